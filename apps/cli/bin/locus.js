@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// The `locus` command. The TypeScript sources are bundled into dist/ by `npm install`
+// (the root `prepare` script) or `npm run build`.
+let main;
+try {
+  main = await import('../dist/main.js');
+} catch (error) {
+  if (error && error.code === 'ERR_MODULE_NOT_FOUND') {
+    process.stderr.write('locus: error LOCUS_ERR_INTERNAL: the command is not built yet.\nRun `npm install` (or `npm run build`) in the Locus checkout first.\n');
+    process.exit(70);
+  }
+  throw error;
+}
+process.stdout.on('error', (error) => {
+  // A closed pipe (`locus … | head`) is a normal way to stop reading.
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+process.exitCode = await main.run(process.argv.slice(2));

@@ -1,0 +1,21 @@
+import type { Io } from '../io.js';
+
+/** A subcommand: its place in the tree, a one-line summary, and its code, loaded on demand. */
+export interface CommandSpec {
+  readonly path: readonly string[];
+  readonly summary: string;
+  readonly load: () => Promise<{ readonly run: (args: readonly string[], io: Io) => Promise<number> }>;
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    path: ['geo', 'verify'],
+    summary: 'Turn landmark RTTs into feasible regions and country verdicts.',
+    load: () => import('./geo-verify.js'),
+  },
+  {
+    path: ['demo'],
+    summary: 'Verify a built-in demo fleet (what `npm start` runs).',
+    load: () => import('./demo.js'),
+  },
+];

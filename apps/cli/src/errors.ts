@@ -1,0 +1,36 @@
+/**
+ * Error codes of the `locus` command. A code, once published, keeps its meaning forever and
+ * is never reused; docs/errors.md lists every one (a test keeps the two in step).
+ */
+export const CLI_ERRORS = {
+  LOCUS_ERR_CLI_USAGE: { exitCode: 2, summary: 'Unknown command or option, or a missing or malformed option value.' },
+  LOCUS_ERR_INPUT_FILE: { exitCode: 2, summary: 'An input file is missing, unreadable, or not a file.' },
+  LOCUS_ERR_INPUT_CSV: { exitCode: 2, summary: 'An input CSV is malformed: wrong header, missing columns, or a row with the wrong number of fields.' },
+  LOCUS_ERR_INPUT_VALUE: { exitCode: 2, summary: 'A field holds a bad value: a negative or non-numeric RTT, a latitude out of range, an unknown country code.' },
+  LOCUS_ERR_INPUT_REFERENCE: { exitCode: 2, summary: 'A row names something not defined elsewhere, such as a landmark id missing from the landmarks file.' },
+  LOCUS_ERR_INPUT_CONFLICT: { exitCode: 2, summary: 'Two rows disagree: a landmark id defined twice, or two different claims for one target.' },
+  LOCUS_ERR_INPUT_EMPTY: { exitCode: 2, summary: 'An input file has a header but no rows where at least one is needed.' },
+  LOCUS_ERR_OUTPUT: { exitCode: 1, summary: 'Output could not be written (for example, a full disk or a closed pipe).' },
+  LOCUS_ERR_INTERNAL: { exitCode: 70, summary: 'A bug in Locus. Rerun with LOCUS_DEBUG=1 for a stack trace and report it.' },
+} as const;
+
+export type CliErrorCode = keyof typeof CLI_ERRORS;
+
+/** An error meant for the person at the terminal: a code, one clear message, and what to do next. */
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(code: CliErrorCode, message: string, hint?: string) {
+    super(message);
+    this.name = 'CliError';
+    this.code = code;
+    this.hint = hint;
+  }
+
+  get exitCode(): number {
+    return CLI_ERRORS[this.code].exitCode;
+  }
+}
+
+export const usageError = (message: string, hint?: string): CliError => new CliError('LOCUS_ERR_CLI_USAGE', message, hint);

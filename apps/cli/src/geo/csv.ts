@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { CliError } from '../errors.js';
+
+/** One data row of a CSV file, with the fields named by the header and its line number. */
+export interface CsvRow {
+  readonly line: number;
+  readonly get: (column: string) => string;
+}
+
+interface ParsedRecord {
+  readonly record: string[];
+  readonly info: { readonly lines: number };
+}
+
+export function readTextFile(path: string, role: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new CliError('LOCUS_ERR_INPUT_FILE', `cannot read ${role} file ${path}: ${why}`, 'Check the path; relative paths start from the current directory.');
+  }
+}
+
+/**
+ * Parses CSV text with a header row that must name every column in `required` (in any order;
+ * other columns are ignored). Throws a coded error naming the file and line.
+ */
+export function parseCsv(file: string, text: string, required: readonly string[]): CsvRow[] {
+  let records: ParsedRecord[];
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, trim: true, info: true }) as unknown as ParsedRecord[];
+  } catch (error) {
+    const e = error as { code?: string; message: string; lines?: number };
+    const where = e.lines === undefined ? '' : ` line ${e.lines}`;
+    throw new CliError('LOCUS_ERR_INPUT_CSV', `${file}${where}: malformed CSV (${e.message})`, 'Each row needs the same number of comma-separated fields as the header.');
+  }
+  const [header, ...rows] = records;
+  const expected = `header ${required.join(',')}`;
+  if (!header) throw new CliError('LOCUS_ERR_INPUT_CSV', `${file}: the file is empty; expected a ${expected}`);
+  const columns = header.record.map((c) => c.toLowerCase());
+  const duplicate = columns.find((c, i) => c !== '' && columns.indexOf(c) !== i);
+  if (duplicate) throw new CliError('LOCUS_ERR_INPUT_CSV', `${file} line ${header.info.lines}: column "${duplicate}" appears twice in the header`);
+  const missing = required.filter((c) => !columns.includes(c));
+  if (missing.length > 0) {
+    throw new CliError(
+      'LOCUS_ERR_INPUT_CSV',
+      `${file} line ${header.info.lines}: header lacks column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}; found "${header.record.join(',')}"`,
+      `The first row must be a ${expected}.`,
+    );
+  }
+  const index = new Map(required.map((c) => [c, columns.indexOf(c)]));
+  return rows.map(({ record, info }) => ({ line: info.lines, get: (column: string) => record[index.get(column)!] ?? '' }));
+}
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A finite decimal number, or undefined; rejects the blanks, hex and "Infinity" that Number() accepts. */
+export function parseDecimal(text: string): number | undefined {
+  if (!DECIMAL.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}

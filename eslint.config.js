@@ -1,0 +1,48 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const noApps = { group: ['@locus/cli', '@locus/agent', '@locus/landmark', '@locus/server', '@locus/dashboard', '**/apps/**'], message: 'Packages must not import apps.' };
+const io = ['fs', 'net', 'http', 'https', 'child_process', 'dgram', 'worker_threads'].flatMap((m) => [m, `node:${m}`]);
+
+/**
+ * Import restrictions per package, keeping dependencies pointing one way: apps → packages.
+ * ESLint does not merge a rule's options across config blocks, so each block is complete.
+ */
+const boundaries = {
+  'packages/geo': {
+    patterns: [noApps, { group: ['@locus/*'], message: '@locus/geo is pure math and depends on nothing of ours.' }],
+    paths: io.map((name) => ({ name, message: '@locus/geo does no I/O: take data as arguments.' })),
+  },
+  'packages/protocol': {
+    patterns: [noApps, { group: ['@locus/*'], message: '@locus/protocol depends on nothing of ours (zod only).' }],
+  },
+  'packages/storage': {
+    patterns: [noApps, { group: ['@locus/*', '!@locus/protocol'], message: '@locus/storage may depend on @locus/protocol only.' }],
+  },
+};
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', performance: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'Pass a clock in; do not read Date.now() directly.' },
+      ],
+    },
+  },
+  ...Object.entries(boundaries).map(([dir, rule]) => ({
+    files: [`${dir}/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', rule] },
+  })),
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    rules: { '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+);

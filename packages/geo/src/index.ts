@@ -1,0 +1,22 @@
+/**
+ * @locus/geo — pure location math: round-trip-time bounds, feasible regions on the sphere,
+ * and sound country verdicts. No I/O; country borders come in as data.
+ */
+export * from './units.js';
+export * from './constants.js';
+export * from './vec3.js';
+export * from './speed.js';
+export * from './bound.js';
+export * from './cap.js';
+export * from './region.js';
+export * from './measure.js';
+export * from './countries.js';
+export * from './verdict.js';
+export * from './synthetic.js';
+export type { World, CountryUnit } from './world/world.js';
+export { worldFromTopology, WorldDataError } from './world/from-topology.js';
+export { unitsContaining } from './world/pip.js';
+export { arcsMeetingRegion } from './world/query.js';
+
+/** Bumped whenever a change to this package can change a verdict. */
+export const GEO_ENGINE_VERSION = '1.0.0';

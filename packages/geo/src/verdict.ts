@@ -1,0 +1,153 @@
+import { capAngleForDistance, maxDistanceKm } from './bound.js';
+import { makeCap } from './cap.js';
+import { WGS84_MIN_RADIUS, MEAN_EARTH_RADIUS } from './constants.js';
+import type { CountryCode } from './countries.js';
+import { enclosingCap, regionArea, samplePoints } from './measure.js';
+import { arcMidpoint, regionFromCaps, type Region } from './region.js';
+import type { SpeedModel } from './speed.js';
+import { km, km2, radians, type Degrees, type Km, type Km2, type Ms } from './units.js';
+import { fromLatLon, toLatLon, type LatLon } from './vec3.js';
+import { unitsContaining } from './world/pip.js';
+import { arcsMeetingRegion } from './world/query.js';
+import { NO_UNIT, rasterUnitAt } from './world/raster.js';
+import type { World } from './world/world.js';
+
+export const CLAIM_VERDICTS = ['verified', 'consistent', 'contradicted'] as const;
+export type ClaimVerdict = (typeof CLAIM_VERDICTS)[number];
+export const RESTRICTED_VERDICTS = ['excluded', 'possible', 'certain'] as const;
+export type RestrictedVerdict = (typeof RESTRICTED_VERDICTS)[number];
+
+/** A minimum round-trip time measured by a landmark at a known place. */
+export interface RttBound {
+  readonly lat: Degrees;
+  readonly lon: Degrees;
+  readonly rtt: Ms;
+}
+
+/** The feasible region: every point that could answer each landmark within its RTT. */
+export function regionFromRtts(bounds: readonly RttBound[], speed: SpeedModel): Region {
+  return regionFromCaps(bounds.map((b) => makeCap(fromLatLon(b.lat, b.lon), capAngleForDistance(b.lat, maxDistanceKm(b.rtt, speed)))));
+}
+
+/** The region grown by `marginKm` in every direction (a superset: each cap grows by the margin). */
+export function expandRegion(region: Region, marginKm: Km): Region {
+  if (region.whole || marginKm === 0) return region;
+  const grow = marginKm / WGS84_MIN_RADIUS;
+  return regionFromCaps(region.caps.map((c) => makeCap(c.center, radians(c.angle + grow))));
+}
+
+export interface Verdict {
+  readonly claimed: CountryCode | null;
+  readonly claim: ClaimVerdict | null;
+  readonly restricted: RestrictedVerdict;
+  /** Every country the region touches, largest share of the region's land first. */
+  readonly possibleCountries: readonly CountryCode[];
+  readonly areaKm2: Km2;
+  readonly radiusKm: Km | null;
+  readonly estimate: LatLon | null;
+  readonly countryEstimate: CountryCode | null;
+  readonly empty: boolean;
+}
+
+export interface JudgeOptions {
+  readonly claimed: CountryCode | null;
+  /**
+   * How far beyond the region a country still counts as possible, in km. It covers each
+   * country's territorial sea (12 nautical miles, 22.2 km) and error in the border data.
+   * A larger margin only ever weakens a verdict.
+   */
+  readonly marginKm: Km;
+  readonly restricted: ReadonlySet<CountryCode>;
+  /** Points sampled to rank countries by area share; membership never depends on it. */
+  readonly shareSamples?: number;
+}
+
+const DEFAULT_SHARE_SAMPLES = 512;
+
+/** Units whose land or border meets the region: exact, up to the cap rim slack. */
+function unitsMeeting(world: World, region: Region): Uint8Array {
+  const meets = new Uint8Array(world.units.length);
+  if (region.whole) return meets.fill(1);
+  arcsMeetingRegion(world, region).forEach((hit, a) => {
+    if (hit) for (let o = world.ownerStart[a]!; o < world.ownerStart[a + 1]!; o++) meets[world.owners[o]!] = 1;
+  });
+  // A part of the region that crosses no border lies inside one unit (or at sea); each
+  // part has a boundary arc, so testing one point per arc finds every such unit.
+  for (const arc of region.arcs) for (const u of unitsContaining(world, arcMidpoint(region, arc))) meets[u] = 1;
+  return meets;
+}
+
+/**
+ * Judges a region against country borders, with the semantics of DESIGN.md. Hosts stand on
+ * land or in a country's territorial sea, so a country is possible when its land comes
+ * within `marginKm` of the region. Then `excluded`, `contradicted`, `verified` and `certain`
+ * hold for the true location whenever the RTTs obey the speed bound, because the region
+ * always contains it.
+ */
+export function judgeRegion(world: World, region: Region, options: JudgeOptions): Verdict {
+  const { claimed } = options;
+  if (region.empty) {
+    return {
+      claimed,
+      claim: claimed === null ? null : 'contradicted',
+      restricted: 'possible',
+      possibleCountries: [],
+      areaKm2: km2(0),
+      radiusKm: null,
+      estimate: null,
+      countryEstimate: null,
+      empty: true,
+    };
+  }
+  const { units } = world;
+  const meets = unitsMeeting(world, expandRegion(region, options.marginKm));
+  const meeting = units.filter((_, u) => meets[u] === 1);
+  const isRestricted = (c: CountryCode): boolean => options.restricted.has(c);
+
+  let restricted: RestrictedVerdict = 'possible';
+  if (!meeting.some((u) => u.codes.some(isRestricted))) restricted = 'excluded';
+  else if (meeting.every((u) => (u.disputed ? u.codes.every(isRestricted) : u.codes.some(isRestricted)))) restricted = 'certain';
+
+  let claim: ClaimVerdict | null = null;
+  if (claimed !== null) {
+    if (!meeting.some((u) => u.codes.includes(claimed))) claim = 'contradicted';
+    else if (meeting.every((u) => u.codes.includes(claimed) && (!u.disputed || u.codes.length === 1))) claim = 'verified';
+    else claim = 'consistent';
+  }
+
+  const enclosing = enclosingCap(region);
+  const share = new Map<CountryCode, number>();
+  for (const unit of meeting) for (const c of unit.codes) share.set(c, 0);
+  for (const p of samplePoints(region, options.shareSamples ?? DEFAULT_SHARE_SAMPLES, enclosing)) {
+    const { lat, lon } = toLatLon(p);
+    const u = rasterUnitAt(world.raster, lat, lon);
+    if (u === NO_UNIT) continue;
+    for (const c of units[u]!.codes) if (share.has(c)) share.set(c, share.get(c)! + 1);
+  }
+  const possibleCountries = [...share].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).map(([c]) => c);
+
+  return {
+    claimed,
+    claim,
+    restricted,
+    possibleCountries,
+    areaKm2: km2(regionArea(region) * MEAN_EARTH_RADIUS * MEAN_EARTH_RADIUS),
+    radiusKm: km(enclosing.angle * MEAN_EARTH_RADIUS),
+    estimate: toLatLon(enclosing.center),
+    countryEstimate: possibleCountries[0] ?? null,
+    empty: false,
+  };
+}
+
+export interface VerifyOptions {
+  readonly speed: SpeedModel;
+  readonly restricted: ReadonlySet<CountryCode>;
+  readonly marginKm: Km;
+  readonly shareSamples?: number;
+}
+
+/** Region and verdict for one target from its minimum RTTs. */
+export function verifyTarget(world: World, bounds: readonly RttBound[], claimed: CountryCode | null, options: VerifyOptions): Verdict {
+  const judge: JudgeOptions = { claimed, restricted: options.restricted, marginKm: options.marginKm };
+  return judgeRegion(world, regionFromRtts(bounds, options.speed), options.shareSamples === undefined ? judge : { ...judge, shareSamples: options.shareSamples });
+}

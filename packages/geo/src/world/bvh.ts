@@ -1,0 +1,132 @@
+/**
+ * A bounding-cap hierarchy over chunks of boundary edges. Every node holds a cap that
+ * contains all the edges below it (caps under π/2 are convex, so a cap holding the
+ * vertices of a great-circle edge holds the edge).
+ */
+export interface Bvh {
+  /** Node centres, 3 numbers a node; nodes are in depth-first order, left child = node + 1. */
+  readonly center: Float64Array;
+  readonly radius: Float64Array;
+  readonly cosRadius: Float64Array;
+  readonly sinRadius: Float64Array;
+  /** Index of the right child, or -1 for a leaf. */
+  readonly right: Int32Array;
+  /** Range of chunks [lo, hi) below the node. */
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  /** Chunks in tree order: the arc they belong to and their first and last vertex. */
+  readonly chunkArc: Int32Array;
+  readonly chunkFirst: Int32Array;
+  readonly chunkLast: Int32Array;
+}
+
+export interface Chunk {
+  readonly arc: number;
+  readonly first: number;
+  readonly last: number;
+}
+
+const LEAF_CHUNKS = 2;
+const BOUND_SLACK = 1e-12;
+
+/** Unit direction and radius of a cap holding points `xyz[first..last]`. */
+function boundPoints(xyz: Float64Array, first: number, last: number): [number, number, number, number] {
+  let x = 0;
+  let y = 0;
+  let z = 0;
+  for (let v = first; v <= last; v++) {
+    x += xyz[3 * v]!;
+    y += xyz[3 * v + 1]!;
+    z += xyz[3 * v + 2]!;
+  }
+  const n = Math.hypot(x, y, z) || 1;
+  x /= n;
+  y /= n;
+  z /= n;
+  let r = 0;
+  for (let v = first; v <= last; v++) {
+    const px = xyz[3 * v]!;
+    const py = xyz[3 * v + 1]!;
+    const pz = xyz[3 * v + 2]!;
+    const c = x * px + y * py + z * pz;
+    const s = Math.hypot(y * pz - z * py, z * px - x * pz, x * py - y * px);
+    r = Math.max(r, Math.atan2(s, c));
+  }
+  return [x, y, z, r + BOUND_SLACK];
+}
+
+export function buildBvh(xyz: Float64Array, chunks: readonly Chunk[]): Bvh {
+  const n = chunks.length;
+  const cc = new Float64Array(4 * n);
+  chunks.forEach((c, i) => cc.set(boundPoints(xyz, c.first, c.last), 4 * i));
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const maxNodes = Math.max(1, 2 * n);
+  const center = new Float64Array(3 * maxNodes);
+  const radius = new Float64Array(maxNodes);
+  const right = new Int32Array(maxNodes);
+  const lo = new Int32Array(maxNodes);
+  const hi = new Int32Array(maxNodes);
+  let count = 0;
+
+  const build = (from: number, to: number): number => {
+    const node = count++;
+    let x = 0;
+    let y = 0;
+    let z = 0;
+    const min = [Infinity, Infinity, Infinity];
+    const max = [-Infinity, -Infinity, -Infinity];
+    for (let k = from; k < to; k++) {
+      const i = order[k]!;
+      for (let d = 0; d < 3; d++) {
+        const v = cc[4 * i + d]!;
+        min[d] = Math.min(min[d]!, v);
+        max[d] = Math.max(max[d]!, v);
+      }
+      x += cc[4 * i]!;
+      y += cc[4 * i + 1]!;
+      z += cc[4 * i + 2]!;
+    }
+    const len = Math.hypot(x, y, z) || 1;
+    x /= len;
+    y /= len;
+    z /= len;
+    let r = 0;
+    for (let k = from; k < to; k++) {
+      const i = order[k]!;
+      const px = cc[4 * i]!;
+      const py = cc[4 * i + 1]!;
+      const pz = cc[4 * i + 2]!;
+      const c = x * px + y * py + z * pz;
+      const s = Math.hypot(y * pz - z * py, z * px - x * pz, x * py - y * px);
+      r = Math.max(r, Math.atan2(s, c) + cc[4 * i + 3]!);
+    }
+    center.set([x, y, z], 3 * node);
+    radius[node] = Math.min(Math.PI, r + BOUND_SLACK);
+    lo[node] = from;
+    hi[node] = to;
+    right[node] = -1;
+    if (to - from > LEAF_CHUNKS) {
+      const spread = [0, 1, 2].map((d) => max[d]! - min[d]!);
+      const axis = spread.indexOf(Math.max(...spread));
+      order.subarray(from, to).sort((a, b) => cc[4 * a + axis]! - cc[4 * b + axis]!);
+      const mid = (from + to) >> 1;
+      build(from, mid);
+      right[node] = build(mid, to);
+    }
+    return node;
+  };
+  if (n > 0) build(0, n);
+
+  return {
+    center: center.slice(0, 3 * count),
+    radius: radius.slice(0, count),
+    cosRadius: radius.slice(0, count).map(Math.cos),
+    sinRadius: radius.slice(0, count).map(Math.sin),
+    right: right.slice(0, count),
+    lo: lo.slice(0, count),
+    hi: hi.slice(0, count),
+    chunkArc: Int32Array.from(order, (i) => chunks[i]!.arc),
+    chunkFirst: Int32Array.from(order, (i) => chunks[i]!.first),
+    chunkLast: Int32Array.from(order, (i) => chunks[i]!.last),
+  };
+}

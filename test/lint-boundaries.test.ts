@@ -1,0 +1,25 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+
+async function lintAs(path: string, code: string): Promise<string[]> {
+  const [result] = await new ESLint({ cwd: root }).lintText(code, { filePath: resolve(root, path) });
+  return result!.messages.map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+describe('package boundaries (lint)', () => {
+  it.each([
+    ['packages/geo/src/x.ts', "import { run } from '@locus/cli';\nexport const x = run;\n", /Packages must not import apps/],
+    ['packages/geo/src/x.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", /does no I\/O/],
+    ['packages/geo/src/x.ts', "import { a } from '@locus/protocol';\nexport const x = a;\n", /depends on nothing of ours/],
+  ])('rejects in %s: %j', async (path, code, message) => {
+    expect((await lintAs(path, code)).join('\n')).toMatch(message);
+  });
+
+  it('lets an app import a package', async () => {
+    expect(await lintAs('apps/cli/src/x.ts', "import { km } from '@locus/geo';\nexport const x = km;\n")).toEqual([]);
+  });
+});
