@@ -29,36 +29,42 @@ export interface Chunk {
 const LEAF_CHUNKS = 2;
 const BOUND_SLACK = 1e-12;
 
-/** Unit direction and radius of a cap holding points `xyz[first..last]`. */
-function boundPoints(xyz: Float64Array, first: number, last: number): [number, number, number, number] {
+/**
+ * A cap holding the rows of `data` listed in `rows`: each row is a unit vector x y z, followed
+ * by the radius of a cap around it when `stride` is 4. Returns [x, y, z, radius].
+ */
+function enclose(data: Float64Array, stride: 3 | 4, rows: ArrayLike<number>): [number, number, number, number] {
   let x = 0;
   let y = 0;
   let z = 0;
-  for (let v = first; v <= last; v++) {
-    x += xyz[3 * v]!;
-    y += xyz[3 * v + 1]!;
-    z += xyz[3 * v + 2]!;
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k]! * stride;
+    x += data[i]!;
+    y += data[i + 1]!;
+    z += data[i + 2]!;
   }
   const n = Math.hypot(x, y, z) || 1;
   x /= n;
   y /= n;
   z /= n;
   let r = 0;
-  for (let v = first; v <= last; v++) {
-    const px = xyz[3 * v]!;
-    const py = xyz[3 * v + 1]!;
-    const pz = xyz[3 * v + 2]!;
-    const c = x * px + y * py + z * pz;
-    const s = Math.hypot(y * pz - z * py, z * px - x * pz, x * py - y * px);
-    r = Math.max(r, Math.atan2(s, c));
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k]! * stride;
+    const px = data[i]!;
+    const py = data[i + 1]!;
+    const pz = data[i + 2]!;
+    const angle = Math.atan2(Math.hypot(y * pz - z * py, z * px - x * pz, x * py - y * px), x * px + y * py + z * pz);
+    r = Math.max(r, angle + (stride === 4 ? data[i + 3]! : 0));
   }
-  return [x, y, z, r + BOUND_SLACK];
+  return [x, y, z, Math.min(Math.PI, r + BOUND_SLACK)];
 }
+
+const range = (first: number, last: number): number[] => Array.from({ length: last - first + 1 }, (_, k) => first + k);
 
 export function buildBvh(xyz: Float64Array, chunks: readonly Chunk[]): Bvh {
   const n = chunks.length;
   const cc = new Float64Array(4 * n);
-  chunks.forEach((c, i) => cc.set(boundPoints(xyz, c.first, c.last), 4 * i));
+  chunks.forEach((c, i) => cc.set(enclose(xyz, 3, range(c.first, c.last)), 4 * i));
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const maxNodes = Math.max(1, 2 * n);
   const center = new Float64Array(3 * maxNodes);
@@ -70,45 +76,25 @@ export function buildBvh(xyz: Float64Array, chunks: readonly Chunk[]): Bvh {
 
   const build = (from: number, to: number): number => {
     const node = count++;
-    let x = 0;
-    let y = 0;
-    let z = 0;
-    const min = [Infinity, Infinity, Infinity];
-    const max = [-Infinity, -Infinity, -Infinity];
-    for (let k = from; k < to; k++) {
-      const i = order[k]!;
-      for (let d = 0; d < 3; d++) {
-        const v = cc[4 * i + d]!;
-        min[d] = Math.min(min[d]!, v);
-        max[d] = Math.max(max[d]!, v);
-      }
-      x += cc[4 * i]!;
-      y += cc[4 * i + 1]!;
-      z += cc[4 * i + 2]!;
-    }
-    const len = Math.hypot(x, y, z) || 1;
-    x /= len;
-    y /= len;
-    z /= len;
-    let r = 0;
-    for (let k = from; k < to; k++) {
-      const i = order[k]!;
-      const px = cc[4 * i]!;
-      const py = cc[4 * i + 1]!;
-      const pz = cc[4 * i + 2]!;
-      const c = x * px + y * py + z * pz;
-      const s = Math.hypot(y * pz - z * py, z * px - x * pz, x * py - y * px);
-      r = Math.max(r, Math.atan2(s, c) + cc[4 * i + 3]!);
-    }
+    const rows = order.subarray(from, to);
+    const [x, y, z, r] = enclose(cc, 4, rows);
     center.set([x, y, z], 3 * node);
-    radius[node] = Math.min(Math.PI, r + BOUND_SLACK);
+    radius[node] = r;
     lo[node] = from;
     hi[node] = to;
     right[node] = -1;
     if (to - from > LEAF_CHUNKS) {
-      const spread = [0, 1, 2].map((d) => max[d]! - min[d]!);
+      const spread = [0, 1, 2].map((d) => {
+        let least = Infinity;
+        let most = -Infinity;
+        for (const i of rows) {
+          least = Math.min(least, cc[4 * i + d]!);
+          most = Math.max(most, cc[4 * i + d]!);
+        }
+        return most - least;
+      });
       const axis = spread.indexOf(Math.max(...spread));
-      order.subarray(from, to).sort((a, b) => cc[4 * a + axis]! - cc[4 * b + axis]!);
+      rows.sort((a, b) => cc[4 * a + axis]! - cc[4 * b + axis]!);
       const mid = (from + to) >> 1;
       build(from, mid);
       right[node] = build(mid, to);

@@ -3,7 +3,8 @@ import { feature } from 'topojson-client';
 import countries10m from 'world-atlas/countries-10m.json' with { type: 'json' };
 import type { Topology } from 'topojson-specification';
 import { describe, expect, it } from 'vitest';
-import { numericToCountryCode } from '../countries.js';
+import countries from 'i18n-iso-countries/index.js';
+import { isCountryCode, numericToCountryCode } from '../countries.js';
 import { degrees } from '../units.js';
 import { fromLatLon } from '../vec3.js';
 import { naturalEarthWorld } from './natural-earth.js';
@@ -41,6 +42,12 @@ describe('the Natural Earth world', () => {
     ['the North Pole', 89.99, 0, []],
   ])('puts %s in %j', (_, lat, lon, expected) => {
     expect(codesAt(lat, lon)).toEqual(expected);
+  });
+
+  it('has land for every ISO 3166-1 code, so that no honest claim is contradicted for want of data', () => {
+    const mapped = new Set(world.units.flatMap((u) => u.codes));
+    expect(Object.keys(countries.getAlpha2Codes()).filter((c) => !mapped.has(c))).toEqual([]);
+    for (const code of mapped) expect(isCountryCode(code), code).toBe(true);
   });
 
   it('maps every Natural Earth unit to known country codes', () => {
