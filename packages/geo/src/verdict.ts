@@ -40,7 +40,7 @@ export interface Verdict {
   readonly claimed: CountryCode | null;
   readonly claim: ClaimVerdict | null;
   readonly restricted: RestrictedVerdict;
-  /** Every country the region touches, largest share of the region's land first. */
+  /** Every country whose land comes within the margin of the region, largest share of the region first. */
   readonly possibleCountries: readonly CountryCode[];
   readonly areaKm2: Km2;
   readonly radiusKm: Km | null;
@@ -139,15 +139,11 @@ export function judgeRegion(world: World, region: Region, options: JudgeOptions)
   };
 }
 
-export interface VerifyOptions {
+export interface VerifyOptions extends Omit<JudgeOptions, 'claimed'> {
   readonly speed: SpeedModel;
-  readonly restricted: ReadonlySet<CountryCode>;
-  readonly marginKm: Km;
-  readonly shareSamples?: number;
 }
 
 /** Region and verdict for one target from its minimum RTTs. */
 export function verifyTarget(world: World, bounds: readonly RttBound[], claimed: CountryCode | null, options: VerifyOptions): Verdict {
-  const judge: JudgeOptions = { claimed, restricted: options.restricted, marginKm: options.marginKm };
-  return judgeRegion(world, regionFromRtts(bounds, options.speed), options.shareSamples === undefined ? judge : { ...judge, shareSamples: options.shareSamples });
+  return judgeRegion(world, regionFromRtts(bounds, options.speed), { ...options, claimed });
 }

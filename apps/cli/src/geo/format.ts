@@ -1,4 +1,4 @@
-import { countryName, describeSpeedModel, isPhysicalBound, type Verdict } from '@locus/geo';
+import { describeSpeedModel, isPhysicalBound, type Verdict } from '@locus/geo';
 import type { TargetVerdict, VerifyRun } from './pipeline.js';
 
 const round = (n: number, digits: number): number => {
@@ -77,5 +77,3 @@ export function formatTable(results: readonly TargetVerdict[], run: VerifyRun, s
   }
   return `${out.join('\n')}\n`;
 }
-
-export const restrictedLegend = (codes: readonly string[]): string => codes.map((c) => `${c} ${countryName(c)}`).join(', ');

@@ -98,12 +98,8 @@ function densify(pts: Float64Array): number[] {
   return out;
 }
 
-/**
- * Builds the indexed world from a TopoJSON topology of countries (Natural Earth as published
- * by world-atlas: features with ISO 3166-1 numeric ids and a `name` property).
- */
-export function worldFromTopology(topology: Topology, objectName: string, source: string): World {
-  const lonlat = decodeArcs(topology);
+/** Units of land and, for each arc, the units on its sides (a territory's rings become their own unit). */
+function unitsAndOwners(topology: Topology, objectName: string, lonlat: readonly Float64Array[]): { units: CountryUnit[]; arcOwners: number[][] } {
   const units: CountryUnit[] = [];
   const unitKey = new Map<string, number>();
   const unitFor = (key: string, unit: CountryUnit): number => {
@@ -116,19 +112,30 @@ export function worldFromTopology(topology: Topology, objectName: string, source
   };
   const arcOwners: number[][] = lonlat.map(() => []);
   featuresOf(topology, objectName).forEach((feature, f) => {
-    for (const polygon of feature.polygons) {
-      for (const ring of polygon as readonly (readonly number[])[]) {
-        const territory = TERRITORIES.find(
-          (t) => feature.unit.codes.length === 1 && feature.unit.codes[0] === t.parent && ringInside(ring, lonlat, t.boxes),
-        );
-        const unit = territory
-          ? unitFor(`${f}:${territory.code}`, { name: `${feature.name} (${territory.code})`, codes: [territory.code, territory.parent], disputed: false })
-          : unitFor(String(f), { name: feature.name, ...feature.unit });
-        for (const ref of ring) arcOwners[ref < 0 ? ~ref : ref]!.push(unit);
-      }
+    for (const ring of feature.polygons.flat()) {
+      const territory = TERRITORIES.find(
+        (t) => feature.unit.codes.length === 1 && feature.unit.codes[0] === t.parent && ringInside(ring, lonlat, t.boxes),
+      );
+      const unit = territory
+        ? unitFor(`${f}:${territory.code}`, { name: `${feature.name} (${territory.code})`, codes: [territory.code, territory.parent], disputed: false })
+        : unitFor(String(f), { name: feature.name, ...feature.unit });
+      for (const ref of ring) arcOwners[ref < 0 ? ~ref : ref]!.push(unit);
     }
   });
+  return { units, arcOwners };
+}
 
+interface Vertices {
+  readonly xyz: Float64Array;
+  /** Longitude of each vertex in degrees. */
+  readonly lons: Float64Array;
+  readonly arcFirst: Int32Array;
+  readonly arcLast: Int32Array;
+  readonly chunks: Chunk[];
+}
+
+/** Densified arcs as unit vectors, without repeated points, cut into chunks for the hierarchy. */
+function vertices(lonlat: readonly Float64Array[]): Vertices {
   const xyz: number[] = [];
   const lons: number[] = [];
   const arcFirst = new Int32Array(lonlat.length);
@@ -155,49 +162,62 @@ export function worldFromTopology(topology: Topology, objectName: string, source
       chunks.push({ arc: a, first: v, last: Math.min(v + CHUNK_EDGES, lons.length - 1) });
     }
   });
-  const vertices = Float64Array.from(xyz);
+  return { xyz: Float64Array.from(xyz), lons: Float64Array.from(lons), arcFirst, arcLast, chunks };
+}
 
-  const ownerStart = new Int32Array(lonlat.length + 1);
-  arcOwners.forEach((o, a) => (ownerStart[a + 1] = ownerStart[a]! + o.length));
-  const owners = Int32Array.from(arcOwners.flat());
-
+/** Edges binned by longitude, each edge's arc, and how high each edge reaches. */
+function edgeIndex({ xyz, lons, arcFirst, arcLast }: Vertices) {
   const edgeArc = new Int32Array(lons.length).fill(-1);
   const edgeTopZ = new Float64Array(lons.length);
   const binCount = Math.round(360 / LON_BIN_DEG);
-  const binOf = (lon: number): number => lonBin(lon, LON_BIN_DEG, binCount);
   const binned: number[][] = Array.from({ length: binCount }, () => []);
-  lonlat.forEach((_, a) => {
+  for (let a = 0; a < arcFirst.length; a++) {
     for (let v = arcFirst[a]!; v < arcLast[a]!; v++) {
       edgeArc[v] = a;
-      const za = vertices[3 * v + 2]!;
-      const zb = vertices[3 * v + 5]!;
-      const chord2 = (vertices[3 * v]! - vertices[3 * v + 3]!) ** 2 + (vertices[3 * v + 1]! - vertices[3 * v + 4]!) ** 2 + (za - zb) ** 2;
+      const za = xyz[3 * v + 2]!;
+      const zb = xyz[3 * v + 5]!;
+      const chord2 = (xyz[3 * v]! - xyz[3 * v + 3]!) ** 2 + (xyz[3 * v + 1]! - xyz[3 * v + 4]!) ** 2 + (za - zb) ** 2;
       // A great-circle edge rises above its endpoints by at most its sagitta, chord²/8.
       edgeTopZ[v] = Math.max(za, zb) + chord2 / 8 + 1e-12;
       const l1 = lons[v]!;
       const l2 = lons[v + 1]!;
       const ranges = Math.abs(l2 - l1) > 180 ? [[Math.max(l1, l2), 180], [-180, Math.min(l1, l2)]] : [[Math.min(l1, l2), Math.max(l1, l2)]];
-      for (const [from, to] of ranges) for (let b = binOf(from!); b <= binOf(to!); b++) binned[b]!.push(v);
+      for (const [from, to] of ranges) {
+        for (let b = lonBin(from!, LON_BIN_DEG, binCount); b <= lonBin(to!, LON_BIN_DEG, binCount); b++) binned[b]!.push(v);
+      }
     }
-  });
+  }
   const lonBinStart = new Int32Array(binCount + 1);
   binned.forEach((edges, b) => (lonBinStart[b + 1] = lonBinStart[b]! + edges.length));
-  const lonBinEdges = Int32Array.from(binned.flat());
+  return { edgeArc, edgeTopZ, lonBinStart, lonBinEdges: Int32Array.from(binned.flat()) };
+}
 
+/**
+ * Builds the indexed world from a TopoJSON topology of countries (Natural Earth as published
+ * by world-atlas: features with ISO 3166-1 numeric ids and a `name` property).
+ */
+export function worldFromTopology(topology: Topology, objectName: string, source: string): World {
+  const lonlat = decodeArcs(topology);
+  const { units, arcOwners } = unitsAndOwners(topology, objectName, lonlat);
+  const verts = vertices(lonlat);
+  const ownerStart = new Int32Array(lonlat.length + 1);
+  arcOwners.forEach((o, a) => (ownerStart[a + 1] = ownerStart[a]! + o.length));
+  const owners = Int32Array.from(arcOwners.flat());
+  const edges = edgeIndex(verts);
   return {
     units,
-    xyz: vertices,
-    arcFirst,
-    arcLast,
+    xyz: verts.xyz,
+    arcFirst: verts.arcFirst,
+    arcLast: verts.arcLast,
     ownerStart,
     owners,
-    edgeArc,
-    bvh: buildBvh(vertices, chunks),
+    edgeArc: edges.edgeArc,
+    bvh: buildBvh(verts.xyz, verts.chunks),
     lonBinDeg: LON_BIN_DEG,
-    lonBinStart,
-    lonBinEdges,
-    edgeTopZ,
-    raster: buildUnitRaster({ xyz: vertices, edgeArc, ownerStart, owners, unitCount: units.length, binStart: lonBinStart, binEdges: lonBinEdges, binDeg: LON_BIN_DEG }),
+    lonBinStart: edges.lonBinStart,
+    lonBinEdges: edges.lonBinEdges,
+    edgeTopZ: edges.edgeTopZ,
+    raster: buildUnitRaster({ ...edges, xyz: verts.xyz, ownerStart, owners, unitCount: units.length, binStart: edges.lonBinStart, binEdges: edges.lonBinEdges, binDeg: LON_BIN_DEG }),
     source,
   };
 }
