@@ -16,8 +16,17 @@ const boundaries = {
   'packages/protocol': {
     patterns: [noApps, { group: ['@locus/*'], message: '@locus/protocol depends on nothing of ours (zod only).' }],
   },
+  'packages/responder': {
+    patterns: [noApps, { group: ['@locus/*', '!@locus/protocol'], message: '@locus/responder may depend on @locus/protocol only.' }],
+  },
+  'packages/proof': {
+    patterns: [noApps, { group: ['@locus/*', '!@locus/geo', '!@locus/protocol'], message: '@locus/proof may depend on @locus/geo and @locus/protocol only.' }],
+  },
   'packages/storage': {
     patterns: [noApps, { group: ['@locus/*', '!@locus/protocol'], message: '@locus/storage may depend on @locus/protocol only.' }],
+  },
+  'packages/netem': {
+    patterns: [noApps, { group: ['@locus/*', '!@locus/geo'], message: '@locus/netem may depend on @locus/geo only.' }],
   },
 };
 

@@ -1,4 +1,4 @@
-import { SPEED_OF_LIGHT_FIBER, WGS84_A, WGS84_E2 } from './constants.js';
+import { SPEED_OF_LIGHT_FIBER, WGS84_A, WGS84_E2, WGS84_MIN_RADIUS } from './constants.js';
 import { km, ms, type Km, type Ms } from './units.js';
 import { angleBetween, fromLatLon, type LatLon } from './vec3.js';
 
@@ -12,6 +12,10 @@ const MAX_RADIUS: Km = km(WGS84_A / Math.sqrt(1 - WGS84_E2));
 /** An upper bound on the WGS84 geodesic distance between two places. */
 export const distanceUpperBoundKm = (a: LatLon, b: LatLon): Km =>
   km(angleBetween(fromLatLon(a.lat, a.lon), fromLatLon(b.lat, b.lon)) * MAX_RADIUS);
+
+/** A lower bound on the WGS84 geodesic distance: every curve is at least a(1 − e²) km per radian (see bound.ts). */
+export const distanceLowerBoundKm = (a: LatLon, b: LatLon): Km =>
+  km(angleBetween(fromLatLon(a.lat, a.lon), fromLatLon(b.lat, b.lon)) * WGS84_MIN_RADIUS);
 
 export interface PathModel {
   /** Route length over straight-line distance; real routes run 1.2–2× longer. */

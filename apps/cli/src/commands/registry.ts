@@ -14,6 +14,26 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./geo-verify.js'),
   },
   {
+    path: ['landmark', 'keygen'],
+    summary: "Create a landmark's signing key.",
+    load: () => import('./landmark-keygen.js'),
+  },
+  {
+    path: ['landmark', 'serve'],
+    summary: 'Run a landmark: time signed challenges to connected hosts.',
+    load: () => import('./landmark-serve.js'),
+  },
+  {
+    path: ['landmark', 'calibrate'],
+    summary: "Check a landmark's place against its peers' RTTs.",
+    load: () => import('./landmark-calibrate.js'),
+  },
+  {
+    path: ['proof', 'verify'],
+    summary: 'Check a location proof bundle offline.',
+    load: () => import('./proof-verify.js'),
+  },
+  {
     path: ['demo'],
     summary: 'Verify a built-in demo fleet (what `npm start` runs).',
     load: () => import('./demo.js'),

@@ -1,27 +1,9 @@
 import { describeSpeedModel, isPhysicalBound, type Verdict } from '@locus/geo';
+import { toVerdictRecord } from '@locus/proof';
 import type { TargetVerdict, VerifyRun } from './pipeline.js';
 
-const round = (n: number, digits: number): number => {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-};
-
 /** One JSON Lines record, with exactly the keys and order of the published interface. */
-export function verdictRecord({ target, verdict: v }: TargetVerdict): Record<string, unknown> {
-  const record: Record<string, unknown> = {
-    target,
-    claimed: v.claimed,
-    claim: v.claim,
-    restricted: v.restricted,
-    possibleCountries: v.possibleCountries,
-    areaKm2: Math.round(v.areaKm2),
-    radiusKm: v.radiusKm === null ? null : round(v.radiusKm, 1),
-    estimate: v.estimate === null ? null : { lat: round(v.estimate.lat, 4), lon: round(v.estimate.lon, 4) },
-    countryEstimate: v.countryEstimate,
-  };
-  if (v.empty) record.empty = true;
-  return record;
-}
+export const verdictRecord = ({ target, verdict }: TargetVerdict): Record<string, unknown> => ({ target, ...toVerdictRecord(verdict) });
 
 export const formatJsonLine = (result: TargetVerdict): string => `${JSON.stringify(verdictRecord(result))}\n`;
 

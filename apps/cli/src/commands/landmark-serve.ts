@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG } from '@locus/landmark';
+import { LandmarkId, type LandmarkInfo } from '@locus/protocol';
+import { CliError, usageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { parseCommandArgs } from './args.js';
+import { countryOption, keyOption, numberOption, requireOption } from './options.js';
+
+const NAME = 'locus landmark serve';
+
+export const HELP = `Usage: ${NAME} --id ID --lat DEG --lon DEG --country CC --key FILE [options]
+
+Runs a landmark. GPU hosts keep an outbound WebSocket to it; every so often it sends each
+host fresh random challenges, times the answers on its own monotonic clock, keeps the
+minimum RTT over the rounds and signs the measurement. Hosts are never asked for a time.
+
+Identity and place:
+  --id ID          landmark id (letters, digits, ".", "_", "-")
+  --name NAME      display name (default: the id)
+  --lat DEG        audited latitude, WGS84 degrees
+  --lon DEG        audited longitude, WGS84 degrees
+  --country CC     ISO 3166-1 alpha-2 code of the country it stands in
+  --key FILE       key file from \`locus landmark keygen\` (mode 0600)
+
+Network:
+  --host ADDR      address to listen on (default 0.0.0.0)
+  --port PORT      port (default 7443; 0 picks a free one)
+  --server URL     deliver signed measurements to this Locus server (POST /api/v1/measurements)
+  --token-file F   bearer token for the server, read from a file
+
+Measuring:
+  --rounds N       challenge rounds per measurement (default ${DEFAULT_MEASURE_CONFIG.rounds})
+  --every-s S      measure each host every S seconds, ±20% (default ${DEFAULT_MEASURE_CONFIG.measureEveryMs / 1000})
+
+Output: each signed measurement as one JSON line on stdout; a log on stderr.
+Stops cleanly on SIGINT or SIGTERM, first trying to deliver what is queued.
+`;
+
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const v = parseCommandArgs(NAME, args, {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    lat: { type: 'string' },
+    lon: { type: 'string' },
+    country: { type: 'string' },
+    key: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    server: { type: 'string' },
+    'token-file': { type: 'string' },
+    rounds: { type: 'string' },
+    'every-s': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (v.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const id = requireOption(NAME, 'id', v.id, 'ID');
+  if (!LandmarkId.safeParse(id).success) throw usageError(`${NAME}: --id "${id}" must be 1-64 letters, digits, ".", "_" or "-"`);
+  const country = countryOption(NAME, requireOption(NAME, 'country', v.country, 'CC'));
+  const lat = numberOption(NAME, 'lat', v.lat, -90, 90, 'degrees');
+  const lon = numberOption(NAME, 'lon', v.lon, -180, 180, 'degrees');
+  const port = numberOption(NAME, 'port', v.port ?? '7443', 0, 65535, 'a port');
+  const rounds = numberOption(NAME, 'rounds', v.rounds ?? String(DEFAULT_MEASURE_CONFIG.rounds), 1, 1000, 'a count');
+  const everyS = numberOption(NAME, 'every-s', v['every-s'] ?? String(DEFAULT_MEASURE_CONFIG.measureEveryMs / 1000), 1, 86_400, 'seconds');
+  if (!Number.isInteger(port) || !Number.isInteger(rounds)) throw usageError(`${NAME}: --port and --rounds must be whole numbers`);
+  const key = keyOption(NAME, v.key);
+  let token: string | undefined;
+  if (v['token-file'] !== undefined) {
+    try {
+      token = readFileSync(v['token-file'], 'utf8').trim();
+    } catch (error) {
+      throw new CliError('LOCUS_ERR_INPUT_FILE', `${NAME}: cannot read token file ${v['token-file']}: ${(error as Error).message}`);
+    }
+  }
+  if (v.server !== undefined && !/^https?:\/\/[^\s]+$/.test(v.server)) throw usageError(`${NAME}: --server must be an http:// or https:// URL, got "${v.server}"`);
+
+  const info: LandmarkInfo = { id, name: v.name ?? id, country, lat, lon, publicKey: key.publicKey };
+  const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
+  const delivery = v.server
+    ? startDelivery({
+        server: v.server,
+        ...(token ? { token } : {}),
+        onEvent: (e) => log(e.kind === 'delivered' ? `delivered ${e.count} measurement(s)` : e.kind === 'retrying' ? `server unreachable (${e.why}); ${e.count} queued, retry in ${e.inMs} ms` : e.kind === 'rejected' ? `server refused ${e.count} measurement(s): HTTP ${e.status} ${e.body}` : `dropped ${e.count} measurement(s): ${e.why}`),
+      })
+    : undefined;
+  const server = await startLandmarkServer({
+    info,
+    key: key.privateKey,
+    host: v.host ?? '0.0.0.0',
+    port,
+    config: { rounds, measureEveryMs: everyS * 1000 },
+    onMeasurement: (signed) => {
+      io.stdout(`${JSON.stringify(signed)}\n`);
+      delivery?.enqueue(signed);
+    },
+    onProblem: (code, message, hostKey) => log(`host ${hostKey ?? '(no hello)'}: ${code}: ${message}`),
+  }).catch((error: Error) => {
+    throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${error.message}`);
+  });
+  log(`landmark ${id} (${country}, ${lat}, ${lon}) listening on ${server.url}; public key ${key.publicKey}`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log(`${signal}: stopping`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await server.close();
+  if (delivery) {
+    await Promise.race([delivery.flush(), new Promise((r) => setTimeout(r, 5_000))]);
+    delivery.close();
+  }
+  return 0;
+}

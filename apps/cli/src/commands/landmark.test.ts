@@ -1,0 +1,98 @@
+import { statSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLandmarkServer, type LandmarkServer } from '@locus/landmark';
+import { generateSigningKey, parseKeyFile } from '@locus/protocol';
+import { runLocus, tempFiles } from '../test-support.js';
+
+const servers: LandmarkServer[] = [];
+afterEach(async () => {
+  while (servers.length) await servers.pop()!.close();
+});
+
+async function peer(id: string, lat: number, lon: number, country: string): Promise<LandmarkServer> {
+  const key = generateSigningKey();
+  const server = await startLandmarkServer({
+    info: { id, name: id, country, lat, lon, publicKey: key.publicKey },
+    key: key.privateKey,
+    config: { rounds: 3, roundGapMs: { min: 1, max: 2 }, firstMeasureAfterMs: 5 },
+  });
+  servers.push(server);
+  return server;
+}
+
+describe('locus landmark keygen', () => {
+  it('writes a key only its owner can read, prints the public key, and refuses to overwrite it', async () => {
+    const dir = join(tempFiles({}), 'keys');
+    const r = await runLocus(['landmark', 'keygen', '--out', dir]);
+    expect(r.code).toBe(0);
+    const path = join(dir, 'landmark.key');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const key = parseKeyFile(readFileSync(path, 'utf8'));
+    expect('publicKey' in key && key.publicKey).toBe(r.stdout.trim());
+    const again = await runLocus(['landmark', 'keygen', '--out', dir]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/LOCUS_ERR_KEY_FILE: .*already exists/);
+    expect((await runLocus(['landmark', 'keygen', '--out', dir, '--force'])).code).toBe(0);
+  });
+
+  it('requires --out', async () => {
+    expect((await runLocus(['landmark', 'keygen'])).stderr).toMatch(/missing --out DIR/);
+  });
+});
+
+describe('locus landmark serve (argument checks)', () => {
+  const keyDir = tempFiles({});
+  const keyPath = join(keyDir, 'landmark.key');
+
+  it.each([
+    [['--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k'], /missing --id ID/],
+    [['--id', 'bad id', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k'], /--id "bad id" must be/],
+    [['--id', 'fra', '--lat', '95', '--lon', '8', '--country', 'DE', '--key', 'k'], /--lat must be degrees from -90 to 90/],
+    [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'XX', '--key', 'k'], /unknown country code "XX"/],
+    [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--port', '70000'], /--port must be a port/],
+    [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', join(keyDir, 'none.key')], /LOCUS_ERR_KEY_FILE: .*no such file/],
+  ])('refuses %j', async (args, message) => {
+    const r = await runLocus(['landmark', 'serve', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('refuses a key file that others can read', async () => {
+    await runLocus(['landmark', 'keygen', '--out', keyDir, '--force']);
+    chmodSync(keyPath, 0o644);
+    const r = await runLocus(['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', keyPath]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/can be read by other users \(mode 644\)\nRun: chmod 600/);
+  });
+
+  it('refuses a file that is not a key', async () => {
+    const bad = join(keyDir, 'bad.key');
+    writeFileSync(bad, '{"kind":"something"}', { mode: 0o600 });
+    expect((await runLocus(['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', bad])).stderr).toMatch(/not a Locus key file/);
+  });
+});
+
+describe('locus landmark calibrate', () => {
+  it('finds peers consistent with light, and flags one that claims to be too far', async () => {
+    const dir = tempFiles({});
+    await runLocus(['landmark', 'keygen', '--out', dir]);
+    const near = await peer('fra-2', 50.12, 8.7, 'DE');
+    const ok = await runLocus(['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--lat', '50.11', '--lon', '8.68', '--peer', near.url, '--timeout-s', '10']);
+    expect(ok.stdout).toMatch(/^consistent +fra-2 \(DE, 50\.12, 8\.7\): 2 km/);
+    expect(ok.code).toBe(0);
+    const far = await peer('tyo', 35.68, 139.65, 'JP');
+    const bad = await runLocus(['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--lat', '50.11', '--lon', '8.68', '--peer', near.url, '--peer', far.url, '--timeout-s', '10']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/TOO FAST +tyo \(JP, 35\.68, 139\.65\): \d+ km, .* one of the two landmarks is not where it says/);
+  });
+
+  it('reports a peer that does not answer', async () => {
+    const dir = tempFiles({});
+    await runLocus(['landmark', 'keygen', '--out', dir]);
+    const r = await runLocus(['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--lat', '0', '--lon', '0', '--peer', 'ws://127.0.0.1:9/v1/timing', '--timeout-s', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^no answer +ws:\/\/127\.0\.0\.1:9\/v1\/timing: no measurement within 1 s/);
+  });
+});

@@ -1,0 +1,100 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION, generateSigningKey, signMeasurement, type SignedMeasurement } from '@locus/protocol';
+import { startDelivery, type DeliveryEvent } from './delivery.js';
+import { until } from './test-support.js';
+
+const key = generateSigningKey();
+const measurement = (i: number): SignedMeasurement =>
+  signMeasurement(
+    {
+      v: PROTOCOL_VERSION,
+      landmarkId: 'fra-1',
+      landmarkAt: { lat: 50, lon: 8 },
+      hostKey: key.publicKey,
+      noncesHash: 'A'.repeat(43),
+      rounds: 10,
+      minRttMs: i,
+      medianRttMs: i,
+      measuredAt: '2026-11-29T03:00:00.000Z',
+    },
+    key.privateKey,
+  );
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  server = undefined;
+});
+
+/** A stand-in server answering with the given statuses in turn (then 200), recording what it got. */
+async function fakeServer(statuses: number[]) {
+  const received: { auth: string | undefined; body: { measurements: SignedMeasurement[] } }[] = [];
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const status = statuses.shift() ?? 200;
+      if (status === 200) received.push({ auth: req.headers.authorization, body: JSON.parse(body) as { measurements: SignedMeasurement[] } });
+      res.writeHead(status).end(status === 200 ? '{}' : '{"code":"nope"}');
+    });
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, received };
+}
+
+const fast = { initialMs: 5, maxMs: 20 };
+
+describe('measurement delivery', () => {
+  it('sends batches to /api/v1/measurements with the bearer token', async () => {
+    const { url, received } = await fakeServer([]);
+    const d = startDelivery({ server: url, token: 't0k', batchSize: 2, backoff: fast });
+    for (let i = 0; i < 5; i++) d.enqueue(measurement(i));
+    await until(() => d.pending() === 0);
+    expect(received.flatMap((r) => r.body.measurements.map((m) => m.measurement.minRttMs))).toEqual([0, 1, 2, 3, 4]);
+    expect(received.every((r) => r.auth === 'Bearer t0k')).toBe(true);
+    d.close();
+  });
+
+  it('retries after 503 and 429 and loses nothing', async () => {
+    const { url, received } = await fakeServer([503, 429, 503]);
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: url, backoff: fast, onEvent: (e) => events.push(e) });
+    d.enqueue(measurement(1));
+    d.enqueue(measurement(2));
+    await until(() => d.pending() === 0);
+    expect(received.flatMap((r) => r.body.measurements)).toHaveLength(2);
+    expect(events.filter((e) => e.kind === 'retrying')).toHaveLength(3);
+    d.close();
+  });
+
+  it('retries while the server is unreachable', async () => {
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: 'http://127.0.0.1:9', backoff: fast, onEvent: (e) => events.push(e) });
+    d.enqueue(measurement(1));
+    await until(() => events.filter((e) => e.kind === 'retrying').length >= 2);
+    expect(d.pending()).toBe(1);
+    d.close();
+    expect(events.at(-1)).toMatchObject({ kind: 'dropped', count: 1, why: expect.stringMatching(/stopping/) });
+  });
+
+  it('drops a batch the server refuses with 400, and says so', async () => {
+    const { url } = await fakeServer([400]);
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: url, backoff: fast, onEvent: (e) => events.push(e) });
+    d.enqueue(measurement(1));
+    await until(() => d.pending() === 0);
+    expect(events).toContainEqual(expect.objectContaining({ kind: 'rejected', count: 1, status: 400 }));
+    d.close();
+  });
+
+  it('keeps at most maxQueue measurements, dropping the oldest, and says so', async () => {
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: 'http://127.0.0.1:9', maxQueue: 3, backoff: { initialMs: 10_000, maxMs: 10_000 }, onEvent: (e) => events.push(e) });
+    for (let i = 0; i < 5; i++) d.enqueue(measurement(i));
+    expect(d.pending()).toBe(3);
+    expect(events.filter((e) => e.kind === 'dropped').reduce((n, e) => n + e.count, 0)).toBe(2);
+    d.close();
+  });
+});

@@ -1,0 +1,115 @@
+import type { SignedMeasurement } from '@locus/protocol';
+
+export type DeliveryEvent =
+  | { readonly kind: 'delivered'; readonly count: number }
+  | { readonly kind: 'retrying'; readonly count: number; readonly inMs: number; readonly why: string }
+  | { readonly kind: 'rejected'; readonly count: number; readonly status: number; readonly body: string }
+  | { readonly kind: 'dropped'; readonly count: number; readonly why: string };
+
+export interface DeliveryOptions {
+  /** The server's base URL; measurements go to POST {server}/api/v1/measurements. */
+  readonly server: string;
+  readonly token?: string;
+  readonly batchSize?: number;
+  /** Measurements kept while the server is away; beyond it the oldest are dropped, and said so. */
+  readonly maxQueue?: number;
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  readonly fetch?: typeof fetch;
+  readonly random?: () => number;
+  readonly onEvent?: (event: DeliveryEvent) => void;
+}
+
+export interface Delivery {
+  enqueue(signed: SignedMeasurement): void;
+  pending(): number;
+  /** Tries to send everything queued now; resolves when the queue is empty or a retry is scheduled. */
+  flush(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Sends signed measurements to the server in batches: retries with capped exponential
+ * backoff and full jitter on network errors, 429 and 5xx; drops a batch the server refuses
+ * with another 4xx (it would refuse it again). Nothing is dropped silently.
+ */
+export function startDelivery(options: DeliveryOptions): Delivery {
+  const batchSize = options.batchSize ?? 100;
+  const maxQueue = options.maxQueue ?? 100_000;
+  const backoff = options.backoff ?? { initialMs: 1_000, maxMs: 60_000 };
+  const doFetch = options.fetch ?? fetch;
+  const random = options.random ?? Math.random;
+  const emit = options.onEvent ?? (() => {});
+  const url = `${options.server.replace(/\/+$/, '')}/api/v1/measurements`;
+  const queue: SignedMeasurement[] = [];
+  let attempt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let sending: Promise<void> | undefined;
+  let closed = false;
+
+  const retryLater = (count: number, why: string): void => {
+    const inMs = Math.round(Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++) * random());
+    emit({ kind: 'retrying', count, inMs, why });
+    timer = setTimeout(() => {
+      timer = undefined;
+      void flush();
+    }, inMs);
+  };
+
+  const sendOnce = async (): Promise<boolean> => {
+    const batch = queue.slice(0, batchSize);
+    let res: Response;
+    try {
+      res = await doFetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+        body: JSON.stringify({ measurements: batch }),
+      });
+    } catch (error) {
+      retryLater(batch.length, (error as Error).message);
+      return false;
+    }
+    if (res.ok) {
+      queue.splice(0, batch.length);
+      attempt = 0;
+      emit({ kind: 'delivered', count: batch.length });
+      return true;
+    }
+    const body = (await res.text().catch(() => '')).slice(0, 500);
+    if (res.status === 429 || res.status >= 500) {
+      retryLater(batch.length, `HTTP ${res.status}`);
+      return false;
+    }
+    queue.splice(0, batch.length);
+    emit({ kind: 'rejected', count: batch.length, status: res.status, body });
+    return true;
+  };
+
+  const flush = (): Promise<void> => {
+    if (sending) return sending;
+    clearTimeout(timer);
+    timer = undefined;
+    sending = (async () => {
+      while (!closed && queue.length > 0 && (await sendOnce()));
+    })().finally(() => (sending = undefined));
+    return sending;
+  };
+
+  return {
+    enqueue(signed) {
+      if (closed) return;
+      queue.push(signed);
+      if (queue.length > maxQueue) {
+        const excess = queue.splice(0, queue.length - maxQueue);
+        emit({ kind: 'dropped', count: excess.length, why: `queue over ${maxQueue}; the oldest were dropped` });
+      }
+      if (!timer && !sending) void flush();
+    },
+    pending: () => queue.length,
+    flush,
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      if (queue.length > 0) emit({ kind: 'dropped', count: queue.length, why: 'landmark stopping with measurements undelivered' });
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export * from './config.js';
+export * from './host-session.js';
+export * from './server.js';
+export * from './keyfile.js';
+export * from './delivery.js';
+export * from './calibration.js';

@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { PROTOCOL_VERSION, type LandmarkInfo, type ProtocolErrorCode, type SignedMeasurement } from '@locus/protocol';
+import { DEFAULT_MEASURE_CONFIG, TIMING_PATH, type LandmarkEnv, type MeasureConfig } from './config.js';
+import { HostSession } from './host-session.js';
+
+export interface LandmarkServerOptions {
+  readonly info: LandmarkInfo;
+  readonly key: KeyObject;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly config?: Partial<MeasureConfig>;
+  readonly env?: Partial<LandmarkEnv>;
+  readonly onMeasurement?: (signed: SignedMeasurement) => void;
+  readonly onProblem?: (code: ProtocolErrorCode, message: string, hostKey: string | undefined) => void;
+}
+
+export interface LandmarkServer {
+  readonly url: string;
+  readonly port: number;
+  /** Hosts connected and past their hello. */
+  hosts(): string[];
+  /** Measures every connected host (or one) now; resolves to how many were started. */
+  measureNow(hostKey?: string): number;
+  close(): Promise<void>;
+}
+
+export const realEnv = (): LandmarkEnv => ({
+  now: () => new Date(),
+  monotonicNs: () => process.hrtime.bigint(),
+  randomBytes: (n) => randomBytes(n),
+  random: Math.random,
+});
+
+function describe(res: ServerResponse, info: LandmarkInfo, req: IncomingMessage): void {
+  if (req.method === 'GET' && (req.url === '/' || req.url === '/v1/landmark')) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ v: PROTOCOL_VERSION, landmark: info, timing: TIMING_PATH }));
+  } else if (req.method === 'GET' && req.url === '/healthz') {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+  } else {
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND', error: 'Not Found', message: `no route ${req.method} ${req.url}` }));
+  }
+}
+
+/**
+ * Serves the timing protocol: hosts open a WebSocket to `TIMING_PATH`, say hello with their
+ * key, and are measured every `measureEveryMs`. Also answers `GET /v1/landmark` (who and
+ * where this landmark is) and `GET /healthz`.
+ */
+export async function startLandmarkServer(options: LandmarkServerOptions): Promise<LandmarkServer> {
+  const config: MeasureConfig = { ...DEFAULT_MEASURE_CONFIG, ...options.config };
+  const env: LandmarkEnv = { ...realEnv(), ...options.env };
+  const http = createServer((req, res) => describe(res, options.info, req));
+  // Compression would add latency to every round; frames are tiny.
+  const wss = new WebSocketServer({ server: http, path: TIMING_PATH, perMessageDeflate: false, maxPayload: 4096 });
+  // The server's own errors (a port in use) reach the caller through listen's rejection; ws
+  // re-emits them on the WebSocketServer, where nobody else listens.
+  wss.on('error', () => {});
+  const sessions = new Set<HostSession>();
+
+  wss.on('connection', (ws: WebSocket) => {
+    if (sessions.size >= config.maxConnections) {
+      ws.send(JSON.stringify({ type: 'error', v: PROTOCOL_VERSION, code: 'LOCUS_ERR_PROTO_BUSY', message: 'landmark at its connection limit' }));
+      ws.close(1013, 'busy');
+      return;
+    }
+    const session = new HostSession(options.info, options.key, config, env, { send: (t) => ws.send(t), close: () => ws.close() }, {
+      onMeasurement: (m) => options.onMeasurement?.(m),
+      onProblem: (code, message, hostKey) => options.onProblem?.(code, message, hostKey),
+    });
+    sessions.add(session);
+    ws.on('message', (data, isBinary) => {
+      const arrivedAt = env.monotonicNs();
+      session.receive(isBinary ? '' : data.toString(), arrivedAt);
+    });
+    ws.on('close', () => {
+      session.close();
+      sessions.delete(session);
+    });
+    ws.on('error', () => ws.terminate());
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port, address } = http.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    url: `ws://${host}:${port}${TIMING_PATH}`,
+    port,
+    hosts: () => [...sessions].flatMap((s) => (s.hostKey ? [s.hostKey] : [])),
+    measureNow: (hostKey) => [...sessions].filter((s) => hostKey === undefined || s.hostKey === hostKey).filter((s) => s.measureNow()).length,
+    close: async () => {
+      for (const s of sessions) s.close();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { generateSigningKey, signMeasurement } from '@locus/protocol';
+import { MeasurementGate } from './gate.js';
+import { LANDMARKS, landmarkAt, measure } from './test-support.js';
+
+const now = new Date('2026-11-29T12:00:00.000Z');
+const host = generateSigningKey().publicKey;
+const singapore = { lat: 1.3, lon: 103.8 };
+
+describe('MeasurementGate', () => {
+  const landmarks = LANDMARKS();
+  const [sin] = landmarks;
+
+  it('accepts a fresh measurement from a registered landmark once, and refuses its replay', () => {
+    const gate = new MeasurementGate(landmarks.map((l) => l.info));
+    const m = measure(sin!, host, singapore, new Date(now.getTime() - 5_000));
+    expect(gate.check(m, now)).toEqual({ ok: true });
+    expect(gate.check(m, now)).toMatchObject({ ok: false, code: 'LOCUS_ERR_MEASUREMENT_REPLAYED' });
+  });
+
+  it('refuses a measurement re-signed with the same nonces (reused nonce)', () => {
+    const gate = new MeasurementGate(landmarks.map((l) => l.info));
+    const m = measure(sin!, host, singapore, now);
+    expect(gate.check(m, now).ok).toBe(true);
+    const again = signMeasurement({ ...m.measurement, minRttMs: m.measurement.minRttMs + 1 }, sin!.key.privateKey);
+    expect(gate.check(again, now)).toMatchObject({ ok: false, code: 'LOCUS_ERR_MEASUREMENT_REPLAYED' });
+  });
+
+  it.each([
+    ['older than the window', -25 * 3600_000],
+    ['dated in the future', 5 * 60_000],
+  ])('refuses a measurement %s', (_, offset) => {
+    const gate = new MeasurementGate(landmarks.map((l) => l.info));
+    expect(gate.check(measure(sin!, host, singapore, new Date(now.getTime() + offset)), now)).toMatchObject({ ok: false, code: 'LOCUS_ERR_MEASUREMENT_STALE' });
+  });
+
+  it('refuses an unknown landmark, a forged signature and an altered field', () => {
+    const gate = new MeasurementGate(landmarks.map((l) => l.info));
+    const stranger = landmarkAt('evil', 'SG', 1.3, 103.8);
+    expect(gate.check(measure(stranger, host, singapore, now), now)).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK' });
+    const forged = signMeasurement(measure(sin!, host, singapore, now).measurement, generateSigningKey().privateKey);
+    expect(gate.check(forged, now)).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE' });
+    const m = measure(sin!, host, singapore, now);
+    const altered = { ...m, measurement: { ...m.measurement, minRttMs: m.measurement.minRttMs / 2 } };
+    expect(gate.check(altered, now)).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE' });
+  });
+
+  it('refuses a landmark that signs a place other than its registered one', () => {
+    const moved = { ...sin!, info: { ...sin!.info, lat: 22.3, lon: 114.2 } };
+    const gate = new MeasurementGate([moved.info]);
+    expect(gate.check(measure(sin!, host, singapore, now), now)).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: /other than its registered/ });
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { naturalEarthWorld } from '@locus/geo/natural-earth';
+import { DEFAULT_RESTRICTED } from '@locus/geo';
+import { generateSigningKey, signMeasurement, type ProofBundle } from '@locus/protocol';
+import { buildProof } from './build.js';
+import { verifyProof } from './verify.js';
+import { LANDMARKS, measure, type TestLandmark } from './test-support.js';
+
+const world = naturalEarthWorld();
+const createdAt = new Date('2026-11-29T12:00:00.000Z');
+const host = generateSigningKey().publicKey;
+const singapore = { lat: 1.33, lon: 103.74 };
+
+function bundleFor(landmarks: TestLandmark[], at = singapore, claimed: string | null = 'SG', addedMs = 0): ProofBundle {
+  const measurements = landmarks.flatMap((l, i) => [measure(l, host, at, new Date(createdAt.getTime() - 60_000 * (i + 1)), addedMs), measure(l, host, at, new Date(createdAt.getTime() - 3_600_000), addedMs + 3)]);
+  return buildProof(world, {
+    hostKey: host,
+    claimed,
+    landmarks: landmarks.map((l) => l.info),
+    measurements,
+    speed: 'vacuum',
+    restricted: DEFAULT_RESTRICTED,
+    marginKm: 25,
+    maxAgeMs: 24 * 3600_000,
+    createdAt,
+  });
+}
+
+const clone = (b: ProofBundle): ProofBundle => JSON.parse(JSON.stringify(b)) as ProofBundle;
+
+describe('proof bundles', () => {
+  const landmarks = LANDMARKS();
+  const bundle = bundleFor(landmarks);
+
+  it('build a verdict that verifies offline, with and without a trust list', () => {
+    expect(bundle.verdict).toMatchObject({ claimed: 'SG', restricted: 'excluded' });
+    expect(bundle.measurements).toHaveLength(10);
+    expect(verifyProof(world, clone(bundle))).toMatchObject({ ok: true, verdict: bundle.verdict });
+    expect(verifyProof(world, clone(bundle), { trusted: landmarks.map((l) => l.info) })).toMatchObject({ ok: true });
+  });
+
+  it('leave out measurements of other hosts and outside the window', () => {
+    const other = measure(landmarks[0]!, generateSigningKey().publicKey, singapore, createdAt);
+    const old = measure(landmarks[0]!, host, singapore, new Date(createdAt.getTime() - 25 * 3600_000));
+    const b = buildProof(world, { hostKey: host, claimed: 'SG', landmarks: landmarks.map((l) => l.info), measurements: [other, old, ...bundle.measurements], speed: 'vacuum', restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, createdAt });
+    expect(b.measurements).toEqual(bundle.measurements);
+  });
+
+  it.each<[string, (b: ProofBundle) => void, RegExp]>([
+    ['an RTT made smaller', (b) => (b.measurements[0]!.measurement.minRttMs *= 0.5), /measurements\[0\]\.signature: does not verify/],
+    ['an RTT made larger', (b) => (b.measurements[3]!.measurement.minRttMs += 7), /measurements\[3\]\.signature/],
+    ['a landmark moved', (b) => (b.landmarks[2]!.lat += 1), /landmark "fra" moved/],
+    ['a landmark key swapped', (b) => (b.landmarks[1]!.publicKey = generateSigningKey().publicKey), /does not verify under landmark "tyo"'s key/],
+    ['the verdict edited', (b) => (b.verdict.restricted = 'certain'), /verdict\.restricted: the bundle says "certain", its measurements give "excluded"/],
+    ['a country dropped', (b) => b.verdict.possibleCountries.pop(), /verdict\.possibleCountries/],
+    ['the estimate moved', (b) => (b.verdict.estimate!.lat += 0.5), /verdict\.estimate/],
+    ['the claim changed', (b) => (b.host.claimed = 'MY'), /verdict\.claimed/],
+    ['a measurement duplicated', (b) => b.measurements.push(b.measurements[0]!), /LOCUS_ERR_MEASUREMENT_REPLAYED|repeats measurements\[0\]/],
+    ['a measurement of another host', (b) => (b.measurements[0]!.measurement.hostKey = generateSigningKey().publicKey), /signature|another host|other than the bundle/],
+    ['the creation date moved back', (b) => (b.createdAt = '2026-11-27T12:00:00.000Z'), /dated after the bundle was made/],
+    ['a landmark removed', (b) => b.landmarks.splice(0, 1), /landmark "sin" is not in the bundle/],
+    ['a field added', (b) => ((b as unknown as Record<string, unknown>).extra = 1), /Unrecognized key/],
+  ])('fail to verify with %s', (_, tamper, message) => {
+    const b = clone(bundle);
+    tamper(b);
+    const r = verifyProof(world, b);
+    expect(r.ok).toBe(false);
+    expect(r.ok === false && r.problems.map((p) => `${p.code} ${p.where}: ${p.message}`).join('\n')).toMatch(message);
+  });
+
+  it('fail when any single character of a measurement is changed', () => {
+    const text = JSON.stringify(bundle.measurements[4]);
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!;
+      const replacement = /[0-9]/.test(c) ? String((Number(c) + 1) % 10) : /[a-z]/.test(c) ? (c === 'z' ? 'a' : String.fromCharCode(c.charCodeAt(0) + 1)) : /[A-Z]/.test(c) ? (c === 'Z' ? 'A' : String.fromCharCode(c.charCodeAt(0) + 1)) : null;
+      if (replacement === null) continue;
+      let tampered: unknown;
+      try {
+        tampered = JSON.parse(text.slice(0, i) + replacement + text.slice(i + 1));
+      } catch {
+        continue; // not JSON any more: `locus proof verify` exits 2
+      }
+      const b = clone(bundle);
+      b.measurements[4] = tampered as ProofBundle['measurements'][number];
+      expect(verifyProof(world, b).ok, `character ${i} (${c} → ${replacement})`).toBe(false);
+    }
+  });
+
+  it('refuses a landmark the trust list does not know, or knows elsewhere', () => {
+    const [first, ...rest] = landmarks.map((l) => l.info);
+    expect(verifyProof(world, clone(bundle), { trusted: rest })).toMatchObject({ ok: false, problems: [expect.objectContaining({ message: expect.stringMatching(/not among the trusted/) })] });
+    const elsewhere = [{ ...first!, lat: 10 }, ...rest];
+    expect(verifyProof(world, clone(bundle), { trusted: elsewhere })).toMatchObject({ ok: false });
+  });
+
+  it('never lets a host that added delay in Shenzhen verify a claim or be excluded', () => {
+    const b = bundleFor(landmarks, { lat: 22.54, lon: 114.06 }, 'SG', 25);
+    expect(b.verdict.restricted).not.toBe('excluded');
+    expect(b.verdict.claim).not.toBe('verified');
+    expect(verifyProof(world, b).ok).toBe(true);
+  });
+
+  it('re-signing an altered measurement with another key is caught', () => {
+    const b = clone(bundle);
+    b.measurements[0] = signMeasurement({ ...b.measurements[0]!.measurement, minRttMs: 0.01 }, generateSigningKey().privateKey);
+    expect(verifyProof(world, b).ok).toBe(false);
+  });
+});

@@ -1,0 +1,12 @@
+/**
+ * @locus/protocol — the wire: versioned schemas (zod), canonical JSON, Ed25519 signatures
+ * with purpose tags, and the protocol's error codes. Depends on nothing of ours.
+ */
+export * from './canonical.js';
+export * from './base64url.js';
+export * from './keys.js';
+export * from './messages.js';
+export * from './challenge.js';
+export * from './errors.js';
+export * from './proof.js';
+export * from './keyfile.js';

@@ -1,0 +1,80 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { canonicalBytes, type Json } from './canonical.js';
+import { fromBase64url, toBase64url } from './base64url.js';
+
+/** An Ed25519 public key as unpadded base64url of its 32 raw bytes. It is also the key's id. */
+export type PublicKeyText = string;
+
+export interface SigningKey {
+  readonly publicKey: PublicKeyText;
+  readonly privateKey: KeyObject;
+}
+
+export function generateSigningKey(): SigningKey {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return { privateKey, publicKey: publicKeyText(privateKey) };
+}
+
+/** The public half of a private key, as text. */
+export function publicKeyText(privateKey: KeyObject): PublicKeyText {
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  return jwk.x!;
+}
+
+/** PKCS#8 DER prefix of an Ed25519 private key; the 32-byte seed follows it. */
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** A private key from its 32-byte seed in base64url (the JWK `d` member); undefined if malformed. */
+export function signingKeyFromSeed(seed: string): SigningKey | undefined {
+  const bytes = fromBase64url(seed, 32);
+  if (!bytes) return undefined;
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, bytes]), format: 'der', type: 'pkcs8' });
+  return { privateKey, publicKey: publicKeyText(privateKey) };
+}
+
+/** The 32-byte seed of a private key, base64url: what a key file stores. */
+export const seedOf = (key: KeyObject): string => key.export({ format: 'jwk' }).d!;
+
+const publicKeys = new Map<PublicKeyText, KeyObject>();
+
+/** A verification key from text; undefined if the text is not an Ed25519 public key. */
+export function publicKeyObject(text: PublicKeyText): KeyObject | undefined {
+  const cached = publicKeys.get(text);
+  if (cached) return cached;
+  if (!fromBase64url(text, 32)) return undefined;
+  try {
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: text }, format: 'jwk' });
+    if (publicKeys.size > 10_000) publicKeys.clear();
+    publicKeys.set(text, key);
+    return key;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What each signature covers starts with a purpose tag, so that a signature made for one
+ * purpose can never be replayed as another.
+ */
+export const SIGNATURE_PURPOSES = ['challenge-response', 'measurement', 'proof', 'report'] as const;
+export type SignaturePurpose = (typeof SIGNATURE_PURPOSES)[number];
+
+const tagged = (purpose: SignaturePurpose, body: Uint8Array): Buffer => Buffer.concat([Buffer.from(`locus/v1/${purpose}\n`, 'utf8'), body]);
+
+export const signBytes = (purpose: SignaturePurpose, body: Uint8Array, key: KeyObject): string => toBase64url(sign(null, tagged(purpose, body), key));
+
+export function verifyBytes(purpose: SignaturePurpose, body: Uint8Array, publicKey: PublicKeyText, signature: string): boolean {
+  const key = publicKeyObject(publicKey);
+  const sig = fromBase64url(signature, 64);
+  if (!key || !sig) return false;
+  return verify(null, tagged(purpose, body), key, sig);
+}
+
+/** Signs the canonical JSON of a value. */
+export const signJson = (purpose: SignaturePurpose, value: Json, key: KeyObject): string => signBytes(purpose, canonicalBytes(value), key);
+
+export const verifyJson = (purpose: SignaturePurpose, value: Json, publicKey: PublicKeyText, signature: string): boolean =>
+  verifyBytes(purpose, canonicalBytes(value), publicKey, signature);
+
+/** SHA-256 as base64url. */
+export const sha256 = (bytes: Uint8Array): string => toBase64url(createHash('sha256').update(bytes).digest());

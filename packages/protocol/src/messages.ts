@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** The protocol version every message carries; a peer refuses versions it does not speak. */
+export const PROTOCOL_VERSION = 1;
+const version = z.literal(PROTOCOL_VERSION);
+
+const base64url = (bytes: number) =>
+  z
+    .string()
+    .length(Math.ceil((bytes * 4) / 3))
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be unpadded base64url');
+
+/** An Ed25519 public key (32 bytes); it doubles as the key's identity. */
+export const PublicKey = base64url(32);
+/** A fresh random challenge (32 bytes). */
+export const Nonce = base64url(32);
+/** An Ed25519 signature (64 bytes). */
+export const Signature = base64url(64);
+/** A SHA-256 digest (32 bytes). */
+export const Digest = base64url(32);
+export const CountryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code');
+export const LandmarkId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"');
+/** An instant as ISO 8601 UTC with milliseconds, e.g. 2026-11-29T03:14:41.123Z. */
+export const Instant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'must be ISO 8601 UTC with milliseconds');
+
+/** A landmark: where it is and the key that signs its measurements. */
+export const LandmarkInfo = z.strictObject({
+  id: LandmarkId,
+  name: z.string().max(200),
+  country: CountryCode,
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  publicKey: PublicKey,
+});
+export type LandmarkInfo = z.infer<typeof LandmarkInfo>;
+
+/**
+ * What a landmark measured and signs: the minimum RTT over `rounds` challenge/response
+ * rounds with one host key, timed on the landmark's own monotonic clock.
+ */
+export const Measurement = z.strictObject({
+  v: version,
+  landmarkId: LandmarkId,
+  /** Where the landmark stands, signed with the rest, so that a proof cannot move it. */
+  landmarkAt: z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }),
+  hostKey: PublicKey,
+  /** SHA-256 of the concatenated raw nonces, in round order: binds the measurement to its challenges. */
+  noncesHash: Digest,
+  rounds: z.number().int().min(1).max(1000),
+  minRttMs: z.number().min(0).max(60_000),
+  medianRttMs: z.number().min(0).max(60_000),
+  /** The landmark's wall clock when the last round ended. */
+  measuredAt: Instant,
+});
+export type Measurement = z.infer<typeof Measurement>;
+
+export const SignedMeasurement = z.strictObject({ measurement: Measurement, signature: Signature });
+export type SignedMeasurement = z.infer<typeof SignedMeasurement>;
+
+/** Landmark → server: measurements to store (HTTP POST). */
+export const MeasurementBatch = z.strictObject({ measurements: z.array(SignedMeasurement).min(1).max(1000) });
+export type MeasurementBatch = z.infer<typeof MeasurementBatch>;
+
+// Host ↔ landmark, as JSON text frames over a WebSocket the host opens.
+
+export const HostHello = z.strictObject({ type: z.literal('hello'), v: version, hostKey: PublicKey, software: z.string().max(100).optional() });
+export const ChallengeResponse = z.strictObject({ type: z.literal('response'), v: version, seq: z.number().int().min(0), signature: Signature });
+export const HostMessage = z.discriminatedUnion('type', [HostHello, ChallengeResponse]);
+export type HostMessage = z.infer<typeof HostMessage>;
+
+export const LandmarkWelcome = z.strictObject({ type: z.literal('welcome'), v: version, landmark: LandmarkInfo });
+export const Challenge = z.strictObject({ type: z.literal('challenge'), v: version, seq: z.number().int().min(0), nonce: Nonce });
+export const MeasurementNotice = z.strictObject({ type: z.literal('measurement'), v: version, signed: SignedMeasurement });
+export const ProtocolErrorMessage = z.strictObject({ type: z.literal('error'), v: version, code: z.string(), message: z.string() });
+export const LandmarkMessage = z.discriminatedUnion('type', [LandmarkWelcome, Challenge, MeasurementNotice, ProtocolErrorMessage]);
+export type LandmarkMessage = z.infer<typeof LandmarkMessage>;

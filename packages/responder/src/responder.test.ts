@@ -1,0 +1,124 @@
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  PROTOCOL_VERSION,
+  generateSigningKey,
+  hashNonces,
+  signMeasurement,
+  toBase64url,
+  verifyChallengeResponse,
+  type LandmarkInfo,
+  type Measurement,
+} from '@locus/protocol';
+import { startResponder, type Responder, type ResponderEvent } from './responder.js';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const end = performance.now() + 5_000;
+  while (!check()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A scripted landmark that records every frame the host sends. */
+async function fakeLandmark(port = 0) {
+  const key = generateSigningKey();
+  const wss = new WebSocketServer({ port, host: '127.0.0.1' });
+  await new Promise((r) => wss.once('listening', r));
+  const info: LandmarkInfo = { id: 'fake', name: 'fake', country: 'DE', lat: 50, lon: 8, publicKey: key.publicKey };
+  const fromHost: Record<string, unknown>[] = [];
+  const sockets: WebSocket[] = [];
+  wss.on('connection', (ws) => {
+    sockets.push(ws);
+    ws.on('message', (d) => fromHost.push(JSON.parse(d.toString()) as Record<string, unknown>));
+    ws.send(JSON.stringify({ type: 'welcome', v: 1, landmark: info }));
+  });
+  const close = () => new Promise<void>((r) => {
+    for (const ws of wss.clients) ws.terminate();
+    wss.close(() => r());
+  });
+  cleanup.push(close);
+  return { port: (wss.address() as AddressInfo).port, key, info, fromHost, sockets, close, send: (m: unknown) => sockets.at(-1)!.send(JSON.stringify(m)) };
+}
+
+function responderTo(port: number, events: ResponderEvent[], hostKey = generateSigningKey()): Responder {
+  const r = startResponder({ url: `ws://127.0.0.1:${port}`, key: hostKey, backoff: { initialMs: 10, maxMs: 50 }, onEvent: (e) => events.push(e) });
+  cleanup.push(() => r.close());
+  return r;
+}
+
+describe('the host responder', () => {
+  it('says hello, then answers each challenge with a signature over nonce and host key', async () => {
+    const landmark = await fakeLandmark();
+    const host = generateSigningKey();
+    const events: ResponderEvent[] = [];
+    responderTo(landmark.port, events, host);
+    await until(() => landmark.fromHost.length === 1, 'hello');
+    expect(landmark.fromHost[0]).toEqual({ type: 'hello', v: 1, hostKey: host.publicKey });
+    const nonce = toBase64url(Buffer.alloc(32, 7));
+    landmark.send({ type: 'challenge', v: 1, seq: 42, nonce });
+    await until(() => landmark.fromHost.length === 2, 'a response');
+    const response = landmark.fromHost[1] as { type: string; seq: number; signature: string };
+    expect(response).toMatchObject({ type: 'response', seq: 42 });
+    expect(verifyChallengeResponse(nonce, host.publicKey, response.signature)).toBe(true);
+    expect(events[0]).toMatchObject({ kind: 'connected', landmark: { id: 'fake' } });
+  });
+
+  it('obeys nothing but challenges: no command channel', async () => {
+    const landmark = await fakeLandmark();
+    const events: ResponderEvent[] = [];
+    responderTo(landmark.port, events);
+    await until(() => landmark.fromHost.length === 1, 'hello');
+    for (const m of [{ type: 'exec', v: 1, command: 'rm -rf /' }, { type: 'config', v: 1, interval: 0 }, { type: 'welcome', v: 1 }, 'not json']) {
+      landmark.sockets.at(-1)!.send(typeof m === 'string' ? m : JSON.stringify(m));
+    }
+    await until(() => events.filter((e) => e.kind === 'ignored').length === 4, 'four ignored messages');
+    landmark.send({ type: 'challenge', v: 1, seq: 1, nonce: toBase64url(Buffer.alloc(32, 1)) });
+    await until(() => landmark.fromHost.length === 2, 'a response');
+    expect(landmark.fromHost.map((m) => m.type)).toEqual(['hello', 'response']);
+  });
+
+  it('keeps measurements signed by the landmark for this host, and ignores forged ones', async () => {
+    const landmark = await fakeLandmark();
+    const host = generateSigningKey();
+    const events: ResponderEvent[] = [];
+    const responder = responderTo(landmark.port, events, host);
+    await until(() => events.some((e) => e.kind === 'connected'), 'welcome');
+    const measurement: Measurement = {
+      v: PROTOCOL_VERSION,
+      landmarkId: 'fake',
+      landmarkAt: { lat: 50, lon: 8 },
+      hostKey: host.publicKey,
+      noncesHash: hashNonces([toBase64url(Buffer.alloc(32, 3))]),
+      rounds: 1,
+      minRttMs: 1,
+      medianRttMs: 1,
+      measuredAt: '2026-11-29T03:00:00.000Z',
+    };
+    landmark.send({ type: 'measurement', v: 1, signed: signMeasurement(measurement, generateSigningKey().privateKey) });
+    landmark.send({ type: 'measurement', v: 1, signed: signMeasurement({ ...measurement, hostKey: generateSigningKey().publicKey }, landmark.key.privateKey) });
+    landmark.send({ type: 'measurement', v: 1, signed: signMeasurement(measurement, landmark.key.privateKey) });
+    await until(() => events.some((e) => e.kind === 'measured'), 'a measurement');
+    expect(events.filter((e) => e.kind === 'ignored')).toHaveLength(2);
+    expect(responder.measurements()).toHaveLength(1);
+  });
+
+  it('reconnects with backoff after the landmark goes away and comes back', async () => {
+    const first = await fakeLandmark();
+    const events: ResponderEvent[] = [];
+    const responder = responderTo(first.port, events);
+    await until(() => responder.connected, 'connection');
+    await first.close();
+    await until(() => events.some((e) => e.kind === 'disconnected'), 'disconnect');
+    expect(responder.connected).toBe(false);
+    const second = await fakeLandmark(first.port);
+    await until(() => second.fromHost.length === 1 && responder.connected, 'reconnection');
+    expect(events.filter((e) => e.kind === 'connected')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,135 @@
+import type { KeyObject } from 'node:crypto';
+import WebSocket from 'ws';
+import {
+  LandmarkMessage,
+  PROTOCOL_VERSION,
+  signChallenge,
+  verifyMeasurementSignature,
+  type LandmarkInfo,
+  type SignedMeasurement,
+} from '@locus/protocol';
+
+export interface ResponderKey {
+  readonly publicKey: string;
+  readonly privateKey: KeyObject;
+}
+
+export type ResponderEvent =
+  | { readonly kind: 'connected'; readonly landmark: LandmarkInfo }
+  | { readonly kind: 'measured'; readonly signed: SignedMeasurement; readonly landmark: LandmarkInfo }
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
+  | { readonly kind: 'disconnected'; readonly retryInMs: number }
+  | { readonly kind: 'ignored'; readonly reason: string };
+
+export interface ResponderOptions {
+  /** The landmark's timing endpoint, e.g. ws://landmark:7443/v1/timing. */
+  readonly url: string;
+  readonly key: ResponderKey;
+  readonly onEvent?: (event: ResponderEvent) => void;
+  /** Reconnection backoff: doubles from `initialMs` up to `maxMs`, each wait drawn with full jitter. */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  readonly random?: () => number;
+  readonly software?: string;
+}
+
+export interface Responder {
+  /** Measurements received from the landmark, newest last (a bounded list). */
+  measurements(): readonly SignedMeasurement[];
+  readonly connected: boolean;
+  close(): Promise<void>;
+}
+
+const KEEP_MEASUREMENTS = 100;
+
+/**
+ * The host's side of the timing protocol: keep a connection open to one landmark (outbound,
+ * so it works from behind NAT), answer each challenge at once by signing nonce ‖ host key,
+ * and reconnect with backoff when the connection drops. It acts on nothing else a landmark
+ * sends: there is no command channel.
+ */
+export function startResponder(options: ResponderOptions): Responder {
+  const backoff = options.backoff ?? { initialMs: 500, maxMs: 60_000 };
+  const random = options.random ?? Math.random;
+  const emit = options.onEvent ?? (() => {});
+  const kept: SignedMeasurement[] = [];
+  let ws: WebSocket | undefined;
+  let landmark: LandmarkInfo | undefined;
+  let attempt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let connected = false;
+
+  const onMessage = (socket: WebSocket, text: string): void => {
+    let msg: LandmarkMessage;
+    try {
+      const parsed = LandmarkMessage.safeParse(JSON.parse(text));
+      if (!parsed.success) return emit({ kind: 'ignored', reason: 'message does not match the protocol' });
+      msg = parsed.data;
+    } catch {
+      return emit({ kind: 'ignored', reason: 'frame is not JSON' });
+    }
+    switch (msg.type) {
+      case 'challenge':
+        // The hot path: sign and answer before doing anything else.
+        socket.send(JSON.stringify({ type: 'response', v: PROTOCOL_VERSION, seq: msg.seq, signature: signChallenge(msg.nonce, options.key.publicKey, options.key.privateKey) }));
+        return;
+      case 'welcome':
+        landmark = msg.landmark;
+        attempt = 0;
+        connected = true;
+        return emit({ kind: 'connected', landmark: msg.landmark });
+      case 'measurement': {
+        const ok =
+          landmark !== undefined &&
+          msg.signed.measurement.landmarkId === landmark.id &&
+          msg.signed.measurement.hostKey === options.key.publicKey &&
+          verifyMeasurementSignature(msg.signed, landmark.publicKey);
+        if (!ok) return emit({ kind: 'ignored', reason: 'measurement not signed by this landmark for this host' });
+        kept.push(msg.signed);
+        if (kept.length > KEEP_MEASUREMENTS) kept.shift();
+        return emit({ kind: 'measured', signed: msg.signed, landmark: landmark! });
+      }
+      case 'error':
+        return emit({ kind: 'refused', code: msg.code, message: msg.message });
+    }
+  };
+
+  const connect = (): void => {
+    if (closed) return;
+    const socket = new WebSocket(options.url, { perMessageDeflate: false, maxPayload: 64 * 1024 });
+    ws = socket;
+    socket.on('open', () => {
+      socket.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, hostKey: options.key.publicKey, ...(options.software ? { software: options.software } : {}) }));
+    });
+    socket.on('message', (data, isBinary) => {
+      if (!isBinary) onMessage(socket, data.toString());
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      connected = false;
+      if (closed) return;
+      const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++);
+      const wait = Math.round(ceiling * random());
+      emit({ kind: 'disconnected', retryInMs: wait });
+      timer = setTimeout(connect, wait);
+    });
+  };
+  connect();
+
+  return {
+    measurements: () => kept.slice(),
+    get connected() {
+      return connected;
+    },
+    close: async () => {
+      closed = true;
+      clearTimeout(timer);
+      const socket = ws;
+      if (!socket || socket.readyState === WebSocket.CLOSED) return;
+      await new Promise<void>((resolve) => {
+        socket.once('close', () => resolve());
+        socket.terminate();
+      });
+    },
+  };
+}
