@@ -2,6 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const noApps = { group: ['@locus/cli', '@locus/agent', '@locus/landmark', '@locus/server', '@locus/dashboard', '**/apps/**'], message: 'Packages must not import apps.' };
+/** Database drivers: only packages/storage/src/dialects may import them (STYLE.md, Storage). */
+const drivers = { group: ['better-sqlite3', 'pg', '@electric-sql/pglite', 'kysely-pglite-dialect'], message: 'Only packages/storage/src/dialects import a database driver.' };
 const io = ['fs', 'net', 'http', 'https', 'child_process', 'dgram', 'worker_threads'].flatMap((m) => [m, `node:${m}`]);
 
 /**
@@ -10,23 +12,23 @@ const io = ['fs', 'net', 'http', 'https', 'child_process', 'dgram', 'worker_thre
  */
 const boundaries = {
   'packages/geo': {
-    patterns: [noApps, { group: ['@locus/*'], message: '@locus/geo is pure math and depends on nothing of ours.' }],
+    patterns: [noApps, drivers, { group: ['@locus/*'], message: '@locus/geo is pure math and depends on nothing of ours.' }],
     paths: io.map((name) => ({ name, message: '@locus/geo does no I/O: take data as arguments.' })),
   },
   'packages/protocol': {
-    patterns: [noApps, { group: ['@locus/*'], message: '@locus/protocol depends on nothing of ours (zod only).' }],
+    patterns: [noApps, drivers, { group: ['@locus/*'], message: '@locus/protocol depends on nothing of ours (zod only).' }],
   },
   'packages/responder': {
-    patterns: [noApps, { group: ['@locus/*', '!@locus/protocol'], message: '@locus/responder may depend on @locus/protocol only.' }],
+    patterns: [noApps, drivers, { group: ['@locus/*', '!@locus/protocol'], message: '@locus/responder may depend on @locus/protocol only.' }],
   },
   'packages/proof': {
-    patterns: [noApps, { group: ['@locus/*', '!@locus/geo', '!@locus/protocol'], message: '@locus/proof may depend on @locus/geo and @locus/protocol only.' }],
+    patterns: [noApps, drivers, { group: ['@locus/*', '!@locus/geo', '!@locus/protocol'], message: '@locus/proof may depend on @locus/geo and @locus/protocol only.' }],
   },
   'packages/storage': {
-    patterns: [noApps, { group: ['@locus/*', '!@locus/protocol'], message: '@locus/storage may depend on @locus/protocol only.' }],
+    patterns: [noApps, drivers, { group: ['@locus/*', '!@locus/protocol'], message: '@locus/storage may depend on @locus/protocol only.' }],
   },
   'packages/netem': {
-    patterns: [noApps, { group: ['@locus/*', '!@locus/geo'], message: '@locus/netem may depend on @locus/geo only.' }],
+    patterns: [noApps, drivers, { group: ['@locus/*', '!@locus/geo'], message: '@locus/netem may depend on @locus/geo only.' }],
   },
 };
 
@@ -45,11 +47,20 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['apps/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [drivers] }] },
+  },
   ...Object.entries(boundaries).map(([dir, rule]) => ({
     files: [`${dir}/**/*.ts`],
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', rule] },
   })),
+  {
+    files: ['packages/storage/src/dialects/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: boundaries['packages/storage'].patterns.filter((p) => p !== drivers) }] },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },

@@ -17,6 +17,9 @@ await build({
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
+  // Loaded from node_modules at run time: native addons, WebAssembly, and packages that read
+  // their own files next to their code.
+  external: ['better-sqlite3', '@electric-sql/pglite', 'pg', 'pg-native', '@fastify/swagger-ui'],
   // CommonJS dependencies inside an ES module bundle still need `require`.
   banner: { js: "import { createRequire as __locusCreateRequire } from 'node:module'; const require = __locusCreateRequire(import.meta.url);" },
 });

@@ -19,6 +19,17 @@ describe('package boundaries (lint)', () => {
     expect((await lintAs(path, code)).join('\n')).toMatch(message);
   });
 
+  it.each([
+    ['apps/cli/src/x.ts', "import SQLite from 'better-sqlite3';\nexport const x = SQLite;\n"],
+    ['packages/storage/src/repos/x.ts', "import pg from 'pg';\nexport const x = pg;\n"],
+  ])('keeps database drivers inside packages/storage/src/dialects: rejects %s', async (path, code) => {
+    expect((await lintAs(path, code)).join('\n')).toMatch(/Only packages\/storage\/src\/dialects import a database driver/);
+  });
+
+  it('lets a storage dialect import its driver', async () => {
+    expect(await lintAs('packages/storage/src/dialects/x.ts', "import pg from 'pg';\nexport const x = pg;\n")).toEqual([]);
+  });
+
   it('lets an app import a package', async () => {
     expect(await lintAs('apps/cli/src/x.ts', "import { km } from '@locus/geo';\nexport const x = km;\n")).toEqual([]);
   });

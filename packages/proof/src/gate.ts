@@ -12,9 +12,29 @@ export const DEFAULT_GATE: GateOptions = Object.freeze({ maxAgeMs: 24 * 3600_000
 export type GateResult = { readonly ok: true } | { readonly ok: false; readonly code: ProtocolErrorCode; readonly message: string };
 
 /**
- * Decides whether a signed measurement may be used: from a registered landmark, signed by
- * its key, at its registered place, fresh, and never seen before (by its nonces). Keeps the
- * nonce hashes it has accepted until they are too old to be accepted again.
+ * Whether a signed measurement may be used, apart from replay: from a registered landmark,
+ * signed by its key, at its registered place, and fresh. Stateless; replay is the caller's
+ * to refuse (by nonce hash), as MeasurementGate does in memory and a database by a unique key.
+ */
+export function checkMeasurement(signed: SignedMeasurement, landmarks: ReadonlyMap<string, LandmarkInfo>, now: Date, options: GateOptions = DEFAULT_GATE): GateResult {
+  const m = signed.measurement;
+  const landmark = landmarks.get(m.landmarkId);
+  if (!landmark) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK', message: `landmark "${m.landmarkId}" is not registered` };
+  if (!verifyMeasurementSignature(signed, landmark.publicKey)) {
+    return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: `signature does not verify under landmark "${m.landmarkId}"'s key` };
+  }
+  if (m.landmarkAt.lat !== landmark.lat || m.landmarkAt.lon !== landmark.lon) {
+    return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: `landmark "${m.landmarkId}" signed a place other than its registered one` };
+  }
+  const age = now.getTime() - Date.parse(m.measuredAt);
+  if (age > options.maxAgeMs) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: `measured ${Math.round(age / 1000)} s ago, beyond the ${options.maxAgeMs / 1000} s window` };
+  if (-age > options.maxSkewMs) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: `dated ${Math.round(-age / 1000)} s in the future` };
+  return { ok: true };
+}
+
+/**
+ * checkMeasurement plus replay protection in memory: remembers the nonce hashes it accepted
+ * until they are too old to be accepted again.
  */
 export class MeasurementGate {
   readonly #landmarks: ReadonlyMap<string, LandmarkInfo>;
@@ -27,22 +47,12 @@ export class MeasurementGate {
   }
 
   check(signed: SignedMeasurement, now: Date): GateResult {
+    const verdict = checkMeasurement(signed, this.#landmarks, now, this.#options);
+    if (!verdict.ok) return verdict;
     const m = signed.measurement;
-    const landmark = this.#landmarks.get(m.landmarkId);
-    if (!landmark) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK', message: `landmark "${m.landmarkId}" is not registered` };
-    if (!verifyMeasurementSignature(signed, landmark.publicKey)) {
-      return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: `signature does not verify under landmark "${m.landmarkId}"'s key` };
-    }
-    if (m.landmarkAt.lat !== landmark.lat || m.landmarkAt.lon !== landmark.lon) {
-      return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: `landmark "${m.landmarkId}" signed a place other than its registered one` };
-    }
-    const at = Date.parse(m.measuredAt);
-    const age = now.getTime() - at;
-    if (age > this.#options.maxAgeMs) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: `measured ${Math.round(age / 1000)} s ago, beyond the ${this.#options.maxAgeMs / 1000} s window` };
-    if (-age > this.#options.maxSkewMs) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: `dated ${Math.round(-age / 1000)} s in the future` };
     this.#forgetOlderThan(now.getTime() - this.#options.maxAgeMs);
     if (this.#seen.has(m.noncesHash)) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_REPLAYED', message: `nonces ${m.noncesHash} were already used` };
-    this.#seen.set(m.noncesHash, at);
+    this.#seen.set(m.noncesHash, Date.parse(m.measuredAt));
     return { ok: true };
   }
 

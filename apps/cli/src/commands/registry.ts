@@ -29,6 +29,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./landmark-calibrate.js'),
   },
   {
+    path: ['server', 'start'],
+    summary: 'Run the fleet server (API, verdicts, proofs).',
+    load: () => import('./server-start.js'),
+  },
+  {
+    path: ['server', 'migrate'],
+    summary: "Bring the server's database schema up to date.",
+    load: () => import('./server-migrate.js'),
+  },
+  {
     path: ['proof', 'verify'],
     summary: 'Check a location proof bundle offline.',
     load: () => import('./proof-verify.js'),

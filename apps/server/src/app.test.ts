@@ -1,0 +1,164 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyProof } from '@locus/proof';
+import { generateSigningKey, signMeasurement } from '@locus/protocol';
+import { SERVER_ERRORS } from './errors.js';
+import { landmark, measurementOf, testServer, world, type TestServer } from './test-support.js';
+
+const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('fra-1', 'DE', 50.1109, 8.6821), landmark('bom-1', 'IN', 19.076, 72.8777)];
+const SINGAPORE = { lat: 1.3, lon: 103.8 };
+const SHENZHEN = { lat: 22.54, lon: 114.06 };
+
+let s: TestServer;
+let owner: { authorization: string };
+beforeEach(async () => {
+  s = await testServer();
+  owner = await s.tokenFor('org-a', 'owner');
+});
+afterEach(async () => s.close());
+
+const post = (url: string, payload: unknown, headers = owner) => s.app.inject({ method: 'POST', url, payload: payload as object, headers });
+const get = (url: string, headers = owner) => s.app.inject({ method: 'GET', url, headers });
+
+async function registerLandmarks() {
+  for (const l of LANDMARKS) expect((await post('/api/v1/landmarks', l.info)).statusCode).toBe(201);
+}
+
+async function enroll(name: string, claimedCountry: string, headers = owner) {
+  const key = generateSigningKey();
+  const res = await post('/api/v1/nodes', { name, hostKey: key.publicKey, claimedCountry }, headers);
+  expect(res.statusCode).toBe(201);
+  return { key, node: res.json() as { id: string } };
+}
+
+describe('the fleet server', () => {
+  it('answers health and readiness, and publishes its OpenAPI document', async () => {
+    expect((await get('/healthz')).json()).toEqual({ ok: true });
+    expect((await get('/readyz')).json()).toEqual({ ok: true });
+    const doc = (await get('/openapi.json')).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/landmarks', '/api/v1/measurements', '/api/v1/nodes', '/api/v1/nodes/{id}/proof']));
+  });
+
+  it('registers landmarks, and refuses to move one or change its key', async () => {
+    await registerLandmarks();
+    expect((await post('/api/v1/landmarks', LANDMARKS[0]!.info)).statusCode).toBe(200);
+    const moved = await post('/api/v1/landmarks', { ...LANDMARKS[0]!.info, lat: 22.3 });
+    expect(moved.statusCode).toBe(409);
+    expect(moved.json()).toMatchObject({ statusCode: 409, code: 'LOCUS_ERR_CONFLICT', error: 'Conflict' });
+    expect(((await get('/api/v1/landmarks')).json() as { landmarks: unknown[] }).landmarks).toHaveLength(4);
+  });
+
+  it('turns measurements into a verdict and a proof that verifies offline', async () => {
+    await registerLandmarks();
+    const { key, node } = await enroll('sg-gpu-01', 'SG');
+    const now = s.clock.now();
+    const batch = LANDMARKS.map((l) => measurementOf(l, key.publicKey, SINGAPORE, new Date(now.getTime() - 60_000)));
+    expect((await post('/api/v1/measurements', { measurements: batch }, {} as never)).json()).toEqual({ accepted: 4, duplicates: 0, rejected: [] });
+    const verdict = (await get(`/api/v1/nodes/${node.id}/verdict`)).json() as { measurements: number; verdict: { restricted: string; claimed: string } };
+    expect(verdict).toMatchObject({ measurements: 4, verdict: { restricted: 'excluded', claimed: 'SG' } });
+    const proof = await get(`/api/v1/nodes/${node.id}/proof`);
+    expect(proof.headers['content-disposition']).toMatch(/attachment; filename="locus-proof-/);
+    expect(verifyProof(world, proof.json(), { trusted: LANDMARKS.map((l) => l.info) })).toMatchObject({ ok: true });
+    expect(((await get(`/api/v1/nodes/${node.id}/verdicts`)).json() as { verdicts: unknown[] }).verdicts).toHaveLength(1);
+  });
+
+  it('never excludes a host in Shenzhen that claims Singapore and pads its delays', async () => {
+    await registerLandmarks();
+    const { key, node } = await enroll('sg-gpu-02', 'SG');
+    const batch = LANDMARKS.map((l) => measurementOf(l, key.publicKey, SHENZHEN, s.clock.now(), 15));
+    await post('/api/v1/measurements', { measurements: batch });
+    const { verdict } = (await get(`/api/v1/nodes/${node.id}/verdict`)).json() as { verdict: { restricted: string; claim: string } };
+    expect(verdict.restricted).not.toBe('excluded');
+    expect(verdict.claim).not.toBe('verified');
+  });
+
+  it('counts a re-delivered measurement as a duplicate and refuses forged, stale and unknown ones one by one', async () => {
+    await registerLandmarks();
+    const host = generateSigningKey().publicKey;
+    const now = s.clock.now();
+    const good = measurementOf(LANDMARKS[0]!, host, SINGAPORE, now);
+    const forged = signMeasurement(measurementOf(LANDMARKS[1]!, host, SINGAPORE, now).measurement, generateSigningKey().privateKey);
+    const stale = measurementOf(LANDMARKS[2]!, host, SINGAPORE, new Date(now.getTime() - 7 * 3600_000));
+    const stranger = measurementOf(landmark('evil-1', 'SG', 1.3, 103.8), host, SINGAPORE, now);
+    expect((await post('/api/v1/measurements', { measurements: [good] })).json()).toMatchObject({ accepted: 1 });
+    const res = (await post('/api/v1/measurements', { measurements: [good, forged, stale, stranger] })).json();
+    expect(res).toEqual({
+      accepted: 0,
+      duplicates: 1,
+      rejected: [
+        { index: 1, code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: expect.any(String) },
+        { index: 2, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: expect.any(String) },
+        { index: 3, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK', message: expect.any(String) },
+      ],
+    });
+  });
+
+  it('says there is nothing to prove before any measurement', async () => {
+    const { node } = await enroll('new', 'DE');
+    expect((await get(`/api/v1/nodes/${node.id}/proof`)).json()).toMatchObject({ code: 'LOCUS_ERR_NOT_FOUND', message: /no measurements/ });
+    expect((await get(`/api/v1/nodes/${node.id}/verdict`)).json()).toMatchObject({ measurements: 0, verdict: { restricted: 'possible' } });
+  });
+});
+
+describe('access control', () => {
+  it('needs a known bearer token', async () => {
+    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic abc' }]) {
+      const res = await get('/api/v1/nodes', headers as never);
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ code: 'LOCUS_ERR_UNAUTHENTICATED' });
+    }
+  });
+
+  it.each([
+    ['viewer', 'POST', '/api/v1/nodes', 403],
+    ['viewer', 'POST', '/api/v1/landmarks', 403],
+    ['auditor', 'GET', '/api/v1/nodes', 403],
+    ['auditor', 'GET', '/api/v1/landmarks', 200],
+    ['viewer', 'GET', '/api/v1/nodes', 200],
+  ] as const)('lets a %s %s %s: %d', async (role, method, url, status) => {
+    const headers = await s.tokenFor('org-a', role);
+    const payload = url.endsWith('nodes') ? { name: 'x', hostKey: generateSigningKey().publicKey } : LANDMARKS[0]!.info;
+    const res = await s.app.inject(method === 'POST' ? { method, url, headers, payload } : { method, url, headers });
+    expect(res.statusCode).toBe(status);
+  });
+
+  it("never shows one org's nodes, verdicts or proofs to another", async () => {
+    await registerLandmarks();
+    const { key, node } = await enroll('a-gpu', 'SG');
+    await post('/api/v1/measurements', { measurements: LANDMARKS.map((l) => measurementOf(l, key.publicKey, SINGAPORE, s.clock.now())) });
+    const other = await s.tokenFor('org-b', 'owner');
+    expect(((await get('/api/v1/nodes', other)).json() as { nodes: unknown[] }).nodes).toEqual([]);
+    for (const suffix of ['', '/verdict', '/verdicts', '/proof']) {
+      const res = await get(`/api/v1/nodes/${node.id}${suffix}`, other);
+      expect(res.statusCode, suffix).toBe(404);
+    }
+    expect((await post('/api/v1/nodes', { name: 'steal', hostKey: key.publicKey }, other)).statusCode).toBe(409);
+  });
+});
+
+describe('bad requests', () => {
+  it.each([
+    ['malformed JSON', { payload: '{"name":', headers: { 'content-type': 'application/json' } }, 400, 'LOCUS_ERR_MALFORMED_JSON'],
+    ['an unknown field', { payload: { name: 'x', hostKey: generateSigningKey().publicKey, extra: 1 } }, 400, 'LOCUS_ERR_VALIDATION'],
+    ['a wrong type', { payload: { name: 5, hostKey: generateSigningKey().publicKey } }, 400, 'LOCUS_ERR_VALIDATION'],
+    ['a malformed key', { payload: { name: 'x', hostKey: 'abc' } }, 400, 'LOCUS_ERR_VALIDATION'],
+    ['an unknown country', { payload: { name: 'x', hostKey: generateSigningKey().publicKey, claimedCountry: 'sg' } }, 400, 'LOCUS_ERR_VALIDATION'],
+    ['a body too large', { payload: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } }, 413, 'LOCUS_ERR_BODY_TOO_LARGE'],
+    ['a body that is not JSON', { payload: 'name=x', headers: { 'content-type': 'text/plain' } }, 415, 'LOCUS_ERR_UNSUPPORTED_MEDIA'],
+  ])('answers %s with a coded 4xx and writes nothing', async (_, req, status, code) => {
+    const res = await s.app.inject({ method: 'POST', url: '/api/v1/nodes', ...req, headers: { ...owner, ...(req as { headers?: object }).headers } });
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toMatchObject({ statusCode: status, code, error: expect.any(String), message: expect.any(String) });
+    expect(((await get('/api/v1/nodes')).json() as { nodes: unknown[] }).nodes).toEqual([]);
+  });
+
+  it('answers an unknown route with a coded 404', async () => {
+    expect((await get('/api/v1/nope')).json()).toEqual({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND', error: 'Not Found', message: 'no route GET /api/v1/nope' });
+  });
+
+  it('uses only registered codes with their status', () => {
+    for (const [code, e] of Object.entries(SERVER_ERRORS)) {
+      expect(code).toMatch(/^LOCUS_ERR_[A-Z_]+$/);
+      expect(e.statusCode).toBeGreaterThanOrEqual(400);
+    }
+  });
+});

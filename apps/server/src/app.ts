@@ -1,0 +1,98 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import type { World } from '@locus/geo';
+import type { Storage } from '@locus/storage';
+import { authenticate, type Caller } from './auth.js';
+import type { Clock } from './clock.js';
+import type { ServerConfig } from './config.js';
+import { ApiError, errorBody } from './errors.js';
+import { reposOf, type Repos } from './repos.js';
+import { landmarkRoutes } from './routes/landmarks.js';
+import { measurementRoutes } from './routes/measurements.js';
+import { nodeRoutes } from './routes/nodes.js';
+import { Verification } from './verification.js';
+
+export interface AppDeps {
+  readonly storage: Storage;
+  readonly world: World;
+  readonly config: ServerConfig;
+  readonly clock: Clock;
+  /** Fastify's logger: false (tests) or options. */
+  readonly logger?: boolean | object;
+}
+
+export interface AppContext {
+  readonly repos: Repos;
+  readonly verification: Verification;
+  readonly clock: Clock;
+  readonly config: ServerConfig;
+  /** The caller behind the request's bearer token; throws 401 without one. */
+  readonly caller: (request: FastifyRequest) => Promise<Caller>;
+}
+
+export const API_VERSION = '0.1.0';
+
+/** Builds the HTTP API from injected storage, borders, config and clock; `main` only listens. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.config.bodyLimitBytes }).withTypeProvider<ZodTypeProvider>();
+  // The API speaks JSON only; Fastify would otherwise hand plain-text bodies to the validators.
+  app.removeContentTypeParser('text/plain');
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ApiError) return reply.code(error.statusCode).send(error.body());
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const first = error.validation[0];
+      const where = first?.instancePath ? `${first.instancePath.replace(/^\//, '').replaceAll('/', '.')}: ` : '';
+      return reply.code(400).send(errorBody('LOCUS_ERR_VALIDATION', `${error.validationContext ?? 'request'} ${where}${first?.message ?? 'is invalid'}`));
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send(errorBody('LOCUS_ERR_BODY_TOO_LARGE', `bodies are limited to ${deps.config.bodyLimitBytes} bytes`));
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send(errorBody('LOCUS_ERR_UNSUPPORTED_MEDIA', 'send Content-Type: application/json'));
+    if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError || error.statusCode === 400) {
+      return reply.code(400).send(errorBody('LOCUS_ERR_MALFORMED_JSON', `the body is not valid JSON: ${error.message}`));
+    }
+    request.log.error(error);
+    return reply.code(500).send(errorBody('LOCUS_ERR_SERVER', 'internal error; see the server log'));
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('LOCUS_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Locus API', description: 'Fleet inventory, landmark measurements, location verdicts and proofs.', version: API_VERSION },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  const repos = reposOf(deps.storage);
+  const ctx: AppContext = {
+    repos,
+    verification: new Verification(repos, deps.world, deps.config, deps.clock),
+    clock: deps.clock,
+    config: deps.config,
+    caller: (request) => authenticate(request, repos.tokens, deps.clock.now()),
+  };
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/readyz', { schema: { hide: true } }, async (_, reply) => {
+    try {
+      await sql`select 1`.execute(deps.storage.db);
+      return { ok: true };
+    } catch (error) {
+      return reply.code(503).send(errorBody('LOCUS_ERR_NOT_READY', `database unreachable: ${(error as Error).message}`));
+    }
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(landmarkRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(measurementRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(nodeRoutes(ctx), { prefix: '/api/v1' });
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,43 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { Role, TokenRepo } from '@locus/storage';
+import { ApiError } from './errors.js';
+
+export interface Caller {
+  readonly orgId: string;
+  readonly role: Role;
+  readonly tokenId: string;
+}
+
+/** A new API token: recognisable by its prefix, 256 random bits. */
+export const newToken = (): string => `locus_${randomBytes(32).toString('base64url')}`;
+
+/** Tokens are stored and looked up by this hash only. */
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** What each role may do. Auditors read verdicts, proofs and landmarks, not the inventory. */
+export const PERMISSIONS = {
+  'fleet:read': ['owner', 'admin', 'viewer'],
+  'fleet:write': ['owner', 'admin'],
+  'verdicts:read': ['owner', 'admin', 'viewer', 'auditor'],
+  'landmarks:read': ['owner', 'admin', 'viewer', 'auditor'],
+  'landmarks:write': ['owner', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export async function authenticate(request: FastifyRequest, tokens: TokenRepo, now: Date): Promise<Caller> {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'send "Authorization: Bearer <token>"');
+  const record = await tokens.findByHash(hashToken(match[1]!));
+  if (!record) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'unknown token');
+  if (record.last_used_at === null || now.getTime() - record.last_used_at > 60_000) await tokens.touch(record.id, now.getTime());
+  return { orgId: record.org_id, role: record.role, tokenId: record.id };
+}
+
+export function requirePermission(caller: Caller, permission: Permission): void {
+  if (!(PERMISSIONS[permission] as readonly Role[]).includes(caller.role)) {
+    throw new ApiError('LOCUS_ERR_FORBIDDEN', `role ${caller.role} may not ${permission.replace(':', ' ')}`);
+  }
+}

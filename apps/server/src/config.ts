@@ -1,0 +1,24 @@
+import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, type CountryCode } from '@locus/geo';
+
+/** Server settings. Durations in milliseconds; every field resolved, then frozen. */
+export interface ServerConfig {
+  /** Measurements older than this are refused on arrival and left out of verdicts and proofs. */
+  readonly measurementMaxAgeMs: number;
+  /** How far in the future a landmark's clock may date a measurement. */
+  readonly measurementMaxSkewMs: number;
+  readonly restricted: readonly CountryCode[];
+  readonly marginKm: number;
+  /** Largest request body, in bytes. */
+  readonly bodyLimitBytes: number;
+}
+
+export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
+  measurementMaxAgeMs: 6 * 3600_000,
+  measurementMaxSkewMs: 60_000,
+  restricted: Object.freeze([...DEFAULT_RESTRICTED]),
+  marginKm: DEFAULT_BORDER_MARGIN,
+  bodyLimitBytes: 1024 * 1024,
+});
+
+/** The org every first-start token belongs to. */
+export const DEFAULT_ORG = 'default';

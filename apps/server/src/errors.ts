@@ -1,0 +1,61 @@
+/**
+ * Error codes of the HTTP API. Every error leaves as `{statusCode, code, error, message}`.
+ * A code keeps its meaning forever and is never reused; docs/errors.md lists every one.
+ */
+export const SERVER_ERRORS = {
+  LOCUS_ERR_VALIDATION: { statusCode: 400, summary: 'The request does not match its schema: a wrong type, a missing or unknown field.' },
+  LOCUS_ERR_MALFORMED_JSON: { statusCode: 400, summary: 'The request body is not valid JSON, or is empty where JSON is required.' },
+  LOCUS_ERR_UNAUTHENTICATED: { statusCode: 401, summary: 'No bearer token, or one the server does not know.' },
+  LOCUS_ERR_FORBIDDEN: { statusCode: 403, summary: "The token's role may not do this." },
+  LOCUS_ERR_NOT_FOUND: { statusCode: 404, summary: 'No such route, or no such resource in your organization.' },
+  LOCUS_ERR_CONFLICT: { statusCode: 409, summary: 'The request clashes with what exists: a landmark moved or re-keyed, a host key already enrolled.' },
+  LOCUS_ERR_BODY_TOO_LARGE: { statusCode: 413, summary: 'The request body is larger than the server accepts.' },
+  LOCUS_ERR_UNSUPPORTED_MEDIA: { statusCode: 415, summary: 'The request body is not application/json.' },
+  LOCUS_ERR_RATE_LIMITED: { statusCode: 429, summary: 'Too many requests; retry after the time in Retry-After.' },
+  LOCUS_ERR_NOT_READY: { statusCode: 503, summary: 'The server cannot reach its database.' },
+  LOCUS_ERR_SERVER: { statusCode: 500, summary: 'A bug in the server; the log has the details.' },
+} as const;
+
+export type ServerErrorCode = keyof typeof SERVER_ERRORS;
+
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export interface ErrorBody {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly error: string;
+  readonly message: string;
+}
+
+/** An error the API reports as such; anything else becomes LOCUS_ERR_SERVER. */
+export class ApiError extends Error {
+  readonly code: ServerErrorCode;
+  constructor(code: ServerErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+
+  get statusCode(): number {
+    return SERVER_ERRORS[this.code].statusCode;
+  }
+
+  body(): ErrorBody {
+    return errorBody(this.code, this.message);
+  }
+}
+
+export function errorBody(code: ServerErrorCode, message: string): ErrorBody {
+  const statusCode = SERVER_ERRORS[code].statusCode;
+  return { statusCode, code, error: REASONS[statusCode] ?? 'Error', message };
+}

@@ -1,0 +1,7 @@
+export * from './app.js';
+export * from './auth.js';
+export * from './clock.js';
+export * from './config.js';
+export * from './errors.js';
+export * from './start.js';
+export { Verification, type IngestOutcome, type NodeVerdict } from './verification.js';

@@ -1,0 +1,27 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { LandmarkInfo } from '@locus/protocol';
+import { z } from 'zod';
+import type { AppContext } from '../app.js';
+import { requirePermission } from '../auth.js';
+import { ApiError } from '../errors.js';
+
+export const landmarkRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/landmarks',
+      { schema: { summary: 'Register a landmark: its id, audited place and public key', tags: ['landmarks'], body: LandmarkInfo, response: { 200: LandmarkInfo, 201: LandmarkInfo } } },
+      async (request, reply) => {
+        requirePermission(await ctx.caller(request), 'landmarks:write');
+        const result = await ctx.repos.landmarks.register(request.body, ctx.clock.now().getTime());
+        if (result === 'conflict') {
+          throw new ApiError('LOCUS_ERR_CONFLICT', `landmark "${request.body.id}" is registered with another key or place; a landmark does not move — register a new id`);
+        }
+        return reply.code(result === 'created' ? 201 : 200).send(request.body);
+      },
+    );
+    app.get('/landmarks', { schema: { summary: 'The registered landmarks', tags: ['landmarks'], response: { 200: z.object({ landmarks: z.array(LandmarkInfo) }) } } }, async (request) => {
+      requirePermission(await ctx.caller(request), 'landmarks:read');
+      return { landmarks: await ctx.repos.landmarks.list() };
+    });
+  };

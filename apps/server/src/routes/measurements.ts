@@ -1,0 +1,34 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { MeasurementBatch } from '@locus/protocol';
+import { z } from 'zod';
+import type { AppContext } from '../app.js';
+
+const Outcome = z.object({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.array(z.object({ index: z.number().int(), code: z.string(), message: z.string() })),
+});
+
+export const measurementRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    // No token: each measurement carries its registered landmark's signature, which is the
+    // authentication. A measurement that does not verify is refused one by one, never stored.
+    app.post(
+      '/measurements',
+      {
+        schema: {
+          summary: 'Deliver signed landmark measurements',
+          description: 'Each measurement must be signed by a registered landmark at its registered place, be fresh, and not be a replay. Re-delivered measurements count as duplicates.',
+          tags: ['landmarks'],
+          security: [],
+          body: MeasurementBatch,
+          response: { 200: Outcome },
+        },
+      },
+      async (request) => {
+        const outcome = await ctx.verification.ingest(request.body.measurements);
+        return { ...outcome, rejected: [...outcome.rejected] };
+      },
+    );
+  };

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { CountryCode, PublicKey, VerdictRecord } from '@locus/protocol';
+import type { NodeRecord } from '@locus/storage';
+import { z } from 'zod';
+import type { AppContext } from '../app.js';
+import { requirePermission } from '../auth.js';
+import { ApiError } from '../errors.js';
+
+const NodeBody = z.strictObject({
+  name: z.string().min(1).max(200),
+  hostKey: PublicKey,
+  claimedCountry: CountryCode.nullable().optional(),
+});
+
+const Node = z.object({
+  id: z.string(),
+  name: z.string(),
+  hostKey: z.string(),
+  claimedCountry: CountryCode.nullable(),
+  createdAt: z.string(),
+  lastMeasuredAt: z.string().nullable(),
+});
+
+const NodeVerdict = z.object({ nodeId: z.string(), computedAt: z.string(), measurements: z.number().int(), verdict: VerdictRecord });
+
+const toNode = (n: NodeRecord): z.infer<typeof Node> => ({
+  id: n.id,
+  name: n.name,
+  hostKey: n.host_key,
+  claimedCountry: n.claimed_country,
+  createdAt: new Date(n.created_at).toISOString(),
+  lastMeasuredAt: n.last_measured_at === null ? null : new Date(n.last_measured_at).toISOString(),
+});
+
+const Params = z.object({ id: z.string().min(1).max(100) });
+
+export const nodeRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const nodeOf = async (orgId: string, id: string): Promise<NodeRecord> => {
+      const node = await ctx.repos.nodes.get(orgId, id);
+      if (!node) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no node "${id}"`);
+      return node;
+    };
+
+    app.post('/nodes', { schema: { summary: 'Register a node by its host key', tags: ['nodes'], body: NodeBody, response: { 201: Node } } }, async (request, reply) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:write');
+      const node: NodeRecord = {
+        id: randomUUID(),
+        org_id: caller.orgId,
+        name: request.body.name,
+        host_key: request.body.hostKey,
+        claimed_country: request.body.claimedCountry ?? null,
+        created_at: ctx.clock.now().getTime(),
+        last_measured_at: null,
+      };
+      if (!(await ctx.repos.nodes.create(node))) throw new ApiError('LOCUS_ERR_CONFLICT', 'a node with this host key is already enrolled');
+      return reply.code(201).send(toNode(node));
+    });
+
+    app.get('/nodes', { schema: { summary: "Your organization's nodes", tags: ['nodes'], response: { 200: z.object({ nodes: z.array(Node) }) } } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:read');
+      return { nodes: (await ctx.repos.nodes.list(caller.orgId)).map(toNode) };
+    });
+
+    app.get('/nodes/:id', { schema: { summary: 'One node', tags: ['nodes'], params: Params, response: { 200: Node } } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:read');
+      return toNode(await nodeOf(caller.orgId, request.params.id));
+    });
+
+    app.get(
+      '/nodes/:id/verdict',
+      { schema: { summary: "A node's location verdict from its current measurements", tags: ['verdicts'], params: Params, response: { 200: NodeVerdict } } },
+      async (request) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'verdicts:read');
+        return ctx.verification.verdict(await nodeOf(caller.orgId, request.params.id));
+      },
+    );
+
+    app.get(
+      '/nodes/:id/verdicts',
+      { schema: { summary: "A node's verdict history, newest first", tags: ['verdicts'], params: Params, response: { 200: z.object({ verdicts: z.array(NodeVerdict) }) } } },
+      async (request) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'verdicts:read');
+        const node = await nodeOf(caller.orgId, request.params.id);
+        const history = await ctx.repos.verdicts.history(node.id);
+        return { verdicts: history.map((v) => ({ nodeId: v.nodeId, computedAt: new Date(v.computedAt).toISOString(), measurements: v.measurements, verdict: v.record })) };
+      },
+    );
+
+    app.get(
+      '/nodes/:id/proof',
+      { schema: { summary: 'A self-contained proof bundle of the node\'s verdict, checkable with `locus proof verify`', tags: ['verdicts'], params: Params } },
+      async (request, reply) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'verdicts:read');
+        const proof = await ctx.verification.proof(await nodeOf(caller.orgId, request.params.id));
+        if (proof.measurements.length === 0) throw new ApiError('LOCUS_ERR_NOT_FOUND', 'no measurements of this node in the window yet: nothing to prove');
+        return reply.header('content-disposition', `attachment; filename="locus-proof-${request.params.id}.json"`).send(proof);
+      },
+    );
+  };

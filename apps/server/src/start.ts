@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { World } from '@locus/geo';
+import { migrateToLatest, openStorage, type Storage } from '@locus/storage';
+import { buildApp } from './app.js';
+import { hashToken, newToken } from './auth.js';
+import { systemClock, type Clock } from './clock.js';
+import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
+import { reposOf } from './repos.js';
+
+export interface StartOptions {
+  readonly host: string;
+  readonly port: number;
+  /** A database spec (sqlite:…, pglite:…, postgres://…); default SQLite in dataDir. */
+  readonly databaseUrl?: string | undefined;
+  readonly dataDir: string;
+  /** Bootstrap owner token for the default org; when absent, one is made on first start. */
+  readonly adminToken?: string | undefined;
+  readonly world: World;
+  readonly config?: ServerConfig;
+  readonly clock?: Clock;
+  readonly logger?: boolean | object;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly storage: Storage;
+  /** A token generated on this start (first start without LOCUS_ADMIN_TOKEN), shown once. */
+  readonly generatedToken: string | undefined;
+  close(): Promise<void>;
+}
+
+export const databaseSpec = (options: Pick<StartOptions, 'databaseUrl' | 'dataDir'>): string => options.databaseUrl ?? `sqlite:${join(options.dataDir, 'locus.db')}`;
+
+/** Opens and migrates the database, makes sure the default org and an owner token exist. */
+export async function prepareStorage(options: Pick<StartOptions, 'databaseUrl' | 'dataDir' | 'adminToken'>, clock: Clock): Promise<{ storage: Storage; generatedToken: string | undefined }> {
+  const storage = await openStorage(databaseSpec(options));
+  try {
+    await migrateToLatest(storage);
+    const repos = reposOf(storage);
+    const now = clock.now().getTime();
+    await repos.orgs.ensure({ id: DEFAULT_ORG, name: 'Default organization', created_at: now });
+    let generatedToken: string | undefined;
+    if (options.adminToken) {
+      await repos.tokens.ensure({ id: randomUUID(), org_id: DEFAULT_ORG, name: 'LOCUS_ADMIN_TOKEN', role: 'owner', hash: hashToken(options.adminToken), created_at: now, last_used_at: null });
+    } else if ((await repos.tokens.countForOrg(DEFAULT_ORG)) === 0) {
+      generatedToken = newToken();
+      await repos.tokens.create({ id: randomUUID(), org_id: DEFAULT_ORG, name: 'first start', role: 'owner', hash: hashToken(generatedToken), created_at: now, last_used_at: null });
+    }
+    return { storage, generatedToken };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const { storage, generatedToken } = await prepareStorage(options, clock);
+  const app = await buildApp({ storage, world: options.world, config: options.config ?? DEFAULT_SERVER_CONFIG, clock, logger: options.logger ?? false });
+  let url: string;
+  try {
+    url = await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await app.close();
+    await storage.close();
+    throw error;
+  }
+  return {
+    url,
+    app,
+    storage,
+    generatedToken,
+    close: async () => {
+      await app.close();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { degrees, ms, syntheticRtt } from '@locus/geo';
+import { naturalEarthWorld } from '@locus/geo/natural-earth';
+import { PROTOCOL_VERSION, generateSigningKey, hashNonces, signMeasurement, toBase64url, type LandmarkInfo, type SignedMeasurement, type SigningKey } from '@locus/protocol';
+import { migrateToLatest, openStorage, type Role, type Storage } from '@locus/storage';
+import { buildApp } from './app.js';
+import { hashToken } from './auth.js';
+import type { Clock } from './clock.js';
+import { DEFAULT_SERVER_CONFIG } from './config.js';
+import { reposOf } from './repos.js';
+
+export const world = naturalEarthWorld();
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  #t: number;
+  constructor(iso = '2026-11-29T12:00:00.000Z') {
+    this.#t = Date.parse(iso);
+  }
+  now(): Date {
+    return new Date(this.#t);
+  }
+  advance(ms: number): void {
+    this.#t += ms;
+  }
+}
+
+export interface TestServer {
+  readonly app: FastifyInstance;
+  readonly storage: Storage;
+  readonly clock: TestClock;
+  /** Creates an org with a token of the given role; returns the bearer header. */
+  tokenFor(orgId: string, role: Role): Promise<{ authorization: string }>;
+  close(): Promise<void>;
+}
+
+export async function testServer(spec = 'sqlite::memory:'): Promise<TestServer> {
+  const storage = await openStorage(spec);
+  await migrateToLatest(storage);
+  const clock = new TestClock();
+  const app = await buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock });
+  const repos = reposOf(storage);
+  return {
+    app,
+    storage,
+    clock,
+    tokenFor: async (orgId, role) => {
+      await repos.orgs.ensure({ id: orgId, name: orgId, created_at: 0 });
+      const token = `locus_${randomUUID()}`;
+      await repos.tokens.create({ id: randomUUID(), org_id: orgId, name: role, role, hash: hashToken(token), created_at: 0, last_used_at: null });
+      return { authorization: `Bearer ${token}` };
+    },
+    close: async () => {
+      await app.close();
+      await storage.close();
+    },
+  };
+}
+
+export interface TestLandmark {
+  readonly info: LandmarkInfo;
+  readonly key: SigningKey;
+}
+
+export const landmark = (id: string, country: string, lat: number, lon: number): TestLandmark => {
+  const key = generateSigningKey();
+  return { key, info: { id, name: id, country, lat, lon, publicKey: key.publicKey } };
+};
+
+/** What `l` would sign for a host truly at `at`, measured at `when`. */
+export function measurementOf(l: TestLandmark, hostKey: string, at: { lat: number; lon: number }, when: Date, addedMs = 0): SignedMeasurement {
+  const rtt = syntheticRtt({ lat: degrees(l.info.lat), lon: degrees(l.info.lon) }, { lat: degrees(at.lat), lon: degrees(at.lon) }, { stretch: 1.3, overheadMs: ms(0.1) }) + addedMs;
+  return signMeasurement(
+    {
+      v: PROTOCOL_VERSION,
+      landmarkId: l.info.id,
+      landmarkAt: { lat: l.info.lat, lon: l.info.lon },
+      hostKey,
+      noncesHash: hashNonces([toBase64url(randomBytes(32))]),
+      rounds: 10,
+      minRttMs: Math.round(rtt * 1e6) / 1e6,
+      medianRttMs: Math.round((rtt + 0.3) * 1e6) / 1e6,
+      measuredAt: when.toISOString(),
+    },
+    l.key.privateKey,
+  );
+}

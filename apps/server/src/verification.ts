@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { World } from '@locus/geo';
+import { buildProof, checkMeasurement } from '@locus/proof';
+import type { LandmarkInfo, ProofBundle, ProtocolErrorCode, SignedMeasurement, VerdictRecord } from '@locus/protocol';
+import type { NodeRecord } from '@locus/storage';
+import type { Clock } from './clock.js';
+import type { ServerConfig } from './config.js';
+import type { Repos } from './repos.js';
+
+export interface IngestOutcome {
+  readonly accepted: number;
+  /** Already stored (a landmark retrying after a lost answer): not an error. */
+  readonly duplicates: number;
+  readonly rejected: readonly { readonly index: number; readonly code: ProtocolErrorCode; readonly message: string }[];
+}
+
+export interface NodeVerdict {
+  readonly nodeId: string;
+  readonly computedAt: string;
+  readonly measurements: number;
+  readonly verdict: VerdictRecord;
+}
+
+/** Measurement intake, node verdicts and proofs: the server's use of @locus/proof and @locus/geo. */
+export class Verification {
+  readonly #repos: Repos;
+  readonly #world: World;
+  readonly #config: ServerConfig;
+  readonly #clock: Clock;
+
+  constructor(repos: Repos, world: World, config: ServerConfig, clock: Clock) {
+    this.#repos = repos;
+    this.#world = world;
+    this.#config = config;
+    this.#clock = clock;
+  }
+
+  async #landmarks(): Promise<Map<string, LandmarkInfo>> {
+    return new Map((await this.#repos.landmarks.list()).map((l) => [l.id, l]));
+  }
+
+  /** Checks and stores each measurement; recomputes the verdict of every enrolled node it measured. */
+  async ingest(batch: readonly SignedMeasurement[]): Promise<IngestOutcome> {
+    const now = this.#clock.now();
+    const landmarks = await this.#landmarks();
+    const gate = { maxAgeMs: this.#config.measurementMaxAgeMs, maxSkewMs: this.#config.measurementMaxSkewMs };
+    let accepted = 0;
+    let duplicates = 0;
+    const rejected: { index: number; code: ProtocolErrorCode; message: string }[] = [];
+    const measured = new Set<string>();
+    for (const [index, signed] of batch.entries()) {
+      const check = checkMeasurement(signed, landmarks, now, gate);
+      if (!check.ok) {
+        rejected.push({ index, code: check.code, message: check.message });
+        continue;
+      }
+      if (await this.#repos.measurements.insertIfNew(signed, now.getTime())) {
+        accepted++;
+        measured.add(signed.measurement.hostKey);
+      } else {
+        duplicates++;
+      }
+    }
+    for (const hostKey of measured) {
+      const node = await this.#repos.nodes.byHostKey(hostKey);
+      if (!node) continue;
+      await this.#repos.nodes.markMeasured(hostKey, now.getTime());
+      await this.verdict(node);
+    }
+    return { accepted, duplicates, rejected };
+  }
+
+  /** The proof a node's current measurements give (the same computation as its verdict). */
+  async proof(node: NodeRecord): Promise<ProofBundle> {
+    const now = this.#clock.now();
+    const landmarks = await this.#repos.landmarks.list();
+    const measurements = await this.#repos.measurements.forHost(node.host_key, now.getTime() - this.#config.measurementMaxAgeMs);
+    return buildProof(this.#world, {
+      hostKey: node.host_key,
+      claimed: node.claimed_country,
+      landmarks,
+      measurements,
+      speed: 'vacuum',
+      restricted: this.#config.restricted,
+      marginKm: this.#config.marginKm,
+      maxAgeMs: this.#config.measurementMaxAgeMs,
+      createdAt: now,
+    });
+  }
+
+  /** Recomputes a node's verdict and records it in its history when it changed. */
+  async verdict(node: NodeRecord): Promise<NodeVerdict> {
+    const proof = await this.proof(node);
+    const computedAt = Date.parse(proof.createdAt);
+    const [last] = await this.#repos.verdicts.history(node.id, 1);
+    if (!last || JSON.stringify(last.record) !== JSON.stringify(proof.verdict) || last.measurements !== proof.measurements.length) {
+      await this.#repos.verdicts.insert({ id: randomUUID(), nodeId: node.id, computedAt, measurements: proof.measurements.length, record: proof.verdict });
+    }
+    return { nodeId: node.id, computedAt: proof.createdAt, measurements: proof.measurements.length, verdict: proof.verdict };
+  }
+}

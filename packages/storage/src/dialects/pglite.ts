@@ -1,0 +1,16 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import type { Database } from '../schema.js';
+import type { Storage } from '../storage.js';
+
+const INT8 = 20;
+
+/** PostgreSQL in-process (WebAssembly): Postgres semantics without a server. In memory unless given a directory. */
+export async function openPglite(dir?: string): Promise<Storage> {
+  // Epoch milliseconds fit a double exactly; read BIGINT as a number, as SQLite does.
+  const pg = new PGlite(dir, { parsers: { [INT8]: (v: string) => Number(v) } });
+  await pg.waitReady;
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pg) });
+  return { db, dialect: 'postgres', description: `pglite:${dir ?? '(memory)'}`, close: () => db.destroy() };
+}

@@ -1,0 +1,14 @@
+/**
+ * @locus/storage — Kysely repositories and migrations over SQLite (embedded default), PGlite
+ * and PostgreSQL. Only src/dialects import a driver.
+ */
+export * from './schema.js';
+export * from './storage.js';
+export { openStorage } from './open.js';
+export { migrateToLatest, MigrationError, LATEST_MIGRATION } from './migrate.js';
+export * from './repos/orgs.js';
+export * from './repos/tokens.js';
+export * from './repos/landmarks.js';
+export * from './repos/nodes.js';
+export * from './repos/measurements.js';
+export * from './repos/verdicts.js';

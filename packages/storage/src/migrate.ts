@@ -1,0 +1,27 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { initial } from './migrations/0001-initial.js';
+import type { Storage } from './storage.js';
+
+/** Every migration, in order. Names sort in application order and are never renamed. */
+const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export class MigrationError extends Error {}
+
+/**
+ * Brings the schema up to date; safe to run from several servers at once (Kysely takes a
+ * lock). Returns the names of the migrations it applied.
+ */
+export async function migrateToLatest(storage: Storage): Promise<string[]> {
+  const { error, results } = await new Migrator({ db: storage.db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new MigrationError(`migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;

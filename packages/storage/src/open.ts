@@ -1,0 +1,23 @@
+import { openPglite } from './dialects/pglite.js';
+import { openPostgres } from './dialects/postgres.js';
+import { openSqlite } from './dialects/sqlite.js';
+import { StorageSpecError, type Storage } from './storage.js';
+
+/**
+ * Opens a database named by a URL-like spec:
+ * `sqlite:PATH` or `sqlite::memory:`, `pglite:` (memory) or `pglite:DIR`, `postgres://…`.
+ * Only this package's dialects import a driver.
+ */
+export async function openStorage(spec: string): Promise<Storage> {
+  if (spec.startsWith('sqlite:')) {
+    const path = spec.slice('sqlite:'.length);
+    if (path === '') throw new StorageSpecError('sqlite: needs a path (or :memory:)');
+    return openSqlite(path);
+  }
+  if (spec.startsWith('pglite:')) {
+    const dir = spec.slice('pglite:'.length);
+    return openPglite(dir === '' ? undefined : dir);
+  }
+  if (/^postgres(ql)?:\/\//.test(spec)) return openPostgres(spec);
+  throw new StorageSpecError(`unknown database "${spec}": use sqlite:PATH, pglite:[DIR] or postgres://…`);
+}

@@ -1,0 +1,42 @@
+import type { Kysely } from 'kysely';
+import type { LandmarkInfo } from '@locus/protocol';
+import type { Database, LandmarkTable } from '../schema.js';
+
+const toInfo = (row: LandmarkTable): LandmarkInfo => ({ id: row.id, name: row.name, country: row.country, lat: row.lat, lon: row.lon, publicKey: row.public_key });
+
+export type RegisterResult = 'created' | 'unchanged' | 'conflict';
+
+/** Landmarks the server trusts: an id bound to one key and one audited place. */
+export class LandmarkRepo {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /**
+   * Registers a landmark. Re-registering the same id with the same key and place changes
+   * nothing; a different key or place for a known id is a conflict (a landmark does not move).
+   */
+  async register(info: LandmarkInfo, at: number): Promise<RegisterResult> {
+    const existing = await this.get(info.id);
+    if (existing) {
+      const same = existing.publicKey === info.publicKey && existing.lat === info.lat && existing.lon === info.lon && existing.country === info.country;
+      return same ? 'unchanged' : 'conflict';
+    }
+    const inserted = await this.#db
+      .insertInto('landmarks')
+      .values({ id: info.id, name: info.name, country: info.country, lat: info.lat, lon: info.lon, public_key: info.publicKey, registered_at: at })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1 ? 'created' : 'conflict';
+  }
+
+  async get(id: string): Promise<LandmarkInfo | undefined> {
+    const row = await this.#db.selectFrom('landmarks').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toInfo(row);
+  }
+
+  async list(): Promise<LandmarkInfo[]> {
+    return (await this.#db.selectFrom('landmarks').selectAll().orderBy('id').execute()).map(toInfo);
+  }
+}

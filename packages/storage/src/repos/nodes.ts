@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { Database, NodeTable } from '../schema.js';
+
+export type NodeRecord = NodeTable;
+
+export class NodeRepo {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /** Inserts the node; false if its host key is already registered. */
+  async create(node: NodeRecord): Promise<boolean> {
+    const r = await this.#db.insertInto('nodes').values(node).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  /** A node of this org; another org's node is as absent as a missing one. */
+  get(orgId: string, id: string): Promise<NodeRecord | undefined> {
+    return this.#db.selectFrom('nodes').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  }
+
+  byHostKey(hostKey: string): Promise<NodeRecord | undefined> {
+    return this.#db.selectFrom('nodes').selectAll().where('host_key', '=', hostKey).executeTakeFirst();
+  }
+
+  list(orgId: string): Promise<NodeRecord[]> {
+    return this.#db.selectFrom('nodes').selectAll().where('org_id', '=', orgId).orderBy('name').orderBy('id').execute();
+  }
+
+  async markMeasured(hostKey: string, at: number): Promise<void> {
+    await this.#db.updateTable('nodes').set({ last_measured_at: at }).where('host_key', '=', hostKey).execute();
+  }
+}

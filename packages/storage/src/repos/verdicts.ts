@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import type { VerdictRecord } from '@locus/protocol';
+import type { Database } from '../schema.js';
+
+export interface StoredVerdict {
+  readonly id: string;
+  readonly nodeId: string;
+  readonly computedAt: number;
+  readonly measurements: number;
+  readonly record: VerdictRecord;
+}
+
+/** Each node's verdict history, newest last. */
+export class VerdictRepo {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async insert(v: StoredVerdict): Promise<void> {
+    await this.#db
+      .insertInto('verdicts')
+      .values({ id: v.id, node_id: v.nodeId, computed_at: v.computedAt, restricted: v.record.restricted, claim: v.record.claim, measurements: v.measurements, record: JSON.stringify(v.record) })
+      .execute();
+  }
+
+  /** The newest first, at most `limit`. */
+  async history(nodeId: string, limit = 100): Promise<StoredVerdict[]> {
+    const rows = await this.#db.selectFrom('verdicts').selectAll().where('node_id', '=', nodeId).orderBy('computed_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, nodeId: r.node_id, computedAt: r.computed_at, measurements: r.measurements, record: JSON.parse(r.record) as VerdictRecord }));
+  }
+}
