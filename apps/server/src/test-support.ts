@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { degrees, ms, syntheticRtt } from '@locus/geo';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
-import { PROTOCOL_VERSION, generateSigningKey, hashNonces, signMeasurement, toBase64url, type LandmarkInfo, type SignedMeasurement, type SigningKey } from '@locus/protocol';
 import { migrateToLatest, openStorage, type Role, type Storage } from '@locus/storage';
 import { buildApp } from './app.js';
 import { hashToken } from './auth.js';
@@ -59,31 +56,4 @@ export async function testServer(spec = 'sqlite::memory:'): Promise<TestServer> 
   };
 }
 
-export interface TestLandmark {
-  readonly info: LandmarkInfo;
-  readonly key: SigningKey;
-}
-
-export const landmark = (id: string, country: string, lat: number, lon: number): TestLandmark => {
-  const key = generateSigningKey();
-  return { key, info: { id, name: id, country, lat, lon, publicKey: key.publicKey } };
-};
-
-/** What `l` would sign for a host truly at `at`, measured at `when`. */
-export function measurementOf(l: TestLandmark, hostKey: string, at: { lat: number; lon: number }, when: Date, addedMs = 0): SignedMeasurement {
-  const rtt = syntheticRtt({ lat: degrees(l.info.lat), lon: degrees(l.info.lon) }, { lat: degrees(at.lat), lon: degrees(at.lon) }, { stretch: 1.3, overheadMs: ms(0.1) }) + addedMs;
-  return signMeasurement(
-    {
-      v: PROTOCOL_VERSION,
-      landmarkId: l.info.id,
-      landmarkAt: { lat: l.info.lat, lon: l.info.lon },
-      hostKey,
-      noncesHash: hashNonces([toBase64url(randomBytes(32))]),
-      rounds: 10,
-      minRttMs: Math.round(rtt * 1e6) / 1e6,
-      medianRttMs: Math.round((rtt + 0.3) * 1e6) / 1e6,
-      measuredAt: when.toISOString(),
-    },
-    l.key.privateKey,
-  );
-}
+export { landmarkAt as landmark, signedMeasurement as measurementOf, type TestLandmark } from '../../../test/support/measurements.js';
