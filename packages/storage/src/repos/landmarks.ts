@@ -18,17 +18,16 @@ export class LandmarkRepo {
    * nothing; a different key or place for a known id is a conflict (a landmark does not move).
    */
   async register(info: LandmarkInfo, at: number): Promise<RegisterResult> {
-    const existing = await this.get(info.id);
-    if (existing) {
-      const same = existing.publicKey === info.publicKey && existing.lat === info.lat && existing.lon === info.lon && existing.country === info.country;
-      return same ? 'unchanged' : 'conflict';
-    }
     const inserted = await this.#db
       .insertInto('landmarks')
       .values({ id: info.id, name: info.name, country: info.country, lat: info.lat, lon: info.lon, public_key: info.publicKey, registered_at: at })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
-    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1 ? 'created' : 'conflict';
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return 'created';
+    // Already there (perhaps registered a moment ago by another replica): the same, or a clash.
+    const existing = await this.get(info.id);
+    const same = existing !== undefined && existing.publicKey === info.publicKey && existing.lat === info.lat && existing.lon === info.lon && existing.country === info.country;
+    return same ? 'unchanged' : 'conflict';
   }
 
   async get(id: string): Promise<LandmarkInfo | undefined> {
