@@ -12,6 +12,7 @@ export const CLI_ERRORS = {
   LOCUS_ERR_INPUT_EMPTY: { exitCode: 2, summary: 'An input file has a header but no rows where at least one is needed.' },
   LOCUS_ERR_KEY_FILE: { exitCode: 2, summary: 'A key file is missing, malformed, readable by other users, or would be overwritten.' },
   LOCUS_ERR_LISTEN: { exitCode: 1, summary: 'A server could not listen on its address (port in use, or not permitted).' },
+  LOCUS_ERR_NO_GPU: { exitCode: 1, summary: 'No NVIDIA driver was found on this host (use --simulate to try Locus without a GPU).' },
   LOCUS_ERR_DATABASE: { exitCode: 1, summary: 'The database could not be opened or migrated.' },
   LOCUS_ERR_OUTPUT: { exitCode: 1, summary: 'Output could not be written (for example, a full disk or a closed pipe).' },
   LOCUS_ERR_INTERNAL: { exitCode: 70, summary: 'A bug in Locus. Rerun with LOCUS_DEBUG=1 for a stack trace and report it.' },

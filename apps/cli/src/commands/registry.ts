@@ -29,6 +29,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./landmark-calibrate.js'),
   },
   {
+    path: ['agent', 'scan'],
+    summary: 'Read every GPU once and run the health checks (read-only).',
+    load: () => import('./agent-scan.js'),
+  },
+  {
+    path: ['agent', 'inject-fault'],
+    summary: 'Make the simulated host show a fault (Xid, ECC, thermal, …).',
+    load: () => import('./agent-inject-fault.js'),
+  },
+  {
     path: ['server', 'start'],
     summary: 'Run the fleet server (API, verdicts, proofs).',
     load: () => import('./server-start.js'),

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { GpuSample } from '../model.js';
+import { scan } from '../report.js';
+import { parseFault } from '../simulator/faults.js';
+import { parseFleetSpec, type FleetSpec } from '../simulator/models.js';
+import { simulateHost } from '../simulator/simulate.js';
+import type { HostSnapshot } from '../snapshot.js';
+import { ALL_COMPONENTS } from './all.js';
+import { runComponent, strongestAction, worst, type Component } from './component.js';
+
+const now = new Date('2026-11-29T12:00:00.000Z');
+const host = (faults: string[] = [], spec = '8xH100'): HostSnapshot =>
+  simulateHost(parseFleetSpec(spec) as FleetSpec, 'seed', now, faults.map((f) => parseFault(f.split(' '), 8, now) as never));
+
+const withGpu = (s: HostSnapshot, i: number, change: (g: GpuSample) => GpuSample): HostSnapshot => ({ ...s, gpus: s.gpus.map((g) => (g.identity.index === i ? change(g) : g)) });
+
+describe('health components on a simulated host', () => {
+  it('find a healthy host healthy, with one finding per GPU per component', () => {
+    const report = scan(host(), ALL_COMPONENTS);
+    expect(report.health).toBe('healthy');
+    expect(report.gpus).toHaveLength(8);
+    expect(report.components.map((c) => c.name)).toEqual(['gpu-count', 'xid', 'ecc', 'remapped-rows', 'thermal', 'power', 'clocks', 'pcie', 'nvlink', 'persistence', 'driver']);
+    expect(Object.keys(report.gpus[0]!.checks)).toEqual(['ecc', 'remapped-rows', 'thermal', 'power', 'clocks', 'pcie', 'nvlink', 'persistence']);
+  });
+
+  it.each([
+    ['xid=79 gpu=3', 3, 'unhealthy', 'reboot', ['gpu-count', 'xid']],
+    ['xid=94 gpu=1', 1, 'degraded', 'restart_app', ['xid']],
+    ['xid=63 gpu=1', 1, 'healthy', null, []],
+    ['ecc=dbe gpu=2', 2, 'unhealthy', 'reset_gpu', ['ecc', 'remapped-rows']],
+    ['remap=pending gpu=0', 0, 'degraded', 'reset_gpu', ['remapped-rows']],
+    ['remap=failed gpu=0', 0, 'unhealthy', 'inspect_hardware', ['remapped-rows']],
+    ['thermal gpu=5', 5, 'degraded', 'inspect_hardware', ['thermal']],
+    ['power-brake gpu=6', 6, 'degraded', 'inspect_hardware', ['power']],
+    ['pcie=degraded gpu=4', 4, 'degraded', 'inspect_hardware', ['pcie']],
+    ['nvlink=down gpu=7', 7, 'degraded', 'reset_gpu', ['nvlink']],
+    ['lost gpu=2', 2, 'unhealthy', 'reboot', ['gpu-count']],
+  ])('report %s on that GPU as %s, suggesting %s', (fault, index, health, action, failing) => {
+    const report = scan(host([fault]), ALL_COMPONENTS);
+    const gpu = report.gpus.find((g) => g.index === index)!;
+    expect(gpu.health).toBe(health);
+    expect(gpu.suggestedAction).toBe(action);
+    expect(Object.entries(gpu.checks).filter(([, c]) => c.health !== 'healthy').map(([name]) => name)).toEqual(failing);
+    for (const other of report.gpus.filter((g) => g.index !== index)) expect(other.health, `GPU ${other.index}`).toBe('healthy');
+  });
+
+  it('keeps a GPU that stopped answering in the report, marked absent', () => {
+    const gpu = scan(host(['xid=79 gpu=3']), ALL_COMPONENTS).gpus[3]!;
+    expect(gpu).toMatchObject({ index: 3, present: false, sample: null, health: 'unhealthy', suggestedAction: 'reboot' });
+    expect(gpu.checks.xid!.reason).toMatch(/Xid 79/);
+  });
+
+  it('flag ECC disabled, persistence off and mixed drivers', () => {
+    let s = withGpu(host(), 0, (g) => ({ ...g, ecc: { ...g.ecc, enabled: false } }));
+    s = withGpu(s, 1, (g) => ({ ...g, persistenceMode: false }));
+    s = withGpu(s, 2, (g) => ({ ...g, driverVersion: '535.54.03' }));
+    const report = scan(s, ALL_COMPONENTS);
+    expect(report.gpus[0]!.checks.ecc).toMatchObject({ health: 'degraded', reason: /ECC is disabled/ });
+    expect(report.gpus[1]!.checks.persistence!.health).toBe('degraded');
+    expect(report.components.find((c) => c.name === 'driver')!.results[0]).toMatchObject({ health: 'degraded', reason: /different drivers/ });
+  });
+
+  it('leave out components a GPU cannot report (no remapping, no NVLink) instead of guessing', () => {
+    const s = withGpu(host(), 0, (g) => ({ ...g, remappedRows: null, nvlink: null }));
+    const report = scan(s, ALL_COMPONENTS);
+    expect(report.gpus[0]!.checks['remapped-rows']).toBeUndefined();
+    expect(report.gpus[0]!.checks.nvlink).toBeUndefined();
+    expect(report.gpus[1]!.checks['remapped-rows']).toBeDefined();
+  });
+});
+
+describe('component plumbing', () => {
+  it('turns a throwing component into an unknown result', () => {
+    const broken: Component = { name: 'broken', isSupported: () => true, check: () => { throw new Error('boom'); } };
+    expect(runComponent(broken, host())).toEqual([{ health: 'unknown', reason: 'check failed: boom' }]);
+  });
+
+  it('ranks health and actions', () => {
+    expect(worst(['healthy', 'unknown', 'degraded'])).toBe('degraded');
+    expect(worst([])).toBe('healthy');
+    expect(strongestAction(['restart_app', undefined, 'reboot', 'reset_gpu'])).toBe('reboot');
+    expect(strongestAction([undefined])).toBeUndefined();
+  });
+});

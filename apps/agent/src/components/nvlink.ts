@@ -1,0 +1,14 @@
+import { perGpu } from './component.js';
+
+export const nvlink = perGpu(
+  'nvlink',
+  (g) => g.nvlink !== null && g.nvlink.length > 0,
+  (g) => {
+    const links = g.nvlink!;
+    const down = links.filter((l) => !l.active);
+    const noisy = links.filter((l) => (l.crcErrors ?? 0) + (l.replayErrors ?? 0) + (l.recoveryErrors ?? 0) > 0);
+    if (down.length > 0 && down.length < links.length) return { health: 'degraded', reason: `NVLink ${down.map((l) => l.link).join(', ')} down of ${links.length}`, suggestedAction: 'reset_gpu' };
+    if (noisy.length > 0) return { health: 'degraded', reason: `errors on NVLink ${noisy.map((l) => l.link).join(', ')}`, suggestedAction: 'inspect_hardware' };
+    return { health: 'healthy', reason: `${links.length - down.length} of ${links.length} links up` };
+  },
+);

@@ -1,0 +1,10 @@
+export * from './model.js';
+export * from './snapshot.js';
+export * from './report.js';
+export * from './collect.js';
+export * from './host.js';
+export * from './state.js';
+export { ALL_COMPONENTS } from './components/all.js';
+export * from './components/component.js';
+export { parseFault, FAULT_KINDS, type Fault, type FaultKind } from './simulator/faults.js';
+export { parseFleetSpec, GPU_MODELS } from './simulator/models.js';

@@ -1,0 +1,80 @@
+import { runComponent, strongestAction, worst, type CheckResult, type Component, type Health, type SuggestedAction } from './components/component.js';
+import type { GpuSample } from './model.js';
+import type { HostSnapshot } from './snapshot.js';
+
+export interface ComponentReport {
+  readonly name: string;
+  readonly health: Health;
+  readonly results: readonly CheckResult[];
+}
+
+export interface GpuReport {
+  readonly index: number;
+  readonly uuid: string;
+  readonly name: string | null;
+  readonly serial: string | null;
+  readonly pciBusId: string;
+  /** False for a GPU the inventory knows but that no longer answers. */
+  readonly present: boolean;
+  readonly health: Health;
+  readonly suggestedAction: SuggestedAction | null;
+  /** Each component's finding about this GPU. */
+  readonly checks: Readonly<Record<string, { readonly health: Health; readonly reason: string; readonly suggestedAction?: SuggestedAction }>>;
+  readonly sample: GpuSample | null;
+}
+
+export interface ScanReport {
+  readonly collectedAt: string;
+  readonly source: HostSnapshot['source'];
+  readonly driverVersion: string | null;
+  readonly cudaVersion: string | null;
+  readonly health: Health;
+  readonly gpus: readonly GpuReport[];
+  readonly components: readonly ComponentReport[];
+}
+
+/** Runs every supported component over a snapshot and gathers the findings per GPU. */
+export function scan(snapshot: HostSnapshot, components: readonly Component[]): ScanReport {
+  const reports: ComponentReport[] = components
+    .filter((c) => c.isSupported(snapshot))
+    .map((c) => {
+      const results = runComponent(c, snapshot);
+      return { name: c.name, health: worst(results.map((r) => r.health)), results };
+    });
+  const gpuReport = (index: number, uuid: string, pciBusId: string, sample: GpuSample | null): GpuReport => {
+    const checks: Record<string, { health: Health; reason: string; suggestedAction?: SuggestedAction }> = {};
+    for (const c of reports) {
+      const mine = c.results.filter((r) => r.gpu === index);
+      if (mine.length === 0) continue;
+      const action = strongestAction(mine.map((r) => r.suggestedAction));
+      checks[c.name] = { health: worst(mine.map((r) => r.health)), reason: mine.map((r) => r.reason).join('; '), ...(action ? { suggestedAction: action } : {}) };
+    }
+    const states = Object.values(checks);
+    const actionable = states.filter((c) => c.health !== 'healthy');
+    return {
+      index,
+      uuid,
+      name: sample?.identity.name ?? null,
+      serial: sample?.identity.serial ?? null,
+      pciBusId,
+      present: sample !== null,
+      health: worst(states.map((c) => c.health)),
+      suggestedAction: strongestAction(actionable.map((c) => c.suggestedAction)) ?? null,
+      checks,
+      sample,
+    };
+  };
+  const gpus = [
+    ...snapshot.gpus.map((g) => gpuReport(g.identity.index, g.identity.uuid, g.identity.pciBusId, g)),
+    ...snapshot.missingGpus.map((m) => gpuReport(m.index, m.uuid, m.pciBusId, null)),
+  ].sort((a, b) => a.index - b.index);
+  return {
+    collectedAt: snapshot.collectedAt,
+    source: snapshot.source,
+    driverVersion: snapshot.driverVersion,
+    cudaVersion: snapshot.cudaVersion,
+    health: worst(reports.map((r) => r.health)),
+    gpus,
+    components: reports,
+  };
+}

@@ -1,0 +1,50 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { FAULT_KINDS, type Fault } from './simulator/faults.js';
+
+/** Where the agent keeps its identity, queue and (simulated) state; 0700. */
+export const defaultStateDir = (env: Readonly<Record<string, string | undefined>>): string => env.LOCUS_AGENT_STATE_DIR ?? join(homedir(), '.locus', 'agent');
+
+export interface SimulatorState {
+  readonly spec: string;
+  /** Makes UUIDs and serials stable across runs and different between simulated hosts. */
+  readonly seed: string;
+  readonly faults: readonly Fault[];
+}
+
+const FILE = 'simulator.json';
+
+/** Writes a file so that a reader sees either the old or the new content, never half. */
+export function writeAtomically(path: string, text: string, mode = 0o600): void {
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, text, { mode });
+  renameSync(tmp, path);
+}
+
+function isFault(f: unknown): f is Fault {
+  const x = f as Partial<Fault>;
+  return typeof x === 'object' && x !== null && (FAULT_KINDS as readonly string[]).includes(x.kind ?? '') && Number.isInteger(x.gpu) && typeof x.at === 'string';
+}
+
+/**
+ * The simulated host for `spec`: the stored one when it simulates the same spec, else a new
+ * one (without faults). `changed` says whether a different simulation was replaced.
+ */
+export function loadSimulator(dir: string, spec: string): { state: SimulatorState; replaced: boolean } {
+  try {
+    const stored = JSON.parse(readFileSync(join(dir, FILE), 'utf8')) as Partial<SimulatorState>;
+    if (stored.spec === spec && typeof stored.seed === 'string' && Array.isArray(stored.faults) && stored.faults.every(isFault)) {
+      return { state: { spec, seed: stored.seed, faults: stored.faults }, replaced: false };
+    }
+    return { state: { spec, seed: randomBytes(8).toString('hex'), faults: [] }, replaced: typeof stored.spec === 'string' };
+  } catch {
+    return { state: { spec, seed: randomBytes(8).toString('hex'), faults: [] }, replaced: false };
+  }
+}
+
+export function saveSimulator(dir: string, state: SimulatorState): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeAtomically(join(dir, FILE), `${JSON.stringify(state, null, 2)}\n`);
+}

@@ -1,0 +1,61 @@
+import { FAULT_KINDS, defaultStateDir, loadSimulator, parseFault, parseFleetSpec, saveSimulator } from '@locus/agent';
+import { usageError } from '../errors.js';
+import type { Io } from '../io.js';
+
+const NAME = 'locus agent inject-fault';
+
+export const HELP = `Usage: ${NAME} FAULT gpu=N [--simulate SPEC] [--state-dir DIR]
+       ${NAME} clear [--simulate SPEC] [--state-dir DIR]
+
+Makes the simulated host (\`locus agent scan --simulate SPEC\`) show a fault from the next scan
+on. Only the simulator takes faults: nothing here touches a real GPU.
+
+Faults:
+  xid=N          a kernel Xid event, e.g. xid=79 (GPU fell off the bus: it stops answering),
+                 xid=48, xid=94, xid=119
+  ecc=dbe        an uncorrectable ECC error (and the row remap it leaves pending)
+  remap=pending  a row remap waiting for a GPU reset
+  remap=failed   a failed row remap (no spare rows left)
+  thermal        thermal slowdown at 93 C
+  power-brake    the board's power brake engaged
+  pcie=degraded  the PCIe link trained down to Gen3 x8, with replays
+  nvlink=down    one NVLink down, with errors
+  lost           the GPU stops answering
+  clear          remove every injected fault
+
+Options:
+  --simulate SPEC   the simulated host (default 8xH100); must match the one you scan
+  --state-dir DIR   agent state (default $LOCUS_AGENT_STATE_DIR, else ~/.locus/agent)
+  -h, --help        show this help
+`;
+
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const { parseArgs } = await import('node:util');
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: { simulate: { type: 'string' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError(`${NAME}: ${(error as Error).message}`, `Run \`${NAME} --help\`.`);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const specText = v.simulate ?? '8xH100';
+  const spec = parseFleetSpec(specText);
+  if ('error' in spec) throw usageError(`${NAME}: --simulate: ${spec.error}`);
+  const dir = v['state-dir'] ?? defaultStateDir(io.env);
+  const { state } = loadSimulator(dir, specText);
+  if (positionals.length === 1 && positionals[0] === 'clear') {
+    saveSimulator(dir, { ...state, faults: [] });
+    io.stdout(`cleared ${state.faults.length} fault(s) on the simulated ${specText}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) throw usageError(`${NAME}: name a fault, e.g. xid=79 gpu=3`, `Faults: ${FAULT_KINDS.join(', ')}. Run \`${NAME} --help\`.`);
+  const fault = parseFault(positionals, spec.gpus.length, new Date());
+  if ('error' in fault) throw usageError(`${NAME}: ${fault.error}`, `Run \`${NAME} --help\` for the faults.`);
+  saveSimulator(dir, { ...state, faults: [...state.faults, fault] });
+  io.stdout(`injected ${positionals.join(' ')} on the simulated ${specText}; the next \`locus agent scan --simulate ${specText}\` shows it\n`);
+  return 0;
+}

@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { runLocus, tempFiles } from '../test-support.js';
+
+interface ScanDoc {
+  host: { hostname: string };
+  health: string;
+  gpus: { index: number; uuid: string; name: string | null; serial: string | null; present: boolean; health: string; suggestedAction: string | null; metrics: Record<string, unknown> | null; checks: Record<string, { health: string }> }[];
+}
+
+describe('locus agent scan --simulate', () => {
+  it('prints one JSON document with 8 GPUs, their metrics and per-check health; after xid=79 on GPU 3, GPU 3 is unhealthy with an action', async () => {
+    const state = tempFiles({});
+    const first = await runLocus(['agent', 'scan', '--simulate', '8xH100', '--json', '--state-dir', state]);
+    expect(first.code).toBe(0);
+    const doc = JSON.parse(first.stdout) as ScanDoc;
+    expect(doc.health).toBe('healthy');
+    expect(doc.gpus).toHaveLength(8);
+    for (const g of doc.gpus) {
+      expect(g).toMatchObject({ present: true, name: 'NVIDIA H100 80GB HBM3', health: 'healthy', suggestedAction: null });
+      expect(g.uuid).toMatch(/^GPU-/);
+      expect(g.serial).toMatch(/^\d{13}$/);
+      expect(g.metrics).toMatchObject({ temperatureC: expect.any(Number), powerDrawW: expect.any(Number), framebufferTotalMiB: 81559 });
+      expect(Object.keys(g.checks)).toContain('ecc');
+    }
+
+    const inject = await runLocus(['agent', 'inject-fault', 'xid=79', 'gpu=3', '--simulate', '8xH100', '--state-dir', state]);
+    expect(inject.code).toBe(0);
+    const after = JSON.parse((await runLocus(['agent', 'scan', '--simulate', '8xH100', '--json', '--state-dir', state])).stdout) as ScanDoc;
+    expect(after.gpus[3]).toMatchObject({ index: 3, uuid: doc.gpus[3]!.uuid, present: false, health: 'unhealthy', suggestedAction: 'reboot' });
+    expect(after.gpus.filter((g) => g.health !== 'healthy').map((g) => g.index)).toEqual([3]);
+    expect(after.health).toBe('unhealthy');
+
+    expect((await runLocus(['agent', 'inject-fault', 'clear', '--simulate', '8xH100', '--state-dir', state])).stdout).toMatch(/cleared 1 fault/);
+    expect((JSON.parse((await runLocus(['agent', 'scan', '--simulate', '8xH100', '--json', '--state-dir', state])).stdout) as ScanDoc).health).toBe('healthy');
+  });
+
+  it('prints a table with the findings and what to do', async () => {
+    const state = tempFiles({});
+    await runLocus(['agent', 'inject-fault', 'thermal', 'gpu=2', '--simulate', '4xH200', '--state-dir', state]);
+    const r = await runLocus(['agent', 'scan', '--simulate', '4xH200', '--state-dir', state]);
+    expect(r.stdout).toMatch(/^GPU +NAME +UUID +TEMP +POWER +UTIL +HEALTH +ACTION\n0 +NVIDIA H200/);
+    expect(r.stdout).toMatch(/GPU 2 {2}thermal: thermal slowdown active .* → inspect hardware \(degraded\)/);
+  });
+
+  it.each([
+    [['agent', 'scan', '--simulate', '8xA100'], 2, /LOCUS_ERR_CLI_USAGE: .*unknown GPU model "A100"/],
+    [['agent', 'inject-fault', 'xid=79'], 2, /gpu=N is required/],
+    [['agent', 'inject-fault', 'melt', 'gpu=1'], 2, /unknown fault "melt"/],
+    [['agent', 'inject-fault'], 2, /name a fault, e\.g\. xid=79 gpu=3/],
+  ])('refuses %j', async (args, code, message) => {
+    const r = await runLocus([...args, '--state-dir', tempFiles({})]);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it.skipIf(spawnSync('sh', ['-c', 'command -v nvidia-smi']).status === 0)('says how to try Locus when the host has no NVIDIA driver', async () => {
+    const r = await runLocus(['agent', 'scan', '--state-dir', tempFiles({})]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/LOCUS_ERR_NO_GPU: .*no NVIDIA driver found[\s\S]*--simulate 8xH100/);
+  });
+});
