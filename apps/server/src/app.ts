@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { ApiError, errorBody } from './errors.js';
 import { reposOf, type Repos } from './repos.js';
+import { agentRoutes } from './routes/agents.js';
 import { landmarkRoutes } from './routes/landmarks.js';
 import { measurementRoutes } from './routes/measurements.js';
 import { nodeRoutes } from './routes/nodes.js';
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(landmarkRoutes(ctx), { prefix: '/api/v1' });
   await app.register(measurementRoutes(ctx), { prefix: '/api/v1' });
   await app.register(nodeRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(agentRoutes(ctx, deps.storage), { prefix: '/api/v1' });
   await app.ready();
   return app;
 }

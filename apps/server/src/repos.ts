@@ -1,4 +1,4 @@
-import { LandmarkRepo, MeasurementRepo, NodeRepo, OrgRepo, TokenRepo, VerdictRepo, type Storage } from '@locus/storage';
+import { LandmarkRepo, MeasurementRepo, NodeRepo, OrgRepo, TelemetryRepo, TokenRepo, VerdictRepo, type Storage } from '@locus/storage';
 
 export interface Repos {
   readonly orgs: OrgRepo;
@@ -7,6 +7,7 @@ export interface Repos {
   readonly nodes: NodeRepo;
   readonly measurements: MeasurementRepo;
   readonly verdicts: VerdictRepo;
+  readonly telemetry: TelemetryRepo;
 }
 
 export function reposOf(storage: Storage): Repos {
@@ -18,5 +19,6 @@ export function reposOf(storage: Storage): Repos {
     nodes: new NodeRepo(db),
     measurements: new MeasurementRepo(db),
     verdicts: new VerdictRepo(db),
+    telemetry: new TelemetryRepo(db),
   };
 }

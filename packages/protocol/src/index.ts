@@ -10,3 +10,4 @@ export * from './challenge.js';
 export * from './errors.js';
 export * from './proof.js';
 export * from './keyfile.js';
+export * from './agent.js';

@@ -56,7 +56,7 @@ export function publicKeyObject(text: PublicKeyText): KeyObject | undefined {
  * What each signature covers starts with a purpose tag, so that a signature made for one
  * purpose can never be replayed as another.
  */
-export const SIGNATURE_PURPOSES = ['challenge-response', 'measurement', 'proof', 'report'] as const;
+export const SIGNATURE_PURPOSES = ['challenge-response', 'measurement', 'proof', 'report', 'enroll', 'ingest', 'unenroll'] as const;
 export type SignaturePurpose = (typeof SIGNATURE_PURPOSES)[number];
 
 const tagged = (purpose: SignaturePurpose, body: Uint8Array): Buffer => Buffer.concat([Buffer.from(`locus/v1/${purpose}\n`, 'utf8'), body]);

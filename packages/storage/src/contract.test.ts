@@ -2,13 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, hashNonces, signMeasurement, toBase64url, type SignedMeasurement, type VerdictRecord } from '@locus/protocol';
 import { randomBytes } from 'node:crypto';
 import { activeBackends, openFresh } from '../../../test/support/storage-backends.js';
-import { LATEST_MIGRATION, migrateToLatest } from './migrate.js';
+import { MIGRATION_NAMES, migrateToLatest } from './migrate.js';
 import { LandmarkRepo } from './repos/landmarks.js';
 import { MeasurementRepo } from './repos/measurements.js';
 import { NodeRepo } from './repos/nodes.js';
 import { OrgRepo } from './repos/orgs.js';
 import { TokenRepo } from './repos/tokens.js';
 import { VerdictRepo } from './repos/verdicts.js';
+import { EnrollmentTokenRepo } from './repos/enrollment.js';
+import { TelemetryRepo } from './repos/telemetry.js';
 import type { Storage } from './storage.js';
 
 const landmarkKey = generateSigningKey();
@@ -26,7 +28,7 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
   let storage: Storage;
   beforeEach(async () => {
     storage = await openFresh(backend);
-    expect(await migrateToLatest(storage)).toEqual([LATEST_MIGRATION]);
+    expect(await migrateToLatest(storage)).toEqual(MIGRATION_NAMES);
     await new OrgRepo(storage.db).create({ id: 'org-a', name: 'A', created_at: 1_700_000_000_000 });
     await new OrgRepo(storage.db).create({ id: 'org-b', name: 'B', created_at: 1_700_000_000_000 });
   });
@@ -63,7 +65,7 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
 
   it('keeps nodes per org and refuses a host key twice', async () => {
     const nodes = new NodeRepo(storage.db);
-    const node = { id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: 'DE', created_at: 7, last_measured_at: null };
+    const node = { id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: 'DE', created_at: 7, last_measured_at: null, unenrolled_at: null };
     expect(await nodes.create(node)).toBe(true);
     expect(await nodes.create({ ...node, id: 'n2', org_id: 'org-b' })).toBe(false);
     expect(await nodes.get('org-a', 'n1')).toEqual(node);
@@ -88,7 +90,7 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
   });
 
   it('keeps verdict history newest first', async () => {
-    await new NodeRepo(storage.db).create({ id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: null, created_at: 1, last_measured_at: null });
+    await new NodeRepo(storage.db).create({ id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null });
     const verdicts = new VerdictRepo(storage.db);
     const record = (restricted: VerdictRecord['restricted']): VerdictRecord => ({ claimed: null, claim: null, restricted, possibleCountries: ['DE'], areaKm2: 10, radiusKm: 1.5, estimate: { lat: 50, lon: 8 }, countryEstimate: 'DE' });
     await verdicts.insert({ id: 'v1', nodeId: 'n1', computedAt: 100, measurements: 3, record: record('possible') });
@@ -98,6 +100,79 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
       ['v1', 'possible', 3],
     ]);
     expect(await verdicts.history('n1', 1)).toHaveLength(1);
+  });
+});
+
+describe.each(activeBackends())('agent storage contract on %s', (backend) => {
+  let storage: Storage;
+  beforeEach(async () => {
+    storage = await openFresh(backend);
+    await migrateToLatest(storage);
+    await new OrgRepo(storage.db).create({ id: 'org-a', name: 'A', created_at: 0 });
+    for (const [id, key] of [['n1', 'k1'], ['n2', 'k2']]) {
+      await new NodeRepo(storage.db).create({ id: id!, org_id: 'org-a', name: id!, host_key: key!, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null });
+    }
+  });
+  afterEach(async () => {
+    await storage.close();
+  });
+
+  it('spends an enrollment token exactly as many times as it allows, and never after it expires', async () => {
+    const tokens = new EnrollmentTokenRepo(storage.db);
+    await tokens.create({ id: 'e1', org_id: 'org-a', hash: 'h', uses_left: 2, expires_at: 1000, created_at: 0 });
+    const attempts = await Promise.all([1, 2, 3].map(() => tokens.consume('h', 500)));
+    expect(attempts.filter((o) => o === 'org-a')).toHaveLength(2);
+    expect(attempts.filter((o) => o === undefined)).toHaveLength(1);
+    await tokens.create({ id: 'e2', org_id: 'org-a', hash: 'late', uses_left: 5, expires_at: 1000, created_at: 0 });
+    expect(await tokens.consume('late', 1000)).toBeUndefined();
+    expect(await tokens.consume('unknown', 0)).toBeUndefined();
+  });
+
+  it('takes each batch id once', async () => {
+    const t = new TelemetryRepo(storage.db);
+    expect(await t.claimBatch('b1', 'n1', 5)).toBe(true);
+    expect(await t.claimBatch('b1', 'n1', 6)).toBe(false);
+  });
+
+  it('keeps the latest inventory and when each GPU was first and last seen', async () => {
+    const t = new TelemetryRepo(storage.db);
+    await t.setInventory('n1', { hostname: 'a' }, 1);
+    await t.setInventory('n1', { hostname: 'b' }, 2);
+    expect(await t.inventory('n1')).toEqual({ inventory: { hostname: 'b' }, updatedAt: 2 });
+    await t.seeGpus('n1', [{ uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: '00000000:18:00.0' }], 10);
+    await t.seeGpus('n1', [{ uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: '00000000:18:00.0' }], 20);
+    expect(await t.gpus('n1')).toEqual([{ node_id: 'n1', uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: '00000000:18:00.0', first_seen_at: 10, last_seen_at: 20 }]);
+  });
+
+  it('finds the same GPU reported by another node, by UUID or serial', async () => {
+    const t = new TelemetryRepo(storage.db);
+    await t.seeGpus('n1', [{ uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: 'a' }], 1);
+    await t.seeGpus('n2', [{ uuid: 'GPU-2', serial: 'S2', name: 'H100', pci_bus_id: 'b' }], 1);
+    expect((await t.sameGpuElsewhere('n2', ['GPU-1'], [])).map((g) => g.node_id)).toEqual(['n1']);
+    expect((await t.sameGpuElsewhere('n2', ['GPU-9'], ['S1'])).map((g) => g.uuid)).toEqual(['GPU-1']);
+    expect(await t.sameGpuElsewhere('n1', ['GPU-1'], ['S1'])).toEqual([]);
+    expect(await t.sameGpuElsewhere('n1', [], [])).toEqual([]);
+  });
+
+  it('stores samples and events, events once, and reads them back in time order', async () => {
+    const t = new TelemetryRepo(storage.db);
+    await t.addSamples('n1', [
+      { gpuUuid: 'GPU-1', at: 20, metrics: { temperatureC: 61 } },
+      { gpuUuid: 'GPU-1', at: 10, metrics: { temperatureC: 60 } },
+      { gpuUuid: 'GPU-2', at: 15, metrics: { temperatureC: 50 } },
+    ]);
+    expect((await t.samples('n1', 'GPU-1', 0, 10)).map((s) => s.metrics)).toEqual([{ temperatureC: 60 }, { temperatureC: 61 }]);
+    expect(await t.samples('n1', undefined, 15, 10)).toHaveLength(2);
+    expect(await t.addEvent({ id: 'ev1', node_id: 'n1', kind: 'xid', at: 5, body: '{"xid":79}' })).toBe(true);
+    expect(await t.addEvent({ id: 'ev1', node_id: 'n1', kind: 'xid', at: 5, body: '{"xid":79}' })).toBe(false);
+    expect(await t.events('n1', 0, 10)).toEqual([{ id: 'ev1', kind: 'xid', at: 5, body: { xid: 79 } }]);
+  });
+
+  it('unenrolls a node once, keeping it for its history', async () => {
+    const nodes = new NodeRepo(storage.db);
+    expect(await nodes.unenroll('k1', 9)).toBe(true);
+    expect(await nodes.unenroll('k1', 10)).toBe(false);
+    expect((await nodes.byHostKey('k1'))?.unenrolled_at).toBe(9);
   });
 });
 

@@ -5,10 +5,12 @@
 export * from './schema.js';
 export * from './storage.js';
 export { openStorage } from './open.js';
-export { migrateToLatest, MigrationError, LATEST_MIGRATION } from './migrate.js';
+export { migrateToLatest, MigrationError, LATEST_MIGRATION, MIGRATION_NAMES } from './migrate.js';
 export * from './repos/orgs.js';
 export * from './repos/tokens.js';
 export * from './repos/landmarks.js';
 export * from './repos/nodes.js';
 export * from './repos/measurements.js';
 export * from './repos/verdicts.js';
+export * from './repos/enrollment.js';
+export * from './repos/telemetry.js';

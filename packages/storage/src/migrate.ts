@@ -1,10 +1,12 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import { initial } from './migrations/0001-initial.js';
+import { agents } from './migrations/0002-agents.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-agents': agents,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -24,4 +26,5 @@ export async function migrateToLatest(storage: Storage): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+export const LATEST_MIGRATION = MIGRATION_NAMES.at(-1)!;

@@ -40,6 +40,8 @@ export interface NodeTable {
   claimed_country: string | null;
   created_at: number;
   last_measured_at: number | null;
+  /** When the agent left; the node's history stays for auditors. */
+  unenrolled_at: number | null;
 }
 
 export interface MeasurementTable {
@@ -65,6 +67,54 @@ export interface VerdictTable {
   record: string;
 }
 
+export interface EnrollmentTokenTable {
+  id: string;
+  org_id: string;
+  hash: string;
+  uses_left: number;
+  expires_at: number;
+  created_at: number;
+}
+
+export interface NodeInventoryTable {
+  node_id: string;
+  /** The agent's last host inventory (JSON). */
+  inventory: string;
+  updated_at: number;
+}
+
+export interface GpuTable {
+  node_id: string;
+  uuid: string;
+  serial: string | null;
+  name: string;
+  pci_bus_id: string;
+  first_seen_at: number;
+  last_seen_at: number;
+}
+
+export interface IngestBatchTable {
+  batch_id: string;
+  node_id: string;
+  received_at: number;
+}
+
+export interface SampleTable {
+  node_id: string;
+  gpu_uuid: string;
+  at: number;
+  /** The GPU's readings (JSON). */
+  metrics: string;
+}
+
+export interface EventTable {
+  id: string;
+  node_id: string;
+  kind: string;
+  at: number;
+  body: string;
+}
+
 export interface Database {
   orgs: OrgTable;
   tokens: TokenTable;
@@ -72,4 +122,10 @@ export interface Database {
   nodes: NodeTable;
   measurements: MeasurementTable;
   verdicts: VerdictTable;
+  enrollment_tokens: EnrollmentTokenTable;
+  node_inventory: NodeInventoryTable;
+  gpus: GpuTable;
+  ingest_batches: IngestBatchTable;
+  samples: SampleTable;
+  events: EventTable;
 }

@@ -55,6 +55,7 @@ export const nodeRoutes =
         claimed_country: request.body.claimedCountry ?? null,
         created_at: ctx.clock.now().getTime(),
         last_measured_at: null,
+        unenrolled_at: null,
       };
       if (!(await ctx.repos.nodes.create(node))) throw new ApiError('LOCUS_ERR_CONFLICT', 'a node with this host key is already enrolled');
       return reply.code(201).send(toNode(node));
@@ -70,6 +71,42 @@ export const nodeRoutes =
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:read');
       return toNode(await nodeOf(caller.orgId, request.params.id));
+    });
+
+    const Window = z.object({ since: z.iso.datetime().optional(), limit: z.coerce.number().int().min(1).max(10_000).default(1000) });
+
+    app.get('/nodes/:id/inventory', { schema: { summary: "A node's host inventory and the GPUs it has reported", tags: ['nodes'], params: Params } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:read');
+      const node = await nodeOf(caller.orgId, request.params.id);
+      const inventory = await ctx.repos.telemetry.inventory(node.id);
+      const gpus = await ctx.repos.telemetry.gpus(node.id);
+      return {
+        inventory: inventory?.inventory ?? null,
+        updatedAt: inventory ? new Date(inventory.updatedAt).toISOString() : null,
+        gpus: gpus.map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, pciBusId: g.pci_bus_id, firstSeenAt: new Date(g.first_seen_at).toISOString(), lastSeenAt: new Date(g.last_seen_at).toISOString() })),
+      };
+    });
+
+    app.get(
+      '/nodes/:id/samples',
+      { schema: { summary: "A node's GPU samples, oldest first", tags: ['nodes'], params: Params, querystring: Window.extend({ gpu: z.string().max(100).optional() }) } },
+      async (request) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'fleet:read');
+        const node = await nodeOf(caller.orgId, request.params.id);
+        const { since, limit, gpu } = request.query;
+        const rows = await ctx.repos.telemetry.samples(node.id, gpu, since ? Date.parse(since) : 0, limit);
+        return { samples: rows.map((r) => ({ gpu: r.gpuUuid, at: new Date(r.at).toISOString(), metrics: r.metrics })) };
+      },
+    );
+
+    app.get('/nodes/:id/events', { schema: { summary: "A node's events (Xid, health changes, inventory, duplicates), oldest first", tags: ['nodes'], params: Params, querystring: Window } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:read');
+      const node = await nodeOf(caller.orgId, request.params.id);
+      const rows = await ctx.repos.telemetry.events(node.id, request.query.since ? Date.parse(request.query.since) : 0, request.query.limit);
+      return { events: rows.map((r) => ({ id: r.id, kind: r.kind, at: new Date(r.at).toISOString(), body: r.body })) };
     });
 
     app.get(

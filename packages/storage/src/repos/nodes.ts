@@ -28,6 +28,12 @@ export class NodeRepo {
     return this.#db.selectFrom('nodes').selectAll().where('org_id', '=', orgId).orderBy('name').orderBy('id').execute();
   }
 
+  /** Marks the node of this host key as gone; false if there is no enrolled node with it. */
+  async unenroll(hostKey: string, at: number): Promise<boolean> {
+    const r = await this.#db.updateTable('nodes').set({ unenrolled_at: at }).where('host_key', '=', hostKey).where('unenrolled_at', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async markMeasured(hostKey: string, at: number): Promise<void> {
     await this.#db.updateTable('nodes').set({ last_measured_at: at }).where('host_key', '=', hostKey).execute();
   }

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION, generateSigningKey, signBody, type HostInventoryWire, type SigningKey } from '@locus/protocol';
+import { testServer, type TestServer } from './test-support.js';
+
+let s: TestServer;
+let owner: { authorization: string };
+beforeEach(async () => {
+  s = await testServer();
+  owner = await s.tokenFor('org-a', 'owner');
+});
+afterEach(async () => s.close());
+
+const inventory = (gpus: { uuid: string; serial: string }[]): HostInventoryWire => ({
+  hostname: 'gpu-host-01',
+  machineId: 'abc123',
+  os: 'Debian GNU/Linux 12',
+  kernel: '6.1.0',
+  cpu: { model: 'AMD EPYC 9654', cores: 192 },
+  memoryBytes: 2 * 1024 ** 4,
+  nics: [{ name: 'eth0', mac: '00:11:22:33:44:55', addresses: ['10.0.0.5/24'] }],
+  driverVersion: '570.133.20',
+  cudaVersion: '12.8',
+  gpus: gpus.map((g, index) => ({ index, uuid: g.uuid, name: 'NVIDIA H100 80GB HBM3', serial: g.serial, boardPartNumber: null, pciBusId: `00000000:1${index}:00.0`, vbiosVersion: null })),
+});
+
+async function newEnrollmentToken(uses = 1, headers = owner): Promise<string> {
+  const res = await s.app.inject({ method: 'POST', url: '/api/v1/enrollment-tokens', headers, payload: { uses } });
+  expect(res.statusCode).toBe(201);
+  return (res.json() as { token: string }).token;
+}
+
+function enrollRequest(token: string, key: SigningKey, gpus = [{ uuid: 'GPU-a', serial: '1650000000001' }], at = s.clock.now()) {
+  return signBody('enroll', { v: PROTOCOL_VERSION, token, hostKey: key.publicKey, name: 'gpu-host-01', claimedCountry: 'DE', inventory: inventory(gpus), at: at.toISOString() }, key.privateKey);
+}
+
+const enroll = (body: object) => s.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: body });
+
+function batch(key: SigningKey, batchId = randomUUID(), extra: Partial<{ events: unknown[] }> = {}) {
+  const at = s.clock.now().toISOString();
+  return signBody(
+    'ingest',
+    {
+      v: PROTOCOL_VERSION,
+      batchId,
+      hostKey: key.publicKey,
+      sentAt: at,
+      samples: [{ at, gpus: [{ uuid: 'GPU-a', temperatureC: 61, memoryTemperatureC: 65, powerDrawW: 412.5, powerLimitW: 700, energyMj: 1e9, smClockMHz: 1980, memoryClockMHz: 2619, gpuUtilizationPct: 57, memoryUtilizationPct: 34, framebufferUsedMiB: 40000, framebufferTotalMiB: 81559, eccVolatileUncorrected: 0, eccAggregateUncorrected: 0, remappedRowsPending: false, pcieReplayCounter: 0, clockEventReasons: [] }] }],
+      events: (extra.events ?? [{ kind: 'xid', id: randomUUID(), at, gpu: 'GPU-a', pciBusId: '0000:10:00', xid: 79, message: 'GPU has fallen off the bus.' }]) as never,
+    },
+    key.privateKey,
+  );
+}
+
+const ingest = (body: object) => s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: body });
+
+describe('agent enrollment', () => {
+  it('lets an agent with a valid token join the token\'s org, proving its key, and records its inventory', async () => {
+    const key = generateSigningKey();
+    const res = await enroll(enrollRequest(await newEnrollmentToken(), key));
+    expect(res.statusCode).toBe(201);
+    const { nodeId, orgId, samplingIntervalS } = res.json() as { nodeId: string; orgId: string; samplingIntervalS: number };
+    expect(orgId).toBe('org-a');
+    expect(samplingIntervalS).toBe(10);
+    const inv = (await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${nodeId}/inventory`, headers: owner })).json() as { inventory: { hostname: string }; gpus: { uuid: string }[] };
+    expect(inv.inventory.hostname).toBe('gpu-host-01');
+    expect(inv.gpus.map((g) => g.uuid)).toEqual(['GPU-a']);
+  });
+
+  it.each([
+    ['a request signed by another key', (t: string, k: SigningKey) => ({ ...enrollRequest(t, generateSigningKey()), hostKey: k.publicKey }), 401, /not signed by the host key/],
+    ['an unknown token', (_: string, k: SigningKey) => enrollRequest('locus_not-a-real-token', k), 401, /unknown, expired or used up/],
+    ['a clock an hour off', (t: string, k: SigningKey) => enrollRequest(t, k, undefined, new Date(s.clock.now().getTime() - 3600_000)), 401, /fix the host's clock/],
+  ])('refuses %s', async (_, make, status, message) => {
+    const res = await enroll(make(await newEnrollmentToken(), generateSigningKey()));
+    expect(res.statusCode).toBe(status);
+    expect((res.json() as { message: string }).message).toMatch(message);
+  });
+
+  it('spends a token once, and not on a host key that is already enrolled', async () => {
+    const key = generateSigningKey();
+    const token = await newEnrollmentToken(2);
+    expect((await enroll(enrollRequest(token, key))).statusCode).toBe(201);
+    const again = await enroll(enrollRequest(token, key));
+    expect(again.statusCode).toBe(409);
+    expect((await enroll(enrollRequest(token, generateSigningKey()))).statusCode).toBe(201);
+    expect((await enroll(enrollRequest(token, generateSigningKey()))).statusCode).toBe(401);
+  });
+
+  it('refuses an expired token', async () => {
+    const token = await newEnrollmentToken();
+    s.clock.advance(86_400_000 + 1);
+    expect((await enroll(enrollRequest(token, generateSigningKey()))).statusCode).toBe(401);
+  });
+
+  it('notes a GPU that another node already reported (a copied identity or a moved board)', async () => {
+    const first = (await enroll(enrollRequest(await newEnrollmentToken(), generateSigningKey()))).json() as { nodeId: string };
+    const second = (await enroll(enrollRequest(await newEnrollmentToken(), generateSigningKey(), [{ uuid: 'GPU-z', serial: '1650000000001' }]))).json() as { nodeId: string };
+    const events = (await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${second.nodeId}/events`, headers: owner })).json() as { events: { kind: string; body: { otherNode: string } }[] };
+    expect(events.events).toEqual([expect.objectContaining({ kind: 'duplicate-gpu', body: expect.objectContaining({ otherNode: first.nodeId }) })]);
+  });
+
+  it('lets an agent leave with a signed request, after which its batches are refused', async () => {
+    const key = generateSigningKey();
+    await enroll(enrollRequest(await newEnrollmentToken(), key));
+    const leave = signBody('unenroll', { v: PROTOCOL_VERSION, hostKey: key.publicKey, at: s.clock.now().toISOString() }, key.privateKey);
+    const forged = signBody('unenroll', { v: PROTOCOL_VERSION, hostKey: key.publicKey, at: s.clock.now().toISOString() }, generateSigningKey().privateKey);
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/agents/unenroll', payload: forged })).statusCode).toBe(401);
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/agents/unenroll', payload: leave })).json()).toEqual({ unenrolled: true });
+    expect((await ingest(batch(key))).statusCode).toBe(401);
+  });
+});
+
+describe('agent ingest', () => {
+  let key: SigningKey;
+  let nodeId: string;
+  beforeEach(async () => {
+    key = generateSigningKey();
+    nodeId = ((await enroll(enrollRequest(await newEnrollmentToken(), key))).json() as { nodeId: string }).nodeId;
+  });
+
+  it('stores a signed batch once: a resent batch id is acknowledged as a duplicate', async () => {
+    const b = batch(key);
+    expect((await ingest(b)).json()).toEqual({ batchId: b.batchId, duplicate: false, samples: 1, events: 1 });
+    expect((await ingest(b)).json()).toEqual({ batchId: b.batchId, duplicate: true, samples: 0, events: 0 });
+    const samples = (await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${nodeId}/samples?gpu=GPU-a`, headers: owner })).json() as { samples: { metrics: { temperatureC: number } }[] };
+    expect(samples.samples.map((x) => x.metrics.temperatureC)).toEqual([61]);
+    const events = (await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${nodeId}/events`, headers: owner })).json() as { events: { kind: string }[] };
+    expect(events.events.map((e) => e.kind)).toEqual(['xid']);
+  });
+
+  it('counts an event already received (resent in another batch) once', async () => {
+    const event = { kind: 'health', id: randomUUID(), at: s.clock.now().toISOString(), component: 'ecc', gpu: 'GPU-a', health: 'unhealthy', reason: '1 uncorrectable', suggestedAction: 'reset_gpu' };
+    expect((await ingest(batch(key, randomUUID(), { events: [event] }))).json()).toMatchObject({ events: 1 });
+    expect((await ingest(batch(key, randomUUID(), { events: [event] }))).json()).toMatchObject({ duplicate: false, events: 0 });
+  });
+
+  it.each([
+    ['a batch signed by another key', () => ({ ...batch(generateSigningKey()), hostKey: key.publicKey }), 401],
+    ['a batch from an unknown agent', () => batch(generateSigningKey()), 401],
+    ['a tampered sample', () => { const b = batch(key); b.samples[0]!.gpus[0]!.temperatureC = 20; return b; }, 401],
+    ['an event of an unknown kind', () => batch(key, randomUUID(), { events: [{ kind: 'shell', id: randomUUID(), at: s.clock.now().toISOString(), cmd: 'reboot' }] }), 400],
+  ])('refuses %s and stores nothing', async (_, make, status) => {
+    expect((await ingest(make())).statusCode).toBe(status);
+    expect(((await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${nodeId}/samples`, headers: owner })).json() as { samples: unknown[] }).samples).toEqual([]);
+  });
+
+  it("keeps one org's telemetry from another", async () => {
+    await ingest(batch(key));
+    const other = await s.tokenFor('org-b', 'owner');
+    for (const suffix of ['inventory', 'samples', 'events']) {
+      expect((await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${nodeId}/${suffix}`, headers: other })).statusCode, suffix).toBe(404);
+    }
+  });
+});

@@ -1,0 +1,130 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, UnenrollRequest, verifyBody, type EventWire, type HostInventoryWire } from '@locus/protocol';
+import { EnrollmentTokenRepo, NodeRepo, TelemetryRepo, type Storage } from '@locus/storage';
+import { z } from 'zod';
+import type { AppContext } from '../app.js';
+import { hashToken, newToken, requirePermission } from '../auth.js';
+import { ApiError } from '../errors.js';
+
+/** How far an agent's clock may be from the server's when it signs a request. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+export const SAMPLING_INTERVAL_S = 10;
+
+const TokenBody = z.strictObject({
+  expiresInS: z.number().int().min(60).max(30 * 86_400).default(86_400),
+  uses: z.number().int().min(1).max(100_000).default(1),
+});
+const TokenCreated = z.object({ id: z.string(), token: z.string(), expiresAt: z.string(), uses: z.number().int() });
+
+function checkClock(at: string, now: Date, what: string): void {
+  if (Math.abs(Date.parse(at) - now.getTime()) > CLOCK_SKEW_MS) {
+    throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', `${what} is dated ${at}, more than ${CLOCK_SKEW_MS / 60_000} minutes from the server's clock; fix the host's clock (NTP)`);
+  }
+}
+
+const gpuRows = (inventory: HostInventoryWire) => inventory.gpus.map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, pci_bus_id: g.pciBusId }));
+
+/** A server-made event noting that another node reports one of this node's GPUs: a copied identity or a moved board. */
+async function noteDuplicates(telemetry: TelemetryRepo, nodeId: string, inventory: HostInventoryWire, at: number): Promise<void> {
+  const serials = inventory.gpus.flatMap((g) => (g.serial && !/^0+$/.test(g.serial) ? [g.serial] : []));
+  const clashes = await telemetry.sameGpuElsewhere(nodeId, inventory.gpus.map((g) => g.uuid), serials);
+  for (const c of clashes) {
+    const id = createHash('sha256').update(`duplicate|${nodeId}|${c.node_id}|${c.uuid}`).digest('hex').slice(0, 32);
+    const uuid = `${id.slice(0, 8)}-${id.slice(8, 12)}-4${id.slice(13, 16)}-8${id.slice(17, 20)}-${id.slice(20, 32)}`;
+    await telemetry.addEvent({ id: uuid, node_id: nodeId, kind: 'duplicate-gpu', at, body: JSON.stringify({ gpu: c.uuid, serial: c.serial, otherNode: c.node_id }) });
+  }
+}
+
+export const agentRoutes =
+  (ctx: AppContext, storage: Storage): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/enrollment-tokens',
+      { schema: { summary: 'Make a token that lets agents join your organization', tags: ['agents'], body: TokenBody, response: { 201: TokenCreated } } },
+      async (request, reply) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'fleet:write');
+        const token = newToken();
+        const now = ctx.clock.now().getTime();
+        const expiresAt = now + request.body.expiresInS * 1000;
+        const id = randomUUID();
+        await new EnrollmentTokenRepo(storage.db).create({ id, org_id: caller.orgId, hash: hashToken(token), uses_left: request.body.uses, expires_at: expiresAt, created_at: now });
+        return reply.code(201).send({ id, token, expiresAt: new Date(expiresAt).toISOString(), uses: request.body.uses });
+      },
+    );
+
+    app.post(
+      '/agents/enroll',
+      { schema: { summary: 'An agent joins with an enrollment token, proving its host key', tags: ['agents'], security: [], body: EnrollRequest, response: { 201: EnrollResponse } } },
+      async (request, reply) => {
+        const body = request.body;
+        const now = ctx.clock.now();
+        if (!verifyBody('enroll', body, body.hostKey)) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the request is not signed by the host key it names');
+        checkClock(body.at, now, 'the enrollment');
+        const response = await storage.db.transaction().execute(async (trx) => {
+          const orgId = await new EnrollmentTokenRepo(trx).consume(hashToken(body.token), now.getTime());
+          if (!orgId) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the enrollment token is unknown, expired or used up; ask for a new one');
+          const nodeId = randomUUID();
+          const created = await new NodeRepo(trx).create({ id: nodeId, org_id: orgId, name: body.name, host_key: body.hostKey, claimed_country: body.claimedCountry, created_at: now.getTime(), last_measured_at: null, unenrolled_at: null });
+          if (!created) throw new ApiError('LOCUS_ERR_CONFLICT', 'this host key is already enrolled; unenroll it first, or enroll with a new key');
+          const telemetry = new TelemetryRepo(trx);
+          await telemetry.setInventory(nodeId, body.inventory, now.getTime());
+          await telemetry.seeGpus(nodeId, gpuRows(body.inventory), now.getTime());
+          await noteDuplicates(telemetry, nodeId, body.inventory, now.getTime());
+          return { nodeId, orgId, samplingIntervalS: SAMPLING_INTERVAL_S };
+        });
+        return reply.code(201).send(response);
+      },
+    );
+
+    app.post(
+      '/agents/unenroll',
+      { schema: { summary: 'An agent leaves; its history stays', tags: ['agents'], security: [], body: UnenrollRequest, response: { 200: z.object({ unenrolled: z.literal(true) }) } } },
+      async (request) => {
+        const body = request.body;
+        if (!verifyBody('unenroll', body, body.hostKey)) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the request is not signed by the host key it names');
+        checkClock(body.at, ctx.clock.now(), 'the request');
+        if (!(await ctx.repos.nodes.unenroll(body.hostKey, ctx.clock.now().getTime()))) throw new ApiError('LOCUS_ERR_NOT_FOUND', 'no enrolled node has this host key');
+        return { unenrolled: true as const };
+      },
+    );
+
+    app.post(
+      '/ingest',
+      {
+        schema: {
+          summary: "Deliver a batch from an agent's outbox",
+          description: "Signed by the agent's host key. A batch id already received is acknowledged as a duplicate and not stored again; a batch is stored whole or not at all.",
+          tags: ['agents'],
+          security: [],
+          body: IngestBatch,
+          response: { 200: IngestResponse },
+        },
+      },
+      async (request) => {
+        const batch = request.body;
+        const node = await ctx.repos.nodes.byHostKey(batch.hostKey);
+        if (!node || node.unenrolled_at !== null) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'no enrolled node has this host key; enroll the agent first');
+        if (!verifyBody('ingest', batch, batch.hostKey)) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the batch is not signed by its host key');
+        const now = ctx.clock.now().getTime();
+        return storage.db.transaction().execute(async (trx) => {
+          const telemetry = new TelemetryRepo(trx);
+          if (!(await telemetry.claimBatch(batch.batchId, node.id, now))) return { batchId: batch.batchId, duplicate: true, samples: 0, events: 0 };
+          await telemetry.addSamples(node.id, batch.samples.flatMap((s) => s.gpus.map(({ uuid, ...metrics }) => ({ gpuUuid: uuid, at: Date.parse(s.at), metrics }))));
+          let events = 0;
+          for (const e of batch.events) {
+            if (await telemetry.addEvent({ id: e.id, node_id: node.id, kind: e.kind, at: Date.parse(e.at), body: JSON.stringify(e) })) events++;
+            if (e.kind === 'inventory') await applyInventory(telemetry, node.id, e, now);
+          }
+          return { batchId: batch.batchId, duplicate: false, samples: batch.samples.length, events };
+        });
+      },
+    );
+  };
+
+async function applyInventory(telemetry: TelemetryRepo, nodeId: string, e: Extract<EventWire, { kind: 'inventory' }>, now: number): Promise<void> {
+  await telemetry.setInventory(nodeId, e.inventory, now);
+  await telemetry.seeGpus(nodeId, gpuRows(e.inventory), now);
+  await noteDuplicates(telemetry, nodeId, e.inventory, now);
+}
