@@ -138,7 +138,7 @@ describe('agent ingest', () => {
   it.each([
     ['a batch signed by another key', () => ({ ...batch(generateSigningKey()), hostKey: key.publicKey }), 401],
     ['a batch from an unknown agent', () => batch(generateSigningKey()), 401],
-    ['a tampered sample', () => { const b = batch(key); b.samples[0]!.gpus[0]!.temperatureC = 20; return b; }, 401],
+    ['a tampered sample', () => { const b = structuredClone(batch(key)) as unknown as { samples: { gpus: { temperatureC: number }[] }[] }; b.samples[0]!.gpus[0]!.temperatureC = 20; return b; }, 401],
     ['an event of an unknown kind', () => batch(key, randomUUID(), { events: [{ kind: 'shell', id: randomUUID(), at: s.clock.now().toISOString(), cmd: 'reboot' }] }), 400],
   ])('refuses %s and stores nothing', async (_, make, status) => {
     expect((await ingest(make())).statusCode).toBe(status);

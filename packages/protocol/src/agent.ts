@@ -107,7 +107,7 @@ export const UnenrollRequest = z.strictObject({ v: version, hostKey: PublicKey, 
 export type UnenrollRequest = z.infer<typeof UnenrollRequest>;
 
 /** Signs an object: the signature covers every field but `signature`, canonically encoded. */
-export function signBody<T extends Record<string, Json>>(purpose: SignaturePurpose, body: T, key: KeyObject): T & { signature: string } {
+export function signBody<const T extends Record<string, Json>>(purpose: SignaturePurpose, body: T, key: KeyObject): T & { signature: string } {
   return { ...body, signature: signJson(purpose, body, key) };
 }
 

@@ -5,6 +5,7 @@
 export * from './schema.js';
 export * from './storage.js';
 export { openStorage } from './open.js';
+export { openSqliteKysely } from './dialects/sqlite.js';
 export { migrateToLatest, MigrationError, LATEST_MIGRATION, MIGRATION_NAMES } from './migrate.js';
 export * from './repos/orgs.js';
 export * from './repos/tokens.js';

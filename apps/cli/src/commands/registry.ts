@@ -34,6 +34,31 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./agent-scan.js'),
   },
   {
+    path: ['agent', 'enroll'],
+    summary: 'Opt this host in: make its key and register it with a server.',
+    load: () => import('./agent-enroll.js'),
+  },
+  {
+    path: ['agent', 'run'],
+    summary: 'Run the agent: sample, queue, send; answer landmark challenges.',
+    load: () => import('./agent-run.js'),
+  },
+  {
+    path: ['agent', 'status'],
+    summary: "Show this agent's enrollment and queue.",
+    load: () => import('./agent-status.js'),
+  },
+  {
+    path: ['agent', 'show-payload'],
+    summary: 'Print exactly the payload the agent sends next.',
+    load: () => import('./agent-show-payload.js'),
+  },
+  {
+    path: ['agent', 'unenroll'],
+    summary: 'Leave the server and delete the local identity and queue.',
+    load: () => import('./agent-unenroll.js'),
+  },
+  {
     path: ['agent', 'inject-fault'],
     summary: 'Make the simulated host show a fault (Xid, ECC, thermal, …).',
     load: () => import('./agent-inject-fault.js'),

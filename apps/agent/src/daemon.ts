@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import type { EventWire, SigningKey } from '@locus/protocol';
+import { startResponder, type Responder } from '@locus/responder';
+import { AuditLog } from './audit.js';
+import { ingestAt, ServerError } from './client.js';
+import { collect } from './collect.js';
+import { ALL_COMPONENTS } from './components/all.js';
+import type { Health } from './components/component.js';
+import { hostInventory } from './host.js';
+import { agentFiles, type Enrollment } from './identity.js';
+import { Outbox } from './outbox.js';
+import { scan } from './report.js';
+import { healthChanges, newXidEvents, signedBatch, toInventoryWire, toMetricsWire } from './wire.js';
+
+export interface AgentOptions {
+  readonly stateDir: string;
+  readonly enrollment: Enrollment;
+  readonly key: SigningKey;
+  /** A fleet spec to simulate instead of reading the driver. */
+  readonly simulate?: string | undefined;
+  readonly intervalMs: number;
+  /** Landmark timing endpoints to keep a connection to (answering their challenges). */
+  readonly landmarks?: readonly string[];
+  readonly batchSize?: number;
+  readonly maxQueue?: number;
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  readonly now?: () => Date;
+  readonly fetch?: typeof fetch;
+  readonly random?: () => number;
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningAgent {
+  /** One collection pass: sample, health changes, new Xids and inventory changes into the outbox. */
+  tick(): Promise<void>;
+  /** Sends what is queued until it is empty or the server is unreachable. */
+  flush(): Promise<void>;
+  readonly outbox: Outbox;
+  stop(): Promise<void>;
+}
+
+export interface Queuer {
+  /** Collects once and queues what changed: inventory, new Xids, health changes, and the sample. */
+  tick(at: Date): Promise<void>;
+}
+
+/** Xid lines remembered so that a restart does not report them again; older ones are forgotten. */
+const XIDS_REMEMBERED = 2000;
+
+/**
+ * The collecting half of the agent. What it already queued (health states, Xids, inventory) is
+ * kept in the outbox's database and written in the same transaction as the queue, so that a
+ * restart, even after kill -9, neither repeats nor loses an event.
+ */
+export function createQueuer(o: { readonly outbox: Outbox; readonly stateDir: string; readonly simulate?: string | undefined; readonly log?: (line: string) => void }): Queuer {
+  let loaded: { health: Map<string, Health>; xids: Set<string>; inventory: string } | undefined;
+  let lastDropped = { samples: 0, events: 0 };
+  const load = async () => {
+    loaded ??= {
+      health: new Map(JSON.parse((await o.outbox.state('health')) ?? '[]') as [string, Health][]),
+      xids: new Set(JSON.parse((await o.outbox.state('xids')) ?? '[]') as string[]),
+      inventory: (await o.outbox.state('inventory')) ?? '',
+    };
+    return loaded;
+  };
+  return {
+    async tick(at) {
+      const iso = at.toISOString();
+      const { snapshot } = await collect({ simulate: o.simulate, stateDir: o.stateDir, now: at });
+      const report = scan(snapshot, ALL_COMPONENTS);
+      const memory = await load();
+      const health = new Map(memory.health);
+      const xids = new Set(memory.xids);
+      const events: EventWire[] = [];
+      const inventory = toInventoryWire(hostInventory(), snapshot);
+      const inventoryText = JSON.stringify(inventory);
+      if (inventoryText !== memory.inventory) events.push({ kind: 'inventory', id: randomUUID(), at: iso, inventory });
+      events.push(...newXidEvents(xids, snapshot, iso), ...healthChanges(health, report, iso));
+      const keptXids = [...xids].slice(-XIDS_REMEMBERED);
+      await o.outbox.commit(
+        { events, sample: { at: iso, gpus: snapshot.gpus.map(toMetricsWire) }, state: { health: JSON.stringify([...health]), xids: JSON.stringify(keptXids), inventory: inventoryText } },
+        at.getTime(),
+      );
+      loaded = { health, xids: new Set(keptXids), inventory: inventoryText };
+      const dropped = o.outbox.dropped;
+      if (dropped.samples !== lastDropped.samples || dropped.events !== lastDropped.events) {
+        o.log?.(`outbox full: dropped ${dropped.samples - lastDropped.samples} sample(s) and ${dropped.events - lastDropped.events} event(s), oldest first`);
+        lastDropped = dropped;
+      }
+    },
+  };
+}
+
+/**
+ * The agent daemon: every interval, collect and queue (the outbox is written before anything
+ * is sent), then send in batches; back off with jitter while the server is away. It opens no
+ * port and takes no instructions; the only thing it answers is a landmark's timing challenge.
+ */
+export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
+  const now = o.now ?? (() => new Date());
+  const log = o.log ?? (() => {});
+  const random = o.random ?? Math.random;
+  const backoff = o.backoff ?? { initialMs: 1_000, maxMs: 300_000 };
+  const files = agentFiles(o.stateDir);
+  const outbox = await Outbox.open(files.outbox, o.maxQueue);
+  const audit = new AuditLog(files.audit);
+  const queuer = createQueuer({ outbox, stateDir: o.stateDir, simulate: o.simulate, log });
+  let attempt = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let tickTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+  let stopped = false;
+  const tick = (): Promise<void> => queuer.tick(now());
+
+  const sendAll = async (): Promise<void> => {
+    for (;;) {
+      if (stopped) return;
+      const batch = await outbox.nextBatch(o.batchSize ?? 500, randomUUID, now().getTime());
+      if (!batch) return;
+      const payload = signedBatch(batch, o.key);
+      audit.append(now(), 'ingest', payload);
+      try {
+        const res = await ingestAt(o.enrollment.server, payload, o.fetch);
+        await outbox.acknowledge(batch.batchId);
+        attempt = 0;
+        if (res.duplicate) log(`batch ${batch.batchId} was already stored; acknowledged`);
+      } catch (error) {
+        const e = error instanceof ServerError ? error : new ServerError((error as Error).message);
+        if (!e.transient) {
+          // The server will refuse it again: drop this one batch, loudly, rather than block the queue.
+          await outbox.acknowledge(batch.batchId);
+          log(`server refused batch ${batch.batchId} (${batch.samples.length} samples, ${batch.events.length} events) and it was dropped: ${e.message}`);
+          continue;
+        }
+        const wait = e.retryAfterMs ?? Math.round(Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++) * random());
+        log(`cannot deliver (${e.message}); ${JSON.stringify(await outbox.size())} queued; retrying in ${wait} ms`);
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(() => void flush(), wait);
+        return;
+      }
+    }
+  };
+
+  const flush = (): Promise<void> => {
+    flushing ??= sendAll().finally(() => (flushing = undefined));
+    return flushing;
+  };
+
+  const loop = (): void => {
+    if (stopped) return;
+    tickTimer = setTimeout(async () => {
+      try {
+        await tick();
+        if (!retryTimer || attempt === 0) await flush();
+      } catch (error) {
+        log(`collection failed: ${(error as Error).message}`);
+      }
+      loop();
+    }, o.intervalMs);
+  };
+
+  const responders: Responder[] = (o.landmarks ?? []).map((url) =>
+    startResponder({
+      url,
+      key: o.key,
+      software: 'locus-agent',
+      onEvent: (e) => {
+        if (e.kind === 'connected') log(`connected to landmark ${e.landmark.id} (${url})`);
+        if (e.kind === 'refused') log(`landmark ${url} refused: ${e.code} ${e.message}`);
+      },
+    }),
+  );
+  loop();
+
+  return {
+    tick,
+    flush,
+    outbox,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(tickTimer);
+      clearTimeout(retryTimer);
+      await Promise.all(responders.map((r) => r.close()));
+      await flushing?.catch(() => {});
+      await outbox.close();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateSigningKey, keyFileText, parseKeyFile, type SigningKey } from '@locus/protocol';
+import { writeAtomically } from './state.js';
+
+/** The agent's files in its state dir (0700). */
+export const agentFiles = (dir: string) => ({
+  key: join(dir, 'agent.key'),
+  enrollment: join(dir, 'enrollment.json'),
+  outbox: join(dir, 'outbox.db'),
+  audit: join(dir, 'audit.log'),
+});
+
+export interface Enrollment {
+  readonly server: string;
+  readonly nodeId: string;
+  readonly orgId: string;
+  readonly enrolledAt: string;
+  readonly samplingIntervalS: number;
+}
+
+export class IdentityError extends Error {}
+
+/** The host key: made on first use (0600), refused if other users can read it. */
+export function loadOrCreateKey(dir: string): SigningKey {
+  const path = agentFiles(dir).key;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) {
+    const key = generateSigningKey();
+    writeAtomically(path, keyFileText(key), 0o600);
+    return key;
+  }
+  if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) throw new IdentityError(`${path} can be read by other users; run: chmod 600 ${path}`);
+  const key = parseKeyFile(readFileSync(path, 'utf8'));
+  if ('error' in key) throw new IdentityError(`${path}: ${key.error}`);
+  return key;
+}
+
+export function readEnrollment(dir: string): Enrollment | undefined {
+  try {
+    const e = JSON.parse(readFileSync(agentFiles(dir).enrollment, 'utf8')) as Partial<Enrollment>;
+    return typeof e.server === 'string' && typeof e.nodeId === 'string' && typeof e.orgId === 'string' ? (e as Enrollment) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeEnrollment(dir: string, e: Enrollment): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeAtomically(agentFiles(dir).enrollment, `${JSON.stringify(e, null, 2)}\n`);
+}
+
+/** Unenrolled: the key, the enrollment and the queue are gone; the audit log stays. */
+export function wipeIdentity(dir: string): void {
+  const f = agentFiles(dir);
+  for (const path of [f.key, f.enrollment, f.outbox, `${f.outbox}-wal`, `${f.outbox}-shm`]) rmSync(path, { force: true });
+}

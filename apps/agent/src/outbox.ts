@@ -1,0 +1,163 @@
+import { sql, type Generated, type Kysely } from 'kysely';
+import { openSqliteKysely } from '@locus/storage';
+import type { EventWire, SampleWire } from '@locus/protocol';
+
+interface OutboxTable {
+  seq: Generated<number>;
+  /** 0: events (health, Xid, inventory); 1: samples. Lower goes first and is dropped last. */
+  priority: number;
+  body: string;
+  created_at: number;
+  /** Set when the item is first put in a batch, so that a resend after a crash is the same batch. */
+  batch_id: string | null;
+  batched_at: number | null;
+}
+
+/** What the agent has already queued (health states, Xids seen, inventory), kept with the queue. */
+interface AgentStateTable {
+  key: string;
+  value: string;
+}
+
+interface OutboxDb {
+  outbox: OutboxTable;
+  agent_state: AgentStateTable;
+}
+
+const EVENT = 0;
+const SAMPLE = 1;
+
+export interface OutboxBatch {
+  readonly batchId: string;
+  /** When the batch was formed: it is the batch's `sentAt`, so that every send of it is identical. */
+  readonly batchedAt: number;
+  readonly samples: readonly SampleWire[];
+  readonly events: readonly EventWire[];
+}
+
+/**
+ * The agent's durable queue (SQLite, WAL, synchronous=FULL): everything is written here before
+ * it is sent, sent in batches with a stable id, and deleted only when the server acknowledges
+ * the batch. Bounded: past `maxItems` the oldest samples go first; events go only when nothing
+ * but events is left, and `dropped` counts them so that nothing is lost silently.
+ */
+export class Outbox {
+  readonly #db: Kysely<OutboxDb>;
+  readonly #maxItems: number;
+  #dropped = { samples: 0, events: 0 };
+
+  private constructor(db: Kysely<OutboxDb>, maxItems: number) {
+    this.#db = db;
+    this.#maxItems = maxItems;
+  }
+
+  static async open(path: string, maxItems = 100_000): Promise<Outbox> {
+    const db = openSqliteKysely<OutboxDb>(path, 'full');
+    await db.schema
+      .createTable('outbox')
+      .ifNotExists()
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('priority', 'integer', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('batch_id', 'text')
+      .addColumn('batched_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('outbox_order').ifNotExists().on('outbox').columns(['priority', 'seq']).execute();
+    await db.schema.createTable('agent_state').ifNotExists().addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+    return new Outbox(db, maxItems);
+  }
+
+  /** Items dropped to stay within the bound since the outbox was opened. */
+  get dropped(): { readonly samples: number; readonly events: number } {
+    return { ...this.#dropped };
+  }
+
+  /**
+   * Queues events and a sample and records the agent's state, in one transaction: after a crash
+   * either all of it is there or none, so nothing is sent twice nor lost.
+   */
+  async commit(items: { readonly events: readonly EventWire[]; readonly sample?: SampleWire; readonly state: Readonly<Record<string, string>> }, at: number): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      const rows = [...items.events.map((e) => ({ priority: EVENT, body: JSON.stringify(e) })), ...(items.sample ? [{ priority: SAMPLE, body: JSON.stringify(items.sample) }] : [])];
+      if (rows.length > 0) await trx.insertInto('outbox').values(rows.map((r) => ({ ...r, created_at: at, batch_id: null, batched_at: null }))).execute();
+      for (const [key, value] of Object.entries(items.state)) {
+        await trx.insertInto('agent_state').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+      }
+    });
+    await this.#enforceBound();
+  }
+
+  async state(key: string): Promise<string | undefined> {
+    return (await this.#db.selectFrom('agent_state').select('value').where('key', '=', key).executeTakeFirst())?.value;
+  }
+
+  async addSample(sample: SampleWire, at: number): Promise<void> {
+    await this.#add(SAMPLE, sample, at);
+  }
+
+  async addEvent(event: EventWire, at: number): Promise<void> {
+    await this.#add(EVENT, event, at);
+  }
+
+  async #add(priority: number, body: unknown, at: number): Promise<void> {
+    await this.#db.insertInto('outbox').values({ priority, body: JSON.stringify(body), created_at: at, batch_id: null, batched_at: null }).execute();
+    await this.#enforceBound();
+  }
+
+  async #enforceBound(): Promise<void> {
+    const { n } = await this.#db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    let excess = Number(n) - this.#maxItems;
+    for (const [priority, key] of [[SAMPLE, 'samples'], [EVENT, 'events']] as const) {
+      if (excess <= 0) return;
+      const victims = await this.#db.selectFrom('outbox').select('seq').where('priority', '=', priority).orderBy('seq').limit(excess).execute();
+      if (victims.length === 0) continue;
+      await this.#db.deleteFrom('outbox').where('seq', 'in', victims.map((v) => v.seq)).execute();
+      this.#dropped[key] += victims.length;
+      excess -= victims.length;
+    }
+  }
+
+  async size(): Promise<{ samples: number; events: number }> {
+    const rows = await this.#db.selectFrom('outbox').select(['priority', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('priority').execute();
+    const of = (p: number) => Number(rows.find((r) => r.priority === p)?.n ?? 0);
+    return { samples: of(SAMPLE), events: of(EVENT) };
+  }
+
+  /**
+   * The batch to send next: a batch already sent but not acknowledged (same id, same items),
+   * else up to `limit` new items, events first, under a new id. Undefined when empty.
+   */
+  async nextBatch(limit: number, newId: () => string, now: number): Promise<OutboxBatch | undefined> {
+    const pending = await this.#db.selectFrom('outbox').select('batch_id').where('batch_id', 'is not', null).orderBy('seq').limit(1).executeTakeFirst();
+    let batchId = pending?.batch_id ?? undefined;
+    if (batchId === undefined) {
+      const rows = await this.#db.selectFrom('outbox').select('seq').where('batch_id', 'is', null).orderBy('priority').orderBy('seq').limit(limit).execute();
+      if (rows.length === 0) return undefined;
+      batchId = newId();
+      await this.#db.updateTable('outbox').set({ batch_id: batchId, batched_at: now }).where('seq', 'in', rows.map((r) => r.seq)).execute();
+    }
+    const items = await this.#db.selectFrom('outbox').select(['priority', 'body', 'batched_at']).where('batch_id', '=', batchId).orderBy('priority').orderBy('seq').execute();
+    return {
+      batchId,
+      batchedAt: items[0]?.batched_at ?? now,
+      samples: items.filter((i) => i.priority === SAMPLE).map((i) => JSON.parse(i.body) as SampleWire),
+      events: items.filter((i) => i.priority === EVENT).map((i) => JSON.parse(i.body) as EventWire),
+    };
+  }
+
+  /** The server has stored the batch: forget its items. */
+  async acknowledge(batchId: string): Promise<void> {
+    await this.#db.deleteFrom('outbox').where('batch_id', '=', batchId).execute();
+  }
+
+  async wipe(): Promise<void> {
+    await this.#db.deleteFrom('outbox').execute();
+    await this.#db.deleteFrom('agent_state').execute();
+    await sql`vacuum`.execute(this.#db);
+  }
+
+  close(): Promise<void> {
+    return this.#db.destroy();
+  }
+}

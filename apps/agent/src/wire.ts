@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { PROTOCOL_VERSION, signBody, type EventWire, type GpuMetricsWire, type HostInventoryWire, type IngestBatch, type SigningKey } from '@locus/protocol';
+import type { Health } from './components/component.js';
+import type { HostInventory } from './host.js';
+import type { GpuSample } from './model.js';
+import type { OutboxBatch } from './outbox.js';
+import type { ScanReport } from './report.js';
+import { kernelPciId, type HostSnapshot } from './snapshot.js';
+
+export const toMetricsWire = (g: GpuSample): GpuMetricsWire => ({
+  uuid: g.identity.uuid,
+  temperatureC: g.temperatureC,
+  memoryTemperatureC: g.memoryTemperatureC,
+  powerDrawW: g.powerDrawW,
+  powerLimitW: g.powerLimitW,
+  energyMj: g.energyMj,
+  smClockMHz: g.smClockMHz,
+  memoryClockMHz: g.memoryClockMHz,
+  gpuUtilizationPct: g.gpuUtilizationPct,
+  memoryUtilizationPct: g.memoryUtilizationPct,
+  framebufferUsedMiB: g.framebufferUsedMiB,
+  framebufferTotalMiB: g.framebufferTotalMiB,
+  eccVolatileUncorrected: g.ecc.volatileUncorrected,
+  eccAggregateUncorrected: g.ecc.aggregateUncorrected,
+  remappedRowsPending: g.remappedRows?.pending ?? null,
+  pcieReplayCounter: g.pcie.replayCounter,
+  clockEventReasons: g.clockEventReasons === null ? null : [...g.clockEventReasons],
+});
+
+export const toInventoryWire = (host: HostInventory, s: HostSnapshot): HostInventoryWire => ({
+  hostname: host.hostname,
+  machineId: host.machineId,
+  os: host.os,
+  kernel: host.kernel,
+  cpu: { ...host.cpu },
+  memoryBytes: host.memoryBytes,
+  nics: host.nics.map((n) => ({ name: n.name, mac: n.mac, addresses: [...n.addresses] })),
+  driverVersion: s.driverVersion,
+  cudaVersion: s.cudaVersion,
+  gpus: s.gpus.map(({ identity: i }) => ({ index: i.index, uuid: i.uuid, name: i.name, serial: i.serial, boardPartNumber: i.boardPartNumber, pciBusId: i.pciBusId, vbiosVersion: i.vbiosVersion })),
+});
+
+/** Findings whose health changed since `previous` (all non-healthy ones on the first pass); updates `previous`. */
+export function healthChanges(previous: Map<string, Health>, report: ScanReport, at: string, newId: () => string = randomUUID): EventWire[] {
+  const first = previous.size === 0;
+  const events: EventWire[] = [];
+  const uuidOf = new Map(report.gpus.map((g) => [g.index, g.uuid]));
+  for (const c of report.components) {
+    for (const r of c.results) {
+      const key = `${c.name}|${r.gpu ?? 'host'}`;
+      const before = previous.get(key);
+      previous.set(key, r.health);
+      if (before === r.health || (first && r.health === 'healthy')) continue;
+      events.push({ kind: 'health', id: newId(), at, component: c.name, gpu: r.gpu === undefined ? null : (uuidOf.get(r.gpu) ?? null), health: r.health, reason: r.reason, suggestedAction: r.suggestedAction ?? null });
+    }
+  }
+  return events;
+}
+
+/** When a kernel event happened, as an Instant: its own wall time when it has one, else `fallback`. */
+function eventTime(x: HostSnapshot['xids'][number], fallback: string): string {
+  const t = x.time && 'iso' in x.time ? Date.parse(x.time.iso) : NaN;
+  return Number.isFinite(t) ? new Date(t).toISOString() : fallback;
+}
+
+/** Xid events not seen before (by their raw line and time), as wire events; updates `seen`. */
+export function newXidEvents(seen: Set<string>, s: HostSnapshot, at: string, newId: () => string = randomUUID): EventWire[] {
+  const uuidByPci = new Map(s.gpus.map((g) => [kernelPciId(g.identity.pciBusId), g.identity.uuid]));
+  const events: EventWire[] = [];
+  for (const x of s.xids) {
+    const key = `${JSON.stringify(x.time)}|${x.raw}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const gpu = uuidByPci.get(kernelPciId(x.pciBusId)) ?? s.missingGpus.find((m) => kernelPciId(m.pciBusId) === kernelPciId(x.pciBusId))?.uuid ?? null;
+    events.push({ kind: 'xid', id: newId(), at: eventTime(x, at), gpu, pciBusId: x.pciBusId, xid: x.xid, message: x.message.slice(0, 2000) });
+  }
+  return events;
+}
+
+/** The signed ingest payload for an outbox batch: the same bytes every time it is sent. */
+export const signedBatch = (batch: OutboxBatch, key: SigningKey): IngestBatch =>
+  signBody(
+    'ingest',
+    { v: PROTOCOL_VERSION, batchId: batch.batchId, hostKey: key.publicKey, sentAt: new Date(batch.batchedAt).toISOString(), samples: batch.samples as never, events: batch.events as never },
+    key.privateKey,
+  );

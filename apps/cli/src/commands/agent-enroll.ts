@@ -1,0 +1,69 @@
+import { CollectError, collect, enrollAt, hostInventory, readEnrollment, ServerError, toInventoryWire, writeEnrollment } from '@locus/agent';
+import { PROTOCOL_VERSION, signBody } from '@locus/protocol';
+import { CliError, usageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { STATE_DIR_HELP, keyIn, readSecret, stateDirOf } from './agent-common.js';
+import { parseCommandArgs } from './args.js';
+import { countryOption, requireOption } from './options.js';
+
+const NAME = 'locus agent enroll';
+
+export const HELP = `Usage: ${NAME} --server URL --token-file FILE [--name NAME] [--claim CC] [options]
+
+Opts this host in: makes its Ed25519 key (0600, in the state dir) and registers the host and
+its GPUs with the server, using an enrollment token from the server's operator. Nothing is sent
+to anyone before this command.
+
+Options:
+  --server URL      the Locus server, e.g. https://locus.example
+  --token-file FILE the enrollment token, read from FILE ("-" for standard input; never argv)
+  --name NAME       how the node is shown (default: the hostname)
+  --claim CC        the country this host says it is in (ISO 3166-1 alpha-2), to be verified
+  --simulate SPEC   enroll a simulated host (e.g. 8xH100) instead of reading the driver
+${STATE_DIR_HELP}
+  -h, --help        show this help
+`;
+
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const v = parseCommandArgs(NAME, args, {
+    server: { type: 'string' },
+    'token-file': { type: 'string' },
+    name: { type: 'string' },
+    claim: { type: 'string' },
+    simulate: { type: 'string' },
+    'state-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (v.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const server = requireOption(NAME, 'server', v.server, 'URL');
+  if (!/^https?:\/\/\S+$/.test(server)) throw usageError(`${NAME}: --server must be an http:// or https:// URL, got "${server}"`);
+  const token = readSecret(NAME, requireOption(NAME, 'token-file', v['token-file'], 'FILE'));
+  const claimed = v.claim === undefined ? null : countryOption(NAME, v.claim);
+  const dir = stateDirOf(io, v['state-dir']);
+  const existing = readEnrollment(dir);
+  if (existing) throw new CliError('LOCUS_ERR_AGENT_STATE', `${NAME}: already enrolled with ${existing.server} as node ${existing.nodeId}`, 'Run `locus agent unenroll` first to join another server.');
+  const key = keyIn(NAME, dir);
+  const now = new Date();
+  let snapshot;
+  try {
+    snapshot = (await collect({ simulate: v.simulate, stateDir: dir, now })).snapshot;
+  } catch (error) {
+    if (error instanceof CollectError) throw new CliError(error.kind === 'no-gpu' ? 'LOCUS_ERR_NO_GPU' : 'LOCUS_ERR_CLI_USAGE', `${NAME}: ${error.message}`, 'Use --simulate 8xH100 to enroll a simulated host.');
+    throw error;
+  }
+  const host = hostInventory();
+  const request = signBody('enroll', { v: PROTOCOL_VERSION, token, hostKey: key.publicKey, name: v.name ?? host.hostname, claimedCountry: claimed, inventory: toInventoryWire(host, snapshot), at: now.toISOString() }, key.privateKey);
+  let response;
+  try {
+    response = await enrollAt(server, request);
+  } catch (error) {
+    if (error instanceof ServerError) throw new CliError('LOCUS_ERR_SERVER_REFUSED', `${NAME}: ${error.message}`);
+    throw error;
+  }
+  writeEnrollment(dir, { server, nodeId: response.nodeId, orgId: response.orgId, enrolledAt: now.toISOString(), samplingIntervalS: response.samplingIntervalS });
+  io.stdout(`enrolled with ${server} as node ${response.nodeId} (org ${response.orgId}); host key ${key.publicKey}\nStart the agent: locus agent run${v.simulate ? ` --simulate ${v.simulate}` : ''}\n`);
+  return 0;
+}

@@ -1,0 +1,83 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { naturalEarthWorld } from '@locus/geo/natural-earth';
+import { startServer, type RunningServer } from '@locus/server';
+import { runLocus } from '../test-support.js';
+
+const TOKEN = 'locus_lifecycle-admin';
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startServer({ host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'locus-srv-')), adminToken: TOKEN, world: naturalEarthWorld() });
+});
+afterAll(async () => server.close());
+
+async function enrollmentTokenFile(): Promise<string> {
+  const res = await fetch(`${server.url}/api/v1/enrollment-tokens`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{}' });
+  const file = join(mkdtempSync(join(tmpdir(), 'locus-token-')), 'token');
+  writeFileSync(file, `${((await res.json()) as { token: string }).token}\n`);
+  return file;
+}
+
+const stateDir = () => mkdtempSync(join(tmpdir(), 'locus-agent-'));
+
+describe('agent enrollment from the command line', () => {
+  it('enrolls once, shows its status, refuses to enroll twice, and unenrolls cleanly', async () => {
+    const dir = stateDir();
+    const enroll = await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', await enrollmentTokenFile(), '--simulate', '4xH200', '--name', 'gpu-07', '--state-dir', dir]);
+    expect(enroll.stderr).toBe('');
+    expect(enroll.stdout).toMatch(/^enrolled with http:\/\/127\.0\.0\.1:\d+ as node \S+ \(org default\)/);
+    expect(existsSync(join(dir, 'agent.key'))).toBe(true);
+    const status = JSON.parse((await runLocus(['agent', 'status', '--json', '--state-dir', dir])).stdout) as { enrolled: boolean; enrollment: { server: string } };
+    expect(status).toMatchObject({ enrolled: true, enrollment: { server: server.url } });
+    const twice = await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', await enrollmentTokenFile(), '--simulate', '4xH200', '--state-dir', dir]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/LOCUS_ERR_AGENT_STATE: .*already enrolled/);
+    const leave = await runLocus(['agent', 'unenroll', '--state-dir', dir]);
+    expect(leave.stdout).toMatch(/^left http.* \(node \S+\)\ndeleted the host key, enrollment and queue/);
+    expect(existsSync(join(dir, 'agent.key'))).toBe(false);
+    expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^not enrolled/);
+  });
+
+  it('says why the server refused, and keeps nothing half-done', async () => {
+    const dir = stateDir();
+    const file = join(dir, 'bad-token');
+    writeFileSync(file, 'locus_not-a-token');
+    const r = await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', file, '--simulate', '8xH100', '--state-dir', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/LOCUS_ERR_SERVER_REFUSED: .*LOCUS_ERR_UNAUTHENTICATED: the enrollment token is unknown, expired or used up/);
+    expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^not enrolled/);
+  });
+
+  it.each([
+    [['--token-file', 'x'], /missing --server URL/],
+    [['--server', 'ftp://x', '--token-file', 'x'], /--server must be an http/],
+    [['--server', 'http://127.0.0.1:9', '--token-file', '/nonexistent/token'], /cannot read the token from \/nonexistent\/token/],
+  ])('refuses %j', async (args, message) => {
+    const r = await runLocus(['agent', 'enroll', ...args, '--state-dir', stateDir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('needs an enrollment to run or show a payload', async () => {
+    for (const cmd of ['run', 'show-payload']) {
+      const r = await runLocus(['agent', cmd, '--simulate', '8xH100', '--state-dir', stateDir()]);
+      expect(r.code, cmd).toBe(2);
+      expect(r.stderr).toMatch(/LOCUS_ERR_AGENT_STATE: .*not enrolled[\s\S]*locus agent enroll/);
+    }
+  });
+
+  it('unenrolls locally with --force when the server cannot be told', async () => {
+    const dir = stateDir();
+    await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', await enrollmentTokenFile(), '--simulate', '8xH100', '--state-dir', dir]);
+    writeFileSync(join(dir, 'enrollment.json'), JSON.stringify({ server: 'http://127.0.0.1:9', nodeId: 'n', orgId: 'o', enrolledAt: 'x', samplingIntervalS: 10 }));
+    const refused = await runLocus(['agent', 'unenroll', '--state-dir', dir]);
+    expect(refused.code).toBe(1);
+    expect(existsSync(join(dir, 'agent.key'))).toBe(true);
+    const forced = await runLocus(['agent', 'unenroll', '--force', '--state-dir', dir]);
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toMatch(/warning: the server was not told/);
+    expect(existsSync(join(dir, 'agent.key'))).toBe(false);
+  });
+});
