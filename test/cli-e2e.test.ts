@@ -32,7 +32,7 @@ describe('the built locus command', () => {
     expect(r.stderr).toMatch(/^locus: error LOCUS_ERR_INPUT_FILE: cannot read landmarks file nope\.csv: no such file\n/);
   });
 
-  it('runs the demo that `npm start` shows, and every verdict holds for where the host really is', () => {
+  it('runs the offline demo, and every verdict holds for where the host really is', () => {
     const r = locus(['demo']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Checked against where each host really is/);

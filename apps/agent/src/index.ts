@@ -14,3 +14,4 @@ export * from './client.js';
 export * from './daemon.js';
 export * from './wire.js';
 export { AuditLog } from './audit.js';
+export * from './enroll.js';

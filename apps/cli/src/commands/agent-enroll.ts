@@ -1,5 +1,4 @@
-import { CollectError, collect, enrollAt, hostInventory, readEnrollment, ServerError, toInventoryWire, writeEnrollment } from '@locus/agent';
-import { PROTOCOL_VERSION, signBody } from '@locus/protocol';
+import { AlreadyEnrolledError, CollectError, ServerError, enrollAgent } from '@locus/agent';
 import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { STATE_DIR_HELP, keyIn, readSecret, stateDirOf } from './agent-common.js';
@@ -43,27 +42,16 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const token = readSecret(NAME, requireOption(NAME, 'token-file', v['token-file'], 'FILE'));
   const claimed = v.claim === undefined ? null : countryOption(NAME, v.claim);
   const dir = stateDirOf(io, v['state-dir']);
-  const existing = readEnrollment(dir);
-  if (existing) throw new CliError('LOCUS_ERR_AGENT_STATE', `${NAME}: already enrolled with ${existing.server} as node ${existing.nodeId}`, 'Run `locus agent unenroll` first to join another server.');
-  const key = keyIn(NAME, dir);
-  const now = new Date();
-  let snapshot;
+  keyIn(NAME, dir);
+  let enrolled;
   try {
-    snapshot = (await collect({ simulate: v.simulate, stateDir: dir, now })).snapshot;
+    enrolled = await enrollAgent({ server, token, stateDir: dir, simulate: v.simulate, name: v.name, claimedCountry: claimed, now: new Date() });
   } catch (error) {
+    if (error instanceof AlreadyEnrolledError) throw new CliError('LOCUS_ERR_AGENT_STATE', `${NAME}: ${error.message}`, 'Run `locus agent unenroll` first to join another server.');
     if (error instanceof CollectError) throw new CliError(error.kind === 'no-gpu' ? 'LOCUS_ERR_NO_GPU' : 'LOCUS_ERR_CLI_USAGE', `${NAME}: ${error.message}`, 'Use --simulate 8xH100 to enroll a simulated host.');
-    throw error;
-  }
-  const host = hostInventory();
-  const request = signBody('enroll', { v: PROTOCOL_VERSION, token, hostKey: key.publicKey, name: v.name ?? host.hostname, claimedCountry: claimed, inventory: toInventoryWire(host, snapshot), at: now.toISOString() }, key.privateKey);
-  let response;
-  try {
-    response = await enrollAt(server, request);
-  } catch (error) {
     if (error instanceof ServerError) throw new CliError('LOCUS_ERR_SERVER_REFUSED', `${NAME}: ${error.message}`);
     throw error;
   }
-  writeEnrollment(dir, { server, nodeId: response.nodeId, orgId: response.orgId, enrolledAt: now.toISOString(), samplingIntervalS: response.samplingIntervalS });
-  io.stdout(`enrolled with ${server} as node ${response.nodeId} (org ${response.orgId}); host key ${key.publicKey}\nStart the agent: locus agent run${v.simulate ? ` --simulate ${v.simulate}` : ''}\n`);
+  io.stdout(`enrolled with ${server} as node ${enrolled.nodeId} (org ${enrolled.orgId}); host key ${enrolled.hostKey}\nStart the agent: locus agent run${v.simulate ? ` --simulate ${v.simulate}` : ''}\n`);
   return 0;
 }

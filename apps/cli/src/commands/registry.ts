@@ -79,8 +79,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./proof-verify.js'),
   },
   {
+    path: ['start'],
+    summary: 'Run a live Locus world in one process (what `npm start` runs).',
+    load: () => import('./start.js'),
+  },
+  {
     path: ['demo'],
-    summary: 'Verify a built-in demo fleet (what `npm start` runs).',
+    summary: 'Verify a built-in demo fleet offline, from synthetic RTTs.',
     load: () => import('./demo.js'),
   },
 ];

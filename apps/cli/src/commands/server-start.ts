@@ -42,7 +42,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   const port = numberOption(NAME, 'port', v.port ?? io.env.PORT ?? '8080', 0, 65535, 'a port');
   const db = databaseChoice(NAME, io, v);
-  const adminToken = io.env.LOCUS_ADMIN_TOKEN;
+  const adminToken = io.env.LOCUS_ADMIN_TOKEN || undefined;
   let server;
   try {
     server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, adminToken, world: naturalEarthWorld() });

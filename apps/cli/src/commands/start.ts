@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import { countryName } from '@locus/geo';
+import { naturalEarthWorld } from '@locus/geo/natural-earth';
+import { CliError } from '../errors.js';
+import type { Io } from '../io.js';
+import { WORLD_HOSTS, WORLD_LANDMARKS } from '../world/places.js';
+import { startLiveWorld, type LiveWorld } from '../world/world.js';
+import { parseCommandArgs } from './args.js';
+import { numberOption } from './options.js';
+
+const NAME = 'locus start';
+
+export const HELP = `Usage: ${NAME} [--port 8080] [--host 127.0.0.1] [--data-dir .locus-data]
+
+Runs a live Locus world in one process, on embedded defaults (what \`npm start\` runs): the
+server on SQLite, ${WORLD_LANDMARKS.length} landmarks at real data-centre cities (keys made on first start),
+and ${WORLD_HOSTS.length} simulated GPU hosts that enroll, report and answer the landmarks through the real
+protocol. Each host↔landmark link is delayed as the host's true place implies; one host was
+smuggled to Shenzhen and claims Singapore, padding its delays; some GPUs carry faults.
+The first verdicts appear within seconds; a table of them is printed as they come.
+
+Options:
+  --port PORT      server port (default $PORT, else 8080)
+  --host ADDR      address to listen on (default 127.0.0.1)
+  --data-dir DIR   where everything is kept (default ./.locus-data); a second start reuses it
+  -h, --help       show this help
+
+Environment: LOCUS_ADMIN_TOKEN sets the owner token (else one is made on first start and kept in
+the data dir). Ctrl-C stops everything cleanly.
+`;
+
+interface VerdictView {
+  measurements: number;
+  verdict: { claim: string | null; restricted: string; radiusKm: number | null; possibleCountries: string[]; empty?: boolean };
+}
+
+async function summary(world: LiveWorld): Promise<string> {
+  const rows = await Promise.all(
+    world.hosts.map(async ({ host, nodeId }) => {
+      const res = await world.server.app.inject({ method: 'GET', url: `/api/v1/nodes/${nodeId}/verdict`, headers: { authorization: `Bearer ${world.adminToken}` } });
+      const v = res.json() as VerdictView;
+      const countries = v.verdict.possibleCountries.slice(0, 4).join(' ') + (v.verdict.possibleCountries.length > 4 ? ' …' : '');
+      return [host.name, host.zone, host.claims, `${host.truth.place}, ${countryName(host.truth.country)}`, String(v.measurements), v.verdict.restricted, v.verdict.claim ?? '-', v.verdict.radiusKm === null ? '-' : v.verdict.radiusKm.toFixed(0), countries];
+    }),
+  );
+  const header = ['node', 'zone', 'claims', 'really in (only the demo knows)', 'meas.', 'restricted', 'claim', 'radius km', 'possible'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const v = parseCommandArgs(NAME, args, { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (v.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const port = numberOption(NAME, 'port', v.port ?? io.env.PORT ?? '8080', 0, 65535, 'a port');
+  const dataDir = resolve(io.cwd, v['data-dir'] ?? '.locus-data');
+  const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
+  io.stdout(`Starting a live Locus world in ${dataDir} …\n`);
+  let world: LiveWorld;
+  try {
+    world = await startLiveWorld({ dataDir, host: v.host ?? '127.0.0.1', port, adminToken: io.env.LOCUS_ADMIN_TOKEN || undefined, world: naturalEarthWorld(), log });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: port ${port} is in use`, 'Pick another: PORT=8081 npm start, or --port 8081.');
+    throw error;
+  }
+  io.stdout(
+    [
+      `server:      ${world.server.url}  (API docs: ${world.server.url}/docs)`,
+      `admin token: ${world.adminToken ?? '(set LOCUS_ADMIN_TOKEN)'}`,
+      `try:         curl -H "Authorization: Bearer ${world.adminToken ?? '$LOCUS_ADMIN_TOKEN'}" ${world.server.url}/api/v1/nodes`,
+      `landmarks:   ${WORLD_LANDMARKS.map((l) => l.name).join(', ')}`,
+      `hosts:       ${world.hosts.length} simulated (${WORLD_HOSTS.map((h) => h.gpus).join(', ')})`,
+      'Waiting for the first verdicts … (Ctrl-C to stop)',
+      '',
+    ].join('\n'),
+  );
+  const print = async () => io.stdout(`\n${new Date().toISOString()} verdicts:\n${await summary(world)}\n`);
+  const first = setTimeout(() => void print(), 12_000);
+  const every = setInterval(() => void print(), 60_000);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  clearTimeout(first);
+  clearInterval(every);
+  log('stopping');
+  await world.stop();
+  io.stdout('stopped; the data stays in the data dir for the next start\n');
+  return 0;
+}

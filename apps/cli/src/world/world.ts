@@ -1,0 +1,124 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AlreadyEnrolledError, enrollAgent, loadOrCreateKey, loadSimulator, parseFault, parseFleetSpec, readEnrollment, saveSimulator, startAgent, writeAtomically, type Fault, type RunningAgent } from '@locus/agent';
+import type { LatLon, World } from '@locus/geo';
+import { KEY_FILE_NAME, readKey, startDelivery, startLandmarkServer, writeNewKey, type Delivery, type LandmarkServer } from '@locus/landmark';
+import { linkDelayBetween, startDelayProxy, type DelayProxy } from '@locus/netem';
+import type { LandmarkInfo } from '@locus/protocol';
+import { startServer, type RunningServer } from '@locus/server';
+import { WORLD_HOSTS, WORLD_LANDMARKS, type WorldHost } from './places.js';
+
+export interface LiveWorldOptions {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly adminToken: string | undefined;
+  readonly world: World;
+  readonly log: (line: string) => void;
+  /** How often landmarks measure each host (the demo measures often, so verdicts come quickly). */
+  readonly measureEveryMs?: number;
+  readonly agentIntervalMs?: number;
+}
+
+export interface LiveWorld {
+  readonly server: RunningServer;
+  readonly adminToken: string | undefined;
+  readonly hosts: readonly { readonly host: WorldHost; readonly nodeId: string }[];
+  stop(): Promise<void>;
+}
+
+/** The demo keeps the owner token it was given on first start, so that later starts can show it. */
+const DEMO_TOKEN_FILE = 'admin-token';
+function demoToken(dataDir: string): string | undefined {
+  try {
+    return readFileSync(join(dataDir, DEMO_TOKEN_FILE), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A landmark's key, made on first start and kept in the data dir. */
+function landmarkKey(dir: string) {
+  try {
+    return readKey(join(dir, KEY_FILE_NAME));
+  } catch {
+    return writeNewKey(dir, true).key;
+  }
+}
+
+async function api(server: RunningServer, token: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await server.app.inject({ method: method as 'GET', url: path, headers: { authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { payload: body as object }) });
+  if (res.statusCode >= 400) throw new Error(`${method} ${path}: HTTP ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+/**
+ * Everything at once, in one process: the server on SQLite in the data dir, landmarks at real
+ * places, and simulated GPU hosts that enroll, report and answer the landmarks through the real
+ * protocol, each link delayed as the host's true geography implies (a smuggler also pads).
+ */
+export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
+  mkdirSync(o.dataDir, { recursive: true });
+  const server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world });
+  const token = o.adminToken ?? demoToken(o.dataDir) ?? server.generatedToken;
+  if (!o.adminToken && server.generatedToken) writeAtomically(join(o.dataDir, DEMO_TOKEN_FILE), `${server.generatedToken}\n`);
+  const landmarks: { info: LandmarkInfo; at: LatLon; server: LandmarkServer; delivery: Delivery }[] = [];
+  const proxies: DelayProxy[] = [];
+  const agents: RunningAgent[] = [];
+  const stop = async () => {
+    await Promise.all(agents.map((a) => a.stop()));
+    await Promise.all(proxies.map((p) => p.close()));
+    await Promise.all(landmarks.map((l) => l.server.close()));
+    landmarks.forEach((l) => l.delivery.close());
+    await server.close();
+  };
+  try {
+    for (const l of WORLD_LANDMARKS) {
+      const key = landmarkKey(join(o.dataDir, 'landmarks', l.id));
+      const info: LandmarkInfo = { id: l.id, name: l.name, country: l.country, lat: l.at.lat, lon: l.at.lon, publicKey: key.publicKey };
+      if (token) await api(server, token, 'POST', '/api/v1/landmarks', info);
+      const delivery = startDelivery({ server: server.url, backoff: { initialMs: 200, maxMs: 5_000 } });
+      const lm = await startLandmarkServer({ info, key: key.privateKey, config: { firstMeasureAfterMs: 500, measureEveryMs: o.measureEveryMs ?? 20_000 }, onMeasurement: (m) => delivery.enqueue(m) });
+      landmarks.push({ info, at: l.at, server: lm, delivery });
+    }
+    const hosts: { host: WorldHost; nodeId: string }[] = [];
+    for (const host of WORLD_HOSTS) {
+      const stateDir = join(o.dataDir, 'agents', host.name);
+      const spec = parseFleetSpec(host.gpus);
+      if ('error' in spec) throw new Error(spec.error);
+      const { state, replaced } = loadSimulator(stateDir, host.gpus);
+      if (readEnrollment(stateDir) === undefined || replaced) {
+        const faults = (host.faults ?? []).map((f) => parseFault(f.split(' '), spec.gpus.length, new Date())).filter((f): f is Fault => !('error' in f));
+        saveSimulator(stateDir, { ...state, faults });
+      }
+      let enrollment = readEnrollment(stateDir);
+      if (!enrollment) {
+        if (!token) throw new Error('no admin token to enroll the demo hosts: set LOCUS_ADMIN_TOKEN');
+        const { token: enrollToken } = (await api(server, token, 'POST', '/api/v1/enrollment-tokens', {})) as { token: string };
+        try {
+          enrollment = await enrollAgent({ server: server.url, token: enrollToken, stateDir, simulate: host.gpus, name: host.name, claimedCountry: host.claims, now: new Date() });
+        } catch (error) {
+          if (!(error instanceof AlreadyEnrolledError)) throw error;
+          enrollment = error.enrollment;
+        }
+      }
+      const urls: string[] = [];
+      for (const l of landmarks) {
+        const link = linkDelayBetween(host.truth.at, l.at);
+        const proxy = await startDelayProxy({ target: { host: '127.0.0.1', port: l.server.port }, link: { oneWayMs: link.oneWayMs + (host.padMs?.(l.info.id) ?? 0) / 2 } });
+        proxies.push(proxy);
+        urls.push(`ws://127.0.0.1:${proxy.port}/v1/timing`);
+      }
+      agents.push(await startAgent({ stateDir, enrollment, key: loadOrCreateKey(stateDir), simulate: host.gpus, intervalMs: o.agentIntervalMs ?? 5_000, landmarks: urls, log: (line) => {
+          // Eight connections per host are routine; problems are worth a line.
+          if (!line.startsWith('connected to landmark')) o.log(`${host.name}: ${line}`);
+        },
+      }));
+      hosts.push({ host, nodeId: enrollment.nodeId });
+    }
+    return { server, adminToken: token, hosts, stop };
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+}
