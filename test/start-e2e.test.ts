@@ -27,7 +27,8 @@ async function startOnce(dataDir: string, port: number): Promise<{ stdout: strin
   // The API answers while the world runs: the admin token printed works.
   const token = /admin token: (\S+)/.exec(stdout)?.[1];
   const nodes = (await (await fetch(`http://127.0.0.1:${port}/api/v1/nodes`, { headers: { authorization: `Bearer ${token}` } })).json()) as { nodes: unknown[] };
-  stdout += `\nNODES ${nodes.nodes.length}\n`;
+  const summary = (await (await fetch(`http://127.0.0.1:${port}/api/v1/fleet/summary`, { headers: { authorization: `Bearer ${token}` } })).json()) as { zones: number; verdicts: { excluded: number } };
+  stdout += `\nNODES ${nodes.nodes.length}\nSUMMARY ${JSON.stringify(summary)}\n`;
   child.kill('SIGINT');
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   return { stdout, code };
@@ -40,6 +41,10 @@ describe('npm start (locus start)', () => {
     const first = await startOnce(dataDir, port);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/NODES 6/);
+    const summary = JSON.parse(/SUMMARY (.*)/.exec(first.stdout)![1]!) as { zones: number; verdicts: { excluded: number } };
+    expect(summary.zones).toBeGreaterThanOrEqual(3);
+    expect(summary.verdicts.excluded).toBeGreaterThanOrEqual(1);
+    expect(first.stdout).toMatch(/ap-southeast \(Singapore\) +3 node\(s\) +restricted possible|ap-southeast \(Singapore\) +2 node\(s\) +restricted possible/);
     const rows = first.stdout.split('\n').filter((l) => /^(va|fra|sin)-/.test(l));
     expect(rows).toHaveLength(6);
     expect(rows.filter((r) => /\bexcluded\b/.test(r)).length).toBeGreaterThanOrEqual(3);

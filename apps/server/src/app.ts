@@ -11,6 +11,8 @@ import type { ServerConfig } from './config.js';
 import { ApiError, errorBody } from './errors.js';
 import { reposOf, type Repos } from './repos.js';
 import { agentRoutes } from './routes/agents.js';
+import { fleetRoutes } from './routes/fleet.js';
+import { zoneRoutes } from './routes/zones.js';
 import { landmarkRoutes } from './routes/landmarks.js';
 import { measurementRoutes } from './routes/measurements.js';
 import { nodeRoutes } from './routes/nodes.js';
@@ -95,6 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(measurementRoutes(ctx), { prefix: '/api/v1' });
   await app.register(nodeRoutes(ctx), { prefix: '/api/v1' });
   await app.register(agentRoutes(ctx, deps.storage), { prefix: '/api/v1' });
+  await app.register(zoneRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(fleetRoutes(ctx), { prefix: '/api/v1' });
   await app.ready();
   return app;
 }

@@ -1,4 +1,4 @@
-import { LandmarkRepo, MeasurementRepo, NodeRepo, OrgRepo, TelemetryRepo, TokenRepo, VerdictRepo, type Storage } from '@locus/storage';
+import { LandmarkRepo, MeasurementRepo, NodeRepo, OrgRepo, TelemetryRepo, TokenRepo, VerdictRepo, ZoneRepo, type Storage } from '@locus/storage';
 
 export interface Repos {
   readonly orgs: OrgRepo;
@@ -8,6 +8,7 @@ export interface Repos {
   readonly measurements: MeasurementRepo;
   readonly verdicts: VerdictRepo;
   readonly telemetry: TelemetryRepo;
+  readonly zones: ZoneRepo;
 }
 
 export function reposOf(storage: Storage): Repos {
@@ -20,5 +21,6 @@ export function reposOf(storage: Storage): Repos {
     measurements: new MeasurementRepo(db),
     verdicts: new VerdictRepo(db),
     telemetry: new TelemetryRepo(db),
+    zones: new ZoneRepo(db),
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { World } from '@locus/geo';
-import { buildProof, checkMeasurement } from '@locus/proof';
+import { km, verifyTarget, type RttBound, type World } from '@locus/geo';
+import { boundsFromMeasurements, buildProof, checkMeasurement, toVerdictRecord } from '@locus/proof';
 import type { LandmarkInfo, ProofBundle, ProtocolErrorCode, SignedMeasurement, VerdictRecord } from '@locus/protocol';
 import type { NodeRecord } from '@locus/storage';
 import type { Clock } from './clock.js';
@@ -68,6 +68,18 @@ export class Verification {
       await this.verdict(node);
     }
     return { accepted, duplicates, rejected };
+  }
+
+  /** The bounds a node's current measurements give: the least RTT per landmark in the window. */
+  async bounds(node: NodeRecord): Promise<RttBound[]> {
+    const now = this.#clock.now();
+    const landmarks = await this.#repos.landmarks.list();
+    return boundsFromMeasurements(landmarks, await this.#repos.measurements.forHost(node.host_key, now.getTime() - this.#config.measurementMaxAgeMs));
+  }
+
+  /** Judges bounds (one node's, or several nodes' together) against a claim with the server's parameters. */
+  judge(bounds: readonly RttBound[], claimed: string | null): VerdictRecord {
+    return toVerdictRecord(verifyTarget(this.#world, bounds, claimed, { speed: 'vacuum', restricted: new Set(this.#config.restricted), marginKm: km(this.#config.marginKm) }));
   }
 
   /** The proof a node's current measurements give (the same computation as its verdict). */

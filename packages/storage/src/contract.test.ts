@@ -65,7 +65,7 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
 
   it('keeps nodes per org and refuses a host key twice', async () => {
     const nodes = new NodeRepo(storage.db);
-    const node = { id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: 'DE', created_at: 7, last_measured_at: null, unenrolled_at: null };
+    const node = { id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: 'DE', created_at: 7, last_measured_at: null, unenrolled_at: null, zone_id: null };
     expect(await nodes.create(node)).toBe(true);
     expect(await nodes.create({ ...node, id: 'n2', org_id: 'org-b' })).toBe(false);
     expect(await nodes.get('org-a', 'n1')).toEqual(node);
@@ -90,7 +90,7 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
   });
 
   it('keeps verdict history newest first', async () => {
-    await new NodeRepo(storage.db).create({ id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null });
+    await new NodeRepo(storage.db).create({ id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: null });
     const verdicts = new VerdictRepo(storage.db);
     const record = (restricted: VerdictRecord['restricted']): VerdictRecord => ({ claimed: null, claim: null, restricted, possibleCountries: ['DE'], areaKm2: 10, radiusKm: 1.5, estimate: { lat: 50, lon: 8 }, countryEstimate: 'DE' });
     await verdicts.insert({ id: 'v1', nodeId: 'n1', computedAt: 100, measurements: 3, record: record('possible') });
@@ -110,7 +110,7 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     await migrateToLatest(storage);
     await new OrgRepo(storage.db).create({ id: 'org-a', name: 'A', created_at: 0 });
     for (const [id, key] of [['n1', 'k1'], ['n2', 'k2']]) {
-      await new NodeRepo(storage.db).create({ id: id!, org_id: 'org-a', name: id!, host_key: key!, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null });
+      await new NodeRepo(storage.db).create({ id: id!, org_id: 'org-a', name: id!, host_key: key!, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
     }
   });
   afterEach(async () => {
@@ -119,11 +119,11 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
 
   it('spends an enrollment token exactly as many times as it allows, and never after it expires', async () => {
     const tokens = new EnrollmentTokenRepo(storage.db);
-    await tokens.create({ id: 'e1', org_id: 'org-a', hash: 'h', uses_left: 2, expires_at: 1000, created_at: 0 });
+    await tokens.create({ id: 'e1', org_id: 'org-a', hash: 'h', uses_left: 2, expires_at: 1000, created_at: 0, zone_id: null });
     const attempts = await Promise.all([1, 2, 3].map(() => tokens.consume('h', 500)));
-    expect(attempts.filter((o) => o === 'org-a')).toHaveLength(2);
+    expect(attempts.filter((o) => o?.orgId === 'org-a')).toHaveLength(2);
     expect(attempts.filter((o) => o === undefined)).toHaveLength(1);
-    await tokens.create({ id: 'e2', org_id: 'org-a', hash: 'late', uses_left: 5, expires_at: 1000, created_at: 0 });
+    await tokens.create({ id: 'e2', org_id: 'org-a', hash: 'late', uses_left: 5, expires_at: 1000, created_at: 0, zone_id: null });
     expect(await tokens.consume('late', 1000)).toBeUndefined();
     expect(await tokens.consume('unknown', 0)).toBeUndefined();
   });

@@ -15,3 +15,4 @@ export * from './repos/measurements.js';
 export * from './repos/verdicts.js';
 export * from './repos/enrollment.js';
 export * from './repos/telemetry.js';
+export * from './repos/zones.js';

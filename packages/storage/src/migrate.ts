@@ -1,12 +1,14 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import { initial } from './migrations/0001-initial.js';
 import { agents } from './migrations/0002-agents.js';
+import { zones } from './migrations/0003-zones.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-agents': agents,
+  '0003-zones': zones,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -42,6 +42,15 @@ export interface NodeTable {
   last_measured_at: number | null;
   /** When the agent left; the node's history stays for auditors. */
   unenrolled_at: number | null;
+  zone_id: string | null;
+}
+
+export interface ZoneTable {
+  id: string;
+  org_id: string;
+  name: string;
+  claimed_country: string | null;
+  created_at: number;
 }
 
 export interface MeasurementTable {
@@ -74,6 +83,8 @@ export interface EnrollmentTokenTable {
   uses_left: number;
   expires_at: number;
   created_at: number;
+  /** Nodes enrolled with this token join this zone. */
+  zone_id: string | null;
 }
 
 export interface NodeInventoryTable {
@@ -128,4 +139,5 @@ export interface Database {
   ingest_batches: IngestBatchTable;
   samples: SampleTable;
   events: EventTable;
+  zones: ZoneTable;
 }

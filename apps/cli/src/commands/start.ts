@@ -46,7 +46,9 @@ async function summary(world: LiveWorld): Promise<string> {
   const header = ['node', 'zone', 'claims', 'really in (only the demo knows)', 'meas.', 'restricted', 'claim', 'radius km', 'possible'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  const zones = (await world.server.app.inject({ method: 'GET', url: '/api/v1/zones', headers: { authorization: `Bearer ${world.adminToken}` } })).json() as { zones: { name: string; members: number; restricted: string | null; claim: string | null }[] };
+  const zoneLines = zones.zones.map((z) => `  ${z.name.padEnd(26)} ${String(z.members).padStart(2)} node(s)  restricted ${z.restricted ?? '-'}, claim ${z.claim ?? '-'}`);
+  return [line(header), ...rows.map(line), '', 'zones (excluded only when every member is):', ...zoneLines].join('\n');
 }
 
 export async function run(args: readonly string[], io: Io): Promise<number> {

@@ -81,6 +81,16 @@ export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
       const lm = await startLandmarkServer({ info, key: key.privateKey, config: { firstMeasureAfterMs: 500, measureEveryMs: o.measureEveryMs ?? 20_000 }, onMeasurement: (m) => delivery.enqueue(m) });
       landmarks.push({ info, at: l.at, server: lm, delivery });
     }
+    const zoneIds = new Map<string, string>();
+    if (token) {
+      const existing = (await api(server, token, 'GET', '/api/v1/zones')) as { zones: { id: string; name: string }[] };
+      for (const z of existing.zones) zoneIds.set(z.name, z.id);
+      for (const host of WORLD_HOSTS) {
+        if (zoneIds.has(host.zone)) continue;
+        const created = (await api(server, token, 'POST', '/api/v1/zones', { name: host.zone, claimedCountry: host.claims })) as { id: string };
+        zoneIds.set(host.zone, created.id);
+      }
+    }
     const hosts: { host: WorldHost; nodeId: string }[] = [];
     for (const host of WORLD_HOSTS) {
       const stateDir = join(o.dataDir, 'agents', host.name);
@@ -94,7 +104,7 @@ export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
       let enrollment = readEnrollment(stateDir);
       if (!enrollment) {
         if (!token) throw new Error('no admin token to enroll the demo hosts: set LOCUS_ADMIN_TOKEN');
-        const { token: enrollToken } = (await api(server, token, 'POST', '/api/v1/enrollment-tokens', {})) as { token: string };
+        const { token: enrollToken } = (await api(server, token, 'POST', '/api/v1/enrollment-tokens', { zoneId: zoneIds.get(host.zone) })) as { token: string };
         try {
           enrollment = await enrollAgent({ server: server.url, token: enrollToken, stateDir, simulate: host.gpus, name: host.name, claimedCountry: host.claims, now: new Date() });
         } catch (error) {

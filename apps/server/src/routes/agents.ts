@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, UnenrollRequest, verifyBody, type EventWire, type HostInventoryWire } from '@locus/protocol';
-import { EnrollmentTokenRepo, NodeRepo, TelemetryRepo, type Storage } from '@locus/storage';
+import { EnrollmentTokenRepo, NodeRepo, TelemetryRepo, ZoneRepo, type Storage } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { hashToken, newToken, requirePermission } from '../auth.js';
@@ -14,6 +14,8 @@ export const SAMPLING_INTERVAL_S = 10;
 const TokenBody = z.strictObject({
   expiresInS: z.number().int().min(60).max(30 * 86_400).default(86_400),
   uses: z.number().int().min(1).max(100_000).default(1),
+  /** Nodes enrolled with the token join this zone of the org. */
+  zoneId: z.string().max(100).optional(),
 });
 const TokenCreated = z.object({ id: z.string(), token: z.string(), expiresAt: z.string(), uses: z.number().int() });
 
@@ -49,7 +51,9 @@ export const agentRoutes =
         const now = ctx.clock.now().getTime();
         const expiresAt = now + request.body.expiresInS * 1000;
         const id = randomUUID();
-        await new EnrollmentTokenRepo(storage.db).create({ id, org_id: caller.orgId, hash: hashToken(token), uses_left: request.body.uses, expires_at: expiresAt, created_at: now });
+        const zoneId = request.body.zoneId ?? null;
+        if (zoneId !== null && !(await new ZoneRepo(storage.db).get(caller.orgId, zoneId))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no zone "${zoneId}"`);
+        await new EnrollmentTokenRepo(storage.db).create({ id, org_id: caller.orgId, hash: hashToken(token), uses_left: request.body.uses, expires_at: expiresAt, created_at: now, zone_id: zoneId });
         return reply.code(201).send({ id, token, expiresAt: new Date(expiresAt).toISOString(), uses: request.body.uses });
       },
     );
@@ -63,10 +67,11 @@ export const agentRoutes =
         if (!verifyBody('enroll', body, body.hostKey)) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the request is not signed by the host key it names');
         checkClock(body.at, now, 'the enrollment');
         const response = await storage.db.transaction().execute(async (trx) => {
-          const orgId = await new EnrollmentTokenRepo(trx).consume(hashToken(body.token), now.getTime());
-          if (!orgId) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the enrollment token is unknown, expired or used up; ask for a new one');
+          const spent = await new EnrollmentTokenRepo(trx).consume(hashToken(body.token), now.getTime());
+          if (!spent) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the enrollment token is unknown, expired or used up; ask for a new one');
           const nodeId = randomUUID();
-          const created = await new NodeRepo(trx).create({ id: nodeId, org_id: orgId, name: body.name, host_key: body.hostKey, claimed_country: body.claimedCountry, created_at: now.getTime(), last_measured_at: null, unenrolled_at: null });
+          const { orgId, zoneId } = spent;
+          const created = await new NodeRepo(trx).create({ id: nodeId, org_id: orgId, name: body.name, host_key: body.hostKey, claimed_country: body.claimedCountry, created_at: now.getTime(), last_measured_at: null, unenrolled_at: null, zone_id: zoneId });
           if (!created) throw new ApiError('LOCUS_ERR_CONFLICT', 'this host key is already enrolled; unenroll it first, or enroll with a new key');
           const telemetry = new TelemetryRepo(trx);
           await telemetry.setInventory(nodeId, body.inventory, now.getTime());

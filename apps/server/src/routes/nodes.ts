@@ -18,6 +18,7 @@ const Node = z.object({
   name: z.string(),
   hostKey: z.string(),
   claimedCountry: CountryCode.nullable(),
+  zoneId: z.string().nullable(),
   createdAt: z.string(),
   lastMeasuredAt: z.string().nullable(),
 });
@@ -29,6 +30,7 @@ const toNode = (n: NodeRecord): z.infer<typeof Node> => ({
   name: n.name,
   hostKey: n.host_key,
   claimedCountry: n.claimed_country,
+  zoneId: n.zone_id,
   createdAt: new Date(n.created_at).toISOString(),
   lastMeasuredAt: n.last_measured_at === null ? null : new Date(n.last_measured_at).toISOString(),
 });
@@ -56,6 +58,7 @@ export const nodeRoutes =
         created_at: ctx.clock.now().getTime(),
         last_measured_at: null,
         unenrolled_at: null,
+        zone_id: null,
       };
       if (!(await ctx.repos.nodes.create(node))) throw new ApiError('LOCUS_ERR_CONFLICT', 'a node with this host key is already enrolled');
       return reply.code(201).send(toNode(node));

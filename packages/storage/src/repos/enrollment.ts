@@ -16,15 +16,15 @@ export class EnrollmentTokenRepo {
    * Uses the token once if it is known, unexpired and has uses left; returns its org. One
    * statement, so that two agents racing for the last use cannot both win.
    */
-  async consume(hash: string, now: number): Promise<string | undefined> {
+  async consume(hash: string, now: number): Promise<{ orgId: string; zoneId: string | null } | undefined> {
     const row = await this.#db
       .updateTable('enrollment_tokens')
       .set((eb) => ({ uses_left: eb('uses_left', '-', 1) }))
       .where('hash', '=', hash)
       .where('uses_left', '>', 0)
       .where('expires_at', '>', now)
-      .returning('org_id')
+      .returning(['org_id', 'zone_id'])
       .executeTakeFirst();
-    return row?.org_id;
+    return row && { orgId: row.org_id, zoneId: row.zone_id };
   }
 }

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { CountryCode } from '@locus/protocol';
+import type { ZoneRecord } from '@locus/storage';
+import { z } from 'zod';
+import type { AppContext } from '../app.js';
+import { requirePermission } from '../auth.js';
+import { ApiError } from '../errors.js';
+import { zoneVerdict } from '../zones.js';
+
+const ZoneBody = z.strictObject({ name: z.string().min(1).max(200), claimedCountry: CountryCode.nullable().optional() });
+const Params = z.object({ id: z.string().min(1).max(100) });
+const toZone = (z: ZoneRecord) => ({ id: z.id, name: z.name, claimedCountry: z.claimed_country, createdAt: new Date(z.created_at).toISOString() });
+
+export const zoneRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const zoneOf = async (orgId: string, id: string): Promise<ZoneRecord> => {
+      const zone = await ctx.repos.zones.get(orgId, id);
+      if (!zone) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no zone "${id}"`);
+      return zone;
+    };
+
+    app.post('/zones', { schema: { summary: 'Create a compute zone: a site whose nodes claim one place', tags: ['zones'], body: ZoneBody } }, async (request, reply) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:write');
+      const zone: ZoneRecord = { id: randomUUID(), org_id: caller.orgId, name: request.body.name, claimed_country: request.body.claimedCountry ?? null, created_at: ctx.clock.now().getTime() };
+      if (!(await ctx.repos.zones.create(zone))) throw new ApiError('LOCUS_ERR_CONFLICT', `a zone named "${zone.name}" exists`);
+      return reply.code(201).send(toZone(zone));
+    });
+
+    app.get('/zones', { schema: { summary: 'Your zones, each with its verdict', tags: ['zones'] } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'verdicts:read');
+      const zones = await ctx.repos.zones.list(caller.orgId);
+      return {
+        zones: await Promise.all(
+          zones.map(async (zone) => {
+            const v = await zoneVerdict(zone, await ctx.repos.zones.members(caller.orgId, zone.id), ctx.verification);
+            return { ...toZone(zone), members: v.members.length, restricted: v.restricted, claim: v.claim, outliers: v.outliers };
+          }),
+        ),
+      };
+    });
+
+    app.get('/zones/:id', { schema: { summary: "A zone's verdict, its members' and the if-co-located one", tags: ['zones'], params: Params } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'verdicts:read');
+      const zone = await zoneOf(caller.orgId, request.params.id);
+      return { ...toZone(zone), ...(await zoneVerdict(zone, await ctx.repos.zones.members(caller.orgId, zone.id), ctx.verification)) };
+    });
+
+    app.put(
+      '/nodes/:id/zone',
+      { schema: { summary: 'Put a node in a zone, or in none', tags: ['zones'], params: Params, body: z.strictObject({ zoneId: z.string().max(100).nullable() }) } },
+      async (request) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'fleet:write');
+        if (request.body.zoneId !== null) await zoneOf(caller.orgId, request.body.zoneId);
+        if (!(await ctx.repos.zones.assign(caller.orgId, request.params.id, request.body.zoneId))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no node "${request.params.id}"`);
+        return { nodeId: request.params.id, zoneId: request.body.zoneId };
+      },
+    );
+  };
