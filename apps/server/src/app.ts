@@ -1,5 +1,8 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
@@ -25,6 +28,8 @@ export interface AppDeps {
   readonly clock: Clock;
   /** Fastify's logger: false (tests) or options. */
   readonly logger?: boolean | object;
+  /** Built dashboard assets (index.html and its files), served at `/` when given. */
+  readonly dashboardDir?: string | undefined;
 }
 
 export interface AppContext {
@@ -61,7 +66,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     request.log.error(error);
     return reply.code(500).send(errorBody('LOCUS_ERR_SERVER', 'internal error; see the server log'));
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('LOCUS_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+  const dashboard = deps.dashboardDir && existsSync(join(deps.dashboardDir, 'index.html')) ? deps.dashboardDir : undefined;
+  if (dashboard) await app.register(fastifyStatic, { root: dashboard, prefix: '/', wildcard: false, index: ['index.html'] });
+  app.setNotFoundHandler((request, reply) => {
+    // The dashboard routes in the browser: any page that is not the API gets its index.html.
+    const page = request.method === 'GET' && !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+    if (dashboard && page) return reply.type('text/html').sendFile('index.html');
+    return reply.code(404).send(errorBody('LOCUS_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
 
   await app.register(fastifySwagger, {
     openapi: {

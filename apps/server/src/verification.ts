@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { km, verifyTarget, type RttBound, type World } from '@locus/geo';
+import { MEAN_EARTH_RADIUS, enclosingCap, km, regionFromRtts, regionOutline, toLatLon, verifyTarget, type LatLon, type RttBound, type World } from '@locus/geo';
 import { boundsFromMeasurements, buildProof, checkMeasurement, toVerdictRecord } from '@locus/proof';
 import type { LandmarkInfo, ProofBundle, ProtocolErrorCode, SignedMeasurement, VerdictRecord } from '@locus/protocol';
 import type { NodeRecord } from '@locus/storage';
@@ -12,6 +12,13 @@ export interface IngestOutcome {
   /** Already stored (a landmark retrying after a lost answer): not an error. */
   readonly duplicates: number;
   readonly rejected: readonly { readonly index: number; readonly code: ProtocolErrorCode; readonly message: string }[];
+}
+
+/** A region for maps: GeoJSON, rings oriented with the region on their left (RFC 7946). */
+export interface RegionFeature {
+  readonly type: 'Feature';
+  readonly geometry: { readonly type: 'Polygon'; readonly coordinates: [number, number][][] } | null;
+  readonly properties: { readonly empty: boolean; readonly whole: boolean; readonly estimate: LatLon | null; readonly radiusKm: number | null };
 }
 
 export interface NodeVerdict {
@@ -80,6 +87,23 @@ export class Verification {
   /** Judges bounds (one node's, or several nodes' together) against a claim with the server's parameters. */
   judge(bounds: readonly RttBound[], claimed: string | null): VerdictRecord {
     return toVerdictRecord(verifyTarget(this.#world, bounds, claimed, { speed: 'vacuum', restricted: new Set(this.#config.restricted), marginKm: km(this.#config.marginKm) }));
+  }
+
+  /** The feasible region of some bounds as a GeoJSON feature for maps (rings: region on the left). */
+  outline(bounds: readonly RttBound[]): RegionFeature {
+    const region = regionFromRtts(bounds, 'vacuum');
+    const enclosing = region.empty ? undefined : enclosingCap(region);
+    const rings = regionOutline(region);
+    return {
+      type: 'Feature',
+      geometry: rings.length === 0 ? null : { type: 'Polygon', coordinates: rings },
+      properties: {
+        empty: region.empty,
+        whole: region.whole,
+        estimate: enclosing ? toLatLon(enclosing.center) : null,
+        radiusKm: enclosing && !region.whole ? Math.round(enclosing.angle * MEAN_EARTH_RADIUS * 10) / 10 : null,
+      },
+    };
   }
 
   /** The proof a node's current measurements give (the same computation as its verdict). */

@@ -1,6 +1,7 @@
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { startServer } from '@locus/server';
 import { CliError } from '../errors.js';
+import { dashboardDir } from '../paths.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
 import { numberOption } from './options.js';
@@ -45,14 +46,14 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const adminToken = io.env.LOCUS_ADMIN_TOKEN || undefined;
   let server;
   try {
-    server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, adminToken, world: naturalEarthWorld() });
+    server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, adminToken, world: naturalEarthWorld(), dashboardDir: dashboardDir(io) });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${e.message}`);
     throw new CliError('LOCUS_ERR_DATABASE', `${NAME}: cannot open the database (${db.databaseUrl ? 'from --database-url' : db.dataDir}): ${e.message}`);
   }
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
-  log(`Locus server listening on ${server.url} (database ${server.storage.description}); API docs at ${server.url}/docs`);
+  log(`Locus server listening on ${server.url} (database ${server.storage.description}); dashboard at ${server.url}/, API docs at ${server.url}/docs`);
   if (server.generatedToken) {
     io.stdout(`admin token (shown once; keep it, or set LOCUS_ADMIN_TOKEN): ${server.generatedToken}\n`);
   }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { countryName } from '@locus/geo';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { CliError } from '../errors.js';
+import { dashboardDir } from '../paths.js';
 import type { Io } from '../io.js';
 import { WORLD_HOSTS, WORLD_LANDMARKS } from '../world/places.js';
 import { startLiveWorld, type LiveWorld } from '../world/world.js';
@@ -63,7 +64,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   io.stdout(`Starting a live Locus world in ${dataDir} …\n`);
   let world: LiveWorld;
   try {
-    world = await startLiveWorld({ dataDir, host: v.host ?? '127.0.0.1', port, adminToken: io.env.LOCUS_ADMIN_TOKEN || undefined, world: naturalEarthWorld(), log });
+    world = await startLiveWorld({ dataDir, host: v.host ?? '127.0.0.1', port, adminToken: io.env.LOCUS_ADMIN_TOKEN || undefined, world: naturalEarthWorld(), log, dashboardDir: dashboardDir(io) });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: port ${port} is in use`, 'Pick another: PORT=8081 npm start, or --port 8081.');
@@ -71,7 +72,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   io.stdout(
     [
-      `server:      ${world.server.url}  (API docs: ${world.server.url}/docs)`,
+      `dashboard:   ${world.server.url}/  (API docs: ${world.server.url}/docs)`,
       `admin token: ${world.adminToken ?? '(set LOCUS_ADMIN_TOKEN)'}`,
       `try:         curl -H "Authorization: Bearer ${world.adminToken ?? '$LOCUS_ADMIN_TOKEN'}" ${world.server.url}/api/v1/nodes`,
       `landmarks:   ${WORLD_LANDMARKS.map((l) => l.name).join(', ')}`,

@@ -18,6 +18,7 @@ export interface LiveWorldOptions {
   /** How often landmarks measure each host (the demo measures often, so verdicts come quickly). */
   readonly measureEveryMs?: number;
   readonly agentIntervalMs?: number;
+  readonly dashboardDir?: string | undefined;
 }
 
 export interface LiveWorld {
@@ -59,7 +60,7 @@ async function api(server: RunningServer, token: string, method: string, path: s
  */
 export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
   mkdirSync(o.dataDir, { recursive: true });
-  const server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world });
+  const server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world, dashboardDir: o.dashboardDir });
   const token = o.adminToken ?? demoToken(o.dataDir) ?? server.generatedToken;
   if (!o.adminToken && server.generatedToken) writeAtomically(join(o.dataDir, DEMO_TOKEN_FILE), `${server.generatedToken}\n`);
   const landmarks: { info: LandmarkInfo; at: LatLon; server: LandmarkServer; delivery: Delivery }[] = [];

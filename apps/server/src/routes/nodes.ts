@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { maxDistanceKm } from '@locus/geo';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CountryCode, PublicKey, VerdictRecord } from '@locus/protocol';
 import type { NodeRecord } from '@locus/storage';
@@ -110,6 +111,22 @@ export const nodeRoutes =
       const node = await nodeOf(caller.orgId, request.params.id);
       const rows = await ctx.repos.telemetry.events(node.id, request.query.since ? Date.parse(request.query.since) : 0, request.query.limit);
       return { events: rows.map((r) => ({ id: r.id, kind: r.kind, at: new Date(r.at).toISOString(), body: r.body })) };
+    });
+
+    app.get('/nodes/:id/region', { schema: { summary: "A node's feasible region for maps, and the landmark bounds that shape it", tags: ['verdicts'], params: Params } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'verdicts:read');
+      const node = await nodeOf(caller.orgId, request.params.id);
+      const bounds = await ctx.verification.bounds(node);
+      const landmarks = await ctx.repos.landmarks.list();
+      const byPlace = new Map(landmarks.map((l) => [`${l.lat},${l.lon}`, l]));
+      return {
+        outline: ctx.verification.outline(bounds),
+        landmarks: bounds.map((b) => {
+          const l = byPlace.get(`${b.lat},${b.lon}`);
+          return { id: l?.id ?? null, name: l?.name ?? null, lat: b.lat, lon: b.lon, minRttMs: b.rtt, boundKm: Math.round(maxDistanceKm(b.rtt, 'vacuum') * 10) / 10 };
+        }),
+      };
     });
 
     app.get(

@@ -50,6 +50,19 @@ export const zoneRoutes =
       return { ...toZone(zone), ...(await zoneVerdict(zone, await ctx.repos.zones.members(caller.orgId, zone.id), ctx.verification)) };
     });
 
+    app.get('/zones/:id/regions', { schema: { summary: "Each member's feasible region, and the if-co-located one, for maps", tags: ['zones'], params: Params } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'verdicts:read');
+      const zone = await zoneOf(caller.orgId, request.params.id);
+      const members = await ctx.repos.zones.members(caller.orgId, zone.id);
+      const bounds = await Promise.all(members.map((m) => ctx.verification.bounds(m)));
+      const measured = bounds.filter((b) => b.length > 0);
+      return {
+        members: members.map((m, i) => ({ nodeId: m.id, name: m.name, outline: ctx.verification.outline(bounds[i]!) })),
+        ifColocated: measured.length === 0 ? null : ctx.verification.outline(measured.flat()),
+      };
+    });
+
     app.put(
       '/nodes/:id/zone',
       { schema: { summary: 'Put a node in a zone, or in none', tags: ['zones'], params: Params, body: z.strictObject({ zoneId: z.string().max(100).nullable() }) } },
