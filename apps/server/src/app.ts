@@ -20,6 +20,8 @@ import { landmarkRoutes } from './routes/landmarks.js';
 import { measurementRoutes } from './routes/measurements.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { Verification } from './verification.js';
+import { Alerting, DEFAULT_ALERTING } from './alerts/engine.js';
+import { alertRoutes } from './routes/alerts.js';
 
 export interface AppDeps {
   readonly storage: Storage;
@@ -28,6 +30,13 @@ export interface AppDeps {
   readonly clock: Clock;
   /** Fastify's logger: false (tests) or options. */
   readonly logger?: boolean | object;
+  /**
+   * Run periodic work (alert sweeps for silent nodes, webhook retries) every this many ms;
+   * off when absent (tests drive it by hand).
+   */
+  readonly backgroundEveryMs?: number;
+  /** For webhook deliveries; tests pass their own. */
+  readonly fetch?: typeof fetch;
   /** Built dashboard assets (index.html and its files), served at `/` when given. */
   readonly dashboardDir?: string | undefined;
 }
@@ -35,6 +44,7 @@ export interface AppDeps {
 export interface AppContext {
   readonly repos: Repos;
   readonly verification: Verification;
+  readonly alerting: Alerting;
   readonly clock: Clock;
   readonly config: ServerConfig;
   /** The caller behind the request's bearer token; throws 401 without one. */
@@ -86,9 +96,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   const repos = reposOf(deps.storage);
+  const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  app.decorate('alerting', alerting);
   const ctx: AppContext = {
     repos,
-    verification: new Verification(repos, deps.world, deps.config, deps.clock),
+    alerting,
+    verification: new Verification(repos, deps.world, deps.config, deps.clock, (node) => alerting.evaluateNode(node)),
     clock: deps.clock,
     config: deps.config,
     caller: (request) => authenticate(request, repos.tokens, deps.clock.now()),
@@ -111,6 +124,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(agentRoutes(ctx, deps.storage), { prefix: '/api/v1' });
   await app.register(zoneRoutes(ctx), { prefix: '/api/v1' });
   await app.register(fleetRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(alertRoutes(ctx), { prefix: '/api/v1' });
+  if (deps.backgroundEveryMs) {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      void (async () => {
+        try {
+          await alerting.sweep((await repos.orgs.list()).map((o) => o.id));
+          await alerting.dispatch();
+        } catch (error) {
+          app.log.error(error);
+        } finally {
+          running = false;
+        }
+      })();
+    }, deps.backgroundEveryMs);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
   await app.ready();
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The alert engine, for the background loop and for tests that drive time by hand. */
+    alerting: Alerting;
+  }
 }

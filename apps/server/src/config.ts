@@ -10,6 +10,8 @@ export interface ServerConfig {
   readonly marginKm: number;
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes: number;
+  /** A node whose agent has not reported for this long raises a node-silent alert. */
+  readonly silentAfterMs: number;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
@@ -18,6 +20,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   restricted: Object.freeze([...DEFAULT_RESTRICTED]),
   marginKm: DEFAULT_BORDER_MARGIN,
   bodyLimitBytes: 1024 * 1024,
+  silentAfterMs: 5 * 60_000,
 });
 
 /** The org every first-start token belongs to. */

@@ -1,4 +1,4 @@
-import { LandmarkRepo, MeasurementRepo, NodeRepo, OrgRepo, TelemetryRepo, TokenRepo, VerdictRepo, ZoneRepo, type Storage } from '@locus/storage';
+import { AlertRepo, LandmarkRepo, MeasurementRepo, NodeRepo, OrgRepo, TelemetryRepo, TokenRepo, VerdictRepo, ZoneRepo, type Storage } from '@locus/storage';
 
 export interface Repos {
   readonly orgs: OrgRepo;
@@ -9,6 +9,7 @@ export interface Repos {
   readonly verdicts: VerdictRepo;
   readonly telemetry: TelemetryRepo;
   readonly zones: ZoneRepo;
+  readonly alerts: AlertRepo;
 }
 
 export function reposOf(storage: Storage): Repos {
@@ -22,5 +23,6 @@ export function reposOf(storage: Storage): Repos {
     verdicts: new VerdictRepo(db),
     telemetry: new TelemetryRepo(db),
     zones: new ZoneRepo(db),
+    alerts: new AlertRepo(db),
   };
 }

@@ -61,7 +61,7 @@ export async function prepareStorage(options: Pick<StartOptions, 'databaseUrl' |
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const { storage, generatedToken } = await prepareStorage(options, clock);
-  const app = await buildApp({ storage, world: options.world, config: options.config ?? DEFAULT_SERVER_CONFIG, clock, logger: options.logger ?? false, dashboardDir: options.dashboardDir });
+  const app = await buildApp({ storage, world: options.world, config: options.config ?? DEFAULT_SERVER_CONFIG, clock, logger: options.logger ?? false, dashboardDir: options.dashboardDir, backgroundEveryMs: 15_000 });
   let url: string;
   try {
     url = await app.listen({ host: options.host, port: options.port });

@@ -35,11 +35,15 @@ export class Verification {
   readonly #config: ServerConfig;
   readonly #clock: Clock;
 
-  constructor(repos: Repos, world: World, config: ServerConfig, clock: Clock) {
+  readonly #afterVerdict: ((node: NodeRecord) => Promise<unknown>) | undefined;
+
+  /** `afterVerdict` hears of every node whose verdict was recomputed (alerting listens). */
+  constructor(repos: Repos, world: World, config: ServerConfig, clock: Clock, afterVerdict?: (node: NodeRecord) => Promise<unknown>) {
     this.#repos = repos;
     this.#world = world;
     this.#config = config;
     this.#clock = clock;
+    this.#afterVerdict = afterVerdict;
   }
 
   async #landmarks(): Promise<Map<string, LandmarkInfo>> {
@@ -131,6 +135,7 @@ export class Verification {
     const [last] = await this.#repos.verdicts.history(node.id, 1);
     if (!last || JSON.stringify(last.record) !== JSON.stringify(proof.verdict) || last.measurements !== proof.measurements.length) {
       await this.#repos.verdicts.insert({ id: randomUUID(), nodeId: node.id, computedAt, measurements: proof.measurements.length, record: proof.verdict });
+      await this.#afterVerdict?.(node);
     }
     return { nodeId: node.id, computedAt: proof.createdAt, measurements: proof.measurements.length, verdict: proof.verdict };
   }

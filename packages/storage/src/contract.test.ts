@@ -11,6 +11,7 @@ import { TokenRepo } from './repos/tokens.js';
 import { VerdictRepo } from './repos/verdicts.js';
 import { EnrollmentTokenRepo } from './repos/enrollment.js';
 import { TelemetryRepo } from './repos/telemetry.js';
+import { AlertRepo } from './repos/alerts.js';
 import type { Storage } from './storage.js';
 
 const landmarkKey = generateSigningKey();
@@ -173,6 +174,61 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await nodes.unenroll('k1', 9)).toBe(true);
     expect(await nodes.unenroll('k1', 10)).toBe(false);
     expect((await nodes.byHostKey('k1'))?.unenrolled_at).toBe(9);
+  });
+});
+
+describe.each(activeBackends())('alert storage contract on %s', (backend) => {
+  let storage: Storage;
+  let ids = 0;
+  const newId = () => `id-${++ids}`;
+  beforeEach(async () => {
+    storage = await openFresh(backend);
+    await migrateToLatest(storage);
+    await new OrgRepo(storage.db).create({ id: 'org-a', name: 'A', created_at: 0 });
+  });
+  afterEach(async () => {
+    await storage.close();
+  });
+
+  const cond = (key: string, summary = key) => ({ key, kind: key.split('|')[1]!, severity: 'critical', nodeId: 'n1', summary });
+
+  it('fires, keeps, resolves and fires again, reporting each change once', async () => {
+    const alerts = new AlertRepo(storage.db);
+    const fired = await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|restricted'), cond('node:n1|empty')], 10, newId);
+    expect(fired.map((t) => [t.alert.key, t.change])).toEqual([['node:n1|restricted', 'fired'], ['node:n1|empty', 'fired']]);
+    expect(await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|restricted', 'new words'), cond('node:n1|empty')], 20, newId)).toEqual([]);
+    const resolved = await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|restricted')], 30, newId);
+    expect(resolved.map((t) => [t.alert.key, t.change, t.alert.resolved_at])).toEqual([['node:n1|empty', 'resolved', 30]]);
+    const again = await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|restricted', 'newer words'), cond('node:n1|empty')], 40, newId);
+    expect(again.map((t) => [t.alert.key, t.change])).toEqual([['node:n1|empty', 'fired']]);
+    const list = await alerts.list('org-a', 'firing', 10);
+    expect(list.map((a) => [a.key, a.summary, a.first_fired_at, a.last_fired_at])).toEqual([
+      ['node:n1|empty', 'node:n1|empty', 10, 40],
+      ['node:n1|restricted', 'newer words', 10, 10],
+    ]);
+  });
+
+  it('touches only its scope, taken literally (underscores and percent signs are not wildcards)', async () => {
+    const alerts = new AlertRepo(storage.db);
+    await alerts.reconcile('org-a', 'node:a_b|', [cond('node:a_b|x')], 1, newId);
+    await alerts.reconcile('org-a', 'node:axb|', [cond('node:axb|x')], 1, newId);
+    await alerts.reconcile('org-a', 'node:a_b|', [], 2, newId);
+    expect((await alerts.list('org-a', 'firing', 10)).map((a) => a.key)).toEqual(['node:axb|x']);
+  });
+
+  it('keeps mute rules until they expire, and webhook deliveries until they are due', async () => {
+    const alerts = new AlertRepo(storage.db);
+    await alerts.addMuteRule({ id: 'm1', org_id: 'org-a', kind: 'restricted', node_id: null, until: 100, reason: 'maintenance', created_at: 0 });
+    expect(await alerts.muteRules('org-a', 50)).toHaveLength(1);
+    expect(await alerts.muteRules('org-a', 100)).toHaveLength(0);
+    await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0 });
+    const d = { id: 'd1', webhook_id: 'w1', alert_id: 'a1', event: 'fired', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 10, last_status_code: null, last_error: null, created_at: 0, delivered_at: null };
+    await alerts.enqueueDelivery(d);
+    expect(await alerts.dueDeliveries(9, 10)).toEqual([]);
+    expect(await alerts.dueDeliveries(10, 10)).toEqual([d]);
+    await alerts.recordAttempt('d1', { status: 'delivered', attempts: 1, next_attempt_at: 10, last_status_code: 200, last_error: null, delivered_at: 11 });
+    expect(await alerts.dueDeliveries(100, 10)).toEqual([]);
+    expect((await alerts.deliveries('w1', 10))[0]).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 200 });
   });
 });
 

@@ -16,3 +16,4 @@ export * from './repos/verdicts.js';
 export * from './repos/enrollment.js';
 export * from './repos/telemetry.js';
 export * from './repos/zones.js';
+export * from './repos/alerts.js';

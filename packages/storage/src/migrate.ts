@@ -2,6 +2,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import { initial } from './migrations/0001-initial.js';
 import { agents } from './migrations/0002-agents.js';
 import { zones } from './migrations/0003-zones.js';
+import { alerts } from './migrations/0004-alerts.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -9,6 +10,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-agents': agents,
   '0003-zones': zones,
+  '0004-alerts': alerts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -126,6 +126,63 @@ export interface EventTable {
   body: string;
 }
 
+export const ALERT_STATES = ['firing', 'resolved'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+export interface AlertTable {
+  id: string;
+  org_id: string;
+  /** What the alert is about, unique per org: one alert per condition, fired and resolved over time. */
+  key: string;
+  kind: string;
+  severity: string;
+  node_id: string | null;
+  summary: string;
+  state: AlertState;
+  first_fired_at: number;
+  last_fired_at: number;
+  resolved_at: number | null;
+}
+
+export interface MuteRuleTable {
+  id: string;
+  org_id: string;
+  /** Null matches every kind. */
+  kind: string | null;
+  /** Null matches every node. */
+  node_id: string | null;
+  until: number;
+  reason: string;
+  created_at: number;
+}
+
+export interface WebhookTable {
+  id: string;
+  org_id: string;
+  url: string;
+  /** HMAC key for the X-Locus-Signature header; kept to sign, so it is a secret at rest. */
+  secret: string;
+  created_at: number;
+}
+
+export const DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+export interface WebhookDeliveryTable {
+  id: string;
+  webhook_id: string;
+  alert_id: string;
+  event: string;
+  body: string;
+  status: DeliveryState;
+  attempts: number;
+  next_attempt_at: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
 export interface Database {
   orgs: OrgTable;
   tokens: TokenTable;
@@ -140,4 +197,8 @@ export interface Database {
   samples: SampleTable;
   events: EventTable;
   zones: ZoneTable;
+  alerts: AlertTable;
+  mute_rules: MuteRuleTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }

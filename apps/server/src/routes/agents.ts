@@ -79,6 +79,8 @@ export const agentRoutes =
           await noteDuplicates(telemetry, nodeId, body.inventory, now.getTime());
           return { nodeId, orgId, samplingIntervalS: SAMPLING_INTERVAL_S };
         });
+        const node = await ctx.repos.nodes.byHostKey(body.hostKey);
+        if (node) await ctx.alerting.evaluateNode(node);
         return reply.code(201).send(response);
       },
     );
@@ -113,7 +115,7 @@ export const agentRoutes =
         if (!node || node.unenrolled_at !== null) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'no enrolled node has this host key; enroll the agent first');
         if (!verifyBody('ingest', batch, batch.hostKey)) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the batch is not signed by its host key');
         const now = ctx.clock.now().getTime();
-        return storage.db.transaction().execute(async (trx) => {
+        const outcome = await storage.db.transaction().execute(async (trx) => {
           const telemetry = new TelemetryRepo(trx);
           if (!(await telemetry.claimBatch(batch.batchId, node.id, now))) return { batchId: batch.batchId, duplicate: true, samples: 0, events: 0 };
           await telemetry.addSamples(node.id, batch.samples.flatMap((s) => s.gpus.map(({ uuid, ...metrics }) => ({ gpuUuid: uuid, at: Date.parse(s.at), metrics }))));
@@ -124,6 +126,8 @@ export const agentRoutes =
           }
           return { batchId: batch.batchId, duplicate: false, samples: batch.samples.length, events };
         });
+        if (!outcome.duplicate) await ctx.alerting.evaluateNode(node);
+        return outcome;
       },
     );
   };

@@ -20,6 +20,10 @@ export class OrgRepo {
     return (await this.get(org.id))!;
   }
 
+  list(): Promise<Org[]> {
+    return this.#db.selectFrom('orgs').selectAll().orderBy('id').execute();
+  }
+
   get(id: string): Promise<Org | undefined> {
     return this.#db.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -69,6 +69,24 @@ export class TelemetryRepo {
     return rows.map((r) => ({ gpuUuid: r.gpu_uuid, at: r.at, metrics: JSON.parse(r.metrics) as unknown }));
   }
 
+  /** When the node's agent last delivered a batch, or null if it never has. */
+  async lastIngestAt(nodeId: string): Promise<number | null> {
+    const row = await this.#db.selectFrom('ingest_batches').select((eb) => eb.fn.max('received_at').as('at')).where('node_id', '=', nodeId).executeTakeFirst();
+    return row?.at === null || row?.at === undefined ? null : Number(row.at);
+  }
+
+  /** The latest body of each event of `kind`, keyed by `keyOf(body)`, oldest first. */
+  async latestEvents<T>(nodeId: string, kind: string, keyOf: (body: T) => string): Promise<T[]> {
+    const rows = await this.#db.selectFrom('events').select('body').where('node_id', '=', nodeId).where('kind', '=', kind).orderBy('at').orderBy('id').execute();
+    const latest = new Map<string, T>();
+    for (const r of rows) {
+      const body = JSON.parse(r.body) as T;
+      latest.delete(keyOf(body));
+      latest.set(keyOf(body), body);
+    }
+    return [...latest.values()];
+  }
+
   /** Stores an event unless its id is known; false for a repeat. */
   async addEvent(event: EventTable): Promise<boolean> {
     const r = await this.#db.insertInto('events').values(event).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey } from '@locus/protocol';
+import { webhookSignature } from './alerts/engine.js';
+import { landmark, measurementOf, testServer, type TestServer } from './test-support.js';
+
+const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('fra-1', 'DE', 50.1109, 8.6821), landmark('bom-1', 'IN', 19.076, 72.8777)];
+const SINGAPORE = { lat: 1.3, lon: 103.8 };
+const SHENZHEN = { lat: 22.54, lon: 114.06 };
+
+let s: TestServer;
+let owner: { authorization: string };
+let receiver: Server | undefined;
+beforeEach(async () => {
+  s = await testServer();
+  owner = await s.tokenFor('org-a', 'owner');
+  for (const l of LANDMARKS) await s.app.inject({ method: 'POST', url: '/api/v1/landmarks', headers: owner, payload: l.info });
+});
+afterEach(async () => {
+  await s.close();
+  await new Promise((r) => (receiver ? receiver.close(r) : r(undefined)));
+  receiver = undefined;
+});
+
+const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object, headers = owner) => s.app.inject(payload === undefined ? { method, url, headers } : { method, url, headers, payload });
+const alerts = async (state?: string) => ((await call('GET', `/api/v1/alerts${state ? `?state=${state}` : ''}`)).json() as { alerts: { id: string; kind: string; severity: string; state: string; summary: string; muted: unknown }[] }).alerts;
+
+async function node(name: string): Promise<{ id: string; key: SigningKey }> {
+  const key = generateSigningKey();
+  const n = (await call('POST', '/api/v1/nodes', { name, hostKey: key.publicKey, claimedCountry: 'SG' })).json() as { id: string };
+  return { id: n.id, key };
+}
+const measure = (key: SigningKey, at: { lat: number; lon: number }, padMs = 0) => call('POST', '/api/v1/measurements', { measurements: LANDMARKS.map((l) => measurementOf(l, key.publicKey, at, s.clock.now(), padMs)) });
+
+/** A webhook receiver answering with the statuses given in turn (then 200), keeping what it got. */
+async function hook(statuses: number[]) {
+  const got: { body: string; signature: string | undefined; event: string | undefined }[] = [];
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      got.push({ body, signature: req.headers['x-locus-signature'] as string | undefined, event: req.headers['x-locus-event'] as string | undefined });
+      res.writeHead(statuses.shift() ?? 200).end();
+    });
+  });
+  await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', r));
+  const created = (await call('POST', '/api/v1/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` })).json() as { id: string; secret: string };
+  return { ...created, got };
+}
+
+describe('alerts', () => {
+  it('fire for a node whose restricted verdict is possible, and resolve when its measurements exclude them', async () => {
+    const n = await node('sg-7');
+    await measure(n.key, SHENZHEN, 10);
+    expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'restricted', severity: 'warning', state: 'firing', summary: expect.stringMatching(/^sg-7: restricted countries possible \(.*CN.*\)/) })]);
+    s.clock.advance(1000);
+    await measure(n.key, SINGAPORE);
+    expect(await alerts('firing')).toEqual([]);
+    expect(await alerts('resolved')).toEqual([expect.objectContaining({ kind: 'restricted', state: 'resolved' })]);
+  });
+
+  it('tell a webhook, signed, retrying after a failure, and keep a delivery log', async () => {
+    const h = await hook([500]);
+    const n = await node('sg-7');
+    await measure(n.key, SHENZHEN, 10);
+    await s.app.alerting.dispatch();
+    expect(h.got).toHaveLength(1);
+    s.clock.advance(60_000);
+    await s.app.alerting.dispatch();
+    expect(h.got).toHaveLength(2);
+    for (const g of h.got) expect(g.signature).toBe(webhookSignature(h.secret, g.body));
+    expect(JSON.parse(h.got[1]!.body)).toMatchObject({ event: 'fired', alert: { kind: 'restricted', state: 'firing' } });
+    const log = (await call('GET', `/api/v1/webhooks/${h.id}/deliveries`)).json() as { deliveries: { status: string; attempts: number; lastStatusCode: number }[] };
+    expect(log.deliveries).toEqual([expect.objectContaining({ status: 'delivered', attempts: 2, lastStatusCode: 200 })]);
+  });
+
+  it('stay quiet toward webhooks while muted, and say so', async () => {
+    const h = await hook([]);
+    const n = await node('sg-7');
+    expect((await call('POST', '/api/v1/mute-rules', { kind: 'restricted', nodeId: n.id, durationS: 3600, reason: 'under investigation' })).statusCode).toBe(201);
+    await measure(n.key, SHENZHEN, 10);
+    await s.app.alerting.dispatch();
+    expect(h.got).toEqual([]);
+    expect((await alerts('firing'))[0]!.muted).toMatchObject({ reason: 'under investigation' });
+  });
+
+  it('come from agent health events and from a node gone silent, and clear when they do', async () => {
+    const key = generateSigningKey();
+    const token = ((await call('POST', '/api/v1/enrollment-tokens', {})).json() as { token: string }).token;
+    const inventory = { hostname: 'h', machineId: null, os: 'x', kernel: 'y', cpu: { model: 'c', cores: 1 }, memoryBytes: 1, nics: [], driverVersion: null, cudaVersion: null, gpus: [] };
+    const enroll = signBody('enroll', { v: PROTOCOL_VERSION, token, hostKey: key.publicKey, name: 'gpu-9', claimedCountry: null, inventory, at: s.clock.now().toISOString() }, key.privateKey);
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: enroll })).statusCode).toBe(201);
+    const health = (state: string) => ({ kind: 'health', id: randomUUID(), at: s.clock.now().toISOString(), component: 'xid', gpu: 'GPU-3', health: state, reason: 'Xid 79: fell off the bus', suggestedAction: 'reboot' });
+    const ingest = (events: object[]) =>
+      s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: key.publicKey, sentAt: s.clock.now().toISOString(), samples: [], events: events as never }, key.privateKey) });
+    await ingest([health('unhealthy')]);
+    expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'gpu-health', severity: 'critical', summary: 'gpu-9: GPU GPU-3 xid: Xid 79: fell off the bus (reboot)' })]);
+    s.clock.advance(1000);
+    await ingest([health('healthy')]);
+    expect(await alerts('firing')).toEqual([]);
+    s.clock.advance(6 * 60_000);
+    await s.app.alerting.sweep(['org-a', 'default']);
+    expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'node-silent', summary: 'gpu-9: no report for 6 min' })]);
+    await ingest([]);
+    expect(await alerts('firing')).toEqual([]);
+  });
+
+  it('can be resolved by hand, only within the org', async () => {
+    const n = await node('sg-7');
+    await measure(n.key, SHENZHEN, 10);
+    const [a] = await alerts('firing');
+    const other = await s.tokenFor('org-b', 'owner');
+    expect((await call('POST', `/api/v1/alerts/${a!.id}/resolve`, undefined, other)).statusCode).toBe(404);
+    expect((await call('POST', `/api/v1/alerts/${a!.id}/resolve`)).json()).toEqual({ resolved: true });
+    expect(await alerts('firing')).toEqual([]);
+  });
+
+  it('refuse a webhook that is not http(s) and a mute rule for a node of another org', async () => {
+    expect((await call('POST', '/api/v1/webhooks', { url: 'file:///etc/passwd' })).statusCode).toBe(400);
+    const n = await node('x');
+    const other = await s.tokenFor('org-b', 'owner');
+    expect((await call('POST', '/api/v1/mute-rules', { nodeId: n.id, durationS: 60, reason: 'r' }, other)).statusCode).toBe(404);
+  });
+});

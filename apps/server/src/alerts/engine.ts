@@ -1,0 +1,139 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import type { AlertRecord, MuteRule, NodeRecord, Transition } from '@locus/storage';
+import type { Clock } from '../clock.js';
+import type { Repos } from '../repos.js';
+import { nodeConditions, scopeOf } from './conditions.js';
+
+export interface AlertingOptions {
+  /** A node whose agent has not reported for this long raises node-silent. */
+  readonly silentAfterMs: number;
+  readonly restricted: readonly string[];
+  /** Webhook attempts before a delivery is marked failed. */
+  readonly maxAttempts: number;
+  readonly fetch?: typeof fetch;
+  readonly random?: () => number;
+}
+
+export const DEFAULT_ALERTING: Omit<AlertingOptions, 'restricted'> = Object.freeze({ silentAfterMs: 5 * 60_000, maxAttempts: 8 });
+
+/** The published form of an alert (webhook bodies and the API). */
+export const alertView = (a: AlertRecord, mute?: MuteRule) => ({
+  id: a.id,
+  kind: a.kind,
+  severity: a.severity,
+  nodeId: a.node_id,
+  summary: a.summary,
+  state: a.state,
+  firstFiredAt: new Date(a.first_fired_at).toISOString(),
+  lastFiredAt: new Date(a.last_fired_at).toISOString(),
+  resolvedAt: a.resolved_at === null ? null : new Date(a.resolved_at).toISOString(),
+  muted: mute ? { until: new Date(mute.until).toISOString(), reason: mute.reason } : null,
+});
+
+export const mutingRule = (a: AlertRecord, rules: readonly MuteRule[]): MuteRule | undefined =>
+  rules.find((r) => (r.kind === null || r.kind === a.kind) && (r.node_id === null || r.node_id === a.node_id));
+
+/** The HMAC-SHA256 of a body under a webhook's secret, as sent in X-Locus-Signature. */
+export const webhookSignature = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+/**
+ * Keeps each node's alerts in line with its facts (verdict, health, duplicates, silence),
+ * and tells webhooks about every alert that fires or resolves, unless a mute rule covers it.
+ */
+export class Alerting {
+  readonly #repos: Repos;
+  readonly #clock: Clock;
+  readonly #options: AlertingOptions;
+  #dispatching: Promise<void> | undefined;
+
+  constructor(repos: Repos, clock: Clock, options: AlertingOptions) {
+    this.#repos = repos;
+    this.#clock = clock;
+    this.#options = options;
+  }
+
+  async evaluateNode(node: NodeRecord): Promise<Transition[]> {
+    const now = this.#clock.now().getTime();
+    const [last] = await this.#repos.verdicts.history(node.id, 1);
+    const facts = {
+      nodeId: node.id,
+      nodeName: node.name,
+      verdict: last && { record: last.record, measurements: last.measurements },
+      health: await this.#repos.telemetry.latestEvents<{ component: string; gpu: string | null; health: string; reason: string; suggestedAction: string | null }>(node.id, 'health', (b) => `${b.component}|${b.gpu ?? 'host'}`),
+      duplicates: await this.#repos.telemetry.latestEvents<{ gpu: string; otherNode: string }>(node.id, 'duplicate-gpu', (b) => `${b.gpu}|${b.otherNode}`),
+      lastIngestAt: await this.#repos.telemetry.lastIngestAt(node.id),
+    };
+    const conditions = node.unenrolled_at === null ? nodeConditions(facts, now, this.#options) : [];
+    const changes = await this.#repos.alerts.reconcile(node.org_id, scopeOf(node.id), conditions, now, randomUUID);
+    await this.#notify(node.org_id, changes, now);
+    return changes;
+  }
+
+  /** Re-evaluates every node of an org (for silence, which no event announces). */
+  async sweep(orgIds: readonly string[]): Promise<void> {
+    for (const org of orgIds) for (const node of await this.#repos.nodes.list(org)) await this.evaluateNode(node);
+  }
+
+  async resolveByHand(orgId: string, id: string): Promise<Transition[]> {
+    const now = this.#clock.now().getTime();
+    const changes = await this.#repos.alerts.resolve(orgId, id, now);
+    await this.#notify(orgId, changes, now);
+    return changes;
+  }
+
+  async #notify(orgId: string, changes: readonly Transition[], now: number): Promise<void> {
+    if (changes.length === 0) return;
+    const hooks = await this.#repos.alerts.webhooks(orgId);
+    if (hooks.length === 0) return;
+    const rules = await this.#repos.alerts.muteRules(orgId, now);
+    for (const { alert, change } of changes) {
+      if (mutingRule(alert, rules)) continue;
+      for (const hook of hooks) {
+        const body = JSON.stringify({ event: change, alert: alertView(alert), sentAt: new Date(now).toISOString() });
+        await this.#repos.alerts.enqueueDelivery({ id: randomUUID(), webhook_id: hook.id, alert_id: alert.id, event: change, body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null });
+      }
+    }
+    void this.dispatch();
+  }
+
+  /** Sends the deliveries that are due; a failed one waits longer each time, up to maxAttempts. */
+  dispatch(): Promise<void> {
+    this.#dispatching ??= this.#dispatchDue().finally(() => (this.#dispatching = undefined));
+    return this.#dispatching;
+  }
+
+  async #dispatchDue(): Promise<void> {
+    const doFetch = this.#options.fetch ?? fetch;
+    const random = this.#options.random ?? Math.random;
+    for (const d of await this.#repos.alerts.dueDeliveries(this.#clock.now().getTime(), 100)) {
+      const hook = await this.#repos.alerts.webhook(d.webhook_id);
+      if (!hook) continue;
+      let status: number | null = null;
+      let error: string | null = null;
+      try {
+        const res = await doFetch(hook.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-locus-signature': webhookSignature(hook.secret, d.body), 'x-locus-delivery': d.id, 'x-locus-event': d.event },
+          body: d.body,
+          signal: AbortSignal.timeout(10_000),
+        });
+        status = res.status;
+        await res.arrayBuffer().catch(() => undefined);
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      const now = this.#clock.now().getTime();
+      const attempts = d.attempts + 1;
+      const ok = status !== null && status >= 200 && status < 300;
+      const wait = Math.min(3600_000, 5_000 * 2 ** d.attempts) * (0.5 + random() / 2);
+      await this.#repos.alerts.recordAttempt(d.id, {
+        status: ok ? 'delivered' : attempts >= this.#options.maxAttempts ? 'failed' : 'pending',
+        attempts,
+        next_attempt_at: ok ? d.next_attempt_at : now + Math.round(wait),
+        last_status_code: status,
+        last_error: ok ? null : (error ?? `HTTP ${status}`),
+        delivered_at: ok ? now : null,
+      });
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../app.js';
+import { ALERT_KINDS } from '../alerts/conditions.js';
+import { alertView, mutingRule } from '../alerts/engine.js';
+import { requirePermission } from '../auth.js';
+import { ApiError } from '../errors.js';
+
+const Params = z.object({ id: z.string().min(1).max(100) });
+const MuteBody = z.strictObject({
+  kind: z.enum(ALERT_KINDS).nullable().default(null),
+  nodeId: z.string().max(100).nullable().default(null),
+  durationS: z.number().int().min(60).max(365 * 86_400),
+  reason: z.string().min(1).max(500),
+});
+const WebhookBody = z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000), secret: z.string().min(16).max(200).optional() });
+
+export const alertRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/alerts',
+      { schema: { summary: 'Alerts, newest first: firing, resolved, or both', tags: ['alerts'], querystring: z.object({ state: z.enum(['firing', 'resolved']).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }) } },
+      async (request) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'fleet:read');
+        const now = ctx.clock.now().getTime();
+        const rules = await ctx.repos.alerts.muteRules(caller.orgId, now);
+        const alerts = await ctx.repos.alerts.list(caller.orgId, request.query.state, request.query.limit);
+        return { alerts: alerts.map((a) => alertView(a, mutingRule(a, rules))) };
+      },
+    );
+
+    app.post('/alerts/:id/resolve', { schema: { summary: 'Resolve an alert by hand (it fires again if its condition still holds)', tags: ['alerts'], params: Params } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:write');
+      if (!(await ctx.repos.alerts.get(caller.orgId, request.params.id))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no alert "${request.params.id}"`);
+      const [changed] = await ctx.alerting.resolveByHand(caller.orgId, request.params.id);
+      return { resolved: changed !== undefined };
+    });
+
+    app.get('/mute-rules', { schema: { summary: 'Mute rules in force', tags: ['alerts'] } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:read');
+      const rules = await ctx.repos.alerts.muteRules(caller.orgId, ctx.clock.now().getTime());
+      return { rules: rules.map((r) => ({ id: r.id, kind: r.kind, nodeId: r.node_id, until: new Date(r.until).toISOString(), reason: r.reason })) };
+    });
+
+    app.post('/mute-rules', { schema: { summary: 'Mute alerts of a kind and/or a node for a while: no webhook deliveries', tags: ['alerts'], body: MuteBody } }, async (request, reply) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:write');
+      const now = ctx.clock.now().getTime();
+      const { kind, nodeId, durationS, reason } = request.body;
+      if (nodeId !== null && !(await ctx.repos.nodes.get(caller.orgId, nodeId))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no node "${nodeId}"`);
+      const id = randomUUID();
+      await ctx.repos.alerts.addMuteRule({ id, org_id: caller.orgId, kind, node_id: nodeId, until: now + durationS * 1000, reason, created_at: now });
+      return reply.code(201).send({ id, kind, nodeId, until: new Date(now + durationS * 1000).toISOString(), reason });
+    });
+
+    app.delete('/mute-rules/:id', { schema: { summary: 'Lift a mute rule', tags: ['alerts'], params: Params } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:write');
+      if (!(await ctx.repos.alerts.deleteMuteRule(caller.orgId, request.params.id))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no mute rule "${request.params.id}"`);
+      return { deleted: true };
+    });
+
+    app.get('/webhooks', { schema: { summary: 'Webhooks (secrets are not shown again)', tags: ['alerts'] } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:write');
+      return { webhooks: (await ctx.repos.alerts.webhooks(caller.orgId)).map((w) => ({ id: w.id, url: w.url, createdAt: new Date(w.created_at).toISOString() })) };
+    });
+
+    app.post(
+      '/webhooks',
+      { schema: { summary: 'Add a webhook: each alert that fires or resolves is POSTed to it, signed with HMAC-SHA256 in X-Locus-Signature', tags: ['alerts'], body: WebhookBody } },
+      async (request, reply) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'fleet:write');
+        const secret = request.body.secret ?? randomBytes(32).toString('base64url');
+        const id = randomUUID();
+        await ctx.repos.alerts.addWebhook({ id, org_id: caller.orgId, url: request.body.url, secret, created_at: ctx.clock.now().getTime() });
+        return reply.code(201).send({ id, url: request.body.url, secret });
+      },
+    );
+
+    app.delete('/webhooks/:id', { schema: { summary: 'Remove a webhook', tags: ['alerts'], params: Params } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:write');
+      if (!(await ctx.repos.alerts.deleteWebhook(caller.orgId, request.params.id))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no webhook "${request.params.id}"`);
+      return { deleted: true };
+    });
+
+    app.get('/webhooks/:id/deliveries', { schema: { summary: "A webhook's delivery log, newest first", tags: ['alerts'], params: Params } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'fleet:write');
+      const hook = (await ctx.repos.alerts.webhooks(caller.orgId)).find((w) => w.id === request.params.id);
+      if (!hook) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no webhook "${request.params.id}"`);
+      const rows = await ctx.repos.alerts.deliveries(hook.id, 200);
+      return {
+        deliveries: rows.map((d) => ({ id: d.id, alertId: d.alert_id, event: d.event, status: d.status, attempts: d.attempts, lastStatusCode: d.last_status_code, lastError: d.last_error, createdAt: new Date(d.created_at).toISOString(), deliveredAt: d.delivered_at === null ? null : new Date(d.delivered_at).toISOString() })),
+      };
+    });
+  };

@@ -1,0 +1,119 @@
+import { sql, type Kysely } from 'kysely';
+import type { AlertState, AlertTable, Database, MuteRuleTable, WebhookDeliveryTable, WebhookTable } from '../schema.js';
+
+export type AlertRecord = AlertTable;
+export type MuteRule = MuteRuleTable;
+export type Webhook = WebhookTable;
+export type WebhookDelivery = WebhookDeliveryTable;
+
+/** What to raise: an alert's identity and text, without its history. */
+export interface AlertCondition {
+  readonly key: string;
+  readonly kind: string;
+  readonly severity: string;
+  readonly nodeId: string | null;
+  readonly summary: string;
+}
+
+export type Transition = { readonly alert: AlertRecord; readonly change: 'fired' | 'resolved' };
+
+/** Alerts, mute rules, webhooks and their deliveries. */
+export class AlertRepo {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /**
+   * Makes the alerts under `scope` (a key prefix, such as one node's) match the conditions
+   * that hold now: new or resolved ones fire, ones no longer holding resolve. Returns what changed.
+   */
+  async reconcile(orgId: string, scope: string, conditions: readonly AlertCondition[], now: number, newId: () => string): Promise<Transition[]> {
+    const prefix = `${scope.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const existing = await this.#db.selectFrom('alerts').selectAll().where('org_id', '=', orgId).where(sql<boolean>`key like ${prefix} escape '\\'`).execute();
+    const byKey = new Map(existing.map((a) => [a.key, a]));
+    const wanted = new Set(conditions.map((c) => c.key));
+    const changes: Transition[] = [];
+    for (const c of conditions) {
+      const a = byKey.get(c.key);
+      if (a && a.state === 'firing') {
+        if (a.summary !== c.summary || a.severity !== c.severity) await this.#db.updateTable('alerts').set({ summary: c.summary, severity: c.severity }).where('id', '=', a.id).execute();
+        continue;
+      }
+      if (a) {
+        await this.#db.updateTable('alerts').set({ state: 'firing', summary: c.summary, severity: c.severity, last_fired_at: now, resolved_at: null }).where('id', '=', a.id).execute();
+        changes.push({ alert: { ...a, state: 'firing', summary: c.summary, severity: c.severity, last_fired_at: now, resolved_at: null }, change: 'fired' });
+      } else {
+        const alert: AlertRecord = { id: newId(), org_id: orgId, key: c.key, kind: c.kind, severity: c.severity, node_id: c.nodeId, summary: c.summary, state: 'firing', first_fired_at: now, last_fired_at: now, resolved_at: null };
+        const r = await this.#db.insertInto('alerts').values(alert).onConflict((oc) => oc.columns(['org_id', 'key']).doNothing()).executeTakeFirst();
+        if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 1) changes.push({ alert, change: 'fired' });
+      }
+    }
+    for (const a of existing) {
+      if (a.state === 'firing' && !wanted.has(a.key)) changes.push(...(await this.resolve(orgId, a.id, now)));
+    }
+    return changes;
+  }
+
+  /** Resolves one alert by hand (or because its condition ended). */
+  async resolve(orgId: string, id: string, now: number): Promise<Transition[]> {
+    const r = await this.#db.updateTable('alerts').set({ state: 'resolved', resolved_at: now }).where('org_id', '=', orgId).where('id', '=', id).where('state', '=', 'firing').returningAll().executeTakeFirst();
+    return r ? [{ alert: r, change: 'resolved' }] : [];
+  }
+
+  get(orgId: string, id: string): Promise<AlertRecord | undefined> {
+    return this.#db.selectFrom('alerts').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  }
+
+  list(orgId: string, state: AlertState | undefined, limit: number): Promise<AlertRecord[]> {
+    let q = this.#db.selectFrom('alerts').selectAll().where('org_id', '=', orgId);
+    if (state) q = q.where('state', '=', state);
+    return q.orderBy('last_fired_at', 'desc').limit(limit).execute();
+  }
+
+  async addMuteRule(rule: MuteRule): Promise<void> {
+    await this.#db.insertInto('mute_rules').values(rule).execute();
+  }
+
+  muteRules(orgId: string, now: number): Promise<MuteRule[]> {
+    return this.#db.selectFrom('mute_rules').selectAll().where('org_id', '=', orgId).where('until', '>', now).orderBy('created_at').execute();
+  }
+
+  async deleteMuteRule(orgId: string, id: string): Promise<boolean> {
+    const r = await this.#db.deleteFrom('mute_rules').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+
+  async addWebhook(hook: Webhook): Promise<void> {
+    await this.#db.insertInto('webhooks').values(hook).execute();
+  }
+
+  webhooks(orgId: string): Promise<Webhook[]> {
+    return this.#db.selectFrom('webhooks').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute();
+  }
+
+  webhook(id: string): Promise<Webhook | undefined> {
+    return this.#db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async deleteWebhook(orgId: string, id: string): Promise<boolean> {
+    const r = await this.#db.deleteFrom('webhooks').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+
+  async enqueueDelivery(d: WebhookDelivery): Promise<void> {
+    await this.#db.insertInto('webhook_deliveries').values(d).execute();
+  }
+
+  dueDeliveries(now: number, limit: number): Promise<WebhookDelivery[]> {
+    return this.#db.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).execute();
+  }
+
+  async recordAttempt(id: string, outcome: Pick<WebhookDelivery, 'status' | 'attempts' | 'next_attempt_at' | 'last_status_code' | 'last_error' | 'delivered_at'>): Promise<void> {
+    await this.#db.updateTable('webhook_deliveries').set(outcome).where('id', '=', id).execute();
+  }
+
+  deliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]> {
+    return this.#db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('created_at', 'desc').limit(limit).execute();
+  }
+}
