@@ -48,9 +48,23 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    files: ['apps/**/*.ts', 'apps/**/*.tsx'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
     rules: { 'no-restricted-imports': ['error', { patterns: [drivers] }] },
+  },
+  {
+    // The dashboard runs in the browser: our packages (Node code) only as types, and no Node built-ins.
+    files: ['apps/dashboard/src/**/*.ts', 'apps/dashboard/src/**/*.tsx'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['@locus/*'], allowTypeImports: true, message: 'The dashboard runs in the browser: import our packages with `import type` only.' }],
+          paths: [...io, 'crypto', 'node:crypto', 'os', 'node:os', 'path', 'node:path'].map((name) => ({ name, message: 'The dashboard runs in the browser: no Node built-ins.' })),
+        },
+      ],
+    },
   },
   ...Object.entries(boundaries).map(([dir, rule]) => ({
     files: [`${dir}/**/*.ts`],

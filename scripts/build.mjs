@@ -1,7 +1,9 @@
 // Bundles each deployable into a few files of plain JavaScript so that it starts fast and
 // needs no TypeScript at run time. Code split: `locus --help` loads none of the geo data.
+// Then builds the dashboard (Vite) into apps/dashboard/dist, which the server serves at `/`.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { build as viteBuild } from 'vite';
 
 const started = performance.now();
 const outdir = 'apps/cli/dist';
@@ -24,3 +26,7 @@ await build({
   banner: { js: "import { createRequire as __locusCreateRequire } from 'node:module'; const require = __locusCreateRequire(import.meta.url);" },
 });
 console.log(`built ${outdir} in ${Math.round(performance.now() - started)} ms`);
+
+const dashboardStarted = performance.now();
+await viteBuild({ configFile: 'apps/dashboard/vite.config.ts', logLevel: 'warn' });
+console.log(`built apps/dashboard/dist in ${Math.round(performance.now() - dashboardStarted)} ms`);

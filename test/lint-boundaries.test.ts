@@ -30,6 +30,17 @@ describe('package boundaries (lint)', () => {
     expect(await lintAs('packages/storage/src/dialects/x.ts', "import pg from 'pg';\nexport const x = pg;\n")).toEqual([]);
   });
 
+  it.each([
+    ['apps/dashboard/src/x.ts', "import { km } from '@locus/geo';\nexport const x = km;\n", /import our packages with `import type` only/],
+    ['apps/dashboard/src/x.tsx', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", /no Node built-ins/],
+  ])('keeps Node code out of the browser: rejects in %s: %j', async (path, code, message) => {
+    expect((await lintAs(path, code)).join('\n')).toMatch(message);
+  });
+
+  it('lets the dashboard import types from a package', async () => {
+    expect(await lintAs('apps/dashboard/src/x.ts', "import type { VerdictRecord } from '@locus/protocol';\nexport type X = VerdictRecord;\n")).toEqual([]);
+  });
+
   it('lets an app import a package', async () => {
     expect(await lintAs('apps/cli/src/x.ts', "import { km } from '@locus/geo';\nexport const x = km;\n")).toEqual([]);
   });

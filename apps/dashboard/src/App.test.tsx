@@ -1,0 +1,68 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { App } from './App.js';
+import { errorBody, fakeFetch, json } from './testing.js';
+
+const SUMMARY = { nodes: 2, gpus: { total: 16, byModel: { 'NVIDIA H100': 16 }, health: { healthy: 15, degraded: 1, unhealthy: 0, unknown: 0 } }, verdicts: { excluded: 1, possible: 1, certain: 0, none: 0 }, zones: 0 };
+const unauthorized = () => json(errorBody(401, 'LOCUS_ERR_UNAUTHENTICATED', 'unknown or expired token'), 401);
+
+function serve(routes: Parameters<typeof fakeFetch>[0]) {
+  const api = fakeFetch(routes);
+  vi.stubGlobal('fetch', api.fetch);
+  return api;
+}
+
+function signIn(token: string) {
+  fireEvent.change(screen.getByLabelText('API token'), { target: { value: token } });
+  fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+}
+
+beforeEach(() => {
+  window.sessionStorage.clear();
+  window.history.replaceState(null, '', '/');
+});
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe('App', () => {
+  it('refuses a token the server does not accept, and keeps nothing', async () => {
+    serve({ '/api/v1/landmarks': unauthorized });
+    render(<App />);
+    signIn('locus_wrong');
+    expect((await screen.findByRole('alert')).textContent).toBe('The server does not accept this token.');
+    expect(window.sessionStorage.getItem('locus.token')).toBeNull();
+  });
+
+  it('keeps an accepted token in sessionStorage and shows the page the URL names', async () => {
+    serve({ '/api/v1/landmarks': { landmarks: [] }, '/api/v1/fleet/summary': SUMMARY, '/api/v1/zones': { zones: [] } });
+    render(<App />);
+    signIn('  locus_good ');
+    expect((await screen.findByTestId('summary-nodes')).textContent).toBe('2');
+    expect(window.sessionStorage.getItem('locus.token')).toBe('locus_good');
+  });
+
+  it('goes back to the login with a notice when the API answers 401, and stays on the same URL', async () => {
+    window.sessionStorage.setItem('locus.token', 'locus_revoked');
+    window.history.replaceState(null, '', '/landmarks');
+    serve({ '/api/v1/landmarks': unauthorized });
+    render(<App />);
+    await waitFor(() => expect(screen.getByLabelText('API token')).toBeTruthy());
+    expect(screen.getByRole('alert').textContent).toMatch(/no longer accepts your token \(HTTP 401\)/);
+    expect(window.sessionStorage.getItem('locus.token')).toBeNull();
+    expect(window.location.pathname).toBe('/landmarks');
+  });
+
+  it('logs out on request', async () => {
+    window.sessionStorage.setItem('locus.token', 'locus_good');
+    serve({ '/api/v1/landmarks': { landmarks: [] } });
+    window.history.replaceState(null, '', '/landmarks');
+    render(<App />);
+    await screen.findByText(/No landmarks are registered yet/);
+    fireEvent.click(screen.getByRole('button', { name: 'Log out' }));
+    expect(screen.getByLabelText('API token')).toBeTruthy();
+    expect(window.sessionStorage.getItem('locus.token')).toBeNull();
+  });
+});

@@ -1,0 +1,134 @@
+// Response shapes of the Locus API (apps/server/src/routes/*.ts). The wire records that the
+// protocol package already names are imported as types only: nothing of it reaches the bundle.
+import type { GpuMetricsWire, HostInventoryWire, LandmarkInfo, VerdictRecord } from '@locus/protocol';
+
+export type { GpuMetricsWire, HostInventoryWire, LandmarkInfo, VerdictRecord };
+
+export const HEALTH_STATES = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const;
+export type Health = (typeof HEALTH_STATES)[number];
+export type Restricted = VerdictRecord['restricted'];
+export type Claim = NonNullable<VerdictRecord['claim']>;
+
+/** `GET /api/v1/fleet/summary` */
+export interface FleetSummary {
+  readonly nodes: number;
+  readonly gpus: { readonly total: number; readonly byModel: Readonly<Record<string, number>>; readonly health: Readonly<Record<string, number>> };
+  readonly verdicts: Readonly<Record<string, number>>;
+  readonly zones: number;
+}
+
+/** `GET /api/v1/nodes/{id}` */
+export interface NodeInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly hostKey: string;
+  readonly claimedCountry: string | null;
+  readonly zoneId: string | null;
+  readonly createdAt: string;
+  readonly lastMeasuredAt: string | null;
+}
+
+/** `GET /api/v1/nodes/{id}/verdict` */
+export interface NodeVerdict {
+  readonly nodeId: string;
+  readonly computedAt: string;
+  readonly measurements: number;
+  readonly verdict: VerdictRecord;
+}
+
+/** A feasible region for maps: GeoJSON whose rings have the region on their LEFT (RFC 7946). */
+export interface RegionFeature {
+  readonly type: 'Feature';
+  readonly geometry: { readonly type: 'Polygon'; readonly coordinates: readonly (readonly (readonly [number, number])[])[] } | null;
+  readonly properties: {
+    readonly empty: boolean;
+    readonly whole: boolean;
+    readonly estimate: { readonly lat: number; readonly lon: number } | null;
+    readonly radiusKm: number | null;
+  };
+}
+
+export interface RegionLandmark {
+  readonly id: string | null;
+  readonly name: string | null;
+  readonly lat: number;
+  readonly lon: number;
+  readonly minRttMs: number;
+  readonly boundKm: number;
+}
+
+/** `GET /api/v1/nodes/{id}/region` */
+export interface NodeRegion {
+  readonly outline: RegionFeature;
+  readonly landmarks: readonly RegionLandmark[];
+}
+
+export interface GpuRecord {
+  readonly uuid: string;
+  readonly serial: string | null;
+  readonly name: string;
+  readonly pciBusId: string;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+}
+
+/** `GET /api/v1/nodes/{id}/inventory` */
+export interface NodeInventory {
+  readonly inventory: HostInventoryWire | null;
+  readonly updatedAt: string | null;
+  readonly gpus: readonly GpuRecord[];
+}
+
+export type SampleMetrics = Omit<GpuMetricsWire, 'uuid'>;
+
+/** One GPU's readings at one time, from `GET /api/v1/nodes/{id}/samples`. */
+export interface Sample {
+  readonly gpu: string;
+  readonly at: string;
+  readonly metrics: SampleMetrics;
+}
+
+/** One event from `GET /api/v1/nodes/{id}/events`; `body` is the agent's event as sent, or the server's. */
+export interface NodeEvent {
+  readonly id: string;
+  readonly kind: string;
+  readonly at: string;
+  readonly body: unknown;
+}
+
+export interface ZoneSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly claimedCountry: string | null;
+  readonly createdAt: string;
+  readonly members: number;
+  readonly restricted: Restricted | null;
+  readonly claim: Claim | null;
+  readonly outliers: readonly string[];
+}
+
+export interface ZoneMember {
+  readonly nodeId: string;
+  readonly name: string;
+  readonly measurements: number;
+  readonly verdict: VerdictRecord;
+}
+
+/** `GET /api/v1/zones/{id}` */
+export interface ZoneDetail {
+  readonly id: string;
+  readonly name: string;
+  readonly claimedCountry: string | null;
+  readonly createdAt: string;
+  readonly restricted: Restricted | null;
+  readonly claim: Claim | null;
+  readonly members: readonly ZoneMember[];
+  readonly ifColocated: VerdictRecord | null;
+  readonly outliers: readonly string[];
+}
+
+/** `GET /api/v1/zones/{id}/regions` */
+export interface ZoneRegions {
+  readonly members: readonly { readonly nodeId: string; readonly name: string; readonly outline: RegionFeature }[];
+  readonly ifColocated: RegionFeature | null;
+}

@@ -1,0 +1,60 @@
+import { createContext, useContext, useEffect, useRef, useState } from 'react';
+import { isAbort } from '../api/errors.js';
+
+/** How often pages refresh their data, in ms (a context so tests can shorten it). */
+export const PollIntervalContext = createContext(10_000);
+
+export interface PollState<T> {
+  /** The latest data; kept while a later refresh fails. */
+  readonly data: T | undefined;
+  /** The last refresh's error, cleared by the next success. */
+  readonly error: Error | undefined;
+  /** True until the first answer (data or error) for the current key. */
+  readonly loading: boolean;
+  readonly updatedAt: Date | undefined;
+  reload(): void;
+}
+
+/**
+ * Loads data now and again every poll interval, without reloading the page. `load` gets the
+ * previous data so that it can fetch only what is new. A new `key` starts over; unmounting
+ * cancels the request in flight and the timer.
+ */
+export function usePoll<T>(key: string, load: (signal: AbortSignal, previous: T | undefined) => Promise<T>): PollState<T> {
+  const intervalMs = useContext(PollIntervalContext);
+  const loadRef = useRef(load);
+  useEffect(() => {
+    loadRef.current = load;
+  });
+  const [round, setRound] = useState(0);
+  const [state, setState] = useState<Omit<PollState<T>, 'reload'> & { key: string }>({ key, data: undefined, error: undefined, loading: true, updatedAt: undefined });
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const controller = new AbortController();
+    let previous: T | undefined;
+    setState((s) => (s.key === key ? s : { key, data: undefined, error: undefined, loading: true, updatedAt: undefined }));
+    const tick = async () => {
+      try {
+        const data = await loadRef.current(controller.signal, previous);
+        if (stopped) return;
+        previous = data;
+        setState({ key, data, error: undefined, loading: false, updatedAt: new Date() });
+      } catch (error) {
+        if (stopped || isAbort(error)) return;
+        setState((s) => ({ ...s, key, error: error instanceof Error ? error : new Error(String(error)), loading: false }));
+      }
+      if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [key, intervalMs, round]);
+
+  const current = state.key === key ? state : { data: undefined, error: undefined, loading: true, updatedAt: undefined };
+  return { data: current.data, error: current.error, loading: current.loading, updatedAt: current.updatedAt, reload: () => setRound((r) => r + 1) };
+}

@@ -1,0 +1,25 @@
+const ITEMS = [
+  ['region-excluded', 'region: restricted excluded'],
+  ['region-possible', 'region: restricted possible'],
+  ['region-certain', 'region: restricted certain'],
+  ['restricted-country', 'restricted country'],
+  ['landmark', 'landmark'],
+] as const;
+
+/** What the map's colours and marks mean; region colours only when the map has regions. */
+export function MapLegend({ regions, bounds }: { readonly regions: boolean; readonly bounds: boolean }) {
+  return (
+    <ul className="map-legend">
+      {ITEMS.filter(([key]) => regions || !key.startsWith('region')).map(([key, label]) => (
+        <li key={key}>
+          <span className={`swatch swatch-${key}`} aria-hidden="true" /> {label}
+        </li>
+      ))}
+      {bounds && (
+        <li>
+          <span className="swatch swatch-bound" aria-hidden="true" /> landmark bound (RTT × c / 2)
+        </li>
+      )}
+    </ul>
+  );
+}

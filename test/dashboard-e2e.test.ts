@@ -1,0 +1,166 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { naturalEarthWorld } from '@locus/geo/natural-earth';
+import { runLocus } from '../apps/cli/src/test-support.js';
+import { startLiveWorld, type LiveWorld } from '../apps/cli/src/world/world.js';
+
+/**
+ * The built dashboard in a real (headless) Chromium against a whole live world in-process:
+ * server, eight landmarks and six simulated hosts, one of them smuggled to Shenzhen.
+ */
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const DIST = join(root, 'apps/dashboard/dist');
+const SHOTS = join(root, 'test-output/dashboard');
+const TOKEN = 'locus_dashboard-e2e';
+const SMUGGLED = 'sin-h100-07';
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  if (process.env.CI === 'true') throw new Error(`CI=true but ${CHROMIUM} is missing (apt-get install -y chromium)`);
+  console.warn(`skipping the dashboard browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+}
+
+let world: LiveWorld | undefined;
+let browser: Browser | undefined;
+let page: Page;
+const browserErrors: string[] = [];
+const worldLog: string[] = [];
+
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(`${world!.server.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/** Polls until `ready` holds, for at most `ms`. */
+async function until(what: string, ms: number, ready: () => Promise<boolean>): Promise<void> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    if (await ready().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}; world log:\n${worldLog.slice(-20).join('\n')}`);
+}
+
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () => {
+  beforeAll(async () => {
+    if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html is missing: run \`npm run build\` first`);
+    mkdirSync(SHOTS, { recursive: true });
+    world = await startLiveWorld({
+      dataDir: mkdtempSync(join(tmpdir(), 'locus-dashboard-e2e-')),
+      host: '127.0.0.1',
+      port: 0,
+      adminToken: TOKEN,
+      world: naturalEarthWorld(),
+      log: (line) => worldLog.push(line),
+      measureEveryMs: 5_000,
+      agentIntervalMs: 2_000,
+      dashboardDir: DIST,
+    });
+    await until('every node to have a verdict', 90_000, async () => {
+      const s = await api<{ nodes: number; verdicts: { none: number } }>('/api/v1/fleet/summary');
+      return s.nodes === 6 && s.verdicts.none === 0;
+    });
+    const smuggled = world.hosts.find((h) => h.host.name === SMUGGLED)!.nodeId;
+    await until(`every landmark to have measured ${SMUGGLED}`, 60_000, async () => (await api<{ landmarks: unknown[] }>(`/api/v1/nodes/${smuggled}/region`)).landmarks.length === 8);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    page.on('console', (m) => {
+      if (m.type() === 'error') browserErrors.push(`console: ${m.text()} (${m.location().url})`);
+    });
+    page.on('pageerror', (e) => browserErrors.push(`page error: ${e.message}`));
+  }, 150_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await world?.stop();
+  });
+
+  it('logs in, shows the fleet, the possible zone, the smuggled node with charts and events, and downloads a proof that verifies', async () => {
+    await page.goto(world!.server.url);
+    await page.getByLabel('API token').fill(TOKEN);
+    await shot('login');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    // Overview: the numbers, the map with every node's region, and the zones.
+    await expect.poll(() => page.getByTestId('summary-nodes').textContent(), { timeout: 30_000 }).toBe('6');
+    const summary = await api<{ gpus: { total: number } }>('/api/v1/fleet/summary');
+    expect(await page.getByTestId('summary-gpus').textContent()).toBe(String(summary.gpus.total));
+    await expect.poll(() => page.locator('path.country').count(), { timeout: 30_000 }).toBeGreaterThan(200);
+    await expect.poll(() => page.locator('path[data-region]').count(), { timeout: 30_000 }).toBe(6);
+    expect(await page.locator('path.country.restricted').count()).toBe(9);
+    expect(await page.locator('[data-landmark]').count()).toBe(8);
+    await shot('overview');
+
+    // The zone whose smuggled member keeps restricted countries possible.
+    await page.getByRole('link', { name: 'ap-southeast (Singapore)', exact: true }).click();
+    await page.getByRole('heading', { name: 'Zone ap-southeast (Singapore)' }).waitFor();
+    expect(page.url()).toMatch(/\/zones\/[^/]+$/);
+    expect(await page.locator('h1 + .verdict-line .badge').first().textContent()).toBe('restricted possible');
+    expect(await page.getByRole('note').textContent()).toMatch(new RegExp(`Restricted countries are possible for this zone: ${SMUGGLED}'s region reaches`));
+    await expect.poll(() => page.locator('path[data-region]').count()).toBe(2);
+    await shot('zone');
+
+    // The smuggled node: verdict in words, region, GPUs, charts, events.
+    await page.getByRole('link', { name: SMUGGLED, exact: true }).click();
+    await page.getByRole('heading', { name: new RegExp(`Node ${SMUGGLED}`) }).waitFor();
+    expect(await page.getByTestId('verdict-words').textContent()).toMatch(/^Region of [\d,]+ km around .*; restricted countries possible/);
+    await expect.poll(() => page.locator('.chart canvas').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
+    await expect.poll(() => page.locator('.timeline li').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await page.locator('table.gpus tbody tr').count()).toBe(8);
+    await page.getByRole('heading', { name: 'Region' }).waitFor();
+    expect(await page.locator('path.bound').count()).toBe(8);
+    expect(await page.getByRole('region', { name: 'Region', exact: true }).locator('tbody tr').count()).toBe(8);
+    await shot('node');
+    for (const section of ['Location verdict', 'Region', 'GPUs', 'Charts', 'Events']) {
+      await page.getByRole('region', { name: section, exact: true }).screenshot({ path: join(SHOTS, `node-${section.toLowerCase().replace(' ', '-')}.png`) });
+    }
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download proof bundle' }).click();
+    const download = await downloading;
+    const file = join(mkdtempSync(join(tmpdir(), 'locus-proof-')), download.suggestedFilename());
+    await download.saveAs(file);
+    expect(download.suggestedFilename()).toBe(`locus-proof-${SMUGGLED}.json`);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ kind: 'locus-proof' });
+    const verified = await runLocus(['proof', 'verify', file]);
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
+
+    // Nodes, filtered through the URL; landmarks.
+    await page.getByRole('navigation').getByRole('link', { name: 'Nodes' }).click();
+    await page.getByRole('searchbox').fill('sin-');
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
+    expect(new URL(page.url()).search).toBe('?q=sin-');
+    await shot('nodes');
+    await page.getByRole('navigation').getByRole('link', { name: 'Landmarks' }).click();
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(8);
+    await shot('landmarks');
+
+    // Back stays in the page; a reload keeps the session and the view.
+    await page.goBack();
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
+    await page.reload();
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
+
+    // A host with faults: GPU 3 fell off the bus (Xid 79), GPU 5 waits for a reset.
+    await page.getByRole('navigation').getByRole('link', { name: 'Nodes' }).click();
+    await page.getByRole('link', { name: 'va-h200-02', exact: true }).click();
+    await expect.poll(() => page.locator('.timeline li[data-kind="health"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('table.gpus :is(.badge-health-unhealthy, .badge-health-degraded)').count()).toBeGreaterThan(0);
+    await shot('node-faults');
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('API token').waitFor();
+    expect(browserErrors).toEqual([]);
+  }, 180_000);
+});
