@@ -18,8 +18,8 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
     const clock = new TestClock();
     const [a, b] = await Promise.all([buildApp({ storage: storageA, world, config: DEFAULT_SERVER_CONFIG, clock }), buildApp({ storage: storageB, world, config: DEFAULT_SERVER_CONFIG, clock })]);
     try {
-      await storageA.db.insertInto('orgs').values({ id: 'org', name: 'org', created_at: 0 }).execute();
-      await storageA.db.insertInto('tokens').values({ id: 't', org_id: 'org', name: 't', role: 'owner', hash: hashToken('tok'), created_at: 0, last_used_at: null }).execute();
+      await storageA.db.insertInto('orgs').values({ id: 'default', name: 'default', created_at: 0 }).execute();
+      await storageA.db.insertInto('tokens').values({ id: 't', org_id: 'default', name: 't', role: 'owner', hash: hashToken('tok'), created_at: 0, last_used_at: null }).execute();
       const headers = { authorization: 'Bearer tok' };
       const lms = [landmark('fra-1', 'DE', 50.11, 8.68), landmark('ams-1', 'NL', 52.37, 4.9), landmark('lon-1', 'GB', 51.51, -0.13)];
       for (const l of lms) expect((await a.inject({ method: 'POST', url: '/api/v1/landmarks', headers, payload: l.info })).statusCode).toBe(201);

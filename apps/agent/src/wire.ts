@@ -46,12 +46,24 @@ export function healthChanges(previous: Map<string, Health>, report: ScanReport,
   const events: EventWire[] = [];
   const uuidOf = new Map(report.gpus.map((g) => [g.index, g.uuid]));
   for (const c of report.components) {
+    const current = new Set<string>();
     for (const r of c.results) {
       const key = `${c.name}|${r.gpu ?? 'host'}`;
+      current.add(key);
       const before = previous.get(key);
       previous.set(key, r.health);
       if (before === r.health || (first && r.health === 'healthy')) continue;
       events.push({ kind: 'health', id: newId(), at, component: c.name, gpu: r.gpu === undefined ? null : (uuidOf.get(r.gpu) ?? null), health: r.health, reason: r.reason, suggestedAction: r.suggestedAction ?? null });
+    }
+    // A finding about one GPU that the component no longer reports has cleared: say so, or the
+    // server would keep the last state it heard (a GPU lost and found again stays "lost").
+    for (const [key, before] of previous) {
+      const [component, gpu] = key.split('|') as [string, string];
+      const uuid = uuidOf.get(Number(gpu));
+      if (component !== c.name || current.has(key) || uuid === undefined) continue;
+      previous.set(key, 'healthy');
+      if (before === 'healthy') continue;
+      events.push({ kind: 'health', id: newId(), at, component: c.name, gpu: uuid, health: 'healthy', reason: `GPU ${gpu}: no longer reported (${c.results.find((r) => r.gpu === undefined)?.reason ?? 'cleared'})`, suggestedAction: null });
     }
   }
   return events;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, generateSigningKey, signBody, type HostInventoryWire, type SigningKey } from '@locus/protocol';
-import { testServer, type TestServer } from './test-support.js';
+import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey } from '@locus/protocol';
+import { hostInventory, testServer, type TestServer } from './test-support.js';
 
 let s: TestServer;
 let owner: { authorization: string };
@@ -11,19 +11,6 @@ beforeEach(async () => {
 });
 afterEach(async () => s.close());
 
-const inventory = (gpus: { uuid: string; serial: string }[]): HostInventoryWire => ({
-  hostname: 'gpu-host-01',
-  machineId: 'abc123',
-  os: 'Debian GNU/Linux 12',
-  kernel: '6.1.0',
-  cpu: { model: 'AMD EPYC 9654', cores: 192 },
-  memoryBytes: 2 * 1024 ** 4,
-  nics: [{ name: 'eth0', mac: '00:11:22:33:44:55', addresses: ['10.0.0.5/24'] }],
-  driverVersion: '570.133.20',
-  cudaVersion: '12.8',
-  gpus: gpus.map((g, index) => ({ index, uuid: g.uuid, name: 'NVIDIA H100 80GB HBM3', serial: g.serial, boardPartNumber: null, pciBusId: `00000000:1${index}:00.0`, vbiosVersion: null })),
-});
-
 async function newEnrollmentToken(uses = 1, headers = owner): Promise<string> {
   const res = await s.app.inject({ method: 'POST', url: '/api/v1/enrollment-tokens', headers, payload: { uses } });
   expect(res.statusCode).toBe(201);
@@ -31,7 +18,7 @@ async function newEnrollmentToken(uses = 1, headers = owner): Promise<string> {
 }
 
 function enrollRequest(token: string, key: SigningKey, gpus = [{ uuid: 'GPU-a', serial: '1650000000001' }], at = s.clock.now()) {
-  return signBody('enroll', { v: PROTOCOL_VERSION, token, hostKey: key.publicKey, name: 'gpu-host-01', claimedCountry: 'DE', inventory: inventory(gpus), at: at.toISOString() }, key.privateKey);
+  return signBody('enroll', { v: PROTOCOL_VERSION, token, hostKey: key.publicKey, name: 'gpu-host-01', claimedCountry: 'DE', inventory: hostInventory(gpus), at: at.toISOString() }, key.privateKey);
 }
 
 const enroll = (body: object) => s.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: body });

@@ -16,7 +16,7 @@ let receiver: Server | undefined;
 beforeEach(async () => {
   s = await testServer();
   owner = await s.tokenFor('org-a', 'owner');
-  for (const l of LANDMARKS) await s.app.inject({ method: 'POST', url: '/api/v1/landmarks', headers: owner, payload: l.info });
+  await s.registerLandmarks(LANDMARKS.map((l) => l.info));
 });
 afterEach(async () => {
   await s.close();

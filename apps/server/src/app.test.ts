@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyProof } from '@locus/proof';
 import { generateSigningKey, signMeasurement } from '@locus/protocol';
+import { DEFAULT_ORG } from './config.js';
 import { SERVER_ERRORS } from './errors.js';
 import { landmark, measurementOf, testServer, world, type TestServer } from './test-support.js';
 
@@ -19,8 +20,10 @@ afterEach(async () => s.close());
 const post = (url: string, payload: unknown, headers = owner) => s.app.inject({ method: 'POST', url, payload: payload as object, headers });
 const get = (url: string, headers = owner) => s.app.inject({ method: 'GET', url, headers });
 
+let operator: { authorization: string };
 async function registerLandmarks() {
-  for (const l of LANDMARKS) expect((await post('/api/v1/landmarks', l.info)).statusCode).toBe(201);
+  operator = await s.tokenFor(DEFAULT_ORG, 'owner');
+  for (const l of LANDMARKS) expect((await post('/api/v1/landmarks', l.info, operator)).statusCode).toBe(201);
 }
 
 async function enroll(name: string, claimedCountry: string, headers = owner) {
@@ -40,11 +43,17 @@ describe('the fleet server', () => {
 
   it('registers landmarks, and refuses to move one or change its key', async () => {
     await registerLandmarks();
-    expect((await post('/api/v1/landmarks', LANDMARKS[0]!.info)).statusCode).toBe(200);
-    const moved = await post('/api/v1/landmarks', { ...LANDMARKS[0]!.info, lat: 22.3 });
+    expect((await post('/api/v1/landmarks', LANDMARKS[0]!.info, operator)).statusCode).toBe(200);
+    const moved = await post('/api/v1/landmarks', { ...LANDMARKS[0]!.info, lat: 22.3 }, operator);
     expect(moved.statusCode).toBe(409);
     expect(moved.json()).toMatchObject({ statusCode: 409, code: 'LOCUS_ERR_CONFLICT', error: 'Conflict' });
     expect(((await get('/api/v1/landmarks')).json() as { landmarks: unknown[] }).landmarks).toHaveLength(4);
+  });
+
+  it("lets only the operator's organization register landmarks, which every organization's verdicts rest on", async () => {
+    const tenant = await post('/api/v1/landmarks', LANDMARKS[0]!.info);
+    expect(tenant.json()).toMatchObject({ statusCode: 403, code: 'LOCUS_ERR_FORBIDDEN', message: expect.stringMatching(/only the operator's organization \("default"\) registers them/) });
+    expect(((await get('/api/v1/landmarks')).json() as { landmarks: unknown[] }).landmarks).toHaveLength(0);
   });
 
   it('turns measurements into a verdict and a proof that verifies offline', async () => {

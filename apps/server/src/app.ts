@@ -22,6 +22,8 @@ import { nodeRoutes } from './routes/nodes.js';
 import { Verification } from './verification.js';
 import { Alerting, DEFAULT_ALERTING } from './alerts/engine.js';
 import { alertRoutes } from './routes/alerts.js';
+import { reportRoutes } from './routes/reports.js';
+import { ServerMetrics } from './metrics.js';
 
 export interface AppDeps {
   readonly storage: Storage;
@@ -45,6 +47,7 @@ export interface AppContext {
   readonly repos: Repos;
   readonly verification: Verification;
   readonly alerting: Alerting;
+  readonly metrics: ServerMetrics;
   readonly clock: Clock;
   readonly config: ServerConfig;
   /** The caller behind the request's bearer token; throws 401 without one. */
@@ -96,11 +99,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   const repos = reposOf(deps.storage);
-  const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const metrics = new ServerMetrics(API_VERSION);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status_code: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  const observe = { transition: (kind: string, change: string) => metrics.alertTransitions.inc({ kind, change }), attempt: (outcome: string) => metrics.webhookAttempts.inc({ outcome }) };
+  const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, observe, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   app.decorate('alerting', alerting);
   const ctx: AppContext = {
     repos,
     alerting,
+    metrics,
     verification: new Verification(repos, deps.world, deps.config, deps.clock, (node) => alerting.evaluateNode(node)),
     clock: deps.clock,
     config: deps.config,
@@ -117,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/metrics', { schema: { hide: true } }, async (_, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   await app.register(landmarkRoutes(ctx), { prefix: '/api/v1' });
   await app.register(measurementRoutes(ctx), { prefix: '/api/v1' });
@@ -125,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(zoneRoutes(ctx), { prefix: '/api/v1' });
   await app.register(fleetRoutes(ctx), { prefix: '/api/v1' });
   await app.register(alertRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(reportRoutes(ctx));
   if (deps.backgroundEveryMs) {
     let running = false;
     const timer = setInterval(() => {

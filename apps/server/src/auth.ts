@@ -15,13 +15,14 @@ export const newToken = (): string => `locus_${randomBytes(32).toString('base64u
 /** Tokens are stored and looked up by this hash only. */
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
-/** What each role may do. Auditors read verdicts, proofs and landmarks, not the inventory. */
+/** What each role may do. Auditors read verdicts, proofs, landmarks and signed reports, not the live inventory. */
 export const PERMISSIONS = {
   'fleet:read': ['owner', 'admin', 'viewer'],
   'fleet:write': ['owner', 'admin'],
   'verdicts:read': ['owner', 'admin', 'viewer', 'auditor'],
   'landmarks:read': ['owner', 'admin', 'viewer', 'auditor'],
   'landmarks:write': ['owner', 'admin'],
+  'reports:read': ['owner', 'admin', 'viewer', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -12,6 +12,8 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number;
   /** A node whose agent has not reported for this long raises a node-silent alert. */
   readonly silentAfterMs: number;
+  /** Agent batches received or stored at once; more are answered 429 with Retry-After. */
+  readonly ingestMaxInFlight: number;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
@@ -21,6 +23,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   marginKm: DEFAULT_BORDER_MARGIN,
   bodyLimitBytes: 1024 * 1024,
   silentAfterMs: 5 * 60_000,
+  ingestMaxInFlight: 64,
 });
 
 /** The org every first-start token belongs to. */

@@ -1,4 +1,4 @@
-import { AlertRepo, LandmarkRepo, MeasurementRepo, NodeRepo, OrgRepo, TelemetryRepo, TokenRepo, VerdictRepo, ZoneRepo, type Storage } from '@locus/storage';
+import { AlertRepo, LandmarkRepo, MeasurementRepo, NodeRepo, OrgRepo, ReportRepo, TelemetryRepo, TokenRepo, VerdictRepo, ZoneRepo, type Storage } from '@locus/storage';
 
 export interface Repos {
   readonly orgs: OrgRepo;
@@ -10,6 +10,7 @@ export interface Repos {
   readonly telemetry: TelemetryRepo;
   readonly zones: ZoneRepo;
   readonly alerts: AlertRepo;
+  readonly reports: ReportRepo;
 }
 
 export function reposOf(storage: Storage): Repos {
@@ -24,5 +25,6 @@ export function reposOf(storage: Storage): Repos {
     telemetry: new TelemetryRepo(db),
     zones: new ZoneRepo(db),
     alerts: new AlertRepo(db),
+    reports: new ReportRepo(db),
   };
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
+import { PROTOCOL_VERSION, generateSigningKey, signBody, type HostInventoryWire, type LandmarkInfo, type SigningKey } from '@locus/protocol';
 import { migrateToLatest, openStorage, type Role, type Storage } from '@locus/storage';
 import { buildApp } from './app.js';
 import { hashToken } from './auth.js';
 import type { Clock } from './clock.js';
-import { DEFAULT_SERVER_CONFIG } from './config.js';
+import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG } from './config.js';
 import { reposOf } from './repos.js';
 
 export const world = naturalEarthWorld();
@@ -30,6 +31,8 @@ export interface TestServer {
   readonly clock: TestClock;
   /** Creates an org with a token of the given role; returns the bearer header. */
   tokenFor(orgId: string, role: Role): Promise<{ authorization: string }>;
+  /** Registers landmarks as the server operator (the default org's owner), who alone may. */
+  registerLandmarks(infos: readonly LandmarkInfo[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,15 +42,23 @@ export async function testServer(spec = 'sqlite::memory:'): Promise<TestServer> 
   const clock = new TestClock();
   const app = await buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock });
   const repos = reposOf(storage);
+  const tokenFor = async (orgId: string, role: Role) => {
+    await repos.orgs.ensure({ id: orgId, name: orgId, created_at: 0 });
+    const token = `locus_${randomUUID()}`;
+    await repos.tokens.create({ id: randomUUID(), org_id: orgId, name: role, role, hash: hashToken(token), created_at: 0, last_used_at: null });
+    return { authorization: `Bearer ${token}` };
+  };
   return {
     app,
     storage,
     clock,
-    tokenFor: async (orgId, role) => {
-      await repos.orgs.ensure({ id: orgId, name: orgId, created_at: 0 });
-      const token = `locus_${randomUUID()}`;
-      await repos.tokens.create({ id: randomUUID(), org_id: orgId, name: role, role, hash: hashToken(token), created_at: 0, last_used_at: null });
-      return { authorization: `Bearer ${token}` };
+    tokenFor,
+    registerLandmarks: async (infos) => {
+      const headers = await tokenFor(DEFAULT_ORG, 'owner');
+      for (const info of infos) {
+        const res = await app.inject({ method: 'POST', url: '/api/v1/landmarks', headers, payload: info });
+        if (res.statusCode >= 300) throw new Error(`landmark ${info.id}: ${res.statusCode} ${res.body}`);
+      }
     },
     close: async () => {
       await app.close();
@@ -56,4 +67,33 @@ export async function testServer(spec = 'sqlite::memory:'): Promise<TestServer> 
   };
 }
 
+/** A host inventory as an agent sends it, with these GPUs (H100s). */
+export const hostInventory = (gpus: readonly { uuid: string; serial: string }[]): HostInventoryWire => ({
+  hostname: 'gpu-host-01',
+  machineId: 'abc123',
+  os: 'Debian GNU/Linux 12',
+  kernel: '6.1.0',
+  cpu: { model: 'AMD EPYC 9654', cores: 192 },
+  memoryBytes: 2 * 1024 ** 4,
+  nics: [{ name: 'eth0', mac: '00:11:22:33:44:55', addresses: ['10.0.0.5/24'] }],
+  driverVersion: '570.133.20',
+  cudaVersion: '12.8',
+  gpus: gpus.map((g, index) => ({ index, uuid: g.uuid, name: 'NVIDIA H100 80GB HBM3', serial: g.serial, boardPartNumber: null, pciBusId: `00000000:1${index}:00.0`, vbiosVersion: null })),
+});
+
 export { landmarkAt as landmark, signedMeasurement as measurementOf, type TestLandmark } from '../../../test/support/measurements.js';
+
+/** Enrolls an agent through the real route with these GPUs; returns its node id and key. */
+export async function enrollAgent(
+  s: TestServer,
+  headers: { authorization: string },
+  agent: { readonly name: string; readonly claimedCountry?: string; readonly gpus: readonly { uuid: string; serial: string }[]; readonly zoneId?: string },
+): Promise<{ nodeId: string; key: SigningKey }> {
+  const created = await s.app.inject({ method: 'POST', url: '/api/v1/enrollment-tokens', headers, payload: agent.zoneId ? { zoneId: agent.zoneId } : {} });
+  const { token } = created.json() as { token: string };
+  const key = generateSigningKey();
+  const body = signBody('enroll', { v: PROTOCOL_VERSION, token, hostKey: key.publicKey, name: agent.name, claimedCountry: agent.claimedCountry ?? null, inventory: hostInventory(agent.gpus), at: s.clock.now().toISOString() }, key.privateKey);
+  const res = await s.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: body });
+  if (res.statusCode !== 201) throw new Error(`enroll failed: ${res.statusCode} ${res.body}`);
+  return { nodeId: (res.json() as { nodeId: string }).nodeId, key };
+}

@@ -11,3 +11,4 @@ export * from './errors.js';
 export * from './proof.js';
 export * from './keyfile.js';
 export * from './agent.js';
+export * from './report.js';

@@ -12,6 +12,7 @@ import { VerdictRepo } from './repos/verdicts.js';
 import { EnrollmentTokenRepo } from './repos/enrollment.js';
 import { TelemetryRepo } from './repos/telemetry.js';
 import { AlertRepo } from './repos/alerts.js';
+import { ReportRepo } from './repos/reports.js';
 import type { Storage } from './storage.js';
 
 const landmarkKey = generateSigningKey();
@@ -229,6 +230,23 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     await alerts.recordAttempt('d1', { status: 'delivered', attempts: 1, next_attempt_at: 10, last_status_code: 200, last_error: null, delivered_at: 11 });
     expect(await alerts.dueDeliveries(100, 10)).toEqual([]);
     expect((await alerts.deliveries('w1', 10))[0]).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 200 });
+  });
+
+  it('keeps the first server key stored, and reports per org, newest first, body only on get', async () => {
+    const reports = new ReportRepo(storage.db);
+    const first = await reports.ensureKey({ purpose: 'report', seed: 'seed-1', public_key: 'pk-1', created_at: 1 });
+    const second = await reports.ensureKey({ purpose: 'report', seed: 'seed-2', public_key: 'pk-2', created_at: 2 });
+    expect(second).toEqual(first);
+    expect(await reports.key('report')).toEqual(first);
+    const base = { org_id: 'org-a', format: 'csv', zone_id: null, created_by: 't1', body: 'a,b\n1,2\n', signature: '{}' };
+    await reports.add({ ...base, id: 'r1', created_at: 10 });
+    await reports.add({ ...base, id: 'r2', created_at: 20, body: 'x'.repeat(100_000) });
+    await new OrgRepo(storage.db).create({ id: 'org-b', name: 'B', created_at: 0 });
+    await reports.add({ ...base, id: 'r3', org_id: 'org-b', created_at: 30 });
+    expect((await reports.list('org-a', 10)).map((r) => r.id)).toEqual(['r2', 'r1']);
+    expect(await reports.list('org-a', 10)).not.toContainEqual(expect.objectContaining({ body: expect.anything() }));
+    expect((await reports.get('org-a', 'r2'))?.body).toHaveLength(100_000);
+    expect(await reports.get('org-a', 'r3')).toBeUndefined();
   });
 });
 

@@ -17,3 +17,4 @@ export * from './repos/enrollment.js';
 export * from './repos/telemetry.js';
 export * from './repos/zones.js';
 export * from './repos/alerts.js';
+export * from './repos/reports.js';

@@ -3,6 +3,7 @@ import { initial } from './migrations/0001-initial.js';
 import { agents } from './migrations/0002-agents.js';
 import { zones } from './migrations/0003-zones.js';
 import { alerts } from './migrations/0004-alerts.js';
+import { reports } from './migrations/0005-reports.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -11,6 +12,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-agents': agents,
   '0003-zones': zones,
   '0004-alerts': alerts,
+  '0005-reports': reports,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

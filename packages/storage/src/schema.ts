@@ -183,6 +183,28 @@ export interface WebhookDeliveryTable {
   delivered_at: number | null;
 }
 
+export interface ServerKeyTable {
+  /** What the key signs, e.g. "report". */
+  purpose: string;
+  /** The Ed25519 seed, base64url: a secret at rest, like the webhook secrets. */
+  seed: string;
+  public_key: string;
+  created_at: number;
+}
+
+export interface ReportTable {
+  id: string;
+  org_id: string;
+  format: string;
+  zone_id: string | null;
+  created_at: number;
+  /** The id of the API token that asked for it. */
+  created_by: string;
+  body: string;
+  /** The detached signature document, JSON. */
+  signature: string;
+}
+
 export interface Database {
   orgs: OrgTable;
   tokens: TokenTable;
@@ -201,4 +223,6 @@ export interface Database {
   mute_rules: MuteRuleTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
+  server_keys: ServerKeyTable;
+  reports: ReportTable;
 }

@@ -15,3 +15,12 @@ export function parseCommandArgs<O extends Options>(command: string, args: reado
     throw usageError(`${command}: ${message}`, `Run \`${command} --help\` for the options.`);
   }
 }
+
+/** As parseCommandArgs, for a command that also takes positional arguments. */
+export function parseCommandLine<O extends Options>(command: string, args: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw usageError(`${command}: ${(error as Error).message}`, `Run \`${command} --help\` for the options.`);
+  }
+}

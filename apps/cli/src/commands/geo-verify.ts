@@ -1,6 +1,7 @@
 import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, km, parseSpeedModel, type CountryCode, type Km, type SpeedModel } from '@locus/geo';
 import { usageError } from '../errors.js';
-import { parseDecimal, readTextFile } from '../geo/csv.js';
+import { parseDecimal } from '../geo/csv.js';
+import { readTextFile } from '../files.js';
 import { formatJsonLine, formatTable } from '../geo/format.js';
 import { countryCodeOf, parseClaims, parseLandmarks, parseRtts } from '../geo/inputs.js';
 import { verifyTargets } from '../geo/pipeline.js';

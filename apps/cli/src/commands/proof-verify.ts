@@ -1,11 +1,11 @@
-import { parseArgs } from 'node:util';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { LandmarkInfo } from '@locus/protocol';
 import { verifyProof } from '@locus/proof';
 import { z } from 'zod';
 import { CliError, usageError } from '../errors.js';
-import { readTextFile } from '../geo/csv.js';
+import { readJsonFile } from '../files.js';
 import type { Io } from '../io.js';
+import { parseCommandLine } from './args.js';
 
 const NAME = 'locus proof verify';
 
@@ -29,32 +29,17 @@ Exit codes: 0 the proof holds; 1 it does not (each reason names the signature or
 
 const TrustFile = z.union([z.array(LandmarkInfo), z.strictObject({ landmarks: z.array(LandmarkInfo) })]);
 
-function readJson(path: string, role: string): unknown {
-  const text = readTextFile(path, role);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new CliError('LOCUS_ERR_INPUT_VALUE', `${path}: not JSON (${(error as Error).message})`, `A ${role} file is a JSON document.`);
-  }
-}
-
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: { trust: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError(`${NAME}: ${(error as Error).message}`, `Run \`${NAME} --help\` for the options.`);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseCommandLine(NAME, args, { trust: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (v.help) {
     io.stdout(HELP);
     return 0;
   }
   if (positionals.length !== 1) throw usageError(`${NAME}: give exactly one proof file, got ${positionals.length}`, `Run \`${NAME} --help\`.`);
-  const bundle = readJson(positionals[0]!, 'proof');
+  const bundle = readJsonFile(positionals[0]!, 'proof');
   let trusted;
   if (v.trust !== undefined) {
-    const t = TrustFile.safeParse(readJson(v.trust, 'trusted landmarks'));
+    const t = TrustFile.safeParse(readJsonFile(v.trust, 'trusted landmarks'));
     if (!t.success) throw new CliError('LOCUS_ERR_INPUT_VALUE', `${v.trust}: not a list of landmarks (${t.error.issues[0]?.path.join('.')}: ${t.error.issues[0]?.message})`);
     trusted = Array.isArray(t.data) ? t.data : t.data.landmarks;
   }

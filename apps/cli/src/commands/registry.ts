@@ -79,6 +79,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./proof-verify.js'),
   },
   {
+    path: ['report', 'verify'],
+    summary: 'Check a signed fleet report against its detached signature.',
+    load: () => import('./report-verify.js'),
+  },
+  {
     path: ['start'],
     summary: 'Run a live Locus world in one process (what `npm start` runs).',
     load: () => import('./start.js'),

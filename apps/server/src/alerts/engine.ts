@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { AlertRecord, MuteRule, NodeRecord, Transition } from '@locus/storage';
 import type { Clock } from '../clock.js';
 import type { Repos } from '../repos.js';
-import { nodeConditions, scopeOf } from './conditions.js';
+import { nodeConditions, scopeOf, type AlertKind } from './conditions.js';
 
 export interface AlertingOptions {
   /** A node whose agent has not reported for this long raises node-silent. */
@@ -12,6 +12,8 @@ export interface AlertingOptions {
   readonly maxAttempts: number;
   readonly fetch?: typeof fetch;
   readonly random?: () => number;
+  /** Told of each alert transition and webhook attempt (the server's metrics). */
+  readonly observe?: { readonly transition: (kind: string, change: string) => void; readonly attempt: (outcome: 'delivered' | 'retry' | 'failed') => void };
 }
 
 export const DEFAULT_ALERTING: Omit<AlertingOptions, 'restricted'> = Object.freeze({ silentAfterMs: 5 * 60_000, maxAttempts: 8 });
@@ -69,6 +71,11 @@ export class Alerting {
     return changes;
   }
 
+  /** Whether the node's alert of this kind (one without further key parts) is firing. */
+  async isFiring(node: NodeRecord, kind: AlertKind): Promise<boolean> {
+    return (await this.#repos.alerts.byKey(node.org_id, `${scopeOf(node.id)}${kind}`))?.state === 'firing';
+  }
+
   /** Re-evaluates every node of an org (for silence, which no event announces). */
   async sweep(orgIds: readonly string[]): Promise<void> {
     for (const org of orgIds) for (const node of await this.#repos.nodes.list(org)) await this.evaluateNode(node);
@@ -83,6 +90,7 @@ export class Alerting {
 
   async #notify(orgId: string, changes: readonly Transition[], now: number): Promise<void> {
     if (changes.length === 0) return;
+    for (const { alert, change } of changes) this.#options.observe?.transition(alert.kind, change);
     const hooks = await this.#repos.alerts.webhooks(orgId);
     if (hooks.length === 0) return;
     const rules = await this.#repos.alerts.muteRules(orgId, now);
@@ -126,8 +134,10 @@ export class Alerting {
       const attempts = d.attempts + 1;
       const ok = status !== null && status >= 200 && status < 300;
       const wait = Math.min(3600_000, 5_000 * 2 ** d.attempts) * (0.5 + random() / 2);
+      const outcome = ok ? 'delivered' : attempts >= this.#options.maxAttempts ? 'failed' : 'retry';
+      this.#options.observe?.attempt(outcome);
       await this.#repos.alerts.recordAttempt(d.id, {
-        status: ok ? 'delivered' : attempts >= this.#options.maxAttempts ? 'failed' : 'pending',
+        status: outcome === 'retry' ? 'pending' : outcome,
         attempts,
         next_attempt_at: ok ? d.next_attempt_at : now + Math.round(wait),
         last_status_code: status,

@@ -97,9 +97,21 @@ export const agentRoutes =
       },
     );
 
+    // Past this many batches at once, agents are told to come back later, before their body is read.
+    let inFlight = 0;
     app.post(
       '/ingest',
       {
+        onRequest: async (request, reply) => {
+          if (inFlight >= ctx.config.ingestMaxInFlight) {
+            ctx.metrics.ingestBatches.inc({ result: 'overloaded' });
+            reply.header('retry-after', String(1 + Math.floor(Math.random() * 5)));
+            throw new ApiError('LOCUS_ERR_RATE_LIMITED', `the server is storing ${inFlight} batches; retry after the time in Retry-After`);
+          }
+          inFlight++;
+          ctx.metrics.ingestInFlight.set(inFlight);
+          reply.raw.once('close', () => ctx.metrics.ingestInFlight.set(--inFlight));
+        },
         schema: {
           summary: "Deliver a batch from an agent's outbox",
           description: "Signed by the agent's host key. A batch id already received is acknowledged as a duplicate and not stored again; a batch is stored whole or not at all.",
@@ -126,7 +138,13 @@ export const agentRoutes =
           }
           return { batchId: batch.batchId, duplicate: false, samples: batch.samples.length, events };
         });
-        if (!outcome.duplicate) await ctx.alerting.evaluateNode(node);
+        ctx.metrics.ingestBatches.inc({ result: outcome.duplicate ? 'duplicate' : 'stored' });
+        if (!outcome.duplicate) {
+          ctx.metrics.ingestGpuSamples.inc(batch.samples.reduce((n, s) => n + s.gpus.length, 0));
+          ctx.metrics.ingestEvents.inc(outcome.events);
+          // Samples alone change no alert, except that a silent node is heard again.
+          if (outcome.events > 0 || (await ctx.alerting.isFiring(node, 'node-silent'))) await ctx.alerting.evaluateNode(node);
+        }
         return outcome;
       },
     );

@@ -3,6 +3,7 @@ import { LandmarkInfo } from '@locus/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { requirePermission } from '../auth.js';
+import { DEFAULT_ORG } from '../config.js';
 import { ApiError } from '../errors.js';
 
 export const landmarkRoutes =
@@ -12,7 +13,10 @@ export const landmarkRoutes =
       '/landmarks',
       { schema: { summary: 'Register a landmark: its id, audited place and public key', tags: ['landmarks'], body: LandmarkInfo, response: { 200: LandmarkInfo, 201: LandmarkInfo } } },
       async (request, reply) => {
-        requirePermission(await ctx.caller(request), 'landmarks:write');
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'landmarks:write');
+        // Landmarks are the trust set behind every organization's verdicts: the server operator's to keep.
+        if (caller.orgId !== DEFAULT_ORG) throw new ApiError('LOCUS_ERR_FORBIDDEN', `landmarks are shared by every organization on this server; only the operator's organization ("${DEFAULT_ORG}") registers them`);
         const result = await ctx.repos.landmarks.register(request.body, ctx.clock.now().getTime());
         if (result === 'conflict') {
           throw new ApiError('LOCUS_ERR_CONFLICT', `landmark "${request.body.id}" is registered with another key or place; a landmark does not move — register a new id`);

@@ -28,6 +28,9 @@ export const measurementRoutes =
       },
       async (request) => {
         const outcome = await ctx.verification.ingest(request.body.measurements);
+        ctx.metrics.measurements.inc({ result: 'accepted' }, outcome.accepted);
+        ctx.metrics.measurements.inc({ result: 'duplicate' }, outcome.duplicates);
+        ctx.metrics.measurements.inc({ result: 'rejected' }, outcome.rejected.length);
         return { ...outcome, rejected: [...outcome.rejected] };
       },
     );

@@ -55,6 +55,10 @@ export class AlertRepo {
     return changes;
   }
 
+  byKey(orgId: string, key: string): Promise<AlertRecord | undefined> {
+    return this.#db.selectFrom('alerts').selectAll().where('org_id', '=', orgId).where('key', '=', key).executeTakeFirst();
+  }
+
   /** Resolves one alert by hand (or because its condition ended). */
   async resolve(orgId: string, id: string, now: number): Promise<Transition[]> {
     const r = await this.#db.updateTable('alerts').set({ state: 'resolved', resolved_at: now }).where('org_id', '=', orgId).where('id', '=', id).where('state', '=', 'firing').returningAll().executeTakeFirst();

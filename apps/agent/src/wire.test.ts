@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import type { Health } from './components/component.js';
+import type { ScanReport } from './report.js';
+import { healthChanges } from './wire.js';
+
+const report = (results: { gpu?: number; health: Health; reason: string }[]): ScanReport =>
+  ({ gpus: [0, 1].map((index) => ({ index, uuid: `GPU-${index}` })), components: [{ name: 'gpu-count', health: 'healthy', results }] }) as unknown as ScanReport;
+let n = 0;
+const ids = () => `id-${++n}`;
+
+describe('health changes', () => {
+  it('say nothing about a first healthy scan, then report each change once', () => {
+    const memory = new Map<string, Health>();
+    expect(healthChanges(memory, report([{ health: 'healthy', reason: '2 GPUs present' }]), 't0', ids)).toEqual([]);
+    const lost = healthChanges(memory, report([{ gpu: 1, health: 'unhealthy', reason: 'GPU 1 no longer answers' }]), 't1', ids);
+    expect(lost).toMatchObject([{ kind: 'health', component: 'gpu-count', gpu: 'GPU-1', health: 'unhealthy', reason: 'GPU 1 no longer answers' }]);
+    expect(healthChanges(memory, report([{ gpu: 1, health: 'unhealthy', reason: 'GPU 1 no longer answers' }]), 't2', ids)).toEqual([]);
+  });
+
+  it('clear a per-GPU finding that the component no longer reports, so the server does not keep it', () => {
+    const memory = new Map<string, Health>();
+    healthChanges(memory, report([{ health: 'healthy', reason: '2 GPUs present' }]), 't0', ids);
+    healthChanges(memory, report([{ gpu: 1, health: 'unhealthy', reason: 'GPU 1 no longer answers' }]), 't1', ids);
+    const back = healthChanges(memory, report([{ health: 'healthy', reason: '2 GPUs present' }]), 't2', ids);
+    expect(back).toMatchObject([{ component: 'gpu-count', gpu: 'GPU-1', health: 'healthy', reason: 'GPU 1: no longer reported (2 GPUs present)', suggestedAction: null }]);
+    expect(healthChanges(memory, report([{ health: 'healthy', reason: '2 GPUs present' }]), 't3', ids)).toEqual([]);
+  });
+});

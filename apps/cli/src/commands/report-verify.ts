@@ -1,0 +1,80 @@
+import { checkReport, ReportKey, type PublicKeyText } from '@locus/protocol';
+import { CliError, usageError } from '../errors.js';
+import { readFileBytes, readJsonFile } from '../files.js';
+import type { Io } from '../io.js';
+import { parseCommandLine } from './args.js';
+
+const NAME = 'locus report verify';
+
+export const HELP = `Usage: ${NAME} FILE SIG (--key KEY.json | --server URL) [--json]
+
+Checks a signed Locus report offline: that FILE is byte for byte the file the server signed,
+and that SIG (its detached signature) was made by the key you trust. Prints what the
+signature states: the report's organization, format, zone filter and time.
+
+Options:
+  --key FILE     the server's report key, as saved from URL/.well-known/locus-report-key
+                 (the auditor's copy, kept apart from the report)
+  --server URL   fetch that key from the server now (trusts the connection to it)
+  --json         print the result as JSON
+  -h, --help     show this help
+
+Exit codes: 0 the report verifies; 1 it does not (each reason is named); 2 unreadable input
+or a bad option.
+`;
+
+function keyUrl(server: string): URL {
+  try {
+    const url = new URL('/.well-known/locus-report-key', server);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // not a URL: said below
+  }
+  throw usageError(`${NAME}: --server ${server} is not a URL`, 'Give the server as http(s)://HOST[:PORT].');
+}
+
+async function fetchKey(url: URL): Promise<unknown> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return (await res.json()) as unknown;
+  } catch (error) {
+    throw new CliError('LOCUS_ERR_SERVER_REFUSED', `${NAME}: cannot read ${url.href}: ${(error as Error).message}`, 'Check the URL, or pass --key with a saved copy of the key.');
+  }
+}
+
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const { values: v, positionals } = parseCommandLine(NAME, args, { key: { type: 'string' }, server: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  if (v.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length !== 2) throw usageError(`${NAME}: give the report file and its signature file, got ${positionals.length} argument(s)`, `Run \`${NAME} --help\`.`);
+  if ((v.key === undefined) === (v.server === undefined)) {
+    throw usageError(`${NAME}: say which key to trust with exactly one of --key or --server`, 'A signature proves only who signed; the key you trust says who that must be.');
+  }
+  const url = v.server === undefined ? undefined : keyUrl(v.server);
+  const [filePath, sigPath] = positionals as [string, string];
+  const file = readFileBytes(filePath, 'report');
+  const signature = readJsonFile(sigPath, 'signature');
+  const keySource = url?.href ?? v.key!;
+  const keyDoc = ReportKey.safeParse(url ? await fetchKey(url) : readJsonFile(v.key!, 'report key'));
+  if (!keyDoc.success) throw new CliError('LOCUS_ERR_INPUT_VALUE', `${keySource}: not a Locus report key (expected {"kind": "locus-report-key", "v": 1, "algorithm": "ed25519", "publicKey": …})`);
+  const trusted: PublicKeyText[] = [keyDoc.data.publicKey];
+  const result = checkReport(file, signature, trusted);
+  if (v.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  else if (result.ok) {
+    const s = result.statement;
+    io.stdout(
+      [
+        `report verifies: ${filePath} (${s.bytes} bytes, SHA-256 ${s.sha256})`,
+        `  ${s.report} report ${s.reportId}, ${s.format.toUpperCase()}, organization ${s.orgId}, ${s.zoneId ? `zone ${s.zoneId}` : 'every zone'}, made ${s.createdAt}`,
+        `  signed by ${s.publicKey} (the key in ${keySource})`,
+        '',
+      ].join('\n'),
+    );
+  } else {
+    io.stdout([`report does NOT verify (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):`, ...result.problems.map((p) => `  ${p}`), ''].join('\n'));
+  }
+  return result.ok ? 0 : 1;
+}

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { CliError } from './errors.js';
+
+/** A file's exact bytes (for hashing), or a coded error naming the file and why. */
+export function readFileBytes(path: string, role: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new CliError('LOCUS_ERR_INPUT_FILE', `cannot read ${role} file ${path}: ${why}`, 'Check the path; relative paths start from the current directory.');
+  }
+}
+
+/** A text file (UTF-8), or a coded error naming the file and why. */
+export const readTextFile = (path: string, role: string): string => readFileBytes(path, role).toString('utf8');
+
+/** A JSON file, parsed; a coded error when it cannot be read or is not JSON. */
+export function readJsonFile(path: string, role: string): unknown {
+  const text = readTextFile(path, role);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CliError('LOCUS_ERR_INPUT_VALUE', `${path}: not JSON (${(error as Error).message})`, `A ${role} file is a JSON document.`);
+  }
+}

@@ -1,0 +1,58 @@
+import type { GpuTable, NodeRecord, StoredVerdict, ZoneRecord } from '@locus/storage';
+import type { Repos } from './repos.js';
+
+export const HEALTH_STATES = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const;
+const HEALTH_RANK: Record<string, number> = { healthy: 0, unknown: 1, degraded: 2, unhealthy: 3 };
+
+export interface GpuRow extends GpuTable {
+  /** The worst of its components' latest reported states; healthy when none reported. */
+  readonly health: string;
+}
+
+export interface NodeRow {
+  readonly node: NodeRecord;
+  readonly zone: ZoneRecord | undefined;
+  readonly verdict: StoredVerdict | undefined;
+  readonly gpus: readonly GpuRow[];
+}
+
+/** What an org's enrolled nodes are, where they are and how their GPUs are; one zone's if given. */
+export async function fleetRows(repos: Repos, orgId: string, zoneId?: string): Promise<NodeRow[]> {
+  const zones = new Map((await repos.zones.list(orgId)).map((z) => [z.id, z]));
+  const nodes = (await repos.nodes.list(orgId)).filter((n) => n.unenrolled_at === null && (zoneId === undefined || n.zone_id === zoneId));
+  const rows: NodeRow[] = [];
+  for (const node of nodes) {
+    const latest = await repos.telemetry.latestEvents<{ component: string; gpu: string | null; health: string }>(node.id, 'health', (b) => `${b.component}|${b.gpu ?? 'host'}`);
+    const worst = new Map<string, string>();
+    for (const h of latest) {
+      if (h.gpu === null) continue;
+      if ((HEALTH_RANK[h.health] ?? 0) > (HEALTH_RANK[worst.get(h.gpu) ?? 'healthy'] ?? 0)) worst.set(h.gpu, h.health);
+    }
+    const gpus = (await repos.telemetry.gpus(node.id)).map((g) => ({ ...g, health: worst.get(g.uuid) ?? 'healthy' }));
+    const [verdict] = await repos.verdicts.history(node.id, 1);
+    rows.push({ node, zone: node.zone_id === null ? undefined : zones.get(node.zone_id), verdict, gpus });
+  }
+  return rows;
+}
+
+export interface FleetSummary {
+  readonly nodes: number;
+  readonly gpus: { readonly total: number; readonly byModel: Record<string, number>; readonly health: Record<string, number> };
+  readonly verdicts: Record<string, number>;
+}
+
+export function summarize(rows: readonly NodeRow[]): FleetSummary {
+  const byModel: Record<string, number> = {};
+  const health: Record<string, number> = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0]));
+  const verdicts: Record<string, number> = { excluded: 0, possible: 0, certain: 0, none: 0 };
+  let total = 0;
+  for (const row of rows) {
+    for (const g of row.gpus) {
+      byModel[g.name] = (byModel[g.name] ?? 0) + 1;
+      health[g.health] = (health[g.health] ?? 0) + 1;
+      total++;
+    }
+    verdicts[row.verdict?.record.restricted ?? 'none']!++;
+  }
+  return { nodes: rows.length, gpus: { total, byModel, health }, verdicts };
+}

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { landmark, measurementOf, enrollAgent, testServer, type TestServer } from './test-support.js';
+
+/**
+ * Organization isolation on every route the API publishes: a token of org B, with the highest
+ * role, never reads or changes anything of org A's. A route added without a line here fails the
+ * test, so that no route escapes it.
+ */
+const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('bom-1', 'IN', 19.076, 72.8777)];
+const SHENZHEN = { lat: 22.54, lon: 114.06 };
+
+let s: TestServer;
+let a: { authorization: string };
+let b: { authorization: string };
+/** Org A's resources, and every string that would betray one of them in a response. */
+const ids: Record<'node' | 'agentNode' | 'zone' | 'alert' | 'muteRule' | 'webhook' | 'report', string> = { node: '', agentNode: '', zone: '', alert: '', muteRule: '', webhook: '', report: '' };
+let zoneB = '';
+let secrets: string[] = [];
+
+const call = (method: string, url: string, headers: { authorization: string }, payload?: object) =>
+  s.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload }) });
+const ok = async (method: string, url: string, payload?: object) => {
+  const res = await call(method, url, a, payload);
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
+  return res.json() as Record<string, string>;
+};
+
+beforeAll(async () => {
+  s = await testServer();
+  a = await s.tokenFor('org-a', 'owner');
+  b = await s.tokenFor('org-b', 'owner');
+  await s.registerLandmarks(LANDMARKS.map((l) => l.info));
+  ids.zone = (await ok('POST', '/api/v1/zones', { name: 'a-zone-shenzhen', claimedCountry: 'SG' })).id!;
+  const agent = await enrollAgent(s, a, { name: 'a-agent-node', claimedCountry: 'SG', zoneId: ids.zone, gpus: [{ uuid: 'GPU-a-secret', serial: '9990001' }] });
+  ids.agentNode = agent.nodeId;
+  ids.node = (await ok('POST', '/api/v1/nodes', { name: 'a-plain-node', hostKey: (await import('@locus/protocol')).generateSigningKey().publicKey, claimedCountry: 'SG' })).id!;
+  await s.app.inject({ method: 'POST', url: '/api/v1/measurements', payload: { measurements: LANDMARKS.map((l) => measurementOf(l, agent.key.publicKey, SHENZHEN, s.clock.now())) } });
+  const alerts = (await ok('GET', '/api/v1/alerts')) as unknown as { alerts: { id: string }[] };
+  ids.alert = alerts.alerts[0]!.id;
+  ids.muteRule = (await ok('POST', '/api/v1/mute-rules', { nodeId: ids.agentNode, durationS: 3600, reason: 'a-mute-reason' })).id!;
+  ids.webhook = (await ok('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/a-hook-path' })).id!;
+  ids.report = (await ok('POST', '/api/v1/reports', { format: 'json' })).id!;
+  zoneB = ((await call('POST', '/api/v1/zones', b, { name: 'b-zone' })).json() as { id: string }).id;
+  secrets = [...Object.values(ids), 'a-zone-shenzhen', 'a-agent-node', 'a-plain-node', 'GPU-a-secret', '9990001', 'a-mute-reason', 'a-hook-path', agent.key.publicKey];
+});
+afterAll(async () => s.close());
+
+type Case = { readonly kind: 'public' } | { readonly kind: 'read' } | { readonly kind: 'own' } | { readonly kind: 'absent'; readonly id: keyof typeof ids; readonly body?: () => object } | { readonly kind: 'refused'; readonly body: () => object; readonly status: number };
+
+/** How org B's owner must fare on each route. */
+const ROUTES: Record<string, Case> = {
+  // Authenticated by signatures, not tokens: covered by their own tests.
+  'POST /api/v1/measurements': { kind: 'public' },
+  'POST /api/v1/agents/enroll': { kind: 'public' },
+  'POST /api/v1/agents/unenroll': { kind: 'public' },
+  'POST /api/v1/ingest': { kind: 'public' },
+  'GET /.well-known/locus-report-key': { kind: 'public' },
+  // Lists: answered, with nothing of A's in them.
+  'GET /api/v1/landmarks': { kind: 'read' },
+  'GET /api/v1/nodes': { kind: 'read' },
+  'GET /api/v1/zones': { kind: 'read' },
+  'GET /api/v1/fleet/summary': { kind: 'read' },
+  'GET /api/v1/alerts': { kind: 'read' },
+  'GET /api/v1/mute-rules': { kind: 'read' },
+  'GET /api/v1/webhooks': { kind: 'read' },
+  'GET /api/v1/reports': { kind: 'read' },
+  // Creating B's own things works, and touches nothing of A's (a zone may share A's zone's name).
+  'POST /api/v1/zones': { kind: 'own' },
+  'POST /api/v1/webhooks': { kind: 'own' },
+  'POST /api/v1/enrollment-tokens': { kind: 'own' },
+  'POST /api/v1/reports': { kind: 'own' },
+  // Naming A's things from B: refused as if they did not exist, or as a conflict for a host key.
+  'POST /api/v1/nodes': { kind: 'refused', body: () => ({ name: 'steal', hostKey: secrets.at(-1)! }), status: 409 },
+  'POST /api/v1/landmarks': { kind: 'refused', body: () => LANDMARKS[0]!.info, status: 403 },
+  'POST /api/v1/mute-rules': { kind: 'refused', body: () => ({ nodeId: ids.agentNode, durationS: 3600, reason: 'x' }), status: 404 },
+  // Routes on one of A's resources: 404.
+  'GET /api/v1/nodes/{id}': { kind: 'absent', id: 'agentNode' },
+  'GET /api/v1/nodes/{id}/inventory': { kind: 'absent', id: 'agentNode' },
+  'GET /api/v1/nodes/{id}/samples': { kind: 'absent', id: 'agentNode' },
+  'GET /api/v1/nodes/{id}/events': { kind: 'absent', id: 'agentNode' },
+  'GET /api/v1/nodes/{id}/region': { kind: 'absent', id: 'agentNode' },
+  'GET /api/v1/nodes/{id}/verdict': { kind: 'absent', id: 'agentNode' },
+  'GET /api/v1/nodes/{id}/verdicts': { kind: 'absent', id: 'agentNode' },
+  'GET /api/v1/nodes/{id}/proof': { kind: 'absent', id: 'agentNode' },
+  'PUT /api/v1/nodes/{id}/zone': { kind: 'absent', id: 'node', body: () => ({ zoneId: zoneB }) },
+  'GET /api/v1/zones/{id}': { kind: 'absent', id: 'zone' },
+  'GET /api/v1/zones/{id}/regions': { kind: 'absent', id: 'zone' },
+  'POST /api/v1/alerts/{id}/resolve': { kind: 'absent', id: 'alert' },
+  'DELETE /api/v1/mute-rules/{id}': { kind: 'absent', id: 'muteRule' },
+  'DELETE /api/v1/webhooks/{id}': { kind: 'absent', id: 'webhook' },
+  'GET /api/v1/webhooks/{id}/deliveries': { kind: 'absent', id: 'webhook' },
+  'GET /api/v1/reports/{id}': { kind: 'absent', id: 'report' },
+  'GET /api/v1/reports/{id}/signature': { kind: 'absent', id: 'report' },
+};
+
+const OWN_BODIES: Record<string, () => object> = {
+  'POST /api/v1/zones': () => ({ name: 'a-zone-shenzhen' }),
+  'POST /api/v1/webhooks': () => ({ url: 'http://127.0.0.1:9/b' }),
+  'POST /api/v1/enrollment-tokens': () => ({}),
+  'POST /api/v1/reports': () => ({ format: 'json' }),
+};
+
+describe('organization isolation', () => {
+  it('covers every published route', async () => {
+    const spec = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const published = Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(published.filter((r) => !(r in ROUTES))).toEqual([]);
+    expect(Object.keys(ROUTES).filter((r) => !published.includes(r))).toEqual([]);
+  });
+
+  it.each(Object.entries(ROUTES).filter(([, c]) => c.kind !== 'public'))("keeps org A's data from org B on %s", async (route, c) => {
+    const [method, pattern] = route.split(' ') as [string, string];
+    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]) : pattern;
+    const body = c.kind === 'absent' ? c.body?.() : c.kind === 'refused' ? c.body() : c.kind === 'own' ? OWN_BODIES[route]!() : undefined;
+    const res = await call(method, path, b, body);
+    if (c.kind === 'absent') expect(res.json(), res.body).toMatchObject({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND' });
+    else if (c.kind === 'refused') expect(res.statusCode, res.body).toBe(c.status);
+    else expect(res.statusCode, res.body).toBeLessThan(300);
+    // B may hear back what it sent (an id in an error message); nothing else of A's.
+    const sent = `${path} ${JSON.stringify(body ?? {})}`;
+    for (const secret of secrets.filter((x) => !sent.includes(x))) expect(res.body, `${route} shows ${secret}`).not.toContain(secret);
+  });
+
+  it("leaves every one of org A's things as it was", async () => {
+    const nodes = (await ok('GET', '/api/v1/nodes')) as unknown as { nodes: { id: string; zoneId: string | null }[] };
+    expect(nodes.nodes.map((n) => n.id).sort()).toEqual([ids.node, ids.agentNode].sort());
+    expect(nodes.nodes.find((n) => n.id === ids.agentNode)?.zoneId).toBe(ids.zone);
+    expect(nodes.nodes.find((n) => n.id === ids.node)?.zoneId).toBeNull();
+    expect(((await ok('GET', '/api/v1/alerts?state=firing')) as unknown as { alerts: { id: string }[] }).alerts.map((x) => x.id)).toContain(ids.alert);
+    expect(((await ok('GET', '/api/v1/mute-rules')) as unknown as { rules: { id: string }[] }).rules.map((x) => x.id)).toEqual([ids.muteRule]);
+    expect(((await ok('GET', '/api/v1/webhooks')) as unknown as { webhooks: { id: string }[] }).webhooks.map((x) => x.id)).toEqual([ids.webhook]);
+    expect(((await ok('GET', '/api/v1/reports')) as unknown as { reports: { id: string }[] }).reports.map((x) => x.id)).toEqual([ids.report]);
+    expect(((await ok('GET', '/api/v1/zones')) as unknown as { zones: { id: string }[] }).zones.map((x) => x.id)).toEqual([ids.zone]);
+  });
+});

@@ -1,0 +1,29 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The server's own Prometheus metrics, one registry per app (so that two apps in one process,
+ * as in tests, do not share counters). No label carries an organization, node or token.
+ */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({ name: 'locus_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status code.', labelNames: ['method', 'route', 'status_code'] as const, registers: [this.registry] });
+  readonly httpDuration = new Histogram({
+    name: 'locus_http_request_duration_seconds',
+    help: 'Time from request to response, by method and route pattern.',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [this.registry],
+  });
+  readonly ingestBatches = new Counter({ name: 'locus_ingest_batches_total', help: 'Agent batches by result: stored, duplicate, or overloaded (answered 429).', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly ingestGpuSamples = new Counter({ name: 'locus_ingest_gpu_samples_total', help: 'GPU samples stored (one per GPU per sampling instant).', registers: [this.registry] });
+  readonly ingestEvents = new Counter({ name: 'locus_ingest_events_total', help: 'Agent events stored (Xid, health changes, inventory).', registers: [this.registry] });
+  readonly ingestInFlight = new Gauge({ name: 'locus_ingest_in_flight', help: 'Agent batches being received or stored now.', registers: [this.registry] });
+  readonly measurements = new Counter({ name: 'locus_measurements_total', help: 'Signed landmark measurements by result: accepted, duplicate, rejected.', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly alertTransitions = new Counter({ name: 'locus_alert_transitions_total', help: 'Alerts fired and resolved, by kind.', labelNames: ['kind', 'change'] as const, registers: [this.registry] });
+  readonly webhookAttempts = new Counter({ name: 'locus_webhook_attempts_total', help: 'Webhook delivery attempts by outcome: delivered, retry (will be tried again), failed (gave up).', labelNames: ['outcome'] as const, registers: [this.registry] });
+
+  constructor(version: string) {
+    new Gauge({ name: 'locus_build_info', help: 'Always 1; the labels say which Locus this is.', labelNames: ['version'] as const, registers: [this.registry] }).set({ version }, 1);
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

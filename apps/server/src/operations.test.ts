@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrateToLatest, openStorage, type Storage } from '@locus/storage';
+import { PROTOCOL_VERSION, signBody } from '@locus/protocol';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { DEFAULT_SERVER_CONFIG } from './config.js';
+import { enrollAgent, testServer, TestClock, world, type TestServer } from './test-support.js';
+
+let s: TestServer | undefined;
+let app: FastifyInstance | undefined;
+let storage: Storage | undefined;
+afterEach(async () => {
+  await s?.close();
+  await app?.close();
+  await storage?.close();
+  s = app = storage = undefined;
+});
+
+/** The value of one series in a Prometheus exposition, or undefined. */
+function series(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = m[2]?.split(/,(?=[a-z_]+=)/) ?? [];
+    if (wanted.every((w) => have.includes(w))) return Number(m[3]);
+  }
+  return undefined;
+}
+
+describe('/metrics', () => {
+  it('exposes request, ingest and process metrics in the Prometheus text format, without org labels', async () => {
+    s = await testServer();
+    const owner = await s.tokenFor('org-a', 'owner');
+    const agent = await enrollAgent(s, owner, { name: 'gpu-01', gpus: [{ uuid: 'GPU-a', serial: '1' }, { uuid: 'GPU-b', serial: '2' }] });
+    const at = s.clock.now().toISOString();
+    const gpu = (uuid: string) => ({ uuid, temperatureC: 60, memoryTemperatureC: null, powerDrawW: 400, powerLimitW: 700, energyMj: null, smClockMHz: 1980, memoryClockMHz: 2619, gpuUtilizationPct: 50, memoryUtilizationPct: 30, framebufferUsedMiB: 1, framebufferTotalMiB: 81559, eccVolatileUncorrected: 0, eccAggregateUncorrected: 0, remappedRowsPending: false, pcieReplayCounter: 0, clockEventReasons: [] });
+    const batch = signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: agent.key.publicKey, sentAt: at, samples: [{ at, gpus: [gpu('GPU-a'), gpu('GPU-b')] }], events: [] } as never, agent.key.privateKey);
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: batch })).statusCode).toBe(200);
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: batch })).json()).toMatchObject({ duplicate: true });
+    await s.app.inject({ method: 'GET', url: '/api/v1/nodes/nope', headers: owner });
+
+    const res = await s.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = res.body;
+    expect(series(text, 'locus_ingest_batches_total', { result: 'stored' })).toBe(1);
+    expect(series(text, 'locus_ingest_batches_total', { result: 'duplicate' })).toBe(1);
+    expect(series(text, 'locus_ingest_gpu_samples_total')).toBe(2);
+    expect(series(text, 'locus_http_requests_total', { method: 'GET', route: '/api/v1/nodes/:id', status_code: '404' })).toBe(1);
+    expect(series(text, 'locus_http_requests_total', { method: 'POST', route: '/api/v1/ingest', status_code: '200' })).toBe(2);
+    expect(series(text, 'locus_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/ingest' })).toBe(2);
+    expect(series(text, 'locus_build_info', { version: '0.1.0' })).toBe(1);
+    expect(series(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(text).not.toMatch(/org-a|gpu-01|GPU-a/);
+  });
+});
+
+describe('ingest under overload', () => {
+  it('answers 429 with Retry-After while the in-flight limit is taken, before reading the body, and recovers', async () => {
+    storage = await openStorage('sqlite::memory:');
+    await migrateToLatest(storage);
+    app = await buildApp({ storage, world, config: { ...DEFAULT_SERVER_CONFIG, ingestMaxInFlight: 1 }, clock: new TestClock() });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = Number(new URL(url).port);
+    const inFlight = async () => series(await (await fetch(`${url}/metrics`)).text(), 'locus_ingest_in_flight');
+    const waitFor = async (want: number) => {
+      for (let i = 0; i < 200 && (await inFlight()) !== want; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await inFlight()).toBe(want);
+    };
+    const ingest = () => fetch(`${url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+
+    // A slow sender: the headers and half the body, then nothing.
+    const slow = connect(port, '127.0.0.1');
+    slow.on('error', () => undefined);
+    await new Promise((r) => slow.once('connect', r));
+    slow.write('POST /api/v1/ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"v":');
+    await waitFor(1);
+
+    const refused = await ingest();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(5);
+    expect(await refused.json()).toMatchObject({ statusCode: 429, code: 'LOCUS_ERR_RATE_LIMITED' });
+
+    slow.destroy();
+    await waitFor(0);
+    const accepted = await ingest();
+    expect(accepted.status).toBe(400);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(series(text, 'locus_ingest_batches_total', { result: 'overloaded' })).toBe(1);
+  });
+});
