@@ -4,11 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey } from '@locus/protocol';
 import { webhookSignature } from './alerts/engine.js';
-import { landmark, measurementOf, testServer, type TestServer } from './test-support.js';
+import { landmark, measurementOf, testServer, type TestLandmark, type TestServer } from './test-support.js';
 
 const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('fra-1', 'DE', 50.1109, 8.6821), landmark('bom-1', 'IN', 19.076, 72.8777)];
 const SINGAPORE = { lat: 1.3, lon: 103.8 };
 const SHENZHEN = { lat: 22.54, lon: 114.06 };
+const FRANKFURT = { lat: 50.11, lon: 8.68 };
 
 let s: TestServer;
 let owner: { authorization: string };
@@ -59,6 +60,21 @@ describe('alerts', () => {
     await measure(n.key, SINGAPORE);
     expect(await alerts('firing')).toEqual([]);
     expect(await alerts('resolved')).toEqual([expect.objectContaining({ kind: 'restricted', state: 'resolved' })]);
+  });
+
+  it('fire when one key answers from two places at once (a copied identity), with a verdict note, until those measurements age out', async () => {
+    const n = await node('sg-8');
+    const [sin, tyo, fra, bom] = LANDMARKS as [TestLandmark, TestLandmark, TestLandmark, TestLandmark];
+    const now = s.clock.now();
+    await call('POST', '/api/v1/measurements', { measurements: [measurementOf(sin, n.key.publicKey, SINGAPORE, now), measurementOf(bom, n.key.publicKey, SINGAPORE, now), measurementOf(tyo, n.key.publicKey, SINGAPORE, now), measurementOf(fra, n.key.publicKey, FRANKFURT, now)] });
+    const verdict = (await call('GET', `/api/v1/nodes/${n.id}/verdict`)).json() as { notes: { kind: string; message: string; evidence: { gapKm: number } }[] };
+    expect(verdict.notes).toEqual([expect.objectContaining({ kind: 'impossible-travel', message: expect.stringMatching(/^answered fra-1 in [\d.]+ ms and sin-1 in [\d.]+ ms within 1 min: no single host can be near both/) })]);
+    expect(verdict.notes[0]!.evidence.gapKm).toBeGreaterThan(8000);
+    expect((await alerts('firing')).map((a) => a.kind).sort()).toEqual(['empty-region', 'impossible-travel']);
+    s.clock.advance(7 * 3600_000);
+    await measure(n.key, SINGAPORE);
+    expect(await alerts('firing')).toEqual([]);
+    expect(((await call('GET', `/api/v1/nodes/${n.id}/verdict`)).json() as { notes: unknown[] }).notes).toEqual([]);
   });
 
   it('tell a webhook, signed, retrying after a failure, and keep a delivery log', async () => {

@@ -23,6 +23,7 @@ import { Verification } from './verification.js';
 import { Alerting, DEFAULT_ALERTING } from './alerts/engine.js';
 import { alertRoutes } from './routes/alerts.js';
 import { reportRoutes } from './routes/reports.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { ServerMetrics } from './metrics.js';
 
 export interface AppDeps {
@@ -138,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fleetRoutes(ctx), { prefix: '/api/v1' });
   await app.register(alertRoutes(ctx), { prefix: '/api/v1' });
   await app.register(reportRoutes(ctx));
+  await app.register(tokenRoutes(ctx), { prefix: '/api/v1' });
   if (deps.backgroundEveryMs) {
     let running = false;
     const timer = setInterval(() => {

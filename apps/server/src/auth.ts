@@ -23,6 +23,7 @@ export const PERMISSIONS = {
   'landmarks:read': ['owner', 'admin', 'viewer', 'auditor'],
   'landmarks:write': ['owner', 'admin'],
   'reports:read': ['owner', 'admin', 'viewer', 'auditor'],
+  'tokens:manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -33,9 +34,13 @@ export async function authenticate(request: FastifyRequest, tokens: TokenRepo, n
   if (!match) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'send "Authorization: Bearer <token>"');
   const record = await tokens.findByHash(hashToken(match[1]!));
   if (!record) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'unknown token');
+  if (record.expires_at !== null && record.expires_at <= now.getTime()) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', `the token expired at ${new Date(record.expires_at).toISOString()}`);
   if (record.last_used_at === null || now.getTime() - record.last_used_at > 60_000) await tokens.touch(record.id, now.getTime());
   return { orgId: record.org_id, role: record.role, tokenId: record.id };
 }
+
+/** Roles a caller may grant or revoke: an owner any, an admin all but owner. */
+export const grantableBy = (role: Role): readonly Role[] => (role === 'owner' ? ['owner', 'admin', 'viewer', 'auditor'] : role === 'admin' ? ['admin', 'viewer', 'auditor'] : []);
 
 export function requirePermission(caller: Caller, permission: Permission): void {
   if (!(PERMISSIONS[permission] as readonly Role[]).includes(caller.role)) {

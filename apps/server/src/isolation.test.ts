@@ -13,7 +13,7 @@ let s: TestServer;
 let a: { authorization: string };
 let b: { authorization: string };
 /** Org A's resources, and every string that would betray one of them in a response. */
-const ids: Record<'node' | 'agentNode' | 'zone' | 'alert' | 'muteRule' | 'webhook' | 'report', string> = { node: '', agentNode: '', zone: '', alert: '', muteRule: '', webhook: '', report: '' };
+const ids: Record<'node' | 'agentNode' | 'zone' | 'alert' | 'muteRule' | 'webhook' | 'report' | 'token', string> = { node: '', agentNode: '', zone: '', alert: '', muteRule: '', webhook: '', report: '', token: '' };
 let zoneB = '';
 let secrets: string[] = [];
 
@@ -40,8 +40,9 @@ beforeAll(async () => {
   ids.muteRule = (await ok('POST', '/api/v1/mute-rules', { nodeId: ids.agentNode, durationS: 3600, reason: 'a-mute-reason' })).id!;
   ids.webhook = (await ok('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/a-hook-path' })).id!;
   ids.report = (await ok('POST', '/api/v1/reports', { format: 'json' })).id!;
+  ids.token = (await ok('POST', '/api/v1/tokens', { name: 'a-grafana-token', role: 'viewer' })).id!;
   zoneB = ((await call('POST', '/api/v1/zones', b, { name: 'b-zone' })).json() as { id: string }).id;
-  secrets = [...Object.values(ids), 'a-zone-shenzhen', 'a-agent-node', 'a-plain-node', 'GPU-a-secret', '9990001', 'a-mute-reason', 'a-hook-path', agent.key.publicKey];
+  secrets = [...Object.values(ids), 'a-zone-shenzhen', 'a-agent-node', 'a-plain-node', 'GPU-a-secret', '9990001', 'a-mute-reason', 'a-hook-path', 'a-grafana-token', agent.key.publicKey];
 });
 afterAll(async () => s.close());
 
@@ -64,11 +65,13 @@ const ROUTES: Record<string, Case> = {
   'GET /api/v1/mute-rules': { kind: 'read' },
   'GET /api/v1/webhooks': { kind: 'read' },
   'GET /api/v1/reports': { kind: 'read' },
+  'GET /api/v1/tokens': { kind: 'read' },
   // Creating B's own things works, and touches nothing of A's (a zone may share A's zone's name).
   'POST /api/v1/zones': { kind: 'own' },
   'POST /api/v1/webhooks': { kind: 'own' },
   'POST /api/v1/enrollment-tokens': { kind: 'own' },
   'POST /api/v1/reports': { kind: 'own' },
+  'POST /api/v1/tokens': { kind: 'own' },
   // Naming A's things from B: refused as if they did not exist, or as a conflict for a host key.
   'POST /api/v1/nodes': { kind: 'refused', body: () => ({ name: 'steal', hostKey: secrets.at(-1)! }), status: 409 },
   'POST /api/v1/landmarks': { kind: 'refused', body: () => LANDMARKS[0]!.info, status: 403 },
@@ -91,6 +94,7 @@ const ROUTES: Record<string, Case> = {
   'GET /api/v1/webhooks/{id}/deliveries': { kind: 'absent', id: 'webhook' },
   'GET /api/v1/reports/{id}': { kind: 'absent', id: 'report' },
   'GET /api/v1/reports/{id}/signature': { kind: 'absent', id: 'report' },
+  'DELETE /api/v1/tokens/{id}': { kind: 'absent', id: 'token' },
 };
 
 const OWN_BODIES: Record<string, () => object> = {
@@ -98,6 +102,7 @@ const OWN_BODIES: Record<string, () => object> = {
   'POST /api/v1/webhooks': () => ({ url: 'http://127.0.0.1:9/b' }),
   'POST /api/v1/enrollment-tokens': () => ({}),
   'POST /api/v1/reports': () => ({ format: 'json' }),
+  'POST /api/v1/tokens': () => ({ name: 'b-viewer', role: 'viewer' }),
 };
 
 describe('organization isolation', () => {

@@ -46,10 +46,10 @@ export async function prepareStorage(options: Pick<StartOptions, 'databaseUrl' |
     await repos.orgs.ensure({ id: DEFAULT_ORG, name: 'Default organization', created_at: now });
     let generatedToken: string | undefined;
     if (options.adminToken) {
-      await repos.tokens.ensure({ id: randomUUID(), org_id: DEFAULT_ORG, name: 'LOCUS_ADMIN_TOKEN', role: 'owner', hash: hashToken(options.adminToken), created_at: now, last_used_at: null });
+      await repos.tokens.ensure({ id: randomUUID(), org_id: DEFAULT_ORG, name: 'LOCUS_ADMIN_TOKEN', role: 'owner', hash: hashToken(options.adminToken), created_at: now, last_used_at: null, expires_at: null });
     } else if ((await repos.tokens.countForOrg(DEFAULT_ORG)) === 0) {
       generatedToken = newToken();
-      await repos.tokens.create({ id: randomUUID(), org_id: DEFAULT_ORG, name: 'first start', role: 'owner', hash: hashToken(generatedToken), created_at: now, last_used_at: null });
+      await repos.tokens.create({ id: randomUUID(), org_id: DEFAULT_ORG, name: 'first start', role: 'owner', hash: hashToken(generatedToken), created_at: now, last_used_at: null, expires_at: null });
     }
     return { storage, generatedToken };
   } catch (error) {

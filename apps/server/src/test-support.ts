@@ -45,7 +45,7 @@ export async function testServer(spec = 'sqlite::memory:'): Promise<TestServer> 
   const tokenFor = async (orgId: string, role: Role) => {
     await repos.orgs.ensure({ id: orgId, name: orgId, created_at: 0 });
     const token = `locus_${randomUUID()}`;
-    await repos.tokens.create({ id: randomUUID(), org_id: orgId, name: role, role, hash: hashToken(token), created_at: 0, last_used_at: null });
+    await repos.tokens.create({ id: randomUUID(), org_id: orgId, name: role, role, hash: hashToken(token), created_at: 0, last_used_at: null, expires_at: null });
     return { authorization: `Bearer ${token}` };
   };
   return {

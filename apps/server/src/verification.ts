@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { MEAN_EARTH_RADIUS, enclosingCap, km, regionFromRtts, regionOutline, toLatLon, verifyTarget, type LatLon, type RttBound, type World } from '@locus/geo';
-import { boundsFromMeasurements, buildProof, checkMeasurement, toVerdictRecord } from '@locus/proof';
+import { DEFAULT_TRAVEL, MEAN_EARTH_RADIUS, enclosingCap, km, regionFromRtts, regionOutline, toLatLon, travelConflict, verifyTarget, type LatLon, type RttBound, type World } from '@locus/geo';
+import { boundsFromMeasurements, buildProof, checkMeasurement, timedBoundsFromMeasurements, toVerdictRecord } from '@locus/proof';
 import type { LandmarkInfo, ProofBundle, ProtocolErrorCode, SignedMeasurement, VerdictRecord } from '@locus/protocol';
-import type { NodeRecord } from '@locus/storage';
+import type { NodeRecord, VerdictNote } from '@locus/storage';
 import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import type { Repos } from './repos.js';
@@ -26,6 +26,26 @@ export interface NodeVerdict {
   readonly computedAt: string;
   readonly measurements: number;
   readonly verdict: VerdictRecord;
+  readonly notes: readonly VerdictNote[];
+}
+
+/**
+ * What the verdict's record does not say: measurements of the key that no single host could
+ * have given (two hosts answer for it — a copied identity — or a landmark lies).
+ */
+export function verdictNotes(proof: Pick<ProofBundle, 'landmarks' | 'measurements'>): VerdictNote[] {
+  const conflict = travelConflict(timedBoundsFromMeasurements(proof.landmarks, proof.measurements));
+  if (!conflict) return [];
+  const { a, b, gapKm } = conflict;
+  const minutes = Math.max(1, Math.round(Math.abs(b.at - a.at) / 60_000));
+  const side = (x: typeof a) => ({ landmark: x.landmark, rttMs: x.rtt, at: new Date(x.at).toISOString() });
+  return [
+    {
+      kind: 'impossible-travel',
+      message: `answered ${a.landmark} in ${a.rtt} ms and ${b.landmark} in ${b.rtt} ms within ${minutes} min: no single host can be near both (at least ${Math.round(gapKm)} km too far apart, allowing travel at ${DEFAULT_TRAVEL.maxSpeedKmPerH} km/h). Two hosts answer for this key (a copied identity), or a landmark lies.`,
+      evidence: { a: side(a), b: side(b), gapKm: Math.round(gapKm) },
+    },
+  ];
 }
 
 /** Measurement intake, node verdicts and proofs: the server's use of @locus/proof and @locus/geo. */
@@ -131,12 +151,14 @@ export class Verification {
   /** Recomputes a node's verdict and records it in its history when it changed. */
   async verdict(node: NodeRecord): Promise<NodeVerdict> {
     const proof = await this.proof(node);
+    const notes = verdictNotes(proof);
     const computedAt = Date.parse(proof.createdAt);
     const [last] = await this.#repos.verdicts.history(node.id, 1);
-    if (!last || JSON.stringify(last.record) !== JSON.stringify(proof.verdict) || last.measurements !== proof.measurements.length) {
-      await this.#repos.verdicts.insert({ id: randomUUID(), nodeId: node.id, computedAt, measurements: proof.measurements.length, record: proof.verdict });
+    const changed = !last || JSON.stringify(last.record) !== JSON.stringify(proof.verdict) || last.measurements !== proof.measurements.length || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
+    if (changed) {
+      await this.#repos.verdicts.insert({ id: randomUUID(), nodeId: node.id, computedAt, measurements: proof.measurements.length, record: proof.verdict, notes });
       await this.#afterVerdict?.(node);
     }
-    return { nodeId: node.id, computedAt: proof.createdAt, measurements: proof.measurements.length, verdict: proof.verdict };
+    return { nodeId: node.id, computedAt: proof.createdAt, measurements: proof.measurements.length, verdict: proof.verdict, notes };
   }
 }

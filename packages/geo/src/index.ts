@@ -14,6 +14,7 @@ export * from './countries.js';
 export * from './verdict.js';
 export * from './synthetic.js';
 export * from './outline.js';
+export * from './travel.js';
 export type { World, CountryUnit } from './world/world.js';
 export { worldFromTopology, WorldDataError } from './world/from-topology.js';
 export { unitsContaining } from './world/pip.js';

@@ -49,11 +49,30 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
 
   it('finds tokens by hash only, and records their use', async () => {
     const tokens = new TokenRepo(storage.db);
-    await tokens.create({ id: 't1', org_id: 'org-a', name: 'admin', role: 'admin', hash: 'h1', created_at: 5, last_used_at: null });
-    await tokens.ensure({ id: 't2', org_id: 'org-a', name: 'again', role: 'admin', hash: 'h1', created_at: 6, last_used_at: null });
+    await tokens.create({ id: 't1', org_id: 'org-a', name: 'admin', role: 'admin', hash: 'h1', created_at: 5, last_used_at: null, expires_at: null });
+    await tokens.ensure({ id: 't2', org_id: 'org-a', name: 'again', role: 'admin', hash: 'h1', created_at: 6, last_used_at: null, expires_at: null });
     expect(await tokens.findByHash('h2')).toBeUndefined();
     await tokens.touch('t1', 99);
-    expect(await tokens.findByHash('h1')).toEqual({ id: 't1', org_id: 'org-a', name: 'admin', role: 'admin', hash: 'h1', created_at: 5, last_used_at: 99 });
+    expect(await tokens.findByHash('h1')).toEqual({ id: 't1', org_id: 'org-a', name: 'admin', role: 'admin', hash: 'h1', created_at: 5, last_used_at: 99, expires_at: null });
+  });
+
+  it('lists and revokes tokens per org, never the last owner token that still works', async () => {
+    const tokens = new TokenRepo(storage.db);
+    const base = { org_id: 'org-a', last_used_at: null, expires_at: null };
+    await tokens.create({ ...base, id: 'o1', name: 'alice', role: 'owner', hash: 'ho1', created_at: 1 });
+    await tokens.create({ ...base, id: 'o2', name: 'bob', role: 'owner', hash: 'ho2', created_at: 2, expires_at: 50 });
+    await tokens.create({ ...base, id: 'v1', name: 'grafana', role: 'viewer', hash: 'hv1', created_at: 3 });
+    await tokens.create({ ...base, id: 'b1', org_id: 'org-b', name: 'b', role: 'owner', hash: 'hb1', created_at: 4 });
+    expect((await tokens.list('org-a')).map((t) => t.id)).toEqual(['o1', 'o2', 'v1']);
+    expect(await tokens.revoke('org-a', 'b1', 10)).toBe('absent');
+    expect(await tokens.revoke('org-a', 'v1', 10)).toBe('revoked');
+    expect(await tokens.revoke('org-a', 'o1', 100)).toBe('last-owner');
+    await tokens.create({ ...base, id: 'o3', name: 'carol', role: 'owner', hash: 'ho3', created_at: 5, expires_at: 60 });
+    expect(await tokens.revoke('org-a', 'o3', 100)).toBe('revoked');
+    expect(await tokens.revoke('org-a', 'o1', 10)).toBe('revoked');
+    expect(await tokens.revoke('org-a', 'o2', 10)).toBe('last-owner');
+    expect((await tokens.list('org-a')).map((t) => t.id)).toEqual(['o2']);
+    expect(await tokens.get('org-b', 'b1')).toMatchObject({ name: 'b' });
   });
 
   it('registers a landmark once, and refuses to move it or change its key', async () => {
@@ -95,11 +114,12 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     await new NodeRepo(storage.db).create({ id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: null });
     const verdicts = new VerdictRepo(storage.db);
     const record = (restricted: VerdictRecord['restricted']): VerdictRecord => ({ claimed: null, claim: null, restricted, possibleCountries: ['DE'], areaKm2: 10, radiusKm: 1.5, estimate: { lat: 50, lon: 8 }, countryEstimate: 'DE' });
-    await verdicts.insert({ id: 'v1', nodeId: 'n1', computedAt: 100, measurements: 3, record: record('possible') });
-    await verdicts.insert({ id: 'v2', nodeId: 'n1', computedAt: 200, measurements: 4, record: record('excluded') });
-    expect((await verdicts.history('n1')).map((v) => [v.id, v.record.restricted, v.measurements])).toEqual([
-      ['v2', 'excluded', 4],
-      ['v1', 'possible', 3],
+    const note = { kind: 'impossible-travel' as const, message: 'two places', evidence: { a: 'fra-1', b: 'sin-1' } };
+    await verdicts.insert({ id: 'v1', nodeId: 'n1', computedAt: 100, measurements: 3, record: record('possible'), notes: [note] });
+    await verdicts.insert({ id: 'v2', nodeId: 'n1', computedAt: 200, measurements: 4, record: record('excluded'), notes: [] });
+    expect((await verdicts.history('n1')).map((v) => [v.id, v.record.restricted, v.measurements, v.notes])).toEqual([
+      ['v2', 'excluded', 4, []],
+      ['v1', 'possible', 3, [note]],
     ]);
     expect(await verdicts.history('n1', 1)).toHaveLength(1);
   });

@@ -4,6 +4,8 @@ import { agents } from './migrations/0002-agents.js';
 import { zones } from './migrations/0003-zones.js';
 import { alerts } from './migrations/0004-alerts.js';
 import { reports } from './migrations/0005-reports.js';
+import { tokenExpiry } from './migrations/0007-token-expiry.js';
+import { verdictNotes } from './migrations/0008-verdict-notes.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -13,6 +15,8 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-zones': zones,
   '0004-alerts': alerts,
   '0005-reports': reports,
+  '0007-token-expiry': tokenExpiry,
+  '0008-verdict-notes': verdictNotes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -20,6 +20,8 @@ export interface TokenTable {
   hash: string;
   created_at: number;
   last_used_at: number | null;
+  /** After this the token no longer works; null: never. */
+  expires_at: number | null;
 }
 
 export interface LandmarkTable {
@@ -74,6 +76,8 @@ export interface VerdictTable {
   measurements: number;
   /** The published verdict record (JSON). */
   record: string;
+  /** Notes beside the record (JSON array), e.g. a key measured in two places at once; null: none. */
+  notes: string | null;
 }
 
 export interface EnrollmentTokenTable {

@@ -74,6 +74,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./server-migrate.js'),
   },
   {
+    path: ['admin', 'create-token'],
+    summary: "Make an API token in the server's database (first owner, automation).",
+    load: () => import('./admin-create-token.js'),
+  },
+  {
     path: ['proof', 'verify'],
     summary: 'Check a location proof bundle offline.',
     load: () => import('./proof-verify.js'),

@@ -1,14 +1,14 @@
 import type { VerdictRecord } from '@locus/protocol';
-import type { AlertCondition } from '@locus/storage';
+import type { AlertCondition, VerdictNote } from '@locus/storage';
 
-export const ALERT_KINDS = ['restricted', 'claim-contradicted', 'empty-region', 'gpu-health', 'duplicate-gpu', 'node-silent'] as const;
+export const ALERT_KINDS = ['restricted', 'claim-contradicted', 'empty-region', 'impossible-travel', 'gpu-health', 'duplicate-gpu', 'node-silent'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface NodeFacts {
   readonly nodeId: string;
   readonly nodeName: string;
   /** The latest verdict and how many landmarks measured the node; undefined before any. */
-  readonly verdict: { readonly record: VerdictRecord; readonly measurements: number } | undefined;
+  readonly verdict: { readonly record: VerdictRecord; readonly measurements: number; readonly notes: readonly VerdictNote[] } | undefined;
   /** The latest reported health per component and GPU. */
   readonly health: readonly { readonly component: string; readonly gpu: string | null; readonly health: string; readonly reason: string; readonly suggestedAction: string | null }[];
   readonly duplicates: readonly { readonly gpu: string; readonly otherNode: string }[];
@@ -34,6 +34,7 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
       if (v.record.claim === 'contradicted') add('claim-contradicted', 'critical', `claims ${v.record.claimed}, which its region does not reach`);
     }
   }
+  for (const n of v?.notes ?? []) if (n.kind === 'impossible-travel') add('impossible-travel', 'critical', n.message);
   for (const h of f.health) {
     if (h.health === 'unhealthy') add('gpu-health', 'critical', `${h.gpu ? `GPU ${h.gpu}` : 'host'} ${h.component}: ${h.reason}${h.suggestedAction && h.suggestedAction !== 'none' ? ` (${h.suggestedAction.replace('_', ' ')})` : ''}`, h.component, h.gpu ?? 'host');
   }

@@ -60,7 +60,7 @@ export class Alerting {
     const facts = {
       nodeId: node.id,
       nodeName: node.name,
-      verdict: last && { record: last.record, measurements: last.measurements },
+      verdict: last && { record: last.record, measurements: last.measurements, notes: last.notes },
       health: await this.#repos.telemetry.latestEvents<{ component: string; gpu: string | null; health: string; reason: string; suggestedAction: string | null }>(node.id, 'health', (b) => `${b.component}|${b.gpu ?? 'host'}`),
       duplicates: await this.#repos.telemetry.latestEvents<{ gpu: string; otherNode: string }>(node.id, 'duplicate-gpu', (b) => `${b.gpu}|${b.otherNode}`),
       lastIngestAt: await this.#repos.telemetry.lastIngestAt(node.id),

@@ -24,7 +24,13 @@ const Node = z.object({
   lastMeasuredAt: z.string().nullable(),
 });
 
-const NodeVerdict = z.object({ nodeId: z.string(), computedAt: z.string(), measurements: z.number().int(), verdict: VerdictRecord });
+const NodeVerdict = z.object({
+  nodeId: z.string(),
+  computedAt: z.string(),
+  measurements: z.number().int(),
+  verdict: VerdictRecord,
+  notes: z.array(z.object({ kind: z.string(), message: z.string(), evidence: z.unknown() })).readonly(),
+});
 
 const toNode = (n: NodeRecord): z.infer<typeof Node> => ({
   id: n.id,
@@ -147,7 +153,7 @@ export const nodeRoutes =
         requirePermission(caller, 'verdicts:read');
         const node = await nodeOf(caller.orgId, request.params.id);
         const history = await ctx.repos.verdicts.history(node.id);
-        return { verdicts: history.map((v) => ({ nodeId: v.nodeId, computedAt: new Date(v.computedAt).toISOString(), measurements: v.measurements, verdict: v.record })) };
+        return { verdicts: history.map((v) => ({ nodeId: v.nodeId, computedAt: new Date(v.computedAt).toISOString(), measurements: v.measurements, verdict: v.record, notes: v.notes })) };
       },
     );
 

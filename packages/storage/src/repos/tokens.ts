@@ -28,6 +28,38 @@ export class TokenRepo {
     return Number(row.n);
   }
 
+  /** An org's tokens, oldest first. */
+  list(orgId: string): Promise<TokenRecord[]> {
+    return this.#db.selectFrom('tokens').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
+  }
+
+  get(orgId: string, id: string): Promise<TokenRecord | undefined> {
+    return this.#db.selectFrom('tokens').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Revokes a token, unless it is the org's last owner token that has not expired (which would
+   * lock the org out); answers what happened.
+   */
+  async revoke(orgId: string, id: string, now: number): Promise<'revoked' | 'absent' | 'last-owner'> {
+    return this.#db.transaction().execute(async (trx) => {
+      const token = await trx.selectFrom('tokens').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+      if (!token) return 'absent';
+      if (token.role === 'owner' && (token.expires_at === null || token.expires_at > now)) {
+        const owners = await trx
+          .selectFrom('tokens')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('org_id', '=', orgId)
+          .where('role', '=', 'owner')
+          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+          .executeTakeFirstOrThrow();
+        if (Number(owners.n) <= 1) return 'last-owner';
+      }
+      await trx.deleteFrom('tokens').where('id', '=', id).execute();
+      return 'revoked';
+    });
+  }
+
   async touch(id: string, at: number): Promise<void> {
     await this.#db.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).execute();
   }

@@ -2,12 +2,21 @@ import type { Kysely } from 'kysely';
 import type { VerdictRecord } from '@locus/protocol';
 import type { Database } from '../schema.js';
 
+/** Something a reader of a verdict must know that its record does not say. */
+export interface VerdictNote {
+  readonly kind: 'impossible-travel';
+  readonly message: string;
+  /** The landmarks, times and RTTs involved. */
+  readonly evidence: unknown;
+}
+
 export interface StoredVerdict {
   readonly id: string;
   readonly nodeId: string;
   readonly computedAt: number;
   readonly measurements: number;
   readonly record: VerdictRecord;
+  readonly notes: readonly VerdictNote[];
 }
 
 /** Each node's verdict history, newest last. */
@@ -20,13 +29,13 @@ export class VerdictRepo {
   async insert(v: StoredVerdict): Promise<void> {
     await this.#db
       .insertInto('verdicts')
-      .values({ id: v.id, node_id: v.nodeId, computed_at: v.computedAt, restricted: v.record.restricted, claim: v.record.claim, measurements: v.measurements, record: JSON.stringify(v.record) })
+      .values({ id: v.id, node_id: v.nodeId, computed_at: v.computedAt, restricted: v.record.restricted, claim: v.record.claim, measurements: v.measurements, record: JSON.stringify(v.record), notes: v.notes.length === 0 ? null : JSON.stringify(v.notes) })
       .execute();
   }
 
   /** The newest first, at most `limit`. */
   async history(nodeId: string, limit = 100): Promise<StoredVerdict[]> {
     const rows = await this.#db.selectFrom('verdicts').selectAll().where('node_id', '=', nodeId).orderBy('computed_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-    return rows.map((r) => ({ id: r.id, nodeId: r.node_id, computedAt: r.computed_at, measurements: r.measurements, record: JSON.parse(r.record) as VerdictRecord }));
+    return rows.map((r) => ({ id: r.id, nodeId: r.node_id, computedAt: r.computed_at, measurements: r.measurements, record: JSON.parse(r.record) as VerdictRecord, notes: r.notes === null ? [] : (JSON.parse(r.notes) as VerdictNote[]) }));
   }
 }

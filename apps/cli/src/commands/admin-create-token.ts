@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { databaseSpec, DEFAULT_ORG, hashToken, newToken, systemClock } from '@locus/server';
+import { migrateToLatest, openStorage, OrgRepo, ROLES, TokenRepo, type Role } from '@locus/storage';
+import { CliError, usageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { parseCommandArgs } from './args.js';
+import { DATABASE_HELP, databaseChoice } from './server-options.js';
+
+const NAME = 'locus admin create-token';
+
+export const HELP = `Usage: ${NAME} --name NAME --role ${ROLES.join('|')} [--org ID [--create-org]]
+       [--expires-in DURATION] [--data-dir DIR] [--database-url URL]
+
+Makes an API token directly in the server's database (no server needs to run): for the first
+owner of a new organization, for automation, or to regain access. Prints the token alone on
+stdout, once; only its SHA-256 is stored. Inside an organization, owners and admins can also
+make and revoke tokens through the API (POST /api/v1/tokens).
+
+Options:
+  --name NAME          who or what holds the token (a person, or a system such as "grafana")
+  --role ROLE          owner and admin manage; viewer reads the fleet; auditor reads verdicts,
+                       proofs, landmarks and signed reports only
+  --org ID             the organization (default "${DEFAULT_ORG}", the server operator's)
+  --create-org         make the organization if it does not exist (otherwise that is an error,
+                       so that a typo does not make a new one)
+  --expires-in D       the token stops working after D: a number with s, m, h or d (e.g. 90d);
+                       default: never
+${DATABASE_HELP}
+  -h, --help           show this help
+`;
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Milliseconds of a duration such as 90d or 12h; undefined if malformed. */
+export function parseDurationMs(text: string): number | undefined {
+  const m = /^(\d{1,6})([smhd])$/.exec(text.trim());
+  return m ? Number(m[1]) * UNIT_MS[m[2]!]! : undefined;
+}
+
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const v = parseCommandArgs(NAME, args, {
+    name: { type: 'string' },
+    role: { type: 'string' },
+    org: { type: 'string' },
+    'create-org': { type: 'boolean' },
+    'expires-in': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'database-url': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (v.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (!v.name?.trim()) throw usageError(`${NAME}: --name is required`, 'Name the person or system that will hold the token.');
+  if (!ROLES.includes(v.role as Role)) throw usageError(`${NAME}: --role must be one of ${ROLES.join(', ')}${v.role === undefined ? '' : `, got "${v.role}"`}`);
+  const orgId = v.org ?? DEFAULT_ORG;
+  if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(orgId)) throw usageError(`${NAME}: --org "${orgId}" is not an organization id (lowercase letters, digits, '.', '_' and '-', at most 63)`);
+  const expiresMs = v['expires-in'] === undefined ? undefined : parseDurationMs(v['expires-in']);
+  if (v['expires-in'] !== undefined && (expiresMs === undefined || expiresMs < 60_000)) throw usageError(`${NAME}: --expires-in "${v['expires-in']}" is not a duration of at least a minute (e.g. 30m, 12h, 90d)`);
+  const spec = databaseSpec(databaseChoice(NAME, io, v));
+
+  let storage;
+  try {
+    storage = await openStorage(spec);
+    await migrateToLatest(storage);
+  } catch (error) {
+    await storage?.close();
+    throw new CliError('LOCUS_ERR_DATABASE', `${NAME}: ${(error as Error).message}`);
+  }
+  try {
+    const orgs = new OrgRepo(storage.db);
+    const now = systemClock.now().getTime();
+    if (orgId === DEFAULT_ORG) await orgs.ensure({ id: DEFAULT_ORG, name: 'Default organization', created_at: now });
+    else if (!(await orgs.get(orgId))) {
+      if (!v['create-org']) throw new CliError('LOCUS_ERR_INPUT_REFERENCE', `${NAME}: no organization "${orgId}" in ${storage.description}`, 'Add --create-org to make it.');
+      await orgs.create({ id: orgId, name: orgId, created_at: now });
+      io.stderr(`made organization "${orgId}"\n`);
+    }
+    const token = newToken();
+    const expiresAt = expiresMs === undefined ? null : now + expiresMs;
+    await new TokenRepo(storage.db).create({ id: randomUUID(), org_id: orgId, name: v.name.trim(), role: v.role as Role, hash: hashToken(token), created_at: now, last_used_at: null, expires_at: expiresAt });
+    io.stderr(`made a${v.role === 'owner' || v.role === 'admin' || v.role === 'auditor' ? 'n' : ''} ${v.role} token "${v.name.trim()}" for organization "${orgId}"${expiresAt === null ? '' : `, expiring ${new Date(expiresAt).toISOString()}`}; it is shown once, below: keep it in a secret store\n`);
+    io.stdout(`${token}\n`);
+    return 0;
+  } finally {
+    await storage.close();
+  }
+}

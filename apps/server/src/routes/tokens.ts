@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ROLES, type TokenRecord } from '@locus/storage';
+import { z } from 'zod';
+import type { AppContext } from '../app.js';
+import { grantableBy, hashToken, newToken, requirePermission } from '../auth.js';
+import { ApiError } from '../errors.js';
+
+const Params = z.object({ id: z.string().min(1).max(100) });
+const TokenBody = z.strictObject({
+  /** Who or what holds it: a person, or a system such as "grafana". */
+  name: z.string().min(1).max(200),
+  role: z.enum(ROLES),
+  expiresInS: z.number().int().min(60).max(5 * 365 * 86_400).optional(),
+});
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const tokenView = (t: TokenRecord) => ({ id: t.id, name: t.name, role: t.role, createdAt: iso(t.created_at), lastUsedAt: iso(t.last_used_at), expiresAt: iso(t.expires_at) });
+
+/** API tokens of the caller's org: one per person or system, each with a role. */
+export const tokenRoutes =
+  (ctx: AppContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get('/tokens', { schema: { summary: "The org's API tokens (never the tokens themselves)", tags: ['tokens'] } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'tokens:manage');
+      return { tokens: (await ctx.repos.tokens.list(caller.orgId)).map((t) => ({ ...tokenView(t), current: t.id === caller.tokenId })) };
+    });
+
+    app.post(
+      '/tokens',
+      { schema: { summary: 'Make an API token for a person or system; the token is shown once. Admins cannot make owners.', tags: ['tokens'], body: TokenBody } },
+      async (request, reply) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'tokens:manage');
+        const { name, role, expiresInS } = request.body;
+        if (!grantableBy(caller.role).includes(role)) throw new ApiError('LOCUS_ERR_FORBIDDEN', `role ${caller.role} may not make ${role} tokens`);
+        const now = ctx.clock.now().getTime();
+        const token = newToken();
+        const record: TokenRecord = { id: randomUUID(), org_id: caller.orgId, name, role, hash: hashToken(token), created_at: now, last_used_at: null, expires_at: expiresInS === undefined ? null : now + expiresInS * 1000 };
+        await ctx.repos.tokens.create(record);
+        return reply.code(201).send({ ...tokenView(record), token });
+      },
+    );
+
+    app.delete('/tokens/:id', { schema: { summary: "Revoke a token (not the org's last working owner token)", tags: ['tokens'], params: Params } }, async (request) => {
+      const caller = await ctx.caller(request);
+      requirePermission(caller, 'tokens:manage');
+      const target = await ctx.repos.tokens.get(caller.orgId, request.params.id);
+      if (!target) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no token "${request.params.id}"`);
+      if (!grantableBy(caller.role).includes(target.role)) throw new ApiError('LOCUS_ERR_FORBIDDEN', `role ${caller.role} may not revoke ${target.role} tokens`);
+      const outcome = await ctx.repos.tokens.revoke(caller.orgId, target.id, ctx.clock.now().getTime());
+      if (outcome === 'absent') throw new ApiError('LOCUS_ERR_NOT_FOUND', `no token "${request.params.id}"`);
+      if (outcome === 'last-owner') throw new ApiError('LOCUS_ERR_CONFLICT', "this is the org's last working owner token: make another owner token first");
+      return { revoked: true };
+    });
+  };
