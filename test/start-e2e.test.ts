@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { WORLD_HOSTS } from '../apps/cli/src/world/places.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 
@@ -23,12 +24,19 @@ async function startOnce(dataDir: string, port: number): Promise<{ stdout: strin
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.resume();
   const end = performance.now() + 60_000;
-  while (!/verdicts:\n[\s\S]*sin-h100-07.*\n/.test(stdout) && performance.now() < end && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+  const lastRow = new RegExp(`verdicts:\\n[\\s\\S]*${WORLD_HOSTS.at(-1)!.name}.*\\n`);
+  while (!lastRow.test(stdout) && performance.now() < end && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
   // The API answers while the world runs: the admin token printed works.
   const token = /admin token: (\S+)/.exec(stdout)?.[1];
   const nodes = (await (await fetch(`http://127.0.0.1:${port}/api/v1/nodes`, { headers: { authorization: `Bearer ${token}` } })).json()) as { nodes: unknown[] };
   const summary = (await (await fetch(`http://127.0.0.1:${port}/api/v1/fleet/summary`, { headers: { authorization: `Bearer ${token}` } })).json()) as { zones: number; verdicts: { excluded: number } };
-  stdout += `\nNODES ${nodes.nodes.length}\nSUMMARY ${JSON.stringify(summary)}\n`;
+  // Alerts follow the measurements: wait (bounded) for the copied identity's.
+  let alerts: { alerts: { kind: string; summary: string }[] } = { alerts: [] };
+  for (const until = performance.now() + 30_000; performance.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+    alerts = (await (await fetch(`http://127.0.0.1:${port}/api/v1/alerts?state=firing`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof alerts;
+    if (alerts.alerts.some((a) => a.kind === 'impossible-travel')) break;
+  }
+  stdout += `\nNODES ${nodes.nodes.length}\nSUMMARY ${JSON.stringify(summary)}\nALERTS ${JSON.stringify(alerts.alerts.map((a) => `${a.kind} ${a.summary.split(':')[0]}`))}\n`;
   child.kill('SIGINT');
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   return { stdout, code };
@@ -40,23 +48,30 @@ describe('npm start (locus start)', () => {
     const port = await freePort();
     const first = await startOnce(dataDir, port);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/NODES 6/);
+    expect(first.stdout).toMatch(new RegExp(`NODES ${WORLD_HOSTS.length}\n`));
     const summary = JSON.parse(/SUMMARY (.*)/.exec(first.stdout)![1]!) as { zones: number; verdicts: { excluded: number } };
     expect(summary.zones).toBeGreaterThanOrEqual(3);
     expect(summary.verdicts.excluded).toBeGreaterThanOrEqual(1);
     expect(first.stdout).toMatch(/ap-southeast \(Singapore\) +3 node\(s\) +restricted possible|ap-southeast \(Singapore\) +2 node\(s\) +restricted possible/);
-    const rows = first.stdout.split('\n').filter((l) => /^(va|fra|sin)-/.test(l));
-    expect(rows).toHaveLength(6);
+    const rows = first.stdout.split('\n').filter((l) => /^(va|fra|sin|lon)-/.test(l));
+    expect(rows).toHaveLength(WORLD_HOSTS.length);
     expect(rows.filter((r) => /\bexcluded\b/.test(r)).length).toBeGreaterThanOrEqual(3);
     const smuggled = rows.find((r) => r.startsWith('sin-h100-07'))!;
     expect(smuggled).toMatch(/Shenzhen/);
     expect(smuggled).not.toMatch(/\bexcluded\b/);
     expect(smuggled).not.toMatch(/\bverified\b/);
+    // The copied identity: one key answering from Slough and from Guangzhou.
+    const copied = rows.find((r) => r.startsWith('lon-h100-01'))!;
+    expect(copied).toMatch(/a copy in Guangzhou/);
+    expect(copied).not.toMatch(/\bexcluded\b/);
+    const alerts = JSON.parse(/ALERTS (.*)/.exec(first.stdout)![1]!) as string[];
+    expect(alerts).toContain('impossible-travel lon-h100-01');
+    expect(alerts.some((a) => a.startsWith('restricted sin-h100-07'))).toBe(true);
     const token = /admin token: (\S+)/.exec(first.stdout)![1];
 
     const second = await startOnce(dataDir, port);
     expect(second.code).toBe(0);
     expect(/admin token: (\S+)/.exec(second.stdout)![1]).toBe(token);
-    expect(second.stdout).toMatch(/NODES 6/);
+    expect(second.stdout).toMatch(new RegExp(`NODES ${WORLD_HOSTS.length}\n`));
   }, 180_000);
 });

@@ -42,7 +42,7 @@ export function verdictNotes(proof: Pick<ProofBundle, 'landmarks' | 'measurement
   return [
     {
       kind: 'impossible-travel',
-      message: `answered ${a.landmark} in ${a.rtt} ms and ${b.landmark} in ${b.rtt} ms within ${minutes} min: no single host can be near both (at least ${Math.round(gapKm)} km too far apart, allowing travel at ${DEFAULT_TRAVEL.maxSpeedKmPerH} km/h). Two hosts answer for this key (a copied identity), or a landmark lies.`,
+      message: `answered ${a.landmark} in ${a.rtt.toFixed(2)} ms and ${b.landmark} in ${b.rtt.toFixed(2)} ms within ${minutes} min: no single host can be near both (at least ${Math.round(gapKm)} km too far apart, allowing travel at ${DEFAULT_TRAVEL.maxSpeedKmPerH} km/h). Two hosts answer for this key (a copied identity), or a landmark lies.`,
       evidence: { a: side(a), b: side(b), gapKm: Math.round(gapKm) },
     },
   ];

@@ -27,7 +27,10 @@ function closedPromise(socket: Socket): { promise: Promise<void>; recheck: () =>
  */
 function reset(socket: Socket): void {
   if (socket.destroyed) return;
-  if (socket.connecting) socket.destroy();
+  // A socket still connecting has nothing to reset; one we already ended has its shutdown under
+  // way, and libuv refuses to reset it (EINVAL), which would leave its handle open forever and
+  // hang the process at exit. Both are simply destroyed.
+  if (socket.connecting || socket.writableEnded) socket.destroy();
   else socket.resetAndDestroy();
 }
 

@@ -41,7 +41,7 @@ async function summary(world: LiveWorld): Promise<string> {
       const res = await world.server.app.inject({ method: 'GET', url: `/api/v1/nodes/${nodeId}/verdict`, headers: { authorization: `Bearer ${world.adminToken}` } });
       const v = res.json() as VerdictView;
       const countries = v.verdict.possibleCountries.slice(0, 4).join(' ') + (v.verdict.possibleCountries.length > 4 ? ' …' : '');
-      return [host.name, host.zone, host.claims, `${host.truth.place}, ${countryName(host.truth.country)}`, String(v.measurements), v.verdict.restricted, v.verdict.claim ?? '-', v.verdict.radiusKm === null ? '-' : v.verdict.radiusKm.toFixed(0), countries];
+      return [host.name, host.zone, host.claims, `${host.truth.place}, ${countryName(host.truth.country)}${host.copiedTo ? ` + a copy in ${host.copiedTo.place}` : ''}`, String(v.measurements), v.verdict.restricted, v.verdict.claim ?? '-', v.verdict.radiusKm === null ? '-' : v.verdict.radiusKm.toFixed(0), countries];
     }),
   );
   const header = ['node', 'zone', 'claims', 'really in (only the demo knows)', 'meas.', 'restricted', 'claim', 'radius km', 'possible'];

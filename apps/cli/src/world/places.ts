@@ -26,6 +26,8 @@ export interface WorldHost {
   readonly padMs?: (landmarkId: string) => number;
   /** Faults injected into its simulated GPUs on first start. */
   readonly faults?: readonly string[];
+  /** A second machine elsewhere that holds a copy of this host's agent key and answers the landmarks too. */
+  readonly copiedTo?: { readonly place: string; readonly country: string; readonly at: LatLon };
   readonly story: string;
 }
 
@@ -43,5 +45,14 @@ export const WORLD_HOSTS: readonly WorldHost[] = [
     gpus: '8xH100',
     padMs: (id) => (id === 'tyo-1' || id === 'sin-1' ? 25 : 5),
     story: 'smuggled to Shenzhen; claims Singapore and pads its delays',
+  },
+  {
+    name: 'lon-h100-01',
+    zone: 'eu-west (London)',
+    claims: 'GB',
+    truth: { place: 'Slough', country: 'GB', at: at(51.5105, -0.595) },
+    gpus: '8xH100',
+    copiedTo: { place: 'Guangzhou', country: 'CN', at: at(23.1291, 113.2644) },
+    story: 'honest, but its agent identity was copied to a machine in Guangzhou that answers the landmarks too',
   },
 ];

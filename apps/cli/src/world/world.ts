@@ -5,6 +5,7 @@ import type { LatLon, World } from '@locus/geo';
 import { KEY_FILE_NAME, readKey, startDelivery, startLandmarkServer, writeNewKey, type Delivery, type LandmarkServer } from '@locus/landmark';
 import { linkDelayBetween, startDelayProxy, type DelayProxy } from '@locus/netem';
 import type { LandmarkInfo } from '@locus/protocol';
+import { startResponder, type Responder } from '@locus/responder';
 import { startServer, type RunningServer } from '@locus/server';
 import { WORLD_HOSTS, WORLD_LANDMARKS, type WorldHost } from './places.js';
 
@@ -66,8 +67,10 @@ export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
   const landmarks: { info: LandmarkInfo; at: LatLon; server: LandmarkServer; delivery: Delivery }[] = [];
   const proxies: DelayProxy[] = [];
   const agents: RunningAgent[] = [];
+  const copies: Responder[] = [];
   const stop = async () => {
     await Promise.all(agents.map((a) => a.stop()));
+    await Promise.all(copies.map((c) => c.close()));
     await Promise.all(proxies.map((p) => p.close()));
     await Promise.all(landmarks.map((l) => l.server.close()));
     landmarks.forEach((l) => l.delivery.close());
@@ -113,14 +116,20 @@ export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
           enrollment = error.enrollment;
         }
       }
-      const urls: string[] = [];
-      for (const l of landmarks) {
-        const link = linkDelayBetween(host.truth.at, l.at);
-        const proxy = await startDelayProxy({ target: { host: '127.0.0.1', port: l.server.port }, link: { oneWayMs: link.oneWayMs + (host.padMs?.(l.info.id) ?? 0) / 2 } });
-        proxies.push(proxy);
-        urls.push(`ws://127.0.0.1:${proxy.port}/v1/timing`);
-      }
-      agents.push(await startAgent({ stateDir, enrollment, key: loadOrCreateKey(stateDir), simulate: host.gpus, intervalMs: o.agentIntervalMs ?? 5_000, landmarks: urls, log: (line) => {
+      const linksFrom = async (place: LatLon, padMs: (id: string) => number) => {
+        const urls: string[] = [];
+        for (const l of landmarks) {
+          const proxy = await startDelayProxy({ target: { host: '127.0.0.1', port: l.server.port }, link: { oneWayMs: linkDelayBetween(place, l.at).oneWayMs + padMs(l.info.id) / 2 } });
+          proxies.push(proxy);
+          urls.push(`ws://127.0.0.1:${proxy.port}/v1/timing`);
+        }
+        return urls;
+      };
+      const key = loadOrCreateKey(stateDir);
+      const urls = await linksFrom(host.truth.at, host.padMs ?? (() => 0));
+      // The copy answers with the same key from its own place: only the timing gives it away.
+      if (host.copiedTo) for (const url of await linksFrom(host.copiedTo.at, () => 0)) copies.push(startResponder({ url, key }));
+      agents.push(await startAgent({ stateDir, enrollment, key, simulate: host.gpus, intervalMs: o.agentIntervalMs ?? 5_000, landmarks: urls, log: (line) => {
           // Eight connections per host are routine; problems are worth a line.
           if (!line.startsWith('connected to landmark')) o.log(`${host.name}: ${line}`);
         },
