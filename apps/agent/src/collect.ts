@@ -6,6 +6,10 @@ import { simulateHost } from './simulator/simulate.js';
 import { parseFleetSpec } from './simulator/models.js';
 import { loadSimulator, saveSimulator } from './state.js';
 import type { HostSnapshot } from './snapshot.js';
+import { nvmlCodeName, type Nvml, type NvmlOpen } from './nvml/api.js';
+import { NVML_LIBRARY, openKoffiNvml } from './nvml/koffi.js';
+import { nvmlSnapshotParts } from './nvml/map.js';
+import { readNvmlHost } from './nvml/read.js';
 
 const run = promisify(execFile);
 
@@ -17,11 +21,24 @@ export class CollectError extends Error {
   }
 }
 
+/** Where a collection pass reads from; tests and the benchmark pass their own. */
+export interface CollectSources {
+  /** Opens NVML; by default libnvidia-ml.so.1 through koffi, kept open for the process once it loads. */
+  readonly openNvml: () => Promise<NvmlOpen>;
+  /** The output of `nvidia-smi -q -x`; throws CollectError('no-gpu') when there is no nvidia-smi. */
+  readonly nvidiaSmiXml: () => Promise<string>;
+  /** The kernel log's text, or why it could not be read. */
+  readonly kernelLog: () => Promise<{ readonly text: string } | { readonly note: string }>;
+}
+
 export interface CollectOptions {
   /** A fleet spec such as 8xH100: simulate instead of reading the driver. */
   readonly simulate?: string | undefined;
   readonly stateDir: string;
   readonly now: Date;
+  /** The NVML library to load instead of libnvidia-ml.so.1 (LOCUS_NVML_LIBRARY). */
+  readonly nvmlLibrary?: string | undefined;
+  readonly sources?: Partial<CollectSources>;
 }
 
 export interface Collected {
@@ -30,30 +47,66 @@ export interface Collected {
   readonly notes: readonly string[];
 }
 
-async function kernelXids(): Promise<{ xids: HostSnapshot['xids']; note?: string }> {
+async function readKernelLog(): Promise<{ text: string } | { note: string }> {
   for (const [cmd, args] of [['dmesg', ['--time-format', 'iso']], ['journalctl', ['-k', '-o', 'short-iso', '--no-pager', '-q']]] as const) {
     try {
       const { stdout } = await run(cmd, [...args], { timeout: 15_000, maxBuffer: 64 * 1024 * 1024 });
-      return { xids: parseKernelLog(stdout).xids };
+      return { text: stdout };
     } catch {
       // Try the next source; reading the kernel log may need root or CAP_SYSLOG.
     }
   }
-  return { xids: [], note: 'kernel log unreadable (dmesg and journalctl -k failed): Xid events are not checked; run as root or grant CAP_SYSLOG' };
+  return { note: 'kernel log unreadable (dmesg and journalctl -k failed): Xid events are not checked; run as root or grant CAP_SYSLOG' };
 }
 
-/** Reads the GPUs through `nvidia-smi -q -x` (the fallback until NVML is wired in) and the kernel log. */
-async function collectFromNvidiaSmi(now: Date): Promise<Collected> {
-  let xml: string;
+async function readNvidiaSmiXml(): Promise<string> {
   try {
-    xml = (await run('nvidia-smi', ['-q', '-x'], { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 })).stdout;
+    return (await run('nvidia-smi', ['-q', '-x'], { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 })).stdout;
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new CollectError('no-gpu', 'no NVIDIA driver found (nvidia-smi is not on PATH)');
+    if (e.code === 'ENOENT') throw new CollectError('no-gpu', 'nvidia-smi is not on PATH');
     throw new CollectError('failed', `nvidia-smi -q -x failed: ${(e.stderr ?? e.message).trim()}`);
   }
-  const log = parseNvidiaSmiXml(xml);
-  const { xids, note } = await kernelXids();
+}
+
+const openedNvml = new Map<string, NvmlOpen & { nvml: Nvml }>();
+
+/** NVML from `library`, loaded once per process; a failure is retried on the next call. */
+async function openSystemNvml(library: string): Promise<NvmlOpen> {
+  const open = openedNvml.get(library) ?? (await openKoffiNvml(library));
+  if ('nvml' in open) openedNvml.set(library, open);
+  return open;
+}
+
+async function kernelXids(sources: CollectSources): Promise<{ xids: HostSnapshot['xids']; notes: string[] }> {
+  const log = await sources.kernelLog();
+  return 'text' in log ? { xids: parseKernelLog(log.text).xids, notes: [] } : { xids: [], notes: [log.note] };
+}
+
+/** Reads every GPU through NVML; null (with why) when NVML cannot be used. */
+async function collectFromNvml(now: Date, sources: CollectSources): Promise<Collected | { unavailable: string }> {
+  const open = await sources.openNvml();
+  if ('unavailable' in open) return open;
+  let parts;
+  try {
+    const reading = readNvmlHost(open.nvml);
+    if (!reading.deviceCount.ok) return { unavailable: `nvmlDeviceGetCount failed: ${nvmlCodeName(reading.deviceCount.code)}` };
+    parts = nvmlSnapshotParts(reading);
+  } catch (error) {
+    return { unavailable: `reading NVML failed: ${(error as Error).message}` };
+  }
+  const { xids, notes } = await kernelXids(sources);
+  const { problems, ...snapshot } = parts;
+  return {
+    snapshot: { collectedAt: now.toISOString(), source: 'nvml', ...snapshot, xids },
+    notes: [...notes, ...problems.map((p) => `NVML refused ${p}`)],
+  };
+}
+
+/** Reads the GPUs through `nvidia-smi -q -x` (the fallback when NVML does not load) and the kernel log. */
+async function collectFromNvidiaSmi(now: Date, sources: CollectSources): Promise<Collected> {
+  const log = parseNvidiaSmiXml(await sources.nvidiaSmiXml());
+  const { xids, notes } = await kernelXids(sources);
   return {
     snapshot: {
       collectedAt: now.toISOString(),
@@ -65,13 +118,28 @@ async function collectFromNvidiaSmi(now: Date): Promise<Collected> {
       expectedGpus: log.attachedGpus,
       missingGpus: [],
     },
-    notes: note ? [note] : [],
+    notes,
   };
 }
 
-/** One collection pass: the simulator when asked, else the real driver. */
+/** The real driver: NVML when it loads, else nvidia-smi, else a no-gpu error that says what was tried. */
+async function collectFromDriver(options: CollectOptions): Promise<Collected> {
+  const library = options.nvmlLibrary ?? NVML_LIBRARY;
+  const sources: CollectSources = { openNvml: () => openSystemNvml(library), nvidiaSmiXml: readNvidiaSmiXml, kernelLog: readKernelLog, ...options.sources };
+  const viaNvml = await collectFromNvml(options.now, sources);
+  if ('snapshot' in viaNvml) return viaNvml;
+  try {
+    const viaSmi = await collectFromNvidiaSmi(options.now, sources);
+    return { ...viaSmi, notes: [`NVML unavailable (${viaNvml.unavailable}): read through nvidia-smi`, ...viaSmi.notes] };
+  } catch (error) {
+    if (error instanceof CollectError && error.kind === 'no-gpu') throw new CollectError('no-gpu', `no NVIDIA driver found: ${viaNvml.unavailable}, and ${error.message}`);
+    throw error;
+  }
+}
+
+/** One collection pass: the simulator when asked, else the real driver (NVML, then nvidia-smi). */
 export async function collect(options: CollectOptions): Promise<Collected> {
-  if (options.simulate === undefined) return collectFromNvidiaSmi(options.now);
+  if (options.simulate === undefined) return collectFromDriver(options);
   const spec = parseFleetSpec(options.simulate);
   if ('error' in spec) throw new CollectError('bad-spec', `--simulate: ${spec.error}`);
   const { state, replaced } = loadSimulator(options.stateDir, options.simulate);

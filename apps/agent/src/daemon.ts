@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventWire, SigningKey } from '@locus/protocol';
 import { startResponder, type Responder } from '@locus/responder';
 import { AuditLog } from './audit.js';
-import { ingestAt, ServerError } from './client.js';
+import { ingestAt, ServerError, type Poster } from './client.js';
 import { collect } from './collect.js';
 import { ALL_COMPONENTS } from './components/all.js';
 import type { Health } from './components/component.js';
@@ -11,6 +11,11 @@ import { agentFiles, type Enrollment } from './identity.js';
 import { Outbox } from './outbox.js';
 import { scan } from './report.js';
 import { healthChanges, newXidEvents, signedBatch, toInventoryWire, toMetricsWire } from './wire.js';
+import { createAgentMetrics, type AgentMetrics } from './metrics.js';
+import { startMetricsServer, type MetricsListen, type MetricsServer } from './metrics-server.js';
+import type { CollectOptions } from './collect.js';
+import type { HostSnapshot } from './snapshot.js';
+import type { ScanReport } from './report.js';
 
 export interface AgentOptions {
   readonly stateDir: string;
@@ -18,14 +23,18 @@ export interface AgentOptions {
   readonly key: SigningKey;
   /** A fleet spec to simulate instead of reading the driver. */
   readonly simulate?: string | undefined;
+  /** The NVML library to load instead of libnvidia-ml.so.1. */
+  readonly nvmlLibrary?: string | undefined;
   readonly intervalMs: number;
+  /** Serve GET /metrics (Prometheus) there; no listener at all when absent. */
+  readonly metrics?: MetricsListen | undefined;
   /** Landmark timing endpoints to keep a connection to (answering their challenges). */
   readonly landmarks?: readonly string[];
   readonly batchSize?: number;
   readonly maxQueue?: number;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   readonly now?: () => Date;
-  readonly fetch?: typeof fetch;
+  readonly fetch?: Poster;
   readonly random?: () => number;
   readonly log?: (line: string) => void;
 }
@@ -36,12 +45,14 @@ export interface RunningAgent {
   /** Sends what is queued until it is empty or the server is unreachable. */
   flush(): Promise<void>;
   readonly outbox: Outbox;
+  /** Where GET /metrics is served, when it is. */
+  readonly metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
 export interface Queuer {
   /** Collects once and queues what changed: inventory, new Xids, health changes, and the sample. */
-  tick(at: Date): Promise<void>;
+  tick(at: Date): Promise<{ readonly snapshot: HostSnapshot; readonly report: ScanReport }>;
 }
 
 /** Xid lines remembered so that a restart does not report them again; older ones are forgotten. */
@@ -52,7 +63,14 @@ const XIDS_REMEMBERED = 2000;
  * kept in the outbox's database and written in the same transaction as the queue, so that a
  * restart, even after kill -9, neither repeats nor loses an event.
  */
-export function createQueuer(o: { readonly outbox: Outbox; readonly stateDir: string; readonly simulate?: string | undefined; readonly log?: (line: string) => void }): Queuer {
+export function createQueuer(o: {
+  readonly outbox: Outbox;
+  readonly stateDir: string;
+  readonly simulate?: string | undefined;
+  readonly nvmlLibrary?: string | undefined;
+  readonly sources?: CollectOptions['sources'];
+  readonly log?: (line: string) => void;
+}): Queuer {
   let loaded: { health: Map<string, Health>; xids: Set<string>; inventory: string } | undefined;
   let lastDropped = { samples: 0, events: 0 };
   const load = async () => {
@@ -66,7 +84,7 @@ export function createQueuer(o: { readonly outbox: Outbox; readonly stateDir: st
   return {
     async tick(at) {
       const iso = at.toISOString();
-      const { snapshot } = await collect({ simulate: o.simulate, stateDir: o.stateDir, now: at });
+      const { snapshot } = await collect({ simulate: o.simulate, stateDir: o.stateDir, now: at, nvmlLibrary: o.nvmlLibrary, ...(o.sources ? { sources: o.sources } : {}) });
       const report = scan(snapshot, ALL_COMPONENTS);
       const memory = await load();
       const health = new Map(memory.health);
@@ -87,14 +105,16 @@ export function createQueuer(o: { readonly outbox: Outbox; readonly stateDir: st
         o.log?.(`outbox full: dropped ${dropped.samples - lastDropped.samples} sample(s) and ${dropped.events - lastDropped.events} event(s), oldest first`);
         lastDropped = dropped;
       }
+      return { snapshot, report };
     },
   };
 }
 
 /**
  * The agent daemon: every interval, collect and queue (the outbox is written before anything
- * is sent), then send in batches; back off with jitter while the server is away. It opens no
- * port and takes no instructions; the only thing it answers is a landmark's timing challenge.
+ * is sent), then send in batches; back off with jitter while the server is away. It takes no
+ * instructions; the only thing it answers is a landmark's timing challenge. Its one possible
+ * listener is the optional GET /metrics, off unless `metrics` is given.
  */
 export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const now = o.now ?? (() => new Date());
@@ -104,13 +124,33 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const files = agentFiles(o.stateDir);
   const outbox = await Outbox.open(files.outbox, o.maxQueue);
   const audit = new AuditLog(files.audit);
-  const queuer = createQueuer({ outbox, stateDir: o.stateDir, simulate: o.simulate, log });
+  const queuer = createQueuer({ outbox, stateDir: o.stateDir, simulate: o.simulate, nvmlLibrary: o.nvmlLibrary, log });
+  let metrics: AgentMetrics | undefined;
+  let metricsServer: MetricsServer | undefined;
+  if (o.metrics) {
+    metrics = createAgentMetrics({ hostname: hostInventory().hostname, outbox });
+    try {
+      metricsServer = await startMetricsServer(metrics.registry, o.metrics);
+    } catch (error) {
+      await outbox.close();
+      throw error;
+    }
+  }
   let attempt = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let tickTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
   let stopped = false;
-  const tick = (): Promise<void> => queuer.tick(now());
+  const tick = async (): Promise<void> => {
+    const at = now();
+    try {
+      const { snapshot, report } = await queuer.tick(at);
+      metrics?.collected(snapshot, report, now());
+    } catch (error) {
+      metrics?.collectFailed();
+      throw error;
+    }
+  };
 
   const sendAll = async (): Promise<void> => {
     for (;;) {
@@ -122,10 +162,12 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       try {
         const res = await ingestAt(o.enrollment.server, payload, o.fetch);
         await outbox.acknowledge(batch.batchId);
+        metrics?.sent(now());
         attempt = 0;
         if (res.duplicate) log(`batch ${batch.batchId} was already stored; acknowledged`);
       } catch (error) {
         const e = error instanceof ServerError ? error : new ServerError((error as Error).message);
+        metrics?.sendFailed();
         if (!e.transient) {
           // The server will refuse it again: drop this one batch, loudly, rather than block the queue.
           await outbox.acknowledge(batch.batchId);
@@ -176,8 +218,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     tick,
     flush,
     outbox,
+    metricsUrl: metricsServer?.url,
     stop: async () => {
       stopped = true;
+      await metricsServer?.close();
       clearTimeout(tickTimer);
       clearTimeout(retryTimer);
       await Promise.all(responders.map((r) => r.close()));

@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION, signBody } from '@locus/protocol';
-import { enrollAt } from './client.js';
+import { enrollAt, type Poster } from './client.js';
 import { collect } from './collect.js';
 import { hostInventory } from './host.js';
 import { loadOrCreateKey, readEnrollment, writeEnrollment, type Enrollment } from './identity.js';
@@ -13,7 +13,7 @@ export interface EnrollOptions {
   readonly name?: string | undefined;
   readonly claimedCountry: string | null;
   readonly now: Date;
-  readonly fetch?: typeof fetch;
+  readonly fetch?: Poster;
 }
 
 export class AlreadyEnrolledError extends Error {

@@ -4,6 +4,9 @@ import type { Repos } from './repos.js';
 export const HEALTH_STATES = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const;
 const HEALTH_RANK: Record<string, number> = { healthy: 0, unknown: 1, degraded: 2, unhealthy: 3 };
 
+/** The model name of a GPU known only from health reports. */
+export const NOT_IN_INVENTORY = '(not in inventory)';
+
 export interface GpuRow extends GpuTable {
   /** The worst of its components' latest reported states; healthy when none reported. */
   readonly health: string;
@@ -28,7 +31,13 @@ export async function fleetRows(repos: Repos, orgId: string, zoneId?: string): P
       if (h.gpu === null) continue;
       if ((HEALTH_RANK[h.health] ?? 0) > (HEALTH_RANK[worst.get(h.gpu) ?? 'healthy'] ?? 0)) worst.set(h.gpu, h.health);
     }
-    const gpus = (await repos.telemetry.gpus(node.id)).map((g) => ({ ...g, health: worst.get(g.uuid) ?? 'healthy' }));
+    const gpus: GpuRow[] = (await repos.telemetry.gpus(node.id)).map((g) => ({ ...g, health: worst.get(g.uuid) ?? 'healthy' }));
+    // A GPU the agent reports health for but that its inventory lacks (it fell off the bus before
+    // the inventory was taken) still counts, named as such.
+    const known = new Set(gpus.map((g) => g.uuid));
+    for (const [uuid, health] of worst) {
+      if (!known.has(uuid)) gpus.push({ node_id: node.id, uuid, serial: null, name: NOT_IN_INVENTORY, pci_bus_id: '', first_seen_at: 0, last_seen_at: 0, health });
+    }
     const [verdict] = await repos.verdicts.history(node.id, 1);
     rows.push({ node, zone: node.zone_id === null ? undefined : zones.get(node.zone_id), verdict, gpus });
   }

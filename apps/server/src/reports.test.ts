@@ -78,6 +78,16 @@ describe('signed reports', () => {
     expect(json.nodes[1]!.verdict?.restricted).toBe('excluded');
   });
 
+  it('count a GPU known only from health reports (it fell off the bus before the inventory), named as such', async () => {
+    const { b } = await fleet();
+    expect((await unhealthy(b.key, 'GPU-gone')).statusCode).toBe(200);
+    const summary = (await call('GET', '/api/v1/fleet/summary')).json() as { gpus: { total: number; health: Record<string, number>; byModel: Record<string, number> } };
+    expect(summary.gpus).toMatchObject({ total: 4, health: { unhealthy: 2 }, byModel: { '(not in inventory)': 1 } });
+    const { file } = await report({ format: 'csv' });
+    const rows = parse(file, { columns: true }) as Record<string, string>[];
+    expect(rows.find((r) => r.gpu_uuid === 'GPU-gone')).toMatchObject({ gpu_model: '(not in inventory)', gpu_health: 'unhealthy', gpu_first_seen: '', gpu_last_seen: '' });
+  });
+
   it('do not verify when a byte, the statement or the key differs', async () => {
     await fleet();
     const { file, signature } = await report({});

@@ -5,6 +5,8 @@ import { summarize, type NodeRow } from './fleet.js';
 import type { Repos } from './repos.js';
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+/** When a GPU was seen in the inventory; null for one known only from health reports. */
+const seen = (ms: number): string | null => (ms > 0 ? iso(ms) : null);
 
 /** The server's report-signing key, made on first use and shared by every replica through the database. */
 export async function reportKey(repos: Repos, now: number): Promise<SigningKey> {
@@ -63,7 +65,7 @@ export function renderReport(format: ReportFormat, about: ReportAbout, rows: rea
         claimedCountry: node.claimed_country,
         enrolledAt: iso(node.created_at),
         verdict: verdict ? { computedAt: iso(verdict.computedAt), measurements: verdict.measurements, ...verdict.record } : null,
-        gpus: gpus.map((g) => ({ uuid: g.uuid, serial: g.serial, model: g.name, pciBusId: g.pci_bus_id, health: g.health, firstSeenAt: iso(g.first_seen_at), lastSeenAt: iso(g.last_seen_at) })),
+        gpus: gpus.map((g) => ({ uuid: g.uuid, serial: g.serial, model: g.name, pciBusId: g.pci_bus_id, health: g.health, firstSeenAt: seen(g.first_seen_at), lastSeenAt: seen(g.last_seen_at) })),
       })),
     };
     return `${JSON.stringify(report, null, 2)}\n`;
@@ -82,7 +84,7 @@ export function renderReport(format: ReportFormat, about: ReportAbout, rows: rea
       iso(verdict?.computedAt),
     ];
     if (gpus.length === 0) records.push([...nodeCells, null, null, null, null, null, null, null]);
-    for (const g of gpus) records.push([...nodeCells, g.uuid, g.serial, g.name, g.pci_bus_id, g.health, iso(g.first_seen_at), iso(g.last_seen_at)]);
+    for (const g of gpus) records.push([...nodeCells, g.uuid, g.serial, g.name, g.pci_bus_id, g.health, seen(g.first_seen_at), seen(g.last_seen_at)]);
   }
   // Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe.
   return stringify(records, { header: true, columns: [...CSV_COLUMNS], escape_formulas: true, record_delimiter: 'unix' });

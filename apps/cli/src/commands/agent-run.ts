@@ -1,5 +1,5 @@
-import { startAgent } from '@locus/agent';
-import { usageError } from '../errors.js';
+import { DEFAULT_METRICS_LISTEN, isLoopback, parseListen, startAgent, type MetricsListen } from '@locus/agent';
+import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { STATE_DIR_HELP, enrolledIn, keyIn, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
@@ -7,27 +7,50 @@ import { numberOption } from './options.js';
 
 const NAME = 'locus agent run';
 
-export const HELP = `Usage: ${NAME} [--simulate SPEC] [--landmark URL ...] [--interval-s 10] [--state-dir DIR]
+const DEFAULT_LISTEN = `${DEFAULT_METRICS_LISTEN.host}:${DEFAULT_METRICS_LISTEN.port}`;
 
-Runs the agent: every interval it reads the GPUs (read-only), runs the health checks, and
-queues the sample, health changes, new Xid events and inventory changes in its durable outbox;
-then it sends the outbox in signed, idempotent batches, backing off while the server is away.
-It keeps a connection to each landmark and answers their timing challenges. It opens no port
-and accepts no commands.
+export const HELP = `Usage: ${NAME} [--simulate SPEC] [--landmark URL ...] [--interval-s 10] [--metrics [ADDR:PORT]] [--state-dir DIR]
+
+Runs the agent: every interval it reads the GPUs (read-only; NVML through libnvidia-ml.so.1,
+else nvidia-smi -q -x), runs the health checks, and queues the sample, health changes, new Xid
+events and inventory changes in its durable outbox; then it sends the outbox in signed,
+idempotent batches, backing off while the server is away. It keeps a connection to each
+landmark and answers their timing challenges. It accepts no commands, and opens no port except
+the optional Prometheus endpoint below.
 
 Options:
-  --simulate SPEC   read a simulated host (e.g. 8xH100) instead of the driver
-  --landmark URL    a landmark's timing endpoint, e.g. ws://landmark:7443/v1/timing (repeatable)
-  --interval-s N    seconds between samples (default: the server's, 10)
+  --simulate SPEC      read a simulated host (e.g. 8xH100) instead of the driver
+  --landmark URL       a landmark's timing endpoint, e.g. ws://landmark:7443/v1/timing (repeatable)
+  --interval-s N       seconds between samples (default: the server's, 10)
+  --metrics [ADDR:PORT]
+                       serve Prometheus metrics at GET /metrics (dcgm-exporter's names and
+                       labels, and locus_agent_*), on ${DEFAULT_LISTEN} unless told otherwise;
+                       off without this option. Any other request answers 404.
 ${STATE_DIR_HELP}
-  -h, --help        show this help
+  -h, --help           show this help
 
+Environment: LOCUS_NVML_LIBRARY names the NVML library to load instead of libnvidia-ml.so.1.
 Stops cleanly on SIGINT or SIGTERM; what is queued stays queued for the next start.
+Exit codes: 0 stopped by a signal; 1 the metrics address cannot be listened on; 2 bad input or
+not enrolled.
 `;
 
+/** `--metrics` takes an optional value: given alone (last, or before another option) it means the default address. */
+export function withMetricsDefault(args: readonly string[]): string[] {
+  return args.flatMap((a, i) => (a === '--metrics' && (args[i + 1] === undefined || args[i + 1]!.startsWith('-')) ? [a, DEFAULT_LISTEN] : [a]));
+}
+
+function metricsOption(text: string | undefined): MetricsListen | undefined {
+  if (text === undefined) return undefined;
+  const listen = parseListen(text);
+  if (!listen) throw usageError(`${NAME}: --metrics must be ADDR:PORT, e.g. ${DEFAULT_LISTEN} or [::1]:9400, got "${text}"`);
+  return listen;
+}
+
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  const v = parseCommandArgs(NAME, args, {
+  const v = parseCommandArgs(NAME, withMetricsDefault(args), {
     simulate: { type: 'string' },
+    metrics: { type: 'string' },
     landmark: { type: 'string', multiple: true },
     'interval-s': { type: 'string' },
     'state-dir': { type: 'string' },
@@ -42,9 +65,22 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const key = keyIn(NAME, dir);
   const intervalS = numberOption(NAME, 'interval-s', v['interval-s'] ?? String(enrollment.samplingIntervalS || 10), 0.1, 3600, 'seconds');
   for (const url of v.landmark ?? []) if (!/^wss?:\/\/\S+$/.test(url)) throw usageError(`${NAME}: --landmark must be a ws:// or wss:// URL, got "${url}"`);
+  const metrics = metricsOption(v.metrics);
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
-  const agent = await startAgent({ stateDir: dir, enrollment, key, simulate: v.simulate, intervalMs: intervalS * 1000, landmarks: v.landmark ?? [], log });
+  let agent;
+  try {
+    agent = await startAgent({ stateDir: dir, enrollment, key, simulate: v.simulate, nvmlLibrary: io.env.LOCUS_NVML_LIBRARY, intervalMs: intervalS * 1000, landmarks: v.landmark ?? [], metrics, log });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (metrics && (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')) {
+      throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot serve metrics on ${metrics.host}:${metrics.port}: ${e.message}`, 'Pick another port with --metrics ADDR:PORT, or run without --metrics.');
+    }
+    throw error;
+  }
   log(`agent running: node ${enrollment.nodeId} → ${enrollment.server}, every ${intervalS} s${v.simulate ? `, simulating ${v.simulate}` : ''}`);
+  if (agent.metricsUrl) {
+    log(`metrics at ${agent.metricsUrl}${metrics && !isLoopback(metrics.host) ? ' (reachable from other hosts: bind 127.0.0.1 unless a scraper elsewhere needs it)' : ''}`);
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

@@ -9,6 +9,8 @@ export const HELP = `Usage: ${NAME} [--simulate SPEC] [--json] [--state-dir DIR]
 
 Reads every GPU once (read-only), runs every health check, and prints what it found: one row
 per GPU, then each finding that is not healthy with the suggested action. Sends nothing.
+The driver is read through NVML (libnvidia-ml.so.1) when it loads, else through
+\`nvidia-smi -q -x\`; Xid events come from the kernel log (dmesg or journalctl -k).
 
 Options:
   --simulate SPEC   a simulated host instead of the real driver, e.g. 8xH100, 8xH200, 8xB200,
@@ -17,8 +19,10 @@ Options:
   --state-dir DIR   agent state (default $LOCUS_AGENT_STATE_DIR, else ~/.locus/agent)
   -h, --help        show this help
 
+Environment: LOCUS_NVML_LIBRARY names the NVML library to load instead of libnvidia-ml.so.1.
 Health checks: ${ALL_COMPONENTS.map((c) => c.name).join(', ')}.
-Exit codes: 0 scanned (whatever the health); 1 no GPU driver; 2 bad input.
+Exit codes: 0 scanned (whatever the health); 1 no GPU driver (neither NVML nor nvidia-smi);
+2 bad input. \`locus agent precheck\` says what is missing on a host that should have one.
 `;
 
 function table(report: ScanReport, notes: readonly string[]): string {
@@ -62,10 +66,10 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   let collected;
   try {
-    collected = await collect({ simulate: v.simulate, stateDir: v['state-dir'] ?? defaultStateDir(io.env), now: new Date() });
+    collected = await collect({ simulate: v.simulate, stateDir: v['state-dir'] ?? defaultStateDir(io.env), now: new Date(), nvmlLibrary: io.env.LOCUS_NVML_LIBRARY });
   } catch (error) {
     if (error instanceof CollectError && error.kind === 'bad-spec') throw new CliError('LOCUS_ERR_CLI_USAGE', `${NAME}: ${error.message}`, 'Examples: --simulate 8xH100, --simulate 4xH100,4xH200.');
-    if (error instanceof CollectError && error.kind === 'no-gpu') throw new CliError('LOCUS_ERR_NO_GPU', `${NAME}: ${error.message}`, 'Install the NVIDIA driver, or try Locus without a GPU: locus agent scan --simulate 8xH100');
+    if (error instanceof CollectError && error.kind === 'no-gpu') throw new CliError('LOCUS_ERR_NO_GPU', `${NAME}: ${error.message}`, 'Run `locus agent precheck` to see what is missing, or try Locus without a GPU: locus agent scan --simulate 8xH100');
     throw error;
   }
   const report = scan(collected.snapshot, ALL_COMPONENTS);

@@ -34,7 +34,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     const size = await outbox.size();
     if (size.samples + size.events === 0) {
       try {
-        await createQueuer({ outbox, stateDir: dir, simulate: v.simulate }).tick(new Date());
+        await createQueuer({ outbox, stateDir: dir, simulate: v.simulate, nvmlLibrary: io.env.LOCUS_NVML_LIBRARY }).tick(new Date());
       } catch (error) {
         if (error instanceof CollectError) throw new CliError(error.kind === 'no-gpu' ? 'LOCUS_ERR_NO_GPU' : 'LOCUS_ERR_CLI_USAGE', `${NAME}: ${error.message}`);
         throw error;

@@ -59,6 +59,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./agent-unenroll.js'),
   },
   {
+    path: ['agent', 'precheck'],
+    summary: 'Say what this host lacks for the agent (driver, NVML, permissions, clock, network).',
+    load: () => import('./agent-precheck.js'),
+  },
+  {
+    path: ['agent', 'bench'],
+    summary: "Measure the agent's cost on this host (CPU per cycle, memory, payload; NVML vs nvidia-smi).",
+    load: () => import('./agent-bench.js'),
+  },
+  {
     path: ['agent', 'inject-fault'],
     summary: 'Make the simulated host show a fault (Xid, ECC, thermal, …).',
     load: () => import('./agent-inject-fault.js'),

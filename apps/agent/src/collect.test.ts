@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sharedData } from '../../../test/support/shared-data.js';
+import { CollectError, collect, type CollectSources } from './collect.js';
+import { ALL_COMPONENTS } from './components/all.js';
+import { NVML_RETURN } from './nvml/api.js';
+import { FakeNvml, fakeH100, type FakeNvmlData } from './nvml/fake.js';
+import { scan } from './report.js';
+
+const dir = sharedData('nvidia');
+const now = new Date('2026-11-29T03:00:00.000Z');
+const stateDir = () => mkdtempSync(join(tmpdir(), 'locus-collect-'));
+const XID_79 = '[2026-11-29T02:59:00,123456+00:00] NVRM: Xid (PCI:0000:2a:00): 79, pid=\'<unknown>\', name=<unknown>, GPU has fallen off the bus.\n';
+
+const noSmi: CollectSources['nvidiaSmiXml'] = () => Promise.reject(new CollectError('no-gpu', 'nvidia-smi is not on PATH'));
+const kernelLog: CollectSources['kernelLog'] = () => Promise.resolve({ text: '' });
+const fakeNvml = (data: FakeNvmlData): CollectSources['openNvml'] => () => Promise.resolve({ nvml: new FakeNvml(data) });
+const eightH100: FakeNvmlData = { driverVersion: '570.133.20', cudaDriverVersion: 12080, gpus: Array.from({ length: 8 }, (_, i) => fakeH100(i)) };
+
+describe('collect from the real driver', () => {
+  it('reads through NVML when it loads, and every health check runs on what it read', async () => {
+    const { snapshot, notes } = await collect({ stateDir: stateDir(), now, sources: { openNvml: fakeNvml(eightH100), nvidiaSmiXml: noSmi, kernelLog } });
+    expect(snapshot).toMatchObject({ source: 'nvml', driverVersion: '570.133.20', cudaVersion: '12.8', expectedGpus: 8, missingGpus: [], xids: [], collectedAt: now.toISOString() });
+    expect(snapshot.gpus).toHaveLength(8);
+    expect(notes).toEqual([]);
+    const report = scan(snapshot, ALL_COMPONENTS);
+    expect(report.health).toBe('healthy');
+    expect(report.components.map((c) => c.name)).toEqual(['gpu-count', 'xid', 'ecc', 'remapped-rows', 'thermal', 'power', 'clocks', 'pcie', 'nvlink', 'persistence', 'driver']);
+  });
+
+  it('reports a GPU that fell off the bus mid-read as missing, with its Xid 79 from the kernel log', async () => {
+    const gpus = eightH100.gpus.map((g, i) => (i === 1 ? { ...g, lostAfterCalls: 12 } : g));
+    const { snapshot } = await collect({ stateDir: stateDir(), now, sources: { openNvml: fakeNvml({ ...eightH100, gpus }), nvidiaSmiXml: noSmi, kernelLog: () => Promise.resolve({ text: XID_79 }) } });
+    expect(snapshot.missingGpus).toEqual([{ index: 1, uuid: 'GPU-00000001-aaaa-bbbb-cccc-0123456789ab', pciBusId: '00000000:2A:00.0' }]);
+    const report = scan(snapshot, ALL_COMPONENTS);
+    expect(report.gpus[1]).toMatchObject({ present: false, health: 'unhealthy', checks: { 'gpu-count': { health: 'unhealthy' }, xid: { health: 'unhealthy' } } });
+  });
+
+  it('says which fields NVML refused for another reason than "not supported"', async () => {
+    const gpus = [fakeH100(0, { codes: { eccVolatileCorrected: NVML_RETURN.NO_PERMISSION } })];
+    const { notes } = await collect({ stateDir: stateDir(), now, sources: { openNvml: fakeNvml({ gpus }), nvidiaSmiXml: noSmi, kernelLog } });
+    expect(notes).toEqual(['NVML refused GPU 0: ecc.volatileCorrected: NO_PERMISSION (4)']);
+  });
+
+  it('passes on why the kernel log could not be read', async () => {
+    const { notes } = await collect({ stateDir: stateDir(), now, sources: { openNvml: fakeNvml(eightH100), nvidiaSmiXml: noSmi, kernelLog: () => Promise.resolve({ note: 'kernel log unreadable' }) } });
+    expect(notes).toEqual(['kernel log unreadable']);
+  });
+
+  it.skipIf(!dir)('falls back to nvidia-smi when libnvidia-ml is missing (the real koffi loader, on a host without it)', async () => {
+    // README row tesla-v100-sxm3-32gb-dbe-retired-pages-410.104.xml: "ECC errors and retired pages" (1 / 16).
+    const xml = readFileSync(join(dir!, 'nvidia-smi-xml', 'tesla-v100-sxm3-32gb-dbe-retired-pages-410.104.xml'), 'utf8');
+    const { snapshot, notes } = await collect({ stateDir: stateDir(), now, nvmlLibrary: join(tmpdir(), 'absent', 'libnvidia-ml.so.1'), sources: { nvidiaSmiXml: () => Promise.resolve(xml), kernelLog } });
+    expect(snapshot).toMatchObject({ source: 'nvidia-smi', driverVersion: '410.104', expectedGpus: 16 });
+    expect(snapshot.gpus[0]!.identity.name).toBe('Tesla V100-SXM3-32GB');
+    expect(notes[0]).toMatch(/^NVML unavailable \(.*libnvidia-ml\.so\.1 does not load \(.*\)\): read through nvidia-smi$/);
+  });
+
+  class ThrowingNvml extends FakeNvml {
+    override deviceCount(): never {
+      throw new Error('koffi: bad call');
+    }
+  }
+  it.each([
+    ['its device count fails', () => new FakeNvml({ codes: { deviceCount: NVML_RETURN.UNKNOWN }, gpus: [] }), /^NVML unavailable \(nvmlDeviceGetCount failed: UNKNOWN \(999\)\)/],
+    ['a call throws', () => new ThrowingNvml({ gpus: [] }), /^NVML unavailable \(reading NVML failed: koffi: bad call\)/],
+  ])('falls back to nvidia-smi when NVML loads but %s', async (_what, make, why) => {
+    const xml = '<?xml version="1.0" ?><nvidia_smi_log><driver_version>570.133.20</driver_version><attached_gpus>0</attached_gpus></nvidia_smi_log>';
+    const { snapshot, notes } = await collect({ stateDir: stateDir(), now, sources: { openNvml: () => Promise.resolve({ nvml: make() }), nvidiaSmiXml: () => Promise.resolve(xml), kernelLog } });
+    expect(snapshot.source).toBe('nvidia-smi');
+    expect(notes[0]).toMatch(why);
+  });
+
+  it('fails with no-gpu, naming both readers, when neither NVML nor nvidia-smi is there', async () => {
+    const attempt = collect({ stateDir: stateDir(), now, nvmlLibrary: join(tmpdir(), 'absent', 'libnvidia-ml.so.1'), sources: { nvidiaSmiXml: noSmi, kernelLog } });
+    await expect(attempt).rejects.toThrow(CollectError);
+    await expect(attempt).rejects.toMatchObject({ kind: 'no-gpu', message: expect.stringMatching(/^no NVIDIA driver found: .*libnvidia-ml\.so\.1 does not load .*, and nvidia-smi is not on PATH$/) });
+  });
+});

@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ALL_COMPONENTS } from './components/all.js';
+import { DCGM_LABELS, DCGM_METRICS, createAgentMetrics } from './metrics.js';
+import { isLoopback, parseListen, startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { scan } from './report.js';
+import { parseFleetSpec, type FleetSpec } from './simulator/models.js';
+import { simulateHost } from './simulator/simulate.js';
+
+const now = new Date('2026-11-29T12:00:00.000Z');
+const at = now.toISOString();
+const snapshot = simulateHost(parseFleetSpec('8xH100') as FleetSpec, 'metrics-test', now, [
+  { kind: 'xid', xid: 48, gpu: 2, at },
+  { kind: 'lost', gpu: 6, at },
+  { kind: 'remap-pending', gpu: 1, at },
+]);
+
+/** name → (series labels → value), from Prometheus text exposition. */
+function parseExposition(text: string): { types: Map<string, string>; series: Map<string, { labels: string; value: number }[]> } {
+  const types = new Map<string, string>();
+  const series = new Map<string, { labels: string; value: number }[]>();
+  for (const line of text.split('\n')) {
+    const type = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (type) types.set(type[1]!, type[2]!);
+    const sample = /^([A-Za-z_:][\w:]*)(\{.*\})? (\S+)$/.exec(line);
+    if (sample) series.set(sample[1]!, [...(series.get(sample[1]!) ?? []), { labels: sample[2] ?? '', value: Number(sample[3]) }]);
+  }
+  return { types, series };
+}
+
+async function exposition(): Promise<string> {
+  const metrics = createAgentMetrics({ hostname: 'gpu-07', outbox: { size: async () => ({ samples: 3, events: 1 }), dropped: { samples: 0, events: 0 } } });
+  metrics.collected(snapshot, scan(snapshot, ALL_COMPONENTS), now);
+  metrics.sent(now);
+  metrics.sendFailed();
+  return metrics.registry.metrics();
+}
+
+describe('Prometheus metrics of a simulated 8×H100 host', () => {
+  it('names, types and labels every GPU metric as dcgm-exporter does', async () => {
+    const { types, series } = parseExposition(await exposition());
+    for (const m of DCGM_METRICS) expect(types.get(m.name), m.name).toBe(m.type);
+    const temp = series.get('DCGM_FI_DEV_GPU_TEMP')!;
+    // GPU 6 is lost: it has no series, as dcgm-exporter shows none for a GPU it cannot read.
+    expect(temp.map((s) => /gpu="(\d+)"/.exec(s.labels)![1])).toEqual(['0', '1', '2', '3', '4', '5', '7']);
+    const g0 = snapshot.gpus[0]!;
+    expect(temp[0]!.labels).toBe(`{gpu="0",UUID="${g0.identity.uuid}",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",Hostname="gpu-07",DCGM_FI_DRIVER_VERSION="570.133.20"}`);
+    expect([...temp[0]!.labels.matchAll(/(\w+)=/g)].map((m) => m[1])).toEqual([...DCGM_LABELS]);
+  });
+
+  it.each([
+    ['DCGM_FI_DEV_GPU_TEMP', (i: number) => snapshot.gpus[i]!.temperatureC],
+    ['DCGM_FI_DEV_POWER_USAGE', (i: number) => snapshot.gpus[i]!.powerDrawW],
+    ['DCGM_FI_DEV_SM_CLOCK', (i: number) => snapshot.gpus[i]!.smClockMHz],
+    ['DCGM_FI_DEV_GPU_UTIL', (i: number) => snapshot.gpus[i]!.gpuUtilizationPct],
+    ['DCGM_FI_DEV_FB_USED', (i: number) => snapshot.gpus[i]!.framebufferUsedMiB],
+    ['DCGM_FI_DEV_FB_FREE', (i: number) => snapshot.gpus[i]!.framebufferFreeMiB],
+    ['DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', (i: number) => snapshot.gpus[i]!.energyMj],
+    ['DCGM_FI_DEV_PCIE_REPLAY_COUNTER', (i: number) => snapshot.gpus[i]!.pcie.replayCounter],
+  ])('gives %s in the unit of the model field it comes from', async (name, field) => {
+    const values = parseExposition(await exposition()).series.get(name)!.map((s) => s.value);
+    expect(values).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => field(i)));
+  });
+
+  it('states the last Xid per GPU (0 for none) and the row-remap state', async () => {
+    const { series } = parseExposition(await exposition());
+    expect(series.get('DCGM_FI_DEV_XID_ERRORS')!.map((s) => s.value)).toEqual([0, 0, 48, 0, 0, 0, 0]);
+    expect(series.get('DCGM_FI_DEV_ROW_REMAP_PENDING')!.map((s) => s.value)).toEqual([0, 1, 0, 0, 0, 0, 0]);
+    expect(series.get('DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS')!.map((s) => s.value)).toEqual([0, 1, 0, 0, 0, 0, 0]);
+    // The simulated H100 retires no pages: no series rather than a false zero.
+    expect(series.get('DCGM_FI_DEV_RETIRED_SBE')).toBeUndefined();
+  });
+
+  it("reports the agent's own state under locus_agent_*", async () => {
+    const text = await exposition();
+    const { series, types } = parseExposition(text);
+    expect(text).toContain('locus_agent_outbox_items{kind="sample"} 3');
+    expect(text).toContain('locus_agent_outbox_items{kind="event"} 1');
+    expect(series.get('locus_agent_last_send_success_timestamp_seconds')).toEqual([{ labels: '', value: now.getTime() / 1000 }]);
+    expect(series.get('locus_agent_send_failures_total')).toEqual([{ labels: '', value: 1 }]);
+    expect(text).toContain('locus_agent_info{source="simulator",driver_version="570.133.20"} 1');
+    expect(text).toContain('locus_agent_gpus{state="missing"} 1');
+    expect(text).toContain('locus_agent_component_health{component="gpu-count",state="unhealthy"} 1');
+    expect(text).toContain('locus_agent_component_health{component="thermal",state="healthy"} 1');
+    expect(types.get('locus_agent_process_cpu_seconds_total')).toBe('counter');
+    expect(series.get('locus_agent_process_resident_memory_bytes')![0]!.value).toBeGreaterThan(1e6);
+  });
+
+  it('has no GPU series before the first pass', async () => {
+    const text = await createAgentMetrics({ hostname: 'h' }).registry.metrics();
+    expect(text).toContain('# TYPE DCGM_FI_DEV_GPU_TEMP gauge');
+    expect(text).not.toMatch(/^DCGM_FI_DEV_GPU_TEMP\{/m);
+  });
+});
+
+describe('the metrics endpoint', () => {
+  let server: MetricsServer | undefined;
+  afterEach(async () => server?.close());
+
+  it('serves GET /metrics on loopback and answers 404 to everything else', async () => {
+    const metrics = createAgentMetrics({ hostname: 'gpu-07' });
+    metrics.collected(snapshot, scan(snapshot, ALL_COMPONENTS), now);
+    server = await startMetricsServer(metrics.registry, { host: '127.0.0.1', port: 0 });
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const ok = await fetch(server.url);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await ok.text()).toMatch(/^DCGM_FI_DEV_FB_USED\{gpu="0"/m);
+    const base = server.url.replace(/\/metrics$/, '');
+    for (const [method, path] of [['GET', '/'], ['POST', '/metrics'], ['PUT', '/metrics'], ['DELETE', '/metrics'], ['GET', '/metrics/x'], ['GET', '/api/v1/command']] as const) {
+      const res = await fetch(`${base}${path}`, { method });
+      expect(res.status, `${method} ${path}`).toBe(404);
+    }
+  });
+
+  it.each([
+    ['127.0.0.1:9400', { host: '127.0.0.1', port: 9400 }],
+    [':9500', { host: '127.0.0.1', port: 9500 }],
+    ['[::1]:9400', { host: '::1', port: 9400 }],
+    ['0.0.0.0:0', { host: '0.0.0.0', port: 0 }],
+    ['localhost:9400', { host: 'localhost', port: 9400 }],
+    ['9400', undefined],
+    ['127.0.0.1:99999', undefined],
+    ['127.0.0.1:', undefined],
+    ['a b:1', undefined],
+  ])('reads the listen address %j', (text, expected) => expect(parseListen(text)).toEqual(expected));
+
+  it.each([['127.0.0.1', true], ['127.1.2.3', true], ['::1', true], ['localhost', true], ['0.0.0.0', false], ['10.0.0.5', false], ['::', false]])('knows whether %s is loopback', (host, loopback) => expect(isLoopback(host)).toBe(loopback));
+});
