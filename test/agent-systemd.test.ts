@@ -4,29 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseUnit } from './support/systemd.js';
 
 /** deploy/systemd/locus-agent.service: hardened, and its ExecStart runs a command the bundle has. */
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const unitText = readFileSync(join(root, 'deploy/systemd/locus-agent.service'), 'utf8');
 /** The directory the unit expects the bundle in. */
 const INSTALL_DIR = '/opt/locus-agent';
-
-/** Section → key → values (a key may repeat), comments and blank lines left out. */
-function parseUnit(text: string): Map<string, Map<string, string[]>> {
-  const sections = new Map<string, Map<string, string[]>>();
-  let current: Map<string, string[]> | undefined;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const section = /^\[(.+)\]$/.exec(line);
-    if (section) sections.set(section[1]!, (current = new Map()));
-    else {
-      const [key, ...value] = line.split('=');
-      current!.set(key!, [...(current!.get(key!) ?? []), value.join('=')]);
-    }
-  }
-  return sections;
-}
 
 const service = parseUnit(unitText).get('Service')!;
 const one = (key: string) => service.get(key)?.at(-1);
