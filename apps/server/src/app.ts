@@ -25,6 +25,8 @@ import { alertRoutes } from './routes/alerts.js';
 import { reportRoutes } from './routes/reports.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { ServerMetrics } from './metrics.js';
+import { telemetryRoutes } from './routes/telemetry.js';
+import { TelemetryRetention } from './retention.js';
 
 export interface AppDeps {
   readonly storage: Storage;
@@ -109,6 +111,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const observe = { transition: (kind: string, change: string) => metrics.alertTransitions.inc({ kind, change }), attempt: (outcome: string) => metrics.webhookAttempts.inc({ outcome }) };
   const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, observe, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   app.decorate('alerting', alerting);
+  const retention = new TelemetryRetention(repos, deps.clock, deps.config);
+  app.decorate('retention', retention);
   const ctx: AppContext = {
     repos,
     alerting,
@@ -140,7 +144,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(alertRoutes(ctx), { prefix: '/api/v1' });
   await app.register(reportRoutes(ctx));
   await app.register(tokenRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(telemetryRoutes(ctx), { prefix: '/api/v1' });
   if (deps.backgroundEveryMs) {
+    // Bounded, so that sweeps and dispatches keep their pace; the next run carries on.
+    const retentionBudgetMs = Math.min(5_000, deps.backgroundEveryMs / 3);
     let running = false;
     const timer = setInterval(() => {
       if (running) return;
@@ -149,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         try {
           await alerting.sweep((await repos.orgs.list()).map((o) => o.id));
           await alerting.dispatch();
+          await retention.run(retentionBudgetMs);
         } catch (error) {
           app.log.error(error);
         } finally {
@@ -167,5 +175,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The alert engine, for the background loop and for tests that drive time by hand. */
     alerting: Alerting;
+    /** Telemetry retention, run by the background loop; tests run it by hand. */
+    retention: TelemetryRetention;
   }
 }

@@ -14,6 +14,14 @@ export interface ServerConfig {
   readonly silentAfterMs: number;
   /** Agent batches received or stored at once; more are answered 429 with Retry-After. */
   readonly ingestMaxInFlight: number;
+  /** Raw GPU samples (and batch ids) older than this are deleted; their 5-minute rollups stay. */
+  readonly rawRetentionMs: number;
+  /** 5-minute rollups older than this are deleted. */
+  readonly rollupRetentionMs: number;
+  /** Rows one retention statement deletes at most, which bounds how long ingest waits behind it. */
+  readonly retentionChunkRows: number;
+  /** Telemetry ranges up to this long (and within raw retention) are answered from raw samples; longer ones from rollups. */
+  readonly rawQueryMaxRangeMs: number;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
@@ -24,6 +32,10 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   bodyLimitBytes: 1024 * 1024,
   silentAfterMs: 5 * 60_000,
   ingestMaxInFlight: 64,
+  rawRetentionMs: 7 * 86_400_000,
+  rollupRetentionMs: 400 * 86_400_000,
+  retentionChunkRows: 5_000,
+  rawQueryMaxRangeMs: 6 * 3600_000,
 });
 
 /** The org every first-start token belongs to. */

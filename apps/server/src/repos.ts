@@ -1,4 +1,4 @@
-import { AlertRepo, LandmarkRepo, MeasurementRepo, NodeRepo, OrgRepo, ReportRepo, TelemetryRepo, TokenRepo, VerdictRepo, ZoneRepo, type Storage } from '@locus/storage';
+import { AlertRepo, GpuSampleRepo, LandmarkRepo, MeasurementRepo, NodeRepo, OrgRepo, ReportRepo, TelemetryRepo, TokenRepo, VerdictRepo, ZoneRepo, type Storage } from '@locus/storage';
 
 export interface Repos {
   readonly orgs: OrgRepo;
@@ -8,6 +8,7 @@ export interface Repos {
   readonly measurements: MeasurementRepo;
   readonly verdicts: VerdictRepo;
   readonly telemetry: TelemetryRepo;
+  readonly samples: GpuSampleRepo;
   readonly zones: ZoneRepo;
   readonly alerts: AlertRepo;
   readonly reports: ReportRepo;
@@ -23,6 +24,7 @@ export function reposOf(storage: Storage): Repos {
     measurements: new MeasurementRepo(db),
     verdicts: new VerdictRepo(db),
     telemetry: new TelemetryRepo(db),
+    samples: new GpuSampleRepo(db),
     zones: new ZoneRepo(db),
     alerts: new AlertRepo(db),
     reports: new ReportRepo(db),

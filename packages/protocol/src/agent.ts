@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { KeyObject } from 'node:crypto';
-import type { Json } from './canonical.js';
-import { signJson, verifyJson, type PublicKeyText, type SignaturePurpose } from './keys.js';
+import { canonicalBytes, type Json } from './canonical.js';
+import { signJson, verifyBytesAsync, verifyJson, type PublicKeyText, type SignaturePurpose } from './keys.js';
 import { CountryCode, Instant, PROTOCOL_VERSION, PublicKey, Signature } from './messages.js';
 
 const version = z.literal(PROTOCOL_VERSION);
@@ -114,4 +114,10 @@ export function signBody<const T extends Record<string, Json>>(purpose: Signatur
 export function verifyBody(purpose: SignaturePurpose, body: { readonly signature: string }, publicKey: PublicKeyText): boolean {
   const { signature, ...rest } = body;
   return verifyJson(purpose, rest as Json, publicKey, signature);
+}
+
+/** As verifyBody, checking the signature off the caller's thread (see verifyBytesAsync). */
+export function verifyBodyAsync(purpose: SignaturePurpose, body: { readonly signature: string }, publicKey: PublicKeyText): Promise<boolean> {
+  const { signature, ...rest } = body;
+  return verifyBytesAsync(purpose, canonicalBytes(rest as Json), publicKey, signature);
 }

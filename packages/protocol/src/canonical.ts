@@ -11,7 +11,26 @@ export type Json = null | boolean | number | string | readonly Json[] | { readon
 
 export class CanonicalEncodingError extends Error {}
 
-function encode(value: unknown, path: string): string {
+/** What the encoder throws at the first value it cannot encode; `fault` then says what and where. */
+const UNENCODABLE = new CanonicalEncodingError('unencodable');
+
+/** Keys as JSON strings: the same few keys recur in every object of a batch. */
+const keyTexts = new Map<string, string>();
+function keyText(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (keyTexts.size < 10_000) keyTexts.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Encodes without tracking where it is: building a path for every value cost more than the
+ * encoding itself, and agents' batches (thousands of values) are encoded on every ingest to
+ * check their signatures.
+ */
+function encode(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
@@ -19,25 +38,64 @@ function encode(value: unknown, path: string): string {
     case 'string':
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new CanonicalEncodingError(`${path}: ${value} has no JSON form`);
-      if (Object.is(value, -0)) throw new CanonicalEncodingError(`${path}: -0 has no canonical form`);
-      return JSON.stringify(value);
+      if (!Number.isFinite(value) || Object.is(value, -0)) throw UNENCODABLE;
+      // A finite number's JSON text is its ToString, and String() is several times faster.
+      return String(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v, i) => encode(v, `${path}[${i}]`)).join(',')}]`;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + encode(value[i]);
+        return `${out}]`;
+      }
       const proto = Object.getPrototypeOf(value) as unknown;
-      if (proto !== Object.prototype && proto !== null) throw new CanonicalEncodingError(`${path}: only plain objects can be encoded`);
-      const entries = Object.entries(value as Record<string, unknown>);
-      for (const [k, v] of entries) if (v === undefined) throw new CanonicalEncodingError(`${path}.${k}: undefined has no JSON form`);
-      entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${encode(v, `${path}.${k}`)}`).join(',')}}`;
+      if (proto !== Object.prototype && proto !== null) throw UNENCODABLE;
+      // Array.prototype.sort compares strings by UTF-16 code units.
+      const keys = Object.keys(value).sort();
+      let out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const v = (value as Record<string, unknown>)[keys[i]!];
+        if (v === undefined) throw UNENCODABLE;
+        out += `${i === 0 ? '' : ','}${keyText(keys[i]!)}:${encode(v)}`;
+      }
+      return `${out}}`;
     }
     default:
-      throw new CanonicalEncodingError(`${path}: a ${typeof value} has no JSON form`);
+      throw UNENCODABLE;
   }
 }
 
+/** Where the first value that JSON cannot carry exactly is, and what it is. */
+function fault(value: unknown, path: string): string | undefined {
+  if (typeof value === 'number') return !Number.isFinite(value) ? `${path}: ${value} has no JSON form` : Object.is(value, -0) ? `${path}: -0 has no canonical form` : undefined;
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return undefined;
+  if (typeof value !== 'object') return `${path}: a ${typeof value} has no JSON form`;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = fault(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return `${path}: only plain objects can be encoded`;
+  const entries = Object.entries(value as Record<string, unknown>);
+  for (const [k, v] of entries) if (v === undefined) return `${path}.${k}: undefined has no JSON form`;
+  for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const found = fault(v, `${path}.${k}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** The canonical JSON text of a value. */
-export const canonicalJson = (value: Json): string => encode(value, '$');
+export function canonicalJson(value: Json): string {
+  try {
+    return encode(value);
+  } catch (error) {
+    if (error === UNENCODABLE) throw new CanonicalEncodingError(fault(value, '$') ?? 'the value has no canonical JSON form');
+    throw error;
+  }
+}
 
 /** The canonical JSON of a value as UTF-8 bytes. */
 export const canonicalBytes = (value: Json): Buffer => Buffer.from(canonicalJson(value), 'utf8');

@@ -1,7 +1,8 @@
 import { sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromBase64url, toBase64url } from './base64url.js';
-import { generateSigningKey, publicKeyObject, seedOf, signBytes, signingKeyFromSeed, signJson, verifyBytes, verifyJson } from './keys.js';
+import { canonicalBytes } from './canonical.js';
+import { generateSigningKey, publicKeyObject, seedOf, signBytes, signingKeyFromSeed, signJson, verifyBytes, verifyBytesAsync, verifyJson } from './keys.js';
 
 // RFC 8032, section 7.1, test 1.
 const RFC_SEED = toBase64url(Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex'));
@@ -37,6 +38,17 @@ describe('Ed25519 keys', () => {
     expect(verifyJson('measurement', { a: 1 }, other.publicKey, sig)).toBe(false);
     expect(verifyBytes('measurement', Buffer.from('x'), key.publicKey, 'not-a-signature')).toBe(false);
     expect(verifyBytes('measurement', Buffer.from('x'), 'short', sig)).toBe(false);
+  });
+
+  it('verifies off the thread exactly as on it', async () => {
+    const key = generateSigningKey();
+    const body = canonicalBytes({ a: 1 });
+    const sig = signJson('ingest', { a: 1 }, key.privateKey);
+    expect(await verifyBytesAsync('ingest', body, key.publicKey, sig)).toBe(true);
+    expect(await verifyBytesAsync('enroll', body, key.publicKey, sig)).toBe(false);
+    expect(await verifyBytesAsync('ingest', canonicalBytes({ a: 2 }), key.publicKey, sig)).toBe(false);
+    expect(await verifyBytesAsync('ingest', body, generateSigningKey().publicKey, sig)).toBe(false);
+    expect(await verifyBytesAsync('ingest', body, key.publicKey, 'not-a-signature')).toBe(false);
   });
 
   it.each(['', 'abc', 'A'.repeat(43) + '=', '!'.repeat(43)])('refuses %j as a public key', (text) => {

@@ -70,6 +70,17 @@ export function verifyBytes(purpose: SignaturePurpose, body: Uint8Array, publicK
   return verify(null, tagged(purpose, body), key, sig);
 }
 
+/**
+ * As verifyBytes, but the hashing and the curve arithmetic run on libuv's thread pool, so that
+ * a server checking large signed bodies (agents' batches) keeps its own thread for requests.
+ */
+export function verifyBytesAsync(purpose: SignaturePurpose, body: Uint8Array, publicKey: PublicKeyText, signature: string): Promise<boolean> {
+  const key = publicKeyObject(publicKey);
+  const sig = fromBase64url(signature, 64);
+  if (!key || !sig) return Promise.resolve(false);
+  return new Promise((resolve) => verify(null, tagged(purpose, body), key, sig, (error, ok) => resolve(!error && ok)));
+}
+
 /** Signs the canonical JSON of a value. */
 export const signJson = (purpose: SignaturePurpose, value: Json, key: KeyObject): string => signBytes(purpose, canonicalBytes(value), key);
 

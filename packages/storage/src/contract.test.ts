@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, generateSigningKey, hashNonces, signMeasurement, toBase64url, type SignedMeasurement, type VerdictRecord } from '@locus/protocol';
+import { Migrator, sql } from 'kysely';
+import { PROTOCOL_VERSION, generateSigningKey, hashNonces, signMeasurement, toBase64url, type GpuMetricsWire, type SignedMeasurement, type VerdictRecord } from '@locus/protocol';
 import { randomBytes } from 'node:crypto';
 import { activeBackends, openFresh } from '../../../test/support/storage-backends.js';
 import { MIGRATION_NAMES, migrateToLatest } from './migrate.js';
@@ -13,6 +14,14 @@ import { EnrollmentTokenRepo } from './repos/enrollment.js';
 import { TelemetryRepo } from './repos/telemetry.js';
 import { AlertRepo } from './repos/alerts.js';
 import { ReportRepo } from './repos/reports.js';
+import { GpuSampleRepo, type RangeSeries } from './repos/gpu-samples.js';
+import { initial } from './migrations/0001-initial.js';
+import { agents } from './migrations/0002-agents.js';
+import { zones } from './migrations/0003-zones.js';
+import { alerts } from './migrations/0004-alerts.js';
+import { reports } from './migrations/0005-reports.js';
+import { tokenExpiry } from './migrations/0007-token-expiry.js';
+import { verdictNotes } from './migrations/0008-verdict-notes.js';
 import type { Storage } from './storage.js';
 
 const landmarkKey = generateSigningKey();
@@ -176,15 +185,8 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await t.sameGpuElsewhere('n1', [], [])).toEqual([]);
   });
 
-  it('stores samples and events, events once, and reads them back in time order', async () => {
+  it('stores events once, and reads them back in time order', async () => {
     const t = new TelemetryRepo(storage.db);
-    await t.addSamples('n1', [
-      { gpuUuid: 'GPU-1', at: 20, metrics: { temperatureC: 61 } },
-      { gpuUuid: 'GPU-1', at: 10, metrics: { temperatureC: 60 } },
-      { gpuUuid: 'GPU-2', at: 15, metrics: { temperatureC: 50 } },
-    ]);
-    expect((await t.samples('n1', 'GPU-1', 0, 10)).map((s) => s.metrics)).toEqual([{ temperatureC: 60 }, { temperatureC: 61 }]);
-    expect(await t.samples('n1', undefined, 15, 10)).toHaveLength(2);
     expect(await t.addEvent({ id: 'ev1', node_id: 'n1', kind: 'xid', at: 5, body: '{"xid":79}' })).toBe(true);
     expect(await t.addEvent({ id: 'ev1', node_id: 'n1', kind: 'xid', at: 5, body: '{"xid":79}' })).toBe(false);
     expect(await t.events('n1', 0, 10)).toEqual([{ id: 'ev1', kind: 'xid', at: 5, body: { xid: 79 } }]);
@@ -267,6 +269,176 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     expect(await reports.list('org-a', 10)).not.toContainEqual(expect.objectContaining({ body: expect.anything() }));
     expect((await reports.get('org-a', 'r2'))?.body).toHaveLength(100_000);
     expect(await reports.get('org-a', 'r3')).toBeUndefined();
+  });
+});
+
+describe.each(activeBackends())('telemetry store contract on %s', (backend) => {
+  let storage: Storage;
+  const T0 = Date.parse('2026-11-29T12:00:00.000Z');
+  const MIN = 60_000;
+  /** A GPU's readings as an agent sends them; every field present, as the wire requires. */
+  const gpu = (uuid: string, temperatureC: number | null, more: Partial<GpuMetricsWire> = {}): GpuMetricsWire => ({
+    uuid,
+    temperatureC,
+    memoryTemperatureC: null,
+    powerDrawW: 612.5,
+    powerLimitW: 700,
+    energyMj: 123_456_789_012.5,
+    smClockMHz: 1980,
+    memoryClockMHz: 2619,
+    gpuUtilizationPct: 97,
+    memoryUtilizationPct: 41,
+    framebufferUsedMiB: 60_001,
+    framebufferTotalMiB: 81_559,
+    eccVolatileUncorrected: 0,
+    eccAggregateUncorrected: 2,
+    remappedRowsPending: false,
+    pcieReplayCounter: 0,
+    clockEventReasons: ['SwPowerCap'],
+    ...more,
+  });
+  const temps = (series: readonly RangeSeries[]) => series.map((s) => ({ node: s.nodeId, gpu: s.gpuUuid, points: s.points.map((p) => [(p.at - T0) / MIN, p.min, p.avg, p.max, p.count]) }));
+
+  beforeEach(async () => {
+    storage = await openFresh(backend);
+    await migrateToLatest(storage);
+    await new OrgRepo(storage.db).create({ id: 'org-a', name: 'A', created_at: 0 });
+    for (const id of ['n1', 'n2']) await new NodeRepo(storage.db).create({ id, org_id: 'org-a', name: id, host_key: `k-${id}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+  });
+  afterEach(async () => {
+    await storage.close();
+  });
+
+  it('gives each GPU of each node one series id, the same from every handle', async () => {
+    const repo = new GpuSampleRepo(storage.db);
+    const first = await repo.seriesFor('n1', ['GPU-1', 'GPU-2', 'GPU-1']);
+    expect([...first.ids.keys()]).toEqual(['GPU-1', 'GPU-2']);
+    expect(await new GpuSampleRepo(storage.db).seriesFor('n1', ['GPU-2', 'GPU-1'])).toEqual(first);
+    const other = await repo.seriesFor('n2', ['GPU-1']);
+    expect(other.ids.get('GPU-1')).not.toBe(first.ids.get('GPU-1'));
+    expect(other.nodeKey).not.toBe(first.nodeKey);
+    expect(await repo.seriesFor('n1', [])).toEqual({ nodeKey: first.nodeKey, ids: new Map() });
+  });
+
+  it('stores every reading and reads it back as sent, oldest first', async () => {
+    const repo = new GpuSampleRepo(storage.db);
+    const series = await repo.seriesFor('n1', ['GPU-1', 'GPU-2']);
+    const late = gpu('GPU-1', 61.25, { remappedRowsPending: true, clockEventReasons: [], powerDrawW: null });
+    const early = gpu('GPU-1', 60, { clockEventReasons: null, remappedRowsPending: null });
+    const other = gpu('GPU-2', 50);
+    expect(await repo.addSamples(series, [{ at: T0 + 20_000, gpus: [late] }, { at: T0 + 10_000, gpus: [early, other] }])).toEqual({ stored: 3, duplicates: 0 });
+    const { uuid: _l, ...lateReadings } = late;
+    const { uuid: _e, ...earlyReadings } = early;
+    expect(await repo.samples('n1', 'GPU-1', 0, 10)).toEqual([
+      { gpuUuid: 'GPU-1', at: T0 + 10_000, readings: earlyReadings },
+      { gpuUuid: 'GPU-1', at: T0 + 20_000, readings: lateReadings },
+    ]);
+    expect((await repo.samples('n1', undefined, T0 + 10_000, 10)).map((s) => s.gpuUuid)).toEqual(['GPU-1', 'GPU-2', 'GPU-1']);
+    expect(await repo.samples('n1', undefined, 0, 1)).toHaveLength(1);
+    expect(await repo.samples('n2', undefined, 0, 10)).toEqual([]);
+  });
+
+  it('stores a catch-up batch larger than one statement takes (300 instants × 8 GPUs)', async () => {
+    const repo = new GpuSampleRepo(storage.db);
+    const uuids = Array.from({ length: 8 }, (_, g) => `GPU-${g}`);
+    const series = await repo.seriesFor('n1', uuids);
+    const instants = Array.from({ length: 300 }, (_, i) => ({ at: T0 + i * 10_000, gpus: uuids.map((u, g) => gpu(u, i + g)) }));
+    expect(await repo.addSamples(series, instants)).toEqual({ stored: 2400, duplicates: 0 });
+    expect(await repo.samples('n1', 'GPU-7', 0, 10_000)).toHaveLength(300);
+    const all = await repo.range({ nodeIds: ['n1'], metric: 'temperatureC', from: T0, to: T0 + 50 * MIN, stepMs: 60 * MIN, resolution: '5m', groupBy: 'all' });
+    expect(temps(all)).toEqual([{ node: null, gpu: null, points: [[0, 0, 153, 306, 2400]] }]);
+  });
+
+  it('rolls samples up into 5-minute min, avg and max, late ones and repeated ones included exactly once', async () => {
+    const repo = new GpuSampleRepo(storage.db);
+    const series = await repo.seriesFor('n1', ['GPU-1']);
+    await repo.addSamples(series, [{ at: T0 + 6 * MIN, gpus: [gpu('GPU-1', 70)] }]);
+    // Late: an earlier bucket, and one more sample in the open one.
+    await repo.addSamples(series, [{ at: T0, gpus: [gpu('GPU-1', 40)] }, { at: T0 + 4 * MIN, gpus: [gpu('GPU-1', 50)] }, { at: T0 + 7 * MIN, gpus: [gpu('GPU-1', 80)] }]);
+    // Sent again with one new sample and one without a temperature: the repeats are skipped.
+    expect(await repo.addSamples(series, [{ at: T0, gpus: [gpu('GPU-1', 40)] }, { at: T0 + 8 * MIN, gpus: [gpu('GPU-1', 90)] }, { at: T0 + 9 * MIN, gpus: [gpu('GPU-1', null)] }])).toEqual({ stored: 2, duplicates: 1 });
+    const query = { nodeIds: ['n1'], metric: 'temperatureC', from: T0, to: T0 + 10 * MIN, groupBy: 'gpu' } as const;
+    const fiveMinutes = temps(await repo.range({ ...query, resolution: '5m', stepMs: 5 * MIN }));
+    expect(fiveMinutes).toEqual([{ node: 'n1', gpu: 'GPU-1', points: [[0, 40, 45, 50, 2], [5, 70, 80, 90, 3]] }]);
+    expect(temps(await repo.range({ ...query, resolution: 'raw', stepMs: 5 * MIN }))).toEqual(fiveMinutes);
+    expect(temps(await repo.range({ ...query, resolution: '5m', stepMs: 10 * MIN }))).toEqual([{ node: 'n1', gpu: 'GPU-1', points: [[0, 40, 66, 90, 5]] }]);
+    const power = await repo.range({ ...query, metric: 'remappedRowsPending', resolution: '5m', stepMs: 5 * MIN });
+    expect(power[0]?.points.map((p) => [p.max, p.count])).toEqual([[0, 2], [0, 4]]);
+  });
+
+  it('answers a range per GPU, per node or for all, from inclusive to exclusive', async () => {
+    const repo = new GpuSampleRepo(storage.db);
+    const one = await repo.seriesFor('n1', ['GPU-1', 'GPU-2']);
+    const two = await repo.seriesFor('n2', ['GPU-3']);
+    await repo.addSamples(one, [{ at: T0, gpus: [gpu('GPU-1', 30), gpu('GPU-2', 50)] }, { at: T0 + MIN, gpus: [gpu('GPU-1', 32), gpu('GPU-2', 52)] }, { at: T0 + 2 * MIN, gpus: [gpu('GPU-1', 99)] }]);
+    await repo.addSamples(two, [{ at: T0 + 30_000, gpus: [gpu('GPU-3', 70)] }]);
+    const query = { nodeIds: ['n1', 'n2'], metric: 'temperatureC', from: T0, to: T0 + 2 * MIN, resolution: 'raw', stepMs: MIN } as const;
+    expect(temps(await repo.range({ ...query, groupBy: 'gpu' }))).toEqual([
+      { node: 'n1', gpu: 'GPU-1', points: [[0, 30, 30, 30, 1], [1, 32, 32, 32, 1]] },
+      { node: 'n1', gpu: 'GPU-2', points: [[0, 50, 50, 50, 1], [1, 52, 52, 52, 1]] },
+      { node: 'n2', gpu: 'GPU-3', points: [[0, 70, 70, 70, 1]] },
+    ]);
+    expect(temps(await repo.range({ ...query, groupBy: 'node' }))).toEqual([
+      { node: 'n1', gpu: null, points: [[0, 30, 40, 50, 2], [1, 32, 42, 52, 2]] },
+      { node: 'n2', gpu: null, points: [[0, 70, 70, 70, 1]] },
+    ]);
+    expect(temps(await repo.range({ ...query, groupBy: 'all', stepMs: 2 * MIN }))).toEqual([{ node: null, gpu: null, points: [[0, 30, 234 / 5, 70, 5]] }]);
+    expect(temps(await repo.range({ ...query, groupBy: 'gpu', gpuUuid: 'GPU-2', from: T0 + MIN }))).toEqual([{ node: 'n1', gpu: 'GPU-2', points: [[1, 52, 52, 52, 1]] }]);
+    expect(await repo.range({ ...query, groupBy: 'gpu', nodeIds: [] })).toEqual([]);
+    expect(await repo.range({ ...query, groupBy: 'gpu', metric: 'memoryTemperatureC' })).toEqual([]);
+  });
+
+  it('expires samples, rollups and batch ids in bounded chunks, keeping each node its latest batch', async () => {
+    const repo = new GpuSampleRepo(storage.db);
+    const telemetry = new TelemetryRepo(storage.db);
+    const series = await repo.seriesFor('n1', ['GPU-1']);
+    await repo.addSamples(series, [0, 1, 2, 3, 4, 5, 6].map((m) => ({ at: T0 + m * 5 * MIN, gpus: [gpu('GPU-1', 40 + m)] })));
+    await repo.addSamples(await repo.seriesFor('n2', ['GPU-9']), [{ at: T0, gpus: [gpu('GPU-9', 1)] }]);
+    for (const [id, at] of [['b1', 1], ['b2', 2], ['b3', 3]] as const) await telemetry.claimBatch(id, 'n1', at);
+    expect(await repo.expireSamples(['n1'], T0 + 20 * MIN, 3)).toBe(3);
+    expect(await repo.expireSamples(['n1'], T0 + 20 * MIN, 3)).toBe(1);
+    expect(await repo.expireSamples(['n1'], T0 + 20 * MIN, 3)).toBe(0);
+    expect((await repo.samples('n1', undefined, 0, 10)).map((s) => (s.at - T0) / MIN)).toEqual([20, 25, 30]);
+    expect(await repo.samples('n2', undefined, 0, 10)).toHaveLength(1);
+    expect(await repo.expireRollups(['n1', 'n2'], T0 + 10 * MIN, 100)).toBe(3);
+    const left = await repo.range({ nodeIds: ['n1'], metric: 'temperatureC', from: 0, to: T0 + 60 * MIN, stepMs: 5 * MIN, resolution: '5m', groupBy: 'gpu' });
+    expect(left[0]?.points.map((p) => (p.at - T0) / MIN)).toEqual([10, 15, 20, 25, 30]);
+    expect(await telemetry.expireBatches(['n1'], 100, 1)).toBe(1);
+    expect(await telemetry.expireBatches(['n1'], 100, 5)).toBe(1);
+    expect(await telemetry.expireBatches(['n1'], 100, 5)).toBe(0);
+    expect(await telemetry.lastIngestAt('n1')).toBe(3);
+    expect(await telemetry.claimBatch('b3', 'n1', 4)).toBe(false);
+    expect(await repo.nodesAfter(null, 1)).toEqual(['n1']);
+    expect(await repo.nodesAfter('n1', 5)).toEqual(['n2']);
+    expect(await repo.nodesAfter('n2', 5)).toEqual([]);
+  });
+
+  it('moves samples stored before the telemetry store into it, with their rollups', async () => {
+    const old = await openFresh(backend);
+    const migrations = { '0001-initial': initial, '0002-agents': agents, '0003-zones': zones, '0004-alerts': alerts, '0005-reports': reports, '0007-token-expiry': tokenExpiry, '0008-verdict-notes': verdictNotes };
+    await new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+    await new OrgRepo(old.db).create({ id: 'org-a', name: 'A', created_at: 0 });
+    await new NodeRepo(old.db).create({ id: 'n1', org_id: 'org-a', name: 'n1', host_key: 'k', claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    const { uuid: _u, ...full } = gpu('GPU-1', 60);
+    const rows = [
+      { node_id: 'n1', gpu_uuid: 'GPU-1', at: T0, metrics: JSON.stringify(full) },
+      { node_id: 'n1', gpu_uuid: 'GPU-1', at: T0 + MIN, metrics: JSON.stringify({ temperatureC: 62, remappedRowsPending: true }) },
+      { node_id: 'n1', gpu_uuid: 'GPU-2', at: T0, metrics: '{}' },
+    ];
+    await sql`insert into samples (node_id, gpu_uuid, at, metrics) values ${sql.join(rows.map((r) => sql`(${r.node_id}, ${r.gpu_uuid}, ${r.at}, ${r.metrics})`))}`.execute(old.db);
+    expect(await migrateToLatest(old)).toEqual(['0009-telemetry']);
+    const repo = new GpuSampleRepo(old.db);
+    const moved = await repo.samples('n1', undefined, 0, 10);
+    expect(moved.map((s) => [s.gpuUuid, s.at - T0, s.readings.temperatureC, s.readings.remappedRowsPending, s.readings.powerDrawW])).toEqual([
+      ['GPU-1', 0, 60, false, 612.5],
+      ['GPU-2', 0, null, null, null],
+      ['GPU-1', MIN, 62, true, null],
+    ]);
+    expect(moved[0]?.readings).toEqual(full);
+    const rolled = await repo.range({ nodeIds: ['n1'], metric: 'temperatureC', from: T0, to: T0 + 5 * MIN, stepMs: 5 * MIN, resolution: '5m', groupBy: 'gpu' });
+    expect(temps(rolled)).toEqual([{ node: 'n1', gpu: 'GPU-1', points: [[0, 60, 61, 62, 2]] }]);
+    expect((await repo.seriesFor('n1', ['GPU-1'])).ids.get('GPU-1')).toBeGreaterThan(0);
+    await old.close();
   });
 });
 

@@ -3,9 +3,10 @@
  * and PostgreSQL. Only src/dialects import a driver.
  */
 export * from './schema.js';
+export * from './telemetry-schema.js';
 export * from './storage.js';
 export { openStorage } from './open.js';
-export { openSqliteKysely } from './dialects/sqlite.js';
+export { openSqliteKysely, SQLITE_SERVER_PRAGMAS } from './dialects/sqlite.js';
 export { migrateToLatest, MigrationError, LATEST_MIGRATION, MIGRATION_NAMES } from './migrate.js';
 export * from './repos/orgs.js';
 export * from './repos/tokens.js';
@@ -15,6 +16,7 @@ export * from './repos/measurements.js';
 export * from './repos/verdicts.js';
 export * from './repos/enrollment.js';
 export * from './repos/telemetry.js';
+export * from './repos/gpu-samples.js';
 export * from './repos/zones.js';
 export * from './repos/alerts.js';
 export * from './repos/reports.js';

@@ -6,6 +6,7 @@ import { alerts } from './migrations/0004-alerts.js';
 import { reports } from './migrations/0005-reports.js';
 import { tokenExpiry } from './migrations/0007-token-expiry.js';
 import { verdictNotes } from './migrations/0008-verdict-notes.js';
+import { telemetry } from './migrations/0009-telemetry.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -17,6 +18,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-reports': reports,
   '0007-token-expiry': tokenExpiry,
   '0008-verdict-notes': verdictNotes,
+  '0009-telemetry': telemetry,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

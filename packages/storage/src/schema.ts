@@ -2,6 +2,8 @@
  * Tables, as Kysely sees them. Times are epoch milliseconds (BIGINT); JSON is stored as text
  * so that both dialects read back exactly the bytes written (signed measurements must verify).
  */
+import type { TelemetryTables } from './telemetry-schema.js';
+
 export interface OrgTable {
   id: string;
   name: string;
@@ -114,14 +116,6 @@ export interface IngestBatchTable {
   received_at: number;
 }
 
-export interface SampleTable {
-  node_id: string;
-  gpu_uuid: string;
-  at: number;
-  /** The GPU's readings (JSON). */
-  metrics: string;
-}
-
 export interface EventTable {
   id: string;
   node_id: string;
@@ -209,7 +203,7 @@ export interface ReportTable {
   signature: string;
 }
 
-export interface Database {
+export interface Database extends TelemetryTables {
   orgs: OrgTable;
   tokens: TokenTable;
   landmarks: LandmarkTable;
@@ -220,7 +214,6 @@ export interface Database {
   node_inventory: NodeInventoryTable;
   gpus: GpuTable;
   ingest_batches: IngestBatchTable;
-  samples: SampleTable;
   events: EventTable;
   zones: ZoneTable;
   alerts: AlertTable;

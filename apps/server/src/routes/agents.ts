@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, UnenrollRequest, verifyBody, type EventWire, type HostInventoryWire } from '@locus/protocol';
+import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, UnenrollRequest, verifyBody, verifyBodyAsync, type EventWire, type HostInventoryWire } from '@locus/protocol';
 import { EnrollmentTokenRepo, NodeRepo, TelemetryRepo, ZoneRepo, type Storage } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -125,12 +125,15 @@ export const agentRoutes =
         const batch = request.body;
         const node = await ctx.repos.nodes.byHostKey(batch.hostKey);
         if (!node || node.unenrolled_at !== null) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'no enrolled node has this host key; enroll the agent first');
-        if (!verifyBody('ingest', batch, batch.hostKey)) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the batch is not signed by its host key');
+        if (!(await verifyBodyAsync('ingest', batch, batch.hostKey))) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the batch is not signed by its host key');
         const now = ctx.clock.now().getTime();
+        const instants = batch.samples.map((s) => ({ at: Date.parse(s.at), gpus: s.gpus }));
+        // Series ids are made (rarely: a GPU's first sample) and cached outside the batch's transaction.
+        const series = await ctx.repos.samples.seriesFor(node.id, batch.samples.flatMap((s) => s.gpus.map((g) => g.uuid)));
         const outcome = await storage.db.transaction().execute(async (trx) => {
           const telemetry = new TelemetryRepo(trx);
           if (!(await telemetry.claimBatch(batch.batchId, node.id, now))) return { batchId: batch.batchId, duplicate: true, samples: 0, events: 0 };
-          await telemetry.addSamples(node.id, batch.samples.flatMap((s) => s.gpus.map(({ uuid, ...metrics }) => ({ gpuUuid: uuid, at: Date.parse(s.at), metrics }))));
+          await ctx.repos.samples.withDb(trx).addSamples(series, instants);
           let events = 0;
           for (const e of batch.events) {
             if (await telemetry.addEvent({ id: e.id, node_id: node.id, kind: e.kind, at: Date.parse(e.at), body: JSON.stringify(e) })) events++;

@@ -106,8 +106,8 @@ export const nodeRoutes =
         requirePermission(caller, 'fleet:read');
         const node = await nodeOf(caller.orgId, request.params.id);
         const { since, limit, gpu } = request.query;
-        const rows = await ctx.repos.telemetry.samples(node.id, gpu, since ? Date.parse(since) : 0, limit);
-        return { samples: rows.map((r) => ({ gpu: r.gpuUuid, at: new Date(r.at).toISOString(), metrics: r.metrics })) };
+        const rows = await ctx.repos.samples.samples(node.id, gpu, since ? Date.parse(since) : 0, limit);
+        return { samples: rows.map((r) => ({ gpu: r.gpuUuid, at: new Date(r.at).toISOString(), metrics: r.readings })) };
       },
     );
 

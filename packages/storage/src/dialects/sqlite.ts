@@ -1,26 +1,110 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Storage } from '../storage.js';
 
 /**
- * A SQLite file (or :memory:) as a Kysely database of any schema: WAL, so readers never wait
- * for the writer; `synchronous = FULL` when every commit must survive a power cut.
+ * The server's settings past the defaults, for a database that takes GPU samples all day: a
+ * 64 MiB page cache (the default 2 MiB holds few of the pages that every host's batches touch),
+ * and the writer checkpointing only past 10,000 WAL pages rather than 1,000: a page rewritten by
+ * many batches is copied into the database once (ingest ran 3 times faster with 30-second
+ * batches), and the checkpointer thread (below) normally gets there first.
  */
-export function openSqliteKysely<DB>(path: string, durability: 'normal' | 'full' = 'normal'): Kysely<DB> {
+export const SQLITE_SERVER_PRAGMAS: readonly string[] = ['cache_size = -65536', 'wal_autocheckpoint = 10000'];
+
+/**
+ * A SQLite file (or :memory:) as a Kysely database of any schema: WAL, so readers never wait
+ * for the writer; `synchronous = FULL` when every commit must survive a power cut; then any
+ * further pragmas.
+ */
+export function openSqliteKysely<DB>(path: string, durability: 'normal' | 'full' = 'normal', pragmas: readonly string[] = []): Kysely<DB> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  for (const pragma of pragmas) sqlite.pragma(pragma);
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
+}
+
+/** Prepared statements kept per SQL text; past this many, the least recently used is dropped. */
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * The database as Kysely's driver sees it, but preparing each SQL text once: Kysely prepares on
+ * every query, and preparing costs as much as running a small insert. Reusing a statement is
+ * safe here because Kysely holds SQLite's one connection for a whole query (or stream).
+ */
+function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (text: string) => {
+      let statement = statements.get(text);
+      if (statement) {
+        statements.delete(text);
+      } else {
+        statement = sqlite.prepare(text);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 /** SQLite through better-sqlite3: the server's embedded default. */
 export function openSqlite(path: string): Storage {
-  const db = openSqliteKysely<Database>(path);
-  return { db, dialect: 'sqlite', description: `sqlite:${path}`, close: () => db.destroy() };
+  const db = openSqliteKysely<Database>(path, 'normal', SQLITE_SERVER_PRAGMAS);
+  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(path);
+  return {
+    db,
+    dialect: 'sqlite',
+    description: `sqlite:${path}`,
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
+}
+
+/** How often the checkpointer copies committed WAL pages into the database. */
+const CHECKPOINT_EVERY_MS = 1_000;
+
+/** The checkpointer's thread: CommonJS source, given the driver's resolved path (the CLI is bundled). */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const db = new (require(workerData.driver))(workerData.path);
+db.pragma('busy_timeout = 5000');
+const checkpoint = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} };
+const timer = setInterval(checkpoint, workerData.everyMs);
+parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+`;
+
+/**
+ * Checkpoints from a connection on another thread. A checkpoint copies WAL pages into the
+ * database and syncs it, and whichever commit crosses the threshold would otherwise do that on
+ * the server's one thread: with 30-second batches from 10,000 hosts that was a stall of half a
+ * second every few seconds. PASSIVE never blocks the writer.
+ */
+function startCheckpointer(path: string): { stop(): Promise<void> } {
+  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, everyMs: CHECKPOINT_EVERY_MS } });
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('error', () => undefined);
+  return {
+    stop: async () => {
+      worker.ref();
+      worker.postMessage('stop');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+      clearTimeout(timer);
+      await worker.terminate();
+    },
+  };
 }

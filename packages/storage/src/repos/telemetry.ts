@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, EventTable, GpuTable } from '../schema.js';
 
-/** What agents report: inventory, GPUs, batches (for idempotency), samples and events. */
+/** What agents report: inventory, GPUs, batches (for idempotency) and events; samples are in GpuSampleRepo. */
 export class TelemetryRepo {
   readonly #db: Kysely<Database>;
   constructor(db: Kysely<Database>) {
@@ -54,25 +54,23 @@ export class TelemetryRepo {
       .execute();
   }
 
-  async addSamples(nodeId: string, samples: readonly { gpuUuid: string; at: number; metrics: unknown }[]): Promise<void> {
-    if (samples.length === 0) return;
-    await this.#db
-      .insertInto('samples')
-      .values(samples.map((s) => ({ node_id: nodeId, gpu_uuid: s.gpuUuid, at: s.at, metrics: JSON.stringify(s.metrics) })))
-      .execute();
-  }
-
-  async samples(nodeId: string, gpuUuid: string | undefined, since: number, limit: number): Promise<{ gpuUuid: string; at: number; metrics: unknown }[]> {
-    let q = this.#db.selectFrom('samples').selectAll().where('node_id', '=', nodeId).where('at', '>=', since);
-    if (gpuUuid !== undefined) q = q.where('gpu_uuid', '=', gpuUuid);
-    const rows = await q.orderBy('at').limit(limit).execute();
-    return rows.map((r) => ({ gpuUuid: r.gpu_uuid, at: r.at, metrics: JSON.parse(r.metrics) as unknown }));
-  }
-
   /** When the node's agent last delivered a batch, or null if it never has. */
   async lastIngestAt(nodeId: string): Promise<number | null> {
     const row = await this.#db.selectFrom('ingest_batches').select((eb) => eb.fn.max('received_at').as('at')).where('node_id', '=', nodeId).executeTakeFirst();
     return row?.at === null || row?.at === undefined ? null : Number(row.at);
+  }
+
+  /**
+   * Forgets at most `limit` batch ids of these nodes received before `before`, keeping each
+   * node's latest (silence alerts read it); returns how many went. A batch re-sent after its id
+   * was forgotten is stored again: samples already stored are skipped, events by their ids.
+   */
+  async expireBatches(nodeIds: readonly string[], before: number, limit: number): Promise<number> {
+    if (nodeIds.length === 0) return 0;
+    const result = await sql`delete from ingest_batches where batch_id in (
+      select b.batch_id from ingest_batches as b where b.node_id in (${sql.join(nodeIds)}) and b.received_at < ${before}
+      and b.received_at < (select max(m.received_at) from ingest_batches as m where m.node_id = b.node_id) limit ${limit})`.execute(this.#db);
+    return Number(result.numAffectedRows ?? 0n);
   }
 
   /** The latest body of each event of `kind`, keyed by `keyOf(body)`, oldest first. */

@@ -1,0 +1,42 @@
+import { ROLLUP_BUCKET_MS, type Resolution } from '@locus/storage';
+import type { ServerConfig } from './config.js';
+
+/** Without `from`, a range covers this much before `to`. */
+export const DEFAULT_RANGE_MS = 3600_000;
+/** Without `step`, about this many points per series. */
+const TARGET_POINTS = 200;
+/** At most this many points per series; a longer range needs a coarser step. */
+export const MAX_POINTS = 2_000;
+/** Step sizes chosen when none is asked for. */
+const NICE_STEPS_S = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800] as const;
+
+export interface WindowAsked {
+  readonly from?: number | undefined;
+  readonly to?: number | undefined;
+  readonly stepS?: number | undefined;
+  readonly resolution?: Resolution | undefined;
+}
+
+export interface TelemetryWindow {
+  readonly from: number;
+  readonly to: number;
+  readonly stepMs: number;
+  readonly resolution: Resolution;
+}
+
+/**
+ * The window a range query reads: raw samples for ranges up to `rawQueryMaxRangeMs` that start
+ * within raw retention, the 5-minute rollups otherwise (or as asked). The step is rounded up to
+ * whole 5 minutes on rollups. A string is a reason to refuse the query.
+ */
+export function telemetryWindow(asked: WindowAsked, now: number, config: Pick<ServerConfig, 'rawRetentionMs' | 'rawQueryMaxRangeMs'>): TelemetryWindow | string {
+  const to = asked.to ?? now;
+  const from = asked.from ?? to - DEFAULT_RANGE_MS;
+  if (from >= to) return '`from` must be before `to`';
+  const range = to - from;
+  const resolution = asked.resolution ?? (range <= config.rawQueryMaxRangeMs && from >= now - config.rawRetentionMs ? 'raw' : '5m');
+  let stepMs = asked.stepS !== undefined ? asked.stepS * 1000 : (NICE_STEPS_S.find((s) => s * 1000 * TARGET_POINTS >= range) ?? NICE_STEPS_S.at(-1)!) * 1000;
+  if (resolution === '5m') stepMs = Math.ceil(stepMs / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
+  if (range / stepMs > MAX_POINTS) return `${Math.ceil(range / stepMs)} points per series is more than ${MAX_POINTS}: ask for a step of at least ${Math.ceil(range / MAX_POINTS / 1000)} s`;
+  return { from, to, stepMs, resolution };
+}

@@ -1,0 +1,46 @@
+/**
+ * Worker for bench/ingest.ts: the real server (startServer: migrations, Fastify, the background
+ * loop of alert sweeps and retention) on a thread of its own, so that the load generator does
+ * not run on the server's event loop.
+ */
+import { tmpdir } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { naturalEarthWorld } from '@locus/geo/natural-earth';
+import { DEFAULT_ORG, startServer, systemClock } from '@locus/server';
+import { NodeRepo, TelemetryRepo } from '@locus/storage';
+import { hostInventory } from './ingest-load.js';
+
+export interface SeedNode {
+  readonly id: string;
+  readonly name: string;
+  readonly hostKey: string;
+  readonly gpus: readonly { readonly uuid: string; readonly serial: string }[];
+}
+export type ServerRequest = { readonly kind: 'seed'; readonly nodes: readonly SeedNode[] } | { readonly kind: 'stop' };
+
+const { databaseUrl, dataDir, adminToken } = workerData as { databaseUrl?: string; dataDir?: string; adminToken: string };
+const server = await startServer({ host: '127.0.0.1', port: 0, databaseUrl, dataDir: dataDir ?? tmpdir(), adminToken, world: naturalEarthWorld() });
+parentPort!.postMessage({ kind: 'ready', url: server.url, database: server.storage.description });
+
+parentPort!.on('message', (request: ServerRequest) => {
+  void (async () => {
+    if (request.kind === 'stop') {
+      await server.close();
+      parentPort!.postMessage({ kind: 'stopped' });
+      return;
+    }
+    // What the enroll route stores for a node, written through the repositories, 200 nodes a transaction.
+    const now = systemClock.now().getTime();
+    for (let i = 0; i < request.nodes.length; i += 200) {
+      await server.storage.db.transaction().execute(async (trx) => {
+        for (const n of request.nodes.slice(i, i + 200)) {
+          await new NodeRepo(trx).create({ id: n.id, org_id: DEFAULT_ORG, name: n.name, host_key: n.hostKey, claimed_country: 'DE', created_at: now, last_measured_at: null, unenrolled_at: null, zone_id: null });
+          const inventory = hostInventory(n.gpus);
+          await new TelemetryRepo(trx).setInventory(n.id, inventory, now);
+          await new TelemetryRepo(trx).seeGpus(n.id, inventory.gpus.map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, pci_bus_id: g.pciBusId })), now);
+        }
+      });
+    }
+    parentPort!.postMessage({ kind: 'seeded', count: request.nodes.length });
+  })();
+});

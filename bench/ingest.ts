@@ -1,0 +1,270 @@
+/**
+ * Ingest benchmark: GPU samples through the real HTTP path (signed batches, the server's own
+ * validation, signature check, idempotency and storage with rollups), against a raw
+ * better-sqlite3 insert loop of the same rows measured in the same run; the same path on
+ * PostgreSQL when its server binaries are installed; and a simulated fleet of 10,000 hosts ×
+ * 8 GPUs, each sending a batch every 30 s, held or not with its latency percentiles.
+ *
+ * The server (startServer, background loop included) runs in a worker thread, the load
+ * generator on the main thread: two event loops, sharing whatever cores the machine has.
+ *
+ *   npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N]
+ *                        [--fleet-seconds S] [--enroll http|seed] [--no-postgres]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import SQLite from 'better-sqlite3';
+import { GPU_SAMPLE_COLUMNS, GpuSampleRepo, NodeRepo, OrgRepo, SQLITE_SERVER_PRAGMAS, gpuSampleRow, migrateToLatest, openStorage, type NodeSeries } from '@locus/storage';
+import { postgresAvailable, startCluster } from '../test/support/postgres-cluster.js';
+import { HttpClient, closedLoop, openLoop, quantile, type Scheduled, type ThroughputRun } from './ingest-client.js';
+import { GPUS_PER_NODE, SAMPLE_INTERVAL_MS, batchBody, enrollBody, rareEvent, samplesOf, seededRandom, simNode, type SimNode } from './ingest-load.js';
+import type { SeedNode, ServerRequest } from './ingest-server.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    samples: { type: 'string' },
+    clients: { type: 'string', default: '8' },
+    'fleet-nodes': { type: 'string', default: '10000' },
+    'fleet-seconds': { type: 'string' },
+    enroll: { type: 'string' },
+    'no-postgres': { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick;
+const samplesPerRun = Number(values.samples ?? (quick ? 60_000 : 400_000));
+const clients = Number(values.clients);
+const fleetNodes = Number(values['fleet-nodes']);
+const fleetSeconds = Number(values['fleet-seconds'] ?? (quick ? 15 : 60));
+const enrollMode = values.enroll ?? (quick ? 'seed' : 'http');
+if (![samplesPerRun, clients, fleetNodes, fleetSeconds].every((n) => Number.isInteger(n) && n > 0) || !['http', 'seed'].includes(enrollMode)) {
+  console.error('usage: npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N] [--fleet-seconds S] [--enroll http|seed] [--no-postgres]');
+  process.exit(2);
+}
+/** Throughput hosts (each enrolled through the route) and batch shapes: a 30-s batch, and an agent catching up 10 minutes. */
+const THROUGHPUT_HOSTS = 32;
+const BATCH_INSTANTS = [3, 60] as const;
+const FLEET_PERIOD_MS = 30_000;
+const FLEET_INSTANTS = 3;
+/** One batch in this many carries an Xid or a health change. */
+const EVENT_EVERY = 1_000;
+const ADMIN_TOKEN = `locus_bench_${randomUUID()}`;
+/** SQLite as Locus opens any file, then with the server's own settings on top (the first reference uses those too). */
+const SQLITE_BASE = ['journal_mode = WAL', 'synchronous = NORMAL'];
+const SQLITE_PRAGMAS = [...SQLITE_BASE, ...SQLITE_SERVER_PRAGMAS];
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+interface Server {
+  readonly url: string;
+  readonly database: string;
+  readonly client: HttpClient;
+  request(message: ServerRequest, reply: string): Promise<void>;
+}
+
+/** Starts the real server in a worker thread on this database, runs `body`, stops it. */
+async function withServer<T>(where: { databaseUrl?: string; dataDir?: string }, body: (server: Server) => Promise<T>): Promise<T> {
+  const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { module: new URL('./ingest-server.ts', import.meta.url).href, adminToken: ADMIN_TOKEN, ...where } });
+  const next = (kind: string) =>
+    new Promise<Record<string, string>>((resolve, reject) => {
+      const listener = (m: Record<string, string>) => {
+        if (m.kind !== kind) return;
+        worker.off('message', listener);
+        resolve(m);
+      };
+      worker.on('message', listener);
+      worker.once('error', reject);
+    });
+  const ready = await next('ready');
+  const client = new HttpClient(ready.url!, 64);
+  const server: Server = { url: ready.url!, database: ready.database!, client, request: async (message, reply) => void (worker.postMessage(message), await next(reply)) };
+  try {
+    return await body(server);
+  } finally {
+    client.close();
+    await server.request({ kind: 'stop' }, 'stopped');
+    await worker.terminate();
+  }
+}
+
+/** Enrolls hosts through the real route (a token for all of them, 16 enrollments at a time); returns their node ids. */
+async function enrollOverHttp(server: Server, nodes: readonly SimNode[]): Promise<string[]> {
+  const made = await server.client.post('/api/v1/enrollment-tokens', JSON.stringify({ uses: nodes.length, expiresInS: 3600 }), { authorization: `Bearer ${ADMIN_TOKEN}` });
+  if (made.status !== 201) throw new Error(`enrollment token: ${made.status} ${made.body}`);
+  const { token } = JSON.parse(made.body) as { token: string };
+  const ids: string[] = new Array(nodes.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < nodes.length) {
+        const i = next++;
+        const a = await server.client.post('/api/v1/agents/enroll', JSON.stringify(enrollBody(nodes[i]!, token, new Date())));
+        if (a.status !== 201) throw new Error(`enroll ${nodes[i]!.name}: ${a.status} ${a.body}`);
+        ids[i] = (JSON.parse(a.body) as { nodeId: string }).nodeId;
+      }
+    }),
+  );
+  return ids;
+}
+
+interface Batch {
+  readonly node: number;
+  readonly firstAt: number;
+  readonly instants: number;
+}
+
+/** Batches of `instants` samples × 8 GPUs, round robin over the hosts, each host's in time order. */
+function throughputBatches(hosts: number, instants: number, totalSamples: number, startAt: number): Batch[] {
+  const count = Math.ceil(totalSamples / (instants * GPUS_PER_NODE));
+  return Array.from({ length: count }, (_, b) => ({ node: b % hosts, firstAt: startAt + Math.floor(b / hosts) * instants * SAMPLE_INTERVAL_MS, instants }));
+}
+
+/** The raw reference: the same rows, one prepared single-row insert, one transaction per batch, the same table. */
+async function rawReference(nodes: readonly SimNode[], nodeIds: readonly string[], batches: readonly Batch[], pragmas: readonly string[]): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'locus-bench-raw-'));
+  try {
+    const path = join(dir, 'raw.db');
+    const storage = await openStorage(`sqlite:${path}`);
+    await migrateToLatest(storage);
+    await new OrgRepo(storage.db).create({ id: 'bench', name: 'bench', created_at: 0 });
+    const repo = new GpuSampleRepo(storage.db);
+    const series: NodeSeries[] = [];
+    for (const [i, node] of nodes.entries()) {
+      await new NodeRepo(storage.db).create({ id: nodeIds[i]!, org_id: 'bench', name: node.name, host_key: node.key.publicKey, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+      series.push(await repo.seriesFor(nodeIds[i]!, node.gpus.map((g) => g.uuid)));
+    }
+    await storage.close();
+    const rows = batches.map((b) => samplesOf(nodes[b.node]!, b.firstAt, b.instants).flatMap((s) => s.gpus.map((g) => gpuSampleRow(series[b.node]!.nodeKey, series[b.node]!.ids.get(g.uuid)!, Date.parse(s.at), g))));
+    const db = new SQLite(path);
+    for (const pragma of pragmas) db.pragma(pragma);
+    const insert = db.prepare(`insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) values (${GPU_SAMPLE_COLUMNS.map(() => '?').join(', ')})`);
+    const store = db.transaction((batch: unknown[][]) => {
+      for (const row of batch) insert.run(row);
+    });
+    const warmup = Math.floor(rows.length * 0.05);
+    rows.slice(0, warmup).forEach(store);
+    const t0 = performance.now();
+    let stored = 0;
+    for (const batch of rows.slice(warmup)) {
+      store(batch);
+      stored += batch.length;
+    }
+    const perS = (stored * 1000) / (performance.now() - t0);
+    db.close();
+    return perS;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface SizeResult {
+  readonly instants: number;
+  readonly run: ThroughputRun;
+  readonly batches: Batch[];
+}
+
+/** Enrolls the throughput hosts, then sends each batch shape's batches from `clients` loops. */
+async function throughput(server: Server, nodes: readonly SimNode[], label: string): Promise<{ nodeIds: string[]; results: SizeResult[] }> {
+  const nodeIds = await enrollOverHttp(server, nodes);
+  const results: SizeResult[] = [];
+  let startAt = Date.parse('2026-11-29T00:00:00.000Z');
+  for (const instants of BATCH_INSTANTS) {
+    const batches = throughputBatches(nodes.length, instants, samplesPerRun, startAt);
+    startAt = batches.at(-1)!.firstAt + instants * SAMPLE_INTERVAL_MS;
+    const bodies = batches.map((b) => batchBody(nodes[b.node]!, samplesOf(nodes[b.node]!, b.firstAt, b.instants)));
+    const run = await closedLoop(server.client, bodies, instants * GPUS_PER_NODE, clients, quick ? 20 : 60);
+    if (run.failed > 0) throw new Error(`${label}: ${run.failed} batches failed, first: ${run.firstFailure}`);
+    results.push({ instants, run, batches });
+  }
+  return { nodeIds, results };
+}
+
+const batchLabel = (instants: number) => `${instants} × ${GPUS_PER_NODE} = ${instants * GPUS_PER_NODE}`.padEnd(14);
+
+console.log(`ingest benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} CPU core(s), shared by the server (a worker thread) and the load generator (main thread)`);
+console.log(`throughput: ${fmt(samplesPerRun)} GPU samples per batch shape, ${clients} keep-alive clients, ${THROUGHPUT_HOSTS} hosts × ${GPUS_PER_NODE} GPUs enrolled through the route; batches signed before timing\n`);
+
+const hosts = Array.from({ length: THROUGHPUT_HOSTS }, (_, i) => simNode(i));
+const sqliteDir = mkdtempSync(join(tmpdir(), 'locus-bench-'));
+try {
+  const sqlite = await withServer({ dataDir: sqliteDir }, (server) => throughput(server, hosts, 'SQLite'));
+  console.log(`SQLite, the server's settings (${SQLITE_PRAGMAS.join(', ')})`);
+  console.log('                          Locus HTTP path          raw better-sqlite3 loop: same settings      SQLite defaults (WAL, NORMAL)');
+  for (const r of sqlite.results) {
+    const same = await rawReference(hosts, sqlite.nodeIds, r.batches, SQLITE_PRAGMAS);
+    const defaults = await rawReference(hosts, sqlite.nodeIds, r.batches, SQLITE_BASE);
+    const cell = (raw: number) => `${fmt(raw).padStart(9)} samples/s, ratio ${(r.run.samplesPerS / raw).toFixed(2)}`;
+    console.log(`  batch ${batchLabel(r.instants)}  ${fmt(r.run.samplesPerS).padStart(9)} samples/s      ${cell(same)}       ${cell(defaults)}`);
+    console.log(`                          latency p50 ${r.run.p50Ms.toFixed(1)} ms, p99 ${r.run.p99Ms.toFixed(1)} ms`);
+  }
+  console.log('  (the HTTP path also parses, validates and checks the Ed25519 signature of every batch, stores its id and folds its samples into the 5-minute rollups; the raw loop inserts ready-made sample rows only)\n');
+} finally {
+  rmSync(sqliteDir, { recursive: true, force: true });
+}
+
+if (values['no-postgres']) console.log('PostgreSQL: skipped (--no-postgres)\n');
+else if (!postgresAvailable()) console.log('PostgreSQL: skipped, no server binaries (install postgresql, or set LOCUS_PG_BIN to the directory of initdb and pg_ctl)\n');
+else {
+  const cluster = await startCluster();
+  try {
+    const pg = await withServer({ databaseUrl: cluster.url }, (server) => throughput(server, hosts, 'PostgreSQL'));
+    console.log('PostgreSQL 15 (throwaway cluster, fsync off)   Locus HTTP path   latency p50 / p99');
+    for (const r of pg.results) console.log(`  batch ${batchLabel(r.instants)}                 ${fmt(r.run.samplesPerS).padStart(9)} samples/s   ${r.run.p50Ms.toFixed(1)} / ${r.run.p99Ms.toFixed(1)} ms`);
+    console.log('');
+  } finally {
+    cluster.stop();
+  }
+}
+
+await fleet();
+
+/** 10,000 hosts × 8 GPUs, each sending 3 samples every 30 s, spread evenly over the period. */
+async function fleet(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'locus-bench-fleet-'));
+  try {
+    const nodes = Array.from({ length: fleetNodes }, (_, i) => simNode(i));
+    await withServer({ dataDir: dir }, async (server) => {
+      let t = performance.now();
+      if (enrollMode === 'http') await enrollOverHttp(server, nodes);
+      else {
+        const seeds: SeedNode[] = nodes.map((n) => ({ id: randomUUID(), name: n.name, hostKey: n.key.publicKey, gpus: n.gpus }));
+        await server.request({ kind: 'seed', nodes: seeds }, 'seeded');
+      }
+      const enrolled = (performance.now() - t) / 1000;
+      t = performance.now();
+      const random = seededRandom(42);
+      const schedule: Scheduled[] = [];
+      const wallStart = Date.parse(new Date().toISOString());
+      let events = 0;
+      for (let round = 0; round * FLEET_PERIOD_MS < fleetSeconds * 1000; round++) {
+        for (const node of nodes) {
+          const atMs = round * FLEET_PERIOD_MS + (node.index * FLEET_PERIOD_MS) / nodes.length;
+          if (atMs >= fleetSeconds * 1000) break;
+          const firstAt = wallStart + atMs - (FLEET_INSTANTS - 1) * SAMPLE_INTERVAL_MS;
+          const pick = random();
+          const extra = pick < 1 / EVENT_EVERY ? [rareEvent(node, wallStart + atMs, pick * EVENT_EVERY)] : [];
+          events += extra.length;
+          schedule.push({ atMs, body: batchBody(node, samplesOf(node, firstAt, FLEET_INSTANTS), extra) });
+        }
+      }
+      schedule.sort((a, b) => a.atMs - b.atMs);
+      const signed = (performance.now() - t) / 1000;
+      const targetPerS = nodes.length / (FLEET_PERIOD_MS / 1000);
+      console.log(`fleet: ${fmt(nodes.length)} hosts × ${GPUS_PER_NODE} GPUs, a batch of ${FLEET_INSTANTS} samples each every ${FLEET_PERIOD_MS / 1000} s (${fmt(targetPerS)} batches/s, ${fmt(targetPerS * FLEET_INSTANTS * GPUS_PER_NODE)} GPU samples/s), for ${fleetSeconds} s on SQLite`);
+      console.log(`  hosts ${enrollMode === 'http' ? 'enrolled through the enroll route, 16 at a time' : 'seeded through the repositories (as the enroll route stores them), not over HTTP'} in ${enrolled.toFixed(1)} s; ${fmt(schedule.length)} batches (${events} with an Xid or health event) signed before timing in ${signed.toFixed(1)} s`);
+      const run = await openLoop(server.client, schedule);
+      const heldPerS = run.stored / (schedule.at(-1)!.atMs / 1000 || 1);
+      const p99 = quantile(run.latenciesMs, 0.99);
+      const held = run.stored === schedule.length && run.refused === 0 && run.failed === 0 && p99 < 100;
+      console.log(`  stored ${fmt(run.stored)} of ${fmt(schedule.length)} batches (${fmt(heldPerS, 1)} batches/s against ${fmt(targetPerS, 1)} asked); refused (429) ${run.refused}, failed ${run.failed}${run.firstFailure ? ` (${run.firstFailure})` : ''}`);
+      console.log(`  ingest latency p50 ${quantile(run.latenciesMs, 0.5).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${quantile(run.latenciesMs, 1).toFixed(1)} ms; sends behind schedule p99 ${quantile(run.lateMs, 0.99).toFixed(1)} ms`);
+      console.log(`  ${held ? 'HELD' : 'NOT HELD'}: every batch stored at the asked rate with p99 < 100 ms ${held ? 'yes' : 'no'}`);
+      console.log(`  (all on the same ${cpus().length} core(s): the load generator, the server with its 15-s background loop of alert sweeps over every host and retention, and SQLite's checkpointer thread; 64 keep-alive connections stand in for one per agent)`);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
