@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey } from '@locus/protocol';
 import { webhookSignature } from './alerts/engine.js';
-import { landmark, measurementOf, testServer, type TestLandmark, type TestServer } from './test-support.js';
+import { DEFAULT_ORG } from './config.js';
+import { enrollAgent, hostInventory, landmark, measurementOf, testServer, type TestLandmark, type TestServer } from './test-support.js';
 
-const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('fra-1', 'DE', 50.1109, 8.6821), landmark('bom-1', 'IN', 19.076, 72.8777)];
+const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('fra-1', 'DE', 50.1109, 8.6821), landmark('bom-1', 'IN', 19.076, 72.8777), landmark('kul-1', 'MY', 3.139, 101.6869)];
 const SINGAPORE = { lat: 1.3, lon: 103.8 };
 const SHENZHEN = { lat: 22.54, lon: 114.06 };
 const FRANKFURT = { lat: 50.11, lon: 8.68 };
@@ -68,6 +69,7 @@ describe('alerts', () => {
     const now = s.clock.now();
     await call('POST', '/api/v1/measurements', { measurements: [measurementOf(sin, n.key.publicKey, SINGAPORE, now), measurementOf(bom, n.key.publicKey, SINGAPORE, now), measurementOf(tyo, n.key.publicKey, SINGAPORE, now), measurementOf(fra, n.key.publicKey, FRANKFURT, now)] });
     const verdict = (await call('GET', `/api/v1/nodes/${n.id}/verdict`)).json() as { notes: { kind: string; message: string; evidence: { gapKm: number } }[] };
+    // Only sin-1 and fra-1 contradict each other (the far landmarks' regions reach both places): no landmark is singled out.
     expect(verdict.notes).toEqual([expect.objectContaining({ kind: 'impossible-travel', message: expect.stringMatching(/^answered fra-1 in [\d.]+ ms and sin-1 in [\d.]+ ms within 1 min: no single host can be near both/) })]);
     expect(verdict.notes[0]!.evidence.gapKm).toBeGreaterThan(8000);
     expect((await alerts('firing')).map((a) => a.kind).sort()).toEqual(['empty-region', 'impossible-travel']);
@@ -75,6 +77,37 @@ describe('alerts', () => {
     await measure(n.key, SINGAPORE);
     expect(await alerts('firing')).toEqual([]);
     expect(((await call('GET', `/api/v1/nodes/${n.id}/verdict`)).json() as { notes: unknown[] }).notes).toEqual([]);
+  });
+
+  it('blame a landmark, in the operator\'s org, when it alone empties the regions of two nodes, and stop when it no longer does', async () => {
+    const [sin, tyo, fra, bom, kul] = LANDMARKS as [TestLandmark, TestLandmark, TestLandmark, TestLandmark, TestLandmark];
+    const operator = await s.tokenFor(DEFAULT_ORG, 'owner');
+    const landmarkAlerts = async (state: string) => ((await call('GET', `/api/v1/alerts?state=${state}`, undefined, operator)).json() as { alerts: { kind: string; nodeId: string | null; summary: string }[] }).alerts;
+    // fra-1 is registered in Frankfurt but answers as if it stood next to Singapore; sin-1 and kul-1 both place the hosts there.
+    const skewed = async (n: { key: SigningKey }) => {
+      const now = s.clock.now();
+      await call('POST', '/api/v1/measurements', { measurements: [measurementOf(sin, n.key.publicKey, SINGAPORE, now), measurementOf(kul, n.key.publicKey, SINGAPORE, now), measurementOf(bom, n.key.publicKey, SINGAPORE, now), measurementOf(tyo, n.key.publicKey, SINGAPORE, now), measurementOf(fra, n.key.publicKey, FRANKFURT, now)] });
+    };
+    const first = await node('sg-1');
+    await skewed(first);
+    await s.app.alerting.sweep(['org-a', DEFAULT_ORG]);
+    // One node alone could be a copied key answering from two places: no landmark is blamed yet.
+    expect(await landmarkAlerts('firing')).toEqual([]);
+    expect((await alerts('firing')).find((a) => a.kind === 'empty-region')?.summary).toMatch(/^sg-1: its measurements fit no single place: .* but do without fra-1's/);
+    await skewed(await node('sg-2'));
+    await s.app.alerting.sweep(['org-a']);
+    expect(await landmarkAlerts('firing')).toEqual([]);
+    await s.app.alerting.sweep(['org-a', DEFAULT_ORG]);
+    expect(await landmarkAlerts('firing')).toEqual([
+      expect.objectContaining({ kind: 'landmark-inconsistent', nodeId: null, summary: expect.stringMatching(/^landmark fra-1: its measurements alone contradict the other landmarks' for 2 nodes \(sg-1, sg-2\)/) }),
+    ]);
+    // The org's own alerts never show the operator's landmark alert.
+    expect((await alerts('firing')).map((a) => a.kind)).not.toContain('landmark-inconsistent');
+    s.clock.advance(7 * 3600_000);
+    await measure(first.key, SINGAPORE);
+    await s.app.alerting.sweep(['org-a', DEFAULT_ORG]);
+    expect(await landmarkAlerts('firing')).toEqual([]);
+    expect(await landmarkAlerts('resolved')).toEqual([expect.objectContaining({ kind: 'landmark-inconsistent' })]);
   });
 
   it('tell a webhook, signed, retrying after a failure, and keep a delivery log', async () => {
@@ -121,6 +154,40 @@ describe('alerts', () => {
     expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'node-silent', summary: 'gpu-9: no report for 6 min' })]);
     await ingest([]);
     expect(await alerts('firing')).toEqual([]);
+  });
+
+  it('fire for a GPU missing from the host\'s inventory until it returns or is forgotten by hand', async () => {
+    const gpus = [
+      { uuid: 'GPU-a1', serial: 'S-a1' },
+      { uuid: 'GPU-a2', serial: 'S-a2' },
+    ];
+    const { nodeId, key } = await enrollAgent(s, owner, { name: 'gpu-7', gpus });
+    const inventory = (present: typeof gpus) =>
+      s.app.inject({
+        method: 'POST',
+        url: '/api/v1/ingest',
+        payload: signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: key.publicKey, sentAt: s.clock.now().toISOString(), samples: [], events: [{ kind: 'inventory', id: randomUUID(), at: s.clock.now().toISOString(), inventory: hostInventory(present) }] }, key.privateKey),
+      });
+    expect(await alerts('firing')).toEqual([]);
+    s.clock.advance(1000);
+    expect((await inventory([gpus[0]!])).statusCode).toBe(200);
+    expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'gpu-missing', severity: 'critical', summary: expect.stringMatching(/^gpu-7: GPU GPU-a2 \(serial S-a2\), .* is missing from the host's inventory/) })]);
+    const listed = (await call('GET', `/api/v1/nodes/${nodeId}/inventory`)).json() as { gpus: { uuid: string; missing: boolean }[] };
+    expect(listed.gpus.map((g) => [g.uuid, g.missing])).toEqual([['GPU-a1', false], ['GPU-a2', true]].sort());
+    // Back on the bus: resolved. Gone again, then forgotten by hand: resolved, and only a missing GPU can be forgotten.
+    s.clock.advance(1000);
+    await inventory(gpus);
+    expect(await alerts('firing')).toEqual([]);
+    s.clock.advance(1000);
+    await inventory([gpus[0]!]);
+    expect((await alerts('firing')).map((a) => a.kind)).toEqual(['gpu-missing']);
+    expect((await call('DELETE', `/api/v1/nodes/${nodeId}/gpus/GPU-a1`)).json()).toMatchObject({ statusCode: 409, code: 'LOCUS_ERR_CONFLICT' });
+    expect((await call('DELETE', `/api/v1/nodes/${nodeId}/gpus/GPU-zz`)).json()).toMatchObject({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND' });
+    const viewer = await s.tokenFor('org-a', 'viewer');
+    expect((await call('DELETE', `/api/v1/nodes/${nodeId}/gpus/GPU-a2`, undefined, viewer)).statusCode).toBe(403);
+    expect((await call('DELETE', `/api/v1/nodes/${nodeId}/gpus/GPU-a2`)).statusCode).toBe(204);
+    expect(await alerts('firing')).toEqual([]);
+    expect(((await call('GET', `/api/v1/nodes/${nodeId}/inventory`)).json() as { gpus: { uuid: string }[] }).gpus.map((g) => g.uuid)).toEqual(['GPU-a1']);
   });
 
   it('can be resolved by hand, only within the org', async () => {

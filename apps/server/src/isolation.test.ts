@@ -86,6 +86,7 @@ const ROUTES: Record<string, Case> = {
   'GET /api/v1/nodes/{id}/verdict': { kind: 'absent', id: 'agentNode' },
   'GET /api/v1/nodes/{id}/verdicts': { kind: 'absent', id: 'agentNode' },
   'GET /api/v1/nodes/{id}/proof': { kind: 'absent', id: 'agentNode' },
+  'DELETE /api/v1/nodes/{id}/gpus/{uuid}': { kind: 'absent', id: 'agentNode' },
   'PUT /api/v1/nodes/{id}/zone': { kind: 'absent', id: 'node', body: () => ({ zoneId: zoneB }) },
   'GET /api/v1/zones/{id}': { kind: 'absent', id: 'zone' },
   'GET /api/v1/zones/{id}/telemetry': { kind: 'absent', id: 'zone' },
@@ -117,7 +118,7 @@ describe('organization isolation', () => {
 
   it.each(Object.entries(ROUTES).filter(([, c]) => c.kind !== 'public'))("keeps org A's data from org B on %s", async (route, c) => {
     const [method, pattern] = route.split(' ') as [string, string];
-    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]) : pattern;
+    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]).replace('{uuid}', 'GPU-a-secret') : pattern;
     const body = c.kind === 'absent' ? c.body?.() : c.kind === 'refused' ? c.body() : c.kind === 'own' ? OWN_BODIES[route]!() : undefined;
     const res = await call(method, path, b, body);
     if (c.kind === 'absent') expect(res.json(), res.body).toMatchObject({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND' });
@@ -133,6 +134,7 @@ describe('organization isolation', () => {
     expect(nodes.nodes.map((n) => n.id).sort()).toEqual([ids.node, ids.agentNode].sort());
     expect(nodes.nodes.find((n) => n.id === ids.agentNode)?.zoneId).toBe(ids.zone);
     expect(nodes.nodes.find((n) => n.id === ids.node)?.zoneId).toBeNull();
+    expect(((await ok('GET', `/api/v1/nodes/${ids.agentNode}/inventory`)) as unknown as { gpus: { uuid: string }[] }).gpus.map((g) => g.uuid)).toEqual(['GPU-a-secret']);
     expect(((await ok('GET', '/api/v1/alerts?state=firing')) as unknown as { alerts: { id: string }[] }).alerts.map((x) => x.id)).toContain(ids.alert);
     expect(((await ok('GET', '/api/v1/mute-rules')) as unknown as { rules: { id: string }[] }).rules.map((x) => x.id)).toEqual([ids.muteRule]);
     expect(((await ok('GET', '/api/v1/webhooks')) as unknown as { webhooks: { id: string }[] }).webhooks.map((x) => x.id)).toEqual([ids.webhook]);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_TRAVEL, MEAN_EARTH_RADIUS, enclosingCap, km, regionFromRtts, regionOutline, toLatLon, travelConflict, verifyTarget, type LatLon, type RttBound, type World } from '@locus/geo';
+import { DEFAULT_TRAVEL, MEAN_EARTH_RADIUS, enclosingCap, km, regionFromRtts, regionOutline, soleContradictions, toLatLon, travelConflict, verifyTarget, type LatLon, type RttBound, type TimedBound, type World } from '@locus/geo';
 import { boundsFromMeasurements, buildProof, checkMeasurement, timedBoundsFromMeasurements, toVerdictRecord } from '@locus/proof';
 import type { LandmarkInfo, ProofBundle, ProtocolErrorCode, SignedMeasurement, VerdictRecord } from '@locus/protocol';
 import type { NodeRecord, VerdictNote } from '@locus/storage';
@@ -31,10 +31,16 @@ export interface NodeVerdict {
 
 /**
  * What the verdict's record does not say: measurements of the key that no single host could
- * have given (two hosts answer for it — a copied identity — or a landmark lies).
+ * have given (two hosts answer for it — a copied identity — or a landmark lies), and, when the
+ * region is empty, the one landmark without which the rest would fit one place.
  */
-export function verdictNotes(proof: Pick<ProofBundle, 'landmarks' | 'measurements'>): VerdictNote[] {
-  const conflict = travelConflict(timedBoundsFromMeasurements(proof.landmarks, proof.measurements));
+export function verdictNotes(proof: Pick<ProofBundle, 'landmarks' | 'measurements' | 'verdict'>): VerdictNote[] {
+  const timed = timedBoundsFromMeasurements(proof.landmarks, proof.measurements);
+  return [...travelNotes(timed), ...(proof.verdict.empty ? outlierNotes(timed) : [])];
+}
+
+function travelNotes(timed: readonly TimedBound[]): VerdictNote[] {
+  const conflict = travelConflict(timed);
   if (!conflict) return [];
   const { a, b, gapKm } = conflict;
   const minutes = Math.max(1, Math.round(Math.abs(b.at - a.at) / 60_000));
@@ -44,6 +50,23 @@ export function verdictNotes(proof: Pick<ProofBundle, 'landmarks' | 'measurement
       kind: 'impossible-travel',
       message: `answered ${a.landmark} in ${a.rtt.toFixed(2)} ms and ${b.landmark} in ${b.rtt.toFixed(2)} ms within ${minutes} min: no single host can be near both (at least ${Math.round(gapKm)} km too far apart, allowing travel at ${DEFAULT_TRAVEL.maxSpeedKmPerH} km/h). Two hosts answer for this key (a copied identity), or a landmark lies.`,
       evidence: { a: side(a), b: side(b), gapKm: Math.round(gapKm) },
+    },
+  ];
+}
+
+/** The least RTT per landmark (the verdict's bounds), and which single one keeps the region empty. */
+function outlierNotes(timed: readonly TimedBound[]): VerdictNote[] {
+  const least = new Map<string, TimedBound>();
+  for (const b of timed) if (!least.has(b.landmark) || b.rtt < least.get(b.landmark)!.rtt) least.set(b.landmark, b);
+  const suspects = soleContradictions([...least.values()], 'vacuum');
+  // Two bounds that contradict only each other name each other: nothing says which is wrong.
+  if (suspects.length !== 1) return [];
+  const [s] = suspects as [TimedBound];
+  return [
+    {
+      kind: 'landmark-outlier',
+      message: `the measurements fit no single place, but do without ${s.landmark}'s (${s.rtt.toFixed(2)} ms): ${s.landmark} is not where it is registered, its timing is wrong, or another host answered it for this key.`,
+      evidence: { landmark: s.landmark, rttMs: s.rtt, at: new Date(s.at).toISOString() },
     },
   ];
 }

@@ -175,6 +175,27 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await t.gpus('n1')).toEqual([{ node_id: 'n1', uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: '00000000:18:00.0', first_seen_at: 10, last_seen_at: 20 }]);
   });
 
+  it('finds the GPUs missing from the latest inventory, and forgets only those', async () => {
+    const t = new TelemetryRepo(storage.db);
+    const board = (uuid: string) => ({ uuid, serial: `S-${uuid}`, name: 'H100', pci_bus_id: uuid });
+    await t.seeGpus('n1', [board('GPU-1'), board('GPU-2')], 10);
+    // Before any inventory nothing is missing, whatever was seen.
+    expect(await t.missingGpus('n1')).toEqual([]);
+    await t.setInventory('n1', { gpus: 2 }, 10);
+    expect(await t.missingGpus('n1')).toEqual([]);
+    await t.setInventory('n1', { gpus: 1 }, 20);
+    await t.seeGpus('n1', [board('GPU-1')], 20);
+    expect((await t.missingGpus('n1')).map((g) => [g.uuid, g.last_seen_at])).toEqual([['GPU-2', 10]]);
+    expect(await t.forgetMissingGpu('n1', 'GPU-1')).toBe(false);
+    expect(await t.forgetMissingGpu('n2', 'GPU-2')).toBe(false);
+    expect(await t.forgetMissingGpu('n1', 'GPU-2')).toBe(true);
+    expect(await t.missingGpus('n1')).toEqual([]);
+    expect((await t.gpus('n1')).map((g) => g.uuid)).toEqual(['GPU-1']);
+    // Back on the bus, it is seen again like any GPU.
+    await t.setInventory('n1', { gpus: 0 }, 30);
+    expect((await t.missingGpus('n1')).map((g) => g.uuid)).toEqual(['GPU-1']);
+  });
+
   it('finds the same GPU reported by another node, by UUID or serial', async () => {
     const t = new TelemetryRepo(storage.db);
     await t.seeGpus('n1', [{ uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: 'a' }], 1);

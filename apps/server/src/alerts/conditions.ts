@@ -1,7 +1,7 @@
 import type { VerdictRecord } from '@locus/protocol';
 import type { AlertCondition, VerdictNote } from '@locus/storage';
 
-export const ALERT_KINDS = ['restricted', 'claim-contradicted', 'empty-region', 'impossible-travel', 'gpu-health', 'duplicate-gpu', 'node-silent'] as const;
+export const ALERT_KINDS = ['restricted', 'claim-contradicted', 'empty-region', 'impossible-travel', 'landmark-inconsistent', 'gpu-health', 'gpu-missing', 'duplicate-gpu', 'node-silent'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface NodeFacts {
@@ -12,11 +12,29 @@ export interface NodeFacts {
   /** The latest reported health per component and GPU. */
   readonly health: readonly { readonly component: string; readonly gpu: string | null; readonly health: string; readonly reason: string; readonly suggestedAction: string | null }[];
   readonly duplicates: readonly { readonly gpu: string; readonly otherNode: string }[];
+  /** GPUs the node once reported that its latest inventory lacks. */
+  readonly missingGpus: readonly { readonly uuid: string; readonly serial: string | null; readonly name: string; readonly lastSeenAt: number }[];
   /** When the agent last delivered a batch; null if it never has (a node without an agent). */
   readonly lastIngestAt: number | null;
 }
 
 export const scopeOf = (nodeId: string): string => `node:${nodeId}|`;
+
+/** Landmark alerts live in the operator's organization (landmarks are every organization's trust set). */
+export const LANDMARK_SCOPE = 'landmark:';
+
+/**
+ * A landmark that alone keeps the regions of `minNodes` or more nodes empty: one node could be a
+ * copied key answering from two places, several nodes point at the landmark.
+ */
+export function landmarkConditions(outliers: ReadonlyMap<string, readonly string[]>, minNodes: number): AlertCondition[] {
+  return [...outliers].flatMap(([landmark, nodes]) => {
+    if (nodes.length < minNodes) return [];
+    const named = nodes.slice(0, 5).join(', ') + (nodes.length > 5 ? ` and ${nodes.length - 5} more` : '');
+    const summary = `landmark ${landmark}: its measurements alone contradict the other landmarks' for ${nodes.length} nodes (${named}); check its registered place, its clock and its network`;
+    return [{ key: `${LANDMARK_SCOPE}${landmark}|landmark-inconsistent`, kind: 'landmark-inconsistent', severity: 'critical', nodeId: null, summary }];
+  });
+}
 
 /** The alerts a node's current facts call for. An alert whose condition stops holding resolves. */
 export function nodeConditions(f: NodeFacts, now: number, options: { readonly silentAfterMs: number; readonly restricted: readonly string[] }): AlertCondition[] {
@@ -25,7 +43,10 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
   const add = (kind: AlertKind, severity: 'warning' | 'critical', summary: string, ...parts: string[]) => out.push({ key: key(kind, ...parts), kind, severity, nodeId: f.nodeId, summary: `${f.nodeName}: ${summary}` });
   const v = f.verdict;
   if (v && v.measurements > 0) {
-    if (v.record.empty) add('empty-region', 'critical', 'its measurements fit no single place: a broken measurement or a lie');
+    if (v.record.empty) {
+      const outlier = v.notes.find((n) => n.kind === 'landmark-outlier');
+      add('empty-region', 'critical', outlier ? `its measurements fit no single place: ${outlier.message}` : 'its measurements fit no single place: a broken measurement or a lie');
+    }
     else {
       if (v.record.restricted !== 'excluded') {
         const some = v.record.possibleCountries.filter((c) => options.restricted.includes(c)).join(', ');
@@ -37,6 +58,9 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
   for (const n of v?.notes ?? []) if (n.kind === 'impossible-travel') add('impossible-travel', 'critical', n.message);
   for (const h of f.health) {
     if (h.health === 'unhealthy') add('gpu-health', 'critical', `${h.gpu ? `GPU ${h.gpu}` : 'host'} ${h.component}: ${h.reason}${h.suggestedAction && h.suggestedAction !== 'none' ? ` (${h.suggestedAction.replace('_', ' ')})` : ''}`, h.component, h.gpu ?? 'host');
+  }
+  for (const g of f.missingGpus) {
+    add('gpu-missing', 'critical', `GPU ${g.uuid}${g.serial ? ` (serial ${g.serial})` : ''}, ${g.name}, last reported ${new Date(g.lastSeenAt).toISOString()}, is missing from the host's inventory: fallen off the bus, or taken out (forget it if so)`, g.uuid);
   }
   for (const d of f.duplicates) add('duplicate-gpu', 'critical', `GPU ${d.gpu} is also reported by node ${d.otherNode}: a copied identity or a moved board`, d.gpu, d.otherNode);
   if (f.lastIngestAt !== null && now - f.lastIngestAt > options.silentAfterMs) add('node-silent', 'warning', `no report for ${Math.round((now - f.lastIngestAt) / 60_000)} min`);

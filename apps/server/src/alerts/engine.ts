@@ -2,12 +2,15 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { AlertRecord, MuteRule, NodeRecord, Transition } from '@locus/storage';
 import type { Clock } from '../clock.js';
 import type { Repos } from '../repos.js';
-import { nodeConditions, scopeOf, type AlertKind } from './conditions.js';
+import { DEFAULT_ORG } from '../config.js';
+import { LANDMARK_SCOPE, landmarkConditions, nodeConditions, scopeOf, type AlertKind, type NodeFacts } from './conditions.js';
 
 export interface AlertingOptions {
   /** A node whose agent has not reported for this long raises node-silent. */
   readonly silentAfterMs: number;
   readonly restricted: readonly string[];
+  /** A landmark that alone empties the regions of this many nodes raises landmark-inconsistent. */
+  readonly landmarkOutlierNodes: number;
   /** Webhook attempts before a delivery is marked failed. */
   readonly maxAttempts: number;
   readonly fetch?: typeof fetch;
@@ -16,7 +19,7 @@ export interface AlertingOptions {
   readonly observe?: { readonly transition: (kind: string, change: string) => void; readonly attempt: (outcome: 'delivered' | 'retry' | 'failed') => void };
 }
 
-export const DEFAULT_ALERTING: Omit<AlertingOptions, 'restricted'> = Object.freeze({ silentAfterMs: 5 * 60_000, maxAttempts: 8 });
+export const DEFAULT_ALERTING: Omit<AlertingOptions, 'restricted'> = Object.freeze({ silentAfterMs: 5 * 60_000, landmarkOutlierNodes: 2, maxAttempts: 8 });
 
 /** The published form of an alert (webhook bodies and the API). */
 export const alertView = (a: AlertRecord, mute?: MuteRule) => ({
@@ -55,20 +58,25 @@ export class Alerting {
   }
 
   async evaluateNode(node: NodeRecord): Promise<Transition[]> {
+    return (await this.#evaluate(node)).changes;
+  }
+
+  async #evaluate(node: NodeRecord): Promise<{ changes: Transition[]; facts: NodeFacts }> {
     const now = this.#clock.now().getTime();
     const [last] = await this.#repos.verdicts.history(node.id, 1);
-    const facts = {
+    const facts: NodeFacts = {
       nodeId: node.id,
       nodeName: node.name,
       verdict: last && { record: last.record, measurements: last.measurements, notes: last.notes },
       health: await this.#repos.telemetry.latestEvents<{ component: string; gpu: string | null; health: string; reason: string; suggestedAction: string | null }>(node.id, 'health', (b) => `${b.component}|${b.gpu ?? 'host'}`),
       duplicates: await this.#repos.telemetry.latestEvents<{ gpu: string; otherNode: string }>(node.id, 'duplicate-gpu', (b) => `${b.gpu}|${b.otherNode}`),
+      missingGpus: (await this.#repos.telemetry.missingGpus(node.id)).map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, lastSeenAt: g.last_seen_at })),
       lastIngestAt: await this.#repos.telemetry.lastIngestAt(node.id),
     };
     const conditions = node.unenrolled_at === null ? nodeConditions(facts, now, this.#options) : [];
     const changes = await this.#repos.alerts.reconcile(node.org_id, scopeOf(node.id), conditions, now, randomUUID);
     await this.#notify(node.org_id, changes, now);
-    return changes;
+    return { changes, facts };
   }
 
   /** Whether the node's alert of this kind (one without further key parts) is firing. */
@@ -76,16 +84,31 @@ export class Alerting {
     return (await this.#repos.alerts.byKey(node.org_id, `${scopeOf(node.id)}${kind}`))?.state === 'firing';
   }
 
-  /** Re-evaluates every node of an org (for silence, which no event announces). */
+  /**
+   * Re-evaluates every node of these orgs (for silence, which no event announces), then the
+   * landmarks, from the outliers named by the verdicts of the nodes just seen, when the
+   * operator's org is among them (the server's loop passes every org).
+   */
   async sweep(orgIds: readonly string[]): Promise<void> {
+    const outliers = new Map<string, string[]>();
     for (const org of orgIds) {
       for (const node of await this.#repos.nodes.list(org)) {
-        await this.evaluateNode(node);
+        const { facts } = await this.#evaluate(node);
+        for (const note of facts.verdict?.notes ?? []) {
+          if (note.kind !== 'landmark-outlier' || node.unenrolled_at !== null) continue;
+          const landmark = (note.evidence as { landmark: string }).landmark;
+          outliers.set(landmark, [...(outliers.get(landmark) ?? []), node.name]);
+        }
         // SQLite answers synchronously: without a turn of the event loop between nodes, a sweep
         // over 10,000 nodes held every request for a second (and then the database to itself).
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
+    // Landmark alerts are the operator's, and need every org's nodes: only a sweep of all of them judges landmarks.
+    if (!orgIds.includes(DEFAULT_ORG)) return;
+    const now = this.#clock.now().getTime();
+    const changes = await this.#repos.alerts.reconcile(DEFAULT_ORG, LANDMARK_SCOPE, landmarkConditions(outliers, this.#options.landmarkOutlierNodes), now, randomUUID);
+    await this.#notify(DEFAULT_ORG, changes, now);
   }
 
   async resolveByHand(orgId: string, id: string): Promise<Transition[]> {

@@ -94,9 +94,43 @@ export const nodeRoutes =
       return {
         inventory: inventory?.inventory ?? null,
         updatedAt: inventory ? new Date(inventory.updatedAt).toISOString() : null,
-        gpus: gpus.map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, pciBusId: g.pci_bus_id, firstSeenAt: new Date(g.first_seen_at).toISOString(), lastSeenAt: new Date(g.last_seen_at).toISOString() })),
+        gpus: gpus.map((g) => ({
+          uuid: g.uuid,
+          serial: g.serial,
+          name: g.name,
+          pciBusId: g.pci_bus_id,
+          firstSeenAt: new Date(g.first_seen_at).toISOString(),
+          lastSeenAt: new Date(g.last_seen_at).toISOString(),
+          // Not in the latest inventory: the gpu-missing alert's subject.
+          missing: inventory !== undefined && g.last_seen_at < inventory.updatedAt,
+        })),
       };
     });
+
+    app.delete(
+      '/nodes/:id/gpus/:uuid',
+      {
+        schema: {
+          summary: 'Forget a GPU that the node no longer reports (taken out for good), ending its gpu-missing alert',
+          description: 'A GPU in the node\'s latest inventory cannot be forgotten (409). If it comes back, it is seen again like a new GPU.',
+          tags: ['nodes'],
+          params: Params.extend({ uuid: z.string().min(1).max(100) }),
+          response: { 204: z.null() },
+        },
+      },
+      async (request, reply) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'fleet:write');
+        const node = await nodeOf(caller.orgId, request.params.id);
+        if (!(await ctx.repos.telemetry.forgetMissingGpu(node.id, request.params.uuid))) {
+          const known = (await ctx.repos.telemetry.gpus(node.id)).some((g) => g.uuid === request.params.uuid);
+          if (!known) throw new ApiError('LOCUS_ERR_NOT_FOUND', `node "${node.id}" never reported GPU "${request.params.uuid}"`);
+          throw new ApiError('LOCUS_ERR_CONFLICT', `GPU "${request.params.uuid}" is in the node's latest inventory; only a GPU the node no longer reports can be forgotten`);
+        }
+        await ctx.alerting.evaluateNode(node);
+        return reply.code(204).send(null);
+      },
+    );
 
     app.get(
       '/nodes/:id/samples',

@@ -39,6 +39,36 @@ export class TelemetryRepo {
     }
   }
 
+  /**
+   * GPUs the node once reported that its latest inventory lacks (fallen off the bus, removed or
+   * swapped), oldest seen first; none before the node's first inventory.
+   */
+  async missingGpus(nodeId: string): Promise<GpuTable[]> {
+    return this.#db
+      .selectFrom('gpus')
+      .innerJoin('node_inventory', 'node_inventory.node_id', 'gpus.node_id')
+      .selectAll('gpus')
+      .where('gpus.node_id', '=', nodeId)
+      .whereRef('gpus.last_seen_at', '<', 'node_inventory.updated_at')
+      .orderBy('gpus.last_seen_at')
+      .orderBy('gpus.uuid')
+      .execute();
+  }
+
+  /**
+   * Forgets a GPU the node no longer reports (an operator took it out for good), so that it stops
+   * counting as missing; a GPU in the latest inventory stays. Returns whether one was forgotten.
+   */
+  async forgetMissingGpu(nodeId: string, uuid: string): Promise<boolean> {
+    const result = await this.#db
+      .deleteFrom('gpus')
+      .where('node_id', '=', nodeId)
+      .where('uuid', '=', uuid)
+      .where((eb) => eb('last_seen_at', '<', eb.selectFrom('node_inventory').select('updated_at').where('node_inventory.node_id', '=', nodeId)))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
   gpus(nodeId: string): Promise<GpuTable[]> {
     return this.#db.selectFrom('gpus').selectAll().where('node_id', '=', nodeId).orderBy('pci_bus_id').execute();
   }

@@ -4,7 +4,8 @@ import type { Database } from '../schema.js';
 
 /** Something a reader of a verdict must know that its record does not say. */
 export interface VerdictNote {
-  readonly kind: 'impossible-travel';
+  /** impossible-travel: two answers no single host could give; landmark-outlier: one landmark's RTT alone keeps the region empty. */
+  readonly kind: 'impossible-travel' | 'landmark-outlier';
   readonly message: string;
   /** The landmarks, times and RTTs involved. */
   readonly evidence: unknown;
