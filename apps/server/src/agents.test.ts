@@ -54,6 +54,33 @@ describe('agent enrollment', () => {
     expect(inv.gpus.map((g) => g.uuid)).toEqual(['GPU-a']);
   });
 
+  it('records the address the agent comes from, believing X-Forwarded-For only from a trusted proxy', async () => {
+    const key = generateSigningKey();
+    const forwarded = { 'x-forwarded-for': '198.51.100.1' };
+    const res = await s.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: enrollRequest(await newEnrollmentToken(), key), remoteAddress: '203.0.113.9', headers: forwarded });
+    const { nodeId } = res.json() as { nodeId: string };
+    const address = async (server = s, headers = owner) => ((await server.app.inject({ method: 'GET', url: `/api/v1/nodes/${nodeId}/inventory`, headers })).json() as { address: { ip: string; since: string } | null }).address;
+    expect(await address()).toEqual({ ip: '203.0.113.9', since: s.clock.now().toISOString() });
+    s.clock.advance(60_000);
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: batch(key), remoteAddress: '203.0.113.9' })).statusCode).toBe(200);
+    expect((await address())?.since).toBe(new Date(s.clock.now().getTime() - 60_000).toISOString());
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: batch(key), remoteAddress: '2001:db8::7' })).statusCode).toBe(200);
+    expect(await address()).toEqual({ ip: '2001:db8::7', since: s.clock.now().toISOString() });
+
+    const behindProxy = await testServer(undefined, { trustProxy: ['127.0.0.1'] });
+    try {
+      const headers = await behindProxy.tokenFor('org-a', 'owner');
+      const token = ((await behindProxy.app.inject({ method: 'POST', url: '/api/v1/enrollment-tokens', headers, payload: {} })).json() as { token: string }).token;
+      const other = generateSigningKey();
+      const body = signBody('enroll', { v: PROTOCOL_VERSION, token, hostKey: other.publicKey, name: 'behind-lb', claimedCountry: null, inventory: hostInventory([]), at: behindProxy.clock.now().toISOString() }, other.privateKey);
+      const made = (await behindProxy.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: body, remoteAddress: '127.0.0.1', headers: forwarded })).json() as { nodeId: string };
+      const seen = (await behindProxy.app.inject({ method: 'GET', url: `/api/v1/nodes/${made.nodeId}/inventory`, headers })).json() as { address: { ip: string } };
+      expect(seen.address.ip).toBe('198.51.100.1');
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it.each([
     ['a request signed by another key', (t: string, k: SigningKey) => ({ ...enrollRequest(t, generateSigningKey()), hostKey: k.publicKey }), 401, /not signed by the host key/],
     ['an unknown token', (_: string, k: SigningKey) => enrollRequest('locus_not-a-real-token', k), 401, /unknown, expired or used up/],

@@ -61,7 +61,7 @@ export const API_VERSION = '0.1.0';
 
 /** Builds the HTTP API from injected storage, borders, config and clock; `main` only listens. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.config.bodyLimitBytes }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.config.bodyLimitBytes, trustProxy: deps.config.trustProxy.length > 0 ? [...deps.config.trustProxy] : false }).withTypeProvider<ZodTypeProvider>();
   // The API speaks JSON only; Fastify would otherwise hand plain-text bodies to the validators.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);

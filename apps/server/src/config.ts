@@ -22,6 +22,11 @@ export interface ServerConfig {
   readonly retentionChunkRows: number;
   /** Telemetry ranges up to this long (and within raw retention) are answered from raw samples; longer ones from rollups. */
   readonly rawQueryMaxRangeMs: number;
+  /**
+   * Reverse proxies whose X-Forwarded-For the server believes (addresses or CIDR ranges), so that
+   * a node's recorded address is its agent's, not the proxy's; empty: believe none.
+   */
+  readonly trustProxy: readonly string[];
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
@@ -36,6 +41,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   rollupRetentionMs: 400 * 86_400_000,
   retentionChunkRows: 5_000,
   rawQueryMaxRangeMs: 6 * 3600_000,
+  trustProxy: Object.freeze([]),
 });
 
 /** The org every first-start token belongs to. */

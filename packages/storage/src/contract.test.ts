@@ -175,6 +175,17 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await t.gpus('n1')).toEqual([{ node_id: 'n1', uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: '00000000:18:00.0', first_seen_at: 10, last_seen_at: 20 }]);
   });
 
+  it('keeps the address each node last came from, and since when', async () => {
+    const t = new TelemetryRepo(storage.db);
+    expect(await t.address('n1')).toBeUndefined();
+    await t.setAddress('n1', '203.0.113.7', 5);
+    await t.setAddress('n1', '2001:db8::1', 9);
+    await t.setAddress('n1', '2001:db8::1', 12);
+    await t.setAddress('n2', '198.51.100.2', 7);
+    expect(await t.address('n1')).toEqual({ address: '2001:db8::1', since: 9 });
+    expect(await t.address('n2')).toEqual({ address: '198.51.100.2', since: 7 });
+  });
+
   it('finds the GPUs missing from the latest inventory, and forgets only those', async () => {
     const t = new TelemetryRepo(storage.db);
     const board = (uuid: string) => ({ uuid, serial: `S-${uuid}`, name: 'H100', pci_bus_id: uuid });
@@ -447,7 +458,7 @@ describe.each(activeBackends())('telemetry store contract on %s', (backend) => {
       { node_id: 'n1', gpu_uuid: 'GPU-2', at: T0, metrics: '{}' },
     ];
     await sql`insert into samples (node_id, gpu_uuid, at, metrics) values ${sql.join(rows.map((r) => sql`(${r.node_id}, ${r.gpu_uuid}, ${r.at}, ${r.metrics})`))}`.execute(old.db);
-    expect(await migrateToLatest(old)).toEqual(['0009-telemetry']);
+    expect(await migrateToLatest(old)).toEqual(MIGRATION_NAMES.slice(MIGRATION_NAMES.indexOf('0009-telemetry')));
     const repo = new GpuSampleRepo(old.db);
     const moved = await repo.samples('n1', undefined, 0, 10);
     expect(moved.map((s) => [s.gpuUuid, s.at - T0, s.readings.temperatureC, s.readings.remappedRowsPending, s.readings.powerDrawW])).toEqual([

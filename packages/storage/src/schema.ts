@@ -116,6 +116,14 @@ export interface IngestBatchTable {
   received_at: number;
 }
 
+export interface NodeAddressTable {
+  node_id: string;
+  /** Where the agent's last request came from, as the server saw it (behind trusted proxies, the client they name). */
+  address: string;
+  /** When requests began to come from this address. */
+  since: number;
+}
+
 export interface EventTable {
   id: string;
   node_id: string;
@@ -214,6 +222,7 @@ export interface Database extends TelemetryTables {
   node_inventory: NodeInventoryTable;
   gpus: GpuTable;
   ingest_batches: IngestBatchTable;
+  node_addresses: NodeAddressTable;
   events: EventTable;
   zones: ZoneTable;
   alerts: AlertTable;

@@ -1,6 +1,7 @@
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
-import { startServer } from '@locus/server';
-import { CliError } from '../errors.js';
+import { isIP } from 'node:net';
+import { DEFAULT_SERVER_CONFIG, startServer, type ServerConfig } from '@locus/server';
+import { CliError, usageError } from '../errors.js';
 import { dashboardDir } from '../paths.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
@@ -9,7 +10,10 @@ import { DATABASE_HELP, databaseChoice } from './server-options.js';
 
 const NAME = 'locus server start';
 
+const DAY_MS = 86_400_000;
+
 export const HELP = `Usage: ${NAME} [--port 8080] [--host 0.0.0.0] [--data-dir DIR] [--database-url URL]
+                          [--raw-retention-days 7] [--rollup-retention-days 400] [--trust-proxy LIST]
 
 Runs the Locus fleet server: landmarks deliver signed measurements to it, it keeps each
 node's location verdict and history, and serves proofs, the API (/api/v1) and its OpenAPI
@@ -19,12 +23,20 @@ Options:
   --host ADDR          address to listen on (default 0.0.0.0)
   --port PORT          port (default $PORT, else 8080)
 ${DATABASE_HELP}
+  --raw-retention-days N
+                       keep raw GPU samples this many days (default ${DEFAULT_SERVER_CONFIG.rawRetentionMs / DAY_MS})
+  --rollup-retention-days N
+                       keep 5-minute rollups this many days (default ${DEFAULT_SERVER_CONFIG.rollupRetentionMs / DAY_MS}; at least the raw days)
+  --trust-proxy LIST   comma-separated addresses or CIDR ranges of reverse proxies whose
+                       X-Forwarded-For to believe, so that each node's recorded address is
+                       its agent's (default: $LOCUS_TRUST_PROXY, else none)
   -h, --help           show this help
 
 Environment:
   LOCUS_ADMIN_TOKEN    owner token of the default organization, for automation. Without it,
                        the first start makes one and prints it once.
   LOCUS_DATABASE_URL   as --database-url
+  LOCUS_TRUST_PROXY    as --trust-proxy
 
 Stops cleanly on SIGINT or SIGTERM.
 `;
@@ -35,6 +47,9 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     port: { type: 'string' },
     'data-dir': { type: 'string' },
     'database-url': { type: 'string' },
+    'raw-retention-days': { type: 'string' },
+    'rollup-retention-days': { type: 'string' },
+    'trust-proxy': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) {
@@ -43,10 +58,11 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   const port = numberOption(NAME, 'port', v.port ?? io.env.PORT ?? '8080', 0, 65535, 'a port');
   const db = databaseChoice(NAME, io, v);
+  const config = serverConfig(v, io.env.LOCUS_TRUST_PROXY);
   const adminToken = io.env.LOCUS_ADMIN_TOKEN || undefined;
   let server;
   try {
-    server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, adminToken, world: naturalEarthWorld(), dashboardDir: dashboardDir(io) });
+    server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, adminToken, config, world: naturalEarthWorld(), dashboardDir: dashboardDir(io) });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${e.message}`);
@@ -64,4 +80,21 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   log('stopping');
   await server.close();
   return 0;
+}
+
+/** The server's settings from the command line, past the defaults. */
+export function serverConfig(v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'trust-proxy'?: string | undefined }, envTrust: string | undefined): ServerConfig {
+  const days = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 36_500, 'a number of days') * DAY_MS));
+  const rawRetentionMs = days('raw-retention-days', v['raw-retention-days'], DEFAULT_SERVER_CONFIG.rawRetentionMs);
+  const rollupRetentionMs = days('rollup-retention-days', v['rollup-retention-days'], Math.max(DEFAULT_SERVER_CONFIG.rollupRetentionMs, rawRetentionMs));
+  if (rollupRetentionMs < rawRetentionMs) throw usageError(`${NAME}: --rollup-retention-days must be at least --raw-retention-days (rollups answer the ranges raw samples no longer cover)`);
+  const trustText = v['trust-proxy'] ?? envTrust ?? '';
+  const trustProxy = trustText.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  for (const entry of trustProxy) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !prefixOk || extra !== undefined) throw usageError(`${NAME}: --trust-proxy: "${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)`);
+  }
+  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, trustProxy: Object.freeze(trustProxy) });
 }

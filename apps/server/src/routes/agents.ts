@@ -41,6 +41,16 @@ async function noteDuplicates(telemetry: TelemetryRepo, nodeId: string, inventor
 export const agentRoutes =
   (ctx: AppContext, storage: Storage): FastifyPluginAsyncZod =>
   async (app) => {
+    // The address each node last came from, as this process last recorded it: a batch writes only
+    // when its node's address changed (or this process has not seen the node yet).
+    const addresses = new Map<string, string>();
+    const noteAddress = async (nodeId: string, address: string, at: number) => {
+      if (addresses.get(nodeId) === address) return;
+      await ctx.repos.telemetry.setAddress(nodeId, address, at);
+      if (addresses.size >= 100_000) addresses.clear();
+      addresses.set(nodeId, address);
+    };
+
     app.post(
       '/enrollment-tokens',
       { schema: { summary: 'Make a token that lets agents join your organization', tags: ['agents'], body: TokenBody, response: { 201: TokenCreated } } },
@@ -75,6 +85,7 @@ export const agentRoutes =
           if (!created) throw new ApiError('LOCUS_ERR_CONFLICT', 'this host key is already enrolled; unenroll it first, or enroll with a new key');
           const telemetry = new TelemetryRepo(trx);
           await telemetry.setInventory(nodeId, body.inventory, now.getTime());
+          await telemetry.setAddress(nodeId, request.ip, now.getTime());
           await telemetry.seeGpus(nodeId, gpuRows(body.inventory), now.getTime());
           await noteDuplicates(telemetry, nodeId, body.inventory, now.getTime());
           return { nodeId, orgId, samplingIntervalS: SAMPLING_INTERVAL_S };
@@ -141,6 +152,7 @@ export const agentRoutes =
           }
           return { batchId: batch.batchId, duplicate: false, samples: batch.samples.length, events };
         });
+        await noteAddress(node.id, request.ip, now);
         ctx.metrics.ingestBatches.inc({ result: outcome.duplicate ? 'duplicate' : 'stored' });
         if (!outcome.duplicate) {
           ctx.metrics.ingestGpuSamples.inc(batch.samples.reduce((n, s) => n + s.gpus.length, 0));

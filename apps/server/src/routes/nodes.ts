@@ -91,9 +91,12 @@ export const nodeRoutes =
       const node = await nodeOf(caller.orgId, request.params.id);
       const inventory = await ctx.repos.telemetry.inventory(node.id);
       const gpus = await ctx.repos.telemetry.gpus(node.id);
+      const address = await ctx.repos.telemetry.address(node.id);
       return {
         inventory: inventory?.inventory ?? null,
         updatedAt: inventory ? new Date(inventory.updatedAt).toISOString() : null,
+        // The agent's public address as this server sees it (not what the host says of itself).
+        address: address ? { ip: address.address, since: new Date(address.since).toISOString() } : null,
         gpus: gpus.map((g) => ({
           uuid: g.uuid,
           serial: g.serial,

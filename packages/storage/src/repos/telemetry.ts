@@ -28,6 +28,20 @@ export class TelemetryRepo {
     return row && { inventory: JSON.parse(row.inventory) as unknown, updatedAt: row.updated_at };
   }
 
+  /** Records where the node's agent reached the server from at `at`; the same address again keeps its `since`. */
+  async setAddress(nodeId: string, address: string, at: number): Promise<void> {
+    await this.#db
+      .insertInto('node_addresses')
+      .values({ node_id: nodeId, address, since: at })
+      .onConflict((oc) => oc.column('node_id').doUpdateSet({ address, since: at }).where('node_addresses.address', '!=', address))
+      .execute();
+  }
+
+  async address(nodeId: string): Promise<{ address: string; since: number } | undefined> {
+    const row = await this.#db.selectFrom('node_addresses').select(['address', 'since']).where('node_id', '=', nodeId).executeTakeFirst();
+    return row && { address: row.address, since: Number(row.since) };
+  }
+
   /** Records the GPUs a node reports, keeping when each was first and last seen. */
   async seeGpus(nodeId: string, gpus: readonly Omit<GpuTable, 'node_id' | 'first_seen_at' | 'last_seen_at'>[], at: number): Promise<void> {
     for (const g of gpus) {

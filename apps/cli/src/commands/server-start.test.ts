@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SERVER_CONFIG } from '@locus/server';
+import { runLocus } from '../test-support.js';
+import { serverConfig } from './server-start.js';
+
+const DAY = 86_400_000;
+
+describe('locus server start settings', () => {
+  it('keeps the defaults, and takes retention days and trusted proxies', () => {
+    expect(serverConfig({}, undefined)).toEqual(DEFAULT_SERVER_CONFIG);
+    const set = serverConfig({ 'raw-retention-days': '14', 'rollup-retention-days': '730', 'trust-proxy': '10.0.0.0/8, ::1,192.0.2.7' }, '203.0.113.1');
+    expect(set).toMatchObject({ rawRetentionMs: 14 * DAY, rollupRetentionMs: 730 * DAY, trustProxy: ['10.0.0.0/8', '::1', '192.0.2.7'] });
+    expect(serverConfig({}, '172.16.0.0/12').trustProxy).toEqual(['172.16.0.0/12']);
+    // Raw samples kept longer than the default rollups: rollups are kept as long.
+    expect(serverConfig({ 'raw-retention-days': '500' }, undefined).rollupRetentionMs).toBe(500 * DAY);
+  });
+
+  it.each([
+    [['--raw-retention-days', '0'], /--raw-retention-days must be a number of days from 1 to 36500, got "0"/],
+    [['--raw-retention-days', 'week'], /--raw-retention-days must be a number of days/],
+    [['--raw-retention-days', '30', '--rollup-retention-days', '7'], /--rollup-retention-days must be at least --raw-retention-days/],
+    [['--trust-proxy', '10.0.0.0/33'], /--trust-proxy: "10.0.0.0\/33" is not an IP address or CIDR range/],
+    [['--trust-proxy', 'proxy.internal'], /"proxy.internal" is not an IP address/],
+    [['--trust-proxy', '::1/129'], /"::1\/129" is not/],
+  ])('refuses %j with a usage error before starting', async (args, message) => {
+    const r = await runLocus(['server', 'start', '--port', '0', ...args]);
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+  });
+});
