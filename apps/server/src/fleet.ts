@@ -19,29 +19,35 @@ export interface NodeRow {
   readonly gpus: readonly GpuRow[];
 }
 
-/** What an org's enrolled nodes are, where they are and how their GPUs are; one zone's if given. */
+/**
+ * What an org's enrolled nodes are, where they are and how their GPUs are; one zone's if given.
+ * A fixed number of queries whatever the fleet's size (per 5,000 nodes), not one per node.
+ */
 export async function fleetRows(repos: Repos, orgId: string, zoneId?: string): Promise<NodeRow[]> {
   const zones = new Map((await repos.zones.list(orgId)).map((z) => [z.id, z]));
   const nodes = (await repos.nodes.list(orgId)).filter((n) => n.unenrolled_at === null && (zoneId === undefined || n.zone_id === zoneId));
-  const rows: NodeRow[] = [];
-  for (const node of nodes) {
-    const latest = await repos.telemetry.latestEvents<{ component: string; gpu: string | null; health: string }>(node.id, 'health', (b) => `${b.component}|${b.gpu ?? 'host'}`);
-    const worst = new Map<string, string>();
-    for (const h of latest) {
-      if (h.gpu === null) continue;
-      if ((HEALTH_RANK[h.health] ?? 0) > (HEALTH_RANK[worst.get(h.gpu) ?? 'healthy'] ?? 0)) worst.set(h.gpu, h.health);
-    }
-    const gpus: GpuRow[] = (await repos.telemetry.gpus(node.id)).map((g) => ({ ...g, health: worst.get(g.uuid) ?? 'healthy' }));
+  const ids = nodes.map((n) => n.id);
+  const worst = new Map<string, Map<string, string>>();
+  for (const h of await repos.telemetry.latestHealth(ids)) {
+    if (h.gpu === null) continue;
+    const ofNode = worst.get(h.nodeId) ?? new Map<string, string>();
+    worst.set(h.nodeId, ofNode);
+    if ((HEALTH_RANK[h.health] ?? 0) > (HEALTH_RANK[ofNode.get(h.gpu) ?? 'healthy'] ?? 0)) ofNode.set(h.gpu, h.health);
+  }
+  const inventory = new Map<string, GpuTable[]>();
+  for (const g of await repos.telemetry.gpusOf(ids)) inventory.set(g.node_id, [...(inventory.get(g.node_id) ?? []), g]);
+  const verdicts = await repos.verdicts.latestOf(ids);
+  return nodes.map((node) => {
+    const health = worst.get(node.id) ?? new Map<string, string>();
+    const gpus: GpuRow[] = (inventory.get(node.id) ?? []).map((g) => ({ ...g, health: health.get(g.uuid) ?? 'healthy' }));
     // A GPU the agent reports health for but that its inventory lacks (it fell off the bus before
     // the inventory was taken) still counts, named as such.
     const known = new Set(gpus.map((g) => g.uuid));
-    for (const [uuid, health] of worst) {
-      if (!known.has(uuid)) gpus.push({ node_id: node.id, uuid, serial: null, name: NOT_IN_INVENTORY, pci_bus_id: '', first_seen_at: 0, last_seen_at: 0, health });
+    for (const [uuid, h] of health) {
+      if (!known.has(uuid)) gpus.push({ node_id: node.id, uuid, serial: null, name: NOT_IN_INVENTORY, pci_bus_id: '', first_seen_at: 0, last_seen_at: 0, health: h });
     }
-    const [verdict] = await repos.verdicts.history(node.id, 1);
-    rows.push({ node, zone: node.zone_id === null ? undefined : zones.get(node.zone_id), verdict, gpus });
-  }
-  return rows;
+    return { node, zone: node.zone_id === null ? undefined : zones.get(node.zone_id), verdict: verdicts.get(node.id), gpus };
+  });
 }
 
 export interface FleetSummary {

@@ -3,7 +3,7 @@ import { Migrator, sql } from 'kysely';
 import { PROTOCOL_VERSION, generateSigningKey, hashNonces, signMeasurement, toBase64url, type GpuMetricsWire, type SignedMeasurement, type VerdictRecord } from '@locus/protocol';
 import { randomBytes } from 'node:crypto';
 import { activeBackends, openFresh } from '../../../test/support/storage-backends.js';
-import { MIGRATION_NAMES, migrateToLatest } from './migrate.js';
+import { ALL_MIGRATIONS, MIGRATION_NAMES, migrateToLatest } from './migrate.js';
 import { LandmarkRepo } from './repos/landmarks.js';
 import { MeasurementRepo } from './repos/measurements.js';
 import { NodeRepo } from './repos/nodes.js';
@@ -15,13 +15,6 @@ import { TelemetryRepo } from './repos/telemetry.js';
 import { AlertRepo } from './repos/alerts.js';
 import { ReportRepo } from './repos/reports.js';
 import { GpuSampleRepo, type RangeSeries } from './repos/gpu-samples.js';
-import { initial } from './migrations/0001-initial.js';
-import { agents } from './migrations/0002-agents.js';
-import { zones } from './migrations/0003-zones.js';
-import { alerts } from './migrations/0004-alerts.js';
-import { reports } from './migrations/0005-reports.js';
-import { tokenExpiry } from './migrations/0007-token-expiry.js';
-import { verdictNotes } from './migrations/0008-verdict-notes.js';
 import type { Storage } from './storage.js';
 
 const landmarkKey = generateSigningKey();
@@ -131,6 +124,13 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
       ['v1', 'possible', 3, [note]],
     ]);
     expect(await verdicts.history('n1', 1)).toHaveLength(1);
+    await new NodeRepo(storage.db).create({ id: 'n2', org_id: 'org-a', name: 'gpu-02', host_key: `${hostKey}-2`, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    await verdicts.insert({ id: 'v3', nodeId: 'n2', computedAt: 50, measurements: 1, record: record('certain'), notes: [] });
+    await verdicts.insert({ id: 'v4', nodeId: 'n2', computedAt: 50, measurements: 2, record: record('possible'), notes: [] });
+    const latest = await verdicts.latestOf(['n1', 'n2', 'n3']);
+    expect([...latest].map(([node, v]) => [node, v.id]).sort()).toEqual([['n1', 'v2'], ['n2', 'v4']]);
+    expect(latest.get('n2')).toEqual((await verdicts.history('n2', 1))[0]);
+    expect(await verdicts.latestOf([])).toEqual(new Map());
   });
 });
 
@@ -173,6 +173,46 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     await t.seeGpus('n1', [{ uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: '00000000:18:00.0' }], 10);
     await t.seeGpus('n1', [{ uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: '00000000:18:00.0' }], 20);
     expect(await t.gpus('n1')).toEqual([{ node_id: 'n1', uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: '00000000:18:00.0', first_seen_at: 10, last_seen_at: 20 }]);
+  });
+
+  it('keeps each node\'s latest health per component and GPU, whatever order events arrive in', async () => {
+    const t = new TelemetryRepo(storage.db);
+    const h = (id: string, at: number, component: string, gpu: string | null, health: string) => ({ id, at, component, gpu, health, reason: `${component} ${health}`, suggestedAction: health === 'unhealthy' ? 'reboot' : null });
+    await t.noteHealth('n1', h('e2', 20, 'xid', 'GPU-1', 'unhealthy'));
+    await t.noteHealth('n1', h('e1', 10, 'xid', 'GPU-1', 'healthy'));
+    await t.noteHealth('n1', h('e3', 15, 'thermal', null, 'degraded'));
+    await t.noteHealth('n1', h('e5', 20, 'xid', 'GPU-2', 'healthy'));
+    await t.noteHealth('n1', h('e4', 20, 'xid', 'GPU-2', 'unhealthy'));
+    await t.noteHealth('n2', h('e6', 30, 'xid', 'GPU-9', 'healthy'));
+    expect((await t.latestHealth(['n1'])).map((x) => [x.component, x.gpu, x.health, x.suggestedAction, x.at])).toEqual([
+      ['thermal', null, 'degraded', null, 15],
+      ['xid', 'GPU-1', 'unhealthy', 'reboot', 20],
+      ['xid', 'GPU-2', 'healthy', null, 20],
+    ]);
+    expect((await t.latestHealth(['n1', 'n2'])).map((x) => x.nodeId).sort()).toEqual(['n1', 'n1', 'n1', 'n2']);
+    expect(await t.latestHealth([])).toEqual([]);
+    await t.seeGpus('n1', [{ uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: 'b' }], 1);
+    await t.seeGpus('n2', [{ uuid: 'GPU-9', serial: 'S9', name: 'H200', pci_bus_id: 'a' }], 1);
+    expect((await t.gpusOf(['n1', 'n2'])).map((g) => [g.node_id, g.uuid])).toEqual([['n1', 'GPU-1'], ['n2', 'GPU-9']]);
+  });
+
+  it('fills the latest-health table from the health events stored before it', async () => {
+    const old = await openFresh(backend);
+    const migrations = Object.fromEntries(MIGRATION_NAMES.filter((n) => n < '0011').map((n) => [n, ALL_MIGRATIONS[n]!]));
+    await new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+    await new OrgRepo(old.db).create({ id: 'org-a', name: 'A', created_at: 0 });
+    await new NodeRepo(old.db).create({ id: 'n1', org_id: 'org-a', name: 'n1', host_key: 'k', claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    const t = new TelemetryRepo(old.db);
+    const event = (id: string, at: number, body: object) => t.addEvent({ id, node_id: 'n1', kind: 'health', at, body: JSON.stringify({ kind: 'health', id, at: new Date(at).toISOString(), ...body }) });
+    for (let i = 0; i < 1_200; i++) await event(`e${String(i).padStart(5, '0')}`, i, { component: 'thermal', gpu: 'GPU-1', health: i % 2 ? 'degraded' : 'healthy', reason: `r${i}`, suggestedAction: null });
+    await event('x1', 5, { component: 'xid', gpu: null, health: 'unhealthy', reason: 'Xid 79', suggestedAction: 'reboot' });
+    await t.addEvent({ id: 'i1', node_id: 'n1', kind: 'inventory', at: 9, body: '{}' });
+    expect(await migrateToLatest(old)).toEqual(MIGRATION_NAMES.filter((n) => n >= '0011'));
+    expect((await new TelemetryRepo(old.db).latestHealth(['n1'])).map((x) => [x.component, x.gpu, x.health, x.reason, x.suggestedAction])).toEqual([
+      ['xid', null, 'unhealthy', 'Xid 79', 'reboot'],
+      ['thermal', 'GPU-1', 'degraded', 'r1199', null],
+    ]);
+    await old.close();
   });
 
   it('keeps the address each node last came from, and since when', async () => {
@@ -447,7 +487,7 @@ describe.each(activeBackends())('telemetry store contract on %s', (backend) => {
 
   it('moves samples stored before the telemetry store into it, with their rollups', async () => {
     const old = await openFresh(backend);
-    const migrations = { '0001-initial': initial, '0002-agents': agents, '0003-zones': zones, '0004-alerts': alerts, '0005-reports': reports, '0007-token-expiry': tokenExpiry, '0008-verdict-notes': verdictNotes };
+    const migrations = Object.fromEntries(MIGRATION_NAMES.filter((n) => n < '0009').map((n) => [n, ALL_MIGRATIONS[n]!]));
     await new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
     await new OrgRepo(old.db).create({ id: 'org-a', name: 'A', created_at: 0 });
     await new NodeRepo(old.db).create({ id: 'n1', org_id: 'org-a', name: 'n1', host_key: 'k', claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });

@@ -8,10 +8,11 @@ import { tokenExpiry } from './migrations/0007-token-expiry.js';
 import { verdictNotes } from './migrations/0008-verdict-notes.js';
 import { telemetry } from './migrations/0009-telemetry.js';
 import { nodeAddresses } from './migrations/0010-node-addresses.js';
+import { nodeHealth } from './migrations/0011-node-health.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
-const MIGRATIONS: Readonly<Record<string, Migration>> = {
+export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-agents': agents,
   '0003-zones': zones,
@@ -21,9 +22,10 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-verdict-notes': verdictNotes,
   '0009-telemetry': telemetry,
   '0010-node-addresses': nodeAddresses,
+  '0011-node-health': nodeHealth,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };
 
 export class MigrationError extends Error {}
 
@@ -40,5 +42,5 @@ export async function migrateToLatest(storage: Storage): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+export const MIGRATION_NAMES: readonly string[] = Object.keys(ALL_MIGRATIONS);
 export const LATEST_MIGRATION = MIGRATION_NAMES.at(-1)!;

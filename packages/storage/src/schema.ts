@@ -124,6 +124,19 @@ export interface NodeAddressTable {
   since: number;
 }
 
+/** A node's latest health per component and GPU (`gpu` '' for the host). */
+export interface NodeHealthTable {
+  node_id: string;
+  component: string;
+  gpu: string;
+  health: string;
+  reason: string;
+  suggested_action: string | null;
+  at: number;
+  /** The health event this row comes from (ties of `at` go to the greater id, as events are read). */
+  event_id: string;
+}
+
 export interface EventTable {
   id: string;
   node_id: string;
@@ -223,6 +236,7 @@ export interface Database extends TelemetryTables {
   gpus: GpuTable;
   ingest_batches: IngestBatchTable;
   node_addresses: NodeAddressTable;
+  node_health: NodeHealthTable;
   events: EventTable;
   zones: ZoneTable;
   alerts: AlertTable;

@@ -3,7 +3,7 @@ import type { AlertRecord, MuteRule, NodeRecord, Transition } from '@locus/stora
 import type { Clock } from '../clock.js';
 import type { Repos } from '../repos.js';
 import { DEFAULT_ORG } from '../config.js';
-import { LANDMARK_SCOPE, landmarkConditions, nodeConditions, scopeOf, type AlertKind, type NodeFacts } from './conditions.js';
+import { LANDMARK_SCOPE, landmarkConditions, nodeConditions, scopeOf, type NodeFacts } from './conditions.js';
 
 export interface AlertingOptions {
   /** A node whose agent has not reported for this long raises node-silent. */
@@ -50,6 +50,8 @@ export class Alerting {
   readonly #clock: Clock;
   readonly #options: AlertingOptions;
   #dispatching: Promise<void> | undefined;
+  /** Nodes whose last evaluation here found them silent: a batch from one of them re-evaluates it at once. */
+  readonly #silent = new Set<string>();
 
   constructor(repos: Repos, clock: Clock, options: AlertingOptions) {
     this.#repos = repos;
@@ -68,20 +70,26 @@ export class Alerting {
       nodeId: node.id,
       nodeName: node.name,
       verdict: last && { record: last.record, measurements: last.measurements, notes: last.notes },
-      health: await this.#repos.telemetry.latestEvents<{ component: string; gpu: string | null; health: string; reason: string; suggestedAction: string | null }>(node.id, 'health', (b) => `${b.component}|${b.gpu ?? 'host'}`),
+      health: await this.#repos.telemetry.latestHealth([node.id]),
       duplicates: await this.#repos.telemetry.latestEvents<{ gpu: string; otherNode: string }>(node.id, 'duplicate-gpu', (b) => `${b.gpu}|${b.otherNode}`),
       missingGpus: (await this.#repos.telemetry.missingGpus(node.id)).map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, lastSeenAt: g.last_seen_at })),
       lastIngestAt: await this.#repos.telemetry.lastIngestAt(node.id),
     };
     const conditions = node.unenrolled_at === null ? nodeConditions(facts, now, this.#options) : [];
+    if (conditions.some((c) => c.kind === 'node-silent')) this.#silent.add(node.id);
+    else this.#silent.delete(node.id);
     const changes = await this.#repos.alerts.reconcile(node.org_id, scopeOf(node.id), conditions, now, randomUUID);
     await this.#notify(node.org_id, changes, now);
     return { changes, facts };
   }
 
-  /** Whether the node's alert of this kind (one without further key parts) is firing. */
-  async isFiring(node: NodeRecord, kind: AlertKind): Promise<boolean> {
-    return (await this.#repos.alerts.byKey(node.org_id, `${scopeOf(node.id)}${kind}`))?.state === 'firing';
+  /**
+   * Whether this process last found the node silent, so that its next batch should resolve that
+   * at once (no query per batch). A node found silent by another replica, or before a restart,
+   * is resolved by the next sweep instead, within 15 s.
+   */
+  wasSilent(node: NodeRecord): boolean {
+    return this.#silent.has(node.id);
   }
 
   /**

@@ -147,8 +147,10 @@ export const agentRoutes =
           await ctx.repos.samples.withDb(trx).addSamples(series, instants);
           let events = 0;
           for (const e of batch.events) {
-            if (await telemetry.addEvent({ id: e.id, node_id: node.id, kind: e.kind, at: Date.parse(e.at), body: JSON.stringify(e) })) events++;
+            if (!(await telemetry.addEvent({ id: e.id, node_id: node.id, kind: e.kind, at: Date.parse(e.at), body: JSON.stringify(e) }))) continue;
+            events++;
             if (e.kind === 'inventory') await applyInventory(telemetry, node.id, e, now);
+            if (e.kind === 'health') await telemetry.noteHealth(node.id, { ...e, at: Date.parse(e.at) });
           }
           return { batchId: batch.batchId, duplicate: false, samples: batch.samples.length, events };
         });
@@ -158,7 +160,7 @@ export const agentRoutes =
           ctx.metrics.ingestGpuSamples.inc(batch.samples.reduce((n, s) => n + s.gpus.length, 0));
           ctx.metrics.ingestEvents.inc(outcome.events);
           // Samples alone change no alert, except that a silent node is heard again.
-          if (outcome.events > 0 || (await ctx.alerting.isFiring(node, 'node-silent'))) await ctx.alerting.evaluateNode(node);
+          if (outcome.events > 0 || ctx.alerting.wasSilent(node)) await ctx.alerting.evaluateNode(node);
         }
         return outcome;
       },

@@ -1,6 +1,17 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, EventTable, GpuTable } from '../schema.js';
 
+export interface LatestHealth {
+  readonly nodeId: string;
+  readonly component: string;
+  /** null for the host. */
+  readonly gpu: string | null;
+  readonly health: string;
+  readonly reason: string;
+  readonly suggestedAction: string | null;
+  readonly at: number;
+}
+
 /** What agents report: inventory, GPUs, batches (for idempotency) and events; samples are in GpuSampleRepo. */
 export class TelemetryRepo {
   readonly #db: Kysely<Database>;
@@ -83,6 +94,13 @@ export class TelemetryRepo {
     return Number(result.numDeletedRows) === 1;
   }
 
+  /** The GPUs of these nodes (all of an org's, in one query per 5,000 nodes). */
+  async gpusOf(nodeIds: readonly string[]): Promise<GpuTable[]> {
+    const out: GpuTable[] = [];
+    for (let i = 0; i < nodeIds.length; i += 5_000) out.push(...(await this.#db.selectFrom('gpus').selectAll().where('node_id', 'in', nodeIds.slice(i, i + 5_000)).orderBy('node_id').orderBy('pci_bus_id').execute()));
+    return out;
+  }
+
   gpus(nodeId: string): Promise<GpuTable[]> {
     return this.#db.selectFrom('gpus').selectAll().where('node_id', '=', nodeId).orderBy('pci_bus_id').execute();
   }
@@ -115,6 +133,32 @@ export class TelemetryRepo {
       select b.batch_id from ingest_batches as b where b.node_id in (${sql.join(nodeIds)}) and b.received_at < ${before}
       and b.received_at < (select max(m.received_at) from ingest_batches as m where m.node_id = b.node_id) limit ${limit})`.execute(this.#db);
     return Number(result.numAffectedRows ?? 0n);
+  }
+
+  /** Keeps a health event as its component's latest for the node, unless a newer one is kept. */
+  async noteHealth(nodeId: string, e: { readonly id: string; readonly at: number; readonly component: string; readonly gpu: string | null; readonly health: string; readonly reason: string; readonly suggestedAction: string | null }): Promise<void> {
+    await this.#db
+      .insertInto('node_health')
+      .values({ node_id: nodeId, component: e.component, gpu: e.gpu ?? '', health: e.health, reason: e.reason, suggested_action: e.suggestedAction, at: e.at, event_id: e.id })
+      .onConflict((oc) =>
+        oc
+          .columns(['node_id', 'component', 'gpu'])
+          .doUpdateSet({ health: e.health, reason: e.reason, suggested_action: e.suggestedAction, at: e.at, event_id: e.id })
+          .where((eb) => eb.or([eb('node_health.at', '<', e.at), eb.and([eb('node_health.at', '=', e.at), eb('node_health.event_id', '<', e.id)])])),
+      )
+      .execute();
+  }
+
+  /** The latest health per component and GPU of these nodes (all of an org's, in one query), oldest first. */
+  async latestHealth(nodeIds: readonly string[]): Promise<LatestHealth[]> {
+    if (nodeIds.length === 0) return [];
+    const out: LatestHealth[] = [];
+    // Bounded IN lists: PostgreSQL and SQLite both take thousands of parameters, not unboundedly many.
+    for (let i = 0; i < nodeIds.length; i += 5_000) {
+      const rows = await this.#db.selectFrom('node_health').selectAll().where('node_id', 'in', nodeIds.slice(i, i + 5_000)).orderBy('at').orderBy('event_id').execute();
+      for (const r of rows) out.push({ nodeId: r.node_id, component: r.component, gpu: r.gpu === '' ? null : r.gpu, health: r.health, reason: r.reason, suggestedAction: r.suggested_action, at: Number(r.at) });
+    }
+    return out;
   }
 
   /** The latest body of each event of `kind`, keyed by `keyOf(body)`, oldest first. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { VerdictRecord } from '@locus/protocol';
-import type { Database } from '../schema.js';
+import type { Database, VerdictTable } from '../schema.js';
 
 /** Something a reader of a verdict must know that its record does not say. */
 export interface VerdictNote {
@@ -34,9 +34,28 @@ export class VerdictRepo {
       .execute();
   }
 
+  /** Each of these nodes' newest verdict (one query per 5,000 nodes); nodes never judged are absent. */
+  async latestOf(nodeIds: readonly string[]): Promise<Map<string, StoredVerdict>> {
+    const out = new Map<string, StoredVerdict>();
+    for (let i = 0; i < nodeIds.length; i += 5_000) {
+      const rows = await this.#db
+        .selectFrom('verdicts as v')
+        .selectAll('v')
+        .where('v.node_id', 'in', nodeIds.slice(i, i + 5_000))
+        .where((eb) => eb('v.computed_at', '=', eb.selectFrom('verdicts as w').select((w) => w.fn.max('w.computed_at').as('m')).whereRef('w.node_id', '=', 'v.node_id')))
+        .orderBy('v.id')
+        .execute();
+      // Two verdicts at the same instant: the greater id, as history() orders them.
+      for (const r of rows) out.set(r.node_id, toStored(r));
+    }
+    return out;
+  }
+
   /** The newest first, at most `limit`. */
   async history(nodeId: string, limit = 100): Promise<StoredVerdict[]> {
     const rows = await this.#db.selectFrom('verdicts').selectAll().where('node_id', '=', nodeId).orderBy('computed_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-    return rows.map((r) => ({ id: r.id, nodeId: r.node_id, computedAt: r.computed_at, measurements: r.measurements, record: JSON.parse(r.record) as VerdictRecord, notes: r.notes === null ? [] : (JSON.parse(r.notes) as VerdictNote[]) }));
+    return rows.map(toStored);
   }
 }
+
+const toStored = (r: VerdictTable): StoredVerdict => ({ id: r.id, nodeId: r.node_id, computedAt: Number(r.computed_at), measurements: r.measurements, record: JSON.parse(r.record) as VerdictRecord, notes: r.notes === null ? [] : (JSON.parse(r.notes) as VerdictNote[]) });
