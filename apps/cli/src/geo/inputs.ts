@@ -107,3 +107,32 @@ export function parseClaims(file: string, text: string): ReadonlyMap<string, { c
   }
   return out;
 }
+
+export interface LandmarkPair {
+  readonly a: string;
+  readonly b: string;
+  readonly rtt: Ms;
+}
+
+/** Landmark-to-landmark RTTs: `a,b,rtt_ms`, both ids in the landmarks file; several rows per pair keep the minimum. */
+export function parseLandmarkRtts(file: string, text: string, landmarks: ReadonlyMap<string, unknown>, landmarksFile: string): LandmarkPair[] {
+  const rows = parseCsv(file, text, ['a', 'b', 'rtt_ms']);
+  if (rows.length === 0) throw new CliError('LOCUS_ERR_INPUT_EMPTY', `${file}: no RTTs after the header`);
+  const pairs = new Map<string, LandmarkPair>();
+  for (const row of rows) {
+    const [a, b] = [requireText(file, row, 'a'), requireText(file, row, 'b')];
+    for (const id of [a, b]) {
+      if (!landmarks.has(id)) {
+        throw new CliError('LOCUS_ERR_INPUT_REFERENCE', `${file} line ${row.line}: landmark "${id}" is not in ${landmarksFile}`, 'Every landmark id in the RTTs file must have a row in the landmarks file.');
+      }
+    }
+    if (a === b) throw badValue(file, row, `a landmark cannot be paired with itself ("${a}")`);
+    const rttText = row.get('rtt_ms');
+    const rtt = parseDecimal(rttText);
+    if (rtt === undefined || rtt < 0) throw badValue(file, row, `rtt_ms "${rttText}" must be a non-negative number of milliseconds`);
+    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    const earlier = pairs.get(key);
+    if (!earlier || rtt < earlier.rtt) pairs.set(key, { a, b, rtt: ms(rtt) });
+  }
+  return [...pairs.values()];
+}

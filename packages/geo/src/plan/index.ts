@@ -1,0 +1,2 @@
+export * from './rtt-model.js';
+export * from './planner.js';
