@@ -1,2 +1,3 @@
 export * from './rtt-model.js';
 export * from './planner.js';
+export * from './reasons.js';

@@ -192,3 +192,20 @@ export function fitHostModel(samples: readonly RttSample[], global: LinearRttMod
 /** What a landmark `distance` km away would plausibly measure to the host. */
 export const predictHost = (model: HostRttModel, distance: Km): Ms =>
   ms(Math.max(VACUUM_MS_PER_KM * distance, Math.min(predictLinear(model.line, distance), predictLinear(model.global, distance) * model.ratio)));
+
+/**
+ * The global model fitted (quantile 0.1) on the 990 landmark-to-landmark RTTs of the WonderProxy
+ * data set of 2020-07-19 (45 landmarks in large data-centre cities), for runs given no RTTs of
+ * their own to fit on. `test/geo-plan-wonderproxy.test.ts` refits it from the data.
+ */
+export const WONDERPROXY_GLOBAL_MODEL: GlobalRttModel = {
+  kind: 'global',
+  interceptMs: 3.969687188681501,
+  msPerKm: 0.01429919543708868,
+  quantile: 0.1,
+  samples: 990,
+  belowShare: 0.1,
+  medianRelativeError: 0.25218459521638337,
+  medianRelativeErrorUnder1000Km: 0.28524137585151843,
+  effectiveKmPerMs: 139.8680092736183,
+};
