@@ -18,6 +18,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Choose landmark sites so that the most hosts can be proven outside restricted countries.',
     load: () => import('./geo-plan.js'),
   },
+  {
+    path: ['geo', 'coverage'],
+    summary: 'Map where a well-connected host could be proven outside restricted countries.',
+    load: () => import('./geo-coverage.js'),
+  },
 
   {
     path: ['landmark', 'keygen'],

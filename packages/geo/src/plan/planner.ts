@@ -8,9 +8,9 @@ import { capAngleForDistance, maxDistanceKm } from '../bound.js';
 import { MEAN_EARTH_RADIUS } from '../constants.js';
 import type { CountryCode } from '../countries.js';
 import { farthestAngle, regionArea, samplePoints } from '../measure.js';
-import type { Region } from '../region.js';
+import { regionContains, type Region } from '../region.js';
 import { makeCap, type Cap } from '../cap.js';
-import type { Degrees, Ms } from '../units.js';
+import { degrees, type Degrees, type Ms } from '../units.js';
 import { dot, fromLatLon, toLatLon, type Vec3 } from '../vec3.js';
 import { regionFromRtts, verifyTarget, type RttBound, type Verdict, type VerifyOptions } from '../verdict.js';
 import { NO_UNIT, rasterUnitAt } from '../world/raster.js';
@@ -82,16 +82,44 @@ const DEFAULT_AREA_SAMPLES = 256;
  * of restricted land; with a margin above this a region keeping one cannot be excluded, and the
  * verdict call can be skipped. Below it the planner always asks the verdict.
  */
-const SKIP_MARGIN_KM = 15;
+export const SKIP_MARGIN_KM = 15;
+
+const isRestrictedAt = (world: World, p: Vec3, restricted: ReadonlySet<CountryCode>): boolean => {
+  const { lat, lon } = toLatLon(p);
+  const u = rasterUnitAt(world.raster, lat, lon);
+  return u !== NO_UNIT && world.units[u]!.codes.some((c) => restricted.has(c));
+};
+
+/**
+ * Centres of the `stepDeg` grid cells that lie in restricted land on the border raster: each is
+ * within a raster cell (under 8 km) of restricted land.
+ */
+export function restrictedLandPoints(world: World, restricted: ReadonlySet<CountryCode>, stepDeg = 1): Vec3[] {
+  const out: Vec3[] = [];
+  for (let lat = -90 + stepDeg / 2; lat < 90; lat += stepDeg) {
+    for (let lon = -180 + stepDeg / 2; lon < 180; lon += stepDeg) {
+      const p = fromLatLon(degrees(lat), degrees(lon));
+      if (isRestrictedAt(world, p, restricted)) out.push(p);
+    }
+  }
+  return out;
+}
+
+/**
+ * True when the region holds one of the points. With restrictedLandPoints and a margin of at least
+ * SKIP_MARGIN_KM such a region cannot be excluded; false says nothing. Cheap for vast regions,
+ * where the border query is not.
+ */
+export function regionHoldsAny(region: Region, points: readonly Vec3[]): boolean {
+  if (region.empty) return false;
+  const first = region.caps[0];
+  return points.some((p) => (!first || dot(first.center, p) >= first.cos) && regionContains(region, p));
+}
 
 export function restrictedPointsOf(world: World, region: Region, restricted: ReadonlySet<CountryCode>, count: number): { points: Vec3[]; pointArea: number } {
   if (region.empty) return { points: [], pointArea: 0 };
   const all = samplePoints(region, count);
-  const points = all.filter((p) => {
-    const { lat, lon } = toLatLon(p);
-    const u = rasterUnitAt(world.raster, lat, lon);
-    return u !== NO_UNIT && world.units[u]!.codes.some((c) => restricted.has(c));
-  });
+  const points = all.filter((p) => isRestrictedAt(world, p, restricted));
   return { points, pointArea: all.length === 0 ? 0 : regionArea(region) / all.length };
 }
 
