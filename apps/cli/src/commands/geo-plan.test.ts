@@ -111,6 +111,17 @@ describe('locus geo plan', () => {
     expect(r.stderr).toMatch(/warning: 1 host \(host-par\) have no RTTs/);
   });
 
+  it('never changes a verdict: geo verify prints the same before and after a plan, and the plan starts from its verdicts', async () => {
+    const dir = files();
+    const verify = ['geo', 'verify', '--landmarks', join(dir, 'landmarks.csv'), '--rtts', join(dir, 'rtts.csv')];
+    const before = await runLocus(verify);
+    const plan = await runLocus(args(dir, ['--rtts', join(dir, 'rtts.csv'), '--format', 'json']));
+    const after = await runLocus(verify);
+    expect(after).toEqual(before);
+    const excluded = before.stdout.trim().split('\n').filter((l) => (JSON.parse(l) as { restricted: string }).restricted === 'excluded').length;
+    expect((JSON.parse(plan.stdout) as { predictedExcluded: { before: number } }).predictedExcluded.before).toBe(excluded);
+  });
+
   it('prints its help', async () => {
     const r = await runLocus(['geo', 'plan', '--help']);
     expect(r.stdout).toBe(HELP);
