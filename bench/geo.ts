@@ -3,7 +3,12 @@
  * conservative 0.25° grid classifier timed in the same run as the reference, and the
  * precision figures (median radius and error of the enclosing-cap centre vs the centroid).
  *
- *   npm run bench:geo [-- --repeat N]
+ * Then the planner and the coverage map: the planner's validation on the dev split (the same
+ * figures as test/geo-plan-wonderproxy.test.ts, with as many removal draws as asked), a k = 10
+ * plan over 200 candidate sites and 1,000 synthetic hosts with measured RTTs, and coverage of the
+ * whole world at 0.5°, each against a naive reference estimated from one verdict's time.
+ *
+ *   npm run bench:geo [-- --repeat N] [--validation-draws N]
  */
 import { parseArgs } from 'node:util';
 import {
@@ -29,9 +34,11 @@ import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { NO_UNIT, rasterUnitAt } from '../packages/geo/src/world/raster.js';
 import { sharedData } from '../test/support/shared-data.js';
 import { boundsOf, loadWonderProxy } from '../test/support/wonderproxy.js';
+import { benchPlanner } from './geo-plan.js';
 
-const { values } = parseArgs({ options: { repeat: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { repeat: { type: 'string', default: '20' }, 'validation-draws': { type: 'string', default: '10' } } });
 const repeat = Math.max(1, Number(values.repeat) || 20);
+const validationDraws = Math.max(1, Number(values['validation-draws']) || 10);
 const dir = sharedData('wonderproxy');
 if (!dir) {
   console.error('bench:geo needs ../shared/data/wonderproxy beside the checkout');
@@ -135,3 +142,6 @@ for (const speed of ['vacuum', 'fiber'] as const) {
 console.log('');
 console.log('engine: the exact region and every verdict field per target; grid ref: a conservative 0.25° grid, timed in the same run.');
 console.log('radius: farthest point of the region from the estimate; error: estimate to the published location.');
+
+console.log('');
+benchPlanner(dir, world, wp, validationDraws);

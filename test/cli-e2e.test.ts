@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -51,5 +52,18 @@ describe('the built locus command', () => {
     expect(lines.filter((l) => l.restricted === 'excluded')).toHaveLength(47);
     const table = locus(['geo', 'verify', ...files, '--format', 'table', '--speed', 'fiber']);
     expect(table.stdout).toMatch(/restricted countries: 60 excluded, 47 possible, 0 certain/);
+  });
+
+  it.skipIf(!wonderproxy)('maps the coverage of the WonderProxy landmarks and plans from it', () => {
+    const dir = wonderproxy!;
+    const out = join(mkdtempSync(join(tmpdir(), 'locus-e2e-')), 'coverage.geojson');
+    const r = locus(['geo', 'coverage', '--landmarks', join(dir, 'landmarks.csv'), '--out', out, '--step', '5']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/covered: \d+\.\d% of land outside restricted countries/);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as { features: unknown[] }).features).toHaveLength(3);
+    const plan = locus(['geo', 'plan', '--landmarks', join(dir, 'landmarks.csv'), '--candidates', join(dir, 'landmarks.csv'), '--hosts', join(dir, 'dev/targets.csv'), '--format', 'json', '--k', '2']);
+    expect(plan.code).toBe(0);
+    expect((JSON.parse(plan.stdout) as { predictedExcluded: { hosts: number } }).predictedExcluded.hosts).toBe(107);
   });
 });

@@ -16,6 +16,7 @@ export * from './synthetic.js';
 export * from './outline.js';
 export * from './travel.js';
 export * from './contradiction.js';
+export * from './plan/index.js';
 export type { World, CountryUnit } from './world/world.js';
 export { worldFromTopology, WorldDataError } from './world/from-topology.js';
 export { unitsContaining } from './world/pip.js';

@@ -14,6 +14,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./geo-verify.js'),
   },
   {
+    path: ['geo', 'plan'],
+    summary: 'Choose landmark sites so that the most hosts can be proven outside restricted countries.',
+    load: () => import('./geo-plan.js'),
+  },
+  {
+    path: ['geo', 'coverage'],
+    summary: 'Map where a well-connected host could be proven outside restricted countries.',
+    load: () => import('./geo-coverage.js'),
+  },
+
+  {
     path: ['landmark', 'keygen'],
     summary: "Create a landmark's signing key.",
     load: () => import('./landmark-keygen.js'),

@@ -14,9 +14,9 @@ interface ParsedRecord {
 
 /**
  * Parses CSV text with a header row that must name every column in `required` (in any order;
- * other columns are ignored). Throws a coded error naming the file and line.
+ * other columns are ignored; `optional` ones read as '' when absent). Throws a coded error naming the file and line.
  */
-export function parseCsv(file: string, text: string, required: readonly string[]): CsvRow[] {
+export function parseCsv(file: string, text: string, required: readonly string[], optional: readonly string[] = []): CsvRow[] {
   let records: ParsedRecord[];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, trim: true, info: true }) as unknown as ParsedRecord[];
@@ -39,8 +39,8 @@ export function parseCsv(file: string, text: string, required: readonly string[]
       `The first row must be a ${expected}.`,
     );
   }
-  const index = new Map(required.map((c) => [c, columns.indexOf(c)]));
-  return rows.map(({ record, info }) => ({ line: info.lines, get: (column: string) => record[index.get(column)!] ?? '' }));
+  const index = new Map([...required, ...optional].map((c) => [c, columns.indexOf(c)]));
+  return rows.map(({ record, info }) => ({ line: info.lines, get: (column: string) => record[index.get(column) ?? -1] ?? '' }));
 }
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;

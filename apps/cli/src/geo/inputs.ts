@@ -14,6 +14,8 @@ export interface Target {
   readonly id: string;
   /** Minimum RTT per landmark id. */
   readonly rtts: ReadonlyMap<string, Ms>;
+  /** The line of its first row, for messages about it. */
+  readonly line?: number;
 }
 
 const badValue = (file: string, row: CsvRow, message: string, hint?: string): CliError =>
@@ -75,6 +77,7 @@ export function parseRtts(file: string, text: string, landmarks: ReadonlyMap<str
   const rows = parseCsv(file, text, ['target', 'landmark', 'rtt_ms']);
   if (rows.length === 0) throw new CliError('LOCUS_ERR_INPUT_EMPTY', `${file}: no RTTs after the header`);
   const targets = new Map<string, Map<string, Ms>>();
+  const firstLine = new Map<string, number>();
   for (const row of rows) {
     const target = requireText(file, row, 'target');
     const landmark = requireText(file, row, 'landmark');
@@ -87,10 +90,13 @@ export function parseRtts(file: string, text: string, landmarks: ReadonlyMap<str
       throw badValue(file, row, `rtt_ms "${rttText}" must be a non-negative number of milliseconds`);
     }
     let rtts = targets.get(target);
-    if (!rtts) targets.set(target, (rtts = new Map()));
+    if (!rtts) {
+      targets.set(target, (rtts = new Map()));
+      firstLine.set(target, row.line);
+    }
     rtts.set(landmark, ms(Math.min(rtts.get(landmark) ?? Infinity, rtt)));
   }
-  return [...targets].map(([id, rtts]) => ({ id, rtts }));
+  return [...targets].map(([id, rtts]) => ({ id, rtts, line: firstLine.get(id)! }));
 }
 
 /** Claims file: `target,country`. A target may appear twice only with the same country. */
@@ -104,6 +110,62 @@ export function parseClaims(file: string, text: string): ReadonlyMap<string, { c
       throw new CliError('LOCUS_ERR_INPUT_CONFLICT', `${file} line ${row.line}: target "${target}" claims ${country} but line ${earlier.line} claims ${earlier.country}`);
     }
     if (!earlier) out.set(target, { country, line: row.line });
+  }
+  return out;
+}
+
+export interface LandmarkPair {
+  readonly a: string;
+  readonly b: string;
+  readonly rtt: Ms;
+}
+
+/** Landmark-to-landmark RTTs: `a,b,rtt_ms`, both ids in the landmarks file; several rows per pair keep the minimum. */
+export function parseLandmarkRtts(file: string, text: string, landmarks: ReadonlyMap<string, unknown>, landmarksFile: string): LandmarkPair[] {
+  const rows = parseCsv(file, text, ['a', 'b', 'rtt_ms']);
+  if (rows.length === 0) throw new CliError('LOCUS_ERR_INPUT_EMPTY', `${file}: no RTTs after the header`);
+  const pairs = new Map<string, LandmarkPair>();
+  for (const row of rows) {
+    const [a, b] = [requireText(file, row, 'a'), requireText(file, row, 'b')];
+    for (const id of [a, b]) {
+      if (!landmarks.has(id)) {
+        throw new CliError('LOCUS_ERR_INPUT_REFERENCE', `${file} line ${row.line}: landmark "${id}" is not in ${landmarksFile}`, 'Every landmark id in the RTTs file must have a row in the landmarks file.');
+      }
+    }
+    if (a === b) throw badValue(file, row, `a landmark cannot be paired with itself ("${a}")`);
+    const rttText = row.get('rtt_ms');
+    const rtt = parseDecimal(rttText);
+    if (rtt === undefined || rtt < 0) throw badValue(file, row, `rtt_ms "${rttText}" must be a non-negative number of milliseconds`);
+    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    const earlier = pairs.get(key);
+    if (!earlier || rtt < earlier.rtt) pairs.set(key, { a, b, rtt: ms(rtt) });
+  }
+  return [...pairs.values()];
+}
+
+export interface PlaceToCover {
+  readonly id: string;
+  readonly lat: Degrees;
+  readonly lon: Degrees;
+  readonly country: CountryCode | null;
+}
+
+/** Hosts or zones to cover: `id,lat,lon[,country]`, at their listed positions. */
+export function parseHosts(file: string, text: string): ReadonlyMap<string, PlaceToCover> {
+  const rows = parseCsv(file, text, ['id', 'lat', 'lon'], ['country']);
+  if (rows.length === 0) throw new CliError('LOCUS_ERR_INPUT_EMPTY', `${file}: no hosts after the header`);
+  const out = new Map<string, PlaceToCover>();
+  const firstLine = new Map<string, number>();
+  for (const row of rows) {
+    const id = requireText(file, row, 'id');
+    if (out.has(id)) throw new CliError('LOCUS_ERR_INPUT_CONFLICT', `${file} line ${row.line}: host id "${id}" is already defined on line ${firstLine.get(id)}`);
+    out.set(id, {
+      id,
+      lat: degrees(numberIn(file, row, 'lat', -90, 90, 'degrees')),
+      lon: degrees(numberIn(file, row, 'lon', -180, 180, 'degrees')),
+      country: row.get('country') === '' ? null : countryIn(file, row, 'country'),
+    });
+    firstLine.set(id, row.line);
   }
   return out;
 }

@@ -1,0 +1,141 @@
+import { DEFAULT_BORDER_MARGIN, DEFAULT_MODEL_QUANTILE, DEFAULT_RESTRICTED, km, parseSpeedModel, type CountryCode, type Km, type SpeedModel } from '@locus/geo';
+import { CliError, usageError } from '../errors.js';
+import { readTextFile } from '../files.js';
+import { parseDecimal } from '../geo/csv.js';
+import { parseHosts, parseLandmarkRtts, parseLandmarks, parseRtts } from '../geo/inputs.js';
+import { formatPlanTable, planLandmarks } from '../geo/plan.js';
+import type { Io } from '../io.js';
+import { parseCommandArgs } from './args.js';
+import { parseRestricted } from './geo-verify.js';
+
+const NAME = 'locus geo plan';
+
+export const HELP = `Usage: ${NAME} --landmarks FILE --candidates FILE --hosts FILE [options]
+
+Chooses which candidate sites to add as landmarks so that the most hosts can be proven outside
+every restricted country ("restricted: excluded"), in pick order, with what each adds and why
+the other hosts stay uncovered. Predictions are for planning only: every "would this host be
+excluded" is the verdict geo verify gives, on the host's bounds plus the predicted one.
+
+Inputs (CSV with a header row):
+  --landmarks FILE      id,name,country,lat,lon   the landmarks there are now
+  --candidates FILE     id,name,country,lat,lon   sites where a landmark could be placed
+  --hosts FILE          id,lat,lon[,country]      hosts or zones to cover, at their listed places
+  --rtts FILE           target,landmark,rtt_ms    the hosts' measured RTTs to the landmarks
+                        (target = host id). With it each host starts from its actual region and
+                        candidates are predicted with the host's own model (its access delay and
+                        path inflation, a lower envelope); without it, from the global model
+  --landmark-rtts FILE  a,b,rtt_ms                landmark-to-landmark RTTs to fit the global
+                        model on (default: a built-in fit on the WonderProxy data of 2020)
+
+Options:
+  --k N              how many sites to add at most (default 10)
+  --restricted LIST  comma-separated ISO 3166-1 alpha-2 codes (default ${DEFAULT_RESTRICTED.join(',')})
+  --speed MODEL      vacuum (default), fiber (2/3 c) or a speed in km/ms, as in geo verify
+  --margin-km KM     border margin, as in geo verify (default ${DEFAULT_BORDER_MARGIN})
+  --quantile Q       quantile of the global fit, 0 < Q < 1 (default ${DEFAULT_MODEL_QUANTILE}; needs --landmark-rtts)
+  --format FORMAT    table (default) or json (one JSON document)
+  -h, --help         show this help
+
+Output (json): {"chosen":[{"id","name","predictedNewlyExcluded":[host ids],"gain",
+"restrictedAreaRemovedKm2"}...], "predictedExcluded":{"before","after","hosts"},
+"uncovered":[{"id","reason"}...], "model":{...}}
+
+Exit codes: 0 done; 2 bad input (the message names the file, line and problem; an RTT row
+whose landmark is not in --landmarks or whose target is not in --hosts is bad input).
+Example:
+  ${NAME} --landmarks landmarks.csv --candidates sites.csv --hosts hosts.csv --rtts rtts.csv --k 5
+`;
+
+export const FORMATS = ['table', 'json'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface GeoPlanArgs {
+  readonly landmarks: string;
+  readonly candidates: string;
+  readonly hosts: string;
+  readonly rtts: string | undefined;
+  readonly landmarkRtts: string | undefined;
+  readonly k: number;
+  readonly restricted: readonly CountryCode[];
+  readonly speed: SpeedModel;
+  readonly marginKm: Km;
+  readonly quantile: number | undefined;
+  readonly format: Format;
+}
+
+/** Parses the command's arguments; undefined means --help was asked for. */
+export function parseGeoPlanArgs(args: readonly string[]): GeoPlanArgs | undefined {
+  const v = parseCommandArgs(NAME, args, {
+    landmarks: { type: 'string' },
+    candidates: { type: 'string' },
+    hosts: { type: 'string' },
+    rtts: { type: 'string' },
+    'landmark-rtts': { type: 'string' },
+    k: { type: 'string' },
+    restricted: { type: 'string' },
+    speed: { type: 'string' },
+    'margin-km': { type: 'string' },
+    quantile: { type: 'string' },
+    format: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (v.help) return undefined;
+  const missing = (['landmarks', 'candidates', 'hosts'] as const).filter((k) => v[k] === undefined || v[k] === '');
+  if (missing.length > 0) {
+    throw usageError(`${NAME}: missing ${missing.map((m) => `--${m} FILE`).join(' and ')}`, `Run \`${NAME} --help\` for the input formats.`);
+  }
+  const k = v.k === undefined ? 10 : parseDecimal(v.k);
+  if (k === undefined || !Number.isInteger(k) || k < 1 || k > 1000) throw usageError(`${NAME}: --k must be a whole number from 1 to 1000, got "${v.k}"`);
+  const speed = parseSpeedModel(v.speed ?? 'vacuum');
+  if (typeof speed === 'object') throw usageError(`${NAME}: --speed: ${speed.error}`);
+  const format = (v.format ?? 'table') as Format;
+  if (!FORMATS.includes(format)) throw usageError(`${NAME}: --format must be ${FORMATS.join(' or ')}, got "${v.format}"`);
+  const margin = v['margin-km'] === undefined ? DEFAULT_BORDER_MARGIN : parseDecimal(v['margin-km']);
+  if (margin === undefined || margin < 0 || margin > 1000) throw usageError(`${NAME}: --margin-km must be a number of km from 0 to 1000, got "${v['margin-km']}"`);
+  const quantile = v.quantile === undefined ? undefined : parseDecimal(v.quantile);
+  if (v.quantile !== undefined && (quantile === undefined || quantile <= 0 || quantile >= 1)) throw usageError(`${NAME}: --quantile must be a number between 0 and 1, got "${v.quantile}"`);
+  if (quantile !== undefined && v['landmark-rtts'] === undefined) throw usageError(`${NAME}: --quantile needs --landmark-rtts FILE to fit on`);
+  return {
+    landmarks: v.landmarks!,
+    candidates: v.candidates!,
+    hosts: v.hosts!,
+    rtts: v.rtts,
+    landmarkRtts: v['landmark-rtts'],
+    k,
+    restricted: v.restricted === undefined ? DEFAULT_RESTRICTED : parseRestricted(v.restricted),
+    speed,
+    marginKm: km(margin),
+    quantile,
+    format,
+  };
+}
+
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const opts = parseGeoPlanArgs(args);
+  if (!opts) {
+    io.stdout(HELP);
+    return 0;
+  }
+  // Read and check every input before planning: bad input never yields a partial result.
+  const landmarks = parseLandmarks(opts.landmarks, readTextFile(opts.landmarks, 'landmarks'));
+  const candidates = parseLandmarks(opts.candidates, readTextFile(opts.candidates, 'candidates'));
+  const hosts = parseHosts(opts.hosts, readTextFile(opts.hosts, 'hosts'));
+  const rtts = opts.rtts === undefined ? undefined : parseRtts(opts.rtts, readTextFile(opts.rtts, 'RTTs'), landmarks, opts.landmarks);
+  for (const t of rtts ?? []) {
+    if (!hosts.has(t.id)) {
+      throw new CliError('LOCUS_ERR_INPUT_REFERENCE', `${opts.rtts} line ${t.line}: target "${t.id}" is not in ${opts.hosts}`, 'Every target in the RTTs file must be a host id in the hosts file.');
+    }
+  }
+  const landmarkRtts = opts.landmarkRtts === undefined ? undefined : parseLandmarkRtts(opts.landmarkRtts, readTextFile(opts.landmarkRtts, 'landmark RTTs'), landmarks, opts.landmarks);
+  if (rtts) {
+    const measured = new Set(rtts.map((t) => t.id));
+    const missing = [...hosts.keys()].filter((id) => !measured.has(id));
+    if (missing.length > 0) io.stderr(`locus: warning: ${missing.length} host${missing.length === 1 ? '' : 's'} (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}) have no RTTs in ${opts.rtts}; they are planned from the global model\n`);
+  }
+
+  const { naturalEarthWorld } = await import('@locus/geo/natural-earth');
+  const report = planLandmarks(naturalEarthWorld(), { landmarks, candidates, hosts, rtts, landmarkRtts, quantile: opts.quantile }, opts);
+  io.stdout(opts.format === 'json' ? `${JSON.stringify(report)}\n` : formatPlanTable(report));
+  return 0;
+}

@@ -1,0 +1,4 @@
+export * from './rtt-model.js';
+export * from './planner.js';
+export * from './reasons.js';
+export * from './coverage.js';
