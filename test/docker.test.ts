@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { LOCUS_BIN, locusHelpShim } from './support/locus-shim.js';
 import { dockerIgnores, parseDockerfile, readDockerfile, type Instruction, type Stage } from './support/dockerfile.js';
 
 /**
@@ -14,25 +14,16 @@ import { dockerIgnores, parseDockerfile, readDockerfile, type Instruction, type 
  * the CLI's default ports, and the server's health check works against a live /healthz.
  */
 const root = resolve(fileURLToPath(import.meta.url), '../..');
-const BIN = join(root, 'apps/cli/bin/locus.js');
 const ignore = readFileSync(join(root, '.dockerignore'), 'utf8')
   .split('\n')
   .map((l) => l.trim())
   .filter((l) => l !== '' && !l.startsWith('#'));
-const help = (args: readonly string[]) => spawnSync(process.execPath, [BIN, ...args, '--help'], { encoding: 'utf8' }).stdout;
+const help = (args: readonly string[]) => spawnSync(process.execPath, [LOCUS_BIN, ...args, '--help'], { encoding: 'utf8' }).stdout;
 /** The default port a command's --help states. */
 const defaultPort = (args: readonly string[]) => Number(/--port PORT\s+port \(default (?:\$PORT, else )?(\d+)/.exec(help(args))?.[1]);
 
 const all = (stage: Stage, keyword: string): Instruction[] => stage.instructions.filter((i) => i.keyword === keyword);
 const last = (stage: Stage, keyword: string): Instruction | undefined => all(stage, keyword).at(-1);
-
-/** A directory with a `locus` that runs the checkout's CLI with --help appended: the image's command line, parsed for real. */
-function locusShim(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'locus-docker-'));
-  writeFileSync(join(dir, 'locus'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@" --help\n`);
-  chmodSync(join(dir, 'locus'), 0o755);
-  return dir;
-}
 
 describe.each([
   { image: 'server', command: ['server', 'start'], volume: '/var/lib/locus-server', env: {} },
@@ -97,7 +88,7 @@ describe.each([
     expect(last(runtime, 'ENTRYPOINT')).toBeUndefined();
     expect(all(runtime, 'RUN').map((r) => r.raw).join('\n')).toContain('ln -s /opt/locus/apps/cli/bin/locus.js /usr/local/bin/locus');
     // The command line as the image runs it, with `locus` the checkout's CLI and --help appended: an unknown option or missing value is a usage error.
-    const shim = locusShim();
+    const shim = locusHelpShim();
     const run = spawnSync(cmd.args[0]!, cmd.args.slice(1), { encoding: 'utf8', env: { PATH: `${shim}:/usr/bin:/bin`, ...env } });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
