@@ -25,10 +25,21 @@ const quick = values.quick === true;
 /** A benchmark that runs past this is stopped and reported as failed. */
 const limitMs = (quick ? 10 : 40) * 60_000;
 
+/** The benchmark running now: Ctrl-C stops its whole process group too (it runs detached). */
+let running: number | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (running !== undefined) process.kill(-running, 'SIGTERM');
+    console.error(`\nbench: stopped by ${signal}; ${values.out} not written`);
+    process.exit(130);
+  });
+}
+
 /** Runs one npm script in its own process group, echoing its output indented; resolves with what it printed. */
 function runScript(script: string, args: readonly string[]): Promise<{ stdout: string; code: number | null; timedOut: boolean }> {
   return new Promise((resolve) => {
     const child = spawn('npm', ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    running = child.pid;
     let stdout = '';
     let timedOut = false;
     const echo = (chunk: Buffer, into?: 'stdout') => {
@@ -43,6 +54,7 @@ function runScript(script: string, args: readonly string[]): Promise<{ stdout: s
       process.kill(-child.pid!, 'SIGTERM');
     }, limitMs);
     child.on('close', (code) => {
+      running = undefined;
       clearTimeout(timer);
       resolve({ stdout, code, timedOut });
     });

@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LOCUS_BIN, locusHelpShim } from './support/locus-shim.js';
@@ -156,5 +157,69 @@ describe('the Dockerfile parser', () => {
     [['*.log', '!keep.log'], 'keep.log', false],
   ])('.dockerignore %j leaves out %s: %s', (patterns, path, ignored) => {
     expect(dockerIgnores(patterns, path)).toBe(ignored);
+  });
+});
+
+/**
+ * The runtime stage's files, laid out as its COPY lines put them under WORKDIR, from this built
+ * checkout. node_modules becomes links to the checkout's packages minus the workspaces, as the
+ * build stage removes node_modules/@locus: whatever the bundle still needs from them shows.
+ */
+function runtimeLayout(image: string): string {
+  const runtime = readDockerfile(join(root, `deploy/docker/Dockerfile.${image}`)).at(-1)!;
+  const workdir = last(runtime, 'WORKDIR')!.args[0]!;
+  const dir = mkdtempSync(join(tmpdir(), `locus-image-${image}-`));
+  for (const copy of all(runtime, 'COPY')) {
+    const [src, dst] = [copy.args[0]!.slice('/src/'.length), join(dir, copy.args[1]!.replace(/^\.\//, '').replace(/^\/opt\/locus\/?/, ''))];
+    expect(workdir).toBe('/opt/locus');
+    mkdirSync(dirname(dst), { recursive: true });
+    if (src !== 'node_modules') cpSync(join(root, src), dst, { recursive: true });
+    else {
+      mkdirSync(dst);
+      for (const entry of readdirSync(join(root, src)).filter((e) => e !== '@locus' && e !== '.bin')) symlinkSync(join(root, src, entry), join(dst, entry));
+    }
+  }
+  return dir;
+}
+
+describe('the runtime stage’s files', () => {
+  it('start the server, which answers /healthz and serves the dashboard, and stop on SIGTERM', async () => {
+    const dir = runtimeLayout('server');
+    const child = spawn(process.execPath, [join(dir, 'apps/cli/bin/locus.js'), 'server', 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', join(dir, 'data')], {
+      env: { PATH: process.env.PATH, LOCUS_ADMIN_TOKEN: 'locus_image_test_token' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "listening" line in 30 s: ${log}`)), 30_000);
+        child.stderr.on('data', () => {
+          const m = /listening on (http:\/\/\S+) /.exec(log);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+        void exited.then((code) => reject(new Error(`exited with ${code}: ${log}`)));
+      });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('run `locus landmark keygen` in the landmark image', () => {
+    const dir = runtimeLayout('landmark');
+    expect(existsSync(join(dir, 'apps/dashboard'))).toBe(false);
+    const keygen = spawnSync(process.execPath, [join(dir, 'apps/cli/bin/locus.js'), 'landmark', 'keygen', '--out', join(dir, 'key')], { encoding: 'utf8' });
+    expect(keygen.status, keygen.stderr).toBe(0);
+    expect(keygen.stderr).toContain('wrote');
+    expect(existsSync(join(dir, 'key/landmark.key'))).toBe(true);
   });
 });
