@@ -16,7 +16,8 @@ import {
 import { NO_UNIT, rasterUnitAt } from '../packages/geo/src/world/raster.js';
 import type { Landmark, PlaceToCover, Target } from '../apps/cli/src/geo/inputs.js';
 import { planLandmarks } from '../apps/cli/src/geo/plan.js';
-import { formatSummary, runValidation, seeded, VALIDATION } from '../test/support/plan-validation.js';
+import { formatSummary, runValidation, seeded, summarise, VALIDATION } from '../test/support/plan-validation.js';
+import { figure, type Figures } from './figures.js';
 import type { WonderProxy } from '../test/support/wonderproxy.js';
 
 const restricted = new Set(DEFAULT_RESTRICTED);
@@ -43,9 +44,11 @@ function timeVerdict(world: World, wp: WonderProxy): number {
   return (performance.now() - t) / bounds.length;
 }
 
-export function benchPlanner(dir: string, world: World, wp: WonderProxy, draws: number): void {
+/** Prints the planner's and the coverage map's figures, and returns them for the bench's last line. */
+export function benchPlanner(dir: string, world: World, wp: WonderProxy, draws: number): Figures {
   let t = performance.now();
   const validation = runValidation(dir, wp, world, { ...VALIDATION, draws });
+  const validationS = (performance.now() - t) / 1000;
   console.log(formatSummary(validation));
   console.log(`(--rtts: per-host models; global: global model alone; oracle: greedy with the real RTTs; ${((performance.now() - t) / 1000).toFixed(1)} s)`);
   console.log('');
@@ -78,4 +81,22 @@ export function benchPlanner(dir: string, world: World, wp: WonderProxy, draws: 
   const naiveCoverage = verdictMs * landCells;
   console.log(`coverage: whole world at 0.5° (${landCells} land cells), 45 landmarks: ${(coverageMs / 1000).toFixed(2)} s, ${grid.verdictCalls} verdicts; covered ${(100 * grid.coveredShareOfUnrestricted).toFixed(1)}% of land outside restricted countries, ${(100 * grid.coveredShareOfLand).toFixed(1)}% of all land`);
   console.log(`          naive (a verdict per land cell at the dev split's mean): ~${(naiveCoverage / 1000).toFixed(0)} s; ratio ${(coverageMs / naiveCoverage).toFixed(3)}`);
+  const byK = Object.fromEntries(
+    summarise(validation).map((r) => [
+      `k${r.k}`,
+      {
+        hostsExcludedWithRtts: figure(r.withRtts, 'hosts', { label: 'random sites, mean', value: r.randomMean }),
+        hostsExcludedGlobalModel: figure(r.globalOnly, 'hosts', { label: 'random sites, mean', value: r.randomMean }),
+        hostsExcludedOracle: figure(r.oracle, 'hosts'),
+        randomSd: r.randomSd,
+        before: r.before,
+      },
+    ]),
+  );
+  return {
+    validation: { draws, hosts: validation.hosts, wallS: figure(validationS, 's'), ...byK },
+    planK10S: figure(planMs / 1000, 's', { label: 'naive greedy, estimated', value: naivePlan / 1000 }),
+    coverageWorld05DegS: figure(coverageMs / 1000, 's', { label: 'a verdict per land cell, estimated', value: naiveCoverage / 1000 }),
+    coveredShareOfUnrestrictedLand: figure(grid.coveredShareOfUnrestricted, 'of land outside restricted countries'),
+  };
 }

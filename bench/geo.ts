@@ -8,7 +8,10 @@
  * plan over 200 candidate sites and 1,000 synthetic hosts with measured RTTs, and coverage of the
  * whole world at 0.5°, each against a naive reference estimated from one verdict's time.
  *
- *   npm run bench:geo [-- --repeat N] [--validation-draws N]
+ *   npm run bench:geo [-- --repeat N] [--validation-draws N] [--quick] [--fleet-gpus N]
+ *
+ * --quick: 3 repeats and 2 validation draws. --fleet-gpus N times one verification pass over
+ * N/8 hosts (the dev hosts over and over) instead, for the fleet-size table of `npm run bench`.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -33,12 +36,14 @@ import {
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { NO_UNIT, rasterUnitAt } from '../packages/geo/src/world/raster.js';
 import { sharedData } from '../test/support/shared-data.js';
+import { figure, hostsForGpus, printFigures, type FigureValue } from './figures.js';
 import { boundsOf, loadWonderProxy } from '../test/support/wonderproxy.js';
 import { benchPlanner } from './geo-plan.js';
 
-const { values } = parseArgs({ options: { repeat: { type: 'string', default: '20' }, 'validation-draws': { type: 'string', default: '10' } } });
-const repeat = Math.max(1, Number(values.repeat) || 20);
-const validationDraws = Math.max(1, Number(values['validation-draws']) || 10);
+const { values } = parseArgs({ options: { repeat: { type: 'string' }, 'validation-draws': { type: 'string' }, quick: { type: 'boolean', default: false }, 'fleet-gpus': { type: 'string' } } });
+const repeat = Math.max(1, Number(values.repeat ?? (values.quick ? 3 : 20)) || 20);
+const validationDraws = Math.max(1, Number(values['validation-draws'] ?? (values.quick ? 2 : 10)) || 10);
+const fleetHosts = hostsForGpus(values['fleet-gpus'], 8);
 const dir = sharedData('wonderproxy');
 if (!dir) {
   console.error('bench:geo needs ../shared/data/wonderproxy beside the checkout');
@@ -84,6 +89,19 @@ const buildMs = performance.now() - buildStart;
 const wp = loadWonderProxy(dir);
 const restricted = new Set(DEFAULT_RESTRICTED);
 const free = wp.hosts.filter((h) => !restricted.has(h.country));
+const figures: Record<string, FigureValue> = {};
+if (fleetHosts !== undefined) {
+  // One pass at the default (vacuum) settings over the fleet, every host a dev host's real RTTs.
+  const targets = Array.from({ length: fleetHosts }, (_, i) => wp.hosts[i % wp.hosts.length]!).map((h) => ({ h, bounds: boundsOf(wp, h.rtts) }));
+  const options = { speed: 'vacuum' as const, restricted, marginKm: DEFAULT_BORDER_MARGIN };
+  for (const { h, bounds } of targets.slice(0, wp.hosts.length)) verifyTarget(world, bounds, h.country, options); // warm up
+  const t = performance.now();
+  for (const { h, bounds } of targets) verifyTarget(world, bounds, h.country, options);
+  const totalMs = performance.now() - t;
+  console.log(`verification of ${fleetHosts} hosts (${values['fleet-gpus']} GPUs): ${(totalMs / 1000).toFixed(2)} s, ${(totalMs / fleetHosts).toFixed(3)} ms per host`);
+  printFigures({ hosts: fleetHosts, verifyAllS: figure(totalMs / 1000, 's'), perHostMs: figure(totalMs / fleetHosts, 'ms') });
+  process.exit(0);
+}
 
 console.log(`geo engine benchmark: ${wp.hosts.length} dev hosts x ${wp.landmarks.size} landmarks, ${repeat} rounds; border index built in ${buildMs.toFixed(0)} ms`);
 console.log('');
@@ -123,6 +141,15 @@ for (const speed of ['vacuum', 'fiber'] as const) {
     centroidRadii.push(farthestAngle(region, centroid) * MEAN_EARTH_RADIUS);
     centroidErrors.push(angleBetween(centroid, truth) * MEAN_EARTH_RADIUS);
   });
+  figures[speed] = {
+    engineMeanMs: figure(mean(times), 'ms', { label: '0.25° grid classifier', value: mean(gridTimes) }),
+    engineP50Ms: figure(quantile(times, 0.5), 'ms'),
+    engineP99Ms: figure(quantile(times, 0.99), 'ms'),
+    excludedShare: figure(excluded / free.length, 'of unrestricted hosts'),
+    verifiedShare: figure(verified / wp.hosts.length, 'of hosts'),
+    radiusMedianKm: figure(quantile(radii, 0.5), 'km', { label: 'centroid of the region', value: quantile(centroidRadii, 0.5) }),
+    errorMedianKm: figure(quantile(errors, 0.5), 'km', { label: 'centroid of the region', value: quantile(centroidErrors, 0.5) }),
+  };
   const ms = (x: number): string => `${x.toFixed(3)} ms`.padEnd(9);
   console.log(
     [
@@ -144,4 +171,5 @@ console.log('engine: the exact region and every verdict field per target; grid r
 console.log('radius: farthest point of the region from the estimate; error: estimate to the published location.');
 
 console.log('');
-benchPlanner(dir, world, wp, validationDraws);
+const planner = benchPlanner(dir, world, wp, validationDraws);
+printFigures({ hosts: wp.hosts.length, repeat, borderIndexBuildMs: figure(buildMs, 'ms'), ...figures, planner });

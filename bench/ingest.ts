@@ -9,7 +9,10 @@
  * generator on the main thread: two event loops, sharing whatever cores the machine has.
  *
  *   npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N]
- *                        [--fleet-seconds S] [--enroll http|seed] [--no-postgres]
+ *                        [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N]
+ *
+ * --fleet-gpus N runs only the simulated fleet, with N/8 hosts (the fleet-size table of
+ * `npm run bench`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -23,6 +26,7 @@ import { postgresAvailable, startCluster } from '../test/support/postgres-cluste
 import { HttpClient, closedLoop, openLoop, quantile, type Scheduled, type ThroughputRun } from './ingest-client.js';
 import { GPUS_PER_NODE, SAMPLE_INTERVAL_MS, batchBody, enrollBody, rareEvent, samplesOf, seededRandom, simNode, type SimNode } from './ingest-load.js';
 import type { SeedNode, ServerRequest } from './ingest-server.js';
+import { figure, hostsForGpus, printFigures, type FigureValue, type Figures } from './figures.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,16 +37,18 @@ const { values } = parseArgs({
     'fleet-seconds': { type: 'string' },
     enroll: { type: 'string' },
     'no-postgres': { type: 'boolean', default: false },
+    'fleet-gpus': { type: 'string' },
   },
 });
+const fleetOnly = hostsForGpus(values['fleet-gpus'], GPUS_PER_NODE);
 const quick = values.quick;
 const samplesPerRun = Number(values.samples ?? (quick ? 60_000 : 400_000));
 const clients = Number(values.clients);
-const fleetNodes = Number(values['fleet-nodes']);
+const fleetNodes = fleetOnly ?? Number(values['fleet-nodes']);
 const fleetSeconds = Number(values['fleet-seconds'] ?? (quick ? 15 : 60));
 const enrollMode = values.enroll ?? (quick ? 'seed' : 'http');
 if (![samplesPerRun, clients, fleetNodes, fleetSeconds].every((n) => Number.isInteger(n) && n > 0) || !['http', 'seed'].includes(enrollMode)) {
-  console.error('usage: npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N] [--fleet-seconds S] [--enroll http|seed] [--no-postgres]');
+  console.error('usage: npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N] [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N]');
   process.exit(2);
 }
 /** Throughput hosts (each enrolled through the route) and batch shapes: a 30-s batch, and an agent catching up 10 minutes. */
@@ -182,6 +188,12 @@ async function throughput(server: Server, nodes: readonly SimNode[], label: stri
   return { nodeIds, results };
 }
 
+if (fleetOnly !== undefined) {
+  printFigures(await fleet());
+  process.exit(0);
+}
+const figures: Record<string, FigureValue> = {};
+const shapeKey = (instants: number) => `batch${instants * GPUS_PER_NODE}Samples`;
 const batchLabel = (instants: number) => `${instants} × ${GPUS_PER_NODE} = ${instants * GPUS_PER_NODE}`.padEnd(14);
 
 console.log(`ingest benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} CPU core(s), shared by the server (a worker thread) and the load generator (main thread)`);
@@ -196,6 +208,12 @@ try {
   for (const r of sqlite.results) {
     const same = await rawReference(hosts, sqlite.nodeIds, r.batches, SQLITE_PRAGMAS);
     const defaults = await rawReference(hosts, sqlite.nodeIds, r.batches, SQLITE_BASE);
+    figures[`sqlite.${shapeKey(r.instants)}`] = {
+      samplesPerS: figure(r.run.samplesPerS, 'samples/s', { label: 'raw better-sqlite3 loop, same settings', value: same }),
+      samplesPerSVsDefaults: figure(r.run.samplesPerS, 'samples/s', { label: 'raw loop, SQLite defaults', value: defaults }),
+      p50Ms: figure(r.run.p50Ms, 'ms'),
+      p99Ms: figure(r.run.p99Ms, 'ms'),
+    };
     const cell = (raw: number) => `${fmt(raw).padStart(9)} samples/s, ratio ${(r.run.samplesPerS / raw).toFixed(2)}`;
     console.log(`  batch ${batchLabel(r.instants)}  ${fmt(r.run.samplesPerS).padStart(9)} samples/s      ${cell(same)}       ${cell(defaults)}`);
     console.log(`                          latency p50 ${r.run.p50Ms.toFixed(1)} ms, p99 ${r.run.p99Ms.toFixed(1)} ms`);
@@ -212,6 +230,10 @@ else {
   try {
     const pg = await withServer({ databaseUrl: cluster.url }, (server) => throughput(server, hosts, 'PostgreSQL'));
     console.log('PostgreSQL 15 (throwaway cluster, fsync off)   Locus HTTP path   latency p50 / p99');
+    for (const r of pg.results) {
+      const sqlite = figures[`sqlite.${shapeKey(r.instants)}`] as { samplesPerS: { value: number } };
+      figures[`postgres.${shapeKey(r.instants)}`] = { samplesPerS: figure(r.run.samplesPerS, 'samples/s', { label: 'the same path on SQLite', value: sqlite.samplesPerS.value }), p99Ms: figure(r.run.p99Ms, 'ms') };
+    }
     for (const r of pg.results) console.log(`  batch ${batchLabel(r.instants)}                 ${fmt(r.run.samplesPerS).padStart(9)} samples/s   ${r.run.p50Ms.toFixed(1)} / ${r.run.p99Ms.toFixed(1)} ms`);
     console.log('');
   } finally {
@@ -219,14 +241,15 @@ else {
   }
 }
 
-await fleet();
+figures.fleet = await fleet();
+printFigures(figures);
 
 /** 10,000 hosts × 8 GPUs, each sending 3 samples every 30 s, spread evenly over the period. */
-async function fleet(): Promise<void> {
+async function fleet(): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'locus-bench-fleet-'));
   try {
     const nodes = Array.from({ length: fleetNodes }, (_, i) => simNode(i));
-    await withServer({ dataDir: dir }, async (server) => {
+    return await withServer({ dataDir: dir }, async (server) => {
       let t = performance.now();
       if (enrollMode === 'http') await enrollOverHttp(server, nodes);
       else {
@@ -262,7 +285,19 @@ async function fleet(): Promise<void> {
       console.log(`  stored ${fmt(run.stored)} of ${fmt(schedule.length)} batches (${fmt(heldPerS, 1)} batches/s against ${fmt(targetPerS, 1)} asked); refused (429) ${run.refused}, failed ${run.failed}${run.firstFailure ? ` (${run.firstFailure})` : ''}`);
       console.log(`  ingest latency p50 ${quantile(run.latenciesMs, 0.5).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${quantile(run.latenciesMs, 1).toFixed(1)} ms; sends behind schedule p99 ${quantile(run.lateMs, 0.99).toFixed(1)} ms`);
       console.log(`  ${held ? 'HELD' : 'NOT HELD'}: every batch stored at the asked rate with p99 < 100 ms ${held ? 'yes' : 'no'}`);
+      const fleetFigures: Figures = {
+        hosts: nodes.length,
+        gpus: nodes.length * GPUS_PER_NODE,
+        seconds: fleetSeconds,
+        storedPerS: figure(heldPerS, 'batches/s', { label: 'asked', value: targetPerS }),
+        refused: run.refused,
+        failed: run.failed,
+        p50Ms: figure(quantile(run.latenciesMs, 0.5), 'ms'),
+        p99Ms: figure(p99, 'ms', { label: 'goal', value: 100 }),
+        held,
+      };
       console.log(`  (all on the same ${cpus().length} core(s): the load generator, the server with its 15-s background loop of alert sweeps over every host and retention, and SQLite's checkpointer thread; 64 keep-alive connections stand in for one per agent)`);
+      return fleetFigures;
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,9 @@
  *  3. measurements per second one landmark sustains with 1,000 connected hosts (hosts run in a
  *     worker thread, so on another core).
  *
- *   npm run bench:landmark [-- --rounds 300 --hosts 1000 --seconds 10]
+ *   npm run bench:landmark [-- --rounds 300 --hosts 1000 --seconds 10] [--quick]
+ *
+ * --quick: 100 rounds, 200 hosts for 3 s, unless given.
  */
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
@@ -16,11 +18,12 @@ import { startLandmarkServer } from '@locus/landmark';
 import { generateSigningKey, signChallenge, toBase64url, verifyChallengeResponse, type SignedMeasurement } from '@locus/protocol';
 import { startResponder } from '@locus/responder';
 import { randomBytes } from 'node:crypto';
+import { figure, printFigures } from './figures.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '300' }, hosts: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '10' } } });
-const rounds = Number(values.rounds);
-const hostCount = Number(values.hosts);
-const seconds = Number(values.seconds);
+const { values } = parseArgs({ options: { rounds: { type: 'string' }, hosts: { type: 'string' }, seconds: { type: 'string' }, quick: { type: 'boolean', default: false } } });
+const rounds = Number(values.rounds ?? (values.quick ? 100 : 300));
+const hostCount = Number(values.hosts ?? (values.quick ? 200 : 1000));
+const seconds = Number(values.seconds ?? (values.quick ? 3 : 10));
 
 const quantile = (xs: number[], q: number): number => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
@@ -116,3 +119,11 @@ console.log(`signing a challenge answer: ${signUs.toFixed(1)} µs; verifying it:
 
 const tp = await throughput(hostCount, seconds);
 console.log(`throughput: ${tp.connected} hosts connected; ${tp.perSecond.toFixed(0)} measurements/s (${tp.rounds.toFixed(0)} timed rounds/s), measured over ${seconds} s`);
+printFigures({
+  minRttMs: figure(lm.minRttMs, 'ms', { label: 'raw UDP echo', value: udpMin }),
+  medianRttMs: figure(lm.medianRttMs, 'ms', { label: 'raw UDP echo', value: udpMedian }),
+  signUs: figure(signUs, 'µs'),
+  verifyUs: figure(verifyUs, 'µs'),
+  hostsConnected: figure(tp.connected, 'hosts'),
+  measurementsPerS: figure(tp.perSecond, 'measurements/s'),
+});

@@ -86,8 +86,11 @@ export async function measureDaemon(o: { readonly cliEntry: string; readonly sim
     const wall = performance.now() - wall0;
     return { intervalS: o.intervalS, windowS: wall / 1000, rssMB: rssMB(pid), peakRssMB: peak, anonMB: statusMB(pid, 'RssAnon'), cpuPctOfOneCore: (cpu / wall) * 100, batchesAccepted: server.batches() };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    // A daemon that already died emits no second exit.
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,233 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { TemplateError, mergeValues, renderTemplate, type Scope } from './support/helm-template.js';
+import { validateObject, type Container, type K8sObject, type PodSpec } from './support/k8s-schemas.js';
+import { locusHelpShim } from './support/locus-shim.js';
+
+/**
+ * deploy/helm/locus rendered as `helm template` would (helm is not in Debian; see
+ * test/support/helm-template.ts for the subset), every object checked against the schema of its
+ * kind, and the objects checked against each other: what the probes, Services, mounts and
+ * secret references name exists.
+ */
+const chartDir = join(resolve(fileURLToPath(import.meta.url), '../..'), 'deploy/helm/locus');
+const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { name: string; version: string; appVersion: string; apiVersion: string };
+const defaults = parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as Record<string, unknown>;
+const templates = readdirSync(join(chartDir, 'templates')).filter((f) => f.endsWith('.yaml'));
+
+function render(values: Record<string, unknown> = {}, release = 'fleet'): K8sObject[] {
+  const scope: Scope = { Values: mergeValues(defaults, values), Release: { Name: release, Namespace: 'locus', Service: 'Helm' }, Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion } };
+  return templates.flatMap((file) =>
+    parseAllDocuments(renderTemplate(readFileSync(join(chartDir, 'templates', file), 'utf8'), scope)).flatMap((doc) => {
+      if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message}`);
+      const object: unknown = doc.toJS();
+      return object === null ? [] : [validateObject(object)];
+    }),
+  );
+}
+
+const find = <K extends K8sObject['kind']>(objects: K8sObject[], kind: K, name: string) => objects.find((o): o is Extract<K8sObject, { kind: K }> => o.kind === kind && o.metadata.name === name);
+const pods = (objects: K8sObject[]) => objects.flatMap((o) => ('spec' in o && 'template' in o.spec ? [{ owner: o, spec: o.spec.template.spec as PodSpec, labels: o.spec.template.metadata.labels }] : []));
+const containersOf = (spec: PodSpec): Container[] => [...(spec.initContainers ?? []), ...spec.containers];
+const envOf = (c: Container, name: string) => c.env?.find((e) => e.name === name);
+
+const SETUPS = {
+  defaults: {},
+  'bundled PostgreSQL': { postgres: { enabled: true, password: 'hunter2x' }, server: { replicas: 2 } },
+  'external PostgreSQL': { server: { databaseUrl: 'postgres://locus:pw@db.internal:5432/locus', adminToken: 'locus_owner_token' }, agent: { serverUrl: 'https://locus.example.com', claim: 'DE', nvmlLibraryHostDir: '/usr/lib/x86_64-linux-gnu', runtimeClassName: '' } },
+  'landmark, no agent': { landmark: { enabled: true, id: 'fra-1', lat: '50.1109', lon: '8.6821', country: 'DE', keySecret: 'fra-1-key' }, agent: { enabled: false } },
+} as const;
+
+describe.each(Object.entries(SETUPS))('the chart rendered with %s', (_, values) => {
+  const objects = render(values);
+
+  it('gives objects that each match the schema of their kind, with unique names', () => {
+    expect(objects.length).toBeGreaterThanOrEqual(3);
+    const keys = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const o of objects) expect(o.metadata.labels?.['app.kubernetes.io/instance']).toBe('fleet');
+  });
+
+  it('selects its own pods, and mounts and probes only what the pod declares', () => {
+    for (const { owner, spec, labels } of pods(objects)) {
+      expect(owner.spec && 'selector' in owner.spec ? owner.spec.selector.matchLabels : undefined).toEqual(labels);
+      const claims = owner.kind === 'StatefulSet' ? owner.spec.volumeClaimTemplates.map((t) => t.metadata.name) : [];
+      const volumes = new Set([...(spec.volumes?.map((v) => v.name) ?? []), ...claims]);
+      for (const c of containersOf(spec)) {
+        for (const m of c.volumeMounts ?? []) expect(volumes.has(m.name), `${owner.metadata.name}/${c.name} mounts ${m.name}`).toBe(true);
+        const ports = new Set(c.ports?.map((p) => p.name));
+        for (const p of [c.livenessProbe, c.readinessProbe]) {
+          const port = p?.httpGet?.port ?? p?.tcpSocket?.port;
+          if (typeof port === 'string') expect(ports.has(port), `${c.name} probes port ${port}`).toBe(true);
+        }
+      }
+      for (const v of spec.volumes ?? []) if (v.persistentVolumeClaim) expect(find(objects, 'PersistentVolumeClaim', v.persistentVolumeClaim.claimName)).toBeDefined();
+    }
+  });
+
+  it('points every Service at pods that have its target port', () => {
+    for (const service of objects.filter((o) => o.kind === 'Service')) {
+      const matching = pods(objects).filter(({ labels }) => Object.entries(service.spec.selector).every(([k, v]) => labels[k] === v));
+      expect(matching, service.metadata.name).toHaveLength(1);
+      const ports = matching[0]!.spec.containers.flatMap((c) => c.ports ?? []);
+      for (const p of service.spec.ports) expect(ports.some((cp) => cp.name === p.targetPort || cp.containerPort === p.targetPort)).toBe(true);
+    }
+  });
+
+  it('reads secrets that the chart makes (or are optional), and keys that they hold', () => {
+    for (const { spec } of pods(objects)) {
+      for (const e of containersOf(spec).flatMap((c) => c.env ?? [])) {
+        const ref = e.valueFrom?.secretKeyRef;
+        if (!ref) continue;
+        const secret = find(objects, 'Secret', ref.name);
+        expect(secret, ref.name).toBeDefined();
+        if (!ref.optional) expect(Object.keys(secret!.stringData ?? {})).toContain(ref.key);
+      }
+    }
+  });
+
+  it('runs nothing privileged, and as root only the step that hands the agent its state directory', () => {
+    for (const { owner, spec } of pods(objects)) {
+      for (const c of containersOf(spec)) {
+        expect(c.securityContext.allowPrivilegeEscalation).toBe(false);
+        const uid = c.securityContext.runAsUser ?? spec.securityContext.runAsUser;
+        if (uid === 0) {
+          expect([owner.metadata.name, c.name]).toEqual(['fleet-agent', 'state-dir']);
+          expect(c.securityContext.capabilities.add).toEqual(['CHOWN', 'FOWNER']);
+        } else expect(c.securityContext.runAsNonRoot ?? spec.securityContext.runAsNonRoot).toBe(true);
+      }
+    }
+  });
+
+  it('runs `locus` command lines that the CLI accepts', () => {
+    const shim = locusHelpShim();
+    for (const { spec } of pods(objects)) {
+      for (const c of containersOf(spec).filter((x) => x.command?.[0] === 'locus' || x.command?.join(' ').includes('exec locus'))) {
+        const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? 'from-a-secret']));
+        const run = spawnSync(c.command![0]!, [...c.command!.slice(1), ...(c.args ?? [])], { encoding: 'utf8', env: { ...env, PATH: `${shim}:/usr/bin:/bin` } });
+        expect(run.stderr, c.name).toBe('');
+        expect(run.status, c.name).toBe(0);
+        expect(run.stdout).toMatch(/^Usage: locus /);
+      }
+    }
+  });
+});
+
+describe('the server', () => {
+  it('on SQLite by default: one replica replaced by Recreate, its data on a claim, probes on /healthz and /readyz', () => {
+    const objects = render();
+    const server = find(objects, 'Deployment', 'fleet-server')!;
+    expect(server.spec.strategy.type).toBe('Recreate');
+    const c = server.spec.template.spec.containers[0]!;
+    expect(c.image).toBe(`locus-server:${chart.appVersion}`);
+    expect(c.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(c.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(envOf(c, 'PORT')?.value).toBe('8080');
+    expect(find(objects, 'PersistentVolumeClaim', 'fleet-server-data')).toBeDefined();
+    expect(find(objects, 'Secret', 'fleet-locus')!.stringData).toBeNull();
+    expect(find(objects, 'StatefulSet', 'fleet-postgres')).toBeUndefined();
+  });
+
+  it('with the bundled PostgreSQL: a StatefulSet behind a headless Service, and the URL to it in the secret', () => {
+    const objects = render(SETUPS['bundled PostgreSQL']);
+    const pg = find(objects, 'StatefulSet', 'fleet-postgres')!;
+    expect(find(objects, 'Service', pg.spec.serviceName)!.spec.clusterIP).toBe('None');
+    expect(find(objects, 'Secret', 'fleet-locus')!.stringData).toEqual({ 'database-url': 'postgres://locus:hunter2x@fleet-postgres:5432/locus', 'postgres-password': 'hunter2x' });
+    const server = find(objects, 'Deployment', 'fleet-server')!;
+    expect(server.spec.strategy.type).toBe('RollingUpdate');
+    expect(server.spec.replicas).toBe(2);
+    expect(find(objects, 'PersistentVolumeClaim', 'fleet-server-data')).toBeUndefined();
+  });
+
+  it('with an external database: no bundled PostgreSQL, the URL and the admin token in the secret', () => {
+    const objects = render(SETUPS['external PostgreSQL']);
+    expect(objects.some((o) => o.metadata.name === 'fleet-postgres')).toBe(false);
+    expect(find(objects, 'Secret', 'fleet-locus')!.stringData).toEqual({ 'admin-token': 'locus_owner_token', 'database-url': 'postgres://locus:pw@db.internal:5432/locus' });
+  });
+
+  it.each([
+    [{ postgres: { enabled: true } }, 'postgres.password is required'],
+    [{ landmark: { enabled: true, id: 'x', lat: '1', lon: '2', country: 'DE' } }, 'landmark.keySecret is required'],
+    [{ landmark: { enabled: true, keySecret: 'k' } }, 'landmark.id is required'],
+  ])('refuses to render %j: %s', (values, message) => {
+    expect(() => render(values)).toThrow(message);
+  });
+});
+
+describe('the agent DaemonSet', () => {
+  const objects = render();
+  const agent = find(objects, 'DaemonSet', 'fleet-agent')!;
+  const spec = agent.spec.template.spec;
+  const main = spec.containers[0]!;
+
+  it('runs on NVIDIA GPU nodes only, tolerating their taint, through the NVIDIA runtime', () => {
+    expect(spec.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
+    expect(spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(spec.runtimeClassName).toBe('nvidia');
+    expect(envOf(main, 'NVIDIA_VISIBLE_DEVICES')?.value).toBe('all');
+    expect(envOf(main, 'NVIDIA_DRIVER_CAPABILITIES')?.value).toBe('utility');
+  });
+
+  it('writes only its state directory and a scratch /tmp; the kernel log is mounted read-only', () => {
+    for (const m of main.volumeMounts!) expect(m.readOnly === true || ['state', 'tmp'].includes(m.name), m.name).toBe(true);
+    expect(main.volumeMounts).toContainEqual({ name: 'kmsg', mountPath: '/dev/kmsg', readOnly: true });
+    expect(spec.volumes).toContainEqual({ name: 'kmsg', hostPath: { path: '/dev/kmsg', type: 'CharDevice' } });
+    expect(main.securityContext).toMatchObject({ readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['SYSLOG'] } });
+  });
+
+  it('enrolls once with the token from a Secret against this release’s server', () => {
+    const enroll = spec.initContainers!.find((c) => c.name === 'enroll')!;
+    expect(enroll.command!.join(' ')).toContain('test -f /var/lib/locus-agent/enrollment.json || exec locus agent enroll');
+    expect(envOf(enroll, 'LOCUS_SERVER')?.value).toBe('http://fleet-server:80');
+    expect(spec.volumes).toContainEqual({ name: 'enrollment-token', secret: { secretName: 'fleet-agent-enrollment', defaultMode: 0o440 } });
+  });
+
+  it('mounts a host driver directory read-only and names the library in it when asked', () => {
+    const other = find(render(SETUPS['external PostgreSQL']), 'DaemonSet', 'fleet-agent')!.spec.template.spec;
+    expect(other.runtimeClassName).toBeUndefined();
+    expect(other.volumes).toContainEqual({ name: 'nvidia-lib', hostPath: { path: '/usr/lib/x86_64-linux-gnu', type: 'Directory' } });
+    expect(envOf(other.containers[0]!, 'LOCUS_NVML_LIBRARY')?.value).toBe('/run/locus/nvidia-lib/libnvidia-ml.so.1');
+    expect(envOf(other.initContainers![1]!, 'LOCUS_SERVER')?.value).toBe('https://locus.example.com');
+  });
+
+  it('passes extra arguments to `locus agent run`', () => {
+    const args = ['--landmark', 'wss://fra-1.example/v1/timing'];
+    expect(find(render({ agent: { args } }), 'DaemonSet', 'fleet-agent')!.spec.template.spec.containers[0]!.args).toEqual(args);
+  });
+});
+
+describe('the template subset renderer', () => {
+  const scope: Scope = { Values: { a: { b: 'x', n: 2, list: [1, 2], off: false }, empty: '' }, Release: { Name: 'r', Namespace: 'n', Service: 'Helm' }, Chart: { Name: 'c', Version: '1', AppVersion: '2' } };
+
+  it.each([
+    ['{{ .Values.a.b }}-{{ .Release.Name }}', 'x-r'],
+    ['a:\n  {{- if .Values.a.off }} yes{{- else if .Values.a.n }} two{{- else }} no{{- end }}', 'a: two'],
+    ['{{ .Values.a.b | quote }} {{ .Values.empty | default "d" }}', '"x" d'],
+    ['k: {{- toYaml .Values.a.list | nindent 2 }}', 'k:\n  - 1\n  - 2'],
+    ['{{- /* note */ -}}\n  v', 'v'],
+    ['{{ if and .Values.a.n (not .Values.a.off) }}ok{{ end }}', 'ok'],
+    ['{{ if .Values.a.missing }}set{{ else }}unset{{ end }}', 'unset'],
+  ])('renders %j', (source, out) => {
+    expect(renderTemplate(source, scope)).toBe(out);
+  });
+
+  it.each([
+    ['{{ range .Values.a.list }}x{{ end }}', 'outside the subset'],
+    ['{{ include "x" . }}', 'outside the subset'],
+    ['{{ printf "%s" .Values.a.b }}', 'outside the subset'],
+    ['{{ .Capabilities.KubeVersion }}', 'unknown root'],
+    ['{{ .Values.a.typo }}', 'missing from the values'],
+    ['{{ .Values.nope.deeper }}', 'nope is missing'],
+    ['{{ .Values.a }}', 'render it with toYaml'],
+    ['{{ if .Values.a.b }}open', 'never closed'],
+    ['{{ required "needed" .Values.empty }}', 'needed'],
+  ])('refuses %j', (source, message) => {
+    expect(() => renderTemplate(source, scope)).toThrow(TemplateError);
+    expect(() => renderTemplate(source, scope)).toThrow(message);
+  });
+});
