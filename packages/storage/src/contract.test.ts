@@ -132,6 +132,29 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     ]);
     expect(await verdicts.history('n1', 1)).toHaveLength(1);
   });
+
+  it("reads each node's newest verdict of one org in one go, never another org's", async () => {
+    const nodes = new NodeRepo(storage.db);
+    const node = (id: string, org: string) => nodes.create({ id, org_id: org, name: id, host_key: `key-${id}`, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    await node('n1', 'org-a');
+    await node('n2', 'org-a');
+    await node('n3', 'org-a');
+    await node('n4', 'org-b');
+    const verdicts = new VerdictRepo(storage.db);
+    const record = (restricted: VerdictRecord['restricted']): VerdictRecord => ({ claimed: null, claim: null, restricted, possibleCountries: [], areaKm2: 1, radiusKm: 1, estimate: null, countryEstimate: null });
+    await verdicts.insert({ id: 'a', nodeId: 'n1', computedAt: 100, measurements: 1, record: record('possible'), notes: [] });
+    await verdicts.insert({ id: 'b', nodeId: 'n1', computedAt: 300, measurements: 2, record: record('excluded'), notes: [] });
+    await verdicts.insert({ id: 'c', nodeId: 'n1', computedAt: 200, measurements: 3, record: record('certain'), notes: [] });
+    await verdicts.insert({ id: 'd', nodeId: 'n2', computedAt: 50, measurements: 1, record: record('certain'), notes: [] });
+    await verdicts.insert({ id: 'e', nodeId: 'n2', computedAt: 50, measurements: 1, record: record('possible'), notes: [] });
+    await verdicts.insert({ id: 'f', nodeId: 'n4', computedAt: 999, measurements: 1, record: record('certain'), notes: [] });
+    const latest = await verdicts.latestByOrg('org-a');
+    expect([...latest].map(([n, v]) => [n, v.id, v.record.restricted]).sort()).toEqual([
+      ['n1', 'b', 'excluded'],
+      ['n2', 'e', 'possible'],
+    ]);
+    expect([...(await verdicts.latestByOrg('org-b')).keys()]).toEqual(['n4']);
+  });
 });
 
 describe.each(activeBackends())('agent storage contract on %s', (backend) => {
@@ -190,6 +213,26 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await t.addEvent({ id: 'ev1', node_id: 'n1', kind: 'xid', at: 5, body: '{"xid":79}' })).toBe(true);
     expect(await t.addEvent({ id: 'ev1', node_id: 'n1', kind: 'xid', at: 5, body: '{"xid":79}' })).toBe(false);
     expect(await t.events('n1', 0, 10)).toEqual([{ id: 'ev1', kind: 'xid', at: 5, body: { xid: 79 } }]);
+  });
+
+  it("keeps each node's latest event per key and counts its GPUs, for a whole org at once", async () => {
+    const t = new TelemetryRepo(storage.db);
+    const health = (id: string, node: string, at: number, gpu: string, state: string) => t.addEvent({ id, node_id: node, kind: 'health', at, body: JSON.stringify({ component: 'ecc', gpu, health: state }) });
+    await health('h1', 'n1', 10, 'GPU-1', 'degraded');
+    await health('h2', 'n1', 20, 'GPU-1', 'healthy');
+    await health('h3', 'n1', 15, 'GPU-2', 'unhealthy');
+    await health('h4', 'n2', 5, 'GPU-3', 'degraded');
+    await t.addEvent({ id: 'x1', node_id: 'n2', kind: 'xid', at: 30, body: JSON.stringify({ component: 'ecc', gpu: 'GPU-3', health: 'healthy' }) });
+    const latest = await t.latestEventsByOrg<{ gpu: string; health: string }>('org-a', 'health', (b) => b.gpu);
+    expect(latest.get('n1')).toEqual([
+      { component: 'ecc', gpu: 'GPU-2', health: 'unhealthy' },
+      { component: 'ecc', gpu: 'GPU-1', health: 'healthy' },
+    ]);
+    expect(latest.get('n2')).toEqual([{ component: 'ecc', gpu: 'GPU-3', health: 'degraded' }]);
+    expect((await t.latestEventsByOrg('org-b', 'health', () => 'k')).size).toBe(0);
+    await t.seeGpus('n1', [{ uuid: 'GPU-1', serial: null, name: 'H100', pci_bus_id: 'a' }, { uuid: 'GPU-2', serial: null, name: 'H100', pci_bus_id: 'b' }], 1);
+    expect([...(await t.gpuCountsByOrg('org-a'))]).toEqual([['n1', 2]]);
+    expect((await t.gpuCountsByOrg('org-b')).size).toBe(0);
   });
 
   it('unenrolls a node once, keeping it for its history', async () => {

@@ -85,6 +85,43 @@ export class TelemetryRepo {
     return [...latest.values()];
   }
 
+  /**
+   * The latest body of each event of `kind` of every node of an org, keyed per node by
+   * `keyOf(body)`: one query for a whole fleet's listing.
+   */
+  async latestEventsByOrg<T>(orgId: string, kind: string, keyOf: (body: T) => string): Promise<Map<string, T[]>> {
+    const rows = await this.#db
+      .selectFrom('events as e')
+      .innerJoin('nodes as n', 'n.id', 'e.node_id')
+      .select(['e.node_id', 'e.body'])
+      .where('n.org_id', '=', orgId)
+      .where('e.kind', '=', kind)
+      .orderBy('e.at')
+      .orderBy('e.id')
+      .execute();
+    const latest = new Map<string, Map<string, T>>();
+    for (const r of rows) {
+      const body = JSON.parse(r.body) as T;
+      const mine = latest.get(r.node_id) ?? new Map<string, T>();
+      latest.set(r.node_id, mine);
+      mine.delete(keyOf(body));
+      mine.set(keyOf(body), body);
+    }
+    return new Map([...latest].map(([node, bodies]) => [node, [...bodies.values()]]));
+  }
+
+  /** How many GPUs each node of an org has reported (nodes with none are absent). */
+  async gpuCountsByOrg(orgId: string): Promise<Map<string, number>> {
+    const rows = await this.#db
+      .selectFrom('gpus as g')
+      .innerJoin('nodes as n', 'n.id', 'g.node_id')
+      .select((eb) => ['g.node_id', eb.fn.countAll().as('count')])
+      .where('n.org_id', '=', orgId)
+      .groupBy('g.node_id')
+      .execute();
+    return new Map(rows.map((r) => [r.node_id, Number(r.count)]));
+  }
+
   /** Stores an event unless its id is known; false for a repeat. */
   async addEvent(event: EventTable): Promise<boolean> {
     const r = await this.#db.insertInto('events').values(event).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { VerdictRecord } from '@locus/protocol';
-import type { Database } from '../schema.js';
+import type { Database, VerdictTable } from '../schema.js';
 
 /** Something a reader of a verdict must know that its record does not say. */
 export interface VerdictNote {
@@ -33,9 +33,30 @@ export class VerdictRepo {
       .execute();
   }
 
+  /**
+   * Each node's newest stored verdict, for the nodes of one org: one query, however many nodes,
+   * so that listings read what was judged instead of judging again.
+   */
+  async latestByOrg(orgId: string): Promise<Map<string, StoredVerdict>> {
+    const rows = await this.#db
+      .selectFrom('verdicts as v')
+      .innerJoin('nodes as n', 'n.id', 'v.node_id')
+      .selectAll('v')
+      .where('n.org_id', '=', orgId)
+      .where((eb) => eb('v.computed_at', '=', eb.selectFrom('verdicts as w').select((w) => w.fn.max('w.computed_at').as('at')).whereRef('w.node_id', '=', 'v.node_id')))
+      .orderBy('v.id')
+      .execute();
+    // Two verdicts of one node stored in the same millisecond: the larger id wins, as in history().
+    return new Map(rows.map((r) => [r.node_id, toStored(r)]));
+  }
+
   /** The newest first, at most `limit`. */
   async history(nodeId: string, limit = 100): Promise<StoredVerdict[]> {
     const rows = await this.#db.selectFrom('verdicts').selectAll().where('node_id', '=', nodeId).orderBy('computed_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-    return rows.map((r) => ({ id: r.id, nodeId: r.node_id, computedAt: r.computed_at, measurements: r.measurements, record: JSON.parse(r.record) as VerdictRecord, notes: r.notes === null ? [] : (JSON.parse(r.notes) as VerdictNote[]) }));
+    return rows.map(toStored);
   }
+}
+
+function toStored(r: Selectable<VerdictTable>): StoredVerdict {
+  return { id: r.id, nodeId: r.node_id, computedAt: r.computed_at, measurements: r.measurements, record: JSON.parse(r.record) as VerdictRecord, notes: r.notes === null ? [] : (JSON.parse(r.notes) as VerdictNote[]) };
 }
