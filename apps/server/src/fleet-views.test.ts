@@ -101,3 +101,14 @@ describe('GET /api/v1/fleet/map', () => {
     expect((await get('/api/v1/nodes', auditor)).status).toBe(403);
   });
 });
+
+describe('GET /api/v1/me', () => {
+  it.each([
+    ['owner', ['fleet:read', 'fleet:write', 'verdicts:read', 'landmarks:read', 'landmarks:write', 'reports:read', 'tokens:manage']],
+    ['auditor', ['verdicts:read', 'landmarks:read', 'reports:read']],
+  ] as const)('tells a %s token its role and what it may do', async (role, permissions) => {
+    const { status, body } = await get('/api/v1/me', role === 'owner' ? owner : auditor);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ orgId: 'org-a', role, permissions });
+  });
+});

@@ -59,7 +59,7 @@ export function NodePage({ id }: { readonly id: string }) {
           </Async>
           <section className="panel" aria-label="GPUs">
             <h2>GPUs</h2>
-            {gpus.length === 0 ? <p className="status empty">No GPUs reported.</p> : <GpuTable gpus={gpus} states={states} />}
+            {gpus.length === 0 ? <p className="status empty">No GPUs reported.</p> : <GpuTable nodeId={id} gpus={gpus} states={states} />}
           </section>
           <section className="panel" aria-label="Charts">
             <h2>Last hour</h2>
