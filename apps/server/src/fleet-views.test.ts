@@ -67,6 +67,10 @@ describe('GET /api/v1/nodes', () => {
     ['sort=health', ['sg-gpu-07', 'Plain-Host', 'sg-gpu-01']],
     ['offset=1&limit=1', ['sg-gpu-01']],
     ['q=nothing-like-this', []],
+    ['q=%25', []],
+    ['q=gpu-0&verdict=excluded', ['sg-gpu-01']],
+    ['q=gpu&sort=-health', ['sg-gpu-01', 'sg-gpu-07']],
+    ['q=gpu&sort=-lastMeasuredAt', ['sg-gpu-01', 'sg-gpu-07']],
   ])('filters, sorts and pages on the server: %s', async (query, expected) => {
     expect(await names(query)).toEqual(expected);
   });

@@ -47,20 +47,39 @@ export function nodeHealth(states: readonly string[], gpus: number): NodeHealth 
   return worst;
 }
 
-/** Every node of an org with its GPU count, health and newest stored verdict: three queries. */
-export async function listedNodes(repos: Repos, orgId: string): Promise<ListedNode[]> {
-  const [nodes, verdicts, health, gpus] = await Promise.all([
-    repos.nodes.list(orgId),
-    repos.verdicts.latestByOrg(orgId),
-    repos.telemetry.latestEventsByOrg<{ component: string; gpu: string | null; health: string }>(orgId, 'health', (b) => `${b.component}|${b.gpu ?? 'host'}`),
-    repos.telemetry.gpuCountsByOrg(orgId),
-  ]);
+/** Above this many nodes, details are read for the whole org at once rather than by id. */
+const BY_ID_MAX = 1000;
+
+/** Each node's GPU count, health and newest stored verdict: three queries, by id for a few nodes. */
+async function withDetails(repos: Repos, orgId: string, nodes: readonly NodeRecord[]): Promise<ListedNode[]> {
+  const ids = nodes.length <= BY_ID_MAX ? nodes.map((n) => n.id) : undefined;
+  const verdicts = await repos.verdicts.latestByOrg(orgId, ids);
+  const health = await repos.telemetry.latestEventsByOrg<{ component: string; gpu: string | null; health: string }>(orgId, 'health', (b) => `${b.component}|${b.gpu ?? 'host'}`, ids);
+  const gpus = await repos.telemetry.gpuCountsByOrg(orgId, ids);
   return nodes.map((node) => ({
     node,
     gpus: gpus.get(node.id) ?? 0,
     health: nodeHealth((health.get(node.id) ?? []).map((h) => h.health), gpus.get(node.id) ?? 0),
     verdict: verdicts.get(node.id),
   }));
+}
+
+/**
+ * One page of an org's nodes that match a query, and how many match. Name, zone and country
+ * filter in the database; when neither the filter nor the order needs verdicts or health, only
+ * the page's nodes have theirs read.
+ */
+export async function listNodes(repos: Repos, orgId: string, query: NodeListQuery, zoneName: (id: string | null) => string): Promise<{ total: number; page: ListedNode[] }> {
+  const orNull = (v: string | undefined) => (v === undefined ? undefined : v === 'none' ? null : v);
+  const nodes = await repos.nodes.search(orgId, { q: query.q?.trim(), zoneId: orNull(query.zone), claimedCountry: orNull(query.country) });
+  const needsDetails = query.verdict !== undefined || query.claim !== undefined || query.health !== undefined || /^-?(verdict|health)$/.test(query.sort);
+  if (needsDetails) return pageNodes(await withDetails(repos, orgId, nodes), query, zoneName);
+  const { total, page } = pageNodes(
+    nodes.map((node) => ({ node, gpus: 0, health: 'unknown', verdict: undefined })),
+    query,
+    zoneName,
+  );
+  return { total, page: await withDetails(repos, orgId, page.map((r) => r.node)) };
 }
 
 const VERDICT_RANK: Record<string, number> = { certain: 0, possible: 1, none: 2, excluded: 3 };
@@ -74,14 +93,10 @@ const ORDER: Record<string, (a: ListedNode, b: ListedNode, zoneName: (id: string
   lastMeasuredAt: (a, b) => (a.node.last_measured_at ?? -1) - (b.node.last_measured_at ?? -1),
 };
 
-/** Filters, sorts (ties by name, then id) and pages a listing; `total` counts every match. */
-export function pageNodes(rows: readonly ListedNode[], query: NodeListQuery, zoneName: (id: string | null) => string): { total: number; page: ListedNode[] } {
-  const q = query.q?.trim().toLowerCase();
+/** Filters by verdict, claim and health, sorts (ties by name, then id) and pages; `total` counts every match. */
+function pageNodes(rows: readonly ListedNode[], query: NodeListQuery, zoneName: (id: string | null) => string): { total: number; page: ListedNode[] } {
   const matches = rows.filter(
     (r) =>
-      (!q || r.node.name.toLowerCase().includes(q)) &&
-      (query.zone === undefined || (query.zone === 'none' ? r.node.zone_id === null : r.node.zone_id === query.zone)) &&
-      (query.country === undefined || (query.country === 'none' ? r.node.claimed_country === null : r.node.claimed_country === query.country)) &&
       (query.verdict === undefined || (r.verdict?.record.restricted ?? 'none') === query.verdict) &&
       (query.claim === undefined || r.verdict?.record.claim === query.claim) &&
       (query.health === undefined || r.health === query.health),

@@ -154,6 +154,26 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
       ['n2', 'e', 'possible'],
     ]);
     expect([...(await verdicts.latestByOrg('org-b')).keys()]).toEqual(['n4']);
+    expect([...(await verdicts.latestByOrg('org-a', ['n2', 'n3', 'n4'])).keys()]).toEqual(['n2']);
+    expect((await verdicts.latestByOrg('org-a', [])).size).toBe(0);
+  });
+
+  it('searches an org\'s nodes by part of the name (any case, wildcards literal), zone and claimed country', async () => {
+    const nodes = new NodeRepo(storage.db);
+    const node = (id: string, name: string, zone: string | null, country: string | null, org = 'org-a') =>
+      nodes.create({ id, org_id: org, name, host_key: `key-${id}`, claimed_country: country, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: zone });
+    await node('n1', 'SIN-H100-01', 'z1', 'SG');
+    await node('n2', 'sin-h100_02', 'z1', null);
+    await node('n3', 'va-100%-03', null, 'US');
+    await node('n4', 'sin-h100-09', 'z1', 'SG', 'org-b');
+    const names = async (filter: Parameters<NodeRepo['search']>[1]) => (await nodes.search('org-a', filter)).map((n) => n.name);
+    expect(await names({})).toEqual(['SIN-H100-01', 'sin-h100_02', 'va-100%-03']);
+    expect(await names({ q: 'sin-H100' })).toEqual(['SIN-H100-01', 'sin-h100_02']);
+    expect(await names({ q: '_' })).toEqual(['sin-h100_02']);
+    expect(await names({ q: '%' })).toEqual(['va-100%-03']);
+    expect(await names({ zoneId: null })).toEqual(['va-100%-03']);
+    expect(await names({ zoneId: 'z1', claimedCountry: null })).toEqual(['sin-h100_02']);
+    expect(await names({ claimedCountry: 'SG' })).toEqual(['SIN-H100-01']);
   });
 });
 
@@ -230,9 +250,12 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     ]);
     expect(latest.get('n2')).toEqual([{ component: 'ecc', gpu: 'GPU-3', health: 'degraded' }]);
     expect((await t.latestEventsByOrg('org-b', 'health', () => 'k')).size).toBe(0);
+    expect([...(await t.latestEventsByOrg('org-a', 'health', () => 'k', ['n2'])).keys()]).toEqual(['n2']);
     await t.seeGpus('n1', [{ uuid: 'GPU-1', serial: null, name: 'H100', pci_bus_id: 'a' }, { uuid: 'GPU-2', serial: null, name: 'H100', pci_bus_id: 'b' }], 1);
     expect([...(await t.gpuCountsByOrg('org-a'))]).toEqual([['n1', 2]]);
     expect((await t.gpuCountsByOrg('org-b')).size).toBe(0);
+    expect((await t.gpuCountsByOrg('org-a', ['n2'])).size).toBe(0);
+    expect((await t.gpuCountsByOrg('org-a', [])).size).toBe(0);
   });
 
   it('unenrolls a node once, keeping it for its history', async () => {

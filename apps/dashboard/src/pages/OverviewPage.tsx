@@ -3,7 +3,7 @@ import { useApi } from '../api/context.js';
 import { paths } from '../api/paths.js';
 import type { Alert, FleetSummary } from '../api/types.js';
 import { useCan } from '../app/me.js';
-import { Async, Empty } from '../components/Status.js';
+import { Async, Empty, Loading } from '../components/Status.js';
 import { landmarkPoints } from '../hooks/useLandmarks.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { WorldMap } from '../map/WorldMap.js';
@@ -35,7 +35,12 @@ export function OverviewPage() {
     <>
       <h1>Fleet overview</h1>
       {can('fleet:read') ? (
-        <FleetNumbers />
+        // After the map: the server answers in turn, and the summary of a large fleet takes longest.
+        map.data || map.error ? (
+          <FleetNumbers />
+        ) : (
+          <Loading what="the fleet summary" />
+        )
       ) : (
         <Async state={map} what="the verdicts">
           {(m) => (

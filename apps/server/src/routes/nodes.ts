@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
-import { LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, listedNodes, pageNodes } from '../node-list.js';
+import { LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, listNodes } from '../node-list.js';
 
 const NodeBody = z.strictObject({
   name: z.string().min(1).max(200),
@@ -104,10 +104,9 @@ export const nodeRoutes =
       async (request) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'fleet:read');
-        const [rows, zones] = await Promise.all([listedNodes(ctx.repos, caller.orgId), ctx.repos.zones.list(caller.orgId)]);
-        const zoneNames = new Map(zones.map((z) => [z.id, z.name]));
+        const zoneNames = new Map((await ctx.repos.zones.list(caller.orgId)).map((z) => [z.id, z.name]));
         const zoneName = (id: string | null) => (id === null ? '' : (zoneNames.get(id) ?? ''));
-        const { total, page } = pageNodes(rows, request.query, zoneName);
+        const { total, page } = await listNodes(ctx.repos, caller.orgId, request.query, zoneName);
         return {
           total,
           offset: request.query.offset,

@@ -86,15 +86,18 @@ export class TelemetryRepo {
   }
 
   /**
-   * The latest body of each event of `kind` of every node of an org, keyed per node by
-   * `keyOf(body)`: one query for a whole fleet's listing.
+   * The latest body of each event of `kind` of every node of an org (only these if `nodeIds` is
+   * given), keyed per node by `keyOf(body)`: one query for a whole fleet's listing.
    */
-  async latestEventsByOrg<T>(orgId: string, kind: string, keyOf: (body: T) => string): Promise<Map<string, T[]>> {
-    const rows = await this.#db
+  async latestEventsByOrg<T>(orgId: string, kind: string, keyOf: (body: T) => string, nodeIds?: readonly string[]): Promise<Map<string, T[]>> {
+    if (nodeIds?.length === 0) return new Map();
+    let query = this.#db
       .selectFrom('events as e')
       .innerJoin('nodes as n', 'n.id', 'e.node_id')
       .select(['e.node_id', 'e.body'])
-      .where('n.org_id', '=', orgId)
+      .where('n.org_id', '=', orgId);
+    if (nodeIds) query = query.where('n.id', 'in', nodeIds);
+    const rows = await query
       .where('e.kind', '=', kind)
       .orderBy('e.at')
       .orderBy('e.id')
@@ -110,13 +113,16 @@ export class TelemetryRepo {
     return new Map([...latest].map(([node, bodies]) => [node, [...bodies.values()]]));
   }
 
-  /** How many GPUs each node of an org has reported (nodes with none are absent). */
-  async gpuCountsByOrg(orgId: string): Promise<Map<string, number>> {
-    const rows = await this.#db
+  /** How many GPUs each node of an org (only these if `nodeIds` is given) has reported; nodes with none are absent. */
+  async gpuCountsByOrg(orgId: string, nodeIds?: readonly string[]): Promise<Map<string, number>> {
+    if (nodeIds?.length === 0) return new Map();
+    let query = this.#db
       .selectFrom('gpus as g')
       .innerJoin('nodes as n', 'n.id', 'g.node_id')
       .select((eb) => ['g.node_id', eb.fn.countAll().as('count')])
-      .where('n.org_id', '=', orgId)
+      .where('n.org_id', '=', orgId);
+    if (nodeIds) query = query.where('n.id', 'in', nodeIds);
+    const rows = await query
       .groupBy('g.node_id')
       .execute();
     return new Map(rows.map((r) => [r.node_id, Number(r.count)]));

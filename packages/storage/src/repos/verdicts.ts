@@ -34,15 +34,19 @@ export class VerdictRepo {
   }
 
   /**
-   * Each node's newest stored verdict, for the nodes of one org: one query, however many nodes,
-   * so that listings read what was judged instead of judging again.
+   * Each node's newest stored verdict, for the nodes of one org (only these if `nodeIds` is
+   * given): one query, however many nodes, so that listings read what was judged instead of
+   * judging again.
    */
-  async latestByOrg(orgId: string): Promise<Map<string, StoredVerdict>> {
-    const rows = await this.#db
+  async latestByOrg(orgId: string, nodeIds?: readonly string[]): Promise<Map<string, StoredVerdict>> {
+    if (nodeIds?.length === 0) return new Map();
+    let query = this.#db
       .selectFrom('verdicts as v')
       .innerJoin('nodes as n', 'n.id', 'v.node_id')
       .selectAll('v')
-      .where('n.org_id', '=', orgId)
+      .where('n.org_id', '=', orgId);
+    if (nodeIds) query = query.where('n.id', 'in', nodeIds);
+    const rows = await query
       .where((eb) => eb('v.computed_at', '=', eb.selectFrom('verdicts as w').select((w) => w.fn.max('w.computed_at').as('at')).whereRef('w.node_id', '=', 'v.node_id')))
       .orderBy('v.id')
       .execute();
