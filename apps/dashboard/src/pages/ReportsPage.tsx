@@ -104,13 +104,15 @@ export function ReportsPage() {
                   <td>
                     <code title={r.sha256}>{r.sha256.slice(0, 16)}…</code>
                   </td>
-                  <td className="actions">
-                    <button type="button" className="secondary" disabled={download.busy} onClick={() => get(r, 'file')}>
-                      File
-                    </button>
-                    <button type="button" className="secondary" disabled={download.busy} onClick={() => get(r, 'signature')}>
-                      Signature
-                    </button>
+                  <td>
+                    <span className="actions">
+                      <button type="button" className="secondary" disabled={download.busy} onClick={() => get(r, 'file')}>
+                        File
+                      </button>
+                      <button type="button" className="secondary" disabled={download.busy} onClick={() => get(r, 'signature')}>
+                        Signature
+                      </button>
+                    </span>
                   </td>
                 </tr>
               ))}

@@ -94,13 +94,15 @@ export function Webhooks() {
                     {open === h.id && <Deliveries hook={h} />}
                   </td>
                   <td>{time(h.createdAt)}</td>
-                  <td className="actions">
-                    <button type="button" className="secondary" aria-expanded={open === h.id} onClick={() => setOpen(open === h.id ? undefined : h.id)}>
-                      Delivery log
-                    </button>
-                    <button type="button" className="danger" disabled={action.busy} onClick={() => action.run(() => api.send('DELETE', paths.webhook(h.id)), hooks.reload)}>
-                      Remove
-                    </button>
+                  <td>
+                    <span className="actions">
+                      <button type="button" className="secondary" aria-expanded={open === h.id} onClick={() => setOpen(open === h.id ? undefined : h.id)}>
+                        Delivery log
+                      </button>
+                      <button type="button" className="danger" disabled={action.busy} onClick={() => action.run(() => api.send('DELETE', paths.webhook(h.id)), hooks.reload)}>
+                        Remove
+                      </button>
+                    </span>
                   </td>
                 </tr>
               ))}
