@@ -131,6 +131,12 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
       await page.getByRole('region', { name: section, exact: true }).screenshot({ path: join(SHOTS, `node-${section.toLowerCase().replace(' ', '-')}.png`) });
     }
 
+    // The same charts over the last week, from the server's 5-minute rollups.
+    await page.getByRole('group', { name: 'Range' }).getByRole('button', { name: 'week' }).click();
+    await page.getByRole('heading', { name: 'Last week' }).waitFor();
+    await expect.poll(() => page.getByRole('region', { name: 'Charts', exact: true }).locator('.chart canvas').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
+    await page.getByRole('region', { name: 'Charts', exact: true }).screenshot({ path: join(SHOTS, 'node-charts-week.png') });
+
     const downloading = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download proof bundle' }).click();
     const download = await downloading;

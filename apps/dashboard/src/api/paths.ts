@@ -13,6 +13,7 @@ export const paths = {
   events: (id: string) => `/api/v1/nodes/${enc(id)}/events`,
   samples: (id: string) => `/api/v1/nodes/${enc(id)}/samples`,
   proof: (id: string) => `/api/v1/nodes/${enc(id)}/proof`,
+  telemetry: (id: string) => `/api/v1/nodes/${enc(id)}/telemetry`,
   fleetMap: '/api/v1/fleet/map',
   alerts: '/api/v1/alerts',
   resolveAlert: (id: string) => `/api/v1/alerts/${enc(id)}/resolve`,

@@ -11,9 +11,8 @@ import { hrefOf } from '../router/routes.js';
 import { EventsTimeline } from './node/EventsTimeline.js';
 import { gpuEntries, gpuLabeller } from './node/gpus.js';
 import { gpuHealth, latestHealth } from './node/health.js';
-import { MetricCharts } from './node/MetricCharts.js';
+import { ChartsPanel } from './node/ChartsPanel.js';
 import { useNodeEvents } from './node/useNodeEvents.js';
-import { useNodeSamples } from './node/useNodeSamples.js';
 
 const gpuOf = (body: unknown): unknown => (typeof body === 'object' && body !== null ? (body as { gpu?: unknown }).gpu : undefined);
 
@@ -27,7 +26,6 @@ export function GpuPage({ id, uuid }: { readonly id: string; readonly uuid: stri
   const events = useNodeEvents(id);
   const mine = useMemo(() => (events.data ?? []).filter((e) => gpuOf(e.body) === uuid), [events.data, uuid]);
   const states = useMemo(() => latestHealth(mine), [mine]);
-  const samples = useNodeSamples(id, useMemo(() => [uuid], [uuid]));
   return (
     <Async state={node} what="the GPU">
       {({ info, inventory }) => {
@@ -87,10 +85,13 @@ export function GpuPage({ id, uuid }: { readonly id: string; readonly uuid: stri
                 </table>
               )}
             </section>
-            <section className="panel" aria-label="Charts">
-              <h2>Last hour</h2>
-              {gpu.current ? <Async state={samples} what="samples">{(s) => <MetricCharts samples={s} gpus={[gpu]} />}</Async> : <Empty>This GPU does not answer now.</Empty>}
-            </section>
+            {gpu.current ? (
+              <ChartsPanel nodeId={id} gpus={[gpu]} />
+            ) : (
+              <section className="panel" aria-label="Charts">
+                <Empty>This GPU does not answer now.</Empty>
+              </section>
+            )}
             <section className="panel" aria-label="Events">
               <h2>Events</h2>
               <Async state={events} what="events" isEmpty={() => mine.length === 0} empty="No events of this GPU yet.">
