@@ -114,6 +114,8 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
     expect(await page.locator('h1 + .verdict-line .badge').first().textContent()).toBe('restricted possible');
     expect(await page.getByRole('note').textContent()).toMatch(new RegExp(`Restricted countries are possible for this zone: ${SMUGGLED}'s region reaches`));
     await expect.poll(() => page.locator('path[data-region]').count()).toBe(2);
+    // Each member's first verdict at least, in the zone's history.
+    await expect.poll(() => page.getByRole('list', { name: 'Verdict history' }).locator('li').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     await shot('zone');
 
     // The smuggled node: verdict in words, region, GPUs, charts, events.

@@ -9,6 +9,7 @@ export const paths = {
   node: (id: string) => `/api/v1/nodes/${enc(id)}`,
   inventory: (id: string) => `/api/v1/nodes/${enc(id)}/inventory`,
   verdict: (id: string) => `/api/v1/nodes/${enc(id)}/verdict`,
+  verdicts: (id: string) => `/api/v1/nodes/${enc(id)}/verdicts`,
   region: (id: string) => `/api/v1/nodes/${enc(id)}/region`,
   events: (id: string) => `/api/v1/nodes/${enc(id)}/events`,
   samples: (id: string) => `/api/v1/nodes/${enc(id)}/samples`,
