@@ -97,8 +97,12 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
     const summary = await api<{ gpus: { total: number } }>('/api/v1/fleet/summary');
     expect(await page.getByTestId('summary-gpus').textContent()).toBe(String(summary.gpus.total));
     await expect.poll(() => page.locator('path.country').count(), { timeout: 30_000 }).toBeGreaterThan(200);
-    // Every node's region, but for one whose copied key leaves no place it could be (an empty region has no outline).
-    await expect.poll(() => page.locator('path[data-region]').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(WORLD_HOSTS.length - 1);
+    // One circle per zone member region that the fleet map lists (a copied key leaves no place to draw).
+    const map = await api<{ zones: { regions: { radiusKm: number | null }[] }[] }>('/api/v1/fleet/map');
+    const drawn = map.zones.flatMap((z) => z.regions).filter((r) => r.radiusKm !== null).length;
+    expect(drawn).toBeGreaterThanOrEqual(WORLD_HOSTS.length - 2);
+    await expect.poll(() => page.locator('path[data-region]').count(), { timeout: 30_000 }).toBe(drawn);
+    expect(Number(await page.getByTestId('summary-alerts').textContent())).toBeGreaterThan(0);
     expect(await page.locator('path.country.restricted').count()).toBe(9);
     expect(await page.locator('[data-landmark]').count()).toBe(8);
     await shot('overview');
@@ -110,6 +114,8 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
     expect(await page.locator('h1 + .verdict-line .badge').first().textContent()).toBe('restricted possible');
     expect(await page.getByRole('note').textContent()).toMatch(new RegExp(`Restricted countries are possible for this zone: ${SMUGGLED}'s region reaches`));
     await expect.poll(() => page.locator('path[data-region]').count()).toBe(2);
+    // Each member's first verdict at least, in the zone's history.
+    await expect.poll(() => page.getByRole('list', { name: 'Verdict history' }).locator('li').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     await shot('zone');
 
     // The smuggled node: verdict in words, region, GPUs, charts, events.
@@ -127,6 +133,12 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
       await page.getByRole('region', { name: section, exact: true }).screenshot({ path: join(SHOTS, `node-${section.toLowerCase().replace(' ', '-')}.png`) });
     }
 
+    // The same charts over the last week, from the server's 5-minute rollups.
+    await page.getByRole('group', { name: 'Range' }).getByRole('button', { name: 'week' }).click();
+    await page.getByRole('heading', { name: 'Last week' }).waitFor();
+    await expect.poll(() => page.getByRole('region', { name: 'Charts', exact: true }).locator('.chart canvas').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
+    await page.getByRole('region', { name: 'Charts', exact: true }).screenshot({ path: join(SHOTS, 'node-charts-week.png') });
+
     const downloading = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Download proof bundle' }).click();
     const download = await downloading;
@@ -140,19 +152,26 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
 
     // Nodes, filtered through the URL; landmarks.
     await page.getByRole('navigation').getByRole('link', { name: 'Nodes' }).click();
+    const listed = page.locator('tbody tr:has(td a)');
+    await expect.poll(() => listed.count()).toBe(WORLD_HOSTS.length);
     await page.getByRole('searchbox').fill('sin-');
-    await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
+    await expect.poll(() => listed.count()).toBe(2);
     expect(new URL(page.url()).search).toBe('?q=sin-');
+    await page.getByLabel('Restricted').selectOption('possible');
+    await expect.poll(() => listed.count()).toBe(1);
+    expect(await listed.first().locator('td a').first().textContent()).toBe(SMUGGLED);
+    expect(new URL(page.url()).search).toBe('?q=sin-&verdict=possible');
     await shot('nodes');
+    await page.getByLabel('Restricted').selectOption('');
     await page.getByRole('navigation').getByRole('link', { name: 'Landmarks' }).click();
     await expect.poll(() => page.locator('tbody tr').count()).toBe(8);
     await shot('landmarks');
 
     // Back stays in the page; a reload keeps the session and the view.
     await page.goBack();
-    await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
+    await expect.poll(() => listed.count()).toBe(2);
     await page.reload();
-    await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
+    await expect.poll(() => listed.count()).toBe(2);
 
     // A host with faults: GPU 3 fell off the bus (Xid 79), GPU 5 waits for a reset.
     await page.getByRole('navigation').getByRole('link', { name: 'Nodes' }).click();
@@ -160,6 +179,51 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
     await expect.poll(() => page.locator('.timeline li[data-kind="health"]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => page.locator('table.gpus :is(.badge-health-unhealthy, .badge-health-degraded)').count()).toBeGreaterThan(0);
     await shot('node-faults');
+
+    // The GPU that fell off the bus, on its own page.
+    await page.locator('table.gpus tr:has(.badge-health-unhealthy) td a').first().click();
+    await page.getByRole('heading', { name: / of va-h200-02/ }).waitFor();
+    await expect.poll(() => page.getByRole('region', { name: 'Components' }).locator('.badge-health-unhealthy').count()).toBeGreaterThan(0);
+    await shot('gpu');
+
+    // Alerts: mute one that fires; the mute rule appears and the alert says it is muted.
+    await page.getByRole('navigation').getByRole('link', { name: 'Alerts' }).click();
+    await page.getByLabel('State').selectOption('firing');
+    const firing = page.getByRole('table', { name: 'Alerts' }).locator('tbody tr');
+    await expect.poll(() => firing.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const target = firing.filter({ has: page.getByRole('button', { name: 'Mute…' }) }).first();
+    const alertId = await target.getAttribute('data-alert');
+    await target.getByRole('button', { name: 'Mute…' }).click();
+    await target.getByLabel('Reason').fill('e2e: under investigation');
+    await target.getByRole('button', { name: 'Mute', exact: true }).click();
+    await expect.poll(() => page.locator(`tr[data-alert="${alertId}"]`).textContent()).toMatch(/muted until .*: e2e: under investigation/);
+    await expect.poll(() => page.getByRole('table', { name: 'Mute rules' }).locator('tbody tr').count()).toBe(1);
+    const rules = await api<{ rules: { reason: string }[] }>('/api/v1/mute-rules');
+    expect(rules.rules.map((r) => r.reason)).toEqual(['e2e: under investigation']);
+    await shot('alerts');
+
+    // Reports: a signed CSV, listed with its file and signature.
+    await page.getByRole('navigation').getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('button', { name: 'Make a signed report' }).click();
+    await expect.poll(() => page.getByRole('table', { name: 'Reports' }).locator('tbody tr').count()).toBe(1);
+    const signature = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Signature' }).click();
+    expect((await signature).suggestedFilename()).toMatch(/^locus-fleet-.*\.csv\.sig\.json$/);
+    await shot('reports');
+
+    // Enrollment: a token and the command that uses it.
+    await page.getByRole('navigation').getByRole('link', { name: 'Enrollment' }).click();
+    await page.getByRole('button', { name: 'Make token' }).click();
+    const command = (await page.getByTestId('enroll-command').textContent()) ?? '';
+    expect(command.startsWith("printf '%s\\n' 'locus_")).toBe(true);
+    expect(command.endsWith(` | sudo locus agent enroll --server '${world!.server.url}' --token-file -`)).toBe(true);
+    await shot('enrollment');
+
+    // Settings: this session's token among the org's.
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    await expect.poll(() => page.getByRole('table', { name: 'Tokens' }).locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('table', { name: 'Tokens' }).textContent()).toMatch(/this session/);
+    await shot('settings');
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByLabel('API token').waitFor();

@@ -11,13 +11,18 @@ export const json = (body: unknown, status = 200): Response => new Response(JSON
 
 export const errorBody = (statusCode: number, code: string, message: string) => ({ statusCode, code, error: statusCode === 404 ? 'Not Found' : 'Error', message });
 
-/** A fetch that answers each API path (without query) from `routes`; anything else is a 404 in the Locus shape. */
+/**
+ * A fetch that answers each API path (without query) from `routes`, a change by `METHOD /path`
+ * first; anything else is a 404 in the Locus shape.
+ */
 export function fakeFetch(routes: Readonly<Record<string, FakeAnswer>>) {
   const calls: string[] = [];
-  const impl = async (input: RequestInfo | URL): Promise<Response> => {
+  const impl = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = new URL(String(input), 'http://dashboard.test');
-    calls.push(`${url.pathname}${url.search}`);
-    const answer = routes[url.pathname];
+    const method = init?.method ?? 'GET';
+    // GETs are recorded by path alone; changes with their method and body.
+    calls.push(method === 'GET' ? `${url.pathname}${url.search}` : `${method} ${url.pathname}${init?.body ? ` ${String(init.body)}` : ''}`);
+    const answer = routes[method === 'GET' ? url.pathname : `${method} ${url.pathname}`] ?? (method === 'GET' ? undefined : routes[url.pathname]);
     if (answer === undefined) return json(errorBody(404, 'LOCUS_ERR_NOT_FOUND', `no route GET ${url.pathname}`), 404);
     return typeof answer === 'function' ? (answer as (u: URL) => Response | Promise<Response>)(url) : json(answer);
   };

@@ -36,7 +36,7 @@ export async function fleetRows(repos: Repos, orgId: string, zoneId?: string): P
   }
   const inventory = new Map<string, GpuTable[]>();
   for (const g of await repos.telemetry.gpusOf(ids)) inventory.set(g.node_id, [...(inventory.get(g.node_id) ?? []), g]);
-  const verdicts = await repos.verdicts.latestOf(ids);
+  const verdicts = await repos.verdicts.latestByOrg(orgId);
   return nodes.map((node) => {
     const health = worst.get(node.id) ?? new Map<string, string>();
     const gpus: GpuRow[] = (inventory.get(node.id) ?? []).map((g) => ({ ...g, health: health.get(g.uuid) ?? 'healthy' }));

@@ -61,11 +61,13 @@ const ROUTES: Record<string, Case> = {
   'GET /api/v1/nodes': { kind: 'read' },
   'GET /api/v1/zones': { kind: 'read' },
   'GET /api/v1/fleet/summary': { kind: 'read' },
+  'GET /api/v1/fleet/map': { kind: 'read' },
   'GET /api/v1/alerts': { kind: 'read' },
   'GET /api/v1/mute-rules': { kind: 'read' },
   'GET /api/v1/webhooks': { kind: 'read' },
   'GET /api/v1/reports': { kind: 'read' },
   'GET /api/v1/tokens': { kind: 'read' },
+  'GET /api/v1/me': { kind: 'read' },
   // Creating B's own things works, and touches nothing of A's (a zone may share A's zone's name).
   'POST /api/v1/zones': { kind: 'own' },
   'POST /api/v1/webhooks': { kind: 'own' },

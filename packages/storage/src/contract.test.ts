@@ -127,10 +127,52 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     await new NodeRepo(storage.db).create({ id: 'n2', org_id: 'org-a', name: 'gpu-02', host_key: `${hostKey}-2`, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: null });
     await verdicts.insert({ id: 'v3', nodeId: 'n2', computedAt: 50, measurements: 1, record: record('certain'), notes: [] });
     await verdicts.insert({ id: 'v4', nodeId: 'n2', computedAt: 50, measurements: 2, record: record('possible'), notes: [] });
-    const latest = await verdicts.latestOf(['n1', 'n2', 'n3']);
+    const latest = await verdicts.latestByOrg('org-a');
     expect([...latest].map(([node, v]) => [node, v.id]).sort()).toEqual([['n1', 'v2'], ['n2', 'v4']]);
     expect(latest.get('n2')).toEqual((await verdicts.history('n2', 1))[0]);
-    expect(await verdicts.latestOf([])).toEqual(new Map());
+  });
+
+  it("reads each node's newest verdict of one org in one go, never another org's", async () => {
+    const nodes = new NodeRepo(storage.db);
+    const node = (id: string, org: string) => nodes.create({ id, org_id: org, name: id, host_key: `key-${id}`, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    await node('n1', 'org-a');
+    await node('n2', 'org-a');
+    await node('n3', 'org-a');
+    await node('n4', 'org-b');
+    const verdicts = new VerdictRepo(storage.db);
+    const record = (restricted: VerdictRecord['restricted']): VerdictRecord => ({ claimed: null, claim: null, restricted, possibleCountries: [], areaKm2: 1, radiusKm: 1, estimate: null, countryEstimate: null });
+    await verdicts.insert({ id: 'a', nodeId: 'n1', computedAt: 100, measurements: 1, record: record('possible'), notes: [] });
+    await verdicts.insert({ id: 'b', nodeId: 'n1', computedAt: 300, measurements: 2, record: record('excluded'), notes: [] });
+    await verdicts.insert({ id: 'c', nodeId: 'n1', computedAt: 200, measurements: 3, record: record('certain'), notes: [] });
+    await verdicts.insert({ id: 'd', nodeId: 'n2', computedAt: 50, measurements: 1, record: record('certain'), notes: [] });
+    await verdicts.insert({ id: 'e', nodeId: 'n2', computedAt: 50, measurements: 1, record: record('possible'), notes: [] });
+    await verdicts.insert({ id: 'f', nodeId: 'n4', computedAt: 999, measurements: 1, record: record('certain'), notes: [] });
+    const latest = await verdicts.latestByOrg('org-a');
+    expect([...latest].map(([n, v]) => [n, v.id, v.record.restricted]).sort()).toEqual([
+      ['n1', 'b', 'excluded'],
+      ['n2', 'e', 'possible'],
+    ]);
+    expect([...(await verdicts.latestByOrg('org-b')).keys()]).toEqual(['n4']);
+    expect([...(await verdicts.latestByOrg('org-a', ['n2', 'n3', 'n4'])).keys()]).toEqual(['n2']);
+    expect((await verdicts.latestByOrg('org-a', [])).size).toBe(0);
+  });
+
+  it('searches an org\'s nodes by part of the name (any case, wildcards literal), zone and claimed country', async () => {
+    const nodes = new NodeRepo(storage.db);
+    const node = (id: string, name: string, zone: string | null, country: string | null, org = 'org-a') =>
+      nodes.create({ id, org_id: org, name, host_key: `key-${id}`, claimed_country: country, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: zone });
+    await node('n1', 'SIN-H100-01', 'z1', 'SG');
+    await node('n2', 'sin-h100_02', 'z1', null);
+    await node('n3', 'va-100%-03', null, 'US');
+    await node('n4', 'sin-h100-09', 'z1', 'SG', 'org-b');
+    const names = async (filter: Parameters<NodeRepo['search']>[1]) => (await nodes.search('org-a', filter)).map((n) => n.name);
+    expect(await names({})).toEqual(['SIN-H100-01', 'sin-h100_02', 'va-100%-03']);
+    expect(await names({ q: 'sin-H100' })).toEqual(['SIN-H100-01', 'sin-h100_02']);
+    expect(await names({ q: '_' })).toEqual(['sin-h100_02']);
+    expect(await names({ q: '%' })).toEqual(['va-100%-03']);
+    expect(await names({ zoneId: null })).toEqual(['va-100%-03']);
+    expect(await names({ zoneId: 'z1', claimedCountry: null })).toEqual(['sin-h100_02']);
+    expect(await names({ claimedCountry: 'SG' })).toEqual(['SIN-H100-01']);
   });
 });
 
@@ -262,6 +304,15 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await t.addEvent({ id: 'ev1', node_id: 'n1', kind: 'xid', at: 5, body: '{"xid":79}' })).toBe(true);
     expect(await t.addEvent({ id: 'ev1', node_id: 'n1', kind: 'xid', at: 5, body: '{"xid":79}' })).toBe(false);
     expect(await t.events('n1', 0, 10)).toEqual([{ id: 'ev1', kind: 'xid', at: 5, body: { xid: 79 } }]);
+  });
+
+  it('counts the GPUs of each node of an org, or of some of its nodes', async () => {
+    const t = new TelemetryRepo(storage.db);
+    await t.seeGpus('n1', [{ uuid: 'GPU-1', serial: null, name: 'H100', pci_bus_id: 'a' }, { uuid: 'GPU-2', serial: null, name: 'H100', pci_bus_id: 'b' }], 1);
+    expect([...(await t.gpuCountsByOrg('org-a'))]).toEqual([['n1', 2]]);
+    expect((await t.gpuCountsByOrg('org-b')).size).toBe(0);
+    expect((await t.gpuCountsByOrg('org-a', ['n2'])).size).toBe(0);
+    expect((await t.gpuCountsByOrg('org-a', [])).size).toBe(0);
   });
 
   it('unenrolls a node once, keeping it for its history', async () => {

@@ -36,17 +36,25 @@ export class ApiClient {
     }
   }
 
+  /** Sends a change (POST, PUT, DELETE) with a JSON body, if any, and returns the JSON answer. */
+  async send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const res = await this.#send(path, { method, ...(body === undefined ? {} : { body }) });
+    return (await res.json()) as T;
+  }
+
   /** GETs a path and returns its body as a Blob (for downloads). */
   async blob(path: string, options: RequestOptions = {}): Promise<Blob> {
     return (await this.#send(path, options)).blob();
   }
 
-  async #send(path: string, { signal, query }: RequestOptions): Promise<Response> {
+  async #send(path: string, { signal, query, method = 'GET', body }: RequestOptions & { readonly method?: string; readonly body?: unknown }): Promise<Response> {
     const fetchImpl = this.#options.fetch ?? globalThis.fetch.bind(globalThis);
     let res: Response;
     try {
       res = await fetchImpl(`${this.#options.baseUrl ?? ''}${path}${queryString(query)}`, {
-        headers: { authorization: `Bearer ${this.#options.token}`, accept: 'application/json' },
+        method,
+        headers: { authorization: `Bearer ${this.#options.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signal ? { signal } : {}),
       });
     } catch (error) {

@@ -132,3 +132,103 @@ export interface ZoneRegions {
   readonly members: readonly { readonly nodeId: string; readonly name: string; readonly outline: RegionFeature }[];
   readonly ifColocated: RegionFeature | null;
 }
+
+/** One row of `GET /api/v1/nodes`: the node with its GPU count, health and newest stored verdict. */
+export interface ListedNode extends NodeInfo {
+  readonly zoneName: string | null;
+  readonly gpus: number;
+  readonly health: Health;
+  readonly verdict: { readonly restricted: Restricted; readonly claim: Claim | null; readonly countryEstimate: string | null; readonly computedAt: string } | null;
+}
+
+/** `GET /api/v1/nodes?…`: one page of the matches, and how many match in all. */
+export interface NodeListPage {
+  readonly nodes: readonly ListedNode[];
+  readonly total: number;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** Members of a zone drawn as one circle: the cap enclosing each one's region (`radiusKm` null: the whole Earth). */
+export interface FleetMapRegion {
+  readonly lat: number;
+  readonly lon: number;
+  readonly radiusKm: number | null;
+  readonly restricted: Restricted;
+  readonly nodes: number;
+}
+
+export interface FleetMapZone {
+  readonly id: string;
+  readonly name: string;
+  readonly claimedCountry: string | null;
+  readonly members: number;
+  readonly restricted: Restricted | null;
+  readonly claim: Claim | null;
+  readonly emptyRegions: number;
+  readonly regions: readonly FleetMapRegion[];
+}
+
+/** `GET /api/v1/fleet/map` */
+export interface FleetMapData {
+  readonly zones: readonly FleetMapZone[];
+  readonly landmarks: readonly LandmarkInfo[];
+  readonly verdicts: Readonly<Record<Restricted | 'none', number>>;
+}
+
+export const ALERT_KINDS = ['restricted', 'claim-contradicted', 'empty-region', 'impossible-travel', 'gpu-health', 'duplicate-gpu', 'node-silent'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/** One alert of `GET /api/v1/alerts`. */
+export interface Alert {
+  readonly id: string;
+  readonly kind: AlertKind;
+  readonly severity: string;
+  readonly nodeId: string | null;
+  readonly summary: string;
+  readonly state: 'firing' | 'resolved';
+  readonly firstFiredAt: string;
+  readonly lastFiredAt: string;
+  readonly resolvedAt: string | null;
+  readonly muted: { readonly until: string; readonly reason: string } | null;
+}
+
+/** One rule of `GET /api/v1/mute-rules`. */
+export interface MuteRule {
+  readonly id: string;
+  readonly kind: AlertKind | null;
+  readonly nodeId: string | null;
+  readonly until: string;
+  readonly reason: string;
+}
+
+export interface Webhook {
+  readonly id: string;
+  readonly url: string;
+  readonly createdAt: string;
+}
+
+export interface Delivery {
+  readonly id: string;
+  readonly alertId: string;
+  readonly event: string;
+  readonly status: 'pending' | 'delivered' | 'failed';
+  readonly attempts: number;
+  readonly lastStatusCode: number | null;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly deliveredAt: string | null;
+}
+
+export const ROLES = ['owner', 'admin', 'viewer', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiToken {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly createdAt: string | null;
+  readonly lastUsedAt: string | null;
+  readonly expiresAt: string | null;
+  readonly current: boolean;
+}

@@ -1,15 +1,17 @@
 import type { ReactNode } from 'react';
 import { Link } from '../router/Link.js';
 import type { Route } from '../router/routes.js';
+import { useCan, useMe } from './me.js';
+import { NAV, PAGE_PERMISSION } from './pages.js';
 
-const NAV: readonly { readonly href: string; readonly label: string; readonly pages: readonly Route['page'][] }[] = [
-  { href: '/', label: 'Overview', pages: ['overview', 'zone'] },
-  { href: '/nodes', label: 'Nodes', pages: ['nodes', 'node'] },
-  { href: '/landmarks', label: 'Landmarks', pages: ['landmarks'] },
-];
-
-/** The frame of every signed-in page: navigation, log out, and the page. */
+/** The frame of every signed-in page: navigation for the signed-in role, log out, and the page. */
 export function Layout({ route, onLogout, children }: { readonly route: Route; readonly onLogout: () => void; readonly children: ReactNode }) {
+  const can = useCan();
+  const me = useMe();
+  const allowed = (page: Route['page']) => {
+    const needed = PAGE_PERMISSION[page];
+    return needed === null || can(needed);
+  };
   return (
     <div className="app">
       <header className="top">
@@ -17,7 +19,7 @@ export function Layout({ route, onLogout, children }: { readonly route: Route; r
           Locus
         </Link>
         <nav aria-label="Main">
-          {NAV.map(({ href, label, pages }) => {
+          {NAV.filter(({ pages }) => allowed(pages[0]!)).map(({ href, label, pages }) => {
             const active = pages.includes(route.page);
             return (
               <Link key={href} href={href} className={active ? 'active' : undefined} aria-current={active ? 'page' : undefined}>
@@ -26,11 +28,20 @@ export function Layout({ route, onLogout, children }: { readonly route: Route; r
             );
           })}
         </nav>
+        {me && <span className="role">{me.role}</span>}
         <button type="button" className="logout" onClick={onLogout}>
           Log out
         </button>
       </header>
-      <main>{children}</main>
+      <main>
+        {allowed(route.page) ? (
+          children
+        ) : (
+          <p className="status empty" role="alert">
+            Your role ({me?.role}) may not see this page: it shows the live fleet, which {me?.role === 'auditor' ? 'an auditor reads through verdicts, proofs and signed reports instead' : 'needs another role'}.
+          </p>
+        )}
+      </main>
     </div>
   );
 }

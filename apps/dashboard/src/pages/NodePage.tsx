@@ -10,11 +10,10 @@ import { GpuTable } from './node/GpuTable.js';
 import { gpuEntries, gpuLabeller, type GpuEntry } from './node/gpus.js';
 import { latestHealth } from './node/health.js';
 import { HostPanel } from './node/HostPanel.js';
-import { MetricCharts } from './node/MetricCharts.js';
+import { ChartsPanel } from './node/ChartsPanel.js';
 import { ProofButton } from './node/ProofButton.js';
 import { RegionPanel } from './node/RegionPanel.js';
 import { useNodeEvents } from './node/useNodeEvents.js';
-import { useNodeSamples } from './node/useNodeSamples.js';
 import { VerdictPanel } from './node/VerdictPanel.js';
 
 const NO_GPUS: readonly GpuEntry[] = [];
@@ -35,7 +34,6 @@ export function NodePage({ id }: { readonly id: string }) {
   const healthGpus = states.flatMap((s) => (s.gpu ? [s.gpu] : [])).join(',');
   const gpus = useMemo(() => (inventory ? gpuEntries(inventory, healthGpus ? healthGpus.split(',') : []) : NO_GPUS), [inventory, healthGpus]);
   const current = useMemo(() => gpus.filter((g) => g.current), [gpus]);
-  const samples = useNodeSamples(id, useMemo(() => current.map((g) => g.uuid), [current]));
   const name = node.data?.info.name ?? id;
 
   return (
@@ -59,18 +57,9 @@ export function NodePage({ id }: { readonly id: string }) {
           </Async>
           <section className="panel" aria-label="GPUs">
             <h2>GPUs</h2>
-            {gpus.length === 0 ? <p className="status empty">No GPUs reported.</p> : <GpuTable gpus={gpus} states={states} />}
+            {gpus.length === 0 ? <p className="status empty">No GPUs reported.</p> : <GpuTable nodeId={id} gpus={gpus} states={states} />}
           </section>
-          <section className="panel" aria-label="Charts">
-            <h2>Last hour</h2>
-            {current.length === 0 ? (
-              <p className="status empty">No GPU answers now.</p>
-            ) : (
-              <Async state={samples} what="samples">
-                {(s) => <MetricCharts samples={s} gpus={current} />}
-              </Async>
-            )}
-          </section>
+          <ChartsPanel nodeId={id} gpus={current} />
           <section className="panel" aria-label="Events">
             <h2>Events</h2>
             <Async state={events} what="events" isEmpty={(e) => e.length === 0} empty="No events yet.">

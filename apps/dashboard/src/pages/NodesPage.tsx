@@ -1,83 +1,79 @@
 import { useApi } from '../api/context.js';
 import { paths } from '../api/paths.js';
-import type { NodeInfo, ZoneSummary } from '../api/types.js';
-import { Async, Empty } from '../components/Status.js';
+import type { FleetMapData, ListedNode } from '../api/types.js';
+import { ErrorBox, Loading } from '../components/Status.js';
+import { HealthBadge, RestrictedBadge } from '../components/VerdictBadge.js';
+import { VirtualTable, type Column } from '../components/VirtualTable.js';
 import { ago } from '../components/format.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { navigate } from '../router/history.js';
 import { Link } from '../router/Link.js';
-import { hrefOf } from '../router/routes.js';
+import { hrefOf, nodesHref, type NodeFilter } from '../router/routes.js';
+import { NodeFilters } from './nodes/NodeFilters.js';
+import { useNodeList } from './nodes/useNodeList.js';
 
-interface NodeRow extends NodeInfo {
-  readonly zoneName: string | null;
+function SortHeader({ filter, field, children }: { readonly filter: NodeFilter; readonly field: string; readonly children: string }) {
+  const sort = filter.sort || 'name';
+  const current = sort === field ? 'ascending' : sort === `-${field}` ? 'descending' : undefined;
+  const next = current === 'ascending' ? `-${field}` : field;
+  return (
+    <button type="button" className="sort" aria-sort={current} onClick={() => navigate(nodesHref({ ...filter, sort: next === 'name' ? '' : next }), { replace: true })}>
+      {children}
+      {current === 'ascending' ? ' ▲' : current === 'descending' ? ' ▼' : ''}
+    </button>
+  );
 }
 
-/** Nodes whose name, id, claimed country or zone contains the filter (case-insensitive). */
-export function filterNodes(nodes: readonly NodeRow[], q: string): NodeRow[] {
-  const needle = q.trim().toLowerCase();
-  if (!needle) return [...nodes];
-  return nodes.filter((n) => [n.name, n.id, n.claimedCountry ?? '', n.zoneName ?? ''].some((f) => f.toLowerCase().includes(needle)));
+function columns(filter: NodeFilter, now: Date): Column<ListedNode>[] {
+  return [
+    { key: 'name', header: <SortHeader filter={filter} field="name">Name</SortHeader>, cell: (n) => <Link href={hrefOf({ page: 'node', id: n.id })}>{n.name}</Link> },
+    { key: 'zone', header: <SortHeader filter={filter} field="zone">Zone</SortHeader>, cell: (n) => (n.zoneId ? <Link href={hrefOf({ page: 'zone', id: n.zoneId })}>{n.zoneName}</Link> : '—') },
+    { key: 'country', header: 'Claimed', cell: (n) => n.claimedCountry ?? '—' },
+    { key: 'verdict', header: <SortHeader filter={filter} field="verdict">Restricted</SortHeader>, cell: (n) => <RestrictedBadge value={n.verdict?.restricted} /> },
+    { key: 'claim', header: 'Claim', cell: (n) => (n.claimedCountry ? (n.verdict?.claim ?? 'unjudged') : '—') },
+    { key: 'gpus', header: 'GPUs', className: 'num', cell: (n) => n.gpus },
+    { key: 'health', header: <SortHeader filter={filter} field="health">Health</SortHeader>, cell: (n) => <HealthBadge value={n.health} /> },
+    { key: 'measured', header: <SortHeader filter={filter} field="lastMeasuredAt">Last measured</SortHeader>, cell: (n) => ago(n.lastMeasuredAt, now) },
+  ];
 }
 
 /**
- * `/nodes?q=…`: every node of the organization, filtered in the browser. The filter lives in the
- * URL. (For fleets of thousands the API needs pagination and a server-side filter.)
+ * `/nodes?q=…&verdict=…&health=…&zone=…&country=…&claim=…&sort=…`: the nodes, filtered, sorted
+ * and paged by the server; only the rows in view are fetched and drawn. The URL holds the view.
  */
-export function NodesPage({ q }: { readonly q: string }) {
+export function NodesPage({ filter }: { readonly filter: NodeFilter }) {
   const api = useApi();
-  const nodes = usePoll('nodes', async (signal): Promise<NodeRow[]> => {
-    const [{ nodes: list }, { zones }] = await Promise.all([api.get<{ nodes: NodeInfo[] }>(paths.nodes, { signal }), api.get<{ zones: ZoneSummary[] }>(paths.zones, { signal })]);
-    const zoneName = new Map(zones.map((z) => [z.id, z.name]));
-    return list.map((n) => ({ ...n, zoneName: n.zoneId ? (zoneName.get(n.zoneId) ?? n.zoneId) : null })).sort((a, b) => a.name.localeCompare(b.name));
-  });
-  const now = nodes.updatedAt ?? new Date();
+  const list = useNodeList(filter);
+  const zones = usePoll('fleet-map', (signal) => api.get<FleetMapData>(paths.fleetMap, { signal }));
+  const filtered = Object.entries(filter).some(([k, v]) => k !== 'sort' && v !== '');
+  const now = list.updatedAt ?? new Date();
   return (
     <>
       <h1>Nodes</h1>
-      <Async state={nodes} what="nodes" isEmpty={(list) => list.length === 0} empty="No nodes are enrolled yet: enroll an agent (docs/agent.md).">
-        {(list) => {
-          const shown = filterNodes(list, q);
-          return (
-            <>
-              <label className="filter">
-                Filter{' '}
-                <input type="search" value={q} placeholder="name, country or zone" onChange={(e) => navigate(hrefOf({ page: 'nodes', q: e.target.value }), { replace: true })} />
-              </label>
-              <p className="muted">
-                {shown.length} of {list.length} node(s)
-              </p>
-              {shown.length === 0 ? (
-                <Empty>No node matches “{q}”.</Empty>
-              ) : (
-                <table>
-                  <thead>
-                    <tr>
-                      <th>Name</th>
-                      <th>Claimed country</th>
-                      <th>Zone</th>
-                      <th>Last measured</th>
-                      <th>Enrolled</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {shown.map((n) => (
-                      <tr key={n.id}>
-                        <td>
-                          <Link href={hrefOf({ page: 'node', id: n.id })}>{n.name}</Link>
-                        </td>
-                        <td>{n.claimedCountry ?? '—'}</td>
-                        <td>{n.zoneId ? <Link href={hrefOf({ page: 'zone', id: n.zoneId })}>{n.zoneName}</Link> : '—'}</td>
-                        <td>{ago(n.lastMeasuredAt, now)}</td>
-                        <td>{ago(n.createdAt, now)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </>
-          );
-        }}
-      </Async>
+      <NodeFilters filter={filter} zones={zones.data?.zones ?? []} />
+      {list.data === undefined ? (
+        list.error ? (
+          <ErrorBox error={list.error} what="nodes" onRetry={list.reload} />
+        ) : (
+          <Loading what="nodes" />
+        )
+      ) : (
+        <>
+          {list.error && (
+            <p className="status stale" role="alert">
+              Refreshing nodes failed ({list.error.message}); showing data from {list.updatedAt?.toLocaleTimeString() ?? 'earlier'}.
+            </p>
+          )}
+          <p className="muted" data-testid="node-count">
+            {list.data.total} node(s){filtered ? ' match' : ''}
+          </p>
+          {list.data.total === 0 ? (
+            <p className="status empty">{filtered ? 'No node matches this filter.' : 'No nodes are enrolled yet: enroll an agent (Enrollment page).'}</p>
+          ) : (
+            <VirtualTable label="Nodes" total={list.data.total} rowAt={list.rowAt} rowKey={(n) => n.id} columns={columns(filter, now)} onRange={list.setRange} />
+          )}
+        </>
+      )}
     </>
   );
 }

@@ -1,6 +1,7 @@
 import { useApi } from '../api/context.js';
 import { paths } from '../api/paths.js';
 import type { ZoneDetail, ZoneRegions } from '../api/types.js';
+import { useCan } from '../app/me.js';
 import { Async } from '../components/Status.js';
 import { ClaimBadge, RestrictedBadge } from '../components/VerdictBadge.js';
 import { landmarkPoints, useLandmarks } from '../hooks/useLandmarks.js';
@@ -11,6 +12,7 @@ import { countryName } from '../verdict/countries.js';
 import { verdictWords } from '../verdict/words.js';
 import { zoneMapRegions } from './overview/useFleetMap.js';
 import { MembersTable } from './zone/MembersTable.js';
+import { VerdictHistory } from './zone/VerdictHistory.js';
 import { zoneNotice } from './zone/notice.js';
 
 /** `/zones/{id}`: the claimed country against the verdict, the members, and the map of their regions. */
@@ -22,6 +24,7 @@ export function ZonePage({ id }: { readonly id: string }) {
   });
   const landmarks = useLandmarks();
   const placeOf = usePlaceNamer();
+  const can = useCan();
   return (
     <Async state={zone} what="the zone">
       {({ detail, regions }) => {
@@ -40,9 +43,9 @@ export function ZonePage({ id }: { readonly id: string }) {
                 ))}
               </div>
             )}
-            <WorldMap title={`Regions of the members of ${detail.name}`} regions={zoneMapRegions(detail, regions, 'node')} landmarks={landmarkPoints(landmarks.data)} zoom />
+            <WorldMap title={`Regions of the members of ${detail.name}`} regions={zoneMapRegions(detail, regions, can('fleet:read') ? 'node' : 'zone')} landmarks={landmarkPoints(landmarks.data)} zoom />
             <h2>Members</h2>
-            {detail.members.length === 0 ? <p className="status empty">No members yet.</p> : <MembersTable zone={detail} />}
+            {detail.members.length === 0 ? <p className="status empty">No members yet.</p> : <MembersTable zone={detail} linkNodes={can('fleet:read')} />}
             <h2>If the members stood together</h2>
             <p>
               {detail.ifColocated
@@ -51,6 +54,8 @@ export function ZonePage({ id }: { readonly id: string }) {
                   : `${verdictWords(detail.ifColocated, placeOf).summary}. Tighter, and good for display; never the basis of the zone's restricted verdict.`
                 : 'No member has been measured yet.'}
             </p>
+            <h2>Verdict history</h2>
+            <VerdictHistory zone={detail} />
           </>
         );
       }}

@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { navigate, useRoute } from './history.js';
 import { Link } from './Link.js';
+import { NO_FILTER } from './routes.js';
 
 function Where() {
   const route = useRoute();
@@ -23,7 +24,7 @@ describe('router', () => {
   it('renders the route of the current URL', () => {
     window.history.replaceState(null, '', '/nodes?q=va');
     render(<Where />);
-    expect(shown()).toEqual({ page: 'nodes', q: 'va' });
+    expect(shown()).toEqual({ page: 'nodes', filter: { ...NO_FILTER, q: 'va' } });
   });
 
   it('follows navigate() without reloading, and adds a history entry', () => {
@@ -39,7 +40,7 @@ describe('router', () => {
     render(<Where />);
     const before = window.history.length;
     act(() => navigate('/nodes?q=s', { replace: true }));
-    expect(shown()).toEqual({ page: 'nodes', q: 's' });
+    expect(shown()).toEqual({ page: 'nodes', filter: { ...NO_FILTER, q: 's' } });
     expect(window.history.length).toBe(before);
   });
 

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { hrefOf, parseRoute, type Route } from './routes.js';
+import { NO_FILTER, hrefOf, parseRoute, type Route } from './routes.js';
 
 describe('parseRoute', () => {
   it.each<[string, string, Route]>([
     ['/', '', { page: 'overview' }],
-    ['/nodes', '', { page: 'nodes', q: '' }],
-    ['/nodes/', '?q=sin-', { page: 'nodes', q: 'sin-' }],
+    ['/nodes', '', { page: 'nodes', filter: NO_FILTER }],
+    ['/nodes/', '?q=sin-&verdict=possible&page=3', { page: 'nodes', filter: { ...NO_FILTER, q: 'sin-', verdict: 'possible' } }],
+    ['/nodes/n%2F1/gpus/GPU-1', '', { page: 'gpu', id: 'n/1', uuid: 'GPU-1' }],
+    ['/nodes/n1/gpus', '', { page: 'not-found', path: '/nodes/n1/gpus' }],
+    ['/alerts', '?state=firing&kind=gpu-health', { page: 'alerts', filter: { state: 'firing', kind: 'gpu-health' } }],
+    ['/alerts', '?state=maybe', { page: 'alerts', filter: { state: '', kind: '' } }],
+    ['/reports', '', { page: 'reports' }],
+    ['/enrollment', '', { page: 'enrollment' }],
+    ['/settings', '', { page: 'settings' }],
     ['/nodes/4f1c-9a', '', { page: 'node', id: '4f1c-9a' }],
     ['/zones/a%20b%2Fc', '', { page: 'zone', id: 'a b/c' }],
     ['/landmarks', '', { page: 'landmarks' }],
@@ -21,8 +28,11 @@ describe('parseRoute', () => {
 describe('hrefOf', () => {
   it.each<Route>([
     { page: 'overview' },
-    { page: 'nodes', q: '' },
-    { page: 'nodes', q: 'a&b=c d' },
+    { page: 'nodes', filter: NO_FILTER },
+    { page: 'nodes', filter: { ...NO_FILTER, q: 'a&b=c d', health: 'unhealthy', sort: '-name' } },
+    { page: 'gpu', id: 'n 1', uuid: 'GPU-a/b' },
+    { page: 'alerts', filter: { state: 'resolved', kind: '' } },
+    { page: 'settings' },
     { page: 'node', id: 'n/1?x' },
     { page: 'zone', id: 'ap-southeast (Singapore)' },
     { page: 'landmarks' },

@@ -1,9 +1,34 @@
+/** The node list's view: each field empty when not filtered; `sort` empty is by name. */
+export interface NodeFilter {
+  readonly q: string;
+  readonly verdict: string;
+  readonly health: string;
+  readonly zone: string;
+  readonly country: string;
+  readonly claim: string;
+  readonly sort: string;
+}
+
+export const NODE_FILTER_KEYS = ['q', 'verdict', 'health', 'zone', 'country', 'claim', 'sort'] as const satisfies readonly (keyof NodeFilter)[];
+export const NO_FILTER: NodeFilter = { q: '', verdict: '', health: '', zone: '', country: '', claim: '', sort: '' };
+
+/** The alert list's view. */
+export interface AlertFilter {
+  readonly state: '' | 'firing' | 'resolved';
+  readonly kind: string;
+}
+
 /** Every view of the dashboard, as the URL holds it. */
 export type Route =
   | { readonly page: 'overview' }
-  | { readonly page: 'nodes'; readonly q: string }
+  | { readonly page: 'nodes'; readonly filter: NodeFilter }
   | { readonly page: 'node'; readonly id: string }
+  | { readonly page: 'gpu'; readonly id: string; readonly uuid: string }
   | { readonly page: 'zone'; readonly id: string }
+  | { readonly page: 'alerts'; readonly filter: AlertFilter }
+  | { readonly page: 'reports' }
+  | { readonly page: 'enrollment' }
+  | { readonly page: 'settings' }
   | { readonly page: 'landmarks' }
   | { readonly page: 'not-found'; readonly path: string };
 
@@ -15,19 +40,43 @@ const decode = (part: string): string | undefined => {
   }
 };
 
+const SIMPLE = ['landmarks', 'reports', 'enrollment', 'settings'] as const;
+
+/** A node filter from a query string; unknown keys are ignored. */
+export function nodeFilterOf(search: string): NodeFilter {
+  const params = new URLSearchParams(search);
+  return Object.fromEntries(NODE_FILTER_KEYS.map((k) => [k, params.get(k) ?? ''])) as unknown as NodeFilter;
+}
+
+function alertFilterOf(search: string): AlertFilter {
+  const params = new URLSearchParams(search);
+  const state = params.get('state');
+  return { state: state === 'firing' || state === 'resolved' ? state : '', kind: params.get('kind') ?? '' };
+}
+
 /** The route a location stands for; unknown paths (and malformed escapes) are `not-found`. */
 export function parseRoute(pathname: string, search: string): Route {
   const parts = pathname.split('/').filter((p) => p !== '');
-  const [first, second, ...rest] = parts;
+  const [first, second, third, fourth, ...rest] = parts;
   if (first === undefined) return { page: 'overview' };
-  if (first === 'nodes' && second === undefined) return { page: 'nodes', q: new URLSearchParams(search).get('q') ?? '' };
-  if (first === 'landmarks' && second === undefined) return { page: 'landmarks' };
-  if ((first === 'nodes' || first === 'zones') && second !== undefined && rest.length === 0) {
-    const id = decode(second);
-    if (id) return first === 'nodes' ? { page: 'node', id } : { page: 'zone', id };
+  if (second === undefined) {
+    if (first === 'nodes') return { page: 'nodes', filter: nodeFilterOf(search) };
+    if (first === 'alerts') return { page: 'alerts', filter: alertFilterOf(search) };
+    const simple = SIMPLE.find((p) => p === first);
+    if (simple) return { page: simple };
   }
+  const id = second === undefined ? undefined : decode(second);
+  if (id && third === undefined && (first === 'nodes' || first === 'zones')) return first === 'nodes' ? { page: 'node', id } : { page: 'zone', id };
+  const uuid = fourth === undefined ? undefined : decode(fourth);
+  if (id && uuid && first === 'nodes' && third === 'gpus' && rest.length === 0) return { page: 'gpu', id, uuid };
   return { page: 'not-found', path: pathname };
 }
+
+const withQuery = (path: string, fields: Readonly<Record<string, string>>): string => {
+  const params = new URLSearchParams(Object.entries(fields).filter(([, v]) => v !== ''));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+};
 
 /** The URL of a route; `parseRoute(hrefOf(r))` gives `r` back. */
 export function hrefOf(route: Route): string {
@@ -35,14 +84,24 @@ export function hrefOf(route: Route): string {
     case 'overview':
       return '/';
     case 'nodes':
-      return route.q ? `/nodes?${new URLSearchParams({ q: route.q }).toString()}` : '/nodes';
+      return withQuery('/nodes', { ...route.filter });
     case 'node':
       return `/nodes/${encodeURIComponent(route.id)}`;
+    case 'gpu':
+      return `/nodes/${encodeURIComponent(route.id)}/gpus/${encodeURIComponent(route.uuid)}`;
     case 'zone':
       return `/zones/${encodeURIComponent(route.id)}`;
+    case 'alerts':
+      return withQuery('/alerts', { ...route.filter });
     case 'landmarks':
-      return '/landmarks';
+    case 'reports':
+    case 'enrollment':
+    case 'settings':
+      return `/${route.page}`;
     case 'not-found':
       return route.path;
   }
 }
+
+/** The node list filtered by some fields. */
+export const nodesHref = (filter: Partial<NodeFilter>): string => hrefOf({ page: 'nodes', filter: { ...NO_FILTER, ...filter } });

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { maxDistanceKm } from '@locus/geo';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { CountryCode, PublicKey, VerdictRecord } from '@locus/protocol';
+import { CLAIM_VERDICT, CountryCode, PublicKey, VerdictRecord } from '@locus/protocol';
 import type { NodeRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
+import { LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, listNodes } from '../node-list.js';
 
 const NodeBody = z.strictObject({
   name: z.string().min(1).max(200),
@@ -44,6 +45,25 @@ const toNode = (n: NodeRecord): z.infer<typeof Node> => ({
 
 const Params = z.object({ id: z.string().min(1).max(100) });
 
+const ListQuery = z.object({
+  q: z.string().max(200).optional(),
+  zone: z.string().max(100).optional(),
+  country: z.union([CountryCode, z.literal('none')]).optional(),
+  verdict: z.enum(LISTED_VERDICTS).optional(),
+  claim: CLAIM_VERDICT.optional(),
+  health: z.enum(NODE_HEALTH).optional(),
+  sort: z.enum(NODE_SORTS).default('name'),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
+
+const ListedNodeSchema = Node.extend({
+  zoneName: z.string().nullable(),
+  gpus: z.number().int(),
+  health: z.enum(NODE_HEALTH),
+  verdict: z.object({ restricted: VerdictRecord.shape.restricted, claim: VerdictRecord.shape.claim, countryEstimate: CountryCode.nullable(), computedAt: z.string() }).nullable(),
+});
+
 export const nodeRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
@@ -71,11 +91,36 @@ export const nodeRoutes =
       return reply.code(201).send(toNode(node));
     });
 
-    app.get('/nodes', { schema: { summary: "Your organization's nodes", tags: ['nodes'], response: { 200: z.object({ nodes: z.array(Node) }) } } }, async (request) => {
-      const caller = await ctx.caller(request);
-      requirePermission(caller, 'fleet:read');
-      return { nodes: (await ctx.repos.nodes.list(caller.orgId)).map(toNode) };
-    });
+    app.get(
+      '/nodes',
+      {
+        schema: {
+          summary: "Your organization's nodes, filtered, sorted and paged, each with its GPU count, health and newest stored verdict",
+          tags: ['nodes'],
+          querystring: ListQuery,
+          response: { 200: z.object({ nodes: z.array(ListedNodeSchema), total: z.number().int(), offset: z.number().int(), limit: z.number().int() }) },
+        },
+      },
+      async (request) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'fleet:read');
+        const zoneNames = new Map((await ctx.repos.zones.list(caller.orgId)).map((z) => [z.id, z.name]));
+        const zoneName = (id: string | null) => (id === null ? '' : (zoneNames.get(id) ?? ''));
+        const { total, page } = await listNodes(ctx.repos, caller.orgId, request.query, zoneName);
+        return {
+          total,
+          offset: request.query.offset,
+          limit: request.query.limit,
+          nodes: page.map((r) => ({
+            ...toNode(r.node),
+            zoneName: r.node.zone_id === null ? null : zoneName(r.node.zone_id),
+            gpus: r.gpus,
+            health: r.health,
+            verdict: r.verdict ? { restricted: r.verdict.record.restricted, claim: r.verdict.record.claim, countryEstimate: r.verdict.record.countryEstimate, computedAt: new Date(r.verdict.computedAt).toISOString() } : null,
+          })),
+        };
+      },
+    );
 
     app.get('/nodes/:id', { schema: { summary: 'One node', tags: ['nodes'], params: Params, response: { 200: Node } } }, async (request) => {
       const caller = await ctx.caller(request);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ROLES, type TokenRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
-import { grantableBy, hashToken, newToken, requirePermission } from '../auth.js';
+import { PERMISSIONS, grantableBy, hashToken, newToken, requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 
 const Params = z.object({ id: z.string().min(1).max(100) });
@@ -21,6 +21,13 @@ const tokenView = (t: TokenRecord) => ({ id: t.id, name: t.name, role: t.role, c
 export const tokenRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
+    app.get('/me', { schema: { summary: 'Who the token is: its org, role and what the role may do (the dashboard shapes itself to it)', tags: ['tokens'] } }, async (request) => {
+      const caller = await ctx.caller(request);
+      const token = await ctx.repos.tokens.get(caller.orgId, caller.tokenId);
+      const permissions = Object.entries(PERMISSIONS).flatMap(([p, roles]) => ((roles as readonly string[]).includes(caller.role) ? [p] : []));
+      return { orgId: caller.orgId, role: caller.role, tokenId: caller.tokenId, name: token?.name ?? null, permissions };
+    });
+
     app.get('/tokens', { schema: { summary: "The org's API tokens (never the tokens themselves)", tags: ['tokens'] } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'tokens:manage');

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, NodeTable } from '../schema.js';
 
 export type NodeRecord = NodeTable;
@@ -26,6 +26,18 @@ export class NodeRepo {
 
   list(orgId: string): Promise<NodeRecord[]> {
     return this.#db.selectFrom('nodes').selectAll().where('org_id', '=', orgId).orderBy('name').orderBy('id').execute();
+  }
+
+  /**
+   * An org's nodes whose name contains `q` (any case; `%` and `_` taken literally), in a zone
+   * (`null`: in none) and claiming a country (`null`: none), as given; ordered by name.
+   */
+  search(orgId: string, filter: { readonly q?: string | undefined; readonly zoneId?: string | null | undefined; readonly claimedCountry?: string | null | undefined }): Promise<NodeRecord[]> {
+    let query = this.#db.selectFrom('nodes').selectAll().where('org_id', '=', orgId);
+    if (filter.q) query = query.where(sql<boolean>`lower(name) like ${`%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`);
+    if (filter.zoneId !== undefined) query = filter.zoneId === null ? query.where('zone_id', 'is', null) : query.where('zone_id', '=', filter.zoneId);
+    if (filter.claimedCountry !== undefined) query = filter.claimedCountry === null ? query.where('claimed_country', 'is', null) : query.where('claimed_country', '=', filter.claimedCountry);
+    return query.orderBy('name').orderBy('id').execute();
   }
 
   /** Marks the node of this host key as gone; false if there is no enrolled node with it. */

@@ -173,6 +173,21 @@ export class TelemetryRepo {
     return [...latest.values()];
   }
 
+  /** How many GPUs each node of an org (only these if `nodeIds` is given) has reported; nodes with none are absent. */
+  async gpuCountsByOrg(orgId: string, nodeIds?: readonly string[]): Promise<Map<string, number>> {
+    if (nodeIds?.length === 0) return new Map();
+    let query = this.#db
+      .selectFrom('gpus as g')
+      .innerJoin('nodes as n', 'n.id', 'g.node_id')
+      .select((eb) => ['g.node_id', eb.fn.countAll().as('count')])
+      .where('n.org_id', '=', orgId);
+    if (nodeIds) query = query.where('n.id', 'in', nodeIds);
+    const rows = await query
+      .groupBy('g.node_id')
+      .execute();
+    return new Map(rows.map((r) => [r.node_id, Number(r.count)]));
+  }
+
   /** Stores an event unless its id is known; false for a repeat. */
   async addEvent(event: EventTable): Promise<boolean> {
     const r = await this.#db.insertInto('events').values(event).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { VerdictRecord } from '@locus/protocol';
 import type { Database, VerdictTable } from '../schema.js';
 
@@ -34,21 +34,25 @@ export class VerdictRepo {
       .execute();
   }
 
-  /** Each of these nodes' newest verdict (one query per 5,000 nodes); nodes never judged are absent. */
-  async latestOf(nodeIds: readonly string[]): Promise<Map<string, StoredVerdict>> {
-    const out = new Map<string, StoredVerdict>();
-    for (let i = 0; i < nodeIds.length; i += 5_000) {
-      const rows = await this.#db
-        .selectFrom('verdicts as v')
-        .selectAll('v')
-        .where('v.node_id', 'in', nodeIds.slice(i, i + 5_000))
-        .where((eb) => eb('v.computed_at', '=', eb.selectFrom('verdicts as w').select((w) => w.fn.max('w.computed_at').as('m')).whereRef('w.node_id', '=', 'v.node_id')))
-        .orderBy('v.id')
-        .execute();
-      // Two verdicts at the same instant: the greater id, as history() orders them.
-      for (const r of rows) out.set(r.node_id, toStored(r));
-    }
-    return out;
+  /**
+   * Each node's newest stored verdict, for the nodes of one org (only these if `nodeIds` is
+   * given): one query, however many nodes, so that listings read what was judged instead of
+   * judging again.
+   */
+  async latestByOrg(orgId: string, nodeIds?: readonly string[]): Promise<Map<string, StoredVerdict>> {
+    if (nodeIds?.length === 0) return new Map();
+    let query = this.#db
+      .selectFrom('verdicts as v')
+      .innerJoin('nodes as n', 'n.id', 'v.node_id')
+      .selectAll('v')
+      .where('n.org_id', '=', orgId);
+    if (nodeIds) query = query.where('n.id', 'in', nodeIds);
+    const rows = await query
+      .where((eb) => eb('v.computed_at', '=', eb.selectFrom('verdicts as w').select((w) => w.fn.max('w.computed_at').as('at')).whereRef('w.node_id', '=', 'v.node_id')))
+      .orderBy('v.id')
+      .execute();
+    // Two verdicts of one node stored in the same millisecond: the larger id wins, as in history().
+    return new Map(rows.map((r) => [r.node_id, toStored(r)]));
   }
 
   /** The newest first, at most `limit`. */
@@ -58,4 +62,6 @@ export class VerdictRepo {
   }
 }
 
-const toStored = (r: VerdictTable): StoredVerdict => ({ id: r.id, nodeId: r.node_id, computedAt: Number(r.computed_at), measurements: r.measurements, record: JSON.parse(r.record) as VerdictRecord, notes: r.notes === null ? [] : (JSON.parse(r.notes) as VerdictNote[]) });
+function toStored(r: Selectable<VerdictTable>): StoredVerdict {
+  return { id: r.id, nodeId: r.node_id, computedAt: Number(r.computed_at), measurements: r.measurements, record: JSON.parse(r.record) as VerdictRecord, notes: r.notes === null ? [] : (JSON.parse(r.notes) as VerdictNote[]) };
+}

@@ -1,9 +1,11 @@
 import { HealthBadge } from '../../components/VerdictBadge.js';
+import { Link } from '../../router/Link.js';
+import { hrefOf } from '../../router/routes.js';
 import type { GpuEntry } from './gpus.js';
 import { gpuHealth, type ComponentState } from './health.js';
 
 /** Each GPU with its health (the worst latest state of its components) and what to do about problems. */
-export function GpuTable({ gpus, states }: { readonly gpus: readonly GpuEntry[]; readonly states: readonly ComponentState[] }) {
+export function GpuTable({ nodeId, gpus, states }: { readonly nodeId: string; readonly gpus: readonly GpuEntry[]; readonly states: readonly ComponentState[] }) {
   return (
     <table className="gpus">
       <thead>
@@ -21,7 +23,9 @@ export function GpuTable({ gpus, states }: { readonly gpus: readonly GpuEntry[];
           const h = gpuHealth(states, g.uuid);
           return (
             <tr key={g.uuid} data-gpu={g.uuid}>
-              <td title={g.uuid}>{g.label}</td>
+              <td title={g.uuid}>
+                <Link href={hrefOf({ page: 'gpu', id: nodeId, uuid: g.uuid })}>{g.label}</Link>
+              </td>
               <td>{g.name}</td>
               <td>{g.serial ?? '—'}</td>
               <td>{g.pciBusId ? <code>{g.pciBusId}</code> : '—'}</td>

@@ -2,20 +2,24 @@ import { useMemo } from 'react';
 import { MetricChart } from '../../charts/MetricChart.js';
 import { Empty } from '../../components/Status.js';
 import type { GpuEntry } from './gpus.js';
-import { alignSeries, CHARTED } from './series.js';
+import { alignSeries, CHARTED, type AlignedSeries, type ChartedMetric } from './series.js';
 import type { SamplesByGpu } from './useNodeSamples.js';
 
-/** The last hour of each charted metric, one line per GPU. */
-export function MetricCharts({ samples, gpus }: { readonly samples: SamplesByGpu; readonly gpus: readonly GpuEntry[] }) {
-  const uuids = useMemo(() => gpus.map((g) => g.uuid), [gpus]);
+/** Raw samples as the charts' series, one per GPU in `gpus` order. */
+export function samplesSeries(samples: SamplesByGpu, gpus: readonly string[]): ReadonlyMap<ChartedMetric, AlignedSeries> {
+  return new Map(CHARTED.map((c) => [c.metric, alignSeries(samples, gpus, c.metric)]));
+}
+
+/** Each charted metric, one line per GPU. */
+export function MetricCharts({ series, gpus, period, span }: { readonly series: ReadonlyMap<ChartedMetric, AlignedSeries>; readonly gpus: readonly GpuEntry[]; readonly period: string; readonly span?: readonly [number, number] }) {
   const labels = useMemo(() => gpus.map((g) => g.label), [gpus]);
-  const series = useMemo(() => CHARTED.map((c) => ({ ...c, ...alignSeries(samples, uuids, c.metric) })), [samples, uuids]);
-  if ((series[0]?.x.length ?? 0) === 0) return <Empty>No samples in the last hour.</Empty>;
+  if (CHARTED.every((c) => (series.get(c.metric)?.x.length ?? 0) === 0)) return <Empty>No readings in the last {period}.</Empty>;
   return (
     <div className="charts">
-      {series.map((s) => (
-        <MetricChart key={s.metric} title={s.title} unit={s.unit} labels={labels} x={s.x} ys={s.ys} />
-      ))}
+      {CHARTED.map((c) => {
+        const s = series.get(c.metric) ?? { x: [], ys: [] };
+        return <MetricChart key={c.metric} title={c.title} unit={c.unit} labels={labels} x={s.x} ys={s.ys} span={span} />;
+      })}
     </div>
   );
 }

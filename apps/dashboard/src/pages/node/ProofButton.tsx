@@ -1,19 +1,7 @@
 import { useState } from 'react';
 import { useApi } from '../../api/context.js';
 import { paths } from '../../api/paths.js';
-
-/** Saves a Blob as a file through a temporary link. */
-function save(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The browser has started the download by now; freeing the URL later is harmless either way.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { save } from '../../components/download.js';
 
 /** Downloads the node's proof bundle (a JSON file that `locus proof verify` checks offline). */
 export function ProofButton({ nodeId, name }: { readonly nodeId: string; readonly name: string }) {

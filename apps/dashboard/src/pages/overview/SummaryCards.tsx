@@ -1,27 +1,34 @@
 import type { FleetSummary } from '../../api/types.js';
+import { Link } from '../../router/Link.js';
+import { hrefOf, nodesHref } from '../../router/routes.js';
 
-const Counts = ({ counts, order }: { readonly counts: Readonly<Record<string, number>>; readonly order?: readonly string[] }) => {
+/** Counts, each a link to the list it counts when `href` gives one. */
+export const Counts = ({ counts, order, href }: { readonly counts: Readonly<Record<string, number>>; readonly order?: readonly string[]; readonly href?: (key: string) => string }) => {
   const keys = order ?? Object.keys(counts).sort();
   return (
     <dl className="counts">
       {keys.map((k) => (
         <div key={k} className={`count count-${k}`}>
           <dt>{k}</dt>
-          <dd>{counts[k] ?? 0}</dd>
+          <dd>{href ? <Link href={href(k)}>{counts[k] ?? 0}</Link> : (counts[k] ?? 0)}</dd>
         </div>
       ))}
     </dl>
   );
 };
 
-/** The fleet in numbers: nodes, GPUs by model and health, node verdicts, zones. */
-export function SummaryCards({ summary }: { readonly summary: FleetSummary }) {
+export const VERDICT_ORDER = ['excluded', 'possible', 'certain', 'none'] as const;
+
+/** The fleet in numbers: nodes, GPUs by model and health, node verdicts, zones, open alerts; each number opens its list. */
+export function SummaryCards({ summary, openAlerts }: { readonly summary: FleetSummary; readonly openAlerts: number | undefined }) {
   return (
     <section className="cards" aria-label="Fleet summary">
       <article className="card">
         <h3>Nodes</h3>
         <p className="big" data-testid="summary-nodes">
-          {summary.nodes}
+          <Link className="num" href="/nodes">
+            {summary.nodes}
+          </Link>
         </p>
         <p className="muted">{summary.zones} zone(s)</p>
       </article>
@@ -34,11 +41,19 @@ export function SummaryCards({ summary }: { readonly summary: FleetSummary }) {
       </article>
       <article className="card">
         <h3>GPU health</h3>
-        <Counts counts={summary.gpus.health} order={['healthy', 'degraded', 'unhealthy', 'unknown']} />
+        <Counts counts={summary.gpus.health} order={['healthy', 'degraded', 'unhealthy', 'unknown']} href={(health) => nodesHref({ health })} />
       </article>
       <article className="card">
         <h3>Node verdicts (restricted)</h3>
-        <Counts counts={summary.verdicts} order={['excluded', 'possible', 'certain', 'none']} />
+        <Counts counts={summary.verdicts} order={VERDICT_ORDER} href={(verdict) => nodesHref({ verdict })} />
+      </article>
+      <article className="card">
+        <h3>Open alerts</h3>
+        <p className="big" data-testid="summary-alerts">
+          <Link className="num" href={hrefOf({ page: 'alerts', filter: { state: 'firing', kind: '' } })}>
+            {openAlerts ?? '…'}
+          </Link>
+        </p>
       </article>
     </section>
   );

@@ -1,14 +1,10 @@
 import { useApi } from '../../api/context.js';
 import { paths } from '../../api/paths.js';
-import type { ZoneDetail, ZoneRegions, ZoneSummary } from '../../api/types.js';
+import type { FleetMapData, ZoneDetail, ZoneRegions } from '../../api/types.js';
 import { usePoll, type PollState } from '../../hooks/usePoll.js';
+import { capFeature } from '../../map/caps.js';
 import type { MapRegion } from '../../map/WorldMap.js';
 import { hrefOf } from '../../router/routes.js';
-
-export interface FleetMap {
-  readonly zones: readonly ZoneSummary[];
-  readonly regions: readonly MapRegion[];
-}
 
 /** A zone's member regions, coloured by each member's own verdict; a click opens the zone or the node. */
 export function zoneMapRegions(zone: Pick<ZoneDetail, 'id' | 'name' | 'members'>, regions: ZoneRegions, linkTo: 'zone' | 'node'): MapRegion[] {
@@ -22,17 +18,21 @@ export function zoneMapRegions(zone: Pick<ZoneDetail, 'id' | 'name' | 'members'>
   }));
 }
 
-/** The zones and every member's region, for the overview map (one request per zone and per zone's regions). */
-export function useFleetMap(): PollState<FleetMap> {
+/** Every zone's member regions from the fleet map, each the cap that encloses the members' regions; a click opens the zone. */
+export function fleetMapRegions(map: FleetMapData): MapRegion[] {
+  return map.zones.flatMap((z) =>
+    z.regions.map((r, i) => ({
+      key: `${z.id}/${i}`,
+      outline: capFeature(r.lat, r.lon, r.radiusKm),
+      verdict: r.restricted,
+      label: `${r.nodes} node(s) of ${z.name}${r.radiusKm === null ? ' (no landmark bounds them yet)' : ` within ${r.radiusKm} km of (${r.lat}, ${r.lon})`}: restricted ${r.restricted}`,
+      href: hrefOf({ page: 'zone', id: z.id }),
+    })),
+  );
+}
+
+/** The fleet map: zones, their regions, landmarks and verdict counts in one request. */
+export function useFleetMap(): PollState<FleetMapData> {
   const api = useApi();
-  return usePoll('fleet-map', async (signal) => {
-    const { zones } = await api.get<{ zones: ZoneSummary[] }>(paths.zones, { signal });
-    const regions = await Promise.all(
-      zones.map(async (z) => {
-        const [detail, outlines] = await Promise.all([api.get<ZoneDetail>(paths.zone(z.id), { signal }), api.get<ZoneRegions>(paths.zoneRegions(z.id), { signal })]);
-        return zoneMapRegions(detail, outlines, 'zone');
-      }),
-    );
-    return { zones, regions: regions.flat() };
-  });
+  return usePoll('fleet-map', (signal) => api.get<FleetMapData>(paths.fleetMap, { signal }));
 }

@@ -5,8 +5,8 @@ import { hrefOf } from '../../router/routes.js';
 import { usePlaceNamer } from '../../map/places.js';
 import { verdictWords } from '../../verdict/words.js';
 
-/** A zone's members with their own verdicts, each linking to its node. */
-export function MembersTable({ zone }: { readonly zone: ZoneDetail }) {
+/** A zone's members with their own verdicts, each linking to its node for roles that may read it. */
+export function MembersTable({ zone, linkNodes }: { readonly zone: ZoneDetail; readonly linkNodes: boolean }) {
   const placeOf = usePlaceNamer();
   return (
     <table>
@@ -23,7 +23,7 @@ export function MembersTable({ zone }: { readonly zone: ZoneDetail }) {
         {zone.members.map((m) => (
           <tr key={m.nodeId} className={zone.outliers.includes(m.nodeId) ? 'outlier' : undefined}>
             <td>
-              <Link href={hrefOf({ page: 'node', id: m.nodeId })}>{m.name}</Link>
+              {linkNodes ? <Link href={hrefOf({ page: 'node', id: m.nodeId })}>{m.name}</Link> : m.name}
               {zone.outliers.includes(m.nodeId) && <span className="badge badge-possible">outlier</span>}
             </td>
             <td className="num">{m.measurements}</td>

@@ -1,0 +1,54 @@
+import { useApi } from '../api/context.js';
+import { paths } from '../api/paths.js';
+import { ALERT_KINDS, type Alert, type MuteRule } from '../api/types.js';
+import { useCan } from '../app/me.js';
+import { Async } from '../components/Status.js';
+import { usePoll } from '../hooks/usePoll.js';
+import { navigate } from '../router/history.js';
+import { hrefOf, type AlertFilter } from '../router/routes.js';
+import { AlertsTable } from './alerts/AlertsTable.js';
+import { MuteRules } from './alerts/MuteRules.js';
+
+/** `/alerts?state=…&kind=…`: firing alerts and their history, mute rules; mute and resolve for writers. */
+export function AlertsPage({ filter }: { readonly filter: AlertFilter }) {
+  const api = useApi();
+  const can = useCan();
+  const alerts = usePoll(`alerts:${filter.state}`, async (signal) => (await api.get<{ alerts: Alert[] }>(paths.alerts, { signal, query: { state: filter.state || undefined, limit: 1000 } })).alerts);
+  const set = (patch: Partial<AlertFilter>) => navigate(hrefOf({ page: 'alerts', filter: { ...filter, ...patch } }), { replace: true });
+  const rules = usePoll('mute-rules', async (signal) => (await api.get<{ rules: MuteRule[] }>(paths.muteRules, { signal })).rules);
+  const changed = () => {
+    alerts.reload();
+    rules.reload();
+  };
+  return (
+    <>
+      <h1>Alerts</h1>
+      <div className="filters" role="search">
+        <label>
+          State
+          <select value={filter.state} onChange={(e) => set({ state: e.target.value as AlertFilter['state'] })}>
+            <option value="">firing and resolved</option>
+            <option value="firing">firing</option>
+            <option value="resolved">resolved (history)</option>
+          </select>
+        </label>
+        <label>
+          Kind
+          <select value={filter.kind} onChange={(e) => set({ kind: e.target.value })}>
+            <option value="">any</option>
+            {ALERT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <Async state={alerts} what="alerts" isEmpty={(list) => !list.some((a) => !filter.kind || a.kind === filter.kind)} empty={filter.state === 'firing' ? 'Nothing is firing.' : 'No alerts match.'}>
+        {(list) => <AlertsTable alerts={list.filter((a) => !filter.kind || a.kind === filter.kind)} now={alerts.updatedAt ?? new Date()} canWrite={can('fleet:write')} onChange={changed} />}
+      </Async>
+      <h2>Mute rules</h2>
+      <MuteRules rules={rules} canWrite={can('fleet:write')} />
+    </>
+  );
+}

@@ -1,0 +1,75 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MeContext, type Me } from '../app/me.js';
+import { fakeFetch, json, renderWithApi } from '../testing.js';
+import { EnrollmentPage } from './EnrollmentPage.js';
+import { ReportsPage } from './ReportsPage.js';
+import { SettingsPage } from './SettingsPage.js';
+
+const OWNER: Me = { orgId: 'default', role: 'owner', tokenId: 't1', name: 'alice', permissions: ['fleet:read', 'fleet:write', 'reports:read', 'tokens:manage'] };
+const MAP = { '/api/v1/fleet/map': { zones: [{ id: 'z1', name: 'eu-central', claimedCountry: 'DE', members: 2, restricted: 'excluded', claim: 'verified', emptyRegions: 0, regions: [] }], landmarks: [], verdicts: {} } };
+
+function render(ui: React.ReactElement, routes: Parameters<typeof fakeFetch>[0], who: Me = OWNER) {
+  const api = fakeFetch(routes);
+  renderWithApi(<MeContext.Provider value={who}>{ui}</MeContext.Provider>, api.fetch);
+  return api;
+}
+
+afterEach(cleanup);
+
+describe('EnrollmentPage', () => {
+  it('makes a token for a zone and shows the command that enrolls a host with it', async () => {
+    const api = render(<EnrollmentPage />, { ...MAP, 'POST /api/v1/enrollment-tokens': () => json({ id: 'e1', token: 'locus_enroll', expiresAt: '2026-11-30T06:00:00.000Z', uses: 4 }, 201) });
+    await screen.findByRole('option', { name: 'eu-central' });
+    fireEvent.change(screen.getByLabelText('Hosts'), { target: { value: '4' } });
+    fireEvent.change(screen.getByLabelText('Zone'), { target: { value: 'z1' } });
+    fireEvent.change(screen.getByLabelText('Claimed country'), { target: { value: 'de' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Make token' }));
+    expect((await screen.findByTestId('enroll-command')).textContent).toBe(`printf '%s\\n' 'locus_enroll' | sudo locus agent enroll --server '${window.location.origin}' --token-file - --claim DE`);
+    expect(api.calls).toContain('POST /api/v1/enrollment-tokens {"uses":4,"expiresInS":86400,"zoneId":"z1"}');
+  });
+});
+
+describe('ReportsPage', () => {
+  it('says there are none yet, makes a signed JSON report of a zone, and lists it', async () => {
+    let reports: object[] = [];
+    const api = render(<ReportsPage />, {
+      ...MAP,
+      '/api/v1/reports': () => json({ reports }),
+      'POST /api/v1/reports': () => {
+        reports = [{ id: 'r1234567', format: 'json', zoneId: 'z1', createdAt: '2026-11-29T06:00:00.000Z', bytes: 2048, sha256: 'ab'.repeat(32), publicKey: 'k' }];
+        return json(reports[0], 201);
+      },
+    });
+    await screen.findByText('No reports yet.');
+    await screen.findByRole('option', { name: 'zone eu-central' });
+    fireEvent.change(screen.getByLabelText('Format'), { target: { value: 'json' } });
+    fireEvent.change(screen.getByLabelText('Of'), { target: { value: 'z1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Make a signed report' }));
+    const table = await screen.findByRole('table', { name: 'Reports' });
+    expect(within(table).getAllByRole('row')[1]!.textContent).toMatch(/zone eu-centralJSON2,048 Babababab/);
+    expect(api.calls).toContain('POST /api/v1/reports {"format":"json","zoneId":"z1"}');
+  });
+});
+
+describe('SettingsPage', () => {
+  it("lists the org's tokens, never offering to revoke this session's own, and revokes another", async () => {
+    const tokens = [
+      { id: 't1', name: 'alice', role: 'owner', createdAt: null, lastUsedAt: null, expiresAt: null, current: true },
+      { id: 't2', name: 'grafana', role: 'viewer', createdAt: null, lastUsedAt: null, expiresAt: null, current: false },
+    ];
+    const api = render(<SettingsPage />, { '/api/v1/webhooks': { webhooks: [] }, '/api/v1/tokens': () => json({ tokens }), 'DELETE /api/v1/tokens/t2': () => json({ revoked: true }) });
+    const table = await screen.findByRole('table', { name: 'Tokens' });
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(within(rows[0]!).queryByRole('button', { name: 'Revoke' })).toBeNull();
+    fireEvent.click(within(rows[1]!).getByRole('button', { name: 'Revoke' }));
+    await waitFor(() => expect(api.calls).toContain('DELETE /api/v1/tokens/t2'));
+    expect(screen.getByText('No webhooks: alerts are only shown here.')).toBeTruthy();
+  });
+
+  it('has nothing to offer a viewer', () => {
+    render(<SettingsPage />, {}, { ...OWNER, role: 'viewer', permissions: ['fleet:read'] });
+    expect(screen.getByText('Your role has nothing to set here.')).toBeTruthy();
+  });
+});

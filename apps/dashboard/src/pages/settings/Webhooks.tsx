@@ -1,0 +1,115 @@
+import { useState, type FormEvent } from 'react';
+import { useApi } from '../../api/context.js';
+import { paths } from '../../api/paths.js';
+import type { Delivery, Webhook } from '../../api/types.js';
+import { ActionError } from '../../components/ActionError.js';
+import { Async } from '../../components/Status.js';
+import { time } from '../../components/format.js';
+import { useAction } from '../../hooks/useAction.js';
+import { usePoll } from '../../hooks/usePoll.js';
+
+function Deliveries({ hook }: { readonly hook: Webhook }) {
+  const api = useApi();
+  const log = usePoll(`deliveries:${hook.id}`, async (signal) => (await api.get<{ deliveries: Delivery[] }>(paths.deliveries(hook.id), { signal })).deliveries);
+  return (
+    <Async state={log} what="deliveries" isEmpty={(d) => d.length === 0} empty="Nothing sent yet: deliveries appear when an alert fires or resolves.">
+      {(list) => (
+        <table aria-label={`Deliveries to ${hook.url}`}>
+          <thead>
+            <tr>
+              <th>Queued</th>
+              <th>Event</th>
+              <th>Status</th>
+              <th className="num">Attempts</th>
+              <th>Last answer</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((d) => (
+              <tr key={d.id}>
+                <td>{time(d.createdAt)}</td>
+                <td>{d.event}</td>
+                <td>
+                  <span className={`badge badge-delivery-${d.status}`}>{d.status}</span>
+                </td>
+                <td className="num">{d.attempts}</td>
+                <td>{d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Async>
+  );
+}
+
+/** Webhooks: add one (its signing secret shown once), remove one, and each one's delivery log. */
+export function Webhooks() {
+  const api = useApi();
+  const hooks = usePoll('webhooks', async (signal) => (await api.get<{ webhooks: Webhook[] }>(paths.webhooks, { signal })).webhooks);
+  const action = useAction();
+  const [url, setUrl] = useState('');
+  const [secret, setSecret] = useState<string | undefined>(undefined);
+  const [open, setOpen] = useState<string | undefined>(undefined);
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    action.run(async () => {
+      const made = await api.send<{ secret: string }>('POST', paths.webhooks, { url: url.trim() });
+      setSecret(made.secret);
+      setUrl('');
+    }, hooks.reload);
+  };
+  return (
+    <section className="panel" aria-label="Webhooks">
+      <h2>Webhooks</h2>
+      <form className="inline" onSubmit={add}>
+        <label>
+          URL <input type="url" required value={url} size={40} placeholder="https://hooks.example/locus" onChange={(e) => setUrl(e.target.value)} />
+        </label>
+        <button type="submit" disabled={action.busy}>
+          Add webhook
+        </button>
+      </form>
+      <ActionError error={action.error} what="change the webhooks" />
+      {secret && (
+        <p className="secret">
+          Signing secret (HMAC-SHA256 in <code>X-Locus-Signature</code>), shown once: <code>{secret}</code>
+        </p>
+      )}
+      <Async state={hooks} what="webhooks" isEmpty={(h) => h.length === 0} empty="No webhooks: alerts are only shown here.">
+        {(list) => (
+          <table>
+            <thead>
+              <tr>
+                <th>URL</th>
+                <th>Added</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((h) => (
+                <tr key={h.id}>
+                  <td>
+                    <code>{h.url}</code>
+                    {open === h.id && <Deliveries hook={h} />}
+                  </td>
+                  <td>{time(h.createdAt)}</td>
+                  <td>
+                    <span className="actions">
+                      <button type="button" className="secondary" aria-expanded={open === h.id} onClick={() => setOpen(open === h.id ? undefined : h.id)}>
+                        Delivery log
+                      </button>
+                      <button type="button" className="danger" disabled={action.busy} onClick={() => action.run(() => api.send('DELETE', paths.webhook(h.id)), hooks.reload)}>
+                        Remove
+                      </button>
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Async>
+    </section>
+  );
+}
