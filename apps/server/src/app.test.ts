@@ -164,6 +164,11 @@ describe('bad requests', () => {
     expect((await get('/api/v1/nope')).json()).toEqual({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND', error: 'Not Found', message: 'no route GET /api/v1/nope' });
   });
 
+  it('answers URLs the router refuses (an over-long id, broken percent-encoding) in the error envelope', async () => {
+    expect((await get(`/api/v1/nodes/${'a'.repeat(500)}/region`)).json()).toMatchObject({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND' });
+    expect((await get('/api/v1/nodes/%E0%A4%A/region')).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION' });
+  });
+
   it('uses only registered codes with their status', () => {
     for (const [code, e] of Object.entries(SERVER_ERRORS)) {
       expect(code).toMatch(/^LOCUS_ERR_[A-Z_]+$/);

@@ -3,7 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import type { World } from '@locus/geo';
@@ -61,7 +61,17 @@ export const API_VERSION = '0.1.0';
 
 /** Builds the HTTP API from injected storage, borders, config and clock; `main` only listens. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.config.bodyLimitBytes }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.config.bodyLimitBytes,
+    // URLs the router refuses before any route runs still leave in the API's error envelope.
+    frameworkErrors: (error, request, raw) => {
+      const reply = raw as unknown as FastifyReply;
+      const path = request.url.split('?')[0]!.slice(0, 200);
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return reply.code(404).send(errorBody('LOCUS_ERR_NOT_FOUND', `no such resource: a path segment of ${path}… is longer than any id`));
+      return reply.code(400).send(errorBody('LOCUS_ERR_VALIDATION', `the URL ${path} is malformed (${error.code})`));
+    },
+  }).withTypeProvider<ZodTypeProvider>();
   // The API speaks JSON only; Fastify would otherwise hand plain-text bodies to the validators.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
