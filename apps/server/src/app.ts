@@ -13,6 +13,7 @@ import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { ApiError, errorBody } from './errors.js';
 import { reposOf, type Repos } from './repos.js';
+import { addSecurityHeaders, tightenSwaggerCsp } from './security-headers.js';
 import { agentRoutes } from './routes/agents.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { zoneRoutes } from './routes/zones.js';
@@ -92,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     request.log.error(error);
     return reply.code(500).send(errorBody('LOCUS_ERR_SERVER', 'internal error; see the server log'));
   });
+  addSecurityHeaders(app);
   const dashboard = deps.dashboardDir && existsSync(join(deps.dashboardDir, 'index.html')) ? deps.dashboardDir : undefined;
   if (dashboard) await app.register(fastifyStatic, { root: dashboard, prefix: '/', wildcard: false, index: ['index.html'] });
   app.setNotFoundHandler((request, reply) => {
@@ -109,7 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: tightenSwaggerCsp, uiConfig: { validatorUrl: null } });
 
   const repos = reposOf(deps.storage);
   const metrics = new ServerMetrics(API_VERSION);
