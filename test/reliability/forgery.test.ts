@@ -87,6 +87,19 @@ const ATTACKS: Record<string, () => Promise<void>> = {
     const m = measure(l);
     await refusedMeasurement(signMeasurement({ ...m.measurement, landmarkAt: { lat: 1.3521, lon: 103.8198 } }, l.key.privateKey), 'LOCUS_ERR_MEASUREMENT_SIGNATURE');
   },
+  'measurement signed by a revoked landmark (new, and stored before the revocation)': async () => {
+    const l = landmark('rev-1', 'SG', 1.29, 103.85);
+    await s.registerLandmarks([l.info]);
+    expect((await deliver(measure(l), measure(LANDMARKS[0]))).json()).toMatchObject({ accepted: 2 });
+    const operator = await s.tokenFor('default', 'owner');
+    expect((await inject('DELETE', '/api/v1/landmarks/rev-1', undefined, operator)).json()).toEqual({ revoked: true });
+    await refusedMeasurement(measure(l), 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK');
+    const proof = (await inject('GET', `/api/v1/nodes/${victim.nodeId}/proof`, undefined, owner)).json() as ProofBundle;
+    expect(proof.measurements.length).toBeGreaterThan(0);
+    expect(proof.measurements.some((m) => m.measurement.landmarkId === 'rev-1')).toBe(false);
+    expect(proof.landmarks.some((x) => x.id === 'rev-1')).toBe(false);
+    expect((await inject('POST', '/api/v1/landmarks', l.info, operator)).statusCode).toBe(409);
+  },
   'measurement older than the accepted window': async () => refusedMeasurement(measure(LANDMARKS[0], new Date(s.clock.now().getTime() - 7 * 3600_000)), 'LOCUS_ERR_MEASUREMENT_STALE'),
   'measurement dated in the future': async () => refusedMeasurement(measure(LANDMARKS[0], new Date(s.clock.now().getTime() + 10 * 60_000)), 'LOCUS_ERR_MEASUREMENT_STALE'),
   'measurement signature taken from another purpose (a challenge answer)': async () => {

@@ -54,7 +54,7 @@ afterAll(async () => {
   await s.close();
 });
 
-type Case = { readonly kind: 'public' } | { readonly kind: 'read' } | { readonly kind: 'own' } | { readonly kind: 'absent'; readonly id: keyof typeof ids; readonly body?: () => object } | { readonly kind: 'refused'; readonly body: () => object; readonly status: number };
+type Case = { readonly kind: 'public' } | { readonly kind: 'read' } | { readonly kind: 'own' } | { readonly kind: 'absent'; readonly id: keyof typeof ids; readonly body?: () => object } | { readonly kind: 'refused'; readonly body: () => object; readonly status: number; readonly path?: string };
 
 /** How org B's owner must fare on each route. */
 const ROUTES: Record<string, Case> = {
@@ -83,6 +83,7 @@ const ROUTES: Record<string, Case> = {
   // Naming A's things from B: refused as if they did not exist, or as a conflict for a host key.
   'POST /api/v1/nodes': { kind: 'refused', body: () => ({ name: 'steal', hostKey: secrets.at(-1)! }), status: 409 },
   'POST /api/v1/landmarks': { kind: 'refused', body: () => LANDMARKS[0]!.info, status: 403 },
+  'DELETE /api/v1/landmarks/{id}': { kind: 'refused', body: () => ({}), status: 403, path: '/api/v1/landmarks/sin-1' },
   'POST /api/v1/mute-rules': { kind: 'refused', body: () => ({ nodeId: ids.agentNode, durationS: 3600, reason: 'x' }), status: 404 },
   // Routes on one of A's resources: 404.
   'GET /api/v1/nodes/{id}': { kind: 'absent', id: 'agentNode' },
@@ -135,7 +136,7 @@ describe('organization isolation', () => {
 
   it.each(Object.entries(ROUTES).filter(([, c]) => c.kind !== 'public'))("keeps org A's data from org B on %s", async (route, c) => {
     const [method, pattern] = route.split(' ') as [string, string];
-    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]) : pattern;
+    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]) : c.kind === 'refused' ? (c.path ?? pattern) : pattern;
     const body = c.kind === 'absent' ? c.body?.() : c.kind === 'refused' ? c.body() : c.kind === 'own' ? OWN_BODIES[route]!() : undefined;
     const res = await call(method, path, b, body);
     if (c.kind === 'absent') expect(res.json(), res.body).toMatchObject({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND' });
@@ -149,7 +150,7 @@ describe('organization isolation', () => {
   it.each(AUDITOR_WRITES)("refuses org A's own auditor on %s", async (route) => {
     const c = ROUTES[route]!;
     const [method, pattern] = route.split(' ') as [string, string];
-    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]) : pattern;
+    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]) : c.kind === 'refused' ? (c.path ?? pattern) : pattern;
     const body = c.kind === 'absent' ? (c.id === 'node' ? { zoneId: ids.zone } : c.body?.()) : c.kind === 'refused' ? c.body() : c.kind === 'own' ? OWN_BODIES[route]!() : undefined;
     const res = await call(method, path, auditor, body);
     expect(res.json(), res.body).toMatchObject({ statusCode: 403, code: 'LOCUS_ERR_FORBIDDEN' });

@@ -93,6 +93,16 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect(await landmarks.list()).toEqual([fra]);
   });
 
+  it('revokes a landmark: left out of the trusted list, and its id never registered again', async () => {
+    const landmarks = new LandmarkRepo(storage.db);
+    expect(await landmarks.register(fra, 10)).toBe('created');
+    expect(await landmarks.revoke('nope', 11)).toBe('absent');
+    expect(await landmarks.revoke(fra.id, 11)).toBe('revoked');
+    expect(await landmarks.revoke(fra.id, 12)).toBe('already');
+    expect(await landmarks.list()).toEqual([]);
+    expect(await landmarks.register(fra, 13)).toBe('conflict');
+  });
+
   it('keeps nodes per org and refuses a host key twice', async () => {
     const nodes = new NodeRepo(storage.db);
     const node = { id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: 'DE', created_at: 7, last_measured_at: null, unenrolled_at: null, zone_id: null };
@@ -426,7 +436,7 @@ describe.each(activeBackends())('telemetry store contract on %s', (backend) => {
       { node_id: 'n1', gpu_uuid: 'GPU-2', at: T0, metrics: '{}' },
     ];
     await sql`insert into samples (node_id, gpu_uuid, at, metrics) values ${sql.join(rows.map((r) => sql`(${r.node_id}, ${r.gpu_uuid}, ${r.at}, ${r.metrics})`))}`.execute(old.db);
-    expect(await migrateToLatest(old)).toEqual(['0009-telemetry']);
+    expect(await migrateToLatest(old)).toEqual(['0009-telemetry', '0010-landmark-revocation']);
     const repo = new GpuSampleRepo(old.db);
     const moved = await repo.samples('n1', undefined, 0, 10);
     expect(moved.map((s) => [s.gpuUuid, s.at - T0, s.readings.temperatureC, s.readings.remappedRowsPending, s.readings.powerDrawW])).toEqual([

@@ -7,6 +7,7 @@ import { reports } from './migrations/0005-reports.js';
 import { tokenExpiry } from './migrations/0007-token-expiry.js';
 import { verdictNotes } from './migrations/0008-verdict-notes.js';
 import { telemetry } from './migrations/0009-telemetry.js';
+import { landmarkRevocation } from './migrations/0010-landmark-revocation.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -19,6 +20,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-token-expiry': tokenExpiry,
   '0008-verdict-notes': verdictNotes,
   '0009-telemetry': telemetry,
+  '0010-landmark-revocation': landmarkRevocation,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

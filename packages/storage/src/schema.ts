@@ -34,6 +34,8 @@ export interface LandmarkTable {
   lon: number;
   public_key: string;
   registered_at: number;
+  /** When the operator withdrew trust in it; null while it is trusted. */
+  revoked_at: number | null;
 }
 
 export interface NodeTable {
