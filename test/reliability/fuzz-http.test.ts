@@ -7,7 +7,7 @@ import { SERVER_ERRORS } from '../../apps/server/src/errors.js';
 import { enrollAgent, hostInventory, landmark, measurementOf, testServer, type TestServer } from '../../apps/server/src/test-support.js';
 import { h100Readings } from '../support/ingest-batches.js';
 import { recordFigures } from './figures.js';
-import { fuzzRuns, mutated, within } from './fuzz-support.js';
+import { fuzzRuns, mutated, withEdgeNumbers, within } from './fuzz-support.js';
 
 /**
  * Every HTTP route, and the agent and landmark payloads in depth: whatever arrives, the answer
@@ -137,7 +137,7 @@ describe('HTTP fuzzing', () => {
       headers: fc.constantFrom(...headerChoices),
       contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', ''),
       body: fc.oneof(fc.constant(undefined), fc.jsonValue({ maxDepth: 3 }).map(json), fc.string({ maxLength: 200 }), fc.constantFrom('{', '[]', 'null', '{"a":', '\u0000', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}')),
-      template: fc.constantFrom(...Object.values(WRITE_BODIES)).chain((make) => mutated(make())),
+      template: withEdgeNumbers(fc.constantFrom(...Object.values(WRITE_BODIES)).chain((make) => mutated(make()).map(json))),
       useTemplate: fc.boolean(),
     });
     await fc.assert(
@@ -145,7 +145,7 @@ describe('HTTP fuzzing', () => {
         const method = g.otherMethod ?? g.route.method;
         const path = g.route.path.replace('{id}', encodeURIComponent(g.id));
         const search = new URLSearchParams(g.query).toString();
-        const payload = method === 'GET' || method === 'HEAD' ? undefined : g.useTemplate ? json(g.template) : g.body;
+        const payload = method === 'GET' || method === 'HEAD' ? undefined : g.useTemplate ? g.template : g.body;
         const headers: Record<string, string> = { ...g.headers, ...(payload === undefined || g.contentType === '' ? {} : { 'content-type': g.contentType }) };
         await check('http-routes', { method, url: search ? `${path}?${search}` : path, headers, ...(payload === undefined ? {} : { payload }) });
       }),
@@ -155,8 +155,10 @@ describe('HTTP fuzzing', () => {
 
   it('refuses every malformed agent batch with a coded 4xx, storing none of it', async () => {
     const stranger = generateSigningKey();
-    const batch = fc.tuple(fc.constantFrom(agent.key, stranger), fc.boolean(), fc.boolean()).chain(([key, sign, raw]) =>
-      raw ? fc.string({ maxLength: 300 }) : mutated(validBatch(agent.key)).map((b) => json(sign ? resign('ingest', b, key) : b)),
+    const batch = withEdgeNumbers(
+      fc.tuple(fc.constantFrom(agent.key, stranger), fc.boolean(), fc.boolean()).chain(([key, sign, raw]) =>
+        raw ? fc.string({ maxLength: 300 }) : mutated(validBatch(agent.key)).map((b) => json(sign ? resign('ingest', b, key) : b)),
+      ),
     );
     await fc.assert(
       fc.asyncProperty(batch, async (payload) => {
@@ -169,10 +171,11 @@ describe('HTTP fuzzing', () => {
   it('refuses every malformed enrollment with a coded 4xx, creating no node', async () => {
     const token = ((await s.app.inject({ method: 'POST', url: '/api/v1/enrollment-tokens', headers: owner, payload: { uses: 100_000 } })).json() as { token: string }).token;
     const enroll = (key: SigningKey) => signBody('enroll', { v: PROTOCOL_VERSION, token, hostKey: key.publicKey, name: 'fuzz-enrolled', claimedCountry: 'DE', inventory: hostInventory([{ uuid: `GPU-${randomUUID()}`, serial: '7' }]) as unknown as Json, at: now() }, key.privateKey);
-    const body = fc.tuple(fc.boolean(), fc.boolean()).chain(([sign, raw]) => {
+    const bodies = fc.tuple(fc.boolean(), fc.boolean()).chain(([sign, raw]) => {
       const key = generateSigningKey();
       return raw ? fc.string({ maxLength: 300 }) : mutated(enroll(key)).map((b) => json(sign ? resign('enroll', b, key) : b));
     });
+    const body = withEdgeNumbers(bodies);
     await fc.assert(
       fc.asyncProperty(body, async (payload) => {
         await check('agent-enroll', { method: 'POST', url: '/api/v1/agents/enroll', headers: withJson({}), ...(payload === undefined ? {} : { payload }) });
@@ -183,7 +186,7 @@ describe('HTTP fuzzing', () => {
 
   it('refuses every malformed landmark measurement with a coded 4xx, storing none of it', async () => {
     const signed = fc.constant(null).map(() => ({ measurements: LANDMARKS.map((l) => measurementOf(l, agent.key.publicKey, { lat: 1.3, lon: 103.8 }, s.clock.now())) }));
-    const body = fc.oneof(signed.chain((v) => mutated(v)).map(json), fc.string({ maxLength: 300 }));
+    const body = withEdgeNumbers(fc.oneof(signed.chain((v) => mutated(v)).map(json), fc.string({ maxLength: 300 })));
     await fc.assert(
       fc.asyncProperty(body, async (payload) => {
         await check('landmark-measurements', { method: 'POST', url: '/api/v1/measurements', headers: withJson({}), ...(payload === undefined ? {} : { payload }) });

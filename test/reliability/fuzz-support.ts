@@ -67,3 +67,17 @@ export async function within<T>(ms: number, what: string, work: Promise<T>): Pro
     clearTimeout(timer);
   }
 }
+
+/**
+ * JSON text with one of its numbers rewritten as JSON allows and JSON.stringify never writes:
+ * -0, exponents, numbers that parse to ±Infinity or to 0. Sometimes the text is left as it is.
+ */
+export function withEdgeNumbers(text: fc.Arbitrary<string | undefined>): fc.Arbitrary<string | undefined> {
+  return fc.tuple(text, fc.option(fc.tuple(fc.nat(), fc.constantFrom('-0', '-0.0', '1e400', '-1e400', '1E2', '0.1e-400', '9007199254740993')), { freq: 2 })).map(([t, edit]) => {
+    if (t === undefined || edit === null) return t;
+    const numbers = [...t.matchAll(/(?<=[:,[])-?\d+(\.\d+)?([eE][+-]?\d+)?(?=[,}\]])/g)];
+    if (numbers.length === 0) return t;
+    const m = numbers[edit[0] % numbers.length]!;
+    return t.slice(0, m.index) + edit[1] + t.slice(m.index + m[0].length);
+  });
+}
