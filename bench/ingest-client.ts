@@ -6,6 +6,8 @@ export interface Answer {
   readonly body: string;
   /** From the first byte written to the last byte read. */
   readonly ms: number;
+  /** The Retry-After header of a 429 (or any answer that has one). */
+  readonly retryAfter?: string | undefined;
 }
 
 export class HttpClient {
@@ -25,7 +27,7 @@ export class HttpClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started, retryAfter: res.headers['retry-after'] }));
           res.on('error', reject);
         },
       );

@@ -8,7 +8,7 @@ import { ALL_COMPONENTS } from './components/all.js';
 import type { Health } from './components/component.js';
 import { hostInventory } from './host.js';
 import { agentFiles, type Enrollment } from './identity.js';
-import { Outbox } from './outbox.js';
+import { DEFAULT_BATCH_BYTES, Outbox } from './outbox.js';
 import { scan } from './report.js';
 import { healthChanges, newXidEvents, signedBatch, toInventoryWire, toMetricsWire } from './wire.js';
 import { createAgentMetrics, type AgentMetrics } from './metrics.js';
@@ -16,6 +16,9 @@ import { startMetricsServer, type MetricsListen, type MetricsServer } from './me
 import type { CollectOptions } from './collect.js';
 import type { HostSnapshot } from './snapshot.js';
 import type { ScanReport } from './report.js';
+
+/** The smallest byte budget a batch is cut down to after the server refuses one as too large. */
+const MIN_BATCH_BYTES = 16 * 1024;
 
 export interface AgentOptions {
   readonly stateDir: string;
@@ -137,6 +140,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     }
   }
   let attempt = 0;
+  let batchBytes = DEFAULT_BATCH_BYTES;
   let retryTimer: NodeJS.Timeout | undefined;
   let tickTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
@@ -155,7 +159,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const sendAll = async (): Promise<void> => {
     for (;;) {
       if (stopped) return;
-      const batch = await outbox.nextBatch(o.batchSize ?? 500, randomUUID, now().getTime());
+      const batch = await outbox.nextBatch(o.batchSize ?? 500, randomUUID, now().getTime(), batchBytes);
       if (!batch) return;
       const payload = signedBatch(batch, o.key);
       audit.append(now(), 'ingest', payload);
@@ -168,6 +172,13 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       } catch (error) {
         const e = error instanceof ServerError ? error : new ServerError((error as Error).message);
         metrics?.sendFailed();
+        if (e.status === 413 && batch.samples.length + batch.events.length > 1) {
+          // The server's body limit is below the batch: the same items again, in smaller batches.
+          await outbox.unbatch(batch.batchId);
+          batchBytes = Math.max(MIN_BATCH_BYTES, Math.floor(batchBytes / 2));
+          log(`server refused batch ${batch.batchId} as too large; sending its items in batches of at most ${batchBytes} bytes`);
+          continue;
+        }
         if (!e.transient) {
           // The server will refuse it again: drop this one batch, loudly, rather than block the queue.
           await outbox.acknowledge(batch.batchId);

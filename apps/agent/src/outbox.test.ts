@@ -73,4 +73,18 @@ describe('the agent outbox', () => {
     await o.wipe();
     expect(await o.size()).toEqual({ samples: 0, events: 0 });
   });
+
+  it('cuts a batch at its byte budget, always taking at least one item, and puts a refused batch back', async () => {
+    const { o } = await outbox();
+    for (let i = 1; i <= 5; i++) await o.addSample(sample(i), i);
+    const bytes = JSON.stringify(sample(1)).length;
+    const two = (await o.nextBatch(10, nextId, 100, bytes * 2 + 1))!;
+    expect(two.samples.map((x) => x.at)).toEqual([sample(1).at, sample(2).at]);
+    await o.unbatch(two.batchId);
+    const one = (await o.nextBatch(10, nextId, 200, 1))!;
+    expect(one.batchId).not.toBe(two.batchId);
+    expect(one.samples.map((x) => x.at)).toEqual([sample(1).at]);
+    await o.acknowledge(one.batchId);
+    expect((await o.nextBatch(10, nextId, 300))!.samples).toHaveLength(4);
+  });
 });

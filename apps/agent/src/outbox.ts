@@ -24,6 +24,12 @@ interface OutboxDb {
   agent_state: AgentStateTable;
 }
 
+/**
+ * Item bytes in one batch: half the server's default body limit (1 MiB), so that a queue
+ * grown during an outage drains in batches the server accepts (500 samples of 8 GPUs do not).
+ */
+export const DEFAULT_BATCH_BYTES = 512 * 1024;
+
 const EVENT = 0;
 const SAMPLE = 1;
 
@@ -128,14 +134,24 @@ export class Outbox {
    * The batch to send next: a batch already sent but not acknowledged (same id, same items),
    * else up to `limit` new items, events first, under a new id. Undefined when empty.
    */
-  async nextBatch(limit: number, newId: () => string, now: number): Promise<OutboxBatch | undefined> {
+  async nextBatch(limit: number, newId: () => string, now: number, maxBytes = DEFAULT_BATCH_BYTES): Promise<OutboxBatch | undefined> {
     const pending = await this.#db.selectFrom('outbox').select('batch_id').where('batch_id', 'is not', null).orderBy('seq').limit(1).executeTakeFirst();
     let batchId = pending?.batch_id ?? undefined;
     if (batchId === undefined) {
-      const rows = await this.#db.selectFrom('outbox').select('seq').where('batch_id', 'is', null).orderBy('priority').orderBy('seq').limit(limit).execute();
+      const rows = await this.#db
+        .selectFrom('outbox')
+        .select(['seq', sql<number>`length(cast(body as blob))`.as('bytes')])
+        .where('batch_id', 'is', null)
+        .orderBy('priority')
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
       if (rows.length === 0) return undefined;
+      // Within the byte budget (the server's body limit), but always at least one item.
+      let bytes = 0;
+      const taken = rows.filter((r, i) => (bytes += Number(r.bytes)) <= maxBytes || i === 0);
       batchId = newId();
-      await this.#db.updateTable('outbox').set({ batch_id: batchId, batched_at: now }).where('seq', 'in', rows.map((r) => r.seq)).execute();
+      await this.#db.updateTable('outbox').set({ batch_id: batchId, batched_at: now }).where('seq', 'in', taken.map((r) => r.seq)).execute();
     }
     const items = await this.#db.selectFrom('outbox').select(['priority', 'body', 'batched_at']).where('batch_id', '=', batchId).orderBy('priority').orderBy('seq').execute();
     return {
@@ -144,6 +160,11 @@ export class Outbox {
       samples: items.filter((i) => i.priority === SAMPLE).map((i) => JSON.parse(i.body) as SampleWire),
       events: items.filter((i) => i.priority === EVENT).map((i) => JSON.parse(i.body) as EventWire),
     };
+  }
+
+  /** The server refused the batch unread (too large): its items go back to be batched anew. */
+  async unbatch(batchId: string): Promise<void> {
+    await this.#db.updateTable('outbox').set({ batch_id: null, batched_at: null }).where('batch_id', '=', batchId).execute();
   }
 
   /** The server has stored the batch: forget its items. */

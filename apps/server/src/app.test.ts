@@ -3,6 +3,7 @@ import { verifyProof } from '@locus/proof';
 import { generateSigningKey, signMeasurement } from '@locus/protocol';
 import { DEFAULT_ORG } from './config.js';
 import { SERVER_ERRORS } from './errors.js';
+import { CONTENT_SECURITY_POLICY } from './security-headers.js';
 import { landmark, measurementOf, testServer, world, type TestServer } from './test-support.js';
 
 const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('fra-1', 'DE', 50.1109, 8.6821), landmark('bom-1', 'IN', 19.076, 72.8777)];
@@ -162,6 +163,18 @@ describe('bad requests', () => {
 
   it('answers an unknown route with a coded 404', async () => {
     expect((await get('/api/v1/nope')).json()).toEqual({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND', error: 'Not Found', message: 'no route GET /api/v1/nope' });
+  });
+
+  it('answers URLs the router refuses (an over-long id, broken percent-encoding) in the error envelope', async () => {
+    expect((await get(`/api/v1/nodes/${'a'.repeat(500)}/region`)).json()).toMatchObject({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND' });
+    expect((await get('/api/v1/nodes/%E0%A4%A/region')).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION' });
+  });
+
+  it('sends the security headers and a strict CSP with every answer', async () => {
+    for (const res of [await get('/api/v1/nodes'), await get('/api/v1/nodes', {} as typeof owner), await get('/api/v1/nope')]) {
+      expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+      expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
+    }
   });
 
   it('uses only registered codes with their status', () => {

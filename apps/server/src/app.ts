@@ -3,7 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import type { World } from '@locus/geo';
@@ -13,6 +13,7 @@ import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { ApiError, errorBody } from './errors.js';
 import { reposOf, type Repos } from './repos.js';
+import { addSecurityHeaders, tightenSwaggerCsp } from './security-headers.js';
 import { agentRoutes } from './routes/agents.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { zoneRoutes } from './routes/zones.js';
@@ -61,7 +62,18 @@ export const API_VERSION = '0.1.0';
 
 /** Builds the HTTP API from injected storage, borders, config and clock; `main` only listens. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.config.bodyLimitBytes, trustProxy: deps.config.trustProxy.length > 0 ? [...deps.config.trustProxy] : false }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.config.bodyLimitBytes,
+    trustProxy: deps.config.trustProxy.length > 0 ? [...deps.config.trustProxy] : false,
+    // URLs the router refuses before any route runs still leave in the API's error envelope.
+    frameworkErrors: (error, request, raw) => {
+      const reply = raw as unknown as FastifyReply;
+      const path = request.url.split('?')[0]!.slice(0, 200);
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return reply.code(404).send(errorBody('LOCUS_ERR_NOT_FOUND', `no such resource: a path segment of ${path}… is longer than any id`));
+      return reply.code(400).send(errorBody('LOCUS_ERR_VALIDATION', `the URL ${path} is malformed (${error.code})`));
+    },
+  }).withTypeProvider<ZodTypeProvider>();
   // The API speaks JSON only; Fastify would otherwise hand plain-text bodies to the validators.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
@@ -82,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     request.log.error(error);
     return reply.code(500).send(errorBody('LOCUS_ERR_SERVER', 'internal error; see the server log'));
   });
+  addSecurityHeaders(app);
   const dashboard = deps.dashboardDir && existsSync(join(deps.dashboardDir, 'index.html')) ? deps.dashboardDir : undefined;
   if (dashboard) await app.register(fastifyStatic, { root: dashboard, prefix: '/', wildcard: false, index: ['index.html'] });
   app.setNotFoundHandler((request, reply) => {
@@ -99,7 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: tightenSwaggerCsp, uiConfig: { validatorUrl: null } });
 
   const repos = reposOf(deps.storage);
   const metrics = new ServerMetrics(API_VERSION);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordFigures } from '../../../test/reliability/figures.js';
 import { landmark, measurementOf, enrollAgent, testServer, type TestServer } from './test-support.js';
 
 /**
@@ -16,6 +17,8 @@ let b: { authorization: string };
 const ids: Record<'node' | 'agentNode' | 'zone' | 'alert' | 'muteRule' | 'webhook' | 'report' | 'token', string> = { node: '', agentNode: '', zone: '', alert: '', muteRule: '', webhook: '', report: '', token: '' };
 let zoneB = '';
 let secrets: string[] = [];
+let auditor: { authorization: string };
+const checked = { routes: 0, auditorWrites: 0 };
 
 const call = (method: string, url: string, headers: { authorization: string }, payload?: object) =>
   s.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload }) });
@@ -29,6 +32,7 @@ beforeAll(async () => {
   s = await testServer();
   a = await s.tokenFor('org-a', 'owner');
   b = await s.tokenFor('org-b', 'owner');
+  auditor = await s.tokenFor('org-a', 'auditor');
   await s.registerLandmarks(LANDMARKS.map((l) => l.info));
   ids.zone = (await ok('POST', '/api/v1/zones', { name: 'a-zone-shenzhen', claimedCountry: 'SG' })).id!;
   const agent = await enrollAgent(s, a, { name: 'a-agent-node', claimedCountry: 'SG', zoneId: ids.zone, gpus: [{ uuid: 'GPU-a-secret', serial: '9990001' }] });
@@ -44,9 +48,13 @@ beforeAll(async () => {
   zoneB = ((await call('POST', '/api/v1/zones', b, { name: 'b-zone' })).json() as { id: string }).id;
   secrets = [...Object.values(ids), 'a-zone-shenzhen', 'a-agent-node', 'a-plain-node', 'GPU-a-secret', '9990001', 'a-mute-reason', 'a-hook-path', 'a-grafana-token', agent.key.publicKey];
 });
-afterAll(async () => s.close());
+afterAll(async () => {
+  // Figures for npm run test:reliability, which runs this file too.
+  recordFigures('isolation', { routesChecked: checked.routes, auditorWriteRoutesRefused: checked.auditorWrites });
+  await s.close();
+});
 
-type Case = { readonly kind: 'public' } | { readonly kind: 'read' } | { readonly kind: 'own' } | { readonly kind: 'absent'; readonly id: keyof typeof ids; readonly body?: () => object } | { readonly kind: 'refused'; readonly body: () => object; readonly status: number };
+type Case = { readonly kind: 'public' } | { readonly kind: 'read' } | { readonly kind: 'own' } | { readonly kind: 'absent'; readonly id: keyof typeof ids; readonly body?: () => object } | { readonly kind: 'refused'; readonly body: () => object; readonly status: number; readonly path?: string };
 
 /** How org B's owner must fare on each route. */
 const ROUTES: Record<string, Case> = {
@@ -77,6 +85,7 @@ const ROUTES: Record<string, Case> = {
   // Naming A's things from B: refused as if they did not exist, or as a conflict for a host key.
   'POST /api/v1/nodes': { kind: 'refused', body: () => ({ name: 'steal', hostKey: secrets.at(-1)! }), status: 409 },
   'POST /api/v1/landmarks': { kind: 'refused', body: () => LANDMARKS[0]!.info, status: 403 },
+  'DELETE /api/v1/landmarks/{id}': { kind: 'refused', body: () => ({}), status: 403, path: '/api/v1/landmarks/sin-1' },
   'POST /api/v1/mute-rules': { kind: 'refused', body: () => ({ nodeId: ids.agentNode, durationS: 3600, reason: 'x' }), status: 404 },
   // Routes on one of A's resources: 404.
   'GET /api/v1/nodes/{id}': { kind: 'absent', id: 'agentNode' },
@@ -110,17 +119,27 @@ const OWN_BODIES: Record<string, () => object> = {
   'POST /api/v1/tokens': () => ({ name: 'b-viewer', role: 'viewer' }),
 };
 
+/**
+ * Every route that changes something, for the auditor role, which reads verdicts, proofs and
+ * reports and changes nothing. Making a signed report is the one exception: it reads the fleet.
+ */
+const AUDITOR_MAY = new Set(['POST /api/v1/reports']);
+const AUDITOR_WRITES = Object.entries(ROUTES)
+  .filter(([route, c]) => c.kind !== 'public' && !route.startsWith('GET ') && !AUDITOR_MAY.has(route))
+  .map(([route]) => route);
+
 describe('organization isolation', () => {
   it('covers every published route', async () => {
     const spec = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
     const published = Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     expect(published.filter((r) => !(r in ROUTES))).toEqual([]);
     expect(Object.keys(ROUTES).filter((r) => !published.includes(r))).toEqual([]);
+    checked.routes = published.length;
   });
 
   it.each(Object.entries(ROUTES).filter(([, c]) => c.kind !== 'public'))("keeps org A's data from org B on %s", async (route, c) => {
     const [method, pattern] = route.split(' ') as [string, string];
-    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]).replace('{uuid}', 'GPU-a-secret') : pattern;
+    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]).replace('{uuid}', 'GPU-a-secret') : c.kind === 'refused' ? (c.path ?? pattern) : pattern;
     const body = c.kind === 'absent' ? c.body?.() : c.kind === 'refused' ? c.body() : c.kind === 'own' ? OWN_BODIES[route]!() : undefined;
     const res = await call(method, path, b, body);
     if (c.kind === 'absent') expect(res.json(), res.body).toMatchObject({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND' });
@@ -129,6 +148,16 @@ describe('organization isolation', () => {
     // B may hear back what it sent (an id in an error message); nothing else of A's.
     const sent = `${path} ${JSON.stringify(body ?? {})}`;
     for (const secret of secrets.filter((x) => !sent.includes(x))) expect(res.body, `${route} shows ${secret}`).not.toContain(secret);
+  });
+
+  it.each(AUDITOR_WRITES)("refuses org A's own auditor on %s", async (route) => {
+    const c = ROUTES[route]!;
+    const [method, pattern] = route.split(' ') as [string, string];
+    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]) : c.kind === 'refused' ? (c.path ?? pattern) : pattern;
+    const body = c.kind === 'absent' ? (c.id === 'node' ? { zoneId: ids.zone } : c.body?.()) : c.kind === 'refused' ? c.body() : c.kind === 'own' ? OWN_BODIES[route]!() : undefined;
+    const res = await call(method, path, auditor, body);
+    expect(res.json(), res.body).toMatchObject({ statusCode: 403, code: 'LOCUS_ERR_FORBIDDEN' });
+    checked.auditorWrites++;
   });
 
   it("leaves every one of org A's things as it was", async () => {

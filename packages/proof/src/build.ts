@@ -21,9 +21,12 @@ export const speedModelOf = (speed: ProofParameters['speed']): SpeedModel => (ty
 /** Builds a proof bundle: the verdict the measurements give, with everything needed to check it. */
 export function buildProof(world: World, input: ProofInput): ProofBundle {
   const oldest = input.createdAt.getTime() - input.maxAgeMs;
+  // Only measurements of landmarks the builder trusts (a revoked landmark is not among them): the
+  // bundle must carry the landmark of every measurement it holds.
+  const trusted = new Set(input.landmarks.map((l) => l.id));
   const measurements = input.measurements.filter((s) => {
     const at = Date.parse(s.measurement.measuredAt);
-    return s.measurement.hostKey === input.hostKey && at >= oldest && at <= input.createdAt.getTime();
+    return s.measurement.hostKey === input.hostKey && trusted.has(s.measurement.landmarkId) && at >= oldest && at <= input.createdAt.getTime();
   });
   const used = new Set(measurements.map((s) => s.measurement.landmarkId));
   const landmarks = input.landmarks.filter((l) => used.has(l.id));

@@ -4,7 +4,7 @@ import { DEFAULT_RESTRICTED } from '@locus/geo';
 import { generateSigningKey, signMeasurement, type ProofBundle } from '@locus/protocol';
 import { buildProof } from './build.js';
 import { verifyProof } from './verify.js';
-import { LANDMARKS, measure, type TestLandmark } from './test-support.js';
+import { LANDMARKS, landmarkAt, measure, type TestLandmark } from './test-support.js';
 
 const world = naturalEarthWorld();
 const createdAt = new Date('2026-11-29T12:00:00.000Z');
@@ -39,10 +39,11 @@ describe('proof bundles', () => {
     expect(verifyProof(world, clone(bundle), { trusted: landmarks.map((l) => l.info) })).toMatchObject({ ok: true });
   });
 
-  it('leave out measurements of other hosts and outside the window', () => {
+  it('leave out measurements of other hosts, outside the window, and of landmarks not trusted (revoked)', () => {
     const other = measure(landmarks[0]!, generateSigningKey().publicKey, singapore, createdAt);
     const old = measure(landmarks[0]!, host, singapore, new Date(createdAt.getTime() - 25 * 3600_000));
-    const b = buildProof(world, { hostKey: host, claimed: 'SG', landmarks: landmarks.map((l) => l.info), measurements: [other, old, ...bundle.measurements], speed: 'vacuum', restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, createdAt });
+    const revoked = measure(landmarkAt('gone', 'SG', 1.3, 103.8), host, singapore, createdAt);
+    const b = buildProof(world, { hostKey: host, claimed: 'SG', landmarks: landmarks.map((l) => l.info), measurements: [other, old, revoked, ...bundle.measurements], speed: 'vacuum', restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, createdAt });
     expect(b.measurements).toEqual(bundle.measurements);
   });
 

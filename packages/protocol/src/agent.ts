@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { KeyObject } from 'node:crypto';
-import { canonicalBytes, type Json } from './canonical.js';
+import { receivedCanonicalBytes, type Json } from './canonical.js';
 import { signJson, verifyBytesAsync, verifyJson, type PublicKeyText, type SignaturePurpose } from './keys.js';
 import { CountryCode, Instant, PROTOCOL_VERSION, PublicKey, Signature } from './messages.js';
 
@@ -119,5 +119,6 @@ export function verifyBody(purpose: SignaturePurpose, body: { readonly signature
 /** As verifyBody, checking the signature off the caller's thread (see verifyBytesAsync). */
 export function verifyBodyAsync(purpose: SignaturePurpose, body: { readonly signature: string }, publicKey: PublicKeyText): Promise<boolean> {
   const { signature, ...rest } = body;
-  return verifyBytesAsync(purpose, canonicalBytes(rest as Json), publicKey, signature);
+  const bytes = receivedCanonicalBytes(rest as Json);
+  return bytes === undefined ? Promise.resolve(false) : verifyBytesAsync(purpose, bytes, publicKey, signature);
 }

@@ -99,3 +99,17 @@ export function canonicalJson(value: Json): string {
 
 /** The canonical JSON of a value as UTF-8 bytes. */
 export const canonicalBytes = (value: Json): Buffer => Buffer.from(canonicalJson(value), 'utf8');
+
+/**
+ * The canonical bytes of a value received from outside, or undefined when it has none (a -0, a
+ * number too large to be exact, a lone surrogate): no signer could have signed it, so its
+ * signature simply does not verify, where throwing would turn bad input into a server error.
+ */
+export function receivedCanonicalBytes(value: Json): Buffer | undefined {
+  try {
+    return canonicalBytes(value);
+  } catch (error) {
+    if (error instanceof CanonicalEncodingError) return undefined;
+    throw error;
+  }
+}

@@ -1,6 +1,7 @@
 import { sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromBase64url, toBase64url } from './base64url.js';
+import { verifyBodyAsync } from './agent.js';
 import { canonicalBytes } from './canonical.js';
 import { generateSigningKey, publicKeyObject, seedOf, signBytes, signingKeyFromSeed, signJson, verifyBytes, verifyBytesAsync, verifyJson } from './keys.js';
 
@@ -49,6 +50,15 @@ describe('Ed25519 keys', () => {
     expect(await verifyBytesAsync('ingest', canonicalBytes({ a: 2 }), key.publicKey, sig)).toBe(false);
     expect(await verifyBytesAsync('ingest', body, generateSigningKey().publicKey, sig)).toBe(false);
     expect(await verifyBytesAsync('ingest', body, key.publicKey, 'not-a-signature')).toBe(false);
+  });
+
+  it('does not verify, and does not throw for, a received value with no canonical form (-0, an inexact number)', async () => {
+    const key = generateSigningKey();
+    const sig = signJson('measurement', { rtt: 0 }, key.privateKey);
+    for (const value of [{ rtt: -0 }, { rtt: 2 ** 53 + 2 }]) {
+      expect(verifyJson('measurement', value, key.publicKey, sig)).toBe(false);
+      expect(await verifyBodyAsync('measurement', { ...value, signature: sig }, key.publicKey)).toBe(false);
+    }
   });
 
   it.each(['', 'abc', 'A'.repeat(43) + '=', '!'.repeat(43)])('refuses %j as a public key', (text) => {

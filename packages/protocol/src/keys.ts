@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { canonicalBytes, type Json } from './canonical.js';
+import { canonicalBytes, receivedCanonicalBytes, type Json } from './canonical.js';
 import { fromBase64url, toBase64url } from './base64url.js';
 
 /** An Ed25519 public key as unpadded base64url of its 32 raw bytes. It is also the key's id. */
@@ -84,8 +84,11 @@ export function verifyBytesAsync(purpose: SignaturePurpose, body: Uint8Array, pu
 /** Signs the canonical JSON of a value. */
 export const signJson = (purpose: SignaturePurpose, value: Json, key: KeyObject): string => signBytes(purpose, canonicalBytes(value), key);
 
-export const verifyJson = (purpose: SignaturePurpose, value: Json, publicKey: PublicKeyText, signature: string): boolean =>
-  verifyBytes(purpose, canonicalBytes(value), publicKey, signature);
+/** Whether `signature` signs the canonical JSON of `value`; false for a value that has none. */
+export function verifyJson(purpose: SignaturePurpose, value: Json, publicKey: PublicKeyText, signature: string): boolean {
+  const bytes = receivedCanonicalBytes(value);
+  return bytes !== undefined && verifyBytes(purpose, bytes, publicKey, signature);
+}
 
 /** SHA-256 as base64url. */
 export const sha256 = (bytes: Uint8Array): string => toBase64url(createHash('sha256').update(bytes).digest());

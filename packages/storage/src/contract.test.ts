@@ -86,6 +86,16 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect(await landmarks.list()).toEqual([fra]);
   });
 
+  it('revokes a landmark: left out of the trusted list, and its id never registered again', async () => {
+    const landmarks = new LandmarkRepo(storage.db);
+    expect(await landmarks.register(fra, 10)).toBe('created');
+    expect(await landmarks.revoke('nope', 11)).toBe('absent');
+    expect(await landmarks.revoke(fra.id, 11)).toBe('revoked');
+    expect(await landmarks.revoke(fra.id, 12)).toBe('already');
+    expect(await landmarks.list()).toEqual([]);
+    expect(await landmarks.register(fra, 13)).toBe('conflict');
+  });
+
   it('keeps nodes per org and refuses a host key twice', async () => {
     const nodes = new NodeRepo(storage.db);
     const node = { id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: 'DE', created_at: 7, last_measured_at: null, unenrolled_at: null, zone_id: null };
@@ -229,7 +239,8 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect((await t.latestHealth(['n1'])).map((x) => [x.component, x.gpu, x.health, x.suggestedAction, x.at])).toEqual([
       ['thermal', null, 'degraded', null, 15],
       ['xid', 'GPU-1', 'unhealthy', 'reboot', 20],
-      ['xid', 'GPU-2', 'healthy', null, 20],
+      // Two at the same instant: the one stored later.
+      ['xid', 'GPU-2', 'unhealthy', 'reboot', 20],
     ]);
     expect((await t.latestHealth(['n1', 'n2'])).map((x) => x.nodeId).sort()).toEqual(['n1', 'n1', 'n1', 'n2']);
     expect(await t.latestHealth([])).toEqual([]);

@@ -9,6 +9,7 @@ import { verdictNotes } from './migrations/0008-verdict-notes.js';
 import { telemetry } from './migrations/0009-telemetry.js';
 import { nodeAddresses } from './migrations/0010-node-addresses.js';
 import { nodeHealth } from './migrations/0011-node-health.js';
+import { landmarkRevocation } from './migrations/0012-landmark-revocation.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -23,6 +24,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-telemetry': telemetry,
   '0010-node-addresses': nodeAddresses,
   '0011-node-health': nodeHealth,
+  '0012-landmark-revocation': landmarkRevocation,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

@@ -34,6 +34,8 @@ export interface LandmarkTable {
   lon: number;
   public_key: string;
   registered_at: number;
+  /** When the operator withdrew trust in it; null while it is trusted. */
+  revoked_at: number | null;
 }
 
 export interface NodeTable {
@@ -133,7 +135,7 @@ export interface NodeHealthTable {
   reason: string;
   suggested_action: string | null;
   at: number;
-  /** The health event this row comes from (ties of `at` go to the greater id, as events are read). */
+  /** The health event this row comes from. */
   event_id: string;
 }
 

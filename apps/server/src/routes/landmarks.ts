@@ -19,9 +19,21 @@ export const landmarkRoutes =
         if (caller.orgId !== DEFAULT_ORG) throw new ApiError('LOCUS_ERR_FORBIDDEN', `landmarks are shared by every organization on this server; only the operator's organization ("${DEFAULT_ORG}") registers them`);
         const result = await ctx.repos.landmarks.register(request.body, ctx.clock.now().getTime());
         if (result === 'conflict') {
-          throw new ApiError('LOCUS_ERR_CONFLICT', `landmark "${request.body.id}" is registered with another key or place; a landmark does not move — register a new id`);
+          throw new ApiError('LOCUS_ERR_CONFLICT', `landmark "${request.body.id}" is registered with another key or place, or was revoked; a landmark does not move — register a new id`);
         }
         return reply.code(result === 'created' ? 201 : 200).send(request.body);
+      },
+    );
+    app.delete(
+      '/landmarks/:id',
+      { schema: { summary: "Revoke a landmark (a compromised key, a moved machine): its measurements, stored or new, count no more; its id cannot be registered again", tags: ['landmarks'], params: z.object({ id: z.string().min(1).max(64) }), response: { 200: z.object({ revoked: z.literal(true) }) } } },
+      async (request) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'landmarks:write');
+        if (caller.orgId !== DEFAULT_ORG) throw new ApiError('LOCUS_ERR_FORBIDDEN', `landmarks are shared by every organization on this server; only the operator's organization ("${DEFAULT_ORG}") revokes them`);
+        const result = await ctx.repos.landmarks.revoke(request.params.id, ctx.clock.now().getTime());
+        if (result === 'absent') throw new ApiError('LOCUS_ERR_NOT_FOUND', `no landmark "${request.params.id}"`);
+        return { revoked: true as const };
       },
     );
     app.get('/landmarks', { schema: { summary: 'The registered landmarks', tags: ['landmarks'], response: { 200: z.object({ landmarks: z.array(LandmarkInfo) }) } } }, async (request) => {

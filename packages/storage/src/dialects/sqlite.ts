@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -22,7 +22,12 @@ export const SQLITE_SERVER_PRAGMAS: readonly string[] = ['cache_size = -65536', 
  * further pragmas.
  */
 export function openSqliteKysely<DB>(path: string, durability: 'normal' | 'full' = 'normal', pragmas: readonly string[] = []): Kysely<DB> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // The file holds token hashes and the report-signing key: its owner's alone. SQLite gives
+    // the WAL and shared-memory files the database file's mode.
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);

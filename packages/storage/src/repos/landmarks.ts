@@ -5,6 +5,7 @@ import type { Database, LandmarkTable } from '../schema.js';
 const toInfo = (row: LandmarkTable): LandmarkInfo => ({ id: row.id, name: row.name, country: row.country, lat: row.lat, lon: row.lon, publicKey: row.public_key });
 
 export type RegisterResult = 'created' | 'unchanged' | 'conflict';
+export type RevokeResult = 'revoked' | 'already' | 'absent';
 
 /** Landmarks the server trusts: an id bound to one key and one audited place. */
 export class LandmarkRepo {
@@ -15,16 +16,19 @@ export class LandmarkRepo {
 
   /**
    * Registers a landmark. Re-registering the same id with the same key and place changes
-   * nothing; a different key or place for a known id is a conflict (a landmark does not move).
+   * nothing; a different key or place for a known id is a conflict (a landmark does not move),
+   * and so is a revoked id (trust once withdrawn does not come back under the same name).
    */
   async register(info: LandmarkInfo, at: number): Promise<RegisterResult> {
     const inserted = await this.#db
       .insertInto('landmarks')
-      .values({ id: info.id, name: info.name, country: info.country, lat: info.lat, lon: info.lon, public_key: info.publicKey, registered_at: at })
+      .values({ id: info.id, name: info.name, country: info.country, lat: info.lat, lon: info.lon, public_key: info.publicKey, registered_at: at, revoked_at: null })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return 'created';
     // Already there (perhaps registered a moment ago by another replica): the same, or a clash.
+    const row = await this.#db.selectFrom('landmarks').select('revoked_at').where('id', '=', info.id).executeTakeFirst();
+    if (row && row.revoked_at !== null) return 'conflict';
     const existing = await this.get(info.id);
     const same = existing !== undefined && existing.publicKey === info.publicKey && existing.lat === info.lat && existing.lon === info.lon && existing.country === info.country;
     return same ? 'unchanged' : 'conflict';
@@ -35,7 +39,17 @@ export class LandmarkRepo {
     return row && toInfo(row);
   }
 
+  /** The landmarks trusted now: revoked ones are left out, and with them their measurements. */
   async list(): Promise<LandmarkInfo[]> {
-    return (await this.#db.selectFrom('landmarks').selectAll().orderBy('id').execute()).map(toInfo);
+    return (await this.#db.selectFrom('landmarks').selectAll().where('revoked_at', 'is', null).orderBy('id').execute()).map(toInfo);
+  }
+
+  /** Withdraws trust in a landmark: its measurements, stored or new, count no more. */
+  async revoke(id: string, at: number): Promise<RevokeResult> {
+    const row = await this.#db.selectFrom('landmarks').select('revoked_at').where('id', '=', id).executeTakeFirst();
+    if (!row) return 'absent';
+    if (row.revoked_at !== null) return 'already';
+    await this.#db.updateTable('landmarks').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+    return 'revoked';
   }
 }

@@ -135,7 +135,10 @@ export class TelemetryRepo {
     return Number(result.numAffectedRows ?? 0n);
   }
 
-  /** Keeps a health event as its component's latest for the node, unless a newer one is kept. */
+  /**
+   * Keeps a health event as its component's latest for the node, unless a newer one is kept; of
+   * two at the same instant, the one stored later (the later of a batch's events) wins.
+   */
   async noteHealth(nodeId: string, e: { readonly id: string; readonly at: number; readonly component: string; readonly gpu: string | null; readonly health: string; readonly reason: string; readonly suggestedAction: string | null }): Promise<void> {
     await this.#db
       .insertInto('node_health')
@@ -144,7 +147,7 @@ export class TelemetryRepo {
         oc
           .columns(['node_id', 'component', 'gpu'])
           .doUpdateSet({ health: e.health, reason: e.reason, suggested_action: e.suggestedAction, at: e.at, event_id: e.id })
-          .where((eb) => eb.or([eb('node_health.at', '<', e.at), eb.and([eb('node_health.at', '=', e.at), eb('node_health.event_id', '<', e.id)])])),
+          .where('node_health.at', '<=', e.at),
       )
       .execute();
   }

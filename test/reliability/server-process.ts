@@ -1,0 +1,24 @@
+/**
+ * The real server in a process of its own, for the suites that kill it (SIGKILL) or starve it:
+ * `node --import tsx test/reliability/server-process.ts` with LOCUS_DATA_DIR or
+ * LOCUS_DATABASE_URL, LOCUS_PORT and LOCUS_ADMIN_TOKEN; optional LOCUS_INGEST_MAX_IN_FLIGHT.
+ * Prints `ready <url>` once it listens.
+ */
+import { naturalEarthWorld } from '@locus/geo/natural-earth';
+import { DEFAULT_SERVER_CONFIG, startServer } from '@locus/server';
+
+const env = process.env;
+const maxInFlight = env.LOCUS_INGEST_MAX_IN_FLIGHT ? Number(env.LOCUS_INGEST_MAX_IN_FLIGHT) : DEFAULT_SERVER_CONFIG.ingestMaxInFlight;
+const server = await startServer({
+  host: '127.0.0.1',
+  port: Number(env.LOCUS_PORT ?? 0),
+  dataDir: env.LOCUS_DATA_DIR ?? '.',
+  databaseUrl: env.LOCUS_DATABASE_URL,
+  adminToken: env.LOCUS_ADMIN_TOKEN,
+  world: naturalEarthWorld(),
+  config: { ...DEFAULT_SERVER_CONFIG, ingestMaxInFlight: maxInFlight },
+});
+process.stdout.write(`ready ${server.url}\n`);
+const stop = () => void server.close().then(() => process.exit(0));
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
