@@ -1,10 +1,10 @@
 /**
- * Worker for bench/ingest.ts: the real server (startServer: migrations, Fastify, the background
- * loop of alert sweeps and retention) on a thread of its own, so that the load generator does
- * not run on the server's event loop.
+ * Child process of bench/ingest.ts: the real server (startServer: migrations, Fastify, the
+ * background loop of alert sweeps and retention) in a process of its own, as it runs in
+ * production, so that the load generator does not run on the server's event loop. Its settings
+ * come in LOCUS_BENCH_SERVER (JSON); requests and replies go over the IPC channel.
  */
 import { tmpdir } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { DEFAULT_ORG, startServer, systemClock } from '@locus/server';
 import { NodeRepo, TelemetryRepo } from '@locus/storage';
@@ -18,15 +18,17 @@ export interface SeedNode {
 }
 export type ServerRequest = { readonly kind: 'seed'; readonly nodes: readonly SeedNode[] } | { readonly kind: 'stop' };
 
-const { databaseUrl, dataDir, adminToken } = workerData as { databaseUrl?: string; dataDir?: string; adminToken: string };
+const { databaseUrl, dataDir, adminToken } = JSON.parse(process.env.LOCUS_BENCH_SERVER ?? '{}') as { databaseUrl?: string; dataDir?: string; adminToken: string };
+const reply = (message: object) => process.send!(message);
 const server = await startServer({ host: '127.0.0.1', port: 0, databaseUrl, dataDir: dataDir ?? tmpdir(), adminToken, world: naturalEarthWorld() });
-parentPort!.postMessage({ kind: 'ready', url: server.url, database: server.storage.description });
+reply({ kind: 'ready', url: server.url, database: server.storage.description });
 
-parentPort!.on('message', (request: ServerRequest) => {
+process.on('message', (request: ServerRequest) => {
   void (async () => {
     if (request.kind === 'stop') {
       await server.close();
-      parentPort!.postMessage({ kind: 'stopped' });
+      reply({ kind: 'stopped' });
+      process.disconnect();
       return;
     }
     // What the enroll route stores for a node, written through the repositories, 200 nodes a transaction.
@@ -41,6 +43,6 @@ parentPort!.on('message', (request: ServerRequest) => {
         }
       });
     }
-    parentPort!.postMessage({ kind: 'seeded', count: request.nodes.length });
+    reply({ kind: 'seeded', count: request.nodes.length });
   })();
 });

@@ -5,7 +5,7 @@
  * PostgreSQL when its server binaries are installed; and a simulated fleet of 10,000 hosts ×
  * 8 GPUs, each sending a batch every 30 s, held or not with its latency percentiles.
  *
- * The server (startServer, background loop included) runs in a worker thread, the load
+ * The server (startServer, background loop included) runs in a child process, the load
  * generator on the main thread: two event loops, sharing whatever cores the machine has.
  *
  *   npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N]
@@ -18,7 +18,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import { GPU_SAMPLE_COLUMNS, GpuSampleRepo, NodeRepo, OrgRepo, SQLITE_SERVER_PRAGMAS, gpuSampleRow, migrateToLatest, openStorage, type NodeSeries } from '@locus/storage';
@@ -71,28 +72,41 @@ interface Server {
   request(message: ServerRequest, reply: string): Promise<void>;
 }
 
-/** Starts the real server in a worker thread on this database, runs `body`, stops it. */
+/**
+ * Starts the real server in a child process on this database, runs `body`, stops it. (A worker
+ * thread loading TypeScript through tsx's loader now and then never started: a full run hung.)
+ */
 async function withServer<T>(where: { databaseUrl?: string; dataDir?: string }, body: (server: Server) => Promise<T>): Promise<T> {
-  const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { module: new URL('./ingest-server.ts', import.meta.url).href, adminToken: ADMIN_TOKEN, ...where } });
+  const child = fork(fileURLToPath(new URL('./ingest-server.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, LOCUS_BENCH_SERVER: JSON.stringify({ adminToken: ADMIN_TOKEN, ...where }) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`the server process ended (${signal ?? `exit ${code}`})`))));
+  exited.catch(() => undefined);
   const next = (kind: string) =>
-    new Promise<Record<string, string>>((resolve, reject) => {
-      const listener = (m: Record<string, string>) => {
-        if (m.kind !== kind) return;
-        worker.off('message', listener);
-        resolve(m);
-      };
-      worker.on('message', listener);
-      worker.once('error', reject);
-    });
+    Promise.race([
+      new Promise<Record<string, string>>((resolve) => {
+        const listener = (m: Record<string, string>) => {
+          if (m.kind !== kind) return;
+          child.off('message', listener);
+          resolve(m);
+        };
+        child.on('message', listener);
+      }),
+      exited,
+    ]);
   const ready = await next('ready');
   const client = new HttpClient(ready.url!, 64);
-  const server: Server = { url: ready.url!, database: ready.database!, client, request: async (message, reply) => void (worker.postMessage(message), await next(reply)) };
+  const server: Server = { url: ready.url!, database: ready.database!, client, request: async (message, reply) => void (child.send(message), await next(reply)) };
   try {
     return await body(server);
   } finally {
     client.close();
-    await server.request({ kind: 'stop' }, 'stopped');
-    await worker.terminate();
+    if (child.exitCode === null) {
+      await server.request({ kind: 'stop' }, 'stopped');
+      await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+    }
   }
 }
 
@@ -196,7 +210,7 @@ const figures: Record<string, FigureValue> = {};
 const shapeKey = (instants: number) => `batch${instants * GPUS_PER_NODE}Samples`;
 const batchLabel = (instants: number) => `${instants} × ${GPUS_PER_NODE} = ${instants * GPUS_PER_NODE}`.padEnd(14);
 
-console.log(`ingest benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} CPU core(s), shared by the server (a worker thread) and the load generator (main thread)`);
+console.log(`ingest benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} CPU core(s), shared by the server (a child process) and the load generator`);
 console.log(`throughput: ${fmt(samplesPerRun)} GPU samples per batch shape, ${clients} keep-alive clients, ${THROUGHPUT_HOSTS} hosts × ${GPUS_PER_NODE} GPUs enrolled through the route; batches signed before timing\n`);
 
 const hosts = Array.from({ length: THROUGHPUT_HOSTS }, (_, i) => simNode(i));
