@@ -57,14 +57,4 @@ export function rareEvent(node: SimNode, at: number, pick: number): EventWire {
 /** The request body of a batch, signed and serialized before any timing starts. */
 export const batchBody = (node: SimNode, samples: SampleWire[], events: EventWire[] = []): Buffer => Buffer.from(JSON.stringify(signedBatch(node.key, samples, events)));
 
-/** A small deterministic generator (mulberry32), so that runs are comparable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../test/support/seeded-random.js';

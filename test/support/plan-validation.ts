@@ -26,18 +26,10 @@ import {
 } from '@locus/geo';
 import { parseLandmarkRtts } from '../../apps/cli/src/geo/inputs.js';
 import type { WonderProxy } from './wonderproxy.js';
+import { seededRandom } from './seeded-random.js';
 
-/** A small seeded generator (mulberry32), so that every draw can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of every draw, so that each can be replayed. */
+export const seeded = seededRandom;
 
 export function drawWithout<T>(items: readonly T[], count: number, random: () => number): T[] {
   const pool = items.slice();

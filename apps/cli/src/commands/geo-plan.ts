@@ -7,6 +7,7 @@ import { formatPlanTable, planLandmarks } from '../geo/plan.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
 import { parseRestricted } from './geo-verify.js';
+import { modelOptions } from './geo-model-options.js';
 
 const NAME = 'locus geo plan';
 
@@ -91,11 +92,7 @@ export function parseGeoPlanArgs(args: readonly string[]): GeoPlanArgs | undefin
   if (typeof speed === 'object') throw usageError(`${NAME}: --speed: ${speed.error}`);
   const format = (v.format ?? 'table') as Format;
   if (!FORMATS.includes(format)) throw usageError(`${NAME}: --format must be ${FORMATS.join(' or ')}, got "${v.format}"`);
-  const margin = v['margin-km'] === undefined ? DEFAULT_BORDER_MARGIN : parseDecimal(v['margin-km']);
-  if (margin === undefined || margin < 0 || margin > 1000) throw usageError(`${NAME}: --margin-km must be a number of km from 0 to 1000, got "${v['margin-km']}"`);
-  const quantile = v.quantile === undefined ? undefined : parseDecimal(v.quantile);
-  if (v.quantile !== undefined && (quantile === undefined || quantile <= 0 || quantile >= 1)) throw usageError(`${NAME}: --quantile must be a number between 0 and 1, got "${v.quantile}"`);
-  if (quantile !== undefined && v['landmark-rtts'] === undefined) throw usageError(`${NAME}: --quantile needs --landmark-rtts FILE to fit on`);
+  const { margin, quantile } = modelOptions(NAME, v);
   return {
     landmarks: v.landmarks!,
     candidates: v.candidates!,
