@@ -2,7 +2,10 @@ import type { GpuTable, NodeRecord, StoredVerdict, ZoneRecord } from '@locus/sto
 import type { Repos } from './repos.js';
 
 export const HEALTH_STATES = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const;
-const HEALTH_RANK: Record<string, number> = { healthy: 0, unknown: 1, degraded: 2, unhealthy: 3 };
+export type HealthState = (typeof HEALTH_STATES)[number];
+/** How bad a health state is, worst highest; a state not known here ranks as healthy. */
+const HEALTH_RANK: Record<HealthState, number> = { healthy: 0, unknown: 1, degraded: 2, unhealthy: 3 };
+export const healthRank = (state: string): number => HEALTH_RANK[state as HealthState] ?? 0;
 
 /** The model name of a GPU known only from health reports. */
 export const NOT_IN_INVENTORY = '(not in inventory)';
@@ -32,7 +35,7 @@ export async function fleetRows(repos: Repos, orgId: string, zoneId?: string): P
     if (h.gpu === null) continue;
     const ofNode = worst.get(h.nodeId) ?? new Map<string, string>();
     worst.set(h.nodeId, ofNode);
-    if ((HEALTH_RANK[h.health] ?? 0) > (HEALTH_RANK[ofNode.get(h.gpu) ?? 'healthy'] ?? 0)) ofNode.set(h.gpu, h.health);
+    if (healthRank(h.health) > healthRank(ofNode.get(h.gpu) ?? 'healthy')) ofNode.set(h.gpu, h.health);
   }
   const inventory = new Map<string, GpuTable[]>();
   for (const g of await repos.telemetry.gpusOf(ids)) inventory.set(g.node_id, [...(inventory.get(g.node_id) ?? []), g]);

@@ -1,9 +1,9 @@
 import type { NodeRecord, StoredVerdict } from '@locus/storage';
+import { HEALTH_STATES, healthRank, type HealthState } from './fleet.js';
 import type { Repos } from './repos.js';
 
-export const NODE_HEALTH = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const;
-export type NodeHealth = (typeof NODE_HEALTH)[number];
-const HEALTH_RANK: Record<NodeHealth, number> = { healthy: 0, unknown: 1, degraded: 2, unhealthy: 3 };
+export const NODE_HEALTH = HEALTH_STATES;
+export type NodeHealth = HealthState;
 
 export const NODE_SORTS = ['name', '-name', 'zone', '-zone', 'verdict', '-verdict', 'health', '-health', 'lastMeasuredAt', '-lastMeasuredAt'] as const;
 export type NodeSort = (typeof NODE_SORTS)[number];
@@ -42,7 +42,7 @@ export function nodeHealth(states: readonly string[], gpus: number): NodeHealth 
   let worst: NodeHealth = 'healthy';
   for (const s of states) {
     const h = (NODE_HEALTH as readonly string[]).includes(s) ? (s as NodeHealth) : 'unknown';
-    if (HEALTH_RANK[h] > HEALTH_RANK[worst]) worst = h;
+    if (healthRank(h) > healthRank(worst)) worst = h;
   }
   return worst;
 }
@@ -90,7 +90,7 @@ const ORDER: Record<string, (a: ListedNode, b: ListedNode, zoneName: (id: string
   zone: (a, b, zoneName) => text(zoneName(a.node.zone_id), zoneName(b.node.zone_id)),
   // The worst first: what an operator looks at first.
   verdict: (a, b) => VERDICT_RANK[a.verdict?.record.restricted ?? 'none']! - VERDICT_RANK[b.verdict?.record.restricted ?? 'none']!,
-  health: (a, b) => HEALTH_RANK[b.health] - HEALTH_RANK[a.health],
+  health: (a, b) => healthRank(b.health) - healthRank(a.health),
   lastMeasuredAt: (a, b) => (a.node.last_measured_at ?? -1) - (b.node.last_measured_at ?? -1),
 };
 
