@@ -4,7 +4,7 @@
  * stored), and batches signed as agents sign them.
  */
 import { randomUUID } from 'node:crypto';
-import { PROTOCOL_VERSION, generateSigningKey, signBody, type EventWire, type SampleWire, type SigningKey } from '@locus/protocol';
+import { PROTOCOL_VERSION, generateSigningKey, signBody, wireText, type EventWire, type SampleWire, type SigningKey } from '@locus/protocol';
 import { hostInventory } from '../apps/server/src/test-support.js';
 import { h100Readings, signedBatch } from '../test/support/ingest-batches.js';
 
@@ -54,7 +54,7 @@ export function rareEvent(node: SimNode, at: number, pick: number): EventWire {
     : { kind: 'health', id: randomUUID(), at: when, component: 'thermal', gpu, health: 'degraded', reason: 'slowdown temperature reached', suggestedAction: 'inspect_hardware' };
 }
 
-/** The request body of a batch, signed and serialized before any timing starts. */
-export const batchBody = (node: SimNode, samples: SampleWire[], events: EventWire[] = []): Buffer => Buffer.from(JSON.stringify(signedBatch(node.key, samples, events)));
+/** The request body of a batch as an agent sends it (wireText), signed and serialized before any timing starts. */
+export const batchBody = (node: SimNode, samples: SampleWire[], events: EventWire[] = []): Buffer => Buffer.from(wireText(signedBatch(node.key, samples, events)));
 
 export { seededRandom } from '../test/support/seeded-random.js';

@@ -2,11 +2,13 @@
  * Child process of bench/ingest.ts: the real server (startServer: migrations, Fastify, the
  * background loop of alert sweeps and retention) in a process of its own, as it runs in
  * production, so that the load generator does not run on the server's event loop. Its settings
- * come in LOCUS_BENCH_SERVER (JSON); requests and replies go over the IPC channel.
+ * come in LOCUS_BENCH_SERVER (JSON); requests and replies go over the IPC channel. Batches are
+ * decoded on worker threads (the decoder bundled from the sources, as npm run build bundles it).
  */
 import { tmpdir } from 'node:os';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
-import { DEFAULT_ORG, startServer, systemClock } from '@locus/server';
+import { DEFAULT_ORG, defaultDecoderThreads, startServer, systemClock } from '@locus/server';
+import { buildDecoderWorker } from '../apps/server/src/ingest/decoder-bundle.js';
 import { NodeRepo, TelemetryRepo } from '@locus/storage';
 import { hostInventory } from './ingest-load.js';
 
@@ -20,13 +22,16 @@ export type ServerRequest = { readonly kind: 'seed'; readonly nodes: readonly Se
 
 const { databaseUrl, dataDir, adminToken } = JSON.parse(process.env.LOCUS_BENCH_SERVER ?? '{}') as { databaseUrl?: string; dataDir?: string; adminToken: string };
 const reply = (message: object) => process.send!(message);
-const server = await startServer({ host: '127.0.0.1', port: 0, databaseUrl, dataDir: dataDir ?? tmpdir(), adminToken, world: naturalEarthWorld() });
-reply({ kind: 'ready', url: server.url, database: server.storage.description });
+// The ingest decoder on worker threads, as `locus server start` runs it from its bundle.
+const decoder = await buildDecoderWorker();
+const server = await startServer({ host: '127.0.0.1', port: 0, databaseUrl, dataDir: dataDir ?? tmpdir(), adminToken, world: naturalEarthWorld(), decoderWorker: decoder.url });
+reply({ kind: 'ready', url: server.url, database: server.storage.description, decoderThreads: String(defaultDecoderThreads()) });
 
 process.on('message', (request: ServerRequest) => {
   void (async () => {
     if (request.kind === 'stop') {
       await server.close();
+      decoder.remove();
       reply({ kind: 'stopped' });
       process.disconnect();
       return;

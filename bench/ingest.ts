@@ -68,6 +68,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 interface Server {
   readonly url: string;
   readonly database: string;
+  readonly decoderThreads: string;
   readonly client: HttpClient;
   request(message: ServerRequest, reply: string): Promise<void>;
 }
@@ -98,7 +99,7 @@ async function withServer<T>(where: { databaseUrl?: string; dataDir?: string }, 
     ]);
   const ready = await next('ready');
   const client = new HttpClient(ready.url!, 64);
-  const server: Server = { url: ready.url!, database: ready.database!, client, request: async (message, reply) => void (child.send(message), await next(reply)) };
+  const server: Server = { url: ready.url!, database: ready.database!, decoderThreads: ready.decoderThreads!, client, request: async (message, reply) => void (child.send(message), await next(reply)) };
   try {
     return await body(server);
   } finally {
@@ -189,6 +190,7 @@ interface SizeResult {
 /** Enrolls the throughput hosts, then sends each batch shape's batches from `clients` loops. */
 async function throughput(server: Server, nodes: readonly SimNode[], label: string): Promise<{ nodeIds: string[]; results: SizeResult[] }> {
   const nodeIds = await enrollOverHttp(server, nodes);
+  console.log(`${label}: the server decodes batches on ${server.decoderThreads} worker thread(s) and writes them on its own`);
   const results: SizeResult[] = [];
   let startAt = Date.parse('2026-11-29T00:00:00.000Z');
   for (const instants of BATCH_INSTANTS) {

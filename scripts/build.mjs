@@ -9,7 +9,8 @@ const started = performance.now();
 const outdir = 'apps/cli/dist';
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'apps/cli/src/main.ts' },
+  // The ingest decoder runs on worker threads of the server, from a script of its own.
+  entryPoints: { main: 'apps/cli/src/main.ts', 'decoder-worker': 'apps/server/src/ingest/decoder-worker.ts' },
   outdir,
   bundle: true,
   splitting: true,

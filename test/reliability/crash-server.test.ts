@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey } from '@locus/protocol';
+import { PROTOCOL_VERSION, generateSigningKey, signBody, wireText, type SigningKey } from '@locus/protocol';
 import { openStorage } from '@locus/storage';
 import { hostInventory } from '../../apps/server/src/test-support.js';
 import { h100Readings, signedBatch } from '../support/ingest-batches.js';
@@ -47,7 +47,8 @@ function makeAgent(index: number, start: number): Agent {
       [{ kind: 'health', id: eventId, at, component: 'thermal', gpu: gpus[0]!, health: b % 2 ? 'healthy' : 'degraded', reason: `batch ${b}`, suggestedAction: null }],
       at,
     );
-    return { body: JSON.stringify(batch), batchId: batch.batchId, eventId, times };
+    // Half the agents send the wire text (signature checked on the bytes), half another layout (re-encoded).
+    return { body: index % 2 === 0 ? wireText(batch) : JSON.stringify(batch), batchId: batch.batchId, eventId, times };
   });
   return { key, nodeId: '', batches };
 }

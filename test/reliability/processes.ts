@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDecoderWorker } from '../../apps/server/src/ingest/decoder-bundle.js';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 
@@ -26,9 +27,20 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts test/reliability/server-process.ts; resolves once it listens. */
+/** The ingest decoder bundled once for this test file's servers, removed when it ends. */
+let decoder: Promise<string> | undefined;
+function decoderWorkerUrl(): Promise<string> {
+  decoder ??= buildDecoderWorker().then((built) => {
+    process.once('exit', () => built.remove());
+    return built.url.href;
+  });
+  return decoder;
+}
+
+/** Starts test/reliability/server-process.ts, decoding batches on worker threads as the bundled server does; resolves once it listens. */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/reliability/server-process.ts')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const childEnv = { ...process.env, LOCUS_DECODER_WORKER: await decoderWorkerUrl(), ...env };
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/reliability/server-process.ts')], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

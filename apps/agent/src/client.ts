@@ -1,4 +1,4 @@
-import { EnrollResponse, IngestResponse, type EnrollRequest, type IngestBatch, type UnenrollRequest } from '@locus/protocol';
+import { EnrollResponse, IngestResponse, wireText, type EnrollRequest, type IngestBatch, type UnenrollRequest } from '@locus/protocol';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
@@ -58,10 +58,11 @@ export class ServerError extends Error {
   }
 }
 
-async function post<T>(server: string, path: string, body: unknown, schema: z.ZodType<T>, fetcher: Poster): Promise<T> {
+/** POSTs a signed body as its wire text (canonical JSON), so the server checks its signature on the bytes it receives. */
+async function post<T>(server: string, path: string, body: { readonly signature: string }, schema: z.ZodType<T>, fetcher: Poster): Promise<T> {
   let res: HttpAnswer;
   try {
-    res = await fetcher(`${server.replace(/\/+$/, '')}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    res = await fetcher(`${server.replace(/\/+$/, '')}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: wireText(body), signal: AbortSignal.timeout(30_000) });
   } catch (error) {
     throw new ServerError(`cannot reach ${server}: ${(error as Error).message}`);
   }

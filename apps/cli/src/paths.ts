@@ -1,5 +1,6 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Io } from './io.js';
 
 /**
@@ -12,6 +13,22 @@ export function dashboardDir(io: Io): string | undefined {
   if (!bin) return undefined;
   try {
     return resolve(dirname(realpathSync(bin)), '../../dashboard/dist');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The bundled ingest decoder beside the CLI's bundle (apps/cli/dist/decoder-worker.js), found
+ * from the running bin as the dashboard is; absent when running from sources (tests), where the
+ * server decodes batches on its own thread.
+ */
+export function decoderWorker(): URL | undefined {
+  const bin = process.argv[1];
+  if (!bin) return undefined;
+  try {
+    const script = resolve(dirname(realpathSync(bin)), '../dist/decoder-worker.js');
+    return existsSync(script) ? pathToFileURL(script) : undefined;
   } catch {
     return undefined;
   }

@@ -11,10 +11,11 @@ import type { Storage } from '@locus/storage';
 import { authenticate, type Caller } from './auth.js';
 import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
-import { ApiError, errorBody } from './errors.js';
+import { ApiError, errorBody, validationMessage } from './errors.js';
 import { reposOf, type Repos } from './repos.js';
 import { addSecurityHeaders, tightenSwaggerCsp } from './security-headers.js';
 import { agentRoutes } from './routes/agents.js';
+import { inThreadDecoder, type BatchDecoder } from './ingest/decoder.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { zoneRoutes } from './routes/zones.js';
 import { landmarkRoutes } from './routes/landmarks.js';
@@ -45,6 +46,8 @@ export interface AppDeps {
   readonly fetch?: typeof fetch;
   /** Built dashboard assets (index.html and its files), served at `/` when given. */
   readonly dashboardDir?: string | undefined;
+  /** Decodes agents' batches; the server's own thread when absent. Closed with the app. */
+  readonly decoder?: BatchDecoder | undefined;
 }
 
 export interface AppContext {
@@ -83,8 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (error instanceof ApiError) return reply.code(error.statusCode).send(error.body());
     if (hasZodFastifySchemaValidationErrors(error)) {
       const first = error.validation[0];
-      const where = first?.instancePath ? `${first.instancePath.replace(/^\//, '').replaceAll('/', '.')}: ` : '';
-      return reply.code(400).send(errorBody('LOCUS_ERR_VALIDATION', `${error.validationContext ?? 'request'} ${where}${first?.message ?? 'is invalid'}`));
+      const path = first?.instancePath.split('/').filter((p) => p !== '') ?? [];
+      return reply.code(400).send(errorBody('LOCUS_ERR_VALIDATION', validationMessage(error.validationContext ?? 'request', path, first?.message ?? 'is invalid')));
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send(errorBody('LOCUS_ERR_BODY_TOO_LARGE', `bodies are limited to ${deps.config.bodyLimitBytes} bytes`));
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send(errorBody('LOCUS_ERR_UNSUPPORTED_MEDIA', 'send Content-Type: application/json'));
@@ -151,7 +154,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(landmarkRoutes(ctx), { prefix: '/api/v1' });
   await app.register(measurementRoutes(ctx), { prefix: '/api/v1' });
   await app.register(nodeRoutes(ctx), { prefix: '/api/v1' });
-  await app.register(agentRoutes(ctx, deps.storage), { prefix: '/api/v1' });
+  const decoder = deps.decoder ?? inThreadDecoder();
+  app.addHook('onClose', () => decoder.close());
+  await app.register(agentRoutes(ctx, deps.storage, decoder), { prefix: '/api/v1' });
   await app.register(zoneRoutes(ctx), { prefix: '/api/v1' });
   await app.register(fleetRoutes(ctx), { prefix: '/api/v1' });
   await app.register(alertRoutes(ctx), { prefix: '/api/v1' });

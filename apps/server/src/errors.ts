@@ -59,3 +59,6 @@ export function errorBody(code: ServerErrorCode, message: string): ErrorBody {
   const statusCode = SERVER_ERRORS[code].statusCode;
   return { statusCode, code, error: REASONS[statusCode] ?? 'Error', message };
 }
+
+/** The message of a request part that does not match its schema: where (a dotted path), then what. */
+export const validationMessage = (part: string, path: readonly PropertyKey[], message: string): string => `${part} ${path.length > 0 ? `${path.map(String).join('.')}: ` : ''}${message}`;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { World } from '@locus/geo';
@@ -7,6 +8,7 @@ import { buildApp } from './app.js';
 import { hashToken, newToken } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
+import { workerDecoder } from './ingest/decoder.js';
 import { reposOf } from './repos.js';
 
 export interface StartOptions {
@@ -23,7 +25,17 @@ export interface StartOptions {
   readonly logger?: boolean | object;
   /** Built dashboard assets to serve at `/`. */
   readonly dashboardDir?: string | undefined;
+  /**
+   * The bundled ingest decoder (apps/cli/dist/decoder-worker.js): agents' batches are then
+   * parsed, checked and verified on worker threads. Without it, on the server's own thread.
+   */
+  readonly decoderWorker?: URL | undefined;
+  /** Decoder threads with decoderWorker; default: one per core but the server's own, at most 4. */
+  readonly decoderThreads?: number | undefined;
 }
+
+/** Decoder threads by default: the machine's other cores (the server's thread writes), at most 4. */
+export const defaultDecoderThreads = (): number => Math.min(4, availableParallelism() - 1);
 
 export interface RunningServer {
   readonly url: string;
@@ -61,7 +73,11 @@ export async function prepareStorage(options: Pick<StartOptions, 'databaseUrl' |
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const { storage, generatedToken } = await prepareStorage(options, clock);
-  const app = await buildApp({ storage, world: options.world, config: options.config ?? DEFAULT_SERVER_CONFIG, clock, logger: options.logger ?? false, dashboardDir: options.dashboardDir, backgroundEveryMs: 15_000 });
+  const threads = options.decoderThreads ?? defaultDecoderThreads();
+  let warn = (_message: string): void => {};
+  const decoder = options.decoderWorker && threads > 0 ? workerDecoder(options.decoderWorker, threads, (message) => warn(message)) : undefined;
+  const app = await buildApp({ storage, world: options.world, config: options.config ?? DEFAULT_SERVER_CONFIG, clock, logger: options.logger ?? false, dashboardDir: options.dashboardDir, backgroundEveryMs: 15_000, decoder });
+  warn = (message) => app.log.warn(message);
   let url: string;
   try {
     url = await app.listen({ host: options.host, port: options.port });

@@ -7,6 +7,7 @@ import { buildApp } from './app.js';
 import { hashToken } from './auth.js';
 import type { Clock } from './clock.js';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
+import type { BatchDecoder } from './ingest/decoder.js';
 import { reposOf } from './repos.js';
 
 export const world = naturalEarthWorld();
@@ -36,11 +37,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function testServer(spec = 'sqlite::memory:', settings: Partial<ServerConfig> = {}): Promise<TestServer> {
+export async function testServer(spec = 'sqlite::memory:', settings: Partial<ServerConfig> = {}, decoder?: BatchDecoder): Promise<TestServer> {
   const storage = await openStorage(spec);
   await migrateToLatest(storage);
   const clock = new TestClock();
-  const app = await buildApp({ storage, world, config: { ...DEFAULT_SERVER_CONFIG, ...settings }, clock });
+  const app = await buildApp({ storage, world, config: { ...DEFAULT_SERVER_CONFIG, ...settings }, clock, decoder });
   const repos = reposOf(storage);
   const tokenFor = async (orgId: string, role: Role) => {
     await repos.orgs.ensure({ id: orgId, name: orgId, created_at: 0 });

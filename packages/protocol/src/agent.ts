@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { KeyObject } from 'node:crypto';
-import { receivedCanonicalBytes, type Json } from './canonical.js';
+import { canonicalJson, receivedCanonicalBytes, type Json } from './canonical.js';
 import { signJson, verifyBytesAsync, verifyJson, type PublicKeyText, type SignaturePurpose } from './keys.js';
-import { CountryCode, Instant, PROTOCOL_VERSION, PublicKey, Signature } from './messages.js';
+import { CountryCode, Instant, isInstant, PROTOCOL_VERSION, PublicKey, Signature } from './messages.js';
 
 const version = z.literal(PROTOCOL_VERSION);
 const count = z.number().int().min(0);
@@ -59,6 +59,72 @@ export type GpuMetricsWire = z.infer<typeof GpuMetricsWire>;
 
 export const SampleWire = z.strictObject({ at: Instant, gpus: z.array(GpuMetricsWire).max(64) });
 export type SampleWire = z.infer<typeof SampleWire>;
+/** Samples in one batch at most. */
+export const MAX_BATCH_SAMPLES = 1000;
+
+/** An object as JSON.parse makes them (no inherited members for a named read to find). */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+const reading = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v));
+function reasons(v: unknown): boolean {
+  if (v === null) return true;
+  if (!Array.isArray(v) || v.length > 16) return false;
+  // Index by index: a hole is not a string (where every() would skip it).
+  for (let i = 0; i < v.length; i++) {
+    const r: unknown = v[i];
+    if (typeof r !== 'string' || r.length > 64) return false;
+  }
+  return true;
+}
+const GPU_METRICS_KEYS = Object.keys(GpuMetricsWire.shape).length;
+
+/** GpuMetricsWire, field by field: named reads stay fast where a loop over key names does not. */
+function gpuMetricsValid(g: unknown): boolean {
+  if (!isPlainObject(g) || Object.keys(g).length !== GPU_METRICS_KEYS) return false;
+  const { uuid } = g;
+  return (
+    typeof uuid === 'string' &&
+    uuid.length >= 1 &&
+    uuid.length <= 100 &&
+    reading(g.temperatureC) &&
+    reading(g.memoryTemperatureC) &&
+    reading(g.powerDrawW) &&
+    reading(g.powerLimitW) &&
+    reading(g.energyMj) &&
+    reading(g.smClockMHz) &&
+    reading(g.memoryClockMHz) &&
+    reading(g.gpuUtilizationPct) &&
+    reading(g.memoryUtilizationPct) &&
+    reading(g.framebufferUsedMiB) &&
+    reading(g.framebufferTotalMiB) &&
+    reading(g.eccVolatileUncorrected) &&
+    reading(g.eccAggregateUncorrected) &&
+    (g.remappedRowsPending === null || typeof g.remappedRowsPending === 'boolean') &&
+    reading(g.pcieReplayCounter) &&
+    reasons(g.clockEventReasons)
+  );
+}
+
+/**
+ * Whether `samples` is a batch's valid samples array: exactly what z.array(SampleWire).max(1000)
+ * accepts, checked in place without copying. zod makes a copy of every object it checks, which
+ * at ingest rates (thousands of readings a batch) costs more than storing them; the server
+ * checks samples with this and the rest of a batch, and anything refused, with zod (whose
+ * messages say what is wrong).
+ */
+export function samplesValid(samples: unknown): boolean {
+  if (!Array.isArray(samples) || samples.length > MAX_BATCH_SAMPLES) return false;
+  for (const s of samples) {
+    if (!isPlainObject(s) || Object.keys(s).length !== 2) return false;
+    const { at, gpus } = s;
+    if (typeof at !== 'string' || !isInstant(at) || !Array.isArray(gpus) || gpus.length > 64) return false;
+    for (const g of gpus) if (!gpuMetricsValid(g)) return false;
+  }
+  return true;
+}
 
 export const HEALTH = z.enum(['healthy', 'degraded', 'unhealthy', 'unknown']);
 export const ACTION = z.enum(['none', 'restart_app', 'reset_gpu', 'reboot', 'inspect_hardware']);
@@ -77,7 +143,7 @@ export const IngestBatch = z.strictObject({
   batchId: z.uuid(),
   hostKey: PublicKey,
   sentAt: Instant,
-  samples: z.array(SampleWire).max(1000),
+  samples: z.array(SampleWire).max(MAX_BATCH_SAMPLES),
   events: z.array(EventWire).max(1000),
   signature: Signature,
 });
@@ -122,3 +188,41 @@ export function verifyBodyAsync(purpose: SignaturePurpose, body: { readonly sign
   const bytes = receivedCanonicalBytes(rest as Json);
   return bytes === undefined ? Promise.resolve(false) : verifyBytesAsync(purpose, bytes, publicKey, signature);
 }
+
+/**
+ * The text a signed body goes on the wire as: its canonical JSON, signature included. The
+ * signed bytes are then the received text less its "signature" member, and a server checks
+ * the signature against them without encoding the body again (see signedPartOf).
+ */
+export const wireText = (body: { readonly signature: string }): string => canonicalJson(body as unknown as Json);
+
+/**
+ * The bytes a received body's signature covers, cut from the body's text as received when the
+ * sender wrote it as wireText does: the text less its top-level "signature" member, which in
+ * canonical order sits right before the members whose keys sort after "signature". Undefined
+ * when the text does not end so (another encoder's layout, whitespace); verify the canonical
+ * re-encoding then.
+ *
+ * The cut text is exactly what the key's holder signed when the signature verifies over it, and
+ * the body parsed from the whole text has the same members as that text plus "signature" (the
+ * member's quotes are not escaped, so it cannot sit inside a string, and the final brace closes
+ * the top-level object), so checking these bytes is as strong as checking the re-encoding.
+ */
+export function signedPartOf(text: Uint8Array, body: { readonly signature: string }): Buffer | undefined {
+  const members = body as unknown as Record<string, Json>;
+  let after = '';
+  for (const key of Object.keys(members).sort()) {
+    if (key <= 'signature') continue;
+    const value = receivedCanonicalBytes(members[key]!);
+    if (value === undefined) return undefined;
+    after += `,${JSON.stringify(key)}:${value.toString('utf8')}`;
+  }
+  const ending = Buffer.from(`"signature":${JSON.stringify(body.signature)}${after}}`, 'utf8');
+  const start = text.length - ending.length;
+  if (start < 1 || !Buffer.from(text.buffer, text.byteOffset + start, ending.length).equals(ending)) return undefined;
+  const before = text[start - 1];
+  if (before === 0x2c) return Buffer.concat([text.subarray(0, start - 1), Buffer.from(`${after}}`, 'utf8')]);
+  if (before === 0x7b && start === 1) return Buffer.from(`{${after.slice(1)}}`, 'utf8');
+  return undefined;
+}
+

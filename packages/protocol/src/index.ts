@@ -12,3 +12,4 @@ export * from './proof.js';
 export * from './keyfile.js';
 export * from './agent.js';
 export * from './report.js';
+export * from './sample-columns.js';

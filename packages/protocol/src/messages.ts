@@ -25,7 +25,14 @@ export const LandmarkId = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"');
 /** An instant as ISO 8601 UTC with milliseconds, e.g. 2026-11-29T03:14:41.123Z. */
-export const Instant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'must be ISO 8601 UTC with milliseconds');
+const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** Whether a text is an instant as toISOString writes it: a real date and time (no 30 February, no hour 24). */
+export function isInstant(text: string): boolean {
+  if (!INSTANT_PATTERN.test(text)) return false;
+  const ms = Date.parse(text);
+  return !Number.isNaN(ms) && new Date(ms).toISOString() === text;
+}
+export const Instant = z.string().regex(INSTANT_PATTERN, 'must be ISO 8601 UTC with milliseconds').refine(isInstant, 'is not a real date and time');
 
 /** A landmark: where it is and the key that signs its measurements. */
 export const LandmarkInfo = z.strictObject({

@@ -4,25 +4,10 @@
  * are keyed by (node key, time, series): a batch of one host's GPUs lands on one or two pages
  * rather than one per GPU, which halved the cost of storing it, and a node's range is one scan.
  */
+import { GPU_READINGS } from '@locus/protocol';
 
-/** The numeric readings stored per sample and rolled up, by their wire names (GpuMetricsWire). */
-export const GPU_METRICS = [
-  'temperatureC',
-  'memoryTemperatureC',
-  'powerDrawW',
-  'powerLimitW',
-  'energyMj',
-  'smClockMHz',
-  'memoryClockMHz',
-  'gpuUtilizationPct',
-  'memoryUtilizationPct',
-  'framebufferUsedMiB',
-  'framebufferTotalMiB',
-  'eccVolatileUncorrected',
-  'eccAggregateUncorrected',
-  'remappedRowsPending',
-  'pcieReplayCounter',
-] as const;
+/** The numeric readings stored per sample and rolled up, by their wire names (GpuMetricsWire), in column order. */
+export const GPU_METRICS = GPU_READINGS;
 export type GpuMetric = (typeof GPU_METRICS)[number];
 
 /** Each reading's column; `remappedRowsPending` is stored as 0 or 1, so that it rolls up too. */

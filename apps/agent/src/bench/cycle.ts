@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSigningKey } from '@locus/protocol';
+import { generateSigningKey, wireText } from '@locus/protocol';
 import type { CollectSources } from '../collect.js';
 import { createQueuer } from '../daemon.js';
 import { Outbox } from '../outbox.js';
@@ -52,7 +52,7 @@ export async function measureCycles(o: { readonly simulate?: string; readonly so
     const key = generateSigningKey();
     const batchBytes = async (at: number) => {
       const batch = (await outbox.nextBatch(10_000, randomUUID, at))!;
-      const bytes = Buffer.byteLength(JSON.stringify(signedBatch(batch, key)));
+      const bytes = Buffer.byteLength(wireText(signedBatch(batch, key)));
       await outbox.acknowledge(batch.batchId);
       return { bytes, batch };
     };
@@ -63,7 +63,7 @@ export async function measureCycles(o: { readonly simulate?: string; readonly so
     const payload: PayloadFigures = {
       firstBatchBytes: firstBatch.bytes,
       sampleBatchBytes: sample.bytes,
-      sampleBatchGzipBytes: gzipSync(JSON.stringify(signedBatch(sample.batch, key))).length,
+      sampleBatchGzipBytes: gzipSync(wireText(signedBatch(sample.batch, key))).length,
       gpus: first.snapshot.gpus.length,
     };
     let t = start + 20_000;

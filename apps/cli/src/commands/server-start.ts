@@ -1,8 +1,8 @@
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { isIP } from 'node:net';
-import { DEFAULT_SERVER_CONFIG, startServer, type ServerConfig } from '@locus/server';
+import { DEFAULT_SERVER_CONFIG, defaultDecoderThreads, startServer, type ServerConfig } from '@locus/server';
 import { CliError, usageError } from '../errors.js';
-import { dashboardDir } from '../paths.js';
+import { dashboardDir, decoderWorker } from '../paths.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
 import { numberOption } from './options.js';
@@ -14,6 +14,7 @@ const DAY_MS = 86_400_000;
 
 export const HELP = `Usage: ${NAME} [--port 8080] [--host 0.0.0.0] [--data-dir DIR] [--database-url URL]
                           [--raw-retention-days 7] [--rollup-retention-days 400] [--trust-proxy LIST]
+                          [--decoder-threads N]
 
 Runs the Locus fleet server: landmarks deliver signed measurements to it, it keeps each
 node's location verdict and history, and serves proofs, the API (/api/v1) and its OpenAPI
@@ -30,6 +31,9 @@ ${DATABASE_HELP}
   --trust-proxy LIST   comma-separated addresses or CIDR ranges of reverse proxies whose
                        X-Forwarded-For to believe, so that each node's recorded address is
                        its agent's (default: $LOCUS_TRUST_PROXY, else none)
+  --decoder-threads N  worker threads that parse, check and verify agents' batches while the
+                       server's own thread writes them; 0 decodes on the server's thread
+                       (default: one per core but one, at most 4; ${defaultDecoderThreads()} here)
   -h, --help           show this help
 
 Environment:
@@ -50,6 +54,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     'raw-retention-days': { type: 'string' },
     'rollup-retention-days': { type: 'string' },
     'trust-proxy': { type: 'string' },
+    'decoder-threads': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) {
@@ -60,9 +65,10 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const db = databaseChoice(NAME, io, v);
   const config = serverConfig(v, io.env.LOCUS_TRUST_PROXY);
   const adminToken = io.env.LOCUS_ADMIN_TOKEN || undefined;
+  const decoderThreads = v['decoder-threads'] === undefined ? undefined : numberOption(NAME, 'decoder-threads', v['decoder-threads'], 0, 64, 'a number of threads');
   let server;
   try {
-    server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, adminToken, config, world: naturalEarthWorld(), dashboardDir: dashboardDir(io) });
+    server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, adminToken, config, world: naturalEarthWorld(), dashboardDir: dashboardDir(io), decoderWorker: decoderWorker(), decoderThreads });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${e.message}`);

@@ -8,6 +8,7 @@ import type { LandmarkInfo } from '@locus/protocol';
 import { startResponder, type Responder } from '@locus/responder';
 import { startServer, type RunningServer } from '@locus/server';
 import { WORLD_HOSTS, WORLD_LANDMARKS, type WorldHost } from './places.js';
+import { decoderWorker } from '../paths.js';
 
 export interface LiveWorldOptions {
   readonly dataDir: string;
@@ -61,7 +62,7 @@ async function api(server: RunningServer, token: string, method: string, path: s
  */
 export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
   mkdirSync(o.dataDir, { recursive: true });
-  const server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world, dashboardDir: o.dashboardDir });
+  const server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world, dashboardDir: o.dashboardDir, decoderWorker: decoderWorker() });
   const token = o.adminToken ?? demoToken(o.dataDir) ?? server.generatedToken;
   if (!o.adminToken && server.generatedToken) writeAtomically(join(o.dataDir, DEMO_TOKEN_FILE), `${server.generatedToken}\n`);
   const landmarks: { info: LandmarkInfo; at: LatLon; server: LandmarkServer; delivery: Delivery }[] = [];

@@ -1,11 +1,15 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, UnenrollRequest, verifyBody, verifyBodyAsync, type EventWire, type HostInventoryWire } from '@locus/protocol';
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
+import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, UnenrollRequest, verifyBody, verifyBodyAsync, type SampleColumns } from '@locus/protocol';
 import { EnrollmentTokenRepo, NodeRepo, TelemetryRepo, ZoneRepo, type Storage } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { hashToken, newToken, requirePermission } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError, validationMessage } from '../errors.js';
+import { parseBatch, type DecodedBatch } from '../ingest/decode.js';
+import type { BatchDecoder } from '../ingest/decoder.js';
+import { BatchWriter } from '../ingest/writer.js';
+import { applyInventory } from '../inventory.js';
 
 /** How far an agent's clock may be from the server's when it signs a request. */
 const CLOCK_SKEW_MS = 10 * 60_000;
@@ -25,21 +29,8 @@ function checkClock(at: string, now: Date, what: string): void {
   }
 }
 
-const gpuRows = (inventory: HostInventoryWire) => inventory.gpus.map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, pci_bus_id: g.pciBusId }));
-
-/** A server-made event noting that another node reports one of this node's GPUs: a copied identity or a moved board. */
-async function noteDuplicates(telemetry: TelemetryRepo, nodeId: string, inventory: HostInventoryWire, at: number): Promise<void> {
-  const serials = inventory.gpus.flatMap((g) => (g.serial && !/^0+$/.test(g.serial) ? [g.serial] : []));
-  const clashes = await telemetry.sameGpuElsewhere(nodeId, inventory.gpus.map((g) => g.uuid), serials);
-  for (const c of clashes) {
-    const id = createHash('sha256').update(`duplicate|${nodeId}|${c.node_id}|${c.uuid}`).digest('hex').slice(0, 32);
-    const uuid = `${id.slice(0, 8)}-${id.slice(8, 12)}-4${id.slice(13, 16)}-8${id.slice(17, 20)}-${id.slice(20, 32)}`;
-    await telemetry.addEvent({ id: uuid, node_id: nodeId, kind: 'duplicate-gpu', at, body: JSON.stringify({ gpu: c.uuid, serial: c.serial, otherNode: c.node_id }) });
-  }
-}
-
 export const agentRoutes =
-  (ctx: AppContext, storage: Storage): FastifyPluginAsyncZod =>
+  (ctx: AppContext, storage: Storage, decoder: BatchDecoder): FastifyPluginAsyncZod =>
   async (app) => {
     // The address each node last came from, as this process last recorded it: a batch writes only
     // when its node's address changed (or this process has not seen the node yet).
@@ -84,10 +75,8 @@ export const agentRoutes =
           const created = await new NodeRepo(trx).create({ id: nodeId, org_id: orgId, name: body.name, host_key: body.hostKey, claimed_country: body.claimedCountry, created_at: now.getTime(), last_measured_at: null, unenrolled_at: null, zone_id: zoneId });
           if (!created) throw new ApiError('LOCUS_ERR_CONFLICT', 'this host key is already enrolled; unenroll it first, or enroll with a new key');
           const telemetry = new TelemetryRepo(trx);
-          await telemetry.setInventory(nodeId, body.inventory, now.getTime());
+          await applyInventory(telemetry, nodeId, body.inventory, now.getTime());
           await telemetry.setAddress(nodeId, request.ip, now.getTime());
-          await telemetry.seeGpus(nodeId, gpuRows(body.inventory), now.getTime());
-          await noteDuplicates(telemetry, nodeId, body.inventory, now.getTime());
           return { nodeId, orgId, samplingIntervalS: SAMPLING_INTERVAL_S };
         });
         const node = await ctx.repos.nodes.byHostKey(body.hostKey);
@@ -110,65 +99,79 @@ export const agentRoutes =
 
     // Past this many batches at once, agents are told to come back later, before their body is read.
     let inFlight = 0;
-    app.post(
-      '/ingest',
-      {
-        onRequest: async (request, reply) => {
-          if (inFlight >= ctx.config.ingestMaxInFlight) {
-            ctx.metrics.ingestBatches.inc({ result: 'overloaded' });
-            reply.header('retry-after', String(1 + Math.floor(Math.random() * 5)));
-            throw new ApiError('LOCUS_ERR_RATE_LIMITED', `the server is storing ${inFlight} batches; retry after the time in Retry-After`);
-          }
-          inFlight++;
-          ctx.metrics.ingestInFlight.set(inFlight);
-          reply.raw.once('close', () => ctx.metrics.ingestInFlight.set(--inFlight));
+    const writer = new BatchWriter(storage, ctx.repos.samples);
+    // The ingest route takes its body as bytes: the decoder (worker threads when the server has
+    // them) parses, checks and verifies it; its own scope keeps that to it.
+    await app.register(async (scoped) => {
+      scoped.removeContentTypeParser('application/json');
+      scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+      scoped.withTypeProvider<ZodTypeProvider>().post(
+        '/ingest',
+        {
+          // The body is checked in the handler, from its decoded form (see checkedBatch).
+          validatorCompiler: () => (data: unknown) => ({ value: data }),
+          onRequest: async (request, reply) => {
+            if (inFlight >= ctx.config.ingestMaxInFlight) {
+              ctx.metrics.ingestBatches.inc({ result: 'overloaded' });
+              reply.header('retry-after', String(1 + Math.floor(Math.random() * 5)));
+              throw new ApiError('LOCUS_ERR_RATE_LIMITED', `the server is storing ${inFlight} batches; retry after the time in Retry-After`);
+            }
+            inFlight++;
+            ctx.metrics.ingestInFlight.set(inFlight);
+            reply.raw.once('close', () => ctx.metrics.ingestInFlight.set(--inFlight));
+          },
+          schema: {
+            summary: "Deliver a batch from an agent's outbox",
+            description: "Signed by the agent's host key. A batch id already received is acknowledged as a duplicate and not stored again; a batch is stored whole or not at all.",
+            tags: ['agents'],
+            security: [],
+            body: IngestBatch,
+            response: { 200: IngestResponse },
+          },
         },
-        schema: {
-          summary: "Deliver a batch from an agent's outbox",
-          description: "Signed by the agent's host key. A batch id already received is acknowledged as a duplicate and not stored again; a batch is stored whole or not at all.",
-          tags: ['agents'],
-          security: [],
-          body: IngestBatch,
-          response: { 200: IngestResponse },
-        },
-      },
-      async (request) => {
-        const batch = request.body;
-        const node = await ctx.repos.nodes.byHostKey(batch.hostKey);
-        if (!node || node.unenrolled_at !== null) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'no enrolled node has this host key; enroll the agent first');
-        if (!(await verifyBodyAsync('ingest', batch, batch.hostKey))) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the batch is not signed by its host key');
-        const now = ctx.clock.now().getTime();
-        const instants = batch.samples.map((s) => ({ at: Date.parse(s.at), gpus: s.gpus }));
-        // Series ids are made (rarely: a GPU's first sample) and cached outside the batch's transaction.
-        const series = await ctx.repos.samples.seriesFor(node.id, batch.samples.flatMap((s) => s.gpus.map((g) => g.uuid)));
-        const outcome = await storage.db.transaction().execute(async (trx) => {
-          const telemetry = new TelemetryRepo(trx);
-          if (!(await telemetry.claimBatch(batch.batchId, node.id, now))) return { batchId: batch.batchId, duplicate: true, samples: 0, events: 0 };
-          await ctx.repos.samples.withDb(trx).addSamples(series, instants);
-          let events = 0;
-          for (const e of batch.events) {
-            if (!(await telemetry.addEvent({ id: e.id, node_id: node.id, kind: e.kind, at: Date.parse(e.at), body: JSON.stringify(e) }))) continue;
-            events++;
-            if (e.kind === 'inventory') await applyInventory(telemetry, node.id, e, now);
-            if (e.kind === 'health') await telemetry.noteHealth(node.id, { ...e, at: Date.parse(e.at) });
+        async (request) => {
+          const bytes = request.body as unknown as Buffer;
+          const { batch, columns, instants, signed } = checkedBatch(await decoder.decode(bytes), bytes);
+          const node = await ctx.repos.nodes.byHostKey(batch.hostKey);
+          if (!node || node.unenrolled_at !== null) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'no enrolled node has this host key; enroll the agent first');
+          // Not signed over the text as received (another encoder's layout, or a forgery): check the canonical re-encoding.
+          if (!signed && !(await verifyBodyAsync('ingest', wholeBatch(bytes), batch.hostKey))) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the batch is not signed by its host key');
+          const now = ctx.clock.now().getTime();
+          // Series ids are made (rarely: a GPU's first sample) and cached outside the batch's transaction.
+          const series = await ctx.repos.samples.seriesFor(node.id, columns.gpus);
+          const outcome = await writer.store({ batchId: batch.batchId, events: batch.events, instants, columns, node, series, now });
+          await noteAddress(node.id, request.ip, now);
+          ctx.metrics.ingestBatches.inc({ result: outcome.duplicate ? 'duplicate' : 'stored' });
+          if (!outcome.duplicate) {
+            ctx.metrics.ingestGpuSamples.inc(columns.reasons.length);
+            ctx.metrics.ingestEvents.inc(outcome.events);
+            // Samples alone change no alert, except that a silent node is heard again.
+            if (outcome.events > 0 || ctx.alerting.wasSilent(node)) await ctx.alerting.evaluateNode(node);
           }
-          return { batchId: batch.batchId, duplicate: false, samples: batch.samples.length, events };
-        });
-        await noteAddress(node.id, request.ip, now);
-        ctx.metrics.ingestBatches.inc({ result: outcome.duplicate ? 'duplicate' : 'stored' });
-        if (!outcome.duplicate) {
-          ctx.metrics.ingestGpuSamples.inc(batch.samples.reduce((n, s) => n + s.gpus.length, 0));
-          ctx.metrics.ingestEvents.inc(outcome.events);
-          // Samples alone change no alert, except that a silent node is heard again.
-          if (outcome.events > 0 || ctx.alerting.wasSilent(node)) await ctx.alerting.evaluateNode(node);
-        }
-        return outcome;
-      },
-    );
+          return outcome;
+        },
+      );
+    });
   };
 
-async function applyInventory(telemetry: TelemetryRepo, nodeId: string, e: Extract<EventWire, { kind: 'inventory' }>, now: number): Promise<void> {
-  await telemetry.setInventory(nodeId, e.inventory, now);
-  await telemetry.seeGpus(nodeId, gpuRows(e.inventory), now);
-  await noteDuplicates(telemetry, nodeId, e.inventory, now);
+/** A batch whose envelope is valid, ready to store; anything else refused as the other routes refuse it. */
+function checkedBatch(decoded: DecodedBatch, bytes: Buffer): { batch: Omit<IngestBatch, 'samples'>; columns: SampleColumns; instants: number; signed: boolean } {
+  if (decoded.kind === 'malformed') throw new ApiError('LOCUS_ERR_MALFORMED_JSON', `the body is not valid JSON: ${decoded.message}`);
+  if (decoded.kind === 'invalid') throw invalid(IngestBatch.safeParse(wholeBatch(bytes)));
+  const envelope = IngestBatch.safeParse({ ...decoded.envelope, samples: [] });
+  if (!envelope.success) throw invalid(envelope);
+  const { samples: _none, ...batch } = envelope.data;
+  return { batch, columns: decoded.columns, instants: decoded.instants, signed: decoded.signed };
 }
+
+/** The whole batch parsed again, for the rare paths that need it: zod's message, a non-canonical text's signature. */
+function wholeBatch(bytes: Buffer): IngestBatch {
+  const parsed = parseBatch(bytes);
+  return (parsed.ok ? parsed.body : undefined) as IngestBatch;
+}
+
+function invalid(result: { success: boolean; error?: z.ZodError }): ApiError {
+  const issue = result.error?.issues[0];
+  return new ApiError('LOCUS_ERR_VALIDATION', validationMessage('body', issue?.path ?? [], issue?.message ?? 'is invalid'));
+}
+

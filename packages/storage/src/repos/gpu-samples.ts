@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { GpuMetricsWire } from '@locus/protocol';
+import { CELLS_PER_ROW, sampleColumns, type GpuMetricsWire, type SampleColumns } from '@locus/protocol';
 import type { Database } from '../schema.js';
 import { GPU_METRICS, GPU_METRIC_COLUMNS, ROLLUP_BUCKET_MS, type GpuMetric } from '../telemetry-schema.js';
 import { BulkStatement, placeholderStyleOf, type PlaceholderStyle } from './bulk.js';
@@ -9,8 +9,6 @@ import { nodeKeyOf, seriesIdCandidate } from './series-id.js';
 const METRIC_COLUMNS = GPU_METRICS.map((m) => GPU_METRIC_COLUMNS[m]);
 /** The columns of a raw sample row, in the order of gpuSampleRow's values. */
 export const GPU_SAMPLE_COLUMNS: readonly string[] = ['node_key', 'at', 'series_id', ...METRIC_COLUMNS, 'clock_event_reasons'];
-/** Where the readings start in a sample row. */
-const FIRST_METRIC = 3;
 const ROLLUP_COLUMNS = ['node_key', 'bucket_at', 'series_id', ...rollupColumnsOf(METRIC_COLUMNS)];
 const insertSamples = new BulkStatement(`insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')})`, GPU_SAMPLE_COLUMNS.length, 'on conflict (node_key, at, series_id) do nothing');
 const foldRollups = new BulkStatement(
@@ -137,47 +135,61 @@ export class GpuSampleRepo {
     return { nodeKey, ids };
   }
 
+  /** As addColumns, from instants' readings. */
+  addSamples(series: NodeSeries, instants: readonly GpuSampleInstant[]): Promise<{ stored: number; duplicates: number }> {
+    return this.addColumns(series, sampleColumns(instants));
+  }
+
   /**
    * Stores samples (ids from seriesFor) and folds them into the rollups; a sample already stored
    * for the same GPU and instant is skipped. Run it in the transaction that claims the batch.
    */
-  async addSamples(series: NodeSeries, instants: readonly GpuSampleInstant[]): Promise<{ stored: number; duplicates: number }> {
+  async addColumns(series: NodeSeries, columns: SampleColumns): Promise<{ stored: number; duplicates: number }> {
     const { nodeKey } = series;
+    const { cells, reasons } = columns;
+    const ids = columns.gpus.map((uuid) => {
+      const id = series.ids.get(uuid);
+      if (id === undefined) throw new Error(`no series id for GPU ${uuid}`);
+      return id;
+    });
+    const rows = reasons.length;
+    if (rows === 0) return { stored: 0, duplicates: 0 };
     const values: unknown[] = [];
     const buckets = new Map<string, (number | null)[]>();
-    for (const { at, gpus } of instants) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * CELLS_PER_ROW;
+      const at = cells[o]!;
+      const seriesId = ids[cells[o + 1]!]!;
       const bucketAt = at - (at % ROLLUP_BUCKET_MS);
-      for (const gpu of gpus) {
-        const seriesId = series.ids.get(gpu.uuid);
-        if (seriesId === undefined) throw new Error(`no series id for GPU ${gpu.uuid}`);
-        const key = `${seriesId}:${bucketAt}`;
-        let bucket = buckets.get(key);
-        if (!bucket) buckets.set(key, (bucket = emptyBucket(nodeKey, bucketAt, seriesId)));
-        const start = values.length;
-        pushSampleRow(values, nodeKey, seriesId, at, gpu);
-        for (let i = 0; i < GPU_METRICS.length; i++) {
-          const v = values[start + FIRST_METRIC + i] as number | null;
-          if (v !== null) foldInto(bucket, 3 + 4 * i, v);
+      const key = `${seriesId}:${bucketAt}`;
+      let bucket = buckets.get(key);
+      if (!bucket) buckets.set(key, (bucket = emptyBucket(nodeKey, bucketAt, seriesId)));
+      values.push(nodeKey, at, seriesId);
+      for (let i = 0; i < GPU_METRICS.length; i++) {
+        const v = cells[o + 2 + i]!;
+        if (Number.isNaN(v)) values.push(null);
+        else {
+          values.push(v);
+          foldInto(bucket, 3 + 4 * i, v);
         }
       }
+      values.push(reasons[r]);
     }
-    if (values.length === 0) return { stored: 0, duplicates: 0 };
-    const attempted = values.length / GPU_SAMPLE_COLUMNS.length;
     const stored = await insertSamples.run(this.#db, this.#placeholders, values);
-    if (stored === attempted) {
+    if (stored === rows) {
       const rollups: (number | null)[] = [];
       for (const bucket of buckets.values()) for (const v of bucket) rollups.push(v);
       await foldRollups.run(this.#db, this.#placeholders, rollups);
     } else {
       // Some samples were stored before: adding the batch's sums would count them twice.
       const touched = [...buckets.values()];
-      const ids = [...new Set(touched.map((b) => b[2] as number))];
+      const touchedIds = [...new Set(touched.map((b) => b[2] as number))];
       const bucketTimes = touched.map((b) => b[1] as number);
       const from = Math.min(...bucketTimes);
       const to = Math.max(...bucketTimes) + ROLLUP_BUCKET_MS;
-      await recomputeRollups(METRIC_COLUMNS, sql`node_key = ${nodeKey} and at >= ${from} and at < ${to} and series_id in (${sql.join(ids)})`).execute(this.#db);
+      await recomputeRollups(METRIC_COLUMNS, sql`node_key = ${nodeKey} and at >= ${from} and at < ${to} and series_id in (${sql.join(touchedIds)})`).execute(this.#db);
     }
-    return { stored, duplicates: attempted - stored };
+    return { stored, duplicates: rows - stored };
   }
 
   /** A node's raw samples from `since`, oldest first, at most `limit`. */
@@ -263,20 +275,10 @@ export class GpuSampleRepo {
 }
 
 /** Appends a raw sample as stored: values in GPU_SAMPLE_COLUMNS order. */
-function pushSampleRow(values: unknown[], nodeKey: number, seriesId: number, at: number, gpu: GpuMetricsWire): void {
-  values.push(nodeKey, at, seriesId);
-  for (let i = 0; i < GPU_METRICS.length; i++) {
-    const reading = gpu[GPU_METRICS[i]!];
-    values.push(typeof reading === 'boolean' ? Number(reading) : reading);
-  }
-  values.push(gpu.clockEventReasons === null ? null : JSON.stringify(gpu.clockEventReasons));
-}
-
 /** A raw sample as stored: values in GPU_SAMPLE_COLUMNS order. */
 export function gpuSampleRow(nodeKey: number, seriesId: number, at: number, gpu: GpuMetricsWire): unknown[] {
-  const row: unknown[] = [];
-  pushSampleRow(row, nodeKey, seriesId, at, gpu);
-  return row;
+  const { cells, reasons } = sampleColumns([{ at, gpus: [gpu] }]);
+  return [nodeKey, at, seriesId, ...[...cells.subarray(2)].map((v) => (Number.isNaN(v) ? null : v)), reasons[0]];
 }
 
 const emptyBucket = (nodeKey: number, bucketAt: number, seriesId: number): (number | null)[] => {

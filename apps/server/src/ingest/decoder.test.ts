@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CELLS_PER_ROW, generateSigningKey, signBody, wireText, type SampleWire } from '@locus/protocol';
+import { h100Readings, signedBatch } from '../../../../test/support/ingest-batches.js';
+import { hostInventory, testServer } from '../test-support.js';
+import { buildDecoderWorker } from './decoder-bundle.js';
+import { decodeBatch, decodeBatchSync, type DecodedBatch } from './decode.js';
+import { inThreadDecoder, workerDecoder } from './decoder.js';
+
+const key = generateSigningKey();
+const AT = Date.parse('2026-11-29T12:00:00.000Z');
+const samples = (count: number, gpus = 2): SampleWire[] =>
+  Array.from({ length: count }, (_, i) => ({ at: new Date(AT - (count - i) * 10_000).toISOString(), gpus: Array.from({ length: gpus }, (_, g) => h100Readings(`GPU-${g}`, (i + g) / 10)) }));
+const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
+const decoded = (d: DecodedBatch) => {
+  if (d.kind !== 'decoded') throw new Error(`not decoded: ${d.kind}`);
+  return d;
+};
+
+describe('decodeBatch', () => {
+  const signed = signedBatch(key, samples(3));
+
+  it('lays out the samples as columns and verifies the signature over the wire text', async () => {
+    const d = decoded(await decodeBatchSync(bytes(wireText(signed))));
+    expect(d.signed).toBe(true);
+    expect(d.instants).toBe(3);
+    expect(d.columns.gpus).toEqual(['GPU-0', 'GPU-1']);
+    expect(d.columns.cells.length).toBe(6 * CELLS_PER_ROW);
+    expect(d.columns.cells[0]).toBe(Date.parse(signed.samples[0]!.at));
+    expect(d.envelope).toEqual({ v: signed.v, batchId: signed.batchId, hostKey: signed.hostKey, sentAt: signed.sentAt, events: [], signature: signed.signature });
+  });
+
+  it('leaves the signature to the canonical re-encoding when the text is in another layout', async () => {
+    for (const text of [JSON.stringify(signed), `${wireText(signed)}\n`, JSON.stringify(signed, null, 1)]) expect(decoded(await decodeBatchSync(bytes(text))).signed).toBe(false);
+  });
+
+  it('does not verify a changed text, another purpose, another key or a forged signature', async () => {
+    const edited = wireText(signed).replace(/"temperatureC":\d+/, '"temperatureC":1');
+    expect(edited).not.toBe(wireText(signed));
+    const forged = `${signed.signature.startsWith('A') ? 'B' : 'A'}${signed.signature.slice(1)}`;
+    const { signature: _s, ...body } = signed;
+    const texts = [edited, wireText(signBody('enroll', body, key.privateKey)), wireText({ ...signBody('ingest', body, generateSigningKey().privateKey) }), wireText({ ...signed, signature: forged })];
+    for (const text of texts) expect(decoded(await decodeBatchSync(bytes(text))).signed).toBe(false);
+  });
+
+  it('calls text that is not JSON malformed, and anything without valid samples invalid', async () => {
+    expect((await decodeBatchSync(bytes('{"v":1,'))).kind).toBe('malformed');
+    expect((await decodeBatchSync(bytes(''))).kind).toBe('malformed');
+    for (const text of ['[]', 'null', '{}', JSON.stringify({ ...signed, samples: [{ at: 'yesterday', gpus: [] }] }), JSON.stringify({ ...signed, samples: [{ at: signed.samples[0]!.at, gpus: [{ uuid: 'GPU-0' }] }] })]) {
+      expect((await decodeBatchSync(bytes(text))).kind, text).toBe('invalid');
+    }
+  });
+
+  it('reads text beyond ASCII as UTF-8', async () => {
+    const withName = signedBatch(key, samples(1), [{ kind: 'xid', id: randomUUID(), at: signed.sentAt, gpu: null, pciBusId: '0000:18:00.0', xid: 79, message: 'GPU fell off the bus — Überhitzung' }]);
+    const d = decoded(await decodeBatch(bytes(wireText(withName)), () => true));
+    expect((d.envelope.events as { message: string }[])[0]!.message).toBe('GPU fell off the bus — Überhitzung');
+  });
+});
+
+describe('workerDecoder', () => {
+  let worker: { url: URL; remove(): void };
+  beforeAll(async () => {
+    worker = await buildDecoderWorker();
+  }, 60_000);
+  afterAll(() => worker.remove());
+
+  it('decodes on worker threads exactly as on the calling thread, many batches at once', async () => {
+    const decoder = workerDecoder(worker.url, 2);
+    try {
+      expect(decoder.threads).toBe(2);
+      const texts = Array.from({ length: 40 }, (_, i) => bytes(i % 4 === 0 ? JSON.stringify(signedBatch(key, samples(1 + (i % 7)))) : wireText(signedBatch(key, samples(1 + (i % 7))))));
+      texts.push(bytes('not json'), bytes('{"samples":1}'));
+      const [onWorkers, here] = await Promise.all([Promise.all(texts.map((t) => decoder.decode(t))), Promise.all(texts.map((t) => inThreadDecoder().decode(t)))]);
+      expect(onWorkers).toEqual(here);
+      expect(onWorkers.filter((d) => d.kind === 'decoded' && d.signed)).toHaveLength(30);
+    } finally {
+      await decoder.close();
+    }
+  });
+
+  it('decodes on the calling thread when its worker cannot start, losing no batch', async () => {
+    const logged: string[] = [];
+    const decoder = workerDecoder(new URL('./no-such-worker.js', worker.url), 1, (m) => logged.push(m));
+    try {
+      const text = bytes(wireText(signedBatch(key, samples(2))));
+      const results = await Promise.all(Array.from({ length: 5 }, () => decoder.decode(text)));
+      for (const d of results) expect(decoded(d).signed).toBe(true);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(decoder.threads).toBe(0);
+      expect(logged.join('\n')).toMatch(/decoding on the server's thread/);
+      expect(decoded(await decoder.decode(text)).signed).toBe(true);
+    } finally {
+      await decoder.close();
+    }
+  });
+
+  it('serves the ingest route: a batch stored once, a forged one refused, errors as on the calling thread', async () => {
+    const decoder = workerDecoder(worker.url, 1);
+    const s = await testServer('sqlite::memory:', {}, decoder);
+    try {
+      const owner = await s.tokenFor('default', 'owner');
+      const token = ((await s.app.inject({ method: 'POST', url: '/api/v1/enrollment-tokens', headers: owner, payload: {} })).json() as { token: string }).token;
+      const gpus = [0, 1].map((g) => ({ uuid: `GPU-${g}`, serial: `16${g}` }));
+      const enroll = signBody('enroll', { v: 1, token, hostKey: key.publicKey, name: 'w1', claimedCountry: 'DE', inventory: hostInventory(gpus), at: s.clock.now().toISOString() }, key.privateKey);
+      expect((await s.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: enroll })).statusCode).toBe(201);
+      const post = (body: string) => s.app.inject({ method: 'POST', url: '/api/v1/ingest', headers: { 'content-type': 'application/json' }, payload: body });
+      const batch = signedBatch(key, samples(3));
+      expect((await post(wireText(batch))).json()).toEqual({ batchId: batch.batchId, duplicate: false, samples: 3, events: 0 });
+      expect((await post(JSON.stringify(batch))).json()).toEqual({ batchId: batch.batchId, duplicate: true, samples: 0, events: 0 });
+      const other = signedBatch(key, samples(2));
+      expect((await post(JSON.stringify(other))).json()).toMatchObject({ duplicate: false, samples: 2 });
+      const forged = wireText({ ...signedBatch(key, samples(1)), signature: other.signature });
+      expect((await post(forged)).json()).toMatchObject({ statusCode: 401, code: 'LOCUS_ERR_UNAUTHENTICATED' });
+      expect((await post('{"v":1,')).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_MALFORMED_JSON' });
+      const badSample = JSON.stringify({ ...signedBatch(key, samples(1)), samples: [{ at: '2026-02-30T00:00:00.000Z', gpus: [] }] });
+      expect((await post(badSample)).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION', message: 'body samples.0.at: is not a real date and time' });
+      const extra = JSON.stringify({ ...signedBatch(key, samples(1)), shell: 'reboot' });
+      expect((await post(extra)).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION' });
+      const proto = wireText(signedBatch(key, samples(1))).replace('{', '{"__proto__":{"polluted":true},');
+      expect((await post(proto)).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION' });
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      const stored = (await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${(await s.app.inject({ method: 'GET', url: '/api/v1/nodes', headers: owner })).json<{ nodes: { id: string }[] }>().nodes[0]!.id}/samples?limit=1000`, headers: owner })).json() as { samples: unknown[] };
+      // 3 instants × 2 GPUs: the second batch's two instants were already stored by the first.
+      expect(stored.samples).toHaveLength(2 * 3);
+    } finally {
+      await s.close();
+    }
+  });
+});

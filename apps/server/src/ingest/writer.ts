@@ -1,0 +1,103 @@
+import type { EventWire, IngestResponse, SampleColumns } from '@locus/protocol';
+import { TelemetryRepo, type GpuSampleRepo, type NodeRecord, type NodeSeries, type Storage } from '@locus/storage';
+import { applyInventory } from '../inventory.js';
+
+/** A checked batch (envelope valid, signature verified, series ids made), ready to store. */
+export interface CheckedBatch {
+  readonly batchId: string;
+  readonly events: readonly EventWire[];
+  /** Instants sampled, as acknowledged. */
+  readonly instants: number;
+  readonly columns: SampleColumns;
+  readonly node: NodeRecord;
+  readonly series: NodeSeries;
+  /** When the server received it. */
+  readonly now: number;
+}
+
+interface Waiting {
+  readonly item: CheckedBatch;
+  readonly resolve: (outcome: IngestResponse) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Batches in one transaction at most. */
+const MAX_GROUP = 64;
+
+/**
+ * Stores agents' batches, each whole or not at all, with group commit: batches that finish
+ * their checks in the same turn of the event loop are written in one transaction, and each
+ * is acknowledged once that transaction has committed. Under load, the cost of a commit (and,
+ * on PostgreSQL, of its round trips) is shared by the batches in it; alone, a batch is written
+ * at the end of the turn in which it arrived.
+ *
+ * A group is all or nothing too: if its transaction fails (one batch's error, a deadlock with a
+ * replica's group), each of its batches is written again in a transaction of its own, so that
+ * only a batch that fails by itself is refused.
+ */
+export class BatchWriter {
+  readonly #storage: Storage;
+  readonly #samples: GpuSampleRepo;
+  #queue: Waiting[] = [];
+  #draining = false;
+
+  constructor(storage: Storage, samples: GpuSampleRepo) {
+    this.#storage = storage;
+    this.#samples = samples;
+  }
+
+  store(item: CheckedBatch): Promise<IngestResponse> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      if (!this.#draining) {
+        this.#draining = true;
+        setImmediate(() => void this.#drain());
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) await this.#write(this.#queue.splice(0, MAX_GROUP));
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #write(group: readonly Waiting[]): Promise<void> {
+    if (group.length > 1) {
+      try {
+        const outcomes = await this.#storage.db.transaction().execute(async (trx) => {
+          const done: IngestResponse[] = [];
+          for (const w of group) done.push(await storeBatch(new TelemetryRepo(trx), this.#samples.withDb(trx), w.item));
+          return done;
+        });
+        group.forEach((w, i) => w.resolve(outcomes[i]!));
+        return;
+      } catch {
+        // Written again one by one below: each batch then stands or falls alone.
+      }
+    }
+    for (const w of group) {
+      try {
+        w.resolve(await this.#storage.db.transaction().execute((trx) => storeBatch(new TelemetryRepo(trx), this.#samples.withDb(trx), w.item)));
+      } catch (error) {
+        w.reject(error);
+      }
+    }
+  }
+}
+
+/** One batch in the caller's transaction: its id claimed (a known id is a duplicate, stored again never), samples, events. */
+async function storeBatch(telemetry: TelemetryRepo, samples: GpuSampleRepo, { batchId, events, instants, columns, node, series, now }: CheckedBatch): Promise<IngestResponse> {
+  if (!(await telemetry.claimBatch(batchId, node.id, now))) return { batchId, duplicate: true, samples: 0, events: 0 };
+  await samples.addColumns(series, columns);
+  let stored = 0;
+  for (const e of events) {
+    if (!(await telemetry.addEvent({ id: e.id, node_id: node.id, kind: e.kind, at: Date.parse(e.at), body: JSON.stringify(e) }))) continue;
+    stored++;
+    if (e.kind === 'inventory') await applyInventory(telemetry, node.id, e.inventory, now);
+    if (e.kind === 'health') await telemetry.noteHealth(node.id, { ...e, at: Date.parse(e.at) });
+  }
+  return { batchId, duplicate: false, samples: instants, events: stored };
+}
