@@ -104,10 +104,13 @@ async function withServer<T>(where: { databaseUrl?: string; dataDir?: string }, 
     return await body(server);
   } finally {
     client.close();
-    if (child.exitCode === null) {
+    // A child that has exited has an exit code, or a signal when one ended it.
+    const running = () => child.exitCode === null && child.signalCode === null;
+    if (running()) {
       await server.request({ kind: 'stop' }, 'stopped');
-      await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+      await new Promise((resolve) => (running() ? child.once('exit', resolve) : resolve(undefined)));
     }
+    if (child.signalCode !== null) console.log(`  (the server process ended by ${child.signalCode})`);
   }
 }
 

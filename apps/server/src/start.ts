@@ -43,6 +43,8 @@ export interface RunningServer {
   readonly storage: Storage;
   /** A token generated on this start (first start without LOCUS_ADMIN_TOKEN), shown once. */
   readonly generatedToken: string | undefined;
+  /** Worker threads decoding agents' batches at start (0: the server's own thread). */
+  readonly decoderThreads: number;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     app,
     storage,
     generatedToken,
+    decoderThreads: decoder?.threads ?? 0,
     close: async () => {
       await app.close();
       await storage.close();

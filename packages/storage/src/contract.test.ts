@@ -454,6 +454,22 @@ describe.each(activeBackends())('telemetry store contract on %s', (backend) => {
     expect(await repo.seriesFor('n1', [])).toEqual({ nodeKey: first.nodeKey, ids: new Map() });
   });
 
+  it('stores samples in the caller\'s transaction: none of them when it rolls back, each once when it commits', async () => {
+    const repo = new GpuSampleRepo(storage.db);
+    const series = await repo.seriesFor('n1', ['GPU-1']);
+    const instants = [0, 1, 2].map((i) => ({ at: T0 + i * 10_000, gpus: [gpu('GPU-1', 40 + i)] }));
+    await expect(
+      storage.db.transaction().execute(async (trx) => {
+        expect(await repo.withDb(trx).addSamples(series, instants)).toEqual({ stored: 3, duplicates: 0 });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await repo.samples('n1', 'GPU-1', 0, 10)).toEqual([]);
+    expect(await storage.db.transaction().execute((trx) => repo.withDb(trx).addSamples(series, instants))).toEqual({ stored: 3, duplicates: 0 });
+    expect(await storage.db.transaction().execute((trx) => repo.withDb(trx).addSamples(series, [...instants, { at: T0 + 30_000, gpus: [gpu('GPU-1', 43)] }]))).toEqual({ stored: 1, duplicates: 3 });
+    expect((await repo.samples('n1', 'GPU-1', 0, 10)).map((s) => s.readings.temperatureC)).toEqual([40, 41, 42, 43]);
+  });
+
   it('stores every reading and reads it back as sent, oldest first', async () => {
     const repo = new GpuSampleRepo(storage.db);
     const series = await repo.seriesFor('n1', ['GPU-1', 'GPU-2']);

@@ -76,6 +76,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
   log(`Locus server listening on ${server.url} (database ${server.storage.description}); dashboard at ${server.url}/, API docs at ${server.url}/docs`);
+  log(`agents' batches are decoded on ${server.decoderThreads > 0 ? `${server.decoderThreads} worker thread(s)` : "the server's own thread"}`);
   if (server.generatedToken) {
     io.stdout(`admin token (shown once; keep it, or set LOCUS_ADMIN_TOKEN): ${server.generatedToken}\n`);
   }

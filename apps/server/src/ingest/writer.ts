@@ -29,7 +29,7 @@ const MAX_GROUP = 64;
  * their checks in the same turn of the event loop are written in one transaction, and each
  * is acknowledged once that transaction has committed. Under load, the cost of a commit (and,
  * on PostgreSQL, of its round trips) is shared by the batches in it; alone, a batch is written
- * at the end of the turn in which it arrived.
+ * at the end of the turn in which it arrived. On PostgreSQL several such transactions run at once.
  *
  * A group is all or nothing too: if its transaction fails (one batch's error, a deadlock with a
  * replica's group), each of its batches is written again in a transaction of its own, so that
@@ -38,29 +38,47 @@ const MAX_GROUP = 64;
 export class BatchWriter {
   readonly #storage: Storage;
   readonly #samples: GpuSampleRepo;
+  /** Transactions at once: SQLite has one writer; PostgreSQL writes several on its own cores. */
+  readonly #concurrency: number;
   #queue: Waiting[] = [];
-  #draining = false;
+  #writing = 0;
+  #scheduled = false;
 
   constructor(storage: Storage, samples: GpuSampleRepo) {
     this.#storage = storage;
     this.#samples = samples;
+    this.#concurrency = storage.dialect === 'postgres' ? 4 : 1;
   }
 
   store(item: CheckedBatch): Promise<IngestResponse> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
-      if (!this.#draining) {
-        this.#draining = true;
-        setImmediate(() => void this.#drain());
-      }
+      this.#kick();
+    });
+  }
+
+  /** Starts a writer at the end of this turn of the event loop, when one may start and has work. */
+  #kick(): void {
+    if (this.#scheduled || this.#writing >= this.#concurrency || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#drain();
     });
   }
 
   async #drain(): Promise<void> {
+    this.#writing++;
     try {
-      while (this.#queue.length > 0) await this.#write(this.#queue.splice(0, MAX_GROUP));
+      while (this.#queue.length > 0) {
+        const group = this.#queue.splice(0, MAX_GROUP);
+        // What arrives while this group is written may go to another transaction (PostgreSQL).
+        this.#kick();
+        await this.#write(group);
+      }
     } finally {
-      this.#draining = false;
+      this.#writing--;
+      this.#kick();
     }
   }
 

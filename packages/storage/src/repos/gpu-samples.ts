@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { CELLS_PER_ROW, sampleColumns, type GpuMetricsWire, type SampleColumns } from '@locus/protocol';
 import type { Database } from '../schema.js';
 import { GPU_METRICS, GPU_METRIC_COLUMNS, ROLLUP_BUCKET_MS, type GpuMetric } from '../telemetry-schema.js';
+import { directInsertsOf, type DirectInserts } from '../dialects/sqlite.js';
 import { BulkStatement, placeholderStyleOf, type PlaceholderStyle } from './bulk.js';
 import { mergeRollup, recomputeRollups, rollupColumnsOf } from './rollup-sql.js';
 import { nodeKeyOf, seriesIdCandidate } from './series-id.js';
@@ -10,6 +11,7 @@ const METRIC_COLUMNS = GPU_METRICS.map((m) => GPU_METRIC_COLUMNS[m]);
 /** The columns of a raw sample row, in the order of gpuSampleRow's values. */
 export const GPU_SAMPLE_COLUMNS: readonly string[] = ['node_key', 'at', 'series_id', ...METRIC_COLUMNS, 'clock_event_reasons'];
 const ROLLUP_COLUMNS = ['node_key', 'bucket_at', 'series_id', ...rollupColumnsOf(METRIC_COLUMNS)];
+const INSERT_SAMPLE = `insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) values (${GPU_SAMPLE_COLUMNS.map(() => '?').join(', ')})`;
 const insertSamples = new BulkStatement(`insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')})`, GPU_SAMPLE_COLUMNS.length, 'on conflict (node_key, at, series_id) do nothing');
 const foldRollups = new BulkStatement(
   `insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')})`,
@@ -89,16 +91,19 @@ export class GpuSampleRepo {
   /** (node, GPU) → series id. Series rows are never deleted, so a cached id never goes stale. */
   readonly #series: Map<string, number>;
   #style: PlaceholderStyle | undefined;
+  /** The database's direct inserts when it is SQLite, found from the handle the store was made on. */
+  readonly #direct: DirectInserts | undefined;
 
-  constructor(db: Kysely<Database>, series = new Map<string, number>(), style?: PlaceholderStyle) {
+  constructor(db: Kysely<Database>, series = new Map<string, number>(), style?: PlaceholderStyle, direct = directInsertsOf(db)) {
     this.#db = db;
     this.#series = series;
     this.#style = style;
+    this.#direct = direct;
   }
 
-  /** The same store on another handle (a transaction), sharing the series cache. */
+  /** The same store on another handle (a transaction of the same database), sharing the series cache. */
   withDb(db: Kysely<Database>): GpuSampleRepo {
-    return new GpuSampleRepo(db, this.#series, this.#style);
+    return new GpuSampleRepo(db, this.#series, this.#style, this.#direct);
   }
 
   get #placeholders(): PlaceholderStyle {
@@ -156,6 +161,9 @@ export class GpuSampleRepo {
     if (rows === 0) return { stored: 0, duplicates: 0 };
     const values: unknown[] = [];
     const buckets = new Map<string, (number | null)[]>();
+    // On SQLite, each row goes in as it is made (see DirectInsert); elsewhere, all in a few statements.
+    const insert = this.#direct?.(INSERT_SAMPLE);
+    let inserted = 0;
     for (let r = 0; r < rows; r++) {
       const o = r * CELLS_PER_ROW;
       const at = cells[o]!;
@@ -164,18 +172,20 @@ export class GpuSampleRepo {
       const key = `${seriesId}:${bucketAt}`;
       let bucket = buckets.get(key);
       if (!bucket) buckets.set(key, (bucket = emptyBucket(nodeKey, bucketAt, seriesId)));
-      values.push(nodeKey, at, seriesId);
+      const row = insert ? [] : values;
+      row.push(nodeKey, at, seriesId);
       for (let i = 0; i < GPU_METRICS.length; i++) {
         const v = cells[o + 2 + i]!;
-        if (Number.isNaN(v)) values.push(null);
+        if (Number.isNaN(v)) row.push(null);
         else {
-          values.push(v);
+          row.push(v);
           foldInto(bucket, 3 + 4 * i, v);
         }
       }
-      values.push(reasons[r]);
+      row.push(reasons[r]);
+      if (insert?.(row)) inserted++;
     }
-    const stored = await insertSamples.run(this.#db, this.#placeholders, values);
+    const stored = insert ? inserted : await insertSamples.run(this.#db, this.#placeholders, values);
     if (stored === rows) {
       const rollups: (number | null)[] = [];
       for (const bucket of buckets.values()) for (const v of bucket) rollups.push(v);
