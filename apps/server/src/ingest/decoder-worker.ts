@@ -10,8 +10,14 @@ import type { DecoderReply } from './decoder.js';
 const port = parentPort;
 if (!port) throw new Error('decoder-worker runs as a worker thread');
 port.on('message', ({ id, bytes }: { id: number; bytes: Uint8Array }) => {
-  void decodeBatchSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).then((decoded) => {
-    const reply: DecoderReply = { id, decoded };
-    port.postMessage(reply, decoded.kind === 'decoded' ? [decoded.columns.cells.buffer as ArrayBuffer] : []);
-  });
+  decodeBatchSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).then(
+    (decoded) => {
+      const reply: DecoderReply = { id, decoded };
+      port.postMessage(reply, decoded.kind === 'decoded' ? [decoded.columns.cells.buffer as ArrayBuffer] : []);
+    },
+    (error: Error) => {
+      const reply: DecoderReply = { id, error: error.message };
+      port.postMessage(reply);
+    },
+  );
 });

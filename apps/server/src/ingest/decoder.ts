@@ -20,6 +20,7 @@ export const inThreadDecoder = (): BatchDecoder => ({
 interface Pending {
   readonly bytes: Buffer;
   readonly resolve: (decoded: DecodedBatch) => void;
+  readonly reject: (error: Error) => void;
 }
 
 interface Slot {
@@ -27,11 +28,8 @@ interface Slot {
   readonly pending: Map<number, Pending>;
 }
 
-/** What a worker answers: the request's id and its batch decoded. */
-export interface DecoderReply {
-  readonly id: number;
-  readonly decoded: DecodedBatch;
-}
+/** What a worker answers: the request's id and its batch decoded, or the error decoding it threw (a bug). */
+export type DecoderReply = { readonly id: number; readonly decoded: DecodedBatch } | { readonly id: number; readonly error: string };
 
 /**
  * Decodes on `threads` worker threads running `script` (the bundled decoder-worker), so that
@@ -51,7 +49,7 @@ export function workerDecoder(script: URL, threads: number, log: (message: strin
     if (at < 0) return;
     slots.splice(at, 1);
     if (!closing) log(`ingest decoder thread stopped (${why}); ${slots.length > 0 ? `${slots.length} left` : "decoding on the server's thread"}`);
-    for (const p of slot.pending.values()) void fallback.decode(p.bytes).then(p.resolve);
+    for (const p of slot.pending.values()) fallback.decode(p.bytes).then(p.resolve, p.reject);
     slot.pending.clear();
     void slot.worker.terminate();
   };
@@ -59,11 +57,12 @@ export function workerDecoder(script: URL, threads: number, log: (message: strin
   for (let i = 0; i < threads; i++) {
     const worker = new Worker(script);
     const slot: Slot = { worker, pending: new Map() };
-    worker.on('message', ({ id, decoded }: DecoderReply) => {
-      const p = slot.pending.get(id);
+    worker.on('message', (reply: DecoderReply) => {
+      const p = slot.pending.get(reply.id);
       if (!p) return;
-      slot.pending.delete(id);
-      p.resolve(decoded);
+      slot.pending.delete(reply.id);
+      if ('error' in reply) p.reject(new Error(`ingest decoder: ${reply.error}`));
+      else p.resolve(reply.decoded);
     });
     worker.on('error', (error) => drop(slot, error.message));
     worker.on('exit', (code) => drop(slot, `exit ${code}`));
@@ -79,8 +78,8 @@ export function workerDecoder(script: URL, threads: number, log: (message: strin
       if (!slot) return fallback.decode(bytes);
       const chosen = slot;
       const id = nextId++;
-      return new Promise((resolve) => {
-        chosen.pending.set(id, { bytes, resolve });
+      return new Promise((resolve, reject) => {
+        chosen.pending.set(id, { bytes, resolve, reject });
         chosen.worker.postMessage({ id, bytes });
       });
     },

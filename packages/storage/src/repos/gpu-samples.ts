@@ -164,14 +164,21 @@ export class GpuSampleRepo {
     // On SQLite, each row goes in as it is made (see DirectInsert); elsewhere, all in a few statements.
     const insert = this.#direct?.(INSERT_SAMPLE);
     let inserted = 0;
+    // Each GPU's current bucket: rows come instant by instant, so most find theirs here.
+    const current: ((number | null)[] | undefined)[] = new Array<(number | null)[] | undefined>(ids.length);
     for (let r = 0; r < rows; r++) {
       const o = r * CELLS_PER_ROW;
       const at = cells[o]!;
-      const seriesId = ids[cells[o + 1]!]!;
+      const gpu = cells[o + 1]!;
+      const seriesId = ids[gpu]!;
       const bucketAt = at - (at % ROLLUP_BUCKET_MS);
-      const key = `${seriesId}:${bucketAt}`;
-      let bucket = buckets.get(key);
-      if (!bucket) buckets.set(key, (bucket = emptyBucket(nodeKey, bucketAt, seriesId)));
+      let bucket = current[gpu];
+      if (bucket === undefined || bucket[1] !== bucketAt) {
+        const key = `${seriesId}:${bucketAt}`;
+        bucket = buckets.get(key);
+        if (!bucket) buckets.set(key, (bucket = emptyBucket(nodeKey, bucketAt, seriesId)));
+        current[gpu] = bucket;
+      }
       const row = insert ? [] : values;
       row.push(nodeKey, at, seriesId);
       for (let i = 0; i < GPU_METRICS.length; i++) {
