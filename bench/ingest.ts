@@ -70,7 +70,9 @@ interface Server {
   readonly database: string;
   readonly decoderThreads: string;
   readonly client: HttpClient;
-  request(message: ServerRequest, reply: string): Promise<void>;
+  request(message: ServerRequest, reply: string): Promise<Record<string, string>>;
+  /** CPU time the server process has used so far (all its threads), in milliseconds. */
+  cpuMs(): Promise<number>;
 }
 
 /**
@@ -99,7 +101,7 @@ async function withServer<T>(where: { databaseUrl?: string; dataDir?: string }, 
     ]);
   const ready = await next('ready');
   const client = new HttpClient(ready.url!, 64);
-  const server: Server = { url: ready.url!, database: ready.database!, decoderThreads: ready.decoderThreads!, client, request: async (message, reply) => void (child.send(message), await next(reply)) };
+  const server: Server = { url: ready.url!, database: ready.database!, decoderThreads: ready.decoderThreads!, client, request: async (message, reply) => (child.send(message), await next(reply)), cpuMs: async () => Number((await server.request({ kind: 'cpu' }, 'cpu')).micros) / 1000 };
   try {
     return await body(server);
   } finally {
@@ -188,6 +190,8 @@ interface SizeResult {
   readonly instants: number;
   readonly run: ThroughputRun;
   readonly batches: Batch[];
+  /** CPU time per batch sent (milliseconds): the server process (all its threads) and this one (the load generator). */
+  readonly cpuMsPerBatch: { readonly server: number; readonly loadGenerator: number };
 }
 
 /** Enrolls the throughput hosts, then sends each batch shape's batches from `clients` loops. */
@@ -200,9 +204,14 @@ async function throughput(server: Server, nodes: readonly SimNode[], label: stri
     const batches = throughputBatches(nodes.length, instants, samplesPerRun, startAt);
     startAt = batches.at(-1)!.firstAt + instants * SAMPLE_INTERVAL_MS;
     const bodies = batches.map((b) => batchBody(nodes[b.node]!, samplesOf(nodes[b.node]!, b.firstAt, b.instants)));
+    const serverBefore = await server.cpuMs();
+    const ownBefore = process.cpuUsage();
     const run = await closedLoop(server.client, bodies, instants * GPUS_PER_NODE, clients, quick ? 20 : 60);
+    const own = process.cpuUsage(ownBefore);
+    const serverMs = (await server.cpuMs()) - serverBefore;
     if (run.failed > 0) throw new Error(`${label}: ${run.failed} batches failed, first: ${run.firstFailure}`);
-    results.push({ instants, run, batches });
+    const sent = run.stored + run.refused + run.failed;
+    results.push({ instants, run, batches, cpuMsPerBatch: { server: serverMs / sent, loadGenerator: (own.user + own.system) / 1000 / sent } });
   }
   return { nodeIds, results };
 }
@@ -232,10 +241,12 @@ try {
       samplesPerSVsDefaults: figure(r.run.samplesPerS, 'samples/s', { label: 'raw loop, SQLite defaults', value: defaults }),
       p50Ms: figure(r.run.p50Ms, 'ms'),
       p99Ms: figure(r.run.p99Ms, 'ms'),
+      serverCpuMsPerBatch: figure(r.cpuMsPerBatch.server, 'ms'),
+      loadGeneratorCpuMsPerBatch: figure(r.cpuMsPerBatch.loadGenerator, 'ms'),
     };
     const cell = (raw: number) => `${fmt(raw).padStart(9)} samples/s, ratio ${(r.run.samplesPerS / raw).toFixed(2)}`;
     console.log(`  batch ${batchLabel(r.instants)}  ${fmt(r.run.samplesPerS).padStart(9)} samples/s      ${cell(same)}       ${cell(defaults)}`);
-    console.log(`                          latency p50 ${r.run.p50Ms.toFixed(1)} ms, p99 ${r.run.p99Ms.toFixed(1)} ms`);
+    console.log(`                          latency p50 ${r.run.p50Ms.toFixed(1)} ms, p99 ${r.run.p99Ms.toFixed(1)} ms; CPU per batch: server ${r.cpuMsPerBatch.server.toFixed(3)} ms, load generator ${r.cpuMsPerBatch.loadGenerator.toFixed(3)} ms`);
   }
   console.log('  (the HTTP path also parses, validates and checks the Ed25519 signature of every batch, stores its id and folds its samples into the 5-minute rollups; the raw loop inserts ready-made sample rows only)\n');
 } finally {

@@ -17,6 +17,7 @@ export * from './repos/verdicts.js';
 export * from './repos/enrollment.js';
 export * from './repos/telemetry.js';
 export * from './repos/gpu-samples.js';
+export * from './repos/direct-batches.js';
 export * from './repos/zones.js';
 export * from './repos/alerts.js';
 export * from './repos/reports.js';

@@ -33,7 +33,7 @@ ${DATABASE_HELP}
                        its agent's (default: $LOCUS_TRUST_PROXY, else none)
   --decoder-threads N  worker threads that parse, check and verify agents' batches while the
                        server's own thread writes them; 0 decodes on the server's thread
-                       (default: one per core but one, at most 4; ${defaultDecoderThreads()} here)
+                       (default: one per core, at most 4, none on one core; ${defaultDecoderThreads()} here)
   -h, --help           show this help
 
 Environment:

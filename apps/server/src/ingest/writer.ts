@@ -1,5 +1,5 @@
 import type { EventWire, IngestResponse, SampleColumns } from '@locus/protocol';
-import { TelemetryRepo, type GpuSampleRepo, type NodeRecord, type NodeSeries, type Storage } from '@locus/storage';
+import { sqliteSampleBatchStore, TelemetryRepo, type GpuSampleRepo, type NodeRecord, type NodeSeries, type SampleBatchStore, type Storage } from '@locus/storage';
 import { applyInventory } from '../inventory.js';
 
 /** A checked batch (envelope valid, signature verified, series ids made), ready to store. */
@@ -34,10 +34,15 @@ const MAX_GROUP = 64;
  * A group is all or nothing too: if its transaction fails (one batch's error, a deadlock with a
  * replica's group), each of its batches is written again in a transaction of its own, so that
  * only a batch that fails by itself is refused.
+ *
+ * On SQLite, a group of batches that carry samples alone (nearly every group: events are rare)
+ * is written by the SQLite batch store (sqliteSampleBatchStore), past Kysely; a group with an
+ * event goes through Kysely's repositories, as on the other databases.
  */
 export class BatchWriter {
   readonly #storage: Storage;
   readonly #samples: GpuSampleRepo;
+  readonly #sampleBatches: SampleBatchStore | undefined;
   /** Transactions at once: SQLite has one writer; PostgreSQL writes several on its own cores. */
   readonly #concurrency: number;
   #queue: Waiting[] = [];
@@ -47,6 +52,7 @@ export class BatchWriter {
   constructor(storage: Storage, samples: GpuSampleRepo) {
     this.#storage = storage;
     this.#samples = samples;
+    this.#sampleBatches = sqliteSampleBatchStore(storage.db);
     this.#concurrency = storage.dialect === 'postgres' ? 4 : 1;
   }
 
@@ -85,11 +91,7 @@ export class BatchWriter {
   async #write(group: readonly Waiting[]): Promise<void> {
     if (group.length > 1) {
       try {
-        const outcomes = await this.#storage.db.transaction().execute(async (trx) => {
-          const done: IngestResponse[] = [];
-          for (const w of group) done.push(await storeBatch(new TelemetryRepo(trx), this.#samples.withDb(trx), w.item));
-          return done;
-        });
+        const outcomes = await this.#transaction(group.map((w) => w.item));
         group.forEach((w, i) => w.resolve(outcomes[i]!));
         return;
       } catch {
@@ -98,17 +100,34 @@ export class BatchWriter {
     }
     for (const w of group) {
       try {
-        w.resolve(await this.#storage.db.transaction().execute((trx) => storeBatch(new TelemetryRepo(trx), this.#samples.withDb(trx), w.item)));
+        w.resolve((await this.#transaction([w.item]))[0]!);
       } catch (error) {
         w.reject(error);
       }
     }
   }
+
+  /** Batches stored in one transaction. */
+  #transaction(items: readonly CheckedBatch[]): Promise<IngestResponse[]> {
+    const direct = this.#sampleBatches;
+    if (direct && items.every((item) => item.events.length === 0)) {
+      return direct(items.map((item) => ({ batchId: item.batchId, nodeId: item.node.id, receivedAt: item.now, series: item.series, columns: item.columns }))).then((stored) =>
+        items.map((item, i) => (stored[i] ? { batchId: item.batchId, duplicate: false, samples: item.instants, events: 0 } : duplicateOf(item.batchId))),
+      );
+    }
+    return this.#storage.db.transaction().execute(async (trx) => {
+      const done: IngestResponse[] = [];
+      for (const item of items) done.push(await storeBatch(new TelemetryRepo(trx), this.#samples.withDb(trx), item));
+      return done;
+    });
+  }
 }
+
+const duplicateOf = (batchId: string): IngestResponse => ({ batchId, duplicate: true, samples: 0, events: 0 });
 
 /** One batch in the caller's transaction: its id claimed (a known id is a duplicate, stored again never), samples, events. */
 async function storeBatch(telemetry: TelemetryRepo, samples: GpuSampleRepo, { batchId, events, instants, columns, node, series, now }: CheckedBatch): Promise<IngestResponse> {
-  if (!(await telemetry.claimBatch(batchId, node.id, now))) return { batchId, duplicate: true, samples: 0, events: 0 };
+  if (!(await telemetry.claimBatch(batchId, node.id, now))) return duplicateOf(batchId);
   await samples.addColumns(series, columns);
   let stored = 0;
   for (const e of events) {

@@ -35,45 +35,61 @@ export function openSqliteKysely<DB>(path: string, durability: 'normal' | 'full'
   sqlite.pragma('busy_timeout = 5000');
   for (const pragma of pragmas) sqlite.pragma(pragma);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
-  directInserts.set(db, directInsertsOn(sqlite));
+  directs.set(db, directOn(sqlite, db as Kysely<unknown>));
   return db;
 }
 
 /**
- * Inserts a row with a prepared statement run on a SQLite database's own connection, past
- * Kysely; false when the row's key is already stored (nothing is written then). For the one hot
- * path where it matters (ingest's sample rows): a prepared single-row statement run per row costs
- * a quarter less than one multi-row statement, and Kysely adds its own cost to every statement.
- * It runs in whatever transaction the connection is in, so call it only inside a transaction of
- * the same database (SQLite has one connection, which the transaction holds).
+ * A prepared statement run on a SQLite database's own connection, past Kysely: the rows it
+ * changed, or 0 when it broke a primary-key or unique constraint (SQLite then undoes that
+ * statement alone, and the transaction goes on). For the one hot path where it matters, ingest:
+ * a prepared single-row statement run per row costs a quarter less than one multi-row
+ * statement, and Kysely adds its own cost to every statement. It runs in whatever transaction
+ * the connection is in: call it only inside a transaction of the same database (Kysely's, which
+ * holds SQLite's one connection, or DirectSqlite.transaction).
  */
-export type DirectInsert = (values: readonly unknown[]) => boolean;
-export type DirectInserts = (sql: string) => DirectInsert;
+export type DirectStatement = (values: readonly unknown[]) => number;
 
-const directInserts = new WeakMap<object, DirectInserts>();
+/** A SQLite database's own connection, for ingest's hot path (see DirectStatement). */
+export interface DirectSqlite {
+  /** The statement of this text, prepared once. */
+  statement(sql: string): DirectStatement;
+  /**
+   * Runs `work` (synchronous: no await in it) in one transaction on SQLite's connection, taken
+   * from Kysely as one of its queries would be, so that no query or transaction of Kysely's runs
+   * in between. The transaction commits when `work` returns and rolls back when it throws.
+   */
+  transaction<T>(work: () => T): Promise<T>;
+}
 
-/** A SQLite database's direct inserts (see DirectInsert); undefined for other databases. */
-export const directInsertsOf = (db: object): DirectInserts | undefined => directInserts.get(db);
+const directs = new WeakMap<object, DirectSqlite>();
 
-function directInsertsOn(sqlite: SQLite.Database): DirectInserts {
-  const made = new Map<string, DirectInsert>();
-  return (text) => {
-    let insert = made.get(text);
-    if (!insert) {
-      const statement = sqlite.prepare(text);
-      insert = (values) => {
-        try {
-          statement.run(values);
-          return true;
-        } catch (error) {
-          // SQLite undoes the failed statement alone; the transaction goes on.
-          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
-          throw error;
-        }
-      };
-      made.set(text, insert);
-    }
-    return insert;
+/** A SQLite database's own connection (see DirectSqlite); undefined for other databases. */
+export const directSqliteOf = (db: object): DirectSqlite | undefined => directs.get(db);
+
+const KEY_CONFLICTS = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
+
+function directOn(sqlite: SQLite.Database, db: Kysely<unknown>): DirectSqlite {
+  const made = new Map<string, DirectStatement>();
+  const inTransaction = sqlite.transaction((work: () => unknown) => work());
+  return {
+    statement(text) {
+      let run = made.get(text);
+      if (!run) {
+        const statement = sqlite.prepare(text);
+        run = (values) => {
+          try {
+            return statement.run(values).changes;
+          } catch (error) {
+            if (KEY_CONFLICTS.has((error as { code?: string }).code ?? '')) return 0;
+            throw error;
+          }
+        };
+        made.set(text, run);
+      }
+      return run;
+    },
+    transaction: <T>(work: () => T) => db.connection().execute(async () => inTransaction(work) as T),
   };
 }
 

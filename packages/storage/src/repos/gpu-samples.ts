@@ -1,33 +1,21 @@
 import { sql, type Kysely } from 'kysely';
-import { CELLS_PER_ROW, sampleColumns, type GpuMetricsWire, type SampleColumns } from '@locus/protocol';
+import { sampleColumns, type GpuMetricsWire, type SampleColumns } from '@locus/protocol';
 import type { Database } from '../schema.js';
 import { GPU_METRICS, GPU_METRIC_COLUMNS, ROLLUP_BUCKET_MS, type GpuMetric } from '../telemetry-schema.js';
-import { directInsertsOf, type DirectInserts } from '../dialects/sqlite.js';
+import { directSqliteOf, type DirectSqlite } from '../dialects/sqlite.js';
 import { BulkStatement, placeholderStyleOf, type PlaceholderStyle } from './bulk.js';
-import { mergeRollup, recomputeRollups, rollupColumnsOf } from './rollup-sql.js';
+import { recomputeRollups } from './rollup-sql.js';
+import { FOLD_ROLLUPS_SUFFIX, GPU_SAMPLE_COLUMNS, INSERT_SAMPLE, METRIC_COLUMNS, ROLLUP_COLUMNS, walkSampleRows, type NodeSeries } from './sample-rows.js';
 import { nodeKeyOf, seriesIdCandidate } from './series-id.js';
 
-const METRIC_COLUMNS = GPU_METRICS.map((m) => GPU_METRIC_COLUMNS[m]);
-/** The columns of a raw sample row, in the order of gpuSampleRow's values. */
-export const GPU_SAMPLE_COLUMNS: readonly string[] = ['node_key', 'at', 'series_id', ...METRIC_COLUMNS, 'clock_event_reasons'];
-const ROLLUP_COLUMNS = ['node_key', 'bucket_at', 'series_id', ...rollupColumnsOf(METRIC_COLUMNS)];
-const INSERT_SAMPLE = `insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) values (${GPU_SAMPLE_COLUMNS.map(() => '?').join(', ')})`;
+export { GPU_SAMPLE_COLUMNS, gpuSampleRow, type NodeSeries } from './sample-rows.js';
+
 const insertSamples = new BulkStatement(`insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')})`, GPU_SAMPLE_COLUMNS.length, 'on conflict (node_key, at, series_id) do nothing');
-const foldRollups = new BulkStatement(
-  `insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')})`,
-  ROLLUP_COLUMNS.length,
-  `on conflict (node_key, bucket_at, series_id) do update set ${mergeRollup(METRIC_COLUMNS, 'gpu_rollups_5m')}`,
-);
+const foldRollups = new BulkStatement(`insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')})`, ROLLUP_COLUMNS.length, FOLD_ROLLUPS_SUFFIX);
 
 /** Tries at making a series id before giving up (each clash of 48-bit hashes is ~1e-9 likely). */
 const SERIES_ATTEMPTS = 8;
 const SERIES_CACHE_MAX = 1_000_000;
-
-/** A node's GPU series: the key its rows lead with, and each GPU's series id. */
-export interface NodeSeries {
-  readonly nodeKey: number;
-  readonly ids: ReadonlyMap<string, number>;
-}
 
 /** One GPU's readings at one instant, as agents send them (without its UUID). */
 export type GpuReadings = Omit<GpuMetricsWire, 'uuid'>;
@@ -91,10 +79,10 @@ export class GpuSampleRepo {
   /** (node, GPU) → series id. Series rows are never deleted, so a cached id never goes stale. */
   readonly #series: Map<string, number>;
   #style: PlaceholderStyle | undefined;
-  /** The database's direct inserts when it is SQLite, found from the handle the store was made on. */
-  readonly #direct: DirectInserts | undefined;
+  /** SQLite's own connection when the database is SQLite, found from the handle the store was made on. */
+  readonly #direct: DirectSqlite | undefined;
 
-  constructor(db: Kysely<Database>, series = new Map<string, number>(), style?: PlaceholderStyle, direct = directInsertsOf(db)) {
+  constructor(db: Kysely<Database>, series = new Map<string, number>(), style?: PlaceholderStyle, direct = directSqliteOf(db)) {
     this.#db = db;
     this.#series = series;
     this.#style = style;
@@ -150,63 +138,26 @@ export class GpuSampleRepo {
    * for the same GPU and instant is skipped. Run it in the transaction that claims the batch.
    */
   async addColumns(series: NodeSeries, columns: SampleColumns): Promise<{ stored: number; duplicates: number }> {
-    const { nodeKey } = series;
-    const { cells, reasons } = columns;
-    const ids = columns.gpus.map((uuid) => {
-      const id = series.ids.get(uuid);
-      if (id === undefined) throw new Error(`no series id for GPU ${uuid}`);
-      return id;
-    });
-    const rows = reasons.length;
-    if (rows === 0) return { stored: 0, duplicates: 0 };
+    if (columns.reasons.length === 0) return { stored: 0, duplicates: 0 };
+    // On SQLite, each row goes in as it is made (see DirectStatement); elsewhere, all in a few statements.
+    const insert = this.#direct?.statement(INSERT_SAMPLE);
     const values: unknown[] = [];
-    const buckets = new Map<string, (number | null)[]>();
-    // On SQLite, each row goes in as it is made (see DirectInsert); elsewhere, all in a few statements.
-    const insert = this.#direct?.(INSERT_SAMPLE);
-    let inserted = 0;
-    // Each GPU's current bucket: rows come instant by instant, so most find theirs here.
-    const current: ((number | null)[] | undefined)[] = new Array<(number | null)[] | undefined>(ids.length);
-    for (let r = 0; r < rows; r++) {
-      const o = r * CELLS_PER_ROW;
-      const at = cells[o]!;
-      const gpu = cells[o + 1]!;
-      const seriesId = ids[gpu]!;
-      const bucketAt = at - (at % ROLLUP_BUCKET_MS);
-      let bucket = current[gpu];
-      if (bucket === undefined || bucket[1] !== bucketAt) {
-        const key = `${seriesId}:${bucketAt}`;
-        bucket = buckets.get(key);
-        if (!bucket) buckets.set(key, (bucket = emptyBucket(nodeKey, bucketAt, seriesId)));
-        current[gpu] = bucket;
-      }
-      const row = insert ? [] : values;
-      row.push(nodeKey, at, seriesId);
-      for (let i = 0; i < GPU_METRICS.length; i++) {
-        const v = cells[o + 2 + i]!;
-        if (Number.isNaN(v)) row.push(null);
-        else {
-          row.push(v);
-          foldInto(bucket, 3 + 4 * i, v);
-        }
-      }
-      row.push(reasons[r]);
-      if (insert?.(row)) inserted++;
-    }
-    const stored = insert ? inserted : await insertSamples.run(this.#db, this.#placeholders, values);
-    if (stored === rows) {
-      const rollups: (number | null)[] = [];
-      for (const bucket of buckets.values()) for (const v of bucket) rollups.push(v);
-      await foldRollups.run(this.#db, this.#placeholders, rollups);
-    } else {
+    const walked = walkSampleRows(series, columns, (row) => {
+      if (insert) return insert(row) > 0;
+      for (const v of row) values.push(v);
+      return false;
+    });
+    const stored = insert ? walked.stored : await insertSamples.run(this.#db, this.#placeholders, values);
+    if (stored === walked.rows) await foldRollups.run(this.#db, this.#placeholders, walked.buckets.flat());
+    else {
       // Some samples were stored before: adding the batch's sums would count them twice.
-      const touched = [...buckets.values()];
-      const touchedIds = [...new Set(touched.map((b) => b[2] as number))];
-      const bucketTimes = touched.map((b) => b[1] as number);
+      const touchedIds = [...new Set(walked.buckets.map((b) => b[2] as number))];
+      const bucketTimes = walked.buckets.map((b) => b[1] as number);
       const from = Math.min(...bucketTimes);
       const to = Math.max(...bucketTimes) + ROLLUP_BUCKET_MS;
-      await recomputeRollups(METRIC_COLUMNS, sql`node_key = ${nodeKey} and at >= ${from} and at < ${to} and series_id in (${sql.join(touchedIds)})`).execute(this.#db);
+      await recomputeRollups(METRIC_COLUMNS, sql`node_key = ${series.nodeKey} and at >= ${from} and at < ${to} and series_id in (${sql.join(touchedIds)})`).execute(this.#db);
     }
-    return { stored, duplicates: rows - stored };
+    return { stored, duplicates: walked.rows - stored };
   }
 
   /** A node's raw samples from `since`, oldest first, at most `limit`. */
@@ -289,27 +240,4 @@ export class GpuSampleRepo {
   #keysOf(nodeIds: readonly string[]) {
     return this.#db.selectFrom('gpu_series').select('node_key').distinct().where('node_id', 'in', nodeIds);
   }
-}
-
-/** Appends a raw sample as stored: values in GPU_SAMPLE_COLUMNS order. */
-/** A raw sample as stored: values in GPU_SAMPLE_COLUMNS order. */
-export function gpuSampleRow(nodeKey: number, seriesId: number, at: number, gpu: GpuMetricsWire): unknown[] {
-  const { cells, reasons } = sampleColumns([{ at, gpus: [gpu] }]);
-  return [nodeKey, at, seriesId, ...[...cells.subarray(2)].map((v) => (Number.isNaN(v) ? null : v)), reasons[0]];
-}
-
-const emptyBucket = (nodeKey: number, bucketAt: number, seriesId: number): (number | null)[] => {
-  const bucket: (number | null)[] = [nodeKey, bucketAt, seriesId];
-  for (let i = 0; i < GPU_METRICS.length; i++) bucket.push(null, null, 0, 0);
-  return bucket;
-};
-
-/** Adds a reading to a bucket's min, max, sum and count, which start at `at`. */
-function foldInto(bucket: (number | null)[], at: number, v: number): void {
-  const min = bucket[at];
-  const max = bucket[at + 1];
-  if (min === null || min === undefined || v < min) bucket[at] = v;
-  if (max === null || max === undefined || v > max) bucket[at + 1] = v;
-  bucket[at + 2] = (bucket[at + 2] as number) + v;
-  bucket[at + 3] = (bucket[at + 3] as number) + 1;
 }

@@ -35,8 +35,17 @@ export const replaceRollup = (columns: readonly string[]): string =>
     .map((c) => `${c} = excluded.${c}`)
     .join(', ');
 
+/** The text of a recompute before and after its `where` condition. */
+const recomputeAround = (columns: readonly string[]): [string, string] => [
+  `insert into gpu_rollups_5m (node_key, bucket_at, series_id, ${rollupColumnsOf(columns).join(', ')}) select node_key, ${BUCKET_OF_AT} as bucket, series_id, ${rollupAggregates(columns)} from gpu_samples where`,
+  `group by node_key, bucket, series_id on conflict (node_key, bucket_at, series_id) do update set ${replaceRollup(columns)}`,
+];
+
 /** Recomputes every bucket of the raw samples matching `where`, replacing the stored buckets. */
-export const recomputeRollups = (columns: readonly string[], where: RawBuilder<unknown>): RawBuilder<unknown> =>
-  sql`${sql.raw(`insert into gpu_rollups_5m (node_key, bucket_at, series_id, ${rollupColumnsOf(columns).join(', ')}) select node_key, ${BUCKET_OF_AT} as bucket, series_id, ${rollupAggregates(columns)} from gpu_samples where`)} ${where} ${sql.raw(
-    `group by node_key, bucket, series_id on conflict (node_key, bucket_at, series_id) do update set ${replaceRollup(columns)}`,
-  )}`;
+export const recomputeRollups = (columns: readonly string[], where: RawBuilder<unknown>): RawBuilder<unknown> => {
+  const [head, tail] = recomputeAround(columns);
+  return sql`${sql.raw(head)} ${where} ${sql.raw(tail)}`;
+};
+
+/** recomputeRollups as SQL text, `where` given as text with `?` placeholders (for a prepared statement). */
+export const recomputeRollupsText = (columns: readonly string[], where: string): string => recomputeAround(columns).join(` ${where} `);
