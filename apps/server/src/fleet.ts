@@ -30,15 +30,13 @@ export async function fleetRows(repos: Repos, orgId: string, zoneId?: string): P
   const zones = new Map((await repos.zones.list(orgId)).map((z) => [z.id, z]));
   const nodes = (await repos.nodes.list(orgId)).filter((n) => n.unenrolled_at === null && (zoneId === undefined || n.zone_id === zoneId));
   const ids = nodes.map((n) => n.id);
-  const worst = new Map<string, Map<string, string>>();
-  for (const h of await repos.telemetry.latestHealth(ids)) {
-    if (h.gpu === null) continue;
-    const ofNode = worst.get(h.nodeId) ?? new Map<string, string>();
-    worst.set(h.nodeId, ofNode);
-    if (healthRank(h.health) > healthRank(ofNode.get(h.gpu) ?? 'healthy')) ofNode.set(h.gpu, h.health);
-  }
+  const worst = await worstHealth(repos, ids);
   const inventory = new Map<string, GpuTable[]>();
-  for (const g of await repos.telemetry.gpusOf(ids)) inventory.set(g.node_id, [...(inventory.get(g.node_id) ?? []), g]);
+  for (const g of await repos.telemetry.gpusOf(ids)) {
+    const ofNode = inventory.get(g.node_id);
+    if (ofNode) ofNode.push(g);
+    else inventory.set(g.node_id, [g]);
+  }
   const verdicts = await repos.verdicts.latestByOrg(orgId);
   return nodes.map((node) => {
     const health = worst.get(node.id) ?? new Map<string, string>();
@@ -53,10 +51,49 @@ export async function fleetRows(repos: Repos, orgId: string, zoneId?: string): P
   });
 }
 
+/** Node → GPU → the worst of its components' latest reported states, for GPUs worse than healthy. */
+async function worstHealth(repos: Repos, nodeIds: readonly string[]): Promise<Map<string, Map<string, string>>> {
+  const worst = new Map<string, Map<string, string>>();
+  for (const h of await repos.telemetry.latestHealth(nodeIds)) {
+    if (h.gpu === null) continue;
+    const ofNode = worst.get(h.nodeId) ?? new Map<string, string>();
+    worst.set(h.nodeId, ofNode);
+    if (healthRank(h.health) > healthRank(ofNode.get(h.gpu) ?? 'healthy')) ofNode.set(h.gpu, h.health);
+  }
+  return worst;
+}
+
 export interface FleetSummary {
   readonly nodes: number;
   readonly gpus: { readonly total: number; readonly byModel: Record<string, number>; readonly health: Record<string, number> };
   readonly verdicts: Record<string, number>;
+}
+
+/**
+ * An org's fleet summary, as summarize(fleetRows(…)) counts it, without a row per GPU: models
+ * and verdict states counted by the database, health folded from the few GPUs that report worse
+ * than healthy. For 100,000 GPUs, 0.45 s became a tenth of that (the dashboard's overview waits
+ * for it).
+ */
+export async function fleetSummary(repos: Repos, orgId: string): Promise<FleetSummary> {
+  const nodes = (await repos.nodes.list(orgId)).filter((n) => n.unenrolled_at === null);
+  const [worst, byModel, restricted] = await Promise.all([worstHealth(repos, nodes.map((n) => n.id)), repos.telemetry.gpuModelCounts(orgId), repos.verdicts.latestRestrictedCounts(orgId)]);
+  const health: Record<string, number> = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0]));
+  let total = Object.values(byModel).reduce((a, b) => a + b, 0);
+  const inventoried = new Set((await repos.telemetry.gpusOf([...worst.keys()])).map((g) => `${g.node_id}\n${g.uuid}`));
+  for (const [nodeId, ofNode] of worst) {
+    for (const [uuid, state] of ofNode) {
+      health[state] = (health[state] ?? 0) + 1;
+      // A GPU the agent reports health for but that its inventory lacks counts too (see fleetRows).
+      if (inventoried.has(`${nodeId}\n${uuid}`)) continue;
+      byModel[NOT_IN_INVENTORY] = (byModel[NOT_IN_INVENTORY] ?? 0) + 1;
+      total++;
+    }
+  }
+  health.healthy = total - Object.entries(health).reduce((sum, [state, n]) => (state === 'healthy' ? sum : sum + n), 0);
+  const verdicts: Record<string, number> = { excluded: 0, possible: 0, certain: 0, none: 0, ...restricted };
+  verdicts.none = nodes.length - Object.entries(verdicts).reduce((sum, [state, n]) => (state === 'none' ? sum : sum + n), 0);
+  return { nodes: nodes.length, gpus: { total, byModel, health }, verdicts };
 }
 
 export function summarize(rows: readonly NodeRow[]): FleetSummary {

@@ -165,6 +165,11 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect([...(await verdicts.latestByOrg('org-b')).keys()]).toEqual(['n4']);
     expect([...(await verdicts.latestByOrg('org-a', ['n2', 'n3', 'n4'])).keys()]).toEqual(['n2']);
     expect((await verdicts.latestByOrg('org-a', [])).size).toBe(0);
+    // Counted by the database, with the same newest; an unenrolled node's verdict no longer counts.
+    expect(await verdicts.latestRestrictedCounts('org-a')).toEqual({ excluded: 1, possible: 1 });
+    expect(await verdicts.latestRestrictedCounts('org-b')).toEqual({ certain: 1 });
+    await nodes.unenroll('key-n1', 400);
+    expect(await verdicts.latestRestrictedCounts('org-a')).toEqual({ possible: 1 });
   });
 
   it('searches an org\'s nodes by part of the name (any case, wildcards literal), zone and claimed country', async () => {
@@ -324,6 +329,9 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect((await t.gpuCountsByOrg('org-b')).size).toBe(0);
     expect((await t.gpuCountsByOrg('org-a', ['n2'])).size).toBe(0);
     expect((await t.gpuCountsByOrg('org-a', [])).size).toBe(0);
+    await t.seeGpus('n1', [{ uuid: 'GPU-3', serial: null, name: 'B200', pci_bus_id: 'c' }], 2);
+    expect(await t.gpuModelCounts('org-a')).toEqual({ B200: 1, H100: 2 });
+    expect(await t.gpuModelCounts('org-b')).toEqual({});
   });
 
   it('unenrolls a node once, keeping it for its history', async () => {

@@ -9,20 +9,10 @@ import { OrgRepo } from './orgs.js';
 import { TelemetryRepo } from './telemetry.js';
 import { GpuSampleRepo } from './gpu-samples.js';
 import { sqliteSampleBatchStore, type SampleBatch, type SampleBatchStore } from './direct-batches.js';
+import { seededRandom } from '../../../../test/support/seeded-random.js';
 
 const T0 = Date.parse('2026-11-29T12:00:00.000Z');
 const UUIDS = ['GPU-a', 'GPU-b', 'GPU-c'];
-
-/** A small seeded generator, so that a failure names the same batches every run. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const reading = (next: () => number, uuid: string): GpuMetricsWire => {
   const maybe = (v: number) => (next() < 0.1 ? null : v);
@@ -92,7 +82,7 @@ describe('the SQLite batch store (ingest past Kysely)', () => {
   });
 
   it('stores exactly what the repositories store: rows, rollups and claims, repeated ids, late and overlapping samples included', async () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const directSamples = new GpuSampleRepo(direct.db);
     const referenceSamples = new GpuSampleRepo(reference.db);
     const batches: SampleBatch[] = [];
@@ -121,9 +111,9 @@ describe('the SQLite batch store (ingest past Kysely)', () => {
   it('stores a group whole or not at all', async () => {
     const samples = new GpuSampleRepo(direct.db);
     const series = await samples.seriesFor('n1', ['GPU-a']);
-    const good: SampleBatch = { batchId: 'good', nodeId: 'n1', receivedAt: T0, series, columns: sampleColumns([{ at: T0, gpus: [reading(random(1), 'GPU-a')] }]) };
+    const good: SampleBatch = { batchId: 'good', nodeId: 'n1', receivedAt: T0, series, columns: sampleColumns([{ at: T0, gpus: [reading(seededRandom(1), 'GPU-a')] }]) };
     // A GPU without a series id: the second batch throws after the first was written.
-    const bad: SampleBatch = { ...good, batchId: 'bad', columns: sampleColumns([{ at: T0, gpus: [reading(random(2), 'GPU-x')] }]) };
+    const bad: SampleBatch = { ...good, batchId: 'bad', columns: sampleColumns([{ at: T0, gpus: [reading(seededRandom(2), 'GPU-x')] }]) };
     await expect(store([good, bad])).rejects.toThrow('no series id for GPU GPU-x');
     expect(await stored(direct)).toEqual({ samples: [], rollups: [], batches: [] });
     expect(await store([good])).toEqual([true]);
@@ -145,7 +135,7 @@ describe('the SQLite batch store (ingest past Kysely)', () => {
     });
     await started;
     let done = false;
-    const mine = store([{ batchId: 'mine', nodeId: 'n1', receivedAt: T0, series, columns: sampleColumns([{ at: T0, gpus: [reading(random(3), 'GPU-a')] }]) }]).then((r) => {
+    const mine = store([{ batchId: 'mine', nodeId: 'n1', receivedAt: T0, series, columns: sampleColumns([{ at: T0, gpus: [reading(seededRandom(3), 'GPU-a')] }]) }]).then((r) => {
       done = true;
       return r;
     });

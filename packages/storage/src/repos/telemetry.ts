@@ -101,6 +101,20 @@ export class TelemetryRepo {
     return out;
   }
 
+  /** How many GPUs of each model (inventory name) an org's enrolled nodes have, by name. */
+  async gpuModelCounts(orgId: string): Promise<Record<string, number>> {
+    const rows = await this.#db
+      .selectFrom('gpus as g')
+      .innerJoin('nodes as n', 'n.id', 'g.node_id')
+      .select(['g.name', (eb) => eb.fn.countAll().as('count')])
+      .where('n.org_id', '=', orgId)
+      .where('n.unenrolled_at', 'is', null)
+      .groupBy('g.name')
+      .orderBy('g.name')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.name, Number(r.count)]));
+  }
+
   gpus(nodeId: string): Promise<GpuTable[]> {
     return this.#db.selectFrom('gpus').selectAll().where('node_id', '=', nodeId).orderBy('pci_bus_id').execute();
   }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { VerdictRecord } from '@locus/protocol';
 import type { Database, VerdictTable } from '../schema.js';
 
@@ -53,6 +53,21 @@ export class VerdictRepo {
       .execute();
     // Two verdicts of one node stored in the same millisecond: the larger id wins, as in history().
     return new Map(rows.map((r) => [r.node_id, toStored(r)]));
+  }
+
+  /**
+   * How many of an org's enrolled nodes have each `restricted` state in their newest verdict
+   * (the same newest as latestByOrg), counted in the database: the fleet summary without reading
+   * every node's record. Nodes without a verdict are not counted.
+   */
+  async latestRestrictedCounts(orgId: string): Promise<Record<string, number>> {
+    const { rows } = await sql<{ restricted: string; count: number | string | bigint }>`
+      select restricted, count(*) as count from (
+        select v.restricted, row_number() over (partition by v.node_id order by v.computed_at desc, v.id desc) as newest
+        from verdicts v join nodes n on n.id = v.node_id
+        where n.org_id = ${orgId} and n.unenrolled_at is null
+      ) latest where newest = 1 group by restricted`.execute(this.#db);
+    return Object.fromEntries(rows.map((r) => [r.restricted, Number(r.count)]));
   }
 
   /** The newest first, at most `limit`. */
