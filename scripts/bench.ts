@@ -26,7 +26,7 @@ const quick = values.quick === true;
  * A benchmark that runs past this is stopped and run once more; a second time, reported as
  * failed. Every benchmark takes a fraction of it (a quick one under a minute, a full one under
  * four): a run this long is stuck, as a bench process now and then is, its main thread blocked
- * on a futex with nothing else running (seen twice in a few hundred runs, not yet explained).
+ * on a futex with nothing else running (seen twice so far, in bench:ingest; not yet explained).
  */
 const limitMs = (quick ? 5 : 20) * 60_000;
 /** After SIGTERM, how long a stuck benchmark has before SIGKILL: a blocked thread runs no handler. */
