@@ -1,5 +1,11 @@
-/** The load generator of bench/ingest.ts: signed batches POSTed over keep-alive HTTP connections. */
-import { Agent, request } from 'node:http';
+/**
+ * The load generator of bench/ingest.ts: signed batches POSTed over keep-alive HTTP/1.1
+ * connections. It shares the machine's cores with the server it measures, so it is lean: each
+ * request a header block and the pre-signed body written at once on a raw socket, each answer
+ * read for its status, Content-Length, Retry-After and body only (node:http's client cost about
+ * as much CPU per batch as the server's HTTP layer).
+ */
+import { connect, type Socket } from 'node:net';
 
 export interface Answer {
   readonly status: number;
@@ -10,34 +16,130 @@ export interface Answer {
   readonly retryAfter?: string | undefined;
 }
 
-export class HttpClient {
-  readonly #agent: Agent;
-  readonly #url: URL;
+interface Exchange {
+  readonly started: number;
+  readonly resolve: (answer: Answer) => void;
+  readonly reject: (error: Error) => void;
+}
 
-  constructor(url: string, connections: number) {
-    this.#url = new URL(url);
-    this.#agent = new Agent({ keepAlive: true, maxSockets: connections });
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/** One keep-alive connection, one request at a time. */
+class Connection {
+  readonly #socket: Socket;
+  #exchange: Exchange | undefined;
+  #received: Buffer = Buffer.alloc(0);
+  #closed = false;
+
+  constructor(
+    url: URL,
+    private readonly done: (connection: Connection, reusable: boolean) => void,
+  ) {
+    this.#socket = connect({ host: url.hostname, port: Number(url.port), noDelay: true });
+    this.#socket.on('data', (chunk: Buffer) => this.#read(chunk));
+    this.#socket.on('error', (error) => this.#end(error));
+    this.#socket.on('close', () => this.#end(new Error('the server closed the connection')));
   }
 
-  post(path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<Answer> {
-    const started = performance.now();
-    return new Promise((resolve, reject) => {
-      const req = request(
-        { agent: this.#agent, host: this.#url.hostname, port: this.#url.port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started, retryAfter: res.headers['retry-after'] }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+  send(head: string, body: Buffer | string, exchange: Exchange): void {
+    if (this.#closed) return exchange.reject(new Error('the connection is closed'));
+    this.#exchange = exchange;
+    this.#socket.cork();
+    this.#socket.write(head, 'latin1');
+    this.#socket.write(body);
+    this.#socket.uncork();
   }
 
   close(): void {
-    this.#agent.destroy();
+    this.#socket.destroy();
+  }
+
+  #read(chunk: Buffer): void {
+    this.#received = this.#received.length === 0 ? chunk : Buffer.concat([this.#received, chunk]);
+    const end = this.#received.indexOf(HEADER_END);
+    if (end < 0) return;
+    const [statusLine = '', ...lines] = this.#received.toString('latin1', 0, end).split('\r\n');
+    let length = 0;
+    let retryAfter: string | undefined;
+    let close = false;
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (name === 'content-length') length = Number(value);
+      else if (name === 'retry-after') retryAfter = value;
+      else if (name === 'connection') close = value.toLowerCase() === 'close';
+      else if (name === 'transfer-encoding') return this.#end(new Error(`the load generator reads Content-Length answers only, not ${value}`));
+    }
+    const bodyStart = end + HEADER_END.length;
+    if (this.#received.length < bodyStart + length) return;
+    const body = this.#received.toString('utf8', bodyStart, bodyStart + length);
+    this.#received = this.#received.subarray(bodyStart + length);
+    const exchange = this.#exchange;
+    this.#exchange = undefined;
+    exchange?.resolve({ status: Number(statusLine.split(' ')[1]), body, ms: performance.now() - exchange.started, retryAfter });
+    if (close) this.close();
+    this.done(this, !close && !this.#closed);
+  }
+
+  #end(error: Error): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.destroy();
+    const exchange = this.#exchange;
+    this.#exchange = undefined;
+    exchange?.reject(error);
+    this.done(this, false);
+  }
+}
+
+/** Keep-alive connections to one server, at most `connections` at once; requests past that wait for one. */
+export class HttpClient {
+  readonly #url: URL;
+  readonly #max: number;
+  readonly #idle: Connection[] = [];
+  readonly #all = new Set<Connection>();
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(url: string, connections: number) {
+    this.#url = new URL(url);
+    this.#max = connections;
+  }
+
+  async post(path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<Answer> {
+    const connection = await this.#connection();
+    let head = `POST ${path} HTTP/1.1\r\nhost: ${this.#url.host}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`;
+    for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+    return new Promise((resolve, reject) => connection.send(`${head}\r\n`, body, { started: performance.now(), resolve, reject }));
+  }
+
+  close(): void {
+    for (const c of this.#all) c.close();
+    this.#all.clear();
+    this.#idle.length = 0;
+  }
+
+  async #connection(): Promise<Connection> {
+    for (;;) {
+      const idle = this.#idle.pop();
+      if (idle) return idle;
+      if (this.#all.size < this.#max) {
+        const made = new Connection(this.#url, (c, reusable) => this.#release(c, reusable));
+        this.#all.add(made);
+        return made;
+      }
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+  }
+
+  #release(connection: Connection, reusable: boolean): void {
+    if (reusable) this.#idle.push(connection);
+    else {
+      this.#all.delete(connection);
+      const at = this.#idle.indexOf(connection);
+      if (at >= 0) this.#idle.splice(at, 1);
+    }
+    this.#waiting.shift()?.();
   }
 }
 

@@ -10,9 +10,12 @@
  *
  *   npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N]
  *                        [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N]
+ *                        [--instants N,N] [--decoder-threads N] [--cpu-prof DIR]
  *
  * --fleet-gpus N runs only the simulated fleet, with N/8 hosts (the fleet-size table of
- * `npm run bench`).
+ * `npm run bench`). For looking into the server: --instants picks the throughput batch shapes
+ * (samples per batch, of 8 GPUs each; default 3,60), --decoder-threads overrides the server's
+ * default, and --cpu-prof writes V8 CPU profiles of the server processes (every thread) to DIR.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -39,6 +42,9 @@ const { values } = parseArgs({
     enroll: { type: 'string' },
     'no-postgres': { type: 'boolean', default: false },
     'fleet-gpus': { type: 'string' },
+    instants: { type: 'string', default: '3,60' },
+    'decoder-threads': { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const fleetOnly = hostsForGpus(values['fleet-gpus'], GPUS_PER_NODE);
@@ -48,13 +54,19 @@ const clients = Number(values.clients);
 const fleetNodes = fleetOnly ?? Number(values['fleet-nodes']);
 const fleetSeconds = Number(values['fleet-seconds'] ?? (quick ? 15 : 60));
 const enrollMode = values.enroll ?? (quick ? 'seed' : 'http');
-if (![samplesPerRun, clients, fleetNodes, fleetSeconds].every((n) => Number.isInteger(n) && n > 0) || !['http', 'seed'].includes(enrollMode)) {
-  console.error('usage: npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N] [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N]');
+/** Throughput batch shapes: samples per batch (a 30-s batch, and an agent catching up 10 minutes). */
+const BATCH_INSTANTS = values.instants.split(',').map(Number);
+const decoderThreads = values['decoder-threads'] === undefined ? undefined : Number(values['decoder-threads']);
+if (
+  ![samplesPerRun, clients, fleetNodes, fleetSeconds, ...BATCH_INSTANTS].every((n) => Number.isInteger(n) && n > 0) ||
+  !['http', 'seed'].includes(enrollMode) ||
+  (decoderThreads !== undefined && !(Number.isInteger(decoderThreads) && decoderThreads >= 0))
+) {
+  console.error('usage: npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N] [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N] [--instants N,N] [--decoder-threads N] [--cpu-prof DIR]');
   process.exit(2);
 }
-/** Throughput hosts (each enrolled through the route) and batch shapes: a 30-s batch, and an agent catching up 10 minutes. */
+/** Throughput hosts, each enrolled through the route. */
 const THROUGHPUT_HOSTS = 32;
-const BATCH_INSTANTS = [3, 60] as const;
 const FLEET_PERIOD_MS = 30_000;
 const FLEET_INSTANTS = 3;
 /** One batch in this many carries an Xid or a health change. */
@@ -71,8 +83,8 @@ interface Server {
   readonly decoderThreads: string;
   readonly client: HttpClient;
   request(message: ServerRequest, reply: string): Promise<Record<string, string>>;
-  /** CPU time the server process has used so far (all its threads), in milliseconds. */
-  cpuMs(): Promise<number>;
+  /** CPU time the server process has used so far, in milliseconds: all its threads, and its main thread (NaN without /proc). */
+  cpuMs(): Promise<{ readonly all: number; readonly main: number }>;
 }
 
 /**
@@ -81,8 +93,8 @@ interface Server {
  */
 async function withServer<T>(where: { databaseUrl?: string; dataDir?: string }, body: (server: Server) => Promise<T>): Promise<T> {
   const child = fork(fileURLToPath(new URL('./ingest-server.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, LOCUS_BENCH_SERVER: JSON.stringify({ adminToken: ADMIN_TOKEN, ...where }) },
+    execArgv: ['--import', 'tsx', ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [])],
+    env: { ...process.env, LOCUS_BENCH_SERVER: JSON.stringify({ adminToken: ADMIN_TOKEN, decoderThreads, ...where }) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`the server process ended (${signal ?? `exit ${code}`})`))));
@@ -101,7 +113,11 @@ async function withServer<T>(where: { databaseUrl?: string; dataDir?: string }, 
     ]);
   const ready = await next('ready');
   const client = new HttpClient(ready.url!, 64);
-  const server: Server = { url: ready.url!, database: ready.database!, decoderThreads: ready.decoderThreads!, client, request: async (message, reply) => (child.send(message), await next(reply)), cpuMs: async () => Number((await server.request({ kind: 'cpu' }, 'cpu')).micros) / 1000 };
+  const server: Server = { url: ready.url!, database: ready.database!, decoderThreads: ready.decoderThreads!, client, request: async (message, reply) => (child.send(message), await next(reply)), cpuMs: async () => {
+      const cpu = await server.request({ kind: 'cpu' }, 'cpu');
+      return { all: Number(cpu.micros) / 1000, main: Number(cpu.mainMicros) / 1000 };
+    },
+  };
   try {
     return await body(server);
   } finally {
@@ -190,8 +206,8 @@ interface SizeResult {
   readonly instants: number;
   readonly run: ThroughputRun;
   readonly batches: Batch[];
-  /** CPU time per batch sent (milliseconds): the server process (all its threads) and this one (the load generator). */
-  readonly cpuMsPerBatch: { readonly server: number; readonly loadGenerator: number };
+  /** CPU time per batch sent (milliseconds): the server process (all its threads), its main thread, and this process (the load generator). */
+  readonly cpuMsPerBatch: { readonly server: number; readonly serverMain: number; readonly loadGenerator: number };
 }
 
 /** Enrolls the throughput hosts, then sends each batch shape's batches from `clients` loops. */
@@ -208,10 +224,10 @@ async function throughput(server: Server, nodes: readonly SimNode[], label: stri
     const ownBefore = process.cpuUsage();
     const run = await closedLoop(server.client, bodies, instants * GPUS_PER_NODE, clients, quick ? 20 : 60);
     const own = process.cpuUsage(ownBefore);
-    const serverMs = (await server.cpuMs()) - serverBefore;
+    const serverAfter = await server.cpuMs();
     if (run.failed > 0) throw new Error(`${label}: ${run.failed} batches failed, first: ${run.firstFailure}`);
     const sent = run.stored + run.refused + run.failed;
-    results.push({ instants, run, batches, cpuMsPerBatch: { server: serverMs / sent, loadGenerator: (own.user + own.system) / 1000 / sent } });
+    results.push({ instants, run, batches, cpuMsPerBatch: { server: (serverAfter.all - serverBefore.all) / sent, serverMain: (serverAfter.main - serverBefore.main) / sent, loadGenerator: (own.user + own.system) / 1000 / sent } });
   }
   return { nodeIds, results };
 }
@@ -242,11 +258,12 @@ try {
       p50Ms: figure(r.run.p50Ms, 'ms'),
       p99Ms: figure(r.run.p99Ms, 'ms'),
       serverCpuMsPerBatch: figure(r.cpuMsPerBatch.server, 'ms'),
+      serverMainThreadCpuMsPerBatch: figure(r.cpuMsPerBatch.serverMain, 'ms'),
       loadGeneratorCpuMsPerBatch: figure(r.cpuMsPerBatch.loadGenerator, 'ms'),
     };
     const cell = (raw: number) => `${fmt(raw).padStart(9)} samples/s, ratio ${(r.run.samplesPerS / raw).toFixed(2)}`;
     console.log(`  batch ${batchLabel(r.instants)}  ${fmt(r.run.samplesPerS).padStart(9)} samples/s      ${cell(same)}       ${cell(defaults)}`);
-    console.log(`                          latency p50 ${r.run.p50Ms.toFixed(1)} ms, p99 ${r.run.p99Ms.toFixed(1)} ms; CPU per batch: server ${r.cpuMsPerBatch.server.toFixed(3)} ms, load generator ${r.cpuMsPerBatch.loadGenerator.toFixed(3)} ms`);
+    console.log(`                          latency p50 ${r.run.p50Ms.toFixed(1)} ms, p99 ${r.run.p99Ms.toFixed(1)} ms; CPU per batch: server ${r.cpuMsPerBatch.server.toFixed(3)} ms (its main thread ${r.cpuMsPerBatch.serverMain.toFixed(3)} ms), load generator ${r.cpuMsPerBatch.loadGenerator.toFixed(3)} ms`);
   }
   console.log('  (the HTTP path also parses, validates and checks the Ed25519 signature of every batch, stores its id and folds its samples into the 5-minute rollups; the raw loop inserts ready-made sample rows only)\n');
 } finally {

@@ -25,8 +25,9 @@ const quick = values.quick === true;
 /**
  * A benchmark that runs past this is stopped and run once more; a second time, reported as
  * failed. Every benchmark takes a fraction of it (a quick one under a minute, a full one under
- * four): a run this long is stuck, as a bench process now and then is, its main thread blocked
- * on a futex with nothing else running (seen twice so far, in bench:ingest; not yet explained).
+ * four): a run this long is stuck. bench:ingest was, about one run in ten, until
+ * generateSigningKey stopped exporting keys that shared a mutex with their generation job (see
+ * it); the limit stays for what else may block a process for good.
  */
 const limitMs = (quick ? 5 : 20) * 60_000;
 /** After SIGTERM, how long a stuck benchmark has before SIGKILL: a blocked thread runs no handler. */

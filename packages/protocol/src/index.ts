@@ -13,3 +13,4 @@ export * from './keyfile.js';
 export * from './agent.js';
 export * from './report.js';
 export * from './sample-columns.js';
+export * from './batch-scan.js';

@@ -65,6 +65,14 @@ describe('Ed25519 keys', () => {
     expect(publicKeyObject(text)).toBeUndefined();
   });
 
+  it("makes keys whose public half is the private key's", () => {
+    for (let i = 0; i < 50; i++) {
+      const key = generateSigningKey();
+      expect(signingKeyFromSeed(seedOf(key.privateKey))!.publicKey).toBe(key.publicKey);
+      expect(verifyBytes('report', Buffer.from('x'), key.publicKey, signBytes('report', Buffer.from('x'), key.privateKey))).toBe(true);
+    }
+  });
+
   it('refuses malformed seeds', () => {
     expect(signingKeyFromSeed('short')).toBeUndefined();
     expect(signingKeyFromSeed(RFC_SEED + 'AA')).toBeUndefined();

@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { sampleColumns, samplesValid, signedPartOf, verifyBytes, type SampleColumns, type SampleWire } from '@locus/protocol';
+import { sampleColumns, samplesValid, scanCanonicalBatch, signedPartOf, verifyBytes, type SampleColumns, type SampleWire } from '@locus/protocol';
 
 /**
  * The expensive part of taking in a batch, separate from storing it so that it can run on a
@@ -45,23 +45,35 @@ export function parseBatch(bytes: Buffer): { ok: true; body: unknown } | { ok: f
   }
 }
 
-/** Decodes a batch; `verify` checks the signed part's signature (synchronously on a worker, off-thread on the server's). */
+/**
+ * Decodes a batch; `verify` checks the signed part's signature (synchronously on a worker,
+ * off-thread on the server's). A batch in agents' own layout is read straight into columns
+ * (scanCanonicalBatch); any other text is parsed and checked as a whole.
+ */
 export async function decodeBatch(bytes: Buffer, verify: (part: Buffer, hostKey: string, signature: string) => boolean | Promise<boolean>): Promise<DecodedBatch> {
+  const scanned = scanCanonicalBatch(bytes);
+  if (scanned) return { kind: 'decoded', ...scanned, signed: await signedAsReceived(bytes, scanned.envelope, verify) };
   const parsed = parseBatch(bytes);
   if (!parsed.ok) return { kind: 'malformed', message: parsed.message };
   const body = parsed.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { kind: 'invalid' };
   const { samples, ...envelope } = body as Record<string, unknown>;
   if (!samplesValid(samples)) return { kind: 'invalid' };
-  const { hostKey, signature } = envelope;
-  let signed = false;
-  if (typeof hostKey === 'string' && typeof signature === 'string') {
-    const part = signedPartOf(bytes, body as { signature: string });
-    signed = part !== undefined && (await verify(part, hostKey, signature));
-  }
   const instants = samples as SampleWire[];
-  return { kind: 'decoded', envelope, instants: instants.length, columns: sampleColumns(instants.map((s) => ({ at: Date.parse(s.at), gpus: s.gpus }))), signed };
+  return { kind: 'decoded', envelope, instants: instants.length, columns: sampleColumns(instants.map((s) => ({ at: Date.parse(s.at), gpus: s.gpus }))), signed: await signedAsReceived(bytes, envelope, verify) };
 }
+
+/** Whether the batch's signature verifies over the signed part of the text as received (see signedPartOf). */
+async function signedAsReceived(bytes: Buffer, envelope: Readonly<Record<string, unknown>>, verify: (part: Buffer, hostKey: string, signature: string) => boolean | Promise<boolean>): Promise<boolean> {
+  const { hostKey, signature } = envelope;
+  if (typeof hostKey !== 'string' || typeof signature !== 'string') return false;
+  // The members sorting after "signature" are the envelope's; "samples" sorts before it.
+  const part = signedPartOf(bytes, envelope as { signature: string });
+  return part !== undefined && (await verify(part, hostKey, signature));
+}
+
+/** Whether the server reads a batch's text again: for zod's message on an invalid one, or to check the signature over its canonical re-encoding. */
+export const needsBytes = (decoded: DecodedBatch): boolean => decoded.kind === 'invalid' || (decoded.kind === 'decoded' && !decoded.signed);
 
 /** decodeBatch as a worker thread runs it: the signature checked right there. */
 export const decodeBatchSync = (bytes: Buffer): Promise<DecodedBatch> => decodeBatch(bytes, (part, hostKey, signature) => verifyBytes('ingest', part, hostKey, signature));

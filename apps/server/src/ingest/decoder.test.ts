@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CELLS_PER_ROW, generateSigningKey, signBody, wireText, type SampleWire } from '@locus/protocol';
 import { h100Readings, signedBatch } from '../../../../test/support/ingest-batches.js';
 import { hostInventory, testServer } from '../test-support.js';
 import { buildDecoderWorker } from './decoder-bundle.js';
-import { decodeBatch, decodeBatchSync, type DecodedBatch } from './decode.js';
+import { decodeBatch, decodeBatchSync, needsBytes, type DecodedBatch } from './decode.js';
 import { inThreadDecoder, workerDecoder } from './decoder.js';
 
 const key = generateSigningKey();
@@ -69,11 +73,23 @@ describe('workerDecoder', () => {
     const decoder = workerDecoder(worker.url, 2);
     try {
       expect(decoder.threads).toBe(2);
-      const texts = Array.from({ length: 40 }, (_, i) => bytes(i % 4 === 0 ? JSON.stringify(signedBatch(key, samples(1 + (i % 7)))) : wireText(signedBatch(key, samples(1 + (i % 7))))));
+      // Small texts (copied to the workers) and large ones (moved there, and back where needed, once a worker has answered).
+      const texts = Array.from({ length: 40 }, (_, i) => bytes(i % 4 === 0 ? JSON.stringify(signedBatch(key, samples(1 + (i % 7), 1 + (i % 5) * 8))) : wireText(signedBatch(key, samples(1 + (i % 7), 1 + (i % 5) * 8)))));
       texts.push(bytes('not json'), bytes('{"samples":1}'));
-      const [onWorkers, here] = await Promise.all([Promise.all(texts.map((t) => decoder.decode(t))), Promise.all(texts.map((t) => inThreadDecoder().decode(t)))]);
-      expect(onWorkers).toEqual(here);
-      expect(onWorkers.filter((d) => d.kind === 'decoded' && d.signed)).toHaveLength(30);
+      const copies = texts.map((t) => Buffer.from(t));
+      // Both threads answer once (two at a time go to both), so that later bytes move to either.
+      await Promise.all([decoder.decode(bytes('[]')), decoder.decode(bytes('[]'))]);
+      const [answers, here] = await Promise.all([Promise.all(texts.map((t) => decoder.decode(t))), Promise.all(copies.map((t) => inThreadDecoder().decode(t)))]);
+      expect(answers.map((d) => d.decoded)).toEqual(here.map((d) => d.decoded));
+      expect(answers.filter((d) => d.decoded.kind === 'decoded' && d.decoded.signed)).toHaveLength(30);
+      // The large ones left the Buffers given empty, and came back where the server reads them again, as sent.
+      expect(texts.filter((t) => t.byteLength === 0).length).toBeGreaterThan(10);
+      answers.forEach((d, i) => {
+        if (texts[i]!.byteLength > 0 || needsBytes(d.decoded)) expect(d.bytes?.toString('utf8')).toBe(copies[i]!.toString('utf8'));
+        else expect(d.bytes).toBeUndefined();
+      });
+      expect(answers.filter((d) => d.bytes === undefined).length).toBeGreaterThan(5);
+      expect(answers.filter((d, i) => texts[i]!.byteLength === 0 && d.bytes !== undefined).length).toBeGreaterThan(2);
     } finally {
       await decoder.close();
     }
@@ -84,14 +100,46 @@ describe('workerDecoder', () => {
     const decoder = workerDecoder(new URL('./no-such-worker.js', worker.url), 1, (m) => logged.push(m));
     try {
       const text = bytes(wireText(signedBatch(key, samples(2))));
-      const results = await Promise.all(Array.from({ length: 5 }, () => decoder.decode(text)));
-      for (const d of results) expect(decoded(d).signed).toBe(true);
+      // Large enough to move, but a worker that never answered is sent copies.
+      const large = () => bytes(wireText(signedBatch(key, samples(20, 8))));
+      const results = await Promise.all([...Array.from({ length: 5 }, () => decoder.decode(text)), decoder.decode(large())]);
+      for (const d of results) expect(decoded(d.decoded).signed).toBe(true);
       await new Promise((r) => setTimeout(r, 50));
       expect(decoder.threads).toBe(0);
       expect(logged.join('\n')).toMatch(/decoding on the server's thread/);
-      expect(decoded(await decoder.decode(text)).signed).toBe(true);
+      expect(decoded((await decoder.decode(text)).decoded).signed).toBe(true);
+      expect(decoded((await decoder.decode(large())).decoded).signed).toBe(true);
     } finally {
       await decoder.close();
+    }
+  });
+
+  it('fails a batch whose bytes moved to a thread that then stopped, and decodes the next on the calling thread', async () => {
+    // A stand-in worker: answers the first batch, ends on the second (as a thread that crashes would).
+    const dir = mkdtempSync(join(tmpdir(), 'locus-decoder-test-'));
+    const script = join(dir, 'stops.mjs');
+    writeFileSync(
+      script,
+      `import { parentPort } from 'node:worker_threads';
+let seen = 0;
+parentPort.on('message', ({ id, bytes, moved }) => {
+  if (++seen > 1) process.exit(3);
+  parentPort.postMessage({ id, decoded: { kind: 'invalid' }, bytes: moved ? bytes : undefined });
+});`,
+    );
+    const logged: string[] = [];
+    const decoder = workerDecoder(pathToFileURL(script), 1, (m) => logged.push(m));
+    try {
+      const large = () => bytes(wireText(signedBatch(key, samples(20, 8))));
+      expect((await decoder.decode(large())).decoded.kind).toBe('invalid');
+      const lost = large();
+      await expect(decoder.decode(lost)).rejects.toThrow(/the thread holding this batch stopped \(exit 3\)/);
+      expect(lost.byteLength).toBe(0);
+      expect(logged.join('\n')).toMatch(/decoding on the server's thread/);
+      expect(decoded((await decoder.decode(large())).decoded).signed).toBe(true);
+    } finally {
+      await decoder.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -123,6 +171,12 @@ describe('workerDecoder', () => {
       const stored = (await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${(await s.app.inject({ method: 'GET', url: '/api/v1/nodes', headers: owner })).json<{ nodes: { id: string }[] }>().nodes[0]!.id}/samples?limit=1000`, headers: owner })).json() as { samples: unknown[] };
       // 3 instants × 2 GPUs: the second batch's two instants were already stored by the first.
       expect(stored.samples).toHaveLength(2 * 3);
+      // Large batches (their bytes moved to the worker and back) read again where they must be: another layout, a forgery, an invalid sample.
+      const big = signedBatch(key, samples(40));
+      expect((await post(JSON.stringify(big))).json()).toMatchObject({ duplicate: false, samples: 40 });
+      expect((await post(JSON.stringify({ ...signedBatch(key, samples(40)), signature: big.signature }))).json()).toMatchObject({ statusCode: 401, code: 'LOCUS_ERR_UNAUTHENTICATED' });
+      const bigBad = wireText({ ...signedBatch(key, samples(40)), samples: [...samples(39), { at: '2026-02-30T00:00:00.000Z', gpus: [] }] } as { signature: string });
+      expect((await post(bigBad)).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION', message: 'body samples.39.at: is not a real date and time' });
     } finally {
       await s.close();
     }

@@ -2,9 +2,20 @@ import { Worker } from 'node:worker_threads';
 import { verifyBytesAsync } from '@locus/protocol';
 import { decodeBatch, type DecodedBatch } from './decode.js';
 
+/**
+ * A batch decoded, and its bytes where the caller may read them again (see needsBytes): a
+ * batch's buffer moves to a decoder thread rather than being copied, leaving the caller's own
+ * Buffer empty, and comes back only then.
+ */
+export interface Decoded {
+  readonly decoded: DecodedBatch;
+  readonly bytes: Buffer | undefined;
+}
+
 /** Decodes agents' batches (decodeBatch): on worker threads when it has them, else on the caller's. */
 export interface BatchDecoder {
-  decode(bytes: Buffer): Promise<DecodedBatch>;
+  /** Takes the bytes over: read them from the answer (where needsBytes), not from the Buffer given. */
+  decode(bytes: Buffer): Promise<Decoded>;
   /** Worker threads decoding now (0: the server's own thread). */
   readonly threads: number;
   close(): Promise<void>;
@@ -12,31 +23,54 @@ export interface BatchDecoder {
 
 /** Decodes on the calling thread, the signature checked on libuv's thread pool. */
 export const inThreadDecoder = (): BatchDecoder => ({
-  decode: (bytes) => decodeBatch(bytes, (part, hostKey, signature) => verifyBytesAsync('ingest', part, hostKey, signature)),
+  decode: async (bytes) => ({ decoded: await decodeBatch(bytes, (part, hostKey, signature) => verifyBytesAsync('ingest', part, hostKey, signature)), bytes }),
   threads: 0,
   close: () => Promise.resolve(),
 });
 
 interface Pending {
-  readonly bytes: Buffer;
-  readonly resolve: (decoded: DecodedBatch) => void;
+  /** The batch's bytes, unless they moved to the worker (and come back with its answer). */
+  readonly bytes: Buffer | undefined;
+  readonly resolve: (decoded: Decoded) => void;
   readonly reject: (error: Error) => void;
 }
 
 interface Slot {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** Whether the worker has answered once: until then, bytes are copied to it (a script that fails to start takes none with it). */
+  answered: boolean;
 }
 
-/** What a worker answers: the request's id and its batch decoded, or the error decoding it threw (a bug). */
-export type DecoderReply = { readonly id: number; readonly decoded: DecodedBatch } | { readonly id: number; readonly error: string };
+/** What a worker is sent: the batch's bytes, moved (their buffer transferred) or copied. */
+export interface DecoderRequest {
+  readonly id: number;
+  readonly bytes: Uint8Array;
+  readonly moved: boolean;
+}
+
+/**
+ * What a worker answers: the request's id and its batch decoded, or the error decoding it threw
+ * (a bug); with the bytes when they were moved to it and the server needs them (needsBytes).
+ */
+export type DecoderReply = ({ readonly decoded: DecodedBatch } | { readonly error: string }) & { readonly id: number; readonly bytes?: Uint8Array | undefined };
+
+/**
+ * Whether a Buffer can move to another thread whole: it is the only view of its memory (a large
+ * body as Fastify collects it; small ones are slices of a shared pool, and are copied).
+ */
+const movable = (bytes: Buffer): boolean => bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
 
 /**
  * Decodes on `threads` worker threads running `script` (the bundled decoder-worker), so that
  * parsing, checking and signature verification of batches use the machine's other cores while
  * the server's thread serves requests and writes to the database. Each batch goes to the worker
- * with the fewest waiting. A worker that fails (or a script that cannot start) is dropped and its
- * batches decoded on the calling thread: a batch is never lost to a decoder.
+ * with the fewest waiting, its buffer moved rather than copied once the worker has answered
+ * (copying a large body cost the server's thread more than storing a tenth of it). A worker that
+ * fails (or a script that cannot start) is dropped, and the batches it held decoded on the
+ * calling thread, but for those whose buffer had moved to it: they fail (a server error, which
+ * agents retry; the batch stays in the agent's outbox). Batches after it go to the threads left,
+ * or the calling thread.
  */
 export function workerDecoder(script: URL, threads: number, log: (message: string) => void = () => {}): BatchDecoder {
   const fallback = inThreadDecoder();
@@ -49,20 +83,24 @@ export function workerDecoder(script: URL, threads: number, log: (message: strin
     if (at < 0) return;
     slots.splice(at, 1);
     if (!closing) log(`ingest decoder thread stopped (${why}); ${slots.length > 0 ? `${slots.length} left` : "decoding on the server's thread"}`);
-    for (const p of slot.pending.values()) fallback.decode(p.bytes).then(p.resolve, p.reject);
+    for (const p of slot.pending.values()) {
+      if (p.bytes) fallback.decode(p.bytes).then(p.resolve, p.reject);
+      else p.reject(new Error(`ingest decoder: the thread holding this batch stopped (${why})`));
+    }
     slot.pending.clear();
     void slot.worker.terminate();
   };
 
   for (let i = 0; i < threads; i++) {
     const worker = new Worker(script);
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, pending: new Map(), answered: false };
     worker.on('message', (reply: DecoderReply) => {
+      slot.answered = true;
       const p = slot.pending.get(reply.id);
       if (!p) return;
       slot.pending.delete(reply.id);
       if ('error' in reply) p.reject(new Error(`ingest decoder: ${reply.error}`));
-      else p.resolve(reply.decoded);
+      else p.resolve({ decoded: reply.decoded, bytes: p.bytes ?? (reply.bytes && Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength)) });
     });
     worker.on('error', (error) => drop(slot, error.message));
     worker.on('exit', (code) => drop(slot, `exit ${code}`));
@@ -78,9 +116,11 @@ export function workerDecoder(script: URL, threads: number, log: (message: strin
       if (!slot) return fallback.decode(bytes);
       const chosen = slot;
       const id = nextId++;
+      const moved = chosen.answered && movable(bytes);
       return new Promise((resolve, reject) => {
-        chosen.pending.set(id, { bytes, resolve, reject });
-        chosen.worker.postMessage({ id, bytes });
+        chosen.pending.set(id, { bytes: moved ? undefined : bytes, resolve, reject });
+        const request: DecoderRequest = { id, bytes, moved };
+        chosen.worker.postMessage(request, moved ? [bytes.buffer as ArrayBuffer] : []);
       });
     },
     get threads() {

@@ -130,8 +130,9 @@ export const agentRoutes =
           },
         },
         async (request) => {
-          const bytes = request.body as unknown as Buffer;
-          const { batch, columns, instants, signed } = checkedBatch(await decoder.decode(bytes), bytes);
+          // The decoder takes the body over (it may move to a worker thread): read its answer's bytes.
+          const { decoded, bytes } = await decoder.decode(request.body as unknown as Buffer);
+          const { batch, columns, instants, signed } = checkedBatch(decoded, bytes);
           const node = await ctx.repos.nodes.byHostKey(batch.hostKey);
           if (!node || node.unenrolled_at !== null) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'no enrolled node has this host key; enroll the agent first');
           // Not signed over the text as received (another encoder's layout, or a forgery): check the canonical re-encoding.
@@ -155,7 +156,7 @@ export const agentRoutes =
   };
 
 /** A batch whose envelope is valid, ready to store; anything else refused as the other routes refuse it. */
-function checkedBatch(decoded: DecodedBatch, bytes: Buffer): { batch: Omit<IngestBatch, 'samples'>; columns: SampleColumns; instants: number; signed: boolean } {
+function checkedBatch(decoded: DecodedBatch, bytes: Buffer | undefined): { batch: Omit<IngestBatch, 'samples'>; columns: SampleColumns; instants: number; signed: boolean } {
   if (decoded.kind === 'malformed') throw new ApiError('LOCUS_ERR_MALFORMED_JSON', `the body is not valid JSON: ${decoded.message}`);
   if (decoded.kind === 'invalid') throw invalid(IngestBatch.safeParse(wholeBatch(bytes)));
   const envelope = IngestBatch.safeParse({ ...decoded.envelope, samples: [] });
@@ -164,8 +165,12 @@ function checkedBatch(decoded: DecodedBatch, bytes: Buffer): { batch: Omit<Inges
   return { batch, columns: decoded.columns, instants: decoded.instants, signed: decoded.signed };
 }
 
-/** The whole batch parsed again, for the rare paths that need it: zod's message, a non-canonical text's signature. */
-function wholeBatch(bytes: Buffer): IngestBatch {
+/**
+ * The whole batch parsed again, for the rare paths that need it: zod's message, a non-canonical
+ * text's signature. The decoder hands back the bytes of every batch that may take them.
+ */
+function wholeBatch(bytes: Buffer | undefined): IngestBatch {
+  if (!bytes) throw new Error("ingest: the batch's bytes did not come back from its decoder");
   const parsed = parseBatch(bytes);
   return (parsed.ok ? parsed.body : undefined) as IngestBatch;
 }
