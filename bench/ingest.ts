@@ -11,11 +11,14 @@
  *   npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N]
  *                        [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N]
  *                        [--instants N,N] [--decoder-threads N] [--cpu-prof DIR]
+ *                        [--server-node-flags=FLAGS]
  *
  * --fleet-gpus N runs only the simulated fleet, with N/8 hosts (the fleet-size table of
  * `npm run bench`). For looking into the server: --instants picks the throughput batch shapes
  * (samples per batch, of 8 GPUs each; default 3,60), --decoder-threads overrides the server's
- * default, and --cpu-prof writes V8 CPU profiles of the server processes (every thread) to DIR.
+ * default, --cpu-prof writes V8 CPU profiles of the server processes (every thread) to DIR, and
+ * --server-node-flags=FLAGS starts the server processes with Node or V8 options (as an operator would
+ * start `node FLAGS locus.js server start`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -32,7 +35,10 @@ import { GPUS_PER_NODE, SAMPLE_INTERVAL_MS, batchBody, enrollBody, rareEvent, sa
 import type { SeedNode, ServerRequest } from './ingest-server.js';
 import { figure, hostsForGpus, printFigures, type FigureValue, type Figures } from './figures.js';
 
-const { values } = parseArgs({
+const USAGE = 'usage: npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N] [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N] [--instants N,N] [--decoder-threads N] [--cpu-prof DIR] [--server-node-flags=FLAGS]';
+const { values } = (() => {
+  try {
+    return parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     samples: { type: 'string' },
@@ -45,8 +51,14 @@ const { values } = parseArgs({
     instants: { type: 'string', default: '3,60' },
     'decoder-threads': { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'server-node-flags': { type: 'string', default: '' },
   },
 });
+  } catch (error) {
+    console.error(`bench:ingest: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
 const fleetOnly = hostsForGpus(values['fleet-gpus'], GPUS_PER_NODE);
 const quick = values.quick;
 const samplesPerRun = Number(values.samples ?? (quick ? 60_000 : 400_000));
@@ -57,12 +69,14 @@ const enrollMode = values.enroll ?? (quick ? 'seed' : 'http');
 /** Throughput batch shapes: samples per batch (a 30-s batch, and an agent catching up 10 minutes). */
 const BATCH_INSTANTS = values.instants.split(',').map(Number);
 const decoderThreads = values['decoder-threads'] === undefined ? undefined : Number(values['decoder-threads']);
+/** Node or V8 options for the server processes, e.g. --single-threaded-gc (see docs/server.md). */
+const serverNodeFlags = values['server-node-flags'].split(' ').filter((flag) => flag !== '');
 if (
   ![samplesPerRun, clients, fleetNodes, fleetSeconds, ...BATCH_INSTANTS].every((n) => Number.isInteger(n) && n > 0) ||
   !['http', 'seed'].includes(enrollMode) ||
   (decoderThreads !== undefined && !(Number.isInteger(decoderThreads) && decoderThreads >= 0))
 ) {
-  console.error('usage: npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N] [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N] [--instants N,N] [--decoder-threads N] [--cpu-prof DIR]');
+  console.error(USAGE);
   process.exit(2);
 }
 /** Throughput hosts, each enrolled through the route. */
@@ -93,7 +107,7 @@ interface Server {
  */
 async function withServer<T>(where: { databaseUrl?: string; dataDir?: string }, body: (server: Server) => Promise<T>): Promise<T> {
   const child = fork(fileURLToPath(new URL('./ingest-server.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx', ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [])],
+    execArgv: ['--import', 'tsx', ...serverNodeFlags, ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [])],
     env: { ...process.env, LOCUS_BENCH_SERVER: JSON.stringify({ adminToken: ADMIN_TOKEN, decoderThreads, ...where }) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
