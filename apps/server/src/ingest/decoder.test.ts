@@ -161,6 +161,9 @@ parentPort.on('message', ({ id, bytes, moved }) => {
       const forged = wireText({ ...signedBatch(key, samples(1)), signature: other.signature });
       expect((await post(forged)).json()).toMatchObject({ statusCode: 401, code: 'LOCUS_ERR_UNAUTHENTICATED' });
       expect((await post('{"v":1,')).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_MALFORMED_JSON' });
+      // An empty body, and none at all (no Content-Type either: no content parser runs).
+      expect((await post('')).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_MALFORMED_JSON' });
+      expect((await s.app.inject({ method: 'POST', url: '/api/v1/ingest' })).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_MALFORMED_JSON', message: 'the body is not valid JSON: there is none' });
       const badSample = JSON.stringify({ ...signedBatch(key, samples(1)), samples: [{ at: '2026-02-30T00:00:00.000Z', gpus: [] }] });
       expect((await post(badSample)).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION', message: 'body samples.0.at: is not a real date and time' });
       const extra = JSON.stringify({ ...signedBatch(key, samples(1)), shell: 'reboot' });

@@ -65,8 +65,8 @@ const movable = (bytes: Buffer): boolean => bytes.byteOffset === 0 && bytes.byte
  * Decodes on `threads` worker threads running `script` (the bundled decoder-worker), so that
  * parsing, checking and signature verification of batches use the machine's other cores while
  * the server's thread serves requests and writes to the database. Each batch goes to the worker
- * with the fewest waiting, its buffer moved rather than copied once the worker has answered
- * (copying a large body cost the server's thread more than storing a tenth of it). A worker that
+ * with the fewest waiting, its buffer moved rather than copied once the worker has answered (a
+ * copy is made on both threads, for every batch, and is garbage on both). A worker that
  * fails (or a script that cannot start) is dropped, and the batches it held decoded on the
  * calling thread, but for those whose buffer had moved to it: they fail (a server error, which
  * agents retry; the batch stays in the agent's outbox). Batches after it go to the threads left,

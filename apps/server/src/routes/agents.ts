@@ -130,8 +130,11 @@ export const agentRoutes =
           },
         },
         async (request) => {
+          // A request without a body reaches no content parser: Fastify leaves the body null.
+          const body: unknown = request.body;
+          if (!Buffer.isBuffer(body)) throw new ApiError('LOCUS_ERR_MALFORMED_JSON', 'the body is not valid JSON: there is none');
           // The decoder takes the body over (it may move to a worker thread): read its answer's bytes.
-          const { decoded, bytes } = await decoder.decode(request.body as unknown as Buffer);
+          const { decoded, bytes } = await decoder.decode(body);
           const { batch, columns, instants, signed } = checkedBatch(decoded, bytes);
           const node = await ctx.repos.nodes.byHostKey(batch.hostKey);
           if (!node || node.unenrolled_at !== null) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'no enrolled node has this host key; enroll the agent first');
