@@ -62,14 +62,18 @@ const MEMBER_CELLS = Uint8Array.from(GPU_KEYS, (key, m) => {
   if (reading < 0 && (MEMBER_KINDS[m] === READING || MEMBER_KINDS[m] === FLAG)) throw new Error(`batch-scan: GpuMetricsWire.${key} is not a reading`);
   return 2 + reading;
 });
-/** The bytes before each member's value ('{"key":' for the first, ',"key":' after), one after another; member m's from KEY_STARTS[m]. */
+/** The bytes before each member's value ('{"key":' for the first, ',"key":' after), one after another; member m's from KEY_STARTS[m] to KEY_STARTS[m + 1]. */
 const KEY_TEXTS = GPU_KEYS.map((key, m) => `${m === 0 ? '{' : ','}${JSON.stringify(key)}:`);
 const KEY_BYTES = ascii(KEY_TEXTS.join(''));
-const KEY_STARTS = Int32Array.from([0, ...KEY_TEXTS.map((_, m) => KEY_TEXTS.slice(0, m + 1).join('').length)]);
-const KEY_LENGTHS = Int32Array.from(KEY_TEXTS, (text) => text.length);
+const KEY_STARTS = new Int32Array(KEY_TEXTS.length + 1);
 /** Each key's whole four-byte words (little-endian), one key after another; member m's from WORD_STARTS[m]. */
-const KEY_WORDS = Uint32Array.from(KEY_TEXTS.flatMap((text) => Array.from({ length: Math.floor(text.length / 4) }, (_, w) => ascii(text).readUInt32LE(4 * w))));
-const WORD_STARTS = Int32Array.from([0, ...KEY_TEXTS.map((_, m) => KEY_TEXTS.slice(0, m + 1).reduce((n, text) => n + Math.floor(text.length / 4), 0))]);
+const KEY_WORDS: number[] = [];
+const WORD_STARTS = new Int32Array(KEY_TEXTS.length + 1);
+KEY_TEXTS.forEach((text, m) => {
+  KEY_STARTS[m + 1] = KEY_STARTS[m]! + text.length;
+  for (let w = 0; w + 4 <= text.length; w += 4) KEY_WORDS.push(KEY_BYTES.readUInt32LE(KEY_STARTS[m]! + w));
+  WORD_STARTS[m + 1] = KEY_WORDS.length;
+});
 
 /** The fewest bytes a GPU's readings take (every value one byte, "[]" or a one-character text), to size the columns. */
 const MIN_GPU_BYTES = KEY_BYTES.length + MEMBER_KINDS.reduce((sum, kind) => sum + (kind === UUID ? 3 : kind === REASONS ? 2 : 1), 1);
@@ -127,7 +131,7 @@ class Scanner {
       this.#plainString();
       const keyEnd = this.#i - 1;
       this.#expect(Byte.Colon);
-      if (this.#equals(keyStart, keyEnd, SAMPLES_KEY)) {
+      if (b.subarray(keyStart, keyEnd).equals(SAMPLES_KEY)) {
         // A second "samples" member: JSON.parse keeps the last; leave that to it.
         if (instants >= 0) throw NOT_CANONICAL;
         instants = this.#samples();
@@ -199,22 +203,17 @@ class Scanner {
     let i = this.#i;
     for (let m = 0; m < MEMBER_KINDS.length; m++) {
       // The member's key ({"key": or ,"key":), four bytes at a time, then the last few.
-      if (i + KEY_LENGTHS[m]! > b.length) throw NOT_CANONICAL;
+      const keyStart = KEY_STARTS[m]!;
+      const keyEnd = KEY_STARTS[m + 1]!;
+      if (i + keyEnd - keyStart > b.length) throw NOT_CANONICAL;
       const wordsEnd = WORD_STARTS[m + 1]!;
       for (let w = WORD_STARTS[m]!; w < wordsEnd; w++, i += 4) if (view.getUint32(i, true) !== KEY_WORDS[w]) throw NOT_CANONICAL;
-      const tailEnd = KEY_STARTS[m + 1]!;
-      for (let k = tailEnd - (KEY_LENGTHS[m]! % 4); k < tailEnd; k++, i++) if (b[i] !== KEY_BYTES[k]) throw NOT_CANONICAL;
+      for (let k = keyEnd - ((keyEnd - keyStart) % 4); k < keyEnd; k++, i++) if (b[i] !== KEY_BYTES[k]) throw NOT_CANONICAL;
       const kind = MEMBER_KINDS[m];
-      const isNull = b[i] === 0x6e && b[i + 1] === 0x75 && b[i + 2] === 0x6c && b[i + 3] === 0x6c;
       if (kind === READING) {
-        if (isNull) {
-          cells[o + MEMBER_CELLS[m]!] = Number.NaN;
-          i += 4;
-        } else {
-          this.#i = i;
-          cells[o + MEMBER_CELLS[m]!] = this.#number();
-          i = this.#i;
-        }
+        this.#i = i;
+        cells[o + MEMBER_CELLS[m]!] = this.#matches(NULL) ? Number.NaN : this.#number();
+        i = this.#i;
       } else if (kind === FLAG) {
         this.#i = i;
         cells[o + MEMBER_CELLS[m]!] = this.#matches(NULL) ? Number.NaN : this.#matches(TRUE) ? 1 : this.#matches(FALSE) ? 0 : this.#fail();
@@ -396,12 +395,6 @@ class Scanner {
     if (at + bytes.length > b.length) return false;
     for (let k = 0; k < bytes.length; k++) if (b[at + k] !== bytes[k]) return false;
     this.#i = at + bytes.length;
-    return true;
-  }
-
-  #equals(start: number, end: number, bytes: Uint8Array): boolean {
-    if (end - start !== bytes.length) return false;
-    for (let k = 0; k < bytes.length; k++) if (this.#b[start + k] !== bytes[k]) return false;
     return true;
   }
 
