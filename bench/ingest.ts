@@ -33,6 +33,7 @@ import { postgresAvailable, startCluster } from '../test/support/postgres-cluste
 import { HttpClient, closedLoop, openLoop, quantile, type Scheduled, type ThroughputRun } from './ingest-client.js';
 import { GPUS_PER_NODE, SAMPLE_INTERVAL_MS, batchBody, enrollBody, rareEvent, samplesOf, seededRandom, simNode, type SimNode } from './ingest-load.js';
 import type { SeedNode, ServerRequest } from './ingest-server.js';
+import { serverV8Flags } from '../apps/cli/src/relaunch.js';
 import { figure, hostsForGpus, printFigures, type FigureValue, type Figures } from './figures.js';
 
 const USAGE = 'usage: npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N] [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N] [--instants N,N] [--decoder-threads N] [--cpu-prof DIR] [--server-node-flags=FLAGS]';
@@ -52,6 +53,7 @@ const { values } = (() => {
     'decoder-threads': { type: 'string' },
     'cpu-prof': { type: 'string' },
     'server-node-flags': { type: 'string', default: '' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
   } catch (error) {
@@ -59,6 +61,10 @@ const { values } = (() => {
     process.exit(2);
   }
 })();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const fleetOnly = hostsForGpus(values['fleet-gpus'], GPUS_PER_NODE);
 const quick = values.quick;
 const samplesPerRun = Number(values.samples ?? (quick ? 60_000 : 400_000));
@@ -69,8 +75,11 @@ const enrollMode = values.enroll ?? (quick ? 'seed' : 'http');
 /** Throughput batch shapes: samples per batch (a 30-s batch, and an agent catching up 10 minutes). */
 const BATCH_INSTANTS = values.instants.split(',').map(Number);
 const decoderThreads = values['decoder-threads'] === undefined ? undefined : Number(values['decoder-threads']);
-/** Node or V8 options for the server processes, e.g. --single-threaded-gc (see docs/server.md). */
-const serverNodeFlags = values['server-node-flags'].split(' ').filter((flag) => flag !== '');
+/**
+ * Node or V8 options for the server processes: those `locus server start` starts with on this
+ * machine (one-threaded GC on 2 cores or fewer, as LOCUS_SINGLE_THREADED_GC says), then any given.
+ */
+const serverNodeFlags = [...serverV8Flags(process.env), ...values['server-node-flags'].split(' ').filter((flag) => flag !== '')];
 if (
   ![samplesPerRun, clients, fleetNodes, fleetSeconds, ...BATCH_INSTANTS].every((n) => Number.isInteger(n) && n > 0) ||
   !['http', 'seed'].includes(enrollMode) ||
@@ -254,7 +263,7 @@ const figures: Record<string, FigureValue> = {};
 const shapeKey = (instants: number) => `batch${instants * GPUS_PER_NODE}Samples`;
 const batchLabel = (instants: number) => `${instants} × ${GPUS_PER_NODE} = ${instants * GPUS_PER_NODE}`.padEnd(14);
 
-console.log(`ingest benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} CPU core(s), shared by the server (a child process) and the load generator`);
+console.log(`ingest benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} CPU core(s), shared by the server (a child process${serverNodeFlags.length > 0 ? ` started with ${serverNodeFlags.join(' ')}` : ''}) and the load generator`);
 console.log(`throughput: ${fmt(samplesPerRun)} GPU samples per batch shape, ${clients} keep-alive clients, ${THROUGHPUT_HOSTS} hosts × ${GPUS_PER_NODE} GPUs enrolled through the route; batches signed before timing\n`);
 
 const hosts = Array.from({ length: THROUGHPUT_HOSTS }, (_, i) => simNode(i));

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverV8Flags } from '../../apps/cli/src/relaunch.js';
 import { buildDecoderWorker } from '../../apps/server/src/ingest/decoder-bundle.js';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -37,10 +38,13 @@ function decoderWorkerUrl(): Promise<string> {
   return decoder;
 }
 
-/** Starts test/reliability/server-process.ts, decoding batches on worker threads as the bundled server does; resolves once it listens. */
+/**
+ * Starts test/reliability/server-process.ts, decoding batches on worker threads and with the V8
+ * flags of `locus server start` on this machine, as the bundled server runs; resolves once it listens.
+ */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
   const childEnv = { ...process.env, LOCUS_DECODER_WORKER: await decoderWorkerUrl(), ...env };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/reliability/server-process.ts')], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...serverV8Flags(process.env), join(ROOT, 'test/reliability/server-process.ts')], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -16,4 +16,4 @@ process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;
 });
-process.exitCode = await main.run(process.argv.slice(2));
+process.exitCode = await main.main(process.argv.slice(2));

@@ -1,6 +1,7 @@
 import { parseCli, VERSION } from './cli.js';
 import { CliError } from './errors.js';
 import { processIo, type Io } from './io.js';
+import { missingV8Flags, relaunch, stayWithParent } from './relaunch.js';
 
 export function reportError(error: unknown, io: Io): number {
   if (error instanceof CliError) {
@@ -14,7 +15,28 @@ export function reportError(error: unknown, io: Io): number {
   return 70;
 }
 
-/** Runs `locus` with the given arguments; resolves to the exit code. */
+/**
+ * `locus` as a process (bin/locus.js): a command that wants V8 flags this process lacks runs in
+ * a child process started with them (relaunch.ts); any other, here.
+ */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  if (stayWithParent()) return run(argv, io);
+  let flags: readonly string[] = [];
+  try {
+    const parsed = parseCli(argv);
+    const helpOnly = parsed.kind === 'command' && parsed.args.some((a) => a === '--help' || a === '-h');
+    if (parsed.kind === 'command' && parsed.command.v8Flags && !helpOnly) flags = missingV8Flags(parsed.command.v8Flags(io.env));
+  } catch (error) {
+    return reportError(error, io);
+  }
+  if (flags.length > 0) {
+    const code = await relaunch(flags, argv, io.stderr);
+    if (code !== undefined) return code;
+  }
+  return run(argv, io);
+}
+
+/** Runs `locus` with the given arguments in this process; resolves to the exit code. */
 export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
   try {
     const parsed = parseCli(argv);

@@ -2,6 +2,7 @@ import { DEFAULT_METRICS_LISTEN, isLoopback, parseListen, startAgent, type Metri
 import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { STATE_DIR_HELP, enrolledIn, keyIn, stateDirOf } from './agent-common.js';
+import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
 import { numberOption } from './options.js';
 
@@ -81,11 +82,9 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (agent.metricsUrl) {
     log(`metrics at ${agent.metricsUrl}${metrics && !isLoopback(metrics.host) ? ' (reachable from other hosts: bind 127.0.0.1 unless a scraper elsewhere needs it)' : ''}`);
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+  await untilStopped(log, async (signal) => {
+    log(`${signal}: stopping`);
+    await agent.stop();
   });
-  log('stopping');
-  await agent.stop();
   return 0;
 }

@@ -3,6 +3,7 @@ import { startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG } from '@loc
 import { LandmarkId, type LandmarkInfo } from '@locus/protocol';
 import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
 import { countryOption, keyOption, numberOption, requireOption } from './options.js';
 
@@ -100,18 +101,13 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${error.message}`);
   });
   log(`landmark ${id} (${country}, ${lat}, ${lon}) listening on ${server.url}; public key ${key.publicKey}`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log(`${signal}: stopping`);
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+  await untilStopped(log, async (signal) => {
+    log(`${signal}: stopping`);
+    await server.close();
+    if (delivery) {
+      await Promise.race([delivery.flush(), new Promise((r) => setTimeout(r, 5_000))]);
+      delivery.close();
+    }
   });
-  await server.close();
-  if (delivery) {
-    await Promise.race([delivery.flush(), new Promise((r) => setTimeout(r, 5_000))]);
-    delivery.close();
-  }
   return 0;
 }

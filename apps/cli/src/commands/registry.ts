@@ -1,10 +1,13 @@
 import type { Io } from '../io.js';
+import { serverV8Flags } from '../relaunch.js';
 
 /** A subcommand: its place in the tree, a one-line summary, and its code, loaded on demand. */
 export interface CommandSpec {
   readonly path: readonly string[];
   readonly summary: string;
   readonly load: () => Promise<{ readonly run: (args: readonly string[], io: Io) => Promise<number> }>;
+  /** V8 flags the command runs with, from the environment; `locus` re-launches itself to add those it lacks (relaunch.ts). */
+  readonly v8Flags?: (env: Readonly<Record<string, string | undefined>>) => readonly string[];
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -88,6 +91,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     path: ['server', 'start'],
     summary: 'Run the fleet server (API, verdicts, proofs).',
     load: () => import('./server-start.js'),
+    v8Flags: (env) => serverV8Flags(env),
   },
   {
     path: ['server', 'migrate'],

@@ -1,9 +1,11 @@
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { isIP } from 'node:net';
-import { DEFAULT_SERVER_CONFIG, defaultDecoderThreads, startServer, type ServerConfig } from '@locus/server';
+import { DEFAULT_SERVER_CONFIG, startServer, type ServerConfig } from '@locus/server';
 import { CliError, usageError } from '../errors.js';
 import { dashboardDir, decoderWorker } from '../paths.js';
 import type { Io } from '../io.js';
+import { GC_ENV, SINGLE_THREADED_GC } from '../relaunch.js';
+import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
 import { numberOption } from './options.js';
 import { DATABASE_HELP, databaseChoice } from './server-options.js';
@@ -33,7 +35,8 @@ ${DATABASE_HELP}
                        its agent's (default: $LOCUS_TRUST_PROXY, else none)
   --decoder-threads N  worker threads that parse, check and verify agents' batches while the
                        server's own thread writes them; 0 decodes on the server's thread
-                       (default: one per core, at most 4, none on one core; ${defaultDecoderThreads()} here)
+                       (default: one per core, at most 4, none on one core; the start logs
+                       how many)
   -h, --help           show this help
 
 Environment:
@@ -41,6 +44,12 @@ Environment:
                        the first start makes one and prints it once.
   LOCUS_DATABASE_URL   as --database-url
   LOCUS_TRUST_PROXY    as --trust-proxy
+  ${GC_ENV}
+                       auto (default), on or off: collect garbage on one thread rather than
+                       with V8's helper threads. auto: on with 2 cores or fewer, where the
+                       helpers compete with ingest for the cores. The V8 flag can only be set
+                       at start, so locus then runs the server in a child process that has it
+                       (and logs its pid), passing signals on and its exit code back.
 
 Stops cleanly on SIGINT or SIGTERM.
 `;
@@ -77,15 +86,14 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
   log(`Locus server listening on ${server.url} (database ${server.storage.description}); dashboard at ${server.url}/, API docs at ${server.url}/docs`);
   log(`agents' batches are decoded on ${server.decoderThreads > 0 ? `${server.decoderThreads} worker thread(s)` : "the server's own thread"}`);
+  if (process.execArgv.includes(SINGLE_THREADED_GC)) log(`garbage is collected on one thread (${SINGLE_THREADED_GC}, process ${process.pid}; ${GC_ENV}=off for V8's helper threads)`);
   if (server.generatedToken) {
     io.stdout(`admin token (shown once; keep it, or set LOCUS_ADMIN_TOKEN): ${server.generatedToken}\n`);
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+  await untilStopped(log, async (signal) => {
+    log(`${signal}: stopping`);
+    await server.close();
   });
-  log('stopping');
-  await server.close();
   return 0;
 }
 

@@ -6,6 +6,7 @@ import { dashboardDir } from '../paths.js';
 import type { Io } from '../io.js';
 import { WORLD_HOSTS, WORLD_LANDMARKS } from '../world/places.js';
 import { startLiveWorld, type LiveWorld } from '../world/world.js';
+import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
 import { numberOption } from './options.js';
 
@@ -84,14 +85,12 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const print = async () => io.stdout(`\n${new Date().toISOString()} verdicts:\n${await summary(world)}\n`);
   const first = setTimeout(() => void print(), 12_000);
   const every = setInterval(() => void print(), 60_000);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', () => done());
-    process.once('SIGTERM', () => done());
+  await untilStopped(log, async (signal) => {
+    clearTimeout(first);
+    clearInterval(every);
+    log(`${signal}: stopping`);
+    await world.stop();
   });
-  clearTimeout(first);
-  clearInterval(every);
-  log('stopping');
-  await world.stop();
   io.stdout('stopped; the data stays in the data dir for the next start\n');
   return 0;
 }
