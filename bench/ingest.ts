@@ -2,7 +2,8 @@
  * Ingest benchmark: GPU samples through the real HTTP path (signed batches, the server's own
  * validation, signature check, idempotency and storage with rollups), against a raw
  * better-sqlite3 insert loop of the same rows measured in the same run; the same path on
- * PostgreSQL when its server binaries are installed; and a simulated fleet of 10,000 hosts ×
+ * PostgreSQL when its server binaries are installed, against a raw `pg` loop (a multi-row insert
+ * per batch) on the same cluster; and a simulated fleet of 10,000 hosts ×
  * 8 GPUs, each sending a batch every 30 s, held or not with its latency percentiles.
  *
  * The server (startServer, background loop included) runs in a child process, the load
@@ -17,8 +18,8 @@
  * `npm run bench`). For looking into the server: --instants picks the throughput batch shapes
  * (samples per batch, of 8 GPUs each; default 3,60), --decoder-threads overrides the server's
  * default, --cpu-prof writes V8 CPU profiles of the server processes (every thread) to DIR, and
- * --server-node-flags=FLAGS starts the server processes with Node or V8 options (as an operator would
- * start `node FLAGS locus.js server start`).
+ * --server-node-flags=FLAGS starts the server processes with Node or V8 options besides those
+ * `locus server start` starts with on this machine (one-threaded GC on 2 cores or fewer).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { GPU_SAMPLE_COLUMNS, GpuSampleRepo, NodeRepo, OrgRepo, SQLITE_SERVER_PRAGMAS, gpuSampleRow, migrateToLatest, openStorage, type NodeSeries } from '@locus/storage';
 import { postgresAvailable, startCluster } from '../test/support/postgres-cluster.js';
 import { HttpClient, closedLoop, openLoop, quantile, type Scheduled, type ThroughputRun } from './ingest-client.js';
@@ -187,41 +189,106 @@ function throughputBatches(hosts: number, instants: number, totalSamples: number
   return Array.from({ length: count }, (_, b) => ({ node: b % hosts, firstAt: startAt + Math.floor(b / hosts) * instants * SAMPLE_INTERVAL_MS, instants }));
 }
 
-/** The raw reference: the same rows, one prepared single-row insert, one transaction per batch, the same table. */
-async function rawReference(nodes: readonly SimNode[], nodeIds: readonly string[], batches: readonly Batch[], pragmas: readonly string[]): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'locus-bench-raw-'));
+/**
+ * The rows of `batches` as the server would store them, in a database migrated to Locus's schema
+ * with the same nodes and GPU series (for the raw references below).
+ */
+async function rawRows(url: string, nodes: readonly SimNode[], nodeIds: readonly string[], batches: readonly Batch[]): Promise<unknown[][][]> {
+  const storage = await openStorage(url);
+  const series: NodeSeries[] = [];
   try {
-    const path = join(dir, 'raw.db');
-    const storage = await openStorage(`sqlite:${path}`);
     await migrateToLatest(storage);
     await new OrgRepo(storage.db).create({ id: 'bench', name: 'bench', created_at: 0 });
     const repo = new GpuSampleRepo(storage.db);
-    const series: NodeSeries[] = [];
     for (const [i, node] of nodes.entries()) {
       await new NodeRepo(storage.db).create({ id: nodeIds[i]!, org_id: 'bench', name: node.name, host_key: node.key.publicKey, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
       series.push(await repo.seriesFor(nodeIds[i]!, node.gpus.map((g) => g.uuid)));
     }
+  } finally {
     await storage.close();
-    const rows = batches.map((b) => samplesOf(nodes[b.node]!, b.firstAt, b.instants).flatMap((s) => s.gpus.map((g) => gpuSampleRow(series[b.node]!.nodeKey, series[b.node]!.ids.get(g.uuid)!, Date.parse(s.at), g))));
+  }
+  return batches.map((b) => samplesOf(nodes[b.node]!, b.firstAt, b.instants).flatMap((s) => s.gpus.map((g) => gpuSampleRow(series[b.node]!.nodeKey, series[b.node]!.ids.get(g.uuid)!, Date.parse(s.at), g))));
+}
+
+/** Rows stored per second by `store` over the batches past a 5% warm-up (a synchronous store is not awaited: no tick per batch). */
+async function timedLoop(rows: readonly unknown[][][], store: (batch: unknown[][]) => unknown): Promise<number> {
+  const warmup = Math.floor(rows.length * 0.05);
+  for (const batch of rows.slice(0, warmup)) {
+    const done = store(batch);
+    if (done instanceof Promise) await done;
+  }
+  const t0 = performance.now();
+  let stored = 0;
+  for (const batch of rows.slice(warmup)) {
+    const done = store(batch);
+    if (done instanceof Promise) await done;
+    stored += batch.length;
+  }
+  return (stored * 1000) / (performance.now() - t0);
+}
+
+/** The raw SQLite reference: the same rows, one prepared single-row insert, one transaction per batch, the same table. */
+async function rawReference(nodes: readonly SimNode[], nodeIds: readonly string[], batches: readonly Batch[], pragmas: readonly string[]): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'locus-bench-raw-'));
+  try {
+    const path = join(dir, 'raw.db');
+    const rows = await rawRows(`sqlite:${path}`, nodes, nodeIds, batches);
     const db = new SQLite(path);
     for (const pragma of pragmas) db.pragma(pragma);
     const insert = db.prepare(`insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) values (${GPU_SAMPLE_COLUMNS.map(() => '?').join(', ')})`);
     const store = db.transaction((batch: unknown[][]) => {
       for (const row of batch) insert.run(row);
     });
-    const warmup = Math.floor(rows.length * 0.05);
-    rows.slice(0, warmup).forEach(store);
-    const t0 = performance.now();
-    let stored = 0;
-    for (const batch of rows.slice(warmup)) {
-      store(batch);
-      stored += batch.length;
-    }
-    const perS = (stored * 1000) / (performance.now() - t0);
+    const perS = await timedLoop(rows, store);
     db.close();
     return perS;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The raw PostgreSQL reference, in a database of its own on the same cluster: the same rows, one
+ * prepared multi-row insert per batch (its own transaction: one round trip), the same table.
+ * Multi-row, as the server writes there: over a socket a statement per row would measure round
+ * trips, not the database.
+ */
+async function rawPostgresReference(clusterUrl: string, nodes: readonly SimNode[], nodeIds: readonly string[], batches: readonly Batch[]): Promise<number> {
+  const admin = new pg.Client({ connectionString: clusterUrl });
+  await admin.connect();
+  const name = `locus_raw_${randomUUID().slice(0, 8)}`;
+  await admin.query(`create database ${name}`);
+  const url = new URL(clusterUrl);
+  url.pathname = `/${name}`;
+  try {
+    const rows = await rawRows(url.href, nodes, nodeIds, batches);
+    const client = new pg.Client({ connectionString: url.href });
+    await client.connect();
+    try {
+      const columns = GPU_SAMPLE_COLUMNS.length;
+      const perStatement = Math.floor(65_535 / columns);
+      const texts = new Map<number, string>();
+      const textOf = (count: number) => {
+        let text = texts.get(count);
+        if (!text) {
+          const tuples = Array.from({ length: count }, (_, r) => `(${Array.from({ length: columns }, (_, c) => `$${r * columns + c + 1}`).join(',')})`);
+          text = `insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) values ${tuples.join(',')}`;
+          texts.set(count, text);
+        }
+        return text;
+      };
+      return await timedLoop(rows, async (batch) => {
+        for (let i = 0; i < batch.length; i += perStatement) {
+          const part = batch.slice(i, i + perStatement);
+          await client.query({ name: `raw_${part.length}`, text: textOf(part.length), values: part.flat() });
+        }
+      });
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await admin.query(`drop database if exists ${name}`);
+    await admin.end();
   }
 }
 
@@ -298,13 +365,19 @@ else if (!postgresAvailable()) console.log('PostgreSQL: skipped, no server binar
 else {
   const cluster = await startCluster();
   try {
-    const pg = await withServer({ databaseUrl: cluster.url }, (server) => throughput(server, hosts, 'PostgreSQL'));
-    console.log('PostgreSQL 15 (throwaway cluster, fsync off)   Locus HTTP path   latency p50 / p99');
-    for (const r of pg.results) {
+    const postgres = await withServer({ databaseUrl: cluster.url }, (server) => throughput(server, hosts, 'PostgreSQL'));
+    console.log('PostgreSQL 15 (throwaway cluster, fsync off)');
+    console.log('                          Locus HTTP path          raw pg loop (a multi-row insert per batch)   latency p50 / p99');
+    for (const r of postgres.results) {
+      const raw = await rawPostgresReference(cluster.url, hosts, postgres.nodeIds, r.batches);
       const sqlite = figures[`sqlite.${shapeKey(r.instants)}`] as { samplesPerS: { value: number } };
-      figures[`postgres.${shapeKey(r.instants)}`] = { samplesPerS: figure(r.run.samplesPerS, 'samples/s', { label: 'the same path on SQLite', value: sqlite.samplesPerS.value }), p99Ms: figure(r.run.p99Ms, 'ms') };
+      figures[`postgres.${shapeKey(r.instants)}`] = {
+        samplesPerS: figure(r.run.samplesPerS, 'samples/s', { label: 'raw pg loop, a multi-row insert per batch', value: raw }),
+        samplesPerSVsSqlite: figure(r.run.samplesPerS, 'samples/s', { label: 'the same path on SQLite', value: sqlite.samplesPerS.value }),
+        p99Ms: figure(r.run.p99Ms, 'ms'),
+      };
+      console.log(`  batch ${batchLabel(r.instants)}   ${fmt(r.run.samplesPerS).padStart(9)} samples/s        ${fmt(raw).padStart(9)} samples/s, ratio ${(r.run.samplesPerS / raw).toFixed(2)}             ${r.run.p50Ms.toFixed(1)} / ${r.run.p99Ms.toFixed(1)} ms`);
     }
-    for (const r of pg.results) console.log(`  batch ${batchLabel(r.instants)}                 ${fmt(r.run.samplesPerS).padStart(9)} samples/s   ${r.run.p50Ms.toFixed(1)} / ${r.run.p99Ms.toFixed(1)} ms`);
     console.log('');
   } finally {
     cluster.stop();

@@ -1,8 +1,8 @@
 /**
  * V8 settings that exist only as start-time flags, for the commands that want them: `locus`
  * starts such a command in a child process of its own with the flags, and stands in for it
- * (signals passed on, its exit passed back). Node builtins only: `locus --help` must not load
- * more for this.
+ * (signals passed on, its exit passed back). Small, and with nothing but Node's own modules
+ * besides the CLI's errors: every `locus` command line loads it.
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism, constants } from 'node:os';

@@ -1,8 +1,8 @@
 import { DEFAULT_METRICS_LISTEN, isLoopback, parseListen, startAgent, type MetricsListen } from '@locus/agent';
 import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { STATE_DIR_HELP, enrolledIn, keyIn, stateDirOf } from './agent-common.js';
 import { untilStopped } from '../signals.js';
+import { STATE_DIR_HELP, enrolledIn, keyIn, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
 import { numberOption } from './options.js';
 

@@ -91,7 +91,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     path: ['server', 'start'],
     summary: 'Run the fleet server (API, verdicts, proofs).',
     load: () => import('./server-start.js'),
-    v8Flags: (env) => serverV8Flags(env),
+    v8Flags: serverV8Flags,
   },
   {
     path: ['server', 'migrate'],
