@@ -118,6 +118,11 @@ describe.each(Object.entries(SETUPS))('the chart rendered with %s', (_, values) 
 });
 
 describe('the server', () => {
+  it('passes server.singleThreadedGc on as LOCUS_SINGLE_THREADED_GC (a pod limited to 2 CPUs sees the node\'s cores)', () => {
+    const c = find(render({ server: { singleThreadedGc: 'on' } }), 'Deployment', 'fleet-server')!.spec.template.spec.containers[0]!;
+    expect(envOf(c, 'LOCUS_SINGLE_THREADED_GC')?.value).toBe('on');
+  });
+
   it('on SQLite by default: one replica replaced by Recreate, its data on a claim, probes on /healthz and /readyz', () => {
     const objects = render();
     const server = find(objects, 'Deployment', 'fleet-server')!;
@@ -128,6 +133,7 @@ describe('the server', () => {
     expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(c.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
     expect(envOf(c, 'PORT')?.value).toBe('8080');
+    expect(envOf(c, 'LOCUS_SINGLE_THREADED_GC')?.value).toBe('auto');
     expect(find(objects, 'PersistentVolumeClaim', 'fleet-server-data')).toBeDefined();
     expect(find(objects, 'Secret', 'fleet-locus')!.stringData).toBeNull();
     expect(find(objects, 'StatefulSet', 'fleet-postgres')).toBeUndefined();
