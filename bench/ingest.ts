@@ -329,6 +329,8 @@ if (fleetOnly !== undefined) {
 const figures: Record<string, FigureValue> = {};
 const shapeKey = (instants: number) => `batch${instants * GPUS_PER_NODE}Samples`;
 const batchLabel = (instants: number) => `${instants} × ${GPUS_PER_NODE} = ${instants * GPUS_PER_NODE}`.padEnd(14);
+/** A raw reference's rate and the HTTP path's ratio to it, as the tables print them. */
+const referenceCell = (samplesPerS: number, raw: number) => `${fmt(raw).padStart(9)} samples/s, ratio ${(samplesPerS / raw).toFixed(2)}`;
 
 console.log(`ingest benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} CPU core(s), shared by the server (a child process${serverNodeFlags.length > 0 ? ` started with ${serverNodeFlags.join(' ')}` : ''}) and the load generator`);
 console.log(`throughput: ${fmt(samplesPerRun)} GPU samples per batch shape, ${clients} keep-alive clients, ${THROUGHPUT_HOSTS} hosts × ${GPUS_PER_NODE} GPUs enrolled through the route; batches signed before timing\n`);
@@ -351,8 +353,7 @@ try {
       serverMainThreadCpuMsPerBatch: figure(r.cpuMsPerBatch.serverMain, 'ms'),
       loadGeneratorCpuMsPerBatch: figure(r.cpuMsPerBatch.loadGenerator, 'ms'),
     };
-    const cell = (raw: number) => `${fmt(raw).padStart(9)} samples/s, ratio ${(r.run.samplesPerS / raw).toFixed(2)}`;
-    console.log(`  batch ${batchLabel(r.instants)}  ${fmt(r.run.samplesPerS).padStart(9)} samples/s      ${cell(same)}       ${cell(defaults)}`);
+    console.log(`  batch ${batchLabel(r.instants)}  ${fmt(r.run.samplesPerS).padStart(9)} samples/s      ${referenceCell(r.run.samplesPerS, same)}       ${referenceCell(r.run.samplesPerS, defaults)}`);
     console.log(`                          latency p50 ${r.run.p50Ms.toFixed(1)} ms, p99 ${r.run.p99Ms.toFixed(1)} ms; CPU per batch: server ${r.cpuMsPerBatch.server.toFixed(3)} ms (its main thread ${r.cpuMsPerBatch.serverMain.toFixed(3)} ms), load generator ${r.cpuMsPerBatch.loadGenerator.toFixed(3)} ms`);
   }
   console.log('  (the HTTP path also parses, validates and checks the Ed25519 signature of every batch, stores its id and folds its samples into the 5-minute rollups; the raw loop inserts ready-made sample rows only)\n');
@@ -376,7 +377,7 @@ else {
         samplesPerSVsSqlite: figure(r.run.samplesPerS, 'samples/s', { label: 'the same path on SQLite', value: sqlite.samplesPerS.value }),
         p99Ms: figure(r.run.p99Ms, 'ms'),
       };
-      console.log(`  batch ${batchLabel(r.instants)}   ${fmt(r.run.samplesPerS).padStart(9)} samples/s        ${fmt(raw).padStart(9)} samples/s, ratio ${(r.run.samplesPerS / raw).toFixed(2)}             ${r.run.p50Ms.toFixed(1)} / ${r.run.p99Ms.toFixed(1)} ms`);
+      console.log(`  batch ${batchLabel(r.instants)}   ${fmt(r.run.samplesPerS).padStart(9)} samples/s        ${referenceCell(r.run.samplesPerS, raw)}             ${r.run.p50Ms.toFixed(1)} / ${r.run.p99Ms.toFixed(1)} ms`);
     }
     console.log('');
   } finally {
