@@ -17,6 +17,8 @@ import { ROOT, sleep } from './processes.js';
  * ever sent is stored, once, and every sample it sent is there.
  */
 const KILLS = scaled(12, 4);
+/** Kills past KILLS, while none has yet cut a send short (each does so by chance; a run of a few can miss). */
+const MORE_KILLS = KILLS * 2;
 const TOKEN = 'locus_crash-agent';
 const BIN = join(ROOT, 'apps/cli/bin/locus.js');
 const figures: Record<string, number> = {};
@@ -47,9 +49,20 @@ describe('the agent killed with SIGKILL mid-send', () => {
       children.push(child);
       return child;
     };
+    // What the agent sent, by its audit log (a send cut short by a kill is sent again after the restart, under its id).
+    type Sent = { batchId: string; samples: { at: string; gpus: unknown[] }[]; events: { id: string }[] };
+    const sentSoFar = (): Sent[] =>
+      readFileSync(join(state, 'audit.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { payload: Sent }).payload);
+    const resentSoFar = () => {
+      const sent = sentSoFar();
+      return sent.length - new Set(sent.map((p) => p.batchId)).size;
+    };
     let kills = 0;
     try {
-      for (; kills < KILLS; kills++) {
+      for (; kills < KILLS || (kills < KILLS + MORE_KILLS && resentSoFar() === 0); kills++) {
         const agent = run();
         // Faults now and then, so that events are in flight too.
         if (kills % 3 === 1) expect((await runLocus(['agent', 'inject-fault', 'xid=79', `gpu=${kills % 4}`, '--simulate', '4xH100', '--state-dir', state])).code).toBe(0);
@@ -72,11 +85,8 @@ describe('the agent killed with SIGKILL mid-send', () => {
       await proxy.close();
     }
 
-    // What the agent sent, by its audit log; what the server holds, by its database.
-    const sent = readFileSync(join(state, 'audit.log'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => (JSON.parse(l) as { payload: { batchId: string; samples: { at: string; gpus: unknown[] }[]; events: { id: string }[] } }).payload);
+    // What the agent sent; what the server holds, by its database.
+    const sent = sentSoFar();
     const db = server.storage.db;
     const stored = new Set((await db.selectFrom('ingest_batches').select('batch_id').where('node_id', '=', nodeId).execute()).map((r) => r.batch_id));
     const events = (await sql<{ id: string }>`select id from events where node_id = ${nodeId}`.execute(db)).rows.map((r) => r.id);
