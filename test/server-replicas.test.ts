@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
-import { generateSigningKey } from '@locus/protocol';
+import { PROTOCOL_VERSION, generateSigningKey, signBody } from '@locus/protocol';
 import { MIGRATION_NAMES, migrateToLatest, openStorage } from '@locus/storage';
 import { buildApp, DEFAULT_SERVER_CONFIG, hashToken } from '@locus/server';
-import { TestClock, landmark, measurementOf } from '../apps/server/src/test-support.js';
+import { TestClock, hostInventory, landmark, measurementOf } from '../apps/server/src/test-support.js';
 import { activeBackends, freshDatabaseSpec } from './support/storage-backends.js';
 
 const world = naturalEarthWorld();
@@ -34,6 +36,43 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
       const [va, vb] = await Promise.all([a, b].map(async (app) => (await app.inject({ method: 'GET', url: `/api/v1/nodes/${node.id}/verdict`, headers })).json()));
       expect(va).toEqual(vb);
       expect(va).toMatchObject({ measurements: 3, verdict: { restricted: 'excluded', claim: 'verified' } });
+    } finally {
+      await Promise.all([a, b].map((app) => app.close()));
+      await storageA.close();
+      await storageB.close();
+    }
+  });
+
+  it('store each agent batch delivered to both at once exactly once: its claim, samples and rollups', async () => {
+    const spec = await freshDatabaseSpec('postgres');
+    const [storageA, storageB] = await Promise.all([openStorage(spec), openStorage(spec)]);
+    await migrateToLatest(storageA);
+    const clock = new TestClock();
+    const [a, b] = await Promise.all([buildApp({ storage: storageA, world, config: DEFAULT_SERVER_CONFIG, clock }), buildApp({ storage: storageB, world, config: DEFAULT_SERVER_CONFIG, clock })]);
+    try {
+      await storageA.db.insertInto('orgs').values({ id: 'default', name: 'default', created_at: 0 }).execute();
+      await storageA.db.insertInto('tokens').values({ id: 't', org_id: 'default', name: 't', role: 'owner', hash: hashToken('tok'), created_at: 0, last_used_at: null }).execute();
+      const { token } = (await a.inject({ method: 'POST', url: '/api/v1/enrollment-tokens', headers: { authorization: 'Bearer tok' }, payload: {} })).json() as { token: string };
+      const key = generateSigningKey();
+      const gpus = [{ uuid: 'GPU-a', serial: '1650000000001' }, { uuid: 'GPU-b', serial: '1650000000002' }];
+      const enroll = signBody('enroll', { v: PROTOCOL_VERSION, token, hostKey: key.publicKey, name: 'n', claimedCountry: 'DE', inventory: hostInventory(gpus), at: clock.now().toISOString() }, key.privateKey);
+      expect((await b.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: enroll })).statusCode).toBe(201);
+      const reading = (uuid: string, i: number) => ({ uuid, temperatureC: 50 + i, memoryTemperatureC: 60, powerDrawW: 400.5 + i, powerLimitW: 700, energyMj: 1e9 + i, smClockMHz: 1980, memoryClockMHz: 2619, gpuUtilizationPct: i % 100, memoryUtilizationPct: 30, framebufferUsedMiB: 40000, framebufferTotalMiB: 81559, eccVolatileUncorrected: 0, eccAggregateUncorrected: 0, remappedRowsPending: false, pcieReplayCounter: 0, clockEventReasons: i % 2 ? ['SwPowerCap'] : [] });
+      // Six batches of three 10-s instants each, samples alone (the batch store's path); all sent to both replicas at once.
+      const t0 = clock.now().getTime();
+      const batches = Array.from({ length: 6 }, (_, k) => {
+        const samples = Array.from({ length: 3 }, (_, j) => ({ at: new Date(t0 + (k * 3 + j) * 10_000).toISOString(), gpus: gpus.map((g) => reading(g.uuid, k * 3 + j)) }));
+        return signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: key.publicKey, sentAt: clock.now().toISOString(), samples, events: [] }, key.privateKey);
+      });
+      const replies = await Promise.all(batches.flatMap((batch) => [a, b].map((app) => app.inject({ method: 'POST', url: '/api/v1/ingest', payload: batch }))));
+      expect(replies.map((r) => r.statusCode)).toEqual(replies.map(() => 200));
+      const outcomes = replies.map((r) => r.json() as { duplicate: boolean; samples: number });
+      for (let k = 0; k < batches.length; k++) expect(outcomes.slice(2 * k, 2 * k + 2).map((o) => o.duplicate).sort()).toEqual([false, true]);
+      expect(outcomes.filter((o) => !o.duplicate).every((o) => o.samples === 3)).toBe(true);
+      const { rows } = await sql<{ batches: number; samples: number; counted: number; summed: number }>`select (select count(*)::int from ingest_batches) as batches, (select count(*)::int from gpu_samples) as samples,
+        (select sum(temperature_c_count)::int from gpu_rollups_5m) as counted, (select sum(temperature_c_sum) from gpu_rollups_5m) as summed`.execute(storageB.db);
+      // 18 instants of readings 50…67 on each of two GPUs: every sample once in the table and once in the rollups.
+      expect(rows[0]).toEqual({ batches: 6, samples: 36, counted: 36, summed: 2 * (18 * 50 + (17 * 18) / 2) });
     } finally {
       await Promise.all([a, b].map((app) => app.close()));
       await storageA.close();

@@ -1,5 +1,5 @@
 import type { EventWire, IngestResponse, SampleColumns } from '@locus/protocol';
-import { sqliteSampleBatchStore, TelemetryRepo, type GpuSampleRepo, type NodeRecord, type NodeSeries, type SampleBatchStore, type Storage } from '@locus/storage';
+import { sampleBatchStore, TelemetryRepo, type GpuSampleRepo, type NodeRecord, type NodeSeries, type SampleBatchStore, type Storage } from '@locus/storage';
 import { applyInventory } from '../inventory.js';
 
 /** A checked batch (envelope valid, signature verified, series ids made), ready to store. */
@@ -35,9 +35,9 @@ const MAX_GROUP = 64;
  * replica's group), each of its batches is written again in a transaction of its own, so that
  * only a batch that fails by itself is refused.
  *
- * On SQLite, a group of batches that carry samples alone (nearly every group: events are rare)
- * is written by the SQLite batch store (sqliteSampleBatchStore), past Kysely; a group with an
- * event goes through Kysely's repositories, as on the other databases.
+ * A group of batches that carry samples alone (nearly every group: events are rare) is written by
+ * the database's batch store (sampleBatchStore: prepared statements past Kysely, on SQLite and
+ * PostgreSQL); a group with an event goes through Kysely's repositories, as everything does on PGlite.
  */
 export class BatchWriter {
   readonly #storage: Storage;
@@ -52,7 +52,7 @@ export class BatchWriter {
   constructor(storage: Storage, samples: GpuSampleRepo) {
     this.#storage = storage;
     this.#samples = samples;
-    this.#sampleBatches = sqliteSampleBatchStore(storage.db);
+    this.#sampleBatches = sampleBatchStore(storage.db);
     this.#concurrency = storage.dialect === 'postgres' ? 4 : 1;
   }
 

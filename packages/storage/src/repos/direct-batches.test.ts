@@ -2,13 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { sampleColumns, type GpuMetricsWire } from '@locus/protocol';
 import { openStorage } from '../open.js';
+import { activeBackends, openFresh, type BackendName } from '../../../../test/support/storage-backends.js';
 import { migrateToLatest } from '../migrate.js';
 import type { Storage } from '../storage.js';
 import { NodeRepo } from './nodes.js';
 import { OrgRepo } from './orgs.js';
 import { TelemetryRepo } from './telemetry.js';
 import { GpuSampleRepo } from './gpu-samples.js';
-import { sqliteSampleBatchStore, type SampleBatch, type SampleBatchStore } from './direct-batches.js';
+import { postgresArray, postgresColumnType, postgresSampleBatchStore, sampleBatchStore, sqliteSampleBatchStore, type SampleBatch, type SampleBatchStore } from './direct-batches.js';
+import { GPU_SAMPLE_COLUMNS, ROLLUP_COLUMNS } from './sample-rows.js';
 import { seededRandom } from '../../../../test/support/seeded-random.js';
 
 const T0 = Date.parse('2026-11-29T12:00:00.000Z');
@@ -37,17 +39,21 @@ const reading = (next: () => number, uuid: string): GpuMetricsWire => {
   };
 };
 
-async function fresh(): Promise<Storage> {
-  const storage = await openStorage('sqlite::memory:');
+async function fresh(backend: BackendName): Promise<Storage> {
+  const storage = await openFresh(backend);
   await migrateToLatest(storage);
   await new OrgRepo(storage.db).create({ id: 'org-a', name: 'A', created_at: 0 });
   for (const id of ['n1', 'n2']) await new NodeRepo(storage.db).create({ id, org_id: 'org-a', name: id, host_key: `k-${id}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
   return storage;
 }
 
-/** Everything a batch writes, in a stable order. */
+/**
+ * Everything a batch writes, in a stable order; numbers to 12 significant digits, since a sum
+ * recomputed by the database adds the same readings in another order than one folded in.
+ */
 async function stored(storage: Storage): Promise<unknown> {
-  const rows = async (table: string, order: string) => (await sql.raw(`select * from ${table} order by ${order}`).execute(storage.db)).rows;
+  const round = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(12)) : v]));
+  const rows = async (table: string, order: string) => (await sql.raw<Record<string, unknown>>(`select * from ${table} order by ${order}`).execute(storage.db)).rows.map(round);
   return { samples: await rows('gpu_samples', 'node_key, at, series_id'), rollups: await rows('gpu_rollups_5m', 'node_key, bucket_at, series_id'), batches: await rows('ingest_batches', 'batch_id') };
 }
 
@@ -59,26 +65,41 @@ const throughRepositories = (storage: Storage, samples: GpuSampleRepo, b: Sample
     return true;
   });
 
-describe('the SQLite batch store (ingest past Kysely)', () => {
+it('a batch store exists on SQLite and PostgreSQL, each its own, and not on PGlite', async () => {
+  const sqlite = await openStorage('sqlite::memory:');
+  await migrateToLatest(sqlite);
+  expect(sqliteSampleBatchStore(sqlite.db)).toBeTypeOf('function');
+  expect(postgresSampleBatchStore(sqlite.db)).toBeUndefined();
+  await sqlite.close();
+  const pglite = await openStorage('pglite:');
+  expect(sampleBatchStore(pglite.db)).toBeUndefined();
+  await pglite.close();
+  // No connection is made until a query runs.
+  const postgres = await openStorage('postgres://locus@127.0.0.1:1/none');
+  expect(postgresSampleBatchStore(postgres.db)).toBeTypeOf('function');
+  expect(sqliteSampleBatchStore(postgres.db)).toBeUndefined();
+  await postgres.close();
+});
+
+it('writes PostgreSQL array literals of numbers, nulls and any text', () => {
+  expect(postgresArray([])).toBe('{}');
+  expect(postgresArray([1, 0.1, null, 1e21, -2.5e-7])).toBe('{1,0.1,NULL,1e+21,-2.5e-7}');
+  expect(postgresArray(['a', 'NULL', 'say "hi"', 'back\\slash', '{,}', ''])).toBe('{"a","NULL","say \\"hi\\"","back\\\\slash","{,}",""}');
+});
+
+describe.each(activeBackends().filter((b) => b !== 'pglite'))('the %s batch store (ingest past Kysely)', (backend) => {
   let direct: Storage;
   let reference: Storage;
   let store: SampleBatchStore;
 
   beforeEach(async () => {
-    direct = await fresh();
-    reference = await fresh();
-    store = sqliteSampleBatchStore(direct.db)!;
+    direct = await fresh(backend);
+    reference = await fresh(backend);
+    store = sampleBatchStore(direct.db)!;
   });
   afterEach(async () => {
     await direct.close();
     await reference.close();
-  });
-
-  it('exists on SQLite only', async () => {
-    expect(store).toBeTypeOf('function');
-    const pglite = await openStorage('pglite:');
-    expect(sqliteSampleBatchStore(pglite.db)).toBeUndefined();
-    await pglite.close();
   });
 
   it('stores exactly what the repositories store: rows, rollups and claims, repeated ids, late and overlapping samples included', async () => {
@@ -108,6 +129,24 @@ describe('the SQLite batch store (ingest past Kysely)', () => {
     expect(((await stored(direct)) as { rollups: unknown[] }).rollups.length).toBeGreaterThan(4);
   });
 
+  it('changes nothing for a batch id stored before, and counts a sample stored before once in the rollups', async () => {
+    const samples = new GpuSampleRepo(direct.db);
+    const series = await samples.seriesFor('n1', UUIDS);
+    const next = seededRandom(11);
+    const instants = (from: number) => Array.from({ length: 3 }, (_, k) => ({ at: T0 + (from + k) * 10_000, gpus: UUIDS.map((u) => reading(next, u)) }));
+    const first = sampleColumns(instants(0));
+    expect(await store([{ batchId: 'b1', nodeId: 'n1', receivedAt: T0, series, columns: first }])).toEqual([true]);
+    const once = (await stored(direct)) as { samples: unknown[]; rollups: unknown[]; batches: unknown[] };
+    expect(once.rollups.length).toBeGreaterThan(0);
+    // The same id with other samples: a duplicate, nothing stored.
+    expect(await store([{ batchId: 'b1', nodeId: 'n1', receivedAt: T0 + 1, series, columns: sampleColumns(instants(3)) }])).toEqual([false]);
+    expect(await stored(direct)).toEqual(once);
+    // Another id with the same samples: claimed, but no sample twice, and no reading counted twice.
+    expect(await store([{ batchId: 'b2', nodeId: 'n1', receivedAt: T0 + 2, series, columns: first }])).toEqual([true]);
+    const twice = (await stored(direct)) as typeof once;
+    expect({ ...twice, batches: twice.batches.length }).toEqual({ ...once, batches: 2 });
+  });
+
   it('stores a group whole or not at all', async () => {
     const samples = new GpuSampleRepo(direct.db);
     const series = await samples.seriesFor('n1', ['GPU-a']);
@@ -120,7 +159,18 @@ describe('the SQLite batch store (ingest past Kysely)', () => {
     expect(await samples.samples('n1', 'GPU-a', 0, 10)).toHaveLength(1);
   });
 
-  it('waits for a Kysely transaction in progress and never writes inside it', async () => {
+  it.runIf(backend === 'postgres')('binds each column as the type the migrations gave it, and reads array literals back exactly', async () => {
+    const { rows } = await sql<{ table_name: string; column_name: string; data_type: string }>`select table_name, column_name, data_type from information_schema.columns where table_name in ('gpu_samples', 'gpu_rollups_5m')`.execute(direct.db);
+    const typeOf = (table: string, column: string) => rows.find((r) => r.table_name === table && r.column_name === column)?.data_type;
+    for (const c of GPU_SAMPLE_COLUMNS) expect([c, typeOf('gpu_samples', c)]).toEqual([c, postgresColumnType(c)]);
+    for (const c of ROLLUP_COLUMNS) expect([c, typeOf('gpu_rollups_5m', c)]).toEqual([c, postgresColumnType(c)]);
+    const texts = ['a', 'NULL', 'say "hi"', 'back\\slash', '{,}', '', null, '["SwPowerCap","HwSlowdown"]'];
+    const numbers = [0.1, 1 / 3, 1e21, -2.5e-7, Number.MAX_SAFE_INTEGER, 1_764_417_600_000, null];
+    const back = await sql<{ t: (string | null)[]; n: (number | null)[] }>`select ${postgresArray(texts)}::text[] as t, ${postgresArray(numbers)}::double precision[] as n`.execute(direct.db);
+    expect(back.rows[0]).toEqual({ t: texts, n: numbers });
+  });
+
+  it.runIf(backend === 'sqlite')('waits for a Kysely transaction in progress and never writes inside it', async () => {
     const samples = new GpuSampleRepo(direct.db);
     const series = await samples.seriesFor('n1', ['GPU-a']);
     let release!: () => void;

@@ -3,8 +3,9 @@ import type { SampleColumns } from '@locus/protocol';
 import type { Database } from '../schema.js';
 import { ROLLUP_BUCKET_MS } from '../telemetry-schema.js';
 import { directSqliteOf } from '../dialects/sqlite.js';
+import { postgresPoolOf } from '../dialects/postgres.js';
 import { recomputeRollupsText } from './rollup-sql.js';
-import { FOLD_ROLLUPS_SUFFIX, INSERT_SAMPLE, METRIC_COLUMNS, ROLLUP_COLUMNS, walkSampleRows, type NodeSeries } from './sample-rows.js';
+import { FOLD_ROLLUPS_SUFFIX, GPU_SAMPLE_COLUMNS, INSERT_SAMPLE, METRIC_COLUMNS, ROLLUP_COLUMNS, walkSampleRows, type NodeSeries, type RollupBucket } from './sample-rows.js';
 
 /** An agent's batch of samples alone (no events), to store whole or not at all. */
 export interface SampleBatch {
@@ -19,6 +20,12 @@ export interface SampleBatch {
 /** Stores batches in one transaction; per batch, true when it was new, false for a batch id already stored. */
 export type SampleBatchStore = (batches: readonly SampleBatch[]) => Promise<boolean[]>;
 
+/**
+ * The fast path of ingest on this database, where it has one (SQLite and PostgreSQL; not PGlite,
+ * where the repositories' statements cost no round trip).
+ */
+export const sampleBatchStore = (db: Kysely<Database>): SampleBatchStore | undefined => sqliteSampleBatchStore(db) ?? postgresSampleBatchStore(db);
+
 const CLAIM = 'insert into ingest_batches (batch_id, node_id, received_at) values (?, ?, ?) on conflict (batch_id) do nothing';
 const FOLD_ROLLUP = `insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) values (${ROLLUP_COLUMNS.map(() => '?').join(', ')}) ${FOLD_ROLLUPS_SUFFIX}`;
 const RECOMPUTE_BUCKET = recomputeRollupsText(METRIC_COLUMNS, 'node_key = ? and series_id = ? and at >= ? and at < ?');
@@ -30,7 +37,7 @@ const RECOMPUTE_BUCKET = recomputeRollupsText(METRIC_COLUMNS, 'node_key = ? and 
  * its id claimed (a known id is stored again never), its rows inserted, its readings folded into
  * the rollups (or, where some rows were stored before, the buckets it touched recomputed from raw
  * samples). Statement for statement, Kysely costs as much as SQLite itself for a batch of a few
- * dozen rows. Undefined on other databases: there, a round trip outweighs the builder.
+ * dozen rows. Undefined on other databases (PostgreSQL has its own: postgresSampleBatchStore).
  */
 export function sqliteSampleBatchStore(db: Kysely<Database>): SampleBatchStore | undefined {
   const direct = directSqliteOf(db);
@@ -45,8 +52,120 @@ export function sqliteSampleBatchStore(db: Kysely<Database>): SampleBatchStore |
     const { rows, stored, buckets } = walkSampleRows(series, columns, take);
     // Some samples were stored before: adding the batch's sums would count them twice.
     if (stored === rows) for (const bucket of buckets) fold(bucket);
-    else for (const bucket of buckets) recompute([series.nodeKey, bucket[2], bucket[1], bucket[1]! + ROLLUP_BUCKET_MS]);
+    else for (const bucket of buckets) recompute(recomputeValues(series.nodeKey, bucket));
     return true;
   };
   return (batches) => direct.transaction(() => batches.map(storeOne));
 }
+
+/** The PostgreSQL type of a raw sample's or a rollup's column, as migration 0009 made it. */
+export function postgresColumnType(column: string): string {
+  if (column === 'node_key' || column === 'at' || column === 'bucket_at' || column === 'series_id') return 'bigint';
+  if (column === 'clock_event_reasons') return 'text';
+  if (column === 'remapped_rows_pending' || column.endsWith('_count')) return 'integer';
+  return 'double precision';
+}
+
+/** `select * from unnest(…)` over one array parameter per column, numbered from `first`. */
+const unnestOf = (columns: readonly string[], first: number): string => `select * from unnest(${columns.map((c, i) => `$${first + i}::${postgresColumnType(c)}[]`).join(', ')})`;
+
+const SAMPLES_FROM = 4;
+const ROLLUPS_FROM = SAMPLES_FROM + GPU_SAMPLE_COLUMNS.length;
+const ROWS_PARAMETER = ROLLUPS_FROM + ROLLUP_COLUMNS.length;
+
+/**
+ * One batch in one statement: its id claimed; its rows inserted if the claim was new; its
+ * buckets folded into the rollups if every row was new (all three see the same snapshot: the
+ * fold reads the insert's count, never the table). Each column travels as one array.
+ */
+const STORE_BATCH = [
+  'with claim as (insert into ingest_batches (batch_id, node_id, received_at) values ($1, $2, $3) on conflict (batch_id) do nothing returning 1),',
+  `stored as (insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) ${unnestOf(GPU_SAMPLE_COLUMNS, SAMPLES_FROM)} where exists (select from claim) on conflict (node_key, at, series_id) do nothing returning 1),`,
+  `folded as (insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) ${unnestOf(ROLLUP_COLUMNS, ROLLUPS_FROM)} where (select count(*) from stored) = $${ROWS_PARAMETER} ${FOLD_ROLLUPS_SUFFIX})`,
+  'select exists (select from claim) as claimed, (select count(*) from stored)::integer as stored',
+].join('\n');
+const RECOMPUTE_BUCKET_PG = recomputeRollupsText(METRIC_COLUMNS, 'node_key = $1 and series_id = $2 and at >= $3 and at < $4');
+
+/**
+ * A PostgreSQL array literal of numbers, strings or nulls. Numbers print as JavaScript prints
+ * them (shortest text that reads back as the same double); strings are quoted and escaped.
+ */
+export function postgresArray(values: readonly unknown[]): string {
+  let text = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) text += ',';
+    const v = values[i];
+    if (v === null || v === undefined) text += 'NULL';
+    else if (typeof v === 'number') text += String(v);
+    else text += `"${String(v).replace(/[\\"]/g, '\\$&')}"`;
+  }
+  return `${text}}`;
+}
+
+/** Values laid out by column (`width` per row, given row by row), each column as an array literal. */
+class ColumnArrays {
+  readonly #columns: unknown[][];
+
+  constructor(width: number) {
+    this.#columns = Array.from({ length: width }, () => []);
+  }
+
+  add(row: readonly unknown[]): void {
+    for (let c = 0; c < this.#columns.length; c++) this.#columns[c]!.push(row[c]);
+  }
+
+  literals(): string[] {
+    return this.#columns.map(postgresArray);
+  }
+}
+
+/**
+ * On PostgreSQL, ingest's fast path: a group of batches in one transaction on a connection of
+ * the pool, each batch one named prepared statement (STORE_BATCH; PostgreSQL parses and plans it
+ * once per connection) with its columns as arrays: a round trip per batch where the repositories
+ * take three, and no statement text with a placeholder per value for PostgreSQL to parse every
+ * time (a 480-row batch binds ~9,000). Stores what TelemetryRepo.claimBatch and
+ * GpuSampleRepo.addColumns store (direct-batches.test.ts holds it to that). Undefined on other
+ * databases.
+ */
+export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore | undefined {
+  const pool = postgresPoolOf(db);
+  if (!pool) return undefined;
+  const storeOne = async (client: { query: (q: { name: string; text: string; values: unknown[] }) => Promise<{ rows: unknown[] }> }, { batchId, nodeId, receivedAt, series, columns }: SampleBatch): Promise<boolean> => {
+    const rows = new ColumnArrays(GPU_SAMPLE_COLUMNS.length);
+    const walked = walkSampleRows(series, columns, (row) => {
+      rows.add(row);
+      return false;
+    });
+    const buckets = new ColumnArrays(ROLLUP_COLUMNS.length);
+    for (const bucket of walked.buckets) buckets.add(bucket);
+    const result = await client.query({ name: 'locus_store_batch', text: STORE_BATCH, values: [batchId, nodeId, receivedAt, ...rows.literals(), ...buckets.literals(), walked.rows] });
+    const { claimed, stored } = result.rows[0] as { claimed: boolean; stored: number };
+    if (!claimed) return false;
+    // Some samples were stored before: the fold was skipped (it would count them twice); recompute the buckets from raw samples.
+    if (stored < walked.rows) for (const b of walked.buckets) await client.query({ name: 'locus_recompute_bucket', text: RECOMPUTE_BUCKET_PG, values: recomputeValues(series.nodeKey, b) });
+    return true;
+  };
+  return async (batches) => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('begin');
+      // Node by node in one order, in every transaction (of this server or a replica): two that
+      // fold buckets of the same nodes lock them in the same order, and wait rather than deadlock.
+      const order = batches.map((_, i) => i).sort((i, j) => batches[i]!.series.nodeKey - batches[j]!.series.nodeKey);
+      const outcomes: boolean[] = new Array<boolean>(batches.length);
+      for (const i of order) outcomes[i] = await storeOne(client, batches[i]!);
+      await client.query('commit');
+      return outcomes;
+    } catch (error) {
+      await client.query('rollback').catch((e: Error) => (broken = e));
+      throw error;
+    } finally {
+      // A connection that cannot roll back is closed rather than handed to the next transaction.
+      client.release(broken);
+    }
+  };
+}
+
+const recomputeValues = (nodeKey: number, bucket: RollupBucket): number[] => [nodeKey, bucket[2]!, bucket[1]!, bucket[1]! + ROLLUP_BUCKET_MS];
