@@ -373,7 +373,7 @@ else {
 figures.fleet = await fleet();
 printFigures(figures);
 
-/** 10,000 hosts × 8 GPUs, each sending 3 samples every 30 s, spread evenly over the period. */
+/** 10,000 hosts × 8 GPUs, each sending 3 samples every 30 s (what an agent sends by default: a sample every 10 s, sent every third), spread evenly over the period. */
 async function fleet(): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'locus-bench-fleet-'));
   try {

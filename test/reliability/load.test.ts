@@ -10,13 +10,14 @@ import { recordFigures, scaled } from './figures.js';
 import { freePort, sleep, spawnServer } from './processes.js';
 
 /**
- * Overload: agents send at many times the rate they normally do (a batch per sampling interval)
+ * Overload: agents send at many times the rate they would at one batch per sampling interval (an
+ * agent's fastest setting, `--send-every 1`; by default it sends every third sample)
  * to a server with a small in-flight limit. It must shed with 429 + Retry-After, keep its memory
  * within what that limit allows, and lose no batch without the agent knowing: every batch is
  * either acknowledged (and then stored) or refused with a status the agent acts on.
  */
 const AGENTS = scaled(300, 150);
-/** Times the nominal rate of one batch per sampling interval. */
+/** Times the rate of one batch per sampling interval. */
 const OVERLOAD = 20;
 const SECONDS = scaled(30, 10);
 const MAX_IN_FLIGHT = 8;

@@ -29,6 +29,11 @@ export interface AgentOptions {
   /** The NVML library to load instead of libnvidia-ml.so.1. */
   readonly nvmlLibrary?: string | undefined;
   readonly intervalMs: number;
+  /**
+   * Samples queued per send: queued samples go to the server every this many intervals
+   * (default: sendEveryDefault), and at once when a pass queues an event.
+   */
+  readonly sendEvery?: number | undefined;
   /** Serve GET /metrics (Prometheus) there; no listener at all when absent. */
   readonly metrics?: MetricsListen | undefined;
   /** Landmark timing endpoints to keep a connection to (answering their challenges). */
@@ -54,9 +59,19 @@ export interface RunningAgent {
 }
 
 export interface Queuer {
-  /** Collects once and queues what changed: inventory, new Xids, health changes, and the sample. */
-  tick(at: Date): Promise<{ readonly snapshot: HostSnapshot; readonly report: ScanReport }>;
+  /** Collects once and queues what changed: inventory, new Xids, health changes, and the sample; with how many events it queued. */
+  tick(at: Date): Promise<{ readonly snapshot: HostSnapshot; readonly report: ScanReport; readonly events: number }>;
 }
+
+/** The longest a queued sample waits for its send, by default (the server calls a node silent after 5 minutes). */
+export const MAX_SEND_WAIT_MS = 30_000;
+
+/**
+ * Samples per send by default: 3 (every 30 s at the default 10-s interval, a third of the
+ * requests, signatures and transactions of a send per sample, for both ends), fewer where that
+ * would hold a sample longer than MAX_SEND_WAIT_MS, and at least 1.
+ */
+export const sendEveryDefault = (intervalMs: number): number => Math.max(1, Math.min(3, Math.floor(MAX_SEND_WAIT_MS / intervalMs)));
 
 /** Xid lines remembered so that a restart does not report them again; older ones are forgotten. */
 const XIDS_REMEMBERED = 2000;
@@ -108,7 +123,7 @@ export function createQueuer(o: {
         o.log?.(`outbox full: dropped ${dropped.samples - lastDropped.samples} sample(s) and ${dropped.events - lastDropped.events} event(s), oldest first`);
         lastDropped = dropped;
       }
-      return { snapshot, report };
+      return { snapshot, report, events: events.length };
     },
   };
 }
@@ -145,16 +160,21 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   let tickTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
   let stopped = false;
-  const tick = async (): Promise<void> => {
+  /** One collection pass; how many events it queued. */
+  const collectOnce = async (): Promise<number> => {
     const at = now();
     try {
-      const { snapshot, report } = await queuer.tick(at);
+      const { snapshot, report, events } = await queuer.tick(at);
       metrics?.collected(snapshot, report, now());
+      return events;
     } catch (error) {
       metrics?.collectFailed();
       throw error;
     }
   };
+  const sendEvery = o.sendEvery ?? sendEveryDefault(o.intervalMs);
+  // Passes since the last send; the first pass is sent at once.
+  let unsent = sendEvery - 1;
 
   const sendAll = async (): Promise<void> => {
     for (;;) {
@@ -203,8 +223,12 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     if (stopped) return;
     tickTimer = setTimeout(async () => {
       try {
-        await tick();
-        if (!retryTimer || attempt === 0) await flush();
+        const events = await collectOnce();
+        // An event (an Xid, a health change, new inventory) goes at once; samples every sendEvery passes.
+        if ((++unsent >= sendEvery || events > 0) && (!retryTimer || attempt === 0)) {
+          unsent = 0;
+          await flush();
+        }
       } catch (error) {
         log(`collection failed: ${(error as Error).message}`);
       }
@@ -226,7 +250,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   loop();
 
   return {
-    tick,
+    tick: async () => {
+      await collectOnce();
+    },
     flush,
     outbox,
     metricsUrl: metricsServer?.url,

@@ -68,6 +68,18 @@ describe('agent enrollment from the command line', () => {
     }
   });
 
+  it.each([
+    [['--send-every', '0'], /--send-every must be a whole number of samples from 1 to 360, got "0"/],
+    [['--send-every', '1.5'], /--send-every must be a whole number of samples from 1 to 360, got "1.5"/],
+    [['--send-every', 'often'], /--send-every must be a whole number of samples from 1 to 360, got "often"/],
+  ])('run refuses %j before it starts', async (args, message) => {
+    const dir = stateDir();
+    await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', await enrollmentTokenFile(), '--simulate', '8xH100', '--state-dir', dir]);
+    const r = await runLocus(['agent', 'run', '--simulate', '8xH100', ...args, '--state-dir', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
   it('unenrolls locally with --force when the server cannot be told', async () => {
     const dir = stateDir();
     await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', await enrollmentTokenFile(), '--simulate', '8xH100', '--state-dir', dir]);

@@ -1,21 +1,22 @@
-import { DEFAULT_METRICS_LISTEN, isLoopback, parseListen, startAgent, type MetricsListen } from '@locus/agent';
+import { DEFAULT_METRICS_LISTEN, MAX_SEND_WAIT_MS, isLoopback, parseListen, sendEveryDefault, startAgent, type MetricsListen } from '@locus/agent';
 import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
 import { STATE_DIR_HELP, enrolledIn, keyIn, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
-import { numberOption } from './options.js';
+import { integerOption, numberOption } from './options.js';
 
 const NAME = 'locus agent run';
 
 const DEFAULT_LISTEN = `${DEFAULT_METRICS_LISTEN.host}:${DEFAULT_METRICS_LISTEN.port}`;
 
-export const HELP = `Usage: ${NAME} [--simulate SPEC] [--landmark URL ...] [--interval-s 10] [--metrics [ADDR:PORT]] [--state-dir DIR]
+export const HELP = `Usage: ${NAME} [--simulate SPEC] [--landmark URL ...] [--interval-s 10] [--send-every 3] [--metrics [ADDR:PORT]] [--state-dir DIR]
 
 Runs the agent: every interval it reads the GPUs (read-only; NVML through libnvidia-ml.so.1,
 else nvidia-smi -q -x), runs the health checks, and queues the sample, health changes, new Xid
-events and inventory changes in its durable outbox; then it sends the outbox in signed,
-idempotent batches, backing off while the server is away. It keeps a connection to each
+events and inventory changes in its durable outbox. It sends the outbox in signed, idempotent
+batches: every few samples (--send-every), and at once after a pass that queued an event;
+while the server is away it backs off. It keeps a connection to each
 landmark and answers their timing challenges. It accepts no commands, and opens no port except
 the optional Prometheus endpoint below.
 
@@ -23,6 +24,9 @@ Options:
   --simulate SPEC      read a simulated host (e.g. 8xH100) instead of the driver
   --landmark URL       a landmark's timing endpoint, e.g. ws://landmark:7443/v1/timing (repeatable)
   --interval-s N       seconds between samples (default: the server's, 10)
+  --send-every N       send every N samples (default 3, i.e. every 30 s; fewer where N
+                       intervals would pass ${MAX_SEND_WAIT_MS / 1000} s); Xids, health changes and inventory
+                       changes go at once
   --metrics [ADDR:PORT]
                        serve Prometheus metrics at GET /metrics (dcgm-exporter's names and
                        labels, and locus_agent_*), on ${DEFAULT_LISTEN} unless told otherwise;
@@ -54,6 +58,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     metrics: { type: 'string' },
     landmark: { type: 'string', multiple: true },
     'interval-s': { type: 'string' },
+    'send-every': { type: 'string' },
     'state-dir': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -65,12 +70,13 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const enrollment = enrolledIn(NAME, dir);
   const key = keyIn(NAME, dir);
   const intervalS = numberOption(NAME, 'interval-s', v['interval-s'] ?? String(enrollment.samplingIntervalS || 10), 0.1, 3600, 'seconds');
+  const sendEvery = v['send-every'] === undefined ? sendEveryDefault(intervalS * 1000) : integerOption(NAME, 'send-every', v['send-every'], 1, 360, 'samples');
   for (const url of v.landmark ?? []) if (!/^wss?:\/\/\S+$/.test(url)) throw usageError(`${NAME}: --landmark must be a ws:// or wss:// URL, got "${url}"`);
   const metrics = metricsOption(v.metrics);
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
   let agent;
   try {
-    agent = await startAgent({ stateDir: dir, enrollment, key, simulate: v.simulate, nvmlLibrary: io.env.LOCUS_NVML_LIBRARY, intervalMs: intervalS * 1000, landmarks: v.landmark ?? [], metrics, log });
+    agent = await startAgent({ stateDir: dir, enrollment, key, simulate: v.simulate, nvmlLibrary: io.env.LOCUS_NVML_LIBRARY, intervalMs: intervalS * 1000, sendEvery, landmarks: v.landmark ?? [], metrics, log });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (metrics && (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')) {
@@ -78,7 +84,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     }
     throw error;
   }
-  log(`agent running: node ${enrollment.nodeId} → ${enrollment.server}, every ${intervalS} s${v.simulate ? `, simulating ${v.simulate}` : ''}`);
+  log(`agent running: node ${enrollment.nodeId} → ${enrollment.server}, a sample every ${intervalS} s, sent every ${sendEvery === 1 ? 'sample' : `${sendEvery} samples`}${v.simulate ? `, simulating ${v.simulate}` : ''}`);
   if (agent.metricsUrl) {
     log(`metrics at ${agent.metricsUrl}${metrics && !isLoopback(metrics.host) ? ' (reachable from other hosts: bind 127.0.0.1 unless a scraper elsewhere needs it)' : ''}`);
   }

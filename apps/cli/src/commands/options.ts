@@ -13,6 +13,15 @@ export function numberOption(command: string, name: string, text: string | undef
   return n;
 }
 
+/** A whole-number option within [min, max]; `what` names the unit for the message. */
+export function integerOption(command: string, name: string, text: string | undefined, min: number, max: number, what: string): number {
+  const n = text === undefined ? undefined : parseDecimal(text);
+  if (n === undefined || !Number.isInteger(n) || n < min || n > max) {
+    throw usageError(`${command}: --${name} must be a whole number of ${what} from ${min} to ${max}, got ${text === undefined ? 'nothing' : `"${text}"`}`);
+  }
+  return n;
+}
+
 export function requireOption(command: string, name: string, value: string | undefined, shape: string): string {
   if (value === undefined || value === '') throw usageError(`${command}: missing --${name} ${shape}`, `Run \`${command} --help\` for the options.`);
   return value;

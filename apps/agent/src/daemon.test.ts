@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateSigningKey, type IngestBatch } from '@locus/protocol';
+import type { Poster } from './client.js';
+import { MAX_SEND_WAIT_MS, sendEveryDefault, startAgent, type RunningAgent } from './daemon.js';
+import { parseFault } from './simulator/faults.js';
+import { loadSimulator, saveSimulator } from './state.js';
+
+describe('samples per send by default', () => {
+  it('is 3, fewer where 3 intervals would hold a sample past the longest wait, and never 0', () => {
+    expect(sendEveryDefault(10_000)).toBe(3);
+    expect(sendEveryDefault(100)).toBe(3);
+    expect(sendEveryDefault(MAX_SEND_WAIT_MS / 2)).toBe(2);
+    expect(sendEveryDefault(20_000)).toBe(1);
+    expect(sendEveryDefault(MAX_SEND_WAIT_MS)).toBe(1);
+    expect(sendEveryDefault(3_600_000)).toBe(1);
+  });
+});
+
+describe('the agent daemon sending', () => {
+  const dirs: string[] = [];
+  let agent: RunningAgent | undefined;
+  afterEach(async () => {
+    await agent?.stop();
+    agent = undefined;
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** An agent on a 15-ms interval whose batches land in `sent`, acknowledged as a server would. */
+  async function running(sendEvery: number | undefined): Promise<{ sent: IngestBatch[]; stateDir: string }> {
+    const stateDir = mkdtempSync(join(tmpdir(), 'locus-daemon-'));
+    dirs.push(stateDir);
+    const sent: IngestBatch[] = [];
+    const poster: Poster = async (_url, init) => {
+      const batch = JSON.parse(init.body) as IngestBatch;
+      sent.push(batch);
+      const answer = JSON.stringify({ batchId: batch.batchId, duplicate: false, samples: batch.samples.length, events: batch.events.length });
+      return { ok: true, status: 200, headers: { get: () => null }, text: async () => answer };
+    };
+    agent = await startAgent({
+      stateDir,
+      enrollment: { server: 'http://locus.test', nodeId: 'n', orgId: 'o', enrolledAt: new Date(0).toISOString(), samplingIntervalS: 10 },
+      key: generateSigningKey(),
+      simulate: '2xH100',
+      intervalMs: 15,
+      sendEvery,
+      fetch: poster,
+    });
+    return { sent, stateDir };
+  }
+
+  const until = async (what: string, done: () => boolean) => {
+    for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!done()) throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('sends the first pass at once, then every third sample', async () => {
+    const { sent } = await running(undefined);
+    await until('five sends', () => sent.length >= 5);
+    // The first pass, with the host's inventory; then samples three at a time.
+    expect(sent[0]!.samples).toHaveLength(1);
+    expect(sent[0]!.events.map((e) => e.kind)).toEqual(['inventory']);
+    for (const batch of sent.slice(1, 5)) expect([batch.samples.length, batch.events.length]).toEqual([3, 0]);
+    // Nothing left behind or sent twice: every sample's instant once, in order.
+    const instants = sent.flatMap((b) => b.samples.map((s) => s.at));
+    expect(instants).toEqual([...new Set(instants)].sort());
+  });
+
+  it('sends a pass that queued an event at once, with the samples waiting before it', async () => {
+    const { sent, stateDir } = await running(50);
+    await until('the first send', () => sent.length >= 1);
+    // A GPU falls off the bus, long before the 50th sample.
+    await new Promise((r) => setTimeout(r, 60));
+    const { state } = loadSimulator(stateDir, '2xH100');
+    const fault = parseFault(['xid=79', 'gpu=1'], 2, new Date());
+    if ('error' in fault) throw new Error(fault.error);
+    saveSimulator(stateDir, { ...state, faults: [fault] });
+    await until('the Xid to be sent', () => sent.some((b) => b.events.some((e) => e.kind === 'xid')));
+    const withXid = sent.find((b) => b.events.some((e) => e.kind === 'xid'))!;
+    expect(sent.indexOf(withXid)).toBe(1);
+    // The batch ends with the pass that saw the Xid (its health change is stamped with the pass's time), and holds every sample taken since the first send.
+    expect(withXid.samples.at(-1)!.at).toBe(withXid.events.find((e) => e.kind === 'health')!.at);
+    expect(withXid.samples.length).toBeGreaterThan(1);
+    expect(withXid.samples.length).toBeLessThan(50);
+  });
+
+  it('sends every sample when told to', async () => {
+    const { sent } = await running(1);
+    await until('five sends', () => sent.length >= 5);
+    for (const batch of sent.slice(0, 5)) expect(batch.samples).toHaveLength(1);
+  });
+});
