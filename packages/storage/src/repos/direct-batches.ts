@@ -4,7 +4,7 @@ import type { Database } from '../schema.js';
 import { ROLLUP_BUCKET_MS } from '../telemetry-schema.js';
 import { directSqliteOf } from '../dialects/sqlite.js';
 import { postgresPoolOf } from '../dialects/postgres.js';
-import { recomputeRollupsText } from './rollup-sql.js';
+import { BUCKET_OF_AT, recomputeRollupsText, rollupAggregates } from './rollup-sql.js';
 import { FOLD_ROLLUPS_SUFFIX, GPU_SAMPLE_COLUMNS, INSERT_SAMPLE, METRIC_COLUMNS, ROLLUP_COLUMNS, walkSampleRows, type NodeSeries, type RollupBucket } from './sample-rows.js';
 
 /** An agent's batch of samples alone (no events), to store whole or not at all. */
@@ -29,6 +29,8 @@ export const sampleBatchStore = (db: Kysely<Database>): SampleBatchStore | undef
 const CLAIM = 'insert into ingest_batches (batch_id, node_id, received_at) values (?, ?, ?) on conflict (batch_id) do nothing';
 const FOLD_ROLLUP = `insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) values (${ROLLUP_COLUMNS.map(() => '?').join(', ')}) ${FOLD_ROLLUPS_SUFFIX}`;
 const RECOMPUTE_BUCKET = recomputeRollupsText(METRIC_COLUMNS, 'node_key = ? and series_id = ? and at >= ? and at < ?');
+/** RECOMPUTE_BUCKET's values for a bucket: node key, series, the bucket's start and end. */
+const recomputeValues = (nodeKey: number, bucket: RollupBucket): number[] => [nodeKey, bucket[2]!, bucket[1]!, bucket[1]! + ROLLUP_BUCKET_MS];
 
 /**
  * On SQLite, ingest's fast path: batches of samples stored in one transaction run on SQLite's own
@@ -74,17 +76,21 @@ const ROLLUPS_FROM = SAMPLES_FROM + GPU_SAMPLE_COLUMNS.length;
 const ROWS_PARAMETER = ROLLUPS_FROM + ROLLUP_COLUMNS.length;
 
 /**
- * One batch in one statement: its id claimed; its rows inserted if the claim was new; its
- * buckets folded into the rollups if every row was new (all three see the same snapshot: the
- * fold reads the insert's count, never the table). Each column travels as one array.
+ * One batch in one statement, its own transaction or a part of its group's: its id claimed; its
+ * rows inserted if the claim was new; the rows it inserted folded into the rollups. All parts
+ * see the same snapshot, so the fold reads the insert's own output, never the table: when every
+ * row was new (nearly always), the buckets the caller summed (walkSampleRows) are folded in;
+ * when some were stored before, the rows this statement stored are summed by bucket here and
+ * folded in, so that no reading counts twice. Each column travels as one array.
  */
 const STORE_BATCH = [
   'with claim as (insert into ingest_batches (batch_id, node_id, received_at) values ($1, $2, $3) on conflict (batch_id) do nothing returning 1),',
-  `stored as (insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) ${unnestOf(GPU_SAMPLE_COLUMNS, SAMPLES_FROM)} where exists (select from claim) on conflict (node_key, at, series_id) do nothing returning 1),`,
-  `folded as (insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) ${unnestOf(ROLLUP_COLUMNS, ROLLUPS_FROM)} where (select count(*) from stored) = $${ROWS_PARAMETER} ${FOLD_ROLLUPS_SUFFIX})`,
-  'select exists (select from claim) as claimed, (select count(*) from stored)::integer as stored',
+  `stored as (insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) ${unnestOf(GPU_SAMPLE_COLUMNS, SAMPLES_FROM)} where exists (select from claim) on conflict (node_key, at, series_id) do nothing returning node_key, at, series_id, ${METRIC_COLUMNS.join(', ')}),`,
+  `folded as (insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) ${unnestOf(ROLLUP_COLUMNS, ROLLUPS_FROM)} where (select count(*) from stored) = $${ROWS_PARAMETER} ${FOLD_ROLLUPS_SUFFIX}),`,
+  `partly as (insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) select node_key, ${BUCKET_OF_AT} as bucket, series_id, ${rollupAggregates(METRIC_COLUMNS)} from stored`,
+  `  where (select count(*) from stored) < $${ROWS_PARAMETER} group by node_key, bucket, series_id ${FOLD_ROLLUPS_SUFFIX})`,
+  'select exists (select from claim) as claimed',
 ].join('\n');
-const RECOMPUTE_BUCKET_PG = recomputeRollupsText(METRIC_COLUMNS, 'node_key = $1 and series_id = $2 and at >= $3 and at < $4');
 
 /**
  * A PostgreSQL array literal of numbers, strings or nulls. Numbers print as JavaScript prints
@@ -140,16 +146,14 @@ export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore
     const buckets = new ColumnArrays(ROLLUP_COLUMNS.length);
     for (const bucket of walked.buckets) buckets.add(bucket);
     const result = await client.query({ name: 'locus_store_batch', text: STORE_BATCH, values: [batchId, nodeId, receivedAt, ...rows.literals(), ...buckets.literals(), walked.rows] });
-    const { claimed, stored } = result.rows[0] as { claimed: boolean; stored: number };
-    if (!claimed) return false;
-    // Some samples were stored before: the fold was skipped (it would count them twice); recompute the buckets from raw samples.
-    if (stored < walked.rows) for (const b of walked.buckets) await client.query({ name: 'locus_recompute_bucket', text: RECOMPUTE_BUCKET_PG, values: recomputeValues(series.nodeKey, b) });
-    return true;
+    return (result.rows[0] as { claimed: boolean }).claimed;
   };
   return async (batches) => {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
+      // One batch is one statement, a transaction by itself: one round trip.
+      if (batches.length === 1) return [await storeOne(client, batches[0]!)];
       await client.query('begin');
       // Node by node in one order, in every transaction (of this server or a replica): two that
       // fold buckets of the same nodes lock them in the same order, and wait rather than deadlock.
@@ -159,7 +163,7 @@ export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore
       await client.query('commit');
       return outcomes;
     } catch (error) {
-      await client.query('rollback').catch((e: Error) => (broken = e));
+      if (batches.length > 1) await client.query('rollback').catch((e: Error) => (broken = e));
       throw error;
     } finally {
       // A connection that cannot roll back is closed rather than handed to the next transaction.
@@ -167,5 +171,3 @@ export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore
     }
   };
 }
-
-const recomputeValues = (nodeKey: number, bucket: RollupBucket): number[] => [nodeKey, bucket[2]!, bucket[1]!, bucket[1]! + ROLLUP_BUCKET_MS];
