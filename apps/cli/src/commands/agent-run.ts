@@ -16,17 +16,17 @@ Runs the agent: every interval it reads the GPUs (read-only; NVML through libnvi
 else nvidia-smi -q -x), runs the health checks, and queues the sample, health changes, new Xid
 events and inventory changes in its durable outbox. It sends the outbox in signed, idempotent
 batches: every few samples (--send-every), and at once after a pass that queued an event;
-while the server is away it backs off. It keeps a connection to each
-landmark and answers their timing challenges. It accepts no commands, and opens no port except
-the optional Prometheus endpoint below.
+while the server is away it backs off. It keeps a connection to each landmark and answers
+their timing challenges. It accepts no commands, and opens no port except the optional
+Prometheus endpoint below.
 
 Options:
   --simulate SPEC      read a simulated host (e.g. 8xH100) instead of the driver
   --landmark URL       a landmark's timing endpoint, e.g. ws://landmark:7443/v1/timing (repeatable)
   --interval-s N       seconds between samples (default: the server's, 10)
-  --send-every N       send every N samples (default 3, i.e. every 30 s; fewer where N
-                       intervals would pass ${MAX_SEND_WAIT_MS / 1000} s); Xids, health changes and inventory
-                       changes go at once
+  --send-every N       send queued samples every N samples (default 3: every 30 s at a 10-s
+                       interval; fewer where 3 intervals exceed ${MAX_SEND_WAIT_MS / 1000} s); Xids, health
+                       changes and inventory changes go at once
   --metrics [ADDR:PORT]
                        serve Prometheus metrics at GET /metrics (dcgm-exporter's names and
                        labels, and locus_agent_*), on ${DEFAULT_LISTEN} unless told otherwise;
