@@ -45,7 +45,8 @@ describe('the agent killed with SIGKILL mid-send', () => {
     const nodeId = /as node (\S+)/.exec(enrolled.stdout)![1]!;
 
     const run = () => {
-      const child = spawn(process.execPath, [BIN, 'agent', 'run', '--simulate', '4xH100', '--interval-s', '0.1', '--state-dir', state], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // A send per sample: a batch is in flight as much of the time as it can be.
+      const child = spawn(process.execPath, [BIN, 'agent', 'run', '--simulate', '4xH100', '--interval-s', '0.1', '--send-every', '1', '--state-dir', state], { stdio: ['ignore', 'ignore', 'pipe'] });
       children.push(child);
       return child;
     };
