@@ -89,6 +89,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const decoder = options.decoderWorker && threads > 0 ? workerDecoder(options.decoderWorker, threads, (message) => warn(message)) : undefined;
   const app = await buildApp({ storage, world: options.world, config: options.config ?? DEFAULT_SERVER_CONFIG, clock, logger: options.logger ?? false, dashboardDir: options.dashboardDir, backgroundEveryMs: 15_000, decoder });
   warn = (message) => app.log.warn(message);
+  storage.reportConnectionErrors?.(warn);
   let url: string;
   try {
     url = await app.listen({ host: options.host, port: options.port });

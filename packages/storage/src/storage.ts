@@ -13,6 +13,11 @@ export interface Storage {
   readonly dialect: DialectName;
   /** What was opened, without secrets, for logs. */
   readonly description: string;
+  /**
+   * Where to report a connection to a database server that failed and was replaced (PostgreSQL;
+   * absent where there is none). Until called, such failures pass silently.
+   */
+  readonly reportConnectionErrors?: (to: (message: string) => void) => void;
   close(): Promise<void>;
 }
 

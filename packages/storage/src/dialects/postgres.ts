@@ -21,8 +21,24 @@ export function openPostgres(url: string, poolSize = 10): Storage {
     // Epoch milliseconds fit a double exactly; read BIGINT as a number, as SQLite does.
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
   });
+  // A connection that fails (PostgreSQL restarted or failed over, a backend terminated, the
+  // network gone) emits 'error' on its client, in use or idle; unheard, that would end the
+  // process. Its query, if one was running, fails by itself; the pool drops the connection and
+  // opens another for the next query. So: heard on every client, and reported.
+  let report = (_message: string): void => {};
+  pool.on('connect', (client) => client.on('error', (error) => report(`a PostgreSQL connection failed (${error.message}); the pool replaces it`)));
+  // The pool re-emits an idle client's error, already reported above.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   const safe = url.replace(/\/\/[^@/]*@/, '//***@');
-  return { db, dialect: 'postgres', description: safe, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    description: safe,
+    reportConnectionErrors: (to) => {
+      report = to;
+    },
+    close: () => db.destroy(),
+  };
 }
