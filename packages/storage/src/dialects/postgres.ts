@@ -13,6 +13,9 @@ const pools = new WeakMap<object, pg.Pool>();
  */
 export const postgresPoolOf = (db: object): pg.Pool | undefined => pools.get(db);
 
+/** A connection taken from that pool. */
+export type PostgresClient = pg.PoolClient;
+
 /** A PostgreSQL server through a pg connection pool. */
 export function openPostgres(url: string, poolSize = 10): Storage {
   const pool = new pg.Pool({

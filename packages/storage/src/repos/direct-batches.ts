@@ -3,7 +3,7 @@ import type { SampleColumns } from '@locus/protocol';
 import type { Database } from '../schema.js';
 import { ROLLUP_BUCKET_MS } from '../telemetry-schema.js';
 import { directSqliteOf } from '../dialects/sqlite.js';
-import { postgresPoolOf } from '../dialects/postgres.js';
+import { postgresPoolOf, type PostgresClient } from '../dialects/postgres.js';
 import { BUCKET_OF_AT, recomputeRollupsText, rollupAggregates } from './rollup-sql.js';
 import { FOLD_ROLLUPS_SUFFIX, GPU_SAMPLE_COLUMNS, INSERT_SAMPLE, METRIC_COLUMNS, ROLLUP_COLUMNS, walkSampleRows, type NodeSeries, type RollupBucket } from './sample-rows.js';
 
@@ -126,18 +126,18 @@ class ColumnArrays {
 }
 
 /**
- * On PostgreSQL, ingest's fast path: a group of batches in one transaction on a connection of
- * the pool, each batch one named prepared statement (STORE_BATCH; PostgreSQL parses and plans it
- * once per connection) with its columns as arrays: a round trip per batch where the repositories
- * take three, and no statement text with a placeholder per value for PostgreSQL to parse every
- * time (a 480-row batch binds ~9,000). Stores what TelemetryRepo.claimBatch and
+ * On PostgreSQL, ingest's fast path: on a connection of the pool, each batch one named prepared
+ * statement (STORE_BATCH; PostgreSQL parses and plans it once per connection) with its columns as
+ * arrays; a batch alone is its own transaction, a group shares one. A round trip per batch where
+ * the repositories take three (five alone, with begin and commit), and no statement text with a
+ * placeholder per value for PostgreSQL to parse every time (a 480-row batch binds ~9,000). Stores what TelemetryRepo.claimBatch and
  * GpuSampleRepo.addColumns store (direct-batches.test.ts holds it to that). Undefined on other
  * databases.
  */
 export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore | undefined {
   const pool = postgresPoolOf(db);
   if (!pool) return undefined;
-  const storeOne = async (client: { query: (q: { name: string; text: string; values: unknown[] }) => Promise<{ rows: unknown[] }> }, { batchId, nodeId, receivedAt, series, columns }: SampleBatch): Promise<boolean> => {
+  const storeOne = async (client: PostgresClient, { batchId, nodeId, receivedAt, series, columns }: SampleBatch): Promise<boolean> => {
     const rows = new ColumnArrays(GPU_SAMPLE_COLUMNS.length);
     const walked = walkSampleRows(series, columns, (row) => {
       rows.add(row);
