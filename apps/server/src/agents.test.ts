@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey } from '@locus/protocol';
 import { hostInventory, testServer, type TestServer } from './test-support.js';
+import { NodeRepo } from '@locus/storage';
 
 let s: TestServer;
 let owner: { authorization: string };
@@ -141,6 +142,22 @@ describe('agent ingest', () => {
     expect(samples.samples.map((x) => x.metrics.temperatureC)).toEqual([61]);
     const events = (await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${nodeId}/events`, headers: owner })).json() as { events: { kind: string }[] };
     expect(events.events.map((e) => e.kind)).toEqual(['xid']);
+  });
+
+  it.each([
+    ['samples alone', () => ({ events: [] })],
+    ['an event', () => ({})],
+  ])('refuses a batch (%s) of a node that another server on the database unenrolled after this one read it', async (_kind, extra) => {
+    expect((await ingest(batch(key, randomUUID(), extra()))).statusCode).toBe(200);
+    // As a replica would: this server read the node for the batch above and has not seen it leave.
+    expect(await new NodeRepo(s.storage.db).unenroll(key.publicKey, s.clock.now().getTime())).toBe(true);
+    const late = batch(key, randomUUID(), extra());
+    // Refused by the batch's claim, then by the node read afresh.
+    for (const body of [late, late, batch(key, randomUUID(), extra())]) {
+      const res = await ingest(body);
+      expect([res.statusCode, (res.json() as { code: string }).code]).toEqual([401, 'LOCUS_ERR_UNAUTHENTICATED']);
+    }
+    expect(await s.storage.db.selectFrom('ingest_batches').select('batch_id').where('node_id', '=', nodeId).execute()).toHaveLength(1);
   });
 
   it('counts an event already received (resent in another batch) once', async () => {

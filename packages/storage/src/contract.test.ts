@@ -216,10 +216,15 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await tokens.consume('unknown', 0)).toBeUndefined();
   });
 
-  it('takes each batch id once', async () => {
+  it('takes each batch id once, and none for a node that is not enrolled', async () => {
     const t = new TelemetryRepo(storage.db);
-    expect(await t.claimBatch('b1', 'n1', 5)).toBe(true);
-    expect(await t.claimBatch('b1', 'n1', 6)).toBe(false);
+    expect(await t.claimBatch('b1', 'n1', 5)).toBe('claimed');
+    expect(await t.claimBatch('b1', 'n1', 6)).toBe('duplicate');
+    expect(await t.claimBatch('b2', 'nobody', 6)).toBe('not-enrolled');
+    expect(await new NodeRepo(storage.db).unenroll('k1', 7)).toBe(true);
+    expect(await t.claimBatch('b1', 'n1', 8)).toBe('not-enrolled');
+    expect(await t.claimBatch('b3', 'n1', 8)).toBe('not-enrolled');
+    expect((await storage.db.selectFrom('ingest_batches').selectAll().execute()).map((b) => [b.batch_id, b.node_id, Number(b.received_at)])).toEqual([['b1', 'n1', 5]]);
   });
 
   it('keeps the latest inventory and when each GPU was first and last seen', async () => {
@@ -565,7 +570,7 @@ describe.each(activeBackends())('telemetry store contract on %s', (backend) => {
     expect(await telemetry.expireBatches(['n1'], 100, 5)).toBe(1);
     expect(await telemetry.expireBatches(['n1'], 100, 5)).toBe(0);
     expect(await telemetry.lastIngestAt('n1')).toBe(3);
-    expect(await telemetry.claimBatch('b3', 'n1', 4)).toBe(false);
+    expect(await telemetry.claimBatch('b3', 'n1', 4)).toBe('duplicate');
     expect(await repo.nodesAfter(null, 1)).toEqual(['n1']);
     expect(await repo.nodesAfter('n1', 5)).toEqual(['n2']);
     expect(await repo.nodesAfter('n2', 5)).toEqual([]);

@@ -9,15 +9,22 @@ export interface CheckedBatch {
   /** Instants sampled, as acknowledged. */
   readonly instants: number;
   readonly columns: SampleColumns;
+  /** Its node as the route last read it: the batch's claim checks that it is still enrolled. */
   readonly node: NodeRecord;
   readonly series: NodeSeries;
   /** When the server received it. */
   readonly now: number;
 }
 
+/**
+ * A batch's answer; or 'not-enrolled' when its node, read by the route before, has been unenrolled
+ * since (on this server or another on the same database): then nothing of it was stored.
+ */
+export type WriteOutcome = IngestResponse | 'not-enrolled';
+
 interface Waiting {
   readonly item: CheckedBatch;
-  readonly resolve: (outcome: IngestResponse) => void;
+  readonly resolve: (outcome: WriteOutcome) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -56,7 +63,7 @@ export class BatchWriter {
     this.#concurrency = storage.dialect === 'postgres' ? 4 : 1;
   }
 
-  store(item: CheckedBatch): Promise<IngestResponse> {
+  store(item: CheckedBatch): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
       this.#kick();
@@ -108,15 +115,18 @@ export class BatchWriter {
   }
 
   /** Batches stored in one transaction. */
-  #transaction(items: readonly CheckedBatch[]): Promise<IngestResponse[]> {
+  #transaction(items: readonly CheckedBatch[]): Promise<WriteOutcome[]> {
     const direct = this.#sampleBatches;
     if (direct && items.every((item) => item.events.length === 0)) {
       return direct(items.map((item) => ({ batchId: item.batchId, nodeId: item.node.id, receivedAt: item.now, series: item.series, columns: item.columns }))).then((stored) =>
-        items.map((item, i) => (stored[i] ? { batchId: item.batchId, duplicate: false, samples: item.instants, events: 0 } : duplicateOf(item.batchId))),
+        items.map((item, i) => {
+          const claim = stored[i]!;
+          return claim === 'claimed' ? { batchId: item.batchId, duplicate: false, samples: item.instants, events: 0 } : claim === 'duplicate' ? duplicateOf(item.batchId) : claim;
+        }),
       );
     }
     return this.#storage.db.transaction().execute(async (trx) => {
-      const done: IngestResponse[] = [];
+      const done: WriteOutcome[] = [];
       for (const item of items) done.push(await storeBatch(new TelemetryRepo(trx), this.#samples.withDb(trx), item));
       return done;
     });
@@ -126,8 +136,10 @@ export class BatchWriter {
 const duplicateOf = (batchId: string): IngestResponse => ({ batchId, duplicate: true, samples: 0, events: 0 });
 
 /** One batch in the caller's transaction: its id claimed (a known id is a duplicate, stored again never), samples, events. */
-async function storeBatch(telemetry: TelemetryRepo, samples: GpuSampleRepo, { batchId, events, instants, columns, node, series, now }: CheckedBatch): Promise<IngestResponse> {
-  if (!(await telemetry.claimBatch(batchId, node.id, now))) return duplicateOf(batchId);
+async function storeBatch(telemetry: TelemetryRepo, samples: GpuSampleRepo, { batchId, events, instants, columns, node, series, now }: CheckedBatch): Promise<WriteOutcome> {
+  const claim = await telemetry.claimBatch(batchId, node.id, now);
+  if (claim === 'not-enrolled') return claim;
+  if (claim === 'duplicate') return duplicateOf(batchId);
   await samples.addColumns(series, columns);
   let stored = 0;
   for (const e of events) {

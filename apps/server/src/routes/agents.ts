@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, UnenrollRequest, verifyBody, verifyBodyAsync, type SampleColumns } from '@locus/protocol';
-import { EnrollmentTokenRepo, NodeRepo, TelemetryRepo, ZoneRepo, type Storage } from '@locus/storage';
+import { EnrollmentTokenRepo, NodeRepo, TelemetryRepo, ZoneRepo, type NodeRecord, type Storage } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { hashToken, newToken, requirePermission } from '../auth.js';
@@ -14,6 +14,10 @@ import { applyInventory } from '../inventory.js';
 /** How far an agent's clock may be from the server's when it signs a request. */
 const CLOCK_SKEW_MS = 10 * 60_000;
 export const SAMPLING_INTERVAL_S = 10;
+/** Nodes whose address, and whose record, an ingest route remembers (each map emptied past it). */
+const REMEMBERED_NODES = 100_000;
+
+const notEnrolled = () => new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'no enrolled node has this host key; enroll the agent first');
 
 const TokenBody = z.strictObject({
   expiresInS: z.number().int().min(60).max(30 * 86_400).default(86_400),
@@ -38,8 +42,28 @@ export const agentRoutes =
     const noteAddress = async (nodeId: string, address: string, at: number) => {
       if (addresses.get(nodeId) === address) return;
       await ctx.repos.telemetry.setAddress(nodeId, address, at);
-      if (addresses.size >= 100_000) addresses.clear();
+      if (addresses.size >= REMEMBERED_NODES) addresses.clear();
       addresses.set(nodeId, address);
+    };
+    // Enrolled nodes by host key, as this process last read them, so that a batch costs no query
+    // for its node. A host key names one node for ever (a unique key: it cannot enroll again), and
+    // the batch's claim checks that the node is still enrolled: one unenrolled since (here or on
+    // another server) is refused there, and forgotten here.
+    const enrolled = new Map<string, NodeRecord>();
+    const enrolledNode = async (hostKey: string): Promise<NodeRecord> => {
+      let node = enrolled.get(hostKey);
+      if (!node) {
+        node = await ctx.repos.nodes.byHostKey(hostKey);
+        if (!node || node.unenrolled_at !== null) throw notEnrolled();
+        if (enrolled.size >= REMEMBERED_NODES) enrolled.clear();
+        enrolled.set(hostKey, node);
+      }
+      return node;
+    };
+
+    const evaluate = async (hostKey: string) => {
+      const node = await ctx.repos.nodes.byHostKey(hostKey);
+      if (node) await ctx.alerting.evaluateNode(node);
     };
 
     app.post(
@@ -79,8 +103,7 @@ export const agentRoutes =
           await telemetry.setAddress(nodeId, request.ip, now.getTime());
           return { nodeId, orgId, samplingIntervalS: SAMPLING_INTERVAL_S };
         });
-        const node = await ctx.repos.nodes.byHostKey(body.hostKey);
-        if (node) await ctx.alerting.evaluateNode(node);
+        await evaluate(body.hostKey);
         return reply.code(201).send(response);
       },
     );
@@ -92,6 +115,7 @@ export const agentRoutes =
         const body = request.body;
         if (!verifyBody('unenroll', body, body.hostKey)) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the request is not signed by the host key it names');
         checkClock(body.at, ctx.clock.now(), 'the request');
+        enrolled.delete(body.hostKey);
         if (!(await ctx.repos.nodes.unenroll(body.hostKey, ctx.clock.now().getTime()))) throw new ApiError('LOCUS_ERR_NOT_FOUND', 'no enrolled node has this host key');
         return { unenrolled: true as const };
       },
@@ -136,21 +160,25 @@ export const agentRoutes =
           // The decoder takes the body over (it may move to a worker thread): read its answer's bytes.
           const { decoded, bytes } = await decoder.decode(body);
           const { batch, columns, instants, signed } = checkedBatch(decoded, bytes);
-          const node = await ctx.repos.nodes.byHostKey(batch.hostKey);
-          if (!node || node.unenrolled_at !== null) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'no enrolled node has this host key; enroll the agent first');
+          const node = await enrolledNode(batch.hostKey);
           // Not signed over the text as received (another encoder's layout, or a forgery): check the canonical re-encoding.
           if (!signed && !(await verifyBodyAsync('ingest', wholeBatch(bytes), batch.hostKey))) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the batch is not signed by its host key');
           const now = ctx.clock.now().getTime();
           // Series ids are made (rarely: a GPU's first sample) and cached outside the batch's transaction.
           const series = await ctx.repos.samples.seriesFor(node.id, columns.gpus);
           const outcome = await writer.store({ batchId: batch.batchId, events: batch.events, instants, columns, node, series, now });
+          if (outcome === 'not-enrolled') {
+            enrolled.delete(batch.hostKey);
+            throw notEnrolled();
+          }
           await noteAddress(node.id, request.ip, now);
           ctx.metrics.ingestBatches.inc({ result: outcome.duplicate ? 'duplicate' : 'stored' });
           if (!outcome.duplicate) {
             ctx.metrics.ingestGpuSamples.inc(columns.reasons.length);
             ctx.metrics.ingestEvents.inc(outcome.events);
             // Samples alone change no alert, except that a silent node is heard again.
-            if (outcome.events > 0 || ctx.alerting.wasSilent(node)) await ctx.alerting.evaluateNode(node);
+            // The node read afresh: its zone or name may have changed since this process read it.
+            if (outcome.events > 0 || ctx.alerting.wasSilent(node)) await evaluate(batch.hostKey);
           }
           return outcome;
         },

@@ -54,6 +54,8 @@ export type DirectStatement = (values: readonly unknown[]) => number;
 export interface DirectSqlite {
   /** The statement of this text, prepared once. */
   statement(sql: string): DirectStatement;
+  /** A query of this text, prepared once: whether it finds a row. */
+  exists(sql: string): (values: readonly unknown[]) => boolean;
   /**
    * Runs `work` (synchronous: no await in it) in one transaction on SQLite's connection, taken
    * from Kysely as one of its queries would be, so that no query or transaction of Kysely's runs
@@ -71,6 +73,7 @@ const KEY_CONFLICTS = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAIN
 
 function directOn(sqlite: SQLite.Database, db: Kysely<unknown>): DirectSqlite {
   const made = new Map<string, DirectStatement>();
+  const queries = new Map<string, (values: readonly unknown[]) => boolean>();
   const inTransaction = sqlite.transaction((work: () => unknown) => work());
   return {
     statement(text) {
@@ -88,6 +91,15 @@ function directOn(sqlite: SQLite.Database, db: Kysely<unknown>): DirectSqlite {
         made.set(text, run);
       }
       return run;
+    },
+    exists(text) {
+      let query = queries.get(text);
+      if (!query) {
+        const statement = sqlite.prepare(text).pluck();
+        query = (values) => statement.get(values) !== undefined;
+        queries.set(text, query);
+      }
+      return query;
     },
     transaction: <T>(work: () => T) => db.connection().execute(async () => inTransaction(work) as T),
   };

@@ -7,7 +7,7 @@ import { migrateToLatest } from '../migrate.js';
 import type { Storage } from '../storage.js';
 import { NodeRepo } from './nodes.js';
 import { OrgRepo } from './orgs.js';
-import { TelemetryRepo } from './telemetry.js';
+import { TelemetryRepo, type BatchClaim } from './telemetry.js';
 import { GpuSampleRepo } from './gpu-samples.js';
 import { postgresArray, postgresColumnType, postgresSampleBatchStore, sampleBatchStore, sqliteSampleBatchStore, type SampleBatch, type SampleBatchStore } from './direct-batches.js';
 import { GPU_SAMPLE_COLUMNS, ROLLUP_COLUMNS } from './sample-rows.js';
@@ -60,9 +60,9 @@ async function stored(storage: Storage): Promise<unknown> {
 /** What the Kysely repositories store for a batch, in a transaction of its own. */
 const throughRepositories = (storage: Storage, samples: GpuSampleRepo, b: SampleBatch) =>
   storage.db.transaction().execute(async (trx) => {
-    if (!(await new TelemetryRepo(trx).claimBatch(b.batchId, b.nodeId, b.receivedAt))) return false;
-    await samples.withDb(trx).addColumns(b.series, b.columns);
-    return true;
+    const claim = await new TelemetryRepo(trx).claimBatch(b.batchId, b.nodeId, b.receivedAt);
+    if (claim === 'claimed') await samples.withDb(trx).addColumns(b.series, b.columns);
+    return claim;
   });
 
 it('a batch store exists on SQLite and PostgreSQL, each its own, and not on PGlite', async () => {
@@ -118,13 +118,13 @@ describe.each(activeBackends().filter((b) => b !== 'pglite'))('the %s batch stor
       const batchId = next() < 0.15 && batches.length > 0 ? batches[Math.floor(next() * batches.length)]!.batchId : `b-${i}`;
       batches.push({ batchId, nodeId, receivedAt: T0 + i, series, columns: sampleColumns(instants) });
     }
-    const expected: boolean[] = [];
+    const expected: BatchClaim[] = [];
     for (const b of batches) expected.push(await throughRepositories(reference, referenceSamples, b));
     // In groups of up to 5, as the server's group commit writes them.
-    const outcomes: boolean[] = [];
+    const outcomes: BatchClaim[] = [];
     for (let i = 0; i < batches.length; i += 5) outcomes.push(...(await store(batches.slice(i, i + 5))));
     expect(outcomes).toEqual(expected);
-    expect(outcomes.filter((o) => !o).length).toBeGreaterThan(2);
+    expect(outcomes.filter((o) => o === 'duplicate').length).toBeGreaterThan(2);
     expect(await stored(direct)).toEqual(await stored(reference));
     expect(((await stored(direct)) as { rollups: unknown[] }).rollups.length).toBeGreaterThan(4);
   });
@@ -135,16 +135,33 @@ describe.each(activeBackends().filter((b) => b !== 'pglite'))('the %s batch stor
     const next = seededRandom(11);
     const instants = (from: number) => Array.from({ length: 3 }, (_, k) => ({ at: T0 + (from + k) * 10_000, gpus: UUIDS.map((u) => reading(next, u)) }));
     const first = sampleColumns(instants(0));
-    expect(await store([{ batchId: 'b1', nodeId: 'n1', receivedAt: T0, series, columns: first }])).toEqual([true]);
+    expect(await store([{ batchId: 'b1', nodeId: 'n1', receivedAt: T0, series, columns: first }])).toEqual(['claimed']);
     const once = (await stored(direct)) as { samples: unknown[]; rollups: unknown[]; batches: unknown[] };
     expect(once.rollups.length).toBeGreaterThan(0);
     // The same id with other samples: a duplicate, nothing stored.
-    expect(await store([{ batchId: 'b1', nodeId: 'n1', receivedAt: T0 + 1, series, columns: sampleColumns(instants(3)) }])).toEqual([false]);
+    expect(await store([{ batchId: 'b1', nodeId: 'n1', receivedAt: T0 + 1, series, columns: sampleColumns(instants(3)) }])).toEqual(['duplicate']);
     expect(await stored(direct)).toEqual(once);
     // Another id with the same samples: claimed, but no sample twice, and no reading counted twice.
-    expect(await store([{ batchId: 'b2', nodeId: 'n1', receivedAt: T0 + 2, series, columns: first }])).toEqual([true]);
+    expect(await store([{ batchId: 'b2', nodeId: 'n1', receivedAt: T0 + 2, series, columns: first }])).toEqual(['claimed']);
     const twice = (await stored(direct)) as typeof once;
     expect({ ...twice, batches: twice.batches.length }).toEqual({ ...once, batches: 2 });
+  });
+
+  it('stores nothing for a node that is not enrolled, and tells it from a duplicate', async () => {
+    const samples = new GpuSampleRepo(direct.db);
+    const series = await samples.seriesFor('n1', ['GPU-a']);
+    const next = seededRandom(5);
+    const batch = (batchId: string, nodeId = 'n1', at = T0): SampleBatch => ({ batchId, nodeId, receivedAt: at, series, columns: sampleColumns([{ at, gpus: [reading(next, 'GPU-a')] }]) });
+    expect(await store([batch('b1'), batch('b2', 'nobody', T0 + 10_000)])).toEqual(['claimed', 'not-enrolled']);
+    const before = await stored(direct);
+    expect(await new NodeRepo(direct.db).unenroll('k-n1', T0)).toBe(true);
+    // Alone and in a group beside a node that is enrolled; a known id as well as a new one.
+    expect(await store([batch('b1')])).toEqual(['not-enrolled']);
+    expect(await store([batch('b3', 'n1', T0 + 20_000), batch('b1')])).toEqual(['not-enrolled', 'not-enrolled']);
+    expect(await stored(direct)).toEqual(before);
+    const other = await samples.seriesFor('n2', ['GPU-a']);
+    expect(await store([{ ...batch('b4', 'n2', T0 + 30_000), series: other }, batch('b5', 'n1', T0 + 40_000)])).toEqual(['claimed', 'not-enrolled']);
+    expect(((await stored(direct)) as { batches: { batch_id: string }[] }).batches.map((b) => b.batch_id)).toEqual(['b1', 'b4']);
   });
 
   it('stores a group whole or not at all', async () => {
@@ -155,7 +172,7 @@ describe.each(activeBackends().filter((b) => b !== 'pglite'))('the %s batch stor
     const bad: SampleBatch = { ...good, batchId: 'bad', columns: sampleColumns([{ at: T0, gpus: [reading(seededRandom(2), 'GPU-x')] }]) };
     await expect(store([good, bad])).rejects.toThrow('no series id for GPU GPU-x');
     expect(await stored(direct)).toEqual({ samples: [], rollups: [], batches: [] });
-    expect(await store([good])).toEqual([true]);
+    expect(await store([good])).toEqual(['claimed']);
     expect(await samples.samples('n1', 'GPU-a', 0, 10)).toHaveLength(1);
   });
 
@@ -193,7 +210,7 @@ describe.each(activeBackends().filter((b) => b !== 'pglite'))('the %s batch stor
     expect(done).toBe(false);
     release();
     await expect(other).rejects.toThrow('rolled back');
-    expect(await mine).toEqual([true]);
+    expect(await mine).toEqual(['claimed']);
     expect(((await stored(direct)) as { batches: { batch_id: string }[] }).batches.map((b) => b.batch_id)).toEqual(['mine']);
   });
 });

@@ -4,6 +4,7 @@ import type { Database } from '../schema.js';
 import { ROLLUP_BUCKET_MS } from '../telemetry-schema.js';
 import { directSqliteOf } from '../dialects/sqlite.js';
 import { postgresPoolOf, type PostgresClient } from '../dialects/postgres.js';
+import type { BatchClaim } from './telemetry.js';
 import { BUCKET_OF_AT, recomputeRollupsText, rollupAggregates } from './rollup-sql.js';
 import { FOLD_ROLLUPS_SUFFIX, GPU_SAMPLE_COLUMNS, INSERT_SAMPLE, METRIC_COLUMNS, ROLLUP_COLUMNS, walkSampleRows, type NodeSeries, type RollupBucket } from './sample-rows.js';
 
@@ -17,8 +18,11 @@ export interface SampleBatch {
   readonly columns: SampleColumns;
 }
 
-/** Stores batches in one transaction; per batch, true when it was new, false for a batch id already stored. */
-export type SampleBatchStore = (batches: readonly SampleBatch[]) => Promise<boolean[]>;
+/**
+ * Stores batches in one transaction; per batch, what its claim found (TelemetryRepo.claimBatch):
+ * stored when 'claimed'; nothing written for a 'duplicate' id or a node 'not-enrolled'.
+ */
+export type SampleBatchStore = (batches: readonly SampleBatch[]) => Promise<BatchClaim[]>;
 
 /**
  * The fast path of ingest on this database, where it has one (SQLite and PostgreSQL; not PGlite,
@@ -26,7 +30,9 @@ export type SampleBatchStore = (batches: readonly SampleBatch[]) => Promise<bool
  */
 export const sampleBatchStore = (db: Kysely<Database>): SampleBatchStore | undefined => sqliteSampleBatchStore(db) ?? postgresSampleBatchStore(db);
 
-const CLAIM = 'insert into ingest_batches (batch_id, node_id, received_at) values (?, ?, ?) on conflict (batch_id) do nothing';
+/** The claim of a batch id (batch id, received at, node id), for a node that is enrolled. */
+const CLAIM = 'insert into ingest_batches (batch_id, node_id, received_at) select ?, id, ? from nodes where id = ? and unenrolled_at is null on conflict (batch_id) do nothing';
+const ENROLLED = 'select 1 from nodes where id = ? and unenrolled_at is null';
 const FOLD_ROLLUP = `insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) values (${ROLLUP_COLUMNS.map(() => '?').join(', ')}) ${FOLD_ROLLUPS_SUFFIX}`;
 const RECOMPUTE_BUCKET = recomputeRollupsText(METRIC_COLUMNS, 'node_key = ? and series_id = ? and at >= ? and at < ?');
 /** RECOMPUTE_BUCKET's values for a bucket: node key, series, the bucket's start and end. */
@@ -36,7 +42,7 @@ const recomputeValues = (nodeKey: number, bucket: RollupBucket): number[] => [no
  * On SQLite, ingest's fast path: batches of samples stored in one transaction run on SQLite's own
  * connection with prepared single-row statements, past Kysely (see DirectSqlite). For each batch,
  * what TelemetryRepo.claimBatch and GpuSampleRepo.addColumns would do in a Kysely transaction:
- * its id claimed (a known id is stored again never), its rows inserted, its readings folded into
+ * its id claimed if its node is enrolled (a known id is stored again never), its rows inserted, its readings folded into
  * the rollups (or, where some rows were stored before, the buckets it touched recomputed from raw
  * samples). Statement for statement, Kysely costs as much as SQLite itself for a batch of a few
  * dozen rows. Undefined on other databases (PostgreSQL has its own: postgresSampleBatchStore).
@@ -45,17 +51,18 @@ export function sqliteSampleBatchStore(db: Kysely<Database>): SampleBatchStore |
   const direct = directSqliteOf(db);
   if (!direct) return undefined;
   const claim = direct.statement(CLAIM);
+  const enrolled = direct.exists(ENROLLED);
   const insert = direct.statement(INSERT_SAMPLE);
   const fold = direct.statement(FOLD_ROLLUP);
   const recompute = direct.statement(RECOMPUTE_BUCKET);
   const take = (row: readonly unknown[]) => insert(row) > 0;
-  const storeOne = ({ batchId, nodeId, receivedAt, series, columns }: SampleBatch): boolean => {
-    if (claim([batchId, nodeId, receivedAt]) === 0) return false;
+  const storeOne = ({ batchId, nodeId, receivedAt, series, columns }: SampleBatch): BatchClaim => {
+    if (claim([batchId, receivedAt, nodeId]) === 0) return enrolled([nodeId]) ? 'duplicate' : 'not-enrolled';
     const { rows, stored, buckets } = walkSampleRows(series, columns, take);
     // Some samples were stored before: adding the batch's sums would count them twice.
     if (stored === rows) for (const bucket of buckets) fold(bucket);
     else for (const bucket of buckets) recompute(recomputeValues(series.nodeKey, bucket));
-    return true;
+    return 'claimed';
   };
   return (batches) => direct.transaction(() => batches.map(storeOne));
 }
@@ -76,7 +83,8 @@ const ROLLUPS_FROM = SAMPLES_FROM + GPU_SAMPLE_COLUMNS.length;
 const ROWS_PARAMETER = ROLLUPS_FROM + ROLLUP_COLUMNS.length;
 
 /**
- * One batch in one statement, its own transaction or a part of its group's: its id claimed; its
+ * One batch in one statement, its own transaction or a part of its group's: its id claimed if its
+ * node is enrolled; its
  * rows inserted if the claim was new; the rows it inserted folded into the rollups. All parts
  * see the same snapshot, so the fold reads the insert's own output, never the table: when every
  * row was new (nearly always), the buckets the caller summed (walkSampleRows) are folded in;
@@ -84,12 +92,13 @@ const ROWS_PARAMETER = ROLLUPS_FROM + ROLLUP_COLUMNS.length;
  * folded in, so that no reading counts twice. Each column travels as one array.
  */
 const STORE_BATCH = [
-  'with claim as (insert into ingest_batches (batch_id, node_id, received_at) values ($1, $2, $3) on conflict (batch_id) do nothing returning 1),',
+  'with claim as (insert into ingest_batches (batch_id, node_id, received_at) select $1::text, id, $3::bigint from nodes where id = $2 and unenrolled_at is null',
+  '  on conflict (batch_id) do nothing returning 1),',
   `stored as (insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) ${unnestOf(GPU_SAMPLE_COLUMNS, SAMPLES_FROM)} where exists (select from claim) on conflict (node_key, at, series_id) do nothing returning node_key, at, series_id, ${METRIC_COLUMNS.join(', ')}),`,
   `folded as (insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) ${unnestOf(ROLLUP_COLUMNS, ROLLUPS_FROM)} where (select count(*) from stored) = $${ROWS_PARAMETER} ${FOLD_ROLLUPS_SUFFIX}),`,
   `partly as (insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) select node_key, ${BUCKET_OF_AT} as bucket, series_id, ${rollupAggregates(METRIC_COLUMNS)} from stored`,
   `  where (select count(*) from stored) < $${ROWS_PARAMETER} group by node_key, bucket, series_id ${FOLD_ROLLUPS_SUFFIX})`,
-  'select exists (select from claim) as claimed',
+  'select exists (select from claim) as claimed, exists (select from nodes where id = $2 and unenrolled_at is null) as enrolled',
 ].join('\n');
 
 /**
@@ -137,7 +146,7 @@ class ColumnArrays {
 export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore | undefined {
   const pool = postgresPoolOf(db);
   if (!pool) return undefined;
-  const storeOne = async (client: PostgresClient, { batchId, nodeId, receivedAt, series, columns }: SampleBatch): Promise<boolean> => {
+  const storeOne = async (client: PostgresClient, { batchId, nodeId, receivedAt, series, columns }: SampleBatch): Promise<BatchClaim> => {
     const rows = new ColumnArrays(GPU_SAMPLE_COLUMNS.length);
     const walked = walkSampleRows(series, columns, (row) => {
       rows.add(row);
@@ -146,7 +155,8 @@ export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore
     const buckets = new ColumnArrays(ROLLUP_COLUMNS.length);
     for (const bucket of walked.buckets) buckets.add(bucket);
     const result = await client.query({ name: 'locus_store_batch', text: STORE_BATCH, values: [batchId, nodeId, receivedAt, ...rows.literals(), ...buckets.literals(), walked.rows] });
-    return (result.rows[0] as { claimed: boolean }).claimed;
+    const { claimed, enrolled } = result.rows[0] as { claimed: boolean; enrolled: boolean };
+    return claimed ? 'claimed' : enrolled ? 'duplicate' : 'not-enrolled';
   };
   return async (batches) => {
     const client = await pool.connect();
@@ -158,7 +168,7 @@ export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore
       // Node by node in one order, in every transaction (of this server or a replica): two that
       // fold buckets of the same nodes lock them in the same order, and wait rather than deadlock.
       const order = batches.map((_, i) => i).sort((i, j) => batches[i]!.series.nodeKey - batches[j]!.series.nodeKey);
-      const outcomes: boolean[] = new Array<boolean>(batches.length);
+      const outcomes: BatchClaim[] = new Array<BatchClaim>(batches.length);
       for (const i of order) outcomes[i] = await storeOne(client, batches[i]!);
       await client.query('commit');
       return outcomes;

@@ -12,6 +12,9 @@ export interface LatestHealth {
   readonly at: number;
 }
 
+/** What claiming a batch id found (TelemetryRepo.claimBatch, SampleBatchStore). */
+export type BatchClaim = 'claimed' | 'duplicate' | 'not-enrolled';
+
 /** What agents report: inventory, GPUs, batches (for idempotency) and events; samples are in GpuSampleRepo. */
 export class TelemetryRepo {
   readonly #db: Kysely<Database>;
@@ -19,10 +22,28 @@ export class TelemetryRepo {
     this.#db = db;
   }
 
-  /** Records a batch id; false if it was already received (the batch is then skipped whole). */
-  async claimBatch(batchId: string, nodeId: string, at: number): Promise<boolean> {
-    const r = await this.#db.insertInto('ingest_batches').values({ batch_id: batchId, node_id: nodeId, received_at: at }).onConflict((oc) => oc.column('batch_id').doNothing()).executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+  /**
+   * Records a batch id for a node that is enrolled: 'claimed'; 'duplicate' for an id received
+   * before (the batch is then skipped whole); 'not-enrolled', writing nothing, when the node has
+   * been unenrolled (here or by another server on the same database) or is unknown. Checked in
+   * the claim itself, so that a server may keep a node it read earlier (see the ingest route).
+   */
+  async claimBatch(batchId: string, nodeId: string, at: number): Promise<BatchClaim> {
+    const r = await this.#db
+      .insertInto('ingest_batches')
+      .columns(['batch_id', 'node_id', 'received_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('nodes')
+          .select([sql<string>`cast(${batchId} as text)`.as('batch_id'), 'id', sql<number>`cast(${at} as bigint)`.as('received_at')])
+          .where('id', '=', nodeId)
+          .where('unenrolled_at', 'is', null),
+      )
+      .onConflict((oc) => oc.column('batch_id').doNothing())
+      .executeTakeFirst();
+    if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 1) return 'claimed';
+    const node = await this.#db.selectFrom('nodes').select('id').where('id', '=', nodeId).where('unenrolled_at', 'is', null).executeTakeFirst();
+    return node ? 'duplicate' : 'not-enrolled';
   }
 
   async setInventory(nodeId: string, inventory: unknown, at: number): Promise<void> {
