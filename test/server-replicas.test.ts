@@ -43,7 +43,7 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
     }
   });
 
-  it('store each agent batch delivered to both at once exactly once: its claim, samples and rollups', async () => {
+  it('store each agent batch delivered to both at once exactly once: its claim, samples and rollups; and refuse it once either unenrolled its agent', async () => {
     const spec = await freshDatabaseSpec('postgres');
     const [storageA, storageB] = await Promise.all([openStorage(spec), openStorage(spec)]);
     await migrateToLatest(storageA);
@@ -73,6 +73,12 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
         (select sum(temperature_c_count)::int from gpu_rollups_5m) as counted, (select sum(temperature_c_sum) from gpu_rollups_5m) as summed`.execute(storageB.db);
       // 18 instants of readings 50…67 on each of two GPUs: every sample once in the table and once in the rollups.
       expect(rows[0]).toEqual({ batches: 6, samples: 36, counted: 36, summed: 2 * (18 * 50 + (17 * 18) / 2) });
+      // The agent leaves through one replica: the other, which has read its node, refuses its next batch.
+      const leave = signBody('unenroll', { v: PROTOCOL_VERSION, hostKey: key.publicKey, at: clock.now().toISOString() }, key.privateKey);
+      expect((await b.inject({ method: 'POST', url: '/api/v1/agents/unenroll', payload: leave })).statusCode).toBe(200);
+      const late = signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: key.publicKey, sentAt: clock.now().toISOString(), samples: [{ at: clock.now().toISOString(), gpus: gpus.map((g) => reading(g.uuid, 0)) }], events: [] }, key.privateKey);
+      expect((await a.inject({ method: 'POST', url: '/api/v1/ingest', payload: late })).statusCode).toBe(401);
+      expect((await sql<{ n: number }>`select count(*)::int as n from ingest_batches`.execute(storageA.db)).rows[0]).toEqual({ n: 6 });
     } finally {
       await Promise.all([a, b].map((app) => app.close()));
       await storageA.close();
