@@ -1,13 +1,13 @@
 import { DEFAULT_BORDER_MARGIN, DEFAULT_MODEL_QUANTILE, DEFAULT_RESTRICTED, km, parseSpeedModel, type CountryCode, type Km, type SpeedModel } from '@locus/geo';
 import { CliError, usageError } from '../errors.js';
 import { readTextFile } from '../files.js';
-import { parseDecimal } from '../geo/csv.js';
 import { parseHosts, parseLandmarkRtts, parseLandmarks, parseRtts } from '../geo/inputs.js';
 import { formatPlanTable, planLandmarks } from '../geo/plan.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
 import { parseRestricted } from './geo-verify.js';
 import { modelOptions } from './geo-model-options.js';
+import { integerOption } from './options.js';
 
 const NAME = 'locus geo plan';
 
@@ -86,8 +86,7 @@ export function parseGeoPlanArgs(args: readonly string[]): GeoPlanArgs | undefin
   if (missing.length > 0) {
     throw usageError(`${NAME}: missing ${missing.map((m) => `--${m} FILE`).join(' and ')}`, `Run \`${NAME} --help\` for the input formats.`);
   }
-  const k = v.k === undefined ? 10 : parseDecimal(v.k);
-  if (k === undefined || !Number.isInteger(k) || k < 1 || k > 1000) throw usageError(`${NAME}: --k must be a whole number from 1 to 1000, got "${v.k}"`);
+  const k = integerOption(NAME, 'k', v.k ?? '10', 1, 1000);
   const speed = parseSpeedModel(v.speed ?? 'vacuum');
   if (typeof speed === 'object') throw usageError(`${NAME}: --speed: ${speed.error}`);
   const format = (v.format ?? 'table') as Format;

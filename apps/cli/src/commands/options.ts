@@ -13,11 +13,11 @@ export function numberOption(command: string, name: string, text: string | undef
   return n;
 }
 
-/** A whole-number option within [min, max]; `what` names the unit for the message. */
-export function integerOption(command: string, name: string, text: string | undefined, min: number, max: number, what: string): number {
+/** A whole-number option within [min, max]; `what`, when given, names the unit for the message. */
+export function integerOption(command: string, name: string, text: string | undefined, min: number, max: number, what?: string): number {
   const n = text === undefined ? undefined : parseDecimal(text);
   if (n === undefined || !Number.isInteger(n) || n < min || n > max) {
-    throw usageError(`${command}: --${name} must be a whole number of ${what} from ${min} to ${max}, got ${text === undefined ? 'nothing' : `"${text}"`}`);
+    throw usageError(`${command}: --${name} must be a whole number${what ? ` of ${what}` : ''} from ${min} to ${max}, got ${text === undefined ? 'nothing' : `"${text}"`}`);
   }
   return n;
 }
