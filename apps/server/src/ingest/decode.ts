@@ -1,16 +1,19 @@
 import { isAscii } from 'node:buffer';
-import { sampleColumns, samplesValid, scanCanonicalBatch, signedPartOf, verifyBytes, type SampleColumns, type SampleWire } from '@locus/protocol';
+import { IngestBatch, sampleColumns, samplesValid, scanCanonicalBatch, signedPartOf, verifyBytes, type SampleColumns, type SampleWire } from '@locus/protocol';
+
+/** A batch's members but `samples`, checked. */
+export type BatchEnvelope = Omit<IngestBatch, 'samples'>;
 
 /**
  * The expensive part of taking in a batch, separate from storing it so that it can run on a
  * worker thread: the JSON parsed, the samples checked (samplesValid) and laid out as columns,
- * and the signature checked against the bytes received.
+ * the rest checked by its schema (IngestBatch), and the signature checked against the bytes
+ * received.
  */
 export type DecodedBatch =
   | {
       readonly kind: 'decoded';
-      /** The batch's members but `samples`, not yet checked (zod checks them on the server's thread). */
-      readonly envelope: Readonly<Record<string, unknown>>;
+      readonly batch: BatchEnvelope;
       readonly instants: number;
       readonly columns: SampleColumns;
       /**
@@ -22,7 +25,7 @@ export type DecodedBatch =
     }
   /** Not JSON. */
   | { readonly kind: 'malformed'; readonly message: string }
-  /** Not an object with valid samples: zod, on the server's thread, says what is wrong. */
+  /** Not an object of the batch's schema: zod, on the server's thread, says what is wrong. */
   | { readonly kind: 'invalid' };
 
 /**
@@ -52,15 +55,27 @@ export function parseBatch(bytes: Buffer): { ok: true; body: unknown } | { ok: f
  */
 export async function decodeBatch(bytes: Buffer, verify: (part: Buffer, hostKey: string, signature: string) => boolean | Promise<boolean>): Promise<DecodedBatch> {
   const scanned = scanCanonicalBatch(bytes);
-  if (scanned) return { kind: 'decoded', ...scanned, signed: await signedAsReceived(bytes, scanned.envelope, verify) };
+  if (scanned) {
+    const batch = checkedEnvelope(scanned.envelope);
+    return batch ? { kind: 'decoded', batch, instants: scanned.instants, columns: scanned.columns, signed: await signedAsReceived(bytes, scanned.envelope, verify) } : { kind: 'invalid' };
+  }
   const parsed = parseBatch(bytes);
   if (!parsed.ok) return { kind: 'malformed', message: parsed.message };
   const body = parsed.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { kind: 'invalid' };
   const { samples, ...envelope } = body as Record<string, unknown>;
-  if (!samplesValid(samples)) return { kind: 'invalid' };
+  const batch = checkedEnvelope(envelope);
+  if (!batch || !samplesValid(samples)) return { kind: 'invalid' };
   const instants = samples as SampleWire[];
-  return { kind: 'decoded', envelope, instants: instants.length, columns: sampleColumns(instants.map((s) => ({ at: Date.parse(s.at), gpus: s.gpus }))), signed: await signedAsReceived(bytes, envelope, verify) };
+  return { kind: 'decoded', batch, instants: instants.length, columns: sampleColumns(instants.map((s) => ({ at: Date.parse(s.at), gpus: s.gpus }))), signed: await signedAsReceived(bytes, envelope, verify) };
+}
+
+/** The members but `samples` as the batch's schema reads them (samples are checked apart); undefined if it refuses them. */
+function checkedEnvelope(envelope: Readonly<Record<string, unknown>>): BatchEnvelope | undefined {
+  const checked = IngestBatch.safeParse({ ...envelope, samples: [] });
+  if (!checked.success) return undefined;
+  const { samples: _none, ...batch } = checked.data;
+  return batch;
 }
 
 /** Whether the batch's signature verifies over the signed part of the text as received (see signedPartOf). */

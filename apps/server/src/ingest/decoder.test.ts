@@ -31,7 +31,7 @@ describe('decodeBatch', () => {
     expect(d.columns.gpus).toEqual(['GPU-0', 'GPU-1']);
     expect(d.columns.cells.length).toBe(6 * CELLS_PER_ROW);
     expect(d.columns.cells[0]).toBe(Date.parse(signed.samples[0]!.at));
-    expect(d.envelope).toEqual({ v: signed.v, batchId: signed.batchId, hostKey: signed.hostKey, sentAt: signed.sentAt, events: [], signature: signed.signature });
+    expect(d.batch).toEqual({ v: signed.v, batchId: signed.batchId, hostKey: signed.hostKey, sentAt: signed.sentAt, events: [], signature: signed.signature });
   });
 
   it('leaves the signature to the canonical re-encoding when the text is in another layout', async () => {
@@ -47,10 +47,13 @@ describe('decodeBatch', () => {
     for (const text of texts) expect(decoded(await decodeBatchSync(bytes(text))).signed).toBe(false);
   });
 
-  it('calls text that is not JSON malformed, and anything without valid samples invalid', async () => {
+  it('calls text that is not JSON malformed, and anything without valid samples or envelope invalid', async () => {
     expect((await decodeBatchSync(bytes('{"v":1,'))).kind).toBe('malformed');
     expect((await decodeBatchSync(bytes(''))).kind).toBe('malformed');
-    for (const text of ['[]', 'null', '{}', JSON.stringify({ ...signed, samples: [{ at: 'yesterday', gpus: [] }] }), JSON.stringify({ ...signed, samples: [{ at: signed.samples[0]!.at, gpus: [{ uuid: 'GPU-0' }] }] })]) {
+    const envelopes = [{ ...signed, batchId: 7 }, { ...signed, events: [{ kind: 'shell' }] }, { ...signed, extra: true }];
+    // In agents' own layout (read by the scanner) as well as any other.
+    const texts = [...envelopes.map((e) => wireText(e as never)), ...envelopes.map((e) => JSON.stringify(e))];
+    for (const text of ['[]', 'null', '{}', JSON.stringify({ ...signed, samples: [{ at: 'yesterday', gpus: [] }] }), JSON.stringify({ ...signed, samples: [{ at: signed.samples[0]!.at, gpus: [{ uuid: 'GPU-0' }] }] }), ...texts]) {
       expect((await decodeBatchSync(bytes(text))).kind, text).toBe('invalid');
     }
   });
@@ -58,7 +61,7 @@ describe('decodeBatch', () => {
   it('reads text beyond ASCII as UTF-8', async () => {
     const withName = signedBatch(key, samples(1), [{ kind: 'xid', id: randomUUID(), at: signed.sentAt, gpu: null, pciBusId: '0000:18:00.0', xid: 79, message: 'GPU fell off the bus — Überhitzung' }]);
     const d = decoded(await decodeBatch(bytes(wireText(withName)), () => true));
-    expect((d.envelope.events as { message: string }[])[0]!.message).toBe('GPU fell off the bus — Überhitzung');
+    expect((d.batch.events[0] as { message: string }).message).toBe('GPU fell off the bus — Überhitzung');
   });
 });
 

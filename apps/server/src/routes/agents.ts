@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
-import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, UnenrollRequest, verifyBody, verifyBodyAsync, type SampleColumns } from '@locus/protocol';
+import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, UnenrollRequest, verifyBody, verifyBodyAsync } from '@locus/protocol';
 import { EnrollmentTokenRepo, NodeRepo, TelemetryRepo, ZoneRepo, type NodeRecord, type Storage } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -134,6 +134,8 @@ export const agentRoutes =
         {
           // The body is checked in the handler, from its decoded form (see checkedBatch).
           validatorCompiler: () => (data: unknown) => ({ value: data }),
+          // The answer is the writer's IngestResponse (typed; its schema documents it): sent as is.
+          serializerCompiler: () => (data: unknown) => JSON.stringify(data),
           onRequest: async (request, reply) => {
             if (inFlight >= ctx.config.ingestMaxInFlight) {
               ctx.metrics.ingestBatches.inc({ result: 'overloaded' });
@@ -187,13 +189,10 @@ export const agentRoutes =
   };
 
 /** A batch whose envelope is valid, ready to store; anything else refused as the other routes refuse it. */
-function checkedBatch(decoded: DecodedBatch, bytes: Buffer | undefined): { batch: Omit<IngestBatch, 'samples'>; columns: SampleColumns; instants: number; signed: boolean } {
+function checkedBatch(decoded: DecodedBatch, bytes: Buffer | undefined): Extract<DecodedBatch, { kind: 'decoded' }> {
   if (decoded.kind === 'malformed') throw new ApiError('LOCUS_ERR_MALFORMED_JSON', `the body is not valid JSON: ${decoded.message}`);
   if (decoded.kind === 'invalid') throw invalid(IngestBatch.safeParse(wholeBatch(bytes)));
-  const envelope = IngestBatch.safeParse({ ...decoded.envelope, samples: [] });
-  if (!envelope.success) throw invalid(envelope);
-  const { samples: _none, ...batch } = envelope.data;
-  return { batch, columns: decoded.columns, instants: decoded.instants, signed: decoded.signed };
+  return decoded;
 }
 
 /**
