@@ -135,7 +135,8 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
         if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-        await res.json();
+        // Prometheus text for the fleet's scrape; JSON for the pages' calls.
+        await (path.endsWith('/metrics') ? res.text() : res.json());
         times.push(performance.now() - t0);
       }
       return round(median(times));
@@ -146,10 +147,13 @@ async function main(): Promise<void> {
       alertsMs: await fetchMs('/api/v1/alerts?state=firing&limit=1000'),
       nodesPageMs: await fetchMs('/api/v1/nodes?offset=0&limit=100'),
       nodesFilteredMs: await fetchMs('/api/v1/nodes?q=z017&offset=0&limit=100'),
+      fleetMetricsMs: await fetchMs('/api/v1/fleet/metrics'),
     };
-    console.log(`API (Node fetch, median of ${RUNS}): ${JSON.stringify(api)}`);
+    const scrape = await (await fetch(`${base}/api/v1/fleet/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    const fleetMetricsSeries = scrape.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
+    console.log(`API (Node fetch, median of ${RUNS}): ${JSON.stringify(api)}; the fleet's scrape: ${fleetMetricsSeries} series, ${Math.round(scrape.length / 1024)} KiB`);
     if (!browser) {
-      printFigures({ nodes: NODES, gpus: NODES * GPUS_PER_NODE, zones: ZONES, ...Object.fromEntries(Object.entries(api).map(([k, v]) => [k, figure(v, 'ms')])) });
+      printFigures({ nodes: NODES, gpus: NODES * GPUS_PER_NODE, zones: ZONES, fleetMetricsSeries, ...Object.fromEntries(Object.entries(api).map(([k, v]) => [k, figure(v, 'ms')])) });
       return;
     }
 

@@ -5,6 +5,7 @@ import { isLoopback, parseListen, startMetricsServer, type MetricsServer } from 
 import { scan } from './report.js';
 import { parseFleetSpec, type FleetSpec } from './simulator/models.js';
 import { simulateHost } from './simulator/simulate.js';
+import { parseExposition } from '../../../test/support/prometheus.js';
 
 const now = new Date('2026-11-29T12:00:00.000Z');
 const at = now.toISOString();
@@ -13,19 +14,6 @@ const snapshot = simulateHost(parseFleetSpec('8xH100') as FleetSpec, 'metrics-te
   { kind: 'lost', gpu: 6, at },
   { kind: 'remap-pending', gpu: 1, at },
 ]);
-
-/** name → (series labels → value), from Prometheus text exposition. */
-function parseExposition(text: string): { types: Map<string, string>; series: Map<string, { labels: string; value: number }[]> } {
-  const types = new Map<string, string>();
-  const series = new Map<string, { labels: string; value: number }[]>();
-  for (const line of text.split('\n')) {
-    const type = /^# TYPE (\S+) (\S+)$/.exec(line);
-    if (type) types.set(type[1]!, type[2]!);
-    const sample = /^([A-Za-z_:][\w:]*)(\{.*\})? (\S+)$/.exec(line);
-    if (sample) series.set(sample[1]!, [...(series.get(sample[1]!) ?? []), { labels: sample[2] ?? '', value: Number(sample[3]) }]);
-  }
-  return { types, series };
-}
 
 async function exposition(): Promise<string> {
   const metrics = createAgentMetrics({ hostname: 'gpu-07', outbox: { size: async () => ({ samples: 3, events: 1 }), dropped: { samples: 0, events: 0 } } });
@@ -75,8 +63,8 @@ describe('Prometheus metrics of a simulated 8×H100 host', () => {
     const { series, types } = parseExposition(text);
     expect(text).toContain('locus_agent_outbox_items{kind="sample"} 3');
     expect(text).toContain('locus_agent_outbox_items{kind="event"} 1');
-    expect(series.get('locus_agent_last_send_success_timestamp_seconds')).toEqual([{ labels: '', value: now.getTime() / 1000 }]);
-    expect(series.get('locus_agent_send_failures_total')).toEqual([{ labels: '', value: 1 }]);
+    expect(series.get('locus_agent_last_send_success_timestamp_seconds')).toEqual([{ labels: '', label: {}, value: now.getTime() / 1000 }]);
+    expect(series.get('locus_agent_send_failures_total')).toEqual([{ labels: '', label: {}, value: 1 }]);
     expect(text).toContain('locus_agent_info{source="simulator",driver_version="570.133.20"} 1');
     expect(text).toContain('locus_agent_gpus{state="missing"} 1');
     expect(text).toContain('locus_agent_component_health{component="gpu-count",state="unhealthy"} 1');

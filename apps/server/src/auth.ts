@@ -42,8 +42,10 @@ export async function authenticate(request: FastifyRequest, tokens: TokenRepo, n
 /** Roles a caller may grant or revoke: an owner any, an admin all but owner. */
 export const grantableBy = (role: Role): readonly Role[] => (role === 'owner' ? ['owner', 'admin', 'viewer', 'auditor'] : role === 'admin' ? ['admin', 'viewer', 'auditor'] : []);
 
+export const hasPermission = (caller: Caller, permission: Permission): boolean => (PERMISSIONS[permission] as readonly Role[]).includes(caller.role);
+
 export function requirePermission(caller: Caller, permission: Permission): void {
-  if (!(PERMISSIONS[permission] as readonly Role[]).includes(caller.role)) {
+  if (!hasPermission(caller, permission)) {
     throw new ApiError('LOCUS_ERR_FORBIDDEN', `role ${caller.role} may not ${permission.replace(':', ' ')}`);
   }
 }

@@ -70,6 +70,7 @@ const ROUTES: Record<string, Case> = {
   'GET /api/v1/zones': { kind: 'read' },
   'GET /api/v1/fleet/summary': { kind: 'read' },
   'GET /api/v1/fleet/map': { kind: 'read' },
+  'GET /api/v1/fleet/metrics': { kind: 'read' },
   'GET /api/v1/alerts': { kind: 'read' },
   'GET /api/v1/mute-rules': { kind: 'read' },
   'GET /api/v1/webhooks': { kind: 'read' },

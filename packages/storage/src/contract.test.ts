@@ -227,6 +227,15 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect((await storage.db.selectFrom('ingest_batches').selectAll().execute()).map((b) => [b.batch_id, b.node_id, Number(b.received_at)])).toEqual([['b1', 'n1', 5]]);
   });
 
+  it("tells when each enrolled node of an org last delivered a batch", async () => {
+    const t = new TelemetryRepo(storage.db);
+    for (const [id, node, at] of [['b1', 'n1', 5], ['b2', 'n1', 9], ['b3', 'n1', 7], ['b4', 'n2', 3]] as const) expect(await t.claimBatch(id, node, at)).toBe('claimed');
+    expect(await t.lastIngestsByOrg('org-a')).toEqual(new Map([['n1', 9], ['n2', 3]]));
+    expect(await t.lastIngestsByOrg('org-b')).toEqual(new Map());
+    await new NodeRepo(storage.db).unenroll('k2', 10);
+    expect(await t.lastIngestsByOrg('org-a')).toEqual(new Map([['n1', 9]]));
+  });
+
   it('keeps the latest inventory and when each GPU was first and last seen', async () => {
     const t = new TelemetryRepo(storage.db);
     await t.setInventory('n1', { hostname: 'a' }, 1);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app.js';
-import { requirePermission } from '../auth.js';
+import { hasPermission, requirePermission } from '../auth.js';
+import { fleetMetrics } from '../fleet-metrics.js';
 import { fleetSummary } from '../fleet.js';
 import { fleetMap } from '../fleet-map.js';
 
@@ -13,6 +14,24 @@ export const fleetRoutes =
       const summary = await fleetSummary(ctx.repos, caller.orgId);
       return { ...summary, zones: (await ctx.repos.zones.list(caller.orgId)).length };
     });
+
+    app.get(
+      '/fleet/metrics',
+      {
+        schema: {
+          summary: "The org's fleet as Prometheus gauges, for its own scrape with a bearer token",
+          description:
+            'Text exposition format. Every role: each node\'s and zone\'s verdict (`locus_node_restricted`, `locus_node_claim`, `locus_zone_restricted`, `locus_zone_claim`: the state as a label, one series each), when and on how many measurements it was computed, and `_info` series with names. Roles that read the fleet (not auditors) also get GPUs by health per node, each node\'s last batch and the alerts firing. See docs/server.md.',
+          tags: ['fleet', 'verdicts'],
+        },
+      },
+      async (request, reply) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'verdicts:read');
+        const registry = await fleetMetrics(ctx.repos, { orgId: caller.orgId, inventory: hasPermission(caller, 'fleet:read'), now: ctx.clock.now().getTime() });
+        return reply.type(registry.contentType).send(await registry.metrics());
+      },
+    );
 
     app.get(
       '/fleet/map',

@@ -75,6 +75,11 @@ export class AlertRepo {
     return q.orderBy('last_fired_at', 'desc').limit(limit).execute();
   }
 
+  /** Every alert of the org firing now. */
+  firing(orgId: string): Promise<AlertRecord[]> {
+    return this.#db.selectFrom('alerts').selectAll().where('org_id', '=', orgId).where('state', '=', 'firing').orderBy('id').execute();
+  }
+
   async addMuteRule(rule: MuteRule): Promise<void> {
     await this.#db.insertInto('mute_rules').values(rule).execute();
   }

@@ -157,6 +157,17 @@ export class TelemetryRepo {
     return row?.at === null || row?.at === undefined ? null : Number(row.at);
   }
 
+  /** When each enrolled node of an org last delivered a batch; nodes that never have are absent. One index probe per node. */
+  async lastIngestsByOrg(orgId: string): Promise<Map<string, number>> {
+    const rows = await this.#db
+      .selectFrom('nodes as n')
+      .select((eb) => ['n.id', eb.selectFrom('ingest_batches as b').select((b) => b.fn.max('b.received_at').as('m')).whereRef('b.node_id', '=', 'n.id').as('at')])
+      .where('n.org_id', '=', orgId)
+      .where('n.unenrolled_at', 'is', null)
+      .execute();
+    return new Map(rows.flatMap((r) => (r.at === null || r.at === undefined ? [] : [[r.id, Number(r.at)] as const])));
+  }
+
   /**
    * Forgets at most `limit` batch ids of these nodes received before `before`, keeping each
    * node's latest (silence alerts read it); returns how many went. A batch re-sent after its id

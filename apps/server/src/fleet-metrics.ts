@@ -1,0 +1,78 @@
+import { Gauge, Registry } from 'prom-client';
+import { mutingRule } from './alerts/engine.js';
+import { fleetMap } from './fleet-map.js';
+import { gpuHealthByNode } from './fleet.js';
+import type { Repos } from './repos.js';
+
+/** What a caller's scrape may include: verdicts always; inventory, health, batches and alerts with `fleet:read`. */
+export interface FleetMetricsScope {
+  readonly orgId: string;
+  readonly inventory: boolean;
+  readonly now: number;
+}
+
+type Labels<T extends string> = Partial<Record<T, string | number>>;
+
+/** A gauge of this registry, set once per label set given. */
+function gauge<T extends string>(registry: Registry, name: string, help: string, labelNames: readonly T[], values: Iterable<readonly [Labels<T>, number]>): void {
+  const g = new Gauge<T>({ name, help, labelNames, registers: [registry] });
+  for (const [labels, value] of values) g.set(labels, value);
+}
+
+/**
+ * An organization's fleet as Prometheus gauges, for its own scrape (GET /api/v1/fleet/metrics):
+ * each node's and zone's verdict (its state as a label, one series each), when it was computed,
+ * and, for callers who may read the fleet, each node's GPUs by health, its last batch and the
+ * alerts firing. Series are keyed by node and zone ids; names and claimed countries are on the
+ * `_info` series, to join on. Built from stored state only (no verdict is recomputed).
+ */
+export async function fleetMetrics(repos: Repos, scope: FleetMetricsScope): Promise<Registry> {
+  const { orgId } = scope;
+  const registry = new Registry();
+  const [zones, all, verdicts] = await Promise.all([repos.zones.list(orgId), repos.nodes.list(orgId), repos.verdicts.latestByOrg(orgId)]);
+  const nodes = all.filter((n) => n.unenrolled_at === null);
+  const map = fleetMap(zones, nodes, verdicts);
+
+  gauge(registry, 'locus_node_info', "Always 1, one per enrolled node: its name, zone and claimed country, to join on node_id.", ['node_id', 'node', 'zone_id', 'claimed_country'], nodes.map((n) => [{ node_id: n.id, node: n.name, zone_id: n.zone_id ?? '', claimed_country: n.claimed_country ?? '' }, 1]));
+  gauge(registry, 'locus_node_restricted', "Always 1, one per enrolled node: its verdict on restricted countries (excluded, possible, certain; none before its first verdict).", ['node_id', 'state'], nodes.map((n) => [{ node_id: n.id, state: verdicts.get(n.id)?.record.restricted ?? 'none' }, 1]));
+  gauge(registry, 'locus_node_claim', "Always 1, one per enrolled node: its verdict on its claimed country (verified, consistent, contradicted; none without a claim or a verdict).", ['node_id', 'state'], nodes.map((n) => [{ node_id: n.id, state: verdicts.get(n.id)?.record.claim ?? 'none' }, 1]));
+  const judged = nodes.flatMap((n) => {
+    const v = verdicts.get(n.id);
+    return v ? [{ id: n.id, v }] : [];
+  });
+  gauge(registry, 'locus_node_verdict_timestamp_seconds', "When the node's current verdict was computed (a new measurement set computes another).", ['node_id'], judged.map(({ id, v }) => [{ node_id: id }, v.computedAt / 1000]));
+  gauge(registry, 'locus_node_verdict_measurements', "Landmark measurements the node's current verdict rests on.", ['node_id'], judged.map(({ id, v }) => [{ node_id: id }, v.measurements]));
+  gauge(
+    registry,
+    'locus_node_feasible_radius_km',
+    "Radius of the smallest circle holding the node's feasible region; absent when the region is empty or reaches around the Earth.",
+    ['node_id'],
+    judged.flatMap(({ id, v }) => (v.record.radiusKm === null ? [] : [[{ node_id: id }, v.record.radiusKm] as const])),
+  );
+  gauge(registry, 'locus_zone_info', 'Always 1, one per zone: its name and claimed country, to join on zone_id.', ['zone_id', 'zone', 'claimed_country'], zones.map((z) => [{ zone_id: z.id, zone: z.name, claimed_country: z.claimed_country ?? '' }, 1]));
+  gauge(registry, 'locus_zone_members', 'Enrolled nodes in the zone.', ['zone_id'], map.zones.map((z) => [{ zone_id: z.id }, z.members]));
+  gauge(registry, 'locus_zone_restricted', "Always 1, one per zone: excluded only when every member's own verdict is (a member not yet judged counts as possible); none without members.", ['zone_id', 'state'], map.zones.map((z) => [{ zone_id: z.id, state: z.restricted ?? 'none' }, 1]));
+  gauge(registry, 'locus_zone_claim', "Always 1, one per zone: its members' verdicts against the zone's claimed country; none without a claim or members.", ['zone_id', 'state'], map.zones.map((z) => [{ zone_id: z.id, state: z.claim ?? 'none' }, 1]));
+  if (!scope.inventory) return registry;
+
+  const ids = nodes.map((n) => n.id);
+  const [health, lastBatches, firing, rules] = await Promise.all([gpuHealthByNode(repos, orgId, ids), repos.telemetry.lastIngestsByOrg(orgId), repos.alerts.firing(orgId), repos.alerts.muteRules(orgId, scope.now)]);
+  gauge(
+    registry,
+    'locus_node_gpus',
+    "The node's GPUs by health: the worst state any component reported for each (healthy when none did); states with none are left out.",
+    ['node_id', 'health'],
+    [...health].flatMap(([id, h]) => Object.entries(h.health).flatMap(([state, n]) => (n > 0 ? [[{ node_id: id, health: state }, n] as const] : []))),
+  );
+  gauge(registry, 'locus_node_last_batch_timestamp_seconds', "When the node's agent last delivered a batch (absent if it never has).", ['node_id'], [...lastBatches].map(([id, at]) => [{ node_id: id }, at / 1000]));
+  const alerts = new Map<string, { kind: string; severity: string; muted: string; n: number }>();
+  for (const a of firing) {
+    const muted = mutingRule(a, rules) ? 'true' : 'false';
+    const key = `${a.kind}\n${a.severity}\n${muted}`;
+    const seen = alerts.get(key) ?? { kind: a.kind, severity: a.severity, muted, n: 0 };
+    seen.n++;
+    alerts.set(key, seen);
+  }
+  gauge(registry, 'locus_alerts_firing', 'Alerts firing now, by kind and severity, muted (by a mute rule) or not.', ['kind', 'severity', 'muted'], [...alerts.values()].map((a) => [{ kind: a.kind, severity: a.severity, muted: a.muted }, a.n]));
+  return registry;
+}
