@@ -17,6 +17,14 @@ export class ServerMetrics {
   readonly ingestBatches = new Counter({ name: 'locus_ingest_batches_total', help: 'Agent batches by result: stored, duplicate, or overloaded (answered 429).', labelNames: ['result'] as const, registers: [this.registry] });
   readonly ingestGpuSamples = new Counter({ name: 'locus_ingest_gpu_samples_total', help: 'GPU samples stored (one per GPU per sampling instant).', registers: [this.registry] });
   readonly ingestEvents = new Counter({ name: 'locus_ingest_events_total', help: 'Agent events stored (Xid, health changes, inventory).', registers: [this.registry] });
+  readonly ingestTransactionSeconds = new Histogram({
+    name: 'locus_ingest_transaction_seconds',
+    help: "Time of each of the ingest writer's transactions (a group of batches stored together), by path: batch-store (samples alone) or repositories (with events).",
+    labelNames: ['path'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly ingestTransactionBatches = new Histogram({ name: 'locus_ingest_transaction_batches', help: "Batches in each of the ingest writer's transactions (group commit).", buckets: [1, 2, 4, 8, 16, 32, 64], registers: [this.registry] });
   readonly ingestInFlight = new Gauge({ name: 'locus_ingest_in_flight', help: 'Agent batches being received or stored now.', registers: [this.registry] });
   readonly measurements = new Counter({ name: 'locus_measurements_total', help: 'Signed landmark measurements by result: accepted, duplicate, rejected.', labelNames: ['result'] as const, registers: [this.registry] });
   readonly alertTransitions = new Counter({ name: 'locus_alert_transitions_total', help: 'Alerts fired and resolved, by kind.', labelNames: ['kind', 'change'] as const, registers: [this.registry] });

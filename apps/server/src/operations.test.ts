@@ -40,18 +40,26 @@ describe('/metrics', () => {
     const batch = signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: agent.key.publicKey, sentAt: at, samples: [{ at, gpus: [gpu('GPU-a'), gpu('GPU-b')] }], events: [] } as never, agent.key.privateKey);
     expect((await s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: batch })).statusCode).toBe(200);
     expect((await s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: batch })).json()).toMatchObject({ duplicate: true });
+    const xid = { kind: 'xid', id: randomUUID(), at, gpu: 'GPU-a', pciBusId: '0000:10:00', xid: 79, message: 'GPU has fallen off the bus.' };
+    const withEvent = signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: agent.key.publicKey, sentAt: at, samples: [], events: [xid] } as never, agent.key.privateKey);
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: withEvent })).statusCode).toBe(200);
     await s.app.inject({ method: 'GET', url: '/api/v1/nodes/nope', headers: owner });
 
     const res = await s.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = res.body;
-    expect(series(text, 'locus_ingest_batches_total', { result: 'stored' })).toBe(1);
+    expect(series(text, 'locus_ingest_batches_total', { result: 'stored' })).toBe(2);
     expect(series(text, 'locus_ingest_batches_total', { result: 'duplicate' })).toBe(1);
     expect(series(text, 'locus_ingest_gpu_samples_total')).toBe(2);
+    // Each batch its own transaction here (sent one after another): samples alone by the batch store, the event by the repositories.
+    expect(series(text, 'locus_ingest_transaction_seconds_count', { path: 'batch-store' })).toBe(2);
+    expect(series(text, 'locus_ingest_transaction_seconds_count', { path: 'repositories' })).toBe(1);
+    expect(series(text, 'locus_ingest_transaction_batches_sum')).toBe(3);
+    expect(series(text, 'locus_ingest_transaction_batches_bucket', { le: '1' })).toBe(3);
     expect(series(text, 'locus_http_requests_total', { method: 'GET', route: '/api/v1/nodes/:id', status_code: '404' })).toBe(1);
-    expect(series(text, 'locus_http_requests_total', { method: 'POST', route: '/api/v1/ingest', status_code: '200' })).toBe(2);
-    expect(series(text, 'locus_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/ingest' })).toBe(2);
+    expect(series(text, 'locus_http_requests_total', { method: 'POST', route: '/api/v1/ingest', status_code: '200' })).toBe(3);
+    expect(series(text, 'locus_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/ingest' })).toBe(3);
     expect(series(text, 'locus_build_info', { version: '0.1.0' })).toBe(1);
     expect(series(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(text).not.toMatch(/org-a|gpu-01|GPU-a/);

@@ -28,6 +28,9 @@ interface Waiting {
   readonly reject: (error: unknown) => void;
 }
 
+/** Told of each transaction the writer ran: its path, its batches and how long it took. */
+export type WriteObserver = (path: 'batch-store' | 'repositories', batches: number, seconds: number) => void;
+
 /** Batches in one transaction at most. */
 const MAX_GROUP = 64;
 
@@ -56,9 +59,12 @@ export class BatchWriter {
   #writing = 0;
   #scheduled = false;
 
-  constructor(storage: Storage, samples: GpuSampleRepo) {
+  readonly #observe: WriteObserver;
+
+  constructor(storage: Storage, samples: GpuSampleRepo, observe: WriteObserver = () => {}) {
     this.#storage = storage;
     this.#samples = samples;
+    this.#observe = observe;
     this.#sampleBatches = sampleBatchStore(storage.db);
     this.#concurrency = storage.dialect === 'postgres' ? 4 : 1;
   }
@@ -114,10 +120,19 @@ export class BatchWriter {
     }
   }
 
-  /** Batches stored in one transaction. */
-  #transaction(items: readonly CheckedBatch[]): Promise<WriteOutcome[]> {
-    const direct = this.#sampleBatches;
-    if (direct && items.every((item) => item.events.length === 0)) {
+  /** Batches stored in one transaction, timed (a transaction that fails counts too). */
+  async #transaction(items: readonly CheckedBatch[]): Promise<WriteOutcome[]> {
+    const direct = this.#sampleBatches && items.every((item) => item.events.length === 0) ? this.#sampleBatches : undefined;
+    const started = performance.now();
+    try {
+      return await this.#store(items, direct);
+    } finally {
+      this.#observe(direct ? 'batch-store' : 'repositories', items.length, (performance.now() - started) / 1000);
+    }
+  }
+
+  #store(items: readonly CheckedBatch[], direct: SampleBatchStore | undefined): Promise<WriteOutcome[]> {
+    if (direct) {
       return direct(items.map((item) => ({ batchId: item.batchId, nodeId: item.node.id, receivedAt: item.now, series: item.series, columns: item.columns }))).then((stored) =>
         items.map((item, i) => {
           const claim = stored[i]!;

@@ -123,7 +123,10 @@ export const agentRoutes =
 
     // Past this many batches at once, agents are told to come back later, before their body is read.
     let inFlight = 0;
-    const writer = new BatchWriter(storage, ctx.repos.samples);
+    const writer = new BatchWriter(storage, ctx.repos.samples, (path, batches, seconds) => {
+      ctx.metrics.ingestTransactionSeconds.observe({ path }, seconds);
+      ctx.metrics.ingestTransactionBatches.observe(batches);
+    });
     // The ingest route takes its body as bytes: the decoder (worker threads when the server has
     // them) parses, checks and verifies it; its own scope keeps that to it.
     await app.register(async (scoped) => {
