@@ -4,11 +4,7 @@ import { generateSigningKey, signMeasurement } from '@locus/protocol';
 import { DEFAULT_ORG } from './config.js';
 import { SERVER_ERRORS } from './errors.js';
 import { CONTENT_SECURITY_POLICY } from './security-headers.js';
-import { landmark, measurementOf, testServer, world, type TestServer } from './test-support.js';
-
-const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('fra-1', 'DE', 50.1109, 8.6821), landmark('bom-1', 'IN', 19.076, 72.8777)];
-const SINGAPORE = { lat: 1.3, lon: 103.8 };
-const SHENZHEN = { lat: 22.54, lon: 114.06 };
+import { LANDMARKS, SHENZHEN, SINGAPORE, landmark, measurementOf, testServer, world, type TestServer } from './test-support.js';
 
 let s: TestServer;
 let owner: { authorization: string };

@@ -2,20 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, signBody, type SigningKey } from '@locus/protocol';
 import { parseExposition } from '../../../test/support/prometheus.js';
-import { enrollAgent, landmark, measurementOf, testServer, type TestServer } from './test-support.js';
-
-const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('bom-1', 'IN', 19.076, 72.8777), landmark('kul-1', 'MY', 3.139, 101.6869)];
-const SINGAPORE = { lat: 1.3, lon: 103.8 };
-const SHENZHEN = { lat: 22.54, lon: 114.06 };
+import { LANDMARKS, SHENZHEN, SINGAPORE, enrollAgent, measurementOf, serverWithLandmarks, type TestServer } from './test-support.js';
 
 let s: TestServer;
 let owner: { authorization: string };
-
-beforeEach(async () => {
-  s = await testServer();
-  owner = await s.tokenFor('org-a', 'owner');
-  await s.registerLandmarks(LANDMARKS.map((l) => l.info));
-});
+beforeEach(async () => ({ s, owner } = await serverWithLandmarks()));
 afterEach(async () => {
   await s.close();
 });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { PROTOCOL_VERSION, generateSigningKey, signBody, type HostInventoryWire, type LandmarkInfo, type SigningKey } from '@locus/protocol';
 import { migrateToLatest, openStorage, type Role, type Storage } from '@locus/storage';
+import { landmarkAt } from '../../../test/support/measurements.js';
 import { buildApp } from './app.js';
 import { hashToken } from './auth.js';
 import type { Clock } from './clock.js';
@@ -83,6 +84,20 @@ export const hostInventory = (gpus: readonly { uuid: string; serial: string }[])
 });
 
 export { landmarkAt as landmark, signedMeasurement as measurementOf, type TestLandmark } from '../../../test/support/measurements.js';
+
+/** Singapore, Tokyo, Frankfurt and Mumbai: the landmarks that most server tests measure against. */
+export const LANDMARKS = [landmarkAt('sin-1', 'SG', 1.3521, 103.8198), landmarkAt('tyo-1', 'JP', 35.6762, 139.6503), landmarkAt('fra-1', 'DE', 50.1109, 8.6821), landmarkAt('bom-1', 'IN', 19.076, 72.8777)];
+/** Where tests put hosts: one in Singapore, and one in Shenzhen claiming to be there. */
+export const SINGAPORE = { lat: 1.3, lon: 103.8 };
+export const SHENZHEN = { lat: 22.54, lon: 114.06 };
+
+/** A test server with LANDMARKS registered, and the bearer header of an owner of org-a. */
+export async function serverWithLandmarks(): Promise<{ s: TestServer; owner: { authorization: string } }> {
+  const s = await testServer();
+  const owner = await s.tokenFor('org-a', 'owner');
+  await s.registerLandmarks(LANDMARKS.map((l) => l.info));
+  return { s, owner };
+}
 
 /** Enrolls an agent through the real route with these GPUs; returns its node id and key. */
 export async function enrollAgent(
