@@ -76,6 +76,8 @@ const fleetSeconds = Number(values['fleet-seconds'] ?? (quick ? 15 : 60));
 const enrollMode = values.enroll ?? (quick ? 'seed' : 'http');
 /** Throughput batch shapes: samples per batch (a 30-s batch, and an agent catching up 10 minutes). */
 const BATCH_INSTANTS = values.instants.split(',').map(Number);
+/** Batches sent, untimed, before the first timed shape (see throughput). */
+const WARMUP_BATCHES = 2_000;
 const decoderThreads = values['decoder-threads'] === undefined ? undefined : Number(values['decoder-threads']);
 /**
  * Node or V8 options for the server processes: those `locus server start` starts with on this
@@ -291,6 +293,13 @@ async function throughput(server: Server, nodes: readonly SimNode[], label: stri
   console.log(`${label}: the server decodes batches on ${server.decoderThreads} worker thread(s) and writes them on its own`);
   const results: SizeResult[] = [];
   let startAt = Date.parse('2026-11-29T00:00:00.000Z');
+  // Untimed first: the server's hot code compiled and its caches filled before any shape is
+  // timed, so that a short run (--quick) measures the server warm, as a long one mostly does.
+  const smallest = Math.min(...BATCH_INSTANTS);
+  const warmup = throughputBatches(nodes.length, smallest, WARMUP_BATCHES * smallest * GPUS_PER_NODE, startAt);
+  startAt = warmup.at(-1)!.firstAt + smallest * SAMPLE_INTERVAL_MS;
+  const warmRun = await closedLoop(server.client, warmup.map((b) => batchBody(nodes[b.node]!, samplesOf(nodes[b.node]!, b.firstAt, b.instants))), smallest * GPUS_PER_NODE, clients, 30);
+  if (warmRun.failed > 0) throw new Error(`${label}: ${warmRun.failed} warm-up batches failed, first: ${warmRun.firstFailure}`);
   for (const instants of BATCH_INSTANTS) {
     const batches = throughputBatches(nodes.length, instants, samplesPerRun, startAt);
     startAt = batches.at(-1)!.firstAt + instants * SAMPLE_INTERVAL_MS;
@@ -318,7 +327,7 @@ const batchLabel = (instants: number) => `${instants} × ${GPUS_PER_NODE} = ${in
 const referenceCell = (samplesPerS: number, raw: number) => `${fmt(raw).padStart(9)} samples/s, ratio ${(samplesPerS / raw).toFixed(2)}`;
 
 console.log(`ingest benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} CPU core(s), shared by the server (a child process${serverNodeFlags.length > 0 ? ` started with ${serverNodeFlags.join(' ')}` : ''}) and the load generator`);
-console.log(`throughput: ${fmt(samplesPerRun)} GPU samples per batch shape, ${clients} keep-alive clients, ${THROUGHPUT_HOSTS} hosts × ${GPUS_PER_NODE} GPUs enrolled through the route; batches signed before timing\n`);
+console.log(`throughput: ${fmt(samplesPerRun)} GPU samples per batch shape, ${clients} keep-alive clients, ${THROUGHPUT_HOSTS} hosts × ${GPUS_PER_NODE} GPUs enrolled through the route; batches signed before timing, which starts after ${fmt(WARMUP_BATCHES)} untimed batches of the smallest shape\n`);
 
 const hosts = Array.from({ length: THROUGHPUT_HOSTS }, (_, i) => simNode(i));
 const sqliteDir = mkdtempSync(join(tmpdir(), 'locus-bench-'));
