@@ -123,6 +123,13 @@ describe('the server', () => {
     expect(envOf(c, 'LOCUS_SINGLE_THREADED_GC')?.value).toBe('on');
   });
 
+  it('annotates its pods only when asked (a Prometheus that discovers pods by annotation)', () => {
+    const annotations = (values?: object) => find(render(values), 'Deployment', 'fleet-server')!.spec.template.metadata.annotations;
+    expect(annotations()).toBeUndefined();
+    const scrape = { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' };
+    expect(annotations({ server: { podAnnotations: scrape } })).toEqual(scrape);
+  });
+
   it('on SQLite by default: one replica replaced by Recreate, its data on a claim, probes on /healthz and /readyz', () => {
     const objects = render();
     const server = find(objects, 'Deployment', 'fleet-server')!;

@@ -77,7 +77,7 @@ const podSpec = z.strictObject({
   containers: z.array(container).min(1),
   volumes: z.array(volume).optional(),
 });
-const podTemplate = z.strictObject({ metadata: z.strictObject({ labels }), spec: podSpec });
+const podTemplate = z.strictObject({ metadata: z.strictObject({ labels, annotations: z.record(z.string(), z.string()).optional() }), spec: podSpec });
 const selector = z.strictObject({ matchLabels: labels });
 const pvcSpec = z.strictObject({
   accessModes: z.array(z.enum(['ReadWriteOnce', 'ReadWriteMany', 'ReadOnlyMany'])).min(1),
