@@ -124,7 +124,7 @@ describe('the server', () => {
   });
 
   it('annotates its pods only when asked (a Prometheus that discovers pods by annotation)', () => {
-    const annotations = (values?: object) => find(render(values), 'Deployment', 'fleet-server')!.spec.template.metadata.annotations;
+    const annotations = (values?: Record<string, unknown>) => find(render(values), 'Deployment', 'fleet-server')!.spec.template.metadata.annotations;
     expect(annotations()).toBeUndefined();
     const scrape = { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' };
     expect(annotations({ server: { podAnnotations: scrape } })).toEqual(scrape);
