@@ -76,46 +76,61 @@ export interface NodeGpuHealth {
 }
 
 /**
- * Each of these nodes' GPUs counted by health, as fleetRows would count them, without a row per
- * GPU: inventory sizes counted by the database, health folded from the few GPUs that report worse
- * than healthy.
+ * Per node, its GPUs reported worse than healthy, counted by state, and how many of all its
+ * GPUs' health reports name a GPU its inventory lacks (see fleetRows): what the fleet's health
+ * counts need beyond each node's inventory size, from the few GPUs that report trouble.
  */
-export async function gpuHealthByNode(repos: Repos, orgId: string, nodeIds: readonly string[]): Promise<Map<string, NodeGpuHealth>> {
-  const [worst, counts] = await Promise.all([worstHealth(repos, nodeIds), repos.telemetry.gpuCountsByOrg(orgId)]);
+async function worseGpus(repos: Repos, nodeIds: readonly string[]): Promise<Map<string, NodeGpuHealth & { readonly worse: number }>> {
+  const worst = await worstHealth(repos, nodeIds);
   const inventoried = new Set((await repos.telemetry.gpusOf([...worst.keys()])).map((g) => `${g.node_id}\n${g.uuid}`));
+  const out = new Map<string, NodeGpuHealth & { worse: number }>();
+  for (const [nodeId, ofNode] of worst) {
+    const counted = { health: Object.fromEntries(HEALTH_STATES.map((h) => [h, 0])), notInInventory: 0, worse: 0 };
+    for (const [uuid, state] of ofNode) {
+      counted.health[state] = (counted.health[state] ?? 0) + 1;
+      counted.worse++;
+      if (!inventoried.has(`${nodeId}\n${uuid}`)) counted.notInInventory++;
+    }
+    out.set(nodeId, counted);
+  }
+  return out;
+}
+
+/** Each of these nodes' GPUs counted by health, as fleetRows would count them, without a row per GPU. */
+export async function gpuHealthByNode(repos: Repos, orgId: string, nodeIds: readonly string[]): Promise<Map<string, NodeGpuHealth>> {
+  const [worse, counts] = await Promise.all([worseGpus(repos, nodeIds), repos.telemetry.gpuCountsByOrg(orgId)]);
   return new Map(
     nodeIds.map((id) => {
-      const health: Record<string, number> = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0]));
-      let notInInventory = 0;
-      let worse = 0;
-      for (const [uuid, state] of worst.get(id) ?? []) {
-        health[state] = (health[state] ?? 0) + 1;
-        worse++;
-        if (!inventoried.has(`${id}\n${uuid}`)) notInInventory++;
-      }
-      health.healthy = (counts.get(id) ?? 0) + notInInventory - worse;
+      const node = worse.get(id);
+      const health: Record<string, number> = { ...(node?.health ?? Object.fromEntries(HEALTH_STATES.map((h) => [h, 0]))) };
+      const notInInventory = node?.notInInventory ?? 0;
+      health.healthy = (counts.get(id) ?? 0) + notInInventory - (node?.worse ?? 0);
       return [id, { health, notInInventory }];
     }),
   );
 }
 
 /**
- * An org's fleet summary, as summarize(fleetRows(…)) counts it, without a row per GPU (see
- * gpuHealthByNode); models and verdict states counted by the database. For 100,000 GPUs, 0.45 s
- * became a tenth of that (the dashboard's overview waits for it).
+ * An org's fleet summary, as summarize(fleetRows(…)) counts it, without a row per GPU: models
+ * and verdict states counted by the database, health folded from the few GPUs that report worse
+ * than healthy (worseGpus). For 100,000 GPUs, 0.45 s became a tenth of that (the dashboard's
+ * overview waits for it).
  */
 export async function fleetSummary(repos: Repos, orgId: string): Promise<FleetSummary> {
   const nodes = (await repos.nodes.list(orgId)).filter((n) => n.unenrolled_at === null);
-  const [perNode, byModel, restricted] = await Promise.all([gpuHealthByNode(repos, orgId, nodes.map((n) => n.id)), repos.telemetry.gpuModelCounts(orgId), repos.verdicts.latestRestrictedCounts(orgId)]);
+  const [worse, byModel, restricted] = await Promise.all([worseGpus(repos, nodes.map((n) => n.id)), repos.telemetry.gpuModelCounts(orgId), repos.verdicts.latestRestrictedCounts(orgId)]);
   const health: Record<string, number> = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0]));
   let notInInventory = 0;
-  for (const node of perNode.values()) {
+  let worseTotal = 0;
+  for (const node of worse.values()) {
     for (const [state, n] of Object.entries(node.health)) health[state] = (health[state] ?? 0) + n;
     notInInventory += node.notInInventory;
+    worseTotal += node.worse;
   }
   // A GPU the agent reports health for but that its inventory lacks counts too (see fleetRows).
   if (notInInventory > 0) byModel[NOT_IN_INVENTORY] = (byModel[NOT_IN_INVENTORY] ?? 0) + notInInventory;
   const total = Object.values(byModel).reduce((a, b) => a + b, 0);
+  health.healthy = total - worseTotal;
   const verdicts: Record<string, number> = { excluded: 0, possible: 0, certain: 0, none: 0, ...restricted };
   verdicts.none = nodes.length - Object.entries(verdicts).reduce((sum, [state, n]) => (state === 'none' ? sum : sum + n), 0);
   return { nodes: nodes.length, gpus: { total, byModel, health }, verdicts };
