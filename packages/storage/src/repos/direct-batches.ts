@@ -42,9 +42,9 @@ const recomputeValues = (nodeKey: number, bucket: RollupBucket): number[] => [no
  * On SQLite, ingest's fast path: batches of samples stored in one transaction run on SQLite's own
  * connection with prepared single-row statements, past Kysely (see DirectSqlite). For each batch,
  * what TelemetryRepo.claimBatch and GpuSampleRepo.addColumns would do in a Kysely transaction:
- * its id claimed if its node is enrolled (a known id is stored again never), its rows inserted, its readings folded into
- * the rollups (or, where some rows were stored before, the buckets it touched recomputed from raw
- * samples). Statement for statement, Kysely costs as much as SQLite itself for a batch of a few
+ * its id claimed if its node is enrolled (a known id is stored again never), its rows inserted,
+ * its readings folded into the rollups (or, where some rows were stored before, the buckets it
+ * touched recomputed from raw samples). Statement for statement, Kysely costs as much as SQLite itself for a batch of a few
  * dozen rows. Undefined on other databases (PostgreSQL has its own: postgresSampleBatchStore).
  */
 export function sqliteSampleBatchStore(db: Kysely<Database>): SampleBatchStore | undefined {
@@ -84,12 +84,12 @@ const ROWS_PARAMETER = ROLLUPS_FROM + ROLLUP_COLUMNS.length;
 
 /**
  * One batch in one statement, its own transaction or a part of its group's: its id claimed if its
- * node is enrolled; its
- * rows inserted if the claim was new; the rows it inserted folded into the rollups. All parts
- * see the same snapshot, so the fold reads the insert's own output, never the table: when every
- * row was new (nearly always), the buckets the caller summed (walkSampleRows) are folded in;
- * when some were stored before, the rows this statement stored are summed by bucket here and
- * folded in, so that no reading counts twice. Each column travels as one array.
+ * node is enrolled; its rows inserted if the claim was new; the rows it inserted folded into the
+ * rollups. All parts see the same snapshot, so the fold reads the insert's own output, never the
+ * table: when every row was new (nearly always), the buckets the caller summed (walkSampleRows)
+ * are folded in; when some were stored before, the rows this statement stored are summed by
+ * bucket here and folded in, so that no reading counts twice. Each column travels as one array.
+ * With the claim comes whether the node is enrolled, which tells a duplicate from a node gone.
  */
 const STORE_BATCH = [
   'with claim as (insert into ingest_batches (batch_id, node_id, received_at) select $1::text, id, $3::bigint from nodes where id = $2 and unenrolled_at is null',
