@@ -69,6 +69,9 @@ export interface FleetSummary {
   readonly verdicts: Record<string, number>;
 }
 
+/** Every health state, with no GPU in it yet. */
+const noGpus = (): Record<string, number> => Object.fromEntries(HEALTH_STATES.map((h) => [h, 0]));
+
 /** A node's GPUs counted by health state; those known only from health reports (not in its inventory) counted apart too. */
 export interface NodeGpuHealth {
   readonly health: Record<string, number>;
@@ -85,7 +88,7 @@ async function worseGpus(repos: Repos, nodeIds: readonly string[]): Promise<Map<
   const inventoried = new Set((await repos.telemetry.gpusOf([...worst.keys()])).map((g) => `${g.node_id}\n${g.uuid}`));
   const out = new Map<string, NodeGpuHealth & { worse: number }>();
   for (const [nodeId, ofNode] of worst) {
-    const counted = { health: Object.fromEntries(HEALTH_STATES.map((h) => [h, 0])), notInInventory: 0, worse: 0 };
+    const counted = { health: noGpus(), notInInventory: 0, worse: 0 };
     for (const [uuid, state] of ofNode) {
       counted.health[state] = (counted.health[state] ?? 0) + 1;
       counted.worse++;
@@ -102,7 +105,7 @@ export async function gpuHealthByNode(repos: Repos, orgId: string, nodeIds: read
   return new Map(
     nodeIds.map((id) => {
       const node = worse.get(id);
-      const health: Record<string, number> = { ...(node?.health ?? Object.fromEntries(HEALTH_STATES.map((h) => [h, 0]))) };
+      const health = { ...(node?.health ?? noGpus()) };
       const notInInventory = node?.notInInventory ?? 0;
       health.healthy = (counts.get(id) ?? 0) + notInInventory - (node?.worse ?? 0);
       return [id, { health, notInInventory }];
@@ -119,7 +122,7 @@ export async function gpuHealthByNode(repos: Repos, orgId: string, nodeIds: read
 export async function fleetSummary(repos: Repos, orgId: string): Promise<FleetSummary> {
   const nodes = (await repos.nodes.list(orgId)).filter((n) => n.unenrolled_at === null);
   const [worse, byModel, restricted] = await Promise.all([worseGpus(repos, nodes.map((n) => n.id)), repos.telemetry.gpuModelCounts(orgId), repos.verdicts.latestRestrictedCounts(orgId)]);
-  const health: Record<string, number> = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0]));
+  const health = noGpus();
   let notInInventory = 0;
   let worseTotal = 0;
   for (const node of worse.values()) {
@@ -138,7 +141,7 @@ export async function fleetSummary(repos: Repos, orgId: string): Promise<FleetSu
 
 export function summarize(rows: readonly NodeRow[]): FleetSummary {
   const byModel: Record<string, number> = {};
-  const health: Record<string, number> = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0]));
+  const health = noGpus();
   const verdicts: Record<string, number> = { excluded: 0, possible: 0, certain: 0, none: 0 };
   let total = 0;
   for (const row of rows) {
