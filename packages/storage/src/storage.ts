@@ -22,3 +22,13 @@ export interface Storage {
 }
 
 export class StorageSpecError extends Error {}
+
+/** SQLSTATEs of a transaction that lost to another one and may simply be run again. */
+const CONFLICTS = new Set(['40P01', '40001']);
+
+/**
+ * Whether an error is a transaction's loss to a concurrent one (PostgreSQL: a deadlock detected,
+ * a serialization failure), which running it again resolves; not a fault of what it writes.
+ */
+export const lostToConcurrentTransaction = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && CONFLICTS.has(String((error as { code?: unknown }).code));

@@ -1,5 +1,5 @@
 import type { EventWire, IngestResponse, SampleColumns } from '@locus/protocol';
-import { sampleBatchStore, TelemetryRepo, type GpuSampleRepo, type NodeRecord, type NodeSeries, type SampleBatchStore, type Storage } from '@locus/storage';
+import { lostToConcurrentTransaction, sampleBatchStore, TelemetryRepo, type GpuSampleRepo, type NodeRecord, type NodeSeries, type SampleBatchStore, type Storage } from '@locus/storage';
 import { applyInventory } from '../inventory.js';
 
 /** A checked batch (envelope valid, signature verified, series ids made), ready to store. */
@@ -33,6 +33,8 @@ export type WriteObserver = (path: 'batch-store' | 'repositories', batches: numb
 
 /** Batches in one transaction at most. */
 const MAX_GROUP = 64;
+/** Times a batch's own transaction is run again after it lost to a concurrent one (a deadlock). */
+const CONFLICT_RETRIES = 3;
 
 /**
  * Stores agents' batches, each whole or not at all, with group commit: batches that finish
@@ -43,7 +45,8 @@ const MAX_GROUP = 64;
  *
  * A group is all or nothing too: if its transaction fails (one batch's error, a deadlock with a
  * replica's group), each of its batches is written again in a transaction of its own, so that
- * only a batch that fails by itself is refused.
+ * only a batch that fails by itself is refused. A batch's own transaction that loses to a
+ * concurrent one (PostgreSQL breaks a deadlock by failing one of its transactions) is run again.
  *
  * A group of batches that carry samples alone (nearly every group: events are rare) is written by
  * the database's batch store (sampleBatchStore: prepared statements past Kysely, on SQLite and
@@ -113,9 +116,20 @@ export class BatchWriter {
     }
     for (const w of group) {
       try {
-        w.resolve((await this.#transaction([w.item]))[0]!);
+        w.resolve(await this.#alone(w.item));
       } catch (error) {
         w.reject(error);
+      }
+    }
+  }
+
+  /** A batch in a transaction of its own, run again while it loses to concurrent ones (a few times). */
+  async #alone(item: CheckedBatch): Promise<WriteOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.#transaction([item]))[0]!;
+      } catch (error) {
+        if (attempt >= CONFLICT_RETRIES || !lostToConcurrentTransaction(error)) throw error;
       }
     }
   }

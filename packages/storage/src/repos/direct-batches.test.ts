@@ -176,6 +176,31 @@ describe.each(activeBackends().filter((b) => b !== 'pglite'))('the %s batch stor
     expect(await samples.samples('n1', 'GPU-a', 0, 10)).toHaveLength(1);
   });
 
+  it.runIf(backend === 'postgres')('writes batches and groups that share buckets on several connections at once without a deadlock', async () => {
+    const samples = new GpuSampleRepo(direct.db);
+    const series = { n1: await samples.seriesFor('n1', UUIDS), n2: await samples.seriesFor('n2', UUIDS) };
+    const next = seededRandom(13);
+    // Each batch names its GPUs in its own order, so that rows and buckets come in different orders from different batches.
+    const batch = (id: string, nodeId: 'n1' | 'n2', at: number): SampleBatch => ({
+      batchId: id,
+      nodeId,
+      receivedAt: at,
+      series: series[nodeId],
+      columns: sampleColumns([0, 1].map((k) => ({ at: at + k * 10_000, gpus: [...UUIDS].sort(() => next() - 0.5).map((u) => reading(next, u)) }))),
+    });
+    for (let round = 0; round < 40; round++) {
+      // All in one 5-minute bucket per GPU: every write below folds into the same six rollup rows.
+      const at = T0 + round * 20_000;
+      const b = (k: number, nodeId: 'n1' | 'n2') => batch(`r${round}-${k}-${nodeId}`, nodeId, at + k);
+      const writes = [store([b(1, 'n1'), b(1, 'n2')]), store([b(2, 'n2'), b(2, 'n1')]), store([b(3, 'n2')]), store([b(3, 'n1')]), store([b(4, 'n1'), b(4, 'n2'), b(5, 'n1')])];
+      expect((await Promise.all(writes)).flat().every((claim) => claim === 'claimed')).toBe(true);
+    }
+    // 40 rounds of 9 batches of 2 instants of 3 GPUs, every row stored and every reading once in the rollups.
+    const { rows } = await sql<{ samples: number; readings: number; counted: number }>`select count(*)::int as samples, count(temperature_c)::int as readings, (select sum(temperature_c_count)::int from gpu_rollups_5m) as counted from gpu_samples`.execute(direct.db);
+    expect(rows[0]!.samples).toBe(40 * 9 * 2 * 3);
+    expect(rows[0]!.counted).toBe(rows[0]!.readings);
+  });
+
   it.runIf(backend === 'postgres')('binds each column as the type the migrations gave it, and reads array literals back exactly', async () => {
     const { rows } = await sql<{ table_name: string; column_name: string; data_type: string }>`select table_name, column_name, data_type from information_schema.columns where table_name in ('gpu_samples', 'gpu_rollups_5m')`.execute(direct.db);
     const typeOf = (table: string, column: string) => rows.find((r) => r.table_name === table && r.column_name === column)?.data_type;

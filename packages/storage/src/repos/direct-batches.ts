@@ -75,8 +75,21 @@ export function postgresColumnType(column: string): string {
   return 'double precision';
 }
 
-/** `select * from unnest(…)` over one array parameter per column, numbered from `first`. */
-const unnestOf = (columns: readonly string[], first: number): string => `select * from unnest(${columns.map((c, i) => `$${first + i}::${postgresColumnType(c)}[]`).join(', ')})`;
+/** One array parameter per column, numbered from `first`, each cast to its column's array type. */
+const arraysOf = (columns: readonly string[], first: number): string => columns.map((c, i) => `$${first + i}::${postgresColumnType(c)}[]`).join(', ');
+
+/**
+ * Rows of sample columns from one array each (numbered from `first`; `more` for further arrays),
+ * with their place `k` in the arrays: as `r`, for an insert in key order, the first of two rows
+ * with one key first.
+ */
+const sampleRowsOf = (first: number, more = ''): string => `unnest(${arraysOf(GPU_SAMPLE_COLUMNS, first)}${more}) with ordinality as r(${GPU_SAMPLE_COLUMNS.join(', ')}${more ? ', n' : ''}, k)`;
+const INSERT_ROWS = `insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) select ${GPU_SAMPLE_COLUMNS.map((c) => `r.${c}`).join(', ')}`;
+const IN_KEY_ORDER = 'order by r.node_key, r.at, r.series_id, r.k on conflict (node_key, at, series_id) do nothing';
+const RETURNING_STORED = `returning node_key, at, series_id, ${METRIC_COLUMNS.join(', ')}`;
+/** The buckets of the rows in `stored`, in key order, folded into the rollups. */
+const FOLD_STORED = `insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) select node_key, ${BUCKET_OF_AT} as bucket, series_id, ${rollupAggregates(METRIC_COLUMNS)} from stored`;
+const FOLD_STORED_END = `group by node_key, bucket, series_id order by node_key, bucket, series_id ${FOLD_ROLLUPS_SUFFIX}`;
 
 const SAMPLES_FROM = 4;
 const ROLLUPS_FROM = SAMPLES_FROM + GPU_SAMPLE_COLUMNS.length;
@@ -90,14 +103,17 @@ const ROWS_PARAMETER = ROLLUPS_FROM + ROLLUP_COLUMNS.length;
  * are folded in; when some were stored before, the rows this statement stored are summed by
  * bucket here and folded in, so that no reading counts twice. Each column travels as one array.
  * With the claim comes whether the node is enrolled, which tells a duplicate from a node gone.
+ * Rows and buckets are written in key order, as STORE_GROUP writes them: two statements that
+ * share a row or a bucket lock them in the same order, and one waits for the other rather than
+ * each for the other (a deadlock).
  */
 const STORE_BATCH = [
   'with claim as (insert into ingest_batches (batch_id, node_id, received_at) select $1::text, id, $3::bigint from nodes where id = $2 and unenrolled_at is null',
   '  on conflict (batch_id) do nothing returning 1),',
-  `stored as (insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) ${unnestOf(GPU_SAMPLE_COLUMNS, SAMPLES_FROM)} where exists (select from claim) on conflict (node_key, at, series_id) do nothing returning node_key, at, series_id, ${METRIC_COLUMNS.join(', ')}),`,
-  `folded as (insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) ${unnestOf(ROLLUP_COLUMNS, ROLLUPS_FROM)} where (select count(*) from stored) = $${ROWS_PARAMETER} ${FOLD_ROLLUPS_SUFFIX}),`,
-  `partly as (insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) select node_key, ${BUCKET_OF_AT} as bucket, series_id, ${rollupAggregates(METRIC_COLUMNS)} from stored`,
-  `  where (select count(*) from stored) < $${ROWS_PARAMETER} group by node_key, bucket, series_id ${FOLD_ROLLUPS_SUFFIX})`,
+  `stored as (${INSERT_ROWS} from ${sampleRowsOf(SAMPLES_FROM)} where exists (select from claim) ${IN_KEY_ORDER} ${RETURNING_STORED}),`,
+  `folded as (insert into gpu_rollups_5m (${ROLLUP_COLUMNS.join(', ')}) select * from unnest(${arraysOf(ROLLUP_COLUMNS, ROLLUPS_FROM)}) as b(${ROLLUP_COLUMNS.join(', ')})`,
+  `  where (select count(*) from stored) = $${ROWS_PARAMETER} order by node_key, bucket_at, series_id ${FOLD_ROLLUPS_SUFFIX}),`,
+  `partly as (${FOLD_STORED} where (select count(*) from stored) < $${ROWS_PARAMETER} ${FOLD_STORED_END})`,
   'select exists (select from claim) as claimed, exists (select from nodes where id = $2 and unenrolled_at is null) as enrolled',
 ].join('\n');
 
@@ -134,12 +150,40 @@ class ColumnArrays {
   }
 }
 
+/** STORE_GROUP's parameters past the batches' own ($1 ids, $2 nodes, $3 times): the rows' columns, then each row's batch (from 1). */
+const GROUP_SAMPLES_FROM = 4;
+const GROUP_ROW_BATCH = GROUP_SAMPLES_FROM + GPU_SAMPLE_COLUMNS.length;
+
 /**
- * On PostgreSQL, ingest's fast path: on a connection of the pool, each batch one named prepared
- * statement (STORE_BATCH; PostgreSQL parses and plans it once per connection) with its columns as
- * arrays; a batch alone is its own transaction, a group shares one. A round trip per batch where
- * the repositories take three (five alone, with begin and commit), and no statement text with a
- * placeholder per value for PostgreSQL to parse every time (a 480-row batch binds ~9,000). Stores what TelemetryRepo.claimBatch and
+ * A group of batches, their ids all different, in one statement and so one transaction: each
+ * batch's id claimed if its node is enrolled; the rows of the batches claimed inserted; the rows
+ * inserted (and only they: a row stored before, by an earlier batch, is not; of a row that comes
+ * twice in the group, the first is stored) summed by bucket here and folded into the rollups. Each part takes its locks in key
+ * order, as every group's statement does, so that two groups that share a bucket wait rather
+ * than deadlock. One row per batch answers whether it was claimed and whether its node is enrolled.
+ */
+const STORE_GROUP = [
+  'with batch as (select * from unnest($1::text[], $2::text[], $3::bigint[]) with ordinality as b(batch_id, node_id, received_at, n)),',
+  'claim as (insert into ingest_batches (batch_id, node_id, received_at) select b.batch_id, b.node_id, b.received_at from batch b',
+  '  where exists (select from nodes where id = b.node_id and unenrolled_at is null) order by b.batch_id on conflict (batch_id) do nothing returning batch_id),',
+  `stored as (${INSERT_ROWS} from ${sampleRowsOf(GROUP_SAMPLES_FROM, `, $${GROUP_ROW_BATCH}::bigint[]`)} join batch b on b.n = r.n`,
+  `  where b.batch_id in (select batch_id from claim) ${IN_KEY_ORDER} ${RETURNING_STORED}),`,
+  `folded as (${FOLD_STORED} ${FOLD_STORED_END})`,
+  'select b.batch_id in (select batch_id from claim) as claimed, exists (select from nodes where id = b.node_id and unenrolled_at is null) as enrolled from batch b order by b.n',
+].join('\n');
+
+/** A claim as STORE_BATCH and STORE_GROUP answer it. */
+const claimOf = ({ claimed, enrolled }: { claimed: boolean; enrolled: boolean }): BatchClaim => (claimed ? 'claimed' : enrolled ? 'duplicate' : 'not-enrolled');
+
+/**
+ * On PostgreSQL, ingest's fast path: on a connection of the pool, named prepared statements
+ * (PostgreSQL parses and plans each once per connection) with columns as arrays, one round trip
+ * for a batch or a group: a batch alone is one statement (STORE_BATCH), a group of batches with
+ * different ids another (STORE_GROUP); a group in which an id comes twice (an agent resending a
+ * batch still in flight) is a transaction of one STORE_BATCH per batch, so that the second finds
+ * the first's claim. Where the repositories take three round trips per batch and two more per
+ * transaction, and a statement text with a placeholder per value for PostgreSQL to parse every
+ * time (a 480-row batch binds ~9,000). Stores what TelemetryRepo.claimBatch and
  * GpuSampleRepo.addColumns store (direct-batches.test.ts holds it to that). Undefined on other
  * databases.
  */
@@ -155,15 +199,30 @@ export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore
     const buckets = new ColumnArrays(ROLLUP_COLUMNS.length);
     for (const bucket of walked.buckets) buckets.add(bucket);
     const result = await client.query({ name: 'locus_store_batch', text: STORE_BATCH, values: [batchId, nodeId, receivedAt, ...rows.literals(), ...buckets.literals(), walked.rows] });
-    const { claimed, enrolled } = result.rows[0] as { claimed: boolean; enrolled: boolean };
-    return claimed ? 'claimed' : enrolled ? 'duplicate' : 'not-enrolled';
+    return claimOf(result.rows[0] as { claimed: boolean; enrolled: boolean });
+  };
+  const storeGroup = async (client: PostgresClient, batches: readonly SampleBatch[]): Promise<BatchClaim[]> => {
+    const rows = new ColumnArrays(GPU_SAMPLE_COLUMNS.length);
+    const batchOfRow: number[] = [];
+    batches.forEach(({ series, columns }, b) =>
+      walkSampleRows(series, columns, (row) => {
+        rows.add(row);
+        batchOfRow.push(b + 1);
+        return false;
+      }),
+    );
+    const values = [postgresArray(batches.map((b) => b.batchId)), postgresArray(batches.map((b) => b.nodeId)), postgresArray(batches.map((b) => b.receivedAt)), ...rows.literals(), postgresArray(batchOfRow)];
+    const result = await client.query({ name: 'locus_store_group', text: STORE_GROUP, values });
+    return (result.rows as { claimed: boolean; enrolled: boolean }[]).map(claimOf);
   };
   return async (batches) => {
     const client = await pool.connect();
     let broken: Error | undefined;
+    const repeated = batches.length > 1 && new Set(batches.map((b) => b.batchId)).size < batches.length;
     try {
-      // One batch is one statement, a transaction by itself: one round trip.
+      // One statement, a transaction by itself: one round trip.
       if (batches.length === 1) return [await storeOne(client, batches[0]!)];
+      if (!repeated) return await storeGroup(client, batches);
       await client.query('begin');
       // Node by node in one order, in every transaction (of this server or a replica): two that
       // fold buckets of the same nodes lock them in the same order, and wait rather than deadlock.
@@ -173,7 +232,7 @@ export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore
       await client.query('commit');
       return outcomes;
     } catch (error) {
-      if (batches.length > 1) await client.query('rollback').catch((e: Error) => (broken = e));
+      if (repeated) await client.query('rollback').catch((e: Error) => (broken = e));
       throw error;
     } finally {
       // A connection that cannot roll back is closed rather than handed to the next transaction.
