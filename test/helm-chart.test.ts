@@ -1,12 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { TemplateError, mergeValues, renderTemplate, type Scope } from './support/helm-template.js';
 import { validateObject, type Container, type K8sObject, type PodSpec } from './support/k8s-schemas.js';
 import { locusHelpShim } from './support/locus-shim.js';
+import { CLAIM_VERDICT, HEALTH, RESTRICTED_VERDICT } from '@locus/protocol';
+import { migrateToLatest, openStorage } from '@locus/storage';
+import { ServerMetrics } from '../apps/server/src/metrics.js';
+import { fleetMetrics } from '../apps/server/src/fleet-metrics.js';
+import { reposOf } from '../apps/server/src/repos.js';
 
 /**
  * deploy/helm/locus rendered as `helm template` would (helm is not in Debian; see
@@ -39,6 +45,7 @@ const SETUPS = {
   defaults: {},
   'bundled PostgreSQL': { postgres: { enabled: true, password: 'hunter2x' }, server: { replicas: 2 } },
   'external PostgreSQL': { server: { databaseUrl: 'postgres://locus:pw@db.internal:5432/locus', adminToken: 'locus_owner_token' }, agent: { serverUrl: 'https://locus.example.com', claim: 'DE', nvmlLibraryHostDir: '/usr/lib/x86_64-linux-gnu', runtimeClassName: '' } },
+  'Prometheus Operator': { server: { serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' }, fleetTokenSecret: 'locus-viewer-token' }, prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } },
   'landmark, no agent': { landmark: { enabled: true, id: 'fra-1', lat: '50.1109', lon: '8.6821', country: 'DE', keySecret: 'fra-1-key' }, agent: { enabled: false } },
 } as const;
 
@@ -172,6 +179,102 @@ describe('the server', () => {
   });
 });
 
+describe('with the Prometheus Operator', () => {
+  const operator = { serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' }, fleetTokenSecret: 'locus-viewer-token' }, prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } } };
+  const monitorOf = (objects: K8sObject[]) => find(objects, 'ServiceMonitor', 'fleet-server');
+  const rulesOf = (objects: K8sObject[]) => find(objects, 'PrometheusRule', 'fleet-locus');
+  const alertsOf = (objects: K8sObject[]) => rulesOf(objects)?.spec.groups.flatMap((g) => g.rules.map((r) => r.alert));
+
+  it('makes neither a ServiceMonitor nor rules unless asked (their CRDs may not be installed)', () => {
+    const objects = render();
+    expect(objects.filter((o) => o.kind === 'ServiceMonitor' || o.kind === 'PrometheusRule')).toEqual([]);
+  });
+
+  it("scrapes the server's own metrics from its Service's pods, with the labels its Prometheus selects by", () => {
+    const objects = render({ server: { serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } });
+    const monitor = monitorOf(objects)!;
+    const service = find(objects, 'Service', 'fleet-server')!;
+    for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) expect(service.metadata.labels?.[k]).toBe(v);
+    expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
+    expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
+    expect(service.spec.ports.map((p) => p.name)).toContain('http');
+  });
+
+  it("scrapes an organization's fleet with the token of a Secret, as a job of its own that a rule watches", () => {
+    const objects = render({ server: operator });
+    const fleet = monitorOf(objects)!.spec.endpoints.find((e) => e.path === '/api/v1/fleet/metrics')!;
+    expect(fleet).toMatchObject({ port: 'http', interval: '60s', authorization: { type: 'Bearer', credentials: { name: 'locus-viewer-token', key: 'token' } } });
+    expect(fleet.relabelings).toEqual([{ targetLabel: 'job', replacement: 'fleet-locus-fleet' }]);
+    const rule = rulesOf(objects)!.spec.groups.flatMap((g) => g.rules).find((r) => r.alert === 'LocusFleetScrapeFailing')!;
+    expect(rule.expr).toContain('up{job="fleet-locus-fleet"}');
+    // The server's own job is its Service's name, as the operator names it.
+    expect(rulesOf(objects)!.spec.groups.flatMap((g) => g.rules).find((r) => r.alert === 'LocusServerDown')!.expr).toContain('up{job="fleet-server"}');
+  });
+
+  it('has fleet rules only where the fleet is scraped, and server rules always', () => {
+    expect(alertsOf(render({ server: { prometheusRule: { enabled: true } } }))).toEqual(['LocusIngestOverloaded', 'LocusWebhookDeliveriesFailing']);
+    expect(alertsOf(render({ server: { ...operator, serviceMonitor: { ...operator.serviceMonitor, fleetTokenSecret: '' } } }))).toEqual(['LocusIngestOverloaded', 'LocusWebhookDeliveriesFailing', 'LocusServerDown']);
+    const all = alertsOf(render({ server: operator }))!;
+    expect(all).toEqual(expect.arrayContaining(['LocusRestrictedCertain', 'LocusRestrictedNotExcluded', 'LocusClaimContradicted', 'LocusVerdictStale', 'LocusAgentSilent', 'LocusGpuUnhealthy', 'LocusFleetScrapeFailing']));
+    expect(rulesOf(render({ server: operator }))!.metadata.labels?.release).toBe('kube-prometheus-stack');
+  });
+
+  it('names only series that the server exposes, by labels they carry, with values they take', async () => {
+    const storage = await openStorage('sqlite::memory:');
+    await migrateToLatest(storage);
+    const families = new Map<string, readonly string[]>([['up', ['job']]]);
+    try {
+      const registries = [new ServerMetrics('test').registry, await fleetMetrics(reposOf(storage), { orgId: 'default', inventory: true, now: 0 })];
+      for (const m of registries.flatMap((r) => r.getMetricsAsArray())) families.set(m.name, (m as unknown as { labelNames: readonly string[] }).labelNames);
+    } finally {
+      await storage.close();
+    }
+    // Every value a rule matches on must be one the series takes: a misspelt state never fires.
+    const VALUES: Record<string, readonly string[]> = {
+      'locus_node_restricted.state': [...RESTRICTED_VERDICT.options, 'none'],
+      'locus_node_claim.state': [...CLAIM_VERDICT.options, 'none'],
+      'locus_node_gpus.health': HEALTH.options,
+      'locus_ingest_batches_total.result': ['stored', 'duplicate', 'overloaded'],
+      'locus_webhook_attempts_total.outcome': ['delivered', 'retry', 'failed'],
+      'up.job': ['fleet-server', 'fleet-locus-fleet'],
+    };
+    const rules = rulesOf(render({ server: operator }))!.spec.groups.flatMap((g) => g.rules);
+    for (const { alert, expr } of rules) {
+      const selectors = [...expr.matchAll(/\b(locus_[a-z0-9_]+|up)\b(?:\{([^}]*)\})?/g)];
+      expect(selectors.length, alert).toBeGreaterThan(0);
+      const labels = new Set<string>();
+      for (const [, name, matchers] of selectors) {
+        expect(families.has(name!), `${alert}: ${name}`).toBe(true);
+        for (const l of families.get(name!)!) labels.add(l);
+        for (const [, label, op, value] of (matchers ?? '').matchAll(/([a-z_]+)\s*(=~|!~|!=|=)\s*"([^"]*)"/g)) {
+          expect(families.get(name!), `${alert}: ${name} has no label ${label}`).toContain(label);
+          const known = VALUES[`${name}.${label}`];
+          expect(known, `${alert}: values of ${name}{${label}} unknown to this test`).toBeDefined();
+          for (const v of op!.endsWith('~') ? value!.split('|') : [value!]) expect(known, `${alert}: ${name}{${label}="${v}"}`).toContain(v);
+        }
+      }
+      for (const [, list] of expr.matchAll(/\b(?:by|on|group_left)\s*\(([^)]*)\)/g)) {
+        for (const label of list!.split(',').map((l) => l.trim())) expect(labels, `${alert}: no series of it has label ${label}`).toContain(label);
+      }
+    }
+  });
+
+  const promtool = spawnSync('promtool', ['--version']).status === 0;
+  it.skipIf(!promtool && process.env.CI !== 'true')('gives rules that promtool accepts: PromQL and templates (skipped without promtool: apt-get install prometheus)', () => {
+    expect(promtool, 'promtool is not installed (apt-get install prometheus)').toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'locus-rules-'));
+    try {
+      const file = join(dir, 'rules.yaml');
+      writeFileSync(file, stringify({ groups: rulesOf(render({ server: operator }))!.spec.groups }));
+      const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+      expect(check.stdout + check.stderr).toContain('SUCCESS: 10 rules found');
+      expect(check.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the agent DaemonSet', () => {
   const objects = render();
   const agent = find(objects, 'DaemonSet', 'fleet-agent')!;
@@ -225,6 +328,9 @@ describe('the template subset renderer', () => {
     ['{{- /* note */ -}}\n  v', 'v'],
     ['{{ if and .Values.a.n (not .Values.a.off) }}ok{{ end }}', 'ok'],
     ['{{ if .Values.a.missing }}set{{ else }}unset{{ end }}', 'unset'],
+    // A raw literal passes Prometheus's own templates through, braces and pipes included.
+    ['node {{`{{ $labels.node }}`}} for {{ `{{ $value | humanizeDuration }}` }}', 'node {{ $labels.node }} for {{ $value | humanizeDuration }}'],
+    ['{{ "a | b }}" | quote }}', '"a | b }}"'],
   ])('renders %j', (source, out) => {
     expect(renderTemplate(source, scope)).toBe(out);
   });
@@ -239,6 +345,7 @@ describe('the template subset renderer', () => {
     ['{{ .Values.a }}', 'render it with toYaml'],
     ['{{ if .Values.a.b }}open', 'never closed'],
     ['{{ required "needed" .Values.empty }}', 'needed'],
+    ['{{ `unclosed }}', 'unclosed action'],
   ])('refuses %j', (source, message) => {
     expect(() => renderTemplate(source, scope)).toThrow(TemplateError);
     expect(() => renderTemplate(source, scope)).toThrow(message);

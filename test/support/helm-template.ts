@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
  * an error, never passed through:
  *
  *   {{ .Values.a.b }} {{ .Release.Name }} {{ .Release.Namespace }} {{ .Chart.Name }} {{ .Chart.AppVersion }}
- *   {{ "literal" }}  {{ x | quote }}  {{ x | default y }}  {{ required "why" x }}  {{ toYaml x | nindent n }}  {{ x | toYaml | indent n }}
+ *   {{ "literal" }} {{ `raw literal` }}  {{ x | quote }}  {{ x | default y }}  {{ required "why" x }}  {{ toYaml x | nindent n }}  {{ x | toYaml | indent n }}
  *   {{- if x }} … {{- else if y }} … {{- else }} … {{- end }} with not, and, or, eq, ne
  *   {{- /* comment *\/ -}} and the `{{-` / `-}}` whitespace trimming
  *
@@ -39,7 +39,7 @@ function lex(source: string): ({ kind: 'text'; text: string } | { kind: 'action'
       out.push({ kind: 'text', text });
       break;
     }
-    const close = source.indexOf('}}', open);
+    const close = closeOf(source, open + 2);
     if (close === -1) throw new TemplateError(`unclosed action at offset ${open}`);
     let body = source.slice(open + 2, close);
     if (body.startsWith('-')) {
@@ -53,6 +53,20 @@ function lex(source: string): ({ kind: 'text'; text: string } | { kind: 'action'
     at = close + 2;
   }
   return out;
+}
+
+/** Where the action from `from` closes: the first `}}` outside its string literals ("…" and `…`), or -1. */
+function closeOf(source: string, from: number): number {
+  for (let at = from; at < source.length; at++) {
+    const c = source[at];
+    if (c === '}' && source[at + 1] === '}') return at;
+    if (c === '`') at = source.indexOf('`', at + 1);
+    else if (c === '"') {
+      for (at++; at < source.length && source[at] !== '"'; at++) if (source[at] === '\\') at++;
+    }
+    if (at === -1 || at >= source.length) return -1;
+  }
+  return -1;
 }
 
 function parse(source: string): Node[] {
@@ -97,7 +111,7 @@ function parse(source: string): Node[] {
 /** Splits an expression into words, keeping string literals and parenthesised groups whole. */
 function words(expr: string): string[] {
   const out: string[] = [];
-  const re = /\s*("(?:[^"\\]|\\.)*"|\((?:[^()"]|"(?:[^"\\]|\\.)*")*\)|[^\s()"]+)/gy;
+  const re = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|\((?:[^()"]|"(?:[^"\\]|\\.)*")*\)|[^\s()"`]+)/gy;
   let m: RegExpExecArray | null;
   let end = 0;
   while ((m = re.exec(expr))) {
@@ -159,6 +173,7 @@ const ARITY: Record<string, number> = { required: 2, quote: 1, toYaml: 1, ninden
 
 function term(scope: Scope, word: string): Value {
   if (word.startsWith('"')) return JSON.parse(word) as string;
+  if (word.startsWith('`')) return word.slice(1, -1);
   if (word.startsWith('(')) return evaluate(scope, word.slice(1, -1));
   if (/^-?\d+$/.test(word)) return Number(word);
   if (word === 'true' || word === 'false') return word === 'true';
@@ -166,11 +181,14 @@ function term(scope: Scope, word: string): Value {
   throw new TemplateError(`"${word}" is outside the subset this renderer knows`);
 }
 
+/** A pipeline's stages: split at each ` | ` outside string literals. */
+const stages = (expr: string): string[] => expr.match(/(?:"(?:[^"\\]|\\.)*"|`[^`]*`|[^"`|]|\|(?!\s)|(?<!\s)\|)+/g) ?? [];
+
 /** A pipeline: `a | f x | g`, where each stage's result is the last argument of the next. */
 function evaluate(scope: Scope, expr: string): Value {
   let value: Value = MISSING;
   let first = true;
-  for (const stage of expr.split(/\s\|\s/)) {
+  for (const stage of stages(expr)) {
     const [head, ...rest] = words(stage.trim());
     if (head === undefined) throw new TemplateError(`empty pipeline stage in "${expr}"`);
     const args = rest.map((w) => term(scope, w));

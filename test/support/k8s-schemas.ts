@@ -85,6 +85,24 @@ const pvcSpec = z.strictObject({
   resources: z.strictObject({ requests: z.strictObject({ storage: quantity }) }),
 });
 
+/** A Prometheus duration: 30s, 1h30m, … */
+const duration = z.string().regex(/^(\d+(ms|s|m|h|d|w|y))+$/);
+/** Prometheus Operator's custom resources (monitoring.coreos.com/v1), for the fields the chart uses. */
+const scrapeEndpoint = z.strictObject({
+  port: name,
+  path: z.string().startsWith('/'),
+  interval: duration.optional(),
+  authorization: z.strictObject({ type: z.literal('Bearer'), credentials: z.strictObject({ name, key: z.string() }) }).optional(),
+  relabelings: z.array(z.strictObject({ targetLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), replacement: z.string() })).optional(),
+});
+const alertingRule = z.strictObject({
+  alert: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+  expr: z.string().min(1),
+  for: duration.optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
 export const SCHEMAS = {
   Deployment: z.strictObject({
     apiVersion: z.literal('apps/v1'),
@@ -123,6 +141,18 @@ export const SCHEMAS = {
     stringData: z.record(z.string(), z.string()).nullable(),
   }),
   PersistentVolumeClaim: z.strictObject({ apiVersion: z.literal('v1'), kind: z.literal('PersistentVolumeClaim'), metadata, spec: pvcSpec }),
+  ServiceMonitor: z.strictObject({
+    apiVersion: z.literal('monitoring.coreos.com/v1'),
+    kind: z.literal('ServiceMonitor'),
+    metadata,
+    spec: z.strictObject({ selector, endpoints: z.array(scrapeEndpoint).min(1) }),
+  }),
+  PrometheusRule: z.strictObject({
+    apiVersion: z.literal('monitoring.coreos.com/v1'),
+    kind: z.literal('PrometheusRule'),
+    metadata,
+    spec: z.strictObject({ groups: z.array(z.strictObject({ name: z.string().min(1), rules: z.array(alertingRule).min(1) })).min(1) }),
+  }),
 } as const;
 
 export type Kind = keyof typeof SCHEMAS;
