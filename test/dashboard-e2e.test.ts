@@ -136,6 +136,10 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
     // The same charts over the last week, from the server's 5-minute rollups.
     await page.getByRole('group', { name: 'Range' }).getByRole('button', { name: 'week' }).click();
     await page.getByRole('heading', { name: 'Last week' }).waitFor();
+    // The range is the URL's: a reload, or the link sent to someone else, shows the week again.
+    expect(new URL(page.url()).search).toBe('?range=week');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Last week' }).waitFor();
     await expect.poll(() => page.getByRole('region', { name: 'Charts', exact: true }).locator('.chart canvas').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
     await page.getByRole('region', { name: 'Charts', exact: true }).screenshot({ path: join(SHOTS, 'node-charts-week.png') });
 

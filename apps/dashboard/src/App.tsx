@@ -31,9 +31,9 @@ function Page({ route }: { readonly route: Route }) {
     case 'nodes':
       return <NodesPage filter={route.filter} />;
     case 'node':
-      return <NodePage key={route.id} id={route.id} />;
+      return <NodePage key={route.id} id={route.id} range={route.range ?? 'hour'} />;
     case 'gpu':
-      return <GpuPage key={`${route.id}/${route.uuid}`} id={route.id} uuid={route.uuid} />;
+      return <GpuPage key={`${route.id}/${route.uuid}`} id={route.id} uuid={route.uuid} range={route.range ?? 'hour'} />;
     case 'zone':
       return <ZonePage key={route.id} id={route.id} />;
     case 'alerts':

@@ -7,7 +7,7 @@ import { HealthBadge } from '../components/VerdictBadge.js';
 import { time } from '../components/format.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { Link } from '../router/Link.js';
-import { hrefOf } from '../router/routes.js';
+import { hrefOf, withChartRange, type ChartRange } from '../router/routes.js';
 import { EventsTimeline } from './node/EventsTimeline.js';
 import { gpuEntries, gpuLabeller } from './node/gpus.js';
 import { gpuHealth, latestHealth } from './node/health.js';
@@ -16,8 +16,8 @@ import { useNodeEvents } from './node/useNodeEvents.js';
 
 const gpuOf = (body: unknown): unknown => (typeof body === 'object' && body !== null ? (body as { gpu?: unknown }).gpu : undefined);
 
-/** `/nodes/{id}/gpus/{uuid}`: one GPU: what it is, each component's latest state with its suggested action, its charts and its events. */
-export function GpuPage({ id, uuid }: { readonly id: string; readonly uuid: string }) {
+/** `/nodes/{id}/gpus/{uuid}[?range=day|week]`: one GPU: what it is, each component's latest state with its suggested action, its charts and its events. */
+export function GpuPage({ id, uuid, range }: { readonly id: string; readonly uuid: string; readonly range: ChartRange }) {
   const api = useApi();
   const node = usePoll(`gpu-node:${id}`, async (signal) => {
     const [info, inventory] = await Promise.all([api.get<NodeInfo>(paths.node(id), { signal }), api.get<NodeInventory>(paths.inventory(id), { signal })]);
@@ -86,7 +86,7 @@ export function GpuPage({ id, uuid }: { readonly id: string; readonly uuid: stri
               )}
             </section>
             {gpu.current ? (
-              <ChartsPanel nodeId={id} gpus={[gpu]} />
+              <ChartsPanel nodeId={id} gpus={[gpu]} range={range} hrefOf={(r) => hrefOf(withChartRange({ page: 'gpu', id, uuid }, r))} />
             ) : (
               <section className="panel" aria-label="Charts">
                 <Empty>This GPU does not answer now.</Empty>

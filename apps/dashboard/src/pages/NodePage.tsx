@@ -5,6 +5,7 @@ import type { NodeInfo, NodeInventory, NodeRegion, NodeVerdict, ZoneDetail } fro
 import { Async } from '../components/Status.js';
 import { RestrictedBadge } from '../components/VerdictBadge.js';
 import { usePoll } from '../hooks/usePoll.js';
+import { hrefOf, withChartRange, type ChartRange } from '../router/routes.js';
 import { EventsTimeline } from './node/EventsTimeline.js';
 import { GpuTable } from './node/GpuTable.js';
 import { gpuEntries, gpuLabeller, type GpuEntry } from './node/gpus.js';
@@ -18,8 +19,8 @@ import { VerdictPanel } from './node/VerdictPanel.js';
 
 const NO_GPUS: readonly GpuEntry[] = [];
 
-/** `/nodes/{id}`: the host and its GPUs, the verdict in words, the region, health, charts and events. */
-export function NodePage({ id }: { readonly id: string }) {
+/** `/nodes/{id}[?range=day|week]`: the host and its GPUs, the verdict in words, the region, health, charts and events. */
+export function NodePage({ id, range }: { readonly id: string; readonly range: ChartRange }) {
   const api = useApi();
   const node = usePoll(`node:${id}`, async (signal) => {
     const [info, inventory] = await Promise.all([api.get<NodeInfo>(paths.node(id), { signal }), api.get<NodeInventory>(paths.inventory(id), { signal })]);
@@ -59,7 +60,7 @@ export function NodePage({ id }: { readonly id: string }) {
             <h2>GPUs</h2>
             {gpus.length === 0 ? <p className="status empty">No GPUs reported.</p> : <GpuTable nodeId={id} gpus={gpus} states={states} />}
           </section>
-          <ChartsPanel nodeId={id} gpus={current} />
+          <ChartsPanel nodeId={id} gpus={current} range={range} hrefOf={(r) => hrefOf(withChartRange({ page: 'node', id }, r))} />
           <section className="panel" aria-label="Events">
             <h2>Events</h2>
             <Async state={events} what="events" isEmpty={(e) => e.length === 0} empty="No events yet.">

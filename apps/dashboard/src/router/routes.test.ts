@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NO_FILTER, hrefOf, parseRoute, type Route } from './routes.js';
+import { NO_FILTER, hrefOf, parseRoute, withChartRange, type Route } from './routes.js';
 
 describe('parseRoute', () => {
   it.each<[string, string, Route]>([
@@ -14,6 +14,11 @@ describe('parseRoute', () => {
     ['/enrollment', '', { page: 'enrollment' }],
     ['/settings', '', { page: 'settings' }],
     ['/nodes/4f1c-9a', '', { page: 'node', id: '4f1c-9a' }],
+    ['/nodes/4f1c-9a', '?range=week', { page: 'node', id: '4f1c-9a', range: 'week' }],
+    ['/nodes/n1/gpus/GPU-1', '?range=day', { page: 'gpu', id: 'n1', uuid: 'GPU-1', range: 'day' }],
+    // The last hour is the default, and a range it does not know is no range.
+    ['/nodes/n1', '?range=hour', { page: 'node', id: 'n1' }],
+    ['/nodes/n1', '?range=year', { page: 'node', id: 'n1' }],
     ['/zones/a%20b%2Fc', '', { page: 'zone', id: 'a b/c' }],
     ['/landmarks', '', { page: 'landmarks' }],
     ['/zones', '', { page: 'not-found', path: '/zones' }],
@@ -34,10 +39,20 @@ describe('hrefOf', () => {
     { page: 'alerts', filter: { state: 'resolved', kind: '' } },
     { page: 'settings' },
     { page: 'node', id: 'n/1?x' },
+    { page: 'node', id: 'n1', range: 'day' },
+    { page: 'gpu', id: 'n1', uuid: 'GPU-a', range: 'week' },
     { page: 'zone', id: 'ap-southeast (Singapore)' },
     { page: 'landmarks' },
   ])('gives a URL that parses back to %j', (route) => {
     const url = new URL(hrefOf(route), 'http://x.test');
     expect(parseRoute(url.pathname, url.search)).toEqual(route);
+  });
+});
+
+describe('withChartRange', () => {
+  it('sets the charts of a node or GPU page to a range, the last hour being no range at all', () => {
+    expect(hrefOf(withChartRange({ page: 'node', id: 'n1' }, 'week'))).toBe('/nodes/n1?range=week');
+    expect(withChartRange({ page: 'gpu', id: 'n1', uuid: 'GPU-a', range: 'week' }, 'hour')).toEqual({ page: 'gpu', id: 'n1', uuid: 'GPU-a' });
+    expect(hrefOf(withChartRange({ page: 'gpu', id: 'n1', uuid: 'GPU-a', range: 'week' }, 'hour'))).toBe('/nodes/n1/gpus/GPU-a');
   });
 });

@@ -18,12 +18,16 @@ export interface AlertFilter {
   readonly kind: string;
 }
 
+/** The span of a node's or a GPU's charts: the last hour (the default, left out of the URL), day or week. */
+export type ChartRange = 'hour' | 'day' | 'week';
+export const CHART_RANGE_NAMES: readonly ChartRange[] = ['hour', 'day', 'week'];
+
 /** Every view of the dashboard, as the URL holds it. */
 export type Route =
   | { readonly page: 'overview' }
   | { readonly page: 'nodes'; readonly filter: NodeFilter }
-  | { readonly page: 'node'; readonly id: string }
-  | { readonly page: 'gpu'; readonly id: string; readonly uuid: string }
+  | { readonly page: 'node'; readonly id: string; readonly range?: Exclude<ChartRange, 'hour'> }
+  | { readonly page: 'gpu'; readonly id: string; readonly uuid: string; readonly range?: Exclude<ChartRange, 'hour'> }
   | { readonly page: 'zone'; readonly id: string }
   | { readonly page: 'alerts'; readonly filter: AlertFilter }
   | { readonly page: 'reports' }
@@ -54,6 +58,18 @@ function alertFilterOf(search: string): AlertFilter {
   return { state: state === 'firing' || state === 'resolved' ? state : '', kind: params.get('kind') ?? '' };
 }
 
+/** The charts' range of a query string, as a route holds it: absent for the last hour. */
+function chartRangeOf(search: string): { readonly range?: Exclude<ChartRange, 'hour'> } {
+  const range = new URLSearchParams(search).get('range');
+  return range === 'day' || range === 'week' ? { range } : {};
+}
+
+/** A node's or a GPU's page with its charts over `range`. */
+export function withChartRange<R extends Extract<Route, { page: 'node' | 'gpu' }>>(route: R, range: ChartRange): R {
+  const { range: _old, ...rest } = route;
+  return (range === 'hour' ? rest : { ...rest, range }) as R;
+}
+
 /** The route a location stands for; unknown paths (and malformed escapes) are `not-found`. */
 export function parseRoute(pathname: string, search: string): Route {
   const parts = pathname.split('/').filter((p) => p !== '');
@@ -66,9 +82,9 @@ export function parseRoute(pathname: string, search: string): Route {
     if (simple) return { page: simple };
   }
   const id = second === undefined ? undefined : decode(second);
-  if (id && third === undefined && (first === 'nodes' || first === 'zones')) return first === 'nodes' ? { page: 'node', id } : { page: 'zone', id };
+  if (id && third === undefined && (first === 'nodes' || first === 'zones')) return first === 'nodes' ? { page: 'node', id, ...chartRangeOf(search) } : { page: 'zone', id };
   const uuid = fourth === undefined ? undefined : decode(fourth);
-  if (id && uuid && first === 'nodes' && third === 'gpus' && rest.length === 0) return { page: 'gpu', id, uuid };
+  if (id && uuid && first === 'nodes' && third === 'gpus' && rest.length === 0) return { page: 'gpu', id, uuid, ...chartRangeOf(search) };
   return { page: 'not-found', path: pathname };
 }
 
@@ -86,9 +102,9 @@ export function hrefOf(route: Route): string {
     case 'nodes':
       return withQuery('/nodes', { ...route.filter });
     case 'node':
-      return `/nodes/${encodeURIComponent(route.id)}`;
+      return withQuery(`/nodes/${encodeURIComponent(route.id)}`, { range: route.range ?? '' });
     case 'gpu':
-      return `/nodes/${encodeURIComponent(route.id)}/gpus/${encodeURIComponent(route.uuid)}`;
+      return withQuery(`/nodes/${encodeURIComponent(route.id)}/gpus/${encodeURIComponent(route.uuid)}`, { range: route.range ?? '' });
     case 'zone':
       return `/zones/${encodeURIComponent(route.id)}`;
     case 'alerts':

@@ -1,9 +1,11 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { Async } from '../../components/Status.js';
+import { navigate } from '../../router/history.js';
+import { CHART_RANGE_NAMES, type ChartRange } from '../../router/routes.js';
 import type { GpuEntry } from './gpus.js';
 import { MetricCharts, samplesSeries } from './MetricCharts.js';
 import { useNodeSamples } from './useNodeSamples.js';
-import { CHART_RANGES, useNodeTelemetry, type ChartRange } from './useNodeTelemetry.js';
+import { useNodeTelemetry } from './useNodeTelemetry.js';
 
 function LastHour({ nodeId, gpus }: { readonly nodeId: string; readonly gpus: readonly GpuEntry[] }) {
   const uuids = useMemo(() => gpus.map((g) => g.uuid), [gpus]);
@@ -19,17 +21,18 @@ function LongerRange({ nodeId, gpus, range }: { readonly nodeId: string; readonl
 
 /**
  * Temperature, power, SM clock, utilization and memory of the GPUs over the last hour (raw
- * samples, refreshed with only what is new), day or week (5-minute means from the server's rollups).
+ * samples, refreshed with only what is new), day or week (5-minute means from the server's
+ * rollups). The range is the page's URL's (`?range=day`), so a link shows what its sender saw;
+ * choosing another replaces the URL, without a history entry of its own.
  */
-export function ChartsPanel({ nodeId, gpus }: { readonly nodeId: string; readonly gpus: readonly GpuEntry[] }) {
-  const [range, setRange] = useState<ChartRange>('hour');
+export function ChartsPanel({ nodeId, gpus, range, hrefOf }: { readonly nodeId: string; readonly gpus: readonly GpuEntry[]; readonly range: ChartRange; readonly hrefOf: (range: ChartRange) => string }) {
   return (
     <section className="panel" aria-label="Charts">
       <div className="page-head">
         <h2>Last {range}</h2>
         <div className="actions" role="group" aria-label="Range">
-          {(Object.keys(CHART_RANGES) as ChartRange[]).map((r) => (
-            <button key={r} type="button" className={r === range ? undefined : 'secondary'} aria-pressed={r === range} onClick={() => setRange(r)}>
+          {CHART_RANGE_NAMES.map((r) => (
+            <button key={r} type="button" className={r === range ? undefined : 'secondary'} aria-pressed={r === range} onClick={() => navigate(hrefOf(r), { replace: true })}>
               {r}
             </button>
           ))}

@@ -3,9 +3,10 @@ import { paths } from '../../api/paths.js';
 import { usePoll, type PollState } from '../../hooks/usePoll.js';
 import { CHARTED, type AlignedSeries, type ChartedMetric } from './series.js';
 import { alignTelemetry, type TelemetrySeries } from './telemetry.js';
+import type { ChartRange } from '../../router/routes.js';
 
-export const CHART_RANGES = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 } as const;
-export type ChartRange = keyof typeof CHART_RANGES;
+/** Each chart range's length. */
+export const CHART_RANGES: Readonly<Record<ChartRange, number>> = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 };
 
 export interface ChartedSeries {
   readonly series: ReadonlyMap<ChartedMetric, AlignedSeries>;
