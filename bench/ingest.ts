@@ -4,7 +4,8 @@
  * better-sqlite3 insert loop of the same rows measured in the same run; the same path on
  * PostgreSQL when its server binaries are installed, against a raw `pg` loop (one prepared insert
  * per batch) on the same cluster; and a simulated fleet of 10,000 hosts ×
- * 8 GPUs, each sending a batch every 30 s, held or not with its latency percentiles.
+ * 8 GPUs, each sending a batch every 30 s, held or not with its latency percentiles, on SQLite
+ * and (when installed) on PostgreSQL.
  *
  * The server (startServer, background loop included) runs in a child process, the load
  * generator on the main thread: two event loops, sharing whatever cores the machine has.
@@ -257,15 +258,9 @@ async function rawReference(nodes: readonly SimNode[], nodeIds: readonly string[
  * multi-row VALUES list: measured here, the faster of the two at 480 rows, and the same at 24.
  */
 async function rawPostgresReference(clusterUrl: string, nodes: readonly SimNode[], nodeIds: readonly string[], batches: readonly Batch[]): Promise<number> {
-  const admin = new pg.Client({ connectionString: clusterUrl });
-  await admin.connect();
-  const name = `locus_raw_${randomUUID().slice(0, 8)}`;
-  await admin.query(`create database ${name}`);
-  const url = new URL(clusterUrl);
-  url.pathname = `/${name}`;
-  try {
-    const rows = await rawRows(url.href, nodes, nodeIds, batches);
-    const client = new pg.Client({ connectionString: url.href });
+  return withDatabase(clusterUrl, 'locus_raw', async (url) => {
+    const rows = await rawRows(url, nodes, nodeIds, batches);
+    const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
       const text = `insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) select * from unnest(${GPU_SAMPLE_COLUMNS.map((c, i) => `$${i + 1}::${postgresColumnType(c)}[]`).join(', ')})`;
@@ -273,8 +268,21 @@ async function rawPostgresReference(clusterUrl: string, nodes: readonly SimNode[
     } finally {
       await client.end();
     }
+  });
+}
+
+/** A database of its own on the cluster (its URL given to `body`), dropped afterwards. */
+async function withDatabase<T>(clusterUrl: string, prefix: string, body: (url: string) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: clusterUrl });
+  await admin.connect();
+  const name = `${prefix}_${randomUUID().slice(0, 8)}`;
+  await admin.query(`create database ${name}`);
+  const url = new URL(clusterUrl);
+  url.pathname = `/${name}`;
+  try {
+    return await body(url.href);
   } finally {
-    await admin.query(`drop database if exists ${name}`);
+    await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
 }
@@ -374,6 +382,9 @@ else {
       console.log(`  batch ${batchLabel(r.instants)}   ${fmt(r.run.samplesPerS).padStart(9)} samples/s        ${referenceCell(r.run.samplesPerS, raw)}             ${r.run.p50Ms.toFixed(1)} / ${r.run.p99Ms.toFixed(1)} ms`);
     }
     console.log('');
+    // The same fleet as on SQLite (below), on a database of its own.
+    figures.fleetPostgres = await withDatabase(cluster.url, 'locus_fleet', (databaseUrl) => fleet({ databaseUrl }));
+    console.log('');
   } finally {
     cluster.stop();
   }
@@ -382,12 +393,17 @@ else {
 figures.fleet = await fleet();
 printFigures(figures);
 
-/** 10,000 hosts × 8 GPUs, each sending 3 samples every 30 s (what an agent sends by default: a sample every 10 s, sent every third), spread evenly over the period. */
-async function fleet(): Promise<Figures> {
+/**
+ * 10,000 hosts × 8 GPUs, each sending 3 samples every 30 s (what an agent sends by default: a
+ * sample every 10 s, sent every third), spread evenly over the period; on SQLite in a data
+ * directory of its own, or on the PostgreSQL database given.
+ */
+async function fleet(postgres?: { readonly databaseUrl: string }): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'locus-bench-fleet-'));
+  const database = postgres ? 'PostgreSQL' : 'SQLite';
   try {
     const nodes = Array.from({ length: fleetNodes }, (_, i) => simNode(i));
-    return await withServer({ dataDir: dir }, async (server) => {
+    return await withServer(postgres ?? { dataDir: dir }, async (server) => {
       let t = performance.now();
       if (enrollMode === 'http') await enrollOverHttp(server, nodes);
       else {
@@ -414,7 +430,7 @@ async function fleet(): Promise<Figures> {
       schedule.sort((a, b) => a.atMs - b.atMs);
       const signed = (performance.now() - t) / 1000;
       const targetPerS = nodes.length / (FLEET_PERIOD_MS / 1000);
-      console.log(`fleet: ${fmt(nodes.length)} hosts × ${GPUS_PER_NODE} GPUs, a batch of ${FLEET_INSTANTS} samples each every ${FLEET_PERIOD_MS / 1000} s (${fmt(targetPerS)} batches/s, ${fmt(targetPerS * FLEET_INSTANTS * GPUS_PER_NODE)} GPU samples/s), for ${fleetSeconds} s on SQLite`);
+      console.log(`fleet: ${fmt(nodes.length)} hosts × ${GPUS_PER_NODE} GPUs, a batch of ${FLEET_INSTANTS} samples each every ${FLEET_PERIOD_MS / 1000} s (${fmt(targetPerS)} batches/s, ${fmt(targetPerS * FLEET_INSTANTS * GPUS_PER_NODE)} GPU samples/s), for ${fleetSeconds} s on ${database}`);
       console.log(`  hosts ${enrollMode === 'http' ? 'enrolled through the enroll route, 16 at a time' : 'seeded through the repositories (as the enroll route stores them), not over HTTP'} in ${enrolled.toFixed(1)} s; ${fmt(schedule.length)} batches (${events} with an Xid or health event) signed before timing in ${signed.toFixed(1)} s`);
       const run = await openLoop(server.client, schedule);
       const heldPerS = run.stored / (schedule.at(-1)!.atMs / 1000 || 1);
@@ -434,7 +450,7 @@ async function fleet(): Promise<Figures> {
         p99Ms: figure(p99, 'ms', { label: 'goal', value: 100 }),
         held,
       };
-      console.log(`  (all on the same ${cpus().length} core(s): the load generator, the server with its 15-s background loop of alert sweeps over every host and retention, and SQLite's checkpointer thread; 64 keep-alive connections stand in for one per agent)`);
+      console.log(`  (all on the same ${cpus().length} core(s): the load generator, the server with its 15-s background loop of alert sweeps over every host and retention, and ${postgres ? 'PostgreSQL' : "SQLite's checkpointer thread"}; 64 keep-alive connections stand in for one per agent)`);
       return fleetFigures;
     });
   } finally {
