@@ -158,9 +158,10 @@ const GROUP_ROW_BATCH = GROUP_SAMPLES_FROM + GPU_SAMPLE_COLUMNS.length;
  * A group of batches, their ids all different, in one statement and so one transaction: each
  * batch's id claimed if its node is enrolled; the rows of the batches claimed inserted; the rows
  * inserted (and only they: a row stored before, by an earlier batch, is not; of a row that comes
- * twice in the group, the first is stored) summed by bucket here and folded into the rollups. Each part takes its locks in key
- * order, as every group's statement does, so that two groups that share a bucket wait rather
- * than deadlock. One row per batch answers whether it was claimed and whether its node is enrolled.
+ * twice in the group, the first is stored) summed by bucket here and folded into the rollups.
+ * Each part takes its locks in key order, as STORE_BATCH does, so that two statements that share
+ * a bucket wait rather than deadlock. One row per batch answers whether it was claimed and
+ * whether its node is enrolled.
  */
 const STORE_GROUP = [
   'with batch as (select * from unnest($1::text[], $2::text[], $3::bigint[]) with ordinality as b(batch_id, node_id, received_at, n)),',
