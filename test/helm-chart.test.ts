@@ -180,7 +180,7 @@ describe('the server', () => {
 });
 
 describe('with the Prometheus Operator', () => {
-  const operator = { serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' }, fleetTokenSecret: 'locus-viewer-token' }, prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } } };
+  const operator = SETUPS['Prometheus Operator'].server;
   const monitorOf = (objects: K8sObject[]) => find(objects, 'ServiceMonitor', 'fleet-server');
   const rulesOf = (objects: K8sObject[]) => find(objects, 'PrometheusRule', 'fleet-locus');
   const alertsOf = (objects: K8sObject[]) => rulesOf(objects)?.spec.groups.flatMap((g) => g.rules.map((r) => r.alert));

@@ -86,7 +86,7 @@ export function GpuPage({ id, uuid, range }: { readonly id: string; readonly uui
               )}
             </section>
             {gpu.current ? (
-              <ChartsPanel nodeId={id} gpus={[gpu]} range={range} hrefOf={(r) => hrefOf(withChartRange({ page: 'gpu', id, uuid }, r))} />
+              <ChartsPanel nodeId={id} gpus={[gpu]} range={range} rangeHref={(r) => hrefOf(withChartRange({ page: 'gpu', id, uuid }, r))} />
             ) : (
               <section className="panel" aria-label="Charts">
                 <Empty>This GPU does not answer now.</Empty>

@@ -60,7 +60,7 @@ export function NodePage({ id, range }: { readonly id: string; readonly range: C
             <h2>GPUs</h2>
             {gpus.length === 0 ? <p className="status empty">No GPUs reported.</p> : <GpuTable nodeId={id} gpus={gpus} states={states} />}
           </section>
-          <ChartsPanel nodeId={id} gpus={current} range={range} hrefOf={(r) => hrefOf(withChartRange({ page: 'node', id }, r))} />
+          <ChartsPanel nodeId={id} gpus={current} range={range} rangeHref={(r) => hrefOf(withChartRange({ page: 'node', id }, r))} />
           <section className="panel" aria-label="Events">
             <h2>Events</h2>
             <Async state={events} what="events" isEmpty={(e) => e.length === 0} empty="No events yet.">

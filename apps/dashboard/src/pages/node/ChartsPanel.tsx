@@ -25,14 +25,14 @@ function LongerRange({ nodeId, gpus, range }: { readonly nodeId: string; readonl
  * rollups). The range is the page's URL's (`?range=day`), so a link shows what its sender saw;
  * choosing another replaces the URL, without a history entry of its own.
  */
-export function ChartsPanel({ nodeId, gpus, range, hrefOf }: { readonly nodeId: string; readonly gpus: readonly GpuEntry[]; readonly range: ChartRange; readonly hrefOf: (range: ChartRange) => string }) {
+export function ChartsPanel({ nodeId, gpus, range, rangeHref }: { readonly nodeId: string; readonly gpus: readonly GpuEntry[]; readonly range: ChartRange; readonly rangeHref: (range: ChartRange) => string }) {
   return (
     <section className="panel" aria-label="Charts">
       <div className="page-head">
         <h2>Last {range}</h2>
         <div className="actions" role="group" aria-label="Range">
           {CHART_RANGE_NAMES.map((r) => (
-            <button key={r} type="button" className={r === range ? undefined : 'secondary'} aria-pressed={r === range} onClick={() => navigate(hrefOf(r), { replace: true })}>
+            <button key={r} type="button" className={r === range ? undefined : 'secondary'} aria-pressed={r === range} onClick={() => navigate(rangeHref(r), { replace: true })}>
               {r}
             </button>
           ))}
