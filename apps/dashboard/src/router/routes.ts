@@ -18,16 +18,18 @@ export interface AlertFilter {
   readonly kind: string;
 }
 
-/** The span of a node's or a GPU's charts: the last hour (the default, left out of the URL), day or week. */
-export type ChartRange = 'hour' | 'day' | 'week';
-export const CHART_RANGE_NAMES: readonly ChartRange[] = ['hour', 'day', 'week'];
+/** The spans of a node's or a GPU's charts: the last hour (the default, left out of the URL), day or week. */
+export const CHART_RANGE_NAMES = ['hour', 'day', 'week'] as const;
+export type ChartRange = (typeof CHART_RANGE_NAMES)[number];
+/** A range other than the default: what a route holds. */
+type LongerRange = Exclude<ChartRange, 'hour'>;
 
 /** Every view of the dashboard, as the URL holds it. */
 export type Route =
   | { readonly page: 'overview' }
   | { readonly page: 'nodes'; readonly filter: NodeFilter }
-  | { readonly page: 'node'; readonly id: string; readonly range?: Exclude<ChartRange, 'hour'> }
-  | { readonly page: 'gpu'; readonly id: string; readonly uuid: string; readonly range?: Exclude<ChartRange, 'hour'> }
+  | { readonly page: 'node'; readonly id: string; readonly range?: LongerRange }
+  | { readonly page: 'gpu'; readonly id: string; readonly uuid: string; readonly range?: LongerRange }
   | { readonly page: 'zone'; readonly id: string }
   | { readonly page: 'alerts'; readonly filter: AlertFilter }
   | { readonly page: 'reports' }
@@ -59,7 +61,7 @@ function alertFilterOf(search: string): AlertFilter {
 }
 
 /** The charts' range of a query string, as a route holds it: absent for the last hour. */
-function chartRangeOf(search: string): { readonly range?: Exclude<ChartRange, 'hour'> } {
+function chartRangeOf(search: string): { readonly range?: LongerRange } {
   const range = new URLSearchParams(search).get('range');
   return range === 'day' || range === 'week' ? { range } : {};
 }
