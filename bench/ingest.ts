@@ -398,6 +398,13 @@ printFigures(figures);
  * sample every 10 s, sent every third), spread evenly over the period; on SQLite in a data
  * directory of its own, or on the PostgreSQL database given.
  */
+/** How many alert sweeps the server has run, and their seconds in all, from its /metrics. */
+async function alertSweeps(url: string): Promise<{ runs: number; seconds: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (suffix: string) => Number(new RegExp(`^locus_background_task_seconds_${suffix}\\{task="alert-sweep"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { runs: value('count'), seconds: value('sum') };
+}
+
 async function fleet(postgres?: { readonly databaseUrl: string }): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'locus-bench-fleet-'));
   const database = postgres ? 'PostgreSQL' : 'SQLite';
@@ -432,12 +439,17 @@ async function fleet(postgres?: { readonly databaseUrl: string }): Promise<Figur
       const targetPerS = nodes.length / (FLEET_PERIOD_MS / 1000);
       console.log(`fleet: ${fmt(nodes.length)} hosts × ${GPUS_PER_NODE} GPUs, a batch of ${FLEET_INSTANTS} samples each every ${FLEET_PERIOD_MS / 1000} s (${fmt(targetPerS)} batches/s, ${fmt(targetPerS * FLEET_INSTANTS * GPUS_PER_NODE)} GPU samples/s), for ${fleetSeconds} s on ${database}`);
       console.log(`  hosts ${enrollMode === 'http' ? 'enrolled through the enroll route, 16 at a time' : 'seeded through the repositories (as the enroll route stores them), not over HTTP'} in ${enrolled.toFixed(1)} s; ${fmt(schedule.length)} batches (${events} with an Xid or health event) signed before timing in ${signed.toFixed(1)} s`);
+      const sweepsBefore = await alertSweeps(server.url);
       const run = await openLoop(server.client, schedule);
+      const sweeps = await alertSweeps(server.url);
+      const sweepRuns = sweeps.runs - sweepsBefore.runs;
+      const sweepMeanMs = sweepRuns > 0 ? ((sweeps.seconds - sweepsBefore.seconds) / sweepRuns) * 1000 : Number.NaN;
       const heldPerS = run.stored / (schedule.at(-1)!.atMs / 1000 || 1);
       const p99 = quantile(run.latenciesMs, 0.99);
       const held = run.stored === schedule.length && run.refused === 0 && run.failed === 0 && p99 < 100;
       console.log(`  stored ${fmt(run.stored)} of ${fmt(schedule.length)} batches (${fmt(heldPerS, 1)} batches/s against ${fmt(targetPerS, 1)} asked); refused (429) ${run.refused}, failed ${run.failed}${run.firstFailure ? ` (${run.firstFailure})` : ''}`);
       console.log(`  ingest latency p50 ${quantile(run.latenciesMs, 0.5).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${quantile(run.latenciesMs, 1).toFixed(1)} ms; sends behind schedule p99 ${quantile(run.lateMs, 0.99).toFixed(1)} ms`);
+      console.log(`  alert sweeps over every host during the run: ${sweepRuns}${sweepRuns > 0 ? `, ${sweepMeanMs.toFixed(0)} ms each on average (locus_background_task_seconds)` : ''}`);
       console.log(`  ${held ? 'HELD' : 'NOT HELD'}: every batch stored at the asked rate with p99 < 100 ms ${held ? 'yes' : 'no'}`);
       const fleetFigures: Figures = {
         hosts: nodes.length,
@@ -448,6 +460,7 @@ async function fleet(postgres?: { readonly databaseUrl: string }): Promise<Figur
         failed: run.failed,
         p50Ms: figure(quantile(run.latenciesMs, 0.5), 'ms'),
         p99Ms: figure(p99, 'ms', { label: 'goal', value: 100 }),
+        alertSweepMs: figure(sweepMeanMs, 'ms'),
         held,
       };
       console.log(`  (all on the same ${cpus().length} core(s): the load generator, the server with its 15-s background loop of alert sweeps over every host and retention, and ${postgres ? 'PostgreSQL' : "SQLite's checkpointer thread"}; 64 keep-alive connections stand in for one per agent)`);

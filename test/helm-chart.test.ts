@@ -10,7 +10,7 @@ import { validateObject, type Container, type K8sObject, type PodSpec } from './
 import { locusHelpShim } from './support/locus-shim.js';
 import { CLAIM_VERDICT, HEALTH, RESTRICTED_VERDICT } from '@locus/protocol';
 import { migrateToLatest, openStorage } from '@locus/storage';
-import { ServerMetrics } from '../apps/server/src/metrics.js';
+import { BACKGROUND_TASKS, ServerMetrics } from '../apps/server/src/metrics.js';
 import { fleetMetrics } from '../apps/server/src/fleet-metrics.js';
 import { reposOf } from '../apps/server/src/repos.js';
 
@@ -212,8 +212,8 @@ describe('with the Prometheus Operator', () => {
   });
 
   it('has fleet rules only where the fleet is scraped, and server rules always', () => {
-    expect(alertsOf(render({ server: { prometheusRule: { enabled: true } } }))).toEqual(['LocusIngestOverloaded', 'LocusWebhookDeliveriesFailing']);
-    expect(alertsOf(render({ server: { ...operator, serviceMonitor: { ...operator.serviceMonitor, fleetTokenSecret: '' } } }))).toEqual(['LocusIngestOverloaded', 'LocusWebhookDeliveriesFailing', 'LocusServerDown']);
+    expect(alertsOf(render({ server: { prometheusRule: { enabled: true } } }))).toEqual(['LocusIngestOverloaded', 'LocusWebhookDeliveriesFailing', 'LocusAlertSweepSlow']);
+    expect(alertsOf(render({ server: { ...operator, serviceMonitor: { ...operator.serviceMonitor, fleetTokenSecret: '' } } }))).toEqual(['LocusIngestOverloaded', 'LocusWebhookDeliveriesFailing', 'LocusAlertSweepSlow', 'LocusServerDown']);
     const all = alertsOf(render({ server: operator }))!;
     expect(all).toEqual(expect.arrayContaining(['LocusRestrictedCertain', 'LocusRestrictedNotExcluded', 'LocusClaimContradicted', 'LocusVerdictStale', 'LocusAgentSilent', 'LocusGpuUnhealthy', 'LocusFleetScrapeFailing']));
     expect(rulesOf(render({ server: operator }))!.metadata.labels?.release).toBe('kube-prometheus-stack');
@@ -236,6 +236,7 @@ describe('with the Prometheus Operator', () => {
       'locus_node_gpus.health': HEALTH.options,
       'locus_ingest_batches_total.result': ['stored', 'duplicate', 'overloaded'],
       'locus_webhook_attempts_total.outcome': ['delivered', 'retry', 'failed'],
+      'locus_background_task_seconds.task': BACKGROUND_TASKS,
       'up.job': ['fleet-server', 'fleet-locus-fleet'],
     };
     const rules = rulesOf(render({ server: operator }))!.spec.groups.flatMap((g) => g.rules);
@@ -243,8 +244,10 @@ describe('with the Prometheus Operator', () => {
       const selectors = [...expr.matchAll(/\b(locus_[a-z0-9_]+|up)\b(?:\{([^}]*)\})?/g)];
       expect(selectors.length, alert).toBeGreaterThan(0);
       const labels = new Set<string>();
-      for (const [, name, matchers] of selectors) {
-        expect(families.has(name!), `${alert}: ${name}`).toBe(true);
+      for (const [, series, matchers] of selectors) {
+        // A histogram's series are its family's name with _bucket, _sum or _count.
+        const name = families.has(series!) ? series : series!.replace(/_(bucket|sum|count)$/, '');
+        expect(families.has(name!), `${alert}: ${series}`).toBe(true);
         for (const l of families.get(name!)!) labels.add(l);
         for (const [, label, op, value] of (matchers ?? '').matchAll(/([a-z_]+)\s*(=~|!~|!=|=)\s*"([^"]*)"/g)) {
           expect(families.get(name!), `${alert}: ${name} has no label ${label}`).toContain(label);
@@ -267,7 +270,7 @@ describe('with the Prometheus Operator', () => {
       const file = join(dir, 'rules.yaml');
       writeFileSync(file, stringify({ groups: rulesOf(render({ server: operator }))!.spec.groups }));
       const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
-      expect(check.stdout + check.stderr).toContain('SUCCESS: 10 rules found');
+      expect(check.stdout + check.stderr).toContain('SUCCESS: 11 rules found');
       expect(check.status).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey } from '@locus/protocol';
+import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey, type VerdictRecord } from '@locus/protocol';
 import { webhookSignature } from './alerts/engine.js';
 import { DEFAULT_ORG } from './config.js';
+import { reposOf } from './repos.js';
 import { enrollAgent, hostInventory, landmark, measurementOf, testServer, type TestLandmark, type TestServer } from './test-support.js';
 
 const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('fra-1', 'DE', 50.1109, 8.6821), landmark('bom-1', 'IN', 19.076, 72.8777), landmark('kul-1', 'MY', 3.139, 101.6869)];
@@ -154,6 +155,52 @@ describe('alerts', () => {
     expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'node-silent', summary: 'gpu-9: no report for 6 min' })]);
     await ingest([]);
     expect(await alerts('firing')).toEqual([]);
+  });
+
+  it("are judged by each node's own facts in a sweep of more nodes than it reads at once", async () => {
+    const repos = reposOf(s.storage);
+    const now = s.clock.now().getTime();
+    const board = (uuid: string) => ({ uuid, serial: null, name: 'H100', pci_bus_id: uuid });
+    const expected: string[] = [];
+    const n = 1_200;
+    await repos.orgs.ensure({ id: 'org-b', name: 'org-b', created_at: 0 });
+    for (let i = 0; i < n; i++) {
+      const id = `n-${String(i).padStart(4, '0')}`;
+      const org = i % 97 === 3 ? 'org-b' : 'org-a';
+      await repos.nodes.create({ id, org_id: org, name: id, host_key: `key-${i}`, claimed_country: 'SG', created_at: 0, last_measured_at: null, unenrolled_at: i === 1_150 ? now : null, zone_id: null });
+      const judged = org === 'org-a' && i !== 1_150;
+      // Silent for 10 min, or heard from 1 min ago; every node that is judged has some alert.
+      await repos.telemetry.claimBatch(`b-${i}`, id, now - (i % 3 !== 0 ? 10 : 1) * 60_000);
+      if (i % 3 !== 0 && judged) expected.push(`${id} node-silent`);
+      if (i % 3 === 0 || i % 11 === 0) {
+        await repos.telemetry.noteHealth(id, { id: `h-${i}`, at: now, component: 'xid', gpu: 'GPU-x', health: 'unhealthy', reason: 'Xid 79', suggestedAction: 'reboot' });
+        if (judged) expected.push(`${id} gpu-health`);
+      }
+      if (i % 13 === 0) {
+        await repos.telemetry.seeGpus(id, [board(`GPU-${i}-a`), board(`GPU-${i}-b`)], now - 2);
+        await repos.telemetry.setInventory(id, { gpus: 1 }, now - 1);
+        await repos.telemetry.seeGpus(id, [board(`GPU-${i}-a`)], now - 1);
+        if (judged) expected.push(`${id} gpu-missing`);
+      }
+      if (i % 17 === 0) {
+        await repos.telemetry.addEvent({ id: `d-${i}`, node_id: id, kind: 'duplicate-gpu', at: now, body: JSON.stringify({ gpu: `GPU-${i}-a`, otherNode: 'elsewhere' }) });
+        if (judged) expected.push(`${id} duplicate-gpu`);
+      }
+      if (i % 19 === 0) {
+        const record: VerdictRecord = { claimed: 'SG', claim: 'consistent', restricted: 'possible', possibleCountries: ['SG', 'CN'], areaKm2: 1, radiusKm: 1, estimate: null, countryEstimate: 'SG' };
+        await repos.verdicts.insert({ id: `v-${i}-old`, nodeId: id, computedAt: now - 2, measurements: 4, record: { ...record, restricted: 'excluded' }, notes: [] });
+        await repos.verdicts.insert({ id: `v-${i}`, nodeId: id, computedAt: now - 1, measurements: 4, record, notes: [] });
+        if (judged) expected.push(`${id} restricted`);
+      }
+    }
+    const firing = async () => (await repos.alerts.firing('org-a')).map((a) => `${a.node_id} ${a.kind}`).sort();
+    await s.app.alerting.sweep(['org-a']);
+    expect(await firing()).toEqual(expected.sort());
+    expect(await repos.alerts.firing('org-b')).toEqual([]);
+    // Heard from again: the next sweep resolves each silence, and nothing else.
+    for (let i = 0; i < n; i++) if (i % 3 !== 0) await repos.telemetry.claimBatch(`b-${i}-again`, `n-${String(i).padStart(4, '0')}`, now);
+    await s.app.alerting.sweep(['org-a']);
+    expect(await firing()).toEqual(expected.filter((e) => !e.endsWith('node-silent')).sort());
   });
 
   it('fire for a GPU missing from the host\'s inventory until it returns or is forgotten by hand', async () => {

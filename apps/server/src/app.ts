@@ -26,7 +26,7 @@ import { Alerting, DEFAULT_ALERTING } from './alerts/engine.js';
 import { alertRoutes } from './routes/alerts.js';
 import { reportRoutes } from './routes/reports.js';
 import { tokenRoutes } from './routes/tokens.js';
-import { ServerMetrics } from './metrics.js';
+import { ServerMetrics, type BackgroundTask } from './metrics.js';
 import { telemetryRoutes } from './routes/telemetry.js';
 import { TelemetryRetention } from './retention.js';
 
@@ -172,9 +172,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       running = true;
       void (async () => {
         try {
-          await alerting.sweep((await repos.orgs.list()).map((o) => o.id));
-          await alerting.dispatch();
-          await retention.run(retentionBudgetMs);
+          const timed = async (task: BackgroundTask, run: () => Promise<unknown>) => {
+            const end = metrics.backgroundSeconds.startTimer({ task });
+            await run();
+            end();
+          };
+          await timed('alert-sweep', async () => alerting.sweep((await repos.orgs.list()).map((o) => o.id)));
+          await timed('webhooks', () => alerting.dispatch());
+          await timed('retention', () => retention.run(retentionBudgetMs));
         } catch (error) {
           app.log.error(error);
         } finally {

@@ -1,5 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** The background loop's tasks, as locus_background_task_seconds names them. */
+export const BACKGROUND_TASKS = ['alert-sweep', 'webhooks', 'retention'] as const;
+export type BackgroundTask = (typeof BACKGROUND_TASKS)[number];
+
 /**
  * The server's own Prometheus metrics, one registry per app (so that two apps in one process,
  * as in tests, do not share counters). No label carries an organization, node or token.
@@ -28,6 +32,13 @@ export class ServerMetrics {
   readonly ingestInFlight = new Gauge({ name: 'locus_ingest_in_flight', help: 'Agent batches being received or stored now.', registers: [this.registry] });
   readonly measurements = new Counter({ name: 'locus_measurements_total', help: 'Signed landmark measurements by result: accepted, duplicate, rejected.', labelNames: ['result'] as const, registers: [this.registry] });
   readonly alertTransitions = new Counter({ name: 'locus_alert_transitions_total', help: 'Alerts fired and resolved, by kind.', labelNames: ['kind', 'change'] as const, registers: [this.registry] });
+  readonly backgroundSeconds = new Histogram({
+    name: 'locus_background_task_seconds',
+    help: "Time of each run of the background loop's tasks (every 15 s): alert-sweep (every node's alerts against its facts), webhooks (due deliveries), retention (expired telemetry, bounded).",
+    labelNames: ['task'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
   readonly webhookAttempts = new Counter({ name: 'locus_webhook_attempts_total', help: 'Webhook delivery attempts by outcome: delivered, retry (will be tried again), failed (gave up).', labelNames: ['outcome'] as const, registers: [this.registry] });
 
   constructor(version: string) {

@@ -64,6 +64,15 @@ describe('/metrics', () => {
     expect(series(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(text).not.toMatch(/org-a|gpu-01|GPU-a/);
   });
+
+  it("times each run of the background loop's tasks", async () => {
+    storage = await openStorage('sqlite::memory:');
+    await migrateToLatest(storage);
+    app = await buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock: new TestClock(), backgroundEveryMs: 20 });
+    const runs = async (task: string) => series((await app!.inject({ method: 'GET', url: '/metrics' })).body, 'locus_background_task_seconds_count', { task });
+    for (let i = 0; i < 250 && !((await runs('retention')) ?? 0); i++) await new Promise((r) => setTimeout(r, 20));
+    for (const task of ['alert-sweep', 'webhooks', 'retention']) expect(await runs(task)).toBeGreaterThanOrEqual(1);
+  });
 });
 
 describe('ingest under overload', () => {

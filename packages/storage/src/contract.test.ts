@@ -231,7 +231,10 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     const t = new TelemetryRepo(storage.db);
     for (const [id, node, at] of [['b1', 'n1', 5], ['b2', 'n1', 9], ['b3', 'n1', 7], ['b4', 'n2', 3]] as const) expect(await t.claimBatch(id, node, at)).toBe('claimed');
     expect(await t.lastIngestsByOrg('org-a')).toEqual(new Map([['n1', 9], ['n2', 3]]));
+    expect(await t.lastIngestsByOrg('org-a', ['n2'])).toEqual(new Map([['n2', 3]]));
+    expect(await t.lastIngestsByOrg('org-a', [])).toEqual(new Map());
     expect(await t.lastIngestsByOrg('org-b')).toEqual(new Map());
+    expect(await t.lastIngestsByOrg('org-b', ['n1'])).toEqual(new Map());
     await new NodeRepo(storage.db).unenroll('k2', 10);
     expect(await t.lastIngestsByOrg('org-a')).toEqual(new Map([['n1', 9]]));
   });
@@ -301,22 +304,29 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
   it('finds the GPUs missing from the latest inventory, and forgets only those', async () => {
     const t = new TelemetryRepo(storage.db);
     const board = (uuid: string) => ({ uuid, serial: `S-${uuid}`, name: 'H100', pci_bus_id: uuid });
+    const missing = async (node: string) => ((await t.missingGpus([node])).get(node) ?? []).map((g) => [g.uuid, g.last_seen_at]);
     await t.seeGpus('n1', [board('GPU-1'), board('GPU-2')], 10);
     // Before any inventory nothing is missing, whatever was seen.
-    expect(await t.missingGpus('n1')).toEqual([]);
+    expect(await missing('n1')).toEqual([]);
     await t.setInventory('n1', { gpus: 2 }, 10);
-    expect(await t.missingGpus('n1')).toEqual([]);
+    expect(await missing('n1')).toEqual([]);
     await t.setInventory('n1', { gpus: 1 }, 20);
     await t.seeGpus('n1', [board('GPU-1')], 20);
-    expect((await t.missingGpus('n1')).map((g) => [g.uuid, g.last_seen_at])).toEqual([['GPU-2', 10]]);
+    expect(await missing('n1')).toEqual([['GPU-2', 10]]);
+    // Several nodes at once: each its own, none for a node missing none.
+    await t.seeGpus('n2', [board('GPU-3'), board('GPU-4')], 15);
+    await t.setInventory('n2', { gpus: 0 }, 25);
+    const both = await t.missingGpus(['n1', 'n2']);
+    expect([...both].map(([node, gpus]) => [node, gpus.map((g) => g.uuid)]).sort()).toEqual([['n1', ['GPU-2']], ['n2', ['GPU-3', 'GPU-4']]]);
+    expect((await t.missingGpus([])).size).toBe(0);
     expect(await t.forgetMissingGpu('n1', 'GPU-1')).toBe(false);
     expect(await t.forgetMissingGpu('n2', 'GPU-2')).toBe(false);
     expect(await t.forgetMissingGpu('n1', 'GPU-2')).toBe(true);
-    expect(await t.missingGpus('n1')).toEqual([]);
+    expect(await missing('n1')).toEqual([]);
     expect((await t.gpus('n1')).map((g) => g.uuid)).toEqual(['GPU-1']);
     // Back on the bus, it is seen again like any GPU.
     await t.setInventory('n1', { gpus: 0 }, 30);
-    expect((await t.missingGpus('n1')).map((g) => g.uuid)).toEqual(['GPU-1']);
+    expect((await missing('n1')).map(([uuid]) => uuid)).toEqual(['GPU-1']);
   });
 
   it('finds the same GPU reported by another node, by UUID or serial', async () => {
@@ -334,6 +344,23 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await t.addEvent({ id: 'ev1', node_id: 'n1', kind: 'xid', at: 5, body: '{"xid":79}' })).toBe(true);
     expect(await t.addEvent({ id: 'ev1', node_id: 'n1', kind: 'xid', at: 5, body: '{"xid":79}' })).toBe(false);
     expect(await t.events('n1', 0, 10)).toEqual([{ id: 'ev1', kind: 'xid', at: 5, body: { xid: 79 } }]);
+  });
+
+  it("keeps each node's latest event of a kind by key, oldest first", async () => {
+    const t = new TelemetryRepo(storage.db);
+    const dup = (id: string, node: string, at: number, gpu: string, other: string) => t.addEvent({ id, node_id: node, kind: 'duplicate-gpu', at, body: JSON.stringify({ gpu, otherNode: other, at }) });
+    await dup('d1', 'n1', 5, 'GPU-1', 'n2');
+    await dup('d2', 'n1', 6, 'GPU-2', 'n2');
+    await dup('d3', 'n1', 7, 'GPU-1', 'n2');
+    await dup('d4', 'n2', 5, 'GPU-1', 'n1');
+    await t.addEvent({ id: 'x1', node_id: 'n2', kind: 'xid', at: 8, body: '{"xid":79}' });
+    const latest = await t.latestEvents<{ gpu: string; at: number }>(['n1', 'n2'], 'duplicate-gpu', (b) => b.gpu);
+    expect([...latest].map(([node, bodies]) => [node, bodies.map((b) => [b.gpu, b.at])]).sort()).toEqual([
+      ['n1', [['GPU-2', 6], ['GPU-1', 7]]],
+      ['n2', [['GPU-1', 5]]],
+    ]);
+    expect((await t.latestEvents(['n2'], 'inventory', () => '')).size).toBe(0);
+    expect((await t.latestEvents([], 'duplicate-gpu', () => '')).size).toBe(0);
   });
 
   it('counts the GPUs of each node of an org, or of some of its nodes', async () => {
@@ -393,6 +420,36 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     await alerts.reconcile('org-a', 'node:axb|', [cond('node:axb|x')], 1, newId);
     await alerts.reconcile('org-a', 'node:a_b|', [], 2, newId);
     expect((await alerts.list('org-a', 'firing', 10)).map((a) => a.key)).toEqual(['node:axb|x']);
+  });
+
+  it("reads the alerts of several nodes at once, and reconciles from such a read, stale or not, reporting each change once", async () => {
+    const alerts = new AlertRepo(storage.db);
+    const of = (node: string, kind: string) => ({ key: `node:${node}|${kind}`, kind, severity: 'critical', nodeId: node, summary: kind });
+    await alerts.reconcile('org-a', 'node:n1|', [of('n1', 'restricted'), of('n1', 'empty')], 10, newId);
+    await alerts.reconcile('org-a', 'node:n2|', [of('n2', 'restricted')], 10, newId);
+    await alerts.reconcile('org-a', 'landmark:', [{ key: 'landmark:l1|x', kind: 'x', severity: 'critical', nodeId: null, summary: 'x' }], 10, newId);
+    await new OrgRepo(storage.db).create({ id: 'org-b', name: 'B', created_at: 0 });
+    await alerts.reconcile('org-b', 'node:n1|', [of('n1', 'restricted')], 10, newId);
+    const read = await alerts.ofNodes('org-a', ['n1', 'n2']);
+    expect(read.map((a) => a.key).sort()).toEqual(['node:n1|empty', 'node:n1|restricted', 'node:n2|restricted']);
+    expect(await alerts.ofNodes('org-a', [])).toEqual([]);
+    const n1 = read.filter((a) => a.node_id === 'n1');
+    // From the read: empty resolves. Then, from the same read, now stale, a second replica's
+    // reconcile finds nothing left to resolve.
+    expect((await alerts.reconcile('org-a', 'node:n1|', [of('n1', 'restricted')], 20, newId, n1)).map((t) => [t.alert.key, t.change])).toEqual([['node:n1|empty', 'resolved']]);
+    expect(await alerts.reconcile('org-a', 'node:n1|', [of('n1', 'restricted')], 21, newId, n1)).toEqual([]);
+    // A fresh read: empty fires again once, though two reconcile from the same read.
+    const fresh = (await alerts.ofNodes('org-a', ['n1'])).filter((a) => a.node_id === 'n1');
+    expect((await alerts.reconcile('org-a', 'node:n1|', [of('n1', 'restricted'), of('n1', 'empty')], 30, newId, fresh)).map((t) => [t.alert.key, t.change])).toEqual([['node:n1|empty', 'fired']]);
+    expect(await alerts.reconcile('org-a', 'node:n1|', [of('n1', 'restricted'), of('n1', 'empty')], 31, newId, fresh)).toEqual([]);
+    // Another scope's alerts in what is passed are not this scope's.
+    expect(await alerts.reconcile('org-a', 'node:n2|', [of('n2', 'restricted')], 40, newId, read)).toEqual([]);
+    expect((await alerts.list('org-a', 'firing', 10)).map((a) => [a.key, a.last_fired_at]).sort()).toEqual([
+      ['landmark:l1|x', 10],
+      ['node:n1|empty', 30],
+      ['node:n1|restricted', 10],
+      ['node:n2|restricted', 10],
+    ]);
   });
 
   it('keeps mute rules until they expire, and webhook deliveries until they are due', async () => {
@@ -578,7 +635,7 @@ describe.each(activeBackends())('telemetry store contract on %s', (backend) => {
     expect(await telemetry.expireBatches(['n1'], 100, 1)).toBe(1);
     expect(await telemetry.expireBatches(['n1'], 100, 5)).toBe(1);
     expect(await telemetry.expireBatches(['n1'], 100, 5)).toBe(0);
-    expect(await telemetry.lastIngestAt('n1')).toBe(3);
+    expect((await telemetry.lastIngestsByOrg('org-a', ['n1'])).get('n1')).toBe(3);
     expect(await telemetry.claimBatch('b3', 'n1', 4)).toBe('duplicate');
     expect(await repo.nodesAfter(null, 1)).toEqual(['n1']);
     expect(await repo.nodesAfter('n1', 5)).toEqual(['n2']);

@@ -21,3 +21,4 @@ export * from './repos/direct-batches.js';
 export * from './repos/zones.js';
 export * from './repos/alerts.js';
 export * from './repos/reports.js';
+export { groupBy } from './repos/slices.js';

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { AlertRecord, MuteRule, NodeRecord, Transition } from '@locus/storage';
+import { groupBy, type AlertRecord, type MuteRule, type NodeRecord, type Transition } from '@locus/storage';
 import type { Clock } from '../clock.js';
 import type { Repos } from '../repos.js';
 import { DEFAULT_ORG } from '../config.js';
@@ -18,6 +18,13 @@ export interface AlertingOptions {
   /** Told of each alert transition and webhook attempt (the server's metrics). */
   readonly observe?: { readonly transition: (kind: string, change: string) => void; readonly attempt: (outcome: 'delivered' | 'retry' | 'failed') => void };
 }
+
+/**
+ * Nodes a sweep evaluates together: their facts in one query per kind, not one per node (10,000
+ * nodes had taken 1.4 s of CPU a sweep on SQLite and 9 s on PostgreSQL), in slices small enough
+ * that SQLite, which answers synchronously, holds requests up only briefly.
+ */
+const SWEEP_SLICE = 500;
 
 export const DEFAULT_ALERTING: Omit<AlertingOptions, 'restricted'> = Object.freeze({ silentAfterMs: 5 * 60_000, landmarkOutlierNodes: 2, maxAttempts: 8 });
 
@@ -60,26 +67,47 @@ export class Alerting {
   }
 
   async evaluateNode(node: NodeRecord): Promise<Transition[]> {
-    return (await this.#evaluate(node)).changes;
+    return (await this.#evaluate(node.org_id, [node])).changes;
   }
 
-  async #evaluate(node: NodeRecord): Promise<{ changes: Transition[]; facts: NodeFacts }> {
+  /**
+   * Reconciles the alerts of these nodes of one org with their facts, read for all of them at
+   * once (a query for each kind of fact, and one for their alerts), and notifies the changes.
+   * Returns the changes and each node's facts, in the nodes' order.
+   */
+  async #evaluate(orgId: string, nodes: readonly NodeRecord[]): Promise<{ changes: Transition[]; facts: NodeFacts[] }> {
     const now = this.#clock.now().getTime();
-    const [last] = await this.#repos.verdicts.history(node.id, 1);
-    const facts: NodeFacts = {
-      nodeId: node.id,
-      nodeName: node.name,
-      verdict: last && { record: last.record, measurements: last.measurements, notes: last.notes },
-      health: await this.#repos.telemetry.latestHealth([node.id]),
-      duplicates: await this.#repos.telemetry.latestEvents<{ gpu: string; otherNode: string }>(node.id, 'duplicate-gpu', (b) => `${b.gpu}|${b.otherNode}`),
-      missingGpus: (await this.#repos.telemetry.missingGpus(node.id)).map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, lastSeenAt: g.last_seen_at })),
-      lastIngestAt: await this.#repos.telemetry.lastIngestAt(node.id),
-    };
-    const conditions = node.unenrolled_at === null ? nodeConditions(facts, now, this.#options) : [];
-    if (conditions.some((c) => c.kind === 'node-silent')) this.#silent.add(node.id);
-    else this.#silent.delete(node.id);
-    const changes = await this.#repos.alerts.reconcile(node.org_id, scopeOf(node.id), conditions, now, randomUUID);
-    await this.#notify(node.org_id, changes, now);
+    const ids = nodes.map((n) => n.id);
+    const { verdicts, telemetry, alerts } = this.#repos;
+    // One query after another: on PostgreSQL, one connection of the pool, the rest left to ingest.
+    const latest = await verdicts.latestByOrg(orgId, ids);
+    const health = await telemetry.latestHealth(ids);
+    const duplicates = await telemetry.latestEvents<{ gpu: string; otherNode: string }>(ids, 'duplicate-gpu', (b) => `${b.gpu}|${b.otherNode}`);
+    const missing = await telemetry.missingGpus(ids);
+    const lastIngests = await telemetry.lastIngestsByOrg(orgId, ids);
+    const existing = await alerts.ofNodes(orgId, ids);
+    const healthOf = groupBy(health, (h) => h.nodeId);
+    const alertsOf = groupBy(existing, (a) => a.node_id ?? '');
+    const changes: Transition[] = [];
+    const facts = nodes.map((node): NodeFacts => {
+      const v = latest.get(node.id);
+      return {
+        nodeId: node.id,
+        nodeName: node.name,
+        verdict: v && { record: v.record, measurements: v.measurements, notes: v.notes },
+        health: healthOf.get(node.id) ?? [],
+        duplicates: duplicates.get(node.id) ?? [],
+        missingGpus: (missing.get(node.id) ?? []).map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, lastSeenAt: g.last_seen_at })),
+        lastIngestAt: lastIngests.get(node.id) ?? null,
+      };
+    });
+    for (const [i, node] of nodes.entries()) {
+      const conditions = node.unenrolled_at === null ? nodeConditions(facts[i]!, now, this.#options) : [];
+      if (conditions.some((c) => c.kind === 'node-silent')) this.#silent.add(node.id);
+      else this.#silent.delete(node.id);
+      changes.push(...(await alerts.reconcile(orgId, scopeOf(node.id), conditions, now, randomUUID, alertsOf.get(node.id) ?? [])));
+    }
+    await this.#notify(orgId, changes, now);
     return { changes, facts };
   }
 
@@ -100,15 +128,18 @@ export class Alerting {
   async sweep(orgIds: readonly string[]): Promise<void> {
     const outliers = new Map<string, string[]>();
     for (const org of orgIds) {
-      for (const node of await this.#repos.nodes.list(org)) {
-        const { facts } = await this.#evaluate(node);
-        for (const note of facts.verdict?.notes ?? []) {
-          if (note.kind !== 'landmark-outlier' || node.unenrolled_at !== null) continue;
-          const landmark = (note.evidence as { landmark: string }).landmark;
-          outliers.set(landmark, [...(outliers.get(landmark) ?? []), node.name]);
+      const nodes = await this.#repos.nodes.list(org);
+      for (let i = 0; i < nodes.length; i += SWEEP_SLICE) {
+        const slice = nodes.slice(i, i + SWEEP_SLICE);
+        const { facts } = await this.#evaluate(org, slice);
+        for (const [j, node] of slice.entries()) {
+          for (const note of facts[j]!.verdict?.notes ?? []) {
+            if (note.kind !== 'landmark-outlier' || node.unenrolled_at !== null) continue;
+            const landmark = (note.evidence as { landmark: string }).landmark;
+            outliers.set(landmark, [...(outliers.get(landmark) ?? []), node.name]);
+          }
         }
-        // SQLite answers synchronously: without a turn of the event loop between nodes, a sweep
-        // over 10,000 nodes held every request for a second (and then the database to itself).
+        // SQLite answers synchronously: a turn of the event loop between slices lets requests in.
         await new Promise((resolve) => setImmediate(resolve));
       }
     }

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { bySlices } from './slices.js';
 import type { AlertState, AlertTable, Database, MuteRuleTable, WebhookDeliveryTable, WebhookTable } from '../schema.js';
 
 export type AlertRecord = AlertTable;
@@ -27,11 +28,14 @@ export class AlertRepo {
   /**
    * Makes the alerts under `scope` (a key prefix, such as one node's) match the conditions
    * that hold now: new or resolved ones fire, ones no longer holding resolve. Returns what changed.
+   * `existing` is the scope's alerts as the caller read them (a sweep reads many scopes' at once,
+   * see ofNodes); they may be stale by then, and so may another replica's: each write changes an
+   * alert only from the state it was read in, and only a write that did counts as a change.
    */
-  async reconcile(orgId: string, scope: string, conditions: readonly AlertCondition[], now: number, newId: () => string): Promise<Transition[]> {
+  async reconcile(orgId: string, scope: string, conditions: readonly AlertCondition[], now: number, newId: () => string, existing?: readonly AlertRecord[]): Promise<Transition[]> {
     const prefix = `${scope.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const existing = await this.#db.selectFrom('alerts').selectAll().where('org_id', '=', orgId).where(sql<boolean>`key like ${prefix} escape '\\'`).execute();
-    const byKey = new Map(existing.map((a) => [a.key, a]));
+    const alerts = existing?.filter((a) => a.key.startsWith(scope)) ?? (await this.#db.selectFrom('alerts').selectAll().where('org_id', '=', orgId).where(sql<boolean>`key like ${prefix} escape '\\'`).execute());
+    const byKey = new Map(alerts.map((a) => [a.key, a]));
     const wanted = new Set(conditions.map((c) => c.key));
     const changes: Transition[] = [];
     for (const c of conditions) {
@@ -41,18 +45,24 @@ export class AlertRepo {
         continue;
       }
       if (a) {
-        await this.#db.updateTable('alerts').set({ state: 'firing', summary: c.summary, severity: c.severity, last_fired_at: now, resolved_at: null }).where('id', '=', a.id).execute();
-        changes.push({ alert: { ...a, state: 'firing', summary: c.summary, severity: c.severity, last_fired_at: now, resolved_at: null }, change: 'fired' });
+        const fired = { state: 'firing', summary: c.summary, severity: c.severity, last_fired_at: now, resolved_at: null } as const;
+        const r = await this.#db.updateTable('alerts').set(fired).where('id', '=', a.id).where('state', '=', 'resolved').executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 1) changes.push({ alert: { ...a, ...fired }, change: 'fired' });
       } else {
         const alert: AlertRecord = { id: newId(), org_id: orgId, key: c.key, kind: c.kind, severity: c.severity, node_id: c.nodeId, summary: c.summary, state: 'firing', first_fired_at: now, last_fired_at: now, resolved_at: null };
         const r = await this.#db.insertInto('alerts').values(alert).onConflict((oc) => oc.columns(['org_id', 'key']).doNothing()).executeTakeFirst();
         if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 1) changes.push({ alert, change: 'fired' });
       }
     }
-    for (const a of existing) {
+    for (const a of alerts) {
       if (a.state === 'firing' && !wanted.has(a.key)) changes.push(...(await this.resolve(orgId, a.id, now)));
     }
     return changes;
+  }
+
+  /** The alerts, firing or resolved, of these nodes of an org (for reconcile), in one query per 5,000 nodes. */
+  ofNodes(orgId: string, nodeIds: readonly string[]): Promise<AlertRecord[]> {
+    return bySlices(nodeIds, (slice) => this.#db.selectFrom('alerts').selectAll().where('org_id', '=', orgId).where('node_id', 'in', slice).execute());
   }
 
   byKey(orgId: string, key: string): Promise<AlertRecord | undefined> {

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, EventTable, GpuTable } from '../schema.js';
+import { bySlices, groupBy } from './slices.js';
 
 export interface LatestHealth {
   readonly nodeId: string;
@@ -86,19 +87,25 @@ export class TelemetryRepo {
   }
 
   /**
-   * GPUs the node once reported that its latest inventory lacks (fallen off the bus, removed or
-   * swapped), oldest seen first; none before the node's first inventory.
+   * GPUs each of these nodes once reported that its latest inventory lacks (fallen off the bus,
+   * removed or swapped), oldest seen first; none before a node's first inventory. Nodes missing
+   * none are absent.
    */
-  async missingGpus(nodeId: string): Promise<GpuTable[]> {
-    return this.#db
-      .selectFrom('gpus')
-      .innerJoin('node_inventory', 'node_inventory.node_id', 'gpus.node_id')
-      .selectAll('gpus')
-      .where('gpus.node_id', '=', nodeId)
-      .whereRef('gpus.last_seen_at', '<', 'node_inventory.updated_at')
-      .orderBy('gpus.last_seen_at')
-      .orderBy('gpus.uuid')
-      .execute();
+  async missingGpus(nodeIds: readonly string[]): Promise<Map<string, GpuTable[]>> {
+    const rows = await bySlices(nodeIds, (slice) =>
+      this.#db
+        .selectFrom('gpus')
+        .innerJoin('node_inventory', 'node_inventory.node_id', 'gpus.node_id')
+        .selectAll('gpus')
+        .where('gpus.node_id', 'in', slice)
+        // Said of both sides, so that PostgreSQL reads only these nodes' inventories, not all of them.
+        .where('node_inventory.node_id', 'in', slice)
+        .whereRef('gpus.last_seen_at', '<', 'node_inventory.updated_at')
+        .orderBy('gpus.last_seen_at')
+        .orderBy('gpus.uuid')
+        .execute(),
+    );
+    return groupBy(rows, (g) => g.node_id);
   }
 
   /**
@@ -116,10 +123,8 @@ export class TelemetryRepo {
   }
 
   /** The GPUs of these nodes (all of an org's, in one query per 5,000 nodes). */
-  async gpusOf(nodeIds: readonly string[]): Promise<GpuTable[]> {
-    const out: GpuTable[] = [];
-    for (let i = 0; i < nodeIds.length; i += 5_000) out.push(...(await this.#db.selectFrom('gpus').selectAll().where('node_id', 'in', nodeIds.slice(i, i + 5_000)).orderBy('node_id').orderBy('pci_bus_id').execute()));
-    return out;
+  gpusOf(nodeIds: readonly string[]): Promise<GpuTable[]> {
+    return bySlices(nodeIds, (slice) => this.#db.selectFrom('gpus').selectAll().where('node_id', 'in', slice).orderBy('node_id').orderBy('pci_bus_id').execute());
   }
 
   /** How many GPUs of each model (inventory name) an org's enrolled nodes have, by name. */
@@ -151,20 +156,21 @@ export class TelemetryRepo {
       .execute();
   }
 
-  /** When the node's agent last delivered a batch, or null if it never has. */
-  async lastIngestAt(nodeId: string): Promise<number | null> {
-    const row = await this.#db.selectFrom('ingest_batches').select((eb) => eb.fn.max('received_at').as('at')).where('node_id', '=', nodeId).executeTakeFirst();
-    return row?.at === null || row?.at === undefined ? null : Number(row.at);
-  }
-
-  /** When each enrolled node of an org last delivered a batch; nodes that never have are absent. One index probe per node. */
-  async lastIngestsByOrg(orgId: string): Promise<Map<string, number>> {
-    const rows = await this.#db
-      .selectFrom('nodes as n')
-      .select((eb) => ['n.id', eb.selectFrom('ingest_batches as b').select((b) => b.fn.max('b.received_at').as('m')).whereRef('b.node_id', '=', 'n.id').as('at')])
-      .where('n.org_id', '=', orgId)
-      .where('n.unenrolled_at', 'is', null)
-      .execute();
+  /**
+   * When each enrolled node of an org (only these if `nodeIds` is given) last delivered a batch;
+   * nodes that never have are absent. One index probe per node.
+   */
+  async lastIngestsByOrg(orgId: string, nodeIds?: readonly string[]): Promise<Map<string, number>> {
+    const query = (slice?: readonly string[]) => {
+      let q = this.#db
+        .selectFrom('nodes as n')
+        .select((eb) => ['n.id', eb.selectFrom('ingest_batches as b').select((b) => b.fn.max('b.received_at').as('m')).whereRef('b.node_id', '=', 'n.id').as('at')])
+        .where('n.org_id', '=', orgId)
+        .where('n.unenrolled_at', 'is', null);
+      if (slice) q = q.where('n.id', 'in', slice);
+      return q.execute();
+    };
+    const rows = nodeIds ? await bySlices(nodeIds, query) : await query();
     return new Map(rows.flatMap((r) => (r.at === null || r.at === undefined ? [] : [[r.id, Number(r.at)] as const])));
   }
 
@@ -200,26 +206,25 @@ export class TelemetryRepo {
 
   /** The latest health per component and GPU of these nodes (all of an org's, in one query), oldest first. */
   async latestHealth(nodeIds: readonly string[]): Promise<LatestHealth[]> {
-    if (nodeIds.length === 0) return [];
-    const out: LatestHealth[] = [];
-    // Bounded IN lists: PostgreSQL and SQLite both take thousands of parameters, not unboundedly many.
-    for (let i = 0; i < nodeIds.length; i += 5_000) {
-      const rows = await this.#db.selectFrom('node_health').selectAll().where('node_id', 'in', nodeIds.slice(i, i + 5_000)).orderBy('at').orderBy('event_id').execute();
-      for (const r of rows) out.push({ nodeId: r.node_id, component: r.component, gpu: r.gpu === '' ? null : r.gpu, health: r.health, reason: r.reason, suggestedAction: r.suggested_action, at: Number(r.at) });
-    }
-    return out;
+    const rows = await bySlices(nodeIds, (slice) => this.#db.selectFrom('node_health').selectAll().where('node_id', 'in', slice).orderBy('at').orderBy('event_id').execute());
+    return rows.map((r) => ({ nodeId: r.node_id, component: r.component, gpu: r.gpu === '' ? null : r.gpu, health: r.health, reason: r.reason, suggestedAction: r.suggested_action, at: Number(r.at) }));
   }
 
-  /** The latest body of each event of `kind`, keyed by `keyOf(body)`, oldest first. */
-  async latestEvents<T>(nodeId: string, kind: string, keyOf: (body: T) => string): Promise<T[]> {
-    const rows = await this.#db.selectFrom('events').select('body').where('node_id', '=', nodeId).where('kind', '=', kind).orderBy('at').orderBy('id').execute();
-    const latest = new Map<string, T>();
+  /**
+   * For each of these nodes, the latest body of each of its events of `kind`, keyed by
+   * `keyOf(body)`, oldest first; nodes without one are absent.
+   */
+  async latestEvents<T>(nodeIds: readonly string[], kind: string, keyOf: (body: T) => string): Promise<Map<string, T[]>> {
+    const rows = await bySlices(nodeIds, (slice) => this.#db.selectFrom('events').select(['node_id', 'body']).where('node_id', 'in', slice).where('kind', '=', kind).orderBy('at').orderBy('id').execute());
+    const latest = new Map<string, Map<string, T>>();
     for (const r of rows) {
       const body = JSON.parse(r.body) as T;
-      latest.delete(keyOf(body));
-      latest.set(keyOf(body), body);
+      const ofNode = latest.get(r.node_id) ?? new Map<string, T>();
+      latest.set(r.node_id, ofNode);
+      ofNode.delete(keyOf(body));
+      ofNode.set(keyOf(body), body);
     }
-    return [...latest.values()];
+    return new Map([...latest].map(([node, bodies]) => [node, [...bodies.values()]]));
   }
 
   /** How many GPUs each node of an org (only these if `nodeIds` is given) has reported; nodes with none are absent. */
