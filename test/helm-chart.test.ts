@@ -25,8 +25,14 @@ const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { nam
 const defaults = parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as Record<string, unknown>;
 const templates = readdirSync(join(chartDir, 'templates')).filter((f) => f.endsWith('.yaml'));
 
+/** A file of the chart, as .Files.Get reads it (never one under templates/, as in Helm). */
+const chartFile = (path: string): string => {
+  if (path.startsWith('templates/') || path.includes('..')) throw new TemplateError(`.Files.Get cannot read ${path}`);
+  return readFileSync(join(chartDir, path), 'utf8');
+};
+
 function render(values: Record<string, unknown> = {}, release = 'fleet'): K8sObject[] {
-  const scope: Scope = { Values: mergeValues(defaults, values), Release: { Name: release, Namespace: 'locus', Service: 'Helm' }, Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion } };
+  const scope: Scope = { Values: mergeValues(defaults, values), Release: { Name: release, Namespace: 'locus', Service: 'Helm' }, Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion }, Files: { Get: chartFile } };
   return templates.flatMap((file) =>
     parseAllDocuments(renderTemplate(readFileSync(join(chartDir, 'templates', file), 'utf8'), scope)).flatMap((doc) => {
       if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message}`);
@@ -45,7 +51,7 @@ const SETUPS = {
   defaults: {},
   'bundled PostgreSQL': { postgres: { enabled: true, password: 'hunter2x' }, server: { replicas: 2 } },
   'external PostgreSQL': { server: { databaseUrl: 'postgres://locus:pw@db.internal:5432/locus', adminToken: 'locus_owner_token' }, agent: { serverUrl: 'https://locus.example.com', claim: 'DE', nvmlLibraryHostDir: '/usr/lib/x86_64-linux-gnu', runtimeClassName: '' } },
-  'Prometheus Operator': { server: { serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' }, fleetTokenSecret: 'locus-viewer-token' }, prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } },
+  'Prometheus Operator': { server: { serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' }, fleetTokenSecret: 'locus-viewer-token' }, prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } }, grafanaDashboard: { enabled: true } } },
   'landmark, no agent': { landmark: { enabled: true, id: 'fra-1', lat: '50.1109', lon: '8.6821', country: 'DE', keySecret: 'fra-1-key' }, agent: { enabled: false } },
 } as const;
 
@@ -179,6 +185,72 @@ describe('the server', () => {
   });
 });
 
+/** Every metric family the server exposes, on /metrics and on the fleet scrape, with its label names (and Prometheus's own up). */
+async function exposedFamilies(): Promise<Map<string, readonly string[]>> {
+  const storage = await openStorage('sqlite::memory:');
+  await migrateToLatest(storage);
+  const families = new Map<string, readonly string[]>([['up', ['job']]]);
+  try {
+    const registries = [new ServerMetrics('test').registry, await fleetMetrics(reposOf(storage), { orgId: 'default', inventory: true, now: 0 })];
+    for (const m of registries.flatMap((r) => r.getMetricsAsArray())) families.set(m.name, (m as unknown as { labelNames: readonly string[] }).labelNames);
+  } finally {
+    await storage.close();
+  }
+  return families;
+}
+
+/** Every value a PromQL expression matches a label on must be one the series takes: a misspelt state never fires. */
+const LABEL_VALUES: Record<string, readonly string[]> = {
+  'locus_node_restricted.state': [...RESTRICTED_VERDICT.options, 'none'],
+  'locus_node_claim.state': [...CLAIM_VERDICT.options, 'none'],
+  'locus_node_gpus.health': HEALTH.options,
+  'locus_ingest_batches_total.result': ['stored', 'duplicate', 'overloaded'],
+  'locus_webhook_attempts_total.outcome': ['delivered', 'retry', 'failed'],
+  'locus_background_task_seconds.task': BACKGROUND_TASKS,
+  // The route label is the route's pattern (apps/server/src/operations.test.ts reads this one).
+  'locus_http_request_duration_seconds.route': ['/api/v1/ingest'],
+  'up.job': ['fleet-server', 'fleet-locus-fleet'],
+};
+
+/** Checks that an expression names only exposed series (a histogram's by its _bucket, _sum and _count), by labels they carry, with values they take. */
+function expectExposed(families: ReadonlyMap<string, readonly string[]>, where: string, expr: string): void {
+  const selectors = [...expr.matchAll(/\b(locus_[a-z0-9_]+|up)\b(?:\{([^}]*)\})?/g)];
+  expect(selectors.length, where).toBeGreaterThan(0);
+  const labels = new Set<string>();
+  for (const [, series, matchers] of selectors) {
+    const name = families.has(series!) ? series! : series!.replace(/_(bucket|sum|count)$/, '');
+    expect(families.has(name), `${where}: ${series}`).toBe(true);
+    for (const l of families.get(name)!) labels.add(l);
+    if (series!.endsWith('_bucket') && name !== series) labels.add('le');
+    for (const [, label, op, value] of (matchers ?? '').matchAll(/([a-z_]+)\s*(=~|!~|!=|=)\s*"([^"]*)"/g)) {
+      expect(families.get(name), `${where}: ${name} has no label ${label}`).toContain(label);
+      const known = LABEL_VALUES[`${name}.${label}`];
+      expect(known, `${where}: values of ${name}{${label}} unknown to this test`).toBeDefined();
+      for (const v of op!.endsWith('~') ? value!.split('|') : [value!]) expect(known, `${where}: ${name}{${label}="${v}"}`).toContain(v);
+    }
+  }
+  for (const [, list] of expr.matchAll(/\b(?:by|on|group_left)\s*\(([^)]*)\)/g)) {
+    for (const label of list!.split(',').map((l) => l.trim())) expect(labels, `${where}: no series of it has label ${label}`).toContain(label);
+  }
+}
+
+const promtool = spawnSync('promtool', ['--version']).status === 0;
+
+/** What `promtool check rules` says of these rule groups; fails the test unless it accepts them. */
+function promtoolCheck(groups: unknown): string {
+  expect(promtool, 'promtool is not installed (apt-get install prometheus)').toBe(true);
+  const dir = mkdtempSync(join(tmpdir(), 'locus-rules-'));
+  try {
+    const file = join(dir, 'rules.yaml');
+    writeFileSync(file, stringify({ groups }));
+    const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    return check.stdout + check.stderr;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('with the Prometheus Operator', () => {
   const operator = SETUPS['Prometheus Operator'].server;
   const monitorOf = (objects: K8sObject[]) => find(objects, 'ServiceMonitor', 'fleet-server');
@@ -220,61 +292,70 @@ describe('with the Prometheus Operator', () => {
   });
 
   it('names only series that the server exposes, by labels they carry, with values they take', async () => {
-    const storage = await openStorage('sqlite::memory:');
-    await migrateToLatest(storage);
-    const families = new Map<string, readonly string[]>([['up', ['job']]]);
-    try {
-      const registries = [new ServerMetrics('test').registry, await fleetMetrics(reposOf(storage), { orgId: 'default', inventory: true, now: 0 })];
-      for (const m of registries.flatMap((r) => r.getMetricsAsArray())) families.set(m.name, (m as unknown as { labelNames: readonly string[] }).labelNames);
-    } finally {
-      await storage.close();
+    const families = await exposedFamilies();
+    for (const { alert, expr } of rulesOf(render({ server: operator }))!.spec.groups.flatMap((g) => g.rules)) expectExposed(families, alert, expr);
+  });
+
+  it.skipIf(!promtool && process.env.CI !== 'true')('gives rules that promtool accepts: PromQL and templates (skipped without promtool: apt-get install prometheus)', () => {
+    expect(promtoolCheck(rulesOf(render({ server: operator }))!.spec.groups)).toContain('SUCCESS: 11 rules found');
+  });
+});
+
+describe('the Grafana dashboard', () => {
+  const file = chartFile('dashboards/locus-fleet.json');
+  const dashboard = JSON.parse(file) as {
+    uid: string;
+    title: string;
+    templating: { list: { name: string; type: string; query: string }[] };
+    panels: { id: number; type: string; title: string; datasource?: { type: string; uid: string }; gridPos: { x: number; y: number; w: number; h: number }; targets?: { expr: string; datasource: { uid: string }; refId: string }[] }[];
+  };
+  const panels = dashboard.panels.filter((p) => p.type !== 'row');
+  const targets = panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, ...t })));
+
+  it('is a ConfigMap for Grafana\'s sidecar only when asked, holding the chart\'s dashboard as it is', () => {
+    expect(render().filter((o) => o.kind === 'ConfigMap')).toEqual([]);
+    const configMap = find(render({ server: { grafanaDashboard: { enabled: true } } }), 'ConfigMap', 'fleet-locus-dashboard')!;
+    expect(configMap.metadata.labels).toMatchObject({ grafana_dashboard: '1', 'app.kubernetes.io/instance': 'fleet' });
+    expect(configMap.data['locus-fleet.json']).toBe(file.trimEnd());
+    const labelled = find(render({ server: { grafanaDashboard: { enabled: true, labels: { grafana_dashboard: '1', team: 'gpu' } } } }), 'ConfigMap', 'fleet-locus-dashboard')!;
+    expect(labelled.metadata.labels).toMatchObject({ grafana_dashboard: '1', team: 'gpu' });
+  });
+
+  it('asks for its Prometheus data source, and every panel reads from it', () => {
+    expect(dashboard).toMatchObject({ uid: 'locus-fleet', title: 'Locus fleet' });
+    expect(dashboard.templating.list).toContainEqual(expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' }));
+    expect(panels.length).toBeGreaterThanOrEqual(10);
+    for (const p of panels) {
+      expect(p.datasource, p.title).toEqual({ type: 'prometheus', uid: '${datasource}' });
+      expect(p.targets?.length, p.title).toBeGreaterThan(0);
+      for (const t of p.targets!) expect(t.datasource.uid, p.title).toBe('${datasource}');
+      expect(new Set(p.targets!.map((t) => t.refId)).size, p.title).toBe(p.targets!.length);
     }
-    // Every value a rule matches on must be one the series takes: a misspelt state never fires.
-    const VALUES: Record<string, readonly string[]> = {
-      'locus_node_restricted.state': [...RESTRICTED_VERDICT.options, 'none'],
-      'locus_node_claim.state': [...CLAIM_VERDICT.options, 'none'],
-      'locus_node_gpus.health': HEALTH.options,
-      'locus_ingest_batches_total.result': ['stored', 'duplicate', 'overloaded'],
-      'locus_webhook_attempts_total.outcome': ['delivered', 'retry', 'failed'],
-      'locus_background_task_seconds.task': BACKGROUND_TASKS,
-      'up.job': ['fleet-server', 'fleet-locus-fleet'],
-    };
-    const rules = rulesOf(render({ server: operator }))!.spec.groups.flatMap((g) => g.rules);
-    for (const { alert, expr } of rules) {
-      const selectors = [...expr.matchAll(/\b(locus_[a-z0-9_]+|up)\b(?:\{([^}]*)\})?/g)];
-      expect(selectors.length, alert).toBeGreaterThan(0);
-      const labels = new Set<string>();
-      for (const [, series, matchers] of selectors) {
-        // A histogram's series are its family's name with _bucket, _sum or _count.
-        const name = families.has(series!) ? series : series!.replace(/_(bucket|sum|count)$/, '');
-        expect(families.has(name!), `${alert}: ${series}`).toBe(true);
-        for (const l of families.get(name!)!) labels.add(l);
-        for (const [, label, op, value] of (matchers ?? '').matchAll(/([a-z_]+)\s*(=~|!~|!=|=)\s*"([^"]*)"/g)) {
-          expect(families.get(name!), `${alert}: ${name} has no label ${label}`).toContain(label);
-          const known = VALUES[`${name}.${label}`];
-          expect(known, `${alert}: values of ${name}{${label}} unknown to this test`).toBeDefined();
-          for (const v of op!.endsWith('~') ? value!.split('|') : [value!]) expect(known, `${alert}: ${name}{${label}="${v}"}`).toContain(v);
+  });
+
+  it('lays its panels out on the 24-column grid without overlaps, each with its own id', () => {
+    const ids = dashboard.panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const cells = new Set<string>();
+    for (const { title, gridPos: g } of dashboard.panels) {
+      expect(g.x >= 0 && g.w > 0 && g.x + g.w <= 24 && g.h > 0, title).toBe(true);
+      for (let x = g.x; x < g.x + g.w; x++) {
+        for (let y = g.y; y < g.y + g.h; y++) {
+          expect(cells.has(`${x},${y}`), `${title} overlaps another panel at ${x},${y}`).toBe(false);
+          cells.add(`${x},${y}`);
         }
-      }
-      for (const [, list] of expr.matchAll(/\b(?:by|on|group_left)\s*\(([^)]*)\)/g)) {
-        for (const label of list!.split(',').map((l) => l.trim())) expect(labels, `${alert}: no series of it has label ${label}`).toContain(label);
       }
     }
   });
 
-  const promtool = spawnSync('promtool', ['--version']).status === 0;
-  it.skipIf(!promtool && process.env.CI !== 'true')('gives rules that promtool accepts: PromQL and templates (skipped without promtool: apt-get install prometheus)', () => {
-    expect(promtool, 'promtool is not installed (apt-get install prometheus)').toBe(true);
-    const dir = mkdtempSync(join(tmpdir(), 'locus-rules-'));
-    try {
-      const file = join(dir, 'rules.yaml');
-      writeFileSync(file, stringify({ groups: rulesOf(render({ server: operator }))!.spec.groups }));
-      const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
-      expect(check.stdout + check.stderr).toContain('SUCCESS: 11 rules found');
-      expect(check.status).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('queries only series that the server exposes, by labels they carry, with values they take', async () => {
+    const families = await exposedFamilies();
+    for (const t of targets) expectExposed(families, t.panel, t.expr);
+  });
+
+  it.skipIf(!promtool && process.env.CI !== 'true')('queries in PromQL that promtool accepts (skipped without promtool: apt-get install prometheus)', () => {
+    const rules = targets.map((t, i) => ({ record: `locus_dashboard:panel_${i}`, expr: t.expr }));
+    expect(promtoolCheck([{ name: 'dashboard', rules }])).toContain(`SUCCESS: ${rules.length} rules found`);
   });
 });
 
@@ -321,7 +402,17 @@ describe('the agent DaemonSet', () => {
 });
 
 describe('the template subset renderer', () => {
-  const scope: Scope = { Values: { a: { b: 'x', n: 2, list: [1, 2], off: false }, empty: '' }, Release: { Name: 'r', Namespace: 'n', Service: 'Helm' }, Chart: { Name: 'c', Version: '1', AppVersion: '2' } };
+  const scope: Scope = {
+    Values: { a: { b: 'x', n: 2, list: [1, 2], off: false }, empty: '' },
+    Release: { Name: 'r', Namespace: 'n', Service: 'Helm' },
+    Chart: { Name: 'c', Version: '1', AppVersion: '2' },
+    Files: {
+      Get: (path) => {
+        if (path !== 'f.txt') throw new TemplateError(`no file ${path}`);
+        return 'one\ntwo';
+      },
+    },
+  };
 
   it.each([
     ['{{ .Values.a.b }}-{{ .Release.Name }}', 'x-r'],
@@ -334,6 +425,7 @@ describe('the template subset renderer', () => {
     // A raw literal passes Prometheus's own templates through, braces and pipes included.
     ['node {{`{{ $labels.node }}`}} for {{ `{{ $value | humanizeDuration }}` }}', 'node {{ $labels.node }} for {{ $value | humanizeDuration }}'],
     ['{{ "a | b }}" | quote }}', '"a | b }}"'],
+    ['f: |-\n{{ .Files.Get "f.txt" | indent 2 }}', 'f: |-\n  one\n  two'],
   ])('renders %j', (source, out) => {
     expect(renderTemplate(source, scope)).toBe(out);
   });
@@ -349,6 +441,8 @@ describe('the template subset renderer', () => {
     ['{{ if .Values.a.b }}open', 'never closed'],
     ['{{ required "needed" .Values.empty }}', 'needed'],
     ['{{ `unclosed }}', 'unclosed action'],
+    ['{{ .Files.Get "nope.txt" }}', 'no file nope.txt'],
+    ['{{ .Files.Get }}', 'takes a path'],
   ])('refuses %j', (source, message) => {
     expect(() => renderTemplate(source, scope)).toThrow(TemplateError);
     expect(() => renderTemplate(source, scope)).toThrow(message);

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
  *   {{ "literal" }} {{ `raw literal` }}  {{ x | quote }}  {{ x | default y }}  {{ required "why" x }}  {{ toYaml x | nindent n }}  {{ x | toYaml | indent n }}
  *   {{- if x }} … {{- else if y }} … {{- else }} … {{- end }} with not, and, or, eq, ne
  *   {{- /* comment *\/ -}} and the `{{-` / `-}}` whitespace trimming
+ *   {{ .Files.Get "path" }} (a file of the chart; a missing one is an error, where Helm gives "")
  *
  * As in Helm, a value missing at the end of a path is empty in a condition; printing one, or
  * reading through a missing map, is an error here (Helm would print nothing: a typo's symptom).
@@ -17,6 +18,8 @@ export interface Scope {
   readonly Values: unknown;
   readonly Release: { readonly Name: string; readonly Namespace: string; readonly Service: string };
   readonly Chart: { readonly Name: string; readonly Version: string; readonly AppVersion: string };
+  /** The chart's files other than templates, by path from the chart's directory. */
+  readonly Files?: { Get(path: string): string };
 }
 
 type Node = { kind: 'text'; text: string } | { kind: 'print'; expr: string } | { kind: 'if'; branches: { cond: string | undefined; body: Node[] }[] };
@@ -193,7 +196,11 @@ function evaluate(scope: Scope, expr: string): Value {
     if (head === undefined) throw new TemplateError(`empty pipeline stage in "${expr}"`);
     const args = rest.map((w) => term(scope, w));
     if (!first) args.push(value);
-    if (head in FUNCTIONS) {
+    if (head === '.Files.Get' && first) {
+      if (args.length !== 1 || typeof args[0] !== 'string') throw new TemplateError(`.Files.Get takes a path, in "${expr}"`);
+      if (!scope.Files) throw new TemplateError(`no chart files to read ${args[0]} from`);
+      value = scope.Files.Get(args[0]);
+    } else if (head in FUNCTIONS) {
       const arity = ARITY[head];
       if (arity !== undefined && args.length !== arity) throw new TemplateError(`${head} takes ${arity} argument(s), got ${args.length} in "${expr}"`);
       value = FUNCTIONS[head]!(args);

@@ -140,6 +140,7 @@ export const SCHEMAS = {
     type: z.literal('Opaque'),
     stringData: z.record(z.string(), z.string()).nullable(),
   }),
+  ConfigMap: z.strictObject({ apiVersion: z.literal('v1'), kind: z.literal('ConfigMap'), metadata, data: z.record(z.string().regex(/^[-._a-zA-Z0-9]+$/), z.string()) }),
   PersistentVolumeClaim: z.strictObject({ apiVersion: z.literal('v1'), kind: z.literal('PersistentVolumeClaim'), metadata, spec: pvcSpec }),
   ServiceMonitor: z.strictObject({
     apiVersion: z.literal('monitoring.coreos.com/v1'),
