@@ -125,7 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
   const observe = { transition: (kind: string, change: string) => metrics.alertTransitions.inc({ kind, change }), attempt: (outcome: string) => metrics.webhookAttempts.inc({ outcome }) };
-  const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, observe, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, sweepSlice: deps.storage.inProcess ? 100 : DEFAULT_ALERTING.sweepSlice, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, observe, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   app.decorate('alerting', alerting);
   const retention = new TelemetryRetention(repos, deps.clock, deps.config);
   app.decorate('retention', retention);

@@ -11,6 +11,12 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Storage {
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
+  /**
+   * Whether a query holds the event loop while it runs (SQLite through better-sqlite3, PGlite in
+   * WebAssembly: in-process), as against waiting on a server's answer (PostgreSQL). Long reads are
+   * then cut smaller, with a turn of the event loop between them.
+   */
+  readonly inProcess: boolean;
   /** What was opened, without secrets, for logs. */
   readonly description: string;
   /**

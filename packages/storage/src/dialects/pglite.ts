@@ -12,5 +12,5 @@ export async function openPglite(dir?: string): Promise<Storage> {
   const pg = new PGlite(dir, { parsers: { [INT8]: (v: string) => Number(v) } });
   await pg.waitReady;
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pg) });
-  return { db, dialect: 'postgres', description: `pglite:${dir ?? '(memory)'}`, close: () => db.destroy() };
+  return { db, dialect: 'postgres', inProcess: true, description: `pglite:${dir ?? '(memory)'}`, close: () => db.destroy() };
 }

@@ -38,6 +38,7 @@ export function openPostgres(url: string, poolSize = 10): Storage {
   return {
     db,
     dialect: 'postgres',
+    inProcess: false,
     description: safe,
     reportConnectionErrors: (to) => {
       report = to;

@@ -138,6 +138,7 @@ export function openSqlite(path: string): Storage {
   return {
     db,
     dialect: 'sqlite',
+    inProcess: true,
     description: `sqlite:${path}`,
     close: async () => {
       await checkpointer?.stop();
