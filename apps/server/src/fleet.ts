@@ -1,4 +1,4 @@
-import type { GpuTable, NodeRecord, StoredVerdict, ZoneRecord } from '@locus/storage';
+import { groupBy, type GpuTable, type NodeRecord, type StoredVerdict, type ZoneRecord } from '@locus/storage';
 import type { Repos } from './repos.js';
 
 export const HEALTH_STATES = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const;
@@ -31,12 +31,7 @@ export async function fleetRows(repos: Repos, orgId: string, zoneId?: string): P
   const nodes = (await repos.nodes.list(orgId)).filter((n) => n.unenrolled_at === null && (zoneId === undefined || n.zone_id === zoneId));
   const ids = nodes.map((n) => n.id);
   const worst = await worstHealth(repos, ids);
-  const inventory = new Map<string, GpuTable[]>();
-  for (const g of await repos.telemetry.gpusOf(ids)) {
-    const ofNode = inventory.get(g.node_id);
-    if (ofNode) ofNode.push(g);
-    else inventory.set(g.node_id, [g]);
-  }
+  const inventory = groupBy(await repos.telemetry.gpusOf(ids), (g) => g.node_id);
   const verdicts = await repos.verdicts.latestByOrg(orgId);
   return nodes.map((node) => {
     const health = worst.get(node.id) ?? new Map<string, string>();
