@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { PROTOCOL_VERSION, generateSigningKey, signBody } from '@locus/protocol';
-import { MIGRATION_NAMES, migrateToLatest, openStorage } from '@locus/storage';
+import { AlertRepo, MIGRATION_NAMES, migrateToLatest, openStorage } from '@locus/storage';
+import { sampleValue as series } from './support/prometheus.js';
 import { buildApp, DEFAULT_SERVER_CONFIG, hashToken } from '@locus/server';
 import { TestClock, hostInventory, landmark, measurementOf } from '../apps/server/src/test-support.js';
 import { activeBackends, freshDatabaseSpec } from './support/storage-backends.js';
@@ -81,6 +82,61 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
       expect((await sql<{ n: number }>`select count(*)::int as n from ingest_batches`.execute(storageA.db)).rows[0]).toEqual({ n: 6 });
     } finally {
       await Promise.all([a, b].map((app) => app.close()));
+      await storageA.close();
+      await storageB.close();
+    }
+  });
+
+  it('sweep alerts and expire telemetry from one replica at a time, which hands over when it stops; and send each webhook delivery once', async () => {
+    const spec = await freshDatabaseSpec('postgres');
+    const [storageA, storageB] = await Promise.all([openStorage(spec), openStorage(spec)]);
+    await migrateToLatest(storageA);
+    const clock = new TestClock();
+    const sent: string[] = [];
+    // A receiver that takes 50 ms to answer, so that the two replicas' dispatches overlap.
+    const receiver: typeof fetch = async (_url, init) => {
+      sent.push(String(new Headers(init?.headers).get('x-locus-delivery')));
+      await new Promise((r) => setTimeout(r, 50));
+      return new Response(null, { status: 204 });
+    };
+    const build = (storage: typeof storageA) => buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock, backgroundEveryMs: 20, fetch: receiver });
+    const apps = await Promise.all([build(storageA), build(storageB)]);
+    const metric = async (app: (typeof apps)[number], name: string, task: string) => series((await app.inject({ method: 'GET', url: '/metrics' })).body, name, { task }) ?? 0;
+    const sweeps = (app: (typeof apps)[number]) => metric(app, 'locus_background_task_seconds_count', 'alert-sweep');
+    const open = new Set(apps);
+    try {
+      for (let i = 0; i < 250 && (await sweeps(apps[0]!)) + (await sweeps(apps[1]!)) < 5; i++) await new Promise((r) => setTimeout(r, 20));
+      const counts = [await sweeps(apps[0]!), await sweeps(apps[1]!)];
+      // Five sweeps or more, all by one replica, which holds the leases; the other runs only the webhooks.
+      expect(Math.max(...counts)).toBeGreaterThanOrEqual(5);
+      expect(Math.min(...counts)).toBe(0);
+      const holder = apps[counts.indexOf(Math.max(...counts))]!;
+      const other = apps.find((a) => a !== holder)!;
+      expect(await metric(holder, 'locus_background_lease', 'alert-sweep')).toBe(1);
+      expect(await metric(other, 'locus_background_lease', 'alert-sweep')).toBe(0);
+      expect(await metric(other, 'locus_background_task_seconds_count', 'retention')).toBe(0);
+      expect(await metric(other, 'locus_background_task_seconds_count', 'webhooks')).toBeGreaterThan(0);
+
+      // Deliveries due now, sent by both replicas at once (as their loops and alert changes do): each reaches the receiver once.
+      const alerts = new AlertRepo(storageA.db);
+      await storageA.db.insertInto('orgs').values({ id: 'default', name: 'default', created_at: 0 }).execute();
+      await alerts.addWebhook({ id: 'w1', org_id: 'default', url: 'http://127.0.0.1:9/hook', secret: 's', created_at: 0 });
+      const now = clock.now().getTime();
+      const ids = Array.from({ length: 10 }, (_, i) => `d${i}`);
+      for (const id of ids) await alerts.enqueueDelivery({ id, webhook_id: 'w1', alert_id: 'a1', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null });
+      await Promise.all([...apps.map((a) => a.alerting.dispatch()), ...apps.map((a) => a.alerting.dispatch())]);
+      for (let i = 0; i < 100 && (await alerts.dueDeliveries(now + 1e9, 100)).length > 0; i++) await Promise.all(apps.map((a) => a.alerting.dispatch()));
+      expect(sent.sort()).toEqual(ids);
+      expect((await alerts.deliveries('w1', 100)).every((d) => d.status === 'delivered' && d.attempts === 1)).toBe(true);
+
+      // The holder stops and gives its leases up: the other replica sweeps from its next run.
+      await holder.close();
+      open.delete(holder);
+      for (let i = 0; i < 250 && (await sweeps(other)) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await sweeps(other)).toBeGreaterThan(0);
+      expect(await metric(other, 'locus_background_lease', 'alert-sweep')).toBe(1);
+    } finally {
+      await Promise.all([...open].map((app) => app.close()));
       await storageA.close();
       await storageB.close();
     }

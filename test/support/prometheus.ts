@@ -20,3 +20,10 @@ export function parseExposition(text: string): { types: Map<string, string>; ser
   }
   return { types, series };
 }
+
+/** The value of the first sample of `name` whose labels include `labels`, or undefined. */
+export function sampleValue(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number | undefined {
+  return parseExposition(text)
+    .series.get(name)
+    ?.find((s) => Object.entries(labels).every(([k, v]) => s.label[k] === v))?.value;
+}

@@ -1,6 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -163,35 +164,61 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(reportRoutes(ctx));
   await app.register(tokenRoutes(ctx), { prefix: '/api/v1' });
   await app.register(telemetryRoutes(ctx), { prefix: '/api/v1' });
-  if (deps.backgroundEveryMs) {
-    // Bounded, so that sweeps and dispatches keep their pace; the next run carries on.
-    const retentionBudgetMs = Math.min(5_000, deps.backgroundEveryMs / 3);
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      void (async () => {
-        try {
-          const timed = async (task: BackgroundTask, run: () => Promise<unknown>) => {
-            const end = metrics.backgroundSeconds.startTimer({ task });
-            await run();
-            end();
-          };
-          await timed('alert-sweep', async () => alerting.sweep((await repos.orgs.list()).map((o) => o.id)));
-          await timed('webhooks', () => alerting.dispatch());
-          await timed('retention', () => retention.run(retentionBudgetMs));
-        } catch (error) {
-          app.log.error(error);
-        } finally {
-          running = false;
-        }
-      })();
-    }, deps.backgroundEveryMs);
-    timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
-  }
+  if (deps.backgroundEveryMs) runBackground(app, deps.backgroundEveryMs, { repos, alerting, retention, metrics, clock: deps.clock });
   await app.ready();
   return app;
+}
+
+/** The leases a server's loop takes: fleet-wide work that one replica does for all of them. */
+const LEASED_TASKS: readonly BackgroundTask[] = ['alert-sweep', 'retention'];
+
+/**
+ * Runs the background loop every `everyMs`: the alert sweep (silence, which no event announces),
+ * due webhook deliveries, and bounded retention. The sweep and retention cover the whole
+ * database, so of replicas sharing one, only the holder of each task's lease runs it (renewed
+ * each run; given up when the server closes, so another takes it at its next run; one held by
+ * a process that died passes on after three runs' time). Each replica sends the deliveries it
+ * claims.
+ */
+function runBackground(app: FastifyInstance, everyMs: number, parts: { repos: Repos; alerting: Alerting; retention: TelemetryRetention; metrics: ServerMetrics; clock: Clock }): void {
+  const { repos, alerting, retention, metrics, clock } = parts;
+  const holder = randomUUID();
+  const leaseMs = 3 * everyMs;
+  // Bounded, so that sweeps and dispatches keep their pace; the next run carries on.
+  const retentionBudgetMs = Math.min(5_000, everyMs / 3);
+  const held = async (task: BackgroundTask): Promise<boolean> => {
+    const now = clock.now().getTime();
+    const mine = await repos.leases.acquire(task, holder, now, now + leaseMs);
+    metrics.backgroundLease.set({ task }, mine ? 1 : 0);
+    return mine;
+  };
+  const timed = async (task: BackgroundTask, run: () => Promise<unknown>) => {
+    if (LEASED_TASKS.includes(task) && !(await held(task))) return;
+    const end = metrics.backgroundSeconds.startTimer({ task });
+    await run();
+    end();
+  };
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    running ??= (async () => {
+      try {
+        await timed('alert-sweep', async () => alerting.sweep((await repos.orgs.list()).map((o) => o.id)));
+        await timed('webhooks', () => alerting.dispatch());
+        await timed('retention', () => retention.run(retentionBudgetMs));
+      } catch (error) {
+        app.log.error(error);
+      } finally {
+        running = undefined;
+      }
+    })();
+  }, everyMs);
+  timer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await running;
+    await repos.leases.release(holder).catch((error: unknown) => app.log.error(error));
+    for (const task of LEASED_TASKS) metrics.backgroundLease.set({ task }, 0);
+  });
 }
 
 declare module 'fastify' {

@@ -39,6 +39,12 @@ export class ServerMetrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  readonly backgroundLease = new Gauge({
+    name: 'locus_background_lease',
+    help: 'Whether this server held the lease of a fleet-wide background task (alert-sweep, retention) at its last run: 1 on the one replica of a shared database that runs it, 0 on the others.',
+    labelNames: ['task'] as const,
+    registers: [this.registry],
+  });
   readonly webhookAttempts = new Counter({ name: 'locus_webhook_attempts_total', help: 'Webhook delivery attempts by outcome: delivered, retry (will be tried again), failed (gave up).', labelNames: ['outcome'] as const, registers: [this.registry] });
 
   constructor(version: string) {

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
 import { enrollAgent, testServer, TestClock, world, type TestServer } from './test-support.js';
+import { sampleValue } from '../../../test/support/prometheus.js';
 
 let s: TestServer | undefined;
 let app: FastifyInstance | undefined;
@@ -18,17 +19,7 @@ afterEach(async () => {
   s = app = storage = undefined;
 });
 
-/** The value of one series in a Prometheus exposition, or undefined. */
-function series(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = m[2]?.split(/,(?=[a-z_]+=)/) ?? [];
-    if (wanted.every((w) => have.includes(w))) return Number(m[3]);
-  }
-  return undefined;
-}
+const series = sampleValue;
 
 describe('/metrics', () => {
   it('exposes request, ingest and process metrics in the Prometheus text format, without org labels', async () => {

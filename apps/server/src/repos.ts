@@ -1,4 +1,4 @@
-import { AlertRepo, GpuSampleRepo, LandmarkRepo, MeasurementRepo, NodeRepo, OrgRepo, ReportRepo, TelemetryRepo, TokenRepo, VerdictRepo, ZoneRepo, type Storage } from '@locus/storage';
+import { AlertRepo, GpuSampleRepo, LandmarkRepo, LeaseRepo, MeasurementRepo, NodeRepo, OrgRepo, ReportRepo, TelemetryRepo, TokenRepo, VerdictRepo, ZoneRepo, type Storage } from '@locus/storage';
 
 export interface Repos {
   readonly orgs: OrgRepo;
@@ -12,6 +12,7 @@ export interface Repos {
   readonly zones: ZoneRepo;
   readonly alerts: AlertRepo;
   readonly reports: ReportRepo;
+  readonly leases: LeaseRepo;
 }
 
 export function reposOf(storage: Storage): Repos {
@@ -28,5 +29,6 @@ export function reposOf(storage: Storage): Repos {
     zones: new ZoneRepo(db),
     alerts: new AlertRepo(db),
     reports: new ReportRepo(db),
+    leases: new LeaseRepo(db),
   };
 }

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Migrator, sql } from 'kysely';
 import { PROTOCOL_VERSION, generateSigningKey, hashNonces, signMeasurement, toBase64url, type GpuMetricsWire, type SignedMeasurement, type VerdictRecord } from '@locus/protocol';
 import { randomBytes } from 'node:crypto';
-import { activeBackends, openFresh } from '../../../test/support/storage-backends.js';
+import { activeBackends, freshDatabaseSpec, openFresh } from '../../../test/support/storage-backends.js';
+import { openStorage } from './open.js';
 import { ALL_MIGRATIONS, MIGRATION_NAMES, migrateToLatest } from './migrate.js';
 import { LandmarkRepo } from './repos/landmarks.js';
 import { MeasurementRepo } from './repos/measurements.js';
@@ -14,6 +15,7 @@ import { EnrollmentTokenRepo } from './repos/enrollment.js';
 import { TelemetryRepo } from './repos/telemetry.js';
 import { AlertRepo } from './repos/alerts.js';
 import { ReportRepo } from './repos/reports.js';
+import { LeaseRepo } from './repos/leases.js';
 import { GpuSampleRepo, type RangeSeries } from './repos/gpu-samples.js';
 import type { Storage } from './storage.js';
 
@@ -462,8 +464,14 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     await alerts.enqueueDelivery(d);
     expect(await alerts.dueDeliveries(9, 10)).toEqual([]);
     expect(await alerts.dueDeliveries(10, 10)).toEqual([d]);
+    // Claimed by one sender until 70: another, at the same moment, finds it taken; it is due again at 70.
+    expect(await alerts.claimDelivery('d1', 10, 70)).toBe(true);
+    expect(await alerts.claimDelivery('d1', 10, 70)).toBe(false);
+    expect(await alerts.dueDeliveries(69, 10)).toEqual([]);
+    expect(await alerts.claimDelivery('d1', 70, 130)).toBe(true);
     await alerts.recordAttempt('d1', { status: 'delivered', attempts: 1, next_attempt_at: 10, last_status_code: 200, last_error: null, delivered_at: 11 });
     expect(await alerts.dueDeliveries(100, 10)).toEqual([]);
+    expect(await alerts.claimDelivery('d1', 200, 260)).toBe(false);
     expect((await alerts.deliveries('w1', 10))[0]).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 200 });
   });
 
@@ -482,6 +490,50 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     expect(await reports.list('org-a', 10)).not.toContainEqual(expect.objectContaining({ body: expect.anything() }));
     expect((await reports.get('org-a', 'r2'))?.body).toHaveLength(100_000);
     expect(await reports.get('org-a', 'r3')).toBeUndefined();
+  });
+});
+
+describe.each(activeBackends())('background lease contract on %s', (backend) => {
+  let spec: string;
+  let storage: Storage;
+  beforeEach(async () => {
+    spec = await freshDatabaseSpec(backend);
+    storage = await openStorage(spec);
+    await migrateToLatest(storage);
+  });
+  afterEach(async () => {
+    await storage.close();
+  });
+
+  it('gives a task to one holder until its lease expires or it gives it up; the holder renews it', async () => {
+    const leases = new LeaseRepo(storage.db);
+    expect(await leases.acquire('sweep', 'a', 0, 45)).toBe(true);
+    expect(await leases.acquire('sweep', 'b', 15, 60)).toBe(false);
+    expect(await leases.acquire('retention', 'b', 15, 60)).toBe(true);
+    expect(await leases.acquire('sweep', 'a', 15, 60)).toBe(true);
+    expect(await leases.holderOf('sweep')).toEqual({ holder: 'a', expires_at: 60 });
+    // Renewed to 60: still a's at 59; b's at 60, as a stopped renewing.
+    expect(await leases.acquire('sweep', 'b', 59, 104)).toBe(false);
+    expect(await leases.acquire('sweep', 'b', 60, 105)).toBe(true);
+    expect(await leases.acquire('sweep', 'a', 61, 106)).toBe(false);
+    // b gives up both of its leases: a takes the sweep at once.
+    await leases.release('b');
+    expect(await leases.holderOf('retention')).toBeUndefined();
+    expect(await leases.acquire('sweep', 'a', 62, 107)).toBe(true);
+  });
+
+  it('of holders asking at once (on PostgreSQL, through connections of their own), gives the task to one', async () => {
+    // An in-memory database has one connection; PostgreSQL gets three servers' pools.
+    const handles = backend === 'postgres' ? await Promise.all([0, 1, 2].map(() => openStorage(spec))) : [storage, storage, storage];
+    try {
+      for (let round = 0; round < 5; round++) {
+        const at = round * 100;
+        const won = await Promise.all(handles.map((h, i) => new LeaseRepo(h.db).acquire('sweep', `h${round}-${i}`, at, at + 50)));
+        expect(won.filter(Boolean)).toHaveLength(1);
+      }
+    } finally {
+      if (backend === 'postgres') await Promise.all(handles.map((h) => h.close()));
+    }
   });
 });
 

@@ -21,4 +21,5 @@ export * from './repos/direct-batches.js';
 export * from './repos/zones.js';
 export * from './repos/alerts.js';
 export * from './repos/reports.js';
+export * from './repos/leases.js';
 export { groupBy } from './repos/slices.js';

@@ -226,6 +226,14 @@ export interface ReportTable {
   signature: string;
 }
 
+export interface BackgroundLeaseTable {
+  /** A background task of the server's loop, e.g. "alert-sweep". */
+  task: string;
+  /** The server process that runs it (an id each process draws when it starts). */
+  holder: string;
+  expires_at: number;
+}
+
 export interface Database extends TelemetryTables {
   orgs: OrgTable;
   tokens: TokenTable;
@@ -247,4 +255,5 @@ export interface Database extends TelemetryTables {
   webhook_deliveries: WebhookDeliveryTable;
   server_keys: ServerKeyTable;
   reports: ReportTable;
+  background_leases: BackgroundLeaseTable;
 }

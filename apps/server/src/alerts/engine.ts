@@ -25,6 +25,14 @@ export interface AlertingOptions {
   readonly observe?: { readonly transition: (kind: string, change: string) => void; readonly attempt: (outcome: 'delivered' | 'retry' | 'failed') => void };
 }
 
+/** How long a webhook may take to answer. */
+const WEBHOOK_TIMEOUT_MS = 10_000;
+/**
+ * How long a claimed delivery is its sender's: longer than an attempt can take, so that only a
+ * sender that died with it unsent leaves it to another replica, which sends it once this passes.
+ */
+export const DELIVERY_CLAIM_MS = 6 * WEBHOOK_TIMEOUT_MS;
+
 export const DEFAULT_ALERTING: Omit<AlertingOptions, 'restricted'> = Object.freeze({ silentAfterMs: 5 * 60_000, landmarkOutlierNodes: 2, sweepSlice: 500, maxAttempts: 8 });
 
 /** The published form of an alert (webhook bodies and the API). */
@@ -181,7 +189,10 @@ export class Alerting {
   async #dispatchDue(): Promise<void> {
     const doFetch = this.#options.fetch ?? fetch;
     const random = this.#options.random ?? Math.random;
-    for (const d of await this.#repos.alerts.dueDeliveries(this.#clock.now().getTime(), 100)) {
+    const due = this.#clock.now().getTime();
+    for (const d of await this.#repos.alerts.dueDeliveries(due, 100)) {
+      // Replicas send the due deliveries of the same database: each sends those it claims.
+      if (!(await this.#repos.alerts.claimDelivery(d.id, due, due + DELIVERY_CLAIM_MS))) continue;
       const hook = await this.#repos.alerts.webhook(d.webhook_id);
       if (!hook) continue;
       let status: number | null = null;
@@ -191,7 +202,7 @@ export class Alerting {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-locus-signature': webhookSignature(hook.secret, d.body), 'x-locus-delivery': d.id, 'x-locus-event': d.event },
           body: d.body,
-          signal: AbortSignal.timeout(10_000),
+          signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
         });
         status = res.status;
         await res.arrayBuffer().catch(() => undefined);

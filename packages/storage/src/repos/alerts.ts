@@ -128,6 +128,17 @@ export class AlertRepo {
     return this.#db.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).execute();
   }
 
+  /**
+   * Takes a due delivery for its sender until `until` (its next attempt moved there), so that
+   * another server sending due deliveries at the same moment skips it: false if one took it
+   * first, or it is no longer pending and due at `now`. A delivery whose sender died before
+   * recording its attempt is due again at `until`.
+   */
+  async claimDelivery(id: string, now: number, until: number): Promise<boolean> {
+    const r = await this.#db.updateTable('webhook_deliveries').set({ next_attempt_at: until }).where('id', '=', id).where('status', '=', 'pending').where('next_attempt_at', '<=', now).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async recordAttempt(id: string, outcome: Pick<WebhookDelivery, 'status' | 'attempts' | 'next_attempt_at' | 'last_status_code' | 'last_error' | 'delivered_at'>): Promise<void> {
     await this.#db.updateTable('webhook_deliveries').set(outcome).where('id', '=', id).execute();
   }
