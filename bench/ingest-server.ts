@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { DEFAULT_ORG, defaultDecoderThreads, startServer, systemClock } from '@locus/server';
 import { buildDecoderWorker } from '../apps/server/src/ingest/decoder-bundle.js';
-import { NodeRepo, TelemetryRepo } from '@locus/storage';
+import { GpuSampleRepo, NodeRepo, TelemetryRepo } from '@locus/storage';
 import { hostInventory } from './ingest-load.js';
 
 export interface SeedNode {
@@ -58,17 +58,23 @@ process.on('message', (request: ServerRequest) => {
       reply({ kind: 'cpu', micros: String(user + system), mainMicros: String(mainThreadMicros()) });
       return;
     }
-    // What the enroll route stores for a node, written through the repositories, 200 nodes a transaction.
+    // What the enroll route stores for a node (its address that of the load generator), written
+    // through the repositories, 200 nodes a transaction; then, as the route does after its
+    // transaction, its GPUs' series.
     const now = systemClock.now().getTime();
+    const samples = new GpuSampleRepo(server.storage.db);
     for (let i = 0; i < request.nodes.length; i += 200) {
+      const some = request.nodes.slice(i, i + 200);
       await server.storage.db.transaction().execute(async (trx) => {
-        for (const n of request.nodes.slice(i, i + 200)) {
+        for (const n of some) {
           await new NodeRepo(trx).create({ id: n.id, org_id: DEFAULT_ORG, name: n.name, host_key: n.hostKey, claimed_country: 'DE', created_at: now, last_measured_at: null, unenrolled_at: null, zone_id: null });
           const inventory = hostInventory(n.gpus);
           await new TelemetryRepo(trx).setInventory(n.id, inventory, now);
           await new TelemetryRepo(trx).seeGpus(n.id, inventory.gpus.map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, pci_bus_id: g.pciBusId })), now);
+          await new TelemetryRepo(trx).setAddress(n.id, '127.0.0.1', now);
         }
       });
+      for (const n of some) await samples.seriesFor(n.id, n.gpus.map((g) => g.uuid));
     }
     reply({ kind: 'seeded', count: request.nodes.length });
   })();

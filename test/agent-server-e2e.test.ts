@@ -81,17 +81,22 @@ describe('agent processes and the server', () => {
     // The server goes away; meanwhile GPU 3 falls off the bus and the agent is killed.
     await server.close();
     expect((await locus(['agent', 'inject-fault', 'xid=79', 'gpu=3', '--simulate', '8xH100', '--state-dir', state])).status).toBe(0);
-    await new Promise((r) => setTimeout(r, 1500));
+    const status = async () => JSON.parse((await locus(['agent', 'status', '--json', '--state-dir', state])).stdout) as { queued: { samples: number; events: number } };
+    // Killed once it has queued the fault's events (the Xid, health changes, the inventory) and
+    // samples: however long that takes on a loaded machine.
+    await until(async () => {
+      const { queued } = await status();
+      return queued.events >= 3 && queued.samples > 2;
+    }, 'the events and samples to queue while the server is away');
     agent.kill('SIGKILL');
     await new Promise((r) => agent.once('exit', r));
     agent = runAgent();
-    await new Promise((r) => setTimeout(r, 1000));
-    const queued = JSON.parse((await locus(['agent', 'status', '--json', '--state-dir', state])).stdout) as { queued: { samples: number; events: number } };
+    const queued = await status();
     expect(queued.queued.events).toBeGreaterThanOrEqual(3);
     expect(queued.queued.samples).toBeGreaterThan(2);
 
     server = await startServer({ host: '127.0.0.1', port, dataDir: data, adminToken: TOKEN, world });
-    await until(async () => (JSON.parse((await locus(['agent', 'status', '--json', '--state-dir', state])).stdout) as typeof queued).queued.samples < 2, 'the queue to drain', 60_000);
+    await until(async () => (await status()).queued.samples < 2, 'the queue to drain', 60_000);
 
     const all = await events();
     const kinds = all.map((e) => (e.kind === 'health' ? `health:${String(e.body.component)}:${String(e.body.gpu)}:${String(e.body.health)}` : e.kind));

@@ -241,6 +241,24 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await t.lastIngestsByOrg('org-a')).toEqual(new Map([['n1', 9]]));
   });
 
+  it("lists the enrolled nodes, their addresses and their GPUs' series, for a server that starts", async () => {
+    const t = new TelemetryRepo(storage.db);
+    await t.setAddress('n1', '10.0.0.1', 1);
+    await t.setAddress('n2', '10.0.0.2', 1);
+    const made = new GpuSampleRepo(storage.db);
+    const n1 = await made.seriesFor('n1', ['GPU-a', 'GPU-b']);
+    await made.seriesFor('n2', ['GPU-c']);
+    await new NodeRepo(storage.db).unenroll('k2', 2);
+    expect((await new NodeRepo(storage.db).enrolled(10)).map((n) => n.id)).toEqual(['n1']);
+    expect(await t.addresses(10)).toEqual([{ node_id: 'n1', address: '10.0.0.1' }]);
+    await new NodeRepo(storage.db).create({ id: 'n3', org_id: 'org-a', name: 'n3', host_key: 'k3', claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    expect(await new NodeRepo(storage.db).enrolled(1)).toHaveLength(1);
+    // A fresh store remembers n1's two series (not unenrolled n2's), the ids made before.
+    const fresh = new GpuSampleRepo(storage.db);
+    expect(await fresh.remember()).toBe(2);
+    expect(await fresh.seriesFor('n1', ['GPU-b', 'GPU-a'])).toEqual(n1);
+  });
+
   it('keeps the latest inventory and when each GPU was first and last seen', async () => {
     const t = new TelemetryRepo(storage.db);
     await t.setInventory('n1', { hostname: 'a' }, 1);

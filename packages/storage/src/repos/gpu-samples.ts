@@ -99,6 +99,22 @@ export class GpuSampleRepo {
   }
 
   /**
+   * Remembers the series of enrolled nodes' GPUs, as many as the cache holds, so that a server
+   * just started finds each agent's series without a query for its first batch. Returns how many.
+   */
+  async remember(): Promise<number> {
+    const rows = await this.#db
+      .selectFrom('gpu_series as s')
+      .innerJoin('nodes as n', 'n.id', 's.node_id')
+      .select(['s.id', 's.node_id', 's.gpu_uuid'])
+      .where('n.unenrolled_at', 'is', null)
+      .limit(SERIES_CACHE_MAX - this.#series.size)
+      .execute();
+    for (const r of rows) this.#series.set(cacheKey(r.node_id, r.gpu_uuid), r.id);
+    return rows.length;
+  }
+
+  /**
    * The series of each of a node's GPUs, made when new. Call it outside the transaction that
    * stores samples: ids are cached once committed, never from a transaction that may roll back.
    */
@@ -114,18 +130,26 @@ export class GpuSampleRepo {
     }
     for (let attempt = 0; missing.length > 0; attempt++) {
       const found = await this.#db.selectFrom('gpu_series').select(['id', 'gpu_uuid']).where('node_id', '=', nodeId).where('gpu_uuid', 'in', missing).execute();
-      if (this.#series.size + found.length > SERIES_CACHE_MAX) this.#series.clear();
-      for (const row of found) {
-        ids.set(row.gpu_uuid, row.id);
-        this.#series.set(cacheKey(nodeId, row.gpu_uuid), row.id);
-      }
+      this.#cache(nodeId, found, ids);
       missing = missing.filter((uuid) => !ids.has(uuid));
       if (missing.length === 0) break;
       if (attempt === SERIES_ATTEMPTS) throw new Error(`no free series id for node ${nodeId} after ${SERIES_ATTEMPTS} attempts`);
       const rows = missing.map((uuid) => ({ id: seriesIdCandidate(nodeId, uuid, attempt), node_id: nodeId, gpu_uuid: uuid, node_key: nodeKey }));
-      await this.#db.insertInto('gpu_series').values(rows).onConflict((oc) => oc.doNothing()).execute();
+      // Those made here come back; a GPU whose series another server made meanwhile, or whose
+      // candidate id was taken, is read (or tried with the next candidate) in the next round.
+      const made = await this.#db.insertInto('gpu_series').values(rows).onConflict((oc) => oc.doNothing()).returning(['id', 'gpu_uuid']).execute();
+      this.#cache(nodeId, made, ids);
+      missing = missing.filter((uuid) => !ids.has(uuid));
     }
     return { nodeKey, ids };
+  }
+
+  #cache(nodeId: string, rows: readonly { id: number; gpu_uuid: string }[], ids: Map<string, number>): void {
+    if (this.#series.size + rows.length > SERIES_CACHE_MAX) this.#series.clear();
+    for (const row of rows) {
+      ids.set(row.gpu_uuid, row.id);
+      this.#series.set(cacheKey(nodeId, row.gpu_uuid), row.id);
+    }
   }
 
   /** As addColumns, from instants' readings. */

@@ -24,6 +24,11 @@ export class NodeRepo {
     return this.#db.selectFrom('nodes').selectAll().where('host_key', '=', hostKey).executeTakeFirst();
   }
 
+  /** Enrolled nodes of every org, at most `limit` (a server's ingest route remembers them from its start). */
+  enrolled(limit: number): Promise<NodeRecord[]> {
+    return this.#db.selectFrom('nodes').selectAll().where('unenrolled_at', 'is', null).limit(limit).execute();
+  }
+
   list(orgId: string): Promise<NodeRecord[]> {
     return this.#db.selectFrom('nodes').selectAll().where('org_id', '=', orgId).orderBy('name').orderBy('id').execute();
   }

@@ -70,6 +70,17 @@ export class TelemetryRepo {
       .execute();
   }
 
+  /** The addresses enrolled nodes last came from, at most `limit`. */
+  addresses(limit: number): Promise<{ node_id: string; address: string }[]> {
+    return this.#db
+      .selectFrom('node_addresses as a')
+      .innerJoin('nodes as n', 'n.id', 'a.node_id')
+      .select(['a.node_id', 'a.address'])
+      .where('n.unenrolled_at', 'is', null)
+      .limit(limit)
+      .execute();
+  }
+
   async address(nodeId: string): Promise<{ address: string; since: number } | undefined> {
     const row = await this.#db.selectFrom('node_addresses').select(['address', 'since']).where('node_id', '=', nodeId).executeTakeFirst();
     return row && { address: row.address, since: Number(row.since) };
