@@ -17,6 +17,12 @@ export const SAMPLING_INTERVAL_S = 10;
 /** Nodes whose address, and whose record, an ingest route remembers (each map emptied past it). */
 const REMEMBERED_NODES = 100_000;
 
+/** Keeps a node's entry in one of the route's maps, emptied when it holds REMEMBERED_NODES. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= REMEMBERED_NODES) map.clear();
+  map.set(key, value);
+}
+
 const notEnrolled = () => new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'no enrolled node has this host key; enroll the agent first');
 
 const TokenBody = z.strictObject({
@@ -42,8 +48,7 @@ export const agentRoutes =
     const noteAddress = async (nodeId: string, address: string, at: number) => {
       if (addresses.get(nodeId) === address) return;
       await ctx.repos.telemetry.setAddress(nodeId, address, at);
-      if (addresses.size >= REMEMBERED_NODES) addresses.clear();
-      addresses.set(nodeId, address);
+      remember(addresses, nodeId, address);
     };
     // Enrolled nodes by host key, as this process last read them, so that a batch costs no query
     // for its node. A host key names one node for ever (a unique key: it cannot enroll again), and
@@ -55,8 +60,7 @@ export const agentRoutes =
       if (!node) {
         node = await ctx.repos.nodes.byHostKey(hostKey);
         if (!node || node.unenrolled_at !== null) throw notEnrolled();
-        if (enrolled.size >= REMEMBERED_NODES) enrolled.clear();
-        enrolled.set(hostKey, node);
+        remember(enrolled, hostKey, node);
       }
       return node;
     };
@@ -118,10 +122,8 @@ export const agentRoutes =
         if (node && node.unenrolled_at === null) {
           // Its first batch, if it comes here, finds its node, its address and its GPUs' series
           // (made now, from the inventory) without a query.
-          if (enrolled.size >= REMEMBERED_NODES) enrolled.clear();
-          enrolled.set(node.host_key, node);
-          if (addresses.size >= REMEMBERED_NODES) addresses.clear();
-          addresses.set(node.id, request.ip);
+          remember(enrolled, node.host_key, node);
+          remember(addresses, node.id, request.ip);
           // The node is enrolled whatever happens here: should this fail, its first batch makes them.
           await ctx.repos.samples.seriesFor(node.id, body.inventory.gpus.map((g) => g.uuid)).catch((error: unknown) => request.log.warn(error));
         }
