@@ -402,18 +402,27 @@ else {
 figures.fleet = await fleet();
 printFigures(figures);
 
+/** How many runs of a background task (alert-sweep, silence-check) the server has made, and their seconds in all, from its /metrics. */
+async function backgroundRuns(url: string, task: string): Promise<{ runs: number; seconds: number }> {
+  const { series } = parseExposition(await (await fetch(`${url}/metrics`)).text());
+  const value = (suffix: string) => series.get(`locus_background_task_seconds_${suffix}`)?.find((s) => s.label.task === task)?.value ?? 0;
+  return { runs: value('count'), seconds: value('sum') };
+}
+
+/** Runs of a background task during `work`, and their mean time (NaN for none). */
+async function runsDuring<T>(url: string, task: string, work: () => Promise<T>): Promise<{ result: T; runs: number; meanMs: number }> {
+  const before = await backgroundRuns(url, task);
+  const result = await work();
+  const after = await backgroundRuns(url, task);
+  const runs = after.runs - before.runs;
+  return { result, runs, meanMs: runs > 0 ? ((after.seconds - before.seconds) / runs) * 1000 : Number.NaN };
+}
+
 /**
  * 10,000 hosts × 8 GPUs, each sending 3 samples every 30 s (what an agent sends by default: a
  * sample every 10 s, sent every third), spread evenly over the period; on SQLite in a data
  * directory of its own, or on the PostgreSQL database given.
  */
-/** How many alert sweeps the server has run, and their seconds in all, from its /metrics. */
-async function alertSweeps(url: string): Promise<{ runs: number; seconds: number }> {
-  const { series } = parseExposition(await (await fetch(`${url}/metrics`)).text());
-  const value = (suffix: string) => series.get(`locus_background_task_seconds_${suffix}`)?.find((s) => s.label.task === 'alert-sweep')?.value ?? 0;
-  return { runs: value('count'), seconds: value('sum') };
-}
-
 async function fleet(postgres?: { readonly databaseUrl: string }): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'locus-bench-fleet-'));
   const database = postgres ? 'PostgreSQL' : 'SQLite';
@@ -459,17 +468,15 @@ async function fleet(postgres?: { readonly databaseUrl: string }): Promise<Figur
       });
       const warm = await openLoop(server.client, warmup);
       console.log(`  first second, untimed: ${fmt(warm.stored)} batches of ${Math.min(32, nodes.length)} hosts (samples an hour old and more), ingest latency p50 ${quantile(warm.latenciesMs, 0.5).toFixed(1)} ms, p99 ${quantile(warm.latenciesMs, 0.99).toFixed(1)} ms`);
-      const sweepsBefore = await alertSweeps(server.url);
-      const run = await openLoop(server.client, schedule);
-      const sweeps = await alertSweeps(server.url);
-      const sweepRuns = sweeps.runs - sweepsBefore.runs;
-      const sweepMeanMs = sweepRuns > 0 ? ((sweeps.seconds - sweepsBefore.seconds) / sweepRuns) * 1000 : Number.NaN;
+      const checks = await runsDuring(server.url, 'silence-check', () => runsDuring(server.url, 'alert-sweep', () => openLoop(server.client, schedule)));
+      const { result: run, runs: sweepRuns, meanMs: sweepMeanMs } = checks.result;
       const heldPerS = run.stored / (schedule.at(-1)!.atMs / 1000 || 1);
       const p99 = quantile(run.latenciesMs, 0.99);
       const held = run.stored === schedule.length && run.refused === 0 && run.failed === 0 && p99 < 100;
       console.log(`  stored ${fmt(run.stored)} of ${fmt(schedule.length)} batches (${fmt(heldPerS, 1)} batches/s against ${fmt(targetPerS, 1)} asked); refused (429) ${run.refused}, failed ${run.failed}${run.firstFailure ? ` (${run.firstFailure})` : ''}`);
       console.log(`  ingest latency p50 ${quantile(run.latenciesMs, 0.5).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${quantile(run.latenciesMs, 1).toFixed(1)} ms; sends behind schedule p99 ${quantile(run.lateMs, 0.99).toFixed(1)} ms`);
-      console.log(`  alert sweeps over every host during the run: ${sweepRuns}${sweepRuns > 0 ? `, ${sweepMeanMs.toFixed(0)} ms each on average (locus_background_task_seconds)` : ''}`);
+      const each = (runs: number, meanMs: number) => `${runs}${runs > 0 ? `, ${meanMs.toFixed(0)} ms each on average` : ''}`;
+      console.log(`  during the run, alert sweeps over every host: ${each(sweepRuns, sweepMeanMs)}; silence checks (the runs between): ${each(checks.runs, checks.meanMs)} (locus_background_task_seconds)`);
       console.log(`  ${held ? 'HELD' : 'NOT HELD'}: every batch stored at the asked rate with p99 < 100 ms ${held ? 'yes' : 'no'}`);
       const fleetFigures: Figures = {
         hosts: nodes.length,
@@ -481,9 +488,10 @@ async function fleet(postgres?: { readonly databaseUrl: string }): Promise<Figur
         p50Ms: figure(quantile(run.latenciesMs, 0.5), 'ms'),
         p99Ms: figure(p99, 'ms', { label: 'goal', value: 100 }),
         alertSweepMs: figure(sweepMeanMs, 'ms'),
+        silenceCheckMs: figure(checks.meanMs, 'ms'),
         held,
       };
-      console.log(`  (all on the same ${cpus().length} core(s): the load generator, the server with its 15-s background loop of alert sweeps over every host and retention, and ${postgres ? 'PostgreSQL' : "SQLite's checkpointer thread"}; 64 keep-alive connections stand in for one per agent)`);
+      console.log(`  (all on the same ${cpus().length} core(s): the load generator, the server with its 15-s background loop (a full alert sweep first and every 5 min, silence checks between; retention), and ${postgres ? 'PostgreSQL' : "SQLite's checkpointer thread"}; 64 keep-alive connections stand in for one per agent)`);
       return fleetFigures;
     });
   } finally {

@@ -150,11 +150,50 @@ describe('alerts', () => {
     s.clock.advance(1000);
     await ingest([health('healthy')]);
     expect(await alerts('firing')).toEqual([]);
+    const lastReport = s.clock.now().toISOString();
     s.clock.advance(6 * 60_000);
-    await s.app.alerting.sweep(['org-a', 'default']);
-    expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'node-silent', summary: 'gpu-9: no report for 6 min' })]);
+    expect(await s.app.alerting.checkSilence()).toBe(1);
+    expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'node-silent', summary: `gpu-9: no report since ${lastReport}` })]);
+    expect(await s.app.alerting.checkSilence()).toBe(0);
     await ingest([]);
     expect(await alerts('firing')).toEqual([]);
+    // Silent again, then gone: leaving resolves its alerts at once.
+    s.clock.advance(6 * 60_000);
+    await s.app.alerting.checkSilence();
+    expect((await alerts('firing')).map((a) => a.kind)).toEqual(['node-silent']);
+    const leave = signBody('unenroll', { v: PROTOCOL_VERSION, hostKey: key.publicKey, at: s.clock.now().toISOString() }, key.privateKey);
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/agents/unenroll', payload: leave })).statusCode).toBe(200);
+    expect(await alerts('firing')).toEqual([]);
+  });
+
+  it('between sweeps, evaluate only the nodes whose silence changed, in every org, however many nodes there are', async () => {
+    const repos = reposOf(s.storage);
+    const now = s.clock.now().getTime();
+    await repos.orgs.ensure({ id: 'org-b', name: 'org-b', created_at: 0 });
+    // More nodes than the check reads at once; every 7th silent for 10 min, the rest heard from 1 min ago.
+    const n = 2_300;
+    const silent: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = `s-${String(i).padStart(4, '0')}`;
+      const org = i % 5 === 0 ? 'org-b' : 'org-a';
+      await repos.nodes.create({ id, org_id: org, name: id, host_key: `skey-${i}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+      await repos.telemetry.claimBatch(`sb-${i}`, id, now - (i % 7 === 0 ? 10 : 1) * 60_000);
+      if (i % 7 === 0) silent.push(`${org} ${id} node-silent`);
+      // Stored past the events that evaluate them: a check that judged every node would fire these.
+      if (i % 11 === 0) await repos.telemetry.noteHealth(id, { id: `sh-${i}`, at: now, component: 'xid', gpu: 'GPU-x', health: 'unhealthy', reason: 'Xid 79', suggestedAction: 'reboot' });
+      if (i % 11 === 0 && i % 7 === 0) silent.push(`${org} ${id} gpu-health`);
+    }
+    const firing = async () => [...(await repos.alerts.firing('org-a')), ...(await repos.alerts.firing('org-b'))].map((a) => `${a.org_id} ${a.node_id} ${a.kind}`).sort();
+    expect(await s.app.alerting.checkSilence()).toBe(Math.ceil(n / 7));
+    expect(await firing()).toEqual(silent.sort());
+    expect(await s.app.alerting.checkSilence()).toBe(0);
+    // Heard from again, some of them: those alone are evaluated, and their silence resolved.
+    for (let i = 0; i < n; i += 14) await repos.telemetry.claimBatch(`sb-${i}-again`, `s-${String(i).padStart(4, '0')}`, now);
+    expect(await s.app.alerting.checkSilence()).toBe(Math.ceil(n / 14));
+    expect((await firing()).filter((a) => a.endsWith('node-silent'))).toHaveLength(Math.ceil(n / 7) - Math.ceil(n / 14));
+    // A full sweep judges every fact of every node.
+    await s.app.alerting.sweep(['org-a', 'org-b']);
+    expect((await firing()).filter((a) => a.endsWith('gpu-health'))).toHaveLength(Math.ceil(n / 11));
   });
 
   it("are judged by each node's own facts in a sweep of more nodes than it reads at once", async () => {

@@ -39,7 +39,7 @@ export interface AppDeps {
   /** Fastify's logger: false (tests) or options. */
   readonly logger?: boolean | object;
   /**
-   * Run periodic work (alert sweeps for silent nodes, webhook retries) every this many ms;
+   * Run periodic work (alert sweeps and silence checks, webhook retries, retention) every this many ms;
    * off when absent (tests drive it by hand).
    */
   readonly backgroundEveryMs?: number;
@@ -164,7 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(reportRoutes(ctx));
   await app.register(tokenRoutes(ctx), { prefix: '/api/v1' });
   await app.register(telemetryRoutes(ctx), { prefix: '/api/v1' });
-  if (deps.backgroundEveryMs) runBackground(app, deps.backgroundEveryMs, { repos, alerting, retention, metrics, clock: deps.clock });
+  if (deps.backgroundEveryMs) runBackground(app, deps.backgroundEveryMs, deps.config.alertSweepEveryMs, { repos, alerting, retention, metrics, clock: deps.clock });
   await app.ready();
   return app;
 }
@@ -173,14 +173,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 const LEASED_TASKS: readonly BackgroundTask[] = ['alert-sweep', 'retention'];
 
 /**
- * Runs the background loop every `everyMs`: the alert sweep (silence, which no event announces),
- * due webhook deliveries, and bounded retention. The sweep and retention cover the whole
+ * Runs the background loop every `everyMs`: alert work, due webhook deliveries, and bounded
+ * retention. Alert work is a full sweep (every node's alerts against all its facts) every
+ * `sweepEveryMs` and at a server's first run, and in the runs between a silence check (the nodes
+ * whose silence changed: Alerting.checkSilence). Alert work and retention cover the whole
  * database, so of replicas sharing one, only the holder of each task's lease runs it (renewed
- * each run; given up when the server closes, so another takes it at its next run; one held by
- * a process that died passes on after three runs' time). Each replica sends the deliveries it
- * claims.
+ * each run; given up when the server closes, so another takes it at its next run, starting with
+ * a full sweep; one held by a process that died passes on after three runs' time). Each replica
+ * sends the deliveries it claims.
  */
-function runBackground(app: FastifyInstance, everyMs: number, parts: { repos: Repos; alerting: Alerting; retention: TelemetryRetention; metrics: ServerMetrics; clock: Clock }): void {
+function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs: number, parts: { repos: Repos; alerting: Alerting; retention: TelemetryRetention; metrics: ServerMetrics; clock: Clock }): void {
   const { repos, alerting, retention, metrics, clock } = parts;
   const holder = randomUUID();
   const leaseMs = 3 * everyMs;
@@ -193,18 +195,29 @@ function runBackground(app: FastifyInstance, everyMs: number, parts: { repos: Re
     return mine;
   };
   const timed = async (task: BackgroundTask, run: () => Promise<unknown>) => {
-    if (LEASED_TASKS.includes(task) && !(await held(task))) return;
     const end = metrics.backgroundSeconds.startTimer({ task });
     await run();
     end();
+  };
+  /** When this server, holding the alert lease since, began its last full sweep. */
+  let sweptAt: number | undefined;
+  const alertWork = async () => {
+    if (!(await held('alert-sweep'))) {
+      sweptAt = undefined;
+      return;
+    }
+    const now = clock.now().getTime();
+    if (sweptAt !== undefined && now - sweptAt < sweepEveryMs) return timed('silence-check', () => alerting.checkSilence());
+    await timed('alert-sweep', async () => alerting.sweep((await repos.orgs.list()).map((o) => o.id)));
+    sweptAt = now;
   };
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     running ??= (async () => {
       try {
-        await timed('alert-sweep', async () => alerting.sweep((await repos.orgs.list()).map((o) => o.id)));
+        await alertWork();
         await timed('webhooks', () => alerting.dispatch());
-        await timed('retention', () => retention.run(retentionBudgetMs));
+        if (await held('retention')) await timed('retention', () => retention.run(retentionBudgetMs));
       } catch (error) {
         app.log.error(error);
       } finally {

@@ -12,6 +12,12 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number;
   /** A node whose agent has not reported for this long raises a node-silent alert. */
   readonly silentAfterMs: number;
+  /**
+   * How often the background loop reconciles every node's alerts with all its facts. Its runs in
+   * between check silence alone (Alerting.checkSilence): every other condition is evaluated on the
+   * event that changes it, so this sweep is a backstop.
+   */
+  readonly alertSweepEveryMs: number;
   /** Agent batches received or stored at once; more are answered 429 with Retry-After. */
   readonly ingestMaxInFlight: number;
   /** Raw GPU samples (and batch ids) older than this are deleted; their 5-minute rollups stay. */
@@ -36,6 +42,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   marginKm: DEFAULT_BORDER_MARGIN,
   bodyLimitBytes: 1024 * 1024,
   silentAfterMs: 5 * 60_000,
+  alertSweepEveryMs: 5 * 60_000,
   ingestMaxInFlight: 64,
   rawRetentionMs: 7 * 86_400_000,
   rollupRetentionMs: 400 * 86_400_000,

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The background loop's tasks, as locus_background_task_seconds names them. */
-export const BACKGROUND_TASKS = ['alert-sweep', 'webhooks', 'retention'] as const;
+export const BACKGROUND_TASKS = ['alert-sweep', 'silence-check', 'webhooks', 'retention'] as const;
 export type BackgroundTask = (typeof BACKGROUND_TASKS)[number];
 
 /**
@@ -34,14 +34,14 @@ export class ServerMetrics {
   readonly alertTransitions = new Counter({ name: 'locus_alert_transitions_total', help: 'Alerts fired and resolved, by kind.', labelNames: ['kind', 'change'] as const, registers: [this.registry] });
   readonly backgroundSeconds = new Histogram({
     name: 'locus_background_task_seconds',
-    help: "Time of each run of the background loop's tasks (every 15 s): alert-sweep (every node's alerts against its facts), webhooks (due deliveries), retention (expired telemetry, bounded).",
+    help: "Time of each run of the background loop's tasks (every 15 s): alert-sweep (every node's alerts against its facts, every 5 min by default) or, in the runs between, silence-check (the nodes whose silence changed); webhooks (due deliveries); retention (expired telemetry, bounded).",
     labelNames: ['task'] as const,
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
   readonly backgroundLease = new Gauge({
     name: 'locus_background_lease',
-    help: 'Whether this server held the lease of a fleet-wide background task (alert-sweep, retention) at its last run: 1 on the one replica of a shared database that runs it, 0 on the others.',
+    help: 'Whether this server held the lease of a fleet-wide background task (alert-sweep, which covers silence-check too; retention) at its last run: 1 on the one replica of a shared database that runs it, 0 on the others.',
     labelNames: ['task'] as const,
     registers: [this.registry],
   });

@@ -56,13 +56,18 @@ describe('/metrics', () => {
     expect(text).not.toMatch(/org-a|gpu-01|GPU-a/);
   });
 
-  it("times each run of the background loop's tasks", async () => {
+  it("times each run of the background loop's tasks: a full alert sweep first and every alertSweepEveryMs, silence checks between", async () => {
     storage = await openStorage('sqlite::memory:');
     await migrateToLatest(storage);
-    app = await buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock: new TestClock(), backgroundEveryMs: 20 });
-    const runs = async (task: string) => series((await app!.inject({ method: 'GET', url: '/metrics' })).body, 'locus_background_task_seconds_count', { task });
-    for (let i = 0; i < 250 && !((await runs('retention')) ?? 0); i++) await new Promise((r) => setTimeout(r, 20));
-    for (const task of ['alert-sweep', 'webhooks', 'retention']) expect(await runs(task)).toBeGreaterThanOrEqual(1);
+    const clock = new TestClock();
+    app = await buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock, backgroundEveryMs: 20 });
+    const runs = async (task: string) => series((await app!.inject({ method: 'GET', url: '/metrics' })).body, 'locus_background_task_seconds_count', { task }) ?? 0;
+    for (let i = 0; i < 250 && (await runs('silence-check')) < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    for (const task of ['silence-check', 'webhooks', 'retention']) expect(await runs(task)).toBeGreaterThanOrEqual(3);
+    expect(await runs('alert-sweep')).toBe(1);
+    clock.advance(DEFAULT_SERVER_CONFIG.alertSweepEveryMs);
+    for (let i = 0; i < 250 && (await runs('alert-sweep')) < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await runs('alert-sweep')).toBe(2);
   });
 });
 

@@ -241,6 +241,47 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await t.lastIngestsByOrg('org-a')).toEqual(new Map([['n1', 9]]));
   });
 
+  it('finds, a slice of nodes at a time, those whose silence is not what their alerts say', async () => {
+    const t = new TelemetryRepo(storage.db);
+    const nodes = new NodeRepo(storage.db);
+    const alerts = new AlertRepo(storage.db);
+    await new OrgRepo(storage.db).create({ id: 'org-b', name: 'B', created_at: 0 });
+    await nodes.create({ id: 'n3', org_id: 'org-a', name: 'n3', host_key: 'k3', claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    await nodes.create({ id: 'n4', org_id: 'org-b', name: 'n4', host_key: 'k4', claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    for (const [id, node, at] of [['b1', 'n1', 5], ['b2', 'n1', 9], ['b3', 'n2', 3], ['b4', 'n4', 2]] as const) expect(await t.claimBatch(id, node, at)).toBe('claimed');
+    const all = async (cutoff: number, limit = 10) => {
+      const found: string[] = [];
+      const lasts: string[] = [];
+      for (let after = ''; ; ) {
+        const { nodes: slice, last } = await t.silenceChanges('node-silent', cutoff, after, limit);
+        found.push(...slice.map((n) => `${n.org_id}/${n.id}`));
+        if (last === undefined) return { found, lasts };
+        lasts.push(last);
+        after = last;
+      }
+    };
+    const fire = (org: string, node: string, kind: string) => alerts.reconcile(org, `node:${node}|`, [{ key: `node:${node}|${kind}`, kind, severity: 'warning', nodeId: node, summary: kind }], 10, () => `${org}-${node}-${kind}`);
+    // Before 6, n2 and n4 went quiet; n1 reported at 9; n3 never reported (no agent: never silent).
+    expect(await all(6)).toEqual({ found: ['org-a/n2', 'org-b/n4'], lasts: ['n4'] });
+    expect(await all(6, 2)).toEqual({ found: ['org-a/n2', 'org-b/n4'], lasts: ['n2', 'n4'] });
+    expect(await all(1)).toEqual({ found: [], lasts: ['n4'] });
+    expect((await t.silenceChanges('node-silent', 6, '', 10)).nodes[0]).toMatchObject({ id: 'n2', org_id: 'org-a', name: 'n2', host_key: 'k2', unenrolled_at: null });
+    // Alerted silence is what the alerts say; an alert of another kind, or a resolved one, is not.
+    await fire('org-a', 'n2', 'node-silent');
+    await fire('org-b', 'n4', 'gpu-health');
+    expect(await all(6)).toEqual({ found: ['org-b/n4'], lasts: ['n4'] });
+    await fire('org-b', 'n4', 'node-silent');
+    expect(await all(6)).toEqual({ found: [], lasts: ['n4'] });
+    await alerts.reconcile('org-b', 'node:n4|', [], 11, () => 'unused');
+    expect(await all(6)).toEqual({ found: ['org-b/n4'], lasts: ['n4'] });
+    // A firing silence alert on a node that reported since, or that left, is a change too.
+    await fire('org-a', 'n1', 'node-silent');
+    expect(await all(6)).toEqual({ found: ['org-a/n1', 'org-b/n4'], lasts: ['n4'] });
+    await nodes.unenroll('k2', 12);
+    expect(await all(6)).toEqual({ found: ['org-a/n1', 'org-a/n2', 'org-b/n4'], lasts: ['n4'] });
+    expect(await all(1)).toEqual({ found: ['org-a/n1', 'org-a/n2'], lasts: ['n4'] });
+  });
+
   it("lists the enrolled nodes, their addresses and their GPUs' series, for a server that starts", async () => {
     const t = new TelemetryRepo(storage.db);
     await t.setAddress('n1', '10.0.0.1', 1);

@@ -63,6 +63,6 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
     add('gpu-missing', 'critical', `GPU ${g.uuid}${g.serial ? ` (serial ${g.serial})` : ''}, ${g.name}, last reported ${new Date(g.lastSeenAt).toISOString()}, is missing from the host's inventory: fallen off the bus, or taken out (forget it if so)`, g.uuid);
   }
   for (const d of f.duplicates) add('duplicate-gpu', 'critical', `GPU ${d.gpu} is also reported by node ${d.otherNode}: a copied identity or a moved board`, d.gpu, d.otherNode);
-  if (f.lastIngestAt !== null && now - f.lastIngestAt > options.silentAfterMs) add('node-silent', 'warning', `no report for ${Math.round((now - f.lastIngestAt) / 60_000)} min`);
+  if (f.lastIngestAt !== null && now - f.lastIngestAt > options.silentAfterMs) add('node-silent', 'warning', `no report since ${new Date(f.lastIngestAt).toISOString()}`);
   return out;
 }

@@ -140,6 +140,8 @@ export const agentRoutes =
         checkClock(body.at, ctx.clock.now(), 'the request');
         enrolled.delete(body.hostKey);
         if (!(await ctx.repos.nodes.unenroll(body.hostKey, ctx.clock.now().getTime()))) throw new ApiError('LOCUS_ERR_NOT_FOUND', 'no enrolled node has this host key');
+        // A node that left is judged no more: its alerts resolve now rather than at the next full sweep.
+        await evaluate(body.hostKey);
         return { unenrolled: true as const };
       },
     );

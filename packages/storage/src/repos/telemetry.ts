@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, EventTable, GpuTable } from '../schema.js';
+import type { Database, EventTable, GpuTable, NodeTable } from '../schema.js';
 import { bySlices, groupBy } from './slices.js';
 
 export interface LatestHealth {
@@ -194,6 +194,30 @@ export class TelemetryRepo {
     };
     const rows = nodeIds ? await bySlices(nodeIds, query) : await query();
     return new Map(rows.flatMap((r) => (r.org_id !== orgId || r.unenrolled_at !== null || r.at === null || r.at === undefined ? [] : [[r.id, Number(r.at)] as const])));
+  }
+
+  /**
+   * Of at most `limit` nodes of any org after `after` in id order, those whose silence is not what
+   * their alerts say: enrolled nodes whose agent's latest batch came before `cutoff` without a
+   * firing alert of `kind` (silence), and nodes with one that are not such nodes (their agent
+   * reported since, or they left). Two index lookups a node: the alert sweep asks it every run,
+   * between its full sweeps, of every node. `last` is the last id read, undefined past the last
+   * node.
+   */
+  async silenceChanges(kind: string, cutoff: number, after: string, limit: number): Promise<{ nodes: NodeTable[]; last: string | undefined }> {
+    const slice = this.#db.selectFrom('nodes').selectAll().where('id', '>', after).orderBy('id').limit(limit);
+    const last = await this.#db.selectFrom(slice.as('s')).select((eb) => eb.fn.max('s.id').as('id')).executeTakeFirst();
+    if (last?.id === null || last?.id === undefined) return { nodes: [], last: undefined };
+    const nodes = await this.#db
+      .selectFrom(slice.as('n'))
+      .selectAll()
+      .where(
+        sql<boolean>`(n.unenrolled_at is null and coalesce((select max(b.received_at) from ingest_batches as b where b.node_id = n.id) < ${cutoff}, false))
+          <> exists (select 1 from alerts as a where a.org_id = n.org_id and a.node_id = n.id and a.kind = ${kind} and a.state = 'firing')`,
+      )
+      .orderBy('n.id')
+      .execute();
+    return { nodes, last: last.id };
   }
 
   /**
