@@ -13,6 +13,7 @@ describe('locus server start settings', () => {
     expect(serverConfig({}, '172.16.0.0/12').trustProxy).toEqual(['172.16.0.0/12']);
     // Raw samples kept longer than the default rollups: rollups are kept as long.
     expect(serverConfig({ 'raw-retention-days': '500' }, undefined).rollupRetentionMs).toBe(500 * DAY);
+    expect(serverConfig({ 'silent-after-minutes': '2', 'alert-sweep-minutes': '10' }, undefined)).toMatchObject({ silentAfterMs: 120_000, alertSweepEveryMs: 600_000 });
   });
 
   it.each([
@@ -22,6 +23,8 @@ describe('locus server start settings', () => {
     [['--trust-proxy', '10.0.0.0/33'], /--trust-proxy: "10.0.0.0\/33" is not an IP address or CIDR range/],
     [['--trust-proxy', 'proxy.internal'], /"proxy.internal" is not an IP address/],
     [['--trust-proxy', '::1/129'], /"::1\/129" is not/],
+    [['--silent-after-minutes', '0'], /--silent-after-minutes must be a number of minutes from 1 to 1440, got "0"/],
+    [['--alert-sweep-minutes', 'often'], /--alert-sweep-minutes must be a number of minutes from 1 to 1440, got "often"/],
   ])('refuses %j with a usage error before starting', async (args, message) => {
     const r = await runLocus(['server', 'start', '--port', '0', ...args]);
     expect(r.stderr).toMatch(message);

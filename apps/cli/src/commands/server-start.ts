@@ -13,10 +13,11 @@ import { DATABASE_HELP, databaseChoice } from './server-options.js';
 const NAME = 'locus server start';
 
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
 
 export const HELP = `Usage: ${NAME} [--port 8080] [--host 0.0.0.0] [--data-dir DIR] [--database-url URL]
                           [--raw-retention-days 7] [--rollup-retention-days 400] [--trust-proxy LIST]
-                          [--decoder-threads N]
+                          [--decoder-threads N] [--silent-after-minutes 5] [--alert-sweep-minutes 5]
 
 Runs the Locus fleet server: landmarks deliver signed measurements to it, it keeps each
 node's location verdict and history, and serves proofs, the API (/api/v1) and its OpenAPI
@@ -33,6 +34,12 @@ ${DATABASE_HELP}
   --trust-proxy LIST   comma-separated addresses or CIDR ranges of reverse proxies whose
                        X-Forwarded-For to believe, so that each node's recorded address is
                        its agent's (default: $LOCUS_TRUST_PROXY, else none)
+  --silent-after-minutes N
+                       raise node-silent for an agent that has delivered no batch for this
+                       long (default ${DEFAULT_SERVER_CONFIG.silentAfterMs / MINUTE_MS}; agents send every 30 s)
+  --alert-sweep-minutes N
+                       re-evaluate every node's alerts against all its facts this often
+                       (default ${DEFAULT_SERVER_CONFIG.alertSweepEveryMs / MINUTE_MS}); every 15 s between, only silence is checked
   --decoder-threads N  worker threads that parse, check and verify agents' batches while the
                        server's own thread writes them; 0 decodes on the server's thread
                        (default: one per core, at most 4, none on one core; the start logs
@@ -64,6 +71,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     'rollup-retention-days': { type: 'string' },
     'trust-proxy': { type: 'string' },
     'decoder-threads': { type: 'string' },
+    'silent-after-minutes': { type: 'string' },
+    'alert-sweep-minutes': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) {
@@ -98,10 +107,16 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
 }
 
 /** The server's settings from the command line, past the defaults. */
-export function serverConfig(v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'trust-proxy'?: string | undefined }, envTrust: string | undefined): ServerConfig {
+export function serverConfig(
+  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'trust-proxy'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined },
+  envTrust: string | undefined,
+): ServerConfig {
   const days = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 36_500, 'a number of days') * DAY_MS));
   const rawRetentionMs = days('raw-retention-days', v['raw-retention-days'], DEFAULT_SERVER_CONFIG.rawRetentionMs);
   const rollupRetentionMs = days('rollup-retention-days', v['rollup-retention-days'], Math.max(DEFAULT_SERVER_CONFIG.rollupRetentionMs, rawRetentionMs));
+  const minutes = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 1_440, 'a number of minutes') * MINUTE_MS));
+  const silentAfterMs = minutes('silent-after-minutes', v['silent-after-minutes'], DEFAULT_SERVER_CONFIG.silentAfterMs);
+  const alertSweepEveryMs = minutes('alert-sweep-minutes', v['alert-sweep-minutes'], DEFAULT_SERVER_CONFIG.alertSweepEveryMs);
   if (rollupRetentionMs < rawRetentionMs) throw usageError(`${NAME}: --rollup-retention-days must be at least --raw-retention-days (rollups answer the ranges raw samples no longer cover)`);
   const trustText = v['trust-proxy'] ?? envTrust ?? '';
   const trustProxy = trustText.split(',').map((t) => t.trim()).filter((t) => t !== '');
@@ -111,5 +126,5 @@ export function serverConfig(v: { 'raw-retention-days'?: string | undefined; 'ro
     const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
     if (family === 0 || !prefixOk || extra !== undefined) throw usageError(`${NAME}: --trust-proxy: "${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)`);
   }
-  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, trustProxy: Object.freeze(trustProxy) });
+  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, silentAfterMs, alertSweepEveryMs, trustProxy: Object.freeze(trustProxy) });
 }
