@@ -50,7 +50,7 @@ const envOf = (c: Container, name: string) => c.env?.find((e) => e.name === name
 const SETUPS = {
   defaults: {},
   'bundled PostgreSQL': { postgres: { enabled: true, password: 'hunter2x' }, server: { replicas: 2 } },
-  'external PostgreSQL': { server: { databaseUrl: 'postgres://locus:pw@db.internal:5432/locus', adminToken: 'locus_owner_token' }, agent: { serverUrl: 'https://locus.example.com', claim: 'DE', nvmlLibraryHostDir: '/usr/lib/x86_64-linux-gnu', runtimeClassName: '' } },
+  'external PostgreSQL': { server: { databaseUrl: 'postgres://locus:pw@db.internal:5432/locus', adminToken: 'locus_owner_token', args: ['--trust-proxy', '10.0.0.0/8', '--raw-retention-days', '30', '--silent-after-minutes', '10', '--alert-sweep-minutes', '15'] }, agent: { serverUrl: 'https://locus.example.com', claim: 'DE', nvmlLibraryHostDir: '/usr/lib/x86_64-linux-gnu', runtimeClassName: '' } },
   'Prometheus Operator': { server: { serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' }, fleetTokenSecret: 'locus-viewer-token' }, prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } }, grafanaDashboard: { enabled: true } } },
   'landmark, no agent': { landmark: { enabled: true, id: 'fra-1', lat: '50.1109', lon: '8.6821', country: 'DE', keySecret: 'fra-1-key' }, agent: { enabled: false } },
 } as const;
@@ -134,6 +134,12 @@ describe('the server', () => {
   it('passes server.singleThreadedGc on as LOCUS_SINGLE_THREADED_GC (a pod limited to 2 CPUs sees the node\'s cores)', () => {
     const c = find(render({ server: { singleThreadedGc: 'on' } }), 'Deployment', 'fleet-server')!.spec.template.spec.containers[0]!;
     expect(envOf(c, 'LOCUS_SINGLE_THREADED_GC')?.value).toBe('on');
+  });
+
+  it('passes extra arguments to `locus server start`', () => {
+    const args = ['--trust-proxy', '10.0.0.0/8', '--raw-retention-days', '30'];
+    expect(find(render({ server: { args } }), 'Deployment', 'fleet-server')!.spec.template.spec.containers[0]!.args).toEqual(args);
+    expect(find(render(), 'Deployment', 'fleet-server')!.spec.template.spec.containers[0]!.args).toEqual([]);
   });
 
   it('annotates its pods only when asked (a Prometheus that discovers pods by annotation)', () => {
