@@ -7,6 +7,7 @@ import { LoginPage } from './app/LoginPage.js';
 import { MeContext, type Me } from './app/me.js';
 import { useSession } from './app/session.js';
 import { ErrorBox, Loading } from './components/Status.js';
+import { ChangesContext, useChangeStream } from './hooks/useChanges.js';
 import { usePoll } from './hooks/usePoll.js';
 import { NodePage } from './pages/NodePage.js';
 import { NodesPage } from './pages/NodesPage.js';
@@ -55,14 +56,18 @@ function Page({ route }: { readonly route: Route }) {
 function SignedIn({ route, onLogout }: { readonly route: Route; readonly onLogout: () => void }) {
   const api = useApi();
   const me = usePoll('me', (signal) => api.get<Me>(paths.me, { signal }));
+  // Pages reload what they show when the server tells of a change, besides polling.
+  const changes = useChangeStream(api);
   if (!me.data) return <main>{me.error ? <ErrorBox error={me.error} what="your session" onRetry={me.reload} /> : <Loading what="your session" />}</main>;
   return (
     <MeContext.Provider value={me.data}>
-      <Layout route={route} onLogout={onLogout}>
-        <Suspense fallback={<Loading what="the page" />}>
-          <Page route={route} />
-        </Suspense>
-      </Layout>
+      <ChangesContext.Provider value={changes}>
+        <Layout route={route} onLogout={onLogout}>
+          <Suspense fallback={<Loading what="the page" />}>
+            <Page route={route} />
+          </Suspense>
+        </Layout>
+      </ChangesContext.Provider>
     </MeContext.Provider>
   );
 }

@@ -30,6 +30,8 @@ import { tokenRoutes } from './routes/tokens.js';
 import { ServerMetrics, type BackgroundTask } from './metrics.js';
 import { telemetryRoutes } from './routes/telemetry.js';
 import { TelemetryRetention } from './retention.js';
+import { ChangeFeed } from './changes.js';
+import { changeRoutes, type ChangeStreamOptions } from './routes/changes.js';
 
 export interface AppDeps {
   readonly storage: Storage;
@@ -47,6 +49,8 @@ export interface AppDeps {
   readonly fetch?: typeof fetch;
   /** Built dashboard assets (index.html and its files), served at `/` when given. */
   readonly dashboardDir?: string | undefined;
+  /** How long change streams wait between heartbeats, and how many may be open (tests shorten and lower them). */
+  readonly changeStreams?: ChangeStreamOptions;
   /** Decodes agents' batches; the server's own thread when absent. Closed with the app. */
   readonly decoder?: BatchDecoder | undefined;
 }
@@ -58,6 +62,8 @@ export interface AppContext {
   readonly metrics: ServerMetrics;
   readonly clock: Clock;
   readonly config: ServerConfig;
+  /** Changes this process saw, by organization, for GET /api/v1/changes. */
+  readonly changes: ChangeFeed;
   /** The caller behind the request's bearer token; throws 401 without one. */
   readonly caller: (request: FastifyRequest) => Promise<Caller>;
 }
@@ -125,18 +131,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics.httpRequests.inc({ method: request.method, route, status_code: String(reply.statusCode) });
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
-  const observe = { transition: (kind: string, change: string) => metrics.alertTransitions.inc({ kind, change }), attempt: (outcome: string) => metrics.webhookAttempts.inc({ outcome }) };
+  const changes = new ChangeFeed();
+  const observe = {
+    transition: (kind: string, change: string) => metrics.alertTransitions.inc({ kind, change }),
+    attempt: (outcome: string) => metrics.webhookAttempts.inc({ outcome }),
+    changed: (orgId: string) => changes.publish(orgId, 'alerts'),
+  };
   const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, sweepSlice: deps.storage.inProcess ? 100 : DEFAULT_ALERTING.sweepSlice, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, observe, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   app.decorate('alerting', alerting);
+  app.decorate('changes', changes);
   const retention = new TelemetryRetention(repos, deps.clock, deps.config);
   app.decorate('retention', retention);
   const ctx: AppContext = {
     repos,
     alerting,
     metrics,
-    verification: new Verification(repos, deps.world, deps.config, deps.clock, (node) => alerting.evaluateNode(node)),
+    verification: new Verification(repos, deps.world, deps.config, deps.clock, (node) => {
+      changes.publish(node.org_id, 'verdicts');
+      return alerting.evaluateNode(node);
+    }),
     clock: deps.clock,
     config: deps.config,
+    changes,
     caller: (request) => authenticate(request, repos.tokens, deps.clock.now()),
   };
 
@@ -164,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(reportRoutes(ctx));
   await app.register(tokenRoutes(ctx), { prefix: '/api/v1' });
   await app.register(telemetryRoutes(ctx), { prefix: '/api/v1' });
+  await app.register(changeRoutes(ctx, deps.changeStreams), { prefix: '/api/v1' });
   if (deps.backgroundEveryMs) runBackground(app, deps.backgroundEveryMs, deps.config.alertSweepEveryMs, { repos, alerting, retention, metrics, clock: deps.clock });
   await app.ready();
   return app;
@@ -240,5 +257,7 @@ declare module 'fastify' {
     alerting: Alerting;
     /** Telemetry retention, run by the background loop; tests run it by hand. */
     retention: TelemetryRetention;
+    /** What changed, by organization, as GET /api/v1/changes tells it. */
+    changes: ChangeFeed;
   }
 }

@@ -1,3 +1,4 @@
+import { get, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordFigures } from '../../../test/reliability/figures.js';
 import { landmark, measurementOf, enrollAgent, testServer, type TestServer } from './test-support.js';
@@ -54,7 +55,7 @@ afterAll(async () => {
   await s.close();
 });
 
-type Case = { readonly kind: 'public' } | { readonly kind: 'read' } | { readonly kind: 'own' } | { readonly kind: 'absent'; readonly id: keyof typeof ids; readonly body?: () => object } | { readonly kind: 'refused'; readonly body: () => object; readonly status: number; readonly path?: string };
+type Case = { readonly kind: 'public' } | { readonly kind: 'read' } | { readonly kind: 'stream' } | { readonly kind: 'own' } | { readonly kind: 'absent'; readonly id: keyof typeof ids; readonly body?: () => object } | { readonly kind: 'refused'; readonly body: () => object; readonly status: number; readonly path?: string };
 
 /** How org B's owner must fare on each route. */
 const ROUTES: Record<string, Case> = {
@@ -77,6 +78,8 @@ const ROUTES: Record<string, Case> = {
   'GET /api/v1/reports': { kind: 'read' },
   'GET /api/v1/tokens': { kind: 'read' },
   'GET /api/v1/me': { kind: 'read' },
+  // A stream that stays open: B's hears nothing of A's changes (below).
+  'GET /api/v1/changes': { kind: 'stream' },
   // Creating B's own things works, and touches nothing of A's (a zone may share A's zone's name).
   'POST /api/v1/zones': { kind: 'own' },
   'POST /api/v1/webhooks': { kind: 'own' },
@@ -126,7 +129,7 @@ const OWN_BODIES: Record<string, () => object> = {
  */
 const AUDITOR_MAY = new Set(['POST /api/v1/reports']);
 const AUDITOR_WRITES = Object.entries(ROUTES)
-  .filter(([route, c]) => c.kind !== 'public' && !route.startsWith('GET ') && !AUDITOR_MAY.has(route))
+  .filter(([route, c]) => c.kind !== 'public' && c.kind !== 'stream' && !route.startsWith('GET ') && !AUDITOR_MAY.has(route))
   .map(([route]) => route);
 
 describe('organization isolation', () => {
@@ -138,7 +141,7 @@ describe('organization isolation', () => {
     checked.routes = published.length;
   });
 
-  it.each(Object.entries(ROUTES).filter(([, c]) => c.kind !== 'public'))("keeps org A's data from org B on %s", async (route, c) => {
+  it.each(Object.entries(ROUTES).filter(([, c]) => c.kind !== 'public' && c.kind !== 'stream'))("keeps org A's data from org B on %s", async (route, c) => {
     const [method, pattern] = route.split(' ') as [string, string];
     const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]).replace('{uuid}', 'GPU-a-secret') : c.kind === 'refused' ? (c.path ?? pattern) : pattern;
     const body = c.kind === 'absent' ? c.body?.() : c.kind === 'refused' ? c.body() : c.kind === 'own' ? OWN_BODIES[route]!() : undefined;
@@ -159,6 +162,22 @@ describe('organization isolation', () => {
     const res = await call(method, path, auditor, body);
     expect(res.json(), res.body).toMatchObject({ statusCode: 403, code: 'LOCUS_ERR_FORBIDDEN' });
     checked.auditorWrites++;
+  });
+
+  it("tells org B's change stream nothing of org A's changes", async () => {
+    const url = await s.app.listen({ host: '127.0.0.1', port: 0 });
+    const res = await new Promise<IncomingMessage>((resolve, reject) => get(`${url}/api/v1/changes`, { headers: b }, resolve).on('error', reject));
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (text += chunk));
+    expect(res.statusCode).toBe(200);
+    // A's changes of every kind: a node put in its zone (again), and the rest told as the routes tell them.
+    await ok('PUT', `/api/v1/nodes/${ids.agentNode}/zone`, { zoneId: ids.zone });
+    for (const kind of ['alerts', 'verdicts', 'nodes', 'events'] as const) s.app.changes.publish('org-a', kind);
+    await new Promise((r) => setTimeout(r, 500));
+    res.destroy();
+    expect(text).toMatch(/^retry: 5000\n\nevent: ready\n/);
+    expect(text).not.toContain('event: change');
   });
 
   it("leaves every one of org A's things as it was", async () => {

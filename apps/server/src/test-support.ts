@@ -4,7 +4,7 @@ import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { PROTOCOL_VERSION, generateSigningKey, signBody, type HostInventoryWire, type LandmarkInfo, type SigningKey } from '@locus/protocol';
 import { migrateToLatest, openStorage, type Role, type Storage } from '@locus/storage';
 import { landmarkAt } from '../../../test/support/measurements.js';
-import { buildApp } from './app.js';
+import { buildApp, type AppDeps } from './app.js';
 import { hashToken } from './auth.js';
 import type { Clock } from './clock.js';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
@@ -38,11 +38,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function testServer(spec = 'sqlite::memory:', settings: Partial<ServerConfig> = {}, decoder?: BatchDecoder): Promise<TestServer> {
+export async function testServer(spec = 'sqlite::memory:', settings: Partial<ServerConfig> = {}, decoder?: BatchDecoder, deps: Pick<AppDeps, 'changeStreams'> = {}): Promise<TestServer> {
   const storage = await openStorage(spec);
   await migrateToLatest(storage);
   const clock = new TestClock();
-  const app = await buildApp({ storage, world, config: { ...DEFAULT_SERVER_CONFIG, ...settings }, clock, decoder });
+  const app = await buildApp({ storage, world, config: { ...DEFAULT_SERVER_CONFIG, ...settings }, clock, decoder, ...deps });
   const repos = reposOf(storage);
   const tokenFor = async (orgId: string, role: Role) => {
     await repos.orgs.ensure({ id: orgId, name: orgId, created_at: 0 });

@@ -42,18 +42,25 @@ export class ApiClient {
     return (await res.json()) as T;
   }
 
+  /** GETs a path that answers a stream (server-sent events) and returns its body as it comes. */
+  async stream(path: string, options: RequestOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.#send(path, { ...options, accept: 'text/event-stream' });
+    if (!res.body) throw new ApiError({ statusCode: res.status, code: 'DASHBOARD_BAD_RESPONSE', error: 'Bad response', message: `${path} answered no stream` });
+    return res.body;
+  }
+
   /** GETs a path and returns its body as a Blob (for downloads). */
   async blob(path: string, options: RequestOptions = {}): Promise<Blob> {
     return (await this.#send(path, options)).blob();
   }
 
-  async #send(path: string, { signal, query, method = 'GET', body }: RequestOptions & { readonly method?: string; readonly body?: unknown }): Promise<Response> {
+  async #send(path: string, { signal, query, method = 'GET', body, accept = 'application/json' }: RequestOptions & { readonly method?: string; readonly body?: unknown; readonly accept?: string }): Promise<Response> {
     const fetchImpl = this.#options.fetch ?? globalThis.fetch.bind(globalThis);
     let res: Response;
     try {
       res = await fetchImpl(`${this.#options.baseUrl ?? ''}${path}${queryString(query)}`, {
         method,
-        headers: { authorization: `Bearer ${this.#options.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${this.#options.token}`, accept, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signal ? { signal } : {}),
       });

@@ -4,6 +4,7 @@ const enc = encodeURIComponent;
 export const paths = {
   summary: '/api/v1/fleet/summary',
   me: '/api/v1/me',
+  changes: '/api/v1/changes',
   landmarks: '/api/v1/landmarks',
   nodes: '/api/v1/nodes',
   node: (id: string) => `/api/v1/nodes/${enc(id)}`,

@@ -1,4 +1,5 @@
-import type { ReactNode } from 'react';
+import { useContext, type ReactNode } from 'react';
+import { ChangesContext } from '../hooks/useChanges.js';
 import { Link } from '../router/Link.js';
 import type { Route } from '../router/routes.js';
 import { useCan, useMe } from './me.js';
@@ -8,6 +9,7 @@ import { NAV, PAGE_PERMISSION } from './pages.js';
 export function Layout({ route, onLogout, children }: { readonly route: Route; readonly onLogout: () => void; readonly children: ReactNode }) {
   const can = useCan();
   const me = useMe();
+  const { live } = useContext(ChangesContext);
   const allowed = (page: Route['page']) => {
     const needed = PAGE_PERMISSION[page];
     return needed === null || can(needed);
@@ -28,6 +30,9 @@ export function Layout({ route, onLogout, children }: { readonly route: Route; r
             );
           })}
         </nav>
+        <span className={live ? 'live on' : 'live'} title={live ? 'The server tells this page of each change as it happens' : 'Not hearing changes from the server: pages refresh every 10 s'}>
+          {live ? 'live' : 'polling'}
+        </span>
         {me && <span className="role">{me.role}</span>}
         <button type="button" className="logout" onClick={onLogout}>
           Log out

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ChangesContext } from './useChanges.js';
 import { PollIntervalContext, usePoll } from './usePoll.js';
 
 function Probe({ name, load }: { name: string; load: (signal: AbortSignal, previous: number | undefined) => Promise<number> }) {
@@ -49,6 +50,25 @@ describe('usePoll', () => {
     );
     await waitFor(() => expect(text()).toBe('42 ok'));
     expect(signals[0]?.aborted).toBe(true);
+  });
+
+  it('loads again at once when the server tells of a change, handing the load the previous data', async () => {
+    const seen: (number | undefined)[] = [];
+    const load = async (_: AbortSignal, previous: number | undefined) => (seen.push(previous), (previous ?? 0) + 1);
+    const at = (count: number) => (
+      <PollIntervalContext.Provider value={60_000}>
+        <ChangesContext.Provider value={{ count, live: true }}>
+          <Probe name="f" load={load} />
+        </ChangesContext.Provider>
+      </PollIntervalContext.Provider>
+    );
+    const view = render(at(0));
+    await waitFor(() => expect(text()).toBe('1 ok'));
+    view.rerender(at(1));
+    await waitFor(() => expect(text()).toBe('2 ok'));
+    view.rerender(at(2));
+    await waitFor(() => expect(text()).toBe('3 ok'));
+    expect(seen).toEqual([undefined, 1, 2]);
   });
 
   it('stops polling when unmounted', async () => {

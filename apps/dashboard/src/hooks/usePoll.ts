@@ -1,5 +1,6 @@
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import { isAbort } from '../api/errors.js';
+import { ChangesContext } from './useChanges.js';
 
 /** How often pages refresh their data, in ms (a context so tests can shorten it). */
 export const PollIntervalContext = createContext(10_000);
@@ -16,13 +17,17 @@ export interface PollState<T> {
 }
 
 /**
- * Loads data now and again every poll interval, without reloading the page. `load` gets the
- * previous data so that it can fetch only what is new. A new `key` starts over; unmounting
- * cancels the request in flight and the timer.
+ * Loads data now and again every poll interval, without reloading the page, and at once when the
+ * server's change stream tells of a change (ChangesContext). `load` gets the previous data so
+ * that it can fetch only what is new. A new `key` starts over; unmounting cancels the request in
+ * flight and the timer.
  */
 export function usePoll<T>(key: string, load: (signal: AbortSignal, previous: T | undefined) => Promise<T>): PollState<T> {
   const intervalMs = useContext(PollIntervalContext);
+  const changes = useContext(ChangesContext).count;
   const loadRef = useRef(load);
+  // The data last loaded for a key: kept when a change or reload starts the loop again.
+  const previousRef = useRef<{ readonly key: string; readonly data: T } | undefined>(undefined);
   useEffect(() => {
     loadRef.current = load;
   });
@@ -33,13 +38,12 @@ export function usePoll<T>(key: string, load: (signal: AbortSignal, previous: T 
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const controller = new AbortController();
-    let previous: T | undefined;
     setState((s) => (s.key === key ? s : { key, data: undefined, error: undefined, loading: true, updatedAt: undefined }));
     const tick = async () => {
       try {
-        const data = await loadRef.current(controller.signal, previous);
+        const data = await loadRef.current(controller.signal, previousRef.current?.key === key ? previousRef.current.data : undefined);
         if (stopped) return;
-        previous = data;
+        previousRef.current = { key, data };
         setState({ key, data, error: undefined, loading: false, updatedAt: new Date() });
       } catch (error) {
         if (stopped || isAbort(error)) return;
@@ -53,7 +57,7 @@ export function usePoll<T>(key: string, load: (signal: AbortSignal, previous: T 
       controller.abort();
       clearTimeout(timer);
     };
-  }, [key, intervalMs, round]);
+  }, [key, intervalMs, round, changes]);
 
   const current = state.key === key ? state : { data: undefined, error: undefined, loading: true, updatedAt: undefined };
   return { data: current.data, error: current.error, loading: current.loading, updatedAt: current.updatedAt, reload: () => setRound((r) => r + 1) };

@@ -22,7 +22,12 @@ export interface AlertingOptions {
   readonly fetch?: typeof fetch;
   readonly random?: () => number;
   /** Told of each alert transition and webhook attempt (the server's metrics). */
-  readonly observe?: { readonly transition: (kind: string, change: string) => void; readonly attempt: (outcome: 'delivered' | 'retry' | 'failed') => void };
+  readonly observe?: {
+    readonly transition: (kind: string, change: string) => void;
+    readonly attempt: (outcome: 'delivered' | 'retry' | 'failed') => void;
+    /** An org's alerts changed (fired or resolved). */
+    readonly changed?: (orgId: string) => void;
+  };
 }
 
 /** How long a webhook may take to answer. */
@@ -200,6 +205,7 @@ export class Alerting {
   async #notify(orgId: string, changes: readonly Transition[], now: number): Promise<void> {
     if (changes.length === 0) return;
     for (const { alert, change } of changes) this.#options.observe?.transition(alert.kind, change);
+    this.#options.observe?.changed?.(orgId);
     const hooks = await this.#repos.alerts.webhooks(orgId);
     if (hooks.length === 0) return;
     const rules = await this.#repos.alerts.muteRules(orgId, now);

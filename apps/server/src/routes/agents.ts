@@ -118,6 +118,7 @@ export const agentRoutes =
           await telemetry.setAddress(nodeId, request.ip, now.getTime());
           return { nodeId, orgId, samplingIntervalS: SAMPLING_INTERVAL_S };
         });
+        ctx.changes.publish(response.orgId, 'nodes');
         const node = await evaluate(body.hostKey);
         if (node && node.unenrolled_at === null) {
           // Its first batch, if it comes here, finds its node, its address and its GPUs' series
@@ -141,7 +142,8 @@ export const agentRoutes =
         enrolled.delete(body.hostKey);
         if (!(await ctx.repos.nodes.unenroll(body.hostKey, ctx.clock.now().getTime()))) throw new ApiError('LOCUS_ERR_NOT_FOUND', 'no enrolled node has this host key');
         // A node that left is judged no more: its alerts resolve now rather than at the next full sweep.
-        await evaluate(body.hostKey);
+        const node = await evaluate(body.hostKey);
+        if (node) ctx.changes.publish(node.org_id, 'nodes');
         return { unenrolled: true as const };
       },
     );
@@ -208,6 +210,7 @@ export const agentRoutes =
             ctx.metrics.ingestEvents.inc(outcome.events);
             // Samples alone change no alert, except that a silent node is heard again.
             // The node read afresh: its zone or name may have changed since this process read it.
+            if (outcome.events > 0) ctx.changes.publish(node.org_id, 'events');
             if (outcome.events > 0 || ctx.alerting.wasSilent(node)) await evaluate(batch.hostKey);
           }
           return outcome;

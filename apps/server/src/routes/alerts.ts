@@ -55,6 +55,7 @@ export const alertRoutes =
       if (nodeId !== null && !(await ctx.repos.nodes.get(caller.orgId, nodeId))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no node "${nodeId}"`);
       const id = randomUUID();
       await ctx.repos.alerts.addMuteRule({ id, org_id: caller.orgId, kind, node_id: nodeId, until: now + durationS * 1000, reason, created_at: now });
+      ctx.changes.publish(caller.orgId, 'alerts');
       return reply.code(201).send({ id, kind, nodeId, until: new Date(now + durationS * 1000).toISOString(), reason });
     });
 
@@ -62,6 +63,7 @@ export const alertRoutes =
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:write');
       if (!(await ctx.repos.alerts.deleteMuteRule(caller.orgId, request.params.id))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no mute rule "${request.params.id}"`);
+      ctx.changes.publish(caller.orgId, 'alerts');
       return { deleted: true };
     });
 

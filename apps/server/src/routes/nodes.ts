@@ -88,6 +88,7 @@ export const nodeRoutes =
         zone_id: null,
       };
       if (!(await ctx.repos.nodes.create(node))) throw new ApiError('LOCUS_ERR_CONFLICT', 'a node with this host key is already enrolled');
+      ctx.changes.publish(caller.orgId, 'nodes');
       return reply.code(201).send(toNode(node));
     });
 
@@ -176,6 +177,7 @@ export const nodeRoutes =
           throw new ApiError('LOCUS_ERR_CONFLICT', `GPU "${request.params.uuid}" is in the node's latest inventory; only a GPU the node no longer reports can be forgotten`);
         }
         await ctx.alerting.evaluateNode(node);
+        ctx.changes.publish(caller.orgId, 'nodes');
         return reply.code(204).send(null);
       },
     );

@@ -26,6 +26,7 @@ export const zoneRoutes =
       requirePermission(caller, 'fleet:write');
       const zone: ZoneRecord = { id: randomUUID(), org_id: caller.orgId, name: request.body.name, claimed_country: request.body.claimedCountry ?? null, created_at: ctx.clock.now().getTime() };
       if (!(await ctx.repos.zones.create(zone))) throw new ApiError('LOCUS_ERR_CONFLICT', `a zone named "${zone.name}" exists`);
+      ctx.changes.publish(caller.orgId, 'nodes');
       return reply.code(201).send(toZone(zone));
     });
 
@@ -71,6 +72,7 @@ export const zoneRoutes =
         requirePermission(caller, 'fleet:write');
         if (request.body.zoneId !== null) await zoneOf(caller.orgId, request.body.zoneId);
         if (!(await ctx.repos.zones.assign(caller.orgId, request.params.id, request.body.zoneId))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no node "${request.params.id}"`);
+        ctx.changes.publish(caller.orgId, 'nodes');
         return { nodeId: request.params.id, zoneId: request.body.zoneId };
       },
     );
