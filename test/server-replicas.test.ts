@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { get, type IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
@@ -140,6 +141,57 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
       expect(await metric(other, 'locus_background_lease', 'alert-sweep')).toBe(1);
     } finally {
       await Promise.all([...open].map((app) => app.close()));
+      await storageA.close();
+      await storageB.close();
+    }
+  });
+
+  it("tell a dashboard streaming from one replica what changed on the other, each change once, and only to its org", async () => {
+    const spec = await freshDatabaseSpec('postgres');
+    const [storageA, storageB] = await Promise.all([openStorage(spec), openStorage(spec)]);
+    await migrateToLatest(storageA);
+    const clock = new TestClock();
+    const [a, b] = await Promise.all([buildApp({ storage: storageA, world, config: DEFAULT_SERVER_CONFIG, clock }), buildApp({ storage: storageB, world, config: DEFAULT_SERVER_CONFIG, clock })]);
+    const streams: IncomingMessage[] = [];
+    try {
+      for (const org of ['org-a', 'org-b']) {
+        await storageA.db.insertInto('orgs').values({ id: org, name: org, created_at: 0 }).execute();
+        await storageA.db.insertInto('tokens').values({ id: org, org_id: org, name: 't', role: 'owner', hash: hashToken(`tok-${org}`), created_at: 0, last_used_at: null }).execute();
+      }
+      await Promise.all([a.changeRelay!.listening, b.changeRelay!.listening]);
+      const urls = await Promise.all([a, b].map((app) => app.listen({ host: '127.0.0.1', port: 0 })));
+      /** Every event of a stream from a server, with an org's token. */
+      const stream = async (url: string, org: string) => {
+        const res = await new Promise<IncomingMessage>((resolve, reject) => get(`${url}/api/v1/changes`, { headers: { authorization: `Bearer tok-${org}` } }, resolve).on('error', reject));
+        streams.push(res);
+        const events: string[] = [];
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
+            const data = /^event: change\ndata: (.*)$/m.exec(text.slice(0, end))?.[1];
+            if (data) events.push(...(JSON.parse(data) as { kinds: string[] }).kinds);
+            text = text.slice(end + 2);
+          }
+        });
+        return events;
+      };
+      const [onB, onA, otherOrgOnB] = [await stream(urls[1]!, 'org-a'), await stream(urls[0]!, 'org-a'), await stream(urls[1]!, 'org-b')];
+      // A zone made on A: A's stream hears it from A itself, B's from A through PostgreSQL.
+      expect((await a.inject({ method: 'POST', url: '/api/v1/zones', headers: { authorization: 'Bearer tok-org-a' }, payload: { name: 'z' } })).statusCode).toBe(201);
+      for (let i = 0; i < 200 && onB.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(onB).toEqual(['nodes']);
+      // A mute rule made on B, heard on A; nothing echoed back to where it was made, nothing to org B.
+      expect((await b.inject({ method: 'POST', url: '/api/v1/mute-rules', headers: { authorization: 'Bearer tok-org-a' }, payload: { kind: 'gpu-health', nodeId: null, durationS: 60, reason: 'r' } })).statusCode).toBe(201);
+      for (let i = 0; i < 200 && onA.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 800));
+      expect(onA).toEqual(['nodes', 'alerts']);
+      expect(onB).toEqual(['nodes', 'alerts']);
+      expect(otherOrgOnB).toEqual([]);
+    } finally {
+      for (const res of streams) res.destroy();
+      await Promise.all([a, b].map((app) => app.close()));
       await storageA.close();
       await storageB.close();
     }

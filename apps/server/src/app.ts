@@ -30,7 +30,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { ServerMetrics, type BackgroundTask } from './metrics.js';
 import { telemetryRoutes } from './routes/telemetry.js';
 import { TelemetryRetention } from './retention.js';
-import { ChangeFeed } from './changes.js';
+import { ChangeFeed, ChangeRelay } from './changes.js';
 import { changeRoutes, type ChangeStreamOptions } from './routes/changes.js';
 
 export interface AppDeps {
@@ -140,6 +140,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, sweepSlice: deps.storage.inProcess ? 100 : DEFAULT_ALERTING.sweepSlice, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, observe, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   app.decorate('alerting', alerting);
   app.decorate('changes', changes);
+  // Replicas on one PostgreSQL database tell each other's change streams what changed on them.
+  const relay = ChangeRelay.start(changes, deps.storage.db, (message) => app.log.warn(message));
+  if (relay) {
+    app.decorate('changeRelay', relay);
+    app.addHook('onClose', () => relay.close());
+  }
   const retention = new TelemetryRetention(repos, deps.clock, deps.config);
   app.decorate('retention', retention);
   const ctx: AppContext = {
@@ -259,5 +265,7 @@ declare module 'fastify' {
     retention: TelemetryRetention;
     /** What changed, by organization, as GET /api/v1/changes tells it. */
     changes: ChangeFeed;
+    /** On PostgreSQL: changes carried between replicas (tests wait for it to listen). */
+    changeRelay?: ChangeRelay;
   }
 }

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { listenPostgres, type PostgresChannel } from '@locus/storage';
+
 /**
- * What changed in an organization, as this server process saw it happen: the dashboard hears of
- * it over `GET /api/v1/changes` (server-sent events) and reloads what it shows at once rather
- * than at its next poll. Only kinds, never data: a listener reads the API as its token allows.
+ * What changed in an organization, as this server process saw it happen, and, on PostgreSQL, as
+ * its replicas did: the dashboard hears of it over `GET /api/v1/changes` (server-sent events)
+ * and reloads what it shows at once rather than at its next poll. Only kinds, never data: a
+ * listener reads the API as its token allows.
  */
 export const CHANGE_KINDS = ['alerts', 'verdicts', 'nodes', 'events'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -12,6 +16,7 @@ type Listener = (kind: ChangeKind) => void;
 export class ChangeFeed {
   readonly #listeners = new Map<string, Set<Listener>>();
   #count = 0;
+  #relay: ((orgId: string, kind: ChangeKind) => void) | undefined;
 
   /** Hears every change of the org until the returned function is called. */
   subscribe(orgId: string, listener: Listener): () => void {
@@ -26,12 +31,106 @@ export class ChangeFeed {
     };
   }
 
+  /** A change made here: told to this process's listeners, and to the replicas' through the relay. */
   publish(orgId: string, kind: ChangeKind): void {
+    this.deliver(orgId, kind);
+    this.#relay?.(orgId, kind);
+  }
+
+  /** A change told to this process's listeners only (one a replica made). */
+  deliver(orgId: string, kind: ChangeKind): void {
     for (const listener of this.#listeners.get(orgId) ?? []) listener(kind);
+  }
+
+  /** Passes every change published here on (ChangeRelay). */
+  relayTo(relay: (orgId: string, kind: ChangeKind) => void): void {
+    this.#relay = relay;
   }
 
   /** Listeners now, of every org. */
   get size(): number {
     return this.#count;
+  }
+}
+
+/** The NOTIFY channel between replicas. */
+const CHANNEL = 'locus_changes';
+/** Changes made within this long are sent in one NOTIFY (as streams tell them: CHANGE_COALESCE_MS). */
+const RELAY_EVERY_MS = 250;
+/** A NOTIFY payload must stay under 8,000 bytes. */
+const PAYLOAD_BYTES = 7_000;
+
+/**
+ * Carries changes between replicas of one PostgreSQL database (LISTEN/NOTIFY), so that a
+ * dashboard streaming from one server hears of what another did: each server sends what was
+ * published on it, at most every 250 ms, as `{"from": <this server>, "changes": [[org, kind], …]}`,
+ * and delivers what others sent. Only on a PostgreSQL server: the other databases serve one process.
+ */
+export class ChangeRelay {
+  readonly #channel: PostgresChannel;
+  readonly #from = randomUUID();
+  #pending = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #sending: Promise<void> | undefined;
+
+  private constructor(feed: ChangeFeed, channel: PostgresChannel, report: (message: string) => void) {
+    this.#channel = channel;
+    feed.relayTo((orgId, kind) => {
+      this.#pending.add(JSON.stringify([orgId, kind]));
+      this.#timer ??= setTimeout(() => (this.#sending = this.#send(report)), RELAY_EVERY_MS);
+    });
+  }
+
+  /** Relays the feed's changes through this database, if it is a PostgreSQL server's; undefined otherwise. */
+  static start(feed: ChangeFeed, db: object, report: (message: string) => void): ChangeRelay | undefined {
+    let relay: ChangeRelay | undefined;
+    const channel = listenPostgres(db, CHANNEL, (payload) => relay && ChangeRelay.#deliver(relay, feed, payload), report);
+    if (channel) relay = new ChangeRelay(feed, channel, report);
+    return relay;
+  }
+
+  /** Settles once this server listens to the others. */
+  get listening(): Promise<void> {
+    return this.#channel.listening;
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.#timer);
+    await this.#sending;
+    await this.#channel.close();
+  }
+
+  async #send(report: (message: string) => void): Promise<void> {
+    this.#timer = undefined;
+    const changes = [...this.#pending];
+    this.#pending = new Set();
+    const payloads: string[] = [];
+    let batch: string[] = [];
+    const payload = (items: string[]) => `{"from":${JSON.stringify(this.#from)},"changes":[${items.join(',')}]}`;
+    for (const change of changes) {
+      if (batch.length > 0 && Buffer.byteLength(payload([...batch, change])) > PAYLOAD_BYTES) {
+        payloads.push(payload(batch));
+        batch = [];
+      }
+      batch.push(change);
+    }
+    if (batch.length > 0) payloads.push(payload(batch));
+    // Lost, the replicas' dashboards see these changes at their next poll.
+    await this.#channel.notify(payloads).catch((error: unknown) => report(`telling replicas of changes failed (${(error as Error).message})`));
+  }
+
+  /** Delivers what another server sent (nothing of its own, nothing malformed). */
+  static #deliver(relay: ChangeRelay, feed: ChangeFeed, payload: string): void {
+    let message: { from?: unknown; changes?: unknown };
+    try {
+      message = JSON.parse(payload) as typeof message;
+    } catch {
+      return;
+    }
+    if (message.from === relay.#from || !Array.isArray(message.changes)) return;
+    for (const change of message.changes as unknown[]) {
+      if (!Array.isArray(change) || typeof change[0] !== 'string' || !(CHANGE_KINDS as readonly unknown[]).includes(change[1])) continue;
+      feed.deliver(change[0], change[1] as ChangeKind);
+    }
   }
 }

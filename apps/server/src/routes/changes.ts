@@ -23,10 +23,9 @@ const AUDITOR_KINDS: readonly ChangeKind[] = ['verdicts'];
 
 /**
  * `GET /api/v1/changes`: server-sent events telling which kinds of the caller's organization's
- * data changed on this server (alerts, verdicts, nodes and zones, agent events), so that a
- * dashboard reloads them at once instead of at its next poll. Kinds only: what changed is read
- * from the API as usual. Changes that reached another replica are not told here (the dashboard
- * polls as well).
+ * data changed (alerts, verdicts, nodes and zones, agent events), on this server or, through
+ * ChangeRelay, on a replica, so that a dashboard reloads them at once instead of at its next poll.
+ * Kinds only: what changed is read from the API as usual.
  */
 export const changeRoutes =
   (ctx: AppContext, { heartbeatMs, max }: ChangeStreamOptions = DEFAULT_CHANGE_STREAMS): FastifyPluginAsyncZod =>
@@ -41,11 +40,11 @@ export const changeRoutes =
       '/changes',
       {
         schema: {
-          summary: "Server-sent events naming the kinds of the org's data that changed on this server, for a dashboard to reload them at once",
+          summary: "Server-sent events naming the kinds of the org's data that changed, for a dashboard to reload them at once",
           description: [
             'A `text/event-stream` that stays open. First `retry: 5000` and `event: ready` with `{"kinds": [...]}`: the kinds this token hears of (`alerts`, `verdicts`, `nodes` (nodes, zones and GPUs), `events` (agent events: health, Xid, inventory); auditors `verdicts` only).',
             `Then \`event: change\` with \`{"kinds": [...], "at": "<ISO 8601>"}\` whenever some changed (changes within ${CHANGE_COALESCE_MS} ms of each other in one event), and a \`: keep-alive\` comment every ${heartbeatMs / 1000} s, when the token is checked again: the stream ends once it no longer works.`,
-            'Only kinds, never data. Only what this server process saw: with replicas behind a load balancer, keep polling too.',
+            'Only kinds, never data. Replicas on one PostgreSQL database tell each other what changed on them, so a stream from any replica hears of every change; poll as well, for what changed while a stream or a replica was down.',
           ].join(' '),
           tags: ['fleet'],
         },

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { activeBackends, freshDatabaseSpec } from '../../../../test/support/storage-backends.js';
 import { openStorage } from '../open.js';
-import { postgresPoolOf } from './postgres.js';
+import { listenPostgres, postgresPoolOf } from './postgres.js';
 
 /** Waits, at most 5 s, for `done`. */
 async function until(done: () => boolean): Promise<void> {
@@ -49,6 +49,42 @@ describe.skipIf(!activeBackends().includes('postgres'))('a PostgreSQL connection
     } finally {
       await admin.end();
       await storage.close();
+    }
+  });
+});
+
+describe.skipIf(!activeBackends().includes('postgres'))('a NOTIFY channel between servers', () => {
+  it('hears what any session sends, its own included, and listens again after its connection fails', async () => {
+    const spec = await freshDatabaseSpec('postgres');
+    const [one, two] = [await openStorage(spec), await openStorage(spec)];
+    const heard: string[] = [];
+    const reported: string[] = [];
+    const channel = listenPostgres(one.db, 'locus_test', (payload) => heard.push(payload), (message) => reported.push(message))!;
+    const other = listenPostgres(two.db, 'locus_test', () => {})!;
+    const admin = new pg.Client({ connectionString: spec });
+    await admin.connect();
+    try {
+      expect(listenPostgres({}, 'locus_test', () => {})).toBeUndefined();
+      expect(() => listenPostgres(one.db, 'drop table x', () => {})).toThrow(/not a channel name/);
+      await Promise.all([channel.listening, other.listening]);
+      await other.notify(['from two', 'again']);
+      await channel.notify(['from one']);
+      await until(() => heard.length === 3);
+      expect(heard).toEqual(['from two', 'again', 'from one']);
+      // Its connection terminated: reported, and listening again after a second.
+      const database = new URL(spec).pathname.slice(1);
+      await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and query like 'listen %' and pid <> pg_backend_pid()", [database]);
+      await until(() => reported.length === 1);
+      expect(reported[0]).toMatch(/^listening for locus_test failed \(.*\); listening again in 1 s$/);
+      for (let i = 0; i < 250 && heard.length < 4; i++) {
+        await other.notify(['after']);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(heard.at(-1)).toBe('after');
+    } finally {
+      await admin.end();
+      await Promise.all([channel.close(), other.close()]);
+      await Promise.all([one.close(), two.close()]);
     }
   });
 });

@@ -46,3 +46,71 @@ export function openPostgres(url: string, poolSize = 10): Storage {
     close: () => db.destroy(),
   };
 }
+
+/** A channel of PostgreSQL's NOTIFY between the servers of one database (PostgresChannel). */
+export interface PostgresChannel {
+  /** Sends each payload (under 8,000 bytes) to every session listening, this one's included. */
+  notify(payloads: readonly string[]): Promise<void>;
+  /** Stops listening and closes the channel's connection. */
+  close(): Promise<void>;
+  /** Settles once the channel first listens. */
+  readonly listening: Promise<void>;
+}
+
+/** Waits before listening again after the channel's connection failed: doubling from the first, up to the last. */
+const RELISTEN_MS = [1_000, 30_000] as const;
+
+/**
+ * LISTEN on `channel` from a connection of its own (one outside the pool: a pooled connection
+ * would stop hearing when given back), handing each payload to `heard`; opened again after a
+ * wait if it fails (PostgreSQL restarted), reported through `report`. NOTIFY goes through the
+ * pool. Undefined for databases other than PostgreSQL.
+ */
+export function listenPostgres(db: object, channel: string, heard: (payload: string) => void, report: (message: string) => void = () => {}): PostgresChannel | undefined {
+  const pool = pools.get(db);
+  if (!pool) return undefined;
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+  let closed = false;
+  let client: pg.Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let wait: number = RELISTEN_MS[0];
+  let listened = (): void => {};
+  const listening = new Promise<void>((resolve) => (listened = resolve));
+  const listen = async () => {
+    const c = new pg.Client(pool.options);
+    client = c;
+    c.on('notification', (n) => {
+      if (n.channel === channel && n.payload !== undefined) heard(n.payload);
+    });
+    c.on('error', (error) => again(c, error));
+    try {
+      await c.connect();
+      await c.query(`listen ${channel}`);
+      wait = RELISTEN_MS[0];
+      listened();
+    } catch (error) {
+      again(c, error as Error);
+    }
+  };
+  const again = (c: pg.Client, error: Error) => {
+    if (closed || client !== c) return;
+    client = undefined;
+    void c.end().catch(() => undefined);
+    report(`listening for ${channel} failed (${error.message}); listening again in ${wait / 1000} s`);
+    timer = setTimeout(() => void listen(), wait);
+    timer.unref();
+    wait = Math.min(wait * 2, RELISTEN_MS[1]);
+  };
+  void listen();
+  return {
+    listening,
+    notify: async (payloads) => {
+      for (const payload of payloads) await pool.query('select pg_notify($1, $2)', [channel, payload]);
+    },
+    close: async () => {
+      closed = true;
+      clearTimeout(timer);
+      await client?.end().catch(() => undefined);
+    },
+  };
+}
