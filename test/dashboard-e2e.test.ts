@@ -230,17 +230,18 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
     await shot('settings');
 
     // Live: the server's change stream is open, and zones made elsewhere show on the overview
-    // within 2 s, twice (its poll, every 10 s, would meet both by chance one time in 25).
+    // within 3.5 s (a change reloads a page at once, or 2 s after its last load), three times
+    // (its poll, every 10 s, would meet all three by chance about one time in 25).
     await page.getByRole('navigation').getByRole('link', { name: 'Overview' }).click();
     await page.locator('.top .live.on').waitFor();
     const zones = async () => Number(/(\d+) zone\(s\)/.exec((await page.getByText(/zone\(s\)/).textContent()) ?? '')?.[1]);
     await expect.poll(zones).toBeGreaterThan(0);
-    for (const name of ['e2e-live-zone-1', 'e2e-live-zone-2']) {
-      await new Promise((r) => setTimeout(r, 3_000));
+    for (const name of ['e2e-live-zone-1', 'e2e-live-zone-2', 'e2e-live-zone-3']) {
+      await new Promise((r) => setTimeout(r, 2_000));
       const before = await zones();
       const made = await fetch(`${world!.server.url}/api/v1/zones`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
       expect(made.status).toBe(201);
-      await expect.poll(zones, { timeout: 2_000 }).toBe(before + 1);
+      await expect.poll(zones, { timeout: 3_500 }).toBe(before + 1);
     }
 
     await page.getByRole('button', { name: 'Log out' }).click();

@@ -2,7 +2,7 @@
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChangesContext } from './useChanges.js';
-import { PollIntervalContext, usePoll } from './usePoll.js';
+import { CHANGE_RELOAD_GAP_MS, PollIntervalContext, usePoll } from './usePoll.js';
 
 function Probe({ name, load }: { name: string; load: (signal: AbortSignal, previous: number | undefined) => Promise<number> }) {
   const state = usePoll(name, load);
@@ -52,7 +52,7 @@ describe('usePoll', () => {
     expect(signals[0]?.aborted).toBe(true);
   });
 
-  it('loads again at once when the server tells of a change, handing the load the previous data', async () => {
+  it('loads again when the server tells of a change: at once, or as soon as CHANGE_RELOAD_GAP_MS has passed since its last load', async () => {
     const seen: (number | undefined)[] = [];
     const load = async (_: AbortSignal, previous: number | undefined) => (seen.push(previous), (previous ?? 0) + 1);
     const at = (count: number) => (
@@ -64,12 +64,43 @@ describe('usePoll', () => {
     );
     const view = render(at(0));
     await waitFor(() => expect(text()).toBe('1 ok'));
+    const loaded = performance.now();
+    // Just loaded: the change waits out the gap.
     view.rerender(at(1));
-    await waitFor(() => expect(text()).toBe('2 ok'));
+    await act(() => new Promise((r) => setTimeout(r, 300)));
+    expect(text()).toBe('1 ok');
+    await waitFor(() => expect(text()).toBe('2 ok'), { timeout: CHANGE_RELOAD_GAP_MS + 1_000 });
+    expect(performance.now() - loaded).toBeGreaterThanOrEqual(CHANGE_RELOAD_GAP_MS - 50);
+    // Loaded longer ago than the gap: at once.
+    await act(() => new Promise((r) => setTimeout(r, CHANGE_RELOAD_GAP_MS + 100)));
+    const changed = performance.now();
     view.rerender(at(2));
     await waitFor(() => expect(text()).toBe('3 ok'));
+    expect(performance.now() - changed).toBeLessThan(500);
     expect(seen).toEqual([undefined, 1, 2]);
-  });
+  }, 15_000);
+
+  it('never cuts a load short for a change: told while loading, it loads again after', async () => {
+    const signals: AbortSignal[] = [];
+    const load = async (signal: AbortSignal, previous: number | undefined) => {
+      signals.push(signal);
+      await new Promise((r) => setTimeout(r, 200));
+      return (previous ?? 0) + 1;
+    };
+    const at = (count: number) => (
+      <PollIntervalContext.Provider value={60_000}>
+        <ChangesContext.Provider value={{ count, live: true }}>
+          <Probe name="g" load={load} />
+        </ChangesContext.Provider>
+      </PollIntervalContext.Provider>
+    );
+    const view = render(at(0));
+    await act(() => new Promise((r) => setTimeout(r, 50)));
+    view.rerender(at(1));
+    await waitFor(() => expect(text()).toBe('1 ok'));
+    expect(signals[0]?.aborted).toBe(false);
+    await waitFor(() => expect(text()).toBe('2 ok'), { timeout: CHANGE_RELOAD_GAP_MS + 1_000 });
+  }, 10_000);
 
   it('stops polling when unmounted', async () => {
     let calls = 0;

@@ -5,6 +5,13 @@ import { ChangesContext } from './useChanges.js';
 /** How often pages refresh their data, in ms (a context so tests can shorten it). */
 export const PollIntervalContext = createContext(10_000);
 
+/**
+ * A change told by the server reloads a page's data at once, or, if it loaded less than this
+ * long ago, this long after it did: on a large fleet verdicts change every moment, and a page
+ * (the fleet map) may cost the server a tenth of a second.
+ */
+export const CHANGE_RELOAD_GAP_MS = 2_000;
+
 export interface PollState<T> {
   /** The latest data; kept while a later refresh fails. */
   readonly data: T | undefined;
@@ -26,8 +33,10 @@ export function usePoll<T>(key: string, load: (signal: AbortSignal, previous: T 
   const intervalMs = useContext(PollIntervalContext);
   const changes = useContext(ChangesContext).count;
   const loadRef = useRef(load);
-  // The data last loaded for a key: kept when a change or reload starts the loop again.
+  // The data last loaded for a key: kept when a reload starts the loop again.
   const previousRef = useRef<{ readonly key: string; readonly data: T } | undefined>(undefined);
+  // The running loop's answer to a change: load again soon (never cutting a load short).
+  const changedRef = useRef<() => void>(() => {});
   useEffect(() => {
     loadRef.current = load;
   });
@@ -37,9 +46,20 @@ export function usePoll<T>(key: string, load: (signal: AbortSignal, previous: T 
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let loading = false;
+    let changedMeanwhile = false;
+    let startedAt = -Infinity;
     const controller = new AbortController();
     setState((s) => (s.key === key ? s : { key, data: undefined, error: undefined, loading: true, updatedAt: undefined }));
+    const next = (ms: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void tick(), ms);
+    };
+    const soon = () => next(Math.max(0, startedAt + CHANGE_RELOAD_GAP_MS - performance.now()));
     const tick = async () => {
+      loading = true;
+      changedMeanwhile = false;
+      startedAt = performance.now();
       try {
         const data = await loadRef.current(controller.signal, previousRef.current?.key === key ? previousRef.current.data : undefined);
         if (stopped) return;
@@ -48,8 +68,17 @@ export function usePoll<T>(key: string, load: (signal: AbortSignal, previous: T 
       } catch (error) {
         if (stopped || isAbort(error)) return;
         setState((s) => ({ ...s, key, error: error instanceof Error ? error : new Error(String(error)), loading: false }));
+      } finally {
+        loading = false;
       }
-      if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
+      if (stopped) return;
+      // A change told while loading may have come after what this load read.
+      if (changedMeanwhile) soon();
+      else next(intervalMs);
+    };
+    changedRef.current = () => {
+      if (loading) changedMeanwhile = true;
+      else soon();
     };
     void tick();
     return () => {
@@ -57,7 +86,15 @@ export function usePoll<T>(key: string, load: (signal: AbortSignal, previous: T 
       controller.abort();
       clearTimeout(timer);
     };
-  }, [key, intervalMs, round, changes]);
+  }, [key, intervalMs, round]);
+
+  // A change told by the server: the running loop loads again soon (not on the first render).
+  const seenChanges = useRef(changes);
+  useEffect(() => {
+    if (seenChanges.current === changes) return;
+    seenChanges.current = changes;
+    changedRef.current();
+  }, [changes]);
 
   const current = state.key === key ? state : { data: undefined, error: undefined, loading: true, updatedAt: undefined };
   return { data: current.data, error: current.error, loading: current.loading, updatedAt: current.updatedAt, reload: () => setRound((r) => r + 1) };
