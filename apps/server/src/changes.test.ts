@@ -116,6 +116,9 @@ describe('the change stream', () => {
 
   it('answers errors as JSON before streaming: no token, and too many streams open', async () => {
     expect((await call('GET', '/api/v1/changes', { authorization: '' })).json()).toMatchObject({ statusCode: 401, code: 'LOCUS_ERR_UNAUTHENTICATED' });
+    // HEAD: the GET's headers, and nothing kept open.
+    const head = await call('HEAD', '/api/v1/changes', owner);
+    expect([head.statusCode, head.headers['content-type'], head.body]).toEqual([200, 'text/event-stream; charset=utf-8', '']);
     const streams = [await openStream(url, owner), await openStream(url, owner), await openStream(url, owner)];
     await Promise.all(streams.map((x) => x.until(() => x.events.length === 1)));
     const refused = await openStream(url, owner);

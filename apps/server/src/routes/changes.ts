@@ -60,6 +60,8 @@ export const changeRoutes =
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'close' });
+        // HEAD: the GET's headers, and no stream to keep open.
+        if (request.method === 'HEAD') return void res.end();
         res.write(`retry: 5000\n\nevent: ready\ndata: ${JSON.stringify({ kinds })}\n\n`);
         open.add(res);
 
