@@ -11,6 +11,12 @@ function Probe({ name, load }: { name: string; load: (signal: AbortSignal, previ
 
 const text = () => screen.getByRole('status').textContent;
 const poll = (ui: React.ReactElement, ms: number) => render(<PollIntervalContext.Provider value={ms}>{ui}</PollIntervalContext.Provider>);
+/** `ui` polling once a minute, after the server told of `count` changes. */
+const afterChanges = (count: number, ui: React.ReactElement) => (
+  <PollIntervalContext.Provider value={60_000}>
+    <ChangesContext.Provider value={{ count, live: true }}>{ui}</ChangesContext.Provider>
+  </PollIntervalContext.Provider>
+);
 
 afterEach(cleanup);
 
@@ -55,13 +61,7 @@ describe('usePoll', () => {
   it('loads again when the server tells of a change: at once, or as soon as CHANGE_RELOAD_GAP_MS has passed since its last load', async () => {
     const seen: (number | undefined)[] = [];
     const load = async (_: AbortSignal, previous: number | undefined) => (seen.push(previous), (previous ?? 0) + 1);
-    const at = (count: number) => (
-      <PollIntervalContext.Provider value={60_000}>
-        <ChangesContext.Provider value={{ count, live: true }}>
-          <Probe name="f" load={load} />
-        </ChangesContext.Provider>
-      </PollIntervalContext.Provider>
-    );
+    const at = (count: number) => afterChanges(count, <Probe name="f" load={load} />);
     const view = render(at(0));
     await waitFor(() => expect(text()).toBe('1 ok'));
     const loaded = performance.now();
@@ -87,13 +87,7 @@ describe('usePoll', () => {
       await new Promise((r) => setTimeout(r, 200));
       return (previous ?? 0) + 1;
     };
-    const at = (count: number) => (
-      <PollIntervalContext.Provider value={60_000}>
-        <ChangesContext.Provider value={{ count, live: true }}>
-          <Probe name="g" load={load} />
-        </ChangesContext.Provider>
-      </PollIntervalContext.Provider>
-    );
+    const at = (count: number) => afterChanges(count, <Probe name="g" load={load} />);
     const view = render(at(0));
     await act(() => new Promise((r) => setTimeout(r, 50)));
     view.rerender(at(1));

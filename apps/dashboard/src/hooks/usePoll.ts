@@ -33,8 +33,6 @@ export function usePoll<T>(key: string, load: (signal: AbortSignal, previous: T 
   const intervalMs = useContext(PollIntervalContext);
   const changes = useContext(ChangesContext).count;
   const loadRef = useRef(load);
-  // The data last loaded for a key: kept when a reload starts the loop again.
-  const previousRef = useRef<{ readonly key: string; readonly data: T } | undefined>(undefined);
   // The running loop's answer to a change: load again soon (never cutting a load short).
   const changedRef = useRef<() => void>(() => {});
   useEffect(() => {
@@ -50,6 +48,7 @@ export function usePoll<T>(key: string, load: (signal: AbortSignal, previous: T 
     let changedMeanwhile = false;
     let startedAt = -Infinity;
     const controller = new AbortController();
+    let previous: T | undefined;
     setState((s) => (s.key === key ? s : { key, data: undefined, error: undefined, loading: true, updatedAt: undefined }));
     const next = (ms: number) => {
       clearTimeout(timer);
@@ -61,9 +60,9 @@ export function usePoll<T>(key: string, load: (signal: AbortSignal, previous: T 
       changedMeanwhile = false;
       startedAt = performance.now();
       try {
-        const data = await loadRef.current(controller.signal, previousRef.current?.key === key ? previousRef.current.data : undefined);
+        const data = await loadRef.current(controller.signal, previous);
         if (stopped) return;
-        previousRef.current = { key, data };
+        previous = data;
         setState({ key, data, error: undefined, loading: false, updatedAt: new Date() });
       } catch (error) {
         if (stopped || isAbort(error)) return;
