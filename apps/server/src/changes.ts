@@ -15,7 +15,6 @@ type Listener = (kind: ChangeKind) => void;
 /** In-process publish and subscribe of changes by organization. */
 export class ChangeFeed {
   readonly #listeners = new Map<string, Set<Listener>>();
-  #count = 0;
   #relay: ((orgId: string, kind: ChangeKind) => void) | undefined;
 
   /** Hears every change of the org until the returned function is called. */
@@ -23,10 +22,8 @@ export class ChangeFeed {
     let set = this.#listeners.get(orgId);
     if (!set) this.#listeners.set(orgId, (set = new Set()));
     set.add(listener);
-    this.#count++;
     return () => {
-      if (!set.delete(listener)) return;
-      this.#count--;
+      set.delete(listener);
       if (set.size === 0) this.#listeners.delete(orgId);
     };
   }
@@ -45,11 +42,6 @@ export class ChangeFeed {
   /** Passes every change published here on (ChangeRelay). */
   relayTo(relay: (orgId: string, kind: ChangeKind) => void): void {
     this.#relay = relay;
-  }
-
-  /** Listeners now, of every org. */
-  get size(): number {
-    return this.#count;
   }
 }
 
@@ -105,14 +97,20 @@ export class ChangeRelay {
     const changes = [...this.#pending];
     this.#pending = new Set();
     const payloads: string[] = [];
+    const head = `{"from":${JSON.stringify(this.#from)},"changes":[`;
+    const payload = (items: string[]) => `${head}${items.join(',')}]}`;
     let batch: string[] = [];
-    const payload = (items: string[]) => `{"from":${JSON.stringify(this.#from)},"changes":[${items.join(',')}]}`;
+    // The batch's payload in bytes: the head, each change and a comma, the closing brackets.
+    let bytes = Buffer.byteLength(head) + 2;
     for (const change of changes) {
-      if (batch.length > 0 && Buffer.byteLength(payload([...batch, change])) > PAYLOAD_BYTES) {
+      const size = Buffer.byteLength(change) + 1;
+      if (batch.length > 0 && bytes + size > PAYLOAD_BYTES) {
         payloads.push(payload(batch));
         batch = [];
+        bytes = Buffer.byteLength(head) + 2;
       }
       batch.push(change);
+      bytes += size;
     }
     if (batch.length > 0) payloads.push(payload(batch));
     // Lost, the replicas' dashboards see these changes at their next poll.
