@@ -51,7 +51,9 @@ export const RECONNECT_MS = [2_000, 60_000] as const;
 /**
  * Keeps the change stream open while mounted: counts each `change` event, says whether it is
  * open, and opens it again after a wait when it ends or fails (a server restart, a proxy's
- * timeout). A 401 ends the session through the client, as on every call.
+ * timeout). A 401 ends the session through the client, as on every call. The stream does not
+ * replay what changed while it was closed, so a stream ready again after one that had been
+ * counts as a change (polls reload at once rather than at their next interval).
  */
 export function useChangeStream(api: ApiClient, [firstWaitMs, lastWaitMs]: readonly [number, number] = RECONNECT_MS): Changes {
   const [changes, setChanges] = useState<Changes>({ count: 0, live: false });
@@ -59,6 +61,7 @@ export function useChangeStream(api: ApiClient, [firstWaitMs, lastWaitMs]: reado
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let wait = firstWaitMs;
+    let wasReady = false;
     const open = async () => {
       try {
         const reader = (await api.stream(paths.changes, { signal: controller.signal })).getReader();
@@ -70,7 +73,9 @@ export function useChangeStream(api: ApiClient, [firstWaitMs, lastWaitMs]: reado
           for (const { event } of parsed.events) {
             if (event === 'ready') {
               wait = firstWaitMs;
-              setChanges((c) => ({ ...c, live: true }));
+              const missed = wasReady ? 1 : 0;
+              wasReady = true;
+              setChanges((c) => ({ count: c.count + missed, live: true }));
             } else if (event === 'change') setChanges((c) => ({ count: c.count + 1, live: true }));
           }
         }
