@@ -52,6 +52,9 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
     const clock = new TestClock();
     const [a, b] = await Promise.all([buildApp({ storage: storageA, world, config: DEFAULT_SERVER_CONFIG, clock }), buildApp({ storage: storageB, world, config: DEFAULT_SERVER_CONFIG, clock })]);
     try {
+      // Each replica opened and readied its pool of 10 for ingest as it started, and keeps them open.
+      const { rows: backends } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database()`.execute(storageA.db);
+      expect(backends[0]!.n).toBeGreaterThanOrEqual(20);
       await storageA.db.insertInto('orgs').values({ id: 'default', name: 'default', created_at: 0 }).execute();
       await storageA.db.insertInto('tokens').values({ id: 't', org_id: 'default', name: 't', role: 'owner', hash: hashToken('tok'), created_at: 0, last_used_at: null }).execute();
       const { token } = (await a.inject({ method: 'POST', url: '/api/v1/enrollment-tokens', headers: { authorization: 'Bearer tok' }, payload: {} })).json() as { token: string };

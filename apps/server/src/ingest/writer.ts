@@ -1,5 +1,5 @@
 import type { EventWire, IngestResponse, SampleColumns } from '@locus/protocol';
-import { lostToConcurrentTransaction, sampleBatchStore, TelemetryRepo, type GpuSampleRepo, type NodeRecord, type NodeSeries, type SampleBatchStore, type Storage } from '@locus/storage';
+import { lostToConcurrentTransaction, prepareSampleBatchStore, sampleBatchStore, TelemetryRepo, type GpuSampleRepo, type NodeRecord, type NodeSeries, type SampleBatchStore, type Storage } from '@locus/storage';
 import { applyInventory } from '../inventory.js';
 
 /** A checked batch (envelope valid, signature verified, series ids made), ready to store. */
@@ -70,6 +70,11 @@ export class BatchWriter {
     this.#observe = observe;
     this.#sampleBatches = sampleBatchStore(storage.db);
     this.#concurrency = storage.dialect === 'postgres' ? 4 : 1;
+  }
+
+  /** Readies the database's connections for the first batches (prepareSampleBatchStore): how many. */
+  prepare(): Promise<number> {
+    return this.#sampleBatches ? prepareSampleBatchStore(this.#storage.db) : Promise.resolve(0);
   }
 
   store(item: CheckedBatch): Promise<WriteOutcome> {

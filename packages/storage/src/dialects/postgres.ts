@@ -21,6 +21,9 @@ export function openPostgres(url: string, poolSize = 10): Storage {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    // Connections stay open: a new one is a new backend, slow on its first statements
+    // (prepareSampleBatchStore readies them).
+    min: poolSize,
     // Epoch milliseconds fit a double exactly; read BIGINT as a number, as SQLite does.
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
   });

@@ -9,8 +9,9 @@ import { NodeRepo } from './nodes.js';
 import { OrgRepo } from './orgs.js';
 import { TelemetryRepo, type BatchClaim } from './telemetry.js';
 import { GpuSampleRepo } from './gpu-samples.js';
-import { postgresArray, postgresColumnType, postgresSampleBatchStore, sampleBatchStore, sqliteSampleBatchStore, type SampleBatch, type SampleBatchStore } from './direct-batches.js';
+import { postgresArray, postgresColumnType, postgresSampleBatchStore, prepareSampleBatchStore, sampleBatchStore, sqliteSampleBatchStore, type SampleBatch, type SampleBatchStore } from './direct-batches.js';
 import { GPU_SAMPLE_COLUMNS, ROLLUP_COLUMNS } from './sample-rows.js';
+import { postgresPoolOf } from '../dialects/postgres.js';
 import { seededRandom } from '../../../../test/support/seeded-random.js';
 
 const T0 = Date.parse('2026-11-29T12:00:00.000Z');
@@ -162,6 +163,31 @@ describe.each(activeBackends().filter((b) => b !== 'pglite'))('the %s batch stor
     const other = await samples.seriesFor('n2', ['GPU-a']);
     expect(await store([{ ...batch('b4', 'n2', T0 + 30_000), series: other }, batch('b5', 'n1', T0 + 40_000)])).toEqual(['claimed', 'not-enrolled']);
     expect(((await stored(direct)) as { batches: { batch_id: string }[] }).batches.map((b) => b.batch_id)).toEqual(['b1', 'b4']);
+  });
+
+  it('readies every connection of its pool for the first batches, writing nothing', async () => {
+    const readied = await prepareSampleBatchStore(direct.db);
+    expect(await stored(direct)).toEqual({ samples: [], rollups: [], batches: [] });
+    const pool = postgresPoolOf(direct.db);
+    expect(readied).toBe(pool?.options.max ?? 0);
+    if (pool) {
+      // All taken at once, so each a different connection: each has run both statements past their first, custom, plans; none was closed.
+      const clients = await Promise.all(Array.from({ length: readied }, () => pool.connect()));
+      try {
+        for (const client of clients) {
+          const { rows } = await client.query('select name, generic_plans + custom_plans as runs from pg_prepared_statements order by name');
+          expect(rows).toEqual([
+            { name: 'locus_store_batch', runs: 6 },
+            { name: 'locus_store_group', runs: 6 },
+          ]);
+        }
+      } finally {
+        for (const client of clients) client.release();
+      }
+      expect(pool.totalCount).toBe(readied);
+    }
+    const series = await new GpuSampleRepo(direct.db).seriesFor('n1', ['GPU-a']);
+    expect(await store([{ batchId: 'b1', nodeId: 'n1', receivedAt: T0, series, columns: sampleColumns([{ at: T0, gpus: [reading(seededRandom(3), 'GPU-a')] }]) }])).toEqual(['claimed']);
   });
 
   it('stores a group whole or not at all', async () => {

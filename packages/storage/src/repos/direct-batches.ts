@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SampleColumns } from '@locus/protocol';
+import { CELLS_PER_ROW, type SampleColumns } from '@locus/protocol';
 import type { Database } from '../schema.js';
 import { ROLLUP_BUCKET_MS } from '../telemetry-schema.js';
 import { directSqliteOf } from '../dialects/sqlite.js';
@@ -176,6 +176,34 @@ const STORE_GROUP = [
 /** A claim as STORE_BATCH and STORE_GROUP answer it. */
 const claimOf = ({ claimed, enrolled }: { claimed: boolean; enrolled: boolean }): BatchClaim => (claimed ? 'claimed' : enrolled ? 'duplicate' : 'not-enrolled');
 
+/** One batch by STORE_BATCH on a pooled connection. */
+async function storeOne(client: PostgresClient, { batchId, nodeId, receivedAt, series, columns }: SampleBatch): Promise<BatchClaim> {
+  const rows = new ColumnArrays(GPU_SAMPLE_COLUMNS.length);
+  const walked = walkSampleRows(series, columns, (row) => {
+    rows.add(row);
+    return false;
+  });
+  const buckets = new ColumnArrays(ROLLUP_COLUMNS.length);
+  for (const bucket of walked.buckets) buckets.add(bucket);
+  const result = await client.query({ name: 'locus_store_batch', text: STORE_BATCH, values: [batchId, nodeId, receivedAt, ...rows.literals(), ...buckets.literals(), walked.rows] });
+  return claimOf(result.rows[0] as { claimed: boolean; enrolled: boolean });
+}
+/** A group of batches, their ids all different, by STORE_GROUP on a pooled connection. */
+async function storeGroup(client: PostgresClient, batches: readonly SampleBatch[]): Promise<BatchClaim[]> {
+  const rows = new ColumnArrays(GPU_SAMPLE_COLUMNS.length);
+  const batchOfRow: number[] = [];
+  batches.forEach(({ series, columns }, b) =>
+    walkSampleRows(series, columns, (row) => {
+      rows.add(row);
+      batchOfRow.push(b + 1);
+      return false;
+    }),
+  );
+  const values = [postgresArray(batches.map((b) => b.batchId)), postgresArray(batches.map((b) => b.nodeId)), postgresArray(batches.map((b) => b.receivedAt)), ...rows.literals(), postgresArray(batchOfRow)];
+  const result = await client.query({ name: 'locus_store_group', text: STORE_GROUP, values });
+  return (result.rows as { claimed: boolean; enrolled: boolean }[]).map(claimOf);
+}
+
 /**
  * On PostgreSQL, ingest's fast path: on a connection of the pool, named prepared statements
  * (PostgreSQL parses and plans each once per connection) with columns as arrays, one round trip
@@ -191,31 +219,6 @@ const claimOf = ({ claimed, enrolled }: { claimed: boolean; enrolled: boolean })
 export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore | undefined {
   const pool = postgresPoolOf(db);
   if (!pool) return undefined;
-  const storeOne = async (client: PostgresClient, { batchId, nodeId, receivedAt, series, columns }: SampleBatch): Promise<BatchClaim> => {
-    const rows = new ColumnArrays(GPU_SAMPLE_COLUMNS.length);
-    const walked = walkSampleRows(series, columns, (row) => {
-      rows.add(row);
-      return false;
-    });
-    const buckets = new ColumnArrays(ROLLUP_COLUMNS.length);
-    for (const bucket of walked.buckets) buckets.add(bucket);
-    const result = await client.query({ name: 'locus_store_batch', text: STORE_BATCH, values: [batchId, nodeId, receivedAt, ...rows.literals(), ...buckets.literals(), walked.rows] });
-    return claimOf(result.rows[0] as { claimed: boolean; enrolled: boolean });
-  };
-  const storeGroup = async (client: PostgresClient, batches: readonly SampleBatch[]): Promise<BatchClaim[]> => {
-    const rows = new ColumnArrays(GPU_SAMPLE_COLUMNS.length);
-    const batchOfRow: number[] = [];
-    batches.forEach(({ series, columns }, b) =>
-      walkSampleRows(series, columns, (row) => {
-        rows.add(row);
-        batchOfRow.push(b + 1);
-        return false;
-      }),
-    );
-    const values = [postgresArray(batches.map((b) => b.batchId)), postgresArray(batches.map((b) => b.nodeId)), postgresArray(batches.map((b) => b.receivedAt)), ...rows.literals(), postgresArray(batchOfRow)];
-    const result = await client.query({ name: 'locus_store_group', text: STORE_GROUP, values });
-    return (result.rows as { claimed: boolean; enrolled: boolean }[]).map(claimOf);
-  };
   return async (batches) => {
     const client = await pool.connect();
     let broken: Error | undefined;
@@ -240,4 +243,60 @@ export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore
       client.release(broken);
     }
   };
+}
+
+/**
+ * How many times prepareSampleBatchStore runs each statement on a connection: PostgreSQL plans a prepared statement
+ * afresh for each of its first five runs (custom plans) and chooses at the sixth whether to keep
+ * a generic one.
+ */
+const PREPARE_RUNS = 6;
+
+/**
+ * Readies the batch store's connections before the first agent's batch: opens every connection
+ * of the pool and runs each statement on each PREPARE_RUNS times, for a node id no node can have
+ * (so nothing is written: a batch of a node not enrolled stores nothing). A new connection is a
+ * new PostgreSQL backend, which reads the tables' descriptions on its first statements, parses and
+ * plans each statement on its first runs: on a loaded 2-core machine the first tens of batches
+ * a server just started on PostgreSQL took 20 to 80 ms each (their first second's p99 60 to
+ * 75 ms), and after this 20 to 26 ms; it takes about a tenth of a second. The pool keeps its
+ * connections open (openPostgres), so what was readied stays so. Answers how many connections were
+ * readied: 0 on other databases, which need none.
+ */
+export async function prepareSampleBatchStore(db: Kysely<Database>): Promise<number> {
+  const pool = postgresPoolOf(db);
+  if (!pool) return 0;
+  const batch = prepareBatch();
+  const clients = await Promise.all(Array.from({ length: pool.options.max }, () => pool.connect()));
+  let broken: Error | undefined;
+  try {
+    await Promise.all(
+      clients.map(async (client) => {
+        for (let run = 0; run < PREPARE_RUNS; run++) {
+          await storeOne(client, batch(`${run}`));
+          await storeGroup(client, [batch(`${run}-a`), batch(`${run}-b`)]);
+        }
+      }),
+    );
+  } catch (error) {
+    broken = error as Error;
+    throw error;
+  } finally {
+    for (const client of clients) client.release(broken);
+  }
+  return clients.length;
+}
+
+/** A 30-s batch of 8 GPUs (24 rows) of a node no node can have, by id: what prepareSampleBatchStore runs. */
+function prepareBatch(): (id: string) => SampleBatch {
+  const gpus = Array.from({ length: 8 }, (_, g) => `locus-prepare-${g}`);
+  const rows = 3 * gpus.length;
+  const cells = new Float64Array(rows * CELLS_PER_ROW);
+  for (let r = 0; r < rows; r++) {
+    cells[r * CELLS_PER_ROW] = Math.floor(r / gpus.length) * 10_000;
+    cells[r * CELLS_PER_ROW + 1] = r % gpus.length;
+  }
+  const columns: SampleColumns = { gpus, cells, reasons: new Array<null>(rows).fill(null) };
+  const series: NodeSeries = { nodeKey: -1, ids: new Map(gpus.map((uuid, g) => [uuid, -1 - g])) };
+  return (id) => ({ batchId: `locus-prepare-${id}`, nodeId: 'locus-prepare: no node', receivedAt: 0, series, columns });
 }
