@@ -4,27 +4,57 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { PROTOCOL_VERSION, generateSigningKey, signBody } from '@locus/protocol';
-import { AlertRepo, MIGRATION_NAMES, migrateToLatest, openStorage } from '@locus/storage';
+import { AlertRepo, MIGRATION_NAMES, migrateToLatest, openStorage, type Storage } from '@locus/storage';
 import { sampleValue as series } from './support/prometheus.js';
-import { buildApp, DEFAULT_SERVER_CONFIG, hashToken } from '@locus/server';
+import { buildApp, DEFAULT_SERVER_CONFIG, hashToken, type AppDeps } from '@locus/server';
 import { TestClock, hostInventory, landmark, measurementOf } from '../apps/server/src/test-support.js';
 import { activeBackends, freshDatabaseSpec } from './support/storage-backends.js';
 
 const world = naturalEarthWorld();
 
+type App = Awaited<ReturnType<typeof buildApp>>;
+interface Replicas {
+  readonly a: App;
+  readonly b: App;
+  readonly storageA: Storage;
+  readonly storageB: Storage;
+  readonly clock: TestClock;
+}
+
+/**
+ * Two servers on one fresh PostgreSQL database, each with a storage of its own, built at once with
+ * `deps` after `migrate` (the first server's storage alone unless told); both closed after `test`,
+ * whatever it did (closing an app the test closed already does nothing).
+ */
+async function withReplicas(test: (r: Replicas) => Promise<void>, { deps = {}, migrate = (storageA) => migrateToLatest(storageA) }: { deps?: Partial<AppDeps>; migrate?: (storageA: Storage, storageB: Storage) => Promise<unknown> } = {}): Promise<void> {
+  const spec = await freshDatabaseSpec('postgres');
+  const [storageA, storageB] = await Promise.all([openStorage(spec), openStorage(spec)]);
+  const clock = new TestClock();
+  const apps: App[] = [];
+  try {
+    await migrate(storageA, storageB);
+    apps.push(...(await Promise.all([storageA, storageB].map((storage) => buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock, ...deps })))));
+    await test({ a: apps[0]!, b: apps[1]!, storageA, storageB, clock });
+  } finally {
+    await Promise.all(apps.map((app) => app.close()));
+    await Promise.all([storageA.close(), storageB.close()]);
+  }
+}
+
+/** An organization and an owner token of it, `tok-<org>` (`tok` for the default one). */
+async function ownerOf(storage: Storage, org = 'default'): Promise<{ authorization: string }> {
+  const token = org === 'default' ? 'tok' : `tok-${org}`;
+  await storage.db.insertInto('orgs').values({ id: org, name: org, created_at: 0 }).execute();
+  await storage.db.insertInto('tokens').values({ id: org, org_id: org, name: 't', role: 'owner', hash: hashToken(token), created_at: 0, last_used_at: null }).execute();
+  return { authorization: `Bearer ${token}` };
+}
+
 describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on one PostgreSQL database', () => {
   it('share landmarks, nodes and measurements, and store a measurement delivered to both exactly once', async () => {
-    const spec = await freshDatabaseSpec('postgres');
-    const [storageA, storageB] = await Promise.all([openStorage(spec), openStorage(spec)]);
     // Both replicas migrate at once, as two servers starting together would: one applies, one waits.
-    const applied = await Promise.all([migrateToLatest(storageA), migrateToLatest(storageB)]);
-    expect(applied.flat()).toEqual(MIGRATION_NAMES);
-    const clock = new TestClock();
-    const [a, b] = await Promise.all([buildApp({ storage: storageA, world, config: DEFAULT_SERVER_CONFIG, clock }), buildApp({ storage: storageB, world, config: DEFAULT_SERVER_CONFIG, clock })]);
-    try {
-      await storageA.db.insertInto('orgs').values({ id: 'default', name: 'default', created_at: 0 }).execute();
-      await storageA.db.insertInto('tokens').values({ id: 't', org_id: 'default', name: 't', role: 'owner', hash: hashToken('tok'), created_at: 0, last_used_at: null }).execute();
-      const headers = { authorization: 'Bearer tok' };
+    const migrate = async (storageA: Storage, storageB: Storage) => expect((await Promise.all([migrateToLatest(storageA), migrateToLatest(storageB)])).flat()).toEqual(MIGRATION_NAMES);
+    await withReplicas(async ({ a, b, storageA, clock }) => {
+      const headers = await ownerOf(storageA);
       const lms = [landmark('fra-1', 'DE', 50.11, 8.68), landmark('ams-1', 'NL', 52.37, 4.9), landmark('lon-1', 'GB', 51.51, -0.13)];
       for (const l of lms) expect((await a.inject({ method: 'POST', url: '/api/v1/landmarks', headers, payload: l.info })).statusCode).toBe(201);
       expect((await b.inject({ method: 'POST', url: '/api/v1/landmarks', headers, payload: lms[0]!.info })).statusCode).toBe(200);
@@ -38,26 +68,15 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
       const [va, vb] = await Promise.all([a, b].map(async (app) => (await app.inject({ method: 'GET', url: `/api/v1/nodes/${node.id}/verdict`, headers })).json()));
       expect(va).toEqual(vb);
       expect(va).toMatchObject({ measurements: 3, verdict: { restricted: 'excluded', claim: 'verified' } });
-    } finally {
-      await Promise.all([a, b].map((app) => app.close()));
-      await storageA.close();
-      await storageB.close();
-    }
+    }, { migrate });
   });
 
   it('store each agent batch delivered to both at once exactly once: its claim, samples and rollups; and refuse it once either unenrolled its agent', async () => {
-    const spec = await freshDatabaseSpec('postgres');
-    const [storageA, storageB] = await Promise.all([openStorage(spec), openStorage(spec)]);
-    await migrateToLatest(storageA);
-    const clock = new TestClock();
-    const [a, b] = await Promise.all([buildApp({ storage: storageA, world, config: DEFAULT_SERVER_CONFIG, clock }), buildApp({ storage: storageB, world, config: DEFAULT_SERVER_CONFIG, clock })]);
-    try {
+    await withReplicas(async ({ a, b, storageA, storageB, clock }) => {
       // Each replica opened and readied its pool of 10 for ingest as it started, and keeps them open.
       const { rows: backends } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database()`.execute(storageA.db);
       expect(backends[0]!.n).toBeGreaterThanOrEqual(20);
-      await storageA.db.insertInto('orgs').values({ id: 'default', name: 'default', created_at: 0 }).execute();
-      await storageA.db.insertInto('tokens').values({ id: 't', org_id: 'default', name: 't', role: 'owner', hash: hashToken('tok'), created_at: 0, last_used_at: null }).execute();
-      const { token } = (await a.inject({ method: 'POST', url: '/api/v1/enrollment-tokens', headers: { authorization: 'Bearer tok' }, payload: {} })).json() as { token: string };
+      const { token } = (await a.inject({ method: 'POST', url: '/api/v1/enrollment-tokens', headers: await ownerOf(storageA), payload: {} })).json() as { token: string };
       const key = generateSigningKey();
       const gpus = [{ uuid: 'GPU-a', serial: '1650000000001' }, { uuid: 'GPU-b', serial: '1650000000002' }];
       const enroll = signBody('enroll', { v: PROTOCOL_VERSION, token, hostKey: key.publicKey, name: 'n', claimedCountry: 'DE', inventory: hostInventory(gpus), at: clock.now().toISOString() }, key.privateKey);
@@ -84,18 +103,10 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
       const late = signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: key.publicKey, sentAt: clock.now().toISOString(), samples: [{ at: clock.now().toISOString(), gpus: gpus.map((g) => reading(g.uuid, 0)) }], events: [] }, key.privateKey);
       expect((await a.inject({ method: 'POST', url: '/api/v1/ingest', payload: late })).statusCode).toBe(401);
       expect((await sql<{ n: number }>`select count(*)::int as n from ingest_batches`.execute(storageA.db)).rows[0]).toEqual({ n: 6 });
-    } finally {
-      await Promise.all([a, b].map((app) => app.close()));
-      await storageA.close();
-      await storageB.close();
-    }
+    });
   });
 
   it('sweep alerts and expire telemetry from one replica at a time, which hands over when it stops; and send each webhook delivery once', async () => {
-    const spec = await freshDatabaseSpec('postgres');
-    const [storageA, storageB] = await Promise.all([openStorage(spec), openStorage(spec)]);
-    await migrateToLatest(storageA);
-    const clock = new TestClock();
     const sent: string[] = [];
     // A receiver that takes 50 ms to answer, so that the two replicas' dispatches overlap.
     const receiver: typeof fetch = async (_url, init) => {
@@ -103,13 +114,11 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
       await new Promise((r) => setTimeout(r, 50));
       return new Response(null, { status: 204 });
     };
-    const build = (storage: typeof storageA) => buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock, backgroundEveryMs: 20, fetch: receiver });
-    const apps = await Promise.all([build(storageA), build(storageB)]);
-    const metric = async (app: (typeof apps)[number], name: string, task: string) => series((await app.inject({ method: 'GET', url: '/metrics' })).body, name, { task }) ?? 0;
+    const metric = async (app: App, name: string, task: string) => series((await app.inject({ method: 'GET', url: '/metrics' })).body, name, { task }) ?? 0;
     // Alert work: a full sweep at a holder's first run, silence checks between (and another sweep every 5 minutes).
-    const sweeps = async (app: (typeof apps)[number]) => (await metric(app, 'locus_background_task_seconds_count', 'alert-sweep')) + (await metric(app, 'locus_background_task_seconds_count', 'silence-check'));
-    const open = new Set(apps);
-    try {
+    const sweeps = async (app: App) => (await metric(app, 'locus_background_task_seconds_count', 'alert-sweep')) + (await metric(app, 'locus_background_task_seconds_count', 'silence-check'));
+    await withReplicas(async ({ a, b, storageA, clock }) => {
+      const apps = [a, b];
       for (let i = 0; i < 250 && (await sweeps(apps[0]!)) + (await sweeps(apps[1]!)) < 5; i++) await new Promise((r) => setTimeout(r, 20));
       const counts = [await sweeps(apps[0]!), await sweeps(apps[1]!)];
       // Five runs of alert work or more, all by one replica, which holds the leases; the other runs only the webhooks.
@@ -137,30 +146,17 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
 
       // The holder stops and gives its leases up: the other replica does the alert work from its next run, a full sweep first.
       await holder.close();
-      open.delete(holder);
       for (let i = 0; i < 250 && (await sweeps(other)) < 2; i++) await new Promise((r) => setTimeout(r, 20));
       expect(await metric(other, 'locus_background_task_seconds_count', 'alert-sweep')).toBe(1);
       expect(await metric(other, 'locus_background_task_seconds_count', 'silence-check')).toBeGreaterThan(0);
       expect(await metric(other, 'locus_background_lease', 'alert-sweep')).toBe(1);
-    } finally {
-      await Promise.all([...open].map((app) => app.close()));
-      await storageA.close();
-      await storageB.close();
-    }
+    }, { deps: { backgroundEveryMs: 20, fetch: receiver } });
   });
 
   it("tell a dashboard streaming from one replica what changed on the other, each change once, and only to its org", async () => {
-    const spec = await freshDatabaseSpec('postgres');
-    const [storageA, storageB] = await Promise.all([openStorage(spec), openStorage(spec)]);
-    await migrateToLatest(storageA);
-    const clock = new TestClock();
-    const [a, b] = await Promise.all([buildApp({ storage: storageA, world, config: DEFAULT_SERVER_CONFIG, clock }), buildApp({ storage: storageB, world, config: DEFAULT_SERVER_CONFIG, clock })]);
     const streams: IncomingMessage[] = [];
-    try {
-      for (const org of ['org-a', 'org-b']) {
-        await storageA.db.insertInto('orgs').values({ id: org, name: org, created_at: 0 }).execute();
-        await storageA.db.insertInto('tokens').values({ id: org, org_id: org, name: 't', role: 'owner', hash: hashToken(`tok-${org}`), created_at: 0, last_used_at: null }).execute();
-      }
+    await withReplicas(async ({ a, b, storageA }) => {
+      for (const org of ['org-a', 'org-b']) await ownerOf(storageA, org);
       await Promise.all([a.changeRelay!.listening, b.changeRelay!.listening]);
       const urls = await Promise.all([a, b].map((app) => app.listen({ host: '127.0.0.1', port: 0 })));
       /** Every event of a stream from a server, with an org's token. */
@@ -192,11 +188,7 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
       expect(onA).toEqual(['nodes', 'alerts']);
       expect(onB).toEqual(['nodes', 'alerts']);
       expect(otherOrgOnB).toEqual([]);
-    } finally {
       for (const res of streams) res.destroy();
-      await Promise.all([a, b].map((app) => app.close()));
-      await storageA.close();
-      await storageB.close();
-    }
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { get, type IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SigningKey } from '@locus/protocol';
+import { relayPayloads } from './changes.js';
 import { enrollAgent, LANDMARKS, measurementOf, SHENZHEN, testServer, type TestServer } from './test-support.js';
 
 /** A change stream read over real HTTP (node:http: closing it closes its socket), its events in order, and whether it ended. */
@@ -135,5 +136,25 @@ describe('the change stream', () => {
     }
     await again.until(() => again.events.length === 1);
     for (const x of [...streams.slice(1), again]) x.close();
+  });
+});
+
+describe('relayPayloads', () => {
+  it('splits changes into as few NOTIFY payloads as hold them under the limit in bytes, each change once and in order', () => {
+    // Org ids of 1- to 4-byte characters: the limit is in bytes, not characters.
+    const changes = Array.from({ length: 2_000 }, (_, i) => JSON.stringify([`org-${i}-${'aé€😀'.repeat(1 + (i % 7))}`, i % 2 ? 'alerts' : 'verdicts']));
+    const payloads = relayPayloads('server-a', changes, 7_000);
+    expect(payloads.length).toBeGreaterThan(10);
+    const parsed = payloads.map((p) => JSON.parse(p) as { from: string; changes: unknown[] });
+    expect(parsed.every((p) => p.from === 'server-a')).toBe(true);
+    expect(parsed.flatMap((p) => p.changes)).toEqual(changes.map((c) => JSON.parse(c) as unknown));
+    for (const [i, p] of payloads.entries()) {
+      expect(Buffer.byteLength(p)).toBeLessThanOrEqual(7_000);
+      // Full: the next payload's first change would not have fitted in this one.
+      const next = parsed[i + 1]?.changes[0];
+      if (next !== undefined) expect(Buffer.byteLength(p) + 1 + Buffer.byteLength(JSON.stringify(next))).toBeGreaterThan(7_000);
+    }
+    expect(relayPayloads('server-a', changes.slice(0, 3))).toEqual([`{"from":"server-a","changes":[${changes.slice(0, 3).join(',')}]}`]);
+    expect(relayPayloads('server-a', [])).toEqual([]);
   });
 });

@@ -53,6 +53,32 @@ const RELAY_EVERY_MS = 250;
 const PAYLOAD_BYTES = 7_000;
 
 /**
+ * A server's changes (each `[org, kind]` as JSON) as NOTIFY payloads of at most `maxBytes` bytes
+ * each, `{"from": <server>, "changes": [...]}`: as few as fit, every change in one of them.
+ */
+export function relayPayloads(from: string, changes: readonly string[], maxBytes = PAYLOAD_BYTES): string[] {
+  const payloads: string[] = [];
+  const head = `{"from":${JSON.stringify(from)},"changes":[`;
+  const payload = (items: string[]) => `${head}${items.join(',')}]}`;
+  // A payload's bytes: the head, each change and a comma, the closing brackets.
+  const empty = Buffer.byteLength(head) + 2;
+  let batch: string[] = [];
+  let bytes = empty;
+  for (const change of changes) {
+    const size = Buffer.byteLength(change) + 1;
+    if (batch.length > 0 && bytes + size > maxBytes) {
+      payloads.push(payload(batch));
+      batch = [];
+      bytes = empty;
+    }
+    batch.push(change);
+    bytes += size;
+  }
+  if (batch.length > 0) payloads.push(payload(batch));
+  return payloads;
+}
+
+/**
  * Carries changes between replicas of one PostgreSQL database (LISTEN/NOTIFY), so that a
  * dashboard streaming from one server hears of what another did: each server sends what was
  * published on it, at most every 250 ms, as `{"from": <this server>, "changes": [[org, kind], …]}`,
@@ -96,25 +122,8 @@ export class ChangeRelay {
     this.#timer = undefined;
     const changes = [...this.#pending];
     this.#pending = new Set();
-    const payloads: string[] = [];
-    const head = `{"from":${JSON.stringify(this.#from)},"changes":[`;
-    const payload = (items: string[]) => `${head}${items.join(',')}]}`;
-    let batch: string[] = [];
-    // The batch's payload in bytes: the head, each change and a comma, the closing brackets.
-    let bytes = Buffer.byteLength(head) + 2;
-    for (const change of changes) {
-      const size = Buffer.byteLength(change) + 1;
-      if (batch.length > 0 && bytes + size > PAYLOAD_BYTES) {
-        payloads.push(payload(batch));
-        batch = [];
-        bytes = Buffer.byteLength(head) + 2;
-      }
-      batch.push(change);
-      bytes += size;
-    }
-    if (batch.length > 0) payloads.push(payload(batch));
     // Lost, the replicas' dashboards see these changes at their next poll.
-    await this.#channel.notify(payloads).catch((error: unknown) => report(`telling replicas of changes failed (${(error as Error).message})`));
+    await this.#channel.notify(relayPayloads(this.#from, changes)).catch((error: unknown) => report(`telling replicas of changes failed (${(error as Error).message})`));
   }
 
   /** Delivers what another server sent (nothing of its own, nothing malformed). */
