@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCUS_BIN } from './support/locus-shim.js';
+import { activeBackends, freshDatabaseSpec } from './support/storage-backends.js';
 
 /**
  * `locus server start` with one-threaded garbage collection: the command re-launches itself
@@ -140,5 +141,14 @@ describe.skipIf(!existsSync('/proc/self/stat'))('locus server start with one-thr
     const running = startServer('sometimes');
     expect(await running.exited).toEqual({ code: 2, signal: null });
     expect(running.log()).toMatch(/LOCUS_ERR_CLI_USAGE: LOCUS_SINGLE_THREADED_GC must be auto, on or off \(it is "sometimes"\)/);
+  });
+});
+
+describe.skipIf(!activeBackends().includes('postgres'))('locus server start on PostgreSQL', () => {
+  it('holds the pool of connections --database-pool asks for', async () => {
+    const running = startServer('off', ['--port', '0', '--database-url', await freshDatabaseSpec('postgres'), '--database-pool', '3']);
+    await running.waitFor(/listening on http:\/\/\S+ \(database postgres:\/\/\S+ \(a pool of 3 connections\)\)/);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toEqual({ code: 0, signal: null });
   });
 });

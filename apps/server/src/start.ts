@@ -16,6 +16,8 @@ export interface StartOptions {
   readonly port: number;
   /** A database spec (sqlite:…, pglite:…, postgres://…); default SQLite in dataDir. */
   readonly databaseUrl?: string | undefined;
+  /** Connections a PostgreSQL database's pool holds open (default DEFAULT_POSTGRES_POOL). */
+  readonly databasePool?: number | undefined;
   readonly dataDir: string;
   /** Bootstrap owner token for the default org; when absent, one is made on first start. */
   readonly adminToken?: string | undefined;
@@ -60,8 +62,8 @@ export interface RunningServer {
 export const databaseSpec = (options: Pick<StartOptions, 'databaseUrl' | 'dataDir'>): string => options.databaseUrl ?? `sqlite:${join(options.dataDir, 'locus.db')}`;
 
 /** Opens and migrates the database, makes sure the default org and an owner token exist. */
-export async function prepareStorage(options: Pick<StartOptions, 'databaseUrl' | 'dataDir' | 'adminToken'>, clock: Clock): Promise<{ storage: Storage; generatedToken: string | undefined }> {
-  const storage = await openStorage(databaseSpec(options));
+export async function prepareStorage(options: Pick<StartOptions, 'databaseUrl' | 'databasePool' | 'dataDir' | 'adminToken'>, clock: Clock): Promise<{ storage: Storage; generatedToken: string | undefined }> {
+  const storage = await openStorage(databaseSpec(options), { poolSize: options.databasePool });
   try {
     await migrateToLatest(storage);
     const repos = reposOf(storage);

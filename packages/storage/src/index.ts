@@ -5,9 +5,9 @@
 export * from './schema.js';
 export * from './telemetry-schema.js';
 export * from './storage.js';
-export { openStorage } from './open.js';
+export { openStorage, type OpenOptions } from './open.js';
 export { openSqliteKysely, SQLITE_SERVER_PRAGMAS } from './dialects/sqlite.js';
-export { listenPostgres, type PostgresChannel } from './dialects/postgres.js';
+export { DEFAULT_POSTGRES_POOL, listenPostgres, type PostgresChannel } from './dialects/postgres.js';
 export { migrateToLatest, MigrationError, LATEST_MIGRATION, MIGRATION_NAMES } from './migrate.js';
 export * from './repos/orgs.js';
 export * from './repos/tokens.js';

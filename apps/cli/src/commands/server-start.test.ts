@@ -25,6 +25,9 @@ describe('locus server start settings', () => {
     [['--trust-proxy', '::1/129'], /"::1\/129" is not/],
     [['--silent-after-minutes', '0'], /--silent-after-minutes must be a number of minutes from 1 to 1440, got "0"/],
     [['--alert-sweep-minutes', 'often'], /--alert-sweep-minutes must be a number of minutes from 1 to 1440, got "often"/],
+    [['--database-pool', '1', '--database-url', 'postgres://locus@127.0.0.1:1/none'], /--database-pool must be a whole number of connections from 2 to 100, got "1"/],
+    [['--database-pool', '20'], /--database-pool is for a PostgreSQL database \(--database-url postgres:\/\/…\); SQLite and PGlite have no pool/],
+    [['--decoder-threads', '2.5'], /--decoder-threads must be a whole number of threads from 0 to 64, got "2.5"/],
   ])('refuses %j with a usage error before starting', async (args, message) => {
     const r = await runLocus(['server', 'start', '--port', '0', ...args]);
     expect(r.stderr).toMatch(message);

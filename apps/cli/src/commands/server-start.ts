@@ -1,13 +1,14 @@
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { isIP } from 'node:net';
 import { DEFAULT_SERVER_CONFIG, startServer, type ServerConfig } from '@locus/server';
+import { DEFAULT_POSTGRES_POOL } from '@locus/storage';
 import { CliError, usageError } from '../errors.js';
 import { dashboardDir, decoderWorker } from '../paths.js';
 import type { Io } from '../io.js';
 import { GC_ENV, SINGLE_THREADED_GC } from '../relaunch.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
-import { numberOption } from './options.js';
+import { integerOption, numberOption } from './options.js';
 import { DATABASE_HELP, databaseChoice } from './server-options.js';
 
 const NAME = 'locus server start';
@@ -16,7 +17,7 @@ const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
 export const HELP = `Usage: ${NAME} [--port 8080] [--host 0.0.0.0] [--data-dir DIR] [--database-url URL]
-                          [--raw-retention-days 7] [--rollup-retention-days 400] [--trust-proxy LIST]
+                          [--database-pool ${DEFAULT_POSTGRES_POOL}] [--raw-retention-days 7] [--rollup-retention-days 400] [--trust-proxy LIST]
                           [--decoder-threads N] [--silent-after-minutes 5] [--alert-sweep-minutes 5]
 
 Runs the Locus fleet server: landmarks deliver signed measurements to it, it keeps each
@@ -27,6 +28,9 @@ Options:
   --host ADDR          address to listen on (default 0.0.0.0)
   --port PORT          port (default $PORT, else 8080)
 ${DATABASE_HELP}
+  --database-pool N    PostgreSQL connections this server holds open (default ${DEFAULT_POSTGRES_POOL}, 2 to 100);
+                       each replica holds these and one more, which listens for the others'
+                       changes: size max_connections for them all
   --raw-retention-days N
                        keep raw GPU samples this many days (default ${DEFAULT_SERVER_CONFIG.rawRetentionMs / DAY_MS})
   --rollup-retention-days N
@@ -67,6 +71,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     port: { type: 'string' },
     'data-dir': { type: 'string' },
     'database-url': { type: 'string' },
+    'database-pool': { type: 'string' },
     'raw-retention-days': { type: 'string' },
     'rollup-retention-days': { type: 'string' },
     'trust-proxy': { type: 'string' },
@@ -81,12 +86,14 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   const port = numberOption(NAME, 'port', v.port ?? io.env.PORT ?? '8080', 0, 65535, 'a port');
   const db = databaseChoice(NAME, io, v);
+  const databasePool = v['database-pool'] === undefined ? undefined : integerOption(NAME, 'database-pool', v['database-pool'], 2, 100, 'connections');
+  if (databasePool !== undefined && !/^postgres(ql)?:\/\//.test(db.databaseUrl ?? '')) throw usageError(`${NAME}: --database-pool is for a PostgreSQL database (--database-url postgres://…); SQLite and PGlite have no pool`);
   const config = serverConfig(v, io.env.LOCUS_TRUST_PROXY);
   const adminToken = io.env.LOCUS_ADMIN_TOKEN || undefined;
-  const decoderThreads = v['decoder-threads'] === undefined ? undefined : numberOption(NAME, 'decoder-threads', v['decoder-threads'], 0, 64, 'a number of threads');
+  const decoderThreads = v['decoder-threads'] === undefined ? undefined : integerOption(NAME, 'decoder-threads', v['decoder-threads'], 0, 64, 'threads');
   let server;
   try {
-    server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, adminToken, config, world: naturalEarthWorld(), dashboardDir: dashboardDir(io), decoderWorker: decoderWorker(), decoderThreads });
+    server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, databasePool, adminToken, config, world: naturalEarthWorld(), dashboardDir: dashboardDir(io), decoderWorker: decoderWorker(), decoderThreads });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${e.message}`);

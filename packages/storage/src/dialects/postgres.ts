@@ -16,8 +16,11 @@ export const postgresPoolOf = (db: object): pg.Pool | undefined => pools.get(db)
 /** A connection taken from that pool. */
 export type PostgresClient = pg.PoolClient;
 
-/** A PostgreSQL server through a pg connection pool. */
-export function openPostgres(url: string, poolSize = 10): Storage {
+/** Connections a server's pool holds open unless told otherwise. */
+export const DEFAULT_POSTGRES_POOL = 10;
+
+/** A PostgreSQL server through a pg connection pool of `poolSize` connections, kept open once made. */
+export function openPostgres(url: string, poolSize = DEFAULT_POSTGRES_POOL): Storage {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -42,7 +45,7 @@ export function openPostgres(url: string, poolSize = 10): Storage {
     db,
     dialect: 'postgres',
     inProcess: false,
-    description: safe,
+    description: `${safe} (a pool of ${poolSize} connections)`,
     reportConnectionErrors: (to) => {
       report = to;
     },
