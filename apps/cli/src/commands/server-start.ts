@@ -17,8 +17,9 @@ const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
 export const HELP = `Usage: ${NAME} [--port 8080] [--host 0.0.0.0] [--data-dir DIR] [--database-url URL]
-                          [--database-pool ${DEFAULT_POSTGRES_POOL}] [--raw-retention-days 7] [--rollup-retention-days 400] [--trust-proxy LIST]
-                          [--decoder-threads N] [--silent-after-minutes 5] [--alert-sweep-minutes 5]
+                          [--database-pool ${DEFAULT_POSTGRES_POOL}] [--raw-retention-days 7] [--rollup-retention-days 400]
+                          [--trust-proxy LIST] [--decoder-threads N] [--silent-after-minutes 5]
+                          [--alert-sweep-minutes 5]
 
 Runs the Locus fleet server: landmarks deliver signed measurements to it, it keeps each
 node's location verdict and history, and serves proofs, the API (/api/v1) and its OpenAPI

@@ -156,10 +156,12 @@ export const agentRoutes =
     });
     // Not needed to work: a server that cannot ready them (PostgreSQL short of connections) starts all the same.
     const prepared = performance.now();
-    await writer.prepare().then(
-      (connections) => connections > 0 && app.log.info({ connections, ms: Math.round(performance.now() - prepared) }, 'ingest: database connections readied'),
-      (error: Error) => app.log.warn(`ingest: could not ready the database's connections (${error.message}); their first batches will be slower`),
-    );
+    try {
+      const connections = await writer.prepare();
+      if (connections > 0) app.log.info({ connections, ms: Math.round(performance.now() - prepared) }, 'ingest: database connections readied');
+    } catch (error) {
+      app.log.warn(`ingest: could not ready the database's connections (${(error as Error).message}); their first batches will be slower`);
+    }
     // The ingest route takes its body as bytes: the decoder (worker threads when the server has
     // them) parses, checks and verifies it; its own scope keeps that to it.
     await app.register(async (scoped) => {

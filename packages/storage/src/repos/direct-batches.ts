@@ -188,6 +188,7 @@ async function storeOne(client: PostgresClient, { batchId, nodeId, receivedAt, s
   const result = await client.query({ name: 'locus_store_batch', text: STORE_BATCH, values: [batchId, nodeId, receivedAt, ...rows.literals(), ...buckets.literals(), walked.rows] });
   return claimOf(result.rows[0] as { claimed: boolean; enrolled: boolean });
 }
+
 /** A group of batches, their ids all different, by STORE_GROUP on a pooled connection. */
 async function storeGroup(client: PostgresClient, batches: readonly SampleBatch[]): Promise<BatchClaim[]> {
   const rows = new ColumnArrays(GPU_SAMPLE_COLUMNS.length);
@@ -246,9 +247,9 @@ export function postgresSampleBatchStore(db: Kysely<Database>): SampleBatchStore
 }
 
 /**
- * How many times prepareSampleBatchStore runs each statement on a connection: PostgreSQL plans a prepared statement
- * afresh for each of its first five runs (custom plans) and chooses at the sixth whether to keep
- * a generic one.
+ * How many times prepareSampleBatchStore runs each statement on a connection: PostgreSQL plans a
+ * prepared statement afresh for each of its first five runs (custom plans) and chooses at the
+ * sixth whether to keep a generic one.
  */
 const PREPARE_RUNS = 6;
 
@@ -258,10 +259,10 @@ const PREPARE_RUNS = 6;
  * (so nothing is written: a batch of a node not enrolled stores nothing). A new connection is a
  * new PostgreSQL backend, which reads the tables' descriptions on its first statements, parses and
  * plans each statement on its first runs: on a loaded 2-core machine the first tens of batches
- * a server just started on PostgreSQL took 20 to 80 ms each (their first second's p99 60 to
- * 75 ms), and after this 20 to 26 ms; it takes about a tenth of a second. The pool keeps its
- * connections open (openPostgres), so what was readied stays so. Answers how many connections were
- * readied: 0 on other databases, which need none.
+ * a server just started on PostgreSQL took 20 to 80 ms each (the first second's p99 60 to
+ * 118 ms; 18 to 53 ms after this, which takes about a tenth of a second). The pool keeps its
+ * connections open (openPostgres), so what was readied stays so. Answers how many connections
+ * were readied: 0 on other databases, which need none.
  */
 export async function prepareSampleBatchStore(db: Kysely<Database>): Promise<number> {
   const pool = postgresPoolOf(db);
