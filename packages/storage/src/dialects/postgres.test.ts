@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { sql } from 'kysely';
@@ -85,6 +86,47 @@ describe.skipIf(!activeBackends().includes('postgres'))('a NOTIFY channel betwee
       await admin.end();
       await Promise.all([channel.close(), other.close()]);
       await Promise.all([one.close(), two.close()]);
+    }
+  });
+});
+
+/**
+ * This process's established TCP connections to a port on this machine, each with whether its
+ * keep-alive timer runs (Linux: /proc/net/tcp, timer kind 2 on an idle established socket).
+ */
+function connectionsTo(port: number): { keepAlive: boolean }[] {
+  const mine = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1];
+      if (inode) mine.add(inode);
+    } catch {
+      // Closed since listed.
+    }
+  }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f.length > 9 && f[2]!.endsWith(`:${hexPort}`) && f[3] === '01' && mine.has(f[9]!))
+    .map((f) => ({ keepAlive: f[5]!.startsWith('02:') }));
+}
+
+describe.skipIf(!activeBackends().includes('postgres') || !existsSync('/proc/net/tcp'))('PostgreSQL connections held open', () => {
+  it("send TCP keep-alives: the pool's and the listening one", async () => {
+    const spec = await freshDatabaseSpec('postgres');
+    const storage = await openStorage(spec);
+    const channel = listenPostgres(storage.db, 'locus_test', () => {})!;
+    try {
+      await sql`select 1`.execute(storage.db);
+      await channel.listening;
+      const connections = connectionsTo(Number(new URL(spec).port));
+      expect(connections.length).toBeGreaterThanOrEqual(2);
+      expect(connections.every((c) => c.keepAlive)).toBe(true);
+    } finally {
+      await channel.close();
+      await storage.close();
     }
   });
 });

@@ -16,6 +16,9 @@ export const postgresPoolOf = (db: object): pg.Pool | undefined => pools.get(db)
 /** A connection taken from that pool. */
 export type PostgresClient = pg.PoolClient;
 
+/** Idle time after which a connection sends TCP keep-alives. */
+const KEEPALIVE_AFTER_MS = 30_000;
+
 /** Connections a server's pool holds open unless told otherwise. */
 export const DEFAULT_POSTGRES_POOL = 10;
 
@@ -27,6 +30,12 @@ export function openPostgres(url: string, poolSize = DEFAULT_POSTGRES_POOL): Sto
     // Connections stay open: a new one is a new backend, slow on its first statements
     // (prepareSampleBatchStore readies them).
     min: poolSize,
+    // Open connections that sit idle (a quiet server's pool, the listening connection of
+    // listenPostgres) send TCP keep-alives after 30 s: a NAT or load balancer that forgets idle
+    // flows (AWS's after 350 s, Azure's after 4 min) keeps theirs, and one that dropped it shows
+    // as a failed connection within minutes, not as a query or a LISTEN that hangs.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_AFTER_MS,
     // Epoch milliseconds fit a double exactly; read BIGINT as a number, as SQLite does.
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
   });
