@@ -29,9 +29,9 @@ interface Running {
   waitFor(pattern: RegExp): Promise<RegExpExecArray>;
 }
 
-function startServer(gc: string, args: readonly string[] = ['--port', '0']): Running {
+function startServer(gc: string, args: readonly string[] = ['--port', '0'], env: Readonly<Record<string, string>> = {}): Running {
   const child = spawn(process.execPath, [LOCUS_BIN, 'server', 'start', '--host', '127.0.0.1', '--data-dir', mkdtempSync(join(tmpdir(), 'locus-relaunch-')), ...args], {
-    env: { ...process.env, LOCUS_ADMIN_TOKEN: 'locus_relaunch_test_token', LOCUS_SINGLE_THREADED_GC: gc },
+    env: { ...process.env, LOCUS_ADMIN_TOKEN: 'locus_relaunch_test_token', LOCUS_SINGLE_THREADED_GC: gc, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
@@ -135,6 +135,28 @@ describe.skipIf(!existsSync('/proc/self/stat'))('locus server start with one-thr
     expect(running.log()).not.toMatch(/one thread/);
     running.child.kill('SIGTERM');
     expect(await running.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it("logs warnings and errors as JSON lines by default, more at LOCUS_LOG_LEVEL, and warms its decoder threads up before it listens", async () => {
+    const quiet = startServer('off');
+    const url = (await quiet.waitFor(/listening on (http:\/\/\S+) /))[1]!;
+    expect(quiet.log()).toMatch(/batches are decoded on \d+ worker thread\(s\) \(warmed up on (\d+) of \1 made-up batches in [\d.]+ s\)/);
+    // Nothing went wrong: nothing at warn.
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    quiet.child.kill('SIGTERM');
+    expect(await quiet.exited).toEqual({ code: 0, signal: null });
+    expect(quiet.log()).not.toMatch(/^\{/m);
+    const chatty = startServer('off', ['--port', '0'], { LOCUS_LOG_LEVEL: 'info' });
+    const line = JSON.parse((await chatty.waitFor(/^\{.*"msg":"ingest: enrolled nodes, their addresses and series read"\}$/m))[0]) as { level: string; time: string };
+    expect(line.level).toBe('info');
+    expect(Date.parse(line.time)).toBeGreaterThan(0);
+    // Stopped once it listens (the signal handlers come with it).
+    await chatty.waitFor(/Locus server listening on /);
+    chatty.child.kill('SIGTERM');
+    expect(await chatty.exited).toEqual({ code: 0, signal: null });
+    const wrong = startServer('off', ['--port', '0'], { LOCUS_LOG_LEVEL: 'loud' });
+    expect(await wrong.exited).toEqual({ code: 2, signal: null });
+    expect(wrong.log()).toMatch(/LOCUS_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(it is "loud"\)/);
   });
 
   it('refuses a LOCUS_SINGLE_THREADED_GC it does not know, as a usage error', async () => {

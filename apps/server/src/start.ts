@@ -9,6 +9,7 @@ import { hashToken, newToken } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
 import { workerDecoder } from './ingest/decoder.js';
+import { warmUpDecoder, type DecoderWarmUp } from './ingest/warm-up.js';
 import { reposOf } from './repos.js';
 
 export interface StartOptions {
@@ -56,6 +57,8 @@ export interface RunningServer {
   readonly generatedToken: string | undefined;
   /** Worker threads decoding agents' batches at start (0: the server's own thread). */
   readonly decoderThreads: number;
+  /** The decoder threads' warm-up before the server listened (warmUpDecoder); undefined without threads, or if it failed (logged). */
+  readonly decoderWarmUp: DecoderWarmUp | undefined;
   close(): Promise<void>;
 }
 
@@ -93,7 +96,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   warn = (message) => app.log.warn(message);
   storage.reportConnectionErrors?.(warn);
   let url: string;
+  let decoderWarmUp: DecoderWarmUp | undefined;
   try {
+    if (decoder) {
+      decoderWarmUp = await warmUpDecoder(decoder).catch((error: Error) => {
+        warn(`ingest: warming the decoder threads up failed (${error.message}); their first batches will be slower`);
+        return undefined;
+      });
+    }
     url = await app.listen({ host: options.host, port: options.port });
   } catch (error) {
     await app.close();
@@ -106,6 +116,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     storage,
     generatedToken,
     decoderThreads: decoder?.threads ?? 0,
+    decoderWarmUp,
     close: async () => {
       await app.close();
       await storage.close();

@@ -56,6 +56,11 @@ Environment:
                        the first start makes one and prints it once.
   LOCUS_DATABASE_URL   as --database-url
   LOCUS_TRUST_PROXY    as --trust-proxy
+  LOCUS_LOG_LEVEL      what the server logs to stderr as JSON lines, besides the lines of this
+                       command: warn (default: warnings and errors, such as a request that
+                       failed with a 500, a lost database connection or a failed background
+                       task), error, info (also every request and start-up step), debug,
+                       trace or silent
   ${GC_ENV}
                        auto (default), on or off: collect garbage on one thread rather than
                        with V8's helper threads. auto: on with 2 cores or fewer, where the
@@ -91,10 +96,11 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (databasePool !== undefined && !/^postgres(ql)?:\/\//.test(db.databaseUrl ?? '')) throw usageError(`${NAME}: --database-pool is for a PostgreSQL database (--database-url postgres://…); SQLite and PGlite have no pool`);
   const config = serverConfig(v, io.env.LOCUS_TRUST_PROXY);
   const adminToken = io.env.LOCUS_ADMIN_TOKEN || undefined;
+  const logger = serverLogger(io);
   const decoderThreads = v['decoder-threads'] === undefined ? undefined : integerOption(NAME, 'decoder-threads', v['decoder-threads'], 0, 64, 'threads');
   let server;
   try {
-    server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, databasePool, adminToken, config, world: naturalEarthWorld(), dashboardDir: dashboardDir(io), decoderWorker: decoderWorker(), decoderThreads });
+    server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, databasePool, adminToken, logger, config, world: naturalEarthWorld(), dashboardDir: dashboardDir(io), decoderWorker: decoderWorker(), decoderThreads });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${e.message}`);
@@ -102,7 +108,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
   log(`Locus server listening on ${server.url} (database ${server.storage.description}); dashboard at ${server.url}/, API docs at ${server.url}/docs`);
-  log(`agents' batches are decoded on ${server.decoderThreads > 0 ? `${server.decoderThreads} worker thread(s)` : "the server's own thread"}`);
+  const warmUp = server.decoderWarmUp ? ` (warmed up on ${server.decoderWarmUp.signed} of ${server.decoderWarmUp.batches} made-up batches in ${(server.decoderWarmUp.ms / 1000).toFixed(1)} s)` : '';
+  log(`agents' batches are decoded on ${server.decoderThreads > 0 ? `${server.decoderThreads} worker thread(s)${warmUp}` : "the server's own thread"}`);
   if (process.execArgv.includes(SINGLE_THREADED_GC)) log(`garbage is collected on one thread (${SINGLE_THREADED_GC}, process ${process.pid}; ${GC_ENV}=off for V8's helper threads)`);
   if (server.generatedToken) {
     io.stdout(`admin token (shown once; keep it, or set LOCUS_ADMIN_TOKEN): ${server.generatedToken}\n`);
@@ -112,6 +119,23 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     await server.close();
   });
   return 0;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * The server's own log (Fastify's pino): JSON lines on this command's stderr, at
+ * LOCUS_LOG_LEVEL (default warn), each with its level by name and an ISO time.
+ */
+function serverLogger(io: Io): object {
+  const level = (io.env.LOCUS_LOG_LEVEL ?? 'warn').trim().toLowerCase();
+  if (!LOG_LEVELS.includes(level)) throw usageError(`${NAME}: LOCUS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (it is "${io.env.LOCUS_LOG_LEVEL}")`);
+  return {
+    level,
+    stream: { write: (line: string) => io.stderr(line) },
+    formatters: { level: (label: string) => ({ level: label }) },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+  };
 }
 
 /** The server's settings from the command line, past the defaults. */

@@ -10,6 +10,7 @@ import { hostInventory, testServer } from '../test-support.js';
 import { buildDecoderWorker } from './decoder-bundle.js';
 import { decodeBatch, decodeBatchSync, needsBytes, type DecodedBatch } from './decode.js';
 import { inThreadDecoder, workerDecoder } from './decoder.js';
+import { WARM_UP_BATCHES_PER_THREAD, warmUpDecoder } from './warm-up.js';
 
 const key = generateSigningKey();
 const AT = Date.parse('2026-11-29T12:00:00.000Z');
@@ -93,6 +94,18 @@ describe('workerDecoder', () => {
       });
       expect(answers.filter((d) => d.bytes === undefined).length).toBeGreaterThan(5);
       expect(answers.filter((d, i) => texts[i]!.byteLength === 0 && d.bytes !== undefined).length).toBeGreaterThan(2);
+    } finally {
+      await decoder.close();
+    }
+  });
+
+  it('warms its threads up on made-up batches that decode as signed, and as on the calling thread', async () => {
+    const decoder = workerDecoder(worker.url, 2);
+    try {
+      const warm = await warmUpDecoder(decoder);
+      expect(warm).toMatchObject({ batches: 2 * WARM_UP_BATCHES_PER_THREAD, signed: 2 * WARM_UP_BATCHES_PER_THREAD });
+      expect(warm.ms).toBeGreaterThan(0);
+      expect(await warmUpDecoder(inThreadDecoder(), 3)).toMatchObject({ batches: 3, signed: 3 });
     } finally {
       await decoder.close();
     }
