@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -157,6 +157,10 @@ describe.skipIf(!existsSync('/proc/self/stat'))('locus server start with one-thr
     const wrong = startServer('off', ['--port', '0'], { LOCUS_LOG_LEVEL: 'loud' });
     expect(await wrong.exited).toEqual({ code: 2, signal: null });
     expect(wrong.log()).toMatch(/LOCUS_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(it is "loud"\)/);
+    // The demo world (`npm start`) logs its server the same way, and refuses the same.
+    const demo = spawnSync(process.execPath, [LOCUS_BIN, 'start', '--port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'locus-demo-'))], { env: { ...process.env, LOCUS_LOG_LEVEL: 'loud' }, encoding: 'utf8', timeout: 30_000 });
+    expect(demo.status).toBe(2);
+    expect(demo.stderr).toMatch(/locus start: LOCUS_LOG_LEVEL must be one of/);
   });
 
   it('refuses a LOCUS_SINGLE_THREADED_GC it does not know, as a usage error', async () => {

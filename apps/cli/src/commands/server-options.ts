@@ -11,6 +11,30 @@ export const DATABASE_HELP = `  --data-dir DIR       where the embedded SQLite d
   --database-url URL   use this database instead: postgres://…, sqlite:PATH or pglite:[DIR]
                        (default: $LOCUS_DATABASE_URL, else SQLite in the data dir)`;
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** LOCUS_LOG_LEVEL in a command's help: what serverLogger logs. */
+export const LOG_LEVEL_HELP = `  LOCUS_LOG_LEVEL      what the server logs to stderr as JSON lines, besides the lines of this
+                       command: warn (default: warnings and errors, such as a request that
+                       failed with a 500, a lost database connection or a failed background
+                       task), error, info (also every request and start-up step), debug,
+                       trace or silent`;
+
+/**
+ * The server's own log (Fastify's pino): JSON lines on the command's stderr, at LOCUS_LOG_LEVEL
+ * (default warn), each with its level by name and an ISO time.
+ */
+export function serverLogger(command: string, io: Io): object {
+  const level = (io.env.LOCUS_LOG_LEVEL ?? 'warn').trim().toLowerCase();
+  if (!LOG_LEVELS.includes(level)) throw usageError(`${command}: LOCUS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (it is "${io.env.LOCUS_LOG_LEVEL}")`);
+  return {
+    level,
+    stream: { write: (line: string) => io.stderr(line) },
+    formatters: { level: (label: string) => ({ level: label }) },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+  };
+}
+
 export function databaseChoice(command: string, io: Io, flags: { 'data-dir'?: string | undefined; 'database-url'?: string | undefined }): DatabaseChoice {
   const databaseUrl = flags['database-url'] ?? io.env.LOCUS_DATABASE_URL;
   if (databaseUrl !== undefined && !/^(postgres(ql)?:\/\/|sqlite:|pglite:)/.test(databaseUrl)) {

@@ -9,7 +9,7 @@ import { GC_ENV, SINGLE_THREADED_GC } from '../relaunch.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
 import { integerOption, numberOption } from './options.js';
-import { DATABASE_HELP, databaseChoice } from './server-options.js';
+import { DATABASE_HELP, databaseChoice, LOG_LEVEL_HELP, serverLogger } from './server-options.js';
 
 const NAME = 'locus server start';
 
@@ -56,11 +56,7 @@ Environment:
                        the first start makes one and prints it once.
   LOCUS_DATABASE_URL   as --database-url
   LOCUS_TRUST_PROXY    as --trust-proxy
-  LOCUS_LOG_LEVEL      what the server logs to stderr as JSON lines, besides the lines of this
-                       command: warn (default: warnings and errors, such as a request that
-                       failed with a 500, a lost database connection or a failed background
-                       task), error, info (also every request and start-up step), debug,
-                       trace or silent
+${LOG_LEVEL_HELP}
   ${GC_ENV}
                        auto (default), on or off: collect garbage on one thread rather than
                        with V8's helper threads. auto: on with 2 cores or fewer, where the
@@ -96,7 +92,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (databasePool !== undefined && !/^postgres(ql)?:\/\//.test(db.databaseUrl ?? '')) throw usageError(`${NAME}: --database-pool is for a PostgreSQL database (--database-url postgres://…); SQLite and PGlite have no pool`);
   const config = serverConfig(v, io.env.LOCUS_TRUST_PROXY);
   const adminToken = io.env.LOCUS_ADMIN_TOKEN || undefined;
-  const logger = serverLogger(io);
+  const logger = serverLogger(NAME, io);
   const decoderThreads = v['decoder-threads'] === undefined ? undefined : integerOption(NAME, 'decoder-threads', v['decoder-threads'], 0, 64, 'threads');
   let server;
   try {
@@ -119,23 +115,6 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     await server.close();
   });
   return 0;
-}
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-/**
- * The server's own log (Fastify's pino): JSON lines on this command's stderr, at
- * LOCUS_LOG_LEVEL (default warn), each with its level by name and an ISO time.
- */
-function serverLogger(io: Io): object {
-  const level = (io.env.LOCUS_LOG_LEVEL ?? 'warn').trim().toLowerCase();
-  if (!LOG_LEVELS.includes(level)) throw usageError(`${NAME}: LOCUS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (it is "${io.env.LOCUS_LOG_LEVEL}")`);
-  return {
-    level,
-    stream: { write: (line: string) => io.stderr(line) },
-    formatters: { level: (label: string) => ({ level: label }) },
-    timestamp: () => `,"time":"${new Date().toISOString()}"`,
-  };
 }
 
 /** The server's settings from the command line, past the defaults. */

@@ -9,6 +9,7 @@ import { startLiveWorld, type LiveWorld } from '../world/world.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
 import { numberOption } from './options.js';
+import { LOG_LEVEL_HELP, serverLogger } from './server-options.js';
 
 const NAME = 'locus start';
 
@@ -27,8 +28,11 @@ Options:
   --data-dir DIR   where everything is kept (default ./.locus-data); a second start reuses it
   -h, --help       show this help
 
-Environment: LOCUS_ADMIN_TOKEN sets the owner token (else one is made on first start and kept in
-the data dir). Ctrl-C stops everything cleanly.
+Environment:
+  LOCUS_ADMIN_TOKEN    the owner token (else one is made on first start and kept in the data dir)
+${LOG_LEVEL_HELP}
+
+Ctrl-C stops everything cleanly.
 `;
 
 interface VerdictView {
@@ -62,10 +66,11 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const port = numberOption(NAME, 'port', v.port ?? io.env.PORT ?? '8080', 0, 65535, 'a port');
   const dataDir = resolve(io.cwd, v['data-dir'] ?? '.locus-data');
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
+  const logger = serverLogger(NAME, io);
   io.stdout(`Starting a live Locus world in ${dataDir} …\n`);
   let world: LiveWorld;
   try {
-    world = await startLiveWorld({ dataDir, host: v.host ?? '127.0.0.1', port, adminToken: io.env.LOCUS_ADMIN_TOKEN || undefined, world: naturalEarthWorld(), log, dashboardDir: dashboardDir(io) });
+    world = await startLiveWorld({ dataDir, host: v.host ?? '127.0.0.1', port, adminToken: io.env.LOCUS_ADMIN_TOKEN || undefined, world: naturalEarthWorld(), log, dashboardDir: dashboardDir(io), logger });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: port ${port} is in use`, 'Pick another: PORT=8081 npm start, or --port 8081.');

@@ -21,6 +21,8 @@ export interface LiveWorldOptions {
   readonly measureEveryMs?: number;
   readonly agentIntervalMs?: number;
   readonly dashboardDir?: string | undefined;
+  /** The server's log (Fastify's logger options); none by default. */
+  readonly logger?: object | undefined;
 }
 
 export interface LiveWorld {
@@ -62,7 +64,7 @@ async function api(server: RunningServer, token: string, method: string, path: s
  */
 export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
   mkdirSync(o.dataDir, { recursive: true });
-  const server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world, dashboardDir: o.dashboardDir, decoderWorker: decoderWorker() });
+  const server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world, dashboardDir: o.dashboardDir, decoderWorker: decoderWorker(), logger: o.logger ?? false });
   const token = o.adminToken ?? demoToken(o.dataDir) ?? server.generatedToken;
   if (!o.adminToken && server.generatedToken) writeAtomically(join(o.dataDir, DEMO_TOKEN_FILE), `${server.generatedToken}\n`);
   const landmarks: { info: LandmarkInfo; at: LatLon; server: LandmarkServer; delivery: Delivery }[] = [];
