@@ -14,3 +14,4 @@ export * from './agent.js';
 export * from './report.js';
 export * from './sample-columns.js';
 export * from './batch-scan.js';
+export * from './alert-kinds.js';

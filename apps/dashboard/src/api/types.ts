@@ -1,6 +1,7 @@
 // Response shapes of the Locus API (apps/server/src/routes/*.ts). The wire records that the
 // protocol package already names are imported as types only: nothing of it reaches the bundle.
 import type { GpuMetricsWire, HostInventoryWire, LandmarkInfo, VerdictRecord } from '@locus/protocol';
+import { ALERT_KINDS, type AlertKind } from '@locus/protocol/alert-kinds';
 
 export type { GpuMetricsWire, HostInventoryWire, LandmarkInfo, VerdictRecord };
 
@@ -176,8 +177,8 @@ export interface FleetMapData {
   readonly verdicts: Readonly<Record<Restricted | 'none', number>>;
 }
 
-export const ALERT_KINDS = ['restricted', 'claim-contradicted', 'empty-region', 'impossible-travel', 'gpu-health', 'duplicate-gpu', 'node-silent'] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
+// The server's list itself (a module of the protocol without dependencies), not a copy.
+export { ALERT_KINDS, type AlertKind };
 
 /** One alert of `GET /api/v1/alerts`. */
 export interface Alert {

@@ -47,6 +47,13 @@ describe('AlertsPage', () => {
     expect(screen.getByText('No mute rules in force.')).toBeTruthy();
   });
 
+  it('filters by every kind of alert the server raises, a GPU missing and an inconsistent landmark too', async () => {
+    render({ '/api/v1/alerts': { alerts: [...ALERTS, alert('a4', 'gpu-missing', 'firing', 'va-h200-02: GPU 5 missing')] }, '/api/v1/mute-rules': { rules: [] } }, ADMIN, { state: '', kind: 'gpu-missing' });
+    await waitFor(() => expect(alertRows()).toHaveLength(1));
+    const kinds = within(screen.getByRole('combobox', { name: 'Kind' })).getAllByRole('option').map((o) => o.getAttribute('value'));
+    expect(kinds).toEqual(['', 'restricted', 'claim-contradicted', 'empty-region', 'impossible-travel', 'landmark-inconsistent', 'gpu-health', 'gpu-missing', 'duplicate-gpu', 'node-silent']);
+  });
+
   it('mutes an alert with a reason and a duration, then shows the rule', async () => {
     let rules: object[] = [];
     const api = render({

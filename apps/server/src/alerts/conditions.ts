@@ -1,8 +1,5 @@
-import type { VerdictRecord } from '@locus/protocol';
+import type { AlertKind, VerdictRecord } from '@locus/protocol';
 import type { AlertCondition, VerdictNote } from '@locus/storage';
-
-export const ALERT_KINDS = ['restricted', 'claim-contradicted', 'empty-region', 'impossible-travel', 'landmark-inconsistent', 'gpu-health', 'gpu-missing', 'duplicate-gpu', 'node-silent'] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface NodeFacts {
   readonly nodeId: string;

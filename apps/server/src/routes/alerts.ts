@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ALERT_KINDS } from '@locus/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
-import { ALERT_KINDS } from '../alerts/conditions.js';
 import { alertView, mutingRule } from '../alerts/engine.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
