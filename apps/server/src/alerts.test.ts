@@ -196,6 +196,46 @@ describe('alerts', () => {
     expect((await firing()).filter((a) => a.endsWith('gpu-health'))).toHaveLength(Math.ceil(n / 11));
   });
 
+  it('after a break of the servers, wait until they have been up for the silence time before a node turns silent; a node silent before stays so', async () => {
+    const repos = reposOf(s.storage);
+    const at = (name: string, ms: number) => repos.telemetry.claimBatch(`${name}-${ms}`, name, ms);
+    const t0 = s.clock.now().getTime();
+    for (const name of ['gone', 'before', 'quiet', 'back']) await repos.nodes.create({ id: name, org_id: 'org-a', name, host_key: `key-${name}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    // Up for a day: two nodes silent for 30 min, two heard 4 min ago.
+    s.app.alerting.upSince(t0 - 86_400_000);
+    for (const name of ['gone', 'before']) await at(name, t0 - 30 * 60_000);
+    for (const name of ['quiet', 'back']) await at(name, t0 - 4 * 60_000);
+    const firing = async () => (await repos.alerts.firing('org-a')).map((a) => `${a.node_id} ${a.kind}`).sort();
+    await s.app.alerting.sweep(['org-a']);
+    expect(await firing()).toEqual(['before node-silent', 'gone node-silent']);
+    // No server for 10 min; up again since t1. Every node has been quiet for over 5 min.
+    s.clock.advance(10 * 60_000);
+    const t1 = s.clock.now().getTime();
+    s.app.alerting.upSince(t1);
+    await s.app.alerting.sweep(['org-a']);
+    expect(await s.app.alerting.checkSilence()).toBe(0);
+    expect(await firing()).toEqual(['before node-silent', 'gone node-silent']);
+    // Agents deliver: a silent node heard again resolves, as always.
+    s.clock.advance(60_000);
+    await at('back', t1 + 60_000);
+    await at('before', t1 + 60_000);
+    expect(await s.app.alerting.checkSilence()).toBe(1);
+    expect(await firing()).toEqual(['gone node-silent']);
+    // Up for 5 min exactly: still held; a millisecond more, and the node not heard since the break is silent.
+    s.clock.advance(4 * 60_000);
+    expect(await s.app.alerting.checkSilence()).toBe(0);
+    await s.app.alerting.sweep(['org-a']);
+    expect(await firing()).toEqual(['gone node-silent']);
+    s.clock.advance(1);
+    expect(await s.app.alerting.checkSilence()).toBe(1);
+    expect((await repos.alerts.firing('org-a')).map((a) => [a.node_id, a.kind, a.first_fired_at, a.summary]).sort()).toEqual([
+      ['gone', 'node-silent', t0, `gone: no report since ${new Date(t0 - 30 * 60_000).toISOString()}`],
+      ['quiet', 'node-silent', t1 + 5 * 60_000 + 1, `quiet: no report since ${new Date(t0 - 4 * 60_000).toISOString()}`],
+    ]);
+    await s.app.alerting.sweep(['org-a']);
+    expect(await firing()).toEqual(['gone node-silent', 'quiet node-silent']);
+  });
+
   it("are judged by each node's own facts in a sweep of more nodes than it reads at once", async () => {
     const repos = reposOf(s.storage);
     const now = s.clock.now().getTime();

@@ -187,10 +187,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(tokenRoutes(ctx), { prefix: '/api/v1' });
   await app.register(telemetryRoutes(ctx), { prefix: '/api/v1' });
   await app.register(changeRoutes(ctx, deps.changeStreams), { prefix: '/api/v1' });
-  if (deps.backgroundEveryMs) runBackground(app, deps.backgroundEveryMs, deps.config.alertSweepEveryMs, { repos, alerting, retention, metrics, clock: deps.clock });
+  if (deps.backgroundEveryMs) await runBackground(app, deps.backgroundEveryMs, deps.config.alertSweepEveryMs, { repos, alerting, retention, metrics, clock: deps.clock });
   await app.ready();
   return app;
 }
+
+/** What UptimeRepo calls the fleet's servers, which hear agents. */
+const INGEST_SERVICE = 'ingest';
+/**
+ * A break in the servers' notes that they are up longer than this (and than four runs of the
+ * loop) is an outage: every replica notes it each run (every 15 s), and a run can wait on the one
+ * before it (an alert sweep of 10,000 nodes on PostgreSQL takes about a second). A shorter break
+ * cannot make a node look silent: agents report every 30 s and are silent after minutes.
+ */
+const UP_GAP_MS = 60_000;
 
 /** The leases a server's loop takes: fleet-wide work that one replica does for all of them. */
 const LEASED_TASKS: readonly BackgroundTask[] = ['alert-sweep', 'retention'];
@@ -203,9 +213,10 @@ const LEASED_TASKS: readonly BackgroundTask[] = ['alert-sweep', 'retention'];
  * database, so of replicas sharing one, only the holder of each task's lease runs it (renewed
  * each run; given up when the server closes, so another takes it at its next run, starting with
  * a full sweep; one held by a process that died passes on after three runs' time). Each replica
- * sends the deliveries it claims.
+ * sends the deliveries it claims, and notes that the servers are up (UptimeRepo; once before the
+ * loop starts, so before the server's first request), which silence alerts read.
  */
-function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs: number, parts: { repos: Repos; alerting: Alerting; retention: TelemetryRetention; metrics: ServerMetrics; clock: Clock }): void {
+async function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs: number, parts: { repos: Repos; alerting: Alerting; retention: TelemetryRetention; metrics: ServerMetrics; clock: Clock }): Promise<void> {
   const { repos, alerting, retention, metrics, clock } = parts;
   const holder = randomUUID();
   const leaseMs = 3 * everyMs;
@@ -224,6 +235,13 @@ function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs: numb
   };
   /** When this server, holding the alert lease since, began its last full sweep. */
   let sweptAt: number | undefined;
+  // Every replica notes each run that the servers are up; a break longer than this is an outage.
+  const upGapMs = Math.max(UP_GAP_MS, 4 * everyMs);
+  const noteUp = async () => {
+    const since = await repos.uptime.beat(INGEST_SERVICE, clock.now().getTime(), upGapMs);
+    alerting.upSince(since);
+    metrics.upSince.set(since / 1000);
+  };
   const alertWork = async () => {
     if (!(await held('alert-sweep'))) {
       sweptAt = undefined;
@@ -234,10 +252,13 @@ function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs: numb
     await timed('alert-sweep', async () => alerting.sweep((await repos.orgs.list()).map((o) => o.id)));
     sweptAt = now;
   };
+  // Before the first request: a verdict or an event evaluates a node's alerts, silence included.
+  await noteUp().catch((error: unknown) => app.log.error(error));
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     running ??= (async () => {
       try {
+        await noteUp();
         await alertWork();
         await timed('webhooks', () => alerting.dispatch());
         if (await held('retention')) await timed('retention', () => retention.run(retentionBudgetMs));

@@ -6,6 +6,7 @@ import { PROTOCOL_VERSION, signBody } from '@locus/protocol';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
+import { reposOf } from './repos.js';
 import { enrollAgent, testServer, TestClock, world, type TestServer } from './test-support.js';
 import { sampleValue } from '../../../test/support/prometheus.js';
 
@@ -68,6 +69,36 @@ describe('/metrics', () => {
     clock.advance(DEFAULT_SERVER_CONFIG.alertSweepEveryMs);
     for (let i = 0; i < 250 && (await runs('alert-sweep')) < 2; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await runs('alert-sweep')).toBe(2);
+  });
+});
+
+describe("the servers' uptime", () => {
+  it.each([
+    ['after a break of 10 min, notes the servers up since its start before its first request, and its first sweep raises no silence that the break caused', 10 * 60_000, false],
+    ['after another server noted 30 s ago, keeps the time they came up, and its first sweep raises the silence of a node quiet for 10 min', 30_000, true],
+  ])('a server starting %s', async (_, lastNoteAgo, quietIsSilent) => {
+    storage = await openStorage('sqlite::memory:');
+    await migrateToLatest(storage);
+    const clock = new TestClock();
+    const now = clock.now().getTime();
+    const repos = reposOf(storage);
+    await repos.orgs.ensure({ id: 'org-a', name: 'org-a', created_at: 0 });
+    for (const [name, heard] of [['gone', 30], ['quiet', 10]] as const) {
+      await repos.nodes.create({ id: name, org_id: 'org-a', name, host_key: `key-${name}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+      await repos.telemetry.claimBatch(`b-${name}`, name, now - heard * 60_000);
+    }
+    // Servers were up for a day, until a note `lastNoteAgo`; one found `gone` silent then.
+    await repos.uptime.beat('ingest', now - 86_400_000, 60_000);
+    await storage.db.updateTable('service_uptime').set({ seen_at: now - lastNoteAgo }).execute();
+    await repos.alerts.reconcile('org-a', 'node:gone|', [{ key: 'node:gone|node-silent', kind: 'node-silent', severity: 'warning', nodeId: 'gone', summary: 'gone: silent' }], now - lastNoteAgo, randomUUID);
+    app = await buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock, backgroundEveryMs: 20 });
+    const since = quietIsSilent ? now - 86_400_000 : now;
+    expect(await repos.uptime.since('ingest')).toBe(since);
+    const metrics = async () => (await app!.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(series(await metrics(), 'locus_servers_up_since_timestamp_seconds')).toBe(since / 1000);
+    for (let i = 0; i < 250 && (series(await metrics(), 'locus_background_task_seconds_count', { task: 'silence-check' }) ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(series(await metrics(), 'locus_background_task_seconds_count', { task: 'alert-sweep' })).toBe(1);
+    expect((await repos.alerts.firing('org-a')).map((a) => a.node_id).sort()).toEqual(quietIsSilent ? ['gone', 'quiet'] : ['gone']);
   });
 });
 

@@ -1,4 +1,4 @@
-import { AlertRepo, GpuSampleRepo, LandmarkRepo, LeaseRepo, MeasurementRepo, NodeRepo, OrgRepo, ReportRepo, TelemetryRepo, TokenRepo, VerdictRepo, ZoneRepo, type Storage } from '@locus/storage';
+import { AlertRepo, GpuSampleRepo, LandmarkRepo, LeaseRepo, MeasurementRepo, NodeRepo, OrgRepo, ReportRepo, TelemetryRepo, TokenRepo, UptimeRepo, VerdictRepo, ZoneRepo, type Storage } from '@locus/storage';
 
 export interface Repos {
   readonly orgs: OrgRepo;
@@ -13,6 +13,7 @@ export interface Repos {
   readonly alerts: AlertRepo;
   readonly reports: ReportRepo;
   readonly leases: LeaseRepo;
+  readonly uptime: UptimeRepo;
 }
 
 export function reposOf(storage: Storage): Repos {
@@ -30,5 +31,6 @@ export function reposOf(storage: Storage): Repos {
     alerts: new AlertRepo(db),
     reports: new ReportRepo(db),
     leases: new LeaseRepo(db),
+    uptime: new UptimeRepo(db),
   };
 }

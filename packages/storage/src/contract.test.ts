@@ -16,6 +16,7 @@ import { TelemetryRepo } from './repos/telemetry.js';
 import { AlertRepo } from './repos/alerts.js';
 import { ReportRepo } from './repos/reports.js';
 import { LeaseRepo } from './repos/leases.js';
+import { UptimeRepo } from './repos/uptime.js';
 import { GpuSampleRepo, type RangeSeries } from './repos/gpu-samples.js';
 import type { Storage } from './storage.js';
 
@@ -249,11 +250,11 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     await nodes.create({ id: 'n3', org_id: 'org-a', name: 'n3', host_key: 'k3', claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
     await nodes.create({ id: 'n4', org_id: 'org-b', name: 'n4', host_key: 'k4', claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
     for (const [id, node, at] of [['b1', 'n1', 5], ['b2', 'n1', 9], ['b3', 'n2', 3], ['b4', 'n4', 2]] as const) expect(await t.claimBatch(id, node, at)).toBe('claimed');
-    const all = async (cutoff: number, limit = 10) => {
+    const all = async (cutoff: number, limit = 10, newlySilentBefore = cutoff) => {
       const found: string[] = [];
       const lasts: string[] = [];
       for (let after = ''; ; ) {
-        const { nodes: slice, last } = await t.silenceChanges('node-silent', cutoff, after, limit);
+        const { nodes: slice, last } = await t.silenceChanges('node-silent', { silentBefore: cutoff, newlySilentBefore }, after, limit);
         found.push(...slice.map((n) => `${n.org_id}/${n.id}`));
         if (last === undefined) return { found, lasts };
         lasts.push(last);
@@ -265,7 +266,7 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await all(6)).toEqual({ found: ['org-a/n2', 'org-b/n4'], lasts: ['n4'] });
     expect(await all(6, 2)).toEqual({ found: ['org-a/n2', 'org-b/n4'], lasts: ['n2', 'n4'] });
     expect(await all(1)).toEqual({ found: [], lasts: ['n4'] });
-    expect((await t.silenceChanges('node-silent', 6, '', 10)).nodes[0]).toMatchObject({ id: 'n2', org_id: 'org-a', name: 'n2', host_key: 'k2', unenrolled_at: null });
+    expect((await t.silenceChanges('node-silent', { silentBefore: 6, newlySilentBefore: 6 }, '', 10)).nodes[0]).toMatchObject({ id: 'n2', org_id: 'org-a', name: 'n2', host_key: 'k2', unenrolled_at: null });
     // Alerted silence is what the alerts say; an alert of another kind, or a resolved one, is not.
     await fire('org-a', 'n2', 'node-silent');
     await fire('org-b', 'n4', 'gpu-health');
@@ -280,6 +281,12 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     await nodes.unenroll('k2', 12);
     expect(await all(6)).toEqual({ found: ['org-a/n1', 'org-a/n2', 'org-b/n4'], lasts: ['n4'] });
     expect(await all(1)).toEqual({ found: ['org-a/n1', 'org-a/n2'], lasts: ['n4'] });
+    // Servers not up long enough to tell (nothing newly silent before 0): n4, quiet since 2, is not
+    // yet silent; with its alert firing, it stays so until it reports (at or after the cutoff).
+    expect(await all(6, 10, 0)).toEqual({ found: ['org-a/n1', 'org-a/n2'], lasts: ['n4'] });
+    await fire('org-b', 'n4', 'node-silent');
+    expect(await all(6, 10, 0)).toEqual({ found: ['org-a/n1', 'org-a/n2'], lasts: ['n4'] });
+    expect(await all(1, 10, 0)).toEqual({ found: ['org-a/n1', 'org-a/n2', 'org-b/n4'], lasts: ['n4'] });
   });
 
   it("lists the enrolled nodes, their addresses and their GPUs' series, for a server that starts", async () => {
@@ -475,6 +482,20 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     ]);
   });
 
+  it('holds a condition that cannot be judged yet: what fires stays firing, what does not fire stays so', async () => {
+    const alerts = new AlertRepo(storage.db);
+    const held = (key: string) => ({ ...cond(key), hold: true });
+    await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|silent')], 10, newId);
+    // Held, a firing alert neither resolves nor fires again; an alert not firing (never, or resolved) does not fire.
+    expect(await alerts.reconcile('org-a', 'node:n1|', [held('node:n1|silent'), held('node:n1|other')], 20, newId)).toEqual([]);
+    expect((await alerts.list('org-a', undefined, 10)).map((a) => [a.key, a.state, a.last_fired_at])).toEqual([['node:n1|silent', 'firing', 10]]);
+    expect((await alerts.reconcile('org-a', 'node:n1|', [], 30, newId)).map((t) => [t.alert.key, t.change])).toEqual([['node:n1|silent', 'resolved']]);
+    expect(await alerts.reconcile('org-a', 'node:n1|', [held('node:n1|silent')], 40, newId)).toEqual([]);
+    expect((await alerts.list('org-a', 'firing', 10)).map((a) => a.key)).toEqual([]);
+    // Once judged, it fires as any other.
+    expect((await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|silent')], 50, newId)).map((t) => [t.alert.key, t.change])).toEqual([['node:n1|silent', 'fired']]);
+  });
+
   it('touches only its scope, taken literally (underscores and percent signs are not wildcards)', async () => {
     const alerts = new AlertRepo(storage.db);
     await alerts.reconcile('org-a', 'node:a_b|', [cond('node:a_b|x')], 1, newId);
@@ -590,6 +611,54 @@ describe.each(activeBackends())('background lease contract on %s', (backend) => 
         const won = await Promise.all(handles.map((h, i) => new LeaseRepo(h.db).acquire('sweep', `h${round}-${i}`, at, at + 50)));
         expect(won.filter(Boolean)).toHaveLength(1);
       }
+    } finally {
+      if (backend === 'postgres') await Promise.all(handles.map((h) => h.close()));
+    }
+  });
+});
+
+describe.each(activeBackends())('service uptime contract on %s', (backend) => {
+  let spec: string;
+  let storage: Storage;
+  beforeEach(async () => {
+    spec = await freshDatabaseSpec(backend);
+    storage = await openStorage(spec);
+    await migrateToLatest(storage);
+  });
+  afterEach(async () => {
+    await storage.close();
+  });
+
+  it('keeps the time a service came up while notes come within the gap, from any server, and starts it again after a longer break', async () => {
+    const uptime = new UptimeRepo(storage.db);
+    const start = 1_800_000_000_000;
+    expect(await uptime.since('ingest')).toBeUndefined();
+    expect(await uptime.beat('ingest', start, 60_000)).toBe(start);
+    // Notes 15 s apart, and one exactly a gap after the last: no break.
+    expect(await uptime.beat('ingest', start + 15_000, 60_000)).toBe(start);
+    expect(await uptime.beat('ingest', start + 75_000, 60_000)).toBe(start);
+    // A replica whose clock is behind changes nothing, not even the last note.
+    expect(await uptime.beat('ingest', start + 10_000, 60_000)).toBe(start);
+    expect(await uptime.beat('ingest', start + 135_000, 60_000)).toBe(start);
+    // Other services are apart.
+    expect(await uptime.beat('other', start + 135_000, 60_000)).toBe(start + 135_000);
+    // A break a millisecond longer than the gap: up again since the note after it.
+    expect(await uptime.beat('ingest', start + 195_001, 60_000)).toBe(start + 195_001);
+    expect(await uptime.since('ingest')).toBe(start + 195_001);
+    expect(await uptime.beat('ingest', start + 200_000, 60_000)).toBe(start + 195_001);
+  });
+
+  it('keeps one time when servers note at once (on PostgreSQL, through connections of their own)', async () => {
+    const handles = backend === 'postgres' ? await Promise.all([0, 1, 2].map(() => openStorage(spec))) : [storage, storage, storage];
+    try {
+      const start = 1_800_000_000_000;
+      const first = await Promise.all(handles.map((h, i) => new UptimeRepo(h.db).beat('ingest', start + i, 60_000)));
+      // Whichever note came first started it; every later one finds that.
+      expect(new Set(first).size).toBe(1);
+      expect(first[0]).toBeGreaterThanOrEqual(start);
+      expect(first[0]).toBeLessThanOrEqual(start + 2);
+      const later = await Promise.all(handles.map((h, i) => new UptimeRepo(h.db).beat('ingest', start + 10_000 + i, 60_000)));
+      expect(later).toEqual([first[0], first[0], first[0]]);
     } finally {
       if (backend === 'postgres') await Promise.all(handles.map((h) => h.close()));
     }

@@ -23,4 +23,5 @@ export * from './repos/zones.js';
 export * from './repos/alerts.js';
 export * from './repos/reports.js';
 export * from './repos/leases.js';
+export * from './repos/uptime.js';
 export { groupBy } from './repos/slices.js';

@@ -12,6 +12,7 @@ import { nodeHealth } from './migrations/0011-node-health.js';
 import { landmarkRevocation } from './migrations/0012-landmark-revocation.js';
 import { alertsByNode } from './migrations/0013-alerts-by-node.js';
 import { backgroundLeases } from './migrations/0014-background-leases.js';
+import { serviceUptime } from './migrations/0015-service-uptime.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -29,6 +30,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-landmark-revocation': landmarkRevocation,
   '0013-alerts-by-node': alertsByNode,
   '0014-background-leases': backgroundLeases,
+  '0015-service-uptime': serviceUptime,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

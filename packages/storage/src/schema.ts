@@ -234,6 +234,15 @@ export interface BackgroundLeaseTable {
   expires_at: number;
 }
 
+export interface ServiceUptimeTable {
+  /** What was up, e.g. "ingest": the fleet's servers, any replica of them. */
+  service: string;
+  /** Since when without a break. */
+  since: number;
+  /** When a server last said it was up. */
+  seen_at: number;
+}
+
 export interface Database extends TelemetryTables {
   orgs: OrgTable;
   tokens: TokenTable;
@@ -256,4 +265,5 @@ export interface Database extends TelemetryTables {
   server_keys: ServerKeyTable;
   reports: ReportTable;
   background_leases: BackgroundLeaseTable;
+  service_uptime: ServiceUptimeTable;
 }

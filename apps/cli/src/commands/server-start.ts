@@ -41,7 +41,8 @@ ${DATABASE_HELP}
                        its agent's (default: $LOCUS_TRUST_PROXY, else none)
   --silent-after-minutes N
                        raise node-silent for an agent that has delivered no batch for this
-                       long (default ${DEFAULT_SERVER_CONFIG.silentAfterMs / MINUTE_MS}; agents send every 30 s)
+                       long (default ${DEFAULT_SERVER_CONFIG.silentAfterMs / MINUTE_MS}; agents send every 30 s), counted after
+                       a break of every server from when one came back
   --alert-sweep-minutes N
                        re-evaluate every node's alerts against all its facts this often
                        (default ${DEFAULT_SERVER_CONFIG.alertSweepEveryMs / MINUTE_MS}); every 15 s between, only silence is checked

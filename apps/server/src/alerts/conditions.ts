@@ -33,11 +33,18 @@ export function landmarkConditions(outliers: ReadonlyMap<string, readonly string
   });
 }
 
-/** The alerts a node's current facts call for. An alert whose condition stops holding resolves. */
-export function nodeConditions(f: NodeFacts, now: number, options: { readonly silentAfterMs: number; readonly restricted: readonly string[] }): AlertCondition[] {
+/**
+ * The alerts a node's current facts call for. An alert whose condition stops holding resolves.
+ * `upSince` is since when the fleet's servers have been up without a break: a node not heard
+ * from for silentAfterMs is silent only if they have been up that long to hear it. Before, its
+ * silence is held (AlertCondition.hold): a node silent before the break stays so, and no node
+ * that the break alone kept from reporting turns silent.
+ */
+export function nodeConditions(f: NodeFacts, now: number, options: { readonly silentAfterMs: number; readonly restricted: readonly string[]; readonly upSince: number }): AlertCondition[] {
   const key = (kind: AlertKind, ...parts: string[]) => [`${scopeOf(f.nodeId)}${kind}`, ...parts].join('|');
   const out: AlertCondition[] = [];
-  const add = (kind: AlertKind, severity: 'warning' | 'critical', summary: string, ...parts: string[]) => out.push({ key: key(kind, ...parts), kind, severity, nodeId: f.nodeId, summary: `${f.nodeName}: ${summary}` });
+  const condition = (kind: AlertKind, severity: 'warning' | 'critical', summary: string, ...parts: string[]): AlertCondition => ({ key: key(kind, ...parts), kind, severity, nodeId: f.nodeId, summary: `${f.nodeName}: ${summary}` });
+  const add = (...args: Parameters<typeof condition>) => out.push(condition(...args));
   const v = f.verdict;
   if (v && v.measurements > 0) {
     if (v.record.empty) {
@@ -60,6 +67,9 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
     add('gpu-missing', 'critical', `GPU ${g.uuid}${g.serial ? ` (serial ${g.serial})` : ''}, ${g.name}, last reported ${new Date(g.lastSeenAt).toISOString()}, is missing from the host's inventory: fallen off the bus, or taken out (forget it if so)`, g.uuid);
   }
   for (const d of f.duplicates) add('duplicate-gpu', 'critical', `GPU ${d.gpu} is also reported by node ${d.otherNode}: a copied identity or a moved board`, d.gpu, d.otherNode);
-  if (f.lastIngestAt !== null && now - f.lastIngestAt > options.silentAfterMs) add('node-silent', 'warning', `no report since ${new Date(f.lastIngestAt).toISOString()}`);
+  if (f.lastIngestAt !== null && now - f.lastIngestAt > options.silentAfterMs) {
+    const silent = condition('node-silent', 'warning', `no report since ${new Date(f.lastIngestAt).toISOString()}`);
+    out.push(now - options.upSince > options.silentAfterMs ? silent : { ...silent, hold: true });
+  }
   return out;
 }

@@ -77,6 +77,8 @@ export class Alerting {
   #dispatching: Promise<void> | undefined;
   /** Nodes whose last evaluation here found them silent: a batch from one of them re-evaluates it at once. */
   readonly #silent = new Set<string>();
+  /** Since when the fleet's servers have been up without a break, as last noted (upSince); unknown: forever. */
+  #upSince = Number.NEGATIVE_INFINITY;
 
   constructor(repos: Repos, clock: Clock, options: AlertingOptions) {
     this.#repos = repos;
@@ -120,10 +122,13 @@ export class Alerting {
       };
     });
     for (const [i, node] of nodes.entries()) {
-      const conditions = node.unenrolled_at === null ? nodeConditions(facts[i]!, now, this.#options) : [];
-      if (conditions.some((c) => c.kind === 'node-silent')) this.#silent.add(node.id);
+      const conditions = node.unenrolled_at === null ? nodeConditions(facts[i]!, now, { ...this.#options, upSince: this.#upSince }) : [];
+      const own = alertsOf.get(node.id) ?? [];
+      // Silent: its alert fires now, or fired and is held (not a node the servers could not hear yet).
+      const silence = conditions.find((c) => c.kind === 'node-silent');
+      if (silence && (!silence.hold || own.some((a) => a.key === silence.key && a.state === 'firing'))) this.#silent.add(node.id);
       else this.#silent.delete(node.id);
-      changes.push(...(await alerts.reconcile(orgId, scopeOf(node.id), conditions, now, randomUUID, alertsOf.get(node.id) ?? [])));
+      changes.push(...(await alerts.reconcile(orgId, scopeOf(node.id), conditions, now, randomUUID, own)));
     }
     await this.#notify(orgId, changes, now);
     return { changes, facts };
@@ -136,6 +141,17 @@ export class Alerting {
    */
   wasSilent(node: NodeRecord): boolean {
     return this.#silent.has(node.id);
+  }
+
+  /**
+   * Since when the fleet's servers have been up without a break (UptimeRepo, noted by the server's
+   * loop): a node is silent only once they have been up for silentAfterMs without hearing it.
+   * After a break (every server down, or none reaching the database) agents could report to
+   * nobody; their silence then is the fleet's, not theirs, and raising node-silent for every
+   * node, to resolve each as its agent delivers its outbox, would bury the alerts that matter.
+   */
+  upSince(since: number): void {
+    this.#upSince = since;
   }
 
   /**
@@ -181,9 +197,11 @@ export class Alerting {
    */
   async checkSilence(): Promise<number> {
     const cutoff = this.#clock.now().getTime() - this.#options.silentAfterMs;
+    // Until the servers have been up for silentAfterMs, no node turns silent (upSince): none before 0.
+    const cutoffs = { silentBefore: cutoff, newlySilentBefore: this.#upSince < cutoff ? cutoff : 0 };
     const changed: NodeRecord[] = [];
     for (let after = ''; ; ) {
-      const { nodes, last } = await this.#repos.telemetry.silenceChanges('node-silent', cutoff, after, SILENCE_SLICE);
+      const { nodes, last } = await this.#repos.telemetry.silenceChanges('node-silent', cutoffs, after, SILENCE_SLICE);
       changed.push(...nodes);
       if (last === undefined) break;
       after = last;

@@ -14,6 +14,12 @@ export interface AlertCondition {
   readonly severity: string;
   readonly nodeId: string | null;
   readonly summary: string;
+  /**
+   * Neither fires nor resolves: an alert with this key that is firing stays so, and none fires.
+   * For a condition that cannot be judged yet (a node silent for longer than the servers have
+   * been up to hear it).
+   */
+  readonly hold?: boolean;
 }
 
 export type Transition = { readonly alert: AlertRecord; readonly change: 'fired' | 'resolved' };
@@ -40,6 +46,7 @@ export class AlertRepo {
     const changes: Transition[] = [];
     for (const c of conditions) {
       const a = byKey.get(c.key);
+      if (c.hold && a?.state !== 'firing') continue;
       if (a && a.state === 'firing') {
         if (a.summary !== c.summary || a.severity !== c.severity) await this.#db.updateTable('alerts').set({ summary: c.summary, severity: c.severity }).where('id', '=', a.id).execute();
         continue;

@@ -17,6 +17,16 @@ export interface LatestHealth {
 export type BatchClaim = 'claimed' | 'duplicate' | 'not-enrolled';
 
 /** What agents report: inventory, GPUs, batches (for idempotency) and events; samples are in GpuSampleRepo. */
+/**
+ * When a node is silent, for silenceChanges: one whose alert fires stays silent while its latest
+ * batch came before `silentBefore`; one without becomes silent when its latest came before
+ * `newlySilentBefore` (earlier, or never, while the servers have not been up long enough to tell).
+ */
+export interface SilenceCutoffs {
+  readonly silentBefore: number;
+  readonly newlySilentBefore: number;
+}
+
 export class TelemetryRepo {
   readonly #db: Kysely<Database>;
   constructor(db: Kysely<Database>) {
@@ -198,13 +208,13 @@ export class TelemetryRepo {
 
   /**
    * Of at most `limit` nodes of any org after `after` in id order, those whose silence is not what
-   * their alerts say: enrolled nodes whose agent's latest batch came before `cutoff` without a
-   * firing alert of `kind` (silence), and nodes with one that are not such nodes (their agent
-   * reported since, or they left). Two index lookups a node: the alert sweep asks it every run,
-   * between its full sweeps, of every node. `last` is the last id read, undefined past the last
-   * node.
+   * their alerts say: enrolled nodes whose agent's latest batch came before `newlySilentBefore`
+   * without a firing alert of `kind` (silence), and nodes with one whose latest batch came at or
+   * after `silentBefore` (their agent reported since), or that left. Two index lookups a node: the
+   * alert sweep asks it every run, between its full sweeps, of every node. `last` is the last id
+   * read, undefined past the last node.
    */
-  async silenceChanges(kind: string, cutoff: number, after: string, limit: number): Promise<{ nodes: NodeTable[]; last: string | undefined }> {
+  async silenceChanges(kind: string, { silentBefore, newlySilentBefore }: SilenceCutoffs, after: string, limit: number): Promise<{ nodes: NodeTable[]; last: string | undefined }> {
     const slice = this.#db.selectFrom('nodes').selectAll().where('id', '>', after).orderBy('id').limit(limit);
     const last = await this.#db.selectFrom(slice.as('s')).select((eb) => eb.fn.max('s.id').as('id')).executeTakeFirst();
     if (last?.id === null || last?.id === undefined) return { nodes: [], last: undefined };
@@ -212,8 +222,9 @@ export class TelemetryRepo {
       .selectFrom(slice.as('n'))
       .selectAll()
       .where(
-        sql<boolean>`(n.unenrolled_at is null and coalesce((select max(b.received_at) from ingest_batches as b where b.node_id = n.id) < ${cutoff}, false))
-          <> exists (select 1 from alerts as a where a.org_id = n.org_id and a.node_id = n.id and a.kind = ${kind} and a.state = 'firing')`,
+        sql<boolean>`case when exists (select 1 from alerts as a where a.org_id = n.org_id and a.node_id = n.id and a.kind = ${kind} and a.state = 'firing')
+          then not (n.unenrolled_at is null and coalesce((select max(b.received_at) from ingest_batches as b where b.node_id = n.id) < ${silentBefore}, false))
+          else n.unenrolled_at is null and coalesce((select max(b.received_at) from ingest_batches as b where b.node_id = n.id) < ${newlySilentBefore}, false) end`,
       )
       .orderBy('n.id')
       .execute();
