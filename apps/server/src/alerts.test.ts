@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey, type VerdictRecord } from '@locus/protocol';
-import { webhookSignature } from './alerts/engine.js';
+import { Alerting, DEFAULT_ALERTING, webhookSignature } from './alerts/engine.js';
 import { DEFAULT_ORG } from './config.js';
 import { reposOf } from './repos.js';
 import { enrollAgent, hostInventory, landmark, measurementOf, testServer, type TestLandmark, type TestServer } from './test-support.js';
@@ -124,6 +124,59 @@ describe('alerts', () => {
     expect(JSON.parse(h.got[1]!.body)).toMatchObject({ event: 'fired', alert: { kind: 'restricted', state: 'firing' } });
     const log = (await call('GET', `/api/v1/webhooks/${h.id}/deliveries`)).json() as { deliveries: { status: string; attempts: number; lastStatusCode: number }[] };
     expect(log.deliveries).toEqual([expect.objectContaining({ status: 'delivered', attempts: 2, lastStatusCode: 200 })]);
+  });
+
+  it("send each webhook's deliveries in order, webhooks side by side: a receiver that is slow or gone holds up its own alone, tried once a dispatch", async () => {
+    const repos = reposOf(s.storage);
+    const now = s.clock.now().getTime();
+    await repos.orgs.ensure({ id: 'org-b', name: 'org-b', created_at: 0 });
+    await repos.alerts.addWebhook({ id: 'gone', org_id: 'org-a', url: 'http://gone.example/hook', secret: 's', created_at: 0 });
+    await repos.alerts.addWebhook({ id: 'fine', org_id: 'org-b', url: 'http://fine.example/hook', secret: 's', created_at: 0 });
+    // The gone receiver's deliveries fell due first.
+    for (const [hook, i] of [['gone', 1], ['gone', 2], ['gone', 3], ['fine', 4], ['fine', 5], ['fine', 6]] as const) {
+      await repos.alerts.enqueueDelivery({ id: `${hook}-${i}`, webhook_id: hook, alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 10 + i, last_status_code: null, last_error: null, created_at: now, delivered_at: null });
+    }
+    const seen: string[] = [];
+    // The gone receiver never answers: each attempt lasts until the time it is given runs out.
+    const receiver: typeof fetch = (url, init) => {
+      const id = new Headers(init?.headers).get('x-locus-delivery');
+      seen.push(`sent ${id}`);
+      if (String(url).includes('fine')) return Promise.resolve(new Response(null, { status: 204 }));
+      return new Promise((_, reject) => init!.signal!.addEventListener('abort', () => (seen.push(`gave up ${id}`), reject(init!.signal!.reason as Error))));
+    };
+    const alerting = new Alerting(repos, s.clock, { ...DEFAULT_ALERTING, restricted: [], fetch: receiver, webhookTimeoutMs: 300 });
+    await alerting.dispatch();
+    expect(seen).toEqual(['sent gone-1', 'sent fine-4', 'sent fine-5', 'sent fine-6', 'gave up gone-1']);
+    const log = async (hook: string) => (await repos.alerts.deliveries(hook, 10)).map((d) => [d.id, d.status, d.attempts, d.last_error]).sort();
+    expect(await log('fine')).toEqual([['fine-4', 'delivered', 1, null], ['fine-5', 'delivered', 1, null], ['fine-6', 'delivered', 1, null]]);
+    expect(await log('gone')).toEqual([['gone-1', 'pending', 1, expect.stringMatching(/timeout|abort/i)], ['gone-2', 'pending', 0, null], ['gone-3', 'pending', 0, null]]);
+    // The next dispatch tries the next of them; a server that stops cuts an attempt short, and records it.
+    seen.length = 0;
+    const slow = new Alerting(repos, s.clock, { ...DEFAULT_ALERTING, restricted: [], fetch: receiver, webhookTimeoutMs: 60_000 });
+    const dispatched = slow.dispatch();
+    for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await slow.close();
+    await dispatched;
+    expect(seen).toEqual(['sent gone-2', 'gave up gone-2']);
+    expect(await log('gone')).toEqual([['gone-1', 'pending', 1, expect.stringMatching(/timeout|abort/i)], ['gone-2', 'pending', 1, 'the server stopped during the attempt'], ['gone-3', 'pending', 0, null]]);
+    await slow.dispatch();
+    expect(seen).toHaveLength(2);
+  });
+
+  it('drain a backlog in one dispatch, as fast as the receiver takes it (an alert for every node of a large fleet)', async () => {
+    const repos = reposOf(s.storage);
+    const now = s.clock.now().getTime();
+    await repos.alerts.addWebhook({ id: 'w', org_id: 'org-a', url: 'http://fine.example/hook', secret: 's', created_at: 0 });
+    const ids = Array.from({ length: 250 }, (_, i) => `d-${String(i).padStart(3, '0')}`);
+    for (const [i, id] of ids.entries()) await repos.alerts.enqueueDelivery({ id, webhook_id: 'w', alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 1000 + i, last_status_code: null, last_error: null, created_at: now, delivered_at: null });
+    const seen: string[] = [];
+    const receiver: typeof fetch = (_url, init) => {
+      seen.push(new Headers(init?.headers).get('x-locus-delivery')!);
+      return Promise.resolve(new Response(null, { status: 204 }));
+    };
+    await new Alerting(repos, s.clock, { ...DEFAULT_ALERTING, restricted: [], fetch: receiver }).dispatch();
+    expect(seen).toEqual(ids);
+    expect(await repos.alerts.dueDeliveries(now, 10)).toEqual([]);
   });
 
   it('stay quiet toward webhooks while muted, and say so', async () => {

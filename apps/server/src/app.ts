@@ -137,8 +137,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     attempt: (outcome: string) => metrics.webhookAttempts.inc({ outcome }),
     changed: (orgId: string) => changes.publish(orgId, 'alerts'),
   };
-  const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, sweepSlice: deps.storage.inProcess ? 100 : DEFAULT_ALERTING.sweepSlice, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, observe, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, sweepSlice: deps.storage.inProcess ? 100 : DEFAULT_ALERTING.sweepSlice, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, observe, log: (error) => app.log.error(error), ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   app.decorate('alerting', alerting);
+  // Webhook attempts in flight are cut short, not waited for (up to 10 s each).
+  app.addHook('onClose', () => alerting.close());
   app.decorate('changes', changes);
   // Replicas on one PostgreSQL database tell each other's change streams what changed on them.
   const relay = ChangeRelay.start(changes, deps.storage.db, (message) => app.log.warn(message));
@@ -206,7 +208,8 @@ const UP_GAP_MS = 60_000;
 const LEASED_TASKS: readonly BackgroundTask[] = ['alert-sweep', 'retention'];
 
 /**
- * Runs the background loop every `everyMs`: alert work, due webhook deliveries, and bounded
+ * Runs the background loop every `everyMs`: alert work, due webhook deliveries (apart: a
+ * dispatch that outlasts a run does not hold up the next run's alert work), and bounded
  * retention. Alert work is a full sweep (every node's alerts against all its facts) every
  * `sweepEveryMs` and at a server's first run, and in the runs between a silence check (the nodes
  * whose silence changed: Alerting.checkSilence). Alert work and retention cover the whole
@@ -255,12 +258,14 @@ async function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs
   // Before the first request: a verdict or an event evaluates a node's alerts, silence included.
   await noteUp().catch((error: unknown) => app.log.error(error));
   let running: Promise<void> | undefined;
+  // Webhooks apart from the rest: a receiver that is slow or gone must not hold up alert work.
+  let dispatching: Promise<void> | undefined;
   const timer = setInterval(() => {
+    dispatching ??= timed('webhooks', () => alerting.dispatch()).finally(() => (dispatching = undefined));
     running ??= (async () => {
       try {
         await noteUp();
         await alertWork();
-        await timed('webhooks', () => alerting.dispatch());
         if (await held('retention')) await timed('retention', () => retention.run(retentionBudgetMs));
       } catch (error) {
         app.log.error(error);
@@ -272,7 +277,8 @@ async function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs
   timer.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);
-    await running;
+    await alerting.close();
+    await Promise.all([running, dispatching]);
     await repos.leases.release(holder).catch((error: unknown) => app.log.error(error));
     for (const task of LEASED_TASKS) metrics.backgroundLease.set({ task }, 0);
   });

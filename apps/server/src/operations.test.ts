@@ -72,6 +72,35 @@ describe('/metrics', () => {
   });
 });
 
+describe('webhooks in the background loop', () => {
+  it('do not hold up alert work while a receiver takes its time, and a server that stops does not wait for it', async () => {
+    storage = await openStorage('sqlite::memory:');
+    await migrateToLatest(storage);
+    const clock = new TestClock();
+    const repos = reposOf(storage);
+    await repos.orgs.ensure({ id: 'org-a', name: 'org-a', created_at: 0 });
+    await repos.alerts.addWebhook({ id: 'slow', org_id: 'org-a', url: 'http://slow.example/hook', secret: 's', created_at: 0 });
+    const now = clock.now().getTime();
+    await repos.alerts.enqueueDelivery({ id: 'd1', webhook_id: 'slow', alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null });
+    let attempts = 0;
+    // Answers only when the attempt is given up (10 s, or the server stopping).
+    const receiver: typeof fetch = (_url, init) => {
+      attempts++;
+      return new Promise((_, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason as Error)));
+    };
+    app = await buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock, backgroundEveryMs: 20, fetch: receiver });
+    const runs = async (task: string) => series((await app!.inject({ method: 'GET', url: '/metrics' })).body, 'locus_background_task_seconds_count', { task }) ?? 0;
+    for (let i = 0; i < 250 && (await runs('silence-check')) < 5; i++) await new Promise((r) => setTimeout(r, 20));
+    // Alert work ran on while the one attempt waits: no dispatch has finished.
+    expect(await runs('silence-check')).toBeGreaterThanOrEqual(5);
+    expect(attempts).toBe(1);
+    expect(await runs('webhooks')).toBe(0);
+    await app.close();
+    app = undefined;
+    expect(await repos.alerts.deliveries('slow', 10)).toEqual([expect.objectContaining({ id: 'd1', status: 'pending', attempts: 1, last_error: 'the server stopped during the attempt' })]);
+  });
+});
+
 describe("the servers' uptime", () => {
   it.each([
     ['after a break of 10 min, notes the servers up since its start before its first request, and its first sweep raises no silence that the break caused', 10 * 60_000, false],

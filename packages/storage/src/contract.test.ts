@@ -555,6 +555,27 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     expect((await alerts.deliveries('w1', 10))[0]).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 200 });
   });
 
+  it("lists the webhooks with deliveries due, the first due first, and each webhook's due deliveries in order", async () => {
+    const alerts = new AlertRepo(storage.db);
+    for (const id of ['w1', 'w2', 'w3']) await alerts.addWebhook({ id, org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0 });
+    const enqueue = (id: string, webhook_id: string, next_attempt_at: number, created_at = 0) => alerts.enqueueDelivery({ id, webhook_id, alert_id: 'a1', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at, last_status_code: null, last_error: null, created_at, delivered_at: null });
+    await enqueue('a', 'w1', 30);
+    await enqueue('b', 'w2', 20);
+    await enqueue('c', 'w1', 10, 2);
+    await enqueue('d', 'w1', 10, 1);
+    await enqueue('e', 'w3', 50);
+    expect(await alerts.webhooksDue(5)).toEqual([]);
+    expect(await alerts.webhooksDue(40)).toEqual(['w1', 'w2']);
+    expect((await alerts.dueDeliveries(40, 10, 'w1')).map((d) => d.id)).toEqual(['d', 'c', 'a']);
+    expect((await alerts.dueDeliveries(40, 2, 'w1')).map((d) => d.id)).toEqual(['d', 'c']);
+    expect((await alerts.dueDeliveries(40, 10, 'w3')).map((d) => d.id)).toEqual([]);
+    expect((await alerts.dueDeliveries(40, 10)).map((d) => d.id)).toEqual(['d', 'c', 'b', 'a']);
+    await alerts.recordAttempt('d', { status: 'delivered', attempts: 1, next_attempt_at: 10, last_status_code: 200, last_error: null, delivered_at: 11 });
+    await alerts.recordAttempt('c', { status: 'pending', attempts: 1, next_attempt_at: 45, last_status_code: 500, last_error: 'HTTP 500', delivered_at: null });
+    expect(await alerts.webhooksDue(40)).toEqual(['w2', 'w1']);
+    expect(await alerts.webhooksDue(60)).toEqual(['w2', 'w1', 'w3']);
+  });
+
   it('keeps the first server key stored, and reports per org, newest first, body only on get', async () => {
     const reports = new ReportRepo(storage.db);
     const first = await reports.ensureKey({ purpose: 'report', seed: 'seed-1', public_key: 'pk-1', created_at: 1 });

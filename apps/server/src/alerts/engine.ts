@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { groupBy, type AlertRecord, type MuteRule, type NodeRecord, type Transition } from '@locus/storage';
+import { groupBy, type AlertRecord, type MuteRule, type NodeRecord, type Transition, type Webhook, type WebhookDelivery } from '@locus/storage';
 import type { Clock } from '../clock.js';
 import type { Repos } from '../repos.js';
 import { DEFAULT_ORG } from '../config.js';
@@ -21,6 +21,10 @@ export interface AlertingOptions {
   readonly maxAttempts: number;
   readonly fetch?: typeof fetch;
   readonly random?: () => number;
+  /** How long a webhook may take to answer (WEBHOOK_TIMEOUT_MS; tests shorten it). */
+  readonly webhookTimeoutMs?: number;
+  /** Told of a dispatch that failed (the database lost): the next one tries again. */
+  readonly log?: (error: unknown) => void;
   /** Told of each alert transition and webhook attempt (the server's metrics). */
   readonly observe?: {
     readonly transition: (kind: string, change: string) => void;
@@ -32,6 +36,10 @@ export interface AlertingOptions {
 
 /** How long a webhook may take to answer. */
 const WEBHOOK_TIMEOUT_MS = 10_000;
+/** Webhooks a dispatch sends to at once, each its own deliveries one at a time. */
+const WEBHOOKS_AT_ONCE = 8;
+/** A webhook's due deliveries read at a time. */
+const DELIVERY_PAGE = 100;
 /**
  * How long a claimed delivery is its sender's: longer than an attempt can take, so that only a
  * sender that died with it unsent leaves it to another replica, which sends it once this passes.
@@ -75,6 +83,7 @@ export class Alerting {
   readonly #clock: Clock;
   readonly #options: AlertingOptions;
   #dispatching: Promise<void> | undefined;
+  readonly #closing = new AbortController();
   /** Nodes whose last evaluation here found them silent: a batch from one of them re-evaluates it at once. */
   readonly #silent = new Set<string>();
   /** Since when the fleet's servers have been up without a break, as last noted (upSince); unknown: forever. */
@@ -237,49 +246,92 @@ export class Alerting {
     void this.dispatch();
   }
 
-  /** Sends the deliveries that are due; a failed one waits longer each time, up to maxAttempts. */
+  /**
+   * Sends the deliveries that are due; a failed one waits longer each time, up to maxAttempts.
+   * Each webhook's in the order they fell due, one at a time, until none is due; webhooks side by
+   * side, up to WEBHOOKS_AT_ONCE, those with the delivery due first first: a receiver that is slow
+   * or gone (an attempt may wait WEBHOOK_TIMEOUT_MS) holds up its own deliveries alone, not
+   * another organization's, and a backlog (an alert for every node) drains as fast as its receiver
+   * takes it. A receiver that fails is tried once a dispatch: its other due deliveries wait for the
+   * next. Never rejects: a failure (the database lost) is told to `log`, and the next dispatch
+   * tries again.
+   */
   dispatch(): Promise<void> {
-    this.#dispatching ??= this.#dispatchDue().finally(() => (this.#dispatching = undefined));
+    this.#dispatching ??= this.#dispatchDue()
+      .catch((error: unknown) => this.#options.log?.(error))
+      .finally(() => (this.#dispatching = undefined));
     return this.#dispatching;
   }
 
+  /** Stops sending: attempts in flight are cut short (and recorded, to be tried again), and no more start. */
+  close(): Promise<void> {
+    this.#closing.abort(new Error('the server is stopping'));
+    return this.#dispatching ?? Promise.resolve();
+  }
+
   async #dispatchDue(): Promise<void> {
+    // Webhooks that failed in this dispatch, or are gone: their deliveries wait for the next.
+    const skipped = new Set<string>();
+    // Again while webhooks have deliveries due: some may have come due while the others were sent.
+    for (;;) {
+      const due = (await this.#repos.alerts.webhooksDue(this.#clock.now().getTime())).filter((id) => !skipped.has(id));
+      if (due.length === 0 || this.#closing.signal.aborted) return;
+      const sender = async () => {
+        for (let id = due.shift(); id !== undefined && !this.#closing.signal.aborted; id = due.shift()) if (!(await this.#sendDue(id))) skipped.add(id);
+      };
+      await Promise.all(Array.from({ length: Math.min(WEBHOOKS_AT_ONCE, due.length) }, sender));
+    }
+  }
+
+  /** A webhook's due deliveries, in order, a page at a time, until none is due or one fails: whether none failed. */
+  async #sendDue(webhookId: string): Promise<boolean> {
+    const hook = await this.#repos.alerts.webhook(webhookId);
+    if (!hook) return false;
+    for (;;) {
+      const page = await this.#repos.alerts.dueDeliveries(this.#clock.now().getTime(), DELIVERY_PAGE, webhookId);
+      if (page.length === 0) return true;
+      for (const d of page) {
+        if (this.#closing.signal.aborted) return true;
+        // Replicas send the due deliveries of the same database: each sends those it claims.
+        const now = this.#clock.now().getTime();
+        if (!(await this.#repos.alerts.claimDelivery(d.id, now, now + DELIVERY_CLAIM_MS))) continue;
+        if (!(await this.#attempt(hook, d))) return false;
+      }
+    }
+  }
+
+  /** One attempt of a delivery, recorded: whether the receiver took it. */
+  async #attempt(hook: Webhook, d: WebhookDelivery): Promise<boolean> {
     const doFetch = this.#options.fetch ?? fetch;
     const random = this.#options.random ?? Math.random;
-    const due = this.#clock.now().getTime();
-    for (const d of await this.#repos.alerts.dueDeliveries(due, 100)) {
-      // Replicas send the due deliveries of the same database: each sends those it claims.
-      if (!(await this.#repos.alerts.claimDelivery(d.id, due, due + DELIVERY_CLAIM_MS))) continue;
-      const hook = await this.#repos.alerts.webhook(d.webhook_id);
-      if (!hook) continue;
-      let status: number | null = null;
-      let error: string | null = null;
-      try {
-        const res = await doFetch(hook.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-locus-signature': webhookSignature(hook.secret, d.body), 'x-locus-delivery': d.id, 'x-locus-event': d.event },
-          body: d.body,
-          signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-        });
-        status = res.status;
-        await res.arrayBuffer().catch(() => undefined);
-      } catch (e) {
-        error = (e as Error).message;
-      }
-      const now = this.#clock.now().getTime();
-      const attempts = d.attempts + 1;
-      const ok = status !== null && status >= 200 && status < 300;
-      const wait = Math.min(3600_000, 5_000 * 2 ** d.attempts) * (0.5 + random() / 2);
-      const outcome = ok ? 'delivered' : attempts >= this.#options.maxAttempts ? 'failed' : 'retry';
-      this.#options.observe?.attempt(outcome);
-      await this.#repos.alerts.recordAttempt(d.id, {
-        status: outcome === 'retry' ? 'pending' : outcome,
-        attempts,
-        next_attempt_at: ok ? d.next_attempt_at : now + Math.round(wait),
-        last_status_code: status,
-        last_error: ok ? null : (error ?? `HTTP ${status}`),
-        delivered_at: ok ? now : null,
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await doFetch(hook.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-locus-signature': webhookSignature(hook.secret, d.body), 'x-locus-delivery': d.id, 'x-locus-event': d.event },
+        body: d.body,
+        signal: AbortSignal.any([AbortSignal.timeout(this.#options.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS), this.#closing.signal]),
       });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+    } catch (e) {
+      error = this.#closing.signal.aborted ? 'the server stopped during the attempt' : (e as Error).message;
     }
+    const now = this.#clock.now().getTime();
+    const attempts = d.attempts + 1;
+    const ok = status !== null && status >= 200 && status < 300;
+    const wait = Math.min(3600_000, 5_000 * 2 ** d.attempts) * (0.5 + random() / 2);
+    const outcome = ok ? 'delivered' : attempts >= this.#options.maxAttempts ? 'failed' : 'retry';
+    this.#options.observe?.attempt(outcome);
+    await this.#repos.alerts.recordAttempt(d.id, {
+      status: outcome === 'retry' ? 'pending' : outcome,
+      attempts,
+      next_attempt_at: ok ? d.next_attempt_at : now + Math.round(wait),
+      last_status_code: status,
+      last_error: ok ? null : (error ?? `HTTP ${status}`),
+      delivered_at: ok ? now : null,
+    });
+    return ok;
   }
 }

@@ -131,8 +131,25 @@ export class AlertRepo {
     await this.#db.insertInto('webhook_deliveries').values(d).execute();
   }
 
-  dueDeliveries(now: number, limit: number): Promise<WebhookDelivery[]> {
-    return this.#db.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).execute();
+  /** Deliveries due at `now` (pending, their next attempt not later), the first due first: of one webhook, or of all. */
+  dueDeliveries(now: number, limit: number, webhookId?: string): Promise<WebhookDelivery[]> {
+    let q = this.#db.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now);
+    if (webhookId !== undefined) q = q.where('webhook_id', '=', webhookId);
+    return q.orderBy('next_attempt_at').orderBy('created_at').orderBy('id').limit(limit).execute();
+  }
+
+  /** The webhooks with deliveries due at `now`, the one with the delivery due first first. */
+  async webhooksDue(now: number): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('webhook_deliveries')
+      .select('webhook_id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .groupBy('webhook_id')
+      .orderBy((eb) => eb.fn.min('next_attempt_at'))
+      .orderBy('webhook_id')
+      .execute();
+    return rows.map((r) => r.webhook_id);
   }
 
   /**
