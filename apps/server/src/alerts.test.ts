@@ -17,7 +17,8 @@ let s: TestServer;
 let owner: { authorization: string };
 let receiver: Server | undefined;
 beforeEach(async () => {
-  s = await testServer();
+  // Webhook receivers of these tests listen on loopback, which the operator allows here.
+  s = await testServer('sqlite::memory:', { webhookAllow: ['127.0.0.1'] });
   owner = await s.tokenFor('org-a', 'owner');
   await s.registerLandmarks(LANDMARKS.map((l) => l.info));
 });
@@ -177,6 +178,43 @@ describe('alerts', () => {
     await new Alerting(repos, s.clock, { ...DEFAULT_ALERTING, restricted: [], fetch: receiver }).dispatch();
     expect(seen).toEqual(ids);
     expect(await repos.alerts.dueDeliveries(now, 10)).toEqual([]);
+  });
+
+  it("reach public addresses only for an organization that is not the operator's, unless the operator allows more; the operator's reach any", async () => {
+    const guarded = await testServer('sqlite::memory:', { webhookAllow: ['10.20.0.0/16'] });
+    try {
+      const add = async (org: string, url: string) => guarded.app.inject({ method: 'POST', url: '/api/v1/webhooks', headers: await guarded.tokenFor(org, 'owner'), payload: { url } });
+      for (const url of ['http://127.0.0.1:9/hook', 'http://[::1]:9/hook', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.5/hook', 'http://[::ffff:192.168.1.1]/hook', 'http://localhost:9/hook']) {
+        const refused = await add('org-a', url);
+        expect(refused.statusCode, url).toBe(400);
+        expect(refused.json()).toMatchObject({ code: 'LOCUS_ERR_WEBHOOK_DESTINATION', message: expect.stringMatching(/is not a public address: an organization's webhooks reach public addresses only, or in the ranges the operator allows \(10\.20\.0\.0\/16\)/) });
+      }
+      for (const url of ['http://10.20.3.4/hook', 'https://203.0.113.9/hook']) expect((await add('org-a', url)).statusCode, url).toBe(201);
+      expect((await add(DEFAULT_ORG, 'http://127.0.0.1:9/hook')).statusCode).toBe(201);
+
+      // A receiver on loopback: the operator's webhook gets its delivery, another organization's is refused as it connects.
+      const got: string[] = [];
+      receiver = createServer((req, res) => {
+        got.push(String(req.headers['x-locus-delivery']));
+        res.writeHead(204).end();
+      });
+      await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', r));
+      const port = (receiver.address() as AddressInfo).port;
+      const repos = reposOf(guarded.storage);
+      const now = guarded.clock.now().getTime();
+      // Added past the API (as if the name had resolved elsewhere when it was added).
+      for (const [id, org, host] of [['operator', DEFAULT_ORG, '127.0.0.1'], ['tenant', 'org-a', 'localhost'], ['tenant-ip', 'org-a', '127.0.0.1']] as const) {
+        await repos.alerts.addWebhook({ id, org_id: org, url: `http://${host}:${port}/hook`, secret: 's', created_at: 0 });
+        await repos.alerts.enqueueDelivery({ id: `d-${id}`, webhook_id: id, alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null });
+      }
+      await guarded.app.alerting.dispatch();
+      expect(got).toEqual(['d-operator']);
+      expect((await repos.alerts.deliveries('operator', 1))[0]).toMatchObject({ status: 'delivered', last_status_code: 204 });
+      expect((await repos.alerts.deliveries('tenant', 1))[0]).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null, last_error: expect.stringMatching(/^localhost \(.*127\.0\.0\.1.*\) is not a public address/) });
+      expect((await repos.alerts.deliveries('tenant-ip', 1))[0]).toMatchObject({ status: 'pending', attempts: 1, last_error: expect.stringMatching(/^127\.0\.0\.1 is not a public address/) });
+    } finally {
+      await guarded.close();
+    }
   });
 
   it('stay quiet toward webhooks while muted, and say so', async () => {

@@ -23,6 +23,7 @@ import { landmarkRoutes } from './routes/landmarks.js';
 import { measurementRoutes } from './routes/measurements.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { Verification } from './verification.js';
+import { WebhookDestinations, type WebhookSend } from './alerts/destinations.js';
 import { Alerting, DEFAULT_ALERTING } from './alerts/engine.js';
 import { alertRoutes } from './routes/alerts.js';
 import { reportRoutes } from './routes/reports.js';
@@ -46,7 +47,7 @@ export interface AppDeps {
    */
   readonly backgroundEveryMs?: number;
   /** For webhook deliveries; tests pass their own. */
-  readonly fetch?: typeof fetch;
+  readonly fetch?: WebhookSend;
   /** Built dashboard assets (index.html and its files), served at `/` when given. */
   readonly dashboardDir?: string | undefined;
   /** How long change streams wait between heartbeats, and how many may be open (tests shorten and lower them). */
@@ -62,6 +63,8 @@ export interface AppContext {
   readonly metrics: ServerMetrics;
   readonly clock: Clock;
   readonly config: ServerConfig;
+  /** Where webhooks of organizations other than the operator's may be delivered. */
+  readonly webhookDestinations: WebhookDestinations;
   /** Changes this process saw, by organization, for GET /api/v1/changes. */
   readonly changes: ChangeFeed;
   /** The caller behind the request's bearer token; throws 401 without one. */
@@ -137,10 +140,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     attempt: (outcome: string) => metrics.webhookAttempts.inc({ outcome }),
     changed: (orgId: string) => changes.publish(orgId, 'alerts'),
   };
-  const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, sweepSlice: deps.storage.inProcess ? 100 : DEFAULT_ALERTING.sweepSlice, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, observe, log: (error) => app.log.error(error), ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const webhookDestinations = new WebhookDestinations(deps.config.webhookAllow);
+  const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, sweepSlice: deps.storage.inProcess ? 100 : DEFAULT_ALERTING.sweepSlice, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, observe, log: (error) => app.log.error(error), destinations: webhookDestinations, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   app.decorate('alerting', alerting);
   // Webhook attempts in flight are cut short, not waited for (up to 10 s each).
-  app.addHook('onClose', () => alerting.close());
+  app.addHook('onClose', async () => {
+    await alerting.close();
+    webhookDestinations.close();
+  });
   app.decorate('changes', changes);
   // Replicas on one PostgreSQL database tell each other's change streams what changed on them.
   const relay = ChangeRelay.start(changes, deps.storage.db, (message) => app.log.warn(message));
@@ -160,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
     clock: deps.clock,
     config: deps.config,
+    webhookDestinations,
     changes,
     caller: (request) => authenticate(request, repos.tokens, deps.clock.now()),
   };

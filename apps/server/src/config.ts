@@ -33,6 +33,11 @@ export interface ServerConfig {
    * a node's recorded address is its agent's, not the proxy's; empty: believe none.
    */
   readonly trustProxy: readonly string[];
+  /**
+   * Addresses or CIDR ranges that are not public but that webhooks of organizations other than the
+   * operator's may reach all the same (WebhookDestinations); empty: public addresses only.
+   */
+  readonly webhookAllow: readonly string[];
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
@@ -49,6 +54,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   retentionChunkRows: 5_000,
   rawQueryMaxRangeMs: 6 * 3600_000,
   trustProxy: Object.freeze([]),
+  webhookAllow: Object.freeze([]),
 });
 
 /** The org every first-start token belongs to. */

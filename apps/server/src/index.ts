@@ -3,5 +3,6 @@ export * from './auth.js';
 export * from './clock.js';
 export * from './config.js';
 export * from './errors.js';
+export { parseCidr } from './alerts/destinations.js';
 export * from './start.js';
 export { Verification, type IngestOutcome, type NodeVerdict } from './verification.js';

@@ -7,13 +7,15 @@ const DAY = 86_400_000;
 
 describe('locus server start settings', () => {
   it('keeps the defaults, and takes retention days and trusted proxies', () => {
-    expect(serverConfig({}, undefined)).toEqual(DEFAULT_SERVER_CONFIG);
-    const set = serverConfig({ 'raw-retention-days': '14', 'rollup-retention-days': '730', 'trust-proxy': '10.0.0.0/8, ::1,192.0.2.7' }, '203.0.113.1');
+    expect(serverConfig({}, {})).toEqual(DEFAULT_SERVER_CONFIG);
+    const set = serverConfig({ 'raw-retention-days': '14', 'rollup-retention-days': '730', 'trust-proxy': '10.0.0.0/8, ::1,192.0.2.7' }, { LOCUS_TRUST_PROXY: '203.0.113.1' });
     expect(set).toMatchObject({ rawRetentionMs: 14 * DAY, rollupRetentionMs: 730 * DAY, trustProxy: ['10.0.0.0/8', '::1', '192.0.2.7'] });
-    expect(serverConfig({}, '172.16.0.0/12').trustProxy).toEqual(['172.16.0.0/12']);
+    expect(serverConfig({}, { LOCUS_TRUST_PROXY: '172.16.0.0/12' }).trustProxy).toEqual(['172.16.0.0/12']);
+    expect(serverConfig({ 'webhook-allow': '10.20.0.0/16,fd00::/8' }, { LOCUS_WEBHOOK_ALLOW: '192.168.1.9' }).webhookAllow).toEqual(['10.20.0.0/16', 'fd00::/8']);
+    expect(serverConfig({}, { LOCUS_WEBHOOK_ALLOW: '192.168.1.9' }).webhookAllow).toEqual(['192.168.1.9']);
     // Raw samples kept longer than the default rollups: rollups are kept as long.
-    expect(serverConfig({ 'raw-retention-days': '500' }, undefined).rollupRetentionMs).toBe(500 * DAY);
-    expect(serverConfig({ 'silent-after-minutes': '2', 'alert-sweep-minutes': '10' }, undefined)).toMatchObject({ silentAfterMs: 120_000, alertSweepEveryMs: 600_000 });
+    expect(serverConfig({ 'raw-retention-days': '500' }, {}).rollupRetentionMs).toBe(500 * DAY);
+    expect(serverConfig({ 'silent-after-minutes': '2', 'alert-sweep-minutes': '10' }, {})).toMatchObject({ silentAfterMs: 120_000, alertSweepEveryMs: 600_000 });
   });
 
   it.each([
@@ -23,6 +25,7 @@ describe('locus server start settings', () => {
     [['--trust-proxy', '10.0.0.0/33'], /--trust-proxy: "10.0.0.0\/33" is not an IP address or CIDR range/],
     [['--trust-proxy', 'proxy.internal'], /"proxy.internal" is not an IP address/],
     [['--trust-proxy', '::1/129'], /"::1\/129" is not/],
+    [['--webhook-allow', 'relay.internal'], /--webhook-allow: "relay.internal" is not an IP address or CIDR range/],
     [['--silent-after-minutes', '0'], /--silent-after-minutes must be a number of minutes from 1 to 1440, got "0"/],
     [['--alert-sweep-minutes', 'often'], /--alert-sweep-minutes must be a number of minutes from 1 to 1440, got "often"/],
     [['--database-pool', '1', '--database-url', 'postgres://locus@127.0.0.1:1/none'], /--database-pool must be a whole number of connections from 2 to 100, got "1"/],

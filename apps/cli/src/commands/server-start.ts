@@ -1,6 +1,5 @@
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
-import { isIP } from 'node:net';
-import { DEFAULT_SERVER_CONFIG, startServer, type ServerConfig } from '@locus/server';
+import { DEFAULT_SERVER_CONFIG, parseCidr, startServer, type ServerConfig } from '@locus/server';
 import { DEFAULT_POSTGRES_POOL } from '@locus/storage';
 import { CliError, usageError } from '../errors.js';
 import { dashboardDir, decoderWorker } from '../paths.js';
@@ -18,8 +17,8 @@ const MINUTE_MS = 60_000;
 
 export const HELP = `Usage: ${NAME} [--port 8080] [--host 0.0.0.0] [--data-dir DIR] [--database-url URL]
                           [--database-pool ${DEFAULT_POSTGRES_POOL}] [--raw-retention-days 7] [--rollup-retention-days 400]
-                          [--trust-proxy LIST] [--decoder-threads N] [--silent-after-minutes 5]
-                          [--alert-sweep-minutes 5]
+                          [--trust-proxy LIST] [--webhook-allow LIST] [--decoder-threads N]
+                          [--silent-after-minutes 5] [--alert-sweep-minutes 5]
 
 Runs the Locus fleet server: landmarks deliver signed measurements to it, it keeps each
 node's location verdict and history, and serves proofs, the API (/api/v1) and its OpenAPI
@@ -39,6 +38,10 @@ ${DATABASE_HELP}
   --trust-proxy LIST   comma-separated addresses or CIDR ranges of reverse proxies whose
                        X-Forwarded-For to believe, so that each node's recorded address is
                        its agent's (default: $LOCUS_TRUST_PROXY, else none)
+  --webhook-allow LIST comma-separated addresses or CIDR ranges that are not public but that
+                       webhooks of organizations other than the default (the operator's) may
+                       reach, e.g. an internal relay (default: $LOCUS_WEBHOOK_ALLOW, else none:
+                       public addresses only; the default organization reaches any)
   --silent-after-minutes N
                        raise node-silent for an agent that has delivered no batch for this
                        long (default ${DEFAULT_SERVER_CONFIG.silentAfterMs / MINUTE_MS}; agents send every 30 s), counted after
@@ -57,6 +60,7 @@ Environment:
                        the first start makes one and prints it once.
   LOCUS_DATABASE_URL   as --database-url
   LOCUS_TRUST_PROXY    as --trust-proxy
+  LOCUS_WEBHOOK_ALLOW  as --webhook-allow
 ${LOG_LEVEL_HELP}
   ${GC_ENV}
                        auto (default), on or off: collect garbage on one thread rather than
@@ -78,6 +82,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     'raw-retention-days': { type: 'string' },
     'rollup-retention-days': { type: 'string' },
     'trust-proxy': { type: 'string' },
+    'webhook-allow': { type: 'string' },
     'decoder-threads': { type: 'string' },
     'silent-after-minutes': { type: 'string' },
     'alert-sweep-minutes': { type: 'string' },
@@ -91,7 +96,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const db = databaseChoice(NAME, io, v);
   const databasePool = v['database-pool'] === undefined ? undefined : integerOption(NAME, 'database-pool', v['database-pool'], 2, 100, 'connections');
   if (databasePool !== undefined && !/^postgres(ql)?:\/\//.test(db.databaseUrl ?? '')) throw usageError(`${NAME}: --database-pool is for a PostgreSQL database (--database-url postgres://…); SQLite and PGlite have no pool`);
-  const config = serverConfig(v, io.env.LOCUS_TRUST_PROXY);
+  const config = serverConfig(v, io.env);
   const adminToken = io.env.LOCUS_ADMIN_TOKEN || undefined;
   const logger = serverLogger(NAME, io);
   const decoderThreads = v['decoder-threads'] === undefined ? undefined : integerOption(NAME, 'decoder-threads', v['decoder-threads'], 0, 64, 'threads');
@@ -120,8 +125,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
 
 /** The server's settings from the command line, past the defaults. */
 export function serverConfig(
-  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'trust-proxy'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined },
-  envTrust: string | undefined,
+  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'trust-proxy'?: string | undefined; 'webhook-allow'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined },
+  env: { readonly LOCUS_TRUST_PROXY?: string | undefined; readonly LOCUS_WEBHOOK_ALLOW?: string | undefined },
 ): ServerConfig {
   const days = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 36_500, 'a number of days') * DAY_MS));
   const rawRetentionMs = days('raw-retention-days', v['raw-retention-days'], DEFAULT_SERVER_CONFIG.rawRetentionMs);
@@ -130,13 +135,14 @@ export function serverConfig(
   const silentAfterMs = minutes('silent-after-minutes', v['silent-after-minutes'], DEFAULT_SERVER_CONFIG.silentAfterMs);
   const alertSweepEveryMs = minutes('alert-sweep-minutes', v['alert-sweep-minutes'], DEFAULT_SERVER_CONFIG.alertSweepEveryMs);
   if (rollupRetentionMs < rawRetentionMs) throw usageError(`${NAME}: --rollup-retention-days must be at least --raw-retention-days (rollups answer the ranges raw samples no longer cover)`);
-  const trustText = v['trust-proxy'] ?? envTrust ?? '';
-  const trustProxy = trustText.split(',').map((t) => t.trim()).filter((t) => t !== '');
-  for (const entry of trustProxy) {
-    const [address, bits, extra] = entry.split('/');
-    const family = isIP(address ?? '');
-    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
-    if (family === 0 || !prefixOk || extra !== undefined) throw usageError(`${NAME}: --trust-proxy: "${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)`);
-  }
-  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, silentAfterMs, alertSweepEveryMs, trustProxy: Object.freeze(trustProxy) });
+  const trustProxy = cidrList('trust-proxy', v['trust-proxy'] ?? env.LOCUS_TRUST_PROXY);
+  const webhookAllow = cidrList('webhook-allow', v['webhook-allow'] ?? env.LOCUS_WEBHOOK_ALLOW);
+  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, silentAfterMs, alertSweepEveryMs, trustProxy, webhookAllow });
+}
+
+/** A comma-separated list of addresses and CIDR ranges, each checked (a usage error names the option). */
+function cidrList(option: string, text: string | undefined): readonly string[] {
+  const entries = (text ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
+  for (const entry of entries) if (!parseCidr(entry)) throw usageError(`${NAME}: --${option}: "${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)`);
+  return Object.freeze(entries);
 }

@@ -3,6 +3,7 @@ import { groupBy, type AlertRecord, type MuteRule, type NodeRecord, type Transit
 import type { Clock } from '../clock.js';
 import type { Repos } from '../repos.js';
 import { DEFAULT_ORG } from '../config.js';
+import { sendWebhook, type WebhookDestinations, type WebhookSend } from './destinations.js';
 import { LANDMARK_SCOPE, landmarkConditions, nodeConditions, scopeOf, type NodeFacts } from './conditions.js';
 
 export interface AlertingOptions {
@@ -19,7 +20,10 @@ export interface AlertingOptions {
   readonly sweepSlice: number;
   /** Webhook attempts before a delivery is marked failed. */
   readonly maxAttempts: number;
-  readonly fetch?: typeof fetch;
+  /** How deliveries are sent (tests hand one in): by default sendWebhook, its addresses checked by `destinations`. */
+  readonly fetch?: WebhookSend;
+  /** Where webhooks of organizations other than the operator's may be delivered; unchecked when not given. */
+  readonly destinations?: WebhookDestinations;
   readonly random?: () => number;
   /** How long a webhook may take to answer (WEBHOOK_TIMEOUT_MS; tests shorten it). */
   readonly webhookTimeoutMs?: number;
@@ -302,19 +306,19 @@ export class Alerting {
 
   /** One attempt of a delivery, recorded: whether the receiver took it. */
   async #attempt(hook: Webhook, d: WebhookDelivery): Promise<boolean> {
-    const doFetch = this.#options.fetch ?? fetch;
+    // The operator's organization reaches any address; the others, public ones and those the operator allows.
+    const send = this.#options.fetch ?? sendWebhook(hook.org_id === DEFAULT_ORG ? undefined : this.#options.destinations);
     const random = this.#options.random ?? Math.random;
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await doFetch(hook.url, {
+      const res = await send(hook.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-locus-signature': webhookSignature(hook.secret, d.body), 'x-locus-delivery': d.id, 'x-locus-event': d.event },
         body: d.body,
         signal: AbortSignal.any([AbortSignal.timeout(this.#options.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS), this.#closing.signal]),
       });
       status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
     } catch (e) {
       error = this.#closing.signal.aborted ? 'the server stopped during the attempt' : (e as Error).message;
     }

@@ -6,6 +6,7 @@ import type { AppContext } from '../app.js';
 import { alertView, mutingRule } from '../alerts/engine.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
+import { DEFAULT_ORG } from '../config.js';
 
 const Params = z.object({ id: z.string().min(1).max(100) });
 const MuteBody = z.strictObject({
@@ -79,6 +80,9 @@ export const alertRoutes =
       async (request, reply) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'fleet:write');
+        // The operator's organization reaches any address; the others, public ones and those the operator allows.
+        const refused = caller.orgId === DEFAULT_ORG ? undefined : await ctx.webhookDestinations.refused(request.body.url);
+        if (refused) throw new ApiError('LOCUS_ERR_WEBHOOK_DESTINATION', refused);
         const secret = request.body.secret ?? randomBytes(32).toString('base64url');
         const id = randomUUID();
         await ctx.repos.alerts.addWebhook({ id, org_id: caller.orgId, url: request.body.url, secret, created_at: ctx.clock.now().getTime() });
