@@ -594,7 +594,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
   });
 });
 
-describe.each(activeBackends())('background lease contract on %s', (backend) => {
+describe.each(activeBackends())('background lease and uptime contract on %s', (backend) => {
   let spec: string;
   let storage: Storage;
   beforeEach(async () => {
@@ -635,19 +635,6 @@ describe.each(activeBackends())('background lease contract on %s', (backend) => 
     } finally {
       if (backend === 'postgres') await Promise.all(handles.map((h) => h.close()));
     }
-  });
-});
-
-describe.each(activeBackends())('service uptime contract on %s', (backend) => {
-  let spec: string;
-  let storage: Storage;
-  beforeEach(async () => {
-    spec = await freshDatabaseSpec(backend);
-    storage = await openStorage(spec);
-    await migrateToLatest(storage);
-  });
-  afterEach(async () => {
-    await storage.close();
   });
 
   it('keeps the time a service came up while notes come within the gap, from any server, and starts it again after a longer break', async () => {
