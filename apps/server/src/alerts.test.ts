@@ -217,6 +217,30 @@ describe('alerts', () => {
     }
   });
 
+  it('send a test delivery on request, signed as any other, once, and keep it in the log', async () => {
+    const h = await hook([500]);
+    const test = async (headers = owner) => call('POST', `/api/v1/webhooks/${h.id}/test`, undefined, headers);
+    const failed = await test();
+    expect(failed.statusCode).toBe(200);
+    expect(failed.json()).toMatchObject({ alertId: null, event: 'test', status: 'failed', attempts: 1, lastStatusCode: 500, lastError: 'HTTP 500', deliveredAt: null });
+    const delivered = (await test()).json() as { id: string; status: string; lastStatusCode: number };
+    expect(delivered).toMatchObject({ status: 'delivered', lastStatusCode: 200 });
+    expect(h.got).toHaveLength(2);
+    for (const g of h.got) {
+      expect(g.event).toBe('test');
+      expect(g.signature).toBe(webhookSignature(h.secret, g.body));
+      expect(JSON.parse(g.body)).toMatchObject({ event: 'test', webhookId: h.id, sentAt: s.clock.now().toISOString() });
+    }
+    // Not retried, by the loop or anyone.
+    s.clock.advance(3600_000);
+    await s.app.alerting.dispatch();
+    expect(h.got).toHaveLength(2);
+    const log = (await call('GET', `/api/v1/webhooks/${h.id}/deliveries`)).json() as { deliveries: { id: string; event: string; status: string }[] };
+    expect(log.deliveries.map((d) => [d.event, d.status]).sort()).toEqual([['test', 'delivered'], ['test', 'failed']]);
+    expect((await test(await s.tokenFor('org-a', 'viewer'))).statusCode).toBe(403);
+    expect((await call('POST', '/api/v1/webhooks/nope/test')).statusCode).toBe(404);
+  });
+
   it('stay quiet toward webhooks while muted, and say so', async () => {
     const h = await hook([]);
     const n = await node('sg-7');

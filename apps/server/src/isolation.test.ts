@@ -111,6 +111,7 @@ const ROUTES: Record<string, Case> = {
   'DELETE /api/v1/mute-rules/{id}': { kind: 'absent', id: 'muteRule' },
   'DELETE /api/v1/webhooks/{id}': { kind: 'absent', id: 'webhook' },
   'GET /api/v1/webhooks/{id}/deliveries': { kind: 'absent', id: 'webhook' },
+  'POST /api/v1/webhooks/{id}/test': { kind: 'absent', id: 'webhook' },
   'GET /api/v1/reports/{id}': { kind: 'absent', id: 'report' },
   'GET /api/v1/reports/{id}/signature': { kind: 'absent', id: 'report' },
   'DELETE /api/v1/tokens/{id}': { kind: 'absent', id: 'token' },

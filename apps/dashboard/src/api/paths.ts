@@ -24,6 +24,7 @@ export const paths = {
   webhooks: '/api/v1/webhooks',
   webhook: (id: string) => `/api/v1/webhooks/${enc(id)}`,
   deliveries: (id: string) => `/api/v1/webhooks/${enc(id)}/deliveries`,
+  webhookTest: (id: string) => `/api/v1/webhooks/${enc(id)}/test`,
   reports: '/api/v1/reports',
   report: (id: string) => `/api/v1/reports/${enc(id)}`,
   reportSignature: (id: string) => `/api/v1/reports/${enc(id)}/signature`,

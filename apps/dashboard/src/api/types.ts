@@ -211,7 +211,8 @@ export interface Webhook {
 
 export interface Delivery {
   readonly id: string;
-  readonly alertId: string;
+  /** Null for a test delivery. */
+  readonly alertId: string | null;
   readonly event: string;
   readonly status: 'pending' | 'delivered' | 'failed';
   readonly attempts: number;

@@ -68,6 +68,33 @@ describe('SettingsPage', () => {
     expect(screen.getByText('No webhooks: alerts are only shown here.')).toBeTruthy();
   });
 
+  it('sends a webhook a test and says what its receiver answered, the open log showing it too', async () => {
+    let log: object[] = [];
+    const delivery = (status: string, lastStatusCode: number | null, lastError: string | null) => ({ id: `d${log.length}`, alertId: null, event: 'test', status, attempts: 1, lastStatusCode, lastError, createdAt: '2026-11-30T12:00:00.000Z', deliveredAt: null });
+    const answers = [delivery('failed', null, 'connect ECONNREFUSED 10.0.0.9:443'), delivery('delivered', 204, null)];
+    const api = render(<SettingsPage />, {
+      '/api/v1/webhooks': { webhooks: [{ id: 'w1', url: 'https://hooks.example/locus', createdAt: '2026-11-30T11:00:00.000Z' }] },
+      '/api/v1/tokens': { tokens: [] },
+      '/api/v1/webhooks/w1/deliveries': () => json({ deliveries: log }),
+      'POST /api/v1/webhooks/w1/test': () => {
+        const d = answers.shift()!;
+        log = [d, ...log];
+        return json(d);
+      },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Delivery log' }));
+    expect(await screen.findByText(/Nothing sent yet: deliveries appear when an alert fires or resolves, or when you send a test/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Send a test' }));
+    await waitFor(() => expect(screen.getByRole('status', { name: 'Test of https://hooks.example/locus' }).textContent).toBe('Test failed: connect ECONNREFUSED 10.0.0.9:443'));
+    const deliveries = await screen.findByRole('table', { name: 'Deliveries to https://hooks.example/locus' });
+    expect(within(deliveries).getAllByRole('row')).toHaveLength(2);
+    await waitFor(() => expect((screen.getByRole('button', { name: 'Send a test' }) as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(screen.getByRole('button', { name: 'Send a test' }));
+    await waitFor(() => expect(screen.getByRole('status', { name: 'Test of https://hooks.example/locus' }).textContent).toBe('Test delivered: HTTP 204'));
+    await waitFor(() => expect(within(screen.getByRole('table', { name: 'Deliveries to https://hooks.example/locus' })).getAllByRole('row')).toHaveLength(3));
+    expect(api.calls.filter((c) => c.startsWith('POST'))).toEqual(['POST /api/v1/webhooks/w1/test', 'POST /api/v1/webhooks/w1/test']);
+  });
+
   it('has nothing to offer a viewer', () => {
     render(<SettingsPage />, {}, { ...OWNER, role: 'viewer', permissions: ['fleet:read'] });
     expect(screen.getByText('Your role has nothing to set here.')).toBeTruthy();

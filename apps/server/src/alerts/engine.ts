@@ -304,8 +304,26 @@ export class Alerting {
     }
   }
 
-  /** One attempt of a delivery, recorded: whether the receiver took it. */
-  async #attempt(hook: Webhook, d: WebhookDelivery): Promise<boolean> {
+  /**
+   * Sends a test delivery to a webhook now, once (not retried, not counted in the metrics, muted
+   * by nothing), signed as any other (`X-Locus-Event: test`), and records it in the webhook's log:
+   * what an operator checks a receiver with. Answers the delivery as recorded.
+   */
+  async sendTest(hook: Webhook): Promise<WebhookDelivery> {
+    const now = this.#clock.now().getTime();
+    const id = randomUUID();
+    const body = JSON.stringify({ event: 'test', webhookId: hook.id, sentAt: new Date(now).toISOString(), message: 'A test delivery from Locus: each alert that fires or resolves comes like this, signed the same way.' });
+    // Not due before the claim time: no dispatcher sends it meanwhile.
+    const delivery: WebhookDelivery = { id, webhook_id: hook.id, alert_id: '', event: 'test', body, status: 'pending', attempts: 0, next_attempt_at: now + DELIVERY_CLAIM_MS, last_status_code: null, last_error: null, created_at: now, delivered_at: null };
+    await this.#repos.alerts.enqueueDelivery(delivery);
+    await this.#attempt(hook, delivery, { once: true });
+    const recorded = await this.#repos.alerts.delivery(id);
+    if (!recorded) throw new Error(`webhook test: delivery ${id} is not in the log`);
+    return recorded;
+  }
+
+  /** One attempt of a delivery, recorded: whether the receiver took it. `once`: a test, never tried again. */
+  async #attempt(hook: Webhook, d: WebhookDelivery, { once = false } = {}): Promise<boolean> {
     // The operator's organization reaches any address; the others, public ones and those the operator allows.
     const send = this.#options.fetch ?? sendWebhook(hook.org_id === DEFAULT_ORG ? undefined : this.#options.destinations);
     const random = this.#options.random ?? Math.random;
@@ -326,8 +344,8 @@ export class Alerting {
     const attempts = d.attempts + 1;
     const ok = status !== null && status >= 200 && status < 300;
     const wait = Math.min(3600_000, 5_000 * 2 ** d.attempts) * (0.5 + random() / 2);
-    const outcome = ok ? 'delivered' : attempts >= this.#options.maxAttempts ? 'failed' : 'retry';
-    this.#options.observe?.attempt(outcome);
+    const outcome = ok ? 'delivered' : once || attempts >= this.#options.maxAttempts ? 'failed' : 'retry';
+    if (!once) this.#options.observe?.attempt(outcome);
     await this.#repos.alerts.recordAttempt(d.id, {
       status: outcome === 'retry' ? 'pending' : outcome,
       attempts,

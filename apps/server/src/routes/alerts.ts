@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Webhook, WebhookDelivery } from '@locus/storage';
 import { ALERT_KINDS } from '@locus/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -97,14 +99,43 @@ export const alertRoutes =
       return { deleted: true };
     });
 
-    app.get('/webhooks/:id/deliveries', { schema: { summary: "A webhook's delivery log, newest first", tags: ['alerts'], params: Params } }, async (request) => {
+    /** The caller's org's webhook named by the route, for a caller who manages webhooks; 404 for any other. */
+    const ownWebhook = async (request: FastifyRequest, id: string): Promise<Webhook> => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:write');
-      const hook = (await ctx.repos.alerts.webhooks(caller.orgId)).find((w) => w.id === request.params.id);
-      if (!hook) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no webhook "${request.params.id}"`);
-      const rows = await ctx.repos.alerts.deliveries(hook.id, 200);
-      return {
-        deliveries: rows.map((d) => ({ id: d.id, alertId: d.alert_id, event: d.event, status: d.status, attempts: d.attempts, lastStatusCode: d.last_status_code, lastError: d.last_error, createdAt: new Date(d.created_at).toISOString(), deliveredAt: d.delivered_at === null ? null : new Date(d.delivered_at).toISOString() })),
-      };
+      const hook = (await ctx.repos.alerts.webhooks(caller.orgId)).find((w) => w.id === id);
+      if (!hook) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no webhook "${id}"`);
+      return hook;
+    };
+
+    app.get('/webhooks/:id/deliveries', { schema: { summary: "A webhook's delivery log, newest first", tags: ['alerts'], params: Params } }, async (request) => {
+      const hook = await ownWebhook(request, request.params.id);
+      return { deliveries: (await ctx.repos.alerts.deliveries(hook.id, 200)).map(deliveryView) };
     });
+
+    app.post(
+      '/webhooks/:id/test',
+      {
+        schema: {
+          summary: 'Send a test delivery now',
+          description: 'Signed as any delivery, with X-Locus-Event: test and a body {event: "test", webhookId, sentAt, message}; sent once (not retried) and kept in the delivery log. Answers the delivery as recorded: delivered, or failed with the answer or error (within 10 s).',
+          tags: ['alerts'],
+          params: Params,
+        },
+      },
+      async (request) => deliveryView(await ctx.alerting.sendTest(await ownWebhook(request, request.params.id))),
+    );
   };
+
+/** A delivery as the API shows it. */
+const deliveryView = (d: WebhookDelivery) => ({
+  id: d.id,
+  alertId: d.alert_id === '' ? null : d.alert_id,
+  event: d.event,
+  status: d.status,
+  attempts: d.attempts,
+  lastStatusCode: d.last_status_code,
+  lastError: d.last_error,
+  createdAt: new Date(d.created_at).toISOString(),
+  deliveredAt: d.delivered_at === null ? null : new Date(d.delivered_at).toISOString(),
+});

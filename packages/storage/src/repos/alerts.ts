@@ -167,6 +167,10 @@ export class AlertRepo {
     await this.#db.updateTable('webhook_deliveries').set(outcome).where('id', '=', id).execute();
   }
 
+  delivery(id: string): Promise<WebhookDelivery | undefined> {
+    return this.#db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
   deliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]> {
     return this.#db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('created_at', 'desc').limit(limit).execute();
   }

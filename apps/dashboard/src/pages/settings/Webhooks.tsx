@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useApi } from '../../api/context.js';
 import { paths } from '../../api/paths.js';
 import type { Delivery, Webhook } from '../../api/types.js';
@@ -8,11 +8,22 @@ import { time } from '../../components/format.js';
 import { useAction } from '../../hooks/useAction.js';
 import { usePoll } from '../../hooks/usePoll.js';
 
-function Deliveries({ hook }: { readonly hook: Webhook }) {
+/** What a delivery's receiver answered: its status, or the error that stood for one. */
+const answerOf = (d: Delivery): string => (d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—'));
+
+function Deliveries({ hook, tested }: { readonly hook: Webhook; readonly tested: number }) {
   const api = useApi();
   const log = usePoll(`deliveries:${hook.id}`, async (signal) => (await api.get<{ deliveries: Delivery[] }>(paths.deliveries(hook.id), { signal })).deliveries);
+  // A test just sent shows in the log at once.
+  const reloadRef = useRef(log.reload);
+  useEffect(() => {
+    reloadRef.current = log.reload;
+  });
+  useEffect(() => {
+    if (tested > 0) reloadRef.current();
+  }, [tested]);
   return (
-    <Async state={log} what="deliveries" isEmpty={(d) => d.length === 0} empty="Nothing sent yet: deliveries appear when an alert fires or resolves.">
+    <Async state={log} what="deliveries" isEmpty={(d) => d.length === 0} empty="Nothing sent yet: deliveries appear when an alert fires or resolves, or when you send a test.">
       {(list) => (
         <table aria-label={`Deliveries to ${hook.url}`}>
           <thead>
@@ -33,7 +44,7 @@ function Deliveries({ hook }: { readonly hook: Webhook }) {
                   <span className={`badge badge-delivery-${d.status}`}>{d.status}</span>
                 </td>
                 <td className="num">{d.attempts}</td>
-                <td>{d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—')}</td>
+                <td>{answerOf(d)}</td>
               </tr>
             ))}
           </tbody>
@@ -43,7 +54,7 @@ function Deliveries({ hook }: { readonly hook: Webhook }) {
   );
 }
 
-/** Webhooks: add one (its signing secret shown once), remove one, and each one's delivery log. */
+/** Webhooks: add one (its signing secret shown once), send one a test, remove one, and each one's delivery log. */
 export function Webhooks() {
   const api = useApi();
   const hooks = usePoll('webhooks', async (signal) => (await api.get<{ webhooks: Webhook[] }>(paths.webhooks, { signal })).webhooks);
@@ -51,6 +62,13 @@ export function Webhooks() {
   const [url, setUrl] = useState('');
   const [secret, setSecret] = useState<string | undefined>(undefined);
   const [open, setOpen] = useState<string | undefined>(undefined);
+  /** The last test sent, by webhook, and how many were sent (the open log reloads). */
+  const [tests, setTests] = useState<{ readonly results: Readonly<Record<string, Delivery>>; readonly sent: number }>({ results: {}, sent: 0 });
+  const test = (hook: Webhook) =>
+    action.run(async () => {
+      const sent = await api.send<Delivery>('POST', paths.webhookTest(hook.id));
+      setTests((t) => ({ results: { ...t.results, [hook.id]: sent }, sent: t.sent + 1 }));
+    });
   const add = (e: FormEvent) => {
     e.preventDefault();
     action.run(async () => {
@@ -91,11 +109,19 @@ export function Webhooks() {
                 <tr key={h.id}>
                   <td>
                     <code>{h.url}</code>
-                    {open === h.id && <Deliveries hook={h} />}
+                    {tests.results[h.id] && (
+                      <p role="status" aria-label={`Test of ${h.url}`}>
+                        {tests.results[h.id]!.status === 'delivered' ? 'Test delivered' : 'Test failed'}: {answerOf(tests.results[h.id]!)}
+                      </p>
+                    )}
+                    {open === h.id && <Deliveries hook={h} tested={tests.sent} />}
                   </td>
                   <td>{time(h.createdAt)}</td>
                   <td>
                     <span className="actions">
+                      <button type="button" className="secondary" disabled={action.busy} onClick={() => test(h)}>
+                        Send a test
+                      </button>
                       <button type="button" className="secondary" aria-expanded={open === h.id} onClick={() => setOpen(open === h.id ? undefined : h.id)}>
                         Delivery log
                       </button>
