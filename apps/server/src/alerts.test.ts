@@ -28,7 +28,7 @@ afterEach(async () => {
   receiver = undefined;
 });
 
-const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object, headers = owner) => s.app.inject(payload === undefined ? { method, url, headers } : { method, url, headers, payload });
+const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object, headers = owner) => s.app.inject(payload === undefined ? { method, url, headers } : { method, url, headers, payload });
 const alerts = async (state?: string) => ((await call('GET', `/api/v1/alerts${state ? `?state=${state}` : ''}`)).json() as { alerts: { id: string; kind: string; severity: string; state: string; summary: string; muted: unknown }[] }).alerts;
 
 async function node(name: string): Promise<{ id: string; key: SigningKey }> {
@@ -249,6 +249,29 @@ describe('alerts', () => {
     await s.app.alerting.dispatch();
     expect(h.got).toEqual([]);
     expect((await alerts('firing'))[0]!.muted).toMatchObject({ reason: 'under investigation' });
+  });
+
+  it("stay quiet toward webhooks for a zone's members while the zone is muted (a site's maintenance), and only for them", async () => {
+    const h = await hook([]);
+    const zone = (await call('POST', '/api/v1/zones', { name: 'sin-dc1', claimedCountry: 'SG' })).json() as { id: string };
+    const inside = await node('sg-in');
+    const outside = await node('sg-out');
+    expect((await call('PUT', `/api/v1/nodes/${inside.id}/zone`, { zoneId: zone.id })).statusCode).toBe(200);
+    const muted = await call('POST', '/api/v1/mute-rules', { zoneId: zone.id, durationS: 7200, reason: 'site maintenance' });
+    expect(muted.statusCode).toBe(201);
+    expect(muted.json()).toMatchObject({ kind: null, nodeId: null, zoneId: zone.id, reason: 'site maintenance' });
+    expect(((await call('GET', '/api/v1/mute-rules')).json() as { rules: unknown[] }).rules).toEqual([expect.objectContaining({ zoneId: zone.id })]);
+    await measure(inside.key, SHENZHEN, 10);
+    await measure(outside.key, SHENZHEN, 10);
+    await s.app.alerting.dispatch();
+    expect(h.got.map((g) => (JSON.parse(g.body) as { alert: { nodeId: string } }).alert.nodeId)).toEqual([outside.id]);
+    const firing = (await alerts('firing')) as unknown as { nodeId: string; muted: { reason: string } | null }[];
+    expect(firing.find((a) => a.nodeId === inside.id)?.muted).toMatchObject({ reason: 'site maintenance' });
+    expect(firing.find((a) => a.nodeId === outside.id)?.muted).toBeNull();
+    // An unknown zone, or another organization's, is refused.
+    expect((await call('POST', '/api/v1/mute-rules', { zoneId: 'nope', durationS: 60, reason: 'x' })).statusCode).toBe(404);
+    const other = await s.tokenFor('org-b', 'owner');
+    expect((await call('POST', '/api/v1/mute-rules', { zoneId: zone.id, durationS: 60, reason: 'x' }, other)).statusCode).toBe(404);
   });
 
   it('come from agent health events and from a node gone silent, and clear when they do', async () => {

@@ -43,6 +43,8 @@ describe('GET /api/v1/fleet/metrics', () => {
     expect((await ingest(honest.key, [health])).statusCode).toBe(200);
     const batchAt = s.clock.now().getTime() / 1000;
     expect((await call('POST', '/api/v1/mute-rules', owner, { nodeId: far.nodeId, durationS: 3600, reason: 'moving racks' })).statusCode).toBe(201);
+    // The zone's GPU health muted too (its site under maintenance): honest's Xid, through its zone.
+    expect((await call('POST', '/api/v1/mute-rules', owner, { kind: 'gpu-health', zoneId: zone, durationS: 3600, reason: 'site maintenance' })).statusCode).toBe(201);
     const leave = signBody('unenroll', { v: PROTOCOL_VERSION, hostKey: gone.key.publicKey, at: s.clock.now().toISOString() }, gone.key.privateKey);
     expect((await call('POST', '/api/v1/agents/unenroll', undefined, leave)).statusCode).toBe(200);
 
@@ -79,7 +81,8 @@ describe('GET /api/v1/fleet/metrics', () => {
     const counted = new Map<string, number>();
     for (const a of listed) counted.set(`${a.kind} ${a.severity} ${a.muted !== null}`, (counted.get(`${a.kind} ${a.severity} ${a.muted !== null}`) ?? 0) + 1);
     expect(new Map(of('locus_alerts_firing').map((a) => [`${a.kind} ${a.severity} ${a.muted}`, a.value]))).toEqual(counted);
-    expect(counted.get('gpu-health critical false')).toBe(1);
+    expect(counted.get('gpu-health critical true')).toBe(1);
+    expect(counted.get('gpu-health critical false')).toBeUndefined();
     expect([...counted.keys()].some((k) => k.endsWith(' true'))).toBe(true);
   });
 

@@ -57,6 +57,7 @@ export async function fleetMetrics(repos: Repos, scope: FleetMetricsScope): Prom
 
   const ids = nodes.map((n) => n.id);
   const [health, lastBatches, firing, rules] = await Promise.all([gpuHealthByNode(repos, orgId, ids), repos.telemetry.lastIngestsByOrg(orgId), repos.alerts.firing(orgId), repos.alerts.muteRules(orgId, scope.now)]);
+  const zoneOf = new Map(nodes.flatMap((n) => (n.zone_id === null ? [] : [[n.id, n.zone_id] as const])));
   gauge(
     registry,
     'locus_node_gpus',
@@ -67,7 +68,7 @@ export async function fleetMetrics(repos: Repos, scope: FleetMetricsScope): Prom
   gauge(registry, 'locus_node_last_batch_timestamp_seconds', "When the node's agent last delivered a batch (absent if it never has).", ['node_id'], [...lastBatches].map(([id, at]) => [{ node_id: id }, at / 1000]));
   const alerts = new Map<string, { kind: string; severity: string; muted: string; n: number }>();
   for (const a of firing) {
-    const muted = mutingRule(a, rules) ? 'true' : 'false';
+    const muted = mutingRule(a, rules, (id) => zoneOf.get(id)) ? 'true' : 'false';
     const key = `${a.kind}\n${a.severity}\n${muted}`;
     const seen = alerts.get(key) ?? { kind: a.kind, severity: a.severity, muted, n: 0 };
     seen.n++;

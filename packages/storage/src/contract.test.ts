@@ -14,6 +14,7 @@ import { VerdictRepo } from './repos/verdicts.js';
 import { EnrollmentTokenRepo } from './repos/enrollment.js';
 import { TelemetryRepo } from './repos/telemetry.js';
 import { AlertRepo } from './repos/alerts.js';
+import { ZoneRepo } from './repos/zones.js';
 import { ReportRepo } from './repos/reports.js';
 import { LeaseRepo } from './repos/leases.js';
 import { UptimeRepo } from './repos/uptime.js';
@@ -496,6 +497,21 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     expect((await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|silent')], 50, newId)).map((t) => [t.alert.key, t.change])).toEqual([['node:n1|silent', 'fired']]);
   });
 
+  it("keeps a mute rule's zone, and tells the zones of an org's nodes", async () => {
+    const alerts = new AlertRepo(storage.db);
+    const nodes = new NodeRepo(storage.db);
+    const zones = new ZoneRepo(storage.db);
+    await new OrgRepo(storage.db).create({ id: 'org-b', name: 'B', created_at: 0 });
+    await zones.create({ id: 'z1', org_id: 'org-a', name: 'fra', claimed_country: 'DE', created_at: 0 });
+    for (const [id, org] of [['n1', 'org-a'], ['n2', 'org-a'], ['n3', 'org-b']] as const) await nodes.create({ id, org_id: org, name: id, host_key: `k-${id}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    expect(await zones.assign('org-a', 'n1', 'z1')).toBe(true);
+    expect(await nodes.zonesOf('org-a', ['n1', 'n2', 'n3', 'nobody'])).toEqual(new Map([['n1', 'z1']]));
+    expect(await nodes.zonesOf('org-b', ['n1'])).toEqual(new Map());
+    expect(await nodes.zonesOf('org-a', [])).toEqual(new Map());
+    await alerts.addMuteRule({ id: 'm1', org_id: 'org-a', kind: null, node_id: null, zone_id: 'z1', until: 100, reason: 'site maintenance', created_at: 0 });
+    expect(await alerts.muteRules('org-a', 50)).toEqual([{ id: 'm1', org_id: 'org-a', kind: null, node_id: null, zone_id: 'z1', until: 100, reason: 'site maintenance', created_at: 0 }]);
+  });
+
   it('touches only its scope, taken literally (underscores and percent signs are not wildcards)', async () => {
     const alerts = new AlertRepo(storage.db);
     await alerts.reconcile('org-a', 'node:a_b|', [cond('node:a_b|x')], 1, newId);
@@ -536,7 +552,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
 
   it('keeps mute rules until they expire, and webhook deliveries until they are due', async () => {
     const alerts = new AlertRepo(storage.db);
-    await alerts.addMuteRule({ id: 'm1', org_id: 'org-a', kind: 'restricted', node_id: null, until: 100, reason: 'maintenance', created_at: 0 });
+    await alerts.addMuteRule({ id: 'm1', org_id: 'org-a', kind: 'restricted', node_id: null, zone_id: null, until: 100, reason: 'maintenance', created_at: 0 });
     expect(await alerts.muteRules('org-a', 50)).toHaveLength(1);
     expect(await alerts.muteRules('org-a', 100)).toHaveLength(0);
     await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0 });

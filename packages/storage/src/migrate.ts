@@ -13,6 +13,7 @@ import { landmarkRevocation } from './migrations/0012-landmark-revocation.js';
 import { alertsByNode } from './migrations/0013-alerts-by-node.js';
 import { backgroundLeases } from './migrations/0014-background-leases.js';
 import { serviceUptime } from './migrations/0015-service-uptime.js';
+import { zoneMuteRules } from './migrations/0016-zone-mute-rules.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -31,6 +32,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013-alerts-by-node': alertsByNode,
   '0014-background-leases': backgroundLeases,
   '0015-service-uptime': serviceUptime,
+  '0016-zone-mute-rules': zoneMuteRules,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

@@ -172,6 +172,8 @@ export interface MuteRuleTable {
   kind: string | null;
   /** Null matches every node. */
   node_id: string | null;
+  /** Null matches every zone; a zone matches the alerts of the nodes in it when they fire or resolve. */
+  zone_id: string | null;
   until: number;
   reason: string;
   created_at: number;

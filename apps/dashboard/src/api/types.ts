@@ -199,6 +199,9 @@ export interface MuteRule {
   readonly id: string;
   readonly kind: AlertKind | null;
   readonly nodeId: string | null;
+  /** The zone whose members' alerts it mutes; null: any. */
+  readonly zoneId: string | null;
+  readonly zoneName: string | null;
   readonly until: string;
   readonly reason: string;
 }

@@ -71,7 +71,7 @@ describe('AlertsPage', () => {
     fireEvent.change(within(row).getByLabelText('For'), { target: { value: '3600' } });
     fireEvent.click(within(row).getByRole('button', { name: 'Mute' }));
     await waitFor(() => expect(within(screen.getByRole('table', { name: 'Mute rules' })).getAllByRole('row')).toHaveLength(2));
-    expect(api.calls).toContain('POST /api/v1/mute-rules {"kind":"restricted","nodeId":"n1","durationS":3600,"reason":"checking the site"}');
+    expect(api.calls).toContain('POST /api/v1/mute-rules {"kind":"restricted","nodeId":"n1","zoneId":null,"durationS":3600,"reason":"checking the site"}');
   });
 
   it('resolves by hand, and says why when the server refuses', async () => {

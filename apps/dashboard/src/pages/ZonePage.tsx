@@ -12,6 +12,7 @@ import { countryName } from '../verdict/countries.js';
 import { verdictWords } from '../verdict/words.js';
 import { zoneMapRegions } from './overview/useFleetMap.js';
 import { MembersTable } from './zone/MembersTable.js';
+import { ZoneMaintenance } from './zone/ZoneMaintenance.js';
 import { VerdictHistory } from './zone/VerdictHistory.js';
 import { zoneNotice } from './zone/notice.js';
 
@@ -56,6 +57,7 @@ export function ZonePage({ id }: { readonly id: string }) {
             </p>
             <h2>Verdict history</h2>
             <VerdictHistory zone={detail} />
+            {can('fleet:write') && <ZoneMaintenance zone={detail} />}
           </>
         );
       }}

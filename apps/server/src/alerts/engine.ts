@@ -72,8 +72,19 @@ export const alertView = (a: AlertRecord, mute?: MuteRule) => ({
   muted: mute ? { until: new Date(mute.until).toISOString(), reason: mute.reason } : null,
 });
 
-export const mutingRule = (a: AlertRecord, rules: readonly MuteRule[]): MuteRule | undefined =>
-  rules.find((r) => (r.kind === null || r.kind === a.kind) && (r.node_id === null || r.node_id === a.node_id));
+/**
+ * The rule that mutes an alert, if one does: of its kind (or any), on its node (or any), in its
+ * node's zone (or any; `zoneOf` says a node's zone: undefined for none).
+ */
+export const mutingRule = (a: AlertRecord, rules: readonly MuteRule[], zoneOf: (nodeId: string) => string | undefined = () => undefined): MuteRule | undefined =>
+  rules.find((r) => (r.kind === null || r.kind === a.kind) && (r.node_id === null || r.node_id === a.node_id) && (r.zone_id === null || (a.node_id !== null && zoneOf(a.node_id) === r.zone_id)));
+
+/** Who mutes which alerts of an org now: its rules, and the zones of the alerts' nodes where a rule names a zone. */
+export async function mutingOf(repos: Repos, orgId: string, alerts: readonly AlertRecord[], now: number): Promise<(a: AlertRecord) => MuteRule | undefined> {
+  const rules = await repos.alerts.muteRules(orgId, now);
+  const zones = rules.some((r) => r.zone_id !== null) ? await repos.nodes.zonesOf(orgId, [...new Set(alerts.flatMap((a) => (a.node_id === null ? [] : [a.node_id])))]) : new Map<string, string>();
+  return (a) => mutingRule(a, rules, (nodeId) => zones.get(nodeId));
+}
 
 /** The HMAC-SHA256 of a body under a webhook's secret, as sent in X-Locus-Signature. */
 export const webhookSignature = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -239,9 +250,9 @@ export class Alerting {
     this.#options.observe?.changed?.(orgId);
     const hooks = await this.#repos.alerts.webhooks(orgId);
     if (hooks.length === 0) return;
-    const rules = await this.#repos.alerts.muteRules(orgId, now);
+    const muting = await mutingOf(this.#repos, orgId, changes.map((c) => c.alert), now);
     for (const { alert, change } of changes) {
-      if (mutingRule(alert, rules)) continue;
+      if (muting(alert)) continue;
       for (const hook of hooks) {
         const body = JSON.stringify({ event: change, alert: alertView(alert), sentAt: new Date(now).toISOString() });
         await this.#repos.alerts.enqueueDelivery({ id: randomUUID(), webhook_id: hook.id, alert_id: alert.id, event: change, body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null });

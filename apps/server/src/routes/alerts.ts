@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Webhook, WebhookDelivery } from '@locus/storage';
+import type { MuteRule, Webhook, WebhookDelivery } from '@locus/storage';
 import { ALERT_KINDS } from '@locus/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
-import { alertView, mutingRule } from '../alerts/engine.js';
+import { alertView, mutingOf } from '../alerts/engine.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { DEFAULT_ORG } from '../config.js';
@@ -14,6 +14,7 @@ const Params = z.object({ id: z.string().min(1).max(100) });
 const MuteBody = z.strictObject({
   kind: z.enum(ALERT_KINDS).nullable().default(null),
   nodeId: z.string().max(100).nullable().default(null),
+  zoneId: z.string().max(100).nullable().default(null),
   durationS: z.number().int().min(60).max(365 * 86_400),
   reason: z.string().min(1).max(500),
 });
@@ -29,9 +30,9 @@ export const alertRoutes =
         const caller = await ctx.caller(request);
         requirePermission(caller, 'fleet:read');
         const now = ctx.clock.now().getTime();
-        const rules = await ctx.repos.alerts.muteRules(caller.orgId, now);
         const alerts = await ctx.repos.alerts.list(caller.orgId, request.query.state, request.query.limit);
-        return { alerts: alerts.map((a) => alertView(a, mutingRule(a, rules))) };
+        const muting = await mutingOf(ctx.repos, caller.orgId, alerts, now);
+        return { alerts: alerts.map((a) => alertView(a, muting(a))) };
       },
     );
 
@@ -47,19 +48,22 @@ export const alertRoutes =
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:read');
       const rules = await ctx.repos.alerts.muteRules(caller.orgId, ctx.clock.now().getTime());
-      return { rules: rules.map((r) => ({ id: r.id, kind: r.kind, nodeId: r.node_id, until: new Date(r.until).toISOString(), reason: r.reason })) };
+      const zones = rules.some((r) => r.zone_id !== null) ? new Map((await ctx.repos.zones.list(caller.orgId)).map((z) => [z.id, z.name])) : new Map<string, string>();
+      return { rules: rules.map((r) => muteRuleView(r, zones)) };
     });
 
-    app.post('/mute-rules', { schema: { summary: 'Mute alerts of a kind and/or a node for a while: no webhook deliveries', tags: ['alerts'], body: MuteBody } }, async (request, reply) => {
+    app.post('/mute-rules', { schema: { summary: 'Mute alerts of a kind, a node and/or a zone (its members) for a while: no webhook deliveries', tags: ['alerts'], body: MuteBody } }, async (request, reply) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:write');
       const now = ctx.clock.now().getTime();
-      const { kind, nodeId, durationS, reason } = request.body;
+      const { kind, nodeId, zoneId, durationS, reason } = request.body;
       if (nodeId !== null && !(await ctx.repos.nodes.get(caller.orgId, nodeId))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no node "${nodeId}"`);
-      const id = randomUUID();
-      await ctx.repos.alerts.addMuteRule({ id, org_id: caller.orgId, kind, node_id: nodeId, until: now + durationS * 1000, reason, created_at: now });
+      const zone = zoneId === null ? undefined : await ctx.repos.zones.get(caller.orgId, zoneId);
+      if (zoneId !== null && !zone) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no zone "${zoneId}"`);
+      const rule = { id: randomUUID(), org_id: caller.orgId, kind, node_id: nodeId, zone_id: zoneId, until: now + durationS * 1000, reason, created_at: now };
+      await ctx.repos.alerts.addMuteRule(rule);
       ctx.changes.publish(caller.orgId, 'alerts');
-      return reply.code(201).send({ id, kind, nodeId, until: new Date(now + durationS * 1000).toISOString(), reason });
+      return reply.code(201).send(muteRuleView(rule, new Map(zone ? [[zone.id, zone.name]] : [])));
     });
 
     app.delete('/mute-rules/:id', { schema: { summary: 'Lift a mute rule', tags: ['alerts'], params: Params } }, async (request) => {
@@ -126,6 +130,17 @@ export const alertRoutes =
       async (request) => deliveryView(await ctx.alerting.sendTest(await ownWebhook(request, request.params.id))),
     );
   };
+
+/** A mute rule as the API shows it, its zone named (from `zones`, the org's zones by id). */
+const muteRuleView = (r: MuteRule, zones: ReadonlyMap<string, string>) => ({
+  id: r.id,
+  kind: r.kind,
+  nodeId: r.node_id,
+  zoneId: r.zone_id,
+  zoneName: r.zone_id === null ? null : (zones.get(r.zone_id) ?? null),
+  until: new Date(r.until).toISOString(),
+  reason: r.reason,
+});
 
 /** A delivery as the API shows it. */
 const deliveryView = (d: WebhookDelivery) => ({

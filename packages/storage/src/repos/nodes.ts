@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, NodeTable } from '../schema.js';
+import { bySlices } from './slices.js';
 
 export type NodeRecord = NodeTable;
 
@@ -27,6 +28,12 @@ export class NodeRepo {
   /** Enrolled nodes of every org, at most `limit` (a server's ingest route remembers them from its start). */
   enrolled(limit: number): Promise<NodeRecord[]> {
     return this.#db.selectFrom('nodes').selectAll().where('unenrolled_at', 'is', null).limit(limit).execute();
+  }
+
+  /** The zone of each of these nodes of the org that is in one. */
+  async zonesOf(orgId: string, nodeIds: readonly string[]): Promise<Map<string, string>> {
+    const rows = await bySlices(nodeIds, (slice) => this.#db.selectFrom('nodes').select(['id', 'zone_id']).where('org_id', '=', orgId).where('id', 'in', slice).where('zone_id', 'is not', null).execute());
+    return new Map(rows.map((r) => [r.id, r.zone_id!]));
   }
 
   list(orgId: string): Promise<NodeRecord[]> {

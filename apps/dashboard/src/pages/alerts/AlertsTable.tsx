@@ -29,7 +29,8 @@ function AlertActions({ alert, onChange }: { readonly alert: Alert; readonly onC
       </span>
       {muting && (
         <MuteForm
-          alert={alert}
+          target={{ kind: alert.kind, nodeId: alert.nodeId, zoneId: null }}
+          label={`Mute ${alert.kind}`}
           onDone={() => {
             setMuting(false);
             onChange();

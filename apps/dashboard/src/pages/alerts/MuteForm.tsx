@@ -12,20 +12,33 @@ const DURATIONS = [
   [7 * 86_400, '1 week'],
 ] as const;
 
-/** Mutes alerts of this kind on this node for a while (a mute rule): no webhook deliveries meanwhile. */
-export function MuteForm({ alert, onDone }: { readonly alert: Alert; readonly onDone: () => void }) {
+/** What a mute rule covers: a kind (or every kind), on a node (or any), in a zone (or any). */
+export interface MuteTarget {
+  readonly kind: Alert['kind'] | null;
+  readonly nodeId: string | null;
+  readonly zoneId: string | null;
+}
+
+/**
+ * Mutes the alerts of a target for a while (a mute rule): no webhook deliveries meanwhile. From
+ * an alert (its kind on its node), or from a zone (every alert of its members: a site's maintenance).
+ */
+export function MuteForm({ target, label, placeholder = 'under investigation', onDone }: { readonly target: MuteTarget; readonly label: string; readonly placeholder?: string; readonly onDone: () => void }) {
   const api = useApi();
   const action = useAction();
   const [reason, setReason] = useState('');
   const [durationS, setDurationS] = useState(86_400);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    action.run(() => api.send('POST', paths.muteRules, { kind: alert.kind, nodeId: alert.nodeId, durationS, reason: reason.trim() }), onDone);
+    action.run(() => api.send('POST', paths.muteRules, { ...target, durationS, reason: reason.trim() }), () => {
+      setReason('');
+      onDone();
+    });
   };
   return (
-    <form className="inline" onSubmit={submit} aria-label={`Mute ${alert.kind}`}>
+    <form className="inline" onSubmit={submit} aria-label={label}>
       <label>
-        Reason <input required value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder="under investigation" />
+        Reason <input required value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder={placeholder} />
       </label>
       <label>
         For

@@ -23,6 +23,7 @@ export function MuteRules({ rules, canWrite }: { readonly rules: PollState<reado
               <tr>
                 <th>Kind</th>
                 <th>Node</th>
+                <th>Zone</th>
                 <th>Until</th>
                 <th>Reason</th>
                 {canWrite && <th />}
@@ -33,6 +34,7 @@ export function MuteRules({ rules, canWrite }: { readonly rules: PollState<reado
                 <tr key={r.id}>
                   <td>{r.kind ?? 'every kind'}</td>
                   <td>{r.nodeId ? <Link href={hrefOf({ page: 'node', id: r.nodeId })}>{r.nodeId.slice(0, 8)}</Link> : 'every node'}</td>
+                  <td>{r.zoneId ? <Link href={hrefOf({ page: 'zone', id: r.zoneId })}>{r.zoneName ?? r.zoneId.slice(0, 8)}</Link> : 'every zone'}</td>
                   <td>{time(r.until)}</td>
                   <td>{r.reason}</td>
                   {canWrite && (
