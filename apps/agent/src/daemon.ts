@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventWire, SigningKey } from '@locus/protocol';
+import { AGENT_RETRY_MAX_MS, type EventWire, type SigningKey } from '@locus/protocol';
 import { startResponder, type Responder } from '@locus/responder';
 import { AuditLog } from './audit.js';
 import { ingestAt, ServerError, type Poster } from './client.js';
@@ -138,7 +138,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const now = o.now ?? (() => new Date());
   const log = o.log ?? (() => {});
   const random = o.random ?? Math.random;
-  const backoff = o.backoff ?? { initialMs: 1_000, maxMs: 300_000 };
+  const backoff = o.backoff ?? { initialMs: 1_000, maxMs: AGENT_RETRY_MAX_MS };
   const files = agentFiles(o.stateDir);
   const outbox = await Outbox.open(files.outbox, o.maxQueue);
   const audit = new AuditLog(files.audit);

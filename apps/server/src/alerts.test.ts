@@ -374,6 +374,44 @@ describe('alerts', () => {
     expect(await firing()).toEqual(['gone node-silent', 'quiet node-silent']);
   });
 
+  it('after a break, with a silence time shorter than agents wait between attempts, hold silence until every agent has tried again', async () => {
+    const short = await testServer('sqlite::memory:', { silentAfterMs: 2 * 60_000 });
+    try {
+      const repos = reposOf(short.storage);
+      await repos.orgs.ensure({ id: 'org-a', name: 'org-a', created_at: 0 });
+      const t0 = short.clock.now().getTime();
+      for (const name of ['steady', 'quiet']) await repos.nodes.create({ id: name, org_id: 'org-a', name, host_key: `key-${name}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+      const firing = async () => (await repos.alerts.firing('org-a')).map((a) => a.node_id).sort();
+      // Up for a day: silent after 2 min, as set.
+      short.app.alerting.upSince(t0 - 86_400_000);
+      await repos.telemetry.claimBatch('steady-1', 'steady', t0 - 3 * 60_000);
+      expect(await short.app.alerting.checkSilence()).toBe(1);
+      expect(await firing()).toEqual(['steady']);
+      // A break; back at t1. An agent that kept failing waits up to AGENT_RETRY_MAX_MS (5 min) before it tries again.
+      await repos.telemetry.claimBatch('steady-2', 'steady', t0);
+      await repos.telemetry.claimBatch('quiet-1', 'quiet', t0);
+      expect(await short.app.alerting.checkSilence()).toBe(1);
+      expect(await firing()).toEqual([]);
+      short.clock.advance(10 * 60_000);
+      const t1 = short.clock.now().getTime();
+      short.app.alerting.upSince(t1);
+      expect(await short.app.alerting.checkSilence()).toBe(0);
+      expect(await firing()).toEqual([]);
+      short.clock.advance(3 * 60_000);
+      await repos.telemetry.claimBatch('steady-3', 'steady', short.clock.now().getTime());
+      await short.app.alerting.sweep(['org-a']);
+      expect(await firing()).toEqual([]);
+      short.clock.advance(2 * 60_000);
+      expect(await short.app.alerting.checkSilence()).toBe(0);
+      short.clock.advance(1);
+      // 5 min and a millisecond since the servers came back: quiet never tried again; steady was heard 2 min ago, silent too.
+      expect(await short.app.alerting.checkSilence()).toBe(2);
+      expect(await firing()).toEqual(['quiet', 'steady']);
+    } finally {
+      await short.close();
+    }
+  });
+
   it("are judged by each node's own facts in a sweep of more nodes than it reads at once", async () => {
     const repos = reposOf(s.storage);
     const now = s.clock.now().getTime();

@@ -47,7 +47,7 @@ export class ServerMetrics {
   });
   readonly upSince = new Gauge({
     name: 'locus_servers_up_since_timestamp_seconds',
-    help: "Since when the fleet's servers (any replica) have been up without a break of over a minute, as this server last noted it: until they have been up for the silence time (5 min by default), no node-silent alert fires, as agents could report to no server during the break.",
+    help: "Since when the fleet's servers (any replica) have been up without a break of over a minute, as this server last noted it: until they have been up for the silence time (and at least 5 min, the longest an agent waits between attempts), no node-silent alert fires, as agents could report to no server during the break.",
     registers: [this.registry],
   });
   readonly webhookAttempts = new Counter({ name: 'locus_webhook_attempts_total', help: 'Webhook delivery attempts by outcome: delivered, retry (will be tried again), failed (gave up).', labelNames: ['outcome'] as const, registers: [this.registry] });

@@ -62,6 +62,14 @@ export type SampleWire = z.infer<typeof SampleWire>;
 /** Samples in one batch at most. */
 export const MAX_BATCH_SAMPLES = 1000;
 
+/**
+ * The longest an agent waits between attempts to deliver while the server cannot take its
+ * batches (its waits double from a second, with full jitter, up to this). After a break of the
+ * servers, every agent has tried again within this long of their return: the server holds
+ * silence alerts at least this long (Alerting.upSince).
+ */
+export const AGENT_RETRY_MAX_MS = 300_000;
+
 /** An object as JSON.parse makes them (no inherited members for a named read to find). */
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;

@@ -1,4 +1,4 @@
-import type { AlertKind, VerdictRecord } from '@locus/protocol';
+import { AGENT_RETRY_MAX_MS, type AlertKind, type VerdictRecord } from '@locus/protocol';
 import type { AlertCondition, VerdictNote } from '@locus/storage';
 
 export interface NodeFacts {
@@ -34,11 +34,18 @@ export function landmarkConditions(outliers: ReadonlyMap<string, readonly string
 }
 
 /**
+ * How long the fleet's servers must have been up before a node they have not heard from turns
+ * silent: the silence time, and at least the longest an agent waits between attempts to deliver
+ * (an agent that kept failing during a break tries again within that long of the servers' return).
+ */
+export const heardForMs = (silentAfterMs: number): number => Math.max(silentAfterMs, AGENT_RETRY_MAX_MS);
+
+/**
  * The alerts a node's current facts call for. An alert whose condition stops holding resolves.
  * `upSince` is since when the fleet's servers have been up without a break: a node not heard
- * from for silentAfterMs is silent only if they have been up that long to hear it. Before, its
- * silence is held (AlertCondition.hold): a node silent before the break stays so, and no node
- * that the break alone kept from reporting turns silent.
+ * from for silentAfterMs is silent only if they have been up long enough to hear it (heardForMs).
+ * Before, its silence is held (AlertCondition.hold): a node silent before the break stays so, and
+ * no node that the break alone kept from reporting turns silent.
  */
 export function nodeConditions(f: NodeFacts, now: number, options: { readonly silentAfterMs: number; readonly restricted: readonly string[]; readonly upSince: number }): AlertCondition[] {
   const key = (kind: AlertKind, ...parts: string[]) => [`${scopeOf(f.nodeId)}${kind}`, ...parts].join('|');
@@ -69,7 +76,7 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
   for (const d of f.duplicates) add('duplicate-gpu', 'critical', `GPU ${d.gpu} is also reported by node ${d.otherNode}: a copied identity or a moved board`, d.gpu, d.otherNode);
   if (f.lastIngestAt !== null && now - f.lastIngestAt > options.silentAfterMs) {
     const silent = condition('node-silent', 'warning', `no report since ${new Date(f.lastIngestAt).toISOString()}`);
-    out.push(now - options.upSince > options.silentAfterMs ? silent : { ...silent, hold: true });
+    out.push(now - options.upSince > heardForMs(options.silentAfterMs) ? silent : { ...silent, hold: true });
   }
   return out;
 }

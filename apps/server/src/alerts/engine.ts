@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Repos } from '../repos.js';
 import { DEFAULT_ORG } from '../config.js';
 import { sendWebhook, type WebhookDestinations, type WebhookSend } from './destinations.js';
-import { LANDMARK_SCOPE, landmarkConditions, nodeConditions, scopeOf, type NodeFacts } from './conditions.js';
+import { heardForMs, LANDMARK_SCOPE, landmarkConditions, nodeConditions, scopeOf, type NodeFacts } from './conditions.js';
 
 export interface AlertingOptions {
   /** A node whose agent has not reported for this long raises node-silent. */
@@ -169,7 +169,8 @@ export class Alerting {
 
   /**
    * Since when the fleet's servers have been up without a break (UptimeRepo, noted by the server's
-   * loop): a node is silent only once they have been up for silentAfterMs without hearing it.
+   * loop): a node is silent only once they have been up for the silence time (and at least the
+   * longest an agent waits between attempts: heardForMs) without hearing it.
    * After a break (every server down, or none reaching the database) agents could report to
    * nobody; their silence then is the fleet's, not theirs, and raising node-silent for every
    * node, to resolve each as its agent delivers its outbox, would bury the alerts that matter.
@@ -220,9 +221,10 @@ export class Alerting {
    * nodes it evaluated.
    */
   async checkSilence(): Promise<number> {
-    const cutoff = this.#clock.now().getTime() - this.#options.silentAfterMs;
-    // Until the servers have been up for silentAfterMs, no node turns silent (upSince): none before 0.
-    const cutoffs = { silentBefore: cutoff, newlySilentBefore: this.#upSince < cutoff ? cutoff : 0 };
+    const now = this.#clock.now().getTime();
+    const cutoff = now - this.#options.silentAfterMs;
+    // Until the servers have been up long enough to hear every agent, no node turns silent (upSince): none before 0.
+    const cutoffs = { silentBefore: cutoff, newlySilentBefore: now - this.#upSince > heardForMs(this.#options.silentAfterMs) ? cutoff : 0 };
     const changed: NodeRecord[] = [];
     for (let after = ''; ; ) {
       const { nodes, last } = await this.#repos.telemetry.silenceChanges('node-silent', cutoffs, after, SILENCE_SLICE);
