@@ -346,10 +346,13 @@ describe('alerts', () => {
     const firing = async () => (await repos.alerts.firing('org-a')).map((a) => `${a.node_id} ${a.kind}`).sort();
     await s.app.alerting.sweep(['org-a']);
     expect(await firing()).toEqual(['before node-silent', 'gone node-silent']);
+    expect(((await call('GET', '/api/v1/alerts')).json() as { silenceHeld: unknown }).silenceHeld).toBeNull();
     // No server for 10 min; up again since t1. Every node has been quiet for over 5 min.
     s.clock.advance(10 * 60_000);
     const t1 = s.clock.now().getTime();
     s.app.alerting.upSince(t1);
+    const held = async () => ((await call('GET', '/api/v1/alerts')).json() as { silenceHeld: unknown }).silenceHeld;
+    expect(await held()).toEqual({ serversUpSince: new Date(t1).toISOString(), until: new Date(t1 + 5 * 60_000).toISOString() });
     await s.app.alerting.sweep(['org-a']);
     expect(await s.app.alerting.checkSilence()).toBe(0);
     expect(await firing()).toEqual(['before node-silent', 'gone node-silent']);
@@ -365,6 +368,7 @@ describe('alerts', () => {
     await s.app.alerting.sweep(['org-a']);
     expect(await firing()).toEqual(['gone node-silent']);
     s.clock.advance(1);
+    expect(await held()).toBeNull();
     expect(await s.app.alerting.checkSilence()).toBe(1);
     expect((await repos.alerts.firing('org-a')).map((a) => [a.node_id, a.kind, a.first_fired_at, a.summary]).sort()).toEqual([
       ['gone', 'node-silent', t0, `gone: no report since ${new Date(t0 - 30 * 60_000).toISOString()}`],

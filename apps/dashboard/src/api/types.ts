@@ -180,6 +180,13 @@ export interface FleetMapData {
 // The server's list itself (a module of the protocol without dependencies), not a copy.
 export { ALERT_KINDS, type AlertKind };
 
+/** `GET /api/v1/alerts` */
+export interface AlertList {
+  readonly alerts: readonly Alert[];
+  /** After a break of the servers: since when they are back, and until when no node turns silent; null otherwise. */
+  readonly silenceHeld: { readonly serversUpSince: string; readonly until: string } | null;
+}
+
 /** One alert of `GET /api/v1/alerts`. */
 export interface Alert {
   readonly id: string;

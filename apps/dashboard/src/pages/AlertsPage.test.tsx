@@ -54,6 +54,17 @@ describe('AlertsPage', () => {
     expect(kinds).toEqual(['', 'restricted', 'claim-contradicted', 'empty-region', 'impossible-travel', 'landmark-inconsistent', 'gpu-health', 'gpu-missing', 'duplicate-gpu', 'node-silent']);
   });
 
+  it('says so while the servers, just started or back from a break, hold silence', async () => {
+    render({ '/api/v1/alerts': { alerts: ALERTS, silenceHeld: { serversUpSince: '2026-11-30T12:00:00.000Z', until: '2026-11-30T12:05:00.000Z' } }, '/api/v1/mute-rules': { rules: [] } });
+    const note = await screen.findByRole('note');
+    expect(note.textContent).toContain(`The servers are up since ${new Date('2026-11-30T12:00:00.000Z').toLocaleString()}`);
+    expect(note.textContent).toContain(`no node is marked silent before ${new Date('2026-11-30T12:05:00.000Z').toLocaleString()}`);
+    cleanup();
+    render({ '/api/v1/alerts': { alerts: ALERTS, silenceHeld: null }, '/api/v1/mute-rules': { rules: [] } });
+    await waitFor(() => expect(alertRows()).toHaveLength(3));
+    expect(screen.queryByRole('note')).toBeNull();
+  });
+
   it('mutes an alert with a reason and a duration, then shows the rule', async () => {
     let rules: object[] = [];
     const api = render({

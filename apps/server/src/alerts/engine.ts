@@ -180,6 +180,15 @@ export class Alerting {
   }
 
   /**
+   * Until when no node turns silent, the servers having come back from a break at `since` (they
+   * must be up heardForMs to hear every agent); undefined when they have been up that long.
+   */
+  silenceHeld(now: number): { readonly since: number; readonly until: number } | undefined {
+    const until = this.#upSince + heardForMs(this.#options.silentAfterMs);
+    return now < until ? { since: this.#upSince, until } : undefined;
+  }
+
+  /**
    * Re-evaluates every node of these orgs against all its facts, then the landmarks, from the
    * outliers named by the verdicts of the nodes just seen, when the operator's org is among them.
    * The server's loop sweeps every org at its first run and every alertSweepEveryMs: a backstop

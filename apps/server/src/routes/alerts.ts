@@ -25,14 +25,19 @@ export const alertRoutes =
   async (app) => {
     app.get(
       '/alerts',
-      { schema: { summary: 'Alerts, newest first: firing, resolved, or both', tags: ['alerts'], querystring: z.object({ state: z.enum(['firing', 'resolved']).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }) } },
+      { schema: { summary: 'Alerts, newest first: firing, resolved, or both', description: 'With silenceHeld: after the servers first start or come back from a break, since when they are up and until when no node turns silent (null otherwise).', tags: ['alerts'], querystring: z.object({ state: z.enum(['firing', 'resolved']).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }) } },
       async (request) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'fleet:read');
         const now = ctx.clock.now().getTime();
         const alerts = await ctx.repos.alerts.list(caller.orgId, request.query.state, request.query.limit);
         const muting = await mutingOf(ctx.repos, caller.orgId, alerts, now);
-        return { alerts: alerts.map((a) => alertView(a, muting(a))) };
+        const held = ctx.alerting.silenceHeld(now);
+        return {
+          alerts: alerts.map((a) => alertView(a, muting(a))),
+          // After the servers' first start or a break: no node turns silent before `until` (docs/server.md, Silence after a break).
+          silenceHeld: held ? { serversUpSince: new Date(held.since).toISOString(), until: new Date(held.until).toISOString() } : null,
+        };
       },
     );
 
