@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { DEFAULT_ORG } from '../config.js';
 
 /**
  * Addresses that are not the public internet's: this machine, private and shared networks,
@@ -37,6 +38,9 @@ function unmapped(address: string): string {
   const lo = parseInt(m[3]!, 16);
   return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
 }
+
+/** A URL's host as an address or name, without the brackets of an IPv6 address. */
+const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
 /** An address or CIDR range as --trust-proxy and --webhook-allow take them; undefined if it is neither. */
 export function parseCidr(entry: string): { readonly address: string; readonly bits: number; readonly family: 'ipv4' | 'ipv6' } | undefined {
@@ -77,6 +81,11 @@ export class WebhookDestinations {
     this.agents.https.destroy();
   }
 
+  /** The checks for an organization's webhooks: none for the operator's, which reaches any address. */
+  checkFor(orgId: string): WebhookDestinations | undefined {
+    return orgId === DEFAULT_ORG ? undefined : this;
+  }
+
   /** Whether a webhook may be delivered to this IP address. */
   permits(address: string): boolean {
     const plain = unmapped(address);
@@ -91,6 +100,11 @@ export class WebhookDestinations {
     return `${what} is not a public address: an organization's webhooks reach public addresses only${allowed}; the operator's organization reaches any, and the operator may allow more with --webhook-allow`;
   }
 
+  /** Why a URL's host is refused when it is an IP address webhooks may not reach; undefined for a name or a permitted address. */
+  refusedAddress(host: string): string | undefined {
+    return isIP(host) !== 0 && !this.permits(host) ? this.refusal(host, [host]) : undefined;
+  }
+
   /**
    * Why a webhook's URL is refused, when its host is an address that is refused or a name that
    * resolves to such addresses alone; undefined otherwise (a name that does not resolve now is
@@ -98,8 +112,8 @@ export class WebhookDestinations {
    * they connect (lookup).
    */
   async refused(url: string): Promise<string | undefined> {
-    const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
-    if (isIP(host) !== 0) return this.permits(host) ? undefined : this.refusal(host, [host]);
+    const host = hostOf(new URL(url));
+    if (isIP(host) !== 0) return this.refusedAddress(host);
     const found = await new Promise<LookupAddress[]>((resolve) => dnsLookup(host, { all: true }, (error, addresses) => resolve(error ? [] : addresses)));
     return found.length > 0 && !found.some((a) => this.permits(a.address)) ? this.refusal(host, found.map((a) => a.address)) : undefined;
   }
@@ -130,7 +144,7 @@ const OPEN_AGENTS = { http: new HttpAgent({ keepAlive: true }), https: new Https
 
 /**
  * Sends a delivery with Node's HTTP client, its connection's address checked by `destinations`
- * (none for the operator's organization). A redirect is an answer like any other (not followed:
+ * (none for the operator's organization: WebhookDestinations.checkFor). A redirect is an answer like any other (not followed:
  * it would lead past the check, and a receiver that moved should be edited).
  */
 export function sendWebhook(destinations: WebhookDestinations | undefined): WebhookSend {
@@ -138,8 +152,8 @@ export function sendWebhook(destinations: WebhookDestinations | undefined): Webh
   return (url, init) =>
     new Promise((resolve, reject) => {
       const target = new URL(url);
-      const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
-      if (destinations && isIP(host) !== 0 && !destinations.permits(host)) return reject(new Error(destinations.refusal(host, [host])));
+      const refused = destinations?.refusedAddress(hostOf(target));
+      if (refused) return reject(new Error(refused));
       const https = target.protocol === 'https:';
       const send = https ? httpsRequest : httpRequest;
       const req = send(target, { method: init.method, headers: { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) }, signal: init.signal, agent: https ? agents.https : agents.http }, (res) => {

@@ -347,7 +347,7 @@ export class Alerting {
   /** One attempt of a delivery, recorded: whether the receiver took it. `once`: a test, never tried again. */
   async #attempt(hook: Webhook, d: WebhookDelivery, { once = false } = {}): Promise<boolean> {
     // The operator's organization reaches any address; the others, public ones and those the operator allows.
-    const send = this.#options.fetch ?? sendWebhook(hook.org_id === DEFAULT_ORG ? undefined : this.#options.destinations);
+    const send = this.#options.fetch ?? sendWebhook(this.#options.destinations?.checkFor(hook.org_id));
     const random = this.#options.random ?? Math.random;
     let status: number | null = null;
     let error: string | null = null;

@@ -8,7 +8,6 @@ import type { AppContext } from '../app.js';
 import { alertView, mutingOf } from '../alerts/engine.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
-import { DEFAULT_ORG } from '../config.js';
 
 const Params = z.object({ id: z.string().min(1).max(100) });
 const MuteBody = z.strictObject({
@@ -92,7 +91,7 @@ export const alertRoutes =
         const caller = await ctx.caller(request);
         requirePermission(caller, 'fleet:write');
         // The operator's organization reaches any address; the others, public ones and those the operator allows.
-        const refused = caller.orgId === DEFAULT_ORG ? undefined : await ctx.webhookDestinations.refused(request.body.url);
+        const refused = await ctx.webhookDestinations.checkFor(caller.orgId)?.refused(request.body.url);
         if (refused) throw new ApiError('LOCUS_ERR_WEBHOOK_DESTINATION', refused);
         const secret = request.body.secret ?? randomBytes(32).toString('base64url');
         const id = randomUUID();
