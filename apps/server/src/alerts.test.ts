@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey, type VerdictRecord } from '@locus/protocol';
-import { Alerting, DEFAULT_ALERTING, webhookSignature } from './alerts/engine.js';
+import { Alerting, DEFAULT_ALERTING, GROUP_MAX_CHANGES, webhookSignature } from './alerts/engine.js';
 import { DEFAULT_ORG } from './config.js';
 import { reposOf } from './repos.js';
 import { enrollAgent, hostInventory, landmark, measurementOf, testServer, type TestLandmark, type TestServer } from './test-support.js';
@@ -28,7 +28,7 @@ afterEach(async () => {
   receiver = undefined;
 });
 
-const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object, headers = owner) => s.app.inject(payload === undefined ? { method, url, headers } : { method, url, headers, payload });
+const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object, headers = owner) => s.app.inject(payload === undefined ? { method, url, headers } : { method, url, headers, payload });
 const alerts = async (state?: string) => ((await call('GET', `/api/v1/alerts${state ? `?state=${state}` : ''}`)).json() as { alerts: { id: string; kind: string; severity: string; state: string; summary: string; muted: unknown }[] }).alerts;
 
 async function node(name: string): Promise<{ id: string; key: SigningKey }> {
@@ -131,11 +131,11 @@ describe('alerts', () => {
     const repos = reposOf(s.storage);
     const now = s.clock.now().getTime();
     await repos.orgs.ensure({ id: 'org-b', name: 'org-b', created_at: 0 });
-    await repos.alerts.addWebhook({ id: 'gone', org_id: 'org-a', url: 'http://gone.example/hook', secret: 's', created_at: 0 });
-    await repos.alerts.addWebhook({ id: 'fine', org_id: 'org-b', url: 'http://fine.example/hook', secret: 's', created_at: 0 });
+    await repos.alerts.addWebhook({ id: 'gone', org_id: 'org-a', url: 'http://gone.example/hook', secret: 's', created_at: 0, group_wait_ms: 0 });
+    await repos.alerts.addWebhook({ id: 'fine', org_id: 'org-b', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 0 });
     // The gone receiver's deliveries fell due first.
     for (const [hook, i] of [['gone', 1], ['gone', 2], ['gone', 3], ['fine', 4], ['fine', 5], ['fine', 6]] as const) {
-      await repos.alerts.enqueueDelivery({ id: `${hook}-${i}`, webhook_id: hook, alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 10 + i, last_status_code: null, last_error: null, created_at: now, delivered_at: null });
+      await repos.alerts.enqueueDelivery({ id: `${hook}-${i}`, webhook_id: hook, alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 10 + i, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
     }
     const seen: string[] = [];
     // The gone receiver never answers: each attempt lasts until the time it is given runs out.
@@ -167,9 +167,9 @@ describe('alerts', () => {
   it('drain a backlog in one dispatch, as fast as the receiver takes it (an alert for every node of a large fleet)', async () => {
     const repos = reposOf(s.storage);
     const now = s.clock.now().getTime();
-    await repos.alerts.addWebhook({ id: 'w', org_id: 'org-a', url: 'http://fine.example/hook', secret: 's', created_at: 0 });
+    await repos.alerts.addWebhook({ id: 'w', org_id: 'org-a', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 0 });
     const ids = Array.from({ length: 250 }, (_, i) => `d-${String(i).padStart(3, '0')}`);
-    for (const [i, id] of ids.entries()) await repos.alerts.enqueueDelivery({ id, webhook_id: 'w', alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 1000 + i, last_status_code: null, last_error: null, created_at: now, delivered_at: null });
+    for (const [i, id] of ids.entries()) await repos.alerts.enqueueDelivery({ id, webhook_id: 'w', alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 1000 + i, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
     const seen: string[] = [];
     const receiver: typeof fetch = (_url, init) => {
       seen.push(new Headers(init?.headers).get('x-locus-delivery')!);
@@ -204,8 +204,8 @@ describe('alerts', () => {
       const now = guarded.clock.now().getTime();
       // Added past the API (as if the name had resolved elsewhere when it was added).
       for (const [id, org, host] of [['operator', DEFAULT_ORG, '127.0.0.1'], ['tenant', 'org-a', 'localhost'], ['tenant-ip', 'org-a', '127.0.0.1']] as const) {
-        await repos.alerts.addWebhook({ id, org_id: org, url: `http://${host}:${port}/hook`, secret: 's', created_at: 0 });
-        await repos.alerts.enqueueDelivery({ id: `d-${id}`, webhook_id: id, alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null });
+        await repos.alerts.addWebhook({ id, org_id: org, url: `http://${host}:${port}/hook`, secret: 's', created_at: 0, group_wait_ms: 0 });
+        await repos.alerts.enqueueDelivery({ id: `d-${id}`, webhook_id: id, alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
       }
       await guarded.app.alerting.dispatch();
       expect(got).toEqual(['d-operator']);
@@ -239,6 +239,82 @@ describe('alerts', () => {
     expect(log.deliveries.map((d) => [d.event, d.status]).sort()).toEqual([['test', 'delivered'], ['test', 'failed']]);
     expect((await test(await s.tokenFor('org-a', 'viewer'))).statusCode).toBe(403);
     expect((await call('POST', '/api/v1/webhooks/nope/test')).statusCode).toBe(404);
+  });
+
+  it('go to a webhook that groups them as one delivery per kind and zone, once the first has waited, retried whole', async () => {
+    const h = await hook([500]);
+    const grouped = await call('PATCH', `/api/v1/webhooks/${h.id}`, { groupWaitS: 30 });
+    expect(grouped.json()).toEqual({ id: h.id, url: expect.stringMatching(/\/hook$/), groupWaitS: 30, createdAt: expect.any(String) });
+    expect(((await call('GET', '/api/v1/webhooks')).json() as { webhooks: unknown[] }).webhooks).toEqual([grouped.json()]);
+    const zone = (await call('POST', '/api/v1/zones', { name: 'sin-dc1', claimedCountry: 'SG' })).json() as { id: string };
+    const inside = [await node('sg-in-1'), await node('sg-in-2'), await node('sg-in-3')];
+    const outside = await node('sg-out');
+    for (const n of inside) expect((await call('PUT', `/api/v1/nodes/${n.id}/zone`, { zoneId: zone.id })).statusCode).toBe(200);
+    // One of the zone's nodes is muted: not told, grouped or not.
+    await call('POST', '/api/v1/mute-rules', { nodeId: inside[2]!.id, durationS: 3600, reason: 'rebuilt' });
+    for (const n of [...inside, outside]) await measure(n.key, SHENZHEN, 10);
+    await s.app.alerting.dispatch();
+    expect(h.got).toEqual([]);
+    s.clock.advance(29_999);
+    await s.app.alerting.dispatch();
+    expect(h.got).toEqual([]);
+    // Once the first has waited 30 s: the zone's changes as one delivery, the node outside any zone as another.
+    s.clock.advance(1);
+    await s.app.alerting.dispatch();
+    expect(h.got).toHaveLength(1); // the first answered 500: its webhook waits for the next dispatch
+    s.clock.advance(60_000);
+    await s.app.alerting.dispatch();
+    expect(h.got).toHaveLength(3);
+    for (const g of h.got) {
+      expect(g.event).toBe('group');
+      expect(g.signature).toBe(webhookSignature(h.secret, g.body));
+    }
+    // The one that failed went again as it was (the other went first: it fell due first).
+    expect(h.got.slice(1).filter((g) => g.body === h.got[0]!.body)).toHaveLength(1);
+    type Group = { group: { kind: string; zoneId: string | null; zoneName: string | null }; summary: string; fired: number; resolved: number; changes: { event: string; alert: { nodeId: string } }[] };
+    const sent = h.got.slice(1).map((g) => JSON.parse(g.body) as Group);
+    const zoned = sent.find((g) => g.group.zoneId !== null);
+    const alone = sent.find((g) => g.group.zoneId === null);
+    expect(zoned).toMatchObject({ event: 'group', group: { kind: 'restricted', zoneId: zone.id, zoneName: 'sin-dc1' }, summary: 'restricted in zone sin-dc1: 2 fired', fired: 2, resolved: 0 });
+    expect(zoned!.changes.map((c) => [c.event, c.alert.nodeId]).sort()).toEqual([['fired', inside[0]!.id], ['fired', inside[1]!.id]].sort());
+    expect(alone).toMatchObject({ group: { kind: 'restricted', zoneId: null, zoneName: null }, summary: expect.stringMatching(/^fired: sg-out: restricted countries possible/), fired: 1 });
+    const log = (await call('GET', `/api/v1/webhooks/${h.id}/deliveries`)).json() as { deliveries: { event: string; changes: number; status: string; alertId: string | null }[] };
+    expect(log.deliveries.map((d) => [d.event, d.changes, d.status, d.alertId]).sort()).toEqual([['group', 1, 'delivered', null], ['group', 2, 'delivered', null]]);
+
+    // Resolved together too; and once grouping is off, each change goes alone at once.
+    for (const n of inside.slice(0, 2)) await measure(n.key, SINGAPORE);
+    s.clock.advance(30_000);
+    await s.app.alerting.dispatch();
+    expect(JSON.parse(h.got.at(-1)!.body)).toMatchObject({ summary: 'restricted in zone sin-dc1: 2 resolved', fired: 0, resolved: 2 });
+    expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, { groupWaitS: 0 })).json()).toMatchObject({ groupWaitS: 0 });
+    await measure(outside.key, SINGAPORE);
+    await s.app.alerting.dispatch();
+    expect(JSON.parse(h.got.at(-1)!.body)).toMatchObject({ event: 'resolved', alert: { nodeId: outside.id } });
+    expect(h.got).toHaveLength(5);
+
+    // Bad changes are refused, and only owners and admins of the webhook's org make them.
+    for (const body of [{ groupWaitS: 3601 }, { groupWaitS: -1 }, { groupWaitS: 1.5 }, {}, { groupWaitS: 30, url: 'http://x/' }]) expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, body)).statusCode, JSON.stringify(body)).toBe(400);
+    expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, { groupWaitS: 30 }, await s.tokenFor('org-a', 'viewer'))).statusCode).toBe(403);
+    expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, { groupWaitS: 30 }, await s.tokenFor('org-b', 'owner'))).statusCode).toBe(404);
+    expect((await call('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/x', groupWaitS: 7200 })).statusCode).toBe(400);
+  });
+
+  it('go in deliveries of at most GROUP_MAX_CHANGES changes when a group has more (a site gone dark)', async () => {
+    const repos = reposOf(s.storage);
+    const now = s.clock.now().getTime();
+    await repos.alerts.addWebhook({ id: 'w', org_id: 'org-a', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 30_000 });
+    const n = GROUP_MAX_CHANGES + 5;
+    await repos.alerts.hold(Array.from({ length: n }, (_, i) => ({ id: `c${String(i).padStart(5, '0')}`, webhook_id: 'w', kind: 'node-silent', zone_id: '', event: 'fired' as const, alert: JSON.stringify({ nodeId: `n${i}`, summary: `n${i} silent` }), created_at: now + i, due_at: now + i + 30_000 })));
+    const bodies: { fired: number; changes: { alert: { nodeId: string } }[] }[] = [];
+    const receiver: typeof fetch = (_url, init) => {
+      bodies.push(JSON.parse(String(init!.body)) as (typeof bodies)[number]);
+      return Promise.resolve(new Response(null, { status: 204 }));
+    };
+    s.clock.advance(30_000);
+    await new Alerting(repos, s.clock, { ...DEFAULT_ALERTING, restricted: [], fetch: receiver }).dispatch();
+    expect(bodies.map((b) => b.fired)).toEqual([GROUP_MAX_CHANGES, 5]);
+    expect(bodies.flatMap((b) => b.changes.map((c) => c.alert.nodeId))).toEqual(Array.from({ length: n }, (_, i) => `n${i}`));
+    expect(await repos.alerts.groupsDue(s.clock.now().getTime() + 3600_000)).toEqual([]);
   });
 
   it('stay quiet toward webhooks while muted, and say so', async () => {

@@ -110,6 +110,7 @@ const ROUTES: Record<string, Case> = {
   'POST /api/v1/alerts/{id}/resolve': { kind: 'absent', id: 'alert' },
   'DELETE /api/v1/mute-rules/{id}': { kind: 'absent', id: 'muteRule' },
   'DELETE /api/v1/webhooks/{id}': { kind: 'absent', id: 'webhook' },
+  'PATCH /api/v1/webhooks/{id}': { kind: 'absent', id: 'webhook', body: () => ({ groupWaitS: 60 }) },
   'GET /api/v1/webhooks/{id}/deliveries': { kind: 'absent', id: 'webhook' },
   'POST /api/v1/webhooks/{id}/test': { kind: 'absent', id: 'webhook' },
   'GET /api/v1/reports/{id}': { kind: 'absent', id: 'report' },
@@ -190,7 +191,7 @@ describe('organization isolation', () => {
     expect(((await ok('GET', `/api/v1/nodes/${ids.agentNode}/inventory`)) as unknown as { gpus: { uuid: string }[] }).gpus.map((g) => g.uuid)).toEqual(['GPU-a-secret']);
     expect(((await ok('GET', '/api/v1/alerts?state=firing')) as unknown as { alerts: { id: string }[] }).alerts.map((x) => x.id)).toContain(ids.alert);
     expect(((await ok('GET', '/api/v1/mute-rules')) as unknown as { rules: { id: string }[] }).rules.map((x) => x.id)).toEqual([ids.muteRule]);
-    expect(((await ok('GET', '/api/v1/webhooks')) as unknown as { webhooks: { id: string }[] }).webhooks.map((x) => x.id)).toEqual([ids.webhook]);
+    expect(((await ok('GET', '/api/v1/webhooks')) as unknown as { webhooks: { id: string; groupWaitS: number }[] }).webhooks.map((x) => [x.id, x.groupWaitS])).toEqual([[ids.webhook, 0]]);
     expect(((await ok('GET', '/api/v1/reports')) as unknown as { reports: { id: string }[] }).reports.map((x) => x.id)).toEqual([ids.report]);
     expect(((await ok('GET', '/api/v1/zones')) as unknown as { zones: { id: string }[] }).zones.map((x) => x.id)).toEqual([ids.zone]);
   });

@@ -555,8 +555,8 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     await alerts.addMuteRule({ id: 'm1', org_id: 'org-a', kind: 'restricted', node_id: null, zone_id: null, until: 100, reason: 'maintenance', created_at: 0 });
     expect(await alerts.muteRules('org-a', 50)).toHaveLength(1);
     expect(await alerts.muteRules('org-a', 100)).toHaveLength(0);
-    await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0 });
-    const d = { id: 'd1', webhook_id: 'w1', alert_id: 'a1', event: 'fired', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 10, last_status_code: null, last_error: null, created_at: 0, delivered_at: null };
+    await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0 });
+    const d = { id: 'd1', webhook_id: 'w1', alert_id: 'a1', event: 'fired', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 10, last_status_code: null, last_error: null, created_at: 0, delivered_at: null, changes: 1 };
     await alerts.enqueueDelivery(d);
     expect(await alerts.dueDeliveries(9, 10)).toEqual([]);
     expect(await alerts.dueDeliveries(10, 10)).toEqual([d]);
@@ -573,8 +573,8 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
 
   it("lists the webhooks with deliveries due, the first due first, and each webhook's due deliveries in order", async () => {
     const alerts = new AlertRepo(storage.db);
-    for (const id of ['w1', 'w2', 'w3']) await alerts.addWebhook({ id, org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0 });
-    const enqueue = (id: string, webhook_id: string, next_attempt_at: number, created_at = 0) => alerts.enqueueDelivery({ id, webhook_id, alert_id: 'a1', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at, last_status_code: null, last_error: null, created_at, delivered_at: null });
+    for (const id of ['w1', 'w2', 'w3']) await alerts.addWebhook({ id, org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0 });
+    const enqueue = (id: string, webhook_id: string, next_attempt_at: number, created_at = 0) => alerts.enqueueDelivery({ id, webhook_id, alert_id: 'a1', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at, last_status_code: null, last_error: null, created_at, delivered_at: null, changes: 1 });
     await enqueue('a', 'w1', 30);
     await enqueue('b', 'w2', 20);
     await enqueue('c', 'w1', 10, 2);
@@ -590,6 +590,58 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     await alerts.recordAttempt('c', { status: 'pending', attempts: 1, next_attempt_at: 45, last_status_code: 500, last_error: 'HTTP 500', delivered_at: null });
     expect(await alerts.webhooksDue(40)).toEqual(['w2', 'w1']);
     expect(await alerts.webhooksDue(60)).toEqual(['w2', 'w1', 'w3']);
+  });
+
+  it("holds alert changes for a grouping webhook, and makes one delivery of a group's changes, each taken once", async () => {
+    const alerts = new AlertRepo(storage.db);
+    await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 30_000 });
+    await alerts.addWebhook({ id: 'w2', org_id: 'org-a', url: 'http://127.0.0.1:2/', secret: 's', created_at: 0, group_wait_ms: 0 });
+    expect(await alerts.setGroupWait('org-b', 'w2', 60_000)).toBe(false);
+    expect(await alerts.setGroupWait('org-a', 'w2', 60_000)).toBe(true);
+    expect((await alerts.webhooks('org-a')).map((w) => [w.id, w.group_wait_ms])).toEqual([['w1', 30_000], ['w2', 60_000]]);
+    const change = (id: string, webhook_id: string, kind: string, zone_id: string, created_at: number) => ({ id, webhook_id, kind, zone_id, event: 'fired' as const, alert: JSON.stringify({ id }), created_at, due_at: created_at + 30_000 });
+    await alerts.hold([change('c3', 'w1', 'node-silent', 'z1', 20), change('c1', 'w1', 'node-silent', 'z1', 10), change('c2', 'w1', 'node-silent', 'z1', 10), change('x1', 'w1', 'node-silent', '', 15), change('y1', 'w2', 'gpu-health', 'z1', 12)]);
+    // A group may go once its first change is due: its later changes go with it.
+    expect(await alerts.groupsDue(30_009)).toEqual([]);
+    expect(await alerts.groupsDue(30_010)).toEqual([{ webhookId: 'w1', kind: 'node-silent', zoneId: 'z1' }]);
+    expect(await alerts.groupsDue(40_000)).toEqual([
+      { webhookId: 'w1', kind: 'node-silent', zoneId: 'z1' },
+      { webhookId: 'w2', kind: 'gpu-health', zoneId: 'z1' },
+      { webhookId: 'w1', kind: 'node-silent', zoneId: '' },
+    ]);
+    const deliver = (changes: readonly { id: string }[]) => ({ id: `d-${changes.map((c) => c.id).join('+')}`, webhook_id: 'w1', alert_id: '', event: 'group', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 40_000, last_status_code: null, last_error: null, created_at: 40_000, delivered_at: null, changes: changes.length });
+    const group = { webhookId: 'w1', kind: 'node-silent', zoneId: 'z1' };
+    expect((await alerts.takeGroup(group, 2, deliver)).map((c) => c.id)).toEqual(['c1', 'c2']);
+    expect((await alerts.takeGroup(group, 2, deliver)).map((c) => c.id)).toEqual(['c3']);
+    expect(await alerts.takeGroup(group, 2, deliver)).toEqual([]);
+    expect((await alerts.deliveries('w1', 10)).map((d) => [d.id, d.changes]).sort()).toEqual([['d-c1+c2', 2], ['d-c3', 1]]);
+    expect(await alerts.groupsDue(40_000)).toEqual([{ webhookId: 'w2', kind: 'gpu-health', zoneId: 'z1' }, { webhookId: 'w1', kind: 'node-silent', zoneId: '' }]);
+    // A delivery that cannot be stored takes nothing: its changes stay held.
+    await expect(alerts.takeGroup({ webhookId: 'w1', kind: 'node-silent', zoneId: '' }, 10, () => ({ ...deliver([]), id: 'd-c1+c2' }))).rejects.toThrow();
+    expect(await alerts.groupsDue(40_000)).toHaveLength(2);
+    // A removed webhook's held changes go with it.
+    await alerts.deleteWebhook('org-a', 'w2');
+    expect(await alerts.groupsDue(40_000)).toEqual([{ webhookId: 'w1', kind: 'node-silent', zoneId: '' }]);
+  });
+
+  it('gives each held change to one delivery when servers take the same group at once (on PostgreSQL, through connections of their own)', async () => {
+    const alerts = new AlertRepo(storage.db);
+    await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 1 });
+    const ids = Array.from({ length: 60 }, (_, i) => `c${String(i).padStart(2, '0')}`);
+    await alerts.hold(ids.map((id, i) => ({ id, webhook_id: 'w1', kind: 'node-silent', zone_id: 'z1', event: 'fired', alert: '{}', created_at: i, due_at: i + 1 })));
+    const group = { webhookId: 'w1', kind: 'node-silent', zoneId: 'z1' };
+    let made = 0;
+    const deliver = (changes: readonly unknown[]) => ({ id: `d${made++}`, webhook_id: 'w1', alert_id: '', event: 'group', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 100, last_status_code: null, last_error: null, created_at: 100, delivered_at: null, changes: changes.length });
+    const taker = async () => {
+      const got: string[] = [];
+      for (let taken = await alerts.takeGroup(group, 7, deliver); taken.length > 0; taken = await alerts.takeGroup(group, 7, deliver)) got.push(...taken.map((c) => c.id));
+      return got;
+    };
+    const [a, b, c] = await Promise.all([taker(), taker(), taker()]);
+    expect([...a!, ...b!, ...c!].sort()).toEqual(ids);
+    const stored = await alerts.deliveries('w1', 100);
+    expect(stored.reduce((n, d) => n + d.changes, 0)).toBe(60);
+    expect(stored.every((d) => d.changes > 0 && d.changes <= 7)).toBe(true);
   });
 
   it('keeps the first server key stored, and reports per org, newest first, body only on get', async () => {

@@ -14,6 +14,7 @@ import { alertsByNode } from './migrations/0013-alerts-by-node.js';
 import { backgroundLeases } from './migrations/0014-background-leases.js';
 import { serviceUptime } from './migrations/0015-service-uptime.js';
 import { zoneMuteRules } from './migrations/0016-zone-mute-rules.js';
+import { webhookGroups } from './migrations/0017-webhook-groups.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -33,6 +34,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0014-background-leases': backgroundLeases,
   '0015-service-uptime': serviceUptime,
   '0016-zone-mute-rules': zoneMuteRules,
+  '0017-webhook-groups': webhookGroups,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

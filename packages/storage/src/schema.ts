@@ -186,6 +186,11 @@ export interface WebhookTable {
   /** HMAC key for the X-Locus-Signature header; kept to sign, so it is a secret at rest. */
   secret: string;
   created_at: number;
+  /**
+   * 0: each alert change is a delivery of its own. Otherwise changes of one kind in one zone are
+   * held (webhook_waiting) and sent as one delivery once the first has waited this long.
+   */
+  group_wait_ms: number;
 }
 
 export const DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
@@ -204,6 +209,23 @@ export interface WebhookDeliveryTable {
   last_error: string | null;
   created_at: number;
   delivered_at: number | null;
+  /** The alert changes it carries: 1, more for a group, 0 for a test. */
+  changes: number;
+}
+
+/** An alert change held for its group's delivery to a webhook that groups them. */
+export interface WebhookWaitingTable {
+  id: string;
+  webhook_id: string;
+  kind: string;
+  /** The zone of the alert's node; '' for none (no zone, or no node). */
+  zone_id: string;
+  event: 'fired' | 'resolved';
+  /** The alert as published when it changed (JSON). */
+  alert: string;
+  created_at: number;
+  /** When the group may go: its first change's due time is the group's. */
+  due_at: number;
 }
 
 export interface ServerKeyTable {
@@ -264,6 +286,7 @@ export interface Database extends TelemetryTables {
   mute_rules: MuteRuleTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
+  webhook_waiting: WebhookWaitingTable;
   server_keys: ServerKeyTable;
   reports: ReportTable;
   background_leases: BackgroundLeaseTable;

@@ -37,7 +37,7 @@ export class ApiClient {
   }
 
   /** Sends a change (POST, PUT, DELETE) with a JSON body, if any, and returns the JSON answer. */
-  async send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  async send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const res = await this.#send(path, { method, ...(body === undefined ? {} : { body }) });
     return (await res.json()) as T;
   }

@@ -216,6 +216,8 @@ export interface MuteRule {
 export interface Webhook {
   readonly id: string;
   readonly url: string;
+  /** How long alert changes wait for others of their kind and zone, to go as one delivery; 0: each alone. */
+  readonly groupWaitS: number;
   readonly createdAt: string;
 }
 
@@ -223,7 +225,10 @@ export interface Delivery {
   readonly id: string;
   /** Null for a test delivery. */
   readonly alertId: string | null;
+  /** fired, resolved, group (of `changes` alert changes) or test. */
   readonly event: string;
+  /** The alert changes it carries: 1, more for a group, 0 for a test. */
+  readonly changes: number;
   readonly status: 'pending' | 'delivered' | 'failed';
   readonly attempts: number;
   readonly lastStatusCode: number | null;

@@ -70,10 +70,10 @@ describe('SettingsPage', () => {
 
   it('sends a webhook a test and says what its receiver answered, the open log showing it too', async () => {
     let log: object[] = [];
-    const delivery = (status: string, lastStatusCode: number | null, lastError: string | null) => ({ id: `d${log.length}`, alertId: null, event: 'test', status, attempts: 1, lastStatusCode, lastError, createdAt: '2026-11-30T12:00:00.000Z', deliveredAt: null });
+    const delivery = (status: string, lastStatusCode: number | null, lastError: string | null) => ({ id: `d${log.length}`, alertId: null, event: 'test', changes: 0, status, attempts: 1, lastStatusCode, lastError, createdAt: '2026-11-30T12:00:00.000Z', deliveredAt: null });
     const answers = [delivery('failed', null, 'connect ECONNREFUSED 10.0.0.9:443'), delivery('delivered', 204, null)];
     const api = render(<SettingsPage />, {
-      '/api/v1/webhooks': { webhooks: [{ id: 'w1', url: 'https://hooks.example/locus', createdAt: '2026-11-30T11:00:00.000Z' }] },
+      '/api/v1/webhooks': { webhooks: [{ id: 'w1', url: 'https://hooks.example/locus', groupWaitS: 0, createdAt: '2026-11-30T11:00:00.000Z' }] },
       '/api/v1/tokens': { tokens: [] },
       '/api/v1/webhooks/w1/deliveries': () => json({ deliveries: log }),
       'POST /api/v1/webhooks/w1/test': () => {
@@ -93,6 +93,45 @@ describe('SettingsPage', () => {
     await waitFor(() => expect(screen.getByRole('status', { name: 'Test of https://hooks.example/locus' }).textContent).toBe('Test delivered: HTTP 204'));
     await waitFor(() => expect(within(screen.getByRole('table', { name: 'Deliveries to https://hooks.example/locus' })).getAllByRole('row')).toHaveLength(3));
     expect(api.calls.filter((c) => c.startsWith('POST'))).toEqual(['POST /api/v1/webhooks/w1/test', 'POST /api/v1/webhooks/w1/test']);
+  });
+
+  it("adds a webhook that groups alert changes, changes another's grouping, and shows how many changes a group delivery carried", async () => {
+    let webhooks = [
+      { id: 'w1', url: 'https://chat.example/a', groupWaitS: 0, createdAt: '2026-11-30T11:00:00.000Z' },
+      { id: 'w2', url: 'https://chat.example/b', groupWaitS: 45, createdAt: '2026-11-30T11:00:00.000Z' },
+    ];
+    const api = render(<SettingsPage />, {
+      '/api/v1/webhooks': () => json({ webhooks }),
+      '/api/v1/tokens': { tokens: [] },
+      'POST /api/v1/webhooks': () => json({ id: 'w3', url: 'https://chat.example/c', groupWaitS: 300, createdAt: '2026-11-30T12:00:00.000Z', secret: 'shown-once' }, 201),
+      'PATCH /api/v1/webhooks/w1': () => {
+        webhooks = [{ ...webhooks[0]!, groupWaitS: 60 }, webhooks[1]!];
+        return json(webhooks[0]);
+      },
+      '/api/v1/webhooks/w1/deliveries': {
+        deliveries: [
+          { id: 'd2', alertId: null, event: 'group', changes: 412, status: 'delivered', attempts: 1, lastStatusCode: 200, lastError: null, createdAt: '2026-11-30T12:01:00.000Z', deliveredAt: '2026-11-30T12:01:00.000Z' },
+          { id: 'd1', alertId: 'a1', event: 'fired', changes: 1, status: 'delivered', attempts: 1, lastStatusCode: 200, lastError: null, createdAt: '2026-11-30T12:00:00.000Z', deliveredAt: '2026-11-30T12:00:00.000Z' },
+        ],
+      },
+    });
+    const grouping = (url: string) => screen.getByRole('combobox', { name: `Grouping of ${url}` }) as HTMLSelectElement;
+    await screen.findByRole('combobox', { name: 'Grouping of https://chat.example/a' });
+    expect(grouping('https://chat.example/a').value).toBe('0');
+    // A wait set through the API that the list lacks is shown as it is.
+    expect(grouping('https://chat.example/b').value).toBe('45');
+    expect(grouping('https://chat.example/b').selectedOptions[0]!.textContent).toBe('grouped, 45 s');
+    fireEvent.change(grouping('https://chat.example/a'), { target: { value: '60' } });
+    await waitFor(() => expect(grouping('https://chat.example/a').value).toBe('60'));
+    fireEvent.change(screen.getByLabelText('URL'), { target: { value: 'https://chat.example/c' } });
+    fireEvent.change(screen.getByLabelText('Send'), { target: { value: '300' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add webhook' }));
+    await screen.findByText('shown-once');
+    expect(api.calls).toContain('PATCH /api/v1/webhooks/w1 {"groupWaitS":60}');
+    expect(api.calls).toContain('POST /api/v1/webhooks {"url":"https://chat.example/c","groupWaitS":300}');
+    fireEvent.click(screen.getAllByRole('button', { name: 'Delivery log' })[0]!);
+    const log = await screen.findByRole('table', { name: 'Deliveries to https://chat.example/a' });
+    expect(within(log).getAllByRole('row').slice(1).map((r) => r.children[1]!.textContent)).toEqual(['group of 412', 'fired']);
   });
 
   it('has nothing to offer a viewer', () => {

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { groupBy, type AlertRecord, type MuteRule, type NodeRecord, type Transition, type Webhook, type WebhookDelivery } from '@locus/storage';
+import { groupBy, type AlertRecord, type MuteRule, type NodeRecord, type Transition, type Webhook, type WebhookDelivery, type WebhookGroup, type WebhookWaiting } from '@locus/storage';
 import type { Clock } from '../clock.js';
 import type { Repos } from '../repos.js';
 import { DEFAULT_ORG } from '../config.js';
@@ -44,6 +44,8 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
 const WEBHOOKS_AT_ONCE = 8;
 /** A webhook's due deliveries read at a time. */
 const DELIVERY_PAGE = 100;
+/** Alert changes one grouped delivery carries at most (a body of about 0.5 MB); more go in the next. */
+export const GROUP_MAX_CHANGES = 1_000;
 /**
  * How long a claimed delivery is its sender's: longer than an attempt can take, so that only a
  * sender that died with it unsent leaves it to another replica, which sends it once this passes.
@@ -262,14 +264,47 @@ export class Alerting {
     const hooks = await this.#repos.alerts.webhooks(orgId);
     if (hooks.length === 0) return;
     const muting = await mutingOf(this.#repos, orgId, changes.map((c) => c.alert), now);
-    for (const { alert, change } of changes) {
-      if (muting(alert)) continue;
+    const told = changes.filter((c) => !muting(c.alert));
+    const grouping = hooks.filter((h) => h.group_wait_ms > 0);
+    // A webhook that groups holds each change for its group: of its kind, in its node's zone.
+    const zones = grouping.length === 0 ? new Map<string, string>() : await this.#repos.nodes.zonesOf(orgId, [...new Set(told.flatMap((c) => (c.alert.node_id === null ? [] : [c.alert.node_id])))]);
+    const held: WebhookWaiting[] = [];
+    for (const { alert, change } of told) {
       for (const hook of hooks) {
+        if (hook.group_wait_ms > 0) {
+          const zone = alert.node_id === null ? '' : (zones.get(alert.node_id) ?? '');
+          held.push({ id: randomUUID(), webhook_id: hook.id, kind: alert.kind, zone_id: zone, event: change, alert: JSON.stringify(alertView(alert)), created_at: now, due_at: now + hook.group_wait_ms });
+          continue;
+        }
         const body = JSON.stringify({ event: change, alert: alertView(alert), sentAt: new Date(now).toISOString() });
-        await this.#repos.alerts.enqueueDelivery({ id: randomUUID(), webhook_id: hook.id, alert_id: alert.id, event: change, body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null });
+        await this.#repos.alerts.enqueueDelivery({ id: randomUUID(), webhook_id: hook.id, alert_id: alert.id, event: change, body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
       }
     }
+    await this.#repos.alerts.hold(held);
     void this.dispatch();
+  }
+
+  /**
+   * Makes a delivery of each group of held changes whose first has waited its webhook's time:
+   * up to GROUP_MAX_CHANGES changes a delivery, as many deliveries as the group needs.
+   */
+  async #gather(): Promise<void> {
+    const hooks = new Map<string, Webhook | undefined>();
+    const zoneNames = new Map<string, string | undefined>();
+    for (const group of await this.#repos.alerts.groupsDue(this.#clock.now().getTime())) {
+      if (this.#closing.signal.aborted) return;
+      if (!hooks.has(group.webhookId)) hooks.set(group.webhookId, await this.#repos.alerts.webhook(group.webhookId));
+      const hook = hooks.get(group.webhookId);
+      if (!hook) continue;
+      const zoneKey = `${hook.org_id} ${group.zoneId}`;
+      if (group.zoneId !== '' && !zoneNames.has(zoneKey)) zoneNames.set(zoneKey, (await this.#repos.zones.get(hook.org_id, group.zoneId))?.name);
+      const zoneName = group.zoneId === '' ? null : (zoneNames.get(zoneKey) ?? null);
+      for (let part = 0; ; part++) {
+        const now = this.#clock.now().getTime();
+        const taken = await this.#repos.alerts.takeGroup(group, GROUP_MAX_CHANGES, (changes) => groupDelivery(group, zoneName, changes, now, part));
+        if (taken.length < GROUP_MAX_CHANGES) break;
+      }
+    }
   }
 
   /**
@@ -300,6 +335,7 @@ export class Alerting {
     const skipped = new Set<string>();
     // Again while webhooks have deliveries due: some may have come due while the others were sent.
     for (;;) {
+      await this.#gather();
       const due = (await this.#repos.alerts.webhooksDue(this.#clock.now().getTime())).filter((id) => !skipped.has(id));
       if (due.length === 0 || this.#closing.signal.aborted) return;
       const sender = async () => {
@@ -336,7 +372,7 @@ export class Alerting {
     const id = randomUUID();
     const body = JSON.stringify({ event: 'test', webhookId: hook.id, sentAt: new Date(now).toISOString(), message: 'A test delivery from Locus: each alert that fires or resolves comes like this, signed the same way.' });
     // Not due before the claim time: no dispatcher sends it meanwhile.
-    const delivery: WebhookDelivery = { id, webhook_id: hook.id, alert_id: '', event: 'test', body, status: 'pending', attempts: 0, next_attempt_at: now + DELIVERY_CLAIM_MS, last_status_code: null, last_error: null, created_at: now, delivered_at: null };
+    const delivery: WebhookDelivery = { id, webhook_id: hook.id, alert_id: '', event: 'test', body, status: 'pending', attempts: 0, next_attempt_at: now + DELIVERY_CLAIM_MS, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 0 };
     await this.#repos.alerts.enqueueDelivery(delivery);
     await this.#attempt(hook, delivery, { once: true });
     const recorded = await this.#repos.alerts.delivery(id);
@@ -378,4 +414,21 @@ export class Alerting {
     });
     return ok;
   }
+}
+
+/**
+ * One delivery of a group's changes, in the order they came: `{event: "group", group: {kind,
+ * zoneId, zoneName}, summary, fired, resolved, changes: [{event, at, alert}], sentAt}`. `part`:
+ * which of the deliveries of a group too large for one (queued a millisecond apart, so that they
+ * go in order).
+ */
+function groupDelivery(group: WebhookGroup, zoneName: string | null, changes: readonly WebhookWaiting[], now: number, part: number): WebhookDelivery {
+  const fired = changes.filter((c) => c.event === 'fired').length;
+  const resolved = changes.length - fired;
+  const where = group.zoneId === '' ? '' : ` in zone ${zoneName ?? group.zoneId}`;
+  const alerts = changes.map((c) => ({ event: c.event, at: new Date(c.created_at).toISOString(), alert: JSON.parse(c.alert) as ReturnType<typeof alertView> }));
+  // One change reads as itself; more, as their counts.
+  const summary = alerts.length === 1 ? `${alerts[0]!.event}: ${alerts[0]!.alert.summary}` : `${group.kind}${where}: ${[fired > 0 ? `${fired} fired` : '', resolved > 0 ? `${resolved} resolved` : ''].filter(Boolean).join(', ')}`;
+  const body = JSON.stringify({ event: 'group', group: { kind: group.kind, zoneId: group.zoneId === '' ? null : group.zoneId, zoneName }, summary, fired, resolved, changes: alerts, sentAt: new Date(now).toISOString() });
+  return { id: randomUUID(), webhook_id: group.webhookId, alert_id: '', event: 'group', body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now + part, delivered_at: null, changes: changes.length };
 }

@@ -17,7 +17,10 @@ const MuteBody = z.strictObject({
   durationS: z.number().int().min(60).max(365 * 86_400),
   reason: z.string().min(1).max(500),
 });
-const WebhookBody = z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000), secret: z.string().min(16).max(200).optional() });
+/** How long a webhook's alert changes wait for others of their group (kind and zone): 0, none. */
+const GroupWaitS = z.number().int().min(0).max(3600);
+const WebhookBody = z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000), secret: z.string().min(16).max(200).optional(), groupWaitS: GroupWaitS.default(0) });
+const WebhookChange = z.strictObject({ groupWaitS: GroupWaitS });
 
 export const alertRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -81,12 +84,19 @@ export const alertRoutes =
     app.get('/webhooks', { schema: { summary: 'Webhooks (secrets are not shown again)', tags: ['alerts'] } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:write');
-      return { webhooks: (await ctx.repos.alerts.webhooks(caller.orgId)).map((w) => ({ id: w.id, url: w.url, createdAt: new Date(w.created_at).toISOString() })) };
+      return { webhooks: (await ctx.repos.alerts.webhooks(caller.orgId)).map(webhookView) };
     });
 
     app.post(
       '/webhooks',
-      { schema: { summary: 'Add a webhook: each alert that fires or resolves is POSTed to it, signed with HMAC-SHA256 in X-Locus-Signature', tags: ['alerts'], body: WebhookBody } },
+      {
+        schema: {
+          summary: 'Add a webhook: each alert that fires or resolves is POSTed to it, signed with HMAC-SHA256 in X-Locus-Signature',
+          description: 'groupWaitS (0 to 3600, default 0): 0 sends each change alone; otherwise changes of one kind in one zone wait this long after the first and go as one delivery (event "group").',
+          tags: ['alerts'],
+          body: WebhookBody,
+        },
+      },
       async (request, reply) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'fleet:write');
@@ -94,9 +104,19 @@ export const alertRoutes =
         const refused = await ctx.webhookDestinations.checkFor(caller.orgId)?.refused(request.body.url);
         if (refused) throw new ApiError('LOCUS_ERR_WEBHOOK_DESTINATION', refused);
         const secret = request.body.secret ?? randomBytes(32).toString('base64url');
-        const id = randomUUID();
-        await ctx.repos.alerts.addWebhook({ id, org_id: caller.orgId, url: request.body.url, secret, created_at: ctx.clock.now().getTime() });
-        return reply.code(201).send({ id, url: request.body.url, secret });
+        const hook = { id: randomUUID(), org_id: caller.orgId, url: request.body.url, secret, created_at: ctx.clock.now().getTime(), group_wait_ms: request.body.groupWaitS * 1000 };
+        await ctx.repos.alerts.addWebhook(hook);
+        return reply.code(201).send({ ...webhookView(hook), secret });
+      },
+    );
+
+    app.patch(
+      '/webhooks/:id',
+      { schema: { summary: "Change how a webhook's alert changes are grouped", description: 'Changes held already go when their group was due.', tags: ['alerts'], params: Params, body: WebhookChange } },
+      async (request) => {
+        const hook = await ownWebhook(request, request.params.id);
+        await ctx.repos.alerts.setGroupWait(hook.org_id, hook.id, request.body.groupWaitS * 1000);
+        return webhookView({ ...hook, group_wait_ms: request.body.groupWaitS * 1000 });
       },
     );
 
@@ -146,11 +166,15 @@ const muteRuleView = (r: MuteRule, zones: ReadonlyMap<string, string>) => ({
   reason: r.reason,
 });
 
+/** A webhook as the API shows it (never its secret). */
+const webhookView = (w: Webhook) => ({ id: w.id, url: w.url, groupWaitS: w.group_wait_ms / 1000, createdAt: new Date(w.created_at).toISOString() });
+
 /** A delivery as the API shows it. */
 const deliveryView = (d: WebhookDelivery) => ({
   id: d.id,
   alertId: d.alert_id === '' ? null : d.alert_id,
   event: d.event,
+  changes: d.changes,
   status: d.status,
   attempts: d.attempts,
   lastStatusCode: d.last_status_code,

@@ -1,11 +1,19 @@
 import { sql, type Kysely } from 'kysely';
 import { bySlices } from './slices.js';
-import type { AlertState, AlertTable, Database, MuteRuleTable, WebhookDeliveryTable, WebhookTable } from '../schema.js';
+import type { AlertState, AlertTable, Database, MuteRuleTable, WebhookDeliveryTable, WebhookTable, WebhookWaitingTable } from '../schema.js';
 
 export type AlertRecord = AlertTable;
 export type MuteRule = MuteRuleTable;
 export type Webhook = WebhookTable;
 export type WebhookDelivery = WebhookDeliveryTable;
+export type WebhookWaiting = WebhookWaitingTable;
+
+/** The changes a webhook that groups them takes together: of one kind, in one zone ('' for none). */
+export interface WebhookGroup {
+  readonly webhookId: string;
+  readonly kind: string;
+  readonly zoneId: string;
+}
 
 /** What to raise: an alert's identity and text, without its history. */
 export interface AlertCondition {
@@ -122,6 +130,12 @@ export class AlertRepo {
     return this.#db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** Sets how long a webhook's alert changes wait for their group (0: each goes alone): false if the org has no such webhook. */
+  async setGroupWait(orgId: string, id: string, ms: number): Promise<boolean> {
+    const r = await this.#db.updateTable('webhooks').set({ group_wait_ms: ms }).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async deleteWebhook(orgId: string, id: string): Promise<boolean> {
     const r = await this.#db.deleteFrom('webhooks').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
     return Number(r.numDeletedRows) === 1;
@@ -129,6 +143,43 @@ export class AlertRepo {
 
   async enqueueDelivery(d: WebhookDelivery): Promise<void> {
     await this.#db.insertInto('webhook_deliveries').values(d).execute();
+  }
+
+  /** Holds alert changes for their groups' deliveries (webhooks that group them). */
+  async hold(changes: readonly WebhookWaiting[]): Promise<void> {
+    for (let i = 0; i < changes.length; i += 500) await this.#db.insertInto('webhook_waiting').values(changes.slice(i, i + 500)).execute();
+  }
+
+  /** The groups of held changes that may go at `now` (their first change is due), the one due first first. */
+  async groupsDue(now: number): Promise<WebhookGroup[]> {
+    const rows = await this.#db
+      .selectFrom('webhook_waiting')
+      .select(['webhook_id', 'kind', 'zone_id'])
+      .where('due_at', '<=', now)
+      .groupBy(['webhook_id', 'kind', 'zone_id'])
+      .orderBy((eb) => eb.fn.min('due_at'))
+      .orderBy('webhook_id')
+      .orderBy('kind')
+      .orderBy('zone_id')
+      .execute();
+    return rows.map((r) => ({ webhookId: r.webhook_id, kind: r.kind, zoneId: r.zone_id }));
+  }
+
+  /**
+   * Takes up to `limit` held changes of a group, the first held first, and stores the delivery
+   * `deliver` makes of them, in one transaction: a change is taken once, and never lost, even
+   * when replicas take the same group at once (the later finds nothing left). Returns the
+   * changes taken, in order; none: no delivery stored.
+   */
+  takeGroup(group: WebhookGroup, limit: number, deliver: (changes: readonly WebhookWaiting[]) => WebhookDelivery): Promise<WebhookWaiting[]> {
+    return this.#db.transaction().execute(async (trx) => {
+      const first = trx.selectFrom('webhook_waiting').select('id').where('webhook_id', '=', group.webhookId).where('kind', '=', group.kind).where('zone_id', '=', group.zoneId).orderBy('created_at').orderBy('id').limit(limit);
+      const taken = await trx.deleteFrom('webhook_waiting').where('id', 'in', first).returningAll().execute();
+      if (taken.length === 0) return [];
+      taken.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+      await trx.insertInto('webhook_deliveries').values(deliver(taken)).execute();
+      return taken;
+    });
   }
 
   /** Deliveries due at `now` (pending, their next attempt not later), the first due first: of one webhook, or of all. */

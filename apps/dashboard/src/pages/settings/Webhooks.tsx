@@ -8,6 +8,30 @@ import { time } from '../../components/format.js';
 import { useAction } from '../../hooks/useAction.js';
 import { usePoll } from '../../hooks/usePoll.js';
 
+/** How long alert changes may wait for others of their kind and zone (seconds; 0: each goes at once), and how that reads. */
+const GROUPINGS: readonly (readonly [number, string])[] = [
+  [0, 'each alert at once'],
+  [30, 'grouped, 30 s'],
+  [60, 'grouped, 1 min'],
+  [300, 'grouped, 5 min'],
+  [900, 'grouped, 15 min'],
+];
+
+/** The grouping choices, with a webhook's own wait among them when it was set to another through the API. */
+function GroupingOptions({ current }: { readonly current?: number }) {
+  const known = current === undefined || GROUPINGS.some(([s]) => s === current);
+  return (
+    <>
+      {GROUPINGS.map(([s, label]) => (
+        <option key={s} value={s}>
+          {label}
+        </option>
+      ))}
+      {!known && <option value={current}>grouped, {current} s</option>}
+    </>
+  );
+}
+
 /** What a delivery's receiver answered: its status, or the error that stood for one. */
 const answerOf = (d: Delivery): string => (d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—'));
 
@@ -39,7 +63,7 @@ function Deliveries({ hook, tested }: { readonly hook: Webhook; readonly tested:
             {list.map((d) => (
               <tr key={d.id}>
                 <td>{time(d.createdAt)}</td>
-                <td>{d.event}</td>
+                <td>{d.event === 'group' ? `group of ${d.changes}` : d.event}</td>
                 <td>
                   <span className={`badge badge-delivery-${d.status}`}>{d.status}</span>
                 </td>
@@ -54,12 +78,16 @@ function Deliveries({ hook, tested }: { readonly hook: Webhook; readonly tested:
   );
 }
 
-/** Webhooks: add one (its signing secret shown once), send one a test, remove one, and each one's delivery log. */
+/**
+ * Webhooks: add one (its signing secret shown once, each alert change sent at once or grouped by
+ * kind and zone), change its grouping, send one a test, remove one, and each one's delivery log.
+ */
 export function Webhooks() {
   const api = useApi();
   const hooks = usePoll('webhooks', async (signal) => (await api.get<{ webhooks: Webhook[] }>(paths.webhooks, { signal })).webhooks);
   const action = useAction();
   const [url, setUrl] = useState('');
+  const [groupWaitS, setGroupWaitS] = useState(0);
   const [secret, setSecret] = useState<string | undefined>(undefined);
   const [open, setOpen] = useState<string | undefined>(undefined);
   /** The last test sent, by webhook, and how many were sent (the open log reloads). */
@@ -72,7 +100,7 @@ export function Webhooks() {
   const add = (e: FormEvent) => {
     e.preventDefault();
     action.run(async () => {
-      const made = await api.send<{ secret: string }>('POST', paths.webhooks, { url: url.trim() });
+      const made = await api.send<{ secret: string }>('POST', paths.webhooks, { url: url.trim(), groupWaitS });
       setSecret(made.secret);
       setUrl('');
     }, hooks.reload);
@@ -83,6 +111,12 @@ export function Webhooks() {
       <form className="inline" onSubmit={add}>
         <label>
           URL <input type="url" required value={url} size={40} placeholder="https://hooks.example/locus" onChange={(e) => setUrl(e.target.value)} />
+        </label>
+        <label>
+          Send{' '}
+          <select value={groupWaitS} onChange={(e) => setGroupWaitS(Number(e.target.value))}>
+            <GroupingOptions />
+          </select>
         </label>
         <button type="submit" disabled={action.busy}>
           Add webhook
@@ -100,6 +134,7 @@ export function Webhooks() {
             <thead>
               <tr>
                 <th>URL</th>
+                <th>Send</th>
                 <th>Added</th>
                 <th />
               </tr>
@@ -115,6 +150,19 @@ export function Webhooks() {
                       </p>
                     )}
                     {open === h.id && <Deliveries hook={h} tested={tests.sent} />}
+                  </td>
+                  <td>
+                    <select
+                      aria-label={`Grouping of ${h.url}`}
+                      value={h.groupWaitS}
+                      disabled={action.busy}
+                      onChange={(e) => {
+                        const wait = Number(e.target.value);
+                        action.run(() => api.send('PATCH', paths.webhook(h.id), { groupWaitS: wait }), hooks.reload);
+                      }}
+                    >
+                      <GroupingOptions current={h.groupWaitS} />
+                    </select>
                   </td>
                   <td>{time(h.createdAt)}</td>
                   <td>
