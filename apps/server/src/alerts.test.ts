@@ -241,6 +241,36 @@ describe('alerts', () => {
     expect((await call('POST', '/api/v1/webhooks/nope/test')).statusCode).toBe(404);
   });
 
+  it('tell webhooks when a firing restricted alert turns critical (restricted countries certain), alone or in a group', async () => {
+    const h = await hook([]);
+    const grouped = (await call('POST', '/api/v1/webhooks', { url: (await call('GET', '/api/v1/webhooks')).json<{ webhooks: { url: string }[] }>().webhooks[0]!.url, groupWaitS: 30 })).json() as { id: string };
+    const beijing = landmark('bjs-1', 'CN', 39.9042, 116.4074);
+    await s.registerLandmarks([beijing.info]);
+    const n = await node('sg-9');
+    await measure(n.key, SHENZHEN, 10);
+    expect((await alerts('firing')).map((a) => [a.kind, a.severity])).toEqual([['restricted', 'warning']]);
+    // The host turns out to be in Beijing: restricted countries certain, the same alert now critical.
+    s.clock.advance(60_000);
+    const at = { lat: 39.9042, lon: 116.4074 };
+    await call('POST', '/api/v1/measurements', { measurements: [beijing, ...LANDMARKS].map((l) => measurementOf(l, n.key.publicKey, at, s.clock.now())) });
+    // (Its claim of Singapore is contradicted too: another alert, another kind.)
+    const firing = (await alerts('firing')).filter((a) => a.kind === 'restricted');
+    expect(firing.map((a) => [a.kind, a.severity, a.summary])).toEqual([['restricted', 'critical', expect.stringMatching(/^sg-9: restricted countries certain \(CN\)/)]]);
+    await s.app.alerting.dispatch();
+    s.clock.advance(30_000);
+    await s.app.alerting.dispatch();
+    type Body = { event: string; previousSeverity?: string; alert: { id: string; kind: string; severity: string }; group?: { kind: string }; summary?: string; severityChanged?: number; changes?: { event: string; previousSeverity?: string }[] };
+    const bodies = h.got.map((g) => [g.event, JSON.parse(g.body) as Body] as const).filter(([, b]) => (b.group ?? b.alert).kind === 'restricted');
+    const alone = bodies.filter(([e]) => e !== 'group').map(([, b]) => b);
+    expect(alone.map((b) => [b.event, b.previousSeverity, b.alert.severity, b.alert.id])).toEqual([['fired', undefined, 'warning', firing[0]!.id], ['severity-changed', 'warning', 'critical', firing[0]!.id]]);
+    const group = bodies.find(([e]) => e === 'group')![1];
+    expect(group).toMatchObject({ fired: 1, severityChanged: 1, summary: 'restricted: 1 fired, 1 changed severity' });
+    expect(group.changes!.map((c) => [c.event, c.previousSeverity])).toEqual([['fired', undefined], ['severity-changed', 'warning']]);
+    expect((await reposOf(s.storage).alerts.deliveries(grouped.id, 10)).map((d) => [d.event, d.changes, JSON.parse(d.body).group.kind])).toContainEqual(['group', 2, 'restricted']);
+    const metrics = (await s.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('locus_alert_transitions_total{kind="restricted",change="severity-changed"} 1');
+  });
+
   it('go to a webhook that groups them as one delivery per kind and zone, once the first has waited, retried whole', async () => {
     const h = await hook([500]);
     const grouped = await call('PATCH', `/api/v1/webhooks/${h.id}`, { groupWaitS: 30 });
@@ -304,7 +334,7 @@ describe('alerts', () => {
     const now = s.clock.now().getTime();
     await repos.alerts.addWebhook({ id: 'w', org_id: 'org-a', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 30_000 });
     const n = GROUP_MAX_CHANGES + 5;
-    await repos.alerts.hold(Array.from({ length: n }, (_, i) => ({ id: `c${String(i).padStart(5, '0')}`, webhook_id: 'w', kind: 'node-silent', zone_id: '', event: 'fired' as const, alert: JSON.stringify({ nodeId: `n${i}`, summary: `n${i} silent` }), created_at: now + i, due_at: now + i + 30_000 })));
+    await repos.alerts.hold(Array.from({ length: n }, (_, i) => ({ id: `c${String(i).padStart(5, '0')}`, webhook_id: 'w', kind: 'node-silent', zone_id: '', event: 'fired' as const, previous_severity: null, alert: JSON.stringify({ nodeId: `n${i}`, summary: `n${i} silent` }), created_at: now + i, due_at: now + i + 30_000 })));
     const bodies: { fired: number; changes: { alert: { nodeId: string } }[] }[] = [];
     const receiver: typeof fetch = (_url, init) => {
       bodies.push(JSON.parse(String(init!.body)) as (typeof bodies)[number]);

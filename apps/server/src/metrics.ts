@@ -31,7 +31,7 @@ export class ServerMetrics {
   readonly ingestTransactionBatches = new Histogram({ name: 'locus_ingest_transaction_batches', help: "Batches in each of the ingest writer's transactions (group commit).", buckets: [1, 2, 4, 8, 16, 32, 64], registers: [this.registry] });
   readonly ingestInFlight = new Gauge({ name: 'locus_ingest_in_flight', help: 'Agent batches being received or stored now.', registers: [this.registry] });
   readonly measurements = new Counter({ name: 'locus_measurements_total', help: 'Signed landmark measurements by result: accepted, duplicate, rejected.', labelNames: ['result'] as const, registers: [this.registry] });
-  readonly alertTransitions = new Counter({ name: 'locus_alert_transitions_total', help: 'Alerts fired and resolved, by kind.', labelNames: ['kind', 'change'] as const, registers: [this.registry] });
+  readonly alertTransitions = new Counter({ name: 'locus_alert_transitions_total', help: 'Alerts fired, resolved and changed in severity, by kind and change.', labelNames: ['kind', 'change'] as const, registers: [this.registry] });
   readonly backgroundSeconds = new Histogram({
     name: 'locus_background_task_seconds',
     help: "Time of each run of the background loop's tasks (every 15 s): alert-sweep (every node's alerts against its facts, every 5 min by default) or, in the runs between, silence-check (the nodes whose silence changed); webhooks (due deliveries); retention (expired telemetry, bounded).",

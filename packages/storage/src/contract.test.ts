@@ -483,6 +483,21 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     ]);
   });
 
+  it('reports a firing alert whose severity changed, once, even when replicas reconcile the same read', async () => {
+    const alerts = new AlertRepo(storage.db);
+    const restricted = (severity: string, summary: string) => ({ ...cond('node:n1|restricted', summary), severity });
+    await alerts.reconcile('org-a', 'node:n1|', [restricted('warning', 'possible')], 10, newId);
+    const read = await alerts.ofNodes('org-a', ['n1']);
+    const [first, second] = [await alerts.reconcile('org-a', 'node:n1|', [restricted('critical', 'certain')], 20, newId, read), await alerts.reconcile('org-a', 'node:n1|', [restricted('critical', 'certain')], 20, newId, read)];
+    expect(first.map((t) => [t.change, t.alert.severity, t.alert.summary, t.change === 'severity-changed' ? t.previousSeverity : null])).toEqual([['severity-changed', 'critical', 'certain', 'warning']]);
+    expect(second).toEqual([]);
+    // New words alone are no change; back to a warning is.
+    expect(await alerts.reconcile('org-a', 'node:n1|', [restricted('critical', 'certain, in other words')], 30, newId)).toEqual([]);
+    const eased = await alerts.reconcile('org-a', 'node:n1|', [restricted('warning', 'possible again')], 40, newId);
+    expect(eased.map((t) => [t.change, t.alert.severity, t.change === 'severity-changed' ? t.previousSeverity : null])).toEqual([['severity-changed', 'warning', 'critical']]);
+    expect((await alerts.list('org-a', 'firing', 10)).map((a) => [a.severity, a.summary, a.last_fired_at])).toEqual([['warning', 'possible again', 10]]);
+  });
+
   it('holds a condition that cannot be judged yet: what fires stays firing, what does not fire stays so', async () => {
     const alerts = new AlertRepo(storage.db);
     const held = (key: string) => ({ ...cond(key), hold: true });
@@ -599,7 +614,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     expect(await alerts.setGroupWait('org-b', 'w2', 60_000)).toBe(false);
     expect(await alerts.setGroupWait('org-a', 'w2', 60_000)).toBe(true);
     expect((await alerts.webhooks('org-a')).map((w) => [w.id, w.group_wait_ms])).toEqual([['w1', 30_000], ['w2', 60_000]]);
-    const change = (id: string, webhook_id: string, kind: string, zone_id: string, created_at: number) => ({ id, webhook_id, kind, zone_id, event: 'fired' as const, alert: JSON.stringify({ id }), created_at, due_at: created_at + 30_000 });
+    const change = (id: string, webhook_id: string, kind: string, zone_id: string, created_at: number) => ({ id, webhook_id, kind, zone_id, event: 'fired' as const, previous_severity: null, alert: JSON.stringify({ id }), created_at, due_at: created_at + 30_000 });
     await alerts.hold([change('c3', 'w1', 'node-silent', 'z1', 20), change('c1', 'w1', 'node-silent', 'z1', 10), change('c2', 'w1', 'node-silent', 'z1', 10), change('x1', 'w1', 'node-silent', '', 15), change('y1', 'w2', 'gpu-health', 'z1', 12)]);
     // A group may go once its first change is due: its later changes go with it.
     expect(await alerts.groupsDue(30_009)).toEqual([]);
@@ -628,7 +643,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     const alerts = new AlertRepo(storage.db);
     await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 1 });
     const ids = Array.from({ length: 60 }, (_, i) => `c${String(i).padStart(2, '0')}`);
-    await alerts.hold(ids.map((id, i) => ({ id, webhook_id: 'w1', kind: 'node-silent', zone_id: 'z1', event: 'fired', alert: '{}', created_at: i, due_at: i + 1 })));
+    await alerts.hold(ids.map((id, i) => ({ id, webhook_id: 'w1', kind: 'node-silent', zone_id: 'z1', event: 'fired', previous_severity: null, alert: '{}', created_at: i, due_at: i + 1 })));
     const group = { webhookId: 'w1', kind: 'node-silent', zoneId: 'z1' };
     let made = 0;
     const deliver = (changes: readonly unknown[]) => ({ id: `d${made++}`, webhook_id: 'w1', alert_id: '', event: 'group', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 100, last_status_code: null, last_error: null, created_at: 100, delivered_at: null, changes: changes.length });

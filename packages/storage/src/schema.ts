@@ -150,6 +150,13 @@ export interface EventTable {
 export const ALERT_STATES = ['firing', 'resolved'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
+/**
+ * What happened to an alert: it fired (again), resolved, or changed severity while firing (a
+ * restricted verdict gone from possible to certain, or back).
+ */
+export const ALERT_CHANGES = ['fired', 'resolved', 'severity-changed'] as const;
+export type AlertChange = (typeof ALERT_CHANGES)[number];
+
 export interface AlertTable {
   id: string;
   org_id: string;
@@ -220,7 +227,9 @@ export interface WebhookWaitingTable {
   kind: string;
   /** The zone of the alert's node; '' for none (no zone, or no node). */
   zone_id: string;
-  event: 'fired' | 'resolved';
+  event: AlertChange;
+  /** Its severity before, for a severity change; else null. */
+  previous_severity: string | null;
   /** The alert as published when it changed (JSON). */
   alert: string;
   created_at: number;

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { groupBy, type AlertRecord, type MuteRule, type NodeRecord, type Transition, type Webhook, type WebhookDelivery, type WebhookGroup, type WebhookWaiting } from '@locus/storage';
+import { groupBy, type AlertChange, type AlertRecord, type MuteRule, type NodeRecord, type Transition, type Webhook, type WebhookDelivery, type WebhookGroup, type WebhookWaiting } from '@locus/storage';
 import type { Clock } from '../clock.js';
 import type { Repos } from '../repos.js';
 import { DEFAULT_ORG } from '../config.js';
@@ -269,14 +269,16 @@ export class Alerting {
     // A webhook that groups holds each change for its group: of its kind, in its node's zone.
     const zones = grouping.length === 0 ? new Map<string, string>() : await this.#repos.nodes.zonesOf(orgId, [...new Set(told.flatMap((c) => (c.alert.node_id === null ? [] : [c.alert.node_id])))]);
     const held: WebhookWaiting[] = [];
-    for (const { alert, change } of told) {
+    for (const t of told) {
+      const { alert, change } = t;
+      const previousSeverity = t.change === 'severity-changed' ? t.previousSeverity : null;
       for (const hook of hooks) {
         if (hook.group_wait_ms > 0) {
           const zone = alert.node_id === null ? '' : (zones.get(alert.node_id) ?? '');
-          held.push({ id: randomUUID(), webhook_id: hook.id, kind: alert.kind, zone_id: zone, event: change, alert: JSON.stringify(alertView(alert)), created_at: now, due_at: now + hook.group_wait_ms });
+          held.push({ id: randomUUID(), webhook_id: hook.id, kind: alert.kind, zone_id: zone, event: change, previous_severity: previousSeverity, alert: JSON.stringify(alertView(alert)), created_at: now, due_at: now + hook.group_wait_ms });
           continue;
         }
-        const body = JSON.stringify({ event: change, alert: alertView(alert), sentAt: new Date(now).toISOString() });
+        const body = JSON.stringify({ event: change, ...(previousSeverity === null ? {} : { previousSeverity }), alert: alertView(alert), sentAt: new Date(now).toISOString() });
         await this.#repos.alerts.enqueueDelivery({ id: randomUUID(), webhook_id: hook.id, alert_id: alert.id, event: change, body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
       }
     }
@@ -418,17 +420,19 @@ export class Alerting {
 
 /**
  * One delivery of a group's changes, in the order they came: `{event: "group", group: {kind,
- * zoneId, zoneName}, summary, fired, resolved, changes: [{event, at, alert}], sentAt}`. `part`:
- * which of the deliveries of a group too large for one (queued a millisecond apart, so that they
- * go in order).
+ * zoneId, zoneName}, summary, fired, resolved, severityChanged, changes: [{event,
+ * previousSeverity?, at, alert}], sentAt}`. `part`: which of the deliveries of a group too large
+ * for one (queued a millisecond apart, so that they go in order).
  */
 function groupDelivery(group: WebhookGroup, zoneName: string | null, changes: readonly WebhookWaiting[], now: number, part: number): WebhookDelivery {
-  const fired = changes.filter((c) => c.event === 'fired').length;
-  const resolved = changes.length - fired;
+  const count = (event: AlertChange) => changes.filter((c) => c.event === event).length;
+  const [fired, resolved, severityChanged] = [count('fired'), count('resolved'), count('severity-changed')];
   const where = group.zoneId === '' ? '' : ` in zone ${zoneName ?? group.zoneId}`;
-  const alerts = changes.map((c) => ({ event: c.event, at: new Date(c.created_at).toISOString(), alert: JSON.parse(c.alert) as ReturnType<typeof alertView> }));
+  const alerts = changes.map((c) => ({ event: c.event, ...(c.previous_severity === null ? {} : { previousSeverity: c.previous_severity }), at: new Date(c.created_at).toISOString(), alert: JSON.parse(c.alert) as ReturnType<typeof alertView> }));
   // One change reads as itself; more, as their counts.
-  const summary = alerts.length === 1 ? `${alerts[0]!.event}: ${alerts[0]!.alert.summary}` : `${group.kind}${where}: ${[fired > 0 ? `${fired} fired` : '', resolved > 0 ? `${resolved} resolved` : ''].filter(Boolean).join(', ')}`;
-  const body = JSON.stringify({ event: 'group', group: { kind: group.kind, zoneId: group.zoneId === '' ? null : group.zoneId, zoneName }, summary, fired, resolved, changes: alerts, sentAt: new Date(now).toISOString() });
+  const counts = [fired > 0 && `${fired} fired`, resolved > 0 && `${resolved} resolved`, severityChanged > 0 && `${severityChanged} changed severity`].filter(Boolean).join(', ');
+  const one = alerts[0]!;
+  const summary = alerts.length === 1 ? `${one.event === 'severity-changed' ? `now ${one.alert.severity}` : one.event}: ${one.alert.summary}` : `${group.kind}${where}: ${counts}`;
+  const body = JSON.stringify({ event: 'group', group: { kind: group.kind, zoneId: group.zoneId === '' ? null : group.zoneId, zoneName }, summary, fired, resolved, severityChanged, changes: alerts, sentAt: new Date(now).toISOString() });
   return { id: randomUUID(), webhook_id: group.webhookId, alert_id: '', event: 'group', body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now + part, delivered_at: null, changes: changes.length };
 }

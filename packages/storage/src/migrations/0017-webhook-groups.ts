@@ -16,6 +16,7 @@ export const webhookGroups: Migration = {
       .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('zone_id', 'text', (c) => c.notNull())
       .addColumn('event', 'text', (c) => c.notNull())
+      .addColumn('previous_severity', 'text')
       .addColumn('alert', 'text', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('due_at', 'bigint', (c) => c.notNull())

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { bySlices } from './slices.js';
-import type { AlertState, AlertTable, Database, MuteRuleTable, WebhookDeliveryTable, WebhookTable, WebhookWaitingTable } from '../schema.js';
+import type { AlertChange, AlertState, AlertTable, Database, MuteRuleTable, WebhookDeliveryTable, WebhookTable, WebhookWaitingTable } from '../schema.js';
 
 export type AlertRecord = AlertTable;
 export type MuteRule = MuteRuleTable;
@@ -30,7 +30,8 @@ export interface AlertCondition {
   readonly hold?: boolean;
 }
 
-export type Transition = { readonly alert: AlertRecord; readonly change: 'fired' | 'resolved' };
+/** A change of an alert, as it is after it; a severity change says the severity before. */
+export type Transition = { readonly alert: AlertRecord; readonly change: Exclude<AlertChange, 'severity-changed'> } | { readonly alert: AlertRecord; readonly change: 'severity-changed'; readonly previousSeverity: string };
 
 /** Alerts, mute rules, webhooks and their deliveries. */
 export class AlertRepo {
@@ -41,7 +42,8 @@ export class AlertRepo {
 
   /**
    * Makes the alerts under `scope` (a key prefix, such as one node's) match the conditions
-   * that hold now: new or resolved ones fire, ones no longer holding resolve. Returns what changed.
+   * that hold now: new or resolved ones fire, ones no longer holding resolve, firing ones take
+   * their condition's summary and severity (a new severity is a change). Returns what changed.
    * `existing` is the scope's alerts as the caller read them (a sweep reads many scopes' at once,
    * see ofNodes); they may be stale by then, and so may another replica's: each write changes an
    * alert only from the state it was read in, and only a write that did counts as a change.
@@ -56,7 +58,10 @@ export class AlertRepo {
       const a = byKey.get(c.key);
       if (c.hold && a?.state !== 'firing') continue;
       if (a && a.state === 'firing') {
-        if (a.summary !== c.summary || a.severity !== c.severity) await this.#db.updateTable('alerts').set({ summary: c.summary, severity: c.severity }).where('id', '=', a.id).execute();
+        if (a.summary === c.summary && a.severity === c.severity) continue;
+        // From the severity it was read with: of replicas changing it at once, one reports it.
+        const r = await this.#db.updateTable('alerts').set({ summary: c.summary, severity: c.severity }).where('id', '=', a.id).where('state', '=', 'firing').where('severity', '=', a.severity).executeTakeFirst();
+        if (a.severity !== c.severity && Number(r.numUpdatedRows) === 1) changes.push({ alert: { ...a, summary: c.summary, severity: c.severity }, change: 'severity-changed', previousSeverity: a.severity });
         continue;
       }
       if (a) {
