@@ -241,6 +241,46 @@ describe('alerts', () => {
     expect((await call('POST', '/api/v1/webhooks/nope/test')).statusCode).toBe(404);
   });
 
+  it('fire for a node whose measurements have all left the window (it stopped answering landmarks): its verdict is judged again then, not shown excluded', async () => {
+    const n = await node('sg-quiet');
+    const listed = async () => ((await call('GET', '/api/v1/nodes')).json() as { nodes: { id: string; verdict: { restricted: string; computedAt: string } | null }[] }).nodes.find((x) => x.id === n.id)!.verdict;
+    await measure(n.key, SINGAPORE);
+    expect(await listed()).toMatchObject({ restricted: 'excluded' });
+    // Measured again 3 h later, alike: the later of equal least RTTs holds each bound until 6 h after it.
+    s.clock.advance(3 * 3600_000);
+    await measure(n.key, SINGAPORE);
+    s.clock.advance(3 * 3600_000 + 1);
+    expect(await s.app.verification.refreshExpired(1000)).toBe(0);
+    expect(await listed()).toMatchObject({ restricted: 'excluded' });
+    s.clock.advance(3 * 3600_000);
+    expect(await s.app.verification.refreshExpired(1000)).toBe(1);
+    expect(await listed()).toMatchObject({ restricted: 'possible', computedAt: s.clock.now().toISOString() });
+    expect((await alerts('firing')).map((a) => [a.kind, a.severity, a.summary])).toEqual([['restricted', 'warning', expect.stringMatching(/^sg-quiet: restricted countries possible: no landmark measurement recent enough to count \(last measured 2026-11-29T15:00:00.000Z\)$/)]]);
+    // Judged on nothing, it loses nothing more: not judged again until it is measured.
+    s.clock.advance(3600_000);
+    expect(await s.app.verification.refreshExpired(1000)).toBe(0);
+    await measure(n.key, SINGAPORE);
+    expect(await listed()).toMatchObject({ restricted: 'excluded' });
+    expect(await alerts('firing')).toEqual([]);
+  });
+
+  it('fire once a landmark that held a node excluded is revoked (it lied): the verdicts it held up are judged again without it', async () => {
+    const liar = landmark('sin-liar', 'SG', 1.29, 103.85);
+    await s.registerLandmarks([liar.info]);
+    const n = await node('sg-lied-for');
+    const bystander = await node('sg-bystander');
+    // Honest landmarks see a host in Shenzhen behind 10 ms of added delay; the compromised one signs an RTT from Singapore.
+    await call('POST', '/api/v1/measurements', { measurements: [...LANDMARKS.map((l) => measurementOf(l, n.key.publicKey, SHENZHEN, s.clock.now(), 10)), measurementOf(liar, n.key.publicKey, SINGAPORE, s.clock.now())] });
+    await measure(bystander.key, SINGAPORE);
+    expect(await alerts('firing')).toEqual([]);
+    const operator = await s.tokenFor(DEFAULT_ORG, 'owner');
+    expect((await call('DELETE', '/api/v1/landmarks/sin-liar', undefined, operator)).json()).toEqual({ revoked: true });
+    // The next run judges again the node the liar measured, and it alone.
+    expect(await s.app.verification.refreshExpired(1000)).toBe(1);
+    expect((await alerts('firing')).map((a) => [a.kind, a.nodeId])).toEqual([['restricted', n.id]]);
+    expect((await reposOf(s.storage).verdicts.history(n.id, 1))[0]).toMatchObject({ measurements: LANDMARKS.length, record: { restricted: 'possible' } });
+  });
+
   it('tell webhooks when a firing restricted alert turns critical (restricted countries certain), alone or in a group', async () => {
     const h = await hook([]);
     const grouped = (await call('POST', '/api/v1/webhooks', { url: (await call('GET', '/api/v1/webhooks')).json<{ webhooks: { url: string }[] }>().webhooks[0]!.url, groupWaitS: 30 })).json() as { id: string };

@@ -157,14 +157,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   const retention = new TelemetryRetention(repos, deps.clock, deps.config);
   app.decorate('retention', retention);
+  const verification = new Verification(repos, deps.world, deps.config, deps.clock, (node) => {
+    changes.publish(node.org_id, 'verdicts');
+    return alerting.evaluateNode(node);
+  });
+  app.decorate('verification', verification);
   const ctx: AppContext = {
     repos,
     alerting,
     metrics,
-    verification: new Verification(repos, deps.world, deps.config, deps.clock, (node) => {
-      changes.publish(node.org_id, 'verdicts');
-      return alerting.evaluateNode(node);
-    }),
+    verification,
     clock: deps.clock,
     config: deps.config,
     webhookDestinations,
@@ -197,7 +199,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(tokenRoutes(ctx), { prefix: '/api/v1' });
   await app.register(telemetryRoutes(ctx), { prefix: '/api/v1' });
   await app.register(changeRoutes(ctx, deps.changeStreams), { prefix: '/api/v1' });
-  if (deps.backgroundEveryMs) await runBackground(app, deps.backgroundEveryMs, deps.config.alertSweepEveryMs, { repos, alerting, retention, metrics, clock: deps.clock });
+  if (deps.backgroundEveryMs) await runBackground(app, deps.backgroundEveryMs, deps.config.alertSweepEveryMs, { repos, alerting, verification, retention, metrics, clock: deps.clock });
   await app.ready();
   return app;
 }
@@ -218,7 +220,8 @@ const LEASED_TASKS: readonly BackgroundTask[] = ['alert-sweep', 'retention'];
 /**
  * Runs the background loop every `everyMs`: alert work, due webhook deliveries (apart: a
  * dispatch that outlasts a run does not hold up the next run's alert work), and bounded
- * retention. Alert work is a full sweep (every node's alerts against all its facts) every
+ * retention. Alert work first judges again the verdicts that lost a bound (a measurement they
+ * rested on left the window: Verification.refreshExpired), then is a full sweep (every node's alerts against all its facts) every
  * `sweepEveryMs` and at a server's first run, and in the runs between a silence check (the nodes
  * whose silence changed: Alerting.checkSilence). Alert work and retention cover the whole
  * database, so of replicas sharing one, only the holder of each task's lease runs it (renewed
@@ -227,12 +230,13 @@ const LEASED_TASKS: readonly BackgroundTask[] = ['alert-sweep', 'retention'];
  * sends the deliveries it claims, and notes that the servers are up (UptimeRepo; once before the
  * loop starts, so before the server's first request), which silence alerts read.
  */
-async function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs: number, parts: { repos: Repos; alerting: Alerting; retention: TelemetryRetention; metrics: ServerMetrics; clock: Clock }): Promise<void> {
-  const { repos, alerting, retention, metrics, clock } = parts;
+async function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs: number, parts: { repos: Repos; alerting: Alerting; verification: Verification; retention: TelemetryRetention; metrics: ServerMetrics; clock: Clock }): Promise<void> {
+  const { repos, alerting, verification, retention, metrics, clock } = parts;
   const holder = randomUUID();
   const leaseMs = 3 * everyMs;
   // Bounded, so that sweeps and dispatches keep their pace; the next run carries on.
   const retentionBudgetMs = Math.min(5_000, everyMs / 3);
+  const expiryBudgetMs = Math.min(5_000, everyMs / 3);
   const held = async (task: BackgroundTask): Promise<boolean> => {
     const now = clock.now().getTime();
     const mine = await repos.leases.acquire(task, holder, now, now + leaseMs);
@@ -258,6 +262,8 @@ async function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs
       sweptAt = undefined;
       return;
     }
+    // Verdicts that lost a bound are judged again (their alerts with them) before the alerts are checked.
+    await timed('verdict-expiry', () => verification.refreshExpired(expiryBudgetMs));
     const now = clock.now().getTime();
     if (sweptAt !== undefined && now - sweptAt < sweepEveryMs) return timed('silence-check', () => alerting.checkSilence());
     await timed('alert-sweep', async () => alerting.sweep((await repos.orgs.list()).map((o) => o.id)));
@@ -298,6 +304,8 @@ declare module 'fastify' {
     alerting: Alerting;
     /** Telemetry retention, run by the background loop; tests run it by hand. */
     retention: TelemetryRetention;
+    /** Measurement intake and verdicts; the loop judges again verdicts that lost a bound, tests by hand. */
+    verification: Verification;
     /** What changed, by organization, as GET /api/v1/changes tells it. */
     changes: ChangeFeed;
     /** On PostgreSQL: changes carried between replicas (tests wait for it to listen). */

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The background loop's tasks, as locus_background_task_seconds names them. */
-export const BACKGROUND_TASKS = ['alert-sweep', 'silence-check', 'webhooks', 'retention'] as const;
+export const BACKGROUND_TASKS = ['alert-sweep', 'silence-check', 'verdict-expiry', 'webhooks', 'retention'] as const;
 export type BackgroundTask = (typeof BACKGROUND_TASKS)[number];
 
 /**

@@ -64,11 +64,32 @@ describe('/metrics', () => {
     app = await buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock, backgroundEveryMs: 20 });
     const runs = async (task: string) => series((await app!.inject({ method: 'GET', url: '/metrics' })).body, 'locus_background_task_seconds_count', { task }) ?? 0;
     for (let i = 0; i < 250 && (await runs('silence-check')) < 3; i++) await new Promise((r) => setTimeout(r, 20));
-    for (const task of ['silence-check', 'webhooks', 'retention']) expect(await runs(task)).toBeGreaterThanOrEqual(3);
+    for (const task of ['silence-check', 'verdict-expiry', 'webhooks', 'retention']) expect(await runs(task)).toBeGreaterThanOrEqual(3);
     expect(await runs('alert-sweep')).toBe(1);
     clock.advance(DEFAULT_SERVER_CONFIG.alertSweepEveryMs);
     for (let i = 0; i < 250 && (await runs('alert-sweep')) < 2; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await runs('alert-sweep')).toBe(2);
+  });
+});
+
+describe('verdicts in the background loop', () => {
+  it('are judged again once a measurement they rest on has left the window', async () => {
+    storage = await openStorage('sqlite::memory:');
+    await migrateToLatest(storage);
+    const clock = new TestClock();
+    const repos = reposOf(storage);
+    const now = clock.now().getTime();
+    await repos.orgs.ensure({ id: 'org-a', name: 'org-a', created_at: 0 });
+    for (const id of ['lost', 'held']) await repos.nodes.create({ id, org_id: 'org-a', name: id, host_key: `key-${id}`, claimed_country: null, created_at: 0, last_measured_at: now - 7 * 3600_000, unenrolled_at: null, zone_id: null });
+    await repos.verdicts.setExpiry('lost', now - 1);
+    await repos.verdicts.setExpiry('held', now + 3600_000);
+    app = await buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock, backgroundEveryMs: 20 });
+    for (let i = 0; i < 250 && (await repos.verdicts.history('lost', 1)).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await repos.verdicts.history('lost', 1)).map((v) => [v.measurements, v.record.restricted])).toEqual([[0, 'possible']]);
+    expect(await repos.verdicts.history('held', 1)).toEqual([]);
+    // Judged on no measurement, it has nothing more to lose; the other waits for its time.
+    expect((await repos.verdicts.expiring(now + 3600_000, 10)).map((n) => n.id)).toEqual(['held']);
+    expect((await repos.alerts.firing('org-a')).map((a) => [a.node_id, a.kind])).toEqual([['lost', 'restricted']]);
   });
 });
 

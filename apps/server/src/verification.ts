@@ -71,6 +71,25 @@ function outlierNotes(timed: readonly TimedBound[]): VerdictNote[] {
   ];
 }
 
+/** Nodes whose verdict lost a bound, read at a time. */
+const EXPIRED_PAGE = 100;
+
+/**
+ * When a verdict loses a bound: the first time a landmark's least RTT among the measurements it
+ * rests on leaves the window (`maxAgeMs` after it was measured; of equal least RTTs, the last).
+ * Until then every bound holds, so the verdict does; after, the landmark's bound is looser or
+ * gone, the region may be larger, and "excluded" may no longer follow. Null: no bounds.
+ */
+export function boundsExpireAt(proof: Pick<ProofBundle, 'landmarks' | 'measurements'>, maxAgeMs: number): number | null {
+  const least = new Map<string, TimedBound>();
+  for (const b of timedBoundsFromMeasurements(proof.landmarks, proof.measurements)) {
+    const held = least.get(b.landmark);
+    if (!held || b.rtt < held.rtt || (b.rtt === held.rtt && b.at > held.at)) least.set(b.landmark, b);
+  }
+  // A measurement counts while it is at most maxAgeMs old (buildProof): it is gone 1 ms after.
+  return least.size === 0 ? null : Math.min(...[...least.values()].map((b) => b.at)) + maxAgeMs + 1;
+}
+
 /** Measurement intake, node verdicts and proofs: the server's use of @locus/proof and @locus/geo. */
 export class Verification {
   readonly #repos: Repos;
@@ -124,6 +143,29 @@ export class Verification {
     return { accepted, duplicates, rejected };
   }
 
+  /**
+   * Judges again the nodes whose verdict lost a bound (a measurement it rested on left the
+   * window), the first to lose one first, until none is left or `budgetMs` of wall time has gone:
+   * a host that stopped answering landmarks is not shown excluded on measurements too old to
+   * count. An unenrolled node is judged no more. Returns how many it judged.
+   */
+  async refreshExpired(budgetMs: number): Promise<number> {
+    const started = performance.now();
+    let judged = 0;
+    while (performance.now() - started < budgetMs) {
+      const nodes = await this.#repos.verdicts.expiring(this.#clock.now().getTime(), EXPIRED_PAGE);
+      for (const node of nodes) {
+        if (node.unenrolled_at === null) await this.verdict(node);
+        else await this.#repos.verdicts.setExpiry(node.id, null);
+      }
+      judged += nodes.length;
+      if (nodes.length < EXPIRED_PAGE) break;
+      // An in-process database answers synchronously: a turn of the event loop between pages lets requests in.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return judged;
+  }
+
   /** The bounds a node's current measurements give: the least RTT per landmark in the window. */
   async bounds(node: NodeRecord): Promise<RttBound[]> {
     const now = this.#clock.now();
@@ -171,9 +213,13 @@ export class Verification {
     });
   }
 
-  /** Recomputes a node's verdict and records it in its history when it changed. */
+  /**
+   * Recomputes a node's verdict and records it in its history when it changed, and when it will
+   * lose a bound (boundsExpireAt), to be judged again then (refreshExpired).
+   */
   async verdict(node: NodeRecord): Promise<NodeVerdict> {
     const proof = await this.proof(node);
+    await this.#repos.verdicts.setExpiry(node.id, boundsExpireAt(proof, this.#config.measurementMaxAgeMs));
     const notes = verdictNotes(proof);
     const computedAt = Date.parse(proof.createdAt);
     const [last] = await this.#repos.verdicts.history(node.id, 1);

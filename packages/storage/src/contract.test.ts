@@ -359,6 +359,33 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     await old.close();
   });
 
+  it("keeps when each node's verdict loses a bound, and lists those lost by then, the first first", async () => {
+    const nodes = new NodeRepo(storage.db);
+    const verdicts = new VerdictRepo(storage.db);
+    for (const id of ['n3']) await nodes.create({ id, org_id: 'org-a', name: id, host_key: `k-${id}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    await verdicts.setExpiry('n1', 30);
+    await verdicts.setExpiry('n2', 10);
+    await verdicts.setExpiry('n3', 50);
+    await verdicts.setExpiry('n3', 20);
+    expect((await verdicts.expiring(9, 10)).map((n) => n.id)).toEqual([]);
+    expect((await verdicts.expiring(30, 10)).map((n) => n.id)).toEqual(['n2', 'n3', 'n1']);
+    expect((await verdicts.expiring(30, 2)).map((n) => n.id)).toEqual(['n2', 'n3']);
+    await verdicts.setExpiry('n2', null);
+    await verdicts.setExpiry('n2', null);
+    expect((await verdicts.expiring(100, 10)).map((n) => [n.id, n.name])).toEqual([['n3', 'n3'], ['n1', 'n1']]);
+  });
+
+  it('judges again, after the upgrade, every node measured before verdicts kept their expiry', async () => {
+    const old = await openFresh(backend);
+    const migrations = Object.fromEntries(MIGRATION_NAMES.filter((n) => n < '0018').map((n) => [n, ALL_MIGRATIONS[n]!]));
+    await new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+    await new OrgRepo(old.db).create({ id: 'org-a', name: 'A', created_at: 0 });
+    for (const [id, measured] of [['measured', 5], ['never', null]] as const) await new NodeRepo(old.db).create({ id, org_id: 'org-a', name: id, host_key: `k-${id}`, claimed_country: null, created_at: 0, last_measured_at: measured, unenrolled_at: null, zone_id: null });
+    expect(await migrateToLatest(old)).toEqual(['0018-verdict-expiry']);
+    expect((await new VerdictRepo(old.db).expiring(0, 10)).map((n) => n.id)).toEqual(['measured']);
+    await old.close();
+  });
+
   it('keeps the address each node last came from, and since when', async () => {
     const t = new TelemetryRepo(storage.db);
     expect(await t.address('n1')).toBeUndefined();

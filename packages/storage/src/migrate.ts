@@ -15,6 +15,7 @@ import { backgroundLeases } from './migrations/0014-background-leases.js';
 import { serviceUptime } from './migrations/0015-service-uptime.js';
 import { zoneMuteRules } from './migrations/0016-zone-mute-rules.js';
 import { webhookGroups } from './migrations/0017-webhook-groups.js';
+import { verdictExpiry } from './migrations/0018-verdict-expiry.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -35,6 +36,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015-service-uptime': serviceUptime,
   '0016-zone-mute-rules': zoneMuteRules,
   '0017-webhook-groups': webhookGroups,
+  '0018-verdict-expiry': verdictExpiry,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

@@ -51,6 +51,12 @@ export interface NodeTable {
   zone_id: string | null;
 }
 
+/** When a node's verdict loses a bound (a measurement it rests on leaves the window): judged again then. */
+export interface VerdictExpiryTable {
+  node_id: string;
+  expires_at: number;
+}
+
 export interface ZoneTable {
   id: string;
   org_id: string;
@@ -283,6 +289,7 @@ export interface Database extends TelemetryTables {
   nodes: NodeTable;
   measurements: MeasurementTable;
   verdicts: VerdictTable;
+  verdict_expiry: VerdictExpiryTable;
   enrollment_tokens: EnrollmentTokenTable;
   node_inventory: NodeInventoryTable;
   gpus: GpuTable;

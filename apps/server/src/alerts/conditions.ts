@@ -13,6 +13,8 @@ export interface NodeFacts {
   readonly missingGpus: readonly { readonly uuid: string; readonly serial: string | null; readonly name: string; readonly lastSeenAt: number }[];
   /** When the agent last delivered a batch; null if it never has (a node without an agent). */
   readonly lastIngestAt: number | null;
+  /** When a landmark last measured the node; null if none ever has. */
+  readonly lastMeasuredAt: number | null;
 }
 
 export const scopeOf = (nodeId: string): string => `node:${nodeId}|`;
@@ -65,6 +67,9 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
       }
       if (v.record.claim === 'contradicted') add('claim-contradicted', 'critical', `claims ${v.record.claimed}, which its region does not reach`);
     }
+  } else if (v && f.lastMeasuredAt !== null) {
+    // Measured before, on nothing now: its measurements left the window (it stopped answering landmarks, or they stopped).
+    add('restricted', 'warning', `restricted countries possible: no landmark measurement recent enough to count (last measured ${new Date(f.lastMeasuredAt).toISOString()})`);
   }
   for (const n of v?.notes ?? []) if (n.kind === 'impossible-travel') add('impossible-travel', 'critical', n.message);
   for (const h of f.health) {

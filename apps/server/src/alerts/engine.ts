@@ -145,6 +145,7 @@ export class Alerting {
         duplicates: duplicates.get(node.id) ?? [],
         missingGpus: (missing.get(node.id) ?? []).map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, lastSeenAt: g.last_seen_at })),
         lastIngestAt: lastIngests.get(node.id) ?? null,
+        lastMeasuredAt: node.last_measured_at,
       };
     });
     for (const [i, node] of nodes.entries()) {

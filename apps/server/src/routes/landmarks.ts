@@ -26,13 +26,16 @@ export const landmarkRoutes =
     );
     app.delete(
       '/landmarks/:id',
-      { schema: { summary: "Revoke a landmark (a compromised key, a moved machine): its measurements, stored or new, count no more; its id cannot be registered again", tags: ['landmarks'], params: z.object({ id: z.string().min(1).max(64) }), response: { 200: z.object({ revoked: z.literal(true) }) } } },
+      { schema: { summary: "Revoke a landmark (a compromised key, a moved machine): its measurements, stored or new, count no more (the verdicts they held up are judged again within seconds); its id cannot be registered again", tags: ['landmarks'], params: z.object({ id: z.string().min(1).max(64) }), response: { 200: z.object({ revoked: z.literal(true) }) } } },
       async (request) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'landmarks:write');
         if (caller.orgId !== DEFAULT_ORG) throw new ApiError('LOCUS_ERR_FORBIDDEN', `landmarks are shared by every organization on this server; only the operator's organization ("${DEFAULT_ORG}") revokes them`);
-        const result = await ctx.repos.landmarks.revoke(request.params.id, ctx.clock.now().getTime());
+        const now = ctx.clock.now().getTime();
+        const result = await ctx.repos.landmarks.revoke(request.params.id, now);
         if (result === 'absent') throw new ApiError('LOCUS_ERR_NOT_FOUND', `no landmark "${request.params.id}"`);
+        // The verdicts its measurements may hold up are judged again without them, at the loop's next run.
+        await ctx.repos.verdicts.expireMeasuredBy(request.params.id, now - ctx.config.measurementMaxAgeMs, now);
         return { revoked: true as const };
       },
     );

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { VerdictRecord } from '@locus/protocol';
-import type { Database, VerdictTable } from '../schema.js';
+import type { Database, NodeTable, VerdictTable } from '../schema.js';
 
 /** Something a reader of a verdict must know that its record does not say. */
 export interface VerdictNote {
@@ -70,6 +70,50 @@ export class VerdictRepo {
         where n.org_id = ${orgId} and n.unenrolled_at is null
       ) latest where newest = 1 group by restricted`.execute(this.#db);
     return Object.fromEntries(rows.map((r) => [r.restricted, Number(r.count)]));
+  }
+
+  /**
+   * Notes when a node's verdict loses a bound, so that it is judged again then (expiring); null:
+   * never (it rests on no measurement).
+   */
+  async setExpiry(nodeId: string, at: number | null): Promise<void> {
+    if (at === null) {
+      await this.#db.deleteFrom('verdict_expiry').where('node_id', '=', nodeId).execute();
+      return;
+    }
+    await this.#db
+      .insertInto('verdict_expiry')
+      .values({ node_id: nodeId, expires_at: at })
+      .onConflict((oc) => oc.column('node_id').doUpdateSet({ expires_at: at }))
+      .execute();
+  }
+
+  /**
+   * Makes the verdicts that may rest on a landmark's measurements (of host keys it measured
+   * since `since`) lose their bound at `at`, unless they do sooner: when it is revoked. Returns
+   * how many changed.
+   */
+  async expireMeasuredBy(landmarkId: string, since: number, at: number): Promise<number> {
+    const r = await this.#db
+      .updateTable('verdict_expiry')
+      .set({ expires_at: at })
+      .where('expires_at', '>', at)
+      .where('node_id', 'in', (eb) => eb.selectFrom('nodes').select('id').where('host_key', 'in', eb.selectFrom('measurements').select('host_key').where('landmark_id', '=', landmarkId).where('measured_at', '>=', since)))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Nodes (of every org) whose verdict has lost a bound by `now`, the first to lose one first, at most `limit`. */
+  async expiring(now: number, limit: number): Promise<NodeTable[]> {
+    return this.#db
+      .selectFrom('verdict_expiry as e')
+      .innerJoin('nodes as n', 'n.id', 'e.node_id')
+      .selectAll('n')
+      .where('e.expires_at', '<=', now)
+      .orderBy('e.expires_at')
+      .orderBy('n.id')
+      .limit(limit)
+      .execute();
   }
 
   /** The newest first, at most `limit`. */

@@ -1,0 +1,19 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/**
+ * When each node's verdict loses a bound: the first time one of the measurements it rests on
+ * (a landmark's least RTT) leaves the measurement window. The server judges the node again then,
+ * so that a verdict no longer backed by measurements (a host that stopped answering landmarks)
+ * is not shown as current. Nodes measured before this migration are judged again at once.
+ */
+export const verdictExpiry: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('verdict_expiry')
+      .addColumn('node_id', 'text', (c) => c.primaryKey().references('nodes.id').onDelete('cascade'))
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('verdict_expiry_at').on('verdict_expiry').column('expires_at').execute();
+    await sql`insert into verdict_expiry (node_id, expires_at) select id, 0 from nodes where last_measured_at is not null`.execute(db);
+  },
+};
