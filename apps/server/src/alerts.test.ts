@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey, type VerdictRecord } from '@locus/protocol';
 import { Alerting, DEFAULT_ALERTING, GROUP_MAX_CHANGES, webhookSignature } from './alerts/engine.js';
-import { DEFAULT_ORG } from './config.js';
+import { buildApp } from './app.js';
+import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG } from './config.js';
 import { reposOf } from './repos.js';
-import { enrollAgent, hostInventory, landmark, measurementOf, testServer, type TestLandmark, type TestServer } from './test-support.js';
+import { enrollAgent, hostInventory, landmark, measurementOf, testServer, world, type TestLandmark, type TestServer } from './test-support.js';
 
 const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('fra-1', 'DE', 50.1109, 8.6821), landmark('bom-1', 'IN', 19.076, 72.8777), landmark('kul-1', 'MY', 3.139, 101.6869)];
 const SINGAPORE = { lat: 1.3, lon: 103.8 };
@@ -29,7 +30,7 @@ afterEach(async () => {
 });
 
 const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object, headers = owner) => s.app.inject(payload === undefined ? { method, url, headers } : { method, url, headers, payload });
-const alerts = async (state?: string) => ((await call('GET', `/api/v1/alerts${state ? `?state=${state}` : ''}`)).json() as { alerts: { id: string; kind: string; severity: string; state: string; summary: string; muted: unknown }[] }).alerts;
+const alerts = async (state?: string) => ((await call('GET', `/api/v1/alerts${state ? `?state=${state}` : ''}`)).json() as { alerts: { id: string; kind: string; severity: string; state: string; nodeId: string | null; summary: string; muted: unknown }[] }).alerts;
 
 async function node(name: string): Promise<{ id: string; key: SigningKey }> {
   const key = generateSigningKey();
@@ -279,6 +280,26 @@ describe('alerts', () => {
     expect(await s.app.verification.refreshExpired(1000)).toBe(1);
     expect((await alerts('firing')).map((a) => [a.kind, a.nodeId])).toEqual([['restricted', n.id]]);
     expect((await reposOf(s.storage).verdicts.history(n.id, 1))[0]).toMatchObject({ measurements: LANDMARKS.length, record: { restricted: 'possible' } });
+  });
+
+  it('fire once the server starts with a country added to the restricted list: every stored verdict is judged again with it', async () => {
+    const n = await node('sg-param');
+    await measure(n.key, SINGAPORE);
+    expect(await alerts('firing')).toEqual([]);
+    const restart = async (restricted: readonly string[]) => {
+      const app = await buildApp({ storage: s.storage, world, config: { ...DEFAULT_SERVER_CONFIG, restricted: [...restricted] }, clock: s.clock });
+      try {
+        return await app.verification.refreshExpired(1000);
+      } finally {
+        await app.close();
+      }
+    };
+    // The same parameters (in another order): nothing to judge again.
+    expect(await restart([...DEFAULT_SERVER_CONFIG.restricted].reverse())).toBe(0);
+    expect(await restart([...DEFAULT_SERVER_CONFIG.restricted, 'SG'])).toBe(1);
+    const firing = await reposOf(s.storage).alerts.firing('org-a');
+    expect(firing.map((a) => [a.kind, a.node_id, a.summary])).toEqual([['restricted', n.id, expect.stringMatching(/^sg-param: restricted countries (possible|certain) \(.*SG.*\)/)]]);
+    expect((await reposOf(s.storage).verdicts.history(n.id, 1))[0]!.record.restricted).not.toBe('excluded');
   });
 
   it('tell webhooks when a firing restricted alert turns critical (restricted countries certain), alone or in a group', async () => {

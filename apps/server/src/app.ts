@@ -162,6 +162,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return alerting.evaluateNode(node);
   });
   app.decorate('verification', verification);
+  // Verdicts judged with other parameters (the restricted list changed) are judged again.
+  await verification.noteParameters();
   const ctx: AppContext = {
     repos,
     alerting,

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { DEFAULT_TRAVEL, MEAN_EARTH_RADIUS, enclosingCap, km, regionFromRtts, regionOutline, soleContradictions, toLatLon, travelConflict, verifyTarget, type LatLon, type RttBound, type TimedBound, type World } from '@locus/geo';
+import { DEFAULT_TRAVEL, GEO_ENGINE_VERSION, MEAN_EARTH_RADIUS, enclosingCap, km, regionFromRtts, regionOutline, soleContradictions, toLatLon, travelConflict, verifyTarget, type LatLon, type RttBound, type TimedBound, type World } from '@locus/geo';
 import { boundsFromMeasurements, buildProof, checkMeasurement, timedBoundsFromMeasurements, toVerdictRecord } from '@locus/proof';
 import type { LandmarkInfo, ProofBundle, ProtocolErrorCode, SignedMeasurement, VerdictRecord } from '@locus/protocol';
-import type { NodeRecord, VerdictNote } from '@locus/storage';
+import { orderedId, type NodeRecord, type VerdictNote } from '@locus/storage';
 import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import type { Repos } from './repos.js';
@@ -166,6 +165,21 @@ export class Verification {
     return judged;
   }
 
+  /**
+   * Notes the parameters verdicts are judged with; when they differ from those the stored
+   * verdicts were judged with (a country added to the restricted list, another margin, window,
+   * engine or border data), every stored verdict is judged again at the loop's next runs: an
+   * "excluded" judged against another list says nothing about this one. Returns whether they did.
+   */
+  async noteParameters(): Promise<boolean> {
+    const now = this.#clock.now().getTime();
+    const { restricted, marginKm, measurementMaxAgeMs } = this.#config;
+    const parameters = JSON.stringify({ speed: 'vacuum', restricted: [...restricted].sort(), marginKm, maxAgeMs: measurementMaxAgeMs, engine: GEO_ENGINE_VERSION, borders: this.#world.source });
+    if (!(await this.#repos.verdicts.noteParameters(parameters, now))) return false;
+    await this.#repos.verdicts.expireAll(now);
+    return true;
+  }
+
   /** The bounds a node's current measurements give: the least RTT per landmark in the window. */
   async bounds(node: NodeRecord): Promise<RttBound[]> {
     const now = this.#clock.now();
@@ -225,7 +239,8 @@ export class Verification {
     const [last] = await this.#repos.verdicts.history(node.id, 1);
     const changed = !last || JSON.stringify(last.record) !== JSON.stringify(proof.verdict) || last.measurements !== proof.measurements.length || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
     if (changed) {
-      await this.#repos.verdicts.insert({ id: randomUUID(), nodeId: node.id, computedAt, measurements: proof.measurements.length, record: proof.verdict, notes });
+      // Of two verdicts of a node in one millisecond, the later made is the newer (history's tie-break is the id).
+      await this.#repos.verdicts.insert({ id: orderedId(computedAt), nodeId: node.id, computedAt, measurements: proof.measurements.length, record: proof.verdict, notes });
       await this.#afterVerdict?.(node);
     }
     return { nodeId: node.id, computedAt: proof.createdAt, measurements: proof.measurements.length, verdict: proof.verdict, notes };

@@ -373,6 +373,12 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     await verdicts.setExpiry('n2', null);
     await verdicts.setExpiry('n2', null);
     expect((await verdicts.expiring(100, 10)).map((n) => [n.id, n.name])).toEqual([['n3', 'n3'], ['n1', 'n1']]);
+    // Parameters: the first noted changes nothing, the same again neither, others do; all lose their bound then.
+    expect(await verdicts.noteParameters('{"restricted":["CN"]}', 1)).toBe(false);
+    expect(await verdicts.noteParameters('{"restricted":["CN"]}', 2)).toBe(false);
+    expect(await verdicts.noteParameters('{"restricted":["CN","SG"]}', 3)).toBe(true);
+    expect(await verdicts.expireAll(25)).toBe(1);
+    expect((await verdicts.expiring(25, 10)).map((n) => n.id)).toEqual(['n3', 'n1']);
   });
 
   it('judges again, after the upgrade, every node measured before verdicts kept their expiry', async () => {

@@ -25,3 +25,4 @@ export * from './repos/reports.js';
 export * from './repos/leases.js';
 export * from './repos/uptime.js';
 export { groupBy } from './repos/slices.js';
+export { orderedId } from './repos/ordered-id.js';

@@ -57,6 +57,14 @@ export interface VerdictExpiryTable {
   expires_at: number;
 }
 
+/** The parameters the stored verdicts were judged with (one row, id "current"). */
+export interface VerdictParametersTable {
+  id: string;
+  /** Canonical JSON of the parameters. */
+  parameters: string;
+  noted_at: number;
+}
+
 export interface ZoneTable {
   id: string;
   org_id: string;
@@ -290,6 +298,7 @@ export interface Database extends TelemetryTables {
   measurements: MeasurementTable;
   verdicts: VerdictTable;
   verdict_expiry: VerdictExpiryTable;
+  verdict_parameters: VerdictParametersTable;
   enrollment_tokens: EnrollmentTokenTable;
   node_inventory: NodeInventoryTable;
   gpus: GpuTable;

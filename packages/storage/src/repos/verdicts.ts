@@ -103,6 +103,28 @@ export class VerdictRepo {
     return Number(r.numUpdatedRows);
   }
 
+  /** Makes every verdict that rests on measurements lose its bound at `at`, unless it does sooner. */
+  async expireAll(at: number): Promise<number> {
+    const r = await this.#db.updateTable('verdict_expiry').set({ expires_at: at }).where('expires_at', '>', at).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /**
+   * Notes the parameters verdicts are judged with from now on (canonical JSON): whether they
+   * differ from those noted before (false the first time: the migration that keeps them has
+   * every verdict judged again already).
+   */
+  async noteParameters(parameters: string, now: number): Promise<boolean> {
+    const before = await this.#db.selectFrom('verdict_parameters').select('parameters').where('id', '=', 'current').executeTakeFirst();
+    if (before?.parameters === parameters) return false;
+    await this.#db
+      .insertInto('verdict_parameters')
+      .values({ id: 'current', parameters, noted_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ parameters, noted_at: now }))
+      .execute();
+    return before !== undefined;
+  }
+
   /** Nodes (of every org) whose verdict has lost a bound by `now`, the first to lose one first, at most `limit`. */
   async expiring(now: number, limit: number): Promise<NodeTable[]> {
     return this.#db
