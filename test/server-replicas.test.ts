@@ -139,7 +139,7 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
       // Deliveries due now, sent by both replicas at once (as their loops and alert changes do): each reaches the receiver once.
       const alerts = new AlertRepo(storageA.db);
       await storageA.db.insertInto('orgs').values({ id: 'default', name: 'default', created_at: 0 }).execute();
-      await alerts.addWebhook({ id: 'w1', org_id: 'default', url: 'http://127.0.0.1:9/hook', secret: 's', created_at: 0, group_wait_ms: 0 });
+      await alerts.addWebhook({ id: 'w1', org_id: 'default', url: 'http://127.0.0.1:9/hook', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
       const now = clock.now().getTime();
       const ids = Array.from({ length: 10 }, (_, i) => `d${i}`);
       for (const id of ids) await alerts.enqueueDelivery({ id, webhook_id: 'w1', alert_id: 'a1', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });

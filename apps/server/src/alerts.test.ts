@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey, type VerdictRecord } from '@locus/protocol';
-import { Alerting, DEFAULT_ALERTING, GROUP_MAX_CHANGES, webhookSignature } from './alerts/engine.js';
+import { Alerting, DEFAULT_ALERTING, GROUP_MAX_CHANGES, tells, webhookSignature } from './alerts/engine.js';
 import { buildApp } from './app.js';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG } from './config.js';
 import { reposOf } from './repos.js';
@@ -132,8 +132,8 @@ describe('alerts', () => {
     const repos = reposOf(s.storage);
     const now = s.clock.now().getTime();
     await repos.orgs.ensure({ id: 'org-b', name: 'org-b', created_at: 0 });
-    await repos.alerts.addWebhook({ id: 'gone', org_id: 'org-a', url: 'http://gone.example/hook', secret: 's', created_at: 0, group_wait_ms: 0 });
-    await repos.alerts.addWebhook({ id: 'fine', org_id: 'org-b', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 0 });
+    await repos.alerts.addWebhook({ id: 'gone', org_id: 'org-a', url: 'http://gone.example/hook', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
+    await repos.alerts.addWebhook({ id: 'fine', org_id: 'org-b', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
     // The gone receiver's deliveries fell due first.
     for (const [hook, i] of [['gone', 1], ['gone', 2], ['gone', 3], ['fine', 4], ['fine', 5], ['fine', 6]] as const) {
       await repos.alerts.enqueueDelivery({ id: `${hook}-${i}`, webhook_id: hook, alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 10 + i, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
@@ -168,7 +168,7 @@ describe('alerts', () => {
   it('drain a backlog in one dispatch, as fast as the receiver takes it (an alert for every node of a large fleet)', async () => {
     const repos = reposOf(s.storage);
     const now = s.clock.now().getTime();
-    await repos.alerts.addWebhook({ id: 'w', org_id: 'org-a', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 0 });
+    await repos.alerts.addWebhook({ id: 'w', org_id: 'org-a', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
     const ids = Array.from({ length: 250 }, (_, i) => `d-${String(i).padStart(3, '0')}`);
     for (const [i, id] of ids.entries()) await repos.alerts.enqueueDelivery({ id, webhook_id: 'w', alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 1000 + i, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
     const seen: string[] = [];
@@ -205,7 +205,7 @@ describe('alerts', () => {
       const now = guarded.clock.now().getTime();
       // Added past the API (as if the name had resolved elsewhere when it was added).
       for (const [id, org, host] of [['operator', DEFAULT_ORG, '127.0.0.1'], ['tenant', 'org-a', 'localhost'], ['tenant-ip', 'org-a', '127.0.0.1']] as const) {
-        await repos.alerts.addWebhook({ id, org_id: org, url: `http://${host}:${port}/hook`, secret: 's', created_at: 0, group_wait_ms: 0 });
+        await repos.alerts.addWebhook({ id, org_id: org, url: `http://${host}:${port}/hook`, secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
         await repos.alerts.enqueueDelivery({ id: `d-${id}`, webhook_id: id, alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
       }
       await guarded.app.alerting.dispatch();
@@ -332,10 +332,38 @@ describe('alerts', () => {
     expect(metrics).toContain('locus_alert_transitions_total{kind="restricted",change="severity-changed"} 1');
   });
 
+  it('go to a webhook of the severities and kinds it takes: a pager told of critical restricted alerts only', async () => {
+    const h = await hook([]);
+    const pager = await call('PATCH', `/api/v1/webhooks/${h.id}`, { minSeverity: 'critical', kinds: ['restricted', 'restricted'] });
+    expect(pager.json()).toMatchObject({ groupWaitS: 0, minSeverity: 'critical', kinds: ['restricted'] });
+    const beijing = landmark('bjs-2', 'CN', 39.9042, 116.4074);
+    await s.registerLandmarks([beijing.info]);
+    const n = await node('sg-10');
+    await measure(n.key, SHENZHEN, 10);
+    await s.app.alerting.dispatch();
+    // Restricted countries possible: a warning, not for this webhook.
+    expect(h.got).toEqual([]);
+    s.clock.advance(60_000);
+    await call('POST', '/api/v1/measurements', { measurements: [beijing, ...LANDMARKS].map((l) => measurementOf(l, n.key.publicKey, { lat: 39.9042, lon: 116.4074 }, s.clock.now())) });
+    await s.app.alerting.dispatch();
+    // Certain: the same alert, now critical, is; the contradicted claim (critical, another kind) is not.
+    expect((await alerts('firing')).map((a) => a.kind).sort()).toEqual(['claim-contradicted', 'restricted']);
+    expect(h.got.map((g) => JSON.parse(g.body) as { event: string; alert: { kind: string } }).map((b) => [b.event, b.alert.kind])).toEqual([['severity-changed', 'restricted']]);
+    // Back in Singapore: resolved, and told.
+    s.clock.advance(60_000);
+    await call('POST', '/api/v1/measurements', { measurements: [beijing, ...LANDMARKS].map((l) => measurementOf(l, n.key.publicKey, SINGAPORE, s.clock.now())) });
+    await s.app.alerting.dispatch();
+    expect(h.got.map((g) => (JSON.parse(g.body) as { event: string }).event)).toEqual(['severity-changed', 'resolved']);
+    // Every kind again; bad filters refused.
+    expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, { kinds: null })).json()).toMatchObject({ minSeverity: 'critical', kinds: null });
+    for (const body of [{ kinds: [] }, { kinds: ['no-such-kind'] }, { minSeverity: 'info' }]) expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, body)).statusCode, JSON.stringify(body)).toBe(400);
+    expect((await call('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/x', minSeverity: 'critical', kinds: ['gpu-health'] })).json()).toMatchObject({ minSeverity: 'critical', kinds: ['gpu-health'], groupWaitS: 0 });
+  });
+
   it('go to a webhook that groups them as one delivery per kind and zone, once the first has waited, retried whole', async () => {
     const h = await hook([500]);
     const grouped = await call('PATCH', `/api/v1/webhooks/${h.id}`, { groupWaitS: 30 });
-    expect(grouped.json()).toEqual({ id: h.id, url: expect.stringMatching(/\/hook$/), groupWaitS: 30, createdAt: expect.any(String) });
+    expect(grouped.json()).toEqual({ id: h.id, url: expect.stringMatching(/\/hook$/), groupWaitS: 30, minSeverity: 'warning', kinds: null, createdAt: expect.any(String) });
     expect(((await call('GET', '/api/v1/webhooks')).json() as { webhooks: unknown[] }).webhooks).toEqual([grouped.json()]);
     const zone = (await call('POST', '/api/v1/zones', { name: 'sin-dc1', claimedCountry: 'SG' })).json() as { id: string };
     const inside = [await node('sg-in-1'), await node('sg-in-2'), await node('sg-in-3')];
@@ -393,7 +421,7 @@ describe('alerts', () => {
   it('go in deliveries of at most GROUP_MAX_CHANGES changes when a group has more (a site gone dark)', async () => {
     const repos = reposOf(s.storage);
     const now = s.clock.now().getTime();
-    await repos.alerts.addWebhook({ id: 'w', org_id: 'org-a', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 30_000 });
+    await repos.alerts.addWebhook({ id: 'w', org_id: 'org-a', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 30_000, min_severity: 'warning', kinds: null });
     const n = GROUP_MAX_CHANGES + 5;
     await repos.alerts.hold(Array.from({ length: n }, (_, i) => ({ id: `c${String(i).padStart(5, '0')}`, webhook_id: 'w', kind: 'node-silent', zone_id: '', event: 'fired' as const, previous_severity: null, alert: JSON.stringify({ nodeId: `n${i}`, summary: `n${i} silent` }), created_at: now + i, due_at: now + i + 30_000 })));
     const bodies: { fired: number; changes: { alert: { nodeId: string } }[] }[] = [];
@@ -678,5 +706,24 @@ describe('alerts', () => {
     const n = await node('x');
     const other = await s.tokenFor('org-b', 'owner');
     expect((await call('POST', '/api/v1/mute-rules', { nodeId: n.id, durationS: 60, reason: 'r' }, other)).statusCode).toBe(404);
+  });
+});
+
+describe('which alert changes a webhook is told of', () => {
+  const alert = (kind: string, severity: string) => ({ id: 'a', org_id: 'o', key: 'k', kind, severity, node_id: 'n', summary: 's', state: 'firing' as const, first_fired_at: 0, last_fired_at: 0, resolved_at: null });
+  const every = { min_severity: 'warning' as const, kinds: null };
+  const critical = { min_severity: 'critical' as const, kinds: null };
+  const restrictedOnly = { min_severity: 'warning' as const, kinds: '["restricted"]' };
+  it.each([
+    ['every alert, of any severity', every, { alert: alert('node-silent', 'warning'), change: 'fired' as const }, true],
+    ['a warning, not to a critical-only webhook', critical, { alert: alert('node-silent', 'warning'), change: 'fired' as const }, false],
+    ['a critical alert to a critical-only webhook', critical, { alert: alert('gpu-health', 'critical'), change: 'fired' as const }, true],
+    ['a warning turned critical', critical, { alert: alert('restricted', 'critical'), change: 'severity-changed' as const, previousSeverity: 'warning' }, true],
+    ['a critical alert eased to a warning (the webhook was told of it)', critical, { alert: alert('restricted', 'warning'), change: 'severity-changed' as const, previousSeverity: 'critical' }, true],
+    ['a resolution, whatever its severity', critical, { alert: alert('restricted', 'warning'), change: 'resolved' as const }, true],
+    ['another kind, not even resolved', restrictedOnly, { alert: alert('node-silent', 'critical'), change: 'resolved' as const }, false],
+    ['its kind', restrictedOnly, { alert: alert('restricted', 'warning'), change: 'fired' as const }, true],
+  ])('%s', (_, hook, transition, told) => {
+    expect(tells(hook, transition)).toBe(told);
   });
 });

@@ -100,7 +100,7 @@ describe('webhooks in the background loop', () => {
     const clock = new TestClock();
     const repos = reposOf(storage);
     await repos.orgs.ensure({ id: 'org-a', name: 'org-a', created_at: 0 });
-    await repos.alerts.addWebhook({ id: 'slow', org_id: 'org-a', url: 'http://slow.example/hook', secret: 's', created_at: 0, group_wait_ms: 0 });
+    await repos.alerts.addWebhook({ id: 'slow', org_id: 'org-a', url: 'http://slow.example/hook', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
     const now = clock.now().getTime();
     await repos.alerts.enqueueDelivery({ id: 'd1', webhook_id: 'slow', alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
     let attempts = 0;

@@ -603,7 +603,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     await alerts.addMuteRule({ id: 'm1', org_id: 'org-a', kind: 'restricted', node_id: null, zone_id: null, until: 100, reason: 'maintenance', created_at: 0 });
     expect(await alerts.muteRules('org-a', 50)).toHaveLength(1);
     expect(await alerts.muteRules('org-a', 100)).toHaveLength(0);
-    await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0 });
+    await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
     const d = { id: 'd1', webhook_id: 'w1', alert_id: 'a1', event: 'fired', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 10, last_status_code: null, last_error: null, created_at: 0, delivered_at: null, changes: 1 };
     await alerts.enqueueDelivery(d);
     expect(await alerts.dueDeliveries(9, 10)).toEqual([]);
@@ -621,7 +621,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
 
   it("lists the webhooks with deliveries due, the first due first, and each webhook's due deliveries in order", async () => {
     const alerts = new AlertRepo(storage.db);
-    for (const id of ['w1', 'w2', 'w3']) await alerts.addWebhook({ id, org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0 });
+    for (const id of ['w1', 'w2', 'w3']) await alerts.addWebhook({ id, org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
     const enqueue = (id: string, webhook_id: string, next_attempt_at: number, created_at = 0) => alerts.enqueueDelivery({ id, webhook_id, alert_id: 'a1', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at, last_status_code: null, last_error: null, created_at, delivered_at: null, changes: 1 });
     await enqueue('a', 'w1', 30);
     await enqueue('b', 'w2', 20);
@@ -642,11 +642,14 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
 
   it("holds alert changes for a grouping webhook, and makes one delivery of a group's changes, each taken once", async () => {
     const alerts = new AlertRepo(storage.db);
-    await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 30_000 });
-    await alerts.addWebhook({ id: 'w2', org_id: 'org-a', url: 'http://127.0.0.1:2/', secret: 's', created_at: 0, group_wait_ms: 0 });
-    expect(await alerts.setGroupWait('org-b', 'w2', 60_000)).toBe(false);
-    expect(await alerts.setGroupWait('org-a', 'w2', 60_000)).toBe(true);
-    expect((await alerts.webhooks('org-a')).map((w) => [w.id, w.group_wait_ms])).toEqual([['w1', 30_000], ['w2', 60_000]]);
+    await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 30_000, min_severity: 'warning', kinds: null });
+    await alerts.addWebhook({ id: 'w2', org_id: 'org-a', url: 'http://127.0.0.1:2/', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
+    expect(await alerts.updateWebhook('org-b', 'w2', { group_wait_ms: 60_000 })).toBe(false);
+    expect(await alerts.updateWebhook('org-a', 'w2', { group_wait_ms: 60_000 })).toBe(true);
+    expect(await alerts.updateWebhook('org-a', 'w1', { min_severity: 'critical', kinds: '["restricted"]' })).toBe(true);
+    expect(await alerts.updateWebhook('org-a', 'w1', {})).toBe(true);
+    expect(await alerts.updateWebhook('org-b', 'w1', {})).toBe(false);
+    expect((await alerts.webhooks('org-a')).map((w) => [w.id, w.group_wait_ms, w.min_severity, w.kinds])).toEqual([['w1', 30_000, 'critical', '["restricted"]'], ['w2', 60_000, 'warning', null]]);
     const change = (id: string, webhook_id: string, kind: string, zone_id: string, created_at: number) => ({ id, webhook_id, kind, zone_id, event: 'fired' as const, previous_severity: null, alert: JSON.stringify({ id }), created_at, due_at: created_at + 30_000 });
     await alerts.hold([change('c3', 'w1', 'node-silent', 'z1', 20), change('c1', 'w1', 'node-silent', 'z1', 10), change('c2', 'w1', 'node-silent', 'z1', 10), change('x1', 'w1', 'node-silent', '', 15), change('y1', 'w2', 'gpu-health', 'z1', 12)]);
     // A group may go once its first change is due: its later changes go with it.
@@ -674,7 +677,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
 
   it('gives each held change to one delivery when servers take the same group at once (on PostgreSQL, through connections of their own)', async () => {
     const alerts = new AlertRepo(storage.db);
-    await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 1 });
+    await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 1, min_severity: 'warning', kinds: null });
     const ids = Array.from({ length: 60 }, (_, i) => `c${String(i).padStart(2, '0')}`);
     await alerts.hold(ids.map((id, i) => ({ id, webhook_id: 'w1', kind: 'node-silent', zone_id: 'z1', event: 'fired', previous_severity: null, alert: '{}', created_at: i, due_at: i + 1 })));
     const group = { webhookId: 'w1', kind: 'node-silent', zoneId: 'z1' };

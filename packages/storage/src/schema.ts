@@ -212,7 +212,14 @@ export interface WebhookTable {
    * held (webhook_waiting) and sent as one delivery once the first has waited this long.
    */
   group_wait_ms: number;
+  /** Told of alerts of this severity or worse (warning: all); a resolution of any alert it may have been told of. */
+  min_severity: AlertSeverity;
+  /** Told of alerts of these kinds only (a JSON array); null: of every kind. */
+  kinds: string | null;
 }
+
+export const ALERT_SEVERITIES = ['warning', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 export const DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];

@@ -218,6 +218,10 @@ export interface Webhook {
   readonly url: string;
   /** How long alert changes wait for others of their kind and zone, to go as one delivery; 0: each alone. */
   readonly groupWaitS: number;
+  /** Told of alerts of this severity or worse (and of every resolution). */
+  readonly minSeverity: 'warning' | 'critical';
+  /** Told of alerts of these kinds only; null: every kind. */
+  readonly kinds: readonly AlertKind[] | null;
   readonly createdAt: string;
 }
 

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ALERT_KINDS } from '../api/types.js';
 import { MeContext, type Me } from '../app/me.js';
 import { fakeFetch, json, renderWithApi } from '../testing.js';
 import { EnrollmentPage } from './EnrollmentPage.js';
@@ -73,7 +74,7 @@ describe('SettingsPage', () => {
     const delivery = (status: string, lastStatusCode: number | null, lastError: string | null) => ({ id: `d${log.length}`, alertId: null, event: 'test', changes: 0, status, attempts: 1, lastStatusCode, lastError, createdAt: '2026-11-30T12:00:00.000Z', deliveredAt: null });
     const answers = [delivery('failed', null, 'connect ECONNREFUSED 10.0.0.9:443'), delivery('delivered', 204, null)];
     const api = render(<SettingsPage />, {
-      '/api/v1/webhooks': { webhooks: [{ id: 'w1', url: 'https://hooks.example/locus', groupWaitS: 0, createdAt: '2026-11-30T11:00:00.000Z' }] },
+      '/api/v1/webhooks': { webhooks: [{ id: 'w1', url: 'https://hooks.example/locus', groupWaitS: 0, minSeverity: 'warning', kinds: null, createdAt: '2026-11-30T11:00:00.000Z' }] },
       '/api/v1/tokens': { tokens: [] },
       '/api/v1/webhooks/w1/deliveries': () => json({ deliveries: log }),
       'POST /api/v1/webhooks/w1/test': () => {
@@ -97,8 +98,8 @@ describe('SettingsPage', () => {
 
   it("adds a webhook that groups alert changes, changes another's grouping, and shows how many changes a group delivery carried", async () => {
     let webhooks = [
-      { id: 'w1', url: 'https://chat.example/a', groupWaitS: 0, createdAt: '2026-11-30T11:00:00.000Z' },
-      { id: 'w2', url: 'https://chat.example/b', groupWaitS: 45, createdAt: '2026-11-30T11:00:00.000Z' },
+      { id: 'w1', url: 'https://chat.example/a', groupWaitS: 0, minSeverity: 'warning', kinds: null, createdAt: '2026-11-30T11:00:00.000Z' },
+      { id: 'w2', url: 'https://chat.example/b', groupWaitS: 45, minSeverity: 'critical', kinds: ['restricted', 'gpu-health'], createdAt: '2026-11-30T11:00:00.000Z' },
     ];
     const api = render(<SettingsPage />, {
       '/api/v1/webhooks': () => json({ webhooks }),
@@ -107,6 +108,10 @@ describe('SettingsPage', () => {
       'PATCH /api/v1/webhooks/w1': () => {
         webhooks = [{ ...webhooks[0]!, groupWaitS: 60 }, webhooks[1]!];
         return json(webhooks[0]);
+      },
+      'PATCH /api/v1/webhooks/w2': () => {
+        webhooks = [webhooks[0]!, { ...webhooks[1]!, minSeverity: 'warning' }];
+        return json(webhooks[1]);
       },
       '/api/v1/webhooks/w1/deliveries': {
         deliveries: [
@@ -123,12 +128,25 @@ describe('SettingsPage', () => {
     expect(grouping('https://chat.example/b').selectedOptions[0]!.textContent).toBe('grouped, 45 s');
     fireEvent.change(grouping('https://chat.example/a'), { target: { value: '60' } });
     await waitFor(() => expect(grouping('https://chat.example/a').value).toBe('60'));
+    // What each is told of: its severities (changed in place) and kinds.
+    const told = (url: string) => screen.getByRole('combobox', { name: `Severities told to ${url}` }) as HTMLSelectElement;
+    expect(told('https://chat.example/b').value).toBe('critical');
+    expect(told('https://chat.example/b').parentElement!.textContent).toContain('of restricted, gpu-health');
+    expect(told('https://chat.example/a').parentElement!.textContent).toContain('of every kind');
+    fireEvent.change(told('https://chat.example/b'), { target: { value: 'warning' } });
+    await waitFor(() => expect(told('https://chat.example/b').value).toBe('warning'));
     fireEvent.change(screen.getByLabelText('URL'), { target: { value: 'https://chat.example/c' } });
     fireEvent.change(screen.getByLabelText('Send'), { target: { value: '300' } });
+    fireEvent.change(screen.getByLabelText('Alerts'), { target: { value: 'critical' } });
+    const kinds = screen.getByLabelText(/^Kinds/) as HTMLSelectElement;
+    for (const o of kinds.options) o.selected = o.value === 'node-silent' || o.value === 'restricted';
+    fireEvent.change(kinds);
     fireEvent.click(screen.getByRole('button', { name: 'Add webhook' }));
     await screen.findByText('shown-once');
     expect(api.calls).toContain('PATCH /api/v1/webhooks/w1 {"groupWaitS":60}');
-    expect(api.calls).toContain('POST /api/v1/webhooks {"url":"https://chat.example/c","groupWaitS":300}');
+    expect(api.calls).toContain('PATCH /api/v1/webhooks/w2 {"minSeverity":"warning"}');
+    const chosen = ALERT_KINDS.filter((k) => k === 'node-silent' || k === 'restricted');
+    expect(api.calls).toContain(`POST /api/v1/webhooks {"url":"https://chat.example/c","groupWaitS":300,"minSeverity":"critical","kinds":${JSON.stringify(chosen)}}`);
     fireEvent.click(screen.getAllByRole('button', { name: 'Delivery log' })[0]!);
     const log = await screen.findByRole('table', { name: 'Deliveries to https://chat.example/a' });
     expect(within(log).getAllByRole('row').slice(1).map((r) => r.children[1]!.textContent)).toEqual(['group of 412', 'fired']);

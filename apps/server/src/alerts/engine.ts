@@ -274,6 +274,7 @@ export class Alerting {
       const { alert, change } = t;
       const previousSeverity = t.change === 'severity-changed' ? t.previousSeverity : null;
       for (const hook of hooks) {
+        if (!tells(hook, t)) continue;
         if (hook.group_wait_ms > 0) {
           const zone = alert.node_id === null ? '' : (zones.get(alert.node_id) ?? '');
           held.push({ id: randomUUID(), webhook_id: hook.id, kind: alert.kind, zone_id: zone, event: change, previous_severity: previousSeverity, alert: JSON.stringify(alertView(alert)), created_at: now, due_at: now + hook.group_wait_ms });
@@ -417,6 +418,22 @@ export class Alerting {
     });
     return ok;
   }
+}
+
+const SEVERITY_RANK: Readonly<Record<string, number>> = { warning: 1, critical: 2 };
+
+/**
+ * Whether a webhook is told of an alert's change: of a kind it takes, and of its severity or
+ * worse (a severity change, if either side is; a resolution whatever its severity, since the
+ * webhook may have been told of the alert when it was worse, and a receiver must not be left
+ * with an incident that never closes).
+ */
+export function tells(hook: Pick<Webhook, 'min_severity' | 'kinds'>, t: Transition): boolean {
+  if (hook.kinds !== null && !(JSON.parse(hook.kinds) as string[]).includes(t.alert.kind)) return false;
+  const least = SEVERITY_RANK[hook.min_severity] ?? 0;
+  const rank = (severity: string) => SEVERITY_RANK[severity] ?? Number.POSITIVE_INFINITY;
+  if (t.change === 'resolved') return true;
+  return rank(t.alert.severity) >= least || (t.change === 'severity-changed' && rank(t.previousSeverity) >= least);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { MuteRule, Webhook, WebhookDelivery } from '@locus/storage';
+import { ALERT_SEVERITIES, type MuteRule, type Webhook, type WebhookDelivery } from '@locus/storage';
 import { ALERT_KINDS } from '@locus/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -19,8 +19,22 @@ const MuteBody = z.strictObject({
 });
 /** How long a webhook's alert changes wait for others of their group (kind and zone): 0, none. */
 const GroupWaitS = z.number().int().min(0).max(3600);
-const WebhookBody = z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000), secret: z.string().min(16).max(200).optional(), groupWaitS: GroupWaitS.default(0) });
-const WebhookChange = z.strictObject({ groupWaitS: GroupWaitS });
+/** A webhook is told of alerts of this severity or worse (and of the resolution of any it may have been told of). */
+const MinSeverity = z.enum(ALERT_SEVERITIES);
+/** A webhook is told of alerts of these kinds only; null: of every kind. */
+const Kinds = z.array(z.enum(ALERT_KINDS)).min(1).max(ALERT_KINDS.length).nullable();
+const WebhookBody = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).max(2000),
+  secret: z.string().min(16).max(200).optional(),
+  groupWaitS: GroupWaitS.default(0),
+  minSeverity: MinSeverity.default('warning'),
+  kinds: Kinds.default(null),
+});
+const WebhookChange = z
+  .strictObject({ groupWaitS: GroupWaitS.optional(), minSeverity: MinSeverity.optional(), kinds: Kinds.optional() })
+  .refine((b) => b.groupWaitS !== undefined || b.minSeverity !== undefined || b.kinds !== undefined, 'name at least one of groupWaitS, minSeverity and kinds');
+/** Kinds as stored: each once, in order; null for every kind. */
+const storedKinds = (kinds: readonly string[] | null): string | null => (kinds === null ? null : JSON.stringify([...new Set(kinds)].sort()));
 
 export const alertRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -92,7 +106,7 @@ export const alertRoutes =
       {
         schema: {
           summary: 'Add a webhook: each alert that fires or resolves is POSTed to it, signed with HMAC-SHA256 in X-Locus-Signature',
-          description: 'groupWaitS (0 to 3600, default 0): 0 sends each change alone; otherwise changes of one kind in one zone wait this long after the first and go as one delivery (event "group").',
+          description: 'groupWaitS (0 to 3600, default 0): 0 sends each change alone; otherwise changes of one kind in one zone wait this long after the first and go as one delivery (event "group"). minSeverity (warning, the default, or critical) and kinds (null, the default: every kind) choose which alerts it is told of; resolutions go to it whatever their severity.',
           tags: ['alerts'],
           body: WebhookBody,
         },
@@ -104,7 +118,8 @@ export const alertRoutes =
         const refused = await ctx.webhookDestinations.checkFor(caller.orgId)?.refused(request.body.url);
         if (refused) throw new ApiError('LOCUS_ERR_WEBHOOK_DESTINATION', refused);
         const secret = request.body.secret ?? randomBytes(32).toString('base64url');
-        const hook = { id: randomUUID(), org_id: caller.orgId, url: request.body.url, secret, created_at: ctx.clock.now().getTime(), group_wait_ms: request.body.groupWaitS * 1000 };
+        const { url, groupWaitS, minSeverity, kinds } = request.body;
+        const hook = { id: randomUUID(), org_id: caller.orgId, url, secret, created_at: ctx.clock.now().getTime(), group_wait_ms: groupWaitS * 1000, min_severity: minSeverity, kinds: storedKinds(kinds) };
         await ctx.repos.alerts.addWebhook(hook);
         return reply.code(201).send({ ...webhookView(hook), secret });
       },
@@ -112,11 +127,17 @@ export const alertRoutes =
 
     app.patch(
       '/webhooks/:id',
-      { schema: { summary: "Change how a webhook's alert changes are grouped", description: 'Changes held already go when their group was due.', tags: ['alerts'], params: Params, body: WebhookChange } },
+      { schema: { summary: 'Change which alerts a webhook is told of, and how they are grouped', description: 'Any of groupWaitS, minSeverity and kinds (null: every kind). Changes held for a group already go when it was due.', tags: ['alerts'], params: Params, body: WebhookChange } },
       async (request) => {
         const hook = await ownWebhook(request, request.params.id);
-        await ctx.repos.alerts.setGroupWait(hook.org_id, hook.id, request.body.groupWaitS * 1000);
-        return webhookView({ ...hook, group_wait_ms: request.body.groupWaitS * 1000 });
+        const { groupWaitS, minSeverity, kinds } = request.body;
+        const changes = {
+          ...(groupWaitS === undefined ? {} : { group_wait_ms: groupWaitS * 1000 }),
+          ...(minSeverity === undefined ? {} : { min_severity: minSeverity }),
+          ...(kinds === undefined ? {} : { kinds: storedKinds(kinds) }),
+        };
+        await ctx.repos.alerts.updateWebhook(hook.org_id, hook.id, changes);
+        return webhookView({ ...hook, ...changes });
       },
     );
 
@@ -167,7 +188,7 @@ const muteRuleView = (r: MuteRule, zones: ReadonlyMap<string, string>) => ({
 });
 
 /** A webhook as the API shows it (never its secret). */
-const webhookView = (w: Webhook) => ({ id: w.id, url: w.url, groupWaitS: w.group_wait_ms / 1000, createdAt: new Date(w.created_at).toISOString() });
+const webhookView = (w: Webhook) => ({ id: w.id, url: w.url, groupWaitS: w.group_wait_ms / 1000, minSeverity: w.min_severity, kinds: w.kinds === null ? null : (JSON.parse(w.kinds) as string[]), createdAt: new Date(w.created_at).toISOString() });
 
 /** A delivery as the API shows it. */
 const deliveryView = (d: WebhookDelivery) => ({

@@ -128,16 +128,17 @@ export class AlertRepo {
   }
 
   webhooks(orgId: string): Promise<Webhook[]> {
-    return this.#db.selectFrom('webhooks').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute();
+    return this.#db.selectFrom('webhooks').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
   }
 
   webhook(id: string): Promise<Webhook | undefined> {
     return this.#db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** Sets how long a webhook's alert changes wait for their group (0: each goes alone): false if the org has no such webhook. */
-  async setGroupWait(orgId: string, id: string, ms: number): Promise<boolean> {
-    const r = await this.#db.updateTable('webhooks').set({ group_wait_ms: ms }).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  /** Changes which alerts a webhook is told of and how they are grouped: false if the org has no such webhook. */
+  async updateWebhook(orgId: string, id: string, changes: Partial<Pick<Webhook, 'group_wait_ms' | 'min_severity' | 'kinds'>>): Promise<boolean> {
+    if (Object.keys(changes).length === 0) return (await this.#db.selectFrom('webhooks').select('id').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst()) !== undefined;
+    const r = await this.#db.updateTable('webhooks').set(changes).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 

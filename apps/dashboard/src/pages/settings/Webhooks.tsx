@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useApi } from '../../api/context.js';
 import { paths } from '../../api/paths.js';
-import type { Delivery, Webhook } from '../../api/types.js';
+import { ALERT_KINDS, type AlertKind, type Delivery, type Webhook } from '../../api/types.js';
 import { ActionError } from '../../components/ActionError.js';
 import { Async } from '../../components/Status.js';
 import { time } from '../../components/format.js';
@@ -28,6 +28,16 @@ function GroupingOptions({ current }: { readonly current?: number }) {
         </option>
       ))}
       {!known && <option value={current}>grouped, {current} s</option>}
+    </>
+  );
+}
+
+/** Which severities a webhook is told of. */
+function SeverityOptions() {
+  return (
+    <>
+      <option value="warning">all alerts</option>
+      <option value="critical">critical alerts only</option>
     </>
   );
 }
@@ -88,6 +98,9 @@ export function Webhooks() {
   const action = useAction();
   const [url, setUrl] = useState('');
   const [groupWaitS, setGroupWaitS] = useState(0);
+  const [minSeverity, setMinSeverity] = useState<Webhook['minSeverity']>('warning');
+  /** The kinds a new webhook is told of; none chosen: every kind. */
+  const [kinds, setKinds] = useState<readonly AlertKind[]>([]);
   const [secret, setSecret] = useState<string | undefined>(undefined);
   const [open, setOpen] = useState<string | undefined>(undefined);
   /** The last test sent, by webhook, and how many were sent (the open log reloads). */
@@ -100,7 +113,7 @@ export function Webhooks() {
   const add = (e: FormEvent) => {
     e.preventDefault();
     action.run(async () => {
-      const made = await api.send<{ secret: string }>('POST', paths.webhooks, { url: url.trim(), groupWaitS });
+      const made = await api.send<{ secret: string }>('POST', paths.webhooks, { url: url.trim(), groupWaitS, minSeverity, kinds: kinds.length === 0 ? null : kinds });
       setSecret(made.secret);
       setUrl('');
     }, hooks.reload);
@@ -116,6 +129,22 @@ export function Webhooks() {
           Send{' '}
           <select value={groupWaitS} onChange={(e) => setGroupWaitS(Number(e.target.value))}>
             <GroupingOptions />
+          </select>
+        </label>
+        <label>
+          Alerts{' '}
+          <select value={minSeverity} onChange={(e) => setMinSeverity(e.target.value as Webhook['minSeverity'])}>
+            <SeverityOptions />
+          </select>
+        </label>
+        <label>
+          Kinds (none chosen: every kind){' '}
+          <select multiple size={3} value={[...kinds]} onChange={(e) => setKinds([...e.target.selectedOptions].map((o) => o.value as AlertKind))}>
+            {ALERT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
           </select>
         </label>
         <button type="submit" disabled={action.busy}>
@@ -135,6 +164,7 @@ export function Webhooks() {
               <tr>
                 <th>URL</th>
                 <th>Send</th>
+                <th>Told of</th>
                 <th>Added</th>
                 <th />
               </tr>
@@ -163,6 +193,20 @@ export function Webhooks() {
                     >
                       <GroupingOptions current={h.groupWaitS} />
                     </select>
+                  </td>
+                  <td>
+                    <select
+                      aria-label={`Severities told to ${h.url}`}
+                      value={h.minSeverity}
+                      disabled={action.busy}
+                      onChange={(e) => {
+                        const least = e.target.value;
+                        action.run(() => api.send('PATCH', paths.webhook(h.id), { minSeverity: least }), hooks.reload);
+                      }}
+                    >
+                      <SeverityOptions />
+                    </select>{' '}
+                    {h.kinds === null ? 'of every kind' : `of ${h.kinds.join(', ')}`}
                   </td>
                   <td>{time(h.createdAt)}</td>
                   <td>
