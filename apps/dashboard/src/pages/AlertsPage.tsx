@@ -1,6 +1,7 @@
 import { useApi } from '../api/context.js';
 import { paths } from '../api/paths.js';
-import { ALERT_KINDS, type Alert, type AlertList, type MuteRule } from '../api/types.js';
+import type { Alert, AlertList, MuteRule } from '../api/types.js';
+import { KindOptions } from '../components/KindOptions.js';
 import { time } from '../components/format.js';
 import { useCan } from '../app/me.js';
 import { Async } from '../components/Status.js';
@@ -39,11 +40,7 @@ export function AlertsPage({ filter }: { readonly filter: AlertFilter }) {
           Kind
           <select value={filter.kind} onChange={(e) => set({ kind: e.target.value })}>
             <option value="">any</option>
-            {ALERT_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
+            <KindOptions />
           </select>
         </label>
       </div>

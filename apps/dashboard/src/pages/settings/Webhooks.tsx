@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useApi } from '../../api/context.js';
 import { paths } from '../../api/paths.js';
-import { ALERT_KINDS, type AlertKind, type Delivery, type Webhook } from '../../api/types.js';
+import type { AlertKind, Delivery, Webhook } from '../../api/types.js';
+import { KindOptions } from '../../components/KindOptions.js';
 import { ActionError } from '../../components/ActionError.js';
 import { Async } from '../../components/Status.js';
 import { time } from '../../components/format.js';
@@ -140,11 +141,7 @@ export function Webhooks() {
         <label>
           Kinds (none chosen: every kind){' '}
           <select multiple size={3} value={[...kinds]} onChange={(e) => setKinds([...e.target.selectedOptions].map((o) => o.value as AlertKind))}>
-            {ALERT_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
+            <KindOptions />
           </select>
         </label>
         <button type="submit" disabled={action.busy}>
