@@ -377,16 +377,22 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await verdicts.noteParameters('{"restricted":["CN"]}', 1)).toBe(false);
     expect(await verdicts.noteParameters('{"restricted":["CN"]}', 2)).toBe(false);
     expect(await verdicts.noteParameters('{"restricted":["CN","SG"]}', 3)).toBe(true);
-    expect(await verdicts.expireAll(25)).toBe(1);
-    expect((await verdicts.expiring(25, 10)).map((n) => n.id)).toEqual(['n3', 'n1']);
+    // Every node with a verdict, those resting on no measurement (no expiry noted) too; none judged later than it was due.
+    const record: VerdictRecord = { claimed: null, claim: null, restricted: 'excluded', possibleCountries: [], areaKm2: 1, radiusKm: 1, estimate: null, countryEstimate: null };
+    await verdicts.insert({ id: 'v-n2', nodeId: 'n2', computedAt: 1, measurements: 0, record, notes: [] });
+    await verdicts.insert({ id: 'v-n1', nodeId: 'n1', computedAt: 1, measurements: 3, record, notes: [] });
+    await verdicts.expireAll(25);
+    expect((await verdicts.expiring(25, 10)).map((n) => n.id)).toEqual(['n3', 'n1', 'n2']);
   });
 
-  it('judges again, after the upgrade, every node measured before verdicts kept their expiry', async () => {
+  it('judges again, after the upgrade, every node judged before verdicts kept their expiry', async () => {
     const old = await openFresh(backend);
     const migrations = Object.fromEntries(MIGRATION_NAMES.filter((n) => n < '0018').map((n) => [n, ALL_MIGRATIONS[n]!]));
     await new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
     await new OrgRepo(old.db).create({ id: 'org-a', name: 'A', created_at: 0 });
     for (const [id, measured] of [['measured', 5], ['never', null]] as const) await new NodeRepo(old.db).create({ id, org_id: 'org-a', name: id, host_key: `k-${id}`, claimed_country: null, created_at: 0, last_measured_at: measured, unenrolled_at: null, zone_id: null });
+    const record: VerdictRecord = { claimed: null, claim: null, restricted: 'excluded', possibleCountries: ['SG'], areaKm2: 1, radiusKm: 1, estimate: null, countryEstimate: 'SG' };
+    for (const id of ['v1', 'v2']) await new VerdictRepo(old.db).insert({ id, nodeId: 'measured', computedAt: 5, measurements: 4, record, notes: [] });
     expect(await migrateToLatest(old)).toEqual(['0018-verdict-expiry']);
     expect((await new VerdictRepo(old.db).expiring(0, 10)).map((n) => n.id)).toEqual(['measured']);
     await old.close();

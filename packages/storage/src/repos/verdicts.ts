@@ -103,10 +103,18 @@ export class VerdictRepo {
     return Number(r.numUpdatedRows);
   }
 
-  /** Makes every verdict that rests on measurements lose its bound at `at`, unless it does sooner. */
-  async expireAll(at: number): Promise<number> {
-    const r = await this.#db.updateTable('verdict_expiry').set({ expires_at: at }).where('expires_at', '>', at).executeTakeFirst();
-    return Number(r.numUpdatedRows);
+  /**
+   * Makes every node's verdict lose its bound at `at`, unless it does sooner: those that rest on
+   * no measurement too (with an empty restricted list, even they were "excluded").
+   */
+  async expireAll(at: number): Promise<void> {
+    await this.#db
+      .insertInto('verdict_expiry')
+      .columns(['node_id', 'expires_at'])
+      // (SQLite needs a WHERE before an upsert's ON CONFLICT to read an INSERT … SELECT.)
+      .expression((eb) => eb.selectFrom('verdicts').select(['node_id', sql<number>`cast(${at} as bigint)`.as('expires_at')]).distinct().where(sql<boolean>`true`))
+      .onConflict((oc) => oc.column('node_id').doUpdateSet({ expires_at: at }).where('verdict_expiry.expires_at', '>', at))
+      .execute();
   }
 
   /**
