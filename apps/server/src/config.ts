@@ -24,6 +24,11 @@ export interface ServerConfig {
   readonly rawRetentionMs: number;
   /** 5-minute rollups older than this are deleted. */
   readonly rollupRetentionMs: number;
+  /**
+   * Landmark measurements (the signed evidence behind verdicts and proofs) older than this are
+   * deleted; at least measurementMaxAgeMs, so that no verdict loses one it rests on.
+   */
+  readonly measurementRetentionMs: number;
   /** Rows one retention statement deletes at most, which bounds how long ingest waits behind it. */
   readonly retentionChunkRows: number;
   /** Telemetry ranges up to this long (and within raw retention) are answered from raw samples; longer ones from rollups. */
@@ -51,6 +56,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   ingestMaxInFlight: 64,
   rawRetentionMs: 7 * 86_400_000,
   rollupRetentionMs: 400 * 86_400_000,
+  measurementRetentionMs: 30 * 86_400_000,
   retentionChunkRows: 5_000,
   rawQueryMaxRangeMs: 6 * 3600_000,
   trustProxy: Object.freeze([]),

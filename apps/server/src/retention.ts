@@ -11,6 +11,8 @@ const NODES_PER_CHUNK = 64;
 export const RETENTION_PASS_EVERY_MS = 5 * 60_000;
 
 export interface RetentionRun {
+  /** Landmark measurements past measurementRetentionMs (every run, before the pass over nodes). */
+  readonly measurements: number;
   readonly samples: number;
   readonly rollups: number;
   readonly batches: number;
@@ -21,7 +23,7 @@ export interface RetentionRun {
 type Table = 'samples' | 'rollups' | 'batches';
 
 /**
- * Deletes raw GPU samples older than `rawRetentionMs`, rollups older than `rollupRetentionMs`,
+ * Deletes landmark measurements older than `measurementRetentionMs`, raw GPU samples older than `rawRetentionMs`, rollups older than `rollupRetentionMs`,
  * and batch ids older than `rawRetentionMs` (each node keeps its latest, which silence alerts
  * read). It walks the nodes in chunks; each statement deletes at most `retentionChunkRows` rows,
  * so that ingest never waits long behind it, and a run that reaches its time budget stops there
@@ -50,13 +52,21 @@ export class TelemetryRetention {
     const started = performance.now();
     const inBudget = () => performance.now() - started < budgetMs;
     const now = this.#clock.now().getTime();
+    const limit = this.#config.retentionChunkRows;
+    // Measurements by time (one index range, nothing read when none has expired), a chunk a statement.
+    let measurements = 0;
+    const measuredBefore = now - Math.max(this.#config.measurementRetentionMs, this.#config.measurementMaxAgeMs);
+    for (let n = limit; n === limit && inBudget(); ) {
+      n = await this.#repos.measurements.expire(measuredBefore, limit);
+      measurements += n;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     if (this.#after === null) {
-      if (now - this.#passStartedAt < RETENTION_PASS_EVERY_MS) return { samples: 0, rollups: 0, batches: 0, passDone: false };
+      if (now - this.#passStartedAt < RETENTION_PASS_EVERY_MS) return { measurements, samples: 0, rollups: 0, batches: 0, passDone: false };
       this.#passStartedAt = now;
     }
     const rawBefore = now - this.#config.rawRetentionMs;
     const rollupBefore = now - this.#config.rollupRetentionMs;
-    const limit = this.#config.retentionChunkRows;
     const deleted: Record<Table, number> = { samples: 0, rollups: 0, batches: 0 };
     const expire: Record<Table, (nodes: readonly string[]) => Promise<number>> = {
       samples: (nodes) => this.#repos.samples.expireSamples(nodes, rawBefore, limit),
@@ -67,7 +77,7 @@ export class TelemetryRetention {
       const nodes = await this.#repos.samples.nodesAfter(this.#after, NODES_PER_CHUNK);
       if (nodes.length === 0) {
         this.#after = null;
-        return { ...deleted, passDone: true };
+        return { measurements, ...deleted, passDone: true };
       }
       for (const table of ['samples', 'rollups', 'batches'] as const) {
         let n: number;
@@ -77,10 +87,10 @@ export class TelemetryRetention {
           // SQLite answers synchronously: let requests in between statements.
           await new Promise((resolve) => setImmediate(resolve));
         } while (n === limit && inBudget());
-        if (n === limit) return { ...deleted, passDone: false };
+        if (n === limit) return { measurements, ...deleted, passDone: false };
       }
       this.#after = nodes.at(-1)!;
     }
-    return { ...deleted, passDone: false };
+    return { measurements, ...deleted, passDone: false };
   }
 }

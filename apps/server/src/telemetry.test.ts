@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SigningKey } from '@locus/protocol';
+import { generateSigningKey, type SigningKey } from '@locus/protocol';
 import { h100Readings, signedBatch } from '../../../test/support/ingest-batches.js';
-import { enrollAgent, testServer, type TestServer } from './test-support.js';
+import { reposOf } from './repos.js';
+import { enrollAgent, landmark, measurementOf, testServer, type TestServer } from './test-support.js';
 
 let s: TestServer;
 let owner: { authorization: string };
@@ -89,6 +90,41 @@ describe('GPU telemetry', () => {
     expect((await get(url)).series[0]!.points).toEqual(rolled.series[0]!.points);
     s.clock.advance(400 * 86_400_000);
     expect(await s.app.retention.run(10_000)).toMatchObject({ samples: 0, rollups: 4, passDone: true });
+  });
+
+  it('deletes landmark measurements past their retention at every run, a chunk a statement, keeping the verdict window whatever is set', async () => {
+    const short = await testServer('sqlite::memory:', { measurementRetentionMs: 30 * 86_400_000, retentionChunkRows: 2 });
+    try {
+      const repos = reposOf(short.storage);
+      const l = landmark('sin-r', 'SG', 1.35, 103.82);
+      await short.registerLandmarks([l.info]);
+      const key = generateSigningKey();
+      const now = short.clock.now().getTime();
+      const DAY = 86_400_000;
+      for (const age of [45 * DAY, 40 * DAY, 31 * DAY, 30 * DAY - 2 * MIN, 29 * DAY, 3600_000]) await repos.measurements.insertIfNew(measurementOf(l, key.publicKey, { lat: 1.3, lon: 103.8 }, new Date(now - age)), now);
+      expect(await short.app.retention.run(10_000)).toMatchObject({ measurements: 3, passDone: true });
+      expect((await repos.measurements.forHost(key.publicKey, 0)).length).toBe(3);
+      // Within the 5 minutes after a pass began (no pass over nodes), a run still deletes the measurements come of age.
+      short.clock.advance(3 * MIN);
+      expect(await short.app.retention.run(10_000)).toMatchObject({ measurements: 1, passDone: false });
+      short.clock.advance(2 * DAY);
+      expect(await short.app.retention.run(10_000)).toMatchObject({ measurements: 1 });
+    } finally {
+      await short.close();
+    }
+    // Set shorter than the 6-hour window verdicts use, retention keeps that window.
+    const tiny = await testServer('sqlite::memory:', { measurementRetentionMs: 60_000 });
+    try {
+      const repos = reposOf(tiny.storage);
+      const l = landmark('sin-t', 'SG', 1.35, 103.82);
+      await tiny.registerLandmarks([l.info]);
+      const key = generateSigningKey();
+      const now = tiny.clock.now().getTime();
+      for (const ageH of [7, 5]) await repos.measurements.insertIfNew(measurementOf(l, key.publicKey, { lat: 1.3, lon: 103.8 }, new Date(now - ageH * 3600_000)), now);
+      expect(await tiny.app.retention.run(10_000)).toMatchObject({ measurements: 1 });
+    } finally {
+      await tiny.close();
+    }
   });
 
   it('acknowledges a batch sent twice without counting its samples twice', async () => {

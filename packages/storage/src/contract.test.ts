@@ -124,6 +124,12 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect(await repo.insertIfNew(late, 21)).toBe(false);
     expect(await repo.forHost(hostKey, Date.parse('2026-11-29T00:00:00.000Z'))).toEqual([early, late]);
     expect(await repo.forHost('nobody', 0)).toEqual([]);
+    // Expired: those before the time given, the oldest first, at most as many as asked.
+    expect(await repo.expire(Date.parse('2026-11-29T03:00:02.000Z'), 1)).toBe(1);
+    expect(await repo.forHost(hostKey, 0)).toEqual([early, late]);
+    expect(await repo.expire(Date.parse('2026-11-29T03:00:02.000Z'), 10)).toBe(1);
+    expect(await repo.expire(Date.parse('2026-11-29T03:00:02.000Z'), 10)).toBe(0);
+    expect(await repo.forHost(hostKey, 0)).toEqual([late]);
   });
 
   it('keeps verdict history newest first', async () => {

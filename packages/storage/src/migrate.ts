@@ -16,6 +16,7 @@ import { serviceUptime } from './migrations/0015-service-uptime.js';
 import { zoneMuteRules } from './migrations/0016-zone-mute-rules.js';
 import { webhookGroups } from './migrations/0017-webhook-groups.js';
 import { verdictExpiry } from './migrations/0018-verdict-expiry.js';
+import { measurementRetention } from './migrations/0019-measurement-retention.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -37,6 +38,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0016-zone-mute-rules': zoneMuteRules,
   '0017-webhook-groups': webhookGroups,
   '0018-verdict-expiry': verdictExpiry,
+  '0019-measurement-retention': measurementRetention,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

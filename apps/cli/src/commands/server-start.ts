@@ -17,8 +17,8 @@ const MINUTE_MS = 60_000;
 
 export const HELP = `Usage: ${NAME} [--port 8080] [--host 0.0.0.0] [--data-dir DIR] [--database-url URL]
                           [--database-pool ${DEFAULT_POSTGRES_POOL}] [--raw-retention-days 7] [--rollup-retention-days 400]
-                          [--trust-proxy LIST] [--webhook-allow LIST] [--decoder-threads N]
-                          [--silent-after-minutes 5] [--alert-sweep-minutes 5]
+                          [--measurement-retention-days 30] [--trust-proxy LIST] [--webhook-allow LIST]
+                          [--decoder-threads N] [--silent-after-minutes 5] [--alert-sweep-minutes 5]
 
 Runs the Locus fleet server: landmarks deliver signed measurements to it, it keeps each
 node's location verdict and history, and serves proofs, the API (/api/v1) and its OpenAPI
@@ -35,6 +35,9 @@ ${DATABASE_HELP}
                        keep raw GPU samples this many days (default ${DEFAULT_SERVER_CONFIG.rawRetentionMs / DAY_MS})
   --rollup-retention-days N
                        keep 5-minute rollups this many days (default ${DEFAULT_SERVER_CONFIG.rollupRetentionMs / DAY_MS}; at least the raw days)
+  --measurement-retention-days N
+                       keep landmarks' signed measurements (the evidence behind verdicts and
+                       proofs) this many days (default ${DEFAULT_SERVER_CONFIG.measurementRetentionMs / DAY_MS}); verdicts use the last 6 hours'
   --trust-proxy LIST   comma-separated addresses or CIDR ranges of reverse proxies whose
                        X-Forwarded-For to believe, so that each node's recorded address is
                        its agent's (default: $LOCUS_TRUST_PROXY, else none)
@@ -81,6 +84,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     'database-pool': { type: 'string' },
     'raw-retention-days': { type: 'string' },
     'rollup-retention-days': { type: 'string' },
+    'measurement-retention-days': { type: 'string' },
     'trust-proxy': { type: 'string' },
     'webhook-allow': { type: 'string' },
     'decoder-threads': { type: 'string' },
@@ -125,19 +129,20 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
 
 /** The server's settings from the command line, past the defaults. */
 export function serverConfig(
-  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'trust-proxy'?: string | undefined; 'webhook-allow'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined },
+  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'measurement-retention-days'?: string | undefined; 'trust-proxy'?: string | undefined; 'webhook-allow'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined },
   env: { readonly LOCUS_TRUST_PROXY?: string | undefined; readonly LOCUS_WEBHOOK_ALLOW?: string | undefined },
 ): ServerConfig {
   const days = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 36_500, 'a number of days') * DAY_MS));
   const rawRetentionMs = days('raw-retention-days', v['raw-retention-days'], DEFAULT_SERVER_CONFIG.rawRetentionMs);
   const rollupRetentionMs = days('rollup-retention-days', v['rollup-retention-days'], Math.max(DEFAULT_SERVER_CONFIG.rollupRetentionMs, rawRetentionMs));
+  const measurementRetentionMs = days('measurement-retention-days', v['measurement-retention-days'], DEFAULT_SERVER_CONFIG.measurementRetentionMs);
   const minutes = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 1_440, 'a number of minutes') * MINUTE_MS));
   const silentAfterMs = minutes('silent-after-minutes', v['silent-after-minutes'], DEFAULT_SERVER_CONFIG.silentAfterMs);
   const alertSweepEveryMs = minutes('alert-sweep-minutes', v['alert-sweep-minutes'], DEFAULT_SERVER_CONFIG.alertSweepEveryMs);
   if (rollupRetentionMs < rawRetentionMs) throw usageError(`${NAME}: --rollup-retention-days must be at least --raw-retention-days (rollups answer the ranges raw samples no longer cover)`);
   const trustProxy = cidrList('trust-proxy', v['trust-proxy'] ?? env.LOCUS_TRUST_PROXY);
   const webhookAllow = cidrList('webhook-allow', v['webhook-allow'] ?? env.LOCUS_WEBHOOK_ALLOW);
-  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, silentAfterMs, alertSweepEveryMs, trustProxy, webhookAllow });
+  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, measurementRetentionMs, silentAfterMs, alertSweepEveryMs, trustProxy, webhookAllow });
 }
 
 /** A comma-separated list of addresses and CIDR ranges, each checked (a usage error names the option). */

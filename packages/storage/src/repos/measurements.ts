@@ -31,6 +31,15 @@ export class MeasurementRepo {
     return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 
+  /** Deletes at most `limit` measurements taken before `before`, the oldest first: how many it deleted. */
+  async expire(before: number, limit: number): Promise<number> {
+    const r = await this.#db
+      .deleteFrom('measurements')
+      .where('nonces_hash', 'in', (eb) => eb.selectFrom('measurements').select('nonces_hash').where('measured_at', '<', before).orderBy('measured_at').limit(limit))
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   /** A host's measurements taken at or after `since`, oldest first. */
   async forHost(hostKey: string, since: number): Promise<SignedMeasurement[]> {
     const rows = await this.#db.selectFrom('measurements').select('body').where('host_key', '=', hostKey).where('measured_at', '>=', since).orderBy('measured_at').execute();
