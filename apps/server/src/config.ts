@@ -25,8 +25,9 @@ export interface ServerConfig {
   /** 5-minute rollups older than this are deleted. */
   readonly rollupRetentionMs: number;
   /**
-   * Landmark measurements (the signed evidence behind verdicts and proofs) older than this are
-   * deleted; at least measurementMaxAgeMs, so that no verdict loses one it rests on.
+   * Landmark measurements (the signed evidence behind verdicts and proofs), and verdicts, older
+   * than this are deleted (each node's newest verdict kept); at least measurementMaxAgeMs, so
+   * that no verdict loses one it rests on.
    */
   readonly measurementRetentionMs: number;
   /** Rows one retention statement deletes at most, which bounds how long ingest waits behind it. */

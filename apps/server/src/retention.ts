@@ -13,6 +13,8 @@ export const RETENTION_PASS_EVERY_MS = 5 * 60_000;
 export interface RetentionRun {
   /** Landmark measurements past measurementRetentionMs (every run, before the pass over nodes). */
   readonly measurements: number;
+  /** Verdicts computed before then, each node's newest kept. */
+  readonly verdicts: number;
   readonly samples: number;
   readonly rollups: number;
   readonly batches: number;
@@ -23,7 +25,8 @@ export interface RetentionRun {
 type Table = 'samples' | 'rollups' | 'batches';
 
 /**
- * Deletes landmark measurements older than `measurementRetentionMs`, raw GPU samples older than `rawRetentionMs`, rollups older than `rollupRetentionMs`,
+ * Deletes landmark measurements and verdict history (each node's newest verdict kept) older than
+ * `measurementRetentionMs`, raw GPU samples older than `rawRetentionMs`, rollups older than `rollupRetentionMs`,
  * and batch ids older than `rawRetentionMs` (each node keeps its latest, which silence alerts
  * read). It walks the nodes in chunks; each statement deletes at most `retentionChunkRows` rows,
  * so that ingest never waits long behind it, and a run that reaches its time budget stops there
@@ -54,15 +57,22 @@ export class TelemetryRetention {
     const now = this.#clock.now().getTime();
     const limit = this.#config.retentionChunkRows;
     // Measurements by time (one index range, nothing read when none has expired), a chunk a statement.
+    // Verdict history with them (a row each time a verdict or its measurement count changed), each node's newest kept.
     let measurements = 0;
+    let verdicts = 0;
     const measuredBefore = now - Math.max(this.#config.measurementRetentionMs, this.#config.measurementMaxAgeMs);
     for (let n = limit; n === limit && inBudget(); ) {
       n = await this.#repos.measurements.expire(measuredBefore, limit);
       measurements += n;
       await new Promise((resolve) => setImmediate(resolve));
     }
+    for (let n = limit; n === limit && inBudget(); ) {
+      n = await this.#repos.verdicts.expire(measuredBefore, limit);
+      verdicts += n;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     if (this.#after === null) {
-      if (now - this.#passStartedAt < RETENTION_PASS_EVERY_MS) return { measurements, samples: 0, rollups: 0, batches: 0, passDone: false };
+      if (now - this.#passStartedAt < RETENTION_PASS_EVERY_MS) return { measurements, verdicts, samples: 0, rollups: 0, batches: 0, passDone: false };
       this.#passStartedAt = now;
     }
     const rawBefore = now - this.#config.rawRetentionMs;
@@ -77,7 +87,7 @@ export class TelemetryRetention {
       const nodes = await this.#repos.samples.nodesAfter(this.#after, NODES_PER_CHUNK);
       if (nodes.length === 0) {
         this.#after = null;
-        return { measurements, ...deleted, passDone: true };
+        return { measurements, verdicts, ...deleted, passDone: true };
       }
       for (const table of ['samples', 'rollups', 'batches'] as const) {
         let n: number;
@@ -87,10 +97,10 @@ export class TelemetryRetention {
           // SQLite answers synchronously: let requests in between statements.
           await new Promise((resolve) => setImmediate(resolve));
         } while (n === limit && inBudget());
-        if (n === limit) return { measurements, ...deleted, passDone: false };
+        if (n === limit) return { measurements, verdicts, ...deleted, passDone: false };
       }
       this.#after = nodes.at(-1)!;
     }
-    return { measurements, ...deleted, passDone: false };
+    return { measurements, verdicts, ...deleted, passDone: false };
   }
 }

@@ -92,7 +92,7 @@ describe('GPU telemetry', () => {
     expect(await s.app.retention.run(10_000)).toMatchObject({ samples: 0, rollups: 4, passDone: true });
   });
 
-  it('deletes landmark measurements past their retention at every run, a chunk a statement, keeping the verdict window whatever is set', async () => {
+  it('deletes landmark measurements and verdict history past their retention at every run, a chunk a statement, keeping the verdict window whatever is set', async () => {
     const short = await testServer('sqlite::memory:', { measurementRetentionMs: 30 * 86_400_000, retentionChunkRows: 2 });
     try {
       const repos = reposOf(short.storage);
@@ -102,8 +102,14 @@ describe('GPU telemetry', () => {
       const now = short.clock.now().getTime();
       const DAY = 86_400_000;
       for (const age of [45 * DAY, 40 * DAY, 31 * DAY, 30 * DAY - 2 * MIN, 29 * DAY, 3600_000]) await repos.measurements.insertIfNew(measurementOf(l, key.publicKey, { lat: 1.3, lon: 103.8 }, new Date(now - age)), now);
-      expect(await short.app.retention.run(10_000)).toMatchObject({ measurements: 3, passDone: true });
+      // A node's verdict history goes with them, its newest kept.
+      const owner = await short.tokenFor('org-a', 'owner');
+      const node = (await short.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: owner, payload: { name: 'sg-r', hostKey: key.publicKey } })).json<{ id: string }>().id;
+      const record = { claimed: null, claim: null, restricted: 'excluded' as const, possibleCountries: ['SG'], areaKm2: 1, radiusKm: 1, estimate: null, countryEstimate: 'SG' };
+      for (const age of [40 * DAY, 35 * DAY]) await repos.verdicts.insert({ id: `v-${age}`, nodeId: node, computedAt: now - age, measurements: 1, record, notes: [] });
+      expect(await short.app.retention.run(10_000)).toMatchObject({ measurements: 3, verdicts: 1, passDone: true });
       expect((await repos.measurements.forHost(key.publicKey, 0)).length).toBe(3);
+      expect((await repos.verdicts.history(node)).map((v) => v.id)).toEqual([`v-${35 * DAY}`]);
       // Within the 5 minutes after a pass began (no pass over nodes), a run still deletes the measurements come of age.
       short.clock.advance(3 * MIN);
       expect(await short.app.retention.run(10_000)).toMatchObject({ measurements: 1, passDone: false });

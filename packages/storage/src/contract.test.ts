@@ -180,6 +180,17 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect(await verdicts.latestRestrictedCounts('org-b')).toEqual({ certain: 1 });
     await nodes.unenroll('key-n1', 400);
     expect(await verdicts.latestRestrictedCounts('org-a')).toEqual({ possible: 1 });
+    // History past its retention goes, the oldest first, but never a node's newest (of two in one millisecond, the larger id).
+    expect(await verdicts.expire(1_000, 1)).toBe(1);
+    expect((await verdicts.history('n2')).map((v) => v.id)).toEqual(['e']);
+    expect((await verdicts.history('n1')).map((v) => v.id)).toEqual(['b', 'c', 'a']);
+    expect(await verdicts.expire(150, 10)).toBe(1);
+    expect(await verdicts.expire(1_000, 10)).toBe(1);
+    expect(await verdicts.expire(1_000, 10)).toBe(0);
+    expect((await verdicts.history('n1')).map((v) => v.id)).toEqual(['b']);
+    expect((await verdicts.history('n2')).map((v) => v.id)).toEqual(['e']);
+    expect((await verdicts.history('n4')).map((v) => v.id)).toEqual(['f']);
+    expect([...(await verdicts.latestByOrg('org-a'))].map(([n, v]) => [n, v.id]).sort()).toEqual([['n1', 'b'], ['n2', 'e']]);
   });
 
   it('searches an org\'s nodes by part of the name (any case, wildcards literal), zone and claimed country', async () => {
@@ -399,7 +410,7 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     for (const [id, measured] of [['measured', 5], ['never', null]] as const) await new NodeRepo(old.db).create({ id, org_id: 'org-a', name: id, host_key: `k-${id}`, claimed_country: null, created_at: 0, last_measured_at: measured, unenrolled_at: null, zone_id: null });
     const record: VerdictRecord = { claimed: null, claim: null, restricted: 'excluded', possibleCountries: ['SG'], areaKm2: 1, radiusKm: 1, estimate: null, countryEstimate: 'SG' };
     for (const id of ['v1', 'v2']) await new VerdictRepo(old.db).insert({ id, nodeId: 'measured', computedAt: 5, measurements: 4, record, notes: [] });
-    expect(await migrateToLatest(old)).toEqual(['0018-verdict-expiry']);
+    expect(await migrateToLatest(old)).toEqual(MIGRATION_NAMES.filter((n) => n >= '0018'));
     expect((await new VerdictRepo(old.db).expiring(0, 10)).map((n) => n.id)).toEqual(['measured']);
     await old.close();
   });

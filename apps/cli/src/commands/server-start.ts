@@ -37,7 +37,8 @@ ${DATABASE_HELP}
                        keep 5-minute rollups this many days (default ${DEFAULT_SERVER_CONFIG.rollupRetentionMs / DAY_MS}; at least the raw days)
   --measurement-retention-days N
                        keep landmarks' signed measurements (the evidence behind verdicts and
-                       proofs) this many days (default ${DEFAULT_SERVER_CONFIG.measurementRetentionMs / DAY_MS}); verdicts use the last 6 hours'
+                       proofs), and verdict history, this many days (default ${DEFAULT_SERVER_CONFIG.measurementRetentionMs / DAY_MS}; each
+                       node's newest verdict is kept); verdicts use the last 6 hours'
   --trust-proxy LIST   comma-separated addresses or CIDR ranges of reverse proxies whose
                        X-Forwarded-For to believe, so that each node's recorded address is
                        its agent's (default: $LOCUS_TRUST_PROXY, else none)

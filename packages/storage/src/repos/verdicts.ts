@@ -146,6 +146,27 @@ export class VerdictRepo {
       .execute();
   }
 
+  /**
+   * Deletes at most `limit` verdicts computed before `before`, the oldest first, but never a
+   * node's newest (which lists, zones and reports read): how many it deleted.
+   */
+  async expire(before: number, limit: number): Promise<number> {
+    const r = await this.#db
+      .deleteFrom('verdicts')
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('verdicts as v')
+          .select('v.id')
+          .where('v.computed_at', '<', before)
+          // A newer one of the same node (the same order as history's: time, then id).
+          .where((w) => w.exists(w.selectFrom('verdicts as n').select('n.id').whereRef('n.node_id', '=', 'v.node_id').where((x) => x.or([x('n.computed_at', '>', x.ref('v.computed_at')), x.and([x('n.computed_at', '=', x.ref('v.computed_at')), x('n.id', '>', x.ref('v.id'))])]))))
+          .orderBy('v.computed_at')
+          .limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   /** The newest first, at most `limit`. */
   async history(nodeId: string, limit = 100): Promise<StoredVerdict[]> {
     const rows = await this.#db.selectFrom('verdicts').selectAll().where('node_id', '=', nodeId).orderBy('computed_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
