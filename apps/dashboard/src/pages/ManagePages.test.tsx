@@ -138,7 +138,7 @@ describe('SettingsPage', () => {
     fireEvent.change(screen.getByLabelText('URL'), { target: { value: 'https://chat.example/c' } });
     fireEvent.change(screen.getByLabelText('Send'), { target: { value: '300' } });
     fireEvent.change(screen.getByLabelText('Alerts'), { target: { value: 'critical' } });
-    const kinds = screen.getByLabelText(/^Kinds/) as HTMLSelectElement;
+    const kinds = screen.getByLabelText(/^Kinds \(none chosen/) as HTMLSelectElement;
     for (const o of kinds.options) o.selected = o.value === 'node-silent' || o.value === 'restricted';
     fireEvent.change(kinds);
     fireEvent.click(screen.getByRole('button', { name: 'Add webhook' }));
@@ -147,6 +147,22 @@ describe('SettingsPage', () => {
     expect(api.calls).toContain('PATCH /api/v1/webhooks/w2 {"minSeverity":"warning"}');
     const chosen = ALERT_KINDS.filter((k) => k === 'node-silent' || k === 'restricted');
     expect(api.calls).toContain(`POST /api/v1/webhooks {"url":"https://chat.example/c","groupWaitS":300,"minSeverity":"critical","kinds":${JSON.stringify(chosen)}}`);
+    // Kinds changed in place: some, or (none chosen) every kind again.
+    fireEvent.click(screen.getByRole('button', { name: 'Change the kinds told to https://chat.example/b' }));
+    const editor = screen.getByLabelText('Kinds told to https://chat.example/b') as HTMLSelectElement;
+    expect([...editor.selectedOptions].map((o) => o.value).sort()).toEqual(['gpu-health', 'restricted']);
+    // (happy-dom follows an option's selected attribute once React has set it, so both are set.)
+    for (const o of editor.options) {
+      o.selected = o.value === 'node-silent';
+      o.toggleAttribute('selected', o.selected);
+    }
+    fireEvent.change(editor);
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(api.calls.filter((c) => c.startsWith('PATCH') && c.includes('kinds'))).toEqual(['PATCH /api/v1/webhooks/w2 {"kinds":["node-silent"]}']));
+    await waitFor(() => expect((screen.getByRole('button', { name: 'Change the kinds told to https://chat.example/a' }) as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(screen.getByRole('button', { name: 'Change the kinds told to https://chat.example/a' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(api.calls).toContain('PATCH /api/v1/webhooks/w1 {"kinds":null}'));
     fireEvent.click(screen.getAllByRole('button', { name: 'Delivery log' })[0]!);
     const log = await screen.findByRole('table', { name: 'Deliveries to https://chat.example/a' });
     expect(within(log).getAllByRole('row').slice(1).map((r) => r.children[1]!.textContent)).toEqual(['group of 412', 'fired']);

@@ -43,6 +43,52 @@ function SeverityOptions() {
   );
 }
 
+/** A choice of alert kinds (several at once). */
+function KindsPicker({ label, value, onChange }: { readonly label: string; readonly value: readonly AlertKind[]; readonly onChange: (kinds: AlertKind[]) => void }) {
+  return (
+    <label>
+      {label}{' '}
+      <select multiple size={3} value={[...value]} onChange={(e) => onChange([...e.target.selectedOptions].map((o) => o.value as AlertKind))}>
+        <KindOptions />
+      </select>
+    </label>
+  );
+}
+
+/** The kinds a webhook is told of, changed in place: none chosen saves every kind. */
+function KindsEditor({ hook, busy, save }: { readonly hook: Webhook; readonly busy: boolean; readonly save: (kinds: readonly AlertKind[] | null) => void }) {
+  const [editing, setEditing] = useState<readonly AlertKind[] | undefined>(undefined);
+  const told = hook.kinds === null ? 'of every kind' : `of ${hook.kinds.join(', ')}`;
+  if (editing === undefined) {
+    return (
+      <>
+        {told}{' '}
+        <button type="button" className="secondary" aria-label={`Change the kinds told to ${hook.url}`} onClick={() => setEditing(hook.kinds ?? [])}>
+          Change
+        </button>
+      </>
+    );
+  }
+  return (
+    <span className="inline">
+      <KindsPicker label={`Kinds told to ${hook.url}`} value={editing} onChange={setEditing} />
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() => {
+          save(editing.length === 0 ? null : editing);
+          setEditing(undefined);
+        }}
+      >
+        Save
+      </button>
+      <button type="button" className="secondary" onClick={() => setEditing(undefined)}>
+        Cancel
+      </button>
+    </span>
+  );
+}
+
 /** What a delivery's receiver answered: its status, or the error that stood for one. */
 const answerOf = (d: Delivery): string => (d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—'));
 
@@ -138,12 +184,7 @@ export function Webhooks() {
             <SeverityOptions />
           </select>
         </label>
-        <label>
-          Kinds (none chosen: every kind){' '}
-          <select multiple size={3} value={[...kinds]} onChange={(e) => setKinds([...e.target.selectedOptions].map((o) => o.value as AlertKind))}>
-            <KindOptions />
-          </select>
-        </label>
+        <KindsPicker label="Kinds (none chosen: every kind)" value={kinds} onChange={setKinds} />
         <button type="submit" disabled={action.busy}>
           Add webhook
         </button>
@@ -203,7 +244,7 @@ export function Webhooks() {
                     >
                       <SeverityOptions />
                     </select>{' '}
-                    {h.kinds === null ? 'of every kind' : `of ${h.kinds.join(', ')}`}
+                    <KindsEditor hook={h} busy={action.busy} save={(chosen) => action.run(() => api.send('PATCH', paths.webhook(h.id), { kinds: chosen }), hooks.reload)} />
                   </td>
                   <td>{time(h.createdAt)}</td>
                   <td>
