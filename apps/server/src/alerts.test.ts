@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey, type VerdictRecord } from '@locus/protocol';
-import { Alerting, DEFAULT_ALERTING, GROUP_MAX_CHANGES, tells, webhookSignature } from './alerts/engine.js';
+import { Alerting, DEFAULT_ALERTING, GROUP_MAX_CHANGES, toldBy, webhookSignature } from './alerts/engine.js';
 import { buildApp } from './app.js';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG } from './config.js';
 import { reposOf } from './repos.js';
@@ -724,6 +724,6 @@ describe('which alert changes a webhook is told of', () => {
     ['another kind, not even resolved', restrictedOnly, { alert: alert('node-silent', 'critical'), change: 'resolved' as const }, false],
     ['its kind', restrictedOnly, { alert: alert('restricted', 'warning'), change: 'fired' as const }, true],
   ])('%s', (_, hook, transition, told) => {
-    expect(tells(hook, transition)).toBe(told);
+    expect(toldBy(hook)(transition)).toBe(told);
   });
 });

@@ -58,19 +58,18 @@ export class TelemetryRetention {
     const limit = this.#config.retentionChunkRows;
     // Measurements by time (one index range, nothing read when none has expired), a chunk a statement.
     // Verdict history with them (a row each time a verdict or its measurement count changed), each node's newest kept.
-    let measurements = 0;
-    let verdicts = 0;
     const measuredBefore = now - Math.max(this.#config.measurementRetentionMs, this.#config.measurementMaxAgeMs);
-    for (let n = limit; n === limit && inBudget(); ) {
-      n = await this.#repos.measurements.expire(measuredBefore, limit);
-      measurements += n;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    for (let n = limit; n === limit && inBudget(); ) {
-      n = await this.#repos.verdicts.expire(measuredBefore, limit);
-      verdicts += n;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    const drain = async (expire: () => Promise<number>) => {
+      let total = 0;
+      for (let n = limit; n === limit && inBudget(); total += n) {
+        n = await expire();
+        // SQLite answers synchronously: let requests in between statements.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return total;
+    };
+    const measurements = await drain(() => this.#repos.measurements.expire(measuredBefore, limit));
+    const verdicts = await drain(() => this.#repos.verdicts.expire(measuredBefore, limit));
     if (this.#after === null) {
       if (now - this.#passStartedAt < RETENTION_PASS_EVERY_MS) return { measurements, verdicts, samples: 0, rollups: 0, batches: 0, passDone: false };
       this.#passStartedAt = now;

@@ -270,11 +270,12 @@ export class Alerting {
     // A webhook that groups holds each change for its group: of its kind, in its node's zone.
     const zones = grouping.length === 0 ? new Map<string, string>() : await this.#repos.nodes.zonesOf(orgId, [...new Set(told.flatMap((c) => (c.alert.node_id === null ? [] : [c.alert.node_id])))]);
     const held: WebhookWaiting[] = [];
+    const tells = new Map(hooks.map((h) => [h.id, toldBy(h)]));
     for (const t of told) {
       const { alert, change } = t;
       const previousSeverity = t.change === 'severity-changed' ? t.previousSeverity : null;
       for (const hook of hooks) {
-        if (!tells(hook, t)) continue;
+        if (!tells.get(hook.id)!(t)) continue;
         if (hook.group_wait_ms > 0) {
           const zone = alert.node_id === null ? '' : (zones.get(alert.node_id) ?? '');
           held.push({ id: randomUUID(), webhook_id: hook.id, kind: alert.kind, zone_id: zone, event: change, previous_severity: previousSeverity, alert: JSON.stringify(alertView(alert)), created_at: now, due_at: now + hook.group_wait_ms });
@@ -422,18 +423,24 @@ export class Alerting {
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { warning: 1, critical: 2 };
 
+/** The alert kinds a webhook is told of (stored as JSON); null: every kind. */
+export const kindsOf = (hook: Pick<Webhook, 'kinds'>): string[] | null => (hook.kinds === null ? null : (JSON.parse(hook.kinds) as string[]));
+
 /**
  * Whether a webhook is told of an alert's change: of a kind it takes, and of its severity or
  * worse (a severity change, if either side is; a resolution whatever its severity, since the
  * webhook may have been told of the alert when it was worse, and a receiver must not be left
- * with an incident that never closes).
+ * with an incident that never closes). The webhook's settings are read once, for all changes.
  */
-export function tells(hook: Pick<Webhook, 'min_severity' | 'kinds'>, t: Transition): boolean {
-  if (hook.kinds !== null && !(JSON.parse(hook.kinds) as string[]).includes(t.alert.kind)) return false;
+export function toldBy(hook: Pick<Webhook, 'min_severity' | 'kinds'>): (t: Transition) => boolean {
+  const kinds = kindsOf(hook);
   const least = SEVERITY_RANK[hook.min_severity] ?? 0;
   const rank = (severity: string) => SEVERITY_RANK[severity] ?? Number.POSITIVE_INFINITY;
-  if (t.change === 'resolved') return true;
-  return rank(t.alert.severity) >= least || (t.change === 'severity-changed' && rank(t.previousSeverity) >= least);
+  return (t) => {
+    if (kinds !== null && !kinds.includes(t.alert.kind)) return false;
+    if (t.change === 'resolved') return true;
+    return rank(t.alert.severity) >= least || (t.change === 'severity-changed' && rank(t.previousSeverity) >= least);
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ import { ALERT_SEVERITIES, type MuteRule, type Webhook, type WebhookDelivery } f
 import { ALERT_KINDS } from '@locus/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
-import { alertView, mutingOf } from '../alerts/engine.js';
+import { alertView, kindsOf, mutingOf } from '../alerts/engine.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 
@@ -188,7 +188,7 @@ const muteRuleView = (r: MuteRule, zones: ReadonlyMap<string, string>) => ({
 });
 
 /** A webhook as the API shows it (never its secret). */
-const webhookView = (w: Webhook) => ({ id: w.id, url: w.url, groupWaitS: w.group_wait_ms / 1000, minSeverity: w.min_severity, kinds: w.kinds === null ? null : (JSON.parse(w.kinds) as string[]), createdAt: new Date(w.created_at).toISOString() });
+const webhookView = (w: Webhook) => ({ id: w.id, url: w.url, groupWaitS: w.group_wait_ms / 1000, minSeverity: w.min_severity, kinds: kindsOf(w), createdAt: new Date(w.created_at).toISOString() });
 
 /** A delivery as the API shows it. */
 const deliveryView = (d: WebhookDelivery) => ({
