@@ -1,5 +1,5 @@
-import { DEFAULT_TRAVEL, GEO_ENGINE_VERSION, MEAN_EARTH_RADIUS, enclosingCap, km, regionFromRtts, regionOutline, soleContradictions, toLatLon, travelConflict, verifyTarget, type LatLon, type RttBound, type TimedBound, type World } from '@locus/geo';
-import { boundsFromMeasurements, buildProof, checkMeasurement, timedBoundsFromMeasurements, toVerdictRecord } from '@locus/proof';
+import { DEFAULT_TRAVEL, GEO_ENGINE_VERSION, MEAN_EARTH_RADIUS, degrees, enclosingCap, km, ms, regionFromRtts, regionOutline, soleContradictions, toLatLon, travelConflict, verifyTarget, type LatLon, type RttBound, type TimedBound, type World } from '@locus/geo';
+import { buildProof, checkMeasurement, toVerdictRecord } from '@locus/proof';
 import type { LandmarkInfo, ProofBundle, ProtocolErrorCode, SignedMeasurement, VerdictRecord } from '@locus/protocol';
 import { orderedId, type NodeRecord, type VerdictNote } from '@locus/storage';
 import type { Clock } from './clock.js';
@@ -29,13 +29,35 @@ export interface NodeVerdict {
 }
 
 /**
+ * What a node's measurements in the window give: per landmark and time bucket of
+ * `DEFAULT_TRAVEL.bucketMs`, the least RTT and when it was first taken (oldest bucket first),
+ * and how many measurements there are. Each landmark's least RTT over all buckets is a verdict
+ * bound; the buckets are exactly what the check over time compares (travelConflict keeps the
+ * least of each landmark in each bucket).
+ */
+export interface Evidence {
+  readonly timed: readonly TimedBound[];
+  readonly measurements: number;
+}
+
+/** One bound per landmark, in the order of `landmarks`: its least RTT in the evidence. */
+export function boundsOf(evidence: Evidence, landmarks: readonly LandmarkInfo[]): RttBound[] {
+  const best = new Map<string, number>();
+  for (const b of evidence.timed) best.set(b.landmark, Math.min(best.get(b.landmark) ?? Infinity, b.rtt));
+  return landmarks.flatMap((l) => {
+    const rtt = best.get(l.id);
+    return rtt === undefined ? [] : [{ lat: degrees(l.lat), lon: degrees(l.lon), rtt: ms(rtt) }];
+  });
+}
+
+/**
  * What the verdict's record does not say: measurements of the key that no single host could
  * have given (two hosts answer for it — a copied identity — or a landmark lies), and, when the
- * region is empty, the one landmark without which the rest would fit one place.
+ * region is empty (`empty`), the one landmark without which the rest would fit one place.
+ * `timed`: the measurements as timed bounds, oldest first (each one, or each bucket's least).
  */
-export function verdictNotes(proof: Pick<ProofBundle, 'landmarks' | 'measurements' | 'verdict'>): VerdictNote[] {
-  const timed = timedBoundsFromMeasurements(proof.landmarks, proof.measurements);
-  return [...travelNotes(timed), ...(proof.verdict.empty ? outlierNotes(timed) : [])];
+export function verdictNotes(timed: readonly TimedBound[], empty: boolean): VerdictNote[] {
+  return [...travelNotes(timed), ...(empty ? outlierNotes(timed) : [])];
 }
 
 function travelNotes(timed: readonly TimedBound[]): VerdictNote[] {
@@ -75,13 +97,15 @@ const EXPIRED_PAGE = 100;
 
 /**
  * When a verdict loses a bound: the first time a landmark's least RTT among the measurements it
- * rests on leaves the window (`maxAgeMs` after it was measured; of equal least RTTs, the last).
- * Until then every bound holds, so the verdict does; after, the landmark's bound is looser or
- * gone, the region may be larger, and "excluded" may no longer follow. Null: no bounds.
+ * rests on leaves the window (`maxAgeMs` after it was measured; of equal least RTTs, the last
+ * given). Until then every bound holds, so the verdict does; after, the landmark's bound is
+ * looser or gone, the region may be larger, and "excluded" may no longer follow. Null: no
+ * bounds. Given each bucket's least with the first time it was taken, a tie inside a bucket
+ * gives the earlier time: judged again sooner, never later.
  */
-export function boundsExpireAt(proof: Pick<ProofBundle, 'landmarks' | 'measurements'>, maxAgeMs: number): number | null {
+export function boundsExpireAt(timed: readonly TimedBound[], maxAgeMs: number): number | null {
   const least = new Map<string, TimedBound>();
-  for (const b of timedBoundsFromMeasurements(proof.landmarks, proof.measurements)) {
+  for (const b of timed) {
     const held = least.get(b.landmark);
     if (!held || b.rtt < held.rtt || (b.rtt === held.rtt && b.at > held.at)) least.set(b.landmark, b);
   }
@@ -180,11 +204,27 @@ export class Verification {
     return true;
   }
 
+  /**
+   * A node's measurements in the window at `now` by trusted landmarks (revoked ones' count no
+   * more), summed up by the database: the same measurements as its proof at `now`.
+   */
+  async #evidence(node: NodeRecord, now: number, landmarks: readonly LandmarkInfo[]): Promise<Evidence> {
+    const known = new Map(landmarks.map((l) => [l.id, l]));
+    const buckets = await this.#repos.measurements.buckets(node.host_key, now - this.#config.measurementMaxAgeMs, now, DEFAULT_TRAVEL.bucketMs);
+    let measurements = 0;
+    const timed = buckets.flatMap((b) => {
+      const l = known.get(b.landmarkId);
+      if (!l) return [];
+      measurements += b.count;
+      return [{ landmark: l.id, lat: degrees(l.lat), lon: degrees(l.lon), rtt: ms(b.minRttMs), at: b.at }];
+    });
+    return { timed, measurements };
+  }
+
   /** The bounds a node's current measurements give: the least RTT per landmark in the window. */
   async bounds(node: NodeRecord): Promise<RttBound[]> {
-    const now = this.#clock.now();
     const landmarks = await this.#repos.landmarks.list();
-    return boundsFromMeasurements(landmarks, await this.#repos.measurements.forHost(node.host_key, now.getTime() - this.#config.measurementMaxAgeMs));
+    return boundsOf(await this.#evidence(node, this.#clock.now().getTime(), landmarks), landmarks);
   }
 
   /** Judges bounds (one node's, or several nodes' together) against a claim with the server's parameters. */
@@ -229,20 +269,24 @@ export class Verification {
 
   /**
    * Recomputes a node's verdict and records it in its history when it changed, and when it will
-   * lose a bound (boundsExpireAt), to be judged again then (refreshExpired).
+   * lose a bound (boundsExpireAt), to be judged again then (refreshExpired). It judges what the
+   * node's proof at this instant would hold (the same measurements and parameters; a test keeps
+   * the two in step) from the database's summary of them, without reading the signed bodies.
    */
   async verdict(node: NodeRecord): Promise<NodeVerdict> {
-    const proof = await this.proof(node);
-    await this.#repos.verdicts.setExpiry(node.id, boundsExpireAt(proof, this.#config.measurementMaxAgeMs));
-    const notes = verdictNotes(proof);
-    const computedAt = Date.parse(proof.createdAt);
+    const now = this.#clock.now().getTime();
+    const landmarks = await this.#repos.landmarks.list();
+    const evidence = await this.#evidence(node, now, landmarks);
+    const record = this.judge(boundsOf(evidence, landmarks), node.claimed_country);
+    await this.#repos.verdicts.setExpiry(node.id, boundsExpireAt(evidence.timed, this.#config.measurementMaxAgeMs));
+    const notes = verdictNotes(evidence.timed, record.empty === true);
     const [last] = await this.#repos.verdicts.history(node.id, 1);
-    const changed = !last || JSON.stringify(last.record) !== JSON.stringify(proof.verdict) || last.measurements !== proof.measurements.length || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
+    const changed = !last || JSON.stringify(last.record) !== JSON.stringify(record) || last.measurements !== evidence.measurements || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
     if (changed) {
       // Of two verdicts of a node in one millisecond, the later made is the newer (history's tie-break is the id).
-      await this.#repos.verdicts.insert({ id: orderedId(computedAt), nodeId: node.id, computedAt, measurements: proof.measurements.length, record: proof.verdict, notes });
+      await this.#repos.verdicts.insert({ id: orderedId(now), nodeId: node.id, computedAt: now, measurements: evidence.measurements, record, notes });
       await this.#afterVerdict?.(node);
     }
-    return { nodeId: node.id, computedAt: proof.createdAt, measurements: proof.measurements.length, verdict: proof.verdict, notes };
+    return { nodeId: node.id, computedAt: new Date(now).toISOString(), measurements: evidence.measurements, verdict: record, notes };
   }
 }

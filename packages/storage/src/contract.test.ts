@@ -132,6 +132,42 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect(await repo.forHost(hostKey, 0)).toEqual([late]);
   });
 
+  it('sums a host window up per landmark and time bucket: the least RTT, when it was first taken, how many', async () => {
+    const landmarks = new LandmarkRepo(storage.db);
+    await landmarks.register(fra, 10);
+    const otherKey = generateSigningKey();
+    await landmarks.register({ ...fra, id: 'ams-1', name: 'Amsterdam', lat: 52.37, lon: 4.9, publicKey: otherKey.publicKey }, 10);
+    const repo = new MeasurementRepo(storage.db);
+    const at = (iso: string) => Date.parse(iso);
+    const take = async (iso: string, rtt: number, landmark = 'fra-1', host = hostKey) => {
+      const m = measurement(iso, rtt);
+      const signed = landmark === 'fra-1' && host === hostKey ? m : signMeasurement({ ...m.measurement, landmarkId: landmark, hostKey: host }, landmark === 'fra-1' ? landmarkKey.privateKey : otherKey.privateKey);
+      expect(await repo.insertIfNew(signed, 1)).toBe(true);
+    };
+    // Buckets of 10 minutes: [03:00, 03:10) holds three of fra-1's, two with its least RTT.
+    await take('2026-11-29T02:59:59.999Z', 0.5); // before the window asked for
+    await take('2026-11-29T03:00:00.000Z', 4.25);
+    await take('2026-11-29T03:04:00.000Z', 3.125);
+    await take('2026-11-29T03:02:00.000Z', 3.125);
+    await take('2026-11-29T03:09:59.999Z', 7);
+    await take('2026-11-29T03:10:00.000Z', 9.5);
+    await take('2026-11-29T03:12:00.000Z', 1.75, 'ams-1');
+    await take('2026-11-29T03:12:00.000Z', 0.25, 'fra-1', 'another-host');
+    await take('2026-11-29T03:20:00.001Z', 0.1); // after the window asked for
+    const width = 600_000;
+    const bucket = (iso: string) => Math.floor(at(iso) / width);
+    expect(await repo.buckets(hostKey, at('2026-11-29T03:00:00.000Z'), at('2026-11-29T03:20:00.000Z'), width)).toEqual([
+      { landmarkId: 'fra-1', bucket: bucket('2026-11-29T03:00:00.000Z'), minRttMs: 3.125, at: at('2026-11-29T03:02:00.000Z'), count: 4 },
+      { landmarkId: 'ams-1', bucket: bucket('2026-11-29T03:10:00.000Z'), minRttMs: 1.75, at: at('2026-11-29T03:12:00.000Z'), count: 1 },
+      { landmarkId: 'fra-1', bucket: bucket('2026-11-29T03:10:00.000Z'), minRttMs: 9.5, at: at('2026-11-29T03:10:00.000Z'), count: 1 },
+    ]);
+    // A window that cuts a bucket counts only what is inside it.
+    expect(await repo.buckets(hostKey, at('2026-11-29T03:03:00.000Z'), at('2026-11-29T03:09:00.000Z'), width)).toEqual([
+      { landmarkId: 'fra-1', bucket: bucket('2026-11-29T03:00:00.000Z'), minRttMs: 3.125, at: at('2026-11-29T03:04:00.000Z'), count: 1 },
+    ]);
+    expect(await repo.buckets('nobody', 0, at('2026-11-29T04:00:00.000Z'), width)).toEqual([]);
+  });
+
   it('keeps verdict history newest first', async () => {
     await new NodeRepo(storage.db).create({ id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: null });
     const verdicts = new VerdictRepo(storage.db);

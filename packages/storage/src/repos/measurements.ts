@@ -1,6 +1,19 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { SignedMeasurement } from '@locus/protocol';
 import type { Database } from '../schema.js';
+
+/** A host's measurements by one landmark in one time bucket, summed up: what a verdict rests on. */
+export interface MeasurementBucket {
+  readonly landmarkId: string;
+  /** floor(measured time / bucket width). */
+  readonly bucket: number;
+  /** The least minimum RTT among them. */
+  readonly minRttMs: number;
+  /** When the first of those with that least RTT was taken. */
+  readonly at: number;
+  /** How many measurements. */
+  readonly count: number;
+}
 
 /**
  * Signed measurements, kept exactly as received. The nonce hash is the primary key, so a
@@ -38,6 +51,32 @@ export class MeasurementRepo {
       .where('nonces_hash', 'in', (eb) => eb.selectFrom('measurements').select('nonces_hash').where('measured_at', '<', before).orderBy('measured_at').limit(limit))
       .executeTakeFirst();
     return Number(r.numDeletedRows);
+  }
+
+  /**
+   * A host's measurements taken from `since` to `until` (both included), summed up per landmark
+   * and time bucket of `bucketMs` in the database: a verdict needs each landmark's least RTT,
+   * and a check over time each bucket's, not every signed body (reading and parsing those was
+   * most of the cost of judging a node measured every minute by every landmark).
+   */
+  async buckets(hostKey: string, since: number, until: number, bucketMs: number): Promise<MeasurementBucket[]> {
+    // A literal integer: SQLite binds a JS number as a real, and dividing by it would not floor.
+    const width = sql.lit(Math.max(1, Math.trunc(bucketMs)));
+    const { rows } = await sql<{ landmark_id: string; bucket: number | string; rtt: number; n: number | string; at: number | string }>`
+      select b.landmark_id, b.bucket, b.rtt, b.n, (
+        select min(m.measured_at) from measurements m
+        where m.host_key = ${hostKey} and m.landmark_id = b.landmark_id and m.min_rtt_ms = b.rtt
+          and m.measured_at >= ${since} and m.measured_at <= ${until}
+          and m.measured_at >= b.bucket * ${width} and m.measured_at < (b.bucket + 1) * ${width}
+      ) as at
+      from (
+        select landmark_id, measured_at / ${width} as bucket, min(min_rtt_ms) as rtt, count(*) as n
+        from measurements
+        where host_key = ${hostKey} and measured_at >= ${since} and measured_at <= ${until}
+        group by landmark_id, bucket
+      ) b
+      order by b.bucket, b.landmark_id`.execute(this.#db);
+    return rows.map((r) => ({ landmarkId: r.landmark_id, bucket: Number(r.bucket), minRttMs: Number(r.rtt), at: Number(r.at), count: Number(r.n) }));
   }
 
   /** A host's measurements taken at or after `since`, oldest first. */
