@@ -62,6 +62,10 @@ describe('alerts', () => {
     expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'restricted', severity: 'warning', state: 'firing', summary: expect.stringMatching(/^sg-7: restricted countries possible \(.*CN.*\)/) })]);
     s.clock.advance(1000);
     await measure(n.key, SINGAPORE);
+    // Measured again within the verdict interval: judged again at its end (the loop's run), not at once.
+    expect(await alerts('firing')).toHaveLength(1);
+    s.clock.advance(DEFAULT_SERVER_CONFIG.verdictIntervalMs - 1000);
+    expect(await s.app.verification.refreshExpired(1000)).toBe(1);
     expect(await alerts('firing')).toEqual([]);
     expect(await alerts('resolved')).toEqual([expect.objectContaining({ kind: 'restricted', state: 'resolved' })]);
   });

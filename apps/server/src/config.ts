@@ -8,6 +8,13 @@ export interface ServerConfig {
   readonly measurementMaxSkewMs: number;
   readonly restricted: readonly CountryCode[];
   readonly marginKm: number;
+  /**
+   * A node measured again within this long of its last judgement is judged again at its end,
+   * not at once: at fleet scale (every landmark measuring every host each minute) a node is
+   * judged about once an interval, not once a measurement. What new measurements show (a
+   * tighter region, two hosts answering for one key) waits at most this long (and a loop run).
+   */
+  readonly verdictIntervalMs: number;
   /** Largest request body, in bytes. */
   readonly bodyLimitBytes: number;
   /** A node whose agent has not reported for this long raises a node-silent alert. */
@@ -51,6 +58,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   measurementMaxSkewMs: 60_000,
   restricted: Object.freeze([...DEFAULT_RESTRICTED]),
   marginKm: DEFAULT_BORDER_MARGIN,
+  verdictIntervalMs: 60_000,
   bodyLimitBytes: 1024 * 1024,
   silentAfterMs: 5 * 60_000,
   alertSweepEveryMs: 5 * 60_000,

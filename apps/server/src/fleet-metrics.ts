@@ -40,7 +40,7 @@ export async function fleetMetrics(repos: Repos, scope: FleetMetricsScope): Prom
     const v = verdicts.get(n.id);
     return v ? [{ id: n.id, v }] : [];
   });
-  gauge(registry, 'locus_node_verdict_timestamp_seconds', "When the node's current verdict was computed (a new measurement set computes another).", ['node_id'], judged.map(({ id, v }) => [{ node_id: id }, v.computedAt / 1000]));
+  gauge(registry, 'locus_node_verdict_timestamp_seconds', "When the node's verdict was last judged (delivered measurements have it judged again within the verdict interval; a verdict that changes stores another).", ['node_id'], judged.map(({ id, v }) => [{ node_id: id }, v.computedAt / 1000]));
   gauge(registry, 'locus_node_verdict_measurements', "Landmark measurements the node's current verdict rests on.", ['node_id'], judged.map(({ id, v }) => [{ node_id: id }, v.measurements]));
   gauge(
     registry,

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { timedBoundsFromMeasurements, verifyProof } from '@locus/proof';
 import { generateSigningKey, signMeasurement } from '@locus/protocol';
+import { DEFAULT_SERVER_CONFIG } from './config.js';
 import { LANDMARKS, SHENZHEN, SINGAPORE, measurementOf, testServer, world, type TestServer } from './test-support.js';
 import type { NodeRecord } from '@locus/storage';
 import { reposOf } from './repos.js';
@@ -105,5 +106,61 @@ describe('a node verdict judged from the database summary of its measurements', 
     const proof = (await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${enrolled.id}/proof`, headers: owner })).json();
     expect(verifyProof(world, proof, { trusted: LANDMARKS.map((l) => l.info) })).toMatchObject({ ok: true });
     expect(stored).toEqual(expect.objectContaining({ measurements: 12, verdict: proof.verdict }));
+  });
+
+  it('judges a node measured again within the verdict interval at its end, once, and one measured after it at once', async () => {
+    s = await testServer();
+    await s.registerLandmarks(LANDMARKS.map((l) => l.info));
+    const owner = await s.tokenFor('org-a', 'owner');
+    const key = generateSigningKey();
+    const node = (await s.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: owner, payload: { name: 'sg', hostKey: key.publicKey, claimedCountry: 'SG' } })).json() as { id: string };
+    const interval = DEFAULT_SERVER_CONFIG.verdictIntervalMs;
+    const deliver = async (place: { lat: number; lon: number }, added = 0) => {
+      const batch = LANDMARKS.map((l) => measurementOf(l, key.publicKey, place, s!.clock.now(), added));
+      expect((await s!.app.inject({ method: 'POST', url: '/api/v1/measurements', payload: { measurements: batch } })).json()).toMatchObject({ accepted: 4 });
+    };
+    const listed = async () => ((await s!.app.inject({ method: 'GET', url: '/api/v1/nodes', headers: owner })).json() as { nodes: { verdict: { restricted: string; computedAt: string } | null }[] }).nodes[0]!.verdict;
+    const history = async () => ((await s!.app.inject({ method: 'GET', url: `/api/v1/nodes/${node.id}/verdicts`, headers: owner })).json() as { verdicts: { measurements: number; verdict: { restricted: string } }[] }).verdicts;
+    const t0 = s.clock.now().toISOString();
+    // The first measurements of a node: judged at once (from Shenzhen, padded: CN possible).
+    await deliver(SHENZHEN, 10);
+    expect(await listed()).toEqual({ restricted: 'possible', claim: expect.any(String), countryEstimate: expect.anything(), computedAt: t0 });
+    // Within the interval: stored, and the node due at its end; not judged before.
+    s.clock.advance(5_000);
+    await deliver(SINGAPORE);
+    expect((await listed())!.restricted).toBe('possible');
+    s.clock.advance(interval - 5_000 - 1);
+    expect(await s.app.verification.refreshExpired(1_000)).toBe(0);
+    s.clock.advance(1);
+    expect(await s.app.verification.refreshExpired(1_000)).toBe(1);
+    expect(await listed()).toMatchObject({ restricted: 'excluded', computedAt: s.clock.now().toISOString() });
+    expect(await s.app.verification.refreshExpired(1_000)).toBe(0);
+    // After the interval: judged at once. The verdict is the same, so no verdict is stored, but
+    // the node's is as of now, on every measurement.
+    s.clock.advance(interval);
+    await deliver(SINGAPORE);
+    const judgedAt = s.clock.now().toISOString();
+    expect(await listed()).toMatchObject({ restricted: 'excluded', computedAt: judgedAt });
+    expect((await history()).map((v) => [v.verdict.restricted, v.measurements])).toEqual([
+      ['excluded', 8],
+      ['possible', 4],
+    ]);
+    const metrics = (await s.app.inject({ method: 'GET', url: '/api/v1/fleet/metrics', headers: owner })).body;
+    expect(metrics).toContain(`locus_node_verdict_timestamp_seconds{node_id="${node.id}"} ${Date.parse(judgedAt) / 1000}`);
+    expect(metrics).toMatch(new RegExp(`locus_node_verdict_measurements\\{node_id="${node.id}"\\} 12`));
+  });
+
+  it('judges every delivery at once with an interval of 0', async () => {
+    s = await testServer('sqlite::memory:', { verdictIntervalMs: 0 });
+    await s.registerLandmarks(LANDMARKS.map((l) => l.info));
+    const owner = await s.tokenFor('org-a', 'owner');
+    const key = generateSigningKey();
+    const node = (await s.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: owner, payload: { name: 'sg', hostKey: key.publicKey, claimedCountry: 'SG' } })).json() as { id: string };
+    for (const [place, added] of [[SHENZHEN, 10], [SINGAPORE, 0]] as const) {
+      const batch = LANDMARKS.map((l) => measurementOf(l, key.publicKey, place, s!.clock.now(), added));
+      await s.app.inject({ method: 'POST', url: '/api/v1/measurements', payload: { measurements: batch } });
+    }
+    const verdicts = ((await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${node.id}/verdicts`, headers: owner })).json() as { verdicts: { verdict: { restricted: string } }[] }).verdicts;
+    expect(verdicts.map((v) => v.verdict.restricted)).toEqual(['excluded', 'possible']);
   });
 });

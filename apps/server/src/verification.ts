@@ -135,7 +135,14 @@ export class Verification {
     return new Map((await this.#repos.landmarks.list()).map((l) => [l.id, l]));
   }
 
-  /** Checks and stores each measurement; recomputes the verdict of every enrolled node it measured. */
+  /**
+   * Checks and stores each measurement, and has every enrolled node it measured judged again:
+   * at once when the node was not judged in the last `verdictIntervalMs`, else at the end of
+   * that interval (by the loop, refreshExpired, unless a measurement delivered after it comes
+   * first). Sound in between: a measurement only adds a bound, so it can shrink the node's
+   * region, never grow it, and the verdict it has stays true until then. A node measured by
+   * every landmark every minute is so judged about once an interval, not once a measurement.
+   */
   async ingest(batch: readonly SignedMeasurement[]): Promise<IngestOutcome> {
     const now = this.#clock.now();
     const landmarks = await this.#landmarks();
@@ -143,26 +150,33 @@ export class Verification {
     let accepted = 0;
     let duplicates = 0;
     const rejected: { index: number; code: ProtocolErrorCode; message: string }[] = [];
-    const measured = new Set<string>();
+    const checked: SignedMeasurement[] = [];
     for (const [index, signed] of batch.entries()) {
       const check = checkMeasurement(signed, landmarks, now, gate);
-      if (!check.ok) {
-        rejected.push({ index, code: check.code, message: check.message });
-        continue;
-      }
-      if (await this.#repos.measurements.insertIfNew(signed, now.getTime())) {
+      if (check.ok) checked.push(signed);
+      else rejected.push({ index, code: check.code, message: check.message });
+    }
+    // One statement for the delivery; of two with the same nonces, the first is stored.
+    const stored = await this.#repos.measurements.insertNew(checked, now.getTime());
+    const measured = new Set<string>();
+    for (const signed of checked) {
+      if (stored.delete(signed.measurement.noncesHash)) {
         accepted++;
         measured.add(signed.measurement.hostKey);
       } else {
         duplicates++;
       }
     }
-    for (const hostKey of measured) {
-      const node = await this.#repos.nodes.byHostKey(hostKey);
-      if (!node) continue;
-      await this.#repos.nodes.markMeasured(hostKey, now.getTime());
-      await this.verdict(node);
+    const nodes = await this.#repos.nodes.byHostKeys([...measured]);
+    await this.#repos.nodes.markMeasured([...measured], now.getTime());
+    const judgedAt = await this.#repos.verdicts.lastJudged(nodes.map((n) => n.id));
+    const due: { nodeId: string; at: number }[] = [];
+    for (const node of nodes) {
+      const last = judgedAt.get(node.id);
+      if (last === undefined || now.getTime() - last >= this.#config.verdictIntervalMs) await this.verdict(node);
+      else due.push({ nodeId: node.id, at: last + this.#config.verdictIntervalMs });
     }
+    await this.#repos.verdicts.dueBy(due);
     return { accepted, duplicates, rejected };
   }
 
@@ -268,7 +282,8 @@ export class Verification {
   }
 
   /**
-   * Recomputes a node's verdict and records it in its history when it changed, and when it will
+   * Recomputes a node's verdict and records it in its history when it changed (its record or its
+   * notes; else notes only when it was judged and on how many measurements), and when it will
    * lose a bound (boundsExpireAt), to be judged again then (refreshExpired). It judges what the
    * node's proof at this instant would hold (the same measurements and parameters; a test keeps
    * the two in step) from the database's summary of them, without reading the signed bodies.
@@ -281,7 +296,8 @@ export class Verification {
     await this.#repos.verdicts.setExpiry(node.id, boundsExpireAt(evidence.timed, this.#config.measurementMaxAgeMs));
     const notes = verdictNotes(evidence.timed, record.empty === true);
     const [last] = await this.#repos.verdicts.history(node.id, 1);
-    const changed = !last || JSON.stringify(last.record) !== JSON.stringify(record) || last.measurements !== evidence.measurements || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
+    const changed = !last || JSON.stringify(last.record) !== JSON.stringify(record) || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
+    await this.#repos.verdicts.judged(node.id, now, evidence.measurements);
     if (changed) {
       // Of two verdicts of a node in one millisecond, the later made is the newer (history's tie-break is the id).
       await this.#repos.verdicts.insert({ id: orderedId(now), nodeId: node.id, computedAt: now, measurements: evidence.measurements, record, notes });

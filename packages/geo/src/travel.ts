@@ -48,7 +48,13 @@ export function travelConflict(bounds: readonly TimedBound[], options: TravelOpt
     if (!held || b.rtt < held.rtt) bucket.set(b.landmark, b);
     buckets.set(key, bucket);
   }
-  const cap = (b: TimedBound) => ({ center: fromLatLon(b.lat, b.lon), angle: capAngleForDistance(b.lat, maxDistanceKm(b.rtt, options.speed)) });
+  // Each bound's cap once (a bucket's bounds meet those of three buckets).
+  const caps = new Map<TimedBound, { center: ReturnType<typeof fromLatLon>; angle: number }>();
+  const cap = (b: TimedBound) => {
+    let c = caps.get(b);
+    if (!c) caps.set(b, (c = { center: fromLatLon(b.lat, b.lon), angle: capAngleForDistance(b.lat, maxDistanceKm(b.rtt, options.speed)) }));
+    return c;
+  };
   let worst: TravelConflict | undefined;
   for (const [key, bucket] of buckets) {
     for (const next of [0, 1]) {

@@ -108,8 +108,11 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect(await nodes.get('org-a', 'n1')).toEqual(node);
     expect(await nodes.get('org-b', 'n1')).toBeUndefined();
     expect(await nodes.list('org-b')).toEqual([]);
-    await nodes.markMeasured(hostKey, 1234);
+    await nodes.markMeasured([hostKey, 'nobody'], 1234);
+    await nodes.markMeasured([], 1235);
     expect((await nodes.byHostKey(hostKey))?.last_measured_at).toBe(1234);
+    expect((await nodes.byHostKeys([hostKey, 'nobody'])).map((n) => n.id)).toEqual(['n1']);
+    expect(await nodes.byHostKeys([])).toEqual([]);
   });
 
   it('stores a measurement byte for byte, once, and returns a host window oldest first', async () => {
@@ -122,6 +125,12 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect(await repo.insertIfNew(early, 20)).toBe(true);
     expect(await repo.insertIfNew(old, 20)).toBe(true);
     expect(await repo.insertIfNew(late, 21)).toBe(false);
+    // Many in one statement: those already stored, and the second of two with the same nonces, are not.
+    const other = measurement('2026-11-29T03:00:03.000Z', 7);
+    expect(await repo.insertNew([late, other, other], 22)).toEqual(new Set([other.measurement.noncesHash]));
+    expect(await repo.insertNew([], 22)).toEqual(new Set());
+    expect((await repo.forHost(hostKey, Date.parse('2026-11-29T00:00:00.000Z'))).length).toBe(3);
+    await storage.db.deleteFrom('measurements').where('nonces_hash', '=', other.measurement.noncesHash).execute();
     expect(await repo.forHost(hostKey, Date.parse('2026-11-29T00:00:00.000Z'))).toEqual([early, late]);
     expect(await repo.forHost('nobody', 0)).toEqual([]);
     // Expired: those before the time given, the oldest first, at most as many as asked.
@@ -448,6 +457,50 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     for (const id of ['v1', 'v2']) await new VerdictRepo(old.db).insert({ id, nodeId: 'measured', computedAt: 5, measurements: 4, record, notes: [] });
     expect(await migrateToLatest(old)).toEqual(MIGRATION_NAMES.filter((n) => n >= '0018'));
     expect((await new VerdictRepo(old.db).expiring(0, 10)).map((n) => n.id)).toEqual(['measured']);
+    await old.close();
+  });
+
+  it('notes when each node was last judged, which its current verdict carries, and makes a node due sooner, never later', async () => {
+    const nodes = new NodeRepo(storage.db);
+    const verdicts = new VerdictRepo(storage.db);
+    for (const id of ['n1', 'n2']) await nodes.create({ id, org_id: 'org-a', name: id, host_key: `k-${id}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    const record: VerdictRecord = { claimed: null, claim: null, restricted: 'excluded', possibleCountries: ['SG'], areaKm2: 1, radiusKm: 1, estimate: null, countryEstimate: 'SG' };
+    expect(await verdicts.lastJudged(['n1'])).toEqual(new Map());
+    await verdicts.insert({ id: 'v1', nodeId: 'n1', computedAt: 10, measurements: 4, record, notes: [] });
+    await verdicts.insert({ id: 'v2', nodeId: 'n2', computedAt: 10, measurements: 2, record, notes: [] });
+    await verdicts.judged('n1', 10, 4);
+    await verdicts.judged('n1', 70, 9);
+    expect(await verdicts.lastJudged(['n1', 'n2', 'n3'])).toEqual(new Map([['n1', 70]]));
+    expect(await verdicts.lastJudged([])).toEqual(new Map());
+    const latest = await verdicts.latestByOrg('org-a');
+    // Judged since its verdict was stored: as of then, on as many measurements; never judged: as stored.
+    expect(latest.get('n1')).toMatchObject({ id: 'v1', computedAt: 70, measurements: 9 });
+    expect(latest.get('n2')).toMatchObject({ id: 'v2', computedAt: 10, measurements: 2 });
+    expect((await verdicts.latestByOrg('org-a', ['n1'])).get('n1')).toMatchObject({ computedAt: 70, measurements: 9 });
+    expect((await verdicts.history('n1')).map((v) => [v.id, v.computedAt, v.measurements])).toEqual([['v1', 10, 4]]);
+    // Due: sooner than a later expiry, never later than a sooner one; a node with none gets one.
+    await verdicts.setExpiry('n1', 500);
+    await verdicts.dueBy([{ nodeId: 'n1', at: 100 }]);
+    await verdicts.dueBy([
+      { nodeId: 'n1', at: 300 },
+      { nodeId: 'n2', at: 200 },
+    ]);
+    await verdicts.dueBy([]);
+    expect((await verdicts.expiring(150, 10)).map((n) => n.id)).toEqual(['n1']);
+    expect((await verdicts.expiring(200, 10)).map((n) => n.id)).toEqual(['n1', 'n2']);
+  });
+
+  it('fills when each node was last judged from its newest verdict', async () => {
+    const old = await openFresh(backend);
+    const migrations = Object.fromEntries(MIGRATION_NAMES.filter((n) => n < '0020').map((n) => [n, ALL_MIGRATIONS[n]!]));
+    await new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+    await new OrgRepo(old.db).create({ id: 'org-a', name: 'A', created_at: 0 });
+    for (const id of ['judged', 'never']) await new NodeRepo(old.db).create({ id, org_id: 'org-a', name: id, host_key: `k-${id}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    const record: VerdictRecord = { claimed: null, claim: null, restricted: 'excluded', possibleCountries: ['SG'], areaKm2: 1, radiusKm: 1, estimate: null, countryEstimate: 'SG' };
+    for (const [id, at, measurements] of [['v1', 5, 4], ['v3', 9, 6], ['v2', 9, 5]] as const) await new VerdictRepo(old.db).insert({ id, nodeId: 'judged', computedAt: at, measurements, record, notes: [] });
+    expect(await migrateToLatest(old)).toEqual(MIGRATION_NAMES.filter((n) => n >= '0020'));
+    const judged = await old.db.selectFrom('node_judgements').selectAll().execute();
+    expect(judged.map((j) => [j.node_id, Number(j.judged_at), j.measurements])).toEqual([['judged', 9, 6]]);
     await old.close();
   });
 

@@ -17,6 +17,7 @@ import { zoneMuteRules } from './migrations/0016-zone-mute-rules.js';
 import { webhookGroups } from './migrations/0017-webhook-groups.js';
 import { verdictExpiry } from './migrations/0018-verdict-expiry.js';
 import { measurementRetention } from './migrations/0019-measurement-retention.js';
+import { nodeJudgements } from './migrations/0020-node-judgements.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -39,6 +40,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0017-webhook-groups': webhookGroups,
   '0018-verdict-expiry': verdictExpiry,
   '0019-measurement-retention': measurementRetention,
+  '0020-node-judgements': nodeJudgements,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

@@ -57,6 +57,13 @@ export interface VerdictExpiryTable {
   expires_at: number;
 }
 
+/** When a node was last judged, and on how many measurements (its verdict row is stored only when it changes). */
+export interface NodeJudgementTable {
+  node_id: string;
+  judged_at: number;
+  measurements: number;
+}
+
 /** The parameters the stored verdicts were judged with (one row, id "current"). */
 export interface VerdictParametersTable {
   id: string;
@@ -305,6 +312,7 @@ export interface Database extends TelemetryTables {
   measurements: MeasurementTable;
   verdicts: VerdictTable;
   verdict_expiry: VerdictExpiryTable;
+  node_judgements: NodeJudgementTable;
   verdict_parameters: VerdictParametersTable;
   enrollment_tokens: EnrollmentTokenTable;
   node_inventory: NodeInventoryTable;

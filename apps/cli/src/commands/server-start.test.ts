@@ -17,6 +17,8 @@ describe('locus server start settings', () => {
     expect(serverConfig({ 'raw-retention-days': '500' }, {}).rollupRetentionMs).toBe(500 * DAY);
     expect(serverConfig({ 'silent-after-minutes': '2', 'alert-sweep-minutes': '10' }, {})).toMatchObject({ silentAfterMs: 120_000, alertSweepEveryMs: 600_000 });
     expect(serverConfig({ 'measurement-retention-days': '365' }, {}).measurementRetentionMs).toBe(365 * DAY);
+    expect(serverConfig({ 'verdict-interval-seconds': '0' }, {}).verdictIntervalMs).toBe(0);
+    expect(serverConfig({ 'verdict-interval-seconds': '120' }, {}).verdictIntervalMs).toBe(120_000);
   });
 
   it.each([
@@ -32,6 +34,7 @@ describe('locus server start settings', () => {
     [['--alert-sweep-minutes', 'often'], /--alert-sweep-minutes must be a number of minutes from 1 to 1440, got "often"/],
     [['--database-pool', '1', '--database-url', 'postgres://locus@127.0.0.1:1/none'], /--database-pool must be a whole number of connections from 2 to 100, got "1"/],
     [['--database-pool', '20'], /--database-pool is for a PostgreSQL database \(--database-url postgres:\/\/…\); SQLite and PGlite have no pool/],
+    [['--verdict-interval-seconds', '3601'], /--verdict-interval-seconds must be a whole number of seconds from 0 to 3600, got "3601"/],
     [['--decoder-threads', '2.5'], /--decoder-threads must be a whole number of threads from 0 to 64, got "2.5"/],
   ])('refuses %j with a usage error before starting', async (args, message) => {
     const r = await runLocus(['server', 'start', '--port', '0', ...args]);

@@ -19,6 +19,7 @@ export const HELP = `Usage: ${NAME} [--port 8080] [--host 0.0.0.0] [--data-dir D
                           [--database-pool ${DEFAULT_POSTGRES_POOL}] [--raw-retention-days 7] [--rollup-retention-days 400]
                           [--measurement-retention-days 30] [--trust-proxy LIST] [--webhook-allow LIST]
                           [--decoder-threads N] [--silent-after-minutes 5] [--alert-sweep-minutes 5]
+                          [--verdict-interval-seconds 30]
 
 Runs the Locus fleet server: landmarks deliver signed measurements to it, it keeps each
 node's location verdict and history, and serves proofs, the API (/api/v1) and its OpenAPI
@@ -53,6 +54,12 @@ ${DATABASE_HELP}
   --alert-sweep-minutes N
                        re-evaluate every node's alerts against all its facts this often
                        (default ${DEFAULT_SERVER_CONFIG.alertSweepEveryMs / MINUTE_MS}); every 15 s between, only silence is checked
+  --verdict-interval-seconds N
+                       judge a node measured again within this long of its last judgement at
+                       the end of it rather than at once (default ${DEFAULT_SERVER_CONFIG.verdictIntervalMs / 1000}, 0 to 3600; 0: at each
+                       delivery): with every landmark measuring every host each minute, each
+                       node is judged about once an interval, not once a measurement; what new
+                       measurements show waits at most this long and a loop run (15 s)
   --decoder-threads N  worker threads that parse, check and verify agents' batches while the
                        server's own thread writes them; 0 decodes on the server's thread
                        (default: one per core, at most 4, none on one core; the start logs
@@ -91,6 +98,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     'decoder-threads': { type: 'string' },
     'silent-after-minutes': { type: 'string' },
     'alert-sweep-minutes': { type: 'string' },
+    'verdict-interval-seconds': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) {
@@ -130,7 +138,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
 
 /** The server's settings from the command line, past the defaults. */
 export function serverConfig(
-  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'measurement-retention-days'?: string | undefined; 'trust-proxy'?: string | undefined; 'webhook-allow'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined },
+  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'measurement-retention-days'?: string | undefined; 'trust-proxy'?: string | undefined; 'webhook-allow'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined; 'verdict-interval-seconds'?: string | undefined },
   env: { readonly LOCUS_TRUST_PROXY?: string | undefined; readonly LOCUS_WEBHOOK_ALLOW?: string | undefined },
 ): ServerConfig {
   const days = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 36_500, 'a number of days') * DAY_MS));
@@ -140,10 +148,11 @@ export function serverConfig(
   const minutes = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 1_440, 'a number of minutes') * MINUTE_MS));
   const silentAfterMs = minutes('silent-after-minutes', v['silent-after-minutes'], DEFAULT_SERVER_CONFIG.silentAfterMs);
   const alertSweepEveryMs = minutes('alert-sweep-minutes', v['alert-sweep-minutes'], DEFAULT_SERVER_CONFIG.alertSweepEveryMs);
+  const verdictIntervalMs = v['verdict-interval-seconds'] === undefined ? DEFAULT_SERVER_CONFIG.verdictIntervalMs : integerOption(NAME, 'verdict-interval-seconds', v['verdict-interval-seconds'], 0, 3_600, 'seconds') * 1000;
   if (rollupRetentionMs < rawRetentionMs) throw usageError(`${NAME}: --rollup-retention-days must be at least --raw-retention-days (rollups answer the ranges raw samples no longer cover)`);
   const trustProxy = cidrList('trust-proxy', v['trust-proxy'] ?? env.LOCUS_TRUST_PROXY);
   const webhookAllow = cidrList('webhook-allow', v['webhook-allow'] ?? env.LOCUS_WEBHOOK_ALLOW);
-  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, measurementRetentionMs, silentAfterMs, alertSweepEveryMs, trustProxy, webhookAllow });
+  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, measurementRetentionMs, silentAfterMs, alertSweepEveryMs, verdictIntervalMs, trustProxy, webhookAllow });
 }
 
 /** A comma-separated list of addresses and CIDR ranges, each checked (a usage error names the option). */

@@ -27,21 +27,28 @@ export class MeasurementRepo {
 
   /** Stores a measurement; false if its nonces were already used. */
   async insertIfNew(signed: SignedMeasurement, receivedAt: number): Promise<boolean> {
-    const m = signed.measurement;
-    const r = await this.#db
+    return (await this.insertNew([signed], receivedAt)).size === 1;
+  }
+
+  /**
+   * Stores measurements in one statement (a landmark's delivery: at most a few hundred), each
+   * unless its nonces were already used; returns the nonce hashes of those it stored (of two
+   * with the same nonces in one call, the first).
+   */
+  async insertNew(batch: readonly SignedMeasurement[], receivedAt: number): Promise<Set<string>> {
+    if (batch.length === 0) return new Set();
+    const rows = await this.#db
       .insertInto('measurements')
-      .values({
-        nonces_hash: m.noncesHash,
-        landmark_id: m.landmarkId,
-        host_key: m.hostKey,
-        min_rtt_ms: m.minRttMs,
-        measured_at: Date.parse(m.measuredAt),
-        received_at: receivedAt,
-        body: JSON.stringify(signed),
-      })
+      .values(
+        batch.map((signed) => {
+          const m = signed.measurement;
+          return { nonces_hash: m.noncesHash, landmark_id: m.landmarkId, host_key: m.hostKey, min_rtt_ms: m.minRttMs, measured_at: Date.parse(m.measuredAt), received_at: receivedAt, body: JSON.stringify(signed) };
+        }),
+      )
       .onConflict((oc) => oc.column('nonces_hash').doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+      .returning('nonces_hash')
+      .execute();
+    return new Set(rows.map((r) => r.nonces_hash));
   }
 
   /** Deletes at most `limit` measurements taken before `before`, the oldest first: how many it deleted. */
@@ -62,15 +69,16 @@ export class MeasurementRepo {
   async buckets(hostKey: string, since: number, until: number, bucketMs: number): Promise<MeasurementBucket[]> {
     // A literal integer: SQLite binds a JS number as a real, and dividing by it would not floor.
     const width = sql.lit(Math.max(1, Math.trunc(bucketMs)));
+    // The first time of each bucket's least RTT: among its own rows, found between the bucket's
+    // first and last times (one range of the host's index, inside the window and the bucket).
     const { rows } = await sql<{ landmark_id: string; bucket: number | string; rtt: number; n: number | string; at: number | string }>`
       select b.landmark_id, b.bucket, b.rtt, b.n, (
         select min(m.measured_at) from measurements m
-        where m.host_key = ${hostKey} and m.landmark_id = b.landmark_id and m.min_rtt_ms = b.rtt
-          and m.measured_at >= ${since} and m.measured_at <= ${until}
-          and m.measured_at >= b.bucket * ${width} and m.measured_at < (b.bucket + 1) * ${width}
+        where m.host_key = ${hostKey} and m.measured_at >= b.first_at and m.measured_at <= b.last_at
+          and m.landmark_id = b.landmark_id and m.min_rtt_ms = b.rtt
       ) as at
       from (
-        select landmark_id, measured_at / ${width} as bucket, min(min_rtt_ms) as rtt, count(*) as n
+        select landmark_id, measured_at / ${width} as bucket, min(min_rtt_ms) as rtt, count(*) as n, min(measured_at) as first_at, max(measured_at) as last_at
         from measurements
         where host_key = ${hostKey} and measured_at >= ${since} and measured_at <= ${until}
         group by landmark_id, bucket

@@ -35,17 +35,20 @@ export class VerdictRepo {
   }
 
   /**
-   * Each node's newest stored verdict, for the nodes of one org (only these if `nodeIds` is
-   * given): one query, however many nodes, so that listings read what was judged instead of
-   * judging again.
+   * Each node's current verdict, for the nodes of one org (only these if `nodeIds` is given):
+   * its newest stored verdict, with when the node was last judged and on how many measurements
+   * (a verdict row is stored only when the verdict changes; judging it again to the same record
+   * notes only that: judged). One query, however many nodes, so that listings read what was
+   * judged instead of judging again.
    */
   async latestByOrg(orgId: string, nodeIds?: readonly string[]): Promise<Map<string, StoredVerdict>> {
     if (nodeIds?.length === 0) return new Map();
     let query = this.#db
       .selectFrom('verdicts as v')
       .innerJoin('nodes as n', 'n.id', 'v.node_id')
+      .leftJoin('node_judgements as j', 'j.node_id', 'v.node_id')
       .selectAll('v')
-      .select('n.org_id');
+      .select(['n.org_id', 'j.judged_at', 'j.measurements as judged_measurements']);
     // Given ids, the query names them alone (the org is checked on the rows), so that the
     // database finds them by key rather than reading all of the org's nodes for each slice.
     query = nodeIds ? query.where('v.node_id', 'in', nodeIds) : query.where('n.org_id', '=', orgId);
@@ -54,7 +57,14 @@ export class VerdictRepo {
       .orderBy('v.id')
       .execute();
     // Two verdicts of one node stored in the same millisecond: the larger id wins, as in history().
-    return new Map(rows.flatMap(({ org_id, ...r }) => (org_id === orgId ? [[r.node_id, toStored(r)] as const] : [])));
+    return new Map(
+      rows.flatMap(({ org_id, judged_at, judged_measurements, ...r }) => {
+        if (org_id !== orgId) return [];
+        const stored = toStored(r);
+        const judged = judged_at === null || Number(judged_at) < stored.computedAt ? stored : { ...stored, computedAt: Number(judged_at), measurements: judged_measurements! };
+        return [[r.node_id, judged] as const];
+      }),
+    );
   }
 
   /**
@@ -85,6 +95,32 @@ export class VerdictRepo {
       .insertInto('verdict_expiry')
       .values({ node_id: nodeId, expires_at: at })
       .onConflict((oc) => oc.column('node_id').doUpdateSet({ expires_at: at }))
+      .execute();
+  }
+
+  /** Notes that a node was judged at `at`, on `measurements` measurements (its verdict stored only if it changed). */
+  async judged(nodeId: string, at: number, measurements: number): Promise<void> {
+    await this.#db
+      .insertInto('node_judgements')
+      .values({ node_id: nodeId, judged_at: at, measurements })
+      .onConflict((oc) => oc.column('node_id').doUpdateSet({ judged_at: at, measurements }))
+      .execute();
+  }
+
+  /** When each of these nodes was last judged (those never judged are missing). */
+  async lastJudged(nodeIds: readonly string[]): Promise<Map<string, number>> {
+    if (nodeIds.length === 0) return new Map();
+    const rows = await this.#db.selectFrom('node_judgements').select(['node_id', 'judged_at']).where('node_id', 'in', nodeIds).execute();
+    return new Map(rows.map((r) => [r.node_id, Number(r.judged_at)]));
+  }
+
+  /** Has each node (each once) judged again by its time (expiring lists it then), unless it is due sooner. */
+  async dueBy(due: readonly { readonly nodeId: string; readonly at: number }[]): Promise<void> {
+    if (due.length === 0) return;
+    await this.#db
+      .insertInto('verdict_expiry')
+      .values(due.map((d) => ({ node_id: d.nodeId, expires_at: d.at })))
+      .onConflict((oc) => oc.column('node_id').doUpdateSet((eb) => ({ expires_at: eb.ref('excluded.expires_at') })).where((eb) => eb('verdict_expiry.expires_at', '>', eb.ref('excluded.expires_at'))))
       .execute();
   }
 

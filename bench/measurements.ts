@@ -1,0 +1,254 @@
+/**
+ * Measurement intake benchmark: landmarks' signed measurements delivered to the real server
+ * (startServer on SQLite, its HTTP route, signature gate, storage and the verdicts they call
+ * for, background loop running), each host with 6 hours of history in the window as a host
+ * measured every minute by every landmark has; against a raw loop of the same work without the
+ * server (verify each signature, insert each row with one prepared better-sqlite3 statement),
+ * measured in the same run.
+ *
+ *   npm run bench:measurements [-- --quick] [--hosts N] [--rounds N] [--history-hours H]
+ *
+ * --quick: 200 hosts, 3 rounds; else 1,000 hosts, 5 rounds. A round is every landmark (8)
+ * measuring every host once, delivered as landmarks deliver (batches of 100, one client a
+ * landmark). Figures:
+ * - judgeMs: judging one node (Verification.verdict: the database's summary of its window, the
+ *   geo verdict, notes, expiry, the writes), against building its proof from the signed bodies
+ *   (what a verdict read before) on the same nodes.
+ * - intake: measurements/s delivered with the default verdict interval (a node measured again
+ *   within 60 s of its last judgement is judged at its end, by the loop), and intakeJudgingEach
+ *   with an interval of 0 (every delivery judges the nodes it measured, as before), each against
+ *   the raw loop.
+ * - fleetHostsPerProcess: hosts (8 landmarks, one measurement each a minute) whose measurements
+ *   one server process takes, from the figures above: with the interval, each host costs 8
+ *   intakes and one judgement a minute; judging each delivery, 8 intakes that judge.
+ * The history rows are inserted straight into the database, each host's with one real signed
+ * body per landmark reused (same size as real rows; verdicts read the columns, not the bodies).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createHash, randomUUID } from 'node:crypto';
+import SQLite from 'better-sqlite3';
+import { naturalEarthWorld } from '@locus/geo/natural-earth';
+import { timedBoundsFromMeasurements } from '@locus/proof';
+import { verifyMeasurementSignature, type SignedMeasurement } from '@locus/protocol';
+import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, startServer, systemClock, type RunningServer, type ServerConfig } from '@locus/server';
+import { NodeRepo, SQLITE_SERVER_PRAGMAS, type NodeRecord } from '@locus/storage';
+import { landmarkAt, signedMeasurement, type TestLandmark } from '../test/support/measurements.js';
+import { boundsExpireAt, verdictNotes } from '../apps/server/src/verification.js';
+import { figure, printFigures } from './figures.js';
+
+const USAGE = 'usage: npm run bench:measurements [-- --quick] [--hosts N] [--rounds N] [--history-hours H]';
+const { values } = (() => {
+  try {
+    return parseArgs({ options: { quick: { type: 'boolean', default: false }, hosts: { type: 'string' }, rounds: { type: 'string' }, 'history-hours': { type: 'string', default: '6' }, help: { type: 'boolean', short: 'h', default: false } } });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const whole = (name: string, text: string, min: number, max: number): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`--${name} wants a whole number from ${min} to ${max}; got ${text}\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+};
+const hostCount = whole('hosts', values.hosts ?? (values.quick ? '200' : '1000'), 1, 100_000);
+const rounds = whole('rounds', values.rounds ?? (values.quick ? '3' : '5'), 1, 100);
+const historyHours = whole('history-hours', values['history-hours'], 0, 6);
+const BATCH = 100;
+const MINUTE = 60_000;
+
+const LANDMARKS: readonly TestLandmark[] = [
+  landmarkAt('fra-1', 'DE', 50.1109, 8.6821),
+  landmarkAt('ams-1', 'NL', 52.3676, 4.9041),
+  landmarkAt('par-1', 'FR', 48.8566, 2.3522),
+  landmarkAt('lon-1', 'GB', 51.5074, -0.1278),
+  landmarkAt('waw-1', 'PL', 52.2297, 21.0122),
+  landmarkAt('mad-1', 'ES', 40.4168, -3.7038),
+  landmarkAt('sto-1', 'SE', 59.3293, 18.0686),
+  landmarkAt('sin-1', 'SG', 1.3521, 103.8198),
+];
+/** Hosts around Frankfurt, a few km apart. */
+const placeOf = (i: number) => ({ lat: 50.05 + (i % 40) * 0.004, lon: 8.55 + Math.floor(i / 40) * 0.0005 });
+const log = (line: string) => console.error(line);
+
+interface Host {
+  readonly key: string;
+  readonly node: NodeRecord;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'locus-bench-measurements-'));
+const adminToken = `locus_${randomUUID()}`;
+const world = naturalEarthWorld();
+const start = (config: ServerConfig) => startServer({ host: '127.0.0.1', port: 0, dataDir, adminToken, world, config, decoderThreads: 0 });
+
+try {
+  let server = await start(DEFAULT_SERVER_CONFIG);
+  log(`bench:measurements: ${hostCount} hosts × ${LANDMARKS.length} landmarks, ${historyHours} h of history, ${rounds} round(s) a run (${server.storage.description})`);
+  for (const l of LANDMARKS) {
+    const res = await fetch(`${server.url}/api/v1/landmarks`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(l.info) });
+    if (res.status !== 201) throw new Error(`registering ${l.info.id}: ${res.status} ${await res.text()}`);
+  }
+  const hosts = await seed(server);
+  const historyRows = await preload(server, hosts);
+  const judge = await judging(server, hosts);
+  log(`judging a node: ${judge.summaryMs.toFixed(2)} ms from the summary, ${judge.bodiesMs.toFixed(2)} ms building its proof from the signed bodies`);
+  const raw = rawLoop(hosts);
+  log(`raw loop (verify + insert): ${Math.round(raw)} measurements/s`);
+  const intake = await deliver(server, hosts);
+  log(`delivered with the ${DEFAULT_SERVER_CONFIG.verdictIntervalMs / 1000}-s verdict interval: ${Math.round(intake.rate)} measurements/s, ${intake.judged} node(s) judged during delivery`);
+  await server.close();
+  server = await start({ ...DEFAULT_SERVER_CONFIG, verdictIntervalMs: 0 });
+  const each = await deliver(server, hosts);
+  log(`delivered judging each delivery: ${Math.round(each.rate)} measurements/s, ${each.judged} node(s) judged during delivery`);
+  await server.close();
+  const perMinuteS = LANDMARKS.length / intake.rate + (MINUTE / DEFAULT_SERVER_CONFIG.verdictIntervalMs) * (judge.summaryMs / 1000);
+  printFigures({
+    hosts: hostCount,
+    landmarks: LANDMARKS.length,
+    historyRows,
+    judgeMs: figure(judge.summaryMs, 'ms', { label: 'its proof built from the signed bodies', value: judge.bodiesMs }),
+    intake: figure(intake.rate, 'measurements/s', { label: 'raw verify + insert loop', value: raw }),
+    intakeJudgingEach: figure(each.rate, 'measurements/s', { label: 'raw verify + insert loop', value: raw }),
+    fleetHostsPerProcess: {
+      verdictInterval: Math.floor(60 / perMinuteS),
+      judgingEachDelivery: Math.floor((60 * each.rate) / LANDMARKS.length),
+    },
+  });
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Enrolls the hosts as the enroll route stores nodes (keys only: no agent runs here). */
+async function seed(server: RunningServer): Promise<Host[]> {
+  const now = systemClock.now().getTime();
+  const hosts: Host[] = [];
+  for (let i = 0; i < hostCount; i += 500) {
+    await server.storage.db.transaction().execute(async (trx) => {
+      for (let j = i; j < Math.min(hostCount, i + 500); j++) {
+        const node: NodeRecord = { id: randomUUID(), org_id: DEFAULT_ORG, name: `gpu-${String(j).padStart(5, '0')}`, host_key: createHash('sha256').update(`host-${j}`).digest('base64url'), claimed_country: 'DE', created_at: now, last_measured_at: null, unenrolled_at: null, zone_id: null };
+        await new NodeRepo(trx).create(node);
+        hosts.push({ key: node.host_key, node });
+      }
+    });
+  }
+  return hosts;
+}
+
+/** Each host's window: every landmark's measurement each minute for the history hours, up to a minute ago. */
+async function preload(server: RunningServer, hosts: readonly Host[]): Promise<number> {
+  const started = performance.now();
+  const now = systemClock.now().getTime();
+  const minutes = historyHours * 60;
+  let rows = 0;
+  let chunk: { nonces_hash: string; landmark_id: string; host_key: string; min_rtt_ms: number; measured_at: number; received_at: number; body: string }[] = [];
+  const flush = async () => {
+    if (chunk.length) await server.storage.db.insertInto('measurements').values(chunk).execute();
+    rows += chunk.length;
+    chunk = [];
+  };
+  for (const [i, host] of hosts.entries()) {
+    for (const l of LANDMARKS) {
+      const signed = signedMeasurement(l, host.key, placeOf(i), new Date(now - MINUTE));
+      const body = JSON.stringify(signed);
+      for (let m = 1; m <= minutes; m++) {
+        // RTTs vary a little from minute to minute, as measured ones do.
+        chunk.push({ nonces_hash: `${signed.measurement.noncesHash}.${m}`, landmark_id: l.info.id, host_key: host.key, min_rtt_ms: signed.measurement.minRttMs + ((m * 7919) % 97) / 100, measured_at: now - m * MINUTE, received_at: now - m * MINUTE, body });
+        if (chunk.length === 1_000) await flush();
+      }
+    }
+    if (i % 100 === 99) log(`history: ${i + 1} of ${hosts.length} hosts (${rows} rows, ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  await flush();
+  return rows;
+}
+
+/** Milliseconds to judge a node (the server's path), and to build its proof and notes from the bodies (the path before), each over every host. */
+async function judging(server: RunningServer, hosts: readonly Host[]): Promise<{ summaryMs: number; bodiesMs: number }> {
+  const verification = server.app.verification;
+  // One pass each way first: both read the same pages, warm either way.
+  for (const h of hosts.slice(0, 20)) {
+    await verification.verdict(h.node);
+    await verification.proof(h.node);
+  }
+  let t = performance.now();
+  for (const h of hosts) await verification.verdict(h.node);
+  const summaryMs = (performance.now() - t) / hosts.length;
+  t = performance.now();
+  for (const h of hosts) {
+    const proof = await verification.proof(h.node);
+    const timed = timedBoundsFromMeasurements(proof.landmarks, proof.measurements);
+    verdictNotes(timed, proof.verdict.empty === true);
+    boundsExpireAt(timed, DEFAULT_SERVER_CONFIG.measurementMaxAgeMs);
+  }
+  const bodiesMs = (performance.now() - t) / hosts.length;
+  return { summaryMs, bodiesMs };
+}
+
+/** Every landmark measuring every host once, signed now, in each landmark's delivery order. */
+function round(hosts: readonly Host[]): SignedMeasurement[][] {
+  const when = new Date();
+  return LANDMARKS.map((l) => hosts.map((h, i) => signedMeasurement(l, h.key, placeOf(i), when, Math.random() * 0.5)));
+}
+
+/** Measurements a second a landmark's work takes without a server: check each signature, insert each row. */
+function rawLoop(hosts: readonly Host[]): number {
+  const measurements = round(hosts).flat();
+  const dir = mkdtempSync(join(tmpdir(), 'locus-bench-raw-'));
+  try {
+    const db = new SQLite(join(dir, 'raw.db'));
+    for (const pragma of SQLITE_SERVER_PRAGMAS) db.pragma(pragma);
+    db.exec('create table measurements (nonces_hash text primary key, landmark_id text not null, host_key text not null, min_rtt_ms real not null, measured_at integer not null, received_at integer not null, body text not null)');
+    db.exec('create index measurements_host_time on measurements (host_key, measured_at)');
+    db.exec('create index measurements_time on measurements (measured_at)');
+    const insert = db.prepare('insert into measurements values (?, ?, ?, ?, ?, ?, ?) on conflict do nothing');
+    const keys = new Map(LANDMARKS.map((l) => [l.info.id, l.info.publicKey]));
+    const started = performance.now();
+    for (let i = 0; i < measurements.length; i += BATCH) {
+      // A batch a transaction, as the server's route stores one delivery.
+      db.transaction(() => {
+        for (const signed of measurements.slice(i, i + BATCH)) {
+          const m = signed.measurement;
+          if (!verifyMeasurementSignature(signed, keys.get(m.landmarkId)!)) throw new Error('a signature does not verify');
+          insert.run(m.noncesHash, m.landmarkId, m.hostKey, m.minRttMs, Date.parse(m.measuredAt), systemClock.now().getTime(), JSON.stringify(signed));
+        }
+      })();
+    }
+    const rate = measurements.length / ((performance.now() - started) / 1000);
+    db.close();
+    return rate;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Delivers `rounds` rounds, one client a landmark sending its batches in turn; measurements/s, and how many nodes were judged meanwhile. */
+async function deliver(server: RunningServer, hosts: readonly Host[]): Promise<{ rate: number; judged: number }> {
+  const bodies = Array.from({ length: rounds }, () => round(hosts).map((ms) => Array.from({ length: Math.ceil(ms.length / BATCH) }, (_, b) => JSON.stringify({ measurements: ms.slice(b * BATCH, (b + 1) * BATCH) }))));
+  const since = systemClock.now().getTime();
+  const started = performance.now();
+  let accepted = 0;
+  for (const byLandmark of bodies) {
+    await Promise.all(
+      byLandmark.map(async (batches) => {
+        for (const body of batches) {
+          const res = await fetch(`${server.url}/api/v1/measurements`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          const outcome = (await res.json()) as { accepted?: number; rejected?: unknown[] };
+          if (res.status !== 200 || outcome.rejected?.length) throw new Error(`delivery: ${res.status} ${JSON.stringify(outcome).slice(0, 300)}`);
+          accepted += outcome.accepted ?? 0;
+        }
+      }),
+    );
+  }
+  const rate = accepted / ((performance.now() - started) / 1000);
+  const judged = await server.storage.db.selectFrom('node_judgements').select((eb) => eb.fn.countAll<number>().as('n')).where('judged_at', '>=', since).executeTakeFirst();
+  return { rate, judged: Number(judged?.n ?? 0) };
+}
