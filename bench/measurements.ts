@@ -6,7 +6,10 @@
  * server (verify each signature, insert each row with one prepared better-sqlite3 statement),
  * measured in the same run.
  *
- *   npm run bench:measurements [-- --quick] [--hosts N] [--rounds N] [--history-hours H]
+ *   npm run bench:measurements [-- --quick] [--hosts N] [--rounds N] [--history-hours H] [--no-postgres]
+ *
+ * The same on PostgreSQL when its server binaries are installed (a throwaway cluster), against
+ * a raw `pg` loop (one prepared insert a measurement) on the same cluster.
  *
  * --quick: 200 hosts, 3 rounds; else 1,000 hosts, 5 rounds. A round is every landmark (8)
  * measuring every host once, delivered as landmarks deliver (batches of 100, one client a
@@ -30,6 +33,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHash, randomUUID } from 'node:crypto';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { sql } from 'kysely';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { timedBoundsFromMeasurements } from '@locus/proof';
 import { verifyMeasurementSignature, type SignedMeasurement } from '@locus/protocol';
@@ -37,12 +42,13 @@ import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, startServer, systemClock, type Runn
 import { NodeRepo, SQLITE_SERVER_PRAGMAS, type NodeRecord } from '@locus/storage';
 import { landmarkAt, signedMeasurement, type TestLandmark } from '../test/support/measurements.js';
 import { boundsExpireAt, verdictNotes } from '../apps/server/src/verification.js';
-import { figure, printFigures } from './figures.js';
+import { postgresAvailable, startCluster } from '../test/support/postgres-cluster.js';
+import { figure, printFigures, type FigureValue, type Figures } from './figures.js';
 
-const USAGE = 'usage: npm run bench:measurements [-- --quick] [--hosts N] [--rounds N] [--history-hours H]';
+const USAGE = 'usage: npm run bench:measurements [-- --quick] [--hosts N] [--rounds N] [--history-hours H] [--no-postgres]';
 const { values } = (() => {
   try {
-    return parseArgs({ options: { quick: { type: 'boolean', default: false }, hosts: { type: 'string' }, rounds: { type: 'string' }, 'history-hours': { type: 'string', default: '6' }, help: { type: 'boolean', short: 'h', default: false } } });
+    return parseArgs({ options: { quick: { type: 'boolean', default: false }, hosts: { type: 'string' }, rounds: { type: 'string' }, 'history-hours': { type: 'string', default: '6' }, 'no-postgres': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
     process.exit(2);
@@ -85,47 +91,62 @@ interface Host {
   readonly node: NodeRecord;
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'locus-bench-measurements-'));
 const adminToken = `locus_${randomUUID()}`;
 const world = naturalEarthWorld();
-const start = (config: ServerConfig) => startServer({ host: '127.0.0.1', port: 0, dataDir, adminToken, world, config, decoderThreads: 0 });
 
-try {
-  let server = await start(DEFAULT_SERVER_CONFIG);
-  log(`bench:measurements: ${hostCount} hosts × ${LANDMARKS.length} landmarks, ${historyHours} h of history, ${rounds} round(s) a run (${server.storage.description})`);
-  for (const l of LANDMARKS) {
-    const res = await fetch(`${server.url}/api/v1/landmarks`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(l.info) });
-    if (res.status !== 201) throw new Error(`registering ${l.info.id}: ${res.status} ${await res.text()}`);
+/** The figures of one database: SQLite in a temporary directory, or the PostgreSQL at `databaseUrl`. */
+async function bench(databaseUrl: string | undefined): Promise<Figures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'locus-bench-measurements-'));
+  const start = (config: ServerConfig) => startServer({ host: '127.0.0.1', port: 0, databaseUrl, dataDir, adminToken, world, config, decoderThreads: 0 });
+  try {
+    let server = await start(DEFAULT_SERVER_CONFIG);
+    log(`bench:measurements: ${hostCount} hosts × ${LANDMARKS.length} landmarks, ${historyHours} h of history, ${rounds} round(s) a run (${server.storage.description})`);
+    for (const l of LANDMARKS) {
+      const res = await fetch(`${server.url}/api/v1/landmarks`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(l.info) });
+      if (res.status !== 201) throw new Error(`registering ${l.info.id}: ${res.status} ${await res.text()}`);
+    }
+    const hosts = await seed(server);
+    const historyRows = await preload(server, hosts);
+    const judge = await judging(server, hosts);
+    log(`judging a node: ${judge.summaryMs.toFixed(2)} ms from the summary, ${judge.bodiesMs.toFixed(2)} ms building its proof from the signed bodies`);
+    const raw = databaseUrl === undefined ? rawSqlite(hosts) : await rawPostgres(databaseUrl, hosts);
+    const rawLabel = `raw verify + insert loop (${databaseUrl === undefined ? 'better-sqlite3' : 'pg'})`;
+    log(`${rawLabel}: ${Math.round(raw)} measurements/s`);
+    const intake = await deliver(server, hosts);
+    log(`delivered with the ${DEFAULT_SERVER_CONFIG.verdictIntervalMs / 1000}-s verdict interval: ${Math.round(intake.rate)} measurements/s, ${intake.judged} node(s) judged during delivery`);
+    await server.close();
+    server = await start({ ...DEFAULT_SERVER_CONFIG, verdictIntervalMs: 0 });
+    const each = await deliver(server, hosts);
+    log(`delivered judging each delivery: ${Math.round(each.rate)} measurements/s, ${each.judged} node(s) judged during delivery`);
+    await server.close();
+    const perMinuteS = LANDMARKS.length / intake.rate + (MINUTE / DEFAULT_SERVER_CONFIG.verdictIntervalMs) * (judge.summaryMs / 1000);
+    return {
+      historyRows,
+      judgeMs: figure(judge.summaryMs, 'ms', { label: 'its proof built from the signed bodies', value: judge.bodiesMs }),
+      intake: figure(intake.rate, 'measurements/s', { label: rawLabel, value: raw }),
+      intakeJudgingEach: figure(each.rate, 'measurements/s', { label: rawLabel, value: raw }),
+      fleetHostsPerProcess: {
+        verdictInterval: Math.floor(60 / perMinuteS),
+        judgingEachDelivery: Math.floor((60 * each.rate) / LANDMARKS.length),
+      },
+    };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
   }
-  const hosts = await seed(server);
-  const historyRows = await preload(server, hosts);
-  const judge = await judging(server, hosts);
-  log(`judging a node: ${judge.summaryMs.toFixed(2)} ms from the summary, ${judge.bodiesMs.toFixed(2)} ms building its proof from the signed bodies`);
-  const raw = rawLoop(hosts);
-  log(`raw loop (verify + insert): ${Math.round(raw)} measurements/s`);
-  const intake = await deliver(server, hosts);
-  log(`delivered with the ${DEFAULT_SERVER_CONFIG.verdictIntervalMs / 1000}-s verdict interval: ${Math.round(intake.rate)} measurements/s, ${intake.judged} node(s) judged during delivery`);
-  await server.close();
-  server = await start({ ...DEFAULT_SERVER_CONFIG, verdictIntervalMs: 0 });
-  const each = await deliver(server, hosts);
-  log(`delivered judging each delivery: ${Math.round(each.rate)} measurements/s, ${each.judged} node(s) judged during delivery`);
-  await server.close();
-  const perMinuteS = LANDMARKS.length / intake.rate + (MINUTE / DEFAULT_SERVER_CONFIG.verdictIntervalMs) * (judge.summaryMs / 1000);
-  printFigures({
-    hosts: hostCount,
-    landmarks: LANDMARKS.length,
-    historyRows,
-    judgeMs: figure(judge.summaryMs, 'ms', { label: 'its proof built from the signed bodies', value: judge.bodiesMs }),
-    intake: figure(intake.rate, 'measurements/s', { label: 'raw verify + insert loop', value: raw }),
-    intakeJudgingEach: figure(each.rate, 'measurements/s', { label: 'raw verify + insert loop', value: raw }),
-    fleetHostsPerProcess: {
-      verdictInterval: Math.floor(60 / perMinuteS),
-      judgingEachDelivery: Math.floor((60 * each.rate) / LANDMARKS.length),
-    },
-  });
-} finally {
-  rmSync(dataDir, { recursive: true, force: true });
 }
+
+const figures: { [name: string]: FigureValue } = { hosts: hostCount, landmarks: LANDMARKS.length, sqlite: await bench(undefined) };
+if (values['no-postgres']) log('PostgreSQL: skipped (--no-postgres)');
+else if (!postgresAvailable()) log('PostgreSQL: skipped, no server binaries (install postgresql, or set LOCUS_PG_BIN to the directory of initdb and pg_ctl)');
+else {
+  const cluster = await startCluster();
+  try {
+    figures.postgres = await bench(cluster.url);
+  } finally {
+    cluster.stop();
+  }
+}
+printFigures(figures);
 
 /** Enrolls the hosts as the enroll route stores nodes (keys only: no agent runs here). */
 async function seed(server: RunningServer): Promise<Host[]> {
@@ -168,6 +189,9 @@ async function preload(server: RunningServer, hosts: readonly Host[]): Promise<n
     if (i % 100 === 99) log(`history: ${i + 1} of ${hosts.length} hosts (${rows} rows, ${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
   await flush();
+  // What autovacuum does to a table that grew by this much (PostgreSQL 13 and later count
+  // inserts): statistics for the planner, and the visibility map an index-only scan needs.
+  if (server.storage.dialect === 'postgres') await sql`vacuum analyze measurements`.execute(server.storage.db);
   return rows;
 }
 
@@ -199,8 +223,8 @@ function round(hosts: readonly Host[]): SignedMeasurement[][] {
   return LANDMARKS.map((l) => hosts.map((h, i) => signedMeasurement(l, h.key, placeOf(i), when, Math.random() * 0.5)));
 }
 
-/** Measurements a second a landmark's work takes without a server: check each signature, insert each row. */
-function rawLoop(hosts: readonly Host[]): number {
+/** Measurements a second a landmark's work takes without a server on SQLite: check each signature, insert each row. */
+function rawSqlite(hosts: readonly Host[]): number {
   const measurements = round(hosts).flat();
   const dir = mkdtempSync(join(tmpdir(), 'locus-bench-raw-'));
   try {
@@ -227,6 +251,34 @@ function rawLoop(hosts: readonly Host[]): number {
     return rate;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same on PostgreSQL: one prepared insert a measurement, a batch a transaction, into a table like the server's. */
+async function rawPostgres(databaseUrl: string, hosts: readonly Host[]): Promise<number> {
+  const measurements = round(hosts).flat();
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('create table raw_measurements (nonces_hash text primary key, landmark_id text not null, host_key text not null, min_rtt_ms double precision not null, measured_at bigint not null, received_at bigint not null, body text not null)');
+    await client.query('create index raw_measurements_host on raw_measurements (host_key, measured_at, landmark_id, min_rtt_ms)');
+    await client.query('create index raw_measurements_time on raw_measurements (measured_at)');
+    const keys = new Map(LANDMARKS.map((l) => [l.info.id, l.info.publicKey]));
+    const started = performance.now();
+    for (let i = 0; i < measurements.length; i += BATCH) {
+      await client.query('begin');
+      for (const signed of measurements.slice(i, i + BATCH)) {
+        const m = signed.measurement;
+        if (!verifyMeasurementSignature(signed, keys.get(m.landmarkId)!)) throw new Error('a signature does not verify');
+        await client.query({ name: 'raw-insert', text: 'insert into raw_measurements values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing', values: [m.noncesHash, m.landmarkId, m.hostKey, m.minRttMs, Date.parse(m.measuredAt), systemClock.now().getTime(), JSON.stringify(signed)] });
+      }
+      await client.query('commit');
+    }
+    const rate = measurements.length / ((performance.now() - started) / 1000);
+    await client.query('drop table raw_measurements');
+    return rate;
+  } finally {
+    await client.end();
   }
 }
 

@@ -171,9 +171,10 @@ export class Verification {
     await this.#repos.nodes.markMeasured([...measured], now.getTime());
     const judgedAt = await this.#repos.verdicts.lastJudged(nodes.map((n) => n.id));
     const due: { nodeId: string; at: number }[] = [];
+    const trusted = [...landmarks.values()];
     for (const node of nodes) {
       const last = judgedAt.get(node.id);
-      if (last === undefined || now.getTime() - last >= this.#config.verdictIntervalMs) await this.verdict(node);
+      if (last === undefined || now.getTime() - last >= this.#config.verdictIntervalMs) await this.verdict(node, trusted);
       else due.push({ nodeId: node.id, at: last + this.#config.verdictIntervalMs });
     }
     await this.#repos.verdicts.dueBy(due);
@@ -191,8 +192,9 @@ export class Verification {
     let judged = 0;
     while (performance.now() - started < budgetMs) {
       const nodes = await this.#repos.verdicts.expiring(this.#clock.now().getTime(), EXPIRED_PAGE);
+      const landmarks = await this.#repos.landmarks.list();
       for (const node of nodes) {
-        if (node.unenrolled_at === null) await this.verdict(node);
+        if (node.unenrolled_at === null) await this.verdict(node, landmarks);
         else await this.#repos.verdicts.setExpiry(node.id, null);
       }
       judged += nodes.length;
@@ -287,10 +289,11 @@ export class Verification {
    * lose a bound (boundsExpireAt), to be judged again then (refreshExpired). It judges what the
    * node's proof at this instant would hold (the same measurements and parameters; a test keeps
    * the two in step) from the database's summary of them, without reading the signed bodies.
+   * `trusted`: the landmarks not revoked, when the caller has just read them.
    */
-  async verdict(node: NodeRecord): Promise<NodeVerdict> {
+  async verdict(node: NodeRecord, trusted?: readonly LandmarkInfo[]): Promise<NodeVerdict> {
     const now = this.#clock.now().getTime();
-    const landmarks = await this.#repos.landmarks.list();
+    const landmarks = trusted ?? (await this.#repos.landmarks.list());
     const evidence = await this.#evidence(node, now, landmarks);
     const record = this.judge(boundsOf(evidence, landmarks), node.claimed_country);
     await this.#repos.verdicts.setExpiry(node.id, boundsExpireAt(evidence.timed, this.#config.measurementMaxAgeMs));
