@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { timedBoundsFromMeasurements, verifyProof } from '@locus/proof';
 import { generateSigningKey, signMeasurement } from '@locus/protocol';
-import { DEFAULT_SERVER_CONFIG } from './config.js';
+import { DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
 import { LANDMARKS, SHENZHEN, SINGAPORE, measurementOf, testServer, world, type TestServer } from './test-support.js';
 import type { NodeRecord } from '@locus/storage';
 import { reposOf } from './repos.js';
@@ -18,6 +18,16 @@ afterEach(async () => {
   await s?.close();
   s = undefined;
 });
+
+/** A test server with LANDMARKS registered and one node claiming Singapore, enrolled by an owner of org-a. */
+async function withNode(settings: Partial<ServerConfig> = {}) {
+  s = await testServer('sqlite::memory:', settings);
+  await s.registerLandmarks(LANDMARKS.map((l) => l.info));
+  const owner = await s.tokenFor('org-a', 'owner');
+  const key = generateSigningKey();
+  const node = (await s.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: owner, payload: { name: 'sg', hostKey: key.publicKey, claimedCountry: 'SG' } })).json() as { id: string };
+  return { server: s, owner, key, node };
+}
 
 /** One measurement as a scenario draws it: which landmark, where the host answered from, when, and how much delay it added. */
 const Taken = fc.record({
@@ -95,11 +105,7 @@ describe('a node verdict judged from the database summary of its measurements', 
   }, 120_000);
 
   it('gives a proof that verifies with the verdict it stored', async () => {
-    s = await testServer();
-    await s.registerLandmarks(LANDMARKS.map((l) => l.info));
-    const owner = await s.tokenFor('org-a', 'owner');
-    const key = generateSigningKey();
-    const enrolled = (await s.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: owner, payload: { name: 'sg', hostKey: key.publicKey, claimedCountry: 'SG' } })).json() as { id: string };
+    const { server: s, owner, key, node: enrolled } = await withNode();
     const batch = LANDMARKS.flatMap((l) => [0, 1, 2].map((i) => measurementOf(l, key.publicKey, SINGAPORE, new Date(s!.clock.now().getTime() - i * 60_000), i)));
     expect((await s.app.inject({ method: 'POST', url: '/api/v1/measurements', payload: { measurements: batch } })).json()).toMatchObject({ accepted: 12 });
     const [stored] = (await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${enrolled.id}/verdicts`, headers: owner })).json().verdicts as { measurements: number; verdict: unknown }[];
@@ -109,11 +115,7 @@ describe('a node verdict judged from the database summary of its measurements', 
   });
 
   it('judges a node measured again within the verdict interval at its end, once, and one measured after it at once', async () => {
-    s = await testServer();
-    await s.registerLandmarks(LANDMARKS.map((l) => l.info));
-    const owner = await s.tokenFor('org-a', 'owner');
-    const key = generateSigningKey();
-    const node = (await s.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: owner, payload: { name: 'sg', hostKey: key.publicKey, claimedCountry: 'SG' } })).json() as { id: string };
+    const { server: s, owner, key, node } = await withNode();
     const interval = DEFAULT_SERVER_CONFIG.verdictIntervalMs;
     const deliver = async (place: { lat: number; lon: number }, added = 0) => {
       const batch = LANDMARKS.map((l) => measurementOf(l, key.publicKey, place, s!.clock.now(), added));
@@ -151,11 +153,7 @@ describe('a node verdict judged from the database summary of its measurements', 
   });
 
   it('judges every delivery at once with an interval of 0', async () => {
-    s = await testServer('sqlite::memory:', { verdictIntervalMs: 0 });
-    await s.registerLandmarks(LANDMARKS.map((l) => l.info));
-    const owner = await s.tokenFor('org-a', 'owner');
-    const key = generateSigningKey();
-    const node = (await s.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: owner, payload: { name: 'sg', hostKey: key.publicKey, claimedCountry: 'SG' } })).json() as { id: string };
+    const { server: s, owner, key, node } = await withNode({ verdictIntervalMs: 0 });
     for (const [place, added] of [[SHENZHEN, 10], [SINGAPORE, 0]] as const) {
       const batch = LANDMARKS.map((l) => measurementOf(l, key.publicKey, place, s!.clock.now(), added));
       await s.app.inject({ method: 'POST', url: '/api/v1/measurements', payload: { measurements: batch } });
