@@ -4,9 +4,9 @@ import { timedBoundsFromMeasurements, verifyProof } from '@locus/proof';
 import { generateSigningKey, signMeasurement } from '@locus/protocol';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
 import { LANDMARKS, SHENZHEN, SINGAPORE, measurementOf, testServer, world, type TestServer } from './test-support.js';
-import type { NodeRecord } from '@locus/storage';
+import { MeasurementRepo, type NodeRecord } from '@locus/storage';
 import { reposOf } from './repos.js';
-import { boundsExpireAt, verdictNotes } from './verification.js';
+import { Verification, boundsExpireAt, verdictNotes } from './verification.js';
 
 const HOUR = 3_600_000;
 /** Far from the landmarks' region: measurements from here and from Singapore within minutes conflict. */
@@ -160,5 +160,33 @@ describe('a node verdict judged from the database summary of its measurements', 
     }
     const verdicts = ((await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${node.id}/verdicts`, headers: owner })).json() as { verdicts: { verdict: { restricted: string } }[] }).verdicts;
     expect(verdicts.map((v) => v.verdict.restricted)).toEqual(['excluded', 'possible']);
+  });
+
+  it('keeps a node due that a delivery made due while its verdict was being judged', async () => {
+    const { server: s, key, node } = await withNode();
+    const deliver = (verification: Verification) => verification.ingest(LANDMARKS.map((l) => measurementOf(l, key.publicKey, SINGAPORE, s.clock.now())));
+    const t0 = s.clock.now().getTime();
+    expect(await deliver(s.app.verification)).toMatchObject({ accepted: 4 });
+    s.clock.advance(10_000);
+    // A verdict asked for (GET …/verdict) reads the node's measurements; a landmark's delivery
+    // lands in between (judged at the end of the interval: the node was judged 10 s ago).
+    let delivered: Promise<unknown> | undefined;
+    class Racing extends MeasurementRepo {
+      override async buckets(...args: Parameters<MeasurementRepo['buckets']>) {
+        const read = await super.buckets(...args);
+        delivered ??= deliver(s.app.verification);
+        await delivered;
+        return read;
+      }
+    }
+    const repos = { ...reposOf(s.storage), measurements: new Racing(s.storage.db) };
+    const asked = new Verification(repos, world, DEFAULT_SERVER_CONFIG, s.clock);
+    const record = await asked.verdict((await repos.nodes.byHostKey(key.publicKey))!);
+    expect(record.measurements).toBe(4);
+    // The delivery's measurements are not in that verdict: the node stays due at the interval's end.
+    expect(await repos.verdicts.expiry(node.id)).toBe(t0 + DEFAULT_SERVER_CONFIG.verdictIntervalMs);
+    s.clock.advance(DEFAULT_SERVER_CONFIG.verdictIntervalMs - 10_000);
+    expect(await s.app.verification.refreshExpired(1_000)).toBe(1);
+    expect((await s.app.verification.verdict((await repos.nodes.byHostKey(key.publicKey))!)).measurements).toBe(8);
   });
 });

@@ -294,9 +294,11 @@ export class Verification {
   async verdict(node: NodeRecord, trusted?: readonly LandmarkInfo[]): Promise<NodeVerdict> {
     const now = this.#clock.now().getTime();
     const landmarks = trusted ?? (await this.#repos.landmarks.list());
+    // Read before the measurements: a delivery that makes the node due meanwhile is not undone.
+    const seen = await this.#repos.verdicts.expiry(node.id);
     const evidence = await this.#evidence(node, now, landmarks);
     const record = this.judge(boundsOf(evidence, landmarks), node.claimed_country);
-    await this.#repos.verdicts.setExpiry(node.id, boundsExpireAt(evidence.timed, this.#config.measurementMaxAgeMs));
+    await this.#repos.verdicts.setExpiry(node.id, boundsExpireAt(evidence.timed, this.#config.measurementMaxAgeMs), seen);
     const notes = verdictNotes(evidence.timed, record.empty === true);
     const [last] = await this.#repos.verdicts.history(node.id, 1);
     const changed = !last || JSON.stringify(last.record) !== JSON.stringify(record) || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));

@@ -478,6 +478,28 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(latest.get('n2')).toMatchObject({ id: 'v2', computedAt: 10, measurements: 2 });
     expect((await verdicts.latestByOrg('org-a', ['n1'])).get('n1')).toMatchObject({ computedAt: 70, measurements: 9 });
     expect((await verdicts.history('n1')).map((v) => [v.id, v.computedAt, v.measurements])).toEqual([['v1', 10, 4]]);
+    // Judged with the expiry seen before: replaced if unchanged since, else the sooner kept.
+    await verdicts.setExpiry('n1', 400);
+    expect(await verdicts.expiry('n1')).toBe(400);
+    expect(await verdicts.expiry('n2')).toBeNull();
+    await verdicts.setExpiry('n1', 900, 400);
+    expect(await verdicts.expiry('n1')).toBe(900);
+    await verdicts.setExpiry('n1', 950, 400);
+    expect(await verdicts.expiry('n1')).toBe(900);
+    await verdicts.setExpiry('n1', 800, 400);
+    expect(await verdicts.expiry('n1')).toBe(800);
+    await verdicts.setExpiry('n1', null, 400);
+    expect(await verdicts.expiry('n1')).toBe(800);
+    await verdicts.setExpiry('n1', null, 800);
+    expect(await verdicts.expiry('n1')).toBeNull();
+    await verdicts.dueBy([{ nodeId: 'n1', at: 650 }]);
+    // None seen, one since: kept (the sooner), and not deleted.
+    await verdicts.setExpiry('n1', 700, null);
+    await verdicts.setExpiry('n1', null, null);
+    expect(await verdicts.expiry('n1')).toBe(650);
+    await verdicts.setExpiry('n2', 700, null);
+    expect(await verdicts.expiry('n2')).toBe(700);
+    await verdicts.setExpiry('n2', null);
     // Due: sooner than a later expiry, never later than a sooner one; a node with none gets one.
     await verdicts.setExpiry('n1', 500);
     await verdicts.dueBy([{ nodeId: 'n1', at: 100 }]);

@@ -82,19 +82,36 @@ export class VerdictRepo {
     return Object.fromEntries(rows.map((r) => [r.restricted, Number(r.count)]));
   }
 
+  /** When a node is next to be judged (expiring lists it from then); null: not noted. */
+  async expiry(nodeId: string): Promise<number | null> {
+    const row = await this.#db.selectFrom('verdict_expiry').select('expires_at').where('node_id', '=', nodeId).executeTakeFirst();
+    return row === undefined ? null : Number(row.expires_at);
+  }
+
   /**
    * Notes when a node's verdict loses a bound, so that it is judged again then (expiring); null:
-   * never (it rests on no measurement).
+   * never (it rests on no measurement). Given `seen`, what `expiry` read before the verdict was
+   * judged: if another request changed it since (made the node due for a measurement the
+   * verdict may not have read), the sooner of the two is kept, never lost.
    */
-  async setExpiry(nodeId: string, at: number | null): Promise<void> {
+  async setExpiry(nodeId: string, at: number | null, seen?: number | null): Promise<void> {
     if (at === null) {
-      await this.#db.deleteFrom('verdict_expiry').where('node_id', '=', nodeId).execute();
+      let query = this.#db.deleteFrom('verdict_expiry').where('node_id', '=', nodeId);
+      if (seen !== undefined) query = seen === null ? query.where(sql<boolean>`false`) : query.where('expires_at', '=', seen);
+      await query.execute();
       return;
     }
     await this.#db
       .insertInto('verdict_expiry')
       .values({ node_id: nodeId, expires_at: at })
-      .onConflict((oc) => oc.column('node_id').doUpdateSet({ expires_at: at }))
+      .onConflict((oc) =>
+        oc.column('node_id').doUpdateSet({
+          expires_at:
+            seen === undefined
+              ? at
+              : sql<number>`case when verdict_expiry.expires_at = ${seen} then excluded.expires_at when verdict_expiry.expires_at < excluded.expires_at then verdict_expiry.expires_at else excluded.expires_at end`,
+        }),
+      )
       .execute();
   }
 
