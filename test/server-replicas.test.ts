@@ -71,6 +71,28 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
     }, { migrate });
   });
 
+  it('share the due verdicts: each node measured within the verdict interval judged by one replica at its end', async () => {
+    await withReplicas(async ({ a, b, storageA, clock }) => {
+      const headers = await ownerOf(storageA);
+      const lms = [landmark('fra-1', 'DE', 50.11, 8.68), landmark('ams-1', 'NL', 52.37, 4.9), landmark('lon-1', 'GB', 51.51, -0.13)];
+      for (const l of lms) expect((await a.inject({ method: 'POST', url: '/api/v1/landmarks', headers, payload: l.info })).statusCode).toBe(201);
+      const keys = Array.from({ length: 150 }, () => generateSigningKey());
+      for (const [i, key] of keys.entries()) expect((await a.inject({ method: 'POST', url: '/api/v1/nodes', headers, payload: { name: `n${i}`, hostKey: key.publicKey, claimedCountry: 'DE' } })).statusCode).toBe(201);
+      const deliver = (app: App) => app.inject({ method: 'POST', url: '/api/v1/measurements', payload: { measurements: keys.map((k) => measurementOf(lms[0]!, k.publicKey, { lat: 50.1, lon: 8.7 }, clock.now())) } });
+      // Judged at once, then measured again within the interval: every node due at its end.
+      expect((await deliver(a)).json()).toMatchObject({ accepted: 150 });
+      clock.advance(1_000);
+      expect((await deliver(b)).json()).toMatchObject({ accepted: 150 });
+      clock.advance(DEFAULT_SERVER_CONFIG.verdictIntervalMs);
+      const judged = await Promise.all([a, b].map((app) => app.verification.refreshExpired(10_000)));
+      // Pages of 100 taken at once: together every node, none twice.
+      expect(judged[0]! + judged[1]!).toBe(150);
+      const { rows } = await sql<{ n: number | string }>`select count(*) as n from node_judgements where measurements = 2`.execute(storageA.db);
+      expect(Number(rows[0]!.n)).toBe(150);
+      expect(await Promise.all([a, b].map((app) => app.verification.refreshExpired(10_000)))).toEqual([0, 0]);
+    });
+  });
+
   it('store each agent batch delivered to both at once exactly once: its claim, samples and rollups; and refuse it once either unenrolled its agent', async () => {
     await withReplicas(async ({ a, b, storageA, storageB, clock }) => {
       // Each replica opened and readied its pool of 10 for ingest as it started, and keeps them open.

@@ -220,10 +220,12 @@ const UP_GAP_MS = 60_000;
 const LEASED_TASKS: readonly BackgroundTask[] = ['alert-sweep', 'retention'];
 
 /**
- * Runs the background loop every `everyMs`: alert work, due webhook deliveries (apart: a
- * dispatch that outlasts a run does not hold up the next run's alert work), and bounded
- * retention. Alert work first judges again the verdicts that lost a bound (a measurement they
- * rested on left the window: Verification.refreshExpired), then is a full sweep (every node's alerts against all its facts) every
+ * Runs the background loop every `everyMs`: due verdicts, alert work, due webhook deliveries
+ * (apart: a dispatch that outlasts a run does not hold up the next run's alert work), and
+ * bounded retention. Due verdicts are those that lost a bound (a measurement they rested on
+ * left the window) or whose node was measured within the verdict interval
+ * (Verification.refreshExpired); every replica judges its share. Alert work is then a full sweep
+ * (every node's alerts against all its facts) every
  * `sweepEveryMs` and at a server's first run, and in the runs between a silence check (the nodes
  * whose silence changed: Alerting.checkSilence). Alert work and retention cover the whole
  * database, so of replicas sharing one, only the holder of each task's lease runs it (renewed
@@ -264,8 +266,6 @@ async function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs
       sweptAt = undefined;
       return;
     }
-    // Verdicts that lost a bound are judged again (their alerts with them) before the alerts are checked.
-    await timed('verdict-expiry', () => verification.refreshExpired(expiryBudgetMs));
     const now = clock.now().getTime();
     if (sweptAt !== undefined && now - sweptAt < sweepEveryMs) return timed('silence-check', () => alerting.checkSilence());
     await timed('alert-sweep', async () => alerting.sweep((await repos.orgs.list()).map((o) => o.id)));
@@ -281,6 +281,9 @@ async function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs
     running ??= (async () => {
       try {
         await noteUp();
+        // Due verdicts (a bound lost, new measurements waiting) are judged again, their alerts
+        // with them, before the alerts are checked; by every replica, each taking its share.
+        await timed('verdict-expiry', () => verification.refreshExpired(expiryBudgetMs));
         await alertWork();
         if (await held('retention')) await timed('retention', () => retention.run(retentionBudgetMs));
       } catch (error) {

@@ -92,8 +92,10 @@ function outlierNotes(timed: readonly TimedBound[]): VerdictNote[] {
   ];
 }
 
-/** Nodes whose verdict lost a bound, read at a time. */
+/** Nodes whose verdict lost a bound, taken at a time. */
 const EXPIRED_PAGE = 100;
+/** How long a server's claim on due nodes holds: if it has not judged them by then, another server does. */
+const CLAIM_MS = 60_000;
 
 /**
  * When a verdict loses a bound: the first time a landmark's least RTT among the measurements it
@@ -185,13 +187,16 @@ export class Verification {
    * Judges again the nodes whose verdict lost a bound (a measurement it rested on left the
    * window), the first to lose one first, until none is left or `budgetMs` of wall time has gone:
    * a host that stopped answering landmarks is not shown excluded on measurements too old to
-   * count. An unenrolled node is judged no more. Returns how many it judged.
+   * count. An unenrolled node is judged no more. Returns how many it judged. Servers sharing a
+   * database share the work: each takes a page of due nodes at a time (claimExpiring), none
+   * twice.
    */
   async refreshExpired(budgetMs: number): Promise<number> {
     const started = performance.now();
     let judged = 0;
     while (performance.now() - started < budgetMs) {
-      const nodes = await this.#repos.verdicts.expiring(this.#clock.now().getTime(), EXPIRED_PAGE);
+      const now = this.#clock.now().getTime();
+      const nodes = await this.#repos.verdicts.claimExpiring(now, now + CLAIM_MS, EXPIRED_PAGE);
       const landmarks = await this.#repos.landmarks.list();
       for (const node of nodes) {
         if (node.unenrolled_at === null) await this.verdict(node, landmarks);

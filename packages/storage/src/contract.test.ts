@@ -445,6 +445,37 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     await verdicts.insert({ id: 'v-n1', nodeId: 'n1', computedAt: 1, measurements: 3, record, notes: [] });
     await verdicts.expireAll(25);
     expect((await verdicts.expiring(25, 10)).map((n) => n.id)).toEqual(['n3', 'n1', 'n2']);
+    // Taken by servers at once: each by one, due again when the claim ends.
+    const taken: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const claims = await Promise.all([verdicts.claimExpiring(25, 1_000, 2), new VerdictRepo(storage.db).claimExpiring(25, 1_000, 2)]);
+      taken.push(...claims.flat().map((n) => n.id));
+    }
+    expect(taken.sort()).toEqual(['n1', 'n2', 'n3']);
+    expect(await verdicts.expiring(999, 10)).toEqual([]);
+    expect((await verdicts.expiring(1_000, 10)).map((n) => [n.id, n.name])).toEqual([['n1', 'n1'], ['n2', 'n2'], ['n3', 'n3']]);
+    expect(await verdicts.expiry('n1')).toBe(1_000);
+  });
+
+  it('lets one server take a due node, even when another takes at the same time', async () => {
+    const nodes = new NodeRepo(storage.db);
+    const verdicts = new VerdictRepo(storage.db);
+    for (const id of ['n1', 'n2', 'n3']) {
+      await nodes.create({ id, org_id: 'org-a', name: id, host_key: `k-${id}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+      await verdicts.setExpiry(id, 10);
+    }
+    // The second server's claim starts while the first's is not committed: it waits for the
+    // rows (PostgreSQL) or the connection (SQLite, PGlite), then finds them due later.
+    let second: Promise<{ id: string }[]> | undefined;
+    const first = await storage.db.transaction().execute(async (trx) => {
+      const mine = await new VerdictRepo(trx).claimExpiring(25, 1_000, 10);
+      second = verdicts.claimExpiring(25, 1_000, 10);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return mine;
+    });
+    expect(first.map((n) => n.id)).toEqual(['n1', 'n2', 'n3']);
+    expect(await second).toEqual([]);
+    expect(await verdicts.claimExpiring(1_000, 2_000, 10)).toHaveLength(3);
   });
 
   it('judges again, after the upgrade, every node judged before verdicts kept their expiry', async () => {

@@ -186,6 +186,34 @@ export class VerdictRepo {
     return before !== undefined;
   }
 
+  /**
+   * Takes at most `limit` of the nodes `expiring` lists at `now`, the first due first, for one
+   * server to judge: each is due again at `until` (another takes it then if this one fails to
+   * judge it), so that servers taking at once take none twice. Returns them with the due time
+   * now noted (`until`, which the verdict sees before judging).
+   */
+  async claimExpiring(now: number, until: number, limit: number): Promise<NodeTable[]> {
+    const claimed = await this.#db
+      .updateTable('verdict_expiry')
+      .set({ expires_at: until })
+      .where('node_id', 'in', (eb) => eb.selectFrom('verdict_expiry as e').select('e.node_id').where('e.expires_at', '<=', now).orderBy('e.expires_at').orderBy('e.node_id').limit(limit))
+      // Checked again on the row itself: one another server took meanwhile is due later now.
+      .where('expires_at', '<=', now)
+      .returning('node_id')
+      .execute();
+    if (claimed.length === 0) return [];
+    return this.#db
+      .selectFrom('nodes')
+      .selectAll()
+      .where(
+        'id',
+        'in',
+        claimed.map((c) => c.node_id),
+      )
+      .orderBy('id')
+      .execute();
+  }
+
   /** Nodes (of every org) whose verdict has lost a bound by `now`, the first to lose one first, at most `limit`. */
   async expiring(now: number, limit: number): Promise<NodeTable[]> {
     return this.#db
