@@ -184,10 +184,11 @@ export class Verification {
   }
 
   /**
-   * Judges again the nodes whose verdict lost a bound (a measurement it rested on left the
-   * window), the first to lose one first, until none is left or `budgetMs` of wall time has gone:
-   * a host that stopped answering landmarks is not shown excluded on measurements too old to
-   * count. An unenrolled node is judged no more. Returns how many it judged. Servers sharing a
+   * Judges again the nodes due: whose verdict lost a bound (a measurement it rested on left the
+   * window; a landmark revoked; other parameters), or that were measured within the verdict
+   * interval, the first due first, until none is left or `budgetMs` of wall time has gone: a
+   * host that stopped answering landmarks is not shown excluded on measurements too old to
+   * count, and new measurements count within an interval. An unenrolled node is judged no more. Returns how many it judged. Servers sharing a
    * database share the work: each takes a page of due nodes at a time (claimExpiring), none
    * twice.
    */
