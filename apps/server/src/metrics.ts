@@ -45,6 +45,11 @@ export class ServerMetrics {
     labelNames: ['task'] as const,
     registers: [this.registry],
   });
+  readonly verdictsDue = new Gauge({
+    name: 'locus_verdicts_due',
+    help: "Nodes of the fleet (every replica's) still due to be judged again after this server's last verdict-expiry run: a verdict that lost a bound, or a node measured within the verdict interval. Above zero run after run, the servers do not keep up with the landmarks: raise --verdict-interval-seconds or add replicas.",
+    registers: [this.registry],
+  });
   readonly upSince = new Gauge({
     name: 'locus_servers_up_since_timestamp_seconds',
     help: "Since when the fleet's servers (any replica) have been up without a break of over a minute, as this server last noted it: until they have been up for the silence time (and at least 5 min, the longest an agent waits between attempts), no node-silent alert fires, as agents could report to no server during the break.",

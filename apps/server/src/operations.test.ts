@@ -90,6 +90,8 @@ describe('verdicts in the background loop', () => {
     // Judged on no measurement, it has nothing more to lose; the other waits for its time.
     expect((await repos.verdicts.expiring(now + 3600_000, 10)).map((n) => n.id)).toEqual(['held']);
     expect((await repos.alerts.firing('org-a')).map((a) => [a.node_id, a.kind])).toEqual([['lost', 'restricted']]);
+    // None left due after the runs.
+    expect(series((await app.inject({ method: 'GET', url: '/metrics' })).body, 'locus_verdicts_due')).toBe(0);
   });
 });
 

@@ -214,6 +214,12 @@ export class VerdictRepo {
       .execute();
   }
 
+  /** How many nodes (of every org) are due to be judged by `now`. */
+  async countDue(now: number): Promise<number> {
+    const row = await this.#db.selectFrom('verdict_expiry').select((eb) => eb.fn.countAll<number | string>().as('n')).where('expires_at', '<=', now).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Nodes (of every org) whose verdict has lost a bound by `now`, the first to lose one first, at most `limit`. */
   async expiring(now: number, limit: number): Promise<NodeTable[]> {
     return this.#db
