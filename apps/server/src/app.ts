@@ -284,7 +284,10 @@ async function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs
         // Due verdicts (a bound lost, new measurements waiting) are judged again, their alerts
         // with them, before the alerts are checked; by every replica, each taking its share.
         await timed('verdict-expiry', () => verification.refreshExpired(expiryBudgetMs));
-        metrics.verdictsDue.set(await repos.verdicts.countDue(clock.now().getTime()));
+        const now = clock.now().getTime();
+        const due = await repos.verdicts.due(now);
+        metrics.verdictsDue.set(due.count);
+        metrics.verdictsLag.set(due.since === null ? 0 : (now - due.since) / 1000);
         await alertWork();
         if (await held('retention')) await timed('retention', () => retention.run(retentionBudgetMs));
       } catch (error) {

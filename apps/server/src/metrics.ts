@@ -47,7 +47,12 @@ export class ServerMetrics {
   });
   readonly verdictsDue = new Gauge({
     name: 'locus_verdicts_due',
-    help: "Nodes of the fleet (every replica's) still due to be judged again after this server's last verdict-expiry run: a verdict that lost a bound, or a node measured within the verdict interval. Above zero run after run, the servers do not keep up with the landmarks: raise --verdict-interval-seconds or add replicas.",
+    help: "Nodes of the fleet (every replica's) still due to be judged again after this server's last verdict-expiry run: a verdict that lost a bound, or a node measured within the verdict interval.",
+    registers: [this.registry],
+  });
+  readonly verdictsLag = new Gauge({
+    name: 'locus_verdicts_due_lag_seconds',
+    help: 'How long the first of those has been due (0: none). Nodes fall due all the time and are judged within a loop run or two (15 s each); a lag that grows or stays over a minute means the servers do not keep up with the landmarks: raise --verdict-interval-seconds, add replicas, or check the database.',
     registers: [this.registry],
   });
   readonly upSince = new Gauge({

@@ -432,7 +432,11 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect((await verdicts.expiring(9, 10)).map((n) => n.id)).toEqual([]);
     expect((await verdicts.expiring(30, 10)).map((n) => n.id)).toEqual(['n2', 'n3', 'n1']);
     expect((await verdicts.expiring(30, 2)).map((n) => n.id)).toEqual(['n2', 'n3']);
-    expect([await verdicts.countDue(9), await verdicts.countDue(20), await verdicts.countDue(30)]).toEqual([0, 2, 3]);
+    expect([await verdicts.due(9), await verdicts.due(20), await verdicts.due(30)]).toEqual([
+      { count: 0, since: null },
+      { count: 2, since: 10 },
+      { count: 3, since: 10 },
+    ]);
     await verdicts.setExpiry('n2', null);
     await verdicts.setExpiry('n2', null);
     expect((await verdicts.expiring(100, 10)).map((n) => [n.id, n.name])).toEqual([['n3', 'n3'], ['n1', 'n1']]);

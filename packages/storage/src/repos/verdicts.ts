@@ -214,10 +214,14 @@ export class VerdictRepo {
       .execute();
   }
 
-  /** How many nodes (of every org) are due to be judged by `now`. */
-  async countDue(now: number): Promise<number> {
-    const row = await this.#db.selectFrom('verdict_expiry').select((eb) => eb.fn.countAll<number | string>().as('n')).where('expires_at', '<=', now).executeTakeFirstOrThrow();
-    return Number(row.n);
+  /** How many nodes (of every org) are due to be judged by `now`, and since when the first of them is (null: none). */
+  async due(now: number): Promise<{ count: number; since: number | null }> {
+    const row = await this.#db
+      .selectFrom('verdict_expiry')
+      .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.min<number | string | null>('expires_at').as('since')])
+      .where('expires_at', '<=', now)
+      .executeTakeFirstOrThrow();
+    return { count: Number(row.n), since: row.since === null ? null : Number(row.since) };
   }
 
   /** Nodes (of every org) whose verdict has lost a bound by `now`, the first to lose one first, at most `limit`. */
