@@ -139,7 +139,8 @@ export class Verification {
 
   /**
    * Checks and stores each measurement, and has every enrolled node it measured judged again:
-   * at once when the node was not judged in the last `verdictIntervalMs`, else at the end of
+   * at once when the node was not judged in the last `verdictIntervalMs` (or only on no
+   * measurement), else at the end of
    * that interval (by the loop, refreshExpired, unless a measurement delivered after it comes
    * first). Sound in between: a measurement only adds a bound, so it can shrink the node's
    * region, never grow it, and the verdict it has stays true until then. A node measured by
@@ -171,13 +172,14 @@ export class Verification {
     }
     const nodes = await this.#repos.nodes.byHostKeys([...measured]);
     await this.#repos.nodes.markMeasured([...measured], now.getTime());
-    const judgedAt = await this.#repos.verdicts.lastJudged(nodes.map((n) => n.id));
+    const judged = await this.#repos.verdicts.lastJudged(nodes.map((n) => n.id));
     const due: { nodeId: string; at: number }[] = [];
     const trusted = [...landmarks.values()];
     for (const node of nodes) {
-      const last = judgedAt.get(node.id);
-      if (last === undefined || now.getTime() - last >= this.#config.verdictIntervalMs) await this.verdict(node, trusted);
-      else due.push({ nodeId: node.id, at: last + this.#config.verdictIntervalMs });
+      const last = judged.get(node.id);
+      // Judged on no measurement (never measured, or none recent enough): new ones count at once.
+      if (last === undefined || last.measurements === 0 || now.getTime() - last.at >= this.#config.verdictIntervalMs) await this.verdict(node, trusted);
+      else due.push({ nodeId: node.id, at: last.at + this.#config.verdictIntervalMs });
     }
     await this.#repos.verdicts.dueBy(due);
     return { accepted, duplicates, rejected };

@@ -506,7 +506,7 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     await verdicts.insert({ id: 'v2', nodeId: 'n2', computedAt: 10, measurements: 2, record, notes: [] });
     await verdicts.judged('n1', 10, 4);
     await verdicts.judged('n1', 70, 9);
-    expect(await verdicts.lastJudged(['n1', 'n2', 'n3'])).toEqual(new Map([['n1', 70]]));
+    expect(await verdicts.lastJudged(['n1', 'n2', 'n3'])).toEqual(new Map([['n1', { at: 70, measurements: 9 }]]));
     expect(await verdicts.lastJudged([])).toEqual(new Map());
     const latest = await verdicts.latestByOrg('org-a');
     // Judged since its verdict was stored: as of then, on as many measurements; never judged: as stored.

@@ -124,11 +124,11 @@ export class VerdictRepo {
       .execute();
   }
 
-  /** When each of these nodes was last judged (those never judged are missing). */
-  async lastJudged(nodeIds: readonly string[]): Promise<Map<string, number>> {
+  /** When each of these nodes was last judged, and on how many measurements (those never judged are missing). */
+  async lastJudged(nodeIds: readonly string[]): Promise<Map<string, { readonly at: number; readonly measurements: number }>> {
     if (nodeIds.length === 0) return new Map();
-    const rows = await this.#db.selectFrom('node_judgements').select(['node_id', 'judged_at']).where('node_id', 'in', nodeIds).execute();
-    return new Map(rows.map((r) => [r.node_id, Number(r.judged_at)]));
+    const rows = await this.#db.selectFrom('node_judgements').select(['node_id', 'judged_at', 'measurements']).where('node_id', 'in', nodeIds).execute();
+    return new Map(rows.map((r) => [r.node_id, { at: Number(r.judged_at), measurements: r.measurements }]));
   }
 
   /** Has each node (each once) judged again by its time (expiring lists it then), unless it is due sooner. */
