@@ -170,8 +170,7 @@ export class Verification {
         duplicates++;
       }
     }
-    const nodes = await this.#repos.nodes.byHostKeys([...measured]);
-    await this.#repos.nodes.markMeasured([...measured], now.getTime());
+    const nodes = await this.#repos.nodes.markMeasured([...measured], now.getTime());
     const judged = await this.#repos.verdicts.lastJudged(nodes.map((n) => n.id));
     const due: { nodeId: string; at: number }[] = [];
     const trusted = [...landmarks.values()];

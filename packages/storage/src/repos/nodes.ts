@@ -58,15 +58,9 @@ export class NodeRepo {
     return Number(r.numUpdatedRows) === 1;
   }
 
-  /** Notes that landmarks measured the nodes of these host keys at `at`. */
-  async markMeasured(hostKeys: readonly string[], at: number): Promise<void> {
-    if (hostKeys.length === 0) return;
-    await this.#db.updateTable('nodes').set({ last_measured_at: at }).where('host_key', 'in', hostKeys).execute();
-  }
-
-  /** The nodes (of any org, enrolled or not) of these host keys. */
-  async byHostKeys(hostKeys: readonly string[]): Promise<NodeRecord[]> {
+  /** Notes that landmarks measured the nodes of these host keys at `at`; returns those nodes (of any org, enrolled or not). */
+  async markMeasured(hostKeys: readonly string[], at: number): Promise<NodeRecord[]> {
     if (hostKeys.length === 0) return [];
-    return this.#db.selectFrom('nodes').selectAll().where('host_key', 'in', hostKeys).execute();
+    return this.#db.updateTable('nodes').set({ last_measured_at: at }).where('host_key', 'in', hostKeys).returningAll().execute();
   }
 }
