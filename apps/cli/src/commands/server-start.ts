@@ -19,7 +19,7 @@ export const HELP = `Usage: ${NAME} [--port 8080] [--host 0.0.0.0] [--data-dir D
                           [--database-pool ${DEFAULT_POSTGRES_POOL}] [--raw-retention-days 7] [--rollup-retention-days 400]
                           [--measurement-retention-days 30] [--trust-proxy LIST] [--webhook-allow LIST]
                           [--decoder-threads N] [--silent-after-minutes 5] [--alert-sweep-minutes 5]
-                          [--verdict-interval-seconds 30]
+                          [--verdict-interval-seconds ${DEFAULT_SERVER_CONFIG.verdictIntervalMs / 1000}]
 
 Runs the Locus fleet server: landmarks deliver signed measurements to it, it keeps each
 node's location verdict and history, and serves proofs, the API (/api/v1) and its OpenAPI
