@@ -101,7 +101,7 @@ describe('GPU telemetry', () => {
       const key = generateSigningKey();
       const now = short.clock.now().getTime();
       const DAY = 86_400_000;
-      for (const age of [45 * DAY, 40 * DAY, 31 * DAY, 30 * DAY - 2 * MIN, 29 * DAY, 3600_000]) await repos.measurements.insertIfNew(measurementOf(l, key.publicKey, { lat: 1.3, lon: 103.8 }, new Date(now - age)), now);
+      for (const age of [45 * DAY, 40 * DAY, 31 * DAY, 30 * DAY - 2 * MIN, 29 * DAY, 3600_000]) await repos.measurements.insertNew([measurementOf(l, key.publicKey, { lat: 1.3, lon: 103.8 }, new Date(now - age))], now);
       // A node's verdict history goes with them, its newest kept.
       const owner = await short.tokenFor('org-a', 'owner');
       const node = (await short.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: owner, payload: { name: 'sg-r', hostKey: key.publicKey } })).json<{ id: string }>().id;
@@ -126,7 +126,7 @@ describe('GPU telemetry', () => {
       await tiny.registerLandmarks([l.info]);
       const key = generateSigningKey();
       const now = tiny.clock.now().getTime();
-      for (const ageH of [7, 5]) await repos.measurements.insertIfNew(measurementOf(l, key.publicKey, { lat: 1.3, lon: 103.8 }, new Date(now - ageH * 3600_000)), now);
+      for (const ageH of [7, 5]) await repos.measurements.insertNew([measurementOf(l, key.publicKey, { lat: 1.3, lon: 103.8 }, new Date(now - ageH * 3600_000))], now);
       expect(await tiny.app.retention.run(10_000)).toMatchObject({ measurements: 1 });
     } finally {
       await tiny.close();

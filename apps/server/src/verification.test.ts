@@ -63,7 +63,7 @@ describe('a node verdict judged from the database summary of its measurements', 
           const stored = rtt === undefined || rtt === signed.measurement.minRttMs ? signed : signMeasurement({ ...signed.measurement, minRttMs: rtt }, LANDMARKS[t.landmark]!.key.privateKey);
           rttOf.set(t.landmark, stored.measurement.minRttMs);
           // Stored as delivered earlier, old ones included: the gate at delivery is not under test.
-          await repos.measurements.insertIfNew(stored, now);
+          await repos.measurements.insertNew([stored], now);
         }
         const node = (await repos.nodes.byHostKey(key.publicKey))!;
         const trusted = await repos.landmarks.list();

@@ -119,10 +119,10 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     const late = measurement('2026-11-29T03:00:02.000Z', 12.345678901234);
     const early = measurement('2026-11-29T03:00:01.000Z', 0.000001);
     const old = measurement('2026-11-28T03:00:00.000Z', 5);
-    expect(await repo.insertIfNew(late, 20)).toBe(true);
-    expect(await repo.insertIfNew(early, 20)).toBe(true);
-    expect(await repo.insertIfNew(old, 20)).toBe(true);
-    expect(await repo.insertIfNew(late, 21)).toBe(false);
+    expect(await repo.insertNew([late], 20)).toEqual(new Set([late.measurement.noncesHash]));
+    expect(await repo.insertNew([early], 20)).toEqual(new Set([early.measurement.noncesHash]));
+    expect(await repo.insertNew([old], 20)).toEqual(new Set([old.measurement.noncesHash]));
+    expect(await repo.insertNew([late], 21)).toEqual(new Set());
     // Many in one statement: those already stored, and the second of two with the same nonces, are not.
     const other = measurement('2026-11-29T03:00:03.000Z', 7);
     expect(await repo.insertNew([late, other, other], 22)).toEqual(new Set([other.measurement.noncesHash]));
@@ -149,7 +149,7 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     const take = async (iso: string, rtt: number, landmark = 'fra-1', host = hostKey) => {
       const m = measurement(iso, rtt);
       const signed = landmark === 'fra-1' && host === hostKey ? m : signMeasurement({ ...m.measurement, landmarkId: landmark, hostKey: host }, landmark === 'fra-1' ? landmarkKey.privateKey : otherKey.privateKey);
-      expect(await repo.insertIfNew(signed, 1)).toBe(true);
+      expect(await repo.insertNew([signed], 1)).toEqual(new Set([signed.measurement.noncesHash]));
     };
     // Buckets of 10 minutes: [03:00, 03:10) holds three of fra-1's, two with its least RTT.
     await take('2026-11-29T02:59:59.999Z', 0.5); // before the window asked for

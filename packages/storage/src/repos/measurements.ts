@@ -25,11 +25,6 @@ export class MeasurementRepo {
     this.#db = db;
   }
 
-  /** Stores a measurement; false if its nonces were already used. */
-  async insertIfNew(signed: SignedMeasurement, receivedAt: number): Promise<boolean> {
-    return (await this.insertNew([signed], receivedAt)).size === 1;
-  }
-
   /**
    * Stores measurements in one statement (a landmark's delivery: at most a few hundred), each
    * unless its nonces were already used; returns the nonce hashes of those it stored (of two
