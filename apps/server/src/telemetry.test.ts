@@ -95,11 +95,7 @@ describe('GPU telemetry', () => {
   it('deletes landmark measurements and verdict history past their retention at every run, a chunk a statement, keeping the verdict window whatever is set', async () => {
     const short = await testServer('sqlite::memory:', { measurementRetentionMs: 30 * 86_400_000, retentionChunkRows: 2 });
     try {
-      const repos = reposOf(short.storage);
-      const l = landmark('sin-r', 'SG', 1.35, 103.82);
-      await short.registerLandmarks([l.info]);
-      const key = generateSigningKey();
-      const now = short.clock.now().getTime();
+      const { repos, l, key, now } = await oneLandmark(short, 'sin-r');
       const DAY = 86_400_000;
       for (const age of [45 * DAY, 40 * DAY, 31 * DAY, 30 * DAY - 2 * MIN, 29 * DAY, 3600_000]) await repos.measurements.insertNew([measurementOf(l, key.publicKey, { lat: 1.3, lon: 103.8 }, new Date(now - age))], now);
       // A node's verdict history goes with them, its newest kept.
@@ -121,11 +117,7 @@ describe('GPU telemetry', () => {
     // Set shorter than the 6-hour window verdicts use, retention keeps that window.
     const tiny = await testServer('sqlite::memory:', { measurementRetentionMs: 60_000 });
     try {
-      const repos = reposOf(tiny.storage);
-      const l = landmark('sin-t', 'SG', 1.35, 103.82);
-      await tiny.registerLandmarks([l.info]);
-      const key = generateSigningKey();
-      const now = tiny.clock.now().getTime();
+      const { repos, l, key, now } = await oneLandmark(tiny, 'sin-t');
       for (const ageH of [7, 5]) await repos.measurements.insertNew([measurementOf(l, key.publicKey, { lat: 1.3, lon: 103.8 }, new Date(now - ageH * 3600_000))], now);
       expect(await tiny.app.retention.run(10_000)).toMatchObject({ measurements: 1 });
     } finally {
@@ -169,3 +161,10 @@ describe('GPU telemetry', () => {
     expect((await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${agents[0]!.nodeId}/telemetry`, headers: other })).json()).toMatchObject({ code: 'LOCUS_ERR_NOT_FOUND' });
   });
 });
+
+/** A landmark in Singapore registered on `server`, a host key for it to measure, and the server's time. */
+async function oneLandmark(server: TestServer, id: string) {
+  const l = landmark(id, 'SG', 1.35, 103.82);
+  await server.registerLandmarks([l.info]);
+  return { repos: reposOf(server.storage), l, key: generateSigningKey(), now: server.clock.now().getTime() };
+}
