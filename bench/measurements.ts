@@ -24,6 +24,10 @@
  * - fleetHostsPerProcess: hosts (8 landmarks, one measurement each a minute) whose measurements
  *   one server process takes, from the figures above: with the interval, each host costs 8
  *   intakes and one judgement a minute; judging each delivery, 8 intakes that judge.
+ * - compaction: every measurement stored compacted as the retention loop does once the window
+ *   has left it (each landmark's least per host and 10-minute bucket kept): measurements
+ *   deleted/s against the intake rate, the share kept, (SQLite) bytes of pages in use before and
+ *   after, and the share of a core compaction takes at 10,000 hosts.
  * The history rows are inserted straight into the database, each host's with one real signed
  * body per landmark reused (same size as real rows; verdicts read the columns, not the bodies).
  */
@@ -42,6 +46,8 @@ import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, startServer, systemClock, type Runn
 import { NodeRepo, SQLITE_SERVER_PRAGMAS, type NodeRecord } from '@locus/storage';
 import { landmarkAt, signedMeasurement, type TestLandmark } from '../test/support/measurements.js';
 import { boundsExpireAt, verdictNotes } from '../apps/server/src/verification.js';
+import { reposOf } from '../apps/server/src/repos.js';
+import { TelemetryRetention } from '../apps/server/src/retention.js';
 import { postgresAvailable, startCluster } from '../test/support/postgres-cluster.js';
 import { figure, printFigures, type FigureValue, type Figures } from './figures.js';
 
@@ -118,6 +124,11 @@ async function bench(databaseUrl: string | undefined): Promise<Figures> {
     server = await start({ ...DEFAULT_SERVER_CONFIG, verdictIntervalMs: 0 });
     const each = await deliver(server, hosts);
     log(`delivered judging each delivery: ${Math.round(each.rate)} measurements/s, ${each.judged} node(s) judged during delivery`);
+    const compacted = await compaction(server);
+    log(
+      `compaction, once the window has left them: ${compacted.before} measurements to ${compacted.after} (${((100 * compacted.after) / compacted.before).toFixed(1)}%), ${Math.round(compacted.rate)} deleted/s` +
+        (compacted.bytesBefore === null ? '' : `; ${(compacted.bytesBefore / 1e6).toFixed(0)} MB of database pages in use to ${(compacted.bytesAfter! / 1e6).toFixed(0)} MB`),
+    );
     await server.close();
     const perMinuteS = LANDMARKS.length / intake.rate + (MINUTE / DEFAULT_SERVER_CONFIG.verdictIntervalMs) * (judge.summaryMs / 1000);
     return {
@@ -128,6 +139,14 @@ async function bench(databaseUrl: string | undefined): Promise<Figures> {
       fleetHostsPerProcess: {
         verdictInterval: Math.floor(60 / perMinuteS),
         judgingEachDelivery: Math.floor((60 * each.rate) / LANDMARKS.length),
+      },
+      compaction: {
+        rate: figure(compacted.rate, 'measurements deleted/s', { label: 'measurement intake, 60-s interval', value: intake.rate }),
+        keptShare: compacted.after / compacted.before,
+        bytesInUseBefore: compacted.bytesBefore,
+        bytesInUseAfter: compacted.bytesAfter,
+        // 10,000 hosts measured by 8 landmarks a minute: the share of a core compaction takes.
+        coreShareAt10kHosts: ((10_000 * LANDMARKS.length) / 60) * (1 - compacted.after / compacted.before) / compacted.rate,
       },
     };
   } finally {
@@ -215,6 +234,39 @@ async function judging(server: RunningServer, hosts: readonly Host[]): Promise<{
   }
   const bodiesMs = (performance.now() - t) / hosts.length;
   return { summaryMs, bodiesMs };
+}
+
+/**
+ * Compacts every measurement stored (the history and the rounds delivered) as the retention
+ * loop does once the window has left them: a server's TelemetryRetention on a clock 6 h 30 min
+ * ahead. How many measurements there were and are, deleted/s, and (SQLite) bytes of database
+ * pages in use before and after (freed pages are reused, not given back to the file system).
+ */
+async function compaction(server: RunningServer): Promise<{ before: number; after: number; rate: number; bytesBefore: number | null; bytesAfter: number | null }> {
+  const db = server.storage.db;
+  const count = async () => Number((await db.selectFrom('measurements').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const inUse = async () => {
+    if (server.storage.dialect !== 'sqlite') return null;
+    const [pages] = (await sql<{ page_count: number }>`pragma page_count`.execute(db)).rows;
+    const [free] = (await sql<{ freelist_count: number }>`pragma freelist_count`.execute(db)).rows;
+    const [size] = (await sql<{ page_size: number }>`pragma page_size`.execute(db)).rows;
+    return (pages!.page_count - free!.freelist_count) * size!.page_size;
+  };
+  const before = await count();
+  const bytesBefore = await inUse();
+  const ahead = DEFAULT_SERVER_CONFIG.measurementMaxAgeMs + 30 * MINUTE;
+  const retention = new TelemetryRetention(reposOf(server.storage), { now: () => new Date(systemClock.now().getTime() + ahead) }, DEFAULT_SERVER_CONFIG);
+  const started = performance.now();
+  let deleted = 0;
+  for (let run = 0; run < 1_000; run++) {
+    const done = await retention.run(60_000);
+    deleted += done.compacted;
+    if (done.compacted === 0) break;
+  }
+  const rate = deleted / ((performance.now() - started) / 1000);
+  const after = await count();
+  if (after !== before - deleted) throw new Error(`compaction: ${before} - ${deleted} deleted, yet ${after} left`);
+  return { before, after, rate, bytesBefore, bytesAfter: await inUse() };
 }
 
 /** Every landmark measuring every host once, signed now, in each landmark's delivery order. */

@@ -117,6 +117,18 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
     // Each member's first verdict at least, in the zone's history.
     await expect.poll(() => page.getByRole('list', { name: 'Verdict history' }).locator('li').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     await shot('zone');
+    // Each change's proof, rebuilt at its time, verifies and gives that verdict.
+    const change = page.getByRole('list', { name: 'Verdict history' }).locator('li').first();
+    const changedAt = (await change.locator('time').getAttribute('datetime'))!;
+    const pastDownload = page.waitForEvent('download');
+    await change.getByRole('button', { name: /^Download the proof of .*'s verdict of / }).click();
+    const past = await pastDownload;
+    expect(past.suggestedFilename()).toMatch(new RegExp(`^locus-proof-.+-${changedAt.replace(/[:.]/g, '-')}\\.json$`));
+    const pastFile = join(mkdtempSync(join(tmpdir(), 'locus-proof-')), past.suggestedFilename());
+    await past.saveAs(pastFile);
+    expect(JSON.parse(readFileSync(pastFile, 'utf8'))).toMatchObject({ kind: 'locus-proof', createdAt: changedAt, verdict: { restricted: expect.stringMatching(/^(excluded|possible|certain)$/) } });
+    const pastVerified = await runLocus(['proof', 'verify', pastFile]);
+    expect([pastVerified.code, pastVerified.stderr]).toEqual([0, '']);
 
     // The smuggled node: verdict in words, region, GPUs, charts, events.
     await page.getByRole('link', { name: SMUGGLED, exact: true }).click();

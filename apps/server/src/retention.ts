@@ -1,9 +1,12 @@
+import { DEFAULT_TRAVEL } from '@locus/geo';
 import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import type { Repos } from './repos.js';
 
 /** Nodes whose telemetry one retention step deletes from. */
 const NODES_PER_CHUNK = 64;
+/** Hosts whose measurements in one bucket one compaction statement compacts (8 landmarks a minute: about 5,000 rows). */
+export const COMPACT_HOSTS = 64;
 /**
  * A new pass over every node starts at most this often: a pass over 10,000 nodes costs a fifth
  * of a second even when nothing has expired, and data kept a few minutes longer harms nobody.
@@ -13,6 +16,8 @@ export const RETENTION_PASS_EVERY_MS = 5 * 60_000;
 export interface RetentionRun {
   /** Landmark measurements past measurementRetentionMs (every run, before the pass over nodes). */
   readonly measurements: number;
+  /** Landmark measurements past the verdict window that compaction deleted (every run, after expiry). */
+  readonly compacted: number;
   /** Verdicts computed before then, each node's newest kept. */
   readonly verdicts: number;
   readonly samples: number;
@@ -31,6 +36,18 @@ type Table = 'samples' | 'rollups' | 'batches';
  * read). It walks the nodes in chunks; each statement deletes at most `retentionChunkRows` rows,
  * so that ingest never waits long behind it, and a run that reaches its time budget stops there
  * and the next run carries on from the same chunk.
+ *
+ * Measurements that have left the verdict window are compacted: of each host's measurements by
+ * one landmark in one 10-minute bucket (`DEFAULT_TRAVEL.bucketMs`, the buckets verdicts sum the
+ * window up in), only the least RTT is kept (of equal ones, the first taken), and those a stored
+ * verdict rests on (MeasurementRepo.keep). A verdict's bound per landmark is its least RTT in the
+ * window, which is a bucket's least unless it lies in a bucket the window's edge cuts, and those
+ * a stored verdict used are kept: so the proof of every stored verdict, rebuilt at its time, gives
+ * the same record. With 8 landmarks measuring a host every minute, a tenth of the measurements
+ * stay. A bucket is compacted once the window has left it by a bucket more (no measurement can
+ * still arrive in it: deliveries older than the window are refused; no verdict still being judged
+ * reads it), a bucket at a time across the hosts, `COMPACT_HOSTS` a statement, forward from the
+ * mark the database keeps (so nothing is read twice).
  */
 export class TelemetryRetention {
   readonly #repos: Repos;
@@ -40,6 +57,8 @@ export class TelemetryRetention {
   #after: string | null = null;
   /** When the pass under way (or the last one) started. */
   #passStartedAt = -Infinity;
+  /** The bucket compaction is in and the last host done in it (another replica may have moved the mark on since). */
+  #compacting: { bucket: number; after: string } | null = null;
 
   constructor(repos: Repos, clock: Clock, config: ServerConfig) {
     this.#repos = repos;
@@ -70,8 +89,10 @@ export class TelemetryRetention {
     };
     const measurements = await drain(() => this.#repos.measurements.expire(measuredBefore, limit));
     const verdicts = await drain(() => this.#repos.verdicts.expire(measuredBefore, limit));
+    // Half the budget at most, so that a backlog (a server down for a day) leaves time for the rest.
+    const compacted = await this.#compact(now, measuredBefore, () => performance.now() - started < budgetMs / 2);
     if (this.#after === null) {
-      if (now - this.#passStartedAt < RETENTION_PASS_EVERY_MS) return { measurements, verdicts, samples: 0, rollups: 0, batches: 0, passDone: false };
+      if (now - this.#passStartedAt < RETENTION_PASS_EVERY_MS) return { measurements, compacted, verdicts, samples: 0, rollups: 0, batches: 0, passDone: false };
       this.#passStartedAt = now;
     }
     const rawBefore = now - this.#config.rawRetentionMs;
@@ -86,7 +107,7 @@ export class TelemetryRetention {
       const nodes = await this.#repos.samples.nodesAfter(this.#after, NODES_PER_CHUNK);
       if (nodes.length === 0) {
         this.#after = null;
-        return { measurements, verdicts, ...deleted, passDone: true };
+        return { measurements, compacted, verdicts, ...deleted, passDone: true };
       }
       for (const table of ['samples', 'rollups', 'batches'] as const) {
         let n: number;
@@ -96,10 +117,53 @@ export class TelemetryRetention {
           // SQLite answers synchronously: let requests in between statements.
           await new Promise((resolve) => setImmediate(resolve));
         } while (n === limit && inBudget());
-        if (n === limit) return { measurements, verdicts, ...deleted, passDone: false };
+        if (n === limit) return { measurements, compacted, verdicts, ...deleted, passDone: false };
       }
       this.#after = nodes.at(-1)!;
     }
-    return { measurements, verdicts, ...deleted, passDone: false };
+    return { measurements, compacted, verdicts, ...deleted, passDone: false };
+  }
+
+  /**
+   * Compacts the buckets the window has left, from the stored mark on, until none is left or the
+   * budget is spent; `expiredBefore`: measurements before it are deleted anyway. Returns how many
+   * measurements it deleted.
+   */
+  async #compact(now: number, expiredBefore: number, inBudget: () => boolean): Promise<number> {
+    const repo = this.#repos.measurements;
+    const width = DEFAULT_TRAVEL.bucketMs;
+    const floor = (t: number) => Math.floor(t / width) * width;
+    // Buckets that end a bucket before the window starts.
+    const until = floor(now - this.#config.measurementMaxAgeMs) - width;
+    let deleted = 0;
+    const stored = await repo.compactedBefore();
+    let mark = Math.max(stored ?? 0, floor(expiredBefore));
+    while (mark + width <= until && inBudget()) {
+      const after = this.#compacting?.bucket === mark ? this.#compacting.after : null;
+      // At a bucket's start, skip to the next bucket that has measurements.
+      const first = after === null ? await repo.firstSince(mark) : mark;
+      if (first === null || floor(first) >= until) {
+        // Nothing before the window's buckets (a write only when that moves the mark).
+        if (stored === null || until > stored) await repo.setCompactedBefore(until);
+        break;
+      }
+      if (floor(first) > mark) {
+        mark = floor(first);
+        continue;
+      }
+      const hosts = await repo.hostsAfter(after, COMPACT_HOSTS);
+      if (hosts.length > 0) {
+        deleted += await repo.compact(hosts, mark, mark + width, width);
+        this.#compacting = { bucket: mark, after: hosts.at(-1)! };
+      }
+      if (hosts.length < COMPACT_HOSTS) {
+        mark += width;
+        this.#compacting = null;
+        await repo.setCompactedBefore(mark);
+      }
+      // SQLite answers synchronously: let requests in between statements.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return deleted;
   }
 }

@@ -75,11 +75,16 @@ function travelNotes(timed: readonly TimedBound[]): VerdictNote[] {
   ];
 }
 
-/** The least RTT per landmark (the verdict's bounds), and which single one keeps the region empty. */
-function outlierNotes(timed: readonly TimedBound[]): VerdictNote[] {
+/** Each landmark's least RTT in `timed` (the verdict's bounds), of equal ones the first given. */
+function leastPerLandmark(timed: readonly TimedBound[]): TimedBound[] {
   const least = new Map<string, TimedBound>();
   for (const b of timed) if (!least.has(b.landmark) || b.rtt < least.get(b.landmark)!.rtt) least.set(b.landmark, b);
-  const suspects = soleContradictions([...least.values()], 'vacuum');
+  return [...least.values()];
+}
+
+/** Which single landmark's least RTT keeps the region empty. */
+function outlierNotes(timed: readonly TimedBound[]): VerdictNote[] {
+  const suspects = soleContradictions(leastPerLandmark(timed), 'vacuum');
   // Two bounds that contradict only each other name each other: nothing says which is wrong.
   if (suspects.length !== 1) return [];
   const [s] = suspects as [TimedBound];
@@ -272,11 +277,20 @@ export class Verification {
     };
   }
 
-  /** The proof a node's current measurements give (the same computation as its verdict). */
-  async proof(node: NodeRecord): Promise<ProofBundle> {
-    const now = this.#clock.now();
+  /**
+   * The proof a node's measurements give (the same computation as its verdict): now, or at `at`
+   * in the past from the measurements the server held then (taken in the window before it and
+   * received by then; landmarks revoked since count no more). A stored verdict's proof at its
+   * time gives that verdict's record (compaction keeps what it rests on, TelemetryRetention);
+   * at any other past time, compaction may have dropped a landmark's least measurement in a
+   * bucket the window's edge cuts, or one whose bucket's least was delivered after that time, so
+   * the proof may be looser than the verdict of then was — never tighter, so never wrongly
+   * "excluded".
+   */
+  async proof(node: NodeRecord, at?: Date): Promise<ProofBundle> {
+    const now = at ?? this.#clock.now();
     const landmarks = await this.#repos.landmarks.list();
-    const measurements = await this.#repos.measurements.forHost(node.host_key, now.getTime() - this.#config.measurementMaxAgeMs);
+    const measurements = await this.#repos.measurements.forHost(node.host_key, now.getTime() - this.#config.measurementMaxAgeMs, now.getTime(), at?.getTime());
     return buildProof(this.#world, {
       hostKey: node.host_key,
       claimed: node.claimed_country,
@@ -311,6 +325,8 @@ export class Verification {
     const changed = !last || JSON.stringify(last.record) !== JSON.stringify(record) || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
     await this.#repos.verdicts.judged(node.id, now, evidence.measurements);
     if (changed) {
+      // What the verdict rests on, kept by compaction so that its proof at its time can be rebuilt.
+      await this.#repos.measurements.keep(node.host_key, leastPerLandmark(evidence.timed).map((b) => ({ landmarkId: b.landmark, at: b.at })));
       // Of two verdicts of a node in one millisecond, the later made is the newer (history's tie-break is the id).
       await this.#repos.verdicts.insert({ id: orderedId(now), nodeId: node.id, computedAt: now, measurements: evidence.measurements, record, notes });
       await this.#afterVerdict?.(node);

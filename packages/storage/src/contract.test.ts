@@ -175,6 +175,70 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect(await repo.buckets('nobody', 0, at('2026-11-29T04:00:00.000Z'), width)).toEqual([]);
   });
 
+  it("compacts a range of hosts' measurements to each landmark's least per bucket, those marked kept with them, and remembers how far it got", async () => {
+    const landmarks = new LandmarkRepo(storage.db);
+    await landmarks.register(fra, 10);
+    expect(await landmarks.register({ ...fra, id: 'ams-1', name: 'Amsterdam', lat: 52.37, lon: 4.9, publicKey: generateSigningKey().publicKey }, 10)).toBe('created');
+    const repo = new MeasurementRepo(storage.db);
+    const at = (iso: string) => Date.parse(iso);
+    const take = async (iso: string, rtt: number, host = hostKey, landmark = 'fra-1') => {
+      const signed = signMeasurement({ ...measurement(iso, rtt).measurement, hostKey: host, landmarkId: landmark }, landmarkKey.privateKey);
+      await repo.insertNew([signed], at(iso) + 1);
+      return signed;
+    };
+    const rtts = async (host: string) => (await repo.forHost(host, 0)).map((m) => [m.measurement.landmarkId, m.measurement.measuredAt.slice(11, 19), m.measurement.minRttMs]);
+    // Bucket [03:00, 03:10): the least of fra-1's (the first of two equal), and ams-1's only one.
+    await take('2026-11-29T02:59:59.999Z', 1); // the bucket before: outside the range
+    await take('2026-11-29T03:01:00.000Z', 5);
+    await take('2026-11-29T03:02:00.000Z', 3);
+    await take('2026-11-29T03:03:00.000Z', 3);
+    await take('2026-11-29T03:04:00.000Z', 4);
+    await take('2026-11-29T03:05:00.000Z', 2, hostKey, 'ams-1');
+    // Marked kept (a verdict rests on it): it stays, and so does the least.
+    await take('2026-11-29T03:06:00.000Z', 6);
+    await repo.keep(hostKey, [{ landmarkId: 'fra-1', at: at('2026-11-29T03:06:00.000Z') }, { landmarkId: 'ams-1', at: at('2026-11-29T03:00:00.000Z') }]);
+    await repo.keep(hostKey, []);
+    await take('2026-11-29T03:10:00.000Z', 9); // the bucket after: outside the range
+    await take('2026-11-29T03:03:00.000Z', 8, 'host-b');
+    await take('2026-11-29T03:04:00.000Z', 7, 'host-b');
+    await take('2026-11-29T03:05:00.000Z', 1, 'host-c'); // a host not in the statement
+    await take('2026-11-29T03:06:00.000Z', 2, 'host-c');
+    // Host keys in the database's order, one step of the index each.
+    const walk = await repo.hostsAfter(null, 10);
+    expect([...walk].sort()).toEqual(['host-b', 'host-c', hostKey].sort());
+    expect(await repo.hostsAfter(walk[0]!, 1)).toEqual([walk[1]]);
+    expect(await repo.hostsAfter(walk[0]!, 10)).toEqual(walk.slice(1));
+    expect(await repo.hostsAfter(walk[2]!, 10)).toEqual([]);
+    expect(await repo.firstSince(at('2026-11-29T03:00:00.000Z'))).toBe(at('2026-11-29T03:01:00.000Z'));
+    expect(await repo.firstSince(at('2026-11-29T03:10:00.001Z'))).toBeNull();
+    const width = 600_000;
+    expect(await repo.compact([hostKey, 'host-b'], at('2026-11-29T03:00:00.000Z'), at('2026-11-29T03:10:00.000Z'), width)).toBe(4);
+    expect(await rtts(hostKey)).toEqual([
+      ['fra-1', '02:59:59', 1],
+      ['fra-1', '03:02:00', 3],
+      ['ams-1', '03:05:00', 2],
+      ['fra-1', '03:06:00', 6],
+      ['fra-1', '03:10:00', 9],
+    ]);
+    expect(await rtts('host-b')).toEqual([['fra-1', '03:04:00', 7]]);
+    expect((await rtts('host-c')).length).toBe(2);
+    // Again: nothing more to delete.
+    expect(await repo.compact([hostKey, 'host-b'], at('2026-11-29T03:00:00.000Z'), at('2026-11-29T03:10:00.000Z'), width)).toBe(0);
+    expect(await repo.compact([], 0, at('2026-11-29T04:00:00.000Z'), width)).toBe(0);
+    // A range of several buckets compacts each on its own.
+    expect(await repo.compact(['host-c', hostKey], 0, at('2026-11-29T04:00:00.000Z'), width)).toBe(1);
+    expect(await rtts('host-c')).toEqual([['fra-1', '03:05:00', 1]]);
+    expect((await rtts(hostKey)).length).toBe(5);
+    // The mark: a database made with compaction starts from the beginning.
+    expect(await repo.compactedBefore()).toBe(0);
+    await repo.setCompactedBefore(at('2026-11-29T03:10:00.000Z'));
+    await repo.setCompactedBefore(at('2026-11-29T03:20:00.000Z'));
+    expect(await repo.compactedBefore()).toBe(at('2026-11-29T03:20:00.000Z'));
+    // What the server held at a time: received by then.
+    expect((await repo.forHost(hostKey, 0, at('2026-11-29T03:06:00.000Z'))).length).toBe(4);
+    expect((await repo.forHost(hostKey, 0, at('2026-11-29T03:06:00.000Z'), at('2026-11-29T03:06:00.000Z'))).length).toBe(3);
+  });
+
   it('keeps verdict history newest first', async () => {
     await new NodeRepo(storage.db).create({ id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: null });
     const verdicts = new VerdictRepo(storage.db);
@@ -558,6 +622,20 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     const judged = await old.db.selectFrom('node_judgements').selectAll().execute();
     expect(judged.map((j) => [j.node_id, Number(j.judged_at), j.measurements])).toEqual([['judged', 9, 6]]);
     await old.close();
+  });
+
+  it('compacts none of the measurements stored before compaction came (their verdicts did not mark what they rest on)', async () => {
+    for (const stored of [['2026-11-29T03:04:00.000Z', '2026-11-29T03:11:00.000Z'], []]) {
+      const old = await openFresh(backend);
+      const migrations = Object.fromEntries(MIGRATION_NAMES.filter((n) => n < '0021').map((n) => [n, ALL_MIGRATIONS[n]!]));
+      await new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+      await new LandmarkRepo(old.db).register(fra, 10);
+      for (const at of stored) await new MeasurementRepo(old.db).insertNew([measurement(at, 3)], 1);
+      expect(await migrateToLatest(old)).toEqual(MIGRATION_NAMES.filter((n) => n >= '0021'));
+      // After the bucket of the newest: 03:10 to 03:20.
+      expect(await new MeasurementRepo(old.db).compactedBefore()).toBe(stored.length ? Date.parse('2026-11-29T03:20:00.000Z') : 0);
+      await old.close();
+    }
   });
 
   it('keeps the address each node last came from, and since when', async () => {

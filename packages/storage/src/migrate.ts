@@ -18,6 +18,7 @@ import { webhookGroups } from './migrations/0017-webhook-groups.js';
 import { verdictExpiry } from './migrations/0018-verdict-expiry.js';
 import { measurementRetention } from './migrations/0019-measurement-retention.js';
 import { nodeJudgements } from './migrations/0020-node-judgements.js';
+import { measurementCompaction } from './migrations/0021-measurement-compaction.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -41,6 +42,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0018-verdict-expiry': verdictExpiry,
   '0019-measurement-retention': measurementRetention,
   '0020-node-judgements': nodeJudgements,
+  '0021-measurement-compaction': measurementCompaction,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

@@ -2,6 +2,7 @@
  * Tables, as Kysely sees them. Times are epoch milliseconds (BIGINT); JSON is stored as text
  * so that both dialects read back exactly the bytes written (signed measurements must verify).
  */
+import type { Generated } from 'kysely';
 import type { TelemetryTables } from './telemetry-schema.js';
 
 export interface OrgTable {
@@ -90,6 +91,8 @@ export interface MeasurementTable {
   received_at: number;
   /** The signed measurement exactly as received, for proofs. */
   body: string;
+  /** 1: a stored verdict rests on it (its landmark's least RTT in that verdict's window), so compaction keeps it. */
+  kept: Generated<number>;
 }
 
 export interface VerdictTable {
@@ -304,6 +307,12 @@ export interface ServiceUptimeTable {
   seen_at: number;
 }
 
+/** How far a retention task has gone, e.g. measurement compaction: everything before `done_before` is done. */
+export interface RetentionMarkTable {
+  task: string;
+  done_before: number;
+}
+
 export interface Database extends TelemetryTables {
   orgs: OrgTable;
   tokens: TokenTable;
@@ -331,4 +340,5 @@ export interface Database extends TelemetryTables {
   reports: ReportTable;
   background_leases: BackgroundLeaseTable;
   service_uptime: ServiceUptimeTable;
+  retention_marks: RetentionMarkTable;
 }

@@ -14,7 +14,8 @@ export const paths = {
   region: (id: string) => `/api/v1/nodes/${enc(id)}/region`,
   events: (id: string) => `/api/v1/nodes/${enc(id)}/events`,
   samples: (id: string) => `/api/v1/nodes/${enc(id)}/samples`,
-  proof: (id: string) => `/api/v1/nodes/${enc(id)}/proof`,
+  /** `at`: the proof at that past time (a stored verdict's computedAt gives that verdict). */
+  proof: (id: string, at?: string) => `/api/v1/nodes/${enc(id)}/proof${at === undefined ? '' : `?at=${enc(at)}`}`,
   telemetry: (id: string) => `/api/v1/nodes/${enc(id)}/telemetry`,
   fleetMap: '/api/v1/fleet/map',
   alerts: '/api/v1/alerts',

@@ -5,6 +5,7 @@ import { CLAIM_VERDICT, CountryCode, PublicKey, VerdictRecord } from '@locus/pro
 import type { NodeRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
+import type { ServerConfig } from '../config.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, listNodes } from '../node-list.js';
@@ -44,6 +45,26 @@ const toNode = (n: NodeRecord): z.infer<typeof Node> => ({
 });
 
 const Params = z.object({ id: z.string().min(1).max(100) });
+
+const ProofQuery = z.object({ at: z.iso.datetime({ offset: true }).optional() });
+
+/**
+ * A past time to prove at: not in the future, and late enough that its whole window is still
+ * kept (measurements older than the retention are deleted, and a proof without them would be
+ * looser than the verdict of then).
+ */
+function proofTime(at: string, now: number, config: ServerConfig): Date {
+  const t = Date.parse(at);
+  if (t > now) throw new ApiError('LOCUS_ERR_VALIDATION', `querystring at: ${at} is in the future`);
+  const earliest = now - Math.max(config.measurementRetentionMs, config.measurementMaxAgeMs) + config.measurementMaxAgeMs;
+  if (t < earliest) {
+    throw new ApiError(
+      'LOCUS_ERR_VALIDATION',
+      `querystring at: ${at} is too early; measurements are kept ${+(config.measurementRetentionMs / 86_400_000).toFixed(2)} days (--measurement-retention-days) and a proof needs the ${config.measurementMaxAgeMs / 3_600_000} h before its time, so the earliest is ${new Date(earliest).toISOString()}`,
+    );
+  }
+  return new Date(t);
+}
 
 const ListQuery = z.object({
   q: z.string().max(200).optional(),
@@ -243,13 +264,23 @@ export const nodeRoutes =
 
     app.get(
       '/nodes/:id/proof',
-      { schema: { summary: 'A self-contained proof bundle of the node\'s verdict, checkable with `locus proof verify`', tags: ['verdicts'], params: Params } },
+      {
+        schema: {
+          summary: "A self-contained proof bundle of the node's verdict, now or at a past time, checkable with `locus proof verify`",
+          description:
+            "`at`: the proof of the verdict at that time, from the measurements the server held then (those of a stored verdict's `computedAt` give that verdict's record); no earlier than the measurement retention allows.",
+          tags: ['verdicts'],
+          params: Params,
+          querystring: ProofQuery,
+        },
+      },
       async (request, reply) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'verdicts:read');
-        const proof = await ctx.verification.proof(await nodeOf(caller.orgId, request.params.id));
-        if (proof.measurements.length === 0) throw new ApiError('LOCUS_ERR_NOT_FOUND', 'no measurements of this node in the window yet: nothing to prove');
-        return reply.header('content-disposition', `attachment; filename="locus-proof-${request.params.id}.json"`).send(proof);
+        const at = request.query.at === undefined ? undefined : proofTime(request.query.at, ctx.clock.now().getTime(), ctx.config);
+        const proof = await ctx.verification.proof(await nodeOf(caller.orgId, request.params.id), at);
+        if (proof.measurements.length === 0) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no measurements of this node in the window ${at ? `before ${at.toISOString()}` : 'yet'}: nothing to prove`);
+        return reply.header('content-disposition', `attachment; filename="locus-proof-${request.params.id}${at ? `-${at.getTime()}` : ''}.json"`).send(proof);
       },
     );
   };

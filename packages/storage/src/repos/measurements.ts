@@ -15,6 +15,8 @@ export interface MeasurementBucket {
   readonly count: number;
 }
 
+const COMPACTION_MARK = 'measurement-compaction';
+
 /**
  * Signed measurements, kept exactly as received. The nonce hash is the primary key, so a
  * replay cannot be stored twice — on any number of server replicas at once.
@@ -82,9 +84,86 @@ export class MeasurementRepo {
     return rows.map((r) => ({ landmarkId: r.landmark_id, bucket: Number(r.bucket), minRttMs: Number(r.rtt), at: Number(r.at), count: Number(r.n) }));
   }
 
-  /** A host's measurements taken at or after `since`, oldest first. */
-  async forHost(hostKey: string, since: number): Promise<SignedMeasurement[]> {
-    const rows = await this.#db.selectFrom('measurements').select('body').where('host_key', '=', hostKey).where('measured_at', '>=', since).orderBy('measured_at').execute();
+  /**
+   * A host's measurements taken from `since` to `until` (both included; no end by default) and
+   * received at or before `receivedBy` (when given: what the server held then), oldest first.
+   */
+  async forHost(hostKey: string, since: number, until = Number.MAX_SAFE_INTEGER, receivedBy?: number): Promise<SignedMeasurement[]> {
+    let query = this.#db.selectFrom('measurements').select('body').where('host_key', '=', hostKey).where('measured_at', '>=', since).where('measured_at', '<=', until);
+    if (receivedBy !== undefined) query = query.where('received_at', '<=', receivedBy);
+    const rows = await query.orderBy('measured_at').execute();
     return rows.map((r) => JSON.parse(r.body) as SignedMeasurement);
+  }
+
+  /**
+   * Marks a host's measurements as kept by compaction: each pick names a landmark and the time
+   * of the measurement (those of that landmark taken in that millisecond are all kept).
+   */
+  async keep(hostKey: string, picks: readonly { readonly landmarkId: string; readonly at: number }[]): Promise<void> {
+    if (picks.length === 0) return;
+    await this.#db
+      .updateTable('measurements')
+      .set({ kept: 1 })
+      .where('host_key', '=', hostKey)
+      .where((eb) => eb.or(picks.map((p) => eb.and([eb('measured_at', '=', p.at), eb('landmark_id', '=', p.landmarkId)]))))
+      .where('kept', '=', 0)
+      .execute();
+  }
+
+  /** The time of the first measurement taken at or after `since`; null: none. */
+  async firstSince(since: number): Promise<number | null> {
+    const row = await this.#db.selectFrom('measurements').select((eb) => eb.fn.min('measured_at').as('at')).where('measured_at', '>=', since).executeTakeFirst();
+    return row?.at == null ? null : Number(row.at);
+  }
+
+  /**
+   * Up to `limit` host keys that have measurements, in key order, after `after` (from the first
+   * when null): one step of the host index each, however many measurements a host has.
+   */
+  async hostsAfter(after: string | null, limit: number): Promise<string[]> {
+    const { rows } = await sql<{ k: string | null }>`
+      with recursive hosts(k, n) as (
+        select (select min(host_key) from measurements where host_key > ${after ?? ''}), 1
+        union all
+        select (select min(m.host_key) from measurements m where m.host_key > hosts.k), hosts.n + 1 from hosts where hosts.k is not null and hosts.n < ${sql.lit(Math.max(1, Math.trunc(limit)))}
+      )
+      select k from hosts where k is not null`.execute(this.#db);
+    return rows.map((r) => r.k!);
+  }
+
+  /**
+   * Compacts the measurements of `hostKeys` taken in [from, to): of each host's measurements by
+   * one landmark in one time bucket of `bucketMs`, keeps the least RTT (of equal ones, the first
+   * taken) and those marked kept, and deletes the rest. Every verdict bound and every bucket a
+   * check over time compares is such a least, so a window of whole buckets gives the same
+   * verdict after as before. Returns how many it deleted.
+   */
+  async compact(hostKeys: readonly string[], from: number, to: number, bucketMs: number): Promise<number> {
+    if (hostKeys.length === 0) return 0;
+    const width = sql.lit(Math.max(1, Math.trunc(bucketMs)));
+    const result = await sql`
+      delete from measurements where nonces_hash in (
+        select r.nonces_hash from (
+          select nonces_hash, kept, row_number() over (partition by host_key, landmark_id, measured_at / ${width} order by min_rtt_ms, measured_at, nonces_hash) as place
+          from measurements
+          where host_key in (${sql.join(hostKeys)}) and measured_at >= ${from} and measured_at < ${to}
+        ) r
+        where r.place > 1 and r.kept = 0
+      )`.execute(this.#db);
+    return Number(result.numAffectedRows ?? 0n);
+  }
+
+  /** Where measurement compaction has got to: every bucket before this is compacted; null: not started. */
+  async compactedBefore(): Promise<number | null> {
+    const row = await this.#db.selectFrom('retention_marks').select('done_before').where('task', '=', COMPACTION_MARK).executeTakeFirst();
+    return row ? Number(row.done_before) : null;
+  }
+
+  async setCompactedBefore(at: number): Promise<void> {
+    await this.#db
+      .insertInto('retention_marks')
+      .values({ task: COMPACTION_MARK, done_before: at })
+      .onConflict((oc) => oc.column('task').doUpdateSet({ done_before: at }))
+      .execute();
   }
 }

@@ -5,12 +5,13 @@ import { Async } from '../../components/Status.js';
 import { ClaimBadge, RestrictedBadge } from '../../components/VerdictBadge.js';
 import { time } from '../../components/format.js';
 import { usePoll } from '../../hooks/usePoll.js';
+import { ProofButton } from '../node/ProofButton.js';
 import { verdictChanges, type StoredVerdict } from './history.js';
 
 /** Members whose histories are read: a request each, so a large zone shows its first ones. */
 const MAX_MEMBERS = 50;
 
-/** When the members' verdicts changed, newest first, from each one's stored verdict history. */
+/** When the members' verdicts changed, newest first, from each one's stored verdict history, each with its proof to download. */
 export function VerdictHistory({ zone }: { readonly zone: ZoneDetail }) {
   const api = useApi();
   const members = zone.members.slice(0, MAX_MEMBERS);
@@ -35,6 +36,7 @@ export function VerdictHistory({ zone }: { readonly zone: ZoneDetail }) {
                   <strong>{c.name}</strong> <RestrictedBadge value={c.restricted} /> {c.claimed && <ClaimBadge value={c.claim} claimed={c.claimed} />}
                   {c.before && <span className="muted"> (was restricted {c.before.restricted}{c.before.claim ? `, claim ${c.before.claim}` : ''})</span>}
                 </span>
+                <ProofButton nodeId={c.nodeId} name={c.name} at={c.at} />
               </li>
             ))}
           </ol>
