@@ -289,7 +289,15 @@ async function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs
         metrics.verdictsDue.set(due.count);
         metrics.verdictsLag.set(due.since === null ? 0 : (now - due.since) / 1000);
         await alertWork();
-        if (await held('retention')) await timed('retention', () => retention.run(retentionBudgetMs));
+        if (await held('retention')) {
+          await timed('retention', async () => {
+            const done = await retention.run(retentionBudgetMs);
+            metrics.measurementsCompacted.inc(done.compacted);
+            metrics.compactionBehind.set(done.compactionBehindMs / 1000);
+          });
+        } else {
+          metrics.compactionBehind.set(0);
+        }
       } catch (error) {
         app.log.error(error);
       } finally {

@@ -155,10 +155,25 @@ describe('measurement compaction past the verdict window', () => {
     expect(await count()).toBe(2 * hosts.length);
     // Each host keeps its least of each bucket (the measurement with the least added delay).
     for (const host of hosts.slice(0, 3)) expect((await repos.measurements.forHost(host, 0)).map((m) => m.measurement.measuredAt)).toEqual([new Date(start + MIN).toISOString(), new Date(start + BUCKET + MIN).toISOString()]);
-    // Nothing left: a run reads no further than the mark.
+    // Nothing left: a run reads no further than the mark, and is not behind.
     s.clock.advance(BUCKET);
-    expect((await s.app.retention.run(10_000)).compacted).toBe(0);
+    expect(await s.app.retention.run(10_000)).toMatchObject({ compacted: 0, compactionBehindMs: 0 });
     expect(await repos.measurements.compactedBefore()).toBe(start + 3 * BUCKET);
+    // Out of budget: behind by the buckets it could have done.
+    s.clock.advance(3 * BUCKET);
+    expect(await other.run(0)).toMatchObject({ compacted: 0, compactionBehindMs: 3 * BUCKET });
+  });
+
+  it('keeps every measurement when told to (--keep-every-measurement)', async () => {
+    s = await testServer('sqlite::memory:', { measurementCompaction: false });
+    await s.registerLandmarks(LANDMARKS.map((l) => l.info));
+    const repos = reposOf(s.storage);
+    const key = generateSigningKey();
+    const now = s.clock.now().getTime();
+    await repos.measurements.insertNew([1, 2, 3].map((i) => measurementOf(LANDMARKS[0]!, key.publicKey, SINGAPORE, new Date(now + i * 1000), i)), now + 3_000);
+    s.clock.advance(7 * HOUR);
+    expect(await s.app.retention.run(10_000)).toMatchObject({ compacted: 0, compactionBehindMs: 0 });
+    expect(await repos.measurements.forHost(key.publicKey, 0)).toHaveLength(3);
   });
 
   it('serves the proof of a past verdict, refusing times in the future or before what is kept', async () => {

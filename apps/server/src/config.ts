@@ -37,6 +37,12 @@ export interface ServerConfig {
    * that no verdict loses one it rests on.
    */
   readonly measurementRetentionMs: number;
+  /**
+   * Whether measurements past the verdict window are compacted to each landmark's least per host
+   * and 10-minute bucket, with those stored verdicts rest on (TelemetryRetention); false keeps
+   * every one for the whole retention (about 10× the storage).
+   */
+  readonly measurementCompaction: boolean;
   /** Rows one retention statement deletes at most, which bounds how long ingest waits behind it. */
   readonly retentionChunkRows: number;
   /** Telemetry ranges up to this long (and within raw retention) are answered from raw samples; longer ones from rollups. */
@@ -66,6 +72,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   rawRetentionMs: 7 * 86_400_000,
   rollupRetentionMs: 400 * 86_400_000,
   measurementRetentionMs: 30 * 86_400_000,
+  measurementCompaction: true,
   retentionChunkRows: 5_000,
   rawQueryMaxRangeMs: 6 * 3600_000,
   trustProxy: Object.freeze([]),

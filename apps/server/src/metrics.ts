@@ -55,6 +55,16 @@ export class ServerMetrics {
     help: 'How long the first of those has been due (0: none). Nodes fall due all the time and are judged within a loop run or two (15 s each); a lag that grows or stays over a minute means the servers do not keep up with the landmarks: raise --verdict-interval-seconds, add replicas, or check the database.',
     registers: [this.registry],
   });
+  readonly measurementsCompacted = new Counter({
+    name: 'locus_measurements_compacted_total',
+    help: 'Landmark measurements past the verdict window that compaction deleted (each landmark\'s least per host and 10-minute bucket, and what stored verdicts rest on, are kept).',
+    registers: [this.registry],
+  });
+  readonly compactionBehind = new Gauge({
+    name: 'locus_measurement_compaction_behind_seconds',
+    help: "How much of the measurements past the verdict window the retention task has yet to compact, after its last run on this server (0 on replicas that do not hold it, or when compaction is off). A bucket's worth (600) comes and goes; more that stays means the measurements table grows about ten times faster than it should: check the database and the retention task's time.",
+    registers: [this.registry],
+  });
   readonly upSince = new Gauge({
     name: 'locus_servers_up_since_timestamp_seconds',
     help: "Since when the fleet's servers (any replica) have been up without a break of over a minute, as this server last noted it: until they have been up for the silence time (and at least 5 min, the longest an agent waits between attempts), no node-silent alert fires, as agents could report to no server during the break.",

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
 import { reposOf } from './repos.js';
-import { enrollAgent, testServer, TestClock, world, type TestServer } from './test-support.js';
+import { enrollAgent, landmark, measurementOf, testServer, TestClock, world, type TestServer } from './test-support.js';
 import { sampleValue } from '../../../test/support/prometheus.js';
 
 let s: TestServer | undefined;
@@ -83,6 +83,11 @@ describe('verdicts in the background loop', () => {
     for (const id of ['lost', 'held']) await repos.nodes.create({ id, org_id: 'org-a', name: id, host_key: `key-${id}`, claimed_country: null, created_at: 0, last_measured_at: now - 7 * 3600_000, unenrolled_at: null, zone_id: null });
     await repos.verdicts.setExpiry('lost', now - 1);
     await repos.verdicts.setExpiry('held', now + 3600_000);
+    // Three measurements of another host in one bucket, 8 hours ago: the retention task compacts them to one.
+    const l = landmark('sin-ops', 'SG', 1.35, 103.82);
+    await repos.landmarks.register(l.info, 0);
+    const bucket = Math.floor((now - 8 * 3600_000) / 600_000) * 600_000;
+    await repos.measurements.insertNew([1, 2, 3].map((i) => measurementOf(l, 'key-gone', { lat: 1.3, lon: 103.8 }, new Date(bucket + i * 60_000), i)), bucket + 200_000);
     app = await buildApp({ storage, world, config: DEFAULT_SERVER_CONFIG, clock, backgroundEveryMs: 20 });
     for (let i = 0; i < 250 && (await repos.verdicts.history('lost', 1)).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await repos.verdicts.history('lost', 1)).map((v) => [v.measurements, v.record.restricted])).toEqual([[0, 'possible']]);
@@ -90,9 +95,13 @@ describe('verdicts in the background loop', () => {
     // Judged on no measurement, it has nothing more to lose; the other waits for its time.
     expect((await repos.verdicts.expiring(now + 3600_000, 10)).map((n) => n.id)).toEqual(['held']);
     expect((await repos.alerts.firing('org-a')).map((a) => [a.node_id, a.kind])).toEqual([['lost', 'restricted']]);
-    // None left due after the runs.
-    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    // None left due after the runs (the retention task, last in a run, has run too).
+    const metrics = async () => (await app!.inject({ method: 'GET', url: '/metrics' })).body;
+    for (let i = 0; i < 250 && !series(await metrics(), 'locus_measurements_compacted_total'); i++) await new Promise((r) => setTimeout(r, 20));
+    const text = await metrics();
     expect([series(text, 'locus_verdicts_due'), series(text, 'locus_verdicts_due_lag_seconds')]).toEqual([0, 0]);
+    // The retention task ran (this server holds its lease): two compacted, nothing left to compact.
+    expect([series(text, 'locus_measurements_compacted_total'), series(text, 'locus_measurement_compaction_behind_seconds')]).toEqual([2, 0]);
   });
 });
 

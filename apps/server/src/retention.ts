@@ -18,6 +18,8 @@ export interface RetentionRun {
   readonly measurements: number;
   /** Landmark measurements past the verdict window that compaction deleted (every run, after expiry). */
   readonly compacted: number;
+  /** How far compaction is behind after the run: ms of buckets it could compact and has not (0 when off). */
+  readonly compactionBehindMs: number;
   /** Verdicts computed before then, each node's newest kept. */
   readonly verdicts: number;
   readonly samples: number;
@@ -90,9 +92,11 @@ export class TelemetryRetention {
     const measurements = await drain(() => this.#repos.measurements.expire(measuredBefore, limit));
     const verdicts = await drain(() => this.#repos.verdicts.expire(measuredBefore, limit));
     // Half the budget at most, so that a backlog (a server down for a day) leaves time for the rest.
-    const compacted = await this.#compact(now, measuredBefore, () => performance.now() - started < budgetMs / 2);
+    const { deleted: compacted, behindMs: compactionBehindMs } = this.#config.measurementCompaction
+      ? await this.#compact(now, measuredBefore, () => performance.now() - started < budgetMs / 2)
+      : { deleted: 0, behindMs: 0 };
     if (this.#after === null) {
-      if (now - this.#passStartedAt < RETENTION_PASS_EVERY_MS) return { measurements, compacted, verdicts, samples: 0, rollups: 0, batches: 0, passDone: false };
+      if (now - this.#passStartedAt < RETENTION_PASS_EVERY_MS) return { measurements, compacted, compactionBehindMs, verdicts, samples: 0, rollups: 0, batches: 0, passDone: false };
       this.#passStartedAt = now;
     }
     const rawBefore = now - this.#config.rawRetentionMs;
@@ -107,7 +111,7 @@ export class TelemetryRetention {
       const nodes = await this.#repos.samples.nodesAfter(this.#after, NODES_PER_CHUNK);
       if (nodes.length === 0) {
         this.#after = null;
-        return { measurements, compacted, verdicts, ...deleted, passDone: true };
+        return { measurements, compacted, compactionBehindMs, verdicts, ...deleted, passDone: true };
       }
       for (const table of ['samples', 'rollups', 'batches'] as const) {
         let n: number;
@@ -117,19 +121,19 @@ export class TelemetryRetention {
           // SQLite answers synchronously: let requests in between statements.
           await new Promise((resolve) => setImmediate(resolve));
         } while (n === limit && inBudget());
-        if (n === limit) return { measurements, compacted, verdicts, ...deleted, passDone: false };
+        if (n === limit) return { measurements, compacted, compactionBehindMs, verdicts, ...deleted, passDone: false };
       }
       this.#after = nodes.at(-1)!;
     }
-    return { measurements, compacted, verdicts, ...deleted, passDone: false };
+    return { measurements, compacted, compactionBehindMs, verdicts, ...deleted, passDone: false };
   }
 
   /**
    * Compacts the buckets the window has left, from the stored mark on, until none is left or the
    * budget is spent; `expiredBefore`: measurements before it are deleted anyway. Returns how many
-   * measurements it deleted.
+   * measurements it deleted, and how far behind it still is (ms of buckets left to compact).
    */
-  async #compact(now: number, expiredBefore: number, inBudget: () => boolean): Promise<number> {
+  async #compact(now: number, expiredBefore: number, inBudget: () => boolean): Promise<{ deleted: number; behindMs: number }> {
     const repo = this.#repos.measurements;
     const width = DEFAULT_TRAVEL.bucketMs;
     const floor = (t: number) => Math.floor(t / width) * width;
@@ -145,6 +149,7 @@ export class TelemetryRetention {
       if (first === null || floor(first) >= until) {
         // Nothing before the window's buckets (a write only when that moves the mark).
         if (stored === null || until > stored) await repo.setCompactedBefore(until);
+        mark = until;
         break;
       }
       if (floor(first) > mark) {
@@ -164,6 +169,6 @@ export class TelemetryRetention {
       // SQLite answers synchronously: let requests in between statements.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    return deleted;
+    return { deleted, behindMs: Math.max(0, until - mark) };
   }
 }

@@ -17,6 +17,7 @@ describe('locus server start settings', () => {
     expect(serverConfig({ 'raw-retention-days': '500' }, {}).rollupRetentionMs).toBe(500 * DAY);
     expect(serverConfig({ 'silent-after-minutes': '2', 'alert-sweep-minutes': '10' }, {})).toMatchObject({ silentAfterMs: 120_000, alertSweepEveryMs: 600_000 });
     expect(serverConfig({ 'measurement-retention-days': '365' }, {}).measurementRetentionMs).toBe(365 * DAY);
+    expect([serverConfig({}, {}).measurementCompaction, serverConfig({ 'keep-every-measurement': true }, {}).measurementCompaction]).toEqual([true, false]);
     expect(serverConfig({ 'verdict-interval-seconds': '0' }, {}).verdictIntervalMs).toBe(0);
     expect(serverConfig({ 'verdict-interval-seconds': '120' }, {}).verdictIntervalMs).toBe(120_000);
   });

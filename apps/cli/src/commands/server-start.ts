@@ -17,7 +17,8 @@ const MINUTE_MS = 60_000;
 
 export const HELP = `Usage: ${NAME} [--port 8080] [--host 0.0.0.0] [--data-dir DIR] [--database-url URL]
                           [--database-pool ${DEFAULT_POSTGRES_POOL}] [--raw-retention-days 7] [--rollup-retention-days 400]
-                          [--measurement-retention-days 30] [--trust-proxy LIST] [--webhook-allow LIST]
+                          [--measurement-retention-days 30] [--keep-every-measurement]
+                          [--trust-proxy LIST] [--webhook-allow LIST]
                           [--decoder-threads N] [--silent-after-minutes 5] [--alert-sweep-minutes 5]
                           [--verdict-interval-seconds ${DEFAULT_SERVER_CONFIG.verdictIntervalMs / 1000}]
 
@@ -40,6 +41,11 @@ ${DATABASE_HELP}
                        keep landmarks' signed measurements (the evidence behind verdicts and
                        proofs), and verdict history, this many days (default ${DEFAULT_SERVER_CONFIG.measurementRetentionMs / DAY_MS}; each
                        node's newest verdict is kept); verdicts use the last 6 hours'
+  --keep-every-measurement
+                       do not compact measurements past those 6 hours (by default only each
+                       landmark's least per host and 10 minutes is kept, and what every
+                       stored verdict rests on, so its proof can be rebuilt): about ten times
+                       the storage
   --trust-proxy LIST   comma-separated addresses or CIDR ranges of reverse proxies whose
                        X-Forwarded-For to believe, so that each node's recorded address is
                        its agent's (default: $LOCUS_TRUST_PROXY, else none)
@@ -93,6 +99,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     'raw-retention-days': { type: 'string' },
     'rollup-retention-days': { type: 'string' },
     'measurement-retention-days': { type: 'string' },
+    'keep-every-measurement': { type: 'boolean' },
     'trust-proxy': { type: 'string' },
     'webhook-allow': { type: 'string' },
     'decoder-threads': { type: 'string' },
@@ -138,7 +145,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
 
 /** The server's settings from the command line, past the defaults. */
 export function serverConfig(
-  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'measurement-retention-days'?: string | undefined; 'trust-proxy'?: string | undefined; 'webhook-allow'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined; 'verdict-interval-seconds'?: string | undefined },
+  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'measurement-retention-days'?: string | undefined; 'keep-every-measurement'?: boolean | undefined; 'trust-proxy'?: string | undefined; 'webhook-allow'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined; 'verdict-interval-seconds'?: string | undefined },
   env: { readonly LOCUS_TRUST_PROXY?: string | undefined; readonly LOCUS_WEBHOOK_ALLOW?: string | undefined },
 ): ServerConfig {
   const days = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 36_500, 'a number of days') * DAY_MS));
@@ -152,7 +159,8 @@ export function serverConfig(
   if (rollupRetentionMs < rawRetentionMs) throw usageError(`${NAME}: --rollup-retention-days must be at least --raw-retention-days (rollups answer the ranges raw samples no longer cover)`);
   const trustProxy = cidrList('trust-proxy', v['trust-proxy'] ?? env.LOCUS_TRUST_PROXY);
   const webhookAllow = cidrList('webhook-allow', v['webhook-allow'] ?? env.LOCUS_WEBHOOK_ALLOW);
-  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, measurementRetentionMs, silentAfterMs, alertSweepEveryMs, verdictIntervalMs, trustProxy, webhookAllow });
+  const measurementCompaction = !v['keep-every-measurement'];
+  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, measurementRetentionMs, measurementCompaction, silentAfterMs, alertSweepEveryMs, verdictIntervalMs, trustProxy, webhookAllow });
 }
 
 /** A comma-separated list of addresses and CIDR ranges, each checked (a usage error names the option). */
