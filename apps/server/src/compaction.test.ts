@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { DEFAULT_TRAVEL } from '@locus/geo';
 import { verifyProof } from '@locus/proof';
 import { generateSigningKey, type ProofBundle } from '@locus/protocol';
-import { LANDMARKS, SHENZHEN, SINGAPORE, measurementOf, testServer, world, type TestServer } from './test-support.js';
+import { HOST_PLACES, LANDMARKS, SHENZHEN, SINGAPORE, measurementOf, testServer, world, type TestServer } from './test-support.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
 import { reposOf } from './repos.js';
 import { COMPACT_HOSTS, TelemetryRetention } from './retention.js';
@@ -11,9 +11,6 @@ import { COMPACT_HOSTS, TelemetryRetention } from './retention.js';
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const BUCKET = DEFAULT_TRAVEL.bucketMs;
-/** Far from the landmarks' region. */
-const FRANKFURT = { lat: 50.1, lon: 8.7 };
-const PLACES = [SINGAPORE, SHENZHEN, FRANKFURT] as const;
 
 let s: TestServer | undefined;
 afterEach(async () => {
@@ -28,7 +25,7 @@ const Step = fc.record({
     fc.record({
       landmark: fc.integer({ min: 0, max: LANDMARKS.length - 1 }),
       // Mostly from the host's home (null); now and then from elsewhere (another host with its key).
-      place: fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: PLACES.length - 1 }) }),
+      place: fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: HOST_PLACES.length - 1 }) }),
       addedMs: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 30, noNaN: true })),
       lateS: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 40 * 60 })),
     }),
@@ -58,7 +55,7 @@ describe('measurement compaction past the verdict window', () => {
       // A host that adds more delay as time goes on (drift, ms a step) has each landmark's least
       // at the window's start: in the bucket its edge cuts, where compaction keeps the least of
       // the whole bucket, from before the window.
-      fc.asyncProperty(fc.array(Step, { minLength: 30, maxLength: 60, size: "max" }), fc.oneof(fc.constant(0), fc.double({ min: 0.05, max: 1, noNaN: true })), fc.constantFrom(...PLACES), async (steps, drift, home) => {
+      fc.asyncProperty(fc.array(Step, { minLength: 30, maxLength: 60, size: 'max' }), fc.oneof(fc.constant(0), fc.double({ min: 0.05, max: 1, noNaN: true })), fc.constantFrom(...HOST_PLACES), async (steps, drift, home) => {
         const key = generateSigningKey();
         const enrolled = await s!.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: owner, payload: { name: `node-${n++}`, hostKey: key.publicKey, claimedCountry: 'SG' } });
         expect(enrolled.statusCode).toBe(201);
@@ -68,7 +65,7 @@ describe('measurement compaction past the verdict window', () => {
           s!.clock.advance(step.gapS * 1000);
           const now = s!.clock.now().getTime();
           times.push(now);
-          const batch = step.taken.map((t) => measurementOf(LANDMARKS[t.landmark]!, key.publicKey, t.place === null ? home : PLACES[t.place]!, new Date(now - t.lateS * 1000), t.addedMs + drift * i));
+          const batch = step.taken.map((t) => measurementOf(LANDMARKS[t.landmark]!, key.publicKey, t.place === null ? home : HOST_PLACES[t.place]!, new Date(now - t.lateS * 1000), t.addedMs + drift * i));
           await repos.measurements.insertNew(batch, now);
           if (step.judge) await s!.app.verification.verdict(node);
         }

@@ -90,6 +90,8 @@ export const LANDMARKS = [landmarkAt('sin-1', 'SG', 1.3521, 103.8198), landmarkA
 /** Where tests put hosts: one in Singapore, and one in Shenzhen claiming to be there. */
 export const SINGAPORE = { lat: 1.3, lon: 103.8 };
 export const SHENZHEN = { lat: 22.54, lon: 114.06 };
+/** Places a host answers from in property tests: Frankfurt is far from the landmarks' region, so answers from there and from Singapore within minutes conflict. */
+export const HOST_PLACES = [SINGAPORE, SHENZHEN, { lat: 50.1, lon: 8.7 }] as const;
 
 /** A test server with LANDMARKS registered, and the bearer header of an owner of org-a. */
 export async function serverWithLandmarks(): Promise<{ s: TestServer; owner: { authorization: string } }> {

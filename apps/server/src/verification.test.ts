@@ -3,15 +3,12 @@ import fc from 'fast-check';
 import { timedBoundsFromMeasurements, verifyProof } from '@locus/proof';
 import { generateSigningKey, signMeasurement } from '@locus/protocol';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
-import { LANDMARKS, SHENZHEN, SINGAPORE, measurementOf, testServer, world, type TestServer } from './test-support.js';
+import { HOST_PLACES, LANDMARKS, SHENZHEN, SINGAPORE, measurementOf, testServer, world, type TestServer } from './test-support.js';
 import { MeasurementRepo, type NodeRecord } from '@locus/storage';
 import { reposOf } from './repos.js';
 import { Verification, boundsExpireAt, verdictNotes } from './verification.js';
 
 const HOUR = 3_600_000;
-/** Far from the landmarks' region: measurements from here and from Singapore within minutes conflict. */
-const FRANKFURT = { lat: 50.1, lon: 8.7 };
-const PLACES = [SINGAPORE, SHENZHEN, FRANKFURT] as const;
 
 let s: TestServer | undefined;
 afterEach(async () => {
@@ -32,7 +29,7 @@ async function withNode(settings: Partial<ServerConfig> = {}) {
 /** One measurement as a scenario draws it: which landmark, where the host answered from, when, and how much delay it added. */
 const Taken = fc.record({
   landmark: fc.integer({ min: 0, max: LANDMARKS.length - 1 }),
-  place: fc.integer({ min: 0, max: PLACES.length - 1 }),
+  place: fc.integer({ min: 0, max: HOST_PLACES.length - 1 }),
   // From 7 h before the verdict (outside the 6-h window) to 1 min after it (a landmark's clock
   // ahead, within the skew); most within 40 min, where answers from two places conflict.
   minutesBefore: fc.oneof(fc.integer({ min: -1, max: 40 }), fc.integer({ min: -1, max: 7 * 60 })),
@@ -58,7 +55,7 @@ describe('a node verdict judged from the database summary of its measurements', 
         const now = s!.clock.now().getTime();
         const rttOf = new Map<number, number>();
         for (const t of taken) {
-          const signed = measurementOf(LANDMARKS[t.landmark]!, key.publicKey, PLACES[t.place]!, new Date(now - t.minutesBefore * 60_000 + (t.minutesBefore % 7) * 1_000), t.addedMs);
+          const signed = measurementOf(LANDMARKS[t.landmark]!, key.publicKey, HOST_PLACES[t.place]!, new Date(now - t.minutesBefore * 60_000 + (t.minutesBefore % 7) * 1_000), t.addedMs);
           const rtt = t.repeat ? rttOf.get(t.landmark) : Math.max(0.05, signed.measurement.minRttMs);
           const stored = rtt === undefined || rtt === signed.measurement.minRttMs ? signed : signMeasurement({ ...signed.measurement, minRttMs: rtt }, LANDMARKS[t.landmark]!.key.privateKey);
           rttOf.set(t.landmark, stored.measurement.minRttMs);
