@@ -135,13 +135,15 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
     await page.getByRole('heading', { name: new RegExp(`Node ${SMUGGLED}`) }).waitFor();
     expect(await page.getByTestId('verdict-words').textContent()).toMatch(/^Region of [\d,]+ km around .*; restricted countries possible/);
     await expect.poll(() => page.locator('.chart canvas').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
-    await expect.poll(() => page.locator('.timeline li').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByRole('region', { name: 'Events', exact: true }).locator('.timeline li').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // Its verdict history, each change with its proof.
+    await expect.poll(() => page.getByRole('region', { name: 'Verdict history', exact: true }).getByRole('button', { name: new RegExp(`^Download the proof of ${SMUGGLED}'s verdict of `) }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await page.locator('table.gpus tbody tr').count()).toBe(8);
     await page.getByRole('heading', { name: 'Region' }).waitFor();
     expect(await page.locator('path.bound').count()).toBe(8);
     expect(await page.getByRole('region', { name: 'Region', exact: true }).locator('tbody tr').count()).toBe(8);
     await shot('node');
-    for (const section of ['Location verdict', 'Region', 'GPUs', 'Charts', 'Events']) {
+    for (const section of ['Location verdict', 'Region', 'Verdict history', 'GPUs', 'Charts', 'Events']) {
       await page.getByRole('region', { name: section, exact: true }).screenshot({ path: join(SHOTS, `node-${section.toLowerCase().replace(' ', '-')}.png`) });
     }
 

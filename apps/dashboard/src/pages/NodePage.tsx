@@ -16,10 +16,11 @@ import { ProofButton } from './node/ProofButton.js';
 import { RegionPanel } from './node/RegionPanel.js';
 import { useNodeEvents } from './node/useNodeEvents.js';
 import { VerdictPanel } from './node/VerdictPanel.js';
+import { VerdictHistory } from './zone/VerdictHistory.js';
 
 const NO_GPUS: readonly GpuEntry[] = [];
 
-/** `/nodes/{id}[?range=day|week]`: the host and its GPUs, the verdict in words, the region, health, charts and events. */
+/** `/nodes/{id}[?range=day|week]`: the host and its GPUs, the verdict in words, the region, the verdict history with proofs, health, charts and events. */
 export function NodePage({ id, range }: { readonly id: string; readonly range: ChartRange }) {
   const api = useApi();
   const node = usePoll(`node:${id}`, async (signal) => {
@@ -56,6 +57,10 @@ export function NodePage({ id, range }: { readonly id: string; readonly range: C
           <Async state={region} what="the region">
             {(r) => <RegionPanel name={name} region={r} verdict={verdict.data?.verdict.restricted ?? null} />}
           </Async>
+          <section className="panel" aria-label="Verdict history">
+            <h2>Verdict history</h2>
+            <VerdictHistory nodes={[{ nodeId: id, name: info.name }]} />
+          </section>
           <section className="panel" aria-label="GPUs">
             <h2>GPUs</h2>
             {gpus.length === 0 ? <p className="status empty">No GPUs reported.</p> : <GpuTable nodeId={id} gpus={gpus} states={states} />}

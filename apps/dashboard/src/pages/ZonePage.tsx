@@ -56,7 +56,7 @@ export function ZonePage({ id }: { readonly id: string }) {
                 : 'No member has been measured yet.'}
             </p>
             <h2>Verdict history</h2>
-            <VerdictHistory zone={detail} />
+            <VerdictHistory nodes={detail.members} />
             {can('fleet:write') && <ZoneMaintenance zone={detail} />}
           </>
         );

@@ -1,6 +1,5 @@
 import { useApi } from '../../api/context.js';
 import { paths } from '../../api/paths.js';
-import type { ZoneDetail } from '../../api/types.js';
 import { Async } from '../../components/Status.js';
 import { ClaimBadge, RestrictedBadge } from '../../components/VerdictBadge.js';
 import { time } from '../../components/format.js';
@@ -11,11 +10,15 @@ import { verdictChanges, type StoredVerdict } from './history.js';
 /** Members whose histories are read: a request each, so a large zone shows its first ones. */
 const MAX_MEMBERS = 50;
 
-/** When the members' verdicts changed, newest first, from each one's stored verdict history, each with its proof to download. */
-export function VerdictHistory({ zone }: { readonly zone: ZoneDetail }) {
+/**
+ * When the nodes' verdicts changed (restricted or claim), newest first, from each one's stored
+ * verdict history, each change with its proof to download (rebuilt at its time): a zone's
+ * members, or one node.
+ */
+export function VerdictHistory({ nodes }: { readonly nodes: readonly { readonly nodeId: string; readonly name: string }[] }) {
   const api = useApi();
-  const members = zone.members.slice(0, MAX_MEMBERS);
-  const history = usePoll(`zone-history:${zone.id}:${members.map((m) => m.nodeId).join(',')}`, async (signal) =>
+  const members = nodes.slice(0, MAX_MEMBERS);
+  const history = usePoll(`verdict-history:${members.map((m) => m.nodeId).join(',')}`, async (signal) =>
     verdictChanges(
       await Promise.all(
         members.map(async (m) => ({ nodeId: m.nodeId, name: m.name, history: (await api.get<{ verdicts: StoredVerdict[] }>(paths.verdicts(m.nodeId), { signal })).verdicts })),
@@ -24,7 +27,7 @@ export function VerdictHistory({ zone }: { readonly zone: ZoneDetail }) {
   );
   return (
     <>
-      {zone.members.length > MAX_MEMBERS && <p className="muted">The first {MAX_MEMBERS} of {zone.members.length} members.</p>}
+      {nodes.length > MAX_MEMBERS && <p className="muted">The first {MAX_MEMBERS} of {nodes.length} members.</p>}
       <Async state={history} what="the verdict history" isEmpty={(c) => c.length === 0} empty="No verdicts stored yet.">
         {(changes) => (
           <ol className="timeline" aria-label="Verdict history">

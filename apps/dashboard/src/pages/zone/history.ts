@@ -20,7 +20,7 @@ export interface VerdictChange {
 
 /**
  * When each member's verdict changed (restricted or claim), newest first: the stored history
- * holds a verdict per measurement round, most of them repeats.
+ * holds a verdict each time its record changed (its region, say), most of them repeats here.
  */
 export function verdictChanges(members: readonly { readonly nodeId: string; readonly name: string; readonly history: readonly StoredVerdict[] }[]): VerdictChange[] {
   const changes: VerdictChange[] = [];
