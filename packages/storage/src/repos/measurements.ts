@@ -105,6 +105,8 @@ export class MeasurementRepo {
       .updateTable('measurements')
       .set({ kept: 1 })
       .where('host_key', '=', hostKey)
+      // The times alone as well: SQLite seeks the host's index by them (with the pairs only, it reads all the host's rows).
+      .where('measured_at', 'in', [...new Set(picks.map((p) => p.at))])
       .where((eb) => eb.or(picks.map((p) => eb.and([eb('measured_at', '=', p.at), eb('landmark_id', '=', p.landmarkId)]))))
       .where('kept', '=', 0)
       .execute();
