@@ -88,13 +88,7 @@ describe('measurement compaction past the verdict window', () => {
         expect(after.map(({ count: _, ...b }) => b)).toEqual(before.map(({ count: _, ...b }) => b));
         expect(after.reduce((sum, b) => sum + b.count, 0)).toBe(before.reduce((sum, b) => sum + b.count, 0) - deleted);
         // Besides those marked kept, one a bucket.
-        const { rows } = await s!.storage.db
-          .selectFrom('measurements')
-          .select(['landmark_id', 'measured_at'])
-          .where('host_key', '=', key.publicKey)
-          .where('kept', '=', 0)
-          .execute()
-          .then((r) => ({ rows: r }));
+        const rows = await s!.storage.db.selectFrom('measurements').select(['landmark_id', 'measured_at']).where('host_key', '=', key.publicKey).where('kept', '=', 0).execute();
         const groups = new Set(rows.map((r) => `${r.landmark_id}/${Math.floor(Number(r.measured_at) / BUCKET)}`));
         expect(groups.size).toBe(rows.length);
         // The proof of every stored verdict, rebuilt at its time, gives that verdict.

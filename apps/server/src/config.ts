@@ -79,5 +79,11 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   webhookAllow: Object.freeze([]),
 });
 
+/**
+ * Landmark measurements taken before this are deleted (retention), never those the verdict
+ * window still holds: what a proof can be built from at `now`.
+ */
+export const measurementsKeptSince = (config: ServerConfig, now: number): number => now - Math.max(config.measurementRetentionMs, config.measurementMaxAgeMs);
+
 /** The org every first-start token belongs to. */
 export const DEFAULT_ORG = 'default';

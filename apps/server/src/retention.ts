@@ -1,6 +1,6 @@
 import { DEFAULT_TRAVEL } from '@locus/geo';
 import type { Clock } from './clock.js';
-import type { ServerConfig } from './config.js';
+import { measurementsKeptSince, type ServerConfig } from './config.js';
 import type { Repos } from './repos.js';
 
 /** Nodes whose telemetry one retention step deletes from. */
@@ -79,7 +79,7 @@ export class TelemetryRetention {
     const limit = this.#config.retentionChunkRows;
     // Measurements by time (one index range, nothing read when none has expired), a chunk a statement.
     // Verdict history with them (a row each time a verdict or its measurement count changed), each node's newest kept.
-    const measuredBefore = now - Math.max(this.#config.measurementRetentionMs, this.#config.measurementMaxAgeMs);
+    const measuredBefore = measurementsKeptSince(this.#config, now);
     const drain = async (expire: () => Promise<number>) => {
       let total = 0;
       for (let n = limit; n === limit && inBudget(); total += n) {

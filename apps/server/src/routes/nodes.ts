@@ -5,7 +5,7 @@ import { CLAIM_VERDICT, CountryCode, PublicKey, VerdictRecord } from '@locus/pro
 import type { NodeRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
-import type { ServerConfig } from '../config.js';
+import { measurementsKeptSince, type ServerConfig } from '../config.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, listNodes } from '../node-list.js';
@@ -56,7 +56,7 @@ const ProofQuery = z.object({ at: z.iso.datetime({ offset: true }).optional() })
 function proofTime(at: string, now: number, config: ServerConfig): Date {
   const t = Date.parse(at);
   if (t > now) throw new ApiError('LOCUS_ERR_VALIDATION', `querystring at: ${at} is in the future`);
-  const earliest = now - Math.max(config.measurementRetentionMs, config.measurementMaxAgeMs) + config.measurementMaxAgeMs;
+  const earliest = measurementsKeptSince(config, now) + config.measurementMaxAgeMs;
   if (t < earliest) {
     throw new ApiError(
       'LOCUS_ERR_VALIDATION',
