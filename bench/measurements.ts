@@ -43,7 +43,7 @@ import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { timedBoundsFromMeasurements } from '@locus/proof';
 import { verifyMeasurementSignature, type SignedMeasurement } from '@locus/protocol';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, startServer, systemClock, type RunningServer, type ServerConfig } from '@locus/server';
-import { NodeRepo, SQLITE_SERVER_PRAGMAS, type NodeRecord } from '@locus/storage';
+import { NodeRepo, SQLITE_SERVER_PRAGMAS, summarizeMeasurements, type NodeRecord } from '@locus/storage';
 import { landmarkAt, signedMeasurement, type TestLandmark } from '../test/support/measurements.js';
 import { boundsExpireAt, verdictNotes } from '../apps/server/src/verification.js';
 import { reposOf } from '../apps/server/src/repos.js';
@@ -103,7 +103,7 @@ const world = naturalEarthWorld();
 /** The figures of one database: SQLite in a temporary directory, or the PostgreSQL at `databaseUrl`. */
 async function bench(databaseUrl: string | undefined): Promise<Figures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'locus-bench-measurements-'));
-  const start = (config: ServerConfig) => startServer({ host: '127.0.0.1', port: 0, databaseUrl, dataDir, adminToken, world, config, decoderThreads: 0 });
+  const start = (config: ServerConfig) => startServer({ host: '127.0.0.1', port: 0, databaseUrl, dataDir, adminToken, world, config, decoderThreads: 0, logger: { level: 'error' } });
   try {
     let server = await start(DEFAULT_SERVER_CONFIG);
     log(`bench:measurements: ${hostCount} hosts × ${LANDMARKS.length} landmarks, ${historyHours} h of history, ${rounds} round(s) a run (${server.storage.description})`);
@@ -211,9 +211,11 @@ async function preload(server: RunningServer, hosts: readonly Host[]): Promise<n
     if (i % 100 === 99) log(`history: ${i + 1} of ${hosts.length} hosts (${rows} rows, ${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
   await flush();
+  // Summed up per landmark and bucket, as the server does for what it stores.
+  await summarizeMeasurements(server.storage.db, (historyHours + 1) * 60 * MINUTE);
   // What autovacuum does to a table that grew by this much (PostgreSQL 13 and later count
   // inserts): statistics for the planner, and the visibility map an index-only scan needs.
-  if (server.storage.dialect === 'postgres') await sql`vacuum analyze measurements`.execute(server.storage.db);
+  if (server.storage.dialect === 'postgres') await sql`vacuum analyze measurements, measurement_buckets`.execute(server.storage.db);
   return rows;
 }
 

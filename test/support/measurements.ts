@@ -34,3 +34,23 @@ export function signedMeasurement(l: TestLandmark, hostKey: string, at: { lat: n
     l.key.privateKey,
   );
 }
+
+/**
+ * Measurements summed up per landmark and time bucket from the measurements themselves, oldest
+ * bucket first: what MeasurementRepo.buckets answers from its summary, for tests to compare.
+ */
+export function bucketsOf(measurements: readonly SignedMeasurement[], bucketMs: number): { landmarkId: string; bucket: number; minRttMs: number; at: number; count: number }[] {
+  const sums = new Map<string, { landmarkId: string; bucket: number; minRttMs: number; at: number; count: number }>();
+  for (const { measurement: m } of measurements) {
+    const at = Date.parse(m.measuredAt);
+    const bucket = Math.floor(at / bucketMs);
+    const key = `${bucket}/${m.landmarkId}`;
+    const sum = sums.get(key);
+    if (!sum) sums.set(key, { landmarkId: m.landmarkId, bucket, minRttMs: m.minRttMs, at, count: 1 });
+    else {
+      sum.count++;
+      if (m.minRttMs < sum.minRttMs || (m.minRttMs === sum.minRttMs && at < sum.at)) Object.assign(sum, { minRttMs: m.minRttMs, at });
+    }
+  }
+  return [...sums.values()].sort((a, b) => a.bucket - b.bucket || (a.landmarkId < b.landmarkId ? -1 : a.landmarkId > b.landmarkId ? 1 : 0));
+}

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { DEFAULT_TRAVEL } from '@locus/geo';
 import { verifyProof } from '@locus/proof';
 import { generateSigningKey, type ProofBundle } from '@locus/protocol';
+import { MEASUREMENT_BUCKET_MS } from '@locus/storage';
+import { bucketsOf } from '../../../test/support/measurements.js';
 import { HOST_PLACES, LANDMARKS, SHENZHEN, SINGAPORE, measurementOf, testServer, world, type TestServer } from './test-support.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
 import { reposOf } from './repos.js';
@@ -71,7 +73,7 @@ describe('measurement compaction past the verdict window', () => {
         }
         const first = times[0]! - 40 * MIN;
         const last = times.at(-1)!;
-        const before = await repos.measurements.buckets(key.publicKey, first, last, BUCKET);
+        const before = bucketsOf(await repos.measurements.forHost(key.publicKey, first, last), BUCKET);
         const proofsBefore = await Promise.all(times.map((t) => s!.app.verification.proof(node, new Date(t))));
         // Long after: every bucket of this host has left the window by more than a bucket.
         s!.clock.advance(7 * HOUR);
@@ -84,7 +86,7 @@ describe('measurement compaction past the verdict window', () => {
         if (deleted > 0) compactedRuns++;
         expect(await repos.measurements.compactedBefore()).toBeGreaterThan(last);
         // Each landmark's least in each bucket is still there, taken at the same time.
-        const after = await repos.measurements.buckets(key.publicKey, first, last, BUCKET);
+        const after = bucketsOf(await repos.measurements.forHost(key.publicKey, first, last), BUCKET);
         expect(after.map(({ count: _, ...b }) => b)).toEqual(before.map(({ count: _, ...b }) => b));
         expect(after.reduce((sum, b) => sum + b.count, 0)).toBe(before.reduce((sum, b) => sum + b.count, 0) - deleted);
         // Besides those marked kept, one a bucket.
@@ -164,6 +166,26 @@ describe('measurement compaction past the verdict window', () => {
     await repos.measurements.insertNew([1, 2, 3].map((i) => measurementOf(LANDMARKS[0]!, key.publicKey, SINGAPORE, new Date(now + i * 1000), i)), now + 3_000);
     s.clock.advance(7 * HOUR);
     expect(await s.app.retention.run(10_000)).toMatchObject({ compacted: 0, compactionBehindMs: 0 });
+    expect(await repos.measurements.forHost(key.publicKey, 0)).toHaveLength(3);
+  });
+
+  it('forgets the summary judging reads once the window has left its bucket by a bucket, compacting or not', async () => {
+    // Judging sums the window up in the buckets the check over time compares.
+    expect(MEASUREMENT_BUCKET_MS).toBe(DEFAULT_TRAVEL.bucketMs);
+    s = await testServer('sqlite::memory:', { measurementCompaction: false });
+    await s.registerLandmarks(LANDMARKS.map((l) => l.info));
+    const repos = reposOf(s.storage);
+    const key = generateSigningKey();
+    const bucket = Math.floor(s.clock.now().getTime() / BUCKET);
+    await repos.measurements.insertNew([1, 2, 3].map((i) => measurementOf(LANDMARKS[i]!, key.publicKey, SINGAPORE, new Date(bucket * BUCKET + i * 1000), i)), bucket * BUCKET + 3_000);
+    const summed = async () => (await s!.storage.db.selectFrom('measurement_buckets').select('landmark_id').where('host_key', '=', key.publicKey).execute()).length;
+    expect(await summed()).toBe(3);
+    s.clock.advance((bucket + 2) * BUCKET + 6 * HOUR - 1 - s.clock.now().getTime());
+    await s.app.retention.run(10_000);
+    expect(await summed()).toBe(3);
+    s.clock.advance(1);
+    await s.app.retention.run(10_000);
+    expect(await summed()).toBe(0);
     expect(await repos.measurements.forHost(key.publicKey, 0)).toHaveLength(3);
   });
 

@@ -1,4 +1,5 @@
 import { DEFAULT_TRAVEL } from '@locus/geo';
+import { MEASUREMENT_BUCKET_MS } from '@locus/storage';
 import type { Clock } from './clock.js';
 import { measurementsKeptSince, type ServerConfig } from './config.js';
 import type { Repos } from './repos.js';
@@ -90,6 +91,8 @@ export class TelemetryRetention {
       return total;
     };
     const measurements = await drain(() => this.#repos.measurements.expire(measuredBefore, limit));
+    // The summary judging reads, for buckets that no window holds any more (a bucket's margin, as compaction's).
+    await drain(() => this.#repos.measurements.expireBuckets(Math.floor((now - this.#config.measurementMaxAgeMs) / MEASUREMENT_BUCKET_MS) - 1, limit));
     const verdicts = await drain(() => this.#repos.verdicts.expire(measuredBefore, limit));
     // Half the budget at most, so that a backlog (a server down for a day) leaves time for the rest.
     const { deleted: compacted, behindMs: compactionBehindMs } = this.#config.measurementCompaction

@@ -238,7 +238,7 @@ export class Verification {
    */
   async #evidence(node: NodeRecord, now: number, landmarks: readonly LandmarkInfo[]): Promise<Evidence> {
     const known = new Map(landmarks.map((l) => [l.id, l]));
-    const buckets = await this.#repos.measurements.buckets(node.host_key, now - this.#config.measurementMaxAgeMs, now, DEFAULT_TRAVEL.bucketMs);
+    const buckets = await this.#repos.measurements.buckets(node.host_key, now - this.#config.measurementMaxAgeMs, now);
     let measurements = 0;
     const timed = buckets.flatMap((b) => {
       const l = known.get(b.landmarkId);

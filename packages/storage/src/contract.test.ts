@@ -2,11 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Migrator, sql } from 'kysely';
 import { PROTOCOL_VERSION, generateSigningKey, hashNonces, signMeasurement, toBase64url, type GpuMetricsWire, type SignedMeasurement, type VerdictRecord } from '@locus/protocol';
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { activeBackends, freshDatabaseSpec, openFresh } from '../../../test/support/storage-backends.js';
+import { bucketsOf } from '../../../test/support/measurements.js';
 import { openStorage } from './open.js';
 import { ALL_MIGRATIONS, MIGRATION_NAMES, migrateToLatest } from './migrate.js';
 import { LandmarkRepo } from './repos/landmarks.js';
-import { MeasurementRepo } from './repos/measurements.js';
+import { MEASUREMENT_BUCKET_MS, MeasurementRepo, measurementRow } from './repos/measurements.js';
 import { NodeRepo } from './repos/nodes.js';
 import { OrgRepo } from './repos/orgs.js';
 import { TokenRepo } from './repos/tokens.js';
@@ -113,6 +115,25 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect((await nodes.byHostKey(hostKey))?.last_measured_at).toBe(1234);
   });
 
+  it('marks nodes measured from deliveries at once, sharing nodes, without a deadlock', async () => {
+    const nodes = new NodeRepo(storage.db);
+    const keys = Array.from({ length: 200 }, (_, i) => `host-${String(i).padStart(3, '0')}`);
+    for (const [i, key] of keys.entries()) await nodes.create({ id: `n${i}`, org_id: 'org-a', name: key, host_key: key, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    // With the table's statistics, PostgreSQL reads a few hundred nodes by a scan of the table.
+    if (backend === 'postgres' || backend === 'pglite') await sql`analyze nodes`.execute(storage.db);
+    // Eight landmarks' deliveries at a time, each naming the same nodes in an order of its own.
+    for (let round = 0; round < 10; round++) {
+      const marked = await Promise.all(
+        Array.from({ length: 8 }, (_, l) => {
+          const order = [...keys.slice(l * 25), ...keys.slice(0, l * 25)];
+          return nodes.markMeasured(l % 2 === 0 ? order : order.reverse(), 100 + round);
+        }),
+      );
+      for (const m of marked) expect(m.map((n) => n.host_key).sort()).toEqual(keys);
+    }
+    expect((await nodes.byHostKey('host-007'))?.last_measured_at).toBe(109);
+  });
+
   it('stores a measurement byte for byte, once, and returns a host window oldest first', async () => {
     await new LandmarkRepo(storage.db).register(fra, 10);
     const repo = new MeasurementRepo(storage.db);
@@ -163,16 +184,70 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     await take('2026-11-29T03:20:00.001Z', 0.1); // after the window asked for
     const width = 600_000;
     const bucket = (iso: string) => Math.floor(at(iso) / width);
-    expect(await repo.buckets(hostKey, at('2026-11-29T03:00:00.000Z'), at('2026-11-29T03:20:00.000Z'), width)).toEqual([
+    expect(await repo.buckets(hostKey, at('2026-11-29T03:00:00.000Z'), at('2026-11-29T03:20:00.000Z'))).toEqual([
       { landmarkId: 'fra-1', bucket: bucket('2026-11-29T03:00:00.000Z'), minRttMs: 3.125, at: at('2026-11-29T03:02:00.000Z'), count: 4 },
       { landmarkId: 'ams-1', bucket: bucket('2026-11-29T03:10:00.000Z'), minRttMs: 1.75, at: at('2026-11-29T03:12:00.000Z'), count: 1 },
       { landmarkId: 'fra-1', bucket: bucket('2026-11-29T03:10:00.000Z'), minRttMs: 9.5, at: at('2026-11-29T03:10:00.000Z'), count: 1 },
     ]);
     // A window that cuts a bucket counts only what is inside it.
-    expect(await repo.buckets(hostKey, at('2026-11-29T03:03:00.000Z'), at('2026-11-29T03:09:00.000Z'), width)).toEqual([
+    expect(await repo.buckets(hostKey, at('2026-11-29T03:03:00.000Z'), at('2026-11-29T03:09:00.000Z'))).toEqual([
       { landmarkId: 'fra-1', bucket: bucket('2026-11-29T03:00:00.000Z'), minRttMs: 3.125, at: at('2026-11-29T03:04:00.000Z'), count: 1 },
     ]);
-    expect(await repo.buckets('nobody', 0, at('2026-11-29T04:00:00.000Z'), width)).toEqual([]);
+    expect(await repo.buckets('nobody', 0, at('2026-11-29T04:00:00.000Z'))).toEqual([]);
+  });
+
+  it('sums up what it stores as a window read from the measurements would, at any window, however they come', async () => {
+    const otherKey = generateSigningKey();
+    const landmarks = new LandmarkRepo(storage.db);
+    await landmarks.register(fra, 10);
+    await landmarks.register({ ...fra, id: 'ams-1', name: 'Amsterdam', lat: 52.37, lon: 4.9, publicKey: otherKey.publicKey }, 10);
+    const repo = new MeasurementRepo(storage.db);
+    const t0 = Date.parse('2026-11-29T03:00:00.000Z');
+    const hosts = [hostKey, 'host-b'];
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        // Deliveries of measurements (some sent again, some in the same bucket, equal RTTs), and windows to read.
+        fc.array(fc.array(fc.record({ host: fc.integer({ min: 0, max: 1 }), ams: fc.boolean(), minute: fc.integer({ min: 0, max: 90 }), second: fc.integer({ min: 0, max: 59 }), rtt: fc.constantFrom(1, 2, 2.5, 3) }), { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.integer({ min: -5 * 60, max: 95 * 60 }), fc.integer({ min: 0, max: 60 * 60 })), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 3 }),
+        async (deliveries, windows, again) => {
+          // Each run on hosts of its own.
+          const keys = hosts.map((h) => `${h}-${run}`);
+          run++;
+          const sent: SignedMeasurement[] = [];
+          for (const delivery of deliveries) {
+            const batch = delivery.map((d) => {
+              const m = measurement(new Date(t0 + d.minute * 60_000 + d.second * 1_000).toISOString(), d.rtt);
+              return d.ams || d.host === 1 ? signMeasurement({ ...m.measurement, landmarkId: d.ams ? 'ams-1' : 'fra-1', hostKey: keys[d.host]! }, d.ams ? otherKey.privateKey : landmarkKey.privateKey) : signMeasurement({ ...m.measurement, hostKey: keys[0]! }, landmarkKey.privateKey);
+            });
+            sent.push(...batch);
+            // Some of those sent before, again in this delivery.
+            await repo.insertNew([...batch, ...sent.slice(0, again)], 1);
+          }
+          for (const [startS, lengthS] of windows) {
+            const since = t0 + startS * 1_000;
+            const until = since + lengthS * 1_000;
+            for (const key of keys) expect(await repo.buckets(key, since, until)).toEqual(bucketsOf(await repo.forHost(key, since, until), MEASUREMENT_BUCKET_MS));
+          }
+        },
+      ),
+      { numRuns: backend === 'postgres' ? 15 : 30, seed: 20261201 },
+    );
+  }, 120_000);
+
+  it('forgets the summary of buckets no window holds, a chunk at a time', async () => {
+    await new LandmarkRepo(storage.db).register(fra, 10);
+    const repo = new MeasurementRepo(storage.db);
+    const bucketOf = (iso: string) => Math.floor(Date.parse(iso) / MEASUREMENT_BUCKET_MS);
+    for (const iso of ['2026-11-29T03:01:00.000Z', '2026-11-29T03:11:00.000Z', '2026-11-29T03:21:00.000Z']) await repo.insertNew([measurement(iso, 3), signMeasurement({ ...measurement(iso, 4).measurement, hostKey: 'host-b' }, landmarkKey.privateKey)], 1);
+    expect(await repo.expireBuckets(bucketOf('2026-11-29T03:20:00.000Z'), 3)).toBe(3);
+    expect(await repo.expireBuckets(bucketOf('2026-11-29T03:20:00.000Z'), 3)).toBe(1);
+    expect(await repo.expireBuckets(bucketOf('2026-11-29T03:20:00.000Z'), 3)).toBe(0);
+    const rows = await storage.db.selectFrom('measurement_buckets').select(['host_key', 'bucket']).orderBy('host_key').execute();
+    expect(rows.map((r) => [r.host_key, Number(r.bucket)])).toEqual([['host-b', bucketOf('2026-11-29T03:21:00.000Z')], [hostKey, bucketOf('2026-11-29T03:21:00.000Z')]].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+    // The measurements themselves stay (their retention is another).
+    expect(await repo.forHost(hostKey, 0)).toHaveLength(3);
   });
 
   it("compacts a range of hosts' measurements to each landmark's least per bucket, those marked kept with them, and remembers how far it got", async () => {
@@ -630,12 +705,36 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
       const migrations = Object.fromEntries(MIGRATION_NAMES.filter((n) => n < '0021').map((n) => [n, ALL_MIGRATIONS[n]!]));
       await new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
       await new LandmarkRepo(old.db).register(fra, 10);
-      for (const at of stored) await new MeasurementRepo(old.db).insertNew([measurement(at, 3)], 1);
+      for (const at of stored) await old.db.insertInto('measurements').values(measurementRow(measurement(at, 3), 1)).execute();
       expect(await migrateToLatest(old)).toEqual(MIGRATION_NAMES.filter((n) => n >= '0021'));
       // After the bucket of the newest: 03:10 to 03:20.
       expect(await new MeasurementRepo(old.db).compactedBefore()).toBe(stored.length ? Date.parse('2026-11-29T03:20:00.000Z') : 0);
       await old.close();
     }
+  });
+
+  it('sums up, when the summary comes, the measurements of the 7 hours before the newest (migration 0022)', async () => {
+    const old = await openFresh(backend);
+    const migrations = Object.fromEntries(MIGRATION_NAMES.filter((n) => n < '0022').map((n) => [n, ALL_MIGRATIONS[n]!]));
+    await new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+    await new LandmarkRepo(old.db).register(fra, 10);
+    // The newest at 12:05; the summary starts at 05:00, the start of the bucket 7 h before.
+    const stored = ['2026-11-29T04:59:59.999Z', '2026-11-29T05:00:00.000Z', '2026-11-29T05:04:00.000Z', '2026-11-29T05:06:00.000Z', '2026-11-29T09:30:00.000Z', '2026-11-29T12:05:00.000Z'].map((at, i) => measurement(at, [2, 5, 3, 3, 1, 4][i]!));
+    await old.db.insertInto('measurements').values(stored.map((m) => measurementRow(m, 1))).execute();
+    expect(await migrateToLatest(old)).toEqual(['0022-measurement-buckets']);
+    const repo = new MeasurementRepo(old.db);
+    const summary = await old.db.selectFrom('measurement_buckets').select(['bucket', 'min_rtt_ms', 'first_at', 'n']).orderBy('bucket').execute();
+    const bucketOf = (iso: string) => Math.floor(Date.parse(iso) / MEASUREMENT_BUCKET_MS);
+    expect(summary.map((r) => [Number(r.bucket), Number(r.min_rtt_ms), Number(r.first_at), Number(r.n)])).toEqual([
+      [bucketOf('2026-11-29T05:00:00.000Z'), 3, Date.parse('2026-11-29T05:04:00.000Z'), 3],
+      [bucketOf('2026-11-29T09:30:00.000Z'), 1, Date.parse('2026-11-29T09:30:00.000Z'), 1],
+      [bucketOf('2026-11-29T12:05:00.000Z'), 4, Date.parse('2026-11-29T12:05:00.000Z'), 1],
+    ]);
+    // And goes on from there.
+    await repo.insertNew([measurement('2026-11-29T05:08:00.000Z', 3), measurement('2026-11-29T05:09:00.000Z', 2.5)], 2);
+    const since = Date.parse('2026-11-29T05:00:00.000Z');
+    expect(await repo.buckets(hostKey, since, Date.parse('2026-11-29T12:10:00.000Z'))).toEqual(bucketsOf(await repo.forHost(hostKey, since), MEASUREMENT_BUCKET_MS));
+    await old.close();
   });
 
   it('keeps the address each node last came from, and since when', async () => {

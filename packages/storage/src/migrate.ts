@@ -19,6 +19,7 @@ import { verdictExpiry } from './migrations/0018-verdict-expiry.js';
 import { measurementRetention } from './migrations/0019-measurement-retention.js';
 import { nodeJudgements } from './migrations/0020-node-judgements.js';
 import { measurementCompaction } from './migrations/0021-measurement-compaction.js';
+import { measurementBuckets } from './migrations/0022-measurement-buckets.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -43,6 +44,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0019-measurement-retention': measurementRetention,
   '0020-node-judgements': nodeJudgements,
   '0021-measurement-compaction': measurementCompaction,
+  '0022-measurement-buckets': measurementBuckets,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

@@ -95,6 +95,20 @@ export interface MeasurementTable {
   kept: Generated<number>;
 }
 
+/** A host's measurements by one landmark in one bucket of MEASUREMENT_BUCKET_MS, summed up as they are stored. */
+export interface MeasurementBucketTable {
+  host_key: string;
+  /** floor(measured time / MEASUREMENT_BUCKET_MS). */
+  bucket: number;
+  landmark_id: string;
+  /** The least minimum RTT among them. */
+  min_rtt_ms: number;
+  /** When the first of those with that least RTT was taken. */
+  first_at: number;
+  /** How many measurements. */
+  n: number;
+}
+
 export interface VerdictTable {
   id: string;
   node_id: string;
@@ -319,6 +333,7 @@ export interface Database extends TelemetryTables {
   landmarks: LandmarkTable;
   nodes: NodeTable;
   measurements: MeasurementTable;
+  measurement_buckets: MeasurementBucketTable;
   verdicts: VerdictTable;
   verdict_expiry: VerdictExpiryTable;
   node_judgements: NodeJudgementTable;

@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { SignedMeasurement } from '@locus/protocol';
-import type { Database } from '../schema.js';
+import type { Database, MeasurementTable } from '../schema.js';
 
 /** A host's measurements by one landmark in one time bucket, summed up: what a verdict rests on. */
 export interface MeasurementBucket {
@@ -18,6 +18,60 @@ export interface MeasurementBucket {
 const COMPACTION_MARK = 'measurement-compaction';
 
 /**
+ * The width of the time buckets measurements are summed up in as they are stored
+ * (`measurement_buckets`): 10 minutes, the buckets a verdict's check over time compares
+ * (`DEFAULT_TRAVEL.bucketMs` in @locus/geo; a test keeps the two equal).
+ */
+export const MEASUREMENT_BUCKET_MS = 600_000;
+
+type BucketRow = { host_key: string; bucket: number; landmark_id: string; min_rtt_ms: number; first_at: number; n: number };
+
+/** Stored measurements summed up per host, bucket and landmark, in key order (so that two writers take the rows' locks in one order). */
+function summed(rows: readonly { host_key: string; landmark_id: string; min_rtt_ms: number; measured_at: number }[]): BucketRow[] {
+  const sums = new Map<string, BucketRow>();
+  for (const r of rows) {
+    const bucket = Math.floor(r.measured_at / MEASUREMENT_BUCKET_MS);
+    const key = `${r.host_key}\n${bucket}\n${r.landmark_id}`;
+    const sum = sums.get(key);
+    if (!sum) sums.set(key, { host_key: r.host_key, bucket, landmark_id: r.landmark_id, min_rtt_ms: r.min_rtt_ms, first_at: r.measured_at, n: 1 });
+    else {
+      sum.n++;
+      if (r.min_rtt_ms < sum.min_rtt_ms || (r.min_rtt_ms === sum.min_rtt_ms && r.measured_at < sum.first_at)) Object.assign(sum, { min_rtt_ms: r.min_rtt_ms, first_at: r.measured_at });
+    }
+  }
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...sums.values()].sort((a, b) => order(a.host_key, b.host_key) || a.bucket - b.bucket || order(a.landmark_id, b.landmark_id));
+}
+
+/** A signed measurement as the row it is stored in. */
+export function measurementRow(signed: SignedMeasurement, receivedAt: number): Insertable<MeasurementTable> {
+  const m = signed.measurement;
+  return { nonces_hash: m.noncesHash, landmark_id: m.landmarkId, host_key: m.hostKey, min_rtt_ms: m.minRttMs, measured_at: Date.parse(m.measuredAt), received_at: receivedAt, body: JSON.stringify(signed) };
+}
+
+/**
+ * Fills the (empty) summary of measurements per host, bucket and landmark from the measurements
+ * taken in the `spanMs` before the newest one, from the start of a bucket: the migration that
+ * made the summary, and benchmarks that store history rows directly.
+ */
+export async function summarizeMeasurements(db: Kysely<Database>, spanMs: number): Promise<void> {
+  const width = sql.lit(MEASUREMENT_BUCKET_MS);
+  await sql`
+    insert into measurement_buckets (host_key, bucket, landmark_id, min_rtt_ms, first_at, n)
+    select b.host_key, b.bucket, b.landmark_id, b.rtt, (
+      select min(m.measured_at) from measurements m
+      where m.host_key = b.host_key and m.measured_at >= b.bucket * ${width} and m.measured_at < (b.bucket + 1) * ${width}
+        and m.landmark_id = b.landmark_id and m.min_rtt_ms = b.rtt
+    ), b.n
+    from (
+      select host_key, measured_at / ${width} as bucket, landmark_id, min(min_rtt_ms) as rtt, count(*) as n
+      from measurements
+      where measured_at >= (select (max(measured_at) - ${sql.lit(Math.trunc(spanMs))}) / ${width} * ${width} from measurements)
+      group by host_key, measured_at / ${width}, landmark_id
+    ) b`.execute(db);
+}
+
+/**
  * Signed measurements, kept exactly as received. The nonce hash is the primary key, so a
  * replay cannot be stored twice — on any number of server replicas at once.
  */
@@ -29,23 +83,35 @@ export class MeasurementRepo {
 
   /**
    * Stores measurements in one statement (a landmark's delivery: at most a few hundred), each
-   * unless its nonces were already used; returns the nonce hashes of those it stored (of two
+   * unless its nonces were already used, and adds those it stored to the summary per host,
+   * landmark and bucket, in one transaction; returns the nonce hashes of those it stored (of two
    * with the same nonces in one call, the first).
    */
   async insertNew(batch: readonly SignedMeasurement[], receivedAt: number): Promise<Set<string>> {
     if (batch.length === 0) return new Set();
-    const rows = await this.#db
-      .insertInto('measurements')
-      .values(
-        batch.map((signed) => {
-          const m = signed.measurement;
-          return { nonces_hash: m.noncesHash, landmark_id: m.landmarkId, host_key: m.hostKey, min_rtt_ms: m.minRttMs, measured_at: Date.parse(m.measuredAt), received_at: receivedAt, body: JSON.stringify(signed) };
-        }),
-      )
-      .onConflict((oc) => oc.column('nonces_hash').doNothing())
-      .returning('nonces_hash')
-      .execute();
-    return new Set(rows.map((r) => r.nonces_hash));
+    const rows = batch.map((signed) => measurementRow(signed, receivedAt));
+    return this.#db.transaction().execute(async (trx) => {
+      const inserted = await trx.insertInto('measurements').values(rows).onConflict((oc) => oc.column('nonces_hash').doNothing()).returning('nonces_hash').execute();
+      const stored = new Set(inserted.map((r) => r.nonces_hash));
+      // Of two rows with the same nonces the first was stored.
+      const fresh = new Set(stored);
+      const sums = summed(rows.filter((r) => fresh.delete(r.nonces_hash)));
+      if (sums.length > 0) {
+        await trx
+          .insertInto('measurement_buckets')
+          .values(sums)
+          .onConflict((oc) =>
+            oc.columns(['host_key', 'bucket', 'landmark_id']).doUpdateSet({
+              // Each refers to the row as it was: the least RTT, the first time it was taken, the count.
+              min_rtt_ms: sql`case when excluded.min_rtt_ms < measurement_buckets.min_rtt_ms then excluded.min_rtt_ms else measurement_buckets.min_rtt_ms end`,
+              first_at: sql`case when excluded.min_rtt_ms < measurement_buckets.min_rtt_ms or (excluded.min_rtt_ms = measurement_buckets.min_rtt_ms and excluded.first_at < measurement_buckets.first_at) then excluded.first_at else measurement_buckets.first_at end`,
+              n: sql`measurement_buckets.n + excluded.n`,
+            }),
+          )
+          .execute();
+      }
+      return stored;
+    });
   }
 
   /** Deletes at most `limit` measurements taken before `before`, the oldest first: how many it deleted. */
@@ -59,29 +125,36 @@ export class MeasurementRepo {
 
   /**
    * A host's measurements taken from `since` to `until` (both included), summed up per landmark
-   * and time bucket of `bucketMs` in the database: a verdict needs each landmark's least RTT,
-   * and a check over time each bucket's, not every signed body (reading and parsing those was
-   * most of the cost of judging a node measured every minute by every landmark).
+   * and time bucket (MEASUREMENT_BUCKET_MS), oldest bucket first: a verdict needs each landmark's
+   * least RTT, and a check over time each bucket's, not every signed body. The buckets whole in
+   * the range are read from the summary kept as measurements are stored (a row per landmark and
+   * bucket: at most 288 for a 6-hour window and 8 landmarks, where the measurements of a host
+   * measured every minute by each are 2,880); the one or two the range's ends cut, from the
+   * measurements in them.
    */
-  async buckets(hostKey: string, since: number, until: number, bucketMs: number): Promise<MeasurementBucket[]> {
-    // A literal integer: SQLite binds a JS number as a real, and dividing by it would not floor.
-    const width = sql.lit(Math.max(1, Math.trunc(bucketMs)));
-    // The first time of each bucket's least RTT: among its own rows, found between the bucket's
-    // first and last times (one range of the host's index, inside the window and the bucket).
+  async buckets(hostKey: string, since: number, until: number): Promise<MeasurementBucket[]> {
+    const width = MEASUREMENT_BUCKET_MS;
+    // Buckets [first, last] lie whole in [since, until].
+    const first = Math.ceil(since / width);
+    const last = Math.floor((until + 1) / width) - 1;
+    const parts = first > last ? [rawBuckets(hostKey, since, until)] : [];
+    if (first <= last) {
+      if (since < first * width) parts.push(rawBuckets(hostKey, since, first * width - 1));
+      parts.push(sql`select landmark_id, bucket, min_rtt_ms as rtt, n, first_at as at from measurement_buckets where host_key = ${hostKey} and bucket >= ${first} and bucket <= ${last}`);
+      if ((last + 1) * width <= until) parts.push(rawBuckets(hostKey, (last + 1) * width, until));
+    }
     const { rows } = await sql<{ landmark_id: string; bucket: number | string; rtt: number; n: number | string; at: number | string }>`
-      select b.landmark_id, b.bucket, b.rtt, b.n, (
-        select min(m.measured_at) from measurements m
-        where m.host_key = ${hostKey} and m.measured_at >= b.first_at and m.measured_at <= b.last_at
-          and m.landmark_id = b.landmark_id and m.min_rtt_ms = b.rtt
-      ) as at
-      from (
-        select landmark_id, measured_at / ${width} as bucket, min(min_rtt_ms) as rtt, count(*) as n, min(measured_at) as first_at, max(measured_at) as last_at
-        from measurements
-        where host_key = ${hostKey} and measured_at >= ${since} and measured_at <= ${until}
-        group by landmark_id, bucket
-      ) b
-      order by b.bucket, b.landmark_id`.execute(this.#db);
+      select landmark_id, bucket, rtt, n, at from (${sql.join(parts, sql` union all `)}) b order by bucket, landmark_id`.execute(this.#db);
     return rows.map((r) => ({ landmarkId: r.landmark_id, bucket: Number(r.bucket), minRttMs: Number(r.rtt), at: Number(r.at), count: Number(r.n) }));
+  }
+
+  /** Deletes at most `limit` rows of the summary of buckets before `bucket` (a bucket number), the oldest first: how many it deleted. */
+  async expireBuckets(bucket: number, limit: number): Promise<number> {
+    const r = await sql`
+      delete from measurement_buckets where (host_key, bucket, landmark_id) in (
+        select host_key, bucket, landmark_id from measurement_buckets where bucket < ${bucket} order by bucket limit ${sql.lit(Math.max(1, Math.trunc(limit)))}
+      )`.execute(this.#db);
+    return Number(r.numAffectedRows ?? 0n);
   }
 
   /**
@@ -168,4 +241,26 @@ export class MeasurementRepo {
       .onConflict((oc) => oc.column('task').doUpdateSet({ done_before: at }))
       .execute();
   }
+}
+
+/**
+ * A host's measurements taken from `since` to `until` (both included, within one or two
+ * buckets), summed up per landmark and bucket from the rows themselves (one range of the host's
+ * index): the least RTT, when it was first taken (among the bucket's rows in the range), how many.
+ */
+function rawBuckets(hostKey: string, since: number, until: number) {
+  // A literal integer: SQLite binds a JS number as a real, and dividing by it would not floor.
+  const width = sql.lit(MEASUREMENT_BUCKET_MS);
+  return sql`
+    select g.landmark_id, g.bucket, g.rtt, g.n, (
+      select min(m.measured_at) from measurements m
+      where m.host_key = ${hostKey} and m.measured_at >= g.first_at and m.measured_at <= g.last_at
+        and m.landmark_id = g.landmark_id and m.min_rtt_ms = g.rtt
+    ) as at
+    from (
+      select landmark_id, measured_at / ${width} as bucket, min(min_rtt_ms) as rtt, count(*) as n, min(measured_at) as first_at, max(measured_at) as last_at
+      from measurements
+      where host_key = ${hostKey} and measured_at >= ${since} and measured_at <= ${until}
+      group by landmark_id, measured_at / ${width}
+    ) g`;
 }

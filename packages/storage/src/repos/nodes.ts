@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, NodeTable } from '../schema.js';
+import { placeholderStyleOf } from './bulk.js';
 import { bySlices } from './slices.js';
 
 export type NodeRecord = NodeTable;
@@ -61,6 +62,14 @@ export class NodeRepo {
   /** Notes that landmarks measured the nodes of these host keys at `at`; returns those nodes (of any org, enrolled or not). */
   async markMeasured(hostKeys: readonly string[], at: number): Promise<NodeRecord[]> {
     if (hostKeys.length === 0) return [];
-    return this.#db.updateTable('nodes').set({ last_measured_at: at }).where('host_key', 'in', hostKeys).returningAll().execute();
+    const update = this.#db.updateTable('nodes').set({ last_measured_at: at });
+    // Landmarks' deliveries mark the same nodes at once, each in one statement. On PostgreSQL each
+    // locks its rows in the order its plan meets them (in a scan of the table, where their latest
+    // versions lie), so two could each hold a row the other waits for: they lock them in key
+    // order first. SQLite writes one statement at a time.
+    if (placeholderStyleOf(this.#db) === 'dollar') {
+      return update.where('id', 'in', (eb) => eb.selectFrom('nodes').select('id').where('host_key', 'in', hostKeys).orderBy('host_key').forUpdate()).returningAll().execute();
+    }
+    return update.where('host_key', 'in', hostKeys).returningAll().execute();
   }
 }
