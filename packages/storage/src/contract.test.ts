@@ -115,8 +115,9 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect((await nodes.byHostKey(hostKey))?.last_measured_at).toBe(1234);
   });
 
-  it('marks nodes measured from deliveries at once, sharing nodes, without a deadlock', async () => {
+  it('marks nodes measured and due from deliveries at once, sharing nodes, without a deadlock', async () => {
     const nodes = new NodeRepo(storage.db);
+    const verdicts = new VerdictRepo(storage.db);
     const keys = Array.from({ length: 200 }, (_, i) => `host-${String(i).padStart(3, '0')}`);
     for (const [i, key] of keys.entries()) await nodes.create({ id: `n${i}`, org_id: 'org-a', name: key, host_key: key, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: null });
     // With the table's statistics, PostgreSQL reads a few hundred nodes by a scan of the table.
@@ -126,12 +127,18 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
       const marked = await Promise.all(
         Array.from({ length: 8 }, (_, l) => {
           const order = [...keys.slice(l * 25), ...keys.slice(0, l * 25)];
-          return nodes.markMeasured(l % 2 === 0 ? order : order.reverse(), 100 + round);
+          // As a delivery does: the nodes measured, then each due at the end of its interval.
+          return nodes.markMeasured(l % 2 === 0 ? order : order.reverse(), 100 + round).then(async (measured) => {
+            await verdicts.dueBy(measured.map((n) => ({ nodeId: n.id, at: 1_000 - round * 10 - l })));
+            return measured;
+          });
         }),
       );
       for (const m of marked) expect(m.map((n) => n.host_key).sort()).toEqual(keys);
     }
     expect((await nodes.byHostKey('host-007'))?.last_measured_at).toBe(109);
+    // Each due at the soonest time asked for.
+    expect(await verdicts.expiry('n7')).toBe(1_000 - 90 - 7);
   });
 
   it('stores a measurement byte for byte, once, and returns a host window oldest first', async () => {

@@ -136,7 +136,8 @@ export class VerdictRepo {
     if (due.length === 0) return;
     await this.#db
       .insertInto('verdict_expiry')
-      .values(due.map((d) => ({ node_id: d.nodeId, expires_at: d.at })))
+      // In key order: landmarks' deliveries of the same nodes at once take their rows in one order (no deadlock on PostgreSQL).
+      .values(due.map((d) => ({ node_id: d.nodeId, expires_at: d.at })).sort((a, b) => (a.node_id < b.node_id ? -1 : a.node_id > b.node_id ? 1 : 0)))
       .onConflict((oc) => oc.column('node_id').doUpdateSet((eb) => ({ expires_at: eb.ref('excluded.expires_at') })).where((eb) => eb('verdict_expiry.expires_at', '>', eb.ref('excluded.expires_at'))))
       .execute();
   }
