@@ -9,6 +9,7 @@ import { HOST_PLACES, LANDMARKS, SHENZHEN, SINGAPORE, measurementOf, testServer,
 import { DEFAULT_SERVER_CONFIG } from './config.js';
 import { reposOf } from './repos.js';
 import { COMPACT_HOSTS, TelemetryRetention } from './retention.js';
+import type { NodeVerdict } from './verification.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -63,13 +64,14 @@ describe('measurement compaction past the verdict window', () => {
         expect(enrolled.statusCode).toBe(201);
         const node = (await repos.nodes.byHostKey(key.publicKey))!;
         const times: number[] = [];
+        const judgements: NodeVerdict[] = [];
         for (const [i, step] of steps.entries()) {
           s!.clock.advance(step.gapS * 1000);
           const now = s!.clock.now().getTime();
           times.push(now);
           const batch = step.taken.map((t) => measurementOf(LANDMARKS[t.landmark]!, key.publicKey, t.place === null ? home : HOST_PLACES[t.place]!, new Date(now - t.lateS * 1000), t.addedMs + drift * i));
           await repos.measurements.insertNew(batch, now);
-          if (step.judge) await s!.app.verification.verdict(node);
+          if (step.judge) judgements.push(await s!.app.verification.verdict(node));
         }
         const first = times[0]! - 40 * MIN;
         const last = times.at(-1)!;
@@ -93,11 +95,13 @@ describe('measurement compaction past the verdict window', () => {
         const rows = await s!.storage.db.selectFrom('measurements').select(['landmark_id', 'measured_at']).where('host_key', '=', key.publicKey).where('kept', '=', 0).execute();
         const groups = new Set(rows.map((r) => `${r.landmark_id}/${Math.floor(Number(r.measured_at) / BUCKET)}`));
         expect(groups.size).toBe(rows.length);
-        // The proof of every stored verdict, rebuilt at its time, gives that verdict.
+        // The proof of every stored verdict, rebuilt at its time, gives that verdict; and so does
+        // the proof at every judgement that changed nothing (lists and reports show its time).
         for (const v of await repos.verdicts.history(node.id)) {
           const proof = await s!.app.verification.proof(node, new Date(v.computedAt));
           expect(proof.verdict).toEqual(v.record);
         }
+        for (const j of judgements) expect((await s!.app.verification.proof(node, new Date(j.computedAt))).verdict).toEqual(j.verdict);
         // At any other past time: what it holds is a part of what it held (never tighter), and
         // a landmark's least in a bucket the window holds whole, and whose measurements had all
         // come in by then (delivered at most 40 min late here), is still its least.

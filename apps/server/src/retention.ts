@@ -42,11 +42,11 @@ type Table = 'samples' | 'rollups' | 'batches';
  *
  * Measurements that have left the verdict window are compacted: of each host's measurements by
  * one landmark in one 10-minute bucket (`DEFAULT_TRAVEL.bucketMs`, the buckets verdicts sum the
- * window up in), only the least RTT is kept (of equal ones, the first taken), and those a stored
- * verdict rests on (MeasurementRepo.keep). A verdict's bound per landmark is its least RTT in the
- * window, which is a bucket's least unless it lies in a bucket the window's edge cuts, and those
- * a stored verdict used are kept: so the proof of every stored verdict, rebuilt at its time, gives
- * the same record. With 8 landmarks measuring a host every minute, a tenth of the measurements
+ * window up in), only the least RTT is kept (of equal ones, the first taken), and those a
+ * judgement rests on (MeasurementRepo.keep, at every judgement). A verdict's bound per landmark is
+ * its least RTT in the window, which is a bucket's least unless it lies in a bucket the window's
+ * edge cuts, and those a judgement used are kept: so the proof at the time of every judgement
+ * (a stored verdict's, or one that changed nothing), rebuilt, gives the same record. With 8 landmarks measuring a host every minute, a tenth of the measurements
  * stay. A bucket is compacted once the window has left it by a bucket more (no measurement can
  * still arrive in it: deliveries older than the window are refused; no verdict still being judged
  * reads it), a bucket at a time across the hosts, `COMPACT_HOSTS` a statement, forward from the

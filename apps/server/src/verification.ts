@@ -280,9 +280,10 @@ export class Verification {
   /**
    * The proof a node's measurements give (the same computation as its verdict): now, or at `at`
    * in the past from the measurements the server held then (taken in the window before it and
-   * received by then; landmarks revoked since count no more). A stored verdict's proof at its
-   * time gives that verdict's record (compaction keeps what it rests on, TelemetryRetention);
-   * at any other past time, compaction may have dropped a landmark's least measurement in a
+   * received by then; landmarks revoked since count no more). The proof at the time of any
+   * judgement (a stored verdict's, or a judgement that changed nothing, whose time lists and
+   * reports show) gives that judgement's record: compaction keeps what each rests on
+   * (TelemetryRetention). At any other past time, compaction may have dropped a landmark's least measurement in a
    * bucket the window's edge cuts, or one whose bucket's least was delivered after that time, so
    * the proof may be looser than the verdict of then was — never tighter, so never wrongly
    * "excluded".
@@ -323,10 +324,12 @@ export class Verification {
     const notes = verdictNotes(evidence.timed, record.empty === true);
     const [last] = await this.#repos.verdicts.history(node.id, 1);
     const changed = !last || JSON.stringify(last.record) !== JSON.stringify(record) || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
+    // What the verdict rests on, kept by compaction so that its proof at its time can be rebuilt:
+    // at every judgement, not only a changed one, since lists and signed reports show the verdict
+    // as of the last judgement (mostly those already marked: an index seek that writes nothing).
+    await this.#repos.measurements.keep(node.host_key, leastPerLandmark(evidence.timed).map((b) => ({ landmarkId: b.landmark, at: b.at })));
     await this.#repos.verdicts.judged(node.id, now, evidence.measurements);
     if (changed) {
-      // What the verdict rests on, kept by compaction so that its proof at its time can be rebuilt.
-      await this.#repos.measurements.keep(node.host_key, leastPerLandmark(evidence.timed).map((b) => ({ landmarkId: b.landmark, at: b.at })));
       // Of two verdicts of a node in one millisecond, the later made is the newer (history's tie-break is the id).
       await this.#repos.verdicts.insert({ id: orderedId(now), nodeId: node.id, computedAt: now, measurements: evidence.measurements, record, notes });
       await this.#afterVerdict?.(node);

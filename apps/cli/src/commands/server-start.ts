@@ -44,8 +44,8 @@ ${DATABASE_HELP}
   --keep-every-measurement
                        do not compact measurements past those 6 hours (by default only each
                        landmark's least per host and 10 minutes is kept, and what every
-                       stored verdict rests on, so its proof can be rebuilt): about ten times
-                       the storage
+                       judgement rests on, so its proof can be rebuilt): about ten times the
+                       storage
   --trust-proxy LIST   comma-separated addresses or CIDR ranges of reverse proxies whose
                        X-Forwarded-For to believe, so that each node's recorded address is
                        its agent's (default: $LOCUS_TRUST_PROXY, else none)

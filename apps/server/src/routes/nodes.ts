@@ -268,7 +268,7 @@ export const nodeRoutes =
         schema: {
           summary: "A self-contained proof bundle of the node's verdict, now or at a past time, checkable with `locus proof verify`",
           description:
-            "`at`: the proof of the verdict at that time, from the measurements the server held then (those of a stored verdict's `computedAt` give that verdict's record); no earlier than the measurement retention allows.",
+            "`at`: the proof of the verdict at that time, from the measurements the server held then (at the `computedAt` of a stored verdict, or of a verdict a list or report showed, it gives that verdict's record); no earlier than the measurement retention allows.",
           tags: ['verdicts'],
           params: Params,
           querystring: ProofQuery,
