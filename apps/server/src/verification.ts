@@ -1,5 +1,5 @@
 import { DEFAULT_TRAVEL, GEO_ENGINE_VERSION, MEAN_EARTH_RADIUS, degrees, enclosingCap, km, ms, regionFromRtts, regionOutline, soleContradictions, toLatLon, travelConflict, verifyTarget, type LatLon, type RttBound, type TimedBound, type World } from '@locus/geo';
-import { buildProof, checkMeasurement, toVerdictRecord } from '@locus/proof';
+import { buildProof, checkMeasurementAsync, toVerdictRecord } from '@locus/proof';
 import type { LandmarkInfo, ProofBundle, ProtocolErrorCode, SignedMeasurement, VerdictRecord } from '@locus/protocol';
 import { orderedId, type NodeRecord, type VerdictNote } from '@locus/storage';
 import type { Clock } from './clock.js';
@@ -159,13 +159,18 @@ export class Verification {
     let duplicates = 0;
     const rejected: { index: number; code: ProtocolErrorCode; message: string }[] = [];
     const checked: SignedMeasurement[] = [];
-    for (const [index, signed] of batch.entries()) {
-      const check = checkMeasurement(signed, landmarks, now, gate);
-      if (check.ok) checked.push(signed);
+    // Signatures checked on libuv's thread pool, all of the delivery's at once: off the server's
+    // thread (about 0.1 ms each, half of a measurement's cost there), on the machine's other cores.
+    const checks = await Promise.all(batch.map((signed) => checkMeasurementAsync(signed, landmarks, now, gate)));
+    for (const [index, check] of checks.entries()) {
+      if (check.ok) checked.push(batch[index]!);
       else rejected.push({ index, code: check.code, message: check.message });
     }
+    // When they are stored and their nodes judged: after the checks, which may have let other
+    // deliveries (and their judgements) run meanwhile.
+    const at = this.#clock.now().getTime();
     // One statement for the delivery; of two with the same nonces, the first is stored.
-    const stored = await this.#repos.measurements.insertNew(checked, now.getTime());
+    const stored = await this.#repos.measurements.insertNew(checked, at);
     const measured = new Set<string>();
     for (const signed of checked) {
       if (stored.delete(signed.measurement.noncesHash)) {
@@ -175,14 +180,14 @@ export class Verification {
         duplicates++;
       }
     }
-    const nodes = await this.#repos.nodes.markMeasured([...measured], now.getTime());
+    const nodes = await this.#repos.nodes.markMeasured([...measured], at);
     const judged = await this.#repos.verdicts.lastJudged(nodes.map((n) => n.id));
     const due: { nodeId: string; at: number }[] = [];
     const trusted = [...landmarks.values()];
     for (const node of nodes) {
       const last = judged.get(node.id);
       // Judged on no measurement (never measured, or none recent enough): new ones count at once.
-      if (last === undefined || last.measurements === 0 || now.getTime() - last.at >= this.#config.verdictIntervalMs) await this.verdict(node, trusted);
+      if (last === undefined || last.measurements === 0 || at - last.at >= this.#config.verdictIntervalMs) await this.verdict(node, trusted);
       else due.push({ nodeId: node.id, at: last.at + this.#config.verdictIntervalMs });
     }
     await this.#repos.verdicts.dueBy(due);

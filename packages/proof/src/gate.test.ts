@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateSigningKey, signMeasurement } from '@locus/protocol';
-import { MeasurementGate } from './gate.js';
+import { MeasurementGate, checkMeasurement, checkMeasurementAsync } from './gate.js';
 import { LANDMARKS, landmarkAt, measure } from './test-support.js';
 
 const now = new Date('2026-11-29T12:00:00.000Z');
@@ -49,5 +49,37 @@ describe('MeasurementGate', () => {
     const moved = { ...sin!, info: { ...sin!.info, lat: 22.3, lon: 114.2 } };
     const gate = new MeasurementGate([moved.info]);
     expect(gate.check(measure(sin!, host, singapore, now), now)).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: /other than its registered/ });
+  });
+});
+
+describe('checkMeasurementAsync', () => {
+  it('answers as checkMeasurement does, the signature checked off the thread', async () => {
+    const landmarks = LANDMARKS();
+    const [sin] = landmarks;
+    const registered = new Map(landmarks.map((l) => [l.info.id, l.info]));
+    const m = measure(sin!, host, singapore, now);
+    const cases = [
+      m,
+      measure(sin!, host, singapore, new Date(now.getTime() - 25 * 3600_000)),
+      measure(sin!, host, singapore, new Date(now.getTime() + 5 * 60_000)),
+      measure(landmarkAt('evil', 'SG', 1.3, 103.8), host, singapore, now),
+      signMeasurement(m.measurement, generateSigningKey().privateKey),
+      { ...m, measurement: { ...m.measurement, minRttMs: m.measurement.minRttMs / 2 } },
+      { ...m, signature: 'not-a-signature' },
+      // Signed, but at another place than registered, and stale: the place is said first.
+      signMeasurement({ ...measure(sin!, host, singapore, new Date(now.getTime() - 25 * 3600_000)).measurement, landmarkAt: { lat: 0, lon: 0 } }, sin!.key.privateKey),
+    ];
+    const answers = await Promise.all(cases.map((c) => checkMeasurementAsync(c, registered, now)));
+    expect(answers).toEqual(cases.map((c) => checkMeasurement(c, registered, now)));
+    expect(answers.map((a) => (a.ok ? 'ok' : a.code))).toEqual([
+      'ok',
+      'LOCUS_ERR_MEASUREMENT_STALE',
+      'LOCUS_ERR_MEASUREMENT_STALE',
+      'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK',
+      'LOCUS_ERR_MEASUREMENT_SIGNATURE',
+      'LOCUS_ERR_MEASUREMENT_SIGNATURE',
+      'LOCUS_ERR_MEASUREMENT_SIGNATURE',
+      'LOCUS_ERR_MEASUREMENT_SIGNATURE',
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { verifyMeasurementSignature, type LandmarkInfo, type ProtocolErrorCode, type SignedMeasurement } from '@locus/protocol';
+import { verifyMeasurementSignature, verifyMeasurementSignatureAsync, type LandmarkInfo, type ProtocolErrorCode, type SignedMeasurement } from '@locus/protocol';
 
 export interface GateOptions {
   /** Oldest accepted measurement, in ms before now. */
@@ -17,12 +17,26 @@ export type GateResult = { readonly ok: true } | { readonly ok: false; readonly 
  * to refuse (by nonce hash), as MeasurementGate does in memory and a database by a unique key.
  */
 export function checkMeasurement(signed: SignedMeasurement, landmarks: ReadonlyMap<string, LandmarkInfo>, now: Date, options: GateOptions = DEFAULT_GATE): GateResult {
+  const landmark = landmarks.get(signed.measurement.landmarkId);
+  return landmark ? checkSigned(signed, landmark, verifyMeasurementSignature(signed, landmark.publicKey), now, options) : unknownLandmark(signed);
+}
+
+/**
+ * As checkMeasurement, the signature checked on libuv's thread pool: a server checking a
+ * landmark's delivery of hundreds of measurements keeps its own thread for requests, and the
+ * checks run on the machine's other cores.
+ */
+export async function checkMeasurementAsync(signed: SignedMeasurement, landmarks: ReadonlyMap<string, LandmarkInfo>, now: Date, options: GateOptions = DEFAULT_GATE): Promise<GateResult> {
+  const landmark = landmarks.get(signed.measurement.landmarkId);
+  return landmark ? checkSigned(signed, landmark, await verifyMeasurementSignatureAsync(signed, landmark.publicKey), now, options) : unknownLandmark(signed);
+}
+
+const unknownLandmark = (signed: SignedMeasurement): GateResult => ({ ok: false, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK', message: `landmark "${signed.measurement.landmarkId}" is not registered` });
+
+/** The checks after the landmark is found, `verified`: whether its signature verifies under the landmark's key. */
+function checkSigned(signed: SignedMeasurement, landmark: LandmarkInfo, verified: boolean, now: Date, options: GateOptions): GateResult {
   const m = signed.measurement;
-  const landmark = landmarks.get(m.landmarkId);
-  if (!landmark) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK', message: `landmark "${m.landmarkId}" is not registered` };
-  if (!verifyMeasurementSignature(signed, landmark.publicKey)) {
-    return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: `signature does not verify under landmark "${m.landmarkId}"'s key` };
-  }
+  if (!verified) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: `signature does not verify under landmark "${m.landmarkId}"'s key` };
   if (m.landmarkAt.lat !== landmark.lat || m.landmarkAt.lon !== landmark.lon) {
     return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: `landmark "${m.landmarkId}" signed a place other than its registered one` };
   }

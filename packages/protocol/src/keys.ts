@@ -103,5 +103,11 @@ export function verifyJson(purpose: SignaturePurpose, value: Json, publicKey: Pu
   return bytes !== undefined && verifyBytes(purpose, bytes, publicKey, signature);
 }
 
+/** As verifyJson, the signature checked on libuv's thread pool (verifyBytesAsync); the canonical encoding is made on the caller's thread. */
+export function verifyJsonAsync(purpose: SignaturePurpose, value: Json, publicKey: PublicKeyText, signature: string): Promise<boolean> {
+  const bytes = receivedCanonicalBytes(value);
+  return bytes === undefined ? Promise.resolve(false) : verifyBytesAsync(purpose, bytes, publicKey, signature);
+}
+
 /** SHA-256 as base64url. */
 export const sha256 = (bytes: Uint8Array): string => toBase64url(createHash('sha256').update(bytes).digest());
