@@ -288,10 +288,10 @@ export class Verification {
    * received by then; landmarks revoked since count no more). The proof at the time of any
    * judgement (a stored verdict's, or a judgement that changed nothing, whose time lists and
    * reports show) gives that judgement's record: compaction keeps what each rests on
-   * (TelemetryRetention). At any other past time, compaction may have dropped a landmark's least measurement in a
-   * bucket the window's edge cuts, or one whose bucket's least was delivered after that time, so
-   * the proof may be looser than the verdict of then was — never tighter, so never wrongly
-   * "excluded".
+   * (TelemetryRetention). At any other past time, compaction may have dropped a landmark's
+   * least measurement in a bucket the window's edge cuts, or one whose bucket's least was
+   * delivered after that time, so the proof may be looser than the verdict of then was — never
+   * tighter, so never wrongly "excluded".
    */
   async proof(node: NodeRecord, at?: Date): Promise<ProofBundle> {
     const now = at ?? this.#clock.now();
