@@ -84,13 +84,15 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     }
     throw error;
   }
+  // Signals taken before it says it runs (SIGTERM's default action would kill it uncleanly).
+  const stopped = untilStopped(log, async (signal) => {
+    log(`${signal}: stopping`);
+    await agent.stop();
+  });
   log(`agent running: node ${enrollment.nodeId} → ${enrollment.server}, a sample every ${intervalS} s, sent every ${sendEvery === 1 ? 'sample' : `${sendEvery} samples`}${v.simulate ? `, simulating ${v.simulate}` : ''}`);
   if (agent.metricsUrl) {
     log(`metrics at ${agent.metricsUrl}${metrics && !isLoopback(metrics.host) ? ' (reachable from other hosts: bind 127.0.0.1 unless a scraper elsewhere needs it)' : ''}`);
   }
-  await untilStopped(log, async (signal) => {
-    log(`${signal}: stopping`);
-    await agent.stop();
-  });
+  await stopped;
   return 0;
 }

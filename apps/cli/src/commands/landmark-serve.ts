@@ -99,8 +99,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }).catch((error: Error) => {
     throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${error.message}`);
   });
-  log(`landmark ${id} (${country}, ${lat}, ${lon}) listening on ${server.url}; public key ${key.publicKey}`);
-  await untilStopped(log, async (signal) => {
+  // Signals taken before it says it listens (SIGTERM's default action would kill it uncleanly).
+  const stopped = untilStopped(log, async (signal) => {
     log(`${signal}: stopping`);
     await server.close();
     if (delivery) {
@@ -108,5 +108,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       delivery.close();
     }
   });
+  log(`landmark ${id} (${country}, ${lat}, ${lon}) listening on ${server.url}; public key ${key.publicKey}`);
+  await stopped;
   return 0;
 }

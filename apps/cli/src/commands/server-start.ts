@@ -129,6 +129,12 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     throw new CliError('LOCUS_ERR_DATABASE', `${NAME}: cannot open the database (${db.databaseUrl ? 'from --database-url' : db.dataDir}): ${e.message}`);
   }
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
+  // Signals taken before it says it listens: a supervisor (or a test) that stops it on that line
+  // must not find SIGTERM's default action (the process killed, no clean stop) still in place.
+  const stopped = untilStopped(log, async (signal) => {
+    log(`${signal}: stopping`);
+    await server.close();
+  });
   log(`Locus server listening on ${server.url} (database ${server.storage.description}); dashboard at ${server.url}/, API docs at ${server.url}/docs`);
   const warmUp = server.decoderWarmUp ? ` (warmed up on ${server.decoderWarmUp.signed} of ${server.decoderWarmUp.batches} made-up batches in ${(server.decoderWarmUp.ms / 1000).toFixed(1)} s)` : '';
   log(`agents' batches are decoded on ${server.decoderThreads > 0 ? `${server.decoderThreads} worker thread(s)${warmUp}` : "the server's own thread"}`);
@@ -136,10 +142,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (server.generatedToken) {
     io.stdout(`admin token (shown once; keep it, or set LOCUS_ADMIN_TOKEN): ${server.generatedToken}\n`);
   }
-  await untilStopped(log, async (signal) => {
-    log(`${signal}: stopping`);
-    await server.close();
-  });
+  await stopped;
   return 0;
 }
 

@@ -76,6 +76,16 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     if (e.code === 'EADDRINUSE') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: port ${port} is in use`, 'Pick another: PORT=8081 npm start, or --port 8081.');
     throw error;
   }
+  const print = async () => io.stdout(`\n${new Date().toISOString()} verdicts:\n${await summary(world)}\n`);
+  const first = setTimeout(() => void print(), 12_000);
+  const every = setInterval(() => void print(), 60_000);
+  // Signals taken before it says it runs (SIGTERM's default action would kill it uncleanly).
+  const stopped = untilStopped(log, async (signal) => {
+    clearTimeout(first);
+    clearInterval(every);
+    log(`${signal}: stopping`);
+    await world.stop();
+  });
   io.stdout(
     [
       `dashboard:   ${world.server.url}/  (API docs: ${world.server.url}/docs)`,
@@ -87,15 +97,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       '',
     ].join('\n'),
   );
-  const print = async () => io.stdout(`\n${new Date().toISOString()} verdicts:\n${await summary(world)}\n`);
-  const first = setTimeout(() => void print(), 12_000);
-  const every = setInterval(() => void print(), 60_000);
-  await untilStopped(log, async (signal) => {
-    clearTimeout(first);
-    clearInterval(every);
-    log(`${signal}: stopping`);
-    await world.stop();
-  });
+  await stopped;
   io.stdout('stopped; the data stays in the data dir for the next start\n');
   return 0;
 }
