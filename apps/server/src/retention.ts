@@ -46,11 +46,12 @@ type Table = 'samples' | 'rollups' | 'batches';
  * judgement rests on (MeasurementRepo.keep, at every judgement). A verdict's bound per landmark is
  * its least RTT in the window, which is a bucket's least unless it lies in a bucket the window's
  * edge cuts, and those a judgement used are kept: so the proof at the time of every judgement
- * (a stored verdict's, or one that changed nothing), rebuilt, gives the same record. With 8 landmarks measuring a host every minute, a tenth of the measurements
- * stay. A bucket is compacted once the window has left it by a bucket more (no measurement can
- * still arrive in it: deliveries older than the window are refused; no verdict still being judged
- * reads it), a bucket at a time across the hosts, `COMPACT_HOSTS` a statement, forward from the
- * mark the database keeps (so nothing is read twice).
+ * (a stored verdict's, or one that changed nothing), rebuilt, gives the same record. With 8
+ * landmarks measuring a host every minute, a tenth of the measurements stay. A bucket is
+ * compacted once the window has left it by a bucket more (no measurement can still arrive in it:
+ * deliveries older than the window are refused; no verdict still being judged reads it), a bucket
+ * at a time across the hosts, `COMPACT_HOSTS` a statement, forward from the mark the database
+ * keeps (so nothing is read twice).
  */
 export class TelemetryRetention {
   readonly #repos: Repos;

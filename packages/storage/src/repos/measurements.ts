@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { SignedMeasurement } from '@locus/protocol';
 import type { Database, MeasurementTable } from '../schema.js';
+import { compareKeys } from './key-order.js';
 
 /** A host's measurements by one landmark in one time bucket, summed up: what a verdict rests on. */
 export interface MeasurementBucket {
@@ -39,8 +40,7 @@ function summed(rows: readonly { host_key: string; landmark_id: string; min_rtt_
       if (r.min_rtt_ms < sum.min_rtt_ms || (r.min_rtt_ms === sum.min_rtt_ms && r.measured_at < sum.first_at)) Object.assign(sum, { min_rtt_ms: r.min_rtt_ms, first_at: r.measured_at });
     }
   }
-  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return [...sums.values()].sort((a, b) => order(a.host_key, b.host_key) || a.bucket - b.bucket || order(a.landmark_id, b.landmark_id));
+  return [...sums.values()].sort((a, b) => compareKeys(a.host_key, b.host_key) || a.bucket - b.bucket || compareKeys(a.landmark_id, b.landmark_id));
 }
 
 /** A signed measurement as the row it is stored in. */
@@ -137,8 +137,9 @@ export class MeasurementRepo {
     // Buckets [first, last] lie whole in [since, until].
     const first = Math.ceil(since / width);
     const last = Math.floor((until + 1) / width) - 1;
-    const parts = first > last ? [rawBuckets(hostKey, since, until)] : [];
-    if (first <= last) {
+    const parts = [];
+    if (first > last) parts.push(rawBuckets(hostKey, since, until));
+    else {
       if (since < first * width) parts.push(rawBuckets(hostKey, since, first * width - 1));
       parts.push(sql`select landmark_id, bucket, min_rtt_ms as rtt, n, first_at as at from measurement_buckets where host_key = ${hostKey} and bucket >= ${first} and bucket <= ${last}`);
       if ((last + 1) * width <= until) parts.push(rawBuckets(hostKey, (last + 1) * width, until));

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { VerdictRecord } from '@locus/protocol';
 import type { Database, NodeTable, VerdictTable } from '../schema.js';
+import { compareKeys } from './key-order.js';
 
 /** Something a reader of a verdict must know that its record does not say. */
 export interface VerdictNote {
@@ -137,7 +138,7 @@ export class VerdictRepo {
     await this.#db
       .insertInto('verdict_expiry')
       // In key order: landmarks' deliveries of the same nodes at once take their rows in one order (no deadlock on PostgreSQL).
-      .values(due.map((d) => ({ node_id: d.nodeId, expires_at: d.at })).sort((a, b) => (a.node_id < b.node_id ? -1 : a.node_id > b.node_id ? 1 : 0)))
+      .values(due.map((d) => ({ node_id: d.nodeId, expires_at: d.at })).sort((a, b) => compareKeys(a.node_id, b.node_id)))
       .onConflict((oc) => oc.column('node_id').doUpdateSet((eb) => ({ expires_at: eb.ref('excluded.expires_at') })).where((eb) => eb('verdict_expiry.expires_at', '>', eb.ref('excluded.expires_at'))))
       .execute();
   }
