@@ -14,6 +14,7 @@ import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { ApiError, errorBody, validationMessage } from './errors.js';
 import { reposOf, type Repos } from './repos.js';
+import { closeConnectionsWhenClosing } from './closing.js';
 import { addSecurityHeaders, tightenSwaggerCsp } from './security-headers.js';
 import { agentRoutes } from './routes/agents.js';
 import { inThreadDecoder, type BatchDecoder } from './ingest/decoder.js';
@@ -108,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(500).send(errorBody('LOCUS_ERR_SERVER', 'internal error; see the server log'));
   });
   addSecurityHeaders(app);
+  closeConnectionsWhenClosing(app);
   const dashboard = deps.dashboardDir && existsSync(join(deps.dashboardDir, 'index.html')) ? deps.dashboardDir : undefined;
   if (dashboard) await app.register(fastifyStatic, { root: dashboard, prefix: '/', wildcard: false, index: ['index.html'] });
   app.setNotFoundHandler((request, reply) => {

@@ -86,7 +86,7 @@ ${LOG_LEVEL_HELP}
                        at start, so locus then runs the server in a child process that has it
                        (and logs its pid), passing signals on and its exit code back.
 
-Stops cleanly on SIGINT or SIGTERM.
+Stops cleanly on SIGINT or SIGTERM: answers the requests it has, then closes every connection.
 `;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {

@@ -1,0 +1,77 @@
+import { Agent, request, type IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeConnectionsWhenClosing } from './closing.js';
+
+// Far below the keep-alive timeout (72 s) that a connection left open would hold a close for.
+const CLOSE_WITHIN_MS = 10_000;
+
+let agent: Agent | undefined;
+afterEach(() => agent?.destroy());
+
+/** A GET on a keep-alive connection (as agents and landmarks keep theirs): the answer's head, then its whole body. */
+function get(url: string): Promise<{ res: IncomingMessage; body: Promise<string> }> {
+  agent ??= new Agent({ keepAlive: true });
+  return new Promise((resolve, reject) => {
+    request(url, { agent }, (res) => {
+      const body = new Promise<string>((done) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => done(text));
+      });
+      resolve({ res, body });
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+const closedWithin = async (app: FastifyInstance, closing: Promise<void>) =>
+  Promise.race([closing.then(() => 'closed'), new Promise((r) => setTimeout(() => r(`still open after ${CLOSE_WITHIN_MS} ms`), CLOSE_WITHIN_MS).unref())]);
+
+describe('a server closing', () => {
+  it('closes a keep-alive connection once the answer in flight when the close began is sent, rather than after its keep-alive timeout', async () => {
+    const app = Fastify();
+    closeConnectionsWhenClosing(app);
+    let reached!: () => void;
+    const inHandler = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    // The answer goes once the close has begun (the hooks run in the order they were added).
+    app.addHook('preClose', async () => release());
+    app.get('/slow', async () => {
+      reached();
+      await released;
+      return { ok: true };
+    });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const answer = get(`${url}/slow`);
+    await inHandler;
+    const closing = app.close();
+    const { res, body } = await answer;
+    expect(res.headers.connection).toBe('close');
+    expect(JSON.parse(await body)).toEqual({ ok: true });
+    expect(await closedWithin(app, closing)).toBe('closed');
+  });
+
+  it('closes a connection whose answer had begun before the close, once it is whole', async () => {
+    const app = Fastify();
+    closeConnectionsWhenClosing(app);
+    const stream = new PassThrough();
+    app.get('/stream', async (_request, reply) => reply.type('text/plain').send(stream));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    stream.write('first ');
+    const { res, body } = await get(`${url}/stream`);
+    // Sent before the close: this answer keeps its connection alive.
+    expect(res.headers.connection).toBe('keep-alive');
+    const closing = app.close();
+    // Once the server has stopped listening (and closed the connections idle then).
+    for (let i = 0; i < 1_000 && app.server.listening; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(app.server.listening).toBe(false);
+    stream.end('last');
+    expect(await body).toBe('first last');
+    expect(await closedWithin(app, closing)).toBe('closed');
+  });
+});
