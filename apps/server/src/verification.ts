@@ -323,17 +323,20 @@ export class Verification {
     const landmarks = trusted ?? (await this.#repos.landmarks.list());
     // Read before the measurements: a delivery that makes the node due meanwhile is not undone.
     const seen = await this.#repos.verdicts.expiry(node.id);
-    const evidence = await this.#evidence(node, now, landmarks);
+    // The window and the newest verdict at once, and the three writes below (on PostgreSQL, each
+    // on a connection of its own: three round trips a judgement where one after another took six).
+    const [evidence, [last]] = await Promise.all([this.#evidence(node, now, landmarks), this.#repos.verdicts.history(node.id, 1)]);
     const record = this.judge(boundsOf(evidence, landmarks), node.claimed_country);
-    await this.#repos.verdicts.setExpiry(node.id, boundsExpireAt(evidence.timed, this.#config.measurementMaxAgeMs), seen);
     const notes = verdictNotes(evidence.timed, record.empty === true);
-    const [last] = await this.#repos.verdicts.history(node.id, 1);
     const changed = !last || JSON.stringify(last.record) !== JSON.stringify(record) || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
-    // What the verdict rests on, kept by compaction so that its proof at its time can be rebuilt:
-    // at every judgement, not only a changed one, since lists and signed reports show the verdict
-    // as of the last judgement (mostly those already marked: an index seek that writes nothing).
-    await this.#repos.measurements.keep(node.host_key, leastPerLandmark(evidence.timed).map((b) => ({ landmarkId: b.landmark, at: b.at })));
-    await this.#repos.verdicts.judged(node.id, now, evidence.measurements);
+    await Promise.all([
+      this.#repos.verdicts.setExpiry(node.id, boundsExpireAt(evidence.timed, this.#config.measurementMaxAgeMs), seen),
+      // What the verdict rests on, kept by compaction so that its proof at its time can be rebuilt:
+      // at every judgement, not only a changed one, since lists and signed reports show the verdict
+      // as of the last judgement (mostly those already marked: an index seek that writes nothing).
+      this.#repos.measurements.keep(node.host_key, leastPerLandmark(evidence.timed).map((b) => ({ landmarkId: b.landmark, at: b.at }))),
+      this.#repos.verdicts.judged(node.id, now, evidence.measurements),
+    ]);
     if (changed) {
       // Of two verdicts of a node in one millisecond, the later made is the newer (history's tie-break is the id).
       await this.#repos.verdicts.insert({ id: orderedId(now), nodeId: node.id, computedAt: now, measurements: evidence.measurements, record, notes });
