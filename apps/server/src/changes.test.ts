@@ -1,5 +1,6 @@
 import { get, type IncomingMessage } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TokenRepo } from '@locus/storage';
 import type { SigningKey } from '@locus/protocol';
 import { relayPayloads } from './changes.js';
 import { enrollAgent, LANDMARKS, measurementOf, SHENZHEN, testServer, type TestServer } from './test-support.js';
@@ -47,6 +48,7 @@ describe('the change stream', () => {
     url = await s.app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterEach(async () => {
+    vi.restoreAllMocks();
     await s.close();
   });
 
@@ -113,6 +115,29 @@ describe('the change stream', () => {
     expect(other.state.ended).toBe(false);
     await s.app.close();
     await other.until(() => other.state.ended);
+  });
+
+  it('ends a stream whose token was still being checked when the server began to close, so that the close is not held up', async () => {
+    let reached!: () => void;
+    const checking = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const findByHash = TokenRepo.prototype.findByHash;
+    vi.spyOn(TokenRepo.prototype, 'findByHash').mockImplementation(async function (this: TokenRepo, hash) {
+      reached();
+      await released;
+      return findByHash.call(this, hash);
+    });
+    const opening = openStream(url, owner);
+    await checking;
+    const closing = s.app.close();
+    // Once the server no longer listens (its preClose hooks have run).
+    for (let i = 0; i < 1_000 && s.app.server.listening; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(s.app.server.listening).toBe(false);
+    release();
+    const stream = await opening;
+    await stream.until(() => stream.state.ended);
+    await closing;
   });
 
   it('answers errors as JSON before streaming: no token, and too many streams open', async () => {

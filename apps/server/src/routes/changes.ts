@@ -31,8 +31,11 @@ export const changeRoutes =
   (ctx: AppContext, { heartbeatMs, max }: ChangeStreamOptions = DEFAULT_CHANGE_STREAMS): FastifyPluginAsyncZod =>
   async (app) => {
     const open = new Set<ServerResponse>();
-    // Open streams would hold a closing server up: they end first.
+    let closing = false;
+    // Open streams would hold a closing server up: they end first, and one whose token was
+    // still being checked when the close began ends as soon as it has begun.
     app.addHook('preClose', async () => {
+      closing = true;
       for (const res of open) res.end();
     });
 
@@ -61,7 +64,7 @@ export const changeRoutes =
         const res = reply.raw;
         res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'close' });
         // HEAD: the GET's headers, and no stream to keep open.
-        if (request.method === 'HEAD') return void res.end();
+        if (request.method === 'HEAD' || closing) return void res.end();
         res.write(`retry: 5000\n\nevent: ready\ndata: ${JSON.stringify({ kinds })}\n\n`);
         open.add(res);
 
