@@ -14,7 +14,7 @@ import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { ApiError, errorBody, validationMessage } from './errors.js';
 import { reposOf, type Repos } from './repos.js';
-import { closeConnectionsWhenClosing } from './closing.js';
+import { CLOSING_OPTIONS, closeConnectionsWhenClosing } from './closing.js';
 import { addSecurityHeaders, tightenSwaggerCsp } from './security-headers.js';
 import { agentRoutes } from './routes/agents.js';
 import { inThreadDecoder, type BatchDecoder } from './ingest/decoder.js';
@@ -77,6 +77,7 @@ export const API_VERSION = '0.1.0';
 /** Builds the HTTP API from injected storage, borders, config and clock; `main` only listens. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
+    ...CLOSING_OPTIONS,
     logger: deps.logger ?? false,
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: deps.config.trustProxy.length > 0 ? [...deps.config.trustProxy] : false,

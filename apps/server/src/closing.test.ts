@@ -2,7 +2,7 @@ import { Agent, request, type IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeConnectionsWhenClosing } from './closing.js';
+import { CLOSING_OPTIONS, closeConnectionsWhenClosing } from './closing.js';
 
 // Far below the keep-alive timeout (72 s) that a connection left open would hold a close for.
 const CLOSE_WITHIN_MS = 10_000;
@@ -33,7 +33,7 @@ const closedWithin = async (app: FastifyInstance, closing: Promise<void>) =>
 
 describe('a server closing', () => {
   it('closes a keep-alive connection once the answer in flight when the close began is sent, rather than after its keep-alive timeout', async () => {
-    const app = Fastify();
+    const app = Fastify(CLOSING_OPTIONS);
     closeConnectionsWhenClosing(app);
     let reached!: () => void;
     const inHandler = new Promise<void>((r) => (reached = r));
@@ -57,7 +57,7 @@ describe('a server closing', () => {
   });
 
   it('closes a connection whose answer had begun before the close, once it is whole', async () => {
-    const app = Fastify();
+    const app = Fastify(CLOSING_OPTIONS);
     closeConnectionsWhenClosing(app);
     const stream = new PassThrough();
     app.get('/stream', async (_request, reply) => reply.type('text/plain').send(stream));
@@ -72,6 +72,27 @@ describe('a server closing', () => {
     expect(app.server.listening).toBe(false);
     stream.end('last');
     expect(await body).toBe('first last');
+    expect(await closedWithin(app, closing)).toBe('closed');
+  });
+
+  it("refuses a request that comes while it closes in the API's error envelope, with Retry-After, and closes its connection", async () => {
+    const app = Fastify(CLOSING_OPTIONS);
+    closeConnectionsWhenClosing(app);
+    // The close waits here (after the hook above set it closing, before the listener closes) until the request is answered.
+    let hold!: () => void;
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    app.addHook('preClose', () => new Promise<void>((r) => ((hold = r), holding())));
+    app.get('/anything', async () => ({ ok: true }));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const closing = app.close();
+    await held;
+    const { res, body } = await get(`${url}/anything`);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.headers.connection).toBe('close');
+    expect(JSON.parse(await body)).toEqual({ statusCode: 503, code: 'LOCUS_ERR_STOPPING', error: 'Service Unavailable', message: expect.stringContaining('stopping') });
+    hold();
     expect(await closedWithin(app, closing)).toBe('closed');
   });
 });

@@ -14,6 +14,7 @@ export const SERVER_ERRORS = {
   LOCUS_ERR_UNSUPPORTED_MEDIA: { statusCode: 415, summary: 'The request body is not application/json.' },
   LOCUS_ERR_RATE_LIMITED: { statusCode: 429, summary: 'Too many requests; retry after the time in Retry-After.' },
   LOCUS_ERR_NOT_READY: { statusCode: 503, summary: 'The server cannot reach its database.' },
+  LOCUS_ERR_STOPPING: { statusCode: 503, summary: 'The server is stopping; retry after the time in Retry-After (another replica, or this one once it is back).' },
   LOCUS_ERR_SERVER: { statusCode: 500, summary: 'A bug in the server; the log has the details.' },
 } as const;
 
