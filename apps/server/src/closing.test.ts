@@ -1,20 +1,25 @@
 import { Agent, request, type IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TokenRepo } from '@locus/storage';
 import { CLOSING_OPTIONS, closeConnectionsWhenClosing } from './closing.js';
+import { testServer } from './test-support.js';
 
 // Far below the keep-alive timeout (72 s) that a connection left open would hold a close for.
 const CLOSE_WITHIN_MS = 10_000;
 
 let agent: Agent | undefined;
-afterEach(() => agent?.destroy());
+afterEach(() => {
+  vi.restoreAllMocks();
+  agent?.destroy();
+});
 
 /** A GET on a keep-alive connection (as agents and landmarks keep theirs): the answer's head, then its whole body. */
-function get(url: string): Promise<{ res: IncomingMessage; body: Promise<string> }> {
+function get(url: string, headers: Record<string, string> = {}): Promise<{ res: IncomingMessage; body: Promise<string> }> {
   agent ??= new Agent({ keepAlive: true });
   return new Promise((resolve, reject) => {
-    request(url, { agent }, (res) => {
+    request(url, { agent, headers }, (res) => {
       const body = new Promise<string>((done) => {
         let text = '';
         res.setEncoding('utf8');
@@ -94,5 +99,33 @@ describe('a server closing', () => {
     expect(JSON.parse(await body)).toEqual({ statusCode: 503, code: 'LOCUS_ERR_STOPPING', error: 'Service Unavailable', message: expect.stringContaining('stopping') });
     hold();
     expect(await closedWithin(app, closing)).toBe('closed');
+  });
+
+  it('is how the API server closes: a request in flight when it began is answered, its connection closed, the close not held up', async () => {
+    const s = await testServer();
+    const owner = await s.tokenFor('org-a', 'owner');
+    let reached!: () => void;
+    const checking = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const findByHash = TokenRepo.prototype.findByHash;
+    // The request waits in its token's check until the close has begun.
+    vi.spyOn(TokenRepo.prototype, 'findByHash').mockImplementation(async function (this: TokenRepo, hash) {
+      reached();
+      await released;
+      return findByHash.call(this, hash);
+    });
+    const url = await s.app.listen({ host: '127.0.0.1', port: 0 });
+    const answer = get(`${url}/api/v1/nodes`, owner);
+    await checking;
+    const closing = s.close();
+    for (let i = 0; i < 1_000 && s.app.server.listening; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(s.app.server.listening).toBe(false);
+    release();
+    const { res, body } = await answer;
+    expect(res.statusCode).toBe(200);
+    expect(res.headers.connection).toBe('close');
+    expect(JSON.parse(await body)).toMatchObject({ nodes: [] });
+    expect(await closedWithin(s.app, closing)).toBe('closed');
   });
 });
