@@ -1,6 +1,6 @@
 import { get, type IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TokenRepo } from '@locus/storage';
+import { holdTokenChecks } from '../../../test/support/hold-token-checks.js';
 import type { SigningKey } from '@locus/protocol';
 import { relayPayloads } from './changes.js';
 import { enrollAgent, LANDMARKS, measurementOf, SHENZHEN, testServer, type TestServer } from './test-support.js';
@@ -118,16 +118,7 @@ describe('the change stream', () => {
   });
 
   it('ends a stream whose token was still being checked when the server began to close, so that the close is not held up', async () => {
-    let reached!: () => void;
-    const checking = new Promise<void>((r) => (reached = r));
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    const findByHash = TokenRepo.prototype.findByHash;
-    vi.spyOn(TokenRepo.prototype, 'findByHash').mockImplementation(async function (this: TokenRepo, hash) {
-      reached();
-      await released;
-      return findByHash.call(this, hash);
-    });
+    const { checking, release } = holdTokenChecks();
     const opening = openStream(url, owner);
     await checking;
     const closing = s.app.close();

@@ -2,7 +2,7 @@ import { Agent, request, type IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TokenRepo } from '@locus/storage';
+import { holdTokenChecks } from '../../../test/support/hold-token-checks.js';
 import { CLOSING_OPTIONS, closeConnectionsWhenClosing } from './closing.js';
 import { testServer } from './test-support.js';
 
@@ -104,17 +104,8 @@ describe('a server closing', () => {
   it('is how the API server closes: a request in flight when it began is answered, its connection closed, the close not held up', async () => {
     const s = await testServer();
     const owner = await s.tokenFor('org-a', 'owner');
-    let reached!: () => void;
-    const checking = new Promise<void>((r) => (reached = r));
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    const findByHash = TokenRepo.prototype.findByHash;
     // The request waits in its token's check until the close has begun.
-    vi.spyOn(TokenRepo.prototype, 'findByHash').mockImplementation(async function (this: TokenRepo, hash) {
-      reached();
-      await released;
-      return findByHash.call(this, hash);
-    });
+    const { checking, release } = holdTokenChecks();
     const url = await s.app.listen({ host: '127.0.0.1', port: 0 });
     const answer = get(`${url}/api/v1/nodes`, owner);
     await checking;
