@@ -1,6 +1,6 @@
 import { get, type IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { holdTokenChecks } from '../../../test/support/hold-token-checks.js';
+import { holdTokenChecks, untilNotListening } from '../../../test/support/server-closing.js';
 import type { SigningKey } from '@locus/protocol';
 import { relayPayloads } from './changes.js';
 import { enrollAgent, LANDMARKS, measurementOf, SHENZHEN, testServer, type TestServer } from './test-support.js';
@@ -122,9 +122,7 @@ describe('the change stream', () => {
     const opening = openStream(url, owner);
     await checking;
     const closing = s.app.close();
-    // Once the server no longer listens (its preClose hooks have run).
-    for (let i = 0; i < 1_000 && s.app.server.listening; i++) await new Promise((r) => setTimeout(r, 1));
-    expect(s.app.server.listening).toBe(false);
+    await untilNotListening(s.app.server);
     release();
     const stream = await opening;
     await stream.until(() => stream.state.ended);

@@ -1,8 +1,8 @@
 import { Agent, request, type IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { holdTokenChecks } from '../../../test/support/hold-token-checks.js';
+import { holdTokenChecks, untilNotListening } from '../../../test/support/server-closing.js';
 import { CLOSING_OPTIONS, closeConnectionsWhenClosing } from './closing.js';
 import { testServer } from './test-support.js';
 
@@ -33,7 +33,7 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ res: 
   });
 }
 
-const closedWithin = async (app: FastifyInstance, closing: Promise<void>) =>
+const closedWithin = async (closing: Promise<void>) =>
   Promise.race([closing.then(() => 'closed'), new Promise((r) => setTimeout(() => r(`still open after ${CLOSE_WITHIN_MS} ms`), CLOSE_WITHIN_MS).unref())]);
 
 describe('a server closing', () => {
@@ -58,7 +58,7 @@ describe('a server closing', () => {
     const { res, body } = await answer;
     expect(res.headers.connection).toBe('close');
     expect(JSON.parse(await body)).toEqual({ ok: true });
-    expect(await closedWithin(app, closing)).toBe('closed');
+    expect(await closedWithin(closing)).toBe('closed');
   });
 
   it('closes a connection whose answer had begun before the close, once it is whole', async () => {
@@ -72,12 +72,10 @@ describe('a server closing', () => {
     // Sent before the close: this answer keeps its connection alive.
     expect(res.headers.connection).toBe('keep-alive');
     const closing = app.close();
-    // Once the server has stopped listening (and closed the connections idle then).
-    for (let i = 0; i < 1_000 && app.server.listening; i++) await new Promise((r) => setTimeout(r, 1));
-    expect(app.server.listening).toBe(false);
+    await untilNotListening(app.server);
     stream.end('last');
     expect(await body).toBe('first last');
-    expect(await closedWithin(app, closing)).toBe('closed');
+    expect(await closedWithin(closing)).toBe('closed');
   });
 
   it("refuses a request that comes while it closes in the API's error envelope, with Retry-After, and closes its connection", async () => {
@@ -98,7 +96,7 @@ describe('a server closing', () => {
     expect(res.headers.connection).toBe('close');
     expect(JSON.parse(await body)).toEqual({ statusCode: 503, code: 'LOCUS_ERR_STOPPING', error: 'Service Unavailable', message: expect.stringContaining('stopping') });
     hold();
-    expect(await closedWithin(app, closing)).toBe('closed');
+    expect(await closedWithin(closing)).toBe('closed');
   });
 
   it('is how the API server closes: a request in flight when it began is answered, its connection closed, the close not held up', async () => {
@@ -110,13 +108,12 @@ describe('a server closing', () => {
     const answer = get(`${url}/api/v1/nodes`, owner);
     await checking;
     const closing = s.close();
-    for (let i = 0; i < 1_000 && s.app.server.listening; i++) await new Promise((r) => setTimeout(r, 1));
-    expect(s.app.server.listening).toBe(false);
+    await untilNotListening(s.app.server);
     release();
     const { res, body } = await answer;
     expect(res.statusCode).toBe(200);
     expect(res.headers.connection).toBe('close');
     expect(JSON.parse(await body)).toMatchObject({ nodes: [] });
-    expect(await closedWithin(s.app, closing)).toBe('closed');
+    expect(await closedWithin(closing)).toBe('closed');
   });
 });

@@ -1,4 +1,5 @@
-import { vi } from 'vitest';
+import type { Server } from 'node:http';
+import { expect, vi } from 'vitest';
 import { TokenRepo } from '@locus/storage';
 
 /**
@@ -18,4 +19,10 @@ export function holdTokenChecks(): { checking: Promise<void>; release: () => voi
     return findByHash.call(this, hash);
   });
   return { checking, release };
+}
+
+/** Waits (up to about a second) until a closing server no longer listens: its preClose hooks have run and the connections idle then are closed. */
+export async function untilNotListening(server: Server): Promise<void> {
+  for (let i = 0; i < 1_000 && server.listening; i++) await new Promise((r) => setTimeout(r, 1));
+  expect(server.listening).toBe(false);
 }
