@@ -17,6 +17,9 @@
  * - judgeMs: judging one node (Verification.verdict: the database's summary of its window, the
  *   geo verdict, notes, expiry, the writes), against building its proof from the signed bodies
  *   (what a verdict read before) on the same nodes.
+ * - loopJudgeMs: judging every host again as the server's loop judges due nodes
+ *   (Verification.refreshExpired: on PostgreSQL JUDGING_AT_ONCE at a time), wall time a node;
+ *   on PostgreSQL against the same loop judging one at a time (alternating, the mean of two runs each).
  * - intake: measurements/s delivered with the default verdict interval (a node measured again
  *   within 60 s of its last judgement is judged at its end, by the loop), and intakeJudgingEach
  *   with an interval of 0 (every delivery judges the nodes it measured, as before), each against
@@ -45,7 +48,7 @@ import { verifyMeasurementSignature, type SignedMeasurement } from '@locus/proto
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, startServer, systemClock, type RunningServer, type ServerConfig } from '@locus/server';
 import { NodeRepo, SQLITE_SERVER_PRAGMAS, summarizeMeasurements, type NodeRecord } from '@locus/storage';
 import { landmarkAt, signedMeasurement, type TestLandmark } from '../test/support/measurements.js';
-import { boundsExpireAt, verdictNotes } from '../apps/server/src/verification.js';
+import { JUDGING_AT_ONCE, Verification, boundsExpireAt, verdictNotes } from '../apps/server/src/verification.js';
 import { reposOf } from '../apps/server/src/repos.js';
 import { TelemetryRetention } from '../apps/server/src/retention.js';
 import { postgresAvailable, startCluster } from '../test/support/postgres-cluster.js';
@@ -118,6 +121,8 @@ async function bench(databaseUrl: string | undefined): Promise<Figures> {
     const historyRows = await preload(server, hosts);
     const judge = await judging(server, hosts);
     log(`judging a node: ${judge.summaryMs.toFixed(2)} ms from the summary, ${judge.bodiesMs.toFixed(2)} ms building its proof from the signed bodies`);
+    const loop = await loopJudging(server, hosts);
+    log(`judging every host again as the loop does: ${loop.atOnceMs.toFixed(2)} ms a node` + (loop.oneMs === undefined ? '' : ` ${JUDGING_AT_ONCE} at a time, ${loop.oneMs.toFixed(2)} ms one at a time`));
     const raw = databaseUrl === undefined ? rawSqlite(hosts) : await rawPostgres(databaseUrl, hosts);
     const rawLabel = `raw verify + insert loop (${databaseUrl === undefined ? 'better-sqlite3' : 'pg'})`;
     log(`${rawLabel}: ${Math.round(raw)} measurements/s`);
@@ -137,6 +142,7 @@ async function bench(databaseUrl: string | undefined): Promise<Figures> {
     return {
       historyRows,
       judgeMs: figure(judge.summaryMs, 'ms', { label: 'its proof built from the signed bodies', value: judge.bodiesMs }),
+      loopJudgeMs: loop.oneMs === undefined ? figure(loop.atOnceMs, 'ms') : figure(loop.atOnceMs, 'ms', { label: 'the loop judging one node at a time', value: loop.oneMs }),
       intake: figure(intake.rate, 'measurements/s', { label: rawLabel, value: raw }),
       intakeJudgingEach: figure(each.rate, 'measurements/s', { label: rawLabel, value: raw }),
       fleetHostsPerProcess: {
@@ -239,6 +245,37 @@ async function judging(server: RunningServer, hosts: readonly Host[]): Promise<{
   }
   const bodiesMs = (performance.now() - t) / hosts.length;
   return { summaryMs, bodiesMs };
+}
+
+/**
+ * Wall milliseconds a node when every host is due at once and the loop judges them
+ * (refreshExpired), as the server does; on PostgreSQL also one at a time, the two alternating.
+ */
+async function loopJudging(server: RunningServer, hosts: readonly Host[]): Promise<{ atOnceMs: number; oneMs: number | undefined }> {
+  const repos = reposOf(server.storage);
+  // Every host judged: by this call, or a page of them by the server's own loop if its run came meanwhile.
+  const judgeAll = async (verification: Verification) => {
+    const since = systemClock.now().getTime();
+    await repos.verdicts.expireAll(since);
+    const judgedSince = async () => Number((await server.storage.db.selectFrom('node_judgements').select((eb) => eb.fn.countAll().as('n')).where('judged_at', '>=', since).executeTakeFirstOrThrow()).n);
+    const t = performance.now();
+    await verification.refreshExpired(10 * MINUTE);
+    while ((await judgedSince()) < hosts.length) {
+      if (performance.now() - t > 10 * MINUTE) throw new Error('the loop did not judge every host within 10 minutes');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return (performance.now() - t) / hosts.length;
+  };
+  if (server.storage.inProcess) return { atOnceMs: await judgeAll(server.app.verification), oneMs: undefined };
+  const oneAtATime = new Verification(repos, world, DEFAULT_SERVER_CONFIG, systemClock, undefined, 1);
+  const one: number[] = [];
+  const atOnce: number[] = [];
+  for (let run = 0; run < 2; run++) {
+    one.push(await judgeAll(oneAtATime));
+    atOnce.push(await judgeAll(server.app.verification));
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { atOnceMs: mean(atOnce), oneMs: mean(one) };
 }
 
 /**

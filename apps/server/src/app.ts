@@ -23,7 +23,7 @@ import { zoneRoutes } from './routes/zones.js';
 import { landmarkRoutes } from './routes/landmarks.js';
 import { measurementRoutes } from './routes/measurements.js';
 import { nodeRoutes } from './routes/nodes.js';
-import { Verification } from './verification.js';
+import { JUDGING_AT_ONCE, Verification } from './verification.js';
 import { WebhookDestinations, type WebhookSend } from './alerts/destinations.js';
 import { Alerting, DEFAULT_ALERTING } from './alerts/engine.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -160,10 +160,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   const retention = new TelemetryRetention(repos, deps.clock, deps.config);
   app.decorate('retention', retention);
-  const verification = new Verification(repos, deps.world, deps.config, deps.clock, (node) => {
-    changes.publish(node.org_id, 'verdicts');
-    return alerting.evaluateNode(node);
-  });
+  const verification = new Verification(
+    repos,
+    deps.world,
+    deps.config,
+    deps.clock,
+    (node) => {
+      changes.publish(node.org_id, 'verdicts');
+      return alerting.evaluateNode(node);
+    },
+    deps.storage.inProcess ? 1 : JUDGING_AT_ONCE,
+  );
   app.decorate('verification', verification);
   // Verdicts judged with other parameters (the restricted list changed) are judged again.
   await verification.noteParameters();

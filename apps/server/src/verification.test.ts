@@ -6,7 +6,7 @@ import { DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
 import { HOST_PLACES, LANDMARKS, SHENZHEN, SINGAPORE, measurementOf, testServer, world, type TestServer } from './test-support.js';
 import { MeasurementRepo, type NodeRecord } from '@locus/storage';
 import { reposOf } from './repos.js';
-import { Verification, boundsExpireAt, verdictNotes } from './verification.js';
+import { Verification, boundsExpireAt, eachAtMost, verdictNotes } from './verification.js';
 
 const HOUR = 3_600_000;
 
@@ -188,5 +188,108 @@ describe('a node verdict judged from the database summary of its measurements', 
     s.clock.advance(DEFAULT_SERVER_CONFIG.verdictIntervalMs - 10_000);
     expect(await s.app.verification.refreshExpired(1_000)).toBe(1);
     expect((await s.app.verification.verdict((await repos.nodes.byHostKey(key.publicKey))!)).measurements).toBe(8);
+  });
+});
+
+describe('judging several nodes at once', () => {
+  it('judges every node a delivery or the loop takes, never more at once than it may, as one at a time does', async () => {
+    s = await testServer('sqlite::memory:');
+    await s.registerLandmarks(LANDMARKS.map((l) => l.info));
+    const owner = await s.tokenFor('org-a', 'owner');
+    const keys = Array.from({ length: 7 }, () => generateSigningKey());
+    const ids: string[] = [];
+    for (const [i, key] of keys.entries()) {
+      ids.push(((await s.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: owner, payload: { name: `n${i}`, hostKey: key.publicKey, claimedCountry: 'SG' } })).json() as { id: string }).id);
+    }
+    // Each read of a node's window gives the others a turn, so that judgements overlap even on SQLite.
+    let inFlight = 0;
+    let most = 0;
+    class Overlapping extends MeasurementRepo {
+      override async buckets(...args: Parameters<MeasurementRepo['buckets']>) {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        try {
+          return await super.buckets(...args);
+        } finally {
+          inFlight--;
+        }
+      }
+    }
+    const repos = { ...reposOf(s.storage), measurements: new Overlapping(s.storage.db) };
+    const atOnce = new Verification(repos, world, DEFAULT_SERVER_CONFIG, s.clock, undefined, 3);
+    // Half the hosts in Singapore, half in Shenzhen padding their delays: different verdicts.
+    const placeOf = (i: number) => (i % 2 === 0 ? { place: SINGAPORE, added: 0 } : { place: SHENZHEN, added: 10 });
+    const batch = keys.flatMap((key, i) => LANDMARKS.map((l) => measurementOf(l, key.publicKey, placeOf(i).place, s!.clock.now(), placeOf(i).added)));
+    expect(await atOnce.ingest(batch)).toMatchObject({ accepted: 28, rejected: [] });
+    expect(most).toBe(3);
+    const judged = await repos.verdicts.lastJudged(ids);
+    expect(ids.map((id) => judged.get(id)?.measurements)).toEqual(ids.map(() => 4));
+    const latest = await repos.verdicts.latestByOrg('org-a');
+    const restricted = ids.map((id) => latest.get(id)?.record.restricted);
+    expect(restricted).toEqual(ids.map((_, i) => (i % 2 === 0 ? 'excluded' : 'possible')));
+    // The loop: every node due again, judged once each, three at a time, to the same verdicts as one at a time.
+    s.clock.advance(1_000);
+    await repos.verdicts.expireAll(s.clock.now().getTime());
+    most = 0;
+    expect(await atOnce.refreshExpired(10_000)).toBe(ids.length);
+    expect(most).toBe(3);
+    expect(await atOnce.refreshExpired(10_000)).toBe(0);
+    const again = await repos.verdicts.lastJudged(ids);
+    expect(ids.map((id) => again.get(id)?.at)).toEqual(ids.map(() => s!.clock.now().getTime()));
+    for (const id of ids) {
+      const alone = await s.app.verification.verdict((await repos.nodes.get('org-a', id))!);
+      expect(alone.verdict).toEqual(latest.get(id)!.record);
+    }
+  });
+});
+
+describe('eachAtMost', () => {
+  /** A run for each item that ends when told, noting how many run at once. */
+  function runs(count: number) {
+    const started: number[] = [];
+    const finish = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+    let running = 0;
+    let most = 0;
+    const run = (i: number) =>
+      new Promise<void>((resolve, reject) => {
+        started.push(i);
+        most = Math.max(most, ++running);
+        finish.set(i, { resolve: () => (running--, resolve()), reject: (e) => (running--, reject(e)) });
+      });
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    return { items: Array.from({ length: count }, (_, i) => i), started, finish, run, tick, most: () => most };
+  }
+
+  it('runs every item, in order, never more than the limit at once', async () => {
+    const r = runs(5);
+    const all = eachAtMost(r.items, 2, r.run);
+    await r.tick();
+    expect(r.started).toEqual([0, 1]);
+    r.finish.get(1)!.resolve();
+    await r.tick();
+    expect(r.started).toEqual([0, 1, 2]);
+    for (const i of [0, 2]) r.finish.get(i)!.resolve();
+    await r.tick();
+    for (const i of [3, 4]) r.finish.get(i)!.resolve();
+    await all;
+    expect(r.started).toEqual([0, 1, 2, 3, 4]);
+    expect(r.most()).toBe(2);
+    await expect(eachAtMost([], 3, r.run)).resolves.toBeUndefined();
+  });
+
+  it('starts no more after a failure, and fails once those under way have ended', async () => {
+    const r = runs(6);
+    let settled = false;
+    const all = eachAtMost(r.items, 3, r.run).finally(() => (settled = true));
+    all.catch(() => undefined);
+    await r.tick();
+    r.finish.get(0)!.reject(new Error('judging n0 failed'));
+    await r.tick();
+    expect(r.started).toEqual([0, 1, 2]);
+    expect(settled).toBe(false);
+    r.finish.get(1)!.resolve();
+    r.finish.get(2)!.reject(new Error('judging n2 failed'));
+    await expect(all).rejects.toThrow('judging n0 failed');
+    expect(r.started).toEqual([0, 1, 2]);
   });
 });

@@ -103,6 +103,39 @@ const EXPIRED_PAGE = 100;
 const CLAIM_MS = 60_000;
 
 /**
+ * How many nodes a server on a database server (PostgreSQL) judges at once: a judgement spends
+ * most of its time waiting on its three round trips, and takes up to three connections of the
+ * pool at once (Verification.verdict), so two at a time take six of its ten
+ * (DEFAULT_POSTGRES_POOL) and leave ingest's four writers theirs. An in-process database (SQLite,
+ * PGlite) answers on the server's own thread: there it is one at a time.
+ */
+export const JUDGING_AT_ONCE = 2;
+
+/**
+ * Runs `run` on every item, at most `limit` at once, starting them in order. After a failure no
+ * more are started; it rejects with the first failure once those under way have ended, so that
+ * nothing it started outlives it.
+ */
+export async function eachAtMost<T>(items: readonly T[], limit: number, run: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await run(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  const failure = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/**
  * When a verdict loses a bound: the first time a landmark's least RTT among the measurements it
  * rests on leaves the window (`maxAgeMs` after it was measured; of equal least RTTs, the last
  * given). Until then every bound holds, so the verdict does; after, the landmark's bound is
@@ -128,14 +161,20 @@ export class Verification {
   readonly #clock: Clock;
 
   readonly #afterVerdict: ((node: NodeRecord) => Promise<unknown>) | undefined;
+  readonly #judgingAtOnce: number;
 
-  /** `afterVerdict` hears of every node whose verdict was recomputed (alerting listens). */
-  constructor(repos: Repos, world: World, config: ServerConfig, clock: Clock, afterVerdict?: (node: NodeRecord) => Promise<unknown>) {
+  /**
+   * `afterVerdict` hears of every node whose verdict was recomputed (alerting listens).
+   * `judgingAtOnce`: how many nodes a delivery or a run of the loop judges at once (default 1;
+   * JUDGING_AT_ONCE on a database server, where a judgement mostly waits on its answers).
+   */
+  constructor(repos: Repos, world: World, config: ServerConfig, clock: Clock, afterVerdict?: (node: NodeRecord) => Promise<unknown>, judgingAtOnce = 1) {
     this.#repos = repos;
     this.#world = world;
     this.#config = config;
     this.#clock = clock;
     this.#afterVerdict = afterVerdict;
+    this.#judgingAtOnce = judgingAtOnce;
   }
 
   async #landmarks(): Promise<Map<string, LandmarkInfo>> {
@@ -183,13 +222,15 @@ export class Verification {
     const nodes = await this.#repos.nodes.markMeasured([...measured], at);
     const judged = await this.#repos.verdicts.lastJudged(nodes.map((n) => n.id));
     const due: { nodeId: string; at: number }[] = [];
-    const trusted = [...landmarks.values()];
+    const judgeNow: NodeRecord[] = [];
     for (const node of nodes) {
       const last = judged.get(node.id);
       // Judged on no measurement (never measured, or none recent enough): new ones count at once.
-      if (last === undefined || last.measurements === 0 || at - last.at >= this.#config.verdictIntervalMs) await this.verdict(node, trusted);
+      if (last === undefined || last.measurements === 0 || at - last.at >= this.#config.verdictIntervalMs) judgeNow.push(node);
       else due.push({ nodeId: node.id, at: last.at + this.#config.verdictIntervalMs });
     }
+    const trusted = [...landmarks.values()];
+    await eachAtMost(judgeNow, this.#judgingAtOnce, (node) => this.verdict(node, trusted));
     await this.#repos.verdicts.dueBy(due);
     return { accepted, duplicates, rejected };
   }
@@ -201,7 +242,7 @@ export class Verification {
    * host that stopped answering landmarks is not shown excluded on measurements too old to
    * count, and new measurements count within an interval. An unenrolled node is judged no more. Returns how many it judged. Servers sharing a
    * database share the work: each takes a page of due nodes at a time (claimExpiring), none
-   * twice.
+   * twice, and judges `judgingAtOnce` of its page at once.
    */
   async refreshExpired(budgetMs: number): Promise<number> {
     const started = performance.now();
@@ -210,10 +251,7 @@ export class Verification {
       const now = this.#clock.now().getTime();
       const nodes = await this.#repos.verdicts.claimExpiring(now, now + CLAIM_MS, EXPIRED_PAGE);
       const landmarks = await this.#repos.landmarks.list();
-      for (const node of nodes) {
-        if (node.unenrolled_at === null) await this.verdict(node, landmarks);
-        else await this.#repos.verdicts.setExpiry(node.id, null);
-      }
+      await eachAtMost(nodes, this.#judgingAtOnce, (node) => (node.unenrolled_at === null ? this.verdict(node, landmarks) : this.#repos.verdicts.setExpiry(node.id, null)));
       judged += nodes.length;
       if (nodes.length < EXPIRED_PAGE) break;
       // An in-process database answers synchronously: a turn of the event loop between pages lets requests in.
