@@ -8,7 +8,10 @@
  * and (when installed) on PostgreSQL.
  *
  * The server (startServer, background loop included) runs in a child process, the load
- * generator on the main thread: two event loops, sharing whatever cores the machine has.
+ * generator on the main thread: two event loops, sharing whatever cores the machine has. Beside
+ * each SQLite shape, a decoder thread's work for a batch (text into columns, schema, signature)
+ * and its Ed25519 check alone, timed on one thread, against the raw loop's time for the batch's
+ * rows: the check, which the protocol asks of every batch whatever its size, the raw loop has not.
  *
  *   npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N]
  *                        [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N]
@@ -39,6 +42,8 @@ import { GPUS_PER_NODE, SAMPLE_INTERVAL_MS, batchBody, enrollBody, rareEvent, sa
 import type { SeedNode, ServerRequest } from './ingest-server.js';
 import { serverV8Flags } from '../apps/cli/src/relaunch.js';
 import { figure, hostsForGpus, printFigures, type FigureValue, type Figures } from './figures.js';
+import { scanCanonicalBatch, signedPartOf, verifyBytes } from '@locus/protocol';
+import { decodeBatchSync, type DecodedBatch } from '../apps/server/src/ingest/decode.js';
 
 const USAGE = 'usage: npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N] [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N] [--instants N,N] [--decoder-threads N] [--cpu-prof DIR] [--server-node-flags=FLAGS]';
 const { values } = (() => {
@@ -317,6 +322,47 @@ interface SizeResult {
   readonly batches: Batch[];
   /** CPU time per batch sent (milliseconds): the server process (all its threads), its main thread, and this process (the load generator). */
   readonly cpuMsPerBatch: { readonly server: number; readonly serverMain: number; readonly loadGenerator: number };
+  /** Some of the shape's request bodies, for decodeCost. */
+  readonly someBodies: readonly Buffer[];
+}
+
+/** Bodies decodeCost times, of each shape. */
+const DECODE_SAMPLE = 400;
+
+/**
+ * Milliseconds a batch, on this process's one thread once the server has stopped: the whole of a
+ * decoder thread's work (decodeBatchSync: the text scanned into columns, the envelope checked by
+ * its schema, the signature checked), and the Ed25519 check alone (verifyBytes over the signed
+ * part, as the decoder checks it). Each the least of 3 passes over the bodies.
+ */
+async function decodeCost(bodies: readonly Buffer[]): Promise<{ decodeMs: number; checkMs: number }> {
+  const parts = bodies.map((body) => {
+    const scanned = scanCanonicalBatch(body);
+    const envelope = scanned?.envelope as { hostKey: string; signature: string } | undefined;
+    const part = envelope && signedPartOf(body, envelope);
+    if (!envelope || !part) throw new Error('a benchmark batch is not in the agents\' canonical layout');
+    return { part, hostKey: envelope.hostKey, signature: envelope.signature };
+  });
+  const leastOf3 = (pass: () => void) => {
+    let least = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      pass();
+      least = Math.min(least, (performance.now() - t) / bodies.length);
+    }
+    return least;
+  };
+  // decodeBatchSync does all its work before it returns (its signature check is synchronous);
+  // what it decoded is checked after the timing.
+  let decoded: Promise<DecodedBatch>[] = [];
+  const decodeMs = leastOf3(() => {
+    decoded = bodies.map(decodeBatchSync);
+  });
+  if (!(await Promise.all(decoded)).every((d) => d.kind === 'decoded' && d.signed)) throw new Error('a benchmark batch did not decode');
+  const checkMs = leastOf3(() => {
+    for (const { part, hostKey, signature } of parts) if (!verifyBytes('ingest', part, hostKey, signature)) throw new Error('a benchmark batch\'s signature did not verify');
+  });
+  return { decodeMs, checkMs };
 }
 
 /** Enrolls the throughput hosts, then sends each batch shape's batches from `clients` loops. */
@@ -343,7 +389,7 @@ async function throughput(server: Server, nodes: readonly SimNode[], label: stri
     const serverAfter = await server.cpuMs();
     if (run.failed > 0) throw new Error(`${label}: ${run.failed} batches failed, first: ${run.firstFailure}`);
     const sent = run.stored + run.refused + run.failed;
-    results.push({ instants, run, batches, cpuMsPerBatch: { server: (serverAfter.all - serverBefore.all) / sent, serverMain: (serverAfter.main - serverBefore.main) / sent, loadGenerator: (own.user + own.system) / 1000 / sent } });
+    results.push({ instants, run, batches, cpuMsPerBatch: { server: (serverAfter.all - serverBefore.all) / sent, serverMain: (serverAfter.main - serverBefore.main) / sent, loadGenerator: (own.user + own.system) / 1000 / sent }, someBodies: bodies.slice(0, DECODE_SAMPLE) });
   }
   return { nodeIds, results };
 }
@@ -370,6 +416,9 @@ try {
   for (const r of sqlite.results) {
     const same = await medianOfRuns(() => rawReference(hosts, sqlite.nodeIds, r.batches, SQLITE_PRAGMAS));
     const defaults = await medianOfRuns(() => rawReference(hosts, sqlite.nodeIds, r.batches, SQLITE_BASE));
+    const decoding = await decodeCost(r.someBodies);
+    // The raw loop's time for a batch's rows: what a batch may cost the server's two cores in all for a ratio of 0.5.
+    const rawMsPerBatch = (1000 * r.instants * GPUS_PER_NODE) / same;
     figures[`sqlite.${shapeKey(r.instants)}`] = {
       samplesPerS: figure(r.run.samplesPerS, 'samples/s', { label: 'raw better-sqlite3 loop, same settings', value: same }),
       samplesPerSVsDefaults: figure(r.run.samplesPerS, 'samples/s', { label: 'raw loop, SQLite defaults', value: defaults }),
@@ -378,9 +427,12 @@ try {
       serverCpuMsPerBatch: figure(r.cpuMsPerBatch.server, 'ms'),
       serverMainThreadCpuMsPerBatch: figure(r.cpuMsPerBatch.serverMain, 'ms'),
       loadGeneratorCpuMsPerBatch: figure(r.cpuMsPerBatch.loadGenerator, 'ms'),
+      decodeMsPerBatch: figure(decoding.decodeMs, 'ms', { label: "raw loop, same settings: a batch's rows", value: rawMsPerBatch }),
+      signatureCheckMsPerBatch: figure(decoding.checkMs, 'ms', { label: "raw loop, same settings: a batch's rows", value: rawMsPerBatch }),
     };
     console.log(`  batch ${batchLabel(r.instants)}  ${fmt(r.run.samplesPerS).padStart(9)} samples/s      ${referenceCell(r.run.samplesPerS, same)}       ${referenceCell(r.run.samplesPerS, defaults)}`);
     console.log(`                          latency p50 ${r.run.p50Ms.toFixed(1)} ms, p99 ${r.run.p99Ms.toFixed(1)} ms; CPU per batch: server ${r.cpuMsPerBatch.server.toFixed(3)} ms (its main thread ${r.cpuMsPerBatch.serverMain.toFixed(3)} ms), load generator ${r.cpuMsPerBatch.loadGenerator.toFixed(3)} ms`);
+    console.log(`                          on one thread, a batch's decoding ${decoding.decodeMs.toFixed(3)} ms, of which its Ed25519 check ${decoding.checkMs.toFixed(3)} ms; the raw loop's rows ${rawMsPerBatch.toFixed(3)} ms`);
   }
   console.log(`  (the HTTP path also parses, validates and checks the Ed25519 signature of every batch, stores its id and folds its samples into the 5-minute rollups; the raw loop inserts ready-made sample rows only; each raw figure is the median of ${REFERENCE_RUNS} runs, on a database of its own each)\n`);
 } finally {
