@@ -417,7 +417,7 @@ try {
     const same = await medianOfRuns(() => rawReference(hosts, sqlite.nodeIds, r.batches, SQLITE_PRAGMAS));
     const defaults = await medianOfRuns(() => rawReference(hosts, sqlite.nodeIds, r.batches, SQLITE_BASE));
     const decoding = await decodeCost(r.someBodies);
-    // The raw loop's time for a batch's rows: what a batch may cost the server's two cores in all for a ratio of 0.5.
+    // The raw loop's time for a batch's rows (a ratio of 0.5 on 2 cores leaves a batch at most four times that of CPU in all, the load generator's included).
     const rawMsPerBatch = (1000 * r.instants * GPUS_PER_NODE) / same;
     figures[`sqlite.${shapeKey(r.instants)}`] = {
       samplesPerS: figure(r.run.samplesPerS, 'samples/s', { label: 'raw better-sqlite3 loop, same settings', value: same }),
