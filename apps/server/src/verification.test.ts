@@ -292,4 +292,16 @@ describe('eachAtMost', () => {
     await expect(all).rejects.toThrow('judging n0 failed');
     expect(r.started).toEqual([0, 1, 2]);
   });
+
+  it('fails with the failure that came first, whichever lane it came in', async () => {
+    const r = runs(4);
+    const all = eachAtMost(r.items, 2, r.run);
+    all.catch(() => undefined);
+    await r.tick();
+    r.finish.get(1)!.reject(new Error('judging n1 failed'));
+    await r.tick();
+    r.finish.get(0)!.reject(new Error('judging n0 failed'));
+    await expect(all).rejects.toThrow('judging n1 failed');
+    expect(r.started).toEqual([0, 1]);
+  });
 });

@@ -118,21 +118,20 @@ export const JUDGING_AT_ONCE = 2;
  */
 export async function eachAtMost<T>(items: readonly T[], limit: number, run: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  let failed = false;
+  const failures: unknown[] = [];
+  // A lane never rejects: it notes its failure, and every lane stops starting items.
   const lane = async () => {
-    while (!failed && next < items.length) {
+    while (failures.length === 0 && next < items.length) {
       const item = items[next++]!;
       try {
         await run(item);
       } catch (error) {
-        failed = true;
-        throw error;
+        failures.push(error);
       }
     }
   };
-  const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  const failure = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
-  if (failure) throw failure.reason;
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  if (failures.length > 0) throw failures[0];
 }
 
 /**
