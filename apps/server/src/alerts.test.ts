@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey, type VerdictRecord } from '@locus/protocol';
 import { Alerting, DEFAULT_ALERTING, GROUP_MAX_CHANGES, toldBy, webhookSignature } from './alerts/engine.js';
 import { buildApp } from './app.js';
@@ -79,7 +79,12 @@ describe('alerts', () => {
     // Only sin-1 and fra-1 contradict each other (the far landmarks' regions reach both places): no landmark is singled out.
     expect(verdict.notes).toEqual([expect.objectContaining({ kind: 'impossible-travel', message: expect.stringMatching(/^answered fra-1 in [\d.]+ ms and sin-1 in [\d.]+ ms within 1 min: no single host can be near both/) })]);
     expect(verdict.notes[0]!.evidence.gapKm).toBeGreaterThan(8000);
-    expect((await alerts('firing')).map((a) => a.kind).sort()).toEqual(['empty-region', 'impossible-travel']);
+    // The empty region raises what its record says too: restricted countries possible, the claim contradicted.
+    expect((await alerts('firing')).map((a) => a.kind).sort()).toEqual(['claim-contradicted', 'empty-region', 'impossible-travel', 'restricted']);
+    expect((await alerts('firing')).filter((a) => a.kind === 'restricted' || a.kind === 'claim-contradicted')).toEqual(expect.arrayContaining([
+      expect.objectContaining({ kind: 'restricted', severity: 'warning', summary: expect.stringMatching(/^sg-8: restricted countries possible.*: its measurements fit no single place$/) }),
+      expect.objectContaining({ kind: 'claim-contradicted', severity: 'critical', summary: 'sg-8: claims SG: its measurements fit no single place' }),
+    ]));
     s.clock.advance(7 * 3600_000);
     await measure(n.key, SINGAPORE);
     expect(await alerts('firing')).toEqual([]);
@@ -356,11 +361,19 @@ describe('alerts', () => {
     // Certain: the same alert, now critical, is; the contradicted claim (critical, another kind) is not.
     expect((await alerts('firing')).map((a) => a.kind).sort()).toEqual(['claim-contradicted', 'restricted']);
     expect(h.got.map((g) => JSON.parse(g.body) as { event: string; alert: { kind: string } }).map((b) => [b.event, b.alert.kind])).toEqual([['severity-changed', 'restricted']]);
-    // Back in Singapore: resolved, and told.
+    // In Singapore a minute later: no single place fits both (an empty region), so restricted
+    // countries are possible again, not excluded: the alert stays, a warning again, and the pager
+    // is told of that change (it was told of the critical one).
     s.clock.advance(60_000);
     await call('POST', '/api/v1/measurements', { measurements: [beijing, ...LANDMARKS].map((l) => measurementOf(l, n.key.publicKey, SINGAPORE, s.clock.now())) });
     await s.app.alerting.dispatch();
-    expect(h.got.map((g) => (JSON.parse(g.body) as { event: string }).event)).toEqual(['severity-changed', 'resolved']);
+    expect((await alerts('firing')).find((a) => a.kind === 'restricted')).toMatchObject({ severity: 'warning' });
+    expect(h.got.map((g) => (JSON.parse(g.body) as { event: string }).event)).toEqual(['severity-changed', 'severity-changed']);
+    // Once the Beijing answers have left the window: excluded, resolved, and told.
+    s.clock.advance(7 * 3600_000);
+    await measure(n.key, SINGAPORE);
+    await s.app.alerting.dispatch();
+    expect(h.got.map((g) => (JSON.parse(g.body) as { event: string }).event)).toEqual(['severity-changed', 'severity-changed', 'resolved']);
     // Every kind again; bad filters refused.
     expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, { kinds: null })).json()).toMatchObject({ minSeverity: 'critical', kinds: null });
     for (const body of [{ kinds: [] }, { kinds: ['no-such-kind'] }, { minSeverity: 'info' }]) expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, body)).statusCode, JSON.stringify(body)).toBe(400);
@@ -451,6 +464,49 @@ describe('alerts', () => {
     await s.app.alerting.dispatch();
     expect(h.got).toEqual([]);
     expect((await alerts('firing'))[0]!.muted).toMatchObject({ reason: 'under investigation' });
+    // While the rule holds, nothing is told, however often the loop looks.
+    expect(await s.app.alerting.tellUnmuted()).toBe(0);
+    // The rule runs out with the alert still firing: it is told then, once, as it is now.
+    s.clock.advance(3600_000);
+    expect(await s.app.alerting.tellUnmuted()).toBe(1);
+    expect(await s.app.alerting.tellUnmuted()).toBe(0);
+    await s.app.alerting.dispatch();
+    expect(h.got.map((g) => JSON.parse(g.body) as { event: string; alert: { kind: string; nodeId: string; muted: unknown } })).toEqual([expect.objectContaining({ event: 'fired', alert: expect.objectContaining({ kind: 'restricted', nodeId: n.id, muted: null }) })]);
+    // A rule that names nothing would mute every alert of the organization: refused.
+    const all = await call('POST', '/api/v1/mute-rules', { durationS: 3600, reason: 'everything' });
+    expect(all.statusCode).toBe(400);
+    expect(all.json()).toMatchObject({ code: 'LOCUS_ERR_VALIDATION', message: expect.stringMatching(/name a kind, a node or a zone/) });
+  });
+
+  it('tell of what fired while muted when the rule is lifted, and not of what resolved meanwhile', async () => {
+    const h = await hook([]);
+    const [still, gone] = [await node('sg-11'), await node('sg-12')];
+    expect((await call('POST', '/api/v1/mute-rules', { kind: 'restricted', durationS: 3600, reason: 'moving racks' })).statusCode).toBe(201);
+    await measure(still.key, SHENZHEN, 10);
+    await measure(gone.key, SHENZHEN, 10);
+    s.clock.advance(7 * 3600_000);
+    // Back in Singapore once its Shenzhen answers have left the window: resolved, muted still.
+    await measure(gone.key, SINGAPORE);
+    await measure(still.key, SHENZHEN, 10);
+    await s.app.alerting.dispatch();
+    const told = () => h.got.map((g) => JSON.parse(g.body) as { event: string; alert: { nodeId: string } }).map((b) => [b.event, b.alert.nodeId]);
+    // The rule had run out by then: the resolution went out (a receiver ignores one it never had), the one still firing, not yet.
+    expect(told()).toEqual([['resolved', gone.id]]);
+    expect(await s.app.alerting.tellUnmuted()).toBe(1);
+    await s.app.alerting.dispatch();
+    expect(told()).toEqual([['resolved', gone.id], ['fired', still.id]]);
+    // Lifting a rule tells at once.
+    h.got.length = 0;
+    const third = await node('sg-13');
+    const lifted = (await call('POST', '/api/v1/mute-rules', { nodeId: third.id, durationS: 3600, reason: 'x' })).json() as { id: string };
+    await measure(third.key, SHENZHEN, 10);
+    await s.app.alerting.dispatch();
+    expect(told()).toEqual([]);
+    expect((await call('DELETE', `/api/v1/mute-rules/${lifted.id}`)).statusCode).toBe(200);
+    await vi.waitFor(async () => {
+      await s.app.alerting.dispatch();
+      expect(told()).toEqual([['fired', third.id]]);
+    });
   });
 
   it("stay quiet toward webhooks for a zone's members while the zone is muted (a site's maintenance), and only for them", async () => {
@@ -717,7 +773,7 @@ describe('alerts', () => {
 });
 
 describe('which alert changes a webhook is told of', () => {
-  const alert = (kind: string, severity: string) => ({ id: 'a', org_id: 'o', key: 'k', kind, severity, node_id: 'n', summary: 's', state: 'firing' as const, first_fired_at: 0, last_fired_at: 0, resolved_at: null });
+  const alert = (kind: string, severity: string) => ({ id: 'a', org_id: 'o', key: 'k', kind, severity, node_id: 'n', summary: 's', state: 'firing' as const, first_fired_at: 0, last_fired_at: 0, resolved_at: null, untold: 0 });
   const every = { min_severity: 'warning' as const, kinds: null };
   const critical = { min_severity: 'critical' as const, kinds: null };
   const restrictedOnly = { min_severity: 'warning' as const, kinds: '["restricted"]' };

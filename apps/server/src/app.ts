@@ -277,9 +277,13 @@ async function runBackground(app: FastifyInstance, everyMs: number, sweepEveryMs
       return;
     }
     const now = clock.now().getTime();
-    if (sweptAt !== undefined && now - sweptAt < sweepEveryMs) return timed('silence-check', () => alerting.checkSilence());
-    await timed('alert-sweep', async () => alerting.sweep((await repos.orgs.list()).map((o) => o.id)));
-    sweptAt = now;
+    if (sweptAt !== undefined && now - sweptAt < sweepEveryMs) await timed('silence-check', () => alerting.checkSilence());
+    else {
+      await timed('alert-sweep', async () => alerting.sweep((await repos.orgs.list()).map((o) => o.id)));
+      sweptAt = now;
+    }
+    // Alerts that fired while muted and still fire, told once their mute has run out.
+    await alerting.tellUnmuted();
   };
   // Before the first request: a verdict or an event evaluates a node's alerts, silence included.
   await noteUp().catch((error: unknown) => app.log.error(error));

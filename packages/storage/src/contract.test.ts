@@ -883,6 +883,23 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     expect((await alerts.list('org-a', 'firing', 10)).map((a) => [a.severity, a.summary, a.last_fired_at])).toEqual([['warning', 'possible again', 10]]);
   });
 
+  it('keeps which firing alerts no webhook was told of, each claimed once by replicas claiming at once, never a resolved one', async () => {
+    const alerts = new AlertRepo(storage.db);
+    const fired = await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|a'), cond('node:n1|b'), cond('node:n1|c')], 10, newId);
+    const id = (key: string) => fired.find((t) => t.alert.key === key)!.alert.id;
+    expect(fired.every((t) => t.alert.untold === 0)).toBe(true);
+    expect(await alerts.untold()).toEqual([]);
+    await alerts.noteUntold([id('node:n1|a'), id('node:n1|b'), id('node:n1|c')], true);
+    await alerts.noteUntold([id('node:n1|c')], false);
+    // b resolves while untold: not told when its mute ends.
+    await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|a'), cond('node:n1|c')], 20, newId);
+    expect((await alerts.untold()).map((a) => [a.key, a.untold])).toEqual([['node:n1|a', 1]]);
+    const both = [id('node:n1|a'), id('node:n1|b')];
+    const [one, other] = await Promise.all([alerts.claimUntold(both), alerts.claimUntold(both)]);
+    expect([...one, ...other].map((a) => [a.key, a.state, a.untold])).toEqual([['node:n1|a', 'firing', 0]]);
+    expect(await alerts.untold()).toEqual([]);
+  });
+
   it('holds a condition that cannot be judged yet: what fires stays firing, what does not fire stays so', async () => {
     const alerts = new AlertRepo(storage.db);
     const held = (key: string) => ({ ...cond(key), hold: true });

@@ -20,6 +20,7 @@ import { measurementRetention } from './migrations/0019-measurement-retention.js
 import { nodeJudgements } from './migrations/0020-node-judgements.js';
 import { measurementCompaction } from './migrations/0021-measurement-compaction.js';
 import { measurementBuckets } from './migrations/0022-measurement-buckets.js';
+import { alertUntold } from './migrations/0023-alert-untold.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -45,6 +46,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0020-node-judgements': nodeJudgements,
   '0021-measurement-compaction': measurementCompaction,
   '0022-measurement-buckets': measurementBuckets,
+  '0023-alert-untold': alertUntold,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

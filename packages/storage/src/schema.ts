@@ -208,6 +208,8 @@ export interface AlertTable {
   first_fired_at: number;
   last_fired_at: number;
   resolved_at: number | null;
+  /** 1: its latest firing or severity change was muted, and no webhook has been told of it since. */
+  untold: number;
 }
 
 export interface MuteRuleTable {

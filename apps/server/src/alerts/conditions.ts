@@ -56,17 +56,19 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
   const add = (...args: Parameters<typeof condition>) => out.push(condition(...args));
   const v = f.verdict;
   if (v && v.measurements > 0) {
-    if (v.record.empty) {
+    // An empty region raises what its record says as well (restricted countries possible, the
+    // claim contradicted), so that every alert channel (webhooks by kind, the fleet's Prometheus
+    // series) tells of the node alike: a copied key is a restricted country not excluded.
+    const unplaced = v.record.empty ? 'its measurements fit no single place' : null;
+    if (unplaced) {
       const outlier = v.notes.find((n) => n.kind === 'landmark-outlier');
-      add('empty-region', 'critical', outlier ? `its measurements fit no single place: ${outlier.message}` : 'its measurements fit no single place: a broken measurement or a lie');
+      add('empty-region', 'critical', outlier ? `${unplaced}: ${outlier.message}` : `${unplaced}: a broken measurement or a lie`);
     }
-    else {
-      if (v.record.restricted !== 'excluded') {
-        const some = v.record.possibleCountries.filter((c) => options.restricted.includes(c)).join(', ');
-        add('restricted', v.record.restricted === 'certain' ? 'critical' : 'warning', `restricted countries ${v.record.restricted}${some ? ` (${some})` : ''}`);
-      }
-      if (v.record.claim === 'contradicted') add('claim-contradicted', 'critical', `claims ${v.record.claimed}, which its region does not reach`);
+    if (v.record.restricted !== 'excluded') {
+      const some = v.record.possibleCountries.filter((c) => options.restricted.includes(c)).join(', ');
+      add('restricted', v.record.restricted === 'certain' ? 'critical' : 'warning', `restricted countries ${v.record.restricted}${some ? ` (${some})` : ''}${unplaced ? `: ${unplaced}` : ''}`);
     }
+    if (v.record.claim === 'contradicted') add('claim-contradicted', 'critical', unplaced ? `claims ${v.record.claimed}: ${unplaced}` : `claims ${v.record.claimed}, which its region does not reach`);
   } else if (v && f.lastMeasuredAt !== null) {
     // Measured before, on nothing now: its measurements left the window (it stopped answering landmarks, or they stopped).
     add('restricted', 'warning', `restricted countries possible: no landmark measurement recent enough to count (last measured ${new Date(f.lastMeasuredAt).toISOString()})`);

@@ -266,6 +266,36 @@ export class Alerting {
     if (hooks.length === 0) return;
     const muting = await mutingOf(this.#repos, orgId, changes.map((c) => c.alert), now);
     const told = changes.filter((c) => !muting(c.alert));
+    // A firing or a severity change that a mute kept from the webhooks is told when the mute
+    // ends, if the alert still fires then (tellUnmuted); a change told since, or a resolution, is not.
+    const untold = (c: Transition) => c.change !== 'resolved' && muting(c.alert) !== undefined;
+    await this.#repos.alerts.noteUntold(changes.filter((c) => untold(c) && c.alert.untold !== 1).map((c) => c.alert.id), true);
+    await this.#repos.alerts.noteUntold(changes.filter((c) => !untold(c) && c.alert.untold === 1).map((c) => c.alert.id), false);
+    await this.#tell(orgId, hooks, told, now);
+  }
+
+  /**
+   * Tells webhooks of the alerts that fired or changed severity while muted and still fire, now
+   * that no rule mutes them (a rule ran out or was lifted): as `fired`, with the alert as it is.
+   * Each alert is told once, by one replica. The loop runs it; so does lifting a rule. Returns how
+   * many alerts it told of.
+   */
+  async tellUnmuted(): Promise<number> {
+    const now = this.#clock.now().getTime();
+    let told = 0;
+    for (const [orgId, alerts] of groupBy(await this.#repos.alerts.untold(), (a) => a.org_id)) {
+      const muting = await mutingOf(this.#repos, orgId, alerts, now);
+      const claimed = await this.#repos.alerts.claimUntold(alerts.filter((a) => !muting(a)).map((a) => a.id));
+      if (claimed.length === 0) continue;
+      told += claimed.length;
+      await this.#tell(orgId, await this.#repos.alerts.webhooks(orgId), claimed.map((alert) => ({ alert, change: 'fired' as const })), now);
+    }
+    return told;
+  }
+
+  /** Sends (or holds, for a webhook that groups) each change to the webhooks that take it. */
+  async #tell(orgId: string, hooks: readonly Webhook[], told: readonly Transition[], now: number): Promise<void> {
+    if (hooks.length === 0 || told.length === 0) return;
     const grouping = hooks.filter((h) => h.group_wait_ms > 0);
     // A webhook that groups holds each change for its group: of its kind, in its node's zone.
     const zones = grouping.length === 0 ? new Map<string, string>() : await this.#repos.nodes.zonesOf(orgId, [...new Set(told.flatMap((c) => (c.alert.node_id === null ? [] : [c.alert.node_id])))]);

@@ -10,13 +10,16 @@ import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 
 const Params = z.object({ id: z.string().min(1).max(100) });
-const MuteBody = z.strictObject({
-  kind: z.enum(ALERT_KINDS).nullable().default(null),
-  nodeId: z.string().max(100).nullable().default(null),
-  zoneId: z.string().max(100).nullable().default(null),
-  durationS: z.number().int().min(60).max(365 * 86_400),
-  reason: z.string().min(1).max(500),
-});
+const MuteBody = z
+  .strictObject({
+    kind: z.enum(ALERT_KINDS).nullable().default(null),
+    nodeId: z.string().max(100).nullable().default(null),
+    zoneId: z.string().max(100).nullable().default(null),
+    durationS: z.number().int().min(60).max(365 * 86_400),
+    reason: z.string().min(1).max(500),
+  })
+  // As an Alertmanager silence needs a matcher: a rule that names nothing would mute every alert of the organization.
+  .refine((b) => b.kind !== null || b.nodeId !== null || b.zoneId !== null, 'name a kind, a node or a zone to mute (a rule that names none would mute every alert of the organization)');
 /** How long a webhook's alert changes wait for others of their group (kind and zone): 0, none. */
 const GroupWaitS = z.number().int().min(0).max(3600);
 /** A webhook is told of alerts of this severity or worse (and of the resolution of any it may have been told of). */
@@ -92,6 +95,8 @@ export const alertRoutes =
       requirePermission(caller, 'fleet:write');
       if (!(await ctx.repos.alerts.deleteMuteRule(caller.orgId, request.params.id))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no mute rule "${request.params.id}"`);
       ctx.changes.publish(caller.orgId, 'alerts');
+      // What fired under the rule and still fires is told now, not at the loop's next run.
+      ctx.alerting.tellUnmuted().catch((error: unknown) => request.log.error(error));
       return { deleted: true };
     });
 

@@ -69,7 +69,7 @@ export class AlertRepo {
         const r = await this.#db.updateTable('alerts').set(fired).where('id', '=', a.id).where('state', '=', 'resolved').executeTakeFirst();
         if (Number(r.numUpdatedRows) === 1) changes.push({ alert: { ...a, ...fired }, change: 'fired' });
       } else {
-        const alert: AlertRecord = { id: newId(), org_id: orgId, key: c.key, kind: c.kind, severity: c.severity, node_id: c.nodeId, summary: c.summary, state: 'firing', first_fired_at: now, last_fired_at: now, resolved_at: null };
+        const alert: AlertRecord = { id: newId(), org_id: orgId, key: c.key, kind: c.kind, severity: c.severity, node_id: c.nodeId, summary: c.summary, state: 'firing', first_fired_at: now, last_fired_at: now, resolved_at: null, untold: 0 };
         const r = await this.#db.insertInto('alerts').values(alert).onConflict((oc) => oc.columns(['org_id', 'key']).doNothing()).executeTakeFirst();
         if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 1) changes.push({ alert, change: 'fired' });
       }
@@ -78,6 +78,30 @@ export class AlertRepo {
       if (a.state === 'firing' && !wanted.has(a.key)) changes.push(...(await this.resolve(orgId, a.id, now)));
     }
     return changes;
+  }
+
+  /**
+   * Notes that these alerts' latest changes were muted (untold) or that webhooks have been told
+   * of them since (told), in one query per 5,000 alerts.
+   */
+  async noteUntold(ids: readonly string[], untold: boolean): Promise<void> {
+    await bySlices(ids, async (slice) => {
+      await this.#db.updateTable('alerts').set({ untold: untold ? 1 : 0 }).where('id', 'in', slice).execute();
+      return [];
+    });
+  }
+
+  /** Every firing alert, of any org, whose latest firing or severity change no webhook was told of (muted then). */
+  untold(): Promise<AlertRecord[]> {
+    return this.#db.selectFrom('alerts').selectAll().where('untold', '=', 1).where('state', '=', 'firing').orderBy('org_id').orderBy('id').execute();
+  }
+
+  /**
+   * Takes these untold alerts to tell webhooks of them: those still untold and firing, each taken
+   * by one caller however many replicas take it at once. Returns them as they are now.
+   */
+  claimUntold(ids: readonly string[]): Promise<AlertRecord[]> {
+    return bySlices(ids, (slice) => this.#db.updateTable('alerts').set({ untold: 0 }).where('id', 'in', slice).where('untold', '=', 1).where('state', '=', 'firing').returningAll().execute());
   }
 
   /** The alerts, firing or resolved, of these nodes of an org (for reconcile), in one query per 5,000 nodes. */
