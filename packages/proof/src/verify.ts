@@ -1,4 +1,4 @@
-import { GEO_ENGINE_VERSION, km, verifyTarget, type World } from '@locus/geo';
+import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, GEO_ENGINE_VERSION, km, verifyTarget, type World } from '@locus/geo';
 import { ProofBundle, verifyMeasurementSignature, type LandmarkInfo, type ProtocolErrorCode, type VerdictRecord } from '@locus/protocol';
 import { boundsFromMeasurements } from './bounds.js';
 import { speedModelOf } from './build.js';
@@ -18,6 +18,37 @@ export type ProofCheck =
 export interface VerifyProofOptions {
   /** Landmarks whose keys and places you trust; when given, every landmark in the bundle must be one of them. */
   readonly trusted?: readonly LandmarkInfo[];
+  /**
+   * The parameters you hold the bundle to. Its own are not signed: whoever made or passed it on
+   * could have judged with a shorter restricted list, a narrower border margin or a longer
+   * window, and its verdict would still recompute. When given, a bundle judged with weaker ones
+   * does not hold.
+   */
+  readonly require?: ProofRequirements;
+}
+
+/** What a verifier holds a bundle's parameters to. */
+export interface ProofRequirements {
+  /** Countries the bundle's restricted list must name (it may name more). */
+  readonly restricted: readonly string[];
+  /** The least border margin, km. */
+  readonly marginKm: number;
+  /** The longest window a measurement may count for, ms. */
+  readonly maxAgeMs: number;
+}
+
+/** The parameters a Locus server judges with by default: the default restricted list, a 25-km margin, a 6-hour window. */
+export const DEFAULT_PROOF_REQUIREMENTS: ProofRequirements = Object.freeze({ restricted: DEFAULT_RESTRICTED, marginKm: DEFAULT_BORDER_MARGIN, maxAgeMs: 6 * 3_600_000 });
+
+/** The bundle's parameters weaker than those required: each a problem. */
+function weakerParameters(parameters: ProofBundle['parameters'], require: ProofRequirements): ProofProblem[] {
+  const problems: ProofProblem[] = [];
+  const weaker = (field: string, message: string) => problems.push({ code: 'LOCUS_ERR_PROOF_MISMATCH', where: `parameters.${field}`, message });
+  const missing = require.restricted.filter((c) => !parameters.restricted.includes(c));
+  if (missing.length > 0) weaker('restricted', `leaves out ${missing.join(', ')}, which you hold it to: its "restricted" says nothing of them`);
+  if (parameters.marginKm < require.marginKm) weaker('marginKm', `a border margin of ${parameters.marginKm} km, less than the ${require.marginKm} km you hold it to`);
+  if (parameters.maxAgeMs > require.maxAgeMs) weaker('maxAgeMs', `counts measurements for ${parameters.maxAgeMs / 3_600_000} h, longer than the ${require.maxAgeMs / 3_600_000} h you hold it to`);
+  return problems;
 }
 
 /** Numbers recomputed by another build may differ in the last digit; categories never may. */
@@ -107,6 +138,7 @@ export function verifyProof(world: World, input: unknown, options: VerifyProofOp
     }),
   );
   problems.push(...compareVerdicts(bundle.verdict, recomputed));
+  if (options.require) problems.push(...weakerParameters(bundle.parameters, options.require));
   if (bundle.parameters.speed !== 'vacuum') notes.push(`speed model ${bundle.parameters.speed} is not a physical bound; "excluded" assumes no path beats it`);
   return problems.length === 0 ? { ok: true, verdict: recomputed, notes } : { ok: false, problems, notes };
 }

@@ -89,7 +89,7 @@ export function parseGeoCoverageArgs(args: readonly string[]): GeoCoverageArgs |
     out: v.out!,
     png: v.png,
     stepDeg: 180 / Math.round(180 / step),
-    restricted: v.restricted === undefined ? DEFAULT_RESTRICTED : parseRestricted(v.restricted),
+    restricted: v.restricted === undefined ? DEFAULT_RESTRICTED : parseRestricted(v.restricted, NAME),
     speed,
     marginKm: km(margin),
     quantile,

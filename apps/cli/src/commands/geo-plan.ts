@@ -99,7 +99,7 @@ export function parseGeoPlanArgs(args: readonly string[]): GeoPlanArgs | undefin
     rtts: v.rtts,
     landmarkRtts: v['landmark-rtts'],
     k,
-    restricted: v.restricted === undefined ? DEFAULT_RESTRICTED : parseRestricted(v.restricted),
+    restricted: v.restricted === undefined ? DEFAULT_RESTRICTED : parseRestricted(v.restricted, NAME),
     speed,
     marginKm: km(margin),
     quantile,

@@ -54,11 +54,11 @@ export interface GeoVerifyArgs {
   readonly format: Format;
 }
 
-export function parseRestricted(text: string): CountryCode[] {
+export function parseRestricted(text: string, command = NAME): CountryCode[] {
   const parts = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   return [...new Set(parts.map((p) => {
     const code = countryCodeOf(p);
-    if (!code) throw usageError(`${NAME}: --restricted: unknown country code "${p}"`, 'Use ISO 3166-1 alpha-2 codes, comma-separated, e.g. CN,RU,IR.');
+    if (!code) throw usageError(`${command}: --restricted: unknown country code "${p}"`, 'Use ISO 3166-1 alpha-2 codes, comma-separated, e.g. CN,RU,IR.');
     return code;
   }))];
 }

@@ -38,6 +38,38 @@ describe('locus proof verify', () => {
     expect((await runLocus(['proof', 'verify', join(dir, 'proof.json'), '--trust', join(dir, 'trust.json')])).code).toBe(0);
   });
 
+  it('holds the bundle to your parameters, which it does not sign: a shorter restricted list, a narrower margin or a longer window fails', async () => {
+    type Bundle = { parameters: { restricted: string[]; marginKm: number; maxAgeMs: number } };
+    const forged = JSON.parse(text) as Bundle;
+    // Its verdict still recomputes under these: only its parameters betray it.
+    forged.parameters.restricted = ['RU'];
+    forged.parameters.maxAgeMs = 60 * 3_600_000;
+    const dir = tempFiles({ 'forged.json': JSON.stringify(forged) });
+    const r = await runLocus(['proof', 'verify', join(dir, 'forged.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^proof does NOT hold \(2 problems\):\n/);
+    expect(r.stdout).toMatch(/LOCUS_ERR_PROOF_MISMATCH at parameters\.restricted: leaves out CN, HK, MO, IR, KP, SY, CU, BY, which you hold it to/);
+    expect(r.stdout).toMatch(/LOCUS_ERR_PROOF_MISMATCH at parameters\.maxAgeMs: counts measurements for 60 h, longer than the 6 h you hold it to/);
+    // Held to those it was judged with (or laxer), it holds, and says what they were.
+    const lax = await runLocus(['proof', 'verify', join(dir, 'forged.json'), '--restricted', 'RU', '--window-hours', '60']);
+    expect(lax.code).toBe(0);
+    expect(lax.stdout).toMatch(/\n {2}judged with restricted RU, border margin 25 km, window 60 h, speed vacuum\n/);
+    const narrow = JSON.parse(text) as Bundle;
+    narrow.parameters.marginKm = 0;
+    writeFileSync(join(dir, 'narrow.json'), JSON.stringify(narrow));
+    const m = await runLocus(['proof', 'verify', join(dir, 'narrow.json'), '--json']);
+    expect(m.code).toBe(1);
+    expect((JSON.parse(m.stdout) as { problems: { where: string; message: string }[] }).problems).toContainEqual({ code: 'LOCUS_ERR_PROOF_MISMATCH', where: 'parameters.marginKm', message: 'a border margin of 0 km, less than the 25 km you hold it to' });
+    // The example, judged with the defaults, holds and says so.
+    const ok = await runLocus(['proof', 'verify', join(tempFiles({ 'p.json': text }), 'p.json')]);
+    expect(ok.stdout).toMatch(/judged with restricted CN,HK,MO,RU,IR,KP,SY,CU,BY, border margin 25 km, window 1 h, speed vacuum/);
+    for (const bad of [['--restricted', 'XX'], ['--margin-km', 'far'], ['--window-hours', '1e9']]) {
+      const b = await runLocus(['proof', 'verify', join(dir, 'forged.json'), ...bad]);
+      expect(b.code, bad.join(' ')).toBe(2);
+      expect(b.stderr).toMatch(/^locus: error LOCUS_ERR_CLI_USAGE: locus proof verify: --/);
+    }
+  });
+
   it.each([
     ['a missing file', {}, 'nope.json', /LOCUS_ERR_INPUT_FILE: cannot read proof file .*nope\.json: no such file/],
     ['a file that is not JSON', { 'p.json': '{"v":1,' }, 'p.json', /LOCUS_ERR_INPUT_VALUE: .*p\.json: not JSON/],

@@ -1,27 +1,35 @@
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { LandmarkInfo } from '@locus/protocol';
-import { verifyProof } from '@locus/proof';
+import { DEFAULT_PROOF_REQUIREMENTS, verifyProof, type ProofRequirements } from '@locus/proof';
 import { z } from 'zod';
 import { CliError, usageError } from '../errors.js';
 import { readJsonFile } from '../files.js';
 import type { Io } from '../io.js';
+import { parseDecimal } from '../geo/csv.js';
 import { parseCommandLine } from './args.js';
+import { parseRestricted } from './geo-verify.js';
 
 const NAME = 'locus proof verify';
 
-export const HELP = `Usage: ${NAME} FILE [--trust LANDMARKS.json] [--json]
+export const HELP = `Usage: ${NAME} FILE [--trust LANDMARKS.json] [--restricted LIST] [--margin-km KM]
+                         [--window-hours H] [--json]
 
 Checks a Locus location proof offline: every measurement's signature under its landmark's
 key, that each one measures the bundle's host from a landmark in the bundle at the place it
-signed, that none is stale or repeated, and that the measurements give the verdict the
-bundle states (recomputed with this Locus's geo engine).
+signed, that none is stale or repeated, that the measurements give the verdict the bundle
+states (recomputed with this Locus's geo engine), and that the bundle was judged with
+parameters at least as strict as yours: its own are not signed.
 
 Options:
-  --trust FILE   landmarks you trust (a JSON array of {id, name, country, lat, lon,
-                 publicKey}, or {"landmarks": [...]}); without it the bundle's own landmark
-                 keys are used, which proves consistency, not who measured
-  --json         print the result as JSON
-  -h, --help     show this help
+  --trust FILE        landmarks you trust (a JSON array of {id, name, country, lat, lon,
+                      publicKey}, or {"landmarks": [...]}); without it the bundle's own
+                      landmark keys are used, which proves consistency, not who measured
+  --restricted LIST   countries the bundle's restricted list must name, comma-separated
+                      ISO 3166-1 alpha-2 codes (default ${DEFAULT_PROOF_REQUIREMENTS.restricted.join(',')})
+  --margin-km KM      the least border margin it may use (default ${DEFAULT_PROOF_REQUIREMENTS.marginKm})
+  --window-hours H    the longest a measurement may count for in it (default ${DEFAULT_PROOF_REQUIREMENTS.maxAgeMs / 3_600_000})
+  --json              print the result as JSON
+  -h, --help          show this help
 
 Exit codes: 0 the proof holds; 1 it does not (each reason names the signature or field);
 2 unreadable input.
@@ -30,12 +38,20 @@ Exit codes: 0 the proof holds; 1 it does not (each reason names the signature or
 const TrustFile = z.union([z.array(LandmarkInfo), z.strictObject({ landmarks: z.array(LandmarkInfo) })]);
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  const { values: v, positionals } = parseCommandLine(NAME, args, { trust: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values: v, positionals } = parseCommandLine(NAME, args, {
+    trust: { type: 'string' },
+    restricted: { type: 'string' },
+    'margin-km': { type: 'string' },
+    'window-hours': { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (v.help) {
     io.stdout(HELP);
     return 0;
   }
   if (positionals.length !== 1) throw usageError(`${NAME}: give exactly one proof file, got ${positionals.length}`, `Run \`${NAME} --help\`.`);
+  const require = requirementsOf(v);
   const bundle = readJsonFile(positionals[0]!, 'proof');
   let trusted;
   if (v.trust !== undefined) {
@@ -43,16 +59,17 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     if (!t.success) throw new CliError('LOCUS_ERR_INPUT_VALUE', `${v.trust}: not a list of landmarks (${t.error.issues[0]?.path.join('.')}: ${t.error.issues[0]?.message})`);
     trusted = Array.isArray(t.data) ? t.data : t.data.landmarks;
   }
-  const result = verifyProof(naturalEarthWorld(), bundle, trusted ? { trusted } : {});
+  const result = verifyProof(naturalEarthWorld(), bundle, { require, ...(trusted ? { trusted } : {}) });
   if (v.json) {
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   } else if (result.ok) {
-    const b = bundle as { host: { hostKey: string; claimed: string | null }; measurements: unknown[]; landmarks: unknown[] };
+    const b = bundle as { host: { hostKey: string; claimed: string | null }; measurements: unknown[]; landmarks: unknown[]; parameters: { restricted: string[]; marginKm: number; maxAgeMs: number; speed: string } };
     io.stdout(
       [
         `proof holds: host ${b.host.hostKey}${b.host.claimed ? ` claims ${b.host.claimed}` : ''}`,
         `  claim ${result.verdict.claim ?? '(none)'}, restricted ${result.verdict.restricted}, possible ${result.verdict.possibleCountries.join(' ') || '(none)'}`,
         `  ${b.measurements.length} signed measurement(s) from ${b.landmarks.length} landmark(s) verified; verdict recomputed and matches`,
+        `  judged with restricted ${b.parameters.restricted.join(',') || '(none)'}, border margin ${b.parameters.marginKm} km, window ${b.parameters.maxAgeMs / 3_600_000} h, speed ${b.parameters.speed}`,
         ...result.notes.map((n) => `  note: ${n}`),
         '',
       ].join('\n'),
@@ -63,4 +80,19 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     );
   }
   return result.ok ? 0 : 1;
+}
+
+/** The parameters the bundle is held to: the defaults, or those given. */
+function requirementsOf(v: { restricted?: string; 'margin-km'?: string; 'window-hours'?: string }): ProofRequirements {
+  const number = (flag: string, text: string | undefined, fallback: number, max: number): number => {
+    if (text === undefined) return fallback;
+    const n = parseDecimal(text);
+    if (n === undefined || n < 0 || n > max) throw usageError(`${NAME}: --${flag} must be a number from 0 to ${max}, got "${text}"`);
+    return n;
+  };
+  return {
+    restricted: v.restricted === undefined ? DEFAULT_PROOF_REQUIREMENTS.restricted : parseRestricted(v.restricted, NAME),
+    marginKm: number('margin-km', v['margin-km'], DEFAULT_PROOF_REQUIREMENTS.marginKm, 1000),
+    maxAgeMs: number('window-hours', v['window-hours'], DEFAULT_PROOF_REQUIREMENTS.maxAgeMs / 3_600_000, 24 * 365) * 3_600_000,
+  };
 }
