@@ -102,6 +102,10 @@ describe('the fleet server', () => {
     const { node } = await enroll('new', 'DE');
     expect((await get(`/api/v1/nodes/${node.id}/proof`)).json()).toMatchObject({ code: 'LOCUS_ERR_NOT_FOUND', message: /no measurements/ });
     expect((await get(`/api/v1/nodes/${node.id}/verdict`)).json()).toMatchObject({ measurements: 0, verdict: { restricted: 'possible' } });
+    // Asking stored nothing: the node still has no verdict in lists and the summary.
+    expect((await get(`/api/v1/nodes?q=new`)).json()).toMatchObject({ nodes: [{ name: 'new', verdict: null }] });
+    expect(((await get('/api/v1/fleet/summary')).json() as { verdicts: { none: number; possible: number } }).verdicts).toMatchObject({ none: 1, possible: 0 });
+    expect((await get(`/api/v1/nodes/${node.id}/verdicts`)).json()).toMatchObject({ verdicts: [] });
   });
 });
 

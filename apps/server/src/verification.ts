@@ -365,6 +365,10 @@ export class Verification {
     const [evidence, [last]] = await Promise.all([this.#evidence(node, now, landmarks), this.#repos.verdicts.history(node.id, 1)]);
     const record = this.judge(boundsOf(evidence, landmarks), node.claimed_country);
     const notes = verdictNotes(evidence.timed, record.empty === true);
+    const answer = { nodeId: node.id, computedAt: new Date(now).toISOString(), measurements: evidence.measurements, verdict: record, notes };
+    // A node never judged on a measurement keeps no verdict: asking for one (a read, an auditor's
+    // too) must not turn it from "none" into "possible" in lists, the summary and signed reports.
+    if (!last && evidence.measurements === 0) return answer;
     const changed = !last || JSON.stringify(last.record) !== JSON.stringify(record) || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
     await Promise.all([
       this.#repos.verdicts.setExpiry(node.id, boundsExpireAt(evidence.timed, this.#config.measurementMaxAgeMs), seen),
@@ -379,6 +383,6 @@ export class Verification {
       await this.#repos.verdicts.insert({ id: orderedId(now), nodeId: node.id, computedAt: now, measurements: evidence.measurements, record, notes });
       await this.#afterVerdict?.(node);
     }
-    return { nodeId: node.id, computedAt: new Date(now).toISOString(), measurements: evidence.measurements, verdict: record, notes };
+    return answer;
   }
 }
