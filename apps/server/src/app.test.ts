@@ -4,7 +4,7 @@ import { generateSigningKey, signMeasurement } from '@locus/protocol';
 import { DEFAULT_ORG } from './config.js';
 import { SERVER_ERRORS } from './errors.js';
 import { CONTENT_SECURITY_POLICY } from './security-headers.js';
-import { LANDMARKS, SHENZHEN, SINGAPORE, landmark, measurementOf, testServer, world, type TestServer } from './test-support.js';
+import { LANDMARKS, SHENZHEN, SINGAPORE, enrollAgent, landmark, measurementOf, testServer, world, type TestServer } from './test-support.js';
 
 let s: TestServer;
 let owner: { authorization: string };
@@ -159,6 +159,21 @@ describe('bad requests', () => {
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ statusCode: status, code, error: expect.any(String), message: expect.any(String) });
     expect(((await get('/api/v1/nodes')).json() as { nodes: unknown[] }).nodes).toEqual([]);
+  });
+
+  it('refuses a country ISO 3166-1 does not assign (XX) wherever one is named: node, zone, landmark, enrollment', async () => {
+    const refused = (res: { statusCode: number; json: () => unknown }) => {
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'LOCUS_ERR_VALIDATION', message: expect.stringMatching(/not an ISO 3166-1 alpha-2 country code/) });
+    };
+    refused(await post('/api/v1/nodes', { name: 'x', hostKey: generateSigningKey().publicKey, claimedCountry: 'XX' }));
+    refused(await post('/api/v1/zones', { name: 'z', claimedCountry: 'XX' }));
+    refused(await post('/api/v1/landmarks', { ...LANDMARKS[0]!.info, id: 'x-1', country: 'XX' }, await s.tokenFor(DEFAULT_ORG, 'owner')));
+    await expect(enrollAgent(s, owner, { name: 'gpu-x', claimedCountry: 'XX', gpus: [] })).rejects.toThrow(/400 .*body claimedCountry: \\"XX\\" is not an ISO 3166-1 alpha-2 country code/);
+    expect(((await get('/api/v1/nodes')).json() as { nodes: unknown[] }).nodes).toEqual([]);
+    expect(((await get('/api/v1/zones')).json() as { zones: unknown[] }).zones).toEqual([]);
+    // Kosovo's user-assigned XK is taken, as the CLI takes it.
+    expect((await post('/api/v1/zones', { name: 'prn', claimedCountry: 'XK' })).statusCode).toBe(201);
   });
 
   it('answers an unknown route with a coded 404', async () => {

@@ -10,6 +10,7 @@ import { parseBatch, type DecodedBatch } from '../ingest/decode.js';
 import type { BatchDecoder } from '../ingest/decoder.js';
 import { BatchWriter } from '../ingest/writer.js';
 import { applyInventory } from '../inventory.js';
+import { unknownCountry } from './country.js';
 
 /** How far an agent's clock may be from the server's when it signs a request. */
 const CLOCK_SKEW_MS = 10 * 60_000;
@@ -106,6 +107,8 @@ export const agentRoutes =
         const now = ctx.clock.now();
         if (!verifyBody('enroll', body, body.hostKey)) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the request is not signed by the host key it names');
         checkClock(body.at, now, 'the enrollment');
+        const badCountry = unknownCountry('claimedCountry', body.claimedCountry);
+        if (badCountry) throw new ApiError('LOCUS_ERR_VALIDATION', badCountry);
         const response = await storage.db.transaction().execute(async (trx) => {
           const spent = await new EnrollmentTokenRepo(trx).consume(hashToken(body.token), now.getTime());
           if (!spent) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the enrollment token is unknown, expired or used up; ask for a new one');

@@ -5,13 +5,14 @@ import type { AppContext } from '../app.js';
 import { requirePermission } from '../auth.js';
 import { DEFAULT_ORG } from '../config.js';
 import { ApiError } from '../errors.js';
+import { KnownCountry } from './country.js';
 
 export const landmarkRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/landmarks',
-      { schema: { summary: 'Register a landmark: its id, audited place and public key', tags: ['landmarks'], body: LandmarkInfo, response: { 200: LandmarkInfo, 201: LandmarkInfo } } },
+      { schema: { summary: 'Register a landmark: its id, audited place and public key', tags: ['landmarks'], body: LandmarkInfo.extend({ country: KnownCountry }), response: { 200: LandmarkInfo, 201: LandmarkInfo } } },
       async (request, reply) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'landmarks:write');

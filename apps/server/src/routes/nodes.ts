@@ -8,12 +8,13 @@ import type { AppContext } from '../app.js';
 import { measurementsKeptSince, type ServerConfig } from '../config.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
+import { KnownCountry } from './country.js';
 import { LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, listNodes } from '../node-list.js';
 
 const NodeBody = z.strictObject({
   name: z.string().min(1).max(200),
   hostKey: PublicKey,
-  claimedCountry: CountryCode.nullable().optional(),
+  claimedCountry: KnownCountry.nullable().optional(),
 });
 
 const Node = z.object({
