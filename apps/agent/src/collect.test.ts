@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,6 +71,37 @@ describe('collect from the real driver', () => {
     const { snapshot, notes } = await collect({ stateDir: stateDir(), now, sources: { openNvml: () => Promise.resolve({ nvml: make() }), nvidiaSmiXml: () => Promise.resolve(xml), kernelLog } });
     expect(snapshot.source).toBe('nvidia-smi');
     expect(notes[0]).toMatch(why);
+  });
+
+  describe('through an nvidia-smi that fails', () => {
+    /** Runs `collect` with an nvidia-smi on PATH that prints `out` and exits with `status`, and no NVML. */
+    const withSmi = async (out: string, status: number) => {
+      const bin = mkdtempSync(join(tmpdir(), 'locus-smi-'));
+      writeFileSync(join(bin, 'nvidia-smi'), `#!/bin/sh\ncat <<'EOF'\n${out}\nEOF\nexit ${status}\n`, { mode: 0o755 });
+      const path = process.env.PATH;
+      process.env.PATH = `${bin}:${path ?? ''}`;
+      try {
+        return await collect({ stateDir: stateDir(), now, nvmlLibrary: join(tmpdir(), 'absent', 'libnvidia-ml.so.1'), sources: { kernelLog } });
+      } finally {
+        process.env.PATH = path;
+      }
+    };
+
+    it('says what it printed (on stdout) and what NVML said, as a failure to read, not a bug', async () => {
+      const attempt = withSmi("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.", 9);
+      await expect(attempt).rejects.toMatchObject({
+        kind: 'failed',
+        message: expect.stringMatching(/^NVML unavailable \(.*libnvidia-ml\.so\.1 does not load.*\), and nvidia-smi -q -x exited with status 9: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver\./),
+      });
+      await expect(withSmi('not XML at all', 0)).rejects.toMatchObject({ kind: 'failed', message: expect.stringMatching(/nvidia-smi -q -x printed what cannot be read as its XML log/) });
+    });
+
+    it('reads the GPUs it still reports when it exits non-zero over one fallen off the bus', async () => {
+      const xml = '<?xml version="1.0" ?><nvidia_smi_log><driver_version>570.133.20</driver_version><attached_gpus>1</attached_gpus></nvidia_smi_log>';
+      const { snapshot } = await withSmi(xml, 15);
+      expect(snapshot).toMatchObject({ source: 'nvidia-smi', driverVersion: '570.133.20', expectedGpus: 1, gpus: [] });
+      expect(scan(snapshot, ALL_COMPONENTS).components.find((c) => c.name === 'gpu-count')?.results[0]).toMatchObject({ health: 'unhealthy' });
+    });
   });
 
   it('fails with no-gpu, naming both readers, when neither NVML nor nvidia-smi is there', async () => {

@@ -63,9 +63,14 @@ async function readNvidiaSmiXml(): Promise<string> {
   try {
     return (await run('nvidia-smi', ['-q', '-x'], { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 })).stdout;
   } catch (error) {
-    const e = error as NodeJS.ErrnoException & { stderr?: string };
+    const e = error as Omit<NodeJS.ErrnoException, 'code'> & { code?: string | number; stdout?: string; stderr?: string };
     if (e.code === 'ENOENT') throw new CollectError('no-gpu', 'nvidia-smi is not on PATH');
-    throw new CollectError('failed', `nvidia-smi -q -x failed: ${(e.stderr ?? e.message).trim()}`);
+    // A GPU fallen off the bus makes nvidia-smi exit non-zero (15) while it still reports the
+    // others: read them (the log's attached count says one is missing) rather than lose them all.
+    if (e.stdout?.includes('<nvidia_smi_log')) return e.stdout;
+    // It says why on stdout ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver").
+    const said = `${e.stderr ?? ''}\n${e.stdout ?? ''}`.split('\n').map((l) => l.trim()).filter((l) => l !== '').slice(0, 3).join(' ');
+    throw new CollectError('failed', `nvidia-smi -q -x ${typeof e.code === 'number' ? `exited with status ${e.code}` : 'failed'}: ${said || e.message}`);
   }
 }
 
@@ -105,7 +110,13 @@ async function collectFromNvml(now: Date, sources: CollectSources): Promise<Coll
 
 /** Reads the GPUs through `nvidia-smi -q -x` (the fallback when NVML does not load) and the kernel log. */
 async function collectFromNvidiaSmi(now: Date, sources: CollectSources): Promise<Collected> {
-  const log = parseNvidiaSmiXml(await sources.nvidiaSmiXml());
+  const xml = await sources.nvidiaSmiXml();
+  let log;
+  try {
+    log = parseNvidiaSmiXml(xml);
+  } catch (error) {
+    throw new CollectError('failed', `nvidia-smi -q -x printed what cannot be read as its XML log: ${(error as Error).message}`);
+  }
   const { xids, notes } = await kernelXids(sources);
   return {
     snapshot: {
@@ -133,6 +144,7 @@ async function collectFromDriver(options: CollectOptions): Promise<Collected> {
     return { ...viaSmi, notes: [`NVML unavailable (${viaNvml.unavailable}): read through nvidia-smi`, ...viaSmi.notes] };
   } catch (error) {
     if (error instanceof CollectError && error.kind === 'no-gpu') throw new CollectError('no-gpu', `no NVIDIA driver found: ${viaNvml.unavailable}, and ${error.message}`);
+    if (error instanceof CollectError) throw new CollectError(error.kind, `NVML unavailable (${viaNvml.unavailable}), and ${error.message}`);
     throw error;
   }
 }

@@ -13,6 +13,7 @@ export const CLI_ERRORS = {
   LOCUS_ERR_KEY_FILE: { exitCode: 2, summary: 'A key file is missing, malformed, readable by other users, or would be overwritten.' },
   LOCUS_ERR_LISTEN: { exitCode: 1, summary: 'A server could not listen on its address (port in use, or not permitted).' },
   LOCUS_ERR_NO_GPU: { exitCode: 1, summary: 'No NVIDIA driver was found on this host (use --simulate to try Locus without a GPU).' },
+  LOCUS_ERR_GPU_READ: { exitCode: 1, summary: 'The NVIDIA driver is there but could not be read: NVML did not load and nvidia-smi failed (its message is given).' },
   LOCUS_ERR_AGENT_STATE: { exitCode: 2, summary: 'The agent is not in the state the command needs: not enrolled, or already enrolled.' },
   LOCUS_ERR_SERVER_REFUSED: { exitCode: 1, summary: 'The server could not be reached or refused the request; the message carries its error code.' },
   LOCUS_ERR_DATABASE: { exitCode: 1, summary: 'The database could not be opened or migrated.' },

@@ -34,7 +34,7 @@ export class ServerMetrics {
   readonly alertTransitions = new Counter({ name: 'locus_alert_transitions_total', help: 'Alerts fired, resolved and changed in severity, by kind and change.', labelNames: ['kind', 'change'] as const, registers: [this.registry] });
   readonly backgroundSeconds = new Histogram({
     name: 'locus_background_task_seconds',
-    help: "Time of each run of the background loop's tasks (every 15 s): alert-sweep (every node's alerts against its facts, every 5 min by default) or, in the runs between, silence-check (the nodes whose silence changed); webhooks (due deliveries); retention (expired telemetry, bounded).",
+    help: "Time of each run of the background loop's tasks (every 15 s): alert-sweep (every node's alerts against its facts, every 5 min by default) or, in the runs between, silence-check (the nodes whose silence changed); verdict-expiry (nodes due to be judged again, bounded); webhooks (due deliveries); retention (expired telemetry, bounded).",
     labelNames: ['task'] as const,
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],

@@ -1,10 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { defaultStateDir, IdentityError, loadOrCreateKey, readEnrollment, type Enrollment } from '@locus/agent';
+import { CollectError, defaultStateDir, IdentityError, loadOrCreateKey, readEnrollment, type Enrollment } from '@locus/agent';
 import type { SigningKey } from '@locus/protocol';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 
 export const STATE_DIR_HELP = '  --state-dir DIR   agent state (default $LOCUS_AGENT_STATE_DIR, else ~/.locus/agent)';
+
+/**
+ * What a command tells of a failed collection pass: a bad --simulate is a usage error; no driver,
+ * or a driver that could not be read, says what was tried. Other errors are returned as they are.
+ */
+export function collectFailure(command: string, error: unknown, hint?: string): unknown {
+  if (!(error instanceof CollectError)) return error;
+  if (error.kind === 'bad-spec') return new CliError('LOCUS_ERR_CLI_USAGE', `${command}: ${error.message}`, 'Examples: --simulate 8xH100, --simulate 4xH100,4xH200.');
+  if (error.kind === 'no-gpu') return new CliError('LOCUS_ERR_NO_GPU', `${command}: ${error.message}`, hint ?? 'Run `locus agent precheck` to see what is missing, or try Locus without a GPU: --simulate 8xH100');
+  return new CliError('LOCUS_ERR_GPU_READ', `${command}: ${error.message}`, 'Check the driver (nvidia-smi, dmesg); `locus agent precheck` says what else is missing.');
+}
 
 export const stateDirOf = (io: Io, flag: string | undefined): string => flag ?? defaultStateDir(io.env);
 

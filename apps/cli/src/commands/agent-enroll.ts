@@ -1,7 +1,7 @@
 import { AlreadyEnrolledError, CollectError, ServerError, enrollAgent } from '@locus/agent';
 import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { STATE_DIR_HELP, keyIn, readSecret, stateDirOf } from './agent-common.js';
+import { STATE_DIR_HELP, collectFailure, keyIn, readSecret, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
 import { countryOption, requireOption } from './options.js';
 
@@ -48,7 +48,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     enrolled = await enrollAgent({ server, token, stateDir: dir, simulate: v.simulate, name: v.name, claimedCountry: claimed, now: new Date() });
   } catch (error) {
     if (error instanceof AlreadyEnrolledError) throw new CliError('LOCUS_ERR_AGENT_STATE', `${NAME}: ${error.message}`, 'Run `locus agent unenroll` first to join another server.');
-    if (error instanceof CollectError) throw new CliError(error.kind === 'no-gpu' ? 'LOCUS_ERR_NO_GPU' : 'LOCUS_ERR_CLI_USAGE', `${NAME}: ${error.message}`, 'Use --simulate 8xH100 to enroll a simulated host.');
+    if (error instanceof CollectError) throw collectFailure(NAME, error, 'Use --simulate 8xH100 to enroll a simulated host.');
     if (error instanceof ServerError) throw new CliError('LOCUS_ERR_SERVER_REFUSED', `${NAME}: ${error.message}`);
     throw error;
   }

@@ -1,7 +1,7 @@
-import { ALL_COMPONENTS, CollectError, collect, defaultStateDir, hostInventory, scan, type ScanReport } from '@locus/agent';
-import { CliError } from '../errors.js';
+import { ALL_COMPONENTS, collect, defaultStateDir, hostInventory, scan, type ScanReport } from '@locus/agent';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
+import { collectFailure } from './agent-common.js';
 
 const NAME = 'locus agent scan';
 
@@ -68,9 +68,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   try {
     collected = await collect({ simulate: v.simulate, stateDir: v['state-dir'] ?? defaultStateDir(io.env), now: new Date(), nvmlLibrary: io.env.LOCUS_NVML_LIBRARY });
   } catch (error) {
-    if (error instanceof CollectError && error.kind === 'bad-spec') throw new CliError('LOCUS_ERR_CLI_USAGE', `${NAME}: ${error.message}`, 'Examples: --simulate 8xH100, --simulate 4xH100,4xH200.');
-    if (error instanceof CollectError && error.kind === 'no-gpu') throw new CliError('LOCUS_ERR_NO_GPU', `${NAME}: ${error.message}`, 'Run `locus agent precheck` to see what is missing, or try Locus without a GPU: locus agent scan --simulate 8xH100');
-    throw error;
+    throw collectFailure(NAME, error, 'Run `locus agent precheck` to see what is missing, or try Locus without a GPU: locus agent scan --simulate 8xH100');
   }
   const report = scan(collected.snapshot, ALL_COMPONENTS);
   if (v.json) {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { CollectError, Outbox, agentFiles, createQueuer, signedBatch } from '@locus/agent';
-import { CliError } from '../errors.js';
+import { Outbox, agentFiles, createQueuer, signedBatch } from '@locus/agent';
 import type { Io } from '../io.js';
-import { STATE_DIR_HELP, enrolledIn, keyIn, stateDirOf } from './agent-common.js';
+import { STATE_DIR_HELP, collectFailure, enrolledIn, keyIn, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
 
 const NAME = 'locus agent show-payload';
@@ -36,8 +35,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       try {
         await createQueuer({ outbox, stateDir: dir, simulate: v.simulate, nvmlLibrary: io.env.LOCUS_NVML_LIBRARY }).tick(new Date());
       } catch (error) {
-        if (error instanceof CollectError) throw new CliError(error.kind === 'no-gpu' ? 'LOCUS_ERR_NO_GPU' : 'LOCUS_ERR_CLI_USAGE', `${NAME}: ${error.message}`);
-        throw error;
+        throw collectFailure(NAME, error);
       }
     }
     const batch = await outbox.nextBatch(500, randomUUID, new Date().getTime());

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runLocus, tempFiles } from '../test-support.js';
 
@@ -58,5 +60,19 @@ describe('locus agent scan --simulate', () => {
     const r = await runLocus(['agent', 'scan', '--state-dir', tempFiles({})]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/LOCUS_ERR_NO_GPU: .*no NVIDIA driver found[\s\S]*--simulate 8xH100/);
+  });
+
+  it.skipIf(spawnSync('sh', ['-c', 'command -v nvidia-smi']).status === 0)('says what a failing nvidia-smi said, exit 1, not a bug', async () => {
+    const bin = tempFiles({ 'nvidia-smi': "#!/bin/sh\necho \"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\"\nexit 9\n" });
+    chmodSync(join(bin, 'nvidia-smi'), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path ?? ''}`;
+    try {
+      const r = await runLocus(['agent', 'scan', '--state-dir', tempFiles({})]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^locus: error LOCUS_ERR_GPU_READ: locus agent scan: NVML unavailable \(.*\), and nvidia-smi -q -x exited with status 9: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver\.\n/);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });
