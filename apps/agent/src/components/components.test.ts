@@ -60,6 +60,14 @@ describe('health components on a simulated host', () => {
     expect(report.components.find((c) => c.name === 'driver')!.results[0]).toMatchObject({ health: 'degraded', reason: /different drivers/ });
   });
 
+  it('call a GPU with every NVLink down unknown (a PCIe board without bridges, or an HGX fabric down), never healthy', () => {
+    const allDown = withGpu(host(), 3, (g) => ({ ...g, nvlink: g.nvlink!.map((l) => ({ ...l, active: false })) }));
+    const check = scan(allDown, ALL_COMPONENTS).gpus[3]!.checks.nvlink;
+    expect(check).toMatchObject({ health: 'unknown', reason: expect.stringMatching(/^no NVLink up \(0 of 18\): .*fabric is down/) });
+    const oneDown = withGpu(host(), 3, (g) => ({ ...g, nvlink: g.nvlink!.map((l, i) => ({ ...l, active: i !== 0 })) }));
+    expect(scan(oneDown, ALL_COMPONENTS).gpus[3]!.checks.nvlink).toMatchObject({ health: 'degraded', suggestedAction: 'reset_gpu' });
+  });
+
   it('leave out components a GPU cannot report (no remapping, no NVLink) instead of guessing', () => {
     const s = withGpu(host(), 0, (g) => ({ ...g, remappedRows: null, nvlink: null }));
     const report = scan(s, ALL_COMPONENTS);
