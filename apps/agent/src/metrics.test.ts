@@ -80,6 +80,22 @@ describe('Prometheus metrics of a simulated 8×H100 host', () => {
   });
 });
 
+describe('after a collection pass that failed', () => {
+  it('serves no GPU series or health, only what tells of the failure', async () => {
+    const metrics = createAgentMetrics({ hostname: 'gpu-07' });
+    metrics.collected(snapshot, scan(snapshot, ALL_COMPONENTS), now);
+    expect(parseExposition(await metrics.registry.metrics()).series.get('DCGM_FI_DEV_GPU_TEMP')).toHaveLength(7);
+    metrics.collectFailed();
+    const { series } = parseExposition(await metrics.registry.metrics());
+    for (const name of [...DCGM_METRICS.map((m) => m.name), 'locus_agent_gpu_health', 'locus_agent_component_health', 'locus_agent_gpus', 'locus_agent_info']) expect(series.get(name) ?? [], name).toEqual([]);
+    expect(series.get('locus_agent_collect_failures_total')![0]!.value).toBe(1);
+    expect(series.get('locus_agent_last_collect_timestamp_seconds')![0]!.value).toBe(now.getTime() / 1000);
+    // The next pass that succeeds brings them back.
+    metrics.collected(snapshot, scan(snapshot, ALL_COMPONENTS), now);
+    expect(parseExposition(await metrics.registry.metrics()).series.get('DCGM_FI_DEV_GPU_TEMP')).toHaveLength(7);
+  });
+});
+
 describe('the metrics endpoint', () => {
   let server: MetricsServer | undefined;
   afterEach(async () => server?.close());

@@ -121,7 +121,7 @@ export function createAgentMetrics(o: { readonly hostname: string; readonly outb
       if (last) this.set({ source: last.snapshot.source, driver_version: last.snapshot.driverVersion ?? '' }, 1);
     },
   });
-  const lastCollect = new Gauge({ name: 'locus_agent_last_collect_timestamp_seconds', help: 'When the last collection pass ended (Unix time, s); 0 before the first.', registers: [registry] });
+  const lastCollect = new Gauge({ name: 'locus_agent_last_collect_timestamp_seconds', help: 'When the last collection pass that succeeded ended (Unix time, s); 0 before the first.', registers: [registry] });
   const collectFailures = new Counter({ name: 'locus_agent_collect_failures_total', help: 'Collection passes that failed (no driver, nvidia-smi error).', registers: [registry] });
   const lastSend = new Gauge({ name: 'locus_agent_last_send_success_timestamp_seconds', help: 'When the server last accepted a batch (Unix time, s); 0 before the first.', registers: [registry] });
   const batchesSent = new Counter({ name: 'locus_agent_batches_sent_total', help: 'Batches the server accepted.', registers: [registry] });
@@ -202,7 +202,13 @@ export function createAgentMetrics(o: { readonly hostname: string; readonly outb
       last = { snapshot, report };
       lastCollect.set(seconds(at));
     },
-    collectFailed: () => collectFailures.inc(),
+    // A pass that failed leaves nothing current to show: the GPUs' series and health go (stale
+    // to Prometheus, so absent() and staleness alerts see it), as dcgm-exporter's do when DCGM
+    // cannot read a GPU, rather than stating the last good values as if read now.
+    collectFailed() {
+      last = undefined;
+      collectFailures.inc();
+    },
     sent(at) {
       lastSend.set(seconds(at));
       batchesSent.inc();
