@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +60,24 @@ describe('locus admin create-token', () => {
     const r = await runLocus(['admin', 'create-token', ...args, '--data-dir', mkdtempSync(join(tmpdir(), 'locus-admin-'))]);
     expect(r.stderr).toMatch(message);
     expect(r.code).toBe(2);
+  });
+
+  it("refuses a data dir with no server's database, naming locus start's when it is the one given", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locus-admin-'));
+    const args = ['admin', 'create-token', '--name', 'x', '--role', 'owner', '--data-dir', dir];
+    const empty = await runLocus(args);
+    expect(empty.code).toBe(1);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toMatch(new RegExp(`^locus: error LOCUS_ERR_DATABASE: locus admin create-token: no server database in ${dir} \\(no locus\\.db there\\)\n.*locus server migrate --data-dir DIR`));
+    expect(existsSync(join(dir, 'locus.db'))).toBe(false);
+    // As \`locus start\` lays it out: its server's database in DIR/server.
+    expect((await runLocus(['server', 'migrate', '--data-dir', join(dir, 'server')])).code).toBe(0);
+    const nested = await runLocus(args);
+    expect(nested.code).toBe(1);
+    expect(nested.stderr).toMatch(new RegExp(`its server's database is in ${join(dir, 'server')}: --data-dir ${join(dir, 'server')}`));
+    const made = await runLocus([...args.slice(0, -1), join(dir, 'server')]);
+    expect(made.code).toBe(0);
+    expect(await tryToken(`sqlite:${join(dir, 'server', 'locus.db')}`, made.stdout.trim())).toEqual({ nodes: 200, zones: 200, tokens: 200 });
   });
 
   it('reads durations', () => {

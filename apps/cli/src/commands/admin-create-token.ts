@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { databaseSpec, DEFAULT_ORG, hashToken, newToken, systemClock } from '@locus/server';
 import { migrateToLatest, openStorage, OrgRepo, ROLES, TokenRepo, type Role } from '@locus/storage';
 import { CliError, usageError } from '../errors.js';
@@ -14,7 +16,9 @@ export const HELP = `Usage: ${NAME} --name NAME --role ${ROLES.join('|')} [--org
 Makes an API token directly in the server's database (no server needs to run): for the first
 owner of a new organization, for automation, or to regain access. Prints the token alone on
 stdout, once; only its SHA-256 is stored. Inside an organization, owners and admins can also
-make and revoke tokens through the API (POST /api/v1/tokens).
+make and revoke tokens through the API (POST /api/v1/tokens). A SQLite data dir must hold a
+server's database already (\`locus start\` keeps its server's in DIR/server; \`locus server
+migrate\` makes one).
 
 Options:
   --name NAME          who or what holds the token (a person, or a system such as "grafana")
@@ -35,6 +39,20 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 export function parseDurationMs(text: string): number | undefined {
   const m = /^(\d{1,6})([smhd])$/.exec(text.trim());
   return m ? Number(m[1]) * UNIT_MS[m[2]!]! : undefined;
+}
+
+/**
+ * Refuses a data dir that holds no server's database: a token made there would be made in a new,
+ * empty database that no server reads (and every request with it refused), where the command
+ * would say it worked. `locus start` keeps its server's database in DIR/server.
+ */
+function unusedDataDir(dataDir: string): void {
+  if (existsSync(join(dataDir, 'locus.db'))) return;
+  const nested = join(dataDir, 'server');
+  const hint = existsSync(join(nested, 'locus.db'))
+    ? `That is \`locus start\`'s data dir; its server's database is in ${nested}: --data-dir ${nested}`
+    : 'Name the data dir a server runs on (--data-dir, or --database-url); `locus server migrate --data-dir DIR` makes a new database there.';
+  throw new CliError('LOCUS_ERR_DATABASE', `${NAME}: no server database in ${dataDir} (no locus.db there)`, hint);
 }
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
@@ -58,7 +76,9 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(orgId)) throw usageError(`${NAME}: --org "${orgId}" is not an organization id (lowercase letters, digits, '.', '_' and '-', at most 63)`);
   const expiresMs = v['expires-in'] === undefined ? undefined : parseDurationMs(v['expires-in']);
   if (v['expires-in'] !== undefined && (expiresMs === undefined || expiresMs < 60_000)) throw usageError(`${NAME}: --expires-in "${v['expires-in']}" is not a duration of at least a minute (e.g. 30m, 12h, 90d)`);
-  const spec = databaseSpec(databaseChoice(NAME, io, v));
+  const choice = databaseChoice(NAME, io, v);
+  const spec = databaseSpec(choice);
+  if (choice.databaseUrl === undefined) unusedDataDir(choice.dataDir);
 
   let storage;
   try {
