@@ -123,6 +123,16 @@ describe('agent enrollment', () => {
     expect((await s.app.inject({ method: 'POST', url: '/api/v1/agents/unenroll', payload: forged })).statusCode).toBe(401);
     expect((await s.app.inject({ method: 'POST', url: '/api/v1/agents/unenroll', payload: leave })).json()).toEqual({ unenrolled: true });
     expect((await ingest(batch(key))).statusCode).toBe(401);
+    // Listed as the fleet summary counts it: left out unless asked for, and marked when it is.
+    const staying = ((await enroll(enrollRequest(await newEnrollmentToken(), generateSigningKey()))).json() as { nodeId: string }).nodeId;
+    const list = async (query: string) => (await s.app.inject({ method: 'GET', url: `/api/v1/nodes${query}`, headers: owner })).json() as { total: number; nodes: { id: string; hostKey: string; unenrolledAt: string | null }[] };
+    expect((await list('')).nodes.map((n) => [n.id, n.unenrolledAt])).toEqual([[staying, null]]);
+    expect((await list('?unenrolled=include')).total).toBe(2);
+    const gone = (await list('?unenrolled=only')).nodes;
+    expect(gone).toEqual([expect.objectContaining({ hostKey: key.publicKey, unenrolledAt: s.clock.now().toISOString() })]);
+    expect((await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${gone[0]!.id}`, headers: owner })).json()).toMatchObject({ unenrolledAt: s.clock.now().toISOString() });
+    expect(((await s.app.inject({ method: 'GET', url: '/api/v1/fleet/summary', headers: owner })).json() as { nodes: number }).nodes).toBe(1);
+    expect((await s.app.inject({ method: 'GET', url: '/api/v1/nodes?unenrolled=yes', headers: owner })).statusCode).toBe(400);
   });
 });
 

@@ -8,6 +8,8 @@ export type NodeHealth = HealthState;
 export const NODE_SORTS = ['name', '-name', 'zone', '-zone', 'verdict', '-verdict', 'health', '-health', 'lastMeasuredAt', '-lastMeasuredAt'] as const;
 export type NodeSort = (typeof NODE_SORTS)[number];
 
+export const UNENROLLED_FILTERS = ['exclude', 'include', 'only'] as const;
+
 /** Verdict states a listing filters on: a node never judged is `none`. */
 export const LISTED_VERDICTS = ['excluded', 'possible', 'certain', 'none'] as const;
 
@@ -21,6 +23,8 @@ export interface NodeListQuery {
   readonly verdict?: (typeof LISTED_VERDICTS)[number] | undefined;
   readonly claim?: 'verified' | 'consistent' | 'contradicted' | undefined;
   readonly health?: NodeHealth | undefined;
+  /** Nodes whose agent left: left out (as the fleet summary leaves them), listed too, or alone. */
+  readonly unenrolled: (typeof UNENROLLED_FILTERS)[number];
   readonly sort: NodeSort;
   readonly offset: number;
   readonly limit: number;
@@ -72,7 +76,7 @@ async function withDetails(repos: Repos, orgId: string, nodes: readonly NodeReco
  */
 export async function listNodes(repos: Repos, orgId: string, query: NodeListQuery, zoneName: (id: string | null) => string): Promise<{ total: number; page: ListedNode[] }> {
   const orNull = (v: string | undefined) => (v === undefined ? undefined : v === 'none' ? null : v);
-  const nodes = await repos.nodes.search(orgId, { q: query.q?.trim(), zoneId: orNull(query.zone), claimedCountry: orNull(query.country) });
+  const nodes = await repos.nodes.search(orgId, { q: query.q?.trim(), zoneId: orNull(query.zone), claimedCountry: orNull(query.country), unenrolled: query.unenrolled });
   const needsDetails = query.verdict !== undefined || query.claim !== undefined || query.health !== undefined || /^-?(verdict|health)$/.test(query.sort);
   if (needsDetails) return pageNodes(await withDetails(repos, orgId, nodes), query, zoneName);
   const { total, page } = pageNodes(

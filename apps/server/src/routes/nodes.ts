@@ -9,7 +9,7 @@ import { measurementsKeptSince, type ServerConfig } from '../config.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { KnownCountry } from './country.js';
-import { LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, listNodes } from '../node-list.js';
+import { LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, UNENROLLED_FILTERS, listNodes } from '../node-list.js';
 
 const NodeBody = z.strictObject({
   name: z.string().min(1).max(200),
@@ -25,6 +25,8 @@ const Node = z.object({
   zoneId: z.string().nullable(),
   createdAt: z.string(),
   lastMeasuredAt: z.string().nullable(),
+  /** When its agent left (unenrolled); null while enrolled. Its history stays. */
+  unenrolledAt: z.string().nullable(),
 });
 
 const NodeVerdict = z.object({
@@ -43,6 +45,7 @@ const toNode = (n: NodeRecord): z.infer<typeof Node> => ({
   zoneId: n.zone_id,
   createdAt: new Date(n.created_at).toISOString(),
   lastMeasuredAt: n.last_measured_at === null ? null : new Date(n.last_measured_at).toISOString(),
+  unenrolledAt: n.unenrolled_at === null ? null : new Date(n.unenrolled_at).toISOString(),
 });
 
 const Params = z.object({ id: z.string().min(1).max(100) });
@@ -74,6 +77,7 @@ const ListQuery = z.object({
   verdict: z.enum(LISTED_VERDICTS).optional(),
   claim: CLAIM_VERDICT.optional(),
   health: z.enum(NODE_HEALTH).optional(),
+  unenrolled: z.enum(UNENROLLED_FILTERS).default('exclude'),
   sort: z.enum(NODE_SORTS).default('name'),
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(500),

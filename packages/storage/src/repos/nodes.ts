@@ -45,8 +45,13 @@ export class NodeRepo {
    * An org's nodes whose name contains `q` (any case; `%` and `_` taken literally), in a zone
    * (`null`: in none) and claiming a country (`null`: none), as given; ordered by name.
    */
-  search(orgId: string, filter: { readonly q?: string | undefined; readonly zoneId?: string | null | undefined; readonly claimedCountry?: string | null | undefined }): Promise<NodeRecord[]> {
+  search(
+    orgId: string,
+    filter: { readonly q?: string | undefined; readonly zoneId?: string | null | undefined; readonly claimedCountry?: string | null | undefined; readonly unenrolled?: 'exclude' | 'include' | 'only' | undefined },
+  ): Promise<NodeRecord[]> {
     let query = this.#db.selectFrom('nodes').selectAll().where('org_id', '=', orgId);
+    if (filter.unenrolled === 'exclude') query = query.where('unenrolled_at', 'is', null);
+    else if (filter.unenrolled === 'only') query = query.where('unenrolled_at', 'is not', null);
     if (filter.q) query = query.where(sql<boolean>`lower(name) like ${`%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`);
     if (filter.zoneId !== undefined) query = filter.zoneId === null ? query.where('zone_id', 'is', null) : query.where('zone_id', '=', filter.zoneId);
     if (filter.claimedCountry !== undefined) query = filter.claimedCountry === null ? query.where('claimed_country', 'is', null) : query.where('claimed_country', '=', filter.claimedCountry);
