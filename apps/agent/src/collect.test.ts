@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sharedData } from '../../../test/support/shared-data.js';
-import { CollectError, collect, type CollectSources } from './collect.js';
+import { CollectError, collect, collectRaw, type CollectSources } from './collect.js';
+import { clearXids } from './xid-cleared.js';
 import { ALL_COMPONENTS } from './components/all.js';
 import { NVML_RETURN } from './nvml/api.js';
 import { FakeNvml, fakeH100, type FakeNvmlData } from './nvml/fake.js';
@@ -71,6 +72,20 @@ describe('collect from the real driver', () => {
     const { snapshot, notes } = await collect({ stateDir: stateDir(), now, sources: { openNvml: () => Promise.resolve({ nvml: make() }), nvidiaSmiXml: () => Promise.resolve(xml), kernelLog } });
     expect(snapshot.source).toBe('nvidia-smi');
     expect(notes[0]).toMatch(why);
+  });
+
+  it('leaves out the kernel-log Xids an operator cleared, and keeps a later one', async () => {
+    const dir = stateDir();
+    const XID_48 = '[2026-11-29T02:58:00,000001+00:00] NVRM: Xid (PCI:0000:2a:00): 48, pid=1234, name=python, An uncorrectable double bit error (DBE) has been detected on GPU in the framebuffer at partition 0, subpartition 0.\n';
+    const read = (text: string) => collect({ stateDir: dir, now, sources: { openNvml: fakeNvml(eightH100), nvidiaSmiXml: noSmi, kernelLog: () => Promise.resolve({ text }) } });
+    const first = await read(XID_48);
+    expect(first.snapshot.xids.map((x) => x.xid)).toEqual([48]);
+    expect(clearXids(dir, first.snapshot.xids)).toBe(1);
+    const after = await read(XID_48);
+    expect(after.snapshot.xids).toEqual([]);
+    expect(after.notes).toContain('1 Xid event(s) in the kernel log cleared by locus agent clear-xids');
+    expect((await collectRaw({ stateDir: dir, now, sources: { openNvml: fakeNvml(eightH100), nvidiaSmiXml: noSmi, kernelLog: () => Promise.resolve({ text: XID_48 }) } })).snapshot.xids).toHaveLength(1);
+    expect((await read(XID_48 + XID_79.replace('02:59:00', '03:00:00').replace(': 79,', ': 48,'))).snapshot.xids.map((x) => [x.xid, x.raw.slice(1, 20)])).toEqual([[48, '2026-11-29T03:00:00']]);
   });
 
   describe('through an nvidia-smi that fails', () => {

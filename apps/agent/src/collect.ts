@@ -5,6 +5,7 @@ import { parseNvidiaSmiXml } from './nvidia/smi-xml.js';
 import { simulateHost } from './simulator/simulate.js';
 import { parseFleetSpec } from './simulator/models.js';
 import { loadSimulator, saveSimulator } from './state.js';
+import { clearedXids, unclearedXids } from './xid-cleared.js';
 import type { HostSnapshot } from './snapshot.js';
 import { nvmlCodeName, type Nvml, type NvmlOpen } from './nvml/api.js';
 import { NVML_LIBRARY, openKoffiNvml } from './nvml/koffi.js';
@@ -149,8 +150,22 @@ async function collectFromDriver(options: CollectOptions): Promise<Collected> {
   }
 }
 
-/** One collection pass: the simulator when asked, else the real driver (NVML, then nvidia-smi). */
+/**
+ * One collection pass: the simulator when asked, else the real driver (NVML, then nvidia-smi).
+ * Xid events an operator has cleared (clear-xids) are left out.
+ */
 export async function collect(options: CollectOptions): Promise<Collected> {
+  const collected = await collectRaw(options);
+  const cleared = clearedXids(options.stateDir);
+  if (cleared.size === 0) return collected;
+  const xids = unclearedXids(collected.snapshot.xids, cleared);
+  if (xids.length === collected.snapshot.xids.length) return collected;
+  const gone = collected.snapshot.xids.length - xids.length;
+  return { snapshot: { ...collected.snapshot, xids }, notes: [...collected.notes, `${gone} Xid event(s) in the kernel log cleared by locus agent clear-xids`] };
+}
+
+/** One collection pass with every Xid event the kernel log holds (clear-xids reads these). */
+export async function collectRaw(options: CollectOptions): Promise<Collected> {
   if (options.simulate === undefined) return collectFromDriver(options);
   const spec = parseFleetSpec(options.simulate);
   if ('error' in spec) throw new CollectError('bad-spec', `--simulate: ${spec.error}`);

@@ -4,6 +4,7 @@ export * from './report.js';
 export * from './collect.js';
 export * from './host.js';
 export * from './state.js';
+export * from './xid-cleared.js';
 export { ALL_COMPONENTS } from './components/all.js';
 export * from './components/component.js';
 export { parseFault, FAULT_KINDS, type Fault, type FaultKind } from './simulator/faults.js';

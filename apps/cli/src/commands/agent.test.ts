@@ -37,6 +37,32 @@ describe('locus agent scan --simulate', () => {
     expect((JSON.parse((await runLocus(['agent', 'scan', '--simulate', '8xH100', '--json', '--state-dir', state])).stdout) as ScanDoc).health).toBe('healthy');
   });
 
+  it('stops counting Xids an operator cleared (after the GPU reset they asked for), and counts a later one again', async () => {
+    const state = tempFiles({});
+    const sim = ['--simulate', '8xH100', '--state-dir', state];
+    const scanNow = async () => JSON.parse((await runLocus(['agent', 'scan', '--json', ...sim])).stdout) as ScanDoc;
+    expect((await runLocus(['agent', 'clear-xids', ...sim])).stdout).toBe('no Xid events in the kernel log: nothing to clear\n');
+    await runLocus(['agent', 'inject-fault', 'xid=48', 'gpu=2', ...sim]);
+    await runLocus(['agent', 'inject-fault', 'xid=94', 'gpu=5', ...sim]);
+    expect((await scanNow()).gpus.filter((g) => g.health !== 'healthy').map((g) => [g.index, g.checks.xid!.health])).toEqual([[2, 'unhealthy'], [5, 'degraded']]);
+    // One GPU's alone; then the rest.
+    const two = await runLocus(['agent', 'clear-xids', '--gpu', '2', ...sim]);
+    expect(two.stdout).toMatch(/^cleared 1 Xid event\(s\) of GPU 2 \(Xid 48; 0 of them already cleared\)/);
+    expect((await scanNow()).gpus.filter((g) => g.health !== 'healthy').map((g) => g.index)).toEqual([5]);
+    expect((await runLocus(['agent', 'clear-xids', ...sim])).stdout).toMatch(/^cleared 2 Xid event\(s\) \(Xid 48, Xid 94; 1 of them already cleared\)/);
+    const cleared = await scanNow();
+    expect(cleared.health).toBe('healthy');
+    // A new Xid 48 on the same GPU counts.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await runLocus(['agent', 'inject-fault', 'xid=48', 'gpu=2', ...sim]);
+    expect((await scanNow()).gpus.filter((g) => g.health !== 'healthy').map((g) => g.index)).toEqual([2]);
+    for (const bad of [['--gpu', '8'], ['--gpu', 'two']]) {
+      const r = await runLocus(['agent', 'clear-xids', ...bad, ...sim]);
+      expect(r.code, bad.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^locus: error LOCUS_ERR_CLI_USAGE: locus agent clear-xids: (no GPU 8 on this host|--gpu must be)/);
+    }
+  });
+
   it('prints a table with the findings and what to do', async () => {
     const state = tempFiles({});
     await runLocus(['agent', 'inject-fault', 'thermal', 'gpu=2', '--simulate', '4xH200', '--state-dir', state]);

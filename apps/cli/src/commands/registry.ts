@@ -83,6 +83,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./agent-bench.js'),
   },
   {
+    path: ['agent', 'clear-xids'],
+    summary: 'Stop counting the Xid events logged so far (after a GPU reset they asked for).',
+    load: () => import('./agent-clear-xids.js'),
+  },
+  {
     path: ['agent', 'inject-fault'],
     summary: 'Make the simulated host show a fault (Xid, ECC, thermal, …).',
     load: () => import('./agent-inject-fault.js'),

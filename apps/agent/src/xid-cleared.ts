@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { XidEvent } from './model.js';
+import { writeAtomically } from './state.js';
+
+/**
+ * Xid events an operator has dealt with (`locus agent clear-xids`): the kernel keeps every line
+ * in its log until the host reboots, so without this a GPU reset as the catalog suggested (Xid
+ * 48, 64, 95 …) would leave the GPU unhealthy, and its alert firing, until the next boot. Kept
+ * in the state dir by each event's line (its time and text), so a later Xid, even of the same
+ * number on the same GPU, counts again; after a reboot the log starts afresh.
+ */
+const FILE = 'xids-cleared.json';
+/** The most lines kept: a host logs far fewer Xids between reboots. */
+const KEPT = 5_000;
+
+/** An Xid event's identity across passes: its time as the line gives it and the line itself. */
+export const xidKey = (x: XidEvent): string => `${JSON.stringify(x.time)}|${x.raw}`;
+
+/** The events cleared in this state dir (none when the file is absent or unreadable). */
+export function clearedXids(stateDir: string): Set<string> {
+  try {
+    const stored = JSON.parse(readFileSync(join(stateDir, FILE), 'utf8')) as unknown;
+    return new Set(Array.isArray(stored) ? stored.filter((k): k is string => typeof k === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+/** Notes these events as dealt with; returns how many were not already. */
+export function clearXids(stateDir: string, events: readonly XidEvent[]): number {
+  const cleared = clearedXids(stateDir);
+  const before = cleared.size;
+  for (const e of events) cleared.add(xidKey(e));
+  writeAtomically(join(stateDir, FILE), `${JSON.stringify([...cleared].slice(-KEPT))}\n`);
+  return cleared.size - before;
+}
+
+/** The events not cleared. */
+export const unclearedXids = (events: readonly XidEvent[], cleared: ReadonlySet<string>): XidEvent[] => (cleared.size === 0 ? [...events] : events.filter((e) => !cleared.has(xidKey(e))));
