@@ -43,7 +43,11 @@ describe('the fleet server', () => {
     expect((await post('/api/v1/landmarks', LANDMARKS[0]!.info, operator)).statusCode).toBe(200);
     const moved = await post('/api/v1/landmarks', { ...LANDMARKS[0]!.info, lat: 22.3 }, operator);
     expect(moved.statusCode).toBe(409);
-    expect(moved.json()).toMatchObject({ statusCode: 409, code: 'LOCUS_ERR_CONFLICT', error: 'Conflict' });
+    expect(moved.json()).toMatchObject({ statusCode: 409, code: 'LOCUS_ERR_CONFLICT', error: 'Conflict', message: expect.stringMatching(/is registered with another key or place/) });
+    // A new id with another landmark's key: the conflict is the key, and said so.
+    const copied = await post('/api/v1/landmarks', { ...LANDMARKS[0]!.info, id: 'new-1' }, operator);
+    expect(copied.statusCode).toBe(409);
+    expect(copied.json()).toMatchObject({ code: 'LOCUS_ERR_CONFLICT', message: 'the public key of landmark "new-1" is another landmark\'s (revoked ones included): each landmark has a key of its own' });
     expect(((await get('/api/v1/landmarks')).json() as { landmarks: unknown[] }).landmarks).toHaveLength(4);
   });
 

@@ -366,9 +366,9 @@ export class Verification {
     const record = this.judge(boundsOf(evidence, landmarks), node.claimed_country);
     const notes = verdictNotes(evidence.timed, record.empty === true);
     const answer = { nodeId: node.id, computedAt: new Date(now).toISOString(), measurements: evidence.measurements, verdict: record, notes };
-    // A node never judged on a measurement keeps no verdict: asking for one (a read, an auditor's
+    // A node never measured keeps no verdict: asking for one (a read, an auditor's
     // too) must not turn it from "none" into "possible" in lists, the summary and signed reports.
-    if (!last && evidence.measurements === 0) return answer;
+    if (!last && evidence.measurements === 0 && node.last_measured_at === null) return answer;
     const changed = !last || JSON.stringify(last.record) !== JSON.stringify(record) || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
     await Promise.all([
       this.#repos.verdicts.setExpiry(node.id, boundsExpireAt(evidence.timed, this.#config.measurementMaxAgeMs), seen),

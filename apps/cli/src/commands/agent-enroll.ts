@@ -39,8 +39,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   const server = requireOption(NAME, 'server', v.server, 'URL');
   if (!/^https?:\/\/\S+$/.test(server)) throw usageError(`${NAME}: --server must be an http:// or https:// URL, got "${server}"`);
+  const claimed = v.claim === undefined ? null : countryOption(NAME, v.claim, 'claim');
   const token = readSecret(NAME, requireOption(NAME, 'token-file', v['token-file'], 'FILE'));
-  const claimed = v.claim === undefined ? null : countryOption(NAME, v.claim);
   const dir = stateDirOf(io, v['state-dir']);
   keyIn(NAME, dir);
   let enrolled;

@@ -54,6 +54,7 @@ describe('agent enrollment from the command line', () => {
     [['--token-file', 'x'], /missing --server URL/],
     [['--server', 'ftp://x', '--token-file', 'x'], /--server must be an http/],
     [['--server', 'http://127.0.0.1:9', '--token-file', '/nonexistent/token'], /cannot read the token from \/nonexistent\/token/],
+    [['--server', 'http://127.0.0.1:9', '--token-file', 'x', '--claim', 'XX'], /locus agent enroll: --claim: unknown country code "XX"/],
   ])('refuses %j', async (args, message) => {
     const r = await runLocus(['agent', 'enroll', ...args, '--state-dir', stateDir()]);
     expect(r.code).toBe(2);

@@ -33,6 +33,8 @@ Measuring:
   --rounds N       challenge rounds per measurement (default ${DEFAULT_MEASURE_CONFIG.rounds})
   --every-s S      measure each host every S seconds, ±20% (default ${DEFAULT_MEASURE_CONFIG.measureEveryMs / 1000})
 
+  -h, --help       show this help
+
 Output: each signed measurement as one JSON line on stdout; a log on stderr.
 Stops cleanly on SIGINT or SIGTERM, first trying to deliver what is queued.
 `;

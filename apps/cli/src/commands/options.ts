@@ -27,9 +27,9 @@ export function requireOption(command: string, name: string, value: string | und
   return value;
 }
 
-export function countryOption(command: string, value: string): string {
+export function countryOption(command: string, value: string, flag = 'country'): string {
   const code = value.trim().toUpperCase();
-  if (!isCountryCode(code)) throw usageError(`${command}: --country: unknown country code "${value}"`, 'Use an ISO 3166-1 alpha-2 code such as DE or SG.');
+  if (!isCountryCode(code)) throw usageError(`${command}: --${flag}: unknown country code "${value}"`, 'Use an ISO 3166-1 alpha-2 code such as DE or SG.');
   return code;
 }
 

@@ -19,7 +19,7 @@ const MuteBody = z
     reason: z.string().min(1).max(500),
   })
   // As an Alertmanager silence needs a matcher: a rule that names nothing would mute every alert of the organization.
-  .refine((b) => b.kind !== null || b.nodeId !== null || b.zoneId !== null, 'name a kind, a node or a zone to mute (a rule that names none would mute every alert of the organization)');
+  .refine((b) => b.kind !== null || b.nodeId !== null || b.zoneId !== null, 'must name a kind, a node or a zone to mute (a rule that names none would mute every alert of the organization)');
 /** How long a webhook's alert changes wait for others of their group (kind and zone): 0, none. */
 const GroupWaitS = z.number().int().min(0).max(3600);
 /** A webhook is told of alerts of this severity or worse (and of the resolution of any it may have been told of). */
@@ -35,7 +35,7 @@ const WebhookBody = z.strictObject({
 });
 const WebhookChange = z
   .strictObject({ groupWaitS: GroupWaitS.optional(), minSeverity: MinSeverity.optional(), kinds: Kinds.optional() })
-  .refine((b) => b.groupWaitS !== undefined || b.minSeverity !== undefined || b.kinds !== undefined, 'name at least one of groupWaitS, minSeverity and kinds');
+  .refine((b) => b.groupWaitS !== undefined || b.minSeverity !== undefined || b.kinds !== undefined, 'must name at least one of groupWaitS, minSeverity and kinds');
 /** Kinds as stored: each once, in order; null for every kind. */
 const storedKinds = (kinds: readonly string[] | null): string | null => (kinds === null ? null : JSON.stringify([...new Set(kinds)].sort()));
 

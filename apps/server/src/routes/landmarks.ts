@@ -19,6 +19,7 @@ export const landmarkRoutes =
         // Landmarks are the trust set behind every organization's verdicts: the server operator's to keep.
         if (caller.orgId !== DEFAULT_ORG) throw new ApiError('LOCUS_ERR_FORBIDDEN', `landmarks are shared by every organization on this server; only the operator's organization ("${DEFAULT_ORG}") registers them`);
         const result = await ctx.repos.landmarks.register(request.body, ctx.clock.now().getTime());
+        if (result === 'key-in-use') throw new ApiError('LOCUS_ERR_CONFLICT', `the public key of landmark "${request.body.id}" is another landmark's (revoked ones included): each landmark has a key of its own`);
         if (result === 'conflict') {
           throw new ApiError('LOCUS_ERR_CONFLICT', `landmark "${request.body.id}" is registered with another key or place, or was revoked; a landmark does not move — register a new id`);
         }

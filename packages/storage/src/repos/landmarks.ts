@@ -4,7 +4,7 @@ import type { Database, LandmarkTable } from '../schema.js';
 
 const toInfo = (row: LandmarkTable): LandmarkInfo => ({ id: row.id, name: row.name, country: row.country, lat: row.lat, lon: row.lon, publicKey: row.public_key });
 
-export type RegisterResult = 'created' | 'unchanged' | 'conflict';
+export type RegisterResult = 'created' | 'unchanged' | 'conflict' | 'key-in-use';
 export type RevokeResult = 'revoked' | 'already' | 'absent';
 
 /** Landmarks the server trusts: an id bound to one key and one audited place. */
@@ -17,7 +17,8 @@ export class LandmarkRepo {
   /**
    * Registers a landmark. Re-registering the same id with the same key and place changes
    * nothing; a different key or place for a known id is a conflict (a landmark does not move),
-   * and so is a revoked id (trust once withdrawn does not come back under the same name).
+   * and so is a revoked id (trust once withdrawn does not come back under the same name). A new
+   * id with another landmark's key is 'key-in-use': each landmark has a key of its own.
    */
   async register(info: LandmarkInfo, at: number): Promise<RegisterResult> {
     const inserted = await this.#db
@@ -28,7 +29,8 @@ export class LandmarkRepo {
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return 'created';
     // Already there (perhaps registered a moment ago by another replica): the same, or a clash.
     const row = await this.#db.selectFrom('landmarks').select('revoked_at').where('id', '=', info.id).executeTakeFirst();
-    if (row && row.revoked_at !== null) return 'conflict';
+    if (!row) return 'key-in-use';
+    if (row.revoked_at !== null) return 'conflict';
     const existing = await this.get(info.id);
     const same = existing !== undefined && existing.publicKey === info.publicKey && existing.lat === info.lat && existing.lon === info.lon && existing.country === info.country;
     return same ? 'unchanged' : 'conflict';
