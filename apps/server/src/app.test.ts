@@ -180,6 +180,16 @@ describe('bad requests', () => {
     expect((await post('/api/v1/zones', { name: 'prn', claimedCountry: 'XK' })).statusCode).toBe(201);
   });
 
+  it('takes a request with no body and a JSON Content-Type on a route that needs no body, and still refuses an empty body where one is needed', async () => {
+    const json = { ...owner, 'content-type': 'application/json' };
+    const token = (await post('/api/v1/tokens', { name: 'ci', role: 'viewer' })).json() as { id: string };
+    expect((await s.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${token.id}`, headers: json })).statusCode).toBe(200);
+    expect((await s.app.inject({ method: 'DELETE', url: '/api/v1/tokens/nope', headers: json })).json()).toMatchObject({ code: 'LOCUS_ERR_NOT_FOUND' });
+    const empty = await s.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: json });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json()).toMatchObject({ code: 'LOCUS_ERR_MALFORMED_JSON' });
+  });
+
   it('answers an unknown route with a coded 404', async () => {
     expect((await get('/api/v1/nope')).json()).toEqual({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND', error: 'Not Found', message: 'no route GET /api/v1/nope' });
   });

@@ -109,6 +109,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     request.log.error(error);
     return reply.code(500).send(errorBody('LOCUS_ERR_SERVER', 'internal error; see the server log'));
   });
+  // A route that takes no body (DELETE, POST …/resolve, …/test) ignores a Content-Type that many
+  // HTTP clients send on every request: an empty body is no malformed JSON there.
+  app.addHook('onRequest', async (request) => {
+    const empty = (request.headers['content-length'] === undefined || request.headers['content-length'] === '0') && request.headers['transfer-encoding'] === undefined;
+    if (empty && request.headers['content-type'] !== undefined && request.routeOptions.schema?.body === undefined) delete request.headers['content-type'];
+  });
   addSecurityHeaders(app);
   closeConnectionsWhenClosing(app);
   const dashboard = deps.dashboardDir && existsSync(join(deps.dashboardDir, 'index.html')) ? deps.dashboardDir : undefined;
