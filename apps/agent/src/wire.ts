@@ -6,6 +6,7 @@ import type { GpuSample } from './model.js';
 import type { OutboxBatch } from './outbox.js';
 import type { ScanReport } from './report.js';
 import { kernelPciId, type HostSnapshot } from './snapshot.js';
+import { xidKey } from './xid-cleared.js';
 
 export const toMetricsWire = (g: GpuSample): GpuMetricsWire => ({
   uuid: g.identity.uuid,
@@ -80,7 +81,7 @@ export function newXidEvents(seen: Set<string>, s: HostSnapshot, at: string, new
   const uuidByPci = new Map(s.gpus.map((g) => [kernelPciId(g.identity.pciBusId), g.identity.uuid]));
   const events: EventWire[] = [];
   for (const x of s.xids) {
-    const key = `${JSON.stringify(x.time)}|${x.raw}`;
+    const key = xidKey(x);
     if (seen.has(key)) continue;
     seen.add(key);
     const gpu = uuidByPci.get(kernelPciId(x.pciBusId)) ?? s.missingGpus.find((m) => kernelPciId(m.pciBusId) === kernelPciId(x.pciBusId))?.uuid ?? null;
