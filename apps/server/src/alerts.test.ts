@@ -40,18 +40,18 @@ async function node(name: string): Promise<{ id: string; key: SigningKey }> {
 const measure = (key: SigningKey, at: { lat: number; lon: number }, padMs = 0) => call('POST', '/api/v1/measurements', { measurements: LANDMARKS.map((l) => measurementOf(l, key.publicKey, at, s.clock.now(), padMs)) });
 
 /** A webhook receiver answering with the statuses given in turn (then 200), keeping what it got. */
-async function hook(statuses: number[]) {
-  const got: { body: string; signature: string | undefined; event: string | undefined }[] = [];
+async function hook(statuses: number[], userinfo = '') {
+  const got: { body: string; signature: string | undefined; event: string | undefined; authorization?: string | undefined }[] = [];
   receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      got.push({ body, signature: req.headers['x-locus-signature'] as string | undefined, event: req.headers['x-locus-event'] as string | undefined });
+      got.push({ body, signature: req.headers['x-locus-signature'] as string | undefined, event: req.headers['x-locus-event'] as string | undefined, authorization: req.headers.authorization });
       res.writeHead(statuses.shift() ?? 200).end();
     });
   });
   await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', r));
-  const created = (await call('POST', '/api/v1/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` })).json() as { id: string; secret: string };
+  const created = (await call('POST', '/api/v1/webhooks', { url: `http://${userinfo}127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` })).json() as { id: string; secret: string; url: string };
   return { ...created, got };
 }
 
@@ -249,6 +249,16 @@ describe('alerts', () => {
     expect(log.deliveries.map((d) => [d.event, d.status]).sort()).toEqual([['test', 'delivered'], ['test', 'failed']]);
     expect((await test(await s.tokenFor('org-a', 'viewer'))).statusCode).toBe(403);
     expect((await call('POST', '/api/v1/webhooks/nope/test')).statusCode).toBe(404);
+  });
+
+  it("send a receiver's basic-auth credentials given in its address, and never show the password again", async () => {
+    const h = await hook([], 'ops:hunter2@');
+    expect(h.url).toMatch(/^http:\/\/ops:\*\*\*@127\.0\.0\.1:\d+\/hook$/);
+    const listed = (await call('GET', '/api/v1/webhooks')).json() as { webhooks: { url: string }[] };
+    expect(listed.webhooks.map((w) => w.url)).toEqual([h.url]);
+    expect((await call('POST', `/api/v1/webhooks/${h.id}/test`)).json()).toMatchObject({ status: 'delivered' });
+    expect(h.got[0]?.authorization).toBe(`Basic ${Buffer.from('ops:hunter2').toString('base64')}`);
+    expect(JSON.stringify(listed)).not.toContain('hunter2');
   });
 
   it('fire for a node whose measurements have all left the window (it stopped answering landmarks): its verdict is judged again then, not shown excluded', async () => {

@@ -190,6 +190,22 @@ describe('bad requests', () => {
     expect(empty.json()).toMatchObject({ code: 'LOCUS_ERR_MALFORMED_JSON' });
   });
 
+  it.each([
+    ['a parameter given twice', '/api/v1/nodes?limit=1&limit=2', /^querystring limit: given 2 times; give it once$/],
+    ['a misspelt filter, which would otherwise list every node', '/api/v1/nodes?helth=unhealthy', /^querystring: unknown parameter "helth"; this route takes q, zone, .*health/],
+    ['a parameter on a route that takes none', '/api/v1/zones?limit=5', /^querystring: this route takes no parameters \(got "limit"\)$/],
+    ['many unknown parameters, named five at most', `/api/v1/alerts?${Array.from({ length: 8 }, (_, i) => `x${i}=1`).join('&')}`, /"x4", … \(8 in all\); this route takes state, limit$/],
+  ])('refuses %s in the query string', async (_, url, message) => {
+    const res = await get(url);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'LOCUS_ERR_VALIDATION', message: expect.stringMatching(message) });
+  });
+
+  it('still answers a query string the route takes, and an unknown route with its 404 whatever its query', async () => {
+    expect((await get('/api/v1/nodes?limit=5&health=unhealthy')).json()).toMatchObject({ nodes: [], limit: 5 });
+    expect((await get('/api/v1/nope?x=1')).statusCode).toBe(404);
+  });
+
   it('answers an unknown route with a coded 404', async () => {
     expect((await get('/api/v1/nope')).json()).toEqual({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND', error: 'Not Found', message: 'no route GET /api/v1/nope' });
   });

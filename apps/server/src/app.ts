@@ -16,6 +16,7 @@ import { ApiError, errorBody, validationMessage } from './errors.js';
 import { reposOf, type Repos } from './repos.js';
 import { CLOSING_OPTIONS, closeConnectionsWhenClosing } from './closing.js';
 import { addSecurityHeaders, tightenSwaggerCsp } from './security-headers.js';
+import { refuseStrayQueryKeys } from './query-keys.js';
 import { agentRoutes } from './routes/agents.js';
 import { inThreadDecoder, type BatchDecoder } from './ingest/decoder.js';
 import { fleetRoutes } from './routes/fleet.js';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const empty = (request.headers['content-length'] === undefined || request.headers['content-length'] === '0') && request.headers['transfer-encoding'] === undefined;
     if (empty && request.headers['content-type'] !== undefined && request.routeOptions.schema?.body === undefined) delete request.headers['content-type'];
   });
+  refuseStrayQueryKeys(app);
   addSecurityHeaders(app);
   closeConnectionsWhenClosing(app);
   const dashboard = deps.dashboardDir && existsSync(join(deps.dashboardDir, 'index.html')) ? deps.dashboardDir : undefined;

@@ -3,7 +3,7 @@
  * A code keeps its meaning forever and is never reused; docs/errors.md lists every one.
  */
 export const SERVER_ERRORS = {
-  LOCUS_ERR_VALIDATION: { statusCode: 400, summary: 'The request does not match its schema: a wrong type, a missing or unknown field.' },
+  LOCUS_ERR_VALIDATION: { statusCode: 400, summary: 'The request does not match its schema: a wrong type, a missing or unknown field, an unknown or repeated query parameter.' },
   LOCUS_ERR_WEBHOOK_DESTINATION: { statusCode: 400, summary: "A webhook's address is not public, and the operator has not allowed it for organizations other than its own (--webhook-allow)." },
   LOCUS_ERR_MALFORMED_JSON: { statusCode: 400, summary: 'The request body is not valid JSON, or is empty where JSON is required.' },
   LOCUS_ERR_UNAUTHENTICATED: { statusCode: 401, summary: 'No bearer token, or one the server does not know.' },

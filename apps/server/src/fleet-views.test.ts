@@ -58,6 +58,7 @@ describe('GET /api/v1/nodes', () => {
     ['q=plain', ['Plain-Host']],
     ['verdict=possible', ['sg-gpu-07']],
     ['verdict=none', ['Plain-Host']],
+    ['claim=none', ['Plain-Host']],
     ['health=unhealthy', ['sg-gpu-07']],
     ['health=healthy', ['sg-gpu-01']],
     ['country=DE', ['Plain-Host']],

@@ -12,6 +12,8 @@ export const UNENROLLED_FILTERS = ['exclude', 'include', 'only'] as const;
 
 /** Verdict states a listing filters on: a node never judged is `none`. */
 export const LISTED_VERDICTS = ['excluded', 'possible', 'certain', 'none'] as const;
+/** Claim verdicts to list by; `none` for nodes whose claim is not judged (they claim no country, or have no verdict yet). */
+export const LISTED_CLAIMS = ['verified', 'consistent', 'contradicted', 'none'] as const;
 
 export interface NodeListQuery {
   /** Part of the name, any case. */
@@ -21,7 +23,7 @@ export interface NodeListQuery {
   /** A claimed country, or `none` for nodes that claim none. */
   readonly country?: string | undefined;
   readonly verdict?: (typeof LISTED_VERDICTS)[number] | undefined;
-  readonly claim?: 'verified' | 'consistent' | 'contradicted' | undefined;
+  readonly claim?: (typeof LISTED_CLAIMS)[number] | undefined;
   readonly health?: NodeHealth | undefined;
   /** Nodes whose agent left: left out (as the fleet summary leaves them), listed too, or alone. */
   readonly unenrolled: (typeof UNENROLLED_FILTERS)[number];
@@ -103,7 +105,7 @@ function pageNodes(rows: readonly ListedNode[], query: NodeListQuery, zoneName: 
   const matches = rows.filter(
     (r) =>
       (query.verdict === undefined || (r.verdict?.record.restricted ?? 'none') === query.verdict) &&
-      (query.claim === undefined || r.verdict?.record.claim === query.claim) &&
+      (query.claim === undefined || (r.verdict?.record.claim ?? 'none') === query.claim) &&
       (query.health === undefined || r.health === query.health),
   );
   const desc = query.sort.startsWith('-');

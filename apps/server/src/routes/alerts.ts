@@ -192,8 +192,19 @@ const muteRuleView = (r: MuteRule, zones: ReadonlyMap<string, string>) => ({
   reason: r.reason,
 });
 
-/** A webhook as the API shows it (never its secret). */
-const webhookView = (w: Webhook) => ({ id: w.id, url: w.url, groupWaitS: w.group_wait_ms / 1000, minSeverity: w.min_severity, kinds: kindsOf(w), createdAt: new Date(w.created_at).toISOString() });
+/**
+ * A webhook's address as the API shows it: a password in it (`https://user:pass@…`, basic auth
+ * for the receiver) is a credential like the signing secret, so it is masked as `***`.
+ */
+export function shownUrl(url: string): string {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed?.password) return url;
+  parsed.password = '***';
+  return parsed.href;
+}
+
+/** A webhook as the API shows it (never its secret, nor a password in its address). */
+const webhookView = (w: Webhook) => ({ id: w.id, url: shownUrl(w.url), groupWaitS: w.group_wait_ms / 1000, minSeverity: w.min_severity, kinds: kindsOf(w), createdAt: new Date(w.created_at).toISOString() });
 
 /** A delivery as the API shows it. */
 const deliveryView = (d: WebhookDelivery) => ({

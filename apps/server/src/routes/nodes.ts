@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { maxDistanceKm } from '@locus/geo';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { CLAIM_VERDICT, CountryCode, PublicKey, VerdictRecord } from '@locus/protocol';
+import { CountryCode, PublicKey, VerdictRecord } from '@locus/protocol';
 import type { NodeRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -9,7 +9,7 @@ import { measurementsKeptSince, type ServerConfig } from '../config.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { KnownCountry } from './country.js';
-import { LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, UNENROLLED_FILTERS, listNodes } from '../node-list.js';
+import { LISTED_CLAIMS, LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, UNENROLLED_FILTERS, listNodes } from '../node-list.js';
 
 const NodeBody = z.strictObject({
   name: z.string().min(1).max(200),
@@ -75,7 +75,7 @@ const ListQuery = z.object({
   zone: z.string().max(100).optional(),
   country: z.union([CountryCode, z.literal('none')]).optional(),
   verdict: z.enum(LISTED_VERDICTS).optional(),
-  claim: CLAIM_VERDICT.optional(),
+  claim: z.enum(LISTED_CLAIMS).optional(),
   health: z.enum(NODE_HEALTH).optional(),
   unenrolled: z.enum(UNENROLLED_FILTERS).default('exclude'),
   sort: z.enum(NODE_SORTS).default('name'),

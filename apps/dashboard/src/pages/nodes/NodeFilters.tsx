@@ -4,7 +4,7 @@ import { nodesHref, type NodeFilter } from '../../router/routes.js';
 
 const CHOICES = {
   verdict: ['excluded', 'possible', 'certain', 'none'],
-  claim: ['verified', 'consistent', 'contradicted'],
+  claim: ['verified', 'consistent', 'contradicted', 'none'],
   health: ['healthy', 'degraded', 'unhealthy', 'unknown'],
 } as const;
 
@@ -23,7 +23,7 @@ export function NodeFilters({ filter, zones }: { readonly filter: NodeFilter; re
             <option value="">any</option>
             {CHOICES[key].map((c) => (
               <option key={c} value={c}>
-                {key === 'verdict' && c === 'none' ? 'no verdict yet' : c}
+                {c !== 'none' ? c : key === 'verdict' ? 'no verdict yet' : 'not judged'}
               </option>
             ))}
           </select>
