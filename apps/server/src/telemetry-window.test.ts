@@ -24,6 +24,7 @@ describe('telemetryWindow', () => {
     ['an empty range', { from: NOW, to: NOW }, /before/],
     ['a reversed range', { from: NOW, to: NOW - 1 }, /before/],
     ['more than 2,000 points', { from: NOW - D, stepS: 10, resolution: 'raw' }, /8640 points .* at least 44 s/],
+    ['raw samples over more than a day (4 × the raw range)', { from: NOW - D - 1000, stepS: 600, resolution: 'raw' }, /^resolution=raw covers at most 24 h; .*resolution=5m/],
   ])('refuses %s', (_, asked, reason) => {
     expect(telemetryWindow(asked, NOW, DEFAULT_SERVER_CONFIG)).toMatch(reason);
   });

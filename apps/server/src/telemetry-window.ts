@@ -7,6 +7,12 @@ export const DEFAULT_RANGE_MS = 3600_000;
 const TARGET_POINTS = 200;
 /** At most this many points per series; a longer range needs a coarser step. */
 export const MAX_POINTS = 2_000;
+/**
+ * `resolution=raw` may be asked for ranges up to this many times `rawQueryMaxRangeMs` (a day by
+ * default): a raw read costs a row per GPU and interval, and a zone-wide one over the whole raw
+ * retention could scan hundreds of millions of rows at one reader's request.
+ */
+export const RAW_ASKED_RANGE_FACTOR = 4;
 /** Step sizes chosen when none is asked for. */
 const NICE_STEPS_S = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800] as const;
 
@@ -27,13 +33,15 @@ export interface TelemetryWindow {
 /**
  * The window a range query reads: raw samples for ranges up to `rawQueryMaxRangeMs` that start
  * within raw retention, the 5-minute rollups otherwise (or as asked). The step is rounded up to
- * whole 5 minutes on rollups. A string is a reason to refuse the query.
+ * whole 5 minutes on rollups. A string is a reason to refuse the query (raw asked for over too long a range, too many points).
  */
 export function telemetryWindow(asked: WindowAsked, now: number, config: Pick<ServerConfig, 'rawRetentionMs' | 'rawQueryMaxRangeMs'>): TelemetryWindow | string {
   const to = asked.to ?? now;
   const from = asked.from ?? to - DEFAULT_RANGE_MS;
   if (from >= to) return '`from` must be before `to`';
   const range = to - from;
+  const rawMaxMs = config.rawQueryMaxRangeMs * RAW_ASKED_RANGE_FACTOR;
+  if (asked.resolution === 'raw' && range > rawMaxMs) return `resolution=raw covers at most ${+(rawMaxMs / 3600_000).toFixed(2)} h; ask for a shorter range, or for 5-minute rollups (resolution=5m, the default for long ranges)`;
   const resolution = asked.resolution ?? (range <= config.rawQueryMaxRangeMs && from >= now - config.rawRetentionMs ? 'raw' : '5m');
   let stepMs = asked.stepS !== undefined ? asked.stepS * 1000 : (NICE_STEPS_S.find((s) => s * 1000 * TARGET_POINTS >= range) ?? NICE_STEPS_S.at(-1)!) * 1000;
   if (resolution === '5m') stepMs = Math.ceil(stepMs / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;

@@ -146,7 +146,8 @@ describe('GPU telemetry', () => {
   it.each([
     ['an unknown metric', 'metric=nonsense', /metric/],
     ['a range that ends before it starts', 'from=2026-11-29T12:00:00.000Z&to=2026-11-29T11:00:00.000Z', /before/],
-    ['too many points', 'from=2026-11-01T00:00:00.000Z&to=2026-11-29T00:00:00.000Z&step=60&resolution=raw', /at least 1210 s/],
+    ['too many points', 'from=2026-11-01T00:00:00.000Z&to=2026-11-29T00:00:00.000Z&step=300', /at least 1210 s/],
+    ['raw samples over four weeks', 'from=2026-11-01T00:00:00.000Z&to=2026-11-29T00:00:00.000Z&step=3600&resolution=raw', /resolution=raw covers at most 24 h/],
     ['a step of zero', 'step=0', /step/],
   ])('refuses %s', async (_, query, message) => {
     const body = await get(`/api/v1/nodes/${agents[0]!.nodeId}/telemetry?${query}`, 400);
