@@ -80,6 +80,8 @@ describe('landmark server', () => {
     ['an unknown message', { type: 'exec', v: 1, command: 'reboot' }, 'LOCUS_ERR_PROTO_MALFORMED'],
     ['another protocol version', { type: 'hello', v: 2, hostKey: generateSigningKey().publicKey }, 'LOCUS_ERR_PROTO_VERSION'],
     ['an answer before the hello', { type: 'response', v: 1, seq: 0, signature: 'A'.repeat(86) }, 'LOCUS_ERR_PROTO_SEQUENCE'],
+    // The identity point: one signature verifies under it for every challenge, so a host could answer before asked.
+    ['a hello with a key of small order', { type: 'hello', v: 1, hostKey: 'AQ' + 'A'.repeat(41) }, 'LOCUS_ERR_PROTO_MALFORMED'],
   ])('closes the connection on %s', async (_, message, code) => {
     const { server, problems } = await landmark();
     const host = await rawHost(server.url);

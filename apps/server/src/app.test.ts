@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyProof } from '@locus/proof';
-import { generateSigningKey, signMeasurement } from '@locus/protocol';
+import { PROTOCOL_VERSION, generateSigningKey, signMeasurement, toBase64url } from '@locus/protocol';
 import { DEFAULT_ORG } from './config.js';
 import { SERVER_ERRORS } from './errors.js';
 import { CONTENT_SECURITY_POLICY } from './security-headers.js';
-import { LANDMARKS, SHENZHEN, SINGAPORE, enrollAgent, landmark, measurementOf, testServer, world, type TestServer } from './test-support.js';
+import { LANDMARKS, SHENZHEN, SINGAPORE, enrollAgent, hostInventory, landmark, measurementOf, testServer, world, type TestServer } from './test-support.js';
 
 let s: TestServer;
 let owner: { authorization: string };
@@ -178,6 +178,18 @@ describe('bad requests', () => {
     expect(((await get('/api/v1/zones')).json() as { zones: unknown[] }).zones).toEqual([]);
     // Kosovo's user-assigned XK is taken, as the CLI takes it.
     expect((await post('/api/v1/zones', { name: 'prn', claimedCountry: 'XK' })).statusCode).toBe(201);
+  });
+
+  it('refuses a host key of small order, under which one signature verifies for every body, when an agent enrolls or a node is registered', async () => {
+    const identity = toBase64url(Buffer.from('01'.padEnd(64, '0'), 'hex'));
+    const universal = toBase64url(Buffer.from('58'.padEnd(64, '6') + '01'.padEnd(64, '0'), 'hex'));
+    const { token } = (await post('/api/v1/enrollment-tokens', {})).json() as { token: string };
+    const enroll = { v: PROTOCOL_VERSION, token, hostKey: identity, name: 'gpu-z', claimedCountry: 'SG', inventory: hostInventory([]), at: s.clock.now().toISOString(), signature: universal };
+    const res = await s.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: enroll });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'LOCUS_ERR_VALIDATION', message: expect.stringMatching(/hostKey: is not a usable Ed25519 key: it is a point of small order/) });
+    expect((await post('/api/v1/nodes', { name: 'x', hostKey: identity })).json()).toMatchObject({ code: 'LOCUS_ERR_VALIDATION' });
+    expect(((await s.app.inject({ method: 'GET', url: '/api/v1/nodes?unenrolled=include', headers: owner })).json() as { nodes: unknown[] }).nodes).toEqual([]);
   });
 
   it('takes a request with no body and a JSON Content-Type on a route that needs no body, and still refuses an empty body where one is needed', async () => {

@@ -5,6 +5,7 @@
 export * from './canonical.js';
 export * from './base64url.js';
 export * from './keys.js';
+export * from './weak-keys.js';
 export * from './messages.js';
 export * from './challenge.js';
 export * from './errors.js';

@@ -1,8 +1,10 @@
-import { sign } from 'node:crypto';
+import { createPublicKey, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromBase64url, toBase64url } from './base64url.js';
 import { verifyBodyAsync } from './agent.js';
 import { canonicalBytes } from './canonical.js';
+import { PublicKey } from './messages.js';
+import { weakPublicKey } from './weak-keys.js';
 import { generateSigningKey, publicKeyObject, seedOf, signBytes, signingKeyFromSeed, signJson, verifyBytes, verifyBytesAsync, verifyJson } from './keys.js';
 
 // RFC 8032, section 7.1, test 1.
@@ -76,6 +78,49 @@ describe('Ed25519 keys', () => {
   it('refuses malformed seeds', () => {
     expect(signingKeyFromSeed('short')).toBeUndefined();
     expect(signingKeyFromSeed(RFC_SEED + 'AA')).toBeUndefined();
+  });
+});
+
+describe('keys no one may use', () => {
+  const hex = (h: string) => toBase64url(Buffer.from(h, 'hex'));
+  const IDENTITY = hex('01'.padEnd(64, '0'));
+  // R = the base point, S = 1: under the identity key, a signature of every message.
+  const UNIVERSAL = hex('5866666666666666666666666666666666666666666666666666666666666666' + '01'.padEnd(64, '0'));
+  const TORSION = [
+    ['the identity', IDENTITY],
+    ['the identity, x sign bit set', hex('01'.padEnd(62, '0') + '80')],
+    ['y = 0 (order 4)', hex('00'.repeat(32))],
+    ['y = 0, x sign bit set (order 4)', hex('00'.repeat(31) + '80')],
+    ['y = −1 (order 2)', hex('ec' + 'ff'.repeat(30) + '7f')],
+    ['an order-8 point', hex('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05')],
+    ['the other order-8 y, x sign bit set', hex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa')],
+  ] as const;
+  const NON_CANONICAL = [
+    ['y = p, naming y = 0', hex('ed' + 'ff'.repeat(30) + '7f')],
+    ['y = p + 1, naming the identity', hex('ee' + 'ff'.repeat(30) + '7f')],
+    ['y = 2²⁵⁵ − 1', hex('ff'.repeat(31) + '7f')],
+  ] as const;
+
+  it('lets a forged signature verify under the identity without the check (what the check is for)', () => {
+    const raw = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: IDENTITY }, format: 'jwk' });
+    expect(verify(null, Buffer.from('any message at all'), raw, fromBase64url(UNIVERSAL, 64)!)).toBe(true);
+  });
+
+  it.each([...TORSION, ...NON_CANONICAL])('refuses %s as a key: nothing verifies under it, and the schema names why', async (_, key) => {
+    expect(publicKeyObject(key)).toBeUndefined();
+    expect(verifyBytes('challenge-response', Buffer.from('x'), key, UNIVERSAL)).toBe(false);
+    expect(await verifyBytesAsync('ingest', Buffer.from('x'), key, UNIVERSAL)).toBe(false);
+    const parsed = PublicKey.safeParse(key);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toMatch(/^is not a usable Ed25519 key: it is (a point of small order|not a canonical encoding)/);
+  });
+
+  it('takes real keys, the RFC 8032 vector and generated ones', () => {
+    for (const key of [RFC_PUBLIC, ...Array.from({ length: 50 }, () => generateSigningKey().publicKey)]) {
+      expect(weakPublicKey(fromBase64url(key, 32)!)).toBeUndefined();
+      expect(PublicKey.safeParse(key).success).toBe(true);
+      expect(publicKeyObject(key)).toBeDefined();
+    }
   });
 });
 

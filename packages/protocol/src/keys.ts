@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalBytes, receivedCanonicalBytes, type Json } from './canonical.js';
 import { fromBase64url, toBase64url } from './base64url.js';
+import { weakPublicKey } from './weak-keys.js';
 
 /** An Ed25519 public key as unpadded base64url of its 32 raw bytes. It is also the key's id. */
 export type PublicKeyText = string;
@@ -50,11 +51,15 @@ export const seedOf = (key: KeyObject): string => key.export({ format: 'jwk' }).
 
 const publicKeys = new Map<PublicKeyText, KeyObject>();
 
-/** A verification key from text; undefined if the text is not an Ed25519 public key. */
+/**
+ * A verification key from text; undefined if the text is not an Ed25519 public key, or one under
+ * which signatures verify without a private key (weakPublicKey), so that nothing verifies under it.
+ */
 export function publicKeyObject(text: PublicKeyText): KeyObject | undefined {
   const cached = publicKeys.get(text);
   if (cached) return cached;
-  if (!fromBase64url(text, 32)) return undefined;
+  const bytes = fromBase64url(text, 32);
+  if (!bytes || weakPublicKey(bytes) !== undefined) return undefined;
   try {
     const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: text }, format: 'jwk' });
     if (publicKeys.size > 10_000) publicKeys.clear();

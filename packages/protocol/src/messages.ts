@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { fromBase64url } from './base64url.js';
+import { weakPublicKey } from './weak-keys.js';
 
 /** The protocol version every message carries; a peer refuses versions it does not speak. */
 export const PROTOCOL_VERSION = 1;
@@ -10,8 +12,15 @@ const base64url = (bytes: number) =>
     .length(Math.ceil((bytes * 4) / 3))
     .regex(/^[A-Za-z0-9_-]+$/, 'must be unpadded base64url');
 
-/** An Ed25519 public key (32 bytes); it doubles as the key's identity. */
-export const PublicKey = base64url(32);
+/**
+ * An Ed25519 public key (32 bytes); it doubles as the key's identity. Keys under which signatures
+ * verify without a private key, and second encodings of a point, are refused (weakPublicKey).
+ */
+export const PublicKey = base64url(32).superRefine((text, ctx) => {
+  const bytes = fromBase64url(text, 32);
+  const weak = bytes ? weakPublicKey(bytes) : 'must be unpadded base64url';
+  if (weak !== undefined) ctx.addIssue({ code: 'custom', message: weak === 'must be unpadded base64url' ? weak : `is not a usable Ed25519 key: it ${weak}` });
+});
 /** A fresh random challenge (32 bytes). */
 export const Nonce = base64url(32);
 /** An Ed25519 signature (64 bytes). */
