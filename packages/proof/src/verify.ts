@@ -1,4 +1,4 @@
-import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, GEO_ENGINE_VERSION, km, verifyTarget, type World } from '@locus/geo';
+import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, GEO_ENGINE_VERSION, km, speedOf, verifyTarget, type SpeedModel, type World } from '@locus/geo';
 import { ProofBundle, verifyMeasurementSignature, type LandmarkInfo, type ProtocolErrorCode, type VerdictRecord } from '@locus/protocol';
 import { boundsFromMeasurements } from './bounds.js';
 import { speedModelOf } from './build.js';
@@ -25,6 +25,8 @@ export interface VerifyProofOptions {
    * does not hold.
    */
   readonly require?: ProofRequirements;
+  /** Now, ms since the epoch: with `require.maxProofAgeMs`, a bundle made longer ago does not hold. */
+  readonly now?: number;
 }
 
 /** What a verifier holds a bundle's parameters to. */
@@ -35,19 +37,33 @@ export interface ProofRequirements {
   readonly marginKm: number;
   /** The longest window a measurement may count for, ms. */
   readonly maxAgeMs: number;
+  /**
+   * The slowest speed model the bundle may judge with: a slower one draws smaller regions that
+   * assume no path beats it. Only `vacuum` is a physical bound.
+   */
+  readonly speed: SpeedModel;
+  /** How long ago, at most, the bundle may have been made (ms before `now`); undefined: any age. A proof says where a host was in its window, not where it is. */
+  readonly maxProofAgeMs?: number | undefined;
 }
 
-/** The parameters a Locus server judges with by default: the default restricted list, a 25-km margin, a 6-hour window. */
-export const DEFAULT_PROOF_REQUIREMENTS: ProofRequirements = Object.freeze({ restricted: DEFAULT_RESTRICTED, marginKm: DEFAULT_BORDER_MARGIN, maxAgeMs: 6 * 3_600_000 });
+/** The parameters a Locus server judges with by default: the default restricted list, a 25-km margin, a 6-hour window, light in vacuum. */
+export const DEFAULT_PROOF_REQUIREMENTS: ProofRequirements = Object.freeze({ restricted: DEFAULT_RESTRICTED, marginKm: DEFAULT_BORDER_MARGIN, maxAgeMs: 6 * 3_600_000, speed: 'vacuum' as SpeedModel });
 
-/** The bundle's parameters weaker than those required: each a problem. */
-function weakerParameters(parameters: ProofBundle['parameters'], require: ProofRequirements): ProofProblem[] {
+/** The bundle's parameters weaker than those required, and its age past the one allowed: each a problem. */
+function weakerParameters(bundle: ProofBundle, require: ProofRequirements, now: number | undefined): ProofProblem[] {
+  const parameters = bundle.parameters;
   const problems: ProofProblem[] = [];
   const weaker = (field: string, message: string) => problems.push({ code: 'LOCUS_ERR_PROOF_MISMATCH', where: `parameters.${field}`, message });
   const missing = require.restricted.filter((c) => !parameters.restricted.includes(c));
   if (missing.length > 0) weaker('restricted', `leaves out ${missing.join(', ')}, which you hold it to: its "restricted" says nothing of them`);
   if (parameters.marginKm < require.marginKm) weaker('marginKm', `a border margin of ${parameters.marginKm} km, less than the ${require.marginKm} km you hold it to`);
   if (parameters.maxAgeMs > require.maxAgeMs) weaker('maxAgeMs', `counts measurements for ${parameters.maxAgeMs / 3_600_000} h, longer than the ${require.maxAgeMs / 3_600_000} h you hold it to`);
+  const speed = speedModelOf(parameters.speed);
+  if (speedOf(speed) < speedOf(require.speed)) weaker('speed', `judged with speed ${parameters.speed} (${+speedOf(speed).toFixed(3)} km/ms), slower than the ${require.speed} you hold it to: its regions assume no path beats that speed`);
+  if (require.maxProofAgeMs !== undefined && now !== undefined) {
+    const age = now - Date.parse(bundle.createdAt);
+    if (age > require.maxProofAgeMs) problems.push({ code: 'LOCUS_ERR_MEASUREMENT_STALE', where: 'createdAt', message: `made ${bundle.createdAt}, ${+(age / 3_600_000).toFixed(1)} h ago, more than the ${+(require.maxProofAgeMs / 3_600_000).toFixed(2)} h you allow: it says where the host was then` });
+  }
   return problems;
 }
 
@@ -138,7 +154,7 @@ export function verifyProof(world: World, input: unknown, options: VerifyProofOp
     }),
   );
   problems.push(...compareVerdicts(bundle.verdict, recomputed));
-  if (options.require) problems.push(...weakerParameters(bundle.parameters, options.require));
+  if (options.require) problems.push(...weakerParameters(bundle, options.require, options.now));
   if (bundle.parameters.speed !== 'vacuum') notes.push(`speed model ${bundle.parameters.speed} is not a physical bound; "excluded" assumes no path beats it`);
   return problems.length === 0 ? { ok: true, verdict: recomputed, notes } : { ok: false, problems, notes };
 }

@@ -8,12 +8,42 @@ const example = new URL('../../../../docs/examples/proof-bundle.json', import.me
 describe('locus proof verify', () => {
   const text = readFileSync(example, 'utf8');
 
-  it('accepts the shipped example bundle', async () => {
+  it('accepts the shipped example bundle against its landmarks, and says when it was made', async () => {
+    const bundle = JSON.parse(text) as { createdAt: string; landmarks: unknown[] };
+    const dir = tempFiles({ 'proof.json': text, 'trust.json': JSON.stringify(bundle.landmarks) });
+    const r = await runLocus(['proof', 'verify', join(dir, 'proof.json'), '--trust', join(dir, 'trust.json')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(new RegExp(`^proof holds: host \\S+ claims SG\n {2}made ${bundle.createdAt.replace(/[.]/g, '\\.')} \\(\\d+ days ago\\), from measurements of the 1 h before\n {2}claim \\w+, restricted excluded`));
+    expect(r.code).toBe(0);
+  });
+
+  it('exits 3 without --trust: a bundle whose landmark keys are its own word proves nothing of who measured', async () => {
     const dir = tempFiles({ 'proof.json': text });
     const r = await runLocus(['proof', 'verify', join(dir, 'proof.json')]);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^proof holds: host \S+ claims SG\n {2}claim \w+, restricted excluded/);
-    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^proof holds together, landmarks NOT checked \(no --trust\): host \S+ claims SG\n/);
+    expect(r.code).toBe(3);
+    const j = await runLocus(['proof', 'verify', join(dir, 'proof.json'), '--json']);
+    expect([j.code, (JSON.parse(j.stdout) as { ok: boolean; trusted: boolean }).trusted]).toEqual([3, false]);
+  });
+
+  it('holds the bundle to a speed model (vacuum unless asked) and, when asked, to an age', async () => {
+    const bundle = JSON.parse(text) as { createdAt: string; landmarks: unknown[]; parameters: { speed: unknown } };
+    const trust = JSON.stringify(bundle.landmarks);
+    const slow = structuredClone(bundle);
+    // A slower model shrinks regions (here the stated verdict no longer recomputes either; a bundle made with fiber would).
+    slow.parameters.speed = 'fiber';
+    const dir = tempFiles({ 'slow.json': JSON.stringify(slow), 'proof.json': text, 'trust.json': trust });
+    const t = ['--trust', join(dir, 'trust.json')];
+    const r = await runLocus(['proof', 'verify', join(dir, 'slow.json'), ...t]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/LOCUS_ERR_PROOF_MISMATCH at parameters\.speed: judged with speed fiber \(199\.862 km\/ms\), slower than the vacuum you hold it to/);
+    expect((await runLocus(['proof', 'verify', join(dir, 'slow.json'), ...t, '--speed', 'fiber'])).stdout).not.toMatch(/parameters\.speed/);
+    const old = await runLocus(['proof', 'verify', join(dir, 'proof.json'), ...t, '--max-age-hours', '24']);
+    expect(old.code).toBe(1);
+    expect(old.stdout).toMatch(new RegExp(`LOCUS_ERR_MEASUREMENT_STALE at createdAt: made ${bundle.createdAt.replace(/[.]/g, '\\.')}, [\\d.]+ h ago, more than the 24 h you allow`));
+    expect((await runLocus(['proof', 'verify', join(dir, 'proof.json'), ...t, '--max-age-hours', String(24 * 365 * 50)])).code).toBe(0);
+    expect((await runLocus(['proof', 'verify', join(dir, 'proof.json'), '--speed', 'warp'])).code).toBe(2);
   });
 
   it('says why a tampered bundle fails, with exit 1, and as JSON', async () => {
@@ -51,7 +81,8 @@ describe('locus proof verify', () => {
     expect(r.stdout).toMatch(/LOCUS_ERR_PROOF_MISMATCH at parameters\.restricted: leaves out CN, HK, MO, IR, KP, SY, CU, BY, which you hold it to/);
     expect(r.stdout).toMatch(/LOCUS_ERR_PROOF_MISMATCH at parameters\.maxAgeMs: counts measurements for 60 h, longer than the 6 h you hold it to/);
     // Held to those it was judged with (or laxer), it holds, and says what they were.
-    const lax = await runLocus(['proof', 'verify', join(dir, 'forged.json'), '--restricted', 'RU', '--window-hours', '60']);
+    writeFileSync(join(dir, 'trust.json'), JSON.stringify((JSON.parse(text) as { landmarks: unknown[] }).landmarks));
+    const lax = await runLocus(['proof', 'verify', join(dir, 'forged.json'), '--restricted', 'RU', '--window-hours', '60', '--trust', join(dir, 'trust.json')]);
     expect(lax.code).toBe(0);
     expect(lax.stdout).toMatch(/\n {2}judged with restricted RU, border margin 25 km, window 60 h, speed vacuum\n/);
     const narrow = JSON.parse(text) as Bundle;

@@ -1,3 +1,4 @@
+import { parseSpeedModel, type SpeedModel } from '@locus/geo';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { LandmarkInfo } from '@locus/protocol';
 import { DEFAULT_PROOF_REQUIREMENTS, verifyProof, type ProofRequirements } from '@locus/proof';
@@ -12,13 +13,14 @@ import { parseRestricted } from './geo-verify.js';
 const NAME = 'locus proof verify';
 
 export const HELP = `Usage: ${NAME} FILE [--trust LANDMARKS.json] [--restricted LIST] [--margin-km KM]
-                         [--window-hours H] [--json]
+                         [--window-hours H] [--speed MODEL] [--max-age-hours H] [--json]
 
 Checks a Locus location proof offline: every measurement's signature under its landmark's
 key, that each one measures the bundle's host from a landmark in the bundle at the place it
 signed, that none is stale or repeated, that the measurements give the verdict the bundle
 states (recomputed with this Locus's geo engine), and that the bundle was judged with
-parameters at least as strict as yours: its own are not signed.
+parameters at least as strict as yours: its own are not signed. It says when the bundle was
+made: a proof tells where the host answered from in its window, not where it is now.
 
 Options:
   --trust FILE        landmarks you trust (a JSON array of {id, name, country, lat, lon,
@@ -28,11 +30,17 @@ Options:
                       ISO 3166-1 alpha-2 codes (default ${DEFAULT_PROOF_REQUIREMENTS.restricted.join(',')})
   --margin-km KM      the least border margin it may use (default ${DEFAULT_PROOF_REQUIREMENTS.marginKm})
   --window-hours H    the longest a measurement may count for in it (default ${DEFAULT_PROOF_REQUIREMENTS.maxAgeMs / 3_600_000})
+  --speed MODEL       the slowest speed model it may judge with: vacuum (default; the only
+                      physical bound), fiber, or km/ms; a slower one draws smaller regions
+  --max-age-hours H   how long ago it may have been made (default: any age, as for an
+                      archived proof)
   --json              print the result as JSON
   -h, --help          show this help
 
-Exit codes: 0 the proof holds; 1 it does not (each reason names the signature or field);
-2 unreadable input.
+Exit codes: 0 the proof holds, its landmarks checked against --trust; 1 it does not (each
+reason names the signature or field); 2 unreadable input; 3 it holds together, but without
+--trust its landmark keys are its own word, so it proves nothing of who measured (anyone
+can make such a bundle with landmark keys of their own).
 `;
 
 const TrustFile = z.union([z.array(LandmarkInfo), z.strictObject({ landmarks: z.array(LandmarkInfo) })]);
@@ -43,6 +51,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     restricted: { type: 'string' },
     'margin-km': { type: 'string' },
     'window-hours': { type: 'string' },
+    speed: { type: 'string' },
+    'max-age-hours': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -59,14 +69,17 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     if (!t.success) throw new CliError('LOCUS_ERR_INPUT_VALUE', `${v.trust}: not a list of landmarks (${t.error.issues[0]?.path.join('.')}: ${t.error.issues[0]?.message})`);
     trusted = Array.isArray(t.data) ? t.data : t.data.landmarks;
   }
-  const result = verifyProof(naturalEarthWorld(), bundle, { require, ...(trusted ? { trusted } : {}) });
+  const now = Date.now();
+  const result = verifyProof(naturalEarthWorld(), bundle, { require, now, ...(trusted ? { trusted } : {}) });
+  const untrusted = result.ok && !trusted;
   if (v.json) {
-    io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ...result, ...(result.ok ? { trusted: !untrusted } : {}) }, null, 2)}\n`);
   } else if (result.ok) {
-    const b = bundle as { host: { hostKey: string; claimed: string | null }; measurements: unknown[]; landmarks: unknown[]; parameters: { restricted: string[]; marginKm: number; maxAgeMs: number; speed: string } };
+    const b = bundle as { createdAt: string; host: { hostKey: string; claimed: string | null }; measurements: unknown[]; landmarks: unknown[]; parameters: { restricted: string[]; marginKm: number; maxAgeMs: number; speed: string } };
     io.stdout(
       [
-        `proof holds: host ${b.host.hostKey}${b.host.claimed ? ` claims ${b.host.claimed}` : ''}`,
+        `${untrusted ? 'proof holds together, landmarks NOT checked (no --trust)' : 'proof holds'}: host ${b.host.hostKey}${b.host.claimed ? ` claims ${b.host.claimed}` : ''}`,
+        `  made ${b.createdAt} (${age(now - Date.parse(b.createdAt))}), from measurements of the ${b.parameters.maxAgeMs / 3_600_000} h before`,
         `  claim ${result.verdict.claim ?? '(none)'}, restricted ${result.verdict.restricted}, possible ${result.verdict.possibleCountries.join(' ') || '(none)'}`,
         `  ${b.measurements.length} signed measurement(s) from ${b.landmarks.length} landmark(s) verified; verdict recomputed and matches`,
         `  judged with restricted ${b.parameters.restricted.join(',') || '(none)'}, border margin ${b.parameters.marginKm} km, window ${b.parameters.maxAgeMs / 3_600_000} h, speed ${b.parameters.speed}`,
@@ -79,11 +92,19 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       [`proof does NOT hold (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):`, ...result.problems.map((p) => `  ${p.code} at ${p.where}: ${p.message}`), ...result.notes.map((n) => `  note: ${n}`), ''].join('\n'),
     );
   }
-  return result.ok ? 0 : 1;
+  return !result.ok ? 1 : untrusted ? 3 : 0;
+}
+
+/** A duration for a person: minutes, hours or days ago. */
+function age(ms: number): string {
+  if (ms < 0) return 'in the future by this clock';
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min ago`;
+  if (ms < 2 * 86_400_000) return `${+(ms / 3_600_000).toFixed(1)} h ago`;
+  return `${Math.round(ms / 86_400_000)} days ago`;
 }
 
 /** The parameters the bundle is held to: the defaults, or those given. */
-function requirementsOf(v: { restricted?: string; 'margin-km'?: string; 'window-hours'?: string }): ProofRequirements {
+function requirementsOf(v: { restricted?: string; 'margin-km'?: string; 'window-hours'?: string; speed?: string; 'max-age-hours'?: string }): ProofRequirements {
   const number = (flag: string, text: string | undefined, fallback: number, max: number): number => {
     if (text === undefined) return fallback;
     const n = parseDecimal(text);
@@ -94,5 +115,15 @@ function requirementsOf(v: { restricted?: string; 'margin-km'?: string; 'window-
     restricted: v.restricted === undefined ? DEFAULT_PROOF_REQUIREMENTS.restricted : parseRestricted(v.restricted, NAME),
     marginKm: number('margin-km', v['margin-km'], DEFAULT_PROOF_REQUIREMENTS.marginKm, 1000),
     maxAgeMs: number('window-hours', v['window-hours'], DEFAULT_PROOF_REQUIREMENTS.maxAgeMs / 3_600_000, 24 * 365) * 3_600_000,
+    speed: speedRequired(v.speed),
+    maxProofAgeMs: v['max-age-hours'] === undefined ? undefined : number('max-age-hours', v['max-age-hours'], 0, 24 * 365 * 100) * 3_600_000,
   };
+}
+
+/** The slowest speed model the bundle may judge with. */
+function speedRequired(text: string | undefined): SpeedModel {
+  if (text === undefined) return DEFAULT_PROOF_REQUIREMENTS.speed;
+  const model = parseSpeedModel(text);
+  if (typeof model === 'object') throw usageError(`${NAME}: --speed: ${model.error}`);
+  return model;
 }
