@@ -69,7 +69,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     if (!t.success) throw new CliError('LOCUS_ERR_INPUT_VALUE', `${v.trust}: not a list of landmarks (${t.error.issues[0]?.path.join('.')}: ${t.error.issues[0]?.message})`);
     trusted = Array.isArray(t.data) ? t.data : t.data.landmarks;
   }
-  const now = Date.now();
+  const now = new Date().getTime();
   const result = verifyProof(naturalEarthWorld(), bundle, { require, now, ...(trusted ? { trusted } : {}) });
   const untrusted = result.ok && !trusted;
   if (v.json) {
