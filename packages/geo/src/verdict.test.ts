@@ -38,6 +38,16 @@ describe('verifyTarget, worked examples', () => {
     expect(v.estimate!.lat).toBeCloseTo(35.6762, 6);
   });
 
+  it.each([
+    ['a negative RTT (its cap would reach past the antipode, over Shenzhen, yet exclude China)', { ...at('singapore', 0), rtt: ms(-30) }, /RTT -30 ms is not a non-negative number/],
+    ['an RTT that is not a number', { ...at('singapore', 0), rtt: ms(Number.NaN) }, /RTT NaN ms/],
+    ['a latitude past the pole', { ...at('singapore', 2), lat: degrees(200) }, /latitude 200 is not within ±90°/],
+    ['a longitude out of range', { ...at('singapore', 2), lon: degrees(Number.POSITIVE_INFINITY) }, /longitude Infinity/],
+  ])('refuses to judge from %s rather than compute a verdict', (_, bound, message) => {
+    expect(() => verify([bound], 'SG')).toThrow(message);
+    expect(() => regionFromRtts([at('tokyo', 5), bound], 'vacuum')).toThrow(RangeError);
+  });
+
   it('excludes China for a host 2 ms from Singapore', () => {
     const v = verify([at('singapore', 2)], 'SG');
     expect(v.restricted).toBe('excluded');

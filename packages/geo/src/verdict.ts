@@ -24,8 +24,24 @@ export interface RttBound {
   readonly rtt: Ms;
 }
 
-/** The feasible region: every point that could answer each landmark within its RTT. */
+/**
+ * Why a bound cannot be judged from; undefined when it can. A negative RTT would draw a cap past
+ * the antipode whose sine is negative, and a latitude past a pole a centre elsewhere: either
+ * could exclude countries the host may be in, so they are refused rather than computed.
+ */
+export function badBound(b: RttBound): string | undefined {
+  if (!(b.rtt >= 0)) return `RTT ${b.rtt} ms is not a non-negative number`;
+  if (!(Math.abs(b.lat) <= 90)) return `latitude ${b.lat} is not within ±90°`;
+  if (!(Math.abs(b.lon) <= 180)) return `longitude ${b.lon} is not within ±180°`;
+  return undefined;
+}
+
+/** The feasible region: every point that could answer each landmark within its RTT. Throws RangeError on a bound badBound refuses. */
 export function regionFromRtts(bounds: readonly RttBound[], speed: SpeedModel): Region {
+  for (const b of bounds) {
+    const bad = badBound(b);
+    if (bad !== undefined) throw new RangeError(`cannot judge from this bound: ${bad}`);
+  }
   return regionFromCaps(bounds.map((b) => makeCap(fromLatLon(b.lat, b.lon), capAngleForDistance(b.lat, maxDistanceKm(b.rtt, speed)))));
 }
 
