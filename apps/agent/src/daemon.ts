@@ -6,6 +6,8 @@ import { ingestAt, ServerError, type Poster } from './client.js';
 import { collect } from './collect.js';
 import { ALL_COMPONENTS } from './components/all.js';
 import type { Health } from './components/component.js';
+import { RATE_WINDOW_S } from './components/limits.js';
+import { PassHistory } from './history.js';
 import { hostInventory } from './host.js';
 import { agentFiles, type Enrollment } from './identity.js';
 import { DEFAULT_BATCH_BYTES, Outbox } from './outbox.js';
@@ -89,6 +91,7 @@ export function createQueuer(o: {
   readonly sources?: CollectOptions['sources'];
   readonly log?: (line: string) => void;
 }): Queuer {
+  const history = new PassHistory(RATE_WINDOW_S);
   let loaded: { health: Map<string, Health>; xids: Set<string>; inventory: string } | undefined;
   let lastDropped = { samples: 0, events: 0 };
   const load = async () => {
@@ -103,7 +106,8 @@ export function createQueuer(o: {
     async tick(at) {
       const iso = at.toISOString();
       const { snapshot } = await collect({ simulate: o.simulate, stateDir: o.stateDir, now: at, nvmlLibrary: o.nvmlLibrary, ...(o.sources ? { sources: o.sources } : {}) });
-      const report = scan(snapshot, ALL_COMPONENTS);
+      const report = scan(snapshot, ALL_COMPONENTS, history.baseline(at));
+      history.remember(snapshot);
       const memory = await load();
       const health = new Map(memory.health);
       const xids = new Set(memory.xids);

@@ -33,12 +33,16 @@ export interface ScanReport {
   readonly components: readonly ComponentReport[];
 }
 
-/** Runs every supported component over a snapshot and gathers the findings per GPU. */
-export function scan(snapshot: HostSnapshot, components: readonly Component[]): ScanReport {
+/**
+ * Runs every supported component over a snapshot and gathers the findings per GPU. `previous`,
+ * an earlier pass of the same host, lets counters be judged by their rate; without it (a
+ * one-shot scan) they are reported as totals and judged only where a total means a fault.
+ */
+export function scan(snapshot: HostSnapshot, components: readonly Component[], previous: HostSnapshot | null = null): ScanReport {
   const reports: ComponentReport[] = components
     .filter((c) => c.isSupported(snapshot))
     .map((c) => {
-      const results = runComponent(c, snapshot);
+      const results = runComponent(c, snapshot, previous);
       return { name: c.name, health: worst(results.map((r) => r.health)), results };
     });
   const gpuReport = (index: number, uuid: string, pciBusId: string, sample: GpuSample | null): GpuReport => {

@@ -1,3 +1,4 @@
+import type { GpuSample } from '../model.js';
 import type { HostSnapshot } from '../snapshot.js';
 
 export const HEALTH_STATES = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const;
@@ -17,12 +18,15 @@ export interface CheckResult {
 
 /**
  * One health signal (GPUd's model). `check` returns data, never throws out of the loop: a
- * component that fails reports `unknown` with the reason.
+ * component that fails reports `unknown` with the reason. `previous` is an earlier pass to judge
+ * counters by their change (null for a one-shot scan, or the daemon's first pass): driver
+ * counters such as NVLink and PCIe errors count since the driver loaded, so only their rate says
+ * whether something is wrong now.
  */
 export interface Component {
   readonly name: string;
   isSupported(snapshot: HostSnapshot): boolean;
-  check(snapshot: HostSnapshot): readonly CheckResult[];
+  check(snapshot: HostSnapshot, previous: HostSnapshot | null): readonly CheckResult[];
 }
 
 const RANK: Readonly<Record<Health, number>> = { healthy: 0, unknown: 1, degraded: 2, unhealthy: 3 };
@@ -36,23 +40,42 @@ export const strongestAction = (actions: readonly (SuggestedAction | undefined)[
   actions.reduce<SuggestedAction | undefined>((s, a) => (a === undefined ? s : s === undefined || ACTION_RANK[a] > ACTION_RANK[s] ? a : s), undefined);
 
 /** Runs a component, turning anything it throws into an `unknown` result. */
-export function runComponent(component: Component, snapshot: HostSnapshot): readonly CheckResult[] {
+export function runComponent(component: Component, snapshot: HostSnapshot, previous: HostSnapshot | null = null): readonly CheckResult[] {
   try {
-    return component.check(snapshot);
+    return component.check(snapshot, previous);
   } catch (error) {
     return [{ health: 'unknown', reason: `check failed: ${(error as Error).message}` }];
   }
 }
 
+/** The same GPU in an earlier pass, and how long before. */
+export interface Earlier {
+  readonly gpu: GpuSample;
+  readonly seconds: number;
+}
+
+/**
+ * The same GPU (by UUID: indices follow enumeration order, which a reboot may change) in
+ * `previous`; null when there is no earlier pass, the GPU was not in it, or the clock did not
+ * move forward between the two.
+ */
+export function earlierSample(gpu: GpuSample, snapshot: HostSnapshot, previous: HostSnapshot | null): Earlier | null {
+  if (previous === null) return null;
+  const seconds = (Date.parse(snapshot.collectedAt) - Date.parse(previous.collectedAt)) / 1000;
+  if (!(seconds > 0)) return null;
+  const before = previous.gpus.find((g) => g.identity.uuid === gpu.identity.uuid);
+  return before ? { gpu: before, seconds } : null;
+}
+
 /** A per-GPU component: one result per GPU for which `applies` holds. */
 export function perGpu(
   name: string,
-  applies: (gpu: HostSnapshot['gpus'][number]) => boolean,
-  check: (gpu: HostSnapshot['gpus'][number], snapshot: HostSnapshot) => Omit<CheckResult, 'gpu'>,
+  applies: (gpu: GpuSample) => boolean,
+  check: (gpu: GpuSample, snapshot: HostSnapshot, earlier: Earlier | null) => Omit<CheckResult, 'gpu'>,
 ): Component {
   return {
     name,
     isSupported: (s) => s.gpus.some(applies),
-    check: (s) => s.gpus.filter(applies).map((g) => ({ ...check(g, s), gpu: g.identity.index })),
+    check: (s, previous) => s.gpus.filter(applies).map((g) => ({ ...check(g, s, earlierSample(g, s, previous)), gpu: g.identity.index })),
   };
 }

@@ -59,7 +59,9 @@ function sampleGpu(seed: string, model: GpuModelSpec, index: number, t: number, 
     const down = mine.has('nvlink-down') && link === 7;
     return { link, active: !down, replayErrors: down ? 31 : 0, recoveryErrors: down ? 4 : 0, crcErrors: down ? 112 : 0 };
   });
-  const pcieDegraded = mine.has('pcie-degraded');
+  // A link trained narrow at full speed, replaying about 30 times a minute since the fault began.
+  const pcieFault = faults.find((f) => f.gpu === index && f.kind === 'pcie-degraded');
+  const pcieReplays = pcieFault ? 5312 + Math.max(0, Math.floor((t - Date.parse(pcieFault.at)) / 2_000)) : 0;
   const bus = HGX_BUSES[index] ?? (0x10 + index).toString(16);
   return {
     identity: {
@@ -95,7 +97,7 @@ function sampleGpu(seed: string, model: GpuModelSpec, index: number, t: number, 
     ecc: { enabled: true, volatileCorrected: 0, volatileUncorrected: dbe, aggregateCorrected: 2, aggregateUncorrected: dbe },
     remappedRows: { correctable: 0, uncorrectable: dbe + (mine.has('remap-pending') ? 1 : 0), pending: dbe > 0 || mine.has('remap-pending'), failed: mine.has('remap-failed') },
     retiredPages: null,
-    pcie: { gen: pcieDegraded ? 3 : model.pcieGen, genMax: model.pcieGen, width: pcieDegraded ? 8 : 16, widthMax: 16, replayCounter: pcieDegraded ? 5312 : 0 },
+    pcie: { gen: model.pcieGen, genMax: model.pcieGen, width: pcieFault ? 8 : 16, widthMax: 16, replayCounter: pcieReplays },
     nvlink,
     processCount: util < 0.03 ? 0 : 1 + Math.floor(noise(seed, 'procs', index, Math.floor(t / 60_000)) * 3),
     unsupported: ['retiredPages'],

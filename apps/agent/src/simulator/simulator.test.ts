@@ -60,7 +60,7 @@ describe('simulateHost', () => {
     expect(gpu(1)).toMatchObject({ temperatureC: 93, clockEventReasons: expect.arrayContaining(['hw_thermal_slowdown']) });
     expect(gpu(2).ecc.volatileUncorrected).toBe(1);
     expect(gpu(2).remappedRows!.pending).toBe(true);
-    expect(gpu(4).pcie).toMatchObject({ gen: 3, width: 8 });
+    expect(gpu(4).pcie).toMatchObject({ gen: 5, genMax: 5, width: 8, widthMax: 16 });
     expect(gpu(5).nvlink!.filter((l) => !l.active)).toHaveLength(1);
     expect(gpu(0).temperatureC!).toBeLessThan(90);
   });
