@@ -1,7 +1,7 @@
 import { runAgentBench } from '@locus/agent';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
-import { numberOption } from './options.js';
+import { integerOption, numberOption } from './options.js';
 
 const NAME = 'locus agent bench';
 
@@ -36,7 +36,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   const report = await runAgentBench({
-    cycles: numberOption(NAME, 'cycles', v.cycles ?? '200', 10, 100_000, 'a count'),
+    cycles: integerOption(NAME, 'cycles', v.cycles ?? '200', 10, 100_000),
     daemonSeconds: numberOption(NAME, 'daemon-s', v['daemon-s'] ?? '180', 0, 3600, 'seconds'),
     // The CLI that runs this command: the checkout's bin or the bundle's entry.
     cliEntry: process.argv[1],

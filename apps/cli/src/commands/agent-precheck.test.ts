@@ -65,7 +65,7 @@ describe('locus agent precheck against real servers on loopback', () => {
   it.each([
     [['--server', 'ftp://x'], /--server must be an http/],
     [['--landmark', 'http://x'], /--landmark must be a ws/],
-    [['--timeout-s', '0'], /--timeout-s must be seconds from 0.1 to 120/],
+    [['--timeout-s', '0'], /--timeout-s must be a number of seconds from 0.1 to 120, got "0"/],
     [['--bogus'], /Unknown option '--bogus'/],
   ])('refuses %j with a usage error', async (args, message) => {
     const r = await runLocus(['agent', 'precheck', ...args]);

@@ -3,13 +3,42 @@ import { usageError } from '../errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * `--lon -74` as `--lon=-74`: parseArgs takes a value that starts with a dash for an option,
+ * so a negative number after an option that takes a value is that option's value.
+ */
+export function joinNegativeValues(args: readonly string[], options: Options): string[] {
+  const takesValue = (word: string): boolean => {
+    const long = /^--([^=]+)$/.exec(word)?.[1];
+    if (long !== undefined) return options[long]?.type === 'string';
+    const short = /^-([^-])$/.exec(word)?.[1];
+    return short !== undefined && Object.values(options).some((o) => o.short === short && o.type === 'string');
+  };
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const next = args[i + 1];
+    if (next !== undefined && NEGATIVE_NUMBER.test(next) && takesValue(word)) {
+      out.push(word.startsWith('--') ? `${word}=${next}` : `${word}${next}`);
+      i++;
+    } else out.push(word);
+  }
+  return out;
+}
+
 /**
  * node:util parseArgs in strict mode, with its errors turned into usage errors that name
  * the command and point at its --help.
  */
 export function parseCommandArgs<O extends Options>(command: string, args: readonly string[], options: O) {
   try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
     throw usageError(`${command}: ${message}`, `Run \`${command} --help\` for the options.`);
@@ -19,7 +48,7 @@ export function parseCommandArgs<O extends Options>(command: string, args: reado
 /** As parseCommandArgs, for a command that also takes positional arguments. */
 export function parseCommandLine<O extends Options>(command: string, args: readonly string[], options: O) {
   try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+    return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: true });
   } catch (error) {
     throw usageError(`${command}: ${(error as Error).message}`, `Run \`${command} --help\` for the options.`);
   }

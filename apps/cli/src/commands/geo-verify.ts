@@ -1,12 +1,12 @@
 import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, km, parseSpeedModel, type CountryCode, type Km, type SpeedModel } from '@locus/geo';
 import { usageError } from '../errors.js';
-import { parseDecimal } from '../geo/csv.js';
 import { readTextFile } from '../files.js';
 import { formatJsonLine, formatTable } from '../geo/format.js';
 import { countryCodeOf, parseClaims, parseLandmarks, parseRtts } from '../geo/inputs.js';
 import { verifyTargets } from '../geo/pipeline.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
+import { numberOption } from './options.js';
 
 const NAME = 'locus geo verify';
 
@@ -84,10 +84,7 @@ export function parseGeoVerifyArgs(args: readonly string[]): GeoVerifyArgs | und
   if (typeof speed === 'object') throw usageError(`${NAME}: --speed: ${speed.error}`);
   const format = (v.format ?? 'jsonl') as Format;
   if (!FORMATS.includes(format)) throw usageError(`${NAME}: --format must be ${FORMATS.join(' or ')}, got "${v.format}"`);
-  const margin = v['margin-km'] === undefined ? DEFAULT_BORDER_MARGIN : parseDecimal(v['margin-km']);
-  if (margin === undefined || margin < 0 || margin > 1000) {
-    throw usageError(`${NAME}: --margin-km must be a number of km from 0 to 1000, got "${v['margin-km']}"`);
-  }
+  const margin = v['margin-km'] === undefined ? DEFAULT_BORDER_MARGIN : numberOption(NAME, 'margin-km', v['margin-km'], 0, 1000, 'km');
   return {
     landmarks: v.landmarks!,
     rtts: v.rtts!,

@@ -5,7 +5,7 @@ import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
-import { countryOption, integerOption, keyOption, numberOption, requireOption } from './options.js';
+import { countryOption, integerOption, keyOption, numberOption, portOption, requireOption } from './options.js';
 
 const NAME = 'locus landmark serve';
 
@@ -64,7 +64,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const country = countryOption(NAME, requireOption(NAME, 'country', v.country, 'CC'));
   const lat = numberOption(NAME, 'lat', v.lat, -90, 90, 'degrees');
   const lon = numberOption(NAME, 'lon', v.lon, -180, 180, 'degrees');
-  const port = integerOption(NAME, 'port', v.port ?? '7443', 0, 65535);
+  const port = portOption(NAME, v.port, {}, '7443');
   const rounds = integerOption(NAME, 'rounds', v.rounds ?? String(DEFAULT_MEASURE_CONFIG.rounds), 1, 1000, 'rounds');
   const everyS = numberOption(NAME, 'every-s', v['every-s'] ?? String(DEFAULT_MEASURE_CONFIG.measureEveryMs / 1000), 1, 86_400, 'seconds');
   const key = keyOption(NAME, v.key);

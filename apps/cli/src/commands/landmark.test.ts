@@ -49,7 +49,7 @@ describe('locus landmark serve (argument checks)', () => {
   it.each([
     [['--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k'], /missing --id ID/],
     [['--id', 'bad id', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k'], /--id "bad id" must be/],
-    [['--id', 'fra', '--lat', '95', '--lon', '8', '--country', 'DE', '--key', 'k'], /--lat must be degrees from -90 to 90/],
+    [['--id', 'fra', '--lat', '95', '--lon', '8', '--country', 'DE', '--key', 'k'], /--lat must be a number of degrees from -90 to 90, got "95"/],
     [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'XX', '--key', 'k'], /unknown country code "XX"/],
     [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--port', '70000'], /--port must be a whole number from 0 to 65535, got "70000"/],
     [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--rounds', '2.5'], /--rounds must be a whole number of rounds from 1 to 1000, got "2.5"/],

@@ -4,21 +4,37 @@ import type { SigningKey } from '@locus/protocol';
 import { parseDecimal } from '../geo/csv.js';
 import { CliError, usageError } from '../errors.js';
 
-/** A number option within [min, max]; `what` names the unit for the message. */
-export function numberOption(command: string, name: string, text: string | undefined, min: number, max: number, what: string): number {
+/** What a range message shows of the value given. */
+const given = (text: string | undefined): string => (text === undefined ? 'nothing' : `"${text}"`);
+
+/**
+ * The one wording of a number out of range, e.g. `--port must be a whole number from 0 to
+ * 65535, got "-1"`; `source` is the option (`--port`) or the environment variable it came from.
+ */
+export function rangeMessage(command: string, source: string, text: string | undefined, range: { readonly min: number; readonly max: number; readonly whole?: boolean; readonly unit?: string | undefined }): string {
+  const kind = `${range.whole ? 'a whole number' : 'a number'}${range.unit ? ` of ${range.unit}` : ''}`;
+  return `${command}: ${source} must be ${kind} from ${range.min} to ${range.max}, got ${given(text)}`;
+}
+
+/** A number option within [min, max]; `unit`, when given, names the unit for the message. */
+export function numberOption(command: string, name: string, text: string | undefined, min: number, max: number, unit?: string): number {
   const n = text === undefined ? undefined : parseDecimal(text);
-  if (n === undefined || n < min || n > max) {
-    throw usageError(`${command}: --${name} must be ${what} from ${min} to ${max}, got ${text === undefined ? 'nothing' : `"${text}"`}`);
-  }
+  if (n === undefined || n < min || n > max) throw usageError(rangeMessage(command, `--${name}`, text, { min, max, unit }), `Run \`${command} --help\` for the options.`);
   return n;
 }
 
-/** A whole-number option within [min, max]; `what`, when given, names the unit for the message. */
-export function integerOption(command: string, name: string, text: string | undefined, min: number, max: number, what?: string): number {
+/** A whole-number option within [min, max]; `unit`, when given, names the unit for the message. */
+export function integerOption(command: string, name: string, text: string | undefined, min: number, max: number, unit?: string): number {
   const n = text === undefined ? undefined : parseDecimal(text);
-  if (n === undefined || !Number.isInteger(n) || n < min || n > max) {
-    throw usageError(`${command}: --${name} must be a whole number${what ? ` of ${what}` : ''} from ${min} to ${max}, got ${text === undefined ? 'nothing' : `"${text}"`}`);
-  }
+  if (n === undefined || !Number.isInteger(n) || n < min || n > max) throw usageError(rangeMessage(command, `--${name}`, text, { min, max, whole: true, unit }), `Run \`${command} --help\` for the options.`);
+  return n;
+}
+
+/** A TCP port to listen on from --port, else the PORT environment variable, else `fallback`; 0 picks a free one. */
+export function portOption(command: string, flag: string | undefined, env: Readonly<Record<string, string | undefined>>, fallback: string): number {
+  const [source, text] = flag !== undefined ? ['--port', flag] : env.PORT !== undefined ? ['PORT', env.PORT] : ['--port', fallback];
+  const n = parseDecimal(text);
+  if (n === undefined || !Number.isInteger(n) || n < 0 || n > 65535) throw usageError(rangeMessage(command, source, text, { min: 0, max: 65535, whole: true }), '0 picks a free port.');
   return n;
 }
 

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { CliError, usageError } from '../errors.js';
 import { readJsonFile } from '../files.js';
 import type { Io } from '../io.js';
-import { parseDecimal } from '../geo/csv.js';
 import { parseCommandLine } from './args.js';
+import { numberOption } from './options.js';
 import { parseRestricted } from './geo-verify.js';
 
 const NAME = 'locus proof verify';
@@ -105,18 +105,13 @@ function age(ms: number): string {
 
 /** The parameters the bundle is held to: the defaults, or those given. */
 function requirementsOf(v: { restricted?: string; 'margin-km'?: string; 'window-hours'?: string; speed?: string; 'max-age-hours'?: string }): ProofRequirements {
-  const number = (flag: string, text: string | undefined, fallback: number, max: number): number => {
-    if (text === undefined) return fallback;
-    const n = parseDecimal(text);
-    if (n === undefined || n < 0 || n > max) throw usageError(`${NAME}: --${flag} must be a number from 0 to ${max}, got "${text}"`);
-    return n;
-  };
+  const number = (flag: string, text: string | undefined, fallback: number, max: number, unit: string): number => (text === undefined ? fallback : numberOption(NAME, flag, text, 0, max, unit));
   return {
     restricted: v.restricted === undefined ? DEFAULT_PROOF_REQUIREMENTS.restricted : parseRestricted(v.restricted, NAME),
-    marginKm: number('margin-km', v['margin-km'], DEFAULT_PROOF_REQUIREMENTS.marginKm, 1000),
-    maxAgeMs: number('window-hours', v['window-hours'], DEFAULT_PROOF_REQUIREMENTS.maxAgeMs / 3_600_000, 24 * 365) * 3_600_000,
+    marginKm: number('margin-km', v['margin-km'], DEFAULT_PROOF_REQUIREMENTS.marginKm, 1000, 'km'),
+    maxAgeMs: number('window-hours', v['window-hours'], DEFAULT_PROOF_REQUIREMENTS.maxAgeMs / 3_600_000, 24 * 365, 'hours') * 3_600_000,
     speed: speedRequired(v.speed),
-    maxProofAgeMs: v['max-age-hours'] === undefined ? undefined : number('max-age-hours', v['max-age-hours'], 0, 24 * 365 * 100) * 3_600_000,
+    maxProofAgeMs: v['max-age-hours'] === undefined ? undefined : numberOption(NAME, 'max-age-hours', v['max-age-hours'], 0, 24 * 365 * 100, 'hours') * 3_600_000,
   };
 }
 

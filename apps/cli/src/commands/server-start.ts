@@ -7,7 +7,7 @@ import type { Io } from '../io.js';
 import { GC_ENV, SINGLE_THREADED_GC } from '../relaunch.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
-import { integerOption, numberOption } from './options.js';
+import { integerOption, numberOption, portOption } from './options.js';
 import { DATABASE_HELP, databaseChoice, LOG_LEVEL_HELP, serverLogger } from './server-options.js';
 
 const NAME = 'locus server start';
@@ -112,7 +112,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  const port = numberOption(NAME, 'port', v.port ?? io.env.PORT ?? '8080', 0, 65535, 'a port');
+  const port = portOption(NAME, v.port, io.env, '8080');
   const db = databaseChoice(NAME, io, v);
   const databasePool = v['database-pool'] === undefined ? undefined : integerOption(NAME, 'database-pool', v['database-pool'], 2, 100, 'connections');
   if (databasePool !== undefined && !/^postgres(ql)?:\/\//.test(db.databaseUrl ?? '')) throw usageError(`${NAME}: --database-pool is for a PostgreSQL database (--database-url postgres://…); SQLite and PGlite have no pool`);
@@ -151,11 +151,11 @@ export function serverConfig(
   v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'measurement-retention-days'?: string | undefined; 'keep-every-measurement'?: boolean | undefined; 'trust-proxy'?: string | undefined; 'webhook-allow'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined; 'verdict-interval-seconds'?: string | undefined },
   env: { readonly LOCUS_TRUST_PROXY?: string | undefined; readonly LOCUS_WEBHOOK_ALLOW?: string | undefined },
 ): ServerConfig {
-  const days = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 36_500, 'a number of days') * DAY_MS));
+  const days = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 36_500, 'days') * DAY_MS));
   const rawRetentionMs = days('raw-retention-days', v['raw-retention-days'], DEFAULT_SERVER_CONFIG.rawRetentionMs);
   const rollupRetentionMs = days('rollup-retention-days', v['rollup-retention-days'], Math.max(DEFAULT_SERVER_CONFIG.rollupRetentionMs, rawRetentionMs));
   const measurementRetentionMs = days('measurement-retention-days', v['measurement-retention-days'], DEFAULT_SERVER_CONFIG.measurementRetentionMs);
-  const minutes = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 1_440, 'a number of minutes') * MINUTE_MS));
+  const minutes = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 1_440, 'minutes') * MINUTE_MS));
   const silentAfterMs = minutes('silent-after-minutes', v['silent-after-minutes'], DEFAULT_SERVER_CONFIG.silentAfterMs);
   const alertSweepEveryMs = minutes('alert-sweep-minutes', v['alert-sweep-minutes'], DEFAULT_SERVER_CONFIG.alertSweepEveryMs);
   const verdictIntervalMs = v['verdict-interval-seconds'] === undefined ? DEFAULT_SERVER_CONFIG.verdictIntervalMs : integerOption(NAME, 'verdict-interval-seconds', v['verdict-interval-seconds'], 0, 3_600, 'seconds') * 1000;

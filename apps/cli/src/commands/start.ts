@@ -8,7 +8,7 @@ import { WORLD_HOSTS, WORLD_LANDMARKS } from '../world/places.js';
 import { startLiveWorld, type LiveWorld } from '../world/world.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
-import { numberOption } from './options.js';
+import { portOption } from './options.js';
 import { LOG_LEVEL_HELP, serverLogger } from './server-options.js';
 
 const NAME = 'locus start';
@@ -63,7 +63,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  const port = numberOption(NAME, 'port', v.port ?? io.env.PORT ?? '8080', 0, 65535, 'a port');
+  const port = portOption(NAME, v.port, io.env, '8080');
   const dataDir = resolve(io.cwd, v['data-dir'] ?? '.locus-data');
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
   const logger = serverLogger(NAME, io);

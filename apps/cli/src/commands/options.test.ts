@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { runLocus } from '../test-support.js';
+import { joinNegativeValues } from './args.js';
+
+describe('joinNegativeValues', () => {
+  const options = { lon: { type: 'string' }, json: { type: 'boolean' }, port: { type: 'string', short: 'p' } } as const;
+
+  it.each([
+    [['--lon', '-74.0'], ['--lon=-74.0']],
+    [['--lon', '-.5'], ['--lon=-.5']],
+    [['-p', '-1'], ['-p-1']],
+    [['--lon', '--json'], ['--lon', '--json']],
+    [['--json', '-1'], ['--json', '-1']],
+    [['--lon', '-x'], ['--lon', '-x']],
+    [['--', '--lon', '-1'], ['--', '--lon', '-1']],
+    [['--lon=-3'], ['--lon=-3']],
+  ])('reads %j as %j', (args, expected) => {
+    expect(joinNegativeValues(args, options)).toEqual(expected);
+  });
+});
+
+describe('numeric options', () => {
+  it.each([
+    [['server', 'start', '--port', '-1'], 'locus server start: --port must be a whole number from 0 to 65535, got "-1"'],
+    [['server', 'start', '--port', '80.5'], 'locus server start: --port must be a whole number from 0 to 65535, got "80.5"'],
+    [['start', '--port', '-1'], 'locus start: --port must be a whole number from 0 to 65535, got "-1"'],
+    [['landmark', 'serve', '--id', 'syd-1', '--lat', '-33.87', '--lon', '151.21', '--country', 'AU', '--key', 'k', '--port', '-1'], 'locus landmark serve: --port must be a whole number from 0 to 65535, got "-1"'],
+    [['agent', 'run', '--interval-s', '-5', '--state-dir', '/nonexistent'], null],
+    [['geo', 'verify', '--landmarks', 'l', '--rtts', 'r', '--margin-km', '-3'], 'locus geo verify: --margin-km must be a number of km from 0 to 1000, got "-3"'],
+    [['geo', 'plan', '--landmarks', 'l', '--candidates', 'c', '--hosts', 'h', '--margin-km', '-3'], 'locus geo plan: --margin-km must be a number of km from 0 to 1000, got "-3"'],
+    [['geo', 'coverage', '--landmarks', 'l', '--out', 'o', '--margin-km', '-3'], 'locus geo coverage: --margin-km must be a number of km from 0 to 1000, got "-3"'],
+    [['proof', 'verify', 'p.json', '--margin-km', '-3'], 'locus proof verify: --margin-km must be a number of km from 0 to 1000, got "-3"'],
+    [['proof', 'verify', 'p.json', '--window-hours', '-1'], 'locus proof verify: --window-hours must be a number of hours from 0 to 8760, got "-1"'],
+    [['landmark', 'calibrate', '--lat', '50', '--lon', '8', '--timeout-s', '-1'], 'locus landmark calibrate: --timeout-s must be a number of seconds from 1 to 3600, got "-1"'],
+    [['landmark', 'calibrate', '--lat', '-91', '--lon', '8'], 'locus landmark calibrate: --lat must be a number of degrees from -90 to 90, got "-91"'],
+  ])('%j: says what the number must be, with exit 2', async (args, message) => {
+    const r = await runLocus(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/ambiguous/);
+    if (message !== null) expect(r.stderr.split('\n')[0]).toBe(`locus: error LOCUS_ERR_CLI_USAGE: ${message}`);
+  });
+
+  it('names PORT when the bad port came from the environment', async () => {
+    let stderr = '';
+    const { run } = await import('../main.js');
+    const code = await run(['start'], { stdout: () => {}, stderr: (t) => void (stderr += t), stderrIsTty: false, env: { PORT: '-1' }, cwd: process.cwd() });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^locus: error LOCUS_ERR_CLI_USAGE: locus start: PORT must be a whole number from 0 to 65535, got "-1"\n/);
+  });
+
+  it('takes a negative latitude and longitude as values, not as options', async () => {
+    const r = await runLocus(['landmark', 'calibrate', '--lat', '-33.87', '--lon', '-181']);
+    expect(r.stderr).toMatch(/--lon must be a number of degrees from -180 to 180, got "-181"/);
+    const ok = await runLocus(['landmark', 'calibrate', '--lat', '40.71', '--lon', '-74.01']);
+    expect(ok.stderr).toMatch(/missing --peer URL/);
+  });
+});
