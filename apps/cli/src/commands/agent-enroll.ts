@@ -1,9 +1,9 @@
 import { AlreadyEnrolledError, CollectError, ServerError, enrollAgent } from '@locus/agent';
-import { CliError, usageError } from '../errors.js';
+import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { STATE_DIR_HELP, collectFailure, keyIn, readSecret, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
-import { countryOption, requireOption } from './options.js';
+import { HTTP, countryOption, requireOption, urlOption } from './options.js';
 
 const NAME = 'locus agent enroll';
 
@@ -38,7 +38,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   const server = requireOption(NAME, 'server', v.server, 'URL');
-  if (!/^https?:\/\/\S+$/.test(server)) throw usageError(`${NAME}: --server must be an http:// or https:// URL, got "${server}"`);
+  urlOption(NAME, 'server', server, HTTP, 'https://locus.example');
   const claimed = v.claim === undefined ? null : countryOption(NAME, v.claim, 'claim');
   const token = readSecret(NAME, requireOption(NAME, 'token-file', v['token-file'], 'FILE'));
   const dir = stateDirOf(io, v['state-dir']);

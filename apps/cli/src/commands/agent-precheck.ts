@@ -1,9 +1,8 @@
 import { hostProbes, precheckExitCode, readEnrollment, runPrecheck, type PrecheckResult } from '@locus/agent';
-import { usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { STATE_DIR_HELP, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
-import { numberOption } from './options.js';
+import { HTTP, TIMING_EXAMPLE, WEBSOCKET, numberOption, urlOption } from './options.js';
 
 const NAME = 'locus agent precheck';
 
@@ -58,8 +57,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  if (v.server !== undefined && !/^https?:\/\/\S+$/.test(v.server)) throw usageError(`${NAME}: --server must be an http:// or https:// URL, got "${v.server}"`);
-  for (const url of v.landmark ?? []) if (!/^wss?:\/\/\S+$/.test(url)) throw usageError(`${NAME}: --landmark must be a ws:// or wss:// URL, got "${url}"`);
+  if (v.server !== undefined) urlOption(NAME, 'server', v.server, HTTP, 'https://locus.example');
+  for (const url of v.landmark ?? []) urlOption(NAME, 'landmark', url, WEBSOCKET, TIMING_EXAMPLE);
   const timeoutS = numberOption(NAME, 'timeout-s', v['timeout-s'] ?? '5', 0.1, 120, 'seconds');
   const stateDir = stateDirOf(io, v['state-dir']);
   const results = await runPrecheck(

@@ -4,7 +4,7 @@ import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
 import { STATE_DIR_HELP, enrolledIn, keyIn, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
-import { integerOption, numberOption } from './options.js';
+import { TIMING_EXAMPLE, WEBSOCKET, integerOption, numberOption, urlOption } from './options.js';
 
 const NAME = 'locus agent run';
 
@@ -71,7 +71,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const key = keyIn(NAME, dir);
   const intervalS = numberOption(NAME, 'interval-s', v['interval-s'] ?? String(enrollment.samplingIntervalS || 10), 0.1, 3600, 'seconds');
   const sendEvery = v['send-every'] === undefined ? sendEveryDefault(intervalS * 1000) : integerOption(NAME, 'send-every', v['send-every'], 1, 360, 'samples');
-  for (const url of v.landmark ?? []) if (!/^wss?:\/\/\S+$/.test(url)) throw usageError(`${NAME}: --landmark must be a ws:// or wss:// URL, got "${url}"`);
+  for (const url of v.landmark ?? []) urlOption(NAME, 'landmark', url, WEBSOCKET, TIMING_EXAMPLE);
   const metrics = metricsOption(v.metrics);
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
   let agent;

@@ -4,7 +4,7 @@ import { startResponder, type Responder } from '@locus/responder';
 import type { LandmarkInfo, SignedMeasurement, SigningKey } from '@locus/protocol';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
-import { keyOption, numberOption, requireOption } from './options.js';
+import { TIMING_EXAMPLE, WEBSOCKET, keyOption, numberOption, requireOption, urlOption } from './options.js';
 
 const NAME = 'locus landmark calibrate';
 
@@ -73,6 +73,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const timeoutS = numberOption(NAME, 'timeout-s', v['timeout-s'] ?? '30', 1, 3600, 'seconds');
   const peers = v.peer ?? [];
   if (peers.length === 0) requireOption(NAME, 'peer', undefined, 'URL');
+  for (const url of peers) urlOption(NAME, 'peer', url, WEBSOCKET, TIMING_EXAMPLE);
   const key = keyOption(NAME, v.key);
   const self = { lat: degrees(lat), lon: degrees(lon) };
   const outcomes: Outcome[] = await Promise.all(

@@ -5,7 +5,7 @@ import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
-import { countryOption, integerOption, keyOption, numberOption, portOption, requireOption } from './options.js';
+import { HTTP, countryOption, integerOption, keyOption, numberOption, portOption, requireOption, urlOption } from './options.js';
 
 const NAME = 'locus landmark serve';
 
@@ -67,6 +67,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const port = portOption(NAME, v.port, {}, '7443');
   const rounds = integerOption(NAME, 'rounds', v.rounds ?? String(DEFAULT_MEASURE_CONFIG.rounds), 1, 1000, 'rounds');
   const everyS = numberOption(NAME, 'every-s', v['every-s'] ?? String(DEFAULT_MEASURE_CONFIG.measureEveryMs / 1000), 1, 86_400, 'seconds');
+  if (v.server !== undefined) urlOption(NAME, 'server', v.server, HTTP, 'https://locus.example');
   const key = keyOption(NAME, v.key);
   let token: string | undefined;
   if (v['token-file'] !== undefined) {
@@ -76,7 +77,6 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       throw new CliError('LOCUS_ERR_INPUT_FILE', `${NAME}: cannot read token file ${v['token-file']}: ${(error as Error).message}`);
     }
   }
-  if (v.server !== undefined && !/^https?:\/\/[^\s]+$/.test(v.server)) throw usageError(`${NAME}: --server must be an http:// or https:// URL, got "${v.server}"`);
 
   const info: LandmarkInfo = { id, name: v.name ?? id, country, lat, lon, publicKey: key.publicKey };
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);

@@ -96,4 +96,13 @@ describe('locus landmark calibrate', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^no answer +ws:\/\/127\.0\.0\.1:9\/v1\/timing: no measurement within 1 s/);
   });
+
+  it.each([['notaurl'], ['http://peer.example:7443/v1/timing'], ['ws://'], ['ws://peer example/v1/timing']])('refuses --peer %s at once, before connecting to any peer', async (url) => {
+    const dir = tempFiles({});
+    await runLocus(['landmark', 'keygen', '--out', dir]);
+    const r = await runLocus(['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--lat', '0', '--lon', '0', '--peer', 'ws://127.0.0.1:9/v1/timing', '--peer', url, '--timeout-s', '5']);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`locus: error LOCUS_ERR_CLI_USAGE: locus landmark calibrate: --peer must be a ws:// or wss:// URL, got "${url}"\nFor example: --peer ws://landmark.example:7443/v1/timing\n`);
+    expect(r.code).toBe(2);
+  });
 });

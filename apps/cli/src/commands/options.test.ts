@@ -55,3 +55,16 @@ describe('numeric options', () => {
     expect(ok.stderr).toMatch(/missing --peer URL/);
   });
 });
+
+describe('URL options', () => {
+  it.each([
+    [['agent', 'enroll', '--server', 'https://', '--token-file', 'x'], 'locus agent enroll: --server must be an http:// or https:// URL, got "https://"'],
+    [['agent', 'precheck', '--landmark', 'landmark.example:7443'], 'locus agent precheck: --landmark must be a ws:// or wss:// URL, got "landmark.example:7443"'],
+    [['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--server', 'locus.example'], 'locus landmark serve: --server must be an http:// or https:// URL, got "locus.example"'],
+  ])('%j: names the option and the schemes it takes, with exit 2', async (args, message) => {
+    const r = await runLocus(args);
+    expect(r.stderr.split('\n')[0]).toBe(`locus: error LOCUS_ERR_CLI_USAGE: ${message}`);
+    expect(r.stderr).toMatch(/\nFor example: --\S+ \S+:\/\/\S+\n$/);
+    expect(r.code).toBe(2);
+  });
+});

@@ -58,3 +58,26 @@ export function keyOption(command: string, path: string | undefined): SigningKey
     throw error;
   }
 }
+
+export const HTTP = ['http', 'https'] as const;
+export const WEBSOCKET = ['ws', 'wss'] as const;
+/** A landmark's timing endpoint, as `locus landmark serve` opens it. */
+export const TIMING_EXAMPLE = 'ws://landmark.example:7443/v1/timing';
+
+/**
+ * A URL option whose scheme is one of `schemes` (e.g. ['ws', 'wss']) and that names a host;
+ * `example` shows a good one in the hint.
+ */
+export function urlOption(command: string, name: string, value: string, schemes: readonly string[], example: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // not a URL: said below
+  }
+  if (!url || !schemes.includes(url.protocol.slice(0, -1)) || url.hostname === '' || /\s/.test(value)) {
+    const wanted = schemes.map((s) => `${s}://`).join(schemes.length === 2 ? ' or ' : ', ');
+    throw usageError(`${command}: --${name} must be ${/^h/.test(wanted) ? 'an' : 'a'} ${wanted} URL, got "${value}"`, `For example: --${name} ${example}`);
+  }
+  return value;
+}
