@@ -65,11 +65,38 @@ describe('locus report verify', () => {
     const missing = await runLocus(['report', 'verify', f('nope.csv'), f('fleet.csv.sig'), '--key', f('key.json')]);
     expect(missing.stderr).toMatch(/LOCUS_ERR_INPUT_FILE: cannot read report file \S+nope\.csv: no such file/);
     expect(missing.code).toBe(2);
-    const bad = await runLocus(['report', 'verify', f('fleet.csv'), f('bad.json'), '--key', f('key.json')]);
-    expect(bad.stderr).toMatch(/LOCUS_ERR_INPUT_VALUE: \S+bad\.json: not JSON/);
+    const badKey = await runLocus(['report', 'verify', f('fleet.csv'), f('fleet.csv.sig'), '--key', f('bad.json')]);
+    expect(badKey.stderr).toMatch(/LOCUS_ERR_INPUT_VALUE: \S+bad\.json: not JSON/);
+    expect(badKey.code).toBe(2);
+    const dirAsSig = await runLocus(['report', 'verify', f('fleet.csv'), f(''), '--key', f('key.json')]);
+    expect(dirAsSig.stderr).toMatch(/LOCUS_ERR_INPUT_FILE: cannot read signature file \S+: it is a directory/);
+    expect(dirAsSig.code).toBe(2);
     const notKey = await runLocus(['report', 'verify', f('fleet.csv'), f('fleet.csv.sig'), '--key', f('notkey.json')]);
     expect(notKey.stderr).toMatch(/notkey\.json: not a Locus report key/);
     expect(notKey.code).toBe(2);
+  });
+
+  const good = signature.signature;
+  it.each([
+    ['an empty file', '', /^not a Locus report signature: the file is empty \(a Locus report signature is the JSON document saved beside the report/],
+    ['only blank lines', '\n\n', /^not a Locus report signature: the file is empty/],
+    ['the bare signature, base64url', `${good}\n`, /^not a Locus report signature: the file is not JSON/],
+    ['base64 of the wrong length', Buffer.alloc(32).toString('base64'), /^not a Locus report signature: the file is not JSON/],
+    ['the bare signature as a JSON string', JSON.stringify(good), /^not a Locus report signature \(document: .*expected object, received string\)/],
+    ['JSON null', 'null', /^not a Locus report signature \(document: .*received null\)/],
+    ['an empty object', '{}', /^not a Locus report signature \(kind: /],
+    ['a signature of the wrong length', JSON.stringify({ ...signature, signature: Buffer.alloc(32).toString('base64url') }), /^not a Locus report signature \(signature: .*86 characters\)/],
+    ['a signature of the right length that is not base64url', JSON.stringify({ ...signature, signature: '!'.repeat(86) }), /^the signature does not match the statement/],
+  ])('does not verify %s as a signature: exit 1, the reason on stdout, as text and as JSON', async (_, text, reason) => {
+    const f = files({ 'odd.sig': text });
+    const r = await runLocus(['report', 'verify', f('fleet.csv'), f('odd.sig'), '--key', f('key.json')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^report does NOT verify \(1 problem\):\n {2}/);
+    expect(r.stdout.split('\n')[1]!.trim()).toMatch(reason);
+    expect(r.code).toBe(1);
+    const json = await runLocus(['report', 'verify', f('fleet.csv'), f('odd.sig'), '--key', f('key.json'), '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({ ok: false, problems: [expect.stringMatching(reason)] });
+    expect(json.code).toBe(1);
   });
 
   it('unreachable server is a clear error, not a stack trace', async () => {

@@ -1,4 +1,4 @@
-import { checkReport, ReportKey, type PublicKeyText } from '@locus/protocol';
+import { checkReport, ReportKey, type PublicKeyText, type ReportCheck } from '@locus/protocol';
 import { CliError, usageError } from '../errors.js';
 import { readFileBytes, readJsonFile } from '../files.js';
 import type { Io } from '../io.js';
@@ -19,9 +19,26 @@ Options:
   --json         print the result as JSON
   -h, --help     show this help
 
-Exit codes: 0 the report verifies; 1 it does not (each reason is named); 2 unreadable input
-or a bad option.
+Exit codes:
+  0  the report verifies
+  1  it does not, and each reason is named: FILE is not the file signed, the signature is
+     not by the key you trust or does not match its statement, or SIG is not a Locus report
+     signature at all (empty, not JSON, a bare signature, a field missing or malformed)
+  2  a bad option, a file that cannot be read (FILE, SIG or --key), or a --key or --server
+     key that is not a Locus report key
 `;
+
+/** SIG as the JSON it should be; what it is instead is a reason it does not verify, not bad input. */
+function signatureDocument(bytes: Buffer): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: string } {
+  const text = bytes.toString('utf8');
+  const expected = 'a Locus report signature is the JSON document saved beside the report, {"kind": "locus-report-signature", …, "signature": …}';
+  if (text.trim() === '') return { ok: false, problem: `not a Locus report signature: the file is empty (${expected})` };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, problem: `not a Locus report signature: the file is not JSON (${expected})` };
+  }
+}
 
 function keyUrl(server: string): URL {
   try {
@@ -56,12 +73,12 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const url = v.server === undefined ? undefined : keyUrl(v.server);
   const [filePath, sigPath] = positionals as [string, string];
   const file = readFileBytes(filePath, 'report');
-  const signature = readJsonFile(sigPath, 'signature');
+  const signature = signatureDocument(readFileBytes(sigPath, 'signature'));
   const keySource = url?.href ?? v.key!;
   const keyDoc = ReportKey.safeParse(url ? await fetchKey(url) : readJsonFile(v.key!, 'report key'));
   if (!keyDoc.success) throw new CliError('LOCUS_ERR_INPUT_VALUE', `${keySource}: not a Locus report key (expected {"kind": "locus-report-key", "v": 1, "algorithm": "ed25519", "publicKey": …})`);
   const trusted: PublicKeyText[] = [keyDoc.data.publicKey];
-  const result = checkReport(file, signature, trusted);
+  const result: ReportCheck = signature.ok ? checkReport(file, signature.value, trusted) : { ok: false, problems: [signature.problem] };
   if (v.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   else if (result.ok) {
     const s = result.statement;
