@@ -23,4 +23,15 @@ describe('locus demo', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/LOCUS_ERR_CLI_USAGE: locus demo: --format must be table or jsonl/);
   });
+
+  it.each([
+    ['under /proc, where Node\'s recursive mkdir never returns', '/proc/locus-demo/out', 'a directory cannot be made there'],
+    ['below a file', 'file.txt/out', 'part of the path is a file, not a directory'],
+  ])('fails at once, naming the directory, when --write cannot be made (%s)', async (_, path, why) => {
+    const dir = tempFiles({ 'file.txt': 'not a directory' });
+    const r = await runLocus(['demo', '--write', path], dir);
+    expect(r.stderr).toBe(`locus: error LOCUS_ERR_OUTPUT: locus demo: cannot create the directory ${path.startsWith('/') ? path : join(dir, path)}: ${why}\nChoose a directory you can write to.\n`);
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(1);
+  }, 10_000);
 });

@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, countryName } from '@locus/geo';
 import { DEMO_HOSTS, demoLandmarks, demoTargets } from '../demo/fleet.js';
 import { CliError } from '../errors.js';
+import { makeOutputDirectory } from '../files.js';
 import { formatJsonLine, formatTable } from '../geo/format.js';
 import type { Landmark, Target } from '../geo/inputs.js';
 import { verifyTargets, type TargetVerdict, type VerifyRun } from '../geo/pipeline.js';
@@ -62,8 +63,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const claims = new Map(DEMO_HOSTS.map((h) => [h.id, { country: h.claims }]));
   if (v.write !== undefined) {
     const dir = resolve(io.cwd, v.write);
+    makeOutputDirectory(NAME, dir);
     try {
-      mkdirSync(dir, { recursive: true });
       for (const [name, text] of Object.entries(csvFiles(landmarks, targets))) writeFileSync(join(dir, name), text);
     } catch (error) {
       throw new CliError('LOCUS_ERR_OUTPUT', `${NAME}: cannot write to ${dir}: ${(error as Error).message}`);
