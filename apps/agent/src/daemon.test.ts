@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateSigningKey, type IngestBatch } from '@locus/protocol';
@@ -29,7 +29,7 @@ describe('the agent daemon sending', () => {
   });
 
   /** An agent on a 15-ms interval whose batches land in `sent`, acknowledged as a server would. */
-  async function running(sendEvery: number | undefined): Promise<{ sent: IngestBatch[]; stateDir: string }> {
+  async function running(sendEvery: number | undefined, hostname?: string): Promise<{ sent: IngestBatch[]; stateDir: string }> {
     const stateDir = mkdtempSync(join(tmpdir(), 'locus-daemon-'));
     dirs.push(stateDir);
     const sent: IngestBatch[] = [];
@@ -46,6 +46,7 @@ describe('the agent daemon sending', () => {
       simulate: '2xH100',
       intervalMs: 15,
       sendEvery,
+      hostname,
       fetch: poster,
     });
     return { sent, stateDir };
@@ -66,6 +67,17 @@ describe('the agent daemon sending', () => {
     // Nothing left behind or sent twice: every sample's instant once, in order.
     const instants = sent.flatMap((b) => b.samples.map((s) => s.at));
     expect(instants).toEqual([...new Set(instants)].sort());
+  });
+
+  it('reports the hostname it is given (in a pod, the node name) in its inventory, else the OS hostname', async () => {
+    const named = await running(1, 'gpu-node-7');
+    await until('the first send', () => named.sent.length >= 1);
+    const inventoryOf = (batch: IngestBatch) => batch.events.find((e) => e.kind === 'inventory') as { inventory: { hostname: string } } | undefined;
+    expect(inventoryOf(named.sent[0]!)?.inventory.hostname).toBe('gpu-node-7');
+    await agent?.stop();
+    const plain = await running(1);
+    await until('the first send', () => plain.sent.length >= 1);
+    expect(inventoryOf(plain.sent[0]!)?.inventory.hostname).toBe(hostname());
   });
 
   it('sends a pass that queued an event at once, with the samples waiting before it', async () => {

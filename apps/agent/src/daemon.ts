@@ -30,6 +30,8 @@ export interface AgentOptions {
   readonly simulate?: string | undefined;
   /** The NVML library to load instead of libnvidia-ml.so.1. */
   readonly nvmlLibrary?: string | undefined;
+  /** The host's name to report (inventory, metrics' Hostname label); empty or absent: the OS's. */
+  readonly hostname?: string | undefined;
   readonly intervalMs: number;
   /**
    * Samples queued per send: queued samples go to the server every this many intervals
@@ -88,6 +90,7 @@ export function createQueuer(o: {
   readonly stateDir: string;
   readonly simulate?: string | undefined;
   readonly nvmlLibrary?: string | undefined;
+  readonly hostname?: string | undefined;
   readonly sources?: CollectOptions['sources'];
   readonly log?: (line: string) => void;
 }): Queuer {
@@ -112,7 +115,7 @@ export function createQueuer(o: {
       const health = new Map(memory.health);
       const xids = new Set(memory.xids);
       const events: EventWire[] = [];
-      const inventory = toInventoryWire(hostInventory(), snapshot);
+      const inventory = toInventoryWire(hostInventory({ hostname: o.hostname }), snapshot);
       const inventoryText = JSON.stringify(inventory);
       if (inventoryText !== memory.inventory) events.push({ kind: 'inventory', id: randomUUID(), at: iso, inventory });
       events.push(...newXidEvents(xids, snapshot, iso), ...healthChanges(health, report, iso));
@@ -146,11 +149,11 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const files = agentFiles(o.stateDir);
   const outbox = await Outbox.open(files.outbox, o.maxQueue);
   const audit = new AuditLog(files.audit);
-  const queuer = createQueuer({ outbox, stateDir: o.stateDir, simulate: o.simulate, nvmlLibrary: o.nvmlLibrary, log });
+  const queuer = createQueuer({ outbox, stateDir: o.stateDir, simulate: o.simulate, nvmlLibrary: o.nvmlLibrary, hostname: o.hostname, log });
   let metrics: AgentMetrics | undefined;
   let metricsServer: MetricsServer | undefined;
   if (o.metrics) {
-    metrics = createAgentMetrics({ hostname: hostInventory().hostname, outbox });
+    metrics = createAgentMetrics({ hostname: hostInventory({ hostname: o.hostname }).hostname, outbox });
     try {
       metricsServer = await startMetricsServer(metrics.registry, o.metrics);
     } catch (error) {

@@ -11,6 +11,8 @@ export interface EnrollOptions {
   readonly stateDir: string;
   readonly simulate?: string | undefined;
   readonly name?: string | undefined;
+  /** The host's name to report instead of the OS's (hostInventory). */
+  readonly hostname?: string | undefined;
   readonly claimedCountry: string | null;
   readonly now: Date;
   readonly fetch?: Poster;
@@ -34,7 +36,7 @@ export async function enrollAgent(o: EnrollOptions): Promise<Enrollment & { read
   if (existing) throw new AlreadyEnrolledError(existing);
   const key = loadOrCreateKey(o.stateDir);
   const { snapshot } = await collect({ simulate: o.simulate, stateDir: o.stateDir, now: o.now });
-  const host = hostInventory();
+  const host = hostInventory({ hostname: o.hostname });
   const request = signBody(
     'enroll',
     { v: PROTOCOL_VERSION, token: o.token, hostKey: key.publicKey, name: o.name ?? host.hostname, claimedCountry: o.claimedCountry, inventory: toInventoryWire(host, snapshot), at: o.now.toISOString() },

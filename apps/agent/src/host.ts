@@ -26,15 +26,18 @@ function osName(): string {
   return pretty || osType();
 }
 
-/** What the host is, read-only, from the OS. */
-export function hostInventory(): HostInventory {
+/**
+ * What the host is, read-only, from the OS. `hostname` stands in for the OS's where that names
+ * something else: in a Kubernetes pod, the pod, where the node's name is wanted.
+ */
+export function hostInventory(o: { readonly hostname?: string | undefined } = {}): HostInventory {
   const cpuList = cpus();
   const nics = Object.entries(networkInterfaces()).flatMap(([name, addrs]) => {
     const external = (addrs ?? []).filter((a) => !a.internal);
     return external.length === 0 ? [] : [{ name, mac: external[0]!.mac, addresses: external.map((a) => a.cidr ?? a.address) }];
   });
   return {
-    hostname: hostname(),
+    hostname: o.hostname || hostname(),
     machineId: readTrimmed('/etc/machine-id'),
     os: osName(),
     kernel: release(),

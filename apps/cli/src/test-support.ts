@@ -11,10 +11,10 @@ export interface CliResult {
 }
 
 /** Runs `locus` in-process with captured output. */
-export async function runLocus(args: readonly string[], cwd = process.cwd()): Promise<CliResult> {
+export async function runLocus(args: readonly string[], cwd = process.cwd(), env: Io['env'] = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
-  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stderrIsTty: false, env: {}, cwd };
+  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stderrIsTty: false, env, cwd };
   const code = await run(args, io);
   return { code, stdout, stderr };
 }

@@ -17,6 +17,14 @@ export function collectFailure(command: string, error: unknown, hint?: string): 
   return new CliError('LOCUS_ERR_GPU_READ', `${command}: ${error.message}`, 'Check the driver (nvidia-smi, dmesg); `locus agent precheck` says what else is missing.');
 }
 
+/** LOCUS_AGENT_HOSTNAME in a command's help. */
+export const HOSTNAME_HELP = `LOCUS_AGENT_HOSTNAME names this host in what the agent reports (inventory, the
+metrics' Hostname label) instead of the OS hostname: in a Kubernetes pod, set it to the node's
+name (the Helm chart does), or every node is named after its pod.`;
+
+/** The host's name to report, from LOCUS_AGENT_HOSTNAME; undefined: the OS's. */
+export const hostnameOf = (io: Io): string | undefined => io.env.LOCUS_AGENT_HOSTNAME?.trim() || undefined;
+
 export const stateDirOf = (io: Io, flag: string | undefined): string => flag ?? defaultStateDir(io.env);
 
 export function keyIn(command: string, dir: string): SigningKey {

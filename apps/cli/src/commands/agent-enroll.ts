@@ -1,7 +1,7 @@
 import { AlreadyEnrolledError, CollectError, ServerError, enrollAgent } from '@locus/agent';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
-import { STATE_DIR_HELP, collectFailure, keyIn, readSecret, stateDirOf } from './agent-common.js';
+import { HOSTNAME_HELP, STATE_DIR_HELP, collectFailure, hostnameOf, keyIn, readSecret, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
 import { HTTP, countryOption, requireOption, urlOption } from './options.js';
 
@@ -16,11 +16,13 @@ to anyone before this command.
 Options:
   --server URL      the Locus server, e.g. https://locus.example
   --token-file FILE the enrollment token, read from FILE ("-" for standard input; never argv)
-  --name NAME       how the node is shown (default: the hostname)
+  --name NAME       how the node is shown (default: the hostname, below)
   --claim CC        the country this host says it is in (ISO 3166-1 alpha-2), to be verified
   --simulate SPEC   enroll a simulated host (e.g. 8xH100) instead of reading the driver
 ${STATE_DIR_HELP}
   -h, --help        show this help
+
+Environment: ${HOSTNAME_HELP}
 `;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
@@ -45,7 +47,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   keyIn(NAME, dir);
   let enrolled;
   try {
-    enrolled = await enrollAgent({ server, token, stateDir: dir, simulate: v.simulate, name: v.name, claimedCountry: claimed, now: new Date() });
+    enrolled = await enrollAgent({ server, token, stateDir: dir, simulate: v.simulate, name: v.name, hostname: hostnameOf(io), claimedCountry: claimed, now: new Date() });
   } catch (error) {
     if (error instanceof AlreadyEnrolledError) throw new CliError('LOCUS_ERR_AGENT_STATE', `${NAME}: ${error.message}`, 'Run `locus agent unenroll` first to join another server.');
     if (error instanceof CollectError) throw collectFailure(NAME, error, 'Use --simulate 8xH100 to enroll a simulated host.');

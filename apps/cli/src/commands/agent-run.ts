@@ -2,7 +2,7 @@ import { DEFAULT_METRICS_LISTEN, MAX_SEND_WAIT_MS, isLoopback, parseListen, send
 import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
-import { STATE_DIR_HELP, enrolledIn, keyIn, stateDirOf } from './agent-common.js';
+import { HOSTNAME_HELP, STATE_DIR_HELP, enrolledIn, hostnameOf, keyIn, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
 import { TIMING_EXAMPLE, WEBSOCKET, integerOption, numberOption, urlOption } from './options.js';
 
@@ -35,6 +35,7 @@ ${STATE_DIR_HELP}
   -h, --help           show this help
 
 Environment: LOCUS_NVML_LIBRARY names the NVML library to load instead of libnvidia-ml.so.1.
+${HOSTNAME_HELP}
 Stops cleanly on SIGINT or SIGTERM; what is queued stays queued for the next start.
 Exit codes: 0 stopped by a signal; 1 the metrics address cannot be listened on; 2 bad input or
 not enrolled.
@@ -76,7 +77,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
   let agent;
   try {
-    agent = await startAgent({ stateDir: dir, enrollment, key, simulate: v.simulate, nvmlLibrary: io.env.LOCUS_NVML_LIBRARY, intervalMs: intervalS * 1000, sendEvery, landmarks: v.landmark ?? [], metrics, log });
+    agent = await startAgent({ stateDir: dir, enrollment, key, simulate: v.simulate, nvmlLibrary: io.env.LOCUS_NVML_LIBRARY, hostname: hostnameOf(io), intervalMs: intervalS * 1000, sendEvery, landmarks: v.landmark ?? [], metrics, log });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (metrics && (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')) {

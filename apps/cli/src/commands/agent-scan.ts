@@ -1,7 +1,7 @@
 import { ALL_COMPONENTS, collect, defaultStateDir, hostInventory, scan, type ScanReport } from '@locus/agent';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
-import { collectFailure } from './agent-common.js';
+import { HOSTNAME_HELP, collectFailure, hostnameOf } from './agent-common.js';
 
 const NAME = 'locus agent scan';
 
@@ -20,6 +20,7 @@ Options:
   -h, --help        show this help
 
 Environment: LOCUS_NVML_LIBRARY names the NVML library to load instead of libnvidia-ml.so.1.
+${HOSTNAME_HELP}
 Health checks: ${ALL_COMPONENTS.map((c) => c.name).join(', ')}.
 Exit codes: 0 scanned (whatever the health); 1 no GPU driver (neither NVML nor nvidia-smi);
 2 bad input. \`locus agent precheck\` says what is missing on a host that should have one.
@@ -73,7 +74,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const report = scan(collected.snapshot, ALL_COMPONENTS);
   if (v.json) {
     const gpus = report.gpus.map(({ sample, ...g }) => ({ ...g, metrics: sample ? (({ identity: _identity, ...metrics }) => metrics)(sample) : null }));
-    io.stdout(`${JSON.stringify({ host: hostInventory(), ...report, gpus, notes: collected.notes }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ host: hostInventory({ hostname: hostnameOf(io) }), ...report, gpus, notes: collected.notes }, null, 2)}\n`);
   } else {
     io.stdout(table(report, collected.notes));
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Outbox, agentFiles, createQueuer, signedBatch } from '@locus/agent';
 import type { Io } from '../io.js';
-import { STATE_DIR_HELP, collectFailure, enrolledIn, keyIn, stateDirOf } from './agent-common.js';
+import { HOSTNAME_HELP, STATE_DIR_HELP, collectFailure, enrolledIn, hostnameOf, keyIn, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
 
 const NAME = 'locus agent show-payload';
@@ -17,6 +17,8 @@ Options:
   --simulate SPEC   collect from a simulated host, as \`locus agent run --simulate\` would
 ${STATE_DIR_HELP}
   -h, --help        show this help
+
+Environment: ${HOSTNAME_HELP}
 `;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
@@ -33,7 +35,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     const size = await outbox.size();
     if (size.samples + size.events === 0) {
       try {
-        await createQueuer({ outbox, stateDir: dir, simulate: v.simulate, nvmlLibrary: io.env.LOCUS_NVML_LIBRARY }).tick(new Date());
+        await createQueuer({ outbox, stateDir: dir, simulate: v.simulate, nvmlLibrary: io.env.LOCUS_NVML_LIBRARY, hostname: hostnameOf(io) }).tick(new Date());
       } catch (error) {
         throw collectFailure(NAME, error);
       }

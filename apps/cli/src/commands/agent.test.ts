@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runLocus, tempFiles } from '../test-support.js';
@@ -11,6 +12,14 @@ interface ScanDoc {
 }
 
 describe('locus agent scan --simulate', () => {
+  it('names the host LOCUS_AGENT_HOSTNAME when it is set (a pod names the node), else by the OS', async () => {
+    const state = tempFiles({});
+    const named = await runLocus(['agent', 'scan', '--simulate', '1xH100', '--json', '--state-dir', state], process.cwd(), { LOCUS_AGENT_HOSTNAME: 'gpu-node-7' });
+    expect((JSON.parse(named.stdout) as ScanDoc).host.hostname).toBe('gpu-node-7');
+    const plain = await runLocus(['agent', 'scan', '--simulate', '1xH100', '--json', '--state-dir', state], process.cwd(), { LOCUS_AGENT_HOSTNAME: ' ' });
+    expect((JSON.parse(plain.stdout) as ScanDoc).host.hostname).toBe(hostname());
+  });
+
   it('prints one JSON document with 8 GPUs, their metrics and per-check health; after xid=79 on GPU 3, GPU 3 is unhealthy with an action', async () => {
     const state = tempFiles({});
     const first = await runLocus(['agent', 'scan', '--simulate', '8xH100', '--json', '--state-dir', state]);
