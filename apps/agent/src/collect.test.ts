@@ -28,7 +28,7 @@ describe('collect from the real driver', () => {
     expect(notes).toEqual([]);
     const report = scan(snapshot, ALL_COMPONENTS);
     expect(report.health).toBe('healthy');
-    expect(report.components.map((c) => c.name)).toEqual(['gpu-count', 'xid', 'ecc', 'remapped-rows', 'thermal', 'power', 'clocks', 'pcie', 'nvlink', 'persistence', 'driver']);
+    expect(report.components.map((c) => c.name)).toEqual(['gpu-count', 'xid', 'ecc', 'remapped-rows', 'thermal', 'power', 'clocks', 'pcie', 'nvlink', 'nvswitch', 'persistence', 'driver']);
   });
 
   it('reports a GPU that fell off the bus mid-read as missing, with its Xid 79 from the kernel log', async () => {
@@ -123,5 +123,25 @@ describe('collect from the real driver', () => {
     const attempt = collect({ stateDir: stateDir(), now, nvmlLibrary: join(tmpdir(), 'absent', 'libnvidia-ml.so.1'), sources: { nvidiaSmiXml: noSmi, kernelLog } });
     await expect(attempt).rejects.toThrow(CollectError);
     await expect(attempt).rejects.toMatchObject({ kind: 'no-gpu', message: expect.stringMatching(/^no NVIDIA driver found: .*libnvidia-ml\.so\.1 does not load .*, and nvidia-smi is not on PATH$/) });
+  });
+});
+
+describe.skipIf(!dir)('NVSwitch errors (SXid) from a real kernel log', () => {
+  it('raise one host finding from the fatal SXids, next to the Xid 79 of the GPU they served (xid79-…-sxid20034-nvswitch-excerpt.log)', async () => {
+    const text = readFileSync(join(dir!, 'kmsg', 'xid79-fallen-off-bus-sxid20034-nvswitch-excerpt.log'), 'utf8');
+    const { snapshot } = await collect({ stateDir: stateDir(), now, sources: { openNvml: fakeNvml(eightH100), nvidiaSmiXml: noSmi, kernelLog: () => Promise.resolve({ text }) } });
+    expect(snapshot.sxids.filter((e) => e.fatal)).toHaveLength(4);
+    const finding = scan(snapshot, ALL_COMPONENTS).components.find((c) => c.name === 'nvswitch')!;
+    expect(finding.results).toEqual([
+      {
+        health: 'unhealthy',
+        suggestedAction: 'reboot',
+        reason:
+          '4 fatal NVSwitch error(s), as the driver logged them: SXid 20034 on 0000:06:00.0 (Link 48 LTSSM Fault Up); SXid 20034 on 0000:05:00.0 (Link 63 LTSSM Fault Up); ' +
+          "SXid 20034 on 0000:07:00.0 (Link 37 LTSSM Fault Up); SXid 20034 on 0000:05:00.0 (Link 62 LTSSM Fault Up) (Locus has no catalog of SXid numbers; NVIDIA's Fabric Manager user guide explains them). " +
+          'The NVLink fabric is down until the GPUs and NVSwitches are reset',
+      },
+    ]);
+    expect(finding.results[0]).not.toHaveProperty('gpu');
   });
 });

@@ -84,9 +84,11 @@ async function openSystemNvml(library: string): Promise<NvmlOpen> {
   return open;
 }
 
-async function kernelXids(sources: CollectSources): Promise<{ xids: HostSnapshot['xids']; notes: string[] }> {
+async function kernelXids(sources: CollectSources): Promise<{ xids: HostSnapshot['xids']; sxids: HostSnapshot['sxids']; notes: string[] }> {
   const log = await sources.kernelLog();
-  return 'text' in log ? { xids: parseKernelLog(log.text).xids, notes: [] } : { xids: [], notes: [log.note] };
+  if (!('text' in log)) return { xids: [], sxids: [], notes: [log.note] };
+  const { xids, sxids } = parseKernelLog(log.text);
+  return { xids, sxids, notes: [] };
 }
 
 /** Reads every GPU through NVML; null (with why) when NVML cannot be used. */
@@ -101,10 +103,10 @@ async function collectFromNvml(now: Date, sources: CollectSources): Promise<Coll
   } catch (error) {
     return { unavailable: `reading NVML failed: ${(error as Error).message}` };
   }
-  const { xids, notes } = await kernelXids(sources);
+  const { xids, sxids, notes } = await kernelXids(sources);
   const { problems, ...snapshot } = parts;
   return {
-    snapshot: { collectedAt: now.toISOString(), source: 'nvml', ...snapshot, xids },
+    snapshot: { collectedAt: now.toISOString(), source: 'nvml', ...snapshot, xids, sxids },
     notes: [...notes, ...problems.map((p) => `NVML refused ${p}`)],
   };
 }
@@ -118,7 +120,7 @@ async function collectFromNvidiaSmi(now: Date, sources: CollectSources): Promise
   } catch (error) {
     throw new CollectError('failed', `nvidia-smi -q -x printed what cannot be read as its XML log: ${(error as Error).message}`);
   }
-  const { xids, notes } = await kernelXids(sources);
+  const { xids, sxids, notes } = await kernelXids(sources);
   return {
     snapshot: {
       collectedAt: now.toISOString(),
@@ -127,6 +129,7 @@ async function collectFromNvidiaSmi(now: Date, sources: CollectSources): Promise
       cudaVersion: log.cudaVersion,
       gpus: log.gpus,
       xids,
+      sxids,
       expectedGpus: log.attachedGpus,
       missingGpus: [],
     },

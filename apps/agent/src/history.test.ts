@@ -9,7 +9,7 @@ import { Outbox } from './outbox.js';
 import type { HostSnapshot } from './snapshot.js';
 
 const t0 = Date.parse('2026-11-29T12:00:00.000Z');
-const pass = (seconds: number): HostSnapshot => ({ collectedAt: new Date(t0 + seconds * 1000).toISOString(), source: 'simulator', driverVersion: null, cudaVersion: null, gpus: [], xids: [], expectedGpus: 0, missingGpus: [] });
+const pass = (seconds: number): HostSnapshot => ({ collectedAt: new Date(t0 + seconds * 1000).toISOString(), source: 'simulator', driverVersion: null, cudaVersion: null, gpus: [], xids: [], sxids: [], expectedGpus: 0, missingGpus: [] });
 
 describe('PassHistory', () => {
   it('has no baseline before a pass is remembered', () => {

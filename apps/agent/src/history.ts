@@ -21,6 +21,6 @@ export class PassHistory {
   }
 
   remember(snapshot: HostSnapshot): void {
-    this.#passes.push({ ...snapshot, xids: [] });
+    this.#passes.push({ ...snapshot, xids: [], sxids: [] });
   }
 }

@@ -1,4 +1,5 @@
 import type { GpuSample, XidEvent } from './model.js';
+import type { SxidEvent } from './nvidia/kmsg.js';
 
 export const SAMPLE_SOURCES = ['nvml', 'nvidia-smi', 'simulator'] as const;
 export type SampleSource = (typeof SAMPLE_SOURCES)[number];
@@ -12,6 +13,8 @@ export interface HostSnapshot {
   readonly gpus: readonly GpuSample[];
   /** Xid events seen recently (since boot, or within the event window). */
   readonly xids: readonly XidEvent[];
+  /** NVSwitch error (SXid) events in the kernel log: about the NVLink fabric, not one GPU. */
+  readonly sxids: readonly SxidEvent[];
   /** How many GPUs the host should have (inventory, driver's count); null when unknown. */
   readonly expectedGpus: number | null;
   /** GPUs the inventory knows that did not answer, by PCI bus id (a GPU lost off the bus). */

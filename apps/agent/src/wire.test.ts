@@ -25,4 +25,11 @@ describe('health changes', () => {
     expect(back).toMatchObject([{ component: 'gpu-count', gpu: 'GPU-1', health: 'healthy', reason: 'GPU 1: no longer reported (2 GPUs present)', suggestedAction: null }]);
     expect(healthChanges(memory, report([{ health: 'healthy', reason: '2 GPUs present' }]), 't3', ids)).toEqual([]);
   });
+
+  it('cut a reason past the 2000 characters the server takes, so the batch is not refused', () => {
+    const [event] = healthChanges(new Map(), report([{ health: 'unhealthy', reason: 'x'.repeat(5000) }]), 't0', ids);
+    const reason = (event as { reason: string }).reason;
+    expect(reason).toHaveLength(2000);
+    expect(reason.endsWith('x…')).toBe(true);
+  });
 });

@@ -54,7 +54,9 @@ export function healthChanges(previous: Map<string, Health>, report: ScanReport,
       const before = previous.get(key);
       previous.set(key, r.health);
       if (before === r.health || (first && r.health === 'healthy')) continue;
-      events.push({ kind: 'health', id: newId(), at, component: c.name, gpu: r.gpu === undefined ? null : (uuidOf.get(r.gpu) ?? null), health: r.health, reason: r.reason, suggestedAction: r.suggestedAction ?? null });
+      // The server takes at most 2000 characters and refuses the whole batch past them.
+      const reason = r.reason.length > 2000 ? `${r.reason.slice(0, 1999)}…` : r.reason;
+      events.push({ kind: 'health', id: newId(), at, component: c.name, gpu: r.gpu === undefined ? null : (uuidOf.get(r.gpu) ?? null), health: r.health, reason, suggestedAction: r.suggestedAction ?? null });
     }
     // A finding about one GPU that the component no longer reports has cleared: say so, or the
     // server would keep the last state it heard (a GPU lost and found again stays "lost").

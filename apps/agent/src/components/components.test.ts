@@ -19,7 +19,7 @@ describe('health components on a simulated host', () => {
     const report = scan(host(), ALL_COMPONENTS);
     expect(report.health).toBe('healthy');
     expect(report.gpus).toHaveLength(8);
-    expect(report.components.map((c) => c.name)).toEqual(['gpu-count', 'xid', 'ecc', 'remapped-rows', 'thermal', 'power', 'clocks', 'pcie', 'nvlink', 'persistence', 'driver']);
+    expect(report.components.map((c) => c.name)).toEqual(['gpu-count', 'xid', 'ecc', 'remapped-rows', 'thermal', 'power', 'clocks', 'pcie', 'nvlink', 'nvswitch', 'persistence', 'driver']);
     expect(Object.keys(report.gpus[0]!.checks)).toEqual(['ecc', 'remapped-rows', 'thermal', 'power', 'clocks', 'pcie', 'nvlink', 'persistence']);
   });
 

@@ -107,7 +107,7 @@ describe('ecc', () => {
 const dir = sharedData('nvidia');
 const capture = (file: string): HostSnapshot => {
   const log = parseNvidiaSmiXml(readFileSync(join(dir!, 'nvidia-smi-xml', file), 'utf8'));
-  return { collectedAt: t0.toISOString(), source: 'nvidia-smi', driverVersion: log.driverVersion, cudaVersion: log.cudaVersion, gpus: log.gpus, xids: [], expectedGpus: log.attachedGpus, missingGpus: [] };
+  return { collectedAt: t0.toISOString(), source: 'nvidia-smi', driverVersion: log.driverVersion, cudaVersion: log.cudaVersion, gpus: log.gpus, xids: [], sxids: [], expectedGpus: log.attachedGpus, missingGpus: [] };
 };
 
 describe.skipIf(!dir)('the counter checks on real captures', () => {

@@ -138,6 +138,7 @@ export function simulateHost(spec: FleetSpec, seed: string, now: Date, faults: r
     cudaVersion: CUDA,
     gpus: all.filter((g) => !lost.has(g.identity.index)),
     xids: faults.filter((f) => f.kind === 'xid').map((f) => xidEvent(f, all[f.gpu]!.identity.pciBusId)),
+    sxids: [],
     expectedGpus: all.length,
     missingGpus: all.filter((g) => lost.has(g.identity.index)).map((g) => ({ index: g.identity.index, pciBusId: g.identity.pciBusId, uuid: g.identity.uuid })),
   };
