@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PROTOCOL_VERSION, signBody, type EventWire, type GpuMetricsWire, type HostInventoryWire, type IngestBatch, type SigningKey } from '@locus/protocol';
+import { MAX_EVENT_TEXT, PROTOCOL_VERSION, signBody, type EventWire, type GpuMetricsWire, type HostInventoryWire, type IngestBatch, type SigningKey } from '@locus/protocol';
 import type { Health } from './components/component.js';
 import type { HostInventory } from './host.js';
 import type { GpuSample } from './model.js';
@@ -41,7 +41,13 @@ export const toInventoryWire = (host: HostInventory, s: HostSnapshot): HostInven
   gpus: s.gpus.map(({ identity: i }) => ({ index: i.index, uuid: i.uuid, name: i.name, serial: i.serial, boardPartNumber: i.boardPartNumber, pciBusId: i.pciBusId, vbiosVersion: i.vbiosVersion })),
 });
 
+/** Text cut to what the server takes: past it the server refuses the whole batch. */
+function eventText(text: string): string {
+  return text.length > MAX_EVENT_TEXT ? `${text.slice(0, MAX_EVENT_TEXT - 1)}…` : text;
+}
+
 /** Findings whose health changed since `previous` (all non-healthy ones on the first pass); updates `previous`. */
+
 export function healthChanges(previous: Map<string, Health>, report: ScanReport, at: string, newId: () => string = randomUUID): EventWire[] {
   const first = previous.size === 0;
   const events: EventWire[] = [];
@@ -54,9 +60,7 @@ export function healthChanges(previous: Map<string, Health>, report: ScanReport,
       const before = previous.get(key);
       previous.set(key, r.health);
       if (before === r.health || (first && r.health === 'healthy')) continue;
-      // The server takes at most 2000 characters and refuses the whole batch past them.
-      const reason = r.reason.length > 2000 ? `${r.reason.slice(0, 1999)}…` : r.reason;
-      events.push({ kind: 'health', id: newId(), at, component: c.name, gpu: r.gpu === undefined ? null : (uuidOf.get(r.gpu) ?? null), health: r.health, reason, suggestedAction: r.suggestedAction ?? null });
+      events.push({ kind: 'health', id: newId(), at, component: c.name, gpu: r.gpu === undefined ? null : (uuidOf.get(r.gpu) ?? null), health: r.health, reason: eventText(r.reason), suggestedAction: r.suggestedAction ?? null });
     }
     // A finding about one GPU that the component no longer reports has cleared: say so, or the
     // server would keep the last state it heard (a GPU lost and found again stays "lost").
@@ -87,7 +91,7 @@ export function newXidEvents(seen: Set<string>, s: HostSnapshot, at: string, new
     if (seen.has(key)) continue;
     seen.add(key);
     const gpu = uuidByPci.get(kernelPciId(x.pciBusId)) ?? s.missingGpus.find((m) => kernelPciId(m.pciBusId) === kernelPciId(x.pciBusId))?.uuid ?? null;
-    events.push({ kind: 'xid', id: newId(), at: eventTime(x, at), gpu, pciBusId: x.pciBusId, xid: x.xid, message: x.message.slice(0, 2000) });
+    events.push({ kind: 'xid', id: newId(), at: eventTime(x, at), gpu, pciBusId: x.pciBusId, xid: x.xid, message: eventText(x.message) });
   }
   return events;
 }

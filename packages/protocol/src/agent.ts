@@ -137,10 +137,13 @@ export function samplesValid(samples: unknown): boolean {
 export const HEALTH = z.enum(['healthy', 'degraded', 'unhealthy', 'unknown']);
 export const ACTION = z.enum(['none', 'restart_app', 'reset_gpu', 'reboot', 'inspect_hardware']);
 
+/** The longest text an event carries (an Xid's log message, a health reason); the agent cuts to it. */
+export const MAX_EVENT_TEXT = 2000;
+
 /** Something that happened, sent once (its id is the agent's, and the server keeps it idempotent). */
 export const EventWire = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('xid'), id: z.uuid(), at: Instant, gpu: maybe(GpuUuid), pciBusId: z.string().max(40), xid: z.number().int().min(0).max(10_000), message: z.string().max(2000) }),
-  z.strictObject({ kind: z.literal('health'), id: z.uuid(), at: Instant, component: z.string().max(64), gpu: maybe(GpuUuid), health: HEALTH, reason: z.string().max(2000), suggestedAction: maybe(ACTION) }),
+  z.strictObject({ kind: z.literal('xid'), id: z.uuid(), at: Instant, gpu: maybe(GpuUuid), pciBusId: z.string().max(40), xid: z.number().int().min(0).max(10_000), message: z.string().max(MAX_EVENT_TEXT) }),
+  z.strictObject({ kind: z.literal('health'), id: z.uuid(), at: Instant, component: z.string().max(64), gpu: maybe(GpuUuid), health: HEALTH, reason: z.string().max(MAX_EVENT_TEXT), suggestedAction: maybe(ACTION) }),
   z.strictObject({ kind: z.literal('inventory'), id: z.uuid(), at: Instant, inventory: HostInventoryWire }),
 ]);
 export type EventWire = z.infer<typeof EventWire>;
