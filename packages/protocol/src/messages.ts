@@ -18,8 +18,12 @@ const base64url = (bytes: number) =>
  */
 export const PublicKey = base64url(32).superRefine((text, ctx) => {
   const bytes = fromBase64url(text, 32);
-  const weak = bytes ? weakPublicKey(bytes) : 'must be unpadded base64url';
-  if (weak !== undefined) ctx.addIssue({ code: 'custom', message: weak === 'must be unpadded base64url' ? weak : `is not a usable Ed25519 key: it ${weak}` });
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be unpadded base64url' });
+    return;
+  }
+  const weak = weakPublicKey(bytes);
+  if (weak !== undefined) ctx.addIssue({ code: 'custom', message: `is not a usable Ed25519 key: it ${weak}` });
 });
 /** A fresh random challenge (32 bytes). */
 export const Nonce = base64url(32);
