@@ -83,9 +83,26 @@ describe('collect from the real driver', () => {
     expect(clearXids(dir, first.snapshot.xids)).toBe(1);
     const after = await read(XID_48);
     expect(after.snapshot.xids).toEqual([]);
-    expect(after.notes).toContain('1 Xid event(s) in the kernel log cleared by locus agent clear-xids');
+    expect(after.notes).toContain('1 Xid/SXid event(s) in the kernel log cleared by locus agent clear-xids');
     expect((await collectRaw({ stateDir: dir, now, sources: { openNvml: fakeNvml(eightH100), nvidiaSmiXml: noSmi, kernelLog: () => Promise.resolve({ text: XID_48 }) } })).snapshot.xids).toHaveLength(1);
     expect((await read(XID_48 + XID_79.replace('02:59:00', '03:00:00').replace(': 79,', ': 48,'))).snapshot.xids.map((x) => [x.xid, x.raw.slice(1, 20)])).toEqual([[48, '2026-11-29T03:00:00']]);
+  });
+
+  it('leaves out the NVSwitch errors (SXid) an operator cleared after resetting the fabric, and keeps a later one', async () => {
+    const dir = stateDir();
+    const SXID = '[2026-11-29T02:58:00,000001+00:00] nvidia-nvswitch1: SXid (PCI:0000:06:00.0): 20034, Fatal, Link 48 LTSSM Fault Up\n';
+    const LATER = SXID.replace('02:58:00', '03:10:00');
+    const read = (text: string) => collect({ stateDir: dir, now, sources: { openNvml: fakeNvml(eightH100), nvidiaSmiXml: noSmi, kernelLog: () => Promise.resolve({ text }) } });
+    const first = await read(SXID);
+    expect(first.snapshot.sxids).toHaveLength(1);
+    expect(clearXids(dir, first.snapshot.sxids)).toBe(1);
+    const after = await read(SXID);
+    expect(after.snapshot.sxids).toEqual([]);
+    expect(after.notes).toContain('1 Xid/SXid event(s) in the kernel log cleared by locus agent clear-xids');
+    expect(scan(after.snapshot, ALL_COMPONENTS).components.find((c) => c.name === 'nvswitch')?.health).toBe('healthy');
+    const again = await read(SXID + LATER);
+    expect(again.snapshot.sxids.map((e) => e.raw.slice(1, 20))).toEqual(['2026-11-29T03:10:00']);
+    expect(scan(again.snapshot, ALL_COMPONENTS).components.find((c) => c.name === 'nvswitch')?.health).toBe('unhealthy');
   });
 
   describe('through an nvidia-smi that fails', () => {

@@ -155,16 +155,18 @@ async function collectFromDriver(options: CollectOptions): Promise<Collected> {
 
 /**
  * One collection pass: the simulator when asked, else the real driver (NVML, then nvidia-smi).
- * Xid events an operator has cleared (clear-xids) are left out.
+ * Xid and SXid events an operator has cleared (clear-xids) are left out.
  */
 export async function collect(options: CollectOptions): Promise<Collected> {
   const collected = await collectRaw(options);
   const cleared = clearedXids(options.stateDir);
   if (cleared.size === 0) return collected;
-  const xids = unclearedXids(collected.snapshot.xids, cleared);
-  if (xids.length === collected.snapshot.xids.length) return collected;
-  const gone = collected.snapshot.xids.length - xids.length;
-  return { snapshot: { ...collected.snapshot, xids }, notes: [...collected.notes, `${gone} Xid event(s) in the kernel log cleared by locus agent clear-xids`] };
+  const { snapshot } = collected;
+  const xids = unclearedXids(snapshot.xids, cleared);
+  const sxids = unclearedXids(snapshot.sxids, cleared);
+  const gone = snapshot.xids.length - xids.length + snapshot.sxids.length - sxids.length;
+  if (gone === 0) return collected;
+  return { snapshot: { ...snapshot, xids, sxids }, notes: [...collected.notes, `${gone} Xid/SXid event(s) in the kernel log cleared by locus agent clear-xids`] };
 }
 
 /** One collection pass with every Xid event the kernel log holds (clear-xids reads these). */

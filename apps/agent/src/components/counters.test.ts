@@ -12,6 +12,7 @@ import { ALL_COMPONENTS } from './all.js';
 import { ecc } from './ecc.js';
 import { nvlink } from './nvlink.js';
 import { pcie } from './pcie.js';
+import { retiredPages } from './retired-pages.js';
 
 const t0 = new Date('2026-11-29T12:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -104,6 +105,32 @@ describe('ecc', () => {
   });
 });
 
+describe("retired-pages judges as DCGM's memory watch (limits 63 in all, 15 double-bit)", () => {
+  const pages = (s: HostSnapshot, singleBit: number, doubleBit: number, pending = false) => withGpu0(s, (g) => ({ ...g, retiredPages: { singleBit, doubleBit, pending } }));
+  const judge = (now: HostSnapshot, before: HostSnapshot | null = null) => gpu0(retiredPages.check(now, before));
+
+  it('notes retired pages, double-bit ones too, as the repair working', () => {
+    expect(judge(pages(host(t0), 4, 15))).toEqual({ gpu: 0, health: 'healthy', reason: '19 page(s) retired (4 single-bit, 15 double-bit)' });
+  });
+
+  it('asks for a reset while a retirement is pending', () => {
+    expect(judge(pages(host(t0), 0, 1, true))).toMatchObject({ health: 'degraded', suggestedAction: 'reset_gpu', reason: expect.stringMatching(/^pages are pending retirement/) });
+  });
+
+  it('is unhealthy at 63 pages in all, whatever else', () => {
+    expect(judge(pages(host(t0), 60, 2))).toMatchObject({ health: 'healthy' });
+    expect(judge(pages(host(t0), 60, 3, true))).toMatchObject({ health: 'unhealthy', suggestedAction: 'inspect_hardware', reason: expect.stringMatching(/^63 page\(s\) retired .*at the limit of 63/) });
+  });
+
+  it('past 15 double-bit pages, degrades only while more are being retired', () => {
+    expect(judge(pages(host(t0), 0, 16))).toMatchObject({ health: 'healthy', reason: expect.stringContaining('no earlier pass') });
+    expect(judge(pages(host(at(60)), 0, 16), pages(host(t0), 0, 16))).toMatchObject({ health: 'healthy', reason: expect.stringContaining('none more in 60 s') });
+    expect(judge(pages(host(at(60)), 0, 17), pages(host(t0), 0, 16))).toMatchObject({ health: 'degraded', suggestedAction: 'inspect_hardware', reason: expect.stringContaining('1 more double-bit in 60 s') });
+    // Below the soft limit a new double-bit page is the repair working.
+    expect(judge(pages(host(at(60)), 0, 15), pages(host(t0), 0, 14))).toMatchObject({ health: 'healthy' });
+  });
+});
+
 const dir = sharedData('nvidia');
 const capture = (file: string): HostSnapshot => {
   const log = parseNvidiaSmiXml(readFileSync(join(dir!, 'nvidia-smi-xml', file), 'utf8'));
@@ -115,6 +142,7 @@ describe.skipIf(!dir)('the counter checks on real captures', () => {
     ['geforce-rtx-2080ti-x2-ecc-unsupported-v10-410.73.xml', 'ecc', 'healthy', /^ECC not supported by this board/],
     ['geforce-rtx-4090-v12-535.86.05.xml', 'ecc', 'healthy', /^ECC is disabled/],
     ['tesla-v100-sxm3-32gb-dbe-retired-pages-410.104.xml', 'ecc', 'unhealthy', /^1 uncorrectable ECC error\(s\) since the last reset/],
+    ['tesla-v100-sxm3-32gb-dbe-retired-pages-410.104.xml', 'retired-pages', 'degraded', /^pages are pending retirement: reset the GPU to retire them; 2 page\(s\) retired \(0 single-bit, 2 double-bit\)$/],
     ['a10g-aws-passthrough-515.105.01.xml', 'pcie', 'healthy', /x8 of x16 while the link idles at Gen1 of Gen4/],
     ['tesla-t4-passthrough-515.105.01.xml', 'pcie', 'degraded', /^PCIe link x8 of x16 at Gen3/],
   ])('%s: %s is %s', (file, component, health, reason) => {

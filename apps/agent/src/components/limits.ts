@@ -29,3 +29,17 @@ export const NVLINK_REPLAY_RECOVERY_MAX = 1;
  * flapping every pass, and a handful of errors in one 10-s interval is not read as a high rate.
  */
 export const RATE_WINDOW_S = 300;
+
+/**
+ * Retired pages (single- plus double-bit) at or above which the GPU's memory has run out of
+ * spares: DCGM_LIMIT_MAX_RETIRED_PAGES, the limit of NVIDIA's field diagnostic. A later
+ * double-bit error can no longer be retired.
+ */
+export const RETIRED_PAGES_MAX = 63;
+
+/**
+ * Pages retired for double-bit errors above which any further one is a failing memory:
+ * DCGM_LIMIT_MAX_RETIRED_PAGES_SOFT_LIMIT. DCGM fails a GPU past it that keeps retiring more
+ * than one a week; any increase within RATE_WINDOW_S is far more than that.
+ */
+export const RETIRED_PAGES_DBE_SOFT_LIMIT = 15;

@@ -8,17 +8,19 @@ const NAME = 'locus agent clear-xids';
 
 export const HELP = `Usage: ${NAME} [--gpu N] [--simulate SPEC] [--state-dir DIR]
 
-Marks the Xid events now in the kernel log as dealt with, so that the agent stops counting
-them: run it after doing what an Xid's suggested action says (a GPU reset for Xid 48, 64, 95,
-…; restarting the application for Xid 94). The kernel keeps every line until the host
-reboots, and the xid check judges every line it finds, so without this a GPU that was reset
-stays unhealthy (and its alert firing) until the next boot. Only the events logged so far are
-cleared: a later one counts again, even of the same Xid on the same GPU. A running agent sees
-it at its next pass. Reads the kernel log as \`locus agent scan\` does; changes no GPU.
+Marks the Xid events, and the NVSwitch errors (SXid), now in the kernel log as dealt with, so
+that the agent stops counting them: run it after doing what an Xid's suggested action says (a
+GPU reset for Xid 48, 64, 95, …; restarting the application for Xid 94), or after resetting
+the GPUs and NVSwitches following a fatal SXid. The kernel keeps every line until the host
+reboots, and the xid and nvswitch checks judge every line they find, so without this a GPU
+that was reset stays unhealthy (and its alert firing) until the next boot. Only the events
+logged so far are cleared: a later one counts again, even of the same Xid on the same GPU. A
+running agent sees it at its next pass. Reads the kernel log as \`locus agent scan\` does;
+changes no GPU.
 
 Options:
-  --gpu N           only this GPU's events (its index, as \`locus agent scan\` shows it);
-                    default every GPU's
+  --gpu N           only this GPU's Xid events (its index, as \`locus agent scan\` shows
+                    it), and no SXid (a switch serves every GPU); default every event
   --simulate SPEC   the simulated host, as given to scan and run
 ${STATE_DIR_HELP}
   -h, --help        show this help
@@ -39,21 +41,24 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     throw collectFailure(NAME, error);
   }
-  let events = snapshot.xids;
+  let xids = snapshot.xids;
   if (gpu !== undefined) {
     const bus = [...snapshot.gpus.map((g) => ({ index: g.identity.index, pciBusId: g.identity.pciBusId })), ...snapshot.missingGpus].find((g) => g.index === gpu)?.pciBusId;
     if (bus === undefined) throw usageError(`${NAME}: no GPU ${gpu} on this host (it has ${snapshot.gpus.length + snapshot.missingGpus.length})`);
-    events = events.filter((x) => kernelPciId(x.pciBusId) === kernelPciId(bus));
+    xids = xids.filter((x) => kernelPciId(x.pciBusId) === kernelPciId(bus));
   }
+  const sxids = gpu === undefined ? snapshot.sxids : [];
+  const events = [...xids, ...sxids];
   const where = gpu === undefined ? '' : ` of GPU ${gpu}`;
+  const noun = sxids.length > 0 ? 'Xid/SXid event(s)' : 'Xid event(s)';
   if (events.length === 0) {
-    io.stdout(`no Xid events${where} in the kernel log: nothing to clear\n`);
+    io.stdout(`no Xid${gpu === undefined ? ' or SXid' : ''} events${where} in the kernel log: nothing to clear\n`);
     return 0;
   }
   const added = clearXids(stateDir, events);
-  const counts = new Map<number, number>();
-  for (const x of events) counts.set(x.xid, (counts.get(x.xid) ?? 0) + 1);
-  const summary = [...counts].map(([xid, n]) => `Xid ${xid}${n > 1 ? ` ×${n}` : ''}`).join(', ');
-  io.stdout(`cleared ${events.length} Xid event(s)${where} (${summary}; ${events.length - added} of them already cleared): the agent counts them no more, and counts new ones\n`);
+  const counts = new Map<string, number>();
+  for (const label of [...xids.map((x) => `Xid ${x.xid}`), ...sxids.map((x) => `SXid ${x.sxid}`)]) counts.set(label, (counts.get(label) ?? 0) + 1);
+  const summary = [...counts].map(([label, n]) => `${label}${n > 1 ? ` ×${n}` : ''}`).join(', ');
+  io.stdout(`cleared ${events.length} ${noun}${where} (${summary}; ${events.length - added} of them already cleared): the agent counts them no more, and counts new ones\n`);
   return 0;
 }

@@ -50,7 +50,7 @@ describe('locus agent scan --simulate', () => {
     const state = tempFiles({});
     const sim = ['--simulate', '8xH100', '--state-dir', state];
     const scanNow = async () => JSON.parse((await runLocus(['agent', 'scan', '--json', ...sim])).stdout) as ScanDoc;
-    expect((await runLocus(['agent', 'clear-xids', ...sim])).stdout).toBe('no Xid events in the kernel log: nothing to clear\n');
+    expect((await runLocus(['agent', 'clear-xids', ...sim])).stdout).toBe('no Xid or SXid events in the kernel log: nothing to clear\n');
     await runLocus(['agent', 'inject-fault', 'xid=48', 'gpu=2', ...sim]);
     await runLocus(['agent', 'inject-fault', 'xid=94', 'gpu=5', ...sim]);
     expect((await scanNow()).gpus.filter((g) => g.health !== 'healthy').map((g) => [g.index, g.checks.xid!.health])).toEqual([[2, 'unhealthy'], [5, 'degraded']]);
