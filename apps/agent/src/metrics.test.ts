@@ -35,6 +35,10 @@ describe('Prometheus metrics of a simulated 8×H100 host', () => {
     expect([...temp[0]!.labels.matchAll(/(\w+)=/g)].map((m) => m[1])).toEqual([...DCGM_LABELS]);
   });
 
+  it('types the 0/1 states as gauges: a flag that falls back to 0 is no counter reset', () => {
+    for (const name of ['DCGM_FI_DEV_RETIRED_PENDING', 'DCGM_FI_DEV_ROW_REMAP_FAILURE', 'DCGM_FI_DEV_ROW_REMAP_PENDING']) expect(DCGM_METRICS.find((m) => m.name === name)?.type, name).toBe('gauge');
+  });
+
   it.each([
     ['DCGM_FI_DEV_GPU_TEMP', (i: number) => snapshot.gpus[i]!.temperatureC],
     ['DCGM_FI_DEV_POWER_USAGE', (i: number) => snapshot.gpus[i]!.powerDrawW],

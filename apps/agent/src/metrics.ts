@@ -51,7 +51,7 @@ export const DCGM_METRICS: readonly DcgmMetric[] = [
   { name: 'DCGM_FI_DEV_ECC_DBE_AGG_TOTAL', type: 'counter', help: 'Total number of double-bit persistent ECC errors.', value: (g) => g.ecc.aggregateUncorrected },
   { name: 'DCGM_FI_DEV_RETIRED_SBE', type: 'counter', help: 'Total number of retired pages due to single-bit errors.', value: (g) => g.retiredPages?.singleBit ?? null },
   { name: 'DCGM_FI_DEV_RETIRED_DBE', type: 'counter', help: 'Total number of retired pages due to double-bit errors.', value: (g) => g.retiredPages?.doubleBit ?? null },
-  { name: 'DCGM_FI_DEV_RETIRED_PENDING', type: 'counter', help: 'Total number of pages pending retirement.', value: (g) => flag(g.retiredPages?.pending) },
+  { name: 'DCGM_FI_DEV_RETIRED_PENDING', type: 'gauge', help: 'Whether a page retirement is pending (a GPU reset applies it)', value: (g) => flag(g.retiredPages?.pending) },
   { name: 'DCGM_FI_DEV_NVLINK_REPLAY_ERROR_COUNT_TOTAL', type: 'counter', help: 'Total number of NVLink retries.', value: (g) => sum(g.nvlink?.map((l) => l.replayErrors)) },
   { name: 'DCGM_FI_DEV_NVLINK_RECOVERY_ERROR_COUNT_TOTAL', type: 'counter', help: 'Total number of NVLink recovery errors.', value: (g) => sum(g.nvlink?.map((l) => l.recoveryErrors)) },
   { name: 'DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS', type: 'counter', help: 'Number of remapped rows for uncorrectable errors', value: (g) => g.remappedRows?.uncorrectable ?? null },
