@@ -405,6 +405,11 @@ describe('the agent DaemonSet', () => {
     const args = ['--landmark', 'wss://fra-1.example/v1/timing'];
     expect(find(render({ agent: { args } }), 'DaemonSet', 'fleet-agent')!.spec.template.spec.containers[0]!.args).toEqual(args);
   });
+
+  it('names the node, not the pod, in what it reports: LOCUS_AGENT_HOSTNAME from spec.nodeName, at enrollment and after', () => {
+    const enroll = spec.initContainers!.find((c) => c.name === 'enroll')!;
+    for (const c of [main, enroll]) expect(envOf(c, 'LOCUS_AGENT_HOSTNAME'), c.name).toEqual({ name: 'LOCUS_AGENT_HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+  });
 });
 
 describe('the template subset renderer', () => {
