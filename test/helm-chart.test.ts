@@ -8,6 +8,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { TemplateError, mergeValues, renderTemplate, type Scope } from './support/helm-template.js';
 import { validateObject, type Container, type K8sObject, type PodSpec } from './support/k8s-schemas.js';
 import { locusHelpShim } from './support/locus-shim.js';
+import { parseListen } from '@locus/agent';
 import { CLAIM_VERDICT, HEALTH, RESTRICTED_VERDICT } from '@locus/protocol';
 import { migrateToLatest, openStorage } from '@locus/storage';
 import { BACKGROUND_TASKS, ServerMetrics } from '../apps/server/src/metrics.js';
@@ -51,7 +52,10 @@ const SETUPS = {
   defaults: {},
   'bundled PostgreSQL': { postgres: { enabled: true, password: 'hunter2x' }, server: { replicas: 2 } },
   'external PostgreSQL': { server: { databaseUrl: 'postgres://locus:pw@db.internal:5432/locus', adminToken: 'locus_owner_token', args: ['--trust-proxy', '10.0.0.0/8', '--raw-retention-days', '30', '--silent-after-minutes', '10', '--alert-sweep-minutes', '15'] }, agent: { serverUrl: 'https://locus.example.com', claim: 'DE', nvmlLibraryHostDir: '/usr/lib/x86_64-linux-gnu', runtimeClassName: '' } },
-  'Prometheus Operator': { server: { serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' }, fleetTokenSecret: 'locus-viewer-token' }, prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } }, grafanaDashboard: { enabled: true } } },
+  'Prometheus Operator': {
+    server: { serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' }, fleetTokenSecret: 'locus-viewer-token' }, prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } }, grafanaDashboard: { enabled: true } },
+    agent: { metrics: { enabled: true, podMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } },
+  },
   'landmark, no agent': { landmark: { enabled: true, id: 'fra-1', lat: '50.1109', lon: '8.6821', country: 'DE', keySecret: 'fra-1-key' }, agent: { enabled: false } },
 } as const;
 
@@ -88,6 +92,15 @@ describe.each(Object.entries(SETUPS))('the chart rendered with %s', (_, values) 
       expect(matching, service.metadata.name).toHaveLength(1);
       const ports = matching[0]!.spec.containers.flatMap((c) => c.ports ?? []);
       for (const p of service.spec.ports) expect(ports.some((cp) => cp.name === p.targetPort || cp.containerPort === p.targetPort)).toBe(true);
+    }
+  });
+
+  it('points every PodMonitor at pods that have its port', () => {
+    for (const monitor of objects.filter((o) => o.kind === 'PodMonitor')) {
+      const matching = pods(objects).filter(({ labels }) => Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => labels[k] === v));
+      expect(matching, monitor.metadata.name).toHaveLength(1);
+      const ports = matching[0]!.spec.containers.flatMap((c) => c.ports ?? []);
+      for (const e of monitor.spec.podMetricsEndpoints) expect(ports.map((p) => p.name)).toContain(e.port);
     }
   });
 
@@ -409,6 +422,45 @@ describe('the agent DaemonSet', () => {
   it('names the node, not the pod, in what it reports: LOCUS_AGENT_HOSTNAME from spec.nodeName, at enrollment and after', () => {
     const enroll = spec.initContainers!.find((c) => c.name === 'enroll')!;
     for (const c of [main, enroll]) expect(envOf(c, 'LOCUS_AGENT_HOSTNAME'), c.name).toEqual({ name: 'LOCUS_AGENT_HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+  });
+
+  it('opens no port and makes no PodMonitor by default', () => {
+    expect(main.command).toEqual(['locus', 'agent', 'run']);
+    expect(main.ports).toBeUndefined();
+    expect(objects.filter((o) => o.kind === 'PodMonitor')).toEqual([]);
+  });
+
+  it.each([
+    [{ enabled: true }, 9400],
+    [{ enabled: true, port: 9500 }, 9500],
+  ])('serves metrics on the pod\'s address with %j, on a port named metrics, and makes no PodMonitor unless asked', (metrics, port) => {
+    const rendered = render({ agent: { metrics } });
+    const c = find(rendered, 'DaemonSet', 'fleet-agent')!.spec.template.spec.containers[0]!;
+    expect(c.command).toEqual(['locus', 'agent', 'run', '--metrics', `0.0.0.0:${port}`]);
+    expect(parseListen(c.command![4]!)).toEqual({ host: '0.0.0.0', port });
+    expect(c.ports).toEqual([{ name: 'metrics', containerPort: port, protocol: 'TCP' }]);
+    expect(c.args).toEqual([]);
+    expect(rendered.filter((o) => o.kind === 'PodMonitor')).toEqual([]);
+  });
+
+  it('makes no PodMonitor when the agent serves no metrics, or there is no agent', () => {
+    expect(render({ agent: { metrics: { podMonitor: { enabled: true } } } }).filter((o) => o.kind === 'PodMonitor')).toEqual([]);
+    expect(render({ agent: { enabled: false, metrics: { enabled: true, podMonitor: { enabled: true } } } }).filter((o) => o.kind === 'PodMonitor')).toEqual([]);
+  });
+
+  it("scrapes every agent pod's metrics port with a PodMonitor when asked, with the labels its Prometheus selects by", () => {
+    const rendered = render(SETUPS['Prometheus Operator']);
+    const daemonSet = find(rendered, 'DaemonSet', 'fleet-agent')!;
+    const monitor = find(rendered, 'PodMonitor', 'fleet-agent')!;
+    expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
+    expect(Object.entries(monitor.spec.selector.matchLabels).length).toBeGreaterThan(0);
+    for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) expect(daemonSet.spec.template.metadata.labels[k], k).toBe(v);
+    // The server's pods share the name and instance labels: the component tells them apart.
+    expect(monitor.spec.selector.matchLabels['app.kubernetes.io/component']).toBe('agent');
+    expect(monitor.spec.podMetricsEndpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    expect(daemonSet.spec.template.spec.containers[0]!.ports?.map((p) => p.name)).toContain('metrics');
+    const slower = find(render({ agent: { metrics: { enabled: true, podMonitor: { enabled: true, interval: '1m' } } } }), 'PodMonitor', 'fleet-agent')!;
+    expect(slower.spec.podMetricsEndpoints[0]!.interval).toBe('1m');
   });
 });
 

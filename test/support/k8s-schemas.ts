@@ -9,6 +9,8 @@ const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(63);
 const labels = z.record(z.string(), z.string());
 const metadata = z.strictObject({ name, labels: labels.optional(), namespace: z.string().optional() });
 const quantity = z.union([z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/), z.number()]);
+/** A container port's name (IANA_SVC_NAME): at most 15 characters, at least one letter. */
+const portName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).regex(/[a-z]/).max(15);
 const portRef = z.union([z.number().int().min(1).max(65535), name]);
 
 const envVar = z.strictObject({
@@ -45,7 +47,7 @@ export const container = z.strictObject({
   command: z.array(z.string()).min(1).optional(),
   args: z.array(z.string()).optional(),
   env: z.array(envVar).optional(),
-  ports: z.array(z.strictObject({ name, containerPort: z.number().int(), protocol: z.enum(['TCP', 'UDP']) })).optional(),
+  ports: z.array(z.strictObject({ name: portName, containerPort: z.number().int().min(1).max(65535), protocol: z.enum(['TCP', 'UDP']) })).optional(),
   livenessProbe: probe.optional(),
   readinessProbe: probe.optional(),
   securityContext: containerSecurity,
@@ -95,6 +97,7 @@ const scrapeEndpoint = z.strictObject({
   authorization: z.strictObject({ type: z.literal('Bearer'), credentials: z.strictObject({ name, key: z.string() }) }).optional(),
   relabelings: z.array(z.strictObject({ targetLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), replacement: z.string() })).optional(),
 });
+const podMetricsEndpoint = z.strictObject({ port: portName, path: z.string().startsWith('/'), interval: duration.optional() });
 const alertingRule = z.strictObject({
   alert: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
   expr: z.string().min(1),
@@ -147,6 +150,12 @@ export const SCHEMAS = {
     kind: z.literal('ServiceMonitor'),
     metadata,
     spec: z.strictObject({ selector, endpoints: z.array(scrapeEndpoint).min(1) }),
+  }),
+  PodMonitor: z.strictObject({
+    apiVersion: z.literal('monitoring.coreos.com/v1'),
+    kind: z.literal('PodMonitor'),
+    metadata,
+    spec: z.strictObject({ selector, podMetricsEndpoints: z.array(podMetricsEndpoint).min(1) }),
   }),
   PrometheusRule: z.strictObject({
     apiVersion: z.literal('monitoring.coreos.com/v1'),
