@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSigningKey, keyFileText, parseKeyFile, type SigningKey } from '@locus/protocol';
+import { generateSigningKey, keyFileText, makeDirectory, parseKeyFile, type SigningKey } from '@locus/protocol';
 import { writeAtomically } from './state.js';
 
 /** The agent's files in its state dir (0700). */
@@ -21,10 +21,13 @@ export interface Enrollment {
 
 export class IdentityError extends Error {}
 
-/** The host key: made on first use (0600), refused if other users can read it. */
+/**
+ * The host key: made on first use (0600), refused if other users can read it. Throws
+ * DirectoryError when the state dir cannot be made.
+ */
 export function loadOrCreateKey(dir: string): SigningKey {
   const path = agentFiles(dir).key;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirectory(dir, 0o700);
   if (!existsSync(path)) {
     const key = generateSigningKey();
     writeAtomically(path, keyFileText(key), 0o600);
@@ -46,7 +49,7 @@ export function readEnrollment(dir: string): Enrollment | undefined {
 }
 
 export function writeEnrollment(dir: string, e: Enrollment): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirectory(dir, 0o700);
   writeAtomically(agentFiles(dir).enrollment, `${JSON.stringify(e, null, 2)}\n`);
 }
 

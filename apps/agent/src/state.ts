@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { makeDirectory } from '@locus/protocol';
 import { FAULT_KINDS, type Fault } from './simulator/faults.js';
 
 /** Where the agent keeps its identity, queue and (simulated) state; 0700. */
@@ -44,7 +45,8 @@ export function loadSimulator(dir: string, spec: string): { state: SimulatorStat
   }
 }
 
+/** Throws DirectoryError when the state dir cannot be made. */
 export function saveSimulator(dir: string, state: SimulatorState): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirectory(dir, 0o700);
   writeAtomically(join(dir, FILE), `${JSON.stringify(state, null, 2)}\n`);
 }

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { DirectoryError, makeDirectory } from '@locus/protocol';
 import { CliError } from './errors.js';
 
 /** A file's exact bytes (for hashing), or a coded error naming the file and why. */
@@ -26,43 +26,19 @@ export function readJsonFile(path: string, role: string): unknown {
   }
 }
 
-const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException).code;
-
 /**
- * mkdir -p, one level at a time. Node's own recursive mkdir never returns for a path under
- * /proc (the kernel answers ENOENT for a directory that exists, and Node tries again), so each
- * missing directory is made on its own and the first that cannot be made says why.
+ * A directory that could not be made (DirectoryError) as LOCUS_ERR_OUTPUT for `command`, naming
+ * the directory and why; any other error as it is.
  */
-export function makeDirectory(path: string, mode?: number): void {
-  const missing: string[] = [];
-  for (let dir = resolve(path); ; dir = dirname(dir)) {
-    let isDirectory: boolean | undefined;
-    try {
-      isDirectory = statSync(dir).isDirectory();
-    } catch (error) {
-      if (errnoOf(error) !== 'ENOENT' || dir === dirname(dir)) throw error;
-    }
-    if (isDirectory === false) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
-    if (isDirectory) break;
-    missing.unshift(dir);
-  }
-  for (const dir of missing) {
-    try {
-      mkdirSync(dir, mode === undefined ? {} : { mode });
-    } catch (error) {
-      if (errnoOf(error) !== 'EEXIST' || !statSync(dir).isDirectory()) throw error;
-    }
-  }
+export function directoryFailure(command: string, error: unknown, hint = 'Choose a directory you can write to.'): unknown {
+  return error instanceof DirectoryError ? new CliError('LOCUS_ERR_OUTPUT', `${command}: ${error.message}`, hint) : error;
 }
 
 /** makeDirectory for `command`, its failure a coded error naming the directory and why. */
-export function makeOutputDirectory(command: string, path: string, mode?: number): void {
+export function makeOutputDirectory(command: string, path: string): void {
   try {
-    makeDirectory(path, mode);
+    makeDirectory(path);
   } catch (error) {
-    const code = errnoOf(error);
-    const why =
-      code === 'ENOENT' ? 'a directory cannot be made there' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : code === 'ENOTDIR' ? 'part of the path is a file, not a directory' : (error as Error).message;
-    throw new CliError('LOCUS_ERR_OUTPUT', `${command}: cannot create the directory ${resolve(path)}: ${why}`, 'Choose a directory you can write to.');
+    throw directoryFailure(command, error);
   }
 }

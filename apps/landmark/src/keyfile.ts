@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSigningKey, keyFileText, parseKeyFile, type SigningKey } from '@locus/protocol';
+import { generateSigningKey, keyFileText, makeDirectory, parseKeyFile, type SigningKey } from '@locus/protocol';
 
 export const KEY_FILE_NAME = 'landmark.key';
 
@@ -12,13 +12,16 @@ export class KeyFileError extends Error {
   }
 }
 
-/** Creates a new key in `dir` (made 0700 if missing), as a file only its owner can read. */
+/**
+ * Creates a new key in `dir` (made 0700 if missing), as a file only its owner can read. Throws
+ * KeyFileError, or DirectoryError when `dir` cannot be made.
+ */
 export function writeNewKey(dir: string, force = false): { path: string; key: SigningKey } {
   const path = join(dir, KEY_FILE_NAME);
   if (existsSync(path) && !force) {
     throw new KeyFileError(`${path} already exists; it holds this landmark's identity`, 'Keep it, or pass --force to replace it (measurements signed with the old key stop verifying against a new registration).');
   }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirectory(dir, 0o700);
   const key = generateSigningKey();
   writeFileSync(path, keyFileText(key), { mode: 0o600 });
   chmodSync(path, 0o600);

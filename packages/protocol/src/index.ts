@@ -1,6 +1,7 @@
 /**
  * @locus/protocol — the wire: versioned schemas (zod), canonical JSON, Ed25519 signatures
- * with purpose tags, and the protocol's error codes. Depends on nothing of ours.
+ * with purpose tags, and the protocol's error codes. Depends on nothing of ours; so it also holds
+ * the one file-system helper every app and package needs alike (makeDirectory).
  */
 export * from './canonical.js';
 export * from './base64url.js';
@@ -16,3 +17,4 @@ export * from './report.js';
 export * from './sample-columns.js';
 export * from './batch-scan.js';
 export * from './alert-kinds.js';
+export * from './directory.js';

@@ -1,6 +1,7 @@
-import { FAULT_KINDS, defaultStateDir, loadSimulator, parseFault, parseFleetSpec, saveSimulator } from '@locus/agent';
+import { FAULT_KINDS, defaultStateDir, loadSimulator, parseFault, parseFleetSpec, saveSimulator, type SimulatorState } from '@locus/agent';
 import { usageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { stateDirFailure } from './agent-common.js';
 
 const NAME = 'locus agent inject-fault';
 
@@ -48,14 +49,22 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const dir = v['state-dir'] ?? defaultStateDir(io.env);
   const { state } = loadSimulator(dir, specText);
   if (positionals.length === 1 && positionals[0] === 'clear') {
-    saveSimulator(dir, { ...state, faults: [] });
+    save(dir, { ...state, faults: [] });
     io.stdout(`cleared ${state.faults.length} fault(s) on the simulated ${specText}\n`);
     return 0;
   }
   if (positionals.length === 0) throw usageError(`${NAME}: name a fault, e.g. xid=79 gpu=3`, `Faults: ${FAULT_KINDS.join(', ')}. Run \`${NAME} --help\`.`);
   const fault = parseFault(positionals, spec.gpus.length, new Date());
   if ('error' in fault) throw usageError(`${NAME}: ${fault.error}`, `Run \`${NAME} --help\` for the faults.`);
-  saveSimulator(dir, { ...state, faults: [...state.faults, fault] });
+  save(dir, { ...state, faults: [...state.faults, fault] });
   io.stdout(`injected ${positionals.join(' ')} on the simulated ${specText}; the next \`locus agent scan --simulate ${specText}\` shows it\n`);
   return 0;
+}
+
+function save(dir: string, state: SimulatorState): void {
+  try {
+    saveSimulator(dir, state);
+  } catch (error) {
+    throw stateDirFailure(NAME, error);
+  }
 }

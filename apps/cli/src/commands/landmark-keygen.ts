@@ -1,5 +1,7 @@
 import { KeyFileError, writeNewKey } from '@locus/landmark';
+import { DirectoryError } from '@locus/protocol';
 import { CliError } from '../errors.js';
+import { directoryFailure } from '../files.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
 import { requireOption } from './options.js';
@@ -32,6 +34,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof KeyFileError) throw new CliError('LOCUS_ERR_KEY_FILE', `${NAME}: ${error.message}`, error.hint);
+    if (error instanceof DirectoryError) throw directoryFailure(NAME, error, 'Choose a directory you can write to: --out DIR.');
     throw new CliError('LOCUS_ERR_OUTPUT', `${NAME}: cannot write the key to ${dir}: ${(error as Error).message}`);
   }
 }

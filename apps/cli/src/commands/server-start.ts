@@ -1,5 +1,6 @@
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { DEFAULT_SERVER_CONFIG, parseCidr, startServer, type ServerConfig } from '@locus/server';
+import { DirectoryError } from '@locus/protocol';
 import { DEFAULT_POSTGRES_POOL } from '@locus/storage';
 import { CliError, usageError } from '../errors.js';
 import { dashboardDir, decoderWorker } from '../paths.js';
@@ -125,6 +126,9 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, databasePool, adminToken, logger, config, world: naturalEarthWorld(), dashboardDir: dashboardDir(io), decoderWorker: decoderWorker(), decoderThreads });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
+    if (error instanceof DirectoryError) {
+      throw new CliError('LOCUS_ERR_DATABASE', `${NAME}: cannot open the database: ${error.message}`, db.databaseUrl ? 'Choose a database path you can write to.' : 'Choose a data dir you can write to: --data-dir DIR.');
+    }
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${e.message}`);
     throw new CliError('LOCUS_ERR_DATABASE', `${NAME}: cannot open the database (${db.databaseUrl ? 'from --database-url' : db.dataDir}): ${e.message}`);
   }

@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlreadyEnrolledError, enrollAgent, loadOrCreateKey, loadSimulator, parseFault, parseFleetSpec, readEnrollment, saveSimulator, startAgent, writeAtomically, type Fault, type RunningAgent } from '@locus/agent';
 import type { LatLon, World } from '@locus/geo';
 import { KEY_FILE_NAME, readKey, startDelivery, startLandmarkServer, writeNewKey, type Delivery, type LandmarkServer } from '@locus/landmark';
 import { linkDelayBetween, startDelayProxy, type DelayProxy } from '@locus/netem';
-import type { LandmarkInfo } from '@locus/protocol';
+import { makeDirectory, type LandmarkInfo } from '@locus/protocol';
 import { startResponder, type Responder } from '@locus/responder';
 import { startServer, type RunningServer } from '@locus/server';
 import { WORLD_HOSTS, WORLD_LANDMARKS, type WorldHost } from './places.js';
@@ -63,7 +63,7 @@ async function api(server: RunningServer, token: string, method: string, path: s
  * protocol, each link delayed as the host's true geography implies (a smuggler also pads).
  */
 export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
-  mkdirSync(o.dataDir, { recursive: true });
+  makeDirectory(o.dataDir);
   const server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world, dashboardDir: o.dashboardDir, decoderWorker: decoderWorker(), logger: o.logger ?? false });
   const token = o.adminToken ?? demoToken(o.dataDir) ?? server.generatedToken;
   if (!o.adminToken && server.generatedToken) writeAtomically(join(o.dataDir, DEMO_TOKEN_FILE), `${server.generatedToken}\n`);

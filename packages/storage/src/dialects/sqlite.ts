@@ -1,9 +1,10 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { makeDirectory } from '@locus/protocol';
 import type { Database } from '../schema.js';
 import type { Storage } from '../storage.js';
 
@@ -19,11 +20,11 @@ export const SQLITE_SERVER_PRAGMAS: readonly string[] = ['cache_size = -65536', 
 /**
  * A SQLite file (or :memory:) as a Kysely database of any schema: WAL, so readers never wait
  * for the writer; `synchronous = FULL` when every commit must survive a power cut; then any
- * further pragmas.
+ * further pragmas. Throws DirectoryError when the file's directory cannot be made.
  */
 export function openSqliteKysely<DB>(path: string, durability: 'normal' | 'full' = 'normal', pragmas: readonly string[] = []): Kysely<DB> {
   if (path !== ':memory:') {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    makeDirectory(dirname(path), 0o700);
     // The file holds token hashes and the report-signing key: its owner's alone. SQLite gives
     // the WAL and shared-memory files the database file's mode.
     closeSync(openSync(path, 'a', 0o600));

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LOCUS_BIN } from './support/locus-shim.js';
+
+/**
+ * Node's recursive mkdir never returns for a path under /proc: every command that makes its
+ * directory must fail at once there, naming it. Each runs as a process killed after 20 s, since
+ * a command spinning in native code could not be stopped from within.
+ */
+function locus(args: readonly string[]) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [LOCUS_BIN, ...args], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    killSignal: 'SIGKILL',
+    // One process, whatever the cores: server start would otherwise re-launch itself.
+    env: { ...process.env, LOCUS_SINGLE_THREADED_GC: 'off', LOCUS_ADMIN_TOKEN: 'locus_unmakeable_dirs_test_token' },
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };
+}
+
+const tokenFile = (): string => {
+  const path = join(mkdtempSync(join(tmpdir(), 'locus-token-')), 'token');
+  writeFileSync(path, 'locus_enroll_not_used\n');
+  return path;
+};
+
+const under = '/proc/locus-e2e/dir';
+const cannot = `cannot create the directory ${under}: a directory cannot be made there`;
+const stateDirHint = 'Choose a state dir you can write to: --state-dir DIR, or LOCUS_AGENT_STATE_DIR.';
+
+describe('a directory under /proc, given to the built locus command', () => {
+  it.each([
+    ['agent enroll --state-dir', () => ['agent', 'enroll', '--server', 'http://127.0.0.1:9', '--token-file', tokenFile(), '--simulate', '8xH100', '--state-dir', under], `LOCUS_ERR_OUTPUT: locus agent enroll: ${cannot}\n${stateDirHint}`],
+    ['agent scan --state-dir', () => ['agent', 'scan', '--simulate', '8xH100', '--state-dir', under], `LOCUS_ERR_OUTPUT: locus agent scan: ${cannot}\n${stateDirHint}`],
+    ['agent inject-fault --state-dir', () => ['agent', 'inject-fault', 'xid=79', 'gpu=3', '--state-dir', under], `LOCUS_ERR_OUTPUT: locus agent inject-fault: ${cannot}\n${stateDirHint}`],
+    ['server start --data-dir', () => ['server', 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', under], `LOCUS_ERR_DATABASE: locus server start: cannot open the database: ${cannot}\nChoose a data dir you can write to: --data-dir DIR.`],
+    ['server start --database-url sqlite:', () => ['server', 'start', '--host', '127.0.0.1', '--port', '0', '--database-url', `sqlite:${under}/locus.db`], `LOCUS_ERR_DATABASE: locus server start: cannot open the database: ${cannot}\nChoose a database path you can write to.`],
+    ['server migrate --data-dir', () => ['server', 'migrate', '--data-dir', under], `LOCUS_ERR_DATABASE: locus server migrate: ${cannot}`],
+    ['start --data-dir (the live world)', () => ['start', '--host', '127.0.0.1', '--port', '0', '--data-dir', under], `LOCUS_ERR_OUTPUT: locus start: ${cannot}\nChoose a data dir you can write to: --data-dir DIR.`],
+    ['landmark keygen --out', () => ['landmark', 'keygen', '--out', under], `LOCUS_ERR_OUTPUT: locus landmark keygen: ${cannot}\nChoose a directory you can write to: --out DIR.`],
+    ['demo --write', () => ['demo', '--write', under], `LOCUS_ERR_OUTPUT: locus demo: ${cannot}\nChoose a directory you can write to.`],
+  ])('%s exits 1 at once, naming the directory', (_, args, error) => {
+    const r = locus(args());
+    expect(r.signal, `still running after ${Math.round(r.ms)} ms`).toBeNull();
+    expect(r.stderr).toBe(`locus: error ${error}\n`);
+    expect(r.code).toBe(1);
+  }, 30_000);
+});
