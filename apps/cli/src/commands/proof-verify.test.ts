@@ -102,20 +102,53 @@ describe('locus proof verify', () => {
   });
 
   it.each([
-    ['a missing file', {}, 'nope.json', /LOCUS_ERR_INPUT_FILE: cannot read proof file .*nope\.json: no such file/],
-    ['a file that is not JSON', { 'p.json': '{"v":1,' }, 'p.json', /LOCUS_ERR_INPUT_VALUE: .*p\.json: not JSON/],
-  ])('exits 2 on %s', async (_, files, name, message) => {
-    const dir = tempFiles(files);
-    const r = await runLocus(['proof', 'verify', join(dir, name)]);
-    expect(r.code).toBe(2);
+    ['a missing file', (dir: string) => join(dir, 'nope.json'), /^locus: error LOCUS_ERR_INPUT_FILE: cannot read proof file .*nope\.json: no such file\n/],
+    ['a directory', (dir: string) => dir, /^locus: error LOCUS_ERR_INPUT_FILE: cannot read proof file .*: it is a directory\n/],
+  ])('exits 2 on a proof file that cannot be read: %s', async (_, path, message) => {
+    const r = await runLocus(['proof', 'verify', path(tempFiles({}))]);
+    expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
   });
 
-  it('exits 1 on JSON that is not a proof, naming the field', async () => {
-    const dir = tempFiles({ 'p.json': '{"v":1,"kind":"locus-proof"}' });
+  // As report verify treats its signature file: what the document under test holds is a reason it
+  // does not hold, named like any other problem (also with --json); bad input is what you supply.
+  it.each([
+    ['empty', '', '(root)', 'not a Locus proof bundle: the file is empty'],
+    ['blank', ' \n', '(root)', 'not a Locus proof bundle: the file is empty'],
+    ['not JSON', '{"v":1,', '(root)', 'not a Locus proof bundle: the file is not JSON'],
+    ['JSON, but not an object', '[1, 2]', '(root)', 'Invalid input: expected object, received array'],
+    ['JSON null', 'null', '(root)', 'Invalid input: expected object, received null'],
+    ['an object without the fields of a proof', '{"v":1,"kind":"locus-proof"}', 'createdAt', ''],
+    ['a report signature instead of a proof', '{"kind":"locus-report-signature","v":1}', 'kind', ''],
+  ])('exits 1 on a proof file that is %s, naming the problem', async (_, text, where, message) => {
+    const dir = tempFiles({ 'p.json': text });
     const r = await runLocus(['proof', 'verify', join(dir, 'p.json')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^proof does NOT hold \(\d+ problems?\):\n/);
+    expect(r.stdout).toContain(`  LOCUS_ERR_PROOF_MALFORMED at ${where}: ${message}`);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/LOCUS_ERR_PROOF_MALFORMED at createdAt/);
+    const j = await runLocus(['proof', 'verify', join(dir, 'p.json'), '--json']);
+    expect(j.code).toBe(1);
+    const result = JSON.parse(j.stdout) as { ok: boolean; problems: { code: string; where: string; message: string }[] };
+    expect(result.ok).toBe(false);
+    expect(result.problems).toContainEqual(expect.objectContaining({ code: 'LOCUS_ERR_PROOF_MALFORMED', where, message: expect.stringContaining(message) }));
+  });
+
+  it.each([
+    ['missing', undefined, /^locus: error LOCUS_ERR_INPUT_FILE: cannot read trusted landmarks file .*trust\.json: no such file\n/],
+    ['not JSON', '[{"id":', /^locus: error LOCUS_ERR_INPUT_VALUE: .*trust\.json: not JSON/],
+    ['a landmark, not a list', '{"id":"fra-1"}', /^locus: error LOCUS_ERR_INPUT_VALUE: .*trust\.json: not a list of landmarks \(landmarks: Invalid input: expected array, received undefined\)\nA --trust file is a JSON array of landmarks/],
+    ['a list of what are not landmarks', '[{"id":"fra-1"}]', /^locus: error LOCUS_ERR_INPUT_VALUE: .*trust\.json: not a list of landmarks \(0\.name: Invalid input: expected string, received undefined\)\nA --trust file is a JSON array of landmarks/],
+    ['a number', '42', /^locus: error LOCUS_ERR_INPUT_VALUE: .*trust\.json: not a list of landmarks \(Invalid input: expected object, received number\)\n/],
+  ])('exits 2 on a --trust file that is %s, whatever the proof', async (_, trust, message) => {
+    const dir = tempFiles({ 'proof.json': text, 'malformed.json': '{}', ...(trust === undefined ? {} : { 'trust.json': trust }) });
+    for (const proof of ['proof.json', 'malformed.json']) {
+      const r = await runLocus(['proof', 'verify', join(dir, proof), '--trust', join(dir, 'trust.json')]);
+      expect(r.stdout, proof).toBe('');
+      expect(r.stderr, proof).toMatch(message);
+      expect(r.code, proof).toBe(2);
+    }
   });
 
   it('needs exactly one file', async () => {

@@ -1,10 +1,10 @@
 import { parseSpeedModel, type SpeedModel } from '@locus/geo';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { LandmarkInfo } from '@locus/protocol';
-import { DEFAULT_PROOF_REQUIREMENTS, verifyProof, type ProofRequirements } from '@locus/proof';
+import { DEFAULT_PROOF_REQUIREMENTS, verifyProof, type ProofCheck, type ProofProblem, type ProofRequirements } from '@locus/proof';
 import { z } from 'zod';
 import { CliError, usageError } from '../errors.js';
-import { readJsonFile } from '../files.js';
+import { readFileBytes, readJsonFile } from '../files.js';
 import type { Io } from '../io.js';
 import { parseCommandLine } from './args.js';
 import { numberOption } from './options.js';
@@ -37,13 +37,46 @@ Options:
   --json              print the result as JSON
   -h, --help          show this help
 
-Exit codes: 0 the proof holds, its landmarks checked against --trust; 1 it does not (each
-reason names the signature or field); 2 unreadable input; 3 it holds together, but without
---trust its landmark keys are its own word, so it proves nothing of who measured (anyone
-can make such a bundle with landmark keys of their own).
+Exit codes:
+  0  the proof holds, its landmarks checked against --trust
+  1  it does not, and each problem names the signature or field: a measurement that does not
+     verify or does not fit the bundle, a verdict its measurements do not give, weaker
+     parameters than yours, or FILE is not a proof bundle at all (empty, not JSON, a field
+     missing or malformed)
+  2  a bad option, a file that cannot be read (FILE or --trust), or a --trust file that is not
+     a JSON list of landmarks
+  3  it holds together, but without --trust its landmark keys are its own word, so it proves
+     nothing of who measured (anyone can make such a bundle with landmark keys of their own)
 `;
 
-const TrustFile = z.union([z.array(LandmarkInfo), z.strictObject({ landmarks: z.array(LandmarkInfo) })]);
+/** The landmarks of a --trust file, or a coded error (exit 2): it is what you hold the bundle to. */
+function trustedLandmarks(path: string): readonly LandmarkInfo[] {
+  const json = readJsonFile(path, 'trusted landmarks');
+  // Checked against the form it takes, so that the problem named is that form's.
+  const t = Array.isArray(json) ? z.array(LandmarkInfo).safeParse(json) : z.strictObject({ landmarks: z.array(LandmarkInfo) }).transform((o) => o.landmarks).safeParse(json);
+  if (t.success) return t.data;
+  const issue = t.error.issues[0]!;
+  throw new CliError(
+    'LOCUS_ERR_INPUT_VALUE',
+    `${path}: not a list of landmarks (${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message})`,
+    'A --trust file is a JSON array of landmarks {id, name, country, lat, lon, publicKey}, or {"landmarks": [...]}, as GET /api/v1/landmarks gives.',
+  );
+}
+
+/**
+ * FILE as the JSON it should be. What it is instead is a reason the proof does not hold, not bad
+ * input, as a bundle of the wrong shape is (and as report verify treats its signature file).
+ */
+function proofDocument(bytes: Buffer): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: ProofProblem } {
+  const text = bytes.toString('utf8');
+  const malformed = (why: string) => ({ ok: false, problem: { code: 'LOCUS_ERR_PROOF_MALFORMED', where: '(root)', message: `not a Locus proof bundle: the file is ${why} (a proof bundle is a JSON document, {"kind": "locus-proof", "v": 1, …})` } }) as const;
+  if (text.trim() === '') return malformed('empty');
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return malformed('not JSON');
+  }
+}
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values: v, positionals } = parseCommandLine(NAME, args, {
@@ -62,15 +95,11 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   if (positionals.length !== 1) throw usageError(`${NAME}: give exactly one proof file, got ${positionals.length}`, `Run \`${NAME} --help\`.`);
   const require = requirementsOf(v);
-  const bundle = readJsonFile(positionals[0]!, 'proof');
-  let trusted;
-  if (v.trust !== undefined) {
-    const t = TrustFile.safeParse(readJsonFile(v.trust, 'trusted landmarks'));
-    if (!t.success) throw new CliError('LOCUS_ERR_INPUT_VALUE', `${v.trust}: not a list of landmarks (${t.error.issues[0]?.path.join('.')}: ${t.error.issues[0]?.message})`);
-    trusted = Array.isArray(t.data) ? t.data : t.data.landmarks;
-  }
+  const document = proofDocument(readFileBytes(positionals[0]!, 'proof'));
+  const trusted = v.trust === undefined ? undefined : trustedLandmarks(v.trust);
   const now = new Date().getTime();
-  const result = verifyProof(naturalEarthWorld(), bundle, { require, now, ...(trusted ? { trusted } : {}) });
+  const result: ProofCheck = document.ok ? verifyProof(naturalEarthWorld(), document.value, { require, now, ...(trusted ? { trusted } : {}) }) : { ok: false, problems: [document.problem], notes: [] };
+  const bundle = document.ok ? document.value : undefined;
   const untrusted = result.ok && !trusted;
   if (v.json) {
     io.stdout(`${JSON.stringify({ ...result, ...(result.ok ? { trusted: !untrusted } : {}) }, null, 2)}\n`);
