@@ -5,6 +5,7 @@ import { isLoopback, parseListen, startMetricsServer, type MetricsServer } from 
 import { scan } from './report.js';
 import { parseFleetSpec, type FleetSpec } from './simulator/models.js';
 import { simulateHost } from './simulator/simulate.js';
+import type { HostSnapshot } from './snapshot.js';
 import { parseExposition } from '../../../test/support/prometheus.js';
 
 const now = new Date('2026-11-29T12:00:00.000Z');
@@ -15,9 +16,9 @@ const snapshot = simulateHost(parseFleetSpec('8xH100') as FleetSpec, 'metrics-te
   { kind: 'remap-pending', gpu: 1, at },
 ]);
 
-async function exposition(): Promise<string> {
+async function exposition(of: HostSnapshot = snapshot): Promise<string> {
   const metrics = createAgentMetrics({ hostname: 'gpu-07', outbox: { size: async () => ({ samples: 3, events: 1 }), dropped: { samples: 0, events: 0 } } });
-  metrics.collected(snapshot, scan(snapshot, ALL_COMPONENTS), now);
+  metrics.collected(of, scan(of, ALL_COMPONENTS), now);
   metrics.sent(now);
   metrics.sendFailed();
   return metrics.registry.metrics();
@@ -33,6 +34,20 @@ describe('Prometheus metrics of a simulated 8×H100 host', () => {
     const g0 = snapshot.gpus[0]!;
     expect(temp[0]!.labels).toBe(`{gpu="0",UUID="${g0.identity.uuid}",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",Hostname="gpu-07",DCGM_FI_DRIVER_VERSION="570.133.20"}`);
     expect([...temp[0]!.labels.matchAll(/(\w+)=/g)].map((m) => m[1])).toEqual([...DCGM_LABELS]);
+  });
+
+  it.each([
+    ['DCGM_FI_DEV_ENC_UTIL', 'gauge'],
+    ['DCGM_FI_DEV_DEC_UTIL', 'gauge'],
+  ])('declares %s, by dcgm-exporter’s name, as a %s', async (name, type) => {
+    expect(parseExposition(await exposition()).types.get(name)).toBe(type);
+  });
+
+  it('gives the video encoder and decoder utilisation each from its own field, and no series where a GPU does not report it', async () => {
+    const busy: HostSnapshot = { ...snapshot, gpus: snapshot.gpus.map((g, i) => ({ ...g, encoderUtilizationPct: i === 0 ? null : i, decoderUtilizationPct: 50 + i })) };
+    const { series } = parseExposition(await exposition(busy));
+    expect(series.get('DCGM_FI_DEV_ENC_UTIL')!.map((s) => [/gpu="(\d+)"/.exec(s.labels)![1], s.value])).toEqual([['1', 1], ['2', 2], ['3', 3], ['4', 4], ['5', 5], ['7', 6]]);
+    expect(series.get('DCGM_FI_DEV_DEC_UTIL')!.map((s) => s.value)).toEqual([50, 51, 52, 53, 54, 55, 56]);
   });
 
   it('types the 0/1 states as gauges: a flag that falls back to 0 is no counter reset', () => {

@@ -41,6 +41,8 @@ export const DCGM_METRICS: readonly DcgmMetric[] = [
   { name: 'DCGM_FI_DEV_PCIE_REPLAY_COUNTER', type: 'counter', help: 'Total number of PCIe retries.', value: (g) => g.pcie.replayCounter },
   { name: 'DCGM_FI_DEV_GPU_UTIL', type: 'gauge', help: 'GPU utilization (in %).', value: (g) => g.gpuUtilizationPct },
   { name: 'DCGM_FI_DEV_MEM_COPY_UTIL', type: 'gauge', help: 'Memory utilization (in %).', value: (g) => g.memoryUtilizationPct },
+  { name: 'DCGM_FI_DEV_ENC_UTIL', type: 'gauge', help: 'Share of the last sampling period the video encoder was busy (in %).', value: (g) => g.encoderUtilizationPct },
+  { name: 'DCGM_FI_DEV_DEC_UTIL', type: 'gauge', help: 'Share of the last sampling period the video decoder was busy (in %).', value: (g) => g.decoderUtilizationPct },
   { name: 'DCGM_FI_DEV_XID_ERRORS', type: 'gauge', help: 'Value of the last XID error encountered.', value: lastXid },
   { name: 'DCGM_FI_DEV_FB_FREE', type: 'gauge', help: 'Framebuffer memory free (in MiB).', value: (g) => g.framebufferFreeMiB },
   { name: 'DCGM_FI_DEV_FB_USED', type: 'gauge', help: 'Framebuffer memory used (in MiB).', value: (g) => g.framebufferUsedMiB },

@@ -93,6 +93,10 @@ export interface GpuSample {
   readonly clockEventReasons: readonly ClockEventReason[] | null;
   readonly gpuUtilizationPct: number | null;
   readonly memoryUtilizationPct: number | null;
+  /** Share of the driver's last sampling period in which the video encoder (NVENC) was busy. */
+  readonly encoderUtilizationPct: number | null;
+  /** Share of the driver's last sampling period in which the video decoder (NVDEC) was busy. */
+  readonly decoderUtilizationPct: number | null;
   readonly framebufferTotalMiB: number | null;
   readonly framebufferUsedMiB: number | null;
   readonly framebufferFreeMiB: number | null;

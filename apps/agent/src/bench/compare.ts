@@ -38,7 +38,8 @@ def sample():
     for name in ("nvmlDeviceGetUUID", "nvmlDeviceGetPciInfo", "nvmlDeviceGetName", "nvmlDeviceGetSerial", "nvmlDeviceGetBoardPartNumber",
                  "nvmlDeviceGetBoardId", "nvmlDeviceGetVbiosVersion", "nvmlDeviceGetPersistenceMode", "nvmlDeviceGetMigMode",
                  "nvmlDeviceGetComputeMode", "nvmlDeviceGetPowerUsage", "nvmlDeviceGetEnforcedPowerLimit",
-                 "nvmlDeviceGetTotalEnergyConsumption", "nvmlDeviceGetUtilizationRates", "nvmlDeviceGetMemoryInfo",
+                 "nvmlDeviceGetTotalEnergyConsumption", "nvmlDeviceGetUtilizationRates", "nvmlDeviceGetEncoderUtilization",
+                 "nvmlDeviceGetDecoderUtilization", "nvmlDeviceGetMemoryInfo",
                  "nvmlDeviceGetEccMode", "nvmlDeviceGetRemappedRows", "nvmlDeviceGetRetiredPagesPendingStatus",
                  "nvmlDeviceGetCurrPcieLinkGeneration", "nvmlDeviceGetMaxPcieLinkGeneration", "nvmlDeviceGetCurrPcieLinkWidth",
                  "nvmlDeviceGetMaxPcieLinkWidth", "nvmlDeviceGetPcieReplayCounter", "nvmlDeviceGetComputeRunningProcesses"):

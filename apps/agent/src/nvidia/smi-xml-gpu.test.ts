@@ -119,6 +119,19 @@ describe.skipIf(!dir)('readGpu on real captures with one value changed', () => {
     expect(gpu.unsupported.includes('energyMj')).toBe(unsupported);
   });
 
+  // Every capture idles its video engines at "0 %" (the A100 under MIG says N/A): busy values are edited in.
+  it('reads the video encoder and decoder utilisation, each from its own element', () => {
+    const gpu = edited('a10g-aws-passthrough-515.105.01.xml', ['<encoder_util>0 %</encoder_util>', '<encoder_util>14 %</encoder_util>'], ['<decoder_util>0 %</decoder_util>', '<decoder_util>63 %</decoder_util>']);
+    expect(gpu).toMatchObject({ encoderUtilizationPct: 14, decoderUtilizationPct: 63 });
+    expect(gpu.unsupported).not.toContain('encoderUtilizationPct');
+  });
+
+  it('reads video engine utilisation missing from the XML as null, without calling it unsupported', () => {
+    const gpu = edited('a10g-aws-passthrough-515.105.01.xml', ['<encoder_util>0 %</encoder_util>', ''], ['<decoder_util>0 %</decoder_util>', '']);
+    expect(gpu).toMatchObject({ encoderUtilizationPct: null, decoderUtilizationPct: null, gpuUtilizationPct: 0 });
+    expect(gpu.unsupported.filter((f) => f.endsWith('UtilizationPct'))).toEqual([]);
+  });
+
   // README row a10g-aws-passthrough: "PCI 00:1E.0".
   it('upper-cases the PCI bus id and keeps its domain', () => {
     const gpu = edited('a10g-aws-passthrough-515.105.01.xml', ['<pci_bus_id>00000000:00:1E.0', '<pci_bus_id>00000000:00:1e.0']);

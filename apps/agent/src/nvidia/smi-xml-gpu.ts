@@ -110,6 +110,8 @@ export function readGpu(gpu: unknown, index: number, log: unknown): GpuSample {
     clockEventReasons: readClockEventReasons(gpu, reader),
     gpuUtilizationPct: reader.quantity('gpuUtilizationPct', at(gpu, 'utilization', 'gpu_util'), '%'),
     memoryUtilizationPct: reader.quantity('memoryUtilizationPct', at(gpu, 'utilization', 'memory_util'), '%'),
+    encoderUtilizationPct: reader.quantity('encoderUtilizationPct', at(gpu, 'utilization', 'encoder_util'), '%'),
+    decoderUtilizationPct: reader.quantity('decoderUtilizationPct', at(gpu, 'utilization', 'decoder_util'), '%'),
     framebufferTotalMiB: reader.quantity('framebufferTotalMiB', at(gpu, 'fb_memory_usage', 'total'), 'MiB'),
     framebufferUsedMiB: reader.quantity('framebufferUsedMiB', at(gpu, 'fb_memory_usage', 'used'), 'MiB'),
     framebufferFreeMiB: reader.quantity('framebufferFreeMiB', at(gpu, 'fb_memory_usage', 'free'), 'MiB'),

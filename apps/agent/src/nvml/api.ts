@@ -64,6 +64,10 @@ export interface NvmlDeviceQueries {
   /** Bitmask of nvmlClocksEventReason* (the older name: throttle reasons). */
   readonly clocksEventReasons: number;
   readonly utilization: { readonly gpuPct: number; readonly memoryPct: number };
+  /** nvmlDeviceGetEncoderUtilization's percentage (its sampling period is not kept). */
+  readonly encoderUtilizationPct: number;
+  /** nvmlDeviceGetDecoderUtilization's percentage. */
+  readonly decoderUtilizationPct: number;
   readonly memory: { readonly totalBytes: number; readonly freeBytes: number; readonly usedBytes: number };
   readonly eccEnabled: boolean;
   readonly eccVolatileCorrected: number;
@@ -107,6 +111,8 @@ export const NVML_DEVICE_QUERIES = [
   'memoryClockMaxMHz',
   'clocksEventReasons',
   'utilization',
+  'encoderUtilizationPct',
+  'decoderUtilizationPct',
   'memory',
   'eccEnabled',
   'eccVolatileCorrected',

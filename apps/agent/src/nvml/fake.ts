@@ -137,6 +137,9 @@ export function fakeH100(index: number, overrides: Partial<FakeGpu> = {}): FakeG
       memoryClockMaxMHz: 2619,
       clocksEventReasons: 0,
       utilization: { gpuPct: 87, memoryPct: 41 },
+      // A training job leaves the video engines idle.
+      encoderUtilizationPct: 0,
+      decoderUtilizationPct: 0,
       memory: { totalBytes: 81559 * mib, freeBytes: 20000 * mib, usedBytes: 61559 * mib },
       eccEnabled: true,
       eccVolatileCorrected: 0,

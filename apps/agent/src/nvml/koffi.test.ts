@@ -61,6 +61,9 @@ describe('the koffi NVML binding', () => {
       clockEventReasons: ['sw_power_cap', 'hw_thermal_slowdown'],
       gpuUtilizationPct: 87,
       memoryUtilizationPct: 41,
+      // The first out-parameter, not the sampling period after it.
+      encoderUtilizationPct: 3,
+      decoderUtilizationPct: 27,
       framebufferTotalMiB: 81559,
       framebufferUsedMiB: 61559,
       framebufferFreeMiB: 20000,
@@ -76,8 +79,8 @@ describe('the koffi NVML binding', () => {
       processCount: 3,
       unsupported: ['retiredPages.pending'],
     });
-    expect(partial).toMatchObject({ memoryTemperatureC: null, remappedRows: null, nvlink: null, ecc: { enabled: null, volatileCorrected: null }, identity: { pciBusId: '00000000:2A:00.0' } });
-    expect(partial!.unsupported).toEqual(['ecc.aggregateCorrected', 'ecc.aggregateUncorrected', 'ecc.enabled', 'ecc.volatileCorrected', 'ecc.volatileUncorrected', 'memoryTemperatureC', 'nvlink', 'remappedRows', 'retiredPages.pending']);
+    expect(partial).toMatchObject({ memoryTemperatureC: null, encoderUtilizationPct: null, decoderUtilizationPct: 0, remappedRows: null, nvlink: null, ecc: { enabled: null, volatileCorrected: null }, identity: { pciBusId: '00000000:2A:00.0' } });
+    expect(partial!.unsupported).toEqual(['ecc.aggregateCorrected', 'ecc.aggregateUncorrected', 'ecc.enabled', 'ecc.volatileCorrected', 'ecc.volatileUncorrected', 'encoderUtilizationPct', 'memoryTemperatureC', 'nvlink', 'remappedRows', 'retiredPages.pending']);
     expect(parts.missingGpus).toEqual([{ index: 2, uuid: 'GPU-22222222-1111-2222-3333-444444444444', pciBusId: '00000000:3A:00.0' }]);
   });
 });

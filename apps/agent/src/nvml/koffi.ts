@@ -27,7 +27,8 @@ const VALUE_TYPE = { double: 0, uint: 1, ulong: 2, ulonglong: 3, slonglong: 4, s
 type Fn = (...args: unknown[]) => number;
 type KoffiModule = typeof Koffi;
 
-const PROTOTYPES = {
+/** The C functions the binding calls, by their use; exported so that the benchmark's pynvml script can be checked against it. */
+export const PROTOTYPES = {
   init: 'int nvmlInit_v2(void)',
   shutdown: 'int nvmlShutdown(void)',
   driverVersion: 'int nvmlSystemGetDriverVersion(char *version, unsigned int length)',
@@ -55,6 +56,8 @@ const PROTOTYPES = {
   // The same call before driver 535 named it; kept for older drivers.
   throttleReasons: 'int nvmlDeviceGetCurrentClocksThrottleReasons(LocusNvmlDevice device, _Out_ unsigned long long *reasons)',
   utilization: 'int nvmlDeviceGetUtilizationRates(LocusNvmlDevice device, _Out_ LocusNvmlUtilization *utilization)',
+  encoderUtilization: 'int nvmlDeviceGetEncoderUtilization(LocusNvmlDevice device, _Out_ unsigned int *utilization, _Out_ unsigned int *samplingPeriodUs)',
+  decoderUtilization: 'int nvmlDeviceGetDecoderUtilization(LocusNvmlDevice device, _Out_ unsigned int *utilization, _Out_ unsigned int *samplingPeriodUs)',
   memory: 'int nvmlDeviceGetMemoryInfo(LocusNvmlDevice device, _Out_ LocusNvmlMemory *memory)',
   eccMode: 'int nvmlDeviceGetEccMode(LocusNvmlDevice device, _Out_ int *current, _Out_ int *pending)',
   eccErrors: 'int nvmlDeviceGetTotalEccErrors(LocusNvmlDevice device, int errorType, int counterType, _Out_ unsigned long long *eccCounts)',
@@ -209,16 +212,16 @@ class KoffiNvml implements Nvml {
     return code === NVML_RETURN.SUCCESS ? nvmlOk({ correctable: corr[0]!, uncorrectable: unc[0]!, pending: pending[0] !== 0, failed: failed[0] !== 0 }) : nvmlFailed(code);
   }
 
-  #migMode(d: unknown): NvmlResult<boolean> {
-    const [current, pending] = [[0], [0]];
-    const code = this.call('migMode', d, current, pending);
-    return code === NVML_RETURN.SUCCESS ? nvmlOk(current[0] !== 0) : nvmlFailed(code);
+  /** The first of two out-parameters: a current mode before the pending one, a utilisation before its sampling period. */
+  #firstOfTwo(name: Call, d: unknown): NvmlResult<number> {
+    const [first, second] = [[0], [0]];
+    const code = this.call(name, d, first, second);
+    return code === NVML_RETURN.SUCCESS ? nvmlOk(first[0]!) : nvmlFailed(code);
   }
 
-  #eccMode(d: unknown): NvmlResult<boolean> {
-    const [current, pending] = [[0], [0]];
-    const code = this.call('eccMode', d, current, pending);
-    return code === NVML_RETURN.SUCCESS ? nvmlOk(current[0] !== 0) : nvmlFailed(code);
+  #currentMode(name: Call, d: unknown): NvmlResult<boolean> {
+    const r = this.#firstOfTwo(name, d);
+    return r.ok ? nvmlOk(r.value !== 0) : r;
   }
 
   query<Q extends NvmlDeviceQuery>(device: NvmlDevice, query: Q): NvmlResult<NvmlDeviceQueries[Q]> {
@@ -243,7 +246,7 @@ class KoffiNvml implements Nvml {
       case 'persistenceMode':
         return this.#flag('persistenceMode', d);
       case 'migMode':
-        return this.#migMode(d);
+        return this.#currentMode('migMode', d);
       case 'computeMode':
         return this.#out('computeMode', d);
       case 'temperatureC':
@@ -270,12 +273,16 @@ class KoffiNvml implements Nvml {
         const u = this.#struct<{ gpu: number; memory: number }>('utilization', d);
         return u.ok ? nvmlOk({ gpuPct: u.value.gpu, memoryPct: u.value.memory }) : u;
       }
+      case 'encoderUtilizationPct':
+        return this.#firstOfTwo('encoderUtilization', d);
+      case 'decoderUtilizationPct':
+        return this.#firstOfTwo('decoderUtilization', d);
       case 'memory': {
         const m = this.#struct<{ total: number | bigint; free: number | bigint; used: number | bigint }>('memory', d);
         return m.ok ? nvmlOk({ totalBytes: Number(m.value.total), freeBytes: Number(m.value.free), usedBytes: Number(m.value.used) }) : m;
       }
       case 'eccEnabled':
-        return this.#eccMode(d);
+        return this.#currentMode('eccMode', d);
       case 'eccVolatileCorrected':
         return this.#out('eccErrors', d, ERROR_TYPE.corrected, COUNTER_TYPE.volatile);
       case 'eccVolatileUncorrected':

@@ -12,7 +12,7 @@ const everyField = (): FakeGpu => {
   const h100 = fakeH100(0);
   return {
     ...h100,
-    values: { ...h100.values, retiredPagesSingleBit: 1, retiredPagesDoubleBit: 0, retiredPagesPending: true, clocksEventReasons: 0x4 | 0x40 },
+    values: { ...h100.values, retiredPagesSingleBit: 1, retiredPagesDoubleBit: 0, retiredPagesPending: true, clocksEventReasons: 0x4 | 0x40, encoderUtilizationPct: 12, decoderUtilizationPct: 34 },
     codes: {},
     nvlinks: [
       { active: true, errors: { replay: 0, recovery: 0, crcFlit: 0, crcData: 0 } },
@@ -51,6 +51,8 @@ const FULL: GpuSample = {
   clockEventReasons: ['sw_power_cap', 'hw_thermal_slowdown'],
   gpuUtilizationPct: 87,
   memoryUtilizationPct: 41,
+  encoderUtilizationPct: 12,
+  decoderUtilizationPct: 34,
   framebufferTotalMiB: 81559,
   framebufferUsedMiB: 61559,
   framebufferFreeMiB: 20000,
@@ -89,6 +91,8 @@ const FIELDS_OF: Readonly<Record<NvmlDeviceQuery, { readonly paths: readonly str
   memoryClockMaxMHz: { paths: ['memoryClockMaxMHz'], unsupported: ['memoryClockMaxMHz'] },
   clocksEventReasons: { paths: ['clockEventReasons'], unsupported: ['clockEventReasons'] },
   utilization: { paths: ['gpuUtilizationPct', 'memoryUtilizationPct'], unsupported: ['gpuUtilizationPct', 'memoryUtilizationPct'] },
+  encoderUtilizationPct: { paths: ['encoderUtilizationPct'], unsupported: ['encoderUtilizationPct'] },
+  decoderUtilizationPct: { paths: ['decoderUtilizationPct'], unsupported: ['decoderUtilizationPct'] },
   memory: { paths: ['framebufferTotalMiB', 'framebufferUsedMiB', 'framebufferFreeMiB'], unsupported: ['framebufferFreeMiB', 'framebufferTotalMiB', 'framebufferUsedMiB'] },
   eccEnabled: { paths: ['ecc.enabled'], unsupported: ['ecc.enabled'] },
   eccVolatileCorrected: { paths: ['ecc.volatileCorrected'], unsupported: ['ecc.volatileCorrected'] },
@@ -215,8 +219,8 @@ describe('a GPU that falls off the bus', () => {
   });
 
   it('reports a GPU lost while its NVLinks are read', () => {
-    // 37 queries, then link 0 (state + 4 counters), then link 1's state is lost.
-    const parts = nvmlSnapshotParts(readNvmlHost(new FakeNvml({ gpus: [fakeH100(0, { lostAfterCalls: 37 + 5 })] })));
+    // Every query, then link 0 (state + 4 counters), then link 1's state is lost.
+    const parts = nvmlSnapshotParts(readNvmlHost(new FakeNvml({ gpus: [fakeH100(0, { lostAfterCalls: NVML_DEVICE_QUERIES.length + 5 })] })));
     expect(parts.gpus).toEqual([]);
     expect(parts.missingGpus).toHaveLength(1);
   });

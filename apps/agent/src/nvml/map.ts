@@ -152,6 +152,8 @@ export function nvmlGpuSample(reading: NvmlGpuReading, system: { readonly driver
     clockEventReasons: clockEventReasons(f.take('clockEventReasons', r.clocksEventReasons)),
     gpuUtilizationPct: utilization?.gpuPct ?? null,
     memoryUtilizationPct: utilization?.memoryPct ?? null,
+    encoderUtilizationPct: f.take('encoderUtilizationPct', r.encoderUtilizationPct),
+    decoderUtilizationPct: f.take('decoderUtilizationPct', r.decoderUtilizationPct),
     framebufferTotalMiB: mib(memory?.totalBytes),
     framebufferUsedMiB: mib(memory?.usedBytes),
     framebufferFreeMiB: mib(memory?.freeBytes),

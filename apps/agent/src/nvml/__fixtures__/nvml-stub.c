@@ -3,8 +3,8 @@
  * nvml.h, written for Locus's tests: the koffi binding is exercised against real C calling
  * conventions and a C compiler's struct layout. Three GPUs:
  *   0  an H100 that answers everything;
- *   1  a GPU that answers NOT_SUPPORTED for memory temperature (per field), ECC, remapped rows
- *      and NVLink;
+ *   1  a GPU that answers NOT_SUPPORTED for memory temperature (per field), ECC, remapped rows,
+ *      the video encoder and NVLink;
  *   2  a GPU that falls off the bus: GPU_IS_LOST from its temperature on.
  * nvmlDeviceGetCurrentClocksEventReasons and nvmlDeviceGetRetiredPagesPendingStatus are left
  * out on purpose, as in old drivers: the binding must fall back or report them unsupported.
@@ -132,6 +132,19 @@ nvmlReturn_t nvmlDeviceGetMaxClockInfo(nvmlDevice_t d, int type, unsigned int *m
 nvmlReturn_t nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t d, unsigned long long *reasons) { GUARD(d); *reasons = 0x4ULL | 0x40ULL; return OK; }
 
 nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t d, nvmlUtilization_t *u) { GUARD(d); u->gpu = 87; u->memory = 41; return OK; }
+
+/* The utilisation comes before its sampling period (in µs), which differs from it so that a swap shows. */
+nvmlReturn_t nvmlDeviceGetEncoderUtilization(nvmlDevice_t d, unsigned int *utilization, unsigned int *samplingPeriodUs) {
+  GUARD(d);
+  if (d->index == 1) return NOT_SUPPORTED;
+  *utilization = 3; *samplingPeriodUs = 167000;
+  return OK;
+}
+nvmlReturn_t nvmlDeviceGetDecoderUtilization(nvmlDevice_t d, unsigned int *utilization, unsigned int *samplingPeriodUs) {
+  GUARD(d);
+  *utilization = d->index == 1 ? 0 : 27; *samplingPeriodUs = 167000;
+  return OK;
+}
 
 nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t d, nvmlMemory_t *m) {
   GUARD(d);
