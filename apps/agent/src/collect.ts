@@ -177,7 +177,8 @@ export async function collectRaw(options: CollectOptions): Promise<Collected> {
   const { state, replaced } = loadSimulator(options.stateDir, options.simulate);
   saveSimulator(options.stateDir, state);
   return {
-    snapshot: simulateHost(spec, state.seed, options.now, state.faults),
+    // Cleared Xids stand for the GPU resets they asked for: a simulated GPU has no other reset.
+    snapshot: simulateHost(spec, state.seed, options.now, state.faults, clearedXids(options.stateDir)),
     notes: [`simulated ${options.simulate}${state.faults.length ? ` with ${state.faults.length} injected fault(s)` : ''}`, ...(replaced ? ['a previous simulation of another spec was replaced'] : [])],
   };
 }

@@ -68,11 +68,14 @@ describe('Prometheus metrics of a simulated 8×H100 host', () => {
     expect(values).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => field(i)));
   });
 
-  it('states the last Xid per GPU (0 for none) and the row-remap state', async () => {
+  it('states the last Xid per GPU (0 for none), the ECC counts and the row-remap state', async () => {
     const { series } = parseExposition(await exposition());
     expect(series.get('DCGM_FI_DEV_XID_ERRORS')!.map((s) => s.value)).toEqual([0, 0, 48, 0, 0, 0, 0]);
-    expect(series.get('DCGM_FI_DEV_ROW_REMAP_PENDING')!.map((s) => s.value)).toEqual([0, 1, 0, 0, 0, 0, 0]);
-    expect(series.get('DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS')!.map((s) => s.value)).toEqual([0, 1, 0, 0, 0, 0, 0]);
+    // GPU 2's Xid 48 is a double-bit error: counted, with a row remap pending; GPU 1 only waits for a remap.
+    expect(series.get('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL')!.map((s) => s.value)).toEqual([0, 0, 1, 0, 0, 0, 0]);
+    expect(series.get('DCGM_FI_DEV_ECC_DBE_AGG_TOTAL')!.map((s) => s.value)).toEqual([0, 0, 1, 0, 0, 0, 0]);
+    expect(series.get('DCGM_FI_DEV_ROW_REMAP_PENDING')!.map((s) => s.value)).toEqual([0, 1, 1, 0, 0, 0, 0]);
+    expect(series.get('DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS')!.map((s) => s.value)).toEqual([0, 1, 1, 0, 0, 0, 0]);
     // The simulated H100 retires no pages: no series rather than a false zero.
     expect(series.get('DCGM_FI_DEV_RETIRED_SBE')).toBeUndefined();
   });

@@ -5,12 +5,13 @@ import { parseFault } from '../simulator/faults.js';
 import { parseFleetSpec, type FleetSpec } from '../simulator/models.js';
 import { simulateHost } from '../simulator/simulate.js';
 import type { HostSnapshot } from '../snapshot.js';
+import { xidKey } from '../xid-cleared.js';
 import { ALL_COMPONENTS } from './all.js';
 import { runComponent, strongestAction, worst, type Component } from './component.js';
 
 const now = new Date('2026-11-29T12:00:00.000Z');
-const host = (faults: string[] = [], spec = '8xH100'): HostSnapshot =>
-  simulateHost(parseFleetSpec(spec) as FleetSpec, 'seed', now, faults.map((f) => parseFault(f.split(' '), 8, now) as never));
+const host = (faults: string[] = [], spec = '8xH100', clearedXids: ReadonlySet<string> = new Set()): HostSnapshot =>
+  simulateHost(parseFleetSpec(spec) as FleetSpec, 'seed', now, faults.map((f) => parseFault(f.split(' '), 8, now) as never), clearedXids);
 
 const withGpu = (s: HostSnapshot, i: number, change: (g: GpuSample) => GpuSample): HostSnapshot => ({ ...s, gpus: s.gpus.map((g) => (g.identity.index === i ? change(g) : g)) });
 
@@ -27,7 +28,8 @@ describe('health components on a simulated host', () => {
     ['xid=79 gpu=3', 3, 'unhealthy', 'reboot', ['gpu-count', 'xid']],
     ['xid=94 gpu=1', 1, 'degraded', 'restart_app', ['xid']],
     ['xid=63 gpu=1', 1, 'healthy', null, []],
-    ['ecc=dbe gpu=2', 2, 'unhealthy', 'reset_gpu', ['ecc', 'remapped-rows']],
+    ['xid=48 gpu=2', 2, 'unhealthy', 'reset_gpu', ['xid', 'ecc', 'remapped-rows']],
+    ['ecc=dbe gpu=2', 2, 'unhealthy', 'reset_gpu', ['xid', 'ecc', 'remapped-rows']],
     ['remap=pending gpu=0', 0, 'degraded', 'reset_gpu', ['remapped-rows']],
     ['remap=failed gpu=0', 0, 'unhealthy', 'inspect_hardware', ['remapped-rows']],
     ['thermal gpu=5', 5, 'degraded', 'inspect_hardware', ['thermal']],
@@ -42,6 +44,18 @@ describe('health components on a simulated host', () => {
     expect(gpu.suggestedAction).toBe(action);
     expect(Object.entries(gpu.checks).filter(([, c]) => c.health !== 'healthy').map(([name]) => name)).toEqual(failing);
     for (const other of report.gpus.filter((g) => g.index !== index)) expect(other.health, `GPU ${other.index}`).toBe('healthy');
+  });
+
+  it.each(['xid=48 gpu=2', 'ecc=dbe gpu=2'])('judge the ECC counters of a double-bit error (%s) as NVIDIA asks: reset the GPU, then only its lifetime count is left', (fault) => {
+    const before = scan(host([fault]), ALL_COMPONENTS).gpus[2]!.checks;
+    expect(before.ecc).toEqual({ health: 'unhealthy', reason: '1 uncorrectable ECC error(s) since the last reset', suggestedAction: 'reset_gpu' });
+    expect(before['remapped-rows']).toMatchObject({ health: 'degraded', suggestedAction: 'reset_gpu' });
+    // The simulator takes the Xid cleared with clear-xids as the reset done; the collector leaves the cleared line out.
+    const reset = host([fault], '8xH100', new Set(host([fault]).xids.map(xidKey)));
+    const after = scan({ ...reset, xids: [] }, ALL_COMPONENTS).gpus[2]!;
+    expect(after.health).toBe('healthy');
+    expect(after.checks.ecc!.reason).toBe("no uncorrectable ECC errors since the last reset (0 corrected since reset); 1 over the GPU's life");
+    expect(after.checks['remapped-rows']!.reason).toBe('0 correctable and 1 uncorrectable rows remapped');
   });
 
   it('keeps a GPU that stopped answering in the report, marked absent', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClockEventReason, GpuSample, NvlinkLink, XidEvent } from '../model.js';
 import { kernelPciId, type HostSnapshot } from '../snapshot.js';
+import { xidKey } from '../xid-cleared.js';
 import type { Fault } from './faults.js';
 import type { FleetSpec, GpuModelSpec } from './models.js';
 
@@ -24,88 +25,68 @@ function uuidOf(seed: string, index: number): string {
 
 const serialOf = (seed: string, index: number): string => String(1650000000000 + Math.floor(noise(seed, 'serial', index) * 1e9));
 
-/** Utilisation follows a slow wave per GPU (jobs coming and going) with a little noise. */
+/** Utilisation's slow wave: jobs coming and going. */
+const WAVE = { meanUtil: 0.55, amplitude: 0.4, periodMs: 17 * 60_000 } as const;
+/** Utilisation's jitter: a new step every 10 s, of at most ±0.05. */
+const JITTER = { stepMs: 10_000, amplitude: 0.05 } as const;
+/** The share of the span from idle power to the limit that full utilisation draws. */
+const POWER_SPAN_AT_FULL_UTIL = 0.97;
+/** The power brake holds the board to this share of its limit. */
+const POWER_BRAKE_CAP = 0.4;
+
+const phaseOf = (seed: string, index: number): number => noise(seed, 'phase', index) * 2 * Math.PI;
+const omega = (2 * Math.PI) / WAVE.periodMs;
+const draw = (seed: string, index: number, step: number): number => noise(seed, 'util', index, step);
+
+/**
+ * Utilisation follows a slow wave per GPU with a little jitter, staying within 0.10–1.0 (the wave
+ * spans 0.15–0.95), so that power, linear in it, can be integrated exactly. Each 10-s step's jitter
+ * is the difference of two successive draws: summed over any run of steps it telescopes, which
+ * lets the energy counter integrate it with a few hashes however long the driver has been loaded.
+ */
 function utilization(seed: string, index: number, t: number): number {
-  const phase = noise(seed, 'phase', index) * 2 * Math.PI;
-  const wave = 0.55 + 0.4 * Math.sin((2 * Math.PI * t) / (17 * 60_000) + phase);
-  const jitter = (noise(seed, 'util', index, Math.floor(t / 10_000)) - 0.5) * 0.1;
-  return Math.min(1, Math.max(0, wave + jitter));
+  const step = Math.floor(t / JITTER.stepMs);
+  const wave = WAVE.meanUtil + WAVE.amplitude * Math.sin(omega * t + phaseOf(seed, index));
+  return wave + JITTER.amplitude * (draw(seed, index, step) - draw(seed, index, step - 1));
 }
 
-function sampleGpu(seed: string, model: GpuModelSpec, index: number, t: number, faults: readonly Fault[]): GpuSample {
-  const mine = new Set(faults.filter((f) => f.gpu === index).map((f) => f.kind));
-  const util = utilization(seed, index, t);
-  let power = model.idlePowerW + util * (model.powerLimitW - model.idlePowerW) * 0.97;
-  let temp = 31 + power * (52 / model.powerLimitW) + noise(seed, 'temp', index, Math.floor(t / 10_000)) * 2;
-  let smClock = util < 0.03 ? 345 : model.smClockMaxMHz;
-  const reasons: ClockEventReason[] = util < 0.03 ? ['gpu_idle'] : [];
-  if (power > model.powerLimitW * 0.95) {
-    reasons.push('sw_power_cap');
-    smClock = Math.round(model.smClockMaxMHz * 0.92);
-  }
-  if (mine.has('thermal')) {
-    temp = 93;
-    reasons.push('hw_thermal_slowdown', 'sw_thermal_slowdown');
-    smClock = Math.round(model.smClockMaxMHz * 0.5);
-  }
-  if (mine.has('power-brake')) {
-    reasons.push('hw_power_brake_slowdown', 'hw_slowdown');
-    smClock = Math.round(model.smClockMaxMHz * 0.4);
-    power = Math.min(power, model.powerLimitW * 0.4);
-  }
-  const used = Math.round(model.framebufferMiB * (0.1 + 0.85 * util));
-  const dbe = mine.has('ecc-dbe') ? 1 : 0;
-  const nvlink: NvlinkLink[] = Array.from({ length: model.nvlinks }, (_, link) => {
-    const down = mine.has('nvlink-down') && link === 7;
-    return { link, active: !down, replayErrors: down ? 31 : 0, recoveryErrors: down ? 4 : 0, crcErrors: down ? 112 : 0 };
-  });
-  // A link trained narrow at full speed, replaying about 30 times a minute since the fault began.
-  const pcieFault = faults.find((f) => f.gpu === index && f.kind === 'pcie-degraded');
-  const pcieReplays = pcieFault ? 5312 + Math.max(0, Math.floor((t - Date.parse(pcieFault.at)) / 2_000)) : 0;
-  const bus = HGX_BUSES[index] ?? (0x10 + index).toString(16);
-  return {
-    identity: {
-      index,
-      uuid: uuidOf(seed, index),
-      name: model.name,
-      serial: serialOf(seed, index),
-      boardPartNumber: model.boardPartNumber,
-      boardId: `0x${bus}00`,
-      pciBusId: `00000000:${bus.toUpperCase()}:00.0`,
-      vbiosVersion: `${model.vbiosPrefix}.00.01`,
-    },
-    driverVersion: DRIVER,
-    cudaVersion: CUDA,
-    persistenceMode: true,
-    migEnabled: false,
-    computeMode: 'Default',
-    temperatureC: Math.round(temp),
-    memoryTemperatureC: Math.round(temp + 4),
-    powerDrawW: Math.round(power * 100) / 100,
-    powerLimitW: model.powerLimitW,
-    energyMj: Math.round((model.idlePowerW + 0.55 * (model.powerLimitW - model.idlePowerW)) * (t - DRIVER_LOADED)),
-    smClockMHz: smClock,
-    memoryClockMHz: model.memoryClockMHz,
-    smClockMaxMHz: model.smClockMaxMHz,
-    memoryClockMaxMHz: model.memoryClockMHz,
-    clockEventReasons: reasons,
-    gpuUtilizationPct: Math.round(util * 100),
-    memoryUtilizationPct: Math.round(util * 60),
-    // Training jobs leave the video engines idle.
-    encoderUtilizationPct: 0,
-    decoderUtilizationPct: 0,
-    framebufferTotalMiB: model.framebufferMiB,
-    framebufferUsedMiB: used,
-    framebufferFreeMiB: model.framebufferMiB - used,
-    ecc: { enabled: true, volatileCorrected: 0, volatileUncorrected: dbe, aggregateCorrected: 2, aggregateUncorrected: dbe },
-    remappedRows: { correctable: 0, uncorrectable: dbe + (mine.has('remap-pending') ? 1 : 0), pending: dbe > 0 || mine.has('remap-pending'), failed: mine.has('remap-failed') },
-    retiredPages: null,
-    pcie: { gen: model.pcieGen, genMax: model.pcieGen, width: pcieFault ? 8 : 16, widthMax: 16, replayCounter: pcieReplays },
-    nvlink,
-    processCount: util < 0.03 ? 0 : 1 + Math.floor(noise(seed, 'procs', index, Math.floor(t / 60_000)) * 3),
-    unsupported: ['retiredPages'],
-  };
+/** An antiderivative of `utilization` in t (ms): the integral between two instants is the difference of its values. */
+function utilizationIntegral(seed: string, index: number, t: number): number {
+  const wave = WAVE.meanUtil * t - (WAVE.amplitude / omega) * Math.cos(omega * t + phaseOf(seed, index));
+  const step = Math.floor(t / JITTER.stepMs);
+  const before = draw(seed, index, step - 1);
+  // The whole steps up to this one sum to draw(step - 1), less a constant; then this step's part.
+  const jitter = JITTER.amplitude * (JITTER.stepMs * before + (t - step * JITTER.stepMs) * (draw(seed, index, step) - before));
+  return wave + jitter;
 }
+
+/** Power is idle power plus a span proportional to utilisation; the power brake shrinks the span. */
+function powerSpanW(model: GpuModelSpec, braked: boolean): number {
+  const top = braked ? model.powerLimitW * POWER_BRAKE_CAP : model.powerLimitW;
+  return POWER_SPAN_AT_FULL_UTIL * (top - model.idlePowerW);
+}
+
+/**
+ * Energy since the driver loaded (mJ): the integral of the power drawn (W) over time (ms), the
+ * power brake, from when it was applied, drawing less. Rises with time, as a driver's counter does.
+ */
+function energyMj(seed: string, model: GpuModelSpec, index: number, t: number, brakedSince: number | null): number {
+  const end = Math.max(t, DRIVER_LOADED);
+  const util = (from: number, to: number) => utilizationIntegral(seed, index, to) - utilizationIntegral(seed, index, from);
+  const brake = brakedSince === null || brakedSince >= end ? end : Math.max(brakedSince, DRIVER_LOADED);
+  const unbraked = powerSpanW(model, false) * util(DRIVER_LOADED, brake);
+  const braked = brake < end ? powerSpanW(model, true) * util(brake, end) : 0;
+  return Math.round(model.idlePowerW * (end - DRIVER_LOADED) + unbraked + braked);
+}
+
+/** Xid 48: the driver's report of an uncorrectable (double-bit) ECC error in the GPU's memory. */
+const XID_DBE = 48;
+
+/** The Xid the driver logs for a fault: the one injected, or 48 for a double-bit ECC error; none for the others. */
+const xidOf = (f: Fault): number | undefined => (f.kind === 'xid' ? f.xid : f.kind === 'ecc-dbe' ? XID_DBE : undefined);
+
+const busOf = (index: number): string => HGX_BUSES[index] ?? (0x10 + index).toString(16);
+const pciBusIdOf = (index: number): string => `00000000:${busOf(index).toUpperCase()}:00.0`;
 
 const XID_MESSAGES: Readonly<Record<number, string>> = {
   13: 'Graphics SM Warp Exception on (GPC 0, TPC 1, SM 0): Out Of Range Address',
@@ -119,28 +100,124 @@ const XID_MESSAGES: Readonly<Record<number, string>> = {
   119: 'Timeout after 6s of waiting for RPC response from GPU0 GSP! Expected function 76 (GSP_RM_CONTROL) (0x20800a4c 0x4).',
 };
 
-function xidEvent(fault: Fault, pciBusId: string): XidEvent {
-  const message = XID_MESSAGES[fault.xid!] ?? 'simulated event';
-  const pci = kernelPciId(pciBusId);
-  return { xid: fault.xid!, pciBusId: pci, time: { iso: fault.at }, message, raw: `NVRM: Xid (PCI:${pci}): ${fault.xid}, pid=4242, name=python3, ${message}` };
+function xidEvent(fault: Fault, xid: number): XidEvent {
+  const message = XID_MESSAGES[xid] ?? 'simulated event';
+  const pci = kernelPciId(pciBusIdOf(fault.gpu));
+  return { xid, pciBusId: pci, time: { iso: fault.at }, message, raw: `NVRM: Xid (PCI:${pci}): ${xid}, pid=4242, name=python3, ${message}` };
+}
+
+/**
+ * A GPU's double-bit ECC errors (an injected Xid 48 or ecc=dbe: the same event), all of them and
+ * those since its last reset. The simulator takes an Xid cleared with `clear-xids` as the GPU reset
+ * the Xid asked for, since nothing else can reset a simulated GPU.
+ */
+function doubleBitErrors(faults: readonly Fault[], index: number, cleared: ReadonlySet<string>): { readonly total: number; readonly sinceReset: number } {
+  const events = faults.filter((f) => f.gpu === index && xidOf(f) === XID_DBE).map((f) => xidEvent(f, XID_DBE));
+  return { total: events.length, sinceReset: events.filter((e) => !cleared.has(xidKey(e))).length };
+}
+
+function sampleGpu(seed: string, model: GpuModelSpec, index: number, t: number, faults: readonly Fault[], cleared: ReadonlySet<string>): GpuSample {
+  const mine = new Set(faults.filter((f) => f.gpu === index).map((f) => f.kind));
+  const util = utilization(seed, index, t);
+  // The power brake counts from when it was injected, so that the energy counter knows when its power fell.
+  const brakes = faults.filter((f) => f.gpu === index && f.kind === 'power-brake').map((f) => Date.parse(f.at));
+  const brakedSince = brakes.length > 0 ? Math.min(...brakes) : null;
+  const braked = brakedSince !== null && brakedSince <= t;
+  const power = model.idlePowerW + util * powerSpanW(model, braked);
+  let temp = 31 + power * (52 / model.powerLimitW) + noise(seed, 'temp', index, Math.floor(t / 10_000)) * 2;
+  let smClock = util < 0.03 ? 345 : model.smClockMaxMHz;
+  const reasons: ClockEventReason[] = util < 0.03 ? ['gpu_idle'] : [];
+  if (power > model.powerLimitW * 0.95) {
+    reasons.push('sw_power_cap');
+    smClock = Math.round(model.smClockMaxMHz * 0.92);
+  }
+  if (mine.has('thermal')) {
+    temp = 93;
+    reasons.push('hw_thermal_slowdown', 'sw_thermal_slowdown');
+    smClock = Math.round(model.smClockMaxMHz * 0.5);
+  }
+  if (braked) {
+    reasons.push('hw_power_brake_slowdown', 'hw_slowdown');
+    smClock = Math.round(model.smClockMaxMHz * POWER_BRAKE_CAP);
+  }
+  const used = Math.round(model.framebufferMiB * (0.1 + 0.85 * util));
+  // Each double-bit error raises the volatile and aggregate uncorrectable counts and, on these
+  // row-remapping GPUs, marks a row for remapping; a reset zeroes the volatile count and applies the remap.
+  const dbe = doubleBitErrors(faults, index, cleared);
+  const nvlink: NvlinkLink[] = Array.from({ length: model.nvlinks }, (_, link) => {
+    const down = mine.has('nvlink-down') && link === 7;
+    return { link, active: !down, replayErrors: down ? 31 : 0, recoveryErrors: down ? 4 : 0, crcErrors: down ? 112 : 0 };
+  });
+  // A link trained narrow at full speed, replaying about 30 times a minute since the fault began.
+  const pcieFault = faults.find((f) => f.gpu === index && f.kind === 'pcie-degraded');
+  const pcieReplays = pcieFault ? 5312 + Math.max(0, Math.floor((t - Date.parse(pcieFault.at)) / 2_000)) : 0;
+  const bus = busOf(index);
+  return {
+    identity: {
+      index,
+      uuid: uuidOf(seed, index),
+      name: model.name,
+      serial: serialOf(seed, index),
+      boardPartNumber: model.boardPartNumber,
+      boardId: `0x${bus}00`,
+      pciBusId: pciBusIdOf(index),
+      vbiosVersion: `${model.vbiosPrefix}.00.01`,
+    },
+    driverVersion: DRIVER,
+    cudaVersion: CUDA,
+    persistenceMode: true,
+    migEnabled: false,
+    computeMode: 'Default',
+    temperatureC: Math.round(temp),
+    memoryTemperatureC: Math.round(temp + 4),
+    powerDrawW: Math.round(power * 100) / 100,
+    powerLimitW: model.powerLimitW,
+    energyMj: energyMj(seed, model, index, t, brakedSince),
+    smClockMHz: smClock,
+    memoryClockMHz: model.memoryClockMHz,
+    smClockMaxMHz: model.smClockMaxMHz,
+    memoryClockMaxMHz: model.memoryClockMHz,
+    clockEventReasons: reasons,
+    gpuUtilizationPct: Math.round(util * 100),
+    memoryUtilizationPct: Math.round(util * 60),
+    // Training jobs leave the video engines idle.
+    encoderUtilizationPct: 0,
+    decoderUtilizationPct: 0,
+    framebufferTotalMiB: model.framebufferMiB,
+    framebufferUsedMiB: used,
+    framebufferFreeMiB: model.framebufferMiB - used,
+    ecc: { enabled: true, volatileCorrected: 0, volatileUncorrected: dbe.sinceReset, aggregateCorrected: 2, aggregateUncorrected: dbe.total },
+    remappedRows: { correctable: 0, uncorrectable: dbe.total + (mine.has('remap-pending') ? 1 : 0), pending: dbe.sinceReset > 0 || mine.has('remap-pending'), failed: mine.has('remap-failed') },
+    retiredPages: null,
+    pcie: { gen: model.pcieGen, genMax: model.pcieGen, width: pcieFault ? 8 : 16, widthMax: 16, replayCounter: pcieReplays },
+    nvlink,
+    processCount: util < 0.03 ? 0 : 1 + Math.floor(noise(seed, 'procs', index, Math.floor(t / 60_000)) * 3),
+    unsupported: ['retiredPages'],
+  };
 }
 
 /**
  * A simulated host: realistic, load-dependent readings for each GPU at time `now`, with the
- * injected faults applied. Deterministic: the same seed, time and faults give the same snapshot.
+ * injected faults applied. Deterministic: the same seed, time, faults and cleared Xids give the
+ * same snapshot. `cleared` holds the Xid events `clear-xids` noted (by `xidKey`): each stands for
+ * the GPU reset its Xid asked for. Every Xid stays in the snapshot, as in a kernel log.
  */
-export function simulateHost(spec: FleetSpec, seed: string, now: Date, faults: readonly Fault[]): HostSnapshot {
+export function simulateHost(spec: FleetSpec, seed: string, now: Date, faults: readonly Fault[], cleared: ReadonlySet<string> = new Set()): HostSnapshot {
   const t = now.getTime();
-  const all = spec.gpus.map((model, index) => sampleGpu(seed, model, index, t, faults));
+  const all = spec.gpus.map((model, index) => sampleGpu(seed, model, index, t, faults, cleared));
   // Xid 79 means the GPU fell off the bus: it no longer answers, as does a GPU marked lost.
   const lost = new Set(faults.filter((f) => f.kind === 'lost' || (f.kind === 'xid' && f.xid === 79)).map((f) => f.gpu));
+  const xids = faults.flatMap((f) => {
+    const xid = xidOf(f);
+    return xid === undefined ? [] : [xidEvent(f, xid)];
+  });
   return {
     collectedAt: now.toISOString(),
     source: 'simulator',
     driverVersion: DRIVER,
     cudaVersion: CUDA,
     gpus: all.filter((g) => !lost.has(g.identity.index)),
-    xids: faults.filter((f) => f.kind === 'xid').map((f) => xidEvent(f, all[f.gpu]!.identity.pciBusId)),
+    xids,
     sxids: [],
     expectedGpus: all.length,
     missingGpus: all.filter((g) => lost.has(g.identity.index)).map((g) => ({ index: g.identity.index, pciBusId: g.identity.pciBusId, uuid: g.identity.uuid })),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseFault } from './faults.js';
+import { xidKey } from '../xid-cleared.js';
+import { parseFault, type Fault } from './faults.js';
 import { parseFleetSpec, type FleetSpec } from './models.js';
 import { simulateHost } from './simulate.js';
 
@@ -45,17 +46,13 @@ describe('simulateHost', () => {
     expect(byUtil.at(-1)!.powerDrawW!).toBeGreaterThan(byUtil[0]!.powerDrawW!);
   });
 
-  it('accumulates energy over time', () => {
-    const later = simulateHost(spec, 's', new Date(now.getTime() + 60_000), []).gpus[0]!.energyMj!;
-    expect(later).toBeGreaterThan(simulateHost(spec, 's', now, []).gpus[0]!.energyMj!);
-  });
 
   it('applies injected faults to the named GPU only', () => {
     const faults = ['xid=79 gpu=3', 'thermal gpu=1', 'ecc=dbe gpu=2', 'pcie=degraded gpu=4', 'nvlink=down gpu=5'].map((f) => parseFault(f.split(' '), 8, now) as never);
     const host = simulateHost(spec, 's', now, faults);
     expect(host.gpus.map((g) => g.identity.index)).toEqual([0, 1, 2, 4, 5, 6, 7]);
     expect(host.missingGpus).toEqual([expect.objectContaining({ index: 3 })]);
-    expect(host.xids).toEqual([expect.objectContaining({ xid: 79, pciBusId: '0000:5d:00', message: 'GPU has fallen off the bus.' })]);
+    expect(host.xids).toEqual([expect.objectContaining({ xid: 79, pciBusId: '0000:5d:00', message: 'GPU has fallen off the bus.' }), expect.objectContaining({ xid: 48, pciBusId: '0000:3a:00' })]);
     const gpu = (i: number) => host.gpus.find((g) => g.identity.index === i)!;
     expect(gpu(1)).toMatchObject({ temperatureC: 93, clockEventReasons: expect.arrayContaining(['hw_thermal_slowdown']) });
     expect(gpu(2).ecc.volatileUncorrected).toBe(1);
@@ -63,6 +60,89 @@ describe('simulateHost', () => {
     expect(gpu(4).pcie).toMatchObject({ gen: 5, genMax: 5, width: 8, widthMax: 16 });
     expect(gpu(5).nvlink!.filter((l) => !l.active)).toHaveLength(1);
     expect(gpu(0).temperatureC!).toBeLessThan(90);
+  });
+});
+
+describe('a double-bit ECC error on a simulated GPU', () => {
+  const faults = (...texts: string[]): Fault[] => texts.map((f) => parseFault(f.split(' '), 8, now) as Fault);
+  const gpu2 = (host: ReturnType<typeof simulateHost>) => host.gpus.find((g) => g.identity.index === 2)!;
+
+  it('shows the same whether injected as xid=48 or ecc=dbe: the Xid 48 line, the counters and the remap it leaves pending', () => {
+    const asXid = simulateHost(spec, 's', now, faults('xid=48 gpu=2'));
+    expect(asXid).toEqual(simulateHost(spec, 's', now, faults('ecc=dbe gpu=2')));
+    expect(asXid.xids).toEqual([expect.objectContaining({ xid: 48, pciBusId: '0000:3a:00', time: { iso: now.toISOString() }, message: expect.stringMatching(/^An uncorrectable double bit error \(DBE\)/) })]);
+    // Volatile (since the last reset) and aggregate (the board's life) uncorrectable counts both rise.
+    expect(gpu2(asXid).ecc).toEqual({ enabled: true, volatileCorrected: 0, volatileUncorrected: 1, aggregateCorrected: 2, aggregateUncorrected: 1 });
+    expect(gpu2(asXid).remappedRows).toEqual({ correctable: 0, uncorrectable: 1, pending: true, failed: false });
+  });
+
+  it('counts each error', () => {
+    const later = new Date(now.getTime() + 1_000);
+    const host = simulateHost(spec, 's', later, [...faults('xid=48 gpu=2'), parseFault(['ecc=dbe', 'gpu=2'], 8, later) as Fault]);
+    expect(host.xids.map((x) => x.xid)).toEqual([48, 48]);
+    expect(gpu2(host).ecc).toMatchObject({ volatileUncorrected: 2, aggregateUncorrected: 2 });
+    expect(gpu2(host).remappedRows).toMatchObject({ uncorrectable: 2, pending: true });
+  });
+
+  it('takes an Xid 48 cleared with clear-xids as the GPU reset it asked for: volatile count back to 0, remap applied, lifetime count kept', () => {
+    const injected = faults('ecc=dbe gpu=2');
+    const [event] = simulateHost(spec, 's', now, injected).xids;
+    const reset = simulateHost(spec, 's', now, injected, new Set([xidKey(event!)]));
+    expect(gpu2(reset).ecc).toEqual({ enabled: true, volatileCorrected: 0, volatileUncorrected: 0, aggregateCorrected: 2, aggregateUncorrected: 1 });
+    expect(gpu2(reset).remappedRows).toEqual({ correctable: 0, uncorrectable: 1, pending: false, failed: false });
+    // The kernel log keeps the line: the collector, not the simulator, leaves cleared events out.
+    expect(reset.xids).toEqual([event]);
+  });
+});
+
+describe('the simulated energy counter', () => {
+  const gpus = spec.gpus.map((_, i) => i);
+  const at = (ms: number, faults: readonly Fault[] = []) => simulateHost(spec, 's', new Date(now.getTime() + ms), faults).gpus;
+  /** Mean power (W) over [from, to] ms from the energy counter: mJ per ms is W. */
+  const energyRateW = (from: number, to: number, faults: readonly Fault[] = []) => {
+    const [a, b] = [at(from, faults), at(to, faults)];
+    return gpus.map((i) => (b[i]!.energyMj! - a[i]!.energyMj!) / (to - from));
+  };
+
+  // `now` is on a 10-s boundary, where the utilisation's jitter steps: these windows lie within one step.
+  it.each([2_000, 125_000, 3_600_000 + 4_000])('rises over one second at the rate of the power gauge (+%i ms)', (ms) => {
+    const rate = energyRateW(ms - 500, ms + 500);
+    const gauge = at(ms).map((g) => g.powerDrawW!);
+    for (const i of gpus) expect(rate[i]!, `GPU ${i}`).toBeCloseTo(gauge[i]!, 1);
+  });
+
+  // What rate(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION[5m]) / 1000 shows beside avg_over_time(DCGM_FI_DEV_POWER_USAGE[5m]), scraped every 10 s.
+  it.each([0, 7 * 60_000, 86_400_000])('over 5 minutes, rises at the mean of the power gauge scraped every 10 s (+%i ms)', (end) => {
+    const rate = energyRateW(end - 300_000, end);
+    const scrapes = Array.from({ length: 30 }, (_, k) => at(end - 300_000 + 5_000 + k * 10_000));
+    for (const i of gpus) {
+      const mean = scrapes.reduce((sum, s) => sum + s[i]!.powerDrawW!, 0) / scrapes.length;
+      expect(Math.abs(rate[i]! - mean), `GPU ${i}: ${rate[i]} W against ${mean} W`).toBeLessThan(0.5);
+    }
+  });
+
+  it('counts less once the power brake holds the power down, never falling, and never before it was applied', () => {
+    const brake = [{ kind: 'power-brake', gpu: 3, at: new Date(now.getTime() + 30_000).toISOString() }] as const satisfies readonly Fault[];
+    let last = -Infinity;
+    for (let ms = 0; ms <= 60_000; ms += 1_000) {
+      const energy = at(ms, brake)[3]!.energyMj!;
+      expect(energy, `+${ms} ms`).toBeGreaterThan(last);
+      last = energy;
+    }
+    expect(at(25_000, brake)[3]!.energyMj).toBe(at(25_000)[3]!.energyMj);
+    const braked = at(45_000, brake)[3]!;
+    expect(braked.clockEventReasons).toContain('hw_power_brake_slowdown');
+    expect(braked.powerDrawW!).toBeLessThanOrEqual(700 * 0.4);
+    expect(energyRateW(44_500, 45_500, brake)[3]!).toBeCloseTo(braked.powerDrawW!, 1);
+  });
+
+  it('is the energy of a plausible draw since the driver loaded, growing with the time', () => {
+    const loaded = Date.parse('2026-01-01T00:00:00.000Z');
+    for (const g of at(0)) {
+      const meanW = g.energyMj! / (now.getTime() - loaded);
+      expect(meanW).toBeGreaterThan(72);
+      expect(meanW).toBeLessThan(700);
+    }
   });
 });
 

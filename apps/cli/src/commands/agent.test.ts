@@ -53,11 +53,18 @@ describe('locus agent scan --simulate', () => {
     expect((await runLocus(['agent', 'clear-xids', ...sim])).stdout).toBe('no Xid or SXid events in the kernel log: nothing to clear\n');
     await runLocus(['agent', 'inject-fault', 'xid=48', 'gpu=2', ...sim]);
     await runLocus(['agent', 'inject-fault', 'xid=94', 'gpu=5', ...sim]);
-    expect((await scanNow()).gpus.filter((g) => g.health !== 'healthy').map((g) => [g.index, g.checks.xid!.health])).toEqual([[2, 'unhealthy'], [5, 'degraded']]);
+    const faulty = await scanNow();
+    expect(faulty.gpus.filter((g) => g.health !== 'healthy').map((g) => [g.index, g.checks.xid!.health])).toEqual([[2, 'unhealthy'], [5, 'degraded']]);
+    // Xid 48 is a double-bit ECC error: the simulated GPU counts it and leaves a row remap pending until its reset.
+    expect(faulty.gpus[2]!.checks.ecc).toMatchObject({ health: 'unhealthy', suggestedAction: 'reset_gpu' });
+    expect(faulty.gpus[2]!.metrics).toMatchObject({ ecc: { volatileUncorrected: 1, aggregateUncorrected: 1 }, remappedRows: { uncorrectable: 1, pending: true } });
     // One GPU's alone; then the rest.
     const two = await runLocus(['agent', 'clear-xids', '--gpu', '2', ...sim]);
     expect(two.stdout).toMatch(/^cleared 1 Xid event\(s\) of GPU 2 \(Xid 48; 0 of them already cleared\)/);
-    expect((await scanNow()).gpus.filter((g) => g.health !== 'healthy').map((g) => g.index)).toEqual([5]);
+    const reset = await scanNow();
+    expect(reset.gpus.filter((g) => g.health !== 'healthy').map((g) => g.index)).toEqual([5]);
+    // In the simulator, clearing the Xid stands for the reset it asked for: the volatile count is gone, the lifetime one stays.
+    expect(reset.gpus[2]!.metrics).toMatchObject({ ecc: { volatileUncorrected: 0, aggregateUncorrected: 1 }, remappedRows: { uncorrectable: 1, pending: false } });
     expect((await runLocus(['agent', 'clear-xids', ...sim])).stdout).toMatch(/^cleared 2 Xid event\(s\) \(Xid 48, Xid 94; 1 of them already cleared\)/);
     const cleared = await scanNow();
     expect(cleared.health).toBe('healthy');
