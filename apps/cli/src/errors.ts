@@ -11,7 +11,7 @@ export const CLI_ERRORS = {
   LOCUS_ERR_INPUT_CONFLICT: { exitCode: 2, summary: 'Two rows disagree: a landmark id defined twice, or two different claims for one target.' },
   LOCUS_ERR_INPUT_EMPTY: { exitCode: 2, summary: 'An input file has a header but no rows where at least one is needed.' },
   LOCUS_ERR_KEY_FILE: { exitCode: 2, summary: 'A key file is missing, malformed, readable by other users, or would be overwritten.' },
-  LOCUS_ERR_LISTEN: { exitCode: 1, summary: 'A server could not listen on its address (port in use, or not permitted).' },
+  LOCUS_ERR_LISTEN: { exitCode: 1, summary: 'A server could not listen on its address (port in use, not permitted, or not an address of this machine).' },
   LOCUS_ERR_NO_GPU: { exitCode: 1, summary: 'No NVIDIA driver was found on this host (use --simulate to try Locus without a GPU).' },
   LOCUS_ERR_GPU_READ: { exitCode: 1, summary: 'The NVIDIA driver is there but could not be read: NVML did not load and nvidia-smi failed (its message is given).' },
   LOCUS_ERR_AGENT_STATE: { exitCode: 2, summary: 'The agent is not in the state the command needs: not enrolled, or already enrolled.' },
@@ -41,3 +41,21 @@ export class CliError extends Error {
 }
 
 export const usageError = (message: string, hint?: string): CliError => new CliError('LOCUS_ERR_CLI_USAGE', message, hint);
+
+/**
+ * A server's listen() failing, as a coded error naming the address and what to do; undefined
+ * for any other error (a database file's EACCES is not the port's).
+ */
+export function listenFailure(command: string, host: string, port: number, error: unknown): CliError | undefined {
+  const e = error as NodeJS.ErrnoException;
+  if (e.syscall !== 'listen') return undefined;
+  const hint =
+    e.code === 'EADDRINUSE'
+      ? 'The port is in use: pick another with --port (or PORT).'
+      : e.code === 'EACCES'
+        ? 'Ports below 1024 need privileges: pick another with --port (or PORT).'
+        : e.code === 'EADDRNOTAVAIL'
+          ? 'The address is not one of this machine\'s: --host takes a local address, or 0.0.0.0 for all.'
+          : undefined;
+  return new CliError('LOCUS_ERR_LISTEN', `${command}: cannot listen on ${host}:${port}: ${e.message}`, hint);
+}

@@ -2,7 +2,7 @@ import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { DEFAULT_SERVER_CONFIG, parseCidr, startServer, type ServerConfig } from '@locus/server';
 import { DirectoryError } from '@locus/protocol';
 import { DEFAULT_POSTGRES_POOL } from '@locus/storage';
-import { CliError, usageError } from '../errors.js';
+import { CliError, listenFailure, usageError } from '../errors.js';
 import { dashboardDir, decoderWorker } from '../paths.js';
 import type { Io } from '../io.js';
 import { GC_ENV, SINGLE_THREADED_GC } from '../relaunch.js';
@@ -129,7 +129,9 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     if (error instanceof DirectoryError) {
       throw new CliError('LOCUS_ERR_DATABASE', `${NAME}: cannot open the database: ${error.message}`, db.databaseUrl ? 'Choose a database path you can write to.' : 'Choose a data dir you can write to: --data-dir DIR.');
     }
-    if (e.code === 'EADDRINUSE' || e.code === 'EACCES') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${e.message}`);
+    // Only an error of listen() itself is about the address: an EACCES on a database file is not.
+    const listen = listenFailure(NAME, v.host ?? '0.0.0.0', port, error);
+    if (listen) throw listen;
     throw new CliError('LOCUS_ERR_DATABASE', `${NAME}: cannot open the database (${db.databaseUrl ? 'from --database-url' : db.dataDir}): ${e.message}`);
   }
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);

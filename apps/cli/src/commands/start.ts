@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { countryName } from '@locus/geo';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
-import { CliError } from '../errors.js';
+import { CliError, listenFailure } from '../errors.js';
 import { directoryFailure } from '../files.js';
 import { dashboardDir } from '../paths.js';
 import type { Io } from '../io.js';
@@ -75,6 +75,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: port ${port} is in use`, 'Pick another: PORT=8081 npm start, or --port 8081.');
+    const listen = listenFailure(NAME, v.host ?? '127.0.0.1', port, error);
+    if (listen) throw listen;
     throw directoryFailure(NAME, error, 'Choose a data dir you can write to: --data-dir DIR.');
   }
   const print = async () => io.stdout(`\n${new Date().toISOString()} verdicts:\n${await summary(world)}\n`);

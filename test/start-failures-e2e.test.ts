@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { LOCUS_BIN } from './support/locus-shim.js';
 
 /**
- * Node's recursive mkdir never returns for a path under /proc: every command that makes its
- * directory must fail at once there, naming it. Each runs as a process killed after 20 s, since
- * a command spinning in native code could not be stopped from within.
+ * Commands that cannot start must say why, with their code, at once. Node's recursive mkdir
+ * never returns for a path under /proc: every command that makes its directory must fail at once
+ * there, naming it. Each runs as a process killed after 20 s, since a command spinning in native
+ * code could not be stopped from within.
  */
 function locus(args: readonly string[]) {
   const started = performance.now();
@@ -47,6 +48,21 @@ describe('a directory under /proc, given to the built locus command', () => {
     const r = locus(args());
     expect(r.signal, `still running after ${Math.round(r.ms)} ms`).toBeNull();
     expect(r.stderr).toBe(`locus: error ${error}\n`);
+    expect(r.code).toBe(1);
+  }, 30_000);
+});
+
+describe('an address that is not this machine\'s, given to the built locus command', () => {
+  // 192.0.2.1 is TEST-NET-1 (RFC 5737): on no interface here, so listen() fails; nothing is sent.
+  const notHere = 'cannot listen on 192.0.2.1:0: listen EADDRNOTAVAIL: address not available 192.0.2.1';
+  const hint = "The address is not one of this machine's: --host takes a local address, or 0.0.0.0 for all.";
+  it.each([
+    ['server start', (dir: string) => ['server', 'start', '--host', '192.0.2.1', '--port', '0', '--data-dir', dir]],
+    ['start (the live world)', (dir: string) => ['start', '--host', '192.0.2.1', '--port', '0', '--data-dir', dir]],
+  ])('%s exits 1 with LOCUS_ERR_LISTEN, not as a database or directory problem', (command, args) => {
+    const r = locus(args(mkdtempSync(join(tmpdir(), 'locus-listen-'))));
+    expect(r.signal, `still running after ${Math.round(r.ms)} ms`).toBeNull();
+    expect(r.stderr).toBe(`locus: error LOCUS_ERR_LISTEN: locus ${command.split(' (')[0]}: ${notHere}\n${hint}\n`);
     expect(r.code).toBe(1);
   }, 30_000);
 });
