@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
+import { makeDirectory } from '@locus/protocol';
 import type { Database } from '../schema.js';
 import type { Storage } from '../storage.js';
 
@@ -8,6 +9,8 @@ const INT8 = 20;
 
 /** PostgreSQL in-process (WebAssembly): Postgres semantics without a server. In memory unless given a directory. */
 export async function openPglite(dir?: string): Promise<Storage> {
+  // Made here, as for SQLite, so that a directory that cannot be made says so (DirectoryError).
+  if (dir !== undefined) makeDirectory(dir, 0o700);
   // Epoch milliseconds fit a double exactly; read BIGINT as a number, as SQLite does.
   const pg = new PGlite(dir, { parsers: { [INT8]: (v: string) => Number(v) } });
   await pg.waitReady;
