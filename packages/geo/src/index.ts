@@ -17,10 +17,12 @@ export * from './outline.js';
 export * from './travel.js';
 export * from './contradiction.js';
 export * from './plan/index.js';
-export type { World, CountryUnit } from './world/world.js';
+export type { World, Borders, CountryUnit } from './world/world.js';
+export type { OverlayArea, LonLat } from './world/overlay.js';
+export { OVERLAY_AREAS } from './world/overlay-areas.js';
 export { worldFromTopology, WorldDataError } from './world/from-topology.js';
 export { unitsContaining } from './world/pip.js';
 export { arcsMeetingRegion } from './world/query.js';
 
 /** Bumped whenever a change to this package can change a verdict. */
-export const GEO_ENGINE_VERSION = '1.0.0';
+export const GEO_ENGINE_VERSION = '1.1.0';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BORDER_MARGIN } from './constants.js';
+import { DEFAULT_BORDER_MARGIN, SPEED_OF_LIGHT_VACUUM } from './constants.js';
 import { DEFAULT_RESTRICTED } from './countries.js';
 import { regionContains } from './region.js';
 import type { SpeedModel } from './speed.js';
@@ -7,6 +7,7 @@ import { degrees, km, ms, type Km } from './units.js';
 import { regionFromRtts, verifyTarget, type RttBound } from './verdict.js';
 import { fromLatLon } from './vec3.js';
 import { naturalEarthWorld } from './world/natural-earth.js';
+import type { World } from './world/world.js';
 
 const world = naturalEarthWorld();
 const restricted = new Set(DEFAULT_RESTRICTED);
@@ -19,12 +20,26 @@ const PLACES = {
   cayenne: [4.9224, -52.3135],
   spratly: [10.38, 114.36],
   shipOffQingdao: [35.9, 120.6],
+  bohai: [38.9, 119.6],
+  caspian: [42.0, 50.5],
+  azov: [46.1, 36.6],
+  whiteSea: [65.2, 37.8],
+  fieryCross: [9.55, 112.89],
+  mischief: [9.92, 115.53],
+  paracels: [16.3, 111.9],
+  donetsk: [48.0159, 37.8028],
+  sukhumi: [43.0015, 41.0234],
+  tiraspol: [46.8403, 29.6433],
+  paris: [48.8566, 2.3522],
 } as const;
 type Place = keyof typeof PLACES;
 
 const at = (place: Place, rttMs: number): RttBound => ({ lat: degrees(PLACES[place][0]), lon: degrees(PLACES[place][1]), rtt: ms(rttMs) });
-const verify = (bounds: RttBound[], claimed: string | null, opts: { speed?: SpeedModel; marginKm?: Km } = {}) =>
-  verifyTarget(world, bounds, claimed, { speed: opts.speed ?? 'vacuum', restricted, marginKm: opts.marginKm ?? DEFAULT_BORDER_MARGIN });
+/** A bound that keeps the host within `radiusKm` of a place. */
+const within = (place: Place, radiusKm: number): RttBound => at(place, (2 * radiusKm) / SPEED_OF_LIGHT_VACUUM);
+const bare: World = { ...world, overlay: undefined };
+const verify = (bounds: RttBound[], claimed: string | null, opts: { speed?: SpeedModel; marginKm?: Km; world?: World } = {}) =>
+  verifyTarget(opts.world ?? world, bounds, claimed, { speed: opts.speed ?? 'vacuum', restricted, marginKm: opts.marginKm ?? DEFAULT_BORDER_MARGIN });
 
 describe('verifyTarget, worked examples', () => {
   it('bounds a host 1 ms from Tokyo to 149.9 km and verifies Japan', () => {
@@ -117,5 +132,52 @@ describe('verifyTarget, worked examples', () => {
     expect(regionContains(region, fromLatLon(v.estimate!.lat, v.estimate!.lon))).toBe(true);
     const r = 449.7 / 6371.0088;
     expect(v.areaKm2 / (2 * Math.PI * (1 - Math.cos(r)) * 6371.0088 ** 2)).toBeCloseTo(1, 2);
+  });
+});
+
+describe('verifyTarget, overlay areas the country units leave out', () => {
+  it.each([
+    ['in the middle of the Bohai Sea, ~70 km from land (Chinese internal waters)', 'bohai', 20, ['CN']],
+    ['in the middle of the Caspian Sea (national sectors)', 'caspian', 20, ['AZ', 'IR', 'KZ', 'RU', 'TM']],
+    ['in the middle of the Sea of Azov', 'azov', 20, ['RU', 'UA']],
+    ['on Fiery Cross Reef, held by China, 134 km from any land Natural Earth codes to it', 'fieryCross', 20, ['CN', 'VN', 'PH', 'TW']],
+    ['on Mischief Reef, held by China, 41 km from the nearest Spratly island drawn', 'mischief', 10, ['CN', 'VN', 'PH', 'TW']],
+    ['in Donetsk, occupied by Russia, coded Ukraine', 'donetsk', 20, ['UA', 'RU']],
+    ['in Sukhumi, Abkhazia, coded Georgia', 'sukhumi', 15, ['GE', 'RU']],
+    ['in Tiraspol, Transnistria, coded Moldova', 'tiraspol', 20, ['MD', 'RU']],
+  ] as const)('cannot exclude restricted countries for a host %s', (_, place, radiusKm, parties) => {
+    const bounds = [within(place, radiusKm)];
+    // Without the overlay the region is clear of every restricted country's land by the margin.
+    expect(verify(bounds, null, { world: bare }).restricted).toBe('excluded');
+    const v = verify(bounds, null);
+    expect(v.restricted).toBe('possible');
+    expect(v.possibleCountries).toEqual(expect.arrayContaining([...parties]));
+  });
+
+  it.each([['paris', ['FR']], ['singapore', ['SG', 'MY', 'ID']]] as const)('leaves a host in %s as it was', (place, countries) => {
+    const bounds = [within(place, 20)];
+    const v = verify(bounds, countries[0]);
+    expect(v).toEqual(verify(bounds, countries[0], { world: bare }));
+    expect(v.restricted).toBe('excluded');
+    expect(new Set(v.possibleCountries)).toEqual(new Set(countries));
+  });
+
+  it('only weakens claims: a Chinese claim in the Bohai Sea becomes consistent, never verified', () => {
+    const bounds = [within('bohai', 20)];
+    expect(verify(bounds, 'CN', { world: bare }).claim).toBe('contradicted');
+    expect(verify(bounds, 'CN').claim).toBe('consistent');
+    expect(verify(bounds, 'CN').countryEstimate).toBe('CN');
+  });
+
+  it('no longer verifies Ukraine in Donetsk, nor is certain of China in the Paracels, where a party is disputed', () => {
+    expect(verify([within('donetsk', 20)], 'UA', { world: bare }).claim).toBe('verified');
+    expect(verify([within('donetsk', 20)], 'UA').claim).toBe('consistent');
+    expect(verify([within('paracels', 20)], null, { world: bare }).restricted).toBe('certain');
+    expect(verify([within('paracels', 20)], null).restricted).toBe('possible');
+  });
+
+  it('keeps a certain verdict where the area is one restricted country: the White Sea', () => {
+    const v = verify([within('whiteSea', 20)], 'RU');
+    expect(v).toMatchObject({ restricted: 'certain', claim: 'verified', possibleCountries: ['RU'] });
   });
 });

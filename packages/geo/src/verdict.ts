@@ -10,7 +10,7 @@ import { fromLatLon, toLatLon, type LatLon } from './vec3.js';
 import { unitsContaining } from './world/pip.js';
 import { arcsMeetingRegion } from './world/query.js';
 import { NO_UNIT, rasterUnitAt } from './world/raster.js';
-import type { World } from './world/world.js';
+import type { Borders, CountryUnit, World } from './world/world.js';
 
 export const CLAIM_VERDICTS = ['verified', 'consistent', 'contradicted'] as const;
 export type ClaimVerdict = (typeof CLAIM_VERDICTS)[number];
@@ -56,7 +56,7 @@ export interface Verdict {
   readonly claimed: CountryCode | null;
   readonly claim: ClaimVerdict | null;
   readonly restricted: RestrictedVerdict;
-  /** Every country whose land comes within the margin of the region, largest share of the region first. */
+  /** Every country whose land or overlay area comes within the margin of the region, largest share of the region first. */
   readonly possibleCountries: readonly CountryCode[];
   readonly areaKm2: Km2;
   readonly radiusKm: Km | null;
@@ -81,7 +81,7 @@ export interface JudgeOptions {
 const DEFAULT_SHARE_SAMPLES = 512;
 
 /** Units whose land or border meets the region: exact, up to the cap rim slack. */
-function unitsMeeting(world: World, region: Region): Uint8Array {
+function unitsMeeting(world: Borders, region: Region): Uint8Array {
   const meets = new Uint8Array(world.units.length);
   if (region.whole) return meets.fill(1);
   arcsMeetingRegion(world, region).forEach((hit, a) => {
@@ -96,9 +96,10 @@ function unitsMeeting(world: World, region: Region): Uint8Array {
 /**
  * Judges a region against country borders, with the semantics of DESIGN.md. Hosts stand on
  * land or in a country's territorial sea, so a country is possible when its land comes
- * within `marginKm` of the region. Then `excluded`, `contradicted`, `verified` and `certain`
- * hold for the true location whenever the RTTs obey the speed bound, because the region
- * always contains it.
+ * within `marginKm` of the region; so is it when one of the world's overlay areas of it
+ * (waters beyond the territorial sea, reefs, occupied land) does. Then `excluded`,
+ * `contradicted`, `verified` and `certain` hold for the true location whenever the RTTs obey
+ * the speed bound, because the region always contains it.
  */
 export function judgeRegion(world: World, region: Region, options: JudgeOptions): Verdict {
   const { claimed } = options;
@@ -115,30 +116,47 @@ export function judgeRegion(world: World, region: Region, options: JudgeOptions)
       empty: true,
     };
   }
-  const { units } = world;
-  const meets = unitsMeeting(world, expandRegion(region, options.marginKm));
+  const { units, overlay } = world;
+  const expanded = expandRegion(region, options.marginKm);
+  const meets = unitsMeeting(world, expanded);
   const meeting = units.filter((_, u) => meets[u] === 1);
+  const overlayMeets = overlay ? unitsMeeting(overlay, expanded) : new Uint8Array(0);
+  const touched = overlay ? overlay.units.filter((_, u) => overlayMeets[u] === 1) : [];
   const isRestricted = (c: CountryCode): boolean => options.restricted.has(c);
+  // A disputed unit is one of its codes, we cannot say which; an undisputed one is all of them.
+  const certainOf = (u: CountryUnit, holds: (c: CountryCode) => boolean): boolean => (u.disputed ? u.codes.every(holds) : u.codes.some(holds));
 
   let restricted: RestrictedVerdict = 'possible';
   if (!meeting.some((u) => u.codes.some(isRestricted))) restricted = 'excluded';
-  else if (meeting.every((u) => (u.disputed ? u.codes.every(isRestricted) : u.codes.some(isRestricted)))) restricted = 'certain';
+  else if (meeting.every((u) => certainOf(u, isRestricted))) restricted = 'certain';
 
+  const isClaimed = (c: CountryCode): boolean => c === claimed;
   let claim: ClaimVerdict | null = null;
   if (claimed !== null) {
-    if (!meeting.some((u) => u.codes.includes(claimed))) claim = 'contradicted';
-    else if (meeting.every((u) => u.codes.includes(claimed) && (!u.disputed || u.codes.length === 1))) claim = 'verified';
+    if (!meeting.some((u) => u.codes.some(isClaimed))) claim = 'contradicted';
+    else if (meeting.every((u) => certainOf(u, isClaimed))) claim = 'verified';
     else claim = 'consistent';
   }
 
+  // Overlay outlines are drawn generously (over coasts and past front lines), so an area may
+  // only weaken a verdict: it makes its countries possible, and keeps "certain" or "verified"
+  // only where that verdict already holds of the area. It never makes one.
+  if (restricted === 'excluded' && touched.some((u) => u.codes.some(isRestricted))) restricted = 'possible';
+  if (restricted === 'certain' && !touched.every((u) => certainOf(u, isRestricted))) restricted = 'possible';
+  if (claim === 'contradicted' && touched.some((u) => u.codes.some(isClaimed))) claim = 'consistent';
+  if (claim === 'verified' && !touched.every((u) => certainOf(u, isClaimed))) claim = 'consistent';
+
   const enclosing = enclosingCap(region);
   const share = new Map<CountryCode, number>();
-  for (const unit of meeting) for (const c of unit.codes) share.set(c, 0);
+  for (const unit of [...meeting, ...touched]) for (const c of unit.codes) share.set(c, 0);
+  const here = new Set<CountryCode>();
   for (const p of samplePoints(region, options.shareSamples ?? DEFAULT_SHARE_SAMPLES, enclosing)) {
     const { lat, lon } = toLatLon(p);
+    here.clear();
     const u = rasterUnitAt(world.raster, lat, lon);
-    if (u === NO_UNIT) continue;
-    for (const c of units[u]!.codes) if (share.has(c)) share.set(c, share.get(c)! + 1);
+    if (u !== NO_UNIT) for (const c of units[u]!.codes) here.add(c);
+    if (overlay && touched.length > 0) for (const o of unitsContaining(overlay, p)) for (const c of overlay.units[o]!.codes) here.add(c);
+    for (const c of here) if (share.has(c)) share.set(c, share.get(c)! + 1);
   }
   const possibleCountries = [...share].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).map(([c]) => c);
 

@@ -6,6 +6,7 @@ import { degrees, ms, type Ms } from '../units.js';
 import { verifyTarget, type RttBound } from '../verdict.js';
 import { naturalEarthWorld } from '../world/natural-earth.js';
 import { planSites, siteScorer, type PlanHost, type PlanSite } from './planner.js';
+import { nearestLandFinder } from './reasons.js';
 
 const world = naturalEarthWorld();
 const restricted = new Set(DEFAULT_RESTRICTED);
@@ -68,5 +69,19 @@ describe('siteScorer', () => {
     expect(score([])).toEqual([false, false, true]);
     expect(score([0])).toEqual([false, false, true]);
     expect(score([1, 2])).toEqual([true, true, true]);
+  });
+});
+
+describe('nearestLandFinder', () => {
+  const nearest = nearestLandFinder(world);
+  const at = (lat: number, lon: number) => ({ lat: degrees(lat), lon: degrees(lon) });
+
+  it('measures to overlay areas as to land: zero inside one, its outline from outside', () => {
+    expect(nearest(['RU'], at(48.0159, 37.8028))).toEqual({ code: 'RU', km: 0 });
+    // The middle of the Bohai Sea is ~70 km from Chinese land but inside the Bohai outline.
+    expect(nearest(['CN'], at(38.9, 119.6))).toEqual({ code: 'CN', km: 0 });
+    const tbilisi = nearest(['RU'], at(41.7151, 44.8271))!;
+    expect(tbilisi.km).toBeGreaterThan(35);
+    expect(tbilisi.km).toBeLessThan(45);
   });
 });

@@ -9,29 +9,40 @@ import { speedOf, type SpeedModel } from '../speed.js';
 import { km, type Km, type Ms } from '../units.js';
 import { fromLatLon, type LatLon, type Vec3 } from '../vec3.js';
 import type { Verdict } from '../verdict.js';
-import type { World } from '../world/world.js';
+import { unitsContaining } from '../world/pip.js';
+import type { Borders, World } from '../world/world.js';
 import { modelDistanceKm } from './rtt-model.js';
 
-/** Distances to the nearest land of given countries, with each country's vertices gathered once. */
+/**
+ * Distances to the nearest land of given countries, or overlay area of them (zero inside one),
+ * with each country's vertices gathered once.
+ */
 export function nearestLandFinder(world: World): (codes: readonly CountryCode[], p: LatLon) => { code: CountryCode; km: Km } | undefined {
   const vertices = new Map<CountryCode, Float64Array>();
+  const gather = (borders: Borders, code: CountryCode, out: number[]): void => {
+    for (let a = 0; a < borders.arcFirst.length; a++) {
+      let owned = false;
+      for (let o = borders.ownerStart[a]!; o < borders.ownerStart[a + 1]! && !owned; o++) owned = borders.units[borders.owners[o]!]!.codes.includes(code);
+      if (!owned) continue;
+      for (let i = borders.arcFirst[a]!; i <= borders.arcLast[a]!; i++) out.push(borders.xyz[3 * i]!, borders.xyz[3 * i + 1]!, borders.xyz[3 * i + 2]!);
+    }
+  };
   const of = (code: CountryCode): Float64Array => {
     let v = vertices.get(code);
     if (v) return v;
     const out: number[] = [];
-    for (let a = 0; a < world.arcFirst.length; a++) {
-      let owned = false;
-      for (let o = world.ownerStart[a]!; o < world.ownerStart[a + 1]! && !owned; o++) owned = world.units[world.owners[o]!]!.codes.includes(code);
-      if (!owned) continue;
-      for (let i = world.arcFirst[a]!; i <= world.arcLast[a]!; i++) out.push(world.xyz[3 * i]!, world.xyz[3 * i + 1]!, world.xyz[3 * i + 2]!);
-    }
+    gather(world, code, out);
+    if (world.overlay) gather(world.overlay, code, out);
     vertices.set(code, (v = Float64Array.from(out)));
     return v;
   };
   return (codes, p) => {
     const q: Vec3 = fromLatLon(p.lat, p.lon);
+    const overlay = world.overlay;
+    const inside = overlay ? unitsContaining(overlay, q).flatMap((u) => overlay.units[u]!.codes) : [];
     let best: { code: CountryCode; km: Km } | undefined;
     for (const code of codes) {
+      if (inside.includes(code)) return { code, km: km(0) };
       const v = of(code);
       let top = -2;
       for (let i = 0; i < v.length; i += 3) top = Math.max(top, v[i]! * q[0] + v[i + 1]! * q[1] + v[i + 2]! * q[2]);

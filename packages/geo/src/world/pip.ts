@@ -1,6 +1,6 @@
 import type { Vec3 } from '../vec3.js';
 import { meridianAt, meridianCrossingZ } from './meridian.js';
-import type { World } from './world.js';
+import type { Borders } from './world.js';
 
 /** Longitude bin (of width `binDeg` from -180) holding a longitude in degrees. */
 export function lonBin(lonDeg: number, binDeg: number, bins: number): number {
@@ -12,7 +12,7 @@ export function lonBin(lonDeg: number, binDeg: number, bins: number): number {
  * the North Pole (which no country contains). A crossing counts once for each owner of the
  * arc crossed.
  */
-export function unitsContaining(world: World, q: Vec3): number[] {
+export function unitsContaining(world: Borders, q: Vec3): number[] {
   const lon = Math.atan2(q[1], q[0]);
   const bins = world.lonBinStart.length - 1;
   const bin = lonBin((lon * 180) / Math.PI, world.lonBinDeg, bins);

@@ -1,7 +1,7 @@
 import { RIM_SLACK } from '../cap.js';
 import { cosineAtLeast, intersectIntervals, type IntervalSet } from '../intervals.js';
 import type { Region } from '../region.js';
-import type { World } from './world.js';
+import type { Borders } from './world.js';
 
 /** Caps packed as [x, y, z, cos, sin, angle] for the hot loops. */
 const STRIDE = 6;
@@ -55,7 +55,7 @@ function edgeMeets(caps: Float64Array, xyz: Float64Array, v: number): boolean {
  * RIM_SLACK, which only ever adds arcs: a node of the hierarchy is skipped only when it is
  * certainly outside some cap.
  */
-export function arcsMeetingRegion(world: World, region: Region): Uint8Array {
+export function arcsMeetingRegion(world: Borders, region: Region): Uint8Array {
   const hit = new Uint8Array(world.arcFirst.length);
   if (region.empty) return hit;
   if (region.whole) return hit.fill(1);

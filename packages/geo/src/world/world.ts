@@ -10,13 +10,13 @@ export interface CountryUnit {
 }
 
 /**
- * Country borders as a set of shared boundary arcs, indexed for region queries.
+ * Boundaries as a set of shared arcs, indexed for region queries.
  *
  * Every arc is a chain of great-circle edges between unit vectors. An arc separates the
  * units listed as its owners (one for a coast, two for a land border); a unit listed twice
  * is on both sides. Point membership uses the even-odd rule, so ring winding never matters.
  */
-export interface World {
+export interface Borders {
   readonly units: readonly CountryUnit[];
   /** Vertices, x y z per vertex. */
   readonly xyz: Float64Array;
@@ -35,6 +35,16 @@ export interface World {
   readonly lonBinEdges: Int32Array;
   /** Largest z among each edge's endpoints plus the edge's bulge, for quick rejection. */
   readonly edgeTopZ: Float64Array;
+}
+
+/** Country borders, and the overlay of areas they do not draw (world/overlay-areas.ts). */
+export interface World extends Borders {
+  /**
+   * Areas a country holds that its units leave out (waters beyond the margin, reefs, occupied
+   * land), drawn generously. They may overlap the units and each other, so they are kept
+   * apart and only ever make a country *possible* (verdict.ts); absent means none.
+   */
+  readonly overlay?: Borders | undefined;
   /** Coarse unit map for area shares only. */
   readonly raster: UnitRaster;
   /** Where the data came from, for proofs and reports. */

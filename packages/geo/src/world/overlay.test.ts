@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RESTRICTED } from '../countries.js';
+import { degrees } from '../units.js';
+import { fromLatLon } from '../vec3.js';
+import { OVERLAY_AREAS } from './overlay-areas.js';
+import { badOverlayArea, overlayBorders, type LonLat, type OverlayArea } from './overlay.js';
+import { unitsContaining } from './pip.js';
+
+const overlay = overlayBorders(OVERLAY_AREAS);
+const codesAt = (lat: number, lon: number): string[] =>
+  [...new Set(unitsContaining(overlay, fromLatLon(degrees(lat), degrees(lon))).flatMap((u) => overlay.units[u]!.codes))].sort();
+
+const square = (lon: number, lat: number, half: number): LonLat[] => [
+  [lon - half, lat - half],
+  [lon + half, lat - half],
+  [lon + half, lat + half],
+  [lon - half, lat + half],
+];
+
+/** Whether segments ab and cd cross in the lon/lat plane (touching counts). */
+function crosses(a: LonLat, b: LonLat, c: LonLat, d: LonLat): boolean {
+  const side = (p: LonLat, q: LonLat, r: LonLat): number => Math.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]));
+  return side(a, b, c) * side(a, b, d) <= 0 && side(c, d, a) * side(c, d, b) <= 0;
+}
+
+describe('overlay areas', () => {
+  it.each([
+    ['no codes', { name: 'x', codes: [], disputed: false, rings: [square(0, 0, 1)] }, /x: no country codes/],
+    ['no outline', { name: 'x', codes: ['RU'], disputed: false, rings: [] }, /x: no outline/],
+    ['two vertices', { name: 'x', codes: ['RU'], disputed: false, rings: [[[0, 0], [1, 1]]] }, /an outline of 2 vertices/],
+    ['a vertex past the pole', { name: 'x', codes: ['RU'], disputed: false, rings: [[[0, 0], [1, 1], [1, 91]]] }, /vertex 1, 91 is not/],
+    ['a vertex at the pole', { name: 'x', codes: ['RU'], disputed: false, rings: [[[0, 0], [1, 1], [1, 90]]] }, /vertex 1, 90 is not/],
+    ['a longitude that is not a number', { name: 'x', codes: ['RU'], disputed: false, rings: [[[0, 0], [1, 1], [Number.NaN, 2]]] }, /vertex NaN, 2 is not/],
+  ] satisfies [string, OverlayArea, RegExp][])('refuses an area with %s', (_, area, message) => {
+    expect(badOverlayArea(area)).toMatch(message);
+    expect(() => overlayBorders([area])).toThrow(RangeError);
+  });
+
+  it('finds each of two overlapping areas at a point they share, and neither outside them', () => {
+    const b = overlayBorders([
+      { name: 'a', codes: ['RU'], disputed: false, rings: [square(10, 10, 1)] },
+      { name: 'b', codes: ['UA', 'RU'], disputed: true, rings: [square(10.5, 10.5, 1)] },
+    ]);
+    const at = (lat: number, lon: number): string[] => unitsContaining(b, fromLatLon(degrees(lat), degrees(lon))).map((u) => b.units[u]!.name).sort();
+    expect(at(10.2, 10.2)).toEqual(['a', 'b']);
+    expect(at(9.2, 9.2)).toEqual(['a']);
+    expect(at(11.3, 11.3)).toEqual(['b']);
+    expect(at(12, 8)).toEqual([]);
+  });
+
+  it('follows straight lon/lat lines between vertices far apart, as the country data does', () => {
+    const b = overlayBorders([{ name: 'band', codes: ['RU'], disputed: false, rings: [[[0, 60], [40, 60], [40, 61], [0, 61]]] }]);
+    // The great circle from (0, 60) to (40, 60) bulges to ~61.7° N at 20° E; the lon/lat line does not.
+    expect(unitsContaining(b, fromLatLon(degrees(61.2), degrees(20)))).toEqual([]);
+    expect(unitsContaining(b, fromLatLon(degrees(60.1), degrees(20)))).toEqual([0]);
+  });
+
+  it('ships outlines that are valid, simple (no edge crosses another) and each name a restricted party by default', () => {
+    for (const area of OVERLAY_AREAS) {
+      expect(badOverlayArea(area)).toBeUndefined();
+      expect(area.codes.some((c) => DEFAULT_RESTRICTED.includes(c))).toBe(true);
+      expect(area.disputed).toBe(area.codes.length > 1);
+      for (const ring of area.rings) {
+        const edges = ring.map((p, i) => [p, ring[(i + 1) % ring.length]!] as const);
+        edges.forEach(([a, b], i) =>
+          edges.forEach(([c, d], j) => {
+            const adjacent = Math.abs(i - j) <= 1 || Math.abs(i - j) === edges.length - 1;
+            if (!adjacent) expect(crosses(a, b, c, d), `${area.name}: edges ${i} and ${j} cross`).toBe(false);
+          }),
+        );
+      }
+    }
+  });
+
+  it.each([
+    ['the middle of the Bohai Sea', 38.9, 119.6, ['CN']],
+    ['Liaodong Bay', 40.4, 121.0, ['CN']],
+    ['Laizhou Bay', 37.4, 119.5, ['CN']],
+    ['the middle of the Sea of Azov', 46.1, 36.6, ['RU', 'UA']],
+    ['Taganrog Bay', 47.1, 38.6, ['RU', 'UA']],
+    ['the Kerch Strait', 45.25, 36.55, ['RU', 'UA']],
+    ['the middle of the White Sea', 65.2, 37.8, ['RU']],
+    ['Kandalaksha Bay', 66.8, 33.5, ['RU']],
+    ['Onega Bay', 64.3, 36.5, ['RU']],
+    ['the White Sea funnel', 67.5, 41.5, ['RU']],
+    ['the north Caspian', 45.5, 49.5, ['AZ', 'IR', 'KZ', 'RU', 'TM']],
+    ['the middle Caspian', 42.0, 50.5, ['AZ', 'IR', 'KZ', 'RU', 'TM']],
+    ['the south Caspian', 38.5, 51.0, ['AZ', 'IR', 'KZ', 'RU', 'TM']],
+    ['the Kara-Bogaz-Gol', 41.3, 53.8, ['AZ', 'IR', 'KZ', 'RU', 'TM']],
+    ['Woody Island, Paracels', 16.83, 112.33, ['CN', 'TW', 'VN']],
+    ['Fiery Cross Reef', 9.55, 112.89, ['BN', 'CN', 'MY', 'PH', 'TW', 'VN']],
+    ['Mischief Reef', 9.92, 115.53, ['BN', 'CN', 'MY', 'PH', 'TW', 'VN']],
+    ['Donetsk', 48.0159, 37.8028, ['RU', 'UA']],
+    ['Luhansk', 48.574, 39.3078, ['RU', 'UA']],
+    ['Mariupol', 47.0971, 37.5434, ['RU', 'UA']],
+    ['Melitopol', 46.8489, 35.3675, ['RU', 'UA']],
+    ['Enerhodar', 47.4989, 34.6581, ['RU', 'UA']],
+    ['Nova Kakhovka', 46.7548, 33.3487, ['RU', 'UA']],
+    ['the Kinburn Spit', 46.53, 31.55, ['RU', 'UA']],
+    ['Sievierodonetsk', 48.948, 38.491, ['RU', 'UA']],
+    ['Sukhumi', 43.0015, 41.0234, ['GE', 'RU']],
+    ['Gagra', 43.28, 40.27, ['GE', 'RU']],
+    ['Gali', 42.627, 41.733, ['GE', 'RU']],
+    ['Tskhinvali', 42.2276, 43.9686, ['GE', 'RU']],
+    ['Akhalgori', 42.126, 44.485, ['GE', 'RU']],
+    ['Tiraspol', 46.8403, 29.6433, ['MD', 'RU']],
+    ['Bender', 46.8316, 29.4777, ['MD', 'RU']],
+    ['Rîbnița', 47.7694, 29.0003, ['MD', 'RU']],
+    ['Paris', 48.8566, 2.3522, []],
+    ['Kyiv', 50.4501, 30.5234, []],
+    ['Dnipro', 48.4647, 35.0462, []],
+    ['Odesa', 46.4825, 30.7233, []],
+    ['Kharkiv', 49.9935, 36.2304, []],
+    ['Tbilisi', 41.7151, 44.8271, []],
+    ['Kutaisi', 42.27, 42.7, []],
+    ['Chișinău', 47.0105, 28.8638, []],
+    ['Beijing', 39.9042, 116.4074, []],
+    ['Seoul', 37.5665, 126.978, []],
+    ['Tehran', 35.6892, 51.389, []],
+    ['Singapore', 1.3521, 103.8198, []],
+  ] as const)('counts %s for the parties that hold it, and only there', (_, lat, lon, codes) => {
+    expect(codesAt(lat, lon)).toEqual([...codes].sort());
+  });
+});
