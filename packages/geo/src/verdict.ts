@@ -6,7 +6,8 @@ import { enclosingCap, regionArea, samplePoints } from './measure.js';
 import { arcMidpoint, regionFromCaps, type Region } from './region.js';
 import type { SpeedModel } from './speed.js';
 import { km, km2, radians, type Degrees, type Km, type Km2, type Ms } from './units.js';
-import { fromLatLon, toLatLon, type LatLon } from './vec3.js';
+import { fromLatLon, toLatLon, type LatLon, type Vec3 } from './vec3.js';
+import { overlayGridUnitsAt, overlayUnitsAt } from './world/overlay.js';
 import { unitsContaining } from './world/pip.js';
 import { arcsMeetingRegion } from './world/query.js';
 import { NO_UNIT, rasterUnitAt } from './world/raster.js';
@@ -81,7 +82,7 @@ export interface JudgeOptions {
 const DEFAULT_SHARE_SAMPLES = 512;
 
 /** Units whose land or border meets the region: exact, up to the cap rim slack. */
-function unitsMeeting(world: Borders, region: Region): Uint8Array {
+function unitsMeeting(world: Borders, region: Region, containing = (p: Vec3): number[] => unitsContaining(world, p)): Uint8Array {
   const meets = new Uint8Array(world.units.length);
   if (region.whole) return meets.fill(1);
   arcsMeetingRegion(world, region).forEach((hit, a) => {
@@ -89,7 +90,7 @@ function unitsMeeting(world: Borders, region: Region): Uint8Array {
   });
   // A part of the region that crosses no border lies inside one unit (or at sea); each
   // part has a boundary arc, so testing one point per arc finds every such unit.
-  for (const arc of region.arcs) for (const u of unitsContaining(world, arcMidpoint(region, arc))) meets[u] = 1;
+  for (const arc of region.arcs) for (const u of containing(arcMidpoint(region, arc))) meets[u] = 1;
   return meets;
 }
 
@@ -120,8 +121,9 @@ export function judgeRegion(world: World, region: Region, options: JudgeOptions)
   const expanded = expandRegion(region, options.marginKm);
   const meets = unitsMeeting(world, expanded);
   const meeting = units.filter((_, u) => meets[u] === 1);
-  const overlayMeets = overlay ? unitsMeeting(overlay, expanded) : new Uint8Array(0);
-  const touched = overlay ? overlay.units.filter((_, u) => overlayMeets[u] === 1) : [];
+  const overlayMeets = overlay ? unitsMeeting(overlay, expanded, (p) => overlayUnitsAt(overlay, p)) : new Uint8Array(0);
+  const touchedAreas = overlay ? overlay.units.flatMap((_, u) => (overlayMeets[u] === 1 ? [u] : [])) : [];
+  const touched = touchedAreas.map((u) => overlay!.units[u]!);
   const isRestricted = (c: CountryCode): boolean => options.restricted.has(c);
   // A disputed unit is one of its codes, we cannot say which; an undisputed one is all of them.
   const certainOf = (u: CountryUnit, holds: (c: CountryCode) => boolean): boolean => (u.disputed ? u.codes.every(holds) : u.codes.some(holds));
@@ -149,14 +151,16 @@ export function judgeRegion(world: World, region: Region, options: JudgeOptions)
   const enclosing = enclosingCap(region);
   const share = new Map<CountryCode, number>();
   for (const unit of [...meeting, ...touched]) for (const c of unit.codes) share.set(c, 0);
-  const here = new Set<CountryCode>();
+  const count = (c: CountryCode): void => {
+    if (share.has(c)) share.set(c, share.get(c)! + 1);
+  };
   for (const p of samplePoints(region, options.shareSamples ?? DEFAULT_SHARE_SAMPLES, enclosing)) {
-    const { lat, lon } = toLatLon(p);
-    here.clear();
-    const u = rasterUnitAt(world.raster, lat, lon);
-    if (u !== NO_UNIT) for (const c of units[u]!.codes) here.add(c);
-    if (overlay && touched.length > 0) for (const o of unitsContaining(overlay, p)) for (const c of overlay.units[o]!.codes) here.add(c);
-    for (const c of here) if (share.has(c)) share.set(c, share.get(c)! + 1);
+    const at = toLatLon(p);
+    const u = rasterUnitAt(world.raster, at.lat, at.lon);
+    const codes = u === NO_UNIT ? [] : units[u]!.codes;
+    const areas = overlay && touchedAreas.length > 0 ? overlayGridUnitsAt(overlay, at, touchedAreas) : [];
+    if (areas.length === 0) codes.forEach(count);
+    else new Set([...codes, ...areas.flatMap((a) => overlay!.units[a]!.codes)]).forEach(count);
   }
   const possibleCountries = [...share].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).map(([c]) => c);
 

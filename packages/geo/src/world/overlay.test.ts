@@ -3,7 +3,7 @@ import { DEFAULT_RESTRICTED } from '../countries.js';
 import { degrees } from '../units.js';
 import { fromLatLon } from '../vec3.js';
 import { OVERLAY_AREAS } from './overlay-areas.js';
-import { badOverlayArea, overlayBorders, type LonLat, type OverlayArea } from './overlay.js';
+import { badOverlayArea, overlayBorders, overlayGridUnitsAt, overlayUnitsAt, type LonLat, type OverlayArea } from './overlay.js';
 import { unitsContaining } from './pip.js';
 
 const overlay = overlayBorders(OVERLAY_AREAS);
@@ -46,6 +46,20 @@ describe('overlay areas', () => {
     expect(at(9.2, 9.2)).toEqual(['a']);
     expect(at(11.3, 11.3)).toEqual(['b']);
     expect(at(12, 8)).toEqual([]);
+  });
+
+  it.each([
+    ['the middle of the Bohai Sea', 38.9, 119.6],
+    ['the middle Caspian', 42.0, 50.5],
+    ['Donetsk', 48.0159, 37.8028],
+    ['Tiraspol', 46.8403, 29.6433],
+    ['Paris', 48.8566, 2.3522],
+    ['off the Paracels, in no area', 14.5, 112.0],
+  ])('finds the same areas at %s by box and grid (for shares) as by the exact test', (_, lat, lon) => {
+    const p = fromLatLon(degrees(lat), degrees(lon));
+    const all = overlay.units.map((_, u) => u);
+    expect(overlayUnitsAt(overlay, p)).toEqual(unitsContaining(overlay, p));
+    expect(overlayGridUnitsAt(overlay, { lat: degrees(lat), lon: degrees(lon) }, all)).toEqual(unitsContaining(overlay, p).sort((a, b) => a - b));
   });
 
   it('follows straight lon/lat lines between vertices far apart, as the country data does', () => {

@@ -1,5 +1,6 @@
 import type { CountryCode } from '../countries.js';
 import type { Bvh } from './bvh.js';
+import type { OverlayBorders } from './overlay.js';
 import type { UnitRaster } from './raster.js';
 
 /** One piece of land with the country codes it counts as (see UnitCodes). */
@@ -44,7 +45,7 @@ export interface World extends Borders {
    * land), drawn generously. They may overlap the units and each other, so they are kept
    * apart and only ever make a country *possible* (verdict.ts); absent means none.
    */
-  readonly overlay?: Borders | undefined;
+  readonly overlay?: OverlayBorders | undefined;
   /** Coarse unit map for area shares only. */
   readonly raster: UnitRaster;
   /** Where the data came from, for proofs and reports. */
