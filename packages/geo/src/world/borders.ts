@@ -6,6 +6,8 @@ import type { Borders, CountryUnit } from './world.js';
 const DENSIFY_DEG = 0.25;
 const CHUNK_EDGES = 16;
 const LON_BIN_DEG = 0.1;
+/** Far more than the rounding of a longitude through xyz and back, far less than a bin. */
+const BIN_SLACK_DEG = 1e-9;
 const DEG = Math.PI / 180;
 
 /** Splits long edges so that the great circle between vertices follows the data's straight lon/lat line. */
@@ -90,8 +92,12 @@ function edgeIndex({ xyz, lons, arcFirst, arcLast }: Vertices) {
       const l1 = lons[v]!;
       const l2 = lons[v + 1]!;
       const ranges = Math.abs(l2 - l1) > 180 ? [[Math.max(l1, l2), 180], [-180, Math.min(l1, l2)]] : [[Math.min(l1, l2), Math.max(l1, l2)]];
+      // Each edge also goes in the bins a hair past its ends: a point tested on a vertex's meridian
+      // has its longitude from xyz, which can round into the next bin, where the edge ending at that
+      // vertex must still be found. An edge in one bin too many costs only a crossing test.
       for (const [from, to] of ranges) {
-        for (let b = lonBin(from!, LON_BIN_DEG, binCount); b <= lonBin(to!, LON_BIN_DEG, binCount); b++) binned[b]!.push(v);
+        const first = lonBin(from! - BIN_SLACK_DEG, LON_BIN_DEG, binCount);
+        for (let b = first; b <= lonBin(to! + BIN_SLACK_DEG, LON_BIN_DEG, binCount); b++) binned[b]!.push(v);
       }
     }
   }

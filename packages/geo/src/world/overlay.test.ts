@@ -62,6 +62,16 @@ describe('overlay areas', () => {
     expect(overlayGridUnitsAt(overlay, { lat: degrees(lat), lon: degrees(lon) }, all)).toEqual(unitsContaining(overlay, p).sort((a, b) => a - b));
   });
 
+  it('finds no area on the meridian of a vertex south of it, whichever bin the point\'s longitude rounds into', () => {
+    // 48.7° E is a bin edge and the longitude of a vertex of the shipped Caspian outlines; the point's
+    // longitude through xyz is 48.7 or 48.699999999999996 by latitude. The edge that ends at the
+    // vertex from the west must be found from either side.
+    const b = overlayBorders([{ name: 'a', codes: ['RU'], disputed: false, rings: [[[48.35, 41.9], [48.7, 41.62], [50.4, 41.75], [50.7, 42.6]]] }]);
+    for (const lat of [36.5, 36.6, 37, 36.50000000000002]) expect(unitsContaining(b, fromLatLon(degrees(lat), degrees(48.7)))).toEqual([]);
+    expect(unitsContaining(b, fromLatLon(degrees(41.8), degrees(48.7)))).toEqual([0]);
+    expect(codesAt(36.6, 48.7)).toEqual([]);
+  });
+
   it('follows straight lon/lat lines between vertices far apart, as the country data does', () => {
     const b = overlayBorders([{ name: 'band', codes: ['RU'], disputed: false, rings: [[[0, 60], [40, 60], [40, 61], [0, 61]]] }]);
     // The great circle from (0, 60) to (40, 60) bulges to ~61.7° N at 20° E; the lon/lat line does not.
