@@ -21,7 +21,14 @@ const PLACES = {
   spratly: [10.38, 114.36],
   shipOffQingdao: [35.9, 120.6],
   bohai: [38.9, 119.6],
-  caspian: [42.0, 50.5],
+  russianCaspian: [44.0, 48.5],
+  iranianCaspian: [38.8, 50.6],
+  baku: [40.4093, 49.8671],
+  atyrau: [47.1, 51.9],
+  dnipro: [48.4647, 35.0462],
+  odesa: [46.4825, 30.7233],
+  tbilisi: [41.7151, 44.8271],
+  novaKakhovka: [46.75, 33.37],
   azov: [46.1, 36.6],
   whiteSea: [65.2, 37.8],
   fieryCross: [9.55, 112.89],
@@ -138,7 +145,9 @@ describe('verifyTarget, worked examples', () => {
 describe('verifyTarget, overlay areas the country units leave out', () => {
   it.each([
     ['in the middle of the Bohai Sea, ~70 km from land (Chinese internal waters)', 'bohai', 20, ['CN']],
-    ['in the middle of the Caspian Sea (national sectors)', 'caspian', 20, ['AZ', 'IR', 'KZ', 'RU', 'TM']],
+    ['in the Russian sector of the Caspian Sea', 'russianCaspian', 20, ['RU']],
+    ['in the south Caspian that Iran claims beyond the Astara-Hasan Quli line', 'iranianCaspian', 20, ['IR', 'AZ']],
+    ['in Nova Kakhovka, on the occupied left bank of the Dnipro', 'novaKakhovka', 5, ['UA', 'RU']],
     ['in the middle of the Sea of Azov', 'azov', 20, ['RU', 'UA']],
     ['on Fiery Cross Reef, held by China, 134 km from any land Natural Earth codes to it', 'fieryCross', 20, ['CN', 'VN', 'PH', 'TW']],
     ['on Mischief Reef, held by China, 41 km from the nearest Spratly island drawn', 'mischief', 10, ['CN', 'VN', 'PH', 'TW']],
@@ -179,5 +188,36 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
   it('keeps a certain verdict where the area is one restricted country: the White Sea', () => {
     const v = verify([within('whiteSea', 20)], 'RU');
     expect(v).toMatchObject({ restricted: 'certain', claim: 'verified', possibleCountries: ['RU'] });
+  });
+});
+
+describe('verifyTarget, precision next to the overlay areas', () => {
+  // The outlines follow the real line with a few km of room (docs/geo.md, "Overlay areas"), so
+  // an honest host near one is still proved outside the restricted countries by a small region.
+  it.each([
+    ['Baku, 15 km', 'baku', 15],
+    ['Baku, 80 km (the Russian sector ends ~150 km north, Iran\'s claim ~110 km south-east)', 'baku', 80],
+    ['Atyrau, 150 km (in the Kazakh sector, ~200 km from Russian land and waters)', 'atyrau', 150],
+    ['Dnipro, 60 km (the front ~90 km south-east)', 'dnipro', 60],
+    ['Odesa, 20 km (Transnistria ~50 km west, the Kinburn Spit ~50 km east)', 'odesa', 20],
+    ['Tbilisi, 12 km (South Ossetia ~40 km north)', 'tbilisi', 12],
+  ] as const)('excludes the restricted countries for a host in %s', (_, place, radiusKm) => {
+    expect(verify([within(place, radiusKm)], null).restricted).toBe('excluded');
+  });
+
+  it.each([
+    ['the Russian sector of the Caspian', 'russianCaspian', 15, 'RU'],
+    ['Tiraspol', 'tiraspol', 15, 'RU'],
+    ['Donetsk', 'donetsk', 15, 'RU'],
+    ['the Caspian Iran claims', 'iranianCaspian', 15, 'IR'],
+  ] as const)('keeps a restricted country possible for a host in %s', (_, place, radiusKm, code) => {
+    const v = verify([within(place, radiusKm)], null);
+    expect(v.restricted).toBe('possible');
+    expect(v.possibleCountries).toContain(code);
+  });
+
+  it('makes Russia possible for a host in Atyrau only once its region reaches Russian land or waters', () => {
+    expect(verify([within('atyrau', 150)], null).possibleCountries).not.toContain('RU');
+    expect(verify([within('atyrau', 200)], null).possibleCountries).toContain('RU');
   });
 });

@@ -140,7 +140,7 @@ export function judgeRegion(world: World, region: Region, options: JudgeOptions)
     else claim = 'consistent';
   }
 
-  // Overlay outlines are drawn generously (over coasts and past front lines), so an area may
+  // Overlay outlines are drawn with room to spare (over coasts and past front lines), so an area may
   // only weaken a verdict: it makes its countries possible, and keeps "certain" or "verified"
   // only where that verdict already holds of the area. It never makes one.
   if (restricted === 'excluded' && touched.some((u) => u.codes.some(isRestricted))) restricted = 'possible';

@@ -4,19 +4,22 @@ import type { LonLat, OverlayArea } from './overlay.js';
 /**
  * Areas that Natural Earth's units leave out but a host can stand in, so that the countries
  * holding them stay possible there (docs/geo.md, "Borders"). Every outline is drawn by hand for
- * Locus from general geography, coarse and generous: it runs over the coast onto land, past a
- * front line or boundary by tens of km, and some km around a reef, because an outline too large
- * only makes a country possible more often, and one too small could make `excluded` false. The
- * margin (25 km) then covers the territorial sea beyond each outline. Areas held by more than
- * one party are disputed: possible for each, certain for none.
+ * Locus from general geography and must contain the real area: an outline too large only makes
+ * a country possible more often, one too small could make `excluded` false. The margin (25 km)
+ * is added to each outline as to each unit, and already covers 22.2 km of territorial sea and
+ * 2.8 km of data error, so an outline follows the real line with a small allowance for drawing
+ * error and movement, not more: about 5 km past a stable boundary line or river, 10-15 km past
+ * a moving front, a few km over a coast. Room drawn beyond that is counted twice and costs
+ * precision for every honest host nearby. Areas held by more than one party are disputed:
+ * possible for each, certain for none.
  *
- * Front lines move: the occupied areas are drawn as of late 2025 with room to spare, and must be
- * redrawn when a front passes near their edge.
+ * Front lines move: the occupied areas are drawn as of late 2025 and must be redrawn when a
+ * front passes near their edge.
  */
 
 const SPRATLY_CLAIMANTS: readonly CountryCode[] = ['CN', 'TW', 'VN', 'PH', 'MY', 'BN'];
-/** Half the side of the square drawn around a reef, in degrees (about 16 km): the reef, plus room for error in where it is placed. */
-const REEF_HALF_SIDE_DEG = 0.15;
+/** Half the side of the square drawn around a reef, in degrees (about 7 km): the reef, plus room for error in where it is placed; the margin adds 25 km. */
+const REEF_HALF_SIDE_DEG = 0.06;
 
 const reef = (name: string, lon: number, lat: number): OverlayArea => ({
   name,
@@ -35,7 +38,8 @@ const reef = (name: string, lon: number, lat: number): OverlayArea => ({
 export const OVERLAY_AREAS: readonly OverlayArea[] = [
   {
     // Internal waters of China, up to ~70 km from land; the outline takes in the whole sea,
-    // its coasts and the Bohai Strait out past Lüshun and Penglai.
+    // its coasts and the Bohai Strait out past Lüshun and Penglai. It runs tens of km onto land in
+    // places, all of it Chinese, which costs no host anything.
     name: 'Bohai Sea',
     codes: ['CN'],
     disputed: false,
@@ -49,7 +53,8 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   },
   {
     // Shared internal waters of Russia and Ukraine, ~60 km from land at the centre, with the
-    // Kerch Strait and Taganrog Bay; the outline runs over every coast.
+    // Kerch Strait and Taganrog Bay; the outline runs over every coast, all of it Russian or in
+    // the occupied area below, which counts the same two parties.
     name: 'Sea of Azov',
     codes: ['RU', 'UA'],
     disputed: true,
@@ -62,7 +67,7 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   },
   {
     // Internal waters of Russia, ~52 km from land at most: the whole sea with Onega, Dvina and
-    // Mezen Bays and the funnel out past Cape Svyatoy Nos and Kanin Nos.
+    // Mezen Bays and the funnel out past Cape Svyatoy Nos and Kanin Nos, over Russian coasts only.
     name: 'White Sea',
     codes: ['RU'],
     disputed: false,
@@ -73,20 +78,90 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
       ],
     ],
   },
+  // The Caspian Sea, in parts by who holds the waters there: the sectors of the Russian-Kazakh
+  // (1998), Russian-Azerbaijani (2002) and trilateral (2003) agreements, the Azerbaijani and
+  // Turkmen sectors on the median line between them, and the south, which Iran holds up to the
+  // old Soviet-Iranian line (Astara to Hasan Quli) and claims beyond it, up to a fifth of the sea.
+  // Each part runs some 30-50 km past the sector lines as drawn here (so that near a line both
+  // holders count, and where the lines are disputed all parties do), past Iran's widest claim by
+  // a similar room, and over its own holder's coast. Where a part's edge runs along the coast of
+  // another state it keeps within a few km of the shore: that state's own land (with the margin)
+  // covers the first 22.2 km of sea, so the parts need only cover the waters beyond it.
   {
-    // Divided into national sectors (up to ~160 km from land) among the five littoral states,
-    // not all agreed: any point of it may belong to any of them. The outline takes in the whole
-    // sea, the Kara-Bogaz-Gol and the coasts (the Absheron peninsula with them).
-    name: 'Caspian Sea',
-    codes: ['AZ', 'IR', 'KZ', 'RU', 'TM'],
-    disputed: true,
+    name: 'Caspian Sea, Russian sector',
+    codes: ['RU'],
+    disputed: false,
     rings: [
       [
-        [46.6, 45.6], [47.6, 46.3], [49.0, 46.7], [50.5, 47.2], [51.9, 47.4], [53.3, 47.2], [54.3, 46.0],
-        [54.3, 45.0], [53.5, 44.4], [52.3, 43.5], [53.4, 42.5], [55.2, 42.2], [55.2, 40.4], [54.0, 39.8],
-        [54.2, 38.0], [54.4, 37.3], [54.3, 36.6], [53.0, 36.5], [51.0, 36.5], [50.0, 36.9], [49.0, 37.2],
-        [48.6, 38.4], [48.7, 39.3], [49.1, 40.0], [49.0, 40.3], [49.3, 40.8], [48.7, 41.5], [48.1, 42.0],
-        [47.3, 43.0], [46.9, 43.6], [46.6, 44.4],
+        // West and north over Dagestan, Kalmykia and the Volga delta (Russian land), from the
+        // Azerbaijani coast just south of the Samur mouth.
+        [48.7, 41.62], [48.35, 41.9], [47.9, 42.3], [47.3, 42.95], [46.9, 43.9], [46.8, 45.4], [47.6, 46.3],
+        [48.6, 46.45], [49.15, 46.35],
+        // East of the Russian-Kazakh line, then south of the Russian-Azerbaijani line.
+        [49.8, 46.15], [49.85, 45.4], [49.8, 44.6], [50.15, 43.6], [50.7, 42.6], [50.4, 41.75],
+      ],
+    ],
+  },
+  {
+    name: 'Caspian Sea, Kazakh sector',
+    codes: ['KZ'],
+    disputed: false,
+    rings: [
+      [
+        // West of the Russian-Kazakh line, over the Volga delta's eastern edge.
+        [48.9, 46.25], [48.5, 45.4], [48.5, 44.6], [48.8, 43.6], [49.3, 42.75],
+        // South of the Azerbaijani-Kazakh and Kazakh-Turkmen lines, to the Turkmen coast.
+        [49.8, 42.2], [51.0, 41.2], [52.55, 41.5],
+        // Over the Kazakh coast: Mangyshlak, the Buzachi peninsula, the Dead Kultuk, the Emba and
+        // Ural mouths (Atyrau itself lies outside, ~25 km up the Ural).
+        [53.1, 42.3], [52.2, 43.3], [51.6, 43.9], [53.1, 44.6], [54.2, 45.3], [54.0, 46.3], [53.2, 46.85],
+        [51.9, 47.0], [50.5, 46.8], [49.4, 46.6],
+      ],
+    ],
+  },
+  {
+    name: 'Caspian Sea, Azerbaijani sector',
+    codes: ['AZ'],
+    disputed: false,
+    rings: [
+      [
+        // North of the Russian-Azerbaijani line, onto the Dagestan coast near Derbent.
+        [48.35, 42.15], [49.8, 42.9], [50.5, 42.75],
+        // East of the Azerbaijani-Kazakh and Azerbaijani-Turkmen lines (the disputed Kapaz/Serdar
+        // field with it), south to just past the Astara-Hasan Quli line.
+        [51.6, 41.6], [52.1, 40.2], [52.0, 38.9], [51.9, 37.75], [48.9, 38.33],
+        // The Azerbaijani coast a few km inland: Lankaran, the Kura mouth, Alat, the Absheron
+        // peninsula (Baku's centre stays outside, ~5 km from the shore of its bay), Sumqayit.
+        [48.8, 38.75], [49.0, 39.3], [49.35, 39.95], [49.75, 40.33], [50.1, 40.33], [50.42, 40.4],
+        [50.2, 40.5], [49.7, 40.56], [49.1, 41.1], [48.75, 41.5],
+      ],
+    ],
+  },
+  {
+    name: 'Caspian Sea, Turkmen sector',
+    codes: ['TM'],
+    disputed: false,
+    rings: [
+      [
+        // West of the Azerbaijani-Turkmen line, north past the Kazakh-Turkmen line.
+        [51.15, 37.85], [51.1, 40.2], [50.7, 41.5], [51.0, 41.85], [52.5, 42.15],
+        // The Turkmen coast with the Kara-Bogaz-Gol, then south to Hasan Quli and the Atrek.
+        [53.3, 42.2], [55.0, 41.9], [55.0, 40.6], [53.4, 40.1], [53.5, 39.3], [53.75, 38.5], [54.1, 37.3],
+        [53.9, 37.2],
+      ],
+    ],
+  },
+  {
+    name: 'Caspian Sea, Iranian part',
+    codes: ['IR'],
+    disputed: false,
+    rings: [
+      [
+        // From Astara north-east beyond Iran's widest claim (a fifth of the sea, with the Alov
+        // field), to the Turkmen coast south of the Cheleken peninsula.
+        [48.85, 38.5], [49.6, 39.0], [50.6, 39.6], [51.8, 39.65], [53.0, 39.2], [53.4, 39.0],
+        // Over the Turkmen and Iranian coasts, from the Atrek along Mazandaran and Gilan.
+        [53.7, 38.4], [54.15, 37.4], [54.2, 36.7], [51.5, 36.5], [50.0, 36.9], [49.2, 37.3], [48.7, 38.0],
       ],
     ],
   },
@@ -112,58 +187,78 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   reef('Subi Reef', 114.08, 10.92),
   reef('Mischief Reef', 115.53, 9.92),
   {
-    // Occupied by Russia beyond Crimea: Luhansk and Donetsk oblasts, the south of Zaporizhzhia
-    // and Kherson oblasts with the Kinburn Spit, and the east of Kharkiv oblast. The outline
-    // takes in whole oblasts and runs 30-80 km west of the front (past Kherson, Zaporizhzhia,
-    // Pokrovsk, Kramatorsk, Sloviansk and Kupiansk), onto Crimea and over the Russian border.
+    // Occupied by Russia beyond Crimea: Luhansk and Donetsk oblasts up to the front, the south
+    // of Zaporizhzhia and Kherson oblasts with the Kinburn Spit, the east of Kharkiv oblast and
+    // the edge of Dnipropetrovsk oblast. Where the Dnipro is the line (from its mouth to past
+    // Enerhodar) the outline keeps to the left bank and the river, over the drained Kakhovka
+    // reservoir's bed, and leaves the right bank out: Ochakiv, Kherson, Beryslav, Nikopol,
+    // Marhanets. Elsewhere it runs some 10-15 km beyond the line of contact of late 2025:
+    // Stepnohirsk and the south of Orikhiv, Huliaipole, Pokrovsk and Myrnohrad, Kostiantynivka,
+    // Siversk, Lyman, Kupiansk and Vovchansk; Zaporizhzhia, Druzhkivka, Kramatorsk, Sloviansk
+    // and Kharkiv lie outside. East and south it runs over the Russian border, the Sea of Azov
+    // and the north of Crimea.
     name: 'Russian-occupied south-eastern Ukraine',
     codes: ['UA', 'RU'],
     disputed: true,
     rings: [
       [
-        [31.2, 46.2], [31.4, 46.8], [32.3, 47.0], [33.4, 47.35], [34.3, 47.8], [35.1, 48.0], [35.9, 48.05],
-        [36.5, 48.35], [36.8, 48.7], [37.1, 49.1], [37.1, 49.6], [36.6, 50.05], [36.3, 50.45], [37.5, 50.5],
-        [38.7, 50.2], [40.3, 49.7], [40.4, 48.3], [40.0, 47.5], [38.5, 46.9], [37.0, 46.5], [35.5, 45.9],
-        [34.5, 46.0], [33.6, 46.0], [32.6, 45.95], [31.5, 46.0],
+        [31.5, 46.0], [31.44, 46.45], [31.47, 46.57], [31.8, 46.56], [32.2, 46.55], [32.5, 46.58], [32.6, 46.6],
+        [32.76, 46.655], [33.0, 46.7], [33.3, 46.765], [33.42, 46.81], [33.55, 46.86], [33.9, 47.08],
+        [34.2, 47.35], [34.45, 47.53], [34.7, 47.58], [35.0, 47.62], [35.3, 47.67], [35.6, 47.68],
+        [35.85, 47.66], [36.1, 47.74], [36.3, 47.84], [36.45, 48.0], [36.6, 48.2], [36.75, 48.38],
+        [37.05, 48.5], [37.35, 48.52], [37.6, 48.6], [37.78, 48.72], [37.8, 48.9], [37.55, 49.08],
+        [37.45, 49.3], [37.4, 49.5], [37.4, 49.75], [37.2, 50.0], [36.8, 50.2], [36.75, 50.5],
+        [38.2, 50.45], [40.3, 49.9], [40.4, 48.3], [40.0, 47.5], [38.5, 46.9], [37.0, 46.5], [35.5, 45.9],
+        [34.5, 46.0], [33.6, 46.0], [32.6, 45.95],
       ],
     ],
   },
   {
     // Held by Russia since 1993/2008 (recognised by it as a state), coded Georgia by Natural
-    // Earth: from past the Psou to past the Inguri, up to the main Caucasus ridge, with the
-    // upper Kodori valley and some km of sea.
+    // Earth: from the Psou to the Inguri (Gali with it, Zugdidi and Anaklia not), up to the main
+    // Caucasus ridge with the upper Kodori valley, some 5 km past the Inguri and the boundary with
+    // Svaneti, over the Russian border and a few km out to sea.
     name: 'Abkhazia',
     codes: ['GE', 'RU'],
     disputed: true,
     rings: [
       [
-        [39.75, 43.3], [40.0, 43.75], [41.0, 43.6], [42.0, 43.45], [42.45, 43.2], [42.3, 42.75], [41.95, 42.35],
-        [41.45, 42.2],
+        [39.9, 43.55], [39.95, 43.35], [40.2, 43.2], [40.3, 43.1], [40.8, 43.02], [41.0, 42.93], [41.4, 42.67],
+        [41.5, 42.36], [41.65, 42.42], [41.88, 42.56], [42.05, 42.72], [42.15, 42.88], [42.35, 43.1],
+        [42.5, 43.3], [41.5, 43.6], [40.4, 43.7],
       ],
     ],
   },
   {
-    // Held by Russia since 2008, coded Georgia: Tskhinvali and Akhalgori to the Russian border,
-    // with some km beyond the administrative boundary line.
+    // Held by Russia since 2008, coded Georgia: the Java district, Tskhinvali and Akhalgori up to
+    // the Russian border, some 5 km past the administrative boundary line (Gori, the Aragvi
+    // valley and Tbilisi outside).
     name: 'South Ossetia',
     codes: ['GE', 'RU'],
     disputed: true,
     rings: [
       [
-        [43.3, 42.05], [43.3, 42.75], [44.1, 42.85], [44.8, 42.65], [44.85, 42.15], [44.5, 41.97], [44.0, 41.97],
+        [43.3, 42.35], [43.3, 42.75], [44.1, 42.85], [44.8, 42.65], [44.75, 42.35], [44.72, 42.1], [44.55, 42.0],
+        [44.2, 42.1], [43.9, 42.15], [43.65, 42.22],
       ],
     ],
   },
   {
     // Held by a Russian-backed authority with Russian troops, coded Moldova: the left bank of
-    // the Dniester and Bender, with the river's right bank and some km of Ukraine around them.
+    // the Dniester from north of Camenca to south of Slobozia, with Bender and the right-bank
+    // villages it holds around it (Proteagailovca, Gîsca, Chițcani, Cremenciug). The outline
+    // takes the river along its whole length (the left-bank villages Moldova holds near
+    // Dubăsari with it) and some 5 km of the right bank beside it, and runs 5-10 km into
+    // Ukraine on the east; Chișinău lies outside, though within the margin of the river.
     name: 'Transnistria',
     codes: ['MD', 'RU'],
     disputed: true,
     rings: [
       [
-        [28.0, 48.05], [28.5, 48.5], [29.3, 48.0], [29.7, 47.45], [30.2, 46.95], [30.2, 46.45], [29.6, 46.4],
-        [29.3, 46.75], [29.1, 47.1], [28.9, 47.4], [28.5, 47.75],
+        [28.4, 48.15], [28.45, 48.25], [28.85, 48.2], [29.05, 48.0], [29.35, 47.8], [29.5, 47.5], [29.7, 47.25],
+        [29.9, 47.05], [30.12, 46.85], [30.1, 46.62], [29.95, 46.47], [29.75, 46.5], [29.55, 46.68], [29.35, 46.75],
+        [29.3, 46.87], [29.22, 46.96], [29.02, 47.08], [29.07, 47.2], [29.05, 47.35], [28.9, 47.6], [28.88, 47.77],
+        [28.6, 48.0],
       ],
     ],
   },

@@ -11,8 +11,9 @@ export type LonLat = readonly [number, number];
 /**
  * An area a country holds that the country units leave out: waters beyond the margin, reefs
  * too small for the data, land held by a country other than the one the data codes it to.
- * Outlines are drawn by hand and generously: an outline too large only makes a country
- * possible more often, one too small could make `excluded` false.
+ * Outlines are drawn by hand as supersets of the real area, with a small allowance (the margin is
+ * added to them as to the units): an outline too large only makes a country possible more often,
+ * one too small could make `excluded` false.
  */
 export interface OverlayArea extends UnitCodes {
   readonly name: string;
