@@ -19,7 +19,6 @@ export * from './contradiction.js';
 export * from './plan/index.js';
 export type { World, Borders, CountryUnit } from './world/world.js';
 export type { OverlayArea, LonLat } from './world/overlay.js';
-export { OVERLAY_AREAS } from './world/overlay-areas.js';
 export { worldFromTopology, WorldDataError } from './world/from-topology.js';
 export { unitsContaining } from './world/pip.js';
 export { arcsMeetingRegion } from './world/query.js';
