@@ -19,7 +19,9 @@ const PLACES = {
   hongKong: [22.3193, 114.1694],
   cayenne: [4.9224, -52.3135],
   spratly: [10.38, 114.36],
-  shipOffQingdao: [35.9, 120.6],
+  shipOffYantai: [37.62, 121.8],
+  yangtzeZhoushan: [31.1, 122.6],
+  peterTheGreatBay: [42.5, 131.9],
   bohai: [38.9, 119.6],
   russianCaspian: [44.0, 48.5],
   iranianCaspian: [38.8, 50.6],
@@ -38,6 +40,8 @@ const PLACES = {
   sukhumi: [43.0015, 41.0234],
   tiraspol: [46.8403, 29.6433],
   paris: [48.8566, 2.3522],
+  taipei: [25.03, 121.57],
+  jeju: [33.5, 126.53],
 } as const;
 type Place = keyof typeof PLACES;
 
@@ -118,8 +122,8 @@ describe('verifyTarget, worked examples', () => {
     expect(v.restricted).toBe('possible');
   });
 
-  it("counts a country's territorial sea: a ship off Qingdao is in China, though no land is in its region", () => {
-    const ship = [at('shipOffQingdao', 0.02)];
+  it("counts a country's territorial sea: a ship off Yantai is in China, though no land is in its region", () => {
+    const ship = [at('shipOffYantai', 0.02)];
     expect(verify(ship, null).restricted).toBe('certain');
     expect(verify(ship, null, { marginKm: km(0) }).restricted).toBe('excluded');
   });
@@ -148,6 +152,8 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
     ['in the Russian sector of the Caspian Sea', 'russianCaspian', 20, ['RU']],
     ['in the south Caspian that Iran claims beyond the Astara-Hasan Quli line', 'iranianCaspian', 20, ['IR', 'AZ']],
     ['in Nova Kakhovka, on the occupied left bank of the Dnipro', 'novaKakhovka', 5, ['UA', 'RU']],
+    ['between the Yangtze mouth and the Zhoushan islands, within China\'s 1996 straight baseline', 'yangtzeZhoushan', 10, ['CN']],
+    ['in Peter the Great Bay, within the line Russia closed it by in 1957', 'peterTheGreatBay', 15, ['RU']],
     ['in the middle of the Sea of Azov', 'azov', 20, ['RU', 'UA']],
     ['on Fiery Cross Reef, held by China, 134 km from any land Natural Earth codes to it', 'fieryCross', 20, ['CN', 'VN', 'PH', 'TW']],
     ['on Mischief Reef, held by China, 41 km from the nearest Spratly island drawn', 'mischief', 10, ['CN', 'VN', 'PH', 'TW']],
@@ -201,6 +207,8 @@ describe('verifyTarget, precision next to the overlay areas', () => {
     ['Dnipro, 60 km (the front ~90 km south-east)', 'dnipro', 60],
     ['Odesa, 20 km (Transnistria ~50 km west, the Kinburn Spit ~50 km east)', 'odesa', 20],
     ['Tbilisi, 12 km (South Ossetia ~40 km north)', 'tbilisi', 12],
+    ['Jeju, 400 km (China\'s 1996 baseline ~440 km west, off the Yangtze)', 'jeju', 400],
+    ['Taipei, 150 km (Pingtan ~180 km west; Matsu, which Taiwan holds, is no area of China\'s)', 'taipei', 150],
   ] as const)('excludes the restricted countries for a host in %s', (_, place, radiusKm) => {
     expect(verify([within(place, radiusKm)], null).restricted).toBe('excluded');
   });

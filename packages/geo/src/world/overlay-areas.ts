@@ -52,6 +52,52 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     ],
   },
   {
+    // Internal waters of China behind the straight baselines of its declaration of 15 May 1996,
+    // from the eastern tip of Shandong to Daotiaoshan off southern Zhejiang (its base points 1 to
+    // 18, exact to 0.1' of arc, in order): up to ~80 km from land off the Jiangsu shoals, the
+    // Yangtze mouth and the Zhoushan islands, where the margin alone stops at 25 km. The
+    // territorial sea beyond the baseline is the margin's, as off any coast: 22.2 km of its
+    // 25, the rest covering the datum, the rounding of the points and the lon/lat edge drawn
+    // for each baseline segment (0.26 km from the rhumb line at most, on the 226-km segment
+    // from Dashandao to Macaiheng). South of Daotiaoshan the declaration's points 19 to 23 lie
+    // on islands Taiwan holds (Matsu, Wuqiu, beside Kinmen), and the waters China holds there
+    // lie within the margin of its coast and islands, as do those out to points 24 to 26; so
+    // the outline turns to the coast at the Zhejiang-Fujian border and closes through China's
+    // interior to Shandong.
+    name: 'China, within its 1996 straight baselines (Yellow and East China Seas)',
+    codes: ['CN'],
+    disputed: false,
+    rings: [
+      [
+        // Base points 1 to 8: Shandonggaojiao, Moyedao, Sushandao, Chaoliandao, Dashandao.
+        [122.705, 37.4], [122.705, 37.395], [122.57, 36.9633], [122.545, 36.9183], [122.5183, 36.895],
+        [122.2633, 36.7467], [120.885, 35.8933], [119.9033, 35.0033],
+        // 9 to 18: Macaiheng, Waikejiao, Sheshandao, Haijiao, Dongnanjiao, Liangxiongdiyu,
+        // Yushanliedao, Taizhouliedao, Daotiaoshan.
+        [121.3467, 33.3633], [121.64, 33.015], [122.2433, 31.4217], [123.1567, 30.735], [123.1617, 30.725],
+        [122.945, 30.1683], [122.275, 28.8883], [121.9167, 28.3983], [121.9117, 28.3917], [121.13, 27.465],
+        // The coast at Shacheng, then back through the interior: Taishun, Yuyao, Suzhou, Taizhou,
+        // Linyi, Jiaozhou, Laiyang.
+        [120.35, 27.15], [119.8, 27.6], [121.0, 29.8], [120.5, 31.3], [119.8, 32.5], [118.8, 34.5], [120.0, 36.3],
+        [121.2, 37.0],
+      ],
+    ],
+  },
+  {
+    // Historic waters of Russia since 1957, behind the line from the Tumen mouth to Cape
+    // Povorotny (~196 km, up to ~45 km from land inside it): the outline runs some 6 km south
+    // of that line, over the North Korean coast at the Tumen mouth (counted for North Korea
+    // already) and back over Russian land north of Vladivostok and Nakhodka.
+    name: 'Peter the Great Bay',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [130.68, 42.23], [133.1, 42.61], [133.2, 42.9], [132.3, 43.5], [131.6, 43.6], [131.2, 43.2], [130.8, 42.6],
+      ],
+    ],
+  },
+  {
     // Shared internal waters of Russia and Ukraine, ~60 km from land at the centre, with the
     // Kerch Strait and Taganrog Bay; the outline runs over every coast, all of it Russian or in
     // the occupied area below, which counts the same two parties.
