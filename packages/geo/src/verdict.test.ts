@@ -42,6 +42,10 @@ const PLACES = {
   paris: [48.8566, 2.3522],
   taipei: [25.03, 121.57],
   jeju: [33.5, 126.53],
+  greaterTunb: [26.258, 55.283],
+  farsi: [27.9933, 50.1725],
+  iony: [56.4097, 143.3815],
+  jubail: [27.0, 49.66],
 } as const;
 type Place = keyof typeof PLACES;
 
@@ -154,6 +158,9 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
     ['in Nova Kakhovka, on the occupied left bank of the Dnipro', 'novaKakhovka', 5, ['UA', 'RU']],
     ['between the Yangtze mouth and the Zhoushan islands, within China\'s 1996 straight baseline', 'yangtzeZhoushan', 10, ['CN']],
     ['in Peter the Great Bay, within the line Russia closed it by in 1957', 'peterTheGreatBay', 15, ['RU']],
+    ['on Greater Tunb, held by Iran, claimed by the UAE, ~30 km from Iranian land as Natural Earth draws it', 'greaterTunb', 3, ['IR', 'AE']],
+    ['on Farsi Island, an Iranian naval base in mid-Gulf', 'farsi', 20, ['IR']],
+    ['on Iony Island in the open Sea of Okhotsk', 'iony', 20, ['RU']],
     ['in the middle of the Sea of Azov', 'azov', 20, ['RU', 'UA']],
     ['on Fiery Cross Reef, held by China, 134 km from any land Natural Earth codes to it', 'fieryCross', 20, ['CN', 'VN', 'PH', 'TW']],
     ['on Mischief Reef, held by China, 41 km from the nearest Spratly island drawn', 'mischief', 10, ['CN', 'VN', 'PH', 'TW']],
@@ -207,6 +214,7 @@ describe('verifyTarget, precision next to the overlay areas', () => {
     ['Dnipro, 60 km (the front ~90 km south-east)', 'dnipro', 60],
     ['Odesa, 20 km (Transnistria ~50 km west, the Kinburn Spit ~50 km east)', 'odesa', 20],
     ['Tbilisi, 12 km (South Ossetia ~40 km north)', 'tbilisi', 12],
+    ['Jubail, 90 km (Farsi Island ~117 km north-east)', 'jubail', 90],
     ['Jeju, 400 km (China\'s 1996 baseline ~440 km west, off the Yangtze)', 'jeju', 400],
     ['Taipei, 150 km (Pingtan ~180 km west; Matsu, which Taiwan holds, is no area of China\'s)', 'taipei', 150],
   ] as const)('excludes the restricted countries for a host in %s', (_, place, radiusKm) => {

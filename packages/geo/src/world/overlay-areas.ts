@@ -20,20 +20,31 @@ import type { LonLat, OverlayArea } from './overlay.js';
 const SPRATLY_CLAIMANTS: readonly CountryCode[] = ['CN', 'TW', 'VN', 'PH', 'MY', 'BN'];
 /** Half the side of the square drawn around a reef, in degrees (about 7 km): the reef, plus room for error in where it is placed; the margin adds 25 km. */
 const REEF_HALF_SIDE_DEG = 0.06;
+const KM_PER_DEGREE_LAT = 111.2;
 
-const reef = (name: string, lon: number, lat: number): OverlayArea => ({
+/** A square in lon/lat around a point, `halfLatDeg` and `halfLonDeg` to each side. */
+const square = (name: string, codes: readonly CountryCode[], lon: number, lat: number, halfLatDeg: number, halfLonDeg: number): OverlayArea => ({
   name,
-  codes: SPRATLY_CLAIMANTS,
-  disputed: true,
+  codes,
+  disputed: codes.length > 1,
   rings: [
     [
-      [lon - REEF_HALF_SIDE_DEG, lat - REEF_HALF_SIDE_DEG],
-      [lon + REEF_HALF_SIDE_DEG, lat - REEF_HALF_SIDE_DEG],
-      [lon + REEF_HALF_SIDE_DEG, lat + REEF_HALF_SIDE_DEG],
-      [lon - REEF_HALF_SIDE_DEG, lat + REEF_HALF_SIDE_DEG],
+      [lon - halfLonDeg, lat - halfLatDeg],
+      [lon + halfLonDeg, lat - halfLatDeg],
+      [lon + halfLonDeg, lat + halfLatDeg],
+      [lon - halfLonDeg, lat + halfLatDeg],
     ] satisfies LonLat[],
   ],
 });
+
+const reef = (name: string, lon: number, lat: number): OverlayArea => square(name, SPRATLY_CLAIMANTS, lon, lat, REEF_HALF_SIDE_DEG, REEF_HALF_SIDE_DEG);
+
+/**
+ * An island the 1:10m data lacks, as a square `halfKm` to each side of its centre: the island
+ * itself, plus room for the spread of its published positions.
+ */
+const island = (name: string, codes: readonly CountryCode[], lon: number, lat: number, halfKm: number): OverlayArea =>
+  square(name, codes, lon, lat, halfKm / KM_PER_DEGREE_LAT, halfKm / (KM_PER_DEGREE_LAT * Math.cos((lat * Math.PI) / 180)));
 
 export const OVERLAY_AREAS: readonly OverlayArea[] = [
   {
@@ -232,6 +243,18 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   reef('Hughes Reef', 114.5, 9.92),
   reef('Subi Reef', 114.08, 10.92),
   reef('Mischief Reef', 115.53, 9.92),
+  // Islands the 1:10m data lacks, farther than the margin from any land it codes to their holder.
+  // The Tunbs, held by Iran since 1971 and claimed by the UAE (Abu Musa, which Iran also holds,
+  // is drawn, as Iranian); Farsi, an Iranian naval base in mid-Gulf; Iony in the open Sea of
+  // Okhotsk and, in the Russian Arctic, Uyedineniya in the Kara Sea and Jeannette and Vilkitsky
+  // of the De Long Islands. Each square takes the spread of the positions published for it.
+  island('Greater Tunb', ['IR', 'AE'], 55.283, 26.258, 6),
+  island('Lesser Tunb', ['IR', 'AE'], 55.133, 26.233, 4),
+  island('Farsi Island', ['IR'], 50.1725, 27.9933, 3),
+  island('Iony Island', ['RU'], 143.3815, 56.4097, 5),
+  island('Uyedineniya Island', ['RU'], 82.45, 77.483, 15),
+  island('Jeannette Island', ['RU'], 158.1, 76.77, 10),
+  island('Vilkitsky Island (De Long Islands)', ['RU'], 155.55, 75.73, 8),
   {
     // Occupied by Russia beyond Crimea: Luhansk and Donetsk oblasts up to the front, the south
     // of Zaporizhzhia and Kherson oblasts with the Kinburn Spit, the east of Kharkiv oblast and
