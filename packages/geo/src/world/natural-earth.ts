@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { Topology } from 'topojson-specification';
 import { worldFromTopology } from './from-topology.js';
 import { OVERLAY_AREAS } from './overlay-areas.js';
+import { OVERLAY_REVIEWED } from './overlay-reviewed.js';
 import type { World } from './world.js';
 
 export const NATURAL_EARTH_SOURCE = 'Natural Earth 1:10m admin-0 countries (world-atlas 2.0.2) with Locus overlay areas 1';
@@ -19,4 +20,7 @@ export const naturalEarthTopologyPath = (): string => createRequire(import.meta.
  * is garbage once the index (typed arrays) is built: the server's heap after start went from
  * 100 MB to 30 MB, and it now starts within an 80 MB old space, where it could not before.
  */
-export const naturalEarthWorld = (): World => worldFromTopology(JSON.parse(readFileSync(naturalEarthTopologyPath(), 'utf8')) as Topology, 'countries', NATURAL_EARTH_SOURCE, OVERLAY_AREAS);
+export const naturalEarthWorld = (): World => ({
+  ...worldFromTopology(JSON.parse(readFileSync(naturalEarthTopologyPath(), 'utf8')) as Topology, 'countries', NATURAL_EARTH_SOURCE, OVERLAY_AREAS),
+  overlayReviewed: OVERLAY_REVIEWED,
+});

@@ -14,7 +14,9 @@ import type { LonLat, OverlayArea } from './overlay.js';
  * possible for each, certain for none.
  *
  * Front lines move: the occupied areas are drawn as of late 2025 and must be redrawn when a
- * front passes near their edge.
+ * front passes near their edge. OVERLAY_REVIEWED (overlay-reviewed.ts) is the day they were
+ * last checked; bump it at every review, and list an area drawn along a moving line in
+ * OVERLAY_FRONTS there.
  */
 
 const SPRATLY_CLAIMANTS: readonly CountryCode[] = ['CN', 'TW', 'VN', 'PH', 'MY', 'BN'];

@@ -46,6 +46,8 @@ export interface World extends Borders {
    * apart and only ever make a country *possible* (verdict.ts); absent means none.
    */
   readonly overlay?: OverlayBorders | undefined;
+  /** The day (YYYY-MM-DD) its overlay outlines were last reviewed (world/overlay-reviewed.ts); absent for a world without them. */
+  readonly overlayReviewed?: string | undefined;
   /** Coarse unit map for area shares only. */
   readonly raster: UnitRaster;
   /** Where the data came from, for proofs and reports. */
