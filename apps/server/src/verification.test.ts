@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { OVERLAY_REVIEWED } from '@locus/geo';
 import { timedBoundsFromMeasurements, verifyProof } from '@locus/proof';
 import { generateSigningKey, signMeasurement } from '@locus/protocol';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
@@ -109,6 +110,8 @@ describe('a node verdict judged from the database summary of its measurements', 
     const proof = (await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${enrolled.id}/proof`, headers: owner })).json();
     expect(verifyProof(world, proof, { trusted: LANDMARKS.map((l) => l.info) })).toMatchObject({ ok: true });
     expect(stored).toEqual(expect.objectContaining({ measurements: 12, verdict: proof.verdict }));
+    // Which overlay outlines the verdict was judged with, for `locus proof verify` to date.
+    expect(proof.parameters.overlayReviewed).toBe(OVERLAY_REVIEWED);
   });
 
   it('judges a node measured again within the verdict interval at its end, once, and one measured after it at once', async () => {

@@ -37,6 +37,7 @@ export function buildProof(world: World, input: ProofInput): ProofBundle {
     maxAgeMs: input.maxAgeMs,
     engine: GEO_ENGINE_VERSION,
     borders: world.source,
+    ...(world.overlayReviewed === undefined ? {} : { overlayReviewed: world.overlayReviewed }),
   };
   const verdict = verifyTarget(world, boundsFromMeasurements(landmarks, measurements), input.claimed, {
     speed: speedModelOf(input.speed),

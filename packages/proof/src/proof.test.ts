@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
-import { DEFAULT_RESTRICTED } from '@locus/geo';
+import { DEFAULT_RESTRICTED, OVERLAY_REVIEWED } from '@locus/geo';
 import { generateSigningKey, signMeasurement, type ProofBundle } from '@locus/protocol';
 import { buildProof } from './build.js';
 import { verifyProof } from './verify.js';
@@ -61,6 +61,8 @@ describe('proof bundles', () => {
     ['the creation date moved back', (b) => (b.createdAt = '2026-11-27T12:00:00.000Z'), /dated after the bundle was made/],
     ['a landmark removed', (b) => b.landmarks.splice(0, 1), /landmark "sin" is not in the bundle/],
     ['a field added', (b) => ((b as unknown as Record<string, unknown>).extra = 1), /Unrecognized key/],
+    ['an outline review date that is no day', (b) => (b.parameters.overlayReviewed = '2025-02-30'), /LOCUS_ERR_PROOF_MALFORMED parameters\.overlayReviewed: is not a real day/],
+    ['an outline review date with a time', (b) => (b.parameters.overlayReviewed = '2025-12-01T00:00:00.000Z'), /parameters\.overlayReviewed: must be a day as YYYY-MM-DD/],
   ])('fail to verify with %s', (_, tamper, message) => {
     const b = clone(bundle);
     tamper(b);
@@ -105,5 +107,19 @@ describe('proof bundles', () => {
     const b = clone(bundle);
     b.measurements[0] = signMeasurement({ ...b.measurements[0]!.measurement, minRttMs: 0.01 }, generateSigningKey().privateKey);
     expect(verifyProof(world, b).ok).toBe(false);
+  });
+
+  describe('record the overlay outlines they were judged with', () => {
+    it('records the day the outlines were reviewed, the world\'s own', () => {
+      expect(bundle.parameters.overlayReviewed).toBe(OVERLAY_REVIEWED);
+      const reviewed = { ...world, overlayReviewed: '2026-11-01' };
+      expect(buildProof(reviewed, { hostKey: host, claimed: 'SG', landmarks: landmarks.map((l) => l.info), measurements: bundle.measurements, speed: 'vacuum', restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, createdAt }).parameters.overlayReviewed).toBe('2026-11-01');
+    });
+
+    it('verifies a bundle made before the day was recorded', () => {
+      const old = clone(bundle);
+      delete old.parameters.overlayReviewed;
+      expect(verifyProof(world, old, { trusted: landmarks.map((l) => l.info) })).toMatchObject({ ok: true, verdict: bundle.verdict });
+    });
   });
 });

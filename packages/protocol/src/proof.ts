@@ -18,6 +18,15 @@ export const VerdictRecord = z.strictObject({
 });
 export type VerdictRecord = z.infer<typeof VerdictRecord>;
 
+/** A day as YYYY-MM-DD (UTC), a real one: no 30 February. */
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day as YYYY-MM-DD')
+  .refine((text) => {
+    const ms = Date.parse(`${text}T00:00:00.000Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+  }, 'is not a real day');
+
 /** The speed of light in vacuum, km/ms: no speed model may exceed it. */
 const C = 299.792458;
 
@@ -30,6 +39,11 @@ export const ProofParameters = z.strictObject({
   /** The geo engine version and border data that gave the verdict. */
   engine: z.string().max(100),
   borders: z.string().max(200),
+  /**
+   * The day the engine's overlay outlines (occupied land, seas, reefs: docs/geo.md) were last
+   * reviewed. Absent in bundles made before Locus recorded it, and for borders without outlines.
+   */
+  overlayReviewed: Day.optional(),
 });
 export type ProofParameters = z.infer<typeof ProofParameters>;
 

@@ -17,6 +17,16 @@ describe('locus proof verify', () => {
     expect(r.code).toBe(0);
   });
 
+  it('accepts a bundle made before bundles recorded the day their overlay outlines were reviewed', async () => {
+    const before = readFileSync(new URL('__fixtures__/proof-bundle-before-overlay-day.json', import.meta.url), 'utf8');
+    const bundle = JSON.parse(before) as { landmarks: unknown[]; parameters: Record<string, unknown> };
+    expect(bundle.parameters).not.toHaveProperty('overlayReviewed');
+    const dir = tempFiles({ 'proof.json': before, 'trust.json': JSON.stringify(bundle.landmarks) });
+    const r = await runLocus(['proof', 'verify', join(dir, 'proof.json'), '--trust', join(dir, 'trust.json')]);
+    expect(r.stdout).toMatch(/^proof holds: host \S+ claims SG\n/);
+    expect(r.code).toBe(0);
+  });
+
   it('exits 3 without --trust: a bundle whose landmark keys are its own word proves nothing of who measured', async () => {
     const dir = tempFiles({ 'proof.json': text });
     const r = await runLocus(['proof', 'verify', join(dir, 'proof.json')]);
