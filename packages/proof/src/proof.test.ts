@@ -109,17 +109,57 @@ describe('proof bundles', () => {
     expect(verifyProof(world, b).ok).toBe(false);
   });
 
-  describe('record the overlay outlines they were judged with', () => {
-    it('records the day the outlines were reviewed, the world\'s own', () => {
+  describe('record the overlay outlines they were judged with, and note outlines past review', () => {
+    const overlayNotes = (r: { notes: readonly string[] }) => r.notes.filter((n) => /overlay outlines/.test(n));
+    /** A world, and the bundle judged with it, whose outlines were reviewed on a given day (the shipped day moves at each review). */
+    const reviewedOn = (day: string | undefined) => ({ ...world, overlayReviewed: day });
+    const judgedWith = (day: string | undefined): ProofBundle => {
+      const b = clone(bundle);
+      if (day === undefined) delete b.parameters.overlayReviewed;
+      else b.parameters.overlayReviewed = day;
+      return b;
+    };
+    const now = Date.parse('2026-12-02T11:00:00.000Z');
+
+    it('records the day the outlines were reviewed', () => {
       expect(bundle.parameters.overlayReviewed).toBe(OVERLAY_REVIEWED);
-      const reviewed = { ...world, overlayReviewed: '2026-11-01' };
-      expect(buildProof(reviewed, { hostKey: host, claimed: 'SG', landmarks: landmarks.map((l) => l.info), measurements: bundle.measurements, speed: 'vacuum', restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, createdAt }).parameters.overlayReviewed).toBe('2026-11-01');
+      expect(buildProof(reviewedOn('2026-11-01'), { hostKey: host, claimed: 'SG', landmarks: landmarks.map((l) => l.info), measurements: bundle.measurements, speed: 'vacuum', restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, createdAt }).parameters.overlayReviewed).toBe('2026-11-01');
     });
 
-    it('verifies a bundle made before the day was recorded', () => {
-      const old = clone(bundle);
-      delete old.parameters.overlayReviewed;
-      expect(verifyProof(world, old, { trusted: landmarks.map((l) => l.info) })).toMatchObject({ ok: true, verdict: bundle.verdict });
+    it('notes nothing while they are six months old or less, or when no clock is given', () => {
+      expect(verifyProof(reviewedOn('2025-12-01'), judgedWith('2025-12-01'), { now: Date.parse('2026-06-01T00:00:00.000Z') })).toMatchObject({ ok: true, notes: [expect.stringMatching(/trusted landmarks/)] });
+      expect(overlayNotes(verifyProof(reviewedOn('2025-12-01'), judgedWith('2025-12-01')))).toEqual([]);
+    });
+
+    it('notes outlines past review at the time of verifying, naming the fronts, and still holds', () => {
+      const r = verifyProof(reviewedOn('2025-12-01'), judgedWith('2025-12-01'), { now, trusted: landmarks.map((l) => l.info), require: { restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, speed: 'vacuum' } });
+      expect(r).toMatchObject({ ok: true, verdict: bundle.verdict });
+      expect(r.notes).toEqual([
+        'the overlay outlines the bundle was judged and recomputed with were reviewed 2025-12-01, more than 6 months before 2026-12-02: the lines they follow may have moved since, above all the fronts of Russian-occupied south-eastern Ukraine, Abkhazia, South Ossetia, Transnistria: a verdict near them may rest on an old line',
+      ]);
+    });
+
+    it("tells the bundle's outlines from the verifier's", () => {
+      expect(overlayNotes(verifyProof(reviewedOn('2026-11-01'), judgedWith('2025-12-01'), { now }))).toEqual([
+        'the bundle was judged with overlay outlines reviewed 2025-12-01; recomputed with outlines reviewed 2026-11-01',
+        expect.stringMatching(/^the overlay outlines the bundle was judged with were reviewed 2025-12-01, more than 6 months before 2026-12-02: .*fronts of Russian-occupied/),
+      ]);
+      const r = verifyProof(reviewedOn('2025-12-01'), judgedWith('2026-11-01'), { now });
+      expect(r.ok).toBe(true);
+      expect(overlayNotes(r)).toEqual([
+        'the bundle was judged with overlay outlines reviewed 2026-11-01; recomputed with outlines reviewed 2025-12-01',
+        expect.stringMatching(/^this verifier's overlay outlines were reviewed 2025-12-01, more than 6 months before 2026-12-02: .*fronts of Russian-occupied.*a newer Locus may have redrawn them$/),
+      ]);
+    });
+
+    it('verifies a bundle made before the day was recorded, and says it does not carry one', () => {
+      const r = verifyProof(reviewedOn('2026-11-01'), judgedWith(undefined), { now });
+      expect(r).toMatchObject({ ok: true, verdict: bundle.verdict });
+      expect(overlayNotes(r)).toEqual(['the bundle does not say when the overlay outlines it was judged with were reviewed (it predates the record); recomputed with outlines reviewed 2026-11-01']);
+      expect(overlayNotes(verifyProof(reviewedOn('2025-12-01'), judgedWith(undefined), { now }))).toEqual([
+        'the bundle does not say when the overlay outlines it was judged with were reviewed (it predates the record); recomputed with outlines reviewed 2025-12-01',
+        expect.stringMatching(/^this verifier's overlay outlines were reviewed 2025-12-01, more than 6 months/),
+      ]);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, GEO_ENGINE_VERSION, km, speedOf, verifyTarget, type SpeedModel, type World } from '@locus/geo';
+import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, GEO_ENGINE_VERSION, OVERLAY_FRONTS, OVERLAY_REVIEW_MONTHS, km, overlayReviewDue, speedOf, verifyTarget, type SpeedModel, type World } from '@locus/geo';
 import { ProofBundle, verifyMeasurementSignature, type LandmarkInfo, type ProtocolErrorCode, type VerdictRecord } from '@locus/protocol';
 import { boundsFromMeasurements } from './bounds.js';
 import { speedModelOf } from './build.js';
@@ -25,7 +25,11 @@ export interface VerifyProofOptions {
    * does not hold.
    */
   readonly require?: ProofRequirements;
-  /** Now, ms since the epoch: with `require.maxProofAgeMs`, a bundle made longer ago does not hold. */
+  /**
+   * Now, ms since the epoch: with `require.maxProofAgeMs`, a bundle made longer ago does not
+   * hold; and overlay outlines (the bundle's or the verifier's) reviewed more than
+   * OVERLAY_REVIEW_MONTHS before it are noted.
+   */
   readonly now?: number;
 }
 
@@ -65,6 +69,29 @@ function weakerParameters(bundle: ProofBundle, require: ProofRequirements, now: 
     if (age > require.maxProofAgeMs) problems.push({ code: 'LOCUS_ERR_MEASUREMENT_STALE', where: 'createdAt', message: `made ${bundle.createdAt}, ${+(age / 3_600_000).toFixed(1)} h ago, more than the ${+(require.maxProofAgeMs / 3_600_000).toFixed(2)} h you allow: it says where the host was then` });
   }
   return problems;
+}
+
+/**
+ * Notes on the overlay outlines (docs/geo.md, "Overlay areas"): those the bundle was judged with
+ * against the verifier's, and either of them unreviewed for more than OVERLAY_REVIEW_MONTHS at
+ * `now`. Outlines past review do not make a proof fail: the lines they follow may not have moved.
+ */
+function overlayNotes(used: string | undefined, own: string | undefined, now: number | undefined): string[] {
+  const notes: string[] = [];
+  if (used !== own) {
+    const recomputed = own === undefined ? 'recomputed without overlay outlines' : `recomputed with outlines reviewed ${own}`;
+    notes.push(used === undefined ? `the bundle does not say when the overlay outlines it was judged with were reviewed (it predates the record); ${recomputed}` : `the bundle was judged with overlay outlines reviewed ${used}; ${recomputed}`);
+  }
+  if (now === undefined) return notes;
+  const due = (reviewed: string | undefined): reviewed is string => reviewed !== undefined && overlayReviewDue(reviewed, now);
+  const past = (reviewed: string) => `reviewed ${reviewed}, more than ${OVERLAY_REVIEW_MONTHS} months before ${new Date(now).toISOString().slice(0, 10)}`;
+  const fronts = `the lines they follow may have moved since, above all the fronts of ${OVERLAY_FRONTS.join(', ')}: a verdict near them may rest on an old line`;
+  if (due(used) && used === own) notes.push(`the overlay outlines the bundle was judged and recomputed with were ${past(used)}: ${fronts}`);
+  else {
+    if (due(used)) notes.push(`the overlay outlines the bundle was judged with were ${past(used)}: ${fronts}`);
+    if (due(own)) notes.push(`this verifier's overlay outlines were ${past(own)}: ${fronts}; a newer Locus may have redrawn them`);
+  }
+  return notes;
 }
 
 /** Numbers recomputed by another build may differ in the last digit; categories never may. */
@@ -144,6 +171,7 @@ export function verifyProof(world: World, input: unknown, options: VerifyProofOp
     notes.push(`the bundle was made by geo engine ${bundle.parameters.engine}; recomputed with ${GEO_ENGINE_VERSION}`);
   }
   if (bundle.parameters.borders !== world.source) notes.push(`the bundle used borders "${bundle.parameters.borders}"; recomputed with "${world.source}"`);
+  notes.push(...overlayNotes(bundle.parameters.overlayReviewed, world.overlayReviewed, options.now));
   if (bundle.host.claimed !== bundle.verdict.claimed) mismatch('verdict.claimed', `the host claims ${bundle.host.claimed}, the verdict judges ${bundle.verdict.claimed}`);
 
   const recomputed = toVerdictRecord(

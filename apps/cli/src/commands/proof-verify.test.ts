@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { OVERLAY_REVIEWED } from '@locus/geo';
+import { describe, expect, it, vi } from 'vitest';
 import { runLocus, tempFiles } from '../test-support.js';
 
 const example = new URL('../../../../docs/examples/proof-bundle.json', import.meta.url);
@@ -25,6 +26,64 @@ describe('locus proof verify', () => {
     const r = await runLocus(['proof', 'verify', join(dir, 'proof.json'), '--trust', join(dir, 'trust.json')]);
     expect(r.stdout).toMatch(/^proof holds: host \S+ claims SG\n/);
     expect(r.code).toBe(0);
+  });
+
+  describe('with the clock at a given time', () => {
+    /** Runs `locus proof verify` with the clock it reads (new Date()) at `now`. */
+    const verifyAt = async (now: string, args: string[]) => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date(now));
+      try {
+        return await runLocus(['proof', 'verify', ...args]);
+      } finally {
+        vi.useRealTimers();
+      }
+    };
+    const monthsAfter = (day: string, months: number, ms = 0): string => {
+      const d = new Date(`${day}T00:00:00.000Z`);
+      d.setUTCMonth(d.getUTCMonth() + months);
+      return new Date(d.getTime() + ms).toISOString();
+    };
+    const fronts = 'above all the fronts of Russian-occupied south-eastern Ukraine, Abkhazia, South Ossetia, Transnistria';
+    const bundle = JSON.parse(text) as { landmarks: unknown[]; parameters: { overlayReviewed: string } };
+    // The later of the example's day and this Locus's (the same, unless the outlines were reviewed since the example was made).
+    const later = [bundle.parameters.overlayReviewed, OVERLAY_REVIEWED].sort().at(-1)!;
+
+    it('notes overlay outlines reviewed more than six months before it runs, naming the fronts, and still exits 0', async () => {
+      const dir = tempFiles({ 'proof.json': text, 'trust.json': JSON.stringify(bundle.landmarks) });
+      const args = [join(dir, 'proof.json'), '--trust', join(dir, 'trust.json')];
+      const fresh = await verifyAt(monthsAfter(later, 6), args);
+      expect([fresh.code, fresh.stdout]).toEqual([0, expect.not.stringMatching(/more than 6 months/)]);
+      expect(fresh.stdout).toMatch(`, overlay outlines reviewed ${bundle.parameters.overlayReviewed}\n`);
+      const due = monthsAfter(later, 6, 1);
+      const stale = await verifyAt(due, args);
+      expect(stale.code).toBe(0);
+      expect(stale.stdout).toMatch(/^proof holds: /);
+      expect(stale.stdout).toMatch(new RegExp(`\n {2}note: [^\n]*overlay outlines [^\n]*were reviewed \\d{4}-\\d{2}-\\d{2}, more than 6 months before ${due.slice(0, 10)}: [^\n]*${fronts}`));
+      const json = await verifyAt(due, [...args, '--json']);
+      expect(json.code).toBe(0);
+      expect((JSON.parse(json.stdout) as { ok: boolean; notes: string[] }).notes).toContainEqual(expect.stringContaining(fronts));
+    });
+
+    it("notes the verifier's own outlines past review, apart from the bundle's", async () => {
+      const newer = structuredClone(bundle);
+      const now = monthsAfter(OVERLAY_REVIEWED, 7);
+      newer.parameters.overlayReviewed = now.slice(0, 10);
+      const dir = tempFiles({ 'proof.json': JSON.stringify(newer), 'trust.json': JSON.stringify(bundle.landmarks) });
+      const r = await verifyAt(now, [join(dir, 'proof.json'), '--trust', join(dir, 'trust.json')]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`\n  note: the bundle was judged with overlay outlines reviewed ${now.slice(0, 10)}; recomputed with outlines reviewed ${OVERLAY_REVIEWED}\n`);
+      expect(r.stdout).toContain(`\n  note: this verifier's overlay outlines were reviewed ${OVERLAY_REVIEWED}, more than 6 months before ${now.slice(0, 10)}: the lines they follow may have moved since, ${fronts}`);
+      expect(r.stdout).not.toMatch(/the bundle was judged with were/);
+    });
+
+    it('says a bundle made before the day was recorded does not carry one', async () => {
+      const before = readFileSync(new URL('__fixtures__/proof-bundle-before-overlay-day.json', import.meta.url), 'utf8');
+      const dir = tempFiles({ 'proof.json': before, 'trust.json': JSON.stringify((JSON.parse(before) as { landmarks: unknown[] }).landmarks) });
+      const r = await verifyAt(monthsAfter(OVERLAY_REVIEWED, 1), [join(dir, 'proof.json'), '--trust', join(dir, 'trust.json')]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`\n  note: the bundle does not say when the overlay outlines it was judged with were reviewed (it predates the record); recomputed with outlines reviewed ${OVERLAY_REVIEWED}\n`);
+    });
   });
 
   it('exits 3 without --trust: a bundle whose landmark keys are its own word proves nothing of who measured', async () => {
@@ -95,7 +154,7 @@ describe('locus proof verify', () => {
     writeFileSync(join(dir, 'trust.json'), JSON.stringify((JSON.parse(text) as { landmarks: unknown[] }).landmarks));
     const lax = await runLocus(['proof', 'verify', join(dir, 'forged.json'), '--restricted', 'RU', '--window-hours', '60', '--trust', join(dir, 'trust.json')]);
     expect(lax.code).toBe(0);
-    expect(lax.stdout).toMatch(/\n {2}judged with restricted RU, border margin 25 km, window 60 h, speed vacuum\n/);
+    expect(lax.stdout).toMatch(new RegExp(`\n {2}judged with restricted RU, border margin 25 km, window 60 h, speed vacuum, overlay outlines reviewed ${(forged as unknown as { parameters: { overlayReviewed: string } }).parameters.overlayReviewed}\n`));
     const narrow = JSON.parse(text) as Bundle;
     narrow.parameters.marginKm = 0;
     writeFileSync(join(dir, 'narrow.json'), JSON.stringify(narrow));

@@ -1,4 +1,4 @@
-import { parseSpeedModel, type SpeedModel } from '@locus/geo';
+import { OVERLAY_REVIEW_MONTHS, parseSpeedModel, type SpeedModel } from '@locus/geo';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { LandmarkInfo } from '@locus/protocol';
 import { DEFAULT_PROOF_REQUIREMENTS, verifyProof, type ProofCheck, type ProofProblem, type ProofRequirements } from '@locus/proof';
@@ -20,7 +20,9 @@ key, that each one measures the bundle's host from a landmark in the bundle at t
 signed, that none is stale or repeated, that the measurements give the verdict the bundle
 states (recomputed with this Locus's geo engine), and that the bundle was judged with
 parameters at least as strict as yours: its own are not signed. It says when the bundle was
-made: a proof tells where the host answered from in its window, not where it is now.
+made: a proof tells where the host answered from in its window, not where it is now. It
+notes, without failing, overlay outlines (occupied land, seas, reefs that the border data
+leaves out) reviewed more than ${OVERLAY_REVIEW_MONTHS} months ago, the bundle's or this Locus's own: fronts move.
 
 Options:
   --trust FILE        landmarks you trust (a JSON array of {id, name, country, lat, lon,
@@ -104,14 +106,14 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (v.json) {
     io.stdout(`${JSON.stringify({ ...result, ...(result.ok ? { trusted: !untrusted } : {}) }, null, 2)}\n`);
   } else if (result.ok) {
-    const b = bundle as { createdAt: string; host: { hostKey: string; claimed: string | null }; measurements: unknown[]; landmarks: unknown[]; parameters: { restricted: string[]; marginKm: number; maxAgeMs: number; speed: string } };
+    const b = bundle as { createdAt: string; host: { hostKey: string; claimed: string | null }; measurements: unknown[]; landmarks: unknown[]; parameters: { restricted: string[]; marginKm: number; maxAgeMs: number; speed: string; overlayReviewed?: string } };
     io.stdout(
       [
         `${untrusted ? 'proof holds together, landmarks NOT checked (no --trust)' : 'proof holds'}: host ${b.host.hostKey}${b.host.claimed ? ` claims ${b.host.claimed}` : ''}`,
         `  made ${b.createdAt} (${age(now - Date.parse(b.createdAt))}), from measurements of the ${b.parameters.maxAgeMs / 3_600_000} h before`,
         `  claim ${result.verdict.claim ?? '(none)'}, restricted ${result.verdict.restricted}, possible ${result.verdict.possibleCountries.join(' ') || '(none)'}`,
         `  ${b.measurements.length} signed measurement(s) from ${b.landmarks.length} landmark(s) verified; verdict recomputed and matches`,
-        `  judged with restricted ${b.parameters.restricted.join(',') || '(none)'}, border margin ${b.parameters.marginKm} km, window ${b.parameters.maxAgeMs / 3_600_000} h, speed ${b.parameters.speed}`,
+        `  judged with restricted ${b.parameters.restricted.join(',') || '(none)'}, border margin ${b.parameters.marginKm} km, window ${b.parameters.maxAgeMs / 3_600_000} h, speed ${b.parameters.speed}${b.parameters.overlayReviewed ? `, overlay outlines reviewed ${b.parameters.overlayReviewed}` : ''}`,
         ...result.notes.map((n) => `  note: ${n}`),
         '',
       ].join('\n'),
