@@ -4,12 +4,12 @@ import type { LonLat, OverlayArea } from './overlay.js';
 /**
  * Areas that Natural Earth's units leave out but a host can stand in, so that the countries
  * holding them stay possible there (docs/geo.md, "Borders"). Every outline is drawn by hand for
- * Locus from general geography and must contain the real area: an outline too large only makes
- * a country possible more often, one too small could make `excluded` false. The margin (25 km)
- * is added to each outline as to each unit, and already covers 22.2 km of territorial sea and
- * 2.8 km of data error, so an outline follows the real line with a small allowance for drawing
- * error and movement, not more: about 5 km past a stable boundary line or river, 10-15 km past
- * a moving front, a few km over a coast. Room drawn beyond that is counted twice and costs
+ * Locus from general geography (China's baseline from its published base points) and must contain
+ * the real area: an outline too large only makes a country possible more often, one too small
+ * could make `excluded` false. The margin (25 km) is added to each outline as to each unit, and
+ * already covers 22.2 km of territorial sea and 2.8 km of data error, so an outline follows the
+ * real line with a small allowance for drawing error and movement, not more: about 5 km past a
+ * stable boundary line or river, 10-15 km past a moving front, a few km over a coast. Room drawn beyond that is counted twice and costs
  * precision for every honest host nearby. Areas held by more than one party are disputed:
  * possible for each, certain for none.
  *
