@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-// --out DIR builds elsewhere (tests do, so that two builds never share a directory).
-const { values } = parseArgs({ options: { out: { type: 'string' } } });
+// --out DIR builds elsewhere (tests do, so that two builds never share a directory); --metafile
+// FILE writes esbuild's account of the source files the bundle holds (tests check what is left out).
+const { values } = parseArgs({ options: { out: { type: 'string' }, metafile: { type: 'string' } } });
 const out = values.out ? resolve(values.out) : join(root, 'dist/locus-agent');
 /** The bundle must stay below this (documented in docs/agent.md); the build fails past it. */
 const BUNDLE_LIMIT_BYTES = 20 * 1024 * 1024;
@@ -37,7 +38,7 @@ const agentOnly = {
   },
 };
 
-await build({
+const built = await build({
   entryPoints: [join(root, 'apps/cli/src/commands/agent-standalone.ts')],
   outfile: join(out, 'locus-agent.mjs'),
   bundle: true,
@@ -47,10 +48,12 @@ await build({
   minify: true,
   legalComments: 'linked',
   logLevel: 'warning',
+  metafile: values.metafile !== undefined,
   external: ['better-sqlite3', 'koffi'],
   plugins: [agentOnly],
   banner: { js: "import { createRequire as __locusCreateRequire } from 'node:module'; const require = __locusCreateRequire(import.meta.url);" },
 });
+if (values.metafile) writeFileSync(values.metafile, JSON.stringify(built.metafile));
 
 /** Copies the files of node_modules/<name> that `keep` accepts into the bundle's node_modules. */
 function copyPackage(name, keep) {

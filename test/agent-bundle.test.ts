@@ -11,8 +11,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
  */
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 let copy: string;
+/** The source files the bundle holds, as esbuild names them (relative to the checkout). */
+let inputs: string[];
 beforeAll(() => {
-  execFileSync('npm', ['run', '--silent', 'build:agent'], { cwd: root, stdio: 'pipe' });
+  const meta = join(mkdtempSync(join(tmpdir(), 'locus-bundle-meta-')), 'meta.json');
+  execFileSync('npm', ['run', '--silent', 'build:agent', '--', '--metafile', meta], { cwd: root, stdio: 'pipe' });
+  inputs = Object.keys((JSON.parse(readFileSync(meta, 'utf8')) as { inputs: Record<string, unknown> }).inputs);
   copy = join(mkdtempSync(join(tmpdir(), 'locus-bundle-')), 'locus-agent');
   cpSync(join(root, 'dist/locus-agent'), copy, { recursive: true });
 }, 120_000);
@@ -48,6 +52,13 @@ describe('the standalone agent bundle', () => {
     expect(r.status).toBe(1);
     // Loading koffi under the launcher's V8 flags prints no warning.
     expect(r.stderr).toMatch(/^locus: error LOCUS_ERR_NO_GPU: .*libnvidia-ml\.so\.1 does not load \(.*\), and nvidia-smi is not on PATH/);
+  });
+
+  it('holds neither the geo engine, with its list of countries, nor the landmark: the agent commands do not import them', () => {
+    expect(inputs).toContain('apps/agent/src/daemon.ts');
+    expect(inputs.filter((p) => /^(packages\/geo|apps\/landmark|apps\/cli\/src\/geo)\/|node_modules\/(i18n-iso-countries|csv-parse)\//.test(p))).toEqual([]);
+    // The country names that came with the list: resident in the daemon had they been bundled.
+    expect(readFileSync(join(copy, 'locus-agent.mjs'), 'utf8')).not.toMatch(/Afghanistan/);
   });
 
   it('stays under its documented size, and says so in its manifest', () => {

@@ -1,4 +1,5 @@
 import { AlreadyEnrolledError, CollectError, ServerError, enrollAgent } from '@locus/agent';
+import { CountryCode } from '@locus/protocol';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { HOSTNAME_HELP, STATE_DIR_HELP, collectFailure, hostnameOf, keyIn, readSecret, stateDirOf } from './agent-common.js';
@@ -41,7 +42,9 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   const server = requireOption(NAME, 'server', v.server, 'URL');
   urlOption(NAME, 'server', server, HTTP, 'https://locus.example');
-  const claimed = v.claim === undefined ? null : countryOption(NAME, v.claim, 'claim');
+  // Its shape only: the list of countries is @locus/geo's, which the agent does not load (its
+  // standalone bundle stays small); the server refuses a code not on it before enrolling anything.
+  const claimed = v.claim === undefined ? null : countryOption(NAME, v.claim, 'claim', (code) => CountryCode.safeParse(code).success);
   const token = readSecret(NAME, requireOption(NAME, 'token-file', v['token-file'], 'FILE'));
   const dir = stateDirOf(io, v['state-dir']);
   keyIn(NAME, dir);

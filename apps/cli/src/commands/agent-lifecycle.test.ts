@@ -50,11 +50,20 @@ describe('agent enrollment from the command line', () => {
     expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^not enrolled/);
   });
 
+  it('leaves a two-letter claim that names no country to the server, which refuses it before enrolling', async () => {
+    const dir = stateDir();
+    const r = await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', await enrollmentTokenFile(), '--simulate', '8xH100', '--claim', 'xx', '--state-dir', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/LOCUS_ERR_SERVER_REFUSED: .*claimedCountry: \\?"XX\\?" is not an ISO 3166-1 alpha-2 country code/);
+    expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^not enrolled/);
+  });
+
   it.each([
     [['--token-file', 'x'], /missing --server URL/],
     [['--server', 'ftp://x', '--token-file', 'x'], /--server must be an http/],
     [['--server', 'http://127.0.0.1:9', '--token-file', '/nonexistent/token'], /cannot read the token from \/nonexistent\/token/],
-    [['--server', 'http://127.0.0.1:9', '--token-file', 'x', '--claim', 'XX'], /locus agent enroll: --claim: unknown country code "XX"/],
+    [['--server', 'http://127.0.0.1:9', '--token-file', 'x', '--claim', 'DEU'], /locus agent enroll: --claim: unknown country code "DEU"/],
+    [['--server', 'http://127.0.0.1:9', '--token-file', 'x', '--claim', 'D1'], /locus agent enroll: --claim: unknown country code "D1"/],
   ])('refuses %j', async (args, message) => {
     const r = await runLocus(['agent', 'enroll', ...args, '--state-dir', stateDir()]);
     expect(r.code).toBe(2);

@@ -3,7 +3,7 @@ import { coverageGrid, coverageJudge, DEFAULT_BORDER_MARGIN, DEFAULT_MODEL_QUANT
 import { CliError, usageError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { coverageGeoJson, coveragePng } from '../geo/coverage-out.js';
-import { parseDecimal } from '../geo/csv.js';
+import { parseDecimal } from '../decimal.js';
 import { parseHosts, parseLandmarkRtts, parseLandmarks } from '../geo/inputs.js';
 import { globalModelFor } from '../geo/plan.js';
 import type { Io } from '../io.js';

@@ -1,6 +1,6 @@
 import { DEFAULT_BORDER_MARGIN } from '@locus/geo';
 import { usageError } from '../errors.js';
-import { parseDecimal } from '../geo/csv.js';
+import { parseDecimal } from '../decimal.js';
 import { numberOption } from './options.js';
 
 /** --margin-km, and --quantile (which needs --landmark-rtts to fit on), as geo plan and geo coverage take them. */

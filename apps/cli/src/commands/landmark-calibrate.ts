@@ -4,7 +4,8 @@ import { startResponder, type Responder } from '@locus/responder';
 import type { LandmarkInfo, SignedMeasurement, SigningKey } from '@locus/protocol';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
-import { TIMING_EXAMPLE, WEBSOCKET, keyOption, numberOption, requireOption, urlOption } from './options.js';
+import { keyOption } from './landmark-options.js';
+import { TIMING_EXAMPLE, WEBSOCKET, numberOption, requireOption, urlOption } from './options.js';
 
 const NAME = 'locus landmark calibrate';
 

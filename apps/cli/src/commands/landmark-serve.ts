@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { isCountryCode } from '@locus/geo';
 import { startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG } from '@locus/landmark';
 import { LandmarkId, type LandmarkInfo } from '@locus/protocol';
 import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
-import { HTTP, countryOption, integerOption, keyOption, numberOption, portOption, requireOption, urlOption } from './options.js';
+import { keyOption } from './landmark-options.js';
+import { HTTP, countryOption, integerOption, numberOption, portOption, requireOption, urlOption } from './options.js';
 
 const NAME = 'locus landmark serve';
 
@@ -61,7 +63,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   const id = requireOption(NAME, 'id', v.id, 'ID');
   if (!LandmarkId.safeParse(id).success) throw usageError(`${NAME}: --id "${id}" must be 1-64 letters, digits, ".", "_" or "-"`);
-  const country = countryOption(NAME, requireOption(NAME, 'country', v.country, 'CC'));
+  const country = countryOption(NAME, requireOption(NAME, 'country', v.country, 'CC'), 'country', isCountryCode);
   const lat = numberOption(NAME, 'lat', v.lat, -90, 90, 'degrees');
   const lon = numberOption(NAME, 'lon', v.lon, -180, 180, 'degrees');
   const port = portOption(NAME, v.port, {}, '7443');

@@ -1,8 +1,8 @@
-import { isCountryCode } from '@locus/geo';
-import { KeyFileError, readKey } from '@locus/landmark';
-import type { SigningKey } from '@locus/protocol';
-import { parseDecimal } from '../geo/csv.js';
-import { CliError, usageError } from '../errors.js';
+import { parseDecimal } from '../decimal.js';
+import { usageError } from '../errors.js';
+
+// The agent's commands take their options from here, and the standalone agent bundle holds what
+// they import: nothing here may import @locus/geo or @locus/landmark (test/agent-bundle.test.ts).
 
 /** What a range message shows of the value given. */
 const given = (text: string | undefined): string => (text === undefined ? 'nothing' : `"${text}"`);
@@ -43,20 +43,11 @@ export function requireOption(command: string, name: string, value: string | und
   return value;
 }
 
-export function countryOption(command: string, value: string, flag = 'country'): string {
+/** A country option, upper-cased, that `isKnown` accepts (@locus/geo's isCountryCode, where the command may load it). */
+export function countryOption(command: string, value: string, flag: string, isKnown: (code: string) => boolean): string {
   const code = value.trim().toUpperCase();
-  if (!isCountryCode(code)) throw usageError(`${command}: --${flag}: unknown country code "${value}"`, 'Use an ISO 3166-1 alpha-2 code such as DE or SG.');
+  if (!isKnown(code)) throw usageError(`${command}: --${flag}: unknown country code "${value}"`, 'Use an ISO 3166-1 alpha-2 code such as DE or SG.');
   return code;
-}
-
-/** Reads the key file named by --key, turning its problems into a coded error for `command`. */
-export function keyOption(command: string, path: string | undefined): SigningKey {
-  try {
-    return readKey(requireOption(command, 'key', path, 'FILE'));
-  } catch (error) {
-    if (error instanceof KeyFileError) throw new CliError('LOCUS_ERR_KEY_FILE', `${command}: ${error.message}`, error.hint);
-    throw error;
-  }
 }
 
 export const HTTP = ['http', 'https'] as const;

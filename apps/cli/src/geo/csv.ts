@@ -42,12 +42,3 @@ export function parseCsv(file: string, text: string, required: readonly string[]
   const index = new Map([...required, ...optional].map((c) => [c, columns.indexOf(c)]));
   return rows.map(({ record, info }) => ({ line: info.lines, get: (column: string) => record[index.get(column) ?? -1] ?? '' }));
 }
-
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-/** A finite decimal number, or undefined; rejects the blanks, hex and "Infinity" that Number() accepts. */
-export function parseDecimal(text: string): number | undefined {
-  if (!DECIMAL.test(text)) return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : undefined;
-}

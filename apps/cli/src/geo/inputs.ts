@@ -1,6 +1,7 @@
 import { isCountryCode, degrees, ms, type CountryCode, type Degrees, type Ms } from '@locus/geo';
 import { CliError } from '../errors.js';
-import { parseCsv, parseDecimal, type CsvRow } from './csv.js';
+import { parseDecimal } from '../decimal.js';
+import { parseCsv, type CsvRow } from './csv.js';
 
 export interface Landmark {
   readonly id: string;
