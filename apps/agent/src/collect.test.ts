@@ -1,14 +1,23 @@
+import type * as NodeFs from 'node:fs';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { sharedData } from '../../../test/support/shared-data.js';
 import { CollectError, collect, collectRaw, type CollectSources } from './collect.js';
+import { parseFault, type Fault } from './simulator/faults.js';
+import { loadSimulator, saveSimulator } from './state.js';
 import { clearXids } from './xid-cleared.js';
 import { ALL_COMPONENTS } from './components/all.js';
 import { NVML_RETURN } from './nvml/api.js';
 import { FakeNvml, fakeH100, type FakeNvmlData } from './nvml/fake.js';
 import { scan } from './report.js';
+
+// Reads pass through; a test counts those of one file.
+vi.mock('node:fs', async (original) => {
+  const fs = await original<typeof NodeFs>();
+  return { ...fs, readFileSync: vi.fn(fs.readFileSync) };
+});
 
 const dir = sharedData('nvidia');
 const now = new Date('2026-11-29T03:00:00.000Z');
@@ -140,6 +149,20 @@ describe('collect from the real driver', () => {
     const attempt = collect({ stateDir: stateDir(), now, nvmlLibrary: join(tmpdir(), 'absent', 'libnvidia-ml.so.1'), sources: { nvidiaSmiXml: noSmi, kernelLog } });
     await expect(attempt).rejects.toThrow(CollectError);
     await expect(attempt).rejects.toMatchObject({ kind: 'no-gpu', message: expect.stringMatching(/^no NVIDIA driver found: .*libnvidia-ml\.so\.1 does not load .*, and nvidia-smi is not on PATH$/) });
+  });
+});
+
+describe('collect from the simulator', () => {
+  it('reads the cleared events once a pass, for the resets they stand for and for the events left out', async () => {
+    const state = stateDir();
+    saveSimulator(state, { ...loadSimulator(state, '8xH100').state, faults: [parseFault(['ecc=dbe', 'gpu=2'], 8, now) as Fault] });
+    const first = await collect({ simulate: '8xH100', stateDir: state, now });
+    expect(clearXids(state, first.snapshot.xids.filter((x) => x.xid === 48))).toBe(1);
+    vi.mocked(readFileSync).mockClear();
+    const after = await collect({ simulate: '8xH100', stateDir: state, now });
+    expect(vi.mocked(readFileSync).mock.calls.filter(([path]) => String(path).endsWith('xids-cleared.json'))).toHaveLength(1);
+    expect(after.snapshot.xids.map((x) => x.xid)).not.toContain(48);
+    expect(after.snapshot.gpus[2]!.ecc.volatileUncorrected).toBe(0);
   });
 });
 

@@ -158,8 +158,9 @@ async function collectFromDriver(options: CollectOptions): Promise<Collected> {
  * Xid and SXid events an operator has cleared (clear-xids) are left out.
  */
 export async function collect(options: CollectOptions): Promise<Collected> {
-  const collected = await collectRaw(options);
+  // Read once a pass, so that the simulator's resets and the events left out below agree.
   const cleared = clearedXids(options.stateDir);
+  const collected = await collectRaw(options, cleared);
   if (cleared.size === 0) return collected;
   const { snapshot } = collected;
   const xids = unclearedXids(snapshot.xids, cleared);
@@ -169,8 +170,11 @@ export async function collect(options: CollectOptions): Promise<Collected> {
   return { snapshot: { ...snapshot, xids, sxids }, notes: [...collected.notes, `${gone} Xid/SXid event(s) in the kernel log cleared by locus agent clear-xids`] };
 }
 
-/** One collection pass with every Xid event the kernel log holds (clear-xids reads these). */
-export async function collectRaw(options: CollectOptions): Promise<Collected> {
+/**
+ * One collection pass with every Xid event the kernel log holds (clear-xids reads these).
+ * `cleared`: the events cleared so far, when the caller has read them (else read here if simulating).
+ */
+export async function collectRaw(options: CollectOptions, cleared?: ReadonlySet<string>): Promise<Collected> {
   if (options.simulate === undefined) return collectFromDriver(options);
   const spec = parseFleetSpec(options.simulate);
   if ('error' in spec) throw new CollectError('bad-spec', `--simulate: ${spec.error}`);
@@ -178,7 +182,7 @@ export async function collectRaw(options: CollectOptions): Promise<Collected> {
   saveSimulator(options.stateDir, state);
   return {
     // Cleared Xids stand for the GPU resets they asked for: a simulated GPU has no other reset.
-    snapshot: simulateHost(spec, state.seed, options.now, state.faults, clearedXids(options.stateDir)),
+    snapshot: simulateHost(spec, state.seed, options.now, state.faults, cleared ?? clearedXids(options.stateDir)),
     notes: [`simulated ${options.simulate}${state.faults.length ? ` with ${state.faults.length} injected fault(s)` : ''}`, ...(replaced ? ['a previous simulation of another spec was replaced'] : [])],
   };
 }
