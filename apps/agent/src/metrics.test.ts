@@ -70,7 +70,8 @@ describe('Prometheus metrics of a simulated 8×H100 host', () => {
 
   it('states the last Xid per GPU (0 for none), the ECC counts and the row-remap state', async () => {
     const { series } = parseExposition(await exposition());
-    expect(series.get('DCGM_FI_DEV_XID_ERRORS')!.map((s) => s.value)).toEqual([0, 0, 48, 0, 0, 0, 0]);
+    // GPU 2's double-bit error logged Xid 48, then the Xid 63 of the row it marked: the last is 63.
+    expect(series.get('DCGM_FI_DEV_XID_ERRORS')!.map((s) => s.value)).toEqual([0, 0, 63, 0, 0, 0, 0]);
     // GPU 2's Xid 48 is a double-bit error: counted, with a row remap pending; GPU 1 only waits for a remap.
     expect(series.get('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL')!.map((s) => s.value)).toEqual([0, 0, 1, 0, 0, 0, 0]);
     expect(series.get('DCGM_FI_DEV_ECC_DBE_AGG_TOTAL')!.map((s) => s.value)).toEqual([0, 0, 1, 0, 0, 0, 0]);

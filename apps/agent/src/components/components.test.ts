@@ -27,7 +27,8 @@ describe('health components on a simulated host', () => {
   it.each([
     ['xid=79 gpu=3', 3, 'unhealthy', 'reboot', ['gpu-count', 'xid']],
     ['xid=94 gpu=1', 1, 'degraded', 'restart_app', ['xid']],
-    ['xid=63 gpu=1', 1, 'healthy', null, []],
+    // The row it marked waits for a reset; the Xid itself only records that.
+    ['xid=63 gpu=1', 1, 'degraded', 'reset_gpu', ['remapped-rows']],
     ['xid=48 gpu=2', 2, 'unhealthy', 'reset_gpu', ['xid', 'ecc', 'remapped-rows']],
     ['ecc=dbe gpu=2', 2, 'unhealthy', 'reset_gpu', ['xid', 'ecc', 'remapped-rows']],
     ['remap=pending gpu=0', 0, 'degraded', 'reset_gpu', ['remapped-rows']],
@@ -50,6 +51,8 @@ describe('health components on a simulated host', () => {
     const before = scan(host([fault]), ALL_COMPONENTS).gpus[2]!.checks;
     expect(before.ecc).toEqual({ health: 'unhealthy', reason: '1 uncorrectable ECC error(s) since the last reset', suggestedAction: 'reset_gpu' });
     expect(before['remapped-rows']).toMatchObject({ health: 'degraded', suggestedAction: 'reset_gpu' });
+    // Its Xid 63 (the row marked) is information beside the Xid 48, which asks for the reset.
+    expect(before.xid).toMatchObject({ health: 'unhealthy', suggestedAction: 'reset_gpu', reason: expect.stringMatching(/^Xid 48: .*; Xid 63: A memory row remap/) });
     // The simulator takes the Xid cleared with clear-xids as the reset done; the collector leaves the cleared line out.
     const reset = host([fault], '8xH100', new Set(host([fault]).xids.map(xidKey)));
     const after = scan({ ...reset, xids: [] }, ALL_COMPONENTS).gpus[2]!;

@@ -81,9 +81,24 @@ function energyMj(seed: string, model: GpuModelSpec, index: number, t: number, b
 
 /** Xid 48: the driver's report of an uncorrectable (double-bit) ECC error in the GPU's memory. */
 const XID_DBE = 48;
+/** Xid 63: a memory row marked for remapping (row-remapping GPUs), applied at the next GPU reset. */
+const XID_ROW_REMAP = 63;
+/** How long after its Xid 48 an H100 logged the Xid 63 of the row it marked (a real capture: 28.7 ms). */
+const ROW_REMAP_AFTER_DBE_MS = 28;
 
-/** The Xid the driver logs for a fault: the one injected, or 48 for a double-bit ECC error; none for the others. */
-const xidOf = (f: Fault): number | undefined => (f.kind === 'xid' ? f.xid : f.kind === 'ecc-dbe' ? XID_DBE : undefined);
+const isDoubleBitError = (f: Fault): boolean => f.kind === 'ecc-dbe' || (f.kind === 'xid' && f.xid === XID_DBE);
+
+/**
+ * The Xids the driver logs for a fault: the one injected, or, for a double-bit ECC error (ecc=dbe
+ * or xid=48), its Xid 48 and the Xid 63 of the row it marks for remapping, as H100 and H200 log
+ * them; none for the other faults.
+ */
+function xidsOf(f: Fault): { readonly xid: number; readonly at: string }[] {
+  if (isDoubleBitError(f)) {
+    return [{ xid: XID_DBE, at: f.at }, { xid: XID_ROW_REMAP, at: new Date(Date.parse(f.at) + ROW_REMAP_AFTER_DBE_MS).toISOString() }];
+  }
+  return f.kind === 'xid' && f.xid !== undefined ? [{ xid: f.xid, at: f.at }] : [];
+}
 
 const busOf = (index: number): string => HGX_BUSES[index] ?? (0x10 + index).toString(16);
 const pciBusIdOf = (index: number): string => `00000000:${busOf(index).toUpperCase()}:00.0`;
@@ -92,7 +107,7 @@ const XID_MESSAGES: Readonly<Record<number, string>> = {
   13: 'Graphics SM Warp Exception on (GPC 0, TPC 1, SM 0): Out Of Range Address',
   31: 'Ch 00000008, intr 00000000. MMU Fault: ENGINE GRAPHICS GPCCLIENT_T1_0 faulted @ 0x7f1c_30000000. Fault is of type FAULT_PDE ACCESS_TYPE_VIRT_READ',
   48: 'An uncorrectable double bit error (DBE) has been detected on GPU in the framebuffer at physAddr 0x12bac1c3e0 partition 2, subpartition 1.',
-  63: 'Row Remapper: New row (0x000000012bac1c3e0) marked for remapping, reset gpu to activate.',
+  63: 'Row Remapper: New row (0x00000012bac1c3e0) marked for remapping, reset gpu to activate.',
   74: 'NVLink: fatal error detected on link 7(0x10000, 0x0, 0x0, 0x0, 0x0, 0x0, 0x0)',
   79: 'GPU has fallen off the bus.',
   94: 'Contained: SM (0x1). RST: No, D-RST: No',
@@ -100,20 +115,30 @@ const XID_MESSAGES: Readonly<Record<number, string>> = {
   119: 'Timeout after 6s of waiting for RPC response from GPU0 GSP! Expected function 76 (GSP_RM_CONTROL) (0x20800a4c 0x4).',
 };
 
-function xidEvent(fault: Fault, xid: number): XidEvent {
+function xidEvent(gpu: number, xid: number, at: string): XidEvent {
   const message = XID_MESSAGES[xid] ?? 'simulated event';
-  const pci = kernelPciId(pciBusIdOf(fault.gpu));
-  return { xid, pciBusId: pci, time: { iso: fault.at }, message, raw: `NVRM: Xid (PCI:${pci}): ${xid}, pid=4242, name=python3, ${message}` };
+  const pci = kernelPciId(pciBusIdOf(gpu));
+  return { xid, pciBusId: pci, time: { iso: at }, message, raw: `NVRM: Xid (PCI:${pci}): ${xid}, pid=4242, name=python3, ${message}` };
 }
 
+/** The kernel-log events of a fault, in the order logged. */
+const eventsOf = (f: Fault): XidEvent[] => xidsOf(f).map(({ xid, at }) => xidEvent(f.gpu, xid, at));
+
 /**
- * A GPU's double-bit ECC errors (an injected Xid 48 or ecc=dbe: the same event), all of them and
+ * A GPU's double-bit ECC errors (an injected Xid 48 or ecc=dbe: the same event) and the rows
+ * marked for remapping (one by each of those, one by each injected Xid 63 alone), all of them and
  * those since its last reset. The simulator takes an Xid cleared with `clear-xids` as the GPU reset
- * the Xid asked for, since nothing else can reset a simulated GPU.
+ * the Xid asked for (the Xid 48 of a double-bit error, an Xid 63 alone), since nothing else can reset
+ * a simulated GPU.
  */
-function doubleBitErrors(faults: readonly Fault[], index: number, cleared: ReadonlySet<string>): { readonly total: number; readonly sinceReset: number } {
-  const events = faults.filter((f) => f.gpu === index && xidOf(f) === XID_DBE).map((f) => xidEvent(f, XID_DBE));
-  return { total: events.length, sinceReset: events.filter((e) => !cleared.has(xidKey(e))).length };
+function memoryErrors(faults: readonly Fault[], index: number, cleared: ReadonlySet<string>) {
+  const mine = faults.filter((f) => f.gpu === index);
+  // A fault's first line is the one whose clearing stands for the reset: Xid 48, or the Xid 63 alone.
+  const firstLine = (f: Fault): XidEvent => eventsOf(f)[0]!;
+  const dbe = mine.filter(isDoubleBitError).map(firstLine);
+  const marked = [...dbe, ...mine.filter((f) => f.kind === 'xid' && f.xid === XID_ROW_REMAP).map(firstLine)];
+  const sinceReset = (events: readonly XidEvent[]) => events.filter((e) => !cleared.has(xidKey(e))).length;
+  return { dbe: { total: dbe.length, sinceReset: sinceReset(dbe) }, rows: { total: marked.length, pending: sinceReset(marked) } };
 }
 
 function sampleGpu(seed: string, model: GpuModelSpec, index: number, t: number, faults: readonly Fault[], cleared: ReadonlySet<string>): GpuSample {
@@ -142,8 +167,9 @@ function sampleGpu(seed: string, model: GpuModelSpec, index: number, t: number, 
   }
   const used = Math.round(model.framebufferMiB * (0.1 + 0.85 * util));
   // Each double-bit error raises the volatile and aggregate uncorrectable counts and, on these
-  // row-remapping GPUs, marks a row for remapping; a reset zeroes the volatile count and applies the remap.
-  const dbe = doubleBitErrors(faults, index, cleared);
+  // row-remapping GPUs, marks a row for remapping (its Xid 63), as does an Xid 63 injected alone;
+  // a reset zeroes the volatile count and applies the remap.
+  const memory = memoryErrors(faults, index, cleared);
   const nvlink: NvlinkLink[] = Array.from({ length: model.nvlinks }, (_, link) => {
     const down = mine.has('nvlink-down') && link === 7;
     return { link, active: !down, replayErrors: down ? 31 : 0, recoveryErrors: down ? 4 : 0, crcErrors: down ? 112 : 0 };
@@ -186,8 +212,8 @@ function sampleGpu(seed: string, model: GpuModelSpec, index: number, t: number, 
     framebufferTotalMiB: model.framebufferMiB,
     framebufferUsedMiB: used,
     framebufferFreeMiB: model.framebufferMiB - used,
-    ecc: { enabled: true, volatileCorrected: 0, volatileUncorrected: dbe.sinceReset, aggregateCorrected: 2, aggregateUncorrected: dbe.total },
-    remappedRows: { correctable: 0, uncorrectable: dbe.total + (mine.has('remap-pending') ? 1 : 0), pending: dbe.sinceReset > 0 || mine.has('remap-pending'), failed: mine.has('remap-failed') },
+    ecc: { enabled: true, volatileCorrected: 0, volatileUncorrected: memory.dbe.sinceReset, aggregateCorrected: 2, aggregateUncorrected: memory.dbe.total },
+    remappedRows: { correctable: 0, uncorrectable: memory.rows.total + (mine.has('remap-pending') ? 1 : 0), pending: memory.rows.pending > 0 || mine.has('remap-pending'), failed: mine.has('remap-failed') },
     retiredPages: null,
     pcie: { gen: model.pcieGen, genMax: model.pcieGen, width: pcieFault ? 8 : 16, widthMax: 16, replayCounter: pcieReplays },
     nvlink,
@@ -207,10 +233,7 @@ export function simulateHost(spec: FleetSpec, seed: string, now: Date, faults: r
   const all = spec.gpus.map((model, index) => sampleGpu(seed, model, index, t, faults, cleared));
   // Xid 79 means the GPU fell off the bus: it no longer answers, as does a GPU marked lost.
   const lost = new Set(faults.filter((f) => f.kind === 'lost' || (f.kind === 'xid' && f.xid === 79)).map((f) => f.gpu));
-  const xids = faults.flatMap((f) => {
-    const xid = xidOf(f);
-    return xid === undefined ? [] : [xidEvent(f, xid)];
-  });
+  const xids = faults.flatMap(eventsOf);
   return {
     collectedAt: now.toISOString(),
     source: 'simulator',

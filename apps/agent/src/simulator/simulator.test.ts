@@ -52,7 +52,11 @@ describe('simulateHost', () => {
     const host = simulateHost(spec, 's', now, faults);
     expect(host.gpus.map((g) => g.identity.index)).toEqual([0, 1, 2, 4, 5, 6, 7]);
     expect(host.missingGpus).toEqual([expect.objectContaining({ index: 3 })]);
-    expect(host.xids).toEqual([expect.objectContaining({ xid: 79, pciBusId: '0000:5d:00', message: 'GPU has fallen off the bus.' }), expect.objectContaining({ xid: 48, pciBusId: '0000:3a:00' })]);
+    expect(host.xids).toEqual([
+      expect.objectContaining({ xid: 79, pciBusId: '0000:5d:00', message: 'GPU has fallen off the bus.' }),
+      expect.objectContaining({ xid: 48, pciBusId: '0000:3a:00' }),
+      expect.objectContaining({ xid: 63, pciBusId: '0000:3a:00' }),
+    ]);
     const gpu = (i: number) => host.gpus.find((g) => g.identity.index === i)!;
     expect(gpu(1)).toMatchObject({ temperatureC: 93, clockEventReasons: expect.arrayContaining(['hw_thermal_slowdown']) });
     expect(gpu(2).ecc.volatileUncorrected).toBe(1);
@@ -67,10 +71,14 @@ describe('a double-bit ECC error on a simulated GPU', () => {
   const faults = (...texts: string[]): Fault[] => texts.map((f) => parseFault(f.split(' '), 8, now) as Fault);
   const gpu2 = (host: ReturnType<typeof simulateHost>) => host.gpus.find((g) => g.identity.index === 2)!;
 
-  it('shows the same whether injected as xid=48 or ecc=dbe: the Xid 48 line, the counters and the remap it leaves pending', () => {
+  it('shows the same whether injected as xid=48 or ecc=dbe: the Xid 48 line, the Xid 63 of the row it marks, the counters and the remap it leaves pending', () => {
     const asXid = simulateHost(spec, 's', now, faults('xid=48 gpu=2'));
     expect(asXid).toEqual(simulateHost(spec, 's', now, faults('ecc=dbe gpu=2')));
-    expect(asXid.xids).toEqual([expect.objectContaining({ xid: 48, pciBusId: '0000:3a:00', time: { iso: now.toISOString() }, message: expect.stringMatching(/^An uncorrectable double bit error \(DBE\)/) })]);
+    // As an H100 logged them (xid48-dbe-xid63-row-remap-…-iso.log): the Xid 63 some 28 ms after the Xid 48, naming the same address.
+    expect(asXid.xids).toEqual([
+      expect.objectContaining({ xid: 48, pciBusId: '0000:3a:00', time: { iso: now.toISOString() }, message: expect.stringMatching(/^An uncorrectable double bit error \(DBE\) .* at physAddr 0x12bac1c3e0 /) }),
+      expect.objectContaining({ xid: 63, pciBusId: '0000:3a:00', time: { iso: '2026-11-29T12:00:00.028Z' }, message: 'Row Remapper: New row (0x00000012bac1c3e0) marked for remapping, reset gpu to activate.' }),
+    ]);
     // Volatile (since the last reset) and aggregate (the board's life) uncorrectable counts both rise.
     expect(gpu2(asXid).ecc).toEqual({ enabled: true, volatileCorrected: 0, volatileUncorrected: 1, aggregateCorrected: 2, aggregateUncorrected: 1 });
     expect(gpu2(asXid).remappedRows).toEqual({ correctable: 0, uncorrectable: 1, pending: true, failed: false });
@@ -79,19 +87,33 @@ describe('a double-bit ECC error on a simulated GPU', () => {
   it('counts each error', () => {
     const later = new Date(now.getTime() + 1_000);
     const host = simulateHost(spec, 's', later, [...faults('xid=48 gpu=2'), parseFault(['ecc=dbe', 'gpu=2'], 8, later) as Fault]);
-    expect(host.xids.map((x) => x.xid)).toEqual([48, 48]);
+    expect(host.xids.map((x) => x.xid)).toEqual([48, 63, 48, 63]);
     expect(gpu2(host).ecc).toMatchObject({ volatileUncorrected: 2, aggregateUncorrected: 2 });
     expect(gpu2(host).remappedRows).toMatchObject({ uncorrectable: 2, pending: true });
   });
 
   it('takes an Xid 48 cleared with clear-xids as the GPU reset it asked for: volatile count back to 0, remap applied, lifetime count kept', () => {
     const injected = faults('ecc=dbe gpu=2');
-    const [event] = simulateHost(spec, 's', now, injected).xids;
-    const reset = simulateHost(spec, 's', now, injected, new Set([xidKey(event!)]));
+    const events = simulateHost(spec, 's', now, injected).xids;
+    const reset = simulateHost(spec, 's', now, injected, new Set(events.map(xidKey)));
     expect(gpu2(reset).ecc).toEqual({ enabled: true, volatileCorrected: 0, volatileUncorrected: 0, aggregateCorrected: 2, aggregateUncorrected: 1 });
     expect(gpu2(reset).remappedRows).toEqual({ correctable: 0, uncorrectable: 1, pending: false, failed: false });
     // The kernel log keeps the line: the collector, not the simulator, leaves cleared events out.
-    expect(reset.xids).toEqual([event]);
+    expect(reset.xids).toEqual(events);
+  });
+});
+
+describe('an Xid 63 injected alone', () => {
+  const gpu1 = (host: ReturnType<typeof simulateHost>) => host.gpus.find((g) => g.identity.index === 1)!;
+  const injected = [parseFault(['xid=63', 'gpu=1'], 8, now) as Fault];
+
+  it('marks a row for remapping, pending until the GPU reset that clearing it stands for, with no ECC error counted', () => {
+    const host = simulateHost(spec, 's', now, injected);
+    expect(host.xids).toEqual([expect.objectContaining({ xid: 63, pciBusId: '0000:2a:00', message: expect.stringMatching(/^Row Remapper: New row .* marked for remapping/) })]);
+    expect(gpu1(host).remappedRows).toEqual({ correctable: 0, uncorrectable: 1, pending: true, failed: false });
+    expect(gpu1(host).ecc).toMatchObject({ volatileUncorrected: 0, aggregateUncorrected: 0 });
+    const reset = simulateHost(spec, 's', now, injected, new Set(host.xids.map(xidKey)));
+    expect(gpu1(reset).remappedRows).toEqual({ correctable: 0, uncorrectable: 1, pending: false, failed: false });
   });
 });
 

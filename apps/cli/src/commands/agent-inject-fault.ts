@@ -13,10 +13,12 @@ on. Only the simulator takes faults: nothing here touches a real GPU.
 
 Faults:
   xid=N          a kernel Xid event, e.g. xid=79 (GPU fell off the bus: it stops answering),
-                 xid=48 (the same as ecc=dbe), xid=94, xid=119
-  ecc=dbe        a double-bit ECC error: its Xid 48, the volatile and aggregate uncorrectable
-                 counts raised and a row remap pending; \`locus agent clear-xids\` then stands
-                 for the GPU reset, which zeroes the volatile count and applies the remap
+                 xid=48 (the same as ecc=dbe), xid=63 (a row marked for remapping: a row
+                 remap pending), xid=94, xid=119
+  ecc=dbe        a double-bit ECC error: its Xid 48 and the Xid 63 of the row it marks, the
+                 volatile and aggregate uncorrectable counts raised and a row remap pending;
+                 \`locus agent clear-xids\` then stands for the GPU reset, which zeroes the
+                 volatile count and applies the remap
   remap=pending  a row remap waiting for a GPU reset
   remap=failed   a failed row remap (no spare rows left)
   thermal        thermal slowdown at 93 C

@@ -60,12 +60,12 @@ describe('locus agent scan --simulate', () => {
     expect(faulty.gpus[2]!.metrics).toMatchObject({ ecc: { volatileUncorrected: 1, aggregateUncorrected: 1 }, remappedRows: { uncorrectable: 1, pending: true } });
     // One GPU's alone; then the rest.
     const two = await runLocus(['agent', 'clear-xids', '--gpu', '2', ...sim]);
-    expect(two.stdout).toMatch(/^cleared 1 Xid event\(s\) of GPU 2 \(Xid 48; 0 of them already cleared\)/);
+    expect(two.stdout).toMatch(/^cleared 2 Xid event\(s\) of GPU 2 \(Xid 48, Xid 63; 0 of them already cleared\)/);
     const reset = await scanNow();
     expect(reset.gpus.filter((g) => g.health !== 'healthy').map((g) => g.index)).toEqual([5]);
     // In the simulator, clearing the Xid stands for the reset it asked for: the volatile count is gone, the lifetime one stays.
     expect(reset.gpus[2]!.metrics).toMatchObject({ ecc: { volatileUncorrected: 0, aggregateUncorrected: 1 }, remappedRows: { uncorrectable: 1, pending: false } });
-    expect((await runLocus(['agent', 'clear-xids', ...sim])).stdout).toMatch(/^cleared 2 Xid event\(s\) \(Xid 48, Xid 94; 1 of them already cleared\)/);
+    expect((await runLocus(['agent', 'clear-xids', ...sim])).stdout).toMatch(/^cleared 3 Xid event\(s\) \(Xid 48, Xid 63, Xid 94; 2 of them already cleared\)/);
     const cleared = await scanNow();
     expect(cleared.health).toBe('healthy');
     // A new Xid 48 on the same GPU counts.
