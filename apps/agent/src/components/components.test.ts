@@ -10,8 +10,8 @@ import { ALL_COMPONENTS } from './all.js';
 import { runComponent, strongestAction, worst, type Component } from './component.js';
 
 const now = new Date('2026-11-29T12:00:00.000Z');
-const host = (faults: string[] = [], spec = '8xH100', clearedXids: ReadonlySet<string> = new Set()): HostSnapshot =>
-  simulateHost(parseFleetSpec(spec) as FleetSpec, 'seed', now, faults.map((f) => parseFault(f.split(' '), 8, now) as never), clearedXids);
+const host = (faults: string[] = [], spec = '8xH100', clearedXids: ReadonlySet<string> = new Set(), at = now): HostSnapshot =>
+  simulateHost(parseFleetSpec(spec) as FleetSpec, 'seed', at, faults.map((f) => parseFault(f.split(' '), 8, now) as never), clearedXids);
 
 const withGpu = (s: HostSnapshot, i: number, change: (g: GpuSample) => GpuSample): HostSnapshot => ({ ...s, gpus: s.gpus.map((g) => (g.identity.index === i ? change(g) : g)) });
 
@@ -59,6 +59,16 @@ describe('health components on a simulated host', () => {
     expect(after.health).toBe('healthy');
     expect(after.checks.ecc!.reason).toBe("no uncorrectable ECC errors since the last reset (0 corrected since reset); 1 over the GPU's life");
     expect(after.checks['remapped-rows']!.reason).toBe('0 correctable and 1 uncorrectable rows remapped');
+  });
+
+  it('find a GPU idle between jobs healthy, its idle clocks no clock event', () => {
+    const at = Array.from({ length: 102 }, (_, k) => new Date(now.getTime() + 5_000 + k * 10_000)).find((t) => host([], '8xH100', new Set(), t).gpus.some((g) => g.gpuUtilizationPct === 0))!;
+    const snapshot = host([], '8xH100', new Set(), at);
+    const idle = snapshot.gpus.find((g) => g.gpuUtilizationPct === 0)!;
+    expect(idle.clockEventReasons).toEqual(['gpu_idle']);
+    const report = scan(snapshot, ALL_COMPONENTS);
+    expect(report.health).toBe('healthy');
+    expect(report.gpus[idle.identity.index]!.checks.clocks).toEqual({ health: 'healthy', reason: '345 MHz, no clock events' });
   });
 
   it('keeps a GPU that stopped answering in the report, marked absent', () => {

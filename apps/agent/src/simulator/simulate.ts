@@ -29,35 +29,72 @@ const serialOf = (seed: string, index: number): string => String(1650000000000 +
 const WAVE = { meanUtil: 0.55, amplitude: 0.4, periodMs: 17 * 60_000 } as const;
 /** Utilisation's jitter: a new step every 10 s, of at most ±0.05. */
 const JITTER = { stepMs: 10_000, amplitude: 0.05 } as const;
+/**
+ * Between jobs a GPU idles (0 % utilisation, no process) once a wave period, for up to this long
+ * about the wave's trough; how long is drawn once per GPU from the seed (some never idle), so that
+ * a host shows an idle GPU now and then (about one in eight of them at a time).
+ */
+const MAX_IDLE_STEPS = 24;
 /** The share of the span from idle power to the limit that full utilisation draws. */
 const POWER_SPAN_AT_FULL_UTIL = 0.97;
 /** The power brake holds the board to this share of its limit. */
 const POWER_BRAKE_CAP = 0.4;
+/** What a GPU without a process holds of its memory (the driver's own; tens of MiB in real captures). */
+const IDLE_FRAMEBUFFER_USED_MIB = 22;
 
 const phaseOf = (seed: string, index: number): number => noise(seed, 'phase', index) * 2 * Math.PI;
 const omega = (2 * Math.PI) / WAVE.periodMs;
-const draw = (seed: string, index: number, step: number): number => noise(seed, 'util', index, step);
+const STEPS_PER_WAVE = WAVE.periodMs / JITTER.stepMs;
+const modulo = (n: number, m: number): number => ((n % m) + m) % m;
+
+/** A GPU's idle gap: `steps` 10-s steps from `start` (a step, modulo the wave's period), about the wave's trough. */
+function idleGapOf(seed: string, index: number): { readonly start: number; readonly steps: number } {
+  const steps = Math.floor(noise(seed, 'idle', index) * (MAX_IDLE_STEPS + 1));
+  // The wave is lowest where omega·t + phase = 3π/2.
+  const troughStep = ((1.5 * Math.PI - phaseOf(seed, index)) / omega) / JITTER.stepMs;
+  return { start: modulo(Math.round(troughStep - steps / 2), STEPS_PER_WAVE), steps };
+}
+
+const isIdleStep = (gap: ReturnType<typeof idleGapOf>, step: number): boolean => modulo(step - gap.start, STEPS_PER_WAVE) < gap.steps;
+
+/** A step's jitter draw; 0 in an idle step and the busy step before one, so that no jitter crosses into a gap. */
+function draw(seed: string, index: number, step: number, gap: ReturnType<typeof idleGapOf>): number {
+  return isIdleStep(gap, step) || isIdleStep(gap, step + 1) ? 0 : noise(seed, 'util', index, step);
+}
+
+/** An antiderivative of the wave alone, in t (ms). */
+const waveIntegral = (seed: string, index: number, t: number): number => WAVE.meanUtil * t - (WAVE.amplitude / omega) * Math.cos(omega * t + phaseOf(seed, index));
 
 /**
  * Utilisation follows a slow wave per GPU with a little jitter, staying within 0.10–1.0 (the wave
- * spans 0.15–0.95), so that power, linear in it, can be integrated exactly. Each 10-s step's jitter
- * is the difference of two successive draws: summed over any run of steps it telescopes, which
- * lets the energy counter integrate it with a few hashes however long the driver has been loaded.
+ * spans 0.15–0.95), but for a gap at 0 each wave period, so that power, linear in it, can be
+ * integrated exactly. Each 10-s step's jitter is the difference of two successive draws: summed
+ * over any run of steps it telescopes, which lets the energy counter integrate it with a few hashes
+ * however long the driver has been loaded; the gaps recur at the same phase of the wave, so the
+ * wave they leave out is a whole number of equal gaps and a part of one.
  */
 function utilization(seed: string, index: number, t: number): number {
   const step = Math.floor(t / JITTER.stepMs);
+  const gap = idleGapOf(seed, index);
+  if (isIdleStep(gap, step)) return 0;
   const wave = WAVE.meanUtil + WAVE.amplitude * Math.sin(omega * t + phaseOf(seed, index));
-  return wave + JITTER.amplitude * (draw(seed, index, step) - draw(seed, index, step - 1));
+  return wave + JITTER.amplitude * (draw(seed, index, step, gap) - draw(seed, index, step - 1, gap));
 }
 
 /** An antiderivative of `utilization` in t (ms): the integral between two instants is the difference of its values. */
 function utilizationIntegral(seed: string, index: number, t: number): number {
-  const wave = WAVE.meanUtil * t - (WAVE.amplitude / omega) * Math.cos(omega * t + phaseOf(seed, index));
+  const gap = idleGapOf(seed, index);
+  // The wave left out by the gaps: those before the one of t's period, then what of it is past.
+  const gapMs = gap.steps * JITTER.stepMs;
+  const period = Math.floor((t - gap.start * JITTER.stepMs) / WAVE.periodMs);
+  const gapStart = period * WAVE.periodMs + gap.start * JITTER.stepMs;
+  const wholeGap = waveIntegral(seed, index, gap.start * JITTER.stepMs + gapMs) - waveIntegral(seed, index, gap.start * JITTER.stepMs);
+  const idle = period * wholeGap + waveIntegral(seed, index, Math.min(t, gapStart + gapMs)) - waveIntegral(seed, index, gapStart);
   const step = Math.floor(t / JITTER.stepMs);
-  const before = draw(seed, index, step - 1);
+  const before = draw(seed, index, step - 1, gap);
   // The whole steps up to this one sum to draw(step - 1), less a constant; then this step's part.
-  const jitter = JITTER.amplitude * (JITTER.stepMs * before + (t - step * JITTER.stepMs) * (draw(seed, index, step) - before));
-  return wave + jitter;
+  const jitter = JITTER.amplitude * (JITTER.stepMs * before + (t - step * JITTER.stepMs) * (draw(seed, index, step, gap) - before));
+  return waveIntegral(seed, index, t) - idle + jitter;
 }
 
 /** Power is idle power plus a span proportional to utilisation; the power brake shrinks the span. */
@@ -165,7 +202,7 @@ function sampleGpu(seed: string, model: GpuModelSpec, index: number, t: number, 
     reasons.push('hw_power_brake_slowdown', 'hw_slowdown');
     smClock = Math.round(model.smClockMaxMHz * POWER_BRAKE_CAP);
   }
-  const used = Math.round(model.framebufferMiB * (0.1 + 0.85 * util));
+  const used = util < 0.03 ? IDLE_FRAMEBUFFER_USED_MIB : Math.round(model.framebufferMiB * (0.1 + 0.85 * util));
   // Each double-bit error raises the volatile and aggregate uncorrectable counts and, on these
   // row-remapping GPUs, marks a row for remapping (its Xid 63), as does an Xid 63 injected alone;
   // a reset zeroes the volatile count and applies the remap.

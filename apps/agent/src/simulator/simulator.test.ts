@@ -117,6 +117,31 @@ describe('an Xid 63 injected alone', () => {
   });
 });
 
+describe('idle GPUs in the simulator', () => {
+  /** Every GPU of a host every 10 s (mid-step) over one wave period (17 min) from `now`. */
+  const period = (seed: string) => Array.from({ length: 102 }, (_, k) => simulateHost(spec, seed, new Date(now.getTime() + 5_000 + k * 10_000), []).gpus).flat();
+
+  it('idle between jobs, as a real idle GPU reads: 0 % utilisation, no process, idle clocks and power, the driver\'s memory only', () => {
+    const idle = period('s').filter((g) => g.gpuUtilizationPct === 0);
+    expect(idle.length).toBeGreaterThan(0);
+    for (const g of idle) {
+      expect(g).toMatchObject({ processCount: 0, clockEventReasons: ['gpu_idle'], smClockMHz: 345, powerDrawW: 72, memoryUtilizationPct: 0, framebufferUsedMiB: 22 });
+      expect(g.temperatureC!).toBeLessThan(40);
+    }
+    // Busy otherwise, never below the wave's floor less the jitter.
+    for (const g of period('s').filter((x) => x.gpuUtilizationPct !== 0)) expect(g.gpuUtilizationPct!).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(['s', 'seed', 'another host'])('idle about one GPU in eight at a time, each its own share drawn from the seed (seed "%s")', (seed) => {
+    const samples = period(seed);
+    const idleShare = samples.filter((g) => g.gpuUtilizationPct === 0).length / samples.length;
+    expect(idleShare).toBeGreaterThan(0.02);
+    expect(idleShare).toBeLessThan(0.25);
+    // Deterministic: the same seed idles the same GPUs at the same times.
+    expect(period(seed).map((g) => g.gpuUtilizationPct)).toEqual(samples.map((g) => g.gpuUtilizationPct));
+  });
+});
+
 describe('the simulated energy counter', () => {
   const gpus = spec.gpus.map((_, i) => i);
   const at = (ms: number, faults: readonly Fault[] = []) => simulateHost(spec, 's', new Date(now.getTime() + ms), faults).gpus;
@@ -140,6 +165,19 @@ describe('the simulated energy counter', () => {
     for (const i of gpus) {
       const mean = scrapes.reduce((sum, s) => sum + s[i]!.powerDrawW!, 0) / scrapes.length;
       expect(Math.abs(rate[i]! - mean), `GPU ${i}: ${rate[i]} W against ${mean} W`).toBeLessThan(0.5);
+    }
+  });
+
+  it('counts idle power through an idle gap, and at the mean of the power gauge over 5 minutes across it', () => {
+    // The first 10-s step, within one wave period, where some GPU idles.
+    const k = Array.from({ length: 102 }, (_, i) => i).find((i) => at(5_000 + i * 10_000).some((g) => g.gpuUtilizationPct === 0))!;
+    const gpu = at(5_000 + k * 10_000).find((g) => g.gpuUtilizationPct === 0)!.identity.index;
+    expect(energyRateW(k * 10_000 + 2_000, k * 10_000 + 8_000)[gpu]!).toBeCloseTo(72, 3);
+    for (const end of [k * 10_000 + 60_000, k * 10_000 + 200_000]) {
+      const rate = energyRateW(end - 300_000, end)[gpu]!;
+      const scrapes = Array.from({ length: 30 }, (_, j) => at(end - 300_000 + 5_000 + j * 10_000)[gpu]!.powerDrawW!);
+      expect(scrapes.some((w) => w === 72) && scrapes.some((w) => w > 72), 'the window holds idle and busy time').toBe(true);
+      expect(Math.abs(rate - scrapes.reduce((a, b) => a + b, 0) / scrapes.length)).toBeLessThan(0.5);
     }
   });
 
