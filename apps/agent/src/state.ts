@@ -25,8 +25,10 @@ export function writeAtomically(path: string, text: string, mode = 0o600): void 
 }
 
 function isFault(f: unknown): f is Fault {
-  const x = f as Partial<Fault>;
-  return typeof x === 'object' && x !== null && (FAULT_KINDS as readonly string[]).includes(x.kind ?? '') && Number.isInteger(x.gpu) && typeof x.at === 'string';
+  if (typeof f !== 'object' || f === null) return false;
+  const x = f as Record<string, unknown>;
+  if (!(FAULT_KINDS as readonly unknown[]).includes(x.kind) || typeof x.at !== 'string') return false;
+  return x.kind === 'sxid' ? Number.isInteger(x.nvswitch) && Number.isInteger(x.sxid) && typeof x.fatal === 'boolean' : Number.isInteger(x.gpu);
 }
 
 /**

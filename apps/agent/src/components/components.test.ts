@@ -71,6 +71,17 @@ describe('health components on a simulated host', () => {
     expect(report.gpus[idle.identity.index]!.checks.clocks).toEqual({ health: 'healthy', reason: '345 MHz, no clock events' });
   });
 
+  it.each([
+    ['sxid=20034 fatal switch=1', 'unhealthy', 'reboot', /^1 fatal NVSwitch error\(s\), as the driver logged them: SXid 20034 on 0000:06:00\.0 \(Link 48 LTSSM Fault Up\)/],
+    ['sxid=12028 non-fatal switch=2', 'healthy', undefined, /^1 non-fatal NVSwitch error\(s\), corrected by the switch: SXid 12028 on 0000:07:00\.0/],
+  ])('judge an injected %s by its Fatal or Non-fatal mark, about the host and no GPU', (fault, health, action, reason) => {
+    const report = scan(host([fault]), ALL_COMPONENTS);
+    const [finding] = report.components.find((c) => c.name === 'nvswitch')!.results;
+    expect(finding).toEqual({ health, reason: expect.stringMatching(reason), ...(action ? { suggestedAction: action } : {}) });
+    expect(report.health).toBe(health);
+    for (const gpu of report.gpus) expect(gpu.health, `GPU ${gpu.index}`).toBe('healthy');
+  });
+
   it('keeps a GPU that stopped answering in the report, marked absent', () => {
     const gpu = scan(host(['xid=79 gpu=3']), ALL_COMPONENTS).gpus[3]!;
     expect(gpu).toMatchObject({ index: 3, present: false, sample: null, health: 'unhealthy', suggestedAction: 'reboot' });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ClockEventReason, GpuSample, NvlinkLink, XidEvent } from '../model.js';
+import type { SxidEvent } from '../nvidia/kmsg.js';
 import { kernelPciId, type HostSnapshot } from '../snapshot.js';
 import { xidKey } from '../xid-cleared.js';
-import type { Fault } from './faults.js';
+import { isGpuFault, type Fault, type GpuFault, type SwitchFault } from './faults.js';
 import type { FleetSpec, GpuModelSpec } from './models.js';
 
 /** PCI buses of the eight GPUs on an HGX baseboard; more GPUs continue the sequence. */
@@ -123,14 +124,14 @@ const XID_ROW_REMAP = 63;
 /** How long after its Xid 48 an H100 logged the Xid 63 of the row it marked (a real capture: 28.7 ms). */
 const ROW_REMAP_AFTER_DBE_MS = 28;
 
-const isDoubleBitError = (f: Fault): boolean => f.kind === 'ecc-dbe' || (f.kind === 'xid' && f.xid === XID_DBE);
+const isDoubleBitError = (f: GpuFault): boolean => f.kind === 'ecc-dbe' || (f.kind === 'xid' && f.xid === XID_DBE);
 
 /**
  * The Xids the driver logs for a fault: the one injected, or, for a double-bit ECC error (ecc=dbe
  * or xid=48), its Xid 48 and the Xid 63 of the row it marks for remapping, as H100 and H200 log
  * them; none for the other faults.
  */
-function xidsOf(f: Fault): { readonly xid: number; readonly at: string }[] {
+function xidsOf(f: GpuFault): { readonly xid: number; readonly at: string }[] {
   if (isDoubleBitError(f)) {
     return [{ xid: XID_DBE, at: f.at }, { xid: XID_ROW_REMAP, at: new Date(Date.parse(f.at) + ROW_REMAP_AFTER_DBE_MS).toISOString() }];
   }
@@ -159,7 +160,7 @@ function xidEvent(gpu: number, xid: number, at: string): XidEvent {
 }
 
 /** The kernel-log events of a fault, in the order logged. */
-const eventsOf = (f: Fault): XidEvent[] => xidsOf(f).map(({ xid, at }) => xidEvent(f.gpu, xid, at));
+const eventsOf = (f: GpuFault): XidEvent[] => xidsOf(f).map(({ xid, at }) => xidEvent(f.gpu, xid, at));
 
 /**
  * A GPU's double-bit ECC errors (an injected Xid 48 or ecc=dbe: the same event) and the rows
@@ -168,17 +169,32 @@ const eventsOf = (f: Fault): XidEvent[] => xidsOf(f).map(({ xid, at }) => xidEve
  * the Xid asked for (the Xid 48 of a double-bit error, an Xid 63 alone), since nothing else can reset
  * a simulated GPU.
  */
-function memoryErrors(faults: readonly Fault[], index: number, cleared: ReadonlySet<string>) {
+function memoryErrors(faults: readonly GpuFault[], index: number, cleared: ReadonlySet<string>) {
   const mine = faults.filter((f) => f.gpu === index);
   // A fault's first line is the one whose clearing stands for the reset: Xid 48, or the Xid 63 alone.
-  const firstLine = (f: Fault): XidEvent => eventsOf(f)[0]!;
+  const firstLine = (f: GpuFault): XidEvent => eventsOf(f)[0]!;
   const dbe = mine.filter(isDoubleBitError).map(firstLine);
   const marked = [...dbe, ...mine.filter((f) => f.kind === 'xid' && f.xid === XID_ROW_REMAP).map(firstLine)];
   const sinceReset = (events: readonly XidEvent[]) => events.filter((e) => !cleared.has(xidKey(e))).length;
   return { dbe: { total: dbe.length, sinceReset: sinceReset(dbe) }, rows: { total: marked.length, pending: sinceReset(marked) } };
 }
 
-function sampleGpu(seed: string, model: GpuModelSpec, index: number, t: number, faults: readonly Fault[], cleared: ReadonlySet<string>): GpuSample {
+/** What the driver says after the Fatal/Non-fatal word, for the SXids in real logs (20034) and our tests (12028). */
+const SXID_MESSAGES: Readonly<Record<number, string>> = {
+  12028: 'Link 61 egress non-posted PRIV error (First)',
+  20034: 'Link 48 LTSSM Fault Up',
+};
+
+/** An SXid line as the NVSwitch driver logs it: `nvidia-nvswitch1: SXid (PCI:0000:06:00.0): 20034, Fatal, Link 48 LTSSM Fault Up`. */
+function sxidEvent(f: SwitchFault): SxidEvent {
+  // Buses 05 to 08 on an HGX H100 baseboard, as a real kernel log names its NVSwitches.
+  const pciBusId = `0000:${(0x05 + f.nvswitch).toString(16).padStart(2, '0')}:00.0`;
+  const message = SXID_MESSAGES[f.sxid] ?? 'simulated event';
+  const raw = `nvidia-nvswitch${f.nvswitch}: SXid (PCI:${pciBusId}): ${f.sxid}, ${f.fatal ? 'Fatal' : 'Non-fatal'}, ${message}`;
+  return { sxid: f.sxid, pciBusId, fatal: f.fatal, message, raw, time: { iso: f.at } };
+}
+
+function sampleGpu(seed: string, model: GpuModelSpec, index: number, t: number, faults: readonly GpuFault[], cleared: ReadonlySet<string>): GpuSample {
   const mine = new Set(faults.filter((f) => f.gpu === index).map((f) => f.kind));
   const util = utilization(seed, index, t);
   // The power brake counts from when it was injected, so that the energy counter knows when its power fell.
@@ -263,14 +279,17 @@ function sampleGpu(seed: string, model: GpuModelSpec, index: number, t: number, 
  * A simulated host: realistic, load-dependent readings for each GPU at time `now`, with the
  * injected faults applied. Deterministic: the same seed, time, faults and cleared Xids give the
  * same snapshot. `cleared` holds the Xid events `clear-xids` noted (by `xidKey`): each stands for
- * the GPU reset its Xid asked for. Every Xid stays in the snapshot, as in a kernel log.
+ * the GPU reset its Xid asked for. Every Xid and SXid stays in the snapshot, as in a kernel log.
  */
 export function simulateHost(spec: FleetSpec, seed: string, now: Date, faults: readonly Fault[], cleared: ReadonlySet<string> = new Set()): HostSnapshot {
   const t = now.getTime();
-  const all = spec.gpus.map((model, index) => sampleGpu(seed, model, index, t, faults, cleared));
+  const onGpus = faults.filter(isGpuFault);
+  const all = spec.gpus.map((model, index) => sampleGpu(seed, model, index, t, onGpus, cleared));
   // Xid 79 means the GPU fell off the bus: it no longer answers, as does a GPU marked lost.
-  const lost = new Set(faults.filter((f) => f.kind === 'lost' || (f.kind === 'xid' && f.xid === 79)).map((f) => f.gpu));
-  const xids = faults.flatMap(eventsOf);
+  const lost = new Set(onGpus.filter((f) => f.kind === 'lost' || (f.kind === 'xid' && f.xid === 79)).map((f) => f.gpu));
+  const xids = onGpus.flatMap(eventsOf);
+  // A cleared SXid stands for the fabric reset it asked for, which leaves nothing else to show.
+  const sxids = faults.filter((f): f is SwitchFault => !isGpuFault(f)).map(sxidEvent);
   return {
     collectedAt: now.toISOString(),
     source: 'simulator',
@@ -278,7 +297,7 @@ export function simulateHost(spec: FleetSpec, seed: string, now: Date, faults: r
     cudaVersion: CUDA,
     gpus: all.filter((g) => !lost.has(g.identity.index)),
     xids,
-    sxids: [],
+    sxids,
     expectedGpus: all.length,
     missingGpus: all.filter((g) => lost.has(g.identity.index)).map((g) => ({ index: g.identity.index, pciBusId: g.identity.pciBusId, uuid: g.identity.uuid })),
   };

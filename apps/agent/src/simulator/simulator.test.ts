@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { classifyKernelMessage } from '../nvidia/kmsg-message.js';
 import { xidKey } from '../xid-cleared.js';
 import { parseFault, type Fault } from './faults.js';
 import { parseFleetSpec, type FleetSpec } from './models.js';
@@ -213,6 +214,9 @@ describe('parseFault', () => {
     [['remap=pending', 'gpu=1'], { kind: 'remap-pending', gpu: 1 }],
     [['thermal', 'gpu=7'], { kind: 'thermal', gpu: 7 }],
     [['gpu=2', 'lost'], { kind: 'lost', gpu: 2 }],
+    [['sxid=20034', 'fatal'], { kind: 'sxid', sxid: 20034, fatal: true, nvswitch: 0 }],
+    [['sxid=12028', 'non-fatal', 'switch=3'], { kind: 'sxid', sxid: 12028, fatal: false, nvswitch: 3 }],
+    [['switch=1', 'Nonfatal', 'SXid=11012'], { kind: 'sxid', sxid: 11012, fatal: false, nvswitch: 1 }],
   ])('reads %j', (words, expected) => {
     expect(parseFault(words, 8, now)).toEqual({ ...expected, at: now.toISOString() });
   });
@@ -223,7 +227,32 @@ describe('parseFault', () => {
     [['xid=abc', 'gpu=1'], /a number from 1 to 999/],
     [['melt', 'gpu=1'], /unknown fault "melt"/],
     [['thermal', 'lost', 'gpu=1'], /exactly one fault/],
+    [['sxid=20034'], /say whether the SXid is fatal/],
+    [['sxid=20034', 'fatal', 'non-fatal'], /say whether the SXid is fatal/],
+    [['sxid=20034', 'fatal', 'gpu=1'], /an NVSwitch's, which serves every GPU, not one GPU's/],
+    [['sxid=20034', 'fatal', 'switch=4'], /switch=4: an NVSwitch from 0 to 3/],
+    [['sxid=20034', 'fatal', 'switch=x'], /switch=x: an NVSwitch from 0 to 3/],
+    [['sxid=0', 'fatal'], /an SXid is a number from 1 to 999999/],
+    [['sxid=2e4', 'fatal'], /an SXid is a number from 1 to 999999/],
+    [['sxid=20034', 'fatal', 'thermal'], /unknown word "thermal" with an SXid/],
   ])('refuses %j', (words, message) => {
     expect((parseFault(words, 8, now) as { error: string }).error).toMatch(message);
+  });
+});
+
+describe('NVSwitch errors (SXid) on a simulated host', () => {
+  const inject = (...texts: string[]): Fault[] => texts.map((f) => parseFault(f.split(' '), 8, now) as Fault);
+
+  it('logs each as the NVSwitch driver does, read back by the kernel-log parser with its Fatal or Non-fatal mark', () => {
+    const host = simulateHost(spec, 's', now, inject('sxid=20034 fatal switch=1', 'sxid=12028 non-fatal'));
+    expect(host.sxids.map((e) => e.raw)).toEqual([
+      'nvidia-nvswitch1: SXid (PCI:0000:06:00.0): 20034, Fatal, Link 48 LTSSM Fault Up',
+      'nvidia-nvswitch0: SXid (PCI:0000:05:00.0): 12028, Non-fatal, Link 61 egress non-posted PRIV error (First)',
+    ]);
+    for (const e of host.sxids) expect(classifyKernelMessage(e.raw)).toEqual({ kind: 'sxid', sxid: e.sxid, pciBusId: e.pciBusId, fatal: e.fatal, message: e.message });
+    expect(host.sxids.map((e) => [e.fatal, e.time])).toEqual([[true, { iso: now.toISOString() }], [false, { iso: now.toISOString() }]]);
+    // About the fabric: no GPU shows it, and no Xid is logged.
+    expect(host.xids).toEqual([]);
+    expect(host.gpus).toEqual(simulateHost(spec, 's', now, []).gpus);
   });
 });

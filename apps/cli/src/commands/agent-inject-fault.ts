@@ -6,6 +6,7 @@ import { stateDirFailure } from './agent-common.js';
 const NAME = 'locus agent inject-fault';
 
 export const HELP = `Usage: ${NAME} FAULT gpu=N [--simulate SPEC] [--state-dir DIR]
+       ${NAME} sxid=N fatal|non-fatal [switch=K] [--simulate SPEC] [--state-dir DIR]
        ${NAME} clear [--simulate SPEC] [--state-dir DIR]
 
 Makes the simulated host (\`locus agent scan --simulate SPEC\`) show a fault from the next scan
@@ -27,6 +28,14 @@ Faults:
   nvlink=down    one NVLink down, with errors
   lost           the GPU stops answering
   clear          remove every injected fault
+
+An NVSwitch's fault (no gpu=N: a switch serves every GPU):
+  sxid=N fatal      an NVSwitch error (SXid) the driver marks Fatal, e.g. sxid=20034 fatal:
+                    the nvswitch check calls the host unhealthy and suggests a reboot
+  sxid=N non-fatal  one it marks Non-fatal (corrected by the switch), e.g. sxid=12028
+                    non-fatal: listed, the host stays healthy
+  switch=K          which of the baseboard's four NVSwitches logs it (0 to 3; default 0)
+  \`locus agent clear-xids\` (without --gpu) clears SXids, standing for the fabric reset
 
 Options:
   --simulate SPEC   the simulated host (default 8xH100); must match the one you scan

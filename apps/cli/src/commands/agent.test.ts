@@ -79,6 +79,24 @@ describe('locus agent scan --simulate', () => {
     }
   });
 
+  it('takes an NVSwitch error (SXid), fatal or not as the driver marks it, until clear-xids stands for the fabric reset', async () => {
+    const state = tempFiles({});
+    const sim = ['--simulate', '8xH100', '--state-dir', state];
+    const scanNow = async () => JSON.parse((await runLocus(['agent', 'scan', '--json', ...sim])).stdout) as ScanDoc & { components: { name: string; results: { health: string; suggestedAction?: string; reason: string }[] }[] };
+    const nvswitch = (doc: Awaited<ReturnType<typeof scanNow>>) => doc.components.find((c) => c.name === 'nvswitch')!.results[0]!;
+    const corrected = await runLocus(['agent', 'inject-fault', 'sxid=12028', 'non-fatal', 'switch=2', ...sim]);
+    expect(corrected.stdout).toMatch(/^injected sxid=12028 non-fatal switch=2 on the simulated 8xH100/);
+    expect(nvswitch(await scanNow())).toMatchObject({ health: 'healthy', reason: expect.stringMatching(/^1 non-fatal NVSwitch error\(s\), corrected by the switch: SXid 12028 on 0000:07:00\.0/) });
+    await runLocus(['agent', 'inject-fault', 'sxid=20034', 'fatal', ...sim]);
+    const fatal = await scanNow();
+    expect(fatal.health).toBe('unhealthy');
+    expect(nvswitch(fatal)).toMatchObject({ health: 'unhealthy', suggestedAction: 'reboot', reason: expect.stringMatching(/^1 fatal NVSwitch error\(s\), .*SXid 20034 on 0000:05:00\.0 .*; also 1 non-fatal/) });
+    expect(fatal.gpus.every((g) => g.health === 'healthy')).toBe(true);
+    expect((await runLocus(['agent', 'scan', ...sim])).stdout).toMatch(/^ {2}host {3}nvswitch: 1 fatal NVSwitch error\(s\).* → reboot \(unhealthy\)$/m);
+    expect((await runLocus(['agent', 'clear-xids', ...sim])).stdout).toMatch(/^cleared 2 Xid\/SXid event\(s\) \(SXid 12028, SXid 20034; 0 of them already cleared\)/);
+    expect((await scanNow()).health).toBe('healthy');
+  });
+
   it('prints a table with the findings and what to do', async () => {
     const state = tempFiles({});
     await runLocus(['agent', 'inject-fault', 'thermal', 'gpu=2', '--simulate', '4xH200', '--state-dir', state]);
@@ -92,6 +110,8 @@ describe('locus agent scan --simulate', () => {
     [['agent', 'inject-fault', 'xid=79'], 2, /gpu=N is required/],
     [['agent', 'inject-fault', 'melt', 'gpu=1'], 2, /unknown fault "melt"/],
     [['agent', 'inject-fault'], 2, /name a fault, e\.g\. xid=79 gpu=3/],
+    [['agent', 'inject-fault', 'sxid=20034'], 2, /say whether the SXid is fatal, as the driver marks it/],
+    [['agent', 'inject-fault', 'sxid=20034', 'fatal', 'gpu=1'], 2, /an SXid is an NVSwitch's, which serves every GPU/],
   ])('refuses %j', async (args, code, message) => {
     const r = await runLocus([...args, '--state-dir', tempFiles({})]);
     expect(r.code).toBe(code);
