@@ -24,7 +24,7 @@ Faults:
   remap=failed   a failed row remap (no spare rows left)
   thermal        thermal slowdown at 93 C
   power-brake    the board's power brake engaged
-  pcie=degraded  the PCIe link trained down to Gen3 x8, with replays
+  pcie=degraded  the PCIe link trained down to x8 at its full generation, with replays
   nvlink=down    one NVLink down, with errors
   lost           the GPU stops answering
   clear          remove every injected fault
