@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,7 +41,7 @@ describe('a directory under /proc, given to the built locus command', () => {
     ['server start --data-dir', () => ['server', 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', under], `LOCUS_ERR_DATABASE: locus server start: cannot open the database: ${cannot}\nChoose a data dir you can write to: --data-dir DIR.`],
     ['server start --database-url sqlite:', () => ['server', 'start', '--host', '127.0.0.1', '--port', '0', '--database-url', `sqlite:${under}/locus.db`], `LOCUS_ERR_DATABASE: locus server start: cannot open the database: ${cannot}\nChoose a database path you can write to.`],
     ['server start --database-url pglite:', () => ['server', 'start', '--host', '127.0.0.1', '--port', '0', '--database-url', `pglite:${under}`], `LOCUS_ERR_DATABASE: locus server start: cannot open the database: ${cannot}\nChoose a database path you can write to.`],
-    ['server migrate --data-dir', () => ['server', 'migrate', '--data-dir', under], `LOCUS_ERR_DATABASE: locus server migrate: ${cannot}`],
+    ['server migrate --data-dir', () => ['server', 'migrate', '--data-dir', under], `LOCUS_ERR_DATABASE: locus server migrate: cannot open the database: ${cannot}\nChoose a data dir you can write to: --data-dir DIR.`],
     ['start --data-dir (the live world)', () => ['start', '--host', '127.0.0.1', '--port', '0', '--data-dir', under], `LOCUS_ERR_OUTPUT: locus start: ${cannot}\nChoose a data dir you can write to: --data-dir DIR.`],
     ['landmark keygen --out', () => ['landmark', 'keygen', '--out', under], `LOCUS_ERR_OUTPUT: locus landmark keygen: ${cannot}\nChoose a directory you can write to: --out DIR.`],
     ['demo --write', () => ['demo', '--write', under], `LOCUS_ERR_OUTPUT: locus demo: ${cannot}\nChoose a directory you can write to.`],
@@ -64,6 +64,33 @@ describe('an address that is not this machine\'s, given to the built locus comma
     const r = locus(args(mkdtempSync(join(tmpdir(), 'locus-listen-'))));
     expect(r.signal, `still running after ${Math.round(r.ms)} ms`).toBeNull();
     expect(r.stderr).toBe(`locus: error LOCUS_ERR_LISTEN: locus ${command.split(' (')[0]}: ${notHere}\n${hint}\n`);
+    expect(r.code).toBe(1);
+  }, 30_000);
+});
+
+describe('a PGlite directory that cannot be used, given to the built locus command', () => {
+  // PGlite's own failure here has no message ("undefined"), and its Postgres, exiting as it
+  // fails, sets process.exitCode to 0 after the command has set its own.
+  const locked = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'locus-pglite-locked-'));
+    chmodSync(dir, 0o000);
+    return dir;
+  };
+  const foreign = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'locus-pglite-foreign-'));
+    writeFileSync(join(dir, 'notes.txt'), 'mine\n');
+    return dir;
+  };
+  it.each([
+    ['server migrate, a directory it may not enter', 'migrate', locked, (dir: string) => `cannot use the directory ${dir}: permission denied\nMake ${dir} and everything in it readable and writable by this user (chmod -R u+rwX ${dir}).`],
+    ['server start, a directory it may not enter', 'start', locked, (dir: string) => `cannot use the directory ${dir}: permission denied\nMake ${dir} and everything in it readable and writable by this user (chmod -R u+rwX ${dir}).`],
+    ['server migrate, a directory of other files', 'migrate', foreign, (dir: string) => `${dir} is not empty and holds no PGlite database (it has no PG_VERSION file)\nGive pglite: a new or empty directory, or one a Locus server made.`],
+  ])('%s: exits 1 with LOCUS_ERR_DATABASE, saying why', (_, command, made, error) => {
+    const dir = made();
+    const r = locus(['server', command, ...(command === 'start' ? ['--host', '127.0.0.1', '--port', '0'] : []), '--database-url', `pglite:${dir}`]);
+    chmodSync(dir, 0o700);
+    expect(r.signal, `still running after ${Math.round(r.ms)} ms`).toBeNull();
+    expect(r.stderr).toBe(`locus: error LOCUS_ERR_DATABASE: locus server ${command}: cannot open the database: ${error(dir)}\n`);
     expect(r.code).toBe(1);
   }, 30_000);
 });

@@ -29,6 +29,17 @@ export interface Storage {
 
 export class StorageSpecError extends Error {}
 
+/** A database that cannot be opened, for a reason a person can act on: `message` says what is wrong, `hint` what to do. */
+export class StorageOpenError extends Error {
+  readonly hint: string;
+
+  constructor(message: string, hint: string) {
+    super(message);
+    this.name = 'StorageOpenError';
+    this.hint = hint;
+  }
+}
+
 /** SQLSTATEs of a transaction that lost to another one and may simply be run again. */
 const CONFLICTS = new Set(['40P01', '40001']);
 

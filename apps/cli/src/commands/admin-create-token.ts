@@ -6,7 +6,7 @@ import { migrateToLatest, openStorage, OrgRepo, ROLES, TokenRepo, type Role } fr
 import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
-import { DATABASE_HELP, databaseChoice } from './server-options.js';
+import { DATABASE_HELP, databaseChoice, databaseFailure } from './server-options.js';
 
 const NAME = 'locus admin create-token';
 
@@ -86,7 +86,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     await migrateToLatest(storage);
   } catch (error) {
     await storage?.close();
-    throw new CliError('LOCUS_ERR_DATABASE', `${NAME}: ${(error as Error).message}`);
+    throw databaseFailure(NAME, choice, error);
   }
   try {
     const orgs = new OrgRepo(storage.db);

@@ -1,9 +1,8 @@
 import { databaseSpec } from '@locus/server';
 import { migrateToLatest, openStorage } from '@locus/storage';
-import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
-import { DATABASE_HELP, databaseChoice } from './server-options.js';
+import { DATABASE_HELP, databaseChoice, databaseFailure } from './server-options.js';
 
 const NAME = 'locus server migrate';
 
@@ -23,7 +22,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  const spec = databaseSpec(databaseChoice(NAME, io, v));
+  const db = databaseChoice(NAME, io, v);
+  const spec = databaseSpec(db);
   let storage;
   try {
     storage = await openStorage(spec);
@@ -31,7 +31,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     io.stdout(applied.length === 0 ? `${storage.description}: already up to date\n` : `${storage.description}: applied ${applied.join(', ')}\n`);
     return 0;
   } catch (error) {
-    throw new CliError('LOCUS_ERR_DATABASE', `${NAME}: ${(error as Error).message}`);
+    throw databaseFailure(NAME, db, error);
   } finally {
     await storage?.close();
   }

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
+import { DirectoryError } from '@locus/protocol';
+import { StorageOpenError } from '@locus/storage';
 import type { Io } from '../io.js';
-import { usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 
 export interface DatabaseChoice {
   readonly dataDir: string;
@@ -41,4 +43,17 @@ export function databaseChoice(command: string, io: Io, flags: { 'data-dir'?: st
     throw usageError(`${command}: database URL must start with postgres://, sqlite: or pglite:, got "${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}"`);
   }
   return { dataDir: resolve(io.cwd, flags['data-dir'] ?? '.locus-data'), databaseUrl };
+}
+
+/**
+ * A database that could not be opened or migrated, as LOCUS_ERR_DATABASE: why, and what to do
+ * where that is known (a directory that cannot be made or used). Not for listen()'s errors.
+ */
+export function databaseFailure(command: string, db: DatabaseChoice, error: unknown): CliError {
+  if (error instanceof DirectoryError) {
+    return new CliError('LOCUS_ERR_DATABASE', `${command}: cannot open the database: ${error.message}`, db.databaseUrl ? 'Choose a database path you can write to.' : 'Choose a data dir you can write to: --data-dir DIR.');
+  }
+  if (error instanceof StorageOpenError) return new CliError('LOCUS_ERR_DATABASE', `${command}: cannot open the database: ${error.message}`, error.hint);
+  const message = error instanceof Error ? error.message : String(error);
+  return new CliError('LOCUS_ERR_DATABASE', `${command}: cannot open the database (${db.databaseUrl ? 'from --database-url' : db.dataDir}): ${message}`);
 }

@@ -1,15 +1,14 @@
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { DEFAULT_SERVER_CONFIG, parseCidr, startServer, type ServerConfig } from '@locus/server';
-import { DirectoryError } from '@locus/protocol';
 import { DEFAULT_POSTGRES_POOL } from '@locus/storage';
-import { CliError, listenFailure, usageError } from '../errors.js';
+import { listenFailure, usageError } from '../errors.js';
 import { dashboardDir, decoderWorker } from '../paths.js';
 import type { Io } from '../io.js';
 import { GC_ENV, SINGLE_THREADED_GC } from '../relaunch.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
 import { integerOption, numberOption, portOption } from './options.js';
-import { DATABASE_HELP, databaseChoice, LOG_LEVEL_HELP, serverLogger } from './server-options.js';
+import { DATABASE_HELP, databaseChoice, databaseFailure, LOG_LEVEL_HELP, serverLogger } from './server-options.js';
 
 const NAME = 'locus server start';
 
@@ -125,14 +124,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   try {
     server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, databasePool, adminToken, logger, config, world: naturalEarthWorld(), dashboardDir: dashboardDir(io), decoderWorker: decoderWorker(), decoderThreads });
   } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    if (error instanceof DirectoryError) {
-      throw new CliError('LOCUS_ERR_DATABASE', `${NAME}: cannot open the database: ${error.message}`, db.databaseUrl ? 'Choose a database path you can write to.' : 'Choose a data dir you can write to: --data-dir DIR.');
-    }
     // Only an error of listen() itself is about the address: an EACCES on a database file is not.
-    const listen = listenFailure(NAME, v.host ?? '0.0.0.0', port, error);
-    if (listen) throw listen;
-    throw new CliError('LOCUS_ERR_DATABASE', `${NAME}: cannot open the database (${db.databaseUrl ? 'from --database-url' : db.dataDir}): ${e.message}`);
+    throw listenFailure(NAME, v.host ?? '0.0.0.0', port, error) ?? databaseFailure(NAME, db, error);
   }
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
   // Signals taken before it says it listens: a supervisor (or a test) that stops it on that line

@@ -4,16 +4,27 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import { makeDirectory } from '@locus/protocol';
 import type { Database } from '../schema.js';
 import type { Storage } from '../storage.js';
+import { checkPgliteDirectory, pgliteOpenFailure } from './pglite-dir.js';
 
 const INT8 = 20;
 
-/** PostgreSQL in-process (WebAssembly): Postgres semantics without a server. In memory unless given a directory. */
+/**
+ * PostgreSQL in-process (WebAssembly): Postgres semantics without a server. In memory unless given
+ * a directory; throws DirectoryError or StorageOpenError when that directory cannot be used.
+ */
 export async function openPglite(dir?: string): Promise<Storage> {
   // Made here, as for SQLite, so that a directory that cannot be made says so (DirectoryError).
-  if (dir !== undefined) makeDirectory(dir, 0o700);
+  if (dir !== undefined) {
+    makeDirectory(dir, 0o700);
+    checkPgliteDirectory(dir);
+  }
   // Epoch milliseconds fit a double exactly; read BIGINT as a number, as SQLite does.
   const pg = new PGlite(dir, { parsers: { [INT8]: (v: string) => Number(v) } });
-  await pg.waitReady;
+  try {
+    await pg.waitReady;
+  } catch (error) {
+    throw dir === undefined ? error : pgliteOpenFailure(dir, error);
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pg) });
   return { db, dialect: 'postgres', inProcess: true, description: `pglite:${dir ?? '(memory)'}`, close: () => db.destroy() };
 }

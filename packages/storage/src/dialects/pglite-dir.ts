@@ -1,0 +1,74 @@
+import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { StorageOpenError } from '../storage.js';
+
+/** The PostgreSQL major version PGlite runs, as a data directory's PG_VERSION file says it (a test checks it against PGlite). */
+export const PGLITE_POSTGRES_MAJOR = '17';
+
+const NEW_DIRECTORY = 'Give pglite: a new or empty directory, or one a Locus server made.';
+const MAKE_WRITABLE = (dir: string) => `Make ${dir} and everything in it readable and writable by this user (chmod -R u+rwX ${dir}).`;
+
+// PGlite's file system (Emscripten's) refuses a file whose mode bits deny it, even to root.
+function usable(path: string, directory: boolean): boolean {
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK | (directory ? constants.X_OK : 0));
+    const mode = statSync(path).mode;
+    return (mode & 0o444) !== 0 && (mode & 0o222) !== 0 && (!directory || (mode & 0o111) !== 0);
+  } catch {
+    return false;
+  }
+}
+
+/** The first file or directory under dir (itself included) that PGlite could not read and write. */
+function firstUnusable(dir: string): string | undefined {
+  if (!usable(dir, true)) return dir;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const found = entry.isDirectory() ? firstUnusable(path) : entry.isFile() && !usable(path, false) ? path : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses, before PGlite starts, a directory it would fail on with words of its own or none
+ * (and Emscripten's exit code in place of ours): one it cannot use, one holding other files
+ * (PGlite would write a database among them), or one with another PostgreSQL version's database.
+ */
+export function checkPgliteDirectory(directory: string): void {
+  const dir = resolve(directory);
+  if (!usable(dir, true)) throw new StorageOpenError(`cannot use the directory ${dir}: permission denied`, MAKE_WRITABLE(dir));
+  const entries = readdirSync(dir);
+  if (!entries.includes('PG_VERSION')) {
+    if (entries.length > 0) throw new StorageOpenError(`${dir} is not empty and holds no PGlite database (it has no PG_VERSION file)`, NEW_DIRECTORY);
+    return;
+  }
+  let version: string;
+  try {
+    version = readFileSync(join(dir, 'PG_VERSION'), 'utf8').trim();
+  } catch {
+    throw new StorageOpenError(`${dir} is not a PGlite database: its PG_VERSION cannot be read`, NEW_DIRECTORY);
+  }
+  if (!/^\d{1,3}$/.test(version)) throw new StorageOpenError(`${dir} is not a PGlite database: its PG_VERSION file does not hold a version`, NEW_DIRECTORY);
+  if (version !== PGLITE_POSTGRES_MAJOR) {
+    throw new StorageOpenError(
+      `${dir} holds a PostgreSQL ${version} database; the PGlite of this Locus runs PostgreSQL ${PGLITE_POSTGRES_MAJOR}`,
+      `Open it with the Locus (and PGlite) that made it, and move its data with pg_dump; or give pglite: a new directory.`,
+    );
+  }
+}
+
+/** PGlite's failure to open a directory that passed checkPgliteDirectory, said in words a person can act on. */
+export function pgliteOpenFailure(directory: string, error: unknown): StorageOpenError {
+  const dir = resolve(directory);
+  const unusable = firstUnusable(dir);
+  if (unusable !== undefined) return new StorageOpenError(`PGlite cannot write ${unusable} in its database: permission denied`, MAKE_WRITABLE(dir));
+  // Emscripten's errno numbers (its ERRNO_CODES), on the ErrnoError it throws without a message.
+  const errno = (error as { errno?: unknown } | undefined)?.errno;
+  if (errno === 51 || errno === 19) return new StorageOpenError(`cannot write the database in ${dir}: the disk is full`, 'Free some space on its disk, or give pglite: a directory on another.');
+  if (errno === 69) return new StorageOpenError(`cannot write the database in ${dir}: the file system is read-only`, 'Give pglite: a directory on a writable file system.');
+  return new StorageOpenError(
+    `PGlite could not open the PostgreSQL ${PGLITE_POSTGRES_MAJOR} database in ${dir}: it is damaged or incomplete`,
+    'Restore the directory from a backup, or give pglite: a new directory (a new database).',
+  );
+}
