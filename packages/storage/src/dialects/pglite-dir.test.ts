@@ -1,11 +1,12 @@
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStorage } from '../open.js';
 import { StorageOpenError } from '../storage.js';
-import { PGLITE_POSTGRES_MAJOR } from './pglite-dir.js';
+import { PGLITE_LOCK_FILE, PGLITE_POSTGRES_MAJOR } from './pglite-dir.js';
 
 const NEW_DIRECTORY = 'Give pglite: a new or empty directory, or one a Locus server made.';
 const temp = (): string => mkdtempSync(join(tmpdir(), 'locus-pglite-dir-'));
@@ -91,5 +92,31 @@ describe('a PGlite data directory', () => {
       message: `PGlite could not open the PostgreSQL ${PGLITE_POSTGRES_MAJOR} database in ${dir}: it is damaged or incomplete`,
       hint: 'Restore the directory from a backup, or give pglite: a new directory (a new database).',
     });
+  }, 60_000);
+
+  it('is held by the process that has it open, and given up on close', async () => {
+    const dir = copy(() => {});
+    const lock = join(dir, PGLITE_LOCK_FILE);
+    const storage = await openStorage(`pglite:${dir}`);
+    expect(readFileSync(lock, 'utf8')).toBe(`${process.pid}\n`);
+    await storage.close();
+    expect(existsSync(lock)).toBe(false);
+  }, 60_000);
+
+  it('is refused, naming the process, while another live process holds it; taken over once that one has gone', async () => {
+    const dir = copy(() => {});
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, PGLITE_LOCK_FILE), `${other.pid}\n`);
+      expect(await openFailure(dir)).toEqual({
+        name: 'StorageOpenError',
+        message: `${dir} is in use by process ${other.pid}: a PGlite database is opened by one process at a time`,
+        hint: `Stop process ${other.pid} first (servers that share a database need PostgreSQL: postgres://…); if it is not Locus, remove ${join(dir, PGLITE_LOCK_FILE)}.`,
+      });
+    } finally {
+      other.kill('SIGKILL');
+      await new Promise((resolve) => other.once('exit', resolve));
+    }
+    expect(await openFailure(dir)).toBe('opened');
   }, 60_000);
 });

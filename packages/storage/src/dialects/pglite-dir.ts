@@ -1,9 +1,12 @@
-import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StorageOpenError } from '../storage.js';
 
 /** The PostgreSQL major version PGlite runs, as a data directory's PG_VERSION file says it (a test checks it against PGlite). */
 export const PGLITE_POSTGRES_MAJOR = '17';
+
+/** The file in a PGlite directory that names the process holding it open (lockPgliteDirectory). */
+export const PGLITE_LOCK_FILE = 'locus.lock';
 
 const NEW_DIRECTORY = 'Give pglite: a new or empty directory, or one a Locus server made.';
 const MAKE_WRITABLE = (dir: string) => `Make ${dir} and everything in it readable and writable by this user (chmod -R u+rwX ${dir}).`;
@@ -38,7 +41,7 @@ function firstUnusable(dir: string): string | undefined {
 export function checkPgliteDirectory(directory: string): void {
   const dir = resolve(directory);
   if (!usable(dir, true)) throw new StorageOpenError(`cannot use the directory ${dir}: permission denied`, MAKE_WRITABLE(dir));
-  const entries = readdirSync(dir);
+  const entries = readdirSync(dir).filter((name) => name !== PGLITE_LOCK_FILE);
   if (!entries.includes('PG_VERSION')) {
     if (entries.length > 0) throw new StorageOpenError(`${dir} is not empty and holds no PGlite database (it has no PG_VERSION file)`, NEW_DIRECTORY);
     return;
@@ -71,4 +74,46 @@ export function pgliteOpenFailure(directory: string, error: unknown): StorageOpe
     `PGlite could not open the PostgreSQL ${PGLITE_POSTGRES_MAJOR} database in ${dir}: it is damaged or incomplete`,
     'Restore the directory from a backup, or give pglite: a new directory (a new database).',
   );
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Takes dir for this process, or throws StorageOpenError naming the live process that holds it:
+ * two processes with one PGlite directory open would each overwrite what the other wrote (PGlite's
+ * own postmaster.pid names no real process). A lock left by a process that has gone is taken
+ * over, as is one naming this process's id (a container restarted gets the same one). Returns
+ * the function that gives it up.
+ */
+export function lockPgliteDirectory(directory: string): () => void {
+  const dir = resolve(directory);
+  const path = join(dir, PGLITE_LOCK_FILE);
+  for (;;) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      return () => rmSync(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new StorageOpenError(`cannot write ${path}: ${(error as Error).message}`, MAKE_WRITABLE(dir));
+    }
+    let holder = Number.NaN;
+    try {
+      holder = Number(readFileSync(path, 'utf8').trim());
+    } catch {
+      // Given up meanwhile: take it.
+    }
+    if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+      throw new StorageOpenError(
+        `${dir} is in use by process ${holder}: a PGlite database is opened by one process at a time`,
+        `Stop process ${holder} first (servers that share a database need PostgreSQL: postgres://…); if it is not Locus, remove ${path}.`,
+      );
+    }
+    rmSync(path, { force: true });
+  }
 }

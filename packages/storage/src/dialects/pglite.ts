@@ -4,7 +4,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import { makeDirectory } from '@locus/protocol';
 import type { Database } from '../schema.js';
 import type { Storage } from '../storage.js';
-import { checkPgliteDirectory, pgliteOpenFailure } from './pglite-dir.js';
+import { checkPgliteDirectory, lockPgliteDirectory, pgliteOpenFailure } from './pglite-dir.js';
 
 const INT8 = 20;
 
@@ -14,17 +14,24 @@ const INT8 = 20;
  */
 export async function openPglite(dir?: string): Promise<Storage> {
   // Made here, as for SQLite, so that a directory that cannot be made says so (DirectoryError).
+  let unlock = (): void => {};
   if (dir !== undefined) {
     makeDirectory(dir, 0o700);
     checkPgliteDirectory(dir);
+    unlock = lockPgliteDirectory(dir);
   }
   // Epoch milliseconds fit a double exactly; read BIGINT as a number, as SQLite does.
   const pg = new PGlite(dir, { parsers: { [INT8]: (v: string) => Number(v) } });
   try {
     await pg.waitReady;
   } catch (error) {
+    unlock();
     throw dir === undefined ? error : pgliteOpenFailure(dir, error);
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pg) });
-  return { db, dialect: 'postgres', inProcess: true, description: `pglite:${dir ?? '(memory)'}`, close: () => db.destroy() };
+  const close = async (): Promise<void> => {
+    await db.destroy();
+    unlock();
+  };
+  return { db, dialect: 'postgres', inProcess: true, description: `pglite:${dir ?? '(memory)'}`, close };
 }
