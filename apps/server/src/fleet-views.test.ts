@@ -82,7 +82,7 @@ describe('GET /api/v1/nodes', () => {
     expect(body.nodes).toHaveLength(1);
   });
 
-  it.each(['verdict=maybe', 'health=fine', 'limit=0', 'limit=1001', 'offset=-1', 'sort=size', 'country=Germany'])('refuses a malformed query: %s', async (query) => {
+  it.each(['verdict=maybe', 'health=fine', 'limit=0', 'limit=1001', 'offset=-1', 'sort=size', 'country=Germany', 'country=UK', 'country=XX'])('refuses a malformed query: %s', async (query) => {
     expect((await get(`/api/v1/nodes?${query}`)).status).toBe(400);
   });
 });

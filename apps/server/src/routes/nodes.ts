@@ -73,7 +73,8 @@ function proofTime(at: string, now: number, config: ServerConfig): Date {
 const ListQuery = z.object({
   q: z.string().max(200).optional(),
   zone: z.string().max(100).optional(),
-  country: z.union([CountryCode, z.literal('none')]).optional(),
+  // A code no country has (UK for GB) would match nothing and list an empty fleet.
+  country: z.union([KnownCountry, z.literal('none')]).optional(),
   verdict: z.enum(LISTED_VERDICTS).optional(),
   claim: z.enum(LISTED_CLAIMS).optional(),
   health: z.enum(NODE_HEALTH).optional(),
