@@ -203,6 +203,28 @@ describe('bad requests', () => {
   });
 
   it.each([
+    ['a name', 'POST', '/api/v1/zones', '{"name":"rack\\u00001"}'],
+    ['a field name', 'POST', '/api/v1/zones', '{"name":"rack","\\u0000":1}'],
+    ['a filter', 'GET', '/api/v1/nodes?q=a%00b', undefined],
+    ['an id', 'GET', '/api/v1/zones/a%00b', undefined],
+  ])('refuses the NUL character in %s, which PostgreSQL cannot store, with a 400 on PGlite too', async (_, method, url, payload) => {
+    const pg = await testServer('pglite:');
+    try {
+      const headers = { ...(await pg.tokenFor(DEFAULT_ORG, 'owner')), 'content-type': 'application/json' };
+      const res = await pg.app.inject({ method: method as 'GET' | 'POST', url, headers, ...(payload === undefined ? {} : { payload }) });
+      expect(res.json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION', message: expect.stringContaining('the NUL character') });
+    } finally {
+      await pg.close();
+    }
+  }, 60_000);
+
+  it('takes a backslash before "u0000", which is no NUL', async () => {
+    const res = await s.app.inject({ method: 'POST', url: '/api/v1/zones', payload: '{"name":"C:\\\\u0000"}', headers: { ...owner, 'content-type': 'application/json' } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ name: 'C:\\u0000' });
+  });
+
+  it.each([
     ['a parameter given twice', '/api/v1/nodes?limit=1&limit=2', /^querystring limit: given 2 times; give it once$/],
     ['a misspelt filter, which would otherwise list every node', '/api/v1/nodes?helth=unhealthy', /^querystring: unknown parameter "helth"; this route takes q, zone, .*health/],
     ['a parameter on a route that takes none', '/api/v1/zones?limit=5', /^querystring: this route takes no parameters \(got "limit"\)$/],
