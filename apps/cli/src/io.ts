@@ -17,3 +17,18 @@ export function processIo(): Io {
     cwd: process.cwd(),
   };
 }
+
+// Control characters (newline too: a line is printed as one), DEL, C1 controls, and the
+// bidirectional overrides that reorder what a terminal shows (Trojan Source, CVE-2021-42574).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * One line of text that came from a file or a peer, safe to print on a terminal: each control
+ * character shown as \uXXXX. A bundle's unsigned fields could otherwise carry escape sequences
+ * that rewrite the screen, a verdict an auditor reads included.
+ */
+export const printable = (line: string): string => line.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** Lines made printable, each ended by a newline. */
+export const printableLines = (lines: readonly string[]): string => lines.map((line) => `${printable(line)}\n`).join('');

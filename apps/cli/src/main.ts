@@ -1,15 +1,16 @@
 import { parseCli, VERSION } from './cli.js';
 import { CliError } from './errors.js';
-import { processIo, type Io } from './io.js';
+import { printable, processIo, type Io } from './io.js';
 import { missingV8Flags, relaunch, stayWithParent } from './relaunch.js';
 
 export function reportError(error: unknown, io: Io): number {
+  // A message may quote what a file holds (JSON.parse quotes the bytes where it stopped).
   if (error instanceof CliError) {
-    io.stderr(`locus: error ${error.code}: ${error.message}\n`);
-    if (error.hint) io.stderr(`${error.hint}\n`);
+    io.stderr(`locus: error ${error.code}: ${printable(error.message)}\n`);
+    if (error.hint) io.stderr(`${error.hint.split('\n').map(printable).join('\n')}\n`);
     return error.exitCode;
   }
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = printable(error instanceof Error ? error.message : String(error));
   io.stderr(`locus: error LOCUS_ERR_INTERNAL: ${detail}\nThis is a bug in Locus. Rerun with LOCUS_DEBUG=1 for a stack trace and report it.\n`);
   if (io.env.LOCUS_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
   return 70;

@@ -221,6 +221,23 @@ describe('locus proof verify', () => {
     }
   });
 
+  it("prints a bundle's unsigned strings with their control characters escaped, so that they cannot rewrite the screen", async () => {
+    const bundle = JSON.parse(text) as { landmarks: unknown[]; parameters: { borders: string; engine: string } };
+    // Clears the screen, erases the line above (NOT checked), and sets the window title.
+    bundle.parameters.borders = 'x\u001b[2J\u001b[1A\u001b[2Kproof holds';
+    bundle.parameters.engine = '1.2.0\u001b]0;title\u0007\u202e';
+    const dir = tempFiles({ 'evil.json': JSON.stringify(bundle), 'junk.json': '\u001b[31m{' });
+    const r = await runLocus(['proof', 'verify', join(dir, 'evil.json')]);
+    expect(r.code).toBe(3);
+    for (const c of ['\u001b', '\u0007', '\u202e']) expect(r.stdout).not.toContain(c);
+    expect(r.stdout).toContain('  note: the bundle used borders "x\\u001b[2J\\u001b[1A\\u001b[2Kproof holds"');
+    expect(r.stdout).toContain('geo engine 1.2.0\\u001b]0;title\\u0007\\u202e;');
+    const junk = await runLocus(['proof', 'verify', join(dir, 'evil.json'), '--trust', join(dir, 'junk.json')]);
+    expect(junk.code).toBe(2);
+    expect(junk.stderr).toMatch(/^locus: error LOCUS_ERR_INPUT_VALUE: .*junk\.json: not JSON \(.*\\u001b\[31m/);
+    expect(junk.stderr).not.toContain('\u001b');
+  });
+
   it('needs exactly one file', async () => {
     expect((await runLocus(['proof', 'verify'])).stderr).toMatch(/give exactly one proof file, got 0/);
   });

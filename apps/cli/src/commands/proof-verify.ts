@@ -5,7 +5,7 @@ import { DEFAULT_PROOF_REQUIREMENTS, verifyProof, type ProofCheck, type ProofPro
 import { z } from 'zod';
 import { CliError, usageError } from '../errors.js';
 import { readFileBytes, readJsonFile } from '../files.js';
-import type { Io } from '../io.js';
+import { printableLines, type Io } from '../io.js';
 import { parseCommandLine } from './args.js';
 import { numberOption } from './options.js';
 import { parseRestricted } from './geo-verify.js';
@@ -107,20 +107,20 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     io.stdout(`${JSON.stringify({ ...result, ...(result.ok ? { trusted: !untrusted } : {}) }, null, 2)}\n`);
   } else if (result.ok) {
     const b = bundle as { createdAt: string; host: { hostKey: string; claimed: string | null }; measurements: unknown[]; landmarks: unknown[]; parameters: { restricted: string[]; marginKm: number; maxAgeMs: number; speed: string; overlayReviewed?: string } };
+    // The bundle's strings are untrusted: printed as they are, they could rewrite the screen.
     io.stdout(
-      [
+      printableLines([
         `${untrusted ? 'proof holds together, landmarks NOT checked (no --trust)' : 'proof holds'}: host ${b.host.hostKey}${b.host.claimed ? ` claims ${b.host.claimed}` : ''}`,
         `  made ${b.createdAt} (${age(now - Date.parse(b.createdAt))}), from measurements of the ${b.parameters.maxAgeMs / 3_600_000} h before`,
         `  claim ${result.verdict.claim ?? '(none)'}, restricted ${result.verdict.restricted}, possible ${result.verdict.possibleCountries.join(' ') || '(none)'}`,
         `  ${b.measurements.length} signed measurement(s) from ${b.landmarks.length} landmark(s) verified; verdict recomputed and matches`,
         `  judged with restricted ${b.parameters.restricted.join(',') || '(none)'}, border margin ${b.parameters.marginKm} km, window ${b.parameters.maxAgeMs / 3_600_000} h, speed ${b.parameters.speed}${b.parameters.overlayReviewed ? `, overlay outlines reviewed ${b.parameters.overlayReviewed}` : ''}`,
         ...result.notes.map((n) => `  note: ${n}`),
-        '',
-      ].join('\n'),
+      ]),
     );
   } else {
     io.stdout(
-      [`proof does NOT hold (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):`, ...result.problems.map((p) => `  ${p.code} at ${p.where}: ${p.message}`), ...result.notes.map((n) => `  note: ${n}`), ''].join('\n'),
+      printableLines([`proof does NOT hold (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):`, ...result.problems.map((p) => `  ${p.code} at ${p.where}: ${p.message}`), ...result.notes.map((n) => `  note: ${n}`)]),
     );
   }
   return !result.ok ? 1 : untrusted ? 3 : 0;

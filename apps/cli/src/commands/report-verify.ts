@@ -1,7 +1,7 @@
 import { checkReport, ReportKey, type PublicKeyText, type ReportCheck } from '@locus/protocol';
 import { CliError, usageError } from '../errors.js';
 import { readFileBytes, readJsonFile } from '../files.js';
-import type { Io } from '../io.js';
+import { printableLines, type Io } from '../io.js';
 import { parseCommandLine } from './args.js';
 
 const NAME = 'locus report verify';
@@ -83,15 +83,14 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   else if (result.ok) {
     const s = result.statement;
     io.stdout(
-      [
+      printableLines([
         `report verifies: ${filePath} (${s.bytes} bytes, SHA-256 ${s.sha256})`,
         `  ${s.report} report ${s.reportId}, ${s.format.toUpperCase()}, organization ${s.orgId}, ${s.zoneId ? `zone ${s.zoneId}` : 'every zone'}, made ${s.createdAt}`,
         `  signed by ${s.publicKey} (the key in ${keySource})`,
-        '',
-      ].join('\n'),
+      ]),
     );
   } else {
-    io.stdout([`report does NOT verify (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):`, ...result.problems.map((p) => `  ${p}`), ''].join('\n'));
+    io.stdout(printableLines([`report does NOT verify (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):`, ...result.problems.map((p) => `  ${p}`)]));
   }
   return result.ok ? 0 : 1;
 }
