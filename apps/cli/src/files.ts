@@ -19,6 +19,7 @@ export const readTextFile = (path: string, role: string): string => readFileByte
 /** A JSON file, parsed; a coded error when it cannot be read or is not JSON. */
 export function readJsonFile(path: string, role: string): unknown {
   const text = readTextFile(path, role);
+  if (text.trim() === '') throw new CliError('LOCUS_ERR_INPUT_VALUE', `${path}: the file is empty`, `A ${role} file is a JSON document.`);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -208,6 +208,8 @@ describe('locus proof verify', () => {
   it.each([
     ['missing', undefined, /^locus: error LOCUS_ERR_INPUT_FILE: cannot read trusted landmarks file .*trust\.json: no such file\n/],
     ['not JSON', '[{"id":', /^locus: error LOCUS_ERR_INPUT_VALUE: .*trust\.json: not JSON/],
+    ['empty', '', /^locus: error LOCUS_ERR_INPUT_VALUE: .*trust\.json: the file is empty\nA trusted landmarks file is a JSON document\.\n$/],
+    ['blank lines', '\n\n', /^locus: error LOCUS_ERR_INPUT_VALUE: .*trust\.json: the file is empty\n/],
     ['a landmark, not a list', '{"id":"fra-1"}', /^locus: error LOCUS_ERR_INPUT_VALUE: .*trust\.json: not a list of landmarks \(landmarks: Invalid input: expected array, received undefined\)\nA --trust file is a JSON array of landmarks/],
     ['a list of what are not landmarks', '[{"id":"fra-1"}]', /^locus: error LOCUS_ERR_INPUT_VALUE: .*trust\.json: not a list of landmarks \(0\.name: Invalid input: expected string, received undefined\)\nA --trust file is a JSON array of landmarks/],
     ['a number', '42', /^locus: error LOCUS_ERR_INPUT_VALUE: .*trust\.json: not a list of landmarks \(Invalid input: expected object, received number\)\n/],
