@@ -40,8 +40,7 @@ export function parseCommandArgs<O extends Options>(command: string, args: reado
   try {
     return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
-    throw usageError(`${command}: ${message}`, `Run \`${command} --help\` for the options.`);
+    throw argsError(command, error);
   }
 }
 
@@ -50,6 +49,12 @@ export function parseCommandLine<O extends Options>(command: string, args: reado
   try {
     return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: true });
   } catch (error) {
-    throw usageError(`${command}: ${(error as Error).message}`, `Run \`${command} --help\` for the options.`);
+    throw argsError(command, error);
   }
+}
+
+/** parseArgs' error as a usage error naming the command, without its advice on '--' (which no command needs). */
+function argsError(command: string, error: unknown) {
+  const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+  return usageError(`${command}: ${message}`, `Run \`${command} --help\` for the options.`);
 }

@@ -68,3 +68,15 @@ describe('URL options', () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe('unknown options', () => {
+  it.each([
+    ['a command without positional arguments', ['server', 'migrate', '--bogus'], 'locus server migrate'],
+    ['a command with positional arguments', ['proof', 'verify', 'proof.json', '--bogus'], 'locus proof verify'],
+    ['another command with positional arguments', ['report', 'verify', 'r.csv', 'r.sig', '--bogus'], 'locus report verify'],
+  ])('are named alone, with where to look, in %s', async (_, args, command) => {
+    const r = await runLocus(args);
+    expect(r.stderr).toBe(`locus: error LOCUS_ERR_CLI_USAGE: ${command}: Unknown option '--bogus'\nRun \`${command} --help\` for the options.\n`);
+    expect(r.code).toBe(2);
+  });
+});
