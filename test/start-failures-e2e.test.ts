@@ -68,6 +68,21 @@ describe('an address that is not this machine\'s, given to the built locus comma
   }, 30_000);
 });
 
+describe('a --host name that does not resolve, given to the built locus command', () => {
+  // .invalid never resolves (RFC 6761): getaddrinfo fails before listen() is called.
+  const host = 'no-such-host.invalid';
+  const hint = 'No address of this machine has that name: --host takes a local address or name, or 0.0.0.0 for all.';
+  it.each([
+    ['server start', (dir: string) => ['server', 'start', '--host', host, '--port', '0', '--data-dir', dir]],
+    ['start (the live world)', (dir: string) => ['start', '--host', host, '--port', '0', '--data-dir', dir]],
+  ])('%s exits 1 with LOCUS_ERR_LISTEN, naming the host', (command, args) => {
+    const r = locus(args(mkdtempSync(join(tmpdir(), 'locus-listen-'))));
+    expect(r.signal, `still running after ${Math.round(r.ms)} ms`).toBeNull();
+    expect(r.stderr).toMatch(new RegExp(`^locus: error LOCUS_ERR_LISTEN: locus ${command.split(' (')[0]}: cannot listen on ${host.replace(/\./g, '\\.')}:0: getaddrinfo \\w+ ${host.replace(/\./g, '\\.')}\n${hint.replace(/[.:]/g, '\\$&')}\n$`));
+    expect(r.code).toBe(1);
+  }, 30_000);
+});
+
 describe('a PGlite directory that cannot be used, given to the built locus command', () => {
   // PGlite's own failure here has no message ("undefined"), and its Postgres, exiting as it
   // fails, sets process.exitCode to 0 after the command has set its own.

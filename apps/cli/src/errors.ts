@@ -44,13 +44,16 @@ export const usageError = (message: string, hint?: string): CliError => new CliE
 
 /**
  * A server's listen() failing, as a coded error naming the address and what to do; undefined
- * for any other error (a database file's EACCES is not the port's).
+ * for any other error (a database file's EACCES is not the port's). A --host name that does not
+ * resolve fails in getaddrinfo, before listen(), naming that host.
  */
 export function listenFailure(command: string, host: string, port: number, error: unknown): CliError | undefined {
-  const e = error as NodeJS.ErrnoException;
-  if (e.syscall !== 'listen') return undefined;
-  const hint =
-    e.code === 'EADDRINUSE'
+  const e = error as NodeJS.ErrnoException & { hostname?: string };
+  const unresolved = e.syscall === 'getaddrinfo' && e.hostname === host;
+  if (e.syscall !== 'listen' && !unresolved) return undefined;
+  const hint = unresolved
+    ? 'No address of this machine has that name: --host takes a local address or name, or 0.0.0.0 for all.'
+    : e.code === 'EADDRINUSE'
       ? 'The port is in use: pick another with --port (or PORT).'
       : e.code === 'EACCES'
         ? 'Ports below 1024 need privileges: pick another with --port (or PORT).'

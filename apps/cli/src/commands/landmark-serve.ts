@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isCountryCode } from '@locus/geo';
 import { startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG } from '@locus/landmark';
 import { LandmarkId, type LandmarkInfo } from '@locus/protocol';
-import { CliError, usageError } from '../errors.js';
+import { CliError, listenFailure, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
@@ -101,7 +101,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     },
     onProblem: (code, message, hostKey) => log(`host ${hostKey ?? '(no hello)'}: ${code}: ${message}`),
   }).catch((error: Error) => {
-    throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${error.message}`);
+    throw listenFailure(NAME, v.host ?? '0.0.0.0', port, error) ?? new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${error.message}`);
   });
   // Signals taken before it says it listens (SIGTERM's default action would kill it uncleanly).
   const stopped = untilStopped(log, async (signal) => {
