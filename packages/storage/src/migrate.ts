@@ -61,7 +61,9 @@ export async function migrateToLatest(storage: Storage): Promise<string[]> {
   const { error, results } = await new Migrator({ db: storage.db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new MigrationError(`migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    // No migration failed when none could run: the database could not be reached or locked.
+    throw new MigrationError(failed === undefined ? message : `migration ${failed} failed: ${message}`);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

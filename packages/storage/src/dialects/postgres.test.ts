@@ -4,6 +4,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { activeBackends, freshDatabaseSpec } from '../../../../test/support/storage-backends.js';
 import { openStorage } from '../open.js';
+import { migrateToLatest } from '../migrate.js';
 import { listenPostgres, postgresPoolOf } from './postgres.js';
 
 /** Waits, at most 5 s, for `done`. */
@@ -126,6 +127,18 @@ describe.skipIf(!activeBackends().includes('postgres') || !existsSync('/proc/net
       expect(connections.every((c) => c.keepAlive)).toBe(true);
     } finally {
       await channel.close();
+      await storage.close();
+    }
+  });
+});
+
+describe('a PostgreSQL server that cannot be reached', () => {
+  it('fails migration with why it cannot connect, not as a migration that failed', async () => {
+    // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
+    const storage = await openStorage('postgres://locus@127.0.0.1:1/locus');
+    try {
+      await expect(migrateToLatest(storage)).rejects.toThrow(/^connect ECONNREFUSED 127\.0\.0\.1:1$/);
+    } finally {
       await storage.close();
     }
   });
