@@ -37,6 +37,24 @@ export function serverLogger(command: string, io: Io): object {
   };
 }
 
+/** The least length of LOCUS_ADMIN_TOKEN (a made one has 49 characters). */
+export const ADMIN_TOKEN_MIN_CHARS = 16;
+
+/**
+ * LOCUS_ADMIN_TOKEN (undefined when unset or empty), refused when short enough to guess: it is
+ * the owner token of the default organization, on a server that listens on every address.
+ */
+export function adminTokenOf(command: string, io: Io): string | undefined {
+  const token = io.env.LOCUS_ADMIN_TOKEN || undefined;
+  if (token !== undefined && token.length < ADMIN_TOKEN_MIN_CHARS) {
+    throw usageError(
+      `${command}: LOCUS_ADMIN_TOKEN has ${token.length} character${token.length === 1 ? '' : 's'}; an owner token needs at least ${ADMIN_TOKEN_MIN_CHARS}, or whoever guesses it owns the fleet`,
+      'Use a random one (openssl rand -base64 32), or leave it unset: the first start then makes one and prints it.',
+    );
+  }
+  return token;
+}
+
 export function databaseChoice(command: string, io: Io, flags: { 'data-dir'?: string | undefined; 'database-url'?: string | undefined }): DatabaseChoice {
   const databaseUrl = flags['database-url'] ?? io.env.LOCUS_DATABASE_URL;
   if (databaseUrl !== undefined && !/^(postgres(ql)?:\/\/|sqlite:|pglite:)/.test(databaseUrl)) {

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SERVER_CONFIG } from '@locus/server';
 import { runLocus } from '../test-support.js';
@@ -41,5 +44,22 @@ describe('locus server start settings', () => {
     const r = await runLocus(['server', 'start', '--port', '0', ...args]);
     expect(r.stderr).toMatch(message);
     expect(r.code).toBe(2);
+  });
+});
+
+describe('LOCUS_ADMIN_TOKEN', () => {
+  it.each([
+    ['server start', ['server', 'start', '--host', '127.0.0.1', '--port', '0']],
+    ['start', ['start', '--host', '127.0.0.1', '--port', '0']],
+  ])('%s refuses one short enough to guess, before it starts anything', async (command, args) => {
+    const dir = mkdtempSync(join(tmpdir(), 'locus-weak-token-'));
+    for (const token of ['a', 'admin', 'fifteen-chars!!']) {
+      const r = await runLocus([...args, '--data-dir', join(dir, 'data')], dir, { LOCUS_ADMIN_TOKEN: token });
+      expect(r.stderr).toBe(
+        `locus: error LOCUS_ERR_CLI_USAGE: locus ${command}: LOCUS_ADMIN_TOKEN has ${token.length} character${token.length === 1 ? '' : 's'}; an owner token needs at least 16, or whoever guesses it owns the fleet\nUse a random one (openssl rand -base64 32), or leave it unset: the first start then makes one and prints it.\n`,
+      );
+      expect(r.code).toBe(2);
+    }
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

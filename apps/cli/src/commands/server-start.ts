@@ -8,7 +8,7 @@ import { GC_ENV, SINGLE_THREADED_GC } from '../relaunch.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
 import { integerOption, numberOption, portOption } from './options.js';
-import { DATABASE_HELP, databaseChoice, databaseFailure, LOG_LEVEL_HELP, serverLogger } from './server-options.js';
+import { adminTokenOf, DATABASE_HELP, databaseChoice, databaseFailure, LOG_LEVEL_HELP, serverLogger } from './server-options.js';
 
 const NAME = 'locus server start';
 
@@ -73,8 +73,8 @@ ${DATABASE_HELP}
   -h, --help           show this help
 
 Environment:
-  LOCUS_ADMIN_TOKEN    owner token of the default organization, for automation. Without it,
-                       the first start makes one and prints it once.
+  LOCUS_ADMIN_TOKEN    owner token of the default organization, for automation (at least
+                       16 characters). Without it, the first start makes one and prints it once.
   LOCUS_DATABASE_URL   as --database-url
   LOCUS_TRUST_PROXY    as --trust-proxy
   LOCUS_WEBHOOK_ALLOW  as --webhook-allow
@@ -117,7 +117,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const databasePool = v['database-pool'] === undefined ? undefined : integerOption(NAME, 'database-pool', v['database-pool'], 2, 100, 'connections');
   if (databasePool !== undefined && !/^postgres(ql)?:\/\//.test(db.databaseUrl ?? '')) throw usageError(`${NAME}: --database-pool is for a PostgreSQL database (--database-url postgres://…); SQLite and PGlite have no pool`);
   const config = serverConfig(v, io.env);
-  const adminToken = io.env.LOCUS_ADMIN_TOKEN || undefined;
+  const adminToken = adminTokenOf(NAME, io);
   const logger = serverLogger(NAME, io);
   const decoderThreads = v['decoder-threads'] === undefined ? undefined : integerOption(NAME, 'decoder-threads', v['decoder-threads'], 0, 64, 'threads');
   let server;

@@ -10,7 +10,7 @@ import { startLiveWorld, type LiveWorld } from '../world/world.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
 import { portOption } from './options.js';
-import { LOG_LEVEL_HELP, serverLogger } from './server-options.js';
+import { adminTokenOf, LOG_LEVEL_HELP, serverLogger } from './server-options.js';
 
 const NAME = 'locus start';
 
@@ -30,7 +30,8 @@ Options:
   -h, --help       show this help
 
 Environment:
-  LOCUS_ADMIN_TOKEN    the owner token (else one is made on first start and kept in the data dir)
+  LOCUS_ADMIN_TOKEN    the owner token, at least 16 characters (else one is made on first
+                       start and kept in the data dir)
 ${LOG_LEVEL_HELP}
 
 Ctrl-C stops everything cleanly.
@@ -68,10 +69,11 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const dataDir = resolve(io.cwd, v['data-dir'] ?? '.locus-data');
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
   const logger = serverLogger(NAME, io);
+  const adminToken = adminTokenOf(NAME, io);
   io.stdout(`Starting a live Locus world in ${dataDir} …\n`);
   let world: LiveWorld;
   try {
-    world = await startLiveWorld({ dataDir, host: v.host ?? '127.0.0.1', port, adminToken: io.env.LOCUS_ADMIN_TOKEN || undefined, world: naturalEarthWorld(), log, dashboardDir: dashboardDir(io), logger });
+    world = await startLiveWorld({ dataDir, host: v.host ?? '127.0.0.1', port, adminToken, world: naturalEarthWorld(), log, dashboardDir: dashboardDir(io), logger });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: port ${port} is in use`, 'Pick another: PORT=8081 npm start, or --port 8081.');
