@@ -15,6 +15,7 @@ import type { ServerConfig } from './config.js';
 import { ApiError, errorBody, validationMessage } from './errors.js';
 import { reposOf, type Repos } from './repos.js';
 import { CLOSING_OPTIONS, closeConnectionsWhenClosing } from './closing.js';
+import { answerClientError } from './client-errors.js';
 import { addSecurityHeaders, tightenSwaggerCsp } from './security-headers.js';
 import { refuseStrayQueryKeys } from './query-keys.js';
 import { refuseNulCharacters } from './nul.js';
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger ?? false,
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: deps.config.trustProxy.length > 0 ? [...deps.config.trustProxy] : false,
+    clientErrorHandler: answerClientError,
     // URLs the router refuses before any route runs still leave in the API's error envelope.
     frameworkErrors: (error, request, raw) => {
       const reply = raw as unknown as FastifyReply;
