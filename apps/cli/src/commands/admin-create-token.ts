@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { databaseSpec, DEFAULT_ORG, hashToken, newToken, systemClock } from '@locus/server';
+import { databaseSpec, DEFAULT_ORG, hashToken, newToken, systemClock, TOKEN_MAX_LIFETIME_S, TOKEN_NAME_MAX_CHARS } from '@locus/server';
 import { migrateToLatest, openStorage, OrgRepo, ROLES, TokenRepo, type Role } from '@locus/storage';
 import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -27,8 +27,8 @@ Options:
   --org ID             the organization (default "${DEFAULT_ORG}", the server operator's)
   --create-org         make the organization if it does not exist (otherwise that is an error,
                        so that a typo does not make a new one)
-  --expires-in D       the token stops working after D: a number with s, m, h or d (e.g. 90d);
-                       default: never
+  --expires-in D       the token stops working after D: a number with s, m, h or d (e.g. 90d),
+                       at most 1825d; default: never
 ${DATABASE_HELP}
   -h, --help           show this help
 `;
@@ -71,11 +71,15 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   if (!v.name?.trim()) throw usageError(`${NAME}: --name is required`, 'Name the person or system that will hold the token.');
+  // As the API takes them: a token made here is listed and managed there.
+  if (v.name.length > TOKEN_NAME_MAX_CHARS) throw usageError(`${NAME}: --name has ${v.name.length} characters; at most ${TOKEN_NAME_MAX_CHARS}`);
   if (!ROLES.includes(v.role as Role)) throw usageError(`${NAME}: --role must be one of ${ROLES.join(', ')}${v.role === undefined ? '' : `, got "${v.role}"`}`);
   const orgId = v.org ?? DEFAULT_ORG;
   if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(orgId)) throw usageError(`${NAME}: --org "${orgId}" is not an organization id (lowercase letters, digits, '.', '_' and '-', at most 63)`);
   const expiresMs = v['expires-in'] === undefined ? undefined : parseDurationMs(v['expires-in']);
-  if (v['expires-in'] !== undefined && (expiresMs === undefined || expiresMs < 60_000)) throw usageError(`${NAME}: --expires-in "${v['expires-in']}" is not a duration of at least a minute (e.g. 30m, 12h, 90d)`);
+  if (v['expires-in'] !== undefined && (expiresMs === undefined || expiresMs < 60_000 || expiresMs > TOKEN_MAX_LIFETIME_S * 1000)) {
+    throw usageError(`${NAME}: --expires-in "${v['expires-in']}" is not a duration from a minute to ${TOKEN_MAX_LIFETIME_S / 86_400}d (e.g. 30m, 12h, 90d)`);
+  }
   const choice = databaseChoice(NAME, io, v);
   const spec = databaseSpec(choice);
   if (choice.databaseUrl === undefined) unusedDataDir(choice.dataDir);

@@ -6,12 +6,16 @@ import type { AppContext } from '../app.js';
 import { PERMISSIONS, grantableBy, hashToken, newToken, requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 
+/** The longest name a token may have, and the longest life (5 years): the API's and `locus admin create-token`'s. */
+export const TOKEN_NAME_MAX_CHARS = 200;
+export const TOKEN_MAX_LIFETIME_S = 5 * 365 * 86_400;
+
 const Params = z.object({ id: z.string().min(1).max(100) });
 const TokenBody = z.strictObject({
   /** Who or what holds it: a person, or a system such as "grafana". */
-  name: z.string().min(1).max(200),
+  name: z.string().min(1).max(TOKEN_NAME_MAX_CHARS),
   role: z.enum(ROLES),
-  expiresInS: z.number().int().min(60).max(5 * 365 * 86_400).optional(),
+  expiresInS: z.number().int().min(60).max(TOKEN_MAX_LIFETIME_S).optional(),
 });
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
