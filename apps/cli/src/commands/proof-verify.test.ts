@@ -240,6 +240,16 @@ describe('locus proof verify', () => {
     expect(junk.stderr).not.toContain('\u001b');
   });
 
+  it('takes --restricted "" as its help says: no country the bundle must name', async () => {
+    const bundle = JSON.parse(text) as { landmarks: unknown[]; parameters: { restricted: string[] } };
+    bundle.parameters.restricted = ['KP'];
+    const dir = tempFiles({ 'short.json': JSON.stringify(bundle), 'trust.json': JSON.stringify(bundle.landmarks) });
+    const t = ['--trust', join(dir, 'trust.json')];
+    expect((await runLocus(['proof', 'verify', join(dir, 'short.json'), ...t])).stdout).toMatch(/parameters\.restricted/);
+    expect((await runLocus(['proof', 'verify', join(dir, 'short.json'), ...t, '--restricted', ''])).stdout).not.toMatch(/parameters\.restricted/);
+    expect((await runLocus(['proof', 'verify', '--help'])).stdout).toMatch(/"" for none: any list will do/);
+  });
+
   it('needs exactly one file', async () => {
     expect((await runLocus(['proof', 'verify'])).stderr).toMatch(/give exactly one proof file, got 0/);
   });

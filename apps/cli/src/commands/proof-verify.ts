@@ -29,7 +29,8 @@ Options:
                       publicKey}, or {"landmarks": [...]}); without it the bundle's own
                       landmark keys are used, which proves consistency, not who measured
   --restricted LIST   countries the bundle's restricted list must name, comma-separated
-                      ISO 3166-1 alpha-2 codes (default ${DEFAULT_PROOF_REQUIREMENTS.restricted.join(',')})
+                      ISO 3166-1 alpha-2 codes (default ${DEFAULT_PROOF_REQUIREMENTS.restricted.join(',')};
+                      "" for none: any list will do)
   --margin-km KM      the least border margin it may use (default ${DEFAULT_PROOF_REQUIREMENTS.marginKm})
   --window-hours H    the longest a measurement may count for in it (default ${DEFAULT_PROOF_REQUIREMENTS.maxAgeMs / 3_600_000})
   --speed MODEL       the slowest speed model it may judge with: vacuum (default; the only
