@@ -46,6 +46,7 @@ export const hasPermission = (caller: Caller, permission: Permission): boolean =
 
 export function requirePermission(caller: Caller, permission: Permission): void {
   if (!hasPermission(caller, permission)) {
-    throw new ApiError('LOCUS_ERR_FORBIDDEN', `role ${caller.role} may not ${permission.replace(':', ' ')}`);
+    const holders = PERMISSIONS[permission] as readonly Role[];
+    throw new ApiError('LOCUS_ERR_FORBIDDEN', `role ${caller.role} lacks the permission ${permission}, which ${holders.join(' and ').replace(/ and (?=.* and )/g, ', ')} tokens have`);
   }
 }
