@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { coverageGrid, coverageJudge, DEFAULT_BORDER_MARGIN, DEFAULT_MODEL_QUANTILE, DEFAULT_RESTRICTED, describeSpeedModel, km, parseSpeedModel, type CountryCode, type Km, type SpeedModel } from '@locus/geo';
+import { coverageGrid, coverageJudge, DEFAULT_BORDER_MARGIN, DEFAULT_MODEL_QUANTILE, DEFAULT_RESTRICTED, describeSpeedModel, km, type CountryCode, type Km, type SpeedModel } from '@locus/geo';
 import { CliError, usageError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { coverageGeoJson, coveragePng } from '../geo/coverage-out.js';
@@ -9,7 +9,7 @@ import { globalModelFor } from '../geo/plan.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
 import { parseRestricted } from './geo-verify.js';
-import { modelOptions } from './geo-model-options.js';
+import { modelOptions, speedOption } from './geo-model-options.js';
 
 const NAME = 'locus geo coverage';
 
@@ -79,8 +79,7 @@ export function parseGeoCoverageArgs(args: readonly string[]): GeoCoverageArgs |
   if (step === undefined || step < 0.1 || step > 10 || Math.abs(180 / step - Math.round(180 / step)) > 1e-9) {
     throw usageError(`${NAME}: --step must be a number of degrees from 0.1 to 10 that divides 180, got "${v.step}"`);
   }
-  const speed = parseSpeedModel(v.speed ?? 'vacuum');
-  if (typeof speed === 'object') throw usageError(`${NAME}: --speed: ${speed.error}`);
+  const speed = speedOption(NAME, v.speed);
   const { margin, quantile } = modelOptions(NAME, v);
   return {
     landmarks: v.landmarks!,

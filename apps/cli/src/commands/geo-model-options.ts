@@ -1,4 +1,4 @@
-import { DEFAULT_BORDER_MARGIN } from '@locus/geo';
+import { DEFAULT_BORDER_MARGIN, parseSpeedModel, type SpeedModel } from '@locus/geo';
 import { usageError } from '../errors.js';
 import { parseDecimal } from '../decimal.js';
 import { numberOption } from './options.js';
@@ -10,4 +10,11 @@ export function modelOptions(command: string, v: { readonly 'margin-km'?: string
   if (v.quantile !== undefined && (quantile === undefined || quantile <= 0 || quantile >= 1)) throw usageError(`${command}: --quantile must be a number between 0 and 1, got "${v.quantile}"`);
   if (quantile !== undefined && v['landmark-rtts'] === undefined) throw usageError(`${command}: --quantile needs --landmark-rtts FILE to fit on`);
   return { margin, quantile };
+}
+
+/** A speed model from --speed (vacuum, fiber or km/ms), else `fallback`. */
+export function speedOption(command: string, text: string | undefined, fallback = 'vacuum'): SpeedModel {
+  const speed = parseSpeedModel(text ?? fallback);
+  if (typeof speed === 'object') throw usageError(`${command}: --speed: ${speed.error}`, `Run \`${command} --help\` for the options.`);
+  return speed;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_BORDER_MARGIN, DEFAULT_MODEL_QUANTILE, DEFAULT_RESTRICTED, km, parseSpeedModel, type CountryCode, type Km, type SpeedModel } from '@locus/geo';
+import { DEFAULT_BORDER_MARGIN, DEFAULT_MODEL_QUANTILE, DEFAULT_RESTRICTED, km, type CountryCode, type Km, type SpeedModel } from '@locus/geo';
 import { CliError, usageError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { parseHosts, parseLandmarkRtts, parseLandmarks, parseRtts } from '../geo/inputs.js';
@@ -6,7 +6,7 @@ import { formatPlanTable, planLandmarks } from '../geo/plan.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
 import { parseRestricted } from './geo-verify.js';
-import { modelOptions } from './geo-model-options.js';
+import { modelOptions, speedOption } from './geo-model-options.js';
 import { integerOption } from './options.js';
 
 const NAME = 'locus geo plan';
@@ -87,8 +87,7 @@ export function parseGeoPlanArgs(args: readonly string[]): GeoPlanArgs | undefin
     throw usageError(`${NAME}: missing ${missing.map((m) => `--${m} FILE`).join(' and ')}`, `Run \`${NAME} --help\` for the input formats.`);
   }
   const k = integerOption(NAME, 'k', v.k ?? '10', 1, 1000);
-  const speed = parseSpeedModel(v.speed ?? 'vacuum');
-  if (typeof speed === 'object') throw usageError(`${NAME}: --speed: ${speed.error}`);
+  const speed = speedOption(NAME, v.speed);
   const format = (v.format ?? 'table') as Format;
   if (!FORMATS.includes(format)) throw usageError(`${NAME}: --format must be ${FORMATS.join(' or ')}, got "${v.format}"`);
   const { margin, quantile } = modelOptions(NAME, v);

@@ -1,4 +1,4 @@
-import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, km, parseSpeedModel, type CountryCode, type Km, type SpeedModel } from '@locus/geo';
+import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, km, type CountryCode, type Km, type SpeedModel } from '@locus/geo';
 import { usageError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { formatJsonLine, formatTable } from '../geo/format.js';
@@ -7,6 +7,7 @@ import { verifyTargets } from '../geo/pipeline.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
 import { numberOption } from './options.js';
+import { speedOption } from './geo-model-options.js';
 
 const NAME = 'locus geo verify';
 
@@ -80,8 +81,7 @@ export function parseGeoVerifyArgs(args: readonly string[]): GeoVerifyArgs | und
   if (missing.length > 0) {
     throw usageError(`${NAME}: missing ${missing.map((m) => `--${m} FILE`).join(' and ')}`, `Run \`${NAME} --help\` for the input formats.`);
   }
-  const speed = parseSpeedModel(v.speed ?? 'vacuum');
-  if (typeof speed === 'object') throw usageError(`${NAME}: --speed: ${speed.error}`);
+  const speed = speedOption(NAME, v.speed);
   const format = (v.format ?? 'jsonl') as Format;
   if (!FORMATS.includes(format)) throw usageError(`${NAME}: --format must be ${FORMATS.join(' or ')}, got "${v.format}"`);
   const margin = v['margin-km'] === undefined ? DEFAULT_BORDER_MARGIN : numberOption(NAME, 'margin-km', v['margin-km'], 0, 1000, 'km');

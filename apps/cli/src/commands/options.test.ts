@@ -80,3 +80,16 @@ describe('unknown options', () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe('--speed', () => {
+  it.each([
+    ['locus geo verify', ['geo', 'verify', '--landmarks', 'l.csv', '--rtts', 'r.csv']],
+    ['locus geo plan', ['geo', 'plan', '--landmarks', 'l.csv', '--candidates', 'c.csv', '--hosts', 'h.csv']],
+    ['locus geo coverage', ['geo', 'coverage', '--landmarks', 'l.csv', '--out', 'c.geojson']],
+    ['locus proof verify', ['proof', 'verify', 'proof.json']],
+  ])('%s: a model it does not know says what it takes and where to look', async (command, args) => {
+    const r = await runLocus([...args, '--speed', 'warp']);
+    expect(r.stderr).toBe(`locus: error LOCUS_ERR_CLI_USAGE: ${command}: --speed: speed must be "vacuum", "fiber" or a number of km/ms, got "warp"\nRun \`${command} --help\` for the options.\n`);
+    expect(r.code).toBe(2);
+  });
+});

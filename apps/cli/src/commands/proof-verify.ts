@@ -1,4 +1,4 @@
-import { OVERLAY_REVIEW_MONTHS, parseSpeedModel, type SpeedModel } from '@locus/geo';
+import { OVERLAY_REVIEW_MONTHS, type SpeedModel } from '@locus/geo';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { LandmarkInfo } from '@locus/protocol';
 import { DEFAULT_PROOF_REQUIREMENTS, verifyProof, type ProofCheck, type ProofProblem, type ProofRequirements } from '@locus/proof';
@@ -8,6 +8,7 @@ import { readFileBytes, readJsonFile } from '../files.js';
 import { printableLines, type Io } from '../io.js';
 import { parseCommandLine } from './args.js';
 import { numberOption } from './options.js';
+import { speedOption } from './geo-model-options.js';
 import { parseRestricted } from './geo-verify.js';
 
 const NAME = 'locus proof verify';
@@ -150,7 +151,5 @@ function requirementsOf(v: { restricted?: string; 'margin-km'?: string; 'window-
 /** The slowest speed model the bundle may judge with. */
 function speedRequired(text: string | undefined): SpeedModel {
   if (text === undefined) return DEFAULT_PROOF_REQUIREMENTS.speed;
-  const model = parseSpeedModel(text);
-  if (typeof model === 'object') throw usageError(`${NAME}: --speed: ${model.error}`);
-  return model;
+  return speedOption(NAME, text);
 }
