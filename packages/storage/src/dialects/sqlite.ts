@@ -1,12 +1,12 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { makeDirectory } from '@locus/protocol';
 import type { Database } from '../schema.js';
-import type { Storage } from '../storage.js';
+import { StorageOpenError, type Storage } from '../storage.js';
 
 /**
  * The server's settings past the defaults, for a database that takes GPU samples all day: a
@@ -132,9 +132,22 @@ function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
-/** SQLite through better-sqlite3: the server's embedded default. */
+const NEW_FILE = 'Give sqlite: the path of a new file (made there) or of a database a Locus server made, such as DIR/locus.db.';
+
+/** openSqliteKysely for the server: a path that is a directory, or a file that is no database, said in words a person can act on. */
+function openServerDatabase(path: string): Kysely<Database> {
+  if (path !== ':memory:' && statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new StorageOpenError(`${resolve(path)} is a directory; sqlite: names the database file`, NEW_FILE);
+  try {
+    return openSqliteKysely<Database>(path, 'normal', SQLITE_SERVER_PRAGMAS);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'SQLITE_NOTADB') throw new StorageOpenError(`${resolve(path)} is not a SQLite database (or is encrypted)`, NEW_FILE);
+    throw error;
+  }
+}
+
+/** SQLite through better-sqlite3: the server's embedded default. Throws DirectoryError or StorageOpenError for a path it cannot use. */
 export function openSqlite(path: string): Storage {
-  const db = openSqliteKysely<Database>(path, 'normal', SQLITE_SERVER_PRAGMAS);
+  const db = openServerDatabase(path);
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(path);
   return {
     db,
