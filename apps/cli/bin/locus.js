@@ -11,9 +11,5 @@ try {
   }
   throw error;
 }
-process.stdout.on('error', (error) => {
-  // A closed pipe (`locus … | head`) is a normal way to stop reading.
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
+process.stdout.on('error', (error) => main.onStdoutError(error));
 process.exitCode = await main.main(process.argv.slice(2));

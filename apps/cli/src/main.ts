@@ -17,6 +17,15 @@ export function reportError(error: unknown, io: Io): number {
 }
 
 /**
+ * A write to standard output that failed. A closed pipe (`locus … | head`) is a normal way to
+ * stop reading: exit with the status so far. Anything else (a full disk) is LOCUS_ERR_OUTPUT.
+ */
+export function onStdoutError(error: NodeJS.ErrnoException, io: Io = processIo()): never {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  process.exit(reportError(new CliError('LOCUS_ERR_OUTPUT', `cannot write standard output: ${error.message}`), io));
+}
+
+/**
  * `locus` as a process (bin/locus.js): a command that wants V8 flags this process lacks runs in
  * a child process started with them (relaunch.ts); any other, here.
  */
