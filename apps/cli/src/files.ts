@@ -1,20 +1,29 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { DirectoryError, makeDirectory } from '@locus/protocol';
 import { CliError } from './errors.js';
 
-/** A file's exact bytes (for hashing), or a coded error naming the file and why. */
-export function readFileBytes(path: string, role: string): Buffer {
+/** The most bytes read as text: V8's longest string (UTF-8 never decodes to more units than bytes). */
+const MAX_TEXT_BYTES = 0x1fffffe8;
+
+/** A file's exact bytes (for hashing), at most maxBytes, or a coded error naming the file and why. */
+export function readFileBytes(path: string, role: string, maxBytes = Infinity): Buffer {
+  let fd: number | undefined;
   try {
-    return readFileSync(path);
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    if (size > maxBytes) throw Object.assign(new Error(`it is ${Math.round(size / 2 ** 20)} MiB, more than the ${Math.round(maxBytes / 2 ** 20)} MiB Locus reads`), { code: 'ETOOBIG' });
+    return readFileSync(fd);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new CliError('LOCUS_ERR_INPUT_FILE', `cannot read ${role} file ${path}: ${why}`, 'Check the path; relative paths start from the current directory.');
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
-/** A text file (UTF-8), or a coded error naming the file and why. */
-export const readTextFile = (path: string, role: string): string => readFileBytes(path, role).toString('utf8');
+/** A text file (UTF-8), or a coded error naming the file and why (too large to be text among them). */
+export const readTextFile = (path: string, role: string): string => readFileBytes(path, role, MAX_TEXT_BYTES).toString('utf8');
 
 /** A JSON file, parsed; a coded error when it cannot be read or is not JSON. */
 export function readJsonFile(path: string, role: string): unknown {

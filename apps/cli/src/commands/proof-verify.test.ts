@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OVERLAY_REVIEWED } from '@locus/geo';
 import { describe, expect, it, vi } from 'vitest';
@@ -248,6 +248,17 @@ describe('locus proof verify', () => {
     expect((await runLocus(['proof', 'verify', join(dir, 'short.json'), ...t])).stdout).toMatch(/parameters\.restricted/);
     expect((await runLocus(['proof', 'verify', join(dir, 'short.json'), ...t, '--restricted', ''])).stdout).not.toMatch(/parameters\.restricted/);
     expect((await runLocus(['proof', 'verify', '--help'])).stdout).toMatch(/"" for none: any list will do/);
+  });
+
+  it('refuses a file too large to read as text, with exit 2, before reading it', async () => {
+    const dir = tempFiles({ 'huge.json': '' });
+    // Sparse: 600 MiB on no disk, more than a JavaScript string holds.
+    truncateSync(join(dir, 'huge.json'), 600 * 2 ** 20);
+    for (const args of [[join(dir, 'huge.json')], [example.pathname, '--trust', join(dir, 'huge.json')]]) {
+      const r = await runLocus(['proof', 'verify', ...args]);
+      expect(r.stderr).toMatch(/^locus: error LOCUS_ERR_INPUT_FILE: cannot read (proof|trusted landmarks) file .*huge\.json: it is 600 MiB, more than the 512 MiB Locus reads\n/);
+      expect(r.code).toBe(2);
+    }
   });
 
   it('needs exactly one file', async () => {

@@ -4,7 +4,7 @@ import { LandmarkInfo } from '@locus/protocol';
 import { DEFAULT_PROOF_REQUIREMENTS, verifyProof, type ProofCheck, type ProofProblem, type ProofRequirements } from '@locus/proof';
 import { z } from 'zod';
 import { CliError, usageError } from '../errors.js';
-import { readFileBytes, readJsonFile } from '../files.js';
+import { readJsonFile, readTextFile } from '../files.js';
 import { printableLines, type Io } from '../io.js';
 import { parseCommandLine } from './args.js';
 import { numberOption } from './options.js';
@@ -71,8 +71,7 @@ function trustedLandmarks(path: string): readonly LandmarkInfo[] {
  * FILE as the JSON it should be. What it is instead is a reason the proof does not hold, not bad
  * input, as a bundle of the wrong shape is (and as report verify treats its signature file).
  */
-function proofDocument(bytes: Buffer): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: ProofProblem } {
-  const text = bytes.toString('utf8');
+function proofDocument(text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: ProofProblem } {
   const malformed = (why: string) => ({ ok: false, problem: { code: 'LOCUS_ERR_PROOF_MALFORMED', where: '(root)', message: `not a Locus proof bundle: the file is ${why} (a proof bundle is a JSON document, {"kind": "locus-proof", "v": 1, …})` } }) as const;
   if (text.trim() === '') return malformed('empty');
   try {
@@ -99,7 +98,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   if (positionals.length !== 1) throw usageError(`${NAME}: give exactly one proof file, got ${positionals.length}`, `Run \`${NAME} --help\`.`);
   const require = requirementsOf(v);
-  const document = proofDocument(readFileBytes(positionals[0]!, 'proof'));
+  const document = proofDocument(readTextFile(positionals[0]!, 'proof'));
   const trusted = v.trust === undefined ? undefined : trustedLandmarks(v.trust);
   const now = new Date().getTime();
   const result: ProofCheck = document.ok ? verifyProof(naturalEarthWorld(), document.value, { require, now, ...(trusted ? { trusted } : {}) }) : { ok: false, problems: [document.problem], notes: [] };

@@ -1,6 +1,6 @@
 import { checkReport, ReportKey, type PublicKeyText, type ReportCheck } from '@locus/protocol';
 import { CliError, usageError } from '../errors.js';
-import { readFileBytes, readJsonFile } from '../files.js';
+import { readFileBytes, readJsonFile, readTextFile } from '../files.js';
 import { printableLines, type Io } from '../io.js';
 import { parseCommandLine } from './args.js';
 
@@ -29,8 +29,7 @@ Exit codes:
 `;
 
 /** SIG as the JSON it should be; what it is instead is a reason it does not verify, not bad input. */
-function signatureDocument(bytes: Buffer): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: string } {
-  const text = bytes.toString('utf8');
+function signatureDocument(text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: string } {
   const expected = 'a Locus report signature is the JSON document saved beside the report, {"kind": "locus-report-signature", …, "signature": …}';
   if (text.trim() === '') return { ok: false, problem: `not a Locus report signature: the file is empty (${expected})` };
   try {
@@ -73,7 +72,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const url = v.server === undefined ? undefined : keyUrl(v.server);
   const [filePath, sigPath] = positionals as [string, string];
   const file = readFileBytes(filePath, 'report');
-  const signature = signatureDocument(readFileBytes(sigPath, 'signature'));
+  const signature = signatureDocument(readTextFile(sigPath, 'signature'));
   const keySource = url?.href ?? v.key!;
   const keyDoc = ReportKey.safeParse(url ? await fetchKey(url) : readJsonFile(v.key!, 'report key'));
   if (!keyDoc.success) throw new CliError('LOCUS_ERR_INPUT_VALUE', `${keySource}: not a Locus report key (expected {"kind": "locus-report-key", "v": 1, "algorithm": "ed25519", "publicKey": …})`);
