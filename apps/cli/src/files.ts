@@ -1,17 +1,39 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { DirectoryError, makeDirectory } from '@locus/protocol';
 import { CliError } from './errors.js';
 
 /** The most bytes read as text: V8's longest string (UTF-8 never decodes to more units than bytes). */
 const MAX_TEXT_BYTES = 0x1fffffe8;
 
+/** The most bytes of a file read at all (a Buffer's limit). */
+const MAX_FILE_BYTES = Math.min(bufferConstants.MAX_LENGTH, 2 ** 32);
+
+/** A file of `size` bytes (undefined: a stream that went on past maxBytes) that is too large. */
+const tooBig = (size: number | undefined, maxBytes: number): Error => new Error(`${size === undefined ? 'it holds more' : `it is ${Math.round(size / 2 ** 20)} MiB, more`} than the ${Math.round(maxBytes / 2 ** 20)} MiB Locus reads`);
+
+/** What a file that is not a regular one (a pipe, /dev/stdin, /dev/zero) holds, read until its end or past maxBytes. */
+function readStream(fd: number, maxBytes: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(65_536);
+    const n = readSync(fd, chunk);
+    if (n === 0) return Buffer.concat(chunks, total);
+    total += n;
+    if (total > maxBytes) throw tooBig(undefined, maxBytes);
+    chunks.push(chunk.subarray(0, n));
+  }
+}
+
 /** A file's exact bytes (for hashing), at most maxBytes, or a coded error naming the file and why. */
-export function readFileBytes(path: string, role: string, maxBytes = Infinity): Buffer {
+export function readFileBytes(path: string, role: string, maxBytes = MAX_FILE_BYTES): Buffer {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
-    const size = fstatSync(fd).size;
-    if (size > maxBytes) throw Object.assign(new Error(`it is ${Math.round(size / 2 ** 20)} MiB, more than the ${Math.round(maxBytes / 2 ** 20)} MiB Locus reads`), { code: 'ETOOBIG' });
+    const stat = fstatSync(fd);
+    if (!stat.isFile() && !stat.isDirectory()) return readStream(fd, maxBytes);
+    if (stat.size > maxBytes) throw tooBig(stat.size, maxBytes);
     return readFileSync(fd);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

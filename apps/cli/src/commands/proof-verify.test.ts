@@ -259,7 +259,11 @@ describe('locus proof verify', () => {
       expect(r.stderr).toMatch(/^locus: error LOCUS_ERR_INPUT_FILE: cannot read (proof|trusted landmarks) file .*huge\.json: it is 600 MiB, more than the 512 MiB Locus reads\n/);
       expect(r.code).toBe(2);
     }
-  });
+    // A device that never ends, read as a stream: stopped past the limit, not read until memory runs out.
+    const zero = await runLocus(['proof', 'verify', '/dev/zero']);
+    expect(zero.stderr).toMatch(/^locus: error LOCUS_ERR_INPUT_FILE: cannot read proof file \/dev\/zero: it holds more than the 512 MiB Locus reads\n/);
+    expect(zero.code).toBe(2);
+  }, 30_000);
 
   it('needs exactly one file', async () => {
     expect((await runLocus(['proof', 'verify'])).stderr).toMatch(/give exactly one proof file, got 0/);
