@@ -32,7 +32,10 @@ export function writeNewKey(dir: string, force = false): { path: string; key: Si
 export function readKey(path: string): SigningKey {
   let text: string;
   try {
-    const mode = statSync(path).mode;
+    const stat = statSync(path);
+    // A directory's mode says nothing of a key: "chmod 600" on one (/tmp, say) would break it.
+    if (stat.isDirectory()) throw new KeyFileError(`cannot read key file ${path}: it is a directory`, 'Give the key file itself, DIR/landmark.key from `locus landmark keygen --out DIR`.');
+    const mode = stat.mode;
     if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
       throw new KeyFileError(`${path} can be read by other users (mode ${(mode & 0o777).toString(8)})`, `Run: chmod 600 ${path}`);
     }

@@ -68,6 +68,14 @@ describe('locus landmark serve (argument checks)', () => {
     expect(r.stderr).toMatch(/can be read by other users \(mode 644\)\nRun: chmod 600/);
   });
 
+  it('refuses a directory given as the key, saying so rather than to chmod it', async () => {
+    const dir = tempFiles({});
+    chmodSync(dir, 0o755);
+    const r = await runLocus(['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', dir]);
+    expect(r.stderr).toBe(`locus: error LOCUS_ERR_KEY_FILE: locus landmark serve: cannot read key file ${dir}: it is a directory\nGive the key file itself, DIR/landmark.key from \`locus landmark keygen --out DIR\`.\n`);
+    expect(r.code).toBe(2);
+  });
+
   it('refuses a file that is not a key', async () => {
     const bad = join(keyDir, 'bad.key');
     writeFileSync(bad, '{"kind":"something"}', { mode: 0o600 });
