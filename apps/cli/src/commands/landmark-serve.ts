@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { isCountryCode } from '@locus/geo';
 import { startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG } from '@locus/landmark';
 import { LandmarkId, type LandmarkInfo } from '@locus/protocol';
 import { CliError, listenFailure, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
+import { readSecret } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
 import { keyOption } from './landmark-options.js';
 import { HTTP, countryOption, integerOption, numberOption, portOption, requireOption, urlOption } from './options.js';
@@ -29,7 +29,7 @@ Network:
   --host ADDR      address to listen on (default 0.0.0.0)
   --port PORT      port (default 7443; 0 picks a free one)
   --server URL     deliver signed measurements to this Locus server (POST /api/v1/measurements)
-  --token-file F   bearer token for the server, read from a file
+  --token-file F   bearer token for the server, read from a file ("-" for standard input)
 
 Measuring:
   --rounds N       challenge rounds per measurement (default ${DEFAULT_MEASURE_CONFIG.rounds})
@@ -71,14 +71,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const everyS = numberOption(NAME, 'every-s', v['every-s'] ?? String(DEFAULT_MEASURE_CONFIG.measureEveryMs / 1000), 1, 86_400, 'seconds');
   if (v.server !== undefined) urlOption(NAME, 'server', v.server, HTTP, 'https://locus.example');
   const key = keyOption(NAME, v.key);
-  let token: string | undefined;
-  if (v['token-file'] !== undefined) {
-    try {
-      token = readFileSync(v['token-file'], 'utf8').trim();
-    } catch (error) {
-      throw new CliError('LOCUS_ERR_INPUT_FILE', `${NAME}: cannot read token file ${v['token-file']}: ${(error as Error).message}`);
-    }
-  }
+  // An empty file would send no token, and every delivery would be refused (401) while it runs.
+  const token = v['token-file'] === undefined ? undefined : readSecret(NAME, v['token-file']);
 
   const info: LandmarkInfo = { id, name: v.name ?? id, country, lat, lon, publicKey: key.publicKey };
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);

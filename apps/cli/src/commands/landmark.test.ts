@@ -76,6 +76,14 @@ describe('locus landmark serve (argument checks)', () => {
     expect(r.code).toBe(2);
   });
 
+  it('refuses an empty --token-file, which would send no token, before it starts', async () => {
+    const dir = tempFiles({ token: '\n' });
+    await runLocus(['landmark', 'keygen', '--out', dir]);
+    const r = await runLocus(['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--server', 'http://127.0.0.1:9', '--token-file', join(dir, 'token'), '--port', '0']);
+    expect(r.stderr).toBe(`locus: error LOCUS_ERR_INPUT_FILE: locus landmark serve: cannot read the token from ${join(dir, 'token')}: it is empty\n`);
+    expect(r.code).toBe(2);
+  });
+
   it('refuses a file that is not a key', async () => {
     const bad = join(keyDir, 'bad.key');
     writeFileSync(bad, '{"kind":"something"}', { mode: 0o600 });
