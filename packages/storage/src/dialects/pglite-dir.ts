@@ -85,6 +85,9 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/** How often to try for the lock before giving up. */
+const LOCK_ATTEMPTS = 3;
+
 /**
  * Takes dir for this process, or throws StorageOpenError naming the live process that holds it:
  * two processes with one PGlite directory open would each overwrite what the other wrote (PGlite's
@@ -95,7 +98,8 @@ const alive = (pid: number): boolean => {
 export function lockPgliteDirectory(directory: string): () => void {
   const dir = resolve(directory);
   const path = join(dir, PGLITE_LOCK_FILE);
-  for (;;) {
+  // A few tries: between two, another process may take over the same stale lock.
+  for (let attempt = 1; ; attempt++) {
     try {
       writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
       return () => rmSync(path, { force: true });
@@ -114,6 +118,7 @@ export function lockPgliteDirectory(directory: string): () => void {
         `Stop process ${holder} first (servers that share a database need PostgreSQL: postgres://…); if it is not Locus, remove ${path}.`,
       );
     }
+    if (attempt === LOCK_ATTEMPTS) throw new StorageOpenError(`${dir} is being opened by another process at the same time (${path})`, 'Start one process at a time on a PGlite directory.');
     rmSync(path, { force: true });
   }
 }
