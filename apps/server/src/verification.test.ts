@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { OVERLAY_REVIEWED } from '@locus/geo';
 import { timedBoundsFromMeasurements, verifyProof } from '@locus/proof';
-import { generateSigningKey, signMeasurement } from '@locus/protocol';
+import { generateSigningKey, signMeasurement, type VerdictRecord } from '@locus/protocol';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
 import { HOST_PLACES, LANDMARKS, SHENZHEN, SINGAPORE, measurementOf, testServer, world, type TestServer } from './test-support.js';
 import { MeasurementRepo, type NodeRecord } from '@locus/storage';
@@ -190,6 +190,44 @@ describe('a node verdict judged from the database summary of its measurements', 
     s.clock.advance(DEFAULT_SERVER_CONFIG.verdictIntervalMs - 10_000);
     expect(await s.app.verification.refreshExpired(1_000)).toBe(1);
     expect((await s.app.verification.verdict((await repos.nodes.byHostKey(key.publicKey))!)).measurements).toBe(8);
+  });
+});
+
+describe("a node's verdict history", () => {
+  it('pages newest first, neither skipping nor repeating a verdict, two in one millisecond included, as new ones are stored', async () => {
+    const { server: s, owner, node } = await withNode();
+    const repos = reposOf(s.storage);
+    const record = (restricted: 'excluded' | 'possible'): VerdictRecord => ({ claimed: 'SG', claim: 'consistent', restricted, possibleCountries: ['SG'], areaKm2: 1, radiusKm: 1, estimate: { lat: 1.3, lon: 103.8 }, countryEstimate: 'SG' });
+    // Seven verdicts; the third and fourth in one millisecond (their ids tell them apart).
+    const times = [1_000, 2_000, 3_000, 3_000, 4_000, 5_000, 6_000];
+    const ids = times.map((t, i) => `00000000-0000-7000-8000-00000000000${i}`);
+    for (const [i, t] of times.entries()) await repos.verdicts.insert({ id: ids[i]!, nodeId: node.id, computedAt: t, measurements: i, record: record(i % 2 ? 'possible' : 'excluded'), notes: [] });
+    const page = async (query: string) => {
+      const res = await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${node.id}/verdicts${query}`, headers: owner });
+      expect(res.statusCode).toBe(200);
+      return res.json() as { verdicts: { measurements: number }[]; next: string | null };
+    };
+    const seen: number[] = [];
+    let next: string | null = '';
+    for (let pages = 0; next !== null && pages < 10; pages++) {
+      const p = await page(`?limit=2${next ? `&before=${next}` : ''}`);
+      seen.push(...p.verdicts.map((v) => v.measurements));
+      // A verdict stored while paging is newer than every page's cursor: later pages do not show it.
+      if (pages === 0) await repos.verdicts.insert({ id: '00000000-0000-7000-8000-0000000000ff', nodeId: node.id, computedAt: 7_000, measurements: 99, record: record('excluded'), notes: [] });
+      next = p.next;
+    }
+    expect(seen).toEqual([6, 5, 4, 3, 2, 1, 0]);
+    // Unpaged: the newest 100, with the one stored meanwhile; a full last page still names a next, which is empty.
+    expect((await page('')).verdicts.map((v) => v.measurements)).toEqual([99, 6, 5, 4, 3, 2, 1, 0]);
+    expect(await page(`?limit=8`)).toMatchObject({ next: expect.any(String) });
+    expect((await page(`?limit=8&before=${(await page('?limit=8')).next}`)).verdicts).toEqual([]);
+  });
+
+  it.each([['limit=0'], ['limit=1001'], ['before=yesterday'], ['before=1_'], ['before=1_a%20b']])('refuses a page asked with %s', async (query) => {
+    const { server: s, owner, node } = await withNode();
+    const res = await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${node.id}/verdicts?${query}`, headers: owner });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'LOCUS_ERR_VALIDATION' });
   });
 });
 

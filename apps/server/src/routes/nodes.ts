@@ -84,6 +84,17 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 
+/** A page of verdict history: `before` is the `next` of the page before (a verdict's time and id). */
+const HISTORY_CURSOR = /^(\d{1,15})_([A-Za-z0-9-]{1,64})$/;
+const HistoryQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  before: z.string().regex(HISTORY_CURSOR, 'must be the next of an earlier page').optional(),
+});
+const historyCursor = (text: string): { computedAt: number; id: string } => {
+  const [, at, id] = HISTORY_CURSOR.exec(text)!;
+  return { computedAt: Number(at), id: id! };
+};
+
 const ListedNodeSchema = Node.extend({
   zoneName: z.string().nullable(),
   gpus: z.number().int(),
@@ -258,13 +269,26 @@ export const nodeRoutes =
 
     app.get(
       '/nodes/:id/verdicts',
-      { schema: { summary: "A node's verdict history, newest first", tags: ['verdicts'], params: Params, response: { 200: z.object({ verdicts: z.array(NodeVerdict) }) } } },
+      {
+        schema: {
+          summary: "A node's verdict history, newest first, a page at a time",
+          tags: ['verdicts'],
+          params: Params,
+          querystring: HistoryQuery,
+          response: { 200: z.object({ verdicts: z.array(NodeVerdict), next: z.string().nullable() }) },
+        },
+      },
       async (request) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'verdicts:read');
         const node = await nodeOf(caller.orgId, request.params.id);
-        const history = await ctx.repos.verdicts.history(node.id);
-        return { verdicts: history.map((v) => ({ nodeId: v.nodeId, computedAt: new Date(v.computedAt).toISOString(), measurements: v.measurements, verdict: v.record, notes: v.notes })) };
+        const { limit, before } = request.query;
+        const history = await ctx.repos.verdicts.history(node.id, limit, before === undefined ? undefined : historyCursor(before));
+        const last = history.length === limit ? history[history.length - 1] : undefined;
+        return {
+          verdicts: history.map((v) => ({ nodeId: v.nodeId, computedAt: new Date(v.computedAt).toISOString(), measurements: v.measurements, verdict: v.record, notes: v.notes })),
+          next: last === undefined ? null : `${last.computedAt}_${last.id}`,
+        };
       },
     );
 

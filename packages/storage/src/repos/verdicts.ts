@@ -261,8 +261,15 @@ export class VerdictRepo {
   }
 
   /** The newest first, at most `limit`. */
-  async history(nodeId: string, limit = 100): Promise<StoredVerdict[]> {
-    const rows = await this.#db.selectFrom('verdicts').selectAll().where('node_id', '=', nodeId).orderBy('computed_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  /**
+   * A node's verdicts, newest first (of two in one millisecond, the larger id first), at most
+   * `limit`; with `before`, only those older than that verdict (its time and id), so that pages
+   * taken one after another neither skip nor repeat a verdict as new ones are stored.
+   */
+  async history(nodeId: string, limit = 100, before?: { readonly computedAt: number; readonly id: string }): Promise<StoredVerdict[]> {
+    let query = this.#db.selectFrom('verdicts').selectAll().where('node_id', '=', nodeId);
+    if (before) query = query.where((eb) => eb.or([eb('computed_at', '<', before.computedAt), eb.and([eb('computed_at', '=', before.computedAt), eb('id', '<', before.id)])]));
+    const rows = await query.orderBy('computed_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map(toStored);
   }
 }
