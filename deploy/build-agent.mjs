@@ -76,6 +76,10 @@ writeFileSync(
 # --lite-mode (no optimising compiler): the daemon's code runs once every 10 s and never gets
 # hot, and it keeps its resident memory about 9 MB lower for the same CPU time (bench:agent).
 # The agent runs no WebAssembly; saying so first keeps V8 from warning that lite mode disables it.
+# One malloc arena: glibc gives each thread that allocates (the gzip and crypto of a batch run on
+# libuv's pool) an arena of its own, and the daemon's resident memory then rose by 3-4 MB in some
+# runs of bench:agent and not others; with one it stayed within 58-59 MB.
+export MALLOC_ARENA_MAX="\${MALLOC_ARENA_MAX:-1}"
 here=$(dirname "$(readlink -f "$0")")
 exec "\${LOCUS_NODE:-node}" --no-expose-wasm --lite-mode "$here/../locus-agent.mjs" "$@"
 `,

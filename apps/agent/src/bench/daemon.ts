@@ -63,8 +63,9 @@ export async function measureDaemon(o: { readonly cliEntry: string; readonly sim
   const server = await ackingServer();
   const dir = mkdtempSync(join(tmpdir(), 'locus-bench-daemon-'));
   writeFileSync(join(dir, 'enrollment.json'), JSON.stringify({ server: server.url, nodeId: 'bench', orgId: 'bench', enrolledAt: '2026-11-29T00:00:00.000Z', samplingIntervalS: o.intervalS }));
-  // With the V8 flags the bundle's launcher (bin/locus), and so the systemd unit, runs it with.
-  const child = spawn(process.execPath, ['--no-expose-wasm', '--lite-mode', o.cliEntry, 'agent', 'run', '--simulate', o.simulate, '--interval-s', String(o.intervalS), '--state-dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // With the V8 flags and the one malloc arena the bundle's launcher (bin/locus), and so the
+  // systemd unit, runs it with (deploy/build-agent.mjs).
+  const child = spawn(process.execPath, ['--no-expose-wasm', '--lite-mode', o.cliEntry, 'agent', 'run', '--simulate', o.simulate, '--interval-s', String(o.intervalS), '--state-dir', dir], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MALLOC_ARENA_MAX: '1' } });
   let log = '';
   child.stderr.on('data', (d) => (log += d));
   try {
