@@ -20,11 +20,13 @@ export async function openPglite(dir?: string): Promise<Storage> {
     checkPgliteDirectory(dir);
     unlock = lockPgliteDirectory(dir);
   }
-  // Epoch milliseconds fit a double exactly; read BIGINT as a number, as SQLite does.
-  const pg = new PGlite(dir, { parsers: { [INT8]: (v: string) => Number(v) } });
+  let pg: PGlite;
   try {
+    // Epoch milliseconds fit a double exactly; read BIGINT as a number, as SQLite does.
+    pg = new PGlite(dir, { parsers: { [INT8]: (v: string) => Number(v) } });
     await pg.waitReady;
   } catch (error) {
+    // The lock is given up whether PGlite failed as it was made or as it started.
     unlock();
     throw dir === undefined ? error : pgliteOpenFailure(dir, error);
   }
