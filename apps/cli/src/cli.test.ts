@@ -4,7 +4,7 @@ import { CliError } from './errors.js';
 import { runLocus } from './test-support.js';
 
 describe('parseCli', () => {
-  it.each([[[]], [['--help']], [['-h']], [['help']]])('shows the top-level help for %j', (argv) => {
+  it.each([[['--help']], [['-h']], [['help']]])('shows the top-level help for %j', (argv) => {
     const parsed = parseCli(argv);
     expect(parsed.kind).toBe('help');
     expect(parsed.kind === 'help' && parsed.text).toMatch(/geo verify/);
@@ -20,7 +20,7 @@ describe('parseCli', () => {
     expect(parsed.kind === 'command' && parsed.args).toEqual(['--landmarks', 'a.csv']);
   });
 
-  it.each([[['geo']], [['geo', '--help']]])('shows a group help for %j', (argv) => {
+  it.each([[['geo', '--help']], [['geo', '-h']]])('shows a group help for %j', (argv) => {
     const parsed = parseCli(argv);
     expect(parsed.kind === 'help' && parsed.text).toMatch(/Usage: locus geo <command>/);
   });
@@ -41,6 +41,18 @@ describe('locus', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^locus: error LOCUS_ERR_CLI_USAGE: unknown command "launch"\nRun `locus --help`/);
+  });
+
+  it.each([
+    [[], 'locus', /geo verify/],
+    [['geo'], 'locus geo', /Usage: locus geo <command>/],
+    [['agent'], 'locus agent', /agent run/],
+  ])('exits 2 when %j names no command, with the commands on stderr', async (argv, name, commands) => {
+    const r = await runLocus(argv);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`locus: error LOCUS_ERR_CLI_USAGE: ${name} needs a command\n`);
+    expect(r.stderr).toMatch(commands);
   });
 
   it('prints the version', async () => {

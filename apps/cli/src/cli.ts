@@ -28,12 +28,20 @@ function groupHelp(prefix: readonly string[]): string {
 }
 
 /**
+ * A group named without one of its commands (`locus agent`) is a usage error, exit 2, with the
+ * group's help on stderr: a script that lost its subcommand must not pass as having run.
+ */
+const missingCommand = (prefix: readonly string[]) =>
+  usageError(`${['locus', ...prefix].join(' ')} needs a command`, groupHelp(prefix).trimEnd());
+
+/**
  * Splits argv into a command and its arguments. Throws a usage error for anything that
  * names no command.
  */
 export function parseCli(argv: readonly string[]): ParsedCli {
   const [first] = argv;
-  if (first === undefined || isHelp(first)) return { kind: 'help', text: groupHelp([]) };
+  if (first === undefined) throw missingCommand([]);
+  if (isHelp(first)) return { kind: 'help', text: groupHelp([]) };
   if (first === '--version' || first === '-V') return { kind: 'version' };
   const path: string[] = [];
   const hasPrefix = (c: CommandSpec): boolean => path.every((p, i) => c.path[i] === p);
@@ -47,7 +55,8 @@ export function parseCli(argv: readonly string[]): ParsedCli {
     }
   }
   const next = argv[path.length];
-  if (next === undefined || isHelp(next)) return { kind: 'help', text: groupHelp(path) };
+  if (next === undefined) throw missingCommand(path);
+  if (isHelp(next)) return { kind: 'help', text: groupHelp(path) };
   const name = ['locus', ...path].join(' ');
   throw usageError(`unknown option "${next}" for "${name}"`, `Run \`${name} --help\` to list what it accepts.`);
 }
