@@ -218,6 +218,40 @@ describe('bad requests', () => {
     }
   }, 60_000);
 
+  it.each([
+    ['a lone high surrogate', '{"name":"rack\\ud800-1"}', 'U+D800'],
+    ['a lone low surrogate', '{"name":"rack\\uDC00-1"}', 'U+DC00'],
+    ['a surrogate pair the wrong way round', '{"name":"\\ude00\\ud83d"}', 'U+DE00'],
+    ['a lone surrogate in a field name', '{"name":"rack","\\ud83d":1}', 'U+D83D'],
+  ])('refuses %s, which PostgreSQL would store as U+FFFD, with a 400 on PGlite too', async (_, payload, unit) => {
+    const pg = await testServer('pglite:');
+    try {
+      const headers = { ...(await pg.tokenFor(DEFAULT_ORG, 'owner')), 'content-type': 'application/json' };
+      const res = await pg.app.inject({ method: 'POST', url: '/api/v1/zones', headers, payload });
+      expect(res.json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION', message: expect.stringContaining(`holds ${unit}, half of a UTF-16 surrogate pair`) });
+      expect(((await pg.app.inject({ method: 'GET', url: '/api/v1/zones', headers })).json() as { zones: unknown[] }).zones).toEqual([]);
+      const pair = await pg.app.inject({ method: 'POST', url: '/api/v1/zones', headers, payload: '{"name":"rack \\ud83d\\ude00 C:\\\\ud800"}' });
+      expect(pair.statusCode).toBe(201);
+      expect(pair.json()).toMatchObject({ name: 'rack \u{1F600} C:\\ud800' });
+    } finally {
+      await pg.close();
+    }
+  }, 60_000);
+
+  it.each([
+    ['"__proto__"', '{"name":"rack","__proto__":{"admin":true}}'],
+    ['"__proto__" written with an escape', '{"name":"rack","\\u005f_proto__":{"admin":true}}'],
+    ['"constructor" holding "prototype"', '{"name":"rack","constructor":{"prototype":{"admin":true}}}'],
+  ])('refuses the key %s as a field no body has, not as JSON that is not valid', async (_, payload) => {
+    const res = await s.app.inject({ method: 'POST', url: '/api/v1/zones', payload, headers: { ...owner, 'content-type': 'application/json' } });
+    expect(res.json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION', message: expect.stringContaining('the key "__proto__", or "constructor" holding "prototype"') });
+  });
+
+  it('says where a body stops being JSON', async () => {
+    const res = await s.app.inject({ method: 'POST', url: '/api/v1/zones', payload: '{"name":"rack",}', headers: { ...owner, 'content-type': 'application/json' } });
+    expect(res.json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_MALFORMED_JSON', message: expect.stringMatching(/^the body is not valid JSON: .*position 15/) });
+  });
+
   it('takes a backslash before "u0000", which is no NUL', async () => {
     const res = await s.app.inject({ method: 'POST', url: '/api/v1/zones', payload: '{"name":"C:\\\\u0000"}', headers: { ...owner, 'content-type': 'application/json' } });
     expect(res.statusCode).toBe(201);

@@ -18,7 +18,7 @@ import { CLOSING_OPTIONS, closeConnectionsWhenClosing } from './closing.js';
 import { answerClientError } from './client-errors.js';
 import { addSecurityHeaders, tightenSwaggerCsp } from './security-headers.js';
 import { refuseStrayQueryKeys } from './query-keys.js';
-import { refuseNulCharacters } from './nul.js';
+import { parseJsonBodies } from './json-body.js';
 import { agentRoutes } from './routes/agents.js';
 import { inThreadDecoder, type BatchDecoder } from './ingest/decoder.js';
 import { fleetRoutes } from './routes/fleet.js';
@@ -120,7 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (empty && request.headers['content-type'] !== undefined && request.routeOptions.schema?.body === undefined) delete request.headers['content-type'];
   });
   refuseStrayQueryKeys(app);
-  refuseNulCharacters(app);
+  parseJsonBodies(app);
   addSecurityHeaders(app);
   closeConnectionsWhenClosing(app);
   const dashboard = deps.dashboardDir && existsSync(join(deps.dashboardDir, 'index.html')) ? deps.dashboardDir : undefined;
