@@ -180,6 +180,22 @@ describe('bad requests', () => {
     expect((await post('/api/v1/zones', { name: 'prn', claimedCountry: 'XK' })).statusCode).toBe(201);
   });
 
+  it('refuses a name holding a control character wherever a name is given: zone, node, token, landmark, enrollment', async () => {
+    const refused = (res: { statusCode: number; json: () => unknown }, unit: string) => {
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'LOCUS_ERR_VALIDATION', message: expect.stringMatching(new RegExp(`name: holds ${unit}, a control character, which a name may not hold`)) });
+    };
+    refused(await post('/api/v1/zones', { name: 'rack\u001b[2J' }), 'U\\+001B');
+    refused(await post('/api/v1/nodes', { name: 'gpu\u202e1-a', hostKey: generateSigningKey().publicKey }), 'U\\+202E');
+    refused(await post('/api/v1/tokens', { name: 'ci\nrole: owner', role: 'viewer' }), 'U\\+000A');
+    refused(await post('/api/v1/landmarks', { ...LANDMARKS[0]!.info, id: 'x-1', name: 'fra\u0007' }), 'U\\+0007');
+    await expect(enrollAgent(s, owner, { name: 'gpu\u009b1', claimedCountry: 'SG', gpus: [] })).rejects.toThrow(/400 .*body name: holds U\+009B/);
+    expect(((await get('/api/v1/nodes')).json() as { nodes: unknown[] }).nodes).toEqual([]);
+    expect(((await get('/api/v1/zones')).json() as { zones: unknown[] }).zones).toEqual([]);
+    // Any other character may be in a name: accents, other scripts, emoji.
+    expect((await post('/api/v1/zones', { name: 'Zürich 北京 \u{1F5A5} rack-1' })).json()).toMatchObject({ name: 'Zürich 北京 \u{1F5A5} rack-1' });
+  });
+
   it('refuses a host key of small order, under which one signature verifies for every body, when an agent enrolls or a node is registered', async () => {
     const identity = toBase64url(Buffer.from('01'.padEnd(64, '0'), 'hex'));
     const universal = toBase64url(Buffer.from('58'.padEnd(64, '6') + '01'.padEnd(64, '0'), 'hex'));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { KeyObject } from 'node:crypto';
 import { canonicalJson, receivedCanonicalBytes, type Json } from './canonical.js';
 import { signJson, verifyBytesAsync, verifyJson, type PublicKeyText, type SignaturePurpose } from './keys.js';
-import { CountryCode, Instant, isInstant, PROTOCOL_VERSION, PublicKey, Signature } from './messages.js';
+import { CountryCode, Instant, isInstant, Name, PROTOCOL_VERSION, PublicKey, Signature } from './messages.js';
 
 const version = z.literal(PROTOCOL_VERSION);
 const count = z.number().int().min(0);
@@ -168,7 +168,7 @@ export const EnrollRequest = z.strictObject({
   v: version,
   token: z.string().min(10).max(200),
   hostKey: PublicKey,
-  name: z.string().min(1).max(200),
+  name: Name,
   claimedCountry: maybe(CountryCode),
   inventory: HostInventoryWire,
   at: Instant,

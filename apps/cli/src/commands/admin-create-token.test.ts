@@ -57,6 +57,7 @@ describe('locus admin create-token', () => {
     [['--name', 'x', '--role', 'viewer', '--expires-in', '30s'], /is not a duration from a minute to 1825d/],
     [['--name', 'x', '--role', 'viewer', '--expires-in', '1826d'], /--expires-in "1826d" is not a duration from a minute to 1825d/],
     [['--name', 'n'.repeat(201), '--role', 'viewer'], /--name has 201 characters; at most 200$/m],
+    [['--name', 'ci\u001b[2J', '--role', 'viewer'], /--name holds U\+001B, a control character, which a name may not hold$/m],
     [['--name', 'x', '--role', 'viewer', '--database-url', 'mysql://x'], /database URL must start with/],
   ])('refuses %j with a usage error', async (args, message) => {
     const r = await runLocus(['admin', 'create-token', ...args, '--data-dir', mkdtempSync(join(tmpdir(), 'locus-admin-'))]);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { databaseSpec, DEFAULT_ORG, hashToken, newToken, systemClock, TOKEN_MAX_LIFETIME_S, TOKEN_NAME_MAX_CHARS } from '@locus/server';
+import { forbiddenNameCharacter } from '@locus/protocol';
 import { migrateToLatest, openStorage, OrgRepo, ROLES, TokenRepo, type Role } from '@locus/storage';
 import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -73,6 +74,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (!v.name?.trim()) throw usageError(`${NAME}: --name is required`, 'Name the person or system that will hold the token.');
   // As the API takes them: a token made here is listed and managed there.
   if (v.name.length > TOKEN_NAME_MAX_CHARS) throw usageError(`${NAME}: --name has ${v.name.length} characters; at most ${TOKEN_NAME_MAX_CHARS}`);
+  const forbidden = forbiddenNameCharacter(v.name);
+  if (forbidden) throw usageError(`${NAME}: --name holds ${forbidden}, a control character, which a name may not hold`);
   if (!ROLES.includes(v.role as Role)) throw usageError(`${NAME}: --role must be one of ${ROLES.join(', ')}${v.role === undefined ? '' : `, got "${v.role}"`}`);
   const orgId = v.org ?? DEFAULT_ORG;
   if (!/^[a-z0-9][a-z0-9._-]{0,62}$/.test(orgId)) throw usageError(`${NAME}: --org "${orgId}" is not an organization id (lowercase letters, digits, '.', '_' and '-', at most 63)`);

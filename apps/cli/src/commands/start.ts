@@ -4,7 +4,7 @@ import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { CliError, listenFailure } from '../errors.js';
 import { directoryFailure } from '../files.js';
 import { dashboardDir } from '../paths.js';
-import type { Io } from '../io.js';
+import { printable, type Io } from '../io.js';
 import { WORLD_HOSTS, WORLD_LANDMARKS } from '../world/places.js';
 import { startLiveWorld, type LiveWorld } from '../world/world.js';
 import { untilStopped } from '../signals.js';
@@ -55,7 +55,8 @@ async function summary(world: LiveWorld): Promise<string> {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const zones = (await world.server.app.inject({ method: 'GET', url: '/api/v1/zones', headers: { authorization: `Bearer ${world.adminToken}` } })).json() as { zones: { name: string; members: number; restricted: string | null; claim: string | null }[] };
-  const zoneLines = zones.zones.map((z) => `  ${z.name.padEnd(26)} ${String(z.members).padStart(2)} node(s)  restricted ${z.restricted ?? '-'}, claim ${z.claim ?? '-'}`);
+  // Zones an operator made over the API in this data directory before names were checked may hold control characters.
+  const zoneLines = zones.zones.map((z) => `  ${printable(z.name).padEnd(26)} ${String(z.members).padStart(2)} node(s)  restricted ${z.restricted ?? '-'}, claim ${z.claim ?? '-'}`);
   return [line(header), ...rows.map(line), '', 'zones (excluded only when every member is):', ...zoneLines].join('\n');
 }
 

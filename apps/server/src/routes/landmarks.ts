@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { LandmarkInfo } from '@locus/protocol';
+import { LandmarkInfo, Name } from '@locus/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { requirePermission } from '../auth.js';
@@ -12,7 +12,7 @@ export const landmarkRoutes =
   async (app) => {
     app.post(
       '/landmarks',
-      { schema: { summary: 'Register a landmark: its id, audited place and public key', tags: ['landmarks'], body: LandmarkInfo.extend({ country: KnownCountry }), response: { 200: LandmarkInfo, 201: LandmarkInfo } } },
+      { schema: { summary: 'Register a landmark: its id, audited place and public key', tags: ['landmarks'], body: LandmarkInfo.extend({ name: Name, country: KnownCountry }), response: { 200: LandmarkInfo, 201: LandmarkInfo } } },
       async (request, reply) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'landmarks:write');

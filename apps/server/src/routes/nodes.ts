@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { maxDistanceKm } from '@locus/geo';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { CountryCode, PublicKey, VerdictRecord } from '@locus/protocol';
+import { CountryCode, Name, PublicKey, VerdictRecord } from '@locus/protocol';
 import type { NodeRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -12,7 +12,7 @@ import { KnownCountry } from './country.js';
 import { LISTED_CLAIMS, LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, UNENROLLED_FILTERS, listNodes } from '../node-list.js';
 
 const NodeBody = z.strictObject({
-  name: z.string().min(1).max(200),
+  name: Name,
   hostKey: PublicKey,
   claimedCountry: KnownCountry.nullable().optional(),
 });

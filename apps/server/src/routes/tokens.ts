@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { Name } from '@locus/protocol';
 import { ROLES, type TokenRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -13,7 +14,7 @@ export const TOKEN_MAX_LIFETIME_S = 5 * 365 * 86_400;
 const Params = z.object({ id: z.string().min(1).max(100) });
 const TokenBody = z.strictObject({
   /** Who or what holds it: a person, or a system such as "grafana". */
-  name: z.string().min(1).max(TOKEN_NAME_MAX_CHARS),
+  name: Name.max(TOKEN_NAME_MAX_CHARS),
   role: z.enum(ROLES),
   expiresInS: z.number().int().min(60).max(TOKEN_MAX_LIFETIME_S).optional(),
 });

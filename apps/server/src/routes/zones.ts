@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { Name } from '@locus/protocol';
 import type { ZoneRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -8,7 +9,7 @@ import { ApiError } from '../errors.js';
 import { zoneVerdict } from '../zones.js';
 import { KnownCountry } from './country.js';
 
-const ZoneBody = z.strictObject({ name: z.string().min(1).max(200), claimedCountry: KnownCountry.nullable().optional() });
+const ZoneBody = z.strictObject({ name: Name, claimedCountry: KnownCountry.nullable().optional() });
 const Params = z.object({ id: z.string().min(1).max(100) });
 const toZone = (z: ZoneRecord) => ({ id: z.id, name: z.name, claimedCountry: z.claimed_country, createdAt: new Date(z.created_at).toISOString() });
 
