@@ -82,6 +82,16 @@ describe('GET /api/v1/nodes', () => {
     expect(body.nodes).toHaveLength(1);
   });
 
+  it("refuses a zone that is not the organization's, which would list an empty fleet", async () => {
+    const other = await s.tokenFor('org-b', 'owner');
+    const theirs = (await s.app.inject({ method: 'POST', url: '/api/v1/zones', headers: other, payload: { name: 'elsewhere' } })).json() as { id: string };
+    for (const zone of ['no-such-zone', theirs.id]) {
+      const res = await get(`/api/v1/nodes?zone=${zone}`);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'LOCUS_ERR_VALIDATION', message: `querystring zone: no zone "${zone}" in this organization (or "none", for nodes in no zone)` });
+    }
+  });
+
   it.each(['verdict=maybe', 'health=fine', 'limit=0', 'limit=1001', 'offset=-1', 'sort=size', 'country=Germany', 'country=UK', 'country=XX'])('refuses a malformed query: %s', async (query) => {
     expect((await get(`/api/v1/nodes?${query}`)).status).toBe(400);
   });

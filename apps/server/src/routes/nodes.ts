@@ -145,6 +145,11 @@ export const nodeRoutes =
         requirePermission(caller, 'fleet:read');
         const zoneNames = new Map((await ctx.repos.zones.list(caller.orgId)).map((z) => [z.id, z.name]));
         const zoneName = (id: string | null) => (id === null ? '' : (zoneNames.get(id) ?? ''));
+        // A mistyped zone id, or another organization's, would match no node and list an empty fleet.
+        const { zone } = request.query;
+        if (zone !== undefined && zone !== 'none' && !zoneNames.has(zone)) {
+          throw new ApiError('LOCUS_ERR_VALIDATION', `querystring zone: no zone "${zone}" in this organization (or "none", for nodes in no zone)`);
+        }
         const { total, page } = await listNodes(ctx.repos, caller.orgId, request.query, zoneName);
         return {
           total,
