@@ -21,10 +21,10 @@ describe('telemetryWindow', () => {
   });
 
   it.each<[string, WindowAsked, RegExp]>([
-    ['an empty range', { from: NOW, to: NOW }, /before/],
+    ['an empty range', { from: NOW, to: NOW }, /^from: must be before to \(from 2026-/],
     ['a reversed range', { from: NOW, to: NOW - 1 }, /before/],
-    ['more than 2,000 points', { from: NOW - D, stepS: 10, resolution: 'raw' }, /8640 points .* at least 44 s/],
-    ['raw samples over more than a day (4 × the raw range)', { from: NOW - D - 1000, stepS: 600, resolution: 'raw' }, /^resolution=raw covers at most 24 h; .*resolution=5m/],
+    ['more than 2,000 points', { from: NOW - D, stepS: 10, resolution: 'raw' }, /^step: 10 s over 24 h makes 8640 points a series, and a query gets at most 2000; ask for step=44 \(seconds\) or more$/],
+    ['raw samples over more than a day (4 × the raw range)', { from: NOW - D - 1000, stepS: 600, resolution: 'raw' }, /^resolution: raw samples are read over at most 24 h, and from … to spans a little more; .*resolution=5m/],
   ])('refuses %s', (_, asked, reason) => {
     expect(telemetryWindow(asked, NOW, DEFAULT_SERVER_CONFIG)).toMatch(reason);
   });

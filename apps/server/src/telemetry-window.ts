@@ -30,21 +30,33 @@ export interface TelemetryWindow {
   readonly resolution: Resolution;
 }
 
+/** A span as people say it: 90 s, 36 min, 27 h, 28 days. */
+function span(ms: number): string {
+  const s = ms / 1000;
+  if (s < 120) return `${+s.toFixed(1)} s`;
+  if (s < 7200) return `${+(s / 60).toFixed(1)} min`;
+  if (s < 172_800) return `${+(s / 3600).toFixed(1)} h`;
+  return `${+(s / 86_400).toFixed(1)} days`;
+}
+
 /**
  * The window a range query reads: raw samples for ranges up to `rawQueryMaxRangeMs` that start
  * within raw retention, the 5-minute rollups otherwise (or as asked). The step is rounded up to
- * whole 5 minutes on rollups. A string is a reason to refuse the query (raw asked for over too long a range, too many points).
+ * whole 5 minutes on rollups. A string is a reason to refuse the query (raw asked for over too long a range, too many points),
+ * naming the parameter to change as a validation message does.
  */
 export function telemetryWindow(asked: WindowAsked, now: number, config: Pick<ServerConfig, 'rawRetentionMs' | 'rawQueryMaxRangeMs'>): TelemetryWindow | string {
   const to = asked.to ?? now;
   const from = asked.from ?? to - DEFAULT_RANGE_MS;
-  if (from >= to) return '`from` must be before `to`';
+  if (from >= to) return `from: must be before to (from ${new Date(from).toISOString()}, to ${new Date(to).toISOString()})`;
   const range = to - from;
   const rawMaxMs = config.rawQueryMaxRangeMs * RAW_ASKED_RANGE_FACTOR;
-  if (asked.resolution === 'raw' && range > rawMaxMs) return `resolution=raw covers at most ${+(rawMaxMs / 3600_000).toFixed(2)} h; ask for a shorter range, or for 5-minute rollups (resolution=5m, the default for long ranges)`;
+  if (asked.resolution === 'raw' && range > rawMaxMs) return `resolution: raw samples are read over at most ${span(rawMaxMs)}, and from … to spans ${span(range) === span(rawMaxMs) ? 'a little more' : span(range)}; ask for a shorter range, or for 5-minute rollups (resolution=5m, the default for long ranges)`;
   const resolution = asked.resolution ?? (range <= config.rawQueryMaxRangeMs && from >= now - config.rawRetentionMs ? 'raw' : '5m');
   let stepMs = asked.stepS !== undefined ? asked.stepS * 1000 : (NICE_STEPS_S.find((s) => s * 1000 * TARGET_POINTS >= range) ?? NICE_STEPS_S.at(-1)!) * 1000;
   if (resolution === '5m') stepMs = Math.ceil(stepMs / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
-  if (range / stepMs > MAX_POINTS) return `${Math.ceil(range / stepMs)} points per series is more than ${MAX_POINTS}: ask for a step of at least ${Math.ceil(range / MAX_POINTS / 1000)} s`;
+  if (range / stepMs > MAX_POINTS) {
+    return `step: ${stepMs / 1000} s over ${span(range)} makes ${Math.ceil(range / stepMs)} points a series, and a query gets at most ${MAX_POINTS}; ask for step=${Math.ceil(range / MAX_POINTS / 1000)} (seconds) or more`;
+  }
   return { from, to, stepMs, resolution };
 }

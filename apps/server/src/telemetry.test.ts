@@ -146,8 +146,8 @@ describe('GPU telemetry', () => {
   it.each([
     ['an unknown metric', 'metric=nonsense', /metric/],
     ['a range that ends before it starts', 'from=2026-11-29T12:00:00.000Z&to=2026-11-29T11:00:00.000Z', /before/],
-    ['too many points', 'from=2026-11-01T00:00:00.000Z&to=2026-11-29T00:00:00.000Z&step=300', /at least 1210 s/],
-    ['raw samples over four weeks', 'from=2026-11-01T00:00:00.000Z&to=2026-11-29T00:00:00.000Z&step=3600&resolution=raw', /resolution=raw covers at most 24 h/],
+    ['too many points', 'from=2026-11-01T00:00:00.000Z&to=2026-11-29T00:00:00.000Z&step=300', /^querystring step: 300 s over 28 days makes 8064 points a series, and a query gets at most 2000; ask for step=1210 \(seconds\) or more$/],
+    ['raw samples over four weeks', 'from=2026-11-01T00:00:00.000Z&to=2026-11-29T00:00:00.000Z&step=3600&resolution=raw', /^querystring resolution: raw samples are read over at most 24 h, and from … to spans 28 days;/],
     ['a step of zero', 'step=0', /step/],
   ])('refuses %s', async (_, query, message) => {
     const body = await get(`/api/v1/nodes/${agents[0]!.nodeId}/telemetry?${query}`, 400);
