@@ -110,6 +110,56 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
       ],
     ],
   },
+  // Gulfs that Russia's land surrounds on three sides, drawn whole to their entrance, because a
+  // region inside one of them, farther than the margin from its shores, would otherwise prove a
+  // host there outside Russia: what Russia holds of them (internal waters behind its 1984-85
+  // straight baselines, whose coordinates Locus does not have, or a historic bay) lies within.
+  // Drawn whole, they may count waters Russia does not hold (its exclusive economic zone beyond
+  // 22.2 km of the coast): that costs precision only to a host afloat in them, as no other
+  // country's land or waters lie within the margin of their outlines.
+  {
+    // Shelikhov Gulf with Gizhiga Bay and Penzhina Bay (a historic bay, internal waters by the
+    // decree of 1984): some 300 by 150 km, up to ~80 km from land; a region of 160 km around
+    // its middle said `excluded`. Closed by the line from Cape Alevina (Koni Peninsula) to
+    // Cape Utkholok (Kamchatka), its entrance, then over Russian land around it.
+    name: 'Shelikhov Gulf',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [151.9, 58.75], [157.1, 57.5], [158.0, 57.5], [161.0, 59.0], [163.0, 60.4], [165.0, 61.5], [165.5, 62.7],
+        [163.0, 63.0], [158.0, 62.5], [155.0, 61.0], [152.0, 60.0], [152.5, 59.6], [152.3, 59.1],
+      ],
+    ],
+  },
+  {
+    // Baydaratskaya Bay, between the Yugorsky Peninsula and Yamal: up to ~60 km from land; a
+    // region of 30 km in it said `excluded`. Closed some 10 km seaward of the line from the
+    // Yugorsky coast at 64.2 E to Yamal at 70.2 N, then over Russian land around it.
+    name: 'Baydaratskaya Bay',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [64.2, 69.7], [67.3, 70.3], [68.5, 70.0], [69.0, 68.5], [66.0, 67.8], [62.5, 68.5], [62.5, 69.4],
+      ],
+    ],
+  },
+  {
+    // The Gulf of Ob, the estuary between Yamal and Gydan (internal waters as a river's mouth),
+    // 800 km long and up to ~80 km wide; regions of 5 to 10 km in it said `excluded`. Closed
+    // north of its mouth, from the sea off Yamal's north-eastern tip to Gydan, over Russian land
+    // on both shores; the Taz estuary, which joins it, lies within the margin of its shores.
+    name: 'Gulf of Ob',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [72.5, 66.3], [71.6, 67.5], [71.3, 69.0], [71.3, 71.0], [72.2, 73.1], [75.8, 72.8], [76.2, 71.0], [75.8, 69.2],
+        [76.0, 67.5], [74.5, 66.3],
+      ],
+    ],
+  },
   {
     // Shared internal waters of Russia and Ukraine, ~60 km from land at the centre, with the
     // Kerch Strait and Taganrog Bay; the outline runs over every coast, all of it Russian or in
