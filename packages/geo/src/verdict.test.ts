@@ -26,6 +26,14 @@ const PLACES = {
   penzhinaBay: [61.0, 162.5],
   baydaratskayaBay: [69.75, 65.25],
   gulfOfOb: [72.45, 74.0],
+  tatarStrait: [50.0, 141.25],
+  sakhalinGulf: [54.5, 141.0],
+  anivaBay: [46.25, 142.75],
+  terpeniyaBay: [48.5, 143.5],
+  avachaGulf: [52.75, 159.5],
+  kronotskyGulf: [54.0, 161.25],
+  karaginskyGulf: [59.5, 164.0],
+  olyutorskyGulf: [60.0, 168.5],
   bohai: [38.9, 119.6],
   russianCaspian: [44.0, 48.5],
   iranianCaspian: [38.8, 50.6],
@@ -50,6 +58,7 @@ const PLACES = {
   farsi: [27.9933, 50.1725],
   iony: [56.4097, 143.3815],
   jubail: [27.0, 49.66],
+  rishiri: [45.18, 141.24],
 } as const;
 type Place = keyof typeof PLACES;
 
@@ -166,6 +175,14 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
     ['in Penzhina Bay, a Russian historic bay', 'penzhinaBay', 8, ['RU']],
     ['in Baydaratskaya Bay, between the Yugorsky Peninsula and Yamal', 'baydaratskayaBay', 8, ['RU']],
     ['in the Gulf of Ob, the estuary between Yamal and Gydan', 'gulfOfOb', 8, ['RU']],
+    ['in the Tatar Strait, between the mainland and Sakhalin', 'tatarStrait', 8, ['RU']],
+    ['in the Sakhalin Gulf', 'sakhalinGulf', 30, ['RU']],
+    ['in Aniva Bay', 'anivaBay', 8, ['RU']],
+    ['in Terpeniya Bay', 'terpeniyaBay', 15, ['RU']],
+    ['in Avacha Gulf, off Petropavlovsk-Kamchatsky', 'avachaGulf', 15, ['RU']],
+    ['in Kronotsky Gulf', 'kronotskyGulf', 15, ['RU']],
+    ['in Karaginsky Gulf, inside Karaginsky Island', 'karaginskyGulf', 6, ['RU']],
+    ['in Olyutorsky Gulf', 'olyutorskyGulf', 15, ['RU']],
     ['on Greater Tunb, held by Iran, claimed by the UAE, ~30 km from Iranian land as Natural Earth draws it', 'greaterTunb', 3, ['IR', 'AE']],
     ['on Farsi Island, an Iranian naval base in mid-Gulf', 'farsi', 20, ['IR']],
     ['on Iony Island in the open Sea of Okhotsk', 'iony', 20, ['RU']],
@@ -224,6 +241,7 @@ describe('verifyTarget, precision next to the overlay areas', () => {
     ['Tbilisi, 12 km (South Ossetia ~40 km north)', 'tbilisi', 12],
     ['Jubail, 90 km (Farsi Island ~117 km north-east)', 'jubail', 90],
     ['Jeju, 400 km (China\'s 1996 baseline ~440 km west, off the Yangtze)', 'jeju', 400],
+    ['Rishiri, 70 km (Aniva Bay\'s outline ~95 km north-east; the Tatar Strait\'s is closed at 47 N)', 'rishiri', 70],
     ['Taipei, 150 km (Pingtan ~180 km west; Matsu, which Taiwan holds, is no area of China\'s)', 'taipei', 150],
   ] as const)('excludes the restricted countries for a host in %s', (_, place, radiusKm) => {
     expect(verify([within(place, radiusKm)], null).restricted).toBe('excluded');

@@ -110,13 +110,13 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
       ],
     ],
   },
-  // Gulfs that Russia's land surrounds on three sides, drawn whole to their entrance, because a
-  // region inside one of them, farther than the margin from its shores, would otherwise prove a
-  // host there outside Russia: what Russia holds of them (internal waters behind its 1984-85
-  // straight baselines, whose coordinates Locus does not have, or a historic bay) lies within.
-  // Drawn whole, they may count waters Russia does not hold (its exclusive economic zone beyond
-  // 22.2 km of the coast): that costs precision only to a host afloat in them, as no other
-  // country's land or waters lie within the margin of their outlines.
+  // Gulfs and straits that Russia's land surrounds on three sides, drawn whole to their entrance,
+  // because a region inside one of them, farther than the margin from its shores, would otherwise
+  // prove a host there outside Russia: what Russia holds of them (internal waters behind its
+  // 1984-85 straight baselines, whose coordinates Locus does not have, or a historic bay) lies
+  // within. Drawn whole, they may count waters Russia does not hold (its exclusive economic zone
+  // beyond 22.2 km of the coast): that costs precision mostly to a host afloat in them, as only
+  // the Tatar Strait and Aniva Bay come within reach of another country's land (Japan's).
   {
     // Shelikhov Gulf with Gizhiga Bay and Penzhina Bay (a historic bay, internal waters by the
     // decree of 1984): some 300 by 150 km, up to ~80 km from land; a region of 160 km around
@@ -129,6 +129,77 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
       [
         [151.9, 58.75], [157.1, 57.5], [158.0, 57.5], [161.0, 59.0], [163.0, 60.4], [165.0, 61.5], [165.5, 62.7],
         [163.0, 63.0], [158.0, 62.5], [155.0, 61.0], [152.0, 60.0], [152.5, 59.6], [152.3, 59.1],
+      ],
+    ],
+  },
+  {
+    // The Tatar Strait between the mainland and Sakhalin, with the Amur Liman and the Sakhalin
+    // Gulf, where regions of 10 to 80 km said `excluded`. Closed in the south on the parallel of
+    // 47 N, where the strait opens into the Sea of Japan (closing it at Cape Crillon, Sakhalin's
+    // southern tip, cost northern Hokkaido a third of its precision: Rishiri 78 to 50 km), and in
+    // the north ~10 km seaward of the line from Cape Elizabeth, Sakhalin's northern tip, to the
+    // mainland.
+    name: 'Tatar Strait and Sakhalin Gulf',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [138.5, 46.95], [142.35, 46.95], [142.5, 49.5], [142.5, 51.0], [142.4, 52.5], [142.6, 54.3],
+        [142.85, 54.52], [139.7, 54.32], [139.5, 54.0], [139.5, 53.0], [139.0, 51.0], [138.5, 48.5],
+      ],
+    ],
+  },
+  {
+    // Aniva Bay, Sakhalin's southern bay between Cape Crillon and Cape Aniva (~100 km): closed
+    // some 3 km seaward of that line, to keep away from Hokkaido (the margin of Cape Crillon
+    // already reaches as far south), then over Sakhalin.
+    name: 'Aniva Bay',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [142.05, 45.87], [143.47, 45.99], [143.5, 46.5], [142.6, 47.0], [141.9, 46.5],
+      ],
+    ],
+  },
+  {
+    // Terpeniya Bay, on Sakhalin's east coast inside the Cape Terpeniya peninsula: up to ~120 km
+    // across, where regions of 40 to 80 km said `excluded`. Closed ~10 km seaward of the line
+    // from Cape Terpeniya to the coast north of Mordvinov Bay, then over Sakhalin.
+    name: 'Terpeniya Bay',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [144.85, 48.5], [142.9, 47.35], [142.3, 47.6], [142.3, 49.0], [143.5, 49.6], [144.3, 49.35],
+      ],
+    ],
+  },
+  {
+    // The gulfs of Kamchatka's east coast: Avacha (Petropavlovsk-Kamchatsky), Kronotsky,
+    // Kamchatsky, Ozernoy and Karaginsky, whose middles (regions of 20 to 160 km) said
+    // `excluded`. Closed ~10-15 km seaward of the lines between the capes that enclose them
+    // (Povorotny, Shipunsky, Kronotsky, Kamchatsky, Ozernoy, then outside Karaginsky Island to
+    // the coast at 60 N), then over Kamchatka.
+    name: 'Gulfs of eastern Kamchatka',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [158.8, 52.25], [160.25, 53.05], [162.35, 54.75], [163.6, 56.1], [163.6, 57.85], [164.9, 58.7], [165.0, 59.3],
+        [166.0, 60.0], [163.0, 60.5], [161.5, 58.0], [159.0, 56.0], [157.5, 53.0], [157.8, 52.3],
+      ],
+    ],
+  },
+  {
+    // Olyutorsky Gulf, between the Govena Peninsula and Cape Olyutorsky (~230 km): regions of
+    // 20 to 40 km in it said `excluded`. Closed ~10 km seaward of that line, then over land.
+    name: 'Olyutorsky Gulf',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [166.2, 59.75], [170.5, 59.8], [170.8, 60.6], [168.0, 61.0], [166.0, 60.4],
       ],
     ],
   },
