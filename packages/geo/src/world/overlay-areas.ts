@@ -232,6 +232,34 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     ],
   },
   {
+    // West Korea Bay north of the parallel of Lüshun (38.72 N), between China's Liaodong
+    // Peninsula and North Korea, where regions of 10 to 40 km said `excluded`: drawn whole to
+    // that line, for the baselines North Korea and China may draw across it, and disputed
+    // between them (their boundary in the bay is not agreed). South Korea's islands lie 80 km
+    // south of it and more.
+    name: 'West Korea Bay',
+    codes: ['CN', 'KP'],
+    disputed: true,
+    rings: [
+      [
+        [121.15, 38.72], [125.4, 38.72], [125.6, 39.5], [124.6, 40.3], [122.5, 40.0], [121.6, 39.0],
+      ],
+    ],
+  },
+  {
+    // East Korea Bay, within the line from Musu Dan to the Kalma Peninsula by Wonsan, where
+    // regions of 10 to 40 km said `excluded`: drawn whole to ~10 km seaward of that line, for
+    // the baselines North Korea may draw across it, then over North Korean land.
+    name: 'East Korea Bay',
+    codes: ['KP'],
+    disputed: false,
+    rings: [
+      [
+        [129.85, 40.75], [127.7, 39.05], [127.0, 39.5], [128.5, 41.0], [129.6, 41.0],
+      ],
+    ],
+  },
+  {
     // Shared internal waters of Russia and Ukraine, ~60 km from land at the centre, with the
     // Kerch Strait and Taganrog Bay; the outline runs over every coast, all of it Russian or in
     // the occupied area below, which counts the same two parties.
