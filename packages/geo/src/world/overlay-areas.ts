@@ -97,6 +97,27 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     ],
   },
   {
+    // China's waters off Guangdong, around Hainan and in the north of the Gulf of Tonkin, behind
+    // the straight baselines of its 1996 declaration (base points 27 to 49, whose coordinates
+    // Locus does not have) and of 2024 (Beilun estuary to Weizhou): regions of 10 to 80 km off
+    // the Pearl River mouth and the Guangdong coast, and of 10 to 20 km off Guangxi, said
+    // `excluded`. Without the points the outline runs some 50 km off the mainland coast (the
+    // baselines join islands 10 to 40 km out), 20 to 40 km off Hainan, and in the Gulf of
+    // Tonkin keeps east of the 2000 boundary with Vietnam as far as this drawing knows it (from
+    // the Beilun estuary south-south-east, ~20 km east of Vietnam's Tran Island); then back over
+    // China's land. Taiwan's Pratas lies 90 km south of it, Vietnam's Bach Long Vi ~65 km west.
+    name: 'China, within its baselines off Guangdong, Hainan and Guangxi',
+    codes: ['CN'],
+    disputed: false,
+    rings: [
+      [
+        [117.5, 23.2], [116.6, 22.6], [115.5, 22.2], [114.5, 21.8], [113.5, 21.4], [112.5, 21.1], [111.5, 20.9],
+        [110.9, 20.4], [111.2, 19.6], [110.8, 18.6], [110.1, 18.0], [108.9, 18.05], [108.55, 18.4], [108.5, 19.1],
+        [108.9, 19.7], [109.0, 20.3], [108.45, 20.75], [108.15, 21.1], [108.1, 21.45], [108.0, 21.6], [109.5, 22.5], [113.0, 23.0], [116.5, 23.6],
+      ],
+    ],
+  },
+  {
     // Historic waters of Russia since 1957, behind the line from the Tumen mouth to Cape
     // Povorotny (~196 km, up to ~45 km from land inside it): the outline runs some 6 km south
     // of that line, over the North Korean coast at the Tumen mouth (counted for North Korea
