@@ -28,8 +28,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** A stand-in server answering with the given statuses in turn (then 200), recording what it got. */
-async function fakeServer(statuses: number[]) {
+/** A stand-in server answering with the given statuses in turn (then 200, with `okBody`), recording what it got. */
+async function fakeServer(statuses: number[], okBody = '{}') {
   const received: { auth: string | undefined; body: { measurements: SignedMeasurement[] } }[] = [];
   server = createServer((req, res) => {
     let body = '';
@@ -37,7 +37,7 @@ async function fakeServer(statuses: number[]) {
     req.on('end', () => {
       const status = statuses.shift() ?? 200;
       if (status === 200) received.push({ auth: req.headers.authorization, body: JSON.parse(body) as { measurements: SignedMeasurement[] } });
-      res.writeHead(status).end(status === 200 ? '{}' : '{"code":"nope"}');
+      res.writeHead(status).end(status === 200 ? okBody : '{"code":"nope"}');
     });
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
@@ -86,6 +86,32 @@ describe('measurement delivery', () => {
     d.enqueue(measurement(1));
     await until(() => d.pending() === 0);
     expect(events).toContainEqual(expect.objectContaining({ kind: 'rejected', count: 1, status: 400 }));
+    d.close();
+  });
+
+  it('says which measurements the server refused one by one in a 200 answer, and does not count them delivered', async () => {
+    const unknown = { code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK', message: 'landmark "fra-1" is not registered' };
+    const answer = { accepted: 1, duplicates: 0, rejected: [{ index: 0, ...unknown }, { index: 2, ...unknown }] };
+    // The first answer (503) has the three sent together on the retry.
+    const { url } = await fakeServer([503], JSON.stringify(answer));
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: url, batchSize: 3, backoff: fast, onEvent: (e) => events.push(e) });
+    for (let i = 0; i < 3; i++) d.enqueue(measurement(i));
+    await until(() => d.pending() === 0);
+    expect(events.filter((e) => e.kind !== 'retrying')).toEqual([
+      { kind: 'delivered', count: 1 },
+      { kind: 'refused', count: 2, of: 3, reasons: [{ ...unknown, count: 2 }] },
+    ]);
+    d.close();
+  });
+
+  it('counts a whole batch delivered when the server answers 200 without saying what it refused', async () => {
+    const { url } = await fakeServer([], 'ok');
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: url, backoff: fast, onEvent: (e) => events.push(e) });
+    d.enqueue(measurement(1));
+    await until(() => d.pending() === 0);
+    expect(events).toEqual([{ kind: 'delivered', count: 1 }]);
     d.close();
   });
 

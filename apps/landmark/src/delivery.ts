@@ -1,7 +1,16 @@
 import type { SignedMeasurement } from '@locus/protocol';
 
+/** Measurements the server refused one by one, for one reason (its error code); `message` is the first one's. */
+export interface RefusalReason {
+  readonly code: string;
+  readonly message: string;
+  readonly count: number;
+}
+
 export type DeliveryEvent =
   | { readonly kind: 'delivered'; readonly count: number }
+  /** The server took the batch (200) but refused `count` of its `of` measurements, which it will refuse again. */
+  | { readonly kind: 'refused'; readonly count: number; readonly of: number; readonly reasons: readonly RefusalReason[] }
   | { readonly kind: 'retrying'; readonly count: number; readonly inMs: number; readonly why: string }
   | { readonly kind: 'rejected'; readonly count: number; readonly status: number; readonly body: string }
   | { readonly kind: 'dropped'; readonly count: number; readonly why: string };
@@ -19,6 +28,29 @@ export interface DeliveryOptions {
   readonly onEvent?: (event: DeliveryEvent) => void;
 }
 
+/**
+ * The measurements the server's answer to a delivery says it refused, by code, or none when the
+ * answer does not say (the server stores what it accepts and refuses the rest one by one: an
+ * unregistered landmark, another place than the registered one, a clock off).
+ */
+function refusals(text: string): RefusalReason[] {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const rejected = (answer as { rejected?: unknown } | null)?.rejected;
+  if (!Array.isArray(rejected)) return [];
+  const byCode = new Map<string, RefusalReason>();
+  for (const r of rejected as { code?: unknown; message?: unknown }[]) {
+    const code = typeof r?.code === 'string' ? r.code : 'unknown';
+    const seen = byCode.get(code);
+    byCode.set(code, { code, message: seen?.message ?? (typeof r?.message === 'string' ? r.message.slice(0, 500) : ''), count: (seen?.count ?? 0) + 1 });
+  }
+  return [...byCode.values()];
+}
+
 export interface Delivery {
   enqueue(signed: SignedMeasurement): void;
   pending(): number;
@@ -30,7 +62,8 @@ export interface Delivery {
 /**
  * Sends signed measurements to the server in batches: retries with capped exponential
  * backoff and full jitter on network errors, 429 and 5xx; drops a batch the server refuses
- * with another 4xx (it would refuse it again). Nothing is dropped silently.
+ * with another 4xx (it would refuse it again), and says which measurements of a batch it took
+ * the server refused one by one. Nothing is dropped silently.
  */
 export function startDelivery(options: DeliveryOptions): Delivery {
   const batchSize = options.batchSize ?? 100;
@@ -71,7 +104,10 @@ export function startDelivery(options: DeliveryOptions): Delivery {
     if (res.ok) {
       queue.splice(0, batch.length);
       attempt = 0;
-      emit({ kind: 'delivered', count: batch.length });
+      const reasons = refusals(await res.text().catch(() => ''));
+      const refused = Math.min(batch.length, reasons.reduce((n, r) => n + r.count, 0));
+      if (refused < batch.length) emit({ kind: 'delivered', count: batch.length - refused });
+      if (refused > 0) emit({ kind: 'refused', count: refused, of: batch.length, reasons });
       return true;
     }
     const body = (await res.text().catch(() => '')).slice(0, 500);

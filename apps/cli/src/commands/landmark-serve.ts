@@ -1,5 +1,5 @@
 import { isCountryCode } from '@locus/geo';
-import { startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG } from '@locus/landmark';
+import { startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, type DeliveryEvent } from '@locus/landmark';
 import { LandmarkId, type LandmarkInfo } from '@locus/protocol';
 import { CliError, listenFailure, usageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -41,6 +41,21 @@ Output: each signed measurement as one JSON line on stdout; a log on stderr.
 Stops cleanly on SIGINT or SIGTERM, first trying to deliver what is queued.
 `;
 
+function deliveryLine(e: DeliveryEvent): string {
+  switch (e.kind) {
+    case 'delivered':
+      return `delivered ${e.count} measurement(s)`;
+    case 'retrying':
+      return `server unreachable (${e.why}); ${e.count} queued, retry in ${e.inMs} ms`;
+    case 'rejected':
+      return `server refused ${e.count} measurement(s): HTTP ${e.status} ${e.body}`;
+    case 'refused':
+      return `server refused ${e.count} of ${e.of} measurement(s): ${e.reasons.map((r) => `${r.count} × ${r.code}: ${r.message}`).join('; ')}`;
+    case 'dropped':
+      return `dropped ${e.count} measurement(s): ${e.why}`;
+  }
+}
+
 export async function run(args: readonly string[], io: Io): Promise<number> {
   const v = parseCommandArgs(NAME, args, {
     id: { type: 'string' },
@@ -80,7 +95,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     ? startDelivery({
         server: v.server,
         ...(token ? { token } : {}),
-        onEvent: (e) => log(e.kind === 'delivered' ? `delivered ${e.count} measurement(s)` : e.kind === 'retrying' ? `server unreachable (${e.why}); ${e.count} queued, retry in ${e.inMs} ms` : e.kind === 'rejected' ? `server refused ${e.count} measurement(s): HTTP ${e.status} ${e.body}` : `dropped ${e.count} measurement(s): ${e.why}`),
+        onEvent: (e) => log(deliveryLine(e)),
       })
     : undefined;
   const server = await startLandmarkServer({
