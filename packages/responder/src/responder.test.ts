@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
@@ -120,5 +120,32 @@ describe('the host responder', () => {
     const second = await fakeLandmark(first.port);
     await until(() => second.fromHost.length === 1 && responder.connected, 'reconnection');
     expect(events.filter((e) => e.kind === 'connected')).toHaveLength(2);
+  });
+
+  it('drops and reopens a connection to a landmark that stops answering, as one gone without closing it does', async () => {
+    const landmark = await fakeLandmark();
+    const events: ResponderEvent[] = [];
+    const r = startResponder({ url: `ws://127.0.0.1:${landmark.port}`, key: generateSigningKey(), backoff: { initialMs: 10, maxMs: 50 }, heartbeatMs: 50, onEvent: (e) => events.push(e) });
+    cleanup.push(() => r.close());
+    await until(() => r.connected, 'connection');
+    // The landmark's side reads nothing more, so it answers no ping: a machine that lost power, a dropped route.
+    (landmark.sockets[0] as unknown as { _socket: Socket })._socket.pause();
+    await until(() => events.some((e) => e.kind === 'disconnected'), 'the silent connection dropped');
+    await until(() => events.filter((e) => e.kind === 'connected').length === 2, 'a new connection');
+  });
+
+  it('gives up on a landmark that accepts the connection but never answers its upgrade, and tries again', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      silent.close(() => r());
+    }));
+    const events: ResponderEvent[] = [];
+    const r = startResponder({ url: `ws://127.0.0.1:${(silent.address() as AddressInfo).port}`, key: generateSigningKey(), backoff: { initialMs: 10, maxMs: 50 }, heartbeatMs: 50, onEvent: (e) => events.push(e) });
+    cleanup.push(() => r.close());
+    await until(() => sockets.length >= 2, 'a second attempt');
+    expect(events.filter((e) => e.kind === 'disconnected').length).toBeGreaterThanOrEqual(1);
   });
 });

@@ -30,6 +30,11 @@ export interface ResponderOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   readonly random?: () => number;
   readonly software?: string;
+  /**
+   * A landmark that has sent nothing, not even the answer to a ping, for this long is taken for
+   * gone and the connection opened again; also the longest an opening (TCP and upgrade) may take.
+   */
+  readonly heartbeatMs?: number;
 }
 
 export interface Responder {
@@ -40,15 +45,23 @@ export interface Responder {
 }
 
 const KEEP_MEASUREMENTS = 100;
+/**
+ * A landmark that went away without closing the connection (lost power, a route or NAT entry
+ * dropped) sends nothing more, and the host, which only ever answers, would wait for its next
+ * challenge for good; pings find it out within two of these.
+ */
+const HEARTBEAT_MS = 30_000;
 
 /**
  * The host's side of the timing protocol: keep a connection open to one landmark (outbound,
  * so it works from behind NAT), answer each challenge at once by signing nonce ‖ host key,
- * and reconnect with backoff when the connection drops. It acts on nothing else a landmark
- * sends: there is no command channel.
+ * and reconnect with backoff when the connection drops or the landmark falls silent (pings
+ * unanswered, `heartbeatMs`). It acts on nothing else a landmark sends: there is no command
+ * channel.
  */
 export function startResponder(options: ResponderOptions): Responder {
   const backoff = options.backoff ?? { initialMs: 500, maxMs: 60_000 };
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
   const random = options.random ?? Math.random;
   const emit = options.onEvent ?? (() => {});
   const kept: SignedMeasurement[] = [];
@@ -96,16 +109,27 @@ export function startResponder(options: ResponderOptions): Responder {
 
   const connect = (): void => {
     if (closed) return;
-    const socket = new WebSocket(options.url, { perMessageDeflate: false, maxPayload: 64 * 1024 });
+    const socket = new WebSocket(options.url, { perMessageDeflate: false, maxPayload: 64 * 1024, handshakeTimeout: heartbeatMs });
     ws = socket;
+    let heard = true;
+    let heartbeat: NodeJS.Timeout | undefined;
     socket.on('open', () => {
       socket.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, hostKey: options.key.publicKey, ...(options.software ? { software: options.software } : {}) }));
+      heartbeat = setInterval(() => {
+        if (!heard) return socket.terminate();
+        heard = false;
+        socket.ping();
+      }, heartbeatMs);
+      heartbeat.unref?.();
     });
+    socket.on('pong', () => (heard = true));
     socket.on('message', (data, isBinary) => {
+      heard = true;
       if (!isBinary) onMessage(socket, data.toString());
     });
     socket.on('error', () => {});
     socket.on('close', () => {
+      clearInterval(heartbeat);
       connected = false;
       if (closed) return;
       const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++);
