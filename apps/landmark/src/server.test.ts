@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateSigningKey, signChallenge, verifyMeasurementSignature, type ProtocolErrorCode, type SignedMeasurement } from '@locus/protocol';
@@ -104,5 +105,21 @@ describe('landmark server', () => {
     const second = await rawHost(server.url);
     await second.closed;
     expect(second.received).toEqual([expect.objectContaining({ type: 'error', code: 'LOCUS_ERR_PROTO_BUSY' })]);
+  });
+
+  it('stops without waiting for a client that opened a connection and sent nothing, or half a request', async () => {
+    const { info, key } = testLandmark('fra-1', 50.1109, 8.6821);
+    const server = await startLandmarkServer({ info, key: key.privateKey });
+    const silent = connect(server.port, '127.0.0.1');
+    const partial = connect(server.port, '127.0.0.1');
+    cleanup.push(async () => {
+      silent.destroy();
+      partial.destroy();
+    });
+    await Promise.all([silent, partial].map((s) => new Promise((r) => s.once('connect', r))));
+    partial.write(`GET /v1/timing HTTP/1.1\r\nHost: 127.0.0.1\r\n`);
+    // Node's HTTP server would keep each until its header timeout (a minute or more).
+    const stopped = await Promise.race([server.close().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000))]);
+    expect(stopped).toBe(true);
   });
 });

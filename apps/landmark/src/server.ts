@@ -99,7 +99,11 @@ export async function startLandmarkServer(options: LandmarkServerOptions): Promi
       for (const s of sessions) s.close();
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      // close() alone waits for every connection to end: one opened without a request (a scanner,
+      // a TCP health check, a host still sending its upgrade) would hold a stop for a minute or more.
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeAllConnections();
+      await closed;
     },
   };
 }
