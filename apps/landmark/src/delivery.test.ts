@@ -79,6 +79,18 @@ describe('measurement delivery', () => {
     expect(events.at(-1)).toMatchObject({ kind: 'dropped', count: 1, why: expect.stringMatching(/stopping/) });
   });
 
+  it('says why the server cannot be reached, not only that fetch failed', async () => {
+    const { url } = await fakeServer([]);
+    await new Promise((r) => server!.close(r));
+    server = undefined;
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: url, backoff: { initialMs: 10_000, maxMs: 10_000 }, onEvent: (e) => events.push(e) });
+    d.enqueue(measurement(1));
+    await until(() => events.some((e) => e.kind === 'retrying'));
+    expect(events[0]).toMatchObject({ kind: 'retrying', why: `fetch failed: connect ECONNREFUSED ${new URL(url).host}` });
+    d.close();
+  });
+
   it('drops a batch the server refuses with 400, and says so', async () => {
     const { url } = await fakeServer([400]);
     const events: DeliveryEvent[] = [];

@@ -51,6 +51,12 @@ function refusals(text: string): RefusalReason[] {
   return [...byCode.values()];
 }
 
+/** Why a request failed: fetch's own message is "fetch failed", the cause (refused, no such host, a certificate) is under it. */
+function failure(error: unknown): string {
+  const { message, cause } = error as Error & { cause?: { message?: unknown } };
+  return typeof cause?.message === 'string' && cause.message !== '' ? `${message}: ${cause.message}` : message;
+}
+
 export interface Delivery {
   enqueue(signed: SignedMeasurement): void;
   pending(): number;
@@ -98,7 +104,7 @@ export function startDelivery(options: DeliveryOptions): Delivery {
         body: JSON.stringify({ measurements: batch }),
       });
     } catch (error) {
-      retryLater(batch.length, (error as Error).message);
+      retryLater(batch.length, failure(error));
       return false;
     }
     if (res.ok) {
