@@ -18,7 +18,8 @@ export type ResponderEvent =
   | { readonly kind: 'connected'; readonly landmark: LandmarkInfo }
   | { readonly kind: 'measured'; readonly signed: SignedMeasurement; readonly landmark: LandmarkInfo }
   | { readonly kind: 'refused'; readonly code: string; readonly message: string }
-  | { readonly kind: 'disconnected'; readonly retryInMs: number }
+  /** `why`: the connection's error, when it had one (refused, no such host, not a landmark's endpoint). */
+  | { readonly kind: 'disconnected'; readonly retryInMs: number; readonly why?: string }
   | { readonly kind: 'ignored'; readonly reason: string };
 
 export interface ResponderOptions {
@@ -127,14 +128,15 @@ export function startResponder(options: ResponderOptions): Responder {
       heard = true;
       if (!isBinary) onMessage(socket, data.toString());
     });
-    socket.on('error', () => {});
+    let why: string | undefined;
+    socket.on('error', (error) => (why = error.message));
     socket.on('close', () => {
       clearInterval(heartbeat);
       connected = false;
       if (closed) return;
       const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++);
       const wait = Math.round(ceiling * random());
-      emit({ kind: 'disconnected', retryInMs: wait });
+      emit({ kind: 'disconnected', retryInMs: wait, ...(why ? { why } : {}) });
       timer = setTimeout(connect, wait);
     });
   };

@@ -37,9 +37,10 @@ function measureBy(url: string, key: SigningKey, timeoutMs: number): Promise<{ l
   return new Promise((resolve, reject) => {
     let responder: Responder | undefined = undefined;
     let refused = '';
+    let lastTry = '';
     const timer = setTimeout(() => {
       void responder?.close();
-      reject(new Error(refused || `no measurement within ${timeoutMs / 1000} s`));
+      reject(new Error(refused || `no measurement within ${timeoutMs / 1000} s${lastTry && ` (last try: ${lastTry})`}`));
     }, timeoutMs);
     responder = startResponder({
       url,
@@ -47,6 +48,7 @@ function measureBy(url: string, key: SigningKey, timeoutMs: number): Promise<{ l
       backoff: { initialMs: 200, maxMs: 2_000 },
       onEvent: (e) => {
         if (e.kind === 'refused') refused = `${e.code}: ${e.message}`;
+        if (e.kind === 'disconnected' && e.why) lastTry = e.why;
         if (e.kind !== 'measured') return;
         clearTimeout(timer);
         void responder!.close();

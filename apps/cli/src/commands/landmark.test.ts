@@ -1,4 +1,6 @@
 import { statSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLandmarkServer, type LandmarkServer } from '@locus/landmark';
@@ -111,6 +113,29 @@ describe('locus landmark calibrate', () => {
     const r = await runLocus(['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--lat', '0', '--lon', '0', '--peer', 'ws://127.0.0.1:9/v1/timing', '--timeout-s', '1']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^no answer +ws:\/\/127\.0\.0\.1:9\/v1\/timing: no measurement within 1 s/);
+  });
+
+  it('says why a peer could not be reached: nothing listening, or not a landmark', async () => {
+    const dir = tempFiles({});
+    await runLocus(['landmark', 'keygen', '--out', dir]);
+    const notLandmark = createServer((_, res) => res.writeHead(404).end());
+    await new Promise<void>((r) => notLandmark.listen(0, '127.0.0.1', r));
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    try {
+      const refused = `ws://127.0.0.1:${closedPort}/v1/timing`;
+      const wrong = `ws://127.0.0.1:${(notLandmark.address() as AddressInfo).port}/v1/timing`;
+      const r = await runLocus(['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--lat', '0', '--lon', '0', '--peer', refused, '--peer', wrong, '--timeout-s', '1']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe(
+        `no answer   ${refused}: no measurement within 1 s (last try: connect ECONNREFUSED 127.0.0.1:${closedPort})\n` +
+          `no answer   ${wrong}: no measurement within 1 s (last try: Unexpected server response: 404)\n`,
+      );
+    } finally {
+      await new Promise((r) => notLandmark.close(r));
+    }
   });
 
   it.each([['notaurl'], ['http://peer.example:7443/v1/timing'], ['ws://'], ['ws://peer example/v1/timing']])('refuses --peer %s at once, before connecting to any peer', async (url) => {
