@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signMeasurement, type SignedMeasurement } from '@locus/protocol';
@@ -89,6 +89,23 @@ describe('measurement delivery', () => {
     await until(() => events.some((e) => e.kind === 'retrying'));
     expect(events[0]).toMatchObject({ kind: 'retrying', why: `fetch failed: connect ECONNREFUSED ${new URL(url).host}` });
     d.close();
+  });
+
+  it('gives up on a request the server does not answer, and retries it', async () => {
+    const requests: ServerResponse[] = [];
+    server = createServer((_, res) => requests.push(res));
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requestTimeoutMs: 50, backoff: fast, onEvent: (e) => events.push(e) });
+    d.enqueue(measurement(1));
+    try {
+      await until(() => requests.length >= 2, 5_000, 'a second request');
+      expect(events[0]).toMatchObject({ kind: 'retrying', count: 1, why: expect.stringMatching(/timeout/i) });
+      expect(d.pending()).toBe(1);
+    } finally {
+      d.close();
+      for (const res of requests) res.destroy();
+    }
   });
 
   it('drops a batch the server refuses with 400, and says so', async () => {

@@ -23,6 +23,8 @@ export interface DeliveryOptions {
   /** Measurements kept while the server is away; beyond it the oldest are dropped, and said so. */
   readonly maxQueue?: number;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** A request unanswered for this long is given up and retried (fetch alone waits 5 minutes for headers). */
+  readonly requestTimeoutMs?: number;
   readonly fetch?: typeof fetch;
   readonly random?: () => number;
   readonly onEvent?: (event: DeliveryEvent) => void;
@@ -75,6 +77,7 @@ export function startDelivery(options: DeliveryOptions): Delivery {
   const batchSize = options.batchSize ?? 100;
   const maxQueue = options.maxQueue ?? 100_000;
   const backoff = options.backoff ?? { initialMs: 1_000, maxMs: 60_000 };
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const doFetch = options.fetch ?? fetch;
   const random = options.random ?? Math.random;
   const emit = options.onEvent ?? (() => {});
@@ -102,6 +105,7 @@ export function startDelivery(options: DeliveryOptions): Delivery {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
         body: JSON.stringify({ measurements: batch }),
+        signal: AbortSignal.timeout(requestTimeoutMs),
       });
     } catch (error) {
       retryLater(batch.length, failure(error));
