@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MEASURE_CONFIG } from '@locus/landmark';
 import { readUnit } from './support/systemd.js';
 
 /** deploy/systemd/locus-{server,landmark}.service: hardened, and their ExecStart is a command line `locus` accepts. */
@@ -62,5 +63,13 @@ describe.each([
     const exposure = new RegExp(`Overall exposure level for ${name}\\.service: ([\\d.]+) (\\w+)`).exec(security.stdout);
     expect(exposure, security.stdout + security.stderr).not.toBeNull();
     expect(Number(exposure![1])).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('the locus-landmark unit', () => {
+  it("opens as many files as the landmark's connection limit needs: beyond systemd's default of 1,024, hosts are refused without a word", () => {
+    const { service } = readUnit(join(root, 'deploy/systemd/locus-landmark.service'));
+    // One descriptor per host, and a few for the process itself.
+    expect(Number(service.get('LimitNOFILE')?.at(-1))).toBeGreaterThanOrEqual(DEFAULT_MEASURE_CONFIG.maxConnections + 100);
   });
 });
