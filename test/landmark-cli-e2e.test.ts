@@ -76,4 +76,23 @@ describe('locus landmark serve, as a process', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/LOCUS_ERR_LISTEN: .*cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
   });
+
+  it.skipIf(process.platform !== 'linux')('warns at start when it may open fewer files than it takes hosts, which the kernel would refuse without a word', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locus-landmark-'));
+    spawnSync(process.execPath, [bin, 'landmark', 'keygen', '--out', dir]);
+    const args = [bin, 'landmark', 'serve', '--id', 'x', '--lat', '0', '--lon', '0', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--host', '127.0.0.1', '--port', '0'];
+    const child = spawn('/bin/sh', ['-c', 'ulimit -n 256 && exec "$0" "$@"', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      const end = performance.now() + 20_000;
+      while (!/listening on/.test(stderr) && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(stderr).toMatch(/warning: this process may open 256 files; hosts past about 156 will be refused by the kernel, unlogged, short of the landmark's 10000\. Raise the limit: ulimit -n, or LimitNOFILE= in its unit\./);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });

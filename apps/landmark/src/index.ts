@@ -4,3 +4,4 @@ export * from './server.js';
 export * from './keyfile.js';
 export * from './delivery.js';
 export * from './calibration.js';
+export * from './file-limit.js';

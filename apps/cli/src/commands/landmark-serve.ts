@@ -1,5 +1,5 @@
 import { isCountryCode } from '@locus/geo';
-import { startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, type DeliveryEvent } from '@locus/landmark';
+import { FILES_BESIDES_HOSTS, openFileLimit, startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, type DeliveryEvent } from '@locus/landmark';
 import { LandmarkId, type LandmarkInfo } from '@locus/protocol';
 import { CliError, listenFailure, usageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -122,6 +122,12 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     }
   });
   log(`landmark ${id} (${country}, ${lat}, ${lon}) listening on ${server.url}; public key ${key.publicKey}`);
+  // Past its open-file limit the kernel refuses connections and Node says nothing: say it once here.
+  const files = openFileLimit();
+  const hosts = DEFAULT_MEASURE_CONFIG.maxConnections;
+  if (files !== undefined && files < hosts + FILES_BESIDES_HOSTS) {
+    log(`warning: this process may open ${files} files; hosts past about ${Math.max(0, files - FILES_BESIDES_HOSTS)} will be refused by the kernel, unlogged, short of the landmark's ${hosts}. Raise the limit: ulimit -n, or LimitNOFILE= in its unit.`);
+  }
   await stopped;
   return 0;
 }
