@@ -108,6 +108,28 @@ describe('measurement delivery', () => {
     }
   });
 
+  it('keeps trying until its deadline when draining to stop, though its next retry would come later', async () => {
+    const { url, received } = await fakeServer([503, 503]);
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: url, backoff: { initialMs: 60_000, maxMs: 60_000 }, random: () => 1, onEvent: (e) => events.push(e) });
+    d.enqueue(measurement(1));
+    await until(() => events.some((e) => e.kind === 'retrying'));
+    await d.drain(5_000);
+    expect(d.pending()).toBe(0);
+    expect(received.flatMap((r) => r.body.measurements)).toHaveLength(1);
+    d.close();
+    expect(events.filter((e) => e.kind === 'dropped')).toEqual([]);
+  });
+
+  it('gives up draining at its deadline, keeping what it could not send', async () => {
+    const { url } = await fakeServer(Array<number>(1_000).fill(503));
+    const d = startDelivery({ server: url, backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    d.enqueue(measurement(1));
+    await d.drain(300);
+    expect(d.pending()).toBe(1);
+    d.close();
+  });
+
   it('drops a batch the server refuses with 400, and says so', async () => {
     const { url } = await fakeServer([400]);
     const events: DeliveryEvent[] = [];

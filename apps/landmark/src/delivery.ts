@@ -59,11 +59,19 @@ function failure(error: unknown): string {
   return typeof cause?.message === 'string' && cause.message !== '' ? `${message}: ${cause.message}` : message;
 }
 
+/** How often a stopping landmark tries again: a server restarting with it may be back within seconds. */
+const DRAIN_RETRY_MS = 500;
+
 export interface Delivery {
   enqueue(signed: SignedMeasurement): void;
   pending(): number;
   /** Tries to send everything queued now; resolves when the queue is empty or a retry is scheduled. */
   flush(): Promise<void>;
+  /**
+   * For a stop: tries to send everything queued, again every DRAIN_RETRY_MS whatever the backoff
+   * says, until the queue is empty or `withinMs` have passed.
+   */
+  drain(withinMs: number): Promise<void>;
   close(): void;
 }
 
@@ -152,6 +160,19 @@ export function startDelivery(options: DeliveryOptions): Delivery {
     },
     pending: () => queue.length,
     flush,
+    async drain(withinMs) {
+      const end = performance.now() + withinMs;
+      // Resolves when `work` does or after `ms`, at the latest at the deadline; leaves no timer behind.
+      const atMost = async (ms: number, work?: Promise<void>) => {
+        let wait: NodeJS.Timeout | undefined;
+        await Promise.race([work ?? new Promise(() => {}), new Promise<void>((resolve) => (wait = setTimeout(resolve, Math.max(0, Math.min(ms, end - performance.now())))))]);
+        clearTimeout(wait);
+      };
+      while (!closed && queue.length > 0 && performance.now() < end) {
+        await atMost(Infinity, flush());
+        if (queue.length > 0) await atMost(DRAIN_RETRY_MS);
+      }
+    },
     close() {
       closed = true;
       clearTimeout(timer);

@@ -38,7 +38,8 @@ Measuring:
   -h, --help       show this help
 
 Output: each signed measurement as one JSON line on stdout; a log on stderr.
-Stops cleanly on SIGINT or SIGTERM, first trying to deliver what is queued.
+Stops cleanly on SIGINT or SIGTERM, first trying for up to 5 s to deliver what is
+queued (again every half second); what is still queued then is lost, and logged.
 `;
 
 function deliveryLine(e: DeliveryEvent): string {
@@ -117,7 +118,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     log(`${signal}: stopping`);
     await server.close();
     if (delivery) {
-      await Promise.race([delivery.flush(), new Promise((r) => setTimeout(r, 5_000))]);
+      await delivery.drain(5_000);
       delivery.close();
     }
   });
