@@ -28,7 +28,17 @@ export function writeNewKey(dir: string, force = false): { path: string; key: Si
   return { path, key };
 }
 
-/** Reads a key file, refusing one that others can read (as ssh does). */
+/**
+ * Whether no one but the landmark's own user and group can read a key file, nor anyone but its
+ * owner change it. Its group may read it when that is the group the landmark runs as: Kubernetes
+ * mounts a Secret owned by root, readable through the pod's fsGroup (the Helm chart's 0440).
+ */
+function onlyItsOwnCanRead(mode: number, gid: number): boolean {
+  const others = mode & 0o077;
+  return others === 0 || (others === 0o040 && gid === process.getegid?.());
+}
+
+/** Reads a key file, refusing one that other users can read (as ssh does) or its group change. */
 export function readKey(path: string): SigningKey {
   let text: string;
   try {
@@ -36,8 +46,8 @@ export function readKey(path: string): SigningKey {
     // A directory's mode says nothing of a key: "chmod 600" on one (/tmp, say) would break it.
     if (stat.isDirectory()) throw new KeyFileError(`cannot read key file ${path}: it is a directory`, 'Give the key file itself, DIR/landmark.key from `locus landmark keygen --out DIR`.');
     const mode = stat.mode;
-    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-      throw new KeyFileError(`${path} can be read by other users (mode ${(mode & 0o777).toString(8)})`, `Run: chmod 600 ${path}`);
+    if (process.platform !== 'win32' && !onlyItsOwnCanRead(mode, stat.gid)) {
+      throw new KeyFileError(`${path} can be read or changed by other users (mode ${(mode & 0o777).toString(8)})`, `Run: chmod 600 ${path}`);
     }
     text = readFileSync(path, 'utf8');
   } catch (error) {

@@ -67,7 +67,7 @@ describe('locus landmark serve (argument checks)', () => {
     chmodSync(keyPath, 0o644);
     const r = await runLocus(['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', keyPath]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/can be read by other users \(mode 644\)\nRun: chmod 600/);
+    expect(r.stderr).toMatch(/can be read or changed by other users \(mode 644\)\nRun: chmod 600/);
   });
 
   it('refuses a directory given as the key, saying so rather than to chmod it', async () => {
