@@ -1,6 +1,6 @@
 import { isCountryCode } from '@locus/geo';
 import { FILES_BESIDES_HOSTS, openFileLimit, startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, type DeliveryEvent } from '@locus/landmark';
-import { LandmarkId, type LandmarkInfo } from '@locus/protocol';
+import { LandmarkId, LandmarkInfo } from '@locus/protocol';
 import { CliError, listenFailure, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
@@ -19,7 +19,7 @@ minimum RTT over the rounds and signs the measurement. Hosts are never asked for
 
 Identity and place:
   --id ID          landmark id (letters, digits, ".", "_", "-")
-  --name NAME      display name (default: the id)
+  --name NAME      display name, at most 200 characters (default: the id)
   --lat DEG        audited latitude, WGS84 degrees
   --lon DEG        audited longitude, WGS84 degrees
   --country CC     ISO 3166-1 alpha-2 code of the country it stands in
@@ -79,6 +79,10 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   const id = requireOption(NAME, 'id', v.id, 'ID');
   if (!LandmarkId.safeParse(id).success) throw usageError(`${NAME}: --id "${id}" must be 1-64 letters, digits, ".", "_" or "-"`);
+  const name = v.name ?? id;
+  // Hosts ignore a welcome that does not match the protocol's schema, and the server would not register it.
+  const maxName = LandmarkInfo.shape.name.maxLength ?? Infinity;
+  if (name.length > maxName) throw usageError(`${NAME}: --name must be at most ${maxName} characters, got ${name.length}`);
   const country = countryOption(NAME, requireOption(NAME, 'country', v.country, 'CC'), 'country', isCountryCode);
   const lat = numberOption(NAME, 'lat', v.lat, -90, 90, 'degrees');
   const lon = numberOption(NAME, 'lon', v.lon, -180, 180, 'degrees');
@@ -90,7 +94,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   // An empty file would send no token, and every delivery would be refused (401) while it runs.
   const token = v['token-file'] === undefined ? undefined : readSecret(NAME, v['token-file']);
 
-  const info: LandmarkInfo = { id, name: v.name ?? id, country, lat, lon, publicKey: key.publicKey };
+  const info: LandmarkInfo = { id, name, country, lat, lon, publicKey: key.publicKey };
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
   const delivery = v.server
     ? startDelivery({

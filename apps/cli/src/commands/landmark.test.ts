@@ -56,6 +56,8 @@ describe('locus landmark serve (argument checks)', () => {
     [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--port', '70000'], /--port must be a whole number from 0 to 65535, got "70000"/],
     [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--rounds', '2.5'], /--rounds must be a whole number of rounds from 1 to 1000, got "2.5"/],
     [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', join(keyDir, 'none.key')], /LOCUS_ERR_KEY_FILE: .*no such file/],
+    // Hosts would ignore a welcome naming it, and the server refuse to register it.
+    [['--id', 'fra', '--name', 'n'.repeat(201), '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k'], /--name must be at most 200 characters, got 201/],
   ])('refuses %j', async (args, message) => {
     const r = await runLocus(['landmark', 'serve', ...args]);
     expect(r.code).toBe(2);
