@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -102,5 +103,33 @@ describe('the agent daemon sending', () => {
     const { sent } = await running(1);
     await until('five sends', () => sent.length >= 5);
     for (const batch of sent.slice(0, 5)) expect(batch.samples).toHaveLength(1);
+  });
+});
+
+describe('the agent daemon answering landmarks', () => {
+  it('logs why it cannot reach a landmark, not nothing', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'locus-daemon-'));
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const lines: string[] = [];
+    const agent = await startAgent({
+      stateDir,
+      enrollment: { server: 'http://locus.test', nodeId: 'n', orgId: 'o', enrolledAt: new Date(0).toISOString(), samplingIntervalS: 10 },
+      key: generateSigningKey(),
+      simulate: '1xH100',
+      intervalMs: 60_000,
+      landmarks: [`ws://127.0.0.1:${port}/v1/timing`],
+      fetch: async () => ({ ok: true, status: 200, headers: { get: () => null }, text: async () => '{}' }),
+      log: (line) => lines.push(line),
+    });
+    try {
+      for (let i = 0; i < 400 && !lines.some((l) => l.includes('landmark')); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(lines.find((l) => l.includes('landmark'))).toMatch(new RegExp(`^landmark ws://127\\.0\\.0\\.1:${port}/v1/timing unreachable \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\); trying again in \\d+ ms$`));
+    } finally {
+      await agent.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });

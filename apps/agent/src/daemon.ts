@@ -251,6 +251,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       onEvent: (e) => {
         if (e.kind === 'connected') log(`connected to landmark ${e.landmark.id} (${url})`);
         if (e.kind === 'refused') log(`landmark ${url} refused: ${e.code} ${e.message}`);
+        // A wrong URL or a landmark down would otherwise leave no trace: this host is then not measured.
+        if (e.kind === 'disconnected') log(`landmark ${url} ${e.why ? `unreachable (${e.why})` : 'closed the connection'}; trying again in ${e.retryInMs} ms`);
       },
     }),
   );
