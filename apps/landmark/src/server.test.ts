@@ -107,6 +107,13 @@ describe('landmark server', () => {
     expect(second.received).toEqual([expect.objectContaining({ type: 'error', code: 'LOCUS_ERR_PROTO_BUSY' })]);
   });
 
+  it('reports hosts it refuses at its connection limit, at most once a minute', async () => {
+    const { server, problems } = await landmark({ ...FAST, maxConnections: 1 });
+    await rawHost(server.url);
+    for (let i = 0; i < 3; i++) await (await rawHost(server.url)).closed;
+    expect(problems).toEqual([{ code: 'LOCUS_ERR_PROTO_BUSY', message: 'refused 1 connection(s): at its limit of 1 hosts' }]);
+  });
+
   it('stops without waiting for a client that opened a connection and sent nothing, or half a request', async () => {
     const { info, key } = testLandmark('fra-1', 50.1109, 8.6821);
     const server = await startLandmarkServer({ info, key: key.privateKey });

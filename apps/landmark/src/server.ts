@@ -46,6 +46,8 @@ function describe(res: ServerResponse, info: LandmarkInfo, req: IncomingMessage)
   }
 }
 
+const BUSY_REPORT_EVERY_MS = 60_000;
+
 /**
  * Serves the timing protocol: hosts open a WebSocket to `TIMING_PATH`, say hello with their
  * key, and are measured every `measureEveryMs`. Also answers `GET /v1/landmark` (who and
@@ -61,11 +63,20 @@ export async function startLandmarkServer(options: LandmarkServerOptions): Promi
   // re-emits them on the WebSocketServer, where nobody else listens.
   wss.on('error', () => {});
   const sessions = new Set<HostSession>();
+  // Hosts refused at the limit retry with backoff; a line a minute tells the operator without a line per host.
+  let refused = 0;
+  let refusedReportedAt = -Infinity;
 
   wss.on('connection', (ws: WebSocket) => {
     if (sessions.size >= config.maxConnections) {
       ws.send(JSON.stringify({ type: 'error', v: PROTOCOL_VERSION, code: 'LOCUS_ERR_PROTO_BUSY', message: 'landmark at its connection limit' }));
       ws.close(1013, 'busy');
+      refused++;
+      if (performance.now() - refusedReportedAt >= BUSY_REPORT_EVERY_MS) {
+        options.onProblem?.('LOCUS_ERR_PROTO_BUSY', `refused ${refused} connection(s): at its limit of ${config.maxConnections} hosts`, undefined);
+        refused = 0;
+        refusedReportedAt = performance.now();
+      }
       return;
     }
     const session = new HostSession(options.info, options.key, config, env, { send: (t) => ws.send(t), close: () => ws.close() }, {
