@@ -27,6 +27,12 @@ export interface ServerConfig {
   readonly alertSweepEveryMs: number;
   /** Agent batches received or stored at once; more are answered 429 with Retry-After. */
   readonly ingestMaxInFlight: number;
+  /**
+   * Landmark deliveries received or checked at once; more are answered 429 with Retry-After. The
+   * route takes no token (each measurement's signature is its authentication), so this bounds the
+   * signatures anyone can have the server check at once.
+   */
+  readonly measurementsMaxInFlight: number;
   /** Raw GPU samples (and batch ids) older than this are deleted; their 5-minute rollups stay. */
   readonly rawRetentionMs: number;
   /** 5-minute rollups older than this are deleted. */
@@ -69,6 +75,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   silentAfterMs: 5 * 60_000,
   alertSweepEveryMs: 5 * 60_000,
   ingestMaxInFlight: 64,
+  measurementsMaxInFlight: 32,
   rawRetentionMs: 7 * 86_400_000,
   rollupRetentionMs: 400 * 86_400_000,
   measurementRetentionMs: 30 * 86_400_000,

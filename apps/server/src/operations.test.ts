@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, openStorage, type Storage } from '@locus/storage';
-import { PROTOCOL_VERSION, signBody } from '@locus/protocol';
+import { PROTOCOL_VERSION, generateSigningKey, signBody } from '@locus/protocol';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
@@ -197,5 +197,47 @@ describe('ingest under overload', () => {
     expect(accepted.status).toBe(400);
     const text = await (await fetch(`${url}/metrics`)).text();
     expect(series(text, 'locus_ingest_batches_total', { result: 'overloaded' })).toBe(1);
+  });
+});
+
+describe('measurement deliveries under overload', () => {
+  it('answers 429 with Retry-After past its in-flight limit, so that no one without a landmark key has the server check signatures without bound', async () => {
+    s = await testServer('sqlite::memory:', { measurementsMaxInFlight: 1 });
+    const registered = landmark('fra-1', 'DE', 50.1109, 8.6821);
+    await s.registerLandmarks([registered.info]);
+    // Anyone can sign as "fra-1" with a key of their own: each signature is checked, and fails.
+    const forger = landmark('fra-1', 'DE', 50.1109, 8.6821);
+    const host = generateSigningKey().publicKey;
+    const body = JSON.stringify({ measurements: Array.from({ length: 1_000 }, () => measurementOf(forger, host, { lat: 50.1, lon: 8.7 }, s!.clock.now())) });
+    const url = await s.app.listen({ host: '127.0.0.1', port: 0 });
+    const deliver = () => fetch(`${url}/api/v1/measurements`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    // Four at once, until two overlap (each checks 1,000 signatures).
+    let answers: Response[] = [];
+    for (let i = 0; i < 20 && !answers.some((r) => r.status === 429); i++) answers = await Promise.all(Array.from({ length: 4 }, deliver));
+    expect(answers.map((r) => r.status)).toContain(200);
+    const refused = answers.find((r) => r.status === 429);
+    expect(refused).toBeDefined();
+    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await refused!.json()).toMatchObject({ statusCode: 429, code: 'LOCUS_ERR_RATE_LIMITED' });
+  });
+
+  it('does not let senders that never finish their body hold that limit', async () => {
+    storage = await openStorage('sqlite::memory:');
+    await migrateToLatest(storage);
+    app = await buildApp({ storage, world, config: { ...DEFAULT_SERVER_CONFIG, measurementsMaxInFlight: 1 }, clock: new TestClock() });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const slow = Array.from({ length: 3 }, () => connect(Number(new URL(url).port), '127.0.0.1'));
+    try {
+      for (const socket of slow) {
+        socket.on('error', () => undefined);
+        await new Promise((r) => socket.once('connect', r));
+        socket.write('POST /api/v1/measurements HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"me');
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      const res = await fetch(`${url}/api/v1/measurements`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(400);
+    } finally {
+      for (const socket of slow) socket.destroy();
+    }
   });
 });
