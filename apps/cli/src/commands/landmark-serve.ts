@@ -1,6 +1,6 @@
 import { isCountryCode } from '@locus/geo';
 import { FILES_BESIDES_HOSTS, openFileLimit, startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, type DeliveryEvent } from '@locus/landmark';
-import { LandmarkId, LandmarkInfo } from '@locus/protocol';
+import { forbiddenNameCharacter, LandmarkId, LandmarkInfo } from '@locus/protocol';
 import { CliError, listenFailure, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
@@ -29,7 +29,7 @@ Network:
   --host ADDR      address to listen on (default 0.0.0.0)
   --port PORT      port (default 7443; 0 picks a free one)
   --server URL     deliver signed measurements to this Locus server (POST /api/v1/measurements)
-  --token-file F   bearer token for the server, read from a file ("-" for standard input)
+  --token-file F   bearer token for --server, read from a file ("-" for standard input)
 
 Measuring:
   --rounds N       challenge rounds per measurement (default ${DEFAULT_MEASURE_CONFIG.rounds})
@@ -83,6 +83,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   // Hosts ignore a welcome that does not match the protocol's schema, and the server would not register it.
   const maxName = LandmarkInfo.shape.name.maxLength ?? Infinity;
   if (name.length > maxName) throw usageError(`${NAME}: --name must be at most ${maxName} characters, got ${name.length}`);
+  const forbidden = forbiddenNameCharacter(name);
+  if (forbidden) throw usageError(`${NAME}: --name holds ${forbidden}, a control character, which a name may not hold (the server would not register it)`);
   const country = countryOption(NAME, requireOption(NAME, 'country', v.country, 'CC'), 'country', isCountryCode);
   const lat = numberOption(NAME, 'lat', v.lat, -90, 90, 'degrees');
   const lon = numberOption(NAME, 'lon', v.lon, -180, 180, 'degrees');
@@ -90,6 +92,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const rounds = integerOption(NAME, 'rounds', v.rounds ?? String(DEFAULT_MEASURE_CONFIG.rounds), 1, 1000, 'rounds');
   const everyS = numberOption(NAME, 'every-s', v['every-s'] ?? String(DEFAULT_MEASURE_CONFIG.measureEveryMs / 1000), 1, 86_400, 'seconds');
   if (v.server !== undefined) urlOption(NAME, 'server', v.server, HTTP, 'https://locus.example');
+  // Without --server nothing is delivered, so a token given for it would go unused, silently.
+  if (v['token-file'] !== undefined && v.server === undefined) throw usageError(`${NAME}: --token-file is the token for --server, which is not given; give both, or neither to only print measurements`);
   const key = keyOption(NAME, v.key);
   // An empty file would send no token, and every delivery would be refused (401) while it runs.
   const token = v['token-file'] === undefined ? undefined : readSecret(NAME, v['token-file']);

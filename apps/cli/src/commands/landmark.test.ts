@@ -58,6 +58,8 @@ describe('locus landmark serve (argument checks)', () => {
     [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', join(keyDir, 'none.key')], /LOCUS_ERR_KEY_FILE: .*no such file/],
     // Hosts would ignore a welcome naming it, and the server refuse to register it.
     [['--id', 'fra', '--name', 'n'.repeat(201), '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k'], /--name must be at most 200 characters, got 201/],
+    [['--id', 'fra', '--name', 'fra\u001b[2J', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k'], /--name holds U\+001B, a control character/],
+    [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--token-file', 'token'], /--token-file is the token for --server, which is not given/],
   ])('refuses %j', async (args, message) => {
     const r = await runLocus(['landmark', 'serve', ...args]);
     expect(r.code).toBe(2);
