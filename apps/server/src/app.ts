@@ -83,6 +83,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...CLOSING_OPTIONS,
     logger: deps.logger ?? false,
     bodyLimit: deps.config.bodyLimitBytes,
+    requestTimeout: deps.config.requestTimeoutMs,
+    // Node enforces it only with a headers timeout no longer (its own is 60 s), and checks every
+    // 30 s by default: a shorter time is checked at a quarter of it.
+    http: {
+      headersTimeout: Math.min(60_000, deps.config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(deps.config.requestTimeoutMs / 4))),
+    },
     trustProxy: deps.config.trustProxy.length > 0 ? [...deps.config.trustProxy] : false,
     clientErrorHandler: answerClientError,
     // URLs the router refuses before any route runs still leave in the API's error envelope.

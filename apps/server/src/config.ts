@@ -28,6 +28,12 @@ export interface ServerConfig {
   /** Agent batches received or stored at once; more are answered 429 with Retry-After. */
   readonly ingestMaxInFlight: number;
   /**
+   * A request must arrive in full (headers and body) within this time, else it is answered 408
+   * and its connection closed: an ingest slot is taken before the body is read, so without it a
+   * sender that stops halfway held one for good (and 64 such held ingest shut for every agent).
+   */
+  readonly requestTimeoutMs: number;
+  /**
    * Landmark deliveries received or checked at once; more are answered 429 with Retry-After. The
    * route takes no token (each measurement's signature is its authentication), so this bounds the
    * signatures anyone can have the server check at once.
@@ -75,6 +81,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   silentAfterMs: 5 * 60_000,
   alertSweepEveryMs: 5 * 60_000,
   ingestMaxInFlight: 64,
+  requestTimeoutMs: 60_000,
   measurementsMaxInFlight: 32,
   rawRetentionMs: 7 * 86_400_000,
   rollupRetentionMs: 400 * 86_400_000,

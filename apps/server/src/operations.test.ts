@@ -200,6 +200,28 @@ describe('ingest under overload', () => {
   });
 });
 
+describe('requests that never arrive in full', () => {
+  it('answers a sender that stops halfway 408 once requestTimeoutMs has passed, giving back its ingest slot', async () => {
+    storage = await openStorage('sqlite::memory:');
+    await migrateToLatest(storage);
+    app = await buildApp({ storage, world, config: { ...DEFAULT_SERVER_CONFIG, ingestMaxInFlight: 1, requestTimeoutMs: 400 }, clock: new TestClock() });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const slow = connect(Number(new URL(url).port), '127.0.0.1');
+    slow.on('error', () => undefined);
+    await new Promise((r) => slow.once('connect', r));
+    let answer = '';
+    slow.on('data', (d: Buffer) => (answer += d.toString()));
+    const closed = new Promise((r) => slow.once('close', r));
+    slow.write('POST /api/v1/ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"v":');
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toContain('"code":"LOCUS_ERR_REQUEST_TIMEOUT"');
+    // The slot is free again: the next batch is read (and refused as malformed), not answered 429.
+    const next = await fetch(`${url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(next.status).toBe(400);
+  });
+});
+
 describe('measurement deliveries under overload', () => {
   it('answers 429 with Retry-After past its in-flight limit, so that no one without a landmark key has the server check signatures without bound', async () => {
     s = await testServer('sqlite::memory:', { measurementsMaxInFlight: 1 });
