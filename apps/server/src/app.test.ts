@@ -83,14 +83,17 @@ describe('the fleet server', () => {
 
   it('counts a re-delivered measurement as a duplicate and refuses forged, stale and unknown ones one by one', async () => {
     await registerLandmarks();
-    const host = generateSigningKey().publicKey;
+    const host = (await enroll('dup-host', 'SG')).key.publicKey;
     const now = s.clock.now();
     const good = measurementOf(LANDMARKS[0]!, host, SINGAPORE, now);
     const forged = signMeasurement(measurementOf(LANDMARKS[1]!, host, SINGAPORE, now).measurement, generateSigningKey().privateKey);
     const stale = measurementOf(LANDMARKS[2]!, host, SINGAPORE, new Date(now.getTime() - 7 * 3600_000));
     const stranger = measurementOf(landmark('evil-1', 'SG', 1.3, 103.8), host, SINGAPORE, now);
+    // Signed by a registered landmark, but of a key no node has: kept, anyone with fresh keys
+    // could have the landmarks fill the store.
+    const nobody = measurementOf(LANDMARKS[3]!, generateSigningKey().publicKey, SINGAPORE, now);
     expect((await post('/api/v1/measurements', { measurements: [good] })).json()).toMatchObject({ accepted: 1 });
-    const res = (await post('/api/v1/measurements', { measurements: [good, forged, stale, stranger] })).json();
+    const res = (await post('/api/v1/measurements', { measurements: [good, forged, stale, stranger, nobody] })).json();
     expect(res).toEqual({
       accepted: 0,
       duplicates: 1,
@@ -98,8 +101,10 @@ describe('the fleet server', () => {
         { index: 1, code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: expect.any(String) },
         { index: 2, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: expect.any(String) },
         { index: 3, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK', message: expect.any(String) },
+        { index: 4, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message: expect.stringMatching(/^no node has host key .*: enroll its agent, or register the node, first$/) },
       ],
     });
+    expect(await s.storage.db.selectFrom('measurements').select('host_key').distinct().execute()).toEqual([{ host_key: host }]);
   });
 
   it('says there is nothing to prove before any measurement', async () => {

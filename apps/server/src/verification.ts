@@ -200,9 +200,15 @@ export class Verification {
     // Signatures checked on libuv's thread pool, all of the delivery's at once: off the server's
     // thread (about 0.1 ms each, half of a measurement's cost there), on the machine's other cores.
     const checks = await Promise.all(batch.map((signed) => checkMeasurementAsync(signed, landmarks, now, gate)));
+    // A landmark measures whatever key says hello; only those of nodes are kept, or anyone with
+    // fresh keys could have every landmark fill the store (10,000 hosts a landmark, every minute,
+    // kept for the retention) with measurements of no one.
+    const known = await this.#repos.nodes.knownHostKeys([...new Set(batch.map((s) => s.measurement.hostKey))]);
     for (const [index, check] of checks.entries()) {
-      if (check.ok) checked.push(batch[index]!);
-      else rejected.push({ index, code: check.code, message: check.message });
+      if (!check.ok) rejected.push({ index, code: check.code, message: check.message });
+      else if (!known.has(batch[index]!.measurement.hostKey)) {
+        rejected.push({ index, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message: `no node has host key ${batch[index]!.measurement.hostKey}: enroll its agent, or register the node, first` });
+      } else checked.push(batch[index]!);
     }
     // When they are stored and their nodes judged: after the checks, which may have let other
     // deliveries (and their judgements) run meanwhile.

@@ -64,6 +64,13 @@ export class NodeRepo {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /** Of these host keys, those a node has (of any org, enrolled or not). */
+  async knownHostKeys(hostKeys: readonly string[]): Promise<Set<string>> {
+    if (hostKeys.length === 0) return new Set();
+    const rows = await this.#db.selectFrom('nodes').select('host_key').where('host_key', 'in', hostKeys).execute();
+    return new Set(rows.map((r) => r.host_key));
+  }
+
   /** Notes that landmarks measured the nodes of these host keys at `at`; returns those nodes (of any org, enrolled or not). */
   async markMeasured(hostKeys: readonly string[], at: number): Promise<NodeRecord[]> {
     if (hostKeys.length === 0) return [];
