@@ -112,6 +112,8 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect(await nodes.list('org-b')).toEqual([]);
     expect(await nodes.markMeasured([hostKey, 'nobody'], 1234)).toEqual([{ ...node, last_measured_at: 1234 }]);
     expect(await nodes.markMeasured([], 1235)).toEqual([]);
+    expect(await nodes.knownHostKeys([hostKey, 'nobody', hostKey])).toEqual(new Set([hostKey]));
+    expect(await nodes.knownHostKeys([])).toEqual(new Set());
     expect((await nodes.byHostKey(hostKey))?.last_measured_at).toBe(1234);
   });
 
