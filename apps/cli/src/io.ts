@@ -1,3 +1,5 @@
+import { CONTROL_CHARACTER } from '@locus/protocol';
+
 /** Where a command reads and writes; tests pass their own. */
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -19,9 +21,8 @@ export function processIo(): Io {
 }
 
 // Control characters (newline too: a line is printed as one), DEL, C1 controls, and the
-// bidirectional overrides that reorder what a terminal shows (Trojan Source, CVE-2021-42574).
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// bidirectional controls that reorder what a terminal shows: those no name may hold.
+const UNPRINTABLE = new RegExp(CONTROL_CHARACTER.source, 'g');
 
 /**
  * One line of text that came from a file or a peer, safe to print on a terminal: each control

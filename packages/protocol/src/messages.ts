@@ -48,15 +48,16 @@ export function isInstant(text: string): boolean {
 export const Instant = z.string().regex(INSTANT_PATTERN, 'must be ISO 8601 UTC with milliseconds').refine(isInstant, 'is not a real date and time');
 
 /**
- * Characters a name is shown with but must not hold: C0 and C1 controls and DEL (a name holding
- * ESC could clear a terminal or recolour what follows it in a CLI's table) and the Unicode
- * bidirectional controls (which can make a name read as another, in a dashboard as in a log).
+ * Characters text is shown with but that are no text: C0 and C1 controls and DEL (ESC could clear
+ * a terminal or recolour what follows it in a CLI's table) and the Unicode bidirectional controls
+ * (which can make a text read as another, in a dashboard as in a log: Trojan Source,
+ * CVE-2021-42574). A name may not hold one; the CLI escapes them in text it quotes.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NAME_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+export const CONTROL_CHARACTER = /[\u0000-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 /** The first character of a text a name must not hold, as U+XXXX; undefined when there is none. */
 export function forbiddenNameCharacter(text: string): string | undefined {
-  const m = NAME_FORBIDDEN.exec(text);
+  const m = CONTROL_CHARACTER.exec(text);
   return m ? `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
 }
 /** A name people read (a zone, a node, an API token, a landmark): 1 to 200 characters, no control characters. */
