@@ -130,7 +130,13 @@ describe('parser fuzzing', () => {
         // Whatever a readable proof file holds is the bundle's problem, not bad input (exit 2).
         expect([0, 1, 3], `${res.stderr}\n${t.slice(0, 1000)}`).toContain(res.code);
         expect(res.stderr).toBe('');
-        if (res.code === 1 && !asJson) expect(res.stdout).toMatch(/^proof does NOT hold \(\d+ problems?\):\n {2}LOCUS_ERR_PROOF_[A-Z]+ at /);
+        if (res.code === 1 && !asJson) {
+          // Each problem on a line of its own, with its code: a proof's own (LOCUS_ERR_PROOF_…) or a
+          // measurement's (a repeated nonce hash is LOCUS_ERR_MEASUREMENT_REPLAYED).
+          const said = /^proof does NOT hold \((\d+) problems?\):\n/.exec(res.stdout);
+          expect(said, res.stdout).not.toBeNull();
+          expect(res.stdout.split('\n').filter((line) => /^ {2}LOCUS_ERR_(PROOF|MEASUREMENT)_[A-Z_]+ at /.test(line))).toHaveLength(Number(said![1]));
+        }
       }),
       // Each run builds the world's borders afresh (half a second), as one `locus` process does.
       { numRuns: scaled(200, 20) },
