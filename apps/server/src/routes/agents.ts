@@ -9,6 +9,7 @@ import { ApiError, validationMessage } from '../errors.js';
 import { parseBatch, type DecodedBatch } from '../ingest/decode.js';
 import type { BatchDecoder } from '../ingest/decoder.js';
 import { BatchWriter } from '../ingest/writer.js';
+import { limitInFlight } from '../in-flight.js';
 import { applyInventory } from '../inventory.js';
 import { unknownCountry } from './country.js';
 
@@ -151,8 +152,6 @@ export const agentRoutes =
       },
     );
 
-    // Past this many batches at once, agents are told to come back later, before their body is read.
-    let inFlight = 0;
     const writer = new BatchWriter(storage, ctx.repos.samples, (path, batches, seconds) => {
       ctx.metrics.ingestTransactionSeconds.observe({ path }, seconds);
       ctx.metrics.ingestTransactionBatches.observe(batches);
@@ -177,16 +176,13 @@ export const agentRoutes =
           validatorCompiler: () => (data: unknown) => ({ value: data }),
           // The answer is the writer's IngestResponse (typed; its schema documents it): sent as is.
           serializerCompiler: () => (data: unknown) => JSON.stringify(data),
-          onRequest: async (request, reply) => {
-            if (inFlight >= ctx.config.ingestMaxInFlight) {
-              ctx.metrics.ingestBatches.inc({ result: 'overloaded' });
-              reply.header('retry-after', String(1 + Math.floor(Math.random() * 5)));
-              throw new ApiError('LOCUS_ERR_RATE_LIMITED', `the server is storing ${inFlight} batches; retry after the time in Retry-After`);
-            }
-            inFlight++;
-            ctx.metrics.ingestInFlight.set(inFlight);
-            reply.raw.once('close', () => ctx.metrics.ingestInFlight.set(--inFlight));
-          },
+          // Past this many batches at once, agents are told to come back later, before their body is read.
+          onRequest: limitInFlight({
+            max: ctx.config.ingestMaxInFlight,
+            busy: (held) => `storing ${held} batches`,
+            onCount: (held) => ctx.metrics.ingestInFlight.set(held),
+            onRefused: () => ctx.metrics.ingestBatches.inc({ result: 'overloaded' }),
+          }),
           schema: {
             summary: "Deliver a batch from an agent's outbox",
             description: "Signed by the agent's host key. A batch id already received is acknowledged as a duplicate and not stored again; a batch is stored whole or not at all.",
