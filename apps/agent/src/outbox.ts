@@ -1,5 +1,6 @@
 import { sql, type Generated, type Kysely } from 'kysely';
-import { openSqliteKysely } from '@locus/storage';
+// The SQLite dialect alone: the agent never loads the server's PostgreSQL drivers.
+import { openSqliteKysely } from '@locus/storage/sqlite';
 import type { EventWire, SampleWire } from '@locus/protocol';
 
 interface OutboxTable {
