@@ -1,5 +1,5 @@
 import type * as NodeFs from 'node:fs';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -163,6 +163,22 @@ describe('collect from the simulator', () => {
     expect(vi.mocked(readFileSync).mock.calls.filter(([path]) => String(path).endsWith('xids-cleared.json'))).toHaveLength(1);
     expect(after.snapshot.xids.map((x) => x.xid)).not.toContain(48);
     expect(after.snapshot.gpus[2]!.ecc.volatileUncorrected).toBe(0);
+  });
+
+  it('writes the simulated host once, when new, and reads it every pass (inject-fault writes it from another process)', async () => {
+    const state = stateDir();
+    const first = await collect({ simulate: '2xH100', stateDir: state, now });
+    const file = join(state, 'simulator.json');
+    const written = statSync(file);
+    const later = await collect({ simulate: '2xH100', stateDir: state, now: new Date(now.getTime() + 10_000) });
+    // A rewrite renames a new file into place: a new inode.
+    expect(statSync(file).ino).toBe(written.ino);
+    expect(later.snapshot.gpus.map((g) => g.identity.uuid)).toEqual(first.snapshot.gpus.map((g) => g.identity.uuid));
+    saveSimulator(state, { ...loadSimulator(state, '2xH100').state, faults: [parseFault(['lost', 'gpu=1'], 2, now) as Fault] });
+    expect((await collect({ simulate: '2xH100', stateDir: state, now })).snapshot.missingGpus).toHaveLength(1);
+    const other = await collect({ simulate: '4xH100', stateDir: state, now });
+    expect(other.notes).toContain('a previous simulation of another spec was replaced');
+    expect(loadSimulator(state, '4xH100')).toMatchObject({ stored: true, state: { spec: '4xH100', faults: [] } });
   });
 });
 

@@ -178,8 +178,9 @@ export async function collectRaw(options: CollectOptions, cleared?: ReadonlySet<
   if (options.simulate === undefined) return collectFromDriver(options);
   const spec = parseFleetSpec(options.simulate);
   if ('error' in spec) throw new CollectError('bad-spec', `--simulate: ${spec.error}`);
-  const { state, replaced } = loadSimulator(options.stateDir, options.simulate);
-  saveSimulator(options.stateDir, state);
+  const { state, replaced, stored } = loadSimulator(options.stateDir, options.simulate);
+  // Written when new, so that the next pass (and another process's inject-fault) finds the same host.
+  if (!stored) saveSimulator(options.stateDir, state);
   return {
     // Cleared Xids stand for the GPU resets they asked for: a simulated GPU has no other reset.
     snapshot: simulateHost(spec, state.seed, options.now, state.faults, cleared ?? clearedXids(options.stateDir)),

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateSigningKey, type IngestBatch } from '@locus/protocol';
 import type { Poster } from './client.js';
-import { MAX_SEND_WAIT_MS, sendEveryDefault, startAgent, type RunningAgent } from './daemon.js';
+import { MAX_SEND_WAIT_MS, createQueuer, sendEveryDefault, startAgent, type RunningAgent } from './daemon.js';
+import { Outbox } from './outbox.js';
 import { parseFault } from './simulator/faults.js';
 import { loadSimulator, saveSimulator } from './state.js';
 
@@ -103,6 +104,35 @@ describe('the agent daemon sending', () => {
     const { sent } = await running(1);
     await until('five sends', () => sent.length >= 5);
     for (const batch of sent.slice(0, 5)) expect(batch.samples).toHaveLength(1);
+  });
+});
+
+describe('the agent queuing passes', () => {
+  it('writes its state (health, Xids, inventory) only when a pass changed it, and a restart repeats no event', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'locus-queuer-'));
+    const outbox = await Outbox.open(join(stateDir, 'outbox.db'));
+    try {
+      const written: string[][] = [];
+      const commit = outbox.commit.bind(outbox);
+      outbox.commit = (items, at) => (written.push(Object.keys(items.state).sort()), commit(items, at));
+      const t0 = Date.parse('2026-11-29T12:00:00Z');
+      const pass = (queuer: ReturnType<typeof createQueuer>, i: number) => queuer.tick(new Date(t0 + i * 10_000));
+      const queuer = createQueuer({ outbox, stateDir, simulate: '2xH100' });
+      expect((await pass(queuer, 0)).events).toBe(1);
+      expect((await pass(queuer, 1)).events).toBe(0);
+      const { state } = loadSimulator(stateDir, '2xH100');
+      saveSimulator(stateDir, { ...state, faults: [parseFault(['xid=79', 'gpu=1'], 2, new Date(t0 + 15_000)) as Exclude<ReturnType<typeof parseFault>, { error: string }>] });
+      expect((await pass(queuer, 2)).events).toBeGreaterThan(1);
+      expect((await pass(queuer, 3)).events).toBe(0);
+      // A new process on the same outbox: it reads the state back and queues nothing again.
+      expect((await pass(createQueuer({ outbox, stateDir, simulate: '2xH100' }), 4)).events).toBe(0);
+      // Xid 79 takes GPU 1 off the bus: the inventory changes with it.
+      expect(written).toEqual([['health', 'inventory', 'xids'], [], ['health', 'inventory', 'xids'], [], []]);
+      expect((await outbox.size()).samples).toBe(5);
+    } finally {
+      await outbox.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });
 

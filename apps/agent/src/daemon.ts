@@ -8,7 +8,7 @@ import { ALL_COMPONENTS } from './components/all.js';
 import type { Health } from './components/component.js';
 import { RATE_WINDOW_S } from './components/limits.js';
 import { PassHistory } from './history.js';
-import { hostInventory } from './host.js';
+import { hostInventory, hostInventoryReader } from './host.js';
 import { agentFiles, type Enrollment } from './identity.js';
 import { DEFAULT_BATCH_BYTES, Outbox } from './outbox.js';
 import { scan } from './report.js';
@@ -77,6 +77,10 @@ export const MAX_SEND_WAIT_MS = 30_000;
  */
 export const sendEveryDefault = (intervalMs: number): number => Math.max(1, Math.min(3, Math.floor(MAX_SEND_WAIT_MS / intervalMs)));
 
+/** What the queuer keeps in the outbox's agent_state: health states, Xid lines seen, the last inventory sent. */
+const STATE_KEYS = ['health', 'xids', 'inventory'] as const;
+type StateKey = (typeof STATE_KEYS)[number];
+
 /** Xid lines remembered so that a restart does not report them again; older ones are forgotten. */
 const XIDS_REMEMBERED = 2000;
 
@@ -95,13 +99,17 @@ export function createQueuer(o: {
   readonly log?: (line: string) => void;
 }): Queuer {
   const history = new PassHistory(RATE_WINDOW_S);
-  let loaded: { health: Map<string, Health>; xids: Set<string>; inventory: string } | undefined;
+  const readHost = hostInventoryReader({ hostname: o.hostname });
+  // The state as stored: `texts` holds what the outbox has, so that a pass writes only what changed.
+  let loaded: { health: Map<string, Health>; xids: Set<string>; texts: Record<StateKey, string> } | undefined;
   let lastDropped = { samples: 0, events: 0 };
   const load = async () => {
-    loaded ??= {
-      health: new Map(JSON.parse((await o.outbox.state('health')) ?? '[]') as [string, Health][]),
-      xids: new Set(JSON.parse((await o.outbox.state('xids')) ?? '[]') as string[]),
-      inventory: (await o.outbox.state('inventory')) ?? '',
+    if (loaded) return loaded;
+    const [health, xids, inventory] = await Promise.all(STATE_KEYS.map(async (key) => (await o.outbox.state(key)) ?? ''));
+    loaded = {
+      health: new Map(JSON.parse(health || '[]') as [string, Health][]),
+      xids: new Set(JSON.parse(xids || '[]') as string[]),
+      texts: { health: health!, xids: xids!, inventory: inventory! },
     };
     return loaded;
   };
@@ -115,16 +123,15 @@ export function createQueuer(o: {
       const health = new Map(memory.health);
       const xids = new Set(memory.xids);
       const events: EventWire[] = [];
-      const inventory = toInventoryWire(hostInventory({ hostname: o.hostname }), snapshot);
+      const inventory = toInventoryWire(readHost(at), snapshot);
       const inventoryText = JSON.stringify(inventory);
-      if (inventoryText !== memory.inventory) events.push({ kind: 'inventory', id: randomUUID(), at: iso, inventory });
+      if (inventoryText !== memory.texts.inventory) events.push({ kind: 'inventory', id: randomUUID(), at: iso, inventory });
       events.push(...newXidEvents(xids, snapshot, iso), ...healthChanges(health, report, iso));
       const keptXids = [...xids].slice(-XIDS_REMEMBERED);
-      await o.outbox.commit(
-        { events, sample: { at: iso, gpus: snapshot.gpus.map(toMetricsWire) }, state: { health: JSON.stringify([...health]), xids: JSON.stringify(keptXids), inventory: inventoryText } },
-        at.getTime(),
-      );
-      loaded = { health, xids: new Set(keptXids), inventory: inventoryText };
+      const texts: Record<StateKey, string> = { health: JSON.stringify([...health]), xids: JSON.stringify(keptXids), inventory: inventoryText };
+      const changed = Object.fromEntries(STATE_KEYS.filter((key) => texts[key] !== memory.texts[key]).map((key) => [key, texts[key]]));
+      await o.outbox.commit({ events, sample: { at: iso, gpus: snapshot.gpus.map(toMetricsWire) }, state: changed }, at.getTime());
+      loaded = { health, xids: new Set(keptXids), texts };
       const dropped = o.outbox.dropped;
       if (dropped.samples !== lastDropped.samples || dropped.events !== lastDropped.events) {
         o.log?.(`outbox full: dropped ${dropped.samples - lastDropped.samples} sample(s) and ${dropped.events - lastDropped.events} event(s), oldest first`);

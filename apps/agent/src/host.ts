@@ -26,6 +26,26 @@ function osName(): string {
   return pretty || osType();
 }
 
+/** How long the daemon reuses the host inventory it read: a renamed host, a new address or a hot-plugged core shows within this. */
+export const HOST_REFRESH_MS = 10 * 60_000;
+
+/**
+ * hostInventory for a pass every interval, read again only after HOST_REFRESH_MS of pass time
+ * (or when the clock stepped back): what it reads changes with the machine's configuration, not
+ * from pass to pass, and reading it costs more than the rest of a pass's host work (os.cpus()
+ * alone reads a sysfs file per core, 224 on a dual-socket H100 host; a host running containers
+ * lists an interface per container). The GPUs, in the same inventory, are read every pass.
+ */
+export function hostInventoryReader(o: { readonly hostname?: string | undefined; readonly read?: () => HostInventory } = {}): (at: Date) => HostInventory {
+  const read = o.read ?? (() => hostInventory({ hostname: o.hostname }));
+  let last: { value: HostInventory; readAt: number } | undefined;
+  return (at) => {
+    const t = at.getTime();
+    if (last === undefined || !(t >= last.readAt && t - last.readAt < HOST_REFRESH_MS)) last = { value: read(), readAt: t };
+    return last.value;
+  };
+}
+
 /**
  * What the host is, read-only, from the OS. `hostname` stands in for the OS's where that names
  * something else: in a Kubernetes pod, the pod, where the node's name is wanted.

@@ -45,13 +45,23 @@ export function scan(snapshot: HostSnapshot, components: readonly Component[], p
       const results = runComponent(c, snapshot, previous);
       return { name: c.name, health: worst(results.map((r) => r.health)), results };
     });
+  // Each GPU's results, by component in the components' order: one pass over all results.
+  const byGpu = new Map<number, Map<string, CheckResult[]>>();
+  for (const c of reports) {
+    for (const r of c.results) {
+      if (r.gpu === undefined) continue;
+      let mine = byGpu.get(r.gpu);
+      if (!mine) byGpu.set(r.gpu, (mine = new Map()));
+      const of = mine.get(c.name);
+      if (of) of.push(r);
+      else mine.set(c.name, [r]);
+    }
+  }
   const gpuReport = (index: number, uuid: string, pciBusId: string, sample: GpuSample | null): GpuReport => {
     const checks: Record<string, { health: Health; reason: string; suggestedAction?: SuggestedAction }> = {};
-    for (const c of reports) {
-      const mine = c.results.filter((r) => r.gpu === index);
-      if (mine.length === 0) continue;
+    for (const [name, mine] of byGpu.get(index) ?? []) {
       const action = strongestAction(mine.map((r) => r.suggestedAction));
-      checks[c.name] = { health: worst(mine.map((r) => r.health)), reason: mine.map((r) => r.reason).join('; '), ...(action ? { suggestedAction: action } : {}) };
+      checks[name] = { health: worst(mine.map((r) => r.health)), reason: mine.map((r) => r.reason).join('; '), ...(action ? { suggestedAction: action } : {}) };
     }
     const states = Object.values(checks);
     const actionable = states.filter((c) => c.health !== 'healthy');

@@ -33,17 +33,18 @@ function isFault(f: unknown): f is Fault {
 
 /**
  * The simulated host for `spec`: the stored one when it simulates the same spec, else a new
- * one (without faults). `changed` says whether a different simulation was replaced.
+ * one (without faults). `replaced` says whether a different simulation was replaced; `stored`,
+ * whether the state returned is the one on disk (else saveSimulator keeps it for the next pass).
  */
-export function loadSimulator(dir: string, spec: string): { state: SimulatorState; replaced: boolean } {
+export function loadSimulator(dir: string, spec: string): { state: SimulatorState; replaced: boolean; stored: boolean } {
   try {
     const stored = JSON.parse(readFileSync(join(dir, FILE), 'utf8')) as Partial<SimulatorState>;
     if (stored.spec === spec && typeof stored.seed === 'string' && Array.isArray(stored.faults) && stored.faults.every(isFault)) {
-      return { state: { spec, seed: stored.seed, faults: stored.faults }, replaced: false };
+      return { state: { spec, seed: stored.seed, faults: stored.faults }, replaced: false, stored: true };
     }
-    return { state: { spec, seed: randomBytes(8).toString('hex'), faults: [] }, replaced: typeof stored.spec === 'string' };
+    return { state: { spec, seed: randomBytes(8).toString('hex'), faults: [] }, replaced: typeof stored.spec === 'string', stored: false };
   } catch {
-    return { state: { spec, seed: randomBytes(8).toString('hex'), faults: [] }, replaced: false };
+    return { state: { spec, seed: randomBytes(8).toString('hex'), faults: [] }, replaced: false, stored: false };
   }
 }
 

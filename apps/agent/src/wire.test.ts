@@ -26,6 +26,26 @@ describe('health changes', () => {
     expect(healthChanges(memory, report([{ health: 'healthy', reason: '2 GPUs present' }]), 't3', ids)).toEqual([]);
   });
 
+  it('clear a finding only in the component that stopped reporting it', () => {
+    const two = (thermal: { gpu?: number; health: Health; reason: string }[], ecc: { gpu?: number; health: Health; reason: string }[]): ScanReport =>
+      ({
+        gpus: [0, 1].map((index) => ({ index, uuid: `GPU-${index}` })),
+        components: [
+          { name: 'thermal', health: 'healthy', results: thermal },
+          { name: 'ecc', health: 'healthy', results: ecc },
+        ],
+      }) as unknown as ScanReport;
+    const memory = new Map<string, Health>();
+    const hot = { gpu: 1, health: 'degraded' as const, reason: 'GPU 1 at 91 C' };
+    const dbe = { gpu: 1, health: 'unhealthy' as const, reason: 'GPU 1: 1 uncorrectable ECC error' };
+    const cool = { health: 'healthy' as const, reason: 'all cool' };
+    expect(healthChanges(memory, two([cool, hot], [dbe]), 't0', ids)).toMatchObject([{ component: 'thermal', health: 'degraded' }, { component: 'ecc', health: 'unhealthy' }]);
+    const cooled = healthChanges(memory, two([cool], [dbe]), 't1', ids);
+    expect(cooled).toMatchObject([{ component: 'thermal', gpu: 'GPU-1', health: 'healthy', reason: 'GPU 1: no longer reported (all cool)' }]);
+    expect(memory.get('ecc|1')).toBe('unhealthy');
+    expect(healthChanges(memory, two([cool], [dbe]), 't2', ids)).toEqual([]);
+  });
+
   it('cut a reason past the 2000 characters the server takes, so the batch is not refused', () => {
     const [event] = healthChanges(new Map(), report([{ health: 'unhealthy', reason: 'x'.repeat(5000) }]), 't0', ids);
     const reason = (event as { reason: string }).reason;

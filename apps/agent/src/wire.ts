@@ -47,11 +47,19 @@ function eventText(text: string): string {
 }
 
 /** Findings whose health changed since `previous` (all non-healthy ones on the first pass); updates `previous`. */
-
 export function healthChanges(previous: Map<string, Health>, report: ScanReport, at: string, newId: () => string = randomUUID): EventWire[] {
   const first = previous.size === 0;
   const events: EventWire[] = [];
   const uuidOf = new Map(report.gpus.map((g) => [g.index, g.uuid]));
+  // The GPUs each component reported on before this pass, by key (a component's keys change only in its own turn below).
+  const earlier = new Map<string, [key: string, gpu: string][]>();
+  for (const key of previous.keys()) {
+    const bar = key.indexOf('|');
+    const component = key.slice(0, bar);
+    const keys = earlier.get(component) ?? [];
+    if (keys.length === 0) earlier.set(component, keys);
+    keys.push([key, key.slice(bar + 1)]);
+  }
   for (const c of report.components) {
     const current = new Set<string>();
     for (const r of c.results) {
@@ -64,12 +72,12 @@ export function healthChanges(previous: Map<string, Health>, report: ScanReport,
     }
     // A finding about one GPU that the component no longer reports has cleared: say so, or the
     // server would keep the last state it heard (a GPU lost and found again stays "lost").
-    for (const [key, before] of previous) {
-      const [component, gpu] = key.split('|') as [string, string];
+    for (const [key, gpu] of earlier.get(c.name) ?? []) {
       const uuid = uuidOf.get(Number(gpu));
-      if (component !== c.name || current.has(key) || uuid === undefined) continue;
+      if (current.has(key) || uuid === undefined) continue;
+      const was = previous.get(key);
       previous.set(key, 'healthy');
-      if (before === 'healthy') continue;
+      if (was === 'healthy') continue;
       events.push({ kind: 'health', id: newId(), at, component: c.name, gpu: uuid, health: 'healthy', reason: `GPU ${gpu}: no longer reported (${c.results.find((r) => r.gpu === undefined)?.reason ?? 'cleared'})`, suggestedAction: null });
     }
   }

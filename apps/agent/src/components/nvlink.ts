@@ -11,8 +11,9 @@ const total = (links: readonly NvlinkLink[], c: Counter): number => links.reduce
 /** Errors per link since the earlier pass; null when a counter went down (driver reload, GPU reset) and the change is unknown. */
 function increases(links: readonly NvlinkLink[], before: readonly NvlinkLink[]): { link: number; counter: Counter; added: number }[] | null {
   const out: { link: number; counter: Counter; added: number }[] = [];
+  const earlier = new Map(before.map((b) => [b.link, b]));
   for (const l of links) {
-    const b = before.find((x) => x.link === l.link);
+    const b = earlier.get(l.link);
     if (!b) continue;
     for (const c of COUNTERS) {
       if (l[c] === null || b[c] === null) continue;

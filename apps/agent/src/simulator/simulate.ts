@@ -19,12 +19,31 @@ function noise(...parts: (string | number)[]): number {
   return h.readUInt32BE(0) / 2 ** 32;
 }
 
-function uuidOf(seed: string, index: number): string {
-  const h = createHash('sha256').update(`${seed}|uuid|${index}`).digest('hex');
-  return `GPU-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+/**
+ * A GPU's constant of a seed (its phase, idle gap, UUID, serial), hashed once: each pass
+ * evaluates them dozens of times a GPU (the energy counter's integral alone, some twenty).
+ */
+function perGpuConstant<T>(of: (seed: string, index: number) => T): (seed: string, index: number) => T {
+  const known = new Map<string, T>();
+  return (seed, index) => {
+    const key = `${seed}|${index}`;
+    let value = known.get(key);
+    if (value === undefined) {
+      // Bounded: a process simulates a few hosts (locus start: one per host of its world).
+      if (known.size >= 4096) known.clear();
+      value = of(seed, index);
+      known.set(key, value);
+    }
+    return value;
+  };
 }
 
-const serialOf = (seed: string, index: number): string => String(1650000000000 + Math.floor(noise(seed, 'serial', index) * 1e9));
+const uuidOf = perGpuConstant((seed, index): string => {
+  const h = createHash('sha256').update(`${seed}|uuid|${index}`).digest('hex');
+  return `GPU-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+});
+
+const serialOf = perGpuConstant((seed, index): string => String(1650000000000 + Math.floor(noise(seed, 'serial', index) * 1e9)));
 
 /** Utilisation's slow wave: jobs coming and going. */
 const WAVE = { meanUtil: 0.55, amplitude: 0.4, periodMs: 17 * 60_000 } as const;
@@ -43,18 +62,18 @@ const POWER_BRAKE_CAP = 0.4;
 /** What a GPU without a process holds of its memory (the driver's own; tens of MiB in real captures). */
 const IDLE_FRAMEBUFFER_USED_MIB = 22;
 
-const phaseOf = (seed: string, index: number): number => noise(seed, 'phase', index) * 2 * Math.PI;
+const phaseOf = perGpuConstant((seed, index): number => noise(seed, 'phase', index) * 2 * Math.PI);
 const omega = (2 * Math.PI) / WAVE.periodMs;
 const STEPS_PER_WAVE = WAVE.periodMs / JITTER.stepMs;
 const modulo = (n: number, m: number): number => ((n % m) + m) % m;
 
 /** A GPU's idle gap: `steps` 10-s steps from `start` (a step, modulo the wave's period), about the wave's trough. */
-function idleGapOf(seed: string, index: number): { readonly start: number; readonly steps: number } {
+const idleGapOf = perGpuConstant((seed, index): { readonly start: number; readonly steps: number } => {
   const steps = Math.floor(noise(seed, 'idle', index) * (MAX_IDLE_STEPS + 1));
   // The wave is lowest where omega·t + phase = 3π/2.
   const troughStep = ((1.5 * Math.PI - phaseOf(seed, index)) / omega) / JITTER.stepMs;
   return { start: modulo(Math.round(troughStep - steps / 2), STEPS_PER_WAVE), steps };
-}
+});
 
 const isIdleStep = (gap: ReturnType<typeof idleGapOf>, step: number): boolean => modulo(step - gap.start, STEPS_PER_WAVE) < gap.steps;
 
