@@ -43,11 +43,11 @@ const xid = () => [{ kind: 'xid' as const, id: randomUUID(), at: now(), gpu: 'GP
 const sample = () => [{ at: now(), gpus: [h100Readings('GPU-v', 0.5)] }];
 
 /** A measurement refused on its own, with this code, and not stored. */
-async function refusedMeasurement(m: SignedMeasurement, code: string): Promise<void> {
+async function refusedMeasurement(m: SignedMeasurement, code: string, message: RegExp = /./): Promise<void> {
   const before = await stored();
   const res = await deliver(m);
   expect(res.statusCode, res.body).toBe(200);
-  expect(res.json()).toMatchObject({ accepted: 0, duplicates: 0, rejected: [{ index: 0, code }] });
+  expect(res.json()).toMatchObject({ accepted: 0, duplicates: 0, rejected: [{ index: 0, code, message: expect.stringMatching(message) }] });
   expect(await stored()).toBe(before);
 }
 
@@ -69,7 +69,7 @@ function enrollBody(token: string, key = generateSigningKey(), at = s.clock.now(
 
 const ATTACKS: Record<string, () => Promise<void>> = {
   // Landmark measurements.
-  'measurement signed by an unregistered landmark': async () => refusedMeasurement(measure(landmark('rogue-1', 'SG', 1.35, 103.82)), 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK'),
+  'measurement signed by an unregistered landmark': async () => refusedMeasurement(measure(landmark('rogue-1', 'SG', 1.35, 103.82)), 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK', /^landmark "rogue-1" is not registered$/),
   "measurement under a registered landmark's id, signed by another key": async () => {
     const impostor = landmark('sin-1', 'SG', 1.3521, 103.8198);
     await refusedMeasurement(measure(impostor), 'LOCUS_ERR_MEASUREMENT_SIGNATURE');

@@ -204,8 +204,13 @@ export class Verification {
     // fresh keys could have every landmark fill the store (10,000 hosts a landmark, every minute,
     // kept for the retention) with measurements of no one.
     const known = await this.#repos.nodes.knownHostKeys([...new Set(batch.map((s) => s.measurement.hostKey))]);
+    const unknown = checks.flatMap((c, index) => (!c.ok && c.code === 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK' ? [batch[index]!.measurement.landmarkId] : []));
+    const revoked = await this.#repos.landmarks.revokedAt([...new Set(unknown)]);
     for (const [index, check] of checks.entries()) {
-      if (!check.ok) rejected.push({ index, code: check.code, message: check.message });
+      const revokedAt = check.ok ? undefined : revoked.get(batch[index]!.measurement.landmarkId);
+      if (!check.ok && check.code === 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK' && revokedAt !== undefined) {
+        rejected.push({ index, code: check.code, message: `landmark "${batch[index]!.measurement.landmarkId}" was revoked at ${new Date(revokedAt).toISOString()}: its measurements count no more` });
+      } else if (!check.ok) rejected.push({ index, code: check.code, message: check.message });
       else if (!known.has(batch[index]!.measurement.hostKey)) {
         rejected.push({ index, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message: `no node has host key ${batch[index]!.measurement.hostKey}: enroll its agent, or register the node, first` });
       } else checked.push(batch[index]!);

@@ -11,7 +11,7 @@ export const PROTOCOL_ERRORS = {
   LOCUS_ERR_PROTO_TIMEOUT: 'The peer did not answer in time.',
   LOCUS_ERR_PROTO_BUSY: 'The landmark is at its connection limit; retry later.',
   LOCUS_ERR_MEASUREMENT_SIGNATURE: "A measurement's signature does not verify under its landmark's key.",
-  LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK: 'A measurement names a landmark that is not registered.',
+  LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK: 'A measurement names a landmark that is not registered, or was revoked.',
   LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST: 'A measurement is of a host key that no node on the server has.',
   LOCUS_ERR_MEASUREMENT_STALE: 'A measurement is older than the accepted window, or dated in the future.',
   LOCUS_ERR_MEASUREMENT_REPLAYED: 'A measurement, or one of its nonces, was seen before.',

@@ -100,6 +100,8 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect(await landmarks.revoke(fra.id, 12)).toBe('already');
     expect(await landmarks.list()).toEqual([]);
     expect(await landmarks.register(fra, 13)).toBe('conflict');
+    expect(await landmarks.revokedAt([fra.id, 'nope'])).toEqual(new Map([[fra.id, 11]]));
+    expect(await landmarks.revokedAt([])).toEqual(new Map());
   });
 
   it('keeps nodes per org and refuses a host key twice', async () => {

@@ -46,6 +46,13 @@ export class LandmarkRepo {
     return (await this.#db.selectFrom('landmarks').selectAll().where('revoked_at', 'is', null).orderBy('id').execute()).map(toInfo);
   }
 
+  /** When each of these landmarks was revoked, for those that were (a refusal then says so, not "not registered"). */
+  async revokedAt(ids: readonly string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.#db.selectFrom('landmarks').select(['id', 'revoked_at']).where('id', 'in', [...ids]).where('revoked_at', 'is not', null).execute();
+    return new Map(rows.map((r) => [r.id, Number(r.revoked_at)]));
+  }
+
   /** Withdraws trust in a landmark: its measurements, stored or new, count no more. */
   async revoke(id: string, at: number): Promise<RevokeResult> {
     const row = await this.#db.selectFrom('landmarks').select('revoked_at').where('id', '=', id).executeTakeFirst();
