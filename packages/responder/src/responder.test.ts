@@ -134,6 +134,28 @@ describe('the host responder', () => {
     await until(() => events.filter((e) => e.kind === 'connected').length === 2, 'a new connection');
   });
 
+  it('backs off from a landmark that closes right after its welcome, and starts again after a connection that held', async () => {
+    const landmark = await fakeLandmark();
+    let closeAtOnce = true;
+    const wss = landmark.sockets;
+    const events: ResponderEvent[] = [];
+    const r = startResponder({ url: `ws://127.0.0.1:${landmark.port}`, key: generateSigningKey(), backoff: { initialMs: 10, maxMs: 80 }, heartbeatMs: 200, random: () => 1, onEvent: (e) => {
+      events.push(e);
+      if (e.kind === 'connected' && closeAtOnce) wss.at(-1)!.close();
+    } });
+    cleanup.push(() => r.close());
+    const waits = () => events.flatMap((e) => (e.kind === 'disconnected' ? [e.retryInMs] : []));
+    await until(() => waits().length >= 5, 'five reconnections');
+    expect(waits().slice(0, 5)).toEqual([10, 20, 40, 80, 80]);
+    closeAtOnce = false;
+    await until(() => r.connected, 'a connection that holds');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = waits().length;
+    wss.at(-1)!.close();
+    await until(() => waits().length > before, 'the held connection closed');
+    expect(waits()[before]).toBe(10);
+  });
+
   it('gives up on a landmark that accepts the connection but never answers its upgrade, and tries again', async () => {
     const sockets: Socket[] = [];
     const silent = createServer((socket) => sockets.push(socket));

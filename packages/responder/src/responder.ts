@@ -27,7 +27,10 @@ export interface ResponderOptions {
   readonly url: string;
   readonly key: ResponderKey;
   readonly onEvent?: (event: ResponderEvent) => void;
-  /** Reconnection backoff: doubles from `initialMs` up to `maxMs`, each wait drawn with full jitter. */
+  /**
+   * Reconnection backoff: doubles from `initialMs` up to `maxMs`, each wait drawn with full
+   * jitter; back to `initialMs` after a connection that lasted `heartbeatMs` past its welcome.
+   */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   readonly random?: () => number;
   readonly software?: string;
@@ -69,6 +72,8 @@ export function startResponder(options: ResponderOptions): Responder {
   let ws: WebSocket | undefined;
   let landmark: LandmarkInfo | undefined;
   let attempt = 0;
+  // When the landmark last welcomed this host (monotonic ms): a connection that held a heartbeat resets the backoff.
+  let welcomedAt: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let connected = false;
@@ -89,7 +94,7 @@ export function startResponder(options: ResponderOptions): Responder {
         return;
       case 'welcome':
         landmark = msg.landmark;
-        attempt = 0;
+        welcomedAt = performance.now();
         connected = true;
         return emit({ kind: 'connected', landmark: msg.landmark });
       case 'measurement': {
@@ -134,6 +139,10 @@ export function startResponder(options: ResponderOptions): Responder {
       clearInterval(heartbeat);
       connected = false;
       if (closed) return;
+      // Not on the welcome itself: a landmark that closes right after it (full, restarting,
+      // refusing this host) would otherwise be asked again every half second without end.
+      if (welcomedAt !== undefined && performance.now() - welcomedAt >= heartbeatMs) attempt = 0;
+      welcomedAt = undefined;
       const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++);
       const wait = Math.round(ceiling * random());
       emit({ kind: 'disconnected', retryInMs: wait, ...(why ? { why } : {}) });
