@@ -166,6 +166,34 @@ describe('measurement delivery', () => {
     d.close();
   });
 
+  it('cuts a request on the wire short at close and says its measurements were dropped, once', async () => {
+    const requests: number[] = [];
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({
+      server: 'http://127.0.0.1:9',
+      backoff: fast,
+      onEvent: (e) => events.push(e),
+      // A server that reads the request and never answers; the request ends when its signal says.
+      fetch: (_url, init) => {
+        requests.push((JSON.parse(String(init?.body)) as { measurements: unknown[] }).measurements.length);
+        return new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason as Error)));
+      },
+    });
+    // The first goes at once, alone; two wait behind it.
+    for (let i = 0; i < 3; i++) d.enqueue(measurement(i));
+    await until(() => requests.length === 1);
+    d.close();
+    await until(() => events.length === 2);
+    expect(events).toEqual([
+      { kind: 'dropped', count: 2, why: 'landmark stopping with measurements undelivered' },
+      { kind: 'dropped', count: 1, why: 'landmark stopping before the server took them (the landmark is stopping); any it stored count once' },
+    ]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(requests).toEqual([1]);
+    expect(events).toHaveLength(2);
+    expect(d.pending()).toBe(0);
+  });
+
   it('keeps at most maxQueue measurements, dropping the oldest, and says so', async () => {
     const events: DeliveryEvent[] = [];
     const d = startDelivery({ server: 'http://127.0.0.1:9', maxQueue: 3, backoff: { initialMs: 10_000, maxMs: 10_000 }, onEvent: (e) => events.push(e) });

@@ -72,6 +72,7 @@ export interface Delivery {
    * says, until the queue is empty or `withinMs` have passed.
    */
   drain(withinMs: number): Promise<void>;
+  /** Stops: what waits is dropped, and said so; a request on the wire is cut short (its measurements then too). */
   close(): void;
 }
 
@@ -95,8 +96,16 @@ export function startDelivery(options: DeliveryOptions): Delivery {
   let timer: NodeJS.Timeout | undefined;
   let sending: Promise<void> | undefined;
   let closed = false;
+  // Measurements of the request on the wire, which close() cuts short: reported with its outcome.
+  let inFlight = 0;
+  const stopping = new AbortController();
 
   const retryLater = (count: number, why: string): void => {
+    if (closed) {
+      // No retry after close: they are lost, and said so.
+      queue.splice(0, count);
+      return emit({ kind: 'dropped', count, why: `landmark stopping before the server took them (${why}); any it stored count once` });
+    }
     const inMs = Math.round(Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++) * random());
     emit({ kind: 'retrying', count, inMs, why });
     timer = setTimeout(() => {
@@ -107,13 +116,23 @@ export function startDelivery(options: DeliveryOptions): Delivery {
 
   const sendOnce = async (): Promise<boolean> => {
     const batch = queue.slice(0, batchSize);
+    inFlight = batch.length;
+    try {
+      return await send(batch);
+    } finally {
+      inFlight = 0;
+    }
+  };
+
+  /** One request with the batch at the head of the queue; whether to go on with the next. */
+  const send = async (batch: readonly SignedMeasurement[]): Promise<boolean> => {
     let res: Response;
     try {
       res = await doFetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
         body: JSON.stringify({ measurements: batch }),
-        signal: AbortSignal.timeout(requestTimeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(requestTimeoutMs), stopping.signal]),
       });
     } catch (error) {
       retryLater(batch.length, failure(error));
@@ -176,7 +195,10 @@ export function startDelivery(options: DeliveryOptions): Delivery {
     close() {
       closed = true;
       clearTimeout(timer);
-      if (queue.length > 0) emit({ kind: 'dropped', count: queue.length, why: 'landmark stopping with measurements undelivered' });
+      // A request on the wire is cut short, and its measurements reported dropped with why when it ends.
+      const waiting = queue.splice(inFlight).length;
+      if (waiting > 0) emit({ kind: 'dropped', count: waiting, why: 'landmark stopping with measurements undelivered' });
+      stopping.abort(new Error('the landmark is stopping'));
     },
   };
 }
