@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { cpus, hostname, networkInterfaces, release, totalmem, type as osType } from 'node:os';
+import { cpus, hostname, networkInterfaces, release, totalmem, type as osType, type NetworkInterfaceInfo } from 'node:os';
 
 export interface HostInventory {
   readonly hostname: string;
@@ -24,6 +24,22 @@ function osName(): string {
   const release = readTrimmed('/etc/os-release');
   const pretty = release && /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(release)?.[1];
   return pretty || osType();
+}
+
+/** An address that only reaches its own link: IPv6 fe80::/10, IPv4 169.254.0.0/16. */
+const linkLocal = (a: NetworkInterfaceInfo): boolean => (a.family === 'IPv6' ? /^fe[89ab][0-9a-f]:/i.test(a.address) : a.address.startsWith('169.254.'));
+
+/**
+ * The host's network interfaces for its inventory: those with an address beyond the loopback
+ * and their own link. A container's virtual interface (a veth, with only an fe80:: address) is
+ * left out: it comes and goes with the container and says nothing about the host.
+ */
+export function inventoryNics(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>): HostInventory['nics'] {
+  return Object.entries(interfaces).flatMap(([name, addrs]) => {
+    const external = (addrs ?? []).filter((a) => !a.internal);
+    if (!external.some((a) => !linkLocal(a))) return [];
+    return [{ name, mac: external[0]!.mac, addresses: external.map((a) => a.cidr ?? a.address) }];
+  });
 }
 
 /** How long the daemon reuses the host inventory it read: a renamed host, a new address or a hot-plugged core shows within this. */
@@ -52,10 +68,7 @@ export function hostInventoryReader(o: { readonly hostname?: string | undefined;
  */
 export function hostInventory(o: { readonly hostname?: string | undefined } = {}): HostInventory {
   const cpuList = cpus();
-  const nics = Object.entries(networkInterfaces()).flatMap(([name, addrs]) => {
-    const external = (addrs ?? []).filter((a) => !a.internal);
-    return external.length === 0 ? [] : [{ name, mac: external[0]!.mac, addresses: external.map((a) => a.cidr ?? a.address) }];
-  });
+  const nics = inventoryNics(networkInterfaces());
   return {
     hostname: o.hostname || hostname(),
     machineId: readTrimmed('/etc/machine-id'),
