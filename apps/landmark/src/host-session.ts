@@ -53,13 +53,17 @@ export class HostSession {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(info: LandmarkInfo, key: KeyObject, config: MeasureConfig, env: LandmarkEnv, channel: HostChannel, events: SessionEvents) {
+  readonly #hostsConnected: () => number;
+
+  /** `hostsConnected`: how many hosts the landmark holds now, this one included (spreads first measurements). */
+  constructor(info: LandmarkInfo, key: KeyObject, config: MeasureConfig, env: LandmarkEnv, channel: HostChannel, events: SessionEvents, hostsConnected: () => number = () => 1) {
     this.#info = info;
     this.#key = key;
     this.#config = config;
     this.#env = env;
     this.#channel = channel;
     this.#events = events;
+    this.#hostsConnected = hostsConnected;
     this.#schedule(config.helloTimeoutMs, () => this.#fail('LOCUS_ERR_PROTO_TIMEOUT', 'no hello received'));
   }
 
@@ -89,7 +93,9 @@ export class HostSession {
       if (this.#hostKey !== undefined) return this.#fail('LOCUS_ERR_PROTO_SEQUENCE', 'second hello');
       this.#hostKey = msg.hostKey;
       this.#send({ type: 'welcome', v: PROTOCOL_VERSION, landmark: this.#info });
-      this.#schedule(this.#config.firstMeasureAfterMs, () => this.#startMeasurement());
+      const { firstMeasureAfterMs, firstMeasureSpreadPerHostMs, measureEveryMs } = this.#config;
+      const spread = Math.min(measureEveryMs, this.#hostsConnected() * firstMeasureSpreadPerHostMs);
+      this.#schedule(firstMeasureAfterMs + this.#env.random() * spread, () => this.#startMeasurement());
       return;
     }
     const pending = this.#pending;

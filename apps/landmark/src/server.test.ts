@@ -54,6 +54,23 @@ describe('landmark server', () => {
     expect(server.hosts()).toEqual([host.publicKey]);
   });
 
+  it('puts off a new host\'s first measurement by a random share of firstMeasureSpreadPerHostMs per host connected, at most measureEveryMs', async () => {
+    for (const [measureEveryMs, least, most] of [[60_000, 5 + 3 * 400, Infinity], [300, 5 + 300, 1_100]] as const) {
+      const { info, key } = testLandmark('fra-1', 50.1109, 8.6821);
+      const server = await startLandmarkServer({ info, key: key.privateKey, config: { ...FAST, firstMeasureSpreadPerHostMs: 400, measureEveryMs }, env: { random: () => 1 } });
+      cleanup.push(() => server.close());
+      const hosts = [await rawHost(server.url), await rawHost(server.url), await rawHost(server.url)];
+      const last = hosts[2]!;
+      const hello = performance.now();
+      last.send({ type: 'hello', v: 1, hostKey: generateSigningKey().publicKey });
+      await until(() => last.received.some((m) => m.type === 'challenge'), 5_000, 'the first challenge');
+      const waited = performance.now() - hello;
+      expect(waited).toBeGreaterThanOrEqual(least - 20);
+      expect(waited).toBeLessThan(most);
+      for (const h of hosts) h.ws.terminate();
+    }
+  });
+
   it('describes itself over HTTP', async () => {
     const { server, info } = await landmark();
     const res = await fetch(`http://127.0.0.1:${server.port}/v1/landmark`);

@@ -82,7 +82,7 @@ export async function startLandmarkServer(options: LandmarkServerOptions): Promi
     const session = new HostSession(options.info, options.key, config, env, { send: (t) => ws.send(t), close: () => ws.close() }, {
       onMeasurement: (m) => options.onMeasurement?.(m),
       onProblem: (code, message, hostKey) => options.onProblem?.(code, message, hostKey),
-    });
+    }, () => sessions.size);
     sessions.add(session);
     ws.on('message', (data, isBinary) => {
       const arrivedAt = env.monotonicNs();
