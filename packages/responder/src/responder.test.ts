@@ -70,6 +70,28 @@ describe('the host responder', () => {
     expect(events[0]).toMatchObject({ kind: 'connected', landmark: { id: 'fake' } });
   });
 
+  it('answers challenges up to a burst, then closes the connection of a landmark sending them faster than maxChallengesPerS', async () => {
+    for (const maxChallengesPerS of [undefined, Infinity]) {
+      const landmark = await fakeLandmark();
+      const events: ResponderEvent[] = [];
+      const r = startResponder({ url: `ws://127.0.0.1:${landmark.port}`, key: generateSigningKey(), backoff: { initialMs: 60_000, maxMs: 60_000 }, onEvent: (e) => events.push(e), ...(maxChallengesPerS ? { maxChallengesPerS } : {}) });
+      cleanup.push(() => r.close());
+      await until(() => landmark.fromHost.length === 1, 'hello');
+      for (let seq = 0; seq < 300; seq++) landmark.send({ type: 'challenge', v: 1, seq, nonce: toBase64url(Buffer.alloc(32, seq % 256)) });
+      const answered = () => landmark.fromHost.filter((m) => m.type === 'response').length;
+      if (maxChallengesPerS === undefined) {
+        await until(() => events.some((e) => e.kind === 'disconnected'), 'the connection closed');
+        expect(events).toContainEqual({ kind: 'ignored', reason: 'landmark sent challenges faster than 50 a second: connection closed' });
+        // The burst, and what 50 a second refilled while the 300 arrived.
+        expect(answered()).toBeGreaterThanOrEqual(100);
+        expect(answered()).toBeLessThan(150);
+      } else {
+        await until(() => answered() === 300, 'every answer');
+        expect(events.some((e) => e.kind === 'ignored' || e.kind === 'disconnected')).toBe(false);
+      }
+    }
+  });
+
   it('obeys nothing but challenges: no command channel', async () => {
     const landmark = await fakeLandmark();
     const events: ResponderEvent[] = [];

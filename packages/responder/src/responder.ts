@@ -39,6 +39,14 @@ export interface ResponderOptions {
    * gone and the connection opened again; also the longest an opening (TCP and upgrade) may take.
    */
   readonly heartbeatMs?: number;
+  /**
+   * Challenges answered per second at most, sustained, after a burst of CHALLENGE_BURST; a
+   * landmark sending faster has the connection closed. Each answer is a signature: without a
+   * bound, a landmark turned hostile (or a man in the middle of a ws:// link) could keep a core
+   * of the GPU host signing. A landmark's rounds come at least 20 ms apart, 50 a second at most.
+   * Infinity for benchmarks that run rounds back to back.
+   */
+  readonly maxChallengesPerS?: number;
 }
 
 export interface Responder {
@@ -49,6 +57,9 @@ export interface Responder {
 }
 
 const KEEP_MEASUREMENTS = 100;
+/** Challenges answered back to back before maxChallengesPerS holds: a measurement of 100 rounds. */
+const CHALLENGE_BURST = 100;
+const MAX_CHALLENGES_PER_S = 50;
 /**
  * A landmark that went away without closing the connection (lost power, a route or NAT entry
  * dropped) sends nothing more, and the host, which only ever answers, would wait for its next
@@ -78,7 +89,9 @@ export function startResponder(options: ResponderOptions): Responder {
   let closed = false;
   let connected = false;
 
-  const onMessage = (socket: WebSocket, text: string): void => {
+  const challengesPerS = options.maxChallengesPerS ?? MAX_CHALLENGES_PER_S;
+
+  const onMessage = (socket: WebSocket, text: string, mayAnswer: () => boolean): void => {
     let msg: LandmarkMessage;
     try {
       const parsed = LandmarkMessage.safeParse(JSON.parse(text));
@@ -89,6 +102,12 @@ export function startResponder(options: ResponderOptions): Responder {
     }
     switch (msg.type) {
       case 'challenge':
+        if (!mayAnswer()) {
+          // Once: what it sent before the close arrives is left unanswered.
+          if (socket.readyState !== WebSocket.OPEN) return;
+          emit({ kind: 'ignored', reason: `landmark sent challenges faster than ${challengesPerS} a second: connection closed` });
+          return socket.close(1008, 'challenges too fast');
+        }
         // The hot path: sign and answer before doing anything else.
         socket.send(JSON.stringify({ type: 'response', v: PROTOCOL_VERSION, seq: msg.seq, signature: signChallenge(msg.nonce, options.key.publicKey, options.key.privateKey) }));
         return;
@@ -119,6 +138,17 @@ export function startResponder(options: ResponderOptions): Responder {
     ws = socket;
     let heard = true;
     let heartbeat: NodeJS.Timeout | undefined;
+    // A token bucket per connection: CHALLENGE_BURST at most, refilled at challengesPerS.
+    let tokens = CHALLENGE_BURST;
+    let filledAt = performance.now();
+    const mayAnswer = (): boolean => {
+      const now = performance.now();
+      tokens = Math.min(CHALLENGE_BURST, tokens + ((now - filledAt) * challengesPerS) / 1000);
+      filledAt = now;
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    };
     socket.on('open', () => {
       socket.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, hostKey: options.key.publicKey, ...(options.software ? { software: options.software } : {}) }));
       heartbeat = setInterval(() => {
@@ -131,7 +161,7 @@ export function startResponder(options: ResponderOptions): Responder {
     socket.on('pong', () => (heard = true));
     socket.on('message', (data, isBinary) => {
       heard = true;
-      if (!isBinary) onMessage(socket, data.toString());
+      if (!isBinary) onMessage(socket, data.toString(), mayAnswer);
     });
     let why: string | undefined;
     socket.on('error', (error) => (why = error.message));
