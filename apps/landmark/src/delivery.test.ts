@@ -91,6 +91,15 @@ describe('measurement delivery', () => {
     d.close();
   });
 
+  it('says what a port fetch refuses means', async () => {
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: 'http://127.0.0.1:6000', backoff: { initialMs: 10_000, maxMs: 10_000 }, onEvent: (e) => events.push(e) });
+    d.enqueue(measurement(1));
+    await until(() => events.some((e) => e.kind === 'retrying'));
+    expect(events[0]).toMatchObject({ kind: 'retrying', why: 'fetch failed: bad port (fetch refuses the ports browsers block, such as 6000 and 6665-6669: serve the Locus server on another)' });
+    d.close();
+  });
+
   it('gives up on a request the server does not answer, and retries it', async () => {
     const requests: ServerResponse[] = [];
     server = createServer((_, res) => requests.push(res));

@@ -56,6 +56,7 @@ function refusals(text: string): RefusalReason[] {
 /** Why a request failed: fetch's own message is "fetch failed", the cause (refused, no such host, a certificate) is under it. */
 function failure(error: unknown): string {
   const { message, cause } = error as Error & { cause?: { message?: unknown } };
+  if (cause?.message === 'bad port') return `${message}: bad port (fetch refuses the ports browsers block, such as 6000 and 6665-6669: serve the Locus server on another)`;
   return typeof cause?.message === 'string' && cause.message !== '' ? `${message}: ${cause.message}` : message;
 }
 
