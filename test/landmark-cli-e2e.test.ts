@@ -87,7 +87,8 @@ describe('locus landmark serve, as a process', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {
       const end = performance.now() + 20_000;
-      while (!/listening on/.test(stderr) && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
+      // The warning follows the "listening on" line, and may come in a later chunk.
+      while (!/listening on[^]*Raise the limit[^\n]*\n/.test(stderr) && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
       expect(stderr).toMatch(/warning: this process may open 256 files; hosts past about 156 will be refused by the kernel, unlogged, short of the landmark's 10000\. Raise the limit: ulimit -n, or LimitNOFILE= in its unit\./);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
