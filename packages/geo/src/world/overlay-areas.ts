@@ -307,6 +307,94 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
       ],
     ],
   },
+  // Russia's Arctic seas from the Pechora Sea to Chukotka, where the coasts and islands hold
+  // bays, straits and channels beyond the margin of the land that the baselines of 1985 (and
+  // Russia's claim to the straits of the Northern Sea Route as internal waters) may enclose.
+  // Regions of 10 to 40 km said `excluded` there. No other country's land lies within 300 km
+  // of these outlines (Norway's Kvitøya, 400 km west of Franz Josef Land; Alaska, 200 km east
+  // of Kresta Bay at St Lawrence Island and more elsewhere), so they are drawn whole, out past
+  // the outermost islands and over Russian land, rather than along baselines whose course
+  // Locus cannot check: the room they take costs no host's verdict anything, and open sea
+  // they take in (exclusive economic zone, not territory) only makes Russia possible there.
+  {
+    // Between the Kanin Peninsula, Kolguev, the south of Novaya Zemlya and Vaygach, with
+    // Cheshskaya and Pechora Bays.
+    name: 'Pechora Sea and Cheshskaya Bay',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [43.0, 68.9], [47.5, 69.9], [52.0, 70.3], [55.0, 70.9], [58.5, 70.9], [60.7, 70.3], [61.0, 69.0], [58.0, 68.3],
+        [52.0, 68.0], [47.5, 67.0], [45.0, 67.5], [44.0, 68.3],
+      ],
+    ],
+  },
+  {
+    // The channels among the archipelago's islands, from Alexandra Land to Graham Bell Island.
+    name: 'Franz Josef Land',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [43.5, 80.6], [44.5, 79.9], [50.0, 79.6], [57.0, 79.5], [63.5, 79.8], [66.0, 80.6], [66.0, 81.7], [61.0, 82.3],
+        [55.0, 82.2], [49.0, 81.7], [45.0, 81.3],
+      ],
+    ],
+  },
+  {
+    // Severnaya Zemlya's straits, the Vilkitsky Strait between it and Cape Chelyuskin, and the
+    // Nordenskiöld Archipelago and islands off Taymyr's northern coast.
+    name: 'Severnaya Zemlya, the Vilkitsky Strait and the islands off Taymyr',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [90.5, 75.6], [90.5, 76.6], [93.0, 77.7], [91.5, 78.7], [90.5, 80.0], [92.0, 81.2], [97.0, 81.6], [101.0, 81.3],
+        [104.5, 80.3], [108.0, 79.0], [107.5, 77.5], [106.0, 76.5], [104.0, 76.0], [96.0, 75.6],
+      ],
+    ],
+  },
+  {
+    // The Laptev and East Siberian Seas south of the De Long Islands, with the gulfs of their
+    // coasts (Khatanga, Anabar, Olenyok, Buor-Khaya, Yana, Kolyma, Chaunskaya), the New
+    // Siberian Islands and the Dmitry Laptev and Sannikov Straits, the Bear Islands, Wrangel
+    // and Herald Islands and the Long Strait; west of 174.5 W, 170 km short of the US-Russia
+    // line of 1990 and farther from Alaska.
+    name: 'Laptev and East Siberian Seas',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [106.0, 74.0], [107.5, 77.5], [113.0, 77.5], [125.0, 77.5], [135.0, 77.2], [140.0, 76.8], [148.0, 77.2],
+        [156.0, 77.6], [160.5, 77.2], [161.0, 76.0], [164.0, 74.0], [172.0, 73.0], [179.0, 72.7], [-176.0, 72.2],
+        [-174.5, 71.6], [-174.5, 70.4], [-175.0, 68.2], [-176.0, 67.5], [179.5, 68.0], [170.0, 68.3], [160.0, 69.0],
+        [150.0, 70.2], [140.0, 70.6], [133.0, 70.8], [131.0, 70.6], [125.0, 71.5], [118.0, 72.3], [112.0, 72.8],
+        [106.0, 73.0],
+      ],
+    ],
+  },
+  {
+    // Kresta Bay, in the north of the Gulf of Anadyr, out some 40 km past its mouth.
+    name: 'Kresta Bay',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [-179.6, 66.0], [-179.8, 64.7], [-175.5, 64.5], [-175.4, 65.4], [-177.0, 66.2],
+      ],
+    ],
+  },
+  {
+    // Mechigmen Bay, south of the Bering Strait: 90 km from Little Diomede (US), the nearest land of another country.
+    name: 'Mechigmen Bay',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [-172.4, 65.7], [-170.7, 65.7], [-170.7, 65.1], [-172.4, 65.1],
+      ],
+    ],
+  },
   // The Caspian Sea, in parts by who holds the waters there: the sectors of the Russian-Kazakh
   // (1998), Russian-Azerbaijani (2002) and trilateral (2003) agreements, the Azerbaijani and
   // Turkmen sectors on the median line between them, and the south, which Iran holds up to the

@@ -86,7 +86,11 @@ describe('overlay areas', () => {
       // countries' claims from being contradicted at sea beyond their territorial waters.
       expect(area.codes.some((c) => DEFAULT_RESTRICTED.includes(c)) || area.name.startsWith('Caspian Sea, ')).toBe(true);
       expect(area.disputed).toBe(area.codes.length > 1);
-      for (const ring of area.rings) {
+      for (const shipped of area.rings) {
+        // A ring across the antimeridian (an edge takes the short way over 180°) is tested with its
+        // western longitudes carried past 180, where its edges are straight lines as drawn.
+        const across = shipped.some(([lon], i) => Math.abs(lon - shipped[(i + 1) % shipped.length]![0]) > 180);
+        const ring = across ? shipped.map(([lon, lat]): LonLat => [lon < 0 ? lon + 360 : lon, lat]) : shipped;
         const edges = ring.map((p, i) => [p, ring[(i + 1) % ring.length]!] as const);
         edges.forEach(([a, b], i) =>
           edges.forEach(([c, d], j) => {
@@ -127,6 +131,16 @@ describe('overlay areas', () => {
     ['the Pacific off Avacha Gulf', 52.3, 160.0, []],
     ['Kronotsky Gulf', 54.0, 161.25, ['RU']],
     ['Olyutorsky Gulf', 60.0, 168.5, ['RU']],
+    ['the Pechora Sea', 69.8, 55.0, ['RU']],
+    ['the Barents Sea west of Franz Josef Land, toward Svalbard', 80.2, 38.0, []],
+    ['the channels of Franz Josef Land', 80.6, 52.0, ['RU']],
+    ['the Vilkitsky Strait', 77.9, 103.0, ['RU']],
+    ['the Laptev Sea', 75.5, 125.0, ['RU']],
+    ['the East Siberian Sea north of Wrangel Island, across 180°', 72.0, -178.0, ['RU']],
+    ['the Chukchi Sea west of the US-Russia line, past the outline', 70.5, -172.0, []],
+    ['Kresta Bay', 65.0, -178.0, ['RU']],
+    ['the Gulf of Anadyr off St Lawrence Island (US)', 63.9, -173.0, []],
+    ['Mechigmen Bay', 65.3, -171.5, ['RU']],
     ['West Korea Bay', 39.25, 124.0, ['CN', 'KP']],
     ['the Yellow Sea south of West Korea Bay', 38.2, 123.5, []],
     ['East Korea Bay', 39.75, 128.5, ['KP']],
