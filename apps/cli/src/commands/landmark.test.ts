@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLandmarkServer, type LandmarkServer } from '@locus/landmark';
-import { generateSigningKey, parseKeyFile } from '@locus/protocol';
+import { generateSigningKey, parseKeyFile, type LandmarkInfo } from '@locus/protocol';
 import { runLocus, tempFiles } from '../test-support.js';
 
 const servers: LandmarkServer[] = [];
@@ -12,15 +12,16 @@ afterEach(async () => {
   while (servers.length) await servers.pop()!.close();
 });
 
-async function peer(id: string, lat: number, lon: number, country: string): Promise<LandmarkServer> {
+async function peer(id: string, lat: number, lon: number, country: string): Promise<LandmarkServer & { info: LandmarkInfo }> {
   const key = generateSigningKey();
+  const info = { id, name: id, country, lat, lon, publicKey: key.publicKey };
   const server = await startLandmarkServer({
-    info: { id, name: id, country, lat, lon, publicKey: key.publicKey },
+    info,
     key: key.privateKey,
     config: { rounds: 3, roundGapMs: { min: 1, max: 2 }, firstMeasureAfterMs: 5 },
   });
   servers.push(server);
-  return server;
+  return { ...server, info };
 }
 
 describe('locus landmark keygen', () => {
@@ -109,6 +110,46 @@ describe('locus landmark calibrate', () => {
     const bad = await runLocus(['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--lat', '50.11', '--lon', '8.68', '--peer', near.url, '--peer', far.url, '--timeout-s', '10']);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/TOO FAST +tyo \(JP, 35\.68, 139\.65\): \d+ km, .* one of the two landmarks is not where it says/);
+  });
+
+  it('holds peers and itself to the places --trust lists, not the ones they greet with, and reports a peer it does not list', async () => {
+    const dir = tempFiles({});
+    const self = (await runLocus(['landmark', 'keygen', '--out', dir])).stdout.trim();
+    const near = await peer('fra-2', 50.12, 8.7, 'DE');
+    const stranger = await peer('fra-3', 50.1, 8.6, 'DE');
+    const own = { id: 'fra-1', name: 'fra-1', country: 'DE', lat: 50.11, lon: 8.68, publicKey: self };
+    const write = (landmarks: LandmarkInfo[]) => {
+      writeFileSync(join(dir, 'trust.json'), JSON.stringify({ landmarks }));
+      return ['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--trust', join(dir, 'trust.json'), '--timeout-s', '10'];
+    };
+    // Its own place is read from the list by its key: no --lat, --lon.
+    const ok = await runLocus([...write([own, near.info]), '--peer', near.url]);
+    expect([ok.code, ok.stdout]).toEqual([0, expect.stringMatching(/^consistent +fra-2 \(DE, 50\.12, 8\.7\): 2 km[^\n]*\n$/)]);
+    // Registered in Tokyo, it answers from beside Frankfurt and greets (and signs) as there: too fast for where it is held to be.
+    const moved = await runLocus([...write([own, { ...near.info, lat: 35.68, lon: 139.65 }]), '--peer', near.url]);
+    expect(moved.code).toBe(1);
+    expect(moved.stdout).toMatch(/^TOO FAST +fra-2 \(DE, 35\.68, 139\.65\): \d+ km, .* one of the two landmarks is not where it says; it greeted as at 50\.12, 8\.7, not the place trusted\n$/);
+    const unlisted = await runLocus([...write([own, near.info]), '--peer', near.url, '--peer', stranger.url]);
+    expect(unlisted.code).toBe(1);
+    expect(unlisted.stdout).toContain(`UNTRUSTED   fra-3 (key ${stranger.info.publicKey}) at ${stranger.url}: its key is not in the trust list\n`);
+  });
+
+  it('refuses a place --trust does not give it, and wants one where --trust does not list it', async () => {
+    const dir = tempFiles({});
+    const self = (await runLocus(['landmark', 'keygen', '--out', dir])).stdout.trim();
+    const trust = (landmarks: object[]) => {
+      writeFileSync(join(dir, 'trust.json'), JSON.stringify(landmarks));
+      return ['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--trust', join(dir, 'trust.json'), '--peer', 'ws://127.0.0.1:9/v1/timing', '--timeout-s', '1'];
+    };
+    const elsewhere = await runLocus([...trust([{ id: 'fra-1', name: 'fra-1', country: 'DE', lat: 50.11, lon: 8.68, publicKey: self }]), '--lat', '48.86', '--lon', '2.35']);
+    expect([elsewhere.code, elsewhere.stdout]).toEqual([2, '']);
+    expect(elsewhere.stderr).toMatch(/--lat 48\.86 --lon 2\.35 is not the place --trust \S+ lists for this landmark's key \(fra-1: 50\.11, 8\.68\)/);
+    const missing = await runLocus(trust([]));
+    expect([missing.code, missing.stdout]).toEqual([2, '']);
+    expect(missing.stderr).toMatch(/does not list this landmark's key, so --lat and --lon are needed/);
+    const bad = await runLocus(trust([{ id: 'fra-1' }]));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/LOCUS_ERR_INPUT_VALUE: .*trust\.json: not a list of landmarks/);
   });
 
   it('reports a peer that does not answer', async () => {

@@ -1,15 +1,14 @@
 import { OVERLAY_REVIEW_MONTHS, type SpeedModel } from '@locus/geo';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
-import { LandmarkInfo } from '@locus/protocol';
 import { DEFAULT_PROOF_REQUIREMENTS, verifyProof, type ProofCheck, type ProofProblem, type ProofRequirements } from '@locus/proof';
-import { z } from 'zod';
-import { CliError, usageError } from '../errors.js';
-import { readJsonFile, readTextFile } from '../files.js';
+import { usageError } from '../errors.js';
+import { readTextFile } from '../files.js';
 import { printableLines, type Io } from '../io.js';
 import { parseCommandLine } from './args.js';
 import { numberOption } from './options.js';
 import { speedOption } from './geo-model-options.js';
 import { parseRestricted } from './geo-verify.js';
+import { trustedLandmarks } from './trust-option.js';
 
 const NAME = 'locus proof verify';
 
@@ -52,20 +51,6 @@ Exit codes:
   3  it holds together, but without --trust its landmark keys are its own word, so it proves
      nothing of who measured (anyone can make such a bundle with landmark keys of their own)
 `;
-
-/** The landmarks of a --trust file, or a coded error (exit 2): it is what you hold the bundle to. */
-function trustedLandmarks(path: string): readonly LandmarkInfo[] {
-  const json = readJsonFile(path, 'trusted landmarks');
-  // Checked against the form it takes, so that the problem named is that form's.
-  const t = Array.isArray(json) ? z.array(LandmarkInfo).safeParse(json) : z.strictObject({ landmarks: z.array(LandmarkInfo) }).transform((o) => o.landmarks).safeParse(json);
-  if (t.success) return t.data;
-  const issue = t.error.issues[0]!;
-  throw new CliError(
-    'LOCUS_ERR_INPUT_VALUE',
-    `${path}: not a list of landmarks (${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message})`,
-    'A --trust file is a JSON array of landmarks {id, name, country, lat, lon, publicKey}, or {"landmarks": [...]}, as GET /api/v1/landmarks gives.',
-  );
-}
 
 /**
  * FILE as the JSON it should be. What it is instead is a reason the proof does not hold, not bad
