@@ -14,15 +14,13 @@ export interface HttpAnswer {
 /** A JSON POST; global fetch fits, and so does `httpPost`. */
 export type Poster = (url: string, init: { readonly method: 'POST'; readonly headers: Record<string, string>; readonly body: string; readonly signal: AbortSignal }) => Promise<HttpAnswer>;
 
-/**
- * POST over node:http(s). The agent's default rather than fetch: fetch loads undici, which
- * costs a long-running daemon about 9 MB of resident memory (bench:agent).
- */
-export const httpPost: Poster = (url, init) =>
-  new Promise((resolve, reject) => {
+/** One request over node:http(s), its answer read whole. */
+function nodeHttp(url: string, init: { readonly method: 'GET' | 'POST'; readonly headers: Record<string, string>; readonly body?: string; readonly signal: AbortSignal }): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
     const target = new URL(url);
     const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = request(target, { method: init.method, headers: { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) }, signal: init.signal }, (res) => {
+    const headers = init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
+    const req = request(target, { method: init.method, headers, signal: init.signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
@@ -39,6 +37,17 @@ export const httpPost: Poster = (url, init) =>
     req.on('error', reject);
     req.end(init.body);
   });
+}
+
+/**
+ * POST over node:http(s). The agent's default rather than fetch: fetch loads undici, which
+ * costs a long-running daemon about 9 MB of resident memory (bench:agent), and refuses ports
+ * browsers block (6000, 6665-6669, …) that node:http takes.
+ */
+export const httpPost: Poster = (url, init) => nodeHttp(url, init);
+
+/** GET over node:http(s), the way the agent reaches its server (precheck asks as the agent will). */
+export const httpGet = (url: string, signal: AbortSignal): Promise<HttpAnswer> => nodeHttp(url, { method: 'GET', headers: {}, signal });
 
 /** A refusal or failure from the server, with its error code when it sent one. */
 export class ServerError extends Error {

@@ -3,6 +3,7 @@ import { constants, accessSync, readFileSync, readdirSync, statSync } from 'node
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { randomBytes } from 'node:crypto';
+import { httpGet as nodeGet } from '../client.js';
 import { openKoffiNvml, NVML_LIBRARY } from '../nvml/koffi.js';
 import type { ExecResult, PrecheckProbes, ProbeResult } from './checks.js';
 
@@ -17,16 +18,18 @@ function exec(command: string, args: readonly string[], timeoutMs: number): Prom
   });
 }
 
+/** GETs the URL as the agent's client reaches its server (node:http, not fetch, which refuses some ports the agent takes). */
 async function httpGet(url: string, timeoutMs: number): Promise<ProbeResult> {
   const started = performance.now();
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    const res = await nodeGet(url, signal);
     const body = await res.text();
     return { ok: true, ms: performance.now() - started, status: res.status, body };
   } catch (error) {
-    const e = error as Error & { cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError') return { ok: false, error: `no answer within ${timeoutMs} ms` };
-    return { ok: false, error: e.cause?.code ?? e.cause?.message ?? e.message };
+    if (signal.aborted) return { ok: false, error: `no answer within ${timeoutMs} ms` };
+    const e = error as NodeJS.ErrnoException;
+    return { ok: false, error: e.code ?? e.message };
   }
 }
 
