@@ -106,7 +106,7 @@ describe('locus report verify', () => {
     await new Promise((r) => server.close(r));
     const f = files();
     const r = await runLocus(['report', 'verify', f('fleet.csv'), f('fleet.csv.sig'), '--server', `http://127.0.0.1:${port}`]);
-    expect(r.stderr).toMatch(/LOCUS_ERR_SERVER_REFUSED: locus report verify: cannot read http:\/\/127\.0\.0\.1:\d+\/\.well-known\/locus-report-key: fetch failed/);
+    expect(r.stderr).toMatch(/LOCUS_ERR_SERVER_REFUSED: locus report verify: cannot read http:\/\/127\.0\.0\.1:\d+\/\.well-known\/locus-report-key: fetch failed: connect ECONNREFUSED 127\.0\.0\.1:\d+\n/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(1);
   });

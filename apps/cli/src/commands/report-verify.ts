@@ -55,7 +55,10 @@ async function fetchKey(url: URL): Promise<unknown> {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return (await res.json()) as unknown;
   } catch (error) {
-    throw new CliError('LOCUS_ERR_SERVER_REFUSED', `${NAME}: cannot read ${url.href}: ${(error as Error).message}`, 'Check the URL, or pass --key with a saved copy of the key.');
+    // fetch says only "fetch failed"; why (refused, no such host, a certificate, a port it blocks) is its cause.
+    const { message, cause } = error as Error & { cause?: { message?: unknown } };
+    const why = typeof cause?.message === 'string' && cause.message !== '' ? `${message}: ${cause.message}` : message;
+    throw new CliError('LOCUS_ERR_SERVER_REFUSED', `${NAME}: cannot read ${url.href}: ${why}`, 'Check the URL, or pass --key with a saved copy of the key.');
   }
 }
 
