@@ -45,6 +45,11 @@ const PLACES = {
   chaunskayaBay: [69.3, 169.9],
   longStrait: [70.3, 178.0],
   krestaBay: [65.0, -178.0],
+  gulfOfBatabano: [21.95, -82.2],
+  gulfOfCazones: [21.7, -80.9],
+  gulfOfAnaMaria: [21.25, -78.9],
+  gulfOfGuacanayabo: [20.4, -77.75],
+  grandCayman: [19.3, -81.38],
   westKoreaBay: [39.25, 124.0],
   eastKoreaBay: [39.75, 128.5],
   pearlRiverMouth: [22.0, 114.75],
@@ -210,6 +215,10 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
     ['in Chaunskaya Bay, off Pevek', 'chaunskayaBay', 3, ['RU']],
     ['in the Long Strait, between Wrangel Island and Chukotka', 'longStrait', 15, ['RU']],
     ['in Kresta Bay, across 180° from the Long Strait', 'krestaBay', 8, ['RU']],
+    ['in the Gulf of Batabanó, between Cuba and the Isla de la Juventud', 'gulfOfBatabano', 6, ['CU']],
+    ['in the Gulf of Cazones, east of Cayo Largo', 'gulfOfCazones', 5, ['CU']],
+    ['in the Gulf of Ana María, behind the Jardines de la Reina', 'gulfOfAnaMaria', 5, ['CU']],
+    ['in the Gulf of Guacanayabo', 'gulfOfGuacanayabo', 3, ['CU']],
     ['in West Korea Bay, between Liaodong and North Korea', 'westKoreaBay', 15, ['CN', 'KP']],
     ['in East Korea Bay, off Hamhung', 'eastKoreaBay', 5, ['KP']],
     ['off the Pearl River mouth, behind the outer islands', 'pearlRiverMouth', 15, ['CN']],
@@ -230,6 +239,11 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
     const v = verify(bounds, null);
     expect(v.restricted).toBe('possible');
     expect(v.possibleCountries).toEqual(expect.arrayContaining([...parties]));
+  });
+
+  it('leaves Grand Cayman, the nearest land of another country to Cuba\'s gulfs, provable outside Cuba by a region of 220 km', () => {
+    // About 230 km with the outlines or without: they lie farther than that from the island.
+    expect(verify([within('grandCayman', 220)], null).restricted).toBe('excluded');
   });
 
   it.each([['paris', ['FR']], ['singapore', ['SG', 'MY', 'ID']]] as const)('leaves a host in %s as it was', (place, countries) => {

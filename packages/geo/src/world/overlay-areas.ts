@@ -482,6 +482,36 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
       ],
     ],
   },
+  // Cuba's south coast, where its straight baselines run along the cays of the Canarreos and the
+  // Jardines de la Reina and the shallow gulfs behind them are internal waters, up to ~60 km
+  // from the land Natural Earth draws: regions of 5 to 15 km there said `excluded`. Drawn over
+  // Cuban land and out to the cays; the nearest other country's land, the Cayman Islands, lies
+  // 100 km south of them and more.
+  {
+    // The Gulf of Batabanó between western Cuba, the Isla de la Juventud and the Canarreos, with
+    // the Gulf of Cazones and the Bay of Pigs east of Cayo Largo.
+    name: 'Gulfs of Batabanó and Cazones',
+    codes: ['CU'],
+    disputed: false,
+    rings: [
+      [
+        [-83.3, 22.55], [-83.05, 21.85], [-82.5, 21.82], [-81.8, 21.62], [-81.3, 21.6], [-80.3, 22.1], [-81.3, 22.35],
+        [-82.0, 22.75],
+      ],
+    ],
+  },
+  {
+    // The Gulfs of Ana María and Guacanayabo, behind the Jardines de la Reina to Cabo Cruz.
+    name: 'Gulfs of Ana María and Guacanayabo',
+    codes: ['CU'],
+    disputed: false,
+    rings: [
+      [
+        [-79.3, 21.8], [-79.8, 21.45], [-79.0, 20.85], [-78.2, 20.5], [-77.75, 20.0], [-77.5, 19.95], [-77.0, 20.4],
+        [-78.0, 21.3],
+      ],
+    ],
+  },
   {
     // Held by China within straight baselines around the whole group; claimed by Vietnam and
     // Taiwan. Natural Earth draws a few of the islands (as China), not the waters between them.
