@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,35 @@ import { startResponder } from '@locus/responder';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const bin = join(root, 'apps/cli/bin/locus.js');
+
+/** `locus landmark serve ARGS` on a free loopback port, its output gathered. */
+function serve(args: readonly string[]) {
+  const child = spawn(process.execPath, [bin, 'landmark', 'serve', '--host', '127.0.0.1', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const until = async (check: () => boolean, what: string) => {
+    const end = performance.now() + 20_000;
+    while (!check()) {
+      if (performance.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return {
+    child,
+    exited,
+    until,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    /** Its timing endpoint, once it says it listens. */
+    listening: async () => {
+      await until(() => /listening on ws:\/\/\S+?;/.test(stderr), 'the landmark to listen');
+      return /listening on (ws:\/\/\S+?);/.exec(stderr)![1]!;
+    },
+  };
+}
 
 describe('locus landmark serve, as a process', () => {
   it('measures a host, prints and delivers the signed measurement, and stops cleanly on SIGTERM', async () => {
@@ -31,36 +60,69 @@ describe('locus landmark serve, as a process', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const child = spawn(process.execPath, [bin, 'landmark', 'serve', '--id', 'fra-1', '--lat', '50.1109', '--lon', '8.6821', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--host', '127.0.0.1', '--port', '0', '--rounds', '3', '--server', serverUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const landmark = serve(['--id', 'fra-1', '--lat', '50.1109', '--lon', '8.6821', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--rounds', '3', '--server', serverUrl]);
+    const { child, exited, until } = landmark;
     try {
-      const until = async (check: () => boolean, what: string) => {
-        const end = performance.now() + 20_000;
-        while (!check()) {
-          if (performance.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      };
-      await until(() => /listening on ws:\/\//.test(stderr), 'the landmark to listen');
-      const url = /listening on (ws:\/\/\S+?);/.exec(stderr)![1]!;
-      expect(stderr).toContain(`public key ${publicKey}`);
+      const url = await landmark.listening();
+      expect(landmark.stderr()).toContain(`public key ${publicKey}`);
       const host = generateSigningKey();
       const responder = startResponder({ url, key: host });
-      await until(() => stdout.includes('\n') && delivered.length > 0, 'a measurement printed and delivered');
+      await until(() => landmark.stdout().includes('\n') && delivered.length > 0, 'a measurement printed and delivered');
       await responder.close();
-      const printed = JSON.parse(stdout.split('\n')[0]!) as SignedMeasurement;
+      const printed = JSON.parse(landmark.stdout().split('\n')[0]!) as SignedMeasurement;
       expect(printed.measurement).toMatchObject({ landmarkId: 'fra-1', hostKey: host.publicKey, rounds: 3 });
       expect(verifyMeasurementSignature(printed, publicKey)).toBe(true);
       expect(delivered[0]).toEqual(printed);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      expect(stderr).toMatch(/SIGTERM: stopping/);
+      expect(landmark.stderr()).toMatch(/SIGTERM: stopping/);
     } finally {
       child.kill('SIGKILL');
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('keeps in --spool what the server did not take when it stops, and sends it at its next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locus-landmark-'));
+    spawnSync(process.execPath, [bin, 'landmark', 'keygen', '--out', dir]);
+    let up = false;
+    const delivered: SignedMeasurement[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        if (!up) return res.writeHead(503).end('{"code":"LOCUS_ERR_STOPPING"}');
+        delivered.push(...(JSON.parse(body) as { measurements: SignedMeasurement[] }).measurements);
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const spool = join(dir, 'spool.jsonl');
+    const args = ['--id', 'fra-1', '--lat', '50.1109', '--lon', '8.6821', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--rounds', '3', '--server', `http://127.0.0.1:${(server.address() as AddressInfo).port}`, '--spool', spool];
+    const first = serve(args);
+    let second: ReturnType<typeof serve> | undefined;
+    try {
+      const responder = startResponder({ url: await first.listening(), key: generateSigningKey() });
+      await first.until(() => /server unreachable \(HTTP 503\)/.test(first.stderr()), 'a delivery the server turns away');
+      await responder.close();
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      const printed = first.stdout().trim().split('\n').map((l) => JSON.parse(l) as SignedMeasurement);
+      expect(first.stderr()).toContain(`kept ${printed.length} undelivered measurement(s) in the spool for the next start`);
+      expect(readFileSync(spool, 'utf8').trim().split('\n')).toHaveLength(printed.length);
+
+      up = true;
+      second = serve(args);
+      await second.listening();
+      await second.until(() => delivered.length === printed.length, 'the kept measurements delivered');
+      expect(delivered).toEqual(printed);
+      expect(second.stderr()).toContain(`sending ${printed.length} measurement(s) an earlier run kept in the spool`);
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+      expect(readFileSync(spool, 'utf8')).toBe('');
+    } finally {
+      first.child.kill('SIGKILL');
+      second?.child.kill('SIGKILL');
       await new Promise((r) => server.close(r));
     }
   });

@@ -2,7 +2,11 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signMeasurement, type SignedMeasurement } from '@locus/protocol';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDelivery, type DeliveryEvent } from './delivery.js';
+import { openSpool } from './spool.js';
 import { until } from './test-support.js';
 
 const key = generateSigningKey();
@@ -210,5 +214,56 @@ describe('measurement delivery', () => {
     expect(d.pending()).toBe(3);
     expect(events.filter((e) => e.kind === 'dropped').reduce((n, e) => n + e.count, 0)).toBe(2);
     d.close();
+  });
+
+  it('keeps what it could not deliver in its spool at close, a request cut short too, and sends it at the next start', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'locus-delivery-')), 'spool.jsonl');
+    const spoolNow = () => openSpool(path, { maxAgeMs: Infinity, now: 0 }).spool;
+    const events: DeliveryEvent[] = [];
+    let requests = 0;
+    const first = startDelivery({
+      server: 'http://127.0.0.1:9',
+      backoff: fast,
+      spool: spoolNow(),
+      onEvent: (e) => events.push(e),
+      // Never answers: the first request is on the wire at close.
+      fetch: (_url, init) => {
+        requests++;
+        return new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason as Error)));
+      },
+    });
+    for (let i = 0; i < 3; i++) first.enqueue(measurement(i));
+    await until(() => requests === 1);
+    first.close();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events).toEqual([{ kind: 'kept', count: 3 }]);
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(3);
+
+    const { url, received } = await fakeServer([]);
+    const again: DeliveryEvent[] = [];
+    const second = startDelivery({ server: url, backoff: fast, spool: spoolNow(), onEvent: (e) => again.push(e) });
+    await until(() => second.pending() === 0);
+    expect(received.flatMap((r) => r.body.measurements.map((m) => m.measurement.minRttMs))).toEqual([0, 1, 2]);
+    expect(again).toEqual([{ kind: 'restored', count: 3 }, { kind: 'delivered', count: 3 }]);
+    expect(readFileSync(path, 'utf8')).toBe('');
+    second.close();
+    expect(again).toHaveLength(2);
+  });
+
+  it('restores at most maxQueue from its spool, the newest, and says what it dropped', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'locus-delivery-')), 'spool.jsonl');
+    const kept = openSpool(path, { maxAgeMs: Infinity, now: 0 }).spool;
+    const queue = [0, 1, 2, 3].map((i) => measurement(i));
+    for (const m of queue) kept.append(m);
+    kept.close(queue);
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: 'http://127.0.0.1:9', maxQueue: 2, backoff: { initialMs: 10_000, maxMs: 10_000 }, spool: openSpool(path, { maxAgeMs: Infinity, now: 0 }).spool, onEvent: (e) => events.push(e), fetch: () => Promise.reject(new Error('down')) });
+    expect(d.pending()).toBe(2);
+    expect(events.slice(0, 2)).toEqual([
+      { kind: 'restored', count: 4 },
+      { kind: 'dropped', count: 2, why: 'queue over 2; the oldest were dropped' },
+    ]);
+    d.close();
+    expect(readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as SignedMeasurement).measurement.minRttMs)).toEqual([2, 3]);
   });
 });

@@ -1,4 +1,5 @@
 import type { SignedMeasurement } from '@locus/protocol';
+import type { Spool } from './spool.js';
 
 /** Measurements the server refused one by one, for one reason (its error code); `message` is the first one's. */
 export interface RefusalReason {
@@ -13,7 +14,11 @@ export type DeliveryEvent =
   | { readonly kind: 'refused'; readonly count: number; readonly of: number; readonly reasons: readonly RefusalReason[] }
   | { readonly kind: 'retrying'; readonly count: number; readonly inMs: number; readonly why: string }
   | { readonly kind: 'rejected'; readonly count: number; readonly status: number; readonly body: string }
-  | { readonly kind: 'dropped'; readonly count: number; readonly why: string };
+  | { readonly kind: 'dropped'; readonly count: number; readonly why: string }
+  /** Stopping with `count` undelivered, kept in the spool for the next start. */
+  | { readonly kind: 'kept'; readonly count: number }
+  /** Starting with `count` an earlier run kept in the spool. */
+  | { readonly kind: 'restored'; readonly count: number };
 
 export interface DeliveryOptions {
   /** The server's base URL; measurements go to POST {server}/api/v1/measurements. */
@@ -28,6 +33,8 @@ export interface DeliveryOptions {
   readonly fetch?: typeof fetch;
   readonly random?: () => number;
   readonly onEvent?: (event: DeliveryEvent) => void;
+  /** Keeps what is queued across restarts (openSpool); without one, what is queued at a stop is lost, and said so. */
+  readonly spool?: Spool;
 }
 
 /**
@@ -73,7 +80,10 @@ export interface Delivery {
    * says, until the queue is empty or `withinMs` have passed.
    */
   drain(withinMs: number): Promise<void>;
-  /** Stops: what waits is dropped, and said so; a request on the wire is cut short (its measurements then too). */
+  /**
+   * Stops: a request on the wire is cut short. With a spool, everything queued (that request's
+   * measurements too) is kept for the next start; without, it is dropped, and said so.
+   */
   close(): void;
 }
 
@@ -100,10 +110,17 @@ export function startDelivery(options: DeliveryOptions): Delivery {
   // Measurements of the request on the wire, which close() cuts short: reported with its outcome.
   let inFlight = 0;
   const stopping = new AbortController();
+  const spool = options.spool;
+  /** Takes `count` measurements off the head of the queue (sent, refused or dropped), and off the spool. */
+  const settle = (count: number): void => {
+    const removed = queue.splice(0, count).length;
+    if (removed > 0) spool?.settled(queue, removed);
+  };
 
   const retryLater = (count: number, why: string): void => {
     if (closed) {
-      // No retry after close: they are lost, and said so.
+      // No retry after close: kept in the spool (close() said so), or lost, and said so.
+      if (options.spool) return;
       queue.splice(0, count);
       return emit({ kind: 'dropped', count, why: `landmark stopping before the server took them (${why}); any it stored count once` });
     }
@@ -140,7 +157,7 @@ export function startDelivery(options: DeliveryOptions): Delivery {
       return false;
     }
     if (res.ok) {
-      queue.splice(0, batch.length);
+      settle(batch.length);
       attempt = 0;
       const reasons = refusals(await res.text().catch(() => ''));
       const refused = Math.min(batch.length, reasons.reduce((n, r) => n + r.count, 0));
@@ -153,7 +170,7 @@ export function startDelivery(options: DeliveryOptions): Delivery {
       retryLater(batch.length, `HTTP ${res.status}`);
       return false;
     }
-    queue.splice(0, batch.length);
+    settle(batch.length);
     emit({ kind: 'rejected', count: batch.length, status: res.status, body });
     return true;
   };
@@ -168,14 +185,27 @@ export function startDelivery(options: DeliveryOptions): Delivery {
     return sending;
   };
 
+  /** Past maxQueue the oldest go, and are said to. */
+  const trim = (): void => {
+    if (queue.length <= maxQueue) return;
+    const excess = queue.length - maxQueue;
+    settle(excess);
+    emit({ kind: 'dropped', count: excess, why: `queue over ${maxQueue}; the oldest were dropped` });
+  };
+
+  if (spool && spool.restored.length > 0) {
+    queue.push(...spool.restored);
+    emit({ kind: 'restored', count: spool.restored.length });
+    trim();
+    void flush();
+  }
+
   return {
     enqueue(signed) {
       if (closed) return;
       queue.push(signed);
-      if (queue.length > maxQueue) {
-        const excess = queue.splice(0, queue.length - maxQueue);
-        emit({ kind: 'dropped', count: excess.length, why: `queue over ${maxQueue}; the oldest were dropped` });
-      }
+      spool?.append(signed);
+      trim();
       if (!timer && !sending) void flush();
     },
     pending: () => queue.length,
@@ -194,11 +224,19 @@ export function startDelivery(options: DeliveryOptions): Delivery {
       }
     },
     close() {
+      if (closed) return;
       closed = true;
       clearTimeout(timer);
-      // A request on the wire is cut short, and its measurements reported dropped with why when it ends.
-      const waiting = queue.splice(inFlight).length;
-      if (waiting > 0) emit({ kind: 'dropped', count: waiting, why: 'landmark stopping with measurements undelivered' });
+      if (spool) {
+        // Whether the server took a request cut short is not known: it counts a measurement once if it comes again.
+        if (queue.length > 0) emit({ kind: 'kept', count: queue.length });
+        spool.close(queue);
+        queue.length = 0;
+      } else {
+        // A request on the wire is cut short, and its measurements reported dropped with why when it ends.
+        const waiting = queue.splice(inFlight).length;
+        if (waiting > 0) emit({ kind: 'dropped', count: waiting, why: 'landmark stopping with measurements undelivered' });
+      }
       stopping.abort(new Error('the landmark is stopping'));
     },
   };

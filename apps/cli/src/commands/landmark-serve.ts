@@ -1,5 +1,5 @@
 import { isCountryCode } from '@locus/geo';
-import { FILES_BESIDES_HOSTS, openFileLimit, startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, type DeliveryEvent } from '@locus/landmark';
+import { FILES_BESIDES_HOSTS, SPOOL_MAX_AGE_MS, SpoolError, openFileLimit, openSpool, startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, type DeliveryEvent, type SpoolOpened } from '@locus/landmark';
 import { forbiddenNameCharacter, LandmarkId, LandmarkInfo } from '@locus/protocol';
 import { CliError, listenFailure, usageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -30,6 +30,8 @@ Network:
   --port PORT      port (default 7443; 0 picks a free one)
   --server URL     deliver signed measurements to this Locus server (POST /api/v1/measurements)
   --token-file F   bearer token for --server, read from a file ("-" for standard input)
+  --spool FILE     keep measurements not yet delivered in FILE (created if absent), and
+                   send those an earlier run kept there, up to 6 h old, at start
 
 Measuring:
   --rounds N       challenge rounds per measurement (default ${DEFAULT_MEASURE_CONFIG.rounds})
@@ -39,7 +41,8 @@ Measuring:
 
 Output: each signed measurement as one JSON line on stdout; a log on stderr.
 Stops cleanly on SIGINT or SIGTERM, first trying for up to 5 s to deliver what is
-queued (again every half second); what is still queued then is lost, and logged.
+queued (again every half second); what is still queued then is kept in --spool for
+the next start, or without one lost, and logged.
 `;
 
 function deliveryLine(e: DeliveryEvent): string {
@@ -54,7 +57,25 @@ function deliveryLine(e: DeliveryEvent): string {
       return `server refused ${e.count} of ${e.of} measurement(s): ${e.reasons.map((r) => `${r.count} × ${r.code}: ${r.message}`).join('; ')}`;
     case 'dropped':
       return `dropped ${e.count} measurement(s): ${e.why}`;
+    case 'kept':
+      return `kept ${e.count} undelivered measurement(s) in the spool for the next start`;
+    case 'restored':
+      return `sending ${e.count} measurement(s) an earlier run kept in the spool`;
   }
+}
+
+/** Opens --spool, saying what of an earlier run's it leaves out; its problems as coded errors. */
+function spoolOption(path: string, log: (line: string) => void): SpoolOpened {
+  let opened: SpoolOpened;
+  try {
+    opened = openSpool(path, { maxAgeMs: SPOOL_MAX_AGE_MS, now: new Date().getTime(), onProblem: (message) => log(`warning: ${message}`) });
+  } catch (error) {
+    if (!(error instanceof SpoolError)) throw error;
+    throw new CliError(error.reading ? 'LOCUS_ERR_INPUT_FILE' : 'LOCUS_ERR_OUTPUT', `${NAME}: ${error.message}`, 'Give --spool a file this user may read and write, in a directory it may write.');
+  }
+  if (opened.unreadable > 0) log(`warning: ${opened.unreadable} line(s) of the spool ${path} were not signed measurements and were left out`);
+  if (opened.stale > 0) log(`${opened.stale} measurement(s) in the spool ${path} were over 6 h old, which the server refuses, and were left out`);
+  return opened;
 }
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
@@ -69,6 +90,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     port: { type: 'string' },
     server: { type: 'string' },
     'token-file': { type: 'string' },
+    spool: { type: 'string' },
     rounds: { type: 'string' },
     'every-s': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -94,16 +116,20 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (v.server !== undefined) urlOption(NAME, 'server', v.server, HTTP, 'https://locus.example');
   // Without --server nothing is delivered, so a token given for it would go unused, silently.
   if (v['token-file'] !== undefined && v.server === undefined) throw usageError(`${NAME}: --token-file is the token for --server, which is not given; give both, or neither to only print measurements`);
+  // Without --server nothing is queued, so there would be nothing to keep.
+  if (v.spool !== undefined && v.server === undefined) throw usageError(`${NAME}: --spool keeps measurements for --server, which is not given; give both, or neither to only print measurements`);
   const key = keyOption(NAME, v.key);
   // An empty file would send no token, and every delivery would be refused (401) while it runs.
   const token = v['token-file'] === undefined ? undefined : readSecret(NAME, v['token-file']);
 
   const info: LandmarkInfo = { id, name, country, lat, lon, publicKey: key.publicKey };
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
+  const spooled = v.spool === undefined ? undefined : spoolOption(v.spool, log);
   const delivery = v.server
     ? startDelivery({
         server: v.server,
         ...(token ? { token } : {}),
+        ...(spooled ? { spool: spooled.spool } : {}),
         onEvent: (e) => log(deliveryLine(e)),
       })
     : undefined;

@@ -61,10 +61,20 @@ describe('locus landmark serve (argument checks)', () => {
     [['--id', 'fra', '--name', 'n'.repeat(201), '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k'], /--name must be at most 200 characters, got 201/],
     [['--id', 'fra', '--name', 'fra\u001b[2J', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k'], /--name holds U\+001B, a control character/],
     [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--token-file', 'token'], /--token-file is the token for --server, which is not given/],
+    [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--spool', 'spool.jsonl'], /--spool keeps measurements for --server, which is not given/],
   ])('refuses %j', async (args, message) => {
     const r = await runLocus(['landmark', 'serve', ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('refuses a --spool it cannot write before it listens, with LOCUS_ERR_OUTPUT', async () => {
+    const dir = tempFiles({});
+    await runLocus(['landmark', 'keygen', '--out', dir]);
+    const r = await runLocus(['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--port', '0', '--server', 'http://127.0.0.1:9', '--spool', join(dir, 'none', 'spool.jsonl')]);
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toMatch(/LOCUS_ERR_OUTPUT: locus landmark serve: cannot write the spool \S+none\/spool\.jsonl: ENOENT/);
+    expect(r.stderr).not.toMatch(/listening on/);
   });
 
   it('refuses a key file that others can read', async () => {
