@@ -154,6 +154,18 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     ],
   },
   {
+    // Tauyskaya Bay by Magadan, inside the Koni Peninsula, where a region of some 10 km said
+    // `excluded`: drawn to a line from the mainland west of the bay to the peninsula's tip.
+    name: 'Tauyskaya Bay',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [148.3, 59.75], [148.3, 59.15], [151.6, 58.9], [151.5, 59.8],
+      ],
+    ],
+  },
+  {
     // The Tatar Strait between the mainland and Sakhalin, with the Amur Liman and the Sakhalin
     // Gulf, where regions of 10 to 80 km said `excluded`. Closed in the south on the parallel of
     // 47 N, where the strait opens into the Sea of Japan (closing it at Cape Crillon, Sakhalin's

@@ -131,6 +131,7 @@ describe('overlay areas', () => {
     ['the Pacific off Avacha Gulf', 52.3, 160.0, []],
     ['Kronotsky Gulf', 54.0, 161.25, ['RU']],
     ['Olyutorsky Gulf', 60.0, 168.5, ['RU']],
+    ['Tauyskaya Bay', 59.3, 149.8, ['RU']],
     ['the Pechora Sea', 69.8, 55.0, ['RU']],
     ['the Barents Sea west of Franz Josef Land, toward Svalbard', 80.2, 38.0, []],
     ['the channels of Franz Josef Land', 80.6, 52.0, ['RU']],
