@@ -120,7 +120,7 @@ export function startDelivery(options: DeliveryOptions): Delivery {
   const retryLater = (count: number, why: string): void => {
     if (closed) {
       // No retry after close: kept in the spool (close() said so), or lost, and said so.
-      if (options.spool) return;
+      if (spool) return;
       queue.splice(0, count);
       return emit({ kind: 'dropped', count, why: `landmark stopping before the server took them (${why}); any it stored count once` });
     }
@@ -193,9 +193,11 @@ export function startDelivery(options: DeliveryOptions): Delivery {
     emit({ kind: 'dropped', count: excess, why: `queue over ${maxQueue}; the oldest were dropped` });
   };
 
-  if (spool && spool.restored.length > 0) {
-    queue.push(...spool.restored);
-    emit({ kind: 'restored', count: spool.restored.length });
+  const restored = spool?.takeRestored() ?? [];
+  if (restored.length > 0) {
+    // One at a time: spread into push, a long list would overflow the stack.
+    for (const signed of restored) queue.push(signed);
+    emit({ kind: 'restored', count: restored.length });
     trim();
     void flush();
   }

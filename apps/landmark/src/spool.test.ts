@@ -23,7 +23,7 @@ describe('the delivery spool', () => {
   it('starts empty where there is no file, and keeps what is appended and not settled', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'locus-spool-')), 'spool.jsonl');
     const { spool, unreadable, stale } = openSpool(path, { maxAgeMs: 6 * HOUR, now: NOW });
-    expect([spool.restored, unreadable, stale]).toEqual([[], 0, 0]);
+    expect([spool.takeRestored(), unreadable, stale]).toEqual([[], 0, 0]);
     const queue = [0, 1, 2].map((i) => measurement(i));
     for (const m of queue) spool.append(m);
     expect(fileOf(path)).toEqual([0, 1, 2]);
@@ -31,7 +31,10 @@ describe('the delivery spool', () => {
     spool.settled(queue.slice(2), 2);
     spool.close(queue.slice(2));
     expect(fileOf(path)).toEqual([2]);
-    expect(openSpool(path, { maxAgeMs: 6 * HOUR, now: NOW }).spool.restored.map((m) => m.measurement.minRttMs)).toEqual([2]);
+    const reopened = openSpool(path, { maxAgeMs: 6 * HOUR, now: NOW }).spool;
+    expect(reopened.takeRestored().map((m) => m.measurement.minRttMs)).toEqual([2]);
+    // Taken once: the spool keeps no copy.
+    expect(reopened.takeRestored()).toEqual([]);
   });
 
   it('is emptied when the queue is, and rewritten once as many have left it as remain', () => {
@@ -60,10 +63,11 @@ describe('the delivery spool', () => {
     const forged = { ...measurement(3), signature: 'x' };
     writeFileSync(path, `${JSON.stringify(kept)}\n${JSON.stringify(old)}\nnot json\n${JSON.stringify({ measurement: 1 })}\n${JSON.stringify(forged).slice(0, 50)}`);
     const opened = openSpool(path, { maxAgeMs: 6 * HOUR, now: NOW });
-    expect(opened.spool.restored).toEqual([kept]);
+    const restored = opened.spool.takeRestored();
+    expect(restored).toEqual([kept]);
     expect([opened.unreadable, opened.stale]).toEqual([3, 1]);
     expect(fileOf(path)).toEqual([1]);
-    opened.spool.close(opened.spool.restored);
+    opened.spool.close(restored);
   });
 
   it('refuses a file it cannot read or write, saying which', () => {

@@ -7,8 +7,8 @@ import { SignedMeasurement } from '@locus/protocol';
  * them. The queue in memory stays the working copy; the spool follows it.
  */
 export interface Spool {
-  /** What an earlier run left undelivered, oldest first (stale and unreadable lines left out). */
-  readonly restored: readonly SignedMeasurement[];
+  /** What an earlier run left undelivered, oldest first (stale and unreadable lines left out): once, then none (the spool keeps no copy). */
+  takeRestored(): SignedMeasurement[];
   append(signed: SignedMeasurement): void;
   /** `removed` measurements left the head of the queue (delivered, refused or dropped); `queue` is what remains. */
   settled(queue: readonly SignedMeasurement[], removed: number): void;
@@ -61,7 +61,7 @@ export function openSpool(path: string, options: { readonly maxAgeMs: number; re
   }
   let unreadable = 0;
   let stale = 0;
-  const restored: SignedMeasurement[] = [];
+  let restored: SignedMeasurement[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     let parsed: ReturnType<typeof SignedMeasurement.safeParse>;
@@ -109,7 +109,11 @@ export function openSpool(path: string, options: { readonly maxAgeMs: number; re
     unreadable,
     stale,
     spool: {
-      restored,
+      takeRestored() {
+        const taken = restored;
+        restored = [];
+        return taken;
+      },
       append: (signed) => guard('append to', () => writeSync(fd, `${JSON.stringify(signed)}\n`)),
       settled(queue, removed) {
         removedSince += removed;
