@@ -60,7 +60,7 @@ describe('locus landmark serve, as a process', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const landmark = serve(['--id', 'fra-1', '--lat', '50.1109', '--lon', '8.6821', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--rounds', '3', '--server', serverUrl]);
+    const landmark = serve(['--id', 'fra-1', '--lat', '50.1109', '--lon', '8.6821', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--rounds', '3', '--server', serverUrl, '--metrics', '127.0.0.1:0']);
     const { child, exited, until } = landmark;
     try {
       const url = await landmark.listening();
@@ -68,6 +68,14 @@ describe('locus landmark serve, as a process', () => {
       const host = generateSigningKey();
       const responder = startResponder({ url, key: host });
       await until(() => landmark.stdout().includes('\n') && delivered.length > 0, 'a measurement printed and delivered');
+      // Its metrics, while the host is still connected.
+      const metricsUrl = /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)\n/.exec(landmark.stderr())![1]!;
+      await until(() => /delivered \d+ measurement/.test(landmark.stderr()), 'the delivery logged');
+      const metrics = await (await fetch(metricsUrl)).text();
+      expect(metrics).toMatch(/^locus_landmark_hosts_connected 1$/m);
+      expect(metrics).toMatch(/^locus_landmark_measurements_total [1-9]\d*$/m);
+      expect(metrics).toMatch(/^locus_landmark_delivery_measurements_total\{result="delivered"\} [1-9]\d*$/m);
+      expect(metrics).toMatch(new RegExp(`^locus_landmark_info\\{landmark_id="fra-1",country="DE",public_key="${publicKey}"\\} 1$`, 'm'));
       await responder.close();
       const printed = JSON.parse(landmark.stdout().split('\n')[0]!) as SignedMeasurement;
       expect(printed.measurement).toMatchObject({ landmarkId: 'fra-1', hostKey: host.publicKey, rounds: 3 });

@@ -4,5 +4,6 @@ export * from './server.js';
 export * from './keyfile.js';
 export * from './delivery.js';
 export * from './spool.js';
+export * from './metrics.js';
 export * from './calibration.js';
 export * from './file-limit.js';

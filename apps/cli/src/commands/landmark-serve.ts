@@ -1,5 +1,6 @@
 import { isCountryCode } from '@locus/geo';
-import { FILES_BESIDES_HOSTS, SPOOL_MAX_AGE_MS, SpoolError, openFileLimit, openSpool, startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, type DeliveryEvent, type SpoolOpened } from '@locus/landmark';
+import { isLoopback, parseListen, startMetricsServer, type MetricsListen, type MetricsServer } from '@locus/agent/metrics-server';
+import { FILES_BESIDES_HOSTS, SPOOL_MAX_AGE_MS, SpoolError, createLandmarkMetrics, openFileLimit, openSpool, startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, type DeliveryEvent, type SpoolOpened } from '@locus/landmark';
 import { forbiddenNameCharacter, LandmarkId, LandmarkInfo } from '@locus/protocol';
 import { CliError, listenFailure, usageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -33,6 +34,11 @@ Network:
   --spool FILE     keep measurements not yet delivered in FILE (created if absent), and
                    send those an earlier run kept there, up to 6 h old, at start
 
+Monitoring:
+  --metrics ADDR:PORT  serve Prometheus metrics at GET /metrics (hosts connected, measurements
+                   and their minimum RTTs, host problems by code, deliveries by result, the
+                   queue); ":PORT" listens on 127.0.0.1
+
 Measuring:
   --rounds N       challenge rounds per measurement (default ${DEFAULT_MEASURE_CONFIG.rounds})
   --every-s S      measure each host every S seconds, ±20% (default ${DEFAULT_MEASURE_CONFIG.measureEveryMs / 1000})
@@ -64,6 +70,16 @@ function deliveryLine(e: DeliveryEvent): string {
   }
 }
 
+/** Serves the metrics, or stops the landmark already listening and says why it cannot (exit 1). */
+async function serveMetrics(registry: Parameters<typeof startMetricsServer>[0], at: MetricsListen, stopLandmark: () => Promise<void>): Promise<MetricsServer> {
+  try {
+    return await startMetricsServer(registry, at);
+  } catch (error) {
+    await stopLandmark();
+    throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot serve metrics on ${at.host}:${at.port}: ${(error as Error).message}`, 'Pick another port with --metrics ADDR:PORT, or run without --metrics.');
+  }
+}
+
 /** Opens --spool, saying what of an earlier run's it leaves out; its problems as coded errors. */
 function spoolOption(path: string, log: (line: string) => void): SpoolOpened {
   let opened: SpoolOpened;
@@ -91,6 +107,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     server: { type: 'string' },
     'token-file': { type: 'string' },
     spool: { type: 'string' },
+    metrics: { type: 'string' },
     rounds: { type: 'string' },
     'every-s': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -118,6 +135,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (v['token-file'] !== undefined && v.server === undefined) throw usageError(`${NAME}: --token-file is the token for --server, which is not given; give both, or neither to only print measurements`);
   // Without --server nothing is queued, so there would be nothing to keep.
   if (v.spool !== undefined && v.server === undefined) throw usageError(`${NAME}: --spool keeps measurements for --server, which is not given; give both, or neither to only print measurements`);
+  const metricsAt = v.metrics === undefined ? undefined : parseListen(v.metrics);
+  if (v.metrics !== undefined && !metricsAt) throw usageError(`${NAME}: --metrics must be ADDR:PORT, e.g. 127.0.0.1:9402 or [::1]:9402, got "${v.metrics}"`);
   const key = keyOption(NAME, v.key);
   // An empty file would send no token, and every delivery would be refused (401) while it runs.
   const token = v['token-file'] === undefined ? undefined : readSecret(NAME, v['token-file']);
@@ -125,12 +144,18 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const info: LandmarkInfo = { id, name, country, lat, lon, publicKey: key.publicKey };
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
   const spooled = v.spool === undefined ? undefined : spoolOption(v.spool, log);
+  // The server is not known until it listens; the gauge reads it then.
+  let connected = (): number => 0;
+  const metrics = metricsAt ? createLandmarkMetrics(info, { hosts: () => connected(), ...(v.server ? { queued: () => delivery?.pending() ?? 0 } : {}), now: () => new Date().getTime() }) : undefined;
   const delivery = v.server
     ? startDelivery({
         server: v.server,
         ...(token ? { token } : {}),
         ...(spooled ? { spool: spooled.spool } : {}),
-        onEvent: (e) => log(deliveryLine(e)),
+        onEvent: (e) => {
+          metrics?.delivery(e);
+          log(deliveryLine(e));
+        },
       })
     : undefined;
   const server = await startLandmarkServer({
@@ -141,22 +166,33 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     config: { rounds, measureEveryMs: everyS * 1000 },
     onMeasurement: (signed) => {
       io.stdout(`${JSON.stringify(signed)}\n`);
+      metrics?.measured(signed);
       delivery?.enqueue(signed);
     },
-    onProblem: (code, message, hostKey) => log(`host ${hostKey ?? '(no hello)'}: ${code}: ${message}`),
+    onProblem: (code, message, hostKey) => {
+      metrics?.problem(code);
+      log(`host ${hostKey ?? '(no hello)'}: ${code}: ${message}`);
+    },
   }).catch((error: Error) => {
     throw listenFailure(NAME, v.host ?? '0.0.0.0', port, error) ?? new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${error.message}`);
   });
+  connected = () => server.hosts().length;
+  let metricsServer: MetricsServer | undefined;
+  if (metrics && metricsAt) metricsServer = await serveMetrics(metrics.registry, metricsAt, server.close);
   // Signals taken before it says it listens (SIGTERM's default action would kill it uncleanly).
   const stopped = untilStopped(log, async (signal) => {
     log(`${signal}: stopping`);
     await server.close();
+    await metricsServer?.close();
     if (delivery) {
       await delivery.drain(5_000);
       delivery.close();
     }
   });
   log(`landmark ${id} (${country}, ${lat}, ${lon}) listening on ${server.url}; public key ${key.publicKey}`);
+  if (metricsServer && metricsAt) {
+    log(`metrics at ${metricsServer.url}${isLoopback(metricsAt.host) ? '' : ' (reachable from other hosts: bind 127.0.0.1 unless a scraper elsewhere needs it)'}`);
+  }
   // Past its open-file limit the kernel refuses connections and Node says nothing: say it once here.
   const files = openFileLimit();
   const hosts = DEFAULT_MEASURE_CONFIG.maxConnections;

@@ -62,10 +62,26 @@ describe('locus landmark serve (argument checks)', () => {
     [['--id', 'fra', '--name', 'fra\u001b[2J', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k'], /--name holds U\+001B, a control character/],
     [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--token-file', 'token'], /--token-file is the token for --server, which is not given/],
     [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--spool', 'spool.jsonl'], /--spool keeps measurements for --server, which is not given/],
+    [['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--metrics', '9402'], /--metrics must be ADDR:PORT, e\.g\. 127\.0\.0\.1:9402 or \[::1\]:9402, got "9402"/],
   ])('refuses %j', async (args, message) => {
     const r = await runLocus(['landmark', 'serve', ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('stops, with LOCUS_ERR_LISTEN, when its metrics address is taken', async () => {
+    const dir = tempFiles({});
+    await runLocus(['landmark', 'keygen', '--out', dir]);
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    try {
+      const taken = `127.0.0.1:${(blocker.address() as AddressInfo).port}`;
+      const r = await runLocus(['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--host', '127.0.0.1', '--port', '0', '--metrics', taken]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`LOCUS_ERR_LISTEN: locus landmark serve: cannot serve metrics on ${taken.replace(/\./g, '\\.')}: .*EADDRINUSE`));
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
   });
 
   it('refuses a --spool it cannot write before it listens, with LOCUS_ERR_OUTPUT', async () => {

@@ -1,0 +1,100 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LandmarkInfo, ProtocolErrorCode, SignedMeasurement } from '@locus/protocol';
+import type { DeliveryEvent } from './delivery.js';
+
+/** A landmark's own Prometheus metrics (`locus landmark serve --metrics`): what it measures, and how its deliveries go. */
+export interface LandmarkMetrics {
+  readonly registry: Registry;
+  measured(signed: SignedMeasurement): void;
+  problem(code: ProtocolErrorCode): void;
+  delivery(event: DeliveryEvent): void;
+}
+
+export interface LandmarkMetricSources {
+  /** Hosts connected and past their hello. */
+  readonly hosts: () => number;
+  /** Measurements waiting for the server; undefined without delivery. */
+  readonly queued?: () => number;
+  /** Wall clock, ms since the epoch. */
+  readonly now: () => number;
+}
+
+/** Minimum RTTs, in seconds: a host beside the landmark to one across the world. */
+const RTT_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5];
+
+const DELIVERY_RESULTS = ['delivered', 'refused', 'rejected', 'dropped'] as const;
+
+export function createLandmarkMetrics(info: LandmarkInfo, sources: LandmarkMetricSources): LandmarkMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'locus_landmark_info',
+    help: 'The landmark: its id, the country it stands in and its public key (always 1).',
+    labelNames: ['landmark_id', 'country', 'public_key'],
+    registers: [registry],
+  }).set({ landmark_id: info.id, country: info.country, public_key: info.publicKey }, 1);
+  new Gauge({
+    name: 'locus_landmark_hosts_connected',
+    help: 'Hosts connected and past their hello.',
+    registers: [registry],
+    collect() {
+      this.set(sources.hosts());
+    },
+  });
+  const measurements = new Counter({ name: 'locus_landmark_measurements_total', help: 'Measurements signed.', registers: [registry] });
+  const rtt = new Histogram({ name: 'locus_landmark_min_rtt_seconds', help: 'The minimum RTT of each measurement signed.', buckets: RTT_BUCKETS, registers: [registry] });
+  const problems = new Counter({
+    name: 'locus_landmark_host_problems_total',
+    help: 'Hosts refused or cut off, by protocol error code (unanswered or late rounds, bad signatures, too many hosts).',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  const delivered = new Counter({
+    name: 'locus_landmark_delivery_measurements_total',
+    help: 'Measurements handed to the server, by result: delivered; refused one by one in an answer that took the batch; rejected with its batch (a 4xx); dropped (the queue full, or stopping without a spool).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  for (const result of DELIVERY_RESULTS) delivered.inc({ result }, 0);
+  const retries = new Counter({ name: 'locus_landmark_delivery_retries_total', help: 'Deliveries the server did not answer or answered 429 or 5xx, to be tried again.', registers: [registry] });
+  const lastDelivered = new Gauge({ name: 'locus_landmark_last_delivery_timestamp_seconds', help: 'When the server last took a batch (0: not since start).', registers: [registry] });
+  lastDelivered.set(0);
+  if (sources.queued) {
+    const queued = sources.queued;
+    new Gauge({
+      name: 'locus_landmark_delivery_queue_measurements',
+      help: 'Measurements waiting for the server.',
+      registers: [registry],
+      collect() {
+        this.set(queued());
+      },
+    });
+  }
+
+  return {
+    registry,
+    measured(signed) {
+      measurements.inc();
+      rtt.observe(signed.measurement.minRttMs / 1000);
+    },
+    problem: (code) => problems.inc({ code }),
+    delivery(event) {
+      switch (event.kind) {
+        case 'delivered':
+          lastDelivered.set(sources.now() / 1000);
+          return delivered.inc({ result: 'delivered' }, event.count);
+        case 'refused':
+          lastDelivered.set(sources.now() / 1000);
+          return delivered.inc({ result: 'refused' }, event.count);
+        case 'rejected':
+        case 'dropped':
+          return delivered.inc({ result: event.kind }, event.count);
+        case 'retrying':
+          return retries.inc();
+        case 'kept':
+        case 'restored':
+          return;
+      }
+    },
+  };
+}
