@@ -28,7 +28,7 @@ const last = (stage: Stage, keyword: string): Instruction | undefined => all(sta
 
 describe.each([
   { image: 'server', command: ['server', 'start'], volume: '/var/lib/locus-server', env: {} },
-  { image: 'landmark', command: ['landmark', 'serve'], volume: '/var/lib/locus-landmark', env: { LANDMARK_ID: 'fra-1', LANDMARK_LAT: '50.1109', LANDMARK_LON: '8.6821', LANDMARK_COUNTRY: 'DE', LOCUS_SERVER: 'https://locus.example.com' } },
+  { image: 'landmark', command: ['landmark', 'serve'], volume: '/var/lib/locus-landmark', env: { LANDMARK_ID: 'fra-1', LANDMARK_LAT: '50.1109', LANDMARK_LON: '8.6821', LANDMARK_COUNTRY: 'DE', LOCUS_SERVER: 'https://locus.example.com', LOCUS_METRICS: '0.0.0.0:9402' } },
 ])('deploy/docker/Dockerfile.$image', ({ image, command, volume, env }) => {
   const stages = readDockerfile(join(root, `deploy/docker/Dockerfile.${image}`));
   const [build, runtime] = [stages[0]!, stages.at(-1)!];

@@ -57,6 +57,7 @@ const SETUPS = {
     agent: { metrics: { enabled: true, podMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } },
   },
   'landmark, no agent': { landmark: { enabled: true, id: 'fra-1', lat: '50.1109', lon: '8.6821', country: 'DE', keySecret: 'fra-1-key' }, agent: { enabled: false } },
+  'landmark with metrics': { landmark: { enabled: true, id: 'fra-1', lat: '50.1109', lon: '8.6821', country: 'DE', keySecret: 'fra-1-key', metrics: { enabled: true, podMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } } },
 } as const;
 
 describe.each(Object.entries(SETUPS))('the chart rendered with %s', (_, values) => {
@@ -461,6 +462,40 @@ describe('the agent DaemonSet', () => {
     expect(daemonSet.spec.template.spec.containers[0]!.ports?.map((p) => p.name)).toContain('metrics');
     const slower = find(render({ agent: { metrics: { enabled: true, podMonitor: { enabled: true, interval: '1m' } } } }), 'PodMonitor', 'fleet-agent')!;
     expect(slower.spec.podMetricsEndpoints[0]!.interval).toBe('1m');
+  });
+});
+
+describe('the landmark Deployment', () => {
+  const landmarkOf = (objects: K8sObject[]) => find(objects, 'Deployment', 'fleet-landmark')!.spec.template.spec;
+
+  it('keeps undelivered measurements in a spool on a writable volume, its root file system read-only', () => {
+    const spec = landmarkOf(render(SETUPS['landmark, no agent']));
+    const c = spec.containers[0]!;
+    expect(envOf(c, 'LOCUS_SPOOL')?.value).toBe('/var/lib/locus-landmark/spool/spool.jsonl');
+    expect(c.volumeMounts).toContainEqual({ name: 'spool', mountPath: '/var/lib/locus-landmark/spool' });
+    expect(spec.volumes).toContainEqual({ name: 'spool', emptyDir: {} });
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true });
+  });
+
+  it('serves no metrics and makes no PodMonitor by default', () => {
+    const objects = render(SETUPS['landmark, no agent']);
+    const c = landmarkOf(objects).containers[0]!;
+    expect(envOf(c, 'LOCUS_METRICS')).toBeUndefined();
+    expect(c.ports?.map((p) => p.name)).toEqual(['timing']);
+    expect(objects.filter((o) => o.kind === 'PodMonitor')).toEqual([]);
+  });
+
+  it("serves metrics on the pod's address when asked, on a port named metrics that a PodMonitor scrapes", () => {
+    const objects = render(SETUPS['landmark with metrics']);
+    const deployment = find(objects, 'Deployment', 'fleet-landmark')!;
+    const c = deployment.spec.template.spec.containers[0]!;
+    expect(parseListen(envOf(c, 'LOCUS_METRICS')!.value!)).toEqual({ host: '0.0.0.0', port: 9402 });
+    expect(c.ports).toContainEqual({ name: 'metrics', containerPort: 9402, protocol: 'TCP' });
+    const monitor = find(objects, 'PodMonitor', 'fleet-landmark')!;
+    expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
+    for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) expect(deployment.spec.template.metadata.labels[k], k).toBe(v);
+    expect(monitor.spec.selector.matchLabels['app.kubernetes.io/component']).toBe('landmark');
+    expect(monitor.spec.podMetricsEndpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
   });
 });
 
