@@ -9,7 +9,8 @@ import { TemplateError, mergeValues, renderTemplate, type Scope } from './suppor
 import { validateObject, type Container, type K8sObject, type PodSpec } from './support/k8s-schemas.js';
 import { locusHelpShim } from './support/locus-shim.js';
 import { parseListen } from '@locus/agent';
-import { CLAIM_VERDICT, HEALTH, RESTRICTED_VERDICT } from '@locus/protocol';
+import { CLAIM_VERDICT, HEALTH, PROTOCOL_ERRORS, RESTRICTED_VERDICT } from '@locus/protocol';
+import { createLandmarkMetrics } from '@locus/landmark';
 import { migrateToLatest, openStorage } from '@locus/storage';
 import { BACKGROUND_TASKS, ServerMetrics } from '../apps/server/src/metrics.js';
 import { fleetMetrics } from '../apps/server/src/fleet-metrics.js';
@@ -211,7 +212,8 @@ async function exposedFamilies(): Promise<Map<string, readonly string[]>> {
   await migrateToLatest(storage);
   const families = new Map<string, readonly string[]>([['up', ['job']]]);
   try {
-    const registries = [new ServerMetrics('test').registry, await fleetMetrics(reposOf(storage), { orgId: 'default', inventory: true, now: 0 })];
+    const landmark = createLandmarkMetrics({ id: 'x', name: 'x', country: 'DE', lat: 0, lon: 0, publicKey: 'k' }, { hosts: () => 0, queued: () => 0, now: () => 0 }).registry;
+    const registries = [new ServerMetrics('test').registry, await fleetMetrics(reposOf(storage), { orgId: 'default', inventory: true, now: 0 }), landmark];
     for (const m of registries.flatMap((r) => r.getMetricsAsArray())) families.set(m.name, (m as unknown as { labelNames: readonly string[] }).labelNames);
   } finally {
     await storage.close();
@@ -225,6 +227,8 @@ const LABEL_VALUES: Record<string, readonly string[]> = {
   'locus_node_claim.state': [...CLAIM_VERDICT.options, 'none'],
   'locus_node_gpus.health': HEALTH.options,
   'locus_ingest_batches_total.result': ['stored', 'duplicate', 'overloaded'],
+  'locus_landmark_delivery_measurements_total.result': ['delivered', 'refused', 'rejected', 'dropped'],
+  'locus_landmark_host_problems_total.code': Object.keys(PROTOCOL_ERRORS),
   'locus_webhook_attempts_total.outcome': ['delivered', 'retry', 'failed'],
   'locus_background_task_seconds.task': BACKGROUND_TASKS,
   // The route label is the route's pattern (apps/server/src/operations.test.ts reads this one).
@@ -234,9 +238,10 @@ const LABEL_VALUES: Record<string, readonly string[]> = {
 
 /** Checks that an expression names only exposed series (a histogram's by its _bucket, _sum and _count), by labels they carry, with values they take. */
 function expectExposed(families: ReadonlyMap<string, readonly string[]>, where: string, expr: string): void {
-  const selectors = [...expr.matchAll(/\b(locus_[a-z0-9_]+|up)\b(?:\{([^}]*)\})?/g)];
+  const selectors = [...expr.matchAll(/\b(locus_[a-z0-9_]+|nodejs_[a-z0-9_]+|up)\b(?:\{([^}]*)\})?/g)];
   expect(selectors.length, where).toBeGreaterThan(0);
-  const labels = new Set<string>();
+  // The target's labels, which Prometheus adds to every series it scrapes.
+  const labels = new Set<string>(['instance', 'job']);
   for (const [, series, matchers] of selectors) {
     const name = families.has(series!) ? series! : series!.replace(/_(bucket|sum|count)$/, '');
     expect(families.has(name), `${where}: ${series}`).toBe(true);
@@ -483,6 +488,75 @@ describe('the landmark Deployment', () => {
     expect(envOf(c, 'LOCUS_METRICS')).toBeUndefined();
     expect(c.ports?.map((p) => p.name)).toEqual(['timing']);
     expect(objects.filter((o) => o.kind === 'PodMonitor')).toEqual([]);
+  });
+
+  it('makes alerting rules, from the rule file it ships, only when asked for them and for metrics', () => {
+    const landmark = SETUPS['landmark with metrics'].landmark;
+    const rulesOf = (values: Record<string, unknown>) => render({ landmark: { ...landmark, ...values } }).filter((o) => o.kind === 'PrometheusRule');
+    expect(rulesOf({})).toEqual([]);
+    expect(rulesOf({ metrics: { enabled: false, prometheusRule: { enabled: true } } })).toEqual([]);
+    const [rule] = rulesOf({ metrics: { enabled: true, prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } });
+    expect(rule?.metadata).toMatchObject({ name: 'fleet-landmark', labels: { release: 'kube-prometheus-stack' } });
+    expect(rule!.spec).toEqual(parse(chartFile('rules/locus-landmark.rules.yml')));
+  });
+
+  it('ships rules that name only series the landmark exposes, by labels they carry, with values they take', async () => {
+    const families = await exposedFamilies();
+    const { groups } = parse(chartFile('rules/locus-landmark.rules.yml')) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    expect(groups.flatMap((g) => g.rules.map((r) => r.alert))).toEqual(['LocusLandmarkNotDelivering', 'LocusLandmarkMeasurementsLost', 'LocusLandmarkMeasurementsRefused', 'LocusLandmarkAtConnectionLimit', 'LocusLandmarkEventLoopLagging']);
+    for (const { alert, expr } of groups.flatMap((g) => g.rules)) expectExposed(families, alert, expr);
+  });
+
+  it.skipIf(!promtool && process.env.CI !== 'true')('ships rules that promtool accepts (skipped without promtool: apt-get install prometheus)', () => {
+    expect(promtoolCheck((parse(chartFile('rules/locus-landmark.rules.yml')) as { groups: unknown }).groups)).toContain('SUCCESS: 5 rules found');
+  });
+
+  it.skipIf(!promtool && process.env.CI !== 'true')('ships rules that fire when they should and not otherwise, by promtool test rules', () => {
+    expect(promtool, 'promtool is not installed (apt-get install prometheus)').toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'locus-rules-'));
+    try {
+      writeFileSync(join(dir, 'rules.yml'), chartFile('rules/locus-landmark.rules.yml'));
+      // Two landmarks, a minute apart: fra-1 has delivered nothing since start, with a queue; ams-1 delivers every minute. A server on another job lags.
+      const { groups } = parse(chartFile('rules/locus-landmark.rules.yml')) as { groups: { rules: { alert: string; annotations: Record<string, string> }[] }[] };
+      const annotations = new Map(groups.flatMap((g) => g.rules.map((r) => [r.alert, r.annotations] as const)));
+      const firing = (alertname: string, eval_time: string, labels: Record<string, string>) => ({ eval_time, alertname, exp_alerts: [{ exp_labels: labels, exp_annotations: annotations.get(alertname) }] });
+      const fra = 'instance="fra-1:9402", job="landmark"';
+      const ams = 'instance="ams-1:9402", job="landmark"';
+      const tests = {
+        rule_files: ['rules.yml'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: [
+              { series: `locus_landmark_delivery_queue_measurements{${fra}}`, values: '40+10x30' },
+              { series: `locus_landmark_last_delivery_timestamp_seconds{${fra}}`, values: '0x30' },
+              { series: `locus_landmark_delivery_queue_measurements{${ams}}`, values: '3x30' },
+              { series: `locus_landmark_last_delivery_timestamp_seconds{${ams}}`, values: '0+60x30' },
+              { series: `locus_landmark_info{${fra}, landmark_id="fra-1"}`, values: '1x30' },
+              { series: `locus_landmark_info{${ams}, landmark_id="ams-1"}`, values: '1x30' },
+              { series: `nodejs_eventloop_lag_p99_seconds{${fra}}`, values: '0.02x30' },
+              { series: `nodejs_eventloop_lag_p99_seconds{${ams}}`, values: '0.001x30' },
+              { series: 'nodejs_eventloop_lag_p99_seconds{instance="server:8080", job="locus"}', values: '0.5x30' },
+              { series: `locus_landmark_delivery_measurements_total{${fra}, result="dropped"}`, values: '0x10 5x20' },
+              { series: `locus_landmark_delivery_measurements_total{${ams}, result="dropped"}`, values: '0x30' },
+            ],
+            alert_rule_test: [
+              firing('LocusLandmarkNotDelivering', '20m', { severity: 'warning', instance: 'fra-1:9402', job: 'landmark' }),
+              { eval_time: '8m', alertname: 'LocusLandmarkNotDelivering', exp_alerts: [] },
+              firing('LocusLandmarkEventLoopLagging', '20m', { severity: 'info', instance: 'fra-1:9402', job: 'landmark' }),
+              firing('LocusLandmarkMeasurementsLost', '20m', { severity: 'warning', instance: 'fra-1:9402', job: 'landmark', result: 'dropped' }),
+              { eval_time: '5m', alertname: 'LocusLandmarkMeasurementsLost', exp_alerts: [] },
+            ],
+          },
+        ],
+      };
+      writeFileSync(join(dir, 'tests.yml'), stringify(tests));
+      const run = spawnSync('promtool', ['test', 'rules', 'tests.yml'], { cwd: dir, encoding: 'utf8' });
+      expect(run.status, run.stdout + run.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("serves metrics on the pod's address when asked, on a port named metrics that a PodMonitor scrapes", () => {
