@@ -166,6 +166,23 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     ],
   },
   {
+    // The straits of the Kuril chain from Urup to Paramushir and Cape Lopatka (Bussol,
+    // Krusenstern, the Fourth Kuril and the rest), up to ~70 km wide, where regions of 5 to 20 km
+    // said `excluded`: a band along the chain, for the baselines Russia may draw across them.
+    // Iturup and Kunashir, which Japan claims, are left as Natural Earth draws them; the band
+    // starts 300 km from Hokkaido.
+    name: 'Kuril straits, Urup to Paramushir',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [150.3, 45.7], [151.5, 46.3], [152.6, 46.85], [153.5, 47.6], [154.0, 48.1], [154.9, 48.8], [155.6, 49.4],
+        [156.6, 50.2], [157.1, 50.8], [156.0, 51.15], [155.0, 50.8], [154.3, 50.0], [153.7, 49.3], [153.1, 48.6],
+        [152.5, 47.8], [151.4, 47.2], [150.3, 46.6], [149.6, 46.0],
+      ],
+    ],
+  },
+  {
     // The Tatar Strait between the mainland and Sakhalin, with the Amur Liman and the Sakhalin
     // Gulf, where regions of 10 to 80 km said `excluded`. Closed in the south on the parallel of
     // 47 N, where the strait opens into the Sea of Japan (closing it at Cape Crillon, Sakhalin's
