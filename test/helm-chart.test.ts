@@ -312,7 +312,7 @@ describe('with the Prometheus Operator', () => {
     expect(alertsOf(render({ server: { prometheusRule: { enabled: true } } }))).toEqual(['LocusIngestOverloaded', 'LocusWebhookDeliveriesFailing', 'LocusAlertSweepSlow', 'LocusVerdictsBehind', 'LocusCompactionBehind']);
     expect(alertsOf(render({ server: { ...operator, serviceMonitor: { ...operator.serviceMonitor, fleetTokenSecret: '' } } }))).toEqual(['LocusIngestOverloaded', 'LocusWebhookDeliveriesFailing', 'LocusAlertSweepSlow', 'LocusVerdictsBehind', 'LocusCompactionBehind', 'LocusServerDown', 'LocusAlertSweepStopped']);
     const all = alertsOf(render({ server: operator }))!;
-    expect(all).toEqual(expect.arrayContaining(['LocusRestrictedCertain', 'LocusRestrictedNotExcluded', 'LocusClaimContradicted', 'LocusVerdictStale', 'LocusAgentSilent', 'LocusGpuUnhealthy', 'LocusFleetScrapeFailing']));
+    expect(all).toEqual(expect.arrayContaining(['LocusRestrictedCertain', 'LocusRestrictedNotExcluded', 'LocusClaimContradicted', 'LocusVerdictStale', 'LocusAgentSilent', 'LocusGpuUnhealthy', 'LocusFleetScrapeFailing', 'LocusLandmarkSilent']));
     expect(rulesOf(render({ server: operator }))!.metadata.labels?.release).toBe('kube-prometheus-stack');
   });
 
@@ -322,7 +322,7 @@ describe('with the Prometheus Operator', () => {
   });
 
   it.skipIf(!promtool && process.env.CI !== 'true')('gives rules that promtool accepts: PromQL and templates (skipped without promtool: apt-get install prometheus)', () => {
-    expect(promtoolCheck(rulesOf(render({ server: operator }))!.spec.groups)).toContain('SUCCESS: 14 rules found');
+    expect(promtoolCheck(rulesOf(render({ server: operator }))!.spec.groups)).toContain('SUCCESS: 15 rules found');
   });
 });
 

@@ -107,6 +107,27 @@ describe('the fleet server', () => {
     expect(await s.storage.db.selectFrom('measurements').select('host_key').distinct().execute()).toEqual([{ host_key: host }]);
   });
 
+  it("tells the operator when each landmark's newest stored measurement was taken, in its status and fleet metrics; a silent one has none", async () => {
+    await registerLandmarks();
+    const host = (await enroll('live-host', 'SG')).key.publicKey;
+    const now = s.clock.now().getTime();
+    const [first, second] = LANDMARKS;
+    const at = (ms: number) => new Date(now - ms);
+    // Delivered out of order (a spool's old ones after new ones): the newest stays.
+    await post('/api/v1/measurements', { measurements: [measurementOf(first!, host, SINGAPORE, at(60_000))] });
+    await post('/api/v1/measurements', { measurements: [measurementOf(first!, host, SINGAPORE, at(3_600_000))] });
+    const { landmarks } = (await get('/api/v1/landmarks/status', operator)).json() as { landmarks: { id: string; lastMeasurementAt: string | null }[] };
+    expect(landmarks.find((l) => l.id === first!.info.id)).toMatchObject({ lastMeasurementAt: at(60_000).toISOString() });
+    expect(landmarks.find((l) => l.id === second!.info.id)).toMatchObject({ lastMeasurementAt: null });
+    expect(landmarks).toHaveLength(LANDMARKS.length);
+    const metrics = (await get('/api/v1/fleet/metrics', operator)).body;
+    expect(metrics).toContain(`locus_landmark_last_measurement_timestamp_seconds{landmark_id="${first!.info.id}",country="${first!.info.country}"} ${at(60_000).getTime() / 1000}`);
+    expect(metrics).not.toContain(`landmark_id="${second!.info.id}"`);
+    // When a landmark last measured anyone tells of every organization's hosts: not another organization's to read.
+    expect((await get('/api/v1/landmarks/status')).json()).toMatchObject({ statusCode: 403, code: 'LOCUS_ERR_FORBIDDEN' });
+    expect((await get('/api/v1/fleet/metrics')).body).not.toContain('locus_landmark_last_measurement_timestamp_seconds{');
+  });
+
   it('says there is nothing to prove before any measurement', async () => {
     const { node } = await enroll('new', 'DE');
     expect((await get(`/api/v1/nodes/${node.id}/proof`)).json()).toMatchObject({ code: 'LOCUS_ERR_NOT_FOUND', message: /no measurements/ });

@@ -2,6 +2,7 @@ import { Gauge, Registry } from 'prom-client';
 import { mutingRule } from './alerts/engine.js';
 import { fleetMap } from './fleet-map.js';
 import { gpuHealthByNode } from './fleet.js';
+import { DEFAULT_ORG } from './config.js';
 import type { Repos } from './repos.js';
 
 /** What a caller's scrape may include: verdicts always; inventory, health, batches and alerts with `fleet:read`. */
@@ -29,7 +30,8 @@ function gauge<T extends string>(registry: Registry, name: string, help: string,
 export async function fleetMetrics(repos: Repos, scope: FleetMetricsScope): Promise<Registry> {
   const { orgId } = scope;
   const registry = new Registry();
-  const [zones, all, verdicts] = await Promise.all([repos.zones.list(orgId), repos.nodes.list(orgId), repos.verdicts.latestByOrg(orgId)]);
+  // When a landmark last measured anyone tells of every organization's hosts: the operator's series only.
+  const [zones, all, verdicts, landmarks] = await Promise.all([repos.zones.list(orgId), repos.nodes.list(orgId), repos.verdicts.latestByOrg(orgId), orgId === DEFAULT_ORG ? repos.landmarks.status() : []]);
   const nodes = all.filter((n) => n.unenrolled_at === null);
   const map = fleetMap(zones, nodes, verdicts);
 
@@ -53,6 +55,13 @@ export async function fleetMetrics(repos: Repos, scope: FleetMetricsScope): Prom
   gauge(registry, 'locus_zone_members', 'Enrolled nodes in the zone.', ['zone_id'], map.zones.map((z) => [{ zone_id: z.id }, z.members]));
   gauge(registry, 'locus_zone_restricted', "Always 1, one per zone: excluded only when every member's own verdict is (a member not yet judged counts as possible); none without members.", ['zone_id', 'state'], map.zones.map((z) => [{ zone_id: z.id, state: z.restricted ?? 'none' }, 1]));
   gauge(registry, 'locus_zone_claim', "Always 1, one per zone: its members' verdicts against the zone's claimed country; none without a claim or members.", ['zone_id', 'state'], map.zones.map((z) => [{ zone_id: z.id, state: z.claim ?? 'none' }, 1]));
+  gauge(
+    registry,
+    'locus_landmark_last_measurement_timestamp_seconds',
+    "When the newest stored measurement of each registered landmark was taken; absent before its first, and outside the operator's organization. A landmark measures each host every minute by default.",
+    ['landmark_id', 'country'],
+    landmarks.flatMap(({ landmark, lastMeasurementAt }) => (lastMeasurementAt === null ? [] : [[{ landmark_id: landmark.id, country: landmark.country }, lastMeasurementAt / 1000] as const])),
+  );
   if (!scope.inventory) return registry;
 
   const ids = nodes.map((n) => n.id);

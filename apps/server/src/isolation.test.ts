@@ -91,6 +91,7 @@ const ROUTES: Record<string, Case> = {
   'POST /api/v1/nodes': { kind: 'refused', body: () => ({ name: 'steal', hostKey: secrets.at(-1)! }), status: 409 },
   'POST /api/v1/landmarks': { kind: 'refused', body: () => LANDMARKS[0]!.info, status: 403 },
   'DELETE /api/v1/landmarks/{id}': { kind: 'refused', body: () => ({}), status: 403, path: '/api/v1/landmarks/sin-1' },
+  'GET /api/v1/landmarks/status': { kind: 'refused', body: () => ({}), status: 403 },
   'POST /api/v1/mute-rules': { kind: 'refused', body: () => ({ nodeId: ids.agentNode, durationS: 3600, reason: 'x' }), status: 404 },
   // Routes on one of A's resources: 404.
   'GET /api/v1/nodes/{id}': { kind: 'absent', id: 'agentNode' },

@@ -221,14 +221,19 @@ export class Verification {
     // One statement for the delivery; of two with the same nonces, the first is stored.
     const stored = await this.#repos.measurements.insertNew(checked, at);
     const measured = new Set<string>();
+    // Per landmark, when the newest of its measurements stored now was taken: its liveness.
+    const newest = new Map<string, number>();
     for (const signed of checked) {
       if (stored.delete(signed.measurement.noncesHash)) {
         accepted++;
         measured.add(signed.measurement.hostKey);
+        const { landmarkId, measuredAt } = signed.measurement;
+        newest.set(landmarkId, Math.max(newest.get(landmarkId) ?? 0, Date.parse(measuredAt)));
       } else {
         duplicates++;
       }
     }
+    await this.#repos.landmarks.markMeasured(newest);
     const nodes = await this.#repos.nodes.markMeasured([...measured], at);
     const judged = await this.#repos.verdicts.lastJudged(nodes.map((n) => n.id));
     const due: { nodeId: string; at: number }[] = [];

@@ -92,6 +92,19 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect(await landmarks.list()).toEqual([fra]);
   });
 
+  it("keeps when each landmark's newest measurement was taken, whatever order they are stored in", async () => {
+    const landmarks = new LandmarkRepo(storage.db);
+    await landmarks.register(fra, 10);
+    await landmarks.register({ ...fra, id: 'ams-1', publicKey: generateSigningKey().publicKey }, 10);
+    expect((await landmarks.status()).map((s) => [s.landmark.id, s.lastMeasurementAt])).toEqual([['ams-1', null], [fra.id, null]]);
+    await landmarks.markMeasured(new Map([[fra.id, 1_764_000_000_500]]));
+    await landmarks.markMeasured(new Map([[fra.id, 1_764_000_000_000], ['nope', 5]]));
+    expect((await landmarks.status()).map((s) => [s.landmark.id, s.lastMeasurementAt])).toEqual([['ams-1', null], [fra.id, 1_764_000_000_500]]);
+    expect((await landmarks.status())[1]!.landmark).toEqual(fra);
+    await landmarks.revoke('ams-1', 20);
+    expect((await landmarks.status()).map((s) => s.landmark.id)).toEqual([fra.id]);
+  });
+
   it('revokes a landmark: left out of the trusted list, and its id never registered again', async () => {
     const landmarks = new LandmarkRepo(storage.db);
     expect(await landmarks.register(fra, 10)).toBe('created');

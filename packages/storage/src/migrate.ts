@@ -21,6 +21,7 @@ import { nodeJudgements } from './migrations/0020-node-judgements.js';
 import { measurementCompaction } from './migrations/0021-measurement-compaction.js';
 import { measurementBuckets } from './migrations/0022-measurement-buckets.js';
 import { alertUntold } from './migrations/0023-alert-untold.js';
+import { landmarkLastMeasurement } from './migrations/0024-landmark-last-measurement.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -47,6 +48,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0021-measurement-compaction': measurementCompaction,
   '0022-measurement-buckets': measurementBuckets,
   '0023-alert-untold': alertUntold,
+  '0024-landmark-last-measurement': landmarkLastMeasurement,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

@@ -2,7 +2,7 @@
  * Tables, as Kysely sees them. Times are epoch milliseconds (BIGINT); JSON is stored as text
  * so that both dialects read back exactly the bytes written (signed measurements must verify).
  */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { TelemetryTables } from './telemetry-schema.js';
 
 export interface OrgTable {
@@ -37,6 +37,8 @@ export interface LandmarkTable {
   registered_at: number;
   /** When the operator withdrew trust in it; null while it is trusted. */
   revoked_at: number | null;
+  /** When its newest stored measurement was taken (ms); null before the first (migration 0024: inserts leave it out). */
+  last_measurement_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface NodeTable {

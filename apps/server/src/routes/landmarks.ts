@@ -41,6 +41,25 @@ export const landmarkRoutes =
         return { revoked: true as const };
       },
     );
+    app.get(
+      '/landmarks/status',
+      {
+        schema: {
+          summary: "The registered landmarks, each with when its newest stored measurement was taken: a landmark silent for longer than it measures (every minute by default) is down, cut off, or refused. The operator's organization only: the times follow every organization's hosts",
+          tags: ['landmarks'],
+          response: { 200: z.object({ landmarks: z.array(z.object({ id: z.string(), name: z.string(), country: z.string(), lastMeasurementAt: z.string().nullable() })) }) },
+        },
+      },
+      async (request) => {
+        const caller = await ctx.caller(request);
+        requirePermission(caller, 'landmarks:read');
+        // When a landmark last measured anyone tells of other organizations' hosts: the operator's to see.
+        if (caller.orgId !== DEFAULT_ORG) throw new ApiError('LOCUS_ERR_FORBIDDEN', `landmarks' status follows the hosts of every organization on this server; only the operator's organization ("${DEFAULT_ORG}") reads it`);
+        const status = await ctx.repos.landmarks.status();
+        return { landmarks: status.map(({ landmark, lastMeasurementAt }) => ({ id: landmark.id, name: landmark.name, country: landmark.country, lastMeasurementAt: lastMeasurementAt === null ? null : new Date(lastMeasurementAt).toISOString() })) };
+      },
+    );
+
     app.get('/landmarks', { schema: { summary: 'The registered landmarks', tags: ['landmarks'], response: { 200: z.object({ landmarks: z.array(LandmarkInfo) }) } } }, async (request) => {
       requirePermission(await ctx.caller(request), 'landmarks:read');
       return { landmarks: await ctx.repos.landmarks.list() };

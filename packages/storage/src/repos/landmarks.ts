@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { LandmarkInfo } from '@locus/protocol';
 import type { Database, LandmarkTable } from '../schema.js';
 
-const toInfo = (row: LandmarkTable): LandmarkInfo => ({ id: row.id, name: row.name, country: row.country, lat: row.lat, lon: row.lon, publicKey: row.public_key });
+const toInfo = (row: Selectable<LandmarkTable>): LandmarkInfo => ({ id: row.id, name: row.name, country: row.country, lat: row.lat, lon: row.lon, publicKey: row.public_key });
 
 export type RegisterResult = 'created' | 'unchanged' | 'conflict' | 'key-in-use';
 export type RevokeResult = 'revoked' | 'already' | 'absent';
@@ -44,6 +44,27 @@ export class LandmarkRepo {
   /** The landmarks trusted now: revoked ones are left out, and with them their measurements. */
   async list(): Promise<LandmarkInfo[]> {
     return (await this.#db.selectFrom('landmarks').selectAll().where('revoked_at', 'is', null).orderBy('id').execute()).map(toInfo);
+  }
+
+  /**
+   * Records, per landmark id, when its newest measurement just stored was taken; a later one
+   * already recorded stays (deliveries arrive out of order, a landmark's spool sends old ones).
+   */
+  async markMeasured(newest: ReadonlyMap<string, number>): Promise<void> {
+    for (const [id, at] of newest) {
+      await this.#db
+        .updateTable('landmarks')
+        .set({ last_measurement_at: at })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('last_measurement_at', 'is', null), eb('last_measurement_at', '<', at)]))
+        .execute();
+    }
+  }
+
+  /** The landmarks trusted now, each with when its newest stored measurement was taken (ms; null before the first). */
+  async status(): Promise<{ readonly landmark: LandmarkInfo; readonly lastMeasurementAt: number | null }[]> {
+    const rows = await this.#db.selectFrom('landmarks').selectAll().where('revoked_at', 'is', null).orderBy('id').execute();
+    return rows.map((row) => ({ landmark: toInfo(row), lastMeasurementAt: row.last_measurement_at === null ? null : Number(row.last_measurement_at) }));
   }
 
   /** When each of these landmarks was revoked, for those that were (a refusal then says so, not "not registered"). */
