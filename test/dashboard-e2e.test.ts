@@ -184,6 +184,9 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
     await page.getByLabel('Restricted').selectOption('');
     await page.getByRole('navigation').getByRole('link', { name: 'Landmarks' }).click();
     await expect.poll(() => page.locator('tbody tr').count()).toBe(8);
+    // The operator's token sees when each landmark last measured: all of them within seconds here.
+    await expect.poll(() => page.locator('tbody tr td:last-child').allTextContents()).toEqual(Array(8).fill(expect.stringMatching(/^\d+ (s|min) ago$/)));
+    expect(await page.locator('tr.silent, rect.landmark.silent').count()).toBe(0);
     await shot('landmarks');
 
     // Back stays in the page; a reload keeps the session and the view.

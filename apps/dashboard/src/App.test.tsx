@@ -5,7 +5,7 @@ import { App } from './App.js';
 import { errorBody, fakeFetch, json } from './testing.js';
 
 const SUMMARY = { nodes: 2, gpus: { total: 16, byModel: { 'NVIDIA H100': 16 }, health: { healthy: 15, degraded: 1, unhealthy: 0, unknown: 0 } }, verdicts: { excluded: 1, possible: 1, certain: 0, none: 0 }, zones: 0 };
-const ME = (role: string, permissions: string[]) => ({ orgId: 'default', role, tokenId: 't1', name: role, permissions });
+const ME = (role: string, permissions: string[]) => ({ orgId: 'default', role, tokenId: 't1', name: role, permissions, operator: true });
 const OWNER = ME('owner', ['fleet:read', 'fleet:write', 'verdicts:read', 'landmarks:read', 'landmarks:write', 'reports:read', 'tokens:manage']);
 const FLEET_MAP = { zones: [], landmarks: [], verdicts: { excluded: 3, possible: 1, certain: 0, none: 2 } };
 const unauthorized = () => json(errorBody(401, 'LOCUS_ERR_UNAUTHENTICATED', 'unknown or expired token'), 401);

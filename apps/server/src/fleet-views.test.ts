@@ -124,6 +124,12 @@ describe('GET /api/v1/me', () => {
   ] as const)('tells a %s token its role and what it may do', async (role, permissions) => {
     const { status, body } = await get('/api/v1/me', role === 'owner' ? owner : auditor);
     expect(status).toBe(200);
-    expect(body).toMatchObject({ orgId: 'org-a', role, permissions });
+    expect(body).toMatchObject({ orgId: 'org-a', role, permissions, operator: false });
+  });
+
+  it("tells a token of the operator's organization that it is the operator's (it keeps the landmarks)", async () => {
+    const { status, body } = await get('/api/v1/me', await s.tokenFor('default', 'viewer'));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ orgId: 'default', role: 'viewer', operator: true });
   });
 });

@@ -6,6 +6,8 @@ export const paths = {
   me: '/api/v1/me',
   changes: '/api/v1/changes',
   landmarks: '/api/v1/landmarks',
+  /** The operator's organization only. */
+  landmarkStatus: '/api/v1/landmarks/status',
   nodes: '/api/v1/nodes',
   node: (id: string) => `/api/v1/nodes/${enc(id)}`,
   inventory: (id: string) => `/api/v1/nodes/${enc(id)}/inventory`,

@@ -170,6 +170,14 @@ export interface FleetMapZone {
   readonly regions: readonly FleetMapRegion[];
 }
 
+/** `GET /api/v1/landmarks/status` (the operator's organization only): when each landmark's newest stored measurement was taken. */
+export interface LandmarkStatus {
+  readonly id: string;
+  readonly name: string;
+  readonly country: string;
+  readonly lastMeasurementAt: string | null;
+}
+
 /** `GET /api/v1/fleet/map` */
 export interface FleetMapData {
   readonly zones: readonly FleetMapZone[];

@@ -8,6 +8,8 @@ export interface Me {
   readonly tokenId: string;
   readonly name: string | null;
   readonly permissions: readonly string[];
+  /** The server operator's organization: it keeps the landmarks and reads their status. */
+  readonly operator: boolean;
 }
 
 export const MeContext = createContext<Me | undefined>(undefined);

@@ -6,8 +6,8 @@ const ITEMS = [
   ['landmark', 'landmark'],
 ] as const;
 
-/** What the map's colours and marks mean; region colours only when the map has regions. */
-export function MapLegend({ regions, bounds }: { readonly regions: boolean; readonly bounds: boolean }) {
+/** What the map's colours and marks mean; region colours only when the map has regions, the other marks when it draws them. */
+export function MapLegend({ regions, bounds, silentLandmarks = false }: { readonly regions: boolean; readonly bounds: boolean; readonly silentLandmarks?: boolean }) {
   return (
     <ul className="map-legend">
       {ITEMS.filter(([key]) => regions || !key.startsWith('region')).map(([key, label]) => (
@@ -15,6 +15,11 @@ export function MapLegend({ regions, bounds }: { readonly regions: boolean; read
           <span className={`swatch swatch-${key}`} aria-hidden="true" /> {label}
         </li>
       ))}
+      {silentLandmarks && (
+        <li>
+          <span className="swatch swatch-landmark-silent" aria-hidden="true" /> silent landmark (no measurement stored for 15 minutes)
+        </li>
+      )}
       {bounds && (
         <li>
           <span className="swatch swatch-bound" aria-hidden="true" /> landmark bound (RTT × c / 2)

@@ -24,6 +24,8 @@ export interface MapPoint {
   readonly label: string;
   readonly lat: number;
   readonly lon: number;
+  /** A landmark whose measurements no longer reach the server (the operator's view): drawn hollow. */
+  readonly silent?: boolean;
 }
 
 export interface MapCircle extends MapPoint {
@@ -57,7 +59,7 @@ export function WorldMap({ title, regions, landmarks = [], circles = [], zoom = 
   const placed = useMemo(() => {
     const points = landmarks.flatMap((l) => {
       const at = projection([l.lon, l.lat]);
-      return at ? [{ key: l.key, label: l.label, x: at[0], y: at[1] }] : [];
+      return at ? [{ key: l.key, label: l.label, silent: l.silent === true, x: at[0], y: at[1] }] : [];
     });
     return placeLabels(points);
   }, [landmarks, projection]);
@@ -91,7 +93,7 @@ export function WorldMap({ title, regions, landmarks = [], circles = [], zoom = 
         <g className="landmarks">
           {placed.map((l) => (
             <g key={l.key} transform={`translate(${l.x.toFixed(1)},${l.y.toFixed(1)})`}>
-              <rect className="landmark" x={-3.5} y={-3.5} width={7} height={7} transform="rotate(45)" data-landmark={l.key}>
+              <rect className={l.silent ? 'landmark silent' : 'landmark'} x={-3.5} y={-3.5} width={7} height={7} transform="rotate(45)" data-landmark={l.key}>
                 <title>{l.label}</title>
               </rect>
               {zoom && l.labelled && (
@@ -104,7 +106,7 @@ export function WorldMap({ title, regions, landmarks = [], circles = [], zoom = 
         </g>
       </svg>
       <figcaption>
-        <MapLegend regions={regions.length > 0} bounds={circles.length > 0} />
+        <MapLegend regions={regions.length > 0} bounds={circles.length > 0} silentLandmarks={landmarks.some((l) => l.silent)} />
         {unbounded > 0 && <span className="muted">{unbounded} region(s) not drawn: no landmark bounds them yet, so they are the whole world.</span>}
         {'error' in atlas && <span className="status stale">Borders could not load ({atlas.error}); regions are drawn without them.</span>}
       </figcaption>

@@ -20,7 +20,7 @@ const alert = (id: string, kind: Alert['kind'], state: Alert['state'], summary: 
   muted: null,
 });
 const ALERTS = [alert('a1', 'gpu-health', 'firing', 'va-h200-02: GPU 3 xid'), alert('a2', 'restricted', 'firing', 'sin-h100-07: restricted countries possible'), alert('a3', 'node-silent', 'resolved', 'fra-h100-01: silent')];
-const me = (role: Me['role'], permissions: string[]): Me => ({ orgId: 'default', role, tokenId: 't', name: null, permissions });
+const me = (role: Me['role'], permissions: string[]): Me => ({ orgId: 'default', role, tokenId: 't', name: null, permissions, operator: true });
 const ADMIN = me('admin', ['fleet:read', 'fleet:write']);
 
 beforeEach(() => window.history.replaceState(null, '', '/alerts'));

@@ -1,20 +1,40 @@
+import { useMemo } from 'react';
+import type { LandmarkInfo, LandmarkStatus } from '../api/types.js';
+import { useMe } from '../app/me.js';
 import { Async } from '../components/Status.js';
-import { shortKey } from '../components/format.js';
-import { landmarkPoints, useLandmarks } from '../hooks/useLandmarks.js';
+import { ago, shortKey, time } from '../components/format.js';
+import { landmarkPoints, silentLandmarks, useLandmarkStatus, useLandmarks } from '../hooks/useLandmarks.js';
+import type { PollState } from '../hooks/usePoll.js';
 import { WorldMap } from '../map/WorldMap.js';
 import { countryName } from '../verdict/countries.js';
 
-/** `/landmarks`: the registered landmarks and their audited places. */
+/**
+ * `/landmarks`: the registered landmarks and their audited places; for the operator's
+ * organization, also when each last measured, the silent ones flagged.
+ */
 export function LandmarksPage() {
+  return useMe()?.operator ? <OperatorLandmarks /> : <Landmarks status={undefined} />;
+}
+
+function OperatorLandmarks() {
+  return <Landmarks status={useLandmarkStatus()} />;
+}
+
+function Landmarks({ status }: { readonly status: PollState<readonly LandmarkStatus[]> | undefined }) {
   const landmarks = useLandmarks();
+  // Judged at the time the status was read, so that a page left open does not age what it shows.
+  const now = status?.updatedAt;
+  const silent = useMemo(() => new Set(status?.data && now ? silentLandmarks(status.data, now).map((l) => l.id) : []), [status?.data, now]);
+  const last = useMemo(() => new Map(status?.data?.map((l) => [l.id, l.lastMeasurementAt])), [status?.data]);
   return (
     <>
       <h1>Landmarks</h1>
       <Async state={landmarks} what="landmarks" isEmpty={(l) => l.length === 0} empty="No landmarks are registered yet (POST /api/v1/landmarks, or `locus landmark serve --server …`).">
         {(list) => (
           <>
-            <WorldMap title="World map of the landmarks" regions={[]} landmarks={landmarkPoints(list)} />
-            <table>
+            {status && <StatusLine status={status} count={list.length} silent={silent.size} />}
+            <WorldMap title="World map of the landmarks" regions={[]} landmarks={landmarkPoints(list, silent)} />
+            <table aria-label="Landmarks">
               <thead>
                 <tr>
                   <th>Id</th>
@@ -23,24 +43,12 @@ export function LandmarksPage() {
                   <th className="num">Latitude</th>
                   <th className="num">Longitude</th>
                   <th>Public key</th>
+                  {status && <th>Last measurement</th>}
                 </tr>
               </thead>
               <tbody>
                 {list.map((l) => (
-                  <tr key={l.id}>
-                    <td>
-                      <code>{l.id}</code>
-                    </td>
-                    <td>{l.name}</td>
-                    <td>
-                      {countryName(l.country)} ({l.country})
-                    </td>
-                    <td className="num">{l.lat.toFixed(4)}</td>
-                    <td className="num">{l.lon.toFixed(4)}</td>
-                    <td>
-                      <code title={l.publicKey}>{shortKey(l.publicKey)}</code>
-                    </td>
-                  </tr>
+                  <LandmarkRow key={l.id} landmark={l} status={status ? { last: now ? (last.get(l.id) ?? null) : undefined, silent: silent.has(l.id), now: now ?? new Date() } : undefined} />
                 ))}
               </tbody>
             </table>
@@ -48,5 +56,41 @@ export function LandmarksPage() {
         )}
       </Async>
     </>
+  );
+}
+
+function StatusLine({ status, count, silent }: { readonly status: PollState<readonly LandmarkStatus[]>; readonly count: number; readonly silent: number }) {
+  if (status.error && !status.data) return <p className="status stale">When the landmarks last measured could not load ({status.error.message}).</p>;
+  if (!status.data) return null;
+  if (silent === 0) return <p className="muted">Each landmark's newest stored measurement is under 15 minutes old, or none has measured yet.</p>;
+  return (
+    <p className="status stale" role="status" data-testid="landmarks-silent">
+      {silent} of {count} landmark(s) silent: the server has stored no measurement of theirs for 15 minutes. They are down, cut off from the server or their hosts, or refused (revoked, another place, a clock off: their logs say); the verdicts that rest on them lose their bounds and grow wider.
+    </p>
+  );
+}
+
+function LandmarkRow({ landmark: l, status }: { readonly landmark: LandmarkInfo; readonly status: { readonly last: string | null | undefined; readonly silent: boolean; readonly now: Date } | undefined }) {
+  return (
+    <tr className={status?.silent ? 'silent' : undefined} data-landmark={l.id}>
+      <td>
+        <code>{l.id}</code>
+      </td>
+      <td>{l.name}</td>
+      <td>
+        {countryName(l.country)} ({l.country})
+      </td>
+      <td className="num">{l.lat.toFixed(4)}</td>
+      <td className="num">{l.lon.toFixed(4)}</td>
+      <td>
+        <code title={l.publicKey}>{shortKey(l.publicKey)}</code>
+      </td>
+      {status && (
+        <td title={status.last ? time(status.last) : undefined}>
+          {status.last === undefined ? '…' : status.last === null ? 'none stored' : ago(status.last, status.now)}
+          {status.silent && <strong> · silent</strong>}
+        </td>
+      )}
+    </tr>
   );
 }

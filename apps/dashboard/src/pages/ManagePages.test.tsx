@@ -8,7 +8,7 @@ import { EnrollmentPage } from './EnrollmentPage.js';
 import { ReportsPage } from './ReportsPage.js';
 import { SettingsPage } from './SettingsPage.js';
 
-const OWNER: Me = { orgId: 'default', role: 'owner', tokenId: 't1', name: 'alice', permissions: ['fleet:read', 'fleet:write', 'reports:read', 'tokens:manage'] };
+const OWNER: Me = { orgId: 'default', role: 'owner', tokenId: 't1', name: 'alice', permissions: ['fleet:read', 'fleet:write', 'reports:read', 'tokens:manage'], operator: true };
 const MAP = { '/api/v1/fleet/map': { zones: [{ id: 'z1', name: 'eu-central', claimedCountry: 'DE', members: 2, restricted: 'excluded', claim: 'verified', emptyRegions: 0, regions: [] }], landmarks: [], verdicts: {} } };
 
 function render(ui: React.ReactElement, routes: Parameters<typeof fakeFetch>[0], who: Me = OWNER) {

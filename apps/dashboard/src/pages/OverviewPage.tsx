@@ -2,12 +2,13 @@ import { useMemo } from 'react';
 import { useApi } from '../api/context.js';
 import { paths } from '../api/paths.js';
 import type { Alert, FleetSummary } from '../api/types.js';
-import { useCan } from '../app/me.js';
+import { useCan, useMe } from '../app/me.js';
 import { Async, Empty, Loading } from '../components/Status.js';
 import { landmarkPoints } from '../hooks/useLandmarks.js';
 import { usePoll } from '../hooks/usePoll.js';
 import { WorldMap } from '../map/WorldMap.js';
 import { Counts, SummaryCards, VERDICT_ORDER } from './overview/SummaryCards.js';
+import { SilentLandmarks } from './overview/SilentLandmarks.js';
 import { fleetMapRegions, useFleetMap } from './overview/useFleetMap.js';
 import { ZonesTable } from './overview/ZonesTable.js';
 
@@ -24,16 +25,19 @@ function FleetNumbers() {
 
 /**
  * `/`: the fleet in numbers, the map of verified regions, and the zones: three requests however
- * large the fleet. An auditor, who may not read the inventory, gets the verdict counts only.
+ * large the fleet (a fourth, the landmarks' status, for the operator's organization). An auditor,
+ * who may not read the inventory, gets the verdict counts only.
  */
 export function OverviewPage() {
   const can = useCan();
+  const operator = useMe()?.operator === true;
   const map = useFleetMap();
   const landmarks = useMemo(() => landmarkPoints(map.data?.landmarks), [map.data]);
   const regions = useMemo(() => (map.data ? fleetMapRegions(map.data) : []), [map.data]);
   return (
     <>
       <h1>Fleet overview</h1>
+      {operator && <SilentLandmarks />}
       {can('fleet:read') ? (
         // After the map: the server answers in turn, and the summary of a large fleet takes longest.
         map.data || map.error ? (

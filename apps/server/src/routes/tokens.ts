@@ -5,6 +5,7 @@ import { ROLES, type TokenRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { PERMISSIONS, grantableBy, hashToken, newToken, requirePermission } from '../auth.js';
+import { DEFAULT_ORG } from '../config.js';
 import { ApiError } from '../errors.js';
 
 /** The longest name a token may have, and the longest life (5 years): the API's and `locus admin create-token`'s. */
@@ -26,11 +27,12 @@ const tokenView = (t: TokenRecord) => ({ id: t.id, name: t.name, role: t.role, c
 export const tokenRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    app.get('/me', { schema: { summary: 'Who the token is: its org, role and what the role may do (the dashboard shapes itself to it)', tags: ['tokens'] } }, async (request) => {
+    app.get('/me', { schema: { summary: "Who the token is: its org, role and what the role may do (the dashboard shapes itself to it), and whether its org is the server operator's", tags: ['tokens'] } }, async (request) => {
       const caller = await ctx.caller(request);
       const token = await ctx.repos.tokens.get(caller.orgId, caller.tokenId);
       const permissions = Object.entries(PERMISSIONS).flatMap(([p, roles]) => ((roles as readonly string[]).includes(caller.role) ? [p] : []));
-      return { orgId: caller.orgId, role: caller.role, tokenId: caller.tokenId, name: token?.name ?? null, permissions };
+      // The operator's organization keeps the landmarks and alone reads their status.
+      return { orgId: caller.orgId, role: caller.role, tokenId: caller.tokenId, name: token?.name ?? null, permissions, operator: caller.orgId === DEFAULT_ORG };
     });
 
     app.get('/tokens', { schema: { summary: "The org's API tokens (never the tokens themselves)", tags: ['tokens'] } }, async (request) => {

@@ -1,0 +1,104 @@
+// @vitest-environment happy-dom
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LandmarkStatus } from '../api/types.js';
+import { MeContext, type Me } from '../app/me.js';
+import { LANDMARK_SILENT_AFTER_MS, silentLandmarks } from '../hooks/useLandmarks.js';
+import { errorBody, fakeFetch, json, renderWithApi } from '../testing.js';
+import { LandmarksPage } from './LandmarksPage.js';
+import { OverviewPage } from './OverviewPage.js';
+
+const me = (operator: boolean): Me => ({ orgId: operator ? 'default' : 'tenant-b', role: 'owner', tokenId: 't1', name: 'alice', permissions: ['fleet:read', 'verdicts:read', 'landmarks:read'], operator });
+const info = (id: string, name: string, country: string, lat: number, lon: number) => ({ id, name, country, lat, lon, publicKey: `key-${id}` });
+const LANDMARKS = [info('fra-1', 'Frankfurt', 'DE', 50.11, 8.68), info('sin-1', 'Singapore', 'SG', 1.35, 103.82), info('tyo-1', 'Tokyo', 'JP', 35.68, 139.65)];
+const minutesAgo = (m: number) => new Date(new Date().getTime() - m * 60_000).toISOString();
+const status = (last: Record<string, string | null>): { landmarks: LandmarkStatus[] } => ({ landmarks: LANDMARKS.map((l) => ({ id: l.id, name: l.name, country: l.country, lastMeasurementAt: last[l.id] ?? null })) });
+
+function render(ui: React.ReactElement, routes: Parameters<typeof fakeFetch>[0], who: Me) {
+  const api = fakeFetch(routes);
+  // The map's atlas too (a 404 here: borders are not what these tests look at).
+  vi.stubGlobal('fetch', api.fetch);
+  renderWithApi(<MeContext.Provider value={who}>{ui}</MeContext.Provider>, api.fetch);
+  return api;
+}
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe('silentLandmarks', () => {
+  const at = new Date('2026-12-03T12:00:00.000Z');
+  const of = (last: (string | null)[]) => last.map((lastMeasurementAt, i) => ({ id: `l${i}`, name: `l${i}`, country: 'DE', lastMeasurementAt }));
+  const ago = (ms: number) => new Date(at.getTime() - ms).toISOString();
+
+  it('counts a landmark silent past 15 minutes without a stored measurement, not at 15 minutes', () => {
+    expect(silentLandmarks(of([ago(LANDMARK_SILENT_AFTER_MS), ago(LANDMARK_SILENT_AFTER_MS + 1000)]), at).map((l) => l.id)).toEqual(['l1']);
+  });
+
+  it('counts one with none stored only while another has measured recently (there are hosts to measure)', () => {
+    expect(silentLandmarks(of([null, ago(60_000)]), at).map((l) => l.id)).toEqual(['l0']);
+    expect(silentLandmarks(of([null, null]), at)).toEqual([]);
+    expect(silentLandmarks(of([null, ago(3_600_000)]), at).map((l) => l.id)).toEqual(['l1']);
+  });
+});
+
+describe('LandmarksPage', () => {
+  it("shows the operator when each landmark last measured, and flags the silent ones in the table and on the map", async () => {
+    const api = render(<LandmarksPage />, { '/api/v1/landmarks': { landmarks: LANDMARKS }, '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(2), 'sin-1': minutesAgo(180) }) }, me(true));
+    const table = await screen.findByRole('table', { name: 'Landmarks' });
+    await waitFor(() => expect(within(table).getAllByRole('row')[1]?.textContent).toContain('2 min ago'));
+    expect(within(table).getByRole('columnheader', { name: 'Last measurement' })).toBeTruthy();
+    const row = (id: string) => table.querySelector(`tr[data-landmark="${id}"]`)!;
+    expect(row('fra-1').className).toBe('');
+    expect(row('sin-1').className).toBe('silent');
+    expect(row('sin-1').textContent).toContain('3 h ago · silent');
+    // Tokyo never delivered, while Frankfurt does: down, cut off, or refused.
+    expect(row('tyo-1').className).toBe('silent');
+    expect(row('tyo-1').textContent).toContain('none stored · silent');
+    expect(screen.getByTestId('landmarks-silent').textContent).toMatch(/^2 of 3 landmark\(s\) silent/);
+    expect([...document.querySelectorAll('rect.landmark.silent')].map((r) => r.getAttribute('data-landmark')).sort()).toEqual(['sin-1', 'tyo-1']);
+    expect(screen.getByText(/silent landmark \(no measurement stored for 15 minutes\)/)).toBeTruthy();
+    expect(api.calls).toContain('/api/v1/landmarks/status');
+  });
+
+  it('says all is well when every landmark measured within 15 minutes', async () => {
+    render(<LandmarksPage />, { '/api/v1/landmarks': { landmarks: LANDMARKS }, '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(1), 'sin-1': minutesAgo(14), 'tyo-1': minutesAgo(0) }) }, me(true));
+    await screen.findByText(/newest stored measurement is under 15 minutes old/);
+    expect(document.querySelectorAll('tr.silent, rect.landmark.silent')).toHaveLength(0);
+  });
+
+  it("keeps the landmarks when their status cannot load, and says so", async () => {
+    render(<LandmarksPage />, { '/api/v1/landmarks': { landmarks: LANDMARKS }, '/api/v1/landmarks/status': () => json(errorBody(503, 'LOCUS_ERR_UNAVAILABLE', 'database unreachable'), 503) }, me(true));
+    await screen.findByText(/When the landmarks last measured could not load \(database unreachable\)/);
+    expect(within(screen.getByRole('table', { name: 'Landmarks' })).getAllByRole('row')).toHaveLength(4);
+  });
+
+  it("does not ask for the status in another organization, which may not read it", async () => {
+    const api = render(<LandmarksPage />, { '/api/v1/landmarks': { landmarks: LANDMARKS } }, me(false));
+    const table = await screen.findByRole('table', { name: 'Landmarks' });
+    expect(within(table).queryByRole('columnheader', { name: 'Last measurement' })).toBeNull();
+    expect(api.calls).not.toContain('/api/v1/landmarks/status');
+  });
+});
+
+describe('OverviewPage', () => {
+  const routes = {
+    '/api/v1/fleet/map': { zones: [], landmarks: LANDMARKS, verdicts: {} },
+    '/api/v1/fleet/summary': { nodes: 0, gpus: { total: 0, byModel: {}, health: {} }, verdicts: {}, zones: 0 },
+    '/api/v1/alerts': { alerts: [] },
+    '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(1), 'sin-1': minutesAgo(1), 'tyo-1': minutesAgo(45) }),
+  };
+
+  it("names the silent landmarks to the operator", async () => {
+    render(<OverviewPage />, routes, me(true));
+    expect((await screen.findByTestId('landmarks-silent')).textContent).toMatch(/^1 of 3 landmark\(s\) silent, .*: Tokyo \(tyo-1\): last 45 min ago\. Landmarks$/);
+  });
+
+  it('asks nothing of the landmarks for another organization', async () => {
+    const api = render(<OverviewPage />, routes, me(false));
+    await screen.findByText(/No nodes are enrolled yet/);
+    expect(api.calls).not.toContain('/api/v1/landmarks/status');
+    expect(screen.queryByTestId('landmarks-silent')).toBeNull();
+  });
+});

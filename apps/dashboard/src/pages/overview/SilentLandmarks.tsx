@@ -1,0 +1,22 @@
+import { ago } from '../../components/format.js';
+import { silentLandmarks, useLandmarkStatus } from '../../hooks/useLandmarks.js';
+import { Link } from '../../router/Link.js';
+
+/**
+ * For the operator's organization: a note naming the landmarks whose measurements no longer reach
+ * the server, since every organization's verdicts rest on them. Nothing while all measure (or
+ * while their status cannot load: the landmarks page says why).
+ */
+export function SilentLandmarks() {
+  const status = useLandmarkStatus();
+  if (!status.data || !status.updatedAt) return null;
+  const now = status.updatedAt;
+  const silent = silentLandmarks(status.data, now);
+  if (silent.length === 0) return null;
+  const names = silent.map((l) => `${l.name} (${l.id}): ${l.lastMeasurementAt === null ? 'none stored' : `last ${ago(l.lastMeasurementAt, now)}`}`);
+  return (
+    <p className="status stale" role="status" data-testid="landmarks-silent">
+      {silent.length} of {status.data.length} landmark(s) silent, so the verdicts that rest on them lose their bounds: {names.join('; ')}. <Link href="/landmarks">Landmarks</Link>
+    </p>
+  );
+}
