@@ -1,4 +1,4 @@
-import type { SignedMeasurement } from '@locus/protocol';
+import { LANDMARK_RETRY_MAX_MS, type SignedMeasurement } from '@locus/protocol';
 import type { Spool } from './spool.js';
 
 /** Measurements the server refused one by one, for one reason (its error code); `message` is the first one's. */
@@ -96,7 +96,7 @@ export interface Delivery {
 export function startDelivery(options: DeliveryOptions): Delivery {
   const batchSize = options.batchSize ?? 100;
   const maxQueue = options.maxQueue ?? 100_000;
-  const backoff = options.backoff ?? { initialMs: 1_000, maxMs: 60_000 };
+  const backoff = options.backoff ?? { initialMs: 1_000, maxMs: LANDMARK_RETRY_MAX_MS };
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const doFetch = options.fetch ?? fetch;
   const random = options.random ?? Math.random;

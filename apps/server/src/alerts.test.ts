@@ -122,6 +122,75 @@ describe('alerts', () => {
     expect(await landmarkAlerts('resolved')).toEqual([expect.objectContaining({ kind: 'landmark-inconsistent' })]);
   });
 
+  it("call a landmark silent, in the operator's org, once none of its measurements has been stored for 15 minutes (or none ever while others deliver), until it delivers or is revoked", async () => {
+    const operator = await s.tokenFor(DEFAULT_ORG, 'owner');
+    const silent = async (state = 'firing') =>
+      ((await call('GET', `/api/v1/alerts?state=${state}`, undefined, operator)).json() as { alerts: { kind: string; severity: string; nodeId: string | null; summary: string }[] }).alerts.filter((a) => a.kind === 'landmark-silent');
+    const status = async () => ((await call('GET', '/api/v1/landmarks/status', undefined, operator)).json() as { silentAfterS: number; landmarks: { id: string; silent: boolean }[] });
+    const n = await node('sg-1');
+    const by = (ids: string[], extra: TestLandmark[] = []) =>
+      call('POST', '/api/v1/measurements', { measurements: [...LANDMARKS, ...extra].filter((l) => ids.includes(l.info.id)).map((l) => measurementOf(l, n.key.publicKey, SINGAPORE, s.clock.now())) });
+    const allBut = (id: string) => LANDMARKS.map((l) => l.info.id).filter((x) => x !== id);
+    expect((await by(allBut('none'))).statusCode).toBe(200);
+    const fraLast = s.clock.now().toISOString();
+    // fra-1 stops; the others go on every few minutes.
+    for (const minutes of [5, 5, 5]) {
+      s.clock.advance(minutes * 60_000);
+      await by(allBut('fra-1'));
+      await s.app.alerting.checkSilence();
+      expect(await silent()).toEqual([]);
+    }
+    s.clock.advance(1);
+    await s.app.alerting.checkSilence();
+    expect(await silent()).toEqual([
+      expect.objectContaining({ kind: 'landmark-silent', severity: 'warning', nodeId: null, state: 'firing', summary: expect.stringMatching(new RegExp(`^landmark fra-1 \\(fra-1, DE\\): no measurement stored for over 15 min \\(the newest taken ${fraLast.replace(/\./g, '\\.')}\\); it is down`)) }),
+    ]);
+    expect(await status()).toMatchObject({ silentAfterS: 900, landmarks: expect.arrayContaining([{ id: 'fra-1', name: 'fra-1', country: 'DE', registeredAt: expect.any(String), lastMeasurementAt: fraLast, silent: true }, expect.objectContaining({ id: 'sin-1', silent: false })]) });
+    // The organizations whose nodes it measured never see the operator's landmark alert.
+    expect((await alerts('firing')).map((a) => a.kind)).not.toContain('landmark-silent');
+    // It delivers again: resolved at the next check (every 15 s).
+    await by(['fra-1']);
+    await s.app.alerting.checkSilence();
+    expect(await silent()).toEqual([]);
+    expect(await silent('resolved')).toHaveLength(1);
+
+    // A landmark registered now and never heard from: not silent until it has been registered 15 minutes while others deliver.
+    const ams = landmark('ams-1', 'NL', 52.37, 4.9);
+    await s.registerLandmarks([ams.info]);
+    s.clock.advance(10 * 60_000);
+    await by(allBut('none'));
+    await s.app.alerting.sweep([DEFAULT_ORG]);
+    expect(await silent()).toEqual([]);
+    s.clock.advance(5 * 60_000 + 1);
+    await s.app.alerting.checkSilence();
+    expect((await silent()).map((a) => a.summary)).toEqual([expect.stringMatching(/^landmark ams-1 \(ams-1, NL\): none of its measurements stored yet, while other landmarks deliver; /)]);
+    // Revoked (a key it was never given, a place it is not at): its alert resolves, as it counts no more.
+    expect((await call('DELETE', '/api/v1/landmarks/ams-1', undefined, operator)).statusCode).toBe(200);
+    await s.app.alerting.checkSilence();
+    expect(await silent()).toEqual([]);
+
+    // A break of every server: after it, every landmark's newest is as old as the break, and no
+    // landmark turns silent until the servers have been up 15 minutes; one silent before stays so.
+    s.clock.advance(10 * 60_000);
+    await by(allBut('sin-1'));
+    s.clock.advance(10 * 60_000);
+    await s.app.alerting.checkSilence();
+    expect((await silent()).map((a) => a.summary.split(' ')[1])).toEqual(['sin-1']);
+    s.clock.advance(20 * 60_000);
+    s.app.alerting.upSince(s.clock.now().getTime());
+    await s.app.alerting.checkSilence();
+    expect((await silent()).map((a) => a.summary.split(' ')[1])).toEqual(['sin-1']);
+    // Landmarks deliver within a minute of the servers' return; bom-1 does not.
+    s.clock.advance(60_000);
+    await by(allBut('bom-1'));
+    s.clock.advance(14 * 60_000);
+    await s.app.alerting.checkSilence();
+    expect(await silent()).toEqual([]);
+    s.clock.advance(1);
+    await s.app.alerting.checkSilence();
+    expect((await silent()).map((a) => a.summary.split(' ')[1])).toEqual(['bom-1']);
+  });
+
   it('tell a webhook, signed, retrying after a failure, and keep a delivery log', async () => {
     const h = await hook([500]);
     const n = await node('sg-7');

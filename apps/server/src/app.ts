@@ -163,7 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     changed: (orgId: string) => changes.publish(orgId, 'alerts'),
   };
   const webhookDestinations = new WebhookDestinations(deps.config.webhookAllow);
-  const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, sweepSlice: deps.storage.inProcess ? 100 : DEFAULT_ALERTING.sweepSlice, silentAfterMs: deps.config.silentAfterMs, restricted: deps.config.restricted, observe, log: (error) => app.log.error(error), destinations: webhookDestinations, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const alerting = new Alerting(repos, deps.clock, { ...DEFAULT_ALERTING, sweepSlice: deps.storage.inProcess ? 100 : DEFAULT_ALERTING.sweepSlice, silentAfterMs: deps.config.silentAfterMs, landmarkSilentAfterMs: deps.config.landmarkSilentAfterMs, restricted: deps.config.restricted, observe, log: (error) => app.log.error(error), destinations: webhookDestinations, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   app.decorate('alerting', alerting);
   // Webhook attempts in flight are cut short, not waited for (up to 10 s each).
   app.addHook('onClose', async () => {

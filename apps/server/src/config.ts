@@ -20,6 +20,12 @@ export interface ServerConfig {
   /** A node whose agent has not reported for this long raises a node-silent alert. */
   readonly silentAfterMs: number;
   /**
+   * A landmark none of whose measurements the server has stored for this long is silent: the
+   * landmark-silent alert, and `silent` in GET /api/v1/landmarks/status. Longer than the
+   * landmarks' measuring interval (a minute by default).
+   */
+  readonly landmarkSilentAfterMs: number;
+  /**
    * How often the background loop reconciles every node's alerts with all its facts. Its runs in
    * between check silence alone (Alerting.checkSilence): every other condition is evaluated on the
    * event that changes it, so this sweep is a backstop.
@@ -79,6 +85,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   verdictIntervalMs: 60_000,
   bodyLimitBytes: 1024 * 1024,
   silentAfterMs: 5 * 60_000,
+  landmarkSilentAfterMs: 15 * 60_000,
   alertSweepEveryMs: 5 * 60_000,
   ingestMaxInFlight: 64,
   requestTimeoutMs: 60_000,

@@ -104,6 +104,14 @@ export type Measurement = z.infer<typeof Measurement>;
 export const SignedMeasurement = z.strictObject({ measurement: Measurement, signature: Signature });
 export type SignedMeasurement = z.infer<typeof SignedMeasurement>;
 
+/**
+ * The longest a landmark waits between attempts to deliver measurements while the server cannot
+ * take them (its waits double from a second, with full jitter, up to this). After a break of the
+ * servers, every landmark has tried again within this long of their return: the server holds
+ * landmark-silent alerts at least this long.
+ */
+export const LANDMARK_RETRY_MAX_MS = 60_000;
+
 /** Landmark → server: measurements to store (HTTP POST). */
 export const MeasurementBatch = z.strictObject({ measurements: z.array(SignedMeasurement).min(1).max(1000) });
 export type MeasurementBatch = z.infer<typeof MeasurementBatch>;

@@ -95,8 +95,8 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
   it("keeps when each landmark's newest measurement was taken, whatever order they are stored in", async () => {
     const landmarks = new LandmarkRepo(storage.db);
     await landmarks.register(fra, 10);
-    await landmarks.register({ ...fra, id: 'ams-1', publicKey: generateSigningKey().publicKey }, 10);
-    expect((await landmarks.status()).map((s) => [s.landmark.id, s.lastMeasurementAt])).toEqual([['ams-1', null], [fra.id, null]]);
+    await landmarks.register({ ...fra, id: 'ams-1', publicKey: generateSigningKey().publicKey }, 12);
+    expect((await landmarks.status()).map((s) => [s.landmark.id, s.registeredAt, s.lastMeasurementAt])).toEqual([['ams-1', 12, null], [fra.id, 10, null]]);
     await landmarks.markMeasured(new Map([[fra.id, 1_764_000_000_500]]));
     await landmarks.markMeasured(new Map([[fra.id, 1_764_000_000_000], ['nope', 5]]));
     expect((await landmarks.status()).map((s) => [s.landmark.id, s.lastMeasurementAt])).toEqual([['ams-1', null], [fra.id, 1_764_000_000_500]]);

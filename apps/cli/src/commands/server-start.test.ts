@@ -18,7 +18,8 @@ describe('locus server start settings', () => {
     expect(serverConfig({}, { LOCUS_WEBHOOK_ALLOW: '192.168.1.9' }).webhookAllow).toEqual(['192.168.1.9']);
     // Raw samples kept longer than the default rollups: rollups are kept as long.
     expect(serverConfig({ 'raw-retention-days': '500' }, {}).rollupRetentionMs).toBe(500 * DAY);
-    expect(serverConfig({ 'silent-after-minutes': '2', 'alert-sweep-minutes': '10' }, {})).toMatchObject({ silentAfterMs: 120_000, alertSweepEveryMs: 600_000 });
+    expect(serverConfig({ 'silent-after-minutes': '2', 'alert-sweep-minutes': '10' }, {})).toMatchObject({ silentAfterMs: 120_000, landmarkSilentAfterMs: 900_000, alertSweepEveryMs: 600_000 });
+    expect(serverConfig({ 'landmark-silent-after-minutes': '60' }, {}).landmarkSilentAfterMs).toBe(3_600_000);
     expect(serverConfig({ 'measurement-retention-days': '365' }, {}).measurementRetentionMs).toBe(365 * DAY);
     expect([serverConfig({}, {}).measurementCompaction, serverConfig({ 'keep-every-measurement': true }, {}).measurementCompaction]).toEqual([true, false]);
     expect(serverConfig({ 'verdict-interval-seconds': '0' }, {}).verdictIntervalMs).toBe(0);
@@ -34,6 +35,7 @@ describe('locus server start settings', () => {
     [['--trust-proxy', '::1/129'], /"::1\/129" is not/],
     [['--webhook-allow', 'relay.internal'], /--webhook-allow: "relay.internal" is not an IP address or CIDR range/],
     [['--silent-after-minutes', '0'], /--silent-after-minutes must be a number of minutes from 1 to 1440, got "0"/],
+    [['--landmark-silent-after-minutes', '1441'], /--landmark-silent-after-minutes must be a number of minutes from 1 to 1440, got "1441"/],
     [['--measurement-retention-days', '0.5'], /--measurement-retention-days must be a number of days from 1 to 36500, got "0.5"/],
     [['--alert-sweep-minutes', 'often'], /--alert-sweep-minutes must be a number of minutes from 1 to 1440, got "often"/],
     [['--database-pool', '1', '--database-url', 'postgres://locus@127.0.0.1:1/none'], /--database-pool must be a whole number of connections from 2 to 100, got "1"/],

@@ -19,7 +19,8 @@ export const HELP = `Usage: ${NAME} [--port 8080] [--host 0.0.0.0] [--data-dir D
                           [--database-pool ${DEFAULT_POSTGRES_POOL}] [--raw-retention-days 7] [--rollup-retention-days 400]
                           [--measurement-retention-days 30] [--keep-every-measurement]
                           [--trust-proxy LIST] [--webhook-allow LIST]
-                          [--decoder-threads N] [--silent-after-minutes 5] [--alert-sweep-minutes 5]
+                          [--decoder-threads N] [--silent-after-minutes 5] [--landmark-silent-after-minutes 15]
+                          [--alert-sweep-minutes 5]
                           [--verdict-interval-seconds ${DEFAULT_SERVER_CONFIG.verdictIntervalMs / 1000}]
 
 Runs the Locus fleet server: landmarks deliver signed measurements to it, it keeps each
@@ -57,6 +58,11 @@ ${DATABASE_HELP}
                        raise node-silent for an agent that has delivered no batch for this
                        long (default ${DEFAULT_SERVER_CONFIG.silentAfterMs / MINUTE_MS}; agents send every 30 s), counted after
                        a break of every server from when one came back
+  --landmark-silent-after-minutes N
+                       raise landmark-silent (in the default organization) for a landmark none
+                       of whose measurements has been stored for this long (default ${DEFAULT_SERVER_CONFIG.landmarkSilentAfterMs / MINUTE_MS};
+                       landmarks measure every host each minute), or none ever while others
+                       deliver; counted after a break of every server from when one came back
   --alert-sweep-minutes N
                        re-evaluate every node's alerts against all its facts this often
                        (default ${DEFAULT_SERVER_CONFIG.alertSweepEveryMs / MINUTE_MS}); every 15 s between, only silence is checked
@@ -104,6 +110,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     'webhook-allow': { type: 'string' },
     'decoder-threads': { type: 'string' },
     'silent-after-minutes': { type: 'string' },
+    'landmark-silent-after-minutes': { type: 'string' },
     'alert-sweep-minutes': { type: 'string' },
     'verdict-interval-seconds': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -147,7 +154,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
 
 /** The server's settings from the command line, past the defaults. */
 export function serverConfig(
-  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'measurement-retention-days'?: string | undefined; 'keep-every-measurement'?: boolean | undefined; 'trust-proxy'?: string | undefined; 'webhook-allow'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined; 'verdict-interval-seconds'?: string | undefined },
+  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'measurement-retention-days'?: string | undefined; 'keep-every-measurement'?: boolean | undefined; 'trust-proxy'?: string | undefined; 'webhook-allow'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'landmark-silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined; 'verdict-interval-seconds'?: string | undefined },
   env: { readonly LOCUS_TRUST_PROXY?: string | undefined; readonly LOCUS_WEBHOOK_ALLOW?: string | undefined },
 ): ServerConfig {
   const days = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 36_500, 'days') * DAY_MS));
@@ -156,13 +163,14 @@ export function serverConfig(
   const measurementRetentionMs = days('measurement-retention-days', v['measurement-retention-days'], DEFAULT_SERVER_CONFIG.measurementRetentionMs);
   const minutes = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 1_440, 'minutes') * MINUTE_MS));
   const silentAfterMs = minutes('silent-after-minutes', v['silent-after-minutes'], DEFAULT_SERVER_CONFIG.silentAfterMs);
+  const landmarkSilentAfterMs = minutes('landmark-silent-after-minutes', v['landmark-silent-after-minutes'], DEFAULT_SERVER_CONFIG.landmarkSilentAfterMs);
   const alertSweepEveryMs = minutes('alert-sweep-minutes', v['alert-sweep-minutes'], DEFAULT_SERVER_CONFIG.alertSweepEveryMs);
   const verdictIntervalMs = v['verdict-interval-seconds'] === undefined ? DEFAULT_SERVER_CONFIG.verdictIntervalMs : integerOption(NAME, 'verdict-interval-seconds', v['verdict-interval-seconds'], 0, 3_600, 'seconds') * 1000;
   if (rollupRetentionMs < rawRetentionMs) throw usageError(`${NAME}: --rollup-retention-days must be at least --raw-retention-days (rollups answer the ranges raw samples no longer cover)`);
   const trustProxy = cidrList('trust-proxy', v['trust-proxy'] ?? env.LOCUS_TRUST_PROXY);
   const webhookAllow = cidrList('webhook-allow', v['webhook-allow'] ?? env.LOCUS_WEBHOOK_ALLOW);
   const measurementCompaction = !v['keep-every-measurement'];
-  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, measurementRetentionMs, measurementCompaction, silentAfterMs, alertSweepEveryMs, verdictIntervalMs, trustProxy, webhookAllow });
+  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, measurementRetentionMs, measurementCompaction, silentAfterMs, landmarkSilentAfterMs, alertSweepEveryMs, verdictIntervalMs, trustProxy, webhookAllow });
 }
 
 /** A comma-separated list of addresses and CIDR ranges, each checked (a usage error names the option). */

@@ -170,12 +170,21 @@ export interface FleetMapZone {
   readonly regions: readonly FleetMapRegion[];
 }
 
-/** `GET /api/v1/landmarks/status` (the operator's organization only): when each landmark's newest stored measurement was taken. */
+/** `GET /api/v1/landmarks/status` (the operator's organization only). */
+export interface LandmarkStatusList {
+  /** How long without a stored measurement makes a landmark silent (the server's --landmark-silent-after-minutes). */
+  readonly silentAfterS: number;
+  readonly landmarks: readonly LandmarkStatus[];
+}
+
+/** When a landmark was registered and its newest stored measurement taken, and whether the server counts it silent. */
 export interface LandmarkStatus {
   readonly id: string;
   readonly name: string;
   readonly country: string;
+  readonly registeredAt: string;
   readonly lastMeasurementAt: string | null;
+  readonly silent: boolean;
 }
 
 /** `GET /api/v1/fleet/map` */

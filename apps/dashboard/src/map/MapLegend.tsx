@@ -17,7 +17,7 @@ export function MapLegend({ regions, bounds, silentLandmarks = false }: { readon
       ))}
       {silentLandmarks && (
         <li>
-          <span className="swatch swatch-landmark-silent" aria-hidden="true" /> silent landmark (no measurement stored for 15 minutes)
+          <span className="swatch swatch-landmark-silent" aria-hidden="true" /> silent landmark (none of its measurements stored lately)
         </li>
       )}
       {bounds && (

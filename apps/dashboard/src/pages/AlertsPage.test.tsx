@@ -51,7 +51,7 @@ describe('AlertsPage', () => {
     render({ '/api/v1/alerts': { alerts: [...ALERTS, alert('a4', 'gpu-missing', 'firing', 'va-h200-02: GPU 5 missing')] }, '/api/v1/mute-rules': { rules: [] } }, ADMIN, { state: '', kind: 'gpu-missing' });
     await waitFor(() => expect(alertRows()).toHaveLength(1));
     const kinds = within(screen.getByRole('combobox', { name: 'Kind' })).getAllByRole('option').map((o) => o.getAttribute('value'));
-    expect(kinds).toEqual(['', 'restricted', 'claim-contradicted', 'empty-region', 'impossible-travel', 'landmark-inconsistent', 'gpu-health', 'gpu-missing', 'duplicate-gpu', 'node-silent']);
+    expect(kinds).toEqual(['', 'restricted', 'claim-contradicted', 'empty-region', 'impossible-travel', 'landmark-inconsistent', 'landmark-silent', 'gpu-health', 'gpu-missing', 'duplicate-gpu', 'node-silent']);
   });
 
   it('says so while the servers, just started or back from a break, hold silence', async () => {

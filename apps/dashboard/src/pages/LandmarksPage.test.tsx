@@ -1,9 +1,8 @@
 // @vitest-environment happy-dom
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { LandmarkStatus } from '../api/types.js';
+import type { LandmarkStatusList } from '../api/types.js';
 import { MeContext, type Me } from '../app/me.js';
-import { LANDMARK_SILENT_AFTER_MS, silentLandmarks } from '../hooks/useLandmarks.js';
 import { errorBody, fakeFetch, json, renderWithApi } from '../testing.js';
 import { LandmarksPage } from './LandmarksPage.js';
 import { OverviewPage } from './OverviewPage.js';
@@ -12,7 +11,11 @@ const me = (operator: boolean): Me => ({ orgId: operator ? 'default' : 'tenant-b
 const info = (id: string, name: string, country: string, lat: number, lon: number) => ({ id, name, country, lat, lon, publicKey: `key-${id}` });
 const LANDMARKS = [info('fra-1', 'Frankfurt', 'DE', 50.11, 8.68), info('sin-1', 'Singapore', 'SG', 1.35, 103.82), info('tyo-1', 'Tokyo', 'JP', 35.68, 139.65)];
 const minutesAgo = (m: number) => new Date(new Date().getTime() - m * 60_000).toISOString();
-const status = (last: Record<string, string | null>): { landmarks: LandmarkStatus[] } => ({ landmarks: LANDMARKS.map((l) => ({ id: l.id, name: l.name, country: l.country, lastMeasurementAt: last[l.id] ?? null })) });
+/** The server's answer: each landmark's newest measurement, and which it counts silent. */
+const status = (last: Record<string, string | null>, silent: string[] = [], silentAfterS = 900): LandmarkStatusList => ({
+  silentAfterS,
+  landmarks: LANDMARKS.map((l) => ({ id: l.id, name: l.name, country: l.country, registeredAt: minutesAgo(600), lastMeasurementAt: last[l.id] ?? null, silent: silent.includes(l.id) })),
+});
 
 function render(ui: React.ReactElement, routes: Parameters<typeof fakeFetch>[0], who: Me) {
   const api = fakeFetch(routes);
@@ -27,25 +30,9 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-describe('silentLandmarks', () => {
-  const at = new Date('2026-12-03T12:00:00.000Z');
-  const of = (last: (string | null)[]) => last.map((lastMeasurementAt, i) => ({ id: `l${i}`, name: `l${i}`, country: 'DE', lastMeasurementAt }));
-  const ago = (ms: number) => new Date(at.getTime() - ms).toISOString();
-
-  it('counts a landmark silent past 15 minutes without a stored measurement, not at 15 minutes', () => {
-    expect(silentLandmarks(of([ago(LANDMARK_SILENT_AFTER_MS), ago(LANDMARK_SILENT_AFTER_MS + 1000)]), at).map((l) => l.id)).toEqual(['l1']);
-  });
-
-  it('counts one with none stored only while another has measured recently (there are hosts to measure)', () => {
-    expect(silentLandmarks(of([null, ago(60_000)]), at).map((l) => l.id)).toEqual(['l0']);
-    expect(silentLandmarks(of([null, null]), at)).toEqual([]);
-    expect(silentLandmarks(of([null, ago(3_600_000)]), at).map((l) => l.id)).toEqual(['l1']);
-  });
-});
-
 describe('LandmarksPage', () => {
   it("shows the operator when each landmark last measured, and flags the silent ones in the table and on the map", async () => {
-    const api = render(<LandmarksPage />, { '/api/v1/landmarks': { landmarks: LANDMARKS }, '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(2), 'sin-1': minutesAgo(180) }) }, me(true));
+    const api = render(<LandmarksPage />, { '/api/v1/landmarks': { landmarks: LANDMARKS }, '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(2), 'sin-1': minutesAgo(180) }, ['sin-1', 'tyo-1']) }, me(true));
     const table = await screen.findByRole('table', { name: 'Landmarks' });
     await waitFor(() => expect(within(table).getAllByRole('row')[1]?.textContent).toContain('2 min ago'));
     expect(within(table).getByRole('columnheader', { name: 'Last measurement' })).toBeTruthy();
@@ -56,15 +43,15 @@ describe('LandmarksPage', () => {
     // Tokyo never delivered, while Frankfurt does: down, cut off, or refused.
     expect(row('tyo-1').className).toBe('silent');
     expect(row('tyo-1').textContent).toContain('none stored · silent');
-    expect(screen.getByTestId('landmarks-silent').textContent).toMatch(/^2 of 3 landmark\(s\) silent/);
+    expect(screen.getByTestId('landmarks-silent').textContent).toMatch(/^2 of 3 landmark\(s\) silent: the server has stored no measurement of theirs for 15 minutes /);
     expect([...document.querySelectorAll('rect.landmark.silent')].map((r) => r.getAttribute('data-landmark')).sort()).toEqual(['sin-1', 'tyo-1']);
-    expect(screen.getByText(/silent landmark \(no measurement stored for 15 minutes\)/)).toBeTruthy();
+    expect(screen.getByText(/silent landmark \(none of its measurements stored lately\)/)).toBeTruthy();
     expect(api.calls).toContain('/api/v1/landmarks/status');
   });
 
-  it('says all is well when every landmark measured within 15 minutes', async () => {
-    render(<LandmarksPage />, { '/api/v1/landmarks': { landmarks: LANDMARKS }, '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(1), 'sin-1': minutesAgo(14), 'tyo-1': minutesAgo(0) }) }, me(true));
-    await screen.findByText(/newest stored measurement is under 15 minutes old/);
+  it('says none is silent when the server counts none so, in its own silence time', async () => {
+    render(<LandmarksPage />, { '/api/v1/landmarks': { landmarks: LANDMARKS }, '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(1), 'sin-1': minutesAgo(50), 'tyo-1': minutesAgo(0) }, [], 3600) }, me(true));
+    await screen.findByText(/No landmark is silent: each one's newest stored measurement is under 1 h old/);
     expect(document.querySelectorAll('tr.silent, rect.landmark.silent')).toHaveLength(0);
   });
 
@@ -87,12 +74,12 @@ describe('OverviewPage', () => {
     '/api/v1/fleet/map': { zones: [], landmarks: LANDMARKS, verdicts: {} },
     '/api/v1/fleet/summary': { nodes: 0, gpus: { total: 0, byModel: {}, health: {} }, verdicts: {}, zones: 0 },
     '/api/v1/alerts': { alerts: [] },
-    '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(1), 'sin-1': minutesAgo(1), 'tyo-1': minutesAgo(45) }),
+    '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(1), 'sin-1': minutesAgo(1), 'tyo-1': minutesAgo(45) }, ['tyo-1']),
   };
 
   it("names the silent landmarks to the operator", async () => {
     render(<OverviewPage />, routes, me(true));
-    expect((await screen.findByTestId('landmarks-silent')).textContent).toMatch(/^1 of 3 landmark\(s\) silent, .*: Tokyo \(tyo-1\): last 45 min ago\. Landmarks$/);
+    expect((await screen.findByTestId('landmarks-silent')).textContent).toMatch(/^1 of 3 landmark\(s\) silent for over 15 minutes, .*: Tokyo \(tyo-1\): last 45 min ago\. Landmarks$/);
   });
 
   it('asks nothing of the landmarks for another organization', async () => {

@@ -1,9 +1,9 @@
 import { useMemo } from 'react';
-import type { LandmarkInfo, LandmarkStatus } from '../api/types.js';
+import type { LandmarkInfo, LandmarkStatusList } from '../api/types.js';
 import { useMe } from '../app/me.js';
 import { Async } from '../components/Status.js';
 import { ago, shortKey, time } from '../components/format.js';
-import { landmarkPoints, silentLandmarks, useLandmarkStatus, useLandmarks } from '../hooks/useLandmarks.js';
+import { landmarkPoints, silenceTime, useLandmarkStatus, useLandmarks } from '../hooks/useLandmarks.js';
 import type { PollState } from '../hooks/usePoll.js';
 import { WorldMap } from '../map/WorldMap.js';
 import { countryName } from '../verdict/countries.js';
@@ -20,12 +20,12 @@ function OperatorLandmarks() {
   return <Landmarks status={useLandmarkStatus()} />;
 }
 
-function Landmarks({ status }: { readonly status: PollState<readonly LandmarkStatus[]> | undefined }) {
+function Landmarks({ status }: { readonly status: PollState<LandmarkStatusList> | undefined }) {
   const landmarks = useLandmarks();
-  // Judged at the time the status was read, so that a page left open does not age what it shows.
+  // Ages as of when the status was read, so that a page left open does not age what it shows.
   const now = status?.updatedAt;
-  const silent = useMemo(() => new Set(status?.data && now ? silentLandmarks(status.data, now).map((l) => l.id) : []), [status?.data, now]);
-  const last = useMemo(() => new Map(status?.data?.map((l) => [l.id, l.lastMeasurementAt])), [status?.data]);
+  const silent = useMemo(() => new Set(status?.data?.landmarks.filter((l) => l.silent).map((l) => l.id)), [status?.data]);
+  const last = useMemo(() => new Map(status?.data?.landmarks.map((l) => [l.id, l.lastMeasurementAt])), [status?.data]);
   return (
     <>
       <h1>Landmarks</h1>
@@ -59,13 +59,14 @@ function Landmarks({ status }: { readonly status: PollState<readonly LandmarkSta
   );
 }
 
-function StatusLine({ status, count, silent }: { readonly status: PollState<readonly LandmarkStatus[]>; readonly count: number; readonly silent: number }) {
+function StatusLine({ status, count, silent }: { readonly status: PollState<LandmarkStatusList>; readonly count: number; readonly silent: number }) {
   if (status.error && !status.data) return <p className="status stale">When the landmarks last measured could not load ({status.error.message}).</p>;
   if (!status.data) return null;
-  if (silent === 0) return <p className="muted">Each landmark's newest stored measurement is under 15 minutes old, or none has measured yet.</p>;
+  const after = silenceTime(status.data.silentAfterS);
+  if (silent === 0) return <p className="muted">No landmark is silent: each one's newest stored measurement is under {after} old, or none has measured yet.</p>;
   return (
     <p className="status stale" role="status" data-testid="landmarks-silent">
-      {silent} of {count} landmark(s) silent: the server has stored no measurement of theirs for 15 minutes. They are down, cut off from the server or their hosts, or refused (revoked, another place, a clock off: their logs say); the verdicts that rest on them lose their bounds and grow wider.
+      {silent} of {count} landmark(s) silent: the server has stored no measurement of theirs for {after} (or none ever, while other landmarks deliver), and raises landmark-silent. They are down, cut off from the server or their hosts, or refused (revoked, another place, a clock off: their logs say); the verdicts that rest on them lose their bounds and grow wider.
     </p>
   );
 }

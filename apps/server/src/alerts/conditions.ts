@@ -1,5 +1,5 @@
-import { AGENT_RETRY_MAX_MS, type AlertKind, type VerdictRecord } from '@locus/protocol';
-import type { AlertCondition, VerdictNote } from '@locus/storage';
+import { AGENT_RETRY_MAX_MS, LANDMARK_RETRY_MAX_MS, type AlertKind, type VerdictRecord } from '@locus/protocol';
+import type { AlertCondition, LandmarkStatus, VerdictNote } from '@locus/storage';
 
 export interface NodeFacts {
   readonly nodeId: string;
@@ -32,6 +32,38 @@ export function landmarkConditions(outliers: ReadonlyMap<string, readonly string
     const named = nodes.slice(0, 5).join(', ') + (nodes.length > 5 ? ` and ${nodes.length - 5} more` : '');
     const summary = `landmark ${landmark}: its measurements alone contradict the other landmarks' for ${nodes.length} nodes (${named}); check its registered place, its clock and its network`;
     return [{ key: `${LANDMARK_SCOPE}${landmark}|landmark-inconsistent`, kind: 'landmark-inconsistent', severity: 'critical', nodeId: null, summary }];
+  });
+}
+
+/** Silent-landmark alerts, in the operator's organization too: a scope apart, judged at every silence check. */
+export const LANDMARK_SILENCE_SCOPE = 'landmark-silent:';
+
+/**
+ * Whether a landmark's measurements no longer reach the server: none stored for `silentAfterMs`,
+ * or none ever while another landmark's newest is that recent (so there are hosts to measure) and
+ * it was registered that long ago. Before any landmark has measured (no hosts yet), none is.
+ */
+export function landmarkSilence(landmarks: readonly LandmarkStatus[], now: number, silentAfterMs: number): (l: LandmarkStatus) => boolean {
+  const recent = (l: LandmarkStatus) => l.lastMeasurementAt !== null && now - l.lastMeasurementAt <= silentAfterMs;
+  const othersMeasure = landmarks.some(recent);
+  return (l) => !recent(l) && (l.lastMeasurementAt !== null || (othersMeasure && now - l.registeredAt > silentAfterMs));
+}
+
+/**
+ * The landmark-silent alerts the landmarks' status calls for. A landmark cannot deliver while the
+ * servers are down, and tries again within LANDMARK_RETRY_MAX_MS of their return: until they have
+ * been up `silentAfterMs` and that long (`upSince`), silence is held (what fires stays firing,
+ * nothing new fires), as for nodes.
+ */
+export function landmarkSilenceConditions(landmarks: readonly LandmarkStatus[], now: number, options: { readonly silentAfterMs: number; readonly upSince: number }): AlertCondition[] {
+  const silent = landmarkSilence(landmarks, now, options.silentAfterMs);
+  const heard = now - options.upSince > Math.max(options.silentAfterMs, LANDMARK_RETRY_MAX_MS);
+  const minutes = Math.round(options.silentAfterMs / 60_000);
+  return landmarks.filter(silent).map(({ landmark: l, lastMeasurementAt }) => {
+    const since = lastMeasurementAt === null ? 'none of its measurements stored yet, while other landmarks deliver' : `no measurement stored for over ${minutes} min (the newest taken ${new Date(lastMeasurementAt).toISOString()})`;
+    const summary = `landmark ${l.id} (${l.name}, ${l.country}): ${since}; it is down, cut off from the server or its hosts, or refused (another place, a clock off: its log says), and the verdicts that rest on it lose its bound`;
+    const condition: AlertCondition = { key: `${LANDMARK_SILENCE_SCOPE}${l.id}|landmark-silent`, kind: 'landmark-silent', severity: 'warning', nodeId: null, summary };
+    return heard ? condition : { ...condition, hold: true };
   });
 }
 

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Repos } from '../repos.js';
 import { DEFAULT_ORG } from '../config.js';
 import { sendWebhook, type WebhookDestinations, type WebhookSend } from './destinations.js';
-import { heardForMs, LANDMARK_SCOPE, landmarkConditions, nodeConditions, scopeOf, type NodeFacts } from './conditions.js';
+import { heardForMs, LANDMARK_SCOPE, LANDMARK_SILENCE_SCOPE, landmarkConditions, landmarkSilenceConditions, nodeConditions, scopeOf, type NodeFacts } from './conditions.js';
 
 export interface AlertingOptions {
   /** A node whose agent has not reported for this long raises node-silent. */
@@ -12,6 +12,8 @@ export interface AlertingOptions {
   readonly restricted: readonly string[];
   /** A landmark that alone empties the regions of this many nodes raises landmark-inconsistent. */
   readonly landmarkOutlierNodes: number;
+  /** A landmark none of whose measurements has been stored for this long raises landmark-silent. */
+  readonly landmarkSilentAfterMs: number;
   /**
    * Nodes a sweep evaluates together: their facts in one query per kind, not one per node (10,000
    * nodes had taken 1.4 s of CPU a sweep on SQLite and 9 s on PostgreSQL). An in-process database
@@ -58,7 +60,7 @@ export const DELIVERY_CLAIM_MS = 6 * WEBHOOK_TIMEOUT_MS;
  */
 const SILENCE_SLICE = 2_000;
 
-export const DEFAULT_ALERTING: Omit<AlertingOptions, 'restricted'> = Object.freeze({ silentAfterMs: 5 * 60_000, landmarkOutlierNodes: 2, sweepSlice: 500, maxAttempts: 8 });
+export const DEFAULT_ALERTING: Omit<AlertingOptions, 'restricted'> = Object.freeze({ silentAfterMs: 5 * 60_000, landmarkOutlierNodes: 2, landmarkSilentAfterMs: 15 * 60_000, sweepSlice: 500, maxAttempts: 8 });
 
 /** The published form of an alert (webhook bodies and the API). */
 export const alertView = (a: AlertRecord, mute?: MuteRule) => ({
@@ -221,6 +223,18 @@ export class Alerting {
     const now = this.#clock.now().getTime();
     const changes = await this.#repos.alerts.reconcile(DEFAULT_ORG, LANDMARK_SCOPE, landmarkConditions(outliers, this.#options.landmarkOutlierNodes), now, randomUUID);
     await this.#notify(DEFAULT_ORG, changes, now);
+    await this.#checkLandmarkSilence();
+  }
+
+  /**
+   * Fires landmark-silent for the landmarks none of whose measurements the server has stored for
+   * landmarkSilentAfterMs, and resolves it for those heard since or revoked: one read of the
+   * landmarks (a handful of rows) at every sweep and silence check.
+   */
+  async #checkLandmarkSilence(): Promise<void> {
+    const now = this.#clock.now().getTime();
+    const conditions = landmarkSilenceConditions(await this.#repos.landmarks.status(), now, { silentAfterMs: this.#options.landmarkSilentAfterMs, upSince: this.#upSince });
+    await this.#notify(DEFAULT_ORG, await this.#repos.alerts.reconcile(DEFAULT_ORG, LANDMARK_SILENCE_SCOPE, conditions, now, randomUUID), now);
   }
 
   /**
@@ -248,6 +262,7 @@ export class Alerting {
     for (const [org, nodes] of groupBy(changed, (n) => n.org_id)) {
       for (let i = 0; i < nodes.length; i += this.#options.sweepSlice) await this.#evaluate(org, nodes.slice(i, i + this.#options.sweepSlice));
     }
+    await this.#checkLandmarkSilence();
     return changed.length;
   }
 

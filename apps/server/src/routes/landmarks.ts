@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LandmarkInfo, Name } from '@locus/protocol';
 import { z } from 'zod';
+import { landmarkSilence } from '../alerts/conditions.js';
 import type { AppContext } from '../app.js';
 import { requirePermission } from '../auth.js';
 import { DEFAULT_ORG } from '../config.js';
@@ -45,9 +46,15 @@ export const landmarkRoutes =
       '/landmarks/status',
       {
         schema: {
-          summary: "The registered landmarks, each with when its newest stored measurement was taken: a landmark silent for longer than it measures (every minute by default) is down, cut off, or refused. The operator's organization only: the times follow every organization's hosts",
+          summary:
+            "The registered landmarks, each with when it was registered, when its newest stored measurement was taken, and whether it is silent (none stored for silentAfterS, or none ever while other landmarks deliver): down, cut off, or refused. The operator's organization only: the times follow every organization's hosts",
           tags: ['landmarks'],
-          response: { 200: z.object({ landmarks: z.array(z.object({ id: z.string(), name: z.string(), country: z.string(), lastMeasurementAt: z.string().nullable() })) }) },
+          response: {
+            200: z.object({
+              silentAfterS: z.number().int(),
+              landmarks: z.array(z.object({ id: z.string(), name: z.string(), country: z.string(), registeredAt: z.string(), lastMeasurementAt: z.string().nullable(), silent: z.boolean() })),
+            }),
+          },
         },
       },
       async (request) => {
@@ -56,7 +63,18 @@ export const landmarkRoutes =
         // When a landmark last measured anyone tells of other organizations' hosts: the operator's to see.
         if (caller.orgId !== DEFAULT_ORG) throw new ApiError('LOCUS_ERR_FORBIDDEN', `landmarks' status follows the hosts of every organization on this server; only the operator's organization ("${DEFAULT_ORG}") reads it`);
         const status = await ctx.repos.landmarks.status();
-        return { landmarks: status.map(({ landmark, lastMeasurementAt }) => ({ id: landmark.id, name: landmark.name, country: landmark.country, lastMeasurementAt: lastMeasurementAt === null ? null : new Date(lastMeasurementAt).toISOString() })) };
+        const silent = landmarkSilence(status, ctx.clock.now().getTime(), ctx.config.landmarkSilentAfterMs);
+        return {
+          silentAfterS: Math.round(ctx.config.landmarkSilentAfterMs / 1000),
+          landmarks: status.map((l) => ({
+            id: l.landmark.id,
+            name: l.landmark.name,
+            country: l.landmark.country,
+            registeredAt: new Date(l.registeredAt).toISOString(),
+            lastMeasurementAt: l.lastMeasurementAt === null ? null : new Date(l.lastMeasurementAt).toISOString(),
+            silent: silent(l),
+          })),
+        };
       },
     );
 

@@ -7,6 +7,13 @@ const toInfo = (row: Selectable<LandmarkTable>): LandmarkInfo => ({ id: row.id, 
 export type RegisterResult = 'created' | 'unchanged' | 'conflict' | 'key-in-use';
 export type RevokeResult = 'revoked' | 'already' | 'absent';
 
+/** A trusted landmark with when it was registered and when its newest stored measurement was taken (ms; null before the first). */
+export interface LandmarkStatus {
+  readonly landmark: LandmarkInfo;
+  readonly registeredAt: number;
+  readonly lastMeasurementAt: number | null;
+}
+
 /** Landmarks the server trusts: an id bound to one key and one audited place. */
 export class LandmarkRepo {
   readonly #db: Kysely<Database>;
@@ -61,10 +68,10 @@ export class LandmarkRepo {
     }
   }
 
-  /** The landmarks trusted now, each with when its newest stored measurement was taken (ms; null before the first). */
-  async status(): Promise<{ readonly landmark: LandmarkInfo; readonly lastMeasurementAt: number | null }[]> {
+  /** The landmarks trusted now, each with when it was registered and when its newest stored measurement was taken (ms; null before the first). */
+  async status(): Promise<LandmarkStatus[]> {
     const rows = await this.#db.selectFrom('landmarks').selectAll().where('revoked_at', 'is', null).orderBy('id').execute();
-    return rows.map((row) => ({ landmark: toInfo(row), lastMeasurementAt: row.last_measurement_at === null ? null : Number(row.last_measurement_at) }));
+    return rows.map((row) => ({ landmark: toInfo(row), registeredAt: Number(row.registered_at), lastMeasurementAt: row.last_measurement_at === null ? null : Number(row.last_measurement_at) }));
   }
 
   /** When each of these landmarks was revoked, for those that were (a refusal then says so, not "not registered"). */

@@ -1,5 +1,5 @@
 import { ago } from '../../components/format.js';
-import { silentLandmarks, useLandmarkStatus } from '../../hooks/useLandmarks.js';
+import { silenceTime, useLandmarkStatus } from '../../hooks/useLandmarks.js';
 import { Link } from '../../router/Link.js';
 
 /**
@@ -11,12 +11,12 @@ export function SilentLandmarks() {
   const status = useLandmarkStatus();
   if (!status.data || !status.updatedAt) return null;
   const now = status.updatedAt;
-  const silent = silentLandmarks(status.data, now);
+  const silent = status.data.landmarks.filter((l) => l.silent);
   if (silent.length === 0) return null;
   const names = silent.map((l) => `${l.name} (${l.id}): ${l.lastMeasurementAt === null ? 'none stored' : `last ${ago(l.lastMeasurementAt, now)}`}`);
   return (
     <p className="status stale" role="status" data-testid="landmarks-silent">
-      {silent.length} of {status.data.length} landmark(s) silent, so the verdicts that rest on them lose their bounds: {names.join('; ')}. <Link href="/landmarks">Landmarks</Link>
+      {silent.length} of {status.data.landmarks.length} landmark(s) silent for over {silenceTime(status.data.silentAfterS)}, so the verdicts that rest on them lose their bounds: {names.join('; ')}. <Link href="/landmarks">Landmarks</Link>
     </p>
   );
 }
