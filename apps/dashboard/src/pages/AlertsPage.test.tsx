@@ -47,6 +47,13 @@ describe('AlertsPage', () => {
     expect(screen.getByText('No mute rules in force.')).toBeTruthy();
   });
 
+  it("links a landmark's alert, which names no node, to the landmarks page", async () => {
+    render({ '/api/v1/alerts': { alerts: [{ ...alert('a4', 'landmark-silent', 'firing', 'landmark fra-1 (Frankfurt, DE): no measurement stored for over 15 min'), nodeId: null }] }, '/api/v1/mute-rules': { rules: [] } });
+    await waitFor(() => expect(alertRows()).toHaveLength(1));
+    const links = within(alertRows()[0]!).getAllByRole('link');
+    expect(links.map((l) => [l.textContent, l.getAttribute('href')])).toEqual([['landmarks', '/landmarks']]);
+  });
+
   it('filters by every kind of alert the server raises, a GPU missing and an inconsistent landmark too', async () => {
     render({ '/api/v1/alerts': { alerts: [...ALERTS, alert('a4', 'gpu-missing', 'firing', 'va-h200-02: GPU 5 missing')] }, '/api/v1/mute-rules': { rules: [] } }, ADMIN, { state: '', kind: 'gpu-missing' });
     await waitFor(() => expect(alertRows()).toHaveLength(1));

@@ -73,6 +73,12 @@ export function AlertsTable({ alerts, now, canWrite, onChange }: { readonly aler
                   <Link href={hrefOf({ page: 'node', id: a.nodeId })}>node</Link>
                 </>
               )}
+              {a.kind.startsWith('landmark-') && (
+                <>
+                  {' '}
+                  <Link href="/landmarks">landmarks</Link>
+                </>
+              )}
               {a.muted && (
                 <div className="muted">
                   muted until {time(a.muted.until)}: {a.muted.reason}
