@@ -206,13 +206,19 @@ export class Verification {
     const known = await this.#repos.nodes.knownHostKeys([...new Set(batch.map((s) => s.measurement.hostKey))]);
     const unknown = checks.flatMap((c, index) => (!c.ok && c.code === 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK' ? [batch[index]!.measurement.landmarkId] : []));
     const revoked = await this.#repos.landmarks.revokedAt([...new Set(unknown)]);
+    // Per landmark, the last refusal of a measurement its own key signed (no one else can make one): why it may seem silent.
+    const refusedOwn = new Map<string, { code: string; message: string }>();
     for (const [index, check] of checks.entries()) {
       const revokedAt = check.ok ? undefined : revoked.get(batch[index]!.measurement.landmarkId);
       if (!check.ok && check.code === 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK' && revokedAt !== undefined) {
         rejected.push({ index, code: check.code, message: `landmark "${batch[index]!.measurement.landmarkId}" was revoked at ${new Date(revokedAt).toISOString()}: its measurements count no more` });
-      } else if (!check.ok) rejected.push({ index, code: check.code, message: check.message });
-      else if (!known.has(batch[index]!.measurement.hostKey)) {
-        rejected.push({ index, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message: `no node has host key ${batch[index]!.measurement.hostKey}: enroll its agent, or register the node, first` });
+      } else if (!check.ok) {
+        rejected.push({ index, code: check.code, message: check.message });
+        if (check.signed) refusedOwn.set(batch[index]!.measurement.landmarkId, { code: check.code, message: check.message });
+      } else if (!known.has(batch[index]!.measurement.hostKey)) {
+        const message = `no node has host key ${batch[index]!.measurement.hostKey}: enroll its agent, or register the node, first`;
+        rejected.push({ index, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message });
+        refusedOwn.set(batch[index]!.measurement.landmarkId, { code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message });
       } else checked.push(batch[index]!);
     }
     // When they are stored and their nodes judged: after the checks, which may have let other
@@ -234,6 +240,7 @@ export class Verification {
       }
     }
     await this.#repos.landmarks.markMeasured(newest);
+    if (refusedOwn.size > 0) await this.#repos.landmarks.markRefused(new Map([...refusedOwn].map(([id, r]) => [id, { at, ...r }])));
     const nodes = await this.#repos.nodes.markMeasured([...measured], at);
     const judged = await this.#repos.verdicts.lastJudged(nodes.map((n) => n.id));
     const due: { nodeId: string; at: number }[] = [];

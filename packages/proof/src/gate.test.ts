@@ -31,24 +31,30 @@ describe('MeasurementGate', () => {
     ['dated in the future', 5 * 60_000],
   ])('refuses a measurement %s', (_, offset) => {
     const gate = new MeasurementGate(landmarks.map((l) => l.info));
-    expect(gate.check(measure(sin!, host, singapore, new Date(now.getTime() + offset)), now)).toMatchObject({ ok: false, code: 'LOCUS_ERR_MEASUREMENT_STALE' });
+    expect(gate.check(measure(sin!, host, singapore, new Date(now.getTime() + offset)), now)).toMatchObject({ ok: false, code: 'LOCUS_ERR_MEASUREMENT_STALE', signed: true });
   });
 
   it('refuses an unknown landmark, a forged signature and an altered field', () => {
     const gate = new MeasurementGate(landmarks.map((l) => l.info));
     const stranger = landmarkAt('evil', 'SG', 1.3, 103.8);
-    expect(gate.check(measure(stranger, host, singapore, now), now)).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK' });
-    const forged = signMeasurement(measure(sin!, host, singapore, now).measurement, generateSigningKey().privateKey);
-    expect(gate.check(forged, now)).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE' });
+    // None of them is the landmark's own doing: nothing says it signed them.
+    const unsigned = (r: object) => expect('signed' in r).toBe(false);
+    const unknown = gate.check(measure(stranger, host, singapore, now), now);
+    expect(unknown).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK' });
+    unsigned(unknown);
+    const forged = gate.check(signMeasurement(measure(sin!, host, singapore, now).measurement, generateSigningKey().privateKey), now);
+    expect(forged).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE' });
+    unsigned(forged);
     const m = measure(sin!, host, singapore, now);
-    const altered = { ...m, measurement: { ...m.measurement, minRttMs: m.measurement.minRttMs / 2 } };
-    expect(gate.check(altered, now)).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE' });
+    const altered = gate.check({ ...m, measurement: { ...m.measurement, minRttMs: m.measurement.minRttMs / 2 } }, now);
+    expect(altered).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE' });
+    unsigned(altered);
   });
 
   it('refuses a landmark that signs a place other than its registered one', () => {
     const moved = { ...sin!, info: { ...sin!.info, lat: 22.3, lon: 114.2 } };
     const gate = new MeasurementGate([moved.info]);
-    expect(gate.check(measure(sin!, host, singapore, now), now)).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: /other than its registered/ });
+    expect(gate.check(measure(sin!, host, singapore, now), now)).toMatchObject({ code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: /other than its registered/, signed: true });
   });
 });
 

@@ -9,7 +9,11 @@ export interface GateOptions {
 
 export const DEFAULT_GATE: GateOptions = Object.freeze({ maxAgeMs: 24 * 3600_000, maxSkewMs: 60_000 });
 
-export type GateResult = { readonly ok: true } | { readonly ok: false; readonly code: ProtocolErrorCode; readonly message: string };
+/**
+ * `signed`: the refused measurement verifies under the landmark's key (its place, its clock was
+ * wrong), so its landmark made it; without it, anyone could have (a forgery, an unknown id).
+ */
+export type GateResult = { readonly ok: true } | { readonly ok: false; readonly code: ProtocolErrorCode; readonly message: string; readonly signed?: true };
 
 /**
  * Whether a signed measurement may be used, apart from replay: from a registered landmark,
@@ -38,11 +42,11 @@ function checkSigned(signed: SignedMeasurement, landmark: LandmarkInfo, verified
   const m = signed.measurement;
   if (!verified) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: `signature does not verify under landmark "${m.landmarkId}"'s key` };
   if (m.landmarkAt.lat !== landmark.lat || m.landmarkAt.lon !== landmark.lon) {
-    return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: `landmark "${m.landmarkId}" signed a place other than its registered one` };
+    return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: `landmark "${m.landmarkId}" signed a place other than its registered one`, signed: true };
   }
   const age = now.getTime() - Date.parse(m.measuredAt);
-  if (age > options.maxAgeMs) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: `measured ${Math.round(age / 1000)} s ago, beyond the ${options.maxAgeMs / 1000} s window` };
-  if (-age > options.maxSkewMs) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: `dated ${Math.round(-age / 1000)} s in the future` };
+  if (age > options.maxAgeMs) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: `measured ${Math.round(age / 1000)} s ago, beyond the ${options.maxAgeMs / 1000} s window`, signed: true };
+  if (-age > options.maxSkewMs) return { ok: false, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: `dated ${Math.round(-age / 1000)} s in the future`, signed: true };
   return { ok: true };
 }
 

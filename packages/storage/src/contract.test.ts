@@ -101,6 +101,10 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     await landmarks.markMeasured(new Map([[fra.id, 1_764_000_000_000], ['nope', 5]]));
     expect((await landmarks.status()).map((s) => [s.landmark.id, s.lastMeasurementAt])).toEqual([['ams-1', null], [fra.id, 1_764_000_000_500]]);
     expect((await landmarks.status())[1]!.landmark).toEqual(fra);
+    // Its newest refusal; an older one told later leaves it.
+    await landmarks.markRefused(new Map([[fra.id, { at: 30, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: 'dated 120 s in the future' }]]));
+    await landmarks.markRefused(new Map([[fra.id, { at: 25, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message: 'no node has host key k' }], ['nope', { at: 40, code: 'x', message: 'y' }]]));
+    expect((await landmarks.status()).map((s) => [s.landmark.id, s.lastRefusal])).toEqual([['ams-1', null], [fra.id, { at: 30, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: 'dated 120 s in the future' }]]);
     await landmarks.revoke('ams-1', 20);
     expect((await landmarks.status()).map((s) => s.landmark.id)).toEqual([fra.id]);
   });

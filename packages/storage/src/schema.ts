@@ -39,6 +39,10 @@ export interface LandmarkTable {
   revoked_at: number | null;
   /** When its newest stored measurement was taken (ms); null before the first (migration 0024: inserts leave it out). */
   last_measurement_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The newest refusal of its own (signed) measurements: when (ms), code and message; null before any (migration 0025). */
+  last_refusal_at: ColumnType<number | null, number | null | undefined, number | null>;
+  last_refusal_code: ColumnType<string | null, string | null | undefined, string | null>;
+  last_refusal_message: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface NodeTable {

@@ -184,6 +184,8 @@ export interface LandmarkStatus {
   readonly country: string;
   readonly registeredAt: string;
   readonly lastMeasurementAt: string | null;
+  /** The newest refusal of its own (signed) measurements: when the server refused one, and why. */
+  readonly lastRefusal: { readonly at: string; readonly code: string; readonly message: string } | null;
   readonly silent: boolean;
 }
 

@@ -12,10 +12,11 @@ const info = (id: string, name: string, country: string, lat: number, lon: numbe
 const LANDMARKS = [info('fra-1', 'Frankfurt', 'DE', 50.11, 8.68), info('sin-1', 'Singapore', 'SG', 1.35, 103.82), info('tyo-1', 'Tokyo', 'JP', 35.68, 139.65)];
 const minutesAgo = (m: number) => new Date(new Date().getTime() - m * 60_000).toISOString();
 /** The server's answer: each landmark's newest measurement, and which it counts silent. */
-const status = (last: Record<string, string | null>, silent: string[] = [], silentAfterS = 900): LandmarkStatusList => ({
+const status = (last: Record<string, string | null>, silent: string[] = [], silentAfterS = 900, refusals: Record<string, LandmarkStatusList['landmarks'][number]['lastRefusal']> = {}): LandmarkStatusList => ({
   silentAfterS,
-  landmarks: LANDMARKS.map((l) => ({ id: l.id, name: l.name, country: l.country, registeredAt: minutesAgo(600), lastMeasurementAt: last[l.id] ?? null, silent: silent.includes(l.id) })),
+  landmarks: LANDMARKS.map((l) => ({ id: l.id, name: l.name, country: l.country, registeredAt: minutesAgo(600), lastMeasurementAt: last[l.id] ?? null, lastRefusal: refusals[l.id] ?? null, silent: silent.includes(l.id) })),
 });
+const PLACE = { code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: 'landmark "tyo-1" signed a place other than its registered one' };
 
 function render(ui: React.ReactElement, routes: Parameters<typeof fakeFetch>[0], who: Me) {
   const api = fakeFetch(routes);
@@ -32,7 +33,7 @@ afterEach(() => {
 
 describe('LandmarksPage', () => {
   it("shows the operator when each landmark last measured, and flags the silent ones in the table and on the map", async () => {
-    const api = render(<LandmarksPage />, { '/api/v1/landmarks': { landmarks: LANDMARKS }, '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(2), 'sin-1': minutesAgo(180) }, ['sin-1', 'tyo-1']) }, me(true));
+    const api = render(<LandmarksPage />, { '/api/v1/landmarks': { landmarks: LANDMARKS }, '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(2), 'sin-1': minutesAgo(180) }, ['sin-1', 'tyo-1'], 900, { 'tyo-1': { at: minutesAgo(1), ...PLACE }, 'fra-1': { at: minutesAgo(30), ...PLACE } }) }, me(true));
     const table = await screen.findByRole('table', { name: 'Landmarks' });
     await waitFor(() => expect(within(table).getAllByRole('row')[1]?.textContent).toContain('2 min ago'));
     expect(within(table).getByRole('columnheader', { name: 'Last measurement' })).toBeTruthy();
@@ -40,9 +41,10 @@ describe('LandmarksPage', () => {
     expect(row('fra-1').className).toBe('');
     expect(row('sin-1').className).toBe('silent');
     expect(row('sin-1').textContent).toContain('3 h ago · silent');
-    // Tokyo never delivered, while Frankfurt does: down, cut off, or refused.
+    // Tokyo delivers, but its measurements are refused: the row says why. Frankfurt's old refusal, before its newest measurement, is not shown.
     expect(row('tyo-1').className).toBe('silent');
-    expect(row('tyo-1').textContent).toContain('none stored · silent');
+    expect(row('tyo-1').textContent).toContain('none stored · silentrefused 1 min ago: landmark "tyo-1" signed a place other than its registered one');
+    expect(row('fra-1').textContent).not.toContain('refused');
     expect(screen.getByTestId('landmarks-silent').textContent).toMatch(/^2 of 3 landmark\(s\) silent: the server has stored no measurement of theirs for 15 minutes /);
     expect([...document.querySelectorAll('rect.landmark.silent')].map((r) => r.getAttribute('data-landmark')).sort()).toEqual(['sin-1', 'tyo-1']);
     expect(screen.getByText(/silent landmark \(none of its measurements stored lately\)/)).toBeTruthy();

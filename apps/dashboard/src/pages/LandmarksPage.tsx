@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { LandmarkInfo, LandmarkStatusList } from '../api/types.js';
+import type { LandmarkInfo, LandmarkStatus, LandmarkStatusList } from '../api/types.js';
 import { useMe } from '../app/me.js';
 import { Async } from '../components/Status.js';
 import { ago, shortKey, time } from '../components/format.js';
@@ -25,7 +25,7 @@ function Landmarks({ status }: { readonly status: PollState<LandmarkStatusList> 
   // Ages as of when the status was read, so that a page left open does not age what it shows.
   const now = status?.updatedAt;
   const silent = useMemo(() => new Set(status?.data?.landmarks.filter((l) => l.silent).map((l) => l.id)), [status?.data]);
-  const last = useMemo(() => new Map(status?.data?.landmarks.map((l) => [l.id, l.lastMeasurementAt])), [status?.data]);
+  const byId = useMemo(() => new Map(status?.data?.landmarks.map((l) => [l.id, l])), [status?.data]);
   return (
     <>
       <h1>Landmarks</h1>
@@ -48,7 +48,7 @@ function Landmarks({ status }: { readonly status: PollState<LandmarkStatusList> 
               </thead>
               <tbody>
                 {list.map((l) => (
-                  <LandmarkRow key={l.id} landmark={l} status={status ? { last: now ? (last.get(l.id) ?? null) : undefined, silent: silent.has(l.id), now: now ?? new Date() } : undefined} />
+                  <LandmarkRow key={l.id} landmark={l} status={status ? { of: now ? (byId.get(l.id) ?? null) : undefined, silent: silent.has(l.id), now: now ?? new Date() } : undefined} />
                 ))}
               </tbody>
             </table>
@@ -71,7 +71,11 @@ function StatusLine({ status, count, silent }: { readonly status: PollState<Land
   );
 }
 
-function LandmarkRow({ landmark: l, status }: { readonly landmark: LandmarkInfo; readonly status: { readonly last: string | null | undefined; readonly silent: boolean; readonly now: Date } | undefined }) {
+function LandmarkRow({ landmark: l, status }: { readonly landmark: LandmarkInfo; readonly status: { readonly of: LandmarkStatus | null | undefined; readonly silent: boolean; readonly now: Date } | undefined }) {
+  const last = status?.of?.lastMeasurementAt ?? null;
+  const refusal = status?.of?.lastRefusal ?? null;
+  // A refusal since its newest stored measurement says why it delivers nothing.
+  const refused = refusal !== null && (last === null || Date.parse(refusal.at) > Date.parse(last));
   return (
     <tr className={status?.silent ? 'silent' : undefined} data-landmark={l.id}>
       <td>
@@ -87,9 +91,14 @@ function LandmarkRow({ landmark: l, status }: { readonly landmark: LandmarkInfo;
         <code title={l.publicKey}>{shortKey(l.publicKey)}</code>
       </td>
       {status && (
-        <td title={status.last ? time(status.last) : undefined}>
-          {status.last === undefined ? '…' : status.last === null ? 'none stored' : ago(status.last, status.now)}
+        <td title={last ? time(last) : undefined}>
+          {status.of === undefined ? '…' : last === null ? 'none stored' : ago(last, status.now)}
           {status.silent && <strong> · silent</strong>}
+          {refused && (
+            <div className="muted" title={`${refusal.code} at ${time(refusal.at)}`}>
+              refused {ago(refusal.at, status.now)}: {refusal.message}
+            </div>
+          )}
         </td>
       )}
     </tr>

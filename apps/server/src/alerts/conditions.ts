@@ -59,9 +59,12 @@ export function landmarkSilenceConditions(landmarks: readonly LandmarkStatus[], 
   const silent = landmarkSilence(landmarks, now, options.silentAfterMs);
   const heard = now - options.upSince > Math.max(options.silentAfterMs, LANDMARK_RETRY_MAX_MS);
   const minutes = Math.round(options.silentAfterMs / 60_000);
-  return landmarks.filter(silent).map(({ landmark: l, lastMeasurementAt }) => {
+  return landmarks.filter(silent).map(({ landmark: l, lastMeasurementAt, lastRefusal }) => {
     const since = lastMeasurementAt === null ? 'none of its measurements stored yet, while other landmarks deliver' : `no measurement stored for over ${minutes} min (the newest taken ${new Date(lastMeasurementAt).toISOString()})`;
-    const summary = `landmark ${l.id} (${l.name}, ${l.country}): ${since}; it is down, cut off from the server or its hosts, or refused (another place, a clock off: its log says), and the verdicts that rest on it lose its bound`;
+    // Its own measurements refused since: the server knows why (its place, its clock, hosts no node has).
+    const refused = lastRefusal !== null && (lastMeasurementAt === null || lastRefusal.at > lastMeasurementAt);
+    const why = refused ? `its measurements are refused (${lastRefusal.code}: ${lastRefusal.message})` : 'it is down, cut off from the server or its hosts, or refused (another place, a clock off: its log says)';
+    const summary = `landmark ${l.id} (${l.name}, ${l.country}): ${since}; ${why}, and the verdicts that rest on it lose its bound`;
     const condition: AlertCondition = { key: `${LANDMARK_SILENCE_SCOPE}${l.id}|landmark-silent`, kind: 'landmark-silent', severity: 'warning', nodeId: null, summary };
     return heard ? condition : { ...condition, hold: true };
   });

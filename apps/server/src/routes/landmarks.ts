@@ -47,12 +47,12 @@ export const landmarkRoutes =
       {
         schema: {
           summary:
-            "The registered landmarks, each with when it was registered, when its newest stored measurement was taken, and whether it is silent (none stored for silentAfterS, or none ever while other landmarks deliver): down, cut off, or refused. The operator's organization only: the times follow every organization's hosts",
+            "The registered landmarks, each with when it was registered, when its newest stored measurement was taken, the newest refusal of its own (signed) measurements, and whether it is silent (none stored for silentAfterS, or none ever while other landmarks deliver): down, cut off, or refused. The operator's organization only: the times follow every organization's hosts",
           tags: ['landmarks'],
           response: {
             200: z.object({
               silentAfterS: z.number().int(),
-              landmarks: z.array(z.object({ id: z.string(), name: z.string(), country: z.string(), registeredAt: z.string(), lastMeasurementAt: z.string().nullable(), silent: z.boolean() })),
+              landmarks: z.array(z.object({ id: z.string(), name: z.string(), country: z.string(), registeredAt: z.string(), lastMeasurementAt: z.string().nullable(), lastRefusal: z.object({ at: z.string(), code: z.string(), message: z.string() }).nullable(), silent: z.boolean() })),
             }),
           },
         },
@@ -72,6 +72,7 @@ export const landmarkRoutes =
             country: l.landmark.country,
             registeredAt: new Date(l.registeredAt).toISOString(),
             lastMeasurementAt: l.lastMeasurementAt === null ? null : new Date(l.lastMeasurementAt).toISOString(),
+            lastRefusal: l.lastRefusal === null ? null : { ...l.lastRefusal, at: new Date(l.lastRefusal.at).toISOString() },
             silent: silent(l),
           })),
         };

@@ -12,6 +12,15 @@ export interface LandmarkStatus {
   readonly landmark: LandmarkInfo;
   readonly registeredAt: number;
   readonly lastMeasurementAt: number | null;
+  /** The newest refusal of its own (signed) measurements; null before any. */
+  readonly lastRefusal: LandmarkRefusal | null;
+}
+
+/** A refusal of a landmark's signed measurement: when the server refused it (ms), and why. */
+export interface LandmarkRefusal {
+  readonly at: number;
+  readonly code: string;
+  readonly message: string;
 }
 
 /** Landmarks the server trusts: an id bound to one key and one audited place. */
@@ -68,10 +77,30 @@ export class LandmarkRepo {
     }
   }
 
-  /** The landmarks trusted now, each with when it was registered and when its newest stored measurement was taken (ms; null before the first). */
+  /**
+   * Records, per landmark id, the newest refusal of its own measurements (those its key signed:
+   * nobody else can make a landmark look refused); a later one already recorded stays.
+   */
+  async markRefused(refusals: ReadonlyMap<string, LandmarkRefusal>): Promise<void> {
+    for (const [id, r] of refusals) {
+      await this.#db
+        .updateTable('landmarks')
+        .set({ last_refusal_at: r.at, last_refusal_code: r.code, last_refusal_message: r.message })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('last_refusal_at', 'is', null), eb('last_refusal_at', '<=', r.at)]))
+        .execute();
+    }
+  }
+
+  /** The landmarks trusted now, each with when it was registered, when its newest stored measurement was taken (ms; null before the first) and its newest refusal. */
   async status(): Promise<LandmarkStatus[]> {
     const rows = await this.#db.selectFrom('landmarks').selectAll().where('revoked_at', 'is', null).orderBy('id').execute();
-    return rows.map((row) => ({ landmark: toInfo(row), registeredAt: Number(row.registered_at), lastMeasurementAt: row.last_measurement_at === null ? null : Number(row.last_measurement_at) }));
+    return rows.map((row) => ({
+      landmark: toInfo(row),
+      registeredAt: Number(row.registered_at),
+      lastMeasurementAt: row.last_measurement_at === null ? null : Number(row.last_measurement_at),
+      lastRefusal: row.last_refusal_at === null ? null : { at: Number(row.last_refusal_at), code: row.last_refusal_code ?? '', message: row.last_refusal_message ?? '' },
+    }));
   }
 
   /** When each of these landmarks was revoked, for those that were (a refusal then says so, not "not registered"). */
