@@ -7,7 +7,7 @@ const toInfo = (row: Selectable<LandmarkTable>): LandmarkInfo => ({ id: row.id, 
 export type RegisterResult = 'created' | 'unchanged' | 'conflict' | 'key-in-use';
 export type RevokeResult = 'revoked' | 'already' | 'absent';
 
-/** A trusted landmark with when it was registered and when its newest stored measurement was taken (ms; null before the first). */
+/** A trusted landmark with when it was registered, when its newest stored measurement was taken (ms; null before the first), and its newest refusal. */
 export interface LandmarkStatus {
   readonly landmark: LandmarkInfo;
   readonly registeredAt: number;
