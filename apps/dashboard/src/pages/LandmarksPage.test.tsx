@@ -82,6 +82,9 @@ describe('OverviewPage', () => {
   it("names the silent landmarks to the operator", async () => {
     render(<OverviewPage />, routes, me(true));
     expect((await screen.findByTestId('landmarks-silent')).textContent).toMatch(/^1 of 3 landmark\(s\) silent for over 15 minutes, .*: Tokyo \(tyo-1\): last 45 min ago\. Landmarks$/);
+    // And drawn hollow on the map, the others as ever.
+    await waitFor(() => expect(document.querySelectorAll('rect.landmark')).toHaveLength(3));
+    expect([...document.querySelectorAll('rect.landmark.silent')].map((r) => r.getAttribute('data-landmark'))).toEqual(['tyo-1']);
   });
 
   it('asks nothing of the landmarks for another organization', async () => {
@@ -89,5 +92,7 @@ describe('OverviewPage', () => {
     await screen.findByText(/No nodes are enrolled yet/);
     expect(api.calls).not.toContain('/api/v1/landmarks/status');
     expect(screen.queryByTestId('landmarks-silent')).toBeNull();
+    await waitFor(() => expect(document.querySelectorAll('rect.landmark')).toHaveLength(3));
+    expect(document.querySelectorAll('rect.landmark.silent')).toHaveLength(0);
   });
 });

@@ -1,11 +1,11 @@
 import { useMemo } from 'react';
 import { useApi } from '../api/context.js';
 import { paths } from '../api/paths.js';
-import type { Alert, FleetSummary } from '../api/types.js';
+import type { Alert, FleetSummary, LandmarkStatusList } from '../api/types.js';
 import { useCan, useMe } from '../app/me.js';
 import { Async, Empty, Loading } from '../components/Status.js';
-import { landmarkPoints } from '../hooks/useLandmarks.js';
-import { usePoll } from '../hooks/usePoll.js';
+import { landmarkPoints, useLandmarkStatus } from '../hooks/useLandmarks.js';
+import { usePoll, type PollState } from '../hooks/usePoll.js';
 import { WorldMap } from '../map/WorldMap.js';
 import { Counts, SummaryCards, VERDICT_ORDER } from './overview/SummaryCards.js';
 import { SilentLandmarks } from './overview/SilentLandmarks.js';
@@ -29,15 +29,24 @@ function FleetNumbers() {
  * who may not read the inventory, gets the verdict counts only.
  */
 export function OverviewPage() {
+  return useMe()?.operator ? <OperatorOverview /> : <Overview landmarkStatus={undefined} />;
+}
+
+/** The operator's organization also sees which landmarks are silent: named above the map, hollow on it. */
+function OperatorOverview() {
+  return <Overview landmarkStatus={useLandmarkStatus()} />;
+}
+
+function Overview({ landmarkStatus }: { readonly landmarkStatus: PollState<LandmarkStatusList> | undefined }) {
   const can = useCan();
-  const operator = useMe()?.operator === true;
   const map = useFleetMap();
-  const landmarks = useMemo(() => landmarkPoints(map.data?.landmarks), [map.data]);
+  const silent = useMemo(() => new Set(landmarkStatus?.data?.landmarks.filter((l) => l.silent).map((l) => l.id)), [landmarkStatus?.data]);
+  const landmarks = useMemo(() => landmarkPoints(map.data?.landmarks, silent), [map.data, silent]);
   const regions = useMemo(() => (map.data ? fleetMapRegions(map.data) : []), [map.data]);
   return (
     <>
       <h1>Fleet overview</h1>
-      {operator && <SilentLandmarks />}
+      {landmarkStatus && <SilentLandmarks status={landmarkStatus} />}
       {can('fleet:read') ? (
         // After the map: the server answers in turn, and the summary of a large fleet takes longest.
         map.data || map.error ? (

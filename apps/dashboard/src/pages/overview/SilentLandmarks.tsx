@@ -1,5 +1,7 @@
+import type { LandmarkStatusList } from '../../api/types.js';
 import { ago } from '../../components/format.js';
-import { silenceTime, useLandmarkStatus } from '../../hooks/useLandmarks.js';
+import { silenceTime } from '../../hooks/useLandmarks.js';
+import type { PollState } from '../../hooks/usePoll.js';
 import { Link } from '../../router/Link.js';
 
 /**
@@ -7,8 +9,7 @@ import { Link } from '../../router/Link.js';
  * the server, since every organization's verdicts rest on them. Nothing while all measure (or
  * while their status cannot load: the landmarks page says why).
  */
-export function SilentLandmarks() {
-  const status = useLandmarkStatus();
+export function SilentLandmarks({ status }: { readonly status: PollState<LandmarkStatusList> }) {
   if (!status.data || !status.updatedAt) return null;
   const now = status.updatedAt;
   const silent = status.data.landmarks.filter((l) => l.silent);
