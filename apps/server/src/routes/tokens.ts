@@ -13,6 +13,16 @@ export const TOKEN_NAME_MAX_CHARS = 200;
 export const TOKEN_MAX_LIFETIME_S = 5 * 365 * 86_400;
 
 const Params = z.object({ id: z.string().min(1).max(100) });
+/** `GET /api/v1/me`. */
+const Me = z.object({
+  orgId: z.string(),
+  role: z.enum(ROLES),
+  tokenId: z.string(),
+  name: z.string().nullable(),
+  permissions: z.array(z.string()),
+  /** The server operator's organization: it keeps the landmarks and reads their status. */
+  operator: z.boolean(),
+});
 const TokenBody = z.strictObject({
   /** Who or what holds it: a person, or a system such as "grafana". */
   name: Name.max(TOKEN_NAME_MAX_CHARS),
@@ -27,7 +37,7 @@ const tokenView = (t: TokenRecord) => ({ id: t.id, name: t.name, role: t.role, c
 export const tokenRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    app.get('/me', { schema: { summary: "Who the token is: its org, role and what the role may do (the dashboard shapes itself to it), and whether its org is the server operator's", tags: ['tokens'] } }, async (request) => {
+    app.get('/me', { schema: { summary: "Who the token is: its org, role and what the role may do (the dashboard shapes itself to it), and whether its org is the server operator's", tags: ['tokens'], response: { 200: Me } } }, async (request) => {
       const caller = await ctx.caller(request);
       const token = await ctx.repos.tokens.get(caller.orgId, caller.tokenId);
       const permissions = Object.entries(PERMISSIONS).flatMap(([p, roles]) => ((roles as readonly string[]).includes(caller.role) ? [p] : []));
