@@ -10,6 +10,20 @@ import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 
 const Params = z.object({ id: z.string().min(1).max(100) });
+/** An alert as the API and webhook bodies give it (alertView). */
+const AlertView = z.object({
+  id: z.string(),
+  kind: z.string().describe(`one of ${ALERT_KINDS.join(', ')}`),
+  severity: z.string().describe(`one of ${ALERT_SEVERITIES.join(', ')}`),
+  /** Null for the operator's landmark alerts. */
+  nodeId: z.string().nullable(),
+  summary: z.string(),
+  state: z.enum(['firing', 'resolved']),
+  firstFiredAt: z.string(),
+  lastFiredAt: z.string(),
+  resolvedAt: z.string().nullable(),
+  muted: z.object({ until: z.string(), reason: z.string() }).nullable(),
+});
 const MuteBody = z
   .strictObject({
     kind: z.enum(ALERT_KINDS).nullable().default(null),
@@ -44,7 +58,15 @@ export const alertRoutes =
   async (app) => {
     app.get(
       '/alerts',
-      { schema: { summary: 'Alerts, newest first: firing, resolved, or both', description: 'With silenceHeld: after the servers first start or come back from a break, since when they are up and until when no node turns silent (null otherwise).', tags: ['alerts'], querystring: z.object({ state: z.enum(['firing', 'resolved']).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }) } },
+      {
+        schema: {
+          summary: 'Alerts, newest first: firing, resolved, or both',
+          description: 'With silenceHeld: after the servers first start or come back from a break, since when they are up and until when no node turns silent (null otherwise).',
+          tags: ['alerts'],
+          querystring: z.object({ state: z.enum(['firing', 'resolved']).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+          response: { 200: z.object({ alerts: z.array(AlertView), silenceHeld: z.object({ serversUpSince: z.string(), until: z.string() }).nullable() }) },
+        },
+      },
       async (request) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'fleet:read');

@@ -1,14 +1,24 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { hasPermission, requirePermission } from '../auth.js';
 import { fleetMetrics } from '../fleet-metrics.js';
 import { fleetSummary } from '../fleet.js';
 import { fleetMap } from '../fleet-map.js';
 
+const Counts = z.record(z.string(), z.number().int());
+/** `GET /api/v1/fleet/summary`: enrolled nodes, their GPUs by model and by health (the worst latest state of each), node verdicts (restricted), zones. */
+const FleetSummaryView = z.object({
+  nodes: z.number().int(),
+  gpus: z.object({ total: z.number().int(), byModel: Counts, health: Counts }),
+  verdicts: Counts,
+  zones: z.number().int(),
+});
+
 export const fleetRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    app.get('/fleet/summary', { schema: { summary: 'Counts: nodes, GPUs by model, GPU health, node verdicts, zones', tags: ['fleet'] } }, async (request) => {
+    app.get('/fleet/summary', { schema: { summary: 'Counts: nodes, GPUs by model, GPU health, node verdicts, zones', tags: ['fleet'], response: { 200: FleetSummaryView } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:read');
       const summary = await fleetSummary(ctx.repos, caller.orgId);
