@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { REPORT_FORMATS, reportKeyDocument, signReport, type ReportFormat, type ReportSignature } from '@locus/protocol';
+import { REPORT_FORMATS, ReportKey, reportKeyDocument, signReport, type ReportFormat, type ReportSignature } from '@locus/protocol';
 import type { ReportEntry } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -23,7 +23,7 @@ const fileName = (r: ReportEntry) => `locus-fleet-${new Date(r.created_at).toISO
 export const reportRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    app.get('/.well-known/locus-report-key', { schema: { summary: 'The public key that signs reports (for `locus report verify --key`)', tags: ['reports'], security: [] } }, async () =>
+    app.get('/.well-known/locus-report-key', { schema: { summary: 'The public key that signs reports (for `locus report verify --key`)', tags: ['reports'], security: [], response: { 200: ReportKey } } }, async () =>
       reportKeyDocument((await reportKey(ctx.repos, ctx.clock.now().getTime())).publicKey),
     );
 
