@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ALERT_SEVERITIES, type MuteRule, type Webhook, type WebhookDelivery } from '@locus/storage';
+import { ALERT_SEVERITIES, DELIVERY_STATES, type MuteRule, type Webhook, type WebhookDelivery } from '@locus/storage';
 import { ALERT_KINDS } from '@locus/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -24,6 +24,25 @@ const AlertView = z.object({
   resolvedAt: z.string().nullable(),
   muted: z.object({ until: z.string(), reason: z.string() }).nullable(),
 });
+/** A mute rule as the API shows it (muteRuleView). */
+const MuteRuleView = z.object({ id: z.string(), kind: z.string().nullable(), nodeId: z.string().nullable(), zoneId: z.string().nullable(), zoneName: z.string().nullable(), until: z.string(), reason: z.string() });
+/** A webhook as the API shows it (webhookView): never its secret, a password in its address as `***`. */
+const WebhookView = z.object({ id: z.string(), url: z.string(), groupWaitS: z.number(), minSeverity: z.string(), kinds: z.array(z.string()).nullable(), createdAt: z.string() });
+/** A delivery as the API shows it (deliveryView). */
+const DeliveryView = z.object({
+  id: z.string(),
+  /** Null for a group's delivery and a test. */
+  alertId: z.string().nullable(),
+  event: z.string(),
+  changes: z.number().int(),
+  status: z.enum(DELIVERY_STATES),
+  attempts: z.number().int(),
+  lastStatusCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  deliveredAt: z.string().nullable(),
+});
+const Deleted = z.object({ deleted: z.literal(true) });
 const MuteBody = z
   .strictObject({
     kind: z.enum(ALERT_KINDS).nullable().default(null),
@@ -90,7 +109,7 @@ export const alertRoutes =
       return { resolved: changed !== undefined };
     });
 
-    app.get('/mute-rules', { schema: { summary: 'Mute rules in force', tags: ['alerts'] } }, async (request) => {
+    app.get('/mute-rules', { schema: { summary: 'Mute rules in force', tags: ['alerts'], response: { 200: z.object({ rules: z.array(MuteRuleView) }) } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:read');
       const rules = await ctx.repos.alerts.muteRules(caller.orgId, ctx.clock.now().getTime());
@@ -98,7 +117,7 @@ export const alertRoutes =
       return { rules: rules.map((r) => muteRuleView(r, zones)) };
     });
 
-    app.post('/mute-rules', { schema: { summary: 'Mute alerts of a kind, a node and/or a zone (its members) for a while: no webhook deliveries', tags: ['alerts'], body: MuteBody } }, async (request, reply) => {
+    app.post('/mute-rules', { schema: { summary: 'Mute alerts of a kind, a node and/or a zone (its members) for a while: no webhook deliveries', tags: ['alerts'], body: MuteBody, response: { 201: MuteRuleView } } }, async (request, reply) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:write');
       const now = ctx.clock.now().getTime();
@@ -112,17 +131,17 @@ export const alertRoutes =
       return reply.code(201).send(muteRuleView(rule, new Map(zone ? [[zone.id, zone.name]] : [])));
     });
 
-    app.delete('/mute-rules/:id', { schema: { summary: 'Lift a mute rule', tags: ['alerts'], params: Params } }, async (request) => {
+    app.delete('/mute-rules/:id', { schema: { summary: 'Lift a mute rule', tags: ['alerts'], params: Params, response: { 200: Deleted } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:write');
       if (!(await ctx.repos.alerts.deleteMuteRule(caller.orgId, request.params.id))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no mute rule "${request.params.id}"`);
       ctx.changes.publish(caller.orgId, 'alerts');
       // What fired under the rule and still fires is told now, not at the loop's next run.
       ctx.alerting.tellUnmuted().catch((error: unknown) => request.log.error(error));
-      return { deleted: true };
+      return { deleted: true as const };
     });
 
-    app.get('/webhooks', { schema: { summary: 'Webhooks (secrets are not shown again)', tags: ['alerts'] } }, async (request) => {
+    app.get('/webhooks', { schema: { summary: 'Webhooks (secrets are not shown again)', tags: ['alerts'], response: { 200: z.object({ webhooks: z.array(WebhookView) }) } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:write');
       return { webhooks: (await ctx.repos.alerts.webhooks(caller.orgId)).map(webhookView) };
@@ -136,6 +155,7 @@ export const alertRoutes =
           description: 'groupWaitS (0 to 3600, default 0): 0 sends each change alone; otherwise changes of one kind in one zone wait this long after the first and go as one delivery (event "group"). minSeverity (warning, the default, or critical) and kinds (null, the default: every kind) choose which alerts it is told of; resolutions go to it whatever their severity.',
           tags: ['alerts'],
           body: WebhookBody,
+          response: { 201: WebhookView.extend({ secret: z.string().describe('shown once') }) },
         },
       },
       async (request, reply) => {
@@ -154,7 +174,7 @@ export const alertRoutes =
 
     app.patch(
       '/webhooks/:id',
-      { schema: { summary: 'Change which alerts a webhook is told of, and how they are grouped', description: 'Any of groupWaitS, minSeverity and kinds (null: every kind). Changes held for a group already go when it was due.', tags: ['alerts'], params: Params, body: WebhookChange } },
+      { schema: { summary: 'Change which alerts a webhook is told of, and how they are grouped', description: 'Any of groupWaitS, minSeverity and kinds (null: every kind). Changes held for a group already go when it was due.', tags: ['alerts'], params: Params, body: WebhookChange, response: { 200: WebhookView } } },
       async (request) => {
         const hook = await ownWebhook(request, request.params.id);
         const { groupWaitS, minSeverity, kinds } = request.body;
@@ -168,11 +188,11 @@ export const alertRoutes =
       },
     );
 
-    app.delete('/webhooks/:id', { schema: { summary: 'Remove a webhook', tags: ['alerts'], params: Params } }, async (request) => {
+    app.delete('/webhooks/:id', { schema: { summary: 'Remove a webhook', tags: ['alerts'], params: Params, response: { 200: Deleted } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:write');
       if (!(await ctx.repos.alerts.deleteWebhook(caller.orgId, request.params.id))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no webhook "${request.params.id}"`);
-      return { deleted: true };
+      return { deleted: true as const };
     });
 
     /** The caller's org's webhook named by the route, for a caller who manages webhooks; 404 for any other. */
@@ -184,7 +204,7 @@ export const alertRoutes =
       return hook;
     };
 
-    app.get('/webhooks/:id/deliveries', { schema: { summary: "A webhook's delivery log, newest first", tags: ['alerts'], params: Params } }, async (request) => {
+    app.get('/webhooks/:id/deliveries', { schema: { summary: "A webhook's delivery log, newest first", tags: ['alerts'], params: Params, response: { 200: z.object({ deliveries: z.array(DeliveryView) }) } } }, async (request) => {
       const hook = await ownWebhook(request, request.params.id);
       return { deliveries: (await ctx.repos.alerts.deliveries(hook.id, 200)).map(deliveryView) };
     });
@@ -197,6 +217,7 @@ export const alertRoutes =
           description: 'Signed as any delivery, with X-Locus-Event: test and a body {event: "test", webhookId, sentAt, message}; sent once (not retried) and kept in the delivery log. Answers the delivery as recorded: delivered, or failed with the answer or error (within 10 s).',
           tags: ['alerts'],
           params: Params,
+          response: { 200: DeliveryView },
         },
       },
       async (request) => deliveryView(await ctx.alerting.sendTest(await ownWebhook(request, request.params.id))),
