@@ -23,6 +23,8 @@ const Me = z.object({
   /** The server operator's organization: it keeps the landmarks and reads their status. */
   operator: z.boolean(),
 });
+/** A token as the API shows it (tokenView): never the token itself, but once when it is made. */
+const TokenView = z.object({ id: z.string(), name: z.string(), role: z.enum(ROLES), createdAt: z.string().nullable(), lastUsedAt: z.string().nullable(), expiresAt: z.string().nullable() });
 const TokenBody = z.strictObject({
   /** Who or what holds it: a person, or a system such as "grafana". */
   name: Name.max(TOKEN_NAME_MAX_CHARS),
@@ -45,7 +47,7 @@ export const tokenRoutes =
       return { orgId: caller.orgId, role: caller.role, tokenId: caller.tokenId, name: token?.name ?? null, permissions, operator: caller.orgId === DEFAULT_ORG };
     });
 
-    app.get('/tokens', { schema: { summary: "The org's API tokens (never the tokens themselves)", tags: ['tokens'] } }, async (request) => {
+    app.get('/tokens', { schema: { summary: "The org's API tokens (never the tokens themselves)", tags: ['tokens'], response: { 200: z.object({ tokens: z.array(TokenView.extend({ current: z.boolean().describe('the token asking') })) }) } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'tokens:manage');
       return { tokens: (await ctx.repos.tokens.list(caller.orgId)).map((t) => ({ ...tokenView(t), current: t.id === caller.tokenId })) };
@@ -53,7 +55,7 @@ export const tokenRoutes =
 
     app.post(
       '/tokens',
-      { schema: { summary: 'Make an API token for a person or system; the token is shown once. Admins cannot make owners.', tags: ['tokens'], body: TokenBody } },
+      { schema: { summary: 'Make an API token for a person or system; the token is shown once. Admins cannot make owners.', tags: ['tokens'], body: TokenBody, response: { 201: TokenView.extend({ token: z.string().describe('shown once') }) } } },
       async (request, reply) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'tokens:manage');
@@ -67,7 +69,7 @@ export const tokenRoutes =
       },
     );
 
-    app.delete('/tokens/:id', { schema: { summary: "Revoke a token (not the org's last working owner token)", tags: ['tokens'], params: Params } }, async (request) => {
+    app.delete('/tokens/:id', { schema: { summary: "Revoke a token (not the org's last working owner token)", tags: ['tokens'], params: Params, response: { 200: z.object({ revoked: z.literal(true) }) } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'tokens:manage');
       const target = await ctx.repos.tokens.get(caller.orgId, request.params.id);
@@ -76,6 +78,6 @@ export const tokenRoutes =
       const outcome = await ctx.repos.tokens.revoke(caller.orgId, target.id, ctx.clock.now().getTime());
       if (outcome === 'absent') throw new ApiError('LOCUS_ERR_NOT_FOUND', `no token "${request.params.id}"`);
       if (outcome === 'last-owner') throw new ApiError('LOCUS_ERR_CONFLICT', "this is the org's last working owner token: make another owner token first");
-      return { revoked: true };
+      return { revoked: true as const };
     });
   };
