@@ -17,6 +17,18 @@ const entryView = (r: ReportEntry) => {
   const sig = JSON.parse(r.signature) as ReportSignature;
   return { id: r.id, format: r.format, zoneId: r.zone_id, createdAt: new Date(r.created_at).toISOString(), bytes: sig.bytes, sha256: sig.sha256, publicKey: sig.publicKey, file: `/api/v1/reports/${r.id}`, signature: `/api/v1/reports/${r.id}/signature` };
 };
+/** A report as the API lists it (entryView): its file and detached signature are downloads of their own. */
+const ReportView = z.object({
+  id: z.string(),
+  format: z.string(),
+  zoneId: z.string().nullable(),
+  createdAt: z.string(),
+  bytes: z.number().int(),
+  sha256: z.string(),
+  publicKey: z.string(),
+  file: z.string().describe('path of the file, byte for byte as signed'),
+  signature: z.string().describe('path of its detached signature'),
+});
 const fileName = (r: ReportEntry) => `locus-fleet-${new Date(r.created_at).toISOString().slice(0, 10)}-${r.id.slice(0, 8)}`;
 
 /** Signed fleet inventory and health reports, and the key that signs them. */
@@ -29,7 +41,7 @@ export const reportRoutes =
 
     app.post(
       '/api/v1/reports',
-      { schema: { summary: 'Make a signed fleet inventory and health report (JSON or CSV), of one zone if given', tags: ['reports'], body: CreateBody } },
+      { schema: { summary: 'Make a signed fleet inventory and health report (JSON or CSV), of one zone if given', tags: ['reports'], body: CreateBody, response: { 201: ReportView } } },
       async (request, reply) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'reports:read');
@@ -48,7 +60,7 @@ export const reportRoutes =
 
     app.get(
       '/api/v1/reports',
-      { schema: { summary: 'Reports made, newest first', tags: ['reports'], querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }) } },
+      { schema: { summary: 'Reports made, newest first', tags: ['reports'], querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }), response: { 200: z.object({ reports: z.array(ReportView) }) } } },
       async (request) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'reports:read');
