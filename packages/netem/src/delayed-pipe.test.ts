@@ -61,21 +61,31 @@ describe('DelayedPipe', () => {
   });
 
   it('pauses the source while more than maxInFlightBytes are in flight, then resumes it', async () => {
-    const { source, arrivals } = harness([20], { maxInFlightBytes: 10 });
+    // A delay long enough that the pause is seen before the first chunk falls due, even when loaded.
+    const { source, arrivals } = harness([200], { maxInFlightBytes: 10 });
     source.write('12345678');
     source.write('abcdefgh');
     await vi.waitFor(() => expect(source.isPaused()).toBe(true), { timeout: 1000, interval: 1 });
     expect(arrivals).toHaveLength(0);
     await vi.waitFor(() => expect(source.isPaused()).toBe(false), { timeout: 2000 });
-    expect(texts(arrivals).join('')).toBe('12345678abcdefgh');
+    // Resumed once the first chunk is out (8 bytes left ≤ 10); the second may fall due a moment later.
+    await vi.waitFor(() => expect(texts(arrivals).join('')).toBe('12345678abcdefgh'), { timeout: 2000 });
   });
 
   it('writes nothing after stop()', async () => {
-    const { source, arrivals, pipe } = harness([5]);
+    // Stopped as soon as the chunk is read: its delay is long enough that even a loaded machine
+    // stops the pipe before it falls due, and the wait after outlasts that delay.
+    const delayMs = 100;
+    let drawn = 0;
+    const draw = (): number => {
+      drawn += 1;
+      return delayMs;
+    };
+    const { source, arrivals, pipe } = harness([], { delayMs: draw });
     source.write('dropped');
-    await sleep(1);
+    await vi.waitFor(() => expect(drawn).toBe(1), { timeout: 1000, interval: 1 });
     pipe.stop();
-    await sleep(20);
+    await sleep(delayMs * 2);
     expect(arrivals).toEqual([]);
   });
 
