@@ -226,7 +226,7 @@ const LABEL_VALUES: Record<string, readonly string[]> = {
   'locus_node_restricted.state': [...RESTRICTED_VERDICT.options, 'none'],
   'locus_node_claim.state': [...CLAIM_VERDICT.options, 'none'],
   'locus_node_gpus.health': HEALTH.options,
-  'locus_ingest_batches_total.result': ['stored', 'duplicate', 'overloaded'],
+  'locus_ingest_batches_total.result': ['stored', 'duplicate', 'overloaded', 'refused'],
   'locus_landmark_delivery_measurements_total.result': ['delivered', 'refused', 'rejected', 'dropped'],
   'locus_landmark_host_problems_total.code': Object.keys(PROTOCOL_ERRORS),
   'locus_webhook_attempts_total.outcome': ['delivered', 'retry', 'failed'],
@@ -309,8 +309,8 @@ describe('with the Prometheus Operator', () => {
   });
 
   it('has fleet rules only where the fleet is scraped, and server rules always', () => {
-    expect(alertsOf(render({ server: { prometheusRule: { enabled: true } } }))).toEqual(['LocusIngestOverloaded', 'LocusWebhookDeliveriesFailing', 'LocusAlertSweepSlow', 'LocusVerdictsBehind', 'LocusCompactionBehind']);
-    expect(alertsOf(render({ server: { ...operator, serviceMonitor: { ...operator.serviceMonitor, fleetTokenSecret: '' } } }))).toEqual(['LocusIngestOverloaded', 'LocusWebhookDeliveriesFailing', 'LocusAlertSweepSlow', 'LocusVerdictsBehind', 'LocusCompactionBehind', 'LocusServerDown', 'LocusAlertSweepStopped']);
+    expect(alertsOf(render({ server: { prometheusRule: { enabled: true } } }))).toEqual(['LocusIngestOverloaded', 'LocusIngestRefused', 'LocusWebhookDeliveriesFailing', 'LocusAlertSweepSlow', 'LocusVerdictsBehind', 'LocusCompactionBehind']);
+    expect(alertsOf(render({ server: { ...operator, serviceMonitor: { ...operator.serviceMonitor, fleetTokenSecret: '' } } }))).toEqual(['LocusIngestOverloaded', 'LocusIngestRefused', 'LocusWebhookDeliveriesFailing', 'LocusAlertSweepSlow', 'LocusVerdictsBehind', 'LocusCompactionBehind', 'LocusServerDown', 'LocusAlertSweepStopped']);
     const all = alertsOf(render({ server: operator }))!;
     expect(all).toEqual(expect.arrayContaining(['LocusRestrictedCertain', 'LocusRestrictedNotExcluded', 'LocusClaimContradicted', 'LocusVerdictStale', 'LocusAgentSilent', 'LocusGpuUnhealthy', 'LocusFleetScrapeFailing', 'LocusLandmarkSilent']));
     expect(rulesOf(render({ server: operator }))!.metadata.labels?.release).toBe('kube-prometheus-stack');
@@ -322,7 +322,7 @@ describe('with the Prometheus Operator', () => {
   });
 
   it.skipIf(!promtool && process.env.CI !== 'true')('gives rules that promtool accepts: PromQL and templates (skipped without promtool: apt-get install prometheus)', () => {
-    expect(promtoolCheck(rulesOf(render({ server: operator }))!.spec.groups)).toContain('SUCCESS: 15 rules found');
+    expect(promtoolCheck(rulesOf(render({ server: operator }))!.spec.groups)).toContain('SUCCESS: 16 rules found');
   });
 });
 

@@ -654,6 +654,47 @@ describe('alerts', () => {
     expect(await alerts('firing')).toEqual([]);
   });
 
+  it("say why a node is silent when its own agent's batches are refused, and call one silent that never had a batch stored; a forgery records nothing", async () => {
+    const enrolledAt = s.clock.now().toISOString();
+    const { nodeId, key } = await enrollAgent(s, owner, { name: 'gpu-7', gpus: [] });
+    const batch = (v: number) => ({ v, batchId: randomUUID(), hostKey: key.publicKey, sentAt: s.clock.now().toISOString(), samples: [], events: [] });
+    const ingest = (payload: object) => s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload });
+    type Detail = { lastReportAt: string | null; lastRefusal: { at: string; code: string; message: string } | null; refused: boolean };
+    const detail = async () => (await call('GET', `/api/v1/nodes/${nodeId}`)).json() as Detail;
+    const refusedCount = async () => Number(/^locus_ingest_batches_total\{result="refused"\} (\d+)$/m.exec((await s.app.inject({ url: '/metrics' })).body)?.[1] ?? 0);
+
+    // A newer agent's body, signed by another key in the node's name: refused, and kept nowhere.
+    const newer = batch(PROTOCOL_VERSION + 1);
+    const forged = signBody('ingest', newer as never, generateSigningKey().privateKey);
+    expect((await ingest(forged)).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION' });
+    expect(await detail()).toMatchObject({ lastReportAt: null, lastRefusal: null, refused: false });
+    s.clock.advance(6 * 60_000);
+    expect(await s.app.alerting.checkSilence()).toBe(0);
+
+    // Signed by its own key: the node keeps the refusal, and is silent once enrolled that long.
+    const refusedAt = s.clock.now().toISOString();
+    const refusal = (await ingest(signBody('ingest', newer as never, key.privateKey))).json() as { code: string; message: string };
+    expect(refusal.code).toBe('LOCUS_ERR_VALIDATION');
+    expect(await detail()).toEqual(expect.objectContaining({ lastReportAt: null, lastRefusal: { at: refusedAt, code: refusal.code, message: refusal.message }, refused: true }));
+    expect(await s.app.alerting.checkSilence()).toBe(1);
+    const why = `its batches are refused (LOCUS_ERR_VALIDATION: ${refusal.message})`;
+    expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'node-silent', summary: `gpu-7: no report stored since it enrolled at ${enrolledAt}: ${why}` })]);
+    expect(await refusedCount()).toBe(2);
+
+    // Delivering again resolves it; silent later without a newer refusal, the summary says nothing of one.
+    s.clock.advance(1000);
+    const storedAt = s.clock.now().toISOString();
+    expect((await ingest(signBody('ingest', batch(PROTOCOL_VERSION) as never, key.privateKey))).statusCode).toBe(200);
+    expect(await alerts('firing')).toEqual([]);
+    expect(await detail()).toMatchObject({ lastReportAt: storedAt, refused: false });
+    s.clock.advance(6 * 60_000);
+    expect(await s.app.alerting.checkSilence()).toBe(1);
+    expect(await alerts('firing')).toEqual([expect.objectContaining({ summary: `gpu-7: no report since ${storedAt}` })]);
+    await ingest(signBody('ingest', batch(PROTOCOL_VERSION + 1) as never, key.privateKey));
+    await s.app.alerting.sweep(['org-a']);
+    expect(await alerts('firing')).toEqual([expect.objectContaining({ summary: `gpu-7: no report since ${storedAt}: ${why}` })]);
+  });
+
   it('between sweeps, evaluate only the nodes whose silence changed, in every org, however many nodes there are', async () => {
     const repos = reposOf(s.storage);
     const now = s.clock.now().getTime();

@@ -18,7 +18,7 @@ export class ServerMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [this.registry],
   });
-  readonly ingestBatches = new Counter({ name: 'locus_ingest_batches_total', help: 'Agent batches by result: stored, duplicate, or overloaded (answered 429).', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly ingestBatches = new Counter({ name: 'locus_ingest_batches_total', help: 'Agent batches by result: stored, duplicate, overloaded (answered 429), or refused (answered another 4xx: unsigned, not enrolled, invalid, too large).', labelNames: ['result'] as const, registers: [this.registry] });
   readonly ingestGpuSamples = new Counter({ name: 'locus_ingest_gpu_samples_total', help: 'GPU samples stored (one per GPU per sampling instant).', registers: [this.registry] });
   readonly ingestEvents = new Counter({ name: 'locus_ingest_events_total', help: 'Agent events stored (Xid, health changes, inventory).', registers: [this.registry] });
   readonly ingestTransactionSeconds = new Histogram({

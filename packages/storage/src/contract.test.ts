@@ -8,6 +8,7 @@ import { bucketsOf } from '../../../test/support/measurements.js';
 import { openStorage } from './open.js';
 import { ALL_MIGRATIONS, MIGRATION_NAMES, migrateToLatest } from './migrate.js';
 import { LandmarkRepo } from './repos/landmarks.js';
+import { refusalOf } from './repos/refusal.js';
 import { MEASUREMENT_BUCKET_MS, MeasurementRepo, measurementRow } from './repos/measurements.js';
 import { NodeRepo } from './repos/nodes.js';
 import { OrgRepo } from './repos/orgs.js';
@@ -126,10 +127,12 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     const node = { id: 'n1', org_id: 'org-a', name: 'gpu-01', host_key: hostKey, claimed_country: 'DE', created_at: 7, last_measured_at: null, unenrolled_at: null, zone_id: null };
     expect(await nodes.create(node)).toBe(true);
     expect(await nodes.create({ ...node, id: 'n2', org_id: 'org-b' })).toBe(false);
-    expect(await nodes.get('org-a', 'n1')).toEqual(node);
+    // Left out on insert: no refusal yet.
+    const stored = { ...node, last_refusal_at: null, last_refusal_code: null, last_refusal_message: null };
+    expect(await nodes.get('org-a', 'n1')).toEqual(stored);
     expect(await nodes.get('org-b', 'n1')).toBeUndefined();
     expect(await nodes.list('org-b')).toEqual([]);
-    expect(await nodes.markMeasured([hostKey, 'nobody'], 1234)).toEqual([{ ...node, last_measured_at: 1234 }]);
+    expect(await nodes.markMeasured([hostKey, 'nobody'], 1234)).toEqual([{ ...stored, last_measured_at: 1234 }]);
     expect(await nodes.markMeasured([], 1235)).toEqual([]);
     expect(await nodes.knownHostKeys([hostKey, 'nobody', hostKey])).toEqual(new Set([hostKey]));
     expect(await nodes.knownHostKeys([])).toEqual(new Set());
@@ -515,6 +518,31 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     await fire('org-b', 'n4', 'node-silent');
     expect(await all(6, 10, 0)).toEqual({ found: ['org-a/n1', 'org-a/n2'], lasts: ['n4'] });
     expect(await all(1, 10, 0)).toEqual({ found: ['org-a/n1', 'org-a/n2', 'org-b/n4'], lasts: ['n4'] });
+  });
+
+  it("keeps a node's newest refused batch, and counts one never stored but refused as quiet since it enrolled", async () => {
+    const t = new TelemetryRepo(storage.db);
+    const nodes = new NodeRepo(storage.db);
+    await nodes.create({ id: 'n3', org_id: 'org-a', name: 'n3', host_key: 'k3', claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    await nodes.create({ id: 'n5', org_id: 'org-a', name: 'n5', host_key: 'k5', claimed_country: null, created_at: 8, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    expect(await t.claimBatch('b1', 'n1', 9)).toBe('claimed');
+    const quiet = async (before: number) => (await t.silenceChanges('node-silent', { silentBefore: before, newlySilentBefore: before }, '', 10)).nodes.map((n) => n.id);
+    // No batch and no refusal: an agent not started, never silent (n2, n3, n5); n1 reported at 9.
+    expect(await quiet(9)).toEqual([]);
+    expect(await quiet(100)).toEqual(['n1']);
+    await nodes.markRefused('n3', { at: 10, code: 'LOCUS_ERR_VALIDATION', message: 'body v: is not 1' });
+    await nodes.markRefused('n3', { at: 7, code: 'LOCUS_ERR_VALIDATION', message: 'older' });
+    await nodes.markRefused('n5', { at: 11, code: 'LOCUS_ERR_VALIDATION', message: 'body v: is not 1' });
+    await nodes.markRefused('n1', { at: 4, code: 'LOCUS_ERR_VALIDATION', message: 'before its batch' });
+    expect(await nodes.get('org-a', 'n3')).toMatchObject({ last_refusal_at: 10, last_refusal_code: 'LOCUS_ERR_VALIDATION', last_refusal_message: 'body v: is not 1' });
+    expect(refusalOf((await nodes.get('org-a', 'n2'))!)).toBeNull();
+    // Quiet since enrollment: n3 (at 0) before 6; n5 (at 8) not; n1 by its batch at 9, refusal or not.
+    expect(await quiet(6)).toEqual(['n3']);
+    expect(await quiet(10)).toEqual(['n1', 'n3', 'n5']);
+    expect(await t.lastIngest('n1')).toBe(9);
+    expect(await t.lastIngest('n3')).toBeNull();
+    await nodes.unenroll('k1', 12);
+    expect(await t.lastIngest('n1')).toBe(9);
   });
 
   it("lists the enrolled nodes, their addresses and their GPUs' series, for a server that starts", async () => {

@@ -13,6 +13,7 @@ export * from './repos/orgs.js';
 export * from './repos/tokens.js';
 export * from './repos/landmarks.js';
 export * from './repos/nodes.js';
+export * from './repos/refusal.js';
 export * from './repos/measurements.js';
 export * from './repos/verdicts.js';
 export * from './repos/enrollment.js';

@@ -56,6 +56,10 @@ export interface NodeTable {
   /** When the agent left; the node's history stays for auditors. */
   unenrolled_at: number | null;
   zone_id: string | null;
+  /** The newest refusal of a batch its agent signed: when (ms), code and message; null before any (migration 0026: inserts leave it out). */
+  last_refusal_at: ColumnType<number | null, number | null | undefined, number | null>;
+  last_refusal_code: ColumnType<string | null, string | null | undefined, string | null>;
+  last_refusal_message: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** When a node's verdict loses a bound (a measurement it rests on leaves the window): judged again then. */

@@ -29,6 +29,14 @@ export interface NodeInfo {
   readonly lastMeasuredAt: string | null;
 }
 
+/** `GET /api/v1/nodes/{id}`: the node, when its agent last reported, and its newest refused batch. */
+export interface NodeDetail extends NodeInfo {
+  readonly lastReportAt: string | null;
+  readonly lastRefusal: { readonly at: string; readonly code: string; readonly message: string } | null;
+  /** The refusal came after the last stored batch: what its agent sends is refused now. */
+  readonly refused: boolean;
+}
+
 /** `GET /api/v1/nodes/{id}/verdict` */
 export interface NodeVerdict {
   readonly nodeId: string;

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { useApi } from '../api/context.js';
 import { paths } from '../api/paths.js';
-import type { NodeInfo, NodeInventory, NodeRegion, NodeVerdict, ZoneDetail } from '../api/types.js';
+import type { NodeDetail, NodeInventory, NodeRegion, NodeVerdict, ZoneDetail } from '../api/types.js';
 import { Async } from '../components/Status.js';
 import { RestrictedBadge } from '../components/VerdictBadge.js';
 import { usePoll } from '../hooks/usePoll.js';
@@ -24,7 +24,7 @@ const NO_GPUS: readonly GpuEntry[] = [];
 export function NodePage({ id, range }: { readonly id: string; readonly range: ChartRange }) {
   const api = useApi();
   const node = usePoll(`node:${id}`, async (signal) => {
-    const [info, inventory] = await Promise.all([api.get<NodeInfo>(paths.node(id), { signal }), api.get<NodeInventory>(paths.inventory(id), { signal })]);
+    const [info, inventory] = await Promise.all([api.get<NodeDetail>(paths.node(id), { signal }), api.get<NodeInventory>(paths.inventory(id), { signal })]);
     const zoneName = info.zoneId ? (await api.get<ZoneDetail>(paths.zone(info.zoneId), { signal })).name : null;
     return { info, inventory, zoneName };
   });

@@ -1,5 +1,5 @@
 import { AGENT_RETRY_MAX_MS, LANDMARK_RETRY_MAX_MS, type AlertKind, type VerdictRecord } from '@locus/protocol';
-import type { AlertCondition, LandmarkStatus, VerdictNote } from '@locus/storage';
+import { refusedSince, type AlertCondition, type LandmarkStatus, type Refusal, type VerdictNote } from '@locus/storage';
 
 export interface NodeFacts {
   readonly nodeId: string;
@@ -13,6 +13,10 @@ export interface NodeFacts {
   readonly missingGpus: readonly { readonly uuid: string; readonly serial: string | null; readonly name: string; readonly lastSeenAt: number }[];
   /** When the agent last delivered a batch; null if it never has (a node without an agent). */
   readonly lastIngestAt: number | null;
+  /** When the node enrolled (ms). */
+  readonly enrolledAt: number;
+  /** The newest refusal of a batch its agent signed; null before any. */
+  readonly lastRefusal: Refusal | null;
   /** When a landmark last measured the node; null if none ever has. */
   readonly lastMeasuredAt: number | null;
 }
@@ -62,8 +66,7 @@ export function landmarkSilenceConditions(landmarks: readonly LandmarkStatus[], 
   return landmarks.filter(silent).map(({ landmark: l, lastMeasurementAt, lastRefusal }) => {
     const since = lastMeasurementAt === null ? 'none of its measurements stored yet, while other landmarks deliver' : `no measurement stored for over ${minutes} min (the newest taken ${new Date(lastMeasurementAt).toISOString()})`;
     // Its own measurements refused since: the server knows why (its place, its clock, hosts no node has).
-    const refused = lastRefusal !== null && (lastMeasurementAt === null || lastRefusal.at > lastMeasurementAt);
-    const why = refused ? `its measurements are refused (${lastRefusal.code}: ${lastRefusal.message})` : 'it is down, cut off from the server or its hosts, or refused (another place, a clock off: its log says)';
+    const why = refusedSince(lastRefusal, lastMeasurementAt) ? `its measurements are refused (${lastRefusal.code}: ${lastRefusal.message})` : 'it is down, cut off from the server or its hosts, or refused (another place, a clock off: its log says)';
     const summary = `landmark ${l.id} (${l.name}, ${l.country}): ${since}; ${why}, and the verdicts that rest on it lose its bound`;
     const condition: AlertCondition = { key: `${LANDMARK_SILENCE_SCOPE}${l.id}|landmark-silent`, kind: 'landmark-silent', severity: 'warning', nodeId: null, summary };
     return heard ? condition : { ...condition, hold: true };
@@ -76,6 +79,13 @@ export function landmarkSilenceConditions(landmarks: readonly LandmarkStatus[], 
  * (an agent that kept failing during a break tries again within that long of the servers' return).
  */
 export const heardForMs = (silentAfterMs: number): number => Math.max(silentAfterMs, AGENT_RETRY_MAX_MS);
+
+/**
+ * Since when a node counts as quiet: its agent's last stored batch; for one never stored, its
+ * enrollment once a batch of its agent's has been refused (its agent runs, and nothing it sends
+ * is taken). Null for a node never heard from at all (enrolled, its agent not started yet).
+ */
+export const silentSince = (f: Pick<NodeFacts, 'lastIngestAt' | 'enrolledAt' | 'lastRefusal'>): number | null => f.lastIngestAt ?? (f.lastRefusal === null ? null : f.enrolledAt);
 
 /**
  * The alerts a node's current facts call for. An alert whose condition stops holding resolves.
@@ -116,8 +126,11 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
     add('gpu-missing', 'critical', `GPU ${g.uuid}${g.serial ? ` (serial ${g.serial})` : ''}, ${g.name}, last reported ${new Date(g.lastSeenAt).toISOString()}, is missing from the host's inventory: fallen off the bus, or taken out (forget it if so)`, g.uuid);
   }
   for (const d of f.duplicates) add('duplicate-gpu', 'critical', `GPU ${d.gpu} is also reported by node ${d.otherNode}: a copied identity or a moved board`, d.gpu, d.otherNode);
-  if (f.lastIngestAt !== null && now - f.lastIngestAt > options.silentAfterMs) {
-    const silent = condition('node-silent', 'warning', `no report since ${new Date(f.lastIngestAt).toISOString()}`);
+  const quietSince = silentSince(f);
+  if (quietSince !== null && now - quietSince > options.silentAfterMs) {
+    const since = f.lastIngestAt === null ? `no report stored since it enrolled at ${new Date(f.enrolledAt).toISOString()}` : `no report since ${new Date(f.lastIngestAt).toISOString()}`;
+    // Its agent's own batches refused since: the server knows why (its agent's log says it dropped them).
+    const silent = condition('node-silent', 'warning', refusedSince(f.lastRefusal, f.lastIngestAt) ? `${since}: its batches are refused (${f.lastRefusal.code}: ${f.lastRefusal.message})` : since);
     out.push(now - options.upSince > heardForMs(options.silentAfterMs) ? silent : { ...silent, hold: true });
   }
   return out;

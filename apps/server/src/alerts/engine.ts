@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { groupBy, type AlertChange, type AlertRecord, type MuteRule, type NodeRecord, type Transition, type Webhook, type WebhookDelivery, type WebhookGroup, type WebhookWaiting } from '@locus/storage';
+import { groupBy, refusalOf, type AlertChange, type AlertRecord, type MuteRule, type NodeRecord, type Transition, type Webhook, type WebhookDelivery, type WebhookGroup, type WebhookWaiting } from '@locus/storage';
 import type { Clock } from '../clock.js';
 import type { Repos } from '../repos.js';
 import { DEFAULT_ORG } from '../config.js';
@@ -147,6 +147,8 @@ export class Alerting {
         duplicates: duplicates.get(node.id) ?? [],
         missingGpus: (missing.get(node.id) ?? []).map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, lastSeenAt: g.last_seen_at })),
         lastIngestAt: lastIngests.get(node.id) ?? null,
+        enrolledAt: node.created_at,
+        lastRefusal: refusalOf(node),
         lastMeasuredAt: node.last_measured_at,
       };
     });

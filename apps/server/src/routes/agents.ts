@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
-import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, UnenrollRequest, verifyBody, verifyBodyAsync } from '@locus/protocol';
+import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, PublicKey, UnenrollRequest, verifyBody, verifyBodyAsync } from '@locus/protocol';
 import { EnrollmentTokenRepo, NodeRepo, TelemetryRepo, ZoneRepo, type NodeRecord, type Storage } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { hashToken, newToken, requirePermission } from '../auth.js';
 import { ApiError, validationMessage } from '../errors.js';
-import { parseBatch, type DecodedBatch } from '../ingest/decode.js';
+import { parseBatch } from '../ingest/decode.js';
 import type { BatchDecoder } from '../ingest/decoder.js';
 import { BatchWriter } from '../ingest/writer.js';
 import { limitInFlight } from '../in-flight.js';
@@ -76,6 +76,21 @@ export const agentRoutes =
     for (const a of await ctx.repos.telemetry.addresses(REMEMBERED_NODES)) addresses.set(a.node_id, a.address);
     const series = await ctx.repos.samples.remember();
     app.log.info({ nodes: enrolled.size, series, ms: Math.round(performance.now() - warmed) }, 'ingest: enrolled nodes, their addresses and series read');
+
+    // A batch its node's own agent signed that this server cannot take (the body of an agent
+    // newer than the server, say) is dropped by the agent, which goes on with the next: its node
+    // keeps the refusal, so that its silence says why. A forgery, or a key no enrolled node has,
+    // records nothing.
+    const invalidBatch = async (bytes: Buffer | undefined): Promise<ApiError> => {
+      const whole = wholeBatch(bytes);
+      const error = invalid(IngestBatch.safeParse(whole));
+      const signer = signerOf(whole);
+      const node = signer && (enrolled.get(signer.hostKey) ?? (await ctx.repos.nodes.byHostKey(signer.hostKey)));
+      if (signer && node && node.unenrolled_at === null && (await signedBy(signer))) {
+        await ctx.repos.nodes.markRefused(node.id, { at: ctx.clock.now().getTime(), code: error.code, message: error.message });
+      }
+      return error;
+    };
 
     const evaluate = async (hostKey: string): Promise<NodeRecord | undefined> => {
       const node = await ctx.repos.nodes.byHostKey(hostKey);
@@ -169,10 +184,14 @@ export const agentRoutes =
     await app.register(async (scoped) => {
       scoped.removeContentTypeParser('application/json');
       scoped.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+      // Refused: any answer of 4xx but 429 (overloaded, counted as it is sent, before the body is read).
+      scoped.addHook('onResponse', async (_request, reply) => {
+        if (reply.statusCode >= 400 && reply.statusCode < 500 && reply.statusCode !== 429) ctx.metrics.ingestBatches.inc({ result: 'refused' });
+      });
       scoped.withTypeProvider<ZodTypeProvider>().post(
         '/ingest',
         {
-          // The body is checked in the handler, from its decoded form (see checkedBatch).
+          // The body is checked in the handler, from its decoded form (see invalidBatch).
           validatorCompiler: () => (data: unknown) => ({ value: data }),
           // The answer is the writer's IngestResponse (typed; its schema documents it): sent as is.
           serializerCompiler: () => (data: unknown) => JSON.stringify(data),
@@ -198,7 +217,9 @@ export const agentRoutes =
           if (!Buffer.isBuffer(body)) throw new ApiError('LOCUS_ERR_MALFORMED_JSON', 'the body is not valid JSON: there is none');
           // The decoder takes the body over (it may move to a worker thread): read its answer's bytes.
           const { decoded, bytes } = await decoder.decode(body);
-          const { batch, columns, instants, signed } = checkedBatch(decoded, bytes);
+          if (decoded.kind === 'malformed') throw new ApiError('LOCUS_ERR_MALFORMED_JSON', `the body is not valid JSON: ${decoded.message}`);
+          if (decoded.kind === 'invalid') throw await invalidBatch(bytes);
+          const { batch, columns, instants, signed } = decoded;
           const node = await enrolledNode(batch.hostKey);
           // Not signed over the text as received (another encoder's layout, or a forgery): check the canonical re-encoding.
           if (!signed && !(await verifyBodyAsync('ingest', wholeBatch(bytes), batch.hostKey))) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the batch is not signed by its host key');
@@ -226,11 +247,25 @@ export const agentRoutes =
     });
   };
 
-/** A batch whose envelope is valid, ready to store; anything else refused as the other routes refuse it. */
-function checkedBatch(decoded: DecodedBatch, bytes: Buffer | undefined): Extract<DecodedBatch, { kind: 'decoded' }> {
-  if (decoded.kind === 'malformed') throw new ApiError('LOCUS_ERR_MALFORMED_JSON', `the body is not valid JSON: ${decoded.message}`);
-  if (decoded.kind === 'invalid') throw invalid(IngestBatch.safeParse(wholeBatch(bytes)));
-  return decoded;
+interface Signed {
+  readonly hostKey: string;
+  readonly signature: string;
+}
+
+/** The host key and signature a body that is not a valid batch names, if it names them as a batch does. */
+function signerOf(body: unknown): Signed | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const { hostKey, signature } = body as Record<string, unknown>;
+  return PublicKey.safeParse(hostKey).success && typeof signature === 'string' ? (body as Signed) : undefined;
+}
+
+/** Whether the body's own host key signed it (false for a signature that is not one). */
+async function signedBy(body: Signed): Promise<boolean> {
+  try {
+    return await verifyBodyAsync('ingest', body, body.hostKey);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { maxDistanceKm } from '@locus/geo';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CountryCode, Name, PublicKey, VerdictRecord } from '@locus/protocol';
-import type { NodeRecord } from '@locus/storage';
+import { refusalOf, refusedSince, type NodeRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { measurementsKeptSince, type ServerConfig } from '../config.js';
@@ -27,6 +27,15 @@ const Node = z.object({
   lastMeasuredAt: z.string().nullable(),
   /** When its agent left (unenrolled); null while enrolled. Its history stays. */
   unenrolledAt: z.string().nullable(),
+});
+
+const NodeDetail = Node.extend({
+  /** When the server last stored a batch of its agent's; null before the first. */
+  lastReportAt: z.string().nullable(),
+  /** The newest refusal of a batch its agent signed (the agent drops such a batch and goes on); null before any. */
+  lastRefusal: z.object({ at: z.string(), code: z.string(), message: z.string() }).nullable(),
+  /** Whether that refusal came after the last stored batch: what its agent sends is refused now. */
+  refused: z.boolean(),
 });
 
 const NodeVerdict = z.object({
@@ -124,6 +133,9 @@ export const nodeRoutes =
         last_measured_at: null,
         unenrolled_at: null,
         zone_id: null,
+        last_refusal_at: null,
+        last_refusal_code: null,
+        last_refusal_message: null,
       };
       if (!(await ctx.repos.nodes.create(node))) throw new ApiError('LOCUS_ERR_CONFLICT', 'a node with this host key is already enrolled');
       ctx.changes.publish(caller.orgId, 'nodes');
@@ -166,10 +178,18 @@ export const nodeRoutes =
       },
     );
 
-    app.get('/nodes/:id', { schema: { summary: 'One node', tags: ['nodes'], params: Params, response: { 200: Node } } }, async (request) => {
+    app.get('/nodes/:id', { schema: { summary: 'One node, with when its agent last reported and its newest refused batch', tags: ['nodes'], params: Params, response: { 200: NodeDetail } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:read');
-      return toNode(await nodeOf(caller.orgId, request.params.id));
+      const node = await nodeOf(caller.orgId, request.params.id);
+      const lastReportAt = await ctx.repos.telemetry.lastIngest(node.id);
+      const refusal = refusalOf(node);
+      return {
+        ...toNode(node),
+        lastReportAt: lastReportAt === null ? null : new Date(lastReportAt).toISOString(),
+        lastRefusal: refusal && { at: new Date(refusal.at).toISOString(), code: refusal.code, message: refusal.message },
+        refused: refusedSince(refusal, lastReportAt),
+      };
     });
 
     const Window = z.object({ since: z.iso.datetime().optional(), limit: z.coerce.number().int().min(1).max(10_000).default(1000) });

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { LandmarkInfo } from '@locus/protocol';
 import type { Database, LandmarkTable } from '../schema.js';
+import { refusalColumns, refusalOf, type Refusal } from './refusal.js';
 
 const toInfo = (row: Selectable<LandmarkTable>): LandmarkInfo => ({ id: row.id, name: row.name, country: row.country, lat: row.lat, lon: row.lon, publicKey: row.public_key });
 
@@ -13,14 +14,7 @@ export interface LandmarkStatus {
   readonly registeredAt: number;
   readonly lastMeasurementAt: number | null;
   /** The newest refusal of its own (signed) measurements; null before any. */
-  readonly lastRefusal: LandmarkRefusal | null;
-}
-
-/** A refusal of a landmark's signed measurement: when the server refused it (ms), and why. */
-export interface LandmarkRefusal {
-  readonly at: number;
-  readonly code: string;
-  readonly message: string;
+  readonly lastRefusal: Refusal | null;
 }
 
 /** Landmarks the server trusts: an id bound to one key and one audited place. */
@@ -81,11 +75,11 @@ export class LandmarkRepo {
    * Records, per landmark id, the newest refusal of its own measurements (those its key signed:
    * nobody else can make a landmark look refused); a later one already recorded stays.
    */
-  async markRefused(refusals: ReadonlyMap<string, LandmarkRefusal>): Promise<void> {
+  async markRefused(refusals: ReadonlyMap<string, Refusal>): Promise<void> {
     for (const [id, r] of refusals) {
       await this.#db
         .updateTable('landmarks')
-        .set({ last_refusal_at: r.at, last_refusal_code: r.code, last_refusal_message: r.message })
+        .set(refusalColumns(r))
         .where('id', '=', id)
         .where((eb) => eb.or([eb('last_refusal_at', 'is', null), eb('last_refusal_at', '<=', r.at)]))
         .execute();
@@ -99,7 +93,7 @@ export class LandmarkRepo {
       landmark: toInfo(row),
       registeredAt: Number(row.registered_at),
       lastMeasurementAt: row.last_measurement_at === null ? null : Number(row.last_measurement_at),
-      lastRefusal: row.last_refusal_at === null ? null : { at: Number(row.last_refusal_at), code: row.last_refusal_code ?? '', message: row.last_refusal_message ?? '' },
+      lastRefusal: refusalOf(row),
     }));
   }
 

@@ -1,9 +1,11 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Database, NodeTable } from '../schema.js';
 import { placeholderStyleOf } from './bulk.js';
+import { refusalColumns, type Refusal } from './refusal.js';
 import { bySlices } from './slices.js';
 
-export type NodeRecord = NodeTable;
+export type NodeRecord = Selectable<NodeTable>;
+export type NewNode = Insertable<NodeTable>;
 
 export class NodeRepo {
   readonly #db: Kysely<Database>;
@@ -12,7 +14,7 @@ export class NodeRepo {
   }
 
   /** Inserts the node; false if its host key is already registered. */
-  async create(node: NodeRecord): Promise<boolean> {
+  async create(node: NewNode): Promise<boolean> {
     const r = await this.#db.insertInto('nodes').values(node).onConflict((oc) => oc.doNothing()).executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
@@ -62,6 +64,19 @@ export class NodeRepo {
   async unenroll(hostKey: string, at: number): Promise<boolean> {
     const r = await this.#db.updateTable('nodes').set({ unenrolled_at: at }).where('host_key', '=', hostKey).where('unenrolled_at', 'is', null).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Records the newest refusal of a batch the node's own agent signed; an older one (from a
+   * server whose answer came late) leaves a newer in place.
+   */
+  async markRefused(nodeId: string, refusal: Refusal): Promise<void> {
+    await this.#db
+      .updateTable('nodes')
+      .set(refusalColumns(refusal))
+      .where('id', '=', nodeId)
+      .where((eb) => eb.or([eb('last_refusal_at', 'is', null), eb('last_refusal_at', '<=', refusal.at)]))
+      .execute();
   }
 
   /** Of these host keys, those a node has (of any org, enrolled or not). */

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, EventTable, GpuTable, NodeTable } from '../schema.js';
+import type { Database, EventTable, GpuTable } from '../schema.js';
+import type { NodeRecord } from './nodes.js';
 import { bySlices, groupBy } from './slices.js';
 
 export interface LatestHealth {
@@ -26,6 +27,14 @@ export interface SilenceCutoffs {
   readonly silentBefore: number;
   readonly newlySilentBefore: number;
 }
+
+/**
+ * Whether node `n` has been quiet since before `before`: its agent's latest batch came before it,
+ * or, none ever stored, a batch of its agent's was refused and it enrolled before it (alerts'
+ * silentSince).
+ */
+const quietBefore = (before: number) =>
+  sql<boolean>`coalesce((select max(b.received_at) from ingest_batches as b where b.node_id = n.id) < ${before}, n.last_refusal_at is not null and n.created_at < ${before})`;
 
 export class TelemetryRepo {
   readonly #db: Kysely<Database>;
@@ -189,6 +198,12 @@ export class TelemetryRepo {
       .execute();
   }
 
+  /** When the node's agent's latest stored batch came (ms), enrolled or not; null before the first. */
+  async lastIngest(nodeId: string): Promise<number | null> {
+    const row = await this.#db.selectFrom('ingest_batches').select((b) => b.fn.max('received_at').as('at')).where('node_id', '=', nodeId).executeTakeFirst();
+    return row?.at === null || row?.at === undefined ? null : Number(row.at);
+  }
+
   /**
    * When each enrolled node of an org (only these if `nodeIds` is given) last delivered a batch;
    * nodes that never have are absent. One index probe per node.
@@ -208,13 +223,13 @@ export class TelemetryRepo {
 
   /**
    * Of at most `limit` nodes of any org after `after` in id order, those whose silence is not what
-   * their alerts say: enrolled nodes whose agent's latest batch came before `newlySilentBefore`
-   * without a firing alert of `kind` (silence), and nodes with one whose latest batch came at or
-   * after `silentBefore` (their agent reported since), or that left. Two index lookups a node: the
+   * their alerts say: enrolled nodes quiet since before `newlySilentBefore` (quietBefore) without
+   * a firing alert of `kind` (silence), and nodes with one not quiet since before `silentBefore`
+   * (their agent reported since), or that left. Two index lookups a node: the
    * alert sweep asks it every run, between its full sweeps, of every node. `last` is the last id
    * read, undefined past the last node.
    */
-  async silenceChanges(kind: string, { silentBefore, newlySilentBefore }: SilenceCutoffs, after: string, limit: number): Promise<{ nodes: NodeTable[]; last: string | undefined }> {
+  async silenceChanges(kind: string, { silentBefore, newlySilentBefore }: SilenceCutoffs, after: string, limit: number): Promise<{ nodes: NodeRecord[]; last: string | undefined }> {
     const slice = this.#db.selectFrom('nodes').selectAll().where('id', '>', after).orderBy('id').limit(limit);
     const last = await this.#db.selectFrom(slice.as('s')).select((eb) => eb.fn.max('s.id').as('id')).executeTakeFirst();
     if (last?.id === null || last?.id === undefined) return { nodes: [], last: undefined };
@@ -223,8 +238,8 @@ export class TelemetryRepo {
       .selectAll()
       .where(
         sql<boolean>`case when exists (select 1 from alerts as a where a.org_id = n.org_id and a.node_id = n.id and a.kind = ${kind} and a.state = 'firing')
-          then not (n.unenrolled_at is null and coalesce((select max(b.received_at) from ingest_batches as b where b.node_id = n.id) < ${silentBefore}, false))
-          else n.unenrolled_at is null and coalesce((select max(b.received_at) from ingest_batches as b where b.node_id = n.id) < ${newlySilentBefore}, false) end`,
+          then not (n.unenrolled_at is null and ${quietBefore(silentBefore)})
+          else n.unenrolled_at is null and ${quietBefore(newlySilentBefore)} end`,
       )
       .orderBy('n.id')
       .execute();

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { VerdictRecord } from '@locus/protocol';
-import type { Database, NodeTable, VerdictTable } from '../schema.js';
+import type { Database, VerdictTable } from '../schema.js';
+import type { NodeRecord } from './nodes.js';
 import { compareKeys } from './key-order.js';
 
 /** Something a reader of a verdict must know that its record does not say. */
@@ -194,7 +195,7 @@ export class VerdictRepo {
    * judge it), so that servers taking at once take none twice. Returns them with the due time
    * now noted (`until`, which the verdict sees before judging).
    */
-  async claimExpiring(now: number, until: number, limit: number): Promise<NodeTable[]> {
+  async claimExpiring(now: number, until: number, limit: number): Promise<NodeRecord[]> {
     const claimed = await this.#db
       .updateTable('verdict_expiry')
       .set({ expires_at: until })
@@ -227,7 +228,7 @@ export class VerdictRepo {
   }
 
   /** Nodes (of every org) whose verdict has lost a bound by `now`, the first to lose one first, at most `limit`. */
-  async expiring(now: number, limit: number): Promise<NodeTable[]> {
+  async expiring(now: number, limit: number): Promise<NodeRecord[]> {
     return this.#db
       .selectFrom('verdict_expiry as e')
       .innerJoin('nodes as n', 'n.id', 'e.node_id')

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database, NodeTable, ZoneTable } from '../schema.js';
+import type { Database, ZoneTable } from '../schema.js';
+import type { NodeRecord } from './nodes.js';
 
 export type ZoneRecord = ZoneTable;
 
@@ -28,7 +29,7 @@ export class ZoneRepo {
     return this.#db.selectFrom('zones').selectAll().where('org_id', '=', orgId).orderBy('name').execute();
   }
 
-  members(orgId: string, zoneId: string): Promise<NodeTable[]> {
+  members(orgId: string, zoneId: string): Promise<NodeRecord[]> {
     return this.#db.selectFrom('nodes').selectAll().where('org_id', '=', orgId).where('zone_id', '=', zoneId).where('unenrolled_at', 'is', null).orderBy('name').execute();
   }
 

@@ -1,20 +1,23 @@
 import type { ReactNode } from 'react';
-import type { NodeInfo, NodeInventory } from '../../api/types.js';
-import { ago, bytes, shortKey } from '../../components/format.js';
+import type { NodeDetail, NodeInventory } from '../../api/types.js';
+import { ago, bytes, shortKey, time } from '../../components/format.js';
 import { Link } from '../../router/Link.js';
 import { hrefOf } from '../../router/routes.js';
 import { countryName } from '../../verdict/countries.js';
 
-/** Who the node is: enrollment, zone, and the host's inventory. */
-export function HostPanel({ node, inventory, zoneName, now }: { readonly node: NodeInfo; readonly inventory: NodeInventory; readonly zoneName: string | null; readonly now: Date }) {
+/** Who the node is: enrollment, zone, when its agent last reported (and why not, when the server refuses its batches), and the host's inventory. */
+export function HostPanel({ node, inventory, zoneName, now }: { readonly node: NodeDetail; readonly inventory: NodeInventory; readonly zoneName: string | null; readonly now: Date }) {
   const inv = inventory.inventory;
   const rows: [string, ReactNode][] = [
     ['Claimed country', node.claimedCountry ? `${countryName(node.claimedCountry)} (${node.claimedCountry})` : 'none'],
     ['Zone', node.zoneId ? <Link href={hrefOf({ page: 'zone', id: node.zoneId })}>{zoneName ?? node.zoneId}</Link> : 'none'],
     ['Host key', <code title={node.hostKey}>{shortKey(node.hostKey)}</code>],
     ['Enrolled', ago(node.createdAt, now)],
+    ['Last report', <span title={node.lastReportAt ? time(node.lastReportAt) : undefined}>{ago(node.lastReportAt, now)}</span>],
     ['Last measured', ago(node.lastMeasuredAt, now)],
   ];
+  const refusal = node.lastRefusal;
+  if (refusal) rows.push(['Last refused batch', <span title={`${refusal.code}: ${refusal.message}`}>{ago(refusal.at, now)}</span>]);
   if (inv) {
     rows.push(
       ['Hostname', inv.hostname],
@@ -36,6 +39,11 @@ export function HostPanel({ node, inventory, zoneName, now }: { readonly node: N
           </div>
         ))}
       </dl>
+      {node.refused && refusal && (
+        <p className="status stale" role="status" data-testid="node-refused">
+          The server refuses this agent's batches ({refusal.code}, {ago(refusal.at, now)}): {refusal.message}. The agent drops each batch the server refuses and goes on, so their samples and events are lost; the usual cause is an agent of another version than the server's.
+        </p>
+      )}
       {!inv && <p className="status empty">The agent has not reported an inventory yet.</p>}
     </section>
   );
