@@ -35,6 +35,23 @@ describe('compute zones', () => {
     expect(v.members).toHaveLength(2);
   });
 
+  it("map each member's region and the co-located one, and a node's own with the landmark bounds that shape it", async () => {
+    const id = await zone('ap-southeast');
+    expect((await call('GET', `/api/v1/zones/${id}/regions`)).json()).toEqual({ members: [], ifColocated: null });
+    const sg1 = await member(id, 'sg-1', SINGAPORE);
+    await member(id, 'sg-2', { lat: 1.35, lon: 103.75 });
+    const regions = await call('GET', `/api/v1/zones/${id}/regions`);
+    expect(regions.statusCode).toBe(200);
+    const polygon = { type: 'Feature', geometry: { type: 'Polygon', coordinates: expect.any(Array) }, properties: expect.objectContaining({ empty: false, whole: false, estimate: { lat: expect.any(Number), lon: expect.any(Number) } }) };
+    expect(regions.json()).toEqual({ members: [expect.objectContaining({ name: 'sg-1', outline: polygon }), expect.objectContaining({ name: 'sg-2', outline: polygon })], ifColocated: polygon });
+    const own = await call('GET', `/api/v1/nodes/${sg1}/region`);
+    expect(own.statusCode).toBe(200);
+    const { outline, landmarks } = own.json() as { outline: unknown; landmarks: { id: string | null; boundKm: number; minRttMs: number }[] };
+    expect(outline).toEqual(polygon);
+    expect(landmarks.map((l) => l.id).sort()).toEqual(LANDMARKS.map((l) => l.info.id).sort());
+    for (const l of landmarks) expect(l.boundKm).toBeGreaterThan(0);
+  });
+
   it("never take a node's verdict from its neighbours: one smuggled member makes the zone possible", async () => {
     const id = await zone('ap-southeast');
     await member(id, 'sg-1', SINGAPORE);

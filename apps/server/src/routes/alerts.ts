@@ -101,7 +101,14 @@ export const alertRoutes =
       },
     );
 
-    app.post('/alerts/:id/resolve', { schema: { summary: 'Resolve an alert by hand (it fires again if its condition still holds)', tags: ['alerts'], params: Params } }, async (request) => {
+    app.post('/alerts/:id/resolve', {
+        schema: {
+          summary: 'Resolve an alert by hand (it fires again if its condition still holds)',
+          tags: ['alerts'],
+          params: Params,
+          response: { 200: z.object({ resolved: z.boolean().describe('False for an alert that was resolved already') }) },
+        },
+      }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:write');
       if (!(await ctx.repos.alerts.get(caller.orgId, request.params.id))) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no alert "${request.params.id}"`);

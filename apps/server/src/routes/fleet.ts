@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { LandmarkInfo, VerdictRecord } from '@locus/protocol';
 import type { AppContext } from '../app.js';
 import { hasPermission, requirePermission } from '../auth.js';
 import { fleetMetrics } from '../fleet-metrics.js';
@@ -13,6 +14,30 @@ const FleetSummaryView = z.object({
   gpus: z.object({ total: z.number().int(), byModel: Counts, health: Counts }),
   verdicts: Counts,
   zones: z.number().int(),
+});
+
+const Restricted = VerdictRecord.shape.restricted;
+/** `GET /api/v1/fleet/map` (fleetMap): strict, so that a member the map gains and this lacks fails the answer in tests rather than go missing. */
+const FleetMapView = z.strictObject({
+  zones: z.array(
+    z.strictObject({
+      id: z.string(),
+      name: z.string(),
+      claimedCountry: z.string().nullable(),
+      members: z.number().int(),
+      /** Null for a zone without members. */
+      restricted: Restricted.nullable(),
+      claim: VerdictRecord.shape.claim,
+      /** Members whose regions are empty (their measurements cannot all hold): nothing to draw. */
+      emptyRegions: z.number().int(),
+      regions: z
+        .array(z.strictObject({ lat: z.number(), lon: z.number(), radiusKm: z.number().nullable(), restricted: Restricted, nodes: z.number().int() }))
+        .readonly()
+        .describe("Members whose stored regions share a place, size and verdict, as one circle: the smallest cap that holds each one's region (radiusKm null: the whole Earth)"),
+    }),
+  ).readonly(),
+  verdicts: z.record(z.enum([...Restricted.options, 'none']), z.number().int()).describe("Every node's newest verdict, counted (none: never judged)"),
+  landmarks: z.array(LandmarkInfo),
 });
 
 export const fleetRoutes =
@@ -45,7 +70,7 @@ export const fleetRoutes =
 
     app.get(
       '/fleet/map',
-      { schema: { summary: "Everything the fleet map draws, in one answer: each zone's verdict and its members' regions from stored verdicts, the landmarks, and the verdict counts", tags: ['fleet', 'verdicts'] } },
+      { schema: { summary: "Everything the fleet map draws, in one answer: each zone's verdict and its members' regions from stored verdicts, the landmarks, and the verdict counts", tags: ['fleet', 'verdicts'], response: { 200: FleetMapView } } },
       async (request) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'verdicts:read');

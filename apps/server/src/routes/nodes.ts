@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { maxDistanceKm } from '@locus/geo';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { CountryCode, Name, PublicKey, VerdictRecord } from '@locus/protocol';
+import { CountryCode, GpuMetricsWire, Name, ProofBundle, PublicKey, VerdictRecord } from '@locus/protocol';
 import { refusalOf, refusedSince, type NodeRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -9,6 +9,7 @@ import { measurementsKeptSince, type ServerConfig } from '../config.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { KnownCountry } from './country.js';
+import { RegionFeature } from './region.js';
 import { LISTED_CLAIMS, LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, UNENROLLED_FILTERS, listNodes } from '../node-list.js';
 
 const NodeBody = z.strictObject({
@@ -58,6 +59,48 @@ const toNode = (n: NodeRecord): z.infer<typeof Node> => ({
 });
 
 const Params = z.object({ id: z.string().min(1).max(100) });
+
+const Inventory = z.strictObject({
+  inventory: z.record(z.string(), z.unknown()).nullable().describe("The host inventory as the agent last sent it (hostname, os, kernel, cpu, memoryBytes, nics, driverVersion, cudaVersion, gpus); null before its first"),
+  updatedAt: z.string().nullable(),
+  /** The agent's public address as this server sees it (not what the host says of itself). */
+  address: z.strictObject({ ip: z.string(), since: z.string() }).nullable(),
+  gpus: z.array(
+    z.strictObject({
+      uuid: z.string(),
+      serial: z.string().nullable(),
+      name: z.string(),
+      pciBusId: z.string(),
+      firstSeenAt: z.string(),
+      lastSeenAt: z.string(),
+      /** Not in the latest inventory: the gpu-missing alert's subject. */
+      missing: z.boolean(),
+    }),
+  ),
+});
+
+const Samples = z.strictObject({
+  samples: z.array(z.strictObject({ gpu: z.string(), at: z.string(), metrics: GpuMetricsWire.omit({ uuid: true }).describe("The GPU's readings as its agent sent them; null where it does not report") })),
+});
+
+const Events = z.strictObject({
+  events: z.array(z.strictObject({ id: z.string(), kind: z.string(), at: z.string(), body: z.unknown().describe('The event as its agent sent it (an Xid, a health change, an inventory), or the server noted it (a duplicate GPU)') })),
+});
+
+const Region = z.strictObject({
+  outline: RegionFeature,
+  landmarks: z.array(
+    z.strictObject({
+      /** The landmark at the bound's place; null for one no longer registered. */
+      id: z.string().nullable(),
+      name: z.string().nullable(),
+      lat: z.number(),
+      lon: z.number(),
+      minRttMs: z.number(),
+      boundKm: z.number(),
+    }),
+  ),
+});
 
 const ProofQuery = z.object({ at: z.iso.datetime({ offset: true }).optional() });
 
@@ -194,7 +237,7 @@ export const nodeRoutes =
 
     const Window = z.object({ since: z.iso.datetime().optional(), limit: z.coerce.number().int().min(1).max(10_000).default(1000) });
 
-    app.get('/nodes/:id/inventory', { schema: { summary: "A node's host inventory and the GPUs it has reported", tags: ['nodes'], params: Params } }, async (request) => {
+    app.get('/nodes/:id/inventory', { schema: { summary: "A node's host inventory and the GPUs it has reported", tags: ['nodes'], params: Params, response: { 200: Inventory } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:read');
       const node = await nodeOf(caller.orgId, request.params.id);
@@ -202,7 +245,7 @@ export const nodeRoutes =
       const gpus = await ctx.repos.telemetry.gpus(node.id);
       const address = await ctx.repos.telemetry.address(node.id);
       return {
-        inventory: inventory?.inventory ?? null,
+        inventory: (inventory?.inventory ?? null) as Record<string, unknown> | null,
         updatedAt: inventory ? new Date(inventory.updatedAt).toISOString() : null,
         // The agent's public address as this server sees it (not what the host says of itself).
         address: address ? { ip: address.address, since: new Date(address.since).toISOString() } : null,
@@ -247,7 +290,7 @@ export const nodeRoutes =
 
     app.get(
       '/nodes/:id/samples',
-      { schema: { summary: "A node's GPU samples, oldest first", tags: ['nodes'], params: Params, querystring: Window.extend({ gpu: z.string().max(100).optional() }) } },
+      { schema: { summary: "A node's GPU samples, oldest first", tags: ['nodes'], params: Params, querystring: Window.extend({ gpu: z.string().max(100).optional() }), response: { 200: Samples } } },
       async (request) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'fleet:read');
@@ -258,7 +301,7 @@ export const nodeRoutes =
       },
     );
 
-    app.get('/nodes/:id/events', { schema: { summary: "A node's events (Xid, health changes, inventory, duplicates), oldest first", tags: ['nodes'], params: Params, querystring: Window } }, async (request) => {
+    app.get('/nodes/:id/events', { schema: { summary: "A node's events (Xid, health changes, inventory, duplicates), oldest first", tags: ['nodes'], params: Params, querystring: Window, response: { 200: Events } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:read');
       const node = await nodeOf(caller.orgId, request.params.id);
@@ -266,7 +309,7 @@ export const nodeRoutes =
       return { events: rows.map((r) => ({ id: r.id, kind: r.kind, at: new Date(r.at).toISOString(), body: r.body })) };
     });
 
-    app.get('/nodes/:id/region', { schema: { summary: "A node's feasible region for maps, and the landmark bounds that shape it", tags: ['verdicts'], params: Params } }, async (request) => {
+    app.get('/nodes/:id/region', { schema: { summary: "A node's feasible region for maps, and the landmark bounds that shape it", tags: ['verdicts'], params: Params, response: { 200: Region } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'verdicts:read');
       const node = await nodeOf(caller.orgId, request.params.id);
@@ -327,6 +370,8 @@ export const nodeRoutes =
           tags: ['verdicts'],
           params: Params,
           querystring: ProofQuery,
+          // The schema `locus proof verify` reads a bundle with: no bundle leaves that it would refuse.
+          response: { 200: ProofBundle },
         },
       },
       async (request, reply) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { Name } from '@locus/protocol';
+import { CountryCode, Name, VerdictRecord } from '@locus/protocol';
 import type { ZoneRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -8,9 +8,29 @@ import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { zoneVerdict } from '../zones.js';
 import { KnownCountry } from './country.js';
+import { RegionFeature } from './region.js';
 
 const ZoneBody = z.strictObject({ name: Name, claimedCountry: KnownCountry.nullable().optional() });
 const Params = z.object({ id: z.string().min(1).max(100) });
+const Zone = z.strictObject({ id: z.string(), name: z.string(), claimedCountry: CountryCode.nullable(), createdAt: z.string() });
+/** Excluded only if every member's own verdict is excluded; null for an empty zone. */
+const ZoneRestricted = VerdictRecord.shape.restricted.nullable();
+/** Members without which the others could stand together (when together they fit no place). */
+const Outliers = z.array(z.string()).readonly();
+const ZoneListed = Zone.extend({ members: z.number().int(), restricted: ZoneRestricted, claim: VerdictRecord.shape.claim, outliers: Outliers });
+const ZoneDetail = Zone.extend({
+  zoneId: z.string(),
+  restricted: ZoneRestricted,
+  claim: VerdictRecord.shape.claim,
+  members: z.array(z.strictObject({ nodeId: z.string(), name: z.string(), measurements: z.number().int(), verdict: VerdictRecord })).readonly(),
+  ifColocated: VerdictRecord.nullable().describe('The verdict if all members stood together (the intersection of their bounds): for display and spotting outliers, never the basis of `restricted`; null for a zone none of whose members is measured'),
+  outliers: Outliers,
+});
+const ZoneRegions = z.strictObject({
+  members: z.array(z.strictObject({ nodeId: z.string(), name: z.string(), outline: RegionFeature })),
+  ifColocated: RegionFeature.nullable(),
+});
+
 const toZone = (z: ZoneRecord) => ({ id: z.id, name: z.name, claimedCountry: z.claimed_country, createdAt: new Date(z.created_at).toISOString() });
 
 export const zoneRoutes =
@@ -22,7 +42,7 @@ export const zoneRoutes =
       return zone;
     };
 
-    app.post('/zones', { schema: { summary: 'Create a compute zone: a site whose nodes claim one place', tags: ['zones'], body: ZoneBody } }, async (request, reply) => {
+    app.post('/zones', { schema: { summary: 'Create a compute zone: a site whose nodes claim one place', tags: ['zones'], body: ZoneBody, response: { 201: Zone } } }, async (request, reply) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'fleet:write');
       const zone: ZoneRecord = { id: randomUUID(), org_id: caller.orgId, name: request.body.name, claimed_country: request.body.claimedCountry ?? null, created_at: ctx.clock.now().getTime() };
@@ -31,7 +51,7 @@ export const zoneRoutes =
       return reply.code(201).send(toZone(zone));
     });
 
-    app.get('/zones', { schema: { summary: 'Your zones, each with its verdict', tags: ['zones'] } }, async (request) => {
+    app.get('/zones', { schema: { summary: 'Your zones, each with its verdict', tags: ['zones'], response: { 200: z.strictObject({ zones: z.array(ZoneListed) }) } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'verdicts:read');
       const zones = await ctx.repos.zones.list(caller.orgId);
@@ -45,14 +65,14 @@ export const zoneRoutes =
       };
     });
 
-    app.get('/zones/:id', { schema: { summary: "A zone's verdict, its members' and the if-co-located one", tags: ['zones'], params: Params } }, async (request) => {
+    app.get('/zones/:id', { schema: { summary: "A zone's verdict, its members' and the if-co-located one", tags: ['zones'], params: Params, response: { 200: ZoneDetail } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'verdicts:read');
       const zone = await zoneOf(caller.orgId, request.params.id);
       return { ...toZone(zone), ...(await zoneVerdict(zone, await ctx.repos.zones.members(caller.orgId, zone.id), ctx.verification)) };
     });
 
-    app.get('/zones/:id/regions', { schema: { summary: "Each member's feasible region, and the if-co-located one, for maps", tags: ['zones'], params: Params } }, async (request) => {
+    app.get('/zones/:id/regions', { schema: { summary: "Each member's feasible region, and the if-co-located one, for maps", tags: ['zones'], params: Params, response: { 200: ZoneRegions } } }, async (request) => {
       const caller = await ctx.caller(request);
       requirePermission(caller, 'verdicts:read');
       const zone = await zoneOf(caller.orgId, request.params.id);
@@ -67,7 +87,7 @@ export const zoneRoutes =
 
     app.put(
       '/nodes/:id/zone',
-      { schema: { summary: 'Put a node in a zone, or in none', tags: ['zones'], params: Params, body: z.strictObject({ zoneId: z.string().max(100).nullable() }) } },
+      { schema: { summary: 'Put a node in a zone, or in none', tags: ['zones'], params: Params, body: z.strictObject({ zoneId: z.string().max(100).nullable() }), response: { 200: z.strictObject({ nodeId: z.string(), zoneId: z.string().nullable() }) } } },
       async (request) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'fleet:write');
