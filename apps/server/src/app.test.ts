@@ -38,6 +38,14 @@ describe('the fleet server', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/landmarks', '/api/v1/measurements', '/api/v1/nodes', '/api/v1/nodes/{id}/proof']));
   });
 
+  it('describes the answer of every route in its OpenAPI document, but the streams and downloads that are not JSON', async () => {
+    const doc = (await get('/openapi.json')).json() as { paths: Record<string, Record<string, { responses?: Record<string, { content?: unknown }> }>> };
+    const undescribed = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).flatMap(([method, op]) => (Object.values(op.responses ?? {}).some((r) => r.content !== undefined) ? [] : [`${method.toUpperCase()} ${path}`])),
+    );
+    expect(undescribed.sort()).toEqual(['GET /api/v1/changes', 'GET /api/v1/fleet/metrics', 'GET /api/v1/reports/{id}', 'GET /api/v1/reports/{id}/signature']);
+  });
+
   it('registers landmarks, and refuses to move one or change its key', async () => {
     await registerLandmarks();
     expect((await post('/api/v1/landmarks', LANDMARKS[0]!.info, operator)).statusCode).toBe(200);
