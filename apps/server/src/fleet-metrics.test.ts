@@ -42,6 +42,9 @@ describe('GET /api/v1/fleet/metrics', () => {
     const health = { kind: 'health', id: randomUUID(), at: s.clock.now().toISOString(), component: 'xid', gpu: 'GPU-h2', health: 'unhealthy', reason: 'Xid 79', suggestedAction: 'reboot' };
     expect((await ingest(honest.key, [health])).statusCode).toBe(200);
     const batchAt = s.clock.now().getTime() / 1000;
+    // A body of a newer agent's, signed by the quiet node's own key: refused, and kept on the node.
+    const newer = signBody('ingest', { v: PROTOCOL_VERSION + 1, batchId: randomUUID(), hostKey: quiet.key.publicKey, sentAt: s.clock.now().toISOString(), samples: [], events: [] } as never, quiet.key.privateKey);
+    expect((await call('POST', '/api/v1/ingest', undefined, newer)).statusCode).toBe(400);
     expect((await call('POST', '/api/v1/mute-rules', owner, { nodeId: far.nodeId, durationS: 3600, reason: 'moving racks' })).statusCode).toBe(201);
     // The zone's GPU health muted too (its site under maintenance): honest's Xid, through its zone.
     expect((await call('POST', '/api/v1/mute-rules', owner, { kind: 'gpu-health', zoneId: zone, durationS: 3600, reason: 'site maintenance' })).statusCode).toBe(201);
@@ -76,6 +79,7 @@ describe('GET /api/v1/fleet/metrics', () => {
       ].sort((x, y) => `${x.node_id}${x.health}`.localeCompare(`${y.node_id}${y.health}`)),
     );
     expect(byNode('locus_node_last_batch_timestamp_seconds')).toEqual({ [honest.nodeId]: batchAt });
+    expect(byNode('locus_node_last_refused_batch_timestamp_seconds')).toEqual({ [quiet.nodeId]: batchAt });
     // The firing alerts as the API lists them, counted.
     const listed = ((await call('GET', '/api/v1/alerts?state=firing', owner)).json() as { alerts: { kind: string; severity: string; muted: unknown }[] }).alerts;
     const counted = new Map<string, number>();
@@ -92,7 +96,7 @@ describe('GET /api/v1/fleet/metrics', () => {
     await ingest(key, []);
     const { of } = await scrape(await s.tokenFor('org-a', 'auditor'));
     expect(of('locus_node_restricted')).toEqual([{ node_id: nodeId, state: 'excluded', value: 1 }]);
-    for (const name of ['locus_node_gpus', 'locus_node_last_batch_timestamp_seconds', 'locus_alerts_firing']) expect(of(name)).toEqual([]);
+    for (const name of ['locus_node_gpus', 'locus_node_last_batch_timestamp_seconds', 'locus_node_last_refused_batch_timestamp_seconds', 'locus_alerts_firing']) expect(of(name)).toEqual([]);
     expect((await scrape(await s.tokenFor('org-a', 'viewer'))).of('locus_node_gpus')).toEqual([{ node_id: nodeId, health: 'healthy', value: 1 }]);
     const anonymous = await call('GET', '/api/v1/fleet/metrics', undefined);
     expect([anonymous.statusCode, (anonymous.json() as { code: string }).code]).toEqual([401, 'LOCUS_ERR_UNAUTHENTICATED']);

@@ -75,6 +75,13 @@ export async function fleetMetrics(repos: Repos, scope: FleetMetricsScope): Prom
     [...health].flatMap(([id, h]) => Object.entries(h.health).flatMap(([state, n]) => (n > 0 ? [[{ node_id: id, health: state }, n] as const] : []))),
   );
   gauge(registry, 'locus_node_last_batch_timestamp_seconds', "When the node's agent last delivered a batch (absent if it never has).", ['node_id'], [...lastBatches].map(([id, at]) => [{ node_id: id }, at / 1000]));
+  gauge(
+    registry,
+    'locus_node_last_refused_batch_timestamp_seconds',
+    "When the server last refused a batch the node's own agent signed (absent if it never has): newer than its last batch, what its agent sends is refused now (the agent drops it), and GET /api/v1/nodes/{id} says why.",
+    ['node_id'],
+    nodes.flatMap((n) => (n.last_refusal_at === null ? [] : [[{ node_id: n.id }, Number(n.last_refusal_at) / 1000] as const])),
+  );
   const alerts = new Map<string, { kind: string; severity: string; muted: string; n: number }>();
   for (const a of firing) {
     const muted = mutingRule(a, rules, (id) => zoneOf.get(id)) ? 'true' : 'false';
