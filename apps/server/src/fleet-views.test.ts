@@ -43,13 +43,13 @@ beforeAll(async () => {
 afterAll(async () => s.close());
 
 describe('GET /api/v1/nodes', () => {
-  it("gives each node its GPU count, health and newest stored verdict", async () => {
+  it("gives each node its GPU count, health, newest stored verdict and last report", async () => {
     const { body } = await get('/api/v1/nodes');
     expect(body).toMatchObject({ total: 3, offset: 0, limit: 500 });
     expect(body.nodes).toEqual([
-      expect.objectContaining({ name: 'Plain-Host', zoneName: null, gpus: 0, health: 'unknown', verdict: null }),
-      expect.objectContaining({ name: 'sg-gpu-01', zoneName: 'ap-southeast', gpus: 2, health: 'healthy', verdict: expect.objectContaining({ restricted: 'excluded', claim: expect.any(String) }) }),
-      expect.objectContaining({ name: 'sg-gpu-07', gpus: 1, health: 'unhealthy', verdict: expect.objectContaining({ restricted: 'possible' }) }),
+      expect.objectContaining({ name: 'Plain-Host', zoneName: null, gpus: 0, health: 'unknown', verdict: null, lastReportAt: null }),
+      expect.objectContaining({ name: 'sg-gpu-01', zoneName: 'ap-southeast', gpus: 2, health: 'healthy', verdict: expect.objectContaining({ restricted: 'excluded', claim: expect.any(String) }), lastReportAt: null }),
+      expect.objectContaining({ name: 'sg-gpu-07', gpus: 1, health: 'unhealthy', verdict: expect.objectContaining({ restricted: 'possible' }), lastReportAt: s.clock.now().toISOString() }),
     ]);
   });
 
@@ -72,6 +72,8 @@ describe('GET /api/v1/nodes', () => {
     ['q=gpu-0&verdict=excluded', ['sg-gpu-01']],
     ['q=gpu&sort=-health', ['sg-gpu-01', 'sg-gpu-07']],
     ['q=gpu&sort=-lastMeasuredAt', ['sg-gpu-01', 'sg-gpu-07']],
+    ['sort=-lastReportAt', ['sg-gpu-07', 'Plain-Host', 'sg-gpu-01']],
+    ['sort=lastReportAt&limit=2', ['Plain-Host', 'sg-gpu-01']],
   ])('filters, sorts and pages on the server: %s', async (query, expected) => {
     expect(await names(query)).toEqual(expected);
   });

@@ -5,7 +5,7 @@ import type { Repos } from './repos.js';
 export const NODE_HEALTH = HEALTH_STATES;
 export type NodeHealth = HealthState;
 
-export const NODE_SORTS = ['name', '-name', 'zone', '-zone', 'verdict', '-verdict', 'health', '-health', 'lastMeasuredAt', '-lastMeasuredAt'] as const;
+export const NODE_SORTS = ['name', '-name', 'zone', '-zone', 'verdict', '-verdict', 'health', '-health', 'lastMeasuredAt', '-lastMeasuredAt', 'lastReportAt', '-lastReportAt'] as const;
 export type NodeSort = (typeof NODE_SORTS)[number];
 
 export const UNENROLLED_FILTERS = ['exclude', 'include', 'only'] as const;
@@ -37,6 +37,8 @@ export interface ListedNode {
   readonly gpus: number;
   readonly health: NodeHealth;
   readonly verdict: StoredVerdict | undefined;
+  /** When its agent's last batch was stored (ms); null before the first. */
+  readonly lastReportAt: number | null;
 }
 
 /**
@@ -56,18 +58,20 @@ export function nodeHealth(states: readonly string[], gpus: number): NodeHealth 
 /** Above this many nodes, details are read for the whole org at once rather than by id. */
 const BY_ID_MAX = 1000;
 
-/** Each node's GPU count, health and newest stored verdict: a few queries, by id for a few nodes. */
+/** Each node's GPU count, health, newest stored verdict and last report: a few queries, by id for a few nodes. */
 async function withDetails(repos: Repos, orgId: string, nodes: readonly NodeRecord[]): Promise<ListedNode[]> {
   const ids = nodes.length <= BY_ID_MAX ? nodes.map((n) => n.id) : undefined;
   const verdicts = await repos.verdicts.latestByOrg(orgId, ids);
   const health = new Map<string, string[]>();
   for (const h of await repos.telemetry.latestHealth(nodes.map((n) => n.id))) health.set(h.nodeId, [...(health.get(h.nodeId) ?? []), h.health]);
   const gpus = await repos.telemetry.gpuCountsByOrg(orgId, ids);
+  const reports = await repos.telemetry.lastIngestsByOrg(orgId, ids, true);
   return nodes.map((node) => ({
     node,
     gpus: gpus.get(node.id) ?? 0,
     health: nodeHealth(health.get(node.id) ?? [], gpus.get(node.id) ?? 0),
     verdict: verdicts.get(node.id),
+    lastReportAt: reports.get(node.id) ?? null,
   }));
 }
 
@@ -79,10 +83,10 @@ async function withDetails(repos: Repos, orgId: string, nodes: readonly NodeReco
 export async function listNodes(repos: Repos, orgId: string, query: NodeListQuery, zoneName: (id: string | null) => string): Promise<{ total: number; page: ListedNode[] }> {
   const orNull = (v: string | undefined) => (v === undefined ? undefined : v === 'none' ? null : v);
   const nodes = await repos.nodes.search(orgId, { q: query.q?.trim(), zoneId: orNull(query.zone), claimedCountry: orNull(query.country), unenrolled: query.unenrolled });
-  const needsDetails = query.verdict !== undefined || query.claim !== undefined || query.health !== undefined || /^-?(verdict|health)$/.test(query.sort);
+  const needsDetails = query.verdict !== undefined || query.claim !== undefined || query.health !== undefined || /^-?(verdict|health|lastReportAt)$/.test(query.sort);
   if (needsDetails) return pageNodes(await withDetails(repos, orgId, nodes), query, zoneName);
   const { total, page } = pageNodes(
-    nodes.map((node) => ({ node, gpus: 0, health: 'unknown', verdict: undefined })),
+    nodes.map((node) => ({ node, gpus: 0, health: 'unknown', verdict: undefined, lastReportAt: null })),
     query,
     zoneName,
   );
@@ -98,6 +102,7 @@ const ORDER: Record<string, (a: ListedNode, b: ListedNode, zoneName: (id: string
   verdict: (a, b) => VERDICT_RANK[a.verdict?.record.restricted ?? 'none']! - VERDICT_RANK[b.verdict?.record.restricted ?? 'none']!,
   health: (a, b) => healthRank(b.health) - healthRank(a.health),
   lastMeasuredAt: (a, b) => (a.node.last_measured_at ?? -1) - (b.node.last_measured_at ?? -1),
+  lastReportAt: (a, b) => (a.lastReportAt ?? -1) - (b.lastReportAt ?? -1),
 };
 
 /** Filters by verdict, claim and health, sorts (ties by name, then id) and pages; `total` counts every match. */

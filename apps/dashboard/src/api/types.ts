@@ -142,11 +142,13 @@ export interface ZoneRegions {
   readonly ifColocated: RegionFeature | null;
 }
 
-/** One row of `GET /api/v1/nodes`: the node with its GPU count, health and newest stored verdict. */
+/** One row of `GET /api/v1/nodes`: the node with its GPU count, health, last report and newest stored verdict. */
 export interface ListedNode extends NodeInfo {
   readonly zoneName: string | null;
   readonly gpus: number;
   readonly health: Health;
+  /** When its agent's last batch was stored; null before the first. */
+  readonly lastReportAt: string | null;
   readonly verdict: { readonly restricted: Restricted; readonly claim: Claim | null; readonly countryEstimate: string | null; readonly computedAt: string } | null;
 }
 

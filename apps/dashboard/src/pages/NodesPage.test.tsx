@@ -16,6 +16,7 @@ const node = (i: number): ListedNode => ({
   zoneName: 'ap-southeast (Singapore)',
   createdAt: '2026-01-01T00:00:00.000Z',
   lastMeasuredAt: null,
+  lastReportAt: null,
   gpus: 8,
   health: i % 2 ? 'healthy' : 'degraded',
   verdict: { restricted: 'excluded', claim: 'verified', countryEstimate: 'SG', computedAt: '2026-01-01T00:00:00.000Z' },

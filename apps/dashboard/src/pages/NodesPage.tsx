@@ -33,6 +33,7 @@ function columns(filter: NodeFilter, now: Date): Column<ListedNode>[] {
     { key: 'claim', header: 'Claim', cell: (n) => (n.claimedCountry ? (n.verdict?.claim ?? 'unjudged') : '—') },
     { key: 'gpus', header: 'GPUs', className: 'num', cell: (n) => n.gpus },
     { key: 'health', header: <SortHeader filter={filter} field="health">Health</SortHeader>, cell: (n) => <HealthBadge value={n.health} /> },
+    { key: 'reported', header: <SortHeader filter={filter} field="lastReportAt">Last report</SortHeader>, cell: (n) => ago(n.lastReportAt, now) },
     { key: 'measured', header: <SortHeader filter={filter} field="lastMeasuredAt">Last measured</SortHeader>, cell: (n) => ago(n.lastMeasuredAt, now) },
   ];
 }

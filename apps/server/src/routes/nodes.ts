@@ -151,6 +151,8 @@ const ListedNodeSchema = Node.extend({
   zoneName: z.string().nullable(),
   gpus: z.number().int(),
   health: z.enum(NODE_HEALTH),
+  /** When its agent's last batch was stored; null before the first. */
+  lastReportAt: z.string().nullable(),
   verdict: z.object({ restricted: VerdictRecord.shape.restricted, claim: VerdictRecord.shape.claim, countryEstimate: CountryCode.nullable(), computedAt: z.string() }).nullable(),
 });
 
@@ -215,6 +217,7 @@ export const nodeRoutes =
             zoneName: r.node.zone_id === null ? null : zoneName(r.node.zone_id),
             gpus: r.gpus,
             health: r.health,
+            lastReportAt: r.lastReportAt === null ? null : new Date(r.lastReportAt).toISOString(),
             verdict: r.verdict ? { restricted: r.verdict.record.restricted, claim: r.verdict.record.claim, countryEstimate: r.verdict.record.countryEstimate, computedAt: new Date(r.verdict.computedAt).toISOString() } : null,
           })),
         };

@@ -205,10 +205,10 @@ export class TelemetryRepo {
   }
 
   /**
-   * When each enrolled node of an org (only these if `nodeIds` is given) last delivered a batch;
-   * nodes that never have are absent. One index probe per node.
+   * When each enrolled node of an org (only these if `nodeIds` is given; unenrolled ones too with
+   * `unenrolledToo`) last delivered a batch; nodes that never have are absent. One index probe per node.
    */
-  async lastIngestsByOrg(orgId: string, nodeIds?: readonly string[]): Promise<Map<string, number>> {
+  async lastIngestsByOrg(orgId: string, nodeIds?: readonly string[], unenrolledToo = false): Promise<Map<string, number>> {
     const query = (slice?: readonly string[]) => {
       const q = this.#db
         .selectFrom('nodes as n')
@@ -218,7 +218,7 @@ export class TelemetryRepo {
       return (slice ? q.where('n.id', 'in', slice) : q.where('n.org_id', '=', orgId)).execute();
     };
     const rows = nodeIds ? await bySlices(nodeIds, query) : await query();
-    return new Map(rows.flatMap((r) => (r.org_id !== orgId || r.unenrolled_at !== null || r.at === null || r.at === undefined ? [] : [[r.id, Number(r.at)] as const])));
+    return new Map(rows.flatMap((r) => (r.org_id !== orgId || (r.unenrolled_at !== null && !unenrolledToo) || r.at === null || r.at === undefined ? [] : [[r.id, Number(r.at)] as const])));
   }
 
   /**
