@@ -135,6 +135,9 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a live world', () 
     await page.getByRole('link', { name: SMUGGLED, exact: true }).click();
     await page.getByRole('heading', { name: new RegExp(`Node ${SMUGGLED}`) }).waitFor();
     expect(await page.getByTestId('verdict-words').textContent()).toMatch(/^Region of [\d,]+ km around .*; restricted countries possible/);
+    // Its agent delivers: the host panel says when it last reported (and no refusal).
+    await expect.poll(() => page.getByRole('region', { name: 'Host', exact: true }).locator('dt:text-is("Last report") + dd').textContent(), { timeout: 30_000 }).toMatch(/ ago$/);
+    expect(await page.getByTestId('node-refused').count()).toBe(0);
     await expect.poll(() => page.locator('.chart canvas').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
     await expect.poll(() => page.getByRole('region', { name: 'Events', exact: true }).locator('.timeline li').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     // Its verdict history, each change with its proof.
