@@ -30,16 +30,20 @@ describe('the agent daemon sending', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  /** An agent on a 15-ms interval whose batches land in `sent`, acknowledged as a server would. */
-  async function running(sendEvery: number | undefined, hostname?: string): Promise<{ sent: IngestBatch[]; stateDir: string }> {
+  /** A server's answer to the `nth` batch (from 0): its status and body. */
+  type Answer = (batch: IngestBatch, nth: number) => { status: number; body: object };
+  const stored: Answer = (batch) => ({ status: 200, body: { batchId: batch.batchId, duplicate: false, samples: batch.samples.length, events: batch.events.length } });
+
+  /** An agent on a 15-ms interval whose batches land in `sent`, answered as `answer` says (by default stored, as a server would). */
+  async function running(sendEvery: number | undefined, hostname?: string, answer: Answer = stored, metrics?: { host: string; port: number }): Promise<{ sent: IngestBatch[]; stateDir: string }> {
     const stateDir = mkdtempSync(join(tmpdir(), 'locus-daemon-'));
     dirs.push(stateDir);
     const sent: IngestBatch[] = [];
     const poster: Poster = async (_url, init) => {
       const batch = JSON.parse(init.body) as IngestBatch;
+      const { status, body } = answer(batch, sent.length);
       sent.push(batch);
-      const answer = JSON.stringify({ batchId: batch.batchId, duplicate: false, samples: batch.samples.length, events: batch.events.length });
-      return { ok: true, status: 200, headers: { get: () => null }, text: async () => answer };
+      return { ok: status < 300, status, headers: { get: () => null }, text: async () => JSON.stringify(body) };
     };
     agent = await startAgent({
       stateDir,
@@ -50,6 +54,7 @@ describe('the agent daemon sending', () => {
       sendEvery,
       hostname,
       fetch: poster,
+      metrics,
     });
     return { sent, stateDir };
   }
@@ -69,6 +74,18 @@ describe('the agent daemon sending', () => {
     // Nothing left behind or sent twice: every sample's instant once, in order.
     const instants = sent.flatMap((b) => b.samples.map((s) => s.at));
     expect(instants).toEqual([...new Set(instants)].sort());
+  });
+
+  it('drops a batch the server refuses for good, counts it, and goes on with the next', async () => {
+    const refusal = { statusCode: 400, code: 'LOCUS_ERR_VALIDATION', error: 'Bad Request', message: 'body v: Invalid input: expected 1' };
+    const { sent } = await running(1, undefined, (batch, nth) => (nth === 0 ? { status: 400, body: refusal } : stored(batch, nth)), { host: '127.0.0.1', port: 0 });
+    await until('three sends', () => sent.length >= 3);
+    // Not sent again: the refused batch's items are gone, the next batches carry new ones.
+    expect(new Set(sent.map((b) => b.batchId)).size).toBe(sent.length);
+    expect(sent[1]!.samples.map((x) => x.at)).not.toContain(sent[0]!.samples[0]!.at);
+    const text = await (await fetch(agent!.metricsUrl!)).text();
+    expect(text).toMatch(/^locus_agent_batches_refused_total 1$/m);
+    expect(text).toMatch(/^locus_agent_send_failures_total 1$/m);
   });
 
   it('reports the hostname it is given (in a pod, the node name) in its inventory, else the OS hostname', async () => {

@@ -216,6 +216,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         if (!e.transient) {
           // The server will refuse it again: drop this one batch, loudly, rather than block the queue.
           await outbox.acknowledge(batch.batchId);
+          metrics?.refused();
           log(`server refused batch ${batch.batchId} (${batch.samples.length} samples, ${batch.events.length} events) and it was dropped: ${e.message}`);
           continue;
         }

@@ -76,6 +76,8 @@ export interface AgentMetrics {
   /** A batch was accepted by the server. */
   sent(at: Date): void;
   sendFailed(): void;
+  /** The server refused a batch for good (not as too large): it was dropped. */
+  refused(): void;
 }
 
 const seconds = (at: Date): number => at.getTime() / 1000;
@@ -128,6 +130,7 @@ export function createAgentMetrics(o: { readonly hostname: string; readonly outb
   const lastSend = new Gauge({ name: 'locus_agent_last_send_success_timestamp_seconds', help: 'When the server last accepted a batch (Unix time, s); 0 before the first.', registers: [registry] });
   const batchesSent = new Counter({ name: 'locus_agent_batches_sent_total', help: 'Batches the server accepted.', registers: [registry] });
   const sendFailures = new Counter({ name: 'locus_agent_send_failures_total', help: 'Attempts to send a batch that failed (server away, refused).', registers: [registry] });
+  const batchesRefused = new Counter({ name: 'locus_agent_batches_refused_total', help: 'Batches the server refused for good (not as too large), dropped from the outbox: their samples and events are lost. The usual cause is an agent of another version than the server.', registers: [registry] });
   new Gauge({
     name: 'locus_agent_gpus',
     help: 'GPUs of the last pass: present (answering) or missing (the inventory knows them, they do not answer).',
@@ -216,5 +219,6 @@ export function createAgentMetrics(o: { readonly hostname: string; readonly outb
       batchesSent.inc();
     },
     sendFailed: () => sendFailures.inc(),
+    refused: () => batchesRefused.inc(),
   };
 }
