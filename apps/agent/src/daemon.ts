@@ -199,7 +199,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       audit.append(now(), 'ingest', payload);
       try {
         const res = await ingestAt(o.enrollment.server, payload, o.fetch);
-        await outbox.acknowledge(batch.batchId);
+        await outbox.acknowledge(batch.batchId, now());
         metrics?.sent(now());
         attempt = 0;
         if (res.duplicate) log(`batch ${batch.batchId} was already stored; acknowledged`);
@@ -215,7 +215,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         }
         if (!e.transient) {
           // The server will refuse it again: drop this one batch, loudly, rather than block the queue.
-          await outbox.acknowledge(batch.batchId);
+          await outbox.dropRefused(batch, { at: now().toISOString(), code: e.code ?? null, message: e.message });
           metrics?.refused();
           log(`server refused batch ${batch.batchId} (${batch.samples.length} samples, ${batch.events.length} events) and it was dropped: ${e.message}`);
           continue;

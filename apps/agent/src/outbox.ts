@@ -34,6 +34,26 @@ export const DEFAULT_BATCH_BYTES = 512 * 1024;
 const EVENT = 0;
 const SAMPLE = 1;
 
+/** A batch the server refused for good (not as too large), dropped: when, why, and what it held. */
+export interface RefusedBatch {
+  readonly at: string;
+  /** The server's error code, when it sent one. */
+  readonly code: string | null;
+  readonly message: string;
+  readonly samples: number;
+  readonly events: number;
+}
+
+/** How the agent's deliveries went, as `locus agent status` shows them (kept with the queue). */
+export interface DeliveryStatus {
+  /** When the server last stored a batch; null before the first (or since the state was wiped). */
+  readonly lastDeliveredAt: string | null;
+  readonly lastRefusal: RefusedBatch | null;
+}
+
+const LAST_DELIVERED = 'delivery:last-delivered';
+const LAST_REFUSAL = 'delivery:last-refusal';
+
 export interface OutboxBatch {
   readonly batchId: string;
   /** When the batch was formed: it is the batch's `sentAt`, so that every send of it is identical. */
@@ -88,9 +108,7 @@ export class Outbox {
     await this.#db.transaction().execute(async (trx) => {
       const rows = [...items.events.map((e) => ({ priority: EVENT, body: JSON.stringify(e) })), ...(items.sample ? [{ priority: SAMPLE, body: JSON.stringify(items.sample) }] : [])];
       if (rows.length > 0) await trx.insertInto('outbox').values(rows.map((r) => ({ ...r, created_at: at, batch_id: null, batched_at: null }))).execute();
-      for (const [key, value] of Object.entries(items.state)) {
-        await trx.insertInto('agent_state').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
-      }
+      for (const [key, value] of Object.entries(items.state)) await setState(trx, key, value);
     });
     await this.#enforceBound();
   }
@@ -168,9 +186,26 @@ export class Outbox {
     await this.#db.updateTable('outbox').set({ batch_id: null, batched_at: null }).where('batch_id', '=', batchId).execute();
   }
 
-  /** The server has stored the batch: forget its items. */
-  async acknowledge(batchId: string): Promise<void> {
-    await this.#db.deleteFrom('outbox').where('batch_id', '=', batchId).execute();
+  /** The server has stored the batch: forget its items, and note when (at, given). */
+  async acknowledge(batchId: string, at?: Date): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('outbox').where('batch_id', '=', batchId).execute();
+      if (at) await setState(trx, LAST_DELIVERED, at.toISOString());
+    });
+  }
+
+  /** The server refused the batch for good: forget its items, and keep why (the newest refusal). */
+  async dropRefused(batch: OutboxBatch, refusal: Pick<RefusedBatch, 'at' | 'code' | 'message'>): Promise<void> {
+    const kept: RefusedBatch = { ...refusal, samples: batch.samples.length, events: batch.events.length };
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('outbox').where('batch_id', '=', batch.batchId).execute();
+      await setState(trx, LAST_REFUSAL, JSON.stringify(kept));
+    });
+  }
+
+  async deliveryStatus(): Promise<DeliveryStatus> {
+    const refusal = await this.state(LAST_REFUSAL);
+    return { lastDeliveredAt: (await this.state(LAST_DELIVERED)) ?? null, lastRefusal: refusal === undefined ? null : (JSON.parse(refusal) as RefusedBatch) };
   }
 
   async wipe(): Promise<void> {
@@ -182,4 +217,8 @@ export class Outbox {
   close(): Promise<void> {
     return this.#db.destroy();
   }
+}
+
+function setState(db: Kysely<OutboxDb>, key: string, value: string): Promise<unknown> {
+  return db.insertInto('agent_state').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
+import { Outbox, agentFiles } from '@locus/agent';
 import { startServer, type RunningServer } from '@locus/server';
 import { runLocus } from '../test-support.js';
 
@@ -38,6 +39,28 @@ describe('agent enrollment from the command line', () => {
     expect(leave.stdout).toMatch(/^left http.* \(node \S+\)\ndeleted the host key, enrollment and queue/);
     expect(existsSync(join(dir, 'agent.key'))).toBe(false);
     expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^not enrolled/);
+  });
+
+  it("shows when the server last stored a batch of the agent's, and the last one it refused for good", async () => {
+    const dir = stateDir();
+    const status = async () => (await runLocus(['agent', 'status', '--state-dir', dir])).stdout;
+    const outbox = await Outbox.open(agentFiles(dir).outbox);
+    const batched = async (at: string) => {
+      await outbox.addSample({ at, gpus: [] }, Date.parse(at));
+      return (await outbox.nextBatch(10, () => `b-${at}`, Date.parse(at)))!;
+    };
+    expect(await status()).toMatch(/\nno batch delivered yet\n$/);
+    await outbox.acknowledge((await batched('2026-12-03T10:00:00.000Z')).batchId, new Date('2026-12-03T10:00:01.000Z'));
+    await outbox.dropRefused(await batched('2026-12-03T10:01:00.000Z'), { at: '2026-12-03T10:01:01.000Z', code: 'LOCUS_ERR_VALIDATION', message: 'LOCUS_ERR_VALIDATION: body v: Invalid input: expected 1' });
+    expect(await status()).toMatch(
+      /outbox: 0 sample\(s\), 0 event\(s\) waiting\nlast delivered 2026-12-03T10:00:01.000Z\nlast refused batch 2026-12-03T10:01:01.000Z, 1 sample\(s\) and 0 event\(s\) dropped: LOCUS_ERR_VALIDATION: body v: Invalid input: expected 1\nthe server refuses what this agent sends now/,
+    );
+    // Delivered since: the refusal is history.
+    await outbox.acknowledge((await batched('2026-12-03T10:02:00.000Z')).batchId, new Date('2026-12-03T10:02:01.000Z'));
+    await outbox.close();
+    expect(await status()).not.toMatch(/refuses what this agent sends now/);
+    const json = JSON.parse((await runLocus(['agent', 'status', '--json', '--state-dir', dir])).stdout) as object;
+    expect(json).toMatchObject({ lastDeliveredAt: '2026-12-03T10:02:01.000Z', lastRefusal: { at: '2026-12-03T10:01:01.000Z', code: 'LOCUS_ERR_VALIDATION', samples: 1, events: 0 } });
   });
 
   it('says why the server refused, and keeps nothing half-done', async () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Outbox, agentFiles, readEnrollment } from '@locus/agent';
+import { Outbox, agentFiles, readEnrollment, type DeliveryStatus } from '@locus/agent';
 import type { Io } from '../io.js';
 import { STATE_DIR_HELP, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
@@ -8,8 +8,9 @@ const NAME = 'locus agent status';
 
 export const HELP = `Usage: ${NAME} [--json] [--state-dir DIR]
 
-Says whether this agent is enrolled (server, node, org), its host key, and what waits in its
-outbox. Reads local state only.
+Says whether this agent is enrolled (server, node, org), its host key, what waits in its
+outbox, when the server last stored a batch of its, and the last batch the server refused
+for good (dropped: when, why, what it held). Reads local state only.
 
 Options:
   --json            print JSON
@@ -27,12 +28,14 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const files = agentFiles(dir);
   const enrollment = readEnrollment(dir) ?? null;
   let queued = { samples: 0, events: 0 };
+  let delivery: DeliveryStatus = { lastDeliveredAt: null, lastRefusal: null };
   if (existsSync(files.outbox)) {
     const outbox = await Outbox.open(files.outbox);
     queued = await outbox.size();
+    delivery = await outbox.deliveryStatus();
     await outbox.close();
   }
-  const status = { stateDir: dir, enrolled: enrollment !== null, enrollment, hasKey: existsSync(files.key), queued };
+  const status = { stateDir: dir, enrolled: enrollment !== null, enrollment, hasKey: existsSync(files.key), queued, ...delivery };
   if (v.json) io.stdout(`${JSON.stringify(status, null, 2)}\n`);
   else
     io.stdout(
@@ -40,8 +43,18 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
         enrollment ? `enrolled with ${enrollment.server} as node ${enrollment.nodeId} (org ${enrollment.orgId}) since ${enrollment.enrolledAt}` : 'not enrolled',
         `state dir ${dir}; host key ${status.hasKey ? 'present' : 'none'}`,
         `outbox: ${queued.samples} sample(s), ${queued.events} event(s) waiting`,
+        delivery.lastDeliveredAt ? `last delivered ${delivery.lastDeliveredAt}` : 'no batch delivered yet',
+        ...refusalLines(delivery),
         '',
       ].join('\n'),
     );
   return 0;
+}
+
+function refusalLines({ lastDeliveredAt, lastRefusal: r }: DeliveryStatus): string[] {
+  if (!r) return [];
+  const lines = [`last refused batch ${r.at}, ${r.samples} sample(s) and ${r.events} event(s) dropped: ${r.message}`];
+  // Refused since the last delivery: what this agent sends now is refused.
+  if (lastDeliveredAt === null || Date.parse(r.at) > Date.parse(lastDeliveredAt)) lines.push("the server refuses what this agent sends now (the usual cause: an agent of another version than the server's)");
+  return lines;
 }
