@@ -322,7 +322,50 @@ describe('with the Prometheus Operator', () => {
   });
 
   it.skipIf(!promtool && process.env.CI !== 'true')('gives rules that promtool accepts: PromQL and templates (skipped without promtool: apt-get install prometheus)', () => {
-    expect(promtoolCheck(rulesOf(render({ server: operator }))!.spec.groups)).toContain('SUCCESS: 16 rules found');
+    expect(promtoolCheck(rulesOf(render({ server: operator }))!.spec.groups)).toContain('SUCCESS: 17 rules found');
+  });
+
+  it.skipIf(!promtool && process.env.CI !== 'true')("fires LocusAgentBatchesRefused for a node refused since its last stored batch, or never stored, by promtool test rules", () => {
+    expect(promtool, 'promtool is not installed (apt-get install prometheus)').toBe(true);
+    const groups = rulesOf(render({ server: operator }))!.spec.groups;
+    const rule = groups.flatMap((g) => g.rules).find((r) => r.alert === 'LocusAgentBatchesRefused')!;
+    const dir = mkdtempSync(join(tmpdir(), 'locus-rules-'));
+    try {
+      writeFileSync(join(dir, 'rules.yml'), stringify({ groups }));
+      const annotationsOf = (node: string, id: string) => Object.fromEntries(Object.entries(rule.annotations!).map(([k, v]) => [k, v.replaceAll('{{ $labels.node }}', node).replaceAll('{{ $labels.node_id }}', id)]));
+      // Two replicas answer the fleet scrape alike. a: refused after its last batch; b: delivered since; c: never stored, refused.
+      const series = (name: string, labels: string, values: string) => ['p1', 'p2'].map((pod) => ({ series: `${name}{job="fleet-locus-fleet", pod="${pod}", ${labels}}`, values }));
+      const tests = {
+        rule_files: ['rules.yml'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: [
+              ...['a', 'b', 'c'].flatMap((id) => series('locus_node_info', `node_id="${id}", node="gpu-${id}", zone_id="", claimed_country=""`, '1x20')),
+              ...series('locus_node_last_batch_timestamp_seconds', 'node_id="a"', '1000x20'),
+              ...series('locus_node_last_refused_batch_timestamp_seconds', 'node_id="a"', '2000x20'),
+              ...series('locus_node_last_batch_timestamp_seconds', 'node_id="b"', '3000x20'),
+              ...series('locus_node_last_refused_batch_timestamp_seconds', 'node_id="b"', '2000x20'),
+              ...series('locus_node_last_refused_batch_timestamp_seconds', 'node_id="c"', '2000x20'),
+            ],
+            alert_rule_test: [
+              { eval_time: '3m', alertname: 'LocusAgentBatchesRefused', exp_alerts: [] },
+              {
+                eval_time: '10m',
+                alertname: 'LocusAgentBatchesRefused',
+                exp_alerts: ['a', 'c'].map((id) => ({ exp_labels: { severity: 'warning', node_id: id, node: `gpu-${id}` }, exp_annotations: annotationsOf(`gpu-${id}`, id) })),
+              },
+            ],
+          },
+        ],
+      };
+      writeFileSync(join(dir, 'tests.yml'), stringify(tests));
+      const run = spawnSync('promtool', ['test', 'rules', 'tests.yml'], { cwd: dir, encoding: 'utf8' });
+      expect(run.status, run.stdout + run.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
