@@ -276,6 +276,20 @@ function promtoolCheck(groups: unknown): string {
   }
 }
 
+/** Runs `promtool test rules` on these rules (a file's text) and unit tests; fails the test unless every test passes. */
+function promtoolTest(rules: string, tests: object): void {
+  expect(promtool, 'promtool is not installed (apt-get install prometheus)').toBe(true);
+  const dir = mkdtempSync(join(tmpdir(), 'locus-rules-'));
+  try {
+    writeFileSync(join(dir, 'rules.yml'), rules);
+    writeFileSync(join(dir, 'tests.yml'), stringify({ rule_files: ['rules.yml'], evaluation_interval: '1m', ...tests }));
+    const run = spawnSync('promtool', ['test', 'rules', 'tests.yml'], { cwd: dir, encoding: 'utf8' });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('with the Prometheus Operator', () => {
   const operator = SETUPS['Prometheus Operator'].server;
   const monitorOf = (objects: K8sObject[]) => find(objects, 'ServiceMonitor', 'fleet-server');
@@ -326,46 +340,34 @@ describe('with the Prometheus Operator', () => {
   });
 
   it.skipIf(!promtool && process.env.CI !== 'true')("fires LocusAgentBatchesRefused for a node refused since its last stored batch, or never stored, by promtool test rules", () => {
-    expect(promtool, 'promtool is not installed (apt-get install prometheus)').toBe(true);
     const groups = rulesOf(render({ server: operator }))!.spec.groups;
     const rule = groups.flatMap((g) => g.rules).find((r) => r.alert === 'LocusAgentBatchesRefused')!;
-    const dir = mkdtempSync(join(tmpdir(), 'locus-rules-'));
-    try {
-      writeFileSync(join(dir, 'rules.yml'), stringify({ groups }));
-      const annotationsOf = (node: string, id: string) => Object.fromEntries(Object.entries(rule.annotations!).map(([k, v]) => [k, v.replaceAll('{{ $labels.node }}', node).replaceAll('{{ $labels.node_id }}', id)]));
-      // Two replicas answer the fleet scrape alike. a: refused after its last batch; b: delivered since; c: never stored, refused.
-      const series = (name: string, labels: string, values: string) => ['p1', 'p2'].map((pod) => ({ series: `${name}{job="fleet-locus-fleet", pod="${pod}", ${labels}}`, values }));
-      const tests = {
-        rule_files: ['rules.yml'],
-        evaluation_interval: '1m',
-        tests: [
-          {
-            interval: '1m',
-            input_series: [
-              ...['a', 'b', 'c'].flatMap((id) => series('locus_node_info', `node_id="${id}", node="gpu-${id}", zone_id="", claimed_country=""`, '1x20')),
-              ...series('locus_node_last_batch_timestamp_seconds', 'node_id="a"', '1000x20'),
-              ...series('locus_node_last_refused_batch_timestamp_seconds', 'node_id="a"', '2000x20'),
-              ...series('locus_node_last_batch_timestamp_seconds', 'node_id="b"', '3000x20'),
-              ...series('locus_node_last_refused_batch_timestamp_seconds', 'node_id="b"', '2000x20'),
-              ...series('locus_node_last_refused_batch_timestamp_seconds', 'node_id="c"', '2000x20'),
-            ],
-            alert_rule_test: [
-              { eval_time: '3m', alertname: 'LocusAgentBatchesRefused', exp_alerts: [] },
-              {
-                eval_time: '10m',
-                alertname: 'LocusAgentBatchesRefused',
-                exp_alerts: ['a', 'c'].map((id) => ({ exp_labels: { severity: 'warning', node_id: id, node: `gpu-${id}` }, exp_annotations: annotationsOf(`gpu-${id}`, id) })),
-              },
-            ],
-          },
-        ],
-      };
-      writeFileSync(join(dir, 'tests.yml'), stringify(tests));
-      const run = spawnSync('promtool', ['test', 'rules', 'tests.yml'], { cwd: dir, encoding: 'utf8' });
-      expect(run.status, run.stdout + run.stderr).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const annotationsOf = (node: string, id: string) => Object.fromEntries(Object.entries(rule.annotations!).map(([k, v]) => [k, v.replaceAll('{{ $labels.node }}', node).replaceAll('{{ $labels.node_id }}', id)]));
+    // Two replicas answer the fleet scrape alike. a: refused after its last batch; b: delivered since; c: never stored, refused.
+    const series = (name: string, labels: string, values: string) => ['p1', 'p2'].map((pod) => ({ series: `${name}{job="fleet-locus-fleet", pod="${pod}", ${labels}}`, values }));
+    promtoolTest(stringify({ groups }), {
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            ...['a', 'b', 'c'].flatMap((id) => series('locus_node_info', `node_id="${id}", node="gpu-${id}", zone_id="", claimed_country=""`, '1x20')),
+            ...series('locus_node_last_batch_timestamp_seconds', 'node_id="a"', '1000x20'),
+            ...series('locus_node_last_refused_batch_timestamp_seconds', 'node_id="a"', '2000x20'),
+            ...series('locus_node_last_batch_timestamp_seconds', 'node_id="b"', '3000x20'),
+            ...series('locus_node_last_refused_batch_timestamp_seconds', 'node_id="b"', '2000x20'),
+            ...series('locus_node_last_refused_batch_timestamp_seconds', 'node_id="c"', '2000x20'),
+          ],
+          alert_rule_test: [
+            { eval_time: '3m', alertname: 'LocusAgentBatchesRefused', exp_alerts: [] },
+            {
+              eval_time: '10m',
+              alertname: 'LocusAgentBatchesRefused',
+              exp_alerts: ['a', 'c'].map((id) => ({ exp_labels: { severity: 'warning', node_id: id, node: `gpu-${id}` }, exp_annotations: annotationsOf(`gpu-${id}`, id) })),
+            },
+          ],
+        },
+      ],
+    });
   });
 });
 
@@ -555,51 +557,39 @@ describe('the landmark Deployment', () => {
   });
 
   it.skipIf(!promtool && process.env.CI !== 'true')('ships rules that fire when they should and not otherwise, by promtool test rules', () => {
-    expect(promtool, 'promtool is not installed (apt-get install prometheus)').toBe(true);
-    const dir = mkdtempSync(join(tmpdir(), 'locus-rules-'));
-    try {
-      writeFileSync(join(dir, 'rules.yml'), chartFile('rules/locus-landmark.rules.yml'));
-      // Two landmarks, a minute apart: fra-1 has delivered nothing since start, with a queue; ams-1 delivers every minute. A server on another job lags.
-      const { groups } = parse(chartFile('rules/locus-landmark.rules.yml')) as { groups: { rules: { alert: string; annotations: Record<string, string> }[] }[] };
-      const annotations = new Map(groups.flatMap((g) => g.rules.map((r) => [r.alert, r.annotations] as const)));
-      const firing = (alertname: string, eval_time: string, labels: Record<string, string>) => ({ eval_time, alertname, exp_alerts: [{ exp_labels: labels, exp_annotations: annotations.get(alertname) }] });
-      const fra = 'instance="fra-1:9402", job="landmark"';
-      const ams = 'instance="ams-1:9402", job="landmark"';
-      const tests = {
-        rule_files: ['rules.yml'],
-        evaluation_interval: '1m',
-        tests: [
-          {
-            interval: '1m',
-            input_series: [
-              { series: `locus_landmark_delivery_queue_measurements{${fra}}`, values: '40+10x30' },
-              { series: `locus_landmark_last_delivery_timestamp_seconds{${fra}}`, values: '0x30' },
-              { series: `locus_landmark_delivery_queue_measurements{${ams}}`, values: '3x30' },
-              { series: `locus_landmark_last_delivery_timestamp_seconds{${ams}}`, values: '0+60x30' },
-              { series: `locus_landmark_info{${fra}, landmark_id="fra-1"}`, values: '1x30' },
-              { series: `locus_landmark_info{${ams}, landmark_id="ams-1"}`, values: '1x30' },
-              { series: `nodejs_eventloop_lag_p99_seconds{${fra}}`, values: '0.02x30' },
-              { series: `nodejs_eventloop_lag_p99_seconds{${ams}}`, values: '0.001x30' },
-              { series: 'nodejs_eventloop_lag_p99_seconds{instance="server:8080", job="locus"}', values: '0.5x30' },
-              { series: `locus_landmark_delivery_measurements_total{${fra}, result="dropped"}`, values: '0x10 5x20' },
-              { series: `locus_landmark_delivery_measurements_total{${ams}, result="dropped"}`, values: '0x30' },
-            ],
-            alert_rule_test: [
-              firing('LocusLandmarkNotDelivering', '20m', { severity: 'warning', instance: 'fra-1:9402', job: 'landmark' }),
-              { eval_time: '8m', alertname: 'LocusLandmarkNotDelivering', exp_alerts: [] },
-              firing('LocusLandmarkEventLoopLagging', '20m', { severity: 'info', instance: 'fra-1:9402', job: 'landmark' }),
-              firing('LocusLandmarkMeasurementsLost', '20m', { severity: 'warning', instance: 'fra-1:9402', job: 'landmark', result: 'dropped' }),
-              { eval_time: '5m', alertname: 'LocusLandmarkMeasurementsLost', exp_alerts: [] },
-            ],
-          },
-        ],
-      };
-      writeFileSync(join(dir, 'tests.yml'), stringify(tests));
-      const run = spawnSync('promtool', ['test', 'rules', 'tests.yml'], { cwd: dir, encoding: 'utf8' });
-      expect(run.status, run.stdout + run.stderr).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // Two landmarks, a minute apart: fra-1 has delivered nothing since start, with a queue; ams-1 delivers every minute. A server on another job lags.
+    const { groups } = parse(chartFile('rules/locus-landmark.rules.yml')) as { groups: { rules: { alert: string; annotations: Record<string, string> }[] }[] };
+    const annotations = new Map(groups.flatMap((g) => g.rules.map((r) => [r.alert, r.annotations] as const)));
+    const firing = (alertname: string, eval_time: string, labels: Record<string, string>) => ({ eval_time, alertname, exp_alerts: [{ exp_labels: labels, exp_annotations: annotations.get(alertname) }] });
+    const fra = 'instance="fra-1:9402", job="landmark"';
+    const ams = 'instance="ams-1:9402", job="landmark"';
+    promtoolTest(chartFile('rules/locus-landmark.rules.yml'), {
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            { series: `locus_landmark_delivery_queue_measurements{${fra}}`, values: '40+10x30' },
+            { series: `locus_landmark_last_delivery_timestamp_seconds{${fra}}`, values: '0x30' },
+            { series: `locus_landmark_delivery_queue_measurements{${ams}}`, values: '3x30' },
+            { series: `locus_landmark_last_delivery_timestamp_seconds{${ams}}`, values: '0+60x30' },
+            { series: `locus_landmark_info{${fra}, landmark_id="fra-1"}`, values: '1x30' },
+            { series: `locus_landmark_info{${ams}, landmark_id="ams-1"}`, values: '1x30' },
+            { series: `nodejs_eventloop_lag_p99_seconds{${fra}}`, values: '0.02x30' },
+            { series: `nodejs_eventloop_lag_p99_seconds{${ams}}`, values: '0.001x30' },
+            { series: 'nodejs_eventloop_lag_p99_seconds{instance="server:8080", job="locus"}', values: '0.5x30' },
+            { series: `locus_landmark_delivery_measurements_total{${fra}, result="dropped"}`, values: '0x10 5x20' },
+            { series: `locus_landmark_delivery_measurements_total{${ams}, result="dropped"}`, values: '0x30' },
+          ],
+          alert_rule_test: [
+            firing('LocusLandmarkNotDelivering', '20m', { severity: 'warning', instance: 'fra-1:9402', job: 'landmark' }),
+            { eval_time: '8m', alertname: 'LocusLandmarkNotDelivering', exp_alerts: [] },
+            firing('LocusLandmarkEventLoopLagging', '20m', { severity: 'info', instance: 'fra-1:9402', job: 'landmark' }),
+            firing('LocusLandmarkMeasurementsLost', '20m', { severity: 'warning', instance: 'fra-1:9402', job: 'landmark', result: 'dropped' }),
+            { eval_time: '5m', alertname: 'LocusLandmarkMeasurementsLost', exp_alerts: [] },
+          ],
+        },
+      ],
+    });
   });
 
   it("serves metrics on the pod's address when asked, on a port named metrics that a PodMonitor scrapes", () => {
