@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { LandmarkInfo } from '@locus/protocol';
 import type { Database, LandmarkTable } from '../schema.js';
-import { refusalColumns, refusalOf, type Refusal } from './refusal.js';
+import { keepRefusal, refusalOf, type Refusal } from './refusal.js';
 
 const toInfo = (row: Selectable<LandmarkTable>): LandmarkInfo => ({ id: row.id, name: row.name, country: row.country, lat: row.lat, lon: row.lon, publicKey: row.public_key });
 
@@ -76,14 +76,7 @@ export class LandmarkRepo {
    * nobody else can make a landmark look refused); a later one already recorded stays.
    */
   async markRefused(refusals: ReadonlyMap<string, Refusal>): Promise<void> {
-    for (const [id, r] of refusals) {
-      await this.#db
-        .updateTable('landmarks')
-        .set(refusalColumns(r))
-        .where('id', '=', id)
-        .where((eb) => eb.or([eb('last_refusal_at', 'is', null), eb('last_refusal_at', '<=', r.at)]))
-        .execute();
-    }
+    for (const [id, r] of refusals) await keepRefusal(this.#db, 'landmarks', id, r);
   }
 
   /** The landmarks trusted now, each with when it was registered, when its newest stored measurement was taken (ms; null before the first) and its newest refusal. */

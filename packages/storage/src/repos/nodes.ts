@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Database, NodeTable } from '../schema.js';
 import { placeholderStyleOf } from './bulk.js';
-import { refusalColumns, type Refusal } from './refusal.js';
+import { keepRefusal, type Refusal } from './refusal.js';
 import { bySlices } from './slices.js';
 
 export type NodeRecord = Selectable<NodeTable>;
@@ -71,12 +71,7 @@ export class NodeRepo {
    * server whose answer came late) leaves a newer in place.
    */
   async markRefused(nodeId: string, refusal: Refusal): Promise<void> {
-    await this.#db
-      .updateTable('nodes')
-      .set(refusalColumns(refusal))
-      .where('id', '=', nodeId)
-      .where((eb) => eb.or([eb('last_refusal_at', 'is', null), eb('last_refusal_at', '<=', refusal.at)]))
-      .execute();
+    await keepRefusal(this.#db, 'nodes', nodeId, refusal);
   }
 
   /** Of these host keys, those a node has (of any org, enrolled or not). */
