@@ -145,7 +145,7 @@ describe('alerts', () => {
     expect(await silent()).toEqual([
       expect.objectContaining({ kind: 'landmark-silent', severity: 'warning', nodeId: null, state: 'firing', summary: expect.stringMatching(new RegExp(`^landmark fra-1 \\(fra-1, DE\\): no measurement stored for over 15 min \\(the newest taken ${fraLast.replace(/\./g, '\\.')}\\); it is down`)) }),
     ]);
-    expect(await status()).toMatchObject({ silentAfterS: 900, landmarks: expect.arrayContaining([{ id: 'fra-1', name: 'fra-1', country: 'DE', registeredAt: expect.any(String), lastMeasurementAt: fraLast, lastRefusal: null, silent: true }, expect.objectContaining({ id: 'sin-1', silent: false })]) });
+    expect(await status()).toMatchObject({ silentAfterS: 900, landmarks: expect.arrayContaining([{ id: 'fra-1', name: 'fra-1', country: 'DE', registeredAt: expect.any(String), lastMeasurementAt: fraLast, lastRefusal: null, refused: false, silent: true }, expect.objectContaining({ id: 'sin-1', silent: false })]) });
     // The organizations whose nodes it measured never see the operator's landmark alert.
     expect((await alerts('firing')).map((a) => a.kind)).not.toContain('landmark-silent');
     // It delivers again: resolved at the next check (every 15 s).
@@ -176,7 +176,7 @@ describe('alerts', () => {
       expect.stringMatching(/^landmark ams-1 \(ams-1, NL\): none of its measurements stored yet, while other landmarks deliver; its measurements are refused \(LOCUS_ERR_MEASUREMENT_SIGNATURE: landmark "ams-1" signed a place other than its registered one\), and/),
     ]);
     const refusal = (await status()).landmarks.find((l) => l.id === 'ams-1') as unknown as { lastRefusal: unknown; silent: boolean };
-    expect(refusal).toMatchObject({ silent: true, lastRefusal: { at: new Date(s.clock.now().getTime() - 1000).toISOString(), code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: 'landmark "ams-1" signed a place other than its registered one' } });
+    expect(refusal).toMatchObject({ silent: true, refused: true, lastRefusal: { at: new Date(s.clock.now().getTime() - 1000).toISOString(), code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: 'landmark "ams-1" signed a place other than its registered one' } });
     // Revoked (a key it was never given, a place it is not at): its alert resolves, as it counts no more.
     expect((await call('DELETE', '/api/v1/landmarks/ams-1', undefined, operator)).statusCode).toBe(200);
     await s.app.alerting.checkSilence();

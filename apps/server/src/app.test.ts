@@ -126,12 +126,12 @@ describe('the fleet server', () => {
     await post('/api/v1/measurements', { measurements: [measurementOf(first!, host, SINGAPORE, at(3_600_000))] });
     const { landmarks } = (await get('/api/v1/landmarks/status', operator)).json() as { landmarks: { id: string; lastMeasurementAt: string | null }[] };
     expect(landmarks.find((l) => l.id === first!.info.id)).toMatchObject({ lastMeasurementAt: at(60_000).toISOString() });
-    expect(landmarks.find((l) => l.id === second!.info.id)).toMatchObject({ lastMeasurementAt: null, lastRefusal: null });
+    expect(landmarks.find((l) => l.id === second!.info.id)).toMatchObject({ lastMeasurementAt: null, lastRefusal: null, refused: false });
     expect(landmarks).toHaveLength(LANDMARKS.length);
     // The second measures a host no node has: refused, and its status says why it delivers nothing.
     await post('/api/v1/measurements', { measurements: [measurementOf(second!, generateSigningKey().publicKey, SINGAPORE, at(1000))] });
     const refused = ((await get('/api/v1/landmarks/status', operator)).json() as { landmarks: { id: string }[] }).landmarks.find((l) => l.id === second!.info.id);
-    expect(refused).toMatchObject({ lastMeasurementAt: null, lastRefusal: { at: new Date(now).toISOString(), code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message: expect.stringMatching(/^no node has host key /) } });
+    expect(refused).toMatchObject({ lastMeasurementAt: null, refused: true, lastRefusal: { at: new Date(now).toISOString(), code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message: expect.stringMatching(/^no node has host key /) } });
     const metrics = (await get('/api/v1/fleet/metrics', operator)).body;
     expect(metrics).toContain(`locus_landmark_last_measurement_timestamp_seconds{landmark_id="${first!.info.id}",country="${first!.info.country}"} ${at(60_000).getTime() / 1000}`);
     expect(metrics).not.toContain(`landmark_id="${second!.info.id}"`);

@@ -29,10 +29,17 @@ export interface NodeInfo {
   readonly lastMeasuredAt: string | null;
 }
 
+/** The newest refusal of what a landmark or a node's agent signed: when the server refused it, and why. */
+export interface Refusal {
+  readonly at: string;
+  readonly code: string;
+  readonly message: string;
+}
+
 /** `GET /api/v1/nodes/{id}`: the node, when its agent last reported, and its newest refused batch. */
 export interface NodeDetail extends NodeInfo {
   readonly lastReportAt: string | null;
-  readonly lastRefusal: { readonly at: string; readonly code: string; readonly message: string } | null;
+  readonly lastRefusal: Refusal | null;
   /** The refusal came after the last stored batch: what its agent sends is refused now. */
   readonly refused: boolean;
 }
@@ -195,7 +202,9 @@ export interface LandmarkStatus {
   readonly registeredAt: string;
   readonly lastMeasurementAt: string | null;
   /** The newest refusal of its own (signed) measurements: when the server refused one, and why. */
-  readonly lastRefusal: { readonly at: string; readonly code: string; readonly message: string } | null;
+  readonly lastRefusal: Refusal | null;
+  /** The refusal came after its newest stored measurement: what it sends is refused now. */
+  readonly refused: boolean;
   readonly silent: boolean;
 }
 

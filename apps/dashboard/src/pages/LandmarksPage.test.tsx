@@ -11,10 +11,10 @@ const me = (operator: boolean): Me => ({ orgId: operator ? 'default' : 'tenant-b
 const info = (id: string, name: string, country: string, lat: number, lon: number) => ({ id, name, country, lat, lon, publicKey: `key-${id}` });
 const LANDMARKS = [info('fra-1', 'Frankfurt', 'DE', 50.11, 8.68), info('sin-1', 'Singapore', 'SG', 1.35, 103.82), info('tyo-1', 'Tokyo', 'JP', 35.68, 139.65)];
 const minutesAgo = (m: number) => new Date(new Date().getTime() - m * 60_000).toISOString();
-/** The server's answer: each landmark's newest measurement, and which it counts silent. */
-const status = (last: Record<string, string | null>, silent: string[] = [], silentAfterS = 900, refusals: Record<string, LandmarkStatusList['landmarks'][number]['lastRefusal']> = {}): LandmarkStatusList => ({
+/** The server's answer: each landmark's newest measurement, which it counts silent, their newest refusals and which of them are refused now. */
+const status = (last: Record<string, string | null>, silent: string[] = [], silentAfterS = 900, refusals: Record<string, LandmarkStatusList['landmarks'][number]['lastRefusal']> = {}, refused: string[] = []): LandmarkStatusList => ({
   silentAfterS,
-  landmarks: LANDMARKS.map((l) => ({ id: l.id, name: l.name, country: l.country, registeredAt: minutesAgo(600), lastMeasurementAt: last[l.id] ?? null, lastRefusal: refusals[l.id] ?? null, silent: silent.includes(l.id) })),
+  landmarks: LANDMARKS.map((l) => ({ id: l.id, name: l.name, country: l.country, registeredAt: minutesAgo(600), lastMeasurementAt: last[l.id] ?? null, lastRefusal: refusals[l.id] ?? null, refused: refused.includes(l.id), silent: silent.includes(l.id) })),
 });
 const PLACE = { code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: 'landmark "tyo-1" signed a place other than its registered one' };
 
@@ -33,7 +33,7 @@ afterEach(() => {
 
 describe('LandmarksPage', () => {
   it("shows the operator when each landmark last measured, and flags the silent ones in the table and on the map", async () => {
-    const api = render(<LandmarksPage />, { '/api/v1/landmarks': { landmarks: LANDMARKS }, '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(2), 'sin-1': minutesAgo(180) }, ['sin-1', 'tyo-1'], 900, { 'tyo-1': { at: minutesAgo(1), ...PLACE }, 'fra-1': { at: minutesAgo(30), ...PLACE } }) }, me(true));
+    const api = render(<LandmarksPage />, { '/api/v1/landmarks': { landmarks: LANDMARKS }, '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(2), 'sin-1': minutesAgo(180) }, ['sin-1', 'tyo-1'], 900, { 'tyo-1': { at: minutesAgo(1), ...PLACE }, 'fra-1': { at: minutesAgo(30), ...PLACE } }, ['tyo-1']) }, me(true));
     const table = await screen.findByRole('table', { name: 'Landmarks' });
     await waitFor(() => expect(within(table).getAllByRole('row')[1]?.textContent).toContain('2 min ago'));
     expect(within(table).getByRole('columnheader', { name: 'Last measurement' })).toBeTruthy();

@@ -74,8 +74,8 @@ function StatusLine({ status, count, silent }: { readonly status: PollState<Land
 function LandmarkRow({ landmark: l, status }: { readonly landmark: LandmarkInfo; readonly status: { readonly of: LandmarkStatus | null | undefined; readonly silent: boolean; readonly now: Date } | undefined }) {
   const last = status?.of?.lastMeasurementAt ?? null;
   const refusal = status?.of?.lastRefusal ?? null;
-  // A refusal since its newest stored measurement says why it delivers nothing.
-  const refused = refusal !== null && (last === null || Date.parse(refusal.at) > Date.parse(last));
+  // A refusal since its newest stored measurement (the server's judgement) says why it delivers nothing.
+  const refused = status?.of?.refused === true && refusal !== null;
   return (
     <tr className={status?.silent ? 'silent' : undefined} data-landmark={l.id}>
       <td>

@@ -7,6 +7,7 @@ import { requirePermission } from '../auth.js';
 import { DEFAULT_ORG } from '../config.js';
 import { ApiError } from '../errors.js';
 import { KnownCountry } from './country.js';
+import { RefusalFields, refusalFields } from './refusal.js';
 
 export const landmarkRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
@@ -47,12 +48,12 @@ export const landmarkRoutes =
       {
         schema: {
           summary:
-            "The registered landmarks, each with when it was registered, when its newest stored measurement was taken, the newest refusal of its own (signed) measurements, and whether it is silent (none stored for silentAfterS, or none ever while other landmarks deliver): down, cut off, or refused. The operator's organization only: the times follow every organization's hosts",
+            "The registered landmarks, each with when it was registered, when its newest stored measurement was taken, the newest refusal of its own (signed) measurements and whether it came after its newest stored one, and whether it is silent (none stored for silentAfterS, or none ever while other landmarks deliver): down, cut off, or refused. The operator's organization only: the times follow every organization's hosts",
           tags: ['landmarks'],
           response: {
             200: z.object({
               silentAfterS: z.number().int(),
-              landmarks: z.array(z.object({ id: z.string(), name: z.string(), country: z.string(), registeredAt: z.string(), lastMeasurementAt: z.string().nullable(), lastRefusal: z.object({ at: z.string(), code: z.string(), message: z.string() }).nullable(), silent: z.boolean() })),
+              landmarks: z.array(z.object({ id: z.string(), name: z.string(), country: z.string(), registeredAt: z.string(), lastMeasurementAt: z.string().nullable(), ...RefusalFields, silent: z.boolean() })),
             }),
           },
         },
@@ -72,7 +73,7 @@ export const landmarkRoutes =
             country: l.landmark.country,
             registeredAt: new Date(l.registeredAt).toISOString(),
             lastMeasurementAt: l.lastMeasurementAt === null ? null : new Date(l.lastMeasurementAt).toISOString(),
-            lastRefusal: l.lastRefusal === null ? null : { ...l.lastRefusal, at: new Date(l.lastRefusal.at).toISOString() },
+            ...refusalFields(l.lastRefusal, l.lastMeasurementAt),
             silent: silent(l),
           })),
         };

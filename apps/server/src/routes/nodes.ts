@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { maxDistanceKm } from '@locus/geo';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CountryCode, GpuMetricsWire, Name, ProofBundle, PublicKey, VerdictRecord } from '@locus/protocol';
-import { refusalOf, refusedSince, type NodeRecord } from '@locus/storage';
+import { refusalOf, type NodeRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { measurementsKeptSince, type ServerConfig } from '../config.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { KnownCountry } from './country.js';
+import { RefusalFields, refusalFields } from './refusal.js';
 import { RegionFeature } from './region.js';
 import { LISTED_CLAIMS, LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, UNENROLLED_FILTERS, listNodes } from '../node-list.js';
 
@@ -33,10 +34,8 @@ const Node = z.object({
 const NodeDetail = Node.extend({
   /** When the server last stored a batch of its agent's; null before the first. */
   lastReportAt: z.string().nullable(),
-  /** The newest refusal of a batch its agent signed (the agent drops such a batch and goes on); null before any. */
-  lastRefusal: z.object({ at: z.string(), code: z.string(), message: z.string() }).nullable(),
-  /** Whether that refusal came after the last stored batch: what its agent sends is refused now. */
-  refused: z.boolean(),
+  /** The newest refusal of a batch its agent signed (the agent drops such a batch and goes on), and whether it came after the last stored batch. */
+  ...RefusalFields,
 });
 
 const NodeVerdict = z.object({
@@ -229,13 +228,7 @@ export const nodeRoutes =
       requirePermission(caller, 'fleet:read');
       const node = await nodeOf(caller.orgId, request.params.id);
       const lastReportAt = await ctx.repos.telemetry.lastIngest(node.id);
-      const refusal = refusalOf(node);
-      return {
-        ...toNode(node),
-        lastReportAt: lastReportAt === null ? null : new Date(lastReportAt).toISOString(),
-        lastRefusal: refusal && { at: new Date(refusal.at).toISOString(), code: refusal.code, message: refusal.message },
-        refused: refusedSince(refusal, lastReportAt),
-      };
+      return { ...toNode(node), lastReportAt: lastReportAt === null ? null : new Date(lastReportAt).toISOString(), ...refusalFields(refusalOf(node), lastReportAt) };
     });
 
     const Window = z.object({ since: z.iso.datetime().optional(), limit: z.coerce.number().int().min(1).max(10_000).default(1000) });
