@@ -35,7 +35,7 @@ describe('the agent daemon sending', () => {
   const stored: Answer = (batch) => ({ status: 200, body: { batchId: batch.batchId, duplicate: false, samples: batch.samples.length, events: batch.events.length } });
 
   /** An agent on a 15-ms interval whose batches land in `sent`, answered as `answer` says (by default stored, as a server would). */
-  async function running(sendEvery: number | undefined, hostname?: string, answer: Answer = stored, metrics?: { host: string; port: number }): Promise<{ sent: IngestBatch[]; stateDir: string }> {
+  async function running(sendEvery: number | undefined, hostname?: string, answer: Answer = stored, metrics?: { host: string; port: number }, backoff?: { initialMs: number; maxMs: number }): Promise<{ sent: IngestBatch[]; stateDir: string }> {
     const stateDir = mkdtempSync(join(tmpdir(), 'locus-daemon-'));
     dirs.push(stateDir);
     const sent: IngestBatch[] = [];
@@ -55,6 +55,7 @@ describe('the agent daemon sending', () => {
       hostname,
       fetch: poster,
       metrics,
+      ...(backoff ? { backoff } : {}),
     });
     return { sent, stateDir };
   }
@@ -86,6 +87,34 @@ describe('the agent daemon sending', () => {
     const text = await (await fetch(agent!.metricsUrl!)).text();
     expect(text).toMatch(/^locus_agent_batches_refused_total 1$/m);
     expect(text).toMatch(/^locus_agent_send_failures_total 1$/m);
+  });
+
+  it('holds its queue while the server refuses its protocol version, drops nothing, and sends it all once one takes it', async () => {
+    const refusal = { statusCode: 400, code: 'LOCUS_ERR_PROTO_VERSION', error: 'Bad Request', message: 'the body is of protocol version 1; this server reads version 2: upgrade the server', versions: [2] };
+    let upgraded = false;
+    const answer: Answer = (batch, nth) => (upgraded ? stored(batch, nth) : { status: 400, body: refusal });
+    const { sent } = await running(1, undefined, answer, { host: '127.0.0.1', port: 0 }, { initialMs: 10, maxMs: 60 });
+    const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(agent!.metricsUrl!)).text())?.[1]);
+    await until('three refusals', () => sent.length >= 3);
+    // The same batch each time, not sent at every pass, while the queue grows behind it.
+    expect(new Set(sent.map((b) => b.batchId)).size).toBe(1);
+    expect(await metric('locus_agent_delivery_held')).toBe(1);
+    const held = (await agent!.outbox.deliveryStatus()).held!;
+    expect(held).toMatchObject({ code: 'LOCUS_ERR_PROTO_VERSION', message: `LOCUS_ERR_PROTO_VERSION: ${refusal.message}` });
+    expect(Date.parse(held.since)).toBeLessThan(Date.parse(held.at));
+    const queued = await agent!.outbox.size();
+    expect(queued.samples).toBeGreaterThan(1);
+    upgraded = true;
+    await until('the queue sent', () => sent.some((b, i) => i > 0 && b.batchId !== sent[0]!.batchId) && sent.length > 6);
+    // The held batch sent again as it was; every sample taken while held delivered, once, in order.
+    expect(new Set(sent.filter((b) => b.batchId === sent[0]!.batchId).map((b) => JSON.stringify(b))).size).toBe(1);
+    const batches = [...new Map(sent.map((b) => [b.batchId, b])).values()];
+    const instants = batches.flatMap((b) => b.samples.map((x) => x.at));
+    expect(instants).toEqual([...new Set(instants)].sort());
+    expect(instants.length).toBeGreaterThanOrEqual(queued.samples);
+    expect(await metric('locus_agent_delivery_held')).toBe(0);
+    expect(await metric('locus_agent_batches_refused_total')).toBe(0);
+    expect(await agent!.outbox.deliveryStatus()).toMatchObject({ held: null, lastRefusal: null });
   });
 
   it('reports the hostname it is given (in a pod, the node name) in its inventory, else the OS hostname', async () => {

@@ -169,6 +169,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     }
   }
   let attempt = 0;
+  // The server refuses this agent's protocol version: the queue waits for the retry timer.
+  let held = false;
   let batchBytes = DEFAULT_BATCH_BYTES;
   let retryTimer: NodeJS.Timeout | undefined;
   let tickTimer: NodeJS.Timeout | undefined;
@@ -202,6 +204,11 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         await outbox.acknowledge(batch.batchId, now());
         metrics?.sent(now());
         attempt = 0;
+        if (held) {
+          held = false;
+          metrics?.held(false);
+          log(`the server takes this agent's batches again; sending the ${JSON.stringify(await outbox.size())} queued`);
+        }
         if (res.duplicate) log(`batch ${batch.batchId} was already stored; acknowledged`);
       } catch (error) {
         const e = error instanceof ServerError ? error : new ServerError((error as Error).message);
@@ -212,6 +219,20 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           batchBytes = Math.max(MIN_BATCH_BYTES, Math.floor(batchBytes / 2));
           log(`server refused batch ${batch.batchId} as too large; sending its items in batches of at most ${batchBytes} bytes`);
           continue;
+        }
+        if (e.code === 'LOCUS_ERR_PROTO_VERSION') {
+          // The server does not read the protocol version this agent writes (an agent newer than
+          // its server): every batch would be refused alike, and one it reads will come with the
+          // server's upgrade. Drop nothing: hold the queue (this batch first, unchanged) and try
+          // again now and then; the outbox's bound still applies (oldest samples first).
+          const hold = await outbox.hold({ at: now().toISOString(), code: e.code, message: e.message });
+          metrics?.held(true);
+          const wait = Math.round(backoff.maxMs * (0.5 + random() / 2));
+          if (!held) log(`server refuses this agent's protocol version (${e.message}); holding the ${JSON.stringify(await outbox.size())} queued, nothing dropped, trying again every ${Math.round(backoff.maxMs / 1000)} s or so (held since ${hold.since})`);
+          held = true;
+          clearTimeout(retryTimer);
+          retryTimer = setTimeout(() => void flush(), wait);
+          return;
         }
         if (!e.transient) {
           // The server will refuse it again: drop this one batch, loudly, rather than block the queue.
@@ -240,7 +261,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       try {
         const events = await collectOnce();
         // An event (an Xid, a health change, new inventory) goes at once; samples every sendEvery passes.
-        if ((++unsent >= sendEvery || events > 0) && (!retryTimer || attempt === 0)) {
+        if ((++unsent >= sendEvery || events > 0) && (!retryTimer || attempt === 0) && !held) {
           unsent = 0;
           await flush();
         }

@@ -78,6 +78,8 @@ export interface AgentMetrics {
   sendFailed(): void;
   /** The server refused a batch for good (not as too large): it was dropped. */
   refused(): void;
+  /** Deliveries held (the server does not read this agent's protocol version), or no more. */
+  held(on: boolean): void;
 }
 
 const seconds = (at: Date): number => at.getTime() / 1000;
@@ -130,7 +132,8 @@ export function createAgentMetrics(o: { readonly hostname: string; readonly outb
   const lastSend = new Gauge({ name: 'locus_agent_last_send_success_timestamp_seconds', help: 'When the server last accepted a batch (Unix time, s); 0 before the first.', registers: [registry] });
   const batchesSent = new Counter({ name: 'locus_agent_batches_sent_total', help: 'Batches the server accepted.', registers: [registry] });
   const sendFailures = new Counter({ name: 'locus_agent_send_failures_total', help: 'Attempts to send a batch that failed (server away, refused).', registers: [registry] });
-  const batchesRefused = new Counter({ name: 'locus_agent_batches_refused_total', help: 'Batches the server refused for good (not as too large), dropped from the outbox: their samples and events are lost. The usual cause is an agent of another version than the server.', registers: [registry] });
+  const batchesRefused = new Counter({ name: 'locus_agent_batches_refused_total', help: 'Batches the server refused for good (not as too large, nor as of a protocol version it does not read), dropped from the outbox: their samples and events are lost.', registers: [registry] });
+  const deliveryHeld = new Gauge({ name: 'locus_agent_delivery_held', help: "1 while the server refuses the protocol version this agent writes (an agent newer than its server): the outbox is held, nothing dropped but past its bound, and sent once a server takes it; else 0.", registers: [registry] });
   new Gauge({
     name: 'locus_agent_gpus',
     help: 'GPUs of the last pass: present (answering) or missing (the inventory knows them, they do not answer).',
@@ -220,5 +223,6 @@ export function createAgentMetrics(o: { readonly hostname: string; readonly outb
     },
     sendFailed: () => sendFailures.inc(),
     refused: () => batchesRefused.inc(),
+    held: (on) => deliveryHeld.set(on ? 1 : 0),
   };
 }

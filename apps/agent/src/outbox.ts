@@ -44,15 +44,31 @@ export interface RefusedBatch {
   readonly events: number;
 }
 
+/**
+ * Deliveries held: the server does not read the protocol version this agent writes, so the queue
+ * waits, whole, for a server that does (nothing dropped but what the outbox's bound drops).
+ */
+export interface HeldDelivery {
+  /** The first refusal of this hold. */
+  readonly since: string;
+  /** The newest. */
+  readonly at: string;
+  readonly code: string | null;
+  readonly message: string;
+}
+
 /** How the agent's deliveries went, as `locus agent status` shows them (kept with the queue). */
 export interface DeliveryStatus {
   /** When the server last stored a batch; null before the first (or since the state was wiped). */
   readonly lastDeliveredAt: string | null;
   readonly lastRefusal: RefusedBatch | null;
+  /** Held since the server refused this agent's protocol version; null once a batch is stored. */
+  readonly held: HeldDelivery | null;
 }
 
 const LAST_DELIVERED = 'delivery:last-delivered';
 const LAST_REFUSAL = 'delivery:last-refusal';
+const HELD = 'delivery:held';
 
 export interface OutboxBatch {
   readonly batchId: string;
@@ -186,11 +202,22 @@ export class Outbox {
     await this.#db.updateTable('outbox').set({ batch_id: null, batched_at: null }).where('batch_id', '=', batchId).execute();
   }
 
-  /** The server has stored the batch: forget its items, and note when (at, given). */
+  /** The server has stored the batch: forget its items, note when (at, given), and end a hold. */
   async acknowledge(batchId: string, at?: Date): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
       await trx.deleteFrom('outbox').where('batch_id', '=', batchId).execute();
       if (at) await setState(trx, LAST_DELIVERED, at.toISOString());
+      await trx.deleteFrom('agent_state').where('key', '=', HELD).execute();
+    });
+  }
+
+  /** The server refused the batch as of a protocol version it does not read: the batch stays, and the hold is kept (since its first refusal). */
+  async hold(refusal: Pick<HeldDelivery, 'at' | 'code' | 'message'>): Promise<HeldDelivery> {
+    return this.#db.transaction().execute(async (trx) => {
+      const before = (await trx.selectFrom('agent_state').select('value').where('key', '=', HELD).executeTakeFirst())?.value;
+      const held: HeldDelivery = { since: before === undefined ? refusal.at : (JSON.parse(before) as HeldDelivery).since, ...refusal };
+      await setState(trx, HELD, JSON.stringify(held));
+      return held;
     });
   }
 
@@ -205,7 +232,8 @@ export class Outbox {
 
   async deliveryStatus(): Promise<DeliveryStatus> {
     const refusal = await this.state(LAST_REFUSAL);
-    return { lastDeliveredAt: (await this.state(LAST_DELIVERED)) ?? null, lastRefusal: refusal === undefined ? null : (JSON.parse(refusal) as RefusedBatch) };
+    const held = await this.state(HELD);
+    return { lastDeliveredAt: (await this.state(LAST_DELIVERED)) ?? null, lastRefusal: refusal === undefined ? null : (JSON.parse(refusal) as RefusedBatch), held: held === undefined ? null : (JSON.parse(held) as HeldDelivery) };
   }
 
   async wipe(): Promise<void> {

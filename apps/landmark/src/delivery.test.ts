@@ -73,6 +73,39 @@ describe('measurement delivery', () => {
     d.close();
   });
 
+  it('holds everything while the server does not read its protocol version, and delivers it all once one does', async () => {
+    const refusal = JSON.stringify({ statusCode: 400, code: 'LOCUS_ERR_PROTO_VERSION', error: 'Bad Request', message: 'the body is of protocol version 1; this server reads version 2: upgrade the server', versions: [2] });
+    let refusals = 3;
+    const received: number[] = [];
+    let requests = 0;
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        requests++;
+        if (refusals-- > 0) return res.writeHead(400, { 'content-type': 'application/json' }).end(refusal);
+        received.push(...(JSON.parse(body) as { measurements: SignedMeasurement[] }).measurements.map((m) => m.measurement.minRttMs));
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, batchSize: 2, backoff: { initialMs: 1, maxMs: 300 }, onEvent: (e) => events.push(e) });
+    d.enqueue(measurement(0));
+    await until(() => events.some((e) => e.kind === 'held'));
+    // Measurements signed meanwhile wait for the next try: no request of their own.
+    for (let i = 1; i < 5; i++) d.enqueue(measurement(i));
+    expect(requests).toBe(1);
+    await until(() => d.pending() === 0);
+    expect(received).toEqual([0, 1, 2, 3, 4]);
+    const held = events.filter((e) => e.kind === 'held');
+    expect(held).toHaveLength(3);
+    expect(held[0]).toEqual({ kind: 'held', queued: 1, inMs: expect.any(Number), why: 'LOCUS_ERR_PROTO_VERSION: the body is of protocol version 1; this server reads version 2: upgrade the server' });
+    for (const e of held) expect((e as { inMs: number }).inMs).toBeGreaterThanOrEqual(150);
+    expect(events.filter((e) => e.kind === 'rejected' || e.kind === 'dropped')).toEqual([]);
+    d.close();
+  });
+
   it('retries while the server is unreachable', async () => {
     const events: DeliveryEvent[] = [];
     const d = startDelivery({ server: 'http://127.0.0.1:9', backoff: fast, onEvent: (e) => events.push(e) });

@@ -13,6 +13,11 @@ export type DeliveryEvent =
   /** The server took the batch (200) but refused `count` of its `of` measurements, which it will refuse again. */
   | { readonly kind: 'refused'; readonly count: number; readonly of: number; readonly reasons: readonly RefusalReason[] }
   | { readonly kind: 'retrying'; readonly count: number; readonly inMs: number; readonly why: string }
+  /**
+   * The server does not read the protocol version of the landmark's measurements (a landmark
+   * newer than its server): nothing is dropped, the `queued` wait, and are tried again in `inMs`.
+   */
+  | { readonly kind: 'held'; readonly queued: number; readonly inMs: number; readonly why: string }
   | { readonly kind: 'rejected'; readonly count: number; readonly status: number; readonly body: string }
   | { readonly kind: 'dropped'; readonly count: number; readonly why: string }
   /** Stopping with `count` undelivered, kept in the spool for the next start. */
@@ -60,6 +65,18 @@ function refusals(text: string): RefusalReason[] {
   return [...byCode.values()];
 }
 
+/** The server's message when its answer refuses the protocol version of what was sent (LOCUS_ERR_PROTO_VERSION). */
+function versionRefusal(text: string): string | undefined {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const { code, message } = (answer ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'LOCUS_ERR_PROTO_VERSION' ? `${code}: ${typeof message === 'string' ? message.slice(0, 500) : ''}` : undefined;
+}
+
 /** Why a request failed: fetch's own message is "fetch failed", the cause (refused, no such host, a certificate) is under it. */
 function failure(error: unknown): string {
   const { message, cause } = error as Error & { cause?: { message?: unknown } };
@@ -89,9 +106,10 @@ export interface Delivery {
 
 /**
  * Sends signed measurements to the server in batches: retries with capped exponential
- * backoff and full jitter on network errors, 429 and 5xx; drops a batch the server refuses
- * with another 4xx (it would refuse it again), and says which measurements of a batch it took
- * the server refused one by one. Nothing is dropped silently.
+ * backoff and full jitter on network errors, 429 and 5xx; holds everything, trying again about
+ * every backoff.maxMs, while the server does not read the measurements' protocol version;
+ * drops a batch the server refuses with another 4xx (it would refuse it again), and says which
+ * measurements of a batch it took the server refused one by one. Nothing is dropped silently.
  */
 export function startDelivery(options: DeliveryOptions): Delivery {
   const batchSize = options.batchSize ?? 100;
@@ -126,6 +144,18 @@ export function startDelivery(options: DeliveryOptions): Delivery {
     }
     const inMs = Math.round(Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt++) * random());
     emit({ kind: 'retrying', count, inMs, why });
+    flushIn(inMs);
+  };
+
+  /** The server does not read this landmark's protocol version: all waits, tried again now and then (until one that does comes). */
+  const holdLater = (count: number, why: string): void => {
+    if (closed) return retryLater(count, why);
+    const inMs = Math.round(backoff.maxMs * (0.5 + random() / 2));
+    emit({ kind: 'held', queued: queue.length, inMs, why });
+    flushIn(inMs);
+  };
+
+  const flushIn = (inMs: number): void => {
     timer = setTimeout(() => {
       timer = undefined;
       void flush();
@@ -165,13 +195,18 @@ export function startDelivery(options: DeliveryOptions): Delivery {
       if (refused > 0) emit({ kind: 'refused', count: refused, of: batch.length, reasons });
       return true;
     }
-    const body = (await res.text().catch(() => '')).slice(0, 500);
+    const text = await res.text().catch(() => '');
     if (res.status === 429 || res.status >= 500) {
       retryLater(batch.length, `HTTP ${res.status}`);
       return false;
     }
+    const version = versionRefusal(text);
+    if (version !== undefined) {
+      holdLater(batch.length, version);
+      return false;
+    }
     settle(batch.length);
-    emit({ kind: 'rejected', count: batch.length, status: res.status, body });
+    emit({ kind: 'rejected', count: batch.length, status: res.status, body: text.slice(0, 500) });
     return true;
   };
 

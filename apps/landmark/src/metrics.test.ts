@@ -48,6 +48,18 @@ describe('landmark metrics', () => {
     expect(value(text, 'locus_landmark_delivery_queue_measurements')).toBe(0);
     expect(value(text, 'locus_landmark_last_delivery_timestamp_seconds')).toBe(1_764_400_000);
     expect(value(text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(value(text, 'locus_landmark_delivery_held')).toBe(0);
+  });
+
+  it('says deliveries are held from a protocol-version refusal until the server takes a batch', async () => {
+    const m = createLandmarkMetrics(info, { hosts: () => 0, now: () => 0 });
+    const held = async () => value(await m.registry.metrics(), 'locus_landmark_delivery_held');
+    m.delivery({ kind: 'held', queued: 4, inMs: 60_000, why: 'LOCUS_ERR_PROTO_VERSION: …' });
+    expect(await held()).toBe(1);
+    m.delivery({ kind: 'retrying', count: 4, inMs: 100, why: 'HTTP 503' });
+    expect(await held()).toBe(1);
+    m.delivery({ kind: 'refused', count: 1, of: 4, reasons: [] });
+    expect(await held()).toBe(0);
   });
 
   it('has no queue without delivery, and no delivery yet reads 0', async () => {

@@ -57,6 +57,8 @@ export function createLandmarkMetrics(info: LandmarkInfo, sources: LandmarkMetri
   });
   for (const result of DELIVERY_RESULTS) delivered.inc({ result }, 0);
   const retries = new Counter({ name: 'locus_landmark_delivery_retries_total', help: 'Deliveries the server did not answer or answered 429 or 5xx, to be tried again.', registers: [registry] });
+  const held = new Gauge({ name: 'locus_landmark_delivery_held', help: '1 while the server does not read the protocol version of the measurements (a landmark newer than its server): they wait, nothing dropped but past the queue bound, tried again every minute or so; else 0.', registers: [registry] });
+  held.set(0);
   const lastDelivered = new Gauge({ name: 'locus_landmark_last_delivery_timestamp_seconds', help: 'When the server last took a batch (0: not since start).', registers: [registry] });
   lastDelivered.set(0);
   if (sources.queued) {
@@ -81,11 +83,12 @@ export function createLandmarkMetrics(info: LandmarkInfo, sources: LandmarkMetri
     delivery(event) {
       switch (event.kind) {
         case 'delivered':
-          lastDelivered.set(sources.now() / 1000);
-          return delivered.inc({ result: 'delivered' }, event.count);
         case 'refused':
           lastDelivered.set(sources.now() / 1000);
-          return delivered.inc({ result: 'refused' }, event.count);
+          held.set(0);
+          return delivered.inc({ result: event.kind }, event.count);
+        case 'held':
+          return held.set(1);
         case 'rejected':
         case 'dropped':
           return delivered.inc({ result: event.kind }, event.count);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey } from '@locus/protocol';
-import { hostInventory, testServer, type TestServer } from './test-support.js';
+import { DEFAULT_ORG } from './config.js';
+import { PROTOCOL_VERSION, generateSigningKey, signBody, signMeasurement, type SigningKey } from '@locus/protocol';
+import { hostInventory, LANDMARKS, measurementOf, SINGAPORE, testServer, type TestServer } from './test-support.js';
 import { NodeRepo } from '@locus/storage';
 
 let s: TestServer;
@@ -90,6 +91,34 @@ describe('agent enrollment', () => {
     const res = await enroll(make(await newEnrollmentToken(), generateSigningKey()));
     expect(res.statusCode).toBe(status);
     expect((res.json() as { message: string }).message).toMatch(message);
+  });
+
+  it("refuses a body of a protocol version the server does not read as such, saying which it reads, and takes the token's use from nobody", async () => {
+    const newer = PROTOCOL_VERSION + 1;
+    const refusal = { statusCode: 400, code: 'LOCUS_ERR_PROTO_VERSION', error: 'Bad Request', message: `the body is of protocol version ${newer}; this server reads version ${PROTOCOL_VERSION}: upgrade the server (servers first, then agents and landmarks)`, versions: [PROTOCOL_VERSION] };
+    const token = await newEnrollmentToken();
+    const key = generateSigningKey();
+    // Its other members in a shape this server does not know either: the version is what is said.
+    expect((await enroll({ ...enrollRequest(token, key), v: newer, attestation: 'x' })).json()).toEqual(refusal);
+    expect((await enroll(enrollRequest(token, key))).statusCode).toBe(201);
+    const leave = { v: newer, hostKey: key.publicKey, at: s.clock.now().toISOString() };
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/agents/unenroll', payload: signBody('unenroll', leave as never, key.privateKey) })).json()).toEqual(refusal);
+    // A landmark's delivery with one measurement of a newer version: the whole delivery, as such;
+    // kept on the landmark when its own key signed it, not when another key did (anyone may send).
+    await s.registerLandmarks(LANDMARKS.map((l) => l.info));
+    const [sin, tyo] = [LANDMARKS[0]!, LANDMARKS[1]!];
+    const raised = (l: typeof sin, by = l.key) => signMeasurement({ ...measurementOf(l, key.publicKey, SINGAPORE, s.clock.now()).measurement, v: newer } as never, by.privateKey);
+    const measurements = [measurementOf(sin, key.publicKey, SINGAPORE, s.clock.now()), raised(sin), raised(tyo, generateSigningKey())];
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/measurements', payload: { measurements } })).json()).toEqual(refusal);
+    const operator = await s.tokenFor(DEFAULT_ORG, 'owner');
+    const landmarks = ((await s.app.inject({ url: '/api/v1/landmarks/status', headers: operator })).json() as { landmarks: { id: string; refused: boolean; lastRefusal: unknown }[] }).landmarks;
+    expect(landmarks.find((l) => l.id === sin.info.id)).toMatchObject({ refused: true, lastRefusal: { at: s.clock.now().toISOString(), code: 'LOCUS_ERR_PROTO_VERSION', message: refusal.message } });
+    expect(landmarks.find((l) => l.id === tyo.info.id)).toMatchObject({ refused: false, lastRefusal: null });
+    // A version this server reads, invalid otherwise, is refused by its schema; so is a version that is no number.
+    expect((await enroll({ ...enrollRequest(token, key), attestation: 'x' })).json()).toMatchObject({ code: 'LOCUS_ERR_VALIDATION' });
+    expect((await enroll({ ...enrollRequest(token, key), v: '2' })).json()).toMatchObject({ code: 'LOCUS_ERR_VALIDATION' });
+    // A route that takes no protocol body does not speak of versions.
+    expect((await s.app.inject({ method: 'POST', url: '/api/v1/enrollment-tokens', headers: owner, payload: { v: newer } })).json()).toMatchObject({ code: 'LOCUS_ERR_VALIDATION' });
   });
 
   it('spends a token once, and not on a host key that is already enrolled', async () => {

@@ -666,7 +666,7 @@ describe('alerts', () => {
     // A newer agent's body, signed by another key in the node's name: refused, and kept nowhere.
     const newer = batch(PROTOCOL_VERSION + 1);
     const forged = signBody('ingest', newer as never, generateSigningKey().privateKey);
-    expect((await ingest(forged)).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION' });
+    expect((await ingest(forged)).json()).toEqual({ statusCode: 400, code: 'LOCUS_ERR_PROTO_VERSION', error: 'Bad Request', message: `the body is of protocol version ${PROTOCOL_VERSION + 1}; this server reads version ${PROTOCOL_VERSION}: upgrade the server (servers first, then agents and landmarks)`, versions: [PROTOCOL_VERSION] });
     expect(await detail()).toMatchObject({ lastReportAt: null, lastRefusal: null, refused: false });
     s.clock.advance(6 * 60_000);
     expect(await s.app.alerting.checkSilence()).toBe(0);
@@ -674,10 +674,10 @@ describe('alerts', () => {
     // Signed by its own key: the node keeps the refusal, and is silent once enrolled that long.
     const refusedAt = s.clock.now().toISOString();
     const refusal = (await ingest(signBody('ingest', newer as never, key.privateKey))).json() as { code: string; message: string };
-    expect(refusal.code).toBe('LOCUS_ERR_VALIDATION');
+    expect(refusal.code).toBe('LOCUS_ERR_PROTO_VERSION');
     expect(await detail()).toEqual(expect.objectContaining({ lastReportAt: null, lastRefusal: { at: refusedAt, code: refusal.code, message: refusal.message }, refused: true }));
     expect(await s.app.alerting.checkSilence()).toBe(1);
-    const why = `its batches are refused (LOCUS_ERR_VALIDATION: ${refusal.message})`;
+    const why = `its batches are refused (LOCUS_ERR_PROTO_VERSION: ${refusal.message})`;
     expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'node-silent', summary: `gpu-7: no report stored since it enrolled at ${enrolledAt}: ${why}` })]);
     expect(await refusedCount()).toBe(2);
 
@@ -690,9 +690,12 @@ describe('alerts', () => {
     s.clock.advance(6 * 60_000);
     expect(await s.app.alerting.checkSilence()).toBe(1);
     expect(await alerts('firing')).toEqual([expect.objectContaining({ summary: `gpu-7: no report since ${storedAt}` })]);
+    // Refused while silent: its alert says why at once, not at the next sweep.
     await ingest(signBody('ingest', batch(PROTOCOL_VERSION + 1) as never, key.privateKey));
-    await s.app.alerting.sweep(['org-a']);
     expect(await alerts('firing')).toEqual([expect.objectContaining({ summary: `gpu-7: no report since ${storedAt}: ${why}` })]);
+    // Another reason is told too; a body invalid in itself is refused as such, not as a version.
+    await ingest(signBody('ingest', { ...batch(PROTOCOL_VERSION), sentAt: 'yesterday' } as never, key.privateKey));
+    expect(await alerts('firing')).toEqual([expect.objectContaining({ summary: expect.stringMatching(new RegExp(`^gpu-7: no report since ${storedAt}: its batches are refused \\(LOCUS_ERR_VALIDATION: body sentAt: `)) })]);
   });
 
   it('between sweeps, evaluate only the nodes whose silence changed, in every org, however many nodes there are', async () => {

@@ -1,3 +1,5 @@
+import { foreignVersion, PROTOCOL_VERSIONS, readVersions, type ProtocolErrorCode } from '@locus/protocol';
+
 /**
  * Error codes of the HTTP API. Every error leaves as `{statusCode, code, error, message}`.
  * A code keeps its meaning forever and is never reused; docs/errors.md lists every one.
@@ -23,6 +25,17 @@ export const SERVER_ERRORS = {
 
 export type ServerErrorCode = keyof typeof SERVER_ERRORS;
 
+/**
+ * Protocol codes (docs/errors.md, Protocol) the API answers with as errors, and their status: a
+ * signed body of a protocol version the server does not read. One code for one meaning, whether
+ * a landmark tells a host or a server tells an agent or a landmark.
+ */
+const PROTOCOL_ANSWERS = { LOCUS_ERR_PROTO_VERSION: 400 } as const satisfies Partial<Record<ProtocolErrorCode, number>>;
+
+export type ApiErrorCode = ServerErrorCode | keyof typeof PROTOCOL_ANSWERS;
+
+const statusOf = (code: ApiErrorCode): number => (code in PROTOCOL_ANSWERS ? PROTOCOL_ANSWERS[code as keyof typeof PROTOCOL_ANSWERS] : SERVER_ERRORS[code as ServerErrorCode].statusCode);
+
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -43,18 +56,20 @@ export interface ErrorBody {
   readonly code: string;
   readonly error: string;
   readonly message: string;
+  /** LOCUS_ERR_PROTO_VERSION only: the protocol versions the server reads. */
+  readonly versions?: readonly number[];
 }
 
 /** An error the API reports as such; anything else becomes LOCUS_ERR_SERVER. */
 export class ApiError extends Error {
-  readonly code: ServerErrorCode;
-  constructor(code: ServerErrorCode, message: string) {
+  readonly code: ApiErrorCode;
+  constructor(code: ApiErrorCode, message: string) {
     super(message);
     this.code = code;
   }
 
   get statusCode(): number {
-    return SERVER_ERRORS[this.code].statusCode;
+    return statusOf(this.code);
   }
 
   body(): ErrorBody {
@@ -62,10 +77,35 @@ export class ApiError extends Error {
   }
 }
 
-export function errorBody(code: ServerErrorCode, message: string): ErrorBody {
-  const statusCode = SERVER_ERRORS[code].statusCode;
-  return { statusCode, code, error: REASONS[statusCode] ?? 'Error', message };
+export function errorBody(code: ApiErrorCode, message: string): ErrorBody {
+  const statusCode = statusOf(code);
+  const body = { statusCode, code, error: REASONS[statusCode] ?? 'Error', message };
+  return code === 'LOCUS_ERR_PROTO_VERSION' ? { ...body, versions: PROTOCOL_VERSIONS } : body;
+}
+
+/**
+ * The refusal of a signed body of a protocol version the server does not read (foreignVersion),
+ * or undefined for any other: said as such, so that its sender holds it rather than drop it.
+ */
+export function versionRefusal(body: unknown): ApiError | undefined {
+  const v = foreignVersion(body);
+  if (v === undefined) return undefined;
+  return new ApiError('LOCUS_ERR_PROTO_VERSION', `the body is of protocol version ${v}; this server reads ${readVersions()}: upgrade the server (servers first, then agents and landmarks)`);
 }
 
 /** The message of a request part that does not match its schema: where (a dotted path), then what. */
 export const validationMessage = (part: string, path: readonly PropertyKey[], message: string): string => `${part} ${path.length > 0 ? `${path.map(String).join('.')}: ` : ''}${message}`;
+
+/**
+ * A route hook for a signed protocol body (an agent's, a landmark's): one of a protocol version
+ * the server does not read is refused as such before its schema judges it; `kept` hears of it
+ * first (to keep the refusal on its sender).
+ */
+export const refuseForeignVersion =
+  (kept?: (body: unknown, refusal: ApiError) => Promise<void>) =>
+  async (request: { readonly body: unknown }): Promise<void> => {
+    const refusal = versionRefusal(request.body);
+    if (!refusal) return;
+    await kept?.(request.body, refusal);
+    throw refusal;
+  };

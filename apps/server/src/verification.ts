@@ -1,6 +1,6 @@
 import { DEFAULT_TRAVEL, GEO_ENGINE_VERSION, MEAN_EARTH_RADIUS, degrees, enclosingCap, km, ms, regionFromRtts, regionOutline, soleContradictions, toLatLon, travelConflict, verifyTarget, type LatLon, type RttBound, type TimedBound, type World } from '@locus/geo';
 import { buildProof, checkMeasurementAsync, toVerdictRecord } from '@locus/proof';
-import type { LandmarkInfo, ProofBundle, ProtocolErrorCode, SignedMeasurement, VerdictRecord } from '@locus/protocol';
+import { verifyJsonAsync, type Json, type LandmarkInfo, type ProofBundle, type ProtocolErrorCode, type SignedMeasurement, type VerdictRecord } from '@locus/protocol';
 import { orderedId, type NodeRecord, type VerdictNote } from '@locus/storage';
 import type { Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
@@ -101,6 +101,8 @@ function outlierNotes(timed: readonly TimedBound[]): VerdictNote[] {
 const EXPIRED_PAGE = 100;
 /** How long a server's claim on due nodes holds: if it has not judged them by then, another server does. */
 const CLAIM_MS = 60_000;
+/** Landmarks one refused delivery may name whose signatures are checked (a landmark's names itself). */
+const MAX_REFUSED_LANDMARKS = 16;
 
 /**
  * How many nodes a server on a database server (PostgreSQL) judges at once: a judgement spends
@@ -178,6 +180,30 @@ export class Verification {
 
   async #landmarks(): Promise<Map<string, LandmarkInfo>> {
     return new Map((await this.#repos.landmarks.list()).map((l) => [l.id, l]));
+  }
+
+  /**
+   * A delivery the server refuses whole (a protocol version it does not read, `refusal`): each
+   * registered landmark whose own key signed one of its measurements keeps the refusal, so that
+   * its silence says why; the landmark holds them and sends them again. Anyone may send, so one
+   * signature is checked per landmark named, of at most MAX_REFUSED_LANDMARKS.
+   */
+  async refuseDelivery(body: unknown, refusal: { readonly code: string; readonly message: string }): Promise<void> {
+    const measurements = (body as { measurements?: unknown } | null)?.measurements;
+    if (!Array.isArray(measurements)) return;
+    const landmarks = await this.#landmarks();
+    const firstOf = new Map<string, { measurement: Json; signature: string }>();
+    for (const item of measurements as unknown[]) {
+      const { measurement, signature } = (typeof item === 'object' && item !== null ? item : {}) as { measurement?: unknown; signature?: unknown };
+      const id = (typeof measurement === 'object' && measurement !== null ? (measurement as { landmarkId?: unknown }).landmarkId : undefined) as unknown;
+      if (typeof id !== 'string' || typeof signature !== 'string' || !landmarks.has(id) || firstOf.has(id)) continue;
+      firstOf.set(id, { measurement: measurement as Json, signature });
+      if (firstOf.size >= MAX_REFUSED_LANDMARKS) break;
+    }
+    const at = this.#clock.now().getTime();
+    const own = await Promise.all([...firstOf].map(async ([id, m]) => ((await verifyJsonAsync('measurement', m.measurement, landmarks.get(id)!.publicKey, m.signature).catch(() => false)) ? id : undefined)));
+    const refused = own.filter((id) => id !== undefined);
+    if (refused.length > 0) await this.#repos.landmarks.markRefused(new Map(refused.map((id) => [id, { at, ...refusal }])));
   }
 
   /**

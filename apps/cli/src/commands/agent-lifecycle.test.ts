@@ -51,9 +51,9 @@ describe('agent enrollment from the command line', () => {
     };
     expect(await status()).toMatch(/\nno batch delivered yet\n$/);
     await outbox.acknowledge((await batched('2026-12-03T10:00:00.000Z')).batchId, new Date('2026-12-03T10:00:01.000Z'));
-    await outbox.dropRefused(await batched('2026-12-03T10:01:00.000Z'), { at: '2026-12-03T10:01:01.000Z', code: 'LOCUS_ERR_VALIDATION', message: 'LOCUS_ERR_VALIDATION: body v: Invalid input: expected 1' });
+    await outbox.dropRefused(await batched('2026-12-03T10:01:00.000Z'), { at: '2026-12-03T10:01:01.000Z', code: 'LOCUS_ERR_VALIDATION', message: 'LOCUS_ERR_VALIDATION: body sentAt: Invalid ISO datetime' });
     expect(await status()).toMatch(
-      /outbox: 0 sample\(s\), 0 event\(s\) waiting\nlast delivered 2026-12-03T10:00:01.000Z\nlast refused batch 2026-12-03T10:01:01.000Z, 1 sample\(s\) and 0 event\(s\) dropped: LOCUS_ERR_VALIDATION: body v: Invalid input: expected 1\nthe server refuses what this agent sends now/,
+      /outbox: 0 sample\(s\), 0 event\(s\) waiting\nlast delivered 2026-12-03T10:00:01.000Z\nlast refused batch 2026-12-03T10:01:01.000Z, 1 sample\(s\) and 0 event\(s\) dropped: LOCUS_ERR_VALIDATION: body sentAt: Invalid ISO datetime\nthe server refuses what this agent sends now: each such batch is dropped/,
     );
     // Delivered since: the refusal is history.
     await outbox.acknowledge((await batched('2026-12-03T10:02:00.000Z')).batchId, new Date('2026-12-03T10:02:01.000Z'));
@@ -61,6 +61,26 @@ describe('agent enrollment from the command line', () => {
     expect(await status()).not.toMatch(/refuses what this agent sends now/);
     const json = JSON.parse((await runLocus(['agent', 'status', '--json', '--state-dir', dir])).stdout) as object;
     expect(json).toMatchObject({ lastDeliveredAt: '2026-12-03T10:02:01.000Z', lastRefusal: { at: '2026-12-03T10:01:01.000Z', code: 'LOCUS_ERR_VALIDATION', samples: 1, events: 0 } });
+  });
+
+  it('shows deliveries held since the server first refused the protocol version, until a batch is stored', async () => {
+    const dir = stateDir();
+    const status = async () => (await runLocus(['agent', 'status', '--state-dir', dir])).stdout;
+    const outbox = await Outbox.open(agentFiles(dir).outbox);
+    await outbox.addSample({ at: '2026-12-03T10:00:00.000Z', gpus: [] }, 0);
+    const batch = (await outbox.nextBatch(10, () => 'b-1', 0))!;
+    const message = 'LOCUS_ERR_PROTO_VERSION: the body is of protocol version 1; this server reads version 2: upgrade the server';
+    await outbox.hold({ at: '2026-12-03T10:00:01.000Z', code: 'LOCUS_ERR_PROTO_VERSION', message });
+    await outbox.hold({ at: '2026-12-03T10:05:01.000Z', code: 'LOCUS_ERR_PROTO_VERSION', message });
+    expect(await status()).toMatch(
+      new RegExp(`outbox: 1 sample\\(s\\), 0 event\\(s\\) waiting\nno batch delivered yet\ndeliveries held since 2026-12-03T10:00:01.000Z: the server does not read this agent's protocol version \\(last refused 2026-12-03T10:05:01.000Z: ${message}\\)\nnothing is dropped`),
+    );
+    const json = async () => JSON.parse((await runLocus(['agent', 'status', '--json', '--state-dir', dir])).stdout) as object;
+    expect(await json()).toMatchObject({ queued: { samples: 1 }, held: { since: '2026-12-03T10:00:01.000Z', at: '2026-12-03T10:05:01.000Z', code: 'LOCUS_ERR_PROTO_VERSION', message }, lastRefusal: null });
+    await outbox.acknowledge(batch.batchId, new Date('2026-12-03T10:10:00.000Z'));
+    await outbox.close();
+    expect(await status()).not.toMatch(/held/);
+    expect(await json()).toMatchObject({ held: null, lastDeliveredAt: '2026-12-03T10:10:00.000Z' });
   });
 
   it('says why the server refused, and keeps nothing half-done', async () => {

@@ -9,8 +9,9 @@ const NAME = 'locus agent status';
 export const HELP = `Usage: ${NAME} [--json] [--state-dir DIR]
 
 Says whether this agent is enrolled (server, node, org), its host key, what waits in its
-outbox, when the server last stored a batch of its, and the last batch the server refused
-for good (dropped: when, why, what it held). Reads local state only.
+outbox, when the server last stored a batch of its, whether deliveries are held (the server
+does not read this agent's protocol version: nothing is dropped), and the last batch the
+server refused for good (dropped: when, why, what it held). Reads local state only.
 
 Options:
   --json            print JSON
@@ -28,7 +29,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const files = agentFiles(dir);
   const enrollment = readEnrollment(dir) ?? null;
   let queued = { samples: 0, events: 0 };
-  let delivery: DeliveryStatus = { lastDeliveredAt: null, lastRefusal: null };
+  let delivery: DeliveryStatus = { lastDeliveredAt: null, lastRefusal: null, held: null };
   if (existsSync(files.outbox)) {
     const outbox = await Outbox.open(files.outbox);
     queued = await outbox.size();
@@ -44,6 +45,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
         `state dir ${dir}; host key ${status.hasKey ? 'present' : 'none'}`,
         `outbox: ${queued.samples} sample(s), ${queued.events} event(s) waiting`,
         delivery.lastDeliveredAt ? `last delivered ${delivery.lastDeliveredAt}` : 'no batch delivered yet',
+        ...heldLines(delivery),
         ...refusalLines(delivery),
         '',
       ].join('\n'),
@@ -51,10 +53,15 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   return 0;
 }
 
+function heldLines({ held }: DeliveryStatus): string[] {
+  if (!held) return [];
+  return [`deliveries held since ${held.since}: the server does not read this agent's protocol version (last refused ${held.at}: ${held.message})`, 'nothing is dropped but past the outbox bound; the queue is sent once the server reads this version (upgrade the server)'];
+}
+
 function refusalLines({ lastDeliveredAt, lastRefusal: r }: DeliveryStatus): string[] {
   if (!r) return [];
   const lines = [`last refused batch ${r.at}, ${r.samples} sample(s) and ${r.events} event(s) dropped: ${r.message}`];
   // Refused since the last delivery: what this agent sends now is refused.
-  if (lastDeliveredAt === null || Date.parse(r.at) > Date.parse(lastDeliveredAt)) lines.push("the server refuses what this agent sends now (the usual cause: an agent of another version than the server's)");
+  if (lastDeliveredAt === null || Date.parse(r.at) > Date.parse(lastDeliveredAt)) lines.push('the server refuses what this agent sends now: each such batch is dropped (the message above says why)');
   return lines;
 }

@@ -57,6 +57,8 @@ function deliveryLine(e: DeliveryEvent): string {
       return `delivered ${e.count} measurement(s)`;
     case 'retrying':
       return `server unreachable (${e.why}); ${e.count} queued, retry in ${e.inMs} ms`;
+    case 'held':
+      return `server does not read this landmark's protocol version (${e.why}); holding ${e.queued} measurement(s), nothing dropped, retry in ${e.inMs} ms`;
     case 'rejected':
       return `server refused ${e.count} measurement(s): HTTP ${e.status} ${e.body}`;
     case 'refused':

@@ -66,7 +66,7 @@ function StatusLine({ status, count, silent }: { readonly status: PollState<Land
   if (silent === 0) return <p className="muted">No landmark is silent: each one's newest stored measurement is under {after} old, or none has measured yet.</p>;
   return (
     <p className="status stale" role="status" data-testid="landmarks-silent">
-      {silent} of {count} landmark(s) silent: the server has stored no measurement of theirs for {after} (or none ever, while other landmarks deliver), and raises landmark-silent. They are down, cut off from the server or their hosts, or refused (another place than registered, a clock off, hosts no node has: the last column says what the server refused); the verdicts that rest on them lose their bounds and grow wider.
+      {silent} of {count} landmark(s) silent: the server has stored no measurement of theirs for {after} (or none ever, while other landmarks deliver), and raises landmark-silent. They are down, cut off from the server or their hosts, or refused (another place than registered, a clock off, hosts no node has, a protocol version the server does not read: the last column says what the server refused); the verdicts that rest on them lose their bounds and grow wider.
     </p>
   );
 }

@@ -5,7 +5,7 @@ import { EnrollmentTokenRepo, NodeRepo, TelemetryRepo, ZoneRepo, type NodeRecord
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { hashToken, newToken, requirePermission } from '../auth.js';
-import { ApiError, validationMessage } from '../errors.js';
+import { ApiError, refuseForeignVersion, validationMessage, versionRefusal } from '../errors.js';
 import { parseBatch } from '../ingest/decode.js';
 import type { BatchDecoder } from '../ingest/decoder.js';
 import { BatchWriter } from '../ingest/writer.js';
@@ -77,17 +77,26 @@ export const agentRoutes =
     const series = await ctx.repos.samples.remember();
     app.log.info({ nodes: enrolled.size, series, ms: Math.round(performance.now() - warmed) }, 'ingest: enrolled nodes, their addresses and series read');
 
-    // A batch its node's own agent signed that this server cannot take (the body of an agent
-    // newer than the server, say) is dropped by the agent, which goes on with the next: its node
-    // keeps the refusal, so that its silence says why. A forgery, or a key no enrolled node has,
-    // records nothing.
+    // The refusal each silent node's alert was last evaluated with, until it delivers again.
+    const refusalsTold = new Map<string, string>();
+    // A batch its node's own agent signed that this server cannot take is kept on its node as
+    // refused, so that its silence says why: one of a protocol version the server does not read
+    // (an agent newer than the server), which the agent holds and sends again, or one the agent
+    // drops and goes on. A forgery, or a key no enrolled node has, records nothing.
     const invalidBatch = async (bytes: Buffer | undefined): Promise<ApiError> => {
       const whole = wholeBatch(bytes);
-      const error = invalid(IngestBatch.safeParse(whole));
+      const error = versionRefusal(whole) ?? invalid(IngestBatch.safeParse(whole));
       const signer = signerOf(whole);
       const node = signer && (enrolled.get(signer.hostKey) ?? (await ctx.repos.nodes.byHostKey(signer.hostKey)));
       if (signer && node && node.unenrolled_at === null && (await signedBy(signer))) {
         await ctx.repos.nodes.markRefused(node.id, { at: ctx.clock.now().getTime(), code: error.code, message: error.message });
+        // A node already silent says why at once, not at the next sweep: evaluated once for each
+        // reason (an agent that drops refused batches sends the rest of its queue right after).
+        const reason = `${error.code} ${error.message}`;
+        if (ctx.alerting.wasSilent(node) && refusalsTold.get(node.id) !== reason) {
+          remember(refusalsTold, node.id, reason);
+          await evaluate(signer.hostKey);
+        }
       }
       return error;
     };
@@ -117,7 +126,7 @@ export const agentRoutes =
 
     app.post(
       '/agents/enroll',
-      { schema: { summary: 'An agent joins with an enrollment token, proving its host key', tags: ['agents'], security: [], body: EnrollRequest, response: { 201: EnrollResponse } } },
+      { preValidation: refuseForeignVersion(), schema: { summary: 'An agent joins with an enrollment token, proving its host key', tags: ['agents'], security: [], body: EnrollRequest, response: { 201: EnrollResponse } } },
       async (request, reply) => {
         const body = request.body;
         const now = ctx.clock.now();
@@ -153,7 +162,7 @@ export const agentRoutes =
 
     app.post(
       '/agents/unenroll',
-      { schema: { summary: 'An agent leaves; its history stays', tags: ['agents'], security: [], body: UnenrollRequest, response: { 200: z.object({ unenrolled: z.literal(true) }) } } },
+      { preValidation: refuseForeignVersion(), schema: { summary: 'An agent leaves; its history stays', tags: ['agents'], security: [], body: UnenrollRequest, response: { 200: z.object({ unenrolled: z.literal(true) }) } } },
       async (request) => {
         const body = request.body;
         if (!verifyBody('unenroll', body, body.hostKey)) throw new ApiError('LOCUS_ERR_UNAUTHENTICATED', 'the request is not signed by the host key it names');
@@ -232,6 +241,7 @@ export const agentRoutes =
             throw notEnrolled();
           }
           await noteAddress(node.id, request.ip, now);
+          refusalsTold.delete(node.id);
           ctx.metrics.ingestBatches.inc({ result: outcome.duplicate ? 'duplicate' : 'stored' });
           if (!outcome.duplicate) {
             ctx.metrics.ingestGpuSamples.inc(columns.reasons.length);

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { MeasurementBatch } from '@locus/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
+import { refuseForeignVersion } from '../errors.js';
 import { limitInFlight } from '../in-flight.js';
 
 const Outcome = z.object({
@@ -20,7 +21,11 @@ export const measurementRoutes =
       {
         // Anyone may send, and checking up to 1,000 signatures a delivery costs. Counted once the
         // body is in, so that senders who never finish theirs hold no place.
-        preValidation: limitInFlight({ max: ctx.config.measurementsMaxInFlight, busy: (held) => `checking ${held} deliveries of measurements` }),
+        preValidation: [
+          limitInFlight({ max: ctx.config.measurementsMaxInFlight, busy: (held) => `checking ${held} deliveries of measurements` }),
+          // Of a protocol version this server does not read (a landmark newer than it): kept on the landmarks that signed it.
+          refuseForeignVersion((body, { code, message }) => ctx.verification.refuseDelivery(body, { code, message })),
+        ],
         schema: {
           summary: 'Deliver signed landmark measurements',
           description: 'Each measurement must be signed by a registered landmark at its registered place, be fresh, and not be a replay. Re-delivered measurements count as duplicates.',

@@ -41,7 +41,10 @@ export function HostPanel({ node, inventory, zoneName, now }: { readonly node: N
       </dl>
       {node.refused && refusal && (
         <p className="status stale" role="status" data-testid="node-refused">
-          The server refuses this agent's batches ({refusal.code}, {ago(refusal.at, now)}): {refusal.message}. The agent drops each batch the server refuses and goes on, so their samples and events are lost; the usual cause is an agent of another version than the server's.
+          The server refuses this agent's batches ({refusal.code}, {ago(refusal.at, now)}): {refusal.message}.{' '}
+          {refusal.code === 'LOCUS_ERR_PROTO_VERSION'
+            ? 'The agent is newer than the server: it holds its queue, dropping nothing but past its bound, and sends it once the server is upgraded.'
+            : 'The agent drops each batch the server refuses and goes on, so their samples and events are lost.'}
         </p>
       )}
       {!inv && <p className="status empty">The agent has not reported an inventory yet.</p>}

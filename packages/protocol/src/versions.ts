@@ -1,0 +1,34 @@
+import { PROTOCOL_VERSION } from './messages.js';
+
+/**
+ * The protocol versions this build reads; it writes PROTOCOL_VERSION. A server keeps reading
+ * every version it has read before, so that servers are upgraded first and agents and landmarks
+ * after (docs/protocol.md, Versions). A body of a version the server does not read is refused
+ * as such (LOCUS_ERR_PROTO_VERSION, with the versions it reads), and its sender holds what it
+ * would send, rather than drop it, until a server takes it.
+ */
+export const PROTOCOL_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
+
+const versionOf = (value: unknown): unknown => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { v?: unknown }).v : undefined);
+const isForeign = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0 && !PROTOCOL_VERSIONS.includes(v as number);
+
+/**
+ * The protocol version a body says it is, when this build does not read it: its own `v` (an
+ * agent's enrollment, batch or unenrollment), or that of a measurement it carries (a landmark's
+ * delivery). Undefined when every version it names is one this build reads, or it names none
+ * (then it is judged by its schema alone).
+ */
+export function foreignVersion(body: unknown): number | undefined {
+  const own = versionOf(body);
+  if (isForeign(own)) return own;
+  const measurements = typeof body === 'object' && body !== null ? (body as { measurements?: unknown }).measurements : undefined;
+  if (!Array.isArray(measurements)) return undefined;
+  for (const m of measurements as unknown[]) {
+    const v = versionOf(typeof m === 'object' && m !== null ? (m as { measurement?: unknown }).measurement : undefined);
+    if (isForeign(v)) return v;
+  }
+  return undefined;
+}
+
+/** Says which versions a server reads, for the message of a refusal. */
+export const readVersions = (): string => (PROTOCOL_VERSIONS.length === 1 ? `version ${PROTOCOL_VERSIONS[0]}` : `versions ${PROTOCOL_VERSIONS.join(', ')}`);
