@@ -32,7 +32,7 @@ async function enroll(name: string, claimedCountry: string, headers = owner) {
 
 describe('the fleet server', () => {
   it('answers health and readiness, and publishes its OpenAPI document', async () => {
-    expect((await get('/healthz')).json()).toEqual({ ok: true });
+    expect((await get('/healthz')).json()).toEqual({ ok: true, protocolVersions: [PROTOCOL_VERSION] });
     expect((await get('/readyz')).json()).toEqual({ ok: true });
     const doc = (await get('/openapi.json')).json() as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/landmarks', '/api/v1/measurements', '/api/v1/nodes', '/api/v1/nodes/{id}/proof']));

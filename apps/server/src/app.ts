@@ -8,6 +8,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import type { World } from '@locus/geo';
+import { PROTOCOL_VERSIONS } from '@locus/protocol';
 import type { Storage } from '@locus/storage';
 import { authenticate, type Caller } from './auth.js';
 import type { Clock } from './clock.js';
@@ -205,7 +206,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     caller: (request) => authenticate(request, repos.tokens, deps.clock.now()),
   };
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  // With the protocol versions the server reads: `locus agent precheck` tells an agent newer than its server before it runs.
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true, protocolVersions: PROTOCOL_VERSIONS }));
   app.get('/readyz', { schema: { hide: true } }, async (_, reply) => {
     try {
       await sql`select 1`.execute(deps.storage.db);

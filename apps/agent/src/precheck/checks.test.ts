@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '@locus/protocol';
 import { NVML_RETURN } from '../nvml/api.js';
 import { FakeNvml, fakeH100 } from '../nvml/fake.js';
 import { precheckExitCode, runPrecheck, type ExecResult, type PrecheckProbes, type PrecheckResult } from './checks.js';
@@ -51,6 +52,10 @@ describe('locus agent precheck', () => {
     expect(byCheck(results).nvml!.detail).toBe('fake loaded: 2 GPUs, driver 570.133.20');
     expect(byCheck(results).devices!.detail).toBe('/dev/nvidia0, /dev/nvidia1, /dev/nvidiactl open read-write');
     expect(precheckExitCode(results)).toBe(0);
+    // A server older than its /healthz's protocol versions says nothing of them: no more is said.
+    expect(byCheck(results).server!.detail).toBe('https://locus.example/healthz answered in 3 ms');
+    const current = await runPrecheck(options, healthyHost({ httpGet: () => Promise.resolve({ ok: true, ms: 3.2, status: 200, body: JSON.stringify({ ok: true, protocolVersions: [PROTOCOL_VERSION] }) }) }));
+    expect(byCheck(current).server).toEqual({ check: 'server', status: 'ok', detail: `https://locus.example/healthz answered in 3 ms; it reads protocol version(s) ${PROTOCOL_VERSION}, this agent writes ${PROTOCOL_VERSION}` });
   });
 
   it.each<[string, PrecheckProbes, string, string, RegExp, RegExp]>([
@@ -62,6 +67,7 @@ describe('locus agent precheck', () => {
     ['a state dir it cannot write', healthyHost({ canOpen: (path) => path !== '/var/lib/locus-agent' }), 'state-dir', 'fail', /not writable/, /chown/],
     ['a server that does not answer', healthyHost({ httpGet: () => Promise.resolve({ ok: false, error: 'ECONNREFUSED' }) }), 'server', 'fail', /^https:\/\/locus\.example\/healthz: ECONNREFUSED$/, /outbound HTTP\(S\)/],
     ['a server that answers 503', healthyHost({ httpGet: () => Promise.resolve({ ok: true, ms: 2, status: 503 }) }), 'server', 'fail', /answered HTTP 503/, /outbound/],
+    ['a server that does not read its protocol version', healthyHost({ httpGet: () => Promise.resolve({ ok: true, ms: 2, status: 200, body: JSON.stringify({ ok: true, protocolVersions: [PROTOCOL_VERSION + 1] }) }) }), 'server', 'fail', new RegExp(`reads protocol version\\(s\\) ${PROTOCOL_VERSION + 1} and this agent writes ${PROTOCOL_VERSION}: it would refuse every batch`), /Upgrade the server first/],
     ['an unreachable landmark', healthyHost({ webSocket: () => Promise.resolve({ ok: false, error: 'no answer within 5000 ms' }) }), 'landmark', 'fail', /fra-1.*no answer within 5000 ms/, /outbound TCP/],
   ])('fails on %s, with the fix', async (_what, probes, check, status, detail, fix) => {
     const results = await runPrecheck(options, probes);

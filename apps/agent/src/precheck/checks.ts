@@ -2,6 +2,7 @@
  * `locus agent precheck`: what this host lacks for the agent to run, each with the fix. Every
  * check reads through injected probes, so that tests run them against fakes and real servers.
  */
+import { PROTOCOL_VERSION } from '@locus/protocol';
 import type { NvmlOpen } from '../nvml/api.js';
 
 export const PRECHECK_STATUSES = ['ok', 'warn', 'fail', 'unknown', 'skip'] as const;
@@ -135,9 +136,26 @@ async function server(p: PrecheckProbes, url: string | undefined): Promise<Prech
   if (url === undefined) return { check: 'server', status: 'skip', detail: 'not enrolled and no --server given' };
   const health = `${url.replace(/\/+$/, '')}/healthz`;
   const r = await p.httpGet(health);
-  if (r.ok && r.status === 200) return { check: 'server', status: 'ok', detail: `${health} answered in ${Math.round(r.ms)} ms` };
+  if (r.ok && r.status === 200) {
+    // A server that says which protocol versions it reads (docs/protocol.md, Versions); one that says nothing is older than that.
+    const reads = protocolVersionsOf(r.body);
+    if (reads && !reads.includes(PROTOCOL_VERSION)) {
+      return { check: 'server', status: 'fail', detail: `${health} answered, but the server reads protocol version(s) ${reads.join(', ')} and this agent writes ${PROTOCOL_VERSION}: it would refuse every batch (the agent would hold them)`, fix: 'Upgrade the server first (a server reads every version it has read), or run an agent that writes a version it reads.' };
+    }
+    return { check: 'server', status: 'ok', detail: `${health} answered in ${Math.round(r.ms)} ms${reads ? `; it reads protocol version(s) ${reads.join(', ')}, this agent writes ${PROTOCOL_VERSION}` : ''}` };
+  }
   const why = r.ok ? `answered HTTP ${r.status}` : r.error;
   return { check: 'server', status: 'fail', detail: `${health}: ${why}`, fix: 'Check the URL and that this host may open outbound HTTP(S) to it (DNS, firewall, proxy); the agent needs no inbound port.' };
+}
+
+/** The protocol versions a server's /healthz says it reads; undefined when it says none (or is not JSON). */
+function protocolVersionsOf(body: string | undefined): number[] | undefined {
+  try {
+    const versions = (JSON.parse(body ?? '') as { protocolVersions?: unknown } | null)?.protocolVersions;
+    return Array.isArray(versions) && versions.every((v) => Number.isSafeInteger(v)) ? (versions as number[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function landmark(p: PrecheckProbes, url: string): Promise<PrecheckResult> {

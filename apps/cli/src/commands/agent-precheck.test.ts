@@ -44,7 +44,7 @@ describe('locus agent precheck against real servers on loopback', () => {
     const report = JSON.parse(r.stdout) as Report;
     expect(report.ok).toBe(false);
     const get = (check: string) => report.checks.filter((c) => c.check === check);
-    expect(get('server')).toEqual([{ check: 'server', status: 'ok', detail: expect.stringMatching(new RegExp(`^${server.url}/healthz answered in \\d+ ms$`)) }]);
+    expect(get('server')).toEqual([{ check: 'server', status: 'ok', detail: expect.stringMatching(new RegExp(`^${server.url}/healthz answered in \\d+ ms; it reads protocol version\\(s\\) 1, this agent writes 1$`)) }]);
     expect(get('landmark').map((c) => c.status)).toEqual(['ok', 'fail']);
     expect(get('landmark')[1]).toMatchObject({ detail: `${dead}: ECONNREFUSED`, fix: expect.stringMatching(/outbound TCP/) });
     // Without an NVIDIA driver (as on the machines that run this suite) it is said, with the fix.
@@ -55,7 +55,7 @@ describe('locus agent precheck against real servers on loopback', () => {
 
   it('prints a table with a fix under each problem', async () => {
     const r = await runLocus(['agent', 'precheck', '--server', server.url, '--timeout-s', '3', '--state-dir', mkdtempSync(join(tmpdir(), 'locus-agent-'))]);
-    expect(r.stdout).toMatch(/^OK +server +http:\/\/127\.0\.0\.1:\d+\/healthz answered in \d+ ms$/m);
+    expect(r.stdout).toMatch(/^OK +server +http:\/\/127\.0\.0\.1:\d+\/healthz answered in \d+ ms; it reads protocol version\(s\) 1, this agent writes 1$/m);
     if (!hasDriver) {
       expect(r.stdout).toMatch(/^FAIL +driver +no NVIDIA kernel driver loaded.*\n +fix: Install the NVIDIA data-centre driver/m);
       expect(r.stdout).toMatch(/\d+ check\(s\) failed/);

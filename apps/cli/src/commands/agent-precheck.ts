@@ -20,7 +20,8 @@ Checks, in the order to fix them:
   kernel-log   dmesg or journalctl -k is readable, for Xid events
   state-dir    the state dir is (or can be made) writable and private
   clock        the clock is synchronised (timedatectl, else chronyc; else "unknown")
-  server       GET <server>/healthz answers 200 (--server, else the enrolled server)
+  server       GET <server>/healthz answers 200 (--server, else the enrolled server), and
+               the server reads the protocol version this agent writes
   landmark     each --landmark URL accepts a WebSocket
 
 Options:
