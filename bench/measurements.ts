@@ -183,7 +183,7 @@ async function seed(server: RunningServer): Promise<Host[]> {
   for (let i = 0; i < hostCount; i += 500) {
     await server.storage.db.transaction().execute(async (trx) => {
       for (let j = i; j < Math.min(hostCount, i + 500); j++) {
-        const node: NodeRecord = { id: randomUUID(), org_id: DEFAULT_ORG, name: `gpu-${String(j).padStart(5, '0')}`, host_key: createHash('sha256').update(`host-${j}`).digest('base64url'), claimed_country: 'DE', created_at: now, last_measured_at: null, unenrolled_at: null, zone_id: null, last_refusal_at: null, last_refusal_code: null, last_refusal_message: null };
+        const node: NodeRecord = { id: randomUUID(), org_id: DEFAULT_ORG, name: `gpu-${String(j).padStart(5, '0')}`, host_key: createHash('sha256').update(`host-${j}`).digest('base64url'), claimed_country: 'DE', created_at: now, last_measured_at: null, unenrolled_at: null, zone_id: null, last_refusal_at: null, last_refusal_code: null, last_refusal_message: null, agent_version: null };
         await new NodeRepo(trx).create(node);
         hosts.push({ key: node.host_key, node });
       }

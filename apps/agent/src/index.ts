@@ -26,3 +26,4 @@ export { startMetricsServer, parseListen, isLoopback, DEFAULT_METRICS_LISTEN, ty
 export { runPrecheck, precheckExitCode, PRECHECK_STATUSES, type PrecheckResult, type PrecheckProbes, type PrecheckStatus } from './precheck/checks.js';
 export { hostProbes } from './precheck/probes.js';
 export { runAgentBench, BENCH_GOALS, type BenchReport, type BenchOptions } from './bench/run.js';
+export { AGENT_VERSION } from './version.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MAX_EVENT_TEXT, PROTOCOL_VERSION, signBody, type EventWire, type GpuMetricsWire, type HostInventoryWire, type IngestBatch, type SigningKey } from '@locus/protocol';
+import { AGENT_VERSION } from './version.js';
+import { MAX_EVENT_TEXT, PROTOCOL_VERSION, signBody, type EventWire, type GpuMetricsWire, type IngestBatch, type SentInventoryWire, type SigningKey } from '@locus/protocol';
 import type { Health } from './components/component.js';
 import type { HostInventory } from './host.js';
 import type { GpuSample } from './model.js';
@@ -28,7 +29,7 @@ export const toMetricsWire = (g: GpuSample): GpuMetricsWire => ({
   clockEventReasons: g.clockEventReasons === null ? null : [...g.clockEventReasons],
 });
 
-export const toInventoryWire = (host: HostInventory, s: HostSnapshot): HostInventoryWire => ({
+export const toInventoryWire = (host: HostInventory, s: HostSnapshot): SentInventoryWire => ({
   hostname: host.hostname,
   machineId: host.machineId,
   os: host.os,
@@ -39,6 +40,7 @@ export const toInventoryWire = (host: HostInventory, s: HostSnapshot): HostInven
   driverVersion: s.driverVersion,
   cudaVersion: s.cudaVersion,
   gpus: s.gpus.map(({ identity: i }) => ({ index: i.index, uuid: i.uuid, name: i.name, serial: i.serial, boardPartNumber: i.boardPartNumber, pciBusId: i.pciBusId, vbiosVersion: i.vbiosVersion })),
+  agentVersion: AGENT_VERSION,
 });
 
 /** Text cut to what the server takes: past it the server refuses the whole batch. */

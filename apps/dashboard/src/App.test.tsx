@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from './App.js';
 import { errorBody, fakeFetch, json } from './testing.js';
 
-const SUMMARY = { nodes: 2, gpus: { total: 16, byModel: { 'NVIDIA H100': 16 }, health: { healthy: 15, degraded: 1, unhealthy: 0, unknown: 0 } }, verdicts: { excluded: 1, possible: 1, certain: 0, none: 0 }, zones: 0 };
+const SUMMARY = { nodes: 2, gpus: { total: 16, byModel: { 'NVIDIA H100': 16 }, health: { healthy: 15, degraded: 1, unhealthy: 0, unknown: 0 } }, verdicts: { excluded: 1, possible: 1, certain: 0, none: 0 }, agentVersions: { '0.1.0': 1, '(unknown)': 1 }, zones: 0 };
 const ME = (role: string, permissions: string[]) => ({ orgId: 'default', role, tokenId: 't1', name: role, permissions, operator: true });
 const OWNER = ME('owner', ['fleet:read', 'fleet:write', 'verdicts:read', 'landmarks:read', 'landmarks:write', 'reports:read', 'tokens:manage']);
 const FLEET_MAP = { zones: [], landmarks: [], verdicts: { excluded: 3, possible: 1, certain: 0, none: 2 } };
@@ -44,6 +44,12 @@ describe('App', () => {
     render(<App />);
     signIn('  locus_good ');
     expect((await screen.findByTestId('summary-nodes')).textContent).toBe('2');
+    // Nodes by agent version, each a link to its list: agents that do not say, as "none".
+    const byVersion = screen.getByText('By agent version').nextElementSibling!;
+    expect([...byVersion.querySelectorAll('a')].map((a) => [a.closest('div')!.querySelector('dt')!.textContent, a.getAttribute('href')])).toEqual([
+      ['(unknown)', '/nodes?agentVersion=none'],
+      ['0.1.0', '/nodes?agentVersion=0.1.0'],
+    ]);
     expect(window.sessionStorage.getItem('locus.token')).toBe('locus_good');
   });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, signBody, type SigningKey } from '@locus/protocol';
 import { parseExposition } from '../../../test/support/prometheus.js';
-import { LANDMARKS, SHENZHEN, SINGAPORE, enrollAgent, measurementOf, serverWithLandmarks, type TestServer } from './test-support.js';
+import { LANDMARKS, SHENZHEN, SINGAPORE, enrollAgent, hostInventory, measurementOf, serverWithLandmarks, type TestServer } from './test-support.js';
 
 let s: TestServer;
 let owner: { authorization: string };
@@ -40,7 +40,9 @@ describe('GET /api/v1/fleet/metrics', () => {
     expect((await measure(other.key, SHENZHEN)).statusCode).toBe(200);
     s.clock.advance(5000);
     const health = { kind: 'health', id: randomUUID(), at: s.clock.now().toISOString(), component: 'xid', gpu: 'GPU-h2', health: 'unhealthy', reason: 'Xid 79', suggestedAction: 'reboot' };
-    expect((await ingest(honest.key, [health])).statusCode).toBe(200);
+    // Its agent upgraded: the inventory it sends says so.
+    const upgraded = { kind: 'inventory', id: randomUUID(), at: s.clock.now().toISOString(), inventory: hostInventory([{ uuid: 'GPU-h1', serial: 'S-h1' }, { uuid: 'GPU-h2', serial: 'S-h2' }], '0.2.0') };
+    expect((await ingest(honest.key, [health, upgraded])).statusCode).toBe(200);
     const batchAt = s.clock.now().getTime() / 1000;
     // A body of a newer agent's, signed by the quiet node's own key: refused, and kept on the node.
     const newer = signBody('ingest', { v: PROTOCOL_VERSION + 1, batchId: randomUUID(), hostKey: quiet.key.publicKey, sentAt: s.clock.now().toISOString(), samples: [], events: [] } as never, quiet.key.privateKey);
@@ -57,9 +59,9 @@ describe('GET /api/v1/fleet/metrics', () => {
     expect(types.get('locus_node_restricted')).toBe('gauge');
     const byNode = (name: string) => Object.fromEntries(of(name).map(({ node_id, value, ...rest }) => [String(node_id), Object.keys(rest).length ? { ...rest, value } : value]));
     expect(byNode('locus_node_info')).toEqual({
-      [honest.nodeId]: { node: 'sg-honest', zone_id: zone, claimed_country: 'SG', value: 1 },
-      [far.nodeId]: { node: 'sg-far', zone_id: zone, claimed_country: 'SG', value: 1 },
-      [quiet.nodeId]: { node: 'unmeasured', zone_id: '', claimed_country: '', value: 1 },
+      [honest.nodeId]: { node: 'sg-honest', zone_id: zone, claimed_country: 'SG', agent_version: '0.2.0', value: 1 },
+      [far.nodeId]: { node: 'sg-far', zone_id: zone, claimed_country: 'SG', agent_version: '0.1.0', value: 1 },
+      [quiet.nodeId]: { node: 'unmeasured', zone_id: '', claimed_country: '', agent_version: '0.1.0', value: 1 },
     });
     expect(byNode('locus_node_restricted')).toEqual({ [honest.nodeId]: { state: 'excluded', value: 1 }, [far.nodeId]: { state: 'possible', value: 1 }, [quiet.nodeId]: { state: 'none', value: 1 } });
     const claimOf = async (nodeId: string) => ((await call('GET', `/api/v1/nodes/${nodeId}/verdict`, owner)).json() as { verdict: { claim: string } }).verdict.claim;

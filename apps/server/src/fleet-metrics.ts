@@ -35,7 +35,7 @@ export async function fleetMetrics(repos: Repos, scope: FleetMetricsScope): Prom
   const nodes = all.filter((n) => n.unenrolled_at === null);
   const map = fleetMap(zones, nodes, verdicts);
 
-  gauge(registry, 'locus_node_info', "Always 1, one per enrolled node: its name, zone and claimed country, to join on node_id.", ['node_id', 'node', 'zone_id', 'claimed_country'], nodes.map((n) => [{ node_id: n.id, node: n.name, zone_id: n.zone_id ?? '', claimed_country: n.claimed_country ?? '' }, 1]));
+  gauge(registry, 'locus_node_info', "Always 1, one per enrolled node: its name, zone, claimed country and agent version (empty when its agent does not say), to join on node_id.", ['node_id', 'node', 'zone_id', 'claimed_country', 'agent_version'], nodes.map((n) => [{ node_id: n.id, node: n.name, zone_id: n.zone_id ?? '', claimed_country: n.claimed_country ?? '', agent_version: n.agent_version ?? '' }, 1]));
   gauge(registry, 'locus_node_restricted', "Always 1, one per enrolled node: its verdict on restricted countries (excluded, possible, certain; none before its first verdict).", ['node_id', 'state'], nodes.map((n) => [{ node_id: n.id, state: verdicts.get(n.id)?.record.restricted ?? 'none' }, 1]));
   gauge(registry, 'locus_node_claim', "Always 1, one per enrolled node: its verdict on its claimed country (verified, consistent, contradicted; none without a claim or a verdict).", ['node_id', 'state'], nodes.map((n) => [{ node_id: n.id, state: verdicts.get(n.id)?.record.claim ?? 'none' }, 1]));
   const judged = nodes.flatMap((n) => {

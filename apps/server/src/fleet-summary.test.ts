@@ -9,7 +9,7 @@ const MODELS = ['NVIDIA H100 80GB HBM3', 'NVIDIA H200', 'NVIDIA B200'];
 const STATES = ['healthy', 'unknown', 'degraded', 'unhealthy', 'some-new-state'];
 const RESTRICTED = ['excluded', 'possible', 'certain'];
 
-/** Two orgs of nodes with every case the summary counts: GPUs in and out of the inventory, health reports good and bad, verdict ties, unenrolled nodes. */
+/** Two orgs of nodes with every case the summary counts: GPUs in and out of the inventory, health reports good and bad, verdict ties, unenrolled nodes, agent versions. */
 async function seedFleet(repos: Repos, seed: number): Promise<void> {
   const next = seededRandom(seed);
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
@@ -17,6 +17,8 @@ async function seedFleet(repos: Repos, seed: number): Promise<void> {
   for (let n = 0; n < 40; n++) {
     const id = `node-${n}`;
     await repos.nodes.create({ id, org_id: next() < 0.7 ? 'org-a' : 'org-b', name: `n${n}`, host_key: `key-${n}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    // Agents of two versions, and some that do not say theirs.
+    if (next() < 0.8) await repos.telemetry.setInventory(id, next() < 0.9 ? { agentVersion: pick(['0.1.0', '0.2.0']) } : {}, 1);
     const gpus = Array.from({ length: Math.floor(next() * 5) }, (_, g) => ({ uuid: `GPU-${n}-${g}`, serial: `S${n}${g}`, name: pick(MODELS), pci_bus_id: `0000:${g}0:00.0` }));
     if (gpus.length > 0) await repos.telemetry.seeGpus(id, gpus, 1);
     // Health of inventoried GPUs, of GPUs the inventory lacks, and of the node as a whole.
@@ -56,6 +58,7 @@ describe('the fleet summary', () => {
       for (const org of ['org-a', 'org-b']) {
         const expected = summarize(await fleetRows(repos, org));
         expect(expected.nodes, `seed ${seed}, ${org}`).toBeGreaterThan(3);
+        expect(Object.values(expected.agentVersions).reduce((a, b) => a + b, 0)).toBe(expected.nodes);
         expect(await fleetSummary(repos, org), `seed ${seed}, ${org}`).toEqual(expected);
       }
     }
@@ -63,6 +66,6 @@ describe('the fleet summary', () => {
 
   it('counts an empty org as empty', async () => {
     await repos.orgs.create({ id: 'org-a', name: 'A', created_at: 0 });
-    expect(await fleetSummary(repos, 'org-a')).toEqual({ nodes: 0, gpus: { total: 0, byModel: {}, health: { healthy: 0, degraded: 0, unhealthy: 0, unknown: 0 } }, verdicts: { excluded: 0, possible: 0, certain: 0, none: 0 } });
+    expect(await fleetSummary(repos, 'org-a')).toEqual({ nodes: 0, gpus: { total: 0, byModel: {}, health: { healthy: 0, degraded: 0, unhealthy: 0, unknown: 0 } }, verdicts: { excluded: 0, possible: 0, certain: 0, none: 0 }, agentVersions: {} });
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signBody } from '@locus/protocol';
-import { enrollAgent, landmark, measurementOf, testServer, type TestServer } from './test-support.js';
+import { enrollAgent, hostInventory, landmark, measurementOf, testServer, type TestServer } from './test-support.js';
 
 const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('fra-1', 'DE', 50.1109, 8.6821), landmark('bom-1', 'IN', 19.076, 72.8777)];
 const SINGAPORE = { lat: 1.3, lon: 103.8 };
@@ -35,7 +35,9 @@ beforeAll(async () => {
   const ingest = (events: object[]) =>
     s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: sg7.key.publicKey, sentAt: s.clock.now().toISOString(), samples: [], events: events as never }, sg7.key.privateKey) });
   const health = (state: string) => ({ kind: 'health', id: randomUUID(), at: s.clock.now().toISOString(), component: 'xid', gpu: 'GPU-7', health: state, reason: 'Xid 79', suggestedAction: 'reboot' });
-  expect((await ingest([health('degraded'), health('unhealthy')])).statusCode).toBeLessThan(300);
+  // sg-gpu-07's agent was upgraded: its inventory says so.
+  const upgraded = { kind: 'inventory', id: randomUUID(), at: s.clock.now().toISOString(), inventory: hostInventory([{ uuid: 'GPU-7', serial: '7' }], '0.2.0') };
+  expect((await ingest([health('degraded'), health('unhealthy'), upgraded])).statusCode).toBeLessThan(300);
   ids.sg1 = sg1.nodeId;
   ids.sg7 = sg7.nodeId;
   await s.app.inject({ method: 'POST', url: '/api/v1/nodes', headers: owner, payload: { name: 'Plain-Host', hostKey: generateSigningKey().publicKey, claimedCountry: 'DE' } });
@@ -47,9 +49,9 @@ describe('GET /api/v1/nodes', () => {
     const { body } = await get('/api/v1/nodes');
     expect(body).toMatchObject({ total: 3, offset: 0, limit: 500 });
     expect(body.nodes).toEqual([
-      expect.objectContaining({ name: 'Plain-Host', zoneName: null, gpus: 0, health: 'unknown', verdict: null, lastReportAt: null }),
-      expect.objectContaining({ name: 'sg-gpu-01', zoneName: 'ap-southeast', gpus: 2, health: 'healthy', verdict: expect.objectContaining({ restricted: 'excluded', claim: expect.any(String) }), lastReportAt: null }),
-      expect.objectContaining({ name: 'sg-gpu-07', gpus: 1, health: 'unhealthy', verdict: expect.objectContaining({ restricted: 'possible' }), lastReportAt: s.clock.now().toISOString() }),
+      expect.objectContaining({ name: 'Plain-Host', zoneName: null, gpus: 0, health: 'unknown', verdict: null, lastReportAt: null, agentVersion: null }),
+      expect.objectContaining({ name: 'sg-gpu-01', zoneName: 'ap-southeast', gpus: 2, health: 'healthy', verdict: expect.objectContaining({ restricted: 'excluded', claim: expect.any(String) }), lastReportAt: null, agentVersion: '0.1.0' }),
+      expect.objectContaining({ name: 'sg-gpu-07', gpus: 1, health: 'unhealthy', verdict: expect.objectContaining({ restricted: 'possible' }), lastReportAt: s.clock.now().toISOString(), agentVersion: '0.2.0' }),
     ]);
   });
 
@@ -63,6 +65,10 @@ describe('GET /api/v1/nodes', () => {
     ['health=healthy', ['sg-gpu-01']],
     ['country=DE', ['Plain-Host']],
     ['zone=none', ['Plain-Host']],
+    ['agentVersion=0.1.0', ['sg-gpu-01']],
+    ['agentVersion=0.2.0', ['sg-gpu-07']],
+    ['agentVersion=none', ['Plain-Host']],
+    ['agentVersion=0.2.0&health=healthy', []],
     ['sort=-name', ['sg-gpu-07', 'sg-gpu-01', 'Plain-Host']],
     ['sort=verdict', ['sg-gpu-07', 'Plain-Host', 'sg-gpu-01']],
     ['sort=health', ['sg-gpu-07', 'Plain-Host', 'sg-gpu-01']],
@@ -94,7 +100,7 @@ describe('GET /api/v1/nodes', () => {
     }
   });
 
-  it.each(['verdict=maybe', 'health=fine', 'limit=0', 'limit=1001', 'offset=-1', 'sort=size', 'country=Germany', 'country=UK', 'country=XX'])('refuses a malformed query: %s', async (query) => {
+  it.each(['verdict=maybe', 'health=fine', 'limit=0', 'limit=1001', 'offset=-1', 'sort=size', 'country=Germany', 'country=UK', 'country=XX', 'agentVersion=', `agentVersion=${'9'.repeat(65)}`])('refuses a malformed query: %s', async (query) => {
     expect((await get(`/api/v1/nodes?${query}`)).status).toBe(400);
   });
 });

@@ -9,6 +9,15 @@ export const healthRank = (state: string): number => HEALTH_RANK[state as Health
 
 /** The model name of a GPU known only from health reports. */
 export const NOT_IN_INVENTORY = '(not in inventory)';
+/** The agent version of a node whose agent has not said it (one older than the member). */
+export const AGENT_VERSION_UNKNOWN = '(unknown)';
+
+/** Enrolled nodes counted by the version of their agent: how far a rolling upgrade has gone. */
+export function agentVersionCounts(nodes: readonly NodeRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const n of nodes) counts[n.agent_version ?? AGENT_VERSION_UNKNOWN] = (counts[n.agent_version ?? AGENT_VERSION_UNKNOWN] ?? 0) + 1;
+  return counts;
+}
 
 export interface GpuRow extends GpuTable {
   /** The worst of its components' latest reported states; healthy when none reported. */
@@ -62,6 +71,8 @@ export interface FleetSummary {
   readonly nodes: number;
   readonly gpus: { readonly total: number; readonly byModel: Record<string, number>; readonly health: Record<string, number> };
   readonly verdicts: Record<string, number>;
+  /** Nodes by agent version (AGENT_VERSION_UNKNOWN for agents that do not say). */
+  readonly agentVersions: Record<string, number>;
 }
 
 /** Every health state, with no GPU in it yet. */
@@ -131,7 +142,7 @@ export async function fleetSummary(repos: Repos, orgId: string): Promise<FleetSu
   health.healthy = total - worseTotal;
   const verdicts: Record<string, number> = { excluded: 0, possible: 0, certain: 0, none: 0, ...restricted };
   verdicts.none = nodes.length - Object.entries(verdicts).reduce((sum, [state, n]) => (state === 'none' ? sum : sum + n), 0);
-  return { nodes: nodes.length, gpus: { total, byModel, health }, verdicts };
+  return { nodes: nodes.length, gpus: { total, byModel, health }, verdicts, agentVersions: agentVersionCounts(nodes) };
 }
 
 export function summarize(rows: readonly NodeRow[]): FleetSummary {
@@ -147,5 +158,5 @@ export function summarize(rows: readonly NodeRow[]): FleetSummary {
     }
     verdicts[row.verdict?.record.restricted ?? 'none']!++;
   }
-  return { nodes: rows.length, gpus: { total, byModel, health }, verdicts };
+  return { nodes: rows.length, gpus: { total, byModel, health }, verdicts, agentVersions: agentVersionCounts(rows.map((r) => r.node)) };
 }

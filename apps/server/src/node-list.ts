@@ -25,6 +25,8 @@ export interface NodeListQuery {
   readonly verdict?: (typeof LISTED_VERDICTS)[number] | undefined;
   readonly claim?: (typeof LISTED_CLAIMS)[number] | undefined;
   readonly health?: NodeHealth | undefined;
+  /** An agent version, or `none` for nodes whose agent does not say. */
+  readonly agentVersion?: string | undefined;
   /** Nodes whose agent left: left out (as the fleet summary leaves them), listed too, or alone. */
   readonly unenrolled: (typeof UNENROLLED_FILTERS)[number];
   readonly sort: NodeSort;
@@ -76,13 +78,13 @@ async function withDetails(repos: Repos, orgId: string, nodes: readonly NodeReco
 }
 
 /**
- * One page of an org's nodes that match a query, and how many match. Name, zone and country
- * filter in the database; when neither the filter nor the order needs verdicts or health, only
+ * One page of an org's nodes that match a query, and how many match. Name, zone, country and
+ * agent version filter in the database; when neither the filter nor the order needs verdicts or health, only
  * the page's nodes have theirs read.
  */
 export async function listNodes(repos: Repos, orgId: string, query: NodeListQuery, zoneName: (id: string | null) => string): Promise<{ total: number; page: ListedNode[] }> {
   const orNull = (v: string | undefined) => (v === undefined ? undefined : v === 'none' ? null : v);
-  const nodes = await repos.nodes.search(orgId, { q: query.q?.trim(), zoneId: orNull(query.zone), claimedCountry: orNull(query.country), unenrolled: query.unenrolled });
+  const nodes = await repos.nodes.search(orgId, { q: query.q?.trim(), zoneId: orNull(query.zone), claimedCountry: orNull(query.country), agentVersion: orNull(query.agentVersion), unenrolled: query.unenrolled });
   const needsDetails = query.verdict !== undefined || query.claim !== undefined || query.health !== undefined || /^-?(verdict|health|lastReportAt)$/.test(query.sort);
   if (needsDetails) return pageNodes(await withDetails(repos, orgId, nodes), query, zoneName);
   const { total, page } = pageNodes(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
-import { PROTOCOL_VERSION, generateSigningKey, signBody, type HostInventoryWire, type LandmarkInfo, type SigningKey } from '@locus/protocol';
+import { PROTOCOL_VERSION, generateSigningKey, signBody, type SentInventoryWire, type LandmarkInfo, type SigningKey } from '@locus/protocol';
 import { migrateToLatest, openStorage, type Role, type Storage } from '@locus/storage';
 import { landmarkAt } from '../../../test/support/measurements.js';
 import { buildApp, type AppDeps } from './app.js';
@@ -70,7 +70,7 @@ export async function testServer(spec = 'sqlite::memory:', settings: Partial<Ser
 }
 
 /** A host inventory as an agent sends it, with these GPUs (H100s). */
-export const hostInventory = (gpus: readonly { uuid: string; serial: string }[]): HostInventoryWire => ({
+export const hostInventory = (gpus: readonly { uuid: string; serial: string }[], agentVersion = '0.1.0'): SentInventoryWire => ({
   hostname: 'gpu-host-01',
   machineId: 'abc123',
   os: 'Debian GNU/Linux 12',
@@ -81,6 +81,7 @@ export const hostInventory = (gpus: readonly { uuid: string; serial: string }[])
   driverVersion: '570.133.20',
   cudaVersion: '12.8',
   gpus: gpus.map((g, index) => ({ index, uuid: g.uuid, name: 'NVIDIA H100 80GB HBM3', serial: g.serial, boardPartNumber: null, pciBusId: `00000000:1${index}:00.0`, vbiosVersion: null })),
+  agentVersion,
 });
 
 export { landmarkAt as landmark, signedMeasurement as measurementOf, type TestLandmark } from '../../../test/support/measurements.js';

@@ -32,8 +32,12 @@ export const HostInventoryWire = z.strictObject({
   driverVersion: maybe(z.string().max(64)),
   cudaVersion: maybe(z.string().max(64)),
   gpus: z.array(GpuIdentityWire).max(64),
+  /** The Locus agent's own version (absent from agents before it was sent): which hosts an upgrade has reached. */
+  agentVersion: z.string().min(1).max(64).optional(),
 });
 export type HostInventoryWire = z.infer<typeof HostInventoryWire>;
+/** An inventory as this build's agent sends it: with its version (signed bodies hold no absent members). */
+export type SentInventoryWire = Omit<HostInventoryWire, 'agentVersion'> & { readonly agentVersion: string };
 
 /** One GPU's readings in a sample; units are in the names, null where the GPU does not report. */
 export const GpuMetricsWire = z.strictObject({

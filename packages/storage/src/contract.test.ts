@@ -128,7 +128,7 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     expect(await nodes.create(node)).toBe(true);
     expect(await nodes.create({ ...node, id: 'n2', org_id: 'org-b' })).toBe(false);
     // Left out on insert: no refusal yet.
-    const stored = { ...node, last_refusal_at: null, last_refusal_code: null, last_refusal_message: null };
+    const stored = { ...node, last_refusal_at: null, last_refusal_code: null, last_refusal_message: null, agent_version: null };
     expect(await nodes.get('org-a', 'n1')).toEqual(stored);
     expect(await nodes.get('org-b', 'n1')).toBeUndefined();
     expect(await nodes.list('org-b')).toEqual([]);
@@ -561,6 +561,24 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     const fresh = new GpuSampleRepo(storage.db);
     expect(await fresh.remember()).toBe(2);
     expect(await fresh.seriesFor('n1', ['GPU-b', 'GPU-a'])).toEqual(n1);
+  });
+
+  it("keeps on each node the agent version its latest inventory names, and lists nodes by it", async () => {
+    const nodes = new NodeRepo(storage.db);
+    const t = new TelemetryRepo(storage.db);
+    const mine = (list: readonly { id: string }[]) => list.map((n) => n.id).filter((id) => id.startsWith('ver-'));
+    for (const id of ['ver-a', 'ver-b', 'ver-c']) await nodes.create({ id, org_id: 'org-a', name: id, host_key: `key-${id}`, claimed_country: null, created_at: 1, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    await t.setInventory('ver-a', { hostname: 'a', agentVersion: '0.1.0' }, 1);
+    await t.setInventory('ver-b', { hostname: 'b', agentVersion: '0.1.0' }, 1);
+    await t.setInventory('ver-b', { hostname: 'b', agentVersion: '0.2.0' }, 2);
+    // An agent that does not say (one older than the member), or says something that is no text.
+    await t.setInventory('ver-c', { hostname: 'c', agentVersion: 7 }, 1);
+    expect((await nodes.list('org-a')).filter((n) => n.id.startsWith('ver-')).map((n) => [n.id, n.agent_version])).toEqual([['ver-a', '0.1.0'], ['ver-b', '0.2.0'], ['ver-c', null]]);
+    expect(mine(await nodes.search('org-a', { agentVersion: '0.2.0' }))).toEqual(['ver-b']);
+    expect(mine(await nodes.search('org-a', { agentVersion: null }))).toEqual(['ver-c']);
+    expect(await nodes.search('org-b', { agentVersion: '0.1.0' })).toEqual([]);
+    await t.setInventory('ver-a', { hostname: 'a' }, 3);
+    expect((await nodes.get('org-a', 'ver-a'))?.agent_version).toBeNull();
   });
 
   it('keeps the latest inventory and when each GPU was first and last seen', async () => {

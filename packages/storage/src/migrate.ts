@@ -24,6 +24,7 @@ import { alertUntold } from './migrations/0023-alert-untold.js';
 import { landmarkLastMeasurement } from './migrations/0024-landmark-last-measurement.js';
 import { landmarkLastRefusal } from './migrations/0025-landmark-last-refusal.js';
 import { nodeLastRefusal } from './migrations/0026-node-last-refusal.js';
+import { nodeAgentVersion } from './migrations/0027-node-agent-version.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -53,6 +54,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0024-landmark-last-measurement': landmarkLastMeasurement,
   '0025-landmark-last-refusal': landmarkLastRefusal,
   '0026-node-last-refusal': nodeLastRefusal,
+  '0027-node-agent-version': nodeAgentVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

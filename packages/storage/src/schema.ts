@@ -60,6 +60,8 @@ export interface NodeTable {
   last_refusal_at: ColumnType<number | null, number | null | undefined, number | null>;
   last_refusal_code: ColumnType<string | null, string | null | undefined, string | null>;
   last_refusal_message: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The Locus agent's version, as its latest inventory says; null before one that says it (migration 0027: inserts leave it out). */
+  agent_version: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** When a node's verdict loses a bound (a measurement it rests on leaves the window): judged again then. */

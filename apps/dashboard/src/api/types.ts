@@ -15,6 +15,8 @@ export interface FleetSummary {
   readonly nodes: number;
   readonly gpus: { readonly total: number; readonly byModel: Readonly<Record<string, number>>; readonly health: Readonly<Record<string, number>> };
   readonly verdicts: Readonly<Record<string, number>>;
+  /** Enrolled nodes by their agent's version; "(unknown)" for agents that do not say. */
+  readonly agentVersions: Readonly<Record<string, number>>;
   readonly zones: number;
 }
 
@@ -27,6 +29,8 @@ export interface NodeInfo {
   readonly zoneId: string | null;
   readonly createdAt: string;
   readonly lastMeasuredAt: string | null;
+  /** Its Locus agent's version, as its latest inventory says; null before an agent that says it. */
+  readonly agentVersion: string | null;
 }
 
 /** The newest refusal of what a landmark or a node's agent signed: when the server refused it, and why. */

@@ -74,7 +74,7 @@ describe('LandmarksPage', () => {
 describe('OverviewPage', () => {
   const routes = {
     '/api/v1/fleet/map': { zones: [], landmarks: LANDMARKS, verdicts: {} },
-    '/api/v1/fleet/summary': { nodes: 0, gpus: { total: 0, byModel: {}, health: {} }, verdicts: {}, zones: 0 },
+    '/api/v1/fleet/summary': { nodes: 0, gpus: { total: 0, byModel: {}, health: {} }, verdicts: {}, agentVersions: {}, zones: 0 },
     '/api/v1/alerts': { alerts: [] },
     '/api/v1/landmarks/status': status({ 'fra-1': minutesAgo(1), 'sin-1': minutesAgo(1), 'tyo-1': minutesAgo(45) }, ['tyo-1']),
   };

@@ -17,6 +17,7 @@ const node = (i: number): ListedNode => ({
   createdAt: '2026-01-01T00:00:00.000Z',
   lastMeasuredAt: null,
   lastReportAt: null,
+  agentVersion: i === 1 ? null : '0.1.0',
   gpus: 8,
   health: i % 2 ? 'healthy' : 'degraded',
   verdict: { restricted: 'excluded', claim: 'verified', countryEstimate: 'SG', computedAt: '2026-01-01T00:00:00.000Z' },
@@ -51,7 +52,9 @@ describe('NodesPage', () => {
     await waitFor(() => expect(screen.getByTestId('node-count').textContent).toBe('1000 node(s)'));
     expect(rows().length).toBeGreaterThan(10);
     expect(rows().length).toBeLessThan(60);
-    expect(rows()[0]!.textContent).toMatch(/^sin-h100-00000ap-southeast \(Singapore\)SGrestricted excludedverified8degraded/);
+    expect(rows()[0]!.textContent).toMatch(/^sin-h100-00000ap-southeast \(Singapore\)SGrestricted excludedverified8degraded0\.1\.0/);
+    // An agent that does not say its version.
+    expect(rows()[1]!.textContent).toMatch(/healthy—/);
     expect(screen.getByRole('link', { name: 'sin-h100-00001' }).getAttribute('href')).toBe('/nodes/n1');
     expect(api.calls.filter((c) => c.startsWith('/api/v1/nodes'))).toEqual([`/api/v1/nodes?offset=0&limit=${PAGE_SIZE}`]);
   });
@@ -75,8 +78,18 @@ describe('NodesPage', () => {
     expect(api.calls).toContain(`/api/v1/nodes?q=sin&health=degraded&offset=0&limit=${PAGE_SIZE}`);
     fireEvent.change(screen.getByRole('searchbox'), { target: { value: 'va-' } });
     expect(window.location.search).toBe('?q=va-&health=degraded');
+    // The page's filter is its URL's, as the router gives it: this one still names q=sin.
+    fireEvent.change(screen.getByLabelText('Agent version'), { target: { value: ' 0.2.0 ' } });
+    expect(window.location.search).toBe('?q=sin&health=degraded&agentVersion=0.2.0');
     fireEvent.click(screen.getByRole('button', { name: /^Name/ }));
     expect(new URLSearchParams(window.location.search).get('sort')).toBe('-name');
+  });
+
+  it('asks the server for the nodes of an agent version, or of agents that do not say theirs', async () => {
+    const api = fakeFetch({ '/api/v1/nodes': pagingServer(FLEET), ...MAP });
+    renderWithApi(page({ agentVersion: 'none' }), api.fetch);
+    await waitFor(() => expect(api.calls).toContain(`/api/v1/nodes?agentVersion=none&offset=0&limit=${PAGE_SIZE}`));
+    expect((screen.getByLabelText('Agent version') as HTMLInputElement).value).toBe('none');
   });
 
   it('says so when the filter matches nothing', async () => {

@@ -33,13 +33,14 @@ function columns(filter: NodeFilter, now: Date): Column<ListedNode>[] {
     { key: 'claim', header: 'Claim', cell: (n) => (n.claimedCountry ? (n.verdict?.claim ?? 'unjudged') : '—') },
     { key: 'gpus', header: 'GPUs', className: 'num', cell: (n) => n.gpus },
     { key: 'health', header: <SortHeader filter={filter} field="health">Health</SortHeader>, cell: (n) => <HealthBadge value={n.health} /> },
+    { key: 'agent', header: 'Agent', cell: (n) => n.agentVersion ?? '—' },
     { key: 'reported', header: <SortHeader filter={filter} field="lastReportAt">Last report</SortHeader>, cell: (n) => ago(n.lastReportAt, now) },
     { key: 'measured', header: <SortHeader filter={filter} field="lastMeasuredAt">Last measured</SortHeader>, cell: (n) => ago(n.lastMeasuredAt, now) },
   ];
 }
 
 /**
- * `/nodes?q=…&verdict=…&health=…&zone=…&country=…&claim=…&sort=…`: the nodes, filtered, sorted
+ * `/nodes?q=…&verdict=…&health=…&zone=…&country=…&claim=…&agentVersion=…&sort=…`: the nodes, filtered, sorted
  * and paged by the server; only the rows in view are fetched and drawn. The URL holds the view.
  */
 export function NodesPage({ filter }: { readonly filter: NodeFilter }) {

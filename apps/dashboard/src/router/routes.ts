@@ -6,11 +6,13 @@ export interface NodeFilter {
   readonly zone: string;
   readonly country: string;
   readonly claim: string;
+  /** An agent version, or `none` for agents that do not say theirs. */
+  readonly agentVersion: string;
   readonly sort: string;
 }
 
-export const NODE_FILTER_KEYS = ['q', 'verdict', 'health', 'zone', 'country', 'claim', 'sort'] as const satisfies readonly (keyof NodeFilter)[];
-export const NO_FILTER: NodeFilter = { q: '', verdict: '', health: '', zone: '', country: '', claim: '', sort: '' };
+export const NODE_FILTER_KEYS = ['q', 'verdict', 'health', 'zone', 'country', 'claim', 'agentVersion', 'sort'] as const satisfies readonly (keyof NodeFilter)[];
+export const NO_FILTER: NodeFilter = { q: '', verdict: '', health: '', zone: '', country: '', claim: '', agentVersion: '', sort: '' };
 
 /** The alert list's view. */
 export interface AlertFilter {

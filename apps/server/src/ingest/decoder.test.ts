@@ -44,7 +44,7 @@ describe('decodeBatch', () => {
     expect(edited).not.toBe(wireText(signed));
     const forged = `${signed.signature.startsWith('A') ? 'B' : 'A'}${signed.signature.slice(1)}`;
     const { signature: _s, ...body } = signed;
-    const texts = [edited, wireText(signBody('enroll', body, key.privateKey)), wireText({ ...signBody('ingest', body, generateSigningKey().privateKey) }), wireText({ ...signed, signature: forged })];
+    const texts = [edited, wireText(signBody('enroll', body as never, key.privateKey)), wireText(signBody('ingest', body as never, generateSigningKey().privateKey)), wireText({ ...signed, signature: forged })];
     for (const text of texts) expect(decoded(await decodeBatchSync(bytes(text))).signed).toBe(false);
   });
 

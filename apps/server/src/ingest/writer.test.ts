@@ -3,7 +3,7 @@ import { sampleColumns } from '@locus/protocol';
 import type { GpuSampleRepo, Storage } from '@locus/storage';
 import { BatchWriter, type CheckedBatch, type WriteOutcome } from './writer.js';
 
-const NODE = { id: 'n1', org_id: 'o', name: 'n1', host_key: 'k', claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null, last_refusal_at: null, last_refusal_code: null, last_refusal_message: null };
+const NODE = { id: 'n1', org_id: 'o', name: 'n1', host_key: 'k', claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null, last_refusal_at: null, last_refusal_code: null, last_refusal_message: null, agent_version: null };
 
 const batch = (batchId: string): CheckedBatch => ({
   batchId,

@@ -13,6 +13,7 @@ const FleetSummaryView = z.object({
   nodes: z.number().int(),
   gpus: z.object({ total: z.number().int(), byModel: Counts, health: Counts }),
   verdicts: Counts,
+  agentVersions: Counts.describe('Enrolled nodes by the version of their agent ("(unknown)" for agents that do not say): how far a rolling upgrade has gone'),
   zones: z.number().int(),
 });
 

@@ -29,6 +29,8 @@ const Node = z.object({
   lastMeasuredAt: z.string().nullable(),
   /** When its agent left (unenrolled); null while enrolled. Its history stays. */
   unenrolledAt: z.string().nullable(),
+  /** The version of its Locus agent, as its latest inventory says; null before an agent that says it. */
+  agentVersion: z.string().nullable(),
 });
 
 const NodeDetail = Node.extend({
@@ -55,6 +57,7 @@ const toNode = (n: NodeRecord): z.infer<typeof Node> => ({
   createdAt: new Date(n.created_at).toISOString(),
   lastMeasuredAt: n.last_measured_at === null ? null : new Date(n.last_measured_at).toISOString(),
   unenrolledAt: n.unenrolled_at === null ? null : new Date(n.unenrolled_at).toISOString(),
+  agentVersion: n.agent_version,
 });
 
 const Params = z.object({ id: z.string().min(1).max(100) });
@@ -129,6 +132,8 @@ const ListQuery = z.object({
   verdict: z.enum(LISTED_VERDICTS).optional(),
   claim: z.enum(LISTED_CLAIMS).optional(),
   health: z.enum(NODE_HEALTH).optional(),
+  /** Nodes whose agent says this version, or `none` for agents that do not say. */
+  agentVersion: z.string().min(1).max(64).optional(),
   unenrolled: z.enum(UNENROLLED_FILTERS).default('exclude'),
   sort: z.enum(NODE_SORTS).default('name'),
   offset: z.coerce.number().int().min(0).default(0),
@@ -180,6 +185,7 @@ export const nodeRoutes =
         last_refusal_at: null,
         last_refusal_code: null,
         last_refusal_message: null,
+        agent_version: null,
       };
       if (!(await ctx.repos.nodes.create(node))) throw new ApiError('LOCUS_ERR_CONFLICT', 'a node with this host key is already enrolled');
       ctx.changes.publish(caller.orgId, 'nodes');

@@ -45,11 +45,18 @@ export class NodeRepo {
 
   /**
    * An org's nodes whose name contains `q` (any case; `%` and `_` taken literally), in a zone
-   * (`null`: in none) and claiming a country (`null`: none), as given; ordered by name.
+   * (`null`: in none), claiming a country (`null`: none) and running an agent version (`null`: one
+   * that does not say), as given; ordered by name.
    */
   search(
     orgId: string,
-    filter: { readonly q?: string | undefined; readonly zoneId?: string | null | undefined; readonly claimedCountry?: string | null | undefined; readonly unenrolled?: 'exclude' | 'include' | 'only' | undefined },
+    filter: {
+      readonly q?: string | undefined;
+      readonly zoneId?: string | null | undefined;
+      readonly claimedCountry?: string | null | undefined;
+      readonly agentVersion?: string | null | undefined;
+      readonly unenrolled?: 'exclude' | 'include' | 'only' | undefined;
+    },
   ): Promise<NodeRecord[]> {
     let query = this.#db.selectFrom('nodes').selectAll().where('org_id', '=', orgId);
     if (filter.unenrolled === 'exclude') query = query.where('unenrolled_at', 'is', null);
@@ -57,6 +64,7 @@ export class NodeRepo {
     if (filter.q) query = query.where(sql<boolean>`lower(name) like ${`%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`);
     if (filter.zoneId !== undefined) query = filter.zoneId === null ? query.where('zone_id', 'is', null) : query.where('zone_id', '=', filter.zoneId);
     if (filter.claimedCountry !== undefined) query = filter.claimedCountry === null ? query.where('claimed_country', 'is', null) : query.where('claimed_country', '=', filter.claimedCountry);
+    if (filter.agentVersion !== undefined) query = filter.agentVersion === null ? query.where('agent_version', 'is', null) : query.where('agent_version', '=', filter.agentVersion);
     return query.orderBy('name').orderBy('id').execute();
   }
 

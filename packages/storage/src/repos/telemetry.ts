@@ -66,13 +66,16 @@ export class TelemetryRepo {
     return node ? 'duplicate' : 'not-enrolled';
   }
 
-  async setInventory(nodeId: string, inventory: unknown, at: number): Promise<void> {
+  /** The node's inventory as its agent last sent it, and the agent version it names (kept on the node, for lists and filters). */
+  async setInventory(nodeId: string, inventory: object, at: number): Promise<void> {
     const text = JSON.stringify(inventory);
     await this.#db
       .insertInto('node_inventory')
       .values({ node_id: nodeId, inventory: text, updated_at: at })
       .onConflict((oc) => oc.column('node_id').doUpdateSet({ inventory: text, updated_at: at }))
       .execute();
+    const { agentVersion } = inventory as { agentVersion?: unknown };
+    await this.#db.updateTable('nodes').set({ agent_version: typeof agentVersion === 'string' ? agentVersion : null }).where('id', '=', nodeId).execute();
   }
 
   async inventory(nodeId: string): Promise<{ inventory: unknown; updatedAt: number } | undefined> {

@@ -16,6 +16,7 @@ const node = (over: Partial<NodeDetail>): NodeDetail => ({
   zoneId: null,
   createdAt: minutesAgo(600),
   lastMeasuredAt: null,
+  agentVersion: '0.1.0',
   lastReportAt: null,
   lastRefusal: null,
   refused: false,
@@ -29,6 +30,7 @@ describe('HostPanel', () => {
   it("says when the agent last reported, and why it does not when the server refuses its batches", () => {
     render(<HostPanel node={node({ lastReportAt: minutesAgo(30), lastRefusal: { at: minutesAgo(2), ...REFUSAL }, refused: true })} inventory={NO_INVENTORY} zoneName={null} now={NOW} />);
     expect(fact('Last report')).toBe('30 min ago');
+    expect(fact('Agent version')).toBe('0.1.0');
     expect(fact('Last refused batch')).toBe('2 min ago');
     expect(screen.getByTestId('node-refused').textContent).toBe(`The server refuses this agent's batches (LOCUS_ERR_VALIDATION, 2 min ago): ${REFUSAL.message}. The agent drops each batch the server refuses and goes on, so their samples and events are lost.`);
   });

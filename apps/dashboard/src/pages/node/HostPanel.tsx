@@ -15,6 +15,7 @@ export function HostPanel({ node, inventory, zoneName, now }: { readonly node: N
     ['Enrolled', ago(node.createdAt, now)],
     ['Last report', <span title={node.lastReportAt ? time(node.lastReportAt) : undefined}>{ago(node.lastReportAt, now)}</span>],
     ['Last measured', ago(node.lastMeasuredAt, now)],
+    ['Agent version', node.agentVersion ?? 'unknown (an agent that does not say)'],
   ];
   const refusal = node.lastRefusal;
   if (refusal) rows.push(['Last refused batch', <span title={`${refusal.code}: ${refusal.message}`}>{ago(refusal.at, now)}</span>]);

@@ -44,6 +44,9 @@ export function NodeFilters({ filter, zones }: { readonly filter: NodeFilter; re
       <label>
         Claimed country <input className="country" value={filter.country} size={5} maxLength={4} placeholder="SG" onChange={(e) => set({ country: e.target.value.toUpperCase() })} />
       </label>
+      <label>
+        Agent version <input value={filter.agentVersion} size={8} maxLength={64} placeholder="0.1.0" title='"none": agents that do not say their version' onChange={(e) => set({ agentVersion: e.target.value.trim() })} />
+      </label>
     </div>
   );
 }

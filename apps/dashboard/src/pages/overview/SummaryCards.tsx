@@ -18,6 +18,8 @@ export const Counts = ({ counts, order, href }: { readonly counts: Readonly<Reco
 };
 
 export const VERDICT_ORDER = ['excluded', 'possible', 'certain', 'none'] as const;
+/** The server's key for nodes whose agent does not say its version. */
+const AGENT_VERSION_UNKNOWN = '(unknown)';
 
 /** The fleet in numbers: nodes, GPUs by model and health, node verdicts, zones, open alerts; each number opens its list. */
 export function SummaryCards({ summary, openAlerts }: { readonly summary: FleetSummary; readonly openAlerts: number | undefined }) {
@@ -31,6 +33,8 @@ export function SummaryCards({ summary, openAlerts }: { readonly summary: FleetS
           </Link>
         </p>
         <p className="muted">{summary.zones} zone(s)</p>
+        <h4>By agent version</h4>
+        <Counts counts={summary.agentVersions} href={(v) => nodesHref({ agentVersion: v === AGENT_VERSION_UNKNOWN ? 'none' : v })} />
       </article>
       <article className="card">
         <h3>GPUs</h3>
