@@ -63,7 +63,7 @@ describe('signed reports', () => {
       ['fra-01', 'GPU-a1', 'healthy'],
       ['lon-01', '', ''],
     ]);
-    expect(rows[1]).toMatchObject({ node_id: a.nodeId, zone_id: zone.id, zone_name: 'fra', claimed_country: 'DE', restricted: 'excluded', claim: 'verified', gpu_model: 'NVIDIA H100 80GB HBM3', gpu_serial: '1650000000001' });
+    expect(rows[1]).toMatchObject({ node_id: a.nodeId, zone_id: zone.id, zone_name: 'fra', claimed_country: 'DE', restricted: 'excluded', claim: 'verified', agent_version: '0.1.0', gpu_model: 'NVIDIA H100 80GB HBM3', gpu_serial: '1650000000001' });
     expect(rows[0]).toMatchObject({ restricted: 'none', claim: '' });
   });
 
@@ -71,10 +71,11 @@ describe('signed reports', () => {
     const { zone } = await fleet();
     const { file, signature } = await report({ format: 'json', zoneId: zone.id });
     expect(checkReport(file, signature, [await serverKey()])).toMatchObject({ ok: true, statement: { format: 'json', zoneId: zone.id } });
-    const json = JSON.parse(file.toString('utf8')) as { zone: { name: string }; summary: { nodes: number; gpus: { total: number; health: Record<string, number> }; verdicts: Record<string, number> }; nodes: { name: string; verdict: { restricted: string } | null }[] };
+    const json = JSON.parse(file.toString('utf8')) as { zone: { name: string }; summary: { nodes: number; gpus: { total: number; health: Record<string, number> }; verdicts: Record<string, number> }; nodes: { name: string; agentVersion: string | null; verdict: { restricted: string } | null }[] };
     expect(json.zone.name).toBe('fra');
     expect(json.nodes.map((n) => n.name)).toEqual(['=HYPERLINK("http://x")', 'fra-01']);
-    expect(json.summary).toMatchObject({ nodes: 2, gpus: { total: 3, health: { healthy: 2, unhealthy: 1 } }, verdicts: { excluded: 1, none: 1 } });
+    expect(json.summary).toMatchObject({ nodes: 2, gpus: { total: 3, health: { healthy: 2, unhealthy: 1 } }, verdicts: { excluded: 1, none: 1 }, agentVersions: { '0.1.0': 2 } });
+    expect(json.nodes.map((n) => n.agentVersion)).toEqual(['0.1.0', '0.1.0']);
     expect(json.nodes[1]!.verdict?.restricted).toBe('excluded');
   });
 

@@ -34,6 +34,7 @@ const CSV_COLUMNS = [
   'claim',
   'possible_countries',
   'verdict_at',
+  'agent_version',
   'gpu_uuid',
   'gpu_serial',
   'gpu_model',
@@ -64,6 +65,7 @@ export function renderReport(format: ReportFormat, about: ReportAbout, rows: rea
         hostKey: node.host_key,
         claimedCountry: node.claimed_country,
         enrolledAt: iso(node.created_at),
+        agentVersion: node.agent_version,
         verdict: verdict ? { computedAt: iso(verdict.computedAt), measurements: verdict.measurements, ...verdict.record } : null,
         gpus: gpus.map((g) => ({ uuid: g.uuid, serial: g.serial, model: g.name, pciBusId: g.pci_bus_id, health: g.health, firstSeenAt: seen(g.first_seen_at), lastSeenAt: seen(g.last_seen_at) })),
       })),
@@ -82,6 +84,7 @@ export function renderReport(format: ReportFormat, about: ReportAbout, rows: rea
       verdict?.record.claim ?? null,
       verdict?.record.possibleCountries.join(' ') ?? null,
       iso(verdict?.computedAt),
+      node.agent_version,
     ];
     if (gpus.length === 0) records.push([...nodeCells, null, null, null, null, null, null, null]);
     for (const g of gpus) records.push([...nodeCells, g.uuid, g.serial, g.name, g.pci_bus_id, g.health, seen(g.first_seen_at), seen(g.last_seen_at)]);
