@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
-import { Outbox, agentFiles } from '@locus/agent';
+import { AGENT_VERSION, Outbox, agentFiles } from '@locus/agent';
 import { startServer, type RunningServer } from '@locus/server';
 import { runLocus } from '../test-support.js';
 
@@ -31,14 +31,14 @@ describe('agent enrollment from the command line', () => {
     expect(enroll.stdout).toMatch(/^enrolled with http:\/\/127\.0\.0\.1:\d+ as node \S+ \(org default\)/);
     expect(existsSync(join(dir, 'agent.key'))).toBe(true);
     const status = JSON.parse((await runLocus(['agent', 'status', '--json', '--state-dir', dir])).stdout) as { enrolled: boolean; enrollment: { server: string } };
-    expect(status).toMatchObject({ enrolled: true, enrollment: { server: server.url } });
+    expect(status).toMatchObject({ agentVersion: AGENT_VERSION, protocolVersion: 1, enrolled: true, enrollment: { server: server.url } });
     const twice = await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', await enrollmentTokenFile(), '--simulate', '4xH200', '--state-dir', dir]);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toMatch(/LOCUS_ERR_AGENT_STATE: .*already enrolled/);
     const leave = await runLocus(['agent', 'unenroll', '--state-dir', dir]);
     expect(leave.stdout).toMatch(/^left http.* \(node \S+\)\ndeleted the host key, enrollment and queue/);
     expect(existsSync(join(dir, 'agent.key'))).toBe(false);
-    expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^not enrolled/);
+    expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^locus agent \d+\.\d+\.\d+, writing protocol version 1\nnot enrolled/);
   });
 
   it("shows when the server last stored a batch of the agent's, and the last one it refused for good", async () => {
@@ -90,7 +90,7 @@ describe('agent enrollment from the command line', () => {
     const r = await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', file, '--simulate', '8xH100', '--state-dir', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/LOCUS_ERR_SERVER_REFUSED: .*LOCUS_ERR_UNAUTHENTICATED: the enrollment token is unknown, expired or used up/);
-    expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^not enrolled/);
+    expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^locus agent \d+\.\d+\.\d+, writing protocol version 1\nnot enrolled/);
   });
 
   it('leaves a two-letter claim that names no country to the server, which refuses it before enrolling', async () => {
@@ -98,7 +98,7 @@ describe('agent enrollment from the command line', () => {
     const r = await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', await enrollmentTokenFile(), '--simulate', '8xH100', '--claim', 'xx', '--state-dir', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/LOCUS_ERR_SERVER_REFUSED: .*claimedCountry: \\?"XX\\?" is not an ISO 3166-1 alpha-2 country code/);
-    expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^not enrolled/);
+    expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^locus agent \d+\.\d+\.\d+, writing protocol version 1\nnot enrolled/);
   });
 
   it.each([

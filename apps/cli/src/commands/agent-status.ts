@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { Outbox, agentFiles, readEnrollment, type DeliveryStatus } from '@locus/agent';
+import { AGENT_VERSION, Outbox, agentFiles, readEnrollment, type DeliveryStatus } from '@locus/agent';
+import { PROTOCOL_VERSION } from '@locus/protocol';
 import type { Io } from '../io.js';
 import { STATE_DIR_HELP, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
@@ -8,7 +9,8 @@ const NAME = 'locus agent status';
 
 export const HELP = `Usage: ${NAME} [--json] [--state-dir DIR]
 
-Says whether this agent is enrolled (server, node, org), its host key, what waits in its
+Says this agent's version and the protocol version it writes, whether it is enrolled (server,
+node, org), its host key, what waits in its
 outbox, when the server last stored a batch of its, whether deliveries are held (the server
 does not read this agent's protocol version: nothing is dropped), and the last batch the
 server refused for good (dropped: when, why, what it held). Reads local state only.
@@ -36,11 +38,12 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     delivery = await outbox.deliveryStatus();
     await outbox.close();
   }
-  const status = { stateDir: dir, enrolled: enrollment !== null, enrollment, hasKey: existsSync(files.key), queued, ...delivery };
+  const status = { agentVersion: AGENT_VERSION, protocolVersion: PROTOCOL_VERSION, stateDir: dir, enrolled: enrollment !== null, enrollment, hasKey: existsSync(files.key), queued, ...delivery };
   if (v.json) io.stdout(`${JSON.stringify(status, null, 2)}\n`);
   else
     io.stdout(
       [
+        `locus agent ${AGENT_VERSION}, writing protocol version ${PROTOCOL_VERSION}`,
         enrollment ? `enrolled with ${enrollment.server} as node ${enrollment.nodeId} (org ${enrollment.orgId}) since ${enrollment.enrolledAt}` : 'not enrolled',
         `state dir ${dir}; host key ${status.hasKey ? 'present' : 'none'}`,
         `outbox: ${queued.samples} sample(s), ${queued.events} event(s) waiting`,
