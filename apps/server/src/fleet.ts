@@ -15,7 +15,10 @@ export const AGENT_VERSION_UNKNOWN = '(unknown)';
 /** Enrolled nodes counted by the version of their agent: how far a rolling upgrade has gone. */
 export function agentVersionCounts(nodes: readonly NodeRecord[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const n of nodes) counts[n.agent_version ?? AGENT_VERSION_UNKNOWN] = (counts[n.agent_version ?? AGENT_VERSION_UNKNOWN] ?? 0) + 1;
+  for (const n of nodes) {
+    const version = n.agent_version ?? AGENT_VERSION_UNKNOWN;
+    counts[version] = (counts[version] ?? 0) + 1;
+  }
   return counts;
 }
 
