@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ async function freePort(): Promise<number> {
 
 /** Runs `npm start`'s command until its first verdict table, then stops it with Ctrl-C. */
 async function startOnce(dataDir: string, port: number): Promise<{ stdout: string; code: number | null }> {
+  const startedAt = new Date().toISOString();
   const child = spawn(process.execPath, [join(root, 'apps/cli/bin/locus.js'), 'start', '--data-dir', dataDir], { env: { ...process.env, PORT: String(port), LOCUS_ADMIN_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -28,7 +29,7 @@ async function startOnce(dataDir: string, port: number): Promise<{ stdout: strin
   while (!lastRow.test(stdout) && performance.now() < end && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
   // The API answers while the world runs: the admin token printed works.
   const token = /admin token: (\S+)/.exec(stdout)?.[1];
-  const nodes = (await (await fetch(`http://127.0.0.1:${port}/api/v1/nodes`, { headers: { authorization: `Bearer ${token}` } })).json()) as { nodes: unknown[] };
+  const nodes = (await (await fetch(`http://127.0.0.1:${port}/api/v1/nodes`, { headers: { authorization: `Bearer ${token}` } })).json()) as { nodes: { lastReportAt: string | null; agentVersion: string | null }[] };
   const summary = (await (await fetch(`http://127.0.0.1:${port}/api/v1/fleet/summary`, { headers: { authorization: `Bearer ${token}` } })).json()) as { zones: number; verdicts: { excluded: number } };
   // Alerts follow the measurements: wait (bounded) for the copied identity's.
   let alerts: { alerts: { kind: string; summary: string }[] } = { alerts: [] };
@@ -36,7 +37,9 @@ async function startOnce(dataDir: string, port: number): Promise<{ stdout: strin
     alerts = (await (await fetch(`http://127.0.0.1:${port}/api/v1/alerts?state=firing`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof alerts;
     if (alerts.alerts.some((a) => a.kind === 'impossible-travel')) break;
   }
-  stdout += `\nNODES ${nodes.nodes.length}\nSUMMARY ${JSON.stringify(summary)}\nALERTS ${JSON.stringify(alerts.alerts.map((a) => `${a.kind} ${a.summary.split(':')[0]}`))}\n`;
+  // Agents that delivered to this start's server (its first pass goes at once).
+  const reported = nodes.nodes.filter((n) => n.lastReportAt !== null && n.lastReportAt >= startedAt).length;
+  stdout += `\nNODES ${nodes.nodes.length}\nREPORTED ${reported}\nAGENTS ${JSON.stringify([...new Set(nodes.nodes.map((n) => n.agentVersion))])}\nSUMMARY ${JSON.stringify(summary)}\nALERTS ${JSON.stringify(alerts.alerts.map((a) => `${a.kind} ${a.summary.split(':')[0]}`))}\n`;
   child.kill('SIGINT');
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   return { stdout, code };
@@ -69,9 +72,27 @@ describe('npm start (locus start)', () => {
     expect(alerts.some((a) => a.startsWith('restricted sin-h100-07'))).toBe(true);
     const token = /admin token: (\S+)/.exec(first.stdout)![1];
 
-    const second = await startOnce(dataDir, port);
+    expect(first.stdout).toMatch(new RegExp(`REPORTED ${WORLD_HOSTS.length}\nAGENTS \\["\\d+\\.\\d+\\.\\d+"\\]\n`));
+
+    // Again on another port: the enrolled agents report to it, not to the port they enrolled at.
+    const second = await startOnce(dataDir, await freePort());
     expect(second.code).toBe(0);
     expect(/admin token: (\S+)/.exec(second.stdout)![1]).toBe(token);
-    expect(second.stdout).toMatch(new RegExp(`NODES ${WORLD_HOSTS.length}\n`));
+    expect(second.stdout).toMatch(new RegExp(`NODES ${WORLD_HOSTS.length}\nREPORTED ${WORLD_HOSTS.length}\n`));
   }, 180_000);
+
+  it('says what to do with a data dir first started with LOCUS_ADMIN_TOKEN, started again without it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'locus-world-'));
+    const args = [join(root, 'apps/cli/bin/locus.js'), 'start', '--port', '0', '--data-dir', dataDir];
+    // First with the token given: stopped with Ctrl-C once it says it runs.
+    const first = spawn(process.execPath, args, { env: { ...process.env, LOCUS_ADMIN_TOKEN: 'locus_world_token_given_once' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    first.stdout.on('data', (d) => (out += d));
+    for (const end = performance.now() + 60_000; !out.includes('Waiting for the first verdicts') && performance.now() < end && first.exitCode === null; ) await new Promise((r) => setTimeout(r, 100));
+    first.kill('SIGINT');
+    expect(await new Promise((r) => first.once('exit', r))).toBe(0);
+    const again = spawnSync(process.execPath, args, { env: { ...process.env, LOCUS_ADMIN_TOKEN: '' }, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+    expect(again.stderr).toBe(`locus: error LOCUS_ERR_CLI_USAGE: locus start: the server in ${join(dataDir, 'server')} was first started with LOCUS_ADMIN_TOKEN set, so this data dir keeps no owner token of its own\nSet LOCUS_ADMIN_TOKEN to the token it was first started with, or start a new world: --data-dir DIR.\n`);
+    expect(again.status).toBe(2);
+  }, 120_000);
 });

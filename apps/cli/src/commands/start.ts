@@ -6,7 +6,7 @@ import { directoryFailure } from '../files.js';
 import { dashboardDir } from '../paths.js';
 import { printable, type Io } from '../io.js';
 import { WORLD_HOSTS, WORLD_LANDMARKS } from '../world/places.js';
-import { startLiveWorld, type LiveWorld } from '../world/world.js';
+import { startLiveWorld, WorldTokenError, type LiveWorld } from '../world/world.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
 import { portOption } from './options.js';
@@ -31,7 +31,8 @@ Options:
 
 Environment:
   LOCUS_ADMIN_TOKEN    the owner token, at least 16 characters (else one is made on first
-                       start and kept in the data dir)
+                       start and kept in the data dir; a data dir first started with
+                       it needs it again)
 ${LOG_LEVEL_HELP}
 
 Ctrl-C stops everything cleanly.
@@ -46,9 +47,15 @@ async function summary(world: LiveWorld): Promise<string> {
   const rows = await Promise.all(
     world.hosts.map(async ({ host, nodeId }) => {
       const res = await world.server.app.inject({ method: 'GET', url: `/api/v1/nodes/${nodeId}/verdict`, headers: { authorization: `Bearer ${world.adminToken}` } });
+      const where = `${host.truth.place}, ${countryName(host.truth.country)}${host.copiedTo ? ` + a copy in ${host.copiedTo.place}` : ''}`;
+      if (res.statusCode !== 200) {
+        // Said in its row, rather than stopping the world: the server's own words.
+        const e = res.json() as { code?: string; message?: string };
+        return [host.name, host.zone, host.claims, where, '-', `${e.code ?? `HTTP ${res.statusCode}`}: ${printable(e.message ?? '')}`, '', '', ''];
+      }
       const v = res.json() as VerdictView;
       const countries = v.verdict.possibleCountries.slice(0, 4).join(' ') + (v.verdict.possibleCountries.length > 4 ? ' …' : '');
-      return [host.name, host.zone, host.claims, `${host.truth.place}, ${countryName(host.truth.country)}${host.copiedTo ? ` + a copy in ${host.copiedTo.place}` : ''}`, String(v.measurements), v.verdict.restricted, v.verdict.claim ?? '-', v.verdict.radiusKm === null ? '-' : v.verdict.radiusKm.toFixed(0), countries];
+      return [host.name, host.zone, host.claims, where, String(v.measurements), v.verdict.restricted, v.verdict.claim ?? '-', v.verdict.radiusKm === null ? '-' : v.verdict.radiusKm.toFixed(0), countries];
     }),
   );
   const header = ['node', 'zone', 'claims', 'really in (only the demo knows)', 'meas.', 'restricted', 'claim', 'radius km', 'possible'];
@@ -78,6 +85,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: port ${port} is in use`, 'Pick another: PORT=8081 npm start, or --port 8081.');
+    if (error instanceof WorldTokenError) throw new CliError('LOCUS_ERR_CLI_USAGE', `${NAME}: ${error.message}`, 'Set LOCUS_ADMIN_TOKEN to the token it was first started with, or start a new world: --data-dir DIR.');
     const listen = listenFailure(NAME, v.host ?? '127.0.0.1', port, error);
     if (listen) throw listen;
     throw directoryFailure(NAME, error, 'Choose a data dir you can write to: --data-dir DIR.');
@@ -95,8 +103,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   io.stdout(
     [
       `dashboard:   ${world.server.url}/  (API docs: ${world.server.url}/docs)`,
-      `admin token: ${world.adminToken ?? '(set LOCUS_ADMIN_TOKEN)'}`,
-      `try:         curl -H "Authorization: Bearer ${world.adminToken ?? '$LOCUS_ADMIN_TOKEN'}" ${world.server.url}/api/v1/nodes`,
+      `admin token: ${world.adminToken}`,
+      `try:         curl -H "Authorization: Bearer ${world.adminToken}" ${world.server.url}/api/v1/nodes`,
       `landmarks:   ${WORLD_LANDMARKS.map((l) => l.name).join(', ')}`,
       `hosts:       ${world.hosts.length} simulated (${WORLD_HOSTS.map((h) => h.gpus).join(', ')})`,
       'Waiting for the first verdicts … (Ctrl-C to stop)',

@@ -27,10 +27,17 @@ export interface LiveWorldOptions {
 
 export interface LiveWorld {
   readonly server: RunningServer;
-  readonly adminToken: string | undefined;
+  /** The owner token: LOCUS_ADMIN_TOKEN, or the one the data dir keeps. */
+  readonly adminToken: string;
   readonly hosts: readonly { readonly host: WorldHost; readonly nodeId: string }[];
   stop(): Promise<void>;
 }
+
+/**
+ * A data dir whose server was first started with LOCUS_ADMIN_TOKEN (so it kept no token of its
+ * own), started again without it: nothing could be read or enrolled.
+ */
+export class WorldTokenError extends Error {}
 
 /** The demo keeps the owner token it was given on first start, so that later starts can show it. */
 const DEMO_TOKEN_FILE = 'admin-token';
@@ -67,6 +74,10 @@ export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
   const server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world, dashboardDir: o.dashboardDir, decoderWorker: decoderWorker(), logger: o.logger ?? false });
   const token = o.adminToken ?? demoToken(o.dataDir) ?? server.generatedToken;
   if (!o.adminToken && server.generatedToken) writeAtomically(join(o.dataDir, DEMO_TOKEN_FILE), `${server.generatedToken}\n`);
+  if (token === undefined) {
+    await server.close();
+    throw new WorldTokenError(`the server in ${join(o.dataDir, 'server')} was first started with LOCUS_ADMIN_TOKEN set, so this data dir keeps no owner token of its own`);
+  }
   const landmarks: { info: LandmarkInfo; at: LatLon; server: LandmarkServer; delivery: Delivery }[] = [];
   const proxies: DelayProxy[] = [];
   const agents: RunningAgent[] = [];
@@ -110,7 +121,6 @@ export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
       }
       let enrollment = readEnrollment(stateDir);
       if (!enrollment) {
-        if (!token) throw new Error('no admin token to enroll the demo hosts: set LOCUS_ADMIN_TOKEN');
         const { token: enrollToken } = (await api(server, token, 'POST', '/api/v1/enrollment-tokens', { zoneId: zoneIds.get(host.zone) })) as { token: string };
         try {
           enrollment = await enrollAgent({ server: server.url, token: enrollToken, stateDir, simulate: host.gpus, name: host.name, claimedCountry: host.claims, now: new Date() });
@@ -132,7 +142,8 @@ export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
       const urls = await linksFrom(host.truth.at, host.padMs ?? (() => 0));
       // The copy answers with the same key from its own place: only the timing gives it away.
       if (host.copiedTo) for (const url of await linksFrom(host.copiedTo.at, () => 0)) copies.push(startResponder({ url, key }));
-      agents.push(await startAgent({ stateDir, enrollment, key, simulate: host.gpus, intervalMs: o.agentIntervalMs ?? 5_000, landmarks: urls, log: (line) => {
+      // To this start's server, wherever an earlier start's listened (another --port).
+      agents.push(await startAgent({ stateDir, enrollment: { ...enrollment, server: server.url }, key, simulate: host.gpus, intervalMs: o.agentIntervalMs ?? 5_000, landmarks: urls, log: (line) => {
           // Eight connections per host are routine; problems are worth a line.
           if (!line.startsWith('connected to landmark')) o.log(`${host.name}: ${line}`);
         },
