@@ -92,7 +92,7 @@ describe('npm start (locus start)', () => {
     first.kill('SIGINT');
     expect(await new Promise((r) => first.once('exit', r))).toBe(0);
     const again = spawnSync(process.execPath, args, { env: { ...process.env, LOCUS_ADMIN_TOKEN: '' }, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
-    expect(again.stderr).toBe(`locus: error LOCUS_ERR_CLI_USAGE: locus start: the server in ${join(dataDir, 'server')} was first started with LOCUS_ADMIN_TOKEN set, so this data dir keeps no owner token of its own\nSet LOCUS_ADMIN_TOKEN to the token it was first started with, or start a new world: --data-dir DIR.\n`);
+    expect(again.stderr).toBe(`locus: error LOCUS_ERR_CLI_USAGE: locus start: this data dir keeps no owner token of its own (${join(dataDir, 'admin-token')} is absent: its server was first started with LOCUS_ADMIN_TOKEN set, or the file was removed)\nSet LOCUS_ADMIN_TOKEN to the token it was first started with, or start a new world: --data-dir DIR.\n`);
     expect(again.status).toBe(2);
   }, 120_000);
 });

@@ -228,7 +228,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           const hold = await outbox.hold({ at: now().toISOString(), code: e.code, message: e.message });
           metrics?.held(true);
           const wait = Math.round(backoff.maxMs * (0.5 + random() / 2));
-          if (!held) log(`server refuses this agent's protocol version (${e.message}); holding the ${JSON.stringify(await outbox.size())} queued, nothing dropped, trying again every ${Math.round(backoff.maxMs / 1000)} s or so (held since ${hold.since})`);
+          if (!held) log(`server refuses this agent's protocol version (${e.message}); holding the ${JSON.stringify(await outbox.size())} queued, nothing dropped, trying again every ${Math.round(backoff.maxMs / 2000)} to ${Math.round(backoff.maxMs / 1000)} s (held since ${hold.since})`);
           held = true;
           clearTimeout(retryTimer);
           retryTimer = setTimeout(() => void flush(), wait);

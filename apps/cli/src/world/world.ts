@@ -34,8 +34,8 @@ export interface LiveWorld {
 }
 
 /**
- * A data dir whose server was first started with LOCUS_ADMIN_TOKEN (so it kept no token of its
- * own), started again without it: nothing could be read or enrolled.
+ * A data dir that keeps no owner token (its server was first started with LOCUS_ADMIN_TOKEN, or
+ * its token file was removed), started without LOCUS_ADMIN_TOKEN: nothing could be read or enrolled.
  */
 export class WorldTokenError extends Error {}
 
@@ -76,7 +76,7 @@ export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
   if (!o.adminToken && server.generatedToken) writeAtomically(join(o.dataDir, DEMO_TOKEN_FILE), `${server.generatedToken}\n`);
   if (token === undefined) {
     await server.close();
-    throw new WorldTokenError(`the server in ${join(o.dataDir, 'server')} was first started with LOCUS_ADMIN_TOKEN set, so this data dir keeps no owner token of its own`);
+    throw new WorldTokenError(`this data dir keeps no owner token of its own (${join(o.dataDir, DEMO_TOKEN_FILE)} is absent: its server was first started with LOCUS_ADMIN_TOKEN set, or the file was removed)`);
   }
   const landmarks: { info: LandmarkInfo; at: LatLon; server: LandmarkServer; delivery: Delivery }[] = [];
   const proxies: DelayProxy[] = [];

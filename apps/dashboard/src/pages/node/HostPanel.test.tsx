@@ -38,7 +38,7 @@ describe('HostPanel', () => {
   it('says an agent newer than the server holds its queue', () => {
     const refusal = { at: minutesAgo(2), code: 'LOCUS_ERR_PROTO_VERSION', message: 'the body is of protocol version 2; this server reads version 1: upgrade the server (servers first, then agents and landmarks)' };
     render(<HostPanel node={node({ lastReportAt: minutesAgo(30), lastRefusal: refusal, refused: true })} inventory={NO_INVENTORY} zoneName={null} now={NOW} />);
-    expect(screen.getByTestId('node-refused').textContent).toMatch(/: the body is of protocol version 2; .*\. The agent is newer than the server: it holds its queue, dropping nothing but past its bound, and sends it once the server is upgraded\.$/);
+    expect(screen.getByTestId('node-refused').textContent).toMatch(/: the body is of protocol version 2; .*\. The agent writes a protocol version this server does not read \(an agent newer than the server\): it holds its queue, dropping nothing but past its bound, and sends it once the server reads it \(upgrade the server\)\.$/);
   });
 
   it('names an older refusal without saying the batches are refused now, and nothing of one before any', () => {

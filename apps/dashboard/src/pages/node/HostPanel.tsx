@@ -44,7 +44,7 @@ export function HostPanel({ node, inventory, zoneName, now }: { readonly node: N
         <p className="status stale" role="status" data-testid="node-refused">
           The server refuses this agent's batches ({refusal.code}, {ago(refusal.at, now)}): {refusal.message}.{' '}
           {refusal.code === 'LOCUS_ERR_PROTO_VERSION'
-            ? 'The agent is newer than the server: it holds its queue, dropping nothing but past its bound, and sends it once the server is upgraded.'
+            ? 'The agent writes a protocol version this server does not read (an agent newer than the server): it holds its queue, dropping nothing but past its bound, and sends it once the server reads it (upgrade the server).'
             : 'The agent drops each batch the server refuses and goes on, so their samples and events are lost.'}
         </p>
       )}
