@@ -36,6 +36,9 @@ export type ApiErrorCode = ServerErrorCode | keyof typeof PROTOCOL_ANSWERS;
 
 const statusOf = (code: ApiErrorCode): number => (code in PROTOCOL_ANSWERS ? PROTOCOL_ANSWERS[code as keyof typeof PROTOCOL_ANSWERS] : SERVER_ERRORS[code as ServerErrorCode].statusCode);
 
+/** The HTTP status of every code the API answers an error with (SERVER_ERRORS, and the protocol codes it uses), or undefined for any other text. */
+export const apiErrorStatus = (code: string): number | undefined => (Object.hasOwn(SERVER_ERRORS, code) || Object.hasOwn(PROTOCOL_ANSWERS, code) ? statusOf(code as ApiErrorCode) : undefined);
+
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
