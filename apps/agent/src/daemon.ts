@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AGENT_RETRY_MAX_MS, type EventWire, type SigningKey } from '@locus/protocol';
+import { AGENT_RETRY_MAX_MS, heldRetryMs, type EventWire, type SigningKey } from '@locus/protocol';
 import { startResponder, type Responder } from '@locus/responder';
 import { AuditLog } from './audit.js';
 import { ingestAt, ServerError, type Poster } from './client.js';
@@ -227,7 +227,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           // again now and then; the outbox's bound still applies (oldest samples first).
           const hold = await outbox.hold({ at: now().toISOString(), code: e.code, message: e.message });
           metrics?.held(true);
-          const wait = Math.round(backoff.maxMs * (0.5 + random() / 2));
+          const wait = heldRetryMs(backoff.maxMs, random);
           if (!held) log(`server refuses this agent's protocol version (${e.message}); holding the ${JSON.stringify(await outbox.size())} queued, nothing dropped, trying again every ${Math.round(backoff.maxMs / 2000)} to ${Math.round(backoff.maxMs / 1000)} s (held since ${hold.since})`);
           held = true;
           clearTimeout(retryTimer);

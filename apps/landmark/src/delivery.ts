@@ -1,4 +1,4 @@
-import { LANDMARK_RETRY_MAX_MS, type SignedMeasurement } from '@locus/protocol';
+import { heldRetryMs, LANDMARK_RETRY_MAX_MS, type SignedMeasurement } from '@locus/protocol';
 import type { Spool } from './spool.js';
 
 /** Measurements the server refused one by one, for one reason (its error code); `message` is the first one's. */
@@ -150,7 +150,7 @@ export function startDelivery(options: DeliveryOptions): Delivery {
   /** The server does not read this landmark's protocol version: all waits, tried again now and then (until one that does comes). */
   const holdLater = (count: number, why: string): void => {
     if (closed) return retryLater(count, why);
-    const inMs = Math.round(backoff.maxMs * (0.5 + random() / 2));
+    const inMs = heldRetryMs(backoff.maxMs, random);
     emit({ kind: 'held', queued: queue.length, inMs, why });
     flushIn(inMs);
   };

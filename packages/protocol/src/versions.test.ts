@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from './messages.js';
-import { foreignVersion, PROTOCOL_VERSIONS, readVersions } from './versions.js';
+import { foreignVersion, heldRetryMs, PROTOCOL_VERSIONS, readVersions } from './versions.js';
 
 describe('protocol versions', () => {
   it('reads the version it writes', () => {
@@ -27,5 +27,13 @@ describe('protocol versions', () => {
     ['text', 'v: 9'],
   ])('names none for %s (the schema judges it)', (_, body) => {
     expect(foreignVersion(body)).toBeUndefined();
+  });
+});
+
+describe('the wait of a held sender', () => {
+  it('is half to all of its longest backoff', () => {
+    expect(heldRetryMs(300_000, () => 0)).toBe(150_000);
+    expect(heldRetryMs(300_000, () => 0.5)).toBe(225_000);
+    expect(heldRetryMs(60_000, () => 0.999_999)).toBe(60_000);
   });
 });

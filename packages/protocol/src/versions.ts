@@ -32,3 +32,10 @@ export function foreignVersion(body: unknown): number | undefined {
 
 /** Says which versions a server reads, for the message of a refusal. */
 export const readVersions = (): string => (PROTOCOL_VERSIONS.length === 1 ? `version ${PROTOCOL_VERSIONS[0]}` : `versions ${PROTOCOL_VERSIONS.join(', ')}`);
+
+/**
+ * How long a sender whose protocol version the server does not read waits before it tries again:
+ * half to all of its longest backoff, at random, so that a fleet held together does not come back
+ * at once (docs/protocol.md, Versions).
+ */
+export const heldRetryMs = (maxMs: number, random: () => number): number => Math.round(maxMs * (0.5 + random() / 2));
