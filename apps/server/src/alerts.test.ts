@@ -7,7 +7,7 @@ import { Alerting, DEFAULT_ALERTING, GROUP_MAX_CHANGES, toldBy, webhookSignature
 import { buildApp } from './app.js';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG } from './config.js';
 import { reposOf } from './repos.js';
-import { enrollAgent, hostInventory, landmark, measurementOf, testServer, world, type TestLandmark, type TestServer } from './test-support.js';
+import { enrollAgent, gpuReadings, hostInventory, landmark, measurementOf, testServer, world, type TestLandmark, type TestServer } from './test-support.js';
 
 const LANDMARKS = [landmark('sin-1', 'SG', 1.3521, 103.8198), landmark('tyo-1', 'JP', 35.6762, 139.6503), landmark('fra-1', 'DE', 50.1109, 8.6821), landmark('bom-1', 'IN', 19.076, 72.8777), landmark('kul-1', 'MY', 3.139, 101.6869)];
 const SINGAPORE = { lat: 1.3, lon: 103.8 };
@@ -862,18 +862,34 @@ describe('alerts', () => {
       { uuid: 'GPU-a2', serial: 'S-a2' },
     ];
     const { nodeId, key } = await enrollAgent(s, owner, { name: 'gpu-7', gpus });
-    const inventory = (present: typeof gpus) =>
+    const send = (samples: { at: string; gpus: ReturnType<typeof gpuReadings>[] }[], events: object[]) =>
       s.app.inject({
         method: 'POST',
         url: '/api/v1/ingest',
-        payload: signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: key.publicKey, sentAt: s.clock.now().toISOString(), samples: [], events: [{ kind: 'inventory', id: randomUUID(), at: s.clock.now().toISOString(), inventory: hostInventory(present) }] }, key.privateKey),
+        payload: signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: key.publicKey, sentAt: s.clock.now().toISOString(), samples, events } as never, key.privateKey),
       });
+    const inventory = (present: typeof gpus, agentVersion?: string) => send([], [{ kind: 'inventory', id: randomUUID(), at: s.clock.now().toISOString(), inventory: hostInventory(present, agentVersion) }]);
+    const listed = async () => ((await call('GET', `/api/v1/nodes/${nodeId}/inventory`)).json() as { gpus: { uuid: string; missing: boolean; missingSince: string | null; lastSeenAt: string; lastSampleAt: string | null }[] }).gpus;
     expect(await alerts('firing')).toEqual([]);
-    s.clock.advance(1000);
+    // Both report for a while (the inventory is not sent again: it has not changed), then GPU-a2 falls off.
+    const sampled = s.clock.now().toISOString();
+    expect((await send([{ at: sampled, gpus: gpus.map((g) => gpuReadings(g.uuid)) }], [])).statusCode).toBe(200);
+    s.clock.advance(60_000);
+    const lastOfBoth = s.clock.now().toISOString();
+    expect((await send([{ at: lastOfBoth, gpus: gpus.map((g) => gpuReadings(g.uuid)) }], [])).statusCode).toBe(200);
+    expect((await listed()).map((g) => [g.uuid, g.lastSampleAt, g.missing, g.missingSince])).toEqual([['GPU-a1', lastOfBoth, false, null], ['GPU-a2', lastOfBoth, false, null]]);
+    s.clock.advance(10_000);
+    const gone = s.clock.now().toISOString();
     expect((await inventory([gpus[0]!])).statusCode).toBe(200);
-    expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'gpu-missing', severity: 'critical', summary: expect.stringMatching(/^gpu-7: GPU GPU-a2 \(serial S-a2\), .* is missing from the host's inventory/) })]);
-    const listed = (await call('GET', `/api/v1/nodes/${nodeId}/inventory`)).json() as { gpus: { uuid: string; missing: boolean }[] };
-    expect(listed.gpus.map((g) => [g.uuid, g.missing])).toEqual([['GPU-a1', false], ['GPU-a2', true]].sort());
+    const missing = { kind: 'gpu-missing', severity: 'critical', summary: `gpu-7: GPU GPU-a2 (serial S-a2), NVIDIA H100 80GB HBM3, is missing from the host's inventory since ${gone}: fallen off the bus, or taken out (forget it if so)` };
+    expect(await alerts('firing')).toEqual([expect.objectContaining(missing)]);
+    // Another change of the inventory (an agent upgrade) leaves when it went missing, in the API and the alert.
+    s.clock.advance(10_000);
+    expect((await send([{ at: s.clock.now().toISOString(), gpus: [gpuReadings('GPU-a1')] }], [{ kind: 'inventory', id: randomUUID(), at: s.clock.now().toISOString(), inventory: hostInventory([gpus[0]!], '0.1.1') }])).statusCode).toBe(200);
+    const now = s.clock.now().toISOString();
+    expect((await listed()).map((g) => [g.uuid, g.lastSampleAt, g.missing, g.missingSince])).toEqual([['GPU-a1', now, false, null], ['GPU-a2', lastOfBoth, true, gone]]);
+    await s.app.alerting.sweep(['org-a']);
+    expect(await alerts('firing')).toEqual([expect.objectContaining(missing)]);
     // Back on the bus: resolved. Gone again, then forgotten by hand: resolved, and only a missing GPU can be forgotten.
     s.clock.advance(1000);
     await inventory(gpus);

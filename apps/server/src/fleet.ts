@@ -1,4 +1,4 @@
-import { groupBy, type GpuTable, type NodeRecord, type StoredVerdict, type ZoneRecord } from '@locus/storage';
+import { groupBy, type GpuRecord, type NodeRecord, type StoredVerdict, type ZoneRecord } from '@locus/storage';
 import type { Repos } from './repos.js';
 
 export const HEALTH_STATES = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const;
@@ -22,7 +22,7 @@ export function agentVersionCounts(nodes: readonly NodeRecord[]): Record<string,
   return counts;
 }
 
-export interface GpuRow extends GpuTable {
+export interface GpuRow extends GpuRecord {
   /** The worst of its components' latest reported states; healthy when none reported. */
   readonly health: string;
 }
@@ -31,6 +31,8 @@ export interface NodeRow {
   readonly node: NodeRecord;
   readonly zone: ZoneRecord | undefined;
   readonly verdict: StoredVerdict | undefined;
+  /** When its agent's last batch was stored; undefined before the first. */
+  readonly lastReportAt: number | undefined;
   readonly gpus: readonly GpuRow[];
 }
 
@@ -45,6 +47,7 @@ export async function fleetRows(repos: Repos, orgId: string, zoneId?: string): P
   const worst = await worstHealth(repos, ids);
   const inventory = groupBy(await repos.telemetry.gpusOf(ids), (g) => g.node_id);
   const verdicts = await repos.verdicts.latestByOrg(orgId);
+  const reports = await repos.telemetry.lastIngestsByOrg(orgId, ids);
   return nodes.map((node) => {
     const health = worst.get(node.id) ?? new Map<string, string>();
     const gpus: GpuRow[] = (inventory.get(node.id) ?? []).map((g) => ({ ...g, health: health.get(g.uuid) ?? 'healthy' }));
@@ -52,9 +55,9 @@ export async function fleetRows(repos: Repos, orgId: string, zoneId?: string): P
     // the inventory was taken) still counts, named as such.
     const known = new Set(gpus.map((g) => g.uuid));
     for (const [uuid, h] of health) {
-      if (!known.has(uuid)) gpus.push({ node_id: node.id, uuid, serial: null, name: NOT_IN_INVENTORY, pci_bus_id: '', first_seen_at: 0, last_seen_at: 0, health: h });
+      if (!known.has(uuid)) gpus.push({ node_id: node.id, uuid, serial: null, name: NOT_IN_INVENTORY, pci_bus_id: '', first_seen_at: 0, last_seen_at: 0, missing_since: null, health: h });
     }
-    return { node, zone: node.zone_id === null ? undefined : zones.get(node.zone_id), verdict: verdicts.get(node.id), gpus };
+    return { node, zone: node.zone_id === null ? undefined : zones.get(node.zone_id), verdict: verdicts.get(node.id), lastReportAt: reports.get(node.id), gpus };
   });
 }
 

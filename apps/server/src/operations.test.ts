@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
 import { reposOf } from './repos.js';
-import { enrollAgent, landmark, measurementOf, testServer, TestClock, world, type TestServer } from './test-support.js';
+import { enrollAgent, gpuReadings, landmark, measurementOf, testServer, TestClock, world, type TestServer } from './test-support.js';
 import { sampleValue } from '../../../test/support/prometheus.js';
 
 let s: TestServer | undefined;
@@ -28,8 +28,7 @@ describe('/metrics', () => {
     const owner = await s.tokenFor('org-a', 'owner');
     const agent = await enrollAgent(s, owner, { name: 'gpu-01', gpus: [{ uuid: 'GPU-a', serial: '1' }, { uuid: 'GPU-b', serial: '2' }] });
     const at = s.clock.now().toISOString();
-    const gpu = (uuid: string) => ({ uuid, temperatureC: 60, memoryTemperatureC: null, powerDrawW: 400, powerLimitW: 700, energyMj: null, smClockMHz: 1980, memoryClockMHz: 2619, gpuUtilizationPct: 50, memoryUtilizationPct: 30, framebufferUsedMiB: 1, framebufferTotalMiB: 81559, eccVolatileUncorrected: 0, eccAggregateUncorrected: 0, remappedRowsPending: false, pcieReplayCounter: 0, clockEventReasons: [] });
-    const batch = signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: agent.key.publicKey, sentAt: at, samples: [{ at, gpus: [gpu('GPU-a'), gpu('GPU-b')] }], events: [] } as never, agent.key.privateKey);
+    const batch = signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: agent.key.publicKey, sentAt: at, samples: [{ at, gpus: [gpuReadings('GPU-a'), gpuReadings('GPU-b')] }], events: [] } as never, agent.key.privateKey);
     expect((await s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: batch })).statusCode).toBe(200);
     expect((await s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: batch })).json()).toMatchObject({ duplicate: true });
     const xid = { kind: 'xid', id: randomUUID(), at, gpu: 'GPU-a', pciBusId: '0000:10:00', xid: 79, message: 'GPU has fallen off the bus.' };

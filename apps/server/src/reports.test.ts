@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, checkReport, generateSigningKey, signBody, signReport, type ReportKey, type SigningKey } from '@locus/protocol';
 import { buildApp } from './app.js';
 import { DEFAULT_SERVER_CONFIG } from './config.js';
-import { enrollAgent, landmark, measurementOf, testServer, world, type TestServer } from './test-support.js';
+import { enrollAgent, hostInventory, landmark, measurementOf, testServer, world, type TestServer } from './test-support.js';
 
 const LANDMARKS = [landmark('fra-1', 'DE', 50.1109, 8.6821), landmark('lon-1', 'GB', 51.5074, -0.1278), landmark('waw-1', 'PL', 52.2297, 21.0122)];
 
@@ -87,6 +87,31 @@ describe('signed reports', () => {
     const { file } = await report({ format: 'csv' });
     const rows = parse(file, { columns: true }) as Record<string, string>[];
     expect(rows.find((r) => r.gpu_uuid === 'GPU-gone')).toMatchObject({ gpu_model: '(not in inventory)', gpu_health: 'unhealthy', gpu_first_seen: '', gpu_last_seen: '' });
+  });
+
+  it('say when each node last reported, and since when a GPU has been missing from its inventory', async () => {
+    const { a, b } = await fleet();
+    const reported = s.clock.now().toISOString();
+    s.clock.advance(60_000);
+    // fra-01's GPU-a1 goes: its agent sends an inventory without it.
+    const gone = s.clock.now().toISOString();
+    const events = [{ kind: 'inventory', id: randomUUID(), at: gone, inventory: hostInventory([{ uuid: 'GPU-a0', serial: '1650000000001' }]) }];
+    const sent = await s.app.inject({ method: 'POST', url: '/api/v1/ingest', payload: signBody('ingest', { v: PROTOCOL_VERSION, batchId: randomUUID(), hostKey: a.key.publicKey, sentAt: gone, samples: [], events } as never, a.key.privateKey) });
+    expect(sent.statusCode).toBe(200);
+    const rows = parse((await report({ format: 'csv' })).file, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.node_name, r.gpu_uuid, r.last_report_at, r.gpu_missing_since])).toEqual([
+      [`'=HYPERLINK("http://x")`, 'GPU-b0', reported, ''],
+      ['fra-01', 'GPU-a0', gone, ''],
+      ['fra-01', 'GPU-a1', gone, gone],
+      ['lon-01', '', '', ''],
+    ]);
+    const json = JSON.parse((await report({ format: 'json' })).file.toString('utf8')) as { nodes: { id: string; lastReportAt: string | null; gpus: { uuid: string; missingSince: string | null }[] }[] };
+    expect(json.nodes.map((n) => [n.lastReportAt, n.gpus.map((g) => [g.uuid, g.missingSince])])).toEqual([
+      [reported, [['GPU-b0', null]]],
+      [gone, [['GPU-a0', null], ['GPU-a1', gone]]],
+      [null, []],
+    ]);
+    expect(json.nodes[0]!.id).toBe(b.nodeId);
   });
 
   it('do not verify when a byte, the statement or the key differs', async () => {

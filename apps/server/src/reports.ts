@@ -2,10 +2,10 @@ import { generateSigningKey, seedOf, signingKeyFromSeed, type ReportFormat, type
 import type { ZoneRecord } from '@locus/storage';
 import { stringify } from 'csv-stringify/sync';
 import { summarize, type NodeRow } from './fleet.js';
+import { isoTime as iso } from './clock.js';
 import type { Repos } from './repos.js';
 
-const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
-/** When a GPU was seen in the inventory; null for one known only from health reports. */
+/** When a GPU was listed in an inventory; null for one known only from health reports. */
 const seen = (ms: number): string | null => (ms > 0 ? iso(ms) : null);
 
 /** The server's report-signing key, made on first use and shared by every replica through the database. */
@@ -35,6 +35,7 @@ const CSV_COLUMNS = [
   'possible_countries',
   'verdict_at',
   'agent_version',
+  'last_report_at',
   'gpu_uuid',
   'gpu_serial',
   'gpu_model',
@@ -42,6 +43,7 @@ const CSV_COLUMNS = [
   'gpu_health',
   'gpu_first_seen',
   'gpu_last_seen',
+  'gpu_missing_since',
 ] as const;
 
 /**
@@ -58,7 +60,7 @@ export function renderReport(format: ReportFormat, about: ReportAbout, rows: rea
       createdAt: iso(about.createdAt),
       zone: about.zone ? { id: about.zone.id, name: about.zone.name, claimedCountry: about.zone.claimed_country } : null,
       summary: summarize(rows),
-      nodes: rows.map(({ node, zone, verdict, gpus }) => ({
+      nodes: rows.map(({ node, zone, verdict, lastReportAt, gpus }) => ({
         id: node.id,
         name: node.name,
         zone: zone ? { id: zone.id, name: zone.name } : null,
@@ -66,14 +68,15 @@ export function renderReport(format: ReportFormat, about: ReportAbout, rows: rea
         claimedCountry: node.claimed_country,
         enrolledAt: iso(node.created_at),
         agentVersion: node.agent_version,
+        lastReportAt: iso(lastReportAt),
         verdict: verdict ? { computedAt: iso(verdict.computedAt), measurements: verdict.measurements, ...verdict.record } : null,
-        gpus: gpus.map((g) => ({ uuid: g.uuid, serial: g.serial, model: g.name, pciBusId: g.pci_bus_id, health: g.health, firstSeenAt: seen(g.first_seen_at), lastSeenAt: seen(g.last_seen_at) })),
+        gpus: gpus.map((g) => ({ uuid: g.uuid, serial: g.serial, model: g.name, pciBusId: g.pci_bus_id, health: g.health, firstSeenAt: seen(g.first_seen_at), lastSeenAt: seen(g.last_seen_at), missingSince: iso(g.missing_since) })),
       })),
     };
     return `${JSON.stringify(report, null, 2)}\n`;
   }
   const records: (string | null)[][] = [];
-  for (const { node, zone, verdict, gpus } of rows) {
+  for (const { node, zone, verdict, lastReportAt, gpus } of rows) {
     const nodeCells = [
       node.id,
       node.name,
@@ -85,9 +88,10 @@ export function renderReport(format: ReportFormat, about: ReportAbout, rows: rea
       verdict?.record.possibleCountries.join(' ') ?? null,
       iso(verdict?.computedAt),
       node.agent_version,
+      iso(lastReportAt),
     ];
-    if (gpus.length === 0) records.push([...nodeCells, null, null, null, null, null, null, null]);
-    for (const g of gpus) records.push([...nodeCells, g.uuid, g.serial, g.name, g.pci_bus_id, g.health, seen(g.first_seen_at), seen(g.last_seen_at)]);
+    if (gpus.length === 0) records.push([...nodeCells, null, null, null, null, null, null, null, null]);
+    for (const g of gpus) records.push([...nodeCells, g.uuid, g.serial, g.name, g.pci_bus_id, g.health, seen(g.first_seen_at), seen(g.last_seen_at), iso(g.missing_since)]);
   }
   // Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe.
   return stringify(records, { header: true, columns: [...CSV_COLUMNS], escape_formulas: true, record_delimiter: 'unix' });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
-import { PROTOCOL_VERSION, generateSigningKey, signBody, type SentInventoryWire, type LandmarkInfo, type SigningKey } from '@locus/protocol';
+import { PROTOCOL_VERSION, generateSigningKey, signBody, type GpuMetricsWire, type SentInventoryWire, type LandmarkInfo, type SigningKey } from '@locus/protocol';
 import { migrateToLatest, openStorage, type Role, type Storage } from '@locus/storage';
 import { landmarkAt } from '../../../test/support/measurements.js';
 import { buildApp, type AppDeps } from './app.js';
@@ -82,6 +82,27 @@ export const hostInventory = (gpus: readonly { uuid: string; serial: string }[],
   cudaVersion: '12.8',
   gpus: gpus.map((g, index) => ({ index, uuid: g.uuid, name: 'NVIDIA H100 80GB HBM3', serial: g.serial, boardPartNumber: null, pciBusId: `00000000:1${index}:00.0`, vbiosVersion: null })),
   agentVersion,
+});
+
+/** A GPU's readings as its agent samples them: an H100 at work. */
+export const gpuReadings = (uuid: string, temperatureC = 60): GpuMetricsWire => ({
+  uuid,
+  temperatureC,
+  memoryTemperatureC: null,
+  powerDrawW: 400,
+  powerLimitW: 700,
+  energyMj: null,
+  smClockMHz: 1980,
+  memoryClockMHz: 2619,
+  gpuUtilizationPct: 50,
+  memoryUtilizationPct: 30,
+  framebufferUsedMiB: 1,
+  framebufferTotalMiB: 81559,
+  eccVolatileUncorrected: 0,
+  eccAggregateUncorrected: 0,
+  remappedRowsPending: false,
+  pcieReplayCounter: 0,
+  clockEventReasons: [],
 });
 
 export { landmarkAt as landmark, signedMeasurement as measurementOf, type TestLandmark } from '../../../test/support/measurements.js';

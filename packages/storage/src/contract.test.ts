@@ -588,7 +588,7 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await t.inventory('n1')).toEqual({ inventory: { hostname: 'b' }, updatedAt: 2 });
     await t.seeGpus('n1', [{ uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: '00000000:18:00.0' }], 10);
     await t.seeGpus('n1', [{ uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: '00000000:18:00.0' }], 20);
-    expect(await t.gpus('n1')).toEqual([{ node_id: 'n1', uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: '00000000:18:00.0', first_seen_at: 10, last_seen_at: 20 }]);
+    expect(await t.gpus('n1')).toEqual([{ node_id: 'n1', uuid: 'GPU-1', serial: 'S1', name: 'H100', pci_bus_id: '00000000:18:00.0', first_seen_at: 10, last_seen_at: 20, missing_since: null }]);
   });
 
   it('keeps each node\'s latest health per component and GPU, whatever order events arrive in', async () => {
@@ -825,7 +825,7 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
   it('finds the GPUs missing from the latest inventory, and forgets only those', async () => {
     const t = new TelemetryRepo(storage.db);
     const board = (uuid: string) => ({ uuid, serial: `S-${uuid}`, name: 'H100', pci_bus_id: uuid });
-    const missing = async (node: string) => ((await t.missingGpus([node])).get(node) ?? []).map((g) => [g.uuid, g.last_seen_at]);
+    const missing = async (node: string) => ((await t.missingGpus([node])).get(node) ?? []).map((g) => [g.uuid, g.last_seen_at, g.missing_since]);
     await t.seeGpus('n1', [board('GPU-1'), board('GPU-2')], 10);
     // Before any inventory nothing is missing, whatever was seen.
     expect(await missing('n1')).toEqual([]);
@@ -833,12 +833,27 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await missing('n1')).toEqual([]);
     await t.setInventory('n1', { gpus: 1 }, 20);
     await t.seeGpus('n1', [board('GPU-1')], 20);
-    expect(await missing('n1')).toEqual([['GPU-2', 10]]);
+    expect(await missing('n1')).toEqual([['GPU-2', 10, 20]]);
+    // A later inventory that still lacks it (another change) leaves when it went missing.
+    await t.setInventory('n1', { gpus: 1, driver: 'new' }, 22);
+    await t.seeGpus('n1', [board('GPU-1')], 22);
+    expect(await missing('n1')).toEqual([['GPU-2', 10, 20]]);
+    expect((await t.gpus('n1')).map((g) => [g.uuid, g.last_seen_at, g.missing_since])).toEqual([['GPU-1', 22, null], ['GPU-2', 10, 20]]);
+    // Listed again, then lacking again: missing since the second time.
+    await t.setInventory('n1', { gpus: 2 }, 24);
+    await t.seeGpus('n1', [board('GPU-1'), board('GPU-2')], 24);
+    expect(await missing('n1')).toEqual([]);
+    expect((await t.gpus('n1')).map((g) => g.missing_since)).toEqual([null, null]);
+    await t.setInventory('n1', { gpus: 1 }, 26);
+    await t.seeGpus('n1', [board('GPU-1')], 26);
+    expect(await missing('n1')).toEqual([['GPU-2', 24, 26]]);
     // Several nodes at once: each its own, none for a node missing none.
     await t.seeGpus('n2', [board('GPU-3'), board('GPU-4')], 15);
     await t.setInventory('n2', { gpus: 0 }, 25);
     const both = await t.missingGpus(['n1', 'n2']);
     expect([...both].map(([node, gpus]) => [node, gpus.map((g) => g.uuid)]).sort()).toEqual([['n1', ['GPU-2']], ['n2', ['GPU-3', 'GPU-4']]]);
+    // An inventory stored without its GPUs recorded: missing since that inventory.
+    expect((await missing('n2')).map(([, , since]) => since)).toEqual([25, 25]);
     expect((await t.missingGpus([])).size).toBe(0);
     expect(await t.forgetMissingGpu('n1', 'GPU-1')).toBe(false);
     expect(await t.forgetMissingGpu('n2', 'GPU-2')).toBe(false);
@@ -848,6 +863,21 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     // Back on the bus, it is seen again like any GPU.
     await t.setInventory('n1', { gpus: 0 }, 30);
     expect((await missing('n1')).map(([uuid]) => uuid)).toEqual(['GPU-1']);
+  });
+
+  it('gives the GPUs missing before the upgrade their node\'s latest inventory time as missing since', async () => {
+    const old = await openFresh(backend);
+    const migrations = Object.fromEntries(MIGRATION_NAMES.filter((n) => n < '0028').map((n) => [n, ALL_MIGRATIONS[n]!]));
+    await new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+    await new OrgRepo(old.db).create({ id: 'org-a', name: 'A', created_at: 0 });
+    for (const id of ['n1', 'n2']) await new NodeRepo(old.db).create({ id, org_id: 'org-a', name: id, host_key: `k-${id}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
+    const board = (node: string, uuid: string, seen: number) => ({ node_id: node, uuid, serial: null, name: 'H100', pci_bus_id: uuid, first_seen_at: 1, last_seen_at: seen });
+    await old.db.insertInto('gpus').values([board('n1', 'GPU-1', 30), board('n1', 'GPU-2', 10), board('n2', 'GPU-3', 10)]).execute();
+    await old.db.insertInto('node_inventory').values({ node_id: 'n1', inventory: '{}', updated_at: 30 }).execute();
+    expect(await migrateToLatest(old)).toEqual(MIGRATION_NAMES.filter((n) => n >= '0028'));
+    // n2 sent no inventory: nothing of it is missing.
+    expect((await new TelemetryRepo(old.db).gpusOf(['n1', 'n2'])).map((g) => [g.uuid, g.missing_since])).toEqual([['GPU-1', null], ['GPU-2', 30], ['GPU-3', null]]);
+    await old.close();
   });
 
   it('finds the same GPU reported by another node, by UUID or serial', async () => {
@@ -1308,6 +1338,24 @@ describe.each(activeBackends())('telemetry store contract on %s', (backend) => {
     expect((await repo.samples('n1', undefined, T0 + 10_000, 10)).map((s) => s.gpuUuid)).toEqual(['GPU-1', 'GPU-2', 'GPU-1']);
     expect(await repo.samples('n1', undefined, 0, 1)).toHaveLength(1);
     expect(await repo.samples('n2', undefined, 0, 10)).toEqual([]);
+  });
+
+  it('finds when each GPU was last sampled: its newest raw sample since a time, whichever bucket holds it', async () => {
+    const repo = new GpuSampleRepo(storage.db);
+    const series = await repo.seriesFor('n1', ['GPU-1', 'GPU-2', 'GPU-3']);
+    await repo.seriesFor('n2', ['GPU-1']);
+    // GPU-2 stops after the first hour; GPU-1 goes on for three (samples every 10 s, late within a bucket too).
+    const instants = Array.from({ length: 3 * 360 }, (_, i) => ({ at: T0 + i * 10_000 + 7, gpus: i < 360 ? [gpu('GPU-1', 40), gpu('GPU-2', 50)] : [gpu('GPU-1', 41)] }));
+    await repo.addSamples(series, instants);
+    const last = instants.at(-1)!.at;
+    expect(await repo.lastSampled('n1', ['GPU-1', 'GPU-2', 'GPU-3', 'GPU-9'], 0)).toEqual(new Map([['GPU-1', last], ['GPU-2', instants[359]!.at]]));
+    // Another node's GPU of the same UUID has its own (none); nothing from before `since`.
+    expect(await repo.lastSampled('n2', ['GPU-1'], 0)).toEqual(new Map());
+    expect(await repo.lastSampled('n1', ['GPU-1', 'GPU-2'], instants[359]!.at + 1)).toEqual(new Map([['GPU-1', last]]));
+    // A `since` inside the bucket of the newest sample still finds it; past it, nothing.
+    expect(await repo.lastSampled('n1', ['GPU-2'], instants[359]!.at)).toEqual(new Map([['GPU-2', instants[359]!.at]]));
+    expect(await repo.lastSampled('n1', ['GPU-1'], last + 1)).toEqual(new Map());
+    expect(await repo.lastSampled('n1', [], 0)).toEqual(new Map());
   });
 
   it('stores a catch-up batch larger than one statement takes (300 instants × 8 GPUs)', async () => {

@@ -25,6 +25,7 @@ import { landmarkLastMeasurement } from './migrations/0024-landmark-last-measure
 import { landmarkLastRefusal } from './migrations/0025-landmark-last-refusal.js';
 import { nodeLastRefusal } from './migrations/0026-node-last-refusal.js';
 import { nodeAgentVersion } from './migrations/0027-node-agent-version.js';
+import { gpuMissingSince } from './migrations/0028-gpu-missing-since.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -55,6 +56,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0025-landmark-last-refusal': landmarkLastRefusal,
   '0026-node-last-refusal': nodeLastRefusal,
   '0027-node-agent-version': nodeAgentVersion,
+  '0028-gpu-missing-since': gpuMissingSince,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

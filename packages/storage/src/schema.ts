@@ -158,8 +158,12 @@ export interface GpuTable {
   serial: string | null;
   name: string;
   pci_bus_id: string;
+  /** When an inventory first listed it. */
   first_seen_at: number;
+  /** When an inventory last listed it (an agent sends its inventory only when it changes: not when it was last sampled). */
   last_seen_at: number;
+  /** When the first inventory that lacks it came; null while the latest lists it (migration 0028: inserts leave it out). */
+  missing_since: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface IngestBatchTable {

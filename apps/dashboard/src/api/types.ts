@@ -88,8 +88,15 @@ export interface GpuRecord {
   readonly serial: string | null;
   readonly name: string;
   readonly pciBusId: string;
+  /** When an inventory first listed it. */
   readonly firstSeenAt: string;
+  /** When an inventory last listed it (agents send their inventory when it changes, not with every batch). */
   readonly lastSeenAt: string;
+  /** When its newest raw sample was taken; null when the server keeps none. */
+  readonly lastSampleAt: string | null;
+  readonly missing: boolean;
+  /** When the first inventory that lacks it came; null while listed. */
+  readonly missingSince: string | null;
 }
 
 /** `GET /api/v1/nodes/{id}/inventory` */

@@ -47,7 +47,8 @@ export function GpuPage({ id, uuid, range }: { readonly id: string; readonly uui
                   ['Serial', gpu.serial ?? '—'],
                   ['PCI bus', gpu.pciBusId ?? '—'],
                   ['First seen', record ? time(record.firstSeenAt) : '—'],
-                  ['Last seen', record ? time(record.lastSeenAt) : '—'],
+                  ['Last sample', !record ? '—' : record.lastSampleAt ? time(record.lastSampleAt) : 'none kept'],
+                  ...(record?.missingSince ? [['Missing since', time(record.missingSince)]] : []),
                 ].map(([k, v]) => (
                   <div key={k}>
                     <dt>{k}</dt>

@@ -10,7 +10,8 @@ export interface NodeFacts {
   readonly health: readonly { readonly component: string; readonly gpu: string | null; readonly health: string; readonly reason: string; readonly suggestedAction: string | null }[];
   readonly duplicates: readonly { readonly gpu: string; readonly otherNode: string }[];
   /** GPUs the node once reported that its latest inventory lacks. */
-  readonly missingGpus: readonly { readonly uuid: string; readonly serial: string | null; readonly name: string; readonly lastSeenAt: number }[];
+  /** GPUs the latest inventory lacks, each since the first inventory that lacked it. */
+  readonly missingGpus: readonly { readonly uuid: string; readonly serial: string | null; readonly name: string; readonly missingSince: number }[];
   /** When the agent last delivered a batch; null if it never has (a node without an agent). */
   readonly lastIngestAt: number | null;
   /** When the node enrolled (ms). */
@@ -123,7 +124,7 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
     if (h.health === 'unhealthy') add('gpu-health', 'critical', `${h.gpu ? `GPU ${h.gpu}` : 'host'} ${h.component}: ${h.reason}${h.suggestedAction && h.suggestedAction !== 'none' ? ` (${h.suggestedAction.replace('_', ' ')})` : ''}`, h.component, h.gpu ?? 'host');
   }
   for (const g of f.missingGpus) {
-    add('gpu-missing', 'critical', `GPU ${g.uuid}${g.serial ? ` (serial ${g.serial})` : ''}, ${g.name}, last reported ${new Date(g.lastSeenAt).toISOString()}, is missing from the host's inventory: fallen off the bus, or taken out (forget it if so)`, g.uuid);
+    add('gpu-missing', 'critical', `GPU ${g.uuid}${g.serial ? ` (serial ${g.serial})` : ''}, ${g.name}, is missing from the host's inventory since ${new Date(g.missingSince).toISOString()}: fallen off the bus, or taken out (forget it if so)`, g.uuid);
   }
   for (const d of f.duplicates) add('duplicate-gpu', 'critical', `GPU ${d.gpu} is also reported by node ${d.otherNode}: a copied identity or a moved board`, d.gpu, d.otherNode);
   const quietSince = silentSince(f);

@@ -145,7 +145,7 @@ export class Alerting {
         verdict: v && { record: v.record, measurements: v.measurements, notes: v.notes },
         health: healthOf.get(node.id) ?? [],
         duplicates: duplicates.get(node.id) ?? [],
-        missingGpus: (missing.get(node.id) ?? []).map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, lastSeenAt: g.last_seen_at })),
+        missingGpus: (missing.get(node.id) ?? []).map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, missingSince: g.missing_since })),
         lastIngestAt: lastIngests.get(node.id) ?? null,
         enrolledAt: node.created_at,
         lastRefusal: refusalOf(node),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { measurementsKeptSince, type ServerConfig } from '../config.js';
 import { requirePermission } from '../auth.js';
+import { isoTime } from '../clock.js';
 import { ApiError } from '../errors.js';
 import { KnownCountry } from './country.js';
 import { RefusalFields, refusalFields } from './refusal.js';
@@ -73,10 +74,12 @@ const Inventory = z.strictObject({
       serial: z.string().nullable(),
       name: z.string(),
       pciBusId: z.string(),
-      firstSeenAt: z.string(),
-      lastSeenAt: z.string(),
+      firstSeenAt: z.string().describe('When an inventory first listed it'),
+      lastSeenAt: z.string().describe('When an inventory last listed it: an agent sends its inventory when it changes, so this is not when the GPU last reported (lastSampleAt)'),
+      lastSampleAt: z.string().nullable().describe('When its newest raw sample was taken; null if the server keeps none (raw retention)'),
       /** Not in the latest inventory: the gpu-missing alert's subject. */
       missing: z.boolean(),
+      missingSince: z.string().nullable().describe('When the first inventory that lacks it came; null while listed'),
     }),
   ),
 });
@@ -246,6 +249,11 @@ export const nodeRoutes =
       const inventory = await ctx.repos.telemetry.inventory(node.id);
       const gpus = await ctx.repos.telemetry.gpus(node.id);
       const address = await ctx.repos.telemetry.address(node.id);
+      const sampled = await ctx.repos.samples.lastSampled(
+        node.id,
+        gpus.map((g) => g.uuid),
+        ctx.clock.now().getTime() - ctx.config.rawRetentionMs,
+      );
       return {
         inventory: (inventory?.inventory ?? null) as Record<string, unknown> | null,
         updatedAt: inventory ? new Date(inventory.updatedAt).toISOString() : null,
@@ -258,8 +266,10 @@ export const nodeRoutes =
           pciBusId: g.pci_bus_id,
           firstSeenAt: new Date(g.first_seen_at).toISOString(),
           lastSeenAt: new Date(g.last_seen_at).toISOString(),
+          lastSampleAt: isoTime(sampled.get(g.uuid)),
           // Not in the latest inventory: the gpu-missing alert's subject.
           missing: inventory !== undefined && g.last_seen_at < inventory.updatedAt,
+          missingSince: inventory !== undefined && g.last_seen_at < inventory.updatedAt ? isoTime(g.missing_since ?? inventory.updatedAt) : null,
         })),
       };
     });

@@ -5,6 +5,7 @@ import { ROLES, type TokenRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { PERMISSIONS, grantableBy, hashToken, newToken, requirePermission } from '../auth.js';
+import { isoTime as iso } from '../clock.js';
 import { DEFAULT_ORG } from '../config.js';
 import { ApiError } from '../errors.js';
 
@@ -32,7 +33,6 @@ const TokenBody = z.strictObject({
   expiresInS: z.number().int().min(60).max(TOKEN_MAX_LIFETIME_S).optional(),
 });
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const tokenView = (t: TokenRecord) => ({ id: t.id, name: t.name, role: t.role, createdAt: iso(t.created_at), lastUsedAt: iso(t.last_used_at), expiresAt: iso(t.expires_at) });
 
 /** API tokens of the caller's org: one per person or system, each with a role. */

@@ -206,6 +206,43 @@ export class GpuSampleRepo {
     });
   }
 
+  /**
+   * When each of these GPUs of a node was last sampled (ms): its newest raw sample taken at or
+   * after `since` (the raw retention's start, say); GPUs with none are absent. Its newest rollup
+   * bucket is found first (a 5-minute step back through the node's rollups, stopping at the
+   * first of the GPU's), then the newest sample in it: a GPU that stopped days ago costs a few
+   * thousand index entries, not every sample since.
+   */
+  async lastSampled(nodeId: string, gpuUuids: readonly string[], since: number): Promise<Map<string, number>> {
+    const last = new Map<string, number>();
+    if (gpuUuids.length === 0) return last;
+    const series = await this.#db.selectFrom('gpu_series').select(['id', 'gpu_uuid', 'node_key']).where('node_id', '=', nodeId).where('gpu_uuid', 'in', gpuUuids).execute();
+    for (const s of series) {
+      const bucket = await this.#db
+        .selectFrom('gpu_rollups_5m')
+        .select('bucket_at')
+        .where('node_key', '=', s.node_key)
+        .where('bucket_at', '>=', since - (since % ROLLUP_BUCKET_MS))
+        .where('series_id', '=', s.id)
+        .orderBy('bucket_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!bucket) continue;
+      const sample = await this.#db
+        .selectFrom('gpu_samples')
+        .select('at')
+        .where('node_key', '=', s.node_key)
+        .where('at', '>=', Math.max(since, Number(bucket.bucket_at)))
+        .where('at', '<', Number(bucket.bucket_at) + ROLLUP_BUCKET_MS)
+        .where('series_id', '=', s.id)
+        .orderBy('at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (sample) last.set(s.gpu_uuid, Number(sample.at));
+    }
+    return last;
+  }
+
   /** One metric over time for some nodes: from raw samples or from the rollups, in `stepMs` points. */
   async range(q: RangeQuery): Promise<RangeSeries[]> {
     if (q.nodeIds.length === 0) return [];

@@ -1,7 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, EventTable, GpuTable } from '../schema.js';
 import type { NodeRecord } from './nodes.js';
 import { bySlices, groupBy } from './slices.js';
+
+/** A GPU as stored: what its node's inventories said of it, and since when the latest lacks it. */
+export type GpuRecord = Selectable<GpuTable>;
 
 export interface LatestHealth {
   readonly nodeId: string;
@@ -108,23 +111,29 @@ export class TelemetryRepo {
     return row && { address: row.address, since: Number(row.since) };
   }
 
-  /** Records the GPUs a node reports, keeping when each was first and last seen. */
-  async seeGpus(nodeId: string, gpus: readonly Omit<GpuTable, 'node_id' | 'first_seen_at' | 'last_seen_at'>[], at: number): Promise<void> {
+  /**
+   * Records the GPUs a node's inventory of `at` lists, keeping when each was first and last
+   * listed; its other GPUs are missing since `at` unless they were already (and one listed again
+   * is missing no more).
+   */
+  async seeGpus(nodeId: string, gpus: readonly Omit<GpuTable, 'node_id' | 'first_seen_at' | 'last_seen_at' | 'missing_since'>[], at: number): Promise<void> {
     for (const g of gpus) {
       await this.#db
         .insertInto('gpus')
         .values({ ...g, node_id: nodeId, first_seen_at: at, last_seen_at: at })
-        .onConflict((oc) => oc.columns(['node_id', 'uuid']).doUpdateSet({ serial: g.serial, name: g.name, pci_bus_id: g.pci_bus_id, last_seen_at: at }))
+        .onConflict((oc) => oc.columns(['node_id', 'uuid']).doUpdateSet({ serial: g.serial, name: g.name, pci_bus_id: g.pci_bus_id, last_seen_at: at, missing_since: null }))
         .execute();
     }
+    await this.#db.updateTable('gpus').set({ missing_since: at }).where('node_id', '=', nodeId).where('last_seen_at', '<', at).where('missing_since', 'is', null).execute();
   }
 
   /**
    * GPUs each of these nodes once reported that its latest inventory lacks (fallen off the bus,
    * removed or swapped), oldest seen first; none before a node's first inventory. Nodes missing
-   * none are absent.
+   * none are absent. Each has its `missing_since` (the latest inventory's time for one whose
+   * inventory came without its GPUs being recorded).
    */
-  async missingGpus(nodeIds: readonly string[]): Promise<Map<string, GpuTable[]>> {
+  async missingGpus(nodeIds: readonly string[]): Promise<Map<string, (GpuRecord & { missing_since: number })[]>> {
     // First the few nodes that miss any, each asked of its own GPUs through the index (a subquery
     // per node, which PostgreSQL runs as such: a join had it read the whole gpus table for every
     // slice of a sweep, its cheaper plan by its estimate up to some 100,000 GPUs); then their GPUs.
@@ -141,7 +150,8 @@ export class TelemetryRepo {
       this.#db
         .selectFrom('gpus')
         .innerJoin('node_inventory', 'node_inventory.node_id', 'gpus.node_id')
-        .selectAll('gpus')
+        .select(['gpus.node_id', 'gpus.uuid', 'gpus.serial', 'gpus.name', 'gpus.pci_bus_id', 'gpus.first_seen_at', 'gpus.last_seen_at'])
+        .select((eb) => eb.fn.coalesce('gpus.missing_since', 'node_inventory.updated_at').as('missing_since'))
         .where('gpus.node_id', 'in', slice)
         // Said of both sides, so that PostgreSQL reads only these nodes' inventories, not all of them.
         .where('node_inventory.node_id', 'in', slice)
@@ -168,7 +178,7 @@ export class TelemetryRepo {
   }
 
   /** The GPUs of these nodes (all of an org's, in one query per 5,000 nodes). */
-  gpusOf(nodeIds: readonly string[]): Promise<GpuTable[]> {
+  gpusOf(nodeIds: readonly string[]): Promise<GpuRecord[]> {
     return bySlices(nodeIds, (slice) => this.#db.selectFrom('gpus').selectAll().where('node_id', 'in', slice).orderBy('node_id').orderBy('pci_bus_id').execute());
   }
 
@@ -186,12 +196,12 @@ export class TelemetryRepo {
     return Object.fromEntries(rows.map((r) => [r.name, Number(r.count)]));
   }
 
-  gpus(nodeId: string): Promise<GpuTable[]> {
+  gpus(nodeId: string): Promise<GpuRecord[]> {
     return this.#db.selectFrom('gpus').selectAll().where('node_id', '=', nodeId).orderBy('pci_bus_id').execute();
   }
 
   /** Other nodes that report the same GPU (by UUID or serial): a copied identity or a moved board. */
-  async sameGpuElsewhere(nodeId: string, uuids: readonly string[], serials: readonly string[]): Promise<GpuTable[]> {
+  async sameGpuElsewhere(nodeId: string, uuids: readonly string[], serials: readonly string[]): Promise<GpuRecord[]> {
     if (uuids.length === 0 && serials.length === 0) return [];
     return this.#db
       .selectFrom('gpus')

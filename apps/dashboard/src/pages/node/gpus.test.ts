@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeInventory } from '../../api/types.js';
 import { gpuEntries, gpuLabeller } from './gpus.js';
 
-const record = (uuid: string, pciBusId: string) => ({ uuid, serial: null, name: 'NVIDIA H200', pciBusId, firstSeenAt: '2026-01-01T00:00:00.000Z', lastSeenAt: '2026-01-01T00:00:00.000Z' });
+const record = (uuid: string, pciBusId: string) => ({ uuid, serial: null, name: 'NVIDIA H200', pciBusId, firstSeenAt: '2026-01-01T00:00:00.000Z', lastSeenAt: '2026-01-01T00:00:00.000Z', lastSampleAt: null, missing: false, missingSince: null });
 const inventory = {
   gpus: [
     { index: 1, uuid: 'GPU-bbbb', name: 'NVIDIA H200', serial: null, boardPartNumber: null, pciBusId: '0000:1B:00.0', vbiosVersion: null },
