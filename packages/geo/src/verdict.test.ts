@@ -56,6 +56,11 @@ const PLACES = {
   westKoreaBay: [39.25, 124.0],
   eastKoreaBay: [39.75, 128.5],
   pearlRiverMouth: [22.0, 114.75],
+  offBahregan: [29.6, 49.9],
+  offBushehr: [28.6, 50.7],
+  offNayband: [27.2, 52.3],
+  southEastOfLarak: [26.4, 56.6],
+  dubai: [25.2, 55.27],
   beibuGulf: [21.05, 108.6],
   bachLongVi: [20.13, 107.72],
   bohai: [38.9, 119.6],
@@ -229,6 +234,10 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
     ['in East Korea Bay, off Hamhung', 'eastKoreaBay', 5, ['KP']],
     ['off the Pearl River mouth, behind the outer islands', 'pearlRiverMouth', 15, ['CN']],
     ['in the north of the Gulf of Tonkin, between Guangxi and Weizhou', 'beibuGulf', 8, ['CN']],
+    ["off Bahregan, in Iran's territorial sea beyond the Bahregan-Kharg baseline", 'offBahregan', 15, ['IR']],
+    ["off Bushehr, in Iran's territorial sea beyond the Kharg-Nakhilu baseline", 'offBushehr', 5, ['IR']],
+    ["off Nayband, in Iran's territorial sea beyond the Nakhilu-Lavan baseline", 'offNayband', 8, ['IR']],
+    ['in the Strait of Hormuz south-east of Larak', 'southEastOfLarak', 20, ['IR']],
     ['on Greater Tunb, held by Iran, claimed by the UAE, ~30 km from Iranian land as Natural Earth draws it', 'greaterTunb', 3, ['IR', 'AE']],
     ['on Farsi Island, an Iranian naval base in mid-Gulf', 'farsi', 20, ['IR']],
     ['on Iony Island in the open Sea of Okhotsk', 'iony', 20, ['RU']],
@@ -252,7 +261,7 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
     expect(verify([within('grandCayman', 220)], null).restricted).toBe('excluded');
   });
 
-  it.each([['paris', ['FR']], ['singapore', ['SG', 'MY', 'ID']]] as const)('leaves a host in %s as it was', (place, countries) => {
+  it.each([['paris', ['FR']], ['singapore', ['SG', 'MY', 'ID']], ['dubai', ['AE']]] as const)('leaves a host in %s as it was', (place, countries) => {
     const bounds = [within(place, 20)];
     const v = verify(bounds, countries[0]);
     expect(v).toEqual(verify(bounds, countries[0], { world: bare }));

@@ -553,6 +553,38 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
       ],
     ],
   },
+  {
+    // Iran's waters in the Gulf and the Strait of Hormuz beyond the margin of its land. To Kish,
+    // the straight baselines of its decree of 1973 (kept by its Marine Areas Act of 1993), along
+    // its base points 2 to 6 to 1" of arc (the Bahregan mouth, south of Kharg, south of Nakhilu,
+    // Lavan, south-west of Kish; point 1, in the Shatt al-Arab mouth, as near as this drawing
+    // knows it): they run up to ~35 km from the coast, so the territorial sea beyond them (the
+    // margin's, as off any coast) reaches past the margin of the land; regions of up to 30 km
+    // there said `excluded`. East of Kish the decree's points are not known here, so the outline
+    // takes the convex hull of the land Iran holds, which contains any straight baseline between
+    // points on it: the outer shores of Sirri, Abu Musa (held by Iran, claimed by the UAE), Hengam
+    // and Larak, 2 to 4 km out, then the coast at Kuh-e Mobarak and Jask, some 10 km out, with the
+    // waters among its islands (the Tunbs, Farur, Qeshm, Hormuz) and behind a baseline across the
+    // strait, where regions of up to 20 km south-east of Larak said `excluded`. It closes back over
+    // Iranian land some 30 km inland. The land of another country it brings nearer the margin:
+    // Musandam's northern tip (Oman), 27 km from the edge from Larak to Kuh-e Mobarak (Khasab's
+    // largest region still proven outside Iran 36 to 24 km), Ras al-Khaimah (50 to 42 km), Dubai
+    // (51 to 50 km), Fujairah (97 to 90 km); Qatar, Bahrain, Saudi Arabia and Kuwait as they were.
+    name: 'Iran, within its straight baselines and among its islands (the Gulf and the Strait of Hormuz)',
+    codes: ['IR'],
+    disputed: false,
+    rings: [
+      [
+        // The Shatt al-Arab mouth, then base points 2 to 6.
+        [48.7, 29.88], [49.5653, 29.9972], [50.3111, 29.2081], [51.4542, 27.8444], [53.2167, 26.7903], [53.905, 26.49],
+        // The hull east of Kish: Sirri, Abu Musa, Hengam, Larak, Kuh-e Mobarak, Jask.
+        [54.54, 25.87], [55.03, 25.84], [55.88, 26.59], [56.34, 26.8], [57.2, 25.8], [57.77, 25.6],
+        // Back over Iranian land: inland of Jask, Minab, Bandar Abbas, Lengeh, Asaluyeh, Bushehr, Deylam and Hendijan.
+        [58.0, 25.75], [57.6, 26.6], [57.2, 27.3], [56.3, 27.45], [55.3, 27.2], [54.0, 27.2], [53.0, 27.4], [52.0, 28.1],
+        [51.2, 28.9], [50.8, 29.7], [50.2, 30.25], [49.6, 30.5], [48.9, 30.3],
+      ],
+    ],
+  },
   // Spratly reefs that China has built up and holds, farther than the margin from the islands
   // Natural Earth draws (its "Spratly Is." unit); claimed as the rest of the group.
   reef('Fiery Cross Reef', 112.89, 9.55),
