@@ -75,7 +75,7 @@ describe('locus landmark serve, as a process', () => {
       expect(metrics).toMatch(/^locus_landmark_hosts_connected 1$/m);
       expect(metrics).toMatch(/^locus_landmark_measurements_total [1-9]\d*$/m);
       expect(metrics).toMatch(/^locus_landmark_delivery_measurements_total\{result="delivered"\} [1-9]\d*$/m);
-      expect(metrics).toMatch(new RegExp(`^locus_landmark_info\\{landmark_id="fra-1",country="DE",public_key="${publicKey}"\\} 1$`, 'm'));
+      expect(metrics).toMatch(new RegExp(`^locus_landmark_info\\{landmark_id="fra-1",country="DE",public_key="${publicKey}",version="\\d+\\.\\d+\\.\\d+[^"]*"\\} 1$`, 'm'));
       await responder.close();
       const printed = JSON.parse(landmark.stdout().split('\n')[0]!) as SignedMeasurement;
       expect(printed.measurement).toMatchObject({ landmarkId: 'fra-1', hostKey: host.publicKey, rounds: 3 });

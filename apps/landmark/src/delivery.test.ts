@@ -1,13 +1,14 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, generateSigningKey, signMeasurement, type SignedMeasurement } from '@locus/protocol';
+import { PROTOCOL_VERSION, generateSigningKey, landmarkVersionOf, signMeasurement, type SignedMeasurement } from '@locus/protocol';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDelivery, type DeliveryEvent } from './delivery.js';
 import { openSpool } from './spool.js';
 import { until } from './test-support.js';
+import { LANDMARK_VERSION } from './version.js';
 
 const key = generateSigningKey();
 const measurement = (i: number): SignedMeasurement =>
@@ -34,13 +35,13 @@ afterEach(async () => {
 
 /** A stand-in server answering with the given statuses in turn (then 200, with `okBody`), recording what it got. */
 async function fakeServer(statuses: number[], okBody = '{}') {
-  const received: { auth: string | undefined; body: { measurements: SignedMeasurement[] } }[] = [];
+  const received: { auth: string | undefined; agent: string | undefined; body: { measurements: SignedMeasurement[] } }[] = [];
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       const status = statuses.shift() ?? 200;
-      if (status === 200) received.push({ auth: req.headers.authorization, body: JSON.parse(body) as { measurements: SignedMeasurement[] } });
+      if (status === 200) received.push({ auth: req.headers.authorization, agent: req.headers['user-agent'], body: JSON.parse(body) as { measurements: SignedMeasurement[] } });
       res.writeHead(status).end(status === 200 ? okBody : '{"code":"nope"}');
     });
   });
@@ -51,13 +52,14 @@ async function fakeServer(statuses: number[], okBody = '{}') {
 const fast = { initialMs: 5, maxMs: 20 };
 
 describe('measurement delivery', () => {
-  it('sends batches to /api/v1/measurements with the bearer token', async () => {
+  it('sends batches to /api/v1/measurements with the bearer token, naming the landmark version the server shows', async () => {
     const { url, received } = await fakeServer([]);
     const d = startDelivery({ server: url, token: 't0k', batchSize: 2, backoff: fast });
     for (let i = 0; i < 5; i++) d.enqueue(measurement(i));
     await until(() => d.pending() === 0);
     expect(received.flatMap((r) => r.body.measurements.map((m) => m.measurement.minRttMs))).toEqual([0, 1, 2, 3, 4]);
     expect(received.every((r) => r.auth === 'Bearer t0k')).toBe(true);
+    expect(received.map((r) => landmarkVersionOf(r.agent))).toEqual([LANDMARK_VERSION, LANDMARK_VERSION, LANDMARK_VERSION]);
     d.close();
   });
 

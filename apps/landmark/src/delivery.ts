@@ -1,5 +1,6 @@
-import { heldRetryMs, LANDMARK_RETRY_MAX_MS, type SignedMeasurement } from '@locus/protocol';
+import { heldRetryMs, LANDMARK_RETRY_MAX_MS, landmarkUserAgent, type SignedMeasurement } from '@locus/protocol';
 import type { Spool } from './spool.js';
+import { LANDMARK_VERSION } from './version.js';
 
 /** Measurements the server refused one by one, for one reason (its error code); `message` is the first one's. */
 export interface RefusalReason {
@@ -178,7 +179,7 @@ export function startDelivery(options: DeliveryOptions): Delivery {
     try {
       res = await doFetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+        headers: { 'content-type': 'application/json', 'user-agent': landmarkUserAgent(LANDMARK_VERSION), ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
         body: JSON.stringify({ measurements: batch }),
         signal: AbortSignal.any([AbortSignal.timeout(requestTimeoutMs), stopping.signal]),
       });

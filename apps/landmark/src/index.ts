@@ -7,3 +7,4 @@ export * from './spool.js';
 export * from './metrics.js';
 export * from './calibration.js';
 export * from './file-limit.js';
+export * from './version.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signMeasurement } from '@locus/protocol';
 import { createLandmarkMetrics } from './metrics.js';
+import { LANDMARK_VERSION } from './version.js';
 
 const key = generateSigningKey();
 const info = { id: 'fra-1', name: 'Frankfurt', country: 'DE', lat: 50.11, lon: 8.68, publicKey: key.publicKey };
@@ -32,7 +33,7 @@ describe('landmark metrics', () => {
     hosts = 2;
     queued = 0;
     const text = await m.registry.metrics();
-    expect(value(text, `locus_landmark_info{landmark_id="fra-1",country="DE",public_key="${key.publicKey}"}`)).toBe(1);
+    expect(value(text, `locus_landmark_info{landmark_id="fra-1",country="DE",public_key="${key.publicKey}",version="${LANDMARK_VERSION}"}`)).toBe(1);
     expect(value(text, 'locus_landmark_hosts_connected')).toBe(2);
     expect(value(text, 'locus_landmark_measurements_total')).toBe(2);
     expect(value(text, 'locus_landmark_min_rtt_seconds_bucket{le="0.001"}')).toBe(1);

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LandmarkInfo, ProtocolErrorCode, SignedMeasurement } from '@locus/protocol';
 import type { DeliveryEvent } from './delivery.js';
+import { LANDMARK_VERSION } from './version.js';
 
 /** A landmark's own Prometheus metrics (`locus landmark serve --metrics`): what it measures, and how its deliveries go. */
 export interface LandmarkMetrics {
@@ -29,10 +30,10 @@ export function createLandmarkMetrics(info: LandmarkInfo, sources: LandmarkMetri
   collectDefaultMetrics({ register: registry });
   new Gauge({
     name: 'locus_landmark_info',
-    help: 'The landmark: its id, the country it stands in and its public key (always 1).',
-    labelNames: ['landmark_id', 'country', 'public_key'],
+    help: 'The landmark: its id, the country it stands in, its public key and the Locus version it runs (always 1).',
+    labelNames: ['landmark_id', 'country', 'public_key', 'version'],
     registers: [registry],
-  }).set({ landmark_id: info.id, country: info.country, public_key: info.publicKey }, 1);
+  }).set({ landmark_id: info.id, country: info.country, public_key: info.publicKey, version: LANDMARK_VERSION }, 1);
   new Gauge({
     name: 'locus_landmark_hosts_connected',
     help: 'Hosts connected and past their hello.',

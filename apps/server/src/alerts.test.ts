@@ -145,7 +145,7 @@ describe('alerts', () => {
     expect(await silent()).toEqual([
       expect.objectContaining({ kind: 'landmark-silent', severity: 'warning', nodeId: null, state: 'firing', summary: expect.stringMatching(new RegExp(`^landmark fra-1 \\(fra-1, DE\\): no measurement stored for over 15 min \\(the newest taken ${fraLast.replace(/\./g, '\\.')}\\); it is down`)) }),
     ]);
-    expect(await status()).toMatchObject({ silentAfterS: 900, landmarks: expect.arrayContaining([{ id: 'fra-1', name: 'fra-1', country: 'DE', registeredAt: expect.any(String), lastMeasurementAt: fraLast, lastRefusal: null, refused: false, silent: true }, expect.objectContaining({ id: 'sin-1', silent: false })]) });
+    expect(await status()).toMatchObject({ silentAfterS: 900, landmarks: expect.arrayContaining([{ id: 'fra-1', name: 'fra-1', country: 'DE', registeredAt: expect.any(String), lastMeasurementAt: fraLast, lastRefusal: null, refused: false, silent: true, version: null }, expect.objectContaining({ id: 'sin-1', silent: false })]) });
     // The organizations whose nodes it measured never see the operator's landmark alert.
     expect((await alerts('firing')).map((a) => a.kind)).not.toContain('landmark-silent');
     // It delivers again: resolved at the next check (every 15 s).

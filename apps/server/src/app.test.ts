@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyProof } from '@locus/proof';
-import { PROTOCOL_VERSION, generateSigningKey, signMeasurement, toBase64url } from '@locus/protocol';
+import { PROTOCOL_VERSION, generateSigningKey, landmarkUserAgent, signMeasurement, toBase64url } from '@locus/protocol';
 import { DEFAULT_ORG } from './config.js';
 import { SERVER_ERRORS } from './errors.js';
 import { CONTENT_SECURITY_POLICY } from './security-headers.js';
-import { LANDMARKS, SHENZHEN, SINGAPORE, enrollAgent, hostInventory, landmark, measurementOf, testServer, world, type TestServer } from './test-support.js';
+import { LANDMARKS, SHENZHEN, SINGAPORE, enrollAgent, hostInventory, landmark, measurementOf, testServer, world, type TestLandmark, type TestServer } from './test-support.js';
 
 let s: TestServer;
 let owner: { authorization: string };
@@ -134,10 +134,34 @@ describe('the fleet server', () => {
     expect(refused).toMatchObject({ lastMeasurementAt: null, refused: true, lastRefusal: { at: new Date(now).toISOString(), code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message: expect.stringMatching(/^no node has host key /) } });
     const metrics = (await get('/api/v1/fleet/metrics', operator)).body;
     expect(metrics).toContain(`locus_landmark_last_measurement_timestamp_seconds{landmark_id="${first!.info.id}",country="${first!.info.country}"} ${at(60_000).getTime() / 1000}`);
-    expect(metrics).not.toContain(`landmark_id="${second!.info.id}"`);
+    expect(metrics).not.toContain(`locus_landmark_last_measurement_timestamp_seconds{landmark_id="${second!.info.id}"`);
     // When a landmark last measured anyone tells of every organization's hosts: not another organization's to read.
     expect((await get('/api/v1/landmarks/status')).json()).toMatchObject({ statusCode: 403, code: 'LOCUS_ERR_FORBIDDEN' });
     expect((await get('/api/v1/fleet/metrics')).body).not.toContain('locus_landmark_last_measurement_timestamp_seconds{');
+  });
+
+  it('keeps the Locus version a delivery names on the landmarks it stored measurements of, and no other', async () => {
+    await registerLandmarks();
+    const host = (await enroll('versioned-host', 'SG')).key.publicKey;
+    const [first, second, third] = LANDMARKS;
+    const versions = async () => Object.fromEntries(((await get('/api/v1/landmarks/status', operator)).json() as { landmarks: { id: string; version: string | null }[] }).landmarks.map((l) => [l.id, l.version]));
+    const deliver = (measurements: unknown[], userAgent?: string) => s.app.inject({ method: 'POST', url: '/api/v1/measurements', payload: { measurements } as object, headers: userAgent === undefined ? {} : { 'user-agent': userAgent } });
+    const fresh = (l: TestLandmark, ago = 0) => measurementOf(l, host, SINGAPORE, new Date(s.clock.now().getTime() - ago));
+    const firstOne = fresh(first!);
+    expect((await deliver([firstOne, fresh(second!)], landmarkUserAgent('0.1.0'))).json()).toMatchObject({ accepted: 2 });
+    expect(await versions()).toMatchObject({ [first!.info.id]: '0.1.0', [second!.info.id]: '0.1.0', [third!.info.id]: null });
+    // Nothing stored (a replay, a refused one), or no landmark's User-Agent: no version told.
+    expect((await deliver([firstOne], landmarkUserAgent('6.6.6'))).json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect((await deliver([measurementOf(third!, generateSigningKey().publicKey, SINGAPORE, s.clock.now())], landmarkUserAgent('6.6.6'))).json()).toMatchObject({ accepted: 0 });
+    expect((await deliver([fresh(first!, 1000)], 'curl/8.5.0')).json()).toMatchObject({ accepted: 1 });
+    expect(await versions()).toMatchObject({ [first!.info.id]: '0.1.0', [third!.info.id]: null });
+    // Upgraded: its next delivery names the new version.
+    expect((await deliver([fresh(first!, 2000)], landmarkUserAgent('0.2.0'))).json()).toMatchObject({ accepted: 1 });
+    expect(await versions()).toMatchObject({ [first!.info.id]: '0.2.0', [second!.info.id]: '0.1.0' });
+    const metrics = (await get('/api/v1/fleet/metrics', operator)).body;
+    expect(metrics).toContain(`locus_landmark_version_info{landmark_id="${first!.info.id}",landmark="${first!.info.name}",country="${first!.info.country}",version="0.2.0"} 1`);
+    expect(metrics).toContain(`locus_landmark_version_info{landmark_id="${third!.info.id}",landmark="${third!.info.name}",country="${third!.info.country}",version=""} 1`);
+    expect((await get('/api/v1/fleet/metrics')).body).not.toContain('locus_landmark_version_info{');
   });
 
   it('says there is nothing to prove before any measurement', async () => {

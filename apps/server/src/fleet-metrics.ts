@@ -62,6 +62,13 @@ export async function fleetMetrics(repos: Repos, scope: FleetMetricsScope): Prom
     ['landmark_id', 'country'],
     landmarks.flatMap(({ landmark, lastMeasurementAt }) => (lastMeasurementAt === null ? [] : [[{ landmark_id: landmark.id, country: landmark.country }, lastMeasurementAt / 1000] as const])),
   );
+  gauge(
+    registry,
+    'locus_landmark_version_info',
+    "Always 1, one per registered landmark, in the operator's organization only: its name, country and the Locus version it runs (empty before a delivery that names it), to follow an upgrade of the landmarks.",
+    ['landmark_id', 'landmark', 'country', 'version'],
+    landmarks.map(({ landmark, version }) => [{ landmark_id: landmark.id, landmark: landmark.name, country: landmark.country, version: version ?? '' }, 1]),
+  );
   if (!scope.inventory) return registry;
 
   const ids = nodes.map((n) => n.id);

@@ -214,8 +214,10 @@ export class Verification {
    * first). Sound in between: a measurement only adds a bound, so it can shrink the node's
    * region, never grow it, and the verdict it has stays true until then. A node measured by
    * every landmark every minute is so judged about once an interval, not once a measurement.
+   * `landmarkVersion`, the software version the delivery names (its User-Agent), is kept on each
+   * landmark it stored measurements of.
    */
-  async ingest(batch: readonly SignedMeasurement[]): Promise<IngestOutcome> {
+  async ingest(batch: readonly SignedMeasurement[], landmarkVersion?: string): Promise<IngestOutcome> {
     const now = this.#clock.now();
     const landmarks = await this.#landmarks();
     const gate = { maxAgeMs: this.#config.measurementMaxAgeMs, maxSkewMs: this.#config.measurementMaxSkewMs };
@@ -266,6 +268,7 @@ export class Verification {
       }
     }
     await this.#repos.landmarks.markMeasured(newest);
+    if (landmarkVersion !== undefined) await this.#repos.landmarks.noteVersion([...newest.keys()], landmarkVersion);
     if (refusedOwn.size > 0) await this.#repos.landmarks.markRefused(new Map([...refusedOwn].map(([id, r]) => [id, { at, ...r }])));
     const nodes = await this.#repos.nodes.markMeasured([...measured], at);
     const judged = await this.#repos.verdicts.lastJudged(nodes.map((n) => n.id));

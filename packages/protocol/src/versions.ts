@@ -39,3 +39,18 @@ export const readVersions = (): string => (PROTOCOL_VERSIONS.length === 1 ? `ver
  * at once (docs/protocol.md, Versions).
  */
 export const heldRetryMs = (maxMs: number, random: () => number): number => Math.round(maxMs * (0.5 + random() / 2));
+
+/** The User-Agent of a landmark's deliveries to a server: `locus-landmark/VERSION`. */
+const LANDMARK_AGENT = /^locus-landmark\/([0-9A-Za-z][0-9A-Za-z.+-]{0,31})(?:\s|$)/;
+
+/** The User-Agent header a landmark of this software version sends its deliveries with. */
+export const landmarkUserAgent = (version: string): string => `locus-landmark/${version}`;
+
+/**
+ * The landmark software version a delivery's User-Agent names; undefined for any other (a
+ * client of its own, an older landmark that named none). A server keeps it on each landmark
+ * whose measurements the delivery stored, so that an operator sees how far an upgrade went.
+ */
+export function landmarkVersionOf(userAgent: string | undefined): string | undefined {
+  return userAgent === undefined ? undefined : LANDMARK_AGENT.exec(userAgent)?.[1];
+}

@@ -106,6 +106,13 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     await landmarks.markRefused(new Map([[fra.id, { at: 30, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: 'dated 120 s in the future' }]]));
     await landmarks.markRefused(new Map([[fra.id, { at: 25, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message: 'no node has host key k' }], ['nope', { at: 40, code: 'x', message: 'y' }]]));
     expect((await landmarks.status()).map((s) => [s.landmark.id, s.lastRefusal])).toEqual([['ams-1', null], [fra.id, { at: 30, code: 'LOCUS_ERR_MEASUREMENT_STALE', message: 'dated 120 s in the future' }]]);
+    // The software version its deliveries name: the latest one, on the landmarks named only.
+    expect((await landmarks.status()).map((s) => s.version)).toEqual([null, null]);
+    await landmarks.noteVersion([fra.id, 'nope'], '0.1.0');
+    await landmarks.noteVersion([], '9.9.9');
+    expect((await landmarks.status()).map((s) => [s.landmark.id, s.version])).toEqual([['ams-1', null], [fra.id, '0.1.0']]);
+    await landmarks.noteVersion(['ams-1', fra.id], '0.2.0');
+    expect((await landmarks.status()).map((s) => s.version)).toEqual(['0.2.0', '0.2.0']);
     await landmarks.revoke('ams-1', 20);
     expect((await landmarks.status()).map((s) => s.landmark.id)).toEqual([fra.id]);
   });

@@ -26,6 +26,7 @@ import { landmarkLastRefusal } from './migrations/0025-landmark-last-refusal.js'
 import { nodeLastRefusal } from './migrations/0026-node-last-refusal.js';
 import { nodeAgentVersion } from './migrations/0027-node-agent-version.js';
 import { gpuMissingSince } from './migrations/0028-gpu-missing-since.js';
+import { landmarkVersion } from './migrations/0029-landmark-version.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -57,6 +58,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0026-node-last-refusal': nodeLastRefusal,
   '0027-node-agent-version': nodeAgentVersion,
   '0028-gpu-missing-since': gpuMissingSince,
+  '0029-landmark-version': landmarkVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

@@ -43,6 +43,8 @@ export interface LandmarkTable {
   last_refusal_at: ColumnType<number | null, number | null | undefined, number | null>;
   last_refusal_code: ColumnType<string | null, string | null | undefined, string | null>;
   last_refusal_message: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Its software version, as the User-Agent of its latest delivery that stored a measurement of its own says; null before one (migration 0029). */
+  version: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface NodeTable {

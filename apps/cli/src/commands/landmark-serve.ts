@@ -1,6 +1,6 @@
 import { isCountryCode } from '@locus/geo';
 import { isLoopback, parseListen, startMetricsServer, type MetricsListen, type MetricsServer } from '@locus/agent/metrics-server';
-import { FILES_BESIDES_HOSTS, SPOOL_MAX_AGE_MS, SpoolError, createLandmarkMetrics, openFileLimit, openSpool, startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, type DeliveryEvent, type SpoolOpened } from '@locus/landmark';
+import { FILES_BESIDES_HOSTS, SPOOL_MAX_AGE_MS, SpoolError, createLandmarkMetrics, openFileLimit, openSpool, startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, LANDMARK_VERSION, type DeliveryEvent, type SpoolOpened } from '@locus/landmark';
 import { forbiddenNameCharacter, LandmarkId, LandmarkInfo } from '@locus/protocol';
 import { CliError, listenFailure, usageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -191,7 +191,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       delivery.close();
     }
   });
-  log(`landmark ${id} (${country}, ${lat}, ${lon}) listening on ${server.url}; public key ${key.publicKey}`);
+  log(`landmark ${id} (${country}, ${lat}, ${lon}) listening on ${server.url}; public key ${key.publicKey}; locus landmark ${LANDMARK_VERSION}`);
   if (metricsServer && metricsAt) {
     log(`metrics at ${metricsServer.url}${isLoopback(metricsAt.host) ? '' : ' (reachable from other hosts: bind 127.0.0.1 unless a scraper elsewhere needs it)'}`);
   }

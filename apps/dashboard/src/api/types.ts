@@ -217,6 +217,8 @@ export interface LandmarkStatus {
   /** The refusal came after its newest stored measurement: what it sends is refused now. */
   readonly refused: boolean;
   readonly silent: boolean;
+  /** The Locus version it runs, as its latest delivery that stored a measurement says; null before one. */
+  readonly version: string | null;
 }
 
 /** `GET /api/v1/fleet/map` */

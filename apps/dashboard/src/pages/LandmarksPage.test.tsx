@@ -14,7 +14,7 @@ const minutesAgo = (m: number) => new Date(new Date().getTime() - m * 60_000).to
 /** The server's answer: each landmark's newest measurement, which it counts silent, their newest refusals and which of them are refused now. */
 const status = (last: Record<string, string | null>, silent: string[] = [], silentAfterS = 900, refusals: Record<string, LandmarkStatusList['landmarks'][number]['lastRefusal']> = {}, refused: string[] = []): LandmarkStatusList => ({
   silentAfterS,
-  landmarks: LANDMARKS.map((l) => ({ id: l.id, name: l.name, country: l.country, registeredAt: minutesAgo(600), lastMeasurementAt: last[l.id] ?? null, lastRefusal: refusals[l.id] ?? null, refused: refused.includes(l.id), silent: silent.includes(l.id) })),
+  landmarks: LANDMARKS.map((l) => ({ id: l.id, name: l.name, country: l.country, registeredAt: minutesAgo(600), lastMeasurementAt: last[l.id] ?? null, lastRefusal: refusals[l.id] ?? null, refused: refused.includes(l.id), silent: silent.includes(l.id), version: l.id === 'tyo-1' ? null : l.id === 'sin-1' ? '0.2.0' : '0.1.0' })),
 });
 const PLACE = { code: 'LOCUS_ERR_MEASUREMENT_SIGNATURE', message: 'landmark "tyo-1" signed a place other than its registered one' };
 
@@ -38,6 +38,9 @@ describe('LandmarksPage', () => {
     await waitFor(() => expect(within(table).getAllByRole('row')[1]?.textContent).toContain('2 min ago'));
     expect(within(table).getByRole('columnheader', { name: 'Last measurement' })).toBeTruthy();
     const row = (id: string) => table.querySelector(`tr[data-landmark="${id}"]`)!;
+    // The version each one runs, as its deliveries say; none yet for one whose deliveries stored nothing.
+    const versionColumn = within(table).getAllByRole('columnheader').findIndex((h) => h.textContent === 'Version');
+    expect(['fra-1', 'sin-1', 'tyo-1'].map((id) => row(id).children[versionColumn]?.textContent)).toEqual(['0.1.0', '0.2.0', '—']);
     expect(row('fra-1').className).toBe('');
     expect(row('sin-1').className).toBe('silent');
     expect(row('sin-1').textContent).toContain('3 h ago · silent');

@@ -43,6 +43,7 @@ function Landmarks({ status }: { readonly status: PollState<LandmarkStatusList> 
                   <th className="num">Latitude</th>
                   <th className="num">Longitude</th>
                   <th>Public key</th>
+                  {status && <th>Version</th>}
                   {status && <th>Last measurement</th>}
                 </tr>
               </thead>
@@ -90,6 +91,7 @@ function LandmarkRow({ landmark: l, status }: { readonly landmark: LandmarkInfo;
       <td>
         <code title={l.publicKey}>{shortKey(l.publicKey)}</code>
       </td>
+      {status && <td>{status.of === undefined ? '…' : (status.of?.version ?? '—')}</td>}
       {status && (
         <td title={last ? time(last) : undefined}>
           {status.of === undefined ? '…' : last === null ? 'none stored' : ago(last, status.now)}

@@ -53,7 +53,18 @@ export const landmarkRoutes =
           response: {
             200: z.object({
               silentAfterS: z.number().int(),
-              landmarks: z.array(z.object({ id: z.string(), name: z.string(), country: z.string(), registeredAt: z.string(), lastMeasurementAt: z.string().nullable(), ...RefusalFields, silent: z.boolean() })),
+              landmarks: z.array(
+                z.object({
+                  id: z.string(),
+                  name: z.string(),
+                  country: z.string(),
+                  registeredAt: z.string(),
+                  lastMeasurementAt: z.string().nullable(),
+                  ...RefusalFields,
+                  silent: z.boolean(),
+                  version: z.string().nullable().describe('The Locus software version it runs, as the User-Agent of its latest delivery that stored a measurement of its own says; null before one'),
+                }),
+              ),
             }),
           },
         },
@@ -75,6 +86,7 @@ export const landmarkRoutes =
             lastMeasurementAt: l.lastMeasurementAt === null ? null : new Date(l.lastMeasurementAt).toISOString(),
             ...refusalFields(l.lastRefusal, l.lastMeasurementAt),
             silent: silent(l),
+            version: l.version,
           })),
         };
       },

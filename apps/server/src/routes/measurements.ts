@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { MeasurementBatch } from '@locus/protocol';
+import { MeasurementBatch, landmarkVersionOf } from '@locus/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { refuseForeignVersion } from '../errors.js';
@@ -36,7 +36,7 @@ export const measurementRoutes =
         },
       },
       async (request) => {
-        const outcome = await ctx.verification.ingest(request.body.measurements);
+        const outcome = await ctx.verification.ingest(request.body.measurements, landmarkVersionOf(request.headers['user-agent']));
         ctx.metrics.measurements.inc({ result: 'accepted' }, outcome.accepted);
         ctx.metrics.measurements.inc({ result: 'duplicate' }, outcome.duplicates);
         ctx.metrics.measurements.inc({ result: 'rejected' }, outcome.rejected.length);

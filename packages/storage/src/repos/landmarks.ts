@@ -15,6 +15,8 @@ export interface LandmarkStatus {
   readonly lastMeasurementAt: number | null;
   /** The newest refusal of its own (signed) measurements; null before any. */
   readonly lastRefusal: Refusal | null;
+  /** Its software version, as its latest delivery that stored one of its measurements says; null before one. */
+  readonly version: string | null;
 }
 
 /** Landmarks the server trusts: an id bound to one key and one audited place. */
@@ -72,6 +74,15 @@ export class LandmarkRepo {
   }
 
   /**
+   * Records the software version a delivery named on the landmarks it stored measurements of
+   * (their own, signed: a delivery of nothing new names nobody's version).
+   */
+  async noteVersion(ids: readonly string[], version: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#db.updateTable('landmarks').set({ version }).where('id', 'in', [...ids]).where((eb) => eb.or([eb('version', 'is', null), eb('version', '!=', version)])).execute();
+  }
+
+  /**
    * Records, per landmark id, the newest refusal of its own measurements (those its key signed:
    * nobody else can make a landmark look refused); a later one already recorded stays.
    */
@@ -87,6 +98,7 @@ export class LandmarkRepo {
       registeredAt: Number(row.registered_at),
       lastMeasurementAt: row.last_measurement_at === null ? null : Number(row.last_measurement_at),
       lastRefusal: refusalOf(row),
+      version: row.version,
     }));
   }
 
