@@ -22,7 +22,7 @@ describe('health changes', () => {
     healthChanges(memory, report([{ health: 'healthy', reason: '2 GPUs present' }]), 't0', ids);
     healthChanges(memory, report([{ gpu: 1, health: 'unhealthy', reason: 'GPU 1 no longer answers' }]), 't1', ids);
     const back = healthChanges(memory, report([{ health: 'healthy', reason: '2 GPUs present' }]), 't2', ids);
-    expect(back).toMatchObject([{ component: 'gpu-count', gpu: 'GPU-1', health: 'healthy', reason: 'GPU 1: no longer reported (2 GPUs present)', suggestedAction: null }]);
+    expect(back).toMatchObject([{ component: 'gpu-count', gpu: 'GPU-1', health: 'healthy', reason: 'GPU 1: cleared (2 GPUs present)', suggestedAction: null }]);
     expect(healthChanges(memory, report([{ health: 'healthy', reason: '2 GPUs present' }]), 't3', ids)).toEqual([]);
   });
 
@@ -41,7 +41,7 @@ describe('health changes', () => {
     const cool = { health: 'healthy' as const, reason: 'all cool' };
     expect(healthChanges(memory, two([cool, hot], [dbe]), 't0', ids)).toMatchObject([{ component: 'thermal', health: 'degraded' }, { component: 'ecc', health: 'unhealthy' }]);
     const cooled = healthChanges(memory, two([cool], [dbe]), 't1', ids);
-    expect(cooled).toMatchObject([{ component: 'thermal', gpu: 'GPU-1', health: 'healthy', reason: 'GPU 1: no longer reported (all cool)' }]);
+    expect(cooled).toMatchObject([{ component: 'thermal', gpu: 'GPU-1', health: 'healthy', reason: 'GPU 1: cleared (all cool)' }]);
     expect(memory.get('ecc|1')).toBe('unhealthy');
     expect(healthChanges(memory, two([cool], [dbe]), 't2', ids)).toEqual([]);
   });

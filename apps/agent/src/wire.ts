@@ -80,7 +80,9 @@ export function healthChanges(previous: Map<string, Health>, report: ScanReport,
       const was = previous.get(key);
       previous.set(key, 'healthy');
       if (was === 'healthy') continue;
-      events.push({ kind: 'health', id: newId(), at, component: c.name, gpu: uuid, health: 'healthy', reason: `GPU ${gpu}: no longer reported (${c.results.find((r) => r.gpu === undefined)?.reason ?? 'cleared'})`, suggestedAction: null });
+      // The finding is gone, not the GPU: said as cleared, with how the component finds the host now.
+      const overall = c.results.find((r) => r.gpu === undefined)?.reason;
+      events.push({ kind: 'health', id: newId(), at, component: c.name, gpu: uuid, health: 'healthy', reason: `GPU ${gpu}: cleared${overall ? ` (${overall})` : ''}`, suggestedAction: null });
     }
   }
   return events;
