@@ -60,6 +60,8 @@ const PLACES = {
   offBushehr: [28.6, 50.7],
   offNayband: [27.2, 52.3],
   southEastOfLarak: [26.4, 56.6],
+  offJaskToChabahar: [25.3, 58.5],
+  gwadar: [25.12, 62.3],
   dubai: [25.2, 55.27],
   beibuGulf: [21.05, 108.6],
   bachLongVi: [20.13, 107.72],
@@ -238,6 +240,7 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
     ["off Bushehr, in Iran's territorial sea beyond the Kharg-Nakhilu baseline", 'offBushehr', 5, ['IR']],
     ["off Nayband, in Iran's territorial sea beyond the Nakhilu-Lavan baseline", 'offNayband', 8, ['IR']],
     ['in the Strait of Hormuz south-east of Larak', 'southEastOfLarak', 20, ['IR']],
+    ["in the Gulf of Oman between Jask and Chabahar, in Iran's territorial sea beyond the capes", 'offJaskToChabahar', 5, ['IR']],
     ['on Greater Tunb, held by Iran, claimed by the UAE, ~30 km from Iranian land as Natural Earth draws it', 'greaterTunb', 3, ['IR', 'AE']],
     ['on Farsi Island, an Iranian naval base in mid-Gulf', 'farsi', 20, ['IR']],
     ['on Iony Island in the open Sea of Okhotsk', 'iony', 20, ['RU']],
@@ -261,7 +264,7 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
     expect(verify([within('grandCayman', 220)], null).restricted).toBe('excluded');
   });
 
-  it.each([['paris', ['FR']], ['singapore', ['SG', 'MY', 'ID']], ['dubai', ['AE']]] as const)('leaves a host in %s as it was', (place, countries) => {
+  it.each([['paris', ['FR']], ['singapore', ['SG', 'MY', 'ID']], ['dubai', ['AE']], ['gwadar', ['PK']]] as const)('leaves a host in %s as it was', (place, countries) => {
     const bounds = [within(place, 20)];
     const v = verify(bounds, countries[0]);
     expect(v).toEqual(verify(bounds, countries[0], { world: bare }));

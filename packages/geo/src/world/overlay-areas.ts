@@ -565,8 +565,10 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     // points on it: the outer shores of Sirri, Abu Musa (held by Iran, claimed by the UAE), Hengam
     // and Larak, 2 to 4 km out, then the coast at Kuh-e Mobarak and Jask, some 10 km out, with the
     // waters among its islands (the Tunbs, Farur, Qeshm, Hormuz) and behind a baseline across the
-    // strait, where regions of up to 20 km south-east of Larak said `excluded`. It closes back over
-    // Iranian land some 30 km inland. The land of another country it brings nearer the margin:
+    // strait, where regions of up to 20 km south-east of Larak said `excluded`. Past Jask, the hull
+    // of the Gulf of Oman coast to the Pakistani border in Gwadar Bay (its bays, Chabahar's the
+    // deepest, lie up to ~25 km behind it), where no other country's land but Pakistan's, already
+    // within the margin of Iran's, lies within 300 km. It closes back over Iranian land. The land of another country it brings nearer the margin:
     // Musandam's northern tip (Oman), 27 km from the edge from Larak to Kuh-e Mobarak (Khasab's
     // largest region still proven outside Iran 36 to 24 km), Ras al-Khaimah (50 to 42 km), Dubai
     // (51 to 50 km), Fujairah (97 to 90 km); Qatar, Bahrain, Saudi Arabia and Kuwait as they were.
@@ -579,8 +581,11 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
         [48.7, 29.88], [49.5653, 29.9972], [50.3111, 29.2081], [51.4542, 27.8444], [53.2167, 26.7903], [53.905, 26.49],
         // The hull east of Kish: Sirri, Abu Musa, Hengam, Larak, Kuh-e Mobarak, Jask.
         [54.54, 25.87], [55.03, 25.84], [55.88, 26.59], [56.34, 26.8], [57.2, 25.8], [57.77, 25.6],
-        // Back over Iranian land: inland of Jask, Minab, Bandar Abbas, Lengeh, Asaluyeh, Bushehr, Deylam and Hendijan.
-        [58.0, 25.75], [57.6, 26.6], [57.2, 27.3], [56.3, 27.45], [55.3, 27.2], [54.0, 27.2], [53.0, 27.4], [52.0, 28.1],
+        // The hull of the Gulf of Oman coast on to Gwadar Bay: the capes east of Jask, west of
+        // Chabahar and by the Pakistani border, ~3 km out.
+        [58.1, 25.52], [59.1, 25.37], [61.4, 25.03], [61.55, 25.05],
+        // Back over Iranian land: inland of Gwadar Bay, Chabahar, Jask, Minab, Bandar Abbas, Lengeh, Asaluyeh, Bushehr, Deylam and Hendijan.
+        [61.55, 25.45], [60.0, 25.85], [58.6, 26.1], [57.6, 26.6], [57.2, 27.3], [56.3, 27.45], [55.3, 27.2], [54.0, 27.2], [53.0, 27.4], [52.0, 28.1],
         [51.2, 28.9], [50.8, 29.7], [50.2, 30.25], [49.6, 30.5], [48.9, 30.3],
       ],
     ],
