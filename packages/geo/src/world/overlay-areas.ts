@@ -567,12 +567,13 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     // waters among its islands (the Tunbs, Farur, Qeshm, Hormuz) and behind a baseline across the
     // strait, where regions of up to 20 km south-east of Larak said `excluded`. Past Jask, the hull
     // of the Gulf of Oman coast to the Pakistani border in Gwadar Bay (its bays, Chabahar's the
-    // deepest, lie up to ~25 km behind it), where no other country's land but Pakistan's, already
-    // within the margin of Iran's, lies within 300 km. It closes back over Iranian land. The land of another country it brings nearer the margin:
-    // Musandam's northern tip (Oman), 27 km from the edge from Larak to Kuh-e Mobarak (Khasab's
-    // largest region still proven outside Iran 36 to 24 km), Ras al-Khaimah (50 to 42 km), Dubai
-    // (51 to 50 km), Fujairah (97 to 90 km); Qatar, Bahrain, Saudi Arabia and Kuwait as they were.
-    name: 'Iran, within its straight baselines and among its islands (the Gulf and the Strait of Hormuz)',
+    // deepest, lie up to ~25 km behind it; Oman's coast is ~200 km across, and Pakistan's by the
+    // border lies within the margin of Iran's land already). It closes back over Iranian land.
+    // The land of another country it brings nearer the margin: Musandam's northern tip (Oman),
+    // 27 km from the edge from Larak to Kuh-e Mobarak (Khasab's largest region still proven outside
+    // Iran 36 to 24 km), Ras al-Khaimah (50 to 42 km), Dubai (51 to 50 km), Fujairah (97 to 90
+    // km); Qatar, Bahrain, Saudi Arabia, Kuwait and Gwadar (Pakistan) as they were.
+    name: 'Iran, within its straight baselines and among its islands (the Gulf, the Strait of Hormuz, the Gulf of Oman)',
     codes: ['IR'],
     disputed: false,
     rings: [
