@@ -9,8 +9,7 @@ export interface NodeFacts {
   /** The latest reported health per component and GPU. */
   readonly health: readonly { readonly component: string; readonly gpu: string | null; readonly health: string; readonly reason: string; readonly suggestedAction: string | null }[];
   readonly duplicates: readonly { readonly gpu: string; readonly otherNode: string }[];
-  /** GPUs the node once reported that its latest inventory lacks. */
-  /** GPUs the latest inventory lacks, each since the first inventory that lacked it. */
+  /** GPUs the node once reported that its latest inventory lacks, each since the first inventory that lacked it. */
   readonly missingGpus: readonly { readonly uuid: string; readonly serial: string | null; readonly name: string; readonly missingSince: number }[];
   /** When the agent last delivered a batch; null if it never has (a node without an agent). */
   readonly lastIngestAt: number | null;

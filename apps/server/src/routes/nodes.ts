@@ -259,18 +259,21 @@ export const nodeRoutes =
         updatedAt: inventory ? new Date(inventory.updatedAt).toISOString() : null,
         // The agent's public address as this server sees it (not what the host says of itself).
         address: address ? { ip: address.address, since: new Date(address.since).toISOString() } : null,
-        gpus: gpus.map((g) => ({
-          uuid: g.uuid,
-          serial: g.serial,
-          name: g.name,
-          pciBusId: g.pci_bus_id,
-          firstSeenAt: new Date(g.first_seen_at).toISOString(),
-          lastSeenAt: new Date(g.last_seen_at).toISOString(),
-          lastSampleAt: isoTime(sampled.get(g.uuid)),
+        gpus: gpus.map((g) => {
           // Not in the latest inventory: the gpu-missing alert's subject.
-          missing: inventory !== undefined && g.last_seen_at < inventory.updatedAt,
-          missingSince: inventory !== undefined && g.last_seen_at < inventory.updatedAt ? isoTime(g.missing_since ?? inventory.updatedAt) : null,
-        })),
+          const missing = inventory !== undefined && g.last_seen_at < inventory.updatedAt;
+          return {
+            uuid: g.uuid,
+            serial: g.serial,
+            name: g.name,
+            pciBusId: g.pci_bus_id,
+            firstSeenAt: new Date(g.first_seen_at).toISOString(),
+            lastSeenAt: new Date(g.last_seen_at).toISOString(),
+            lastSampleAt: isoTime(sampled.get(g.uuid)),
+            missing,
+            missingSince: missing ? isoTime(g.missing_since ?? inventory.updatedAt) : null,
+          };
+        }),
       };
     });
 
