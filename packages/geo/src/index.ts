@@ -26,4 +26,4 @@ export { unitsContaining } from './world/pip.js';
 export { arcsMeetingRegion } from './world/query.js';
 
 /** Bumped whenever a change to this package can change a verdict. */
-export const GEO_ENGINE_VERSION = '1.6.0';
+export const GEO_ENGINE_VERSION = '1.7.0';

@@ -48,6 +48,20 @@ const PLACES = {
   chaunskayaBay: [69.3, 169.9],
   longStrait: [70.3, 178.0],
   krestaBay: [65.0, -178.0],
+  northOfShantar: [55.7, 138.9],
+  offAyanToOkhotsk: [58.5, 143.1],
+  offWestKamchatka: [51.9, 155.6],
+  offCapeTerpeniya: [47.3, 144.0],
+  kamchatkaStrait: [54.7, 164.3],
+  southOfOlyutorsky: [59.4, 167.0],
+  gulfOfAnadyr: [63.6, -178.4],
+  offNavarin: [62.1, 177.1],
+  southOfCatherineStrait: [44.1, 146.6],
+  dezhnevToDiomede: [65.7, -169.8],
+  monbetsu: [44.35, 143.35],
+  abashiri: [44.02, 144.27],
+  attu: [52.9, 173.2],
+  capePrinceOfWales: [65.64, -168.08],
   gulfOfBatabano: [21.95, -82.2],
   gulfOfCazones: [21.7, -80.9],
   gulfOfAnaMaria: [21.25, -78.9],
@@ -228,6 +242,16 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
     ['in Chaunskaya Bay, off Pevek', 'chaunskayaBay', 3, ['RU']],
     ['in the Long Strait, between Wrangel Island and Chukotka', 'longStrait', 15, ['RU']],
     ['in Kresta Bay, across 180° from the Long Strait', 'krestaBay', 8, ['RU']],
+    ['in the Sea of Okhotsk north of the Shantar Islands', 'northOfShantar', 50, ['RU']],
+    ['off the Okhotsk coast between Ayan and Okhotsk', 'offAyanToOkhotsk', 40, ['RU']],
+    ["off Kamchatka's west coast", 'offWestKamchatka', 30, ['RU']],
+    ["off Sakhalin's east coast south of Cape Terpeniya", 'offCapeTerpeniya', 25, ['RU']],
+    ['in the Kamchatka Strait, between Kamchatka and the Commander Islands', 'kamchatkaStrait', 60, ['RU']],
+    ['just south of the mouth of Olyutorsky Gulf', 'southOfOlyutorsky', 12, ['RU']],
+    ['in the middle of the Gulf of Anadyr', 'gulfOfAnadyr', 60, ['RU']],
+    ['in the Gulf of Anadyr west of Cape Navarin', 'offNavarin', 18, ['RU']],
+    ['south of the Catherine Strait, between Kunashir and Iturup', 'southOfCatherineStrait', 4, ['RU']],
+    ['in the Bering Strait between Cape Dezhnev and Big Diomede', 'dezhnevToDiomede', 5, ['RU']],
     ['in the Gulf of Batabanó, between Cuba and the Isla de la Juventud', 'gulfOfBatabano', 6, ['CU']],
     ['in the Gulf of Cazones, east of Cayo Largo', 'gulfOfCazones', 5, ['CU']],
     ['in the Gulf of Ana María, behind the Jardines de la Reina', 'gulfOfAnaMaria', 5, ['CU']],
@@ -262,6 +286,18 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
   it('leaves Grand Cayman, the nearest land of another country to Cuba\'s gulfs, provable outside Cuba by a region of 220 km', () => {
     // About 230 km with the outlines or without: they lie farther than that from the island.
     expect(verify([within('grandCayman', 220)], null).restricted).toBe('excluded');
+  });
+
+  it.each([
+    ['Monbetsu, on Hokkaido\'s Okhotsk coast', 'monbetsu', 145],
+    ['Abashiri, on Hokkaido\'s Okhotsk coast', 'abashiri', 65],
+    ['Attu, the westernmost Aleutian', 'attu', 345],
+    ['Cape Prince of Wales, across the Bering Strait', 'capePrinceOfWales', 18],
+  ] as const)("leaves %s as provable outside Russia as Russia's own land allows", (_, place, radiusKm) => {
+    // A few km under the largest region that Russia's land (bare world) leaves clear: the
+    // outlines of Russia's Pacific seas keep farther from these places than its land.
+    expect(verify([within(place, radiusKm)], null, { world: bare }).restricted).toBe('excluded');
+    expect(verify([within(place, radiusKm)], null).restricted).toBe('excluded');
   });
 
   it.each([['paris', ['FR']], ['singapore', ['SG', 'MY', 'ID']], ['dubai', ['AE']], ['gwadar', ['PK']]] as const)('leaves a host in %s as it was', (place, countries) => {

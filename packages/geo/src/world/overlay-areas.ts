@@ -243,13 +243,91 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   },
   {
     // Olyutorsky Gulf, between the Govena Peninsula and Cape Olyutorsky (~230 km): regions of
-    // 20 to 40 km in it said `excluded`. Closed ~10 km seaward of that line, then over land.
+    // 20 to 40 km in it said `excluded`, and of 3 to 15 km just south of that line. Closed on the
+    // parallel of 59.3 N from the outline of Kamchatka's gulfs (10 to 50 km seaward of the
+    // line), then to Cape Olyutorsky and over land.
     name: 'Olyutorsky Gulf',
     codes: ['RU'],
     disputed: false,
     rings: [
       [
-        [166.2, 59.75], [170.5, 59.8], [170.8, 60.6], [168.0, 61.0], [166.0, 60.4],
+        [165.0, 59.3], [168.0, 59.3], [170.5, 59.8], [170.8, 60.6], [168.0, 61.0], [166.0, 60.4],
+      ],
+    ],
+  },
+  // Russia's Pacific seas where no other country's land lies within 300 km, drawn whole like its
+  // Arctic seas below: baselines of 1984 join capes and islands there whose course Locus cannot
+  // check, and probing for segments of up to 200 km between points of Russia's land (a region
+  // inside the hull of the Russian land within 200 km of it, farther than the margin from all of
+  // it) found regions of 5 to 130 km that still said `excluded` just past the gulfs drawn above:
+  // off the Shantar Islands and the Okhotsk coast, between Kamchatka and the Commander Islands,
+  // in the Gulf of Anadyr. Drawn whole, out past the outermost islands and over Russian land,
+  // they take in open sea (exclusive economic zone, not territory), which only makes Russia
+  // possible for a host afloat there. No host on land within 600 km of them loses anything
+  // (measured over Hokkaido, St Lawrence Island and the Aleutians: Russia's own land lies nearer);
+  // the western Aleutians, farther, lose 2 to 25 km of regions of 650 km and more.
+  {
+    // The Sea of Okhotsk north of a line from Cape Aniva (Sakhalin) to Iturup and along the Kuril
+    // straits drawn above to Cape Lopatka: the Shantar Islands, Udskaya, Tugur and Academy Bays,
+    // the coast past Ayan and Okhotsk to Tauyskaya Bay, the mouth of Shelikhov Gulf and
+    // Kamchatka's west coast. Its southern edge keeps some 180 km from Hokkaido's northern coast,
+    // farther than Sakhalin and Kunashir, which are Russia's already.
+    name: 'Sea of Okhotsk, north of the Kurils and Cape Aniva',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [143.5, 46.05], [142.6, 47.0], [142.45, 47.2], [142.45, 54.3], [142.85, 54.52], [139.7, 54.32], [139.5, 53.9],
+        [136.5, 53.6], [135.0, 54.2], [134.5, 55.2], [136.0, 56.2], [137.5, 56.6], [140.0, 58.5], [143.0, 59.6],
+        [148.3, 59.75], [148.3, 59.15], [151.6, 58.9], [151.9, 58.75], [157.1, 57.5], [157.8, 57.0], [157.6, 52.0],
+        [156.8, 50.8], [156.6, 50.2], [155.6, 49.4], [154.9, 48.8], [154.0, 48.1], [153.5, 47.6], [152.6, 46.85],
+        [151.5, 46.3], [150.3, 45.7], [146.5, 45.0], [145.5, 45.75],
+      ],
+    ],
+  },
+  {
+    // The Kamchatka Strait between Cape Kamchatsky and the Commander Islands (~180 km), with
+    // Bering and Medny Islands and the strait between them, joined to the gulfs of eastern
+    // Kamchatka; Attu (United States), the nearest other land, lies 350 km east of it.
+    name: 'Kamchatka Strait and the Commander Islands',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [162.35, 54.75], [163.0, 54.6], [165.5, 54.35], [167.3, 54.3], [168.15, 54.53], [168.0, 54.9], [166.9, 55.5],
+        [165.6, 56.6], [165.2, 57.4], [163.6, 57.85], [163.6, 56.1],
+      ],
+    ],
+  },
+  {
+    // The Gulf of Anadyr west of 175.5 W, from the coast west of Cape Navarin to the Anadyr
+    // estuary and Kresta Bay (drawn above), some 190 km short of St Lawrence Island (United
+    // States), whose nearest Russian land, Chukotka's Cape Chaplino, lies 70 km from it.
+    name: 'Gulf of Anadyr',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [173.3, 61.6], [174.5, 61.3], [177.0, 61.6], [179.3, 62.1], [179.8, 62.6], [-178.5, 63.1], [-176.0, 63.3],
+        [-175.6, 64.0], [-175.5, 64.5], [-179.8, 64.7], [177.0, 64.4], [176.0, 63.0],
+      ],
+    ],
+  },
+  // Where another country's land lies near, only the hull of the land Russia holds.
+  {
+    // The southern Kurils' Pacific side: the waters between Kunashir, Shikotan and the Habomai
+    // islets, the Catherine Strait between Kunashir and Iturup, and Iturup's bays up to the
+    // Kuril straits drawn above, where regions of 1 to 20 km said `excluded` some 25 to 40 km
+    // from the islands. Russia holds the islands (Japan claims them) and drew baselines around
+    // each (1984); whether any crosses between them Locus cannot check, so the outline takes in
+    // their hull. Hokkaido loses nothing: Kunashir and the Habomai islets lie nearer to it.
+    name: 'Southern Kurils, Pacific side',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [146.2, 44.45], [145.8, 44.0], [145.6, 43.8], [146.15, 43.5], [146.95, 43.78], [147.15, 44.35], [147.7, 44.65],
+        [148.3, 44.95], [148.9, 45.25], [149.45, 45.5], [150.3, 45.7], [146.5, 45.0],
       ],
     ],
   },
@@ -421,6 +499,20 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     rings: [
       [
         [-172.4, 65.7], [-170.7, 65.7], [-170.7, 65.1], [-172.4, 65.1],
+      ],
+    ],
+  },
+  {
+    // The Bering Strait between Cape Dezhnev and Big Diomede (Russia's, 36 km off), where a region
+    // of some 6 km 35 km from both said `excluded`: the hull of the cape, the island and the coast
+    // south of the cape, never east of Big Diomede, so Alaska loses nothing (Little Diomede, 4 km
+    // from Big Diomede, counted Russia as possible already).
+    name: 'Bering Strait, Cape Dezhnev to Big Diomede',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [-170.6, 65.6], [-169.9, 65.5], [-169.05, 65.76], [-169.1, 65.82], [-169.6, 66.05], [-170.6, 65.9],
       ],
     ],
   },
