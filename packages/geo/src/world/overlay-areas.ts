@@ -388,6 +388,19 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     ],
   },
   {
+    // The coast from north of Chongjin to the Tumen mouth, where regions of 2 to 9 km said
+    // `excluded` inside the hull of the capes: drawn to that hull, then over North Korean land;
+    // the land around it is North Korea's, China's and Russia's, so it costs no host anything.
+    name: 'North-east coast of North Korea, Chongjin to the Tumen',
+    codes: ['KP'],
+    disputed: false,
+    rings: [
+      [
+        [129.7, 41.35], [130.0, 41.4], [130.45, 41.85], [130.75, 42.25], [130.3, 42.3], [129.7, 41.8],
+      ],
+    ],
+  },
+  {
     // Shared internal waters of Russia and Ukraine, ~60 km from land at the centre, with the
     // Kerch Strait and Taganrog Bay; the outline runs over every coast, all of it Russian or in
     // the occupied area below, which counts the same two parties.
@@ -417,7 +430,7 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   // Russia's Arctic seas from the Pechora Sea to Chukotka, where the coasts and islands hold
   // bays, straits and channels beyond the margin of the land that the baselines of 1985 (and
   // Russia's claim to the straits of the Northern Sea Route as internal waters) may enclose.
-  // Regions of 10 to 40 km said `excluded` there. No other country's land lies within 300 km
+  // Regions of 10 to 67 km said `excluded` there. No other country's land lies within 300 km
   // of these outlines (Norway's Kvitøya, 400 km west of Franz Josef Land; Alaska, 200 km east
   // of Kresta Bay at St Lawrence Island and more elsewhere), so they are drawn whole, out past
   // the outermost islands and over Russian land, rather than along baselines whose course
@@ -431,8 +444,41 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     disputed: false,
     rings: [
       [
-        [43.0, 68.9], [47.5, 69.9], [52.0, 70.3], [55.0, 70.9], [58.5, 70.9], [60.7, 70.3], [61.0, 69.0], [58.0, 68.3],
+        [43.0, 68.9], [47.5, 69.9], [48.5, 71.2], [51.2, 71.5], [55.0, 70.9], [58.5, 70.9], [60.7, 70.3], [61.0, 69.0], [58.0, 68.3],
         [52.0, 68.0], [47.5, 67.0], [45.0, 67.5], [44.0, 68.3],
+      ],
+    ],
+  },
+  {
+    // The Kara Sea from Novaya Zemlya to Severnaya Zemlya with Vize, Ushakov and Uyedineniya
+    // Islands, the Yenisei Gulf and the islands off Taymyr's west coast, where regions of 10 to
+    // 67 km (off Yamal and Gydan, by the Yenisei's mouth and among the islands) said `excluded`;
+    // its western edge runs some 15 km off Novaya Zemlya's Barents coast, and it closes over
+    // Taymyr, Gydan, Yamal and the Yugorsky Peninsula (the Gulf of Ob and Baydaratskaya Bay,
+    // drawn above, lie inside).
+    name: 'Kara Sea',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [55.0, 70.9], [51.2, 71.5], [51.2, 72.2], [52.6, 73.0], [53.8, 73.8], [54.6, 74.6], [55.6, 75.2], [58.0, 75.8],
+        [60.0, 76.2], [64.0, 76.6], [67.0, 77.2], [69.0, 77.4], [75.5, 79.9], [78.5, 81.2], [86.0, 81.5], [92.0, 81.2],
+        [90.5, 80.0], [91.5, 78.7], [93.0, 77.7], [90.5, 76.6], [90.5, 75.6], [91.0, 74.5], [86.0, 72.0], [80.0, 69.5],
+        [70.0, 68.5], [62.0, 68.8], [61.0, 69.0], [60.7, 70.3], [58.5, 70.9],
+      ],
+    ],
+  },
+  {
+    // The sea between Franz Josef Land, the north of Novaya Zemlya and Vize Island (the St Anna
+    // Trough), joining the outlines on either side: regions of up to 130 km in it said
+    // `excluded` for baselines Russia could draw across it.
+    name: 'Between Franz Josef Land, Novaya Zemlya and Vize Island',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [57.0, 79.5], [63.5, 79.8], [66.0, 80.6], [66.0, 81.7], [78.5, 81.2], [75.5, 79.9], [69.0, 77.4], [67.0, 77.2],
+        [64.0, 76.6], [60.0, 76.2], [56.0, 77.5],
       ],
     ],
   },
@@ -472,11 +518,24 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     disputed: false,
     rings: [
       [
-        [106.0, 74.0], [107.5, 77.5], [113.0, 77.5], [125.0, 77.5], [135.0, 77.2], [140.0, 76.8], [148.0, 77.2],
+        [106.0, 74.0], [107.5, 77.5], [109.5, 78.2], [113.0, 77.5], [125.0, 77.5], [135.0, 77.2], [140.0, 76.8], [148.0, 77.2],
         [156.0, 77.6], [160.5, 77.2], [161.0, 76.0], [164.0, 74.0], [172.0, 73.0], [179.0, 72.7], [-176.0, 72.2],
         [-174.5, 71.6], [-174.5, 70.4], [-175.0, 68.2], [-176.0, 67.5], [179.5, 68.0], [170.0, 68.3], [160.0, 69.0],
         [150.0, 70.2], [140.0, 70.6], [133.0, 70.8], [131.0, 70.6], [125.0, 71.5], [118.0, 72.3], [112.0, 72.8],
         [106.0, 73.0],
+      ],
+    ],
+  },
+  {
+    // The Chukchi coast east of Kolyuchin Bay to Neshkan, where a region of 9 km off the coast
+    // said `excluded`: the hull of the headland west of the bay and the coast at Neshkan. Point
+    // Hope (Alaska), 270 km east, loses nothing: Chukotka's coast lies as near.
+    name: 'Chukchi coast, Kolyuchin Bay to Neshkan',
+    codes: ['RU'],
+    disputed: false,
+    rings: [
+      [
+        [-175.7, 67.8], [-174.0, 67.7], [-172.8, 67.25], [-172.9, 66.95], [-175.0, 67.2],
       ],
     ],
   },
@@ -616,8 +675,20 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     disputed: false,
     rings: [
       [
-        [-83.3, 22.55], [-83.05, 21.85], [-82.5, 21.82], [-81.8, 21.62], [-81.3, 21.6], [-80.3, 22.1], [-81.3, 22.35],
-        [-82.0, 22.75],
+        [-83.3, 22.55], [-83.05, 21.85], [-82.5, 21.82], [-81.8, 21.62], [-81.3, 21.6], [-80.45, 21.6], [-79.9, 21.78],
+        [-80.3, 22.1], [-81.3, 22.35], [-82.0, 22.75],
+      ],
+    ],
+  },
+  {
+    // West of the Isla de la Juventud to Cabo Corrientes (Guanahacabibes), where a baseline
+    // between them (~165 km) may run and regions of 2 to 8 km said `excluded`: the hull of the two.
+    name: 'Between the Isla de la Juventud and Cabo Corrientes',
+    codes: ['CU'],
+    disputed: false,
+    rings: [
+      [
+        [-84.45, 22.0], [-84.55, 21.7], [-83.0, 21.5], [-82.75, 21.75], [-83.05, 21.85], [-83.3, 22.55],
       ],
     ],
   },
@@ -696,7 +767,11 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   // The Tunbs, held by Iran since 1971 and claimed by the UAE (Abu Musa, which Iran also holds,
   // is drawn, as Iranian); Farsi, an Iranian naval base in mid-Gulf; Iony in the open Sea of
   // Okhotsk and, in the Russian Arctic, Uyedineniya in the Kara Sea and Jeannette and Vilkitsky
-  // of the De Long Islands. Each square takes the spread of the positions published for it.
+  // of the De Long Islands; in the Gulf of Finland, Bolshoy and Maly Tyuters, Rodsher and
+  // Sommers, 12 to 30 km from Gogland and Moshchny (which the data has), whose waters reach past
+  // the margin of those: regions of 7 to 13 km around them said `excluded`. Each square takes the
+  // spread of the positions published for it. (The Virginy islets, between Rodsher and Maly
+  // Tyuters, lie within ~10 km of both.)
   island('Greater Tunb', ['IR', 'AE'], 55.283, 26.258, 6),
   island('Lesser Tunb', ['IR', 'AE'], 55.133, 26.233, 4),
   island('Farsi Island', ['IR'], 50.1725, 27.9933, 3),
@@ -704,6 +779,10 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   island('Uyedineniya Island', ['RU'], 82.45, 77.483, 15),
   island('Jeannette Island', ['RU'], 158.1, 76.77, 10),
   island('Vilkitsky Island (De Long Islands)', ['RU'], 155.55, 75.73, 8),
+  island('Bolshoy Tyuters', ['RU'], 27.2, 59.85, 3),
+  island('Maly Tyuters', ['RU'], 26.914, 59.81, 2),
+  island('Rodsher', ['RU'], 26.68, 59.969, 1),
+  island('Sommers', ['RU'], 27.643, 60.207, 1.5),
   {
     // Occupied by Russia beyond Crimea: Luhansk and Donetsk oblasts up to the front, the south
     // of Zaporizhzhia and Kherson oblasts with the Kinburn Spit, the east of Kharkiv oblast and
