@@ -53,8 +53,23 @@ export function writeEnrollment(dir: string, e: Enrollment): void {
   writeAtomically(agentFiles(dir).enrollment, `${JSON.stringify(e, null, 2)}\n`);
 }
 
-/** Unenrolled: the key, the enrollment and the queue are gone; the audit log stays. */
-export function wipeIdentity(dir: string): void {
+/** What `wipeIdentity` deletes, as a person names it. */
+export type IdentityPart = 'host key' | 'enrollment' | 'queue';
+
+/**
+ * Unenrolled: the key, the enrollment and the queue are gone; the audit log stays. Returns the
+ * parts that were there to delete, in that order.
+ */
+export function wipeIdentity(dir: string): IdentityPart[] {
   const f = agentFiles(dir);
-  for (const path of [f.key, f.enrollment, f.outbox, `${f.outbox}-wal`, `${f.outbox}-shm`]) rmSync(path, { force: true });
+  const parts: [IdentityPart, string[]][] = [
+    ['host key', [f.key]],
+    ['enrollment', [f.enrollment]],
+    ['queue', [f.outbox, `${f.outbox}-wal`, `${f.outbox}-shm`]],
+  ];
+  return parts.flatMap(([part, paths]) => {
+    const present = paths.filter((path) => existsSync(path));
+    for (const path of present) rmSync(path, { force: true });
+    return present.length > 0 ? [part] : [];
+  });
 }

@@ -36,9 +36,16 @@ describe('agent enrollment from the command line', () => {
     expect(twice.code).toBe(2);
     expect(twice.stderr).toMatch(/LOCUS_ERR_AGENT_STATE: .*already enrolled/);
     const leave = await runLocus(['agent', 'unenroll', '--state-dir', dir]);
-    expect(leave.stdout).toMatch(/^left http.* \(node \S+\)\ndeleted the host key, enrollment and queue/);
+    // Enrolled but never run: no queue yet, so only what was there is named.
+    expect(leave.stdout).toMatch(new RegExp(`^left http.* \\(node \\S+\\)\\ndeleted the host key and enrollment in ${dir}\\n$`));
     expect(existsSync(join(dir, 'agent.key'))).toBe(false);
     expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^locus agent \d+\.\d+\.\d+, writing protocol version 1\nnot enrolled/);
+    // Again: nothing left to leave or delete, and it says so rather than 'deleted'.
+    const again = await runLocus(['agent', 'unenroll', '--state-dir', dir]);
+    expect(again).toMatchObject({ code: 0, stderr: '', stdout: `not enrolled: no server to leave\nnothing to delete in ${dir}\n` });
+    // A key left by an enrollment that never finished: deleted, and named alone.
+    writeFileSync(join(dir, 'agent.key'), 'stray');
+    expect((await runLocus(['agent', 'unenroll', '--state-dir', dir])).stdout).toBe(`not enrolled: no server to leave\ndeleted the host key in ${dir}\n`);
   });
 
   it("shows when the server last stored a batch of the agent's, and the last one it refused for good", async () => {

@@ -38,9 +38,12 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       io.stderr(`locus: warning: the server was not told (${message}); deleting the local identity anyway\n`);
     }
   } else {
-    io.stdout('not enrolled\n');
+    io.stdout('not enrolled: no server to leave\n');
   }
-  wipeIdentity(dir);
-  io.stdout(`deleted the host key, enrollment and queue in ${dir}\n`);
+  const deleted = wipeIdentity(dir);
+  io.stdout(deleted.length > 0 ? `deleted the ${listed(deleted)} in ${dir}\n` : `nothing to delete in ${dir}\n`);
   return 0;
 }
+
+/** "a", "a and b", "a, b and c". */
+const listed = (items: readonly string[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
