@@ -23,6 +23,7 @@ export type { OverlayArea, LonLat } from './world/overlay.js';
 export * from './world/overlay-reviewed.js';
 export { worldFromTopology, WorldDataError } from './world/from-topology.js';
 export { unitsContaining } from './world/pip.js';
+export { probeCoast, type CoastProbeOptions, type CoastProbeHit } from './world/coast-probe.js';
 export { arcsMeetingRegion } from './world/query.js';
 
 /** Bumped whenever a change to this package can change a verdict. */
