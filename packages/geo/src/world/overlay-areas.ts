@@ -74,9 +74,9 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     // for each baseline segment (0.26 km from the rhumb line at most, on the 226-km segment
     // from Dashandao to Macaiheng). South of Daotiaoshan the declaration's points 19 to 23 lie
     // on islands Taiwan holds (Matsu, Wuqiu, beside Kinmen), and the waters China holds there
-    // lie within the margin of its coast and islands, as do those out to points 24 to 26; so
-    // the outline turns to the coast at the Zhejiang-Fujian border and closes through China's
-    // interior to Shandong.
+    // lie within the margin of its coast and islands (points 23 to 26, whose baselines run
+    // farther out, are in the southern outline); so the outline turns to the coast at the
+    // Zhejiang-Fujian border and closes through China's interior to Shandong.
     name: 'China, within its 1996 straight baselines (Yellow and East China Seas)',
     codes: ['CN'],
     disputed: false,
@@ -97,23 +97,29 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     ],
   },
   {
-    // China's waters off Guangdong, around Hainan and in the north of the Gulf of Tonkin, behind
-    // the straight baselines of its 1996 declaration (base points 27 to 49, whose coordinates
-    // Locus does not have) and of 2024 (Beilun estuary to Weizhou): regions of 10 to 80 km off
-    // the Pearl River mouth and the Guangdong coast, and of 10 to 20 km off Guangxi, said
-    // `excluded`. Without the points the outline runs some 50 km off the mainland coast (the
-    // baselines join islands 10 to 40 km out), 20 to 40 km off Hainan, and in the Gulf of
-    // Tonkin keeps east of the 2000 boundary with Vietnam as far as this drawing knows it (from
-    // the Beilun estuary south-south-east, ~20 km east of Vietnam's Tran Island); then back over
-    // China's land. Taiwan's Pratas lies 90 km south of it, Vietnam's Bach Long Vi ~65 km west.
-    name: 'China, within its baselines off Guangdong, Hainan and Guangxi',
+    // China's waters off southern Fujian, Guangdong, around Hainan and in the north of the Gulf
+    // of Tonkin, behind the straight baselines of its 1996 declaration and of 2024 (Beilun
+    // estuary to Weizhou): regions of 10 to 80 km off the Pearl River mouth and the Guangdong
+    // coast, of 10 to 20 km off Guangxi, and of up to 20 km off Daganshan, in the territorial sea
+    // beyond the baseline from Dongding, said `excluded`. Base points 23 to 26 (Dongding, an islet
+    // of Taiwan's Kinmen County that the baseline starts from, Daganshan, Nanpeng) are vertices,
+    // from the published coordinates; for 27 to 49, whose coordinates Locus does not have, the
+    // outline runs some 50 km off the mainland coast (the baselines join islands 10 to 40 km
+    // out), 20 to 40 km off Hainan, taking in the Qizhou islands off its north-east, and in the
+    // Gulf of Tonkin keeps east of the 2000 boundary with Vietnam as far as this drawing knows
+    // it (from the Beilun estuary south-south-east, ~20 km east of Vietnam's Tran Island); then
+    // back over China's land to the coast west of Xiamen. Kinmen itself stays outside, Taiwan's
+    // Pratas lies 90 km south of the outline, Vietnam's Bach Long Vi ~65 km west.
+    name: 'China, within its baselines off southern Fujian, Guangdong, Hainan and Guangxi',
     codes: ['CN'],
     disputed: false,
     rings: [
       [
         [117.5, 23.2], [116.6, 22.6], [115.5, 22.2], [114.5, 21.8], [113.5, 21.4], [112.5, 21.1], [111.5, 20.9],
-        [110.9, 20.4], [111.2, 19.6], [110.8, 18.6], [110.1, 18.0], [108.9, 18.05], [108.55, 18.4], [108.5, 19.1],
+        [110.9, 20.4], [111.3, 20.06], [111.3, 19.9], [111.2, 19.6], [110.8, 18.6], [110.1, 18.0], [108.9, 18.05], [108.55, 18.4], [108.5, 19.1],
         [108.9, 19.7], [109.0, 20.3], [108.45, 20.75], [108.15, 21.1], [108.1, 21.45], [108.0, 21.6], [109.5, 22.5], [113.0, 23.0], [116.5, 23.6],
+        // Inland of Longhai, then base points 23 and 24: Dongding, Daganshan.
+        [117.8, 24.35], [118.2367, 24.1617], [117.6883, 23.5317],
       ],
     ],
   },
