@@ -775,9 +775,12 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   // Okhotsk and, in the Russian Arctic, Uyedineniya in the Kara Sea and Jeannette and Vilkitsky
   // of the De Long Islands; in the Gulf of Finland, Bolshoy and Maly Tyuters, Rodsher and
   // Sommers, 12 to 30 km from Gogland and Moshchny (which the data has), whose waters reach past
-  // the margin of those: regions of 7 to 13 km around them said `excluded`. Each square takes the
-  // spread of the positions published for it. (The Virginy islets, between Rodsher and Maly
-  // Tyuters, lie within ~10 km of both.)
+  // the margin of those: regions of 7 to 13 km around them said `excluded`; Moneron, Russia's
+  // island ~45 km south-west of Sakhalin in the Sea of Japan (7 by 5.5 km, with rocks off its
+  // shores), where a region of 24 km on the island itself did, and one of 43 km 20 km west of it;
+  // the Taishan Islands, China's, ~27 km off the Fujian coast north of Matsu (15 islands over 6
+  // by 4.5 km), where regions of 3 to 6 km on them did, and one of 14 km 20 km east of them. Each square takes the spread of the positions published for it. (The Virginy islets,
+  // between Rodsher and Maly Tyuters, lie within ~10 km of both.)
   island('Greater Tunb', ['IR', 'AE'], 55.283, 26.258, 6),
   island('Lesser Tunb', ['IR', 'AE'], 55.133, 26.233, 4),
   island('Farsi Island', ['IR'], 50.1725, 27.9933, 3),
@@ -789,6 +792,8 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   island('Maly Tyuters', ['RU'], 26.914, 59.81, 2),
   island('Rodsher', ['RU'], 26.68, 59.969, 1),
   island('Sommers', ['RU'], 27.643, 60.207, 1.5),
+  island('Moneron Island', ['RU'], 141.2367, 46.2567, 5),
+  island('Taishan Islands', ['CN'], 120.71, 27.0, 6),
   {
     // Occupied by Russia beyond Crimea: Luhansk and Donetsk oblasts up to the front, the south
     // of Zaporizhzhia and Kherson oblasts with the Kinburn Spit, the east of Kharkiv oblast and
