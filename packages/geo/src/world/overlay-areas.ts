@@ -794,6 +794,49 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   island('Sommers', ['RU'], 27.643, 60.207, 1.5),
   island('Moneron Island', ['RU'], 141.2367, 46.2567, 5),
   island('Taishan Islands', ['CN'], 120.71, 27.0, 6),
+  // Islands of other countries the 1:10m data lacks, farther than the margin from the land it
+  // codes to their holder. Without them a region there said no country at all, so a true claim
+  // was `contradicted` (Koh Tao, the Pontine Islands, atolls of Micronesia and the Marshall
+  // Islands), or only a neighbour's land, which made that neighbour `verified`: Kastellorizo's
+  // Turkey, the Turtle Islands' Malaysia, and for the Matsu Islands, which Taiwan holds 10 to 25
+  // km off Fujian, China `certain`. Found by checking every place GeoNames lists of at least
+  // 1,000 people (world/places.test.ts) and the islands near each. Whole archipelagos of atolls
+  // are drawn as the hull of their atolls, ~30 km out, which holds no other country's land.
+  island('Matsu Islands: Nangan and Beigan', ['TW'], 119.96, 26.19, 7),
+  island('Matsu Islands: Juguang', ['TW'], 119.95, 25.97, 5),
+  island('Matsu Islands: Dongyin', ['TW'], 120.49, 26.37, 4),
+  island('Kastellorizo, Ro and Strongyli', ['GR'], 29.57, 36.13, 6),
+  island('Turtle Islands (Philippines)', ['PH'], 118.2, 6.1, 14),
+  island('Cuyo Islands: Agutaya', ['PH'], 120.94, 11.15, 5),
+  island('Cuyo Islands: Algeciras', ['PH'], 120.82, 11.42, 5),
+  island('Koh Tao and Koh Nang Yuan', ['TH'], 99.83, 10.1, 6),
+  island('Pontine Islands: Ponza, Palmarola and Zannone', ['IT'], 12.95, 40.92, 11),
+  island('Røst', ['NO'], 12.05, 67.5, 10),
+  island('Træna', ['NO'], 12.08, 66.5, 8),
+  square('Thousand Islands (Kepulauan Seribu)', ['ID'], 106.6, -5.6, 0.42, 0.28),
+  square('Cargados Carajos (St Brandon)', ['MU'], 59.6, -16.5, 0.38, 0.18),
+  island('Nukunonu', ['TK'], -171.85, -9.18, 9),
+  island('Niuatoputapu and Tafahi', ['TO'], -173.76, -15.92, 10),
+  {
+    name: 'Federated States of Micronesia, the hull of its atolls',
+    codes: ['FM'],
+    disputed: false,
+    rings: [
+      [
+        [137.1, 6.0], [137.1, 10.3], [151.0, 10.3], [156.0, 8.3], [160.9, 7.2], [163.4, 5.8], [163.4, 4.8], [155.5, 0.7], [154.0, 0.7],
+      ],
+    ],
+  },
+  {
+    name: 'Marshall Islands, the hull of its atolls',
+    codes: ['MH'],
+    disputed: false,
+    rings: [
+      [
+        [160.6, 9.3], [162.0, 11.9], [167.0, 14.9], [170.2, 15.0], [172.4, 11.0], [172.4, 6.5], [169.6, 4.3], [167.8, 5.2], [165.5, 7.5],
+      ],
+    ],
+  },
   {
     // Occupied by Russia beyond Crimea: Luhansk and Donetsk oblasts up to the front, the south
     // of Zaporizhzhia and Kherson oblasts with the Kinburn Spit, the east of Kharkiv oblast and
@@ -848,6 +891,36 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
       [
         [43.3, 42.35], [43.3, 42.75], [44.1, 42.85], [44.8, 42.65], [44.75, 42.35], [44.72, 42.1], [44.55, 42.0],
         [44.2, 42.1], [43.9, 42.15], [43.65, 42.22],
+      ],
+    ],
+  },
+  {
+    // Annexed by Russia in 2014 and drawn by Natural Earth as Russian; Ukraine's under
+    // international law. Counted for both, so that neither a claim of Ukraine is `contradicted`
+    // nor Russia `certain` there: the peninsula to the Perekop isthmus and the Arabat Spit (the
+    // land north of them is in the occupied area above), out to the middle of the Kerch Strait.
+    name: 'Crimea and Sevastopol',
+    codes: ['UA', 'RU'],
+    disputed: true,
+    rings: [
+      [
+        [32.35, 45.35], [32.7, 45.8], [33.3, 46.2], [34.3, 46.25], [35.1, 46.3], [35.5, 45.6], [36.3, 45.55], [36.55, 45.35],
+        [36.5, 45.1], [35.5, 44.85], [34.5, 44.45], [33.7, 44.3], [33.3, 44.5],
+      ],
+    ],
+  },
+  {
+    // Western Sahara: Natural Earth codes the part west of the berm, which Morocco holds, to
+    // Morocco (and the part east of it, which the Polisario Front holds, to both). The whole
+    // territory counted for both, so that a claim of EH is not `contradicted` nor one of MA
+    // `verified` there: from 27°40' N to Cap Blanc, a few km past its borders with Mauritania.
+    name: 'Western Sahara',
+    codes: ['EH', 'MA'],
+    disputed: true,
+    rings: [
+      [
+        [-13.3, 27.72], [-8.62, 27.72], [-8.62, 25.95], [-11.95, 25.95], [-11.95, 23.45], [-12.95, 22.95], [-13.1, 21.3],
+        [-16.95, 21.3], [-17.05, 20.75], [-17.3, 20.75], [-17.3, 21.5], [-16.2, 24.0], [-14.5, 26.0],
       ],
     ],
   },
