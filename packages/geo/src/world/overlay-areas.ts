@@ -779,7 +779,8 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   // island ~45 km south-west of Sakhalin in the Sea of Japan (7 by 5.5 km, with rocks off its
   // shores), where a region of 24 km on the island itself did, and one of 43 km 20 km west of it;
   // the Taishan Islands, China's, ~27 km off the Fujian coast north of Matsu (15 islands over 6
-  // by 4.5 km), where regions of 3 to 6 km on them did, and one of 14 km 20 km east of them. Each square takes the spread of the positions published for it. (The Virginy islets,
+  // by 4.5 km), where regions of 3 to 6 km on them did, and one of 14 km 20 km east of them.
+  // Each square takes the spread of the positions published for it. (The Virginy islets,
   // between Rodsher and Maly Tyuters, lie within ~10 km of both.)
   island('Greater Tunb', ['IR', 'AE'], 55.283, 26.258, 6),
   island('Lesser Tunb', ['IR', 'AE'], 55.133, 26.233, 4),
@@ -798,10 +799,10 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
   // codes to their holder. Without them a region there said no country at all, so a true claim
   // was `contradicted` (Koh Tao, the Pontine Islands, atolls of Micronesia and the Marshall
   // Islands), or only a neighbour's land, which made that neighbour `verified`: Kastellorizo's
-  // Turkey, the Turtle Islands' Malaysia, and for the Matsu Islands, which Taiwan holds 10 to 25
+  // Turkey, the Turtle Islands' Malaysia, and for the Matsu Islands, which Taiwan holds 10 to 50
   // km off Fujian, China `certain`. Found by checking every place GeoNames lists of at least
   // 1,000 people (world/places.test.ts) and the islands near each. Whole archipelagos of atolls
-  // are drawn as the hull of their atolls, ~30 km out, which holds no other country's land.
+  // are drawn as the hull of their atolls, 30 to 40 km out, which holds no other country's land.
   island('Matsu Islands: Nangan and Beigan', ['TW'], 119.96, 26.19, 7),
   island('Matsu Islands: Juguang', ['TW'], 119.95, 25.97, 5),
   island('Matsu Islands: Dongyin', ['TW'], 120.49, 26.37, 4),

@@ -19,6 +19,7 @@ import type { World } from './world.js';
 
 const world = naturalEarthWorld();
 const bare: World = { ...world, overlay: undefined };
+const restricted = new Set(DEFAULT_RESTRICTED);
 
 /** GeoNames' first-level divisions (country.admin1, FIPS codes) that Russia holds, whole. */
 const HELD_BY_RUSSIA: Record<string, string> = {
@@ -32,7 +33,7 @@ type Place = { name: string; division: string; holder: CountryCode; lat: number;
 
 const places: Place[] = cities.flatMap((c) => {
   const division = `${c.country}.${c.adminCode}`;
-  const holder = (DEFAULT_RESTRICTED as readonly string[]).includes(c.country) ? (c.country as CountryCode) : HELD_BY_RUSSIA[division] ? 'RU' : undefined;
+  const holder = restricted.has(c.country as CountryCode) ? (c.country as CountryCode) : HELD_BY_RUSSIA[division] ? 'RU' : undefined;
   const [lon, lat] = c.loc.coordinates;
   return holder ? [{ name: c.name, division, holder, lat, lon }] : [];
 });
@@ -43,21 +44,12 @@ const places: Place[] = cities.flatMap((c) => {
  */
 const GEONAMES_ERRORS = new Set(['IN Sarupathar']);
 
-/** A region of 1 km around a place judged with the place's country as the claim. */
-const judgeAt = (w: World, lat: number, lon: number, claimed: string) =>
-  verifyTarget(w, [{ lat: degrees(lat), lon: degrees(lon), rtt: ms(2 / SPEED_OF_LIGHT_VACUUM) }], claimed, {
-    speed: 'vacuum',
-    restricted: new Set(DEFAULT_RESTRICTED),
-    marginKm: DEFAULT_BORDER_MARGIN,
-  });
+/** A region of 1 km around a point, judged with `claimed` as the claim. */
+const judgeAt = (w: World, lat: number, lon: number, claimed: string | null) =>
+  verifyTarget(w, [{ lat: degrees(lat), lon: degrees(lon), rtt: ms(2 / SPEED_OF_LIGHT_VACUUM) }], claimed, { speed: 'vacuum', restricted, marginKm: DEFAULT_BORDER_MARGIN });
 
 /** Whether a region of 1 km around the place proves its holder absent. */
-const excludesHolder = (w: World, p: Place): boolean =>
-  !verifyTarget(w, [{ lat: degrees(p.lat), lon: degrees(p.lon), rtt: ms(2 / SPEED_OF_LIGHT_VACUUM) }], null, {
-    speed: 'vacuum',
-    restricted: new Set([p.holder]),
-    marginKm: DEFAULT_BORDER_MARGIN,
-  }).possibleCountries.includes(p.holder);
+const excludesHolder = (w: World, p: Place): boolean => !judgeAt(w, p.lat, p.lon, null).possibleCountries.includes(p.holder);
 
 describe('populated places (GeoNames, at least 1,000 people)', () => {
   it('reads thousands of places in the restricted countries and in each division Russia holds', () => {
@@ -82,7 +74,7 @@ describe('populated places (GeoNames, at least 1,000 people)', () => {
       if (GEONAMES_ERRORS.has(`${c.country} ${c.name}`)) return [];
       const [lon, lat] = c.loc.coordinates;
       const v = judgeAt(world, lat, lon, c.country);
-      const ownRestricted = (DEFAULT_RESTRICTED as readonly string[]).includes(c.country);
+      const ownRestricted = restricted.has(c.country as CountryCode);
       const faults = [
         ...(v.claim === 'contradicted' ? ['claim contradicted'] : []),
         ...(v.possibleCountries.length === 1 && v.possibleCountries[0] !== c.country ? [`only ${v.possibleCountries[0]} possible`] : []),
