@@ -195,7 +195,6 @@ describe('overlay areas', () => {
     ['off the Pearl River mouth', 22.0, 114.75, ['CN']],
     ['the Gulf of Tonkin between Guangxi and Weizhou', 21.05, 108.6, ['CN']],
     ['behind the baseline from Dongding to Daganshan', 23.75, 117.8, ['CN']],
-    ['Kinmen (held by Taiwan)', 24.45, 118.38, []],
     ['the Qizhou islands', 19.975, 111.273, ['CN']],
     ["the Gulf of Tonkin by Vietnam's Co To islands", 21.1, 107.7, []],
     ['Bach Long Vi (Vietnam)', 20.13, 107.72, []],
