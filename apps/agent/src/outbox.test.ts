@@ -63,8 +63,12 @@ describe('the agent outbox', () => {
     for (let i = 6; i <= 9; i++) await o.addEvent(event(i), i);
     expect(await o.size()).toEqual({ samples: 0, events: 4 });
     expect(o.dropped).toEqual({ samples: 4, events: 1 });
+    // A pass's commit holds the bound too.
+    await o.commit({ events: [event(10)], sample: sample(10), state: {} }, 10);
+    expect(await o.size()).toEqual({ samples: 0, events: 4 });
+    expect(o.dropped).toEqual({ samples: 5, events: 2 });
     const batch = (await o.nextBatch(10, nextId, 0))!;
-    expect(batch.events.map((e) => (e as { reason: string }).reason)).toEqual(['r6', 'r7', 'r8', 'r9']);
+    expect(batch.events.map((e) => (e as { reason: string }).reason)).toEqual(['r7', 'r8', 'r9', 'r10']);
   });
 
   it('wipes everything', async () => {

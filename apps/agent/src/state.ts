@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +24,31 @@ export function writeAtomically(path: string, text: string, mode = 0o600): void 
   renameSync(tmp, path);
 }
 
+/** Parsed state files by path, with the stamp of the file they were read from. */
+const parsed = new Map<string, { readonly stamp: string; readonly value: unknown }>();
+
+/**
+ * A JSON state file's content; undefined when there is none. The daemon asks for some every pass
+ * while another process may replace them (inject-fault, clear-xids: whole, by rename), so a file
+ * is read and parsed again only when its inode, size or times changed. The answer is shared
+ * between calls: never change it. Throws when the file cannot be read or is not JSON.
+ */
+export function readStateJson(path: string): unknown {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (stat === undefined) {
+    parsed.delete(path);
+    return undefined;
+  }
+  const stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  const known = parsed.get(path);
+  if (known?.stamp === stamp) return known.value;
+  const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  // Bounded: a process keeps a few state directories (locus start: one per host of its world).
+  if (parsed.size >= 1024) parsed.clear();
+  parsed.set(path, { stamp, value });
+  return value;
+}
+
 function isFault(f: unknown): f is Fault {
   if (typeof f !== 'object' || f === null) return false;
   const x = f as Record<string, unknown>;
@@ -38,7 +63,7 @@ function isFault(f: unknown): f is Fault {
  */
 export function loadSimulator(dir: string, spec: string): { state: SimulatorState; replaced: boolean; stored: boolean } {
   try {
-    const stored = JSON.parse(readFileSync(join(dir, FILE), 'utf8')) as Partial<SimulatorState>;
+    const stored = (readStateJson(join(dir, FILE)) ?? {}) as Partial<SimulatorState>;
     if (stored.spec === spec && typeof stored.seed === 'string' && Array.isArray(stored.faults) && stored.faults.every(isFault)) {
       return { state: { spec, seed: stored.seed, faults: stored.faults }, replaced: false, stored: true };
     }

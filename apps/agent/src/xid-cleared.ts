@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { XidEvent } from './model.js';
-import { writeAtomically } from './state.js';
+import { readStateJson, writeAtomically } from './state.js';
 
 /**
  * Xid and NVSwitch (SXid) events an operator has dealt with (`locus agent clear-xids`): the kernel
@@ -24,7 +23,7 @@ export const xidKey = (x: LoggedEvent): string => `${JSON.stringify(x.time)}|${x
 /** The events cleared in this state dir (none when the file is absent or unreadable). */
 export function clearedXids(stateDir: string): Set<string> {
   try {
-    const stored = JSON.parse(readFileSync(join(stateDir, FILE), 'utf8')) as unknown;
+    const stored = readStateJson(join(stateDir, FILE));
     return new Set(Array.isArray(stored) ? stored.filter((k): k is string => typeof k === 'string') : []);
   } catch {
     return new Set();

@@ -55,16 +55,19 @@ export interface Earlier {
 }
 
 /**
- * The same GPU (by UUID: indices follow enumeration order, which a reboot may change) in
- * `previous`; null when there is no earlier pass, the GPU was not in it, or the clock did not
- * move forward between the two.
+ * Each GPU of `snapshot` in `previous`, found by UUID (indices follow enumeration order, which a
+ * reboot may change): null when there is no earlier pass, the GPU was not in it, or the clock did
+ * not move forward between the two. Made once per component and pass, not once per GPU.
  */
-export function earlierSample(gpu: GpuSample, snapshot: HostSnapshot, previous: HostSnapshot | null): Earlier | null {
-  if (previous === null) return null;
+export function earlierSamples(snapshot: HostSnapshot, previous: HostSnapshot | null): (gpu: GpuSample) => Earlier | null {
+  if (previous === null) return () => null;
   const seconds = (Date.parse(snapshot.collectedAt) - Date.parse(previous.collectedAt)) / 1000;
-  if (!(seconds > 0)) return null;
-  const before = previous.gpus.find((g) => g.identity.uuid === gpu.identity.uuid);
-  return before ? { gpu: before, seconds } : null;
+  if (!(seconds > 0)) return () => null;
+  const before = new Map(previous.gpus.map((g) => [g.identity.uuid, g]));
+  return (gpu) => {
+    const earlier = before.get(gpu.identity.uuid);
+    return earlier ? { gpu: earlier, seconds } : null;
+  };
 }
 
 /** A per-GPU component: one result per GPU for which `applies` holds. */
@@ -76,6 +79,9 @@ export function perGpu(
   return {
     name,
     isSupported: (s) => s.gpus.some(applies),
-    check: (s, previous) => s.gpus.filter(applies).map((g) => ({ ...check(g, s, earlierSample(g, s, previous)), gpu: g.identity.index })),
+    check: (s, previous) => {
+      const earlierOf = earlierSamples(s, previous);
+      return s.gpus.filter(applies).map((g) => ({ ...check(g, s, earlierOf(g)), gpu: g.identity.index }));
+    },
   };
 }

@@ -8,12 +8,14 @@ const WORDS: Readonly<Record<Counter, string>> = { crcErrors: 'CRC', replayError
 
 const total = (links: readonly NvlinkLink[], c: Counter): number => links.reduce((n, l) => n + (l[c] ?? 0), 0);
 
-/** Errors per link since the earlier pass; null when a counter went down (driver reload, GPU reset) and the change is unknown. */
+/**
+ * Errors per link since the earlier pass; null when a counter went down (driver reload, GPU reset) and the change is unknown.
+ * Links are matched by number; the driver lists them in the same order every pass, so each is looked for at its own place first.
+ */
 function increases(links: readonly NvlinkLink[], before: readonly NvlinkLink[]): { link: number; counter: Counter; added: number }[] | null {
   const out: { link: number; counter: Counter; added: number }[] = [];
-  const earlier = new Map(before.map((b) => [b.link, b]));
-  for (const l of links) {
-    const b = earlier.get(l.link);
+  for (const [i, l] of links.entries()) {
+    const b = before[i]?.link === l.link ? before[i] : before.find((x) => x.link === l.link);
     if (!b) continue;
     for (const c of COUNTERS) {
       if (l[c] === null || b[c] === null) continue;

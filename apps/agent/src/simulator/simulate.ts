@@ -13,10 +13,24 @@ const CUDA = '12.8';
 /** The simulated driver was loaded at this instant; energy counters count from it. */
 const DRIVER_LOADED = Date.parse('2026-01-01T00:00:00.000Z');
 
+/**
+ * Draws already made. A pass asks for each of its draws several times (the energy counter's
+ * integral and the utilisation it integrates share their steps' jitter) and the next pass for
+ * most of them again, so a draw is hashed about once instead of eight times a GPU and pass.
+ * Bounded: a process simulates a few hosts (locus start: one per host of its world).
+ */
+const drawn = new Map<string, number>();
+
 /** Deterministic pseudo-randomness from a seed string: the same host and time give the same sample. */
 function noise(...parts: (string | number)[]): number {
-  const h = createHash('sha256').update(parts.join('|')).digest();
-  return h.readUInt32BE(0) / 2 ** 32;
+  const key = parts.join('|');
+  let value = drawn.get(key);
+  if (value === undefined) {
+    if (drawn.size >= 4096) drawn.clear();
+    value = createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32;
+    drawn.set(key, value);
+  }
+  return value;
 }
 
 /**

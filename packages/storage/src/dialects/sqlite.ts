@@ -43,15 +43,16 @@ export function openSqliteKysely<DB>(path: string, durability: 'normal' | 'full'
 /**
  * A prepared statement run on a SQLite database's own connection, past Kysely: the rows it
  * changed, or 0 when it broke a primary-key or unique constraint (SQLite then undoes that
- * statement alone, and the transaction goes on). For the one hot path where it matters, ingest:
- * a prepared single-row statement run per row costs a quarter less than one multi-row
- * statement, and Kysely adds its own cost to every statement. It runs in whatever transaction
+ * statement alone, and the transaction goes on). For the hot paths where it matters: the server's
+ * ingest, where a prepared single-row statement run per row costs a quarter less than one
+ * multi-row statement, and the agent's outbox, written every pass of a daemon that must stay
+ * under 0.1 % of a core; Kysely adds its own cost to every statement. It runs in whatever transaction
  * the connection is in: call it only inside a transaction of the same database (Kysely's, which
  * holds SQLite's one connection, or DirectSqlite.transaction).
  */
 export type DirectStatement = (values: readonly unknown[]) => number;
 
-/** A SQLite database's own connection, for ingest's hot path (see DirectStatement). */
+/** A SQLite database's own connection, for the hot paths (see DirectStatement). */
 export interface DirectSqlite {
   /** The statement of this text, prepared once. */
   statement(sql: string): DirectStatement;
