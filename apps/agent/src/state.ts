@@ -30,8 +30,10 @@ const parsed = new Map<string, { readonly stamp: string; readonly value: unknown
 /**
  * A JSON state file's content; undefined when there is none. The daemon asks for some every pass
  * while another process may replace them (inject-fault, clear-xids: whole, by rename), so a file
- * is read and parsed again only when its inode, size or times changed. The answer is shared
- * between calls: never change it. Throws when the file cannot be read or is not JSON.
+ * is read and parsed again only when its inode, size or times changed. Write such files with
+ * writeAtomically (a new inode each time): rewritten in place, a change of the same size within
+ * one tick of the kernel's coarse file clock would go unseen. The answer is shared between
+ * calls: never change it. Throws when the file cannot be read or is not JSON.
  */
 export function readStateJson(path: string): unknown {
   const stat = statSync(path, { throwIfNoEntry: false });
