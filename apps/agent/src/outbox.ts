@@ -87,9 +87,10 @@ export interface OutboxBatch {
 export class Outbox {
   readonly #db: Kysely<OutboxDb>;
   /**
-   * The writes of every pass (queue, state, bound check, acknowledgement) as prepared statements
-   * on SQLite's connection, past Kysely: a long-running daemon does them every 10 s, and Kysely's
-   * building and compiling of each query cost more CPU than SQLite's work (bench:agent).
+   * The queue's and the state's reads and writes (every pass's, every send's) as prepared
+   * statements on SQLite's connection, past Kysely: a long-running daemon does them every 10 s,
+   * and Kysely's building and compiling of each query cost more CPU than SQLite's work
+   * (bench:agent). Kysely makes the tables and does the rare work (the bound's drops, counts, wipe).
    */
   readonly #direct: DirectSqlite;
   readonly #maxItems: number;
@@ -128,7 +129,7 @@ export class Outbox {
    * either all of it is there or none, so nothing is sent twice nor lost.
    */
   async commit(items: { readonly events: readonly EventWire[]; readonly sample?: SampleWire; readonly state: Readonly<Record<string, string>> }, at: number): Promise<void> {
-    const insert = this.#direct.statement('insert into outbox (priority, body, created_at) values (?, ?, ?)');
+    const insert = this.#direct.statement(INSERT_ITEM);
     const putState = this.#direct.statement(SET_STATE);
     await this.#direct.transaction(() => {
       for (const e of items.events) insert([EVENT, JSON.stringify(e), at]);
@@ -139,7 +140,8 @@ export class Outbox {
   }
 
   async state(key: string): Promise<string | undefined> {
-    return (await this.#db.selectFrom('agent_state').select('value').where('key', '=', key).executeTakeFirst())?.value;
+    const read = this.#direct.rows<{ value: string }>(GET_STATE);
+    return this.#direct.transaction(() => read([key])[0]?.value);
   }
 
   async addSample(sample: SampleWire, at: number): Promise<void> {
@@ -151,7 +153,8 @@ export class Outbox {
   }
 
   async #add(priority: number, body: unknown, at: number): Promise<void> {
-    await this.#db.insertInto('outbox').values({ priority, body: JSON.stringify(body), created_at: at, batch_id: null, batched_at: null }).execute();
+    const insert = this.#direct.statement(INSERT_ITEM);
+    await this.#direct.transaction(() => insert([priority, JSON.stringify(body), at]));
     await this.#enforceBound();
   }
 
@@ -171,7 +174,8 @@ export class Outbox {
   }
 
   async size(): Promise<{ samples: number; events: number }> {
-    const rows = await this.#db.selectFrom('outbox').select(['priority', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('priority').execute();
+    const counts = this.#direct.rows<{ priority: number; n: number }>('select priority, count(*) as n from outbox group by priority');
+    const rows = await this.#direct.transaction(() => counts([]));
     const of = (p: number) => Number(rows.find((r) => r.priority === p)?.n ?? 0);
     return { samples: of(SAMPLE), events: of(EVENT) };
   }
@@ -181,30 +185,30 @@ export class Outbox {
    * else up to `limit` new items, events first, under a new id. Undefined when empty.
    */
   async nextBatch(limit: number, newId: () => string, now: number, maxBytes = DEFAULT_BATCH_BYTES): Promise<OutboxBatch | undefined> {
-    const pending = await this.#db.selectFrom('outbox').select('batch_id').where('batch_id', 'is not', null).orderBy('seq').limit(1).executeTakeFirst();
-    let batchId = pending?.batch_id ?? undefined;
-    if (batchId === undefined) {
-      const rows = await this.#db
-        .selectFrom('outbox')
-        .select(['seq', sql<number>`length(cast(body as blob))`.as('bytes')])
-        .where('batch_id', 'is', null)
-        .orderBy('priority')
-        .orderBy('seq')
-        .limit(limit)
-        .execute();
-      if (rows.length === 0) return undefined;
-      // Within the byte budget (the server's body limit), but always at least one item.
-      let bytes = 0;
-      const taken = rows.filter((r, i) => (bytes += Number(r.bytes)) <= maxBytes || i === 0);
-      batchId = newId();
-      await this.#db.updateTable('outbox').set({ batch_id: batchId, batched_at: now }).where('seq', 'in', taken.map((r) => r.seq)).execute();
-    }
-    const items = await this.#db.selectFrom('outbox').select(['priority', 'body', 'batched_at']).where('batch_id', '=', batchId).orderBy('priority').orderBy('seq').execute();
+    const pending = this.#direct.rows<{ batch_id: string }>('select batch_id from outbox where batch_id is not null order by seq limit 1');
+    const unbatched = this.#direct.rows<{ seq: number; bytes: number }>('select seq, length(cast(body as blob)) as bytes from outbox where batch_id is null order by priority, seq limit ?');
+    const mark = this.#direct.statement('update outbox set batch_id = ?, batched_at = ? where seq = ?');
+    const itemsOf = this.#direct.rows<{ priority: number; body: string; batched_at: number }>('select priority, body, batched_at from outbox where batch_id = ? order by priority, seq');
+    // One transaction: a batch is formed whole, and read as it was formed.
+    const items = await this.#direct.transaction(() => {
+      let batchId = pending([])[0]?.batch_id;
+      if (batchId === undefined) {
+        const rows = unbatched([limit]);
+        if (rows.length === 0) return undefined;
+        // Within the byte budget (the server's body limit), but always at least one item.
+        let bytes = 0;
+        const taken = rows.filter((r, i) => (bytes += Number(r.bytes)) <= maxBytes || i === 0);
+        batchId = newId();
+        for (const r of taken) mark([batchId, now, r.seq]);
+      }
+      return { batchId, rows: itemsOf([batchId]) };
+    });
+    if (!items) return undefined;
     return {
-      batchId,
-      batchedAt: items[0]?.batched_at ?? now,
-      samples: items.filter((i) => i.priority === SAMPLE).map((i) => JSON.parse(i.body) as SampleWire),
-      events: items.filter((i) => i.priority === EVENT).map((i) => JSON.parse(i.body) as EventWire),
+      batchId: items.batchId,
+      batchedAt: items.rows[0]?.batched_at ?? now,
+      samples: items.rows.filter((i) => i.priority === SAMPLE).map((i) => JSON.parse(i.body) as SampleWire),
+      events: items.rows.filter((i) => i.priority === EVENT).map((i) => JSON.parse(i.body) as EventWire),
     };
   }
 
@@ -215,7 +219,7 @@ export class Outbox {
 
   /** The server has stored the batch: forget its items, note when (at, given), and end a hold. */
   async acknowledge(batchId: string, at?: Date): Promise<void> {
-    const forget = this.#direct.statement('delete from outbox where batch_id = ?');
+    const forget = this.#direct.statement(FORGET_BATCH);
     const putState = this.#direct.statement(SET_STATE);
     const unhold = this.#direct.statement('delete from agent_state where key = ?');
     await this.#direct.transaction(() => {
@@ -227,10 +231,12 @@ export class Outbox {
 
   /** The server refused the batch as of a protocol version it does not read: the batch stays, and the hold is kept (since its first refusal). */
   async hold(refusal: Pick<HeldDelivery, 'at' | 'code' | 'message'>): Promise<HeldDelivery> {
-    return this.#db.transaction().execute(async (trx) => {
-      const before = (await trx.selectFrom('agent_state').select('value').where('key', '=', HELD).executeTakeFirst())?.value;
+    const read = this.#direct.rows<{ value: string }>(GET_STATE);
+    const putState = this.#direct.statement(SET_STATE);
+    return this.#direct.transaction(() => {
+      const before = read([HELD])[0]?.value;
       const held: HeldDelivery = { since: before === undefined ? refusal.at : (JSON.parse(before) as HeldDelivery).since, ...refusal };
-      await setState(trx, HELD, JSON.stringify(held));
+      putState([HELD, JSON.stringify(held)]);
       return held;
     });
   }
@@ -238,9 +244,11 @@ export class Outbox {
   /** The server refused the batch for good: forget its items, and keep why (the newest refusal). */
   async dropRefused(batch: OutboxBatch, refusal: Pick<RefusedBatch, 'at' | 'code' | 'message'>): Promise<void> {
     const kept: RefusedBatch = { ...refusal, samples: batch.samples.length, events: batch.events.length };
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('outbox').where('batch_id', '=', batch.batchId).execute();
-      await setState(trx, LAST_REFUSAL, JSON.stringify(kept));
+    const forget = this.#direct.statement(FORGET_BATCH);
+    const putState = this.#direct.statement(SET_STATE);
+    await this.#direct.transaction(() => {
+      forget([batch.batchId]);
+      putState([LAST_REFUSAL, JSON.stringify(kept)]);
     });
   }
 
@@ -261,9 +269,10 @@ export class Outbox {
   }
 }
 
-/** setState's statement, for the direct path. */
+/** The agent's state: one key's value, and a key set to a value. */
+const GET_STATE = 'select value from agent_state where key = ?';
 const SET_STATE = 'insert into agent_state (key, value) values (?, ?) on conflict (key) do update set value = excluded.value';
-
-function setState(db: Kysely<OutboxDb>, key: string, value: string): Promise<unknown> {
-  return db.insertInto('agent_state').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
-}
+/** An item queued (priority, body, created at). */
+const INSERT_ITEM = 'insert into outbox (priority, body, created_at) values (?, ?, ?)';
+/** A batch's items, forgotten (acknowledged or refused for good). */
+const FORGET_BATCH = 'delete from outbox where batch_id = ?';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStorage } from '../open.js';
 import { migrateToLatest } from '../migrate.js';
+import { directSqliteOf, openSqliteKysely } from './sqlite.js';
 
 describe('a SQLite database file', () => {
   it('is made readable by its owner only, in a folder only its owner can enter, with its WAL files', async () => {
@@ -29,5 +30,30 @@ describe('a SQLite path the server cannot use', () => {
   ])('is refused, saying so, when it is %s', async (_, made, message) => {
     const dir = mkdtempSync(join(tmpdir(), 'locus-sqlite-bad-'));
     await expect(openStorage(`sqlite:${made(dir)}`)).rejects.toMatchObject({ name: 'StorageOpenError', message: message(dir), hint });
+  });
+});
+
+describe("a SQLite database's own connection (DirectSqlite)", () => {
+  it('runs statements and queries in one transaction, kept when it returns and undone when it throws', async () => {
+    const db = openSqliteKysely<unknown>(':memory:');
+    const direct = directSqliteOf(db)!;
+    await direct.transaction(() => direct.statement('create table t (k integer primary key, v text not null)')([]));
+    const put = direct.statement('insert into t (k, v) values (?, ?)');
+    const rows = direct.rows<{ k: number; v: string }>('select k, v from t where k >= ? order by k');
+    const has = direct.exists('select 1 from t where k = ?');
+
+    expect(await direct.transaction(() => [put([1, 'a']), put([2, 'b']), put([1, 'again'])])).toEqual([1, 1, 0]);
+    expect(await direct.transaction(() => rows([0]))).toEqual([{ k: 1, v: 'a' }, { k: 2, v: 'b' }]);
+    expect(await direct.transaction(() => rows([3]))).toEqual([]);
+    await expect(
+      direct.transaction(() => {
+        put([3, 'c']);
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    expect(await direct.transaction(() => [has([3]), has([2]), rows([2]).length])).toEqual([false, true, 1]);
+    // Prepared once per text: the same function for the same text.
+    expect(direct.rows('select k, v from t where k >= ? order by k')).toBe(rows);
+    await db.destroy();
   });
 });

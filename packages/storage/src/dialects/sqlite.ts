@@ -58,6 +58,8 @@ export interface DirectSqlite {
   statement(sql: string): DirectStatement;
   /** A query of this text, prepared once: whether it finds a row. */
   exists(sql: string): (values: readonly unknown[]) => boolean;
+  /** A query of this text, prepared once: the rows it finds, each an object by column name. */
+  rows<Row>(sql: string): (values: readonly unknown[]) => Row[];
   /**
    * Runs `work` (synchronous: no await in it) in one transaction on SQLite's connection, taken
    * from Kysely as one of its queries would be, so that no query or transaction of Kysely's runs
@@ -76,6 +78,7 @@ const KEY_CONFLICTS = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAIN
 function directOn(sqlite: SQLite.Database, db: Kysely<unknown>): DirectSqlite {
   const made = new Map<string, DirectStatement>();
   const queries = new Map<string, (values: readonly unknown[]) => boolean>();
+  const lists = new Map<string, (values: readonly unknown[]) => unknown[]>();
   const inTransaction = sqlite.transaction((work: () => unknown) => work());
   return {
     statement(text) {
@@ -102,6 +105,15 @@ function directOn(sqlite: SQLite.Database, db: Kysely<unknown>): DirectSqlite {
         queries.set(text, query);
       }
       return query;
+    },
+    rows<Row>(text: string) {
+      let query = lists.get(text);
+      if (!query) {
+        const statement = sqlite.prepare(text);
+        query = (values) => statement.all(values);
+        lists.set(text, query);
+      }
+      return query as (values: readonly unknown[]) => Row[];
     },
     transaction: <T>(work: () => T) => db.connection().execute(async () => inTransaction(work) as T),
   };
