@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseKernelLog } from './nvidia/kmsg.js';
-import { parseNvidiaSmiXml } from './nvidia/smi-xml.js';
 import { simulateHost } from './simulator/simulate.js';
 import { parseFleetSpec } from './simulator/models.js';
 import { loadSimulator, saveSimulator } from './state.js';
@@ -114,6 +113,8 @@ async function collectFromNvml(now: Date, sources: CollectSources): Promise<Coll
 /** Reads the GPUs through `nvidia-smi -q -x` (the fallback when NVML does not load) and the kernel log. */
 async function collectFromNvidiaSmi(now: Date, sources: CollectSources): Promise<Collected> {
   const xml = await sources.nvidiaSmiXml();
+  // The XML parser is loaded only on this fallback: a daemon reading NVML does not hold it.
+  const { parseNvidiaSmiXml } = await import('./nvidia/smi-xml.js');
   let log;
   try {
     log = parseNvidiaSmiXml(xml);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AGENT_RETRY_MAX_MS, heldRetryMs, type EventWire, type SigningKey } from '@locus/protocol';
-import { startResponder, type Responder } from '@locus/responder';
+import type { Responder } from '@locus/responder';
 import { AuditLog } from './audit.js';
 import { ingestAt, ServerError, type Poster } from './client.js';
 import { collect } from './collect.js';
@@ -13,7 +13,7 @@ import { agentFiles, type Enrollment } from './identity.js';
 import { DEFAULT_BATCH_BYTES, Outbox } from './outbox.js';
 import { scan } from './report.js';
 import { healthChanges, newXidEvents, signedBatch, toInventoryWire, toMetricsWire } from './wire.js';
-import { createAgentMetrics, type AgentMetrics } from './metrics.js';
+import type { AgentMetrics } from './metrics.js';
 import { startMetricsServer, type MetricsListen, type MetricsServer } from './metrics-server.js';
 import type { CollectOptions } from './collect.js';
 import type { HostSnapshot } from './snapshot.js';
@@ -160,6 +160,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   let metrics: AgentMetrics | undefined;
   let metricsServer: MetricsServer | undefined;
   if (o.metrics) {
+    // Loaded only when asked for, as the landmarks' responder (below): a daemon without them
+    // holds neither Prometheus's client nor the WebSocket library in its memory (bench:agent).
+    const { createAgentMetrics } = await import('./metrics.js');
     metrics = createAgentMetrics({ hostname: hostInventory({ hostname: o.hostname }).hostname, outbox });
     try {
       metricsServer = await startMetricsServer(metrics.registry, o.metrics);
@@ -272,19 +275,26 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     }, o.intervalMs);
   };
 
-  const responders: Responder[] = (o.landmarks ?? []).map((url) =>
-    startResponder({
-      url,
-      key: o.key,
-      software: 'locus-agent',
-      onEvent: (e) => {
-        if (e.kind === 'connected') log(`connected to landmark ${e.landmark.id} (${url})`);
-        if (e.kind === 'refused') log(`landmark ${url} refused: ${e.code} ${e.message}`);
-        // A wrong URL or a landmark down would otherwise leave no trace: this host is then not measured.
-        if (e.kind === 'disconnected') log(`landmark ${url} ${e.why ? `unreachable (${e.why})` : 'closed the connection'}; trying again in ${e.retryInMs} ms`);
-      },
-    }),
-  );
+  // Loaded only for a landmark (see the metrics' import above).
+  const responders: Responder[] = [];
+  if (o.landmarks?.length) {
+    const { startResponder } = await import('@locus/responder');
+    for (const url of o.landmarks) {
+      responders.push(
+        startResponder({
+          url,
+          key: o.key,
+          software: 'locus-agent',
+          onEvent: (e) => {
+            if (e.kind === 'connected') log(`connected to landmark ${e.landmark.id} (${url})`);
+            if (e.kind === 'refused') log(`landmark ${url} refused: ${e.code} ${e.message}`);
+            // A wrong URL or a landmark down would otherwise leave no trace: this host is then not measured.
+            if (e.kind === 'disconnected') log(`landmark ${url} ${e.why ? `unreachable (${e.why})` : 'closed the connection'}; trying again in ${e.retryInMs} ms`);
+          },
+        }),
+      );
+    }
+  }
   loop();
 
   return {

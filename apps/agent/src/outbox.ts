@@ -1,29 +1,26 @@
-import { sql, type Generated, type Kysely } from 'kysely';
-// The SQLite dialect alone: the agent never loads the server's PostgreSQL drivers.
-import { directSqliteOf, openSqliteKysely, type DirectSqlite } from '@locus/storage/sqlite';
+// SQLite on better-sqlite3 alone: the agent loads neither Kysely nor the server's drivers.
+import { openDirectSqlite, type DirectSqliteFile } from '@locus/storage/sqlite-file';
 import type { EventWire, SampleWire } from '@locus/protocol';
 
-interface OutboxTable {
-  seq: Generated<number>;
-  /** 0: events (health, Xid, inventory); 1: samples. Lower goes first and is dropped last. */
-  priority: number;
-  body: string;
-  created_at: number;
-  /** Set when the item is first put in a batch, so that a resend after a crash is the same batch. */
-  batch_id: string | null;
-  batched_at: number | null;
-}
-
-/** What the agent has already queued (health states, Xids seen, inventory), kept with the queue. */
-interface AgentStateTable {
-  key: string;
-  value: string;
-}
-
-interface OutboxDb {
-  outbox: OutboxTable;
-  agent_state: AgentStateTable;
-}
+/**
+ * The queue (`outbox`) and what the agent has already queued (`agent_state`: health states,
+ * Xids seen, inventory, deliveries), in one file. An item's priority is 0 for events (health,
+ * Xid, inventory) and 1 for samples: lower goes first and is dropped last. `batch_id` and
+ * `batched_at` are set when the item is first put in a batch, so that a resend after a crash is
+ * the same batch.
+ */
+const SCHEMA = `
+create table if not exists outbox (
+  seq integer primary key autoincrement,
+  priority integer not null,
+  body text not null,
+  created_at bigint not null,
+  batch_id text,
+  batched_at bigint
+);
+create index if not exists outbox_order on outbox (priority, seq);
+create table if not exists agent_state (key text primary key, value text not null);
+`;
 
 /**
  * Item bytes in one batch: half the server's default body limit (1 MiB), so that a queue
@@ -85,37 +82,29 @@ export interface OutboxBatch {
  * but events is left, and `dropped` counts them so that nothing is lost silently.
  */
 export class Outbox {
-  readonly #db: Kysely<OutboxDb>;
   /**
-   * The queue's and the state's reads and writes (every pass's, every send's) as prepared
-   * statements on SQLite's connection, past Kysely: a long-running daemon does them every 10 s,
-   * and Kysely's building and compiling of each query cost more CPU than SQLite's work
-   * (bench:agent). Kysely makes the tables and does the rare work (the bound's drops, counts, wipe).
+   * Every read and write as prepared statements on SQLite's connection, without a query
+   * builder: a long-running daemon writes the queue and the state every 10 s, and Kysely's
+   * building and compiling of each query cost more CPU than SQLite's work (bench:agent), and
+   * loading it cost the daemon resident memory.
    */
-  readonly #direct: DirectSqlite;
+  readonly #db: DirectSqliteFile;
   readonly #maxItems: number;
   #dropped = { samples: 0, events: 0 };
 
-  private constructor(db: Kysely<OutboxDb>, maxItems: number) {
+  private constructor(db: DirectSqliteFile, maxItems: number) {
     this.#db = db;
-    this.#direct = directSqliteOf(db)!;
     this.#maxItems = maxItems;
   }
 
   static async open(path: string, maxItems = 100_000): Promise<Outbox> {
-    const db = openSqliteKysely<OutboxDb>(path, 'full');
-    await db.schema
-      .createTable('outbox')
-      .ifNotExists()
-      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('priority', 'integer', (c) => c.notNull())
-      .addColumn('body', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addColumn('batch_id', 'text')
-      .addColumn('batched_at', 'bigint')
-      .execute();
-    await db.schema.createIndex('outbox_order').ifNotExists().on('outbox').columns(['priority', 'seq']).execute();
-    await db.schema.createTable('agent_state').ifNotExists().addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+    const db = openDirectSqlite(path, 'full');
+    try {
+      db.exec(SCHEMA);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     return new Outbox(db, maxItems);
   }
 
@@ -129,9 +118,9 @@ export class Outbox {
    * either all of it is there or none, so nothing is sent twice nor lost.
    */
   async commit(items: { readonly events: readonly EventWire[]; readonly sample?: SampleWire; readonly state: Readonly<Record<string, string>> }, at: number): Promise<void> {
-    const insert = this.#direct.statement(INSERT_ITEM);
-    const putState = this.#direct.statement(SET_STATE);
-    await this.#direct.transaction(() => {
+    const insert = this.#db.statement(INSERT_ITEM);
+    const putState = this.#db.statement(SET_STATE);
+    await this.#db.transaction(() => {
       for (const e of items.events) insert([EVENT, JSON.stringify(e), at]);
       if (items.sample) insert([SAMPLE, JSON.stringify(items.sample), at]);
       for (const [key, value] of Object.entries(items.state)) putState([key, value]);
@@ -140,8 +129,8 @@ export class Outbox {
   }
 
   async state(key: string): Promise<string | undefined> {
-    const read = this.#direct.rows<{ value: string }>(GET_STATE);
-    return this.#direct.transaction(() => read([key])[0]?.value);
+    const read = this.#db.rows<{ value: string }>(GET_STATE);
+    return this.#db.transaction(() => read([key])[0]?.value);
   }
 
   async addSample(sample: SampleWire, at: number): Promise<void> {
@@ -153,29 +142,34 @@ export class Outbox {
   }
 
   async #add(priority: number, body: unknown, at: number): Promise<void> {
-    const insert = this.#direct.statement(INSERT_ITEM);
-    await this.#direct.transaction(() => insert([priority, JSON.stringify(body), at]));
+    const insert = this.#db.statement(INSERT_ITEM);
+    await this.#db.transaction(() => insert([priority, JSON.stringify(body), at]));
     await this.#enforceBound();
   }
 
   async #enforceBound(): Promise<void> {
-    // Whether a row lies past the bound: a scan as long as count(*)'s, without Kysely.
-    if (!this.#direct.exists('select 1 from outbox limit 1 offset ?')([this.#maxItems])) return;
-    const { n } = await this.#db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    let excess = Number(n) - this.#maxItems;
-    for (const [priority, key] of [[SAMPLE, 'samples'], [EVENT, 'events']] as const) {
-      if (excess <= 0) return;
-      const victims = await this.#db.selectFrom('outbox').select('seq').where('priority', '=', priority).orderBy('seq').limit(excess).execute();
-      if (victims.length === 0) continue;
-      await this.#db.deleteFrom('outbox').where('seq', 'in', victims.map((v) => v.seq)).execute();
-      this.#dropped[key] += victims.length;
-      excess -= victims.length;
-    }
+    // Whether a row lies past the bound: a scan as long as count(*)'s, but it stops there.
+    if (!this.#db.exists('select 1 from outbox limit 1 offset ?')([this.#maxItems])) return;
+    const count = this.#db.rows<{ n: number }>('select count(*) as n from outbox');
+    // The oldest `excess` items of a priority, dropped.
+    const drop = this.#db.statement('delete from outbox where seq in (select seq from outbox where priority = ? order by seq limit ?)');
+    const dropped = await this.#db.transaction(() => {
+      let excess = Number(count([])[0]!.n) - this.#maxItems;
+      const gone = { samples: 0, events: 0 };
+      for (const [priority, key] of [[SAMPLE, 'samples'], [EVENT, 'events']] as const) {
+        if (excess <= 0) break;
+        gone[key] = drop([priority, excess]);
+        excess -= gone[key];
+      }
+      return gone;
+    });
+    this.#dropped.samples += dropped.samples;
+    this.#dropped.events += dropped.events;
   }
 
   async size(): Promise<{ samples: number; events: number }> {
-    const counts = this.#direct.rows<{ priority: number; n: number }>('select priority, count(*) as n from outbox group by priority');
-    const rows = await this.#direct.transaction(() => counts([]));
+    const counts = this.#db.rows<{ priority: number; n: number }>('select priority, count(*) as n from outbox group by priority');
+    const rows = await this.#db.transaction(() => counts([]));
     const of = (p: number) => Number(rows.find((r) => r.priority === p)?.n ?? 0);
     return { samples: of(SAMPLE), events: of(EVENT) };
   }
@@ -185,12 +179,12 @@ export class Outbox {
    * else up to `limit` new items, events first, under a new id. Undefined when empty.
    */
   async nextBatch(limit: number, newId: () => string, now: number, maxBytes = DEFAULT_BATCH_BYTES): Promise<OutboxBatch | undefined> {
-    const pending = this.#direct.rows<{ batch_id: string }>('select batch_id from outbox where batch_id is not null order by seq limit 1');
-    const unbatched = this.#direct.rows<{ seq: number; bytes: number }>('select seq, length(cast(body as blob)) as bytes from outbox where batch_id is null order by priority, seq limit ?');
-    const mark = this.#direct.statement('update outbox set batch_id = ?, batched_at = ? where seq = ?');
-    const itemsOf = this.#direct.rows<{ priority: number; body: string; batched_at: number }>('select priority, body, batched_at from outbox where batch_id = ? order by priority, seq');
+    const pending = this.#db.rows<{ batch_id: string }>('select batch_id from outbox where batch_id is not null order by seq limit 1');
+    const unbatched = this.#db.rows<{ seq: number; bytes: number }>('select seq, length(cast(body as blob)) as bytes from outbox where batch_id is null order by priority, seq limit ?');
+    const mark = this.#db.statement('update outbox set batch_id = ?, batched_at = ? where seq = ?');
+    const itemsOf = this.#db.rows<{ priority: number; body: string; batched_at: number }>('select priority, body, batched_at from outbox where batch_id = ? order by priority, seq');
     // One transaction: a batch is formed whole, and read as it was formed.
-    const items = await this.#direct.transaction(() => {
+    const items = await this.#db.transaction(() => {
       let batchId = pending([])[0]?.batch_id;
       if (batchId === undefined) {
         const rows = unbatched([limit]);
@@ -214,15 +208,16 @@ export class Outbox {
 
   /** The server refused the batch unread (too large): its items go back to be batched anew. */
   async unbatch(batchId: string): Promise<void> {
-    await this.#db.updateTable('outbox').set({ batch_id: null, batched_at: null }).where('batch_id', '=', batchId).execute();
+    const unmark = this.#db.statement('update outbox set batch_id = null, batched_at = null where batch_id = ?');
+    await this.#db.transaction(() => unmark([batchId]));
   }
 
   /** The server has stored the batch: forget its items, note when (at, given), and end a hold. */
   async acknowledge(batchId: string, at?: Date): Promise<void> {
-    const forget = this.#direct.statement(FORGET_BATCH);
-    const putState = this.#direct.statement(SET_STATE);
-    const unhold = this.#direct.statement('delete from agent_state where key = ?');
-    await this.#direct.transaction(() => {
+    const forget = this.#db.statement(FORGET_BATCH);
+    const putState = this.#db.statement(SET_STATE);
+    const unhold = this.#db.statement('delete from agent_state where key = ?');
+    await this.#db.transaction(() => {
       forget([batchId]);
       if (at) putState([LAST_DELIVERED, at.toISOString()]);
       unhold([HELD]);
@@ -231,9 +226,9 @@ export class Outbox {
 
   /** The server refused the batch as of a protocol version it does not read: the batch stays, and the hold is kept (since its first refusal). */
   async hold(refusal: Pick<HeldDelivery, 'at' | 'code' | 'message'>): Promise<HeldDelivery> {
-    const read = this.#direct.rows<{ value: string }>(GET_STATE);
-    const putState = this.#direct.statement(SET_STATE);
-    return this.#direct.transaction(() => {
+    const read = this.#db.rows<{ value: string }>(GET_STATE);
+    const putState = this.#db.statement(SET_STATE);
+    return this.#db.transaction(() => {
       const before = read([HELD])[0]?.value;
       const held: HeldDelivery = { since: before === undefined ? refusal.at : (JSON.parse(before) as HeldDelivery).since, ...refusal };
       putState([HELD, JSON.stringify(held)]);
@@ -244,9 +239,9 @@ export class Outbox {
   /** The server refused the batch for good: forget its items, and keep why (the newest refusal). */
   async dropRefused(batch: OutboxBatch, refusal: Pick<RefusedBatch, 'at' | 'code' | 'message'>): Promise<void> {
     const kept: RefusedBatch = { ...refusal, samples: batch.samples.length, events: batch.events.length };
-    const forget = this.#direct.statement(FORGET_BATCH);
-    const putState = this.#direct.statement(SET_STATE);
-    await this.#direct.transaction(() => {
+    const forget = this.#db.statement(FORGET_BATCH);
+    const putState = this.#db.statement(SET_STATE);
+    await this.#db.transaction(() => {
       forget([batch.batchId]);
       putState([LAST_REFUSAL, JSON.stringify(kept)]);
     });
@@ -259,13 +254,14 @@ export class Outbox {
   }
 
   async wipe(): Promise<void> {
-    await this.#db.deleteFrom('outbox').execute();
-    await this.#db.deleteFrom('agent_state').execute();
-    await sql`vacuum`.execute(this.#db);
+    const empty = [this.#db.statement('delete from outbox'), this.#db.statement('delete from agent_state')];
+    await this.#db.transaction(() => empty.forEach((run) => run([])));
+    // Outside a transaction: the freed pages go back to the file system.
+    this.#db.exec('vacuum');
   }
 
-  close(): Promise<void> {
-    return this.#db.destroy();
+  async close(): Promise<void> {
+    this.#db.close();
   }
 }
 

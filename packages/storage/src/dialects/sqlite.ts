@@ -1,12 +1,14 @@
-import { closeSync, openSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import SQLite from 'better-sqlite3';
+import type SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
-import { makeDirectory } from '@locus/protocol';
+import { directOn, openSqliteFile, type DirectSqlite } from './sqlite-file.js';
 import type { Database } from '../schema.js';
 import { StorageOpenError, type Storage } from '../storage.js';
+
+export type { DirectSqlite, DirectStatement } from './sqlite-file.js';
 
 /**
  * The server's settings past the defaults, for a database that takes GPU samples all day: a
@@ -18,106 +20,22 @@ import { StorageOpenError, type Storage } from '../storage.js';
 export const SQLITE_SERVER_PRAGMAS: readonly string[] = ['cache_size = -65536', 'wal_autocheckpoint = 10000'];
 
 /**
- * A SQLite file (or :memory:) as a Kysely database of any schema: WAL, so readers never wait
- * for the writer; `synchronous = FULL` when every commit must survive a power cut; then any
- * further pragmas. Throws DirectoryError when the file's directory cannot be made.
+ * A SQLite file (or :memory:) as a Kysely database of any schema, opened as openSqliteFile
+ * opens it, with DirectSqlite on its connection (directSqliteOf). Throws DirectoryError when the
+ * file's directory cannot be made.
  */
 export function openSqliteKysely<DB>(path: string, durability: 'normal' | 'full' = 'normal', pragmas: readonly string[] = []): Kysely<DB> {
-  if (path !== ':memory:') {
-    makeDirectory(dirname(path), 0o700);
-    // The file holds token hashes and the report-signing key: its owner's alone. SQLite gives
-    // the WAL and shared-memory files the database file's mode.
-    closeSync(openSync(path, 'a', 0o600));
-  }
-  const sqlite = new SQLite(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  for (const pragma of pragmas) sqlite.pragma(pragma);
+  const sqlite = openSqliteFile(path, durability, pragmas);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
-  directs.set(db, directOn(sqlite, db as Kysely<unknown>));
+  // A direct transaction takes SQLite's one connection from Kysely, as one of its queries would.
+  directs.set(db, directOn(sqlite, (run) => db.connection().execute(async () => run())));
   return db;
-}
-
-/**
- * A prepared statement run on a SQLite database's own connection, past Kysely: the rows it
- * changed, or 0 when it broke a primary-key or unique constraint (SQLite then undoes that
- * statement alone, and the transaction goes on). For the hot paths where it matters: the server's
- * ingest, where a prepared single-row statement run per row costs a quarter less than one
- * multi-row statement, and the agent's outbox, written every pass of a daemon that must stay
- * under 0.1 % of a core; Kysely adds its own cost to every statement. It runs in whatever transaction
- * the connection is in: call it only inside a transaction of the same database (Kysely's, which
- * holds SQLite's one connection, or DirectSqlite.transaction).
- */
-export type DirectStatement = (values: readonly unknown[]) => number;
-
-/** A SQLite database's own connection, for the hot paths (see DirectStatement). */
-export interface DirectSqlite {
-  /** The statement of this text, prepared once. */
-  statement(sql: string): DirectStatement;
-  /** A query of this text, prepared once: whether it finds a row. */
-  exists(sql: string): (values: readonly unknown[]) => boolean;
-  /** A query of this text, prepared once: the rows it finds, each an object by column name. */
-  rows<Row>(sql: string): (values: readonly unknown[]) => Row[];
-  /**
-   * Runs `work` (synchronous: no await in it) in one transaction on SQLite's connection, taken
-   * from Kysely as one of its queries would be, so that no query or transaction of Kysely's runs
-   * in between. The transaction commits when `work` returns and rolls back when it throws.
-   */
-  transaction<T>(work: () => T): Promise<T>;
 }
 
 const directs = new WeakMap<object, DirectSqlite>();
 
 /** A SQLite database's own connection (see DirectSqlite); undefined for other databases. */
 export const directSqliteOf = (db: object): DirectSqlite | undefined => directs.get(db);
-
-const KEY_CONFLICTS = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
-
-function directOn(sqlite: SQLite.Database, db: Kysely<unknown>): DirectSqlite {
-  const made = new Map<string, DirectStatement>();
-  const queries = new Map<string, (values: readonly unknown[]) => boolean>();
-  const lists = new Map<string, (values: readonly unknown[]) => unknown[]>();
-  const inTransaction = sqlite.transaction((work: () => unknown) => work());
-  return {
-    statement(text) {
-      let run = made.get(text);
-      if (!run) {
-        const statement = sqlite.prepare(text);
-        run = (values) => {
-          try {
-            return statement.run(values).changes;
-          } catch (error) {
-            if (KEY_CONFLICTS.has((error as { code?: string }).code ?? '')) return 0;
-            throw error;
-          }
-        };
-        made.set(text, run);
-      }
-      return run;
-    },
-    exists(text) {
-      let query = queries.get(text);
-      if (!query) {
-        const statement = sqlite.prepare(text).pluck();
-        query = (values) => statement.get(values) !== undefined;
-        queries.set(text, query);
-      }
-      return query;
-    },
-    rows<Row>(text: string) {
-      let query = lists.get(text);
-      if (!query) {
-        const statement = sqlite.prepare(text);
-        query = (values) => statement.all(values);
-        lists.set(text, query);
-      }
-      return query as (values: readonly unknown[]) => Row[];
-    },
-    transaction: <T>(work: () => T) => db.connection().execute(async () => inTransaction(work) as T),
-  };
-}
 
 /** Prepared statements kept per SQL text; past this many, the least recently used is dropped. */
 const STATEMENT_CACHE_SIZE = 512;
