@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openStorage } from '../open.js';
 import { migrateToLatest } from '../migrate.js';
 import { directSqliteOf, openSqliteKysely } from './sqlite.js';
+import { openDirectSqlite } from './sqlite-file.js';
 
 describe('a SQLite database file', () => {
   it('is made readable by its owner only, in a folder only its owner can enter, with its WAL files', async () => {
@@ -55,5 +56,26 @@ describe("a SQLite database's own connection (DirectSqlite)", () => {
     // Prepared once per text: the same function for the same text.
     expect(direct.rows('select k, v from t where k >= ? order by k')).toBe(rows);
     await db.destroy();
+  });
+});
+
+describe('a SQLite file used without Kysely (openDirectSqlite, the agent outbox)', () => {
+  it('is readable by its owner only, in WAL with every commit synced when asked, and runs schema text, statements and queries', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'locus-sqlite-direct-')), 'state');
+    const db = openDirectSqlite(join(dir, 'queue.db'), 'full');
+    db.exec('create table if not exists q (n integer primary key, body text not null); create index if not exists q_body on q (body);');
+    const put = db.statement('insert into q (body) values (?)');
+    expect(await db.transaction(() => put(['a']) + put(['b']))).toBe(2);
+    expect(await db.transaction(() => db.rows<{ journal_mode: string }>('pragma journal_mode')([])[0]?.journal_mode)).toBe('wal');
+    // 2: FULL.
+    expect(await db.transaction(() => db.rows<{ synchronous: number }>('pragma synchronous')([])[0]?.synchronous)).toBe(2);
+    db.close();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
+    // Reopened, the schema text finds its tables there and the rows kept.
+    const again = openDirectSqlite(join(dir, 'queue.db'));
+    again.exec('create table if not exists q (n integer primary key, body text not null);');
+    expect(await again.transaction(() => again.rows<{ body: string }>('select body from q order by n')([]))).toEqual([{ body: 'a' }, { body: 'b' }]);
+    again.close();
   });
 });
