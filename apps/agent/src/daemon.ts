@@ -154,16 +154,17 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const random = o.random ?? Math.random;
   const backoff = o.backoff ?? { initialMs: 1_000, maxMs: AGENT_RETRY_MAX_MS };
   const files = agentFiles(o.stateDir);
+  // Loaded only when asked for, before anything opens: a daemon without metrics or landmarks
+  // holds neither Prometheus's client nor the responder's WebSocket library (bench:agent).
+  const metricsModule = o.metrics ? await import('./metrics.js') : undefined;
+  const responderModule = o.landmarks?.length ? await import('@locus/responder') : undefined;
   const outbox = await Outbox.open(files.outbox, o.maxQueue);
   const audit = new AuditLog(files.audit);
   const queuer = createQueuer({ outbox, stateDir: o.stateDir, simulate: o.simulate, nvmlLibrary: o.nvmlLibrary, hostname: o.hostname, log });
   let metrics: AgentMetrics | undefined;
   let metricsServer: MetricsServer | undefined;
-  if (o.metrics) {
-    // Loaded only when asked for, as the landmarks' responder (below): a daemon without them
-    // holds neither Prometheus's client nor the WebSocket library in its memory (bench:agent).
-    const { createAgentMetrics } = await import('./metrics.js');
-    metrics = createAgentMetrics({ hostname: hostInventory({ hostname: o.hostname }).hostname, outbox });
+  if (o.metrics && metricsModule) {
+    metrics = metricsModule.createAgentMetrics({ hostname: hostInventory({ hostname: o.hostname }).hostname, outbox });
     try {
       metricsServer = await startMetricsServer(metrics.registry, o.metrics);
     } catch (error) {
@@ -275,13 +276,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     }, o.intervalMs);
   };
 
-  // Loaded only for a landmark (see the metrics' import above).
-  const responders: Responder[] = [];
-  if (o.landmarks?.length) {
-    const { startResponder } = await import('@locus/responder');
-    for (const url of o.landmarks) {
-      responders.push(
-        startResponder({
+  const responders: Responder[] = responderModule
+    ? (o.landmarks ?? []).map((url) =>
+        responderModule.startResponder({
           url,
           key: o.key,
           software: 'locus-agent',
@@ -292,9 +289,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
             if (e.kind === 'disconnected') log(`landmark ${url} ${e.why ? `unreachable (${e.why})` : 'closed the connection'}; trying again in ${e.retryInMs} ms`);
           },
         }),
-      );
-    }
-  }
+      )
+    : [];
   loop();
 
   return {
