@@ -18,11 +18,17 @@ export function openSqliteFile(path: string, durability: 'normal' | 'full' = 'no
     closeSync(openSync(path, 'a', 0o600));
   }
   const sqlite = new SQLite(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  for (const pragma of pragmas) sqlite.pragma(pragma);
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    for (const pragma of pragmas) sqlite.pragma(pragma);
+  } catch (error) {
+    // A file that is no database fails here, at its first read: the handle is not left open.
+    sqlite.close();
+    throw error;
+  }
   return sqlite;
 }
 
