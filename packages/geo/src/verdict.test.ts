@@ -374,7 +374,7 @@ describe('verifyTarget, precision next to the overlay areas', () => {
     ['Jeju, 400 km (China\'s 1996 baseline ~440 km west, off the Yangtze)', 'jeju', 400],
     ['Bach Long Vi, 70 km (Vietnam\'s, mid-Gulf of Tonkin; China\'s waters off Hainan ~100 km east)', 'bachLongVi', 70],
     ['Rishiri, 70 km (Aniva Bay\'s outline ~95 km north-east; the Tatar Strait\'s is closed at 47 N)', 'rishiri', 70],
-    ['Taipei, 150 km (Pingtan ~180 km west; Matsu, which Taiwan holds, is no area of China\'s)', 'taipei', 150],
+    ['Taipei, 130 km (the outline of China\'s waters off Pingtan ~160 km west; Matsu, which Taiwan holds, is no area of China\'s)', 'taipei', 130],
   ] as const)('excludes the restricted countries for a host in %s', (_, place, radiusKm) => {
     expect(verify([within(place, radiusKm)], null).restricted).toBe('excluded');
   });

@@ -7,7 +7,7 @@ import { OVERLAY_REVIEWED } from './overlay-reviewed.js';
 import type { World } from './world.js';
 
 /** The border data, as proof bundles name it (`borders`): the overlay number counts the sets of outlines in overlay-areas.ts. */
-export const NATURAL_EARTH_SOURCE = 'Natural Earth 1:10m admin-0 countries (world-atlas 2.0.2) with Locus overlay areas 6';
+export const NATURAL_EARTH_SOURCE = 'Natural Earth 1:10m admin-0 countries (world-atlas 2.0.2) with Locus overlay areas 7';
 
 /** Where world-atlas keeps the Natural Earth 1:10m borders (in node_modules, beside the code or the bundle). */
 export const naturalEarthTopologyPath = (): string => createRequire(import.meta.url).resolve('world-atlas/countries-10m.json');

@@ -72,11 +72,11 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
     // territorial sea beyond the baseline is the margin's, as off any coast: 22.2 km of its
     // 25, the rest covering the datum, the rounding of the points and the lon/lat edge drawn
     // for each baseline segment (0.26 km from the rhumb line at most, on the 226-km segment
-    // from Dashandao to Macaiheng). South of Daotiaoshan the declaration's points 19 to 23 lie
-    // on islands Taiwan holds (Matsu, Wuqiu, beside Kinmen), and the waters China holds there
-    // lie within the margin of its coast and islands (points 23 to 26, whose baselines run
-    // farther out, are in the southern outline); so the outline turns to the coast at the
-    // Zhejiang-Fujian border and closes through China's interior to Shandong.
+    // from Dashandao to Macaiheng). South of Daotiaoshan the declaration's points 19, 20, 22
+    // and 23 lie on islands Taiwan holds (Matsu, Wuqiu, beside Kinmen): the outline turns to the
+    // coast at the Zhejiang-Fujian border and closes through China's interior to Shandong, and
+    // the baselines through point 21 (Niushan) and points 23 to 26 are drawn in the two areas
+    // that follow.
     name: 'China, within its 1996 straight baselines (Yellow and East China Seas)',
     codes: ['CN'],
     disputed: false,
@@ -93,6 +93,29 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
         // Linyi, Jiaozhou, Laiyang.
         [120.35, 27.15], [119.8, 27.6], [121.0, 29.8], [120.5, 31.3], [119.8, 32.5], [118.8, 34.5], [120.0, 36.3],
         [121.2, 37.0],
+      ],
+    ],
+  },
+  {
+    // China's waters off Pingtan and Putian in Fujian, behind the 1996 baselines through base
+    // point 21, Niushan (25°25.8' N 119°56.3' E), an islet of Pingtan ~9 km beyond the coast the
+    // 1:10m data draws, and around the islets from Haitanshi (off Changle) to Damai (off
+    // Putian), 5 to 15 km beyond it: Natural Earth has none of them, and regions in the
+    // territorial sea around them and beyond the baselines, up to ~30 km from the coast drawn,
+    // said `excluded`. The neighbouring base points, 20 (Dongsha, Matsu) and 22 (Wuqiu), are on
+    // islands Taiwan holds, so the outline runs along the baseline from Niushan towards each
+    // and stops short of Taiwan's waters: at 25.8° N, some 14 km south of Matsu's Juguang
+    // islands, and ~7 km from Wuqiu; then over China's land from Putian to the Min mouth.
+    name: 'China, within its 1996 baselines through Niushan and around its islets off Pingtan and Putian (Fujian)',
+    codes: ['CN'],
+    disputed: false,
+    rings: [
+      [
+        // The coast south of the Min mouth, then on the baseline towards Dongsha, Niushan, and
+        // on the baseline towards Wuqiu.
+        [119.55, 25.9], [120.18, 25.8], [119.94, 25.43], [119.525, 25.02],
+        // Putian's coast by Meizhou Bay, and inland of Fuqing.
+        [119.15, 25.1], [119.3, 25.6],
       ],
     ],
   },
@@ -117,7 +140,8 @@ export const OVERLAY_AREAS: readonly OverlayArea[] = [
       [
         [117.5, 23.2], [116.6, 22.6], [115.5, 22.2], [114.5, 21.8], [113.5, 21.4], [112.5, 21.1], [111.5, 20.9],
         [110.9, 20.4], [111.3, 20.06], [111.3, 19.9], [111.2, 19.6], [110.8, 18.6], [110.1, 18.0], [108.9, 18.05], [108.55, 18.4], [108.5, 19.1],
-        [108.9, 19.7], [109.0, 20.3], [108.45, 20.75], [108.15, 21.1], [108.1, 21.45], [108.0, 21.6], [109.5, 22.5], [113.0, 23.0], [116.5, 23.6],
+        // Junbijiao, base point 49, where the baselines of 1996 end and those of 2024 begin.
+        [108.635, 19.352], [108.9, 19.7], [109.0, 20.3], [108.45, 20.75], [108.15, 21.1], [108.1, 21.45], [108.0, 21.6], [109.5, 22.5], [113.0, 23.0], [116.5, 23.6],
         // Inland of Longhai, then base points 23 and 24: Dongding, Daganshan.
         [117.8, 24.35], [118.2367, 24.1617], [117.6883, 23.5317],
       ],
