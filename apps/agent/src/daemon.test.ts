@@ -89,10 +89,12 @@ describe('the agent daemon sending', () => {
     expect(text).toMatch(/^locus_agent_send_failures_total 1$/m);
   });
 
-  it('holds its queue while the server refuses its protocol version, drops nothing, and sends it all once one takes it', async () => {
-    const refusal = { statusCode: 400, code: 'LOCUS_ERR_PROTO_VERSION', error: 'Bad Request', message: 'the body is of protocol version 1; this server reads version 2: upgrade the server', versions: [2] };
+  it.each([
+    ['its protocol version', { statusCode: 400, code: 'LOCUS_ERR_PROTO_VERSION', error: 'Bad Request', message: 'the body is of protocol version 1; this server reads version 2: upgrade the server', versions: [2] }],
+    ['its host key', { statusCode: 401, code: 'LOCUS_ERR_UNAUTHENTICATED', error: 'Unauthorized', message: 'no enrolled node has this host key; enroll the agent first' }],
+  ])('holds its queue while the server refuses %s, drops nothing, and sends it all once one takes it', async (_what, refusal) => {
     let upgraded = false;
-    const answer: Answer = (batch, nth) => (upgraded ? stored(batch, nth) : { status: 400, body: refusal });
+    const answer: Answer = (batch, nth) => (upgraded ? stored(batch, nth) : { status: refusal.statusCode, body: refusal });
     const { sent } = await running(1, undefined, answer, { host: '127.0.0.1', port: 0 }, { initialMs: 10, maxMs: 60 });
     const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(agent!.metricsUrl!)).text())?.[1]);
     await until('three refusals', () => sent.length >= 3);
@@ -100,7 +102,7 @@ describe('the agent daemon sending', () => {
     expect(new Set(sent.map((b) => b.batchId)).size).toBe(1);
     expect(await metric('locus_agent_delivery_held')).toBe(1);
     const held = (await agent!.outbox.deliveryStatus()).held!;
-    expect(held).toMatchObject({ code: 'LOCUS_ERR_PROTO_VERSION', message: `LOCUS_ERR_PROTO_VERSION: ${refusal.message}` });
+    expect(held).toMatchObject({ code: refusal.code, message: `${refusal.code}: ${refusal.message}` });
     expect(Date.parse(held.since)).toBeLessThan(Date.parse(held.at));
     const queued = await agent!.outbox.size();
     expect(queued.samples).toBeGreaterThan(1);

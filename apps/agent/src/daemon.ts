@@ -9,7 +9,7 @@ import type { Health } from './components/component.js';
 import { RATE_WINDOW_S } from './components/limits.js';
 import { PassHistory } from './history.js';
 import { hostInventory, hostInventoryReader } from './host.js';
-import { agentFiles, type Enrollment } from './identity.js';
+import { agentFiles, lockStateDir, type Enrollment } from './identity.js';
 import { DEFAULT_BATCH_BYTES, Outbox } from './outbox.js';
 import { scan } from './report.js';
 import { healthChanges, newXidEvents, signedBatch, toInventoryWire, toMetricsWire } from './wire.js';
@@ -143,6 +143,17 @@ export function createQueuer(o: {
 }
 
 /**
+ * What a refusal says the server refuses, when it is every batch this agent sends and not this
+ * one batch: its protocol version, or its host key (401: no enrolled node has it there).
+ * Undefined for a refusal of one batch.
+ */
+export function refusesEveryBatch(e: ServerError): string | undefined {
+  if (e.code === 'LOCUS_ERR_PROTO_VERSION') return "this agent's protocol version";
+  if (e.status === 401) return "this agent's host key";
+  return undefined;
+}
+
+/**
  * The agent daemon: every interval, collect and queue (the outbox is written before anything
  * is sent), then send in batches; back off with jitter while the server is away. It takes no
  * instructions; the only thing it answers is a landmark's timing challenge. Its one possible
@@ -158,7 +169,15 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   // holds neither Prometheus's client nor the responder's WebSocket library (bench:agent).
   const metricsModule = o.metrics ? await import('./metrics.js') : undefined;
   const responderModule = o.landmarks?.length ? await import('@locus/responder') : undefined;
-  const outbox = await Outbox.open(files.outbox, o.maxQueue);
+  // Throws AgentRunningError while another agent runs here; released by stop, or with the process.
+  const lock = lockStateDir(o.stateDir);
+  let outbox: Outbox;
+  try {
+    outbox = await Outbox.open(files.outbox, o.maxQueue);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const audit = new AuditLog(files.audit);
   const queuer = createQueuer({ outbox, stateDir: o.stateDir, simulate: o.simulate, nvmlLibrary: o.nvmlLibrary, hostname: o.hostname, log });
   let metrics: AgentMetrics | undefined;
@@ -169,6 +188,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       metricsServer = await startMetricsServer(metrics.registry, o.metrics);
     } catch (error) {
       await outbox.close();
+      lock.release();
       throw error;
     }
   }
@@ -224,15 +244,18 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           log(`server refused batch ${batch.batchId} as too large; sending its items in batches of at most ${batchBytes} bytes`);
           continue;
         }
-        if (e.code === 'LOCUS_ERR_PROTO_VERSION') {
-          // The server does not read the protocol version this agent writes (an agent newer than
-          // its server): every batch would be refused alike, and one it reads will come with the
-          // server's upgrade. Drop nothing: hold the queue (this batch first, unchanged) and try
-          // again now and then; the outbox's bound still applies (oldest samples first).
-          const hold = await outbox.hold({ at: now().toISOString(), code: e.code, message: e.message });
+        const refusesAgent = refusesEveryBatch(e);
+        if (refusesAgent) {
+          // Every batch would be refused alike: the server does not read the protocol version this
+          // agent writes (an agent newer than its server; the server's upgrade ends it), or it does
+          // not take this host key (a node unenrolled by an admin, a server whose database was
+          // replaced: an operator ends it, enrolling the host again). Drop nothing: hold the queue (this
+          // batch first, unchanged) and try again now and then; the outbox's bound still applies
+          // (oldest samples first).
+          const hold = await outbox.hold({ at: now().toISOString(), code: e.code ?? null, message: e.message });
           metrics?.held(true);
           const wait = heldRetryMs(backoff.maxMs, random);
-          if (!held) log(`server refuses this agent's protocol version (${e.message}); holding the ${JSON.stringify(await outbox.size())} queued, nothing dropped, trying again every ${Math.round(backoff.maxMs / 2000)} to ${Math.round(backoff.maxMs / 1000)} s (held since ${hold.since})`);
+          if (!held) log(`server refuses ${refusesAgent} (${e.message}); holding the ${JSON.stringify(await outbox.size())} queued, nothing dropped, trying again every ${Math.round(backoff.maxMs / 2000)} to ${Math.round(backoff.maxMs / 1000)} s (held since ${hold.since})`);
           held = true;
           clearTimeout(retryTimer);
           retryTimer = setTimeout(() => void flush(), wait);
@@ -308,6 +331,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       await Promise.all(responders.map((r) => r.close()));
       await flushing?.catch(() => {});
       await outbox.close();
+      lock.release();
     },
   };
 }

@@ -78,7 +78,7 @@ export interface AgentMetrics {
   sendFailed(): void;
   /** The server refused a batch for good (not as too large): it was dropped. */
   refused(): void;
-  /** Deliveries held (the server does not read this agent's protocol version), or no more. */
+  /** Deliveries held (the server refuses every batch: this agent's protocol version or host key), or no more. */
   held(on: boolean): void;
 }
 
@@ -133,7 +133,7 @@ export function createAgentMetrics(o: { readonly hostname: string; readonly outb
   const batchesSent = new Counter({ name: 'locus_agent_batches_sent_total', help: 'Batches the server accepted.', registers: [registry] });
   const sendFailures = new Counter({ name: 'locus_agent_send_failures_total', help: 'Attempts to send a batch that failed (server away, refused).', registers: [registry] });
   const batchesRefused = new Counter({ name: 'locus_agent_batches_refused_total', help: 'Batches the server refused for good (not as too large, nor as of a protocol version it does not read), dropped from the outbox: their samples and events are lost.', registers: [registry] });
-  const deliveryHeld = new Gauge({ name: 'locus_agent_delivery_held', help: "1 while the server refuses the protocol version this agent writes (an agent newer than its server): the outbox is held, nothing dropped but past its bound, and sent once a server takes it; else 0.", registers: [registry] });
+  const deliveryHeld = new Gauge({ name: 'locus_agent_delivery_held', help: "1 while the server refuses every batch alike (the protocol version this agent writes, an agent newer than its server; or its host key, a node no longer enrolled there): the outbox is held, nothing dropped but past its bound, and sent once a server takes it; else 0.", registers: [registry] });
   new Gauge({
     name: 'locus_agent_gpus',
     help: 'GPUs of the last pass: present (answering) or missing (the inventory knows them, they do not answer).',

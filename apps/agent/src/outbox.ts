@@ -42,8 +42,9 @@ export interface RefusedBatch {
 }
 
 /**
- * Deliveries held: the server does not read the protocol version this agent writes, so the queue
- * waits, whole, for a server that does (nothing dropped but what the outbox's bound drops).
+ * Deliveries held: the server refuses every batch alike (it does not read the protocol version
+ * this agent writes, or does not take its host key), so the queue waits, whole, for a server
+ * that takes them (nothing dropped but what the outbox's bound drops).
  */
 export interface HeldDelivery {
   /** The first refusal of this hold. */
@@ -59,13 +60,22 @@ export interface DeliveryStatus {
   /** When the server last stored a batch; null before the first (or since the state was wiped). */
   readonly lastDeliveredAt: string | null;
   readonly lastRefusal: RefusedBatch | null;
-  /** Held since the server refused this agent's protocol version; null once a batch is stored. */
+  /** Held since the server refused every batch (refusesEveryBatch); null once a batch is stored. */
   readonly held: HeldDelivery | null;
 }
 
 const LAST_DELIVERED = 'delivery:last-delivered';
 const LAST_REFUSAL = 'delivery:last-refusal';
 const HELD = 'delivery:held';
+
+/** The queue's file could not be opened: its path and SQLite's or the system's reason. */
+export class OutboxError extends Error {
+  readonly path: string;
+  constructor(path: string, cause: unknown) {
+    super(`cannot open the queue ${path}: ${(cause as Error).message}`, { cause });
+    this.path = path;
+  }
+}
 
 export interface OutboxBatch {
   readonly batchId: string;
@@ -97,13 +107,19 @@ export class Outbox {
     this.#maxItems = maxItems;
   }
 
+  /** Throws OutboxError naming the file when it cannot be opened as the queue (not a database, unreadable). */
   static async open(path: string, maxItems = 100_000): Promise<Outbox> {
-    const db = openDirectSqlite(path, 'full');
+    let db: DirectSqliteFile;
+    try {
+      db = openDirectSqlite(path, 'full');
+    } catch (error) {
+      throw new OutboxError(path, error);
+    }
     try {
       db.exec(SCHEMA);
     } catch (error) {
       db.close();
-      throw error;
+      throw new OutboxError(path, error);
     }
     return new Outbox(db, maxItems);
   }
@@ -224,7 +240,7 @@ export class Outbox {
     });
   }
 
-  /** The server refused the batch as of a protocol version it does not read: the batch stays, and the hold is kept (since its first refusal). */
+  /** The server refused the batch as it would every batch (refusesEveryBatch): the batch stays, and the hold is kept (since its first refusal). */
   async hold(refusal: Pick<HeldDelivery, 'at' | 'code' | 'message'>): Promise<HeldDelivery> {
     const read = this.#db.rows<{ value: string }>(GET_STATE);
     const putState = this.#db.statement(SET_STATE);

@@ -14,9 +14,9 @@ export const CLI_ERRORS = {
   LOCUS_ERR_LISTEN: { exitCode: 1, summary: 'A server could not listen on its address (port in use, not permitted, or not an address of this machine).' },
   LOCUS_ERR_NO_GPU: { exitCode: 1, summary: 'No NVIDIA driver was found on this host (use --simulate to try Locus without a GPU).' },
   LOCUS_ERR_GPU_READ: { exitCode: 1, summary: 'The NVIDIA driver is there but could not be read: NVML did not load and nvidia-smi failed (its message is given).' },
-  LOCUS_ERR_AGENT_STATE: { exitCode: 2, summary: 'The agent is not in the state the command needs: not enrolled, or already enrolled.' },
+  LOCUS_ERR_AGENT_STATE: { exitCode: 2, summary: 'The agent is not in the state the command needs: not enrolled, already enrolled, an enrollment file it cannot read, or another agent running on its state dir.' },
   LOCUS_ERR_SERVER_REFUSED: { exitCode: 1, summary: 'The server could not be reached or refused the request; the message carries its error code.' },
-  LOCUS_ERR_DATABASE: { exitCode: 1, summary: 'The database could not be opened or migrated.' },
+  LOCUS_ERR_DATABASE: { exitCode: 1, summary: 'The database could not be opened or migrated (the server\'s, or the agent\'s queue, outbox.db).' },
   LOCUS_ERR_OUTPUT: { exitCode: 1, summary: 'Output could not be written (for example, a full disk or a closed pipe).' },
   LOCUS_ERR_INTERNAL: { exitCode: 70, summary: 'A bug in Locus. Rerun with LOCUS_DEBUG=1 for a stack trace and report it.' },
 } as const;

@@ -8,6 +8,7 @@ export * from './base64url.js';
 export * from './keys.js';
 export * from './weak-keys.js';
 export * from './messages.js';
+export * from './countries.js';
 export * from './versions.js';
 export * from './challenge.js';
 export * from './errors.js';

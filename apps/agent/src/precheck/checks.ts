@@ -2,7 +2,9 @@
  * `locus agent precheck`: what this host lacks for the agent to run, each with the fix. Every
  * check reads through injected probes, so that tests run them against fakes and real servers.
  */
+import { dirname } from 'node:path';
 import { PROTOCOL_VERSION } from '@locus/protocol';
+import { agentFiles } from '../identity.js';
 import type { NvmlOpen } from '../nvml/api.js';
 
 export const PRECHECK_STATUSES = ['ok', 'warn', 'fail', 'unknown', 'skip'] as const;
@@ -99,15 +101,26 @@ async function kernelLog(p: PrecheckProbes): Promise<PrecheckResult> {
   };
 }
 
+const isDirectory = (mode: number): boolean => (mode & 0o170000) === 0o040000;
+
 function stateDir(p: PrecheckProbes, dir: string): PrecheckResult {
   const mode = p.modeOf(dir);
   if (mode === null) {
-    const parent = dir.replace(/\/[^/]+\/?$/, '') || '/';
-    return p.canOpen(parent, 'rw') || p.modeOf(parent) === null
+    // Enroll makes it and any missing folder above it, in the nearest one that exists.
+    let ancestor = dirname(dir);
+    while (p.modeOf(ancestor) === null && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
+    const above = p.modeOf(ancestor);
+    if (above !== null && !isDirectory(above)) return { check: 'state-dir', status: 'fail', detail: `${dir} cannot be made: ${ancestor} is not a directory`, fix: 'Pass another --state-dir (or LOCUS_AGENT_STATE_DIR).' };
+    return above === null || p.canOpen(ancestor, 'rw')
       ? { check: 'state-dir', status: 'ok', detail: `${dir} does not exist yet; enroll creates it (0700)` }
-      : { check: 'state-dir', status: 'fail', detail: `${dir} does not exist and ${parent} is not writable`, fix: `Create it for the agent's user: install -d -m 700 ${dir}, or pass --state-dir.` };
+      : { check: 'state-dir', status: 'fail', detail: `${dir} does not exist and ${ancestor} is not writable`, fix: `Create it for the agent's user: install -d -m 700 ${dir}, or pass --state-dir.` };
   }
+  if (!isDirectory(mode)) return { check: 'state-dir', status: 'fail', detail: `${dir} is not a directory`, fix: 'Pass another --state-dir (or LOCUS_AGENT_STATE_DIR).' };
   if (!p.canOpen(dir, 'rw')) return { check: 'state-dir', status: 'fail', detail: `${dir} is not writable by this user`, fix: `chown the directory to the agent's user, or pass --state-dir.` };
+  // A file in it that this user cannot use (made by another user, e.g. root before a switch to the agent's own user).
+  const files = Object.values(agentFiles(dir)).flatMap((path) => (path.endsWith('outbox.db') ? [path, `${path}-wal`, `${path}-shm`] : [path]));
+  const unusable = files.filter((path) => p.modeOf(path) !== null && !p.canOpen(path, 'rw'));
+  if (unusable.length > 0) return { check: 'state-dir', status: 'fail', detail: `${unusable.join(', ')} cannot be read and written by this user`, fix: `chown -R the state dir to the agent's user: chown -R USER ${dir}` };
   if ((mode & 0o077) !== 0) return { check: 'state-dir', status: 'warn', detail: `${dir} is readable by other users (mode ${(mode & 0o777).toString(8)}); it holds the host key`, fix: `chmod 700 ${dir}` };
   return { check: 'state-dir', status: 'ok', detail: `${dir} is writable and private` };
 }

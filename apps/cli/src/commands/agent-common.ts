@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CollectError, defaultStateDir, IdentityError, loadOrCreateKey, readEnrollment, type Enrollment } from '@locus/agent';
+import { AgentRunningError, CollectError, defaultStateDir, EnrollmentFileError, IdentityError, Outbox, OutboxError, agentFiles, loadOrCreateKey, readEnrollment, type Enrollment } from '@locus/agent';
 import { DirectoryError, type SigningKey } from '@locus/protocol';
 import { CliError } from '../errors.js';
 import { directoryFailure } from '../files.js';
@@ -32,6 +32,9 @@ name (the Helm chart does), or every node is named after its pod.`;
 /** The host's name to report, from LOCUS_AGENT_HOSTNAME; undefined: the OS's. */
 export const hostnameOf = (io: Io): string | undefined => io.env.LOCUS_AGENT_HOSTNAME?.trim() || undefined;
 
+/** `text` as one word for a POSIX shell: as it is where nothing in it needs quoting, else in single quotes. */
+export const shellWord = (text: string): string => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`);
+
 export const stateDirOf = (io: Io, flag: string | undefined): string => flag ?? defaultStateDir(io.env);
 
 export function keyIn(command: string, dir: string): SigningKey {
@@ -44,10 +47,42 @@ export function keyIn(command: string, dir: string): SigningKey {
   }
 }
 
+/**
+ * The enrollment in the state dir, undefined when there is none; one that is there but cannot be
+ * read is LOCUS_ERR_AGENT_STATE naming the file.
+ */
+export function enrollmentIn(command: string, dir: string): Enrollment | undefined {
+  try {
+    return readEnrollment(dir);
+  } catch (error) {
+    if (!(error instanceof EnrollmentFileError)) throw error;
+    throw new CliError('LOCUS_ERR_AGENT_STATE', `${command}: ${error.message}`, `Restore it from a backup, or delete this host's identity and enroll again: locus agent unenroll --force --state-dir ${shellWord(dir)}`);
+  }
+}
+
 export function enrolledIn(command: string, dir: string): Enrollment {
-  const e = readEnrollment(dir);
+  const e = enrollmentIn(command, dir);
   if (!e) throw new CliError('LOCUS_ERR_AGENT_STATE', `${command}: this agent is not enrolled (state dir ${dir})`, 'Enroll it first: locus agent enroll --server URL --token-file FILE');
   return e;
+}
+
+/**
+ * A queue that could not be opened (not a database, unreadable), as LOCUS_ERR_DATABASE naming
+ * it; another agent running on the state dir as LOCUS_ERR_AGENT_STATE; other errors as they are.
+ */
+export function stateFileFailure(command: string, error: unknown): unknown {
+  if (error instanceof AgentRunningError) return new CliError('LOCUS_ERR_AGENT_STATE', `${command}: ${error.message}`, 'Stop that agent first (systemctl stop locus-agent, or its container), or give this one a state dir of its own: --state-dir DIR.');
+  if (!(error instanceof OutboxError)) return error;
+  return new CliError('LOCUS_ERR_DATABASE', `${command}: ${error.message}`, 'Fix its owner or mode, or move it aside (with its -wal and -shm files) to start an empty queue; what it held is then not sent.');
+}
+
+/** The agent's queue in the state dir, opened (see stateFileFailure). */
+export async function outboxIn(command: string, dir: string): Promise<Outbox> {
+  try {
+    return await Outbox.open(agentFiles(dir).outbox);
+  } catch (error) {
+    throw stateFileFailure(command, error);
+  }
 }
 
 /** A secret from a file, or from standard input when the path is "-": never from the command line. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,12 +100,46 @@ describe('agent enrollment from the command line', () => {
     expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^locus agent \d+\.\d+\.\d+, writing protocol version 1\nnot enrolled/);
   });
 
-  it('leaves a two-letter claim that names no country to the server, which refuses it before enrolling', async () => {
+  it.each([
+    ['--claim xx', ['--claim', 'xx'], 'locus agent enroll: --claim: unknown country code "xx"'],
+    ['--claim ZZ', ['--claim', 'ZZ'], 'locus agent enroll: --claim: unknown country code "ZZ"'],
+    ['a name holding BEL (C0)', ['--name', 'gpu\u0007-07'], 'locus agent enroll: --name "gpu\\u0007-07" holds U+0007, a control character, which a name may not hold'],
+    ['a name holding ESC (C0)', ['--name', 'gpu\u001b[2J'], 'locus agent enroll: --name "gpu\\u001b[2J" holds U+001B, a control character, which a name may not hold'],
+    ['a name holding DEL', ['--name', 'gpu\u007f'], 'locus agent enroll: --name "gpu\\u007f" holds U+007F, a control character, which a name may not hold'],
+    ['a name holding NEL (C1)', ['--name', 'gpu\u0085'], 'locus agent enroll: --name "gpu\\u0085" holds U+0085, a control character, which a name may not hold'],
+    ['a name holding U+200E', ['--name', 'gpu\u200e'], 'locus agent enroll: --name "gpu\\u200e" holds U+200E, a control character, which a name may not hold'],
+    ['a name holding U+202E', ['--name', 'gpu\u202e70-'], 'locus agent enroll: --name "gpu\\u202e70-" holds U+202E, a control character, which a name may not hold'],
+    ['a name holding U+2069', ['--name', 'gpu\u2069'], 'locus agent enroll: --name "gpu\\u2069" holds U+2069, a control character, which a name may not hold'],
+    ['an empty name', ['--name', ''], 'locus agent enroll: --name "" is empty'],
+    ['a name of 201 characters', ['--name', 'g'.repeat(201)], `locus agent enroll: --name "${'g'.repeat(60)}…" is 201 characters long, more than the 200 a name may have`],
+  ])('refuses %s as the server would, before it makes a host key or asks the server', async (_, args, message) => {
     const dir = stateDir();
-    const r = await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', await enrollmentTokenFile(), '--simulate', '8xH100', '--claim', 'xx', '--state-dir', dir]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/LOCUS_ERR_SERVER_REFUSED: .*claimedCountry: \\?"XX\\?" is not an ISO 3166-1 alpha-2 country code/);
-    expect((await runLocus(['agent', 'status', '--state-dir', dir])).stdout).toMatch(/^locus agent \d+\.\d+\.\d+, writing protocol version 1\nnot enrolled/);
+    const r = await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', await enrollmentTokenFile(), '--simulate', '8xH100', ...args, '--state-dir', dir]);
+    expect(r.stderr.split('\n')[0]).toBe(`locus: error LOCUS_ERR_CLI_USAGE: ${message}`);
+    expect(r.code).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('takes a name of 200 characters and a claim of XK', async () => {
+    const dir = stateDir();
+    const r = await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', await enrollmentTokenFile(), '--simulate', '8xH100', '--name', 'g'.repeat(200), '--claim', 'xk', '--state-dir', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('names the --state-dir it was given in the command that starts the agent, quoted for a shell where it must be', async () => {
+    const enroll = async (args: string[], env: Record<string, string> = {}) => {
+      const r = await runLocus(['agent', 'enroll', '--server', server.url, '--token-file', await enrollmentTokenFile(), '--simulate', '8xH100', ...args], process.cwd(), env);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return r.stdout.split('\n')[1];
+    };
+    const plain = stateDir();
+    expect(await enroll(['--state-dir', plain])).toBe(`Start the agent: locus agent run --simulate 8xH100 --state-dir ${plain}`);
+    const base = stateDir();
+    expect(await enroll(['--state-dir', join(base, "gpu host's state")])).toBe(`Start the agent: locus agent run --simulate 8xH100 --state-dir '${base}/gpu host'\\''s state'`);
+    // From LOCUS_AGENT_STATE_DIR, which `locus agent run` reads too: nothing to add.
+    expect(await enroll([], { LOCUS_AGENT_STATE_DIR: stateDir() })).toBe('Start the agent: locus agent run --simulate 8xH100');
   });
 
   it.each([

@@ -60,6 +60,10 @@ describe('locus agent precheck against real servers on loopback', () => {
       expect(r.stdout).toMatch(/^FAIL +driver +no NVIDIA kernel driver loaded.*\n +fix: Install the NVIDIA data-centre driver/m);
       expect(r.stdout).toMatch(/\d+ check\(s\) failed/);
     }
+    // The summary counts each status as the table shows it.
+    const shown = (status: string) => (r.stdout.match(new RegExp(`^${status} `, 'gm')) ?? []).length;
+    const summary = [shown('FAIL') > 0 ? `${shown('FAIL')} check(s) failed` : 'ready', shown('WARN') > 0 ? `${shown('WARN')} warning(s)` : '', shown('UNKNOWN') > 0 ? `${shown('UNKNOWN')} unknown` : ''].filter((x) => x !== '');
+    expect(r.stdout.endsWith(`\n\n${summary.join('; ')}\n`)).toBe(true);
   });
 
   it.each([

@@ -41,8 +41,9 @@ function table(results: readonly PrecheckResult[]): string {
   const width = Math.max(...results.map((r) => r.check.length));
   const lines = results.flatMap((r) => [`${r.status.toUpperCase().padEnd(7)} ${r.check.padEnd(width)}  ${r.detail}`, ...(r.fix ? [`${' '.repeat(8 + width)}  fix: ${r.fix}`] : [])]);
   const failed = results.filter((r) => r.status === 'fail').length;
-  const warned = results.filter((r) => r.status === 'warn' || r.status === 'unknown').length;
-  return `${lines.join('\n')}\n\n${failed === 0 ? 'ready' : `${failed} check(s) failed`}${warned > 0 ? `; ${warned} warning(s)` : ''}\n`;
+  const count = (status: PrecheckResult['status']) => results.filter((r) => r.status === status).length;
+  const also = [count('warn') > 0 ? `${count('warn')} warning(s)` : '', count('unknown') > 0 ? `${count('unknown')} unknown` : ''].filter((x) => x !== '');
+  return `${lines.join('\n')}\n\n${[failed === 0 ? 'ready' : `${failed} check(s) failed`, ...also].join('; ')}\n`;
 }
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
@@ -63,10 +64,19 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const timeoutS = numberOption(NAME, 'timeout-s', v['timeout-s'] ?? '5', 0.1, 120, 'seconds');
   const stateDir = stateDirOf(io, v['state-dir']);
   const results = await runPrecheck(
-    { stateDir, server: v.server ?? readEnrollment(stateDir)?.server, landmarks: v.landmark ?? [] },
+    { stateDir, server: v.server ?? enrolledServer(stateDir), landmarks: v.landmark ?? [] },
     hostProbes({ timeoutMs: timeoutS * 1000, nvmlLibrary: io.env.LOCUS_NVML_LIBRARY }),
   );
   const code = precheckExitCode(results);
   io.stdout(v.json ? `${JSON.stringify({ ok: code === 0, checks: results }, null, 2)}\n` : table(results));
   return code;
+}
+
+/** The server this agent is enrolled with; undefined when it is not, or its enrollment cannot be read (`locus agent status` says why). */
+function enrolledServer(dir: string): string | undefined {
+  try {
+    return readEnrollment(dir)?.server;
+  } catch {
+    return undefined;
+  }
 }

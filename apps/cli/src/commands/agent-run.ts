@@ -2,7 +2,7 @@ import { DEFAULT_METRICS_LISTEN, MAX_SEND_WAIT_MS, isLoopback, parseListen, send
 import { CliError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
-import { HOSTNAME_HELP, STATE_DIR_HELP, enrolledIn, hostnameOf, keyIn, stateDirOf } from './agent-common.js';
+import { HOSTNAME_HELP, STATE_DIR_HELP, enrolledIn, hostnameOf, keyIn, stateFileFailure, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
 import { TIMING_EXAMPLE, WEBSOCKET, integerOption, numberOption, urlOption } from './options.js';
 
@@ -37,8 +37,8 @@ ${STATE_DIR_HELP}
 Environment: LOCUS_NVML_LIBRARY names the NVML library to load instead of libnvidia-ml.so.1.
 ${HOSTNAME_HELP}
 Stops cleanly on SIGINT or SIGTERM; what is queued stays queued for the next start.
-Exit codes: 0 stopped by a signal; 1 the metrics address cannot be listened on; 2 bad input or
-not enrolled.
+Exit codes: 0 stopped by a signal; 1 the metrics address cannot be listened on, or the queue
+(outbox.db) cannot be opened; 2 bad input, or not enrolled.
 `;
 
 /** `--metrics` takes an optional value: given alone (last, or before another option) it means the default address. */
@@ -83,7 +83,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     if (metrics && (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')) {
       throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot serve metrics on ${metrics.host}:${metrics.port}: ${e.message}`, 'Pick another port with --metrics ADDR:PORT, or run without --metrics.');
     }
-    throw error;
+    throw stateFileFailure(NAME, error);
   }
   // Signals taken before it says it runs (SIGTERM's default action would kill it uncleanly).
   const stopped = untilStopped(log, async (signal) => {

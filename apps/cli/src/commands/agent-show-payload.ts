@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Outbox, agentFiles, createQueuer, signedBatch } from '@locus/agent';
+import { createQueuer, signedBatch } from '@locus/agent';
 import type { Io } from '../io.js';
-import { HOSTNAME_HELP, STATE_DIR_HELP, collectFailure, enrolledIn, hostnameOf, keyIn, stateDirOf } from './agent-common.js';
+import { HOSTNAME_HELP, STATE_DIR_HELP, collectFailure, enrolledIn, hostnameOf, keyIn, outboxIn, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
 
 const NAME = 'locus agent show-payload';
@@ -30,7 +30,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const dir = stateDirOf(io, v['state-dir']);
   enrolledIn(NAME, dir);
   const key = keyIn(NAME, dir);
-  const outbox = await Outbox.open(agentFiles(dir).outbox);
+  const outbox = await outboxIn(NAME, dir);
   try {
     const size = await outbox.size();
     if (size.samples + size.events === 0) {

@@ -49,6 +49,26 @@ describe('locus report verify', () => {
     }
   });
 
+  it.each(['/locus', '/locus/', '/locus//'])('fetches the key from under the path of --server http://HOST%s', async (path) => {
+    const asked: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url);
+      if (req.url === '/locus/.well-known/locus-report-key') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reportKeyDocument(key.publicKey)));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const f = files();
+      const r = await runLocus(['report', 'verify', f('fleet.csv'), f('fleet.csv.sig'), '--server', `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(asked).toEqual(['/locus/.well-known/locus-report-key']);
+      expect(r.stdout).toMatch(/the key in http:\/\/127\.0\.0\.1:\d+\/locus\/\.well-known\/locus-report-key\)/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it.each([
     [['a'], /give the report file and its signature file, got 1/],
     [['a', 'b'], /say which key to trust with exactly one of --key or --server/],

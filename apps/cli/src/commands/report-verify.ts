@@ -39,9 +39,11 @@ function signatureDocument(text: string): { readonly ok: true; readonly value: u
   }
 }
 
+/** The key's URL under the server's: appended to its path (https://host/locus → https://host/locus/.well-known/…), as the agent and landmark join theirs. */
 function keyUrl(server: string): URL {
   try {
-    const url = new URL('/.well-known/locus-report-key', server);
+    const url = new URL(server);
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/.well-known/locus-report-key`;
     if (url.protocol === 'http:' || url.protocol === 'https:') return url;
   } catch {
     // not a URL: said below

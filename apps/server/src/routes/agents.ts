@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
-import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, PublicKey, UnenrollRequest, verifyBody, verifyBodyAsync } from '@locus/protocol';
+import { EnrollRequest, EnrollResponse, IngestBatch, IngestResponse, PublicKey, UnenrollRequest, unknownCountry, verifyBody, verifyBodyAsync } from '@locus/protocol';
 import { EnrollmentTokenRepo, NodeRepo, TelemetryRepo, ZoneRepo, type NodeRecord, type Storage } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -11,7 +11,6 @@ import type { BatchDecoder } from '../ingest/decoder.js';
 import { BatchWriter } from '../ingest/writer.js';
 import { limitInFlight } from '../in-flight.js';
 import { applyInventory } from '../inventory.js';
-import { unknownCountry } from './country.js';
 
 /** How far an agent's clock may be from the server's when it signs a request. */
 const CLOCK_SKEW_MS = 10 * 60_000;

@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { LandmarkInfo, Name } from '@locus/protocol';
+import { KnownCountry, LandmarkInfo, Name } from '@locus/protocol';
 import { z } from 'zod';
 import { landmarkSilence } from '../alerts/conditions.js';
 import type { AppContext } from '../app.js';
 import { requirePermission } from '../auth.js';
 import { DEFAULT_ORG } from '../config.js';
 import { ApiError } from '../errors.js';
-import { KnownCountry } from './country.js';
 import { RefusalFields, refusalFields } from './refusal.js';
 
 export const landmarkRoutes =

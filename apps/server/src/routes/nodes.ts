@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { maxDistanceKm } from '@locus/geo';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { CountryCode, GpuMetricsWire, Name, ProofBundle, PublicKey, VerdictRecord } from '@locus/protocol';
+import { CountryCode, GpuMetricsWire, KnownCountry, Name, ProofBundle, PublicKey, VerdictRecord } from '@locus/protocol';
 import { refusalOf, type NodeRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
@@ -9,7 +9,6 @@ import { measurementsKeptSince, type ServerConfig } from '../config.js';
 import { requirePermission } from '../auth.js';
 import { isoTime } from '../clock.js';
 import { ApiError } from '../errors.js';
-import { KnownCountry } from './country.js';
 import { RefusalFields, refusalFields } from './refusal.js';
 import { RegionFeature } from './region.js';
 import { LISTED_CLAIMS, LISTED_VERDICTS, NODE_HEALTH, NODE_SORTS, UNENROLLED_FILTERS, listNodes } from '../node-list.js';

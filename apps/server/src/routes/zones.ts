@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { CountryCode, Name, VerdictRecord } from '@locus/protocol';
+import { CountryCode, KnownCountry, Name, VerdictRecord } from '@locus/protocol';
 import type { ZoneRecord } from '@locus/storage';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { requirePermission } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { zoneVerdict } from '../zones.js';
-import { KnownCountry } from './country.js';
 import { RegionFeature } from './region.js';
 
 const ZoneBody = z.strictObject({ name: Name, claimedCountry: KnownCountry.nullable().optional() });

@@ -124,3 +124,32 @@ export function openDirectSqlite(path: string, durability: 'normal' | 'full' = '
   const sqlite = openSqliteFile(path, durability);
   return { ...directOn(sqlite), exec: (text) => void sqlite.exec(text), close: () => void sqlite.close() };
 }
+
+/** A lock taken with lockFile; `release` gives it up (once; again does nothing). */
+export interface FileLock {
+  release(): void;
+}
+
+/**
+ * An exclusive lock on the file at `path` (made, 0600, when absent), or undefined while another
+ * holder has it. It is a SQLite EXCLUSIVE transaction on the file, that is, the kernel's record
+ * lock: it ends with its process however that ends (kill -9 included), so a crash leaves no lock
+ * to clean up, and it holds between processes (and containers) sharing the file, and between two
+ * holders in one process. The file holds no data. Throws DirectoryError when its directory cannot
+ * be made, and SQLite's or the system's error when it cannot be opened.
+ */
+export function lockFile(path: string): FileLock | undefined {
+  makeDirectory(dirname(path), 0o700);
+  closeSync(openSync(path, 'a', 0o600));
+  const sqlite = new SQLite(path, { timeout: 0 });
+  try {
+    // No journal file beside it: the transaction never writes.
+    sqlite.pragma('journal_mode = MEMORY');
+    sqlite.exec('begin exclusive');
+  } catch (error) {
+    sqlite.close();
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return undefined;
+    throw error;
+  }
+  return { release: () => void (sqlite.open && sqlite.close()) };
+}

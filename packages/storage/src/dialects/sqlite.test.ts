@@ -1,11 +1,13 @@
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { openStorage } from '../open.js';
 import { migrateToLatest } from '../migrate.js';
 import { directSqliteOf, openSqliteKysely } from './sqlite.js';
-import { openDirectSqlite } from './sqlite-file.js';
+import { lockFile, openDirectSqlite } from './sqlite-file.js';
 
 describe('a SQLite database file', () => {
   it('is made readable by its owner only, in a folder only its owner can enter, with its WAL files', async () => {
@@ -77,5 +79,36 @@ describe('a SQLite file used without Kysely (openDirectSqlite, the agent outbox)
     again.exec('create table if not exists q (n integer primary key, body text not null);');
     expect(await again.transaction(() => again.rows<{ body: string }>('select body from q order by n')([]))).toEqual([{ body: 'a' }, { body: 'b' }]);
     again.close();
+  });
+});
+
+describe('a lock on a file (lockFile, one agent per state dir)', () => {
+  it('has one holder at a time, in one process or two, and ends with its holder however it stops', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'locus-lock-')), 'sub', 'agent.lock');
+    const first = lockFile(path)!;
+    expect(first).toBeDefined();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(lockFile(path)).toBeUndefined();
+    first.release();
+    first.release();
+    const again = lockFile(path)!;
+    expect(again).toBeDefined();
+    again.release();
+    expect(readdirSync(join(path, '..'))).toEqual(['agent.lock']);
+
+    // Another process takes it, says so, and is killed without a chance to release it.
+    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+    const holder = spawn(process.execPath, ['-e', `const S = require(${JSON.stringify(sqlite)}); const db = new S(${JSON.stringify(path)}, { timeout: 0 }); db.pragma('journal_mode = MEMORY'); db.exec('begin exclusive'); console.log('held'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.on('data', () => resolve());
+      holder.on('exit', (code) => reject(new Error(`the holder exited (${code})`)));
+    });
+    expect(lockFile(path)).toBeUndefined();
+    const exited = new Promise((resolve) => holder.on('exit', resolve));
+    holder.kill('SIGKILL');
+    await exited;
+    const after = lockFile(path);
+    expect(after).toBeDefined();
+    after!.release();
   });
 });
