@@ -14,6 +14,12 @@ export const agentFiles = (dir: string) => ({
   lock: join(dir, 'agent.lock'),
 });
 
+/** The queue's files: the database and SQLite's WAL and shared-memory files beside it. */
+export const queueFiles = (dir: string): string[] => {
+  const { outbox } = agentFiles(dir);
+  return [outbox, `${outbox}-wal`, `${outbox}-shm`];
+};
+
 /** Another agent runs on this state dir. */
 export class AgentRunningError extends Error {}
 
@@ -105,7 +111,7 @@ export function wipeIdentity(dir: string): IdentityPart[] {
   const parts: [IdentityPart, string[]][] = [
     ['host key', [f.key]],
     ['enrollment', [f.enrollment]],
-    ['queue', [f.outbox, `${f.outbox}-wal`, `${f.outbox}-shm`]],
+    ['queue', queueFiles(dir)],
   ];
   return parts.flatMap(([part, paths]) => {
     const present = paths.filter((path) => existsSync(path));

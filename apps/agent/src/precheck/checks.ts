@@ -4,7 +4,7 @@
  */
 import { dirname } from 'node:path';
 import { PROTOCOL_VERSION } from '@locus/protocol';
-import { agentFiles } from '../identity.js';
+import { agentFiles, queueFiles } from '../identity.js';
 import type { NvmlOpen } from '../nvml/api.js';
 
 export const PRECHECK_STATUSES = ['ok', 'warn', 'fail', 'unknown', 'skip'] as const;
@@ -118,8 +118,8 @@ function stateDir(p: PrecheckProbes, dir: string): PrecheckResult {
   if (!isDirectory(mode)) return { check: 'state-dir', status: 'fail', detail: `${dir} is not a directory`, fix: 'Pass another --state-dir (or LOCUS_AGENT_STATE_DIR).' };
   if (!p.canOpen(dir, 'rw')) return { check: 'state-dir', status: 'fail', detail: `${dir} is not writable by this user`, fix: `chown the directory to the agent's user, or pass --state-dir.` };
   // A file in it that this user cannot use (made by another user, e.g. root before a switch to the agent's own user).
-  const files = Object.values(agentFiles(dir)).flatMap((path) => (path.endsWith('outbox.db') ? [path, `${path}-wal`, `${path}-shm`] : [path]));
-  const unusable = files.filter((path) => p.modeOf(path) !== null && !p.canOpen(path, 'rw'));
+  const files = new Set([...Object.values(agentFiles(dir)), ...queueFiles(dir)]);
+  const unusable = [...files].filter((path) => p.modeOf(path) !== null && !p.canOpen(path, 'rw'));
   if (unusable.length > 0) return { check: 'state-dir', status: 'fail', detail: `${unusable.join(', ')} cannot be read and written by this user`, fix: `chown -R the state dir to the agent's user: chown -R USER ${dir}` };
   if ((mode & 0o077) !== 0) return { check: 'state-dir', status: 'warn', detail: `${dir} is readable by other users (mode ${(mode & 0o777).toString(8)}); it holds the host key`, fix: `chmod 700 ${dir}` };
   return { check: 'state-dir', status: 'ok', detail: `${dir} is writable and private` };

@@ -3,6 +3,12 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { makeDirectory } from '@locus/protocol';
 
+/** The file at `path` made (empty) when absent, its owner's alone (0600), in a folder of its owner's (0700). */
+function makeOwnFile(path: string): void {
+  makeDirectory(dirname(path), 0o700);
+  closeSync(openSync(path, 'a', 0o600));
+}
+
 /**
  * A SQLite file (or :memory:) opened on better-sqlite3 alone, without Kysely: WAL, so readers
  * never wait for the writer; `synchronous = FULL` when every commit must survive a power cut;
@@ -11,12 +17,9 @@ import { makeDirectory } from '@locus/protocol';
  * driver, so that the agent's standalone bundle (its outbox) holds none of them.
  */
 export function openSqliteFile(path: string, durability: 'normal' | 'full' = 'normal', pragmas: readonly string[] = []): SQLite.Database {
-  if (path !== ':memory:') {
-    makeDirectory(dirname(path), 0o700);
-    // The file holds token hashes and the report-signing key (the server's), or the queue (the
-    // agent's): its owner's alone. SQLite gives the WAL and shared-memory files the file's mode.
-    closeSync(openSync(path, 'a', 0o600));
-  }
+  // The file holds token hashes and the report-signing key (the server's), or the queue (the
+  // agent's): its owner's alone. SQLite gives the WAL and shared-memory files the file's mode.
+  if (path !== ':memory:') makeOwnFile(path);
   const sqlite = new SQLite(path);
   try {
     sqlite.pragma('journal_mode = WAL');
@@ -139,8 +142,7 @@ export interface FileLock {
  * be made, and SQLite's or the system's error when it cannot be opened.
  */
 export function lockFile(path: string): FileLock | undefined {
-  makeDirectory(dirname(path), 0o700);
-  closeSync(openSync(path, 'a', 0o600));
+  makeOwnFile(path);
   const sqlite = new SQLite(path, { timeout: 0 });
   try {
     // No journal file beside it: the transaction never writes.
