@@ -118,15 +118,22 @@ describe.each(Object.entries(SETUPS))('the chart rendered with %s', (_, values) 
     }
   });
 
-  it('runs nothing privileged, and as root only the step that hands the agent its state directory', () => {
+  it('runs nothing privileged; as root only the agent, holding SYSLOG alone, its enroll step, holding nothing, and the step that hands them their state directory', () => {
+    // Kubernetes has no ambient capabilities: SYSLOG added for any other user would not be effective.
+    const rootCapabilities: Record<string, string[] | undefined> = { 'state-dir': ['CHOWN', 'FOWNER'], enroll: undefined, agent: ['SYSLOG'] };
     for (const { owner, spec } of pods(objects)) {
       for (const c of containersOf(spec)) {
         expect(c.securityContext.allowPrivilegeEscalation).toBe(false);
+        expect(c.securityContext.capabilities.drop).toEqual(['ALL']);
         const uid = c.securityContext.runAsUser ?? spec.securityContext.runAsUser;
         if (uid === 0) {
-          expect([owner.metadata.name, c.name]).toEqual(['fleet-agent', 'state-dir']);
-          expect(c.securityContext.capabilities.add).toEqual(['CHOWN', 'FOWNER']);
-        } else expect(c.securityContext.runAsNonRoot ?? spec.securityContext.runAsNonRoot).toBe(true);
+          expect(owner.metadata.name).toBe('fleet-agent');
+          expect(Object.keys(rootCapabilities)).toContain(c.name);
+          expect(c.securityContext.capabilities.add, c.name).toEqual(rootCapabilities[c.name]);
+        } else {
+          expect(c.securityContext.runAsNonRoot ?? spec.securityContext.runAsNonRoot).toBe(true);
+          expect(c.securityContext.capabilities.add, c.name).toBeUndefined();
+        }
       }
     }
   });
@@ -448,6 +455,20 @@ describe('the agent DaemonSet', () => {
     expect(main.volumeMounts).toContainEqual({ name: 'kmsg', mountPath: '/dev/kmsg', readOnly: true });
     expect(spec.volumes).toContainEqual({ name: 'kmsg', hostPath: { path: '/dev/kmsg', type: 'CharDevice' } });
     expect(main.securityContext).toMatchObject({ readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['SYSLOG'] } });
+  });
+
+  it('runs the agent and its enroll step as the user that owns the state directory: root for the kernel log, else 10001 with no capability', () => {
+    const owners = (daemonSet: NonNullable<ReturnType<typeof find<'DaemonSet'>>>) => {
+      const s = daemonSet.spec.template.spec;
+      const chown = /chown -R (\d+):(\d+) \/var\/lib\/locus-agent /.exec(s.initContainers!.find((c) => c.name === 'state-dir')!.command!.join(' '))!;
+      return { dir: [Number(chown[1]), Number(chown[2])], enroll: s.initContainers!.find((c) => c.name === 'enroll')!.securityContext, agent: s.containers[0]!.securityContext };
+    };
+    const asRoot = owners(agent);
+    expect(asRoot.dir).toEqual([0, 0]);
+    for (const c of [asRoot.enroll, asRoot.agent]) expect(c).toMatchObject({ runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    const without = owners(find(render({ agent: { kernelLog: false } }), 'DaemonSet', 'fleet-agent')!);
+    expect(without.dir).toEqual([10001, 10001]);
+    for (const c of [without.enroll, without.agent]) expect(c).toEqual({ runAsUser: 10001, runAsGroup: 10001, runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
   });
 
   it('enrolls once with the token from a Secret against this release’s server', () => {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateSigningKey, type IngestBatch } from '@locus/protocol';
 import type { Poster } from './client.js';
 import { MAX_SEND_WAIT_MS, createQueuer, sendEveryDefault, startAgent, type RunningAgent } from './daemon.js';
+import { FakeNvml, fakeH100 } from './nvml/fake.js';
 import { Outbox } from './outbox.js';
 import { parseFault } from './simulator/faults.js';
 import { loadSimulator, saveSimulator } from './state.js';
@@ -156,6 +157,26 @@ describe('the agent daemon sending', () => {
 });
 
 describe('the agent queuing passes', () => {
+  it('logs how a pass read the host when that changes (the kernel log unreadable, then readable), not every pass', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'locus-queuer-'));
+    const outbox = await Outbox.open(join(stateDir, 'outbox.db'));
+    try {
+      const lines: string[] = [];
+      let kernelLog: { text: string } | { note: string } = { note: 'kernel log unreadable: Xid events are not checked' };
+      const nvml = new FakeNvml({ driverVersion: '570.133.20', cudaDriverVersion: 12080, gpus: [fakeH100(0)] });
+      const queuer = createQueuer({ outbox, stateDir, log: (line) => lines.push(line), sources: { openNvml: async () => ({ nvml }), nvidiaSmiXml: async () => '', kernelLog: async () => kernelLog } });
+      const t0 = Date.parse('2026-11-29T12:00:00Z');
+      for (const i of [0, 1, 2]) await queuer.tick(new Date(t0 + i * 10_000));
+      expect(lines).toEqual(['collection: kernel log unreadable: Xid events are not checked']);
+      kernelLog = { text: '' };
+      for (const i of [3, 4]) await queuer.tick(new Date(t0 + i * 10_000));
+      expect(lines.slice(1)).toEqual(['collection: no longer so: kernel log unreadable: Xid events are not checked']);
+    } finally {
+      await outbox.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
   it('writes its state (health, Xids, inventory) only when a pass changed it, and a restart repeats no event', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'locus-queuer-'));
     const outbox = await Outbox.open(join(stateDir, 'outbox.db'));

@@ -103,6 +103,9 @@ export function createQueuer(o: {
   // The state as stored: `texts` holds what the outbox has, so that a pass writes only what changed.
   let loaded: { health: Map<string, Health>; xids: Set<string>; texts: Record<StateKey, string> } | undefined;
   let lastDropped = { samples: 0, events: 0 };
+  // How the last pass read the host (NVML missing, the kernel log unreadable): each note is
+  // logged when it first shows, and once when it no longer holds, not every pass.
+  let lastNotes = new Set<string>();
   const load = async () => {
     if (loaded) return loaded;
     const [health, xids, inventory] = await Promise.all(STATE_KEYS.map(async (key) => (await o.outbox.state(key)) ?? ''));
@@ -116,7 +119,11 @@ export function createQueuer(o: {
   return {
     async tick(at) {
       const iso = at.toISOString();
-      const { snapshot } = await collect({ simulate: o.simulate, stateDir: o.stateDir, now: at, nvmlLibrary: o.nvmlLibrary, ...(o.sources ? { sources: o.sources } : {}) });
+      const { snapshot, notes } = await collect({ simulate: o.simulate, stateDir: o.stateDir, now: at, nvmlLibrary: o.nvmlLibrary, ...(o.sources ? { sources: o.sources } : {}) });
+      const noted = new Set(notes);
+      for (const note of noted) if (!lastNotes.has(note)) o.log?.(`collection: ${note}`);
+      for (const note of lastNotes) if (!noted.has(note)) o.log?.(`collection: no longer so: ${note}`);
+      lastNotes = noted;
       const report = scan(snapshot, ALL_COMPONENTS, history.baseline(at));
       history.remember(snapshot);
       const memory = await load();

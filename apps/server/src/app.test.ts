@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyProof } from '@locus/proof';
 import { PROTOCOL_VERSION, generateSigningKey, landmarkUserAgent, signMeasurement, toBase64url } from '@locus/protocol';
@@ -211,6 +212,9 @@ describe('access control', () => {
   });
 });
 
+/** A node's body with its name in Latin-1: ü as the one byte 0xfc, which is no UTF-8. */
+const latin1Node = (): Buffer => Buffer.from(JSON.stringify({ name: 'zürich-1', hostKey: generateSigningKey().publicKey }), 'latin1');
+
 describe('bad requests', () => {
   it.each([
     ['malformed JSON', { payload: '{"name":', headers: { 'content-type': 'application/json' } }, 400, 'LOCUS_ERR_MALFORMED_JSON'],
@@ -220,11 +224,28 @@ describe('bad requests', () => {
     ['an unknown country', { payload: { name: 'x', hostKey: generateSigningKey().publicKey, claimedCountry: 'sg' } }, 400, 'LOCUS_ERR_VALIDATION'],
     ['a body too large', { payload: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } }, 413, 'LOCUS_ERR_BODY_TOO_LARGE'],
     ['a body that is not JSON', { payload: 'name=x', headers: { 'content-type': 'text/plain' } }, 415, 'LOCUS_ERR_UNSUPPORTED_MEDIA'],
+    ['a body in Latin-1, said to be', { payload: latin1Node(), headers: { 'content-type': 'application/json; charset=ISO-8859-1' } }, 415, 'LOCUS_ERR_UNSUPPORTED_MEDIA'],
+    ['a body in Latin-1, said to be UTF-8', { payload: latin1Node(), headers: { 'content-type': 'application/json' } }, 400, 'LOCUS_ERR_MALFORMED_JSON'],
+    ['a compressed body', { payload: gzipSync(JSON.stringify({ name: 'x', hostKey: generateSigningKey().publicKey })), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }, 415, 'LOCUS_ERR_UNSUPPORTED_MEDIA'],
+    ['a body said to be compressed that is not', { payload: JSON.stringify({ name: 'x', hostKey: generateSigningKey().publicKey }), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }, 415, 'LOCUS_ERR_UNSUPPORTED_MEDIA'],
   ])('answers %s with a coded 4xx and writes nothing', async (_, req, status, code) => {
     const res = await s.app.inject({ method: 'POST', url: '/api/v1/nodes', ...req, headers: { ...owner, ...(req as { headers?: object }).headers } });
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ statusCode: status, code, error: expect.any(String), message: expect.any(String) });
     expect(((await get('/api/v1/nodes')).json() as { nodes: unknown[] }).nodes).toEqual([]);
+  });
+
+  it('says why a body is not taken as it was sent, and takes UTF-8 said as such or with no Content-Encoding', async () => {
+    const headers = { ...owner, 'content-type': 'application/json' };
+    const said = await s.app.inject({ method: 'POST', url: '/api/v1/nodes', payload: latin1Node(), headers: { ...headers, 'content-type': 'application/json;charset="latin1"' } });
+    expect(said.json()).toMatchObject({ message: 'bodies are JSON in UTF-8: send Content-Type: application/json (this one says charset=latin1)' });
+    const unsaid = await s.app.inject({ method: 'POST', url: '/api/v1/nodes', payload: latin1Node(), headers });
+    expect(unsaid.json()).toMatchObject({ message: 'the body is not valid JSON: its bytes are not UTF-8; send JSON as UTF-8' });
+    const zipped = await s.app.inject({ method: 'POST', url: '/api/v1/nodes', payload: gzipSync('{}'), headers: { ...headers, 'content-encoding': 'GZIP' } });
+    expect(zipped.json()).toMatchObject({ message: 'this server takes bodies as they are: send this one without Content-Encoding (it says gzip)' });
+    const taken = await s.app.inject({ method: 'POST', url: '/api/v1/nodes', payload: Buffer.from(JSON.stringify({ name: 'zürich-1', hostKey: generateSigningKey().publicKey }), 'utf8'), headers: { ...headers, 'content-type': 'application/json; charset=UTF-8', 'content-encoding': 'identity' } });
+    expect(taken.statusCode).toBe(201);
+    expect(((await get('/api/v1/nodes')).json() as { nodes: { name: string }[] }).nodes.map((n) => n.name)).toEqual(['zürich-1']);
   });
 
   it('refuses a country ISO 3166-1 does not assign (XX) wherever one is named: node, zone, landmark, enrollment', async () => {

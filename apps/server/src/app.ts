@@ -126,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request) => {
     const empty = (request.headers['content-length'] === undefined || request.headers['content-length'] === '0') && request.headers['transfer-encoding'] === undefined;
     if (empty && request.headers['content-type'] !== undefined && request.routeOptions.schema?.body === undefined) delete request.headers['content-type'];
+    if (!empty) refuseUnreadableBody(request.headers);
   });
   refuseStrayQueryKeys(app);
   parseJsonBodies(app);
@@ -364,3 +365,23 @@ declare module 'fastify' {
     changeRelay?: ChangeRelay;
   }
 }
+
+/**
+ * A body is taken as it is sent, UTF-8 JSON (RFC 8259): one compressed (Content-Encoding:
+ * gzip, which no parser here undoes) or said to be in another character set (whose bytes past
+ * ASCII would be read as UTF-8 and stored changed) is refused with 415 before it is read,
+ * rather than failing as malformed JSON or being stored as other text.
+ */
+function refuseUnreadableBody(headers: FastifyRequest['headers']): void {
+  const coding = headers['content-encoding']?.trim().toLowerCase();
+  if (coding !== undefined && coding !== '' && coding !== 'identity') {
+    throw new ApiError('LOCUS_ERR_UNSUPPORTED_MEDIA', `this server takes bodies as they are: send this one without Content-Encoding (it says ${printableHeader(coding)})`);
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new ApiError('LOCUS_ERR_UNSUPPORTED_MEDIA', `bodies are JSON in UTF-8: send Content-Type: application/json (this one says charset=${printableHeader(charset)})`);
+  }
+}
+
+/** A header's value in a message: at most 40 characters, only printable ASCII. */
+const printableHeader = (text: string): string => text.slice(0, 40).replace(/[^\x20-\x7e]/g, '?');

@@ -7,7 +7,7 @@ import { foreignVersion, PROTOCOL_VERSIONS, readVersions, type ProtocolErrorCode
 export const SERVER_ERRORS = {
   LOCUS_ERR_VALIDATION: { statusCode: 400, summary: 'The request does not match its schema: a wrong type, a missing or unknown field, an unknown or repeated query parameter.' },
   LOCUS_ERR_WEBHOOK_DESTINATION: { statusCode: 400, summary: "A webhook's address is not public, and the operator has not allowed it for organizations other than its own (--webhook-allow)." },
-  LOCUS_ERR_MALFORMED_JSON: { statusCode: 400, summary: 'The request body is not valid JSON, or is empty where JSON is required.' },
+  LOCUS_ERR_MALFORMED_JSON: { statusCode: 400, summary: 'The request body is not valid JSON (its bytes not UTF-8 included), or is empty where JSON is required.' },
   LOCUS_ERR_MALFORMED_HTTP: { statusCode: 400, summary: 'The request is not HTTP the server can read (refused before any route).' },
   LOCUS_ERR_UNAUTHENTICATED: { statusCode: 401, summary: 'No bearer token, or one the server does not know.' },
   LOCUS_ERR_FORBIDDEN: { statusCode: 403, summary: "The token's role may not do this." },
@@ -15,7 +15,7 @@ export const SERVER_ERRORS = {
   LOCUS_ERR_REQUEST_TIMEOUT: { statusCode: 408, summary: 'The request did not arrive in full in time.' },
   LOCUS_ERR_CONFLICT: { statusCode: 409, summary: 'The request clashes with what exists: a landmark moved or re-keyed, a host key already enrolled.' },
   LOCUS_ERR_BODY_TOO_LARGE: { statusCode: 413, summary: 'The request body is larger than the server accepts.' },
-  LOCUS_ERR_UNSUPPORTED_MEDIA: { statusCode: 415, summary: 'The request body is not application/json.' },
+  LOCUS_ERR_UNSUPPORTED_MEDIA: { statusCode: 415, summary: 'The request body is not application/json, is compressed (Content-Encoding), or is said to be in a character set other than UTF-8.' },
   LOCUS_ERR_HEADERS_TOO_LARGE: { statusCode: 431, summary: 'The request headers are larger than the server accepts (16 KiB in all).' },
   LOCUS_ERR_RATE_LIMITED: { statusCode: 429, summary: 'Too many requests; retry after the time in Retry-After.' },
   LOCUS_ERR_NOT_READY: { statusCode: 503, summary: 'The server cannot reach its database.' },

@@ -1,6 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { ApiError } from './errors.js';
+import { NOT_UTF8 } from './ingest/decode.js';
 
 /** Whether JSON text holds the escape \u0000 (JSON can carry NUL no other way), not an escaped backslash before "u0000". */
 export const jsonHoldsNul = (text: string): boolean => text.includes('\\u0000') && /(?:^|[^\\])(?:\\\\)*\\u0000/.test(text);
@@ -29,15 +31,18 @@ function loneSurrogate(value: unknown): string | undefined {
  * filter or id with one failed there as a 500 on PostgreSQL and PGlite; SQLite stored it), and
  * a lone UTF-16 surrogate (`"\ud800"`), which SQLite kept and PostgreSQL turned into U+FFFD. A
  * key `__proto__` (or `constructor` holding `prototype`) is refused as a field no body has,
- * rather than as JSON that is not valid; and a body that is not JSON says where it stops.
+ * rather than as JSON that is not valid; and a body that is not JSON says where it stops. Bytes
+ * that are not UTF-8 are refused as such, not read as U+FFFD and stored so.
  */
 export function parseJsonBodies(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     if (/%00/.test(request.url)) throw new ApiError('LOCUS_ERR_VALIDATION', 'the URL holds %00, the NUL character, which no id or parameter may hold');
   });
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) return done(new ApiError('LOCUS_ERR_MALFORMED_JSON', `the body is not valid JSON: ${NOT_UTF8}`), undefined);
+    const text = bytes.toString('utf8');
     if (text === '') return done(new ApiError('LOCUS_ERR_MALFORMED_JSON', 'the body is not valid JSON: there is none'), undefined);
     if (jsonHoldsNul(text)) return done(new ApiError('LOCUS_ERR_VALIDATION', 'body: a string holds \\u0000, the NUL character, which no field may hold'), undefined);
     let value: unknown;
@@ -56,3 +61,4 @@ export function parseJsonBodies(app: FastifyInstance): void {
     return done(null, value);
   });
 }
+

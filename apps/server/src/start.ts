@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -86,8 +87,26 @@ export async function prepareStorage(options: Pick<StartOptions, 'databaseUrl' |
   }
 }
 
+/**
+ * Fails as the server's listen() would (a port in use or below 1024 without privileges, an
+ * address not this machine's, a host name that resolves to none), by listening on the address
+ * and closing at once: so that a start that cannot listen says so before it makes a data dir
+ * or a database, or migrates one. Port 0 (any free port) always can. What takes the port in
+ * the moment between is still told by the listen() itself.
+ */
+export async function checkListenable(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen({ host, port }, () => resolve());
+  });
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
+  await checkListenable(options.host, options.port);
   const { storage, generatedToken } = await prepareStorage(options, clock);
   const threads = options.decoderThreads ?? defaultDecoderThreads();
   let warn = (_message: string): void => {};

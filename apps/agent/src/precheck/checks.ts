@@ -97,7 +97,7 @@ async function kernelLog(p: PrecheckProbes): Promise<PrecheckResult> {
     check: 'kernel-log',
     status: 'warn',
     detail: `the kernel log is unreadable (dmesg: ${dmesg.error}): Xid events will not be checked`,
-    fix: 'Grant CAP_SYSLOG (the systemd unit does, with AmbientCapabilities=CAP_SYSLOG), run as root, or add the user to the adm or systemd-journal group for journalctl -k.',
+    fix: 'Grant CAP_SYSLOG (the systemd unit does, with AmbientCapabilities=CAP_SYSLOG; in Kubernetes, where a capability is effective only for root, the Helm chart\'s agent.kernelLog runs the agent as root holding SYSLOG alone), run as root, or add the user to the adm or systemd-journal group for journalctl -k.',
   };
 }
 

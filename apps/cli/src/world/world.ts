@@ -6,7 +6,7 @@ import { KEY_FILE_NAME, readKey, startDelivery, startLandmarkServer, writeNewKey
 import { linkDelayBetween, startDelayProxy, type DelayProxy } from '@locus/netem';
 import { makeDirectory, type LandmarkInfo } from '@locus/protocol';
 import { startResponder, type Responder } from '@locus/responder';
-import { startServer, type RunningServer } from '@locus/server';
+import { checkListenable, startServer, type RunningServer } from '@locus/server';
 import { WORLD_HOSTS, WORLD_LANDMARKS, type WorldHost } from './places.js';
 import { decoderWorker } from '../paths.js';
 
@@ -70,6 +70,8 @@ async function api(server: RunningServer, token: string, method: string, path: s
  * protocol, each link delayed as the host's true geography implies (a smuggler also pads).
  */
 export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
+  // A port in use is told before the data dir is made.
+  await checkListenable(o.host, o.port);
   makeDirectory(o.dataDir);
   const server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world, dashboardDir: o.dashboardDir, decoderWorker: decoderWorker(), logger: o.logger ?? false });
   const token = o.adminToken ?? demoToken(o.dataDir) ?? server.generatedToken;

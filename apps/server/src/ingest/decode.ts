@@ -1,4 +1,4 @@
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { IngestBatch, sampleColumns, samplesValid, scanCanonicalBatch, signedPartOf, verifyBytes, type SampleColumns, type SampleWire } from '@locus/protocol';
 
 /** A batch's members but `samples`, checked. */
@@ -34,6 +34,9 @@ export type DecodedBatch =
  */
 export const batchText = (bytes: Buffer): string => (isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8'));
 
+/** Why a body whose bytes are not UTF-8 (Latin-1 or another legacy character set) is not JSON: it would be read with U+FFFD in their place, and stored so. */
+export const NOT_UTF8 = 'its bytes are not UTF-8; send JSON as UTF-8';
+
 /**
  * Parses a batch with plain JSON.parse, where other routes also scan the text for "__proto__"
  * and "constructor" keys: JSON.parse makes such keys own properties (it never sets a
@@ -54,6 +57,7 @@ export function parseBatch(bytes: Buffer): { ok: true; body: unknown } | { ok: f
  * (scanCanonicalBatch); any other text is parsed and checked as a whole.
  */
 export async function decodeBatch(bytes: Buffer, verify: (part: Buffer, hostKey: string, signature: string) => boolean | Promise<boolean>): Promise<DecodedBatch> {
+  if (!isAscii(bytes) && !isUtf8(bytes)) return { kind: 'malformed', message: NOT_UTF8 };
   const scanned = scanCanonicalBatch(bytes);
   if (scanned) {
     const batch = checkedEnvelope(scanned.envelope);

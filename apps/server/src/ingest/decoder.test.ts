@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CELLS_PER_ROW, generateSigningKey, signBody, wireText, type SampleWire } from '@locus/protocol';
 import { h100Readings, signedBatch } from '../../../../test/support/ingest-batches.js';
@@ -187,6 +188,11 @@ parentPort.on('message', ({ id, bytes, moved }) => {
       const proto = wireText(signedBatch(key, samples(1))).replace('{', '{"__proto__":{"polluted":true},');
       expect((await post(proto)).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION' });
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      // Bytes that are not UTF-8 (ü in Latin-1), and a compressed body: said so, never read as other text.
+      const latin1 = Buffer.from(wireText(signedBatch(key, samples(1))).replace('{', '{"note":"zürich",'), 'latin1');
+      expect((await s.app.inject({ method: 'POST', url: '/api/v1/ingest', headers: { 'content-type': 'application/json' }, payload: latin1 })).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_MALFORMED_JSON', message: 'the body is not valid JSON: its bytes are not UTF-8; send JSON as UTF-8' });
+      const zipped = gzipSync(wireText(signedBatch(key, samples(1))));
+      expect((await s.app.inject({ method: 'POST', url: '/api/v1/ingest', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: zipped })).json()).toMatchObject({ statusCode: 415, code: 'LOCUS_ERR_UNSUPPORTED_MEDIA' });
       const stored = (await s.app.inject({ method: 'GET', url: `/api/v1/nodes/${(await s.app.inject({ method: 'GET', url: '/api/v1/nodes', headers: owner })).json<{ nodes: { id: string }[] }>().nodes[0]!.id}/samples?limit=1000`, headers: owner })).json() as { samples: unknown[] };
       // 3 instants × 2 GPUs: the second batch's two instants were already stored by the first.
       expect(stored.samples).toHaveLength(2 * 3);
