@@ -205,6 +205,36 @@ describe('the agent queuing passes', () => {
   });
 });
 
+describe('the agent daemon starting', () => {
+  it('takes and sends its first pass as it starts, not an interval later', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'locus-daemon-'));
+    const sent: IngestBatch[] = [];
+    const agent = await startAgent({
+      stateDir,
+      enrollment: { server: 'http://locus.test', nodeId: 'n', orgId: 'o', enrolledAt: new Date(0).toISOString(), samplingIntervalS: 600 },
+      key: generateSigningKey(),
+      simulate: '1xH100',
+      intervalMs: 600_000,
+      fetch: async (_url, init) => {
+        const batch = JSON.parse(init.body) as IngestBatch;
+        sent.push(batch);
+        return { ok: true, status: 200, headers: { get: () => null }, text: async () => JSON.stringify({ batchId: batch.batchId, duplicate: false, samples: batch.samples.length, events: batch.events.length }) };
+      },
+    });
+    try {
+      for (let i = 0; i < 500 && sent.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(sent).toHaveLength(1);
+      expect([sent[0]!.samples.length, sent[0]!.events.map((e) => e.kind)]).toEqual([1, ['inventory']]);
+      // A pass asked for meanwhile waits for it, and starts from what it stored: no second inventory.
+      await agent.tick();
+      expect((await agent.outbox.size()).events).toBe(0);
+    } finally {
+      await agent.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the agent daemon answering landmarks', () => {
   it('logs why it cannot reach a landmark, not nothing', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'locus-daemon-'));

@@ -207,17 +207,23 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   let tickTimer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
   let stopped = false;
+  // Passes run one at a time (the timer's and tick()'s), each from what the last one stored.
+  let passing: Promise<unknown> = Promise.resolve();
   /** One collection pass; how many events it queued. */
-  const collectOnce = async (): Promise<number> => {
-    const at = now();
-    try {
-      const { snapshot, report, events } = await queuer.tick(at);
-      metrics?.collected(snapshot, report, now());
-      return events;
-    } catch (error) {
-      metrics?.collectFailed();
-      throw error;
-    }
+  const collectOnce = (): Promise<number> => {
+    const pass = passing.then(async () => {
+      const at = now();
+      try {
+        const { snapshot, report, events } = await queuer.tick(at);
+        metrics?.collected(snapshot, report, now());
+        return events;
+      } catch (error) {
+        metrics?.collectFailed();
+        throw error;
+      }
+    });
+    passing = pass.catch(() => {});
+    return pass;
   };
   const sendEvery = o.sendEvery ?? sendEveryDefault(o.intervalMs);
   // Passes since the last send; the first pass is sent at once.
@@ -289,7 +295,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     return flushing;
   };
 
-  const loop = (): void => {
+  // The first pass at once (an operator starting the agent sees its first batch, not an interval's silence), then one an interval.
+  const loop = (delayMs: number): void => {
     if (stopped) return;
     tickTimer = setTimeout(async () => {
       try {
@@ -302,8 +309,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       } catch (error) {
         log(`collection failed: ${(error as Error).message}`);
       }
-      loop();
-    }, o.intervalMs);
+      loop(o.intervalMs);
+    }, delayMs);
   };
 
   const responders: Responder[] = responderModule
@@ -321,7 +328,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         }),
       )
     : [];
-  loop();
+  loop(0);
 
   return {
     tick: async () => {
