@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { generateSigningKey, verifyMeasurementSignature, type SignedMeasurement } from '@locus/protocol';
+import { PROTOCOL_VERSION, generateSigningKey, signMeasurement, verifyMeasurementSignature, type SignedMeasurement } from '@locus/protocol';
 import { startResponder } from '@locus/responder';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
@@ -76,6 +76,8 @@ describe('locus landmark serve, as a process', () => {
       expect(metrics).toMatch(/^locus_landmark_measurements_total [1-9]\d*$/m);
       expect(metrics).toMatch(/^locus_landmark_delivery_measurements_total\{result="delivered"\} [1-9]\d*$/m);
       expect(metrics).toMatch(new RegExp(`^locus_landmark_info\\{landmark_id="fra-1",country="DE",public_key="${publicKey}",version="\\d+\\.\\d+\\.\\d+[^"]*"\\} 1$`, 'm'));
+      const elsewhere = await fetch(metricsUrl.replace(/\/metrics$/, '/'));
+      expect([elsewhere.status, await elsewhere.text()]).toEqual([404, 'not found: this landmark serves only GET /metrics\n']);
       await responder.close();
       const printed = JSON.parse(landmark.stdout().split('\n')[0]!) as SignedMeasurement;
       expect(printed.measurement).toMatchObject({ landmarkId: 'fra-1', hostKey: host.publicKey, rounds: 3 });
@@ -145,6 +147,44 @@ describe('locus landmark serve, as a process', () => {
     await new Promise((res) => blocker.close(res));
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/LOCUS_ERR_LISTEN: .*cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+  });
+
+  // A landmark already running on the port (with the same --spool, say): the second one ends, leaving no delivery behind to keep it alive.
+  it.each([
+    ['its port', (taken: string) => ['--port', taken]],
+    ['its metrics address', (taken: string) => ['--port', '0', '--metrics', `127.0.0.1:${taken}`]],
+  ])('exits with LOCUS_ERR_LISTEN when %s is taken though it has measurements to deliver, and leaves its --spool as it was', async (_, listen) => {
+    const dir = mkdtempSync(join(tmpdir(), 'locus-landmark-'));
+    spawnSync(process.execPath, [bin, 'landmark', 'keygen', '--out', dir]);
+    const key = generateSigningKey();
+    const kept = signMeasurement({ v: PROTOCOL_VERSION, landmarkId: 'x', landmarkAt: { lat: 0, lon: 0 }, hostKey: key.publicKey, noncesHash: 'A'.repeat(43), rounds: 3, minRttMs: 1, medianRttMs: 1, measuredAt: new Date().toISOString() }, key.privateKey);
+    const spool = join(dir, 'spool.jsonl');
+    writeFileSync(spool, `${JSON.stringify(kept)}\n`);
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const taken = String((blocker.address() as AddressInfo).port);
+    // A server that never answers: a delivery left running would keep the process alive.
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const r = await new Promise<{ status: number | null; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [bin, 'landmark', 'serve', '--id', 'x', '--lat', '0', '--lon', '0', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--host', '127.0.0.1', ...listen(taken), '--server', `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, '--spool', spool], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', (status) => {
+          clearTimeout(timer);
+          done({ status, stderr });
+        });
+      });
+      expect(r.stderr).toMatch(/locus: error LOCUS_ERR_LISTEN: locus landmark serve: cannot (listen on|serve metrics on) 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+      expect(r.status).toBe(1);
+      expect(readFileSync(spool, 'utf8')).toBe(`${JSON.stringify(kept)}\n`);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((res) => silent.close(res));
+      await new Promise((res) => blocker.close(res));
+    }
   });
 
   it.skipIf(process.platform !== 'linux')('warns at start when it may open fewer files than it takes hosts, which the kernel would refuse without a word', async () => {

@@ -30,14 +30,15 @@ export interface MetricsServer {
 }
 
 /**
- * Serves the registry at GET /metrics and nothing else: every other method or path is 404.
- * It reads no request body and takes no parameter: there is nothing to command.
+ * Serves the registry at GET /metrics and nothing else: every other method or path is 404, which
+ * names the process serving (`serving`, "this agent" or "this landmark"). It reads no request
+ * body and takes no parameter: there is nothing to command.
  */
-export async function startMetricsServer(registry: Registry, listen: MetricsListen): Promise<MetricsServer> {
+export async function startMetricsServer(registry: Registry, listen: MetricsListen, serving = 'this agent'): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method !== 'GET' || path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: this agent serves only GET /metrics\n');
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: ${serving} serves only GET /metrics\n`);
       return;
     }
     registry.metrics().then(

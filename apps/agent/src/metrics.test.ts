@@ -136,7 +136,14 @@ describe('the metrics endpoint', () => {
     for (const [method, path] of [['GET', '/'], ['POST', '/metrics'], ['PUT', '/metrics'], ['DELETE', '/metrics'], ['GET', '/metrics/x'], ['GET', '/api/v1/command']] as const) {
       const res = await fetch(`${base}${path}`, { method });
       expect(res.status, `${method} ${path}`).toBe(404);
+      expect(await res.text()).toBe('not found: this agent serves only GET /metrics\n');
     }
+  });
+
+  it('names in its 404 the process it serves for', async () => {
+    server = await startMetricsServer(createAgentMetrics({ hostname: 'gpu-07' }).registry, { host: '127.0.0.1', port: 0 }, 'this landmark');
+    const res = await fetch(server.url.replace(/\/metrics$/, '/'));
+    expect([res.status, await res.text()]).toEqual([404, 'not found: this landmark serves only GET /metrics\n']);
   });
 
   it.each([

@@ -45,18 +45,19 @@ export const usageError = (message: string, hint?: string): CliError => new CliE
 /**
  * A server's listen() failing, as a coded error naming the address and what to do; undefined
  * for any other error (a database file's EACCES is not the port's). A --host name that does not
- * resolve fails in getaddrinfo, before listen(), naming that host.
+ * resolve fails in getaddrinfo, before listen(), naming that host. `portFrom` names where the
+ * port is set: `--port (or PORT)` for the commands that honour PORT, `--port` for the others.
  */
-export function listenFailure(command: string, host: string, port: number, error: unknown): CliError | undefined {
+export function listenFailure(command: string, host: string, port: number, error: unknown, portFrom = '--port (or PORT)'): CliError | undefined {
   const e = error as NodeJS.ErrnoException & { hostname?: string };
   const unresolved = e.syscall === 'getaddrinfo' && e.hostname === host;
   if (e.syscall !== 'listen' && !unresolved) return undefined;
   const hint = unresolved
     ? 'No address of this machine has that name: --host takes a local address or name, or 0.0.0.0 for all.'
     : e.code === 'EADDRINUSE'
-      ? 'The port is in use: pick another with --port (or PORT).'
+      ? `The port is in use: pick another with ${portFrom}.`
       : e.code === 'EACCES'
-        ? 'Ports below 1024 need privileges: pick another with --port (or PORT).'
+        ? `Ports below 1024 need privileges: pick another with ${portFrom}.`
         : e.code === 'EADDRNOTAVAIL'
           ? 'The address is not one of this machine\'s: --host takes a local address, or 0.0.0.0 for all.'
           : undefined;

@@ -33,8 +33,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** A stand-in server answering with the given statuses in turn (then 200, with `okBody`), recording what it got. */
-async function fakeServer(statuses: number[], okBody = '{}') {
+/** A stand-in server answering with the given statuses in turn (then 200, with `okBody`; any other with `refusal`), recording what it got. */
+async function fakeServer(statuses: number[], okBody = '{}', refusal = '{"code":"nope"}') {
   const received: { auth: string | undefined; agent: string | undefined; body: { measurements: SignedMeasurement[] } }[] = [];
   server = createServer((req, res) => {
     let body = '';
@@ -42,7 +42,7 @@ async function fakeServer(statuses: number[], okBody = '{}') {
     req.on('end', () => {
       const status = statuses.shift() ?? 200;
       if (status === 200) received.push({ auth: req.headers.authorization, agent: req.headers['user-agent'], body: JSON.parse(body) as { measurements: SignedMeasurement[] } });
-      res.writeHead(status).end(status === 200 ? okBody : '{"code":"nope"}');
+      res.writeHead(status).end(status === 200 ? okBody : refusal);
     });
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
@@ -102,7 +102,7 @@ describe('measurement delivery', () => {
     expect(received).toEqual([0, 1, 2, 3, 4]);
     const held = events.filter((e) => e.kind === 'held');
     expect(held).toHaveLength(3);
-    expect(held[0]).toEqual({ kind: 'held', queued: 1, inMs: expect.any(Number), why: 'LOCUS_ERR_PROTO_VERSION: the body is of protocol version 1; this server reads version 2: upgrade the server' });
+    expect(held[0]).toEqual({ kind: 'held', cause: 'version', queued: 1, inMs: expect.any(Number), why: 'LOCUS_ERR_PROTO_VERSION: the body is of protocol version 1; this server reads version 2: upgrade the server' });
     for (const e of held) expect((e as { inMs: number }).inMs).toBeGreaterThanOrEqual(150);
     expect(events.filter((e) => e.kind === 'rejected' || e.kind === 'dropped')).toEqual([]);
     d.close();
@@ -178,29 +178,151 @@ describe('measurement delivery', () => {
     d.close();
   });
 
-  it('drops a batch the server refuses with 400, and says so', async () => {
-    const { url } = await fakeServer([400]);
+  const invalid = JSON.stringify({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION', error: 'Bad Request', message: 'body measurements.0.measurement.rounds: Number must be greater than 0' });
+
+  it("drops a measurement the server's schema refuses alone (400 LOCUS_ERR_VALIDATION), and says so", async () => {
+    const { url } = await fakeServer([400], '{}', invalid);
     const events: DeliveryEvent[] = [];
     const d = startDelivery({ server: url, backoff: fast, onEvent: (e) => events.push(e) });
     d.enqueue(measurement(1));
     await until(() => d.pending() === 0);
-    expect(events).toContainEqual(expect.objectContaining({ kind: 'rejected', count: 1, status: 400 }));
+    expect(events).toEqual([{ kind: 'rejected', count: 1, status: 400, body: invalid }]);
+    d.close();
+  });
+
+  it("drops only the measurement the server's schema refuses, finding it by halving the batch, and delivers the rest of it", async () => {
+    const received: number[] = [];
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const rtts = (JSON.parse(body) as { measurements: SignedMeasurement[] }).measurements.map((m) => m.measurement.minRttMs);
+        if (rtts.includes(2)) return res.writeHead(400, { 'content-type': 'application/json' }).end(invalid);
+        received.push(...rtts);
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, batchSize: 4, backoff: fast, onEvent: (e) => events.push(e) });
+    for (let i = 0; i < 6; i++) d.enqueue(measurement(i));
+    await until(() => d.pending() === 0);
+    expect(received).toEqual([0, 1, 3, 4, 5]);
+    expect(events.filter((e) => e.kind === 'rejected' || e.kind === 'dropped' || e.kind === 'held')).toEqual([{ kind: 'rejected', count: 1, status: 400, body: invalid }]);
+    expect(events.filter((e) => e.kind === 'split')[0]).toEqual({ kind: 'split', count: 4, size: 2, why: `HTTP 400 ${invalid}` });
+    d.close();
+  });
+
+  it.each([
+    [401, '{"statusCode":401,"code":"LOCUS_ERR_UNAUTHENTICATED","error":"Unauthorized","message":"no bearer token"}'],
+    [403, '{"statusCode":403,"code":"LOCUS_ERR_FORBIDDEN","error":"Forbidden","message":"no"}'],
+    [404, '{"statusCode":404,"code":"LOCUS_ERR_NOT_FOUND","error":"Not Found","message":"Route POST:/api/v1/measurements not found"}'],
+    [405, '<html>405 Not Allowed</html>'],
+    // One measurement alone too large for a proxy before the server: only a larger limit gets it there.
+    [413, '<html>413 Request Entity Too Large</html>'],
+    // A proxy's 400 ("The plain HTTP request was sent to HTTPS port"), not the server's refusal of the batch.
+    [400, '<html>400 The plain HTTP request was sent to HTTPS port</html>'],
+    [400, '{"statusCode":400,"code":"LOCUS_ERR_MALFORMED_HTTP","error":"Bad Request","message":"not HTTP"}'],
+  ])('holds everything, dropping nothing, while the server refuses every request alike with %i, and delivers it all once it takes them', async (status, body) => {
+    const { url, received } = await fakeServer([status, status, status], '{}', body);
+    const events: DeliveryEvent[] = [];
+    // A 413 of more than one measurement is met by smaller batches: here each is sent alone.
+    const d = startDelivery({ server: url, batchSize: status === 413 ? 1 : 100, backoff: fast, onEvent: (e) => events.push(e) });
+    d.enqueue(measurement(0));
+    await until(() => events.some((e) => e.kind === 'held'));
+    for (let i = 1; i < 3; i++) d.enqueue(measurement(i));
+    await until(() => d.pending() === 0);
+    expect(received.flatMap((r) => r.body.measurements.map((m) => m.measurement.minRttMs))).toEqual([0, 1, 2]);
+    const held = events.filter((e) => e.kind === 'held');
+    expect(held).toHaveLength(3);
+    expect(held[0]).toEqual({ kind: 'held', cause: 'refused', queued: 1, inMs: expect.any(Number), why: `HTTP ${status} ${body}` });
+    expect(events.filter((e) => e.kind === 'rejected' || e.kind === 'dropped' || e.kind === 'refused')).toEqual([]);
+    d.close();
+  });
+
+  // fetch takes a 407 for a network error (it does no proxy authentication): it is retried, as when the server is away.
+  it('keeps everything, retrying, while a proxy wants authentication (407)', async () => {
+    const { url, received } = await fakeServer([407, 407], '{}', 'Proxy Authentication Required');
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: url, backoff: fast, onEvent: (e) => events.push(e) });
+    d.enqueue(measurement(0));
+    await until(() => d.pending() === 0);
+    expect(received.flatMap((r) => r.body.measurements.map((m) => m.measurement.minRttMs))).toEqual([0]);
+    expect(events.map((e) => e.kind)).toEqual(['retrying', 'retrying', 'delivered']);
+    d.close();
+  });
+
+  it('sends a batch the server finds too large (413) again in smaller ones, dropping nothing', async () => {
+    const received: number[][] = [];
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const rtts = (JSON.parse(body) as { measurements: SignedMeasurement[] }).measurements.map((m) => m.measurement.minRttMs);
+        if (rtts.length > 2) return res.writeHead(413).end('too large');
+        received.push(rtts);
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, batchSize: 8, backoff: fast, onEvent: (e) => events.push(e) });
+    for (let i = 0; i < 7; i++) d.enqueue(measurement(i));
+    await until(() => d.pending() === 0);
+    expect(received.flat()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(events.filter((e) => e.kind === 'rejected' || e.kind === 'dropped' || e.kind === 'held')).toEqual([]);
+    expect(events.filter((e) => e.kind === 'split')).toEqual([
+      { kind: 'split', count: 6, size: 3, why: 'HTTP 413 too large' },
+      { kind: 'split', count: 3, size: 2, why: 'HTTP 413 too large' },
+    ]);
     d.close();
   });
 
   it('says which measurements the server refused one by one in a 200 answer, and does not count them delivered', async () => {
-    const unknown = { code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK', message: 'landmark "fra-1" is not registered' };
-    const answer = { accepted: 1, duplicates: 0, rejected: [{ index: 0, ...unknown }, { index: 2, ...unknown }] };
-    // The first answer (503) has the three sent together on the retry.
+    const revoked = { code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK', message: 'landmark "fra-1" was revoked at 2026-11-28T00:00:00.000Z: its measurements count no more' };
+    const stale = { code: 'LOCUS_ERR_MEASUREMENT_STALE', message: 'measured 90000 s ago, beyond the 86400 s window' };
+    const answer = { accepted: 1, duplicates: 0, rejected: [{ index: 0, ...revoked }, { index: 1, ...stale }, { index: 3, ...revoked }] };
+    // The first answer (503) has the four sent together on the retry.
     const { url } = await fakeServer([503], JSON.stringify(answer));
     const events: DeliveryEvent[] = [];
-    const d = startDelivery({ server: url, batchSize: 3, backoff: fast, onEvent: (e) => events.push(e) });
-    for (let i = 0; i < 3; i++) d.enqueue(measurement(i));
+    const d = startDelivery({ server: url, batchSize: 4, backoff: fast, onEvent: (e) => events.push(e) });
+    for (let i = 0; i < 4; i++) d.enqueue(measurement(i));
     await until(() => d.pending() === 0);
     expect(events.filter((e) => e.kind !== 'retrying')).toEqual([
       { kind: 'delivered', count: 1 },
-      { kind: 'refused', count: 2, of: 3, reasons: [{ ...unknown, count: 2 }] },
+      { kind: 'refused', count: 3, of: 4, reasons: [{ ...revoked, count: 2 }, { ...stale, count: 1 }] },
     ]);
+    d.close();
+  });
+
+  it('holds measurements refused as of a landmark the server does not know yet, and delivers them once it is registered', async () => {
+    const unknown = { code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK', message: 'landmark "fra-1" is not registered' };
+    let registered = false;
+    const received: number[] = [];
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const rtts = (JSON.parse(body) as { measurements: SignedMeasurement[] }).measurements.map((m) => m.measurement.minRttMs);
+        if (!registered) return res.writeHead(200).end(JSON.stringify({ accepted: 0, duplicates: 0, rejected: rtts.map((_, index) => ({ index, ...unknown })) }));
+        received.push(...rtts);
+        res.writeHead(200).end(JSON.stringify({ accepted: rtts.length, duplicates: 0, rejected: [] }));
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const events: DeliveryEvent[] = [];
+    const d = startDelivery({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, backoff: { initialMs: 1, maxMs: 100 }, onEvent: (e) => events.push(e) });
+    d.enqueue(measurement(0));
+    await until(() => events.some((e) => e.kind === 'held'));
+    for (let i = 1; i < 3; i++) d.enqueue(measurement(i));
+    await until(() => events.filter((e) => e.kind === 'held').length >= 2);
+    expect(d.pending()).toBe(3);
+    registered = true;
+    await until(() => d.pending() === 0);
+    expect(received).toEqual([0, 1, 2]);
+    expect(events.find((e) => e.kind === 'held')).toEqual({ kind: 'held', cause: 'unregistered', queued: 1, inMs: expect.any(Number), why: `${unknown.code}: ${unknown.message}` });
+    expect(events.filter((e) => e.kind === 'refused' || e.kind === 'rejected' || e.kind === 'dropped')).toEqual([]);
+    expect(events.at(-1)).toEqual({ kind: 'delivered', count: 3 });
     d.close();
   });
 

@@ -9,16 +9,28 @@ export interface RefusalReason {
   readonly count: number;
 }
 
+/**
+ * Why delivery holds everything queued, dropping nothing, and tries again about every
+ * backoff.maxMs: `version`, the server does not read the protocol version of the measurements (a
+ * landmark newer than its server); `refused`, the server (or a proxy before it) refuses every
+ * request alike (401, 403, 404, 405, a 413 of one measurement, a 400 not its own refusal of the
+ * batch: a wrong --server, a proxy's rule); `unregistered`, the server refuses them one by one as
+ * of a landmark it does not know, not yet registered. Each ends when the operator acts. (A 407
+ * never reaches it: fetch does no proxy authentication and fails as if the server were away, which
+ * is retried.)
+ */
+export type HoldCause = 'version' | 'refused' | 'unregistered';
+
 export type DeliveryEvent =
   | { readonly kind: 'delivered'; readonly count: number }
   /** The server took the batch (200) but refused `count` of its `of` measurements, which it will refuse again. */
   | { readonly kind: 'refused'; readonly count: number; readonly of: number; readonly reasons: readonly RefusalReason[] }
   | { readonly kind: 'retrying'; readonly count: number; readonly inMs: number; readonly why: string }
-  /**
-   * The server does not read the protocol version of the landmark's measurements (a landmark
-   * newer than its server): nothing is dropped, the `queued` wait, and are tried again in `inMs`.
-   */
-  | { readonly kind: 'held'; readonly queued: number; readonly inMs: number; readonly why: string }
+  /** The server refuses every delivery, or this landmark (HoldCause): nothing is dropped, the `queued` wait, and are tried again in `inMs`. */
+  | { readonly kind: 'held'; readonly cause: HoldCause; readonly queued: number; readonly inMs: number; readonly why: string }
+  /** The server refused a batch of `count` whole, as malformed or too large: its measurements go again in batches of at most `size`, nothing dropped. */
+  | { readonly kind: 'split'; readonly count: number; readonly size: number; readonly why: string }
+  /** The server's schema refused `count` measurements sent alone (400 LOCUS_ERR_VALIDATION): it would refuse them again, so they were dropped. */
   | { readonly kind: 'rejected'; readonly count: number; readonly status: number; readonly body: string }
   | { readonly kind: 'dropped'; readonly count: number; readonly why: string }
   /** Stopping with `count` undelivered, kept in the spool for the next start. */
@@ -43,39 +55,60 @@ export interface DeliveryOptions {
   readonly spool?: Spool;
 }
 
-/**
- * The measurements the server's answer to a delivery says it refused, by code, or none when the
- * answer does not say (the server stores what it accepts and refuses the rest one by one: an
- * unregistered landmark, another place than the registered one, a clock off).
- */
-function refusals(text: string): RefusalReason[] {
-  let answer: unknown;
-  try {
-    answer = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  const rejected = (answer as { rejected?: unknown } | null)?.rejected;
-  if (!Array.isArray(rejected)) return [];
-  const byCode = new Map<string, RefusalReason>();
-  for (const r of rejected as { code?: unknown; message?: unknown }[]) {
-    const code = typeof r?.code === 'string' ? r.code : 'unknown';
-    const seen = byCode.get(code);
-    byCode.set(code, { code, message: seen?.message ?? (typeof r?.message === 'string' ? r.message.slice(0, 500) : ''), count: (seen?.count ?? 0) + 1 });
-  }
-  return [...byCode.values()];
+/** One measurement of a batch the server refused in an answer that took the batch (200). */
+interface Refusal {
+  /** Its place in the batch, when the answer gives one. */
+  readonly index: number | undefined;
+  readonly code: string;
+  readonly message: string;
 }
 
-/** The server's message when its answer refuses the protocol version of what was sent (LOCUS_ERR_PROTO_VERSION). */
-function versionRefusal(text: string): string | undefined {
-  let answer: unknown;
+const parsed = (text: string): unknown => {
   try {
-    answer = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
-  const { code, message } = (answer ?? {}) as { code?: unknown; message?: unknown };
-  return code === 'LOCUS_ERR_PROTO_VERSION' ? `${code}: ${typeof message === 'string' ? message.slice(0, 500) : ''}` : undefined;
+};
+
+/**
+ * The measurements the server's answer to a delivery says it refused, or none when the answer
+ * does not say (the server stores what it accepts and refuses the rest one by one: an
+ * unregistered landmark, another place than the registered one, a clock off).
+ */
+function refusals(text: string): Refusal[] {
+  const rejected = (parsed(text) as { rejected?: unknown } | null | undefined)?.rejected;
+  if (!Array.isArray(rejected)) return [];
+  return (rejected as { index?: unknown; code?: unknown; message?: unknown }[]).map((r) => ({
+    index: Number.isInteger(r?.index) ? (r.index as number) : undefined,
+    code: typeof r?.code === 'string' ? r.code : 'unknown',
+    message: typeof r?.message === 'string' ? r.message.slice(0, 500) : '',
+  }));
+}
+
+/** Refusals by code, the first one's message for each. */
+function byCode(refused: readonly Refusal[]): RefusalReason[] {
+  const reasons = new Map<string, RefusalReason>();
+  for (const { code, message } of refused) {
+    const seen = reasons.get(code);
+    reasons.set(code, { code, message: seen?.message ?? message, count: (seen?.count ?? 0) + 1 });
+  }
+  return [...reasons.values()];
+}
+
+/**
+ * Whether the server refused a measurement as of a landmark it does not know, which registering
+ * the landmark ends: held, not dropped. A revoked landmark (also LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK)
+ * is never registered again (its id is taken for good), so its refusals are final; should the
+ * server's message change, they are held, which loses nothing.
+ */
+const awaitsRegistration = (r: Refusal): boolean => r.code === 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK' && !/\bwas revoked\b/.test(r.message);
+
+/** A Locus error answer's code and its message, "CODE: message", or undefined for any other body (a proxy's page, say). */
+function locusError(text: string): { code: string; said: string } | undefined {
+  const { code, message } = (parsed(text) ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || !code.startsWith('LOCUS_ERR_')) return undefined;
+  return { code, said: `${code}: ${typeof message === 'string' ? message.slice(0, 500) : ''}` };
 }
 
 /** Why a request failed: fetch's own message is "fetch failed", the cause (refused, no such host, a certificate) is under it. */
@@ -107,9 +140,10 @@ export interface Delivery {
 
 /**
  * Sends signed measurements to the server in batches: retries with capped exponential
- * backoff and full jitter on network errors, 429 and 5xx; holds everything, trying again about
- * every backoff.maxMs, while the server does not read the measurements' protocol version;
- * drops a batch the server refuses with another 4xx (it would refuse it again), and says which
+ * backoff and full jitter on network errors, 408, 429 and 5xx; holds everything, trying again
+ * about every backoff.maxMs, while the server refuses every request alike or this landmark
+ * (HoldCause); sends a batch the server refuses whole as malformed or too large again in halves,
+ * down to one measurement, and drops only a measurement its schema refuses alone; says which
  * measurements of a batch it took the server refused one by one. Nothing is dropped silently.
  */
 export function startDelivery(options: DeliveryOptions): Delivery {
@@ -130,9 +164,18 @@ export function startDelivery(options: DeliveryOptions): Delivery {
   let inFlight = 0;
   const stopping = new AbortController();
   const spool = options.spool;
-  /** Takes `count` measurements off the head of the queue (sent, refused or dropped), and off the spool. */
-  const settle = (count: number): void => {
-    const removed = queue.splice(0, count).length;
+  // Measurements a request carries at most: halved when the server refuses a batch whole as
+  // malformed, to find the measurement its schema refuses, and doubled again with each batch it
+  // takes, up to `ceiling`: batchSize, less once the server (or a proxy) found a batch too large.
+  let ceiling = batchSize;
+  let limit = batchSize;
+  /**
+   * Takes `count` measurements off the head of the queue (sent, refused or dropped), and off the
+   * spool, and puts `keep` (held) back at the head. The spool may keep lines of measurements that
+   * left the queue, which the server counts once if they come again; never fewer than the queue.
+   */
+  const settle = (count: number, keep: readonly SignedMeasurement[] = []): void => {
+    const removed = queue.splice(0, count, ...keep).length - keep.length;
     if (removed > 0) spool?.settled(queue, removed);
   };
 
@@ -148,11 +191,11 @@ export function startDelivery(options: DeliveryOptions): Delivery {
     flushIn(inMs);
   };
 
-  /** The server does not read this landmark's protocol version: all waits, tried again now and then (until one that does comes). */
-  const holdLater = (count: number, why: string): void => {
+  /** The server refuses every delivery alike, or this landmark (HoldCause): all waits, tried again now and then, until it takes them. */
+  const holdLater = (count: number, cause: HoldCause, why: string): void => {
     if (closed) return retryLater(count, why);
     const inMs = heldRetryMs(backoff.maxMs, random);
-    emit({ kind: 'held', queued: queue.length, inMs, why });
+    emit({ kind: 'held', cause, queued: queue.length, inMs, why });
     flushIn(inMs);
   };
 
@@ -164,7 +207,7 @@ export function startDelivery(options: DeliveryOptions): Delivery {
   };
 
   const sendOnce = async (): Promise<boolean> => {
-    const batch = queue.slice(0, batchSize);
+    const batch = queue.slice(0, limit);
     inFlight = batch.length;
     try {
       return await send(batch);
@@ -187,28 +230,60 @@ export function startDelivery(options: DeliveryOptions): Delivery {
       retryLater(batch.length, failure(error));
       return false;
     }
-    if (res.ok) {
-      settle(batch.length);
-      attempt = 0;
-      const reasons = refusals(await res.text().catch(() => ''));
-      const refused = Math.min(batch.length, reasons.reduce((n, r) => n + r.count, 0));
-      if (refused < batch.length) emit({ kind: 'delivered', count: batch.length - refused });
-      if (refused > 0) emit({ kind: 'refused', count: refused, of: batch.length, reasons });
-      return true;
-    }
     const text = await res.text().catch(() => '');
-    if (res.status === 429 || res.status >= 500) {
+    if (res.ok) {
+      attempt = 0;
+      limit = Math.min(ceiling, limit * 2);
+      // Only here, in an answer that took the batch, are measurements refused one by one (the
+      // server's measurement route): each for good, but for a landmark not registered yet.
+      const all = refusals(text);
+      const waiting = new Set(all.filter(awaitsRegistration).flatMap((r) => (r.index !== undefined && r.index < batch.length ? [r.index] : [])));
+      const kept = batch.filter((_, i) => waiting.has(i));
+      settle(batch.length, kept);
+      const taken = batch.length - kept.length;
+      const reasons = byCode(all.filter((r) => r.index === undefined || !waiting.has(r.index)));
+      const refused = Math.min(taken, reasons.reduce((n, r) => n + r.count, 0));
+      if (refused < taken) emit({ kind: 'delivered', count: taken - refused });
+      if (refused > 0) emit({ kind: 'refused', count: refused, of: batch.length, reasons });
+      if (kept.length === 0) return true;
+      const unknown = all.find(awaitsRegistration)!;
+      holdLater(kept.length, 'unregistered', `${unknown.code}: ${unknown.message}`);
+      return false;
+    }
+    if (res.status === 408 || res.status === 429 || res.status >= 500) {
       retryLater(batch.length, `HTTP ${res.status}`);
       return false;
     }
-    const version = versionRefusal(text);
-    if (version !== undefined) {
-      holdLater(batch.length, version);
+    const error = locusError(text);
+    if (error?.code === 'LOCUS_ERR_PROTO_VERSION') {
+      holdLater(batch.length, 'version', error.said);
       return false;
     }
-    settle(batch.length);
-    emit({ kind: 'rejected', count: batch.length, status: res.status, body: text.slice(0, 500) });
-    return true;
+    const why = `HTTP ${res.status} ${text.slice(0, 500)}`.trim();
+    // The server's schema refused the batch (400 LOCUS_ERR_VALIDATION), or its size (413): one
+    // measurement may spoil a batch, or the batch be over a proxy's limit. Halve it, dropping
+    // nothing, until the measurement the schema refuses alone is found.
+    const malformed = res.status === 400 && error?.code === 'LOCUS_ERR_VALIDATION';
+    if ((malformed || res.status === 413) && batch.length > 1) {
+      limit = Math.ceil(batch.length / 2);
+      if (!malformed) ceiling = limit;
+      emit({ kind: 'split', count: batch.length, size: limit, why });
+      return true;
+    }
+    if (malformed) {
+      // Refused alone by the server's own schema: it would refuse it again whatever is done, and
+      // holding it would block every measurement behind it. The one measurement the landmark drops, said so.
+      settle(1);
+      emit({ kind: 'rejected', count: 1, status: res.status, body: text.slice(0, 500) });
+      return true;
+    }
+    // Any other refusal (401, 403, 404, 405, 413 of one measurement; a 400 that is not the
+    // server's schema refusal, such as a proxy's "plain HTTP sent to the HTTPS port") is of the
+    // request, not of these measurements, and every request would get it: a wrong --server, a
+    // proxy's rule, the server's body limit. Dropping would lose good measurements, one batch a
+    // try: hold everything until the operator puts it right.
+    holdLater(batch.length, 'refused', why);
+    return false;
   };
 
   const flush = (): Promise<void> => {

@@ -52,10 +52,14 @@ describe('landmark metrics', () => {
     expect(value(text, 'locus_landmark_delivery_held')).toBe(0);
   });
 
-  it('says deliveries are held from a protocol-version refusal until the server takes a batch', async () => {
+  it.each([
+    ['version', 'LOCUS_ERR_PROTO_VERSION: …'],
+    ['refused', 'HTTP 401 …'],
+    ['unregistered', 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK: …'],
+  ] as const)('says deliveries are held (%s) until the server takes a batch', async (cause, why) => {
     const m = createLandmarkMetrics(info, { hosts: () => 0, now: () => 0 });
     const held = async () => value(await m.registry.metrics(), 'locus_landmark_delivery_held');
-    m.delivery({ kind: 'held', queued: 4, inMs: 60_000, why: 'LOCUS_ERR_PROTO_VERSION: …' });
+    m.delivery({ kind: 'held', cause, queued: 4, inMs: 60_000, why });
     expect(await held()).toBe(1);
     m.delivery({ kind: 'retrying', count: 4, inMs: 100, why: 'HTTP 503' });
     expect(await held()).toBe(1);

@@ -52,13 +52,13 @@ export function createLandmarkMetrics(info: LandmarkInfo, sources: LandmarkMetri
   });
   const delivered = new Counter({
     name: 'locus_landmark_delivery_measurements_total',
-    help: 'Measurements handed to the server, by result: delivered; refused one by one in an answer that took the batch; rejected with its batch (a 4xx); dropped (the queue full, or stopping without a spool).',
+    help: 'Measurements handed to the server, by result: delivered; refused one by one in an answer that took the batch; rejected, sent alone, by the schema of the server (400 LOCUS_ERR_VALIDATION); dropped (the queue full, or stopping without a spool).',
     labelNames: ['result'],
     registers: [registry],
   });
   for (const result of DELIVERY_RESULTS) delivered.inc({ result }, 0);
-  const retries = new Counter({ name: 'locus_landmark_delivery_retries_total', help: 'Deliveries the server did not answer or answered 429 or 5xx, to be tried again.', registers: [registry] });
-  const held = new Gauge({ name: 'locus_landmark_delivery_held', help: '1 while the server does not read the protocol version of the measurements (a landmark newer than its server): they wait, nothing dropped but past the queue bound, tried again every minute or so; else 0.', registers: [registry] });
+  const retries = new Counter({ name: 'locus_landmark_delivery_retries_total', help: 'Deliveries the server did not answer or answered 408, 429 or 5xx, to be tried again.', registers: [registry] });
+  const held = new Gauge({ name: 'locus_landmark_delivery_held', help: "1 while the server refuses every delivery alike (the measurements' protocol version, a landmark newer than its server; an HTTP 401, 403, 404, 405 or 413 of the request, a wrong --server or a proxy's rule) or this landmark (not registered yet): they wait, nothing dropped but past the queue bound, tried again every minute or so; else 0. The log says why.", registers: [registry] });
   held.set(0);
   const lastDelivered = new Gauge({ name: 'locus_landmark_last_delivery_timestamp_seconds', help: 'When the server last took a batch (0: not since start).', registers: [registry] });
   lastDelivered.set(0);
@@ -95,6 +95,7 @@ export function createLandmarkMetrics(info: LandmarkInfo, sources: LandmarkMetri
           return delivered.inc({ result: event.kind }, event.count);
         case 'retrying':
           return retries.inc();
+        case 'split':
         case 'kept':
         case 'restored':
           return;

@@ -15,7 +15,7 @@ export const newToken = (): string => `locus_${randomBytes(32).toString('base64u
 /** Tokens are stored and looked up by this hash only. */
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
-/** What each role may do. Auditors read verdicts, proofs, landmarks and signed reports, not the live inventory. */
+/** What each role may do. Auditors read verdicts, proofs, landmarks and the signed reports others made, not the live inventory (making a report reads it: `fleet:read`). */
 export const PERMISSIONS = {
   'fleet:read': ['owner', 'admin', 'viewer'],
   'fleet:write': ['owner', 'admin'],

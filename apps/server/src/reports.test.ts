@@ -145,11 +145,15 @@ describe('signed reports', () => {
     }
   });
 
-  it('are open to auditors, closed to other orgs, and refuse an unknown zone or format', async () => {
+  it("are open to auditors to read, not to make (a report made now is the live inventory), closed to other orgs, and refuse an unknown zone or format", async () => {
     const { zone } = await fleet();
     const auditor = await s.tokenFor('org-a', 'auditor');
-    const { entry, file, signature } = await report({ format: 'csv' }, auditor);
+    const { entry } = await report({ format: 'csv' });
+    const file = (await call('GET', entry.file, undefined, auditor)).rawPayload;
+    const signature = (await call('GET', entry.signature, undefined, auditor)).json() as unknown;
     expect(checkReport(file, signature, [await serverKey()]).ok).toBe(true);
+    expect(((await call('GET', '/api/v1/reports', undefined, auditor)).json() as { reports: Entry[] }).reports.map((r) => r.id)).toContain(entry.id);
+    expect((await call('POST', '/api/v1/reports', { format: 'csv' }, auditor)).json()).toMatchObject({ statusCode: 403, code: 'LOCUS_ERR_FORBIDDEN', message: expect.stringMatching(/lacks the permission fleet:read/) });
     expect((await call('GET', '/api/v1/nodes', undefined, auditor)).statusCode).toBe(403);
     const other = await s.tokenFor('org-b', 'owner');
     expect((await call('GET', entry.file, undefined, other)).statusCode).toBe(404);

@@ -3,7 +3,7 @@ import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { DEFAULT_RESTRICTED, OVERLAY_REVIEWED } from '@locus/geo';
 import { generateSigningKey, signMeasurement, type ProofBundle } from '@locus/protocol';
 import { buildProof } from './build.js';
-import { verifyProof } from './verify.js';
+import { DEFAULT_PROOF_REQUIREMENTS, PROOF_CLOCK_SKEW_MS, verifyProof } from './verify.js';
 import { LANDMARKS, landmarkAt, measure, type TestLandmark } from './test-support.js';
 
 const world = naturalEarthWorld();
@@ -101,6 +101,24 @@ describe('proof bundles', () => {
     expect(b.verdict.restricted).not.toBe('excluded');
     expect(b.verdict.claim).not.toBe('verified');
     expect(verifyProof(world, b).ok).toBe(true);
+  });
+
+  it("reckon a bundle's age from its newest signed measurement, never from its unsigned createdAt", () => {
+    const hour = 3_600_000;
+    const require = { ...DEFAULT_PROOF_REQUIREMENTS, maxAgeMs: 24 * hour, maxProofAgeMs: 10 * hour };
+    const problems = (b: ProofBundle, now: number) => {
+      const r = verifyProof(world, b, { require, now });
+      return r.ok ? [] : r.problems.map((p) => `${p.code} ${p.where}: ${p.message}`);
+    };
+    expect(problems(clone(bundle), createdAt.getTime() + 9 * hour)).toEqual([]);
+    expect(problems(clone(bundle), createdAt.getTime() + 11 * hour)).toEqual([expect.stringMatching(/^LOCUS_ERR_MEASUREMENT_STALE measurements\[0\]\.measurement\.measuredAt: its newest signed measurement was taken 2026-11-29T11:59:00\.000Z, 11\.02 h ago, more than the 10 h you allow/)]);
+    // Dated 23 h later, still within its 24-h window of every measurement: 30 h old, not 7.
+    const redated = clone(bundle);
+    redated.createdAt = new Date(createdAt.getTime() + 23 * hour).toISOString();
+    expect(problems(redated, createdAt.getTime() + 30 * hour)).toEqual([expect.stringMatching(/newest signed measurement was taken .*, 30\.02 h ago/)]);
+    // Dated ahead of the verifier's clock, beyond the skew allowed.
+    expect(problems(redated, createdAt.getTime() + 1 * hour)).toEqual([expect.stringMatching(/^LOCUS_ERR_MEASUREMENT_STALE createdAt: dated 2026-11-30T11:00:00\.000Z, after this verifier's clock/)]);
+    expect(problems(clone(bundle), createdAt.getTime() - PROOF_CLOCK_SKEW_MS + 1)).toEqual([]);
   });
 
   it('re-signing an altered measurement with another key is caught', () => {

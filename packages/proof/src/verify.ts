@@ -26,8 +26,8 @@ export interface VerifyProofOptions {
    */
   readonly require?: ProofRequirements;
   /**
-   * Now, ms since the epoch: with `require.maxProofAgeMs`, a bundle made longer ago does not
-   * hold; and overlay outlines (the bundle's or the verifier's) reviewed more than
+   * Now, ms since the epoch: with `require.maxProofAgeMs`, a bundle whose newest signed
+   * measurement is older, or whose `createdAt` is ahead of `now`, does not hold; and overlay outlines (the bundle's or the verifier's) reviewed more than
    * OVERLAY_REVIEW_MONTHS before it are noted.
    */
   readonly now?: number;
@@ -46,15 +46,19 @@ export interface ProofRequirements {
    * assume no path beats it. Only `vacuum` is a physical bound.
    */
   readonly speed: SpeedModel;
-  /** How long ago, at most, the bundle may have been made (ms before `now`); undefined: any age. A proof says where a host was in its window, not where it is. */
+  /**
+   * How long ago, at most, the bundle's newest signed measurement may have been taken (ms before
+   * `now`); undefined: any age. A proof says where a host was in its window, not where it is.
+   * Its `createdAt` is not signed, so the age is not taken from it.
+   */
   readonly maxProofAgeMs?: number | undefined;
 }
 
 /** The parameters a Locus server judges with by default: the default restricted list, a 25-km margin, a 6-hour window, light in vacuum. */
 export const DEFAULT_PROOF_REQUIREMENTS: ProofRequirements = Object.freeze({ restricted: DEFAULT_RESTRICTED, marginKm: DEFAULT_BORDER_MARGIN, maxAgeMs: 6 * 3_600_000, speed: 'vacuum' as SpeedModel });
 
-/** The bundle's parameters weaker than those required, and its age past the one allowed: each a problem. */
-function weakerParameters(bundle: ProofBundle, require: ProofRequirements, now: number | undefined): ProofProblem[] {
+/** The bundle's parameters weaker than those required: each a problem. */
+function weakerParameters(bundle: ProofBundle, require: ProofRequirements): ProofProblem[] {
   const parameters = bundle.parameters;
   const problems: ProofProblem[] = [];
   const weaker = (field: string, message: string) => problems.push({ code: 'LOCUS_ERR_PROOF_MISMATCH', where: `parameters.${field}`, message });
@@ -64,9 +68,28 @@ function weakerParameters(bundle: ProofBundle, require: ProofRequirements, now: 
   if (parameters.maxAgeMs > require.maxAgeMs) weaker('maxAgeMs', `counts measurements for ${parameters.maxAgeMs / 3_600_000} h, longer than the ${require.maxAgeMs / 3_600_000} h you hold it to`);
   const speed = speedModelOf(parameters.speed);
   if (speedOf(speed) < speedOf(require.speed)) weaker('speed', `judged with speed ${parameters.speed} (${+speedOf(speed).toFixed(3)} km/ms), slower than the ${require.speed} you hold it to: its regions assume no path beats that speed`);
-  if (require.maxProofAgeMs !== undefined && now !== undefined) {
-    const age = now - Date.parse(bundle.createdAt);
-    if (age > require.maxProofAgeMs) problems.push({ code: 'LOCUS_ERR_MEASUREMENT_STALE', where: 'createdAt', message: `made ${bundle.createdAt}, ${+(age / 3_600_000).toFixed(1)} h ago, more than the ${+(require.maxProofAgeMs / 3_600_000).toFixed(2)} h you allow: it says where the host was then` });
+  return problems;
+}
+
+/** How far a bundle's `createdAt` may run ahead of the verifier's clock before it is called a date in the future: clocks differ. */
+export const PROOF_CLOCK_SKEW_MS = 10 * 60_000;
+
+/**
+ * The bundle's age past the one allowed. `createdAt` is not signed: whoever passes the bundle on
+ * can change it, so the age is reckoned from the newest signed `measuredAt` (the bundle cannot
+ * have been made before it), and a `createdAt` ahead of the verifier's clock is a problem too.
+ */
+function tooOld(bundle: ProofBundle, newest: { index: number; at: number } | undefined, maxProofAgeMs: number, now: number): ProofProblem[] {
+  const problems: ProofProblem[] = [];
+  const hours = (ms: number) => +(ms / 3_600_000).toFixed(2);
+  if (Date.parse(bundle.createdAt) > now + PROOF_CLOCK_SKEW_MS) {
+    problems.push({ code: 'LOCUS_ERR_MEASUREMENT_STALE', where: 'createdAt', message: `dated ${bundle.createdAt}, after this verifier's clock (${new Date(now).toISOString()}): createdAt is not signed, and a bundle cannot have been made in the future` });
+  }
+  if (newest === undefined) return problems;
+  const age = now - newest.at;
+  if (age > maxProofAgeMs) {
+    const at = new Date(newest.at).toISOString();
+    problems.push({ code: 'LOCUS_ERR_MEASUREMENT_STALE', where: `measurements[${newest.index}].measurement.measuredAt`, message: `its newest signed measurement was taken ${at}, ${hours(age)} h ago, more than the ${hours(maxProofAgeMs)} h you allow: it says where the host was then` });
   }
   return problems;
 }
@@ -149,6 +172,7 @@ export function verifyProof(world: World, input: unknown, options: VerifyProofOp
 
   const created = Date.parse(bundle.createdAt);
   const seen = new Map<string, number>();
+  let newest: { index: number; at: number } | undefined;
   bundle.measurements.forEach((signed, i) => {
     const m = signed.measurement;
     const where = `measurements[${i}]`;
@@ -160,6 +184,7 @@ export function verifyProof(world: World, input: unknown, options: VerifyProofOp
     }
     if (m.hostKey !== bundle.host.hostKey) mismatch(`${where}.measurement.hostKey`, 'measures a host other than the bundle\'s');
     const at = Date.parse(m.measuredAt);
+    if (newest === undefined || at > newest.at) newest = { index: i, at };
     if (at > created) mismatch(`${where}.measurement.measuredAt`, `dated after the bundle was made (${bundle.createdAt})`, 'LOCUS_ERR_MEASUREMENT_STALE');
     if (created - at > bundle.parameters.maxAgeMs) mismatch(`${where}.measurement.measuredAt`, `older than the bundle's ${bundle.parameters.maxAgeMs} ms window`, 'LOCUS_ERR_MEASUREMENT_STALE');
     const earlier = seen.get(m.noncesHash);
@@ -182,7 +207,8 @@ export function verifyProof(world: World, input: unknown, options: VerifyProofOp
     }),
   );
   problems.push(...compareVerdicts(bundle.verdict, recomputed));
-  if (options.require) problems.push(...weakerParameters(bundle, options.require, options.now));
+  if (options.require) problems.push(...weakerParameters(bundle, options.require));
+  if (options.require?.maxProofAgeMs !== undefined && options.now !== undefined) problems.push(...tooOld(bundle, newest, options.require.maxProofAgeMs, options.now));
   if (bundle.parameters.speed !== 'vacuum') notes.push(`speed model ${bundle.parameters.speed} is not a physical bound; "excluded" assumes no path beats it`);
   return problems.length === 0 ? { ok: true, verdict: recomputed, notes } : { ok: false, problems, notes };
 }

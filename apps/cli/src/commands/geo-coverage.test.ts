@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CELL_COVERED, CELL_UNCOVERED, type CoverageGrid } from '@locus/geo';
 import { describe, expect, it } from 'vitest';
@@ -76,10 +76,24 @@ describe('locus geo coverage', () => {
     expect(r.stderr).toMatch(/LOCUS_ERR_INPUT_VALUE: .*sites\.csv line 2: lat "100"/);
   });
 
-  it('exits 1 when the output cannot be written', async () => {
+  it.each([
+    ['in a folder that does not exist', (dir: string) => ['--out', join(dir, 'missing-dir', 'c.geojson')], /cannot write .*c\.geojson: its folder .*missing-dir does not exist\nChoose a file in a folder you can write to\./],
+    ['a directory', (dir: string) => ['--out', dir], /cannot write .*: it is a directory/],
+    ['a PNG in a folder under a file', (dir: string) => ['--out', join(dir, 'c.geojson'), '--png', join(dir, 'landmarks.csv', 'c.png')], /cannot write .*c\.png: .*landmarks\.csv is not a folder/],
+  ])('exits 1 before any work when the output is %s, and writes nothing', async (_, out, message) => {
     const dir = files();
-    const r = await runLocus(['geo', 'coverage', '--landmarks', join(dir, 'landmarks.csv'), '--out', join(dir, 'missing-dir', 'c.geojson'), '--step', '10']);
+    const before = readdirSync(dir).sort();
+    // A 0.5° grid takes seconds: refused before it is drawn.
+    const r = await runLocus(['geo', 'coverage', '--landmarks', join(dir, 'landmarks.csv'), ...out(dir)]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/LOCUS_ERR_OUTPUT: locus geo coverage: cannot write .*c\.geojson/);
+    expect(r.stderr).toMatch(new RegExp(`^locus: error LOCUS_ERR_OUTPUT: locus geo coverage: ${message.source}`));
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it('refuses --out and --png naming one file', async () => {
+    const dir = files();
+    const r = await runLocus(['geo', 'coverage', '--landmarks', join(dir, 'landmarks.csv'), '--out', join(dir, 'c'), '--png', join(dir, '.', 'c')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/LOCUS_ERR_CLI_USAGE: locus geo coverage: --out and --png name the same file/);
   });
 });

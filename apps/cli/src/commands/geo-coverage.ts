@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { coverageGrid, coverageJudge, DEFAULT_BORDER_MARGIN, DEFAULT_MODEL_QUANTILE, DEFAULT_RESTRICTED, describeSpeedModel, km, type CountryCode, type Km, type SpeedModel } from '@locus/geo';
 import { CliError, usageError } from '../errors.js';
 import { readTextFile } from '../files.js';
@@ -24,7 +25,8 @@ where proving is possible, not a promise for every host there.
 Inputs:
   --landmarks FILE      id,name,country,lat,lon   the landmarks
   --landmark-rtts FILE  a,b,rtt_ms                landmark-to-landmark RTTs to fit the global
-                        model on (default: a built-in fit on the WonderProxy data of 2020)
+                        model on (default: a built-in fit on the WonderProxy data of 2020);
+                        a row faster than light in vacuum between the two is refused
   --sites FILE          id,lat,lon[,country]      places to report the covered share of (optional)
 
 Options:
@@ -95,10 +97,36 @@ export function parseGeoCoverageArgs(args: readonly string[]): GeoCoverageArgs |
   };
 }
 
-function writeOutput(path: string, data: string | Buffer): void {
+/** Refuses, before the minutes of work, an output path that cannot be written: a directory, or one in a folder that is missing or not writable. */
+function checkOutput(path: string): void {
+  const fail = (why: string) => new CliError('LOCUS_ERR_OUTPUT', `${NAME}: cannot write ${path}: ${why}`, 'Choose a file in a folder you can write to.');
+  const stat = (p: string) => {
+    try {
+      return statSync(p, { throwIfNoEntry: false });
+    } catch {
+      return undefined; // ENOTDIR: a file on the way, told below
+    }
+  };
+  const folder = dirname(path);
+  const parent = stat(folder);
+  if (parent && !parent.isDirectory()) throw fail(`${folder} is not a folder`);
+  if (stat(path)?.isDirectory()) throw fail('it is a directory');
+  if (!parent) throw fail(`its folder ${folder} does not exist`);
   try {
-    writeFileSync(path, data);
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw fail(`its folder ${folder} is not writable`);
+  }
+}
+
+/** Writes the whole file or none of it: a failure (a full disk) leaves no half-written file, and an earlier one at the path as it was. */
+function writeOutput(path: string, data: string | Buffer): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
   } catch (error) {
+    rmSync(tmp, { force: true });
     throw new CliError('LOCUS_ERR_OUTPUT', `${NAME}: cannot write ${path}: ${(error as Error).message}`);
   }
 }
@@ -111,6 +139,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
+  if (opts.png !== undefined && resolve(opts.png) === resolve(opts.out)) throw usageError(`${NAME}: --out and --png name the same file, ${opts.out}`, 'Give each its own: --out coverage.geojson --png coverage.png.');
+  for (const path of [opts.out, opts.png]) if (path !== undefined) checkOutput(path);
   const landmarks = parseLandmarks(opts.landmarks, readTextFile(opts.landmarks, 'landmarks'));
   const pairs = opts.landmarkRtts === undefined ? undefined : parseLandmarkRtts(opts.landmarkRtts, readTextFile(opts.landmarkRtts, 'landmark RTTs'), landmarks, opts.landmarks);
   const sites = opts.sites === undefined ? undefined : parseHosts(opts.sites, readTextFile(opts.sites, 'sites'));

@@ -104,6 +104,16 @@ describe('locus geo plan', () => {
     expect(r.stdout).toMatch(/predictions are for planning only/);
   });
 
+  it('shows a control character in a site or host id as \\uXXXX in the table, never raw', async () => {
+    const rename = (text: string) => text.replaceAll('hel', 'h\x1b]0;x\x07el');
+    const dir = files({ 'candidates.csv': rename(FILES['candidates.csv']), 'hosts.csv': rename(FILES['hosts.csv']), 'rtts.csv': rename(RTTS) });
+    const r = await runLocus(args(dir, ['--rtts', join(dir, 'rtts.csv')]));
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('\x07');
+    expect(r.stdout).not.toContain('\x1b');
+    expect(r.stdout).toContain('host-h\\u001b]0;x\\u0007el');
+  });
+
   it('warns about hosts without RTTs and plans them from the global model', async () => {
     const dir = files({ 'rtts.csv': RTTS.split('\n').filter((l) => !l.startsWith('host-par')).join('\n') });
     const r = await runLocus(args(dir, ['--rtts', join(dir, 'rtts.csv'), '--format', 'json']));
@@ -137,6 +147,8 @@ describe('locus geo plan', () => {
       ['a candidate without coordinates', { 'candidates.csv': 'id,name,country,lat,lon\nx,X,FI,,\n' }, 'LOCUS_ERR_INPUT_VALUE', /candidates\.csv line 2: lat ""/],
       ['a landmark pair with an unknown landmark', { 'pairs.csv': 'a,b,rtt_ms\nfra,zzz,3\n' }, 'LOCUS_ERR_INPUT_REFERENCE', /pairs\.csv line 2: landmark "zzz" is not in/],
       ['a hosts file without rows', { 'hosts.csv': 'id,lat,lon\n' }, 'LOCUS_ERR_INPUT_EMPTY', /hosts\.csv: no hosts after the header/],
+      // Frankfurt–London, ~640 km: no less than 4.27 ms even in vacuum.
+      ['a landmark pair faster than light', { 'pairs.csv': 'a,b,rtt_ms\nfra,mad,21\nlon,fra,4.1\n' }, 'LOCUS_ERR_INPUT_VALUE', /pairs\.csv line 3: lon–fra in 4\.1 ms is faster than light in vacuum over the ~6\d\d km between them \(at least 4\.\d\d ms\)\nCheck both landmarks' positions/],
     ])('for %s', async (_, overrides, code, message) => {
       const dir = files(overrides);
       const r = await runLocus(args(dir, ['--rtts', join(dir, 'rtts.csv'), '--landmark-rtts', join(dir, 'pairs.csv')]));

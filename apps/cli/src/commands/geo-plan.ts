@@ -27,7 +27,8 @@ Inputs (CSV with a header row):
                         candidates are predicted with the host's own model (its access delay and
                         path inflation, a lower envelope); without it, from the global model
   --landmark-rtts FILE  a,b,rtt_ms                landmark-to-landmark RTTs to fit the global
-                        model on (default: a built-in fit on the WonderProxy data of 2020)
+                        model on (default: a built-in fit on the WonderProxy data of 2020);
+                        a row faster than light in vacuum between the two is refused
 
 Options:
   --k N              how many sites to add at most (default 10)

@@ -92,6 +92,13 @@ describe('locus geo verify', () => {
     expect(r.stdout).toMatch(/claims: 1 verified, 1 consistent, 0 contradicted/);
   });
 
+  it('shows a control character in a target id as \\uXXXX in the table, never raw', async () => {
+    const r = await runLocus(args(files({ 'rtts.csv': RTTS.replaceAll('host-c', 'host-\x1b[2Jc'), 'claims.csv': 'target,country\n' }), ['--format', 'table']));
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('\x1b');
+    expect(r.stdout).toMatch(/^host-\\u001b\[2Jc +- +- +possible/m);
+  });
+
   it('warns about the fiber model in the table', async () => {
     expect((await runLocus(args(files(), ['--format', 'table', '--speed', 'fiber']))).stdout).toMatch(/is not a physical bound/);
   });

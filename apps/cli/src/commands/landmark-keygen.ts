@@ -1,4 +1,4 @@
-import { KeyFileError, writeNewKey } from '@locus/landmark';
+import { KeyFileError, KeyWriteError, writeNewKey } from '@locus/landmark';
 import { DirectoryError } from '@locus/protocol';
 import { CliError } from '../errors.js';
 import { directoryFailure } from '../files.js';
@@ -33,6 +33,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     io.stdout(`${key.publicKey}\n`);
     return 0;
   } catch (error) {
+    if (error instanceof KeyWriteError) throw new CliError('LOCUS_ERR_OUTPUT', `${NAME}: ${error.message}`, error.hint);
     if (error instanceof KeyFileError) throw new CliError('LOCUS_ERR_KEY_FILE', `${NAME}: ${error.message}`, error.hint);
     if (error instanceof DirectoryError) throw directoryFailure(NAME, error, 'Choose a directory you can write to: --out DIR.');
     throw new CliError('LOCUS_ERR_OUTPUT', `${NAME}: cannot write the key to ${dir}: ${(error as Error).message}`);

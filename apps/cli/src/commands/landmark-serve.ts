@@ -1,7 +1,7 @@
 import { isCountryCode } from '@locus/geo';
 import { isLoopback, parseListen, startMetricsServer, type MetricsListen, type MetricsServer } from '@locus/agent/metrics-server';
-import { FILES_BESIDES_HOSTS, SPOOL_MAX_AGE_MS, SpoolError, createLandmarkMetrics, openFileLimit, openSpool, startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, LANDMARK_VERSION, type DeliveryEvent, type SpoolOpened } from '@locus/landmark';
-import { forbiddenNameCharacter, LandmarkId, LandmarkInfo } from '@locus/protocol';
+import { FILES_BESIDES_HOSTS, SPOOL_MAX_AGE_MS, SpoolError, createLandmarkMetrics, openFileLimit, openSpool, startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, LANDMARK_VERSION, type Delivery, type DeliveryEvent, type HoldCause, type SpoolOpened } from '@locus/landmark';
+import { forbiddenNameCharacter, LandmarkId, LandmarkInfo, type SignedMeasurement } from '@locus/protocol';
 import { CliError, listenFailure, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
@@ -51,16 +51,29 @@ queued (again every half second); what is still queued then is kept in --spool f
 the next start, or without one lost, and logged.
 `;
 
-function deliveryLine(e: DeliveryEvent): string {
+/** "51 s", "0.4 s": a wait as a person reads it. */
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`;
+
+/** What holds delivery, and what ends the hold (the server's own message is given too). */
+const HELD: Readonly<Record<HoldCause, { readonly what: string; readonly fix: string }>> = {
+  version: { what: "server does not read this landmark's protocol version", fix: 'upgrade the server' },
+  refused: { what: 'server refuses every delivery', fix: 'check --server, and any proxy before the server' },
+  unregistered: { what: 'server does not know this landmark', fix: 'register it with the server (POST /api/v1/landmarks with its id, place and public key: docs/deploy.md, Landmarks)' },
+};
+
+/** The log line of a delivery event. */
+export function deliveryLine(e: DeliveryEvent): string {
   switch (e.kind) {
     case 'delivered':
       return `delivered ${e.count} measurement(s)`;
     case 'retrying':
-      return `server unreachable (${e.why}); ${e.count} queued, retry in ${e.inMs} ms`;
+      return `server unreachable (${e.why}); ${e.count} queued, retry in ${seconds(e.inMs)}`;
     case 'held':
-      return `server does not read this landmark's protocol version (${e.why}); holding ${e.queued} measurement(s), nothing dropped, retry in ${e.inMs} ms`;
+      return `${HELD[e.cause].what} (${e.why}); holding ${e.queued} measurement(s), nothing dropped, retry in ${seconds(e.inMs)}: ${HELD[e.cause].fix}`;
+    case 'split':
+      return `server refused a batch of ${e.count} measurement(s) whole (${e.why}); sending them again in batches of at most ${e.size}, nothing dropped`;
     case 'rejected':
-      return `server refused ${e.count} measurement(s): HTTP ${e.status} ${e.body}`;
+      return `server refused ${e.count} measurement(s) sent alone as malformed, which it would refuse again: dropped (HTTP ${e.status} ${e.body})`;
     case 'refused':
       return `server refused ${e.count} of ${e.of} measurement(s): ${e.reasons.map((r) => `${r.count} × ${r.code}: ${r.message}`).join('; ')}`;
     case 'dropped':
@@ -72,12 +85,11 @@ function deliveryLine(e: DeliveryEvent): string {
   }
 }
 
-/** Serves the metrics, or stops the landmark already listening and says why it cannot (exit 1). */
-async function serveMetrics(registry: Parameters<typeof startMetricsServer>[0], at: MetricsListen, stopLandmark: () => Promise<void>): Promise<MetricsServer> {
+/** Serves the metrics, or says why it cannot (exit 1). */
+async function serveMetrics(registry: Parameters<typeof startMetricsServer>[0], at: MetricsListen): Promise<MetricsServer> {
   try {
-    return await startMetricsServer(registry, at);
+    return await startMetricsServer(registry, at, 'this landmark');
   } catch (error) {
-    await stopLandmark();
     throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot serve metrics on ${at.host}:${at.port}: ${(error as Error).message}`, 'Pick another port with --metrics ADDR:PORT, or run without --metrics.');
   }
 }
@@ -145,21 +157,14 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
 
   const info: LandmarkInfo = { id, name, country, lat, lon, publicKey: key.publicKey };
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
-  const spooled = v.spool === undefined ? undefined : spoolOption(v.spool, log);
   // The server is not known until it listens; the gauge reads it then.
   let connected = (): number => 0;
-  const metrics = metricsAt ? createLandmarkMetrics(info, { hosts: () => connected(), ...(v.server ? { queued: () => delivery?.pending() ?? 0 } : {}), now: () => new Date().getTime() }) : undefined;
-  const delivery = v.server
-    ? startDelivery({
-        server: v.server,
-        ...(token ? { token } : {}),
-        ...(spooled ? { spool: spooled.spool } : {}),
-        onEvent: (e) => {
-          metrics?.delivery(e);
-          log(deliveryLine(e));
-        },
-      })
-    : undefined;
+  // Delivery starts once everything listens: a landmark that cannot listen (another one running
+  // there, say) leaves no loop running, and does not take over a --spool that one may be using.
+  let delivery: Delivery | undefined;
+  // Measurements signed before delivery starts (a host measured meanwhile), handed to it then.
+  const early: SignedMeasurement[] = [];
+  const metrics = metricsAt ? createLandmarkMetrics(info, { hosts: () => connected(), ...(v.server ? { queued: () => delivery?.pending() ?? early.length } : {}), now: () => new Date().getTime() }) : undefined;
   const server = await startLandmarkServer({
     info,
     key: key.privateKey,
@@ -169,18 +174,40 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     onMeasurement: (signed) => {
       io.stdout(`${JSON.stringify(signed)}\n`);
       metrics?.measured(signed);
-      delivery?.enqueue(signed);
+      if (delivery) delivery.enqueue(signed);
+      else if (v.server) early.push(signed);
     },
     onProblem: (code, message, hostKey) => {
       metrics?.problem(code);
       log(`host ${hostKey ?? '(no hello)'}: ${code}: ${message}`);
     },
   }).catch((error: Error) => {
-    throw listenFailure(NAME, v.host ?? '0.0.0.0', port, error) ?? new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${error.message}`);
+    throw listenFailure(NAME, v.host ?? '0.0.0.0', port, error, '--port') ?? new CliError('LOCUS_ERR_LISTEN', `${NAME}: cannot listen on ${v.host ?? '0.0.0.0'}:${port}: ${error.message}`);
   });
   connected = () => server.hosts().length;
   let metricsServer: MetricsServer | undefined;
-  if (metrics && metricsAt) metricsServer = await serveMetrics(metrics.registry, metricsAt, server.close);
+  let spooled: SpoolOpened | undefined;
+  try {
+    if (metrics && metricsAt) metricsServer = await serveMetrics(metrics.registry, metricsAt);
+    if (v.spool !== undefined) spooled = spoolOption(v.spool, log);
+  } catch (error) {
+    // Stops what listens, so that the command ends with its error rather than serve on.
+    await metricsServer?.close();
+    await server.close();
+    throw error;
+  }
+  if (v.server) {
+    delivery = startDelivery({
+      server: v.server,
+      ...(token ? { token } : {}),
+      ...(spooled ? { spool: spooled.spool } : {}),
+      onEvent: (e) => {
+        metrics?.delivery(e);
+        log(deliveryLine(e));
+      },
+    });
+    for (const signed of early.splice(0)) delivery.enqueue(signed);
+  }
   // Signals taken before it says it listens (SIGTERM's default action would kill it uncleanly).
   const stopped = untilStopped(log, async (signal) => {
     log(`${signal}: stopping`);

@@ -1,11 +1,12 @@
-import { statSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { statSync, writeFileSync, chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLandmarkServer, type LandmarkServer } from '@locus/landmark';
-import { generateSigningKey, parseKeyFile, type LandmarkInfo } from '@locus/protocol';
+import { startLandmarkServer, type DeliveryEvent, type LandmarkServer } from '@locus/landmark';
+import { PROTOCOL_VERSION, generateSigningKey, parseKeyFile, signMeasurement, type LandmarkInfo } from '@locus/protocol';
 import { runLocus, tempFiles } from '../test-support.js';
+import { deliveryLine } from './landmark-serve.js';
 
 const servers: LandmarkServer[] = [];
 afterEach(async () => {
@@ -42,6 +43,37 @@ describe('locus landmark keygen', () => {
 
   it('requires --out', async () => {
     expect((await runLocus(['landmark', 'keygen'])).stderr).toMatch(/missing --out DIR/);
+  });
+
+  // Each makes the trouble in a fresh directory and gives the --out to try.
+  it.each<[string, (dir: string) => string, readonly string[], number, (dir: string) => string]>([
+    [
+      'a directory where the key would go',
+      (dir: string) => (mkdirSync(join(dir, 'landmark.key')), dir),
+      ['--force'],
+      2,
+      (dir: string) => `locus: error LOCUS_ERR_KEY_FILE: locus landmark keygen: ${dir}/landmark.key is a directory, not a key file\nRemove or rename the directory ${dir}/landmark.key, or choose another --out DIR.\n`,
+    ],
+    [
+      'a file where the directory would go',
+      (dir: string) => (writeFileSync(join(dir, 'out'), ''), join(dir, 'out')),
+      [],
+      1,
+      (dir: string) => `locus: error LOCUS_ERR_OUTPUT: locus landmark keygen: cannot create the directory ${dir}/out: part of the path is a file, not a directory\nChoose a directory you can write to: --out DIR.\n`,
+    ],
+  ])('says in one line, with what to do, that it cannot write to %s', async (_, setUp, flags, code, stderr) => {
+    const root = tempFiles({});
+    const r = await runLocus(['landmark', 'keygen', '--out', setUp(root), ...flags]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([code, '', stderr(root)]);
+  });
+
+  // Root may write anywhere.
+  it.skipIf(process.getuid?.() === 0)('says in one line, with what to do, that it may not write the directory', async () => {
+    const dir = tempFiles({});
+    chmodSync(dir, 0o500);
+    const r = await runLocus(['landmark', 'keygen', '--out', dir]);
+    chmodSync(dir, 0o700);
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, '', `locus: error LOCUS_ERR_OUTPUT: locus landmark keygen: cannot write the key to ${dir}/landmark.key: permission denied\nRun keygen as the user the landmark runs as, with --out a directory that user may write (sudo -u locus …).\n`]);
   });
 });
 
@@ -84,7 +116,47 @@ describe('locus landmark serve (argument checks)', () => {
     }
   });
 
-  it('refuses a --spool it cannot write before it listens, with LOCUS_ERR_OUTPUT', async () => {
+  // Another landmark on the port, say, with the same --spool: the command returns its error, leaving no delivery running and the spool as it was.
+  it.each([
+    ['its port', (taken: string) => ['--port', taken]],
+    ['its metrics address', (taken: string) => ['--port', '0', '--metrics', `127.0.0.1:${taken}`]],
+  ])('ends with LOCUS_ERR_LISTEN when %s is taken, though it has measurements to deliver, sending none', async (_, listen) => {
+    const dir = tempFiles({});
+    await runLocus(['landmark', 'keygen', '--out', dir]);
+    const host = generateSigningKey();
+    const kept = signMeasurement({ v: PROTOCOL_VERSION, landmarkId: 'fra', landmarkAt: { lat: 50, lon: 8 }, hostKey: host.publicKey, noncesHash: 'A'.repeat(43), rounds: 3, minRttMs: 1, medianRttMs: 1, measuredAt: new Date().toISOString() }, host.privateKey);
+    const spool = join(dir, 'spool.jsonl');
+    writeFileSync(spool, `${JSON.stringify(kept)}\n`);
+    const blocker = createNetServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    // A server that never answers: each request it gets stays open until its sender gives it up.
+    const requests: { closed: boolean }[] = [];
+    const silent = createServer((req) => {
+      const request = { closed: false };
+      requests.push(request);
+      req.socket.once('close', () => (request.closed = true));
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const taken = String((blocker.address() as AddressInfo).port);
+      const args = ['--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--host', '127.0.0.1', ...listen(taken)];
+      const r = await runLocus(['landmark', 'serve', ...args, '--server', `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, '--spool', spool]);
+      expect(r.stderr).toMatch(/^locus: error LOCUS_ERR_LISTEN: locus landmark serve: cannot (listen on|serve metrics on) 127\.0\.0\.1:\d+: .*EADDRINUSE/m);
+      expect(r.stderr).not.toMatch(/listening on|\n\s+at /);
+      // landmark serve reads no PORT: its hint names --port alone.
+      if (listen(taken)[0] === '--port' && listen(taken)[1] === taken) expect(r.stderr).toMatch(/\nThe port is in use: pick another with --port\.\n$/);
+      expect(r.code).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(requests.filter((q) => !q.closed)).toEqual([]);
+      expect(readFileSync(spool, 'utf8')).toBe(`${JSON.stringify(kept)}\n`);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+
+  it('refuses a --spool it cannot write, listening no more, with LOCUS_ERR_OUTPUT', async () => {
     const dir = tempFiles({});
     await runLocus(['landmark', 'keygen', '--out', dir]);
     const r = await runLocus(['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--port', '0', '--server', 'http://127.0.0.1:9', '--spool', join(dir, 'none', 'spool.jsonl')]);
@@ -122,6 +194,27 @@ describe('locus landmark serve (argument checks)', () => {
     writeFileSync(bad, '{"kind":"something"}', { mode: 0o600 });
     expect((await runLocus(['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', bad])).stderr).toMatch(/not a Locus key file/);
   });
+});
+
+describe('locus landmark serve (delivery log lines)', () => {
+  it.each<[DeliveryEvent, string]>([
+    [{ kind: 'retrying', count: 3, inMs: 51_316, why: 'HTTP 503' }, 'server unreachable (HTTP 503); 3 queued, retry in 51 s'],
+    [{ kind: 'retrying', count: 1, inMs: 420, why: 'HTTP 503' }, 'server unreachable (HTTP 503); 1 queued, retry in 0.4 s'],
+    [
+      { kind: 'held', cause: 'version', queued: 4, inMs: 45_200, why: 'LOCUS_ERR_PROTO_VERSION: upgrade the server' },
+      "server does not read this landmark's protocol version (LOCUS_ERR_PROTO_VERSION: upgrade the server); holding 4 measurement(s), nothing dropped, retry in 45 s: upgrade the server",
+    ],
+    [
+      { kind: 'held', cause: 'refused', queued: 2, inMs: 30_000, why: 'HTTP 404 not found' },
+      'server refuses every delivery (HTTP 404 not found); holding 2 measurement(s), nothing dropped, retry in 30 s: check --server, and any proxy before the server',
+    ],
+    [
+      { kind: 'held', cause: 'unregistered', queued: 7, inMs: 59_999, why: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK: landmark "fra-1" is not registered' },
+      'server does not know this landmark (LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK: landmark "fra-1" is not registered); holding 7 measurement(s), nothing dropped, retry in 60 s: register it with the server (POST /api/v1/landmarks with its id, place and public key: docs/deploy.md, Landmarks)',
+    ],
+    [{ kind: 'split', count: 100, size: 50, why: 'HTTP 413 too large' }, 'server refused a batch of 100 measurement(s) whole (HTTP 413 too large); sending them again in batches of at most 50, nothing dropped'],
+    [{ kind: 'rejected', count: 1, status: 400, body: '{"code":"LOCUS_ERR_VALIDATION"}' }, 'server refused 1 measurement(s) sent alone as malformed, which it would refuse again: dropped (HTTP 400 {"code":"LOCUS_ERR_VALIDATION"})'],
+  ])('logs %j as a person reads it', (event, line) => expect(deliveryLine(event)).toBe(line));
 });
 
 describe('locus landmark calibrate', () => {

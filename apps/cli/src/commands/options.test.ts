@@ -69,6 +69,20 @@ describe('URL options', () => {
   });
 });
 
+describe('URL options with credentials', () => {
+  it.each([
+    [['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', 'k', '--server', 'https://ops:s3cret@locus.example/base'], 'locus landmark serve: --server must not hold a user name or password (https://locus.example/base with credentials)'],
+    [['agent', 'precheck', '--landmark', 'wss://:s3cret@landmark.example:7443/v1/timing'], 'locus agent precheck: --landmark must not hold a user name or password (wss://landmark.example:7443/v1/timing with credentials)'],
+    [['agent', 'enroll', '--server', 'http://ops@locus.example', '--token-file', 'x'], 'locus agent enroll: --server must not hold a user name or password (http://locus.example with credentials)'],
+  ])('%j: refused with exit 2, the password never echoed', async (args, message) => {
+    const r = await runLocus(args);
+    expect(r.stderr.split('\n')[0]).toBe(`locus: error LOCUS_ERR_CLI_USAGE: ${message}: the URL is logged and shown in status`);
+    expect(r.stderr).toMatch(/never with a password in a URL/);
+    expect(r.stderr + r.stdout).not.toMatch(/s3cret|ops@/);
+    expect(r.code).toBe(2);
+  });
+});
+
 describe('unknown options', () => {
   it.each([
     ['a command without positional arguments', ['server', 'migrate', '--bogus'], 'locus server migrate'],

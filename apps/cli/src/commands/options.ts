@@ -70,5 +70,11 @@ export function urlOption(command: string, name: string, value: string, schemes:
     const wanted = schemes.map((s) => `${s}://`).join(schemes.length === 2 ? ' or ' : ', ');
     throw usageError(`${command}: --${name} must be ${/^h/.test(wanted) ? 'an' : 'a'} ${wanted} URL, got "${value}"`, `For example: --${name} ${example}`);
   }
+  if (url.username !== '' || url.password !== '') {
+    // Never echoed: the password would land in the terminal's scrollback and in logs.
+    url.username = '';
+    url.password = '';
+    throw usageError(`${command}: --${name} must not hold a user name or password (${url.href.replace(/\/$/, '')} with credentials): the URL is logged and shown in status`, 'Leave them out: Locus authenticates with its own keys and tokens (--token-file where a command takes one), never with a password in a URL.');
+  }
   return value;
 }

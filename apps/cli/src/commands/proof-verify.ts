@@ -35,8 +35,9 @@ Options:
   --window-hours H    the longest a measurement may count for in it (default ${DEFAULT_PROOF_REQUIREMENTS.maxAgeMs / 3_600_000})
   --speed MODEL       the slowest speed model it may judge with: vacuum (default; the only
                       physical bound), fiber, or km/ms; a slower one draws smaller regions
-  --max-age-hours H   how long ago it may have been made (default: any age, as for an
-                      archived proof)
+  --max-age-hours H   how long ago its newest signed measurement may have been taken
+                      (default: any age, as for an archived proof); its createdAt is not
+                      signed, so the age is not taken from it
   --json              print the result as JSON
   -h, --help          show this help
 
@@ -92,12 +93,12 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (v.json) {
     io.stdout(`${JSON.stringify({ ...result, ...(result.ok ? { trusted: !untrusted } : {}) }, null, 2)}\n`);
   } else if (result.ok) {
-    const b = bundle as { createdAt: string; host: { hostKey: string; claimed: string | null }; measurements: unknown[]; landmarks: unknown[]; parameters: { restricted: string[]; marginKm: number; maxAgeMs: number; speed: string; overlayReviewed?: string } };
+    const b = bundle as { createdAt: string; host: { hostKey: string; claimed: string | null }; measurements: { measurement: { measuredAt: string } }[]; landmarks: unknown[]; parameters: { restricted: string[]; marginKm: number; maxAgeMs: number; speed: string; overlayReviewed?: string } };
     // The bundle's strings are untrusted: printed as they are, they could rewrite the screen.
     io.stdout(
       printableLines([
         `${untrusted ? 'proof holds together, landmarks NOT checked (no --trust)' : 'proof holds'}: host ${b.host.hostKey}${b.host.claimed ? ` claims ${b.host.claimed}` : ''}`,
-        `  made ${b.createdAt} (${age(now - Date.parse(b.createdAt))}), from measurements of the ${b.parameters.maxAgeMs / 3_600_000} h before`,
+        `  newest signed measurement ${newest(b.measurements)} (${age(now - Date.parse(newest(b.measurements)))}); made ${b.createdAt} by its own (unsigned) word, from measurements of the ${b.parameters.maxAgeMs / 3_600_000} h before`,
         `  claim ${result.verdict.claim ?? '(none)'}, restricted ${result.verdict.restricted}, possible ${result.verdict.possibleCountries.join(' ') || '(none)'}`,
         `  ${b.measurements.length} signed measurement(s) from ${b.landmarks.length} landmark(s) verified; verdict recomputed and matches`,
         `  judged with restricted ${b.parameters.restricted.join(',') || '(none)'}, border margin ${b.parameters.marginKm} km, window ${b.parameters.maxAgeMs / 3_600_000} h, speed ${b.parameters.speed}${b.parameters.overlayReviewed ? `, overlay outlines reviewed ${b.parameters.overlayReviewed}` : ''}`,
@@ -110,6 +111,11 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     );
   }
   return !result.ok ? 1 : untrusted ? 3 : 0;
+}
+
+/** The latest `measuredAt` of a bundle's measurements (signed, unlike its `createdAt`). */
+function newest(measurements: readonly { measurement: { measuredAt: string } }[]): string {
+  return measurements.map((m) => m.measurement.measuredAt).reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
 }
 
 /** A duration for a person: minutes, hours or days ago. */

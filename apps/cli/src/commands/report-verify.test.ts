@@ -96,6 +96,19 @@ describe('locus report verify', () => {
     expect(notKey.code).toBe(2);
   });
 
+  it('says which file is which when the report, its signature and the key trade places', async () => {
+    const f = files();
+    const swapped = await runLocus(['report', 'verify', f('fleet.csv.sig'), f('fleet.csv'), '--key', f('key.json')]);
+    expect(swapped.stdout).toMatch(/^report does NOT verify \(2 problems\):\n {2}FILE is a signature and SIG is not: give the report first, then its signature .*\n {2}not a Locus report signature: the file is not JSON/);
+    expect(swapped.code).toBe(1);
+    const keyAsSig = await runLocus(['report', 'verify', f('fleet.csv'), f('key.json'), '--key', f('key.json')]);
+    expect(keyAsSig.stdout).toMatch(/\n {2}SIG is the report key, not a signature: give the key with --key/);
+    expect(keyAsSig.code).toBe(1);
+    const sigAsKey = await runLocus(['report', 'verify', f('fleet.csv'), f('fleet.csv.sig'), '--key', f('fleet.csv.sig')]);
+    expect(sigAsKey.stderr).toMatch(/fleet\.csv\.sig: not a Locus report key .*\nThat is a report's signature: the key is the document saved from the server's \/\.well-known\/locus-report-key\./);
+    expect(sigAsKey.code).toBe(2);
+  });
+
   const good = signature.signature;
   it.each([
     ['an empty file', '', /^not a Locus report signature: the file is empty \(a Locus report signature is the JSON document saved beside the report/],

@@ -23,7 +23,9 @@ Exit codes:
   0  the report verifies
   1  it does not, and each reason is named: FILE is not the file signed, the signature is
      not by the key you trust or does not match its statement, or SIG is not a Locus report
-     signature at all (empty, not JSON, a bare signature, a field missing or malformed)
+     signature at all (empty, not JSON, a bare signature, a field missing or malformed);
+     also when --server cannot be reached (LOCUS_ERR_SERVER_REFUSED on stderr, nothing
+     checked)
   2  a bad option, a file that cannot be read (FILE, SIG or --key), or a --key or --server
      key that is not a Locus report key
 `;
@@ -37,6 +39,24 @@ function signatureDocument(text: string): { readonly ok: true; readonly value: u
   } catch {
     return { ok: false, problem: `not a Locus report signature: the file is not JSON (${expected})` };
   }
+}
+
+/** The `kind` a Locus JSON document names, if the bytes are one: to tell a user who passed the files in the wrong places which is which. */
+function kindOf(bytes: Uint8Array | string): string | undefined {
+  try {
+    const value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8')) as unknown;
+    const kind = (value as { kind?: unknown } | null)?.kind;
+    return typeof kind === 'string' ? kind : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why SIG does not verify when it, or FILE, is another of Locus's documents: the files given in each other's places. */
+function misplaced(file: Uint8Array, sigText: string): string | undefined {
+  if (kindOf(sigText) === 'locus-report-key') return 'SIG is the report key, not a signature: give the key with --key, and the signature file (saved beside the report) as SIG';
+  if (kindOf(file) === 'locus-report-signature') return 'FILE is a signature and SIG is not: give the report first, then its signature (locus report verify FILE SIG)';
+  return undefined;
 }
 
 /** The key's URL under the server's: appended to its path (https://host/locus → https://host/locus/.well-known/…), as the agent and landmark join theirs. */
@@ -77,12 +97,23 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const url = v.server === undefined ? undefined : keyUrl(v.server);
   const [filePath, sigPath] = positionals as [string, string];
   const file = readFileBytes(filePath, 'report');
-  const signature = signatureDocument(readTextFile(sigPath, 'signature'));
+  const sigText = readTextFile(sigPath, 'signature');
+  const signature = signatureDocument(sigText);
   const keySource = url?.href ?? v.key!;
-  const keyDoc = ReportKey.safeParse(url ? await fetchKey(url) : readJsonFile(v.key!, 'report key'));
-  if (!keyDoc.success) throw new CliError('LOCUS_ERR_INPUT_VALUE', `${keySource}: not a Locus report key (expected {"kind": "locus-report-key", "v": 1, "algorithm": "ed25519", "publicKey": …})`);
+  const key = url ? await fetchKey(url) : readJsonFile(v.key!, 'report key');
+  const keyDoc = ReportKey.safeParse(key);
+  if (!keyDoc.success) {
+    const isSignature = (key as { kind?: unknown } | null)?.kind === 'locus-report-signature';
+    throw new CliError(
+      'LOCUS_ERR_INPUT_VALUE',
+      `${keySource}: not a Locus report key (expected {"kind": "locus-report-key", "v": 1, "algorithm": "ed25519", "publicKey": …})`,
+      isSignature ? "That is a report's signature: the key is the document saved from the server's /.well-known/locus-report-key." : undefined,
+    );
+  }
   const trusted: PublicKeyText[] = [keyDoc.data.publicKey];
-  const result: ReportCheck = signature.ok ? checkReport(file, signature.value, trusted) : { ok: false, problems: [signature.problem] };
+  const checked: ReportCheck = signature.ok ? checkReport(file, signature.value, trusted) : { ok: false, problems: [signature.problem] };
+  const why = checked.ok ? undefined : misplaced(file, sigText);
+  const result: ReportCheck = checked.ok || why === undefined ? checked : { ok: false, problems: [why, ...checked.problems] };
   if (v.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   else if (result.ok) {
     const s = result.statement;

@@ -39,3 +39,28 @@ describe('a start whose port is in use', () => {
     await expect(checkListenable('127.0.0.1', port)).rejects.toMatchObject({ code: 'EADDRINUSE', syscall: 'listen' });
   });
 });
+
+describe('a start on a data dir another start runs on', () => {
+  it('says so, exit 2, and touches nothing of that world', async () => {
+    const { lockFile } = await import('@locus/storage/sqlite-file');
+    const dataDir = mkdtempSync(join(tmpdir(), 'locus-start-twice-'));
+    // The running world's lock, held here as that start would hold it.
+    const held = lockFile(join(dataDir, 'world.lock'))!;
+    try {
+      const result = await runLocus(['start', '--host', '127.0.0.1', '--port', String(await freePort()), '--data-dir', dataDir], process.cwd(), { LOCUS_LOG_LEVEL: 'silent' });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^locus: error LOCUS_ERR_CLI_USAGE: locus start: another locus start runs on the data dir ${dataDir.replace(/[.]/g, '\\.')} \\(it holds .*world\\.lock\\)\n.*Stop it first`, 'm'));
+      expect(existsSync(join(dataDir, 'server'))).toBe(false);
+    } finally {
+      held.release();
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const free = createServer();
+  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+  const port = (free.address() as { port: number }).port;
+  await new Promise<void>((resolve) => free.close(() => resolve()));
+  return port;
+}

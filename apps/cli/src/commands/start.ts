@@ -6,7 +6,7 @@ import { directoryFailure } from '../files.js';
 import { dashboardDir } from '../paths.js';
 import { printable, type Io } from '../io.js';
 import { WORLD_HOSTS, WORLD_LANDMARKS } from '../world/places.js';
-import { startLiveWorld, WorldTokenError, type LiveWorld } from '../world/world.js';
+import { startLiveWorld, WorldRunningError, WorldTokenError, type LiveWorld } from '../world/world.js';
 import { untilStopped } from '../signals.js';
 import { parseCommandArgs } from './args.js';
 import { portOption } from './options.js';
@@ -85,6 +85,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new CliError('LOCUS_ERR_LISTEN', `${NAME}: port ${port} is in use`, 'Pick another: PORT=8081 npm start, or --port 8081.');
+    if (error instanceof WorldRunningError) throw new CliError('LOCUS_ERR_CLI_USAGE', `${NAME}: ${error.message}`, 'Stop it first (Ctrl-C where it runs), or start another world beside it: --data-dir DIR --port 8081.');
     if (error instanceof WorldTokenError) throw new CliError('LOCUS_ERR_CLI_USAGE', `${NAME}: ${error.message}`, 'Set LOCUS_ADMIN_TOKEN to the token it was first started with, or start a new world: --data-dir DIR.');
     const listen = listenFailure(NAME, v.host ?? '127.0.0.1', port, error);
     if (listen) throw listen;

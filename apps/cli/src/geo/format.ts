@@ -1,5 +1,6 @@
 import { describeSpeedModel, isPhysicalBound, type Verdict } from '@locus/geo';
 import { toVerdictRecord } from '@locus/proof';
+import { printable } from '../io.js';
 import type { TargetVerdict, VerifyRun } from './pipeline.js';
 
 /** One JSON Lines record, with exactly the keys and order of the published interface. */
@@ -23,8 +24,9 @@ function countriesCell(v: Verdict): string {
 /** A human table, one row per target, then a summary of the verdicts and the parameters. */
 export function formatTable(results: readonly TargetVerdict[], run: VerifyRun, source: string): string {
   const header = ['target', 'claimed', 'claim', 'restricted', 'radius km', 'estimate', 'likely', 'possible countries'];
+  // Target ids come from the input files: printed as they are, a control character in one could rewrite the screen.
   const rows = results.map(({ target, verdict: v }) => [
-    target,
+    printable(target),
     v.claimed ?? '-',
     v.claim ?? '-',
     v.restricted,

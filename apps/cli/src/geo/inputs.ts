@@ -1,4 +1,4 @@
-import { isCountryCode, degrees, ms, type CountryCode, type Degrees, type Ms } from '@locus/geo';
+import { angleBetween, capAngleForDistance, fromLatLon, isCountryCode, degrees, maxDistanceKm, ms, SPEED_OF_LIGHT_VACUUM, type CountryCode, type Degrees, type Ms } from '@locus/geo';
 import { CliError } from '../errors.js';
 import { parseDecimal } from '../decimal.js';
 import { parseCsv, type CsvRow } from './csv.js';
@@ -121,8 +121,20 @@ export interface LandmarkPair {
   readonly rtt: Ms;
 }
 
-/** Landmark-to-landmark RTTs: `a,b,rtt_ms`, both ids in the landmarks file; several rows per pair keep the minimum. */
-export function parseLandmarkRtts(file: string, text: string, landmarks: ReadonlyMap<string, unknown>, landmarksFile: string): LandmarkPair[] {
+/**
+ * Whether an RTT between two places is shorter than light in vacuum allows: no network beats
+ * it, so the row is wrong (a landmark's position, or a mislabelled row). Judged with the caps
+ * the verdicts use (capAngleForDistance), which err towards allowing.
+ */
+function fasterThanLight(a: Pick<Landmark, 'lat' | 'lon'>, b: Pick<Landmark, 'lat' | 'lon'>, rtt: Ms): boolean {
+  return angleBetween(fromLatLon(a.lat, a.lon), fromLatLon(b.lat, b.lon)) > capAngleForDistance(a.lat, maxDistanceKm(rtt, 'vacuum'));
+}
+
+/**
+ * Landmark-to-landmark RTTs: `a,b,rtt_ms`, both ids in the landmarks file; several rows per pair
+ * keep the minimum. An RTT shorter than light in vacuum allows between the two is refused.
+ */
+export function parseLandmarkRtts(file: string, text: string, landmarks: ReadonlyMap<string, Pick<Landmark, 'lat' | 'lon'>>, landmarksFile: string): LandmarkPair[] {
   const rows = parseCsv(file, text, ['a', 'b', 'rtt_ms']);
   if (rows.length === 0) throw new CliError('LOCUS_ERR_INPUT_EMPTY', `${file}: no RTTs after the header`);
   const pairs = new Map<string, LandmarkPair>();
@@ -137,6 +149,11 @@ export function parseLandmarkRtts(file: string, text: string, landmarks: Readonl
     const rttText = row.get('rtt_ms');
     const rtt = parseDecimal(rttText);
     if (rtt === undefined || rtt < 0) throw badValue(file, row, `rtt_ms "${rttText}" must be a non-negative number of milliseconds`);
+    const [at, bt] = [landmarks.get(a)!, landmarks.get(b)!];
+    if (fasterThanLight(at, bt, ms(rtt))) {
+      const apart = (angleBetween(fromLatLon(at.lat, at.lon), fromLatLon(bt.lat, bt.lon)) * 6371).toFixed(0);
+      throw badValue(file, row, `${a}–${b} in ${rtt} ms is faster than light in vacuum over the ~${apart} km between them (at least ${((2 * Number(apart)) / SPEED_OF_LIGHT_VACUUM).toFixed(2)} ms)`, `Check both landmarks' positions in ${landmarksFile}, and that the row names the pair it measured.`);
+    }
     const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
     const earlier = pairs.get(key);
     if (!earlier || rtt < earlier.rtt) pairs.set(key, { a, b, rtt: ms(rtt) });

@@ -19,6 +19,7 @@ import {
   type World,
 } from '@locus/geo';
 import type { Landmark, LandmarkPair, PlaceToCover, Target } from './inputs.js';
+import { printableLines } from '../io.js';
 
 export interface PlanRun {
   readonly k: number;
@@ -167,5 +168,6 @@ export function formatPlanTable(report: PlanReport): string {
     `model: ${m.prediction === 'per-host' ? `per-host lower envelopes for ${m.hosts.perHostModels} hosts${m.hosts.globalOnly > 0 ? `, global for ${m.hosts.globalOnly} without RTTs` : ''}` : 'global only (no --rtts)'}; global rtt ≈ ${m.global.interceptMs} ms + ${m.global.msPerKm} ms/km (quantile ${m.global.quantile}, median relative error ${m.global.medianRelativeError}; ${m.global.source})`,
     'predictions are for planning only: no verdict on real measurements uses them',
   );
-  return `${out.join('\n')}\n`;
+  // Site and host ids come from the input files: a control character in one must not reach the terminal.
+  return printableLines(out);
 }

@@ -7,6 +7,7 @@ import { linkDelayBetween, startDelayProxy, type DelayProxy } from '@locus/netem
 import { makeDirectory, type LandmarkInfo } from '@locus/protocol';
 import { startResponder, type Responder } from '@locus/responder';
 import { checkListenable, startServer, type RunningServer } from '@locus/server';
+import { lockFile } from '@locus/storage/sqlite-file';
 import { WORLD_HOSTS, WORLD_LANDMARKS, type WorldHost } from './places.js';
 import { decoderWorker } from '../paths.js';
 
@@ -38,6 +39,12 @@ export interface LiveWorld {
  * its token file was removed), started without LOCUS_ADMIN_TOKEN: nothing could be read or enrolled.
  */
 export class WorldTokenError extends Error {}
+
+/** Another `locus start` runs on the data dir (it holds WORLD_LOCK_FILE in it). */
+export class WorldRunningError extends Error {}
+
+/** The running world's claim on its data dir: a kernel record lock (lockFile), gone with its process. */
+const WORLD_LOCK_FILE = 'world.lock';
 
 /** The demo keeps the owner token it was given on first start, so that later starts can show it. */
 const DEMO_TOKEN_FILE = 'admin-token';
@@ -73,11 +80,22 @@ export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
   // A port in use is told before the data dir is made.
   await checkListenable(o.host, o.port);
   makeDirectory(o.dataDir);
-  const server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world, dashboardDir: o.dashboardDir, decoderWorker: decoderWorker(), logger: o.logger ?? false });
+  // One world per data dir: two would run the same agents (each holds its state dir) and landmarks twice.
+  const lockPath = join(o.dataDir, WORLD_LOCK_FILE);
+  const lock = lockFile(lockPath);
+  if (!lock) throw new WorldRunningError(`another locus start runs on the data dir ${o.dataDir} (it holds ${lockPath})`);
+  let server: RunningServer;
+  try {
+    server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world, dashboardDir: o.dashboardDir, decoderWorker: decoderWorker(), logger: o.logger ?? false });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const token = o.adminToken ?? demoToken(o.dataDir) ?? server.generatedToken;
   if (!o.adminToken && server.generatedToken) writeAtomically(join(o.dataDir, DEMO_TOKEN_FILE), `${server.generatedToken}\n`);
   if (token === undefined) {
     await server.close();
+    lock.release();
     throw new WorldTokenError(`this data dir keeps no owner token of its own (${join(o.dataDir, DEMO_TOKEN_FILE)} is absent: its server was first started with LOCUS_ADMIN_TOKEN set, or the file was removed)`);
   }
   const landmarks: { info: LandmarkInfo; at: LatLon; server: LandmarkServer; delivery: Delivery }[] = [];
@@ -91,6 +109,7 @@ export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
     await Promise.all(landmarks.map((l) => l.server.close()));
     landmarks.forEach((l) => l.delivery.close());
     await server.close();
+    lock.release();
   };
   try {
     for (const l of WORLD_LANDMARKS) {

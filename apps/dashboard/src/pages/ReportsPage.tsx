@@ -79,7 +79,7 @@ export function ReportsPage() {
       <p className="muted">
         Each report is signed by the server (Ed25519); check one offline with <code>locus report verify FILE SIGNATURE</code>.
       </p>
-      {can('reports:read') && <NewReport zones={map.data?.zones ?? []} onMade={reports.reload} />}
+      {can('fleet:read') && <NewReport zones={map.data?.zones ?? []} onMade={reports.reload} />}
       <ActionError error={download.error} what="download" />
       <Async state={reports} what="reports" isEmpty={(r) => r.length === 0} empty="No reports yet.">
         {(list) => (

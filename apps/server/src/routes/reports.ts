@@ -44,7 +44,8 @@ export const reportRoutes =
       { schema: { summary: 'Make a signed fleet inventory and health report (JSON or CSV), of one zone if given', tags: ['reports'], body: CreateBody, response: { 201: ReportView } } },
       async (request, reply) => {
         const caller = await ctx.caller(request);
-        requirePermission(caller, 'reports:read');
+        // A report made now is the live inventory: an auditor reads the reports the operator made, not the fleet.
+        requirePermission(caller, 'fleet:read');
         const { format, zoneId } = request.body;
         const zone = zoneId === null ? undefined : await ctx.repos.zones.get(caller.orgId, zoneId);
         if (zoneId !== null && !zone) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no zone "${zoneId}"`);
