@@ -1,7 +1,10 @@
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isCountryCode } from '@locus/geo';
 import { isLoopback, parseListen, startMetricsServer, type MetricsListen, type MetricsServer } from '@locus/agent/metrics-server';
 import { FILES_BESIDES_HOSTS, SPOOL_MAX_AGE_MS, SpoolError, createLandmarkMetrics, openFileLimit, openSpool, startDelivery, startLandmarkServer, DEFAULT_MEASURE_CONFIG, LANDMARK_VERSION, type Delivery, type DeliveryEvent, type HoldCause, type SpoolOpened } from '@locus/landmark';
 import { forbiddenNameCharacter, LandmarkId, LandmarkInfo, type SignedMeasurement } from '@locus/protocol';
+import { lockFile, type FileLock } from '@locus/storage/sqlite-file';
 import { CliError, listenFailure, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../signals.js';
@@ -32,7 +35,8 @@ Network:
   --server URL     deliver signed measurements to this Locus server (POST /api/v1/measurements)
   --token-file F   bearer token for --server, read from a file ("-" for standard input)
   --spool FILE     keep measurements not yet delivered in FILE (created if absent), and
-                   send those an earlier run kept there, up to 6 h old, at start
+                   send those an earlier run kept there, up to 6 h old, at start; one
+                   landmark per spool (it holds FILE.lock while it runs)
 
 Monitoring:
   --metrics ADDR:PORT  serve Prometheus metrics at GET /metrics (hosts connected, measurements
@@ -94,18 +98,37 @@ async function serveMetrics(registry: Parameters<typeof startMetricsServer>[0], 
   }
 }
 
-/** Opens --spool, saying what of an earlier run's it leaves out; its problems as coded errors. */
-function spoolOption(path: string, log: (line: string) => void): SpoolOpened {
+/**
+ * Opens --spool, saying what of an earlier run's it leaves out; its problems as coded errors.
+ * One landmark per spool: it holds FILE.lock (a kernel record lock, gone with its process) while
+ * it runs, for two would rewrite each other's measurements away.
+ */
+function spoolOption(path: string, log: (line: string) => void): SpoolOpened & { readonly lock: FileLock } {
+  const hint = 'Give --spool a file this user may read and write, in a directory it may write.';
+  let lock: FileLock | undefined;
+  try {
+    // Its folder is not made: a --spool in a folder that is not there is a mistake, said as such.
+    statSync(dirname(path));
+  } catch (error) {
+    throw new CliError('LOCUS_ERR_OUTPUT', `${NAME}: cannot write the spool ${path}: ${(error as Error).message}`, hint);
+  }
+  try {
+    lock = lockFile(`${path}.lock`);
+  } catch (error) {
+    throw new CliError('LOCUS_ERR_OUTPUT', `${NAME}: cannot lock the spool ${path} (${path}.lock): ${(error as Error).message}`, hint);
+  }
+  if (!lock) throw usageError(`${NAME}: another landmark uses the spool ${path} (it holds ${path}.lock)`, 'Give each landmark a --spool of its own, or stop the other first.');
   let opened: SpoolOpened;
   try {
     opened = openSpool(path, { maxAgeMs: SPOOL_MAX_AGE_MS, now: new Date().getTime(), onProblem: (message) => log(`warning: ${message}`) });
   } catch (error) {
+    lock.release();
     if (!(error instanceof SpoolError)) throw error;
-    throw new CliError(error.reading ? 'LOCUS_ERR_INPUT_FILE' : 'LOCUS_ERR_OUTPUT', `${NAME}: ${error.message}`, 'Give --spool a file this user may read and write, in a directory it may write.');
+    throw new CliError(error.reading ? 'LOCUS_ERR_INPUT_FILE' : 'LOCUS_ERR_OUTPUT', `${NAME}: ${error.message}`, hint);
   }
   if (opened.unreadable > 0) log(`warning: ${opened.unreadable} line(s) of the spool ${path} were not signed measurements and were left out`);
   if (opened.stale > 0) log(`${opened.stale} measurement(s) in the spool ${path} were over 6 h old, which the server refuses, and were left out`);
-  return opened;
+  return { ...opened, lock };
 }
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
@@ -186,7 +209,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   });
   connected = () => server.hosts().length;
   let metricsServer: MetricsServer | undefined;
-  let spooled: SpoolOpened | undefined;
+  let spooled: ReturnType<typeof spoolOption> | undefined;
   try {
     if (metrics && metricsAt) metricsServer = await serveMetrics(metrics.registry, metricsAt);
     if (v.spool !== undefined) spooled = spoolOption(v.spool, log);
@@ -217,6 +240,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       await delivery.drain(5_000);
       delivery.close();
     }
+    spooled?.lock.release();
   });
   log(`landmark ${id} (${country}, ${lat}, ${lon}) listening on ${server.url}; public key ${key.publicKey}; locus landmark ${LANDMARK_VERSION}`);
   if (metricsServer && metricsAt) {

@@ -165,6 +165,23 @@ describe('locus landmark serve (argument checks)', () => {
     expect(r.stderr).not.toMatch(/listening on/);
   });
 
+  it('refuses a --spool another landmark uses, exit 2, leaving it as it was', async () => {
+    const dir = tempFiles({ 'spool.jsonl': 'kept by the other\n' });
+    await runLocus(['landmark', 'keygen', '--out', dir]);
+    const spool = join(dir, 'spool.jsonl');
+    // The other landmark's lock, held here as its serve would hold it.
+    const { lockFile } = await import('@locus/storage/sqlite-file');
+    const other = lockFile(`${spool}.lock`)!;
+    try {
+      const r = await runLocus(['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--host', '127.0.0.1', '--port', '0', '--server', 'http://127.0.0.1:9', '--spool', spool]);
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toMatch(/^locus: error LOCUS_ERR_CLI_USAGE: locus landmark serve: another landmark uses the spool \S+spool\.jsonl \(it holds \S+spool\.jsonl\.lock\)\nGive each landmark a --spool of its own/);
+      expect(readFileSync(spool, 'utf8')).toBe('kept by the other\n');
+    } finally {
+      other.release();
+    }
+  });
+
   it('refuses a key file that others can read', async () => {
     await runLocus(['landmark', 'keygen', '--out', keyDir, '--force']);
     chmodSync(keyPath, 0o644);
