@@ -129,6 +129,10 @@ describe('the fleet server', () => {
     expect(landmarks.find((l) => l.id === first!.info.id)).toMatchObject({ lastMeasurementAt: at(60_000).toISOString() });
     expect(landmarks.find((l) => l.id === second!.info.id)).toMatchObject({ lastMeasurementAt: null, lastRefusal: null, refused: false });
     expect(landmarks).toHaveLength(LANDMARKS.length);
+    // The second measures the first, calibrating (locus landmark calibrate): not stored, said so, and nothing wrong with the second.
+    const calibration = (await post('/api/v1/measurements', { measurements: [measurementOf(second!, first!.info.publicKey, SINGAPORE, at(2000))] })).json();
+    expect(calibration).toMatchObject({ accepted: 0, rejected: [{ index: 0, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message: `host key ${first!.info.publicKey} is landmark "${first!.info.id}"'s: a calibration between landmarks, not a node's measurement; not stored` }] });
+    expect(((await get('/api/v1/landmarks/status', operator)).json() as { landmarks: { id: string }[] }).landmarks.find((l) => l.id === second!.info.id)).toMatchObject({ refused: false, lastRefusal: null });
     // The second measures a host no node has: refused, and its status says why it delivers nothing.
     await post('/api/v1/measurements', { measurements: [measurementOf(second!, generateSigningKey().publicKey, SINGAPORE, at(1000))] });
     const refused = ((await get('/api/v1/landmarks/status', operator)).json() as { landmarks: { id: string }[] }).landmarks.find((l) => l.id === second!.info.id);

@@ -234,6 +234,9 @@ export class Verification {
     const known = await this.#repos.nodes.knownHostKeys([...new Set(batch.map((s) => s.measurement.hostKey))]);
     const unknown = checks.flatMap((c, index) => (!c.ok && c.code === 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK' ? [batch[index]!.measurement.landmarkId] : []));
     const revoked = await this.#repos.landmarks.revokedAt([...new Set(unknown)]);
+    // Landmarks' ids by public key, made only when a measurement of no node's key comes.
+    let byKey: Map<string, string> | undefined;
+    const landmarkByKey = () => (byKey ??= new Map([...landmarks.values()].map((l) => [l.publicKey as string, l.id])));
     // Per landmark, the last refusal of a measurement its own key signed (no one else can make one): why it may seem silent.
     const refusedOwn = new Map<string, { code: string; message: string }>();
     for (const [index, check] of checks.entries()) {
@@ -244,7 +247,15 @@ export class Verification {
         rejected.push({ index, code: check.code, message: check.message });
         if (check.signed) refusedOwn.set(batch[index]!.measurement.landmarkId, { code: check.code, message: check.message });
       } else if (!known.has(batch[index]!.measurement.hostKey)) {
-        const message = `no node has host key ${batch[index]!.measurement.hostKey}: enroll its agent, or register the node, first`;
+        const hostKey = batch[index]!.measurement.hostKey;
+        const peer = landmarkByKey().get(hostKey);
+        if (peer !== undefined) {
+          // Another landmark calibrating against this one (locus landmark calibrate): no host, and
+          // nothing wrong with the landmark that measured it, whose status stays as it was.
+          rejected.push({ index, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message: `host key ${hostKey} is landmark "${peer}"'s: a calibration between landmarks, not a node's measurement; not stored` });
+          continue;
+        }
+        const message = `no node has host key ${hostKey}: enroll its agent, or register the node, first`;
         rejected.push({ index, code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message });
         refusedOwn.set(batch[index]!.measurement.landmarkId, { code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_HOST', message });
       } else checked.push(batch[index]!);
