@@ -33,7 +33,10 @@ Network:
   --host ADDR      address to listen on (default 0.0.0.0)
   --port PORT      port (default 7443; 0 picks a free one)
   --server URL     deliver signed measurements to this Locus server (POST /api/v1/measurements)
-  --token-file F   bearer token for --server, read from a file ("-" for standard input)
+  --token-file F   a bearer token sent with each delivery, for a reverse proxy before
+                   --server that asks for one (the server itself checks the landmark's
+                   signatures, not a token); read from a file ("-" for standard input),
+                   which others should not read (a warning says so)
   --spool FILE     keep measurements not yet delivered in FILE (created if absent), and
                    send those an earlier run kept there, up to 6 h old, at start; one
                    landmark per spool (it holds FILE.lock while it runs)
@@ -177,9 +180,13 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const key = keyOption(NAME, v.key);
   // An empty file would send no token, and every delivery would be refused (401) while it runs.
   const token = v['token-file'] === undefined ? undefined : readSecret(NAME, v['token-file']);
+  const tokenMode = v['token-file'] === undefined || v['token-file'] === '-' ? undefined : statSync(v['token-file']).mode & 0o777;
 
   const info: LandmarkInfo = { id, name, country, lat, lon, publicKey: key.publicKey };
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
+  if (tokenMode !== undefined && (tokenMode & 0o077) !== 0) {
+    log(`warning: the token file ${v['token-file']} may be read by other users (mode ${tokenMode.toString(8).padStart(4, '0')}): chmod 600 ${v['token-file']}`);
+  }
   // The server is not known until it listens; the gauge reads it then.
   let connected = (): number => 0;
   // Delivery starts once everything listens: a landmark that cannot listen (another one running

@@ -206,6 +206,27 @@ describe('locus landmark serve (argument checks)', () => {
     expect(r.code).toBe(2);
   });
 
+  it('warns of a --token-file others may read (the token is for a proxy before the server)', async () => {
+    const dir = tempFiles({ token: 'proxy-secret\n' });
+    await runLocus(['landmark', 'keygen', '--out', dir]);
+    const blocker = createNetServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    try {
+      const serve = (mode: number) => {
+        chmodSync(join(dir, 'token'), mode);
+        const port = String((blocker.address() as AddressInfo).port);
+        // Its port taken: it warns, then stops, without serving.
+        return runLocus(['landmark', 'serve', '--id', 'fra', '--lat', '50', '--lon', '8', '--country', 'DE', '--key', join(dir, 'landmark.key'), '--server', 'http://127.0.0.1:9', '--token-file', join(dir, 'token'), '--host', '127.0.0.1', '--port', port]);
+      };
+      const open = await serve(0o644);
+      expect(open.stderr).toContain(`warning: the token file ${join(dir, 'token')} may be read by other users (mode 0644): chmod 600 ${join(dir, 'token')}\n`);
+      expect(open.stderr).not.toContain('proxy-secret');
+      expect((await serve(0o600)).stderr).not.toMatch(/warning: the token file/);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+
   it('refuses a file that is not a key', async () => {
     const bad = join(keyDir, 'bad.key');
     writeFileSync(bad, '{"kind":"something"}', { mode: 0o600 });
