@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readStateJson, writeAtomically } from './state.js';
 
@@ -34,5 +34,19 @@ describe('readStateJson', () => {
     writeFileSync(file, '[not json');
     expect(() => readStateJson(file)).toThrow(SyntaxError);
     expect(() => readStateJson(file)).toThrow(SyntaxError);
+  });
+});
+
+describe('writeAtomically', () => {
+  it('replaces a symlink at the path, never writing where it points, and leaves no temporary file', () => {
+    const file = fileIn('agent.key');
+    const elsewhere = fileIn('elsewhere');
+    writeFileSync(elsewhere, 'not to be touched');
+    symlinkSync(elsewhere, file);
+    writeAtomically(file, 'new content');
+    expect(readFileSync(elsewhere, 'utf8')).toBe('not to be touched');
+    expect(lstatSync(file).isSymbolicLink()).toBe(false);
+    expect([readFileSync(file, 'utf8'), lstatSync(file).mode & 0o777]).toEqual(['new content', 0o600]);
+    expect(readdirSync(dirname(file))).toEqual(['agent.key']);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -17,11 +17,20 @@ export interface SimulatorState {
 
 const FILE = 'simulator.json';
 
-/** Writes a file so that a reader sees either the old or the new content, never half. */
+/**
+ * Writes a file so that a reader sees either the old or the new content, never half. The new
+ * content goes to a file made for it (O_EXCL: never one already there, nor a symlink's target),
+ * then renamed over the path (which replaces a symlink there rather than writing where it points).
+ */
 export function writeAtomically(path: string, text: string, mode = 0o600): void {
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, text, { mode });
-  renameSync(tmp, path);
+  const tmp = `${path}.${randomBytes(8).toString('hex')}.tmp`;
+  writeFileSync(tmp, text, { mode, flag: 'wx' });
+  try {
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
 }
 
 /** Parsed state files by path, with the stamp of the file they were read from. */
