@@ -343,13 +343,14 @@ describe('with the Prometheus Operator', () => {
   });
 
   it.skipIf(!promtool && process.env.CI !== 'true')('gives rules that promtool accepts: PromQL and templates (skipped without promtool: apt-get install prometheus)', () => {
-    expect(promtoolCheck(rulesOf(render({ server: operator }))!.spec.groups)).toContain('SUCCESS: 17 rules found');
+    expect(promtoolCheck(rulesOf(render({ server: operator }))!.spec.groups)).toContain('SUCCESS: 18 rules found');
   });
 
   it.skipIf(!promtool && process.env.CI !== 'true')("fires LocusAgentBatchesRefused for a node refused since its last stored batch, or never stored, by promtool test rules", () => {
     const groups = rulesOf(render({ server: operator }))!.spec.groups;
     const rule = groups.flatMap((g) => g.rules).find((r) => r.alert === 'LocusAgentBatchesRefused')!;
-    const annotationsOf = (node: string, id: string) => Object.fromEntries(Object.entries(rule.annotations!).map(([k, v]) => [k, v.replaceAll('{{ $labels.node }}', node).replaceAll('{{ $labels.node_id }}', id)]));
+    const annotationsOf = (node: string, id: string, of = rule) => Object.fromEntries(Object.entries(of.annotations!).map(([k, v]) => [k, v.replaceAll('{{ $labels.node }}', node).replaceAll('{{ $labels.node_id }}', id)]));
+    const neverAnnotations = annotationsOf('gpu-d', 'd', groups.flatMap((g) => g.rules).find((r) => r.alert === 'LocusAgentNeverReported')!);
     // Two replicas answer the fleet scrape alike. a: refused after its last batch; b: delivered since; c: never stored, refused.
     const series = (name: string, labels: string, values: string) => ['p1', 'p2'].map((pod) => ({ series: `${name}{job="fleet-locus-fleet", pod="${pod}", ${labels}}`, values }));
     promtoolTest(stringify({ groups }), {
@@ -357,7 +358,7 @@ describe('with the Prometheus Operator', () => {
         {
           interval: '1m',
           input_series: [
-            ...['a', 'b', 'c'].flatMap((id) => series('locus_node_info', `node_id="${id}", node="gpu-${id}", zone_id="", claimed_country=""`, '1x20')),
+            ...['a', 'b', 'c', 'd'].flatMap((id) => series('locus_node_info', `node_id="${id}", node="gpu-${id}", zone_id="", claimed_country=""`, '1x20')),
             ...series('locus_node_last_batch_timestamp_seconds', 'node_id="a"', '1000x20'),
             ...series('locus_node_last_refused_batch_timestamp_seconds', 'node_id="a"', '2000x20'),
             ...series('locus_node_last_batch_timestamp_seconds', 'node_id="b"', '3000x20'),
@@ -366,6 +367,9 @@ describe('with the Prometheus Operator', () => {
           ],
           alert_rule_test: [
             { eval_time: '3m', alertname: 'LocusAgentBatchesRefused', exp_alerts: [] },
+            // d: enrolled, never a batch stored nor refused; a, b and c have one of them.
+            { eval_time: '14m', alertname: 'LocusAgentNeverReported', exp_alerts: [] },
+            { eval_time: '16m', alertname: 'LocusAgentNeverReported', exp_alerts: [{ exp_labels: { severity: 'warning', node_id: 'd', node: 'gpu-d' }, exp_annotations: neverAnnotations }] },
             {
               eval_time: '10m',
               alertname: 'LocusAgentBatchesRefused',
@@ -596,7 +600,8 @@ describe('the landmark Deployment', () => {
             { series: `locus_landmark_info{${fra}, landmark_id="fra-1"}`, values: '1x30' },
             { series: `locus_landmark_info{${ams}, landmark_id="ams-1"}`, values: '1x30' },
             { series: `nodejs_eventloop_lag_p99_seconds{${fra}}`, values: '0.02x30' },
-            { series: `nodejs_eventloop_lag_p99_seconds{${ams}}`, values: '0.001x30' },
+            // An idle landmark: prom-client's 10-ms sampling interval counts in every delay.
+            { series: `nodejs_eventloop_lag_p99_seconds{${ams}}`, values: '0.014x30' },
             { series: 'nodejs_eventloop_lag_p99_seconds{instance="server:8080", job="locus"}', values: '0.5x30' },
             { series: `locus_landmark_delivery_measurements_total{${fra}, result="dropped"}`, values: '0x10 5x20' },
             { series: `locus_landmark_delivery_measurements_total{${ams}, result="dropped"}`, values: '0x30' },

@@ -54,9 +54,13 @@ describe('collect from the real driver', () => {
     expect(notes).toEqual(['NVML refused GPU 0: ecc.volatileCorrected: NO_PERMISSION (4)']);
   });
 
-  it('passes on why the kernel log could not be read', async () => {
-    const { notes } = await collect({ stateDir: stateDir(), now, sources: { openNvml: fakeNvml(eightH100), nvidiaSmiXml: noSmi, kernelLog: () => Promise.resolve({ note: 'kernel log unreadable' }) } });
+  it('passes on why the kernel log could not be read, and marks its events unknown rather than absent', async () => {
+    const { notes, snapshot } = await collect({ stateDir: stateDir(), now, sources: { openNvml: fakeNvml(eightH100), nvidiaSmiXml: noSmi, kernelLog: () => Promise.resolve({ note: 'kernel log unreadable' }) } });
     expect(notes).toEqual(['kernel log unreadable']);
+    expect(snapshot.kernelLogUnread).toBe('kernel log unreadable');
+    expect(scan(snapshot, ALL_COMPONENTS).components.filter((c) => c.name === 'xid' || c.name === 'nvswitch').map((c) => [c.name, c.health])).toEqual([['xid', 'unknown'], ['nvswitch', 'unknown']]);
+    const read = await collect({ stateDir: stateDir(), now, sources: { openNvml: fakeNvml(eightH100), nvidiaSmiXml: noSmi, kernelLog } });
+    expect(read.snapshot.kernelLogUnread).toBeUndefined();
   });
 
   it.skipIf(!dir)('falls back to nvidia-smi when libnvidia-ml is missing (the real koffi loader, on a host without it)', async () => {

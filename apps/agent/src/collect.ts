@@ -83,9 +83,10 @@ async function openSystemNvml(library: string): Promise<NvmlOpen> {
   return open;
 }
 
-async function kernelXids(sources: CollectSources): Promise<{ xids: HostSnapshot['xids']; sxids: HostSnapshot['sxids']; notes: string[] }> {
+/** The kernel log's Xid and SXid events, or, when it cannot be read, none and why (kernelLogUnread: unknown, not absent). */
+async function kernelXids(sources: CollectSources): Promise<{ xids: HostSnapshot['xids']; sxids: HostSnapshot['sxids']; kernelLogUnread?: string; notes: string[] }> {
   const log = await sources.kernelLog();
-  if (!('text' in log)) return { xids: [], sxids: [], notes: [log.note] };
+  if (!('text' in log)) return { xids: [], sxids: [], kernelLogUnread: log.note, notes: [log.note] };
   const { xids, sxids } = parseKernelLog(log.text);
   return { xids, sxids, notes: [] };
 }
@@ -102,10 +103,10 @@ async function collectFromNvml(now: Date, sources: CollectSources): Promise<Coll
   } catch (error) {
     return { unavailable: `reading NVML failed: ${(error as Error).message}` };
   }
-  const { xids, sxids, notes } = await kernelXids(sources);
+  const { notes, ...kernel } = await kernelXids(sources);
   const { problems, ...snapshot } = parts;
   return {
-    snapshot: { collectedAt: now.toISOString(), source: 'nvml', ...snapshot, xids, sxids },
+    snapshot: { collectedAt: now.toISOString(), source: 'nvml', ...snapshot, ...kernel },
     notes: [...notes, ...problems.map((p) => `NVML refused ${p}`)],
   };
 }
@@ -121,7 +122,7 @@ async function collectFromNvidiaSmi(now: Date, sources: CollectSources): Promise
   } catch (error) {
     throw new CollectError('failed', `nvidia-smi -q -x printed what cannot be read as its XML log: ${(error as Error).message}`);
   }
-  const { xids, sxids, notes } = await kernelXids(sources);
+  const { notes, ...kernel } = await kernelXids(sources);
   return {
     snapshot: {
       collectedAt: now.toISOString(),
@@ -129,8 +130,7 @@ async function collectFromNvidiaSmi(now: Date, sources: CollectSources): Promise
       driverVersion: log.driverVersion,
       cudaVersion: log.cudaVersion,
       gpus: log.gpus,
-      xids,
-      sxids,
+      ...kernel,
       expectedGpus: log.attachedGpus,
       missingGpus: [],
     },

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALL_COMPONENTS } from './components/all.js';
 import { DCGM_LABELS, DCGM_METRICS, createAgentMetrics } from './metrics.js';
+import { AGENT_VERSION } from './version.js';
 import { isLoopback, parseListen, startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { scan } from './report.js';
 import { parseFleetSpec, type FleetSpec } from './simulator/models.js';
@@ -81,6 +82,15 @@ describe('Prometheus metrics of a simulated 8×H100 host', () => {
     expect(series.get('DCGM_FI_DEV_RETIRED_SBE')).toBeUndefined();
   });
 
+  it('gives no Xid series, and says the kernel log went unread, when it could not be read: not known is not 0', async () => {
+    const unread: HostSnapshot = { ...snapshot, xids: [], sxids: [], kernelLogUnread: 'kernel log unreadable (dmesg and journalctl -k failed): Xid events are not checked' };
+    const { series } = parseExposition(await exposition(unread));
+    expect(series.get('DCGM_FI_DEV_XID_ERRORS')).toBeUndefined();
+    expect(series.get('locus_agent_kernel_log_readable')).toEqual([{ labels: '', label: {}, value: 0 }]);
+    expect(series.get('locus_agent_component_health')!.filter((s) => s.label.component === 'xid' && s.value === 1).map((s) => s.label.state)).toEqual(['unknown']);
+    expect(parseExposition(await exposition()).series.get('locus_agent_kernel_log_readable')).toEqual([{ labels: '', label: {}, value: 1 }]);
+  });
+
   it("reports the agent's own state under locus_agent_*", async () => {
     const text = await exposition();
     const { series, types } = parseExposition(text);
@@ -89,6 +99,7 @@ describe('Prometheus metrics of a simulated 8×H100 host', () => {
     expect(series.get('locus_agent_last_send_success_timestamp_seconds')).toEqual([{ labels: '', label: {}, value: now.getTime() / 1000 }]);
     expect(series.get('locus_agent_send_failures_total')).toEqual([{ labels: '', label: {}, value: 1 }]);
     expect(text).toContain('locus_agent_info{source="simulator",driver_version="570.133.20"} 1');
+    expect(text).toContain(`locus_agent_build_info{version="${AGENT_VERSION}"} 1`);
     expect(text).toContain('locus_agent_gpus{state="missing"} 1');
     expect(text).toContain('locus_agent_component_health{component="gpu-count",state="unhealthy"} 1');
     expect(text).toContain('locus_agent_component_health{component="thermal",state="healthy"} 1');

@@ -9,6 +9,7 @@ import { HEALTH_STATES } from './components/component.js';
 import type { GpuSample } from './model.js';
 import type { ScanReport } from './report.js';
 import { kernelPciId, type HostSnapshot } from './snapshot.js';
+import { AGENT_VERSION } from './version.js';
 
 /** dcgm-exporter's labels, in its order. `device` is nvidia<index>. */
 export const DCGM_LABELS = ['gpu', 'UUID', 'pci_bus_id', 'device', 'modelName', 'Hostname', 'DCGM_FI_DRIVER_VERSION'] as const;
@@ -25,8 +26,12 @@ export interface DcgmMetric {
 const flag = (b: boolean | null | undefined): number | null => (b == null ? null : b ? 1 : 0);
 const sum = (xs: readonly (number | null)[] | undefined): number | null => (xs === undefined || xs.length === 0 || xs.every((x) => x === null) ? null : xs.reduce<number>((a, x) => a + (x ?? 0), 0));
 
-/** The last Xid the kernel logged for this GPU; 0 when none (dcgm-exporter's convention). */
-function lastXid(gpu: GpuSample, snapshot: HostSnapshot): number {
+/**
+ * The last Xid the kernel logged for this GPU; 0 when none (dcgm-exporter's convention); null
+ * (no series) when the kernel log could not be read: not known, which 0 would misstate.
+ */
+function lastXid(gpu: GpuSample, snapshot: HostSnapshot): number | null {
+  if (snapshot.kernelLogUnread !== undefined) return null;
   const bus = kernelPciId(gpu.identity.pciBusId);
   return snapshot.xids.filter((x) => x.pciBusId.toLowerCase() === bus).at(-1)?.xid ?? 0;
 }
@@ -125,6 +130,16 @@ export function createAgentMetrics(o: { readonly hostname: string; readonly outb
     collect() {
       this.reset();
       if (last) this.set({ source: last.snapshot.source, driver_version: last.snapshot.driverVersion ?? '' }, 1);
+    },
+  });
+  new Gauge({ name: 'locus_agent_build_info', help: 'The agent software: 1, with its version.', labelNames: ['version'], registers: [registry] }).set({ version: AGENT_VERSION }, 1);
+  new Gauge({
+    name: 'locus_agent_kernel_log_readable',
+    help: 'Whether the last pass could read the kernel log (1) or not (0: no root, or no CAP_SYSLOG where kernel.dmesg_restrict=1): without it Xid and SXid events are not checked, and DCGM_FI_DEV_XID_ERRORS has no series.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      if (last) this.set(last.snapshot.kernelLogUnread === undefined ? 1 : 0);
     },
   });
   const lastCollect = new Gauge({ name: 'locus_agent_last_collect_timestamp_seconds', help: 'When the last collection pass that succeeded ended (Unix time, s); 0 before the first.', registers: [registry] });

@@ -15,6 +15,12 @@ export interface HostSnapshot {
   readonly xids: readonly XidEvent[];
   /** NVSwitch error (SXid) events in the kernel log: about the NVLink fabric, not one GPU. */
   readonly sxids: readonly SxidEvent[];
+  /**
+   * Why the kernel log could not be read this pass (no root, no CAP_SYSLOG where
+   * kernel.dmesg_restrict=1): its Xid and SXid events are then unknown, not absent (`xids` and
+   * `sxids` empty for want of them). Absent when it was read.
+   */
+  readonly kernelLogUnread?: string;
   /** How many GPUs the host should have (inventory, driver's count); null when unknown. */
   readonly expectedGpus: number | null;
   /** GPUs the inventory knows that did not answer, by PCI bus id (a GPU lost off the bus). */

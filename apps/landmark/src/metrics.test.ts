@@ -41,6 +41,8 @@ describe('landmark metrics', () => {
     expect(value(text, 'locus_landmark_min_rtt_seconds_sum')).toBeCloseTo(0.0458, 6);
     expect(value(text, 'locus_landmark_host_problems_total{code="LOCUS_ERR_PROTO_TIMEOUT"}')).toBe(2);
     expect(value(text, 'locus_landmark_host_problems_total{code="LOCUS_ERR_PROTO_BUSY"}')).toBe(1);
+    // The codes not seen yet are there at 0, so that increase() counts their first.
+    expect(value(text, 'locus_landmark_host_problems_total{code="LOCUS_ERR_PROTO_SIGNATURE"}')).toBe(0);
     expect(value(text, 'locus_landmark_delivery_measurements_total{result="delivered"}')).toBe(90);
     expect(value(text, 'locus_landmark_delivery_measurements_total{result="refused"}')).toBe(10);
     expect(value(text, 'locus_landmark_delivery_measurements_total{result="rejected"}')).toBe(0);

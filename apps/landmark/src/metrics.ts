@@ -25,6 +25,9 @@ const RTT_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.
 
 const DELIVERY_RESULTS = ['delivered', 'refused', 'rejected', 'dropped'] as const;
 
+/** The codes a landmark reports of hosts: what a host session ends with, and LOCUS_ERR_PROTO_BUSY at the connection limit. */
+const HOST_PROBLEM_CODES: readonly ProtocolErrorCode[] = ['LOCUS_ERR_PROTO_MALFORMED', 'LOCUS_ERR_PROTO_VERSION', 'LOCUS_ERR_PROTO_SEQUENCE', 'LOCUS_ERR_PROTO_SIGNATURE', 'LOCUS_ERR_PROTO_TIMEOUT', 'LOCUS_ERR_PROTO_BUSY'];
+
 export function createLandmarkMetrics(info: LandmarkInfo, sources: LandmarkMetricSources): LandmarkMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -50,6 +53,8 @@ export function createLandmarkMetrics(info: LandmarkInfo, sources: LandmarkMetri
     labelNames: ['code'],
     registers: [registry],
   });
+  // Every code a host session or the connection limit reports, at 0 from the start: increase() misses the first event of a series born at 1.
+  for (const code of HOST_PROBLEM_CODES) problems.inc({ code }, 0);
   const delivered = new Counter({
     name: 'locus_landmark_delivery_measurements_total',
     help: 'Measurements handed to the server, by result: delivered; refused one by one in an answer that took the batch; rejected, sent alone, by the schema of the server (400 LOCUS_ERR_VALIDATION); dropped (the queue full, or stopping without a spool).',

@@ -68,7 +68,7 @@ describe('GET /api/v1/fleet/metrics', () => {
     expect(byNode('locus_node_claim')).toEqual({ [honest.nodeId]: { state: await claimOf(honest.nodeId), value: 1 }, [far.nodeId]: { state: await claimOf(far.nodeId), value: 1 }, [quiet.nodeId]: { state: 'none', value: 1 } });
     expect(Object.keys(byNode('locus_node_verdict_timestamp_seconds')).sort()).toEqual([honest.nodeId, far.nodeId].sort());
     expect(byNode('locus_node_verdict_measurements')).toEqual({ [honest.nodeId]: LANDMARKS.length, [far.nodeId]: LANDMARKS.length });
-    expect(byNode('locus_node_feasible_radius_km')[honest.nodeId]).toBeGreaterThan(0);
+    expect(byNode('locus_node_feasible_radius_meters')[honest.nodeId]).toBeGreaterThan(1000);
     expect(of('locus_zone_info')).toEqual([{ zone_id: zone, zone: 'sg-1', claimed_country: 'SG', value: 1 }]);
     expect(of('locus_zone_members')).toEqual([{ zone_id: zone, value: 2 }]);
     // One honest member does not make the zone excluded: every member must be.

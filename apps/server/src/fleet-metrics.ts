@@ -46,10 +46,10 @@ export async function fleetMetrics(repos: Repos, scope: FleetMetricsScope): Prom
   gauge(registry, 'locus_node_verdict_measurements', "Landmark measurements the node's current verdict rests on.", ['node_id'], judged.map(({ id, v }) => [{ node_id: id }, v.measurements]));
   gauge(
     registry,
-    'locus_node_feasible_radius_km',
-    "Radius of the smallest circle holding the node's feasible region; absent when the region is empty or reaches around the Earth.",
+    'locus_node_feasible_radius_meters',
+    "Radius of the smallest circle holding the node's feasible region, in metres (Prometheus's base unit); absent when the region is empty or reaches around the Earth.",
     ['node_id'],
-    judged.flatMap(({ id, v }) => (v.record.radiusKm === null ? [] : [[{ node_id: id }, v.record.radiusKm] as const])),
+    judged.flatMap(({ id, v }) => (v.record.radiusKm === null ? [] : [[{ node_id: id }, v.record.radiusKm * 1000] as const])),
   );
   gauge(registry, 'locus_zone_info', 'Always 1, one per zone: its name and claimed country, to join on zone_id.', ['zone_id', 'zone', 'claimed_country'], zones.map((z) => [{ zone_id: z.id, zone: z.name, claimed_country: z.claimed_country ?? '' }, 1]));
   gauge(registry, 'locus_zone_members', 'Enrolled nodes in the zone.', ['zone_id'], map.zones.map((z) => [{ zone_id: z.id }, z.members]));

@@ -75,5 +75,9 @@ export class ServerMetrics {
   constructor(version: string) {
     new Gauge({ name: 'locus_build_info', help: 'Always 1; the labels say which Locus this is.', labelNames: ['version'] as const, registers: [this.registry] }).set({ version }, 1);
     collectDefaultMetrics({ register: this.registry });
+    // Every result from the start, at 0: increase() over a series that is born at 1 misses that first event (an alert on one failed delivery after a restart would never fire).
+    for (const result of ['stored', 'duplicate', 'overloaded', 'refused']) this.ingestBatches.inc({ result }, 0);
+    for (const result of ['accepted', 'duplicate', 'rejected']) this.measurements.inc({ result }, 0);
+    for (const outcome of ['delivered', 'retry', 'failed']) this.webhookAttempts.inc({ outcome }, 0);
   }
 }

@@ -42,6 +42,10 @@ describe('/metrics', () => {
     const text = res.body;
     expect(series(text, 'locus_ingest_batches_total', { result: 'stored' })).toBe(2);
     expect(series(text, 'locus_ingest_batches_total', { result: 'duplicate' })).toBe(1);
+    // Results and outcomes not seen yet are there at 0, so that increase() counts their first.
+    expect(series(text, 'locus_ingest_batches_total', { result: 'overloaded' })).toBe(0);
+    expect(series(text, 'locus_webhook_attempts_total', { outcome: 'failed' })).toBe(0);
+    expect(series(text, 'locus_measurements_total', { result: 'rejected' })).toBe(0);
     expect(series(text, 'locus_ingest_gpu_samples_total')).toBe(2);
     // Each batch its own transaction here (sent one after another): samples alone by the batch store, the event by the repositories.
     expect(series(text, 'locus_ingest_transaction_seconds_count', { path: 'batch-store' })).toBe(2);

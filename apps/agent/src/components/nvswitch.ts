@@ -32,6 +32,7 @@ export const nvswitch: Component = {
       return [{ health: 'unhealthy', reason: `${fatal.length} fatal NVSwitch error(s), as the driver logged them: ${describe(fatal)}${also} (${unknownMeaning}). The NVLink fabric is down until the GPUs and NVSwitches are reset`, suggestedAction: 'reboot' }];
     }
     if (corrected.length > 0) return [{ health: 'healthy', reason: `${corrected.length} non-fatal NVSwitch error(s), corrected by the switch: ${describe(corrected)} (${unknownMeaning}; inspect the link if they recur)` }];
+    if (s.kernelLogUnread !== undefined) return [{ health: 'unknown', reason: s.kernelLogUnread }];
     return [{ health: 'healthy', reason: 'no NVSwitch errors (SXid) in the kernel log' }];
   },
 };

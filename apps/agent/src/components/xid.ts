@@ -10,6 +10,8 @@ export const xid: Component = {
   name: 'xid',
   isSupported: () => true,
   check: (s) => {
+    // Nothing read is not nothing logged: the GPUs may have had Xids that no one saw.
+    if (s.kernelLogUnread !== undefined) return [{ health: 'unknown', reason: s.kernelLogUnread }];
     const byPci = new Map<string, number>();
     for (const g of s.gpus) byPci.set(kernelPciId(g.identity.pciBusId), g.identity.index);
     for (const m of s.missingGpus) byPci.set(kernelPciId(m.pciBusId), m.index);
