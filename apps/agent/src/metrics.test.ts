@@ -6,6 +6,7 @@ import { isLoopback, parseListen, startMetricsServer, type MetricsServer } from 
 import { scan } from './report.js';
 import { parseFleetSpec, type FleetSpec } from './simulator/models.js';
 import { simulateHost } from './simulator/simulate.js';
+import type { GpuSample } from './model.js';
 import type { HostSnapshot } from './snapshot.js';
 import { parseExposition } from '../../../test/support/prometheus.js';
 
@@ -35,6 +36,18 @@ describe('Prometheus metrics of a simulated 8×H100 host', () => {
     const g0 = snapshot.gpus[0]!;
     expect(temp[0]!.labels).toBe(`{gpu="0",UUID="${g0.identity.uuid}",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA H100 80GB HBM3",Hostname="gpu-07",DCGM_FI_DRIVER_VERSION="570.133.20"}`);
     expect([...temp[0]!.labels.matchAll(/(\w+)=/g)].map((m) => m[1])).toEqual([...DCGM_LABELS]);
+  });
+
+  it('states the power limit, the PCIe link and the clock event reasons as the bitmask dcgm-exporter gives', async () => {
+    const g = (reasons: GpuSample['clockEventReasons']): HostSnapshot => ({ ...snapshot, gpus: [{ ...snapshot.gpus[0]!, clockEventReasons: reasons }] });
+    const mask = async (reasons: GpuSample['clockEventReasons']) => parseExposition(await exposition(g(reasons))).series.get('DCGM_FI_DEV_CLOCKS_EVENT_REASONS')?.map((s) => s.value);
+    expect(await mask(['sw_power_cap', 'hw_thermal_slowdown'])).toEqual([0x44]);
+    expect(await mask([])).toEqual([0]);
+    // Not reported: no series, never a 0 that would say "nothing holds the clocks down".
+    expect(await mask(null)).toBeUndefined();
+    const { series } = parseExposition(await exposition());
+    const g0 = snapshot.gpus[0]!;
+    expect([series.get('DCGM_FI_DEV_POWER_MGMT_LIMIT')![0]!.value, series.get('DCGM_FI_DEV_PCIE_LINK_GEN')![0]!.value, series.get('DCGM_FI_DEV_PCIE_LINK_WIDTH')![0]!.value]).toEqual([g0.powerLimitW, g0.pcie.gen, g0.pcie.width]);
   });
 
   it.each([

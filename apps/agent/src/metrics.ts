@@ -10,6 +10,7 @@ import type { GpuSample } from './model.js';
 import type { ScanReport } from './report.js';
 import { kernelPciId, type HostSnapshot } from './snapshot.js';
 import { AGENT_VERSION } from './version.js';
+import { CLOCK_EVENT_REASON_BITS } from './nvml/map.js';
 
 /** dcgm-exporter's labels, in its order. `device` is nvidia<index>. */
 export const DCGM_LABELS = ['gpu', 'UUID', 'pci_bus_id', 'device', 'modelName', 'Hostname', 'DCGM_FI_DRIVER_VERSION'] as const;
@@ -42,7 +43,11 @@ export const DCGM_METRICS: readonly DcgmMetric[] = [
   { name: 'DCGM_FI_DEV_MEMORY_TEMP', type: 'gauge', help: 'Memory temperature (in C).', value: (g) => g.memoryTemperatureC },
   { name: 'DCGM_FI_DEV_GPU_TEMP', type: 'gauge', help: 'GPU temperature (in C).', value: (g) => g.temperatureC },
   { name: 'DCGM_FI_DEV_POWER_USAGE', type: 'gauge', help: 'Power draw (in W).', value: (g) => g.powerDrawW },
+  { name: 'DCGM_FI_DEV_POWER_MGMT_LIMIT', type: 'gauge', help: 'Power management limit (in W).', value: (g) => g.powerLimitW },
   { name: 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', type: 'counter', help: 'Total energy consumption since the driver loaded (in mJ).', value: (g) => g.energyMj },
+  { name: 'DCGM_FI_DEV_CLOCKS_EVENT_REASONS', type: 'gauge', help: 'Current clock event reasons (bitmask of the NVML clocks event reasons: 0x1 idle, 0x4 software power cap, 0x8 hardware slowdown, 0x20 software thermal, 0x40 hardware thermal, 0x80 power brake, …).', value: (g) => (g.clockEventReasons === null ? null : g.clockEventReasons.reduce((mask, r) => mask | CLOCK_EVENT_REASON_BITS[r], 0)) },
+  { name: 'DCGM_FI_DEV_PCIE_LINK_GEN', type: 'gauge', help: 'PCIe current link generation.', value: (g) => g.pcie.gen },
+  { name: 'DCGM_FI_DEV_PCIE_LINK_WIDTH', type: 'gauge', help: 'PCIe current link width (lanes).', value: (g) => g.pcie.width },
   { name: 'DCGM_FI_DEV_PCIE_REPLAY_COUNTER', type: 'counter', help: 'Total number of PCIe retries.', value: (g) => g.pcie.replayCounter },
   { name: 'DCGM_FI_DEV_GPU_UTIL', type: 'gauge', help: 'GPU utilization (in %).', value: (g) => g.gpuUtilizationPct },
   { name: 'DCGM_FI_DEV_MEM_COPY_UTIL', type: 'gauge', help: 'Memory utilization (in %).', value: (g) => g.memoryUtilizationPct },
