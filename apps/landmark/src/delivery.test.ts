@@ -49,6 +49,17 @@ async function fakeServer(statuses: number[], okBody = '{}', refusal = '{"code":
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, received };
 }
 
+/** A stand-in server that hands `answer` the minimum RTTs of each delivery's measurements, in order; its URL. */
+async function answering(answer: (rtts: number[], res: ServerResponse) => void): Promise<string> {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => answer((JSON.parse(body) as { measurements: SignedMeasurement[] }).measurements.map((m) => m.measurement.minRttMs), res));
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 const fast = { initialMs: 5, maxMs: 20 };
 
 describe('measurement delivery', () => {
@@ -80,19 +91,14 @@ describe('measurement delivery', () => {
     let refusals = 3;
     const received: number[] = [];
     let requests = 0;
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        requests++;
-        if (refusals-- > 0) return res.writeHead(400, { 'content-type': 'application/json' }).end(refusal);
-        received.push(...(JSON.parse(body) as { measurements: SignedMeasurement[] }).measurements.map((m) => m.measurement.minRttMs));
-        res.writeHead(200).end('{}');
-      });
+    const url = await answering((rtts, res) => {
+      requests++;
+      if (refusals-- > 0) return res.writeHead(400, { 'content-type': 'application/json' }).end(refusal);
+      received.push(...rtts);
+      res.writeHead(200).end('{}');
     });
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const events: DeliveryEvent[] = [];
-    const d = startDelivery({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, batchSize: 2, backoff: { initialMs: 1, maxMs: 300 }, onEvent: (e) => events.push(e) });
+    const d = startDelivery({ server: url, batchSize: 2, backoff: { initialMs: 1, maxMs: 300 }, onEvent: (e) => events.push(e) });
     d.enqueue(measurement(0));
     await until(() => events.some((e) => e.kind === 'held'));
     // Measurements signed meanwhile wait for the next try: no request of their own.
@@ -192,19 +198,13 @@ describe('measurement delivery', () => {
 
   it("drops only the measurement the server's schema refuses, finding it by halving the batch, and delivers the rest of it", async () => {
     const received: number[] = [];
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const rtts = (JSON.parse(body) as { measurements: SignedMeasurement[] }).measurements.map((m) => m.measurement.minRttMs);
-        if (rtts.includes(2)) return res.writeHead(400, { 'content-type': 'application/json' }).end(invalid);
-        received.push(...rtts);
-        res.writeHead(200).end('{}');
-      });
+    const url = await answering((rtts, res) => {
+      if (rtts.includes(2)) return res.writeHead(400, { 'content-type': 'application/json' }).end(invalid);
+      received.push(...rtts);
+      res.writeHead(200).end('{}');
     });
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const events: DeliveryEvent[] = [];
-    const d = startDelivery({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, batchSize: 4, backoff: fast, onEvent: (e) => events.push(e) });
+    const d = startDelivery({ server: url, batchSize: 4, backoff: fast, onEvent: (e) => events.push(e) });
     for (let i = 0; i < 6; i++) d.enqueue(measurement(i));
     await until(() => d.pending() === 0);
     expect(received).toEqual([0, 1, 3, 4, 5]);
@@ -254,19 +254,13 @@ describe('measurement delivery', () => {
 
   it('sends a batch the server finds too large (413) again in smaller ones, dropping nothing', async () => {
     const received: number[][] = [];
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const rtts = (JSON.parse(body) as { measurements: SignedMeasurement[] }).measurements.map((m) => m.measurement.minRttMs);
-        if (rtts.length > 2) return res.writeHead(413).end('too large');
-        received.push(rtts);
-        res.writeHead(200).end('{}');
-      });
+    const url = await answering((rtts, res) => {
+      if (rtts.length > 2) return res.writeHead(413).end('too large');
+      received.push(rtts);
+      res.writeHead(200).end('{}');
     });
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const events: DeliveryEvent[] = [];
-    const d = startDelivery({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, batchSize: 8, backoff: fast, onEvent: (e) => events.push(e) });
+    const d = startDelivery({ server: url, batchSize: 8, backoff: fast, onEvent: (e) => events.push(e) });
     for (let i = 0; i < 7; i++) d.enqueue(measurement(i));
     await until(() => d.pending() === 0);
     expect(received.flat()).toEqual([0, 1, 2, 3, 4, 5, 6]);
@@ -299,19 +293,13 @@ describe('measurement delivery', () => {
     const unknown = { code: 'LOCUS_ERR_MEASUREMENT_UNKNOWN_LANDMARK', message: 'landmark "fra-1" is not registered' };
     let registered = false;
     const received: number[] = [];
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const rtts = (JSON.parse(body) as { measurements: SignedMeasurement[] }).measurements.map((m) => m.measurement.minRttMs);
-        if (!registered) return res.writeHead(200).end(JSON.stringify({ accepted: 0, duplicates: 0, rejected: rtts.map((_, index) => ({ index, ...unknown })) }));
-        received.push(...rtts);
-        res.writeHead(200).end(JSON.stringify({ accepted: rtts.length, duplicates: 0, rejected: [] }));
-      });
+    const url = await answering((rtts, res) => {
+      if (!registered) return res.writeHead(200).end(JSON.stringify({ accepted: 0, duplicates: 0, rejected: rtts.map((_, index) => ({ index, ...unknown })) }));
+      received.push(...rtts);
+      res.writeHead(200).end(JSON.stringify({ accepted: rtts.length, duplicates: 0, rejected: [] }));
     });
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const events: DeliveryEvent[] = [];
-    const d = startDelivery({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, backoff: { initialMs: 1, maxMs: 100 }, onEvent: (e) => events.push(e) });
+    const d = startDelivery({ server: url, backoff: { initialMs: 1, maxMs: 100 }, onEvent: (e) => events.push(e) });
     d.enqueue(measurement(0));
     await until(() => events.some((e) => e.kind === 'held'));
     for (let i = 1; i < 3; i++) d.enqueue(measurement(i));
