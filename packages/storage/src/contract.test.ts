@@ -987,20 +987,24 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     expect((await alerts.list('org-a', 'firing', 10)).map((a) => [a.severity, a.summary, a.last_fired_at])).toEqual([['warning', 'possible again', 10]]);
   });
 
-  it('keeps which firing alerts no webhook was told of, each claimed once by replicas claiming at once, never a resolved one', async () => {
+  it('keeps which firing alerts no webhook was told of, and which resolutions, each claimed once by replicas claiming at once', async () => {
     const alerts = new AlertRepo(storage.db);
     const fired = await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|a'), cond('node:n1|b'), cond('node:n1|c')], 10, newId);
     const id = (key: string) => fired.find((t) => t.alert.key === key)!.alert.id;
     expect(fired.every((t) => t.alert.untold === 0)).toBe(true);
     expect(await alerts.untold()).toEqual([]);
-    await alerts.noteUntold([id('node:n1|a'), id('node:n1|b'), id('node:n1|c')], true);
-    await alerts.noteUntold([id('node:n1|c')], false);
+    await alerts.noteUntold([id('node:n1|a'), id('node:n1|b'), id('node:n1|c')], 1);
+    await alerts.noteUntold([id('node:n1|c')], 0);
     // b resolves while untold: not told when its mute ends.
     await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|a'), cond('node:n1|c')], 20, newId);
     expect((await alerts.untold()).map((a) => [a.key, a.untold])).toEqual([['node:n1|a', 1]]);
-    const both = [id('node:n1|a'), id('node:n1|b')];
-    const [one, other] = await Promise.all([alerts.claimUntold(both), alerts.claimUntold(both)]);
-    expect([...one, ...other].map((a) => [a.key, a.state, a.untold])).toEqual([['node:n1|a', 'firing', 0]]);
+    // c, told it fired, resolves while muted: its resolution is untold (2) while it stays resolved.
+    await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|a')], 30, newId);
+    await alerts.noteUntold([id('node:n1|c')], 2);
+    expect((await alerts.untold()).map((a) => [a.key, a.state, a.untold]).sort()).toEqual([['node:n1|a', 'firing', 1], ['node:n1|c', 'resolved', 2]]);
+    const all = [id('node:n1|a'), id('node:n1|b'), id('node:n1|c')];
+    const [one, other] = await Promise.all([alerts.claimUntold(all), alerts.claimUntold(all)]);
+    expect([...one, ...other].map((a) => [a.key, a.state, a.untold]).sort()).toEqual([['node:n1|a', 'firing', 0], ['node:n1|c', 'resolved', 0]]);
     expect(await alerts.untold()).toEqual([]);
   });
 
@@ -1095,7 +1099,8 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
   it("lists the webhooks with deliveries due, the first due first, and each webhook's due deliveries in order", async () => {
     const alerts = new AlertRepo(storage.db);
     for (const id of ['w1', 'w2', 'w3']) await alerts.addWebhook({ id, org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
-    const enqueue = (id: string, webhook_id: string, next_attempt_at: number, created_at = 0) => alerts.enqueueDelivery({ id, webhook_id, alert_id: 'a1', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at, last_status_code: null, last_error: null, created_at, delivered_at: null, changes: 1 });
+    // Each of an alert of its own (see below for two of one alert).
+    const enqueue = (id: string, webhook_id: string, next_attempt_at: number, created_at = 0) => alerts.enqueueDelivery({ id, webhook_id, alert_id: `alert-${id}`, event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at, last_status_code: null, last_error: null, created_at, delivered_at: null, changes: 1 });
     await enqueue('a', 'w1', 30);
     await enqueue('b', 'w2', 20);
     await enqueue('c', 'w1', 10, 2);
@@ -1111,6 +1116,28 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     await alerts.recordAttempt('c', { status: 'pending', attempts: 1, next_attempt_at: 45, last_status_code: 500, last_error: 'HTTP 500', delivered_at: null });
     expect(await alerts.webhooksDue(40)).toEqual(['w2', 'w1']);
     expect(await alerts.webhooksDue(60)).toEqual(['w2', 'w1', 'w3']);
+  });
+
+  it("holds a delivery of an alert while an earlier one of it to the same webhook is pending, so that a receiver gets an alert's changes in order", async () => {
+    const alerts = new AlertRepo(storage.db);
+    for (const id of ['w1', 'w2']) await alerts.addWebhook({ id, org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
+    const enqueue = (id: string, webhook_id: string, alert_id: string, event: string, next_attempt_at: number, created_at: number) => alerts.enqueueDelivery({ id, webhook_id, alert_id, event, body: '{}', status: 'pending', attempts: 0, next_attempt_at, last_status_code: null, last_error: null, created_at, delivered_at: null, changes: 1 });
+    // a1 resolved (told at 10, refused, to be retried at 100), then fired again (at 20, due now).
+    await enqueue('resolved', 'w1', 'a1', 'resolved', 100, 10);
+    await enqueue('fired', 'w1', 'a1', 'fired', 20, 20);
+    // Another alert, another webhook, and a test (of no alert): due by their time alone.
+    await enqueue('other', 'w1', 'a2', 'fired', 20, 20);
+    await enqueue('elsewhere', 'w2', 'a1', 'fired', 20, 20);
+    await enqueue('test', 'w1', '', 'test', 20, 30);
+    expect((await alerts.dueDeliveries(50, 10)).map((d) => d.id)).toEqual(['elsewhere', 'other', 'test']);
+    expect((await alerts.dueDeliveries(50, 10, 'w1')).map((d) => d.id)).toEqual(['other', 'test']);
+    for (const id of ['other', 'test', 'elsewhere']) await alerts.recordAttempt(id, { status: 'delivered', attempts: 1, next_attempt_at: 20, last_status_code: 200, last_error: null, delivered_at: 50 });
+    // Only the held one is left before 100: no webhook has a delivery due (a dispatch would otherwise spin on w1).
+    expect(await alerts.webhooksDue(50)).toEqual([]);
+    expect((await alerts.dueDeliveries(100, 10)).map((d) => d.id)).toEqual(['resolved']);
+    await alerts.recordAttempt('resolved', { status: 'delivered', attempts: 2, next_attempt_at: 100, last_status_code: 200, last_error: null, delivered_at: 100 });
+    expect(await alerts.webhooksDue(100)).toEqual(['w1']);
+    expect((await alerts.dueDeliveries(100, 10)).map((d) => d.id)).toEqual(['fired']);
   });
 
   it("holds alert changes for a grouping webhook, and makes one delivery of a group's changes, each taken once", async () => {

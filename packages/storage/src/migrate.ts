@@ -27,6 +27,8 @@ import { nodeLastRefusal } from './migrations/0026-node-last-refusal.js';
 import { nodeAgentVersion } from './migrations/0027-node-agent-version.js';
 import { gpuMissingSince } from './migrations/0028-gpu-missing-since.js';
 import { landmarkVersion } from './migrations/0029-landmark-version.js';
+import { alertUntoldResolution } from './migrations/0030-alert-untold-resolution.js';
+import { deliveriesPendingByAlert } from './migrations/0031-deliveries-pending-by-alert.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -59,6 +61,8 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0027-node-agent-version': nodeAgentVersion,
   '0028-gpu-missing-since': gpuMissingSince,
   '0029-landmark-version': landmarkVersion,
+  '0030-alert-untold-resolution': alertUntoldResolution,
+  '0031-deliveries-pending-by-alert': deliveriesPendingByAlert,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

@@ -226,7 +226,11 @@ export interface AlertTable {
   first_fired_at: number;
   last_fired_at: number;
   resolved_at: number | null;
-  /** 1: its latest firing or severity change was muted, and no webhook has been told of it since. */
+  /**
+   * 1: its latest firing or severity change was muted, and no webhook has been told of it since;
+   * 2: it resolved while muted after webhooks were told it fired, and they have not been told of
+   * the resolution (migration 0030); 0: nothing untold.
+   */
   untold: number;
 }
 

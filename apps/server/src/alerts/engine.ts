@@ -60,7 +60,14 @@ export const DELIVERY_CLAIM_MS = 6 * WEBHOOK_TIMEOUT_MS;
  */
 const SILENCE_SLICE = 2_000;
 
-export const DEFAULT_ALERTING: Omit<AlertingOptions, 'restricted'> = Object.freeze({ silentAfterMs: 5 * 60_000, landmarkOutlierNodes: 2, landmarkSilentAfterMs: 15 * 60_000, sweepSlice: 500, maxAttempts: 8 });
+/**
+ * Attempts of a webhook delivery before it is given up: waits of 5 s doubling to an hour, with
+ * jitter (half to all of each), span about 2.2 to 4.4 hours, so that a receiver down for a
+ * maintenance or an outage of a couple of hours still gets every alert.
+ */
+export const WEBHOOK_MAX_ATTEMPTS = 14;
+
+export const DEFAULT_ALERTING: Omit<AlertingOptions, 'restricted'> = Object.freeze({ silentAfterMs: 5 * 60_000, landmarkOutlierNodes: 2, landmarkSilentAfterMs: 15 * 60_000, sweepSlice: 500, maxAttempts: WEBHOOK_MAX_ATTEMPTS });
 
 /** The published form of an alert (webhook bodies and the API). */
 export const alertView = (a: AlertRecord, mute?: MuteRule) => ({
@@ -283,17 +290,19 @@ export class Alerting {
     if (hooks.length === 0) return;
     const muting = await mutingOf(this.#repos, orgId, changes.map((c) => c.alert), now);
     const told = changes.filter((c) => !muting(c.alert));
-    // A firing or a severity change that a mute kept from the webhooks is told when the mute
-    // ends, if the alert still fires then (tellUnmuted); a change told since, or a resolution, is not.
-    const untold = (c: Transition) => c.change !== 'resolved' && muting(c.alert) !== undefined;
-    await this.#repos.alerts.noteUntold(changes.filter((c) => untold(c) && c.alert.untold !== 1).map((c) => c.alert.id), true);
-    await this.#repos.alerts.noteUntold(changes.filter((c) => !untold(c) && c.alert.untold === 1).map((c) => c.alert.id), false);
+    // What a mute kept from the webhooks is told when the mute ends (tellUnmuted), if it still
+    // holds then: a firing or a severity change while the alert still fires (1); a resolution of
+    // an alert they were told fired, while it stays resolved (2), so that no incident stays open
+    // on a receiver. A resolution of an alert whose firing they were never told is nothing to them (0).
+    const untold = (c: Transition): 0 | 1 | 2 => (muting(c.alert) === undefined ? 0 : c.change !== 'resolved' ? 1 : c.alert.untold === 1 ? 0 : 2);
+    for (const value of [0, 1, 2] as const) await this.#repos.alerts.noteUntold(changes.filter((c) => untold(c) === value && c.alert.untold !== value).map((c) => c.alert.id), value);
     await this.#tell(orgId, hooks, told, now);
   }
 
   /**
    * Tells webhooks of the alerts that fired or changed severity while muted and still fire, now
-   * that no rule mutes them (a rule ran out or was lifted): as `fired`, with the alert as it is.
+   * that no rule mutes them (a rule ran out or was lifted): as `fired`, with the alert as it is;
+   * and of those they were told fired that resolved while muted and stay resolved: as `resolved`.
    * Each alert is told once, by one replica. The loop runs it; so does lifting a rule. Returns how
    * many alerts it told of.
    */
@@ -305,7 +314,7 @@ export class Alerting {
       const claimed = await this.#repos.alerts.claimUntold(alerts.filter((a) => !muting(a)).map((a) => a.id));
       if (claimed.length === 0) continue;
       told += claimed.length;
-      await this.#tell(orgId, await this.#repos.alerts.webhooks(orgId), claimed.map((alert) => ({ alert, change: 'fired' as const })), now);
+      await this.#tell(orgId, await this.#repos.alerts.webhooks(orgId), claimed.map((alert) => ({ alert, change: alert.state === 'resolved' ? ('resolved' as const) : ('fired' as const) })), now);
     }
     return told;
   }
@@ -439,16 +448,34 @@ export class Alerting {
     const random = this.#options.random ?? Math.random;
     let status: number | null = null;
     let error: string | null = null;
+    // The attempt's own deadline: a timer and a controller, not AbortSignal.timeout inside
+    // AbortSignal.any, whose timer Node 20 may collect before it fires, leaving an attempt to a
+    // receiver that never answers waiting for ever and every webhook's deliveries behind it.
+    const timeoutMs = this.#options.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS;
+    const attempt = new AbortController();
+    const timer = setTimeout(() => attempt.abort(new Error(`the receiver did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    // Ends with the signal even if the request does not (a sender that ignores it).
+    const aborted = new Promise<never>((_, reject) => attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason as Error), { once: true }));
+    const stopping = () => attempt.abort(new Error('the server stopped during the attempt'));
+    if (this.#closing.signal.aborted) stopping();
+    else this.#closing.signal.addEventListener('abort', stopping, { once: true });
     try {
-      const res = await send(hook.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-locus-signature': webhookSignature(hook.secret, d.body), 'x-locus-delivery': d.id, 'x-locus-event': d.event },
-        body: d.body,
-        signal: AbortSignal.any([AbortSignal.timeout(this.#options.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS), this.#closing.signal]),
-      });
+      const res = await Promise.race([
+        send(hook.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-locus-signature': webhookSignature(hook.secret, d.body), 'x-locus-delivery': d.id, 'x-locus-event': d.event },
+          body: d.body,
+          signal: attempt.signal,
+        }),
+        aborted,
+      ]);
       status = res.status;
     } catch (e) {
-      error = this.#closing.signal.aborted ? 'the server stopped during the attempt' : (e as Error).message;
+      error = this.#closing.signal.aborted ? 'the server stopped during the attempt' : attempt.signal.aborted ? (attempt.signal.reason as Error).message : (e as Error).message;
+    } finally {
+      clearTimeout(timer);
+      this.#closing.signal.removeEventListener('abort', stopping);
+      aborted.catch(() => {});
     }
     const now = this.#clock.now().getTime();
     const attempts = d.attempts + 1;

@@ -81,27 +81,47 @@ export class AlertRepo {
   }
 
   /**
-   * Notes that these alerts' latest changes were muted (untold) or that webhooks have been told
-   * of them since (told), in one query per 5,000 alerts.
+   * Notes what of these alerts' latest changes webhooks were not told (AlertRecord.untold: 1 a
+   * muted firing or severity change, 2 a muted resolution of an alert they were told fired, 0
+   * nothing), in one query per 5,000 alerts.
    */
-  async noteUntold(ids: readonly string[], untold: boolean): Promise<void> {
+  async noteUntold(ids: readonly string[], untold: 0 | 1 | 2): Promise<void> {
     await bySlices(ids, async (slice) => {
-      await this.#db.updateTable('alerts').set({ untold: untold ? 1 : 0 }).where('id', 'in', slice).execute();
+      await this.#db.updateTable('alerts').set({ untold }).where('id', 'in', slice).execute();
       return [];
     });
   }
 
-  /** Every firing alert, of any org, whose latest firing or severity change no webhook was told of (muted then). */
+  /**
+   * Every alert, of any org, with a change no webhook was told of (muted then) that still holds:
+   * firing with its latest firing or severity change untold, or resolved with its resolution untold.
+   */
   untold(): Promise<AlertRecord[]> {
-    return this.#db.selectFrom('alerts').selectAll().where('untold', '=', 1).where('state', '=', 'firing').orderBy('org_id').orderBy('id').execute();
+    return this.#db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('untold', '<>', 0)
+      .where((eb) => eb.or([eb.and([eb('untold', '=', 1), eb('state', '=', 'firing')]), eb.and([eb('untold', '=', 2), eb('state', '=', 'resolved')])]))
+      .orderBy('org_id')
+      .orderBy('id')
+      .execute();
   }
 
   /**
-   * Takes these untold alerts to tell webhooks of them: those still untold and firing, each taken
-   * by one caller however many replicas take it at once. Returns them as they are now.
+   * Takes these untold alerts to tell webhooks of them: those whose untold change still holds
+   * (as untold() finds them), each taken by one caller however many replicas take it at once.
+   * Returns them as they are now: `state` says which change to tell.
    */
   claimUntold(ids: readonly string[]): Promise<AlertRecord[]> {
-    return bySlices(ids, (slice) => this.#db.updateTable('alerts').set({ untold: 0 }).where('id', 'in', slice).where('untold', '=', 1).where('state', '=', 'firing').returningAll().execute());
+    return bySlices(ids, (slice) =>
+      this.#db
+        .updateTable('alerts')
+        .set({ untold: 0 })
+        .where('id', 'in', slice)
+        .where((eb) => eb.or([eb.and([eb('untold', '=', 1), eb('state', '=', 'firing')]), eb.and([eb('untold', '=', 2), eb('state', '=', 'resolved')])]))
+        .returningAll()
+        .execute(),
+    );
   }
 
   /** The alerts, firing or resolved, of these nodes of an org (for reconcile), in one query per 5,000 nodes. */
@@ -214,21 +234,47 @@ export class AlertRepo {
 
   /** Deliveries due at `now` (pending, their next attempt not later), the first due first: of one webhook, or of all. */
   dueDeliveries(now: number, limit: number, webhookId?: string): Promise<WebhookDelivery[]> {
-    let q = this.#db.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now);
-    if (webhookId !== undefined) q = q.where('webhook_id', '=', webhookId);
-    return q.orderBy('next_attempt_at').orderBy('created_at').orderBy('id').limit(limit).execute();
+    let q = this.#due(now).selectAll('d');
+    if (webhookId !== undefined) q = q.where('d.webhook_id', '=', webhookId);
+    return q.orderBy('d.next_attempt_at').orderBy('d.created_at').orderBy('d.id').limit(limit).execute();
+  }
+
+  /**
+   * The pending deliveries due at `now`, as `d`: but a delivery of one alert waits while an
+   * earlier one of that alert to the same webhook is pending (retried later), so that a receiver
+   * never gets an alert's changes out of order (a `resolved` after the `fired` that followed it).
+   * Deliveries of no one alert (tests, groups) are due by their time alone.
+   */
+  #due(now: number) {
+    return this.#db
+      .selectFrom('webhook_deliveries as d')
+      .where('d.status', '=', 'pending')
+      .where('d.next_attempt_at', '<=', now)
+      .where((eb) =>
+        eb.or([
+          eb('d.alert_id', '=', ''),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('webhook_deliveries as e')
+                .select('e.id')
+                .whereRef('e.webhook_id', '=', 'd.webhook_id')
+                .whereRef('e.alert_id', '=', 'd.alert_id')
+                .where('e.status', '=', 'pending')
+                .where((inner) => inner.or([inner('e.created_at', '<', inner.ref('d.created_at')), inner.and([inner('e.created_at', '=', inner.ref('d.created_at')), inner('e.id', '<', inner.ref('d.id'))])])),
+            ),
+          ),
+        ]),
+      );
   }
 
   /** The webhooks with deliveries due at `now`, the one with the delivery due first first. */
   async webhooksDue(now: number): Promise<string[]> {
-    const rows = await this.#db
-      .selectFrom('webhook_deliveries')
-      .select('webhook_id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .groupBy('webhook_id')
-      .orderBy((eb) => eb.fn.min('next_attempt_at'))
-      .orderBy('webhook_id')
+    const rows = await this.#due(now)
+      .select('d.webhook_id')
+      .groupBy('d.webhook_id')
+      .orderBy((eb) => eb.fn.min('d.next_attempt_at'))
+      .orderBy('d.webhook_id')
       .execute();
     return rows.map((r) => r.webhook_id);
   }
