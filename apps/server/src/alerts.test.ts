@@ -635,6 +635,30 @@ describe('alerts', () => {
     });
   });
 
+  it('tell of that resolution also when the alert changed severity under the mute before it resolved', async () => {
+    const h = await hook([]);
+    const beijing = landmark('bjs-2', 'CN', 39.9042, 116.4074);
+    await s.registerLandmarks([beijing.info]);
+    const n = await node('sg-15');
+    await measure(n.key, SHENZHEN, 10);
+    await s.app.alerting.dispatch();
+    const told = () => h.got.map((g) => JSON.parse(g.body) as { event: string; alert: { kind: string; nodeId: string } }).filter((b) => b.alert.kind === 'restricted').map((b) => [b.event, b.alert.nodeId]);
+    expect(told()).toEqual([['fired', n.id]]);
+    const rule = (await call('POST', '/api/v1/mute-rules', { nodeId: n.id, durationS: 8 * 3600, reason: 'investigating' })).json() as { id: string };
+    // Under the mute: certain (critical), then, once those answers have left the window, back in Singapore.
+    s.clock.advance(60_000);
+    await call('POST', '/api/v1/measurements', { measurements: [beijing, ...LANDMARKS].map((l) => measurementOf(l, n.key.publicKey, { lat: 39.9042, lon: 116.4074 }, s.clock.now())) });
+    expect((await alerts('firing')).filter((a) => a.kind === 'restricted').map((a) => a.severity)).toEqual(['critical']);
+    s.clock.advance(7 * 3600_000);
+    await measure(n.key, SINGAPORE);
+    expect((await alerts('firing')).filter((a) => a.kind === 'restricted')).toEqual([]);
+    expect((await call('DELETE', `/api/v1/mute-rules/${rule.id}`)).statusCode).toBe(200);
+    await vi.waitFor(async () => {
+      await s.app.alerting.dispatch();
+      expect(told()).toEqual([['fired', n.id], ['resolved', n.id]]);
+    });
+  });
+
   it("stay quiet toward webhooks for a zone's members while the zone is muted (a site's maintenance), and only for them", async () => {
     const h = await hook([]);
     const zone = (await call('POST', '/api/v1/zones', { name: 'sin-dc1', claimedCountry: 'SG' })).json() as { id: string };

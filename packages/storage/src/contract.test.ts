@@ -1001,7 +1001,9 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     // c, told it fired, resolves while muted: its resolution is untold (2) while it stays resolved.
     await alerts.reconcile('org-a', 'node:n1|', [cond('node:n1|a')], 30, newId);
     await alerts.noteUntold([id('node:n1|c')], 2);
-    expect((await alerts.untold()).map((a) => [a.key, a.state, a.untold]).sort()).toEqual([['node:n1|a', 'firing', 1], ['node:n1|c', 'resolved', 2]]);
+    // 3 (a change untold of an alert the webhooks hold open) is looked for while it fires, as 1 is.
+    await alerts.noteUntold([id('node:n1|a')], 3);
+    expect((await alerts.untold()).map((a) => [a.key, a.state, a.untold]).sort()).toEqual([['node:n1|a', 'firing', 3], ['node:n1|c', 'resolved', 2]]);
     const all = [id('node:n1|a'), id('node:n1|b'), id('node:n1|c')];
     const [one, other] = await Promise.all([alerts.claimUntold(all), alerts.claimUntold(all)]);
     expect([...one, ...other].map((a) => [a.key, a.state, a.untold]).sort()).toEqual([['node:n1|a', 'firing', 0], ['node:n1|c', 'resolved', 0]]);

@@ -227,9 +227,11 @@ export interface AlertTable {
   last_fired_at: number;
   resolved_at: number | null;
   /**
-   * 1: its latest firing or severity change was muted, and no webhook has been told of it since;
-   * 2: it resolved while muted after webhooks were told it fired, and they have not been told of
-   * the resolution (migration 0030); 0: nothing untold.
+   * What webhooks were not told of it (a mute kept it from them): 0 nothing; 1 its latest firing
+   * or severity change, while they do not hold it open; 3 the same while they hold it open (told
+   * it fired, not since that it resolved); 2 its resolution, while they hold it open (migration
+   * 0030). 1 and 3 are told as `fired` if it still fires when the mute ends, 2 as `resolved` if it
+   * is still resolved.
    */
   untold: number;
 }

@@ -291,11 +291,19 @@ export class Alerting {
     const muting = await mutingOf(this.#repos, orgId, changes.map((c) => c.alert), now);
     const told = changes.filter((c) => !muting(c.alert));
     // What a mute kept from the webhooks is told when the mute ends (tellUnmuted), if it still
-    // holds then: a firing or a severity change while the alert still fires (1); a resolution of
-    // an alert they were told fired, while it stays resolved (2), so that no incident stays open
-    // on a receiver. A resolution of an alert whose firing they were never told is nothing to them (0).
-    const untold = (c: Transition): 0 | 1 | 2 => (muting(c.alert) === undefined ? 0 : c.change !== 'resolved' ? 1 : c.alert.untold === 1 ? 0 : 2);
-    for (const value of [0, 1, 2] as const) await this.#repos.alerts.noteUntold(changes.filter((c) => untold(c) === value && c.alert.untold !== value).map((c) => c.alert.id), value);
+    // holds then (AlertRecord.untold): a firing or a severity change while the alert still fires
+    // (1, or 3 where they hold it open); a resolution of an alert they hold open, while it stays
+    // resolved (2), so that no incident stays open on a receiver. They hold it open when they were
+    // told it fired and not since that it resolved: a resolution of one they never held open is
+    // nothing to them (0).
+    const untold = (c: Transition): 0 | 1 | 2 | 3 => {
+      if (muting(c.alert) === undefined) return 0;
+      const before = c.alert.untold;
+      const open = before === 2 || before === 3 || (before === 0 && c.change !== 'fired');
+      if (c.change === 'resolved') return open ? 2 : 0;
+      return open ? 3 : 1;
+    };
+    for (const value of [0, 1, 2, 3] as const) await this.#repos.alerts.noteUntold(changes.filter((c) => untold(c) === value && c.alert.untold !== value).map((c) => c.alert.id), value);
     await this.#tell(orgId, hooks, told, now);
   }
 

@@ -1,9 +1,9 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 
 /**
- * `alerts.untold` may be 2 as well: the alert resolved while muted after webhooks were told it
- * fired, so that they are told of its resolution when the mute ends (a receiver must not be left
- * with an incident that never closes). The index covers both values the loop looks for.
+ * `alerts.untold` may be 2 and 3 as well (schema.ts): an alert webhooks hold open (told it
+ * fired) that resolved while muted is told of its resolution when the mute ends (a receiver must
+ * not be left with an incident that never closes). The index covers every value the loop looks for.
  */
 export const alertUntoldResolution: Migration = {
   async up(db: Kysely<unknown>) {

@@ -81,11 +81,10 @@ export class AlertRepo {
   }
 
   /**
-   * Notes what of these alerts' latest changes webhooks were not told (AlertRecord.untold: 1 a
-   * muted firing or severity change, 2 a muted resolution of an alert they were told fired, 0
-   * nothing), in one query per 5,000 alerts.
+   * Notes what of these alerts' latest changes webhooks were not told (AlertRecord.untold), in
+   * one query per 5,000 alerts.
    */
-  async noteUntold(ids: readonly string[], untold: 0 | 1 | 2): Promise<void> {
+  async noteUntold(ids: readonly string[], untold: 0 | 1 | 2 | 3): Promise<void> {
     await bySlices(ids, async (slice) => {
       await this.#db.updateTable('alerts').set({ untold }).where('id', 'in', slice).execute();
       return [];
@@ -101,7 +100,7 @@ export class AlertRepo {
       .selectFrom('alerts')
       .selectAll()
       .where('untold', '<>', 0)
-      .where((eb) => eb.or([eb.and([eb('untold', '=', 1), eb('state', '=', 'firing')]), eb.and([eb('untold', '=', 2), eb('state', '=', 'resolved')])]))
+      .where((eb) => eb.or([eb.and([eb('untold', 'in', [1, 3]), eb('state', '=', 'firing')]), eb.and([eb('untold', '=', 2), eb('state', '=', 'resolved')])]))
       .orderBy('org_id')
       .orderBy('id')
       .execute();
@@ -118,7 +117,7 @@ export class AlertRepo {
         .updateTable('alerts')
         .set({ untold: 0 })
         .where('id', 'in', slice)
-        .where((eb) => eb.or([eb.and([eb('untold', '=', 1), eb('state', '=', 'firing')]), eb.and([eb('untold', '=', 2), eb('state', '=', 'resolved')])]))
+        .where((eb) => eb.or([eb.and([eb('untold', 'in', [1, 3]), eb('state', '=', 'firing')]), eb.and([eb('untold', '=', 2), eb('state', '=', 'resolved')])]))
         .returningAll()
         .execute(),
     );
