@@ -8,13 +8,15 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { TemplateError, mergeValues, renderTemplate, type Scope } from './support/helm-template.js';
 import { validateObject, type Container, type K8sObject, type PodSpec } from './support/k8s-schemas.js';
 import { locusHelpShim } from './support/locus-shim.js';
-import { parseListen } from '@locus/agent';
+import { ALL_COMPONENTS, createAgentMetrics, parseFleetSpec, parseListen, scan } from '@locus/agent';
 import { CLAIM_VERDICT, HEALTH, PROTOCOL_ERRORS, RESTRICTED_VERDICT } from '@locus/protocol';
 import { createLandmarkMetrics } from '@locus/landmark';
 import { migrateToLatest, openStorage } from '@locus/storage';
 import { BACKGROUND_TASKS, ServerMetrics } from '../apps/server/src/metrics.js';
 import { fleetMetrics } from '../apps/server/src/fleet-metrics.js';
 import { reposOf } from '../apps/server/src/repos.js';
+import type { FleetSpec } from '../apps/agent/src/simulator/models.js';
+import { simulateHost } from '../apps/agent/src/simulator/simulate.js';
 
 /**
  * deploy/helm/locus rendered as `helm template` would (helm is not in Debian; see
@@ -55,7 +57,7 @@ const SETUPS = {
   'external PostgreSQL': { server: { databaseUrl: 'postgres://locus:pw@db.internal:5432/locus', adminToken: 'locus_owner_token', args: ['--trust-proxy', '10.0.0.0/8', '--raw-retention-days', '30', '--silent-after-minutes', '10', '--alert-sweep-minutes', '15'] }, agent: { serverUrl: 'https://locus.example.com', claim: 'DE', nvmlLibraryHostDir: '/usr/lib/x86_64-linux-gnu', runtimeClassName: '' } },
   'Prometheus Operator': {
     server: { serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' }, fleetTokenSecret: 'locus-viewer-token' }, prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } }, grafanaDashboard: { enabled: true } },
-    agent: { metrics: { enabled: true, podMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } },
+    agent: { metrics: { enabled: true, podMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } }, prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } },
   },
   'landmark, no agent': { landmark: { enabled: true, id: 'fra-1', lat: '50.1109', lon: '8.6821', country: 'DE', keySecret: 'fra-1-key' }, agent: { enabled: false } },
   'landmark with metrics': { landmark: { enabled: true, id: 'fra-1', lat: '50.1109', lon: '8.6821', country: 'DE', keySecret: 'fra-1-key', metrics: { enabled: true, podMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } } },
@@ -244,8 +246,8 @@ const LABEL_VALUES: Record<string, readonly string[]> = {
 };
 
 /** Checks that an expression names only exposed series (a histogram's by its _bucket, _sum and _count), by labels they carry, with values they take. */
-function expectExposed(families: ReadonlyMap<string, readonly string[]>, where: string, expr: string): void {
-  const selectors = [...expr.matchAll(/\b(locus_[a-z0-9_]+|nodejs_[a-z0-9_]+|up)\b(?:\{([^}]*)\})?/g)];
+function expectExposed(families: ReadonlyMap<string, readonly string[]>, where: string, expr: string, labelValues: Readonly<Record<string, readonly string[]>> = LABEL_VALUES): void {
+  const selectors = [...expr.matchAll(/\b(locus_[a-z0-9_]+|nodejs_[a-z0-9_]+|DCGM_FI_[A-Z0-9_]+|up)\b(?:\{([^}]*)\})?/g)];
   expect(selectors.length, where).toBeGreaterThan(0);
   // The target's labels, which Prometheus adds to every series it scrapes.
   const labels = new Set<string>(['instance', 'job']);
@@ -254,16 +256,50 @@ function expectExposed(families: ReadonlyMap<string, readonly string[]>, where: 
     expect(families.has(name), `${where}: ${series}`).toBe(true);
     for (const l of families.get(name)!) labels.add(l);
     if (series!.endsWith('_bucket') && name !== series) labels.add('le');
-    for (const [, label, op, value] of (matchers ?? '').matchAll(/([a-z_]+)\s*(=~|!~|!=|=)\s*"([^"]*)"/g)) {
+    for (const [, label, op, value] of (matchers ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"([^"]*)"/g)) {
       expect(families.get(name), `${where}: ${name} has no label ${label}`).toContain(label);
-      const known = LABEL_VALUES[`${name}.${label}`];
+      const known = labelValues[`${name}.${label}`];
       expect(known, `${where}: values of ${name}{${label}} unknown to this test`).toBeDefined();
       for (const v of op!.endsWith('~') ? value!.split('|') : [value!]) expect(known, `${where}: ${name}{${label}="${v}"}`).toContain(v);
     }
   }
-  for (const [, list] of expr.matchAll(/\b(?:by|on|group_left)\s*\(([^)]*)\)/g)) {
+  for (const [, list] of expr.matchAll(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g)) {
     for (const label of list!.split(',').map((l) => l.trim()).filter((l) => l !== '')) expect(labels, `${where}: no series of it has label ${label}`).toContain(label);
   }
+}
+
+/**
+ * Every metric family `locus agent run --metrics` exposes, with its label names and the values its
+ * labels take: a real agent registry after a pass over a simulated 8×H100 host with an Xid logged
+ * and a GPU lost (and Prometheus's own up, of the scrape job given).
+ */
+async function agentExposed(job: string): Promise<{ families: Map<string, readonly string[]>; values: Record<string, readonly string[]> }> {
+  const now = new Date('2026-11-29T12:00:00.000Z');
+  const at = now.toISOString();
+  const snapshot = simulateHost(parseFleetSpec('8xH100') as FleetSpec, 'helm-chart-test', now, [
+    { kind: 'xid', xid: 48, gpu: 2, at },
+    { kind: 'lost', gpu: 6, at },
+  ]);
+  const metrics = createAgentMetrics({ hostname: 'gpu-07', outbox: { size: async () => ({ samples: 3, events: 1 }), dropped: { samples: 0, events: 0 } } });
+  metrics.collected(snapshot, scan(snapshot, ALL_COMPONENTS), now);
+  const families = new Map<string, readonly string[]>([['up', ['job']]]);
+  const values = new Map<string, Set<string>>([['up.job', new Set([job])]]);
+  for (const m of metrics.registry.getMetricsAsArray()) families.set(m.name, (m as unknown as { labelNames: readonly string[] }).labelNames);
+  for (const m of await metrics.registry.getMetricsAsJSON()) {
+    for (const { labels } of m.values) for (const [label, value] of Object.entries(labels)) values.set(`${m.name}.${label}`, (values.get(`${m.name}.${label}`) ?? new Set()).add(String(value)));
+  }
+  return { families, values: Object.fromEntries([...values].map(([key, taken]) => [key, [...taken]])) };
+}
+
+/** An alert's annotations as Prometheus expands them for these labels and value; the rules template nothing else. */
+function expanded(annotations: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>, value = ''): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(annotations).map(([key, text]) => {
+      const out = text.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, label: string) => labels[label] ?? '').replaceAll('{{ $value }}', value);
+      expect(out, `${key}: a template this test does not expand`).not.toContain('{{');
+      return [key, out];
+    }),
+  );
 }
 
 const promtool = spawnSync('promtool', ['--version']).status === 0;
@@ -537,6 +573,178 @@ describe('the agent DaemonSet', () => {
     expect(daemonSet.spec.template.spec.containers[0]!.ports?.map((p) => p.name)).toContain('metrics');
     const slower = find(render({ agent: { metrics: { enabled: true, podMonitor: { enabled: true, interval: '1m' } } } }), 'PodMonitor', 'fleet-agent')!;
     expect(slower.spec.podMetricsEndpoints[0]!.interval).toBe('1m');
+  });
+});
+
+describe("the agent's alerting rules", () => {
+  const file = chartFile('rules/locus-agent.rules.yml');
+  const operator = SETUPS['Prometheus Operator'].agent;
+  const rulesOf = (values: Record<string, unknown>) => render({ agent: values }).filter((o) => o.kind === 'PrometheusRule');
+  /** The chart's rules for its agents, with the PodMonitor: the file's and LocusAgentDown. */
+  const rendered = () => find(render(SETUPS['Prometheus Operator']), 'PrometheusRule', 'fleet-agent')!.spec.groups;
+  const rulesIn = (groups: ReturnType<typeof rendered>) => new Map(groups.flatMap((g) => g.rules.map((r) => [r.alert, r] as const)));
+  /** A promtool alert test: these alerts firing (none: quiet), each with its labels and the value its annotations show. */
+  const chartRules = rulesIn(rendered());
+  const firing = (alertname: string, eval_time: string, alerts: { labels: Record<string, string>; value?: string }[]) => {
+    const rule = chartRules.get(alertname)!;
+    return { eval_time, alertname, exp_alerts: alerts.map(({ labels, value }) => ({ exp_labels: { severity: rule.labels!.severity!, ...labels }, exp_annotations: expanded(rule.annotations!, labels, value) })) };
+  };
+  /** An agent scraped by a plain Prometheus job. */
+  const target = (host: string) => ({ instance: `${host}:9400`, job: 'agent' });
+  const selector = (labels: Record<string, string>) => `{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+  const series = (name: string, host: string, values: string, labels: Record<string, string> = {}) => ({ series: `${name}${selector({ ...target(host), ...labels })}`, values });
+  const ALERTS = ['LocusAgentNotDelivering', 'LocusAgentDeliveryHeld', 'LocusAgentBatchesDropped', 'LocusAgentOutboxDropping', 'LocusAgentNotCollecting', 'LocusAgentCollectionFailing', 'LocusAgentKernelLogUnreadable', 'LocusAgentGpuUnhealthy', 'LocusAgentComponentUnhealthy', 'LocusAgentComponentDegraded', 'LocusAgentXidError', 'LocusAgentGpusLost'];
+
+  it('makes no rules unless asked, and none without metrics or without agents', () => {
+    expect(rulesOf({})).toEqual([]);
+    expect(rulesOf({ metrics: { enabled: true } })).toEqual([]);
+    expect(rulesOf({ metrics: { enabled: false, prometheusRule: { enabled: true } } })).toEqual([]);
+    expect(rulesOf({ enabled: false, metrics: { enabled: true, prometheusRule: { enabled: true } } })).toEqual([]);
+  });
+
+  it('makes them from the rule file it ships, with the labels its Prometheus selects rules by', () => {
+    const [rule] = rulesOf({ metrics: { enabled: true, prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } });
+    expect(rule?.metadata).toMatchObject({ name: 'fleet-agent', labels: { release: 'kube-prometheus-stack', 'app.kubernetes.io/component': 'agent' } });
+    // Without the chart's PodMonitor the job is not the chart's to name: the file as it is.
+    expect(rule!.spec).toEqual(parse(file));
+  });
+
+  it("adds LocusAgentDown on the chart's PodMonitor job, as the operator names it (<namespace>/<name>)", () => {
+    const objects = render(SETUPS['Prometheus Operator']);
+    const monitor = find(objects, 'PodMonitor', 'fleet-agent')!;
+    const rule = find(objects, 'PrometheusRule', 'fleet-agent')!;
+    expect(rule.metadata.labels?.release).toBe('kube-prometheus-stack');
+    const { groups } = parse(file) as { groups: unknown[] };
+    expect(rule.spec.groups.slice(0, groups.length)).toEqual(groups);
+    const down = rule.spec.groups.slice(groups.length).flatMap((g) => g.rules);
+    expect(down.map((r) => r.alert)).toEqual(['LocusAgentDown']);
+    expect(down[0]!.expr).toBe(`up{job="locus/${monitor.metadata.name}"} == 0`);
+    const other = find(render({ agent: operator }, 'gpus'), 'PrometheusRule', 'gpus-agent')!;
+    expect(other.spec.groups.flatMap((g) => g.rules).find((r) => r.alert === 'LocusAgentDown')!.expr).toBe('up{job="locus/gpus-agent"} == 0');
+  });
+
+  it('names only series the agent exposes, by labels they carry, with values they take, and templates only labels its alerts have', async () => {
+    const groups = rendered();
+    const { families, values } = await agentExposed('locus/fleet-agent');
+    expect([...rulesIn(groups).keys()]).toEqual([...ALERTS, 'LocusAgentDown']);
+    // The target labels Prometheus adds to every series; the PodMonitor's, to the chart's own rule.
+    const podMonitorLabels = ['namespace', 'pod', 'container', 'endpoint'];
+    for (const { alert, expr, labels, annotations } of rulesIn(groups).values()) {
+      expectExposed(families, alert, expr, values);
+      expect(['warning', 'critical'], alert).toContain(labels?.severity);
+      const carried = new Set(['instance', 'job', ...(alert === 'LocusAgentDown' ? podMonitorLabels : [])]);
+      for (const [, series] of expr.matchAll(/\b(locus_agent_[a-z_]+|DCGM_FI_[A-Z0-9_]+)\b/g)) for (const l of families.get(series!) ?? []) carried.add(l);
+      for (const [, label] of Object.values(annotations ?? {}).join(' ').matchAll(/\{\{ \$labels\.(\w+) \}\}/g)) expect([...carried], `${alert} templates $labels.${label}`).toContain(label);
+    }
+  });
+
+  it.skipIf(!promtool && process.env.CI !== 'true')('ships rules that promtool accepts, as a plain rule file and in the chart (skipped without promtool: apt-get install prometheus)', () => {
+    expect(promtoolCheck((parse(file) as { groups: unknown }).groups)).toContain(`SUCCESS: ${ALERTS.length} rules found`);
+    expect(promtoolCheck(rendered())).toContain(`SUCCESS: ${ALERTS.length + 1} rules found`);
+  });
+
+  it.skipIf(!promtool && process.env.CI !== 'true')('fires on an agent that cannot deliver, one held by its server and batches dropped, not on one that delivers, by promtool test rules', () => {
+    promtoolTest(stringify({ groups: rendered() }), {
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            // a: its server went away after a delivery at 1 minute; its outbox fills and drops samples from 20 minutes.
+            series('locus_agent_outbox_items', 'a', '1+6x30', { kind: 'sample' }),
+            series('locus_agent_outbox_items', 'a', '2x30', { kind: 'event' }),
+            series('locus_agent_last_send_success_timestamp_seconds', 'a', '0 60x29'),
+            series('locus_agent_delivery_held', 'a', '0x30'),
+            series('locus_agent_outbox_dropped_total', 'a', '0x19 500+500x10', { kind: 'sample' }),
+            series('locus_agent_outbox_dropped_total', 'a', '0x30', { kind: 'event' }),
+            series('locus_agent_batches_refused_total', 'a', '0x30'),
+            // b: delivers every minute, with samples waiting between sends; its server refused one batch at 10 minutes.
+            series('locus_agent_outbox_items', 'b', '2x30', { kind: 'sample' }),
+            series('locus_agent_outbox_items', 'b', '0x30', { kind: 'event' }),
+            series('locus_agent_last_send_success_timestamp_seconds', 'b', '0+60x30'),
+            series('locus_agent_delivery_held', 'b', '0x30'),
+            series('locus_agent_outbox_dropped_total', 'b', '0x30', { kind: 'sample' }),
+            series('locus_agent_batches_refused_total', 'b', '0x9 1x21'),
+            // c: an agent newer than its server, held from 1 minute: not "not delivering" as well.
+            series('locus_agent_outbox_items', 'c', '40+6x30', { kind: 'sample' }),
+            series('locus_agent_last_send_success_timestamp_seconds', 'c', '0 60x29'),
+            series('locus_agent_delivery_held', 'c', '0 1x29'),
+          ],
+          alert_rule_test: [
+            // Over 10 minutes since its last delivery from 12 minutes, held for 5.
+            firing('LocusAgentNotDelivering', '16m', []),
+            firing('LocusAgentNotDelivering', '20m', [{ labels: target('a'), value: String(1 + 6 * 20 + 2) }]),
+            firing('LocusAgentDeliveryHeld', '10m', []),
+            firing('LocusAgentDeliveryHeld', '20m', [{ labels: target('c') }]),
+            firing('LocusAgentBatchesDropped', '9m', []),
+            firing('LocusAgentBatchesDropped', '12m', [{ labels: target('b') }]),
+            firing('LocusAgentOutboxDropping', '19m', []),
+            firing('LocusAgentOutboxDropping', '25m', [{ labels: { ...target('a'), kind: 'sample' } }]),
+          ],
+        },
+      ],
+    });
+  });
+
+  it.skipIf(!promtool && process.env.CI !== 'true')('fires on an unhealthy GPU, an Xid, a GPU lost, a host not read and an agent pod down, and not on healthy hosts, by promtool test rules', () => {
+    const gpu = (index: number, host: string) => ({ gpu: String(index), UUID: `GPU-${host}-${index}`, pci_bus_id: `00000000:${18 + index}:00.0`, device: `nvidia${index}`, modelName: 'NVIDIA H100 80GB HBM3', Hostname: host, DCGM_FI_DRIVER_VERSION: '570.133.20' });
+    const pod = (host: string, name: string) => ({ instance: `${host}:9400`, job: 'locus/fleet-agent', namespace: 'locus', pod: name, container: 'agent', endpoint: 'metrics' });
+    const healthy = (host: string, values = '1x40') => [series('locus_agent_last_collect_timestamp_seconds', host, '0+60x40'), series('locus_agent_collect_failures_total', host, '0x40'), series('locus_agent_kernel_log_readable', host, values)];
+    promtoolTest(stringify({ groups: rendered() }), {
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            // gpu-1: Xid 48 on GPU 2 at 10 minutes, which its checks judge unhealthy; GPU 0 is fine; nvlink cannot judge (unknown).
+            ...healthy('gpu-1'),
+            series('locus_agent_gpus', 'gpu-1', '8x40', { state: 'present' }),
+            series('locus_agent_gpus', 'gpu-1', '0x40', { state: 'missing' }),
+            series('DCGM_FI_DEV_XID_ERRORS', 'gpu-1', '0x40', gpu(0, 'gpu-1')),
+            series('DCGM_FI_DEV_XID_ERRORS', 'gpu-1', '0x9 48x30', gpu(2, 'gpu-1')),
+            series('locus_agent_gpu_health', 'gpu-1', '0x40', { gpu: '0', UUID: 'GPU-gpu-1-0', state: 'unhealthy' }),
+            series('locus_agent_gpu_health', 'gpu-1', '0x9 1x30', { gpu: '2', UUID: 'GPU-gpu-1-2', state: 'unhealthy' }),
+            series('locus_agent_gpu_health', 'gpu-1', '1x9 0x30', { gpu: '2', UUID: 'GPU-gpu-1-2', state: 'healthy' }),
+            series('locus_agent_component_health', 'gpu-1', '0x9 1x30', { component: 'xid', state: 'unhealthy' }),
+            series('locus_agent_component_health', 'gpu-1', '1x40', { component: 'nvlink', state: 'unknown' }),
+            // gpu-2: its kernel log unreadable (no Xid series), a GPU gone at 20 minutes, running hot from 5 minutes.
+            ...healthy('gpu-2', '0x40'),
+            series('locus_agent_gpus', 'gpu-2', '8x19 7x20', { state: 'present' }),
+            series('locus_agent_component_health', 'gpu-2', '0x4 1x35', { component: 'thermal', state: 'degraded' }),
+            // gpu-3: every pass fails from 10 minutes; its GPU series go.
+            series('locus_agent_last_collect_timestamp_seconds', 'gpu-3', '0+60x10 600x30'),
+            series('locus_agent_collect_failures_total', 'gpu-3', '0x10 6+6x29'),
+            series('locus_agent_gpus', 'gpu-3', '8x10', { state: 'present' }),
+            // gpu-4: one pass of six fails.
+            series('locus_agent_last_collect_timestamp_seconds', 'gpu-4', '0+60x40'),
+            series('locus_agent_collect_failures_total', 'gpu-4', '0+1x40'),
+            // Agent pods: gpu-2's stops answering at 10 minutes; a server on another job is down throughout.
+            { series: `up${selector(pod('gpu-1', 'fleet-agent-x1'))}`, values: '1x40' },
+            { series: `up${selector(pod('gpu-2', 'fleet-agent-x2'))}`, values: '1x9 0x30' },
+            { series: 'up{instance="server:8080", job="fleet-server"}', values: '0x40' },
+          ],
+          alert_rule_test: [
+            firing('LocusAgentXidError', '8m', []),
+            firing('LocusAgentXidError', '12m', [{ labels: { ...target('gpu-1'), ...gpu(2, 'gpu-1') }, value: '48' }]),
+            firing('LocusAgentGpuUnhealthy', '14m', []),
+            firing('LocusAgentGpuUnhealthy', '16m', [{ labels: { ...target('gpu-1'), gpu: '2', UUID: 'GPU-gpu-1-2', state: 'unhealthy' } }]),
+            firing('LocusAgentComponentUnhealthy', '16m', [{ labels: { ...target('gpu-1'), component: 'xid', state: 'unhealthy' } }]),
+            firing('LocusAgentComponentDegraded', '34m', []),
+            firing('LocusAgentComponentDegraded', '36m', [{ labels: { ...target('gpu-2'), component: 'thermal', state: 'degraded' } }]),
+            firing('LocusAgentKernelLogUnreadable', '14m', []),
+            firing('LocusAgentKernelLogUnreadable', '16m', [{ labels: target('gpu-2') }]),
+            // Fewer GPUs than the day's most from 20 minutes, held for 5; gpu-3's count went with its passes, not a GPU.
+            firing('LocusAgentGpusLost', '24m', []),
+            firing('LocusAgentGpusLost', '26m', [{ labels: { ...target('gpu-2'), state: 'present' }, value: '7' }]),
+            // Its last pass over 5 minutes old from 16 minutes, held for 5; failing passes alone are not "some failing".
+            firing('LocusAgentNotCollecting', '20m', []),
+            firing('LocusAgentNotCollecting', '22m', [{ labels: target('gpu-3') }]),
+            firing('LocusAgentCollectionFailing', '14m', []),
+            firing('LocusAgentCollectionFailing', '22m', [{ labels: target('gpu-4') }]),
+            firing('LocusAgentDown', '14m', []),
+            firing('LocusAgentDown', '20m', [{ labels: pod('gpu-2', 'fleet-agent-x2') }]),
+          ],
+        },
+      ],
+    });
   });
 });
 
