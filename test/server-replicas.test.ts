@@ -164,7 +164,7 @@ describe.skipIf(!activeBackends().includes('postgres'))('two server replicas on 
       await alerts.addWebhook({ id: 'w1', org_id: 'default', url: 'http://127.0.0.1:9/hook', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
       const now = clock.now().getTime();
       const ids = Array.from({ length: 10 }, (_, i) => `d${i}`);
-      for (const id of ids) await alerts.enqueueDelivery({ id, webhook_id: 'w1', alert_id: 'a1', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
+      for (const id of ids) await alerts.enqueueDelivery({ id, webhook_id: 'w1', alert_id: 'a1', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, last_attempt_at: null, changes: 1 });
       await Promise.all([...apps.map((a) => a.alerting.dispatch()), ...apps.map((a) => a.alerting.dispatch())]);
       for (let i = 0; i < 100 && (await alerts.dueDeliveries(now + 1e9, 100)).length > 0; i++) await Promise.all(apps.map((a) => a.alerting.dispatch()));
       expect(sent.sort()).toEqual(ids);

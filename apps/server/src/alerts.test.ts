@@ -219,6 +219,135 @@ describe('alerts', () => {
     expect(log.deliveries).toEqual([expect.objectContaining({ status: 'delivered', attempts: 2, lastStatusCode: 200 })]);
   });
 
+  it('show in the delivery log when each delivery was last tried and is tried next, a page at a time, of one status or all; finished ones leave it after the retention', async () => {
+    const h = await hook([500, 500]);
+    const started = s.clock.now().getTime();
+    const n = await node('sg-7');
+    await measure(n.key, SHENZHEN, 10);
+    await s.app.alerting.dispatch();
+    type Logged = { id: string; status: string; attempts: number; lastAttemptAt: string | null; nextAttemptAt: string | null; createdAt: string };
+    const log = async (query = '') => (await call('GET', `/api/v1/webhooks/${h.id}/deliveries${query}`)).json() as { deliveries: Logged[]; next: string | null };
+    const [pending] = (await log()).deliveries;
+    expect(pending).toMatchObject({ status: 'pending', attempts: 1, lastAttemptAt: s.clock.now().toISOString() });
+    // Retried after 2.5 to 5 s (the first wait, jittered).
+    const next = Date.parse(pending!.nextAttemptAt!) - Date.parse(pending!.lastAttemptAt!);
+    expect(next).toBeGreaterThanOrEqual(2_500);
+    expect(next).toBeLessThanOrEqual(5_000);
+    // Three tests: failed (the second 500), delivered, delivered.
+    for (let i = 0; i < 3; i++) {
+      s.clock.advance(1_000);
+      await call('POST', `/api/v1/webhooks/${h.id}/test`);
+    }
+    const first = await log('?limit=2');
+    expect(first.deliveries.map((d) => [d.status, d.nextAttemptAt])).toEqual([
+      ['delivered', null],
+      ['delivered', null],
+    ]);
+    const second = await log(`?limit=2&before=${first.next}`);
+    expect(second.deliveries.map((d) => d.status)).toEqual(['failed', 'pending']);
+    expect((await log(`?limit=2&before=${second.next}`)).deliveries).toEqual([]);
+    expect((await log('?status=failed')).deliveries.map((d) => d.lastAttemptAt)).toEqual([new Date(started + 1_000).toISOString()]);
+    expect((await call('GET', `/api/v1/webhooks/${h.id}/deliveries?before=yesterday`)).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION' });
+    expect((await call('GET', `/api/v1/webhooks/${h.id}/deliveries?status=lost`)).statusCode).toBe(400);
+    // 30 days after the last, the retention pass deletes the finished ones; the pending one stays until it finishes.
+    s.clock.advance(30 * 86_400_000 + 1);
+    expect(await s.app.retention.run(10_000)).toMatchObject({ deliveries: 3 });
+    expect((await log()).deliveries.map((d) => d.id)).toEqual([pending!.id]);
+  });
+
+  it("send a failed delivery again on request, once, as it was; but not one a later delivery of its alert followed, nor one not failed", async () => {
+    // Down for every retry and the first time it is sent again; then back.
+    const h = await hook(Array.from({ length: DEFAULT_ALERTING.maxAttempts + 1 }, () => 503));
+    const repo = reposOf(s.storage).alerts;
+    const n = await node('sg-7');
+    await measure(n.key, SHENZHEN, 10);
+    // The receiver is down for longer than the retries: the delivery fails.
+    for (let i = 0; i < 20; i++) {
+      await s.app.alerting.dispatch();
+      s.clock.advance(3_600_000);
+    }
+    const [failed] = (await call('GET', `/api/v1/webhooks/${h.id}/deliveries`)).json().deliveries as { id: string; status: string; attempts: number }[];
+    expect(failed).toMatchObject({ status: 'failed', attempts: DEFAULT_ALERTING.maxAttempts });
+    const again = (id: string, headers = owner) => call('POST', `/api/v1/webhooks/${h.id}/deliveries/${id}/redeliver`, undefined, headers);
+    // Still down: tried once, failed again.
+    h.got.length = 0;
+    expect((await again(failed!.id)).json()).toMatchObject({ id: failed!.id, status: 'failed', attempts: DEFAULT_ALERTING.maxAttempts + 1, lastStatusCode: 503 });
+    expect(h.got).toHaveLength(1);
+    // Back: delivered, with the delivery's id and body, signed.
+    h.got.length = 0;
+    const stored = await repo.delivery(failed!.id);
+    expect((await again(failed!.id)).json()).toMatchObject({ id: failed!.id, status: 'delivered', lastStatusCode: 200, nextAttemptAt: null });
+    expect(h.got).toEqual([expect.objectContaining({ body: stored!.body, signature: webhookSignature(h.secret, stored!.body), event: 'fired' })]);
+    // Not failed now: refused, and nothing sent.
+    expect((await again(failed!.id)).json()).toMatchObject({ statusCode: 409, code: 'LOCUS_ERR_CONFLICT', message: expect.stringContaining('is delivered: only a failed delivery is sent again') });
+    // A failed fired, then a resolved of the same alert: the fired may not follow the resolved.
+    await repo.recordAttempt(failed!.id, { status: 'failed', attempts: 15, next_attempt_at: 0, last_status_code: 503, last_error: 'HTTP 503', delivered_at: null, last_attempt_at: 0 });
+    await measure(n.key, SINGAPORE);
+    await s.app.alerting.dispatch();
+    const resolved = (await call('GET', `/api/v1/webhooks/${h.id}/deliveries`)).json().deliveries[0] as { id: string; event: string };
+    expect(resolved.event).toBe('resolved');
+    h.got.length = 0;
+    expect((await again(failed!.id)).json()).toMatchObject({ statusCode: 409, message: expect.stringContaining(`delivery ${resolved.id} (resolved, delivered), made later, told this alert in a newer state`) });
+    expect(h.got).toEqual([]);
+    // Only a manager of the webhook's org, and only a delivery of that webhook.
+    expect((await again(failed!.id, await s.tokenFor('org-a', 'viewer'))).statusCode).toBe(403);
+    expect((await again(failed!.id, await s.tokenFor('org-b', 'owner'))).statusCode).toBe(404);
+    expect((await again('nope')).statusCode).toBe(404);
+    const test = (await call('POST', `/api/v1/webhooks/${h.id}/test`)).json() as { id: string };
+    await repo.recordAttempt(test.id, { status: 'failed', attempts: 1, next_attempt_at: 0, last_status_code: 503, last_error: 'HTTP 503', delivered_at: null, last_attempt_at: 0 });
+    expect((await again(test.id)).json()).toMatchObject({ statusCode: 409, message: expect.stringContaining('is a test: send a new one') });
+    // Groups: one may not follow a later delivery that told one of its alerts, whether alone or in a group.
+    const now = s.clock.now().getTime();
+    const group = (id: string, alertIds: string[], at: number, status: 'failed' | 'delivered') =>
+      repo.enqueueDelivery({ id, webhook_id: h.id, alert_id: '', event: 'group', body: JSON.stringify({ event: 'group', changes: alertIds.map((a) => ({ event: 'fired', alert: { id: a } })) }), status, attempts: 14, next_attempt_at: 0, last_status_code: 503, last_error: 'HTTP 503', created_at: at, delivered_at: null, last_attempt_at: at, changes: alertIds.length });
+    await group('g1', ['x1', 'x2'], now + 1, 'failed');
+    await group('g2', ['x3', 'x2'], now + 2, 'delivered');
+    await group('g3', ['x4'], now + 3, 'failed');
+    expect((await again('g1')).json()).toMatchObject({ statusCode: 409, message: expect.stringContaining('delivery g2 (group, delivered), made later, told an alert of this group in a newer state') });
+    expect((await again('g3')).json()).toMatchObject({ id: 'g3', event: 'group', status: 'delivered' });
+  });
+
+  it('go to the new address, signed with the new secret, once a webhook is changed: retries of deliveries already pending included', async () => {
+    const h = await hook([500]);
+    const n = await node('sg-7');
+    await measure(n.key, SHENZHEN, 10);
+    await s.app.alerting.dispatch();
+    expect(h.got).toHaveLength(1);
+    // A second receiver takes over, with a secret of the operator's choosing.
+    const moved: { body: string; signature: string | undefined }[] = [];
+    const other = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        moved.push({ body, signature: req.headers['x-locus-signature'] as string | undefined });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}/new`;
+      const secret = 'a-new-secret-of-enough-length';
+      const changed = await call('PATCH', `/api/v1/webhooks/${h.id}`, { url, secret });
+      expect(changed.json()).toMatchObject({ id: h.id, url });
+      expect(JSON.stringify(changed.json())).not.toContain(secret);
+      s.clock.advance(60_000);
+      await s.app.alerting.dispatch();
+      expect(h.got).toHaveLength(1);
+      expect(moved).toHaveLength(1);
+      expect(moved[0]!.signature).toBe(webhookSignature(secret, moved[0]!.body));
+      expect(JSON.parse(moved[0]!.body)).toMatchObject({ event: 'fired' });
+      // Refused as a new webhook's would be.
+      expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, { secret: 'short' })).statusCode).toBe(400);
+      expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, { url: 'ftp://127.0.0.1/' })).statusCode).toBe(400);
+      const tenant = await s.tokenFor('org-b', 'owner');
+      const theirs = (await call('POST', '/api/v1/webhooks', { url: 'https://203.0.113.9/hook' }, tenant)).json() as { id: string };
+      expect((await call('PATCH', `/api/v1/webhooks/${theirs.id}`, { url: 'http://10.1.2.3/hook' }, tenant)).json()).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_WEBHOOK_DESTINATION' });
+      expect((await call('PATCH', `/api/v1/webhooks/${theirs.id}`, { url })).statusCode).toBe(404);
+    } finally {
+      await new Promise((r) => other.close(r));
+    }
+  });
+
   it("send each webhook's deliveries in order, webhooks side by side: a receiver that is slow or gone holds up its own alone, tried once a dispatch", async () => {
     const repos = reposOf(s.storage);
     const now = s.clock.now().getTime();
@@ -227,7 +356,7 @@ describe('alerts', () => {
     await repos.alerts.addWebhook({ id: 'fine', org_id: 'org-b', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
     // The gone receiver's deliveries fell due first.
     for (const [hook, i] of [['gone', 1], ['gone', 2], ['gone', 3], ['fine', 4], ['fine', 5], ['fine', 6]] as const) {
-      await repos.alerts.enqueueDelivery({ id: `${hook}-${i}`, webhook_id: hook, alert_id: `a${i}`, event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 10 + i, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
+      await repos.alerts.enqueueDelivery({ id: `${hook}-${i}`, webhook_id: hook, alert_id: `a${i}`, event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 10 + i, last_status_code: null, last_error: null, created_at: now, delivered_at: null, last_attempt_at: null, changes: 1 });
     }
     const seen: string[] = [];
     // The gone receiver never answers: each attempt lasts until the time it is given runs out.
@@ -260,7 +389,7 @@ describe('alerts', () => {
     const repos = reposOf(s.storage);
     const now = s.clock.now().getTime();
     await repos.alerts.addWebhook({ id: 'deaf', org_id: 'org-a', url: 'http://deaf.example/hook', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
-    await repos.alerts.enqueueDelivery({ id: 'deaf-1', webhook_id: 'deaf', alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 1, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
+    await repos.alerts.enqueueDelivery({ id: 'deaf-1', webhook_id: 'deaf', alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 1, last_status_code: null, last_error: null, created_at: now, delivered_at: null, last_attempt_at: null, changes: 1 });
     // Never settles, whatever its signal says (a request stuck below fetch's abort handling).
     const deaf: typeof fetch = () => new Promise<Response>(() => {});
     const alerting = new Alerting(repos, s.clock, { ...DEFAULT_ALERTING, restricted: [], fetch: deaf, webhookTimeoutMs: 200 });
@@ -273,7 +402,7 @@ describe('alerts', () => {
     const now = s.clock.now().getTime();
     await repos.alerts.addWebhook({ id: 'w', org_id: 'org-a', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
     const ids = Array.from({ length: 250 }, (_, i) => `d-${String(i).padStart(3, '0')}`);
-    for (const [i, id] of ids.entries()) await repos.alerts.enqueueDelivery({ id, webhook_id: 'w', alert_id: `alert-${id}`, event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 1000 + i, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
+    for (const [i, id] of ids.entries()) await repos.alerts.enqueueDelivery({ id, webhook_id: 'w', alert_id: `alert-${id}`, event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now - 1000 + i, last_status_code: null, last_error: null, created_at: now, delivered_at: null, last_attempt_at: null, changes: 1 });
     const seen: string[] = [];
     const receiver: typeof fetch = (_url, init) => {
       seen.push(new Headers(init?.headers).get('x-locus-delivery')!);
@@ -309,7 +438,7 @@ describe('alerts', () => {
       // Added past the API (as if the name had resolved elsewhere when it was added).
       for (const [id, org, host] of [['operator', DEFAULT_ORG, '127.0.0.1'], ['tenant', 'org-a', 'localhost'], ['tenant-ip', 'org-a', '127.0.0.1']] as const) {
         await repos.alerts.addWebhook({ id, org_id: org, url: `http://${host}:${port}/hook`, secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
-        await repos.alerts.enqueueDelivery({ id: `d-${id}`, webhook_id: id, alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
+        await repos.alerts.enqueueDelivery({ id: `d-${id}`, webhook_id: id, alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, last_attempt_at: null, changes: 1 });
       }
       await guarded.app.alerting.dispatch();
       expect(got).toEqual(['d-operator']);
@@ -536,7 +665,7 @@ describe('alerts', () => {
     expect(h.got).toHaveLength(5);
 
     // Bad changes are refused, and only owners and admins of the webhook's org make them.
-    for (const body of [{ groupWaitS: 3601 }, { groupWaitS: -1 }, { groupWaitS: 1.5 }, {}, { groupWaitS: 30, url: 'http://x/' }]) expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, body)).statusCode, JSON.stringify(body)).toBe(400);
+    for (const body of [{ groupWaitS: 3601 }, { groupWaitS: -1 }, { groupWaitS: 1.5 }, {}, { groupWaitS: 30, id: 'other' }, { groupWaitS: 30, secret: 'too short' }]) expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, body)).statusCode, JSON.stringify(body)).toBe(400);
     expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, { groupWaitS: 30 }, await s.tokenFor('org-a', 'viewer'))).statusCode).toBe(403);
     expect((await call('PATCH', `/api/v1/webhooks/${h.id}`, { groupWaitS: 30 }, await s.tokenFor('org-b', 'owner'))).statusCode).toBe(404);
     expect((await call('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/x', groupWaitS: 7200 })).statusCode).toBe(400);
@@ -976,6 +1105,18 @@ describe('alerts', () => {
 
   it('refuse a webhook that is not http(s) and a mute rule for a node of another org', async () => {
     expect((await call('POST', '/api/v1/webhooks', { url: 'file:///etc/passwd' })).statusCode).toBe(400);
+    // What a URL parser drops, encodes or reads otherwise: the address sent would not be the one shown.
+    for (const [url, message] of [
+      ['http://127.0.0.1:0/hook', 'has port 0'],
+      ['http://127.0.0.1:9/ho ok', 'holds U+0020'],
+      ['http://127.0.0.1:9/ho\nok', 'holds U+000A'],
+      ['http://127.0.0.1:9/\u202Ekoh', 'holds U+202E'],
+      ['http://127.0.0.1:9\\hook', 'holds U+005C'],
+    ] as const) {
+      const refused = await call('POST', '/api/v1/webhooks', { url });
+      expect(refused.json(), url).toMatchObject({ statusCode: 400, code: 'LOCUS_ERR_VALIDATION', message: expect.stringContaining(message) });
+    }
+    expect((await call('POST', '/api/v1/mute-rules', { kind: 'restricted', durationS: 60, reason: 'fine\u202E enif' })).json()).toMatchObject({ statusCode: 400, message: expect.stringContaining('holds U+202E, a control character, which a reason may not hold') });
     const n = await node('x');
     const other = await s.tokenFor('org-b', 'owner');
     expect((await call('POST', '/api/v1/mute-rules', { nodeId: n.id, durationS: 60, reason: 'r' }, other)).statusCode).toBe(404);

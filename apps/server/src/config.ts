@@ -61,6 +61,8 @@ export interface ServerConfig {
    * every one for the whole retention (about 10× the storage).
    */
   readonly measurementCompaction: boolean;
+  /** Finished webhook deliveries (delivered or failed) older than this leave the delivery log; pending ones stay until they finish. */
+  readonly deliveryRetentionMs: number;
   /** Rows one retention statement deletes at most, which bounds how long ingest waits behind it. */
   readonly retentionChunkRows: number;
   /** Telemetry ranges up to this long (and within raw retention) are answered from raw samples; longer ones from rollups. */
@@ -94,6 +96,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = Object.freeze({
   rollupRetentionMs: 400 * 86_400_000,
   measurementRetentionMs: 30 * 86_400_000,
   measurementCompaction: true,
+  deliveryRetentionMs: 30 * 86_400_000,
   retentionChunkRows: 5_000,
   rawQueryMaxRangeMs: 6 * 3600_000,
   trustProxy: Object.freeze([]),

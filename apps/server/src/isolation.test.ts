@@ -15,7 +15,7 @@ let s: TestServer;
 let a: { authorization: string };
 let b: { authorization: string };
 /** Org A's resources, and every string that would betray one of them in a response. */
-const ids: Record<'node' | 'agentNode' | 'zone' | 'alert' | 'muteRule' | 'webhook' | 'report' | 'token', string> = { node: '', agentNode: '', zone: '', alert: '', muteRule: '', webhook: '', report: '', token: '' };
+const ids: Record<'node' | 'agentNode' | 'zone' | 'alert' | 'muteRule' | 'webhook' | 'delivery' | 'report' | 'token', string> = { node: '', agentNode: '', zone: '', alert: '', muteRule: '', webhook: '', delivery: '', report: '', token: '' };
 let zoneB = '';
 let secrets: string[] = [];
 let auditor: { authorization: string };
@@ -45,6 +45,7 @@ beforeAll(async () => {
   ids.alert = alerts.alerts[0]!.id;
   ids.muteRule = (await ok('POST', '/api/v1/mute-rules', { nodeId: ids.agentNode, durationS: 3600, reason: 'a-mute-reason' })).id!;
   ids.webhook = (await ok('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/a-hook-path' })).id!;
+  ids.delivery = (await ok('POST', `/api/v1/webhooks/${ids.webhook}/test`)).id!;
   ids.report = (await ok('POST', '/api/v1/reports', { format: 'json' })).id!;
   ids.token = (await ok('POST', '/api/v1/tokens', { name: 'a-grafana-token', role: 'viewer' })).id!;
   zoneB = ((await call('POST', '/api/v1/zones', b, { name: 'b-zone' })).json() as { id: string }).id;
@@ -114,6 +115,7 @@ const ROUTES: Record<string, Case> = {
   'PATCH /api/v1/webhooks/{id}': { kind: 'absent', id: 'webhook', body: () => ({ groupWaitS: 60 }) },
   'GET /api/v1/webhooks/{id}/deliveries': { kind: 'absent', id: 'webhook' },
   'POST /api/v1/webhooks/{id}/test': { kind: 'absent', id: 'webhook' },
+  'POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': { kind: 'absent', id: 'webhook' },
   'GET /api/v1/reports/{id}': { kind: 'absent', id: 'report' },
   'GET /api/v1/reports/{id}/signature': { kind: 'absent', id: 'report' },
   'DELETE /api/v1/tokens/{id}': { kind: 'absent', id: 'token' },
@@ -147,7 +149,7 @@ describe('organization isolation', () => {
 
   it.each(Object.entries(ROUTES).filter(([, c]) => c.kind !== 'public' && c.kind !== 'stream'))("keeps org A's data from org B on %s", async (route, c) => {
     const [method, pattern] = route.split(' ') as [string, string];
-    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]).replace('{uuid}', 'GPU-a-secret') : c.kind === 'refused' ? (c.path ?? pattern) : pattern;
+    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]).replace('{uuid}', 'GPU-a-secret').replace('{deliveryId}', ids.delivery) : c.kind === 'refused' ? (c.path ?? pattern) : pattern;
     const body = c.kind === 'absent' ? c.body?.() : c.kind === 'refused' ? c.body() : c.kind === 'own' ? OWN_BODIES[route]!() : undefined;
     const res = await call(method, path, b, body);
     if (c.kind === 'absent') expect(res.json(), res.body).toMatchObject({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND' });
@@ -161,7 +163,7 @@ describe('organization isolation', () => {
   it.each(AUDITOR_WRITES)("refuses org A's own auditor on %s", async (route) => {
     const c = ROUTES[route]!;
     const [method, pattern] = route.split(' ') as [string, string];
-    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]) : c.kind === 'refused' ? (c.path ?? pattern) : pattern;
+    const path = c.kind === 'absent' ? pattern.replace('{id}', ids[c.id]).replace('{deliveryId}', ids.delivery) : c.kind === 'refused' ? (c.path ?? pattern) : pattern;
     const body = c.kind === 'absent' ? (c.id === 'node' ? { zoneId: ids.zone } : c.body?.()) : c.kind === 'refused' ? c.body() : c.kind === 'own' ? OWN_BODIES[route]!() : undefined;
     const res = await call(method, path, auditor, body);
     expect(res.json(), res.body).toMatchObject({ statusCode: 403, code: 'LOCUS_ERR_FORBIDDEN' });

@@ -119,7 +119,7 @@ describe('webhooks in the background loop', () => {
     await repos.orgs.ensure({ id: 'org-a', name: 'org-a', created_at: 0 });
     await repos.alerts.addWebhook({ id: 'slow', org_id: 'org-a', url: 'http://slow.example/hook', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
     const now = clock.now().getTime();
-    await repos.alerts.enqueueDelivery({ id: 'd1', webhook_id: 'slow', alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
+    await repos.alerts.enqueueDelivery({ id: 'd1', webhook_id: 'slow', alert_id: 'a', event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, last_attempt_at: null, changes: 1 });
     let attempts = 0;
     // Answers only when the attempt is given up (10 s, or the server stopping).
     const receiver: typeof fetch = (_url, init) => {

@@ -23,6 +23,8 @@ export interface RetentionRun {
   readonly compactionBehindMs: number;
   /** Verdicts computed before then, each node's newest kept. */
   readonly verdicts: number;
+  /** Finished webhook deliveries past deliveryRetentionMs (every run). */
+  readonly deliveries: number;
   readonly samples: number;
   readonly rollups: number;
   readonly batches: number;
@@ -36,7 +38,7 @@ type Table = 'samples' | 'rollups' | 'batches';
  * Deletes landmark measurements and verdict history (each node's newest verdict kept) older than
  * `measurementRetentionMs`, raw GPU samples older than `rawRetentionMs`, rollups older than `rollupRetentionMs`,
  * and batch ids older than `rawRetentionMs` (each node keeps its latest, which silence alerts
- * read). It walks the nodes in chunks; each statement deletes at most `retentionChunkRows` rows,
+ * read), and finished webhook deliveries older than `deliveryRetentionMs`. It walks the nodes in chunks; each statement deletes at most `retentionChunkRows` rows,
  * so that ingest never waits long behind it, and a run that reaches its time budget stops there
  * and the next run carries on from the same chunk.
  *
@@ -95,12 +97,13 @@ export class TelemetryRetention {
     // The summary judging reads, for buckets that no window holds any more (a bucket's margin, as compaction's).
     await drain(() => this.#repos.measurements.expireBuckets(Math.floor((now - this.#config.measurementMaxAgeMs) / MEASUREMENT_BUCKET_MS) - 1, limit));
     const verdicts = await drain(() => this.#repos.verdicts.expire(measuredBefore, limit));
+    const deliveries = await drain(() => this.#repos.alerts.expireDeliveries(now - this.#config.deliveryRetentionMs, limit));
     // Half the budget at most, so that a backlog (a server down for a day) leaves time for the rest.
     const { deleted: compacted, behindMs: compactionBehindMs } = this.#config.measurementCompaction
       ? await this.#compact(now, measuredBefore, () => performance.now() - started < budgetMs / 2)
       : { deleted: 0, behindMs: 0 };
     if (this.#after === null) {
-      if (now - this.#passStartedAt < RETENTION_PASS_EVERY_MS) return { measurements, compacted, compactionBehindMs, verdicts, samples: 0, rollups: 0, batches: 0, passDone: false };
+      if (now - this.#passStartedAt < RETENTION_PASS_EVERY_MS) return { measurements, compacted, compactionBehindMs, verdicts, deliveries, samples: 0, rollups: 0, batches: 0, passDone: false };
       this.#passStartedAt = now;
     }
     const rawBefore = now - this.#config.rawRetentionMs;
@@ -115,7 +118,7 @@ export class TelemetryRetention {
       const nodes = await this.#repos.samples.nodesAfter(this.#after, NODES_PER_CHUNK);
       if (nodes.length === 0) {
         this.#after = null;
-        return { measurements, compacted, compactionBehindMs, verdicts, ...deleted, passDone: true };
+        return { measurements, compacted, compactionBehindMs, verdicts, deliveries, ...deleted, passDone: true };
       }
       for (const table of ['samples', 'rollups', 'batches'] as const) {
         let n: number;
@@ -125,11 +128,11 @@ export class TelemetryRetention {
           // SQLite answers synchronously: let requests in between statements.
           await new Promise((resolve) => setImmediate(resolve));
         } while (n === limit && inBudget());
-        if (n === limit) return { measurements, compacted, compactionBehindMs, verdicts, ...deleted, passDone: false };
+        if (n === limit) return { measurements, compacted, compactionBehindMs, verdicts, deliveries, ...deleted, passDone: false };
       }
       this.#after = nodes.at(-1)!;
     }
-    return { measurements, compacted, compactionBehindMs, verdicts, ...deleted, passDone: false };
+    return { measurements, compacted, compactionBehindMs, verdicts, deliveries, ...deleted, passDone: false };
   }
 
   /**

@@ -60,15 +60,18 @@ export function forbiddenNameCharacter(text: string): string | undefined {
   const m = CONTROL_CHARACTER.exec(text);
   return m ? `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
 }
+/** A text people read, `what` it is (as "a name"): 1 to `max` characters, no control characters. */
+export const readableText = (what: string, max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .superRefine((text, ctx) => {
+      const bad = forbiddenNameCharacter(text);
+      if (bad) ctx.addIssue({ code: 'custom', message: `holds ${bad}, a control character, which ${what} may not hold` });
+    });
 /** A name people read (a zone, a node, an API token, a landmark): 1 to 200 characters, no control characters. */
-export const Name = z
-  .string()
-  .min(1)
-  .max(200)
-  .superRefine((text, ctx) => {
-    const bad = forbiddenNameCharacter(text);
-    if (bad) ctx.addIssue({ code: 'custom', message: `holds ${bad}, a control character, which a name may not hold` });
-  });
+export const Name = readableText('a name', 200);
 
 /** A landmark: where it is and the key that signs its measurements. */
 export const LandmarkInfo = z.strictObject({

@@ -1083,7 +1083,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     expect(await alerts.muteRules('org-a', 50)).toHaveLength(1);
     expect(await alerts.muteRules('org-a', 100)).toHaveLength(0);
     await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
-    const d = { id: 'd1', webhook_id: 'w1', alert_id: 'a1', event: 'fired', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 10, last_status_code: null, last_error: null, created_at: 0, delivered_at: null, changes: 1 };
+    const d = { id: 'd1', webhook_id: 'w1', alert_id: 'a1', event: 'fired', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 10, last_status_code: null, last_error: null, created_at: 0, delivered_at: null, last_attempt_at: null, changes: 1 };
     await alerts.enqueueDelivery(d);
     expect(await alerts.dueDeliveries(9, 10)).toEqual([]);
     expect(await alerts.dueDeliveries(10, 10)).toEqual([d]);
@@ -1092,17 +1092,49 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     expect(await alerts.claimDelivery('d1', 10, 70)).toBe(false);
     expect(await alerts.dueDeliveries(69, 10)).toEqual([]);
     expect(await alerts.claimDelivery('d1', 70, 130)).toBe(true);
-    await alerts.recordAttempt('d1', { status: 'delivered', attempts: 1, next_attempt_at: 10, last_status_code: 200, last_error: null, delivered_at: 11 });
+    await alerts.recordAttempt('d1', { status: 'delivered', attempts: 1, next_attempt_at: 10, last_status_code: 200, last_error: null, delivered_at: 11, last_attempt_at: 11 });
     expect(await alerts.dueDeliveries(100, 10)).toEqual([]);
     expect(await alerts.claimDelivery('d1', 200, 260)).toBe(false);
     expect((await alerts.deliveries('w1', 10))[0]).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 200 });
+  });
+
+  it("gives a webhook's delivery log newest first, a page at a time, of one status or all, and deletes finished deliveries by age, never pending ones", async () => {
+    const alerts = new AlertRepo(storage.db);
+    for (const id of ['w1', 'w2']) await alerts.addWebhook({ id, org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
+    const made = [
+      ['a', 'w1', 10, 'delivered'],
+      ['b', 'w1', 20, 'failed'],
+      ['c', 'w1', 20, 'delivered'],
+      ['d', 'w1', 30, 'pending'],
+      ['e', 'w2', 25, 'failed'],
+      ['f', 'w1', 5, 'pending'],
+    ] as const;
+    for (const [id, webhook_id, created_at, status] of made) await alerts.enqueueDelivery({ id, webhook_id, alert_id: `alert-${id}`, event: 'fired', body: '{}', status, attempts: 1, next_attempt_at: 100, last_status_code: null, last_error: null, created_at, delivered_at: null, last_attempt_at: created_at + 1, changes: 1 });
+    const ids = (rows: readonly { id: string }[]) => rows.map((r) => r.id);
+    expect(ids(await alerts.deliveries('w1', 10))).toEqual(['d', 'c', 'b', 'a', 'f']);
+    // Pages of two: the next starts after the last one given, one of the same time included.
+    const first = await alerts.deliveries('w1', 2);
+    expect(ids(first)).toEqual(['d', 'c']);
+    const after = (row: { created_at: number; id: string }) => ({ createdAt: row.created_at, id: row.id });
+    const second = await alerts.deliveries('w1', 2, { before: after(first[1]!) });
+    expect(ids(second)).toEqual(['b', 'a']);
+    expect(ids(await alerts.deliveries('w1', 2, { before: after(second[1]!) }))).toEqual(['f']);
+    expect(ids(await alerts.deliveries('w1', 10, { status: 'pending' }))).toEqual(['d', 'f']);
+    expect(ids(await alerts.deliveries('w1', 10, { status: 'failed', before: { createdAt: 20, id: 'c' } }))).toEqual(['b']);
+    expect((await alerts.deliveries('w1', 1))[0]).toMatchObject({ last_attempt_at: 31 });
+    // Finished ones made before 25, two a statement: a, b and c of w1; not e (25), nor f (pending, however old).
+    expect(await alerts.expireDeliveries(25, 2)).toBe(2);
+    expect(await alerts.expireDeliveries(25, 2)).toBe(1);
+    expect(await alerts.expireDeliveries(25, 2)).toBe(0);
+    expect(ids(await alerts.deliveries('w1', 10))).toEqual(['d', 'f']);
+    expect(ids(await alerts.deliveries('w2', 10))).toEqual(['e']);
   });
 
   it("lists the webhooks with deliveries due, the first due first, and each webhook's due deliveries in order", async () => {
     const alerts = new AlertRepo(storage.db);
     for (const id of ['w1', 'w2', 'w3']) await alerts.addWebhook({ id, org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
     // Each of an alert of its own (see below for two of one alert).
-    const enqueue = (id: string, webhook_id: string, next_attempt_at: number, created_at = 0) => alerts.enqueueDelivery({ id, webhook_id, alert_id: `alert-${id}`, event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at, last_status_code: null, last_error: null, created_at, delivered_at: null, changes: 1 });
+    const enqueue = (id: string, webhook_id: string, next_attempt_at: number, created_at = 0) => alerts.enqueueDelivery({ id, webhook_id, alert_id: `alert-${id}`, event: 'fired', body: '{}', status: 'pending', attempts: 0, next_attempt_at, last_status_code: null, last_error: null, created_at, delivered_at: null, last_attempt_at: null, changes: 1 });
     await enqueue('a', 'w1', 30);
     await enqueue('b', 'w2', 20);
     await enqueue('c', 'w1', 10, 2);
@@ -1114,8 +1146,8 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     expect((await alerts.dueDeliveries(40, 2, 'w1')).map((d) => d.id)).toEqual(['d', 'c']);
     expect((await alerts.dueDeliveries(40, 10, 'w3')).map((d) => d.id)).toEqual([]);
     expect((await alerts.dueDeliveries(40, 10)).map((d) => d.id)).toEqual(['d', 'c', 'b', 'a']);
-    await alerts.recordAttempt('d', { status: 'delivered', attempts: 1, next_attempt_at: 10, last_status_code: 200, last_error: null, delivered_at: 11 });
-    await alerts.recordAttempt('c', { status: 'pending', attempts: 1, next_attempt_at: 45, last_status_code: 500, last_error: 'HTTP 500', delivered_at: null });
+    await alerts.recordAttempt('d', { status: 'delivered', attempts: 1, next_attempt_at: 10, last_status_code: 200, last_error: null, delivered_at: 11, last_attempt_at: 11 });
+    await alerts.recordAttempt('c', { status: 'pending', attempts: 1, next_attempt_at: 45, last_status_code: 500, last_error: 'HTTP 500', delivered_at: null, last_attempt_at: 40 });
     expect(await alerts.webhooksDue(40)).toEqual(['w2', 'w1']);
     expect(await alerts.webhooksDue(60)).toEqual(['w2', 'w1', 'w3']);
   });
@@ -1123,7 +1155,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
   it("holds a delivery of an alert while an earlier one of it to the same webhook is pending, so that a receiver gets an alert's changes in order", async () => {
     const alerts = new AlertRepo(storage.db);
     for (const id of ['w1', 'w2']) await alerts.addWebhook({ id, org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
-    const enqueue = (id: string, webhook_id: string, alert_id: string, event: string, next_attempt_at: number, created_at: number) => alerts.enqueueDelivery({ id, webhook_id, alert_id, event, body: '{}', status: 'pending', attempts: 0, next_attempt_at, last_status_code: null, last_error: null, created_at, delivered_at: null, changes: 1 });
+    const enqueue = (id: string, webhook_id: string, alert_id: string, event: string, next_attempt_at: number, created_at: number) => alerts.enqueueDelivery({ id, webhook_id, alert_id, event, body: '{}', status: 'pending', attempts: 0, next_attempt_at, last_status_code: null, last_error: null, created_at, delivered_at: null, last_attempt_at: null, changes: 1 });
     // a1 resolved (told at 10, refused, to be retried at 100), then fired again (at 20, due now).
     await enqueue('resolved', 'w1', 'a1', 'resolved', 100, 10);
     await enqueue('fired', 'w1', 'a1', 'fired', 20, 20);
@@ -1133,11 +1165,11 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     await enqueue('test', 'w1', '', 'test', 20, 30);
     expect((await alerts.dueDeliveries(50, 10)).map((d) => d.id)).toEqual(['elsewhere', 'other', 'test']);
     expect((await alerts.dueDeliveries(50, 10, 'w1')).map((d) => d.id)).toEqual(['other', 'test']);
-    for (const id of ['other', 'test', 'elsewhere']) await alerts.recordAttempt(id, { status: 'delivered', attempts: 1, next_attempt_at: 20, last_status_code: 200, last_error: null, delivered_at: 50 });
+    for (const id of ['other', 'test', 'elsewhere']) await alerts.recordAttempt(id, { status: 'delivered', attempts: 1, next_attempt_at: 20, last_status_code: 200, last_error: null, delivered_at: 50, last_attempt_at: 50 });
     // Only the held one is left before 100: no webhook has a delivery due (a dispatch would otherwise spin on w1).
     expect(await alerts.webhooksDue(50)).toEqual([]);
     expect((await alerts.dueDeliveries(100, 10)).map((d) => d.id)).toEqual(['resolved']);
-    await alerts.recordAttempt('resolved', { status: 'delivered', attempts: 2, next_attempt_at: 100, last_status_code: 200, last_error: null, delivered_at: 100 });
+    await alerts.recordAttempt('resolved', { status: 'delivered', attempts: 2, next_attempt_at: 100, last_status_code: 200, last_error: null, delivered_at: 100, last_attempt_at: 100 });
     expect(await alerts.webhooksDue(100)).toEqual(['w1']);
     expect((await alerts.dueDeliveries(100, 10)).map((d) => d.id)).toEqual(['fired']);
   });
@@ -1162,7 +1194,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
       { webhookId: 'w2', kind: 'gpu-health', zoneId: 'z1' },
       { webhookId: 'w1', kind: 'node-silent', zoneId: '' },
     ]);
-    const deliver = (changes: readonly { id: string }[]) => ({ id: `d-${changes.map((c) => c.id).join('+')}`, webhook_id: 'w1', alert_id: '', event: 'group', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 40_000, last_status_code: null, last_error: null, created_at: 40_000, delivered_at: null, changes: changes.length });
+    const deliver = (changes: readonly { id: string }[]) => ({ id: `d-${changes.map((c) => c.id).join('+')}`, webhook_id: 'w1', alert_id: '', event: 'group', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 40_000, last_status_code: null, last_error: null, created_at: 40_000, delivered_at: null, last_attempt_at: null, changes: changes.length });
     const group = { webhookId: 'w1', kind: 'node-silent', zoneId: 'z1' };
     expect((await alerts.takeGroup(group, 2, deliver)).map((c) => c.id)).toEqual(['c1', 'c2']);
     expect((await alerts.takeGroup(group, 2, deliver)).map((c) => c.id)).toEqual(['c3']);
@@ -1184,7 +1216,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     await alerts.hold(ids.map((id, i) => ({ id, webhook_id: 'w1', kind: 'node-silent', zone_id: 'z1', event: 'fired', previous_severity: null, alert: '{}', created_at: i, due_at: i + 1 })));
     const group = { webhookId: 'w1', kind: 'node-silent', zoneId: 'z1' };
     let made = 0;
-    const deliver = (changes: readonly unknown[]) => ({ id: `d${made++}`, webhook_id: 'w1', alert_id: '', event: 'group', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 100, last_status_code: null, last_error: null, created_at: 100, delivered_at: null, changes: changes.length });
+    const deliver = (changes: readonly unknown[]) => ({ id: `d${made++}`, webhook_id: 'w1', alert_id: '', event: 'group', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 100, last_status_code: null, last_error: null, created_at: 100, delivered_at: null, last_attempt_at: null, changes: changes.length });
     const taker = async () => {
       const got: string[] = [];
       for (let taken = await alerts.takeGroup(group, 7, deliver); taken.length > 0; taken = await alerts.takeGroup(group, 7, deliver)) got.push(...taken.map((c) => c.id));

@@ -29,6 +29,7 @@ import { gpuMissingSince } from './migrations/0028-gpu-missing-since.js';
 import { landmarkVersion } from './migrations/0029-landmark-version.js';
 import { alertUntoldResolution } from './migrations/0030-alert-untold-resolution.js';
 import { deliveriesPendingByAlert } from './migrations/0031-deliveries-pending-by-alert.js';
+import { deliveryLog } from './migrations/0032-delivery-log.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -63,6 +64,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0029-landmark-version': landmarkVersion,
   '0030-alert-untold-resolution': alertUntoldResolution,
   '0031-deliveries-pending-by-alert': deliveriesPendingByAlert,
+  '0032-delivery-log': deliveryLog,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

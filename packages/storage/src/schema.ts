@@ -287,6 +287,8 @@ export interface WebhookDeliveryTable {
   last_error: string | null;
   created_at: number;
   delivered_at: number | null;
+  /** When it was last tried; null before its first attempt. */
+  last_attempt_at: number | null;
   /** The alert changes it carries: 1, more for a group, 0 for a test. */
   changes: number;
 }

@@ -21,6 +21,7 @@ describe('locus server start settings', () => {
     expect(serverConfig({ 'silent-after-minutes': '2', 'alert-sweep-minutes': '10' }, {})).toMatchObject({ silentAfterMs: 120_000, landmarkSilentAfterMs: 900_000, alertSweepEveryMs: 600_000 });
     expect(serverConfig({ 'landmark-silent-after-minutes': '60' }, {}).landmarkSilentAfterMs).toBe(3_600_000);
     expect(serverConfig({ 'measurement-retention-days': '365' }, {}).measurementRetentionMs).toBe(365 * DAY);
+    expect([serverConfig({}, {}).deliveryRetentionMs, serverConfig({ 'delivery-retention-days': '3' }, {}).deliveryRetentionMs]).toEqual([30 * DAY, 3 * DAY]);
     expect([serverConfig({}, {}).measurementCompaction, serverConfig({ 'keep-every-measurement': true }, {}).measurementCompaction]).toEqual([true, false]);
     expect(serverConfig({ 'verdict-interval-seconds': '0' }, {}).verdictIntervalMs).toBe(0);
     expect(serverConfig({ 'verdict-interval-seconds': '120' }, {}).verdictIntervalMs).toBe(120_000);
@@ -37,6 +38,7 @@ describe('locus server start settings', () => {
     [['--silent-after-minutes', '0'], /--silent-after-minutes must be a number of minutes from 1 to 1440, got "0"/],
     [['--landmark-silent-after-minutes', '1441'], /--landmark-silent-after-minutes must be a number of minutes from 1 to 1440, got "1441"/],
     [['--measurement-retention-days', '0.5'], /--measurement-retention-days must be a number of days from 1 to 36500, got "0.5"/],
+    [['--delivery-retention-days', '0'], /--delivery-retention-days must be a number of days from 1 to 36500, got "0"/],
     [['--alert-sweep-minutes', 'often'], /--alert-sweep-minutes must be a number of minutes from 1 to 1440, got "often"/],
     [['--database-pool', '1', '--database-url', 'postgres://locus@127.0.0.1:1/none'], /--database-pool must be a whole number of connections from 2 to 100, got "1"/],
     [['--database-pool', '20'], /--database-pool is for a PostgreSQL database \(--database-url postgres:\/\/…\); SQLite and PGlite have no pool/],

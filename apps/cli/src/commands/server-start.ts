@@ -18,6 +18,7 @@ const MINUTE_MS = 60_000;
 export const HELP = `Usage: ${NAME} [--port 8080] [--host 0.0.0.0] [--data-dir DIR] [--database-url URL]
                           [--database-pool ${DEFAULT_POSTGRES_POOL}] [--raw-retention-days 7] [--rollup-retention-days 400]
                           [--measurement-retention-days 30] [--keep-every-measurement]
+                          [--delivery-retention-days 30]
                           [--trust-proxy LIST] [--webhook-allow LIST]
                           [--decoder-threads N] [--silent-after-minutes 5] [--landmark-silent-after-minutes 15]
                           [--alert-sweep-minutes 5]
@@ -47,6 +48,9 @@ ${DATABASE_HELP}
                        landmark's least per host and 10 minutes is kept, and what every
                        judgement rests on, so its proof can be rebuilt): about ten times the
                        storage
+  --delivery-retention-days N
+                       keep finished webhook deliveries (delivered or failed) in the delivery
+                       log this many days (default ${DEFAULT_SERVER_CONFIG.deliveryRetentionMs / DAY_MS}); pending ones stay until they finish
   --trust-proxy LIST   comma-separated addresses or CIDR ranges of reverse proxies whose
                        X-Forwarded-For to believe, so that each node's recorded address is
                        its agent's (default: $LOCUS_TRUST_PROXY, else none)
@@ -106,6 +110,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     'rollup-retention-days': { type: 'string' },
     'measurement-retention-days': { type: 'string' },
     'keep-every-measurement': { type: 'boolean' },
+    'delivery-retention-days': { type: 'string' },
     'trust-proxy': { type: 'string' },
     'webhook-allow': { type: 'string' },
     'decoder-threads': { type: 'string' },
@@ -154,13 +159,14 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
 
 /** The server's settings from the command line, past the defaults. */
 export function serverConfig(
-  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'measurement-retention-days'?: string | undefined; 'keep-every-measurement'?: boolean | undefined; 'trust-proxy'?: string | undefined; 'webhook-allow'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'landmark-silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined; 'verdict-interval-seconds'?: string | undefined },
+  v: { 'raw-retention-days'?: string | undefined; 'rollup-retention-days'?: string | undefined; 'measurement-retention-days'?: string | undefined; 'keep-every-measurement'?: boolean | undefined; 'delivery-retention-days'?: string | undefined; 'trust-proxy'?: string | undefined; 'webhook-allow'?: string | undefined; 'silent-after-minutes'?: string | undefined; 'landmark-silent-after-minutes'?: string | undefined; 'alert-sweep-minutes'?: string | undefined; 'verdict-interval-seconds'?: string | undefined },
   env: { readonly LOCUS_TRUST_PROXY?: string | undefined; readonly LOCUS_WEBHOOK_ALLOW?: string | undefined },
 ): ServerConfig {
   const days = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 36_500, 'days') * DAY_MS));
   const rawRetentionMs = days('raw-retention-days', v['raw-retention-days'], DEFAULT_SERVER_CONFIG.rawRetentionMs);
   const rollupRetentionMs = days('rollup-retention-days', v['rollup-retention-days'], Math.max(DEFAULT_SERVER_CONFIG.rollupRetentionMs, rawRetentionMs));
   const measurementRetentionMs = days('measurement-retention-days', v['measurement-retention-days'], DEFAULT_SERVER_CONFIG.measurementRetentionMs);
+  const deliveryRetentionMs = days('delivery-retention-days', v['delivery-retention-days'], DEFAULT_SERVER_CONFIG.deliveryRetentionMs);
   const minutes = (name: string, text: string | undefined, fallbackMs: number) => (text === undefined ? fallbackMs : Math.round(numberOption(NAME, name, text, 1, 1_440, 'minutes') * MINUTE_MS));
   const silentAfterMs = minutes('silent-after-minutes', v['silent-after-minutes'], DEFAULT_SERVER_CONFIG.silentAfterMs);
   const landmarkSilentAfterMs = minutes('landmark-silent-after-minutes', v['landmark-silent-after-minutes'], DEFAULT_SERVER_CONFIG.landmarkSilentAfterMs);
@@ -170,7 +176,7 @@ export function serverConfig(
   const trustProxy = cidrList('trust-proxy', v['trust-proxy'] ?? env.LOCUS_TRUST_PROXY);
   const webhookAllow = cidrList('webhook-allow', v['webhook-allow'] ?? env.LOCUS_WEBHOOK_ALLOW);
   const measurementCompaction = !v['keep-every-measurement'];
-  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, measurementRetentionMs, measurementCompaction, silentAfterMs, landmarkSilentAfterMs, alertSweepEveryMs, verdictIntervalMs, trustProxy, webhookAllow });
+  return Object.freeze({ ...DEFAULT_SERVER_CONFIG, rawRetentionMs, rollupRetentionMs, measurementRetentionMs, measurementCompaction, deliveryRetentionMs, silentAfterMs, landmarkSilentAfterMs, alertSweepEveryMs, verdictIntervalMs, trustProxy, webhookAllow });
 }
 
 /** A comma-separated list of addresses and CIDR ranges, each checked (a usage error names the option). */

@@ -28,6 +28,7 @@ export const paths = {
   webhook: (id: string) => `/api/v1/webhooks/${enc(id)}`,
   deliveries: (id: string) => `/api/v1/webhooks/${enc(id)}/deliveries`,
   webhookTest: (id: string) => `/api/v1/webhooks/${enc(id)}/test`,
+  redeliver: (id: string, deliveryId: string) => `/api/v1/webhooks/${enc(id)}/deliveries/${enc(deliveryId)}/redeliver`,
   reports: '/api/v1/reports',
   report: (id: string) => `/api/v1/reports/${enc(id)}`,
   reportSignature: (id: string) => `/api/v1/reports/${enc(id)}/signature`,

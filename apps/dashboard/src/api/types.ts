@@ -290,6 +290,10 @@ export interface Delivery {
   readonly lastError: string | null;
   readonly createdAt: string;
   readonly deliveredAt: string | null;
+  /** Null before its first attempt. */
+  readonly lastAttemptAt: string | null;
+  /** When a pending one is tried next; null for the others. */
+  readonly nextAttemptAt: string | null;
 }
 
 export const ROLES = ['owner', 'admin', 'viewer', 'auditor'] as const;

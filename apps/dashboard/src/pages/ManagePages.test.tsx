@@ -71,7 +71,7 @@ describe('SettingsPage', () => {
 
   it('sends a webhook a test and says what its receiver answered, the open log showing it too', async () => {
     let log: object[] = [];
-    const delivery = (status: string, lastStatusCode: number | null, lastError: string | null) => ({ id: `d${log.length}`, alertId: null, event: 'test', changes: 0, status, attempts: 1, lastStatusCode, lastError, createdAt: '2026-11-30T12:00:00.000Z', deliveredAt: null });
+    const delivery = (status: string, lastStatusCode: number | null, lastError: string | null) => ({ id: `d-${status}`, alertId: null, event: 'test', changes: 0, status, attempts: 1, lastStatusCode, lastError, createdAt: '2026-11-30T12:00:00.000Z', deliveredAt: null, lastAttemptAt: '2026-11-30T12:00:00.000Z', nextAttemptAt: null });
     const answers = [delivery('failed', null, 'connect ECONNREFUSED 10.0.0.9:443'), delivery('delivered', 204, null)];
     const api = render(<SettingsPage />, {
       '/api/v1/webhooks': { webhooks: [{ id: 'w1', url: 'https://hooks.example/locus', groupWaitS: 0, minSeverity: 'warning', kinds: null, createdAt: '2026-11-30T11:00:00.000Z' }] },
@@ -115,10 +115,13 @@ describe('SettingsPage', () => {
       },
       '/api/v1/webhooks/w1/deliveries': {
         deliveries: [
-          { id: 'd2', alertId: null, event: 'group', changes: 412, status: 'delivered', attempts: 1, lastStatusCode: 200, lastError: null, createdAt: '2026-11-30T12:01:00.000Z', deliveredAt: '2026-11-30T12:01:00.000Z' },
-          { id: 'd1', alertId: 'a1', event: 'fired', changes: 1, status: 'delivered', attempts: 1, lastStatusCode: 200, lastError: null, createdAt: '2026-11-30T12:00:00.000Z', deliveredAt: '2026-11-30T12:00:00.000Z' },
+          { id: 'd3', alertId: 'a2', event: 'resolved', changes: 1, status: 'pending', attempts: 2, lastStatusCode: 503, lastError: 'HTTP 503', createdAt: '2026-11-30T12:02:00.000Z', deliveredAt: null, lastAttemptAt: '2026-11-30T12:02:05.000Z', nextAttemptAt: '2026-11-30T12:02:15.000Z' },
+          { id: 'd2', alertId: null, event: 'group', changes: 412, status: 'delivered', attempts: 1, lastStatusCode: 200, lastError: null, createdAt: '2026-11-30T12:01:00.000Z', deliveredAt: '2026-11-30T12:01:00.000Z', lastAttemptAt: '2026-11-30T12:01:00.000Z', nextAttemptAt: null },
+          { id: 'd1', alertId: 'a1', event: 'fired', changes: 1, status: 'delivered', attempts: 1, lastStatusCode: 200, lastError: null, createdAt: '2026-11-30T12:00:00.000Z', deliveredAt: '2026-11-30T12:00:00.000Z', lastAttemptAt: '2026-11-30T12:00:00.000Z', nextAttemptAt: null },
+          { id: 'd0', alertId: 'a0', event: 'fired', changes: 1, status: 'failed', attempts: 14, lastStatusCode: null, lastError: 'connect ECONNREFUSED', createdAt: '2026-11-30T08:00:00.000Z', deliveredAt: null, lastAttemptAt: '2026-11-30T11:00:00.000Z', nextAttemptAt: null },
         ],
       },
+      'POST /api/v1/webhooks/w1/deliveries/d0/redeliver': () => json({ statusCode: 409, code: 'LOCUS_ERR_CONFLICT', error: 'Conflict', message: 'delivery d9 (resolved, delivered), made later, told this alert in a newer state, which delivery d0 must not follow' }, 409),
     });
     const grouping = (url: string) => screen.getByRole('combobox', { name: `Grouping of ${url}` }) as HTMLSelectElement;
     await screen.findByRole('combobox', { name: 'Grouping of https://chat.example/a' });
@@ -165,7 +168,17 @@ describe('SettingsPage', () => {
     await waitFor(() => expect(api.calls).toContain('PATCH /api/v1/webhooks/w1 {"kinds":null}'));
     fireEvent.click(screen.getAllByRole('button', { name: 'Delivery log' })[0]!);
     const log = await screen.findByRole('table', { name: 'Deliveries to https://chat.example/a' });
-    expect(within(log).getAllByRole('row').slice(1).map((r) => r.children[1]!.textContent)).toEqual(['group of 412', 'fired']);
+    const rows = within(log).getAllByRole('row').slice(1);
+    expect(rows.map((r) => r.children[1]!.textContent)).toEqual(['resolved', 'group of 412', 'fired', 'fired']);
+    // A pending one says when it is tried next; each, when it was tried last.
+    expect(rows[0]!.children[2]!.textContent).toBe(`pending next ${new Date('2026-11-30T12:02:15.000Z').toLocaleString()}`);
+    expect(rows[0]!.children[4]!.textContent).toBe(new Date('2026-11-30T12:02:05.000Z').toLocaleString());
+    expect(rows[1]!.children[2]!.textContent).toBe('delivered');
+    // Only a failed one may be sent again; the server's refusal is shown.
+    expect(within(log).getAllByRole('button', { name: /^Send delivery .* again$/ }).map((b) => b.getAttribute('aria-label'))).toEqual(['Send delivery d0 again']);
+    fireEvent.click(within(log).getByRole('button', { name: 'Send delivery d0 again' }));
+    await waitFor(() => expect(api.calls).toContain('POST /api/v1/webhooks/w1/deliveries/d0/redeliver'));
+    expect(await screen.findByText(/told this alert in a newer state/)).toBeTruthy();
   });
 
   it('has nothing to offer a viewer', () => {

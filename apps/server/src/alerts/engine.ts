@@ -346,7 +346,7 @@ export class Alerting {
           continue;
         }
         const body = JSON.stringify({ event: change, ...(previousSeverity === null ? {} : { previousSeverity }), alert: alertView(alert), sentAt: new Date(now).toISOString() });
-        await this.#repos.alerts.enqueueDelivery({ id: randomUUID(), webhook_id: hook.id, alert_id: alert.id, event: change, body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 1 });
+        await this.#repos.alerts.enqueueDelivery({ id: randomUUID(), webhook_id: hook.id, alert_id: alert.id, event: change, body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now, delivered_at: null, last_attempt_at: null, changes: 1 });
       }
     }
     await this.#repos.alerts.hold(held);
@@ -441,16 +441,47 @@ export class Alerting {
     const id = randomUUID();
     const body = JSON.stringify({ event: 'test', webhookId: hook.id, sentAt: new Date(now).toISOString(), message: 'A test delivery from Locus: each alert that fires or resolves comes like this, signed the same way.' });
     // Not due before the claim time: no dispatcher sends it meanwhile.
-    const delivery: WebhookDelivery = { id, webhook_id: hook.id, alert_id: '', event: 'test', body, status: 'pending', attempts: 0, next_attempt_at: now + DELIVERY_CLAIM_MS, last_status_code: null, last_error: null, created_at: now, delivered_at: null, changes: 0 };
+    const delivery: WebhookDelivery = { id, webhook_id: hook.id, alert_id: '', event: 'test', body, status: 'pending', attempts: 0, next_attempt_at: now + DELIVERY_CLAIM_MS, last_status_code: null, last_error: null, created_at: now, delivered_at: null, last_attempt_at: null, changes: 0 };
     await this.#repos.alerts.enqueueDelivery(delivery);
-    await this.#attempt(hook, delivery, { once: true });
+    await this.#attempt(hook, delivery, { once: true, test: true });
     const recorded = await this.#repos.alerts.delivery(id);
     if (!recorded) throw new Error(`webhook test: delivery ${id} is not in the log`);
     return recorded;
   }
 
-  /** One attempt of a delivery, recorded: whether the receiver took it. `once`: a test, never tried again. */
-  async #attempt(hook: Webhook, d: WebhookDelivery, { once = false } = {}): Promise<boolean> {
+  /**
+   * Sends a failed delivery of a webhook again now, once, as it was (its id, body and signature
+   * under the webhook's secret now), and records the attempt in the log: what an operator does
+   * once a receiver that was down for longer than the retries is back. Refused, saying why, for a
+   * delivery that is not failed, and for one whose alert (or, for a group, one of its alerts) a
+   * later delivery to the webhook carried: that one told the alert's newer state, which the older
+   * must not follow (a `fired` after the `resolved` would reopen an incident on the receiver).
+   * Answers the delivery as recorded.
+   */
+  async redeliver(hook: Webhook, d: WebhookDelivery): Promise<{ readonly delivery: WebhookDelivery } | { readonly refused: string }> {
+    if (d.status !== 'failed') return { refused: `delivery ${d.id} is ${d.status}: only a failed delivery is sent again${d.status === 'pending' ? ` (this one is tried again at ${new Date(d.next_attempt_at).toISOString()})` : ''}` };
+    if (d.event === 'test') return { refused: `delivery ${d.id} is a test: send a new one (POST /api/v1/webhooks/${hook.id}/test)` };
+    const carried = new Set(alertsCarried(d));
+    for (let after = { createdAt: d.created_at, id: d.id }; ; ) {
+      const later = await this.#repos.alerts.deliveriesAfter(hook.id, after, 500);
+      const newer = later.find((l) => alertsCarried(l).some((a) => carried.has(a)));
+      if (newer) return { refused: `delivery ${newer.id} (${newer.event}, ${newer.status}), made later, told ${d.alert_id === '' ? 'an alert of this group' : 'this alert'} in a newer state, which delivery ${d.id} must not follow` };
+      if (later.length < 500) break;
+      after = { createdAt: later.at(-1)!.created_at, id: later.at(-1)!.id };
+    }
+    // Pending while it is tried: no dispatcher sends it meanwhile, a later delivery of its alert waits behind it, and a second request finds it taken.
+    if (!(await this.#repos.alerts.reopenDelivery(d.id, this.#clock.now().getTime() + DELIVERY_CLAIM_MS))) return { refused: `delivery ${d.id} is being sent again already` };
+    await this.#attempt(hook, { ...d, status: 'pending' }, { once: true });
+    const recorded = await this.#repos.alerts.delivery(d.id);
+    if (!recorded) throw new Error(`webhook redelivery: delivery ${d.id} is not in the log`);
+    return { delivery: recorded };
+  }
+
+  /**
+   * One attempt of a delivery, recorded: whether the receiver took it. `once`: a test or a
+   * redelivery, never tried again; `test`: not counted in the metrics.
+   */
+  async #attempt(hook: Webhook, d: WebhookDelivery, { once = false, test = false } = {}): Promise<boolean> {
     // The operator's organization reaches any address; the others, public ones and those the operator allows.
     const send = this.#options.fetch ?? sendWebhook(this.#options.destinations?.checkFor(hook.org_id));
     const random = this.#options.random ?? Math.random;
@@ -490,7 +521,7 @@ export class Alerting {
     const ok = status !== null && status >= 200 && status < 300;
     const wait = Math.min(3600_000, 5_000 * 2 ** d.attempts) * (0.5 + random() / 2);
     const outcome = ok ? 'delivered' : once || attempts >= this.#options.maxAttempts ? 'failed' : 'retry';
-    if (!once) this.#options.observe?.attempt(outcome);
+    if (!test) this.#options.observe?.attempt(outcome);
     await this.#repos.alerts.recordAttempt(d.id, {
       status: outcome === 'retry' ? 'pending' : outcome,
       attempts,
@@ -498,12 +529,20 @@ export class Alerting {
       last_status_code: status,
       last_error: ok ? null : (error ?? `HTTP ${status}`),
       delivered_at: ok ? now : null,
+      last_attempt_at: now,
     });
     return ok;
   }
 }
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { warning: 1, critical: 2 };
+
+/** The ids of the alerts a delivery told of: its alert's, a group's (from its body), none for a test. */
+function alertsCarried(d: Pick<WebhookDelivery, 'alert_id' | 'event' | 'body'>): string[] {
+  if (d.alert_id !== '') return [d.alert_id];
+  if (d.event !== 'group') return [];
+  return (JSON.parse(d.body) as { changes: { alert: { id: string } }[] }).changes.map((c) => c.alert.id);
+}
 
 /** The alert kinds a webhook is told of (stored as JSON); null: every kind. */
 export const kindsOf = (hook: Pick<Webhook, 'kinds'>): string[] | null => (hook.kinds === null ? null : (JSON.parse(hook.kinds) as string[]));
@@ -541,5 +580,5 @@ function groupDelivery(group: WebhookGroup, zoneName: string | null, changes: re
   const one = alerts[0]!;
   const summary = alerts.length === 1 ? `${one.event === 'severity-changed' ? `now ${one.alert.severity}` : one.event}: ${one.alert.summary}` : `${group.kind}${where}: ${counts}`;
   const body = JSON.stringify({ event: 'group', group: { kind: group.kind, zoneId: group.zoneId === '' ? null : group.zoneId, zoneName }, summary, fired, resolved, severityChanged, changes: alerts, sentAt: new Date(now).toISOString() });
-  return { id: randomUUID(), webhook_id: group.webhookId, alert_id: '', event: 'group', body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now + part, delivered_at: null, changes: changes.length };
+  return { id: randomUUID(), webhook_id: group.webhookId, alert_id: '', event: 'group', body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now + part, delivered_at: null, last_attempt_at: null, changes: changes.length };
 }

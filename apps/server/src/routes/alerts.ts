@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ALERT_SEVERITIES, DELIVERY_STATES, type MuteRule, type Webhook, type WebhookDelivery } from '@locus/storage';
-import { ALERT_KINDS } from '@locus/protocol';
+import { ALERT_KINDS, CONTROL_CHARACTER, readableText } from '@locus/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../app.js';
 import { alertView, kindsOf, mutingOf } from '../alerts/engine.js';
@@ -41,6 +41,17 @@ const DeliveryView = z.object({
   lastError: z.string().nullable(),
   createdAt: z.string(),
   deliveredAt: z.string().nullable(),
+  /** Null before its first attempt. */
+  lastAttemptAt: z.string().nullable(),
+  /** When it is tried next, for one pending; else null. */
+  nextAttemptAt: z.string().nullable(),
+});
+/** A page of a delivery log: `before` is the `next` of the page before (a delivery's time and id). */
+const DELIVERY_CURSOR = /^(\d{1,15})_([A-Za-z0-9-]{1,64})$/;
+const DeliveriesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  status: z.enum(DELIVERY_STATES).optional(),
+  before: z.string().regex(DELIVERY_CURSOR, 'must be the next of an earlier page').optional(),
 });
 const Deleted = z.object({ deleted: z.literal(true) });
 const MuteBody = z
@@ -49,7 +60,7 @@ const MuteBody = z
     nodeId: z.string().max(100).nullable().default(null),
     zoneId: z.string().max(100).nullable().default(null),
     durationS: z.number().int().min(60).max(365 * 86_400),
-    reason: z.string().min(1).max(500),
+    reason: readableText('a reason', 500),
   })
   // As an Alertmanager silence needs a matcher: a rule that names nothing would mute every alert of the organization.
   .refine((b) => b.kind !== null || b.nodeId !== null || b.zoneId !== null, 'must name a kind, a node or a zone to mute (a rule that names none would mute every alert of the organization)');
@@ -59,16 +70,32 @@ const GroupWaitS = z.number().int().min(0).max(3600);
 const MinSeverity = z.enum(ALERT_SEVERITIES);
 /** A webhook is told of alerts of these kinds only; null: of every kind. */
 const Kinds = z.array(z.enum(ALERT_KINDS)).min(1).max(ALERT_KINDS.length).nullable();
+/**
+ * A receiver's address, http(s), sent as written: no space, control character or backslash (which
+ * a URL parser drops, encodes or reads as a slash, so that the address sent is not the one shown),
+ * and a port other than 0 (which no receiver listens on).
+ */
+const WebhookUrl = z
+  .string()
+  .max(2000)
+  // Before the URL check, which drops some of them.
+  .superRefine((text, ctx) => {
+    const bad = (CONTROL_CHARACTER.exec(text) ?? /[\s\\]/u.exec(text))?.[0];
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `holds U+${bad.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which a webhook's address may not hold (write it percent-encoded)` });
+  })
+  .pipe(z.url({ protocol: /^https?$/ }).refine((text) => new URL(text).port !== '0', 'has port 0, which no receiver listens on'));
+/** A webhook's signing secret, given: 16 to 200 characters. */
+const Secret = z.string().min(16).max(200);
 const WebhookBody = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).max(2000),
-  secret: z.string().min(16).max(200).optional(),
+  url: WebhookUrl,
+  secret: Secret.optional(),
   groupWaitS: GroupWaitS.default(0),
   minSeverity: MinSeverity.default('warning'),
   kinds: Kinds.default(null),
 });
 const WebhookChange = z
-  .strictObject({ groupWaitS: GroupWaitS.optional(), minSeverity: MinSeverity.optional(), kinds: Kinds.optional() })
-  .refine((b) => b.groupWaitS !== undefined || b.minSeverity !== undefined || b.kinds !== undefined, 'must name at least one of groupWaitS, minSeverity and kinds');
+  .strictObject({ url: WebhookUrl.optional(), secret: Secret.optional(), groupWaitS: GroupWaitS.optional(), minSeverity: MinSeverity.optional(), kinds: Kinds.optional() })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'must name at least one of url, secret, groupWaitS, minSeverity and kinds');
 /** Kinds as stored: each once, in order; null for every kind. */
 const storedKinds = (kinds: readonly string[] | null): string | null => (kinds === null ? null : JSON.stringify([...new Set(kinds)].sort()));
 
@@ -168,9 +195,7 @@ export const alertRoutes =
       async (request, reply) => {
         const caller = await ctx.caller(request);
         requirePermission(caller, 'fleet:write');
-        // The operator's organization reaches any address; the others, public ones and those the operator allows.
-        const refused = await ctx.webhookDestinations.checkFor(caller.orgId)?.refused(request.body.url);
-        if (refused) throw new ApiError('LOCUS_ERR_WEBHOOK_DESTINATION', refused);
+        await refuseDestination(caller.orgId, request.body.url);
         const secret = request.body.secret ?? randomBytes(32).toString('base64url');
         const { url, groupWaitS, minSeverity, kinds } = request.body;
         const hook = { id: randomUUID(), org_id: caller.orgId, url, secret, created_at: ctx.clock.now().getTime(), group_wait_ms: groupWaitS * 1000, min_severity: minSeverity, kinds: storedKinds(kinds) };
@@ -181,11 +206,24 @@ export const alertRoutes =
 
     app.patch(
       '/webhooks/:id',
-      { schema: { summary: 'Change which alerts a webhook is told of, and how they are grouped', description: 'Any of groupWaitS, minSeverity and kinds (null: every kind). Changes held for a group already go when it was due.', tags: ['alerts'], params: Params, body: WebhookChange, response: { 200: WebhookView } } },
+      {
+        schema: {
+          summary: 'Change a webhook: its address, its signing secret, which alerts it is told of, how they are grouped',
+          description:
+            'Any of url, secret (16 to 200 characters), groupWaitS, minSeverity and kinds (null: every kind). Every attempt after the change, retries of deliveries already pending included, goes to the new address signed with the new secret; one in flight as it is made goes as it began. To rotate the secret: let the receiver accept the old and the new, change it here, then drop the old. Changes held for a group already go when it was due.',
+          tags: ['alerts'],
+          params: Params,
+          body: WebhookChange,
+          response: { 200: WebhookView },
+        },
+      },
       async (request) => {
         const hook = await ownWebhook(request, request.params.id);
-        const { groupWaitS, minSeverity, kinds } = request.body;
+        const { url, secret, groupWaitS, minSeverity, kinds } = request.body;
+        if (url !== undefined) await refuseDestination(hook.org_id, url);
         const changes = {
+          ...(url === undefined ? {} : { url }),
+          ...(secret === undefined ? {} : { secret }),
           ...(groupWaitS === undefined ? {} : { group_wait_ms: groupWaitS * 1000 }),
           ...(minSeverity === undefined ? {} : { min_severity: minSeverity }),
           ...(kinds === undefined ? {} : { kinds: storedKinds(kinds) }),
@@ -202,6 +240,12 @@ export const alertRoutes =
       return { deleted: true as const };
     });
 
+    /** Refuses an address the org may not send to: the operator's organization reaches any; the others, public ones and those the operator allows. */
+    const refuseDestination = async (orgId: string, url: string): Promise<void> => {
+      const refused = await ctx.webhookDestinations.checkFor(orgId)?.refused(url);
+      if (refused) throw new ApiError('LOCUS_ERR_WEBHOOK_DESTINATION', refused);
+    };
+
     /** The caller's org's webhook named by the route, for a caller who manages webhooks; 404 for any other. */
     const ownWebhook = async (request: FastifyRequest, id: string): Promise<Webhook> => {
       const caller = await ctx.caller(request);
@@ -211,10 +255,50 @@ export const alertRoutes =
       return hook;
     };
 
-    app.get('/webhooks/:id/deliveries', { schema: { summary: "A webhook's delivery log, newest first", tags: ['alerts'], params: Params, response: { 200: z.object({ deliveries: z.array(DeliveryView) }) } } }, async (request) => {
-      const hook = await ownWebhook(request, request.params.id);
-      return { deliveries: (await ctx.repos.alerts.deliveries(hook.id, 200)).map(deliveryView) };
-    });
+    app.get(
+      '/webhooks/:id/deliveries',
+      {
+        schema: {
+          summary: "A webhook's delivery log, newest first, a page at a time",
+          description: `status: of one state only. before: the next of the page before. Finished deliveries (delivered or failed) are kept ${ctx.config.deliveryRetentionMs / 86_400_000} days (--delivery-retention-days); pending ones until they finish.`,
+          tags: ['alerts'],
+          params: Params,
+          querystring: DeliveriesQuery,
+          response: { 200: z.object({ deliveries: z.array(DeliveryView), next: z.string().nullable() }) },
+        },
+      },
+      async (request) => {
+        const hook = await ownWebhook(request, request.params.id);
+        const { limit, status, before } = request.query;
+        const cursor = before === undefined ? undefined : DELIVERY_CURSOR.exec(before)!;
+        const page = await ctx.repos.alerts.deliveries(hook.id, limit, { ...(status === undefined ? {} : { status }), ...(cursor === undefined ? {} : { before: { createdAt: Number(cursor[1]), id: cursor[2]! } }) });
+        const last = page.length === limit ? page[page.length - 1] : undefined;
+        return { deliveries: page.map(deliveryView), next: last === undefined ? null : `${last.created_at}_${last.id}` };
+      },
+    );
+
+    app.post(
+      '/webhooks/:id/deliveries/:deliveryId/redeliver',
+      {
+        schema: {
+          summary: 'Send a failed delivery again now',
+          description:
+            'Once, as it was (its X-Locus-Delivery id and body; signed with the secret now), recorded in the log, answered as recorded: delivered, or failed with the answer or error (within 10 s). For a receiver that was down longer than the retries. 409 for a delivery that is not failed, for a test, and for one whose alert (or one of its group) a later delivery to the webhook told: the older state must not follow the newer.',
+          tags: ['alerts'],
+          params: z.object({ id: Params.shape.id, deliveryId: Params.shape.id }),
+          response: { 200: DeliveryView },
+        },
+      },
+      async (request) => {
+        const hook = await ownWebhook(request, request.params.id);
+        const delivery = await ctx.repos.alerts.delivery(request.params.deliveryId);
+        if (delivery?.webhook_id !== hook.id) throw new ApiError('LOCUS_ERR_NOT_FOUND', `no delivery "${request.params.deliveryId}" of webhook "${hook.id}"`);
+        const sent = await ctx.alerting.redeliver(hook, delivery);
+        if ('refused' in sent) throw new ApiError('LOCUS_ERR_CONFLICT', sent.refused);
+        ctx.changes.publish(hook.org_id, 'alerts');
+        return deliveryView(sent.delivery);
+      },
+    );
 
     app.post(
       '/webhooks/:id/test',
@@ -268,4 +352,6 @@ const deliveryView = (d: WebhookDelivery) => ({
   lastError: d.last_error,
   createdAt: new Date(d.created_at).toISOString(),
   deliveredAt: d.delivered_at === null ? null : new Date(d.delivered_at).toISOString(),
+  lastAttemptAt: d.last_attempt_at === null ? null : new Date(d.last_attempt_at).toISOString(),
+  nextAttemptAt: d.status === 'pending' ? new Date(d.next_attempt_at).toISOString() : null,
 });

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { bySlices } from './slices.js';
-import type { AlertChange, AlertState, AlertTable, Database, MuteRuleTable, WebhookDeliveryTable, WebhookTable, WebhookWaitingTable } from '../schema.js';
+import type { AlertChange, AlertState, AlertTable, Database, DeliveryState, MuteRuleTable, WebhookDeliveryTable, WebhookTable, WebhookWaitingTable } from '../schema.js';
 
 export type AlertRecord = AlertTable;
 export type MuteRule = MuteRuleTable;
@@ -178,8 +178,8 @@ export class AlertRepo {
     return this.#db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** Changes which alerts a webhook is told of and how they are grouped: false if the org has no such webhook. */
-  async updateWebhook(orgId: string, id: string, changes: Partial<Pick<Webhook, 'group_wait_ms' | 'min_severity' | 'kinds'>>): Promise<boolean> {
+  /** Changes a webhook's address, secret, which alerts it is told of and how they are grouped: false if the org has no such webhook. */
+  async updateWebhook(orgId: string, id: string, changes: Partial<Pick<Webhook, 'url' | 'secret' | 'group_wait_ms' | 'min_severity' | 'kinds'>>): Promise<boolean> {
     if (Object.keys(changes).length === 0) return (await this.#db.selectFrom('webhooks').select('id').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst()) !== undefined;
     const r = await this.#db.updateTable('webhooks').set(changes).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
@@ -289,15 +289,54 @@ export class AlertRepo {
     return Number(r.numUpdatedRows) === 1;
   }
 
-  async recordAttempt(id: string, outcome: Pick<WebhookDelivery, 'status' | 'attempts' | 'next_attempt_at' | 'last_status_code' | 'last_error' | 'delivered_at'>): Promise<void> {
+  async recordAttempt(id: string, outcome: Pick<WebhookDelivery, 'status' | 'attempts' | 'next_attempt_at' | 'last_status_code' | 'last_error' | 'delivered_at' | 'last_attempt_at'>): Promise<void> {
     await this.#db.updateTable('webhook_deliveries').set(outcome).where('id', '=', id).execute();
+  }
+
+  /**
+   * Makes a failed delivery pending again, not due before `until` (its sender's claim, as
+   * claimDelivery's): false if it is not failed (another took it first, or it never failed).
+   */
+  async reopenDelivery(id: string, until: number): Promise<boolean> {
+    const r = await this.#db.updateTable('webhook_deliveries').set({ status: 'pending', next_attempt_at: until }).where('id', '=', id).where('status', '=', 'failed').executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** A webhook's deliveries made after the one `after` names (its time and id), the first made first: `limit` of them. */
+  deliveriesAfter(webhookId: string, after: { readonly createdAt: number; readonly id: string }, limit: number): Promise<WebhookDelivery[]> {
+    return this.#db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('webhook_id', '=', webhookId)
+      .where((eb) => eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]))
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
   }
 
   delivery(id: string): Promise<WebhookDelivery | undefined> {
     return this.#db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  deliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]> {
-    return this.#db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('created_at', 'desc').limit(limit).execute();
+  /**
+   * A webhook's deliveries, newest first (of one time, the larger id first): `limit` of them,
+   * of one `status` or any, made before the delivery `before` names (its time and id).
+   */
+  deliveries(webhookId: string, limit: number, { status, before }: { status?: DeliveryState; before?: { readonly createdAt: number; readonly id: string } } = {}): Promise<WebhookDelivery[]> {
+    let query = this.#db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId);
+    if (status !== undefined) query = query.where('status', '=', status);
+    if (before) query = query.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  /**
+   * Deletes at most `limit` finished deliveries (delivered or failed) made before `before`, the
+   * oldest first: how many it deleted. Pending ones stay until they finish.
+   */
+  async expireDeliveries(before: number, limit: number): Promise<number> {
+    const oldest = this.#db.selectFrom('webhook_deliveries').select('id').where('status', '<>', 'pending').where('created_at', '<', before).orderBy('created_at').limit(limit);
+    const r = await this.#db.deleteFrom('webhook_deliveries').where('id', 'in', oldest).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 }

@@ -95,6 +95,9 @@ const answerOf = (d: Delivery): string => (d.lastStatusCode !== null ? `HTTP ${d
 function Deliveries({ hook, tested }: { readonly hook: Webhook; readonly tested: number }) {
   const api = useApi();
   const log = usePoll(`deliveries:${hook.id}`, async (signal) => (await api.get<{ deliveries: Delivery[] }>(paths.deliveries(hook.id), { signal })).deliveries);
+  const again = useAction();
+  // A failed delivery sent again once its receiver is back; refused (409) when a later one told its alert's newer state.
+  const sendAgain = (d: Delivery) => again.run(() => api.send<Delivery>('POST', paths.redeliver(hook.id, d.id)), log.reload);
   // A test just sent shows in the log at once.
   const reloadRef = useRef(log.reload);
   useEffect(() => {
@@ -106,30 +109,44 @@ function Deliveries({ hook, tested }: { readonly hook: Webhook; readonly tested:
   return (
     <Async state={log} what="deliveries" isEmpty={(d) => d.length === 0} empty="Nothing sent yet: deliveries appear when an alert fires or resolves, or when you send a test.">
       {(list) => (
-        <table aria-label={`Deliveries to ${hook.url}`}>
-          <thead>
-            <tr>
-              <th>Queued</th>
-              <th>Event</th>
-              <th>Status</th>
-              <th className="num">Attempts</th>
-              <th>Last answer</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((d) => (
-              <tr key={d.id}>
-                <td>{time(d.createdAt)}</td>
-                <td>{d.event === 'group' ? `group of ${d.changes}` : d.event}</td>
-                <td>
-                  <span className={`badge badge-delivery-${d.status}`}>{d.status}</span>
-                </td>
-                <td className="num">{d.attempts}</td>
-                <td>{answerOf(d)}</td>
+        <>
+          <ActionError error={again.error} what="send the delivery again" />
+          <table aria-label={`Deliveries to ${hook.url}`}>
+            <thead>
+              <tr>
+                <th>Queued</th>
+                <th>Event</th>
+                <th>Status</th>
+                <th className="num">Attempts</th>
+                <th>Last tried</th>
+                <th>Last answer</th>
+                <th aria-label="Actions" />
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.map((d) => (
+                <tr key={d.id}>
+                  <td>{time(d.createdAt)}</td>
+                  <td>{d.event === 'group' ? `group of ${d.changes}` : d.event}</td>
+                  <td>
+                    <span className={`badge badge-delivery-${d.status}`}>{d.status}</span>
+                    {d.nextAttemptAt !== null && <> next {time(d.nextAttemptAt)}</>}
+                  </td>
+                  <td className="num">{d.attempts}</td>
+                  <td>{d.lastAttemptAt === null ? '—' : time(d.lastAttemptAt)}</td>
+                  <td>{answerOf(d)}</td>
+                  <td>
+                    {d.status === 'failed' && d.event !== 'test' && (
+                      <button type="button" className="secondary" disabled={again.busy} aria-label={`Send delivery ${d.id} again`} onClick={() => sendAgain(d)}>
+                        Send again
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
     </Async>
   );
@@ -204,7 +221,7 @@ export function Webhooks() {
                 <th>Send</th>
                 <th>Told of</th>
                 <th>Added</th>
-                <th />
+                <th aria-label="Actions" />
               </tr>
             </thead>
             <tbody>
