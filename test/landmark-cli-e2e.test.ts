@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, generateSigningKey, signMeasurement, verifyMeasurementSignature, type SignedMeasurement } from '@locus/protocol';
+import { CALIBRATION_SOFTWARE, PROTOCOL_VERSION, generateSigningKey, signMeasurement, verifyMeasurementSignature, type SignedMeasurement } from '@locus/protocol';
 import { startResponder } from '@locus/responder';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
@@ -65,6 +65,11 @@ describe('locus landmark serve, as a process', () => {
     try {
       const url = await landmark.listening();
       expect(landmark.stderr()).toContain(`public key ${publicKey}`);
+      // A landmark calibrating against this one (locus landmark calibrate): measured and answered, not delivered.
+      const peer = generateSigningKey();
+      const calibrating = startResponder({ url, key: peer, software: CALIBRATION_SOFTWARE });
+      await until(() => calibrating.measurements().length > 0 && landmark.stderr().includes(`host ${peer.publicKey}: a landmark calibrating against this one: measured and answered, not delivered`), 'the calibration answered');
+      await calibrating.close();
       const host = generateSigningKey();
       const responder = startResponder({ url, key: host });
       await until(() => landmark.stdout().includes('\n') && delivered.length > 0, 'a measurement printed and delivered');
@@ -79,8 +84,14 @@ describe('locus landmark serve, as a process', () => {
       const elsewhere = await fetch(metricsUrl.replace(/\/metrics$/, '/'));
       expect([elsewhere.status, await elsewhere.text()]).toEqual([404, 'not found: this landmark serves only GET /metrics\n']);
       await responder.close();
-      const printed = JSON.parse(landmark.stdout().split('\n')[0]!) as SignedMeasurement;
+      const printed = landmark
+        .stdout()
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as SignedMeasurement)
+        .find((m) => m.measurement.hostKey === host.publicKey)!;
       expect(printed.measurement).toMatchObject({ landmarkId: 'fra-1', hostKey: host.publicKey, rounds: 3 });
+      expect(delivered.filter((m) => m.measurement.hostKey === peer.publicKey)).toEqual([]);
       expect(verifyMeasurementSignature(printed, publicKey)).toBe(true);
       expect(delivered[0]).toEqual(printed);
       child.kill('SIGTERM');

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import {
+  CALIBRATION_SOFTWARE,
   PROTOCOL_VERSION,
   HostMessage,
   hashNonces,
@@ -20,7 +21,8 @@ export interface HostChannel {
 }
 
 export interface SessionEvents {
-  readonly onMeasurement: (signed: SignedMeasurement) => void;
+  /** `calibration`: of a landmark calibrating against this one (its hello says CALIBRATION_SOFTWARE), not of a node. */
+  readonly onMeasurement: (signed: SignedMeasurement, from: { readonly calibration: boolean }) => void;
   readonly onProblem: (code: ProtocolErrorCode, message: string, hostKey: string | undefined) => void;
 }
 
@@ -46,6 +48,8 @@ export class HostSession {
   readonly #channel: HostChannel;
   readonly #events: SessionEvents;
   #hostKey: string | undefined;
+  /** Whether the host is a landmark calibrating against this one (its hello says so). */
+  #calibration = false;
   #seq = 0;
   #pending: { seq: number; nonce: string; sentAt: bigint } | undefined;
   #rtts: number[] = [];
@@ -92,6 +96,7 @@ export class HostSession {
     if (msg.type === 'hello') {
       if (this.#hostKey !== undefined) return this.#fail('LOCUS_ERR_PROTO_SEQUENCE', 'second hello');
       this.#hostKey = msg.hostKey;
+      this.#calibration = msg.software === CALIBRATION_SOFTWARE;
       this.#send({ type: 'welcome', v: PROTOCOL_VERSION, landmark: this.#info });
       const { firstMeasureAfterMs, firstMeasureSpreadPerHostMs, measureEveryMs } = this.#config;
       const spread = Math.min(measureEveryMs, this.#hostsConnected() * firstMeasureSpreadPerHostMs);
@@ -166,7 +171,7 @@ export class HostSession {
     );
     this.#rtts = [];
     this.#nonces = [];
-    this.#events.onMeasurement(signed);
+    this.#events.onMeasurement(signed, { calibration: this.#calibration });
     this.#send({ type: 'measurement', v: PROTOCOL_VERSION, signed });
     const every = this.#config.measureEveryMs;
     this.#schedule(every * (0.8 + 0.4 * this.#env.random()), () => this.#startMeasurement());

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateSigningKey, signChallenge, verifyMeasurementSignature, type ProtocolErrorCode, type SignedMeasurement } from '@locus/protocol';
+import { CALIBRATION_SOFTWARE, generateSigningKey, signChallenge, verifyMeasurementSignature, type ProtocolErrorCode, type SignedMeasurement } from '@locus/protocol';
 import { startResponder } from '@locus/responder';
 import { startLandmarkServer, type LandmarkServer } from './server.js';
 import { FAST, testLandmark, until } from './test-support.js';
@@ -14,16 +14,21 @@ afterEach(async () => {
 async function landmark(config: object = FAST) {
   const { info, key } = testLandmark('fra-1', 50.1109, 8.6821);
   const measurements: SignedMeasurement[] = [];
+  /** Of each measurement, whether its host said it was a landmark calibrating against this one. */
+  const calibrations: boolean[] = [];
   const problems: { code: ProtocolErrorCode; message: string }[] = [];
   const server: LandmarkServer = await startLandmarkServer({
     info,
     key: key.privateKey,
     config,
-    onMeasurement: (m) => measurements.push(m),
+    onMeasurement: (m, { calibration }) => {
+      measurements.push(m);
+      calibrations.push(calibration);
+    },
     onProblem: (code, message) => problems.push({ code, message }),
   });
   cleanup.push(() => server.close());
-  return { server, info, measurements, problems };
+  return { server, info, measurements, calibrations, problems };
 }
 
 /** A hand-driven host connection, to misbehave on purpose. */
@@ -52,6 +57,20 @@ describe('landmark server', () => {
     expect(m.minRttMs).toBeLessThanOrEqual(m.medianRttMs);
     expect(responder.measurements()[0]).toEqual(signed);
     expect(server.hosts()).toEqual([host.publicKey]);
+  });
+
+  it('measures a landmark calibrating against it as any host, answering the measurement, and says it was one', async () => {
+    const { server, measurements, calibrations } = await landmark();
+    const node = startResponder({ url: server.url, key: generateSigningKey(), software: 'locus-agent' });
+    const peer = generateSigningKey();
+    const calibrating = startResponder({ url: server.url, key: peer, software: CALIBRATION_SOFTWARE });
+    cleanup.push(() => node.close(), () => calibrating.close());
+    await until(() => measurements.length >= 2 && calibrating.measurements().length === 1, 5_000, 'a measurement of each');
+    expect(measurements.map((m, i) => [m.measurement.hostKey === peer.publicKey, calibrations[i]])).toEqual(expect.arrayContaining([
+      [true, true],
+      [false, false],
+    ]));
+    expect(calibrating.measurements()[0]).toEqual(measurements.find((m) => m.measurement.hostKey === peer.publicKey));
   });
 
   it('puts off a new host\'s first measurement by a random share of firstMeasureSpreadPerHostMs per host connected, at most measureEveryMs', async () => {

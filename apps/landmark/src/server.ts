@@ -15,7 +15,8 @@ export interface LandmarkServerOptions {
   readonly port?: number;
   readonly config?: Partial<MeasureConfig>;
   readonly env?: Partial<LandmarkEnv>;
-  readonly onMeasurement?: (signed: SignedMeasurement) => void;
+  /** `calibration`: of a landmark calibrating against this one, answered to it but no node's, so not for the server. */
+  readonly onMeasurement?: (signed: SignedMeasurement, from: { readonly calibration: boolean }) => void;
   readonly onProblem?: (code: ProtocolErrorCode, message: string, hostKey: string | undefined) => void;
 }
 
@@ -80,7 +81,7 @@ export async function startLandmarkServer(options: LandmarkServerOptions): Promi
       return;
     }
     const session = new HostSession(options.info, options.key, config, env, { send: (t) => ws.send(t), close: () => ws.close() }, {
-      onMeasurement: (m) => options.onMeasurement?.(m),
+      onMeasurement: (m, from) => options.onMeasurement?.(m, from),
       onProblem: (code, message, hostKey) => options.onProblem?.(code, message, hostKey),
     }, () => sessions.size);
     sessions.add(session);

@@ -122,6 +122,15 @@ export type MeasurementBatch = z.infer<typeof MeasurementBatch>;
 // Host ↔ landmark, as JSON text frames over a WebSocket the host opens.
 
 export const HostHello = z.strictObject({ type: z.literal('hello'), v: version, hostKey: PublicKey, software: z.string().max(100).optional() });
+/**
+ * The `software` of a landmark's hello when it calibrates against a peer (`locus landmark
+ * calibrate`): the peer measures it and answers the measurement, but does not deliver it to the
+ * server, which keeps measurements of nodes only (a landmark's key is no node's, and one not yet
+ * registered would be refused as an unknown host, against the peer's status). Unsigned: a host
+ * that claims it only keeps its own measurements from the server, which can never make its
+ * verdict tighter.
+ */
+export const CALIBRATION_SOFTWARE = 'locus-landmark-calibrate';
 export const ChallengeResponse = z.strictObject({ type: z.literal('response'), v: version, seq: z.number().int().min(0), signature: Signature });
 export const HostMessage = z.discriminatedUnion('type', [HostHello, ChallengeResponse]);
 export type HostMessage = z.infer<typeof HostMessage>;

@@ -1,7 +1,7 @@
 import { degrees, type LatLon } from '@locus/geo';
 import { checkPeer, peerPlace, type CalibrationCheck } from '@locus/landmark';
 import { startResponder, type Responder } from '@locus/responder';
-import type { LandmarkInfo, SignedMeasurement, SigningKey } from '@locus/protocol';
+import { CALIBRATION_SOFTWARE, type LandmarkInfo, type SignedMeasurement, type SigningKey } from '@locus/protocol';
 import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { parseCommandArgs } from './args.js';
@@ -85,6 +85,8 @@ function measureBy(url: string, key: SigningKey, timeoutMs: number): Promise<{ l
     responder = startResponder({
       url,
       key,
+      // The peer answers the measurement but keeps it from its server: a landmark is no node.
+      software: CALIBRATION_SOFTWARE,
       backoff: { initialMs: 200, maxMs: 2_000 },
       onEvent: (e) => {
         if (e.kind === 'refused') refused = `${e.code}: ${e.message}`;

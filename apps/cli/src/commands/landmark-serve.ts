@@ -201,10 +201,12 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     host: v.host ?? '0.0.0.0',
     port,
     config: { rounds, measureEveryMs: everyS * 1000 },
-    onMeasurement: (signed) => {
+    onMeasurement: (signed, { calibration }) => {
       io.stdout(`${JSON.stringify(signed)}\n`);
       metrics?.measured(signed);
-      if (delivery) delivery.enqueue(signed);
+      // Of a landmark calibrating against this one: answered to it, and no node's, so not delivered.
+      if (calibration) log(`host ${signed.measurement.hostKey}: a landmark calibrating against this one: measured and answered, not delivered`);
+      else if (delivery) delivery.enqueue(signed);
       else if (v.server) early.push(signed);
     },
     onProblem: (code, message, hostKey) => {

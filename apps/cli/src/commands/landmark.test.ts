@@ -13,16 +13,19 @@ afterEach(async () => {
   while (servers.length) await servers.pop()!.close();
 });
 
-async function peer(id: string, lat: number, lon: number, country: string): Promise<LandmarkServer & { info: LandmarkInfo }> {
+/** A landmark to calibrate against; `measured` says, of each host it measured, whether it said it calibrates. */
+async function peer(id: string, lat: number, lon: number, country: string): Promise<LandmarkServer & { info: LandmarkInfo; measured: { hostKey: string; calibration: boolean }[] }> {
   const key = generateSigningKey();
   const info = { id, name: id, country, lat, lon, publicKey: key.publicKey };
+  const measured: { hostKey: string; calibration: boolean }[] = [];
   const server = await startLandmarkServer({
     info,
     key: key.privateKey,
     config: { rounds: 3, roundGapMs: { min: 1, max: 2 }, firstMeasureAfterMs: 5 },
+    onMeasurement: (m, { calibration }) => measured.push({ hostKey: m.measurement.hostKey, calibration }),
   });
   servers.push(server);
-  return { ...server, info };
+  return { ...server, info, measured };
 }
 
 describe('locus landmark keygen', () => {
@@ -258,11 +261,13 @@ describe('locus landmark serve (delivery log lines)', () => {
 describe('locus landmark calibrate', () => {
   it('finds peers consistent with light, and flags one that claims to be too far', async () => {
     const dir = tempFiles({});
-    await runLocus(['landmark', 'keygen', '--out', dir]);
+    const self = (await runLocus(['landmark', 'keygen', '--out', dir])).stdout.trim();
     const near = await peer('fra-2', 50.12, 8.7, 'DE');
     const ok = await runLocus(['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--lat', '50.11', '--lon', '8.68', '--peer', near.url, '--timeout-s', '10']);
     expect(ok.stdout).toMatch(/^consistent +fra-2 \(DE, 50\.12, 8\.7\): 2 km/);
     expect(ok.code).toBe(0);
+    // It said it calibrates: the peer keeps the measurement from its server.
+    expect(near.measured).toEqual([{ hostKey: self, calibration: true }]);
     const far = await peer('tyo', 35.68, 139.65, 'JP');
     const bad = await runLocus(['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--lat', '50.11', '--lon', '8.68', '--peer', near.url, '--peer', far.url, '--timeout-s', '10']);
     expect(bad.code).toBe(1);
