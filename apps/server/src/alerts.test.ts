@@ -1093,6 +1093,29 @@ describe('alerts', () => {
     expect(((await call('GET', `/api/v1/nodes/${nodeId}/inventory`)).json() as { gpus: { uuid: string }[] }).gpus.map((g) => g.uuid)).toEqual(['GPU-a1']);
   });
 
+  it("name the other node of a GPU reported twice when it is the organization's, and keep another organization's unnamed", async () => {
+    const gpu = { uuid: 'GPU-twice', serial: '1650000000042' };
+    const first = await enrollAgent(s, owner, { name: 'rack-1-a', gpus: [gpu] });
+    const copy = await enrollAgent(s, owner, { name: 'rack-9-z', gpus: [gpu] });
+    const tenant = await s.tokenFor('org-b', 'owner');
+    const theirs = await enrollAgent(s, tenant, { name: 'b-secret-node', gpus: [gpu] });
+    await s.app.alerting.sweep(['org-a', 'org-b']);
+    const duplicates = async (headers = owner) => ((await call('GET', '/api/v1/alerts?state=firing', undefined, headers)).json() as { alerts: { kind: string; nodeId: string; summary: string }[] }).alerts.filter((a) => a.kind === 'duplicate-gpu');
+    expect((await duplicates()).filter((a) => a.nodeId === copy.nodeId).map((a) => a.summary)).toEqual([`rack-9-z: GPU GPU-twice is also reported by node rack-1-a (${first.nodeId}): a copied identity or a moved board`]);
+    const told = await duplicates(tenant);
+    expect(told.map((a) => a.summary)).toEqual(['b-secret-node: GPU GPU-twice is also reported by a node of another organization: a copied identity or a moved board', 'b-secret-node: GPU GPU-twice is also reported by a node of another organization: a copied identity or a moved board']);
+    expect(JSON.stringify(told)).not.toMatch(new RegExp(`${first.nodeId}|${copy.nodeId}|rack-`));
+    expect(theirs.nodeId).toBe(told[0]!.nodeId);
+    // The events say the same.
+    const events = async (id: string, headers = owner) => ((await call('GET', `/api/v1/nodes/${id}/events`, undefined, headers)).json() as { events: { kind: string; body: object }[] }).events.filter((e) => e.kind === 'duplicate-gpu').map((e) => e.body);
+    expect(await events(copy.nodeId)).toEqual([{ gpu: 'GPU-twice', serial: gpu.serial, otherNode: first.nodeId, otherName: 'rack-1-a' }]);
+    const theirEvents = await events(theirs.nodeId, tenant);
+    expect(theirEvents).toEqual([
+      { gpu: 'GPU-twice', serial: gpu.serial, otherNode: null, otherOrganization: true },
+      { gpu: 'GPU-twice', serial: gpu.serial, otherNode: null, otherOrganization: true },
+    ]);
+  });
+
   it('can be resolved by hand, only within the org', async () => {
     const n = await node('sg-7');
     await measure(n.key, SHENZHEN, 10);

@@ -8,7 +8,8 @@ export interface NodeFacts {
   readonly verdict: { readonly record: VerdictRecord; readonly measurements: number; readonly notes: readonly VerdictNote[] } | undefined;
   /** The latest reported health per component and GPU. */
   readonly health: readonly { readonly component: string; readonly gpu: string | null; readonly health: string; readonly reason: string; readonly suggestedAction: string | null }[];
-  readonly duplicates: readonly { readonly gpu: string; readonly otherNode: string }[];
+  /** `otherName`: the other node's, when it is of this org; null for another org's. */
+  readonly duplicates: readonly { readonly gpu: string; readonly otherNode: string; readonly otherName: string | null }[];
   /** GPUs the node once reported that its latest inventory lacks, each since the first inventory that lacked it. */
   readonly missingGpus: readonly { readonly uuid: string; readonly serial: string | null; readonly name: string; readonly missingSince: number }[];
   /** When the agent last delivered a batch; null if it never has (a node without an agent). */
@@ -125,7 +126,7 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
   for (const g of f.missingGpus) {
     add('gpu-missing', 'critical', `GPU ${g.uuid}${g.serial ? ` (serial ${g.serial})` : ''}, ${g.name}, is missing from the host's inventory since ${new Date(g.missingSince).toISOString()}: fallen off the bus, or taken out (forget it if so)`, g.uuid);
   }
-  for (const d of f.duplicates) add('duplicate-gpu', 'critical', `GPU ${d.gpu} is also reported by node ${d.otherNode}: a copied identity or a moved board`, d.gpu, d.otherNode);
+  for (const d of f.duplicates) add('duplicate-gpu', 'critical', `GPU ${d.gpu} is also reported by ${d.otherName === null ? 'a node of another organization' : `node ${d.otherName} (${d.otherNode})`}: a copied identity or a moved board`, d.gpu, d.otherNode);
   const quietSince = silentSince(f);
   if (quietSince !== null && now - quietSince > options.silentAfterMs) {
     const since = f.lastIngestAt === null ? `no report stored since it enrolled at ${new Date(f.enrolledAt).toISOString()}` : `no report since ${new Date(f.lastIngestAt).toISOString()}`;

@@ -138,6 +138,8 @@ export class Alerting {
     const latest = await verdicts.latestByOrg(orgId, ids);
     const health = await telemetry.latestHealth(ids);
     const duplicates = await telemetry.latestEvents<{ gpu: string; otherNode: string }>(ids, 'duplicate-gpu', (b) => `${b.gpu}|${b.otherNode}`);
+    // The other nodes named, those of this org; another org's is told of as such, neither named nor numbered.
+    const others = duplicates.size === 0 ? new Map<string, string>() : await this.#repos.nodes.namesOf(orgId, [...new Set([...duplicates.values()].flat().map((d) => d.otherNode))]);
     const missing = await telemetry.missingGpus(ids);
     const lastIngests = await telemetry.lastIngestsByOrg(orgId, ids);
     const existing = await alerts.ofNodes(orgId, ids);
@@ -151,7 +153,7 @@ export class Alerting {
         nodeName: node.name,
         verdict: v && { record: v.record, measurements: v.measurements, notes: v.notes },
         health: healthOf.get(node.id) ?? [],
-        duplicates: duplicates.get(node.id) ?? [],
+        duplicates: (duplicates.get(node.id) ?? []).map((d) => ({ ...d, otherName: others.get(d.otherNode) ?? null })),
         missingGpus: (missing.get(node.id) ?? []).map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, missingSince: g.missing_since })),
         lastIngestAt: lastIngests.get(node.id) ?? null,
         enrolledAt: node.created_at,

@@ -88,7 +88,7 @@ const Samples = z.strictObject({
 });
 
 const Events = z.strictObject({
-  events: z.array(z.strictObject({ id: z.string(), kind: z.string(), at: z.string(), body: z.unknown().describe('The event as its agent sent it (an Xid, a health change, an inventory), or the server noted it (a duplicate GPU)') })),
+  events: z.array(z.strictObject({ id: z.string(), kind: z.string(), at: z.string(), body: z.unknown().describe("The event as its agent sent it (an Xid, a health change, an inventory), or the server noted it (a duplicate GPU: {gpu, serial, otherNode, otherName}, or {gpu, serial, otherNode: null, otherOrganization: true} when the other node is another organization's)") })),
 });
 
 const Region = z.strictObject({
@@ -320,7 +320,16 @@ export const nodeRoutes =
       requirePermission(caller, 'fleet:read');
       const node = await nodeOf(caller.orgId, request.params.id);
       const rows = await ctx.repos.telemetry.events(node.id, request.query.since ? Date.parse(request.query.since) : 0, request.query.limit);
-      return { events: rows.map((r) => ({ id: r.id, kind: r.kind, at: new Date(r.at).toISOString(), body: r.body })) };
+      // A duplicate GPU's other node is named when it is the caller's org's; another org's is said to be one, its id kept from the caller.
+      const others = rows.flatMap((r) => (r.kind === 'duplicate-gpu' ? [String((r.body as { otherNode?: unknown }).otherNode)] : []));
+      const names = others.length === 0 ? new Map<string, string>() : await ctx.repos.nodes.namesOf(caller.orgId, [...new Set(others)]);
+      const shown = (r: (typeof rows)[number]) => {
+        if (r.kind !== 'duplicate-gpu') return r.body;
+        const { otherNode, ...rest } = r.body as { otherNode?: unknown };
+        const name = names.get(String(otherNode));
+        return name === undefined ? { ...rest, otherNode: null, otherOrganization: true } : { ...rest, otherNode, otherName: name };
+      };
+      return { events: rows.map((r) => ({ id: r.id, kind: r.kind, at: new Date(r.at).toISOString(), body: shown(r) })) };
     });
 
     app.get('/nodes/:id/region', { schema: { summary: "A node's feasible region for maps, and the landmark bounds that shape it", tags: ['verdicts'], params: Params, response: { 200: Region } } }, async (request) => {

@@ -39,6 +39,12 @@ export class NodeRepo {
     return new Map(rows.map((r) => [r.id, r.zone_id!]));
   }
 
+  /** The name of each of these nodes that is the org's (another org's are left out). */
+  async namesOf(orgId: string, nodeIds: readonly string[]): Promise<Map<string, string>> {
+    const rows = await bySlices(nodeIds, (slice) => this.#db.selectFrom('nodes').select(['id', 'name']).where('org_id', '=', orgId).where('id', 'in', slice).execute());
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   list(orgId: string): Promise<NodeRecord[]> {
     return this.#db.selectFrom('nodes').selectAll().where('org_id', '=', orgId).orderBy('name').orderBy('id').execute();
   }

@@ -59,9 +59,10 @@ export function describeEvent(e: NodeEvent, gpuLabel: (uuid: string | null) => s
     }
     case 'duplicate-gpu': {
       const other = str(b.otherNode);
+      const by = b.otherOrganization === true ? 'A node of another organization' : str(b.otherName) ? `Node ${str(b.otherName)}` : 'Another node';
       return {
         title: `Duplicate GPU ${gpuLabel(str(b.gpu))}`,
-        detail: `Another node reports the same GPU${str(b.serial) ? ` (serial ${str(b.serial)})` : ''}: a copied identity or a moved card.`,
+        detail: `${by} reports the same GPU${str(b.serial) ? ` (serial ${str(b.serial)})` : ''}: a copied identity or a moved card.`,
         severity: 'critical',
         ...(other ? { otherNode: other } : {}),
       };
