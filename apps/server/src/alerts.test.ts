@@ -671,6 +671,36 @@ describe('alerts', () => {
     expect((await call('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/x', groupWaitS: 7200 })).statusCode).toBe(400);
   });
 
+  it("go in order to a webhook that groups them: a group's delivery waits while an earlier one of its kind and zone is retried", async () => {
+    const h = await hook([500]);
+    await call('PATCH', `/api/v1/webhooks/${h.id}`, { groupWaitS: 30 });
+    const n = await node('sg-g');
+    await measure(n.key, SHENZHEN, 10);
+    s.clock.advance(30_000);
+    await s.app.alerting.dispatch();
+    expect(h.got.map((g) => (JSON.parse(g.body) as { fired: number }).fired)).toEqual([1]);
+    // The receiver refused it: retried in an hour, say (its waits grow to that).
+    const log = async () => ((await call('GET', `/api/v1/webhooks/${h.id}/deliveries`)).json() as { deliveries: { id: string; status: string; alertId: string | null }[] }).deliveries;
+    const [fired] = await log();
+    await reposOf(s.storage).alerts.recordAttempt(fired!.id, { status: 'pending', attempts: 6, next_attempt_at: s.clock.now().getTime() + 3_600_000, last_status_code: 500, last_error: 'HTTP 500', delivered_at: null, last_attempt_at: s.clock.now().getTime() });
+    // It resolves meanwhile (once its verdict may be judged again): its group's next delivery waits for the one retried.
+    s.clock.advance(30_000);
+    await measure(n.key, SINGAPORE);
+    s.clock.advance(30_000);
+    await s.app.alerting.dispatch();
+    expect(h.got).toHaveLength(1);
+    expect((await log()).map((d) => [d.status, d.alertId])).toEqual([
+      ['pending', null],
+      ['pending', null],
+    ]);
+    s.clock.advance(3_600_000);
+    await s.app.alerting.dispatch();
+    expect(h.got.slice(1).map((g) => JSON.parse(g.body) as { fired: number; resolved: number }).map((g) => [g.fired, g.resolved])).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+  });
+
   it('go in deliveries of at most GROUP_MAX_CHANGES changes when a group has more (a site gone dark)', async () => {
     const repos = reposOf(s.storage);
     const now = s.clock.now().getTime();

@@ -277,6 +277,7 @@ export type DeliveryState = (typeof DELIVERY_STATES)[number];
 export interface WebhookDeliveryTable {
   id: string;
   webhook_id: string;
+  /** The alert it tells of; for a group's, `group:<kind>:<zone>` (ordered as an alert's); '' for a test, and for a group's made before groups were ordered. */
   alert_id: string;
   event: string;
   body: string;

@@ -467,7 +467,7 @@ export class Alerting {
     for (let after = { createdAt: d.created_at, id: d.id }; ; ) {
       const later = await this.#repos.alerts.deliveriesAfter(hook.id, after, 500);
       const newer = later.find((l) => alertsCarried(l).some((a) => carried.has(a)));
-      if (newer) return { refused: `delivery ${newer.id} (${newer.event}, ${newer.status}), made later, told ${d.alert_id === '' ? 'an alert of this group' : 'this alert'} in a newer state, which delivery ${d.id} must not follow` };
+      if (newer) return { refused: `delivery ${newer.id} (${newer.event}, ${newer.status}), made later, told ${d.event === 'group' ? 'an alert of this group' : 'this alert'} in a newer state, which delivery ${d.id} must not follow` };
       if (later.length < 500) break;
       after = { createdAt: later.at(-1)!.created_at, id: later.at(-1)!.id };
     }
@@ -539,12 +539,19 @@ export class Alerting {
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { warning: 1, critical: 2 };
 
-/** The ids of the alerts a delivery told of: its alert's, a group's (from its body), none for a test. */
+/** The ids of the alerts a delivery told of: a group's (from its body), its alert's, none for a test. */
 function alertsCarried(d: Pick<WebhookDelivery, 'alert_id' | 'event' | 'body'>): string[] {
-  if (d.alert_id !== '') return [d.alert_id];
-  if (d.event !== 'group') return [];
-  return (JSON.parse(d.body) as { changes: { alert: { id: string } }[] }).changes.map((c) => c.alert.id);
+  if (d.event === 'group') return (JSON.parse(d.body) as { changes: { alert: { id: string } }[] }).changes.map((c) => c.alert.id);
+  return d.alert_id === '' ? [] : [d.alert_id];
 }
+
+/**
+ * What a group's deliveries hold in `alert_id`, so that they go in order as an alert's do (the
+ * due deliveries are those with no earlier one of the same `alert_id` pending): a `resolved`
+ * told in a group must not reach a receiver before the group that told it `fired`, retried.
+ * An alert's kind and zone are its group's, so its changes told in groups go in order too.
+ */
+export const groupOrder = (group: Pick<WebhookGroup, 'kind' | 'zoneId'>): string => `group:${group.kind}:${group.zoneId}`;
 
 /** The alert kinds a webhook is told of (stored as JSON); null: every kind. */
 export const kindsOf = (hook: Pick<Webhook, 'kinds'>): string[] | null => (hook.kinds === null ? null : (JSON.parse(hook.kinds) as string[]));
@@ -582,5 +589,6 @@ function groupDelivery(group: WebhookGroup, zoneName: string | null, changes: re
   const one = alerts[0]!;
   const summary = alerts.length === 1 ? `${one.event === 'severity-changed' ? `now ${one.alert.severity}` : one.event}: ${one.alert.summary}` : `${group.kind}${where}: ${counts}`;
   const body = JSON.stringify({ event: 'group', group: { kind: group.kind, zoneId: group.zoneId === '' ? null : group.zoneId, zoneName }, summary, fired, resolved, severityChanged, changes: alerts, sentAt: new Date(now).toISOString() });
-  return { id: randomUUID(), webhook_id: group.webhookId, alert_id: '', event: 'group', body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now + part, delivered_at: null, last_attempt_at: null, changes: changes.length };
+  // Ordered as an alert's deliveries are: a group's next delivery waits while an earlier one of it is retried.
+  return { id: randomUUID(), webhook_id: group.webhookId, alert_id: groupOrder(group), event: 'group', body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now + part, delivered_at: null, last_attempt_at: null, changes: changes.length };
 }

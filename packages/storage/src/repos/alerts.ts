@@ -242,7 +242,8 @@ export class AlertRepo {
    * The pending deliveries due at `now`, as `d`: but a delivery of one alert waits while an
    * earlier one of that alert to the same webhook is pending (retried later), so that a receiver
    * never gets an alert's changes out of order (a `resolved` after the `fired` that followed it).
-   * Deliveries of no one alert (tests, groups) are due by their time alone.
+   * A group's deliveries are ordered the same way, by the `alert_id` that names their group (kind
+   * and zone); tests (none) are due by their time alone.
    */
   #due(now: number) {
     return this.#db
