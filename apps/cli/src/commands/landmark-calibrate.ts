@@ -16,7 +16,10 @@ export const HELP = `Usage: ${NAME} --key FILE [--lat DEG --lon DEG] [--trust FI
 Checks this landmark's place against other landmarks. It connects to each peer's timing
 endpoint as a host, lets the peer measure it, and compares the RTT with the least that light
 in vacuum allows between the two places. An RTT below that bound means one of the two
-landmarks is not where it says (misplaced, or lying).
+landmarks is not where it says (misplaced, or lying). Its hello says it calibrates: a peer of
+this release or later answers the measurement but does not deliver it to its server (a
+landmark is no node), so calibrating before this landmark is registered leaves the peers'
+status as it was.
 
 A peer's place is the one --trust lists for its key (the places the server registered), or
 without --trust the place it signs into its measurement, which the server holds it to; never
