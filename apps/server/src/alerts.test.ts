@@ -304,6 +304,10 @@ describe('alerts', () => {
     await group('g2', ['x3', 'x2'], now + 2, 'delivered');
     await group('g3', ['x4'], now + 3, 'failed');
     expect((await again('g1')).json()).toMatchObject({ statusCode: 409, message: expect.stringContaining('delivery g2 (group, delivered), made later, told an alert of this group in a newer state') });
+    // Left failed as it was, to be sent again by nobody.
+    expect(await repo.delivery('g1')).toMatchObject({ status: 'failed', attempts: 14, next_attempt_at: 0 });
+    await repo.recordAttempt('g2', { status: 'failed', attempts: 14, next_attempt_at: 0, last_status_code: 503, last_error: 'HTTP 503', delivered_at: null, last_attempt_at: now });
+    expect((await again('g1')).json()).toMatchObject({ statusCode: 409, message: expect.stringContaining('delivery g2 (group, failed), made later, told an alert of this group in a newer state, which delivery g1 must not follow: send that one again instead') });
     expect((await again('g3')).json()).toMatchObject({ id: 'g3', event: 'group', status: 'delivered' });
   });
 

@@ -463,20 +463,32 @@ export class Alerting {
   async redeliver(hook: Webhook, d: WebhookDelivery): Promise<{ readonly delivery: WebhookDelivery } | { readonly refused: string }> {
     if (d.status !== 'failed') return { refused: `delivery ${d.id} is ${d.status}: only a failed delivery is sent again${d.status === 'pending' ? ` (this one is tried again at ${new Date(d.next_attempt_at).toISOString()})` : ''}` };
     if (d.event === 'test') return { refused: `delivery ${d.id} is a test: send a new one (POST /api/v1/webhooks/${hook.id}/test)` };
-    const carried = new Set(alertsCarried(d));
-    for (let after = { createdAt: d.created_at, id: d.id }; ; ) {
-      const later = await this.#repos.alerts.deliveriesAfter(hook.id, after, 500);
-      const newer = later.find((l) => alertsCarried(l).some((a) => carried.has(a)));
-      if (newer) return { refused: `delivery ${newer.id} (${newer.event}, ${newer.status}), made later, told ${d.event === 'group' ? 'an alert of this group' : 'this alert'} in a newer state, which delivery ${d.id} must not follow` };
-      if (later.length < 500) break;
-      after = { createdAt: later.at(-1)!.created_at, id: later.at(-1)!.id };
-    }
-    // Pending while it is tried: no dispatcher sends it meanwhile, a later delivery of its alert waits behind it, and a second request finds it taken.
+    // Pending while it is tried: no dispatcher sends it meanwhile, a later delivery of its alert
+    // made from now on waits behind it, and a second request finds it taken.
     if (!(await this.#repos.alerts.reopenDelivery(d.id, this.#clock.now().getTime() + DELIVERY_CLAIM_MS))) return { refused: `delivery ${d.id} is being sent again already` };
+    // Then the later ones made before (sent, or being sent, or not): any that told its alert refuses it.
+    const newer = await this.#newerOf(d);
+    if (newer) {
+      const { status, attempts, next_attempt_at, last_status_code, last_error, delivered_at, last_attempt_at } = d;
+      await this.#repos.alerts.recordAttempt(d.id, { status, attempts, next_attempt_at, last_status_code, last_error, delivered_at, last_attempt_at });
+      const instead = newer.status === 'failed' ? `: send that one again instead` : '';
+      return { refused: `delivery ${newer.id} (${newer.event}, ${newer.status}), made later, told ${d.event === 'group' ? 'an alert of this group' : 'this alert'} in a newer state, which delivery ${d.id} must not follow${instead}` };
+    }
     await this.#attempt(hook, { ...d, status: 'pending' }, { once: true });
     const recorded = await this.#repos.alerts.delivery(d.id);
     if (!recorded) throw new Error(`webhook redelivery: delivery ${d.id} is not in the log`);
     return { delivery: recorded };
+  }
+
+  /** The first delivery to the same webhook made after `d` that told one of its alerts; undefined if none. */
+  async #newerOf(d: WebhookDelivery): Promise<WebhookDelivery | undefined> {
+    const carried = new Set(alertsCarried(d));
+    for (let after = { createdAt: d.created_at, id: d.id }; ; ) {
+      const later = await this.#repos.alerts.deliveriesAfter(d.webhook_id, after, 500);
+      const newer = later.find((l) => alertsCarried(l).some((a) => carried.has(a)));
+      if (newer || later.length < 500) return newer;
+      after = { createdAt: later.at(-1)!.created_at, id: later.at(-1)!.id };
+    }
   }
 
   /**
