@@ -299,7 +299,7 @@ describe('alerts', () => {
     // Groups: one may not follow a later delivery that told one of its alerts, whether alone or in a group.
     const now = s.clock.now().getTime();
     const group = (id: string, alertIds: string[], at: number, status: 'failed' | 'delivered') =>
-      repo.enqueueDelivery({ id, webhook_id: h.id, alert_id: '', event: 'group', body: JSON.stringify({ event: 'group', changes: alertIds.map((a) => ({ event: 'fired', alert: { id: a } })) }), status, attempts: 14, next_attempt_at: 0, last_status_code: 503, last_error: 'HTTP 503', created_at: at, delivered_at: null, last_attempt_at: at, changes: alertIds.length });
+      repo.enqueueDelivery({ id, webhook_id: h.id, alert_id: '', event: 'group', body: JSON.stringify({ event: 'group', changes: alertIds.map((a) => ({ event: 'fired', alert: { id: a } })) }), status, attempts: 14, next_attempt_at: 0, last_status_code: 503, last_error: 'HTTP 503', created_at: at, delivered_at: null, last_attempt_at: at, changes: alertIds.length }, alertIds);
     await group('g1', ['x1', 'x2'], now + 1, 'failed');
     await group('g2', ['x3', 'x2'], now + 2, 'delivered');
     await group('g3', ['x4'], now + 3, 'failed');
@@ -705,12 +705,34 @@ describe('alerts', () => {
     ]);
   });
 
+  it("go to a webhook's new address from the next attempt on, in the midst of a backlog; and a delivery left taken by a redelivery cut short is not sent", async () => {
+    const repos = reposOf(s.storage);
+    const now = s.clock.now().getTime();
+    await repos.alerts.addWebhook({ id: 'w', org_id: 'org-a', url: 'http://old.example/hook', secret: 'old-secret', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null });
+    const delivery = (i: number, attempts = 0) => ({ id: `d${i}`, webhook_id: 'w', alert_id: `a${i}`, event: 'fired', body: `{"n":${i}}`, status: 'pending' as const, attempts, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now + i, delivered_at: null, last_attempt_at: null, changes: 1 });
+    for (let i = 0; i < 4; i++) await repos.alerts.enqueueDelivery(delivery(i));
+    // Pending past its attempts: what a server that stopped in the midst of sending it again by hand leaves.
+    await repos.alerts.enqueueDelivery(delivery(4, DEFAULT_ALERTING.maxAttempts));
+    const sent: { url: string; signature: string; body: string }[] = [];
+    const receiver: typeof fetch = async (url, init) => {
+      const headers = init!.headers as Record<string, string>;
+      sent.push({ url: String(url), signature: headers['x-locus-signature']!, body: String(init!.body) });
+      // The operator moves the webhook while the first is sent.
+      if (sent.length === 1) await repos.alerts.updateWebhook('org-a', 'w', { url: 'http://new.example/hook', secret: 'new-secret' });
+      return new Response(null, { status: 204 });
+    };
+    await new Alerting(repos, s.clock, { ...DEFAULT_ALERTING, restricted: [], fetch: receiver }).dispatch();
+    expect(sent.map((x) => x.url)).toEqual(['http://old.example/hook', 'http://new.example/hook', 'http://new.example/hook', 'http://new.example/hook']);
+    for (const x of sent.slice(1)) expect(x.signature).toBe(webhookSignature('new-secret', x.body));
+    expect(await repos.alerts.delivery('d4')).toMatchObject({ status: 'failed', attempts: DEFAULT_ALERTING.maxAttempts, last_error: expect.stringContaining('not sent; send it again') });
+  });
+
   it('go in deliveries of at most GROUP_MAX_CHANGES changes when a group has more (a site gone dark)', async () => {
     const repos = reposOf(s.storage);
     const now = s.clock.now().getTime();
     await repos.alerts.addWebhook({ id: 'w', org_id: 'org-a', url: 'http://fine.example/hook', secret: 's', created_at: 0, group_wait_ms: 30_000, min_severity: 'warning', kinds: null });
     const n = GROUP_MAX_CHANGES + 5;
-    await repos.alerts.hold(Array.from({ length: n }, (_, i) => ({ id: `c${String(i).padStart(5, '0')}`, webhook_id: 'w', kind: 'node-silent', zone_id: '', event: 'fired' as const, previous_severity: null, alert: JSON.stringify({ nodeId: `n${i}`, summary: `n${i} silent` }), created_at: now + i, due_at: now + i + 30_000 })));
+    await repos.alerts.hold(Array.from({ length: n }, (_, i) => ({ id: `c${String(i).padStart(5, '0')}`, webhook_id: 'w', kind: 'node-silent', zone_id: '', event: 'fired' as const, previous_severity: null, alert: JSON.stringify({ id: `a${i}`, nodeId: `n${i}`, summary: `n${i} silent` }), created_at: now + i, due_at: now + i + 30_000 })));
     const bodies: { fired: number; changes: { alert: { nodeId: string } }[] }[] = [];
     const receiver: typeof fetch = (_url, init) => {
       bodies.push(JSON.parse(String(init!.body)) as (typeof bodies)[number]);

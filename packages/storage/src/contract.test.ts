@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Migrator, sql } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { PROTOCOL_VERSION, generateSigningKey, hashNonces, signMeasurement, toBase64url, type GpuMetricsWire, type SignedMeasurement, type VerdictRecord } from '@locus/protocol';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
@@ -714,6 +714,23 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     await old.close();
   });
 
+  it("keeps, after the upgrade, an alert's deliveries made before in order behind each other", async () => {
+    const old = await openFresh(backend);
+    const migrations = Object.fromEntries(MIGRATION_NAMES.filter((n) => n < '0032').map((n) => [n, ALL_MIGRATIONS[n]!]));
+    await new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+    await new OrgRepo(old.db).create({ id: 'org-a', name: 'A', created_at: 0 });
+    await old.db.insertInto('webhooks').values({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 0, min_severity: 'warning', kinds: null }).execute();
+    const made = (id: string, alert_id: string, event: string, created_at: number, next_attempt_at: number) => ({ id, webhook_id: 'w1', alert_id, event, body: '{}', status: 'pending', attempts: 1, next_attempt_at, last_status_code: 500, last_error: 'HTTP 500', created_at, delivered_at: null, changes: 1 });
+    // Rows as the release before wrote them (no last_attempt_at): a1 fired, retried at 100; a1 resolved, due; a test.
+    await (old.db as unknown as Kysely<Record<string, Record<string, unknown>>>).insertInto('webhook_deliveries').values([made('fired', 'a1', 'fired', 10, 100), made('resolved', 'a1', 'resolved', 20, 20), made('test', '', 'test', 30, 20)]).execute();
+    expect(await migrateToLatest(old)).toEqual(MIGRATION_NAMES.filter((n) => n >= '0032'));
+    const alerts = new AlertRepo(old.db);
+    expect((await alerts.dueDeliveries(50, 10)).map((d) => [d.id, d.last_attempt_at])).toEqual([['test', null]]);
+    expect((await alerts.dueDeliveries(100, 10)).map((d) => d.id)).toEqual(['test', 'fired']);
+    expect(await alerts.laterOfItsAlerts({ id: 'fired', webhook_id: 'w1', created_at: 10 })).toEqual({ id: 'resolved', event: 'resolved', status: 'pending' });
+    await old.close();
+  });
+
   it('notes when each node was last judged, which its current verdict carries, and makes a node due sooner, never later', async () => {
     const nodes = new NodeRepo(storage.db);
     const verdicts = new VerdictRepo(storage.db);
@@ -1174,6 +1191,35 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     expect((await alerts.dueDeliveries(100, 10)).map((d) => d.id)).toEqual(['fired']);
   });
 
+  it("holds a delivery while an earlier one to the same webhook that told one of its alerts is pending, alone or in a group, and names the later one of its alerts", async () => {
+    const alerts = new AlertRepo(storage.db);
+    await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 30_000, min_severity: 'warning', kinds: null });
+    const enqueue = (id: string, event: string, created_at: number, next_attempt_at: number, alertIds: string[]) =>
+      alerts.enqueueDelivery({ id, webhook_id: 'w1', alert_id: event === 'group' ? '' : alertIds[0]!, event, body: '{}', status: 'pending', attempts: 0, next_attempt_at, last_status_code: null, last_error: null, created_at, delivered_at: null, last_attempt_at: null, changes: alertIds.length }, alertIds);
+    // a1 fired in a group of zone z1 (refused, retried at 100); its node moved to z2 and a1 resolved in a group of z2 (due at 20).
+    await enqueue('g-z1', 'group', 10, 100, ['a1', 'a2']);
+    await enqueue('g-z2', 'group', 20, 20, ['a1', 'a3']);
+    // The webhook stopped grouping: a2 resolved alone (due at 30); a4, told of in no earlier delivery, is due.
+    await enqueue('a2-resolved', 'resolved', 30, 30, ['a2']);
+    await enqueue('a4-fired', 'fired', 30, 30, ['a4']);
+    expect((await alerts.dueDeliveries(50, 10)).map((d) => d.id)).toEqual(['a4-fired']);
+    await alerts.recordAttempt('g-z1', { status: 'delivered', attempts: 2, next_attempt_at: 100, last_status_code: 200, last_error: null, delivered_at: 100, last_attempt_at: 100 });
+    expect((await alerts.dueDeliveries(100, 10)).map((d) => d.id)).toEqual(['g-z2', 'a2-resolved', 'a4-fired']);
+    // The later one of its alerts, of any status: none for the newest.
+    expect(await alerts.laterOfItsAlerts({ id: 'g-z1', webhook_id: 'w1', created_at: 10 })).toEqual({ id: 'g-z2', event: 'group', status: 'pending' });
+    expect(await alerts.laterOfItsAlerts({ id: 'g-z2', webhook_id: 'w1', created_at: 20 })).toBeUndefined();
+    expect(await alerts.laterOfItsAlerts({ id: 'a4-fired', webhook_id: 'w1', created_at: 30 })).toBeUndefined();
+    // A removed delivery (retention) takes its alerts with it.
+    await alerts.recordAttempt('g-z2', { status: 'failed', attempts: 14, next_attempt_at: 0, last_status_code: 500, last_error: 'HTTP 500', delivered_at: null, last_attempt_at: 20 });
+    await alerts.recordAttempt('a2-resolved', { status: 'delivered', attempts: 1, next_attempt_at: 30, last_status_code: 200, last_error: null, delivered_at: 30, last_attempt_at: 30 });
+    expect(await alerts.expireDeliveries(25, 10)).toBe(2);
+    expect(await alerts.laterOfItsAlerts({ id: 'gone', webhook_id: 'w1', created_at: 0 })).toBeUndefined();
+    expect(await storage.db.selectFrom('webhook_delivery_alerts').select(['delivery_id', 'alert_id']).orderBy('delivery_id').orderBy('alert_id').execute()).toEqual([
+      { delivery_id: 'a2-resolved', alert_id: 'a2' },
+      { delivery_id: 'a4-fired', alert_id: 'a4' },
+    ]);
+  });
+
   it("holds alert changes for a grouping webhook, and makes one delivery of a group's changes, each taken once", async () => {
     const alerts = new AlertRepo(storage.db);
     await alerts.addWebhook({ id: 'w1', org_id: 'org-a', url: 'http://127.0.0.1:1/', secret: 's', created_at: 0, group_wait_ms: 30_000, min_severity: 'warning', kinds: null });
@@ -1194,7 +1240,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
       { webhookId: 'w2', kind: 'gpu-health', zoneId: 'z1' },
       { webhookId: 'w1', kind: 'node-silent', zoneId: '' },
     ]);
-    const deliver = (changes: readonly { id: string }[]) => ({ id: `d-${changes.map((c) => c.id).join('+')}`, webhook_id: 'w1', alert_id: '', event: 'group', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 40_000, last_status_code: null, last_error: null, created_at: 40_000, delivered_at: null, last_attempt_at: null, changes: changes.length });
+    const deliver = (changes: readonly { id: string }[]) => ({ delivery: { id: `d-${changes.map((c) => c.id).join('+')}`, webhook_id: 'w1', alert_id: '', event: 'group', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 40_000, last_status_code: null, last_error: null, created_at: 40_000, delivered_at: null, last_attempt_at: null, changes: changes.length }, alertIds: changes.map((c) => `alert-${c.id}`) });
     const group = { webhookId: 'w1', kind: 'node-silent', zoneId: 'z1' };
     expect((await alerts.takeGroup(group, 2, deliver)).map((c) => c.id)).toEqual(['c1', 'c2']);
     expect((await alerts.takeGroup(group, 2, deliver)).map((c) => c.id)).toEqual(['c3']);
@@ -1202,7 +1248,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     expect((await alerts.deliveries('w1', 10)).map((d) => [d.id, d.changes]).sort()).toEqual([['d-c1+c2', 2], ['d-c3', 1]]);
     expect(await alerts.groupsDue(40_000)).toEqual([{ webhookId: 'w2', kind: 'gpu-health', zoneId: 'z1' }, { webhookId: 'w1', kind: 'node-silent', zoneId: '' }]);
     // A delivery that cannot be stored takes nothing: its changes stay held.
-    await expect(alerts.takeGroup({ webhookId: 'w1', kind: 'node-silent', zoneId: '' }, 10, () => ({ ...deliver([]), id: 'd-c1+c2' }))).rejects.toThrow();
+    await expect(alerts.takeGroup({ webhookId: 'w1', kind: 'node-silent', zoneId: '' }, 10, () => ({ ...deliver([]), delivery: { ...deliver([]).delivery, id: 'd-c1+c2' } }))).rejects.toThrow();
     expect(await alerts.groupsDue(40_000)).toHaveLength(2);
     // A removed webhook's held changes go with it.
     await alerts.deleteWebhook('org-a', 'w2');
@@ -1216,7 +1262,7 @@ describe.each(activeBackends())('alert storage contract on %s', (backend) => {
     await alerts.hold(ids.map((id, i) => ({ id, webhook_id: 'w1', kind: 'node-silent', zone_id: 'z1', event: 'fired', previous_severity: null, alert: '{}', created_at: i, due_at: i + 1 })));
     const group = { webhookId: 'w1', kind: 'node-silent', zoneId: 'z1' };
     let made = 0;
-    const deliver = (changes: readonly unknown[]) => ({ id: `d${made++}`, webhook_id: 'w1', alert_id: '', event: 'group', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 100, last_status_code: null, last_error: null, created_at: 100, delivered_at: null, last_attempt_at: null, changes: changes.length });
+    const deliver = (changes: readonly { id: string }[]) => ({ delivery: { id: `d${made++}`, webhook_id: 'w1', alert_id: '', event: 'group', body: '{}', status: 'pending' as const, attempts: 0, next_attempt_at: 100, last_status_code: null, last_error: null, created_at: 100, delivered_at: null, last_attempt_at: null, changes: changes.length }, alertIds: changes.map((c) => `alert-${c.id}`) });
     const taker = async () => {
       const got: string[] = [];
       for (let taken = await alerts.takeGroup(group, 7, deliver); taken.length > 0; taken = await alerts.takeGroup(group, 7, deliver)) got.push(...taken.map((c) => c.id));

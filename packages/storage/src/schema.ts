@@ -277,7 +277,7 @@ export type DeliveryState = (typeof DELIVERY_STATES)[number];
 export interface WebhookDeliveryTable {
   id: string;
   webhook_id: string;
-  /** The alert it tells of; for a group's, `group:<kind>:<zone>` (ordered as an alert's); '' for a test, and for a group's made before groups were ordered. */
+  /** The alert it tells of; '' for a group's (webhook_delivery_alerts has each of its alerts) and a test. */
   alert_id: string;
   event: string;
   body: string;
@@ -292,6 +292,15 @@ export interface WebhookDeliveryTable {
   last_attempt_at: number | null;
   /** The alert changes it carries: 1, more for a group, 0 for a test. */
   changes: number;
+}
+
+/** An alert a delivery told of (its own, or one of its group's): what keeps an alert's deliveries in order. */
+export interface WebhookDeliveryAlertTable {
+  delivery_id: string;
+  alert_id: string;
+  webhook_id: string;
+  /** The delivery's. */
+  created_at: number;
 }
 
 /** An alert change held for its group's delivery to a webhook that groups them. */
@@ -380,6 +389,7 @@ export interface Database extends TelemetryTables {
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_waiting: WebhookWaitingTable;
+  webhook_delivery_alerts: WebhookDeliveryAlertTable;
   server_keys: ServerKeyTable;
   reports: ReportTable;
   background_leases: BackgroundLeaseTable;

@@ -418,8 +418,6 @@ export class Alerting {
 
   /** A webhook's due deliveries, in order, a page at a time, until none is due or one fails: whether none failed. */
   async #sendDue(webhookId: string): Promise<boolean> {
-    const hook = await this.#repos.alerts.webhook(webhookId);
-    if (!hook) return false;
     for (;;) {
       const page = await this.#repos.alerts.dueDeliveries(this.#clock.now().getTime(), DELIVERY_PAGE, webhookId);
       if (page.length === 0) return true;
@@ -428,6 +426,15 @@ export class Alerting {
         // Replicas send the due deliveries of the same database: each sends those it claims.
         const now = this.#clock.now().getTime();
         if (!(await this.#repos.alerts.claimDelivery(d.id, now, now + DELIVERY_CLAIM_MS))) continue;
+        // Read for each attempt: one after a change of its address or secret goes to the new address, signed with the new secret.
+        const hook = await this.#repos.alerts.webhook(webhookId);
+        if (!hook) return false;
+        if (d.attempts >= this.#options.maxAttempts) {
+          // Pending past its attempts: taken to be sent again by hand (redeliver) by a server that
+          // stopped before it checked or sent it. Not sent: it may tell an alert's older state.
+          await this.#repos.alerts.recordAttempt(d.id, { status: 'failed', attempts: d.attempts, next_attempt_at: d.next_attempt_at, last_status_code: d.last_status_code, last_error: 'sending it again was cut short (the server stopped): not sent; send it again', delivered_at: null, last_attempt_at: d.last_attempt_at });
+          continue;
+        }
         if (!(await this.#attempt(hook, d))) return false;
       }
     }
@@ -467,7 +474,7 @@ export class Alerting {
     // made from now on waits behind it, and a second request finds it taken.
     if (!(await this.#repos.alerts.reopenDelivery(d.id, this.#clock.now().getTime() + DELIVERY_CLAIM_MS))) return { refused: `delivery ${d.id} is being sent again already` };
     // Then the later ones made before (sent, or being sent, or not): any that told its alert refuses it.
-    const newer = await this.#newerOf(d);
+    const newer = await this.#repos.alerts.laterOfItsAlerts(d);
     if (newer) {
       const { status, attempts, next_attempt_at, last_status_code, last_error, delivered_at, last_attempt_at } = d;
       await this.#repos.alerts.recordAttempt(d.id, { status, attempts, next_attempt_at, last_status_code, last_error, delivered_at, last_attempt_at });
@@ -478,17 +485,6 @@ export class Alerting {
     const recorded = await this.#repos.alerts.delivery(d.id);
     if (!recorded) throw new Error(`webhook redelivery: delivery ${d.id} is not in the log`);
     return { delivery: recorded };
-  }
-
-  /** The first delivery to the same webhook made after `d` that told one of its alerts; undefined if none. */
-  async #newerOf(d: WebhookDelivery): Promise<WebhookDelivery | undefined> {
-    const carried = new Set(alertsCarried(d));
-    for (let after = { createdAt: d.created_at, id: d.id }; ; ) {
-      const later = await this.#repos.alerts.deliveriesAfter(d.webhook_id, after, 500);
-      const newer = later.find((l) => alertsCarried(l).some((a) => carried.has(a)));
-      if (newer || later.length < 500) return newer;
-      after = { createdAt: later.at(-1)!.created_at, id: later.at(-1)!.id };
-    }
   }
 
   /**
@@ -551,19 +547,6 @@ export class Alerting {
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { warning: 1, critical: 2 };
 
-/** The ids of the alerts a delivery told of: a group's (from its body), its alert's, none for a test. */
-function alertsCarried(d: Pick<WebhookDelivery, 'alert_id' | 'event' | 'body'>): string[] {
-  if (d.event === 'group') return (JSON.parse(d.body) as { changes: { alert: { id: string } }[] }).changes.map((c) => c.alert.id);
-  return d.alert_id === '' ? [] : [d.alert_id];
-}
-
-/**
- * What a group's deliveries hold in `alert_id`, so that they go in order as an alert's do (the
- * due deliveries are those with no earlier one of the same `alert_id` pending): a `resolved`
- * told in a group must not reach a receiver before the group that told it `fired`, retried.
- * An alert's kind and zone are its group's, so its changes told in groups go in order too.
- */
-export const groupOrder = (group: Pick<WebhookGroup, 'kind' | 'zoneId'>): string => `group:${group.kind}:${group.zoneId}`;
 
 /** The alert kinds a webhook is told of (stored as JSON); null: every kind. */
 export const kindsOf = (hook: Pick<Webhook, 'kinds'>): string[] | null => (hook.kinds === null ? null : (JSON.parse(hook.kinds) as string[]));
@@ -591,7 +574,7 @@ export function toldBy(hook: Pick<Webhook, 'min_severity' | 'kinds'>): (t: Trans
  * previousSeverity?, at, alert}], sentAt}`. `part`: which of the deliveries of a group too large
  * for one (queued a millisecond apart, so that they go in order).
  */
-function groupDelivery(group: WebhookGroup, zoneName: string | null, changes: readonly WebhookWaiting[], now: number, part: number): WebhookDelivery {
+function groupDelivery(group: WebhookGroup, zoneName: string | null, changes: readonly WebhookWaiting[], now: number, part: number): { delivery: WebhookDelivery; alertIds: string[] } {
   const count = (event: AlertChange) => changes.filter((c) => c.event === event).length;
   const [fired, resolved, severityChanged] = [count('fired'), count('resolved'), count('severity-changed')];
   const where = group.zoneId === '' ? '' : ` in zone ${zoneName ?? group.zoneId}`;
@@ -601,6 +584,7 @@ function groupDelivery(group: WebhookGroup, zoneName: string | null, changes: re
   const one = alerts[0]!;
   const summary = alerts.length === 1 ? `${one.event === 'severity-changed' ? `now ${one.alert.severity}` : one.event}: ${one.alert.summary}` : `${group.kind}${where}: ${counts}`;
   const body = JSON.stringify({ event: 'group', group: { kind: group.kind, zoneId: group.zoneId === '' ? null : group.zoneId, zoneName }, summary, fired, resolved, severityChanged, changes: alerts, sentAt: new Date(now).toISOString() });
-  // Ordered as an alert's deliveries are: a group's next delivery waits while an earlier one of it is retried.
-  return { id: randomUUID(), webhook_id: group.webhookId, alert_id: groupOrder(group), event: 'group', body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now + part, delivered_at: null, last_attempt_at: null, changes: changes.length };
+  // Its alerts stored with it: it waits while an earlier delivery that told one of them is retried, and a later one of theirs waits for it.
+  const delivery: WebhookDelivery = { id: randomUUID(), webhook_id: group.webhookId, alert_id: '', event: 'group', body, status: 'pending', attempts: 0, next_attempt_at: now, last_status_code: null, last_error: null, created_at: now + part, delivered_at: null, last_attempt_at: null, changes: changes.length };
+  return { delivery, alertIds: alerts.map((a) => a.alert.id) };
 }

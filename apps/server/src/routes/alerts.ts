@@ -41,7 +41,7 @@ const DeliveryView = z.object({
   lastError: z.string().nullable(),
   createdAt: z.string(),
   deliveredAt: z.string().nullable(),
-  /** Null before its first attempt. */
+  /** Null before its first attempt (and where not known: one made before Locus recorded it, not delivered). */
   lastAttemptAt: z.string().nullable(),
   /** When it is tried next, for one pending; else null. */
   nextAttemptAt: z.string().nullable(),
@@ -352,6 +352,7 @@ const deliveryView = (d: WebhookDelivery) => ({
   lastError: d.last_error,
   createdAt: new Date(d.created_at).toISOString(),
   deliveredAt: d.delivered_at === null ? null : new Date(d.delivered_at).toISOString(),
-  lastAttemptAt: d.last_attempt_at === null ? null : new Date(d.last_attempt_at).toISOString(),
+  // Not recorded before migration 0032: a delivered one's last attempt is when it was delivered.
+  lastAttemptAt: (d.last_attempt_at ?? d.delivered_at) === null ? null : new Date((d.last_attempt_at ?? d.delivered_at)!).toISOString(),
   nextAttemptAt: d.status === 'pending' ? new Date(d.next_attempt_at).toISOString() : null,
 });

@@ -190,8 +190,12 @@ export class AlertRepo {
     return Number(r.numDeletedRows) === 1;
   }
 
-  async enqueueDelivery(d: WebhookDelivery): Promise<void> {
-    await this.#db.insertInto('webhook_deliveries').values(d).execute();
+  /** Stores a delivery and the alerts it tells of (by default its `alert_id`'s; none for a test), in one transaction. */
+  async enqueueDelivery(d: WebhookDelivery, alertIds: readonly string[] = d.alert_id === '' ? [] : [d.alert_id]): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.insertInto('webhook_deliveries').values(d).execute();
+      await insertDeliveryAlerts(trx, d, alertIds);
+    });
   }
 
   /** Holds alert changes for their groups' deliveries (webhooks that group them). */
@@ -220,13 +224,15 @@ export class AlertRepo {
    * when replicas take the same group at once (the later finds nothing left). Returns the
    * changes taken, in order; none: no delivery stored.
    */
-  takeGroup(group: WebhookGroup, limit: number, deliver: (changes: readonly WebhookWaiting[]) => WebhookDelivery): Promise<WebhookWaiting[]> {
+  takeGroup(group: WebhookGroup, limit: number, deliver: (changes: readonly WebhookWaiting[]) => { readonly delivery: WebhookDelivery; readonly alertIds: readonly string[] }): Promise<WebhookWaiting[]> {
     return this.#db.transaction().execute(async (trx) => {
       const first = trx.selectFrom('webhook_waiting').select('id').where('webhook_id', '=', group.webhookId).where('kind', '=', group.kind).where('zone_id', '=', group.zoneId).orderBy('created_at').orderBy('id').limit(limit);
       const taken = await trx.deleteFrom('webhook_waiting').where('id', 'in', first).returningAll().execute();
       if (taken.length === 0) return [];
       taken.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
-      await trx.insertInto('webhook_deliveries').values(deliver(taken)).execute();
+      const { delivery, alertIds } = deliver(taken);
+      await trx.insertInto('webhook_deliveries').values(delivery).execute();
+      await insertDeliveryAlerts(trx, delivery, alertIds);
       return taken;
     });
   }
@@ -239,11 +245,10 @@ export class AlertRepo {
   }
 
   /**
-   * The pending deliveries due at `now`, as `d`: but a delivery of one alert waits while an
-   * earlier one of that alert to the same webhook is pending (retried later), so that a receiver
-   * never gets an alert's changes out of order (a `resolved` after the `fired` that followed it).
-   * A group's deliveries are ordered the same way, by the `alert_id` that names their group (kind
-   * and zone); tests (none) are due by their time alone.
+   * The pending deliveries due at `now`, as `d`: but a delivery waits while an earlier one to the
+   * same webhook that told one of its alerts is pending (retried later), alone or in a group,
+   * so that a receiver never gets an alert's changes out of order (a `resolved` after the `fired`
+   * that followed it). Tests (of no alert) are due by their time alone.
    */
   #due(now: number) {
     return this.#db
@@ -251,20 +256,18 @@ export class AlertRepo {
       .where('d.status', '=', 'pending')
       .where('d.next_attempt_at', '<=', now)
       .where((eb) =>
-        eb.or([
-          eb('d.alert_id', '=', ''),
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('webhook_deliveries as e')
-                .select('e.id')
-                .whereRef('e.webhook_id', '=', 'd.webhook_id')
-                .whereRef('e.alert_id', '=', 'd.alert_id')
-                .where('e.status', '=', 'pending')
-                .where((inner) => inner.or([inner('e.created_at', '<', inner.ref('d.created_at')), inner.and([inner('e.created_at', '=', inner.ref('d.created_at')), inner('e.id', '<', inner.ref('d.id'))])])),
-            ),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('webhook_delivery_alerts as mine')
+              .innerJoin('webhook_delivery_alerts as earlier', (join) => join.onRef('earlier.webhook_id', '=', 'mine.webhook_id').onRef('earlier.alert_id', '=', 'mine.alert_id'))
+              .innerJoin('webhook_deliveries as e', 'e.id', 'earlier.delivery_id')
+              .select('e.id')
+              .whereRef('mine.delivery_id', '=', 'd.id')
+              .where('e.status', '=', 'pending')
+              .where(sql<boolean>`(earlier.created_at, earlier.delivery_id) < (d.created_at, d.id)`),
           ),
-        ]),
+        ),
       );
   }
 
@@ -303,17 +306,19 @@ export class AlertRepo {
     return Number(r.numUpdatedRows) === 1;
   }
 
-  /** A webhook's deliveries made after the one `after` names (its time and id), the first made first: `limit` of them. */
-  deliveriesAfter(webhookId: string, after: { readonly createdAt: number; readonly id: string }, limit: number): Promise<WebhookDelivery[]> {
+  /** The first delivery to the same webhook made after `d` that told one of its alerts; undefined if none. */
+  laterOfItsAlerts(d: Pick<WebhookDelivery, 'id' | 'webhook_id' | 'created_at'>): Promise<Pick<WebhookDelivery, 'id' | 'event' | 'status'> | undefined> {
     return this.#db
-      .selectFrom('webhook_deliveries')
-      .selectAll()
-      .where('webhook_id', '=', webhookId)
-      .where((eb) => eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]))
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+      .selectFrom('webhook_delivery_alerts as mine')
+      .innerJoin('webhook_delivery_alerts as later', (join) => join.onRef('later.webhook_id', '=', 'mine.webhook_id').onRef('later.alert_id', '=', 'mine.alert_id'))
+      .innerJoin('webhook_deliveries as e', 'e.id', 'later.delivery_id')
+      .select(['e.id', 'e.event', 'e.status'])
+      .where('mine.delivery_id', '=', d.id)
+      .where(sql<boolean>`(later.created_at, later.delivery_id) > (${d.created_at}, ${d.id})`)
+      .orderBy('later.created_at')
+      .orderBy('later.delivery_id')
+      .limit(1)
+      .executeTakeFirst();
   }
 
   delivery(id: string): Promise<WebhookDelivery | undefined> {
@@ -327,7 +332,7 @@ export class AlertRepo {
   deliveries(webhookId: string, limit: number, { status, before }: { status?: DeliveryState; before?: { readonly createdAt: number; readonly id: string } } = {}): Promise<WebhookDelivery[]> {
     let query = this.#db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId);
     if (status !== undefined) query = query.where('status', '=', status);
-    if (before) query = query.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
+    if (before) query = query.where(sql<boolean>`(created_at, id) < (${before.createdAt}, ${before.id})`);
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   }
 
@@ -340,4 +345,10 @@ export class AlertRepo {
     const r = await this.#db.deleteFrom('webhook_deliveries').where('id', 'in', oldest).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
+}
+
+/** The alerts a delivery tells of, stored with it (its transaction's). */
+async function insertDeliveryAlerts(db: Kysely<Database>, d: WebhookDelivery, alertIds: readonly string[]): Promise<void> {
+  const rows = [...new Set(alertIds)].map((alert_id) => ({ delivery_id: d.id, alert_id, webhook_id: d.webhook_id, created_at: d.created_at }));
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('webhook_delivery_alerts').values(rows.slice(i, i + 500)).execute();
 }
