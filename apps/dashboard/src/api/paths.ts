@@ -26,7 +26,11 @@ export const paths = {
   muteRule: (id: string) => `/api/v1/mute-rules/${enc(id)}`,
   webhooks: '/api/v1/webhooks',
   webhook: (id: string) => `/api/v1/webhooks/${enc(id)}`,
-  deliveries: (id: string) => `/api/v1/webhooks/${enc(id)}/deliveries`,
+  /** A webhook's delivery log, newest first: of one status or all, before the `next` of an earlier page. */
+  deliveries: (id: string, query: { readonly status?: string | undefined; readonly before?: string | undefined } = {}) => {
+    const q = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+    return `/api/v1/webhooks/${enc(id)}/deliveries${q.size === 0 ? '' : `?${q}`}`;
+  },
   webhookTest: (id: string) => `/api/v1/webhooks/${enc(id)}/test`,
   redeliver: (id: string, deliveryId: string) => `/api/v1/webhooks/${enc(id)}/deliveries/${enc(deliveryId)}/redeliver`,
   reports: '/api/v1/reports',

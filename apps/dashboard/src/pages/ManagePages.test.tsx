@@ -181,6 +181,28 @@ describe('SettingsPage', () => {
     expect(await screen.findByText(/told this alert in a newer state/)).toBeTruthy();
   });
 
+  it('shows the deliveries of one status, and older ones a page at a time', async () => {
+    const delivery = (id: string, status: string) => ({ id, alertId: 'a1', event: 'fired', changes: 1, status, attempts: 1, lastStatusCode: 200, lastError: null, createdAt: '2026-11-30T12:00:00.000Z', deliveredAt: null, lastAttemptAt: null, nextAttemptAt: null });
+    const api = render(<SettingsPage />, {
+      '/api/v1/webhooks': { webhooks: [{ id: 'w1', url: 'https://hooks.example/locus', groupWaitS: 0, minSeverity: 'warning', kinds: null, createdAt: '2026-11-30T11:00:00.000Z' }] },
+      '/api/v1/tokens': { tokens: [] },
+      '/api/v1/webhooks/w1/deliveries': (url: URL) => {
+        if (url.searchParams.get('status') === 'failed') return json({ deliveries: [delivery('d2', 'failed')], next: null });
+        if (url.searchParams.get('before') === 'c-2') return json({ deliveries: [delivery('d1', 'delivered')], next: null });
+        return json({ deliveries: [delivery('d3', 'delivered'), delivery('d2', 'failed')], next: 'c-2' });
+      },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Delivery log' }));
+    const ids = () => within(screen.getByRole('table', { name: 'Deliveries to https://hooks.example/locus' })).getAllByRole('row').slice(1).map((r) => r.children[2]!.textContent);
+    await waitFor(() => expect(ids()).toEqual(['delivered', 'failed']));
+    fireEvent.click(screen.getByRole('button', { name: 'Older deliveries' }));
+    await waitFor(() => expect(ids()).toEqual(['delivered', 'failed', 'delivered']));
+    expect(screen.queryByRole('button', { name: 'Older deliveries' })).toBeNull();
+    fireEvent.change(screen.getByRole('combobox', { name: 'Deliveries shown of https://hooks.example/locus' }), { target: { value: 'failed' } });
+    await waitFor(() => expect(ids()).toEqual(['failed']));
+    expect(api.calls.filter((c) => c.startsWith('/api/v1/webhooks/w1/deliveries'))).toEqual(expect.arrayContaining(['/api/v1/webhooks/w1/deliveries', '/api/v1/webhooks/w1/deliveries?before=c-2', '/api/v1/webhooks/w1/deliveries?status=failed']));
+  });
+
   it('has nothing to offer a viewer', () => {
     render(<SettingsPage />, {}, { ...OWNER, role: 'viewer', permissions: ['fleet:read'] });
     expect(screen.getByText('Your role has nothing to set here.')).toBeTruthy();

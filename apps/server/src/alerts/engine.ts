@@ -547,7 +547,6 @@ export class Alerting {
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { warning: 1, critical: 2 };
 
-
 /** The alert kinds a webhook is told of (stored as JSON); null: every kind. */
 export const kindsOf = (hook: Pick<Webhook, 'kinds'>): string[] | null => (hook.kinds === null ? null : (JSON.parse(hook.kinds) as string[]));
 

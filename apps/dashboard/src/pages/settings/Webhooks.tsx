@@ -92,9 +92,27 @@ function KindsEditor({ hook, busy, save }: { readonly hook: Webhook; readonly bu
 /** What a delivery's receiver answered: its status, or the error that stood for one. */
 const answerOf = (d: Delivery): string => (d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—'));
 
+/** A page of a delivery log, and the cursor of the next (older) one; null on the last. */
+interface DeliveryPage {
+  readonly deliveries: readonly Delivery[];
+  readonly next: string | null;
+}
+
 function Deliveries({ hook, tested }: { readonly hook: Webhook; readonly tested: number }) {
   const api = useApi();
-  const log = usePoll(`deliveries:${hook.id}`, async (signal) => (await api.get<{ deliveries: Delivery[] }>(paths.deliveries(hook.id), { signal })).deliveries);
+  /** Of one status, or all (''). */
+  const [status, setStatus] = useState<'' | Delivery['status']>('');
+  const newest = usePoll(`deliveries:${hook.id}:${status}`, async (signal) => api.get<DeliveryPage>(paths.deliveries(hook.id, { status }), { signal }));
+  /** Older pages asked for, after the newest (which refreshes); dropped when the status changes. */
+  const [older, setOlder] = useState<DeliveryPage | undefined>(undefined);
+  const more = useAction();
+  const next = older ? older.next : (newest.data?.next ?? null);
+  const loadOlder = () =>
+    more.run(async () => {
+      const page = await api.get<DeliveryPage>(paths.deliveries(hook.id, { status, before: next ?? undefined }));
+      setOlder((o) => ({ deliveries: [...(o?.deliveries ?? []), ...page.deliveries], next: page.next }));
+    });
+  const log = { ...newest, data: newest.data && [...newest.data.deliveries, ...(older?.deliveries.filter((d) => !newest.data!.deliveries.some((n) => n.id === d.id)) ?? [])] };
   const again = useAction();
   // A failed delivery sent again once its receiver is back; refused (409) when a later one told its alert's newer state.
   const sendAgain = (d: Delivery) => again.run(() => api.send<Delivery>('POST', paths.redeliver(hook.id, d.id)), log.reload);
@@ -107,48 +125,72 @@ function Deliveries({ hook, tested }: { readonly hook: Webhook; readonly tested:
     if (tested > 0) reloadRef.current();
   }, [tested]);
   return (
-    <Async state={log} what="deliveries" isEmpty={(d) => d.length === 0} empty="Nothing sent yet: deliveries appear when an alert fires or resolves, or when you send a test.">
-      {(list) => (
-        <>
-          <ActionError error={again.error} what="send the delivery again" />
-          <table aria-label={`Deliveries to ${hook.url}`}>
-            <thead>
-              <tr>
-                <th>Queued</th>
-                <th>Event</th>
-                <th>Status</th>
-                <th className="num">Attempts</th>
-                <th>Last tried</th>
-                <th>Last answer</th>
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((d) => (
-                <tr key={d.id}>
-                  <td>{time(d.createdAt)}</td>
-                  <td>{d.event === 'group' ? `group of ${d.changes}` : d.event}</td>
-                  <td>
-                    <span className={`badge badge-delivery-${d.status}`}>{d.status}</span>
-                    {d.nextAttemptAt !== null && <> next {time(d.nextAttemptAt)}</>}
-                  </td>
-                  <td className="num">{d.attempts}</td>
-                  <td>{d.lastAttemptAt === null ? '—' : time(d.lastAttemptAt)}</td>
-                  <td>{answerOf(d)}</td>
-                  <td>
-                    {d.status === 'failed' && d.event !== 'test' && (
-                      <button type="button" className="secondary" disabled={again.busy} aria-label={`Send delivery ${d.id} again`} onClick={() => sendAgain(d)}>
-                        Send again
-                      </button>
-                    )}
-                  </td>
+    <>
+      <label>
+        Show{' '}
+        <select
+          aria-label={`Deliveries shown of ${hook.url}`}
+          value={status}
+          onChange={(e) => {
+            setStatus(e.target.value as typeof status);
+            setOlder(undefined);
+          }}
+        >
+          <option value="">all</option>
+          <option value="failed">failed</option>
+          <option value="pending">pending</option>
+          <option value="delivered">delivered</option>
+        </select>
+      </label>
+      <Async state={log} what="deliveries" isEmpty={(d) => d.length === 0} empty={status === '' ? 'Nothing sent yet: deliveries appear when an alert fires or resolves, or when you send a test.' : `No ${status} deliveries kept.`}>
+        {(list) => (
+          <>
+            <ActionError error={again.error} what="send the delivery again" />
+            <table aria-label={`Deliveries to ${hook.url}`}>
+              <thead>
+                <tr>
+                  <th>Queued</th>
+                  <th>Event</th>
+                  <th>Status</th>
+                  <th className="num">Attempts</th>
+                  <th>Last tried</th>
+                  <th>Last answer</th>
+                  <th aria-label="Actions" />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
-    </Async>
+              </thead>
+              <tbody>
+                {list.map((d) => (
+                  <tr key={d.id}>
+                    <td>{time(d.createdAt)}</td>
+                    <td>{d.event === 'group' ? `group of ${d.changes}` : d.event}</td>
+                    <td>
+                      <span className={`badge badge-delivery-${d.status}`}>{d.status}</span>
+                      {d.nextAttemptAt !== null && <> next {time(d.nextAttemptAt)}</>}
+                    </td>
+                    <td className="num">{d.attempts}</td>
+                    <td>{d.lastAttemptAt === null ? '—' : time(d.lastAttemptAt)}</td>
+                    <td>{answerOf(d)}</td>
+                    <td>
+                      {d.status === 'failed' && d.event !== 'test' && (
+                        <button type="button" className="secondary" disabled={again.busy} aria-label={`Send delivery ${d.id} again`} onClick={() => sendAgain(d)}>
+                          Send again
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <ActionError error={more.error} what="load older deliveries" />
+            {next !== null && (
+              <button type="button" className="secondary" disabled={more.busy} onClick={loadOlder}>
+                Older deliveries
+              </button>
+            )}
+          </>
+        )}
+      </Async>
+    </>
   );
 }
 
