@@ -343,7 +343,7 @@ const webhookView = (w: Webhook) => ({ id: w.id, url: shownUrl(w.url), groupWait
 /** A delivery as the API shows it. */
 const deliveryView = (d: WebhookDelivery) => ({
   id: d.id,
-  alertId: d.alert_id === '' || d.event === 'group' ? null : d.alert_id,
+  alertId: d.alert_id === '' ? null : d.alert_id,
   event: d.event,
   changes: d.changes,
   status: d.status,
