@@ -44,6 +44,7 @@ import { serverV8Flags } from '../apps/cli/src/relaunch.js';
 import { figure, hostsForGpus, printFigures, type FigureValue, type Figures } from './figures.js';
 import { scanCanonicalBatch, signedPartOf, verifyBytes } from '@locus/protocol';
 import { decodeBatchSync, type DecodedBatch } from '../apps/server/src/ingest/decode.js';
+import { ed25519Check, type Ed25519Check } from '../apps/server/src/ingest/ed25519.js';
 
 const USAGE = 'usage: npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N] [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N] [--instants N,N] [--decoder-threads N] [--cpu-prof DIR] [--server-node-flags=FLAGS]';
 const { values } = (() => {
@@ -326,16 +327,20 @@ interface SizeResult {
   readonly someBodies: readonly Buffer[];
 }
 
+/** How the decoder threads check signatures (the server's own choice, made the same way). */
+const DECODER_CHECK = ed25519Check();
+
 /** Bodies decodeCost times, of each shape. */
 const DECODE_SAMPLE = 400;
 
 /**
  * Milliseconds a batch, on this process's one thread once the server has stopped: the whole of a
  * decoder thread's work (decodeBatchSync: the text scanned into columns, the envelope checked by
- * its schema, the signature checked), and the Ed25519 check alone (verifyBytes over the signed
- * part, as the decoder checks it). Each the least of 3 passes over the bodies.
+ * its schema, the signature checked), and the Ed25519 check alone (over the signed part, as the
+ * decoder checks it: ed25519Check, libsodium where it loads), and by node:crypto (OpenSSL) for
+ * comparison. Each the least of 3 passes over the bodies.
  */
-async function decodeCost(bodies: readonly Buffer[]): Promise<{ decodeMs: number; checkMs: number }> {
+async function decodeCost(bodies: readonly Buffer[]): Promise<{ decodeMs: number; checkMs: number; opensslCheckMs: number }> {
   const parts = bodies.map((body) => {
     const scanned = scanCanonicalBatch(body);
     const envelope = scanned?.envelope as { hostKey: string; signature: string } | undefined;
@@ -359,10 +364,11 @@ async function decodeCost(bodies: readonly Buffer[]): Promise<{ decodeMs: number
     decoded = bodies.map(decodeBatchSync);
   });
   if (!(await Promise.all(decoded)).every((d) => d.kind === 'decoded' && d.signed)) throw new Error('a benchmark batch did not decode');
-  const checkMs = leastOf3(() => {
-    for (const { part, hostKey, signature } of parts) if (!verifyBytes('ingest', part, hostKey, signature)) throw new Error('a benchmark batch\'s signature did not verify');
-  });
-  return { decodeMs, checkMs };
+  const checkBy = (verify: Ed25519Check) =>
+    leastOf3(() => {
+      for (const { part, hostKey, signature } of parts) if (!verify('ingest', part, hostKey, signature)) throw new Error("a benchmark batch's signature did not verify");
+    });
+  return { decodeMs, checkMs: checkBy(DECODER_CHECK.verify), opensslCheckMs: checkBy(verifyBytes) };
 }
 
 /** Enrolls the throughput hosts, then sends each batch shape's batches from `clients` loops. */
@@ -429,10 +435,11 @@ try {
       loadGeneratorCpuMsPerBatch: figure(r.cpuMsPerBatch.loadGenerator, 'ms'),
       decodeMsPerBatch: figure(decoding.decodeMs, 'ms', { label: "raw loop, same settings: a batch's rows", value: rawMsPerBatch }),
       signatureCheckMsPerBatch: figure(decoding.checkMs, 'ms', { label: "raw loop, same settings: a batch's rows", value: rawMsPerBatch }),
+      signatureCheckMsPerBatchOpenSsl: figure(decoding.opensslCheckMs, 'ms', { label: `the decoder's check (${DECODER_CHECK.backend})`, value: decoding.checkMs }),
     };
     console.log(`  batch ${batchLabel(r.instants)}  ${fmt(r.run.samplesPerS).padStart(9)} samples/s      ${referenceCell(r.run.samplesPerS, same)}       ${referenceCell(r.run.samplesPerS, defaults)}`);
     console.log(`                          latency p50 ${r.run.p50Ms.toFixed(1)} ms, p99 ${r.run.p99Ms.toFixed(1)} ms; CPU per batch: server ${r.cpuMsPerBatch.server.toFixed(3)} ms (its main thread ${r.cpuMsPerBatch.serverMain.toFixed(3)} ms), load generator ${r.cpuMsPerBatch.loadGenerator.toFixed(3)} ms`);
-    console.log(`                          on one thread, a batch's decoding ${decoding.decodeMs.toFixed(3)} ms, of which its Ed25519 check ${decoding.checkMs.toFixed(3)} ms; the raw loop's rows ${rawMsPerBatch.toFixed(3)} ms`);
+    console.log(`                          on one thread, a batch's decoding ${decoding.decodeMs.toFixed(3)} ms, of which its Ed25519 check ${decoding.checkMs.toFixed(3)} ms (${DECODER_CHECK.backend}; node:crypto's ${decoding.opensslCheckMs.toFixed(3)} ms); the raw loop's rows ${rawMsPerBatch.toFixed(3)} ms`);
   }
   console.log(`  (the HTTP path also parses, validates and checks the Ed25519 signature of every batch, stores its id and folds its samples into the 5-minute rollups; the raw loop inserts ready-made sample rows only; each raw figure is the median of ${REFERENCE_RUNS} runs, on a database of its own each)\n`);
 } finally {

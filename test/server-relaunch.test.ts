@@ -137,11 +137,12 @@ describe.skipIf(!existsSync('/proc/self/stat'))('locus server start with one-thr
     expect(await running.exited).toEqual({ code: 0, signal: null });
   });
 
-  it("logs warnings and errors as JSON lines by default, more at LOCUS_LOG_LEVEL, and warms its decoder threads up before it listens", async () => {
+  it("logs warnings and errors as JSON lines by default, more at LOCUS_LOG_LEVEL, and warms its decoder threads up before it listens, checking signatures with libsodium", async () => {
     const quiet = startServer('off');
     const url = (await quiet.waitFor(/listening on (http:\/\/\S+) /))[1]!;
     // The line after it: a write of its own, which may reach this process a moment later.
-    await quiet.waitFor(/batches are decoded on \d+ worker thread\(s\) \(warmed up on (\d+) of \1 made-up batches in [\d.]+ s\)/);
+    // Their signatures by libsodium: sodium-native loads from the bundle in apps/cli/dist, as the decoder threads load it.
+    await quiet.waitFor(/batches are decoded on \d+ worker thread\(s\) \(warmed up on (\d+) of \1 made-up batches in [\d.]+ s\), their signatures checked by libsodium/);
     // Nothing went wrong: nothing at warn.
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     quiet.child.kill('SIGTERM');

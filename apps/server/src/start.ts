@@ -10,6 +10,7 @@ import { hashToken, newToken } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
 import { workerDecoder } from './ingest/decoder.js';
+import { ed25519Check } from './ingest/ed25519.js';
 import { warmUpDecoder, type DecoderWarmUp } from './ingest/warm-up.js';
 import { reposOf } from './repos.js';
 
@@ -60,6 +61,8 @@ export interface RunningServer {
   readonly decoderThreads: number;
   /** The decoder threads' warm-up before the server listened (warmUpDecoder); undefined without threads, or if it failed (logged). */
   readonly decoderWarmUp: DecoderWarmUp | undefined;
+  /** What checks batches' signatures: libsodium on decoder threads where sodium-native loads (ed25519Check), else node:crypto. */
+  readonly signatureCheck: 'libsodium' | 'node:crypto';
   close(): Promise<void>;
 }
 
@@ -136,6 +139,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     generatedToken,
     decoderThreads: decoder?.threads ?? 0,
     decoderWarmUp,
+    signatureCheck: decoder ? ed25519Check().backend : 'node:crypto',
     close: async () => {
       await app.close();
       await storage.close();

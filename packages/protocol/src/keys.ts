@@ -58,8 +58,7 @@ const publicKeys = new Map<PublicKeyText, KeyObject>();
 export function publicKeyObject(text: PublicKeyText): KeyObject | undefined {
   const cached = publicKeys.get(text);
   if (cached) return cached;
-  const bytes = fromBase64url(text, 32);
-  if (!bytes || weakPublicKey(bytes) !== undefined) return undefined;
+  if (!publicKeyBytes(text)) return undefined;
   try {
     const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: text }, format: 'jwk' });
     if (publicKeys.size > 10_000) publicKeys.clear();
@@ -77,15 +76,28 @@ export function publicKeyObject(text: PublicKeyText): KeyObject | undefined {
 export const SIGNATURE_PURPOSES = ['challenge-response', 'measurement', 'proof', 'report', 'enroll', 'ingest', 'unenroll'] as const;
 export type SignaturePurpose = (typeof SIGNATURE_PURPOSES)[number];
 
-const tagged = (purpose: SignaturePurpose, body: Uint8Array): Buffer => Buffer.concat([Buffer.from(`locus/v1/${purpose}\n`, 'utf8'), body]);
+/** The bytes a signature for `purpose` covers: the purpose's tag, then the body. */
+export const signedBytes = (purpose: SignaturePurpose, body: Uint8Array): Buffer => Buffer.concat([Buffer.from(`locus/v1/${purpose}\n`, 'utf8'), body]);
 
-export const signBytes = (purpose: SignaturePurpose, body: Uint8Array, key: KeyObject): string => toBase64url(sign(null, tagged(purpose, body), key));
+/**
+ * An Ed25519 public key's 32 raw bytes from its text; undefined if the text is not one, or is a
+ * key no one may use (weakPublicKey): for verifiers other than node:crypto's.
+ */
+export function publicKeyBytes(text: PublicKeyText): Buffer | undefined {
+  const bytes = fromBase64url(text, 32);
+  return bytes && weakPublicKey(bytes) === undefined ? bytes : undefined;
+}
+
+/** A signature's 64 raw bytes from its text; undefined if malformed. */
+export const signatureBytes = (text: string): Buffer | undefined => fromBase64url(text, 64);
+
+export const signBytes = (purpose: SignaturePurpose, body: Uint8Array, key: KeyObject): string => toBase64url(sign(null, signedBytes(purpose, body), key));
 
 export function verifyBytes(purpose: SignaturePurpose, body: Uint8Array, publicKey: PublicKeyText, signature: string): boolean {
   const key = publicKeyObject(publicKey);
-  const sig = fromBase64url(signature, 64);
+  const sig = signatureBytes(signature);
   if (!key || !sig) return false;
-  return verify(null, tagged(purpose, body), key, sig);
+  return verify(null, signedBytes(purpose, body), key, sig);
 }
 
 /**
@@ -94,9 +106,9 @@ export function verifyBytes(purpose: SignaturePurpose, body: Uint8Array, publicK
  */
 export function verifyBytesAsync(purpose: SignaturePurpose, body: Uint8Array, publicKey: PublicKeyText, signature: string): Promise<boolean> {
   const key = publicKeyObject(publicKey);
-  const sig = fromBase64url(signature, 64);
+  const sig = signatureBytes(signature);
   if (!key || !sig) return Promise.resolve(false);
-  return new Promise((resolve) => verify(null, tagged(purpose, body), key, sig, (error, ok) => resolve(!error && ok)));
+  return new Promise((resolve) => verify(null, signedBytes(purpose, body), key, sig, (error, ok) => resolve(!error && ok)));
 }
 
 /** Signs the canonical JSON of a value. */

@@ -1,5 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
-import { IngestBatch, sampleColumns, samplesValid, scanCanonicalBatch, signedPartOf, verifyBytes, type SampleColumns, type SampleWire } from '@locus/protocol';
+import { IngestBatch, sampleColumns, samplesValid, scanCanonicalBatch, signedPartOf, type SampleColumns, type SampleWire } from '@locus/protocol';
+import { ed25519Check, type Ed25519Check } from './ed25519.js';
 
 /** A batch's members but `samples`, checked. */
 export type BatchEnvelope = Omit<IngestBatch, 'samples'>;
@@ -94,5 +95,11 @@ async function signedAsReceived(bytes: Buffer, envelope: Readonly<Record<string,
 /** Whether the server reads a batch's text again: for zod's message on an invalid one, or to check the signature over its canonical re-encoding. */
 export const needsBytes = (decoded: DecodedBatch): boolean => decoded.kind === 'invalid' || (decoded.kind === 'decoded' && !decoded.signed);
 
-/** decodeBatch as a worker thread runs it: the signature checked right there. */
-export const decodeBatchSync = (bytes: Buffer): Promise<DecodedBatch> => decodeBatch(bytes, (part, hostKey, signature) => verifyBytes('ingest', part, hostKey, signature));
+/** How a decoder thread checks signatures (ed25519Check), loaded at its first batch. */
+let check: Ed25519Check | undefined;
+
+/** decodeBatch as a worker thread runs it: the signature checked right there, by libsodium where it loads (ed25519Check). */
+export function decodeBatchSync(bytes: Buffer): Promise<DecodedBatch> {
+  const verify = (check ??= ed25519Check().verify);
+  return decodeBatch(bytes, (part, hostKey, signature) => verify('ingest', part, hostKey, signature));
+}

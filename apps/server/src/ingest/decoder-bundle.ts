@@ -1,16 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * For tests and benches: the ingest decoder worker bundled from the sources into a temporary
- * file, as `npm run build` bundles it into apps/cli/dist, so that they run the current code on
- * real worker threads. Returns its URL and a function that removes it.
+ * file (under node_modules/.cache), as `npm run build` bundles it into apps/cli/dist, so that
+ * they run the current code on real worker threads. Returns its URL and a function that removes it.
  */
 export async function buildDecoderWorker(): Promise<{ url: URL; remove(): void }> {
   const { build } = await import('esbuild');
-  const dir = mkdtempSync(join(tmpdir(), 'locus-decoder-'));
+  // Beside the packages, so that what the worker loads at run time (sodium-native) resolves from it as from apps/cli/dist.
+  const cache = fileURLToPath(new URL('../../../../node_modules/.cache/', import.meta.url));
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'locus-decoder-'));
   const outfile = join(dir, 'decoder-worker.mjs');
   await build({
     entryPoints: [fileURLToPath(new URL('./decoder-worker.ts', import.meta.url))],
