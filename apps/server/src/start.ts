@@ -9,8 +9,8 @@ import { buildApp } from './app.js';
 import { hashToken, newToken } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
-import { workerDecoder } from './ingest/decoder.js';
-import { ed25519Check } from './ingest/ed25519.js';
+import { inThreadDecoder, workerDecoder } from './ingest/decoder.js';
+import type { SignatureCheckBackend } from './ingest/ed25519.js';
 import { warmUpDecoder, type DecoderWarmUp } from './ingest/warm-up.js';
 import { reposOf } from './repos.js';
 
@@ -61,8 +61,8 @@ export interface RunningServer {
   readonly decoderThreads: number;
   /** The decoder threads' warm-up before the server listened (warmUpDecoder); undefined without threads, or if it failed (logged). */
   readonly decoderWarmUp: DecoderWarmUp | undefined;
-  /** What checks batches' signatures: libsodium on decoder threads where sodium-native loads (ed25519Check), else node:crypto. */
-  readonly signatureCheck: 'libsodium' | 'node:crypto';
+  /** What checks batches' signatures, as the decoder threads said when they started: libsodium where sodium-native loads (ed25519Check), else node:crypto; one of each if they differ. */
+  readonly signatureChecks: readonly SignatureCheckBackend[];
   close(): Promise<void>;
 }
 
@@ -139,7 +139,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     generatedToken,
     decoderThreads: decoder?.threads ?? 0,
     decoderWarmUp,
-    signatureCheck: decoder ? ed25519Check().backend : 'node:crypto',
+    signatureChecks: (decoder ?? inThreadDecoder()).signatureChecks,
     close: async () => {
       await app.close();
       await storage.close();

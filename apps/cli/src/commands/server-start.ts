@@ -148,7 +148,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   });
   log(`Locus server listening on ${server.url} (database ${server.storage.description}); dashboard at ${server.url}/, API docs at ${server.url}/docs`);
   const warmUp = server.decoderWarmUp ? ` (warmed up on ${server.decoderWarmUp.signed} of ${server.decoderWarmUp.batches} made-up batches in ${(server.decoderWarmUp.ms / 1000).toFixed(1)} s)` : '';
-  const check = server.signatureCheck === 'libsodium' ? 'libsodium' : `node:crypto${server.decoderThreads > 0 ? ' (sodium-native did not load)' : ''}`;
+  const checks = server.signatureChecks.map((check) => (check === 'node:crypto' && server.decoderThreads > 0 ? 'node:crypto (sodium-native did not load)' : check));
+  const check = checks.length > 0 ? checks.join(' and ') : 'a check its threads have not named yet';
   log(`agents' batches are decoded on ${server.decoderThreads > 0 ? `${server.decoderThreads} worker thread(s)${warmUp}` : "the server's own thread"}, their signatures checked by ${check}`);
   if (process.execArgv.includes(SINGLE_THREADED_GC)) log(`garbage is collected on one thread (${SINGLE_THREADED_GC}, process ${process.pid}; ${GC_ENV}=off for V8's helper threads)`);
   if (server.generatedToken) {

@@ -95,11 +95,14 @@ async function signedAsReceived(bytes: Buffer, envelope: Readonly<Record<string,
 /** Whether the server reads a batch's text again: for zod's message on an invalid one, or to check the signature over its canonical re-encoding. */
 export const needsBytes = (decoded: DecodedBatch): boolean => decoded.kind === 'invalid' || (decoded.kind === 'decoded' && !decoded.signed);
 
-/** How a decoder thread checks signatures (ed25519Check), loaded at its first batch. */
-let check: Ed25519Check | undefined;
+/** How this thread checks signatures on decoder threads (ed25519Check), loaded at first use. */
+let check: ReturnType<typeof ed25519Check> | undefined;
+
+/** What checks signatures in decodeBatchSync on this thread: libsodium where it loads, else node:crypto. */
+export const decoderCheck = (): ReturnType<typeof ed25519Check> => (check ??= ed25519Check());
 
 /** decodeBatch as a worker thread runs it: the signature checked right there, by libsodium where it loads (ed25519Check). */
 export function decodeBatchSync(bytes: Buffer): Promise<DecodedBatch> {
-  const verify = (check ??= ed25519Check().verify);
+  const verify: Ed25519Check = decoderCheck().verify;
   return decodeBatch(bytes, (part, hostKey, signature) => verify('ingest', part, hostKey, signature));
 }

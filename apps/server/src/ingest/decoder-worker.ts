@@ -4,11 +4,14 @@
  * reads them again) moved rather than copied. Bundled on its own as apps/cli/dist/decoder-worker.js.
  */
 import { parentPort } from 'node:worker_threads';
-import { decodeBatchSync, needsBytes } from './decode.js';
-import type { DecoderReply, DecoderRequest } from './decoder.js';
+import { decodeBatchSync, decoderCheck, needsBytes } from './decode.js';
+import type { DecoderHello, DecoderReply, DecoderRequest } from './decoder.js';
 
 const port = parentPort;
 if (!port) throw new Error('decoder-worker runs as a worker thread');
+// First, what checks signatures here: the server says so when it starts.
+const hello: DecoderHello = { signatureCheck: decoderCheck().backend };
+port.postMessage(hello);
 port.on('message', ({ id, bytes, moved }: DecoderRequest) => {
   decodeBatchSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).then(
     (decoded) => {

@@ -100,13 +100,16 @@ describe('workerDecoder', () => {
     }
   });
 
-  it('warms its threads up on made-up batches that decode as signed, and as on the calling thread', async () => {
+  it('warms its threads up on made-up batches that decode as signed, and as on the calling thread; each thread says what checks signatures', async () => {
     const decoder = workerDecoder(worker.url, 2);
     try {
       const warm = await warmUpDecoder(decoder);
       expect(warm).toMatchObject({ batches: 2 * WARM_UP_BATCHES_PER_THREAD, signed: 2 * WARM_UP_BATCHES_PER_THREAD });
       expect(warm.ms).toBeGreaterThan(0);
+      // Said by the threads themselves (the bundled worker, loading sodium-native from its own place).
+      expect(decoder.signatureChecks).toEqual(['libsodium']);
       expect(await warmUpDecoder(inThreadDecoder(), 3)).toMatchObject({ batches: 3, signed: 3 });
+      expect(inThreadDecoder().signatureChecks).toEqual(['node:crypto']);
     } finally {
       await decoder.close();
     }
@@ -123,6 +126,7 @@ describe('workerDecoder', () => {
       for (const d of results) expect(decoded(d.decoded).signed).toBe(true);
       await new Promise((r) => setTimeout(r, 50));
       expect(decoder.threads).toBe(0);
+      expect(decoder.signatureChecks).toEqual([]);
       expect(logged.join('\n')).toMatch(/decoding on the server's thread/);
       expect(decoded((await decoder.decode(text)).decoded).signed).toBe(true);
       expect(decoded((await decoder.decode(large())).decoded).signed).toBe(true);

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { verifyBytesAsync } from '@locus/protocol';
 import { decodeBatch, type DecodedBatch } from './decode.js';
+import type { SignatureCheckBackend } from './ed25519.js';
 
 /**
  * A batch decoded, and its bytes where the caller may read them again (see needsBytes): a
@@ -18,6 +19,11 @@ export interface BatchDecoder {
   decode(bytes: Buffer): Promise<Decoded>;
   /** Worker threads decoding now (0: the server's own thread). */
   readonly threads: number;
+  /**
+   * What checks signatures: on the calling thread node:crypto; on worker threads what each said
+   * when it started (DecoderHello), each kind once (empty before any has said, or with no thread left).
+   */
+  readonly signatureChecks: readonly SignatureCheckBackend[];
   close(): Promise<void>;
 }
 
@@ -25,6 +31,7 @@ export interface BatchDecoder {
 export const inThreadDecoder = (): BatchDecoder => ({
   decode: async (bytes) => ({ decoded: await decodeBatch(bytes, (part, hostKey, signature) => verifyBytesAsync('ingest', part, hostKey, signature)), bytes }),
   threads: 0,
+  signatureChecks: ['node:crypto'],
   close: () => Promise.resolve(),
 });
 
@@ -40,6 +47,13 @@ interface Slot {
   readonly pending: Map<number, Pending>;
   /** Whether the worker has answered once: until then, bytes are copied to it (a script that fails to start takes none with it). */
   answered: boolean;
+  /** What checks signatures on it, once it has said (DecoderHello). */
+  signatureCheck: SignatureCheckBackend | undefined;
+}
+
+/** What a worker says first, before any answer: what checks signatures on it (ed25519Check). */
+export interface DecoderHello {
+  readonly signatureCheck: SignatureCheckBackend;
 }
 
 /** What a worker is sent: the batch's bytes, moved (their buffer transferred) or copied. */
@@ -93,9 +107,13 @@ export function workerDecoder(script: URL, threads: number, log: (message: strin
 
   for (let i = 0; i < threads; i++) {
     const worker = new Worker(script);
-    const slot: Slot = { worker, pending: new Map(), answered: false };
-    worker.on('message', (reply: DecoderReply) => {
+    const slot: Slot = { worker, pending: new Map(), answered: false, signatureCheck: undefined };
+    worker.on('message', (reply: DecoderReply | DecoderHello) => {
       slot.answered = true;
+      if (!('id' in reply)) {
+        slot.signatureCheck = reply.signatureCheck;
+        return;
+      }
       const p = slot.pending.get(reply.id);
       if (!p) return;
       slot.pending.delete(reply.id);
@@ -125,6 +143,9 @@ export function workerDecoder(script: URL, threads: number, log: (message: strin
     },
     get threads() {
       return slots.length;
+    },
+    get signatureChecks() {
+      return [...new Set(slots.flatMap((s) => (s.signatureCheck ? [s.signatureCheck] : [])))];
     },
     async close() {
       closing = true;

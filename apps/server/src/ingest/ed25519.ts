@@ -4,6 +4,9 @@ import { publicKeyBytes, signatureBytes, signedBytes, verifyBytes, type PublicKe
 /** What checks an Ed25519 signature over bytes (a signature for `purpose`, under a key as text). */
 export type Ed25519Check = (purpose: SignaturePurpose, body: Uint8Array, publicKey: PublicKeyText, signature: string) => boolean;
 
+/** What checks a signature: libsodium (sodium-native) or node:crypto (OpenSSL). */
+export type SignatureCheckBackend = 'libsodium' | 'node:crypto';
+
 /** The part of libsodium (sodium-native) the server uses. */
 interface Sodium {
   crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
@@ -23,7 +26,7 @@ interface Sodium {
  * which the server refuses before either check (weakPublicKey). So what one accepts, the other
  * does, for every signature an agent can make; `locus proof verify` and the agents use node:crypto.
  */
-export function ed25519Check(load: () => unknown = () => createRequire(import.meta.url)('sodium-native')): { readonly backend: 'libsodium' | 'node:crypto'; readonly verify: Ed25519Check } {
+export function ed25519Check(load: () => unknown = () => createRequire(import.meta.url)('sodium-native')): { readonly backend: SignatureCheckBackend; readonly verify: Ed25519Check } {
   let sodium: Sodium;
   try {
     sodium = load() as Sodium;
