@@ -20,9 +20,14 @@ describe('parseCli', () => {
     expect(parsed.kind === 'command' && parsed.args).toEqual(['--landmarks', 'a.csv']);
   });
 
-  it.each([[['geo', '--help']], [['geo', '-h']]])('shows a group help for %j', (argv) => {
+  it.each([[['geo', '--help']], [['geo', '-h']], [['help', 'geo']]])('shows a group help for %j', (argv) => {
     const parsed = parseCli(argv);
     expect(parsed.kind === 'help' && parsed.text).toMatch(/Usage: locus geo <command>/);
+  });
+
+  it("reads `help COMMAND` as the command's --help", () => {
+    expect(parseCli(['help', 'geo', 'verify'])).toMatchObject({ kind: 'command', command: { path: ['geo', 'verify'] }, args: ['--help'] });
+    expect(() => parseCli(['help', 'launch'])).toThrow(/unknown command "launch"/);
   });
 
   it.each([

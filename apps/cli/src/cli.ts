@@ -41,6 +41,8 @@ const missingCommand = (prefix: readonly string[]) =>
 export function parseCli(argv: readonly string[]): ParsedCli {
   const [first] = argv;
   if (first === undefined) throw missingCommand([]);
+  // `locus help geo verify` is `locus geo verify --help`.
+  if (first === 'help' && argv.length > 1) return parseCli([...argv.slice(1), '--help']);
   if (isHelp(first)) return { kind: 'help', text: groupHelp([]) };
   if (first === '--version' || first === '-V') return { kind: 'version' };
   const path: string[] = [];

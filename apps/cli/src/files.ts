@@ -26,6 +26,15 @@ function readStream(fd: number, maxBytes: number): Buffer {
   }
 }
 
+/** The next step for a file that could not be read. */
+export const CHECK_PATH = 'Check the path; relative paths start from the current directory.';
+
+/** Why a file could not be read, in words (the common system errors), else the error's message. */
+export function whyUnreadable(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+}
+
 /** A file's exact bytes (for hashing), at most maxBytes, or a coded error naming the file and why. */
 export function readFileBytes(path: string, role: string, maxBytes = MAX_FILE_BYTES): Buffer {
   let fd: number | undefined;
@@ -36,9 +45,7 @@ export function readFileBytes(path: string, role: string, maxBytes = MAX_FILE_BY
     if (stat.size > maxBytes) throw tooBig(stat.size, maxBytes);
     return readFileSync(fd);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new CliError('LOCUS_ERR_INPUT_FILE', `cannot read ${role} file ${path}: ${why}`, 'Check the path; relative paths start from the current directory.');
+    throw new CliError('LOCUS_ERR_INPUT_FILE', `cannot read ${role} file ${path}: ${whyUnreadable(error)}`, CHECK_PATH);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

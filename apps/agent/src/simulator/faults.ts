@@ -61,8 +61,10 @@ export function parseFault(words: readonly string[], gpuCount: number, at: Date)
   }
   if (fields.has('sxid')) return parseSxid(fields, at);
   const gpuText = fields.get('gpu');
-  const gpu = gpuText === undefined ? NaN : Number(gpuText);
-  if (!Number.isInteger(gpu) || gpu < 0 || gpu >= gpuCount) return { error: `gpu=N is required, with N from 0 to ${gpuCount - 1}` };
+  // Digits only: Number('') is 0, and '1e0' or ' 1' are no GPU's number as the host lists them.
+  const gpu = gpuText !== undefined && /^\d+$/.test(gpuText) ? Number(gpuText) : NaN;
+  if (gpuText === undefined) return { error: `gpu=N is required, with N from 0 to ${gpuCount - 1}` };
+  if (!Number.isInteger(gpu) || gpu < 0 || gpu >= gpuCount) return { error: `gpu=${gpuText} is not a GPU of this host: give N from 0 to ${gpuCount - 1}` };
   fields.delete('gpu');
   const [[key, value] = ['', '']] = [...fields];
   const base = { gpu, at: at.toISOString() };

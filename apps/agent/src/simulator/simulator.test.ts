@@ -223,7 +223,8 @@ describe('parseFault', () => {
 
   it.each([
     [['xid=79'], /gpu=N is required/],
-    [['xid=79', 'gpu=8'], /from 0 to 7/],
+    [['xid=79', 'gpu=8'], /gpu=8 is not a GPU of this host: give N from 0 to 7/],
+    [['xid=79', 'gpu='], /gpu= is not a GPU of this host/],
     [['xid=abc', 'gpu=1'], /a number from 1 to 999/],
     [['melt', 'gpu=1'], /unknown fault "melt"/],
     [['thermal', 'lost', 'gpu=1'], /exactly one fault/],

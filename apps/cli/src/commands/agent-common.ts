@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { AgentRunningError, CollectError, defaultStateDir, EnrollmentFileError, IdentityError, Outbox, OutboxError, agentFiles, loadOrCreateKey, readEnrollment, type Enrollment } from '@locus/agent';
 import { DirectoryError, type SigningKey } from '@locus/protocol';
 import { CliError } from '../errors.js';
-import { directoryFailure } from '../files.js';
+import { CHECK_PATH, directoryFailure, whyUnreadable } from '../files.js';
 import type { Io } from '../io.js';
 
 export const STATE_DIR_HELP = '  --state-dir DIR   agent state (default $LOCUS_AGENT_STATE_DIR, else ~/.locus/agent)';
@@ -92,6 +92,8 @@ export function readSecret(command: string, path: string): string {
     if (text === '') throw new Error('it is empty');
     return text;
   } catch (error) {
-    throw new CliError('LOCUS_ERR_INPUT_FILE', `${command}: cannot read the token from ${path === '-' ? 'standard input' : path}: ${(error as Error).message}`);
+    // The path's next step where the file could not be opened or read, not where it is empty.
+    const pathAtFault = path !== '-' && (error as NodeJS.ErrnoException).code !== undefined;
+    throw new CliError('LOCUS_ERR_INPUT_FILE', `${command}: cannot read the token from ${path === '-' ? 'standard input' : path}: ${whyUnreadable(error)}`, pathAtFault ? CHECK_PATH : undefined);
   }
 }

@@ -35,6 +35,17 @@ describe('an agent state dir with a damaged file', () => {
     }
   });
 
+  it('status refuses a state dir that is a file (exit 2), with and without --json', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'locus-agent-damaged-')), 'afile');
+    writeFileSync(file, 'not a directory\n');
+    for (const json of [[], ['--json']]) {
+      const result = await runLocus(['agent', 'status', ...json, '--state-dir', file]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(line('LOCUS_ERR_AGENT_STATE', `locus agent status: the state dir ${file} is not a directory`));
+    }
+  });
+
   it('does not read an enrollment it cannot parse as "not enrolled": it names the file, and unenroll keeps the identity unless forced', async () => {
     const dir = enrolledDir();
     const files = agentFiles(dir);

@@ -1,5 +1,6 @@
 import { FAULT_KINDS, defaultStateDir, loadSimulator, parseFault, parseFleetSpec, saveSimulator, type SimulatorState } from '@locus/agent';
 import { usageError } from '../errors.js';
+import { parseCommandLine } from './args.js';
 import type { Io } from '../io.js';
 import { stateDirFailure } from './agent-common.js';
 
@@ -44,14 +45,7 @@ Options:
 `;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
-  const { parseArgs } = await import('node:util');
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: { simulate: { type: 'string' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError(`${NAME}: ${(error as Error).message}`, `Run \`${NAME} --help\`.`);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseCommandLine(NAME, args, { simulate: { type: 'string' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   if (v.help) {
     io.stdout(HELP);
     return 0;

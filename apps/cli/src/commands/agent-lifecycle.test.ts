@@ -145,7 +145,7 @@ describe('agent enrollment from the command line', () => {
   it.each([
     [['--token-file', 'x'], /missing --server URL/],
     [['--server', 'ftp://x', '--token-file', 'x'], /--server must be an http/],
-    [['--server', 'http://127.0.0.1:9', '--token-file', '/nonexistent/token'], /cannot read the token from \/nonexistent\/token/],
+    [['--server', 'http://127.0.0.1:9', '--token-file', '/nonexistent/token'], /cannot read the token from \/nonexistent\/token: no such file\nCheck the path/],
     [['--server', 'http://127.0.0.1:9', '--token-file', 'x', '--claim', 'DEU'], /locus agent enroll: --claim: unknown country code "DEU"/],
     [['--server', 'http://127.0.0.1:9', '--token-file', 'x', '--claim', 'D1'], /locus agent enroll: --claim: unknown country code "D1"/],
   ])('refuses %j', async (args, message) => {

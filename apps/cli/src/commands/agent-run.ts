@@ -67,13 +67,16 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
+  // What the command line says is checked first: a bad option is named whatever the state dir holds.
+  const intervalGiven = v['interval-s'] === undefined ? undefined : numberOption(NAME, 'interval-s', v['interval-s'], 0.1, 3600, 'seconds');
+  const sendEveryGiven = v['send-every'] === undefined ? undefined : integerOption(NAME, 'send-every', v['send-every'], 1, 360, 'samples');
+  for (const url of v.landmark ?? []) urlOption(NAME, 'landmark', url, WEBSOCKET, TIMING_EXAMPLE);
+  const metrics = metricsOption(v.metrics);
   const dir = stateDirOf(io, v['state-dir']);
   const enrollment = enrolledIn(NAME, dir);
   const key = keyIn(NAME, dir);
-  const intervalS = numberOption(NAME, 'interval-s', v['interval-s'] ?? String(enrollment.samplingIntervalS || 10), 0.1, 3600, 'seconds');
-  const sendEvery = v['send-every'] === undefined ? sendEveryDefault(intervalS * 1000) : integerOption(NAME, 'send-every', v['send-every'], 1, 360, 'samples');
-  for (const url of v.landmark ?? []) urlOption(NAME, 'landmark', url, WEBSOCKET, TIMING_EXAMPLE);
-  const metrics = metricsOption(v.metrics);
+  const intervalS = intervalGiven ?? numberOption(NAME, 'interval-s', String(enrollment.samplingIntervalS || 10), 0.1, 3600, 'seconds');
+  const sendEvery = sendEveryGiven ?? sendEveryDefault(intervalS * 1000);
   const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
   let agent;
   try {

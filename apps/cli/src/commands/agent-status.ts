@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { AGENT_VERSION, EnrollmentFileError, agentFiles, readEnrollment, readKey, type DeliveryStatus, type Enrollment } from '@locus/agent';
 import { PROTOCOL_VERSION } from '@locus/protocol';
+import { CliError } from '../errors.js';
 import type { Io } from '../io.js';
 import { STATE_DIR_HELP, outboxIn, stateDirOf } from './agent-common.js';
 import { parseCommandArgs } from './args.js';
@@ -10,16 +11,19 @@ const NAME = 'locus agent status';
 export const HELP = `Usage: ${NAME} [--json] [--state-dir DIR]
 
 Says this agent's version and the protocol version it writes, whether it is enrolled (server,
-node, org), its host key, what waits in its
-outbox, when the server last stored a batch of its, whether deliveries are held (the server
-refuses every batch alike: it does not read this agent's protocol version, or does not take its
-host key; nothing is dropped), and the last batch the
-server refused for good (dropped: when, why, what it held). Reads local state only.
+node, org), its host key, what waits in its outbox, when the server last stored a batch of its,
+whether deliveries are held (the server refuses every batch alike: it does not read this agent's
+protocol version, or does not take its host key; nothing is dropped), and the last batch the
+server refused for good (dropped: when, why, what it held). Reads local state only. A damaged
+enrollment or key file is shown, not an error: this command says what is wrong with the state dir.
 
 Options:
   --json            print JSON
 ${STATE_DIR_HELP}
   -h, --help        show this help
+
+Exit codes: 0 shown; 1 the queue (outbox.db) cannot be read (LOCUS_ERR_DATABASE); 2 a usage
+error, or a state dir that is not a directory (LOCUS_ERR_AGENT_STATE).
 `;
 
 export async function run(args: readonly string[], io: Io): Promise<number> {
@@ -29,6 +33,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   const dir = stateDirOf(io, v['state-dir']);
+  // A state dir that is not a directory holds no state to show: an error, not a status.
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliError('LOCUS_ERR_AGENT_STATE', `${NAME}: the state dir ${dir} is not a directory`, 'Give the agent\'s state dir: --state-dir DIR, or LOCUS_AGENT_STATE_DIR.');
   const files = agentFiles(dir);
   let enrollment: Enrollment | null = null;
   // Shown, not thrown: this is the command that says what is wrong with the state dir.

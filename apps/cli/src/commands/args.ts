@@ -37,20 +37,29 @@ export function joinNegativeValues(args: readonly string[], options: Options): s
  * the command and point at its --help.
  */
 export function parseCommandArgs<O extends Options>(command: string, args: readonly string[], options: O) {
-  try {
-    return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    throw argsError(command, error);
-  }
+  return parseCommandLine(command, args, options, false).values;
 }
 
-/** As parseCommandArgs, for a command that also takes positional arguments. */
-export function parseCommandLine<O extends Options>(command: string, args: readonly string[], options: O) {
+/**
+ * As parseCommandArgs, for a command that also takes positional arguments (`positionals`). An
+ * option given twice is refused unless it is `multiple`: parseArgs keeps the last, and which one
+ * a user meant is not for the command to guess.
+ */
+export function parseCommandLine<O extends Options>(command: string, args: readonly string[], options: O, positionals = true) {
+  let parsed;
   try {
-    return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: positionals, tokens: true });
   } catch (error) {
     throw argsError(command, error);
   }
+  const given = new Map<string, number>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
+    const times = (given.get(token.name) ?? 0) + 1;
+    given.set(token.name, times);
+    if (times === 2) throw usageError(`${command}: option --${token.name} is given more than once; give it once`, `Run \`${command} --help\` for the options.`);
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
 }
 
 /** parseArgs' error as a usage error naming the command, without its advice on '--' (which no command needs). */

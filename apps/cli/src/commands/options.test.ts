@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runLocus } from '../test-support.js';
-import { joinNegativeValues } from './args.js';
+import { joinNegativeValues, parseCommandArgs, parseCommandLine } from './args.js';
 
 describe('joinNegativeValues', () => {
   const options = { lon: { type: 'string' }, json: { type: 'boolean' }, port: { type: 'string', short: 'p' } } as const;
@@ -19,13 +19,31 @@ describe('joinNegativeValues', () => {
   });
 });
 
+describe('an option given twice', () => {
+  const options = { rtts: { type: 'string' }, json: { type: 'boolean' }, peer: { type: 'string', multiple: true } } as const;
+
+  it.each([[['--rtts', 'a', '--rtts', 'b']], [['--rtts=a', '--rtts=b']], [['--json', '--json']]])('%j is refused: which one was meant is not for the command to guess', (args) => {
+    expect(() => parseCommandArgs('locus geo verify', args, options)).toThrow(/^locus geo verify: option --\w+ is given more than once; give it once$/);
+  });
+
+  it('is taken where the option may be given many times, and positionals are kept', () => {
+    expect(parseCommandLine('locus x', ['--peer', 'a', 'p1', '--peer', 'b'], options)).toEqual({ values: { peer: ['a', 'b'] }, positionals: ['p1'] });
+  });
+
+  it('exits 2 through the CLI, naming the option', async () => {
+    const r = await runLocus(['geo', 'verify', '--landmarks', 'l', '--rtts', 'r', '--margin-km', '25', '--margin-km', '30']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('locus: error LOCUS_ERR_CLI_USAGE: locus geo verify: option --margin-km is given more than once; give it once');
+  });
+});
+
 describe('numeric options', () => {
   it.each([
     [['server', 'start', '--port', '-1'], 'locus server start: --port must be a whole number from 0 to 65535, got "-1"'],
     [['server', 'start', '--port', '80.5'], 'locus server start: --port must be a whole number from 0 to 65535, got "80.5"'],
     [['start', '--port', '-1'], 'locus start: --port must be a whole number from 0 to 65535, got "-1"'],
     [['landmark', 'serve', '--id', 'syd-1', '--lat', '-33.87', '--lon', '151.21', '--country', 'AU', '--key', 'k', '--port', '-1'], 'locus landmark serve: --port must be a whole number from 0 to 65535, got "-1"'],
-    [['agent', 'run', '--interval-s', '-5', '--state-dir', '/nonexistent'], null],
+    [['agent', 'run', '--interval-s', '-5', '--state-dir', '/nonexistent'], 'locus agent run: --interval-s must be a number of seconds from 0.1 to 3600, got "-5"'],
     [['geo', 'verify', '--landmarks', 'l', '--rtts', 'r', '--margin-km', '-3'], 'locus geo verify: --margin-km must be a number of km from 0 to 1000, got "-3"'],
     [['geo', 'plan', '--landmarks', 'l', '--candidates', 'c', '--hosts', 'h', '--margin-km', '-3'], 'locus geo plan: --margin-km must be a number of km from 0 to 1000, got "-3"'],
     [['geo', 'coverage', '--landmarks', 'l', '--out', 'o', '--margin-km', '-3'], 'locus geo coverage: --margin-km must be a number of km from 0 to 1000, got "-3"'],
