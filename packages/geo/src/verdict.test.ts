@@ -315,6 +315,21 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
     expect(v.possibleCountries).toEqual(expect.arrayContaining([...parties]));
   });
 
+  it.each([
+    ['Katzrin', 32.99, 35.69],
+    ['Ghajar, at its north-west corner', 33.273, 35.623],
+    ['the north-east shore of the Sea of Galilee', 32.88, 35.645],
+    ['Hamat Gader, at its south-west corner', 32.684, 35.665],
+  ] as const)('keeps Syria possible in the Golan Heights, which Natural Earth codes to Israel: %s is within the margin of Syrian land', (_, lat, lon) => {
+    // The Golan is at most about 22 km wide from the 1949 line to the 1974 one, and the 25-km
+    // margin around Syria's unit takes all of it in: no outline of its own is needed.
+    const bound: RttBound = { lat: degrees(lat), lon: degrees(lon), rtt: ms((2 * 1) / SPEED_OF_LIGHT_VACUUM) };
+    const v = verify([bound], 'IL', { world: bare });
+    expect(v.restricted).toBe('possible');
+    expect(v.possibleCountries).toEqual(expect.arrayContaining(['IL', 'SY']));
+    expect(v.claim).toBe('consistent');
+  });
+
   it('leaves Grand Cayman, the nearest land of another country to Cuba\'s gulfs, provable outside Cuba by a region of 220 km', () => {
     // About 230 km with the outlines or without: they lie farther than that from the island.
     expect(verify([within('grandCayman', 220)], null).restricted).toBe('excluded');
