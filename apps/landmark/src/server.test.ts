@@ -95,6 +95,11 @@ describe('landmark server', () => {
     const res = await fetch(`http://127.0.0.1:${server.port}/v1/landmark`);
     expect(await res.json()).toEqual({ v: 1, landmark: info, timing: '/v1/timing' });
     expect((await fetch(`http://127.0.0.1:${server.port}/nope`)).status).toBe(404);
+    // The timing path asked plainly (a browser, curl) says it is a WebSocket and how to connect.
+    const plain = await fetch(`http://127.0.0.1:${server.port}/v1/timing`);
+    expect(plain.status).toBe(426);
+    expect(plain.headers.get('upgrade')).toBe('websocket');
+    expect(await plain.json()).toMatchObject({ code: 'LOCUS_ERR_PROTO_SEQUENCE', message: expect.stringMatching(/^\/v1\/timing is the timing protocol's WebSocket: hosts connect with ws:\/\//) });
   });
 
   it('refuses an answer signed by a key other than the one the host presented', async () => {

@@ -42,6 +42,9 @@ function describe(res: ServerResponse, info: LandmarkInfo, req: IncomingMessage)
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ v: PROTOCOL_VERSION, landmark: info, timing: TIMING_PATH }));
   } else if (req.method === 'GET' && req.url === '/healthz') {
     res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+  } else if (req.url === TIMING_PATH || req.url?.startsWith(`${TIMING_PATH}?`)) {
+    // A plain request to the timing path (a browser, curl): say what it takes.
+    res.writeHead(426, { 'content-type': 'application/json', upgrade: 'websocket', connection: 'Upgrade' }).end(JSON.stringify({ statusCode: 426, code: 'LOCUS_ERR_PROTO_SEQUENCE', error: 'Upgrade Required', message: `${TIMING_PATH} is the timing protocol's WebSocket: hosts connect with ws:// (locus agent run --landmark ws://HOST:PORT${TIMING_PATH}); GET /v1/landmark says who and where this landmark is` }));
   } else {
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 404, code: 'LOCUS_ERR_NOT_FOUND', error: 'Not Found', message: `no route ${req.method} ${req.url}` }));
   }

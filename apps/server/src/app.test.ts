@@ -363,6 +363,7 @@ describe('bad requests', () => {
 
   it.each([
     ['a parameter given twice', '/api/v1/nodes?limit=1&limit=2', /^querystring limit: given 2 times; give it once$/],
+    ['a number that is not one', '/api/v1/nodes?limit=abc', /^querystring limit: must be a number$/],
     ['a misspelt filter, which would otherwise list every node', '/api/v1/nodes?helth=unhealthy', /^querystring: unknown parameter "helth"; this route takes q, zone, .*health/],
     ['a parameter on a route that takes none', '/api/v1/zones?limit=5', /^querystring: this route takes no parameters \(got "limit"\)$/],
     ['many unknown parameters, named five at most', `/api/v1/alerts?${Array.from({ length: 8 }, (_, i) => `x${i}=1`).join('&')}`, /"x4", … \(8 in all\); this route takes state, limit$/],

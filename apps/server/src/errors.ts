@@ -97,7 +97,10 @@ export function versionRefusal(body: unknown): ApiError | undefined {
 }
 
 /** The message of a request part that does not match its schema: where (a dotted path), then what. */
-export const validationMessage = (part: string, path: readonly PropertyKey[], message: string): string => `${part} ${path.length > 0 ? `${path.map(String).join('.')}: ` : ''}${message}`;
+export const validationMessage = (part: string, path: readonly PropertyKey[], message: string): string => `${part} ${path.length > 0 ? `${path.map(String).join('.')}: ` : ''}${plainMessage(message)}`;
+
+/** zod's words where they speak of its own workings: a query's number that is no number is read as NaN first. */
+const plainMessage = (message: string): string => (/^(Invalid input: )?expected number, received NaN$/.test(message) ? 'must be a number' : message);
 
 /**
  * A route hook for a signed protocol body (an agent's, a landmark's): one of a protocol version

@@ -19,6 +19,9 @@ describe('parseSpeedModel', () => {
     ['-5', /positive/],
     ['300', /faster than light/],
     ['Infinity', /must be/],
+    ['0x10', /must be/],
+    ['0b11', /must be/],
+    ['1_0', /must be/],
   ])('rejects "%s"', (text, message) => {
     const result = parseSpeedModel(text);
     expect(typeof result).toBe('object');

@@ -19,6 +19,9 @@ export function speedOf(model: SpeedModel): KmPerMs {
 /** True only for the model whose bound holds for every possible network path. */
 export const isPhysicalBound = (model: SpeedModel): boolean => speedOf(model) >= SPEED_OF_LIGHT_VACUUM;
 
+/** A decimal number, as a speed is written (lower case). */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/;
+
 /**
  * Parses `vacuum`, `fiber` or a positive speed in km/ms no faster than light in vacuum.
  * Returns an error message instead of throwing.
@@ -27,8 +30,9 @@ export function parseSpeedModel(text: string): SpeedModel | { error: string } {
   const t = text.trim().toLowerCase();
   if (t === 'vacuum' || t === 'fiber') return t;
   if (t === 'fibre') return 'fiber';
-  const n = Number(t);
-  if (t === '' || !Number.isFinite(n)) {
+  // A decimal number only: Number() also reads hex ("0x10" as 16), binary and octal.
+  const n = DECIMAL.test(t) ? Number(t) : NaN;
+  if (!Number.isFinite(n)) {
     return { error: `speed must be "vacuum", "fiber" or a number of km/ms, got "${text}"` };
   }
   if (n <= 0) return { error: `speed must be positive, got ${text} km/ms` };

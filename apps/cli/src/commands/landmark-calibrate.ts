@@ -36,7 +36,8 @@ Options:
   --timeout-s S   how long to wait for each peer's measurement (default 30)
   -h, --help      show this help
 
-Exit codes: 0 every peer consistent; 1 a peer too fast, untrusted or not measured; 2 bad input.
+Exit codes: 0 every peer consistent; 1 a peer too fast, untrusted, not measured or this landmark
+itself (its own key); 2 bad input.
 `;
 
 interface Outcome {
@@ -46,6 +47,8 @@ interface Outcome {
   readonly greetedAt?: LatLon;
   /** Why --trust does not hold the peer to a place: then it is not checked. */
   readonly untrusted?: { readonly peer: LandmarkInfo; readonly why: string };
+  /** The peer answered with this landmark's own key: it is this landmark (or a copy of its key), not a peer. */
+  readonly itself?: LandmarkInfo;
   readonly error?: string;
 }
 
@@ -130,6 +133,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     peers.map((url) =>
       measureBy(url, key, timeoutS * 1000).then(
         ({ landmark, signed }): Outcome => {
+          if (landmark.publicKey === key.publicKey) return { url, itself: landmark };
           const place = peerPlace(landmark, signed.measurement, trusted);
           if ('untrusted' in place) return { url, untrusted: { peer: landmark, why: place.untrusted } };
           const check = checkPeer(self, landmark, place.at, signed.measurement);
@@ -141,6 +145,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   );
   const lines = outcomes.map((o) => {
     if (o.untrusted) return `UNTRUSTED   ${o.untrusted.peer.id} (key ${o.untrusted.peer.publicKey}) at ${o.url}: ${o.untrusted.why}`;
+    if (o.itself) return `ITSELF      ${o.itself.id} at ${o.url} answers with this landmark's own key: it is this landmark, or another with a copy of its key, not a peer; nothing checked`;
     if (!o.check) return `no answer   ${o.url}: ${o.error}`;
     const c = o.check;
     const what = `${c.peer.id} (${c.peer.country}, ${c.peerAt.lat}, ${c.peerAt.lon}): ${c.distanceKm.toFixed(0)} km, min RTT ${c.minRttMs.toFixed(3)} ms, vacuum bound ${c.vacuumBoundMs.toFixed(3)} ms, ${(100 * c.fractionOfC).toFixed(0)}% of c`;

@@ -4,7 +4,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLandmarkServer, type DeliveryEvent, type LandmarkServer } from '@locus/landmark';
-import { PROTOCOL_VERSION, generateSigningKey, parseKeyFile, signMeasurement, type LandmarkInfo } from '@locus/protocol';
+import { PROTOCOL_VERSION, generateSigningKey, keyFileText, parseKeyFile, signMeasurement, type LandmarkInfo } from '@locus/protocol';
 import { runLocus, tempFiles } from '../test-support.js';
 import { deliveryLine } from './landmark-serve.js';
 
@@ -14,8 +14,7 @@ afterEach(async () => {
 });
 
 /** A landmark to calibrate against; `measured` says, of each host it measured, whether it said it calibrates. */
-async function peer(id: string, lat: number, lon: number, country: string): Promise<LandmarkServer & { info: LandmarkInfo; measured: { hostKey: string; calibration: boolean }[] }> {
-  const key = generateSigningKey();
+async function peer(id: string, lat: number, lon: number, country: string, key = generateSigningKey()): Promise<LandmarkServer & { info: LandmarkInfo; measured: { hostKey: string; calibration: boolean }[] }> {
   const info = { id, name: id, country, lat, lon, publicKey: key.publicKey };
   const measured: { hostKey: string; calibration: boolean }[] = [];
   const server = await startLandmarkServer({
@@ -272,6 +271,16 @@ describe('locus landmark calibrate', () => {
     const bad = await runLocus(['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--lat', '50.11', '--lon', '8.68', '--peer', near.url, '--peer', far.url, '--timeout-s', '10']);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/TOO FAST +tyo \(JP, 35\.68, 139\.65\): \d+ km, .* one of the two landmarks is not where it says/);
+  });
+
+  it('says a peer that answers with its own key is itself, not a peer, and checks nothing there (exit 1)', async () => {
+    const dir = tempFiles({});
+    const key = generateSigningKey();
+    writeFileSync(join(dir, 'landmark.key'), keyFileText(key), { mode: 0o600 });
+    const mirror = await peer('fra-1', 50.11, 8.68, 'DE', key);
+    const r = await runLocus(['landmark', 'calibrate', '--key', join(dir, 'landmark.key'), '--lat', '50.11', '--lon', '8.68', '--peer', mirror.url, '--timeout-s', '10']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ITSELF +fra-1 at ws:\/\/.* answers with this landmark's own key: it is this landmark, or another with a copy of its key, not a peer; nothing checked\n$/);
   });
 
   it('holds peers and itself to the places --trust lists, not the ones they greet with, and reports a peer it does not list', async () => {
