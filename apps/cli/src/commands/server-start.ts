@@ -1,5 +1,5 @@
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
-import { DEFAULT_SERVER_CONFIG, parseCidr, startServer, type ServerConfig } from '@locus/server';
+import { DEFAULT_SERVER_CONFIG, LIBSODIUM_MAX_BYTES, parseCidr, startServer, type ServerConfig } from '@locus/server';
 import { DEFAULT_POSTGRES_POOL } from '@locus/storage';
 import { listenFailure, usageError } from '../errors.js';
 import { dashboardDir, decoderWorker } from '../paths.js';
@@ -148,7 +148,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   });
   log(`Locus server listening on ${server.url} (database ${server.storage.description}); dashboard at ${server.url}/, API docs at ${server.url}/docs`);
   const warmUp = server.decoderWarmUp ? ` (warmed up on ${server.decoderWarmUp.signed} of ${server.decoderWarmUp.batches} made-up batches in ${(server.decoderWarmUp.ms / 1000).toFixed(1)} s)` : '';
-  const checks = server.signatureChecks.map((check) => (check === 'node:crypto' && server.decoderThreads > 0 ? 'node:crypto (sodium-native did not load)' : check));
+  const checks = server.signatureChecks.map((check) => (check === 'libsodium' ? `libsodium (node:crypto over ${LIBSODIUM_MAX_BYTES / 1024} KiB)` : server.decoderThreads > 0 ? 'node:crypto (sodium-native did not load)' : check));
   const check = checks.length > 0 ? checks.join(' and ') : 'a check its threads have not named yet';
   log(`agents' batches are decoded on ${server.decoderThreads > 0 ? `${server.decoderThreads} worker thread(s)${warmUp}` : "the server's own thread"}, their signatures checked by ${check}`);
   if (process.execArgv.includes(SINGLE_THREADED_GC)) log(`garbage is collected on one thread (${SINGLE_THREADED_GC}, process ${process.pid}; ${GC_ENV}=off for V8's helper threads)`);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromBase64url, generateSigningKey, signBytes, toBase64url, verifyBytes, type SignaturePurpose } from '@locus/protocol';
-import { ed25519Check } from './ed25519.js';
+import { LIBSODIUM_MAX_BYTES, ed25519Check } from './ed25519.js';
 
 /** The group order L of Ed25519, little-endian, for a signature whose S is not reduced. */
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -43,6 +43,20 @@ describe('ed25519Check', () => {
     }
     expect(verify('ingest', Buffer.from('x'), 'not a key', signBytes('ingest', Buffer.from('x'), key.privateKey))).toBe(false);
     expect(verify('ingest', Buffer.from('x'), key.publicKey, 'not a signature')).toBe(false);
+  });
+
+  it('leaves bodies over LIBSODIUM_MAX_BYTES to node:crypto, whose hash is faster there', () => {
+    // A stand-in addon that refuses everything: what it is asked, it answers false.
+    const asked: number[] = [];
+    const refusing = ed25519Check(() => ({ crypto_sign_verify_detached: (_sig: Uint8Array, message: Uint8Array) => (asked.push(message.byteLength), false) }));
+    expect(refusing.backend).toBe('libsodium');
+    const key = generateSigningKey();
+    const large = randomBytes(LIBSODIUM_MAX_BYTES + 1);
+    const small = randomBytes(LIBSODIUM_MAX_BYTES);
+    expect(refusing.verify('ingest', large, key.publicKey, signBytes('ingest', large, key.privateKey))).toBe(true);
+    expect(refusing.verify('ingest', small, key.publicKey, signBytes('ingest', small, key.privateKey))).toBe(false);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toBeGreaterThan(LIBSODIUM_MAX_BYTES);
   });
 
   it('refuses the keys no one may use, under which a forged signature verifies for OpenSSL', () => {
