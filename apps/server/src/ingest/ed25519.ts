@@ -13,6 +13,15 @@ interface Sodium {
 }
 
 /**
+ * The largest body libsodium checks; node:crypto checks larger ones. The check hashes the body
+ * (SHA-512), and OpenSSL's hash is the faster: on the 2-core machine libsodium takes about 61 µs
+ * + 1.8 µs a KB, OpenSSL about 113 µs + 1.1 µs a KB (4 to 64 KB, least of 5 runs each), so they
+ * cross near 80 KB; an agent's 30-s batch of 8 GPUs is about 4 KB, a catch-up batch of 480
+ * samples about 240 KB (0.49 ms with libsodium, 0.39 with OpenSSL, in the same bench run).
+ */
+export const LIBSODIUM_MAX_BYTES = 64 * 1024;
+
+/**
  * The server's check of agents' batch signatures, on its decoder threads: libsodium's where
  * sodium-native loads (its prebuilt addon: Linux, macOS and Windows on x64 and arm64, glibc),
  * else node:crypto's (OpenSSL). On the 2-core benchmark machine libsodium takes about half the
@@ -27,15 +36,6 @@ interface Sodium {
  * which the server refuses before either check (weakPublicKey). So what one accepts, the other
  * does, for every signature an agent can make; `locus proof verify` and the agents use node:crypto.
  */
-/**
- * The largest body libsodium checks; node:crypto checks larger ones. The check hashes the body
- * (SHA-512), and OpenSSL's hash is the faster: on the 2-core machine libsodium takes about 61 µs
- * + 1.8 µs a KB, OpenSSL about 113 µs + 1.1 µs a KB (4 to 64 KB, least of 5 runs each), so they
- * cross near 80 KB; an agent's 30-s batch of 8 GPUs is about 4 KB, a catch-up batch of 480
- * samples about 240 KB (0.49 ms with libsodium, 0.39 with OpenSSL, in the same bench run).
- */
-export const LIBSODIUM_MAX_BYTES = 64 * 1024;
-
 export function ed25519Check(load: () => unknown = () => createRequire(import.meta.url)('sodium-native')): { readonly backend: SignatureCheckBackend; readonly verify: Ed25519Check } {
   let sodium: Sodium;
   try {
