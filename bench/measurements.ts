@@ -43,12 +43,13 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
+import { boundsAt } from '@locus/geo';
 import { timedBoundsFromMeasurements } from '@locus/proof';
 import { verifyMeasurementSignature, type SignedMeasurement } from '@locus/protocol';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, startServer, systemClock, type RunningServer, type ServerConfig } from '@locus/server';
 import { NodeRepo, SQLITE_SERVER_PRAGMAS, summarizeMeasurements, type NodeRecord } from '@locus/storage';
 import { landmarkAt, signedMeasurement, type TestLandmark } from '../test/support/measurements.js';
-import { JUDGING_AT_ONCE, Verification, boundsExpireAt, verdictNotes } from '../apps/server/src/verification.js';
+import { JUDGING_AT_ONCE, Verification, verdictNotes } from '../apps/server/src/verification.js';
 import { reposOf } from '../apps/server/src/repos.js';
 import { TelemetryRetention } from '../apps/server/src/retention.js';
 import { postgresAvailable, startCluster } from '../test/support/postgres-cluster.js';
@@ -240,8 +241,7 @@ async function judging(server: RunningServer, hosts: readonly Host[]): Promise<{
   for (const h of hosts) {
     const proof = await verification.proof(h.node);
     const timed = timedBoundsFromMeasurements(proof.landmarks, proof.measurements);
-    verdictNotes(timed, proof.verdict.empty === true);
-    boundsExpireAt(timed, DEFAULT_SERVER_CONFIG.measurementMaxAgeMs);
+    verdictNotes(timed, boundsAt(timed, Date.parse(proof.createdAt)), proof.verdict.empty === true);
   }
   const bodiesMs = (performance.now() - t) / hosts.length;
   return { summaryMs, bodiesMs };

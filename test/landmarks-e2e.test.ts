@@ -104,6 +104,7 @@ function proofFor(host: Host) {
     restricted: DEFAULT_RESTRICTED,
     marginKm: 25,
     maxAgeMs: 3_600_000,
+    travelKmPerH: 1200,
     createdAt: new Date(now.getTime() + 1),
   });
 }

@@ -105,6 +105,7 @@ describe('parser fuzzing', () => {
     restricted: DEFAULT_RESTRICTED,
     marginKm: 25,
     maxAgeMs: 24 * 3600_000,
+    travelKmPerH: 1200,
     createdAt,
   });
 

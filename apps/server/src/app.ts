@@ -254,8 +254,9 @@ const LEASED_TASKS: readonly BackgroundTask[] = ['alert-sweep', 'retention'];
 /**
  * Runs the background loop every `everyMs`: due verdicts, alert work, due webhook deliveries
  * (apart: a dispatch that outlasts a run does not hold up the next run's alert work), and
- * bounded retention. Due verdicts are those that lost a bound (a measurement they rested on
- * left the window) or whose node was measured within the verdict interval
+ * bounded retention. Due verdicts are those an interval old while measurements count (their
+ * bounds grow with time), those that lost a bound (a landmark revoked, other parameters), or
+ * whose node was measured within the verdict interval
  * (Verification.refreshExpired); every replica judges its share. Alert work is then a full sweep
  * (every node's alerts against all its facts) every
  * `sweepEveryMs` and at a server's first run, and in the runs between a silence check (the nodes

@@ -1,4 +1,4 @@
-import { DEFAULT_TRAVEL, GEO_ENGINE_VERSION, MEAN_EARTH_RADIUS, degrees, enclosingCap, km, ms, regionFromRtts, regionOutline, soleContradictions, toLatLon, travelConflict, verifyTarget, type LatLon, type RttBound, type TimedBound, type World } from '@locus/geo';
+import { DEFAULT_TRAVEL, GEO_ENGINE_VERSION, MEAN_EARTH_RADIUS, boundsAt, degrees, enclosingCap, grownRtt, km, ms, regionFromRtts, regionOutline, soleContradictions, toLatLon, travelConflict, verifyTarget, type BoundAt, type LatLon, type RttBound, type TimedBound, type World } from '@locus/geo';
 import { buildProof, checkMeasurementAsync, toVerdictRecord } from '@locus/proof';
 import { verifyJsonAsync, type Json, type LandmarkInfo, type ProofBundle, type ProtocolErrorCode, type SignedMeasurement, type VerdictRecord } from '@locus/protocol';
 import { orderedId, type NodeRecord, type VerdictNote } from '@locus/storage';
@@ -29,35 +29,47 @@ export interface NodeVerdict {
 }
 
 /**
- * What a node's measurements in the window give: per landmark and time bucket of
- * `DEFAULT_TRAVEL.bucketMs`, the least RTT and when it was first taken (oldest bucket first),
- * and how many measurements there are. Each landmark's least RTT over all buckets is a verdict
- * bound; the buckets are exactly what the check over time compares (travelConflict keeps the
- * least of each landmark in each bucket).
+ * What a node's measurements in the window give at the time it is judged: per landmark and time
+ * bucket of `DEFAULT_TRAVEL.bucketMs`, the least RTT and when it was first taken (oldest bucket
+ * first), exactly what the check over time compares (travelConflict keeps the least of each
+ * landmark in each bucket); each landmark's bound grown to that time (boundsAt: of all its
+ * measurements in the window, the least RTT once grown by the way the host could have
+ * travelled since), and how many measurements there are.
  */
 export interface Evidence {
   readonly timed: readonly TimedBound[];
+  readonly bounds: readonly BoundAt[];
   readonly measurements: number;
 }
 
-/** One bound per landmark, in the order of `landmarks`: its least RTT in the evidence. */
-export function boundsOf(evidence: Evidence, landmarks: readonly LandmarkInfo[]): RttBound[] {
-  const best = new Map<string, number>();
-  for (const b of evidence.timed) best.set(b.landmark, Math.min(best.get(b.landmark) ?? Infinity, b.rtt));
-  return landmarks.flatMap((l) => {
-    const rtt = best.get(l.id);
-    return rtt === undefined ? [] : [{ lat: degrees(l.lat), lon: degrees(l.lon), rtt: ms(rtt) }];
+/** A landmark's bound at the judging time, with the measurement it grew from. */
+export interface LandmarkBound {
+  readonly landmark: LandmarkInfo;
+  readonly measured: TimedBound;
+  readonly bound: RttBound;
+}
+
+/** One bound per landmark of the evidence, in the order of `landmarks`, grown to the judging time. */
+export function landmarkBoundsOf(evidence: Evidence, landmarks: readonly LandmarkInfo[]): LandmarkBound[] {
+  const byLandmark = new Map(evidence.bounds.map((b) => [b.measured.landmark, b]));
+  return landmarks.flatMap((landmark) => {
+    const b = byLandmark.get(landmark.id);
+    return b ? [{ landmark, measured: b.measured, bound: { lat: degrees(landmark.lat), lon: degrees(landmark.lon), rtt: b.rtt } }] : [];
   });
 }
+
+/** One bound per landmark, in the order of `landmarks`: its bound in the evidence, grown to the judging time. */
+export const boundsOf = (evidence: Evidence, landmarks: readonly LandmarkInfo[]): RttBound[] => landmarkBoundsOf(evidence, landmarks).map((b) => b.bound);
 
 /**
  * What the verdict's record does not say: measurements of the key that no single host could
  * have given (two hosts answer for it — a copied identity — or a landmark lies), and, when the
  * region is empty (`empty`), the one landmark without which the rest would fit one place.
- * `timed`: the measurements as timed bounds, oldest first (each one, or each bucket's least).
+ * `timed`: the measurements as timed bounds, oldest first (each one, or each bucket's least);
+ * `bounds`: the verdict's, grown to its time.
  */
-export function verdictNotes(timed: readonly TimedBound[], empty: boolean): VerdictNote[] {
-  return [...travelNotes(timed), ...(empty ? outlierNotes(timed) : [])];
+export function verdictNotes(timed: readonly TimedBound[], bounds: readonly BoundAt[], empty: boolean): VerdictNote[] {
+  return [...travelNotes(timed), ...(empty ? outlierNotes(bounds) : [])];
 }
 
 function travelNotes(timed: readonly TimedBound[]): VerdictNote[] {
@@ -75,19 +87,15 @@ function travelNotes(timed: readonly TimedBound[]): VerdictNote[] {
   ];
 }
 
-/** Each landmark's least RTT in `timed` (the verdict's bounds), of equal ones the first given. */
-function leastPerLandmark(timed: readonly TimedBound[]): TimedBound[] {
-  const least = new Map<string, TimedBound>();
-  for (const b of timed) if (!least.has(b.landmark) || b.rtt < least.get(b.landmark)!.rtt) least.set(b.landmark, b);
-  return [...least.values()];
-}
-
-/** Which single landmark's least RTT keeps the region empty. */
-function outlierNotes(timed: readonly TimedBound[]): VerdictNote[] {
-  const suspects = soleContradictions(leastPerLandmark(timed), 'vacuum');
+/** Which single landmark's bound keeps the region empty. */
+function outlierNotes(bounds: readonly BoundAt[]): VerdictNote[] {
+  const suspects = soleContradictions(
+    bounds.map((b) => ({ lat: b.measured.lat, lon: b.measured.lon, rtt: b.rtt, measured: b.measured })),
+    'vacuum',
+  );
   // Two bounds that contradict only each other name each other: nothing says which is wrong.
   if (suspects.length !== 1) return [];
-  const [s] = suspects as [TimedBound];
+  const { measured: s } = suspects[0]!;
   return [
     {
       kind: 'landmark-outlier',
@@ -97,7 +105,30 @@ function outlierNotes(timed: readonly TimedBound[]): VerdictNote[] {
   ];
 }
 
-/** Nodes whose verdict lost a bound, taken at a time. */
+/**
+ * How far back a landmark's tightest bound at `now` can lie, ms: a measurement `age` old grows
+ * by `age` × the travel rate, and its RTT is at least the landmark's least in the window, so it
+ * can beat the tightest of the buckets' leasts grown (a bound already) only if it is younger than
+ * their difference over the rate. The largest over the landmarks; 0 with no measurement.
+ */
+function reachOf(timed: readonly TimedBound[], bounds: readonly BoundAt[]): number {
+  const least = new Map<string, number>();
+  for (const b of timed) least.set(b.landmark, Math.min(least.get(b.landmark) ?? Infinity, b.rtt));
+  const rate = grownRtt(ms(0), 1, DEFAULT_TRAVEL);
+  // 1 ms more: measured times are whole milliseconds, and the sums above are rounded.
+  return Math.max(0, ...bounds.map((b) => (b.rtt - least.get(b.measured.landmark)!) / rate + 1));
+}
+
+/** Measurements of the last this-many ms are read with every judgement's summary, at once: what a host measured every minute needs. */
+const RECENT_MS = 15 * 60_000;
+
+/**
+ * The least time before a verdict on measurements is judged again as its bounds grow (20 km at
+ * 1,200 km/h), when the verdict interval is shorter: at 0 (judge at every delivery), every node
+ * would be due at every run of the loop.
+ */
+const MIN_REGROW_MS = 60_000;
+/** Nodes due to be judged again, taken at a time. */
 const EXPIRED_PAGE = 100;
 /** How long a server's claim on due nodes holds: if it has not judged them by then, another server does. */
 const CLAIM_MS = 60_000;
@@ -137,21 +168,15 @@ export async function eachAtMost<T>(items: readonly T[], limit: number, run: (it
 }
 
 /**
- * When a verdict loses a bound: the first time a landmark's least RTT among the measurements it
- * rests on leaves the window (`maxAgeMs` after it was measured; of equal least RTTs, the last
- * given). Until then every bound holds, so the verdict does; after, the landmark's bound is
- * looser or gone, the region may be larger, and "excluded" may no longer follow. Null: no
- * bounds. Given each bucket's least with the first time it was taken, a tie inside a bucket
- * gives the earlier time: judged again sooner, never later.
+ * What a verdict says, for telling whether it changed (a row in the node's history): its claim
+ * and restricted states, whether its region is empty, and which restricted countries it leaves
+ * possible. Not its area, radius, estimate or other possible countries: the region follows each
+ * landmark's newest measurements, grown by their age, so these move with every judgement (a few
+ * ms of jitter is a few hundred km) and would make a row of each.
  */
-export function boundsExpireAt(timed: readonly TimedBound[], maxAgeMs: number): number | null {
-  const least = new Map<string, TimedBound>();
-  for (const b of timed) {
-    const held = least.get(b.landmark);
-    if (!held || b.rtt < held.rtt || (b.rtt === held.rtt && b.at > held.at)) least.set(b.landmark, b);
-  }
-  // A measurement counts while it is at most maxAgeMs old (buildProof): it is gone 1 ms after.
-  return least.size === 0 ? null : Math.min(...[...least.values()].map((b) => b.at)) + maxAgeMs + 1;
+function said(record: VerdictRecord, restricted: readonly string[]): string {
+  const { claimed, claim, empty } = record;
+  return JSON.stringify({ claimed, claim, restricted: record.restricted, empty: empty === true, countries: record.possibleCountries.filter((c) => restricted.includes(c)).sort() });
 }
 
 /** Measurement intake, node verdicts and proofs: the server's use of @locus/proof and @locus/geo. */
@@ -212,7 +237,7 @@ export class Verification {
    * measurement), else at the end of
    * that interval (by the loop, refreshExpired, unless a measurement delivered after it comes
    * first). Sound in between: a measurement only adds a bound, so it can shrink the node's
-   * region, never grow it, and the verdict it has stays true until then. A node measured by
+   * region, never grow it, and the verdict it has stays true of the moment it was judged. A node measured by
    * every landmark every minute is so judged about once an interval, not once a measurement.
    * `landmarkVersion`, the software version the delivery names (its User-Agent), is kept on each
    * landmark it stored measurements of.
@@ -298,11 +323,11 @@ export class Verification {
   }
 
   /**
-   * Judges again the nodes due: whose verdict lost a bound (a measurement it rested on left the
-   * window; a landmark revoked; other parameters), or that were measured within the verdict
-   * interval, the first due first, until none is left or `budgetMs` of wall time has gone: a
-   * host that stopped answering landmarks is not shown excluded on measurements too old to
-   * count, and new measurements count within an interval. An unenrolled node is judged no more. Returns how many it judged. Servers sharing a
+   * Judges again the nodes due: whose verdict is an interval old while measurements count (its
+   * bounds grow with time), lost a bound (a landmark revoked; other parameters), or that were
+   * measured within the verdict interval, the first due first, until none is left or `budgetMs`
+   * of wall time has gone: a host that stopped answering landmarks is not shown excluded once
+   * it could have travelled to a restricted country, and new measurements count within an interval. An unenrolled node is judged no more. Returns how many it judged. Servers sharing a
    * database share the work: each takes a page of due nodes at a time (claimExpiring), none
    * twice, and judges `judgingAtOnce` of its page at once.
    */
@@ -331,7 +356,7 @@ export class Verification {
   async noteParameters(): Promise<boolean> {
     const now = this.#clock.now().getTime();
     const { restricted, marginKm, measurementMaxAgeMs } = this.#config;
-    const parameters = JSON.stringify({ speed: 'vacuum', restricted: [...restricted].sort(), marginKm, maxAgeMs: measurementMaxAgeMs, engine: GEO_ENGINE_VERSION, borders: this.#world.source });
+    const parameters = JSON.stringify({ speed: 'vacuum', restricted: [...restricted].sort(), marginKm, maxAgeMs: measurementMaxAgeMs, travelKmPerH: DEFAULT_TRAVEL.maxSpeedKmPerH, engine: GEO_ENGINE_VERSION, borders: this.#world.source });
     if (!(await this.#repos.verdicts.noteParameters(parameters, now))) return false;
     await this.#repos.verdicts.expireAll(now);
     return true;
@@ -339,25 +364,46 @@ export class Verification {
 
   /**
    * A node's measurements in the window at `now` by trusted landmarks (revoked ones' count no
-   * more), summed up by the database: the same measurements as its proof at `now`.
+   * more), summed up by the database, with each landmark's bound grown to `now`: the same
+   * measurements and bounds as its proof at `now`. The bound is the least grown RTT of all the
+   * landmark's measurements in the window; only those recent enough to be it are read (reachOf),
+   * mostly those of the last RECENT_MS, read with the summary.
    */
   async #evidence(node: NodeRecord, now: number, landmarks: readonly LandmarkInfo[]): Promise<Evidence> {
     const known = new Map(landmarks.map((l) => [l.id, l]));
-    const buckets = await this.#repos.measurements.buckets(node.host_key, now - this.#config.measurementMaxAgeMs, now);
+    const since = now - this.#config.measurementMaxAgeMs;
+    const recentSince = Math.max(since, now - RECENT_MS);
+    const repo = this.#repos.measurements;
+    const [buckets, recent] = await Promise.all([repo.buckets(node.host_key, since, now), repo.rtts(node.host_key, recentSince, now)]);
+    const timedOf = (b: { landmarkId: string; minRttMs: number; at: number }): TimedBound[] => {
+      const l = known.get(b.landmarkId);
+      return l ? [{ landmark: l.id, lat: degrees(l.lat), lon: degrees(l.lon), rtt: ms(b.minRttMs), at: b.at }] : [];
+    };
     let measurements = 0;
     const timed = buckets.flatMap((b) => {
-      const l = known.get(b.landmarkId);
-      if (!l) return [];
-      measurements += b.count;
-      return [{ landmark: l.id, lat: degrees(l.lat), lon: degrees(l.lon), rtt: ms(b.minRttMs), at: b.at }];
+      const t = timedOf(b);
+      if (t.length > 0) measurements += b.count;
+      return t;
     });
-    return { timed, measurements };
+    const reach = reachOf(timed, boundsAt(timed, now));
+    // A landmark whose recent answers are much slower than its least (a route changed): earlier ones may still bound tighter.
+    const earlier = now - reach < recentSince ? await repo.rtts(node.host_key, Math.max(since, Math.floor(now - reach)), recentSince - 1) : [];
+    const bounds = boundsAt([...timed, ...earlier.flatMap(timedOf), ...recent.flatMap(timedOf)], now);
+    return { timed, bounds, measurements };
   }
 
-  /** The bounds a node's current measurements give: the least RTT per landmark in the window. */
-  async bounds(node: NodeRecord): Promise<RttBound[]> {
+  /**
+   * The bounds a node's current measurements give now, in the order of the landmarks: each
+   * landmark's, grown to now, with the landmark and the measurement it grew from.
+   */
+  async landmarkBounds(node: NodeRecord): Promise<LandmarkBound[]> {
     const landmarks = await this.#repos.landmarks.list();
-    return boundsOf(await this.#evidence(node, this.#clock.now().getTime(), landmarks), landmarks);
+    return landmarkBoundsOf(await this.#evidence(node, this.#clock.now().getTime(), landmarks), landmarks);
+  }
+
+  /** The bounds a node's current measurements give now: per landmark, its measurements' least RTT grown to now (boundsAt). */
+  async bounds(node: NodeRecord): Promise<RttBound[]> {
+    return (await this.landmarkBounds(node)).map((b) => b.bound);
   }
 
   /** Judges bounds (one node's, or several nodes' together) against a claim with the server's parameters. */
@@ -406,14 +452,16 @@ export class Verification {
       restricted: this.#config.restricted,
       marginKm: this.#config.marginKm,
       maxAgeMs: this.#config.measurementMaxAgeMs,
+      travelKmPerH: DEFAULT_TRAVEL.maxSpeedKmPerH,
       createdAt: now,
     });
   }
 
   /**
-   * Recomputes a node's verdict and records it in its history when it changed (its record or its
-   * notes; else notes only when it was judged and on how many measurements), and when it will
-   * lose a bound (boundsExpireAt), to be judged again then (refreshExpired). It judges what the
+   * Recomputes a node's verdict, of where its host can be now, and records it in its history when
+   * what it says changed (said, or its notes; else notes only when it was judged, on how many
+   * measurements and the record), and has it judged again an interval on while measurements
+   * count (refreshExpired), its bounds grown by then. It judges what the
    * node's proof at this instant would hold (the same measurements and parameters; a test keeps
    * the two in step) from the database's summary of them, without reading the signed bodies.
    * `trusted`: the landmarks not revoked, when the caller has just read them.
@@ -427,19 +475,22 @@ export class Verification {
     // on a connection of its own: three round trips a judgement where one after another took six).
     const [evidence, [last]] = await Promise.all([this.#evidence(node, now, landmarks), this.#repos.verdicts.history(node.id, 1)]);
     const record = this.judge(boundsOf(evidence, landmarks), node.claimed_country);
-    const notes = verdictNotes(evidence.timed, record.empty === true);
+    const notes = verdictNotes(evidence.timed, evidence.bounds, record.empty === true);
     const answer = { nodeId: node.id, computedAt: new Date(now).toISOString(), measurements: evidence.measurements, verdict: record, notes };
     // A node never measured keeps no verdict: asking for one (a read, an auditor's
     // too) must not turn it from "none" into "possible" in lists, the summary and signed reports.
     if (!last && evidence.measurements === 0 && node.last_measured_at === null) return answer;
-    const changed = !last || JSON.stringify(last.record) !== JSON.stringify(record) || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
+    const changed = !last || said(last.record, this.#config.restricted) !== said(record, this.#config.restricted) || JSON.stringify(last.notes.map((n) => n.kind)) !== JSON.stringify(notes.map((n) => n.kind));
     await Promise.all([
-      this.#repos.verdicts.setExpiry(node.id, boundsExpireAt(evidence.timed, this.#config.measurementMaxAgeMs), seen),
+      // Judged again an interval on while any measurement counts: its bounds grow as it ages, so a
+      // host no longer measured loses "excluded" as soon as it could have travelled to a
+      // restricted country, not when its measurements leave the window.
+      this.#repos.verdicts.setExpiry(node.id, evidence.bounds.length === 0 ? null : now + Math.max(this.#config.verdictIntervalMs, MIN_REGROW_MS), seen),
       // What the verdict rests on, kept by compaction so that its proof at its time can be rebuilt:
       // at every judgement, not only a changed one, since lists and signed reports show the verdict
       // as of the last judgement (mostly those already marked: an index seek that writes nothing).
-      this.#repos.measurements.keep(node.host_key, leastPerLandmark(evidence.timed).map((b) => ({ landmarkId: b.landmark, at: b.at }))),
-      this.#repos.verdicts.judged(node.id, now, evidence.measurements),
+      this.#repos.measurements.keep(node.host_key, evidence.bounds.map((b) => ({ landmarkId: b.measured.landmark, at: b.measured.at }))),
+      this.#repos.verdicts.judged(node.id, now, evidence.measurements, record),
     ]);
     if (changed) {
       // Of two verdicts of a node in one millisecond, the later made is the newer (history's tie-break is the id).

@@ -27,4 +27,4 @@ export { probeCoast, type CoastProbeOptions, type CoastProbeHit } from './world/
 export { arcsMeetingRegion } from './world/query.js';
 
 /** Bumped whenever a change to this package can change a verdict. */
-export const GEO_ENGINE_VERSION = '1.8.0';
+export const GEO_ENGINE_VERSION = '1.9.0';

@@ -1,8 +1,8 @@
 import { capAngleForDistance, maxDistanceKm } from './bound.js';
 import { WGS84_MIN_RADIUS, MEAN_EARTH_RADIUS } from './constants.js';
-import type { SpeedModel } from './speed.js';
+import { speedOf, type SpeedModel } from './speed.js';
 import { angleBetween, fromLatLon } from './vec3.js';
-import { km, type Degrees, type Km, type Ms } from './units.js';
+import { km, ms, type Degrees, type Km, type Ms } from './units.js';
 
 /** One timed measurement of a host: from a landmark at a place, an RTT, at a time (ms since epoch). */
 export interface TimedBound {
@@ -30,6 +30,43 @@ export interface TravelOptions {
 }
 
 export const DEFAULT_TRAVEL: TravelOptions = Object.freeze({ speed: 'vacuum', maxSpeedKmPerH: 1200, bucketMs: 10 * 60_000 });
+
+/** How a bound grows with its age: the signal speed its RTT is read with, and the host's fastest travel. */
+export type GrowthOptions = Pick<TravelOptions, 'speed' | 'maxSpeedKmPerH'>;
+
+/**
+ * The RTT that bounds, `ageMs` after it was measured, a host that moves at most
+ * `maxSpeedKmPerH`: the host was within rtt/2 · v of the landmark then and has gone at most
+ * maxSpeed × age since, so the cap of rtt + 2 · maxSpeed · age / v holds it now. A measurement
+ * from the future (a landmark's clock ahead) does not shrink: its age counts as 0.
+ */
+export function grownRtt(rtt: Ms, ageMs: number, options: GrowthOptions): Ms {
+  const travelledKm = (options.maxSpeedKmPerH * Math.max(0, ageMs)) / 3_600_000;
+  return ms(rtt + (2 * travelledKm) / speedOf(options.speed));
+}
+
+/** A landmark's bound at a time: its measurement that bounds the host tightest then, and that RTT grown to then. */
+export interface BoundAt {
+  readonly measured: TimedBound;
+  readonly rtt: Ms;
+}
+
+/**
+ * Each landmark's bound on where a host is at `at` (ms since epoch), in the order the landmarks
+ * first appear: of its measurements, the least RTT grown by its age (grownRtt); of equal ones,
+ * the first given. A verdict on these describes where the host can be at `at`, even if it
+ * answered different landmarks from different places as it moved; the least RTT of a window,
+ * ungrown, holds only a host that stayed in one place for all of it.
+ */
+export function boundsAt(timed: readonly TimedBound[], at: number, options: GrowthOptions = DEFAULT_TRAVEL): BoundAt[] {
+  const best = new Map<string, BoundAt>();
+  for (const b of timed) {
+    const rtt = grownRtt(b.rtt, at - b.at, options);
+    const held = best.get(b.landmark);
+    if (!held || rtt < held.rtt) best.set(b.landmark, { measured: b, rtt });
+  }
+  return [...best.values()];
+}
 
 /**
  * Measurements of one host key that no single host could have given: by time bucket, the least

@@ -7,6 +7,7 @@ import { regionContains } from './region.js';
 import { degrees, ms } from './units.js';
 import { regionFromRtts, verifyTarget, type RttBound } from './verdict.js';
 import { fromLatLon } from './vec3.js';
+import { DEFAULT_TRAVEL, boundsAt, type TimedBound } from './travel.js';
 import { naturalEarthWorld } from './world/natural-earth.js';
 import { OVERLAY_AREAS } from './world/overlay-areas.js';
 import { overlayBorders, type LonLat, type OverlayArea } from './world/overlay.js';
@@ -153,6 +154,62 @@ describe('overlay areas (property)', () => {
         }
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+/** A point the geodesic `km` from (lat, lon) at a bearing. */
+const placeFrom = (from: { lat: number; lon: number }, maxKm: number) =>
+  fc.record({ azimuth: fc.double({ min: -180, max: 180, noNaN: true }), km: fc.double({ min: 0, max: maxKm, noNaN: true }) }).map(({ azimuth, km }) => {
+    const p = Geodesic.WGS84.Direct(from.lat, from.lon, azimuth, km * 1000);
+    return { lat: p.lat2!, lon: p.lon2!, km };
+  });
+
+const HOUR = 3_600_000;
+
+/** A host at A, then at B from `arrived` on (ms before the verdict), having moved at no more than DEFAULT_TRAVEL's speed; landmarks measuring it at either. */
+const movingHost = fc
+  .record({ lat: fc.double({ min: -60, max: 70, noNaN: true }), lon: fc.double({ min: -180, max: 180, noNaN: true, maxExcluded: true }) })
+  .chain((a) =>
+    fc.record({
+      a: fc.constant(a),
+      b: placeFrom(a, 3000),
+      arrivedMsAgo: fc.integer({ min: 0, max: 2 * HOUR }),
+      slackMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 * HOUR })),
+      landmarks: fc.array(fc.oneof(placeFrom(a, 3000), placeFrom(a, 300)), { minLength: 1, maxLength: 5 }),
+      taken: fc.array(
+        fc.record({
+          landmark: fc.nat(),
+          atB: fc.boolean(),
+          // How long before leaving A, or after reaching B, it was taken.
+          offsetMs: fc.integer({ min: 0, max: 4 * HOUR }),
+          stretch: fc.double({ min: 0, max: 1, noNaN: true }),
+          addedMs: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 20, noNaN: true })),
+        }),
+        { minLength: 1, maxLength: 12 },
+      ),
+    }),
+  );
+
+describe('boundsAt, for any host that moved no faster than the travel speed (property)', () => {
+  it('keeps where the host is at the verdict in the region, whatever it answered from where', () => {
+    fc.assert(
+      fc.property(movingHost, ({ a, b, arrivedMsAgo, slackMs, landmarks, taken }) => {
+        const now = 1_800_000_000_000;
+        const arrived = now - arrivedMsAgo;
+        // The fastest the move may have been: B's distance at DEFAULT_TRAVEL's speed, plus slack.
+        const left = arrived - Math.ceil((b.km / DEFAULT_TRAVEL.maxSpeedKmPerH) * HOUR) - slackMs;
+        const timed: TimedBound[] = taken.map((t) => {
+          const l = landmarks[t.landmark % landmarks.length]!;
+          const from = t.atB ? b : a;
+          const at = t.atB ? Math.min(now, arrived + t.offsetMs) : left - t.offsetMs;
+          const d = Geodesic.WGS84.Inverse(l.lat, l.lon, from.lat, from.lon).s12! / 1000;
+          return { landmark: `l${t.landmark % landmarks.length}`, lat: degrees(l.lat), lon: degrees(l.lon), rtt: ms(((2 * d) / SPEED_OF_LIGHT_VACUUM) * (1 + t.stretch) + t.addedMs), at };
+        });
+        const bounds = boundsAt(timed, now).map((g) => ({ lat: g.measured.lat, lon: g.measured.lon, rtt: g.rtt }));
+        expect(regionContains(regionFromRtts(bounds, 'vacuum'), fromLatLon(degrees(b.lat), degrees(b.lon)))).toBe(true);
+      }),
+      { numRuns: 400 },
     );
   });
 });

@@ -1,10 +1,14 @@
-import { degrees, ms, type RttBound, type TimedBound } from '@locus/geo';
+import { boundsAt, degrees, ms, type GrowthOptions, type RttBound, type TimedBound } from '@locus/geo';
 import type { LandmarkInfo, SignedMeasurement } from '@locus/protocol';
 
-/** One bound per landmark: the smallest minimum RTT among its measurements (delay only adds). */
-export function boundsFromMeasurements(landmarks: readonly LandmarkInfo[], measurements: readonly SignedMeasurement[]): RttBound[] {
-  const best = new Map<string, number>();
-  for (const { measurement: m } of measurements) best.set(m.landmarkId, Math.min(best.get(m.landmarkId) ?? Infinity, m.minRttMs));
+/**
+ * One bound per landmark, in the order of `landmarks`, on where the host is at `at` (ms since
+ * epoch): of its measurements, the least RTT grown by the way a host moving at
+ * `growth.maxSpeedKmPerH` can have travelled since (boundsAt; delay only adds). A speed of 0
+ * gives each landmark's least RTT, which holds only a host that did not move.
+ */
+export function boundsFromMeasurements(landmarks: readonly LandmarkInfo[], measurements: readonly SignedMeasurement[], at: number, growth: GrowthOptions): RttBound[] {
+  const best = new Map(boundsAt(timedBoundsFromMeasurements(landmarks, measurements), at, growth).map((b) => [b.measured.landmark, b.rtt]));
   return landmarks.flatMap((l) => {
     const rtt = best.get(l.id);
     return rtt === undefined ? [] : [{ lat: degrees(l.lat), lon: degrees(l.lon), rtt: ms(rtt) }];

@@ -13,6 +13,8 @@ export interface ProofInput {
   readonly restricted: readonly CountryCode[];
   readonly marginKm: number;
   readonly maxAgeMs: number;
+  /** The fastest the host is taken to move, km/h (DEFAULT_TRAVEL.maxSpeedKmPerH): the verdict is of where it can be at createdAt. */
+  readonly travelKmPerH: number;
   readonly createdAt: Date;
 }
 
@@ -35,12 +37,14 @@ export function buildProof(world: World, input: ProofInput): ProofBundle {
     restricted: [...input.restricted],
     marginKm: input.marginKm,
     maxAgeMs: input.maxAgeMs,
+    travelKmPerH: input.travelKmPerH,
     engine: GEO_ENGINE_VERSION,
     borders: world.source,
     ...(world.overlayReviewed === undefined ? {} : { overlayReviewed: world.overlayReviewed }),
   };
-  const verdict = verifyTarget(world, boundsFromMeasurements(landmarks, measurements), input.claimed, {
-    speed: speedModelOf(input.speed),
+  const speed = speedModelOf(input.speed);
+  const verdict = verifyTarget(world, boundsFromMeasurements(landmarks, measurements, input.createdAt.getTime(), { speed, maxSpeedKmPerH: input.travelKmPerH }), input.claimed, {
+    speed,
     restricted: new Set(input.restricted),
     marginKm: km(input.marginKm),
   });

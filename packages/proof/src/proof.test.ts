@@ -22,6 +22,7 @@ function bundleFor(landmarks: TestLandmark[], at = singapore, claimed: string | 
     restricted: DEFAULT_RESTRICTED,
     marginKm: 25,
     maxAgeMs: 24 * 3600_000,
+    travelKmPerH: 1200,
     createdAt,
   });
 }
@@ -43,7 +44,7 @@ describe('proof bundles', () => {
     const other = measure(landmarks[0]!, generateSigningKey().publicKey, singapore, createdAt);
     const old = measure(landmarks[0]!, host, singapore, new Date(createdAt.getTime() - 25 * 3600_000));
     const revoked = measure(landmarkAt('gone', 'SG', 1.3, 103.8), host, singapore, createdAt);
-    const b = buildProof(world, { hostKey: host, claimed: 'SG', landmarks: landmarks.map((l) => l.info), measurements: [other, old, revoked, ...bundle.measurements], speed: 'vacuum', restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, createdAt });
+    const b = buildProof(world, { hostKey: host, claimed: 'SG', landmarks: landmarks.map((l) => l.info), measurements: [other, old, revoked, ...bundle.measurements], speed: 'vacuum', restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, travelKmPerH: 1200, createdAt });
     expect(b.measurements).toEqual(bundle.measurements);
   });
 
@@ -108,7 +109,8 @@ describe('proof bundles', () => {
     const require = { ...DEFAULT_PROOF_REQUIREMENTS, maxAgeMs: 24 * hour, maxProofAgeMs: 10 * hour };
     const problems = (b: ProofBundle, now: number) => {
       const r = verifyProof(world, b, { require, now });
-      return r.ok ? [] : r.problems.map((p) => `${p.code} ${p.where}: ${p.message}`);
+      // A bundle dated later no longer gives its verdict (every bound has grown since): only its age is looked at here.
+      return r.ok ? [] : r.problems.filter((p) => p.code === 'LOCUS_ERR_MEASUREMENT_STALE').map((p) => `${p.code} ${p.where}: ${p.message}`);
     };
     expect(problems(clone(bundle), createdAt.getTime() + 9 * hour)).toEqual([]);
     expect(problems(clone(bundle), createdAt.getTime() + 11 * hour)).toEqual([expect.stringMatching(/^LOCUS_ERR_MEASUREMENT_STALE measurements\[0\]\.measurement\.measuredAt: its newest signed measurement was taken 2026-11-29T11:59:00\.000Z, 11\.02 h ago, more than the 10 h you allow/)]);
@@ -127,6 +129,54 @@ describe('proof bundles', () => {
     expect(verifyProof(world, b).ok).toBe(false);
   });
 
+  describe('judge where the host can be when the bundle is made, letting it travel', () => {
+    // The audit's case: in Russia at every measurement, from Vyborg two hours before and from
+    // Kaliningrad at the end. Honest RTTs; each landmark's least is the nearer place's.
+    const waw = landmarkAt('waw', 'PL', 52.23, 21.01);
+    const hel = landmarkAt('hel', 'FI', 60.17, 24.94);
+    const moved = [waw, hel].flatMap((l) => [measure(l, host, { lat: 60.71, lon: 28.75 }, new Date(createdAt.getTime() - 2 * 3_600_000)), measure(l, host, { lat: 54.71, lon: 20.51 }, createdAt)]);
+    const movedBundle = (travelKmPerH: number) =>
+      buildProof(world, { hostKey: host, claimed: 'LT', landmarks: [waw.info, hel.info], measurements: moved, speed: 'vacuum', restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 6 * 3600_000, travelKmPerH, createdAt });
+    const problems = (r: ReturnType<typeof verifyProof>) => (r.ok ? [] : r.problems.map((p) => `${p.code} ${p.where}: ${p.message}`));
+
+    it('keeps Russia possible for a host that moved within Russia while it was measured, and records the speed', () => {
+      const b = movedBundle(1200);
+      expect(b.parameters.travelKmPerH).toBe(1200);
+      expect(b.verdict.restricted).toBe('possible');
+      expect(b.verdict.possibleCountries).toContain('RU');
+      expect(verifyProof(world, clone(b), { require: DEFAULT_PROOF_REQUIREMENTS })).toMatchObject({ ok: true, verdict: b.verdict });
+    });
+
+    it('fails a bundle that lets its host travel slower than required: it could exclude where the host was', () => {
+      const still = movedBundle(0);
+      // Judged as if the host stayed put: excluded, in the Baltics, where it never was.
+      expect(still.verdict).toMatchObject({ restricted: 'excluded' });
+      expect(problems(verifyProof(world, clone(still), { require: DEFAULT_PROOF_REQUIREMENTS }))).toEqual([
+        'LOCUS_ERR_PROOF_MISMATCH parameters.travelKmPerH: lets its host move at 0 km/h, less than the 1200 km/h you hold it to: a host that moved faster while it was measured could be judged "excluded" where it never was',
+      ]);
+      expect(verifyProof(world, clone(still), { require: { ...DEFAULT_PROOF_REQUIREMENTS, travelKmPerH: 0 } })).toMatchObject({ ok: true });
+    });
+
+    it('recomputes a bundle made before the speed was recorded as it was judged, says so, and fails it against the default requirement', () => {
+      const old = clone(movedBundle(0));
+      delete old.parameters.travelKmPerH;
+      const r = verifyProof(world, clone(old));
+      expect(r).toMatchObject({ ok: true, verdict: old.verdict });
+      expect(r.notes).toContain("the bundle does not say how fast its host may move (it predates the record): recomputed with each landmark's least RTT as it was, which holds only a host that stayed in one place across the window");
+      expect(problems(verifyProof(world, clone(old), { require: DEFAULT_PROOF_REQUIREMENTS }))).toEqual([expect.stringMatching(/^LOCUS_ERR_PROOF_MISMATCH parameters\.travelKmPerH: absent: the bundle was made before Locus grew bounds with time/)]);
+    });
+
+    it('catches a speed raised after the verdict was made, and a creation date moved on: the verdict no longer follows', () => {
+      const still = clone(movedBundle(0));
+      still.parameters.travelKmPerH = 1200;
+      expect(problems(verifyProof(world, still))).toContainEqual(expect.stringMatching(/verdict\.restricted: the bundle says "excluded", its measurements give "possible"/));
+      // A day later, every bound has grown by 28,800 km: the bundle says nothing any more of where the host is.
+      const later = clone(movedBundle(1200));
+      later.createdAt = new Date(createdAt.getTime() + 5 * 3_600_000).toISOString();
+      expect(problems(verifyProof(world, later))).toContainEqual(expect.stringMatching(/verdict\.areaKm2/));
+    });
+  });
+
   describe('record the overlay outlines they were judged with, and note outlines past review', () => {
     const overlayNotes = (r: { notes: readonly string[] }) => r.notes.filter((n) => /overlay outlines/.test(n));
     /** A world, and the bundle judged with it, whose outlines were reviewed on a given day (the shipped day moves at each review). */
@@ -141,7 +191,7 @@ describe('proof bundles', () => {
 
     it('records the day the outlines were reviewed', () => {
       expect(bundle.parameters.overlayReviewed).toBe(OVERLAY_REVIEWED);
-      expect(buildProof(reviewedOn('2026-11-01'), { hostKey: host, claimed: 'SG', landmarks: landmarks.map((l) => l.info), measurements: bundle.measurements, speed: 'vacuum', restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, createdAt }).parameters.overlayReviewed).toBe('2026-11-01');
+      expect(buildProof(reviewedOn('2026-11-01'), { hostKey: host, claimed: 'SG', landmarks: landmarks.map((l) => l.info), measurements: bundle.measurements, speed: 'vacuum', restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, travelKmPerH: 1200, createdAt }).parameters.overlayReviewed).toBe('2026-11-01');
     });
 
     it('notes nothing while they are six months old or less, or when no clock is given', () => {
@@ -150,7 +200,7 @@ describe('proof bundles', () => {
     });
 
     it('notes outlines past review at the time of verifying, naming the fronts, and still holds', () => {
-      const r = verifyProof(reviewedOn('2025-12-01'), judgedWith('2025-12-01'), { now, trusted: landmarks.map((l) => l.info), require: { restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, speed: 'vacuum' } });
+      const r = verifyProof(reviewedOn('2025-12-01'), judgedWith('2025-12-01'), { now, trusted: landmarks.map((l) => l.info), require: { restricted: DEFAULT_RESTRICTED, marginKm: 25, maxAgeMs: 24 * 3600_000, speed: 'vacuum', travelKmPerH: 1200 } });
       expect(r).toMatchObject({ ok: true, verdict: bundle.verdict });
       expect(r.notes).toEqual([
         'the overlay outlines the bundle was judged and recomputed with were reviewed 2025-12-01, more than 6 months before 2026-12-02: the lines they follow may have moved since, above all the fronts of Russian-occupied south-eastern Ukraine, Abkhazia, South Ossetia, Transnistria: a verdict near them may rest on an old line',

@@ -1,4 +1,4 @@
-import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, GEO_ENGINE_VERSION, OVERLAY_FRONTS, OVERLAY_REVIEW_MONTHS, km, overlayReviewDue, speedOf, verifyTarget, type SpeedModel, type World } from '@locus/geo';
+import { DEFAULT_BORDER_MARGIN, DEFAULT_RESTRICTED, DEFAULT_TRAVEL, GEO_ENGINE_VERSION, OVERLAY_FRONTS, OVERLAY_REVIEW_MONTHS, km, overlayReviewDue, speedOf, verifyTarget, type SpeedModel, type World } from '@locus/geo';
 import { ProofBundle, verifyMeasurementSignature, type LandmarkInfo, type ProtocolErrorCode, type VerdictRecord } from '@locus/protocol';
 import { boundsFromMeasurements } from './bounds.js';
 import { speedModelOf } from './build.js';
@@ -47,6 +47,14 @@ export interface ProofRequirements {
    */
   readonly speed: SpeedModel;
   /**
+   * The least travel speed, km/h, the bundle must allow its host: each bound grows by the way
+   * a host this fast can have gone since it was measured. Less (or a bundle made before Locus
+   * grew bounds) holds only a host that moved slower, or not at all: one that answered
+   * different landmarks from different places as it moved could be judged "excluded" in a
+   * region it never was in.
+   */
+  readonly travelKmPerH: number;
+  /**
    * How long ago, at most, the bundle's newest signed measurement may have been taken (ms before
    * `now`); undefined: any age. A proof says where a host was in its window, not where it is.
    * Its `createdAt` is not signed, so the age is not taken from it.
@@ -54,8 +62,17 @@ export interface ProofRequirements {
   readonly maxProofAgeMs?: number | undefined;
 }
 
-/** The parameters a Locus server judges with by default: the default restricted list, a 25-km margin, a 6-hour window, light in vacuum. */
-export const DEFAULT_PROOF_REQUIREMENTS: ProofRequirements = Object.freeze({ restricted: DEFAULT_RESTRICTED, marginKm: DEFAULT_BORDER_MARGIN, maxAgeMs: 6 * 3_600_000, speed: 'vacuum' as SpeedModel });
+/** The parameters a Locus server judges with by default: the default restricted list, a 25-km margin, a 6-hour window, light in vacuum, hosts moving up to 1,200 km/h. */
+export const DEFAULT_PROOF_REQUIREMENTS: ProofRequirements = Object.freeze({
+  restricted: DEFAULT_RESTRICTED,
+  marginKm: DEFAULT_BORDER_MARGIN,
+  maxAgeMs: 6 * 3_600_000,
+  speed: 'vacuum' as SpeedModel,
+  travelKmPerH: DEFAULT_TRAVEL.maxSpeedKmPerH,
+});
+
+/** A bundle's travel speed, km/h: 0 for one made before Locus grew bounds (it judged the least RTTs as they were). */
+const travelOf = (bundle: ProofBundle): number => bundle.parameters.travelKmPerH ?? 0;
 
 /** The bundle's parameters weaker than those required: each a problem. */
 function weakerParameters(bundle: ProofBundle, require: ProofRequirements): ProofProblem[] {
@@ -68,6 +85,11 @@ function weakerParameters(bundle: ProofBundle, require: ProofRequirements): Proo
   if (parameters.maxAgeMs > require.maxAgeMs) weaker('maxAgeMs', `counts measurements for ${parameters.maxAgeMs / 3_600_000} h, longer than the ${require.maxAgeMs / 3_600_000} h you hold it to`);
   const speed = speedModelOf(parameters.speed);
   if (speedOf(speed) < speedOf(require.speed)) weaker('speed', `judged with speed ${parameters.speed} (${+speedOf(speed).toFixed(3)} km/ms), slower than the ${require.speed} you hold it to: its regions assume no path beats that speed`);
+  if (parameters.travelKmPerH === undefined && require.travelKmPerH > 0) {
+    weaker('travelKmPerH', `absent: the bundle was made before Locus grew bounds with time, and holds only a host that stayed in one place across its window (one that moved could be judged "excluded" where it never was); you hold it to ${require.travelKmPerH} km/h`);
+  } else if (travelOf(bundle) < require.travelKmPerH) {
+    weaker('travelKmPerH', `lets its host move at ${travelOf(bundle)} km/h, less than the ${require.travelKmPerH} km/h you hold it to: a host that moved faster while it was measured could be judged "excluded" where it never was`);
+  }
   return problems;
 }
 
@@ -199,9 +221,13 @@ export function verifyProof(world: World, input: unknown, options: VerifyProofOp
   notes.push(...overlayNotes(bundle.parameters.overlayReviewed, world.overlayReviewed, options.now));
   if (bundle.host.claimed !== bundle.verdict.claimed) mismatch('verdict.claimed', `the host claims ${bundle.host.claimed}, the verdict judges ${bundle.verdict.claimed}`);
 
+  if (bundle.parameters.travelKmPerH === undefined) {
+    notes.push('the bundle does not say how fast its host may move (it predates the record): recomputed with each landmark\'s least RTT as it was, which holds only a host that stayed in one place across the window');
+  }
+  const speed = speedModelOf(bundle.parameters.speed);
   const recomputed = toVerdictRecord(
-    verifyTarget(world, boundsFromMeasurements(bundle.landmarks, bundle.measurements), bundle.host.claimed, {
-      speed: speedModelOf(bundle.parameters.speed),
+    verifyTarget(world, boundsFromMeasurements(bundle.landmarks, bundle.measurements, created, { speed, maxSpeedKmPerH: travelOf(bundle) }), bundle.host.claimed, {
+      speed,
       restricted: new Set(bundle.parameters.restricted),
       marginKm: km(bundle.parameters.marginKm),
     }),

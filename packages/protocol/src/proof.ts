@@ -36,6 +36,13 @@ export const ProofParameters = z.strictObject({
   marginKm: z.number().min(0).max(1000),
   /** Measurements older than this, relative to `createdAt`, do not count. */
   maxAgeMs: z.number().int().positive(),
+  /**
+   * The fastest the host is taken to move, km/h: each measurement's bound grows by the way it
+   * could have travelled between when it was taken and `createdAt`, so the verdict is of where
+   * the host can be at `createdAt` even if it moved. Absent in bundles made before Locus grew
+   * bounds, whose verdicts hold only a host that stayed in one place across the window.
+   */
+  travelKmPerH: z.number().min(0).max(100_000).optional(),
   /** The geo engine version and border data that gave the verdict. */
   engine: z.string().max(100),
   borders: z.string().max(200),

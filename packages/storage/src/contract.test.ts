@@ -739,14 +739,15 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     expect(await verdicts.lastJudged(['n1'])).toEqual(new Map());
     await verdicts.insert({ id: 'v1', nodeId: 'n1', computedAt: 10, measurements: 4, record, notes: [] });
     await verdicts.insert({ id: 'v2', nodeId: 'n2', computedAt: 10, measurements: 2, record, notes: [] });
-    await verdicts.judged('n1', 10, 4);
-    await verdicts.judged('n1', 70, 9);
+    await verdicts.judged('n1', 10, 4, record);
+    // Judged again to the same verdict with another area (its bounds grown or tightened): no history row, the last record listed.
+    await verdicts.judged('n1', 70, 9, { ...record, areaKm2: 5 });
     expect(await verdicts.lastJudged(['n1', 'n2', 'n3'])).toEqual(new Map([['n1', { at: 70, measurements: 9 }]]));
     expect(await verdicts.lastJudged([])).toEqual(new Map());
     const latest = await verdicts.latestByOrg('org-a');
     // Judged since its verdict was stored: as of then, on as many measurements; never judged: as stored.
-    expect(latest.get('n1')).toMatchObject({ id: 'v1', computedAt: 70, measurements: 9 });
-    expect(latest.get('n2')).toMatchObject({ id: 'v2', computedAt: 10, measurements: 2 });
+    expect(latest.get('n1')).toMatchObject({ id: 'v1', computedAt: 70, measurements: 9, record: { ...record, areaKm2: 5 } });
+    expect(latest.get('n2')).toMatchObject({ id: 'v2', computedAt: 10, measurements: 2, record });
     expect((await verdicts.latestByOrg('org-a', ['n1'])).get('n1')).toMatchObject({ computedAt: 70, measurements: 9 });
     expect((await verdicts.history('n1')).map((v) => [v.id, v.computedAt, v.measurements])).toEqual([['v1', 10, 4]]);
     // Judged with the expiry seen before: replaced if unchanged since, else the sooner kept.

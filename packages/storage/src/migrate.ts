@@ -30,6 +30,7 @@ import { landmarkVersion } from './migrations/0029-landmark-version.js';
 import { alertUntoldResolution } from './migrations/0030-alert-untold-resolution.js';
 import { deliveriesPendingByAlert } from './migrations/0031-deliveries-pending-by-alert.js';
 import { deliveryLog } from './migrations/0032-delivery-log.js';
+import { judgedRecord } from './migrations/0033-judged-record.js';
 import type { Storage } from './storage.js';
 
 /** Every migration, in order. Names sort in application order and are never renamed. */
@@ -65,6 +66,7 @@ export const ALL_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0030-alert-untold-resolution': alertUntoldResolution,
   '0031-deliveries-pending-by-alert': deliveriesPendingByAlert,
   '0032-delivery-log': deliveryLog,
+  '0033-judged-record': judgedRecord,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ALL_MIGRATIONS };

@@ -77,6 +77,8 @@ export interface NodeJudgementTable {
   node_id: string;
   judged_at: number;
   measurements: number;
+  /** The last judgement's VerdictRecord as JSON; null when judged before it was kept. */
+  record: string | null;
 }
 
 /** The parameters the stored verdicts were judged with (one row, id "current"). */

@@ -22,13 +22,20 @@ describe('locus proof verify', () => {
     expect(r.code).toBe(0);
   });
 
-  it('accepts a bundle made before bundles recorded the day their overlay outlines were reviewed', async () => {
+  it('fails a bundle made before bundles recorded their travel speed (and the day their overlay outlines were reviewed) unless told to accept none', async () => {
     const before = readFileSync(new URL('__fixtures__/proof-bundle-before-overlay-day.json', import.meta.url), 'utf8');
     const bundle = JSON.parse(before) as { landmarks: unknown[]; parameters: Record<string, unknown> };
     expect(bundle.parameters).not.toHaveProperty('overlayReviewed');
+    expect(bundle.parameters).not.toHaveProperty('travelKmPerH');
     const dir = tempFiles({ 'proof.json': before, 'trust.json': JSON.stringify(bundle.landmarks) });
-    const r = await runLocus(['proof', 'verify', join(dir, 'proof.json'), '--trust', join(dir, 'trust.json')]);
+    // Its verdict holds only a host that stayed in one place across its window.
+    const held = await runLocus(['proof', 'verify', join(dir, 'proof.json'), '--trust', join(dir, 'trust.json')]);
+    expect(held.stdout).toMatch(/^proof does NOT hold \(1 problem\):\n {2}LOCUS_ERR_PROOF_MISMATCH at parameters\.travelKmPerH: absent: the bundle was made before Locus grew bounds with time/);
+    expect(held.code).toBe(1);
+    const r = await runLocus(['proof', 'verify', join(dir, 'proof.json'), '--trust', join(dir, 'trust.json'), '--travel-kmh', '0']);
     expect(r.stdout).toMatch(/^proof holds: host \S+ claims SG\n/);
+    expect(r.stdout).toMatch(/, travel \(not recorded: none\)\n/);
+    expect(r.stdout).toContain("\n  note: the bundle does not say how fast its host may move (it predates the record): recomputed with each landmark's least RTT as it was");
     expect(r.code).toBe(0);
   });
 
@@ -84,7 +91,7 @@ describe('locus proof verify', () => {
     it('says a bundle made before the day was recorded does not carry one', async () => {
       const before = readFileSync(new URL('__fixtures__/proof-bundle-before-overlay-day.json', import.meta.url), 'utf8');
       const dir = tempFiles({ 'proof.json': before, 'trust.json': JSON.stringify((JSON.parse(before) as { landmarks: unknown[] }).landmarks) });
-      const r = await verifyAt(monthsAfter(OVERLAY_REVIEWED, 1), [join(dir, 'proof.json'), '--trust', join(dir, 'trust.json')]);
+      const r = await verifyAt(monthsAfter(OVERLAY_REVIEWED, 1), [join(dir, 'proof.json'), '--trust', join(dir, 'trust.json'), '--travel-kmh', '0']);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`\n  note: the bundle does not say when the overlay outlines it was judged with were reviewed (it predates the record); recomputed with outlines reviewed ${OVERLAY_REVIEWED}\n`);
     });
@@ -158,17 +165,24 @@ describe('locus proof verify', () => {
     writeFileSync(join(dir, 'trust.json'), JSON.stringify((JSON.parse(text) as { landmarks: unknown[] }).landmarks));
     const lax = await runLocus(['proof', 'verify', join(dir, 'forged.json'), '--restricted', 'RU', '--window-hours', '60', '--trust', join(dir, 'trust.json')]);
     expect(lax.code).toBe(0);
-    expect(lax.stdout).toMatch(new RegExp(`\n {2}judged with restricted RU, border margin 25 km, window 60 h, speed vacuum, overlay outlines reviewed ${(forged as unknown as { parameters: { overlayReviewed: string } }).parameters.overlayReviewed}\n`));
+    expect(lax.stdout).toMatch(new RegExp(`\n {2}judged with restricted RU, border margin 25 km, window 60 h, speed vacuum, travel 1200 km/h, overlay outlines reviewed ${(forged as unknown as { parameters: { overlayReviewed: string } }).parameters.overlayReviewed}\n`));
     const narrow = JSON.parse(text) as Bundle;
     narrow.parameters.marginKm = 0;
     writeFileSync(join(dir, 'narrow.json'), JSON.stringify(narrow));
     const m = await runLocus(['proof', 'verify', join(dir, 'narrow.json'), '--json']);
     expect(m.code).toBe(1);
     expect((JSON.parse(m.stdout) as { problems: { where: string; message: string }[] }).problems).toContainEqual({ code: 'LOCUS_ERR_PROOF_MISMATCH', where: 'parameters.marginKm', message: 'a border margin of 0 km, less than the 25 km you hold it to' });
+    // A host let move slower than you hold it to: a verdict of where it could be that assumes it stayed nearer.
+    const still = JSON.parse(text) as { parameters: { travelKmPerH: number } };
+    still.parameters.travelKmPerH = 100;
+    writeFileSync(join(dir, 'still.json'), JSON.stringify(still));
+    const t = await runLocus(['proof', 'verify', join(dir, 'still.json'), '--json']);
+    expect(t.code).toBe(1);
+    expect((JSON.parse(t.stdout) as { problems: { where: string; message: string }[] }).problems).toContainEqual(expect.objectContaining({ where: 'parameters.travelKmPerH', message: expect.stringMatching(/^lets its host move at 100 km\/h, less than the 1200 km\/h you hold it to/) }));
     // The example, judged with the defaults, holds and says so.
     const ok = await runLocus(['proof', 'verify', join(tempFiles({ 'p.json': text }), 'p.json')]);
     expect(ok.stdout).toMatch(/judged with restricted CN,HK,MO,RU,IR,KP,SY,CU,BY, border margin 25 km, window 1 h, speed vacuum/);
-    for (const bad of [['--restricted', 'XX'], ['--margin-km', 'far'], ['--window-hours', '1e9']]) {
+    for (const bad of [['--restricted', 'XX'], ['--margin-km', 'far'], ['--window-hours', '1e9'], ['--travel-kmh', '-5']]) {
       const b = await runLocus(['proof', 'verify', join(dir, 'forged.json'), ...bad]);
       expect(b.code, bad.join(' ')).toBe(2);
       expect(b.stderr).toMatch(/^locus: error LOCUS_ERR_CLI_USAGE: locus proof verify: --/);

@@ -13,14 +13,16 @@ import { trustedLandmarks } from './trust-option.js';
 const NAME = 'locus proof verify';
 
 export const HELP = `Usage: ${NAME} FILE [--trust LANDMARKS.json] [--restricted LIST] [--margin-km KM]
-                         [--window-hours H] [--speed MODEL] [--max-age-hours H] [--json]
+                         [--window-hours H] [--speed MODEL] [--travel-kmh V] [--max-age-hours H]
+                         [--json]
 
 Checks a Locus location proof offline: every measurement's signature under its landmark's
 key, that each one measures the bundle's host from a landmark in the bundle at the place it
 signed, that none is stale or repeated, that the measurements give the verdict the bundle
 states (recomputed with this Locus's geo engine), and that the bundle was judged with
 parameters at least as strict as yours: its own are not signed. It says when the bundle was
-made: a proof tells where the host answered from in its window, not where it is now. It
+made: a proof tells where the host could be when it was made (each measurement's bound grown
+by the way the host could have travelled since), not where it is now. It
 notes, without failing, overlay outlines (occupied land, seas, reefs that the border data
 leaves out) reviewed more than ${OVERLAY_REVIEW_MONTHS} months ago, the bundle's or this Locus's own: fronts move.
 
@@ -35,6 +37,10 @@ Options:
   --window-hours H    the longest a measurement may count for in it (default ${DEFAULT_PROOF_REQUIREMENTS.maxAgeMs / 3_600_000})
   --speed MODEL       the slowest speed model it may judge with: vacuum (default; the only
                       physical bound), fiber, or km/ms; a slower one draws smaller regions
+  --travel-kmh V      the least travel speed it must allow its host, km/h (default
+                      ${DEFAULT_PROOF_REQUIREMENTS.travelKmPerH}): less lets a host that moved while it was measured
+                      be judged "excluded" where it never was; 0 accepts bundles made
+                      before Locus grew bounds, which hold only a host that stayed put
   --max-age-hours H   how long ago its newest signed measurement may have been taken
                       (default: any age, as for an archived proof); its createdAt is not
                       signed, so the age is not taken from it
@@ -74,6 +80,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     'margin-km': { type: 'string' },
     'window-hours': { type: 'string' },
     speed: { type: 'string' },
+    'travel-kmh': { type: 'string' },
     'max-age-hours': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -93,7 +100,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   if (v.json) {
     io.stdout(`${JSON.stringify({ ...result, ...(result.ok ? { trusted: !untrusted } : {}) }, null, 2)}\n`);
   } else if (result.ok) {
-    const b = bundle as { createdAt: string; host: { hostKey: string; claimed: string | null }; measurements: { measurement: { measuredAt: string } }[]; landmarks: unknown[]; parameters: { restricted: string[]; marginKm: number; maxAgeMs: number; speed: string; overlayReviewed?: string } };
+    const b = bundle as { createdAt: string; host: { hostKey: string; claimed: string | null }; measurements: { measurement: { measuredAt: string } }[]; landmarks: unknown[]; parameters: { restricted: string[]; marginKm: number; maxAgeMs: number; speed: string; travelKmPerH?: number; overlayReviewed?: string } };
     // The bundle's strings are untrusted: printed as they are, they could rewrite the screen.
     io.stdout(
       printableLines([
@@ -101,7 +108,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
         `  newest signed measurement ${newest(b.measurements)} (${age(now - Date.parse(newest(b.measurements)))}); made ${b.createdAt} by its own (unsigned) word, from measurements of the ${b.parameters.maxAgeMs / 3_600_000} h before`,
         `  claim ${result.verdict.claim ?? '(none)'}, restricted ${result.verdict.restricted}, possible ${result.verdict.possibleCountries.join(' ') || '(none)'}`,
         `  ${b.measurements.length} signed measurement(s) from ${b.landmarks.length} landmark(s) verified; verdict recomputed and matches`,
-        `  judged with restricted ${b.parameters.restricted.join(',') || '(none)'}, border margin ${b.parameters.marginKm} km, window ${b.parameters.maxAgeMs / 3_600_000} h, speed ${b.parameters.speed}${b.parameters.overlayReviewed ? `, overlay outlines reviewed ${b.parameters.overlayReviewed}` : ''}`,
+        `  judged with restricted ${b.parameters.restricted.join(',') || '(none)'}, border margin ${b.parameters.marginKm} km, window ${b.parameters.maxAgeMs / 3_600_000} h, speed ${b.parameters.speed}, travel ${b.parameters.travelKmPerH === undefined ? '(not recorded: none)' : `${b.parameters.travelKmPerH} km/h`}${b.parameters.overlayReviewed ? `, overlay outlines reviewed ${b.parameters.overlayReviewed}` : ''}`,
         ...result.notes.map((n) => `  note: ${n}`),
       ]),
     );
@@ -127,13 +134,14 @@ function age(ms: number): string {
 }
 
 /** The parameters the bundle is held to: the defaults, or those given. */
-function requirementsOf(v: { restricted?: string; 'margin-km'?: string; 'window-hours'?: string; speed?: string; 'max-age-hours'?: string }): ProofRequirements {
+function requirementsOf(v: { restricted?: string; 'margin-km'?: string; 'window-hours'?: string; speed?: string; 'travel-kmh'?: string; 'max-age-hours'?: string }): ProofRequirements {
   const number = (flag: string, text: string | undefined, fallback: number, max: number, unit: string): number => (text === undefined ? fallback : numberOption(NAME, flag, text, 0, max, unit));
   return {
     restricted: v.restricted === undefined ? DEFAULT_PROOF_REQUIREMENTS.restricted : parseRestricted(v.restricted, NAME),
     marginKm: number('margin-km', v['margin-km'], DEFAULT_PROOF_REQUIREMENTS.marginKm, 1000, 'km'),
     maxAgeMs: number('window-hours', v['window-hours'], DEFAULT_PROOF_REQUIREMENTS.maxAgeMs / 3_600_000, 24 * 365, 'hours') * 3_600_000,
     speed: speedRequired(v.speed),
+    travelKmPerH: number('travel-kmh', v['travel-kmh'], DEFAULT_PROOF_REQUIREMENTS.travelKmPerH, 100_000, 'km/h'),
     maxProofAgeMs: v['max-age-hours'] === undefined ? undefined : numberOption(NAME, 'max-age-hours', v['max-age-hours'], 0, 24 * 365 * 100, 'hours') * 3_600_000,
   };
 }

@@ -73,7 +73,10 @@ export interface RegionLandmark {
   readonly name: string | null;
   readonly lat: number;
   readonly lon: number;
+  /** The RTT of the measurement the bound grew from, and when it was taken. */
   readonly minRttMs: number;
+  readonly measuredAt: string;
+  /** How far from the landmark the host can be now: the RTT's distance grown by its travel since. */
   readonly boundKm: number;
 }
 

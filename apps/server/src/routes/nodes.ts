@@ -100,7 +100,10 @@ const Region = z.strictObject({
       name: z.string().nullable(),
       lat: z.number(),
       lon: z.number(),
+      /** The RTT of the measurement the bound grew from, and when the landmark took it. */
       minRttMs: z.number(),
+      measuredAt: z.iso.datetime(),
+      /** How far from the landmark the host can be now, km: the RTT's distance grown by the way the host could have travelled since. */
       boundKm: z.number(),
     }),
   ),
@@ -336,15 +339,18 @@ export const nodeRoutes =
       const caller = await ctx.caller(request);
       requirePermission(caller, 'verdicts:read');
       const node = await nodeOf(caller.orgId, request.params.id);
-      const bounds = await ctx.verification.bounds(node);
-      const landmarks = await ctx.repos.landmarks.list();
-      const byPlace = new Map(landmarks.map((l) => [`${l.lat},${l.lon}`, l]));
+      const bounds = await ctx.verification.landmarkBounds(node);
       return {
-        outline: ctx.verification.outline(bounds),
-        landmarks: bounds.map((b) => {
-          const l = byPlace.get(`${b.lat},${b.lon}`);
-          return { id: l?.id ?? null, name: l?.name ?? null, lat: b.lat, lon: b.lon, minRttMs: b.rtt, boundKm: Math.round(maxDistanceKm(b.rtt, 'vacuum') * 10) / 10 };
-        }),
+        outline: ctx.verification.outline(bounds.map((b) => b.bound)),
+        landmarks: bounds.map(({ landmark: l, measured, bound }) => ({
+          id: l.id,
+          name: l.name,
+          lat: bound.lat,
+          lon: bound.lon,
+          minRttMs: measured.rtt,
+          measuredAt: new Date(measured.at).toISOString(),
+          boundKm: Math.round(maxDistanceKm(bound.rtt, 'vacuum') * 10) / 10,
+        })),
       };
     });
 

@@ -149,6 +149,23 @@ export class MeasurementRepo {
     return rows.map((r) => ({ landmarkId: r.landmark_id, bucket: Number(r.bucket), minRttMs: Number(r.rtt), at: Number(r.at), count: Number(r.n) }));
   }
 
+  /**
+   * The RTT, landmark and time of each of a host's measurements taken from `since` to `until`
+   * (both included), oldest first: the recent ones a verdict grows to its time (one range of the
+   * host's index, no signed bodies).
+   */
+  async rtts(hostKey: string, since: number, until: number): Promise<{ readonly landmarkId: string; readonly minRttMs: number; readonly at: number }[]> {
+    const rows = await this.#db
+      .selectFrom('measurements')
+      .select(['landmark_id', 'min_rtt_ms', 'measured_at'])
+      .where('host_key', '=', hostKey)
+      .where('measured_at', '>=', since)
+      .where('measured_at', '<=', until)
+      .orderBy('measured_at')
+      .execute();
+    return rows.map((r) => ({ landmarkId: r.landmark_id, minRttMs: Number(r.min_rtt_ms), at: Number(r.measured_at) }));
+  }
+
   /** Deletes at most `limit` rows of the summary of buckets before `bucket` (a bucket number), the oldest first: how many it deleted. */
   async expireBuckets(bucket: number, limit: number): Promise<number> {
     const r = await sql`

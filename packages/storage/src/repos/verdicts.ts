@@ -50,7 +50,7 @@ export class VerdictRepo {
       .innerJoin('nodes as n', 'n.id', 'v.node_id')
       .leftJoin('node_judgements as j', 'j.node_id', 'v.node_id')
       .selectAll('v')
-      .select(['n.org_id', 'j.judged_at', 'j.measurements as judged_measurements']);
+      .select(['n.org_id', 'j.judged_at', 'j.measurements as judged_measurements', 'j.record as judged_record']);
     // Given ids, the query names them alone (the org is checked on the rows), so that the
     // database finds them by key rather than reading all of the org's nodes for each slice.
     query = nodeIds ? query.where('v.node_id', 'in', nodeIds) : query.where('n.org_id', '=', orgId);
@@ -60,10 +60,13 @@ export class VerdictRepo {
       .execute();
     // Two verdicts of one node stored in the same millisecond: the larger id wins, as in history().
     return new Map(
-      rows.flatMap(({ org_id, judged_at, judged_measurements, ...r }) => {
+      rows.flatMap(({ org_id, judged_at, judged_measurements, judged_record, ...r }) => {
         if (org_id !== orgId) return [];
         const stored = toStored(r);
-        const judged = judged_at === null || Number(judged_at) < stored.computedAt ? stored : { ...stored, computedAt: Number(judged_at), measurements: judged_measurements! };
+        const judged =
+          judged_at === null || Number(judged_at) < stored.computedAt
+            ? stored
+            : { ...stored, computedAt: Number(judged_at), measurements: judged_measurements!, ...(judged_record == null ? {} : { record: JSON.parse(judged_record) as VerdictRecord }) };
         return [[r.node_id, judged] as const];
       }),
     );
@@ -117,12 +120,17 @@ export class VerdictRepo {
       .execute();
   }
 
-  /** Notes that a node was judged at `at`, on `measurements` measurements (its verdict stored only if it changed). */
-  async judged(nodeId: string, at: number, measurements: number): Promise<void> {
+  /**
+   * Notes that a node was judged at `at`, on `measurements` measurements, to `record` (a history
+   * row is stored only when what the verdict says changed; its area and estimate change at every
+   * judgement, and lists show them from here).
+   */
+  async judged(nodeId: string, at: number, measurements: number, record: VerdictRecord): Promise<void> {
+    const values = { judged_at: at, measurements, record: JSON.stringify(record) };
     await this.#db
       .insertInto('node_judgements')
-      .values({ node_id: nodeId, judged_at: at, measurements })
-      .onConflict((oc) => oc.column('node_id').doUpdateSet({ judged_at: at, measurements }))
+      .values({ node_id: nodeId, ...values })
+      .onConflict((oc) => oc.column('node_id').doUpdateSet(values))
       .execute();
   }
 

@@ -1,11 +1,15 @@
 import type { NodeRegion, Restricted } from '../../api/types.js';
+import { time } from '../../components/format.js';
 import { Empty } from '../../components/Status.js';
 import { WorldMap } from '../../map/WorldMap.js';
 
-/** The node's feasible region on the map, the landmark bounds that shape it, and their numbers. */
+/**
+ * The node's feasible region on the map now, the landmark bounds that shape it, and their
+ * numbers: each bound is a measurement's RTT grown by the way the host could have travelled since.
+ */
 export function RegionPanel({ name, region, verdict }: { readonly name: string; readonly region: NodeRegion; readonly verdict: Restricted | null }) {
   const landmarks = region.landmarks.map((l, i) => ({ key: l.id ?? `at-${i}`, label: l.name ?? l.id ?? `${l.lat}, ${l.lon}`, lat: l.lat, lon: l.lon }));
-  const circles = region.landmarks.map((l, i) => ({ key: l.id ?? `at-${i}`, label: `${l.name ?? l.id ?? 'landmark'}: within ${l.boundKm.toLocaleString('en')} km (RTT ${l.minRttMs.toFixed(2)} ms)`, lat: l.lat, lon: l.lon, radiusKm: l.boundKm }));
+  const circles = region.landmarks.map((l, i) => ({ key: l.id ?? `at-${i}`, label: `${l.name ?? l.id ?? 'landmark'}: within ${l.boundKm.toLocaleString('en')} km now (RTT ${l.minRttMs.toFixed(2)} ms at ${time(l.measuredAt)})`, lat: l.lat, lon: l.lon, radiusKm: l.boundKm }));
   const p = region.outline.properties;
   return (
     <section className="panel" aria-label="Region">
@@ -20,8 +24,9 @@ export function RegionPanel({ name, region, verdict }: { readonly name: string; 
           <thead>
             <tr>
               <th>Landmark</th>
-              <th className="num">Least RTT (ms)</th>
-              <th className="num">Bound (km)</th>
+              <th className="num">RTT (ms)</th>
+              <th>Measured</th>
+              <th className="num">Bound now (km)</th>
             </tr>
           </thead>
           <tbody>
@@ -31,6 +36,7 @@ export function RegionPanel({ name, region, verdict }: { readonly name: string; 
                 <tr key={l.id ?? i}>
                   <td>{l.name ? `${l.name} (${l.id})` : (l.id ?? `${l.lat}, ${l.lon}`)}</td>
                   <td className="num">{l.minRttMs.toFixed(2)}</td>
+                  <td>{time(l.measuredAt)}</td>
                   <td className="num">{l.boundKm.toLocaleString('en')}</td>
                 </tr>
               ))}
