@@ -33,6 +33,16 @@ describe('travel conflicts', () => {
     expect(travelConflict([at('fra-1', ...FRA, 0.2, 9), at('ams-1', ...AMS, 0.2, 11)])).toBeUndefined();
   });
 
+  it('find a move too fast across hours, not only within minutes, and allow one slow enough', () => {
+    // Frankfurt, then Singapore three hours later: 10,264 km, where 3 h 10 min at 1,200 km/h is 3,800 km.
+    const c = travelConflict([at('fra-1', ...FRA, 1, 0), at('sin-1', ...SIN, 1, 180)]);
+    expect([c?.a.landmark, c?.b.landmark]).toEqual(['fra-1', 'sin-1']);
+    expect(c!.gapKm).toBeGreaterThan(6000);
+    expect(c!.gapKm).toBeLessThan(6500);
+    // Nine hours later: a flight could have made it.
+    expect(travelConflict([at('fra-1', ...FRA, 1, 0), at('sin-1', ...SIN, 1, 540)])).toBeUndefined();
+  });
+
   it('uses the least RTT per landmark in each bucket and ignores an empty list', () => {
     expect(travelConflict([])).toBeUndefined();
     const slowThenFast = [at('fra-1', ...FRA, 50, 0), at('fra-1', ...FRA, 1, 1), at('sin-1', ...SIN, 1, 2)];

@@ -25,7 +25,7 @@ export interface TravelOptions {
   readonly speed: SpeedModel;
   /** The fastest a host may move between measurements; a server on an airliner stays within this. */
   readonly maxSpeedKmPerH: number;
-  /** Measurements are compared within and across adjacent time buckets of this width. */
+  /** Measurements are summed up per landmark in time buckets of this width (the least RTT of each), and buckets compared. */
   readonly bucketMs: number;
 }
 
@@ -70,42 +70,42 @@ export function boundsAt(timed: readonly TimedBound[], at: number, options: Grow
 
 /**
  * Measurements of one host key that no single host could have given: by time bucket, the least
- * RTT per landmark, each compared with those of the same and the next bucket. The host was in
+ * RTT per landmark, each compared with those of other landmarks in every bucket. The host was in
  * the first cap then and in the second later, and moved at most maxSpeed × (the longest time the
  * two buckets allow) — all as conservative sphere angles (the same as the verdict's caps), so a
  * conflict found is a proof that two hosts answer for this key (or that a landmark lies), never
- * a coincidence. Returns the widest conflict, or undefined.
+ * a coincidence. Returns the widest conflict, or undefined. Two landmarks whose tightest caps
+ * meet cannot conflict, so an honest host's costs a comparison per pair of landmarks.
  */
 export function travelConflict(bounds: readonly TimedBound[], options: TravelOptions = DEFAULT_TRAVEL): TravelConflict | undefined {
-  const buckets = new Map<number, Map<string, TimedBound>>();
+  // Per landmark, per bucket, the least RTT (of equal ones the first given) and its cap.
+  type Held = { readonly bucket: number; readonly bound: TimedBound; angle: number };
+  const byLandmark = new Map<string, Map<number, Held>>();
   for (const b of bounds) {
-    const key = Math.floor(b.at / options.bucketMs);
-    const bucket = buckets.get(key) ?? new Map<string, TimedBound>();
-    const held = bucket.get(b.landmark);
-    if (!held || b.rtt < held.rtt) bucket.set(b.landmark, b);
-    buckets.set(key, bucket);
+    const bucket = Math.floor(b.at / options.bucketMs);
+    const buckets = byLandmark.get(b.landmark) ?? new Map<number, Held>();
+    const held = buckets.get(bucket);
+    if (!held || b.rtt < held.bound.rtt) buckets.set(bucket, { bucket, bound: b, angle: 0 });
+    byLandmark.set(b.landmark, buckets);
   }
-  // Each bound's cap once (a bucket's bounds meet those of three buckets).
-  const caps = new Map<TimedBound, { center: ReturnType<typeof fromLatLon>; angle: number }>();
-  const cap = (b: TimedBound) => {
-    let c = caps.get(b);
-    if (!c) caps.set(b, (c = { center: fromLatLon(b.lat, b.lon), angle: capAngleForDistance(b.lat, maxDistanceKm(b.rtt, options.speed)) }));
-    return c;
-  };
+  const landmarks = [...byLandmark.values()].map((buckets) => {
+    const held = [...buckets.values()];
+    for (const h of held) h.angle = capAngleForDistance(h.bound.lat, maxDistanceKm(h.bound.rtt, options.speed));
+    return { center: fromLatLon(held[0]!.bound.lat, held[0]!.bound.lon), held, tightest: Math.min(...held.map((h) => h.angle)) };
+  });
+  // The move allowed between buckets `apart` apart: they hold times at most (apart + 1) widths apart.
+  const moveAngle = (apart: number) => (options.maxSpeedKmPerH * ((apart + 1) * options.bucketMs)) / 3_600_000 / WGS84_MIN_RADIUS;
   let worst: TravelConflict | undefined;
-  for (const [key, bucket] of buckets) {
-    for (const next of [0, 1]) {
-      const other = buckets.get(key + next);
-      if (!other) continue;
-      // Two measurements in buckets key and key+next are at most (next + 1) bucket widths apart.
-      const moveAngle = (options.maxSpeedKmPerH * ((next + 1) * options.bucketMs)) / 3_600_000 / WGS84_MIN_RADIUS;
-      for (const a of bucket.values()) {
-        const ca = cap(a);
-        for (const b of other.values()) {
-          if (next === 0 && a.landmark >= b.landmark) continue;
-          const cb = cap(b);
-          const gap = angleBetween(ca.center, cb.center) - ca.angle - cb.angle - moveAngle;
-          if (gap > 0 && (!worst || gap * MEAN_EARTH_RADIUS > worst.gapKm)) worst = { a, b, gapKm: km(gap * MEAN_EARTH_RADIUS) };
+  for (const [i, x] of landmarks.entries()) {
+    for (const y of landmarks.slice(i + 1)) {
+      const apart = angleBetween(x.center, y.center);
+      if (apart - x.tightest - y.tightest <= 0) continue;
+      for (const a of x.held) {
+        for (const b of y.held) {
+          const gap = apart - a.angle - b.angle - moveAngle(Math.abs(a.bucket - b.bucket));
+          if (gap <= 0 || (worst && gap * MEAN_EARTH_RADIUS <= worst.gapKm)) continue;
+          const [first, second] = a.bound.at <= b.bound.at ? [a.bound, b.bound] : [b.bound, a.bound];
+          worst = { a: first, b: second, gapKm: km(gap * MEAN_EARTH_RADIUS) };
         }
       }
     }

@@ -37,10 +37,10 @@ Options:
   --window-hours H    the longest a measurement may count for in it (default ${DEFAULT_PROOF_REQUIREMENTS.maxAgeMs / 3_600_000})
   --speed MODEL       the slowest speed model it may judge with: vacuum (default; the only
                       physical bound), fiber, or km/ms; a slower one draws smaller regions
-  --travel-kmh V      the least travel speed it must allow its host, km/h (default
-                      ${DEFAULT_PROOF_REQUIREMENTS.travelKmPerH}): less lets a host that moved while it was measured
-                      be judged "excluded" where it never was; 0 accepts bundles made
-                      before Locus grew bounds, which hold only a host that stayed put
+  --travel-kmh V      the least travel speed, km/h, it must allow its host (default ${DEFAULT_PROOF_REQUIREMENTS.travelKmPerH}):
+                      less lets a host that moved while it was measured be judged
+                      "excluded" where it never was; 0 accepts bundles made before
+                      Locus grew bounds, which hold only a host that stayed put
   --max-age-hours H   how long ago its newest signed measurement may have been taken
                       (default: any age, as for an archived proof); its createdAt is not
                       signed, so the age is not taken from it
