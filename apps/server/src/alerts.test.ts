@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PROTOCOL_VERSION, generateSigningKey, signBody, type SigningKey, type VerdictRecord } from '@locus/protocol';
+import { RESTRICTED_RESOLVE_AFTER_MS } from './alerts/conditions.js';
 import { Alerting, DEFAULT_ALERTING, GROUP_MAX_CHANGES, toldBy, webhookSignature } from './alerts/engine.js';
 import { buildApp } from './app.js';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG } from './config.js';
@@ -56,18 +57,34 @@ async function hook(statuses: number[], userinfo = '') {
 }
 
 describe('alerts', () => {
-  it('fire for a node whose restricted verdict is possible, and resolve when its measurements exclude them', async () => {
+  it('fire for a node whose restricted verdict is possible, and resolve once its measurements have excluded them for a while', async () => {
     const n = await node('sg-7');
     await measure(n.key, SHENZHEN, 10);
     expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'restricted', severity: 'warning', state: 'firing', summary: expect.stringMatching(/^sg-7: restricted countries possible \(.*CN.*\)/) })]);
+    const possibleAt = s.clock.now().getTime();
     s.clock.advance(1000);
     await measure(n.key, SINGAPORE);
     // Measured again within the verdict interval: judged again at its end (the loop's run), not at once.
     expect(await alerts('firing')).toHaveLength(1);
     s.clock.advance(DEFAULT_SERVER_CONFIG.verdictIntervalMs - 1000);
     expect(await s.app.verification.refreshExpired(1000)).toBe(1);
+    expect((await call('GET', `/api/v1/nodes/${n.id}/verdict`)).json()).toMatchObject({ verdict: { restricted: 'excluded' } });
+    // Excluded again, but only lately: a region near a border can flip with jitter, so the alert holds.
+    const until = new Date(possibleAt + RESTRICTED_RESOLVE_AFTER_MS).toISOString();
+    expect(await alerts('firing')).toEqual([expect.objectContaining({ kind: 'restricted', summary: `sg-7: restricted countries excluded again since a judgement after ${new Date(possibleAt).toISOString()}; this resolves if they stay excluded until ${until}` })]);
+    s.clock.advance(RESTRICTED_RESOLVE_AFTER_MS - DEFAULT_SERVER_CONFIG.verdictIntervalMs - 1);
+    await measure(n.key, SINGAPORE);
+    await s.app.alerting.sweep(['org-a']);
+    expect(await alerts('firing')).toHaveLength(1);
+    s.clock.advance(1);
+    await s.app.alerting.sweep(['org-a']);
     expect(await alerts('firing')).toEqual([]);
     expect(await alerts('resolved')).toEqual([expect.objectContaining({ kind: 'restricted', state: 'resolved' })]);
+    // A node that never fired does not start to because its verdict was possible lately.
+    const quiet = await node('sg-9');
+    await measure(quiet.key, SINGAPORE);
+    await s.app.alerting.sweep(['org-a']);
+    expect((await alerts('firing')).filter((a) => a.summary.startsWith('sg-9'))).toEqual([]);
   });
 
   it('fire when one key answers from two places at once (a copied identity), with a verdict note, until those measurements age out', async () => {
@@ -668,8 +685,10 @@ describe('alerts', () => {
     const log = (await call('GET', `/api/v1/webhooks/${h.id}/deliveries`)).json() as { deliveries: { event: string; changes: number; status: string; alertId: string | null }[] };
     expect(log.deliveries.map((d) => [d.event, d.changes, d.status, d.alertId]).sort()).toEqual([['group', 1, 'delivered', null], ['group', 2, 'delivered', null]]);
 
-    // Resolved together too; and once grouping is off, each change goes alone at once.
+    // Resolved together too (once excluded for RESTRICTED_RESOLVE_AFTER_MS, at a sweep); and once grouping is off, each change goes alone at once.
     for (const n of inside.slice(0, 2)) await measure(n.key, SINGAPORE);
+    s.clock.advance(RESTRICTED_RESOLVE_AFTER_MS);
+    await s.app.alerting.sweep(['org-a']);
     s.clock.advance(30_000);
     await s.app.alerting.dispatch();
     expect(JSON.parse(h.got.at(-1)!.body)).toMatchObject({ summary: 'restricted in zone sin-dc1: 2 resolved', fired: 0, resolved: 2 });
@@ -698,9 +717,11 @@ describe('alerts', () => {
     const log = async () => ((await call('GET', `/api/v1/webhooks/${h.id}/deliveries`)).json() as { deliveries: { id: string; status: string; alertId: string | null }[] }).deliveries;
     const [fired] = await log();
     await reposOf(s.storage).alerts.recordAttempt(fired!.id, { status: 'pending', attempts: 6, next_attempt_at: s.clock.now().getTime() + 3_600_000, last_status_code: 500, last_error: 'HTTP 500', delivered_at: null, last_attempt_at: s.clock.now().getTime() });
-    // It resolves meanwhile (once its verdict may be judged again): its group's next delivery waits for the one retried.
+    // It resolves meanwhile (once its verdict may be judged again, and has excluded them a while): its group's next delivery waits for the one retried.
     s.clock.advance(30_000);
     await measure(n.key, SINGAPORE);
+    s.clock.advance(RESTRICTED_RESOLVE_AFTER_MS);
+    await s.app.alerting.sweep(['org-a']);
     s.clock.advance(30_000);
     await s.app.alerting.dispatch();
     expect(h.got).toHaveLength(1);

@@ -369,7 +369,7 @@ describe.each(activeBackends())('storage contract on %s', (backend) => {
     await verdicts.insert({ id: 'v4', nodeId: 'n2', computedAt: 50, measurements: 2, record: record('possible'), notes: [] });
     const latest = await verdicts.latestByOrg('org-a');
     expect([...latest].map(([node, v]) => [node, v.id]).sort()).toEqual([['n1', 'v2'], ['n2', 'v4']]);
-    expect(latest.get('n2')).toEqual((await verdicts.history('n2', 1))[0]);
+    expect(latest.get('n2')).toEqual({ ...(await verdicts.history('n2', 1))[0], unexcludedAt: null });
   });
 
   it("reads each node's newest verdict of one org in one go, never another org's", async () => {
@@ -740,14 +740,16 @@ describe.each(activeBackends())('agent storage contract on %s', (backend) => {
     await verdicts.insert({ id: 'v1', nodeId: 'n1', computedAt: 10, measurements: 4, record, notes: [] });
     await verdicts.insert({ id: 'v2', nodeId: 'n2', computedAt: 10, measurements: 2, record, notes: [] });
     await verdicts.judged('n1', 10, 4, record);
+    await verdicts.judged('n1', 40, 5, { ...record, restricted: 'possible' });
     // Judged again to the same verdict with another area (its bounds grown or tightened): no history row, the last record listed.
     await verdicts.judged('n1', 70, 9, { ...record, areaKm2: 5 });
     expect(await verdicts.lastJudged(['n1', 'n2', 'n3'])).toEqual(new Map([['n1', { at: 70, measurements: 9 }]]));
     expect(await verdicts.lastJudged([])).toEqual(new Map());
     const latest = await verdicts.latestByOrg('org-a');
     // Judged since its verdict was stored: as of then, on as many measurements; never judged: as stored.
-    expect(latest.get('n1')).toMatchObject({ id: 'v1', computedAt: 70, measurements: 9, record: { ...record, areaKm2: 5 } });
-    expect(latest.get('n2')).toMatchObject({ id: 'v2', computedAt: 10, measurements: 2, record });
+    // The last judgement that did not exclude the restricted countries, kept while they stay excluded; none for n2.
+    expect(latest.get('n1')).toMatchObject({ id: 'v1', computedAt: 70, measurements: 9, record: { ...record, areaKm2: 5 }, unexcludedAt: 40 });
+    expect(latest.get('n2')).toMatchObject({ id: 'v2', computedAt: 10, measurements: 2, record, unexcludedAt: null });
     expect((await verdicts.latestByOrg('org-a', ['n1'])).get('n1')).toMatchObject({ computedAt: 70, measurements: 9 });
     expect((await verdicts.history('n1')).map((v) => [v.id, v.computedAt, v.measurements])).toEqual([['v1', 10, 4]]);
     // Judged with the expiry seen before: replaced if unchanged since, else the sooner kept.

@@ -79,6 +79,8 @@ export interface NodeJudgementTable {
   measurements: number;
   /** The last judgement's VerdictRecord as JSON; null when judged before it was kept. */
   record: string | null;
+  /** The last judgement whose `restricted` was not `excluded`; null: none since this was kept. */
+  unexcluded_at: number | null;
 }
 
 /** The parameters the stored verdicts were judged with (one row, id "current"). */

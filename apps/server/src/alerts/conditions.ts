@@ -4,8 +4,11 @@ import { refusedSince, type AlertCondition, type LandmarkStatus, type Refusal, t
 export interface NodeFacts {
   readonly nodeId: string;
   readonly nodeName: string;
-  /** The latest verdict and how many landmarks measured the node; undefined before any. */
-  readonly verdict: { readonly record: VerdictRecord; readonly measurements: number; readonly notes: readonly VerdictNote[] } | undefined;
+  /**
+   * The latest verdict and how many landmarks measured the node, and the last judgement of it
+   * that did not exclude the restricted countries (null: none known); undefined before any.
+   */
+  readonly verdict: { readonly record: VerdictRecord; readonly measurements: number; readonly notes: readonly VerdictNote[]; readonly unexcludedAt?: number | null } | undefined;
   /** The latest reported health per component and GPU. */
   readonly health: readonly { readonly component: string; readonly gpu: string | null; readonly health: string; readonly reason: string; readonly suggestedAction: string | null }[];
   /** `otherName`: the other node's, when it is of this org; null for another org's. */
@@ -23,6 +26,15 @@ export interface NodeFacts {
 }
 
 export const scopeOf = (nodeId: string): string => `node:${nodeId}|`;
+
+/**
+ * How long a node's verdict must have excluded the restricted countries before a `restricted`
+ * alert of it resolves. A verdict is of where the host can be when judged, from each landmark's
+ * newest measurements grown by their age, so a region near a restricted border can flip with a
+ * few ms of jitter; an alert fires at the first judgement that does not exclude them, and
+ * resolves only after this long without one (within an alert sweep after).
+ */
+export const RESTRICTED_RESOLVE_AFTER_MS = 10 * 60_000;
 
 /** Landmark alerts live in the operator's organization (landmarks are every organization's trust set). */
 export const LANDMARK_SCOPE = 'landmark:';
@@ -113,6 +125,10 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
     if (v.record.restricted !== 'excluded') {
       const some = v.record.possibleCountries.filter((c) => options.restricted.includes(c)).join(', ');
       add('restricted', v.record.restricted === 'certain' ? 'critical' : 'warning', `restricted countries ${v.record.restricted}${some ? ` (${some})` : ''}${unplaced ? `: ${unplaced}` : ''}`);
+    } else if (v.unexcludedAt != null && now - v.unexcludedAt < RESTRICTED_RESOLVE_AFTER_MS) {
+      // Excluded again only lately: one that fires keeps firing until they have stayed excluded a while.
+      const until = new Date(v.unexcludedAt + RESTRICTED_RESOLVE_AFTER_MS).toISOString();
+      out.push({ ...condition('restricted', 'warning', `restricted countries excluded again since a judgement after ${new Date(v.unexcludedAt).toISOString()}; this resolves if they stay excluded until ${until}`), hold: true });
     }
     if (v.record.claim === 'contradicted') add('claim-contradicted', 'critical', unplaced ? `claims ${v.record.claimed}: ${unplaced}` : `claims ${v.record.claimed}, which its region does not reach`);
   } else if (v && f.lastMeasuredAt !== null) {

@@ -20,6 +20,8 @@ export interface StoredVerdict {
   readonly measurements: number;
   readonly record: VerdictRecord;
   readonly notes: readonly VerdictNote[];
+  /** latestByOrg only: the last judgement of the node whose `restricted` was not `excluded` (null: none known). */
+  readonly unexcludedAt?: number | null;
 }
 
 /** Each node's verdict history, newest last. */
@@ -50,7 +52,7 @@ export class VerdictRepo {
       .innerJoin('nodes as n', 'n.id', 'v.node_id')
       .leftJoin('node_judgements as j', 'j.node_id', 'v.node_id')
       .selectAll('v')
-      .select(['n.org_id', 'j.judged_at', 'j.measurements as judged_measurements', 'j.record as judged_record']);
+      .select(['n.org_id', 'j.judged_at', 'j.measurements as judged_measurements', 'j.record as judged_record', 'j.unexcluded_at']);
     // Given ids, the query names them alone (the org is checked on the rows), so that the
     // database finds them by key rather than reading all of the org's nodes for each slice.
     query = nodeIds ? query.where('v.node_id', 'in', nodeIds) : query.where('n.org_id', '=', orgId);
@@ -60,9 +62,9 @@ export class VerdictRepo {
       .execute();
     // Two verdicts of one node stored in the same millisecond: the larger id wins, as in history().
     return new Map(
-      rows.flatMap(({ org_id, judged_at, judged_measurements, judged_record, ...r }) => {
+      rows.flatMap(({ org_id, judged_at, judged_measurements, judged_record, unexcluded_at, ...r }) => {
         if (org_id !== orgId) return [];
-        const stored = toStored(r);
+        const stored = { ...toStored(r), unexcludedAt: unexcluded_at == null ? null : Number(unexcluded_at) };
         const judged =
           judged_at === null || Number(judged_at) < stored.computedAt
             ? stored
@@ -127,10 +129,12 @@ export class VerdictRepo {
    */
   async judged(nodeId: string, at: number, measurements: number, record: VerdictRecord): Promise<void> {
     const values = { judged_at: at, measurements, record: JSON.stringify(record) };
+    // The last judgement that did not exclude the restricted countries: kept while they stay excluded.
+    const unexcluded = record.restricted === 'excluded' ? {} : { unexcluded_at: at };
     await this.#db
       .insertInto('node_judgements')
-      .values({ node_id: nodeId, ...values })
-      .onConflict((oc) => oc.column('node_id').doUpdateSet(values))
+      .values({ node_id: nodeId, ...values, ...unexcluded })
+      .onConflict((oc) => oc.column('node_id').doUpdateSet({ ...values, ...unexcluded }))
       .execute();
   }
 
