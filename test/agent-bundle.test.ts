@@ -62,6 +62,13 @@ describe('the standalone agent bundle', () => {
     expect(readFileSync(join(copy, 'locus-agent.mjs'), 'utf8')).not.toMatch(/Afghanistan/);
   });
 
+  it("holds zod's English messages only, the ones it says its refusals in", () => {
+    const locales = inputs.filter((p) => /node_modules\/zod\/v4\/locales\/(?!index\.js$)/.test(p));
+    expect(locales.map((p) => p.replace(/.*\//, ''))).toEqual(['en.js']);
+    // English is zod's default configuration, and the bundle's refusals read in it.
+    expect(readFileSync(join(copy, 'locus-agent.mjs'), 'utf8')).toMatch(/Invalid input: expected/);
+  });
+
   it('stays under its documented size, and says so in its manifest', () => {
     const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')) as { bytes: number; limitBytes: number; platform: string };
     expect(manifest.limitBytes).toBe(20 * 1024 * 1024);

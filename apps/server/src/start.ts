@@ -9,7 +9,7 @@ import { buildApp } from './app.js';
 import { hashToken, newToken } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_ORG, DEFAULT_SERVER_CONFIG, type ServerConfig } from './config.js';
-import { inThreadDecoder, workerDecoder } from './ingest/decoder.js';
+import { IN_THREAD_SIGNATURE_CHECKS, workerDecoder } from './ingest/decoder.js';
 import type { SignatureCheckBackend } from './ingest/ed25519.js';
 import { warmUpDecoder, type DecoderWarmUp } from './ingest/warm-up.js';
 import { reposOf } from './repos.js';
@@ -139,7 +139,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     generatedToken,
     decoderThreads: decoder?.threads ?? 0,
     decoderWarmUp,
-    signatureChecks: (decoder ?? inThreadDecoder()).signatureChecks,
+    signatureChecks: decoder?.signatureChecks ?? IN_THREAD_SIGNATURE_CHECKS,
     close: async () => {
       await app.close();
       await storage.close();

@@ -385,10 +385,11 @@ export class Verification {
       if (t.length > 0) measurements += b.count;
       return t;
     });
-    const reach = reachOf(timed, boundsAt(timed, now));
+    const ofBuckets = boundsAt(timed, now);
+    const reach = reachOf(timed, ofBuckets);
     // A landmark whose recent answers are much slower than its least (a route changed): earlier ones may still bound tighter.
     const earlier = now - reach < recentSince ? await repo.rtts(node.host_key, Math.max(since, Math.floor(now - reach)), recentSince - 1) : [];
-    const bounds = boundsAt([...timed, ...earlier.flatMap(timedOf), ...recent.flatMap(timedOf)], now);
+    const bounds = boundsAt([...earlier.flatMap(timedOf), ...recent.flatMap(timedOf)], now, DEFAULT_TRAVEL, ofBuckets);
     return { timed, bounds, measurements };
   }
 

@@ -46,7 +46,7 @@ describe('compute zones', () => {
     expect(regions.json()).toEqual({ members: [expect.objectContaining({ name: 'sg-1', outline: polygon }), expect.objectContaining({ name: 'sg-2', outline: polygon })], ifColocated: polygon });
     const own = await call('GET', `/api/v1/nodes/${sg1}/region`);
     expect(own.statusCode).toBe(200);
-    const { outline, landmarks } = own.json() as { outline: unknown; landmarks: { id: string | null; boundKm: number; minRttMs: number }[] };
+    const { outline, landmarks } = own.json() as { outline: unknown; landmarks: { id: string; boundKm: number; minRttMs: number }[] };
     expect(outline).toEqual(polygon);
     expect(landmarks.map((l) => l.id).sort()).toEqual(LANDMARKS.map((l) => l.info.id).sort());
     for (const l of landmarks) expect(l.boundKm).toBeGreaterThan(0);

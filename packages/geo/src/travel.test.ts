@@ -79,6 +79,16 @@ describe('bounds at a time', () => {
     expect(boundsAt([first, at('fra-1', ...FRA, 2, 0)], T0)[0]!.measured).toBe(first);
   });
 
+  it('go on from bounds already found as if their measurements came first', () => {
+    const timed = [at('fra-1', ...FRA, 2, -50), at('sin-1', ...SIN, 170, -30), at('fra-1', ...FRA, 1.9, -55), at('sin-1', ...SIN, 170, -10), at('ams-1', 52.37, 4.9, 7, -5)];
+    const held = boundsAt(timed.slice(0, 2), T0);
+    expect(boundsAt(timed.slice(2), T0, DEFAULT_TRAVEL, held)).toEqual(boundsAt(timed, T0));
+    // Of equal grown RTTs the held one stays; a tighter one replaces it.
+    expect(boundsAt([at('sin-1', ...SIN, 170, -30)], T0, DEFAULT_TRAVEL, held)[1]).toBe(held[1]);
+    expect(boundsAt([at('sin-1', ...SIN, 170, -29)], T0, DEFAULT_TRAVEL, held)[1]!.measured.at).toBe(T0 - 29 * MIN);
+    expect(boundsAt([], T0, DEFAULT_TRAVEL, held)).toEqual(held);
+  });
+
   it('hold a host that answered one landmark from one place and another from a second (it moved)', () => {
     // The audit's case: from Vyborg two hours ago, from Kaliningrad now. Ungrown, each landmark's
     // least RTT is the nearer place's, and Helsinki's cap (Vyborg's RTT) and Warsaw's

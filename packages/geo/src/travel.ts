@@ -56,14 +56,15 @@ export interface BoundAt {
  * first appear: of its measurements, the least RTT grown by its age (grownRtt); of equal ones,
  * the first given. A verdict on these describes where the host can be at `at`, even if it
  * answered different landmarks from different places as it moved; the least RTT of a window,
- * ungrown, holds only a host that stayed in one place for all of it.
+ * ungrown, holds only a host that stayed in one place for all of it. `held`: bounds at `at`
+ * already found from measurements given before these (as if they came first in `timed`).
  */
-export function boundsAt(timed: readonly TimedBound[], at: number, options: GrowthOptions = DEFAULT_TRAVEL): BoundAt[] {
-  const best = new Map<string, BoundAt>();
+export function boundsAt(timed: readonly TimedBound[], at: number, options: GrowthOptions = DEFAULT_TRAVEL, held: readonly BoundAt[] = []): BoundAt[] {
+  const best = new Map<string, BoundAt>(held.map((b) => [b.measured.landmark, b]));
   for (const b of timed) {
     const rtt = grownRtt(b.rtt, at - b.at, options);
-    const held = best.get(b.landmark);
-    if (!held || rtt < held.rtt) best.set(b.landmark, { measured: b, rtt });
+    const tightest = best.get(b.landmark);
+    if (!tightest || rtt < tightest.rtt) best.set(b.landmark, { measured: b, rtt });
   }
   return [...best.values()];
 }

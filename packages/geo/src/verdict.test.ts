@@ -124,8 +124,10 @@ const PLACES = {
 type Place = keyof typeof PLACES;
 
 const at = (place: Place, rttMs: number): RttBound => ({ lat: degrees(PLACES[place][0]), lon: degrees(PLACES[place][1]), rtt: ms(rttMs) });
+/** A bound that keeps the host within `radiusKm` of a point. */
+const near = (lat: number, lon: number, radiusKm: number): RttBound => ({ lat: degrees(lat), lon: degrees(lon), rtt: ms((2 * radiusKm) / SPEED_OF_LIGHT_VACUUM) });
 /** A bound that keeps the host within `radiusKm` of a place. */
-const within = (place: Place, radiusKm: number): RttBound => at(place, (2 * radiusKm) / SPEED_OF_LIGHT_VACUUM);
+const within = (place: Place, radiusKm: number): RttBound => near(PLACES[place][0], PLACES[place][1], radiusKm);
 const bare: World = { ...world, overlay: undefined };
 const verify = (bounds: RttBound[], claimed: string | null, opts: { speed?: SpeedModel; marginKm?: Km; world?: World } = {}) =>
   verifyTarget(opts.world ?? world, bounds, claimed, { speed: opts.speed ?? 'vacuum', restricted, marginKm: opts.marginKm ?? DEFAULT_BORDER_MARGIN });
@@ -323,8 +325,7 @@ describe('verifyTarget, overlay areas the country units leave out', () => {
   ] as const)('keeps Syria possible in the Golan Heights, which Natural Earth codes to Israel: %s is within the margin of Syrian land', (_, lat, lon) => {
     // The Golan is at most about 22 km wide from the 1949 line to the 1974 one, and the 25-km
     // margin around Syria's unit takes all of it in: no outline of its own is needed.
-    const bound: RttBound = { lat: degrees(lat), lon: degrees(lon), rtt: ms((2 * 1) / SPEED_OF_LIGHT_VACUUM) };
-    const v = verify([bound], 'IL', { world: bare });
+    const v = verify([near(lat, lon, 1)], 'IL', { world: bare });
     expect(v.restricted).toBe('possible');
     expect(v.possibleCountries).toEqual(expect.arrayContaining(['IL', 'SY']));
     expect(v.claim).toBe('consistent');

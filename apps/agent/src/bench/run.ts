@@ -8,7 +8,7 @@ import { NVML_LIBRARY, openKoffiNvml } from '../nvml/koffi.js';
 import { FakeNvml, fakeH100 } from '../nvml/fake.js';
 import { measureCycles, type CycleFigures, type PayloadFigures } from './cycle.js';
 import { locusOneGpu, nvidiaSmiOneGpu, pynvmlOneGpu, type Measured, type PerSample } from './compare.js';
-import { measureDaemon, type DaemonFigures } from './daemon.js';
+import { DAEMON_WARMUP_S, measureDaemon, type DaemonFigures } from './daemon.js';
 
 export const BENCH_GOALS = { cpuMsPerCycle: 5, rssMB: 60, cpuPctOfOneCore: 0.1, intervalS: 10 } as const;
 
@@ -79,13 +79,14 @@ export async function runAgentBench(o: BenchOptions): Promise<BenchReport> {
   let daemon: BenchReport['daemon'];
   if (o.cliEntry === undefined || o.daemonSeconds <= 0) daemon = { absent: o.cliEntry === undefined ? 'no CLI to run (build first)' : 'skipped (--daemon-s 0)' };
   else {
-    log(`\nrunning daemon (simulated 8×H100, every ${BENCH_GOALS.intervalS} s), watched for ${o.daemonSeconds} s after its first batch…`);
+    log(`\nrunning daemon (simulated 8×H100, every ${BENCH_GOALS.intervalS} s), watched for ${o.daemonSeconds} s from ${DAEMON_WARMUP_S} s after its first batch…`);
     daemon = await measureDaemon({ cliEntry: o.cliEntry, simulate: '8xH100', intervalS: BENCH_GOALS.intervalS, windowS: o.daemonSeconds });
   }
   if ('absent' in daemon) log(`running daemon: absent (${daemon.absent})`);
   else {
     log(`running daemon: ${daemon.rssMB.toFixed(1)} MB resident (peak ${daemon.peakRssMB.toFixed(1)}; ${daemon.anonMB.toFixed(1)} MB of it its own anonymous memory, the rest the node executable and libraries mapped from disk) — ${goal(daemon.peakRssMB <= BENCH_GOALS.rssMB)} (≤ ${BENCH_GOALS.rssMB} MB)`);
     log(`  ${daemon.cpuPctOfOneCore.toFixed(3)} % of one core over ${daemon.windowS.toFixed(0)} s, ${daemon.batchesAccepted} batches sent — ${goal(daemon.cpuPctOfOneCore <= BENCH_GOALS.cpuPctOfOneCore)} (≤ ${BENCH_GOALS.cpuPctOfOneCore} %)`);
+    log(`  start-up: ${ms(daemon.startupCpuMs)} CPU from launch to ${daemon.warmupS} s after its first batch (once; not in the share above)`);
   }
   return { simulated, fakeNvml, payload: p, daemon, realNvml };
 }

@@ -17,8 +17,9 @@ anywhere: the daemon reports to a stand-in server on loopback.
 
 Options:
   --cycles N        cycles to time (default 200)
-  --daemon-s N      seconds to watch the running daemon after its first batch (default 180:
-                    a shorter window mostly measures its warm-up; 0 skips it)
+  --daemon-s N      seconds to time the running daemon's CPU, from 15 s after its first
+                    batch (its start-up's CPU is reported apart; resident memory is watched
+                    from the first batch on); default 180, 0 skips it
   --python PATH     the Python with pynvml (nvidia-ml-py) for the comparison (default python3)
   --json            print the figures as one JSON document after the text
   -h, --help        show this help

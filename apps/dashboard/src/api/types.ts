@@ -69,7 +69,7 @@ export interface RegionFeature {
 }
 
 export interface RegionLandmark {
-  readonly id: string | null;
+  readonly id: string;
   readonly name: string | null;
   readonly lat: number;
   readonly lon: number;

@@ -151,7 +151,7 @@ export class Alerting {
       return {
         nodeId: node.id,
         nodeName: node.name,
-        verdict: v && { record: v.record, measurements: v.measurements, notes: v.notes, unexcludedAt: v.unexcludedAt ?? null },
+        verdict: v && { record: v.record, measurements: v.measurements, notes: v.notes, unexcludedAt: v.unexcludedAt },
         health: healthOf.get(node.id) ?? [],
         duplicates: (duplicates.get(node.id) ?? []).map((d) => ({ ...d, otherName: others.get(d.otherNode) ?? null })),
         missingGpus: (missing.get(node.id) ?? []).map((g) => ({ uuid: g.uuid, serial: g.serial, name: g.name, missingSince: g.missing_since })),

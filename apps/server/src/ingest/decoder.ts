@@ -27,11 +27,14 @@ export interface BatchDecoder {
   close(): Promise<void>;
 }
 
+/** What checks signatures where batches are decoded on the server's own thread (inThreadDecoder). */
+export const IN_THREAD_SIGNATURE_CHECKS: readonly SignatureCheckBackend[] = ['node:crypto'];
+
 /** Decodes on the calling thread, the signature checked on libuv's thread pool. */
 export const inThreadDecoder = (): BatchDecoder => ({
   decode: async (bytes) => ({ decoded: await decodeBatch(bytes, (part, hostKey, signature) => verifyBytesAsync('ingest', part, hostKey, signature)), bytes }),
   threads: 0,
-  signatureChecks: ['node:crypto'],
+  signatureChecks: IN_THREAD_SIGNATURE_CHECKS,
   close: () => Promise.resolve(),
 });
 

@@ -95,8 +95,8 @@ const Region = z.strictObject({
   outline: RegionFeature,
   landmarks: z.array(
     z.strictObject({
-      /** The landmark at the bound's place; null for one no longer registered. */
-      id: z.string().nullable(),
+      /** The registered landmark at the bound's place (only registered landmarks' measurements count). */
+      id: z.string(),
       name: z.string().nullable(),
       lat: z.number(),
       lon: z.number(),

@@ -20,8 +20,12 @@ export interface StoredVerdict {
   readonly measurements: number;
   readonly record: VerdictRecord;
   readonly notes: readonly VerdictNote[];
-  /** latestByOrg only: the last judgement of the node whose `restricted` was not `excluded` (null: none known). */
-  readonly unexcludedAt?: number | null;
+}
+
+/** A node's current verdict (latestByOrg): its newest stored one, as last judged. */
+export interface CurrentVerdict extends StoredVerdict {
+  /** The node's last judgement whose `restricted` was not `excluded` (null: none known). */
+  readonly unexcludedAt: number | null;
 }
 
 /** Each node's verdict history, newest last. */
@@ -45,7 +49,7 @@ export class VerdictRepo {
    * notes only that: judged). One query, however many nodes, so that listings read what was
    * judged instead of judging again.
    */
-  async latestByOrg(orgId: string, nodeIds?: readonly string[]): Promise<Map<string, StoredVerdict>> {
+  async latestByOrg(orgId: string, nodeIds?: readonly string[]): Promise<Map<string, CurrentVerdict>> {
     if (nodeIds?.length === 0) return new Map();
     let query = this.#db
       .selectFrom('verdicts as v')
@@ -64,7 +68,7 @@ export class VerdictRepo {
     return new Map(
       rows.flatMap(({ org_id, judged_at, judged_measurements, judged_record, unexcluded_at, ...r }) => {
         if (org_id !== orgId) return [];
-        const stored = { ...toStored(r), unexcludedAt: unexcluded_at == null ? null : Number(unexcluded_at) };
+        const stored: CurrentVerdict = { ...toStored(r), unexcludedAt: unexcluded_at == null ? null : Number(unexcluded_at) };
         const judged =
           judged_at === null || Number(judged_at) < stored.computedAt
             ? stored

@@ -8,8 +8,8 @@ import { WorldMap } from '../../map/WorldMap.js';
  * numbers: each bound is a measurement's RTT grown by the way the host could have travelled since.
  */
 export function RegionPanel({ name, region, verdict }: { readonly name: string; readonly region: NodeRegion; readonly verdict: Restricted | null }) {
-  const landmarks = region.landmarks.map((l, i) => ({ key: l.id ?? `at-${i}`, label: l.name ?? l.id ?? `${l.lat}, ${l.lon}`, lat: l.lat, lon: l.lon }));
-  const circles = region.landmarks.map((l, i) => ({ key: l.id ?? `at-${i}`, label: `${l.name ?? l.id ?? 'landmark'}: within ${l.boundKm.toLocaleString('en')} km now (RTT ${l.minRttMs.toFixed(2)} ms at ${time(l.measuredAt)})`, lat: l.lat, lon: l.lon, radiusKm: l.boundKm }));
+  const landmarks = region.landmarks.map((l) => ({ key: l.id, label: l.name ?? l.id, lat: l.lat, lon: l.lon }));
+  const circles = region.landmarks.map((l) => ({ key: l.id, label: `${l.name ?? l.id}: within ${l.boundKm.toLocaleString('en')} km now (RTT ${l.minRttMs.toFixed(2)} ms at ${time(l.measuredAt)})`, lat: l.lat, lon: l.lon, radiusKm: l.boundKm }));
   const p = region.outline.properties;
   return (
     <section className="panel" aria-label="Region">
@@ -32,9 +32,9 @@ export function RegionPanel({ name, region, verdict }: { readonly name: string; 
           <tbody>
             {[...region.landmarks]
               .sort((a, b) => a.boundKm - b.boundKm)
-              .map((l, i) => (
-                <tr key={l.id ?? i}>
-                  <td>{l.name ? `${l.name} (${l.id})` : (l.id ?? `${l.lat}, ${l.lon}`)}</td>
+              .map((l) => (
+                <tr key={l.id}>
+                  <td>{l.name ? `${l.name} (${l.id})` : l.id}</td>
                   <td className="num">{l.minRttMs.toFixed(2)}</td>
                   <td>{time(l.measuredAt)}</td>
                   <td className="num">{l.boundKm.toLocaleString('en')}</td>
