@@ -35,7 +35,7 @@ const agentOnly = {
     // The agent opens SQLite only; the server's database drivers are never loaded.
     b.onResolve({ filter: /^(pg|pg-native|@electric-sql\/pglite|kysely-pglite-dialect)$/ }, (args) => ({ path: args.path, namespace: 'no-server-db' }));
     b.onLoad({ filter: /.*/, namespace: 'no-server-db' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
-    // zod's namespace carries its messages in 49 languages and a JSON Schema reader, about a
+    // zod's namespace carries its messages in 63 locales and a JSON Schema reader, about a
     // third of the bundle that every start parses and keeps; the agent says its errors in
     // English (zod's default) and reads no JSON Schema.
     b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: "export { default as en } from './en.js';", loader: 'js' }));
