@@ -8,7 +8,7 @@ export interface NodeFacts {
    * The latest verdict and how many landmarks measured the node, and the last judgement of it
    * that did not exclude the restricted countries (null: none known); undefined before any.
    */
-  readonly verdict: { readonly record: VerdictRecord; readonly measurements: number; readonly notes: readonly VerdictNote[]; readonly unexcludedAt?: number | null } | undefined;
+  readonly verdict: { readonly record: VerdictRecord; readonly measurements: number; readonly notes: readonly VerdictNote[]; readonly unexcludedAt: number | null } | undefined;
   /** The latest reported health per component and GPU. */
   readonly health: readonly { readonly component: string; readonly gpu: string | null; readonly health: string; readonly reason: string; readonly suggestedAction: string | null }[];
   /** `otherName`: the other node's, when it is of this org; null for another org's. */
@@ -125,7 +125,7 @@ export function nodeConditions(f: NodeFacts, now: number, options: { readonly si
     if (v.record.restricted !== 'excluded') {
       const some = v.record.possibleCountries.filter((c) => options.restricted.includes(c)).join(', ');
       add('restricted', v.record.restricted === 'certain' ? 'critical' : 'warning', `restricted countries ${v.record.restricted}${some ? ` (${some})` : ''}${unplaced ? `: ${unplaced}` : ''}`);
-    } else if (v.unexcludedAt != null && now - v.unexcludedAt < RESTRICTED_RESOLVE_AFTER_MS) {
+    } else if (v.unexcludedAt !== null && now - v.unexcludedAt < RESTRICTED_RESOLVE_AFTER_MS) {
       // Excluded again only lately: one that fires keeps firing until they have stayed excluded a while.
       const until = new Date(v.unexcludedAt + RESTRICTED_RESOLVE_AFTER_MS).toISOString();
       out.push({ ...condition('restricted', 'warning', `restricted countries excluded again since a judgement after ${new Date(v.unexcludedAt).toISOString()}; this resolves if they stay excluded until ${until}`), hold: true });
