@@ -3,13 +3,15 @@
  * background loop of alert sweeps and retention) in a process of its own, as it runs in
  * production, so that the load generator does not run on the server's event loop. Its settings
  * come in LOCUS_BENCH_SERVER (JSON); requests and replies go over the IPC channel. Batches are
- * decoded on worker threads (the decoder bundled from the sources, as npm run build bundles it).
+ * decoded on worker threads (the decoder bundled from the sources, as npm run build bundles it),
+ * and on SQLite their samples written from the writer's thread (bundled likewise) unless the bench
+ * says otherwise (--no-writer-thread).
  */
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { DEFAULT_ORG, defaultDecoderThreads, startServer, systemClock } from '@locus/server';
-import { buildDecoderWorker } from '../apps/server/src/ingest/decoder-bundle.js';
+import { buildDecoderWorker, buildSqliteWriterWorker } from '../test/support/worker-bundle.js';
 import { GpuSampleRepo, NodeRepo, TelemetryRepo } from '@locus/storage';
 import { hostInventory } from './ingest-load.js';
 
@@ -21,16 +23,18 @@ export interface SeedNode {
 }
 export type ServerRequest = { readonly kind: 'seed'; readonly nodes: readonly SeedNode[] } | { readonly kind: 'cpu' } | { readonly kind: 'stop' };
 
-const { databaseUrl, dataDir, adminToken, decoderThreads } = JSON.parse(process.env.LOCUS_BENCH_SERVER ?? '{}') as { databaseUrl?: string; dataDir?: string; adminToken: string; decoderThreads?: number };
+const { databaseUrl, dataDir, adminToken, decoderThreads, writerThread } = JSON.parse(process.env.LOCUS_BENCH_SERVER ?? '{}') as { databaseUrl?: string; dataDir?: string; adminToken: string; decoderThreads?: number; writerThread?: boolean };
 const reply = (message: object) => process.send!(message);
 // The ingest decoder on worker threads, as `locus server start` runs it from its bundle.
 const decoder = await buildDecoderWorker();
-const server = await startServer({ host: '127.0.0.1', port: 0, databaseUrl, dataDir: dataDir ?? tmpdir(), adminToken, world: naturalEarthWorld(), decoderWorker: decoder.url, decoderThreads });
-reply({ kind: 'ready', url: server.url, database: server.storage.description, decoderThreads: String(decoderThreads ?? defaultDecoderThreads()) });
+// On SQLite, samples written from the writer's thread, as `locus server start` runs it from its bundle.
+const writer = writerThread === false ? undefined : await buildSqliteWriterWorker();
+const server = await startServer({ host: '127.0.0.1', port: 0, databaseUrl, dataDir: dataDir ?? tmpdir(), adminToken, world: naturalEarthWorld(), decoderWorker: decoder.url, decoderThreads, sqliteWriterWorker: writer?.url });
+reply({ kind: 'ready', url: server.url, database: server.storage.description, decoderThreads: String(decoderThreads ?? defaultDecoderThreads()), writerThread: String(server.sqliteWriterThread) });
 
 /**
- * CPU time of this process's main thread (the event loop that serves requests and writes to
- * SQLite), from /proc (utime + stime, in clock ticks of 10 ms); NaN where there is no /proc.
+ * CPU time of this process's main thread (the event loop that serves requests, and writes to
+ * SQLite without the writer's thread), from /proc (utime + stime, in clock ticks of 10 ms); NaN where there is no /proc.
  */
 function mainThreadMicros(): number {
   try {
@@ -48,6 +52,7 @@ process.on('message', (request: ServerRequest) => {
     if (request.kind === 'stop') {
       await server.close();
       decoder.remove();
+      writer?.remove();
       reply({ kind: 'stopped' });
       process.disconnect();
       return;

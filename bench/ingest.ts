@@ -16,14 +16,16 @@
  *   npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N]
  *                        [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N]
  *                        [--instants N,N] [--decoder-threads N] [--cpu-prof DIR]
- *                        [--server-node-flags=FLAGS]
+ *                        [--server-node-flags=FLAGS] [--no-writer-thread]
  *
  * --fleet-gpus N runs only the simulated fleet, with N/8 hosts (the fleet-size table of
  * `npm run bench`). For looking into the server: --instants picks the throughput batch shapes
  * (samples per batch, of 8 GPUs each; default 3,60), --decoder-threads overrides the server's
  * default, --cpu-prof writes V8 CPU profiles of the server processes (every thread) to DIR, and
  * --server-node-flags=FLAGS starts the server processes with Node or V8 options besides those
- * `locus server start` starts with on this machine (one-threaded GC on 2 cores or fewer).
+ * `locus server start` starts with on this machine (one-threaded GC on 2 cores or fewer), and
+ * --no-writer-thread stores agents' samples on SQLite from the server's own thread rather than
+ * from the writer's thread that `locus server start` runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -46,7 +48,7 @@ import { scanCanonicalBatch, signedPartOf, verifyBytes } from '@locus/protocol';
 import { decodeBatchSync, type DecodedBatch } from '../apps/server/src/ingest/decode.js';
 import { LIBSODIUM_MAX_BYTES, ed25519Check, type Ed25519Check } from '../apps/server/src/ingest/ed25519.js';
 
-const USAGE = 'usage: npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N] [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N] [--instants N,N] [--decoder-threads N] [--cpu-prof DIR] [--server-node-flags=FLAGS]';
+const USAGE = 'usage: npm run bench:ingest [-- --quick] [--samples N] [--clients N] [--fleet-nodes N] [--fleet-seconds S] [--enroll http|seed] [--no-postgres] [--fleet-gpus N] [--instants N,N] [--decoder-threads N] [--cpu-prof DIR] [--server-node-flags=FLAGS] [--no-writer-thread]';
 const { values } = (() => {
   try {
     return parseArgs({
@@ -63,6 +65,7 @@ const { values } = (() => {
     'decoder-threads': { type: 'string' },
     'cpu-prof': { type: 'string' },
     'server-node-flags': { type: 'string', default: '' },
+    'no-writer-thread': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -125,6 +128,8 @@ interface Server {
   readonly url: string;
   readonly database: string;
   readonly decoderThreads: string;
+  /** Whether agents' samples are written from the SQLite writer's thread ('true') or the server's own. */
+  readonly writerThread: string;
   readonly client: HttpClient;
   request(message: ServerRequest, reply: string): Promise<Record<string, string>>;
   /** CPU time the server process has used so far, in milliseconds: all its threads, and its main thread (NaN without /proc). */
@@ -138,7 +143,7 @@ interface Server {
 async function withServer<T>(where: { databaseUrl?: string; dataDir?: string }, body: (server: Server) => Promise<T>): Promise<T> {
   const child = fork(fileURLToPath(new URL('./ingest-server.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx', ...serverNodeFlags, ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [])],
-    env: { ...process.env, LOCUS_BENCH_SERVER: JSON.stringify({ adminToken: ADMIN_TOKEN, decoderThreads, ...where }) },
+    env: { ...process.env, LOCUS_BENCH_SERVER: JSON.stringify({ adminToken: ADMIN_TOKEN, decoderThreads, writerThread: !values['no-writer-thread'], ...where }) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`the server process ended (${signal ?? `exit ${code}`})`))));
@@ -157,7 +162,7 @@ async function withServer<T>(where: { databaseUrl?: string; dataDir?: string }, 
     ]);
   const ready = await next('ready');
   const client = new HttpClient(ready.url!, 64);
-  const server: Server = { url: ready.url!, database: ready.database!, decoderThreads: ready.decoderThreads!, client, request: async (message, reply) => (child.send(message), await next(reply)), cpuMs: async () => {
+  const server: Server = { url: ready.url!, database: ready.database!, decoderThreads: ready.decoderThreads!, writerThread: ready.writerThread!, client, request: async (message, reply) => (child.send(message), await next(reply)), cpuMs: async () => {
       const cpu = await server.request({ kind: 'cpu' }, 'cpu');
       return { all: Number(cpu.micros) / 1000, main: Number(cpu.mainMicros) / 1000 };
     },
@@ -376,7 +381,7 @@ async function decodeCost(bodies: readonly Buffer[]): Promise<{ decodeMs: number
 /** Enrolls the throughput hosts, then sends each batch shape's batches from `clients` loops. */
 async function throughput(server: Server, nodes: readonly SimNode[], label: string): Promise<{ nodeIds: string[]; results: SizeResult[] }> {
   const nodeIds = await enrollOverHttp(server, nodes);
-  console.log(`${label}: the server decodes batches on ${server.decoderThreads} worker thread(s) and writes them on its own`);
+  console.log(`${label}: the server decodes batches on ${server.decoderThreads} worker thread(s) and writes them ${server.writerThread === 'true' ? 'from the writer\'s thread' : server.database.startsWith('sqlite:') ? 'on its own thread' : 'on its connection pool'}`);
   const results: SizeResult[] = [];
   let startAt = Date.parse('2026-11-29T00:00:00.000Z');
   // Untimed first: the server's hot code compiled and its caches filled before any shape is

@@ -9,8 +9,8 @@ const started = performance.now();
 const outdir = 'apps/cli/dist';
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  // The ingest decoder runs on worker threads of the server, from a script of its own.
-  entryPoints: { main: 'apps/cli/src/main.ts', 'decoder-worker': 'apps/server/src/ingest/decoder-worker.ts' },
+  // The ingest decoder and the SQLite ingest writer run on worker threads of the server, each from a script of its own.
+  entryPoints: { main: 'apps/cli/src/main.ts', 'decoder-worker': 'apps/server/src/ingest/decoder-worker.ts', 'sqlite-writer-worker': 'packages/storage/src/dialects/sqlite-writer-worker.ts' },
   outdir,
   bundle: true,
   splitting: true,

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serverV8Flags } from '../../apps/cli/src/relaunch.js';
-import { buildDecoderWorker } from '../../apps/server/src/ingest/decoder-bundle.js';
+import { buildDecoderWorker, buildSqliteWriterWorker, type BundledWorker } from '../support/worker-bundle.js';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 
@@ -28,22 +28,25 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** The ingest decoder bundled once for this test file's servers, removed when it ends. */
-let decoder: Promise<string> | undefined;
-function decoderWorkerUrl(): Promise<string> {
-  decoder ??= buildDecoderWorker().then((built) => {
-    process.once('exit', () => built.remove());
-    return built.url.href;
-  });
-  return decoder;
-}
+/** A worker bundled once for this test file's servers, removed when it ends. */
+const bundledOnce = (build: () => Promise<BundledWorker>): (() => Promise<string>) => {
+  let built: Promise<string> | undefined;
+  return () =>
+    (built ??= build().then((worker) => {
+      process.once('exit', () => worker.remove());
+      return worker.url.href;
+    }));
+};
+const decoderWorkerUrl = bundledOnce(buildDecoderWorker);
+const writerWorkerUrl = bundledOnce(buildSqliteWriterWorker);
 
 /**
- * Starts test/reliability/server-process.ts, decoding batches on worker threads and with the V8
- * flags of `locus server start` on this machine, as the bundled server runs; resolves once it listens.
+ * Starts test/reliability/server-process.ts, decoding batches on worker threads, storing them on
+ * SQLite from the writer's thread, and with the V8 flags of `locus server start` on this machine,
+ * as the bundled server runs; resolves once it listens.
  */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const childEnv = { ...process.env, LOCUS_DECODER_WORKER: await decoderWorkerUrl(), ...env };
+  const childEnv = { ...process.env, LOCUS_DECODER_WORKER: await decoderWorkerUrl(), LOCUS_SQLITE_WRITER_WORKER: await writerWorkerUrl(), ...env };
   const child = spawn(process.execPath, ['--import', 'tsx', ...serverV8Flags(process.env), join(ROOT, 'test/reliability/server-process.ts')], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));

@@ -2,7 +2,8 @@
  * The real server in a process of its own, for the suites that kill it (SIGKILL) or starve it:
  * `node --import tsx test/reliability/server-process.ts` with LOCUS_DATA_DIR or
  * LOCUS_DATABASE_URL, LOCUS_PORT and LOCUS_ADMIN_TOKEN; optional LOCUS_INGEST_MAX_IN_FLIGHT, and
- * LOCUS_DECODER_WORKER (the URL of a bundled decoder worker: batches decoded on worker threads).
+ * LOCUS_DECODER_WORKER (the URL of a bundled decoder worker: batches decoded on worker threads) and
+ * LOCUS_SQLITE_WRITER_WORKER (of the bundled SQLite writer: samples stored on its thread).
  * Prints `ready <url>` once it listens.
  */
 import { naturalEarthWorld } from '@locus/geo/natural-earth';
@@ -21,6 +22,7 @@ const server = await startServer({
   decoderWorker: env.LOCUS_DECODER_WORKER ? new URL(env.LOCUS_DECODER_WORKER) : undefined,
   // At least one decoder thread even on a one-core machine, so that the suites cover them.
   decoderThreads: env.LOCUS_DECODER_WORKER ? 2 : 0,
+  sqliteWriterWorker: env.LOCUS_SQLITE_WRITER_WORKER ? new URL(env.LOCUS_SQLITE_WRITER_WORKER) : undefined,
 });
 process.stdout.write(`ready ${server.url}\n`);
 const stop = () => void server.close().then(() => process.exit(0));

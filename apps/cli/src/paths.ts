@@ -18,18 +18,26 @@ export function dashboardDir(io: Io): string | undefined {
   }
 }
 
-/**
- * The bundled ingest decoder beside the CLI's bundle (apps/cli/dist/decoder-worker.js), found
- * from the running bin as the dashboard is; absent when running from sources (tests), where the
- * server decodes batches on its own thread.
- */
-export function decoderWorker(): URL | undefined {
+/** A script bundled beside the CLI's (apps/cli/dist/NAME.js), found from the running bin as the dashboard is; absent when running from sources. */
+function bundled(name: string): URL | undefined {
   const bin = process.argv[1];
   if (!bin) return undefined;
   try {
-    const script = resolve(dirname(realpathSync(bin)), '../dist/decoder-worker.js');
+    const script = resolve(dirname(realpathSync(bin)), `../dist/${name}.js`);
     return existsSync(script) ? pathToFileURL(script) : undefined;
   } catch {
     return undefined;
   }
 }
+
+/**
+ * The bundled ingest decoder (apps/cli/dist/decoder-worker.js); absent when running from sources
+ * (tests), where the server decodes batches on its own thread.
+ */
+export const decoderWorker = (): URL | undefined => bundled('decoder-worker');
+
+/**
+ * The bundled SQLite ingest writer (apps/cli/dist/sqlite-writer-worker.js); absent when running
+ * from sources (tests), where the server stores agents' samples on its own thread.
+ */
+export const sqliteWriterWorker = (): URL | undefined => bundled('sqlite-writer-worker');

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { World } from '@locus/geo';
-import { migrateToLatest, openStorage, type Storage } from '@locus/storage';
+import { migrateToLatest, openStorage, writerThreadOf, type Storage } from '@locus/storage';
 import { buildApp } from './app.js';
 import { hashToken, newToken } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
@@ -37,6 +37,12 @@ export interface StartOptions {
   readonly decoderWorker?: URL | undefined;
   /** Decoder threads with decoderWorker; default: defaultDecoderThreads. */
   readonly decoderThreads?: number | undefined;
+  /**
+   * The bundled SQLite ingest writer (apps/cli/dist/sqlite-writer-worker.js): on a SQLite file,
+   * agents' samples are then stored on a thread of their own (see openSqlite). Without it, on the
+   * server's own thread.
+   */
+  readonly sqliteWriterWorker?: URL | undefined;
 }
 
 /**
@@ -59,6 +65,8 @@ export interface RunningServer {
   readonly generatedToken: string | undefined;
   /** Worker threads decoding agents' batches at start (0: the server's own thread). */
   readonly decoderThreads: number;
+  /** Whether agents' samples are stored on the SQLite writer's thread (sqliteWriterWorker on a SQLite file), not the server's own. */
+  readonly sqliteWriterThread: boolean;
   /** The decoder threads' warm-up before the server listened (warmUpDecoder); undefined without threads, or if it failed (logged). */
   readonly decoderWarmUp: DecoderWarmUp | undefined;
   /** What checks batches' signatures, as the decoder threads said when they started: libsodium where sodium-native loads (ed25519Check), else node:crypto; one of each if they differ. */
@@ -69,8 +77,8 @@ export interface RunningServer {
 export const databaseSpec = (options: Pick<StartOptions, 'databaseUrl' | 'dataDir'>): string => options.databaseUrl ?? `sqlite:${join(options.dataDir, 'locus.db')}`;
 
 /** Opens and migrates the database, makes sure the default org and an owner token exist. */
-export async function prepareStorage(options: Pick<StartOptions, 'databaseUrl' | 'databasePool' | 'dataDir' | 'adminToken'>, clock: Clock): Promise<{ storage: Storage; generatedToken: string | undefined }> {
-  const storage = await openStorage(databaseSpec(options), { poolSize: options.databasePool });
+export async function prepareStorage(options: Pick<StartOptions, 'databaseUrl' | 'databasePool' | 'dataDir' | 'adminToken' | 'sqliteWriterWorker'>, clock: Clock): Promise<{ storage: Storage; generatedToken: string | undefined }> {
+  const storage = await openStorage(databaseSpec(options), { poolSize: options.databasePool, sqliteWriter: options.sqliteWriterWorker });
   try {
     await migrateToLatest(storage);
     const repos = reposOf(storage);
@@ -138,6 +146,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     storage,
     generatedToken,
     decoderThreads: decoder?.threads ?? 0,
+    sqliteWriterThread: writerThreadOf(storage.db)?.running ?? false,
     decoderWarmUp,
     signatureChecks: decoder?.signatureChecks ?? IN_THREAD_SIGNATURE_CHECKS,
     close: async () => {

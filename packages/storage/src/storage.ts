@@ -20,8 +20,9 @@ export interface Storage {
   /** What was opened, without secrets, for logs. */
   readonly description: string;
   /**
-   * Where to report a connection to a database server that failed and was replaced (PostgreSQL;
-   * absent where there is none). Until called, such failures pass silently.
+   * Where to report a connection to a database server that failed and was replaced (PostgreSQL),
+   * or the ingest writer's thread that stopped (SQLite; see openSqlite); absent where there is
+   * neither. Until called, such failures pass silently.
    */
   readonly reportConnectionErrors?: (to: (message: string) => void) => void;
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import { naturalEarthWorld } from '@locus/geo/natural-earth';
 import { DEFAULT_SERVER_CONFIG, LIBSODIUM_MAX_BYTES, parseCidr, startServer, type ServerConfig } from '@locus/server';
 import { DEFAULT_POSTGRES_POOL } from '@locus/storage';
 import { listenFailure, usageError } from '../errors.js';
-import { dashboardDir, decoderWorker } from '../paths.js';
+import { dashboardDir, decoderWorker, sqliteWriterWorker } from '../paths.js';
 import type { Io } from '../io.js';
 import { GC_ENV, SINGLE_THREADED_GC } from '../relaunch.js';
 import { untilStopped } from '../signals.js';
@@ -77,7 +77,8 @@ ${DATABASE_HELP}
                        node is judged about once an interval, not once a measurement; what new
                        measurements show waits at most this long and a loop run (15 s)
   --decoder-threads N  worker threads that parse, check and verify agents' batches while the
-                       server's own thread writes them; 0 decodes on the server's thread
+                       server's own thread (on a SQLite file, a writer thread of its own)
+                       writes them; 0 decodes on the server's thread
                        (default: one per core, at most 4, none on one core; the start logs
                        how many)
   -h, --help           show this help
@@ -134,7 +135,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const decoderThreads = v['decoder-threads'] === undefined ? undefined : integerOption(NAME, 'decoder-threads', v['decoder-threads'], 0, 64, 'threads');
   let server;
   try {
-    server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, databasePool, adminToken, logger, config, world: naturalEarthWorld(), dashboardDir: dashboardDir(io), decoderWorker: decoderWorker(), decoderThreads });
+    server = await startServer({ host: v.host ?? '0.0.0.0', port, ...db, databasePool, adminToken, logger, config, world: naturalEarthWorld(), dashboardDir: dashboardDir(io), decoderWorker: decoderWorker(), decoderThreads, sqliteWriterWorker: sqliteWriterWorker() });
   } catch (error) {
     // Only an error of listen() itself is about the address: an EACCES on a database file is not.
     throw listenFailure(NAME, v.host ?? '0.0.0.0', port, error) ?? databaseFailure(NAME, db, error);
@@ -150,7 +151,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const warmUp = server.decoderWarmUp ? ` (warmed up on ${server.decoderWarmUp.signed} of ${server.decoderWarmUp.batches} made-up batches in ${(server.decoderWarmUp.ms / 1000).toFixed(1)} s)` : '';
   const checks = server.signatureChecks.map((check) => (check === 'libsodium' ? `libsodium (node:crypto over ${LIBSODIUM_MAX_BYTES / 1024} KiB)` : server.decoderThreads > 0 ? 'node:crypto (sodium-native did not load)' : check));
   const check = checks.length > 0 ? checks.join(' and ') : 'a check its threads have not named yet';
-  log(`agents' batches are decoded on ${server.decoderThreads > 0 ? `${server.decoderThreads} worker thread(s)${warmUp}` : "the server's own thread"}, their signatures checked by ${check}`);
+  log(`agents' batches are decoded on ${server.decoderThreads > 0 ? `${server.decoderThreads} worker thread(s)${warmUp}` : "the server's own thread"}, their signatures checked by ${check}${server.sqliteWriterThread ? "; their samples are written to SQLite on a thread of their own" : ''}`);
   if (process.execArgv.includes(SINGLE_THREADED_GC)) log(`garbage is collected on one thread (${SINGLE_THREADED_GC}, process ${process.pid}; ${GC_ENV}=off for V8's helper threads)`);
   if (server.generatedToken) {
     io.stdout(`admin token (shown once; keep it, or set LOCUS_ADMIN_TOKEN): ${server.generatedToken}\n`);

@@ -9,7 +9,7 @@ import { startResponder, type Responder } from '@locus/responder';
 import { checkListenable, startServer, type RunningServer } from '@locus/server';
 import { lockFile } from '@locus/storage/sqlite-file';
 import { WORLD_HOSTS, WORLD_LANDMARKS, type WorldHost } from './places.js';
-import { decoderWorker } from '../paths.js';
+import { decoderWorker, sqliteWriterWorker } from '../paths.js';
 
 export interface LiveWorldOptions {
   readonly dataDir: string;
@@ -86,7 +86,7 @@ export async function startLiveWorld(o: LiveWorldOptions): Promise<LiveWorld> {
   if (!lock) throw new WorldRunningError(`another locus start runs on the data dir ${o.dataDir} (it holds ${lockPath})`);
   let server: RunningServer;
   try {
-    server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world, dashboardDir: o.dashboardDir, decoderWorker: decoderWorker(), logger: o.logger ?? false });
+    server = await startServer({ host: o.host, port: o.port, dataDir: join(o.dataDir, 'server'), adminToken: o.adminToken ?? demoToken(o.dataDir), world: o.world, dashboardDir: o.dashboardDir, decoderWorker: decoderWorker(), sqliteWriterWorker: sqliteWriterWorker(), logger: o.logger ?? false });
   } catch (error) {
     lock.release();
     throw error;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CELLS_PER_ROW, generateSigningKey, signBody, wireText, type SampleWire } from '@locus/protocol';
 import { h100Readings, signedBatch } from '../../../../test/support/ingest-batches.js';
 import { hostInventory, testServer } from '../test-support.js';
-import { buildDecoderWorker } from './decoder-bundle.js';
+import { buildDecoderWorker } from '../../../../test/support/worker-bundle.js';
 import { decodeBatch, decodeBatchSync, needsBytes, type DecodedBatch } from './decode.js';
 import { inThreadDecoder, workerDecoder } from './decoder.js';
 import { WARM_UP_BATCHES_PER_THREAD, warmUpDecoder } from './warm-up.js';

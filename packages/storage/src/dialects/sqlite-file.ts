@@ -118,7 +118,9 @@ export function directOn(sqlite: SQLite.Database, exclusive: <T>(run: () => T) =
       }
       return query as (values: readonly unknown[]) => Row[];
     },
-    transaction: <T>(work: () => T) => exclusive(() => inTransaction(work) as T),
+    // BEGIN IMMEDIATE: the write lock at once, so that a transaction never reads, then finds another
+    // connection (the server's writer thread) has written since, which SQLite fails without waiting.
+    transaction: <T>(work: () => T) => exclusive(() => inTransaction.immediate(work) as T),
   };
 }
 

@@ -5,6 +5,8 @@ import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { directOn, openSqliteFile, type DirectSqlite } from './sqlite-file.js';
+import { startSqliteWriter, type SqliteWriterThread } from './sqlite-writer.js';
+import { sqliteBatchStoreOn, type SampleBatchStore } from '../repos/sqlite-batches.js';
 import type { Database } from '../schema.js';
 import { StorageOpenError, type Storage } from '../storage.js';
 
@@ -37,6 +39,25 @@ const directs = new WeakMap<object, DirectSqlite>();
 /** A SQLite database's own connection (see DirectSqlite); undefined for other databases. */
 export const directSqliteOf = (db: object): DirectSqlite | undefined => directs.get(db);
 
+const writers = new WeakMap<object, SqliteWriterThread>();
+
+/** The batch store on the server's own connection, its statements prepared at its first use (after migrations). */
+const inThread = (db: object): SampleBatchStore => {
+  let store: SampleBatchStore | undefined;
+  return (batches) => (store ??= sqliteBatchStoreOn(directSqliteOf(db)!))(batches);
+};
+
+/** The ingest writer's thread of a SQLite database opened with one (openSqlite's `writer`); undefined otherwise. */
+export const writerThreadOf = (db: object): SqliteWriterThread | undefined => writers.get(db);
+
+/**
+ * How Kysely's transactions begin on SQLite: with the write lock taken at once. A deferred
+ * transaction that reads, then writes after another connection (the ingest writer's thread,
+ * startSqliteWriter) has committed, fails at once (SQLITE_BUSY_SNAPSHOT) rather than waiting;
+ * one begun immediate waits for the other's commit (busy_timeout) and then sees it.
+ */
+const IMMEDIATE = 'begin immediate';
+
 /** Prepared statements kept per SQL text; past this many, the least recently used is dropped. */
 const STATEMENT_CACHE_SIZE = 512;
 
@@ -49,7 +70,9 @@ function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
   const statements = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare: (text: string) => {
+    prepare: (sqlText: string) => {
+      // Kysely begins its transactions deferred; see IMMEDIATE.
+      const text = sqlText === 'begin' ? IMMEDIATE : sqlText;
       let statement = statements.get(text);
       if (statement) {
         statements.delete(text);
@@ -76,16 +99,26 @@ function openServerDatabase(path: string): Kysely<Database> {
   }
 }
 
-/** SQLite through better-sqlite3: the server's embedded default. Throws DirectoryError or StorageOpenError for a path it cannot use. */
-export function openSqlite(path: string): Storage {
+/**
+ * SQLite through better-sqlite3: the server's embedded default. With `writer` (the bundled
+ * sqlite-writer-worker), agents' samples are stored on a thread of their own (startSqliteWriter;
+ * not for :memory:, which one connection alone sees). Throws DirectoryError or StorageOpenError
+ * for a path it cannot use.
+ */
+export function openSqlite(path: string, writer?: URL): Storage {
   const db = openServerDatabase(path);
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(path);
+  let report = (_message: string): void => {};
+  const thread = writer && path !== ':memory:' ? startSqliteWriter(writer, { path, pragmas: SQLITE_SERVER_PRAGMAS }, inThread(db), (message) => report(message)) : undefined;
+  if (thread) writers.set(db, thread);
   return {
     db,
     dialect: 'sqlite',
     inProcess: true,
     description: `sqlite:${path}`,
+    ...(thread && { reportConnectionErrors: (to: (message: string) => void) => void (report = to) }),
     close: async () => {
+      await thread?.stop();
       await checkpointer?.stop();
       await db.destroy();
     },

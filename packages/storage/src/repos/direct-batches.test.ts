@@ -1,4 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { sampleColumns, type GpuMetricsWire } from '@locus/protocol';
 import { openStorage } from '../open.js';
@@ -13,6 +16,8 @@ import { postgresArray, postgresColumnType, postgresSampleBatchStore, prepareSam
 import { GPU_SAMPLE_COLUMNS, ROLLUP_COLUMNS } from './sample-rows.js';
 import { postgresPoolOf } from '../dialects/postgres.js';
 import { seededRandom } from '../../../../test/support/seeded-random.js';
+import { buildSqliteWriterWorker, type BundledWorker } from '../../../../test/support/worker-bundle.js';
+import { writerThreadOf } from '../dialects/sqlite.js';
 
 const T0 = Date.parse('2026-11-29T12:00:00.000Z');
 const UUIDS = ['GPU-a', 'GPU-b', 'GPU-c'];
@@ -40,8 +45,25 @@ const reading = (next: () => number, uuid: string): GpuMetricsWire => {
   };
 };
 
-async function fresh(backend: BackendName): Promise<Storage> {
-  const storage = await openFresh(backend);
+/** The SQLite writer's thread bundled for this file (its 'sqlite-thread' stores). */
+let writer: BundledWorker | undefined;
+const files: string[] = [];
+afterAll(() => {
+  writer?.remove();
+  for (const dir of files) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A backend, or SQLite on a file with the ingest writer's thread. */
+type StoreBackend = BackendName | 'sqlite-thread';
+
+async function fresh(backend: StoreBackend): Promise<Storage> {
+  let storage: Storage;
+  if (backend === 'sqlite-thread') {
+    const dir = mkdtempSync(join(tmpdir(), 'locus-writer-'));
+    files.push(dir);
+    writer ??= await buildSqliteWriterWorker();
+    storage = await openStorage(`sqlite:${join(dir, 'locus.db')}`, { sqliteWriter: writer.url });
+  } else storage = await openFresh(backend);
   await migrateToLatest(storage);
   await new OrgRepo(storage.db).create({ id: 'org-a', name: 'A', created_at: 0 });
   for (const id of ['n1', 'n2']) await new NodeRepo(storage.db).create({ id, org_id: 'org-a', name: id, host_key: `k-${id}`, claimed_country: null, created_at: 0, last_measured_at: null, unenrolled_at: null, zone_id: null });
@@ -88,15 +110,18 @@ it('writes PostgreSQL array literals of numbers, nulls and any text', () => {
   expect(postgresArray(['a', 'NULL', 'say "hi"', 'back\\slash', '{,}', ''])).toBe('{"a","NULL","say \\"hi\\"","back\\\\slash","{,}",""}');
 });
 
-describe.each(activeBackends().filter((b) => b !== 'pglite'))('the %s batch store (ingest past Kysely)', (backend) => {
+const storeBackends: StoreBackend[] = activeBackends().flatMap((b): StoreBackend[] => (b === 'pglite' ? [] : b === 'sqlite' ? ['sqlite', 'sqlite-thread'] : [b]));
+
+describe.each(storeBackends)('the %s batch store (ingest past Kysely)', (backend) => {
   let direct: Storage;
   let reference: Storage;
   let store: SampleBatchStore;
 
   beforeEach(async () => {
     direct = await fresh(backend);
-    reference = await fresh(backend);
+    reference = await fresh(backend === 'sqlite-thread' ? 'sqlite' : backend);
     store = sampleBatchStore(direct.db)!;
+    expect(writerThreadOf(direct.db)?.running ?? false).toBe(backend === 'sqlite-thread');
   });
   afterEach(async () => {
     await direct.close();
@@ -238,7 +263,7 @@ describe.each(activeBackends().filter((b) => b !== 'pglite'))('the %s batch stor
     expect(back.rows[0]).toEqual({ t: texts, n: numbers });
   });
 
-  it.runIf(backend === 'sqlite')('waits for a Kysely transaction in progress and never writes inside it', async () => {
+  it.runIf(backend !== 'postgres')('waits for a Kysely transaction in progress and never writes inside it', async () => {
     const samples = new GpuSampleRepo(direct.db);
     const series = await samples.seriesFor('n1', ['GPU-a']);
     let release!: () => void;
