@@ -114,3 +114,16 @@ it("fails the groups a thread held when it stops, says so, and stores later ones
   await thread.stop();
   expect(logged).toHaveLength(1);
 });
+
+it('tells what its thread said before the server said where to report it, once it does', async () => {
+  const other = await openStorage(`sqlite:${join(dir, 'other.db')}`, { sqliteWriter: new URL('data:text/javascript,process.exit(4)') });
+  try {
+    for (let i = 0; i < 200 && writerThreadOf(other.db)?.running; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(writerThreadOf(other.db)?.running).toBe(false);
+    const told: string[] = [];
+    other.reportConnectionErrors!((line) => told.push(line));
+    expect(told).toEqual(["ingest writer thread stopped (exit 4); storing agents' samples on the server's thread"]);
+  } finally {
+    await other.close();
+  }
+});

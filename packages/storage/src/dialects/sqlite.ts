@@ -108,7 +108,9 @@ function openServerDatabase(path: string): Kysely<Database> {
 export function openSqlite(path: string, writer?: URL): Storage {
   const db = openServerDatabase(path);
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(path);
-  let report = (_message: string): void => {};
+  // What the thread says before the server has said where to report it waits for that.
+  const early: string[] = [];
+  let report = (message: string): void => void early.push(message);
   const thread = writer && path !== ':memory:' ? startSqliteWriter(writer, { path, pragmas: SQLITE_SERVER_PRAGMAS }, inThread(db), (message) => report(message)) : undefined;
   if (thread) writers.set(db, thread);
   return {
@@ -116,7 +118,12 @@ export function openSqlite(path: string, writer?: URL): Storage {
     dialect: 'sqlite',
     inProcess: true,
     description: `sqlite:${path}`,
-    ...(thread && { reportConnectionErrors: (to: (message: string) => void) => void (report = to) }),
+    ...(thread && {
+      reportConnectionErrors: (to: (message: string) => void) => {
+        report = to;
+        for (const message of early.splice(0)) to(message);
+      },
+    }),
     close: async () => {
       await thread?.stop();
       await checkpointer?.stop();
