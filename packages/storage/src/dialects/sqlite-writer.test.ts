@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { sampleColumns } from '@locus/protocol';
+import { h100Readings } from '../../../../test/support/ingest-batches.js';
 import { buildSqliteWriterWorker, type BundledWorker } from '../../../../test/support/worker-bundle.js';
 import { openStorage } from '../open.js';
 import { migrateToLatest } from '../migrate.js';
@@ -39,7 +40,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Batch `i` of node n1: one GPU, one instant, 10 s after the one before. */
+/** Batch `i` of node n1: one GPU's readings, one instant, 10 s after the one before. */
 async function batches(count: number): Promise<SampleBatch[]> {
   const series = await new GpuSampleRepo(storage.db).seriesFor('n1', ['GPU-a']);
   return Array.from({ length: count }, (_, i) => ({
@@ -47,7 +48,7 @@ async function batches(count: number): Promise<SampleBatch[]> {
     nodeId: 'n1',
     receivedAt: T0 + i,
     series,
-    columns: sampleColumns([{ at: T0 + i * 10_000, gpus: [{ uuid: 'GPU-a', temperatureC: 40 + i, memoryTemperatureC: null, powerDrawW: null, powerLimitW: null, energyMj: null, smClockMHz: null, memoryClockMHz: null, gpuUtilizationPct: null, memoryUtilizationPct: null, framebufferUsedMiB: null, framebufferTotalMiB: null, eccVolatileUncorrected: null, eccAggregateUncorrected: null, remappedRowsPending: null, pcieReplayCounter: null, clockEventReasons: null }] }]),
+    columns: sampleColumns([{ at: T0 + i * 10_000, gpus: [h100Readings('GPU-a', i / count)] }]),
   }));
 }
 

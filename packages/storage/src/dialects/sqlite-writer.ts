@@ -41,6 +41,20 @@ export interface SqliteWriterThread {
 const STOP_WAIT_MS = 10_000;
 
 /**
+ * Asks a worker of this package's (the writer, the checkpointer) to stop: sends it 'stop', which it
+ * takes after every message sent before, waits up to `waitMs` for it to exit (`exited`), then
+ * ends it whatever it is doing.
+ */
+export async function stopWorker(worker: Worker, exited: Promise<void>, waitMs: number): Promise<void> {
+  worker.ref();
+  worker.postMessage('stop');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  clearTimeout(timer);
+  await worker.terminate();
+}
+
+/**
  * The ingest writer's thread on a SQLite file: a worker running `script` (the bundled
  * sqlite-writer-worker), with a connection of its own to the file, which stores the groups of
  * batches it is sent (sqliteBatchStoreOn), one transaction each, in the order sent. The server's
@@ -93,15 +107,9 @@ export function startSqliteWriter(script: URL, data: WriterThreadData, fallback:
     },
     async stop() {
       stopping = true;
-      if (running) {
-        worker.ref();
-        // After every group sent before it: messages are taken in order.
-        worker.postMessage('stop');
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
-        clearTimeout(timer);
-      }
-      await worker.terminate();
+      // After every group sent before it: messages are taken in order.
+      if (running) await stopWorker(worker, exited, STOP_WAIT_MS);
+      else await worker.terminate();
       fail('stopped');
     },
   };

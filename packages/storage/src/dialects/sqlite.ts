@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { directOn, openSqliteFile, type DirectSqlite } from './sqlite-file.js';
-import { startSqliteWriter, type SqliteWriterThread } from './sqlite-writer.js';
+import { startSqliteWriter, stopWorker, type SqliteWriterThread } from './sqlite-writer.js';
 import { sqliteBatchStoreOn, type SampleBatchStore } from '../repos/sqlite-batches.js';
 import type { Database } from '../schema.js';
 import { StorageOpenError, type Storage } from '../storage.js';
@@ -157,13 +157,6 @@ function startCheckpointer(path: string): { stop(): Promise<void> } {
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('error', () => undefined);
   return {
-    stop: async () => {
-      worker.ref();
-      worker.postMessage('stop');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
-      clearTimeout(timer);
-      await worker.terminate();
-    },
+    stop: () => stopWorker(worker, exited, 2_000),
   };
 }
