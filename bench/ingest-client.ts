@@ -172,6 +172,8 @@ export interface ThroughputRun extends Outcomes {
   readonly seconds: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Each counted batch's latency. */
+  readonly latenciesMs: readonly number[];
 }
 
 /**
@@ -208,7 +210,7 @@ export async function closedLoop(client: HttpClient, bodies: readonly Buffer[], 
     }),
   );
   const seconds = (t1 - t0) / 1000;
-  return { ...o, samplesPerS: (counted * samplesPerBatch) / seconds, seconds, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99) };
+  return { ...o, samplesPerS: (counted * samplesPerBatch) / seconds, seconds, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), latenciesMs: latencies };
 }
 
 export interface Scheduled {

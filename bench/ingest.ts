@@ -1,7 +1,7 @@
 /**
  * Ingest benchmark: GPU samples through the real HTTP path (signed batches, the server's own
  * validation, signature check, idempotency and storage with rollups), against a raw
- * better-sqlite3 insert loop of the same rows measured in the same run; the same path on
+ * better-sqlite3 insert loop of the same rows, timed in turns with it (SLICES); the same path on
  * PostgreSQL when its server binaries are installed, against a raw `pg` loop (one prepared insert
  * per batch) on the same cluster; and a simulated fleet of 10,000 hosts ×
  * 8 GPUs, each sending a batch every 30 s, held or not with its latency percentiles, on SQLite
@@ -214,10 +214,23 @@ function throughputBatches(hosts: number, instants: number, totalSamples: number
 }
 
 /**
- * The rows of `batches` as the server would store them, in a database migrated to Locus's schema
- * with the same nodes and GPU series (for the raw references below).
+ * A raw reference: a database of its own, migrated to Locus's schema with the same nodes and GPU
+ * series, into which `store` inserts rows and says how many milliseconds that took.
  */
-async function rawRows(url: string, nodes: readonly SimNode[], nodeIds: readonly string[], batches: readonly Batch[]): Promise<unknown[][][]> {
+interface RawReference {
+  /** Waits until the database's own background work is done (called before each slice of the HTTP path and of the reference). */
+  settle(): Promise<void>;
+  /** The rows of batches as the server would store them in this database (built before any timing). */
+  rowsOf(batches: readonly Batch[]): unknown[][][];
+  store(rows: readonly unknown[][][]): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Migrates the database at `url` and makes the throughput hosts' nodes and GPU series in it; gives
+ * back what builds the rows of batches as the server would store them there.
+ */
+async function rawDatabase(url: string, nodes: readonly SimNode[], nodeIds: readonly string[]): Promise<(batches: readonly Batch[]) => unknown[][][]> {
   const storage = await openStorage(url);
   const series: NodeSeries[] = [];
   try {
@@ -231,58 +244,40 @@ async function rawRows(url: string, nodes: readonly SimNode[], nodeIds: readonly
   } finally {
     await storage.close();
   }
-  return batches.map((b) => samplesOf(nodes[b.node]!, b.firstAt, b.instants).flatMap((s) => s.gpus.map((g) => gpuSampleRow(series[b.node]!.nodeKey, series[b.node]!.ids.get(g.uuid)!, Date.parse(s.at), g))));
+  return (batches) => batches.map((b) => samplesOf(nodes[b.node]!, b.firstAt, b.instants).flatMap((s) => s.gpus.map((g) => gpuSampleRow(series[b.node]!.nodeKey, series[b.node]!.ids.get(g.uuid)!, Date.parse(s.at), g))));
 }
 
-/** Rows stored per second by `store` over the batches past a 5% warm-up (a synchronous store is not awaited: no tick per batch). */
-async function timedLoop(rows: readonly unknown[][][], store: (batch: unknown[][]) => unknown): Promise<number> {
-  const warmup = Math.floor(rows.length * 0.05);
-  for (const batch of rows.slice(0, warmup)) {
-    const done = store(batch);
-    if (done instanceof Promise) await done;
-  }
+/** Milliseconds `store` takes for the batches' rows (a synchronous store is not awaited: no tick per batch). */
+async function timedRows(rows: readonly unknown[][][], store: (batch: unknown[][]) => unknown): Promise<number> {
   const t0 = performance.now();
-  let stored = 0;
-  for (const batch of rows.slice(warmup)) {
+  for (const batch of rows) {
     const done = store(batch);
     if (done instanceof Promise) await done;
-    stored += batch.length;
   }
-  return (stored * 1000) / (performance.now() - t0);
+  return performance.now() - t0;
 }
 
-/**
- * Runs of each raw reference, on a database of its own each; the median is the reference. One run
- * lasts a fraction of a second (--quick) to a few seconds, and single runs on a shared 2-core
- * machine scattered by a third (120,000 to 217,000 samples/s at 24 samples, minutes apart).
- */
-const REFERENCE_RUNS = 3;
-
-/** The median of REFERENCE_RUNS measurements. */
-async function medianOfRuns(measure: () => Promise<number>): Promise<number> {
-  const rates: number[] = [];
-  for (let i = 0; i < REFERENCE_RUNS; i++) rates.push(await measure());
-  return rates.sort((a, b) => a - b)[Math.floor(rates.length / 2)]!;
-}
-
-/** The raw SQLite reference: the same rows, one prepared single-row insert, one transaction per batch, the same table. */
-async function rawReference(nodes: readonly SimNode[], nodeIds: readonly string[], batches: readonly Batch[], pragmas: readonly string[]): Promise<number> {
+/** The raw SQLite reference: the same rows, one prepared single-row insert, one transaction per batch, the same table, with `pragmas`. */
+async function rawSqlite(nodes: readonly SimNode[], nodeIds: readonly string[], pragmas: readonly string[]): Promise<RawReference> {
   const dir = mkdtempSync(join(tmpdir(), 'locus-bench-raw-'));
-  try {
-    const path = join(dir, 'raw.db');
-    const rows = await rawRows(`sqlite:${path}`, nodes, nodeIds, batches);
-    const db = new SQLite(path);
-    for (const pragma of pragmas) db.pragma(pragma);
-    const insert = db.prepare(`insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) values (${GPU_SAMPLE_COLUMNS.map(() => '?').join(', ')})`);
-    const store = db.transaction((batch: unknown[][]) => {
-      for (const row of batch) insert.run(row);
-    });
-    const perS = await timedLoop(rows, store);
-    db.close();
-    return perS;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const path = join(dir, 'raw.db');
+  const rowsOf = await rawDatabase(`sqlite:${path}`, nodes, nodeIds);
+  const db = new SQLite(path);
+  for (const pragma of pragmas) db.pragma(pragma);
+  const insert = db.prepare(`insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) values (${GPU_SAMPLE_COLUMNS.map(() => '?').join(', ')})`);
+  const store = db.transaction((batch: unknown[][]) => {
+    for (const row of batch) insert.run(row);
+  });
+  return {
+    // SQLite has no work of its own in the background: the raw loop checkpoints on its own thread.
+    settle: async () => {},
+    rowsOf,
+    store: (rows) => timedRows(rows, store),
+    async close() {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
@@ -292,41 +287,91 @@ async function rawReference(nodes: readonly SimNode[], nodeIds: readonly string[
  * statement per row would measure round trips, not the database. Column arrays rather than a
  * multi-row VALUES list: measured here, the faster of the two at 480 rows, and the same at 24.
  */
-async function rawPostgresReference(clusterUrl: string, nodes: readonly SimNode[], nodeIds: readonly string[], batches: readonly Batch[]): Promise<number> {
-  return withDatabase(clusterUrl, 'locus_raw', async (url) => {
-    const rows = await rawRows(url, nodes, nodeIds, batches);
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      const text = `insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) select * from unnest(${GPU_SAMPLE_COLUMNS.map((c, i) => `$${i + 1}::${postgresColumnType(c)}[]`).join(', ')})`;
-      return await timedLoop(rows, (batch) => client.query({ name: 'raw', text, values: GPU_SAMPLE_COLUMNS.map((_, c) => postgresArray(batch.map((row) => row[c]))) }));
-    } finally {
+async function rawPostgres(clusterUrl: string, nodes: readonly SimNode[], nodeIds: readonly string[]): Promise<RawReference> {
+  const database = await ownDatabase(clusterUrl, 'locus_raw');
+  const rowsOf = await rawDatabase(database.url, nodes, nodeIds);
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const text = `insert into gpu_samples (${GPU_SAMPLE_COLUMNS.join(', ')}) select * from unnest(${GPU_SAMPLE_COLUMNS.map((c, i) => `$${i + 1}::${postgresColumnType(c)}[]`).join(', ')})`;
+  return {
+    settle: () => settled(client),
+    rowsOf,
+    store(rows) {
+      return timedRows(rows, (batch) => client.query({ name: 'raw', text, values: GPU_SAMPLE_COLUMNS.map((_, c) => postgresArray(batch.map((row) => row[c]))) }));
+    },
+    async close() {
       await client.end();
-    }
-  });
+      await database.drop();
+    },
+  };
 }
 
-/** A database of its own on the cluster (its URL given to `body`), dropped afterwards. */
-async function withDatabase<T>(clusterUrl: string, prefix: string, body: (url: string) => Promise<T>): Promise<T> {
+/**
+ * A checkpoint, then waits (up to 5 s) until no other backend of the cluster is at work
+ * (autovacuum): so that neither the HTTP path nor the raw loop pays in its slice for the other's
+ * writes (quick runs without the checkpoint: the raw loop 73,000–77,000 samples/s at 480 samples
+ * a batch, with it about 100,000).
+ */
+async function settled(client: pg.Client): Promise<void> {
+  await client.query('checkpoint');
+  const deadline = performance.now() + 5_000;
+  while (performance.now() < deadline) {
+    const { rows } = await client.query<{ busy: string }>("select count(*) as busy from pg_stat_activity where pid <> pg_backend_pid() and (backend_type = 'autovacuum worker' or state = 'active')");
+    if (Number(rows[0]!.busy) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A database of its own on the cluster: its URL, and what drops it. */
+async function ownDatabase(clusterUrl: string, prefix: string): Promise<{ readonly url: string; drop(): Promise<void> }> {
   const admin = new pg.Client({ connectionString: clusterUrl });
   await admin.connect();
   const name = `${prefix}_${randomUUID().slice(0, 8)}`;
   await admin.query(`create database ${name}`);
   const url = new URL(clusterUrl);
   url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    async drop() {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** A database of its own on the cluster (its URL given to `body`), dropped afterwards. */
+async function withDatabase<T>(clusterUrl: string, prefix: string, body: (url: string) => Promise<T>): Promise<T> {
+  const database = await ownDatabase(clusterUrl, prefix);
   try {
-    return await body(url.href);
+    return await body(database.url);
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await database.drop();
   }
+}
+
+/**
+ * Slices each shape's batches are sent in. After each slice, every raw reference stores the same
+ * slice's rows, on a database of its own that has grown as the server's has (the warm-up's rows,
+ * then every slice before): the HTTP path and its references are timed in turns seconds apart,
+ * not minutes, on a shared machine whose speed changes within minutes (one raw loop ran from
+ * 236,000 to 408,000 samples/s at 480 samples a batch within an hour).
+ */
+const SLICES = quick ? 3 : 6;
+
+/** A raw reference's rate over a shape's batches, stored in the same slices as the HTTP path's. */
+interface ReferenceRun {
+  readonly samplesPerS: number;
+  /** Each slice's ratio: the HTTP path's rate in the slice over the reference's. */
+  readonly sliceRatios: readonly number[];
 }
 
 interface SizeResult {
   readonly instants: number;
+  /** The HTTP path over all the shape's slices. */
   readonly run: ThroughputRun;
-  readonly batches: Batch[];
-  /** CPU time per batch sent (milliseconds): the server process (all its threads), its main thread, and this process (the load generator). */
+  /** Each raw reference's, in the order given to throughput. */
+  readonly references: readonly ReferenceRun[];
+  /** CPU time per batch sent (milliseconds): the server process (all its threads), its main thread, and this process (the load generator, its time in the slices only). */
   readonly cpuMsPerBatch: { readonly server: number; readonly serverMain: number; readonly loadGenerator: number };
   /** Some of the shape's request bodies, for decodeCost. */
   readonly someBodies: readonly Buffer[];
@@ -378,33 +423,109 @@ async function decodeCost(bodies: readonly Buffer[]): Promise<{ decodeMs: number
   return { decodeMs, checkMs: checkBy(DECODER_CHECK.verify), opensslCheckMs: checkBy(verifyBytes), checkedBy };
 }
 
-/** Enrolls the throughput hosts, then sends each batch shape's batches from `clients` loops. */
-async function throughput(server: Server, nodes: readonly SimNode[], label: string): Promise<{ nodeIds: string[]; results: SizeResult[] }> {
+/** Waits (up to 5 s) until the server uses less than a tenth of a core over a tenth of a second. */
+async function quiet(server: Server): Promise<void> {
+  const deadline = performance.now() + 5_000;
+  let before = (await server.cpuMs()).all;
+  while (performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = (await server.cpuMs()).all;
+    if (now - before < 10) return;
+    before = now;
+  }
+}
+
+/** The runs of a shape's slices as one: their counts summed, their rate over their time together, their latencies together. */
+function together(runs: readonly ThroughputRun[], samplesPerBatch: number): ThroughputRun {
+  const sum = (pick: (run: ThroughputRun) => number) => runs.reduce((total, run) => total + pick(run), 0);
+  const seconds = sum((run) => run.seconds);
+  const latenciesMs = runs.flatMap((run) => run.latenciesMs);
+  const firstFailure = runs.find((run) => run.firstFailure)?.firstFailure;
+  return {
+    stored: sum((run) => run.stored),
+    refused: sum((run) => run.refused),
+    failed: sum((run) => run.failed),
+    ...(firstFailure ? { firstFailure } : {}),
+    samplesPerS: (latenciesMs.length * samplesPerBatch) / seconds,
+    seconds,
+    p50Ms: quantile(latenciesMs, 0.5),
+    p99Ms: quantile(latenciesMs, 0.99),
+    latenciesMs,
+  };
+}
+
+/**
+ * Enrolls the throughput hosts, makes the raw references on their node ids, then sends each
+ * batch shape's batches from `clients` loops, slice by slice (SLICES), each reference storing the
+ * slice's rows after it.
+ */
+async function throughput(server: Server, nodes: readonly SimNode[], label: string, references: (nodeIds: readonly string[]) => Promise<RawReference[]>): Promise<SizeResult[]> {
   const nodeIds = await enrollOverHttp(server, nodes);
   console.log(`${label}: the server decodes batches on ${server.decoderThreads} worker thread(s) and writes them ${server.writerThread === 'true' ? 'from the writer\'s thread' : server.database.startsWith('sqlite:') ? 'on its own thread' : 'on its connection pool'}`);
-  const results: SizeResult[] = [];
-  let startAt = Date.parse('2026-11-29T00:00:00.000Z');
-  // Untimed first: the server's hot code compiled and its caches filled before any shape is
-  // timed, so that a short run (--quick) measures the server warm, as a long one mostly does.
-  const smallest = Math.min(...BATCH_INSTANTS);
-  const warmup = throughputBatches(nodes.length, smallest, WARMUP_BATCHES * smallest * GPUS_PER_NODE, startAt);
-  startAt = warmup.at(-1)!.firstAt + smallest * SAMPLE_INTERVAL_MS;
-  const warmRun = await closedLoop(server.client, warmup.map((b) => batchBody(nodes[b.node]!, samplesOf(nodes[b.node]!, b.firstAt, b.instants))), smallest * GPUS_PER_NODE, clients, 30);
-  if (warmRun.failed > 0) throw new Error(`${label}: ${warmRun.failed} warm-up batches failed, first: ${warmRun.firstFailure}`);
-  for (const instants of BATCH_INSTANTS) {
-    const batches = throughputBatches(nodes.length, instants, samplesPerRun, startAt);
-    startAt = batches.at(-1)!.firstAt + instants * SAMPLE_INTERVAL_MS;
-    const bodies = batches.map((b) => batchBody(nodes[b.node]!, samplesOf(nodes[b.node]!, b.firstAt, b.instants)));
-    const serverBefore = await server.cpuMs();
-    const ownBefore = process.cpuUsage();
-    const run = await closedLoop(server.client, bodies, instants * GPUS_PER_NODE, clients, quick ? 20 : 60);
-    const own = process.cpuUsage(ownBefore);
-    const serverAfter = await server.cpuMs();
-    if (run.failed > 0) throw new Error(`${label}: ${run.failed} batches failed, first: ${run.firstFailure}`);
-    const sent = run.stored + run.refused + run.failed;
-    results.push({ instants, run, batches, cpuMsPerBatch: { server: (serverAfter.all - serverBefore.all) / sent, serverMain: (serverAfter.main - serverBefore.main) / sent, loadGenerator: (own.user + own.system) / 1000 / sent }, someBodies: bodies.slice(0, DECODE_SAMPLE) });
+  const refs = await references(nodeIds);
+  try {
+    const results: SizeResult[] = [];
+    let startAt = Date.parse('2026-11-29T00:00:00.000Z');
+    // Untimed first: the server's hot code compiled and its caches filled before any shape is
+    // timed, so that a short run (--quick) measures the server warm, as a long one mostly does;
+    // the references store the same rows, untimed.
+    const smallest = Math.min(...BATCH_INSTANTS);
+    const warmup = throughputBatches(nodes.length, smallest, WARMUP_BATCHES * smallest * GPUS_PER_NODE, startAt);
+    startAt = warmup.at(-1)!.firstAt + smallest * SAMPLE_INTERVAL_MS;
+    const warmRun = await closedLoop(server.client, warmup.map((b) => batchBody(nodes[b.node]!, samplesOf(nodes[b.node]!, b.firstAt, b.instants))), smallest * GPUS_PER_NODE, clients, 30);
+    if (warmRun.failed > 0) throw new Error(`${label}: ${warmRun.failed} warm-up batches failed, first: ${warmRun.firstFailure}`);
+    for (const ref of refs) await ref.store(ref.rowsOf(warmup));
+    for (const instants of BATCH_INSTANTS) {
+      const samplesPerBatch = instants * GPUS_PER_NODE;
+      const batches = throughputBatches(nodes.length, instants, samplesPerRun, startAt);
+      startAt = batches.at(-1)!.firstAt + instants * SAMPLE_INTERVAL_MS;
+      const bodies = batches.map((b) => batchBody(nodes[b.node]!, samplesOf(nodes[b.node]!, b.firstAt, b.instants)));
+      // The references' rows too, before the first slice: not made (and collected) during the HTTP path's slices.
+      const rows = refs.map((ref) => ref.rowsOf(batches));
+      const runs: ThroughputRun[] = [];
+      const rawMs: number[][] = refs.map(() => []);
+      const sliceSamples: number[] = [];
+      const cpu = { server: 0, serverMain: 0, loadGenerator: 0 };
+      const size = Math.ceil(batches.length / SLICES);
+      for (let from = 0; from < batches.length; from += size) {
+        const to = Math.min(batches.length, from + size);
+        for (const ref of refs) await ref.settle();
+        const serverBefore = await server.cpuMs();
+        const ownBefore = process.cpuUsage();
+        const run = await closedLoop(server.client, bodies.slice(from, to), samplesPerBatch, clients, (quick ? 20 : 60) / SLICES);
+        const own = process.cpuUsage(ownBefore);
+        const serverAfter = await server.cpuMs();
+        if (run.failed > 0) throw new Error(`${label}: ${run.failed} batches failed, first: ${run.firstFailure}`);
+        cpu.server += serverAfter.all - serverBefore.all;
+        cpu.serverMain += serverAfter.main - serverBefore.main;
+        cpu.loadGenerator += (own.user + own.system) / 1000;
+        runs.push(run);
+        sliceSamples.push((to - from) * samplesPerBatch);
+        // The server's work after its answers (SQLite's checkpoint of the slice, on a thread of its own) done first: the raw loop has the machine to itself, as the HTTP path had.
+        await quiet(server);
+        for (const [i, ref] of refs.entries()) {
+          await ref.settle();
+          rawMs[i]!.push(await ref.store(rows[i]!.slice(from, to)));
+        }
+      }
+      const run = together(runs, samplesPerBatch);
+      const sent = run.stored + run.refused + run.failed;
+      const totalSamples = sliceSamples.reduce((a, b) => a + b, 0);
+      results.push({
+        instants,
+        run,
+        references: rawMs.map((ms) => ({
+          samplesPerS: (totalSamples * 1000) / ms.reduce((a, b) => a + b, 0),
+          sliceRatios: runs.map((slice, k) => slice.samplesPerS / ((sliceSamples[k]! * 1000) / ms[k]!)),
+        })),
+        cpuMsPerBatch: { server: cpu.server / sent, serverMain: cpu.serverMain / sent, loadGenerator: cpu.loadGenerator / sent },
+        someBodies: bodies.slice(0, DECODE_SAMPLE),
+      });
+    }
+    return results;
+  } finally {
+    for (const ref of refs) await ref.close();
   }
-  return { nodeIds, results };
 }
 
 if (fleetOnly !== undefined) {
@@ -416,6 +537,10 @@ const shapeKey = (instants: number) => `batch${instants * GPUS_PER_NODE}Samples`
 const batchLabel = (instants: number) => `${instants} × ${GPUS_PER_NODE} = ${instants * GPUS_PER_NODE}`.padEnd(14);
 /** A raw reference's rate and the HTTP path's ratio to it, as the tables print them. */
 const referenceCell = (samplesPerS: number, raw: number) => `${fmt(raw).padStart(9)} samples/s, ratio ${(samplesPerS / raw).toFixed(2)}`;
+/** The least and greatest of a reference's slice ratios, as the tables print them. */
+const sliceSpread = (ref: ReferenceRun) => `its ${ref.sliceRatios.length} slices' ratios ${Math.min(...ref.sliceRatios).toFixed(2)} to ${Math.max(...ref.sliceRatios).toFixed(2)}`;
+/** How the tables' raw figures were measured. */
+const REFERENCES_SAID = `each raw figure: the same rows, stored after each of the HTTP path's ${SLICES} slices, on a database of its own that grows as the server's does; a ratio: the HTTP path's rate over all its slices over the raw loop's over the same slices`;
 
 console.log(`ingest benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} CPU core(s), shared by the server (a child process${serverNodeFlags.length > 0 ? ` started with ${serverNodeFlags.join(' ')}` : ''}) and the load generator`);
 console.log(`throughput: ${fmt(samplesPerRun)} GPU samples per batch shape, ${clients} keep-alive clients, ${THROUGHPUT_HOSTS} hosts × ${GPUS_PER_NODE} GPUs enrolled through the route; batches signed before timing, which starts after ${fmt(WARMUP_BATCHES)} untimed batches of the smallest shape\n`);
@@ -423,12 +548,11 @@ console.log(`throughput: ${fmt(samplesPerRun)} GPU samples per batch shape, ${cl
 const hosts = Array.from({ length: THROUGHPUT_HOSTS }, (_, i) => simNode(i));
 const sqliteDir = mkdtempSync(join(tmpdir(), 'locus-bench-'));
 try {
-  const sqlite = await withServer({ dataDir: sqliteDir }, (server) => throughput(server, hosts, 'SQLite'));
+  const sqlite = await withServer({ dataDir: sqliteDir }, (server) => throughput(server, hosts, 'SQLite', async (nodeIds) => [await rawSqlite(hosts, nodeIds, SQLITE_PRAGMAS), await rawSqlite(hosts, nodeIds, SQLITE_BASE)]));
   console.log(`SQLite, the server's settings (${SQLITE_PRAGMAS.join(', ')})`);
   console.log('                          Locus HTTP path          raw better-sqlite3 loop: same settings      SQLite defaults (WAL, NORMAL)');
-  for (const r of sqlite.results) {
-    const same = await medianOfRuns(() => rawReference(hosts, sqlite.nodeIds, r.batches, SQLITE_PRAGMAS));
-    const defaults = await medianOfRuns(() => rawReference(hosts, sqlite.nodeIds, r.batches, SQLITE_BASE));
+  for (const r of sqlite) {
+    const [same, defaults] = r.references.map((ref) => ref.samplesPerS) as [number, number];
     const decoding = await decodeCost(r.someBodies);
     // The raw loop's time for a batch's rows (a ratio of 0.5 on 2 cores leaves a batch at most four times that of CPU in all, the load generator's included).
     const rawMsPerBatch = (1000 * r.instants * GPUS_PER_NODE) / same;
@@ -446,9 +570,10 @@ try {
     };
     console.log(`  batch ${batchLabel(r.instants)}  ${fmt(r.run.samplesPerS).padStart(9)} samples/s      ${referenceCell(r.run.samplesPerS, same)}       ${referenceCell(r.run.samplesPerS, defaults)}`);
     console.log(`                          latency p50 ${r.run.p50Ms.toFixed(1)} ms, p99 ${r.run.p99Ms.toFixed(1)} ms; CPU per batch: server ${r.cpuMsPerBatch.server.toFixed(3)} ms (its main thread ${r.cpuMsPerBatch.serverMain.toFixed(3)} ms), load generator ${r.cpuMsPerBatch.loadGenerator.toFixed(3)} ms`);
+    console.log(`                          ${sliceSpread(r.references[0]!)}`);
     console.log(`                          on one thread, a batch's decoding ${decoding.decodeMs.toFixed(3)} ms, of which its Ed25519 check ${decoding.checkMs.toFixed(3)} ms (${decoding.checkedBy}; node:crypto's ${decoding.opensslCheckMs.toFixed(3)} ms); the raw loop's rows ${rawMsPerBatch.toFixed(3)} ms`);
   }
-  console.log(`  (the HTTP path also parses, validates and checks the Ed25519 signature of every batch, stores its id and folds its samples into the 5-minute rollups; the raw loop inserts ready-made sample rows only; each raw figure is the median of ${REFERENCE_RUNS} runs, on a database of its own each)\n`);
+  console.log(`  (the HTTP path also parses, validates and checks the Ed25519 signature of every batch, stores its id and folds its samples into the 5-minute rollups; the raw loop inserts ready-made sample rows only; ${REFERENCES_SAID})\n`);
 } finally {
   rmSync(sqliteDir, { recursive: true, force: true });
 }
@@ -458,11 +583,11 @@ else if (!postgresAvailable()) console.log('PostgreSQL: skipped, no server binar
 else {
   const cluster = await startCluster();
   try {
-    const postgres = await withServer({ databaseUrl: cluster.url }, (server) => throughput(server, hosts, 'PostgreSQL'));
+    const postgres = await withServer({ databaseUrl: cluster.url }, (server) => throughput(server, hosts, 'PostgreSQL', async (nodeIds) => [await rawPostgres(cluster.url, hosts, nodeIds)]));
     console.log('PostgreSQL 15 (throwaway cluster, fsync off)');
     console.log('                          Locus HTTP path          raw pg loop (a prepared insert per batch)    latency p50 / p99');
-    for (const r of postgres.results) {
-      const raw = await medianOfRuns(() => rawPostgresReference(cluster.url, hosts, postgres.nodeIds, r.batches));
+    for (const r of postgres) {
+      const raw = r.references[0]!.samplesPerS;
       const sqlite = figures[`sqlite.${shapeKey(r.instants)}`] as { samplesPerS: { value: number } };
       figures[`postgres.${shapeKey(r.instants)}`] = {
         samplesPerS: figure(r.run.samplesPerS, 'samples/s', { label: 'raw pg loop, a prepared insert per batch', value: raw }),
@@ -470,8 +595,9 @@ else {
         p99Ms: figure(r.run.p99Ms, 'ms'),
       };
       console.log(`  batch ${batchLabel(r.instants)}   ${fmt(r.run.samplesPerS).padStart(9)} samples/s        ${referenceCell(r.run.samplesPerS, raw)}             ${r.run.p50Ms.toFixed(1)} / ${r.run.p99Ms.toFixed(1)} ms`);
+      console.log(`                          ${sliceSpread(r.references[0]!)}`);
     }
-    console.log(`  (the raw figure is the median of ${REFERENCE_RUNS} runs, on a database of its own each)\n`);
+    console.log(`  (${REFERENCES_SAID})\n`);
     // The same fleet as on SQLite (below), on a database of its own.
     figures.fleetPostgres = await withDatabase(cluster.url, 'locus_fleet', (databaseUrl) => fleet({ databaseUrl }));
     console.log('');
