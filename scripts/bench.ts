@@ -111,6 +111,18 @@ const started = performance.now();
 let step = 0;
 const progress = (what: string) => console.log(`\n[${++step}/${steps}] ${what}  (${((performance.now() - started) / 60_000).toFixed(1)} min so far)`);
 
+// bench:agent measures the running daemon from the standalone bundle, which GPU hosts run: built
+// now from this checkout, so that it is neither missing (the checkout's CLI would run instead,
+// with about 6 MB more resident) nor stale.
+if (scripts.includes('bench:agent')) {
+  console.log('\nnpm run build:agent (the bundle bench:agent runs)');
+  const built = await runScript('build:agent', []);
+  if (built.code !== 0) {
+    console.error(`bench: npm run build:agent ${built.timedOut ? 'did not finish' : `exited with ${built.code}`}; ${values.out} not written`);
+    process.exit(1);
+  }
+}
+
 const benches: BenchRun[] = [];
 for (const script of scripts) {
   progress(`npm run ${script}${quick ? ' -- --quick' : ''}`);
