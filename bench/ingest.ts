@@ -459,11 +459,13 @@ function together(runs: readonly ThroughputRun[], samplesPerBatch: number): Thro
  * batch shape's batches from `clients` loops, slice by slice (SLICES), each reference storing the
  * slice's rows after it.
  */
-async function throughput(server: Server, nodes: readonly SimNode[], label: string, references: (nodeIds: readonly string[]) => Promise<RawReference[]>): Promise<SizeResult[]> {
+async function throughput(server: Server, nodes: readonly SimNode[], label: string, references: readonly ((nodeIds: readonly string[]) => Promise<RawReference>)[]): Promise<SizeResult[]> {
   const nodeIds = await enrollOverHttp(server, nodes);
   console.log(`${label}: the server decodes batches on ${server.decoderThreads} worker thread(s) and writes them ${server.writerThread === 'true' ? 'from the writer\'s thread' : server.database.startsWith('sqlite:') ? 'on its own thread' : 'on its connection pool'}`);
-  const refs = await references(nodeIds);
+  // Made one by one inside the try: a reference that fails to open leaves those before it closed.
+  const refs: RawReference[] = [];
   try {
+    for (const make of references) refs.push(await make(nodeIds));
     const results: SizeResult[] = [];
     let startAt = Date.parse('2026-11-29T00:00:00.000Z');
     // Untimed first: the server's hot code compiled and its caches filled before any shape is
@@ -548,7 +550,7 @@ console.log(`throughput: ${fmt(samplesPerRun)} GPU samples per batch shape, ${cl
 const hosts = Array.from({ length: THROUGHPUT_HOSTS }, (_, i) => simNode(i));
 const sqliteDir = mkdtempSync(join(tmpdir(), 'locus-bench-'));
 try {
-  const sqlite = await withServer({ dataDir: sqliteDir }, (server) => throughput(server, hosts, 'SQLite', async (nodeIds) => [await rawSqlite(hosts, nodeIds, SQLITE_PRAGMAS), await rawSqlite(hosts, nodeIds, SQLITE_BASE)]));
+  const sqlite = await withServer({ dataDir: sqliteDir }, (server) => throughput(server, hosts, 'SQLite', [(nodeIds) => rawSqlite(hosts, nodeIds, SQLITE_PRAGMAS), (nodeIds) => rawSqlite(hosts, nodeIds, SQLITE_BASE)]));
   console.log(`SQLite, the server's settings (${SQLITE_PRAGMAS.join(', ')})`);
   console.log('                          Locus HTTP path          raw better-sqlite3 loop: same settings      SQLite defaults (WAL, NORMAL)');
   for (const r of sqlite) {
@@ -583,7 +585,7 @@ else if (!postgresAvailable()) console.log('PostgreSQL: skipped, no server binar
 else {
   const cluster = await startCluster();
   try {
-    const postgres = await withServer({ databaseUrl: cluster.url }, (server) => throughput(server, hosts, 'PostgreSQL', async (nodeIds) => [await rawPostgres(cluster.url, hosts, nodeIds)]));
+    const postgres = await withServer({ databaseUrl: cluster.url }, (server) => throughput(server, hosts, 'PostgreSQL', [(nodeIds) => rawPostgres(cluster.url, hosts, nodeIds)]));
     console.log('PostgreSQL 15 (throwaway cluster, fsync off)');
     console.log('                          Locus HTTP path          raw pg loop (a prepared insert per batch)    latency p50 / p99');
     for (const r of postgres) {
