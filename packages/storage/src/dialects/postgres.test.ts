@@ -23,7 +23,8 @@ describe.skipIf(!activeBackends().includes('postgres'))('a PostgreSQL connection
     await admin.connect();
     try {
       const database = new URL(spec).pathname.slice(1);
-      const terminateAll = () => admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
+      // Client backends only: an autovacuum worker on the new database's tables is not the pool's.
+      const terminateAll = () => admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and backend_type = 'client backend'", [database]);
       // In use: a Kysely query running when its backend is terminated.
       const running = sql`select pg_sleep(5)`.execute(storage.db).then(
         () => 'finished',
